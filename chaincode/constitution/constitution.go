@@ -1,0 +1,488 @@
+// Package constitution holds the document every other rule reads: the two
+// houses, how each decision type is routed (house, voting family, quorum,
+// threshold, periods, timelock), concurrence and mediation between the
+// houses, amendments, appeals, emergency powers, treasury limits and the
+// reputation parameters.
+//
+// The constitution is versioned. Version 1 is set once at initialisation by
+// an organisation admin; later versions are installed only by amendment
+// decisions. Every version is kept with the SHA-256 of its canonical JSON so
+// anyone can prove which rules governed a decision.
+//
+// Keys:
+//
+//	"constitution" ~ "v" ~ %020d(version) → Version (JSON), one per version
+//	"constitution" ~ "current"            → Version (JSON), the version in force
+//
+// Fractions are basis points (1 bps = 0.01 %, 10000 = 100 %); durations are
+// whole seconds. No floating point is used anywhere.
+//
+// Who may call what:
+//
+//	Init                   an organisation admin, once
+//	Current, Get, History  anyone with an identity on the channel
+package constitution
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/charter-gov/charter/chaincode/core"
+	"github.com/charter-gov/charter/chaincode/errcode"
+	"github.com/charter-gov/charter/chaincode/identity"
+)
+
+// HouseID names a house.
+type HouseID string
+
+// The two houses of the dual-house constitution.
+const (
+	HouseA HouseID = "A" // maintainers and the safety council
+	HouseB HouseID = "B" // the community chamber
+)
+
+// Family is a voting family.
+type Family string
+
+// The four voting families of the paper, plus one seat one vote for House A.
+const (
+	FamilyToken      Family = "token"
+	FamilyDelegated  Family = "delegated"
+	FamilyQuadratic  Family = "quadratic"
+	FamilyReputation Family = "reputation"
+	FamilySeat       Family = "seat" // one seat, one vote
+)
+
+// Families lists every voting family in a fixed order.
+func Families() []Family {
+	return []Family{FamilyToken, FamilyDelegated, FamilyQuadratic, FamilyReputation, FamilySeat}
+}
+
+// DecisionType names a kind of decision.
+type DecisionType string
+
+// Decision types that every valid constitution routes.
+const (
+	ReleaseStage          DecisionType = "release_stage"
+	EmergencyRatification DecisionType = "emergency_ratification"
+	DatasetTakedown       DecisionType = "dataset_takedown"
+	Budget                DecisionType = "budget"
+	Roadmap               DecisionType = "roadmap"
+	Policy                DecisionType = "policy"
+	TreasurySpend         DecisionType = "treasury_spend"
+	Amendment             DecisionType = "constitutional_amendment"
+	SeatConfirmation      DecisionType = "seat_confirmation"
+	SeatRemoval           DecisionType = "seat_removal"
+	PartnerAdmission      DecisionType = "partner_admission"
+	ChaincodeUpgrade      DecisionType = "chaincode_upgrade"
+	Slashing              DecisionType = "slashing"
+)
+
+// RequiredDecisionTypes lists the decision types a constitution must route.
+func RequiredDecisionTypes() []DecisionType {
+	return []DecisionType{ReleaseStage, EmergencyRatification, DatasetTakedown, Budget, Roadmap, Policy,
+		TreasurySpend, Amendment, SeatConfirmation, SeatRemoval, PartnerAdmission, ChaincodeUpgrade, Slashing}
+}
+
+// Document is the constitution itself.
+type Document struct {
+	Name          string         `json:"name"`
+	Houses        []House        `json:"houses"`
+	DecisionRules []DecisionRule `json:"decisionRules"`
+	Concurrence   Concurrence    `json:"concurrence"`
+	Appeals       Appeals        `json:"appeals"`
+	Emergency     Emergency      `json:"emergency"`
+	Treasury      Treasury       `json:"treasury"`
+	Reputation    Reputation     `json:"reputation"`
+	Delegation    Delegation     `json:"delegation"`
+}
+
+// House is one chamber.
+type House struct {
+	ID          HouseID `json:"id"`
+	Name        string  `json:"name"`
+	Description string  `json:"description"`
+	// MinSeats and MaxSeats bound the number of seats (House A); 0 MaxSeats
+	// means every eligible member sits (House B).
+	MinSeats int `json:"minSeats"`
+	MaxSeats int `json:"maxSeats"`
+}
+
+// DecisionRule routes one decision type.
+type DecisionRule struct {
+	Type   DecisionType `json:"type"`
+	Houses []HouseID    `json:"houses"`
+	// Family per house, in the order of Houses.
+	Families        []Family `json:"families"`
+	QuorumBps       int64    `json:"quorumBps"`
+	ThresholdBps    int64    `json:"thresholdBps"`
+	VotingDelaySec  int64    `json:"votingDelaySeconds"`
+	VotingPeriodSec int64    `json:"votingPeriodSeconds"`
+	TimelockSec     int64    `json:"timelockSeconds"`
+	// ProposalThreshold is the weight a proposer needs in the deciding house.
+	ProposalThreshold int64 `json:"proposalThreshold"`
+}
+
+// Concurrence says what happens when the houses of a joint decision
+// disagree: after MediationSec, the decision passes only if the house that
+// passed it did so with at least PassingHouseBps of its votes and the other
+// house gave it at least OtherHouseBps.
+type Concurrence struct {
+	MediationSec    int64 `json:"mediationSeconds"`
+	PassingHouseBps int64 `json:"passingHouseBps"`
+	OtherHouseBps   int64 `json:"otherHouseBps"`
+}
+
+// Appeals bounds appeals against decisions.
+type Appeals struct {
+	WindowSec     int64 `json:"windowSeconds"`
+	MinAppellants int64 `json:"minAppellants"`
+}
+
+// Emergency limits the guardians' emergency powers.
+type Emergency struct {
+	MaxPauseSec        int64 `json:"maxPauseSeconds"`
+	RatifyWithinSec    int64 `json:"ratifyWithinSeconds"`
+	GuardiansToAct     int64 `json:"guardiansToAct"`
+	PowersExpireAtUnix int64 `json:"powersExpireAtUnix"` // 0: no sunset
+}
+
+// Treasury limits spending.
+type Treasury struct {
+	SpendLimitPerPeriod int64 `json:"spendLimitPerPeriod"`
+	PeriodSec           int64 `json:"periodSeconds"`
+	SignersRequired     int64 `json:"signersRequired"`
+	ExecutionDelaySec   int64 `json:"executionDelaySeconds"`
+}
+
+// Reputation parameters.
+type Reputation struct {
+	HalfLifeSec           int64 `json:"halfLifeSeconds"`
+	MaxWeight             int64 `json:"maxAttestationWeight"`
+	CapPerAttesterPeriod  int64 `json:"capPerAttesterPerRecipientPerPeriod"`
+	CapPeriodSec          int64 `json:"capPeriodSeconds"`
+	EndorsementBonusBps   int64 `json:"endorsementBonusBps"`
+	MaxEndorsementBonusBp int64 `json:"maxEndorsementBonusBps"`
+	HouseAMinTotal        int64 `json:"houseAMinTotalScore"`
+	HouseAMinSafety       int64 `json:"houseAMinSafetyScore"`
+}
+
+// Delegation parameters.
+type Delegation struct {
+	MaxDepth int64 `json:"maxDepth"`
+}
+
+const day = int64(24 * 60 * 60)
+
+// Default returns the constitution Charter starts with when Init is given
+// none. See the README for the reasoning behind each value.
+func Default() Document {
+	rule := func(t DecisionType, houses []HouseID, fams []Family, quorum, threshold, delay, period, timelock int64) DecisionRule {
+		return DecisionRule{Type: t, Houses: houses, Families: fams, QuorumBps: quorum, ThresholdBps: threshold,
+			VotingDelaySec: delay, VotingPeriodSec: period, TimelockSec: timelock}
+	}
+	a, b, ab := []HouseID{HouseA}, []HouseID{HouseB}, []HouseID{HouseA, HouseB}
+	seat, rep := []Family{FamilySeat}, []Family{FamilyReputation}
+	return Document{
+		Name: "Charter community constitution",
+		Houses: []House{
+			{ID: HouseA, Name: "House A", Description: "maintainers and the safety council: non-transferable seats keyed to contribution and safety expertise", MinSeats: 3, MaxSeats: 21},
+			{ID: HouseB, Name: "House B", Description: "the community chamber: every active member", MinSeats: 1, MaxSeats: 0},
+		},
+		DecisionRules: []DecisionRule{
+			rule(ReleaseStage, a, seat, 5000, 6667, 0, 3*day, 1*day),
+			rule(EmergencyRatification, a, seat, 5000, 5001, 0, 1*day, 0),
+			rule(DatasetTakedown, a, seat, 5000, 5001, 0, 2*day, 0),
+			rule(Budget, b, rep, 1000, 5001, 1*day, 7*day, 2*day),
+			rule(Roadmap, b, rep, 1000, 5001, 1*day, 7*day, 1*day),
+			rule(Policy, b, rep, 1000, 5001, 1*day, 7*day, 2*day),
+			rule(TreasurySpend, b, []Family{FamilyQuadratic}, 1000, 5001, 1*day, 5*day, 2*day),
+			rule(Amendment, ab, []Family{FamilySeat, FamilyReputation}, 3334, 6667, 2*day, 14*day, 7*day),
+			rule(SeatConfirmation, ab, []Family{FamilySeat, FamilyReputation}, 2000, 5001, 1*day, 7*day, 1*day),
+			rule(SeatRemoval, ab, []Family{FamilySeat, FamilyReputation}, 2000, 6667, 1*day, 7*day, 1*day),
+			rule(PartnerAdmission, ab, []Family{FamilySeat, FamilyReputation}, 2000, 6667, 2*day, 14*day, 2*day),
+			rule(ChaincodeUpgrade, ab, []Family{FamilySeat, FamilyReputation}, 2000, 6667, 1*day, 7*day, 3*day),
+			rule(Slashing, a, seat, 5000, 6667, 0, 3*day, 1*day),
+		},
+		Concurrence: Concurrence{MediationSec: 7 * day, PassingHouseBps: 6667, OtherHouseBps: 4000},
+		Appeals:     Appeals{WindowSec: 3 * day, MinAppellants: 5},
+		Emergency:   Emergency{MaxPauseSec: 7 * day, RatifyWithinSec: 2 * day, GuardiansToAct: 2},
+		Treasury:    Treasury{SpendLimitPerPeriod: 1_000_000, PeriodSec: 30 * day, SignersRequired: 2, ExecutionDelaySec: 2 * day},
+		Reputation: Reputation{HalfLifeSec: 90 * day, MaxWeight: 1000, CapPerAttesterPeriod: 2000, CapPeriodSec: 30 * day,
+			EndorsementBonusBps: 500, MaxEndorsementBonusBp: 2500, HouseAMinTotal: 500, HouseAMinSafety: 100},
+		Delegation: Delegation{MaxDepth: 8},
+	}
+}
+
+// Rule returns the routing of a decision type.
+func (d *Document) Rule(t DecisionType) (DecisionRule, error) {
+	for _, r := range d.DecisionRules {
+		if r.Type == t {
+			return r, nil
+		}
+	}
+	return DecisionRule{}, errcode.NotFoundf("decision type %q is not routed by the constitution", t)
+}
+
+// Validate checks every rule of a well-formed constitution and names the
+// first problem it finds.
+func (d *Document) Validate() error {
+	if strings.TrimSpace(d.Name) == "" {
+		return errcode.Invalidf("constitution: name is empty")
+	}
+	houses := map[HouseID]bool{}
+	for _, h := range d.Houses {
+		if h.ID != HouseA && h.ID != HouseB {
+			return errcode.Invalidf("constitution: unknown house %q (houses are A and B)", h.ID)
+		}
+		if houses[h.ID] {
+			return errcode.Invalidf("constitution: house %s is defined twice", h.ID)
+		}
+		houses[h.ID] = true
+		if h.MinSeats < 1 {
+			return errcode.Invalidf("constitution: house %s must have at least one seat", h.ID)
+		}
+		if h.MaxSeats != 0 && h.MaxSeats < h.MinSeats {
+			return errcode.Invalidf("constitution: house %s has maxSeats %d below minSeats %d", h.ID, h.MaxSeats, h.MinSeats)
+		}
+	}
+	if !houses[HouseA] || !houses[HouseB] {
+		return errcode.Invalidf("constitution: both house A and house B must be defined")
+	}
+	seen := map[DecisionType]bool{}
+	for _, r := range d.DecisionRules {
+		if err := r.validate(); err != nil {
+			return err
+		}
+		if seen[r.Type] {
+			return errcode.Invalidf("constitution: decision type %q is routed twice", r.Type)
+		}
+		seen[r.Type] = true
+	}
+	for _, t := range RequiredDecisionTypes() {
+		if !seen[t] {
+			return errcode.Invalidf("constitution: decision type %q has no route", t)
+		}
+	}
+	amend, err := d.Rule(Amendment)
+	if err != nil {
+		return err
+	}
+	for _, r := range d.DecisionRules {
+		if r.ThresholdBps > amend.ThresholdBps {
+			return errcode.Invalidf("constitution: amendments must have the strictest threshold, but %q needs %d bps against %d", r.Type, r.ThresholdBps, amend.ThresholdBps)
+		}
+	}
+	checks := []struct {
+		name string
+		v    int64
+		min  int64
+		max  int64
+	}{
+		{"concurrence.mediationSeconds", d.Concurrence.MediationSec, 0, 365 * day},
+		{"concurrence.passingHouseBps", d.Concurrence.PassingHouseBps, 5001, 10000},
+		{"concurrence.otherHouseBps", d.Concurrence.OtherHouseBps, 0, 10000},
+		{"appeals.windowSeconds", d.Appeals.WindowSec, 0, 365 * day},
+		{"appeals.minAppellants", d.Appeals.MinAppellants, 1, 1 << 20},
+		{"emergency.maxPauseSeconds", d.Emergency.MaxPauseSec, 1, 90 * day},
+		{"emergency.ratifyWithinSeconds", d.Emergency.RatifyWithinSec, 1, 90 * day},
+		{"emergency.guardiansToAct", d.Emergency.GuardiansToAct, 1, 1000},
+		{"emergency.powersExpireAtUnix", d.Emergency.PowersExpireAtUnix, 0, 1 << 40},
+		{"treasury.spendLimitPerPeriod", d.Treasury.SpendLimitPerPeriod, 0, 1 << 62},
+		{"treasury.periodSeconds", d.Treasury.PeriodSec, 1, 3650 * day},
+		{"treasury.signersRequired", d.Treasury.SignersRequired, 2, 100},
+		{"treasury.executionDelaySeconds", d.Treasury.ExecutionDelaySec, 0, 365 * day},
+		{"reputation.halfLifeSeconds", d.Reputation.HalfLifeSec, day, 3650 * day},
+		{"reputation.maxAttestationWeight", d.Reputation.MaxWeight, 1, 1_000_000},
+		{"reputation.capPerAttesterPerRecipientPerPeriod", d.Reputation.CapPerAttesterPeriod, 1, 1 << 40},
+		{"reputation.capPeriodSeconds", d.Reputation.CapPeriodSec, 1, 3650 * day},
+		{"reputation.endorsementBonusBps", d.Reputation.EndorsementBonusBps, 0, 10000},
+		{"reputation.maxEndorsementBonusBps", d.Reputation.MaxEndorsementBonusBp, 0, 10000},
+		{"reputation.houseAMinTotalScore", d.Reputation.HouseAMinTotal, 0, 1 << 40},
+		{"reputation.houseAMinSafetyScore", d.Reputation.HouseAMinSafety, 0, 1 << 40},
+		{"delegation.maxDepth", d.Delegation.MaxDepth, 1, 64},
+	}
+	for _, c := range checks {
+		if c.v < c.min || c.v > c.max {
+			return errcode.Invalidf("constitution: %s is %d, must be between %d and %d", c.name, c.v, c.min, c.max)
+		}
+	}
+	return nil
+}
+
+func (r DecisionRule) validate() error {
+	if !slices.Contains(RequiredDecisionTypes(), r.Type) {
+		return errcode.Invalidf("constitution: unknown decision type %q", r.Type)
+	}
+	if len(r.Houses) == 0 || len(r.Houses) > 2 {
+		return errcode.Invalidf("constitution: decision type %q must go to house A, house B or both", r.Type)
+	}
+	if len(r.Families) != len(r.Houses) {
+		return errcode.Invalidf("constitution: decision type %q names %d houses but %d voting families", r.Type, len(r.Houses), len(r.Families))
+	}
+	if len(r.Houses) == 2 && r.Houses[0] == r.Houses[1] {
+		return errcode.Invalidf("constitution: decision type %q names house %s twice", r.Type, r.Houses[0])
+	}
+	for i, h := range r.Houses {
+		if h != HouseA && h != HouseB {
+			return errcode.Invalidf("constitution: decision type %q goes to unknown house %q", r.Type, h)
+		}
+		if !slices.Contains(Families(), r.Families[i]) {
+			return errcode.Invalidf("constitution: decision type %q uses unknown voting family %q", r.Type, r.Families[i])
+		}
+	}
+	if r.QuorumBps < 0 || r.QuorumBps > 10000 {
+		return errcode.Invalidf("constitution: decision type %q quorum %d bps is outside 0..10000", r.Type, r.QuorumBps)
+	}
+	if r.ThresholdBps < 5001 || r.ThresholdBps > 10000 {
+		return errcode.Invalidf("constitution: decision type %q threshold %d bps is outside 5001..10000 (more than half)", r.Type, r.ThresholdBps)
+	}
+	if r.VotingDelaySec < 0 || r.VotingPeriodSec < 1 || r.TimelockSec < 0 {
+		return errcode.Invalidf("constitution: decision type %q needs a voting period of at least 1 second and non-negative delay and timelock", r.Type)
+	}
+	if r.VotingDelaySec > 365*day || r.VotingPeriodSec > 365*day || r.TimelockSec > 365*day {
+		return errcode.Invalidf("constitution: decision type %q has a delay, period or timelock longer than a year", r.Type)
+	}
+	if r.ProposalThreshold < 0 {
+		return errcode.Invalidf("constitution: decision type %q has a negative proposal threshold", r.Type)
+	}
+	return nil
+}
+
+// Hash returns the hex SHA-256 of the document's canonical JSON.
+func (d *Document) Hash() (string, error) {
+	raw, err := json.Marshal(d)
+	if err != nil {
+		return "", fmt.Errorf("hash constitution: %w", err)
+	}
+	sum := sha256.Sum256(raw)
+	return hex.EncodeToString(sum[:]), nil
+}
+
+// Version is one adopted version of the constitution.
+type Version struct {
+	Version   int64             `json:"version"`
+	Hash      string            `json:"hash"`
+	AdoptedAt time.Time         `json:"adoptedAt"`
+	AdoptedBy identity.Identity `json:"adoptedBy"`
+	TxID      string            `json:"txId"`
+	// Decision is the amendment decision that installed this version
+	// (empty for version 1).
+	Decision string   `json:"decision,omitempty"`
+	Document Document `json:"document"`
+}
+
+// Event types this package emits.
+const (
+	EventInitialised = "constitution.initialised"
+	EventAmended     = "constitution.amended"
+)
+
+const objectType = "constitution"
+
+func versionKey(v int64) string { return core.MustKey(objectType, "v", fmt.Sprintf("%020d", v)) }
+func currentKey() string        { return core.MustKey(objectType, "current") }
+
+// Init adopts version 1. Only an organisation admin may call it, and only
+// once.
+func Init(tx *core.Tx, doc Document) (*Version, error) {
+	if !tx.Caller.OrgAdmin {
+		return nil, errcode.Forbiddenf("initialise constitution: caller %s is not an organisation admin", tx.Caller.Identity)
+	}
+	var existing Version
+	found, err := core.GetJSON(tx.Store, currentKey(), &existing)
+	if err != nil {
+		return nil, err
+	}
+	if found {
+		return nil, errcode.Conflictf("constitution is already initialised (version %d, hash %s)", existing.Version, existing.Hash)
+	}
+	return adopt(tx, doc, 1, "", EventInitialised)
+}
+
+// Install adopts the next version as the effect of an amendment decision.
+// It is called by the decision engine, never directly by a transaction.
+func Install(tx *core.Tx, doc Document, decision string) (*Version, error) {
+	cur, err := Current(tx.Store)
+	if err != nil {
+		return nil, err
+	}
+	return adopt(tx, doc, cur.Version+1, decision, EventAmended)
+}
+
+func adopt(tx *core.Tx, doc Document, version int64, decision, event string) (*Version, error) {
+	if err := doc.Validate(); err != nil {
+		return nil, err
+	}
+	hash, err := doc.Hash()
+	if err != nil {
+		return nil, err
+	}
+	v := &Version{Version: version, Hash: hash, AdoptedAt: tx.Time, AdoptedBy: tx.Caller.Identity, TxID: tx.TxID, Decision: decision, Document: doc}
+	if err := core.PutJSON(tx.Store, versionKey(version), v); err != nil {
+		return nil, err
+	}
+	if err := core.PutJSON(tx.Store, currentKey(), v); err != nil {
+		return nil, err
+	}
+	return v, tx.Emit(event, VersionSummary{Version: v.Version, Hash: v.Hash, Decision: decision})
+}
+
+// VersionSummary is the payload of constitution events and history entries.
+type VersionSummary struct {
+	Version   int64     `json:"version"`
+	Hash      string    `json:"hash"`
+	AdoptedAt time.Time `json:"adoptedAt,omitempty"`
+	Decision  string    `json:"decision,omitempty"`
+}
+
+// Current returns the version in force, or FAILED_PRECONDITION before Init.
+func Current(s core.Store) (*Version, error) {
+	var v Version
+	found, err := core.GetJSON(s, currentKey(), &v)
+	if err != nil {
+		return nil, err
+	}
+	if !found {
+		return nil, errcode.Preconditionf("constitution is not initialised yet")
+	}
+	return &v, nil
+}
+
+// Get returns one version.
+func Get(s core.Store, version int64) (*Version, error) {
+	if version < 1 {
+		return nil, errcode.Invalidf("constitution version %d: versions start at 1", version)
+	}
+	var v Version
+	found, err := core.GetJSON(s, versionKey(version), &v)
+	if err != nil {
+		return nil, err
+	}
+	if !found {
+		return nil, errcode.NotFoundf("constitution version %d does not exist", version)
+	}
+	return &v, nil
+}
+
+// History lists every version, oldest first.
+func History(s core.Store) ([]VersionSummary, error) {
+	out := []VersionSummary{}
+	err := s.Scan(objectType, []string{"v"}, func(key string, value []byte) error {
+		var v Version
+		if err := core.DecodeJSON(key, value, &v); err != nil {
+			return err
+		}
+		out = append(out, VersionSummary{Version: v.Version, Hash: v.Hash, AdoptedAt: v.AdoptedAt, Decision: v.Decision})
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("constitution history: %w", err)
+	}
+	return out, nil
+}

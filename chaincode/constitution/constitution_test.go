@@ -1,0 +1,181 @@
+package constitution_test
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	. "github.com/charter-gov/charter/chaincode/constitution"
+	"github.com/charter-gov/charter/chaincode/core"
+	"github.com/charter-gov/charter/chaincode/errcode"
+	"github.com/charter-gov/charter/chaincode/internal/testutil"
+)
+
+var admin = testutil.ID("FoundationMSP", "Admin@foundation")
+
+func TestDefaultIsValid(t *testing.T) {
+	d := Default()
+	require.NoError(t, d.Validate())
+	for _, typ := range RequiredDecisionTypes() {
+		r, err := d.Rule(typ)
+		require.NoError(t, err, typ)
+		assert.Equal(t, typ, r.Type)
+	}
+	_, err := d.Rule("coronation")
+	assert.ErrorIs(t, err, errcode.ErrNotFound)
+}
+
+func TestValidateNamesTheProblem(t *testing.T) {
+	tests := []struct {
+		name   string
+		mutate func(d *Document)
+		want   string
+	}{
+		{"empty name", func(d *Document) { d.Name = "" }, "name is empty"},
+		{"house with no seats", func(d *Document) { d.Houses[0].MinSeats = 0 }, "house A must have at least one seat"},
+		{"max below min", func(d *Document) { d.Houses[0].MaxSeats = 2 }, "maxSeats 2 below minSeats 3"},
+		{"unknown house", func(d *Document) { d.Houses[1].ID = "C" }, `unknown house "C"`},
+		{"missing house", func(d *Document) { d.Houses = d.Houses[:1] }, "both house A and house B"},
+		{"duplicate house", func(d *Document) { d.Houses[1].ID = HouseA }, "house A is defined twice"},
+		{"threshold above 100%", func(d *Document) { d.DecisionRules[3].ThresholdBps = 10001 }, `"budget" threshold 10001 bps is outside 5001..10000`},
+		{"threshold not a majority", func(d *Document) { d.DecisionRules[3].ThresholdBps = 5000 }, "threshold 5000 bps"},
+		{"negative quorum", func(d *Document) { d.DecisionRules[0].QuorumBps = -1 }, "quorum -1 bps"},
+		{"decision type without route", func(d *Document) { d.DecisionRules = d.DecisionRules[1:] }, `"release_stage" has no route`},
+		{"routed twice", func(d *Document) { d.DecisionRules = append(d.DecisionRules, d.DecisionRules[0]) }, `"release_stage" is routed twice`},
+		{"unknown decision type", func(d *Document) { d.DecisionRules[0].Type = "coronation" }, `unknown decision type "coronation"`},
+		{"no houses", func(d *Document) { d.DecisionRules[0].Houses = nil; d.DecisionRules[0].Families = nil }, "must go to house A, house B or both"},
+		{"families mismatch", func(d *Document) { d.DecisionRules[0].Families = nil }, "names 1 houses but 0 voting families"},
+		{"same house twice", func(d *Document) {
+			d.DecisionRules[0].Houses = []HouseID{HouseA, HouseA}
+			d.DecisionRules[0].Families = []Family{FamilySeat, FamilySeat}
+		}, "names house A twice"},
+		{"unknown family", func(d *Document) { d.DecisionRules[0].Families = []Family{"lottery"} }, `unknown voting family "lottery"`},
+		{"zero period", func(d *Document) { d.DecisionRules[0].VotingPeriodSec = 0 }, "voting period of at least 1 second"},
+		{"negative timelock", func(d *Document) { d.DecisionRules[0].TimelockSec = -5 }, "non-negative delay and timelock"},
+		{"over a year", func(d *Document) { d.DecisionRules[0].TimelockSec = 400 * 86400 }, "longer than a year"},
+		{"amendment not strictest", func(d *Document) { d.DecisionRules[0].ThresholdBps = 9000 }, "amendments must have the strictest threshold"},
+		{"supermajority not a majority", func(d *Document) { d.Concurrence.PassingHouseBps = 5000 }, "concurrence.passingHouseBps is 5000"},
+		{"single signer treasury", func(d *Document) { d.Treasury.SignersRequired = 1 }, "treasury.signersRequired is 1"},
+		{"half-life under a day", func(d *Document) { d.Reputation.HalfLifeSec = 60 }, "reputation.halfLifeSeconds is 60"},
+		{"delegation depth zero", func(d *Document) { d.Delegation.MaxDepth = 0 }, "delegation.maxDepth is 0"},
+		{"negative proposal threshold", func(d *Document) { d.DecisionRules[0].ProposalThreshold = -1 }, "negative proposal threshold"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d := Default()
+			tt.mutate(&d)
+			err := d.Validate()
+			require.Error(t, err)
+			assert.ErrorIs(t, err, errcode.ErrInvalidArgument)
+			assert.Contains(t, err.Error(), tt.want)
+		})
+	}
+}
+
+func TestInitOnceAndRead(t *testing.T) {
+	s := core.NewMemStore()
+	_, err := Current(s)
+	assert.ErrorIs(t, err, errcode.ErrFailedPrecondition)
+
+	tx := testutil.Tx(s, admin, true, testutil.T0())
+	v, err := Init(tx, Default())
+	require.NoError(t, err)
+	assert.Equal(t, int64(1), v.Version)
+	assert.Len(t, v.Hash, 64)
+	assert.Equal(t, EventInitialised, tx.Event().Type)
+
+	cur, err := Current(s)
+	require.NoError(t, err)
+	assert.Equal(t, v, cur)
+	got, err := Get(s, 1)
+	require.NoError(t, err)
+	assert.Equal(t, v, got)
+	_, err = Get(s, 2)
+	assert.ErrorIs(t, err, errcode.ErrNotFound)
+	_, err = Get(s, 0)
+	assert.ErrorIs(t, err, errcode.ErrInvalidArgument)
+
+	before := s.Snapshot()
+	tx2 := testutil.Tx(s, admin, true, testutil.T0().Add(time.Minute))
+	_, err = Init(tx2, Default())
+	assert.ErrorIs(t, err, errcode.ErrConflict)
+	assert.Contains(t, err.Error(), "already initialised")
+	assert.Equal(t, before, s.Snapshot())
+	assert.Nil(t, tx2.Event())
+}
+
+func TestInitRefusals(t *testing.T) {
+	bad := Default()
+	bad.Houses = bad.Houses[:1]
+	for _, tc := range []struct {
+		name  string
+		admin bool
+		doc   Document
+		code  errcode.Code
+	}{
+		{"non-admin", false, Default(), errcode.Forbidden},
+		{"invalid document", true, bad, errcode.InvalidArgument},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := core.NewMemStore()
+			_, err := Init(testutil.Tx(s, admin, tc.admin, testutil.T0()), tc.doc)
+			assert.Equal(t, tc.code, errcode.CodeOf(err), "%v", err)
+			assert.Empty(t, s.Keys())
+		})
+	}
+}
+
+func TestInstallKeepsHistory(t *testing.T) {
+	s := core.NewMemStore()
+	v1, err := Init(testutil.Tx(s, admin, true, testutil.T0()), Default())
+	require.NoError(t, err)
+	next := Default()
+	next.Appeals.WindowSec = 86400
+	tx := testutil.Tx(s, admin, false, testutil.T0().Add(time.Hour))
+	v2, err := Install(tx, next, "decision-7")
+	require.NoError(t, err)
+	assert.Equal(t, int64(2), v2.Version)
+	assert.NotEqual(t, v1.Hash, v2.Hash)
+	assert.Equal(t, EventAmended, tx.Event().Type)
+	h, err := History(s)
+	require.NoError(t, err)
+	require.Len(t, h, 2)
+	assert.Equal(t, []int64{1, 2}, []int64{h[0].Version, h[1].Version})
+	assert.Equal(t, "decision-7", h[1].Decision)
+	old, err := Get(s, 1)
+	require.NoError(t, err)
+	assert.Equal(t, int64(3*86400), old.Document.Appeals.WindowSec, "old versions are immutable")
+}
+
+func TestHashIsStable(t *testing.T) {
+	a, b := Default(), Default()
+	ha, err := a.Hash()
+	require.NoError(t, err)
+	hb, err := b.Hash()
+	require.NoError(t, err)
+	assert.Equal(t, ha, hb)
+	b.Name = "other"
+	hc, err := b.Hash()
+	require.NoError(t, err)
+	assert.NotEqual(t, ha, hc)
+}
+
+// TestGoldenDefault pins the stored JSON format of the default constitution;
+// run with -update to rewrite it after a deliberate change.
+func TestGoldenDefault(t *testing.T) {
+	got, err := json.MarshalIndent(Default(), "", "  ")
+	require.NoError(t, err)
+	path := filepath.Join("testdata", "default.golden.json")
+	if os.Getenv("UPDATE_GOLDEN") == "1" {
+		require.NoError(t, os.MkdirAll("testdata", 0o755))
+		require.NoError(t, os.WriteFile(path, append(got, '\n'), 0o644))
+	}
+	want, err := os.ReadFile(path)
+	require.NoError(t, err, "golden file missing: run UPDATE_GOLDEN=1 go test ./chaincode/constitution/")
+	assert.Equal(t, string(want), string(got)+"\n")
+}

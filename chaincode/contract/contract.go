@@ -1,0 +1,189 @@
+// Package contract is the thin Fabric adapter over Charter's domain
+// packages. Each contract decodes its arguments, builds a core.Tx from the
+// transaction (caller certificate, transaction timestamp, transaction ID),
+// calls the domain, sets the one chaincode event the domain emitted, and
+// returns JSON. Errors leave as "CODE: message" (see errcode).
+//
+// Every exported method on a contract struct is a transaction; queries are
+// listed by GetEvaluateTransactions. Nothing here decides an outcome: the
+// rules live in the domain packages.
+//
+// The endorsement-time guard (BeforeTransaction) is the one deliberate
+// exception to the no-clock rule: it compares the proposal's timestamp with
+// the endorsing peer's clock and refuses to endorse when they differ by more
+// than Config.MaxClockSkew. It decides only whether this peer endorses, never
+// what is written, so forging a timestamp needs a majority of organisations
+// to collude. The clock itself is injected by the program (Config.Now).
+package contract
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
+
+	"github.com/charter-gov/charter/chaincode/core"
+	"github.com/charter-gov/charter/chaincode/errcode"
+	"github.com/charter-gov/charter/chaincode/identity"
+	"github.com/charter-gov/charter/chaincode/ledger"
+)
+
+// DefaultMaxClockSkew is how far a proposal's timestamp may be from the
+// endorsing peer's clock when Config.MaxClockSkew is zero.
+const DefaultMaxClockSkew = 5 * time.Minute
+
+// MaxArgBytes bounds every JSON argument.
+const MaxArgBytes = 1 << 20
+
+// Config configures the chaincode.
+type Config struct {
+	// MaxClockSkew is the largest accepted distance between a proposal's
+	// timestamp and Now; zero means DefaultMaxClockSkew.
+	MaxClockSkew time.Duration
+	// Now reads the endorsing peer's clock. Nil disables the guard (unit
+	// tests of the rules that do not concern it).
+	Now func() time.Time
+}
+
+// NewChaincode assembles every Charter contract into one chaincode.
+func NewChaincode(cfg Config) (*contractapi.ContractChaincode, error) {
+	if cfg.MaxClockSkew == 0 {
+		cfg.MaxClockSkew = DefaultMaxClockSkew
+	}
+	if cfg.MaxClockSkew < 0 {
+		return nil, fmt.Errorf("max clock skew %s is negative", cfg.MaxClockSkew)
+	}
+	g := guard{cfg: cfg}
+	contracts := []contractapi.ContractInterface{
+		newConstitutionContract(g),
+		newMemberContract(g),
+	}
+	cc, err := contractapi.NewChaincode(contracts...)
+	if err != nil {
+		return nil, fmt.Errorf("assemble chaincode: %w", err)
+	}
+	cc.Info.Title = "Charter"
+	cc.Info.Version = "0.1.0"
+	cc.DefaultContract = "constitution"
+	return cc, nil
+}
+
+// guard holds what every contract shares.
+type guard struct{ cfg Config }
+
+// base returns the contractapi.Contract every Charter contract embeds, with
+// the clock-skew guard and the unknown-transaction handler installed.
+func (g guard) base(name string) contractapi.Contract {
+	return contractapi.Contract{
+		Name:              name,
+		BeforeTransaction: g.beforeTransaction,
+		UnknownTransaction: func(ctx contractapi.TransactionContextInterface) error {
+			fn, _ := ctx.GetStub().GetFunctionAndParameters()
+			return wire(errcode.Invalidf("contract %q has no transaction %q", name, fn))
+		},
+	}
+}
+
+func (g guard) beforeTransaction(ctx contractapi.TransactionContextInterface) error {
+	if g.cfg.Now == nil {
+		return nil
+	}
+	ts, err := ctx.GetStub().GetTxTimestamp()
+	if err != nil {
+		return wire(fmt.Errorf("read transaction timestamp: %w", err))
+	}
+	proposed := ts.AsTime()
+	now := g.cfg.Now()
+	skew := now.Sub(proposed)
+	if skew < 0 {
+		skew = -skew
+	}
+	if skew > g.cfg.MaxClockSkew {
+		return wire(errcode.Invalidf("proposal timestamp %s is %s away from this peer's clock (%s); at most %s is accepted",
+			proposed.UTC().Format(time.RFC3339), skew.Round(time.Second), now.UTC().Format(time.RFC3339), g.cfg.MaxClockSkew))
+	}
+	return nil
+}
+
+// newTx builds the domain context of the current transaction.
+func newTx(ctx contractapi.TransactionContextInterface) (*core.Tx, error) {
+	stub := ctx.GetStub()
+	cid := ctx.GetClientIdentity()
+	msp, err := cid.GetMSPID()
+	if err != nil {
+		return nil, fmt.Errorf("read caller MSP ID: %w", err)
+	}
+	cert, err := cid.GetX509Certificate()
+	if err != nil || cert == nil {
+		return nil, errcode.Forbiddenf("caller has no X.509 certificate")
+	}
+	ts, err := stub.GetTxTimestamp()
+	if err != nil {
+		return nil, fmt.Errorf("read transaction timestamp: %w", err)
+	}
+	return &core.Tx{
+		Store:  ledger.StubStore{Stub: stub},
+		Caller: core.Caller{Identity: identity.FromCert(msp, cert), OrgAdmin: identity.IsOrgAdmin(cert)},
+		Time:   ts.AsTime().UTC(),
+		TxID:   stub.GetTxID(),
+	}, nil
+}
+
+// run executes a state-changing domain call: it builds the Tx, runs fn,
+// sets the emitted event and encodes the result. Every error leaves coded.
+func run[T any](ctx contractapi.TransactionContextInterface, fn func(tx *core.Tx) (T, error)) (string, error) {
+	tx, err := newTx(ctx)
+	if err != nil {
+		return "", wire(err)
+	}
+	out, err := fn(tx)
+	if err != nil {
+		return "", wire(err)
+	}
+	if ev := tx.Event(); ev != nil {
+		raw, err := json.Marshal(ev)
+		if err != nil {
+			return "", wire(fmt.Errorf("encode event %s: %w", ev.Type, err))
+		}
+		if err := ctx.GetStub().SetEvent(ev.Type, raw); err != nil {
+			return "", wire(fmt.Errorf("set event %s: %w", ev.Type, err))
+		}
+	}
+	return encode(out)
+}
+
+func encode(v any) (string, error) {
+	raw, err := json.Marshal(v)
+	if err != nil {
+		return "", wire(fmt.Errorf("encode result: %w", err))
+	}
+	return string(raw), nil
+}
+
+// decode parses one JSON argument strictly: unknown fields, trailing data
+// and oversized input are refused with INVALID_ARGUMENT naming the argument.
+func decode(name, arg string, v any) error {
+	if len(arg) > MaxArgBytes {
+		return errcode.Invalidf("%s: argument is %d bytes, at most %d are accepted", name, len(arg), MaxArgBytes)
+	}
+	dec := json.NewDecoder(bytes.NewReader([]byte(arg)))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return errcode.Invalidf("%s: malformed JSON argument: %v", name, err)
+	}
+	if dec.More() {
+		return errcode.Invalidf("%s: unexpected data after the JSON argument", name)
+	}
+	return nil
+}
+
+// wire turns any error into the coded text that travels to the client.
+func wire(err error) error {
+	if err == nil {
+		return nil
+	}
+	return errors.New(errcode.Encode(err))
+}

@@ -1,0 +1,93 @@
+package contract
+
+import (
+	"strconv"
+
+	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
+
+	"github.com/charter-gov/charter/chaincode/core"
+	"github.com/charter-gov/charter/chaincode/errcode"
+	"github.com/charter-gov/charter/chaincode/identity"
+	"github.com/charter-gov/charter/chaincode/ledger"
+	"github.com/charter-gov/charter/chaincode/membership"
+)
+
+// MemberContract exposes membership and roles ("member:…").
+type MemberContract struct {
+	contractapi.Contract
+}
+
+func newMemberContract(g guard) *MemberContract {
+	return &MemberContract{Contract: g.base("member")}
+}
+
+// GetEvaluateTransactions lists the queries.
+func (c *MemberContract) GetEvaluateTransactions() []string {
+	return []string{"Get", "List", "Whoami"}
+}
+
+// Register registers a member of the caller's organisation.
+// requestJSON is a membership.RegisterRequest. Caller: that organisation's admin.
+func (c *MemberContract) Register(ctx contractapi.TransactionContextInterface, requestJSON string) (string, error) {
+	var req membership.RegisterRequest
+	if err := decode("register request", requestJSON, &req); err != nil {
+		return "", wire(err)
+	}
+	return run(ctx, func(tx *core.Tx) (*membership.Member, error) { return membership.Register(tx, req) })
+}
+
+// Update replaces a member's roles (and name). requestJSON is a
+// membership.UpdateRequest. Caller: the member's organisation admin.
+func (c *MemberContract) Update(ctx contractapi.TransactionContextInterface, requestJSON string) (string, error) {
+	var req membership.UpdateRequest
+	if err := decode("update request", requestJSON, &req); err != nil {
+		return "", wire(err)
+	}
+	return run(ctx, func(tx *core.Tx) (*membership.Member, error) { return membership.Update(tx, req) })
+}
+
+// Remove removes a member. requestJSON is a membership.RemoveRequest.
+// Caller: the member's organisation admin.
+func (c *MemberContract) Remove(ctx contractapi.TransactionContextInterface, requestJSON string) (string, error) {
+	var req membership.RemoveRequest
+	if err := decode("remove request", requestJSON, &req); err != nil {
+		return "", wire(err)
+	}
+	return run(ctx, func(tx *core.Tx) (*membership.Member, error) { return membership.Remove(tx, req) })
+}
+
+// Get returns one member. Caller: anyone.
+func (c *MemberContract) Get(ctx contractapi.TransactionContextInterface, mspID, id string) (string, error) {
+	m, err := membership.Get(ledger.StubStore{Stub: ctx.GetStub()}, identity.Identity{MSPID: mspID, ID: id})
+	if err != nil {
+		return "", wire(err)
+	}
+	return encode(m)
+}
+
+// List returns members, of one MSP when mspID is not empty; includeRemoved
+// is "true" or "false". Caller: anyone.
+func (c *MemberContract) List(ctx contractapi.TransactionContextInterface, mspID, includeRemoved string) (string, error) {
+	all, err := strconv.ParseBool(includeRemoved)
+	if err != nil {
+		return "", wire(errcode.Invalidf("includeRemoved %q is not true or false", includeRemoved))
+	}
+	ms, err := membership.List(ledger.StubStore{Stub: ctx.GetStub()}, mspID, all)
+	if err != nil {
+		return "", wire(err)
+	}
+	return encode(ms)
+}
+
+// Whoami describes the caller. Caller: anyone.
+func (c *MemberContract) Whoami(ctx contractapi.TransactionContextInterface) (string, error) {
+	tx, err := newTx(ctx)
+	if err != nil {
+		return "", wire(err)
+	}
+	w, err := membership.Whoami(tx)
+	if err != nil {
+		return "", wire(err)
+	}
+	return encode(w)
+}

@@ -1,0 +1,176 @@
+// Package errcode is the small shared vocabulary of Charter's errors.
+//
+// Domain packages return sentinel errors (ErrNotFound, ErrForbidden, …)
+// wrapped with a message that names what was wrong. contractapi flattens
+// every chaincode error to text, so the contract adapter encodes an error as
+// a stable code prefix ("NOT_FOUND: ballot 42 does not exist") and the
+// gateway client decodes it back into the same sentinel. The package has no
+// Fabric imports and is shared by the chaincode and the client.
+package errcode
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// Code is a stable, machine-readable error class that travels on the wire.
+type Code string
+
+// The codes Charter's chaincode returns.
+const (
+	NotFound           Code = "NOT_FOUND"
+	Forbidden          Code = "FORBIDDEN"
+	InvalidArgument    Code = "INVALID_ARGUMENT"
+	Conflict           Code = "CONFLICT"
+	FailedPrecondition Code = "FAILED_PRECONDITION"
+	Internal           Code = "INTERNAL"
+)
+
+// codes lists every code in a fixed order (decoding tries them in order).
+func codes() []Code {
+	return []Code{NotFound, Forbidden, InvalidArgument, Conflict, FailedPrecondition, Internal}
+}
+
+// Sentinels, one per code. Match them with errors.Is.
+var (
+	ErrNotFound           = &sentinel{NotFound, "not found"}
+	ErrForbidden          = &sentinel{Forbidden, "forbidden"}
+	ErrInvalidArgument    = &sentinel{InvalidArgument, "invalid argument"}
+	ErrConflict           = &sentinel{Conflict, "conflict"}
+	ErrFailedPrecondition = &sentinel{FailedPrecondition, "failed precondition"}
+	ErrInternal           = &sentinel{Internal, "internal error"}
+)
+
+type sentinel struct {
+	code Code
+	text string
+}
+
+func (s *sentinel) Error() string { return s.text }
+
+// Sentinel returns the sentinel error of a code, or nil for an unknown code.
+func (c Code) Sentinel() error {
+	switch c {
+	case NotFound:
+		return ErrNotFound
+	case Forbidden:
+		return ErrForbidden
+	case InvalidArgument:
+		return ErrInvalidArgument
+	case Conflict:
+		return ErrConflict
+	case FailedPrecondition:
+		return ErrFailedPrecondition
+	case Internal:
+		return ErrInternal
+	}
+	return nil
+}
+
+// Error is an error with a code and a message naming what was wrong.
+// errors.Is(e, e.Code.Sentinel()) is true.
+type Error struct {
+	Code    Code
+	Message string
+}
+
+func (e *Error) Error() string { return string(e.Code) + ": " + e.Message }
+
+// Is reports whether target is the sentinel of e's code.
+func (e *Error) Is(target error) bool {
+	s, ok := target.(*sentinel)
+	return ok && s.code == e.Code
+}
+
+// New returns an *Error with the given code and a formatted message.
+func New(code Code, format string, args ...any) error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// NotFoundf, Forbiddenf, Invalidf, Conflictf and Preconditionf are
+// shorthands for New with their code.
+func NotFoundf(format string, args ...any) error { return New(NotFound, format, args...) }
+
+// Forbiddenf returns a FORBIDDEN error.
+func Forbiddenf(format string, args ...any) error { return New(Forbidden, format, args...) }
+
+// Invalidf returns an INVALID_ARGUMENT error.
+func Invalidf(format string, args ...any) error { return New(InvalidArgument, format, args...) }
+
+// Conflictf returns a CONFLICT error.
+func Conflictf(format string, args ...any) error { return New(Conflict, format, args...) }
+
+// Preconditionf returns a FAILED_PRECONDITION error.
+func Preconditionf(format string, args ...any) error {
+	return New(FailedPrecondition, format, args...)
+}
+
+// CodeOf returns the code of err: the code of the first *Error or sentinel
+// in its chain, or Internal for any other non-nil error, or "" for nil.
+func CodeOf(err error) Code {
+	if err == nil {
+		return ""
+	}
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	var s *sentinel
+	if errors.As(err, &s) {
+		return s.code
+	}
+	return Internal
+}
+
+// Encode renders err for the wire: "CODE: message". Errors without a code
+// are encoded as INTERNAL with their text. A nil error encodes to "".
+func Encode(err error) string {
+	if err == nil {
+		return ""
+	}
+	code := CodeOf(err)
+	msg := err.Error()
+	prefix := string(code) + ": "
+	// Keep the outer context but avoid "INTERNAL: NOT_FOUND: …" style repeats.
+	if strings.HasPrefix(msg, prefix) {
+		return msg
+	}
+	var e *Error
+	if errors.As(err, &e) {
+		// Context added around a coded error: "ctx: CODE: msg" → "CODE: ctx: msg".
+		msg = strings.Replace(msg, prefix, "", 1)
+	}
+	return prefix + msg
+}
+
+// Decode finds a Charter error code in text (typically a chaincode response
+// message that Fabric has wrapped in its own words) and returns the *Error it
+// encodes. ok is false when the text carries no code.
+func Decode(text string) (err *Error, ok bool) {
+	best := -1
+	var bestCode Code
+	for _, c := range codes() {
+		i := strings.Index(text, string(c)+": ")
+		if i >= 0 && (best < 0 || i < best) {
+			// A code must start the text or follow a non-letter (so that
+			// "XNOT_FOUND: " is not taken for NOT_FOUND).
+			if i > 0 && isCodeChar(text[i-1]) {
+				continue
+			}
+			best, bestCode = i, c
+		}
+	}
+	if best < 0 {
+		return nil, false
+	}
+	msg := text[best+len(bestCode)+2:]
+	return &Error{Code: bestCode, Message: msg}, true
+}
+
+func isCodeChar(b byte) bool {
+	return (b >= 'A' && b <= 'Z') || b == '_'
+}
+
+// IsCode reports whether err carries code.
+func IsCode(err error, code Code) bool { return err != nil && CodeOf(err) == code }

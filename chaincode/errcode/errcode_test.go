@@ -1,0 +1,84 @@
+package errcode
+
+import (
+	"errors"
+	"fmt"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestEncodeDecode(t *testing.T) {
+	tests := []struct {
+		name     string
+		err      error
+		wire     string
+		sentinel error
+	}{
+		{"not found", NotFoundf("member %q is not registered", "x"), `NOT_FOUND: member "x" is not registered`, ErrNotFound},
+		{"forbidden", Forbiddenf("caller is not an admin"), "FORBIDDEN: caller is not an admin", ErrForbidden},
+		{"invalid", Invalidf("name is empty"), "INVALID_ARGUMENT: name is empty", ErrInvalidArgument},
+		{"conflict", Conflictf("already initialised"), "CONFLICT: already initialised", ErrConflict},
+		{"precondition", Preconditionf("ballot closed"), "FAILED_PRECONDITION: ballot closed", ErrFailedPrecondition},
+		{"wrapped keeps context", fmt.Errorf("register: %w", Invalidf("bad role")), "INVALID_ARGUMENT: register: bad role", ErrInvalidArgument},
+		{"bare sentinel", fmt.Errorf("ballot 7: %w", ErrNotFound), "NOT_FOUND: ballot 7: not found", ErrNotFound},
+		{"plain error is internal", errors.New("boom"), "INTERNAL: boom", ErrInternal},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			wire := Encode(tt.err)
+			assert.Equal(t, tt.wire, wire)
+			assert.Equal(t, CodeOf(tt.err), tt.sentinel.(*sentinel).code)
+			decoded, ok := Decode("chaincode response 500, " + wire)
+			require.True(t, ok)
+			assert.ErrorIs(t, decoded, tt.sentinel)
+			assert.Equal(t, wire, decoded.Error())
+		})
+	}
+}
+
+func TestDecodeNoCode(t *testing.T) {
+	for _, s := range []string{"", "connection refused", "XNOT_FOUND: nope", "NOT_FOUND without colon"} {
+		_, ok := Decode(s)
+		assert.False(t, ok, s)
+	}
+	assert.Equal(t, "", Encode(nil))
+	assert.Equal(t, Code(""), CodeOf(nil))
+}
+
+func TestSentinelsDistinct(t *testing.T) {
+	for _, a := range codes() {
+		for _, b := range codes() {
+			e := New(a, "m")
+			assert.Equal(t, a == b, errors.Is(e, b.Sentinel()), "%s vs %s", a, b)
+		}
+	}
+	assert.Nil(t, Code("NOPE").Sentinel())
+}
+
+// FuzzRoundTrip checks that any coded error survives encoding, arbitrary
+// surrounding text from Fabric, and decoding.
+func FuzzRoundTrip(f *testing.F) {
+	f.Add(0, "member x", "chaincode response 500, ")
+	f.Add(3, "", "")
+	f.Add(5, "NOT_FOUND: nested", "prefix: ")
+	f.Fuzz(func(t *testing.T, idx int, msg, prefix string) {
+		cs := codes()
+		if idx < 0 {
+			idx = -idx
+		}
+		code := cs[idx%len(cs)]
+		if _, has := Decode(prefix); has || (prefix != "" && isCodeChar(prefix[len(prefix)-1])) {
+			t.Skip("prefix already carries a code or runs into it")
+		}
+		wire := Encode(New(code, "%s", msg))
+		got, ok := Decode(prefix + wire)
+		if !ok {
+			t.Fatalf("decode %q: no code", prefix+wire)
+		}
+		if got.Code != code || got.Message != msg {
+			t.Fatalf("round trip: got %s %q, want %s %q", got.Code, got.Message, code, msg)
+		}
+	})
+}

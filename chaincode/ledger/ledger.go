@@ -1,0 +1,69 @@
+// Package ledger adapts Charter's domain Store to the Fabric world state.
+//
+// StubStore implements core.Store over a shim.ChaincodeStubInterface. Reads
+// and writes go straight to the stub; Scan uses a partial composite-key
+// range, which Fabric returns in key order, so scans are deterministic.
+package ledger
+
+import (
+	"fmt"
+
+	"github.com/hyperledger/fabric-chaincode-go/v2/shim"
+
+	"github.com/charter-gov/charter/chaincode/core"
+)
+
+// StubStore is the ledger-backed core.Store.
+type StubStore struct {
+	Stub shim.ChaincodeStubInterface
+}
+
+var _ core.Store = StubStore{}
+
+// Get implements core.Store.
+func (s StubStore) Get(key string) ([]byte, error) {
+	v, err := s.Stub.GetState(key)
+	if err != nil {
+		return nil, fmt.Errorf("get state %q: %w", key, err)
+	}
+	return v, nil
+}
+
+// Put implements core.Store.
+func (s StubStore) Put(key string, value []byte) error {
+	if err := s.Stub.PutState(key, value); err != nil {
+		return fmt.Errorf("put state %q: %w", key, err)
+	}
+	return nil
+}
+
+// Delete implements core.Store.
+func (s StubStore) Delete(key string) error {
+	if err := s.Stub.DelState(key); err != nil {
+		return fmt.Errorf("delete state %q: %w", key, err)
+	}
+	return nil
+}
+
+// Scan implements core.Store.
+func (s StubStore) Scan(objectType string, attrs []string, fn func(key string, value []byte) error) (err error) {
+	it, err := s.Stub.GetStateByPartialCompositeKey(objectType, attrs)
+	if err != nil {
+		return fmt.Errorf("scan %s %v: %w", objectType, attrs, err)
+	}
+	defer func() {
+		if cerr := it.Close(); cerr != nil && err == nil {
+			err = fmt.Errorf("close scan %s: %w", objectType, cerr)
+		}
+	}()
+	for it.HasNext() {
+		kv, err := it.Next()
+		if err != nil {
+			return fmt.Errorf("scan %s %v: %w", objectType, attrs, err)
+		}
+		if err := fn(kv.Key, kv.Value); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,363 @@
+// Package membership holds the consortium's members and their roles.
+//
+// A member is a Fabric identity (MSP ID + certificate identity). An
+// organisation's admin (a certificate with the NodeOU admin role) registers
+// and removes members of its own organisation and grants them roles. Other
+// packages ask this one whether a caller holds a role.
+//
+// Keys: "member" ~ mspId ~ id → Member (JSON). One key per member, written
+// only by that member's organisation admin, so registrations by different
+// organisations never conflict.
+//
+// Who may call what:
+//
+//	Register, Update, Remove  the caller's organisation admin, for members of that organisation
+//	Get, List, Whoami          anyone with an identity on the channel
+package membership
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/charter-gov/charter/chaincode/core"
+	"github.com/charter-gov/charter/chaincode/errcode"
+	"github.com/charter-gov/charter/chaincode/identity"
+)
+
+// Role is a capacity recorded on the ledger. Organisation admin is not a
+// stored role: it comes from the caller's certificate.
+type Role string
+
+// Roles a member can hold.
+const (
+	RoleMember      Role = "member"
+	RoleAttester    Role = "attester"
+	RoleHouseA      Role = "house_a"
+	RoleGuardian    Role = "guardian"
+	RoleTreasurer   Role = "treasurer"
+	RoleGrantsAdmin Role = "grants_admin"
+)
+
+// AllRoles lists every role in a fixed order.
+func AllRoles() []Role {
+	return []Role{RoleMember, RoleAttester, RoleHouseA, RoleGuardian, RoleTreasurer, RoleGrantsAdmin}
+}
+
+// Valid reports whether r is a known role.
+func (r Role) Valid() bool { return slices.Contains(AllRoles(), r) }
+
+// Status is a member's standing.
+type Status string
+
+// Member statuses.
+const (
+	StatusActive  Status = "active"
+	StatusRemoved Status = "removed"
+)
+
+// Member is the stored record of one member.
+type Member struct {
+	identity.Identity
+	Name          string            `json:"name"`
+	Roles         []Role            `json:"roles"`
+	Status        Status            `json:"status"`
+	RegisteredBy  identity.Identity `json:"registeredBy"`
+	RegisteredAt  time.Time         `json:"registeredAt"`
+	UpdatedAt     time.Time         `json:"updatedAt"`
+	RemovedReason string            `json:"removedReason,omitempty"`
+}
+
+// Has reports whether an active member holds role.
+func (m *Member) Has(role Role) bool {
+	return m != nil && m.Status == StatusActive && slices.Contains(m.Roles, role)
+}
+
+// Event types this package emits.
+const (
+	EventRegistered = "member.registered"
+	EventUpdated    = "member.updated"
+	EventRemoved    = "member.removed"
+)
+
+const objectType = "member"
+
+// Key returns the state key of a member.
+func Key(id identity.Identity) (string, error) {
+	return core.Key(objectType, id.MSPID, id.ID)
+}
+
+// RegisterRequest asks to register (or re-admit) a member.
+type RegisterRequest struct {
+	Member identity.Identity `json:"member"`
+	Name   string            `json:"name"`
+	Roles  []Role            `json:"roles"`
+}
+
+// UpdateRequest replaces a member's name (if non-empty) and roles.
+type UpdateRequest struct {
+	Member identity.Identity `json:"member"`
+	Name   string            `json:"name,omitempty"`
+	Roles  []Role            `json:"roles"`
+}
+
+// RemoveRequest removes a member, keeping the record for the audit trail.
+type RemoveRequest struct {
+	Member identity.Identity `json:"member"`
+	Reason string            `json:"reason"`
+}
+
+func normaliseRoles(roles []Role) ([]Role, error) {
+	out := []Role{RoleMember}
+	for _, r := range roles {
+		if !r.Valid() {
+			return nil, errcode.Invalidf("unknown role %q (known: %s)", r, joinRoles(AllRoles()))
+		}
+		if !slices.Contains(out, r) {
+			out = append(out, r)
+		}
+	}
+	// Fixed order: the order of AllRoles.
+	sorted := make([]Role, 0, len(out))
+	for _, r := range AllRoles() {
+		if slices.Contains(out, r) {
+			sorted = append(sorted, r)
+		}
+	}
+	return sorted, nil
+}
+
+func joinRoles(rs []Role) string {
+	s := make([]string, len(rs))
+	for i, r := range rs {
+		s[i] = string(r)
+	}
+	return strings.Join(s, ", ")
+}
+
+func checkName(name string) error {
+	if strings.TrimSpace(name) == "" {
+		return errcode.Invalidf("member name is empty")
+	}
+	if utf8.RuneCountInString(name) > 128 {
+		return errcode.Invalidf("member name is longer than 128 characters")
+	}
+	for _, r := range name {
+		if r < 0x20 || r == 0x7f {
+			return errcode.Invalidf("member name contains control character U+%04X", r)
+		}
+	}
+	return nil
+}
+
+// requireOwnOrgAdmin refuses callers that are not the admin of target's
+// organisation.
+func requireOwnOrgAdmin(tx *core.Tx, target identity.Identity, action string) error {
+	if !tx.Caller.OrgAdmin {
+		return errcode.Forbiddenf("%s: caller %s is not an organisation admin", action, tx.Caller.Identity)
+	}
+	if tx.Caller.MSPID != target.MSPID {
+		return errcode.Forbiddenf("%s: an admin of %s cannot manage members of %s", action, tx.Caller.MSPID, target.MSPID)
+	}
+	return nil
+}
+
+// Get returns a member, or a NOT_FOUND error.
+func Get(s core.Store, id identity.Identity) (*Member, error) {
+	if err := id.Validate(); err != nil {
+		return nil, err
+	}
+	key, err := Key(id)
+	if err != nil {
+		return nil, err
+	}
+	var m Member
+	found, err := core.GetJSON(s, key, &m)
+	if err != nil {
+		return nil, err
+	}
+	if !found {
+		return nil, errcode.NotFoundf("member %s is not registered", id)
+	}
+	return &m, nil
+}
+
+// Active returns an active member, or NOT_FOUND when the identity is not
+// registered or was removed.
+func Active(s core.Store, id identity.Identity) (*Member, error) {
+	m, err := Get(s, id)
+	if err != nil {
+		return nil, err
+	}
+	if m.Status != StatusActive {
+		return nil, errcode.NotFoundf("member %s was removed", id)
+	}
+	return m, nil
+}
+
+// RequireRole returns the caller's member record if the caller is an active
+// member holding role, and a FORBIDDEN error naming the missing role
+// otherwise.
+func RequireRole(tx *core.Tx, role Role, action string) (*Member, error) {
+	m, err := Active(tx.Store, tx.Caller.Identity)
+	if err != nil {
+		return nil, errcode.Forbiddenf("%s: caller %s is not an active member", action, tx.Caller.Identity)
+	}
+	if !m.Has(role) {
+		return nil, errcode.Forbiddenf("%s: caller %s does not hold the %s role", action, tx.Caller.Identity, role)
+	}
+	return m, nil
+}
+
+// Register records a new member or re-admits a removed one.
+func Register(tx *core.Tx, req RegisterRequest) (*Member, error) {
+	if err := req.Member.Validate(); err != nil {
+		return nil, err
+	}
+	if err := requireOwnOrgAdmin(tx, req.Member, "register member"); err != nil {
+		return nil, err
+	}
+	if err := checkName(req.Name); err != nil {
+		return nil, err
+	}
+	roles, err := normaliseRoles(req.Roles)
+	if err != nil {
+		return nil, err
+	}
+	existing, err := Get(tx.Store, req.Member)
+	if err != nil && !errcode.IsCode(err, errcode.NotFound) {
+		return nil, err
+	}
+	if existing != nil && existing.Status == StatusActive {
+		return nil, errcode.Conflictf("member %s is already registered", req.Member)
+	}
+	m := &Member{
+		Identity:     req.Member,
+		Name:         req.Name,
+		Roles:        roles,
+		Status:       StatusActive,
+		RegisteredBy: tx.Caller.Identity,
+		RegisteredAt: tx.Time,
+		UpdatedAt:    tx.Time,
+	}
+	if err := save(tx, m); err != nil {
+		return nil, err
+	}
+	return m, tx.Emit(EventRegistered, m)
+}
+
+// Update replaces a member's roles (and name, when given).
+func Update(tx *core.Tx, req UpdateRequest) (*Member, error) {
+	if err := req.Member.Validate(); err != nil {
+		return nil, err
+	}
+	if err := requireOwnOrgAdmin(tx, req.Member, "update member"); err != nil {
+		return nil, err
+	}
+	roles, err := normaliseRoles(req.Roles)
+	if err != nil {
+		return nil, err
+	}
+	m, err := Active(tx.Store, req.Member)
+	if err != nil {
+		return nil, err
+	}
+	if req.Name != "" {
+		if err := checkName(req.Name); err != nil {
+			return nil, err
+		}
+		m.Name = req.Name
+	}
+	m.Roles = roles
+	m.UpdatedAt = tx.Time
+	if err := save(tx, m); err != nil {
+		return nil, err
+	}
+	return m, tx.Emit(EventUpdated, m)
+}
+
+// Remove marks a member removed; the record stays for the audit trail.
+func Remove(tx *core.Tx, req RemoveRequest) (*Member, error) {
+	if err := req.Member.Validate(); err != nil {
+		return nil, err
+	}
+	if err := requireOwnOrgAdmin(tx, req.Member, "remove member"); err != nil {
+		return nil, err
+	}
+	if strings.TrimSpace(req.Reason) == "" {
+		return nil, errcode.Invalidf("remove member: a reason is required")
+	}
+	if len(req.Reason) > 1024 {
+		return nil, errcode.Invalidf("remove member: reason is longer than 1024 bytes")
+	}
+	m, err := Active(tx.Store, req.Member)
+	if err != nil {
+		return nil, err
+	}
+	m.Status = StatusRemoved
+	m.Roles = nil
+	m.RemovedReason = req.Reason
+	m.UpdatedAt = tx.Time
+	if err := save(tx, m); err != nil {
+		return nil, err
+	}
+	return m, tx.Emit(EventRemoved, m)
+}
+
+func save(tx *core.Tx, m *Member) error {
+	key, err := Key(m.Identity)
+	if err != nil {
+		return err
+	}
+	if err := core.PutJSON(tx.Store, key, m); err != nil {
+		return fmt.Errorf("save member %s: %w", m.Identity, err)
+	}
+	return nil
+}
+
+// List returns members in key order, optionally only those of one MSP and
+// optionally including removed ones.
+func List(s core.Store, mspID string, includeRemoved bool) ([]Member, error) {
+	var attrs []string
+	if mspID != "" {
+		attrs = []string{mspID}
+	}
+	out := []Member{}
+	err := s.Scan(objectType, attrs, func(key string, value []byte) error {
+		var m Member
+		if err := core.DecodeJSON(key, value, &m); err != nil {
+			return err
+		}
+		if includeRemoved || m.Status == StatusActive {
+			out = append(out, m)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list members: %w", err)
+	}
+	return out, nil
+}
+
+// WhoAmI describes the caller.
+type WhoAmI struct {
+	Identity identity.Identity `json:"identity"`
+	OrgAdmin bool              `json:"orgAdmin"`
+	Member   *Member           `json:"member,omitempty"`
+}
+
+// Whoami returns the caller's identity, admin flag and member record.
+func Whoami(tx *core.Tx) (*WhoAmI, error) {
+	w := &WhoAmI{Identity: tx.Caller.Identity, OrgAdmin: tx.Caller.OrgAdmin}
+	m, err := Get(tx.Store, tx.Caller.Identity)
+	switch {
+	case err == nil:
+		w.Member = m
+	case errcode.IsCode(err, errcode.NotFound):
+	default:
+		return nil, err
+	}
+	return w, nil
+}

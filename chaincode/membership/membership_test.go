@@ -1,0 +1,223 @@
+package membership_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/charter-gov/charter/chaincode/core"
+	"github.com/charter-gov/charter/chaincode/errcode"
+	"github.com/charter-gov/charter/chaincode/identity"
+	"github.com/charter-gov/charter/chaincode/internal/testutil"
+	. "github.com/charter-gov/charter/chaincode/membership"
+)
+
+var (
+	adminA = testutil.ID("LabAMSP", "Admin@labA")
+	adminB = testutil.ID("LabBMSP", "Admin@labB")
+	ada    = testutil.ID("LabAMSP", "User1@labA")
+	bob    = testutil.ID("LabBMSP", "User1@labB")
+)
+
+func seeded(t *testing.T) *core.MemStore {
+	t.Helper()
+	s := core.NewMemStore()
+	_, err := Register(testutil.Tx(s, adminA, true, testutil.T0()), RegisterRequest{Member: ada, Name: "Ada", Roles: []Role{RoleAttester}})
+	require.NoError(t, err)
+	return s
+}
+
+func TestRegister(t *testing.T) {
+	s := core.NewMemStore()
+	tx := testutil.Tx(s, adminA, true, testutil.T0())
+	m, err := Register(tx, RegisterRequest{Member: ada, Name: "Ada", Roles: []Role{RoleHouseA, RoleAttester, RoleAttester}})
+	require.NoError(t, err)
+	assert.Equal(t, []Role{RoleMember, RoleAttester, RoleHouseA}, m.Roles, "member role added, duplicates dropped, fixed order")
+	assert.Equal(t, StatusActive, m.Status)
+	assert.Equal(t, adminA, m.RegisteredBy)
+	assert.Equal(t, testutil.T0(), m.RegisteredAt)
+	require.NotNil(t, tx.Event())
+	assert.Equal(t, EventRegistered, tx.Event().Type)
+
+	got, err := Get(s, ada)
+	require.NoError(t, err)
+	assert.Equal(t, m, got)
+	assert.True(t, got.Has(RoleHouseA))
+	assert.False(t, got.Has(RoleTreasurer))
+}
+
+func TestRefusalsChangeNothing(t *testing.T) {
+	long := make([]byte, 129)
+	for i := range long {
+		long[i] = 'x'
+	}
+	tests := []struct {
+		name   string
+		caller identity.Identity
+		admin  bool
+		op     func(tx *core.Tx) error
+		code   errcode.Code
+	}{
+		{"non-admin registers", ada, false, func(tx *core.Tx) error {
+			_, err := Register(tx, RegisterRequest{Member: testutil.ID("LabAMSP", "u2"), Name: "U2"})
+			return err
+		}, errcode.Forbidden},
+		{"other org's admin registers", adminB, true, func(tx *core.Tx) error {
+			_, err := Register(tx, RegisterRequest{Member: testutil.ID("LabAMSP", "u2"), Name: "U2"})
+			return err
+		}, errcode.Forbidden},
+		{"second registration", adminA, true, func(tx *core.Tx) error {
+			_, err := Register(tx, RegisterRequest{Member: ada, Name: "Ada again"})
+			return err
+		}, errcode.Conflict},
+		{"unknown role", adminA, true, func(tx *core.Tx) error {
+			_, err := Register(tx, RegisterRequest{Member: testutil.ID("LabAMSP", "u2"), Name: "U2", Roles: []Role{"king"}})
+			return err
+		}, errcode.InvalidArgument},
+		{"empty name", adminA, true, func(tx *core.Tx) error {
+			_, err := Register(tx, RegisterRequest{Member: testutil.ID("LabAMSP", "u2"), Name: "  "})
+			return err
+		}, errcode.InvalidArgument},
+		{"name too long", adminA, true, func(tx *core.Tx) error {
+			_, err := Register(tx, RegisterRequest{Member: testutil.ID("LabAMSP", "u2"), Name: string(long)})
+			return err
+		}, errcode.InvalidArgument},
+		{"control character in name", adminA, true, func(tx *core.Tx) error {
+			_, err := Register(tx, RegisterRequest{Member: testutil.ID("LabAMSP", "u2"), Name: "a\nb"})
+			return err
+		}, errcode.InvalidArgument},
+		{"malformed identity", adminA, true, func(tx *core.Tx) error {
+			_, err := Register(tx, RegisterRequest{Member: identity.Identity{MSPID: "LabAMSP", ID: "bob"}, Name: "Bob"})
+			return err
+		}, errcode.InvalidArgument},
+		{"empty MSP", adminA, true, func(tx *core.Tx) error {
+			_, err := Register(tx, RegisterRequest{Member: identity.Identity{ID: ada.ID}, Name: "Bob"})
+			return err
+		}, errcode.InvalidArgument},
+		{"update unknown member", adminA, true, func(tx *core.Tx) error {
+			_, err := Update(tx, UpdateRequest{Member: testutil.ID("LabAMSP", "ghost"), Roles: []Role{RoleAttester}})
+			return err
+		}, errcode.NotFound},
+		{"update by other org", adminB, true, func(tx *core.Tx) error {
+			_, err := Update(tx, UpdateRequest{Member: ada, Roles: []Role{RoleTreasurer}})
+			return err
+		}, errcode.Forbidden},
+		{"update by the member", ada, false, func(tx *core.Tx) error {
+			_, err := Update(tx, UpdateRequest{Member: ada, Roles: []Role{RoleTreasurer}})
+			return err
+		}, errcode.Forbidden},
+		{"remove without reason", adminA, true, func(tx *core.Tx) error {
+			_, err := Remove(tx, RemoveRequest{Member: ada})
+			return err
+		}, errcode.InvalidArgument},
+		{"remove unknown", adminA, true, func(tx *core.Tx) error {
+			_, err := Remove(tx, RemoveRequest{Member: testutil.ID("LabAMSP", "ghost"), Reason: "x"})
+			return err
+		}, errcode.NotFound},
+		{"remove by other org", adminB, true, func(tx *core.Tx) error {
+			_, err := Remove(tx, RemoveRequest{Member: ada, Reason: "x"})
+			return err
+		}, errcode.Forbidden},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := seeded(t)
+			before := s.Snapshot()
+			writes := s.Writes
+			tx := testutil.Tx(s, tt.caller, tt.admin, testutil.T0().Add(time.Hour))
+			err := tt.op(tx)
+			require.Error(t, err)
+			assert.Equal(t, tt.code, errcode.CodeOf(err), "error %v", err)
+			assert.Equal(t, before, s.Snapshot(), "state unchanged")
+			assert.Equal(t, writes, s.Writes, "no writes")
+			assert.Nil(t, tx.Event(), "no event")
+		})
+	}
+}
+
+func TestUpdateRemoveReadmit(t *testing.T) {
+	s := seeded(t)
+	t1 := testutil.T0().Add(time.Hour)
+	m, err := Update(testutil.Tx(s, adminA, true, t1), UpdateRequest{Member: ada, Name: "Ada L.", Roles: []Role{RoleGuardian}})
+	require.NoError(t, err)
+	assert.Equal(t, []Role{RoleMember, RoleGuardian}, m.Roles)
+	assert.Equal(t, "Ada L.", m.Name)
+	assert.Equal(t, t1, m.UpdatedAt)
+	assert.Equal(t, testutil.T0(), m.RegisteredAt)
+
+	tx := testutil.Tx(s, adminA, true, t1.Add(time.Hour))
+	m, err = Remove(tx, RemoveRequest{Member: ada, Reason: "left the project"})
+	require.NoError(t, err)
+	assert.Equal(t, StatusRemoved, m.Status)
+	assert.Empty(t, m.Roles)
+	assert.Equal(t, EventRemoved, tx.Event().Type)
+	assert.False(t, m.Has(RoleMember))
+
+	_, err = Active(s, ada)
+	assert.ErrorIs(t, err, errcode.ErrNotFound)
+	_, err = Update(testutil.Tx(s, adminA, true, t1), UpdateRequest{Member: ada, Roles: nil})
+	assert.ErrorIs(t, err, errcode.ErrNotFound, "a removed member cannot be updated")
+
+	active, err := List(s, "", false)
+	require.NoError(t, err)
+	assert.Empty(t, active)
+	all, err := List(s, "", true)
+	require.NoError(t, err)
+	assert.Len(t, all, 1)
+
+	m, err = Register(testutil.Tx(s, adminA, true, t1.Add(2*time.Hour)), RegisterRequest{Member: ada, Name: "Ada", Roles: nil})
+	require.NoError(t, err, "a removed member may be re-admitted")
+	assert.Equal(t, StatusActive, m.Status)
+	assert.Empty(t, m.RemovedReason)
+}
+
+func TestListByOrg(t *testing.T) {
+	s := seeded(t)
+	_, err := Register(testutil.Tx(s, adminB, true, testutil.T0()), RegisterRequest{Member: bob, Name: "Bob"})
+	require.NoError(t, err)
+	for _, tc := range []struct {
+		msp  string
+		want []string
+	}{{"", []string{"Ada", "Bob"}}, {"LabAMSP", []string{"Ada"}}, {"LabBMSP", []string{"Bob"}}, {"NoMSP", nil}} {
+		ms, err := List(s, tc.msp, false)
+		require.NoError(t, err)
+		var names []string
+		for _, m := range ms {
+			names = append(names, m.Name)
+		}
+		assert.Equal(t, tc.want, names, tc.msp)
+	}
+}
+
+func TestRequireRole(t *testing.T) {
+	s := seeded(t)
+	_, err := RequireRole(testutil.Tx(s, ada, false, testutil.T0()), RoleAttester, "attest")
+	require.NoError(t, err)
+	_, err = RequireRole(testutil.Tx(s, ada, false, testutil.T0()), RoleTreasurer, "spend")
+	assert.ErrorIs(t, err, errcode.ErrForbidden)
+	assert.Contains(t, err.Error(), "treasurer")
+	_, err = RequireRole(testutil.Tx(s, bob, false, testutil.T0()), RoleMember, "vote")
+	assert.ErrorIs(t, err, errcode.ErrForbidden)
+	assert.Contains(t, err.Error(), "not an active member")
+}
+
+func TestWhoami(t *testing.T) {
+	s := seeded(t)
+	w, err := Whoami(testutil.Tx(s, ada, false, testutil.T0()))
+	require.NoError(t, err)
+	require.NotNil(t, w.Member)
+	assert.Equal(t, "Ada", w.Member.Name)
+	w, err = Whoami(testutil.Tx(s, adminB, true, testutil.T0()))
+	require.NoError(t, err)
+	assert.Nil(t, w.Member)
+	assert.True(t, w.OrgAdmin)
+}
+
+// TestDeterministicBytes runs the same operations on two fresh stores and
+// compares every written byte.
+func TestDeterministicBytes(t *testing.T) {
+	a, b := seeded(t), seeded(t)
+	assert.Equal(t, a.Snapshot(), b.Snapshot())
+}
