@@ -21,6 +21,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
@@ -82,6 +83,7 @@ func (g guard) base(name string) contractapi.Contract {
 		BeforeTransaction: g.beforeTransaction,
 		UnknownTransaction: func(ctx contractapi.TransactionContextInterface) error {
 			fn, _ := ctx.GetStub().GetFunctionAndParameters()
+			fn = fn[strings.LastIndex(fn, ":")+1:]
 			return wire(errcode.Invalidf("contract %q has no transaction %q", name, fn))
 		},
 	}
@@ -112,6 +114,9 @@ func (g guard) beforeTransaction(ctx contractapi.TransactionContextInterface) er
 func newTx(ctx contractapi.TransactionContextInterface) (*core.Tx, error) {
 	stub := ctx.GetStub()
 	cid := ctx.GetClientIdentity()
+	if cid == nil {
+		return nil, errcode.Forbiddenf("caller identity could not be read from the proposal")
+	}
 	msp, err := cid.GetMSPID()
 	if err != nil {
 		return nil, fmt.Errorf("read caller MSP ID: %w", err)

@@ -1,0 +1,173 @@
+package contract
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/charter-gov/charter/chaincode/constitution"
+	"github.com/charter-gov/charter/chaincode/core"
+	"github.com/charter-gov/charter/chaincode/errcode"
+	"github.com/charter-gov/charter/chaincode/identity"
+	"github.com/charter-gov/charter/chaincode/membership"
+)
+
+const ok = 200
+
+func TestConstitutionInitAndRead(t *testing.T) {
+	h := newHarness(t)
+	admin := newIdentity(t, "FoundationMSP", "Admin@foundation", "admin")
+	res, stub := h.invoke(admin, 0, "constitution:Init", "")
+	require.Equal(t, int32(ok), res.Status, res.Message)
+	var v constitution.Version
+	require.NoError(t, json.Unmarshal(res.Payload, &v))
+	assert.Equal(t, int64(1), v.Version)
+	assert.Equal(t, h.clock, v.AdoptedAt)
+	assert.Equal(t, identity.FromCert("FoundationMSP", admin.cert), v.AdoptedBy)
+
+	raw, found := stub.events[constitution.EventInitialised]
+	require.True(t, found, "event emitted")
+	var ev core.Event
+	require.NoError(t, json.Unmarshal(raw, &ev))
+	assert.Equal(t, constitution.EventInitialised, ev.Type)
+	assert.Equal(t, v.AdoptedBy, ev.Actor)
+
+	user := newIdentity(t, "LabAMSP", "User1@labA", "client")
+	res, _ = h.invoke(user, 0, "constitution:Current")
+	require.Equal(t, int32(ok), res.Status, res.Message)
+	var cur constitution.Version
+	require.NoError(t, json.Unmarshal(res.Payload, &cur))
+	assert.Equal(t, v.Hash, cur.Hash)
+
+	res, _ = h.invoke(user, 0, "constitution:History")
+	require.Equal(t, int32(ok), res.Status, res.Message)
+	assert.Contains(t, string(res.Payload), v.Hash)
+}
+
+func TestRefusalsAreCodedAndChangeNothing(t *testing.T) {
+	admin := newIdentity(t, "LabAMSP", "Admin@labA", "admin")
+	user := newIdentity(t, "LabAMSP", "User1@labA", "client")
+	otherAdmin := newIdentity(t, "LabBMSP", "Admin@labB", "admin")
+	userID := identity.FromCert("LabAMSP", user.cert)
+	reg, err := json.Marshal(membership.RegisterRequest{Member: userID, Name: "Ada"})
+	require.NoError(t, err)
+
+	tests := []struct {
+		name   string
+		caller testIdentity
+		skew   time.Duration
+		fn     string
+		args   []string
+		code   errcode.Code
+		msg    string
+	}{
+		{"second init", admin, 0, "constitution:Init", []string{""}, errcode.Conflict, "already initialised"},
+		{"init by non-admin", user, 0, "constitution:Init", []string{""}, errcode.Forbidden, "not an organisation admin"},
+		{"malformed document", admin, 0, "constitution:Init", []string{"{"}, errcode.InvalidArgument, "malformed JSON"},
+		{"unknown field", admin, 0, "member:Register", []string{`{"member":{},"name":"x","king":true}`}, errcode.InvalidArgument, `unknown field "king"`},
+		{"trailing data", admin, 0, "member:Register", []string{string(reg) + "{}"}, errcode.InvalidArgument, "unexpected data"},
+		{"oversized", admin, 0, "member:Register", []string{`"` + strings.Repeat("a", MaxArgBytes) + `"`}, errcode.InvalidArgument, "at most"},
+		{"register by other org", otherAdmin, 0, "member:Register", []string{string(reg)}, errcode.Forbidden, "cannot manage members of LabAMSP"},
+		{"register by non-admin", user, 0, "member:Register", []string{string(reg)}, errcode.Forbidden, "not an organisation admin"},
+		{"unknown member", user, 0, "member:Get", []string{"LabAMSP", userID.ID}, errcode.NotFound, "not registered"},
+		{"bad bool", user, 0, "member:List", []string{"", "maybe"}, errcode.InvalidArgument, `"maybe"`},
+		{"bad version", user, 0, "constitution:Get", []string{"one"}, errcode.InvalidArgument, "not a whole number"},
+		{"unknown transaction", user, 0, "member:Crown", nil, errcode.InvalidArgument, `no transaction "Crown"`},
+		{"timestamp an hour ahead", admin, time.Hour, "member:Register", []string{string(reg)}, errcode.InvalidArgument, "away from this peer's clock"},
+		{"timestamp an hour behind", user, -time.Hour, "member:Whoami", nil, errcode.InvalidArgument, "at most 5m0s is accepted"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHarness(t)
+			res, _ := h.invoke(admin, 0, "constitution:Init", "")
+			require.Equal(t, int32(ok), res.Status, res.Message)
+			before := h.state.Snapshot()
+
+			res, stub := h.invoke(tt.caller, tt.skew, tt.fn, tt.args...)
+			require.Equal(t, int32(500), res.Status)
+			decoded, found := errcode.Decode(res.Message)
+			require.True(t, found, "coded error: %s", res.Message)
+			assert.Equal(t, tt.code, decoded.Code, res.Message)
+			assert.Contains(t, res.Message, tt.msg)
+			assert.Equal(t, before, h.state.Snapshot(), "state unchanged")
+			assert.Empty(t, stub.events, "no event")
+		})
+	}
+}
+
+func TestMemberLifecycleThroughContract(t *testing.T) {
+	h := newHarness(t)
+	admin := newIdentity(t, "LabAMSP", "Admin@labA", "admin")
+	user := newIdentity(t, "LabAMSP", "User1@labA", "client")
+	userID := identity.FromCert("LabAMSP", user.cert)
+
+	reg, err := json.Marshal(membership.RegisterRequest{Member: userID, Name: "Ada", Roles: []membership.Role{membership.RoleAttester}})
+	require.NoError(t, err)
+	res, stub := h.invoke(admin, 0, "member:Register", string(reg))
+	require.Equal(t, int32(ok), res.Status, res.Message)
+	assert.Contains(t, stub.events, membership.EventRegistered)
+
+	res, _ = h.invoke(user, time.Minute, "member:Whoami")
+	require.Equal(t, int32(ok), res.Status, res.Message)
+	var w membership.WhoAmI
+	require.NoError(t, json.Unmarshal(res.Payload, &w))
+	require.NotNil(t, w.Member)
+	assert.Equal(t, "Ada", w.Member.Name)
+	assert.False(t, w.OrgAdmin)
+
+	upd, err := json.Marshal(membership.UpdateRequest{Member: userID, Roles: []membership.Role{membership.RoleHouseA}})
+	require.NoError(t, err)
+	res, stub = h.invoke(admin, 0, "member:Update", string(upd))
+	require.Equal(t, int32(ok), res.Status, res.Message)
+	assert.Contains(t, stub.events, membership.EventUpdated)
+
+	res, _ = h.invoke(user, 0, "member:List", "LabAMSP", "false")
+	require.Equal(t, int32(ok), res.Status, res.Message)
+	var ms []membership.Member
+	require.NoError(t, json.Unmarshal(res.Payload, &ms))
+	require.Len(t, ms, 1)
+	assert.Equal(t, []membership.Role{membership.RoleMember, membership.RoleHouseA}, ms[0].Roles)
+
+	rem, err := json.Marshal(membership.RemoveRequest{Member: userID, Reason: "moved on"})
+	require.NoError(t, err)
+	res, stub = h.invoke(admin, 0, "member:Remove", string(rem))
+	require.Equal(t, int32(ok), res.Status, res.Message)
+	assert.Contains(t, stub.events, membership.EventRemoved)
+
+	res, _ = h.invoke(user, 0, "member:Get", userID.MSPID, userID.ID)
+	require.Equal(t, int32(ok), res.Status, res.Message)
+	assert.Contains(t, string(res.Payload), `"status":"removed"`)
+}
+
+func TestNegativeSkewRefused(t *testing.T) {
+	_, err := NewChaincode(Config{MaxClockSkew: -time.Second})
+	require.Error(t, err)
+}
+
+// FuzzRegisterArgument feeds hostile payloads to the argument decoder of a
+// real transaction: the result is either success or a coded refusal, never
+// a panic or an uncoded error, and a refusal writes nothing.
+func FuzzRegisterArgument(f *testing.F) {
+	f.Add(`{"member":{"mspId":"LabAMSP","id":"x509::CN=a::CN=b"},"name":"A"}`)
+	f.Add(`{"member":null}`)
+	f.Add(`[]`)
+	f.Add(`{"roles":["member","\u0000"]}`)
+	f.Fuzz(func(t *testing.T, arg string) {
+		h := newHarness(t)
+		admin := newIdentity(t, "LabAMSP", "Admin@labA", "admin")
+		res, _ := h.invoke(admin, 0, "member:Register", arg)
+		if res.Status == ok {
+			return
+		}
+		if _, found := errcode.Decode(res.Message); !found {
+			t.Fatalf("uncoded error for %q: %s", arg, res.Message)
+		}
+		if len(h.state.Keys()) != 0 {
+			t.Fatalf("refused register wrote state: %q", arg)
+		}
+	})
+}
