@@ -1,0 +1,142 @@
+# shellcheck shell=bash
+# shellcheck disable=SC2034  # variables are used by the scripts that source this file
+# Shared definitions for network/*.sh: paths, the port table, the process
+# table and small helpers. Sourced, never run.
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+BIN="$ROOT/.charter/bin"
+NET="$ROOT/.charter/network"
+CFG="$NET/config"
+CRYPTO="$NET/crypto"
+DATA="$NET/data"
+LOGS="$NET/logs"
+PIDS="$NET/pids"
+CCDIR="$NET/chaincode"
+ARTIFACTS="$NET/artifacts"
+DEPLOYED="$NET/deployed"
+BUILDER="$ROOT/network/ccaas-builder"
+
+CHANNEL="charter"
+CC_NAME="charter"
+CC_VERSION="1.0"
+CC_SEQUENCE="1"
+CC_LABEL="charter_${CC_VERSION}"
+DOMAIN="charter.local"
+
+# ---------------------------------------------------------------- ports ---
+# CHARTER_PORT_OFFSET shifts every port by the same amount (default 0).
+OFF="${CHARTER_PORT_OFFSET:-0}"
+case "$OFF" in ''|*[!0-9]*) echo "CHARTER_PORT_OFFSET must be a non-negative integer, got '$OFF'" >&2; exit 1 ;; esac
+
+ORDERERS=(orderer1 orderer2 orderer3)
+declare -A ORD_PORT=([orderer1]=$((7050 + OFF)) [orderer2]=$((7150 + OFF)) [orderer3]=$((7250 + OFF)))
+declare -A ORD_ADMIN=([orderer1]=$((7060 + OFF)) [orderer2]=$((7160 + OFF)) [orderer3]=$((7260 + OFF)))
+declare -A ORD_OPS=([orderer1]=$((7070 + OFF)) [orderer2]=$((7170 + OFF)) [orderer3]=$((7270 + OFF)))
+
+ORGS=(Foundation LabA LabB)
+declare -A ORG_KEY=([Foundation]=foundation [LabA]=laba [LabB]=labb)        # domain / file names
+declare -A ORG_PROFILE=([Foundation]=foundation [LabA]=labA [LabB]=labB)    # profile name prefix
+declare -A PEER_PORT=([Foundation]=$((7051 + OFF)) [LabA]=$((8051 + OFF)) [LabB]=$((9051 + OFF)))
+declare -A PEER_CC=([Foundation]=$((7052 + OFF)) [LabA]=$((8052 + OFF)) [LabB]=$((9052 + OFF)))
+declare -A PEER_OPS=([Foundation]=$((7053 + OFF)) [LabA]=$((8053 + OFF)) [LabB]=$((9053 + OFF)))
+declare -A CCS_PORT=([Foundation]=$((9990 + OFF)) [LabA]=$((9991 + OFF)) [LabB]=$((9992 + OFF)))
+
+# ------------------------------------------------------ derived paths ---
+# (plain arrays, no subshells: scripts stay fast on a loaded 2-core machine)
+declare -A ORG_DOMAIN PEER_HOST PEER_DIR PEER_TLSCA ADMIN_DIR ORD_DIR PROC_ORG
+for _o in "${ORGS[@]}"; do
+  ORG_DOMAIN[$_o]="${ORG_KEY[$_o]}.$DOMAIN"
+  PEER_HOST[$_o]="peer0.${ORG_DOMAIN[$_o]}"
+  PEER_DIR[$_o]="$CRYPTO/peerOrganizations/${ORG_DOMAIN[$_o]}/peers/${PEER_HOST[$_o]}"
+  PEER_TLSCA[$_o]="${PEER_DIR[$_o]}/tls/ca.crt"
+  ADMIN_DIR[$_o]="$CRYPTO/peerOrganizations/${ORG_DOMAIN[$_o]}/users/Admin@${ORG_DOMAIN[$_o]}"
+  PROC_ORG[peer-${ORG_KEY[$_o]}]="$_o"
+  PROC_ORG[cc-${ORG_KEY[$_o]}]="$_o"
+done
+# user_dir ORG USER -> the cryptogen folder of USER (Admin, User1..User3)
+user_dir() { REPLY="$CRYPTO/peerOrganizations/${ORG_DOMAIN[$1]}/users/$2@${ORG_DOMAIN[$1]}"; }
+ORD_DOMAIN="orderer.$DOMAIN"
+for _n in "${ORDERERS[@]}"; do ORD_DIR[$_n]="$CRYPTO/ordererOrganizations/$ORD_DOMAIN/orderers/$_n.$ORD_DOMAIN"; done
+ORDERER_TLS_CA="$CRYPTO/ordererOrganizations/$ORD_DOMAIN/tlsca/tlsca.$ORD_DOMAIN-cert.pem"
+ORDERER_ADMIN_DIR="$CRYPTO/ordererOrganizations/$ORD_DOMAIN/users/Admin@$ORD_DOMAIN"
+unset _o _n
+
+# ---------------------------------------------------- process table ---
+PROCS=(orderer1 orderer2 orderer3 peer-foundation peer-laba peer-labb cc-foundation cc-laba cc-labb)
+proc_ports() {
+  local o
+  case "$1" in
+    orderer*) echo "grpc ${ORD_PORT[$1]}, admin ${ORD_ADMIN[$1]}, ops ${ORD_OPS[$1]}" ;;
+    peer-*) o="${PROC_ORG[$1]}"; echo "grpc ${PEER_PORT[$o]}, chaincode ${PEER_CC[$o]}, ops ${PEER_OPS[$o]}" ;;
+    cc-*) o="${PROC_ORG[$1]}"; echo "grpc ${CCS_PORT[$o]}" ;;
+  esac
+}
+all_ports() {
+  local n o
+  for n in "${ORDERERS[@]}"; do
+    printf '%s\n' "${ORD_PORT[$n]} $n(grpc)" "${ORD_ADMIN[$n]} $n(admin)" "${ORD_OPS[$n]} $n(operations)"
+  done
+  for o in "${ORGS[@]}"; do
+    printf '%s\n' "${PEER_PORT[$o]} peer-${ORG_KEY[$o]}(grpc)" "${PEER_CC[$o]} peer-${ORG_KEY[$o]}(chaincode-listener)" \
+      "${PEER_OPS[$o]} peer-${ORG_KEY[$o]}(operations)" "${CCS_PORT[$o]} cc-${ORG_KEY[$o]}(chaincode-server)"
+  done
+}
+
+# ------------------------------------------------------------ helpers ---
+# pid_alive PID: the process exists and is not a zombie (Z counts as stopped)
+pid_alive() {
+  local line st
+  [ -n "${1:-}" ] && [ -r "/proc/$1/stat" ] || return 1
+  read -r line <"/proc/$1/stat" 2>/dev/null || return 1
+  st="${line##*) }"
+  st="${st:0:1}"
+  [ "$st" != Z ] && [ "$st" != X ]
+}
+# proc_pid NAME -> REPLY = recorded PID (empty if none)
+proc_pid() {
+  REPLY=""
+  [ -f "$PIDS/$1.pid" ] && read -r REPLY <"$PIDS/$1.pid" || true
+}
+# proc_running NAME: its recorded PID is alive and still runs the binary
+# recorded at start ($PIDS/NAME.exe), so a recycled PID is never mistaken
+# for ours.
+proc_running() {
+  local pid want="" exe
+  proc_pid "$1"; pid="$REPLY"
+  pid_alive "$pid" || return 1
+  [ -f "$PIDS/$1.exe" ] && read -r want <"$PIDS/$1.exe"
+  [ -n "$want" ] || return 0
+  [ "/proc/$pid/exe" -ef "$want" ] && return 0
+  exe="$(readlink "/proc/$pid/exe" 2>/dev/null || true)" # binary replaced since start
+  [ -z "$exe" ] || [ "${exe% (deleted)}" = "$want" ]
+}
+
+# listeners -> fills LISTENING[port]="process description" for every TCP listener
+declare -A LISTENING
+listeners() {
+  local _st _rq _sq addr _peer rest port
+  LISTENING=()
+  command -v ss >/dev/null 2>&1 || return 1
+  while read -r _st _rq _sq addr _peer rest; do
+    port="${addr##*:}"
+    if [[ "$rest" =~ users:\(\(([^\)]*) ]]; then
+      LISTENING[$port]="${BASH_REMATCH[1]}"
+    else
+      LISTENING[$port]="a process of another user"
+    fi
+  done < <(ss -Hltnp 2>/dev/null)
+}
+# port_owner PORT -> REPLY = who listens on PORT (empty when free); call listeners first
+port_owner() {
+  REPLY=""
+  if [ ${#LISTENING[@]} -gt 0 ] || command -v ss >/dev/null 2>&1; then
+    REPLY="${LISTENING[$1]:-}"
+  elif tcp_open "$1"; then
+    REPLY="unknown process"
+  fi
+}
+
+tcp_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# now_ms -> milliseconds since the epoch, without a subshell: $(( $(now) )) is avoided
+now_ms() { local t="${EPOCHREALTIME/./}"; NOW=$((t / 1000)); }

@@ -1,0 +1,688 @@
+#!/usr/bin/env bash
+# Brings the Charter Fabric network up as native processes on 127.0.0.1:
+# 3 Raft orderers (OrdererMSP), one peer each for Foundation, LabA and LabB,
+# one chaincode server (CCaaS) per organisation, channel `charter` with the
+# chaincode `charter` committed, checked by a real chaincode query.
+#
+#   network/up.sh            start; restarts on existing state when a previous
+#                            run completed a deployment, otherwise creates
+#                            everything from nothing
+#   network/up.sh --fresh    wipe .charter/network/ and create from nothing
+#
+# Environment: CHARTER_PORT_OFFSET (shift all ports), CHARTER_CHAINCODE_BIN
+# (use a prebuilt contractapi chaincode instead of building
+# ./cmd/charter-chaincode), CHARTER_READY_TIMEOUT (seconds, default 90),
+# CHARTER_LOG_SPEC (Fabric logging spec, default info),
+# CHARTER_MAX_CLOCK_SKEW (passed to the chaincode servers),
+# CHARTER_KEEP_ON_FAILURE=1 (leave processes running when up fails).
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+FRESH=0
+for a in "$@"; do
+  case "$a" in
+    --fresh) FRESH=1 ;;
+    -h|--help) sed -n '2,19p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "up: unknown argument '$a' (try --help)" >&2; exit 2 ;;
+  esac
+done
+
+# Fabric maps CORE_*/ORDERER_* variables onto its config: never inherit
+# stray ones from the caller's shell (e.g. after sourcing an admin env file).
+for v in $(compgen -e); do
+  case "$v" in CORE_*|ORDERER_*|FABRIC_*|CHAINCODE_*) unset "$v" ;; esac
+done
+export PATH="$BIN:$PATH"
+READY_TIMEOUT="${CHARTER_READY_TIMEOUT:-90}"
+LOG_SPEC="${CHARTER_LOG_SPEC:-info}"
+# Fabric's default log format colours its output; logs go to files here
+LOG_FORMAT='%{time:2006-01-02 15:04:05.000 MST} %{id:04x} %{level:.4s} [%{module}] %{shortfunc} -> %{message}'
+CC_BIN="${CHARTER_CHAINCODE_BIN:-$BIN/charter-chaincode}"
+
+# ------------------------------------------------------------- output ---
+T0=$(( ${EPOCHREALTIME/./} / 1000 ))
+PHASE="" PHASE_T=0
+phase() {
+  local now=$(( ${EPOCHREALTIME/./} / 1000 ))
+  [ -n "$PHASE" ] && printf 'up: %-52s %6d ms\n' "$PHASE" $((now - PHASE_T))
+  PHASE="$1" PHASE_T=$now
+}
+STARTED=0
+die() {
+  echo "up: ERROR${PHASE:+ (phase: $PHASE)}: $*" >&2
+  exit 1
+}
+on_exit() {
+  local rc=$?
+  if [ $rc -ne 0 ] && [ "$STARTED" = 1 ]; then
+    if [ "${CHARTER_KEEP_ON_FAILURE:-}" = 1 ]; then
+      echo "up: failed; processes left running for inspection (CHARTER_KEEP_ON_FAILURE=1); logs in $LOGS" >&2
+    else
+      echo "up: failed; stopping the processes started so far (logs kept in $LOGS; set CHARTER_KEEP_ON_FAILURE=1 to keep them running)" >&2
+      "$ROOT/network/down.sh" >&2 || true
+    fi
+  fi
+  exit $rc
+}
+trap on_exit EXIT
+
+log_tail() { [ -f "$1" ] && { echo "---- last lines of $1:"; tail -n "${2:-15}" "$1"; echo "----"; } >&2 || true; }
+
+# ------------------------------------------------ background CLI jobs ---
+BG_PIDS=() BG_LABELS=()
+bgjob() { # bgjob LABEL cmd...   (output to $LOGS/cli/LABEL.log)
+  local label="$1"; shift
+  "$@" >"$LOGS/cli/$label.log" 2>&1 &
+  BG_PIDS+=($!) BG_LABELS+=("$label")
+}
+bg_wait() {
+  local i failed=()
+  for i in "${!BG_PIDS[@]}"; do
+    if ! wait "${BG_PIDS[$i]}"; then failed+=("${BG_LABELS[$i]}"); fi
+  done
+  for i in "${failed[@]}"; do log_tail "$LOGS/cli/$i.log" 20; done
+  BG_PIDS=() BG_LABELS=()
+  [ ${#failed[@]} -eq 0 ] || die "failed: ${failed[*]} (see $LOGS/cli/)"
+}
+
+# as_admin ORG cmd...: run a peer CLI command as ORG's admin against ORG's peer
+as_admin() {
+  local o="$1"; shift
+  env FABRIC_CFG_PATH="$CFG" FABRIC_LOGGING_SPEC=warning \
+    CORE_PEER_LOCALMSPID="${o}MSP" \
+    CORE_PEER_MSPCONFIGPATH="${ADMIN_DIR[$o]}/msp" \
+    CORE_PEER_ADDRESS="127.0.0.1:${PEER_PORT[$o]}" \
+    CORE_PEER_TLS_ENABLED=true \
+    CORE_PEER_TLS_ROOTCERT_FILE="${PEER_TLSCA[$o]}" \
+    "$@"
+}
+osn() { # osn ORDERER args...
+  local n="$1"; shift
+  local adm="$ORDERER_ADMIN_DIR/tls"
+  osnadmin "$@" -o "127.0.0.1:${ORD_ADMIN[$n]}" --ca-file "$ORDERER_TLS_CA" \
+    --client-cert "$adm/client.crt" --client-key "$adm/client.key"
+}
+
+# ------------------------------------------------------ process start ---
+start_proc() { # start_proc NAME BINARY [VAR=value...] -- args...
+  local name="$1" exe="$2"; shift 2
+  local envs=()
+  while [ $# -gt 0 ] && [ "$1" != -- ]; do envs+=("$1"); shift; done
+  shift
+  [ -x "$exe" ] || die "binary $exe is missing (needed for $name)"
+  echo "$exe" >"$PIDS/$name.exe"
+  # nohup and env both exec: $! is the PID of the Fabric process itself
+  nohup env "${envs[@]}" "$exe" "$@" >>"$LOGS/$name.log" 2>&1 </dev/null &
+  echo $! >"$PIDS/$name.pid"
+  STARTED=1
+}
+
+start_orderer() {
+  local n="$1" d
+  d="${ORD_DIR[$n]}"
+  mkdir -p "$DATA/$n"
+  start_proc "$n" "$BIN/orderer" \
+    FABRIC_CFG_PATH="$CFG" FABRIC_LOGGING_SPEC="$LOG_SPEC" FABRIC_LOGGING_FORMAT="$LOG_FORMAT" \
+    ORDERER_GENERAL_LISTENADDRESS=127.0.0.1 \
+    ORDERER_GENERAL_LISTENPORT="${ORD_PORT[$n]}" \
+    ORDERER_GENERAL_LOCALMSPID=OrdererMSP \
+    ORDERER_GENERAL_LOCALMSPDIR="$d/msp" \
+    ORDERER_GENERAL_TLS_ENABLED=true \
+    ORDERER_GENERAL_TLS_PRIVATEKEY="$d/tls/server.key" \
+    ORDERER_GENERAL_TLS_CERTIFICATE="$d/tls/server.crt" \
+    ORDERER_GENERAL_TLS_ROOTCAS="[$d/tls/ca.crt]" \
+    ORDERER_GENERAL_BOOTSTRAPMETHOD=none \
+    ORDERER_GENERAL_CLUSTER_RPCTIMEOUT=2s \
+    ORDERER_FILELEDGER_LOCATION="$DATA/$n/ledger" \
+    ORDERER_CONSENSUS_WALDIR="$DATA/$n/etcdraft/wal" \
+    ORDERER_CONSENSUS_SNAPDIR="$DATA/$n/etcdraft/snapshot" \
+    ORDERER_OPERATIONS_LISTENADDRESS="127.0.0.1:${ORD_OPS[$n]}" \
+    ORDERER_METRICS_PROVIDER=prometheus \
+    ORDERER_ADMIN_LISTENADDRESS="127.0.0.1:${ORD_ADMIN[$n]}" \
+    ORDERER_ADMIN_TLS_ENABLED=true \
+    ORDERER_ADMIN_TLS_PRIVATEKEY="$d/tls/server.key" \
+    ORDERER_ADMIN_TLS_CERTIFICATE="$d/tls/server.crt" \
+    ORDERER_ADMIN_TLS_CLIENTAUTHREQUIRED=true \
+    ORDERER_ADMIN_TLS_CLIENTROOTCAS="[$ORDERER_TLS_CA]" \
+    ORDERER_CHANNELPARTICIPATION_ENABLED=true \
+    --
+}
+
+start_peer() {
+  local o="$1" k="${ORG_KEY[$1]}" d
+  d="${PEER_DIR[$o]}"
+  mkdir -p "$DATA/peer-$k"
+  start_proc "peer-$k" "$BIN/peer" \
+    FABRIC_CFG_PATH="$CFG" FABRIC_LOGGING_SPEC="$LOG_SPEC" FABRIC_LOGGING_FORMAT="$LOG_FORMAT" \
+    CORE_PEER_ID="${PEER_HOST[$o]}" \
+    CORE_PEER_NETWORKID=charter \
+    CORE_PEER_LISTENADDRESS="127.0.0.1:${PEER_PORT[$o]}" \
+    CORE_PEER_ADDRESS="127.0.0.1:${PEER_PORT[$o]}" \
+    CORE_PEER_CHAINCODELISTENADDRESS="127.0.0.1:${PEER_CC[$o]}" \
+    CORE_PEER_CHAINCODEADDRESS="127.0.0.1:${PEER_CC[$o]}" \
+    CORE_PEER_GOSSIP_BOOTSTRAP="127.0.0.1:${PEER_PORT[$o]}" \
+    CORE_PEER_GOSSIP_EXTERNALENDPOINT="127.0.0.1:${PEER_PORT[$o]}" \
+    CORE_PEER_GOSSIP_ALIVETIMEINTERVAL=1s \
+    CORE_PEER_GOSSIP_PUBLISHSTATEINFOINTERVAL=1s \
+    CORE_PEER_GOSSIP_RECONNECTINTERVAL=1s \
+    CORE_PEER_GOSSIP_DIALTIMEOUT=1s \
+    CORE_PEER_GOSSIP_MEMBERSHIPTRACKERINTERVAL=500ms \
+    CORE_PEER_LOCALMSPID="${o}MSP" \
+    CORE_PEER_MSPCONFIGPATH="$d/msp" \
+    CORE_PEER_TLS_ENABLED=true \
+    CORE_PEER_TLS_CERT_FILE="$d/tls/server.crt" \
+    CORE_PEER_TLS_KEY_FILE="$d/tls/server.key" \
+    CORE_PEER_TLS_ROOTCERT_FILE="$d/tls/ca.crt" \
+    CORE_PEER_GATEWAY_ENABLED=true \
+    CORE_PEER_FILESYSTEMPATH="$DATA/peer-$k" \
+    CORE_LEDGER_SNAPSHOTS_ROOTDIR="$DATA/peer-$k/snapshots" \
+    CORE_OPERATIONS_LISTENADDRESS="127.0.0.1:${PEER_OPS[$o]}" \
+    CORE_METRICS_PROVIDER=prometheus \
+    -- node start
+}
+
+start_ccserver() {
+  local o="$1" k="${ORG_KEY[$1]}" d pkgid
+  d="${PEER_DIR[$o]}"
+  pkgid="${PKGID[$o]}"
+  local extra=()
+  [ -n "${CHARTER_MAX_CLOCK_SKEW:-}" ] && extra+=(CHARTER_MAX_CLOCK_SKEW="$CHARTER_MAX_CLOCK_SKEW")
+  start_proc "cc-$k" "$CC_BIN" \
+    CHAINCODE_SERVER_ADDRESS="127.0.0.1:${CCS_PORT[$o]}" \
+    CORE_CHAINCODE_ID_NAME="$pkgid" \
+    CORE_PEER_LOCALMSPID="${o}MSP" \
+    CORE_PEER_TLS_ENABLED=true \
+    CORE_TLS_CLIENT_CERT_FILE="$d/tls/server.crt" \
+    CORE_TLS_CLIENT_KEY_FILE="$d/tls/server.key" \
+    CORE_PEER_TLS_ROOTCERT_FILE="$d/tls/ca.crt" \
+    "${extra[@]}" \
+    --
+}
+
+# wait_healthy NAME... : operations /healthz for Fabric nodes, TCP for chaincode servers
+wait_healthy() {
+  local deadline=$(( $(( ${EPOCHREALTIME/./} / 1000 )) + 30000 )) pending=("$@") next n o url
+  while [ ${#pending[@]} -gt 0 ]; do
+    next=()
+    for n in "${pending[@]}"; do
+      proc_pid "$n"
+      if ! pid_alive "$REPLY"; then
+        log_tail "$LOGS/$n.log" 25
+        die "$n exited during start-up (log: $LOGS/$n.log)"
+      fi
+      case "$n" in
+        orderer*) url="http://127.0.0.1:${ORD_OPS[$n]}/healthz" ;;
+        peer-*) o="${PROC_ORG[$n]}"; url="http://127.0.0.1:${PEER_OPS[$o]}/healthz" ;;
+        cc-*) o="${PROC_ORG[$n]}"; url="" ;;
+      esac
+      if [ -n "$url" ]; then
+        curl -fsS -m 1 "$url" >/dev/null 2>&1 || next+=("$n")
+      else
+        tcp_open "${CCS_PORT[$o]}" || next+=("$n")
+      fi
+    done
+    pending=("${next[@]}")
+    [ ${#pending[@]} -eq 0 ] && break
+    if [ "$(( ${EPOCHREALTIME/./} / 1000 ))" -ge "$deadline" ]; then
+      for n in "${pending[@]}"; do log_tail "$LOGS/$n.log"; done
+      die "not healthy after 30s: ${pending[*]} (logs in $LOGS)"
+    fi
+    sleep 0.05
+  done
+}
+
+wait_raft_leader() {
+  local deadline=$(( $(( ${EPOCHREALTIME/./} / 1000 )) + 30000 )) n
+  while :; do
+    for n in "${ORDERERS[@]}"; do
+      if curl -fsS -m 1 "http://127.0.0.1:${ORD_OPS[$n]}/metrics" 2>/dev/null |
+        grep -q "^consensus_etcdraft_is_leader{channel=\"$CHANNEL\"} 1"; then
+        RAFT_LEADER="$n"
+        return 0
+      fi
+    done
+    [ "$(( ${EPOCHREALTIME/./} / 1000 ))" -lt "$deadline" ] || die "no Raft leader for channel '$CHANNEL' after 30s (orderer logs in $LOGS)"
+    sleep 0.05
+  done
+}
+
+# readiness: a real chaincode query on every org's peer (which dials that
+# org's own chaincode server), retried until READY_TIMEOUT
+wait_chaincode_ready() {
+  local deadline=$(( $(( ${EPOCHREALTIME/./} / 1000 )) + READY_TIMEOUT * 1000 )) pending=("${ORGS[@]}") next o out known
+  while :; do
+    next=()
+    for o in "${pending[@]}"; do
+      # gossip: the peer must see the other orgs' peers on the channel, or the
+      # gateway cannot plan endorsements ("no combination of peers ...")
+      known="$(curl -fsS -m 1 "http://127.0.0.1:${PEER_OPS[$o]}/metrics" 2>/dev/null |
+        sed -n "s/^gossip_membership_total_peers_known{channel=\"$CHANNEL\"} //p")" || true
+      if [ "${known:-0}" -lt $(( ${#ORGS[@]} - 1 )) ]; then
+        next+=("$o")
+        echo "the $o peer knows ${known:-0} of the $(( ${#ORGS[@]} - 1 )) other peers on channel $CHANNEL through gossip" >"$LOGS/cli/ready-$o.log"
+        continue
+      fi
+      if ! out="$(as_admin "$o" peer chaincode query -C "$CHANNEL" -n "$CC_NAME" \
+        -c '{"function":"org.hyperledger.fabric:GetMetadata","Args":[]}' 2>&1)"; then
+        next+=("$o")
+        echo "$out" >"$LOGS/cli/ready-$o.log"
+      fi
+    done
+    pending=("${next[@]}")
+    [ ${#pending[@]} -eq 0 ] && return 0
+    if [ "$(( ${EPOCHREALTIME/./} / 1000 ))" -ge "$deadline" ]; then
+      for o in "${pending[@]}"; do log_tail "$LOGS/cli/ready-$o.log" 10; done
+      die "chaincode '$CC_NAME' not ready on the peers of ${pending[*]} within ${READY_TIMEOUT}s (reasons above).
+  Check the chaincode server logs ($LOGS/cc-*.log) and peer logs ($LOGS/peer-*.log);
+  raise CHARTER_READY_TIMEOUT if the machine is very slow."
+    fi
+    sleep 0.2
+  done
+}
+
+# ================================================================ main ===
+phase "check running processes"
+mkdir -p "$PIDS"
+running=() stopped=()
+for n in "${PROCS[@]}"; do
+  if proc_running "$n"; then running+=("$n"); else stopped+=("$n"); fi
+done
+if [ ${#stopped[@]} -eq 0 ]; then
+  unhealthy=()
+  for n in "${ORDERERS[@]}"; do curl -fsS -m 1 "http://127.0.0.1:${ORD_OPS[$n]}/healthz" >/dev/null 2>&1 || unhealthy+=("$n"); done
+  for o in "${ORGS[@]}"; do curl -fsS -m 1 "http://127.0.0.1:${PEER_OPS[$o]}/healthz" >/dev/null 2>&1 || unhealthy+=("peer-${ORG_KEY[$o]}"); done
+  if [ ${#unhealthy[@]} -eq 0 ] && [ -f "$DEPLOYED" ] && [ $FRESH -eq 0 ]; then
+    echo "up: already up (all ${#PROCS[@]} processes running and healthy; network/status.sh for details, network/down.sh to stop)"
+    exit 0
+  fi
+  if [ $FRESH -eq 0 ]; then
+    die "all processes run but ${unhealthy[*]:-the deployment record} is not healthy/complete; run network/down.sh (or network/up.sh --fresh)"
+  fi
+fi
+if [ ${#running[@]} -gt 0 ]; then
+  echo "up: ${#running[@]} of ${#PROCS[@]} processes already running (${running[*]}); stopping them and starting again"
+  "$ROOT/network/down.sh"
+fi
+
+phase "build binaries"
+"$ROOT/network/build-fabric.sh" | sed 's/^/  /'
+for t in peer orderer configtxgen cryptogen osnadmin; do
+  [ -x "$BIN/$t" ] || die "binary $BIN/$t is missing after network/build-fabric.sh"
+done
+if [ -n "${CHARTER_CHAINCODE_BIN:-}" ]; then
+  [ -x "$CC_BIN" ] || die "CHARTER_CHAINCODE_BIN=$CC_BIN is not an executable file"
+  echo "  chaincode: using prebuilt $CC_BIN"
+else
+  [ -d "$ROOT/cmd/charter-chaincode" ] ||
+    die "chaincode source $ROOT/cmd/charter-chaincode is missing (or set CHARTER_CHAINCODE_BIN to a prebuilt contractapi chaincode)"
+  (cd "$ROOT" && go build -o "$BIN/charter-chaincode" ./cmd/charter-chaincode) ||
+    die "go build ./cmd/charter-chaincode failed"
+  [ -x "$CC_BIN" ] || die "binary $CC_BIN is missing after the chaincode build"
+  echo "  chaincode: built $CC_BIN"
+fi
+
+# restart on existing state only when a previous up finished a deployment
+# with the same port table; anything else is rebuilt from nothing
+MODE=create
+if [ $FRESH -eq 0 ] && [ -f "$DEPLOYED" ] && grep -qx "port_offset=$OFF" "$DEPLOYED"; then
+  MODE=restart
+fi
+
+phase "check ports"
+busy=()
+listeners || true
+while read -r port what; do
+  port_owner "$port"
+  [ -z "$REPLY" ] || busy+=("port $port (needed by $what) is in use by $REPLY")
+done < <(all_ports)
+if [ ${#busy[@]} -gt 0 ]; then
+  printf '  %s\n' "${busy[@]}" >&2
+  die "${#busy[@]} port(s) busy; stop whatever holds them or set CHARTER_PORT_OFFSET"
+fi
+
+if [ $MODE = create ]; then
+  phase "generate config, crypto, genesis block"
+  rm -rf "$NET"
+  mkdir -p "$CFG" "$CRYPTO" "$DATA" "$LOGS/cli" "$PIDS" "$CCDIR" "$ARTIFACTS"
+  FABCFG="$(cd "$ROOT/network/fabric" && go list -m -f '{{.Dir}}' github.com/hyperledger/fabric 2>/dev/null)/sampleconfig" ||
+    die "cannot locate Fabric's sampleconfig (go list -m github.com/hyperledger/fabric in network/fabric)"
+  [ -f "$FABCFG/core.yaml" ] && [ -f "$FABCFG/orderer.yaml" ] || die "Fabric sampleconfig not found at $FABCFG"
+
+  # core.yaml: no Docker endpoint, one external builder (ccaas), Prometheus metrics
+  awk -v builder="$BUILDER" '
+    /^vm:/ { invm = 1 }
+    invm && /^    endpoint:/ { print "    endpoint: \"\""; invm = 0; next }
+    /^    externalBuilders:/ {
+      print
+      print "        - name: ccaas"
+      print "          path: " builder
+      skip = 1; next
+    }
+    skip { if ($0 ~ /^     / || $0 ~ /^[ \t]*$/) next; skip = 0; print ""; }
+    /^metrics:/ { inmetrics = 1 }
+    inmetrics && /^    provider:/ { print "    provider: prometheus"; inmetrics = 0; next }
+    { print }
+  ' "$FABCFG/core.yaml" >"$CFG/core.yaml"
+  # orderer.yaml: add General.Cluster.RPCTimeout (so it can be set), Prometheus metrics
+  awk '
+    /^    Cluster:/ { print; print "        # Added by network/up.sh: timeout of intra-cluster RPCs (default 7s)."; print "        RPCTimeout: 2s"; next }
+    /^Metrics:/ { inmetrics = 1 }
+    inmetrics && /^    Provider:/ { print "    Provider: prometheus"; inmetrics = 0; next }
+    { print }
+  ' "$FABCFG/orderer.yaml" >"$CFG/orderer.yaml"
+  grep -q '^    endpoint: ""' "$CFG/core.yaml" || die "patching core.yaml failed (vm.endpoint)"
+  grep -q "path: $BUILDER\$" "$CFG/core.yaml" || die "patching core.yaml failed (externalBuilders)"
+  grep -q '^        RPCTimeout: 2s' "$CFG/orderer.yaml" || die "patching orderer.yaml failed (Cluster.RPCTimeout)"
+
+  {
+    echo "OrdererOrgs:"
+    echo "  - Name: Orderer"
+    echo "    Domain: orderer.$DOMAIN"
+    echo "    EnableNodeOUs: true"
+    echo "    Specs:"
+    for n in "${ORDERERS[@]}"; do
+      echo "      - Hostname: $n"
+      echo "        SANS: [127.0.0.1, localhost]"
+    done
+    echo "PeerOrgs:"
+    for o in "${ORGS[@]}"; do
+      echo "  - Name: $o"
+      echo "    Domain: ${ORG_DOMAIN[$o]}"
+      echo "    EnableNodeOUs: true"
+      echo "    Template:"
+      echo "      Count: 1"
+      echo "      SANS: [127.0.0.1, localhost]"
+      echo "    Users:"
+      echo "      Count: 3"
+    done
+  } >"$CFG/crypto-config.yaml"
+
+  {
+    cat <<EOF
+# Generated by network/up.sh — do not edit (edit the script).
+Organizations:
+  - &OrdererOrg
+    Name: OrdererOrg
+    ID: OrdererMSP
+    MSPDir: $CRYPTO/ordererOrganizations/orderer.$DOMAIN/msp
+    Policies:
+      Readers: {Type: Signature, Rule: "OR('OrdererMSP.member')"}
+      Writers: {Type: Signature, Rule: "OR('OrdererMSP.member')"}
+      Admins: {Type: Signature, Rule: "OR('OrdererMSP.admin')"}
+    OrdererEndpoints:
+$(for n in "${ORDERERS[@]}"; do echo "      - 127.0.0.1:${ORD_PORT[$n]}"; done)
+EOF
+    for o in "${ORGS[@]}"; do
+      cat <<EOF
+  - &$o
+    Name: ${o}MSP
+    ID: ${o}MSP
+    MSPDir: $CRYPTO/peerOrganizations/${ORG_DOMAIN[$o]}/msp
+    Policies:
+      Readers: {Type: Signature, Rule: "OR('${o}MSP.admin', '${o}MSP.peer', '${o}MSP.client')"}
+      Writers: {Type: Signature, Rule: "OR('${o}MSP.admin', '${o}MSP.client')"}
+      Admins: {Type: Signature, Rule: "OR('${o}MSP.admin')"}
+      Endorsement: {Type: Signature, Rule: "OR('${o}MSP.peer')"}
+    AnchorPeers:
+      - Host: 127.0.0.1
+        Port: ${PEER_PORT[$o]}
+EOF
+    done
+    cat <<EOF
+Capabilities:
+  Channel: &ChannelCapabilities {V2_0: true}
+  Orderer: &OrdererCapabilities {V2_0: true}
+  Application: &ApplicationCapabilities {V2_5: true}
+Application: &ApplicationDefaults
+  Organizations:
+  Policies:
+    Readers: {Type: ImplicitMeta, Rule: "ANY Readers"}
+    Writers: {Type: ImplicitMeta, Rule: "ANY Writers"}
+    Admins: {Type: ImplicitMeta, Rule: "MAJORITY Admins"}
+    LifecycleEndorsement: {Type: ImplicitMeta, Rule: "MAJORITY Endorsement"}
+    Endorsement: {Type: ImplicitMeta, Rule: "MAJORITY Endorsement"}
+  Capabilities: *ApplicationCapabilities
+Orderer: &OrdererDefaults
+  OrdererType: etcdraft
+  BatchTimeout: 20ms
+  BatchSize:
+    MaxMessageCount: 200
+    AbsoluteMaxBytes: 10 MB
+    PreferredMaxBytes: 2 MB
+  EtcdRaft:
+    Consenters:
+$(for n in "${ORDERERS[@]}"; do
+  d="${ORD_DIR[$n]}"
+  echo "      - {Host: 127.0.0.1, Port: ${ORD_PORT[$n]}, ClientTLSCert: $d/tls/server.crt, ServerTLSCert: $d/tls/server.crt}"
+done)
+    Options:
+      TickInterval: 100ms
+      ElectionTick: 10
+      HeartbeatTick: 1
+      MaxInflightBlocks: 5
+      SnapshotIntervalSize: 16 MB
+  Organizations:
+  Policies:
+    Readers: {Type: ImplicitMeta, Rule: "ANY Readers"}
+    Writers: {Type: ImplicitMeta, Rule: "ANY Writers"}
+    Admins: {Type: ImplicitMeta, Rule: "MAJORITY Admins"}
+    BlockValidation: {Type: ImplicitMeta, Rule: "ANY Writers"}
+Channel: &ChannelDefaults
+  Policies:
+    Readers: {Type: ImplicitMeta, Rule: "ANY Readers"}
+    Writers: {Type: ImplicitMeta, Rule: "ANY Writers"}
+    Admins: {Type: ImplicitMeta, Rule: "MAJORITY Admins"}
+  Capabilities: *ChannelCapabilities
+Profiles:
+  CharterChannel:
+    <<: *ChannelDefaults
+    Orderer:
+      <<: *OrdererDefaults
+      Organizations: [*OrdererOrg]
+      Capabilities: *OrdererCapabilities
+    Application:
+      <<: *ApplicationDefaults
+      Organizations: [$(IFS=,; echo "${ORGS[*]/#/*}" | sed 's/,/, /g')]
+      Capabilities: *ApplicationCapabilities
+EOF
+  } >"$CFG/configtx.yaml"
+
+  cryptogen generate --config="$CFG/crypto-config.yaml" --output="$CRYPTO" >"$LOGS/cli/cryptogen.log" 2>&1 ||
+    { log_tail "$LOGS/cli/cryptogen.log"; die "cryptogen failed"; }
+  FABRIC_CFG_PATH="$CFG" configtxgen -profile CharterChannel -channelID "$CHANNEL" \
+    -outputBlock "$ARTIFACTS/$CHANNEL.block" >"$LOGS/cli/configtxgen.log" 2>&1 ||
+    { log_tail "$LOGS/cli/configtxgen.log"; die "configtxgen failed"; }
+
+  phase "package chaincode (one CCaaS package per org)"
+  pem_json() { # pem_json FILE -> REPLY = the file as a JSON string body (newlines as \n)
+    local lines l
+    mapfile -t lines <"$1"
+    REPLY=""
+    for l in "${lines[@]}"; do REPLY+="${l%$'\r'}\\n"; done
+  }
+  for o in "${ORGS[@]}"; do
+    k="${ORG_KEY[$o]}" d="${PEER_DIR[$o]}"
+    mkdir -p "$CCDIR/$k"
+    # The peer dials this org's own chaincode server over mutual TLS: the
+    # server presents the peer's TLS certificate (SANs 127.0.0.1, localhost)
+    # and the peer authenticates with it too; both are issued by the org's TLS CA.
+    pem_json "$d/tls/server.key"; key="$REPLY"
+    pem_json "$d/tls/server.crt"; crt="$REPLY"
+    pem_json "$d/tls/ca.crt"; ca="$REPLY"
+    cat >"$CCDIR/$k/connection.json" <<EOF
+{
+  "address": "127.0.0.1:${CCS_PORT[$o]}",
+  "dial_timeout": "10s",
+  "tls_required": true,
+  "client_auth_required": true,
+  "client_key": "$key",
+  "client_cert": "$crt",
+  "root_cert": "$ca"
+}
+EOF
+    printf '{"type":"ccaas","label":"%s"}\n' "$CC_LABEL" >"$CCDIR/$k/metadata.json"
+    tar -C "$CCDIR/$k" -czf "$CCDIR/$k/code.tar.gz" connection.json
+    tar -C "$CCDIR/$k" -czf "$CCDIR/$k/$CC_NAME-$k.tar.gz" metadata.json code.tar.gz
+    # package ID = label ":" hex(sha256(package file)), exactly as the peer computes it
+    read -r sum _ < <(sha256sum "$CCDIR/$k/$CC_NAME-$k.tar.gz")
+    echo "$CC_LABEL:$sum" >"$CCDIR/$k/package-id"
+  done
+else
+  mkdir -p "$LOGS/cli" "$PIDS"
+  echo "up: restarting on existing state in $NET (network/up.sh --fresh or network/clean.sh to start over)"
+fi
+
+declare -A PKGID
+for o in "${ORGS[@]}"; do
+  f="$CCDIR/${ORG_KEY[$o]}/package-id"
+  [ -f "$f" ] || die "missing $f (state incomplete: run network/up.sh --fresh)"
+  read -r "PKGID[$o]" <"$f"
+done
+
+phase "start 3 orderers, 3 peers, 3 chaincode servers"
+for n in "${ORDERERS[@]}"; do start_orderer "$n"; done
+for o in "${ORGS[@]}"; do start_peer "$o"; done
+for o in "${ORGS[@]}"; do start_ccserver "$o"; done
+wait_healthy "${PROCS[@]}"
+
+if [ $MODE = create ]; then
+  phase "join channel (osnadmin x3, peers x3), install x3"
+  for n in "${ORDERERS[@]}"; do
+    bgjob "osnadmin-join-$n" osn "$n" channel join --channelID "$CHANNEL" --config-block "$ARTIFACTS/$CHANNEL.block"
+  done
+  for o in "${ORGS[@]}"; do
+    bgjob "peer-join-$o" as_admin "$o" peer channel join -b "$ARTIFACTS/$CHANNEL.block"
+    bgjob "install-$o" as_admin "$o" env FABRIC_LOGGING_SPEC=info peer lifecycle chaincode install "$CCDIR/${ORG_KEY[$o]}/$CC_NAME-${ORG_KEY[$o]}.tar.gz"
+  done
+  bg_wait
+  for o in "${ORGS[@]}"; do
+    want="${PKGID[$o]}"
+    grep -q "$want" "$LOGS/cli/install-$o.log" ||
+      die "package ID reported by the $o peer differs from $want (see $LOGS/cli/install-$o.log)"
+  done
+fi
+
+phase "wait for Raft leader"
+wait_raft_leader
+echo "  leader: $RAFT_LEADER"
+
+if [ $MODE = create ]; then
+  ORD_ADDR="127.0.0.1:${ORD_PORT[$RAFT_LEADER]}"
+  phase "approve x3 (concurrent), check readiness, commit"
+  for o in "${ORGS[@]}"; do
+    bgjob "approve-$o" as_admin "$o" peer lifecycle chaincode approveformyorg -o "$ORD_ADDR" \
+      --tls --cafile "$ORDERER_TLS_CA" --channelID "$CHANNEL" --name "$CC_NAME" \
+      --version "$CC_VERSION" --sequence "$CC_SEQUENCE" \
+      --package-id "${PKGID[$o]}"
+  done
+  bg_wait
+  deadline=$(( $(( ${EPOCHREALTIME/./} / 1000 )) + 15000 ))
+  while :; do
+    out="$(as_admin Foundation peer lifecycle chaincode checkcommitreadiness --channelID "$CHANNEL" \
+      --name "$CC_NAME" --version "$CC_VERSION" --sequence "$CC_SEQUENCE" --output json 2>&1)" || true
+    if echo "$out" | grep -q '"approvals"' && ! echo "$out" | grep -q 'false'; then break; fi
+    [ "$(( ${EPOCHREALTIME/./} / 1000 ))" -lt "$deadline" ] || { echo "$out" >&2; die "chaincode definition not approved by every org"; }
+    sleep 0.1
+  done
+  peer_args=()
+  for o in "${ORGS[@]}"; do
+    peer_args+=(--peerAddresses "127.0.0.1:${PEER_PORT[$o]}" --tlsRootCertFiles "${PEER_TLSCA[$o]}")
+  done
+  as_admin Foundation peer lifecycle chaincode commit -o "$ORD_ADDR" --tls --cafile "$ORDERER_TLS_CA" \
+    --channelID "$CHANNEL" --name "$CC_NAME" --version "$CC_VERSION" --sequence "$CC_SEQUENCE" \
+    "${peer_args[@]}" >"$LOGS/cli/commit.log" 2>&1 || { log_tail "$LOGS/cli/commit.log"; die "chaincode commit failed"; }
+fi
+
+phase "readiness: gossip + chaincode query on every peer"
+wait_chaincode_ready
+
+phase "write profiles.json, network.env"
+{
+  echo "{"
+  echo "  \"channel\": \"$CHANNEL\","
+  echo "  \"chaincode\": \"$CC_NAME\","
+  echo "  \"peers\": {"
+  i=0
+  for o in "${ORGS[@]}"; do
+    i=$((i + 1)); sep=","; [ $i -eq ${#ORGS[@]} ] && sep=""
+    printf '    "%s": {"mspId": "%s", "endpoint": "127.0.0.1:%s", "tlsCACert": "%s", "serverName": "localhost"}%s\n' \
+      "$o" "${o}MSP" "${PEER_PORT[$o]}" "${PEER_TLSCA[$o]}" "$sep"
+  done
+  echo "  },"
+  echo "  \"profiles\": {"
+  i=0
+  for o in "${ORGS[@]}"; do
+    for u in Admin User1 User2 User3; do
+      i=$((i + 1)); sep=","; [ $i -eq $(( ${#ORGS[@]} * 4 )) ] && sep=""
+      user_dir "$o" "$u"; msp="$REPLY/msp"
+      certs=("$msp"/signcerts/*) keys=("$msp"/keystore/*)
+      [ ${#certs[@]} -eq 1 ] && [ -f "${certs[0]}" ] || die "expected exactly one certificate in $msp/signcerts"
+      [ ${#keys[@]} -eq 1 ] && [ -f "${keys[0]}" ] || die "expected exactly one key in $msp/keystore"
+      name="${ORG_PROFILE[$o]}-${u,,}"
+      printf '    "%s": {"org": "%s", "mspId": "%s", "certPath": "%s", "keyPath": "%s", "peer": "%s"}%s\n' \
+        "$name" "$o" "${o}MSP" "${certs[0]}" "${keys[0]}" "$o" "$sep"
+    done
+  done
+  echo "  }"
+  echo "}"
+} >"$NET/profiles.json.tmp"
+mv "$NET/profiles.json.tmp" "$NET/profiles.json"
+
+{
+  echo "# Generated by network/up.sh. Source it: . .charter/network/network.env"
+  echo "CHARTER_ROOT='$ROOT'"
+  echo "CHARTER_NETWORK_DIR='$NET'"
+  echo "CHARTER_BIN='$BIN'"
+  echo "CHARTER_CHANNEL='$CHANNEL'"
+  echo "CHARTER_CHAINCODE='$CC_NAME'"
+  echo "CHARTER_PROFILES='$NET/profiles.json'"
+  echo "CHARTER_FABRIC_CFG_PATH='$CFG'"
+  echo "CHARTER_PORT_OFFSET='$OFF'"
+  echo "CHARTER_ORDERER_TLS_CA='$ORDERER_TLS_CA'"
+  echo "CHARTER_ORDERER_ADMIN_TLS_DIR='$ORDERER_ADMIN_DIR/tls'"
+  echo "CHARTER_ORDERER_ENDPOINTS='$(for n in "${ORDERERS[@]}"; do printf '127.0.0.1:%s ' "${ORD_PORT[$n]}"; done | sed 's/ $//')'"
+  for n in "${ORDERERS[@]}"; do
+    N="${n^^}"
+    echo "CHARTER_${N}_PORT=${ORD_PORT[$n]}"
+    echo "CHARTER_${N}_ADMIN_PORT=${ORD_ADMIN[$n]}"
+    echo "CHARTER_${N}_OPS_PORT=${ORD_OPS[$n]}"
+  done
+  for o in "${ORGS[@]}"; do
+    O="${o^^}"
+    echo "CHARTER_${O}_MSPID=${o}MSP"
+    echo "CHARTER_${O}_PEER_ENDPOINT=127.0.0.1:${PEER_PORT[$o]}"
+    echo "CHARTER_${O}_PEER_PORT=${PEER_PORT[$o]}"
+    echo "CHARTER_${O}_PEER_CHAINCODE_PORT=${PEER_CC[$o]}"
+    echo "CHARTER_${O}_PEER_OPS_PORT=${PEER_OPS[$o]}"
+    echo "CHARTER_${O}_CCSERVER_PORT=${CCS_PORT[$o]}"
+    echo "CHARTER_${O}_PEER_TLS_CA='${PEER_TLSCA[$o]}'"
+    echo "CHARTER_${O}_ADMIN_MSP='${ADMIN_DIR[$o]}/msp'"
+    echo "CHARTER_${O}_PACKAGE_ID='${PKGID[$o]}'"
+  done
+} >"$NET/network.env"
+
+# Per-org admin environments for the peer CLI: . .charter/network/env/labA-admin.env
+mkdir -p "$NET/env"
+for o in "${ORGS[@]}"; do
+  cat >"$NET/env/${ORG_PROFILE[$o]}-admin.env" <<EOF
+# peer CLI as the $o admin against the $o peer. Source it, then e.g.
+#   peer chaincode query -C $CHANNEL -n $CC_NAME -c '{"function":"org.hyperledger.fabric:GetMetadata","Args":[]}'
+export PATH='$BIN':"\$PATH"
+export FABRIC_CFG_PATH='$CFG'
+export CORE_PEER_LOCALMSPID=${o}MSP
+export CORE_PEER_MSPCONFIGPATH='${ADMIN_DIR[$o]}/msp'
+export CORE_PEER_ADDRESS=127.0.0.1:${PEER_PORT[$o]}
+export CORE_PEER_TLS_ENABLED=true
+export CORE_PEER_TLS_ROOTCERT_FILE='${PEER_TLSCA[$o]}'
+export ORDERER_CA='$ORDERER_TLS_CA'
+export ORDERER_ADDRESS=127.0.0.1:${ORD_PORT[orderer1]}
+EOF
+done
+
+if [ $MODE = create ]; then
+  printf 'port_offset=%s\nchannel=%s\nchaincode=%s version=%s sequence=%s\n' \
+    "$OFF" "$CHANNEL" "$CC_NAME" "$CC_VERSION" "$CC_SEQUENCE" >"$DEPLOYED"
+fi
+phase ""
+echo "up: ready in $(( $(( ${EPOCHREALTIME/./} / 1000 )) - T0 )) ms ($MODE) — channel '$CHANNEL', chaincode '$CC_NAME' answering on all 3 peers"
+echo "up: profiles: $NET/profiles.json  env: $NET/network.env  logs: $LOGS  (network/status.sh, network/down.sh)"
