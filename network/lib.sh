@@ -5,7 +5,9 @@
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BIN="$ROOT/.charter/bin"
-NET="$ROOT/.charter/network"
+# CHARTER_STATE_DIR moves all network state (run two networks side by side
+# together with CHARTER_PORT_OFFSET).
+NET="${CHARTER_STATE_DIR:-$ROOT/.charter/network}"
 CFG="$NET/config"
 CRYPTO="$NET/crypto"
 DATA="$NET/data"

@@ -1,0 +1,508 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/json"
+	"encoding/pem"
+	"fmt"
+	"math/big"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/charter-gov/charter/chaincode/constitution"
+	"github.com/charter-gov/charter/chaincode/core"
+	"github.com/charter-gov/charter/chaincode/identity"
+	"github.com/charter-gov/charter/chaincode/membership"
+	charter "github.com/charter-gov/charter/gateway-client"
+)
+
+// fixture is a profiles file with real certificates, and a fake gateway.
+type fixture struct {
+	dir      string
+	profiles string
+	certs    map[string]string // profile → certificate path
+	fake     *fakeGateway
+}
+
+func newFixture(t *testing.T) *fixture {
+	t.Helper()
+	dir := t.TempDir()
+	f := &fixture{dir: dir, certs: map[string]string{}, fake: &fakeGateway{}}
+	type prof struct{ name, org, msp, cn string }
+	profs := []prof{
+		{"foundation-admin", "Foundation", "FoundationMSP", "Admin@foundation.charter.local"},
+		{"labA-admin", "LabA", "LabAMSP", "Admin@laba.charter.local"},
+		{"labA-user1", "LabA", "LabAMSP", "User1@laba.charter.local"},
+	}
+	entries := []string{}
+	for _, p := range profs {
+		cert, key := writeCert(t, dir, p.name, p.cn)
+		f.certs[p.name] = cert
+		entries = append(entries, fmt.Sprintf(`%q: {"org": %q, "mspId": %q, "certPath": %q, "keyPath": %q, "peer": %q}`, p.name, p.org, p.msp, cert, key, p.org))
+	}
+	content := fmt.Sprintf(`{"channel": "charter", "chaincode": "charter",
+  "peers": {
+    "Foundation": {"mspId": "FoundationMSP", "endpoint": "127.0.0.1:7051", "tlsCACert": "/ca/foundation.crt", "serverName": "localhost"},
+    "LabA": {"mspId": "LabAMSP", "endpoint": "127.0.0.1:8051", "tlsCACert": "/ca/laba.crt", "serverName": "localhost"}
+  },
+  "profiles": {%s}}`, strings.Join(entries, ",\n"))
+	f.profiles = filepath.Join(dir, "profiles.json")
+	require.NoError(t, os.WriteFile(f.profiles, []byte(content), 0o600))
+	return f
+}
+
+func writeCert(t *testing.T, dir, name, cn string) (certPath, keyPath string) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	require.NoError(t, err)
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(1),
+		Subject:      pkix.Name{CommonName: cn, OrganizationalUnit: []string{"client"}},
+		Issuer:       pkix.Name{CommonName: "ca"},
+		NotBefore:    time.Now().Add(-time.Hour),
+		NotAfter:     time.Now().Add(time.Hour),
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	require.NoError(t, err)
+	pkcs8, err := x509.MarshalPKCS8PrivateKey(key)
+	require.NoError(t, err)
+	certPath, keyPath = filepath.Join(dir, name+"-cert.pem"), filepath.Join(dir, name+"-key.pem")
+	require.NoError(t, os.WriteFile(certPath, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600))
+	require.NoError(t, os.WriteFile(keyPath, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: pkcs8}), 0o600))
+	return certPath, keyPath
+}
+
+// identityOf computes what the chaincode would compute for a profile.
+func (f *fixture) identityOf(t *testing.T, profile, msp string) identity.Identity {
+	t.Helper()
+	raw, err := os.ReadFile(f.certs[profile])
+	require.NoError(t, err)
+	id, err := identity.FromPEM(msp, raw)
+	require.NoError(t, err)
+	return id
+}
+
+type result struct {
+	code           int
+	stdout, stderr string
+}
+
+// run drives the CLI in-process with the fixture's profiles and fake.
+func (f *fixture) run(t *testing.T, envVars map[string]string, args ...string) result {
+	t.Helper()
+	if envVars == nil {
+		envVars = map[string]string{"CHARTER_PROFILES": f.profiles}
+	}
+	var stdout, stderr bytes.Buffer
+	e := env{
+		stdin:  strings.NewReader(""),
+		stdout: &stdout,
+		stderr: &stderr,
+		getenv: func(k string) string { return envVars[k] },
+		getwd:  func() (string, error) { return f.dir, nil },
+		connect: func(_ context.Context, cfg charter.Config) (gatewayAPI, error) {
+			f.fake.mu.Lock()
+			defer f.fake.mu.Unlock()
+			f.fake.configs = append(f.fake.configs, cfg)
+			if f.fake.connectErr != nil {
+				return nil, f.fake.connectErr
+			}
+			return f.fake, nil
+		},
+	}
+	code := runWith(t.Context(), e, args)
+	return result{code: code, stdout: stdout.String(), stderr: stderr.String()}
+}
+
+func TestUsageErrors(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"unknown command", []string{"frobnicate"}, `unknown command "frobnicate"`},
+		{"unknown flag", []string{"whoami", "--frob"}, "unknown flag: --frob"},
+		{"bad output", []string{"--output", "yaml", "whoami"}, `--output "yaml": want text or json`},
+		{"bad timeout", []string{"--timeout", "0s", "whoami"}, "--timeout 0s"},
+		{"unparsable timeout", []string{"--timeout", "soon", "whoami"}, `invalid argument "soon"`},
+		{"unknown profile", []string{"--as", "nobody", "whoami"}, `unknown profile "nobody" (known: foundation-admin, labA-admin, labA-user1)`},
+		{"extra argument", []string{"whoami", "extra"}, "takes no arguments"},
+		{"group without subcommand", []string{"constitution"}, "needs a subcommand"},
+		{"group with unknown subcommand", []string{"member", "frob"}, `unknown command "frob"`},
+		{"show version 0", []string{"constitution", "show", "--version", "0"}, "versions start at 1"},
+		{"init missing file", []string{"constitution", "init", "--file", "/nonexistent/doc.json"}, "INVALID_ARGUMENT: --file"},
+		{"add without member", []string{"member", "add", "--name", "Ada"}, "name the member with --profile, --cert or --id"},
+		{"add with two members", []string{"member", "add", "--profile", "labA-user1", "--cert", "x.pem", "--name", "Ada"}, "exclude each other"},
+		{"add without name", []string{"member", "add", "--profile", "labA-user1"}, "--name is required"},
+		{"add with unknown role", []string{"member", "add", "--profile", "labA-user1", "--name", "Ada", "--roles", "attester,wizard"}, `unknown role "wizard"`},
+		{"add unknown member profile", []string{"member", "add", "--profile", "labZ", "--name", "Ada"}, `--profile: unknown profile "labZ"`},
+		{"add bad certificate file", []string{"member", "add", "--cert", "/nonexistent.pem", "--name", "Ada"}, "INVALID_ARGUMENT: certificate"},
+		{"add malformed id", []string{"member", "add", "--id", "Ada", "--name", "Ada"}, "INVALID_ARGUMENT"},
+		{"update without roles", []string{"member", "update", "--profile", "labA-user1"}, "--roles is required"},
+		{"remove without reason", []string{"member", "remove", "--profile", "labA-user1"}, "--reason is required"},
+		{"get with profile and msp", []string{"member", "get", "--profile", "labA-user1", "--msp", "LabAMSP"}, "--msp goes with --cert or --id"},
+		{"watch negative count", []string{"events", "watch", "--count", "-1"}, "--count -1"},
+		{"watch bad block", []string{"events", "watch", "--from-block", "-3"}, `invalid argument "-3"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t)
+			r := f.run(t, nil, tt.args...)
+			assert.Equal(t, exitUsage, r.code, "stderr: %s", r.stderr)
+			assert.Contains(t, r.stderr, tt.want)
+			assert.True(t, strings.HasPrefix(r.stderr, "charter: "), "stderr %q", r.stderr)
+			assert.Empty(t, r.stdout)
+			assert.Empty(t, f.fake.configs, "usage errors never connect")
+		})
+	}
+}
+
+func TestNoProfilesFile(t *testing.T) {
+	f := newFixture(t)
+	r := f.run(t, map[string]string{}, "whoami") // fixture dir has profiles.json, not .charter/network/profiles.json
+	assert.Equal(t, exitFailure, r.code)
+	assert.Contains(t, r.stderr, "no .charter/network/profiles.json")
+	assert.Contains(t, r.stderr, "pass --profiles")
+}
+
+func TestProfileSelection(t *testing.T) {
+	tests := []struct {
+		name    string
+		env     func(f *fixture) map[string]string
+		args    []string
+		wantMSP string
+	}{
+		{"default profile", func(f *fixture) map[string]string { return map[string]string{"CHARTER_PROFILES": f.profiles} },
+			nil, "FoundationMSP"},
+		{"--as", func(f *fixture) map[string]string { return map[string]string{"CHARTER_PROFILES": f.profiles} },
+			[]string{"--as", "labA-user1"}, "LabAMSP"},
+		{"$CHARTER_PROFILE", func(f *fixture) map[string]string {
+			return map[string]string{"CHARTER_PROFILES": f.profiles, "CHARTER_PROFILE": "labA-admin"}
+		}, nil, "LabAMSP"},
+		{"--as beats $CHARTER_PROFILE", func(f *fixture) map[string]string {
+			return map[string]string{"CHARTER_PROFILES": f.profiles, "CHARTER_PROFILE": "labA-admin"}
+		}, []string{"--as", "foundation-admin"}, "FoundationMSP"},
+		{"--profiles", func(*fixture) map[string]string { return map[string]string{} }, []string{"--profiles", "PROFILES"}, "FoundationMSP"},
+		{"found walking up", func(f *fixture) map[string]string {
+			nested := filepath.Join(f.dir, charter.ProfilesFile)
+			raw, err := os.ReadFile(f.profiles)
+			if err == nil && os.MkdirAll(filepath.Dir(nested), 0o755) == nil {
+				_ = os.WriteFile(nested, raw, 0o600)
+			}
+			return map[string]string{}
+		}, nil, "FoundationMSP"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t)
+			f.fake.whoami = &membership.WhoAmI{Identity: identity.Identity{MSPID: "X", ID: "x509::CN=a::CN=b"}}
+			args := append([]string{}, tt.args...)
+			for i, a := range args {
+				if a == "PROFILES" {
+					args[i] = f.profiles
+				}
+			}
+			r := f.run(t, tt.env(f), append(args, "--timeout", "7s", "whoami")...)
+			require.Equal(t, exitOK, r.code, "stderr: %s", r.stderr)
+			require.Len(t, f.fake.configs, 1)
+			cfg := f.fake.configs[0]
+			assert.Equal(t, tt.wantMSP, cfg.MSPID)
+			assert.Equal(t, "charter", cfg.Channel)
+			assert.NotEmpty(t, cfg.CertPath)
+			assert.Equal(t, []string{"Whoami"}, f.fake.names())
+		})
+	}
+}
+
+func TestMemberCommands(t *testing.T) {
+	f0 := newFixture(t)
+	user1 := f0.identityOf(t, "labA-user1", "LabAMSP")
+	user1AsFoundation := f0.identityOf(t, "labA-user1", "FoundationMSP")
+	user1AsLabB := f0.identityOf(t, "labA-user1", "LabBMSP")
+
+	tests := []struct {
+		name string
+		args []string
+		want fakeCall
+	}{
+		{"add by profile", []string{"--as", "labA-admin", "member", "add", "--profile", "labA-user1", "--name", "Ada", "--roles", "attester,house_a"},
+			fakeCall{"RegisterMember", membership.RegisterRequest{Member: user1, Name: "Ada", Roles: []membership.Role{"attester", "house_a"}}}},
+		{"add by certificate takes the acting MSP", []string{"member", "add", "--cert", "CERT", "--name", "Ada"},
+			fakeCall{"RegisterMember", membership.RegisterRequest{Member: user1AsFoundation, Name: "Ada", Roles: []membership.Role{}}}},
+		{"add by certificate and MSP", []string{"member", "add", "--cert", "CERT", "--msp", "LabBMSP", "--name", "Ada"},
+			fakeCall{"RegisterMember", membership.RegisterRequest{Member: user1AsLabB, Name: "Ada", Roles: []membership.Role{}}}},
+		{"update", []string{"--as", "labA-admin", "member", "update", "--profile", "labA-user1", "--roles", "guardian", "--name", "Ada L."},
+			fakeCall{"UpdateMember", membership.UpdateRequest{Member: user1, Name: "Ada L.", Roles: []membership.Role{"guardian"}}}},
+		{"update to base role only", []string{"--as", "labA-admin", "member", "update", "--profile", "labA-user1", "--roles", "member"},
+			fakeCall{"UpdateMember", membership.UpdateRequest{Member: user1, Roles: []membership.Role{"member"}}}},
+		{"remove", []string{"--as", "labA-admin", "member", "remove", "--profile", "labA-user1", "--reason", "left"},
+			fakeCall{"RemoveMember", membership.RemoveRequest{Member: user1, Reason: "left"}}},
+		{"get by id", []string{"member", "get", "--msp", "LabAMSP", "--id", "x509::CN=Ada::CN=ca"},
+			fakeCall{"Member", identity.Identity{MSPID: "LabAMSP", ID: "x509::CN=Ada::CN=ca"}}},
+		{"get by profile", []string{"member", "get", "--profile", "labA-user1"}, fakeCall{"Member", user1}},
+		{"list", []string{"member", "list"}, fakeCall{"Members", charter.MemberQuery{}}},
+		{"list one org with removed", []string{"member", "list", "--org", "LabAMSP", "--all"},
+			fakeCall{"Members", charter.MemberQuery{MSPID: "LabAMSP", IncludeRemoved: true}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			// Identities depend on the certificates' subject and issuer
+			// only, so every fixture computes the same ones.
+			f := newFixture(t)
+			want := tt.want
+			args := append([]string{}, tt.args...)
+			for i, a := range args {
+				if a == "CERT" {
+					args[i] = f.certs["labA-user1"]
+				}
+			}
+			r := f.run(t, nil, args...)
+			require.Equal(t, exitOK, r.code, "stderr: %s", r.stderr)
+			require.Len(t, f.fake.calls, 1)
+			if diff := cmp.Diff(want, f.fake.calls[0]); diff != "" {
+				t.Errorf("call (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestConstitutionCommands(t *testing.T) {
+	doc := constitution.Default()
+	docFile := filepath.Join(t.TempDir(), "doc.json")
+	raw, err := json.Marshal(doc)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(docFile, raw, 0o600))
+	badFile := filepath.Join(t.TempDir(), "bad.json")
+	require.NoError(t, os.WriteFile(badFile, []byte(`{"name":"x","colour":"blue"}`), 0o600))
+
+	tests := []struct {
+		name string
+		args []string
+		want fakeCall
+	}{
+		{"show current", []string{"constitution", "show"}, fakeCall{"Constitution", nil}},
+		{"show version", []string{"constitution", "show", "--version", "2"}, fakeCall{"ConstitutionVersion", int64(2)}},
+		{"history", []string{"constitution", "history"}, fakeCall{"ConstitutionHistory", nil}},
+		{"default", []string{"constitution", "default"}, fakeCall{"DefaultConstitution", nil}},
+		{"init default", []string{"constitution", "init"}, fakeCall{"InitConstitution", (*constitution.Document)(nil)}},
+		{"init from file", []string{"constitution", "init", "--file", docFile}, fakeCall{"InitConstitution", &doc}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t)
+			r := f.run(t, nil, tt.args...)
+			require.Equal(t, exitOK, r.code, "stderr: %s", r.stderr)
+			require.Len(t, f.fake.calls, 1)
+			if diff := cmp.Diff(tt.want, f.fake.calls[0]); diff != "" {
+				t.Errorf("call (-want +got):\n%s", diff)
+			}
+		})
+	}
+
+	t.Run("init rejects unknown fields", func(t *testing.T) {
+		f := newFixture(t)
+		r := f.run(t, nil, "constitution", "init", "--file", badFile)
+		assert.Equal(t, exitUsage, r.code)
+		assert.Contains(t, r.stderr, `unknown field "colour"`)
+		assert.Empty(t, f.fake.configs)
+	})
+}
+
+func TestGatewayErrorsMapToExitCodes(t *testing.T) {
+	tests := []struct {
+		err  error
+		code int
+		line string
+	}{
+		{&charter.Error{Code: charter.CodeForbidden, Message: "register member: caller LabAMSP/x is not an organisation admin"}, exitForbidden,
+			"charter: FORBIDDEN: register member: caller LabAMSP/x is not an organisation admin\n"},
+		{&charter.Error{Code: charter.CodeConflict, Message: "member is already registered"}, exitConflict,
+			"charter: CONFLICT: member is already registered\n"},
+		{&charter.Error{Code: charter.CodeUnknownOutcome, Message: "transaction abc was sent for ordering but its commit status is unknown", TxID: "abc"}, exitUnknownOutcome,
+			"charter: UNKNOWN_OUTCOME: transaction abc was sent for ordering but its commit status is unknown\n"},
+	}
+	for _, tt := range tests {
+		t.Run(string(charter.CodeOf(tt.err)), func(t *testing.T) {
+			f := newFixture(t)
+			f.fake.err = tt.err
+			r := f.run(t, nil, "--as", "labA-user1", "member", "add", "--profile", "labA-user1", "--name", "Ada")
+			assert.Equal(t, tt.code, r.code)
+			assert.Equal(t, tt.line, r.stderr)
+			assert.Empty(t, r.stdout)
+		})
+	}
+
+	t.Run("connection failure", func(t *testing.T) {
+		f := newFixture(t)
+		f.fake.connectErr = &charter.Error{Code: charter.CodeUnavailable, Message: "cannot connect to peer 127.0.0.1:7051"}
+		r := f.run(t, nil, "whoami")
+		assert.Equal(t, exitUnavailable, r.code)
+		assert.Equal(t, "charter: UNAVAILABLE: cannot connect to peer 127.0.0.1:7051\n", r.stderr)
+	})
+}
+
+func TestEventsWatch(t *testing.T) {
+	at := time.Date(2025, 3, 4, 5, 6, 7, 0, time.UTC)
+	actor := identity.Identity{MSPID: "LabAMSP", ID: "x509::CN=Admin::CN=ca"}
+	events := []charter.Event{
+		{BlockNumber: 3, TxID: "tx1", Name: "member.registered", Envelope: core.Event{Type: "member.registered", TxID: "tx1", Time: at, Actor: actor, Payload: json.RawMessage(`{"name": "Ada"}`)}},
+		{BlockNumber: 4, TxID: "tx2", Name: "member.updated", Envelope: core.Event{Type: "member.updated", TxID: "tx2", Time: at, Actor: actor, Payload: json.RawMessage(`{}`)}},
+		{BlockNumber: 5, TxID: "tx3", Name: "member.removed"},
+	}
+
+	t.Run("text, count and start block", func(t *testing.T) {
+		f := newFixture(t)
+		f.fake.events = events
+		r := f.run(t, nil, "events", "watch", "--from-block", "3", "--count", "2")
+		require.Equal(t, exitOK, r.code, "stderr: %s", r.stderr)
+		assert.Equal(t, "block 3  tx tx1  member.registered  by LabAMSP/x509::CN=Admin::CN=ca  at 2025-03-04T05:06:07Z  {\"name\":\"Ada\"}\n"+
+			"block 4  tx tx2  member.updated  by LabAMSP/x509::CN=Admin::CN=ca  at 2025-03-04T05:06:07Z  {}\n", r.stdout)
+		start := uint64(3)
+		assert.Equal(t, []fakeCall{{"WatchEvents", charter.WatchOptions{StartBlock: &start}}}, f.fake.calls)
+	})
+	t.Run("json lines", func(t *testing.T) {
+		f := newFixture(t)
+		f.fake.events = events[:2]
+		r := f.run(t, nil, "--output", "json", "events", "watch", "--count", "2")
+		require.Equal(t, exitOK, r.code, "stderr: %s", r.stderr)
+		lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
+		require.Len(t, lines, 2)
+		for i, l := range lines {
+			var got charter.Event
+			require.NoError(t, json.Unmarshal([]byte(l), &got))
+			assert.Equal(t, events[i].TxID, got.TxID)
+			assert.Equal(t, events[i].Envelope.Type, got.Envelope.Type)
+		}
+		assert.Equal(t, []fakeCall{{"WatchEvents", charter.WatchOptions{}}}, f.fake.calls)
+	})
+	t.Run("stream ended by the peer", func(t *testing.T) {
+		f := newFixture(t)
+		f.fake.events = events[:1]
+		r := f.run(t, nil, "events", "watch")
+		assert.Equal(t, exitUnavailable, r.code)
+		assert.Contains(t, r.stderr, "charter: UNAVAILABLE: the peer ended the event stream")
+		assert.Equal(t, 1, strings.Count(r.stdout, "\n"))
+	})
+}
+
+// fakeCall is one recorded gateway call: method name and argument.
+type fakeCall struct {
+	Method string
+	Arg    any
+}
+
+// fakeGateway implements gatewayAPI, recording calls.
+type fakeGateway struct {
+	mu         sync.Mutex
+	configs    []charter.Config
+	calls      []fakeCall
+	err        error
+	connectErr error
+	whoami     *membership.WhoAmI
+	events     []charter.Event
+}
+
+func (g *fakeGateway) names() []string {
+	var out []string
+	for _, c := range g.calls {
+		out = append(out, c.Method)
+	}
+	return out
+}
+
+func (g *fakeGateway) record(method string, arg any) error {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.calls = append(g.calls, fakeCall{method, arg})
+	return g.err
+}
+
+var testVersion = &constitution.Version{Version: 1, Hash: "abc", Document: constitution.Default()}
+var testMember = &membership.Member{Identity: identity.Identity{MSPID: "LabAMSP", ID: "x509::CN=Ada::CN=ca"}, Name: "Ada", Status: membership.StatusActive}
+
+func (g *fakeGateway) Whoami(context.Context) (*membership.WhoAmI, error) {
+	if err := g.record("Whoami", nil); err != nil {
+		return nil, err
+	}
+	if g.whoami != nil {
+		return g.whoami, nil
+	}
+	return &membership.WhoAmI{}, nil
+}
+
+func (g *fakeGateway) Constitution(context.Context) (*constitution.Version, error) {
+	return testVersion, g.record("Constitution", nil)
+}
+
+func (g *fakeGateway) ConstitutionVersion(_ context.Context, v int64) (*constitution.Version, error) {
+	return testVersion, g.record("ConstitutionVersion", v)
+}
+
+func (g *fakeGateway) ConstitutionHistory(context.Context) ([]constitution.VersionSummary, error) {
+	return []constitution.VersionSummary{{Version: 1, Hash: "abc"}}, g.record("ConstitutionHistory", nil)
+}
+
+func (g *fakeGateway) InitConstitution(_ context.Context, doc *constitution.Document) (*constitution.Version, error) {
+	return testVersion, g.record("InitConstitution", doc)
+}
+
+func (g *fakeGateway) DefaultConstitution(context.Context) (*constitution.Document, error) {
+	d := constitution.Default()
+	return &d, g.record("DefaultConstitution", nil)
+}
+
+func (g *fakeGateway) RegisterMember(_ context.Context, req membership.RegisterRequest) (*membership.Member, error) {
+	return testMember, g.record("RegisterMember", req)
+}
+
+func (g *fakeGateway) UpdateMember(_ context.Context, req membership.UpdateRequest) (*membership.Member, error) {
+	return testMember, g.record("UpdateMember", req)
+}
+
+func (g *fakeGateway) RemoveMember(_ context.Context, req membership.RemoveRequest) (*membership.Member, error) {
+	return testMember, g.record("RemoveMember", req)
+}
+
+func (g *fakeGateway) Member(_ context.Context, id identity.Identity) (*membership.Member, error) {
+	return testMember, g.record("Member", id)
+}
+
+func (g *fakeGateway) Members(_ context.Context, q charter.MemberQuery) ([]membership.Member, error) {
+	return []membership.Member{*testMember}, g.record("Members", q)
+}
+
+// WatchEvents sends the fake's events, then closes the channel (the peer
+// ended the stream).
+func (g *fakeGateway) WatchEvents(ctx context.Context, opts charter.WatchOptions) (<-chan charter.Event, error) {
+	if err := g.record("WatchEvents", opts); err != nil {
+		return nil, err
+	}
+	out := make(chan charter.Event)
+	go func() {
+		defer close(out)
+		for _, ev := range g.events {
+			select {
+			case out <- ev:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	return out, nil
+}
+
+func (g *fakeGateway) Close() error { return nil }

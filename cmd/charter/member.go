@@ -1,0 +1,287 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/charter-gov/charter/chaincode/errcode"
+	"github.com/charter-gov/charter/chaincode/identity"
+	"github.com/charter-gov/charter/chaincode/membership"
+	charter "github.com/charter-gov/charter/gateway-client"
+)
+
+func (a *app) memberCmd() *cobra.Command {
+	return group("member", "Register, update, remove and look up members",
+		a.memberAddCmd(), a.memberUpdateCmd(), a.memberRemoveCmd(), a.memberGetCmd(), a.memberListCmd())
+}
+
+// memberRef is how a command names a member: by another profile, by a
+// certificate file, or by MSP and certificate identity.
+type memberRef struct {
+	profile string
+	cert    string
+	msp     string
+	id      string
+}
+
+const memberRefHelp = `Name the member by one of:
+  --profile NAME        another profile's certificate and MSP
+  --cert FILE [--msp M] a PEM certificate (MSP defaults to the acting profile's)
+  --id ID [--msp M]     a certificate identity "x509::<subject>::<issuer>"`
+
+func (r *memberRef) flags(fs *pflag.FlagSet) {
+	fs.StringVar(&r.profile, "profile", "", "the member is this profile's identity")
+	fs.StringVar(&r.cert, "cert", "", "the member's PEM certificate file")
+	fs.StringVar(&r.msp, "msp", "", "the member's MSP ID (with --cert or --id; default: the acting profile's)")
+	fs.StringVar(&r.id, "id", "", `the member's certificate identity ("x509::<subject>::<issuer>")`)
+}
+
+// check validates the combination of flags without touching files.
+func (r *memberRef) check() error {
+	n := 0
+	for _, s := range []string{r.profile, r.cert, r.id} {
+		if s != "" {
+			n++
+		}
+	}
+	switch {
+	case n == 0:
+		return usagef("name the member with --profile, --cert or --id")
+	case n > 1:
+		return usagef("--profile, --cert and --id exclude each other")
+	case r.profile != "" && r.msp != "":
+		return usagef("--msp goes with --cert or --id; a profile has its own MSP")
+	}
+	return nil
+}
+
+// resolve returns the member's identity.
+func (a *app) resolve(r memberRef) (identity.Identity, error) {
+	if r.profile != "" {
+		p, err := a.loadProfiles()
+		if err != nil {
+			return identity.Identity{}, err
+		}
+		prof, err := p.Profile(r.profile)
+		if err != nil {
+			return identity.Identity{}, usagef("--profile: %v", err)
+		}
+		return certIdentity(prof.MSPID, prof.CertPath)
+	}
+	msp := r.msp
+	if msp == "" {
+		cfg, err := a.config()
+		if err != nil {
+			return identity.Identity{}, err
+		}
+		msp = cfg.MSPID
+	}
+	if r.cert != "" {
+		return certIdentity(msp, r.cert)
+	}
+	id := identity.Identity{MSPID: msp, ID: r.id}
+	if err := id.Validate(); err != nil {
+		return identity.Identity{}, fmt.Errorf("--id: %w", err)
+	}
+	return id, nil
+}
+
+func certIdentity(msp, path string) (identity.Identity, error) {
+	pem, err := os.ReadFile(path)
+	if err != nil {
+		return identity.Identity{}, errcode.Invalidf("certificate: %v", err)
+	}
+	id, err := identity.FromPEM(msp, pem)
+	if err != nil {
+		return identity.Identity{}, fmt.Errorf("certificate %s: %w", path, err)
+	}
+	return id, nil
+}
+
+// parseRoles checks role names against the known roles.
+func parseRoles(names []string) ([]membership.Role, error) {
+	out := make([]membership.Role, 0, len(names))
+	for _, n := range names {
+		n = strings.TrimSpace(n)
+		if n == "" {
+			continue
+		}
+		r := membership.Role(n)
+		if !r.Valid() {
+			known := make([]string, 0, len(membership.AllRoles()))
+			for _, k := range membership.AllRoles() {
+				known = append(known, string(k))
+			}
+			return nil, usagef("--roles: unknown role %q (known: %s)", n, strings.Join(known, ", "))
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+func (a *app) memberAddCmd() *cobra.Command {
+	var ref memberRef
+	var name string
+	var roleNames []string
+	cmd := &cobra.Command{
+		Use:   "add (--profile NAME | --cert FILE [--msp MSP] | --id ID [--msp MSP]) --name NAME [--roles r1,r2]",
+		Short: "Register a member of the acting admin's organisation",
+		Long:  "Register a member of the acting admin's organisation (or re-admit a removed one).\n\n" + memberRefHelp,
+		Example: `  charter --as labA-admin member add --profile labA-user1 --name "Ada" --roles attester
+  charter --as labA-admin member add --cert ada.pem --name "Ada"`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := ref.check(); err != nil {
+				return err
+			}
+			if strings.TrimSpace(name) == "" {
+				return usagef("--name is required")
+			}
+			rs, err := parseRoles(roleNames)
+			if err != nil {
+				return err
+			}
+			id, err := a.resolve(ref)
+			if err != nil {
+				return err
+			}
+			return a.withClient(cmd, func(ctx context.Context, c gatewayAPI) error {
+				m, err := c.RegisterMember(ctx, membership.RegisterRequest{Member: id, Name: name, Roles: rs})
+				if err != nil {
+					return err
+				}
+				return a.out().print(m)
+			})
+		},
+	}
+	ref.flags(cmd.Flags())
+	cmd.Flags().StringVar(&name, "name", "", "the member's name (required)")
+	cmd.Flags().StringSliceVar(&roleNames, "roles", nil, "roles besides member, comma-separated")
+	return cmd
+}
+
+func (a *app) memberUpdateCmd() *cobra.Command {
+	var ref memberRef
+	var name string
+	var roleNames []string
+	cmd := &cobra.Command{
+		Use:   "update (--profile NAME | --cert FILE [--msp MSP] | --id ID [--msp MSP]) --roles r1,r2 [--name NAME]",
+		Short: "Replace an active member's roles (and name)",
+		Long:  "Replace an active member's roles, and name when --name is given. Every member keeps the member role.\n\n" + memberRefHelp,
+		Args:  noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := ref.check(); err != nil {
+				return err
+			}
+			if !cmd.Flags().Changed("roles") {
+				return usagef("--roles is required: the member's roles are replaced (--roles member keeps only the base role)")
+			}
+			rs, err := parseRoles(roleNames)
+			if err != nil {
+				return err
+			}
+			id, err := a.resolve(ref)
+			if err != nil {
+				return err
+			}
+			return a.withClient(cmd, func(ctx context.Context, c gatewayAPI) error {
+				m, err := c.UpdateMember(ctx, membership.UpdateRequest{Member: id, Name: name, Roles: rs})
+				if err != nil {
+					return err
+				}
+				return a.out().print(m)
+			})
+		},
+	}
+	ref.flags(cmd.Flags())
+	cmd.Flags().StringVar(&name, "name", "", "new name (default: unchanged)")
+	cmd.Flags().StringSliceVar(&roleNames, "roles", nil, "the member's roles, comma-separated (required)")
+	return cmd
+}
+
+func (a *app) memberRemoveCmd() *cobra.Command {
+	var ref memberRef
+	var reason string
+	cmd := &cobra.Command{
+		Use:   "remove (--profile NAME | --cert FILE [--msp MSP] | --id ID [--msp MSP]) --reason TEXT",
+		Short: "Remove a member (the record stays for the audit trail)",
+		Long:  "Remove a member; the record stays for the audit trail.\n\n" + memberRefHelp,
+		Args:  noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := ref.check(); err != nil {
+				return err
+			}
+			if strings.TrimSpace(reason) == "" {
+				return usagef("--reason is required")
+			}
+			id, err := a.resolve(ref)
+			if err != nil {
+				return err
+			}
+			return a.withClient(cmd, func(ctx context.Context, c gatewayAPI) error {
+				m, err := c.RemoveMember(ctx, membership.RemoveRequest{Member: id, Reason: reason})
+				if err != nil {
+					return err
+				}
+				return a.out().print(m)
+			})
+		},
+	}
+	ref.flags(cmd.Flags())
+	cmd.Flags().StringVar(&reason, "reason", "", "why the member is removed (required)")
+	return cmd
+}
+
+func (a *app) memberGetCmd() *cobra.Command {
+	var ref memberRef
+	cmd := &cobra.Command{
+		Use:   "get (--profile NAME | --cert FILE [--msp MSP] | --msp MSP --id ID)",
+		Short: "Show one member's record",
+		Long:  "Show one member's record, active or removed.\n\n" + memberRefHelp,
+		Args:  noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := ref.check(); err != nil {
+				return err
+			}
+			id, err := a.resolve(ref)
+			if err != nil {
+				return err
+			}
+			return a.withClient(cmd, func(ctx context.Context, c gatewayAPI) error {
+				m, err := c.Member(ctx, id)
+				if err != nil {
+					return err
+				}
+				return a.out().print(m)
+			})
+		},
+	}
+	ref.flags(cmd.Flags())
+	return cmd
+}
+
+func (a *app) memberListCmd() *cobra.Command {
+	var q charter.MemberQuery
+	cmd := &cobra.Command{
+		Use:   "list [--org MSP] [--all]",
+		Short: "List members",
+		Args:  noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return a.withClient(cmd, func(ctx context.Context, c gatewayAPI) error {
+				ms, err := c.Members(ctx, q)
+				if err != nil {
+					return err
+				}
+				return a.out().print(ms)
+			})
+		},
+	}
+	cmd.Flags().StringVar(&q.MSPID, "org", "", "only members of this MSP")
+	cmd.Flags().BoolVar(&q.IncludeRemoved, "all", false, "include removed members")
+	return cmd
+}

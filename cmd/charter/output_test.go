@@ -1,0 +1,178 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/charter-gov/charter/chaincode/constitution"
+	"github.com/charter-gov/charter/chaincode/core"
+	"github.com/charter-gov/charter/chaincode/identity"
+	"github.com/charter-gov/charter/chaincode/membership"
+	charter "github.com/charter-gov/charter/gateway-client"
+)
+
+var (
+	at    = time.Date(2025, 3, 4, 5, 6, 7, 0, time.UTC)
+	admin = identity.Identity{MSPID: "LabAMSP", ID: "x509::CN=Admin@laba::CN=ca.laba"}
+	adaID = identity.Identity{MSPID: "LabAMSP", ID: "x509::CN=User1@laba::CN=ca.laba"}
+	adaM  = membership.Member{Identity: adaID, Name: "Ada", Roles: []membership.Role{"member", "attester"}, Status: membership.StatusActive,
+		RegisteredBy: admin, RegisteredAt: at, UpdatedAt: at}
+)
+
+func TestTextOutput(t *testing.T) {
+	removed := adaM
+	removed.Status, removed.Roles, removed.RemovedReason = membership.StatusRemoved, nil, "left the lab"
+	tests := []struct {
+		name string
+		v    any
+		want string
+	}{
+		{"whoami registered", &membership.WhoAmI{Identity: adaID, Member: &adaM}, `
+identity:  LabAMSP/x509::CN=User1@laba::CN=ca.laba
+org admin: no
+member:    Ada (active; roles: member,attester)
+`},
+		{"whoami admin", &membership.WhoAmI{Identity: admin, OrgAdmin: true}, `
+identity:  LabAMSP/x509::CN=Admin@laba::CN=ca.laba
+org admin: yes
+member:    not registered
+`},
+		{"member", &adaM, `
+member:     LabAMSP/x509::CN=User1@laba::CN=ca.laba
+name:       Ada
+status:     active
+roles:      member,attester
+registered: 2025-03-04T05:06:07Z by LabAMSP/x509::CN=Admin@laba::CN=ca.laba
+updated:    2025-03-04T05:06:07Z
+`},
+		{"removed member", &removed, `
+member:          LabAMSP/x509::CN=User1@laba::CN=ca.laba
+name:            Ada
+status:          removed
+roles:           -
+registered:      2025-03-04T05:06:07Z by LabAMSP/x509::CN=Admin@laba::CN=ca.laba
+updated:         2025-03-04T05:06:07Z
+removed because: left the lab
+`},
+		{"members", []membership.Member{adaM, removed}, `
+MSP      NAME  STATUS   ROLES            ID
+LabAMSP  Ada   active   member,attester  x509::CN=User1@laba::CN=ca.laba
+LabAMSP  Ada   removed  -                x509::CN=User1@laba::CN=ca.laba
+`},
+		{"no members", []membership.Member{}, "\nno members\n"},
+		{"history", []constitution.VersionSummary{{Version: 1, Hash: "aa", AdoptedAt: at}, {Version: 2, Hash: "bb", AdoptedAt: at, Decision: "ballot-7"}}, `
+VERSION  ADOPTED               DECISION  HASH
+1        2025-03-04T05:06:07Z  -         aa
+2        2025-03-04T05:06:07Z  ballot-7  bb
+`},
+		{"event", charter.Event{BlockNumber: 9, TxID: "t1", Name: "member.registered",
+			Envelope: core.Event{Type: "member.registered", TxID: "t1", Time: at, Actor: admin, Payload: json.RawMessage("{\n \"name\": \"Ada\"\n}")}}, `
+block 9  tx t1  member.registered  by LabAMSP/x509::CN=Admin@laba::CN=ca.laba  at 2025-03-04T05:06:07Z  {"name":"Ada"}
+`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var b bytes.Buffer
+			require.NoError(t, formatter{w: &b}.print(tt.v))
+			assert.Equal(t, strings.TrimPrefix(tt.want, "\n"), b.String())
+		})
+	}
+}
+
+func TestTextOutputOfConstitution(t *testing.T) {
+	v := &constitution.Version{Version: 1, Hash: "abc", AdoptedAt: at, AdoptedBy: admin, TxID: "tx9", Document: constitution.Default()}
+	var b bytes.Buffer
+	require.NoError(t, formatter{w: &b}.print(v))
+	out := b.String()
+	for _, want := range []string{
+		"version:     1\n",
+		"adopted:     2025-03-04T05:06:07Z by LabAMSP/x509::CN=Admin@laba::CN=ca.laba\n",
+		"transaction: tx9\n",
+		"Charter community constitution\n",
+		"  A  House A  3–21 seats",
+		"every eligible member",
+		"release_stage",
+		"66.67%",
+		"constitutional_amendment  A+B     seat,reputation",
+		"concurrence: after 7d of mediation",
+		"delegation:  depth at most 8\n",
+	} {
+		assert.Contains(t, out, want)
+	}
+}
+
+func TestJSONOutput(t *testing.T) {
+	values := []any{
+		&membership.WhoAmI{Identity: adaID, Member: &adaM},
+		&adaM,
+		[]membership.Member{adaM},
+		&constitution.Version{Version: 1, Document: constitution.Default()},
+		[]constitution.VersionSummary{{Version: 1}},
+		charter.Event{BlockNumber: 9, TxID: "t1", Name: "n", Envelope: core.Event{Type: "n", Payload: json.RawMessage(`{"a":"<b>"}`)}},
+	}
+	for _, v := range values {
+		var b bytes.Buffer
+		require.NoError(t, formatter{w: &b, json: true}.print(v))
+		out := b.String()
+		assert.Equal(t, 1, strings.Count(out, "\n"), "one value per line: %s", out)
+		assert.True(t, json.Valid([]byte(out)))
+		assert.NotContains(t, out, `\u003c`, "no HTML escaping")
+		want, err := json.Marshal(v)
+		require.NoError(t, err)
+		assert.JSONEq(t, string(want), out)
+	}
+}
+
+func TestTextOutputRefusesUnknownTypes(t *testing.T) {
+	var b bytes.Buffer
+	err := formatter{w: &b}.print(42)
+	require.Error(t, err)
+	assert.Empty(t, b.String())
+}
+
+func TestNumberFormats(t *testing.T) {
+	for in, want := range map[int64]string{0: "0%", 5000: "50%", 6667: "66.67%", 5001: "50.01%", 10000: "100%", 5: "0.05%", -250: "-2.50%"} {
+		assert.Equal(t, want, bps(in), "bps(%d)", in)
+	}
+	for in, want := range map[int64]string{0: "0s", 59: "59s", 60: "1m", 93784: "1d2h3m4s", 7 * 86400: "7d", -3600: "-1h"} {
+		assert.Equal(t, want, seconds(in), "seconds(%d)", in)
+	}
+}
+
+// FuzzParseRoles checks that a --roles list is either refused or kept
+// exactly (known roles, order kept, blanks dropped).
+func FuzzParseRoles(f *testing.F) {
+	f.Add("attester,house_a")
+	f.Add(" member , ,guardian")
+	f.Add("wizard")
+	f.Fuzz(func(t *testing.T, list string) {
+		names := strings.Split(list, ",")
+		rs, err := parseRoles(names)
+		var kept []string
+		for _, n := range names {
+			if s := strings.TrimSpace(n); s != "" {
+				kept = append(kept, s)
+			}
+		}
+		if err != nil {
+			assert.Equal(t, exitUsage, exitCode(err))
+			for _, n := range kept {
+				if !membership.Role(n).Valid() {
+					return
+				}
+			}
+			t.Fatalf("refused %q although every role is known: %v", list, err)
+		}
+		require.Len(t, rs, len(kept))
+		for i, r := range rs {
+			require.True(t, r.Valid())
+			require.Equal(t, kept[i], string(r))
+		}
+	})
+}

@@ -1,0 +1,299 @@
+package charter
+
+import (
+	"context"
+	"crypto/x509"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/hyperledger/fabric-gateway/pkg/client"
+	gwid "github.com/hyperledger/fabric-gateway/pkg/identity"
+	"github.com/hyperledger/fabric-protos-go-apiv2/peer"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/connectivity"
+	"google.golang.org/grpc/credentials"
+
+	"github.com/charter-gov/charter/chaincode/identity"
+)
+
+// Contract is the part of fabric-gateway's *client.Contract that Client
+// uses: evaluate a query, and endorse and submit a transaction without
+// waiting for its commit.
+type Contract interface {
+	EvaluateWithContext(ctx context.Context, transactionName string, options ...client.ProposalOption) ([]byte, error)
+	SubmitAsyncWithContext(ctx context.Context, transactionName string, options ...client.ProposalOption) ([]byte, *client.Commit, error)
+}
+
+// EventSource is the part of fabric-gateway's *client.Network that Client
+// uses to watch chaincode events.
+type EventSource interface {
+	ChaincodeEvents(ctx context.Context, chaincodeName string, options ...client.ChaincodeEventsOption) (<-chan *client.ChaincodeEvent, error)
+}
+
+var (
+	_ Contract    = (*client.Contract)(nil)
+	_ EventSource = (*client.Network)(nil)
+)
+
+// Client is a connection to Charter as one user. It is safe for concurrent
+// use.
+type Client struct {
+	cfg      Config
+	id       identity.Identity
+	contract Contract
+	events   EventSource
+
+	gateway   *client.Gateway  // nil when made by New
+	conn      *grpc.ClientConn // nil unless Connect dialled it
+	closeOnce sync.Once
+	closeErr  error
+}
+
+// New returns a Client over an existing contract and event source (for
+// example a *client.Contract and *client.Network of a gateway the caller
+// manages) acting as id. Only cfg's chaincode name, timeouts, retry
+// settings and logger are used; zero values take the defaults. Close does
+// nothing on such a Client.
+func New(id identity.Identity, contract Contract, events EventSource, cfg Config) *Client {
+	return &Client{cfg: cfg.withDefaults(), id: id, contract: contract, events: events}
+}
+
+// Connect opens a TLS gRPC connection to cfg.PeerEndpoint, waits until it
+// is ready (at most cfg.DialTimeout, and never beyond ctx), and connects
+// to the gateway as the user of cfg.CertPath and cfg.KeyPath.
+//
+// Errors: an *Error with CodeUnavailable when the peer cannot be reached,
+// CodeDeadlineExceeded or CodeCanceled when ctx ends first; a plain error
+// naming the file or field when the configuration, certificate or key is
+// unusable.
+func Connect(ctx context.Context, cfg Config) (*Client, error) {
+	cfg = cfg.withDefaults()
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	certPEM, err := os.ReadFile(cfg.CertPath)
+	if err != nil {
+		return nil, fmt.Errorf("read user certificate: %w", err)
+	}
+	keyPEM, err := os.ReadFile(cfg.KeyPath)
+	if err != nil {
+		return nil, fmt.Errorf("read user private key: %w", err)
+	}
+	u, err := loadUser(certPEM, keyPEM, cfg)
+	if err != nil {
+		return nil, err
+	}
+	caPEM, err := os.ReadFile(cfg.TLSCACertPath)
+	if err != nil {
+		return nil, fmt.Errorf("read peer TLS CA certificate: %w", err)
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(caPEM) {
+		return nil, fmt.Errorf("peer TLS CA certificate %s: no PEM certificate found", cfg.TLSCACertPath)
+	}
+	conn, err := grpc.NewClient(cfg.PeerEndpoint, grpc.WithTransportCredentials(credentials.NewClientTLSFromCert(pool, cfg.ServerName)))
+	if err != nil {
+		return nil, fmt.Errorf("peer endpoint %q: %w", cfg.PeerEndpoint, err)
+	}
+	if err := waitReady(ctx, conn, cfg); err != nil {
+		_ = conn.Close()
+		return nil, err
+	}
+	c, err := connect(conn, u, cfg)
+	if err != nil {
+		_ = conn.Close()
+		return nil, err
+	}
+	c.conn = conn
+	return c, nil
+}
+
+// waitReady connects conn and waits for it to become ready; a connection
+// failure or the end of the wait is an error.
+func waitReady(ctx context.Context, conn *grpc.ClientConn, cfg Config) error {
+	ctx, cancel := context.WithTimeout(ctx, cfg.DialTimeout)
+	defer cancel()
+	conn.Connect()
+	for {
+		state := conn.GetState()
+		switch state {
+		case connectivity.Ready:
+			return nil
+		case connectivity.TransientFailure, connectivity.Shutdown:
+			return &Error{Code: CodeUnavailable, Message: fmt.Sprintf(
+				"cannot connect to peer %s (TLS server name %q, CA %s): connection %s; is the peer running, and do the CA and server name match its certificate?",
+				cfg.PeerEndpoint, cfg.ServerName, cfg.TLSCACertPath, state)}
+		}
+		if !conn.WaitForStateChange(ctx, state) {
+			return mapError(fmt.Errorf("connect to peer %s (last state %s): %w", cfg.PeerEndpoint, state, ctx.Err()))
+		}
+	}
+}
+
+// user is a parsed user certificate and private key.
+type user struct {
+	id     identity.Identity
+	signer *gwid.X509Identity
+	sign   gwid.Sign
+}
+
+// loadUser parses the user's PEM certificate and private key.
+func loadUser(certPEM, keyPEM []byte, cfg Config) (user, error) {
+	id, err := identity.FromPEM(cfg.MSPID, certPEM)
+	if err != nil {
+		return user{}, fmt.Errorf("user certificate %s: %w", cfg.CertPath, err)
+	}
+	cert, err := gwid.CertificateFromPEM(certPEM)
+	if err != nil {
+		return user{}, fmt.Errorf("user certificate %s: %w", cfg.CertPath, err)
+	}
+	signer, err := gwid.NewX509Identity(cfg.MSPID, cert)
+	if err != nil {
+		return user{}, fmt.Errorf("user identity: %w", err)
+	}
+	key, err := gwid.PrivateKeyFromPEM(keyPEM)
+	if err != nil {
+		return user{}, fmt.Errorf("user private key %s: %w", cfg.KeyPath, err)
+	}
+	sign, err := gwid.NewPrivateKeySign(key)
+	if err != nil {
+		return user{}, fmt.Errorf("user private key %s: %w", cfg.KeyPath, err)
+	}
+	return user{id: id, signer: signer, sign: sign}, nil
+}
+
+// connect builds a Client over any gRPC connection (tests pass a fake).
+func connect(conn grpc.ClientConnInterface, u user, cfg Config) (*Client, error) {
+	cfg = cfg.withDefaults()
+	gw, err := client.Connect(u.signer,
+		client.WithSign(u.sign),
+		client.WithClientConnection(conn),
+		client.WithEvaluateTimeout(cfg.EvaluateTimeout),
+		client.WithEndorseTimeout(cfg.EndorseTimeout),
+		client.WithSubmitTimeout(cfg.EndorseTimeout),
+		client.WithCommitStatusTimeout(cfg.CommitTimeout),
+	)
+	if err != nil {
+		return nil, fmt.Errorf("connect to gateway: %w", err)
+	}
+	network := gw.GetNetwork(cfg.Channel)
+	c := New(u.id, network.GetContract(cfg.Chaincode), network, cfg)
+	c.gateway = gw
+	return c, nil
+}
+
+// Close closes the gateway and the gRPC connection Connect opened. It is
+// safe to call more than once.
+func (c *Client) Close() error {
+	c.closeOnce.Do(func() {
+		var errs []error
+		if c.gateway != nil {
+			errs = append(errs, c.gateway.Close())
+		}
+		if c.conn != nil {
+			errs = append(errs, c.conn.Close())
+		}
+		c.closeErr = errors.Join(errs...)
+	})
+	return c.closeErr
+}
+
+// Identity returns the identity of the connected user, as the chaincode
+// computes it.
+func (c *Client) Identity() identity.Identity { return c.id }
+
+// Network returns the fabric-gateway network, or nil for a Client made by
+// New.
+func (c *Client) Network() *client.Network {
+	if c.gateway == nil {
+		return nil
+	}
+	return c.gateway.GetNetwork(c.cfg.Channel)
+}
+
+// Contract returns the fabric-gateway contract, or nil for a Client made
+// by New.
+func (c *Client) Contract() *client.Contract {
+	if n := c.Network(); n != nil {
+		return n.GetContract(c.cfg.Chaincode)
+	}
+	return nil
+}
+
+// evaluate runs a query and decodes its JSON result into out.
+func (c *Client) evaluate(ctx context.Context, name string, out any, args ...string) error {
+	ctx, cancel := context.WithTimeout(ctx, c.cfg.EvaluateTimeout)
+	defer cancel()
+	raw, err := c.contract.EvaluateWithContext(ctx, name, client.WithArguments(args...))
+	if err != nil {
+		return mapError(err)
+	}
+	return decodeResult(name, raw, out, "")
+}
+
+// submit endorses, submits and waits for the commit of a transaction,
+// retrying MVCC_READ_CONFLICT, and decodes its JSON result into out.
+func (c *Client) submit(ctx context.Context, name string, out any, args ...string) error {
+	backoff := c.cfg.RetryBackoff
+	for attempt := 1; ; attempt++ {
+		raw, txID, err := c.submitOnce(ctx, name, args)
+		if err == nil {
+			return decodeResult(name, raw, out, txID)
+		}
+		var commitErr *CommitError
+		if !errors.As(err, &commitErr) || commitErr.Code != peer.TxValidationCode_MVCC_READ_CONFLICT || attempt > max(c.cfg.MVCCRetries, 0) {
+			if commitErr != nil {
+				commitErr.Attempts = attempt
+			}
+			return mapError(err)
+		}
+		c.cfg.Logger.DebugContext(ctx, "retrying after MVCC read conflict",
+			"transaction", name, "txId", commitErr.TxID, "attempt", attempt, "backoff", backoff)
+		t := time.NewTimer(backoff)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			commitErr.Attempts = attempt
+			return mapError(err)
+		case <-t.C:
+		}
+		backoff *= 2
+	}
+}
+
+// submitOnce endorses and submits once and waits for the commit status. A
+// transaction that did not commit successfully returns a *CommitError.
+func (c *Client) submitOnce(ctx context.Context, name string, args []string) ([]byte, string, error) {
+	endorseCtx, cancel := context.WithTimeout(ctx, c.cfg.EndorseTimeout)
+	raw, commit, err := c.contract.SubmitAsyncWithContext(endorseCtx, name, client.WithArguments(args...))
+	cancel()
+	if err != nil {
+		return nil, "", err
+	}
+	commitCtx, cancel := context.WithTimeout(ctx, c.cfg.CommitTimeout)
+	defer cancel()
+	st, err := commit.StatusWithContext(commitCtx)
+	if err != nil {
+		return nil, commit.TransactionID(), err
+	}
+	if !st.Successful {
+		return nil, st.TransactionID, &CommitError{TxID: st.TransactionID, Code: st.Code, BlockNumber: st.BlockNumber, Attempts: 1}
+	}
+	return raw, st.TransactionID, nil
+}
+
+// decodeResult decodes a transaction's JSON result; a result that does not
+// decode is CodeInternal (the chaincode and the client disagree).
+func decodeResult(name string, raw []byte, out any, txID string) error {
+	if out == nil {
+		return nil
+	}
+	if err := json.Unmarshal(raw, out); err != nil {
+		return &Error{Code: CodeInternal, Message: fmt.Sprintf("decode result of %s: %v", name, err), TxID: txID, Err: err}
+	}
+	return nil
+}

@@ -1,0 +1,125 @@
+package charter
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+)
+
+// Defaults applied by Connect and New to zero Config fields.
+const (
+	DefaultChannel         = "charter"
+	DefaultChaincode       = "charter"
+	DefaultDialTimeout     = 10 * time.Second
+	DefaultEvaluateTimeout = 15 * time.Second
+	DefaultEndorseTimeout  = 30 * time.Second
+	DefaultCommitTimeout   = time.Minute
+	DefaultMVCCRetries     = 3
+	DefaultRetryBackoff    = 100 * time.Millisecond
+)
+
+// Config says whom to connect to, as whom, and how patiently.
+type Config struct {
+	// MSPID is the user's organisation MSP, e.g. "LabAMSP".
+	MSPID string
+	// CertPath and KeyPath are the user's PEM certificate and private key.
+	CertPath string
+	KeyPath  string
+	// TLSCACertPath is the PEM CA certificate that signed the peer's TLS
+	// certificate.
+	TLSCACertPath string
+	// PeerEndpoint is the gateway peer's host:port.
+	PeerEndpoint string
+	// ServerName overrides the TLS server name (the peer certificate's
+	// host name) when it differs from the endpoint's host.
+	ServerName string
+	// Channel and Chaincode default to "charter".
+	Channel   string
+	Chaincode string
+
+	// DialTimeout bounds how long Connect waits for the peer connection.
+	DialTimeout time.Duration
+	// EvaluateTimeout bounds one query.
+	EvaluateTimeout time.Duration
+	// EndorseTimeout bounds endorsing a transaction and sending it to the
+	// orderer.
+	EndorseTimeout time.Duration
+	// CommitTimeout bounds the wait for a submitted transaction's commit
+	// status; when it passes the outcome is unknown (CodeUnknownOutcome).
+	CommitTimeout time.Duration
+	// MVCCRetries is how many times a transaction that failed validation
+	// with MVCC_READ_CONFLICT is endorsed and submitted again: 0 means
+	// DefaultMVCCRetries, a negative value means never.
+	MVCCRetries int
+	// RetryBackoff is the pause before the first retry; it doubles with
+	// every further retry.
+	RetryBackoff time.Duration
+
+	// Logger receives debug logs of retries; nil discards them.
+	Logger *slog.Logger
+}
+
+// withDefaults returns cfg with every zero field set to its default.
+func (cfg Config) withDefaults() Config {
+	setStr := func(s *string, def string) {
+		if *s == "" {
+			*s = def
+		}
+	}
+	setDur := func(d *time.Duration, def time.Duration) {
+		if *d == 0 {
+			*d = def
+		}
+	}
+	setStr(&cfg.Channel, DefaultChannel)
+	setStr(&cfg.Chaincode, DefaultChaincode)
+	setDur(&cfg.DialTimeout, DefaultDialTimeout)
+	setDur(&cfg.EvaluateTimeout, DefaultEvaluateTimeout)
+	setDur(&cfg.EndorseTimeout, DefaultEndorseTimeout)
+	setDur(&cfg.CommitTimeout, DefaultCommitTimeout)
+	setDur(&cfg.RetryBackoff, DefaultRetryBackoff)
+	if cfg.MVCCRetries == 0 {
+		cfg.MVCCRetries = DefaultMVCCRetries
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	return cfg
+}
+
+// validate checks the fields Connect needs and names every missing one.
+func (cfg Config) validate() error {
+	var missing []string
+	for _, f := range []struct{ name, value string }{
+		{"MSPID", cfg.MSPID},
+		{"CertPath", cfg.CertPath},
+		{"KeyPath", cfg.KeyPath},
+		{"TLSCACertPath", cfg.TLSCACertPath},
+		{"PeerEndpoint", cfg.PeerEndpoint},
+	} {
+		if strings.TrimSpace(f.value) == "" {
+			missing = append(missing, f.name)
+		}
+	}
+	var errs []error
+	if len(missing) > 0 {
+		errs = append(errs, fmt.Errorf("config: missing %s", strings.Join(missing, ", ")))
+	}
+	for _, d := range []struct {
+		name  string
+		value time.Duration
+	}{
+		{"DialTimeout", cfg.DialTimeout},
+		{"EvaluateTimeout", cfg.EvaluateTimeout},
+		{"EndorseTimeout", cfg.EndorseTimeout},
+		{"CommitTimeout", cfg.CommitTimeout},
+		{"RetryBackoff", cfg.RetryBackoff},
+	} {
+		if d.value < 0 {
+			errs = append(errs, fmt.Errorf("config: %s %s is negative", d.name, d.value))
+		}
+	}
+	return errors.Join(errs...)
+}

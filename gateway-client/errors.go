@@ -1,0 +1,294 @@
+package charter
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/hyperledger/fabric-gateway/pkg/client"
+	"github.com/hyperledger/fabric-protos-go-apiv2/gateway"
+	"github.com/hyperledger/fabric-protos-go-apiv2/peer"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
+	"github.com/charter-gov/charter/chaincode/errcode"
+)
+
+// Code classifies an error. The chaincode's codes travel on the wire; the
+// client adds its own for failures that happen around the chaincode.
+type Code = errcode.Code
+
+// Codes returned by the chaincode (see package errcode).
+const (
+	CodeNotFound           = errcode.NotFound
+	CodeForbidden          = errcode.Forbidden
+	CodeInvalidArgument    = errcode.InvalidArgument
+	CodeConflict           = errcode.Conflict
+	CodeFailedPrecondition = errcode.FailedPrecondition
+	CodeInternal           = errcode.Internal
+)
+
+// Codes the client adds.
+const (
+	// CodeUnknownOutcome: the transaction was sent to the orderer but its
+	// commit status was not received; it may or may not have committed.
+	// The error carries the transaction ID.
+	CodeUnknownOutcome Code = "UNKNOWN_OUTCOME"
+	// CodeNotCommitted: the transaction was ordered but failed validation
+	// (the error wraps a *CommitError with the validation code).
+	CodeNotCommitted Code = "NOT_COMMITTED"
+	// CodeUnavailable: the gateway peer could not be reached.
+	CodeUnavailable Code = "UNAVAILABLE"
+	// CodeDeadlineExceeded: a timeout passed before the transaction reached
+	// the orderer, so nothing was written.
+	CodeDeadlineExceeded Code = "DEADLINE_EXCEEDED"
+	// CodeCanceled: the context was canceled before the transaction reached
+	// the orderer, so nothing was written.
+	CodeCanceled Code = "CANCELED"
+	// CodeUnknown: any other failure (the message says what happened).
+	CodeUnknown Code = "UNKNOWN"
+)
+
+// Sentinels of the chaincode's codes, the same values as errcode's: match
+// them with errors.Is.
+var (
+	ErrNotFound           = errcode.ErrNotFound
+	ErrForbidden          = errcode.ErrForbidden
+	ErrInvalidArgument    = errcode.ErrInvalidArgument
+	ErrConflict           = errcode.ErrConflict
+	ErrFailedPrecondition = errcode.ErrFailedPrecondition
+	ErrInternal           = errcode.ErrInternal
+)
+
+// Sentinels of the client's codes. An *Error with CodeDeadlineExceeded also
+// matches context.DeadlineExceeded, and one with CodeCanceled matches
+// context.Canceled.
+var (
+	ErrUnknownOutcome = errors.New("transaction outcome unknown")
+	ErrNotCommitted   = errors.New("transaction not committed")
+	ErrUnavailable    = errors.New("gateway unavailable")
+	ErrUnknown        = errors.New("unknown error")
+)
+
+// sentinelOf returns the sentinel of a code, or nil.
+func sentinelOf(c Code) error {
+	if s := c.Sentinel(); s != nil {
+		return s
+	}
+	switch c {
+	case CodeUnknownOutcome:
+		return ErrUnknownOutcome
+	case CodeNotCommitted:
+		return ErrNotCommitted
+	case CodeUnavailable:
+		return ErrUnavailable
+	case CodeDeadlineExceeded:
+		return context.DeadlineExceeded
+	case CodeCanceled:
+		return context.Canceled
+	case CodeUnknown:
+		return ErrUnknown
+	}
+	return nil
+}
+
+// Error is the error every Client method returns.
+type Error struct {
+	// Code classifies the failure.
+	Code Code
+	// Message says what was wrong, without the code.
+	Message string
+	// TxID is the transaction ID when the failure concerns a transaction
+	// proposal (empty otherwise).
+	TxID string
+	// Err is the underlying error, typically a fabric-gateway
+	// *client.EndorseError, *client.SubmitError, *client.CommitStatusError
+	// or a *CommitError. It may be nil.
+	Err error
+}
+
+// Error renders "CODE: message".
+func (e *Error) Error() string { return string(e.Code) + ": " + e.Message }
+
+// Unwrap returns the underlying error.
+func (e *Error) Unwrap() error { return e.Err }
+
+// Is reports whether target is the sentinel of e's code.
+func (e *Error) Is(target error) bool {
+	s := sentinelOf(e.Code)
+	return s != nil && s == target
+}
+
+// CodeOf returns the code of err: the Code of an *Error in its chain, the
+// code of a Charter errcode value, CodeUnknown for any other error, and ""
+// for nil.
+func CodeOf(err error) Code {
+	if err == nil {
+		return ""
+	}
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	if c := errcode.CodeOf(err); c != errcode.Internal {
+		return c
+	}
+	if errors.Is(err, errcode.ErrInternal) {
+		return CodeInternal
+	}
+	return CodeUnknown
+}
+
+// CommitError reports a transaction that was ordered but did not commit
+// successfully.
+type CommitError struct {
+	TxID        string
+	Code        peer.TxValidationCode
+	BlockNumber uint64
+	// Attempts is how many times the transaction was endorsed and
+	// submitted (more than one after MVCC_READ_CONFLICT retries).
+	Attempts int
+}
+
+func (e *CommitError) Error() string {
+	msg := fmt.Sprintf("transaction %s failed validation with %s in block %d", e.TxID, e.Code, e.BlockNumber)
+	if e.Attempts > 1 {
+		msg += fmt.Sprintf(" (attempt %d)", e.Attempts)
+	}
+	return msg
+}
+
+// mapError turns any failure of a gateway call into an *Error. It is the
+// only place where fabric-gateway and gRPC errors are interpreted.
+//
+//   - *Error: returned unchanged.
+//   - *CommitError: NOT_COMMITTED.
+//   - *client.CommitStatusError, or a *client.SubmitError that timed out,
+//     was canceled or lost the connection: UNKNOWN_OUTCOME (the transaction
+//     may have reached the orderer).
+//   - a Charter code found in the gateway's per-peer error details, the
+//     gRPC status message or the error text: that code and message.
+//   - gRPC Unavailable, DeadlineExceeded, Canceled (or the context errors):
+//     UNAVAILABLE, DEADLINE_EXCEEDED, CANCELED.
+//   - anything else: UNKNOWN, with the status message and peer details.
+func mapError(err error) error {
+	if err == nil {
+		return nil
+	}
+	var ce *Error
+	if errors.As(err, &ce) {
+		return err
+	}
+	e := &Error{Err: err, TxID: txIDOf(err)}
+
+	var commitErr *CommitError
+	if errors.As(err, &commitErr) {
+		e.Code, e.Message = CodeNotCommitted, commitErr.Error()
+		return e
+	}
+	var statusErr *client.CommitStatusError
+	var submitErr *client.SubmitError
+	if errors.As(err, &statusErr) || (errors.As(err, &submitErr) && transient(err)) {
+		e.Code = CodeUnknownOutcome
+		e.Message = fmt.Sprintf("transaction %s was sent for ordering but its commit status is unknown (%s); it may or may not have committed",
+			e.TxID, describe(err))
+		return e
+	}
+	if code, msg, ok := parseCharterError(err); ok {
+		e.Code, e.Message = code, msg
+		return e
+	}
+	switch {
+	case status.Code(err) == codes.Unavailable:
+		e.Code = CodeUnavailable
+	case status.Code(err) == codes.DeadlineExceeded || errors.Is(err, context.DeadlineExceeded):
+		e.Code = CodeDeadlineExceeded
+	case status.Code(err) == codes.Canceled || errors.Is(err, context.Canceled):
+		e.Code = CodeCanceled
+	default:
+		e.Code = CodeUnknown
+	}
+	e.Message = describe(err)
+	return e
+}
+
+// transient reports whether err is a timeout, a cancellation or a lost
+// connection.
+func transient(err error) bool {
+	switch status.Code(err) {
+	case codes.DeadlineExceeded, codes.Canceled, codes.Unavailable:
+		return true
+	}
+	return errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled)
+}
+
+// txIDOf returns the transaction ID a fabric-gateway error carries.
+func txIDOf(err error) string {
+	var (
+		endorseErr *client.EndorseError
+		submitErr  *client.SubmitError
+		statusErr  *client.CommitStatusError
+		commitErr  *CommitError
+		gwCommit   *client.CommitError
+	)
+	switch {
+	case errors.As(err, &endorseErr):
+		return endorseErr.TransactionID
+	case errors.As(err, &submitErr):
+		return submitErr.TransactionID
+	case errors.As(err, &statusErr):
+		return statusErr.TransactionID
+	case errors.As(err, &commitErr):
+		return commitErr.TxID
+	case errors.As(err, &gwCommit):
+		return gwCommit.TransactionID
+	}
+	return ""
+}
+
+// parseCharterError finds a Charter "CODE: message" in err: first in the
+// gateway's per-peer error details, then in the gRPC status message, then
+// in the error text.
+func parseCharterError(err error) (Code, string, bool) {
+	if st, ok := status.FromError(err); ok {
+		for _, d := range st.Details() {
+			if ed, ok := d.(*gateway.ErrorDetail); ok {
+				if c, msg, ok := parseText(ed.GetMessage()); ok {
+					return c, msg, true
+				}
+			}
+		}
+		if c, msg, ok := parseText(st.Message()); ok {
+			return c, msg, true
+		}
+	}
+	return parseText(err.Error())
+}
+
+// parseText decodes the first Charter code in text, such as
+// "chaincode response 500, NOT_FOUND: member … is not registered".
+func parseText(text string) (Code, string, bool) {
+	e, ok := errcode.Decode(text)
+	if !ok {
+		return "", "", false
+	}
+	return e.Code, e.Message, true
+}
+
+// describe renders a gateway error for people: the gRPC status message
+// followed by what each peer reported.
+func describe(err error) string {
+	st, ok := status.FromError(err)
+	if !ok {
+		return err.Error()
+	}
+	var b strings.Builder
+	b.WriteString(st.Message())
+	for _, d := range st.Details() {
+		if ed, ok := d.(*gateway.ErrorDetail); ok {
+			fmt.Fprintf(&b, "; %s (%s): %s", ed.GetAddress(), ed.GetMspId(), ed.GetMessage())
+		}
+	}
+	return b.String()
+}

@@ -1,0 +1,209 @@
+package charter
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strconv"
+
+	"github.com/charter-gov/charter/chaincode/constitution"
+	"github.com/charter-gov/charter/chaincode/identity"
+	"github.com/charter-gov/charter/chaincode/membership"
+)
+
+// Transaction names, "contract:function".
+const (
+	txConstitutionInit    = "constitution:Init"
+	txConstitutionCurrent = "constitution:Current"
+	txConstitutionGet     = "constitution:Get"
+	txConstitutionHistory = "constitution:History"
+	txConstitutionDefault = "constitution:Default"
+	txMemberRegister      = "member:Register"
+	txMemberUpdate        = "member:Update"
+	txMemberRemove        = "member:Remove"
+	txMemberGet           = "member:Get"
+	txMemberList          = "member:List"
+	txMemberWhoami        = "member:Whoami"
+)
+
+// Errors common to every method (each method lists those it adds):
+//
+//   - CodeUnavailable, CodeDeadlineExceeded, CodeCanceled: the peer could
+//     not be reached, or the timeout or ctx ended before the transaction
+//     reached the orderer (nothing was written).
+//   - CodeUnknown: any other gateway failure (for example an endorsement
+//     policy failure); the message includes each peer's report.
+//   - CodeInternal: a chaincode bug, or a result the client cannot decode.
+//
+// Submitting methods may also return:
+//
+//   - CodeUnknownOutcome: sent for ordering, commit status not received in
+//     time; the *Error carries the TxID.
+//   - CodeNotCommitted: the transaction failed validation, including
+//     MVCC_READ_CONFLICT after Config.MVCCRetries retries; the *Error wraps
+//     a *CommitError.
+
+// InitConstitution submits constitution:Init, adopting doc as version 1 of
+// the constitution (the chaincode's default document when doc is nil).
+// The caller must be an organisation admin.
+//
+// Errors: ErrForbidden (caller is not an organisation admin), ErrConflict
+// (already initialised), ErrInvalidArgument (doc breaks a rule).
+func (c *Client) InitConstitution(ctx context.Context, doc *constitution.Document) (*constitution.Version, error) {
+	arg := ""
+	if doc != nil {
+		raw, err := encodeArg("constitution document", doc)
+		if err != nil {
+			return nil, err
+		}
+		arg = raw
+	}
+	var v constitution.Version
+	if err := c.submit(ctx, txConstitutionInit, &v, arg); err != nil {
+		return nil, err
+	}
+	return &v, nil
+}
+
+// Constitution evaluates constitution:Current, the version in force.
+//
+// Errors: ErrFailedPrecondition (not initialised yet).
+func (c *Client) Constitution(ctx context.Context) (*constitution.Version, error) {
+	var v constitution.Version
+	if err := c.evaluate(ctx, txConstitutionCurrent, &v); err != nil {
+		return nil, err
+	}
+	return &v, nil
+}
+
+// ConstitutionVersion evaluates constitution:Get, one adopted version.
+//
+// Errors: ErrNotFound (no such version), ErrInvalidArgument (version < 1).
+func (c *Client) ConstitutionVersion(ctx context.Context, version int64) (*constitution.Version, error) {
+	var v constitution.Version
+	if err := c.evaluate(ctx, txConstitutionGet, &v, strconv.FormatInt(version, 10)); err != nil {
+		return nil, err
+	}
+	return &v, nil
+}
+
+// ConstitutionHistory evaluates constitution:History, every adopted
+// version, oldest first (empty before initialisation).
+//
+// Errors: only the common ones.
+func (c *Client) ConstitutionHistory(ctx context.Context) ([]constitution.VersionSummary, error) {
+	var h []constitution.VersionSummary
+	if err := c.evaluate(ctx, txConstitutionHistory, &h); err != nil {
+		return nil, err
+	}
+	return h, nil
+}
+
+// DefaultConstitution evaluates constitution:Default, the document
+// InitConstitution adopts when given none.
+//
+// Errors: only the common ones.
+func (c *Client) DefaultConstitution(ctx context.Context) (*constitution.Document, error) {
+	var d constitution.Document
+	if err := c.evaluate(ctx, txConstitutionDefault, &d); err != nil {
+		return nil, err
+	}
+	return &d, nil
+}
+
+// RegisterMember submits member:Register, registering (or re-admitting) a
+// member of the caller's organisation. The caller must be that
+// organisation's admin.
+//
+// Errors: ErrForbidden (not an admin of the member's organisation),
+// ErrConflict (already an active member), ErrInvalidArgument (bad
+// identity, name or role).
+func (c *Client) RegisterMember(ctx context.Context, req membership.RegisterRequest) (*membership.Member, error) {
+	return c.submitMember(ctx, txMemberRegister, "register request", req)
+}
+
+// UpdateMember submits member:Update, replacing an active member's roles
+// (and name when req.Name is not empty). The caller must be the member's
+// organisation admin.
+//
+// Errors: ErrForbidden, ErrNotFound (not registered or removed),
+// ErrInvalidArgument.
+func (c *Client) UpdateMember(ctx context.Context, req membership.UpdateRequest) (*membership.Member, error) {
+	return c.submitMember(ctx, txMemberUpdate, "update request", req)
+}
+
+// RemoveMember submits member:Remove, marking an active member removed
+// (the record stays for the audit trail). The caller must be the member's
+// organisation admin.
+//
+// Errors: ErrForbidden, ErrNotFound (not registered or already removed),
+// ErrInvalidArgument (no reason, or a reason over 1024 bytes).
+func (c *Client) RemoveMember(ctx context.Context, req membership.RemoveRequest) (*membership.Member, error) {
+	return c.submitMember(ctx, txMemberRemove, "remove request", req)
+}
+
+func (c *Client) submitMember(ctx context.Context, tx, what string, req any) (*membership.Member, error) {
+	arg, err := encodeArg(what, req)
+	if err != nil {
+		return nil, err
+	}
+	var m membership.Member
+	if err := c.submit(ctx, tx, &m, arg); err != nil {
+		return nil, err
+	}
+	return &m, nil
+}
+
+// Member evaluates member:Get, one member's record (active or removed).
+//
+// Errors: ErrNotFound (never registered), ErrInvalidArgument (malformed
+// identity).
+func (c *Client) Member(ctx context.Context, id identity.Identity) (*membership.Member, error) {
+	var m membership.Member
+	if err := c.evaluate(ctx, txMemberGet, &m, id.MSPID, id.ID); err != nil {
+		return nil, err
+	}
+	return &m, nil
+}
+
+// MemberQuery selects members for Members.
+type MemberQuery struct {
+	// MSPID limits the list to one organisation; empty means all.
+	MSPID string
+	// IncludeRemoved also lists removed members.
+	IncludeRemoved bool
+}
+
+// Members evaluates member:List, members in key order (by MSP, then
+// identity).
+//
+// Errors: only the common ones.
+func (c *Client) Members(ctx context.Context, q MemberQuery) ([]membership.Member, error) {
+	var ms []membership.Member
+	if err := c.evaluate(ctx, txMemberList, &ms, q.MSPID, strconv.FormatBool(q.IncludeRemoved)); err != nil {
+		return nil, err
+	}
+	return ms, nil
+}
+
+// Whoami evaluates member:Whoami: the caller's identity as the chaincode
+// sees it, whether it is an organisation admin, and its member record if
+// registered.
+//
+// Errors: ErrForbidden (the certificate is not usable as an identity).
+func (c *Client) Whoami(ctx context.Context) (*membership.WhoAmI, error) {
+	var w membership.WhoAmI
+	if err := c.evaluate(ctx, txMemberWhoami, &w); err != nil {
+		return nil, err
+	}
+	return &w, nil
+}
+
+// encodeArg renders a structured argument as one JSON string.
+func encodeArg(what string, v any) (string, error) {
+	raw, err := json.Marshal(v)
+	if err != nil {
+		return "", &Error{Code: CodeInvalidArgument, Message: fmt.Sprintf("encode %s: %v", what, err), Err: err}
+	}
+	return string(raw), nil
+}
