@@ -78,3 +78,19 @@ func FromPEM(mspID string, certPEM []byte) (Identity, error) {
 	}
 	return FromCert(mspID, cert), nil
 }
+
+// Short is a human-readable form for text output: the MSP and the subject's
+// common name ("LabAMSP/User1@laba.example.org"), or String() when the ID
+// has no common name.
+func (i Identity) Short() string {
+	subject, _, found := strings.Cut(strings.TrimPrefix(i.ID, "x509::"), "::")
+	if !found {
+		return i.String()
+	}
+	for _, part := range strings.Split(subject, ",") {
+		if cn, ok := strings.CutPrefix(part, "CN="); ok && cn != "" {
+			return i.MSPID + "/" + cn
+		}
+	}
+	return i.String()
+}

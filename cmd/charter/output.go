@@ -45,7 +45,7 @@ func renderText(w *bytes.Buffer, v any) error {
 	switch v := v.(type) {
 	case *membership.WhoAmI:
 		kv := newKV(w)
-		kv.add("identity", v.Identity.String())
+		kv.add("identity", v.Identity.Short())
 		kv.add("org admin", yesNo(v.OrgAdmin))
 		if v.Member == nil {
 			kv.add("member", "not registered")
@@ -63,14 +63,14 @@ func renderText(w *bytes.Buffer, v any) error {
 		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(tw, "MSP\tNAME\tSTATUS\tROLES\tID")
 		for _, m := range v {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", m.MSPID, m.Name, m.Status, roles(m.Roles), m.ID)
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", m.MSPID, m.Name, m.Status, roles(m.Roles), m.Identity.Short())
 		}
 		return tw.Flush()
 	case *constitution.Version:
 		kv := newKV(w)
 		kv.add("version", fmt.Sprint(v.Version))
 		kv.add("hash", v.Hash)
-		kv.add("adopted", fmt.Sprintf("%s by %s", timeText(v.AdoptedAt), v.AdoptedBy))
+		kv.add("adopted", fmt.Sprintf("%s by %s", timeText(v.AdoptedAt), actor(v.AdoptedBy)))
 		kv.add("transaction", v.TxID)
 		if v.Decision != "" {
 			kv.add("decision", v.Decision)
@@ -103,11 +103,11 @@ func renderText(w *bytes.Buffer, v any) error {
 
 func memberText(w *bytes.Buffer, m *membership.Member) error {
 	kv := newKV(w)
-	kv.add("member", m.Identity.String())
+	kv.add("member", m.Identity.Short())
 	kv.add("name", m.Name)
 	kv.add("status", string(m.Status))
 	kv.add("roles", roles(m.Roles))
-	kv.add("registered", fmt.Sprintf("%s by %s", timeText(m.RegisteredAt), m.RegisteredBy))
+	kv.add("registered", fmt.Sprintf("%s by %s", timeText(m.RegisteredAt), actor(m.RegisteredBy)))
 	kv.add("updated", timeText(m.UpdatedAt))
 	if m.RemovedReason != "" {
 		kv.add("removed because", m.RemovedReason)
@@ -202,7 +202,7 @@ func actor(id identity.Identity) string {
 	if id.MSPID == "" && id.ID == "" {
 		return "-"
 	}
-	return id.String()
+	return id.Short()
 }
 
 func yesNo(b bool) string {

@@ -34,36 +34,36 @@ func TestTextOutput(t *testing.T) {
 		want string
 	}{
 		{"whoami registered", &membership.WhoAmI{Identity: adaID, Member: &adaM}, `
-identity:  LabAMSP/x509::CN=User1@laba::CN=ca.laba
+identity:  LabAMSP/User1@laba
 org admin: no
 member:    Ada (active; roles: member,attester)
 `},
 		{"whoami admin", &membership.WhoAmI{Identity: admin, OrgAdmin: true}, `
-identity:  LabAMSP/x509::CN=Admin@laba::CN=ca.laba
+identity:  LabAMSP/Admin@laba
 org admin: yes
 member:    not registered
 `},
 		{"member", &adaM, `
-member:     LabAMSP/x509::CN=User1@laba::CN=ca.laba
+member:     LabAMSP/User1@laba
 name:       Ada
 status:     active
 roles:      member,attester
-registered: 2025-03-04T05:06:07Z by LabAMSP/x509::CN=Admin@laba::CN=ca.laba
+registered: 2025-03-04T05:06:07Z by LabAMSP/Admin@laba
 updated:    2025-03-04T05:06:07Z
 `},
 		{"removed member", &removed, `
-member:          LabAMSP/x509::CN=User1@laba::CN=ca.laba
+member:          LabAMSP/User1@laba
 name:            Ada
 status:          removed
 roles:           -
-registered:      2025-03-04T05:06:07Z by LabAMSP/x509::CN=Admin@laba::CN=ca.laba
+registered:      2025-03-04T05:06:07Z by LabAMSP/Admin@laba
 updated:         2025-03-04T05:06:07Z
 removed because: left the lab
 `},
 		{"members", []membership.Member{adaM, removed}, `
 MSP      NAME  STATUS   ROLES            ID
-LabAMSP  Ada   active   member,attester  x509::CN=User1@laba::CN=ca.laba
-LabAMSP  Ada   removed  -                x509::CN=User1@laba::CN=ca.laba
+LabAMSP  Ada   active   member,attester  LabAMSP/User1@laba
+LabAMSP  Ada   removed  -                LabAMSP/User1@laba
 `},
 		{"no members", []membership.Member{}, "\nno members\n"},
 		{"history", []constitution.VersionSummary{{Version: 1, Hash: "aa", AdoptedAt: at}, {Version: 2, Hash: "bb", AdoptedAt: at, Decision: "ballot-7"}}, `
@@ -73,7 +73,7 @@ VERSION  ADOPTED               DECISION  HASH
 `},
 		{"event", charter.Event{BlockNumber: 9, TxID: "t1", Name: "member.registered",
 			Envelope: core.Event{Type: "member.registered", TxID: "t1", Time: at, Actor: admin, Payload: json.RawMessage("{\n \"name\": \"Ada\"\n}")}}, `
-block 9  tx t1  member.registered  by LabAMSP/x509::CN=Admin@laba::CN=ca.laba  at 2025-03-04T05:06:07Z  {"name":"Ada"}
+block 9  tx t1  member.registered  by LabAMSP/Admin@laba  at 2025-03-04T05:06:07Z  {"name":"Ada"}
 `},
 	}
 	for _, tt := range tests {
@@ -92,7 +92,7 @@ func TestTextOutputOfConstitution(t *testing.T) {
 	out := b.String()
 	for _, want := range []string{
 		"version:     1\n",
-		"adopted:     2025-03-04T05:06:07Z by LabAMSP/x509::CN=Admin@laba::CN=ca.laba\n",
+		"adopted:     2025-03-04T05:06:07Z by LabAMSP/Admin@laba\n",
 		"transaction: tx9\n",
 		"Charter community constitution\n",
 		"  A  House A  3–21 seats",

@@ -1,0 +1,46 @@
+package identity
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+
+	"github.com/charter-gov/charter/chaincode/errcode"
+)
+
+func TestValidate(t *testing.T) {
+	tests := []struct {
+		name string
+		id   Identity
+		ok   bool
+	}{
+		{"well formed", Identity{"LabAMSP", "x509::CN=a,OU=client::CN=ca"}, true},
+		{"no msp", Identity{"", "x509::CN=a::CN=ca"}, false},
+		{"not x509", Identity{"LabAMSP", "CN=a"}, false},
+		{"missing issuer", Identity{"LabAMSP", "x509::CN=a"}, false},
+		{"control char", Identity{"LabAMSP", "x509::CN=a\n::CN=ca"}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := tt.id.Validate()
+			if tt.ok {
+				assert.NoError(t, err)
+			} else {
+				assert.ErrorIs(t, err, errcode.ErrInvalidArgument)
+			}
+		})
+	}
+}
+
+func TestShort(t *testing.T) {
+	assert.Equal(t, "LabAMSP/User1@laba", Identity{"LabAMSP", "x509::CN=User1@laba,OU=client,C=US::CN=ca.laba"}.Short())
+	assert.Equal(t, "LabAMSP/x509::OU=client::CN=ca", Identity{"LabAMSP", "x509::OU=client::CN=ca"}.Short())
+	assert.Equal(t, "M/odd", Identity{"M", "odd"}.Short())
+}
+
+func TestParsePEMRejectsGarbage(t *testing.T) {
+	_, err := ParsePEM([]byte("not a certificate"))
+	assert.ErrorIs(t, err, errcode.ErrInvalidArgument)
+	_, err = FromPEM("M", []byte("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"))
+	assert.ErrorIs(t, err, errcode.ErrInvalidArgument)
+}
