@@ -61,6 +61,7 @@ func NewChaincode(cfg Config) (*contractapi.ContractChaincode, error) {
 	contracts := []contractapi.ContractInterface{
 		newConstitutionContract(g),
 		newMemberContract(g),
+		newReputationContract(g),
 	}
 	cc, err := contractapi.NewChaincode(contracts...)
 	if err != nil {

@@ -9,6 +9,11 @@
 // only by that member's organisation admin, so registrations by different
 // organisations never conflict.
 //
+// Attesters are authorised per contribution category: a member holding the
+// attester role may attest only in the categories of its
+// AttesterCategories, which its organisation admin sets together with the
+// roles (an attester with no categories may attest nothing).
+//
 // Who may call what:
 //
 //	Register, Update, Remove  the caller's organisation admin, for members of that organisation
@@ -22,6 +27,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/charter-gov/charter/chaincode/contribution"
 	"github.com/charter-gov/charter/chaincode/core"
 	"github.com/charter-gov/charter/chaincode/errcode"
 	"github.com/charter-gov/charter/chaincode/identity"
@@ -61,18 +67,27 @@ const (
 // Member is the stored record of one member.
 type Member struct {
 	identity.Identity
-	Name          string            `json:"name"`
-	Roles         []Role            `json:"roles"`
-	Status        Status            `json:"status"`
-	RegisteredBy  identity.Identity `json:"registeredBy"`
-	RegisteredAt  time.Time         `json:"registeredAt"`
-	UpdatedAt     time.Time         `json:"updatedAt"`
-	RemovedReason string            `json:"removedReason,omitempty"`
+	Name  string `json:"name"`
+	Roles []Role `json:"roles"`
+	// AttesterCategories are the contribution categories an attester may
+	// attest in (only with RoleAttester; fixed order, no duplicates).
+	AttesterCategories []contribution.Category `json:"attesterCategories,omitempty"`
+	Status             Status                  `json:"status"`
+	RegisteredBy       identity.Identity       `json:"registeredBy"`
+	RegisteredAt       time.Time               `json:"registeredAt"`
+	UpdatedAt          time.Time               `json:"updatedAt"`
+	RemovedReason      string                  `json:"removedReason,omitempty"`
 }
 
 // Has reports whether an active member holds role.
 func (m *Member) Has(role Role) bool {
 	return m != nil && m.Status == StatusActive && slices.Contains(m.Roles, role)
+}
+
+// CanAttest reports whether an active member holds the attester role and is
+// authorised for category c.
+func (m *Member) CanAttest(c contribution.Category) bool {
+	return m.Has(RoleAttester) && slices.Contains(m.AttesterCategories, c)
 }
 
 // Event types this package emits.
@@ -94,13 +109,20 @@ type RegisterRequest struct {
 	Member identity.Identity `json:"member"`
 	Name   string            `json:"name"`
 	Roles  []Role            `json:"roles"`
+	// AttesterCategories authorise an attester per contribution category;
+	// they need RoleAttester in Roles.
+	AttesterCategories []contribution.Category `json:"attesterCategories,omitempty"`
 }
 
-// UpdateRequest replaces a member's name (if non-empty) and roles.
+// UpdateRequest replaces a member's name (if non-empty), roles and
+// attester categories.
 type UpdateRequest struct {
 	Member identity.Identity `json:"member"`
 	Name   string            `json:"name,omitempty"`
 	Roles  []Role            `json:"roles"`
+	// AttesterCategories replace the attester's categories; they need
+	// RoleAttester in Roles.
+	AttesterCategories []contribution.Category `json:"attesterCategories,omitempty"`
 }
 
 // RemoveRequest removes a member, keeping the record for the audit trail.
@@ -127,6 +149,22 @@ func normaliseRoles(roles []Role) ([]Role, error) {
 		}
 	}
 	return sorted, nil
+}
+
+// normaliseAttesterCategories checks the categories against the (already
+// normalised) roles: categories are only meaningful for an attester.
+func normaliseAttesterCategories(roles []Role, cs []contribution.Category) ([]contribution.Category, error) {
+	out, err := contribution.Normalise(cs)
+	if err != nil {
+		return nil, fmt.Errorf("attester categories: %w", err)
+	}
+	if len(out) > 0 && !slices.Contains(roles, RoleAttester) {
+		return nil, errcode.Invalidf("attester categories %v need the %s role", out, RoleAttester)
+	}
+	if len(out) == 0 {
+		return nil, nil
+	}
+	return out, nil
 }
 
 func joinRoles(rs []Role) string {
@@ -226,6 +264,10 @@ func Register(tx *core.Tx, req RegisterRequest) (*Member, error) {
 	if err != nil {
 		return nil, err
 	}
+	cats, err := normaliseAttesterCategories(roles, req.AttesterCategories)
+	if err != nil {
+		return nil, err
+	}
 	existing, err := Get(tx.Store, req.Member)
 	if err != nil && !errcode.IsCode(err, errcode.NotFound) {
 		return nil, err
@@ -234,13 +276,14 @@ func Register(tx *core.Tx, req RegisterRequest) (*Member, error) {
 		return nil, errcode.Conflictf("member %s is already registered", req.Member)
 	}
 	m := &Member{
-		Identity:     req.Member,
-		Name:         req.Name,
-		Roles:        roles,
-		Status:       StatusActive,
-		RegisteredBy: tx.Caller.Identity,
-		RegisteredAt: tx.Time,
-		UpdatedAt:    tx.Time,
+		Identity:           req.Member,
+		Name:               req.Name,
+		Roles:              roles,
+		AttesterCategories: cats,
+		Status:             StatusActive,
+		RegisteredBy:       tx.Caller.Identity,
+		RegisteredAt:       tx.Time,
+		UpdatedAt:          tx.Time,
 	}
 	if err := save(tx, m); err != nil {
 		return nil, err
@@ -260,6 +303,10 @@ func Update(tx *core.Tx, req UpdateRequest) (*Member, error) {
 	if err != nil {
 		return nil, err
 	}
+	cats, err := normaliseAttesterCategories(roles, req.AttesterCategories)
+	if err != nil {
+		return nil, err
+	}
 	m, err := Active(tx.Store, req.Member)
 	if err != nil {
 		return nil, err
@@ -271,6 +318,7 @@ func Update(tx *core.Tx, req UpdateRequest) (*Member, error) {
 		m.Name = req.Name
 	}
 	m.Roles = roles
+	m.AttesterCategories = cats
 	m.UpdatedAt = tx.Time
 	if err := save(tx, m); err != nil {
 		return nil, err
@@ -298,6 +346,7 @@ func Remove(tx *core.Tx, req RemoveRequest) (*Member, error) {
 	}
 	m.Status = StatusRemoved
 	m.Roles = nil
+	m.AttesterCategories = nil
 	m.RemovedReason = req.Reason
 	m.UpdatedAt = tx.Time
 	if err := save(tx, m); err != nil {

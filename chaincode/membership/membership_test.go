@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/charter-gov/charter/chaincode/contribution"
 	"github.com/charter-gov/charter/chaincode/core"
 	"github.com/charter-gov/charter/chaincode/errcode"
 	"github.com/charter-gov/charter/chaincode/identity"
@@ -116,6 +117,24 @@ func TestRefusalsChangeNothing(t *testing.T) {
 			_, err := Remove(tx, RemoveRequest{Member: testutil.ID("LabAMSP", "ghost"), Reason: "x"})
 			return err
 		}, errcode.NotFound},
+		{"attester categories without the attester role", adminA, true, func(tx *core.Tx) error {
+			_, err := Register(tx, RegisterRequest{Member: testutil.ID("LabAMSP", "u2"), Name: "U2", Roles: []Role{RoleHouseA},
+				AttesterCategories: []contribution.Category{contribution.MergedCode}})
+			return err
+		}, errcode.InvalidArgument},
+		{"unknown attester category", adminA, true, func(tx *core.Tx) error {
+			_, err := Register(tx, RegisterRequest{Member: testutil.ID("LabAMSP", "u2"), Name: "U2", Roles: []Role{RoleAttester},
+				AttesterCategories: []contribution.Category{"poetry"}})
+			return err
+		}, errcode.InvalidArgument},
+		{"update: categories after dropping the attester role", adminA, true, func(tx *core.Tx) error {
+			_, err := Update(tx, UpdateRequest{Member: ada, Roles: []Role{RoleGuardian}, AttesterCategories: []contribution.Category{contribution.Documentation}})
+			return err
+		}, errcode.InvalidArgument},
+		{"update: unknown attester category", adminA, true, func(tx *core.Tx) error {
+			_, err := Update(tx, UpdateRequest{Member: ada, Roles: []Role{RoleAttester}, AttesterCategories: []contribution.Category{""}})
+			return err
+		}, errcode.InvalidArgument},
 		{"remove by other org", adminB, true, func(tx *core.Tx) error {
 			_, err := Remove(tx, RemoveRequest{Member: ada, Reason: "x"})
 			return err
@@ -220,4 +239,40 @@ func TestWhoami(t *testing.T) {
 func TestDeterministicBytes(t *testing.T) {
 	a, b := seeded(t), seeded(t)
 	assert.Equal(t, a.Snapshot(), b.Snapshot())
+}
+
+func TestAttesterCategories(t *testing.T) {
+	s := core.NewMemStore()
+	m, err := Register(testutil.Tx(s, adminA, true, testutil.T0()), RegisterRequest{Member: ada, Name: "Ada", Roles: []Role{RoleAttester},
+		AttesterCategories: []contribution.Category{contribution.SafetyReview, contribution.MergedCode, contribution.SafetyReview}})
+	require.NoError(t, err)
+	assert.Equal(t, []contribution.Category{contribution.MergedCode, contribution.SafetyReview}, m.AttesterCategories, "fixed order, no duplicates")
+	assert.True(t, m.CanAttest(contribution.MergedCode))
+	assert.True(t, m.CanAttest(contribution.SafetyReview))
+	assert.False(t, m.CanAttest(contribution.Documentation), "not authorised for documentation")
+
+	raw, err := s.Get(core.MustKey("member", ada.MSPID, ada.ID))
+	require.NoError(t, err)
+	assert.Contains(t, string(raw), `"attesterCategories":["merged_code","safety_review"]`)
+
+	// Update replaces the categories; an attester without categories may attest nothing.
+	m, err = Update(testutil.Tx(s, adminA, true, testutil.T0()), UpdateRequest{Member: ada, Roles: []Role{RoleAttester}})
+	require.NoError(t, err)
+	assert.Empty(t, m.AttesterCategories)
+	assert.False(t, m.CanAttest(contribution.MergedCode))
+	raw, err = s.Get(core.MustKey("member", ada.MSPID, ada.ID))
+	require.NoError(t, err)
+	assert.NotContains(t, string(raw), "attesterCategories", "omitted when empty: the format of members without categories is unchanged")
+
+	m, err = Update(testutil.Tx(s, adminA, true, testutil.T0()), UpdateRequest{Member: ada, Roles: []Role{RoleAttester}, AttesterCategories: []contribution.Category{contribution.Documentation}})
+	require.NoError(t, err)
+	assert.True(t, m.CanAttest(contribution.Documentation))
+
+	// Removal clears the categories with the roles.
+	m, err = Remove(testutil.Tx(s, adminA, true, testutil.T0()), RemoveRequest{Member: ada, Reason: "left"})
+	require.NoError(t, err)
+	assert.Empty(t, m.AttesterCategories)
+	assert.False(t, m.CanAttest(contribution.Documentation))
+	var nilMember *Member
+	assert.False(t, nilMember.CanAttest(contribution.Documentation))
 }

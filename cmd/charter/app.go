@@ -141,6 +141,7 @@ DEADLINE_EXCEEDED.`,
 	root.CompletionOptions.DisableDefaultCmd = true
 
 	root.AddCommand(a.whoamiCmd(), a.constitutionCmd(), a.memberCmd(), a.eventsCmd())
+	root.AddCommand(a.reputationCmd())
 	return root
 }
 

@@ -1,0 +1,157 @@
+package contract
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
+
+	"github.com/charter-gov/charter/chaincode/contribution"
+	"github.com/charter-gov/charter/chaincode/core"
+	"github.com/charter-gov/charter/chaincode/errcode"
+	"github.com/charter-gov/charter/chaincode/identity"
+	"github.com/charter-gov/charter/chaincode/ledger"
+	"github.com/charter-gov/charter/chaincode/reputation"
+)
+
+// ReputationContract exposes the reputation ledger ("reputation:…").
+type ReputationContract struct {
+	contractapi.Contract
+}
+
+func newReputationContract(g guard) *ReputationContract {
+	return &ReputationContract{Contract: g.base("reputation")}
+}
+
+// GetEvaluateTransactions lists the queries.
+func (c *ReputationContract) GetEvaluateTransactions() []string {
+	return []string{"Score", "History", "Eligible"}
+}
+
+// Attest issues an attestation. requestJSON is a reputation.AttestRequest.
+// Caller: an active attester authorised for the category, never the
+// recipient.
+func (c *ReputationContract) Attest(ctx contractapi.TransactionContextInterface, requestJSON string) (string, error) {
+	var req reputation.AttestRequest
+	if err := decode("attest request", requestJSON, &req); err != nil {
+		return "", wire(err)
+	}
+	return run(ctx, func(tx *core.Tx) (*reputation.Attestation, error) { return reputation.Attest(tx, req) })
+}
+
+// Revoke revokes an attestation. requestJSON is a reputation.RevokeRequest.
+// Caller: the attester who issued it.
+func (c *ReputationContract) Revoke(ctx contractapi.TransactionContextInterface, requestJSON string) (string, error) {
+	var req reputation.RevokeRequest
+	if err := decode("revoke request", requestJSON, &req); err != nil {
+		return "", wire(err)
+	}
+	return run(ctx, func(tx *core.Tx) (*reputation.Attestation, error) { return reputation.Revoke(tx, req) })
+}
+
+// Endorse vouches for an attestation. requestJSON is a
+// reputation.EndorseRequest. Caller: an active member who is neither its
+// recipient nor its attester.
+func (c *ReputationContract) Endorse(ctx contractapi.TransactionContextInterface, requestJSON string) (string, error) {
+	var req reputation.EndorseRequest
+	if err := decode("endorse request", requestJSON, &req); err != nil {
+		return "", wire(err)
+	}
+	return run(ctx, func(tx *core.Tx) (*reputation.Endorsement, error) { return reputation.Endorse(tx, req) })
+}
+
+// Slash slashes a member for misconduct. requestJSON is a
+// reputation.SlashRequest. Caller (INTERIM, until House A decisions exist):
+// an active member holding the house_a role, never on themselves.
+func (c *ReputationContract) Slash(ctx contractapi.TransactionContextInterface, requestJSON string) (string, error) {
+	var req reputation.SlashRequest
+	if err := decode("slash request", requestJSON, &req); err != nil {
+		return "", wire(err)
+	}
+	return run(ctx, func(tx *core.Tx) (*reputation.SlashRecord, error) { return reputation.Slash(tx, req) })
+}
+
+// Score returns a member's score at a time. at is RFC 3339 (empty: the
+// transaction's timestamp); categories is a comma-separated list of
+// categories (empty: all). Caller: anyone.
+func (c *ReputationContract) Score(ctx contractapi.TransactionContextInterface, mspID, id, at, categories string) (string, error) {
+	when, err := atTime(ctx, at)
+	if err != nil {
+		return "", wire(err)
+	}
+	cats, err := parseCategories(categories)
+	if err != nil {
+		return "", wire(err)
+	}
+	r, err := reputation.Scores(ledger.StubStore{Stub: ctx.GetStub()}, identity.Identity{MSPID: mspID, ID: id}, when, cats)
+	if err != nil {
+		return "", wire(err)
+	}
+	return encode(r)
+}
+
+// History returns every reputation record of a member. Caller: anyone.
+func (c *ReputationContract) History(ctx contractapi.TransactionContextInterface, mspID, id string) (string, error) {
+	h, err := reputation.MemberHistory(ledger.StubStore{Stub: ctx.GetStub()}, identity.Identity{MSPID: mspID, ID: id})
+	if err != nil {
+		return "", wire(err)
+	}
+	return encode(h)
+}
+
+// Eligible reports House A eligibility at a time (RFC 3339; empty: the
+// transaction's timestamp): of one member, or of every active member when
+// mspID and id are both empty. The result is always a list. Caller: anyone.
+func (c *ReputationContract) Eligible(ctx contractapi.TransactionContextInterface, mspID, id, at string) (string, error) {
+	when, err := atTime(ctx, at)
+	if err != nil {
+		return "", wire(err)
+	}
+	store := ledger.StubStore{Stub: ctx.GetStub()}
+	if mspID == "" && id == "" {
+		all, err := reputation.EligibleMembers(store, when)
+		if err != nil {
+			return "", wire(err)
+		}
+		return encode(all)
+	}
+	r, err := reputation.Eligibility(store, identity.Identity{MSPID: mspID, ID: id}, when)
+	if err != nil {
+		return "", wire(err)
+	}
+	return encode([]reputation.EligibilityReport{r})
+}
+
+// atTime parses an RFC 3339 time argument; empty means the transaction's
+// timestamp.
+func atTime(ctx contractapi.TransactionContextInterface, at string) (time.Time, error) {
+	if at == "" {
+		ts, err := ctx.GetStub().GetTxTimestamp()
+		if err != nil {
+			return time.Time{}, fmt.Errorf("read transaction timestamp: %w", err)
+		}
+		return ts.AsTime().UTC(), nil
+	}
+	t, err := time.Parse(time.RFC3339Nano, at)
+	if err != nil {
+		return time.Time{}, errcode.Invalidf("time %q is not RFC 3339 (for example 2026-03-01T09:00:00Z)", at)
+	}
+	return t.UTC(), nil
+}
+
+// parseCategories parses a comma-separated category list.
+func parseCategories(s string) ([]contribution.Category, error) {
+	if strings.TrimSpace(s) == "" {
+		return nil, nil
+	}
+	var out []contribution.Category
+	for _, part := range strings.Split(s, ",") {
+		c := contribution.Category(strings.TrimSpace(part))
+		if err := c.Check(); err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, nil
+}

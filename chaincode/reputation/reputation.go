@@ -1,0 +1,589 @@
+package reputation
+
+import (
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/charter-gov/charter/chaincode/constitution"
+	"github.com/charter-gov/charter/chaincode/contribution"
+	"github.com/charter-gov/charter/chaincode/core"
+	"github.com/charter-gov/charter/chaincode/errcode"
+	"github.com/charter-gov/charter/chaincode/identity"
+	"github.com/charter-gov/charter/chaincode/membership"
+)
+
+// Object types of the keys this package writes.
+const (
+	objAttestation = "attestation"
+	objGiven       = "attestgiven"
+	objEndorsement = "endorsement"
+	objSlash       = "slash"
+)
+
+// Event types this package emits. A slash is a governance incident: its
+// event type starts with "incident.", which the audit export and the
+// incident metrics select on.
+const (
+	EventAttested = "reputation.attested"
+	EventRevoked  = "reputation.revoked"
+	EventEndorsed = "reputation.endorsed"
+	EventSlashed  = "incident.reputation.slashed"
+)
+
+// Authorities under which a slash is recorded.
+const (
+	// AuthorityInterimHouseA marks a slash made through the interim path:
+	// an active member holding the house_a role. The decisions issue
+	// replaces this path with AuthorityDecision.
+	AuthorityInterimHouseA = "interim:house_a_role"
+	// AuthorityDecision marks a slash or revocation executing a House A
+	// decision.
+	AuthorityDecision = "house_a_decision"
+)
+
+// Limits of free-text fields, in bytes.
+const (
+	MaxEvidenceBytes = 1024
+	MaxReasonBytes   = 1024
+	MaxCommentBytes  = 512
+)
+
+// Attestation is one attestation, stored under its recipient. It is bound
+// to the recipient's identity (part of its key) and is never transferred;
+// revocation marks it and keeps it.
+type Attestation struct {
+	ID        string                `json:"id"`
+	Recipient identity.Identity     `json:"recipient"`
+	Attester  identity.Identity     `json:"attester"`
+	Category  contribution.Category `json:"category"`
+	// Weight is in whole points, 1..constitution reputation.maxAttestationWeight.
+	Weight int64 `json:"weight"`
+	// Evidence references the contribution: a commit, a pull request URL,
+	// an artifact digest.
+	Evidence string    `json:"evidence"`
+	IssuedAt time.Time `json:"issuedAt"`
+	// ExpiresAt, when set, is the first instant the attestation no longer
+	// counts.
+	ExpiresAt *time.Time  `json:"expiresAt,omitempty"`
+	Revoked   *Revocation `json:"revoked,omitempty"`
+}
+
+// Revocation marks a revoked attestation. From At on, the attestation no
+// longer counts.
+type Revocation struct {
+	By        identity.Identity `json:"by"`
+	At        time.Time         `json:"at"`
+	TxID      string            `json:"txId"`
+	Reason    string            `json:"reason"`
+	Authority string            `json:"authority"` // "attester" or AuthorityDecision
+	Decision  string            `json:"decision,omitempty"`
+}
+
+// Given is the cap index entry of an attestation: what one attester gave one
+// recipient, and when. Written once, never changed.
+type Given struct {
+	AttestationID string    `json:"attestationId"`
+	Weight        int64     `json:"weight"`
+	IssuedAt      time.Time `json:"issuedAt"`
+}
+
+// Endorsement is one member vouching for another's attestation.
+type Endorsement struct {
+	AttestationID string            `json:"attestationId"`
+	Recipient     identity.Identity `json:"recipient"`
+	Endorser      identity.Identity `json:"endorser"`
+	At            time.Time         `json:"at"`
+	TxID          string            `json:"txId"`
+	Comment       string            `json:"comment,omitempty"`
+}
+
+// SlashRecord is one slashing of a member for misconduct. From At on, every
+// attestation the member was issued at or before At, in Category (or in
+// every category when Category is empty), counts (10000 − FractionBps) /
+// 10000 of its value; attestations issued later are not affected.
+type SlashRecord struct {
+	ID          string                `json:"id"`
+	Member      identity.Identity     `json:"member"`
+	Category    contribution.Category `json:"category,omitempty"`
+	FractionBps int64                 `json:"fractionBps"`
+	Reason      string                `json:"reason"`
+	By          identity.Identity     `json:"by"`
+	At          time.Time             `json:"at"`
+	Authority   string                `json:"authority"`
+	Decision    string                `json:"decision,omitempty"`
+	// ScoreBefore and ScoreAfter are the member's score in Category (total
+	// when empty), in milli-points, just before and just after the slash.
+	ScoreBefore int64 `json:"scoreBefore"`
+	ScoreAfter  int64 `json:"scoreAfter"`
+}
+
+// Incident is the payload of the EventSlashed governance-incident event.
+type Incident struct {
+	Kind  string      `json:"kind"` // "reputation_slash"
+	Slash SlashRecord `json:"slash"`
+}
+
+// AttestRequest asks to attest a contribution of Recipient.
+type AttestRequest struct {
+	Recipient identity.Identity     `json:"recipient"`
+	Category  contribution.Category `json:"category"`
+	Weight    int64                 `json:"weight"`
+	Evidence  string                `json:"evidence"`
+	ExpiresAt *time.Time            `json:"expiresAt,omitempty"`
+}
+
+// AttestationRef names an attestation: its recipient and ID.
+type AttestationRef struct {
+	Recipient     identity.Identity `json:"recipient"`
+	AttestationID string            `json:"attestationId"`
+}
+
+// RevokeRequest asks to revoke an attestation.
+type RevokeRequest struct {
+	AttestationRef
+	Reason string `json:"reason"`
+}
+
+// EndorseRequest asks to endorse an attestation.
+type EndorseRequest struct {
+	AttestationRef
+	Comment string `json:"comment,omitempty"`
+}
+
+// SlashRequest asks to slash a member. An empty Category slashes every
+// category.
+type SlashRequest struct {
+	Member      identity.Identity     `json:"member"`
+	Category    contribution.Category `json:"category,omitempty"`
+	FractionBps int64                 `json:"fractionBps"`
+	Reason      string                `json:"reason"`
+}
+
+// AttestationKey returns the state key of an attestation.
+func AttestationKey(recipient identity.Identity, id string) (string, error) {
+	return core.Key(objAttestation, recipient.MSPID, recipient.ID, id)
+}
+
+func givenKey(recipient, attester identity.Identity, id string) (string, error) {
+	return core.Key(objGiven, recipient.MSPID, recipient.ID, attester.MSPID, attester.ID, id)
+}
+
+func endorsementKey(recipient identity.Identity, attestationID string, endorser identity.Identity) (string, error) {
+	return core.Key(objEndorsement, recipient.MSPID, recipient.ID, attestationID, endorser.MSPID, endorser.ID)
+}
+
+func slashKey(member identity.Identity, id string) (string, error) {
+	return core.Key(objSlash, member.MSPID, member.ID, id)
+}
+
+// checkText refuses empty (when required), oversized and control-character
+// text, naming the field.
+func checkText(field, s string, required bool, maxBytes int) error {
+	if required && strings.TrimSpace(s) == "" {
+		return errcode.Invalidf("%s is required", field)
+	}
+	if len(s) > maxBytes {
+		return errcode.Invalidf("%s is %d bytes, at most %d are accepted", field, len(s), maxBytes)
+	}
+	if !utf8.ValidString(s) {
+		return errcode.Invalidf("%s is not valid UTF-8", field)
+	}
+	for _, r := range s {
+		if r < 0x20 || r == 0x7f {
+			return errcode.Invalidf("%s contains control character U+%04X", field, r)
+		}
+	}
+	return nil
+}
+
+// checkID checks an attestation or slash ID given as an argument.
+func checkID(what, id string) error {
+	if strings.TrimSpace(id) == "" {
+		return errcode.Invalidf("%s ID is empty", what)
+	}
+	if len(id) > 256 {
+		return errcode.Invalidf("%s ID is longer than 256 bytes", what)
+	}
+	if _, err := core.Key("x", id); err != nil {
+		return errcode.Invalidf("%s ID %q cannot be a key part", what, id)
+	}
+	return nil
+}
+
+// txID returns the transaction ID as a record ID, refusing one that cannot
+// be a key part (never the case for a Fabric transaction ID).
+func txID(tx *core.Tx) (string, error) {
+	if err := checkID("transaction", tx.TxID); err != nil {
+		return "", errcode.New(errcode.Internal, "%v", err)
+	}
+	return tx.TxID, nil
+}
+
+// params reads the reputation section of the constitution in force.
+func params(s core.Store) (constitution.Reputation, error) {
+	v, err := constitution.Current(s)
+	if err != nil {
+		return constitution.Reputation{}, err
+	}
+	return v.Document.Reputation, nil
+}
+
+// Attest issues an attestation to req.Recipient as the caller.
+//
+// Caller: an active member holding the attester role and authorised for
+// req.Category (membership.Member.AttesterCategories), never the
+// recipient. Rules, each refused with an error naming it and with nothing
+// written: the category is known; the weight is 1..maxAttestationWeight;
+// the evidence is present; an expiry lies after the transaction time; the
+// recipient is an active member; and the weights this attester gave this
+// recipient in the cap period (this one included) stay within
+// capPerAttesterPerRecipientPerPeriod.
+//
+// Errors: INVALID_ARGUMENT, FORBIDDEN (not an attester for the category;
+// self-attestation), NOT_FOUND (recipient not an active member),
+// FAILED_PRECONDITION (no constitution; cap exceeded), CONFLICT (an
+// attestation with this transaction's ID exists).
+func Attest(tx *core.Tx, req AttestRequest) (*Attestation, error) {
+	if err := req.Recipient.Validate(); err != nil {
+		return nil, fmt.Errorf("attestation recipient: %w", err)
+	}
+	if err := req.Category.Check(); err != nil {
+		return nil, err
+	}
+	if req.Weight < 1 {
+		return nil, errcode.Invalidf("attestation weight %d is out of bounds: it must be at least 1", req.Weight)
+	}
+	if err := checkText("attestation evidence", req.Evidence, true, MaxEvidenceBytes); err != nil {
+		return nil, err
+	}
+	var expires *time.Time
+	if req.ExpiresAt != nil {
+		e := req.ExpiresAt.UTC()
+		if !e.After(tx.Time) {
+			return nil, errcode.Invalidf("attestation expiry %s is not after the transaction time %s", e.Format(time.RFC3339), tx.Time.Format(time.RFC3339))
+		}
+		expires = &e
+	}
+	p, err := params(tx.Store)
+	if err != nil {
+		return nil, err
+	}
+	if req.Weight > p.MaxWeight {
+		return nil, errcode.Invalidf("attestation weight %d is out of bounds: the constitution allows 1..%d", req.Weight, p.MaxWeight)
+	}
+	id, err := txID(tx)
+	if err != nil {
+		return nil, err
+	}
+	attester, err := membership.Active(tx.Store, tx.Caller.Identity)
+	if err != nil {
+		return nil, errcode.Forbiddenf("attest: caller %s is not an active member", tx.Caller.Identity)
+	}
+	if !attester.Has(membership.RoleAttester) {
+		return nil, errcode.Forbiddenf("attest: caller %s does not hold the attester role", tx.Caller.Identity)
+	}
+	if !attester.CanAttest(req.Category) {
+		return nil, errcode.Forbiddenf("attest: attester %s is not authorised for category %s (authorised: %s)", tx.Caller.Identity, req.Category, categoryList(attester.AttesterCategories))
+	}
+	if req.Recipient == tx.Caller.Identity {
+		return nil, errcode.Forbiddenf("attest: self-attestation is not allowed: %s cannot attest to themselves", tx.Caller.Identity)
+	}
+	if _, err := membership.Active(tx.Store, req.Recipient); err != nil {
+		if errcode.IsCode(err, errcode.NotFound) {
+			return nil, errcode.NotFoundf("attest: recipient %s is not an active member", req.Recipient)
+		}
+		return nil, err
+	}
+	key, err := AttestationKey(req.Recipient, id)
+	if err != nil {
+		return nil, err
+	}
+	existing, err := tx.Store.Get(key)
+	if err != nil {
+		return nil, fmt.Errorf("read %q: %w", key, err)
+	}
+	if existing != nil {
+		return nil, errcode.Conflictf("attestation %s to %s already exists", id, req.Recipient)
+	}
+	given, err := givenWithin(tx.Store, req.Recipient, tx.Caller.Identity, tx.Time.Add(-time.Duration(p.CapPeriodSec)*time.Second), tx.Time)
+	if err != nil {
+		return nil, err
+	}
+	if given+req.Weight > p.CapPerAttesterPeriod {
+		return nil, errcode.Preconditionf("attest: farming cap exceeded: %s gave %s %d points in the last %d seconds; with this attestation of %d that would be %d, above the cap of %d per attester, recipient and period",
+			tx.Caller.Identity, req.Recipient, given, p.CapPeriodSec, req.Weight, given+req.Weight, p.CapPerAttesterPeriod)
+	}
+	a := &Attestation{
+		ID:        id,
+		Recipient: req.Recipient,
+		Attester:  tx.Caller.Identity,
+		Category:  req.Category,
+		Weight:    req.Weight,
+		Evidence:  req.Evidence,
+		IssuedAt:  tx.Time,
+		ExpiresAt: expires,
+	}
+	gkey, err := givenKey(req.Recipient, tx.Caller.Identity, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := core.PutJSON(tx.Store, key, a); err != nil {
+		return nil, err
+	}
+	if err := core.PutJSON(tx.Store, gkey, Given{AttestationID: id, Weight: req.Weight, IssuedAt: tx.Time}); err != nil {
+		return nil, err
+	}
+	return a, tx.Emit(EventAttested, a)
+}
+
+func categoryList(cs []contribution.Category) string {
+	if len(cs) == 0 {
+		return "none"
+	}
+	s := make([]string, len(cs))
+	for i, c := range cs {
+		s[i] = string(c)
+	}
+	return strings.Join(s, ", ")
+}
+
+// givenWithin sums the weights attester gave recipient in (from, to]:
+// revoked attestations count too (the cap bounds what is issued). It reads
+// only the pair's cap index.
+func givenWithin(s core.Store, recipient, attester identity.Identity, from, to time.Time) (int64, error) {
+	var sum int64
+	err := s.Scan(objGiven, []string{recipient.MSPID, recipient.ID, attester.MSPID, attester.ID}, func(key string, value []byte) error {
+		var g Given
+		if err := core.DecodeJSON(key, value, &g); err != nil {
+			return err
+		}
+		if g.IssuedAt.After(from) && !g.IssuedAt.After(to) {
+			sum += g.Weight
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("sum attestations given by %s to %s: %w", attester, recipient, err)
+	}
+	return sum, nil
+}
+
+// GetAttestation returns one attestation, or NOT_FOUND.
+func GetAttestation(s core.Store, ref AttestationRef) (*Attestation, error) {
+	if err := ref.Recipient.Validate(); err != nil {
+		return nil, fmt.Errorf("attestation recipient: %w", err)
+	}
+	if err := checkID("attestation", ref.AttestationID); err != nil {
+		return nil, err
+	}
+	key, err := AttestationKey(ref.Recipient, ref.AttestationID)
+	if err != nil {
+		return nil, err
+	}
+	var a Attestation
+	found, err := core.GetJSON(s, key, &a)
+	if err != nil {
+		return nil, err
+	}
+	if !found {
+		return nil, errcode.NotFoundf("attestation %s to %s does not exist", ref.AttestationID, ref.Recipient)
+	}
+	return &a, nil
+}
+
+// Revoke revokes an attestation; the record stays, marked.
+//
+// Caller: the attester who issued it (a House A decision revokes through
+// RevokeByDecision).
+//
+// Errors: INVALID_ARGUMENT (no reason), NOT_FOUND, FORBIDDEN (caller is not
+// the issuer), CONFLICT (already revoked).
+func Revoke(tx *core.Tx, req RevokeRequest) (*Attestation, error) {
+	return revoke(tx, req, "")
+}
+
+// RevokeByDecision revokes an attestation as the effect of the House A
+// decision named by decision. It is called by the decision engine, never
+// directly by a transaction.
+func RevokeByDecision(tx *core.Tx, req RevokeRequest, decision string) (*Attestation, error) {
+	if err := checkID("decision", decision); err != nil {
+		return nil, err
+	}
+	return revoke(tx, req, decision)
+}
+
+func revoke(tx *core.Tx, req RevokeRequest, decision string) (*Attestation, error) {
+	if err := checkText("revocation reason", req.Reason, true, MaxReasonBytes); err != nil {
+		return nil, err
+	}
+	a, err := GetAttestation(tx.Store, req.AttestationRef)
+	if err != nil {
+		return nil, err
+	}
+	authority := "attester"
+	if decision == "" {
+		if a.Attester != tx.Caller.Identity {
+			return nil, errcode.Forbiddenf("revoke: only the issuing attester %s (or a House A decision) may revoke attestation %s; caller is %s", a.Attester, a.ID, tx.Caller.Identity)
+		}
+	} else {
+		authority = AuthorityDecision
+	}
+	if a.Revoked != nil {
+		return nil, errcode.Conflictf("attestation %s was already revoked at %s", a.ID, a.Revoked.At.Format(time.RFC3339))
+	}
+	a.Revoked = &Revocation{By: tx.Caller.Identity, At: tx.Time, TxID: tx.TxID, Reason: req.Reason, Authority: authority, Decision: decision}
+	key, err := AttestationKey(a.Recipient, a.ID)
+	if err != nil {
+		return nil, err
+	}
+	if err := core.PutJSON(tx.Store, key, a); err != nil {
+		return nil, err
+	}
+	return a, tx.Emit(EventRevoked, a)
+}
+
+// Endorse records the caller vouching for an attestation, which raises its
+// value by the constitution's endorsementBonusBps per endorsement, at most
+// maxEndorsementBonusBps in all.
+//
+// Caller: an active member who is neither the recipient nor the attester;
+// once per attestation. The attestation must be neither revoked nor
+// expired.
+//
+// Errors: INVALID_ARGUMENT, NOT_FOUND (no such attestation), FORBIDDEN (not
+// an active member; the recipient or attester), FAILED_PRECONDITION
+// (revoked or expired), CONFLICT (already endorsed by the caller).
+func Endorse(tx *core.Tx, req EndorseRequest) (*Endorsement, error) {
+	if err := checkText("endorsement comment", req.Comment, false, MaxCommentBytes); err != nil {
+		return nil, err
+	}
+	a, err := GetAttestation(tx.Store, req.AttestationRef)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := membership.Active(tx.Store, tx.Caller.Identity); err != nil {
+		return nil, errcode.Forbiddenf("endorse: caller %s is not an active member", tx.Caller.Identity)
+	}
+	if tx.Caller.Identity == a.Recipient {
+		return nil, errcode.Forbiddenf("endorse: %s cannot endorse an attestation to themselves", tx.Caller.Identity)
+	}
+	if tx.Caller.Identity == a.Attester {
+		return nil, errcode.Forbiddenf("endorse: %s cannot endorse an attestation they issued", tx.Caller.Identity)
+	}
+	if a.Revoked != nil {
+		return nil, errcode.Preconditionf("endorse: attestation %s was revoked", a.ID)
+	}
+	if a.ExpiresAt != nil && !tx.Time.Before(*a.ExpiresAt) {
+		return nil, errcode.Preconditionf("endorse: attestation %s expired at %s", a.ID, a.ExpiresAt.Format(time.RFC3339))
+	}
+	key, err := endorsementKey(a.Recipient, a.ID, tx.Caller.Identity)
+	if err != nil {
+		return nil, err
+	}
+	existing, err := tx.Store.Get(key)
+	if err != nil {
+		return nil, fmt.Errorf("read %q: %w", key, err)
+	}
+	if existing != nil {
+		return nil, errcode.Conflictf("endorse: %s already endorsed attestation %s", tx.Caller.Identity, a.ID)
+	}
+	e := &Endorsement{AttestationID: a.ID, Recipient: a.Recipient, Endorser: tx.Caller.Identity, At: tx.Time, TxID: tx.TxID, Comment: req.Comment}
+	if err := core.PutJSON(tx.Store, key, e); err != nil {
+		return nil, err
+	}
+	return e, tx.Emit(EventEndorsed, e)
+}
+
+// Slash slashes a member for misconduct through the INTERIM path.
+//
+// Caller: an active member holding the house_a role, never on themselves.
+// This path exists only until ballots and decisions do; the decisions issue
+// replaces it with SlashByDecision, executing a House A decision.
+//
+// The slash takes req.FractionBps of the member's score in req.Category
+// (every category when empty) from the transaction time on, is recorded
+// with its reason and the score before and after, and emits the
+// governance-incident event EventSlashed.
+//
+// Errors: INVALID_ARGUMENT (fraction outside 1..10000, unknown category, no
+// reason), FORBIDDEN (not house_a; self-slash), NOT_FOUND (not a
+// registered member), FAILED_PRECONDITION (no constitution).
+func Slash(tx *core.Tx, req SlashRequest) (*SlashRecord, error) {
+	if err := checkSlash(req); err != nil {
+		return nil, err
+	}
+	if _, err := membership.RequireRole(tx, membership.RoleHouseA, "slash"); err != nil {
+		return nil, err
+	}
+	if req.Member == tx.Caller.Identity {
+		return nil, errcode.Forbiddenf("slash: %s cannot slash themselves", tx.Caller.Identity)
+	}
+	return slash(tx, req, AuthorityInterimHouseA, "")
+}
+
+// SlashByDecision slashes a member as the effect of the House A decision
+// named by decision. It is called by the decision engine, never directly by
+// a transaction.
+func SlashByDecision(tx *core.Tx, req SlashRequest, decision string) (*SlashRecord, error) {
+	if err := checkSlash(req); err != nil {
+		return nil, err
+	}
+	if err := checkID("decision", decision); err != nil {
+		return nil, err
+	}
+	return slash(tx, req, AuthorityDecision, decision)
+}
+
+func checkSlash(req SlashRequest) error {
+	if err := req.Member.Validate(); err != nil {
+		return fmt.Errorf("slashed member: %w", err)
+	}
+	if req.Category != "" {
+		if err := req.Category.Check(); err != nil {
+			return err
+		}
+	}
+	if req.FractionBps < 1 || req.FractionBps > 10000 {
+		return errcode.Invalidf("slash fraction %d bps is out of bounds: it must be 1..10000", req.FractionBps)
+	}
+	return checkText("slash reason", req.Reason, true, MaxReasonBytes)
+}
+
+func slash(tx *core.Tx, req SlashRequest, authority, decision string) (*SlashRecord, error) {
+	if _, err := membership.Get(tx.Store, req.Member); err != nil {
+		return nil, err
+	}
+	p, err := params(tx.Store)
+	if err != nil {
+		return nil, err
+	}
+	id, err := txID(tx)
+	if err != nil {
+		return nil, err
+	}
+	key, err := slashKey(req.Member, id)
+	if err != nil {
+		return nil, err
+	}
+	sl := SlashRecord{ID: id, Member: req.Member, Category: req.Category, FractionBps: req.FractionBps, Reason: req.Reason,
+		By: tx.Caller.Identity, At: tx.Time, Authority: authority, Decision: decision}
+	var cats []contribution.Category
+	if req.Category != "" {
+		cats = []contribution.Category{req.Category}
+	}
+	before, err := compute(tx.Store, req.Member, tx.Time, p, nil)
+	if err != nil {
+		return nil, err
+	}
+	after, err := compute(tx.Store, req.Member, tx.Time, p, &sl)
+	if err != nil {
+		return nil, err
+	}
+	sl.ScoreBefore, sl.ScoreAfter = before.sum(cats), after.sum(cats)
+	if err := core.PutJSON(tx.Store, key, sl); err != nil {
+		return nil, err
+	}
+	return &sl, tx.Emit(EventSlashed, Incident{Kind: "reputation_slash", Slash: sl})
+}

@@ -1,0 +1,574 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/charter-gov/charter/chaincode/contribution"
+	"github.com/charter-gov/charter/chaincode/identity"
+	"github.com/charter-gov/charter/chaincode/reputation"
+	charter "github.com/charter-gov/charter/gateway-client"
+)
+
+// reputationAPI is what the reputation commands use of a *charter.Client.
+type reputationAPI interface {
+	Attest(ctx context.Context, req reputation.AttestRequest) (*reputation.Attestation, error)
+	RevokeAttestation(ctx context.Context, req reputation.RevokeRequest) (*reputation.Attestation, error)
+	Endorse(ctx context.Context, req reputation.EndorseRequest) (*reputation.Endorsement, error)
+	Slash(ctx context.Context, req reputation.SlashRequest) (*reputation.SlashRecord, error)
+	Score(ctx context.Context, member identity.Identity, q charter.ScoreQuery) (*reputation.ScoreReport, error)
+	ReputationHistory(ctx context.Context, member identity.Identity) (*reputation.History, error)
+	Eligibility(ctx context.Context, member identity.Identity, at time.Time) (*reputation.EligibilityReport, error)
+	EligibleMembers(ctx context.Context, at time.Time) ([]reputation.EligibilityReport, error)
+}
+
+var _ reputationAPI = (*charter.Client)(nil)
+
+// withReputation connects as the --as profile and runs fn with the
+// reputation operations of the connection.
+func (a *app) withReputation(cmd *cobra.Command, fn func(ctx context.Context, r reputationAPI) error) error {
+	return a.withClient(cmd, func(ctx context.Context, c gatewayAPI) error {
+		r, ok := c.(reputationAPI)
+		if !ok {
+			return fmt.Errorf("this connection does not offer reputation operations (%T)", c)
+		}
+		return fn(ctx, r)
+	})
+}
+
+func (a *app) reputationCmd() *cobra.Command {
+	return group("reputation", "Attest contributions, endorse, revoke, slash; read scores and House A eligibility",
+		a.repAttestCmd(), a.repRevokeCmd(), a.repEndorseCmd(), a.repSlashCmd(),
+		a.repScoreCmd(), a.repHistoryCmd(), a.repEligibleCmd())
+}
+
+// repResolveOrSelf resolves a member reference, or the acting profile's own
+// identity when none is given.
+func (a *app) repResolveOrSelf(r memberRef) (identity.Identity, error) {
+	if r.profile == "" && r.cert == "" && r.id == "" {
+		if r.msp != "" {
+			return identity.Identity{}, usagef("--msp goes with --cert or --id")
+		}
+		r.profile = a.as
+	}
+	if err := r.check(); err != nil {
+		return identity.Identity{}, err
+	}
+	return a.resolve(r)
+}
+
+func repParseCategory(flag, s string) (contribution.Category, error) {
+	c := contribution.Category(strings.TrimSpace(s))
+	if !c.Valid() {
+		return "", usagef("%s: unknown contribution category %q (known: %s)", flag, s, contribution.Names())
+	}
+	return c, nil
+}
+
+func repParseCategoryList(names []string) ([]contribution.Category, error) {
+	var out []contribution.Category
+	for _, n := range names {
+		if strings.TrimSpace(n) == "" {
+			continue
+		}
+		c, err := repParseCategory("--categories", n)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+// repParseAt parses --at: RFC 3339, or empty for now (the transaction time).
+func repParseAt(s string) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return time.Time{}, usagef("--at %q: want an RFC 3339 time such as 2026-03-01T09:00:00Z", s)
+	}
+	return t, nil
+}
+
+func (a *app) repAttestCmd() *cobra.Command {
+	var ref memberRef
+	var category, evidence, expires string
+	var weight int64
+	cmd := &cobra.Command{
+		Use:   "attest (--profile NAME | --cert FILE [--msp MSP] | --id ID [--msp MSP]) --category C --weight N --evidence REF [--expires TIME|DURATION]",
+		Short: "Attest a member's contribution (as an attester for the category)",
+		Long: "Issue an attestation to a member for a contribution. The acting profile must hold the attester role\n" +
+			"for the category; the attestation is bound to the recipient and never transferred.\n\n" +
+			"Categories: " + contribution.Names() + "\n\n" + memberRefHelp,
+		Example: `  charter --as labA-user1 reputation attest --profile labB-user2 --category merged_code --weight 40 \
+      --evidence https://git.example/org/repo/pull/42
+  charter --as labA-user1 reputation attest --profile labB-user2 --category red_teaming --weight 10 \
+      --evidence sha256:0f1e... --expires 8760h`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := ref.check(); err != nil {
+				return err
+			}
+			cat, err := repParseCategory("--category", category)
+			if err != nil {
+				return err
+			}
+			if weight < 1 {
+				return usagef("--weight %d: want a whole number of points of at least 1", weight)
+			}
+			if strings.TrimSpace(evidence) == "" {
+				return usagef("--evidence is required (a commit, pull request URL or artifact digest)")
+			}
+			req := reputation.AttestRequest{Category: cat, Weight: weight, Evidence: evidence}
+			if expires != "" {
+				e, err := repParseExpiry(expires)
+				if err != nil {
+					return err
+				}
+				req.ExpiresAt = &e
+			}
+			if req.Recipient, err = a.resolve(ref); err != nil {
+				return err
+			}
+			return a.withReputation(cmd, func(ctx context.Context, r reputationAPI) error {
+				att, err := r.Attest(ctx, req)
+				if err != nil {
+					return err
+				}
+				return a.printReputation(att)
+			})
+		},
+	}
+	ref.flags(cmd.Flags())
+	cmd.Flags().StringVar(&category, "category", "", "contribution category (required)")
+	cmd.Flags().Int64Var(&weight, "weight", 0, "weight in whole points, 1..the constitution's maximum (required)")
+	cmd.Flags().StringVar(&evidence, "evidence", "", "evidence reference: commit, pull request URL, artifact digest (required)")
+	cmd.Flags().StringVar(&expires, "expires", "", "expiry: an RFC 3339 time, or a duration from now such as 8760h")
+	return cmd
+}
+
+// repParseExpiry accepts an RFC 3339 time or a positive duration from now.
+func repParseExpiry(s string) (time.Time, error) {
+	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
+		return t, nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d <= 0 {
+		return time.Time{}, usagef("--expires %q: want an RFC 3339 time or a positive duration such as 720h", s)
+	}
+	return time.Now().Add(d).UTC().Truncate(time.Second), nil
+}
+
+func (a *app) repRevokeCmd() *cobra.Command {
+	var ref memberRef
+	var id, reason string
+	cmd := &cobra.Command{
+		Use:   "revoke (--profile NAME | --cert FILE [--msp MSP] | --id ID [--msp MSP]) --attestation ID --reason TEXT",
+		Short: "Revoke an attestation you issued (the record stays, marked)",
+		Long:  "Revoke an attestation the acting profile issued to the named recipient. The record stays, marked revoked.\n\n" + memberRefHelp,
+		Args:  noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := ref.check(); err != nil {
+				return err
+			}
+			if strings.TrimSpace(id) == "" {
+				return usagef("--attestation is required")
+			}
+			if strings.TrimSpace(reason) == "" {
+				return usagef("--reason is required")
+			}
+			rec, err := a.resolve(ref)
+			if err != nil {
+				return err
+			}
+			return a.withReputation(cmd, func(ctx context.Context, r reputationAPI) error {
+				att, err := r.RevokeAttestation(ctx, reputation.RevokeRequest{AttestationRef: reputation.AttestationRef{Recipient: rec, AttestationID: id}, Reason: reason})
+				if err != nil {
+					return err
+				}
+				return a.printReputation(att)
+			})
+		},
+	}
+	ref.flags(cmd.Flags())
+	cmd.Flags().StringVar(&id, "attestation", "", "the attestation ID (required)")
+	cmd.Flags().StringVar(&reason, "reason", "", "why it is revoked (required)")
+	return cmd
+}
+
+func (a *app) repEndorseCmd() *cobra.Command {
+	var ref memberRef
+	var id, comment string
+	cmd := &cobra.Command{
+		Use:   "endorse (--profile NAME | --cert FILE [--msp MSP] | --id ID [--msp MSP]) --attestation ID [--comment TEXT]",
+		Short: "Vouch for another member's attestation (adds a bounded bonus)",
+		Long:  "Endorse an attestation of the named recipient. Neither the recipient nor the attester may endorse it.\n\n" + memberRefHelp,
+		Args:  noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := ref.check(); err != nil {
+				return err
+			}
+			if strings.TrimSpace(id) == "" {
+				return usagef("--attestation is required")
+			}
+			rec, err := a.resolve(ref)
+			if err != nil {
+				return err
+			}
+			return a.withReputation(cmd, func(ctx context.Context, r reputationAPI) error {
+				e, err := r.Endorse(ctx, reputation.EndorseRequest{AttestationRef: reputation.AttestationRef{Recipient: rec, AttestationID: id}, Comment: comment})
+				if err != nil {
+					return err
+				}
+				return a.printReputation(e)
+			})
+		},
+	}
+	ref.flags(cmd.Flags())
+	cmd.Flags().StringVar(&id, "attestation", "", "the attestation ID (required)")
+	cmd.Flags().StringVar(&comment, "comment", "", "an optional comment")
+	return cmd
+}
+
+func (a *app) repSlashCmd() *cobra.Command {
+	var ref memberRef
+	var category, reason string
+	var bps int64
+	cmd := &cobra.Command{
+		Use:   "slash (--profile NAME | --cert FILE [--msp MSP] | --id ID [--msp MSP]) --fraction-bps N [--category C] --reason TEXT",
+		Short: "Slash a member for misconduct (interim: house_a members; a governance incident)",
+		Long: "Slash a fraction of a member's score, in one category or all, from now on. Recorded with its reason\n" +
+			"and reported as a governance incident.\n\n" +
+			"INTERIM: until House A decisions exist, any active member holding the house_a role may slash\n" +
+			"(never themselves); the decisions issue replaces this path with a House A decision.\n\n" + memberRefHelp,
+		Example: `  charter --as foundation-user1 reputation slash --profile labB-user2 --fraction-bps 2500 \
+      --category merged_code --reason "farmed review attestations"`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := ref.check(); err != nil {
+				return err
+			}
+			if bps < 1 || bps > 10000 {
+				return usagef("--fraction-bps %d: want 1..10000 (10000 = 100%%)", bps)
+			}
+			if strings.TrimSpace(reason) == "" {
+				return usagef("--reason is required")
+			}
+			req := reputation.SlashRequest{FractionBps: bps, Reason: reason}
+			if category != "" {
+				c, err := repParseCategory("--category", category)
+				if err != nil {
+					return err
+				}
+				req.Category = c
+			}
+			var err error
+			if req.Member, err = a.resolve(ref); err != nil {
+				return err
+			}
+			return a.withReputation(cmd, func(ctx context.Context, r reputationAPI) error {
+				s, err := r.Slash(ctx, req)
+				if err != nil {
+					return err
+				}
+				return a.printReputation(s)
+			})
+		},
+	}
+	ref.flags(cmd.Flags())
+	cmd.Flags().Int64Var(&bps, "fraction-bps", 0, "fraction to slash in basis points, 1..10000 (required)")
+	cmd.Flags().StringVar(&category, "category", "", "slash only this category (default: every category)")
+	cmd.Flags().StringVar(&reason, "reason", "", "the misconduct (required)")
+	return cmd
+}
+
+func (a *app) repScoreCmd() *cobra.Command {
+	var ref memberRef
+	var at string
+	var cats []string
+	cmd := &cobra.Command{
+		Use:   "score [--profile NAME | --cert FILE [--msp MSP] | --id ID [--msp MSP]] [--at TIME] [--categories c1,c2]",
+		Short: "Show a member's reputation score (default: your own), now or at a past time",
+		Long:  "Show a member's score in points (three decimals: scores are kept in milli-points), per category and in total.\n\n" + memberRefHelp + "\nWith none of them: the acting profile.",
+		Example: `  charter --as labA-user1 reputation score
+  charter reputation score --profile labB-user2 --at 2026-03-01T00:00:00Z --categories red_teaming,safety_review`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			when, err := repParseAt(at)
+			if err != nil {
+				return err
+			}
+			cs, err := repParseCategoryList(cats)
+			if err != nil {
+				return err
+			}
+			id, err := a.repResolveOrSelf(ref)
+			if err != nil {
+				return err
+			}
+			return a.withReputation(cmd, func(ctx context.Context, r reputationAPI) error {
+				s, err := r.Score(ctx, id, charter.ScoreQuery{At: when, Categories: cs})
+				if err != nil {
+					return err
+				}
+				return a.printReputation(s)
+			})
+		},
+	}
+	ref.flags(cmd.Flags())
+	cmd.Flags().StringVar(&at, "at", "", "RFC 3339 time (default: now)")
+	cmd.Flags().StringSliceVar(&cats, "categories", nil, "sum only these categories, comma-separated (default: all)")
+	return cmd
+}
+
+func (a *app) repHistoryCmd() *cobra.Command {
+	var ref memberRef
+	cmd := &cobra.Command{
+		Use:   "history [--profile NAME | --cert FILE [--msp MSP] | --id ID [--msp MSP]]",
+		Short: "List a member's attestations, endorsements and slashes (default: your own)",
+		Long:  "List every reputation record of a member.\n\n" + memberRefHelp + "\nWith none of them: the acting profile.",
+		Args:  noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			id, err := a.repResolveOrSelf(ref)
+			if err != nil {
+				return err
+			}
+			return a.withReputation(cmd, func(ctx context.Context, r reputationAPI) error {
+				h, err := r.ReputationHistory(ctx, id)
+				if err != nil {
+					return err
+				}
+				return a.printReputation(h)
+			})
+		},
+	}
+	ref.flags(cmd.Flags())
+	return cmd
+}
+
+func (a *app) repEligibleCmd() *cobra.Command {
+	var ref memberRef
+	var at string
+	cmd := &cobra.Command{
+		Use:   "eligible [--profile NAME | --cert FILE [--msp MSP] | --id ID [--msp MSP]] [--at TIME]",
+		Short: "Who is eligible for a House A seat, and why",
+		Long:  "Report House A eligibility: of one member, or of every active member when none is named.\n\n" + memberRefHelp,
+		Args:  noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			when, err := repParseAt(at)
+			if err != nil {
+				return err
+			}
+			if ref.profile == "" && ref.cert == "" && ref.id == "" {
+				if ref.msp != "" {
+					return usagef("--msp goes with --cert or --id")
+				}
+				return a.withReputation(cmd, func(ctx context.Context, r reputationAPI) error {
+					all, err := r.EligibleMembers(ctx, when)
+					if err != nil {
+						return err
+					}
+					return a.printReputation(all)
+				})
+			}
+			if err := ref.check(); err != nil {
+				return err
+			}
+			id, err := a.resolve(ref)
+			if err != nil {
+				return err
+			}
+			return a.withReputation(cmd, func(ctx context.Context, r reputationAPI) error {
+				e, err := r.Eligibility(ctx, id, when)
+				if err != nil {
+					return err
+				}
+				return a.printReputation(e)
+			})
+		},
+	}
+	ref.flags(cmd.Flags())
+	cmd.Flags().StringVar(&at, "at", "", "RFC 3339 time (default: now)")
+	return cmd
+}
+
+// printReputation renders a reputation result through the formatter for
+// JSON, and as text with reputationText.
+func (a *app) printReputation(v any) error {
+	f := a.out()
+	if f.json {
+		return f.print(v)
+	}
+	var b bytes.Buffer
+	if err := reputationText(&b, v); err != nil {
+		return err
+	}
+	_, err := f.w.Write(b.Bytes())
+	return err
+}
+
+// repPoints renders milli-points as points with three decimals.
+func repPoints(milli int64) string {
+	sign := ""
+	if milli < 0 {
+		sign, milli = "-", -milli
+	}
+	return fmt.Sprintf("%s%d.%03d", sign, milli/reputation.MilliPerPoint, milli%reputation.MilliPerPoint)
+}
+
+// reputationText writes the text form of every reputation result.
+func reputationText(w *bytes.Buffer, v any) error {
+	switch v := v.(type) {
+	case *reputation.Attestation:
+		kv := newKV(w)
+		kv.add("attestation", v.ID)
+		kv.add("recipient", v.Recipient.String())
+		kv.add("attester", v.Attester.String())
+		kv.add("category", string(v.Category))
+		kv.add("weight", fmt.Sprintf("%d points", v.Weight))
+		kv.add("evidence", v.Evidence)
+		kv.add("issued", timeText(v.IssuedAt))
+		if v.ExpiresAt != nil {
+			kv.add("expires", timeText(*v.ExpiresAt))
+		}
+		if v.Revoked != nil {
+			kv.add("revoked", fmt.Sprintf("%s by %s (%s): %s", timeText(v.Revoked.At), v.Revoked.By, v.Revoked.Authority, v.Revoked.Reason))
+		}
+		return kv.flush()
+	case *reputation.Endorsement:
+		kv := newKV(w)
+		kv.add("endorsed", v.AttestationID)
+		kv.add("recipient", v.Recipient.String())
+		kv.add("endorser", v.Endorser.String())
+		kv.add("at", timeText(v.At))
+		if v.Comment != "" {
+			kv.add("comment", v.Comment)
+		}
+		return kv.flush()
+	case *reputation.SlashRecord:
+		kv := newKV(w)
+		scope := "every category"
+		if v.Category != "" {
+			scope = string(v.Category)
+		}
+		kv.add("slashed", v.Member.String())
+		kv.add("fraction", fmt.Sprintf("%s of %s", bps(v.FractionBps), scope))
+		kv.add("score", fmt.Sprintf("%s → %s points", repPoints(v.ScoreBefore), repPoints(v.ScoreAfter)))
+		kv.add("reason", v.Reason)
+		kv.add("by", fmt.Sprintf("%s (%s)", v.By, v.Authority))
+		kv.add("at", timeText(v.At))
+		kv.add("incident", v.ID)
+		return kv.flush()
+	case *reputation.ScoreReport:
+		kv := newKV(w)
+		scope := "all categories"
+		if len(v.Categories) > 0 {
+			names := make([]string, len(v.Categories))
+			for i, c := range v.Categories {
+				names[i] = string(c)
+			}
+			scope = strings.Join(names, ", ")
+		}
+		kv.add("member", v.Member.String())
+		kv.add("at", timeText(v.At))
+		kv.add("score", fmt.Sprintf("%s points (%s)", repPoints(v.Score), scope))
+		if err := kv.flush(); err != nil {
+			return err
+		}
+		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
+		for _, c := range v.ByCategory {
+			fmt.Fprintf(tw, "  %s\t%s\t\n", c.Category, repPoints(c.Score))
+		}
+		return tw.Flush()
+	case *reputation.History:
+		fmt.Fprintf(w, "member: %s\n", v.Member)
+		if len(v.Attestations) == 0 {
+			w.WriteString("no attestations\n")
+		} else {
+			tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "ATTESTATION\tISSUED\tCATEGORY\tWEIGHT\tATTESTER\tSTATUS\tEVIDENCE")
+			for _, at := range v.Attestations {
+				status := "active"
+				if at.Revoked != nil {
+					status = "revoked " + timeText(at.Revoked.At)
+				} else if at.ExpiresAt != nil {
+					status = "expires " + timeText(*at.ExpiresAt)
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\t%s\n", at.ID, timeText(at.IssuedAt), at.Category, at.Weight, at.Attester, status, at.Evidence)
+			}
+			if err := tw.Flush(); err != nil {
+				return err
+			}
+		}
+		if len(v.Endorsements) > 0 {
+			tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "ENDORSED\tAT\tENDORSER\tCOMMENT")
+			for _, e := range v.Endorsements {
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", e.AttestationID, timeText(e.At), e.Endorser, dash(e.Comment))
+			}
+			if err := tw.Flush(); err != nil {
+				return err
+			}
+		}
+		if len(v.Slashes) > 0 {
+			tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "SLASH\tAT\tCATEGORY\tFRACTION\tBY\tREASON")
+			for _, s := range v.Slashes {
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", s.ID, timeText(s.At), dash(string(s.Category)), bps(s.FractionBps), s.By, s.Reason)
+			}
+			return tw.Flush()
+		}
+		return nil
+	case *reputation.EligibilityReport:
+		kv := newKV(w)
+		kv.add("member", v.Member.String())
+		kv.add("at", timeText(v.At))
+		kv.add("eligible", yesNo(v.Eligible))
+		kv.add("holds seat", yesNo(v.HoldsSeat))
+		if err := kv.flush(); err != nil {
+			return err
+		}
+		for _, r := range v.Reasons {
+			fmt.Fprintf(w, "  - %s\n", r)
+		}
+		return nil
+	case []reputation.EligibilityReport:
+		if len(v) == 0 {
+			w.WriteString("no active members\n")
+			return nil
+		}
+		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "MEMBER\tELIGIBLE\tSEAT\tTOTAL\tSAFETY\tWHY")
+		for _, r := range v {
+			seat := yesNo(r.HoldsSeat)
+			if r.SeatLost {
+				seat = "lost"
+			}
+			why := "meets every threshold"
+			if !r.Eligible {
+				var below []string
+				if !r.ActiveMember {
+					below = append(below, "removed")
+				}
+				if r.TotalScore < r.MinTotalScore {
+					below = append(below, "total below "+repPoints(r.MinTotalScore))
+				}
+				if r.SafetyScore < r.MinSafetyScore {
+					below = append(below, "safety below "+repPoints(r.MinSafetyScore))
+				}
+				why = strings.Join(below, "; ")
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", r.Member, yesNo(r.Eligible), seat, repPoints(r.TotalScore), repPoints(r.SafetyScore), why)
+		}
+		return tw.Flush()
+	}
+	return fmt.Errorf("render text: no text form for %T", v)
+}
