@@ -24,6 +24,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/charter-gov/charter/chaincode/constitution"
+	"github.com/charter-gov/charter/chaincode/contribution"
 	"github.com/charter-gov/charter/chaincode/core"
 	"github.com/charter-gov/charter/chaincode/identity"
 	"github.com/charter-gov/charter/chaincode/membership"
@@ -241,6 +242,8 @@ func TestMemberCommands(t *testing.T) {
 	}{
 		{"add by profile", []string{"--as", "labA-admin", "member", "add", "--profile", "labA-user1", "--name", "Ada", "--roles", "attester,house_a"},
 			fakeCall{"RegisterMember", membership.RegisterRequest{Member: user1, Name: "Ada", Roles: []membership.Role{"attester", "house_a"}}}},
+		{"add an attester with categories", []string{"--as", "labA-admin", "member", "add", "--profile", "labA-user1", "--name", "Ada", "--roles", "attester", "--attester-categories", "red_teaming, safety_review"},
+			fakeCall{"RegisterMember", membership.RegisterRequest{Member: user1, Name: "Ada", Roles: []membership.Role{"attester"}, AttesterCategories: []contribution.Category{"red_teaming", "safety_review"}}}},
 		{"add by certificate takes the acting MSP", []string{"member", "add", "--cert", "CERT", "--name", "Ada"},
 			fakeCall{"RegisterMember", membership.RegisterRequest{Member: user1AsFoundation, Name: "Ada", Roles: []membership.Role{}}}},
 		{"add by certificate and MSP", []string{"member", "add", "--cert", "CERT", "--msp", "LabBMSP", "--name", "Ada"},

@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/charter-gov/charter/chaincode/contribution"
 	"github.com/charter-gov/charter/chaincode/errcode"
 	"github.com/charter-gov/charter/chaincode/identity"
 	"github.com/charter-gov/charter/chaincode/membership"
@@ -103,6 +104,19 @@ func certIdentity(msp, path string) (identity.Identity, error) {
 	return id, nil
 }
 
+// attesterCategories converts flag values; the chaincode validates them and
+// names any unknown category.
+func attesterCategories(names []string) []contribution.Category {
+	if len(names) == 0 {
+		return nil
+	}
+	out := make([]contribution.Category, len(names))
+	for i, n := range names {
+		out[i] = contribution.Category(strings.TrimSpace(n))
+	}
+	return out
+}
+
 // parseRoles checks role names against the known roles.
 func parseRoles(names []string) ([]membership.Role, error) {
 	out := make([]membership.Role, 0, len(names))
@@ -127,7 +141,7 @@ func parseRoles(names []string) ([]membership.Role, error) {
 func (a *app) memberAddCmd() *cobra.Command {
 	var ref memberRef
 	var name string
-	var roleNames []string
+	var roleNames, categories []string
 	cmd := &cobra.Command{
 		Use:   "add (--profile NAME | --cert FILE [--msp MSP] | --id ID [--msp MSP]) --name NAME [--roles r1,r2]",
 		Short: "Register a member of the acting admin's organisation",
@@ -151,7 +165,7 @@ func (a *app) memberAddCmd() *cobra.Command {
 				return err
 			}
 			return a.withClient(cmd, func(ctx context.Context, c gatewayAPI) error {
-				m, err := c.RegisterMember(ctx, membership.RegisterRequest{Member: id, Name: name, Roles: rs})
+				m, err := c.RegisterMember(ctx, membership.RegisterRequest{Member: id, Name: name, Roles: rs, AttesterCategories: attesterCategories(categories)})
 				if err != nil {
 					return err
 				}
@@ -162,13 +176,14 @@ func (a *app) memberAddCmd() *cobra.Command {
 	ref.flags(cmd.Flags())
 	cmd.Flags().StringVar(&name, "name", "", "the member's name (required)")
 	cmd.Flags().StringSliceVar(&roleNames, "roles", nil, "roles besides member, comma-separated")
+	cmd.Flags().StringSliceVar(&categories, "attester-categories", nil, "with the attester role: the contribution categories the member may attest ("+contribution.Names()+")")
 	return cmd
 }
 
 func (a *app) memberUpdateCmd() *cobra.Command {
 	var ref memberRef
 	var name string
-	var roleNames []string
+	var roleNames, categories []string
 	cmd := &cobra.Command{
 		Use:   "update (--profile NAME | --cert FILE [--msp MSP] | --id ID [--msp MSP]) --roles r1,r2 [--name NAME]",
 		Short: "Replace an active member's roles (and name)",
@@ -190,7 +205,7 @@ func (a *app) memberUpdateCmd() *cobra.Command {
 				return err
 			}
 			return a.withClient(cmd, func(ctx context.Context, c gatewayAPI) error {
-				m, err := c.UpdateMember(ctx, membership.UpdateRequest{Member: id, Name: name, Roles: rs})
+				m, err := c.UpdateMember(ctx, membership.UpdateRequest{Member: id, Name: name, Roles: rs, AttesterCategories: attesterCategories(categories)})
 				if err != nil {
 					return err
 				}
@@ -201,6 +216,7 @@ func (a *app) memberUpdateCmd() *cobra.Command {
 	ref.flags(cmd.Flags())
 	cmd.Flags().StringVar(&name, "name", "", "new name (default: unchanged)")
 	cmd.Flags().StringSliceVar(&roleNames, "roles", nil, "the member's roles, comma-separated (required)")
+	cmd.Flags().StringSliceVar(&categories, "attester-categories", nil, "with the attester role: the contribution categories the member may attest ("+contribution.Names()+")")
 	return cmd
 }
 

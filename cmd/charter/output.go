@@ -107,6 +107,13 @@ func memberText(w *bytes.Buffer, m *membership.Member) error {
 	kv.add("name", m.Name)
 	kv.add("status", string(m.Status))
 	kv.add("roles", roles(m.Roles))
+	if len(m.AttesterCategories) > 0 {
+		cats := make([]string, len(m.AttesterCategories))
+		for i, c := range m.AttesterCategories {
+			cats[i] = string(c)
+		}
+		kv.add("attests", strings.Join(cats, ","))
+	}
 	kv.add("registered", fmt.Sprintf("%s by %s", timeText(m.RegisteredAt), actor(m.RegisteredBy)))
 	kv.add("updated", timeText(m.UpdatedAt))
 	if m.RemovedReason != "" {
