@@ -41,9 +41,11 @@ refused CONFLICT charter --as labB-admin constitution init
 step "Each organisation's admin registers its own members"
 run charter --as foundation-admin member add --profile foundation-user1 --name "Grace Hopper" --roles house_a,guardian
 run charter --as foundation-admin member add --profile foundation-user2 --name "Frances Allen" --roles grants_admin,treasurer
-run charter --as labA-admin member add --profile labA-user1 --name "Ada Lovelace" --roles attester,house_a
+run charter --as labA-admin member add --profile labA-user1 --name "Ada Lovelace" --roles attester,house_a \
+  --attester-categories merged_code,red_teaming,safety_review
 run charter --as labA-admin member add --profile labA-user2 --name "Alan Turing"
-run charter --as labB-admin member add --profile labB-user1 --name "Katherine Johnson" --roles attester
+run charter --as labB-admin member add --profile labB-user1 --name "Katherine Johnson" --roles attester \
+  --attester-categories documentation,dataset_curation
 run charter --as labB-admin member add --profile labB-user2 --name "Edsger Dijkstra"
 
 step "Refusals change nothing: a lab admin cannot register another lab's people, a member cannot register anyone"
@@ -54,6 +56,26 @@ refused "unknown role" charter --as labA-admin member add --profile labA-user3 -
 step "A member leaves; the record stays for the audit trail"
 run charter --as labB-admin member remove --profile labB-user2 --reason "moved to another project"
 
+step "Attesters record contributions: non-transferable, evidence-backed reputation"
+run charter --as labA-user1 reputation attest --profile foundation-user1 --category red_teaming --weight 400 \
+  --evidence https://git.example/charter/evals/pull/17
+run charter --as labA-user1 reputation attest --profile foundation-user1 --category merged_code --weight 300 \
+  --evidence https://git.example/charter/core/commit/9f2c4e1
+run charter --as labB-user1 reputation attest --profile labA-user2 --category documentation --weight 250 \
+  --evidence https://git.example/charter/docs/pull/3
+
+step "Reputation cannot be farmed: self-attestation, non-attesters and oversized weights are refused"
+refused FORBIDDEN charter --as labA-user1 reputation attest --profile labA-user1 --category merged_code --weight 100 --evidence self
+refused FORBIDDEN charter --as labA-user2 reputation attest --profile foundation-user1 --category merged_code --weight 100 --evidence x
+refused INVALID_ARGUMENT charter --as labA-user1 reputation attest --profile foundation-user1 --category merged_code --weight 5000 --evidence x
+
+step "Scores decay with a 90-day half-life and are computed at any point in time"
+run charter reputation score --profile foundation-user1
+run charter reputation score --profile labA-user2
+
+step "Who is eligible for a House A seat, and why"
+run charter reputation eligible
+
 step "The register as every organisation's peer sees it"
 for org in foundation labA labB; do
   run charter --as "$org-user1" member list --all
@@ -63,7 +85,7 @@ step "The constitution in force (any identity can read it)"
 run charter --as labB-user1 constitution history
 
 step "Every state change above emitted a chaincode event"
-# one constitution.initialised, six member.registered, one member.removed
-run charter events watch --from-block 0 --count 8
+# one constitution.initialised, six member.registered, one member.removed, three reputation.attested
+run charter events watch --from-block 0 --count 11
 
 printf '\n%sDemo complete.%s The network is still running: try `charter --help`, `make status`; `make down` stops it.\n' "$B" "$R"
