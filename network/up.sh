@@ -280,6 +280,30 @@ wait_chaincode_ready() {
   done
 }
 
+# readiness of ordering: one real transaction through each orderer, committed
+# on all three peers (--waitForEvent). The chaincode's GetMetadata writes
+# nothing, so the transactions leave the world state as it was. Without this
+# a client's first submit could meet an orderer that has not caught up with
+# the Raft leader yet.
+wait_ordering_ready() {
+  local deadline=$(( $(( ${EPOCHREALTIME/./} / 1000 )) + READY_TIMEOUT * 1000 )) n out peer_args=() o
+  for o in "${ORGS[@]}"; do
+    peer_args+=(--peerAddresses "127.0.0.1:${PEER_PORT[$o]}" --tlsRootCertFiles "${PEER_TLSCA[$o]}")
+  done
+  for n in "${ORDERERS[@]}"; do
+    until out="$(as_admin Foundation peer chaincode invoke -o "127.0.0.1:${ORD_PORT[$n]}" --tls --cafile "$ORDERER_TLS_CA" \
+      -C "$CHANNEL" -n "$CC_NAME" "${peer_args[@]}" --waitForEvent --waitForEventTimeout 10s \
+      -c '{"function":"org.hyperledger.fabric:GetMetadata","Args":[]}' 2>&1)"; do
+      echo "$out" >"$LOGS/cli/ready-ordering-$n.log"
+      if [ "$(( ${EPOCHREALTIME/./} / 1000 ))" -ge "$deadline" ]; then
+        log_tail "$LOGS/cli/ready-ordering-$n.log" 10
+        die "no transaction committed through $n within ${READY_TIMEOUT}s (reason above; orderer logs in $LOGS)"
+      fi
+      sleep 0.2
+    done
+  done
+}
+
 # ================================================================ main ===
 phase "check running processes"
 mkdir -p "$PIDS"
@@ -595,6 +619,9 @@ fi
 
 phase "readiness: gossip + chaincode query on every peer"
 wait_chaincode_ready
+
+phase "readiness: a transaction through every orderer"
+wait_ordering_ready
 
 phase "write profiles.json, network.env"
 {

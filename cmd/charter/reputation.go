@@ -430,8 +430,8 @@ func reputationText(w *bytes.Buffer, v any) error {
 	case *reputation.Attestation:
 		kv := newKV(w)
 		kv.add("attestation", v.ID)
-		kv.add("recipient", v.Recipient.String())
-		kv.add("attester", v.Attester.String())
+		kv.add("recipient", actor(v.Recipient))
+		kv.add("attester", actor(v.Attester))
 		kv.add("category", string(v.Category))
 		kv.add("weight", fmt.Sprintf("%d points", v.Weight))
 		kv.add("evidence", v.Evidence)
@@ -446,8 +446,8 @@ func reputationText(w *bytes.Buffer, v any) error {
 	case *reputation.Endorsement:
 		kv := newKV(w)
 		kv.add("endorsed", v.AttestationID)
-		kv.add("recipient", v.Recipient.String())
-		kv.add("endorser", v.Endorser.String())
+		kv.add("recipient", actor(v.Recipient))
+		kv.add("endorser", actor(v.Endorser))
 		kv.add("at", timeText(v.At))
 		if v.Comment != "" {
 			kv.add("comment", v.Comment)
@@ -459,7 +459,7 @@ func reputationText(w *bytes.Buffer, v any) error {
 		if v.Category != "" {
 			scope = string(v.Category)
 		}
-		kv.add("slashed", v.Member.String())
+		kv.add("slashed", actor(v.Member))
 		kv.add("fraction", fmt.Sprintf("%s of %s", bps(v.FractionBps), scope))
 		kv.add("score", fmt.Sprintf("%s → %s points", repPoints(v.ScoreBefore), repPoints(v.ScoreAfter)))
 		kv.add("reason", v.Reason)
@@ -477,7 +477,7 @@ func reputationText(w *bytes.Buffer, v any) error {
 			}
 			scope = strings.Join(names, ", ")
 		}
-		kv.add("member", v.Member.String())
+		kv.add("member", actor(v.Member))
 		kv.add("at", timeText(v.At))
 		kv.add("score", fmt.Sprintf("%s points (%s)", repPoints(v.Score), scope))
 		if err := kv.flush(); err != nil {
@@ -529,7 +529,7 @@ func reputationText(w *bytes.Buffer, v any) error {
 		return nil
 	case *reputation.EligibilityReport:
 		kv := newKV(w)
-		kv.add("member", v.Member.String())
+		kv.add("member", actor(v.Member))
 		kv.add("at", timeText(v.At))
 		kv.add("eligible", yesNo(v.Eligible))
 		kv.add("holds seat", yesNo(v.HoldsSeat))
@@ -566,7 +566,7 @@ func reputationText(w *bytes.Buffer, v any) error {
 				}
 				why = strings.Join(below, "; ")
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", r.Member, yesNo(r.Eligible), seat, repPoints(r.TotalScore), repPoints(r.SafetyScore), why)
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", actor(r.Member), yesNo(r.Eligible), seat, repPoints(r.TotalScore), repPoints(r.SafetyScore), why)
 		}
 		return tw.Flush()
 	}
