@@ -100,6 +100,9 @@ type Document struct {
 	Treasury      Treasury       `json:"treasury"`
 	Reputation    Reputation     `json:"reputation"`
 	Delegation    Delegation     `json:"delegation"`
+	// Powers are sunset clauses: powers the constitution grants that expire
+	// (see powers.go). A power not listed never expires.
+	Powers []Sunset `json:"powers,omitempty"`
 }
 
 // House is one chamber.
@@ -126,6 +129,29 @@ type DecisionRule struct {
 	TimelockSec     int64    `json:"timelockSeconds"`
 	// ProposalThreshold is the weight a proposer needs in the deciding house.
 	ProposalThreshold int64 `json:"proposalThreshold"`
+	// VoiceCredits is what each eligible member receives for a quadratic
+	// ballot of this type; 0 means DefaultVoiceCredits.
+	VoiceCredits int64 `json:"voiceCredits,omitempty"`
+	// ReputationCategories names the contribution categories whose score
+	// weighs a reputation-weighted ballot of this type; empty means the
+	// total score.
+	ReputationCategories []string `json:"reputationCategories,omitempty"`
+}
+
+// DefaultVoiceCredits is the voice credits of a quadratic ballot whose rule
+// names none.
+const DefaultVoiceCredits int64 = 100
+
+// MaxVoiceCredits bounds DecisionRule.VoiceCredits, so that every quadratic
+// cost fits comfortably in an int64.
+const MaxVoiceCredits int64 = 1_000_000_000_000
+
+// Credits returns the voice credits of a quadratic ballot of this type.
+func (r DecisionRule) Credits() int64 {
+	if r.VoiceCredits == 0 {
+		return DefaultVoiceCredits
+	}
+	return r.VoiceCredits
 }
 
 // Concurrence says what happens when the houses of a joint decision
@@ -312,7 +338,7 @@ func (d *Document) Validate() error {
 			return errcode.Invalidf("constitution: %s is %d, must be between %d and %d", c.name, c.v, c.min, c.max)
 		}
 	}
-	return nil
+	return d.validatePowers()
 }
 
 func (r DecisionRule) validate() error {
@@ -350,6 +376,20 @@ func (r DecisionRule) validate() error {
 	}
 	if r.ProposalThreshold < 0 {
 		return errcode.Invalidf("constitution: decision type %q has a negative proposal threshold", r.Type)
+	}
+	if r.VoiceCredits < 0 || r.VoiceCredits > MaxVoiceCredits {
+		return errcode.Invalidf("constitution: decision type %q voice credits %d are outside 0..%d", r.Type, r.VoiceCredits, MaxVoiceCredits)
+	}
+	if len(r.ReputationCategories) > 16 {
+		return errcode.Invalidf("constitution: decision type %q names %d reputation categories, at most 16", r.Type, len(r.ReputationCategories))
+	}
+	for i, c := range r.ReputationCategories {
+		if strings.TrimSpace(c) == "" || len(c) > 64 {
+			return errcode.Invalidf("constitution: decision type %q reputation category %d is empty or longer than 64 bytes", r.Type, i)
+		}
+		if slices.Contains(r.ReputationCategories[:i], c) {
+			return errcode.Invalidf("constitution: decision type %q names reputation category %q twice", r.Type, c)
+		}
 	}
 	return nil
 }
@@ -430,7 +470,7 @@ func adopt(tx *core.Tx, doc Document, version int64, decision, event string) (*V
 	if err := core.PutJSON(tx.Store, currentKey(), v); err != nil {
 		return nil, err
 	}
-	return v, tx.Emit(event, VersionSummary{Version: v.Version, Hash: v.Hash, Decision: decision})
+	return v, tx.Emit(event, VersionSummary{Version: v.Version, Hash: v.Hash, AdoptedAt: v.AdoptedAt, Decision: decision})
 }
 
 // VersionSummary is the payload of constitution events and history entries.

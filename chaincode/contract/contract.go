@@ -62,6 +62,10 @@ func NewChaincode(cfg Config) (*contractapi.ContractChaincode, error) {
 		newConstitutionContract(g),
 		newMemberContract(g),
 		newReputationContract(g),
+		newBallotContract(g),
+		newTokenContract(g),
+		newDelegationContract(g),
+		newBenchContract(g),
 	}
 	cc, err := contractapi.NewChaincode(contracts...)
 	if err != nil {

@@ -142,6 +142,7 @@ DEADLINE_EXCEEDED.`,
 
 	root.AddCommand(a.whoamiCmd(), a.constitutionCmd(), a.memberCmd(), a.eventsCmd())
 	root.AddCommand(a.reputationCmd())
+	root.AddCommand(a.ballotCmd(), a.tokenCmd(), a.delegateCmd())
 	return root
 }
 

@@ -1,0 +1,526 @@
+package ballot
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/charter-gov/charter/chaincode/constitution"
+	"github.com/charter-gov/charter/chaincode/core"
+	"github.com/charter-gov/charter/chaincode/errcode"
+	"github.com/charter-gov/charter/chaincode/identity"
+	"github.com/charter-gov/charter/chaincode/membership"
+	"github.com/charter-gov/charter/chaincode/token"
+)
+
+// Status is a ballot's status. See the package documentation for the
+// lifecycle.
+type Status string
+
+// Stored statuses.
+const (
+	StatusPending   Status = "pending"
+	StatusClosed    Status = "closed"
+	StatusSucceeded Status = "succeeded"
+	StatusDefeated  Status = "defeated"
+	StatusCompleted Status = "completed" // a poll, tallied
+	StatusQueued    Status = "queued"
+	StatusExecuted  Status = "executed"
+	StatusCancelled Status = "cancelled"
+)
+
+// Derived statuses: never stored, computed from the transaction time.
+const (
+	StatusActive  Status = "active"  // pending and opensAt ≤ t < endsAt
+	StatusEnded   Status = "ended"   // pending and t ≥ endsAt: awaiting Close
+	StatusExpired Status = "expired" // queued and t > executeBy
+)
+
+// Statuses lists every status in lifecycle order.
+func Statuses() []Status {
+	return []Status{StatusPending, StatusActive, StatusEnded, StatusClosed, StatusSucceeded, StatusDefeated,
+		StatusCompleted, StatusQueued, StatusExecuted, StatusExpired, StatusCancelled}
+}
+
+// Valid reports whether s is a known status.
+func (s Status) Valid() bool {
+	for _, x := range Statuses() {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// CanMoveTo reports whether a transaction may move a ballot from stored
+// status s to stored status to.
+func (s Status) CanMoveTo(to Status) bool {
+	switch s {
+	case StatusPending:
+		return to == StatusClosed || to == StatusCancelled
+	case StatusClosed:
+		return to == StatusSucceeded || to == StatusDefeated || to == StatusCompleted || to == StatusCancelled
+	case StatusSucceeded:
+		return to == StatusQueued || to == StatusCancelled
+	case StatusQueued:
+		return to == StatusExecuted || to == StatusCancelled
+	}
+	return false
+}
+
+// Final reports whether no transaction can move a ballot on from s.
+func (s Status) Final() bool {
+	return s == StatusDefeated || s == StatusCompleted || s == StatusExecuted || s == StatusCancelled || s == StatusExpired
+}
+
+// Kind is what a ballot asks.
+type Kind string
+
+// Ballot kinds.
+const (
+	KindDecision Kind = "decision" // decided by a house under the constitution
+	KindPoll     Kind = "poll"     // a 1–7 Likert poll (perceived legitimacy); decides nothing
+)
+
+// The choices of a binary decision ballot.
+const (
+	ChoiceFor     = "for"
+	ChoiceAgainst = "against"
+	ChoiceAbstain = "abstain"
+)
+
+// Limits.
+const (
+	MaxOptions        = 32
+	MaxTitleRunes     = 200
+	MaxDescription    = 4096
+	DefaultPageSize   = 1000
+	MaxPageSize       = 10000
+	Shards            = 256
+	GracePeriodSec    = 14 * 24 * 60 * 60 // a queued ballot must be executed within this after its eta
+	MaxPollPeriodSec  = 365 * 24 * 60 * 60
+	MaxPollDelaySec   = 30 * 24 * 60 * 60
+	LikertMin, Likert = 1, 7
+)
+
+// Event types this package emits.
+const (
+	EventCreated   = "ballot.created"
+	EventVoted     = "ballot.voted"
+	EventClosed    = "ballot.closed"
+	EventTallyPage = "ballot.tally_page"
+	EventTallied   = "ballot.tallied"
+	EventQueued    = "ballot.queued"
+	EventExecuted  = "ballot.executed"
+	EventCancelled = "ballot.cancelled"
+)
+
+// Ballot is the stored record of one ballot. The decision rule, the
+// constitution version and hash, the delegation depth and the voice
+// credits are frozen at creation: an open ballot keeps the parameters it
+// was opened with, whatever amendments follow.
+type Ballot struct {
+	ID           string                    `json:"id"`
+	Kind         Kind                      `json:"kind"`
+	Title        string                    `json:"title"`
+	Description  string                    `json:"description,omitempty"`
+	DecisionType constitution.DecisionType `json:"decisionType,omitempty"`
+	House        constitution.HouseID      `json:"house,omitempty"`
+	Family       constitution.Family       `json:"family,omitempty"`
+	// Options are the named options of a multi-option ballot; empty means
+	// for / against / abstain. "abstain" is always accepted on decisions.
+	Options []string `json:"options,omitempty"`
+
+	Rule                constitution.DecisionRule `json:"rule"`
+	ConstitutionVersion int64                     `json:"constitutionVersion"`
+	ConstitutionHash    string                    `json:"constitutionHash"`
+	MaxDelegationDepth  int64                     `json:"maxDelegationDepth,omitempty"`
+	VoiceCredits        int64                     `json:"voiceCredits,omitempty"`
+
+	Proposer  identity.Identity `json:"proposer"`
+	CreatedAt time.Time         `json:"createdAt"`
+	OpensAt   time.Time         `json:"opensAt"`
+	EndsAt    time.Time         `json:"endsAt"`
+	TxID      string            `json:"txId"`
+
+	Status       Status             `json:"status"`
+	ClosedAt     *time.Time         `json:"closedAt,omitempty"`
+	ClosedBy     *identity.Identity `json:"closedBy,omitempty"`
+	TalliedAt    *time.Time         `json:"talliedAt,omitempty"`
+	ETA          *time.Time         `json:"eta,omitempty"`
+	ExecuteBy    *time.Time         `json:"executeBy,omitempty"`
+	ExecutedAt   *time.Time         `json:"executedAt,omitempty"`
+	CancelledAt  *time.Time         `json:"cancelledAt,omitempty"`
+	CancelReason string             `json:"cancelReason,omitempty"`
+	Result       *Result            `json:"result,omitempty"`
+}
+
+// StatusAt returns the status at time t: the stored status, or a derived
+// one (active, ended, expired).
+func (b *Ballot) StatusAt(t time.Time) Status {
+	switch b.Status {
+	case StatusPending:
+		if t.Before(b.OpensAt) {
+			return StatusPending
+		}
+		if t.Before(b.EndsAt) {
+			return StatusActive
+		}
+		return StatusEnded
+	case StatusQueued:
+		if b.ExecuteBy != nil && t.After(*b.ExecuteBy) {
+			return StatusExpired
+		}
+	}
+	return b.Status
+}
+
+// Choices returns the choices of the ballot in tally order.
+func (b *Ballot) Choices() []string {
+	switch {
+	case b.Kind == KindPoll:
+		return []string{"1", "2", "3", "4", "5", "6", "7"}
+	case len(b.Options) == 0:
+		return []string{ChoiceFor, ChoiceAgainst, ChoiceAbstain}
+	default:
+		return append(append([]string{}, b.Options...), ChoiceAbstain)
+	}
+}
+
+func (b *Ballot) choiceIndex(c string) int {
+	for i, x := range b.Choices() {
+		if x == c {
+			return i
+		}
+	}
+	return -1
+}
+
+// binary reports whether the ballot is for/against/abstain.
+func (b *Ballot) binary() bool { return b.Kind == KindDecision && len(b.Options) == 0 }
+
+// CreateRequest asks to create a ballot.
+type CreateRequest struct {
+	Kind         Kind                      `json:"kind,omitempty"` // default "decision"
+	DecisionType constitution.DecisionType `json:"decisionType,omitempty"`
+	// House picks the deciding house of a joint decision type; empty means
+	// the first house the constitution names.
+	House       constitution.HouseID `json:"house,omitempty"`
+	Title       string               `json:"title"`
+	Description string               `json:"description,omitempty"`
+	Options     []string             `json:"options,omitempty"`
+	// Polls only: when voting opens and how long it lasts. Decisions take
+	// both from the constitution.
+	VotingDelaySec  int64 `json:"votingDelaySeconds,omitempty"`
+	VotingPeriodSec int64 `json:"votingPeriodSeconds,omitempty"`
+}
+
+// Deps are the sources a ballot reads that live in other packages. The
+// contract layer injects them.
+type Deps struct {
+	// Reputation is the reputation ledger's score of a member at a time
+	// over the named categories (the total when empty), in milli-points.
+	// It must be deterministic and read only the store. Required for
+	// reputation-weighted ballots.
+	Reputation ReputationSource
+}
+
+// ReputationSource returns a member's reputation score at a time.
+type ReputationSource func(s core.Store, member identity.Identity, at time.Time, categories []string) (int64, error)
+
+func (d Deps) score(s core.Store, m identity.Identity, at time.Time, cats []string) (int64, error) {
+	if d.Reputation == nil {
+		return 0, errcode.Preconditionf("reputation-weighted ballot: the reputation ledger is not available")
+	}
+	v, err := d.Reputation(s, m, at, cats)
+	if err != nil {
+		return 0, err
+	}
+	if v < 0 {
+		return 0, nil
+	}
+	return v, nil
+}
+
+// Key returns the state key of a ballot.
+func Key(id string) (string, error) { return core.Key("ballot", id) }
+
+func tallyKey(id string) (string, error) { return core.Key("ballot-tally", id) }
+
+// Shard returns the vote shard of a voter: two hex digits.
+func Shard(voter identity.Identity) string {
+	h := sha256.Sum256([]byte(voter.MSPID + "\x00" + voter.ID))
+	return hex.EncodeToString(h[:1])
+}
+
+// VoteKey returns the state key of a voter's vote on a ballot.
+func VoteKey(id string, voter identity.Identity) (string, error) {
+	return core.Key("ballot-vote", id, Shard(voter), voter.MSPID, voter.ID)
+}
+
+func checkText(what, s string, maxRunes int, required bool) error {
+	if required && strings.TrimSpace(s) == "" {
+		return errcode.Invalidf("ballot %s is empty", what)
+	}
+	if utf8.RuneCountInString(s) > maxRunes {
+		return errcode.Invalidf("ballot %s is longer than %d characters", what, maxRunes)
+	}
+	if !utf8.ValidString(s) {
+		return errcode.Invalidf("ballot %s is not valid UTF-8", what)
+	}
+	for _, r := range s {
+		if (r < 0x20 && r != '\n' && r != '\t') || r == 0x7f {
+			return errcode.Invalidf("ballot %s contains control character U+%04X", what, r)
+		}
+	}
+	return nil
+}
+
+// Create records a new ballot. A decision ballot takes its house, family,
+// quorum, threshold, delay, period, timelock and proposal threshold from
+// the constitution in force, frozen into the ballot. The proposer must be
+// an active member eligible in the deciding house (House A: the house_a
+// role) whose weight in the family now is at least the rule's proposal
+// threshold. A poll may be created by any active member.
+//
+// Errors: FORBIDDEN (proposer not eligible or under the proposal
+// threshold), INVALID_ARGUMENT (bad kind, house, title, options or poll
+// timing), NOT_FOUND (decision type not routed), FAILED_PRECONDITION
+// (constitution not initialised), CONFLICT (a ballot with this ID exists).
+func Create(tx *core.Tx, deps Deps, req CreateRequest) (*Ballot, error) {
+	if req.Kind == "" {
+		req.Kind = KindDecision
+	}
+	if req.Kind != KindDecision && req.Kind != KindPoll {
+		return nil, errcode.Invalidf("create ballot: unknown kind %q (decision or poll)", req.Kind)
+	}
+	if err := checkText("title", req.Title, MaxTitleRunes, true); err != nil {
+		return nil, err
+	}
+	if err := checkText("description", req.Description, MaxDescription, false); err != nil {
+		return nil, err
+	}
+	caller := tx.Caller.Identity
+	m, err := membership.Active(tx.Store, caller)
+	if err != nil {
+		return nil, errcode.Forbiddenf("create ballot: caller %s is not an active member", caller)
+	}
+	cur, err := constitution.Current(tx.Store)
+	if err != nil {
+		return nil, err
+	}
+	sum := sha256.Sum256([]byte(tx.TxID))
+	b := &Ballot{
+		ID: "b" + hex.EncodeToString(sum[:8]), Kind: req.Kind, Title: req.Title, Description: req.Description,
+		ConstitutionVersion: cur.Version, ConstitutionHash: cur.Hash,
+		Proposer: caller, CreatedAt: tx.Time, TxID: tx.TxID, Status: StatusPending,
+	}
+	if req.Kind == KindPoll {
+		if err := fillPoll(b, req); err != nil {
+			return nil, err
+		}
+	} else {
+		if err := fillDecision(tx, deps, b, req, cur, m); err != nil {
+			return nil, err
+		}
+	}
+	key, err := Key(b.ID)
+	if err != nil {
+		return nil, err
+	}
+	raw, err := tx.Store.Get(key)
+	if err != nil {
+		return nil, err
+	}
+	if raw != nil {
+		return nil, errcode.Conflictf("create ballot: ballot %s already exists", b.ID)
+	}
+	if err := core.PutJSON(tx.Store, key, b); err != nil {
+		return nil, err
+	}
+	return b, tx.Emit(EventCreated, b)
+}
+
+func fillPoll(b *Ballot, req CreateRequest) error {
+	if len(req.Options) > 0 {
+		return errcode.Invalidf("create poll: a poll is answered on the 1–7 Likert scale and takes no options")
+	}
+	if req.House != "" {
+		return errcode.Invalidf("create poll: a poll has no deciding house")
+	}
+	if req.DecisionType != "" {
+		if _, ok := routed(req.DecisionType); !ok {
+			return errcode.Invalidf("create poll: unknown decision type %q", req.DecisionType)
+		}
+	}
+	if req.VotingPeriodSec < 1 || req.VotingPeriodSec > MaxPollPeriodSec {
+		return errcode.Invalidf("create poll: votingPeriodSeconds %d is outside 1..%d", req.VotingPeriodSec, MaxPollPeriodSec)
+	}
+	if req.VotingDelaySec < 0 || req.VotingDelaySec > MaxPollDelaySec {
+		return errcode.Invalidf("create poll: votingDelaySeconds %d is outside 0..%d", req.VotingDelaySec, MaxPollDelaySec)
+	}
+	b.DecisionType = req.DecisionType
+	b.OpensAt = b.CreatedAt.Add(time.Duration(req.VotingDelaySec) * time.Second)
+	b.EndsAt = b.OpensAt.Add(time.Duration(req.VotingPeriodSec) * time.Second)
+	b.Rule = constitution.DecisionRule{Type: req.DecisionType, VotingDelaySec: req.VotingDelaySec, VotingPeriodSec: req.VotingPeriodSec}
+	return nil
+}
+
+func routed(t constitution.DecisionType) (constitution.DecisionType, bool) {
+	for _, x := range constitution.RequiredDecisionTypes() {
+		if x == t {
+			return x, true
+		}
+	}
+	return "", false
+}
+
+func fillDecision(tx *core.Tx, deps Deps, b *Ballot, req CreateRequest, cur *constitution.Version, m *membership.Member) error {
+	if req.VotingDelaySec != 0 || req.VotingPeriodSec != 0 {
+		return errcode.Invalidf("create ballot: a decision takes its voting delay and period from the constitution; only polls set them")
+	}
+	rule, err := cur.Document.Rule(req.DecisionType)
+	if err != nil {
+		return err
+	}
+	hi := 0
+	if req.House != "" {
+		hi = -1
+		for i, h := range rule.Houses {
+			if h == req.House {
+				hi = i
+			}
+		}
+		if hi < 0 {
+			return errcode.Invalidf("create ballot: decision type %q is not decided by house %q", req.DecisionType, req.House)
+		}
+	}
+	if err := checkOptions(req.Options); err != nil {
+		return err
+	}
+	b.DecisionType, b.House, b.Family, b.Rule = rule.Type, rule.Houses[hi], rule.Families[hi], rule
+	b.Options = req.Options
+	b.MaxDelegationDepth = cur.Document.Delegation.MaxDepth
+	if b.Family == constitution.FamilyQuadratic {
+		b.VoiceCredits = rule.Credits()
+	}
+	b.OpensAt = tx.Time.Add(time.Duration(rule.VotingDelaySec) * time.Second)
+	b.EndsAt = b.OpensAt.Add(time.Duration(rule.VotingPeriodSec) * time.Second)
+	if b.House == constitution.HouseA && !m.Has(membership.RoleHouseA) {
+		return errcode.Forbiddenf("create ballot: %s does not hold a House A seat (role %s), which %q ballots in House A require", m.Identity, membership.RoleHouseA, rule.Type)
+	}
+	if rule.ProposalThreshold > 0 {
+		var w int64
+		switch b.Family {
+		case constitution.FamilyToken, constitution.FamilyDelegated:
+			w, err = token.Balance(tx.Store, m.Identity)
+		case constitution.FamilyReputation:
+			w, err = deps.score(tx.Store, m.Identity, tx.Time, rule.ReputationCategories)
+		default:
+			w = 1
+		}
+		if err != nil {
+			return err
+		}
+		if w < rule.ProposalThreshold {
+			return errcode.Forbiddenf("create ballot: %s has weight %d in the %s family, below the proposal threshold %d of %q", m.Identity, w, b.Family, rule.ProposalThreshold, rule.Type)
+		}
+	}
+	return nil
+}
+
+func checkOptions(opts []string) error {
+	if len(opts) == 0 {
+		return nil
+	}
+	if len(opts) < 2 || len(opts) > MaxOptions {
+		return errcode.Invalidf("create ballot: a multi-option ballot needs 2 to %d options, got %d", MaxOptions, len(opts))
+	}
+	for i, o := range opts {
+		if err := checkText(fmt.Sprintf("option %d", i+1), o, 64, true); err != nil {
+			return err
+		}
+		if strings.TrimSpace(o) != o {
+			return errcode.Invalidf("create ballot: option %q has leading or trailing spaces", o)
+		}
+		if o == ChoiceAbstain {
+			return errcode.Invalidf("create ballot: %q is always a choice and cannot be an option", ChoiceAbstain)
+		}
+		for _, p := range opts[:i] {
+			if p == o {
+				return errcode.Invalidf("create ballot: option %q is listed twice", o)
+			}
+		}
+	}
+	return nil
+}
+
+// Get returns a ballot, or NOT_FOUND.
+func Get(s core.Store, id string) (*Ballot, error) {
+	if id == "" || len(id) > 64 {
+		return nil, errcode.Invalidf("ballot ID %q is empty or longer than 64 bytes", id)
+	}
+	key, err := Key(id)
+	if err != nil {
+		return nil, err
+	}
+	var b Ballot
+	found, err := core.GetJSON(s, key, &b)
+	if err != nil {
+		return nil, err
+	}
+	if !found {
+		return nil, errcode.NotFoundf("ballot %s does not exist", id)
+	}
+	return &b, nil
+}
+
+// View is a ballot as seen at a time: the stored record plus the status
+// at that time.
+type View struct {
+	Ballot
+	StatusNow Status `json:"statusNow"`
+}
+
+// List returns every ballot in ID order, with its status at time at,
+// optionally only those whose status at that time is status.
+func List(s core.Store, at time.Time, status Status) ([]View, error) {
+	if status != "" && !status.Valid() {
+		return nil, errcode.Invalidf("list ballots: unknown status %q", status)
+	}
+	out := []View{}
+	err := s.Scan("ballot", nil, func(key string, raw []byte) error {
+		var b Ballot
+		if err := core.DecodeJSON(key, raw, &b); err != nil {
+			return err
+		}
+		v := View{Ballot: b, StatusNow: b.StatusAt(at)}
+		if status == "" || v.StatusNow == status {
+			out = append(out, v)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list ballots: %w", err)
+	}
+	return out, nil
+}
+
+func save(tx *core.Tx, b *Ballot) error {
+	key, err := Key(b.ID)
+	if err != nil {
+		return err
+	}
+	return core.PutJSON(tx.Store, key, b)
+}
+
+func move(b *Ballot, to Status) error {
+	if !b.Status.CanMoveTo(to) {
+		return errcode.Preconditionf("ballot %s is %s and cannot become %s", b.ID, b.Status, to)
+	}
+	b.Status = to
+	return nil
+}

@@ -1,0 +1,162 @@
+package contract
+
+import (
+	"encoding/json"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/charter-gov/charter/chaincode/ballot"
+	"github.com/charter-gov/charter/chaincode/constitution"
+	"github.com/charter-gov/charter/chaincode/delegation"
+	"github.com/charter-gov/charter/chaincode/errcode"
+	"github.com/charter-gov/charter/chaincode/identity"
+	"github.com/charter-gov/charter/chaincode/membership"
+	"github.com/charter-gov/charter/chaincode/token"
+)
+
+func mustArg(t *testing.T, v any) string {
+	t.Helper()
+	raw, err := json.Marshal(v)
+	require.NoError(t, err)
+	return string(raw)
+}
+
+// ballotHarness: a constitution whose budget decisions are token-weighted
+// with short periods, an admin and two registered members.
+func ballotHarness(t *testing.T) (*harness, testIdentity, testIdentity, testIdentity) {
+	h := newHarness(t)
+	admin := newIdentity(t, "LabAMSP", "Admin@labA", "admin")
+	ada := newIdentity(t, "LabAMSP", "Ada@labA", "client")
+	bob := newIdentity(t, "LabAMSP", "Bob@labA", "client")
+	doc := constitution.Default()
+	for i := range doc.DecisionRules {
+		if doc.DecisionRules[i].Type == constitution.Budget {
+			r := &doc.DecisionRules[i]
+			r.Families, r.VotingDelaySec, r.VotingPeriodSec, r.TimelockSec = []constitution.Family{constitution.FamilyToken}, 0, 60, 30
+		}
+	}
+	res, _ := h.invoke(admin, 0, "constitution:Init", mustArg(t, doc))
+	require.Equal(t, int32(ok), res.Status, res.Message)
+	for _, u := range []testIdentity{ada, bob} {
+		id := identity.FromCert(u.msp, u.cert)
+		res, _ = h.invoke(admin, 0, "member:Register", mustArg(t, membership.RegisterRequest{Member: id, Name: u.cert.Subject.CommonName}))
+		require.Equal(t, int32(ok), res.Status, res.Message)
+	}
+	return h, admin, ada, bob
+}
+
+func TestBallotThroughContract(t *testing.T) {
+	h, admin, ada, bob := ballotHarness(t)
+	adaID, bobID := identity.FromCert(ada.msp, ada.cert), identity.FromCert(bob.msp, bob.cert)
+	res, stub := h.invoke(admin, 0, "token:Mint", mustArg(t, token.MintRequest{To: adaID, Amount: 40}))
+	require.Equal(t, int32(ok), res.Status, res.Message)
+	assert.Contains(t, stub.events, token.EventMinted)
+	res, _ = h.invoke(admin, 0, "token:Mint", mustArg(t, token.MintRequest{To: bobID, Amount: 60}))
+	require.Equal(t, int32(ok), res.Status, res.Message)
+
+	res, stub = h.invoke(ada, 0, "ballot:Create", mustArg(t, ballot.CreateRequest{DecisionType: constitution.Budget, Title: "GPU credits"}))
+	require.Equal(t, int32(ok), res.Status, res.Message)
+	assert.Contains(t, stub.events, ballot.EventCreated)
+	var b ballot.Ballot
+	require.NoError(t, json.Unmarshal(res.Payload, &b))
+	assert.Equal(t, constitution.FamilyToken, b.Family)
+
+	res, stub = h.invoke(ada, 0, "ballot:Vote", mustArg(t, ballot.CastRequest{Ballot: b.ID, Choice: "for"}))
+	require.Equal(t, int32(ok), res.Status, res.Message)
+	assert.Contains(t, stub.events, ballot.EventVoted)
+	res, _ = h.invoke(bob, 0, "ballot:Vote", mustArg(t, ballot.CastRequest{Ballot: b.ID, Choice: "against"}))
+	require.Equal(t, int32(ok), res.Status, res.Message)
+
+	res, _ = h.invoke(bob, 0, "ballot:Get", b.ID)
+	require.Equal(t, int32(ok), res.Status, res.Message)
+	assert.Contains(t, string(res.Payload), `"statusNow":"active"`)
+
+	h.clock = h.clock.Add(time.Minute)
+	res, stub = h.invoke(bob, 0, "ballot:Close", b.ID)
+	require.Equal(t, int32(ok), res.Status, res.Message)
+	assert.Contains(t, stub.events, ballot.EventClosed)
+	res, stub = h.invoke(bob, 0, "ballot:Tally", b.ID, "0")
+	require.Equal(t, int32(ok), res.Status, res.Message)
+	assert.Contains(t, stub.events, ballot.EventTallied)
+	var p ballot.Progress
+	require.NoError(t, json.Unmarshal(res.Payload, &p))
+	require.True(t, p.Done)
+	assert.Equal(t, ballot.StatusDefeated, p.Status)
+
+	res, _ = h.invoke(bob, 0, "ballot:Results", b.ID)
+	require.Equal(t, int32(ok), res.Status, res.Message)
+	var r BallotResults
+	require.NoError(t, json.Unmarshal(res.Payload, &r))
+	require.NotNil(t, r.Ballot.Result)
+	assert.Equal(t, "60", r.Ballot.Result.Totals[1].Total)
+	assert.Equal(t, ballot.PhaseDone, r.Tally.Phase)
+
+	res, _ = h.invoke(bob, 0, "ballot:Votes", b.ID, "0", "100")
+	require.Equal(t, int32(ok), res.Status, res.Message)
+	var vp VotePage
+	require.NoError(t, json.Unmarshal(res.Payload, &vp))
+	assert.Len(t, vp.Votes, 2)
+
+	res, _ = h.invoke(bob, 0, "token:Balance", adaID.MSPID, adaID.ID)
+	require.Equal(t, int32(ok), res.Status, res.Message)
+	assert.JSONEq(t, `{"account":{"mspId":"LabAMSP","id":"`+adaID.ID+`"},"balance":40}`, string(res.Payload))
+
+	res, stub = h.invoke(bob, 0, "bench:Put", "k1", "v1")
+	require.Equal(t, int32(ok), res.Status, res.Message)
+	assert.Contains(t, stub.events, "bench.put")
+}
+
+func TestBallotRefusalsAreCodedAndChangeNothing(t *testing.T) {
+	h, admin, ada, bob := ballotHarness(t)
+	adaID, bobID := identity.FromCert(ada.msp, ada.cert), identity.FromCert(bob.msp, bob.cert)
+	stranger := newIdentity(t, "LabBMSP", "Eve@labB", "client")
+	res, _ := h.invoke(admin, 0, "token:Mint", mustArg(t, token.MintRequest{To: adaID, Amount: 10}))
+	require.Equal(t, int32(ok), res.Status, res.Message)
+	res, _ = h.invoke(ada, 0, "ballot:Create", mustArg(t, ballot.CreateRequest{DecisionType: constitution.Budget, Title: "x"}))
+	require.Equal(t, int32(ok), res.Status, res.Message)
+	var b ballot.Ballot
+	require.NoError(t, json.Unmarshal(res.Payload, &b))
+	res, _ = h.invoke(bob, 0, "delegation:Set", mustArg(t, delegation.SetRequest{Topic: "*", Legs: []delegation.Leg{{To: adaID, Percent: 100}}}))
+	require.Equal(t, int32(ok), res.Status, res.Message)
+
+	tests := []struct {
+		name   string
+		caller testIdentity
+		fn     string
+		args   []string
+		code   errcode.Code
+		msg    string
+	}{
+		{"vote by non-member", stranger, "ballot:Vote", []string{mustArg(t, ballot.CastRequest{Ballot: b.ID, Choice: "for"})}, errcode.Forbidden, "not an active member"},
+		{"vote without weight", bob, "ballot:Vote", []string{mustArg(t, ballot.CastRequest{Ballot: b.ID, Choice: "for"})}, errcode.Forbidden, "held no tokens"},
+		{"vote unknown option", ada, "ballot:Vote", []string{mustArg(t, ballot.CastRequest{Ballot: b.ID, Choice: "perhaps"})}, errcode.InvalidArgument, "unknown choice"},
+		{"vote unknown ballot", ada, "ballot:Vote", []string{mustArg(t, ballot.CastRequest{Ballot: "bzzz", Choice: "for"})}, errcode.NotFound, "bzzz"},
+		{"vote with unknown field", ada, "ballot:Vote", []string{`{"ballot":"` + b.ID + `","choice":"for","weight":1000}`}, errcode.InvalidArgument, `unknown field "weight"`},
+		{"close early", bob, "ballot:Close", []string{b.ID}, errcode.FailedPrecondition, "cannot be closed before"},
+		{"tally bad page", bob, "ballot:Tally", []string{b.ID, "many"}, errcode.InvalidArgument, "not a whole number"},
+		{"execute early", bob, "ballot:Execute", []string{b.ID}, errcode.FailedPrecondition, "cannot become executed"},
+		{"transfer beyond balance", ada, "token:Transfer", []string{mustArg(t, token.TransferRequest{To: bobID, Amount: 11})}, errcode.InvalidArgument, "exceeds the balance"},
+		{"negative transfer", ada, "token:Transfer", []string{mustArg(t, token.TransferRequest{To: bobID, Amount: -1})}, errcode.InvalidArgument, "positive"},
+		{"mint by a member", ada, "token:Mint", []string{mustArg(t, token.MintRequest{To: adaID, Amount: 1})}, errcode.Forbidden, "treasurer"},
+		{"delegation cycle", ada, "delegation:Set", []string{mustArg(t, delegation.SetRequest{Topic: "*", Legs: []delegation.Leg{{To: bobID, Percent: 50}}})}, errcode.InvalidArgument, "cycle"},
+		{"delegation to oneself", ada, "delegation:Set", []string{mustArg(t, delegation.SetRequest{Topic: "*", Legs: []delegation.Leg{{To: adaID, Percent: 50}}})}, errcode.InvalidArgument, "oneself"},
+		{"bench empty key", ada, "bench:Put", []string{"", "v"}, errcode.InvalidArgument, "key must be"},
+		{"bad time", ada, "token:BalanceAt", []string{adaID.MSPID, adaID.ID, "yesterday"}, errcode.InvalidArgument, "RFC 3339"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			before := h.state.Snapshot()
+			res, stub := h.invoke(tt.caller, 0, tt.fn, tt.args...)
+			require.Equal(t, int32(500), res.Status, res.Message)
+			decoded, found := errcode.Decode(res.Message)
+			require.True(t, found, "coded error: %s", res.Message)
+			assert.Equal(t, tt.code, decoded.Code, res.Message)
+			assert.Contains(t, res.Message, tt.msg)
+			assert.Equal(t, before, h.state.Snapshot(), "state unchanged")
+			assert.Empty(t, stub.events, "no event")
+		})
+	}
+}

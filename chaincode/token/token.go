@@ -1,0 +1,400 @@
+// Package token is Charter's governance token: the weight of
+// token-weighted and delegated ballots.
+//
+// Balances are kept per account with a checkpoint for every change, so
+// that "the balance when voting opened" is a bounded read of that account's
+// own records and no transfer made after a ballot opened (a flash loan, a
+// last-minute purchase) can change an open vote's weight. The total supply
+// is checkpointed the same way, for quorum.
+//
+// Keys (one account's records are written only by transactions that move
+// that account's balance, so transfers between different accounts never
+// conflict):
+//
+//	"token" ~ "acct" ~ msp ~ id          → Account: the current balance
+//	"token" ~ "cp" ~ msp ~ id ~ inv(t)   → Checkpoint: the balance from time t
+//	"token" ~ "supply"                   → Checkpoint: the current supply
+//	"token" ~ "supplycp" ~ inv(t)        → Checkpoint: the supply from time t
+//
+// inv(t) is %020d of (MaxInt64 − t in Unix nanoseconds), so a range over an
+// account's checkpoints returns the newest first and BalanceAt stops at the
+// first one at or before the time asked.
+//
+// Minting. Tokens are minted only by treasury decisions. Until the treasury
+// exists, Mint is the BOOTSTRAP PATH: an organisation admin or a member
+// holding the treasurer role may mint to an active member. Every mint is an
+// event and a checkpoint, so the bootstrap allocation is auditable; the
+// treasury will replace this path.
+//
+// Who may call what:
+//
+//	Mint                 an organisation admin or a treasurer (bootstrap path)
+//	Transfer             an active member, from their own balance to another active member
+//	Balance, BalanceAt,
+//	Supply, SupplyAt,
+//	History              anyone with an identity on the channel
+//
+// Amounts are whole units in int64; every sum is checked against MaxSupply,
+// so no arithmetic can overflow.
+package token
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"strings"
+	"time"
+
+	"github.com/charter-gov/charter/chaincode/core"
+	"github.com/charter-gov/charter/chaincode/errcode"
+	"github.com/charter-gov/charter/chaincode/identity"
+	"github.com/charter-gov/charter/chaincode/membership"
+)
+
+// MaxSupply bounds the total supply (and so every balance and amount).
+const MaxSupply int64 = 1 << 62
+
+// Event types this package emits.
+const (
+	EventMinted      = "token.minted"
+	EventTransferred = "token.transferred"
+)
+
+const objectType = "token"
+
+// Account is the current balance of one account.
+type Account struct {
+	Account   identity.Identity `json:"account"`
+	Balance   int64             `json:"balance"`
+	UpdatedAt time.Time         `json:"updatedAt"`
+	TxID      string            `json:"txId"`
+}
+
+// Checkpoint is a balance (or the supply) from a point in time on.
+type Checkpoint struct {
+	Balance int64     `json:"balance"`
+	At      time.Time `json:"at"`
+	Delta   int64     `json:"delta"`
+	Kind    string    `json:"kind"` // "mint", "in", "out"
+	TxID    string    `json:"txId"`
+}
+
+// MintRequest asks to mint Amount to To.
+type MintRequest struct {
+	To     identity.Identity `json:"to"`
+	Amount int64             `json:"amount"`
+	Memo   string            `json:"memo,omitempty"`
+}
+
+// TransferRequest asks to move Amount from the caller to To.
+type TransferRequest struct {
+	To     identity.Identity `json:"to"`
+	Amount int64             `json:"amount"`
+	Memo   string            `json:"memo,omitempty"`
+}
+
+// Receipt is the result of Mint and Transfer and the payload of their
+// events.
+type Receipt struct {
+	From        *identity.Identity `json:"from,omitempty"`
+	To          identity.Identity  `json:"to"`
+	Amount      int64              `json:"amount"`
+	FromBalance *int64             `json:"fromBalance,omitempty"`
+	ToBalance   int64              `json:"toBalance"`
+	Supply      int64              `json:"supply"`
+	Memo        string             `json:"memo,omitempty"`
+	At          time.Time          `json:"at"`
+}
+
+// Inv renders t as a key part that sorts newest first.
+func Inv(t time.Time) string { return fmt.Sprintf("%020d", math.MaxInt64-t.UnixNano()) }
+
+func acctKey(a identity.Identity) (string, error) { return core.Key(objectType, "acct", a.MSPID, a.ID) }
+func cpKey(a identity.Identity, t time.Time) (string, error) {
+	return core.Key(objectType, "cp", a.MSPID, a.ID, Inv(t))
+}
+func supplyKey() string              { return core.MustKey(objectType, "supply") }
+func supplyCPKey(t time.Time) string { return core.MustKey(objectType, "supplycp", Inv(t)) }
+
+func checkAmount(action string, amount int64) error {
+	if amount <= 0 {
+		return errcode.Invalidf("%s: amount %d must be a positive whole number", action, amount)
+	}
+	if amount > MaxSupply {
+		return errcode.Invalidf("%s: amount %d exceeds the maximum supply %d", action, amount, MaxSupply)
+	}
+	return nil
+}
+
+func checkMemo(action, memo string) error {
+	if len(memo) > 512 {
+		return errcode.Invalidf("%s: memo is longer than 512 bytes", action)
+	}
+	for _, r := range memo {
+		if r < 0x20 || r == 0x7f {
+			return errcode.Invalidf("%s: memo contains control character U+%04X", action, r)
+		}
+	}
+	return nil
+}
+
+// Mint creates Amount new tokens for To. BOOTSTRAP PATH: the caller must be
+// an organisation admin or an active member with the treasurer role; the
+// treasury's decisions replace this path once they exist.
+//
+// Errors: FORBIDDEN (caller may not mint), INVALID_ARGUMENT (bad amount,
+// memo or identity, or the supply would exceed MaxSupply), NOT_FOUND (To is
+// not an active member).
+func Mint(tx *core.Tx, req MintRequest) (*Receipt, error) {
+	const action = "mint"
+	if !tx.Caller.OrgAdmin {
+		if _, err := membership.RequireRole(tx, membership.RoleTreasurer, action+" (bootstrap path: organisation admins and treasurers)"); err != nil {
+			return nil, err
+		}
+	}
+	if err := checkAmount(action, req.Amount); err != nil {
+		return nil, err
+	}
+	if err := checkMemo(action, req.Memo); err != nil {
+		return nil, err
+	}
+	if _, err := membership.Active(tx.Store, req.To); err != nil {
+		return nil, fmt.Errorf("%s: recipient: %w", action, err)
+	}
+	supply, err := Supply(tx.Store)
+	if err != nil {
+		return nil, err
+	}
+	if req.Amount > MaxSupply-supply {
+		return nil, errcode.Invalidf("%s: %d more tokens would take the supply %d past the maximum %d", action, req.Amount, supply, MaxSupply)
+	}
+	bal, err := Balance(tx.Store, req.To)
+	if err != nil {
+		return nil, err
+	}
+	newBal, newSupply := bal+req.Amount, supply+req.Amount
+	if err := setBalance(tx, req.To, newBal, req.Amount, "mint"); err != nil {
+		return nil, err
+	}
+	sc := Checkpoint{Balance: newSupply, At: tx.Time, Delta: req.Amount, Kind: "mint", TxID: tx.TxID}
+	if err := core.PutJSON(tx.Store, supplyKey(), sc); err != nil {
+		return nil, err
+	}
+	if err := core.PutJSON(tx.Store, supplyCPKey(tx.Time), sc); err != nil {
+		return nil, err
+	}
+	r := &Receipt{To: req.To, Amount: req.Amount, ToBalance: newBal, Supply: newSupply, Memo: req.Memo, At: tx.Time}
+	return r, tx.Emit(EventMinted, r)
+}
+
+// Transfer moves Amount from the caller to To.
+//
+// Errors: FORBIDDEN (caller is not an active member), INVALID_ARGUMENT (bad
+// amount or memo, a transfer to oneself, or more than the caller's
+// balance), NOT_FOUND (To is not an active member).
+func Transfer(tx *core.Tx, req TransferRequest) (*Receipt, error) {
+	const action = "transfer"
+	if _, err := membership.Active(tx.Store, tx.Caller.Identity); err != nil {
+		return nil, errcode.Forbiddenf("%s: caller %s is not an active member", action, tx.Caller.Identity)
+	}
+	if err := checkAmount(action, req.Amount); err != nil {
+		return nil, err
+	}
+	if err := checkMemo(action, req.Memo); err != nil {
+		return nil, err
+	}
+	if err := req.To.Validate(); err != nil {
+		return nil, err
+	}
+	if req.To == tx.Caller.Identity {
+		return nil, errcode.Invalidf("%s: cannot transfer to oneself (%s)", action, req.To)
+	}
+	if _, err := membership.Active(tx.Store, req.To); err != nil {
+		return nil, fmt.Errorf("%s: recipient: %w", action, err)
+	}
+	from, err := Balance(tx.Store, tx.Caller.Identity)
+	if err != nil {
+		return nil, err
+	}
+	if req.Amount > from {
+		return nil, errcode.Invalidf("%s: amount %d exceeds the balance %d of %s", action, req.Amount, from, tx.Caller.Identity)
+	}
+	to, err := Balance(tx.Store, req.To)
+	if err != nil {
+		return nil, err
+	}
+	// to+amount <= supply <= MaxSupply: no overflow.
+	if err := setBalance(tx, tx.Caller.Identity, from-req.Amount, -req.Amount, "out"); err != nil {
+		return nil, err
+	}
+	if err := setBalance(tx, req.To, to+req.Amount, req.Amount, "in"); err != nil {
+		return nil, err
+	}
+	supply, err := Supply(tx.Store)
+	if err != nil {
+		return nil, err
+	}
+	caller, fromBal := tx.Caller.Identity, from-req.Amount
+	r := &Receipt{From: &caller, To: req.To, Amount: req.Amount, FromBalance: &fromBal, ToBalance: to + req.Amount, Supply: supply, Memo: req.Memo, At: tx.Time}
+	return r, tx.Emit(EventTransferred, r)
+}
+
+func setBalance(tx *core.Tx, a identity.Identity, balance, delta int64, kind string) error {
+	ak, err := acctKey(a)
+	if err != nil {
+		return err
+	}
+	ck, err := cpKey(a, tx.Time)
+	if err != nil {
+		return err
+	}
+	if err := core.PutJSON(tx.Store, ak, Account{Account: a, Balance: balance, UpdatedAt: tx.Time, TxID: tx.TxID}); err != nil {
+		return err
+	}
+	return core.PutJSON(tx.Store, ck, Checkpoint{Balance: balance, At: tx.Time, Delta: delta, Kind: kind, TxID: tx.TxID})
+}
+
+// Balance returns an account's current balance (0 for an account that
+// never held tokens). It is one point read.
+func Balance(s core.Store, a identity.Identity) (int64, error) {
+	acct, found, err := account(s, a)
+	if err != nil || !found {
+		return 0, err
+	}
+	return acct.Balance, nil
+}
+
+func account(s core.Store, a identity.Identity) (Account, bool, error) {
+	if err := a.Validate(); err != nil {
+		return Account{}, false, err
+	}
+	k, err := acctKey(a)
+	if err != nil {
+		return Account{}, false, err
+	}
+	var acct Account
+	found, err := core.GetJSON(s, k, &acct)
+	return acct, found, err
+}
+
+// stop ends a scan early.
+type stop struct{}
+
+func (stop) Error() string { return "stop" }
+
+func isStop(err error) bool { var s stop; return errors.As(err, &s) }
+
+// BalanceAt returns an account's balance at time at: the balance of its
+// newest checkpoint at or before at. It reads the account record (one
+// point read) and, only when the account moved after at, that account's own
+// checkpoints newest first, stopping at the first one at or before at.
+func BalanceAt(s core.Store, a identity.Identity, at time.Time) (int64, error) {
+	acct, found, err := account(s, a)
+	if err != nil || !found {
+		return 0, err
+	}
+	if !acct.UpdatedAt.After(at) {
+		return acct.Balance, nil
+	}
+	var bal int64
+	err = s.Scan(objectType, []string{"cp", a.MSPID, a.ID}, func(key string, raw []byte) error {
+		var cp Checkpoint
+		if err := core.DecodeJSON(key, raw, &cp); err != nil {
+			return err
+		}
+		if !cp.At.After(at) {
+			bal = cp.Balance
+			return stop{}
+		}
+		return nil
+	})
+	if err != nil && !isStop(err) {
+		return 0, fmt.Errorf("balance of %s at %s: %w", a, at.Format(time.RFC3339Nano), err)
+	}
+	return bal, nil
+}
+
+// Supply returns the current total supply.
+func Supply(s core.Store) (int64, error) {
+	var cp Checkpoint
+	if _, err := core.GetJSON(s, supplyKey(), &cp); err != nil {
+		return 0, err
+	}
+	return cp.Balance, nil
+}
+
+// SupplyAt returns the total supply at time at.
+func SupplyAt(s core.Store, at time.Time) (int64, error) {
+	var cur Checkpoint
+	found, err := core.GetJSON(s, supplyKey(), &cur)
+	if err != nil || !found {
+		return 0, err
+	}
+	if !cur.At.After(at) {
+		return cur.Balance, nil
+	}
+	var supply int64
+	err = s.Scan(objectType, []string{"supplycp"}, func(key string, raw []byte) error {
+		var cp Checkpoint
+		if err := core.DecodeJSON(key, raw, &cp); err != nil {
+			return err
+		}
+		if !cp.At.After(at) {
+			supply = cp.Balance
+			return stop{}
+		}
+		return nil
+	})
+	if err != nil && !isStop(err) {
+		return 0, fmt.Errorf("supply at %s: %w", at.Format(time.RFC3339Nano), err)
+	}
+	return supply, nil
+}
+
+// History returns an account's checkpoints, newest first, at most limit
+// (1..1000).
+func History(s core.Store, a identity.Identity, limit int) ([]Checkpoint, error) {
+	if err := a.Validate(); err != nil {
+		return nil, err
+	}
+	if limit < 1 || limit > 1000 {
+		return nil, errcode.Invalidf("token history: limit %d is outside 1..1000", limit)
+	}
+	out := []Checkpoint{}
+	err := s.Scan(objectType, []string{"cp", a.MSPID, a.ID}, func(key string, raw []byte) error {
+		var cp Checkpoint
+		if err := core.DecodeJSON(key, raw, &cp); err != nil {
+			return err
+		}
+		out = append(out, cp)
+		if len(out) == limit {
+			return stop{}
+		}
+		return nil
+	})
+	if err != nil && !isStop(err) {
+		return nil, fmt.Errorf("token history of %s: %w", a, err)
+	}
+	return out, nil
+}
+
+// Accounts lists every account with its current balance, in key order.
+func Accounts(s core.Store, mspID string) ([]Account, error) {
+	attrs := []string{"acct"}
+	if strings.TrimSpace(mspID) != "" {
+		attrs = append(attrs, mspID)
+	}
+	out := []Account{}
+	err := s.Scan(objectType, attrs, func(key string, raw []byte) error {
+		var a Account
+		if err := core.DecodeJSON(key, raw, &a); err != nil {
+			return err
+		}
+		out = append(out, a)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("token accounts: %w", err)
+	}
+	return out, nil
+}

@@ -1,0 +1,75 @@
+package token
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/charter-gov/charter/chaincode/core"
+	"github.com/charter-gov/charter/chaincode/errcode"
+	"github.com/charter-gov/charter/chaincode/identity"
+	"github.com/charter-gov/charter/chaincode/internal/testutil"
+	"github.com/charter-gov/charter/chaincode/membership"
+)
+
+func setup(t *testing.T) (*core.MemStore, identity.Identity, identity.Identity, identity.Identity) {
+	s := core.NewMemStore()
+	admin := testutil.ID("LabAMSP", "admin")
+	ada, bob, tess := testutil.ID("LabAMSP", "ada"), testutil.ID("LabAMSP", "bob"), testutil.ID("LabAMSP", "tess")
+	for _, m := range []struct {
+		id    identity.Identity
+		roles []membership.Role
+	}{{ada, nil}, {bob, nil}, {tess, []membership.Role{membership.RoleTreasurer}}} {
+		_, err := membership.Register(testutil.Tx(s, admin, true, testutil.T0()), membership.RegisterRequest{Member: m.id, Name: "x", Roles: m.roles})
+		require.NoError(t, err)
+	}
+	return s, ada, bob, tess
+}
+
+func TestCheckpointsAnswerBalanceAtAnyTime(t *testing.T) {
+	s, ada, bob, tess := setup(t)
+	t0 := testutil.T0()
+	at := func(sec int) time.Time { return t0.Add(time.Duration(sec) * time.Second) }
+	_, err := Mint(testutil.Tx(s, tess, false, at(10)), MintRequest{To: ada, Amount: 100})
+	require.NoError(t, err)
+	_, err = Transfer(testutil.Tx(s, ada, false, at(20)), TransferRequest{To: bob, Amount: 30})
+	require.NoError(t, err)
+	_, err = Mint(testutil.Tx(s, testutil.ID("LabAMSP", "admin"), true, at(30)), MintRequest{To: bob, Amount: 5})
+	require.NoError(t, err)
+	_, err = Transfer(testutil.Tx(s, bob, false, at(40)), TransferRequest{To: ada, Amount: 35})
+	require.NoError(t, err)
+	tests := []struct {
+		sec           int
+		ada, bob, sup int64
+	}{
+		{5, 0, 0, 0}, {10, 100, 0, 100}, {19, 100, 0, 100}, {20, 70, 30, 100}, {30, 70, 35, 105}, {39, 70, 35, 105}, {40, 105, 0, 105}, {99, 105, 0, 105},
+	}
+	for _, tt := range tests {
+		a, err := BalanceAt(s, ada, at(tt.sec))
+		require.NoError(t, err)
+		b, err := BalanceAt(s, bob, at(tt.sec))
+		require.NoError(t, err)
+		sup, err := SupplyAt(s, at(tt.sec))
+		require.NoError(t, err)
+		assert.Equal(t, []int64{tt.ada, tt.bob, tt.sup}, []int64{a, b, sup}, "at +%ds", tt.sec)
+	}
+	h, err := History(s, ada, 2)
+	require.NoError(t, err)
+	require.Len(t, h, 2)
+	assert.Equal(t, int64(35), h[0].Delta, "newest first")
+	accts, err := Accounts(s, "")
+	require.NoError(t, err)
+	assert.Len(t, accts, 2)
+}
+
+func TestSupplyCap(t *testing.T) {
+	s, ada, _, tess := setup(t)
+	_, err := Mint(testutil.Tx(s, tess, false, testutil.T0()), MintRequest{To: ada, Amount: MaxSupply})
+	require.NoError(t, err)
+	before := s.Snapshot()
+	_, err = Mint(testutil.Tx(s, tess, false, testutil.T0()), MintRequest{To: ada, Amount: 1})
+	require.ErrorIs(t, err, errcode.ErrInvalidArgument)
+	assert.Equal(t, before, s.Snapshot())
+}

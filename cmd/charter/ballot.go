@@ -1,0 +1,537 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/charter-gov/charter/chaincode/ballot"
+	"github.com/charter-gov/charter/chaincode/constitution"
+	"github.com/charter-gov/charter/chaincode/delegation"
+	"github.com/charter-gov/charter/chaincode/identity"
+	"github.com/charter-gov/charter/chaincode/token"
+	charter "github.com/charter-gov/charter/gateway-client"
+)
+
+// votingAPI is what the ballot, token and delegate commands use of a
+// *charter.Client.
+type votingAPI interface {
+	CreateBallot(ctx context.Context, req ballot.CreateRequest) (*ballot.Ballot, error)
+	Vote(ctx context.Context, req ballot.CastRequest) (*ballot.Vote, error)
+	CloseBallot(ctx context.Context, id string) (*ballot.Ballot, error)
+	TallyPage(ctx context.Context, id string, pageSize int) (*ballot.Progress, error)
+	QueueBallot(ctx context.Context, id string) (*ballot.Ballot, error)
+	ExecuteBallot(ctx context.Context, id string) (*ballot.Ballot, error)
+	CancelBallot(ctx context.Context, req ballot.CancelRequest) (*ballot.Ballot, error)
+	Ballot(ctx context.Context, id string) (*ballot.View, error)
+	Ballots(ctx context.Context, status ballot.Status) ([]ballot.View, error)
+	BallotResults(ctx context.Context, id string) (*charter.BallotResults, error)
+
+	Mint(ctx context.Context, req token.MintRequest) (*token.Receipt, error)
+	Transfer(ctx context.Context, req token.TransferRequest) (*token.Receipt, error)
+	Balance(ctx context.Context, account identity.Identity) (*charter.Balance, error)
+	BalanceAt(ctx context.Context, account identity.Identity, at time.Time) (*charter.Balance, error)
+	Supply(ctx context.Context) (int64, error)
+	TokenHistory(ctx context.Context, account identity.Identity, limit int) ([]token.Checkpoint, error)
+
+	Delegate(ctx context.Context, req delegation.SetRequest) (*delegation.Version, error)
+	RevokeDelegation(ctx context.Context, req delegation.RevokeRequest) (*delegation.Version, error)
+	Delegations(ctx context.Context, member identity.Identity) ([]delegation.Version, error)
+}
+
+var _ votingAPI = (*charter.Client)(nil)
+
+// withVoting connects as the --as profile and runs fn with the voting
+// operations of the connection.
+func (a *app) withVoting(cmd *cobra.Command, fn func(ctx context.Context, v votingAPI) error) error {
+	return a.withClient(cmd, func(ctx context.Context, c gatewayAPI) error {
+		v, ok := c.(votingAPI)
+		if !ok {
+			return fmt.Errorf("this connection does not offer voting operations (%T)", c)
+		}
+		return fn(ctx, v)
+	})
+}
+
+// printVoting renders a voting result: JSON through the formatter, text
+// with votingText.
+func (a *app) printVoting(v any) error {
+	f := a.out()
+	if f.json {
+		return f.print(v)
+	}
+	var b bytes.Buffer
+	if err := votingText(&b, v); err != nil {
+		return err
+	}
+	_, err := f.w.Write(b.Bytes())
+	return err
+}
+
+func (a *app) ballotCmd() *cobra.Command {
+	return group("ballot", "Create ballots and polls, vote, close, tally, queue, execute, cancel",
+		a.ballotCreateCmd(), a.ballotShowCmd(), a.ballotListCmd(), a.ballotVoteCmd(), a.ballotCloseCmd(),
+		a.ballotTallyCmd(), a.ballotQueueCmd(), a.ballotExecuteCmd(), a.ballotCancelCmd(), a.ballotResultsCmd())
+}
+
+func oneID(cmd *cobra.Command, args []string) error {
+	if len(args) != 1 || strings.TrimSpace(args[0]) == "" {
+		return usagef("%s takes one argument: the ballot ID", cmd.CommandPath())
+	}
+	return nil
+}
+
+func (a *app) ballotCreateCmd() *cobra.Command {
+	var req ballot.CreateRequest
+	var decisionType, house string
+	var poll bool
+	var delay, period time.Duration
+	cmd := &cobra.Command{
+		Use:   "create (--type DECISION_TYPE [--house A|B] [--options a,b,c] | --poll --period DURATION [--delay DURATION]) --title TEXT",
+		Short: "Create a decision ballot (rules from the constitution) or a 1–7 Likert poll",
+		Long: `Create a ballot. A decision takes its house, voting family, quorum, threshold,
+delay, period and timelock from the constitution in force; they are frozen into
+the ballot. Without --options the choices are for, against and abstain; with
+--options each named option plus abstain. A poll (--poll) asks for a 1–7 answer
+and sets its own period.`,
+		Example: `  charter --as labA-user1 ballot create --type budget --title "Fund eval compute"
+  charter --as labA-user1 ballot create --type roadmap --title "Next model" --options "7B,13B,70B"
+  charter --as labA-user1 ballot create --poll --title "Was the release decision legitimate?" --period 72h`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if strings.TrimSpace(req.Title) == "" {
+				return usagef("--title is required")
+			}
+			if poll {
+				if decisionType != "" && house != "" {
+					return usagef("--house goes with a decision, not a poll")
+				}
+				if period <= 0 {
+					return usagef("--period is required for a poll (for example 72h)")
+				}
+				req.Kind = ballot.KindPoll
+				req.VotingPeriodSec, req.VotingDelaySec = int64(period/time.Second), int64(delay/time.Second)
+			} else {
+				if decisionType == "" {
+					return usagef("--type is required (a decision type of the constitution), or --poll")
+				}
+				if period != 0 || delay != 0 {
+					return usagef("--period and --delay are for polls; a decision takes them from the constitution")
+				}
+			}
+			req.DecisionType, req.House = constitution.DecisionType(decisionType), constitution.HouseID(house)
+			return a.withVoting(cmd, func(ctx context.Context, v votingAPI) error {
+				b, err := v.CreateBallot(ctx, req)
+				if err != nil {
+					return err
+				}
+				return a.printVoting(b)
+			})
+		},
+	}
+	fs := cmd.Flags()
+	fs.StringVar(&decisionType, "type", "", "decision type (budget, roadmap, policy, treasury_spend, …)")
+	fs.StringVar(&house, "house", "", "deciding house of a joint decision type (default: the first)")
+	fs.StringVar(&req.Title, "title", "", "title (required)")
+	fs.StringVar(&req.Description, "description", "", "description")
+	fs.StringSliceVar(&req.Options, "options", nil, "named options, comma-separated (default: for, against, abstain)")
+	fs.BoolVar(&poll, "poll", false, "a 1–7 Likert poll")
+	fs.DurationVar(&period, "period", 0, "poll voting period")
+	fs.DurationVar(&delay, "delay", 0, "poll voting delay")
+	return cmd
+}
+
+func (a *app) ballotShowCmd() *cobra.Command {
+	return &cobra.Command{
+		Use: "show ID", Short: "Show a ballot and its status now", Args: oneID,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return a.withVoting(cmd, func(ctx context.Context, v votingAPI) error {
+				b, err := v.Ballot(ctx, args[0])
+				if err != nil {
+					return err
+				}
+				return a.printVoting(b)
+			})
+		},
+	}
+}
+
+func (a *app) ballotListCmd() *cobra.Command {
+	var status string
+	cmd := &cobra.Command{
+		Use: "list [--status STATUS]", Short: "List ballots", Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if status != "" && !ballot.Status(status).Valid() {
+				return usagef("--status %q: unknown status", status)
+			}
+			return a.withVoting(cmd, func(ctx context.Context, v votingAPI) error {
+				bs, err := v.Ballots(ctx, ballot.Status(status))
+				if err != nil {
+					return err
+				}
+				return a.printVoting(bs)
+			})
+		},
+	}
+	cmd.Flags().StringVar(&status, "status", "", "only ballots with this status now (pending, active, ended, closed, succeeded, …)")
+	return cmd
+}
+
+// parseAllocations parses "choice=n" pairs.
+func parseAllocations(pairs []string) ([]ballot.Allocation, error) {
+	var out []ballot.Allocation
+	for _, p := range pairs {
+		i := strings.LastIndex(p, "=")
+		if i <= 0 {
+			return nil, usagef("--alloc %q: want CHOICE=VOTES", p)
+		}
+		n, err := strconv.ParseInt(p[i+1:], 10, 64)
+		if err != nil || n < 1 {
+			return nil, usagef("--alloc %q: votes must be a positive whole number", p)
+		}
+		out = append(out, ballot.Allocation{Choice: p[:i], Votes: n})
+	}
+	return out, nil
+}
+
+func (a *app) ballotVoteCmd() *cobra.Command {
+	var choice string
+	var allocs []string
+	cmd := &cobra.Command{
+		Use:   "vote ID (--choice CHOICE | --alloc CHOICE=VOTES,...)",
+		Short: "Cast or change your vote",
+		Long: `Cast your vote, or change it: a later vote replaces an earlier one until the
+ballot closes. --choice is for, against, abstain, an option, or 1..7 on a poll;
+on a quadratic ballot give --alloc instead (n votes on a choice cost n² credits).`,
+		Example: `  charter --as labA-user1 ballot vote b0123456789abcdef --choice for
+  charter --as labA-user1 ballot vote b0123456789abcdef --alloc gpu=3,docs=2`,
+		Args: oneID,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if (choice == "") == (len(allocs) == 0) {
+				return usagef("give exactly one of --choice and --alloc")
+			}
+			as, err := parseAllocations(allocs)
+			if err != nil {
+				return err
+			}
+			return a.withVoting(cmd, func(ctx context.Context, v votingAPI) error {
+				vote, err := v.Vote(ctx, ballot.CastRequest{Ballot: args[0], Choice: choice, Allocations: as})
+				if err != nil {
+					return err
+				}
+				return a.printVoting(vote)
+			})
+		},
+	}
+	cmd.Flags().StringVar(&choice, "choice", "", "your choice")
+	cmd.Flags().StringSliceVar(&allocs, "alloc", nil, "quadratic allocations CHOICE=VOTES, comma-separated")
+	return cmd
+}
+
+func (a *app) ballotCloseCmd() *cobra.Command {
+	var noTally bool
+	var pageSize int
+	cmd := &cobra.Command{
+		Use:   "close ID [--no-tally] [--page-size N]",
+		Short: "Close a ballot whose period is over, then tally it page by page",
+		Args:  oneID,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if pageSize < 0 || pageSize > ballot.MaxPageSize {
+				return usagef("--page-size %d: want 0 (default) to %d", pageSize, ballot.MaxPageSize)
+			}
+			return a.withVoting(cmd, func(ctx context.Context, v votingAPI) error {
+				b, err := v.CloseBallot(ctx, args[0])
+				if err != nil {
+					return err
+				}
+				if noTally {
+					return a.printVoting(b)
+				}
+				p, err := tallyAll(ctx, v, args[0], pageSize)
+				if err != nil {
+					return err
+				}
+				return a.printVoting(p)
+			})
+		},
+	}
+	cmd.Flags().BoolVar(&noTally, "no-tally", false, "only close; tally later with ballot tally")
+	cmd.Flags().IntVar(&pageSize, "page-size", 0, "votes per tally transaction (0: the chaincode's default)")
+	return cmd
+}
+
+func tallyAll(ctx context.Context, v votingAPI, id string, pageSize int) (*ballot.Progress, error) {
+	for {
+		p, err := v.TallyPage(ctx, id, pageSize)
+		if err != nil {
+			return nil, err
+		}
+		if p.Done {
+			return p, nil
+		}
+	}
+}
+
+func (a *app) ballotTallyCmd() *cobra.Command {
+	var pageSize int
+	cmd := &cobra.Command{
+		Use: "tally ID [--page-size N]", Short: "Run (or resume) the tally of a closed ballot to the end", Args: oneID,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if pageSize < 0 || pageSize > ballot.MaxPageSize {
+				return usagef("--page-size %d: want 0 (default) to %d", pageSize, ballot.MaxPageSize)
+			}
+			return a.withVoting(cmd, func(ctx context.Context, v votingAPI) error {
+				p, err := tallyAll(ctx, v, args[0], pageSize)
+				if err != nil {
+					return err
+				}
+				return a.printVoting(p)
+			})
+		},
+	}
+	cmd.Flags().IntVar(&pageSize, "page-size", 0, "votes per tally transaction (0: the chaincode's default)")
+	return cmd
+}
+
+func (a *app) ballotSimpleCmd(use, short string, op func(votingAPI) func(context.Context, string) (*ballot.Ballot, error)) *cobra.Command {
+	return &cobra.Command{
+		Use: use + " ID", Short: short, Args: oneID,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return a.withVoting(cmd, func(ctx context.Context, v votingAPI) error {
+				b, err := op(v)(ctx, args[0])
+				if err != nil {
+					return err
+				}
+				return a.printVoting(b)
+			})
+		},
+	}
+}
+
+func (a *app) ballotQueueCmd() *cobra.Command {
+	return a.ballotSimpleCmd("queue", "Start the timelock of a succeeded decision",
+		func(v votingAPI) func(context.Context, string) (*ballot.Ballot, error) { return v.QueueBallot })
+}
+
+func (a *app) ballotExecuteCmd() *cobra.Command {
+	return a.ballotSimpleCmd("execute", "Mark a queued decision executed after its timelock",
+		func(v votingAPI) func(context.Context, string) (*ballot.Ballot, error) { return v.ExecuteBallot })
+}
+
+func (a *app) ballotCancelCmd() *cobra.Command {
+	var reason string
+	cmd := &cobra.Command{
+		Use: "cancel ID --reason TEXT", Short: "Cancel a ballot (the proposer while voting; a guardian until executed)", Args: oneID,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if strings.TrimSpace(reason) == "" {
+				return usagef("--reason is required")
+			}
+			return a.withVoting(cmd, func(ctx context.Context, v votingAPI) error {
+				b, err := v.CancelBallot(ctx, ballot.CancelRequest{Ballot: args[0], Reason: reason})
+				if err != nil {
+					return err
+				}
+				return a.printVoting(b)
+			})
+		},
+	}
+	cmd.Flags().StringVar(&reason, "reason", "", "why (required)")
+	return cmd
+}
+
+func (a *app) ballotResultsCmd() *cobra.Command {
+	return &cobra.Command{
+		Use: "results ID", Short: "Show a ballot's result and tally progress", Args: oneID,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return a.withVoting(cmd, func(ctx context.Context, v votingAPI) error {
+				r, err := v.BallotResults(ctx, args[0])
+				if err != nil {
+					return err
+				}
+				return a.printVoting(r)
+			})
+		},
+	}
+}
+
+// votingText writes the text form of every ballot, token and delegation
+// result.
+func votingText(w *bytes.Buffer, v any) error {
+	switch v := v.(type) {
+	case *ballot.Ballot:
+		return ballotText(w, v, v.Status)
+	case *ballot.View:
+		return ballotText(w, &v.Ballot, v.StatusNow)
+	case []ballot.View:
+		if len(v) == 0 {
+			w.WriteString("no ballots\n")
+			return nil
+		}
+		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "ID\tSTATUS\tKIND\tTYPE\tFAMILY\tENDS\tTITLE")
+		for _, b := range v {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", b.ID, b.StatusNow, b.Kind, dash(string(b.DecisionType)), dash(string(b.Family)), timeText(b.EndsAt), b.Title)
+		}
+		return tw.Flush()
+	case *ballot.Vote:
+		kv := newKV(w)
+		kv.add("ballot", v.Ballot)
+		kv.add("voter", actor(v.Voter))
+		if v.Choice != "" {
+			kv.add("choice", v.Choice)
+		}
+		for _, al := range v.Allocations {
+			kv.add("allocation", fmt.Sprintf("%s × %d", al.Choice, al.Votes))
+		}
+		if v.Credits > 0 {
+			kv.add("credits spent", fmt.Sprint(v.Credits))
+		}
+		kv.add("cast", timeText(v.CastAt))
+		return kv.flush()
+	case *ballot.Progress:
+		kv := newKV(w)
+		kv.add("ballot", v.Ballot)
+		kv.add("status", string(v.Status))
+		kv.add("tally", fmt.Sprintf("%s after %d pages (%d votes read)", v.Phase, v.Pages, v.VotesRead))
+		if err := kv.flush(); err != nil {
+			return err
+		}
+		if v.Result != nil {
+			return resultText(w, v.Result)
+		}
+		return nil
+	case *charter.BallotResults:
+		if err := ballotText(w, &v.Ballot.Ballot, v.Ballot.StatusNow); err != nil {
+			return err
+		}
+		if v.Ballot.Result == nil && v.Tally != nil && v.Tally.Pages > 0 {
+			fmt.Fprintf(w, "tally in progress: %s, %d pages, %d votes read\n", v.Tally.Phase, v.Tally.Pages, v.Tally.VotesRead)
+		}
+		return nil
+	case *token.Receipt:
+		kv := newKV(w)
+		if v.From != nil {
+			kv.add("from", fmt.Sprintf("%s (balance %d)", actor(*v.From), *v.FromBalance))
+		}
+		kv.add("to", fmt.Sprintf("%s (balance %d)", actor(v.To), v.ToBalance))
+		kv.add("amount", fmt.Sprint(v.Amount))
+		kv.add("supply", fmt.Sprint(v.Supply))
+		return kv.flush()
+	case *charter.Balance:
+		kv := newKV(w)
+		kv.add("account", actor(v.Account))
+		kv.add("balance", fmt.Sprint(v.Balance))
+		if v.At != "" {
+			kv.add("at", v.At)
+		}
+		return kv.flush()
+	case supplyResult:
+		fmt.Fprintf(w, "supply: %d\n", v.Supply)
+		return nil
+	case []token.Checkpoint:
+		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "AT\tKIND\tDELTA\tBALANCE\tTX")
+		for _, c := range v {
+			fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%s\n", timeText(c.At), c.Kind, c.Delta, c.Balance, c.TxID)
+		}
+		return tw.Flush()
+	case *delegation.Version:
+		return delegationText(w, []delegation.Version{*v})
+	case []delegation.Version:
+		if len(v) == 0 {
+			w.WriteString("no delegations in force\n")
+			return nil
+		}
+		return delegationText(w, v)
+	}
+	return fmt.Errorf("render text: no text form for %T", v)
+}
+
+// supplyResult is what token supply prints.
+type supplyResult struct {
+	Supply int64 `json:"supply"`
+}
+
+func delegationText(w *bytes.Buffer, vs []delegation.Version) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "TOPIC\tSTATE\tTO\tPERCENT\tEXPIRES")
+	for _, v := range vs {
+		state, exp := "in force", "never"
+		if v.Revoked {
+			state = "revoked"
+		}
+		if v.ExpiresAt != nil {
+			exp = timeText(*v.ExpiresAt)
+		}
+		if len(v.Legs) == 0 {
+			fmt.Fprintf(tw, "%s\t%s\t-\t-\t%s\n", v.Topic, state, exp)
+		}
+		for _, l := range v.Legs {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\n", v.Topic, state, actor(l.To), l.Percent, exp)
+		}
+	}
+	return tw.Flush()
+}
+
+func ballotText(w *bytes.Buffer, b *ballot.Ballot, status ballot.Status) error {
+	kv := newKV(w)
+	kv.add("id", b.ID)
+	kv.add("title", b.Title)
+	kv.add("status", string(status))
+	kv.add("kind", string(b.Kind))
+	if b.Kind == ballot.KindDecision {
+		kv.add("decision", fmt.Sprintf("%s in house %s, %s family", b.DecisionType, b.House, b.Family))
+		kv.add("quorum / threshold", bps(b.Rule.QuorumBps)+" / "+bps(b.Rule.ThresholdBps))
+		kv.add("timelock", seconds(b.Rule.TimelockSec))
+		if b.VoiceCredits > 0 {
+			kv.add("voice credits", fmt.Sprint(b.VoiceCredits))
+		}
+	}
+	kv.add("choices", strings.Join(b.Choices(), ", "))
+	kv.add("proposer", actor(b.Proposer))
+	kv.add("voting", fmt.Sprintf("%s → %s", timeText(b.OpensAt), timeText(b.EndsAt)))
+	kv.add("constitution", fmt.Sprintf("version %d (%s)", b.ConstitutionVersion, b.ConstitutionHash))
+	if b.ETA != nil {
+		kv.add("executable", fmt.Sprintf("%s → %s", timeText(*b.ETA), timeText(*b.ExecuteBy)))
+	}
+	if b.CancelReason != "" {
+		kv.add("cancelled", b.CancelReason)
+	}
+	if err := kv.flush(); err != nil {
+		return err
+	}
+	if b.Result != nil {
+		return resultText(w, b.Result)
+	}
+	return nil
+}
+
+func resultText(w *bytes.Buffer, r *ballot.Result) error {
+	w.WriteString("\n")
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "CHOICE\tTOTAL")
+	for _, t := range r.Totals {
+		fmt.Fprintf(tw, "%s\t%s\n", t.Choice, t.Total)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	kv := newKV(w)
+	kv.add("votes", fmt.Sprintf("%d read, %d counted", r.VotesRead, r.VotesCounted))
+	if r.Likert != nil {
+		kv.add("mean", fmt.Sprintf("%d.%03d (%s)", r.Likert.MeanMilli/1000, r.Likert.MeanMilli%1000, dash(r.Likert.Mean)))
+		return kv.flush()
+	}
+	kv.add("participation", fmt.Sprintf("%s of %s (%s); quorum %s needs %s: %s", r.Participation, r.Electorate, r.Basis, bps(r.QuorumBps), r.QuorumRequired, yesNo(r.QuorumReached)))
+	kv.add("passed", yesNo(r.Passed))
+	if r.Winner != "" {
+		kv.add("winner", r.Winner)
+	}
+	return kv.flush()
+}

@@ -1,0 +1,217 @@
+package charter
+
+import (
+	"context"
+	"strconv"
+
+	"github.com/charter-gov/charter/chaincode/ballot"
+	"github.com/charter-gov/charter/chaincode/identity"
+)
+
+// Ballot transaction names.
+const (
+	txBallotCreate  = "ballot:Create"
+	txBallotVote    = "ballot:Vote"
+	txBallotClose   = "ballot:Close"
+	txBallotTally   = "ballot:Tally"
+	txBallotQueue   = "ballot:Queue"
+	txBallotExecute = "ballot:Execute"
+	txBallotCancel  = "ballot:Cancel"
+	txBallotGet     = "ballot:Get"
+	txBallotList    = "ballot:List"
+	txBallotVoteOf  = "ballot:VoteOf"
+	txBallotResults = "ballot:Results"
+	txBallotVotes   = "ballot:Votes"
+	txBenchPut      = "bench:Put"
+)
+
+// BallotResults is a ballot, its result once tallied, and its tally
+// progress.
+type BallotResults struct {
+	Ballot ballot.View        `json:"ballot"`
+	Tally  *ballot.TallyState `json:"tally"`
+}
+
+// VotePage is one page of a ballot's votes.
+type VotePage struct {
+	Votes     []ballot.Vote `json:"votes"`
+	NextShard int           `json:"nextShard"`
+}
+
+// CreateBallot submits ballot:Create. A decision takes its rules from the
+// constitution in force (frozen into the ballot); a poll
+// (req.Kind == ballot.KindPoll) sets its own delay and period.
+//
+// Errors: ErrForbidden (not an eligible proposer, or under the proposal
+// threshold), ErrInvalidArgument, ErrNotFound (decision type not routed),
+// ErrFailedPrecondition (no constitution).
+func (c *Client) CreateBallot(ctx context.Context, req ballot.CreateRequest) (*ballot.Ballot, error) {
+	arg, err := encodeArg("ballot create request", req)
+	if err != nil {
+		return nil, err
+	}
+	var b ballot.Ballot
+	if err := c.submit(ctx, txBallotCreate, &b, arg); err != nil {
+		return nil, err
+	}
+	return &b, nil
+}
+
+// Vote submits ballot:Vote, casting or changing the caller's vote.
+//
+// Errors: ErrNotFound (unknown ballot), ErrFailedPrecondition (voting not
+// open), ErrForbidden (not a member, or not eligible), ErrInvalidArgument
+// (unknown choice, bad allocations, more voice credits than granted).
+func (c *Client) Vote(ctx context.Context, req ballot.CastRequest) (*ballot.Vote, error) {
+	arg, err := encodeArg("vote request", req)
+	if err != nil {
+		return nil, err
+	}
+	var v ballot.Vote
+	if err := c.submit(ctx, txBallotVote, &v, arg); err != nil {
+		return nil, err
+	}
+	return &v, nil
+}
+
+// CloseBallot submits ballot:Close once the voting period is over.
+//
+// Errors: ErrNotFound, ErrFailedPrecondition (period not over, or not
+// pending).
+func (c *Client) CloseBallot(ctx context.Context, id string) (*ballot.Ballot, error) {
+	return c.ballotOp(ctx, txBallotClose, id)
+}
+
+// TallyPage submits one ballot:Tally page (pageSize 0: the chaincode's
+// default).
+//
+// Errors: ErrNotFound, ErrInvalidArgument (page size), ErrFailedPrecondition
+// (not closed, or already tallied).
+func (c *Client) TallyPage(ctx context.Context, id string, pageSize int) (*ballot.Progress, error) {
+	var p ballot.Progress
+	if err := c.submit(ctx, txBallotTally, &p, id, strconv.Itoa(pageSize)); err != nil {
+		return nil, err
+	}
+	return &p, nil
+}
+
+// Tally submits ballot:Tally pages one after another until the tally is
+// done, and returns the last page's progress (with the result).
+//
+// Errors: as TallyPage.
+func (c *Client) Tally(ctx context.Context, id string, pageSize int) (*ballot.Progress, error) {
+	for {
+		p, err := c.TallyPage(ctx, id, pageSize)
+		if err != nil {
+			return nil, err
+		}
+		if p.Done {
+			return p, nil
+		}
+	}
+}
+
+// QueueBallot submits ballot:Queue, starting a succeeded decision's
+// timelock.
+//
+// Errors: ErrNotFound, ErrFailedPrecondition (not succeeded).
+func (c *Client) QueueBallot(ctx context.Context, id string) (*ballot.Ballot, error) {
+	return c.ballotOp(ctx, txBallotQueue, id)
+}
+
+// ExecuteBallot submits ballot:Execute after the timelock.
+//
+// Errors: ErrNotFound, ErrFailedPrecondition (not queued, timelock not
+// over, or expired).
+func (c *Client) ExecuteBallot(ctx context.Context, id string) (*ballot.Ballot, error) {
+	return c.ballotOp(ctx, txBallotExecute, id)
+}
+
+// CancelBallot submits ballot:Cancel.
+//
+// Errors: ErrNotFound, ErrForbidden (not the proposer during voting, nor a
+// guardian), ErrInvalidArgument (no reason), ErrFailedPrecondition (final).
+func (c *Client) CancelBallot(ctx context.Context, req ballot.CancelRequest) (*ballot.Ballot, error) {
+	arg, err := encodeArg("cancel request", req)
+	if err != nil {
+		return nil, err
+	}
+	var b ballot.Ballot
+	if err := c.submit(ctx, txBallotCancel, &b, arg); err != nil {
+		return nil, err
+	}
+	return &b, nil
+}
+
+func (c *Client) ballotOp(ctx context.Context, tx, id string) (*ballot.Ballot, error) {
+	var b ballot.Ballot
+	if err := c.submit(ctx, tx, &b, id); err != nil {
+		return nil, err
+	}
+	return &b, nil
+}
+
+// Ballot evaluates ballot:Get, a ballot with its status now.
+//
+// Errors: ErrNotFound.
+func (c *Client) Ballot(ctx context.Context, id string) (*ballot.View, error) {
+	var v ballot.View
+	if err := c.evaluate(ctx, txBallotGet, &v, id); err != nil {
+		return nil, err
+	}
+	return &v, nil
+}
+
+// Ballots evaluates ballot:List, every ballot (only those whose status now
+// is status, when not empty).
+//
+// Errors: ErrInvalidArgument (unknown status).
+func (c *Client) Ballots(ctx context.Context, status ballot.Status) ([]ballot.View, error) {
+	var vs []ballot.View
+	if err := c.evaluate(ctx, txBallotList, &vs, string(status)); err != nil {
+		return nil, err
+	}
+	return vs, nil
+}
+
+// VoteOf evaluates ballot:VoteOf, one voter's vote.
+//
+// Errors: ErrNotFound (unknown ballot, or no vote).
+func (c *Client) VoteOf(ctx context.Context, id string, voter identity.Identity) (*ballot.Vote, error) {
+	var v ballot.Vote
+	if err := c.evaluate(ctx, txBallotVoteOf, &v, id, voter.MSPID, voter.ID); err != nil {
+		return nil, err
+	}
+	return &v, nil
+}
+
+// BallotResults evaluates ballot:Results.
+//
+// Errors: ErrNotFound.
+func (c *Client) BallotResults(ctx context.Context, id string) (*BallotResults, error) {
+	var r BallotResults
+	if err := c.evaluate(ctx, txBallotResults, &r, id); err != nil {
+		return nil, err
+	}
+	return &r, nil
+}
+
+// BallotVotes evaluates ballot:Votes, a page of votes from fromShard.
+//
+// Errors: ErrNotFound, ErrInvalidArgument.
+func (c *Client) BallotVotes(ctx context.Context, id string, fromShard, limit int) (*VotePage, error) {
+	var p VotePage
+	if err := c.evaluate(ctx, txBallotVotes, &p, id, strconv.Itoa(fromShard), strconv.Itoa(limit)); err != nil {
+		return nil, err
+	}
+	return &p, nil
+}
+
+// BenchPut submits bench:Put, the network-throughput calibration
+// transaction (a trivial key-value put).
+//
+// Errors: ErrInvalidArgument (key or value size).
+func (c *Client) BenchPut(ctx context.Context, key, value string) error {
+	var out struct{}
+	return c.submit(ctx, txBenchPut, &out, key, value)
+}

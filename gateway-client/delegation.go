@@ -1,0 +1,83 @@
+package charter
+
+import (
+	"context"
+	"time"
+
+	"github.com/charter-gov/charter/chaincode/delegation"
+	"github.com/charter-gov/charter/chaincode/identity"
+)
+
+// Delegation transaction names.
+const (
+	txDelegationSet       = "delegation:Set"
+	txDelegationRevoke    = "delegation:Revoke"
+	txDelegationList      = "delegation:List"
+	txDelegationEffective = "delegation:Effective"
+	txDelegationIncoming  = "delegation:Incoming"
+)
+
+// Delegate submits delegation:Set, delegating the caller's weight for a
+// topic ("*" for all).
+//
+// Errors: ErrForbidden (not an active member), ErrInvalidArgument (topic,
+// percentages, oneself, expiry, a cycle), ErrNotFound (delegate not an
+// active member).
+func (c *Client) Delegate(ctx context.Context, req delegation.SetRequest) (*delegation.Version, error) {
+	return c.delegationOp(ctx, txDelegationSet, "delegation request", req)
+}
+
+// RevokeDelegation submits delegation:Revoke.
+//
+// Errors: ErrForbidden, ErrInvalidArgument (topic), ErrNotFound (no
+// delegation in force).
+func (c *Client) RevokeDelegation(ctx context.Context, req delegation.RevokeRequest) (*delegation.Version, error) {
+	return c.delegationOp(ctx, txDelegationRevoke, "revoke request", req)
+}
+
+func (c *Client) delegationOp(ctx context.Context, tx, what string, req any) (*delegation.Version, error) {
+	arg, err := encodeArg(what, req)
+	if err != nil {
+		return nil, err
+	}
+	var v delegation.Version
+	if err := c.submit(ctx, tx, &v, arg); err != nil {
+		return nil, err
+	}
+	return &v, nil
+}
+
+// Delegations evaluates delegation:List, a member's delegations in force.
+//
+// Errors: ErrInvalidArgument (malformed identity).
+func (c *Client) Delegations(ctx context.Context, member identity.Identity) ([]delegation.Version, error) {
+	var vs []delegation.Version
+	if err := c.evaluate(ctx, txDelegationList, &vs, member.MSPID, member.ID); err != nil {
+		return nil, err
+	}
+	return vs, nil
+}
+
+// EffectiveDelegation evaluates delegation:Effective: the delegation that
+// governs member's weight for topic at a time (nil when none).
+//
+// Errors: ErrInvalidArgument.
+func (c *Client) EffectiveDelegation(ctx context.Context, member identity.Identity, topic string, at time.Time) (*delegation.Version, error) {
+	var v *delegation.Version
+	if err := c.evaluate(ctx, txDelegationEffective, &v, member.MSPID, member.ID, topic, at.UTC().Format(time.RFC3339Nano)); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// IncomingDelegations evaluates delegation:Incoming: who delegates to
+// member for topic at a time.
+//
+// Errors: ErrInvalidArgument.
+func (c *Client) IncomingDelegations(ctx context.Context, member identity.Identity, topic string, at time.Time) ([]delegation.Inflow, error) {
+	var in []delegation.Inflow
+	if err := c.evaluate(ctx, txDelegationIncoming, &in, member.MSPID, member.ID, topic, at.UTC().Format(time.RFC3339Nano)); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
