@@ -125,7 +125,8 @@ func (n *network) close() {
 	}
 }
 
-// initConstitution adopts the default constitution unless it is in force
+// initConstitution adopts the integration-test constitution (the default
+// with periods of seconds, testConstitution) unless one is in force
 // already (a reused network).
 func (n *network) initConstitution() error {
 	c, err := n.connect("foundation-admin")
@@ -134,7 +135,8 @@ func (n *network) initConstitution() error {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	_, err = c.InitConstitution(ctx, nil)
+	doc := testConstitution() // periods of seconds: see decision_test.go
+	_, err = c.InitConstitution(ctx, &doc)
 	if err != nil && !errors.Is(err, charter.ErrConflict) {
 		return fmt.Errorf("initialise constitution: %w", err)
 	}

@@ -61,11 +61,13 @@ func NewChaincode(cfg Config) (*contractapi.ContractChaincode, error) {
 	contracts := []contractapi.ContractInterface{
 		newConstitutionContract(g),
 		newMemberContract(g),
-		newReputationContract(g),
+		newDecisionContract(g),
+		newCoiContract(g),
 		newBallotContract(g),
 		newTokenContract(g),
 		newDelegationContract(g),
 		newBenchContract(g),
+		newReputationContract(g),
 	}
 	cc, err := contractapi.NewChaincode(contracts...)
 	if err != nil {

@@ -142,6 +142,8 @@ DEADLINE_EXCEEDED.`,
 
 	root.AddCommand(a.whoamiCmd(), a.constitutionCmd(), a.memberCmd(), a.eventsCmd())
 	root.AddCommand(a.reputationCmd())
+	root.AddCommand(a.decisionCmd(), a.coiCmd())
+	a.addConstitutionAmendCmds(root)
 	root.AddCommand(a.ballotCmd(), a.tokenCmd(), a.delegateCmd())
 	return root
 }

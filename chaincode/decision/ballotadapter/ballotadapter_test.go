@@ -1,0 +1,162 @@
+package ballotadapter_test
+
+import (
+	"encoding/json"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/charter-gov/charter/chaincode/ballot"
+	"github.com/charter-gov/charter/chaincode/coi"
+	"github.com/charter-gov/charter/chaincode/constitution"
+	"github.com/charter-gov/charter/chaincode/core"
+	"github.com/charter-gov/charter/chaincode/decision"
+	. "github.com/charter-gov/charter/chaincode/decision/ballotadapter"
+	"github.com/charter-gov/charter/chaincode/errcode"
+	"github.com/charter-gov/charter/chaincode/identity"
+	"github.com/charter-gov/charter/chaincode/internal/testutil"
+	"github.com/charter-gov/charter/chaincode/membership"
+)
+
+var (
+	admin  = testutil.ID("FoundationMSP", "Admin@foundation")
+	seatA1 = testutil.ID("FoundationMSP", "User1@foundation")
+	seatA2 = testutil.ID("LabAMSP", "User1@labA")
+	comm1  = testutil.ID("LabBMSP", "User1@labB")
+	comm2  = testutil.ID("LabBMSP", "User2@labB")
+)
+
+type world struct {
+	s    *core.MemStore
+	deps decision.Deps
+	n    int
+}
+
+func (w *world) tx(caller identity.Identity, at time.Time) *core.Tx {
+	w.n++
+	tx := testutil.Tx(w.s, caller, false, at)
+	tx.TxID = tx.TxID + "-" + string(rune('a'+w.n))
+	return tx
+}
+
+// seatDoc is the default constitution with amendments voted one seat one
+// vote in both houses (no reputation ledger needed).
+func seatDoc() constitution.Document {
+	d := constitution.Default()
+	for i := range d.DecisionRules {
+		if d.DecisionRules[i].Type == constitution.Amendment {
+			d.DecisionRules[i].Families = []constitution.Family{constitution.FamilySeat, constitution.FamilySeat}
+		}
+	}
+	return d
+}
+
+func newWorld(t *testing.T) *world {
+	t.Helper()
+	s := core.NewMemStore()
+	_, err := constitution.Init(testutil.Tx(s, admin, true, testutil.T0()), seatDoc())
+	require.NoError(t, err)
+	for _, m := range []identity.Identity{seatA1, seatA2, comm1, comm2} {
+		var roles []membership.Role
+		if m == seatA1 || m == seatA2 {
+			roles = []membership.Role{membership.RoleHouseA}
+		}
+		_, err := membership.Register(testutil.Tx(s, identity.Identity{MSPID: m.MSPID, ID: "x509::CN=Admin::CN=ca"}, true, testutil.T0()),
+			membership.RegisterRequest{Member: m, Name: "M", Roles: roles})
+		require.NoError(t, err)
+	}
+	return &world{s: s, deps: decision.Deps{Ballots: Engine{}, Effects: decision.CoreEffects()}}
+}
+
+func TestAmendmentThroughTheBallotEngine(t *testing.T) {
+	w := newWorld(t)
+	amended := seatDoc()
+	amended.Concurrence.MediationSec = 3600
+	payload, err := json.Marshal(decision.AmendmentPayload{Document: amended})
+	require.NoError(t, err)
+	t0 := testutil.T0()
+	d, err := decision.Propose(w.tx(comm1, t0), w.deps, decision.ProposeRequest{Type: constitution.Amendment, Title: "One-hour mediation", Payload: payload})
+	require.NoError(t, err)
+
+	bA, err := ballot.Get(w.s, d.ID+"-A")
+	require.NoError(t, err)
+	assert.Equal(t, constitution.HouseA, bA.House)
+	assert.Equal(t, d.Rule, bA.Rule)
+	assert.Equal(t, d.ConstitutionHash, bA.ConstitutionHash)
+	assert.Equal(t, t0.Add(2*24*time.Hour), bA.OpensAt)
+	assert.Equal(t, ballot.StatusPending, bA.Status)
+
+	_, err = coi.Disclose(w.tx(seatA2, t0), coi.DiscloseRequest{Subject: coi.Subject{Kind: coi.KindProposal, ID: d.ID}, Statement: "I drafted the text for a client"})
+	require.NoError(t, err)
+
+	voting := bA.OpensAt.Add(time.Hour)
+	vote := func(who identity.Identity, house constitution.HouseID) error {
+		_, err := decision.Vote(w.tx(who, voting), w.deps, decision.VoteRequest{Decision: d.ID, House: house, Choice: ballot.ChoiceFor})
+		return err
+	}
+	require.NoError(t, vote(seatA1, "A"))
+	require.NoError(t, vote(comm1, "B"))
+	require.NoError(t, vote(comm2, "B"))
+
+	before, writes := w.s.Snapshot(), w.s.Writes
+	err = vote(comm1, "A")
+	assert.ErrorIs(t, err, errcode.ErrForbidden, "a House B member voting in House A")
+	assert.ErrorContains(t, err, "does not hold a House A seat")
+	err = vote(seatA2, "A")
+	assert.ErrorIs(t, err, errcode.ErrForbidden, "a conflicted House A member")
+	assert.ErrorContains(t, err, "recused")
+	assert.Equal(t, before, w.s.Snapshot())
+	assert.Equal(t, writes, w.s.Writes)
+
+	_, final, err := Engine{}.Result(w.s, d.ID+"-A")
+	require.NoError(t, err)
+	assert.False(t, final, "open ballots are not final")
+
+	ends := bA.EndsAt
+	for _, h := range []string{"A", "B"} {
+		_, err := ballot.Close(w.tx(comm1, ends), d.ID+"-"+h)
+		require.NoError(t, err)
+		p, err := ballot.Tally(w.tx(comm1, ends), ballot.Deps{}, d.ID+"-"+h, 0)
+		require.NoError(t, err)
+		require.True(t, p.Done)
+	}
+	rA, final, err := Engine{}.Result(w.s, d.ID+"-A")
+	require.NoError(t, err)
+	require.True(t, final)
+	assert.Equal(t, decision.HouseResult{House: "A", Ballot: d.ID + "-A", QuorumMet: true, ForBps: 10000, Passed: true, ClosedAt: ends}, rA)
+
+	c, err := decision.Conclude(w.tx(comm1, ends), w.deps, d.ID)
+	require.NoError(t, err)
+	require.Equal(t, decision.StatusPassed, c.Status, "%+v", c.Outcome)
+	_, err = decision.Execute(w.tx(comm1, *c.ExecutableAt), w.deps, d.ID)
+	require.NoError(t, err)
+	cur, err := constitution.Current(w.s)
+	require.NoError(t, err)
+	assert.Equal(t, int64(2), cur.Version)
+	assert.Equal(t, int64(3600), cur.Document.Concurrence.MediationSec)
+	_, err = decision.Execute(w.tx(comm1, *c.ExecutableAt), w.deps, d.ID)
+	assert.ErrorIs(t, err, errcode.ErrConflict)
+}
+
+func TestCancelledBallotRejectsTheDecision(t *testing.T) {
+	w := newWorld(t)
+	t0 := testutil.T0()
+	d, err := decision.Propose(w.tx(seatA1, t0), w.deps, decision.ProposeRequest{Type: constitution.ReleaseStage, Title: "Stage"})
+	require.NoError(t, err)
+	_, err = ballot.Cancel(w.tx(seatA1, t0), ballot.CancelRequest{Ballot: d.ID + "-A", Reason: "withdrawn"})
+	require.NoError(t, err)
+	c, err := decision.Conclude(w.tx(comm1, t0), w.deps, d.ID)
+	require.NoError(t, err)
+	assert.Equal(t, decision.StatusRejected, c.Status)
+	assert.Equal(t, decision.BranchCancelled, c.Outcome.Branch)
+}
+
+func TestOpenRefusesAnExistingID(t *testing.T) {
+	w := newWorld(t)
+	tx := w.tx(comm1, testutil.T0())
+	spec := decision.BallotSpec{ID: "x-A", House: "A", Family: constitution.FamilySeat, Rule: constitution.DecisionRule{VotingPeriodSec: 1}, Title: "t"}
+	require.NoError(t, Engine{}.Open(tx, spec))
+	assert.ErrorIs(t, Engine{}.Open(tx, spec), errcode.ErrConflict)
+}

@@ -1,0 +1,60 @@
+// Package effects assembles the decision engine's effects registry: the
+// decision package's own effects (amendments, House A seats) and those of
+// other capabilities, starting with reputation slashing. Later capabilities
+// (release stages, treasury spends, partner admission, chaincode upgrades)
+// add theirs to All.
+package effects
+
+import (
+	"encoding/json"
+
+	"github.com/charter-gov/charter/chaincode/constitution"
+	"github.com/charter-gov/charter/chaincode/core"
+	"github.com/charter-gov/charter/chaincode/decision"
+	"github.com/charter-gov/charter/chaincode/errcode"
+	"github.com/charter-gov/charter/chaincode/membership"
+	"github.com/charter-gov/charter/chaincode/reputation"
+)
+
+// All returns every registered effect.
+func All() []decision.Effect {
+	return append(decision.CoreEffects(), Slashing())
+}
+
+// Slashing is the effect of a slashing decision: the payload is a
+// reputation.SlashRequest, applied with reputation.SlashByDecision (which
+// emits the governance-incident event naming the decision).
+func Slashing() decision.Effect {
+	return decision.Effect{Type: constitution.Slashing, Check: checkSlash, Apply: applySlash}
+}
+
+func slashRequest(payload json.RawMessage) (reputation.SlashRequest, error) {
+	var req reputation.SlashRequest
+	if err := decision.DecodePayload("slashing", payload, &req); err != nil {
+		return req, err
+	}
+	if err := req.Member.Validate(); err != nil {
+		return req, err
+	}
+	if req.FractionBps < 1 || req.FractionBps > 10000 {
+		return req, errcode.Invalidf("slashing: fraction %d bps is out of bounds: it must be 1..10000", req.FractionBps)
+	}
+	return req, nil
+}
+
+func checkSlash(s core.Store, _ *constitution.Version, payload json.RawMessage) error {
+	req, err := slashRequest(payload)
+	if err != nil {
+		return err
+	}
+	_, err = membership.Get(s, req.Member)
+	return err
+}
+
+func applySlash(tx *core.Tx, d *decision.Decision) (any, error) {
+	req, err := slashRequest(d.Payload)
+	if err != nil {
+		return nil, err
+	}
+	return reputation.SlashByDecision(tx, req, d.ID)
+}

@@ -1,0 +1,61 @@
+package effects_test
+
+import (
+	"encoding/json"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/charter-gov/charter/chaincode/constitution"
+	"github.com/charter-gov/charter/chaincode/core"
+	"github.com/charter-gov/charter/chaincode/decision"
+	. "github.com/charter-gov/charter/chaincode/decision/effects"
+	"github.com/charter-gov/charter/chaincode/errcode"
+	"github.com/charter-gov/charter/chaincode/internal/testutil"
+	"github.com/charter-gov/charter/chaincode/membership"
+	"github.com/charter-gov/charter/chaincode/reputation"
+)
+
+func TestRegistry(t *testing.T) {
+	var types []constitution.DecisionType
+	for _, e := range All() {
+		types = append(types, e.Type)
+		assert.NotNil(t, e.Check, e.Type)
+		assert.NotNil(t, e.Apply, e.Type)
+	}
+	assert.Equal(t, []constitution.DecisionType{constitution.Amendment, constitution.SeatConfirmation, constitution.SeatRemoval, constitution.Slashing}, types)
+}
+
+func TestSlashing(t *testing.T) {
+	s := core.NewMemStore()
+	admin := testutil.ID("LabAMSP", "Admin@labA")
+	ada := testutil.ID("LabAMSP", "User1@labA")
+	_, err := constitution.Init(testutil.Tx(s, admin, true, testutil.T0()), constitution.Default())
+	require.NoError(t, err)
+	_, err = membership.Register(testutil.Tx(s, admin, true, testutil.T0()), membership.RegisterRequest{Member: ada, Name: "Ada"})
+	require.NoError(t, err)
+	cur, err := constitution.Current(s)
+	require.NoError(t, err)
+	eff := Slashing()
+	payload := func(v any) json.RawMessage {
+		raw, err := json.Marshal(v)
+		require.NoError(t, err)
+		return raw
+	}
+	good := payload(reputation.SlashRequest{Member: ada, FractionBps: 2500, Reason: "vote buying"})
+	require.NoError(t, eff.Check(s, cur, good))
+	assert.ErrorIs(t, eff.Check(s, cur, nil), errcode.ErrInvalidArgument)
+	assert.ErrorIs(t, eff.Check(s, cur, payload(reputation.SlashRequest{Member: ada, Reason: "r"})), errcode.ErrInvalidArgument)
+	assert.ErrorIs(t, eff.Check(s, cur, json.RawMessage(`{"member":{},"x":1}`)), errcode.ErrInvalidArgument)
+	assert.ErrorIs(t, eff.Check(s, cur, payload(reputation.SlashRequest{Member: testutil.ID("LabBMSP", "Nobody"), FractionBps: 1, Reason: "r"})), errcode.ErrNotFound)
+
+	tx := testutil.Tx(s, admin, false, testutil.T0())
+	out, err := eff.Apply(tx, &decision.Decision{ID: "d1", Type: constitution.Slashing, Payload: good})
+	require.NoError(t, err)
+	rec, ok := out.(*reputation.SlashRecord)
+	require.True(t, ok)
+	assert.Equal(t, "d1", rec.Decision)
+	assert.Equal(t, reputation.AuthorityDecision, rec.Authority)
+	require.NotNil(t, tx.Event(), "the slash emits the governance-incident event")
+}

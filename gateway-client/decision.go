@@ -1,0 +1,171 @@
+package charter
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/charter-gov/charter/chaincode/constitution"
+	"github.com/charter-gov/charter/chaincode/decision"
+)
+
+// Decision transaction names, "contract:function".
+const (
+	txDecisionPropose    = "decision:Propose"
+	txDecisionVote       = "decision:Vote"
+	txDecisionConclude   = "decision:Conclude"
+	txDecisionAppeal     = "decision:Appeal"
+	txDecisionExecute    = "decision:Execute"
+	txDecisionGet        = "decision:Get"
+	txDecisionList       = "decision:List"
+	txDecisionAppellants = "decision:Appellants"
+)
+
+// ProposeDecision submits decision:Propose: a decision of req.Type with one
+// ballot per house the constitution in force routes it to. The caller must
+// be an active member (a House A seat holder for types routed to House A
+// only).
+//
+// Errors (besides the common ones, see transactions.go):
+// ErrInvalidArgument (title, subject, payload — e.g. an amendment that
+// would leave the constitution invalid or changes nothing), ErrForbidden
+// (not a member; no seat), ErrNotFound (type not routed),
+// ErrFailedPrecondition (no constitution; the power to decide the type
+// expired under a sunset clause).
+func (c *Client) ProposeDecision(ctx context.Context, req decision.ProposeRequest) (*decision.Decision, error) {
+	var d decision.Decision
+	if err := c.submitJSON(ctx, txDecisionPropose, "decision propose request", req, &d); err != nil {
+		return nil, err
+	}
+	return &d, nil
+}
+
+// ProposeAmendment is ProposeDecision for a constitutional amendment whose
+// payload is the whole amended document.
+//
+// Errors: as ProposeDecision.
+func (c *Client) ProposeAmendment(ctx context.Context, title, description string, doc constitution.Document) (*decision.Decision, error) {
+	payload, err := json.Marshal(decision.AmendmentPayload{Document: doc})
+	if err != nil {
+		return nil, &Error{Code: CodeInvalidArgument, Message: fmt.Sprintf("encode amendment: %v", err), Err: err}
+	}
+	return c.ProposeDecision(ctx, decision.ProposeRequest{Type: constitution.Amendment, Title: title, Description: description, Payload: payload})
+}
+
+// VoteOnDecision submits decision:Vote, the caller's vote on a decision's
+// ballot (or appeal ballot) in one house, after the recusal check. It
+// returns the ballot engine's vote record as JSON.
+//
+// Errors: ErrForbidden (a disclosed conflict of interest; not eligible in
+// the house, e.g. a House B member voting in House A), ErrNotFound,
+// ErrFailedPrecondition (voting not open), ErrInvalidArgument (choice).
+func (c *Client) VoteOnDecision(ctx context.Context, req decision.VoteRequest) (json.RawMessage, error) {
+	var v json.RawMessage
+	if err := c.submitJSON(ctx, txDecisionVote, "decision vote request", req, &v); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// ConcludeDecision submits decision:Conclude, applying the concurrence
+// rule to the decision's tallied ballots (or concluding its appeal).
+//
+// Errors: ErrNotFound, ErrFailedPrecondition (a ballot is not tallied; the
+// mediation timelock is running; nothing to conclude).
+func (c *Client) ConcludeDecision(ctx context.Context, id string) (*decision.Decision, error) {
+	var d decision.Decision
+	if err := c.submit(ctx, txDecisionConclude, &d, id); err != nil {
+		return nil, err
+	}
+	return &d, nil
+}
+
+// AppealDecision submits decision:Appeal, joining the appeal against a
+// passed decision.
+//
+// Errors: ErrInvalidArgument (no grounds), ErrNotFound, ErrForbidden (not
+// an active member), ErrFailedPrecondition (not passed; window closed;
+// already lodged), ErrConflict (the caller already appealed).
+func (c *Client) AppealDecision(ctx context.Context, req decision.AppealRequest) (*decision.AppealResult, error) {
+	var r decision.AppealResult
+	if err := c.submitJSON(ctx, txDecisionAppeal, "decision appeal request", req, &r); err != nil {
+		return nil, err
+	}
+	return &r, nil
+}
+
+// ExecuteDecision submits decision:Execute, performing a passed decision's
+// effect after its timelock and appeal window.
+//
+// Errors: ErrConflict (already executed), ErrFailedPrecondition (not
+// passed, appealed, or too early; an amendment drafted against a version
+// no longer in force), ErrNotFound.
+func (c *Client) ExecuteDecision(ctx context.Context, id string) (*decision.Decision, error) {
+	var d decision.Decision
+	if err := c.submit(ctx, txDecisionExecute, &d, id); err != nil {
+		return nil, err
+	}
+	return &d, nil
+}
+
+// Decision evaluates decision:Get.
+//
+// Errors: ErrNotFound, ErrInvalidArgument (empty ID).
+func (c *Client) Decision(ctx context.Context, id string) (*decision.Decision, error) {
+	var d decision.Decision
+	if err := c.evaluate(ctx, txDecisionGet, &d, id); err != nil {
+		return nil, err
+	}
+	return &d, nil
+}
+
+// Decisions evaluates decision:List, in ID order, of one status when
+// status is not empty.
+//
+// Errors: ErrInvalidArgument (unknown status).
+func (c *Client) Decisions(ctx context.Context, status decision.Status) ([]decision.Decision, error) {
+	var ds []decision.Decision
+	if err := c.evaluate(ctx, txDecisionList, &ds, string(status)); err != nil {
+		return nil, err
+	}
+	return ds, nil
+}
+
+// Appellants evaluates decision:Appellants.
+//
+// Errors: only the common ones.
+func (c *Client) Appellants(ctx context.Context, id string) ([]decision.Appellant, error) {
+	var as []decision.Appellant
+	if err := c.evaluate(ctx, txDecisionAppellants, &as, id); err != nil {
+		return nil, err
+	}
+	return as, nil
+}
+
+// ConstitutionDiff reads two adopted versions and returns what changed
+// from the first to the second (computed locally with constitution.Diff).
+//
+// Errors: ErrNotFound (no such version), ErrInvalidArgument (version < 1).
+func (c *Client) ConstitutionDiff(ctx context.Context, from, to int64) ([]constitution.Change, error) {
+	a, err := c.ConstitutionVersion(ctx, from)
+	if err != nil {
+		return nil, err
+	}
+	b, err := c.ConstitutionVersion(ctx, to)
+	if err != nil {
+		return nil, err
+	}
+	changes, err := constitution.Diff(a.Document, b.Document)
+	if err != nil {
+		return nil, &Error{Code: CodeInternal, Message: fmt.Sprintf("diff versions %d and %d: %v", from, to, err), Err: err}
+	}
+	return changes, nil
+}
+
+func (c *Client) submitJSON(ctx context.Context, tx, what string, req, out any) error {
+	arg, err := encodeArg(what, req)
+	if err != nil {
+		return err
+	}
+	return c.submit(ctx, tx, out, arg)
+}

@@ -1,0 +1,109 @@
+package charter
+
+import (
+	"context"
+	"encoding/json"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/charter-gov/charter/chaincode/coi"
+	"github.com/charter-gov/charter/chaincode/constitution"
+	"github.com/charter-gov/charter/chaincode/decision"
+	"github.com/charter-gov/charter/chaincode/identity"
+)
+
+func TestDecisionAndCoiArguments(t *testing.T) {
+	ada := identity.Identity{MSPID: "LabAMSP", ID: "x509::CN=Ada::CN=ca.laba"}
+	subject := coi.Subject{Kind: coi.KindArtifact, ID: "m@sha256:00"}
+	propose := decision.ProposeRequest{Type: constitution.Budget, Title: "Q3", Subject: &subject}
+	vote := decision.VoteRequest{Decision: "d1", House: "A", Choice: "for"}
+	appeal := decision.AppealRequest{Decision: "d1", Grounds: "g"}
+	disclose := coi.DiscloseRequest{Subject: subject, Statement: "mine"}
+	list := coi.ListRequest{Member: &ada}
+	doc := constitution.Default()
+	amendment, err := json.Marshal(decision.ProposeRequest{Type: constitution.Amendment, Title: "t", Payload: mustRaw(t, decision.AmendmentPayload{Document: doc})})
+	require.NoError(t, err)
+	mustJSON := func(v any) string {
+		raw, err := json.Marshal(v)
+		require.NoError(t, err)
+		return string(raw)
+	}
+	tests := []struct {
+		name   string
+		result string
+		invoke func(ctx context.Context, c *Client) (any, error)
+		want   call
+	}{
+		{"ProposeDecision", "{}", func(ctx context.Context, c *Client) (any, error) { return c.ProposeDecision(ctx, propose) },
+			call{Kind: "endorse", Name: "decision:Propose", Args: []string{mustJSON(propose)}}},
+		{"ProposeAmendment", "{}", func(ctx context.Context, c *Client) (any, error) { return c.ProposeAmendment(ctx, "t", "", doc) },
+			call{Kind: "endorse", Name: "decision:Propose", Args: []string{string(amendment)}}},
+		{"VoteOnDecision", "{}", func(ctx context.Context, c *Client) (any, error) { return c.VoteOnDecision(ctx, vote) },
+			call{Kind: "endorse", Name: "decision:Vote", Args: []string{mustJSON(vote)}}},
+		{"ConcludeDecision", "{}", func(ctx context.Context, c *Client) (any, error) { return c.ConcludeDecision(ctx, "d1") },
+			call{Kind: "endorse", Name: "decision:Conclude", Args: []string{"d1"}}},
+		{"AppealDecision", "{}", func(ctx context.Context, c *Client) (any, error) { return c.AppealDecision(ctx, appeal) },
+			call{Kind: "endorse", Name: "decision:Appeal", Args: []string{mustJSON(appeal)}}},
+		{"ExecuteDecision", "{}", func(ctx context.Context, c *Client) (any, error) { return c.ExecuteDecision(ctx, "d1") },
+			call{Kind: "endorse", Name: "decision:Execute", Args: []string{"d1"}}},
+		{"Decision", "{}", func(ctx context.Context, c *Client) (any, error) { return c.Decision(ctx, "d1") },
+			call{Kind: "evaluate", Name: "decision:Get", Args: []string{"d1"}}},
+		{"Decisions", "[]", func(ctx context.Context, c *Client) (any, error) { return c.Decisions(ctx, decision.StatusPassed) },
+			call{Kind: "evaluate", Name: "decision:List", Args: []string{"passed"}}},
+		{"Appellants", "[]", func(ctx context.Context, c *Client) (any, error) { return c.Appellants(ctx, "d1") },
+			call{Kind: "evaluate", Name: "decision:Appellants", Args: []string{"d1"}}},
+		{"DiscloseConflict", "{}", func(ctx context.Context, c *Client) (any, error) { return c.DiscloseConflict(ctx, disclose) },
+			call{Kind: "endorse", Name: "coi:Disclose", Args: []string{mustJSON(disclose)}}},
+		{"Conflicts", "[]", func(ctx context.Context, c *Client) (any, error) { return c.Conflicts(ctx, list) },
+			call{Kind: "evaluate", Name: "coi:List", Args: []string{mustJSON(list)}}},
+		{"Conflict", "{}", func(ctx context.Context, c *Client) (any, error) { return c.Conflict(ctx, ada, subject) },
+			call{Kind: "evaluate", Name: "coi:Get", Args: []string{"artifact", "m@sha256:00", ada.MSPID, ada.ID}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := &fakeGateway{
+				evaluate: func(call) ([]byte, error) { return []byte(tt.result), nil },
+				endorse:  func(call) ([]byte, error) { return []byte(tt.result), nil },
+			}
+			c := newTestClient(t, f)
+			_, err := tt.invoke(t.Context(), c)
+			require.NoError(t, err)
+			calls := f.Calls()
+			require.Len(t, calls, 1)
+			got := calls[0]
+			got.TxID = ""
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("proposal (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestConstitutionDiffReadsBothVersions(t *testing.T) {
+	a := constitution.Version{Version: 1, Document: constitution.Default()}
+	b := a
+	b.Version = 2
+	b.Document.Concurrence.MediationSec = 86400
+	f := &fakeGateway{evaluate: func(c call) ([]byte, error) {
+		v := a
+		if c.Args[0] == "2" {
+			v = b
+		}
+		return json.Marshal(v)
+	}}
+	c := newTestClient(t, f)
+	changes, err := c.ConstitutionDiff(t.Context(), 1, 2)
+	require.NoError(t, err)
+	assert.Equal(t, []constitution.Change{{Path: "concurrence.mediationSeconds", Old: "604800 (7d)", New: "86400 (1d)"}}, changes)
+	assert.Len(t, f.Calls(), 2)
+}
+
+func mustRaw(t *testing.T, v any) json.RawMessage {
+	t.Helper()
+	raw, err := json.Marshal(v)
+	require.NoError(t, err)
+	return raw
+}

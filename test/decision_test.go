@@ -1,0 +1,252 @@
+package test
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/charter-gov/charter/chaincode/coi"
+	"github.com/charter-gov/charter/chaincode/constitution"
+	"github.com/charter-gov/charter/chaincode/decision"
+	"github.com/charter-gov/charter/chaincode/errcode"
+	"github.com/charter-gov/charter/chaincode/identity"
+	"github.com/charter-gov/charter/chaincode/membership"
+	charter "github.com/charter-gov/charter/gateway-client"
+)
+
+// Timings of the integration-test constitution.
+const (
+	testVotingSec    = 25
+	testTimelockSec  = 3
+	testMediationSec = 5
+	testAppealSec    = 6
+)
+
+// testConstitution is the constitution TestMain adopts: the default
+// document with periods of seconds instead of days, so that decisions can
+// be proposed, voted, timelocked and executed within a test, and
+// amendments voted one seat one vote in both houses with a 1 % quorum (so
+// that the House B electorate — every member other tests registered — does
+// not decide whether the scenario reaches quorum, and no reputation is
+// needed). Thresholds, houses, routing and everything else are the
+// defaults.
+func testConstitution() constitution.Document {
+	d := constitution.Default()
+	d.Name = "Charter integration-test constitution (periods of seconds)"
+	for i := range d.DecisionRules {
+		r := &d.DecisionRules[i]
+		r.VotingDelaySec, r.VotingPeriodSec, r.TimelockSec = 0, testVotingSec, testTimelockSec
+		if r.Type == constitution.Amendment {
+			r.Families = []constitution.Family{constitution.FamilySeat, constitution.FamilySeat}
+			r.QuorumBps = 100
+		}
+	}
+	d.Concurrence.MediationSec = testMediationSec
+	d.Appeals = constitution.Appeals{WindowSec: testAppealSec, MinAppellants: 2}
+	return d
+}
+
+// member is a fresh client identity registered by its organisation's admin.
+type member struct {
+	id     identity.Identity
+	client *charter.Client
+}
+
+// newMember issues a certificate for cn in org, registers it with roles
+// and connects as it.
+func newMember(t *testing.T, org, cn string, roles ...membership.Role) member {
+	t.Helper()
+	certPath, keyPath := issueClientCert(t, org, cn, t.TempDir())
+	cfg, err := net.profiles.Config(org + "-user1")
+	require.NoError(t, err)
+	cfg.CertPath, cfg.KeyPath = certPath, keyPath
+	pemBytes, err := os.ReadFile(certPath)
+	require.NoError(t, err)
+	id, err := identity.FromPEM(cfg.MSPID, pemBytes)
+	require.NoError(t, err)
+	_, err = net.client(t, org+"-admin").RegisterMember(ctxFor(t), membership.RegisterRequest{Member: id, Name: cn, Roles: roles})
+	require.NoError(t, err, "register %s", cn)
+	c, err := charter.Connect(ctxFor(t), cfg)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = c.Close() })
+	return member{id: id, client: c}
+}
+
+// requireRefusedUnchanged checks that err carries code and that the chain
+// did not grow.
+func requireRefusedUnchanged(t *testing.T, c *charter.Client, height uint64, err error, code errcode.Code, want string) {
+	t.Helper()
+	require.Error(t, err)
+	assert.Equal(t, code, codeOf(err), "%s", wireText(err))
+	assert.Contains(t, wireText(err), want)
+	assert.Equal(t, height, chainHeight(t, c), "a refusal writes nothing")
+}
+
+func waitUntil(t *testing.T, at time.Time) {
+	t.Helper()
+	if d := time.Until(at.Add(1500 * time.Millisecond)); d > 0 {
+		time.Sleep(d)
+	}
+}
+
+// TestDecisionAmendmentEndToEnd: an amendment is proposed, passed by both
+// houses, timelocked and executed; a conflicted House A member and a House
+// B member voting in House A are refused; an invalid amendment, an appeal
+// after its window and a second execution are refused with nothing
+// written; a decision opened before the amendment keeps the old rules.
+func TestDecisionAmendmentEndToEnd(t *testing.T) {
+	ctx := ctxFor(t)
+	reader := net.client(t, "foundation-user1")
+	cur, err := reader.Constitution(ctx)
+	require.NoError(t, err)
+	amendRule, err := cur.Document.Rule(constitution.Amendment)
+	require.NoError(t, err)
+	if amendRule.VotingDelaySec+amendRule.VotingPeriodSec > 120 || cur.Document.Appeals.WindowSec > 60 {
+		t.Skipf("the constitution in force (version %d) has amendment periods of days; this test needs the short-period test constitution TestMain adopts on a fresh network", cur.Version)
+	}
+	run := time.Now().UnixNano()
+	seatConflicted := newMember(t, "foundation", fmt.Sprintf("dec-seat1-%d", run), membership.RoleHouseA)
+	seat := newMember(t, "labA", fmt.Sprintf("dec-seat2-%d", run), membership.RoleHouseA)
+	community := newMember(t, "labB", fmt.Sprintf("dec-comm1-%d", run))
+
+	// A budget decision opened under the rules in force now.
+	budget, err := community.client.ProposeDecision(ctx, decision.ProposeRequest{Type: constitution.Budget, Title: "Evaluation compute, Q3"})
+	require.NoError(t, err)
+	require.Equal(t, cur.Version, budget.ConstitutionVersion)
+
+	// An amendment that would leave the constitution invalid: refused, nothing written.
+	height := chainHeight(t, reader)
+	bad := cur.Document
+	bad.DecisionRules = append([]constitution.DecisionRule(nil), cur.Document.DecisionRules...)
+	bad.DecisionRules[0].ThresholdBps = 10001
+	_, err = community.client.ProposeAmendment(ctx, "Impossible threshold", "", bad)
+	requireRefusedUnchanged(t, reader, height, err, errcode.InvalidArgument, "threshold 10001 bps")
+
+	// The amendment: budgets need a 15 % quorum and a longer timelock.
+	amended := cur.Document
+	amended.DecisionRules = append([]constitution.DecisionRule(nil), cur.Document.DecisionRules...)
+	for i := range amended.DecisionRules {
+		if amended.DecisionRules[i].Type == constitution.Budget {
+			amended.DecisionRules[i].QuorumBps = 1500
+			amended.DecisionRules[i].TimelockSec = testTimelockSec + 4
+		}
+	}
+	d, err := community.client.ProposeAmendment(ctx, "Stricter budgets", "Budgets need 15 % quorum.", amended)
+	require.NoError(t, err)
+	require.Len(t, d.Ballots, 2)
+	assert.Equal(t, cur.Hash, d.ConstitutionHash)
+
+	// Recusal: a House A member who disclosed a conflict on the amendment is refused.
+	_, err = seatConflicted.client.DiscloseConflict(ctx, coi.DiscloseRequest{Subject: coi.Subject{Kind: coi.KindProposal, ID: d.ID}, Statement: "I drafted this amendment for my employer"})
+	require.NoError(t, err)
+	height = chainHeight(t, reader)
+	_, err = seatConflicted.client.VoteOnDecision(ctx, decision.VoteRequest{Decision: d.ID, House: constitution.HouseA, Choice: "for"})
+	requireRefusedUnchanged(t, reader, height, err, errcode.Forbidden, "recused")
+	// A House B member voting in House A.
+	_, err = community.client.VoteOnDecision(ctx, decision.VoteRequest{Decision: d.ID, House: constitution.HouseA, Choice: "for"})
+	requireRefusedUnchanged(t, reader, height, err, errcode.Forbidden, "House A seat")
+
+	_, err = seat.client.VoteOnDecision(ctx, decision.VoteRequest{Decision: d.ID, House: constitution.HouseA, Choice: "for"})
+	require.NoError(t, err)
+	_, err = community.client.VoteOnDecision(ctx, decision.VoteRequest{Decision: d.ID, House: constitution.HouseB, Choice: "for"})
+	require.NoError(t, err)
+
+	// Voting ends; anyone closes and tallies; the concurrence rule concludes.
+	ends := d.ProposedAt.Add(time.Duration(amendRule.VotingDelaySec+amendRule.VotingPeriodSec) * time.Second)
+	waitUntil(t, ends)
+	for _, b := range d.Ballots {
+		_, err := reader.CloseBallot(ctx, b.Ballot)
+		require.NoError(t, err, "close %s", b.Ballot)
+		p, err := reader.Tally(ctx, b.Ballot, 0)
+		require.NoError(t, err, "tally %s", b.Ballot)
+		require.True(t, p.Done)
+	}
+	concluded, err := reader.ConcludeDecision(ctx, d.ID)
+	require.NoError(t, err)
+	require.Equal(t, decision.StatusPassed, concluded.Status, "%+v", concluded.Outcome)
+	assert.Equal(t, decision.BranchBothPassed, concluded.Outcome.Branch)
+
+	// Timelocked: too early.
+	height = chainHeight(t, reader)
+	_, err = reader.ExecuteDecision(ctx, d.ID)
+	requireRefusedUnchanged(t, reader, height, err, errcode.FailedPrecondition, "can be executed from")
+
+	// An appeal after its window.
+	waitUntil(t, *concluded.ExecutableAt)
+	height = chainHeight(t, reader)
+	_, err = community.client.AppealDecision(ctx, decision.AppealRequest{Decision: d.ID, Grounds: "too late"})
+	requireRefusedUnchanged(t, reader, height, err, errcode.FailedPrecondition, "appeal window")
+
+	// Executed: version N+1 is in force, naming the decision.
+	executed, err := reader.ExecuteDecision(ctx, d.ID)
+	require.NoError(t, err)
+	assert.Equal(t, decision.StatusExecuted, executed.Status)
+	now, err := reader.Constitution(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, cur.Version+1, now.Version)
+	assert.Equal(t, d.ID, now.Decision)
+	hist, err := reader.ConstitutionHistory(ctx)
+	require.NoError(t, err)
+	require.Len(t, hist, int(now.Version))
+	assert.Equal(t, cur.Hash, hist[cur.Version-1].Hash, "every version is kept with its hash")
+	changes, err := reader.ConstitutionDiff(ctx, cur.Version, now.Version)
+	require.NoError(t, err)
+	assert.Contains(t, changes, constitution.Change{Path: "decisionRules[budget].quorumBps", Old: "1000 (10.00 %)", New: "1500 (15.00 %)"})
+
+	// A second execution: CONFLICT, nothing written.
+	height = chainHeight(t, reader)
+	_, err = reader.ExecuteDecision(ctx, d.ID)
+	requireRefusedUnchanged(t, reader, height, err, errcode.Conflict, "already executed")
+
+	// The budget decision opened before the amendment keeps its rules; a new one gets the new ones.
+	old, err := reader.Decision(ctx, budget.ID)
+	require.NoError(t, err)
+	assert.Equal(t, cur.Version, old.ConstitutionVersion)
+	assert.Equal(t, int64(1000), old.Rule.QuorumBps)
+	oldBallot, err := reader.Ballot(ctx, budget.Ballots[0].Ballot)
+	require.NoError(t, err)
+	assert.Equal(t, int64(1000), oldBallot.Rule.QuorumBps, "an open ballot keeps the parameters it was opened with")
+	assert.Equal(t, cur.Hash, oldBallot.ConstitutionHash)
+	fresh, err := community.client.ProposeDecision(ctx, decision.ProposeRequest{Type: constitution.Budget, Title: "Evaluation compute, Q4"})
+	require.NoError(t, err)
+	assert.Equal(t, now.Version, fresh.ConstitutionVersion)
+	assert.Equal(t, int64(1500), fresh.Rule.QuorumBps)
+
+	requireSameStateEverywhere(t)
+	for _, org := range orgProfiles {
+		got, err := net.client(t, org+"-user1").Decision(ctx, d.ID)
+		require.NoError(t, err)
+		raw1, _ := json.Marshal(got)
+		raw2, _ := json.Marshal(executed)
+		assert.JSONEq(t, string(raw2), string(raw1), "%s's peer returns the same decision", org)
+	}
+}
+
+// TestCoiDisclosures: a disclosure is public on every organisation's peer,
+// a statement can stay off the ledger, and a second disclosure is refused.
+func TestCoiDisclosures(t *testing.T) {
+	ctx := ctxFor(t)
+	run := time.Now().UnixNano()
+	m := newMember(t, "labA", fmt.Sprintf("coi-%d", run))
+	subject := coi.Subject{Kind: coi.KindArtifact, ID: fmt.Sprintf("model-x-%d@sha256:ab12", run)}
+	d, err := m.client.DiscloseConflict(ctx, coi.DiscloseRequest{Subject: subject, StatementHash: coi.HashStatement("kept off the ledger")})
+	require.NoError(t, err)
+	assert.Empty(t, d.Statement)
+	for _, org := range orgProfiles {
+		ds, err := net.client(t, org+"-user1").Conflicts(ctx, coi.ListRequest{Subject: &subject})
+		require.NoError(t, err)
+		require.Len(t, ds, 1, "%s's peer", org)
+		assert.Equal(t, m.id, ds[0].Member)
+	}
+	mine, err := m.client.Conflicts(ctx, coi.ListRequest{Member: &m.id})
+	require.NoError(t, err)
+	assert.Len(t, mine, 1)
+	height := chainHeight(t, m.client)
+	_, err = m.client.DiscloseConflict(ctx, coi.DiscloseRequest{Subject: subject, Statement: "again"})
+	requireRefusedUnchanged(t, m.client, height, err, errcode.Conflict, "already disclosed")
+}
