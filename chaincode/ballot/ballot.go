@@ -226,6 +226,11 @@ type Deps struct {
 	// It must be deterministic and read only the store. Required for
 	// reputation-weighted ballots.
 	Reputation ReputationSource
+	// Eligible, when set, is asked before every vote is recorded and may
+	// refuse it; the decision engine uses it to refuse conflicted voters
+	// (recusal) on ballots that belong to a decision, whichever
+	// transaction the vote arrives through. It must read only the store.
+	Eligible func(s core.Store, ballotID string, voter identity.Identity) error
 }
 
 // ReputationSource returns a member's reputation score at a time.

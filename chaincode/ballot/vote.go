@@ -73,6 +73,11 @@ func Cast(tx *core.Tx, deps Deps, req CastRequest) (*Vote, error) {
 	if err := eligible(tx.Store, b, voter); err != nil {
 		return nil, err
 	}
+	if deps.Eligible != nil {
+		if err := deps.Eligible(tx.Store, b.ID, voter); err != nil {
+			return nil, err
+		}
+	}
 	v := &Vote{Ballot: b.ID, Voter: voter, CastAt: tx.Time, TxID: tx.TxID}
 	if b.Family == constitution.FamilyQuadratic {
 		if req.Choice != "" {

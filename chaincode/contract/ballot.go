@@ -9,6 +9,7 @@ import (
 	"github.com/charter-gov/charter/chaincode/ballot"
 	"github.com/charter-gov/charter/chaincode/contribution"
 	"github.com/charter-gov/charter/chaincode/core"
+	"github.com/charter-gov/charter/chaincode/decision"
 	"github.com/charter-gov/charter/chaincode/errcode"
 	"github.com/charter-gov/charter/chaincode/identity"
 	"github.com/charter-gov/charter/chaincode/reputation"
@@ -19,13 +20,18 @@ import (
 // category names are contribution categories; an unknown one is refused
 // by ScoreAt with INVALID_ARGUMENT).
 func ballotDeps() ballot.Deps {
-	return ballot.Deps{Reputation: func(s core.Store, m identity.Identity, at time.Time, cats []string) (int64, error) {
-		cs := make([]contribution.Category, len(cats))
-		for i, c := range cats {
-			cs[i] = contribution.Category(c)
-		}
-		return reputation.ScoreAt(s, m, at, cs)
-	}}
+	return ballot.Deps{
+		Reputation: func(s core.Store, m identity.Identity, at time.Time, cats []string) (int64, error) {
+			cs := make([]contribution.Category, len(cats))
+			for i, c := range cats {
+				cs[i] = contribution.Category(c)
+			}
+			return reputation.ScoreAt(s, m, at, cs)
+		},
+		// Recusal: a member with a disclosed conflict on a decision's
+		// subject cannot vote on its ballots, through ballot:Vote either.
+		Eligible: decision.CheckVoter,
+	}
 }
 
 // BallotContract exposes ballots ("ballot:…").
@@ -82,13 +88,23 @@ func (c *BallotContract) Tally(ctx contractapi.TransactionContextInterface, id, 
 
 // Queue starts the timelock of a succeeded decision. Caller: anyone.
 func (c *BallotContract) Queue(ctx contractapi.TransactionContextInterface, id string) (string, error) {
-	return run(ctx, func(tx *core.Tx) (*ballot.Ballot, error) { return ballot.Queue(tx, id) })
+	return run(ctx, func(tx *core.Tx) (*ballot.Ballot, error) {
+		if err := decision.RequireStandalone(tx.Store, id, "queue"); err != nil {
+			return nil, err
+		}
+		return ballot.Queue(tx, id)
+	})
 }
 
 // Execute marks a queued decision executed after its timelock. Caller:
 // anyone.
 func (c *BallotContract) Execute(ctx contractapi.TransactionContextInterface, id string) (string, error) {
-	return run(ctx, func(tx *core.Tx) (*ballot.Ballot, error) { return ballot.Execute(tx, id) })
+	return run(ctx, func(tx *core.Tx) (*ballot.Ballot, error) {
+		if err := decision.RequireStandalone(tx.Store, id, "execute"); err != nil {
+			return nil, err
+		}
+		return ballot.Execute(tx, id)
+	})
 }
 
 // Cancel cancels a ballot. requestJSON is a ballot.CancelRequest. Caller:

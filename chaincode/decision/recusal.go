@@ -48,3 +48,23 @@ func CheckVoter(s core.Store, ballotID string, voter identity.Identity) error {
 	}
 	return Recused(s, d, voter)
 }
+
+// RequireStandalone refuses to let a ballot that belongs to a decision be
+// queued or executed on its own: a decision's ballots are concluded and
+// executed through the decision (its concurrence, appeals and effects).
+// Ballots that belong to no decision pass. One point read.
+func RequireStandalone(s core.Store, ballotID, action string) error {
+	lk, err := ballotLinkKey(ballotID)
+	if err != nil {
+		return err
+	}
+	var link BallotLink
+	found, err := core.GetJSON(s, lk, &link)
+	if err != nil {
+		return err
+	}
+	if found {
+		return errcode.Preconditionf("%s ballot %s: it belongs to decision %s; conclude and execute the decision instead", action, ballotID, link.Decision)
+	}
+	return nil
+}

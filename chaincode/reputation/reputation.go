@@ -509,7 +509,8 @@ func Endorse(tx *core.Tx, req EndorseRequest) (*Endorsement, error) {
 //
 // Errors: INVALID_ARGUMENT (fraction outside 1..10000, unknown category, no
 // reason), FORBIDDEN (not house_a; self-slash), NOT_FOUND (not a
-// registered member), FAILED_PRECONDITION (no constitution).
+// registered member), FAILED_PRECONDITION (no constitution; the interim
+// slashing power has expired under its sunset clause).
 func Slash(tx *core.Tx, req SlashRequest) (*SlashRecord, error) {
 	if err := checkSlash(req); err != nil {
 		return nil, err
@@ -519,6 +520,14 @@ func Slash(tx *core.Tx, req SlashRequest) (*SlashRecord, error) {
 	}
 	if req.Member == tx.Caller.Identity {
 		return nil, errcode.Forbiddenf("slash: %s cannot slash themselves", tx.Caller.Identity)
+	}
+	// The interim power carries a sunset clause in the constitution.
+	cur, err := constitution.Current(tx.Store)
+	if err != nil {
+		return nil, err
+	}
+	if err := cur.Document.RequirePower(constitution.PowerInterimSlash, tx.Time); err != nil {
+		return nil, err
 	}
 	return slash(tx, req, AuthorityInterimHouseA, "")
 }

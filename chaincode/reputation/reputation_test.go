@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/charter-gov/charter/chaincode/constitution"
 	"github.com/charter-gov/charter/chaincode/contribution"
 	"github.com/charter-gov/charter/chaincode/core"
 	"github.com/charter-gov/charter/chaincode/errcode"
@@ -626,4 +627,27 @@ func TestGoldenStoredFormat(t *testing.T) {
 	want, err := os.ReadFile(path)
 	require.NoError(t, err, "golden file missing: run UPDATE_GOLDEN=1 go test ./chaincode/reputation/")
 	assert.Equal(t, string(want), string(got)+"\n")
+}
+
+func TestInterimSlashHonoursItsSunsetClause(t *testing.T) {
+	w := newWorld(t)
+	w.attest(attA, ada, contribution.MergedCode, 1000, t0())
+	doc := constitution.Default()
+	expiry := t0().Add(24 * time.Hour)
+	doc.Powers = []constitution.Sunset{{Power: constitution.PowerInterimSlash, ExpiresAtUnix: expiry.Unix()}}
+	_, err := constitution.Install(w.tx(adminA, true, t0()), doc, "decision-sunset")
+	require.NoError(t, err)
+
+	req := SlashRequest{Member: ada, Category: contribution.MergedCode, FractionBps: 1000, Reason: "misconduct"}
+	_, err = Slash(w.tx(judge, false, expiry.Add(-time.Hour)), req)
+	require.NoError(t, err, "the power is in force before its expiry")
+
+	before, writes := w.m.Snapshot(), w.m.Writes
+	tx := w.tx(judge, false, expiry)
+	_, err = Slash(tx, req)
+	assert.ErrorIs(t, err, errcode.ErrFailedPrecondition)
+	assert.ErrorContains(t, err, "reputation.interim_slash expired")
+	assert.Equal(t, before, w.m.Snapshot(), "nothing written")
+	assert.Equal(t, writes, w.m.Writes)
+	assert.Nil(t, tx.Event())
 }

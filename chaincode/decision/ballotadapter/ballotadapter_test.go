@@ -107,8 +107,20 @@ func TestAmendmentThroughTheBallotEngine(t *testing.T) {
 	err = vote(seatA2, "A")
 	assert.ErrorIs(t, err, errcode.ErrForbidden, "a conflicted House A member")
 	assert.ErrorContains(t, err, "recused")
+	// The same conflicted member going around the decision, straight to the
+	// ballot engine with the contract's hook, is refused too.
+	_, err = ballot.Cast(w.tx(seatA2, voting), ballot.Deps{Eligible: decision.CheckVoter}, ballot.CastRequest{Ballot: d.ID + "-A", Choice: ballot.ChoiceFor})
+	assert.ErrorIs(t, err, errcode.ErrForbidden, "a conflicted member voting through ballot:Vote")
+	assert.ErrorContains(t, err, "recused")
 	assert.Equal(t, before, w.s.Snapshot())
 	assert.Equal(t, writes, w.s.Writes)
+
+	for _, action := range []string{"queue", "execute"} {
+		err = decision.RequireStandalone(w.s, d.ID+"-A", action)
+		assert.ErrorIs(t, err, errcode.ErrFailedPrecondition, "a decision's ballot is not %sd on its own", action)
+		assert.ErrorContains(t, err, "belongs to decision "+d.ID)
+	}
+	require.NoError(t, decision.RequireStandalone(w.s, "some-poll", "queue"), "ballots of no decision pass")
 
 	_, final, err := Engine{}.Result(w.s, d.ID+"-A")
 	require.NoError(t, err)
