@@ -67,7 +67,16 @@ fuzz: ## Run each fuzz target for FUZZTIME (default 10s)
 	$(GO) test -run=X -fuzz=FuzzRoundTrip -fuzztime=$(FUZZTIME) ./chaincode/errcode/
 	$(GO) test -run=X -fuzz=FuzzKeyRoundTrip -fuzztime=$(FUZZTIME) ./chaincode/core/
 	$(GO) test -run=X -fuzz=FuzzRegisterArgument -fuzztime=$(FUZZTIME) ./chaincode/contract/
+	$(GO) test -run=X -fuzz=FuzzAttestArgument -fuzztime=$(FUZZTIME) ./chaincode/contract/
+	$(GO) test -run=X -fuzz=FuzzResolve -fuzztime=$(FUZZTIME) ./chaincode/decision/
+	$(GO) test -run=X -fuzz=FuzzSubjectKey -fuzztime=$(FUZZTIME) ./chaincode/coi/
+	$(GO) test -run=X -fuzz=FuzzErrorTextRoundTrip -fuzztime=$(FUZZTIME) ./gateway-client/
+	$(GO) test -run=X -fuzz=FuzzParseRoles -fuzztime=$(FUZZTIME) ./cmd/charter/
 
 .PHONY: bench
-bench: ## Domain benchmarks
-	$(GO) test -run=X -bench=. -benchmem ./chaincode/...
+bench: ## Domain benchmarks (score computation, decay, tally of 1k/10k/100k votes)
+	$(GO) test -run=X -bench=. -benchmem -benchtime=3x ./chaincode/...
+
+.PHONY: bench-network
+bench-network: build fabric ## Vote vs key-value put throughput on a fresh network, in one run
+	$(GO) test -count=1 -run=X -bench=VoteVsPut -benchtime=1x -timeout 20m ./test/
