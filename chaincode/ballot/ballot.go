@@ -128,8 +128,11 @@ type Ballot struct {
 	Title        string                    `json:"title"`
 	Description  string                    `json:"description,omitempty"`
 	DecisionType constitution.DecisionType `json:"decisionType,omitempty"`
-	House        constitution.HouseID      `json:"house,omitempty"`
-	Family       constitution.Family       `json:"family,omitempty"`
+	// Decision is the decision this ballot belongs to (set by the decision
+	// engine); votes on such ballots pass Deps.Eligible (recusal).
+	Decision string               `json:"decision,omitempty"`
+	House    constitution.HouseID `json:"house,omitempty"`
+	Family   constitution.Family  `json:"family,omitempty"`
 	// Options are the named options of a multi-option ballot; empty means
 	// for / against / abstain. "abstain" is always accepted on decisions.
 	Options []string `json:"options,omitempty"`
@@ -226,10 +229,12 @@ type Deps struct {
 	// It must be deterministic and read only the store. Required for
 	// reputation-weighted ballots.
 	Reputation ReputationSource
-	// Eligible, when set, is asked before every vote is recorded and may
-	// refuse it; the decision engine uses it to refuse conflicted voters
-	// (recusal) on ballots that belong to a decision, whichever
-	// transaction the vote arrives through. It must read only the store.
+	// Eligible, when set, is asked before a vote on a ballot that belongs
+	// to a decision (Ballot.Decision) is recorded, and may refuse it; the
+	// decision engine uses it to refuse conflicted voters (recusal),
+	// whichever transaction the vote arrives through. Votes on other
+	// ballots do not call it (no extra read on the hot path). It must read
+	// only the store.
 	Eligible func(s core.Store, ballotID string, voter identity.Identity) error
 }
 

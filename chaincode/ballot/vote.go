@@ -73,7 +73,7 @@ func Cast(tx *core.Tx, deps Deps, req CastRequest) (*Vote, error) {
 	if err := eligible(tx.Store, b, voter); err != nil {
 		return nil, err
 	}
-	if deps.Eligible != nil {
+	if deps.Eligible != nil && b.Decision != "" {
 		if err := deps.Eligible(tx.Store, b.ID, voter); err != nil {
 			return nil, err
 		}

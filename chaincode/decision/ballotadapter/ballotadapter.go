@@ -50,7 +50,7 @@ func (e Engine) Open(tx *core.Tx, spec decision.BallotSpec) error {
 	opens := tx.Time.Add(time.Duration(spec.Rule.VotingDelaySec) * time.Second)
 	b := &ballot.Ballot{
 		ID: spec.ID, Kind: ballot.KindDecision, Title: spec.Title, Description: spec.Description,
-		DecisionType: spec.Rule.Type, House: spec.House, Family: spec.Family, Rule: spec.Rule,
+		DecisionType: spec.Rule.Type, Decision: spec.Decision, House: spec.House, Family: spec.Family, Rule: spec.Rule,
 		ConstitutionVersion: spec.ConstitutionVersion, ConstitutionHash: spec.ConstitutionHash,
 		MaxDelegationDepth: spec.MaxDelegationDepth,
 		Proposer:           spec.Proposer, CreatedAt: tx.Time, OpensAt: opens,
