@@ -49,7 +49,7 @@ func newRepWorld(t *testing.T) *repWorld {
 	return w
 }
 
-func mustJSON(t *testing.T, v any) string {
+func mustJSON(t testing.TB, v any) string {
 	t.Helper()
 	raw, err := json.Marshal(v)
 	require.NoError(t, err)

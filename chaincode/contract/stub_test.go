@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/hyperledger/fabric-chaincode-go/v2/shim"
+	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
 	"github.com/hyperledger/fabric-protos-go-apiv2/ledger/queryresult"
 	"github.com/hyperledger/fabric-protos-go-apiv2/msp"
 	"github.com/hyperledger/fabric-protos-go-apiv2/peer"
@@ -99,7 +100,7 @@ type testIdentity struct {
 	pem  []byte
 }
 
-func newIdentity(t *testing.T, mspID, cn, ou string) testIdentity {
+func newIdentity(t testing.TB, mspID, cn, ou string) testIdentity {
 	t.Helper()
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	require.NoError(t, err)
@@ -117,7 +118,7 @@ func newIdentity(t *testing.T, mspID, cn, ou string) testIdentity {
 	return testIdentity{msp: mspID, cert: cert, pem: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})}
 }
 
-func (id testIdentity) serialized(t *testing.T) []byte {
+func (id testIdentity) serialized(t testing.TB) []byte {
 	t.Helper()
 	raw, err := proto.Marshal(&msp.SerializedIdentity{Mspid: id.msp, IdBytes: id.pem})
 	require.NoError(t, err)
@@ -126,14 +127,15 @@ func (id testIdentity) serialized(t *testing.T) []byte {
 
 // harness invokes the assembled chaincode as the peer would.
 type harness struct {
-	t     *testing.T
+	t     testing.TB
 	state *core.MemStore
 	clock time.Time
 	n     int
 	cfg   Config
+	cc    *contractapi.ContractChaincode
 }
 
-func newHarness(t *testing.T) *harness {
+func newHarness(t testing.TB) *harness {
 	clock := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
 	h := &harness{t: t, state: core.NewMemStore(), clock: clock}
 	h.cfg = Config{Now: func() time.Time { return h.clock }}
@@ -144,8 +146,11 @@ func newHarness(t *testing.T) *harness {
 // from the peer's clock by skew.
 func (h *harness) invoke(caller testIdentity, skew time.Duration, fn string, args ...string) (*peer.Response, *fakeStub) {
 	h.t.Helper()
-	cc, err := NewChaincode(h.cfg)
-	require.NoError(h.t, err)
+	if h.cc == nil {
+		cc, err := NewChaincode(h.cfg)
+		require.NoError(h.t, err)
+		h.cc = cc
+	}
 	h.n++
 	stub := &fakeStub{
 		state:   h.state,
@@ -155,5 +160,5 @@ func (h *harness) invoke(caller testIdentity, skew time.Duration, fn string, arg
 		txID:    "tx" + string(rune('a'+h.n%26)),
 		events:  map[string][]byte{},
 	}
-	return cc.Invoke(stub), stub
+	return h.cc.Invoke(stub), stub
 }
