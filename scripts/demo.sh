@@ -7,12 +7,20 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 export PATH="$ROOT/.charter/bin:$PATH"
+# The network's profiles (CHARTER_STATE_DIR moves the network's state).
+export CHARTER_PROFILES="${CHARTER_STATE_DIR:-$ROOT/.charter/network}/profiles.json"
 cd "$ROOT"
 
 if [ -t 1 ]; then B=$'\033[1m'; D=$'\033[2m'; R=$'\033[0m'; else B= D= R=; fi
 n=0
 step() { n=$((n + 1)); printf '\n%s== %d. %s%s\n' "$B" "$n" "$*" "$R"; }
 run() { printf '%s$ %s%s\n' "$D" "$*" "$R"; "$@"; }
+# json_id CMD...: run a command with --output json and print the "id" of
+# the record it returns (ballots and decisions lead with their ID).
+json_id() {
+  printf '%s$ %s%s\n' "$D" "$*" "$R" >&2
+  "$@" -o json | grep -o '"id":"[^"]*"' | head -n 1 | cut -d'"' -f4
+}
 # refused CODE CMD...: the command must fail with the given Charter code.
 refused() {
   local want=$1; shift
@@ -76,6 +84,41 @@ run charter reputation score --profile labA-user2
 step "Who is eligible for a House A seat, and why"
 run charter reputation eligible
 
+step "Governance tokens (interim mint path until the treasury exists) and balance checkpoints"
+run charter --as foundation-admin token mint --profile foundation-user1 --amount 1000 --memo "founding allocation"
+run charter --as labA-admin token mint --profile labA-user1 --amount 600 --memo "founding allocation"
+run charter --as foundation-user1 token transfer --profile labA-user2 --amount 100 --memo "thanks for the docs"
+refused FAILED_PRECONDITION charter --as labA-user2 token transfer --profile labB-user1 --amount 5000
+run charter token balance --profile foundation-user1
+
+step "Liquid delegation: per topic, revocable; cycles are refused"
+run charter --as labA-user2 delegate set --topic budget --to foundation-user1=100
+refused INVALID_ARGUMENT charter --as foundation-user1 delegate set --topic budget --to labA-user2=100
+
+step "A legitimacy poll (1-7 Likert): open for 15 seconds, votes changeable until close"
+poll=$(json_id charter --as labA-user1 ballot create --poll --title "Is Charter's governance legitimate?" --period 15s)
+echo "poll $poll"
+run charter --as foundation-user1 ballot vote "$poll" --choice 6
+run charter --as labA-user1 ballot vote "$poll" --choice 7
+run charter --as labA-user2 ballot vote "$poll" --choice 4
+run charter --as labB-user1 ballot vote "$poll" --choice 5
+run charter --as labA-user2 ballot vote "$poll" --choice 5
+echo "(waiting for the poll to end)"
+sleep 16
+refused FAILED_PRECONDITION charter --as labB-user1 ballot vote "$poll" --choice 1
+run charter ballot close "$poll"
+run charter ballot results "$poll"
+
+step "A decision is routed by the constitution: a budget goes to House B, reputation-weighted"
+decision=$(json_id charter --as labA-user2 decision propose --type budget --title "Evaluation compute for Q1" --subject grantee:evals-wg)
+echo "decision $decision"
+run charter decision show "$decision"
+refused FAILED_PRECONDITION charter --as labA-user2 decision vote "$decision" --house B --choice for
+
+step "Conflicts of interest are public records, and a conflicted member is recused"
+run charter --as foundation-user1 coi disclose --subject grantee:evals-wg --statement "I chair the evaluation working group"
+run charter coi list --subject grantee:evals-wg
+
 step "The register as every organisation's peer sees it"
 for org in foundation labA labB; do
   run charter --as "$org-user1" member list --all
@@ -85,7 +128,7 @@ step "The constitution in force (any identity can read it)"
 run charter --as labB-user1 constitution history
 
 step "Every state change above emitted a chaincode event"
-# one constitution.initialised, six member.registered, one member.removed, three reputation.attested
-run charter events watch --from-block 0 --count 11
+# everything from the constitution's adoption on, in block order
+run charter events watch --from-block 0 --count 24
 
 printf '\n%sDemo complete.%s The network is still running: try `charter --help`, `make status`; `make down` stops it.\n' "$B" "$R"
