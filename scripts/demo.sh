@@ -88,7 +88,7 @@ step "Governance tokens (interim mint path until the treasury exists) and balanc
 run charter --as foundation-admin token mint --profile foundation-user1 --amount 1000 --memo "founding allocation"
 run charter --as labA-admin token mint --profile labA-user1 --amount 600 --memo "founding allocation"
 run charter --as foundation-user1 token transfer --profile labA-user2 --amount 100 --memo "thanks for the docs"
-refused FAILED_PRECONDITION charter --as labA-user2 token transfer --profile labB-user1 --amount 5000
+refused INVALID_ARGUMENT charter --as labA-user2 token transfer --profile labB-user1 --amount 5000
 run charter token balance --profile foundation-user1
 
 step "Liquid delegation: per topic, revocable; cycles are refused"
@@ -115,7 +115,7 @@ echo "decision $decision"
 run charter decision show "$decision"
 refused FAILED_PRECONDITION charter --as labA-user2 decision vote "$decision" --house B --choice for
 
-step "Conflicts of interest are public records, and a conflicted member is recused"
+step "Conflicts of interest are public records; a disclosed conflict recuses the member from decisions on that subject"
 run charter --as foundation-user1 coi disclose --subject grantee:evals-wg --statement "I chair the evaluation working group"
 run charter coi list --subject grantee:evals-wg
 
