@@ -6,6 +6,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/charter-gov/charter/chaincode/coi"
 	"github.com/charter-gov/charter/chaincode/constitution"
 	"github.com/charter-gov/charter/chaincode/contribution"
 	"github.com/charter-gov/charter/chaincode/core"
@@ -68,6 +69,8 @@ type Attestation struct {
 	// counts.
 	ExpiresAt *time.Time  `json:"expiresAt,omitempty"`
 	Revoked   *Revocation `json:"revoked,omitempty"`
+	// Subject is what the contribution concerns, when the attester named it.
+	Subject *coi.Subject `json:"subject,omitempty"`
 }
 
 // Revocation marks a revoked attestation. From At on, the attestation no
@@ -132,6 +135,10 @@ type AttestRequest struct {
 	Weight    int64                 `json:"weight"`
 	Evidence  string                `json:"evidence"`
 	ExpiresAt *time.Time            `json:"expiresAt,omitempty"`
+	// Subject, when set, is what the contribution concerns (an artifact, a
+	// dataset, a proposal, …): an attester who disclosed a conflict of
+	// interest on it is recused and may not attest.
+	Subject *coi.Subject `json:"subject,omitempty"`
 }
 
 // AttestationRef names an attestation: its recipient and ID.
@@ -290,6 +297,18 @@ func Attest(tx *core.Tx, req AttestRequest) (*Attestation, error) {
 	if req.Recipient == tx.Caller.Identity {
 		return nil, errcode.Forbiddenf("attest: self-attestation is not allowed: %s cannot attest to themselves", tx.Caller.Identity)
 	}
+	if req.Subject != nil {
+		if err := req.Subject.Validate(); err != nil {
+			return nil, fmt.Errorf("attestation subject: %w", err)
+		}
+		conflicted, err := coi.Conflicted(tx.Store, tx.Caller.Identity, *req.Subject)
+		if err != nil {
+			return nil, err
+		}
+		if conflicted {
+			return nil, errcode.Forbiddenf("attest: attester %s disclosed a conflict of interest on %s and is recused from attesting for it", tx.Caller.Identity, req.Subject)
+		}
+	}
 	if _, err := membership.Active(tx.Store, req.Recipient); err != nil {
 		if errcode.IsCode(err, errcode.NotFound) {
 			return nil, errcode.NotFoundf("attest: recipient %s is not an active member", req.Recipient)
@@ -324,6 +343,7 @@ func Attest(tx *core.Tx, req AttestRequest) (*Attestation, error) {
 		Evidence:  req.Evidence,
 		IssuedAt:  tx.Time,
 		ExpiresAt: expires,
+		Subject:   req.Subject,
 	}
 	gkey, err := givenKey(req.Recipient, tx.Caller.Identity, id)
 	if err != nil {

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/charter-gov/charter/chaincode/coi"
 	"github.com/charter-gov/charter/chaincode/constitution"
 	"github.com/charter-gov/charter/chaincode/contribution"
 	"github.com/charter-gov/charter/chaincode/core"
@@ -650,4 +651,30 @@ func TestInterimSlashHonoursItsSunsetClause(t *testing.T) {
 	assert.Equal(t, before, w.m.Snapshot(), "nothing written")
 	assert.Equal(t, writes, w.m.Writes)
 	assert.Nil(t, tx.Event())
+}
+
+func TestConflictedAttesterIsRecused(t *testing.T) {
+	w := newWorld(t)
+	model := coi.Subject{Kind: coi.KindArtifact, ID: "model-x@sha256:ab12"}
+	_, err := coi.Disclose(w.tx(attB, false, t0()), coi.DiscloseRequest{Subject: model, Statement: "I trained model-x"})
+	require.NoError(t, err)
+
+	before, writes := w.m.Snapshot(), w.m.Writes
+	tx := w.tx(attB, false, t0().Add(time.Minute))
+	_, err = Attest(tx, AttestRequest{Recipient: ada, Category: contribution.RedTeaming, Weight: 50, Evidence: "report-7", Subject: &model})
+	assert.ErrorIs(t, err, errcode.ErrForbidden)
+	assert.ErrorContains(t, err, "recused from attesting")
+	assert.Equal(t, before, w.m.Snapshot(), "nothing written")
+	assert.Equal(t, writes, w.m.Writes)
+	assert.Nil(t, tx.Event())
+
+	// Another attester without a conflict attests for the same subject, and
+	// the subject is kept on the record.
+	a, err := Attest(w.tx(attA, false, t0().Add(time.Minute)), AttestRequest{Recipient: ada, Category: contribution.SafetyReview, Weight: 50, Evidence: "report-7", Subject: &model})
+	require.NoError(t, err)
+	require.NotNil(t, a.Subject)
+	assert.Equal(t, model, *a.Subject)
+
+	_, err = Attest(w.tx(attA, false, t0().Add(2*time.Minute)), AttestRequest{Recipient: ada, Category: contribution.SafetyReview, Weight: 5, Evidence: "e", Subject: &coi.Subject{Kind: "nonsense", ID: "x"}})
+	assert.ErrorIs(t, err, errcode.ErrInvalidArgument)
 }

@@ -100,7 +100,7 @@ func repParseAt(s string) (time.Time, error) {
 
 func (a *app) repAttestCmd() *cobra.Command {
 	var ref memberRef
-	var category, evidence, expires string
+	var category, evidence, expires, subject string
 	var weight int64
 	cmd := &cobra.Command{
 		Use:   "attest (--profile NAME | --cert FILE [--msp MSP] | --id ID [--msp MSP]) --category C --weight N --evidence REF [--expires TIME|DURATION]",
@@ -135,6 +135,13 @@ func (a *app) repAttestCmd() *cobra.Command {
 				}
 				req.ExpiresAt = &e
 			}
+			if subject != "" {
+				sub, err := parseSubject("--subject", subject)
+				if err != nil {
+					return err
+				}
+				req.Subject = &sub
+			}
 			if req.Recipient, err = a.resolve(ref); err != nil {
 				return err
 			}
@@ -152,6 +159,7 @@ func (a *app) repAttestCmd() *cobra.Command {
 	cmd.Flags().Int64Var(&weight, "weight", 0, "weight in whole points, 1..the constitution's maximum (required)")
 	cmd.Flags().StringVar(&evidence, "evidence", "", "evidence reference: commit, pull request URL, artifact digest (required)")
 	cmd.Flags().StringVar(&expires, "expires", "", "expiry: an RFC 3339 time, or a duration from now such as 8760h")
+	cmd.Flags().StringVar(&subject, "subject", "", "what the contribution concerns, KIND:ID (an attester with a disclosed conflict on it is recused)")
 	return cmd
 }
 

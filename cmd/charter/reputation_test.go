@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/charter-gov/charter/chaincode/coi"
 	"github.com/charter-gov/charter/chaincode/contribution"
 	"github.com/charter-gov/charter/chaincode/errcode"
 	"github.com/charter-gov/charter/chaincode/identity"
@@ -100,6 +101,8 @@ func TestReputationCommands(t *testing.T) {
 			fakeCall{"Attest", reputation.AttestRequest{Recipient: user1, Category: contribution.Documentation, Weight: 1, Evidence: "sha256:ab", ExpiresAt: &exp}}},
 		{"revoke", []string{"reputation", "revoke", "--profile", "labA-user1", "--attestation", "tx-1", "--reason", "duplicate"},
 			fakeCall{"RevokeAttestation", reputation.RevokeRequest{AttestationRef: ref, Reason: "duplicate"}}},
+		{"attest with a subject", []string{"reputation", "attest", "--profile", "labA-user1", "--category", "red_teaming", "--weight", "5", "--evidence", "report-7", "--subject", "artifact:model-x@sha256:ab12"},
+			fakeCall{"Attest", reputation.AttestRequest{Recipient: user1, Category: contribution.RedTeaming, Weight: 5, Evidence: "report-7", Subject: &coi.Subject{Kind: coi.KindArtifact, ID: "model-x@sha256:ab12"}}}},
 		{"endorse", []string{"reputation", "endorse", "--profile", "labA-user1", "--attestation", "tx-1", "--comment", "saw it"},
 			fakeCall{"Endorse", reputation.EndorseRequest{AttestationRef: ref, Comment: "saw it"}}},
 		{"slash one category", []string{"reputation", "slash", "--profile", "labA-user1", "--fraction-bps", "2500", "--category", "merged_code", "--reason", "farming"},
@@ -160,6 +163,7 @@ func TestReputationUsageErrors(t *testing.T) {
 		args []string
 		want string
 	}{
+		{"malformed subject", []string{"reputation", "attest", "--profile", "labA-user1", "--category", "red_teaming", "--weight", "5", "--evidence", "e", "--subject", "model-x"}, "--subject"},
 		{"unknown category", []string{"reputation", "attest", "--profile", "labA-user1", "--category", "poetry", "--weight", "1", "--evidence", "e"}, `unknown contribution category "poetry"`},
 		{"weight zero", []string{"reputation", "attest", "--profile", "labA-user1", "--category", "merged_code", "--evidence", "e"}, "--weight 0"},
 		{"no evidence", []string{"reputation", "attest", "--profile", "labA-user1", "--category", "merged_code", "--weight", "3"}, "--evidence is required"},
