@@ -46,6 +46,7 @@ type Client struct {
 	id       identity.Identity
 	contract Contract
 	events   EventSource
+	ledger   Contract // the channel's qscc system chaincode; nil when made by New
 
 	gateway   *client.Gateway  // nil when made by New
 	conn      *grpc.ClientConn // nil unless Connect dialled it
@@ -182,6 +183,7 @@ func connect(conn grpc.ClientConnInterface, u user, cfg Config) (*Client, error)
 	}
 	network := gw.GetNetwork(cfg.Channel)
 	c := New(u.id, network.GetContract(cfg.Chaincode), network, cfg)
+	c.ledger = network.GetContract("qscc")
 	c.gateway = gw
 	return c, nil
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -128,6 +129,15 @@ func TestCommittedTransactionIsEndorsedByAMajority(t *testing.T) {
 	msps = slices.Compact(msps)
 	assert.GreaterOrEqual(t, len(msps), 2, "endorsed by at least two organisations: %v", msps)
 	requireSameStateEverywhere(t)
+
+	// The status look-up that settles an unknown outcome.
+	st, err := admin.TransactionStatus(ctx, ev.TxID)
+	require.NoError(t, err)
+	assert.Equal(t, &charter.TxStatus{TxID: ev.TxID, Found: true, Valid: true, ValidationCode: "VALID"}, st)
+	never := strings.Repeat("0", 64)
+	st, err = admin.TransactionStatus(ctx, never)
+	require.NoError(t, err)
+	assert.Equal(t, &charter.TxStatus{TxID: never}, st, "an ID the ledger never saw is not found")
 }
 
 func TestBadInputIsRefusedAndChangesNothing(t *testing.T) {

@@ -141,7 +141,7 @@ DEADLINE_EXCEEDED.`,
 	root.CompletionOptions.DisableDefaultCmd = true
 
 	root.AddCommand(a.whoamiCmd(), a.constitutionCmd(), a.memberCmd(), a.eventsCmd())
-	root.AddCommand(a.reputationCmd())
+	root.AddCommand(a.reputationCmd(), a.txCmd())
 	root.AddCommand(a.decisionCmd(), a.coiCmd())
 	a.addConstitutionAmendCmds(root)
 	root.AddCommand(a.ballotCmd(), a.tokenCmd(), a.delegateCmd())

@@ -244,6 +244,8 @@ func TestMemberCommands(t *testing.T) {
 			fakeCall{"RegisterMember", membership.RegisterRequest{Member: user1, Name: "Ada", Roles: []membership.Role{"attester", "house_a"}}}},
 		{"add an attester with categories", []string{"--as", "labA-admin", "member", "add", "--profile", "labA-user1", "--name", "Ada", "--roles", "attester", "--attester-categories", "red_teaming, safety_review"},
 			fakeCall{"RegisterMember", membership.RegisterRequest{Member: user1, Name: "Ada", Roles: []membership.Role{"attester"}, AttesterCategories: []contribution.Category{"red_teaming", "safety_review"}}}},
+		{"transaction status", []string{"tx", "status", "961cdd5a405de8ef05c304d89016c48e7b71591105694f618a3c31d0166e72fb"},
+			fakeCall{"TransactionStatus", "961cdd5a405de8ef05c304d89016c48e7b71591105694f618a3c31d0166e72fb"}},
 		{"add by certificate takes the acting MSP", []string{"member", "add", "--cert", "CERT", "--name", "Ada"},
 			fakeCall{"RegisterMember", membership.RegisterRequest{Member: user1AsFoundation, Name: "Ada", Roles: []membership.Role{}}}},
 		{"add by certificate and MSP", []string{"member", "add", "--cert", "CERT", "--msp", "LabBMSP", "--name", "Ada"},
@@ -436,6 +438,13 @@ func (g *fakeGateway) record(method string, arg any) error {
 
 var testVersion = &constitution.Version{Version: 1, Hash: "abc", Document: constitution.Default()}
 var testMember = &membership.Member{Identity: identity.Identity{MSPID: "LabAMSP", ID: "x509::CN=Ada::CN=ca"}, Name: "Ada", Status: membership.StatusActive}
+
+func (g *fakeGateway) TransactionStatus(_ context.Context, txID string) (*charter.TxStatus, error) {
+	if err := g.record("TransactionStatus", txID); err != nil {
+		return nil, err
+	}
+	return &charter.TxStatus{TxID: txID, Found: true, Valid: true, ValidationCode: "VALID"}, nil
+}
 
 func (g *fakeGateway) Whoami(context.Context) (*membership.WhoAmI, error) {
 	if err := g.record("Whoami", nil); err != nil {

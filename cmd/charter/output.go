@@ -53,6 +53,18 @@ func renderText(w *bytes.Buffer, v any) error {
 			kv.add("member", fmt.Sprintf("%s (%s; roles: %s)", v.Member.Name, v.Member.Status, roles(v.Member.Roles)))
 		}
 		return kv.flush()
+	case *charter.TxStatus:
+		kv := newKV(w)
+		kv.add("transaction", v.TxID)
+		switch {
+		case !v.Found:
+			kv.add("status", "not found on this peer's ledger (not ordered, lost, or not yet delivered: check again shortly)")
+		case v.Valid:
+			kv.add("status", "committed, VALID: its writes are in the world state; do not resubmit")
+		default:
+			kv.add("status", "in a block but invalid ("+v.ValidationCode+"): it changed nothing")
+		}
+		return kv.flush()
 	case *membership.Member:
 		return memberText(w, v)
 	case []membership.Member:

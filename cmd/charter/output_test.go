@@ -33,6 +33,18 @@ func TestTextOutput(t *testing.T) {
 		v    any
 		want string
 	}{
+		{"transaction committed", &charter.TxStatus{TxID: "t1", Found: true, Valid: true, ValidationCode: "VALID"}, `
+transaction: t1
+status:      committed, VALID: its writes are in the world state; do not resubmit
+`},
+		{"transaction invalid", &charter.TxStatus{TxID: "t2", Found: true, ValidationCode: "MVCC_READ_CONFLICT"}, `
+transaction: t2
+status:      in a block but invalid (MVCC_READ_CONFLICT): it changed nothing
+`},
+		{"transaction not found", &charter.TxStatus{TxID: "t3"}, `
+transaction: t3
+status:      not found on this peer's ledger (not ordered, lost, or not yet delivered: check again shortly)
+`},
 		{"whoami registered", &membership.WhoAmI{Identity: adaID, Member: &adaM}, `
 identity:  LabAMSP/User1@laba
 org admin: no
