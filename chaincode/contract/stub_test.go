@@ -8,14 +8,11 @@ import (
 	"crypto/x509/pkix"
 	"encoding/pem"
 	"math/big"
-	"sort"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/hyperledger/fabric-chaincode-go/v2/shim"
 	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
-	"github.com/hyperledger/fabric-protos-go-apiv2/ledger/queryresult"
 	"github.com/hyperledger/fabric-protos-go-apiv2/msp"
 	"github.com/hyperledger/fabric-protos-go-apiv2/peer"
 	"github.com/stretchr/testify/require"
@@ -23,11 +20,15 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/charter-gov/charter/chaincode/core"
+	"github.com/charter-gov/charter/chaincode/internal/fakestub"
 )
 
-// fakeStub is an in-memory ChaincodeStubInterface with just what Charter's
-// contracts use. Unimplemented methods panic through the nil embedded
-// interface, which a test would show at once.
+// fakeStub is the contract tests' view of a fakestub.Stub: the same
+// transaction under the field names the test files use (stub.events,
+// stub.txID, and the repWorld literal). Its stub methods delegate to a
+// fakestub.Stub built from those fields on each call; events is shared by
+// reference, so SetEvent lands in stub.events. Methods it does not delegate
+// panic through the nil embedded interface.
 type fakeStub struct {
 	shim.ChaincodeStubInterface
 	state   *core.MemStore
@@ -38,59 +39,29 @@ type fakeStub struct {
 	events  map[string][]byte
 }
 
+func (s *fakeStub) fake() *fakestub.Stub {
+	if s.events == nil {
+		s.events = map[string][]byte{}
+	}
+	return &fakestub.Stub{State: s.state, Args: s.args, Creator: s.creator, Timestamp: s.ts, TxID: s.txID, Events: s.events}
+}
+
 func (s *fakeStub) GetFunctionAndParameters() (string, []string) {
-	if len(s.args) == 0 {
-		return "", nil
-	}
-	return s.args[0], s.args[1:]
+	return s.fake().GetFunctionAndParameters()
 }
-func (s *fakeStub) GetArgs() [][]byte {
-	out := make([][]byte, len(s.args))
-	for i, a := range s.args {
-		out[i] = []byte(a)
-	}
-	return out
-}
-func (s *fakeStub) GetCreator() ([]byte, error) { return s.creator, nil }
-func (s *fakeStub) GetTxTimestamp() (*timestamppb.Timestamp, error) {
-	return timestamppb.New(s.ts), nil
-}
-func (s *fakeStub) GetTxID() string                   { return s.txID }
-func (s *fakeStub) GetState(k string) ([]byte, error) { return s.state.Get(k) }
-func (s *fakeStub) PutState(k string, v []byte) error { return s.state.Put(k, v) }
-func (s *fakeStub) DelState(k string) error           { return s.state.Delete(k) }
+func (s *fakeStub) GetArgs() [][]byte                               { return s.fake().GetArgs() }
+func (s *fakeStub) GetCreator() ([]byte, error)                     { return s.fake().GetCreator() }
+func (s *fakeStub) GetTxTimestamp() (*timestamppb.Timestamp, error) { return s.fake().GetTxTimestamp() }
+func (s *fakeStub) GetTxID() string                                 { return s.fake().GetTxID() }
+func (s *fakeStub) GetState(k string) ([]byte, error)               { return s.fake().GetState(k) }
+func (s *fakeStub) PutState(k string, v []byte) error               { return s.fake().PutState(k, v) }
+func (s *fakeStub) DelState(k string) error                         { return s.fake().DelState(k) }
 func (s *fakeStub) SetEvent(name string, payload []byte) error {
-	s.events[name] = payload
-	return nil
+	return s.fake().SetEvent(name, payload)
 }
 func (s *fakeStub) GetStateByPartialCompositeKey(objectType string, attrs []string) (shim.StateQueryIteratorInterface, error) {
-	prefix, err := core.Key(objectType, attrs...)
-	if err != nil {
-		return nil, err
-	}
-	it := &fakeIter{}
-	keys := s.state.Keys()
-	sort.Strings(keys)
-	for _, k := range keys {
-		if strings.HasPrefix(k, prefix) {
-			v, _ := s.state.Get(k)
-			it.kvs = append(it.kvs, &queryresult.KV{Key: k, Value: v})
-		}
-	}
-	return it, nil
+	return s.fake().GetStateByPartialCompositeKey(objectType, attrs)
 }
-
-type fakeIter struct {
-	kvs []*queryresult.KV
-	i   int
-}
-
-func (it *fakeIter) HasNext() bool { return it.i < len(it.kvs) }
-func (it *fakeIter) Next() (*queryresult.KV, error) {
-	it.i++
-	return it.kvs[it.i-1], nil
-}
-func (it *fakeIter) Close() error { return nil }
 
 // testIdentity is a certificate and the serialized identity Fabric would
 // put in a proposal.

@@ -1,0 +1,136 @@
+// Package fakestub is an in-memory shim.ChaincodeStubInterface. It exists
+// only for tests of the chaincode's adapters (the ledger's StubStore and the
+// contract layer); no production code may import it.
+//
+// The fake keeps the world state in a core.MemStore and implements just the
+// stub methods Charter uses. It is simpler than a peer in ways tests should
+// know about:
+//
+//   - Reads see the transaction's own writes. A real peer serves reads from
+//     the committed state only ("read-your-writes is not supported").
+//   - Range scans iterate over a snapshot taken when the scan starts.
+//   - Composite-key validation is core.Key's, so an invalid key part is an
+//     errcode INVALID_ARGUMENT error; the real shim returns a plain error,
+//     and it accepts an empty object type, which core.Key refuses.
+//   - An empty value is stored as written; a peer treats writing an empty
+//     value as deleting the key.
+//
+// Methods it does not implement panic through the nil embedded interface,
+// so a test that reaches one fails at once.
+package fakestub
+
+import (
+	"errors"
+	"time"
+
+	"github.com/hyperledger/fabric-chaincode-go/v2/shim"
+	"github.com/hyperledger/fabric-protos-go-apiv2/ledger/queryresult"
+	"google.golang.org/protobuf/types/known/timestamppb"
+
+	"github.com/charter-gov/charter/chaincode/core"
+)
+
+// Stub is the fake stub of one transaction. Set the fields before handing
+// it to the code under test; Events collects what the transaction emitted.
+type Stub struct {
+	shim.ChaincodeStubInterface
+
+	// State is the world state; reads and writes go straight to it.
+	State *core.MemStore
+	// Args is the invocation: the function name followed by its arguments.
+	Args []string
+	// Creator is the serialized identity of the submitter.
+	Creator []byte
+	// Timestamp is the transaction (proposal) timestamp.
+	Timestamp time.Time
+	// TxID is the transaction ID.
+	TxID string
+	// Events maps event name to payload; SetEvent creates it if nil.
+	Events map[string][]byte
+}
+
+var _ shim.ChaincodeStubInterface = (*Stub)(nil)
+
+// GetFunctionAndParameters implements shim.ChaincodeStubInterface.
+func (s *Stub) GetFunctionAndParameters() (string, []string) {
+	if len(s.Args) == 0 {
+		return "", nil
+	}
+	return s.Args[0], s.Args[1:]
+}
+
+// GetArgs implements shim.ChaincodeStubInterface.
+func (s *Stub) GetArgs() [][]byte {
+	out := make([][]byte, len(s.Args))
+	for i, a := range s.Args {
+		out[i] = []byte(a)
+	}
+	return out
+}
+
+// GetCreator implements shim.ChaincodeStubInterface.
+func (s *Stub) GetCreator() ([]byte, error) { return s.Creator, nil }
+
+// GetTxTimestamp implements shim.ChaincodeStubInterface.
+func (s *Stub) GetTxTimestamp() (*timestamppb.Timestamp, error) {
+	return timestamppb.New(s.Timestamp), nil
+}
+
+// GetTxID implements shim.ChaincodeStubInterface.
+func (s *Stub) GetTxID() string { return s.TxID }
+
+// GetState implements shim.ChaincodeStubInterface.
+func (s *Stub) GetState(key string) ([]byte, error) { return s.State.Get(key) }
+
+// PutState implements shim.ChaincodeStubInterface.
+func (s *Stub) PutState(key string, value []byte) error { return s.State.Put(key, value) }
+
+// DelState implements shim.ChaincodeStubInterface.
+func (s *Stub) DelState(key string) error { return s.State.Delete(key) }
+
+// SetEvent implements shim.ChaincodeStubInterface.
+func (s *Stub) SetEvent(name string, payload []byte) error {
+	if s.Events == nil {
+		s.Events = map[string][]byte{}
+	}
+	s.Events[name] = payload
+	return nil
+}
+
+// GetStateByPartialCompositeKey implements shim.ChaincodeStubInterface. It
+// returns the keys under the prefix in ascending order, as a peer does.
+func (s *Stub) GetStateByPartialCompositeKey(objectType string, attrs []string) (shim.StateQueryIteratorInterface, error) {
+	it := &Iter{}
+	err := s.State.Scan(objectType, attrs, func(key string, value []byte) error {
+		it.kvs = append(it.kvs, &queryresult.KV{Key: key, Value: value})
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return it, nil
+}
+
+// Iter is the iterator GetStateByPartialCompositeKey returns, over a
+// snapshot of the matching entries.
+type Iter struct {
+	kvs []*queryresult.KV
+	i   int
+}
+
+var _ shim.StateQueryIteratorInterface = (*Iter)(nil)
+
+// HasNext implements shim.StateQueryIteratorInterface.
+func (it *Iter) HasNext() bool { return it.i < len(it.kvs) }
+
+// Next implements shim.StateQueryIteratorInterface.
+func (it *Iter) Next() (*queryresult.KV, error) {
+	if !it.HasNext() {
+		return nil, errors.New("fakestub: Next called on an exhausted iterator")
+	}
+	it.i++
+	return it.kvs[it.i-1], nil
+}
+
+// Close implements shim.StateQueryIteratorInterface.
+func (it *Iter) Close() error { return nil }
