@@ -48,8 +48,7 @@ type Client struct {
 	events   EventSource
 	ledger   Contract // the channel's qscc system chaincode; nil when made by New
 
-	gateway   *client.Gateway  // nil when made by New
-	conn      *grpc.ClientConn // nil unless Connect dialled it
+	pool      *pool // nil when made by New
 	closeOnce sync.Once
 	closeErr  error
 }
@@ -88,28 +87,47 @@ func Connect(ctx context.Context, cfg Config) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	caPEM, err := os.ReadFile(cfg.TLSCACertPath)
+	all := append([]Endpoint{{Address: cfg.PeerEndpoint, ServerName: cfg.ServerName, TLSCACertPath: cfg.TLSCACertPath}}, cfg.Fallbacks...)
+	var eps []*gatewayEndpoint
+	closeAll := func() {
+		for _, ep := range eps {
+			_ = ep.closer()
+		}
+	}
+	for _, e := range all {
+		conn, err := dial(e)
+		if err != nil {
+			closeAll()
+			return nil, err
+		}
+		eps = append(eps, &gatewayEndpoint{address: e.Address, conn: conn, closer: conn.Close})
+	}
+	// The first gateway that answers is the one in use; the others are
+	// dialled lazily by gRPC when a call moves to them.
+	active, firstErr := -1, error(nil)
+	for i, ep := range eps {
+		e := all[i]
+		err := waitReady(ctx, ep.conn.(*grpc.ClientConn), cfg.withEndpoint(e))
+		if err == nil {
+			active = i
+			break
+		}
+		if firstErr == nil {
+			firstErr = err
+		}
+		if ctx.Err() != nil {
+			break
+		}
+	}
+	if active < 0 {
+		closeAll()
+		return nil, firstErr
+	}
+	c, err := connectPool(eps, active, u, cfg)
 	if err != nil {
-		return nil, fmt.Errorf("read peer TLS CA certificate: %w", err)
-	}
-	pool := x509.NewCertPool()
-	if !pool.AppendCertsFromPEM(caPEM) {
-		return nil, fmt.Errorf("peer TLS CA certificate %s: no PEM certificate found", cfg.TLSCACertPath)
-	}
-	conn, err := grpc.NewClient(cfg.PeerEndpoint, grpc.WithTransportCredentials(credentials.NewClientTLSFromCert(pool, cfg.ServerName)))
-	if err != nil {
-		return nil, fmt.Errorf("peer endpoint %q: %w", cfg.PeerEndpoint, err)
-	}
-	if err := waitReady(ctx, conn, cfg); err != nil {
-		_ = conn.Close()
+		closeAll()
 		return nil, err
 	}
-	c, err := connect(conn, u, cfg)
-	if err != nil {
-		_ = conn.Close()
-		return nil, err
-	}
-	c.conn = conn
 	return c, nil
 }
 
@@ -167,24 +185,50 @@ func loadUser(certPEM, keyPEM []byte, cfg Config) (user, error) {
 	return user{id: id, signer: signer, sign: sign}, nil
 }
 
-// connect builds a Client over any gRPC connection (tests pass a fake).
-func connect(conn grpc.ClientConnInterface, u user, cfg Config) (*Client, error) {
-	cfg = cfg.withDefaults()
-	gw, err := client.Connect(u.signer,
-		client.WithSign(u.sign),
-		client.WithClientConnection(conn),
-		client.WithEvaluateTimeout(cfg.EvaluateTimeout),
-		client.WithEndorseTimeout(cfg.EndorseTimeout),
-		client.WithSubmitTimeout(cfg.EndorseTimeout),
-		client.WithCommitStatusTimeout(cfg.CommitTimeout),
-	)
+// dial opens a lazy TLS gRPC connection to a gateway endpoint.
+func dial(e Endpoint) (*grpc.ClientConn, error) {
+	caPEM, err := os.ReadFile(e.TLSCACertPath)
 	if err != nil {
-		return nil, fmt.Errorf("connect to gateway: %w", err)
+		return nil, fmt.Errorf("read TLS CA certificate of peer %s: %w", e.Address, err)
 	}
-	network := gw.GetNetwork(cfg.Channel)
-	c := New(u.id, network.GetContract(cfg.Chaincode), network, cfg)
-	c.ledger = network.GetContract("qscc")
-	c.gateway = gw
+	certs := x509.NewCertPool()
+	if !certs.AppendCertsFromPEM(caPEM) {
+		return nil, fmt.Errorf("TLS CA certificate %s of peer %s: no PEM certificate found", e.TLSCACertPath, e.Address)
+	}
+	conn, err := grpc.NewClient(e.Address, grpc.WithTransportCredentials(credentials.NewClientTLSFromCert(certs, e.ServerName)))
+	if err != nil {
+		return nil, fmt.Errorf("peer endpoint %q: %w", e.Address, err)
+	}
+	return conn, nil
+}
+
+// connect builds a Client over one gRPC connection (tests pass a fake).
+func connect(conn grpc.ClientConnInterface, u user, cfg Config) (*Client, error) {
+	return connectPool([]*gatewayEndpoint{{address: cfg.PeerEndpoint, conn: conn}}, 0, u, cfg)
+}
+
+// connectPool builds a Client over gateways, the one at index active in
+// use first.
+func connectPool(eps []*gatewayEndpoint, active int, u user, cfg Config) (*Client, error) {
+	cfg = cfg.withDefaults()
+	for _, ep := range eps {
+		gw, err := client.Connect(u.signer,
+			client.WithSign(u.sign),
+			client.WithClientConnection(ep.conn),
+			client.WithEvaluateTimeout(cfg.EvaluateTimeout),
+			client.WithEndorseTimeout(cfg.EndorseTimeout),
+			client.WithSubmitTimeout(cfg.EndorseTimeout),
+			client.WithCommitStatusTimeout(cfg.CommitTimeout),
+		)
+		if err != nil {
+			return nil, fmt.Errorf("connect to gateway %s: %w", ep.address, err)
+		}
+		ep.gateway, ep.network = gw, gw.GetNetwork(cfg.Channel)
+	}
+	p := &pool{endpoints: eps, active: active}
+	c := New(u.id, poolContract{p: p, chaincode: cfg.Chaincode}, poolEvents{p: p}, cfg)
+	c.ledger = poolContract{p: p, chaincode: "qscc"}
+	c.pool = p
 	return c, nil
 }
 
@@ -192,14 +236,9 @@ func connect(conn grpc.ClientConnInterface, u user, cfg Config) (*Client, error)
 // safe to call more than once.
 func (c *Client) Close() error {
 	c.closeOnce.Do(func() {
-		var errs []error
-		if c.gateway != nil {
-			errs = append(errs, c.gateway.Close())
+		if c.pool != nil {
+			c.closeErr = c.pool.close()
 		}
-		if c.conn != nil {
-			errs = append(errs, c.conn.Close())
-		}
-		c.closeErr = errors.Join(errs...)
 	})
 	return c.closeErr
 }
@@ -211,10 +250,19 @@ func (c *Client) Identity() identity.Identity { return c.id }
 // Network returns the fabric-gateway network, or nil for a Client made by
 // New.
 func (c *Client) Network() *client.Network {
-	if c.gateway == nil {
+	if c.pool == nil {
 		return nil
 	}
-	return c.gateway.GetNetwork(c.cfg.Channel)
+	return c.pool.current().network
+}
+
+// Gateway returns the address of the gateway peer in use, or "" for a
+// Client made by New.
+func (c *Client) Gateway() string {
+	if c.pool == nil {
+		return ""
+	}
+	return c.pool.current().address
 }
 
 // Contract returns the fabric-gateway contract, or nil for a Client made

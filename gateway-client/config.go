@@ -35,6 +35,10 @@ type Config struct {
 	// ServerName overrides the TLS server name (the peer certificate's
 	// host name) when it differs from the endpoint's host.
 	ServerName string
+	// Fallbacks are further gateway peers (usually other organisations'),
+	// used in order when the gateway in use cannot be reached. Profiles
+	// fill them with every other organisation's peer.
+	Fallbacks []Endpoint
 	// Channel and Chaincode default to "charter".
 	Channel   string
 	Chaincode string
@@ -62,6 +66,12 @@ type Config struct {
 }
 
 // withDefaults returns cfg with every zero field set to its default.
+// withEndpoint returns cfg with e as its peer endpoint.
+func (cfg Config) withEndpoint(e Endpoint) Config {
+	cfg.PeerEndpoint, cfg.ServerName, cfg.TLSCACertPath = e.Address, e.ServerName, e.TLSCACertPath
+	return cfg
+}
+
 func (cfg Config) withDefaults() Config {
 	setStr := func(s *string, def string) {
 		if *s == "" {

@@ -132,7 +132,15 @@ func (p *Profiles) Config(name string) (Config, error) {
 		return Config{}, err
 	}
 	peer := p.Peers[prof.Peer]
+	var fallbacks []Endpoint
+	for _, name := range sortedKeys(p.Peers) {
+		if name != prof.Peer {
+			other := p.Peers[name]
+			fallbacks = append(fallbacks, Endpoint{Address: other.Endpoint, ServerName: other.ServerName, TLSCACertPath: other.TLSCACert})
+		}
+	}
 	return Config{
+		Fallbacks:     fallbacks,
 		MSPID:         prof.MSPID,
 		CertPath:      prof.CertPath,
 		KeyPath:       prof.KeyPath,

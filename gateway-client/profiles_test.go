@@ -45,9 +45,11 @@ func TestLoadProfiles(t *testing.T) {
 		want Config
 	}{
 		{"foundation-admin", Config{MSPID: "FoundationMSP", CertPath: "/abs/admin/cert.pem", KeyPath: "/abs/admin/priv_sk",
-			TLSCACertPath: "/abs/foundation/ca.crt", PeerEndpoint: "127.0.0.1:7051", ServerName: "localhost", Channel: "charter", Chaincode: "charter"}},
+			TLSCACertPath: "/abs/foundation/ca.crt", PeerEndpoint: "127.0.0.1:7051", ServerName: "localhost", Channel: "charter", Chaincode: "charter",
+			Fallbacks: []Endpoint{{Address: "127.0.0.1:8051", ServerName: "localhost", TLSCACertPath: filepath.Join(dir, "crypto/laba/ca.crt")}}}},
 		{"labA-user1", Config{MSPID: "LabAMSP", CertPath: filepath.Join(dir, "crypto/user1/cert.pem"), KeyPath: filepath.Join(dir, "crypto/user1/priv_sk"),
-			TLSCACertPath: filepath.Join(dir, "crypto/laba/ca.crt"), PeerEndpoint: "127.0.0.1:8051", ServerName: "localhost", Channel: "charter", Chaincode: "charter"}},
+			TLSCACertPath: filepath.Join(dir, "crypto/laba/ca.crt"), PeerEndpoint: "127.0.0.1:8051", ServerName: "localhost", Channel: "charter", Chaincode: "charter",
+			Fallbacks: []Endpoint{{Address: "127.0.0.1:7051", ServerName: "localhost", TLSCACertPath: "/abs/foundation/ca.crt"}}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -26,6 +26,8 @@ var net *network
 
 type network struct {
 	root     string
+	stateDir string
+	reused   bool
 	profiles *charter.Profiles
 
 	mu      sync.Mutex
@@ -67,7 +69,7 @@ func runMain(m *testing.M) int {
 		fmt.Fprintf(os.Stderr, "integration: %v (is the network up?)\n", err)
 		return 1
 	}
-	net = &network{root: root, profiles: profiles, clients: map[string]*charter.Client{}}
+	net = &network{root: root, stateDir: stateDir, reused: reuse, profiles: profiles, clients: map[string]*charter.Client{}}
 	defer net.close()
 	if err := net.initConstitution(); err != nil {
 		fmt.Fprintf(os.Stderr, "integration: %v\n", err)
@@ -107,6 +109,9 @@ func (n *network) connect(profile string) (*charter.Client, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The shared clients stay on their own organisation's peer, so that
+	// reading the state through each of them reads each peer's state.
+	cfg.Fallbacks = nil
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	c, err := charter.Connect(ctx, cfg)
