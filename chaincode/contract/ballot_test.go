@@ -53,20 +53,20 @@ func TestBallotThroughContract(t *testing.T) {
 	adaID, bobID := identity.FromCert(ada.msp, ada.cert), identity.FromCert(bob.msp, bob.cert)
 	res, stub := h.invoke(admin, 0, "token:Mint", mustArg(t, token.MintRequest{To: adaID, Amount: 40}))
 	require.Equal(t, int32(ok), res.Status, res.Message)
-	assert.Contains(t, stub.events, token.EventMinted)
+	assert.Contains(t, stub.Events, token.EventMinted)
 	res, _ = h.invoke(admin, 0, "token:Mint", mustArg(t, token.MintRequest{To: bobID, Amount: 60}))
 	require.Equal(t, int32(ok), res.Status, res.Message)
 
 	res, stub = h.invoke(ada, 0, "ballot:Create", mustArg(t, ballot.CreateRequest{DecisionType: constitution.Budget, Title: "GPU credits"}))
 	require.Equal(t, int32(ok), res.Status, res.Message)
-	assert.Contains(t, stub.events, ballot.EventCreated)
+	assert.Contains(t, stub.Events, ballot.EventCreated)
 	var b ballot.Ballot
 	require.NoError(t, json.Unmarshal(res.Payload, &b))
 	assert.Equal(t, constitution.FamilyToken, b.Family)
 
 	res, stub = h.invoke(ada, 0, "ballot:Vote", mustArg(t, ballot.CastRequest{Ballot: b.ID, Choice: "for"}))
 	require.Equal(t, int32(ok), res.Status, res.Message)
-	assert.Contains(t, stub.events, ballot.EventVoted)
+	assert.Contains(t, stub.Events, ballot.EventVoted)
 	res, _ = h.invoke(bob, 0, "ballot:Vote", mustArg(t, ballot.CastRequest{Ballot: b.ID, Choice: "against"}))
 	require.Equal(t, int32(ok), res.Status, res.Message)
 
@@ -77,10 +77,10 @@ func TestBallotThroughContract(t *testing.T) {
 	h.clock = h.clock.Add(time.Minute)
 	res, stub = h.invoke(bob, 0, "ballot:Close", b.ID)
 	require.Equal(t, int32(ok), res.Status, res.Message)
-	assert.Contains(t, stub.events, ballot.EventClosed)
+	assert.Contains(t, stub.Events, ballot.EventClosed)
 	res, stub = h.invoke(bob, 0, "ballot:Tally", b.ID, "0")
 	require.Equal(t, int32(ok), res.Status, res.Message)
-	assert.Contains(t, stub.events, ballot.EventTallied)
+	assert.Contains(t, stub.Events, ballot.EventTallied)
 	var p ballot.Progress
 	require.NoError(t, json.Unmarshal(res.Payload, &p))
 	require.True(t, p.Done)
@@ -106,7 +106,7 @@ func TestBallotThroughContract(t *testing.T) {
 
 	res, stub = h.invoke(bob, 0, "bench:Put", "k1", "v1")
 	require.Equal(t, int32(ok), res.Status, res.Message)
-	assert.Contains(t, stub.events, "bench.put")
+	assert.Contains(t, stub.Events, "bench.put")
 }
 
 func TestBallotRefusalsAreCodedAndChangeNothing(t *testing.T) {
@@ -156,7 +156,7 @@ func TestBallotRefusalsAreCodedAndChangeNothing(t *testing.T) {
 			assert.Equal(t, tt.code, decoded.Code, res.Message)
 			assert.Contains(t, res.Message, tt.msg)
 			assert.Equal(t, before, h.state.Snapshot(), "state unchanged")
-			assert.Empty(t, stub.events, "no event")
+			assert.Empty(t, stub.Events, "no event")
 		})
 	}
 }

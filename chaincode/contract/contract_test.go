@@ -29,7 +29,7 @@ func TestConstitutionInitAndRead(t *testing.T) {
 	assert.Equal(t, h.clock, v.AdoptedAt)
 	assert.Equal(t, identity.FromCert("FoundationMSP", admin.cert), v.AdoptedBy)
 
-	raw, found := stub.events[constitution.EventInitialised]
+	raw, found := stub.Events[constitution.EventInitialised]
 	require.True(t, found, "event emitted")
 	var ev core.Event
 	require.NoError(t, json.Unmarshal(raw, &ev))
@@ -94,7 +94,7 @@ func TestRefusalsAreCodedAndChangeNothing(t *testing.T) {
 			assert.Equal(t, tt.code, decoded.Code, res.Message)
 			assert.Contains(t, res.Message, tt.msg)
 			assert.Equal(t, before, h.state.Snapshot(), "state unchanged")
-			assert.Empty(t, stub.events, "no event")
+			assert.Empty(t, stub.Events, "no event")
 		})
 	}
 }
@@ -109,7 +109,7 @@ func TestMemberLifecycleThroughContract(t *testing.T) {
 	require.NoError(t, err)
 	res, stub := h.invoke(admin, 0, "member:Register", string(reg))
 	require.Equal(t, int32(ok), res.Status, res.Message)
-	assert.Contains(t, stub.events, membership.EventRegistered)
+	assert.Contains(t, stub.Events, membership.EventRegistered)
 
 	res, _ = h.invoke(user, time.Minute, "member:Whoami")
 	require.Equal(t, int32(ok), res.Status, res.Message)
@@ -123,7 +123,7 @@ func TestMemberLifecycleThroughContract(t *testing.T) {
 	require.NoError(t, err)
 	res, stub = h.invoke(admin, 0, "member:Update", string(upd))
 	require.Equal(t, int32(ok), res.Status, res.Message)
-	assert.Contains(t, stub.events, membership.EventUpdated)
+	assert.Contains(t, stub.Events, membership.EventUpdated)
 
 	res, _ = h.invoke(user, 0, "member:List", "LabAMSP", "false")
 	require.Equal(t, int32(ok), res.Status, res.Message)
@@ -136,7 +136,7 @@ func TestMemberLifecycleThroughContract(t *testing.T) {
 	require.NoError(t, err)
 	res, stub = h.invoke(admin, 0, "member:Remove", string(rem))
 	require.Equal(t, int32(ok), res.Status, res.Message)
-	assert.Contains(t, stub.events, membership.EventRemoved)
+	assert.Contains(t, stub.Events, membership.EventRemoved)
 
 	res, _ = h.invoke(user, 0, "member:Get", userID.MSPID, userID.ID)
 	require.Equal(t, int32(ok), res.Status, res.Message)

@@ -39,7 +39,7 @@ func TestDecisionAndCoiThroughContract(t *testing.T) {
 	subject := coi.Subject{Kind: coi.KindArtifact, ID: "model@sha256:00"}
 	res, stub := h.invoke(seat, 0, "coi:Disclose", arg(coi.DiscloseRequest{Subject: subject, Statement: "mine"}))
 	require.Equal(t, int32(ok), res.Status, res.Message)
-	_, found := stub.events[coi.EventDisclosed]
+	_, found := stub.Events[coi.EventDisclosed]
 	assert.True(t, found)
 	list := mustOK(comm, "coi:List", arg(coi.ListRequest{Subject: &subject}))
 	var ds []coi.Disclosure
@@ -51,7 +51,7 @@ func TestDecisionAndCoiThroughContract(t *testing.T) {
 	res, stub = h.invoke(seat, 0, "decision:Propose", arg(decision.ProposeRequest{Type: constitution.ReleaseStage, Title: "Stage it", Subject: &subject}))
 	require.Equal(t, int32(ok), res.Status, res.Message)
 	require.NoError(t, json.Unmarshal(res.Payload, &d))
-	raw, found := stub.events[decision.EventProposed]
+	raw, found := stub.Events[decision.EventProposed]
 	require.True(t, found)
 	var ev core.Event
 	require.NoError(t, json.Unmarshal(raw, &ev))

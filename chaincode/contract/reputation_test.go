@@ -15,6 +15,7 @@ import (
 	"github.com/charter-gov/charter/chaincode/core"
 	"github.com/charter-gov/charter/chaincode/errcode"
 	"github.com/charter-gov/charter/chaincode/identity"
+	"github.com/charter-gov/charter/chaincode/internal/fakestub"
 	"github.com/charter-gov/charter/chaincode/membership"
 	"github.com/charter-gov/charter/chaincode/reputation"
 )
@@ -59,24 +60,24 @@ func mustJSON(t testing.TB, v any) string {
 func (w *repWorld) id(ti testIdentity) identity.Identity { return identity.FromCert(ti.msp, ti.cert) }
 
 // call invokes fn as caller with a fresh transaction ID at the harness clock.
-func (w *repWorld) call(caller testIdentity, fn string, args ...string) (*peer.Response, *fakeStub) {
+func (w *repWorld) call(caller testIdentity, fn string, args ...string) (*peer.Response, *fakestub.Stub) {
 	w.t.Helper()
 	cc, err := NewChaincode(w.cfg)
 	require.NoError(w.t, err)
 	w.seq++
-	stub := &fakeStub{
-		state:   w.state,
-		args:    append([]string{fn}, args...),
-		creator: caller.serialized(w.t),
-		ts:      w.clock,
-		txID:    fmt.Sprintf("rep-tx-%04d", w.seq),
-		events:  map[string][]byte{},
+	stub := &fakestub.Stub{
+		State:     w.state,
+		Args:      append([]string{fn}, args...),
+		Creator:   caller.serialized(w.t),
+		Timestamp: w.clock,
+		TxID:      fmt.Sprintf("rep-tx-%04d", w.seq),
+		Events:    map[string][]byte{},
 	}
 	return cc.Invoke(stub), stub
 }
 
 // ok invokes and requires success, returning the payload and the stub.
-func (w *repWorld) ok(caller testIdentity, fn string, args ...string) ([]byte, *fakeStub) {
+func (w *repWorld) ok(caller testIdentity, fn string, args ...string) ([]byte, *fakestub.Stub) {
 	w.t.Helper()
 	res, stub := w.call(caller, fn, args...)
 	require.Equal(w.t, int32(ok), res.Status, "%s: %s", fn, res.Message)
@@ -95,12 +96,12 @@ func TestReputationThroughContract(t *testing.T) {
 	raw, stub := w.ok(w.attester, "reputation:Attest", w.attestReq(600))
 	var a reputation.Attestation
 	require.NoError(t, json.Unmarshal(raw, &a))
-	assert.Equal(t, stub.txID, a.ID, "the attestation ID is the transaction ID")
+	assert.Equal(t, stub.TxID, a.ID, "the attestation ID is the transaction ID")
 	assert.Equal(t, w.id(w.attester), a.Attester)
 	assert.Equal(t, t0, a.IssuedAt)
-	require.Len(t, stub.events, 1, "exactly one event")
+	require.Len(t, stub.Events, 1, "exactly one event")
 	var ev core.Event
-	require.NoError(t, json.Unmarshal(stub.events[reputation.EventAttested], &ev))
+	require.NoError(t, json.Unmarshal(stub.Events[reputation.EventAttested], &ev))
 	assert.Equal(t, reputation.EventAttested, ev.Type)
 	assert.Equal(t, w.id(w.attester), ev.Actor)
 
@@ -113,11 +114,11 @@ func TestReputationThroughContract(t *testing.T) {
 	var e reputation.Endorsement
 	require.NoError(t, json.Unmarshal(raw, &e))
 	assert.Equal(t, w.id(w.member), e.Endorser)
-	assert.Contains(t, stub.events, reputation.EventEndorsed)
+	assert.Contains(t, stub.Events, reputation.EventEndorsed)
 
 	// Score now (empty at: the transaction timestamp), and one half-life on.
 	raw, stub = w.ok(w.member, "reputation:Score", rec.MSPID, rec.ID, "", "")
-	assert.Empty(t, stub.events, "queries emit nothing")
+	assert.Empty(t, stub.Events, "queries emit nothing")
 	var sc reputation.ScoreReport
 	require.NoError(t, json.Unmarshal(raw, &sc))
 	assert.Equal(t, int64(600_000*105/100+150_000), sc.Score, "600 points + 5% endorsement bonus + 150 safety points")
@@ -139,7 +140,7 @@ func TestReputationThroughContract(t *testing.T) {
 	raw, stub = w.ok(w.attester, "reputation:Revoke", mustJSON(t, reputation.RevokeRequest{AttestationRef: reputation.AttestationRef{Recipient: rec, AttestationID: safety.ID}, Reason: "wrong evidence"}))
 	require.NoError(t, json.Unmarshal(raw, &safety))
 	require.NotNil(t, safety.Revoked)
-	assert.Contains(t, stub.events, reputation.EventRevoked)
+	assert.Contains(t, stub.Events, reputation.EventRevoked)
 
 	raw, stub = w.ok(w.judge, "reputation:Slash", mustJSON(t, reputation.SlashRequest{Member: rec, FractionBps: 5000, Reason: "sock puppets"}))
 	var sl reputation.SlashRecord
@@ -147,8 +148,8 @@ func TestReputationThroughContract(t *testing.T) {
 	assert.Equal(t, int64(630_000), sl.ScoreBefore)
 	assert.Equal(t, int64(315_000), sl.ScoreAfter)
 	assert.Equal(t, reputation.AuthorityInterimHouseA, sl.Authority)
-	require.Len(t, stub.events, 1)
-	assert.Contains(t, stub.events, reputation.EventSlashed)
+	require.Len(t, stub.Events, 1)
+	assert.Contains(t, stub.Events, reputation.EventSlashed)
 
 	raw, _ = w.ok(w.member, "reputation:History", rec.MSPID, rec.ID)
 	var h reputation.History
@@ -220,7 +221,7 @@ func TestReputationRefusalsAreCodedAndChangeNothing(t *testing.T) {
 			assert.Equal(t, tt.code, decoded.Code, res.Message)
 			assert.Contains(t, res.Message, tt.msg)
 			assert.Equal(t, before, w.state.Snapshot(), "state unchanged")
-			assert.Empty(t, stub.events, "no event")
+			assert.Empty(t, stub.Events, "no event")
 		})
 	}
 }
@@ -238,8 +239,8 @@ func FuzzAttestArgument(f *testing.F) {
 		before := w.state.Snapshot()
 		res, stub := w.call(w.attester, "reputation:Attest", arg)
 		if res.Status == ok {
-			if len(stub.events) != 1 {
-				t.Fatalf("accepted attestation emitted %d events", len(stub.events))
+			if len(stub.Events) != 1 {
+				t.Fatalf("accepted attestation emitted %d events", len(stub.Events))
 			}
 			return
 		}

@@ -11,57 +11,15 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hyperledger/fabric-chaincode-go/v2/shim"
 	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
 	"github.com/hyperledger/fabric-protos-go-apiv2/msp"
 	"github.com/hyperledger/fabric-protos-go-apiv2/peer"
 	"github.com/stretchr/testify/require"
 	"google.golang.org/protobuf/proto"
-	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/charter-gov/charter/chaincode/core"
 	"github.com/charter-gov/charter/chaincode/internal/fakestub"
 )
-
-// fakeStub is the contract tests' view of a fakestub.Stub: the same
-// transaction under the field names the test files use (stub.events,
-// stub.txID, and the repWorld literal). Its stub methods delegate to a
-// fakestub.Stub built from those fields on each call; events is shared by
-// reference, so SetEvent lands in stub.events. Methods it does not delegate
-// panic through the nil embedded interface.
-type fakeStub struct {
-	shim.ChaincodeStubInterface
-	state   *core.MemStore
-	args    []string
-	creator []byte
-	ts      time.Time
-	txID    string
-	events  map[string][]byte
-}
-
-func (s *fakeStub) fake() *fakestub.Stub {
-	if s.events == nil {
-		s.events = map[string][]byte{}
-	}
-	return &fakestub.Stub{State: s.state, Args: s.args, Creator: s.creator, Timestamp: s.ts, TxID: s.txID, Events: s.events}
-}
-
-func (s *fakeStub) GetFunctionAndParameters() (string, []string) {
-	return s.fake().GetFunctionAndParameters()
-}
-func (s *fakeStub) GetArgs() [][]byte                               { return s.fake().GetArgs() }
-func (s *fakeStub) GetCreator() ([]byte, error)                     { return s.fake().GetCreator() }
-func (s *fakeStub) GetTxTimestamp() (*timestamppb.Timestamp, error) { return s.fake().GetTxTimestamp() }
-func (s *fakeStub) GetTxID() string                                 { return s.fake().GetTxID() }
-func (s *fakeStub) GetState(k string) ([]byte, error)               { return s.fake().GetState(k) }
-func (s *fakeStub) PutState(k string, v []byte) error               { return s.fake().PutState(k, v) }
-func (s *fakeStub) DelState(k string) error                         { return s.fake().DelState(k) }
-func (s *fakeStub) SetEvent(name string, payload []byte) error {
-	return s.fake().SetEvent(name, payload)
-}
-func (s *fakeStub) GetStateByPartialCompositeKey(objectType string, attrs []string) (shim.StateQueryIteratorInterface, error) {
-	return s.fake().GetStateByPartialCompositeKey(objectType, attrs)
-}
 
 // testIdentity is a certificate and the serialized identity Fabric would
 // put in a proposal.
@@ -115,7 +73,7 @@ func newHarness(t testing.TB) *harness {
 
 // invoke runs fn with args as caller, with the proposal timestamp offset
 // from the peer's clock by skew.
-func (h *harness) invoke(caller testIdentity, skew time.Duration, fn string, args ...string) (*peer.Response, *fakeStub) {
+func (h *harness) invoke(caller testIdentity, skew time.Duration, fn string, args ...string) (*peer.Response, *fakestub.Stub) {
 	h.t.Helper()
 	if h.cc == nil {
 		cc, err := NewChaincode(h.cfg)
@@ -123,13 +81,13 @@ func (h *harness) invoke(caller testIdentity, skew time.Duration, fn string, arg
 		h.cc = cc
 	}
 	h.n++
-	stub := &fakeStub{
-		state:   h.state,
-		args:    append([]string{fn}, args...),
-		creator: caller.serialized(h.t),
-		ts:      h.clock.Add(skew),
-		txID:    "tx" + string(rune('a'+h.n%26)),
-		events:  map[string][]byte{},
+	stub := &fakestub.Stub{
+		State:     h.state,
+		Args:      append([]string{fn}, args...),
+		Creator:   caller.serialized(h.t),
+		Timestamp: h.clock.Add(skew),
+		TxID:      "tx" + string(rune('a'+h.n%26)),
+		Events:    map[string][]byte{},
 	}
 	return h.cc.Invoke(stub), stub
 }
