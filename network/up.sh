@@ -323,10 +323,22 @@ if [ ${#stopped[@]} -eq 0 ]; then
     die "all processes run but ${unhealthy[*]:-the deployment record} is not healthy/complete; run network/down.sh (or network/up.sh --fresh)"
   fi
 fi
+# A deployed network with some processes down (a crash, a fault test)
+# gets only the stopped processes started again: the running ones keep
+# going, so a failed orderer rejoins a working Raft cluster instead of the
+# whole cluster restarting at once. Anything else starts from a clean stop.
+PARTIAL=0
 if [ ${#running[@]} -gt 0 ]; then
-  echo "up: ${#running[@]} of ${#PROCS[@]} processes already running (${running[*]}); stopping them and starting again"
-  "$ROOT/network/down.sh"
+  if [ $FRESH -eq 0 ] && [ -f "$DEPLOYED" ] && grep -qx "port_offset=$OFF" "$DEPLOYED"; then
+    PARTIAL=1
+    echo "up: ${#running[@]} of ${#PROCS[@]} processes running; starting the stopped ones: ${stopped[*]}"
+  else
+    echo "up: ${#running[@]} of ${#PROCS[@]} processes already running (${running[*]}); stopping them and starting again"
+    "$ROOT/network/down.sh"
+  fi
 fi
+# is_running NAME: whether NAME was running (and left running) at the start.
+is_running() { [ $PARTIAL -eq 1 ] && [[ " ${running[*]} " == *" $1 "* ]]; }
 
 phase "build binaries"
 "$ROOT/network/build-fabric.sh" | sed 's/^/  /'
@@ -356,6 +368,7 @@ phase "check ports"
 busy=()
 listeners || true
 while read -r port what; do
+  is_running "${what%%(*}" && continue
   port_owner "$port"
   [ -z "$REPLY" ] || busy+=("port $port (needed by $what) is in use by $REPLY")
 done < <(all_ports)
@@ -564,9 +577,9 @@ for o in "${ORGS[@]}"; do
 done
 
 phase "start 3 orderers, 3 peers, 3 chaincode servers"
-for n in "${ORDERERS[@]}"; do start_orderer "$n"; done
-for o in "${ORGS[@]}"; do start_peer "$o"; done
-for o in "${ORGS[@]}"; do start_ccserver "$o"; done
+for n in "${ORDERERS[@]}"; do is_running "$n" || start_orderer "$n"; done
+for o in "${ORGS[@]}"; do is_running "peer-${ORG_KEY[$o]}" || start_peer "$o"; done
+for o in "${ORGS[@]}"; do is_running "cc-${ORG_KEY[$o]}" || start_ccserver "$o"; done
 wait_healthy "${PROCS[@]}"
 
 if [ $MODE = create ]; then

@@ -2,10 +2,16 @@ package test
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -42,7 +48,7 @@ func TestGatewayFailoverWhenThePeerDies(t *testing.T) {
 
 	killProcess(t, "peer-laba")
 	t.Cleanup(func() {
-		require.NoError(t, script_(net.root, "up.sh"), "restart the network on its existing state")
+		require.NoError(t, script_(net.root, "up.sh"), "whatever is still stopped is started again")
 	})
 
 	w, err := user.Whoami(ctx)
@@ -55,7 +61,7 @@ func TestGatewayFailoverWhenThePeerDies(t *testing.T) {
 	assert.True(t, m.Has(membership.RoleGuardian))
 	assert.NotEqual(t, own, admin.Gateway())
 
-	require.NoError(t, script_(net.root, "up.sh"), "restart the killed peer")
+	require.NoError(t, script_(net.root, "up.sh"), "restart the killed peer (only it: the rest keep running)")
 	requireSameStateEverywhere(t)
 	got, err := net.client(t, "labA-user1").Member(ctx, w.Identity)
 	require.NoError(t, err, "the restarted peer caught up")
@@ -84,4 +90,139 @@ func killProcess(t *testing.T, name string) {
 		case <-time.After(50 * time.Millisecond):
 		}
 	}
+}
+
+// TestRaftLeaderDiesUnderLoad kills the Raft leader while clients submit
+// transactions. Ordering carries on under a new leader; every transaction
+// a client was told committed is VALID on the ledger; and every one whose
+// outcome a client could not learn (the dying leader may have taken it)
+// is settled by looking its ID up — committed, or not on the ledger —
+// which is what a client must do before submitting again.
+func TestRaftLeaderDiesUnderLoad(t *testing.T) {
+	if net.reused {
+		t.Skip("kills and restarts network processes: runs only on a network the tests started")
+	}
+	env := networkEnv(t)
+	leader := raftLeader(t, env)
+	t.Logf("Raft leader: %s", leader)
+
+	profiles := []string{"foundation-user1", "foundation-user2", "labA-user1", "labA-user2", "labB-user1", "labB-user2"}
+	type outcome struct {
+		txID      string
+		committed bool
+		afterKill bool
+		err       error
+	}
+	var (
+		mu       sync.Mutex
+		outcomes []outcome
+		killed   atomic.Bool
+		wg       sync.WaitGroup
+	)
+	ctx, stop := context.WithCancel(ctxFor(t))
+	defer stop()
+	for i, p := range profiles {
+		cfg, err := net.profiles.Config(p)
+		require.NoError(t, err)
+		cfg.Fallbacks, cfg.MVCCRetries, cfg.CommitTimeout = nil, -1, 8*time.Second
+		c, err := charter.Connect(ctx, cfg)
+		require.NoError(t, err)
+		t.Cleanup(func() { _ = c.Close() })
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for n := 0; ctx.Err() == nil; n++ {
+				after := killed.Load()
+				key := fmt.Sprintf("leader-fault-%d-%d", i, n)
+				txID, err := c.BenchPut(context.WithoutCancel(ctx), key, "v")
+				var ce *charter.Error
+				if err != nil && errors.As(err, &ce) {
+					txID = ce.TxID
+				}
+				mu.Lock()
+				outcomes = append(outcomes, outcome{txID: txID, committed: err == nil, afterKill: after, err: err})
+				mu.Unlock()
+			}
+		}()
+	}
+	time.Sleep(1500 * time.Millisecond)
+	killProcess(t, leader)
+	killed.Store(true)
+	time.Sleep(6 * time.Second)
+	stop()
+	wg.Wait()
+
+	observer := net.client(t, "foundation-user1")
+	var committedAfter int
+	pending := map[string]bool{}
+	for _, o := range outcomes {
+		if o.committed {
+			if o.afterKill {
+				committedAfter++
+			}
+			st, err := observer.TransactionStatus(t.Context(), o.txID)
+			require.NoError(t, err)
+			assert.True(t, st.Found && st.Valid, "transaction %s reported committed is VALID on the ledger: %+v", o.txID, st)
+			continue
+		}
+		require.NotEmpty(t, o.txID, "a failure without a transaction ID cannot be settled: %v", o.err)
+		pending[o.txID] = true
+	}
+	unknown := len(pending)
+	// Settle the unknown outcomes: on the ledger, or still absent well after
+	// their commit-status window (ordering lost them with the leader).
+	for deadline := time.Now().Add(2 * time.Second); len(pending) > 0 && time.Now().Before(deadline); time.Sleep(250 * time.Millisecond) {
+		for id := range pending {
+			st, err := observer.TransactionStatus(t.Context(), id)
+			require.NoError(t, err, "look up %s", id)
+			if st.Found {
+				delete(pending, id)
+			}
+		}
+	}
+	lost := len(pending)
+
+	// The killed orderer is started again alone (up.sh starts only what is
+	// stopped) and rejoins: up.sh's readiness check commits a transaction
+	// through every orderer, the restarted one included.
+	require.NoError(t, script_(net.root, "up.sh"), "restart the killed orderer")
+	t.Logf("%d transactions: %d committed after the leader died, %d outcomes unknown to their client (%d never ordered)", len(outcomes), committedAfter, unknown, lost)
+	assert.Positive(t, committedAfter, "ordering carries on under a new leader")
+}
+
+// networkEnv reads the network's network.env (KEY=value lines).
+func networkEnv(t *testing.T) map[string]string {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join(net.stateDir, "network.env"))
+	require.NoError(t, err)
+	env := map[string]string{}
+	for _, line := range strings.Split(string(raw), "\n") {
+		if k, v, ok := strings.Cut(line, "="); ok && !strings.HasPrefix(line, "#") {
+			env[k] = strings.Trim(v, "'")
+		}
+	}
+	return env
+}
+
+// raftLeader asks each orderer's metrics which one leads the channel.
+func raftLeader(t *testing.T, env map[string]string) string {
+	t.Helper()
+	var leader string
+	require.Eventually(t, func() bool {
+		for _, o := range []string{"orderer1", "orderer2", "orderer3"} {
+			port := env["CHARTER_"+strings.ToUpper(o)+"_OPS_PORT"]
+			resp, err := http.Get("http://127.0.0.1:" + port + "/metrics")
+			if err != nil {
+				continue
+			}
+			body, err := io.ReadAll(resp.Body)
+			_ = resp.Body.Close()
+			if err == nil && strings.Contains(string(body), `consensus_etcdraft_is_leader{channel="charter"} 1`) {
+				leader = o
+				return true
+			}
+		}
+		return false
+	}, 10*time.Second, 100*time.Millisecond, "no orderer reports itself Raft leader")
+	return leader
 }
