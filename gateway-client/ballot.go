@@ -211,7 +211,7 @@ func (c *Client) BallotVotes(ctx context.Context, id string, fromShard, limit in
 // transaction (a trivial key-value put).
 //
 // Errors: ErrInvalidArgument (key or value size).
-func (c *Client) BenchPut(ctx context.Context, key, value string) error {
+func (c *Client) BenchPut(ctx context.Context, key, value string) (txID string, err error) {
 	var out struct{}
-	return c.submit(ctx, txBenchPut, &out, key, value)
+	return c.submitTx(ctx, txBenchPut, &out, key, value)
 }

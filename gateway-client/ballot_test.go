@@ -60,7 +60,10 @@ func TestBallotTokenDelegationArguments(t *testing.T) {
 			call{Kind: "evaluate", Name: "ballot:Results", Args: []string{"b1"}}},
 		{"BallotVotes", "{}", func(ctx context.Context, c *Client) (any, error) { return c.BallotVotes(ctx, "b1", 3, 50) },
 			call{Kind: "evaluate", Name: "ballot:Votes", Args: []string{"b1", "3", "50"}}},
-		{"BenchPut", "{}", func(ctx context.Context, c *Client) (any, error) { return nil, c.BenchPut(ctx, "k", "v") },
+		{"BenchPut", "{}", func(ctx context.Context, c *Client) (any, error) {
+			_, err := c.BenchPut(ctx, "k", "v")
+			return nil, err
+		},
 			call{Kind: "endorse", Name: "bench:Put", Args: []string{"k", "v"}}},
 		{"Mint", "{}", func(ctx context.Context, c *Client) (any, error) { return c.Mint(ctx, mint) },
 			call{Kind: "endorse", Name: "token:Mint", Args: []string{mustJSON(mint)}}},

@@ -288,18 +288,25 @@ func (c *Client) evaluate(ctx context.Context, name string, out any, args ...str
 // submit endorses, submits and waits for the commit of a transaction,
 // retrying MVCC_READ_CONFLICT, and decodes its JSON result into out.
 func (c *Client) submit(ctx context.Context, name string, out any, args ...string) error {
+	_, err := c.submitTx(ctx, name, out, args...)
+	return err
+}
+
+// submitTx is submit that also returns the ID of the transaction that
+// committed. On failure the *Error carries the transaction ID, if any.
+func (c *Client) submitTx(ctx context.Context, name string, out any, args ...string) (string, error) {
 	backoff := c.cfg.RetryBackoff
 	for attempt := 1; ; attempt++ {
 		raw, txID, err := c.submitOnce(ctx, name, args)
 		if err == nil {
-			return decodeResult(name, raw, out, txID)
+			return txID, decodeResult(name, raw, out, txID)
 		}
 		var commitErr *CommitError
 		if !errors.As(err, &commitErr) || commitErr.Code != peer.TxValidationCode_MVCC_READ_CONFLICT || attempt > max(c.cfg.MVCCRetries, 0) {
 			if commitErr != nil {
 				commitErr.Attempts = attempt
 			}
-			return mapError(err)
+			return "", mapError(err)
 		}
 		c.cfg.Logger.DebugContext(ctx, "retrying after MVCC read conflict",
 			"transaction", name, "txId", commitErr.TxID, "attempt", attempt, "backoff", backoff)
@@ -308,7 +315,7 @@ func (c *Client) submit(ctx context.Context, name string, out any, args ...strin
 		case <-ctx.Done():
 			t.Stop()
 			commitErr.Attempts = attempt
-			return mapError(err)
+			return "", mapError(err)
 		case <-t.C:
 		}
 		backoff *= 2
