@@ -59,21 +59,6 @@ func (a *app) withVoting(cmd *cobra.Command, fn func(ctx context.Context, v voti
 	})
 }
 
-// printVoting renders a voting result: JSON through the formatter, text
-// with votingText.
-func (a *app) printVoting(v any) error {
-	f := a.out()
-	if f.json {
-		return f.print(v)
-	}
-	var b bytes.Buffer
-	if err := votingText(&b, v); err != nil {
-		return err
-	}
-	_, err := f.w.Write(b.Bytes())
-	return err
-}
-
 func (a *app) ballotCmd() *cobra.Command {
 	return group("ballot", "Create ballots and polls, vote, close, tally, queue, execute, cancel",
 		a.ballotCreateCmd(), a.ballotShowCmd(), a.ballotListCmd(), a.ballotVoteCmd(), a.ballotCloseCmd(),
@@ -131,7 +116,7 @@ and sets its own period.`,
 				if err != nil {
 					return err
 				}
-				return a.printVoting(b)
+				return a.out().print(b)
 			})
 		},
 	}
@@ -156,7 +141,7 @@ func (a *app) ballotShowCmd() *cobra.Command {
 				if err != nil {
 					return err
 				}
-				return a.printVoting(b)
+				return a.out().print(b)
 			})
 		},
 	}
@@ -175,7 +160,7 @@ func (a *app) ballotListCmd() *cobra.Command {
 				if err != nil {
 					return err
 				}
-				return a.printVoting(bs)
+				return a.out().print(bs)
 			})
 		},
 	}
@@ -225,7 +210,7 @@ on a quadratic ballot give --alloc instead (n votes on a choice cost n² credits
 				if err != nil {
 					return err
 				}
-				return a.printVoting(vote)
+				return a.out().print(vote)
 			})
 		},
 	}
@@ -251,13 +236,13 @@ func (a *app) ballotCloseCmd() *cobra.Command {
 					return err
 				}
 				if noTally {
-					return a.printVoting(b)
+					return a.out().print(b)
 				}
 				p, err := tallyAll(ctx, v, args[0], pageSize)
 				if err != nil {
 					return err
 				}
-				return a.printVoting(p)
+				return a.out().print(p)
 			})
 		},
 	}
@@ -291,7 +276,7 @@ func (a *app) ballotTallyCmd() *cobra.Command {
 				if err != nil {
 					return err
 				}
-				return a.printVoting(p)
+				return a.out().print(p)
 			})
 		},
 	}
@@ -308,7 +293,7 @@ func (a *app) ballotSimpleCmd(use, short string, op func(votingAPI) func(context
 				if err != nil {
 					return err
 				}
-				return a.printVoting(b)
+				return a.out().print(b)
 			})
 		},
 	}
@@ -337,7 +322,7 @@ func (a *app) ballotCancelCmd() *cobra.Command {
 				if err != nil {
 					return err
 				}
-				return a.printVoting(b)
+				return a.out().print(b)
 			})
 		},
 	}
@@ -354,7 +339,7 @@ func (a *app) ballotResultsCmd() *cobra.Command {
 				if err != nil {
 					return err
 				}
-				return a.printVoting(r)
+				return a.out().print(r)
 			})
 		},
 	}
@@ -450,7 +435,7 @@ func votingText(w *bytes.Buffer, v any) error {
 		}
 		return delegationText(w, v)
 	}
-	return fmt.Errorf("render text: no text form for %T", v)
+	return errNoTextForm
 }
 
 // supplyResult is what token supply prints.

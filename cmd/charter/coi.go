@@ -63,7 +63,7 @@ the hash is sent; keep the statement to prove it later) or --statement-sha256
 				if err != nil {
 					return err
 				}
-				return a.printDecisions(out)
+				return a.out().print(out)
 			})
 		},
 	}
@@ -116,7 +116,7 @@ func (a *app) coiListCmd() *cobra.Command {
 				if err != nil {
 					return err
 				}
-				return a.printDecisions(ds)
+				return a.out().print(ds)
 			})
 		},
 	}

@@ -47,7 +47,7 @@ percentages, durations also in days and hours).`,
 				if err != nil {
 					return err
 				}
-				return a.printDecisions(changes)
+				return a.out().print(changes)
 			})
 		},
 	}
@@ -83,7 +83,7 @@ version.`,
 				if err != nil {
 					return err
 				}
-				return a.printDecisions(out)
+				return a.out().print(out)
 			})
 		},
 	}

@@ -48,21 +48,6 @@ func (a *app) withDecisions(cmd *cobra.Command, fn func(ctx context.Context, d d
 	})
 }
 
-// printDecisions renders a decision, coi or diff result: JSON through the
-// formatter, text with decisionText.
-func (a *app) printDecisions(v any) error {
-	f := a.out()
-	if f.json {
-		return f.print(v)
-	}
-	var b bytes.Buffer
-	if err := decisionText(&b, v); err != nil {
-		return err
-	}
-	_, err := f.w.Write(b.Bytes())
-	return err
-}
-
 func (a *app) decisionCmd() *cobra.Command {
 	return group("decision", "Propose decisions, vote with recusal, conclude, appeal and execute them",
 		a.decisionProposeCmd(), a.decisionShowCmd(), a.decisionListCmd(), a.decisionVoteCmd(),
@@ -154,7 +139,7 @@ amendment use 'charter constitution propose-amendment'.`,
 				if err != nil {
 					return err
 				}
-				return a.printDecisions(out)
+				return a.out().print(out)
 			})
 		},
 	}
@@ -180,13 +165,13 @@ func (a *app) decisionShowCmd() *cobra.Command {
 					if err != nil {
 						return err
 					}
-					return a.printDecisions(as)
+					return a.out().print(as)
 				}
 				out, err := d.Decision(ctx, args[0])
 				if err != nil {
 					return err
 				}
-				return a.printDecisions(out)
+				return a.out().print(out)
 			})
 		},
 	}
@@ -210,7 +195,7 @@ func (a *app) decisionListCmd() *cobra.Command {
 				if err != nil {
 					return err
 				}
-				return a.printDecisions(ds)
+				return a.out().print(ds)
 			})
 		},
 	}
@@ -264,7 +249,7 @@ func (a *app) decisionConcludeCmd() *cobra.Command {
 				if err != nil {
 					return err
 				}
-				return a.printDecisions(out)
+				return a.out().print(out)
 			})
 		},
 	}
@@ -285,7 +270,7 @@ func (a *app) decisionAppealCmd() *cobra.Command {
 				if err != nil {
 					return err
 				}
-				return a.printDecisions(r)
+				return a.out().print(r)
 			})
 		},
 	}
@@ -304,7 +289,7 @@ func (a *app) decisionExecuteCmd() *cobra.Command {
 				if err != nil {
 					return err
 				}
-				return a.printDecisions(out)
+				return a.out().print(out)
 			})
 		},
 	}
@@ -382,7 +367,7 @@ func decisionText(w *bytes.Buffer, v any) error {
 		}
 		return tw.Flush()
 	}
-	return fmt.Errorf("render text: no text form for %T", v)
+	return errNoTextForm
 }
 
 func houses(hs []constitution.HouseID) string {

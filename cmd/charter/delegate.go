@@ -92,7 +92,7 @@ delegation for your own weight. Delegation cycles are refused.`,
 				if err != nil {
 					return err
 				}
-				return a.printVoting(d)
+				return a.out().print(d)
 			})
 		},
 	}
@@ -115,7 +115,7 @@ func (a *app) delegateRevokeCmd() *cobra.Command {
 				if err != nil {
 					return err
 				}
-				return a.printVoting(d)
+				return a.out().print(d)
 			})
 		},
 	}
@@ -137,7 +137,7 @@ func (a *app) delegateListCmd() *cobra.Command {
 				if err != nil {
 					return err
 				}
-				return a.printVoting(ds)
+				return a.out().print(ds)
 			})
 		},
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -40,7 +41,12 @@ func (f formatter) print(v any) error {
 	return err
 }
 
-// renderText writes the text form of every type the commands print.
+// errNoTextForm is what a text renderer returns for a type it does not
+// render, so that renderText can ask the next one.
+var errNoTextForm = errors.New("no text form")
+
+// renderText writes the text form of every type the commands print: the
+// core types here, then the voting, decision and reputation types.
 func renderText(w *bytes.Buffer, v any) error {
 	switch v := v.(type) {
 	case *membership.WhoAmI:
@@ -109,6 +115,12 @@ func renderText(w *bytes.Buffer, v any) error {
 		w.WriteString(eventLine(v))
 		w.WriteString("\n")
 		return nil
+	}
+	// The capabilities' own types, each renderer in turn.
+	for _, render := range []func(*bytes.Buffer, any) error{votingText, decisionText, reputationText} {
+		if err := render(w, v); !errors.Is(err, errNoTextForm) {
+			return err
+		}
 	}
 	return fmt.Errorf("render text: no text form for %T", v)
 }

@@ -150,7 +150,7 @@ func (a *app) repAttestCmd() *cobra.Command {
 				if err != nil {
 					return err
 				}
-				return a.printReputation(att)
+				return a.out().print(att)
 			})
 		},
 	}
@@ -202,7 +202,7 @@ func (a *app) repRevokeCmd() *cobra.Command {
 				if err != nil {
 					return err
 				}
-				return a.printReputation(att)
+				return a.out().print(att)
 			})
 		},
 	}
@@ -236,7 +236,7 @@ func (a *app) repEndorseCmd() *cobra.Command {
 				if err != nil {
 					return err
 				}
-				return a.printReputation(e)
+				return a.out().print(e)
 			})
 		},
 	}
@@ -287,7 +287,7 @@ func (a *app) repSlashCmd() *cobra.Command {
 				if err != nil {
 					return err
 				}
-				return a.printReputation(s)
+				return a.out().print(s)
 			})
 		},
 	}
@@ -327,7 +327,7 @@ func (a *app) repScoreCmd() *cobra.Command {
 				if err != nil {
 					return err
 				}
-				return a.printReputation(s)
+				return a.out().print(s)
 			})
 		},
 	}
@@ -354,7 +354,7 @@ func (a *app) repHistoryCmd() *cobra.Command {
 				if err != nil {
 					return err
 				}
-				return a.printReputation(h)
+				return a.out().print(h)
 			})
 		},
 	}
@@ -384,7 +384,7 @@ func (a *app) repEligibleCmd() *cobra.Command {
 					if err != nil {
 						return err
 					}
-					return a.printReputation(all)
+					return a.out().print(all)
 				})
 			}
 			if err := ref.check(); err != nil {
@@ -399,28 +399,13 @@ func (a *app) repEligibleCmd() *cobra.Command {
 				if err != nil {
 					return err
 				}
-				return a.printReputation(e)
+				return a.out().print(e)
 			})
 		},
 	}
 	ref.flags(cmd.Flags())
 	cmd.Flags().StringVar(&at, "at", "", "RFC 3339 time (default: now)")
 	return cmd
-}
-
-// printReputation renders a reputation result through the formatter for
-// JSON, and as text with reputationText.
-func (a *app) printReputation(v any) error {
-	f := a.out()
-	if f.json {
-		return f.print(v)
-	}
-	var b bytes.Buffer
-	if err := reputationText(&b, v); err != nil {
-		return err
-	}
-	_, err := f.w.Write(b.Bytes())
-	return err
 }
 
 // repPoints renders milli-points as points with three decimals.
@@ -578,5 +563,5 @@ func reputationText(w *bytes.Buffer, v any) error {
 		}
 		return tw.Flush()
 	}
-	return fmt.Errorf("render text: no text form for %T", v)
+	return errNoTextForm
 }

@@ -57,7 +57,7 @@ func (a *app) tokenMoveCmd(use, short, long string, mint bool) *cobra.Command {
 				if err != nil {
 					return err
 				}
-				return a.printVoting(r)
+				return a.out().print(r)
 			})
 		},
 	}
@@ -97,13 +97,13 @@ func (a *app) tokenBalanceCmd() *cobra.Command {
 					if err != nil {
 						return err
 					}
-					return a.printVoting(b)
+					return a.out().print(b)
 				}
 				b, err := v.BalanceAt(ctx, id, t)
 				if err != nil {
 					return err
 				}
-				return a.printVoting(b)
+				return a.out().print(b)
 			})
 		},
 	}
@@ -121,7 +121,7 @@ func (a *app) tokenSupplyCmd() *cobra.Command {
 				if err != nil {
 					return err
 				}
-				return a.printVoting(supplyResult{Supply: s})
+				return a.out().print(supplyResult{Supply: s})
 			})
 		},
 	}
@@ -145,7 +145,7 @@ func (a *app) tokenHistoryCmd() *cobra.Command {
 				if err != nil {
 					return err
 				}
-				return a.printVoting(h)
+				return a.out().print(h)
 			})
 		},
 	}
