@@ -207,7 +207,20 @@ func eventLine(ev charter.Event) string {
 		payload = b.String()
 	}
 	return fmt.Sprintf("block %d  tx %s  %s  by %s  at %s  %s", ev.BlockNumber, ev.TxID, ev.Name, actor(ev.Envelope.Actor),
-		timeText(ev.Envelope.Time), payload)
+		timeText(ev.Envelope.Time), abbreviate(payload, maxPayloadText))
+}
+
+// maxPayloadText is how many characters of an event's payload a text line
+// shows; --output json shows all of it.
+const maxPayloadText = 160
+
+// abbreviate cuts s to at most n characters, marking the cut with "…".
+func abbreviate(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
 }
 
 // kv writes aligned "key: value" lines.

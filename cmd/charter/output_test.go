@@ -188,3 +188,10 @@ func FuzzParseRoles(f *testing.F) {
 		}
 	})
 }
+
+func TestAbbreviate(t *testing.T) {
+	assert.Equal(t, "short", abbreviate("short", 10))
+	assert.Equal(t, "exactly10!", abbreviate("exactly10!", 10))
+	assert.Equal(t, "élan vit…", abbreviate("élan vital, élan", 9), "cuts runes, not bytes")
+	assert.Len(t, []rune(abbreviate(strings.Repeat("x", 500), maxPayloadText)), maxPayloadText)
+}
