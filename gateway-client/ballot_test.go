@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/go-cmp/cmp"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -30,12 +29,7 @@ func TestBallotTokenDelegationArguments(t *testing.T) {
 	set := delegation.SetRequest{Topic: "*", Legs: []delegation.Leg{{To: ada, Percent: 40}}}
 	revoke := delegation.RevokeRequest{Topic: "budget"}
 	at := time.Date(2026, 5, 1, 10, 0, 0, 0, time.FixedZone("X", 3600))
-	tests := []struct {
-		name   string
-		result string
-		invoke func(ctx context.Context, c *Client) (any, error)
-		want   call
-	}{
+	tests := []proposalCase{
 		{"CreateBallot", "{}", func(ctx context.Context, c *Client) (any, error) { return c.CreateBallot(ctx, create) },
 			call{Kind: "endorse", Name: "ballot:Create", Args: []string{mustJSON(create)}}},
 		{"Vote", "{}", func(ctx context.Context, c *Client) (any, error) { return c.Vote(ctx, cast) },
@@ -92,24 +86,7 @@ func TestBallotTokenDelegationArguments(t *testing.T) {
 			return c.IncomingDelegations(ctx, ada, "*", at)
 		}, call{Kind: "evaluate", Name: "delegation:Incoming", Args: []string{ada.MSPID, ada.ID, "*", "2026-05-01T09:00:00Z"}}},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			f := &fakeGateway{
-				evaluate: func(call) ([]byte, error) { return []byte(tt.result), nil },
-				endorse:  func(call) ([]byte, error) { return []byte(tt.result), nil },
-			}
-			c := newTestClient(t, f)
-			_, err := tt.invoke(t.Context(), c)
-			require.NoError(t, err)
-			calls := f.Calls()
-			require.Len(t, calls, 1)
-			got := calls[0]
-			got.TxID = ""
-			if diff := cmp.Diff(tt.want, got); diff != "" {
-				t.Errorf("proposal (-want +got):\n%s", diff)
-			}
-		})
-	}
+	runProposalCases(t, tests)
 }
 
 func TestTallyRunsPagesUntilDone(t *testing.T) {

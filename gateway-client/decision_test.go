@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -31,12 +30,7 @@ func TestDecisionAndCoiArguments(t *testing.T) {
 		require.NoError(t, err)
 		return string(raw)
 	}
-	tests := []struct {
-		name   string
-		result string
-		invoke func(ctx context.Context, c *Client) (any, error)
-		want   call
-	}{
+	tests := []proposalCase{
 		{"ProposeDecision", "{}", func(ctx context.Context, c *Client) (any, error) { return c.ProposeDecision(ctx, propose) },
 			call{Kind: "endorse", Name: "decision:Propose", Args: []string{mustJSON(propose)}}},
 		{"ProposeAmendment", "{}", func(ctx context.Context, c *Client) (any, error) { return c.ProposeAmendment(ctx, "t", "", doc) },
@@ -62,24 +56,7 @@ func TestDecisionAndCoiArguments(t *testing.T) {
 		{"Conflict", "{}", func(ctx context.Context, c *Client) (any, error) { return c.Conflict(ctx, ada, subject) },
 			call{Kind: "evaluate", Name: "coi:Get", Args: []string{"artifact", "m@sha256:00", ada.MSPID, ada.ID}}},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			f := &fakeGateway{
-				evaluate: func(call) ([]byte, error) { return []byte(tt.result), nil },
-				endorse:  func(call) ([]byte, error) { return []byte(tt.result), nil },
-			}
-			c := newTestClient(t, f)
-			_, err := tt.invoke(t.Context(), c)
-			require.NoError(t, err)
-			calls := f.Calls()
-			require.Len(t, calls, 1)
-			got := calls[0]
-			got.TxID = ""
-			if diff := cmp.Diff(tt.want, got); diff != "" {
-				t.Errorf("proposal (-want +got):\n%s", diff)
-			}
-		})
-	}
+	runProposalCases(t, tests)
 }
 
 func TestConstitutionDiffReadsBothVersions(t *testing.T) {

@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/hyperledger/fabric-protos-go-apiv2/common"
 	"github.com/hyperledger/fabric-protos-go-apiv2/gateway"
 	"github.com/hyperledger/fabric-protos-go-apiv2/peer"
@@ -287,3 +288,35 @@ func newTestClient(t testing.TB, f *fakeGateway, mutate ...func(*Config)) *Clien
 }
 
 var _ io.Closer = (*Client)(nil)
+
+// proposalCase is one typed client method and the proposal it must send:
+// the fake gateway answers result, and the case checks that exactly one
+// proposal with the wanted kind, name and arguments went out.
+type proposalCase struct {
+	name   string
+	result string
+	invoke func(ctx context.Context, c *Client) (any, error)
+	want   call
+}
+
+func runProposalCases(t *testing.T, cases []proposalCase) {
+	t.Helper()
+	for _, tt := range cases {
+		t.Run(tt.name, func(t *testing.T) {
+			f := &fakeGateway{
+				evaluate: func(call) ([]byte, error) { return []byte(tt.result), nil },
+				endorse:  func(call) ([]byte, error) { return []byte(tt.result), nil },
+			}
+			c := newTestClient(t, f)
+			_, err := tt.invoke(t.Context(), c)
+			require.NoError(t, err)
+			calls := f.Calls()
+			require.Len(t, calls, 1)
+			got := calls[0]
+			got.TxID = ""
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("proposal (-want +got):\n%s", diff)
+			}
+		})
+	}
+}

@@ -31,12 +31,7 @@ func TestReputationArguments(t *testing.T) {
 		require.NoError(t, err)
 		return string(raw)
 	}
-	tests := []struct {
-		name   string
-		result string
-		invoke func(ctx context.Context, c *Client) (any, error)
-		want   call
-	}{
+	tests := []proposalCase{
 		{"Attest", "{}", func(ctx context.Context, c *Client) (any, error) { return c.Attest(ctx, attest) },
 			call{Kind: "endorse", Name: "reputation:Attest", Args: []string{mustJSON(attest)}}},
 		{"RevokeAttestation", "{}", func(ctx context.Context, c *Client) (any, error) { return c.RevokeAttestation(ctx, revoke) },
@@ -57,24 +52,7 @@ func TestReputationArguments(t *testing.T) {
 		{"EligibleMembers", "[]", func(ctx context.Context, c *Client) (any, error) { return c.EligibleMembers(ctx, at) },
 			call{Kind: "evaluate", Name: "reputation:Eligible", Args: []string{"", "", "2026-05-01T10:00:00.000000123Z"}}},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			f := &fakeGateway{
-				evaluate: func(call) ([]byte, error) { return []byte(tt.result), nil },
-				endorse:  func(call) ([]byte, error) { return []byte(tt.result), nil },
-			}
-			c := newTestClient(t, f)
-			_, err := tt.invoke(t.Context(), c)
-			require.NoError(t, err)
-			calls := f.Calls()
-			require.Len(t, calls, 1)
-			got := calls[0]
-			got.TxID = ""
-			if diff := cmp.Diff(tt.want, got); diff != "" {
-				t.Errorf("proposal (-want +got):\n%s", diff)
-			}
-		})
-	}
+	runProposalCases(t, tests)
 }
 
 func TestReputationResultsAreDecoded(t *testing.T) {
