@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -337,21 +338,87 @@ func Create(tx *core.Tx, deps Deps, req CreateRequest) (*Ballot, error) {
 			return nil, err
 		}
 	}
-	key, err := Key(b.ID)
-	if err != nil {
-		return nil, err
-	}
-	raw, err := tx.Store.Get(key)
-	if err != nil {
-		return nil, err
-	}
-	if raw != nil {
-		return nil, errcode.Conflictf("create ballot: ballot %s already exists", b.ID)
-	}
-	if err := core.PutJSON(tx.Store, key, b); err != nil {
+	if err := insert(tx, b, "create ballot"); err != nil {
 		return nil, err
 	}
 	return b, tx.Emit(EventCreated, b)
+}
+
+// insert writes a new ballot record; a ballot with the same ID is a
+// CONFLICT.
+func insert(tx *core.Tx, b *Ballot, action string) error {
+	key, err := Key(b.ID)
+	if err != nil {
+		return err
+	}
+	raw, err := tx.Store.Get(key)
+	if err != nil {
+		return err
+	}
+	if raw != nil {
+		return errcode.Conflictf("%s: ballot %s already exists", action, b.ID)
+	}
+	return core.PutJSON(tx.Store, key, b)
+}
+
+// applyRule makes b a decision ballot of house index hi under rule,
+// opening after the rule's voting delay from now.
+func (b *Ballot) applyRule(rule constitution.DecisionRule, hi int, maxDelegationDepth int64, now time.Time) {
+	b.Kind = KindDecision
+	b.DecisionType, b.House, b.Family, b.Rule = rule.Type, rule.Houses[hi], rule.Families[hi], rule
+	b.MaxDelegationDepth = maxDelegationDepth
+	if b.Family == constitution.FamilyQuadratic {
+		b.VoiceCredits = rule.Credits()
+	}
+	b.OpensAt = now.Add(time.Duration(rule.VotingDelaySec) * time.Second)
+	b.EndsAt = b.OpensAt.Add(time.Duration(rule.VotingPeriodSec) * time.Second)
+}
+
+// OpenSpec is a ballot the decision engine opens for one house of a
+// decision, under the rule it froze when the decision was proposed.
+type OpenSpec struct {
+	ID                  string
+	Decision            string
+	House               constitution.HouseID
+	Rule                constitution.DecisionRule
+	ConstitutionVersion int64
+	ConstitutionHash    string
+	MaxDelegationDepth  int64
+	Title               string
+	Description         string
+	Proposer            identity.Identity
+}
+
+// Open writes a pending decision ballot for spec.House under spec.Rule,
+// opening after the rule's voting delay. It is called by the decision
+// engine within the decision's own transaction, which emits that
+// transaction's one event; Open emits none. The proposer's eligibility
+// was checked by the decision engine.
+//
+// Errors: CONFLICT (a ballot with this ID exists), INVALID_ARGUMENT (an
+// ID that is not a valid key part, a title or description out of bounds,
+// a house the rule does not route to).
+func Open(tx *core.Tx, spec OpenSpec) (*Ballot, error) {
+	if err := checkText("title", spec.Title, MaxTitleRunes, true); err != nil {
+		return nil, err
+	}
+	if err := checkText("description", spec.Description, MaxDescription, false); err != nil {
+		return nil, err
+	}
+	hi := slices.Index(spec.Rule.Houses, spec.House)
+	if hi < 0 || hi >= len(spec.Rule.Families) {
+		return nil, errcode.Invalidf("open ballot %s: decision type %q is not decided by house %q", spec.ID, spec.Rule.Type, spec.House)
+	}
+	b := &Ballot{
+		ID: spec.ID, Title: spec.Title, Description: spec.Description, Decision: spec.Decision,
+		ConstitutionVersion: spec.ConstitutionVersion, ConstitutionHash: spec.ConstitutionHash,
+		Proposer: spec.Proposer, CreatedAt: tx.Time, TxID: tx.TxID, Status: StatusPending,
+	}
+	b.applyRule(spec.Rule, hi, spec.MaxDelegationDepth, tx.Time)
+	if err := insert(tx, b, "open ballot"); err != nil {
+		return nil, err
+	}
+	return b, nil
 }
 
 func fillPoll(b *Ballot, req CreateRequest) error {
@@ -411,14 +478,8 @@ func fillDecision(tx *core.Tx, deps Deps, b *Ballot, req CreateRequest, cur *con
 	if err := checkOptions(req.Options); err != nil {
 		return err
 	}
-	b.DecisionType, b.House, b.Family, b.Rule = rule.Type, rule.Houses[hi], rule.Families[hi], rule
+	b.applyRule(rule, hi, cur.Document.Delegation.MaxDepth, tx.Time)
 	b.Options = req.Options
-	b.MaxDelegationDepth = cur.Document.Delegation.MaxDepth
-	if b.Family == constitution.FamilyQuadratic {
-		b.VoiceCredits = rule.Credits()
-	}
-	b.OpensAt = tx.Time.Add(time.Duration(rule.VotingDelaySec) * time.Second)
-	b.EndsAt = b.OpensAt.Add(time.Duration(rule.VotingPeriodSec) * time.Second)
 	if b.House == constitution.HouseA && !m.Has(membership.RoleHouseA) {
 		return errcode.Forbiddenf("create ballot: %s does not hold a House A seat (role %s), which %q ballots in House A require", m.Identity, membership.RoleHouseA, rule.Type)
 	}

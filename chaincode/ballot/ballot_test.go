@@ -745,3 +745,34 @@ func mustJSON(v any) []byte {
 	raw, _ := json.Marshal(v)
 	return raw
 }
+
+func TestOpenWritesADecisionBallotWithoutAnEvent(t *testing.T) {
+	s := core.NewMemStore()
+	rule := constitution.DecisionRule{Type: constitution.Budget, Houses: []constitution.HouseID{constitution.HouseB},
+		Families: []constitution.Family{constitution.FamilyQuadratic}, QuorumBps: 1000, ThresholdBps: 5001,
+		VotingDelaySec: 60, VotingPeriodSec: 600, TimelockSec: 30}
+	tx := &core.Tx{Store: s, Time: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), TxID: "t1"}
+	spec := OpenSpec{ID: "d1-B", Decision: "d1", House: constitution.HouseB, Rule: rule, ConstitutionVersion: 3,
+		ConstitutionHash: "abc", MaxDelegationDepth: 4, Title: "Q1 budget"}
+	b, err := Open(tx, spec)
+	require.NoError(t, err)
+	assert.Nil(t, tx.Event(), "the decision's transaction emits its own event")
+	assert.Equal(t, KindDecision, b.Kind)
+	assert.Equal(t, "d1", b.Decision)
+	assert.Equal(t, constitution.FamilyQuadratic, b.Family)
+	assert.Equal(t, rule.Credits(), b.VoiceCredits)
+	assert.Equal(t, tx.Time.Add(time.Minute), b.OpensAt)
+	assert.Equal(t, tx.Time.Add(11*time.Minute), b.EndsAt)
+	got, err := Get(s, "d1-B")
+	require.NoError(t, err)
+	assert.Equal(t, b, got)
+
+	writes := s.Writes
+	_, err = Open(tx, spec)
+	assert.ErrorIs(t, err, errcode.ErrConflict)
+	other := spec
+	other.ID, other.House = "d1-A", constitution.HouseA
+	_, err = Open(tx, other)
+	assert.ErrorIs(t, err, errcode.ErrInvalidArgument, "a house the rule does not route to")
+	assert.Equal(t, writes, s.Writes, "refusals write nothing")
+}

@@ -14,10 +14,8 @@ package ballotadapter
 
 import (
 	"math/big"
-	"time"
 
 	"github.com/charter-gov/charter/chaincode/ballot"
-	"github.com/charter-gov/charter/chaincode/constitution"
 	"github.com/charter-gov/charter/chaincode/core"
 	"github.com/charter-gov/charter/chaincode/decision"
 	"github.com/charter-gov/charter/chaincode/errcode"
@@ -36,31 +34,13 @@ var _ decision.Ballots = Engine{}
 // Errors: CONFLICT (a ballot with this ID exists), INVALID_ARGUMENT (the
 // ID is not a valid key part).
 func (e Engine) Open(tx *core.Tx, spec decision.BallotSpec) error {
-	key, err := ballot.Key(spec.ID)
-	if err != nil {
-		return err
-	}
-	raw, err := tx.Store.Get(key)
-	if err != nil {
-		return err
-	}
-	if raw != nil {
-		return errcode.Conflictf("ballot %s already exists", spec.ID)
-	}
-	opens := tx.Time.Add(time.Duration(spec.Rule.VotingDelaySec) * time.Second)
-	b := &ballot.Ballot{
-		ID: spec.ID, Kind: ballot.KindDecision, Title: spec.Title, Description: spec.Description,
-		DecisionType: spec.Rule.Type, Decision: spec.Decision, House: spec.House, Family: spec.Family, Rule: spec.Rule,
+	_, err := ballot.Open(tx, ballot.OpenSpec{
+		ID: spec.ID, Decision: spec.Decision, House: spec.House, Rule: spec.Rule,
 		ConstitutionVersion: spec.ConstitutionVersion, ConstitutionHash: spec.ConstitutionHash,
 		MaxDelegationDepth: spec.MaxDelegationDepth,
-		Proposer:           spec.Proposer, CreatedAt: tx.Time, OpensAt: opens,
-		EndsAt: opens.Add(time.Duration(spec.Rule.VotingPeriodSec) * time.Second),
-		TxID:   tx.TxID, Status: ballot.StatusPending,
-	}
-	if spec.Family == constitution.FamilyQuadratic {
-		b.VoiceCredits = spec.Rule.Credits()
-	}
-	return core.PutJSON(tx.Store, key, b)
+		Title:              spec.Title, Description: spec.Description, Proposer: spec.Proposer,
+	})
+	return err
 }
 
 // Result reads a ballot's result once it is tallied (succeeded, defeated,

@@ -168,7 +168,8 @@ func TestCancelledBallotRejectsTheDecision(t *testing.T) {
 func TestOpenRefusesAnExistingID(t *testing.T) {
 	w := newWorld(t)
 	tx := w.tx(comm1, testutil.T0())
-	spec := decision.BallotSpec{ID: "x-A", House: "A", Family: constitution.FamilySeat, Rule: constitution.DecisionRule{VotingPeriodSec: 1}, Title: "t"}
+	spec := decision.BallotSpec{ID: "x-A", House: "A", Family: constitution.FamilySeat, Title: "t",
+		Rule: constitution.DecisionRule{Type: constitution.ReleaseStage, Houses: []constitution.HouseID{"A"}, Families: []constitution.Family{constitution.FamilySeat}, VotingPeriodSec: 1}}
 	require.NoError(t, Engine{}.Open(tx, spec))
 	assert.ErrorIs(t, Engine{}.Open(tx, spec), errcode.ErrConflict)
 }
