@@ -168,6 +168,12 @@ type Concurrence struct {
 type Appeals struct {
 	WindowSec     int64 `json:"windowSeconds"`
 	MinAppellants int64 `json:"minAppellants"`
+	// MinorityBps, when above zero, also lets one house's minority appeal:
+	// the appeal is lodged as soon as the appellants who voted against the
+	// decision in one house number at least MinorityBps of the votes
+	// counted in that house (rounded up, at least one), even when they are
+	// fewer than MinAppellants.
+	MinorityBps int64 `json:"minorityBps,omitempty"`
 }
 
 // Emergency limits the guardians' emergency powers.
@@ -315,6 +321,7 @@ func (d *Document) Validate() error {
 		{"concurrence.otherHouseBps", d.Concurrence.OtherHouseBps, 0, 10000},
 		{"appeals.windowSeconds", d.Appeals.WindowSec, 0, 365 * day},
 		{"appeals.minAppellants", d.Appeals.MinAppellants, 1, 1 << 20},
+		{"appeals.minorityBps", d.Appeals.MinorityBps, 0, 5000},
 		{"emergency.maxPauseSeconds", d.Emergency.MaxPauseSec, 1, 90 * day},
 		{"emergency.ratifyWithinSeconds", d.Emergency.RatifyWithinSec, 1, 90 * day},
 		{"emergency.guardiansToAct", d.Emergency.GuardiansToAct, 1, 1000},

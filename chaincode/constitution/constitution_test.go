@@ -60,6 +60,7 @@ func TestValidateNamesTheProblem(t *testing.T) {
 		{"over a year", func(d *Document) { d.DecisionRules[0].TimelockSec = 400 * 86400 }, "longer than a year"},
 		{"amendment not strictest", func(d *Document) { d.DecisionRules[0].ThresholdBps = 9000 }, "amendments must have the strictest threshold"},
 		{"supermajority not a majority", func(d *Document) { d.Concurrence.PassingHouseBps = 5000 }, "concurrence.passingHouseBps is 5000"},
+		{"minority above half a house", func(d *Document) { d.Appeals.MinorityBps = 6000 }, "appeals.minorityBps is 6000"},
 		{"single signer treasury", func(d *Document) { d.Treasury.SignersRequired = 1 }, "treasury.signersRequired is 1"},
 		{"half-life under a day", func(d *Document) { d.Reputation.HalfLifeSec = 60 }, "reputation.halfLifeSeconds is 60"},
 		{"delegation depth zero", func(d *Document) { d.Delegation.MaxDepth = 0 }, "delegation.maxDepth is 0"},

@@ -39,7 +39,10 @@ type AppealResult struct {
 	Appellants int64     `json:"appellants"`
 	Required   int64     `json:"required"`
 	Lodged     bool      `json:"lodged"`
-	Decision   *Decision `json:"decision"`
+	// HouseMinority names the house whose minority lodged the appeal
+	// (constitution appeals.minorityBps), empty otherwise.
+	HouseMinority constitution.HouseID `json:"houseMinority,omitempty"`
+	Decision      *Decision            `json:"decision"`
 }
 
 // Appeal records the caller's appeal against a passed decision. The
@@ -104,15 +107,20 @@ func Appeal(tx *core.Tx, deps Deps, req AppealRequest) (*AppealResult, error) {
 	}
 	a := Appellant{Decision: d.ID, Member: caller, Grounds: req.Grounds, At: tx.Time, TxID: tx.TxID}
 	res := &AppealResult{Appellant: a, Appellants: int64(len(others)) + 1, Required: d.Appeals.MinAppellants, Decision: d}
-	if res.Appellants < res.Required {
+	bs, err := deps.ballots()
+	if err != nil {
+		return nil, err
+	}
+	minority, err := houseMinority(tx.Store, bs, d, append(appellantIDs(others), caller))
+	if err != nil {
+		return nil, err
+	}
+	res.HouseMinority = minority
+	if res.Appellants < res.Required && minority == "" {
 		if err := core.PutJSON(tx.Store, key, a); err != nil {
 			return nil, err
 		}
 		return res, tx.Emit(EventAppealJoined, res)
-	}
-	bs, err := deps.ballots()
-	if err != nil {
-		return nil, err
 	}
 	frozen, err := constitution.Get(tx.Store, d.ConstitutionVersion)
 	if err != nil {
@@ -141,6 +149,49 @@ func Appeal(tx *core.Tx, deps Deps, req AppealRequest) (*AppealResult, error) {
 	}
 	res.Lodged = true
 	return res, tx.Emit(EventAppealed, res)
+}
+
+// houseMinority returns the first house of the decision whose minority the
+// appellants form: appellants who voted against in that house number at
+// least appeals.minorityBps of its counted votes (rounded up, at least
+// one). Empty when the constitution grants no minority appeal or no
+// house's minority has appealed. One point read per appellant and house.
+func houseMinority(s core.Store, bs Ballots, d *Decision, appellants []identity.Identity) (constitution.HouseID, error) {
+	if d.Appeals.MinorityBps <= 0 {
+		return "", nil
+	}
+	for _, ref := range d.Ballots {
+		r, final, err := bs.Result(s, ref.Ballot)
+		if err != nil {
+			return "", err
+		}
+		if !final || r.VotesCounted <= 0 {
+			continue
+		}
+		need := max((r.VotesCounted*d.Appeals.MinorityBps+9999)/10000, 1)
+		var against int64
+		for _, m := range appellants {
+			choice, found, err := bs.VoteChoice(s, ref.Ballot, m)
+			if err != nil {
+				return "", err
+			}
+			if found && choice == "against" {
+				against++
+			}
+		}
+		if against >= need {
+			return ref.House, nil
+		}
+	}
+	return "", nil
+}
+
+func appellantIDs(as []Appellant) []identity.Identity {
+	out := make([]identity.Identity, len(as))
+	for i, a := range as {
+		out[i] = a.Member
+	}
+	return out
 }
 
 func truncate(s string, n int) string {

@@ -176,6 +176,9 @@ type Ballots interface {
 	Open(tx *core.Tx, spec BallotSpec) error
 	Result(s core.Store, ballotID string) (res HouseResult, final bool, err error)
 	Cast(tx *core.Tx, ballotID string, choice string, allocations []Allocation) (any, error)
+	// VoteChoice is voter's recorded choice on a ballot; found is false
+	// when the voter did not vote.
+	VoteChoice(s core.Store, ballotID string, voter identity.Identity) (choice string, found bool, err error)
 }
 
 // Effect is the on-chain effect of one decision type.

@@ -52,6 +52,12 @@ func (f *fakeBallots) Cast(tx *core.Tx, id, choice string, _ []Allocation) (any,
 	return choice, tx.Emit("ballot.voted", choice)
 }
 
+func (f *fakeBallots) VoteChoice(s core.Store, id string, voter identity.Identity) (string, bool, error) {
+	var choice string
+	found, err := core.GetJSON(s, core.MustKey("ballot-vote", id, voter.MSPID, voter.ID), &choice)
+	return choice, found, err
+}
+
 func (f *fakeBallots) pass(id string, at time.Time, bps int64) {
 	f.results[id] = HouseResult{QuorumMet: true, Passed: true, ForBps: bps, ClosedAt: at}
 }
@@ -84,11 +90,14 @@ type world struct {
 
 // newWorld: constitution v1 (defaults, appeals need 2 appellants), two
 // House A seats, three community members.
-func newWorld(t *testing.T) *world {
+func newWorld(t *testing.T, mutate ...func(*constitution.Document)) *world {
 	t.Helper()
 	s := core.NewMemStore()
 	doc := constitution.Default()
 	doc.Appeals.MinAppellants = 2
+	for _, m := range mutate {
+		m(&doc)
+	}
 	_, err := constitution.Init(testutil.Tx(s, admin, true, t0()), doc)
 	require.NoError(t, err)
 	for _, m := range []identity.Identity{seatA1, seatA2, comm1, comm2, comm3} {
@@ -634,4 +643,52 @@ func TestDeterministicBytes(t *testing.T) {
 		return w.s.Snapshot()
 	}
 	assert.Equal(t, run(), run())
+}
+
+func TestAppealByAHouseMinority(t *testing.T) {
+	minority := func(d *constitution.Document) { d.Appeals.MinAppellants, d.Appeals.MinorityBps = 5, 3334 }
+	setup := func(t *testing.T) (*world, *Decision, time.Time) {
+		w := newWorld(t, minority)
+		d := w.propose(t, seatA1, ProposeRequest{Type: constitution.DatasetTakedown, Title: "Take down dataset Z"})
+		vote := func(m identity.Identity, choice string) {
+			_, err := Vote(w.tx(m, t0().Add(time.Hour)), w.deps, VoteRequest{Decision: d.ID, House: "A", Choice: choice})
+			require.NoError(t, err)
+		}
+		vote(seatA1, "for")
+		vote(seatA2, "against")
+		at := t0().Add(2 * day)
+		w.fake.results[d.ID+"-A"] = HouseResult{QuorumMet: true, Passed: true, ForBps: 5000, VotesCounted: 2, ClosedAt: at}
+		_, err := Conclude(w.tx(stray, at), w.deps, d.ID)
+		require.NoError(t, err)
+		return w, d, at
+	}
+	t.Run("one who voted against is a third of House A: lodged", func(t *testing.T) {
+		w, d, at := setup(t)
+		tx := w.tx(seatA2, at.Add(time.Hour))
+		r, err := Appeal(tx, w.deps, AppealRequest{Decision: d.ID, Grounds: "The takedown lacks evidence."})
+		require.NoError(t, err)
+		assert.True(t, r.Lodged, "lodged with 1 of 5 appellants: the minority of House A")
+		assert.Equal(t, constitution.HouseID("A"), r.HouseMinority)
+		assert.Equal(t, EventAppealed, tx.Event().Type)
+	})
+	t.Run("a member who did not vote against is no minority", func(t *testing.T) {
+		w, d, at := setup(t)
+		r, err := Appeal(w.tx(comm1, at.Add(time.Hour)), w.deps, AppealRequest{Decision: d.ID, Grounds: "g"})
+		require.NoError(t, err)
+		assert.False(t, r.Lodged)
+		assert.Empty(t, r.HouseMinority)
+	})
+	t.Run("off when the constitution grants none", func(t *testing.T) {
+		w := newWorld(t, func(d *constitution.Document) { d.Appeals.MinAppellants = 5 })
+		d := w.propose(t, seatA1, ProposeRequest{Type: constitution.DatasetTakedown, Title: "Take down dataset Z"})
+		_, err := Vote(w.tx(seatA2, t0().Add(time.Hour)), w.deps, VoteRequest{Decision: d.ID, House: "A", Choice: "against"})
+		require.NoError(t, err)
+		at := t0().Add(2 * day)
+		w.fake.results[d.ID+"-A"] = HouseResult{QuorumMet: true, Passed: true, ForBps: 5000, VotesCounted: 2, ClosedAt: at}
+		_, err = Conclude(w.tx(stray, at), w.deps, d.ID)
+		require.NoError(t, err)
+		r, err := Appeal(w.tx(seatA2, at.Add(time.Hour)), w.deps, AppealRequest{Decision: d.ID, Grounds: "g"})
+		require.NoError(t, err)
+		assert.False(t, r.Lodged)
+	})
 }

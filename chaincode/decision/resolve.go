@@ -22,8 +22,10 @@ type HouseResult struct {
 	Passed bool `json:"passed"`
 	// Cancelled: the ballot was cancelled (by its proposer or a guardian);
 	// the decision then fails.
-	Cancelled bool      `json:"cancelled,omitempty"`
-	ClosedAt  time.Time `json:"closedAt"`
+	Cancelled bool `json:"cancelled,omitempty"`
+	// VotesCounted is how many votes the tally counted.
+	VotesCounted int64     `json:"votesCounted,omitempty"`
+	ClosedAt     time.Time `json:"closedAt"`
 }
 
 // ShareBps returns floor(forVotes × 10000 / (forVotes + against)), or 0

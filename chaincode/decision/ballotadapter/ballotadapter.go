@@ -19,6 +19,7 @@ import (
 	"github.com/charter-gov/charter/chaincode/core"
 	"github.com/charter-gov/charter/chaincode/decision"
 	"github.com/charter-gov/charter/chaincode/errcode"
+	"github.com/charter-gov/charter/chaincode/identity"
 )
 
 // Engine is decision.Ballots over chaincode/ballot.
@@ -68,7 +69,7 @@ func (e Engine) Result(s core.Store, id string) (decision.HouseResult, bool, err
 	if b.Result == nil {
 		return r, false, errcode.New(errcode.Internal, "ballot %s is %s but has no result", b.ID, b.Status)
 	}
-	r.QuorumMet, r.Passed = b.Result.QuorumReached, b.Result.Passed
+	r.QuorumMet, r.Passed, r.VotesCounted = b.Result.QuorumReached, b.Result.Passed, b.Result.VotesCounted
 	forVotes, against := new(big.Int), new(big.Int)
 	for _, t := range b.Result.Totals {
 		v, ok := new(big.Int).SetString(t.Total, 10)
@@ -93,4 +94,17 @@ func (e Engine) Cast(tx *core.Tx, id, choice string, allocations []decision.Allo
 		req.Allocations = append(req.Allocations, ballot.Allocation{Choice: a.Choice, Votes: a.Votes})
 	}
 	return ballot.Cast(tx, e.Deps, req)
+}
+
+// VoteChoice implements decision.Ballots: the voter's choice on a ballot
+// (one point read), found false when the voter did not vote.
+func (e Engine) VoteChoice(s core.Store, id string, voter identity.Identity) (string, bool, error) {
+	v, err := ballot.VoteOf(s, id, voter)
+	if errcode.IsCode(err, errcode.NotFound) {
+		return "", false, nil
+	}
+	if err != nil {
+		return "", false, err
+	}
+	return v.Choice, true, nil
 }

@@ -137,7 +137,7 @@ func TestAmendmentThroughTheBallotEngine(t *testing.T) {
 	rA, final, err := Engine{}.Result(w.s, d.ID+"-A")
 	require.NoError(t, err)
 	require.True(t, final)
-	assert.Equal(t, decision.HouseResult{House: "A", Ballot: d.ID + "-A", QuorumMet: true, ForBps: 10000, Passed: true, ClosedAt: ends}, rA)
+	assert.Equal(t, decision.HouseResult{House: "A", Ballot: d.ID + "-A", QuorumMet: true, ForBps: 10000, Passed: true, VotesCounted: 1, ClosedAt: ends}, rA)
 
 	c, err := decision.Conclude(w.tx(comm1, ends), w.deps, d.ID)
 	require.NoError(t, err)
