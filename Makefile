@@ -75,7 +75,7 @@ fuzz: ## Run each fuzz target for FUZZTIME (default 10s)
 
 .PHONY: bench
 bench: ## Domain benchmarks (score computation, decay, tally of 1k/10k/100k votes)
-	$(GO) test -run=X -bench=. -benchmem -benchtime=3x ./chaincode/...
+	$(GO) test -run=X -bench=. -benchmem ./chaincode/...
 
 .PHONY: bench-network
 bench-network: build fabric ## Vote vs key-value put throughput on a fresh network, in one run
