@@ -518,3 +518,23 @@ func (g *fakeGateway) WatchEvents(ctx context.Context, opts charter.WatchOptions
 }
 
 func (g *fakeGateway) Close() error { return nil }
+
+// checkCommand runs a command with --output text and with --output json
+// on fresh fixtures: it must succeed, make exactly the wanted gateway calls
+// and print something — one JSON value per line in JSON.
+func checkCommand(t *testing.T, args []string, wants []fakeCall) {
+	t.Helper()
+	for _, output := range []string{"text", "json"} {
+		f := newFixture(t)
+		r := f.run(t, nil, append([]string{"--output", output}, args...)...)
+		require.Equal(t, exitOK, r.code, "stderr: %s", r.stderr)
+		if diff := cmp.Diff(wants, f.fake.calls); diff != "" {
+			t.Errorf("%s: calls (-want +got):\n%s", output, diff)
+		}
+		require.NotEmpty(t, r.stdout)
+		if output == "json" {
+			assert.True(t, json.Valid([]byte(r.stdout)), r.stdout)
+			assert.Equal(t, 1, strings.Count(r.stdout, "\n"), "one JSON value per line")
+		}
+	}
+}

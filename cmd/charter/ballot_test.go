@@ -2,12 +2,9 @@ package main
 
 import (
 	"context"
-	"encoding/json"
-	"strings"
 	"testing"
 	"time"
 
-	"github.com/google/go-cmp/cmp"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -136,21 +133,7 @@ func TestVotingCommands(t *testing.T) {
 		{"list delegations", []string{"--as", "labA-user1", "delegate", "list"}, []fakeCall{{"Delegations", user1}}},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			for _, output := range []string{"text", "json"} {
-				f := newFixture(t)
-				r := f.run(t, nil, append([]string{"--output", output}, tt.args...)...)
-				require.Equal(t, exitOK, r.code, "stderr: %s", r.stderr)
-				if diff := cmp.Diff(tt.wants, f.fake.calls); diff != "" {
-					t.Errorf("calls (-want +got):\n%s", diff)
-				}
-				require.NotEmpty(t, r.stdout)
-				if output == "json" {
-					assert.True(t, json.Valid([]byte(r.stdout)), r.stdout)
-					assert.Equal(t, 1, strings.Count(r.stdout, "\n"), "one JSON value per line")
-				}
-			}
-		})
+		t.Run(tt.name, func(t *testing.T) { checkCommand(t, tt.args, tt.wants) })
 	}
 }
 

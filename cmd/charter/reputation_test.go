@@ -2,12 +2,9 @@ package main
 
 import (
 	"context"
-	"encoding/json"
-	"strings"
 	"testing"
 	"time"
 
-	"github.com/google/go-cmp/cmp"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -118,22 +115,7 @@ func TestReputationCommands(t *testing.T) {
 		{"eligible: one member", []string{"reputation", "eligible", "--profile", "labA-user1"}, fakeCall{"Eligibility", eligibleArg{user1, time.Time{}}}},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			for _, output := range []string{"text", "json"} {
-				f := newFixture(t)
-				r := f.run(t, nil, append([]string{"--output", output}, tt.args...)...)
-				require.Equal(t, exitOK, r.code, "stderr: %s", r.stderr)
-				require.Len(t, f.fake.calls, 1)
-				if diff := cmp.Diff(tt.want, f.fake.calls[0]); diff != "" {
-					t.Errorf("call (-want +got):\n%s", diff)
-				}
-				require.NotEmpty(t, r.stdout)
-				if output == "json" {
-					assert.True(t, json.Valid([]byte(r.stdout)), r.stdout)
-					assert.Equal(t, 1, strings.Count(r.stdout, "\n"), "one JSON value per line")
-				}
-			}
-		})
+		t.Run(tt.name, func(t *testing.T) { checkCommand(t, tt.args, []fakeCall{tt.want}) })
 	}
 }
 
