@@ -219,7 +219,7 @@ func TestBallotSixtyFourConcurrentVoters(t *testing.T) {
 	}
 	for _, r := range refusals {
 		t.Run(r.name, func(t *testing.T) {
-			height := chainHeight(t, observer)
+			height := settledHeight(t)
 			err := r.call()
 			require.Error(t, err)
 			assert.Equal(t, r.code, codeOf(err), wireText(err))

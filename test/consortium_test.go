@@ -185,7 +185,7 @@ func TestBadInputIsRefusedAndChangesNothing(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			before := requireSameStateEverywhere(t)
-			height := chainHeight(t, observer)
+			height := settledHeight(t)
 			err := tt.call(t)
 			require.Error(t, err)
 			assert.Equal(t, tt.code, codeOf(err), "error: %s", wireText(err))
@@ -217,7 +217,7 @@ func TestClockSkewGuardRefusesForgedTimestamp(t *testing.T) {
 	require.NoError(t, err)
 	contract := gw.GetNetwork("charter").GetContract("charter")
 
-	height := chainHeight(t, c)
+	height := settledHeight(t)
 	for _, skew := range []time.Duration{time.Hour, -time.Hour} {
 		t.Run(fmt.Sprintf("skew %s", skew), func(t *testing.T) {
 			unsigned, err := contract.NewProposal("member:Register", client.WithArguments(

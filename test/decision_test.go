@@ -120,7 +120,7 @@ func TestDecisionAmendmentEndToEnd(t *testing.T) {
 	require.Equal(t, cur.Version, budget.ConstitutionVersion)
 
 	// An amendment that would leave the constitution invalid: refused, nothing written.
-	height := chainHeight(t, reader)
+	height := settledHeight(t)
 	bad := cur.Document
 	bad.DecisionRules = append([]constitution.DecisionRule(nil), cur.Document.DecisionRules...)
 	bad.DecisionRules[0].ThresholdBps = 10001
@@ -144,7 +144,7 @@ func TestDecisionAmendmentEndToEnd(t *testing.T) {
 	// Recusal: a House A member who disclosed a conflict on the amendment is refused.
 	_, err = seatConflicted.client.DiscloseConflict(ctx, coi.DiscloseRequest{Subject: coi.Subject{Kind: coi.KindProposal, ID: d.ID}, Statement: "I drafted this amendment for my employer"})
 	require.NoError(t, err)
-	height = chainHeight(t, reader)
+	height = settledHeight(t)
 	_, err = seatConflicted.client.VoteOnDecision(ctx, decision.VoteRequest{Decision: d.ID, House: constitution.HouseA, Choice: "for"})
 	requireRefusedUnchanged(t, reader, height, err, errcode.Forbidden, "recused")
 	// A House B member voting in House A.
@@ -172,13 +172,13 @@ func TestDecisionAmendmentEndToEnd(t *testing.T) {
 	assert.Equal(t, decision.BranchBothPassed, concluded.Outcome.Branch)
 
 	// Timelocked: too early.
-	height = chainHeight(t, reader)
+	height = settledHeight(t)
 	_, err = reader.ExecuteDecision(ctx, d.ID)
 	requireRefusedUnchanged(t, reader, height, err, errcode.FailedPrecondition, "can be executed from")
 
 	// An appeal after its window.
 	waitUntil(t, *concluded.ExecutableAt)
-	height = chainHeight(t, reader)
+	height = settledHeight(t)
 	_, err = community.client.AppealDecision(ctx, decision.AppealRequest{Decision: d.ID, Grounds: "too late"})
 	requireRefusedUnchanged(t, reader, height, err, errcode.FailedPrecondition, "appeal window")
 
@@ -199,7 +199,7 @@ func TestDecisionAmendmentEndToEnd(t *testing.T) {
 	assert.Contains(t, changes, constitution.Change{Path: "decisionRules[budget].quorumBps", Old: "1000 (10.00 %)", New: "1500 (15.00 %)"})
 
 	// A second execution: CONFLICT, nothing written.
-	height = chainHeight(t, reader)
+	height = settledHeight(t)
 	_, err = reader.ExecuteDecision(ctx, d.ID)
 	requireRefusedUnchanged(t, reader, height, err, errcode.Conflict, "already executed")
 
@@ -238,15 +238,18 @@ func TestCoiDisclosures(t *testing.T) {
 	require.NoError(t, err)
 	assert.Empty(t, d.Statement)
 	for _, org := range orgProfiles {
-		ds, err := net.client(t, org+"-user1").Conflicts(ctx, coi.ListRequest{Subject: &subject})
-		require.NoError(t, err)
-		require.Len(t, ds, 1, "%s's peer", org)
+		// Committed on the discloser's peer; the others follow within moments.
+		var ds []coi.Disclosure
+		require.Eventually(t, func() bool {
+			ds, err = net.client(t, org+"-user1").Conflicts(ctx, coi.ListRequest{Subject: &subject})
+			return err == nil && len(ds) == 1
+		}, 20*time.Second, 50*time.Millisecond, "%s's peer lists the disclosure: %v %v", org, ds, err)
 		assert.Equal(t, m.id, ds[0].Member)
 	}
 	mine, err := m.client.Conflicts(ctx, coi.ListRequest{Member: &m.id})
 	require.NoError(t, err)
 	assert.Len(t, mine, 1)
-	height := chainHeight(t, m.client)
+	height := settledHeight(t)
 	_, err = m.client.DiscloseConflict(ctx, coi.DiscloseRequest{Subject: subject, Statement: "again"})
 	requireRefusedUnchanged(t, m.client, height, err, errcode.Conflict, "already disclosed")
 }

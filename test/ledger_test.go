@@ -1,6 +1,8 @@
 package test
 
 import (
+	"time"
+
 	"testing"
 
 	"github.com/hyperledger/fabric-protos-go-apiv2/common"
@@ -44,4 +46,32 @@ func endorsingMSPs(t *testing.T, c *charter.Client, txID string) ([]string, peer
 		msps = append(msps, sid.GetMspid())
 	}
 	return msps, peer.TxValidationCode(ptx.GetValidationCode())
+}
+
+// settledHeight waits until every organisation's peer reports the same
+// block height twice in a row and returns it. A transaction's commit is
+// confirmed by the client's own gateway peer; the others may still be
+// committing that block, so a "nothing was added" check must start from a
+// height every peer has reached.
+func settledHeight(t *testing.T) uint64 {
+	t.Helper()
+	var last uint64
+	same := 0
+	require.Eventually(t, func() bool {
+		var hs []uint64
+		for _, org := range orgProfiles {
+			hs = append(hs, chainHeight(t, net.client(t, org+"-user1")))
+		}
+		if hs[0] != hs[1] || hs[1] != hs[2] {
+			same = 0
+			return false
+		}
+		if hs[0] == last {
+			same++
+		} else {
+			last, same = hs[0], 0
+		}
+		return same >= 1
+	}, 30*time.Second, 150*time.Millisecond, "every peer at one block height")
+	return last
 }

@@ -348,7 +348,7 @@ func TestReputationLifecycle(t *testing.T) {
 	observer := net.client(t, "foundation-user1")
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			height := chainHeight(t, observer)
+			height := settledHeight(t)
 			err := tt.call(t)
 			require.Error(t, err)
 			assert.Equal(t, tt.code, codeOf(err), "error: %s", wireText(err))
