@@ -17,7 +17,6 @@
 package contract
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -30,6 +29,7 @@ import (
 	"github.com/charter-gov/charter/chaincode/errcode"
 	"github.com/charter-gov/charter/chaincode/identity"
 	"github.com/charter-gov/charter/chaincode/ledger"
+	"github.com/charter-gov/charter/chaincode/strictjson"
 )
 
 // DefaultMaxClockSkew is how far a proposal's timestamp may be from the
@@ -175,21 +175,12 @@ func encode(v any) (string, error) {
 	return string(raw), nil
 }
 
-// decode parses one JSON argument strictly: unknown fields, trailing data
-// and oversized input are refused with INVALID_ARGUMENT naming the argument.
+// decode parses one JSON argument with the one strict decoder
+// (chaincode/strictjson): duplicate or case-folded names, unknown fields,
+// trailing data, invalid escapes, null and oversized input are refused with
+// INVALID_ARGUMENT naming the argument.
 func decode(name, arg string, v any) error {
-	if len(arg) > MaxArgBytes {
-		return errcode.Invalidf("%s: argument is %d bytes, at most %d are accepted", name, len(arg), MaxArgBytes)
-	}
-	dec := json.NewDecoder(bytes.NewReader([]byte(arg)))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return errcode.Invalidf("%s: malformed JSON argument: %v", name, err)
-	}
-	if dec.More() {
-		return errcode.Invalidf("%s: unexpected data after the JSON argument", name)
-	}
-	return nil
+	return strictjson.DecodeString(name, arg, MaxArgBytes, v)
 }
 
 // wire turns any error into the coded text that travels to the client.

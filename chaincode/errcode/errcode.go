@@ -11,7 +11,9 @@ package errcode
 import (
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // Code is a stable, machine-readable error class that travels on the wire.
@@ -174,3 +176,46 @@ func isCodeChar(b byte) bool {
 
 // IsCode reports whether err carries code.
 func IsCode(err error, code Code) bool { return err != nil && CodeOf(err) == code }
+
+// QuotePrefixBytes is how much of a refused value Quote shows.
+const QuotePrefixBytes = 64
+
+// MaxMessageBytes bounds the message of every error that leaves the
+// chaincode (the wire form "CODE: message" is clipped to it): an error must
+// never echo a large input back into a response or the peer's log.
+const MaxMessageBytes = 1024
+
+// Quote renders a refused value for an error message: Go-quoted, and cut to
+// its first QuotePrefixBytes bytes (at a character boundary) with its full
+// length when longer, so that an error never echoes a large input.
+func Quote(s string) string {
+	if len(s) <= QuotePrefixBytes {
+		return strconv.Quote(s)
+	}
+	return strconv.Quote(prefix(s, QuotePrefixBytes)) + fmt.Sprintf("… (%d bytes)", len(s))
+}
+
+// Clip returns s when it is at most max bytes long, and otherwise its first
+// bytes (at a character boundary) followed by "… (N bytes)", the whole
+// result at most max bytes (max below 32 is raised to 32).
+func Clip(s string, max int) string {
+	if len(s) <= max {
+		return s
+	}
+	if max < 32 {
+		max = 32
+	}
+	tail := fmt.Sprintf("… (%d bytes)", len(s))
+	return prefix(s, max-len(tail)) + tail
+}
+
+// prefix returns at most n bytes of s, not splitting a UTF-8 sequence.
+func prefix(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
+}
