@@ -25,12 +25,12 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/charter-gov/charter/chaincode/contribution"
 	"github.com/charter-gov/charter/chaincode/core"
 	"github.com/charter-gov/charter/chaincode/errcode"
 	"github.com/charter-gov/charter/chaincode/identity"
+	"github.com/charter-gov/charter/chaincode/text"
 )
 
 // Role is a capacity recorded on the ledger. Organisation admin is not a
@@ -175,21 +175,6 @@ func joinRoles(rs []Role) string {
 	return strings.Join(s, ", ")
 }
 
-func checkName(name string) error {
-	if strings.TrimSpace(name) == "" {
-		return errcode.Invalidf("member name is empty")
-	}
-	if utf8.RuneCountInString(name) > 128 {
-		return errcode.Invalidf("member name is longer than 128 characters")
-	}
-	for _, r := range name {
-		if r < 0x20 || r == 0x7f {
-			return errcode.Invalidf("member name contains control character U+%04X", r)
-		}
-	}
-	return nil
-}
-
 // requireOwnOrgAdmin refuses callers that are not the admin of target's
 // organisation.
 func requireOwnOrgAdmin(tx *core.Tx, target identity.Identity, action string) error {
@@ -257,7 +242,7 @@ func Register(tx *core.Tx, req RegisterRequest) (*Member, error) {
 	if err := requireOwnOrgAdmin(tx, req.Member, "register member"); err != nil {
 		return nil, err
 	}
-	if err := checkName(req.Name); err != nil {
+	if err := text.Check("member name", req.Name, text.Name()); err != nil {
 		return nil, err
 	}
 	roles, err := normaliseRoles(req.Roles)
@@ -312,7 +297,7 @@ func Update(tx *core.Tx, req UpdateRequest) (*Member, error) {
 		return nil, err
 	}
 	if req.Name != "" {
-		if err := checkName(req.Name); err != nil {
+		if err := text.Check("member name", req.Name, text.Name()); err != nil {
 			return nil, err
 		}
 		m.Name = req.Name
