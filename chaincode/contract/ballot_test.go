@@ -143,7 +143,7 @@ func TestBallotRefusalsAreCodedAndChangeNothing(t *testing.T) {
 		{"mint by a member", ada, "token:Mint", []string{mustArg(t, token.MintRequest{To: adaID, Amount: 1})}, errcode.Forbidden, "treasurer"},
 		{"delegation cycle", ada, "delegation:Set", []string{mustArg(t, delegation.SetRequest{Topic: "*", Legs: []delegation.Leg{{To: bobID, Percent: 50}}})}, errcode.InvalidArgument, "cycle"},
 		{"delegation to oneself", ada, "delegation:Set", []string{mustArg(t, delegation.SetRequest{Topic: "*", Legs: []delegation.Leg{{To: adaID, Percent: 50}}})}, errcode.InvalidArgument, "oneself"},
-		{"bench empty key", ada, "bench:Put", []string{"", "v"}, errcode.InvalidArgument, "key must be"},
+		{"bench empty key", ada, "bench:Put", []string{"", "v"}, errcode.InvalidArgument, "argument key is empty"},
 		{"bad time", ada, "token:BalanceAt", []string{adaID.MSPID, adaID.ID, "yesterday"}, errcode.InvalidArgument, "RFC 3339"},
 	}
 	for _, tt := range tests {

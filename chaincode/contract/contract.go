@@ -49,8 +49,9 @@ type Config struct {
 	Now func() time.Time
 }
 
-// NewChaincode assembles every Charter contract into one chaincode.
-func NewChaincode(cfg Config) (*contractapi.ContractChaincode, error) {
+// NewChaincode assembles every Charter contract into one chaincode behind
+// the invocation gate (see Chaincode).
+func NewChaincode(cfg Config) (*Chaincode, error) {
 	if cfg.MaxClockSkew == 0 {
 		cfg.MaxClockSkew = DefaultMaxClockSkew
 	}
@@ -76,7 +77,11 @@ func NewChaincode(cfg Config) (*contractapi.ContractChaincode, error) {
 	cc.Info.Title = "Charter"
 	cc.Info.Version = "0.1.0"
 	cc.DefaultContract = "constitution"
-	return cc, nil
+	gate, err := newGate(cc, contracts)
+	if err != nil {
+		return nil, fmt.Errorf("assemble chaincode: %w", err)
+	}
+	return gate, nil
 }
 
 // guard holds what every contract shares.

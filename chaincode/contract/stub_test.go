@@ -11,7 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
 	"github.com/hyperledger/fabric-protos-go-apiv2/msp"
 	"github.com/hyperledger/fabric-protos-go-apiv2/peer"
 	"github.com/stretchr/testify/require"
@@ -61,7 +60,7 @@ type harness struct {
 	clock time.Time
 	n     int
 	cfg   Config
-	cc    *contractapi.ContractChaincode
+	cc    *Chaincode
 }
 
 func newHarness(t testing.TB) *harness {

@@ -1,0 +1,148 @@
+package contract
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/hyperledger/fabric-contract-api-go/v2/metadata"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/charter-gov/charter/chaincode/errcode"
+)
+
+// TestGateRefusals: each row was answered by contractapi without a code,
+// or went on to build a key (INTERNAL), or echoed its whole input.
+func TestGateRefusals(t *testing.T) {
+	user := newIdentity(t, "LabAMSP", "User1@labA", "client")
+	admin := newIdentity(t, "FoundationMSP", "Admin@foundation", "admin")
+	huge := strings.Repeat("x", 10<<20)
+	tests := []struct {
+		name string
+		fn   string
+		args []string
+		msg  string
+	}{
+		{"extra argument", "member:Get", []string{"LabAMSP", "x509::CN=a::CN=b", "extra"}, "member:Get takes 2 arguments (mspId, id), got 3"},
+		{"missing argument", "member:Get", []string{"LabAMSP"}, "takes 2 arguments"},
+		{"argument to a transaction that takes none", "member:Whoami", []string{"x"}, "member:Whoami takes 0 arguments (none), got 1"},
+		{"extra argument to a submit", "member:Register", []string{`{}`, `{}`}, "member:Register takes 1 argument (request), got 2"},
+		{"unknown contract", "treasury:Spend", nil, `no contract "treasury"`},
+		{"unknown transaction", "member:Crown", nil, `contract "member" has no transaction "Crown"`},
+		{"name in another letter case", "member:whoami", nil, `no transaction "whoami"`},
+		{"unknown transaction of the default contract", "Crown", nil, `contract "constitution" has no transaction "Crown"`},
+		{"10 MiB member ID", "member:Get", []string{"LabAMSP", huge}, "argument id is 10485760 bytes, at most 1024"},
+		{"10 MiB MSP ID", "member:List", []string{huge, "false"}, "argument mspId is 10485760 bytes, at most 128"},
+		{"NUL in an MSP ID", "member:List", []string{"LabAMSP\x00", "false"}, "control character U+0000"},
+		{"U+10FFFF in a member ID", "member:Get", []string{"LabAMSP", "x\U0010FFFF"}, "U+10FFFF"},
+		{"invalid UTF-8 in a ballot ID", "ballot:Get", []string{"\xff"}, "not valid UTF-8"},
+		{"empty required ID", "decision:Get", []string{""}, "argument id is empty"},
+		{"a bool that is not true or false", "member:List", []string{"", "TRUE"}, `"TRUE" is not true or false`},
+		{"a page size that is not a number", "ballot:Tally", []string{"b1", "ten"}, "is not a whole number"},
+		{"JSON argument over 1 MiB", "member:Register", []string{`"` + strings.Repeat("a", MaxArgBytes) + `"`}, "at most 1048576 are accepted"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHarness(t)
+			res, _ := h.invoke(admin, 0, "constitution:Init", "")
+			require.Equal(t, int32(ok), res.Status, res.Message)
+			msg := refused(t, h, user, tc.fn, tc.args, errcode.InvalidArgument, tc.msg)
+			assert.LessOrEqual(t, len(msg), errcode.MaxMessageBytes)
+			assert.Less(t, len(msg), 400, "the error quotes at most a short prefix: %s", msg)
+		})
+	}
+}
+
+func TestCodedWrapsUncodedErrors(t *testing.T) {
+	assert.Equal(t, "INTERNAL: Function Crown not found in contract member", coded("Function Crown not found in contract member"))
+	assert.Equal(t, "NOT_FOUND: member x", coded("NOT_FOUND: member x"))
+	assert.Equal(t, "INTERNAL: wrapped NOT_FOUND: x", coded("wrapped NOT_FOUND: x"), "a code inside the text is not the message's code")
+	long := coded("FORBIDDEN: " + strings.Repeat("y", 1<<20))
+	assert.LessOrEqual(t, len(long), errcode.MaxMessageBytes)
+	assert.True(t, strings.HasPrefix(long, "FORBIDDEN: "))
+}
+
+func TestMetadataDescribesEveryArgument(t *testing.T) {
+	h := newHarness(t)
+	user := newIdentity(t, "LabAMSP", "User1@labA", "client")
+	res, _ := h.invoke(user, 0, MetadataFunction)
+	require.Equal(t, int32(ok), res.Status, res.Message)
+
+	// Fabric's own contract-schema accepts it.
+	var md metadata.ContractChaincodeMetadata
+	require.NoError(t, json.Unmarshal(res.Payload, &md))
+	require.NoError(t, metadata.ValidateAgainstSchema(md))
+
+	var doc struct {
+		Contracts map[string]struct {
+			Transactions []struct {
+				Name       string   `json:"name"`
+				Tag        []string `json:"tag"`
+				Parameters []struct {
+					Name   string         `json:"name"`
+					Schema map[string]any `json:"schema"`
+				} `json:"parameters"`
+			} `json:"transactions"`
+		} `json:"contracts"`
+	}
+	require.NoError(t, json.Unmarshal(res.Payload, &doc))
+	count := 0
+	for _, s := range signatures() {
+		c, found := doc.Contracts[s.contract]
+		require.True(t, found, s.contract)
+		var tx *struct {
+			Name       string   `json:"name"`
+			Tag        []string `json:"tag"`
+			Parameters []struct {
+				Name   string         `json:"name"`
+				Schema map[string]any `json:"schema"`
+			} `json:"parameters"`
+		}
+		for i := range c.Transactions {
+			if c.Transactions[i].Name == s.name {
+				tx = &c.Transactions[i]
+			}
+		}
+		require.NotNil(t, tx, s.fullName())
+		require.Len(t, tx.Parameters, len(s.params), s.fullName())
+		for i, p := range tx.Parameters {
+			assert.Equal(t, s.params[i].name, p.Name, s.fullName())
+			assert.NotRegexp(t, `^param[0-9]+$`, p.Name)
+			switch s.params[i].kind {
+			case kindJSON:
+				assert.Equal(t, "object", p.Schema["type"], "%s %s", s.fullName(), p.Name)
+				props, _ := p.Schema["properties"].(map[string]any)
+				assert.NotEmpty(t, props, "%s %s: the request's fields", s.fullName(), p.Name)
+				assert.Equal(t, false, p.Schema["additionalProperties"], "%s %s", s.fullName(), p.Name)
+			case kindBool:
+				assert.Equal(t, []any{"true", "false"}, p.Schema["enum"])
+			default:
+				assert.Equal(t, "string", p.Schema["type"])
+				assert.EqualValues(t, s.params[i].maxBytes(), p.Schema["maxLength"], "%s %s bounded", s.fullName(), p.Name)
+			}
+		}
+		count++
+	}
+	assert.Greater(t, count, 50)
+
+	member := doc.Contracts["member"]
+	for _, tx := range member.Transactions {
+		switch tx.Name {
+		case "Get", "List", "Whoami":
+			assert.Equal(t, []string{"evaluate"}, tx.Tag, tx.Name)
+		default:
+			assert.Equal(t, []string{"submit"}, tx.Tag, tx.Name)
+		}
+		if tx.Name == "Register" {
+			props := tx.Parameters[0].Schema["properties"].(map[string]any)
+			assert.Contains(t, props, "member")
+			assert.Contains(t, props, "name")
+			assert.Contains(t, props, "roles")
+		}
+	}
+
+	res, _ = h.invoke(user, 0, MetadataFunction, "extra")
+	require.Equal(t, int32(500), res.Status)
+	assert.Contains(t, res.Message, "INVALID_ARGUMENT")
+}
