@@ -66,6 +66,8 @@ lint: ## gofmt, go vet and the chaincode determinism linter (never writes files)
 fuzz: ## Run each fuzz target for FUZZTIME (default 10s)
 	$(GO) test -run=X -fuzz=FuzzRoundTrip -fuzztime=$(FUZZTIME) ./chaincode/errcode/
 	$(GO) test -run=X -fuzz=FuzzKeyRoundTrip -fuzztime=$(FUZZTIME) ./chaincode/core/
+	$(GO) test -run=X -fuzz=FuzzDecode -fuzztime=$(FUZZTIME) ./chaincode/strictjson/
+	$(GO) test -run=X -fuzz=FuzzCheck -fuzztime=$(FUZZTIME) ./chaincode/text/
 	$(GO) test -run=X -fuzz=FuzzRegisterArgument -fuzztime=$(FUZZTIME) ./chaincode/contract/
 	$(GO) test -run=X -fuzz=FuzzAttestArgument -fuzztime=$(FUZZTIME) ./chaincode/contract/
 	$(GO) test -run=X -fuzz=FuzzResolve -fuzztime=$(FUZZTIME) ./chaincode/decision/

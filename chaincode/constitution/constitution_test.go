@@ -2,8 +2,6 @@ package constitution_test
 
 import (
 	"encoding/json"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -13,6 +11,7 @@ import (
 	. "github.com/charter-gov/charter/chaincode/constitution"
 	"github.com/charter-gov/charter/chaincode/core"
 	"github.com/charter-gov/charter/chaincode/errcode"
+	"github.com/charter-gov/charter/internal/golden"
 	"github.com/charter-gov/charter/chaincode/internal/testutil"
 )
 
@@ -167,16 +166,9 @@ func TestHashIsStable(t *testing.T) {
 }
 
 // TestGoldenDefault pins the stored JSON format of the default constitution;
-// run with -update to rewrite it after a deliberate change.
+// run with -update to rewrite it after a deliberate change (internal/golden).
 func TestGoldenDefault(t *testing.T) {
 	got, err := json.MarshalIndent(Default(), "", "  ")
 	require.NoError(t, err)
-	path := filepath.Join("testdata", "default.golden.json")
-	if os.Getenv("UPDATE_GOLDEN") == "1" {
-		require.NoError(t, os.MkdirAll("testdata", 0o755))
-		require.NoError(t, os.WriteFile(path, append(got, '\n'), 0o644))
-	}
-	want, err := os.ReadFile(path)
-	require.NoError(t, err, "golden file missing: run UPDATE_GOLDEN=1 go test ./chaincode/constitution/")
-	assert.Equal(t, string(want), string(got)+"\n")
+	golden.Assert(t, "default.golden.json", append(got, '\n'))
 }

@@ -2,8 +2,6 @@ package reputation
 
 import (
 	"encoding/json"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -18,6 +16,7 @@ import (
 	"github.com/charter-gov/charter/chaincode/errcode"
 	"github.com/charter-gov/charter/chaincode/identity"
 	"github.com/charter-gov/charter/chaincode/internal/testutil"
+	"github.com/charter-gov/charter/internal/golden"
 )
 
 func TestAttest(t *testing.T) {
@@ -592,8 +591,8 @@ func TestDeterministicBytes(t *testing.T) {
 }
 
 // TestGoldenStoredFormat pins the stored format of every reputation record
-// (keys and values); run with UPDATE_GOLDEN=1 to rewrite it after a
-// deliberate change.
+// (keys and values); run with -update to rewrite it after a deliberate
+// change (internal/golden).
 func TestGoldenStoredFormat(t *testing.T) {
 	w := scenario(t)
 	type entry struct {
@@ -620,14 +619,7 @@ func TestGoldenStoredFormat(t *testing.T) {
 		Score   *ScoreReport `json:"scoreOfAdaAtT0Plus6h"`
 	}{entries, r}, "", "  ")
 	require.NoError(t, err)
-	path := filepath.Join("testdata", "stored.golden.json")
-	if os.Getenv("UPDATE_GOLDEN") == "1" {
-		require.NoError(t, os.MkdirAll("testdata", 0o755))
-		require.NoError(t, os.WriteFile(path, append(got, '\n'), 0o644))
-	}
-	want, err := os.ReadFile(path)
-	require.NoError(t, err, "golden file missing: run UPDATE_GOLDEN=1 go test ./chaincode/reputation/")
-	assert.Equal(t, string(want), string(got)+"\n")
+	golden.Assert(t, "stored.golden.json", append(got, '\n'))
 }
 
 func TestInterimSlashHonoursItsSunsetClause(t *testing.T) {
