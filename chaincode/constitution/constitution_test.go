@@ -11,8 +11,8 @@ import (
 	. "github.com/charter-gov/charter/chaincode/constitution"
 	"github.com/charter-gov/charter/chaincode/core"
 	"github.com/charter-gov/charter/chaincode/errcode"
-	"github.com/charter-gov/charter/internal/golden"
 	"github.com/charter-gov/charter/chaincode/internal/testutil"
+	"github.com/charter-gov/charter/internal/golden"
 )
 
 var admin = testutil.ID("FoundationMSP", "Admin@foundation")
