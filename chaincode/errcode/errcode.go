@@ -185,14 +185,28 @@ const QuotePrefixBytes = 64
 // never echo a large input back into a response or the peer's log.
 const MaxMessageBytes = 1024
 
-// Quote renders a refused value for an error message: Go-quoted, and cut to
-// its first QuotePrefixBytes bytes (at a character boundary) with its full
-// length when longer, so that an error never echoes a large input.
+// maxQuotedBytes bounds Quote's quoted part: escapes (\xff, \u2028) can
+// make a quoted prefix four times longer than its bytes.
+const maxQuotedBytes = 96
+
+// Quote renders a refused value for an error message: Go-quoted, cut to at
+// most its first QuotePrefixBytes bytes (at a character boundary, and
+// shorter when escapes would make the quoted part longer than 96 bytes),
+// followed by the value's full length when it was cut — so that an error
+// never echoes a large input.
 func Quote(s string) string {
-	if len(s) <= QuotePrefixBytes {
-		return strconv.Quote(s)
+	n := min(len(s), QuotePrefixBytes)
+	for {
+		p := prefix(s, n)
+		q := strconv.Quote(p)
+		if len(q) <= maxQuotedBytes || len(p) == 0 {
+			if len(p) < len(s) {
+				q += fmt.Sprintf("… (%d bytes)", len(s))
+			}
+			return q
+		}
+		n = len(p) - 1
 	}
-	return strconv.Quote(prefix(s, QuotePrefixBytes)) + fmt.Sprintf("… (%d bytes)", len(s))
 }
 
 // Clip returns s when it is at most max bytes long, and otherwise its first
