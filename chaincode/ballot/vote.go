@@ -143,8 +143,8 @@ func eligible(s core.Store, b *Ballot, voter identity.Identity) error {
 		return errcode.Forbiddenf("vote on ballot %s: %s was registered at %s, after voting opened at %s; only members registered before a ballot opens may vote on it",
 			b.ID, voter, m.RegisteredAt.Format(time.RFC3339), b.OpensAt.Format(time.RFC3339))
 	}
-	if b.House == constitution.HouseA && !m.Has(membership.RoleHouseA) {
-		return errcode.Forbiddenf("vote on ballot %s: %s does not hold a House A seat (role %s)", b.ID, voter, membership.RoleHouseA)
+	if b.House == constitution.HouseA && !m.HeldSince(membership.RoleHouseA, b.OpensAt) {
+		return errcode.Forbiddenf("vote on ballot %s: %s did not hold a House A seat (role %s) when voting opened at %s", b.ID, voter, membership.RoleHouseA, b.OpensAt.Format(time.RFC3339))
 	}
 	return nil
 }

@@ -103,7 +103,7 @@ func TestAmendmentThroughTheBallotEngine(t *testing.T) {
 	before, writes := w.s.Snapshot(), w.s.Writes
 	err = vote(comm1, "A")
 	assert.ErrorIs(t, err, errcode.ErrForbidden, "a House B member voting in House A")
-	assert.ErrorContains(t, err, "does not hold a House A seat")
+	assert.ErrorContains(t, err, "did not hold a House A seat")
 	err = vote(seatA2, "A")
 	assert.ErrorIs(t, err, errcode.ErrForbidden, "a conflicted House A member")
 	assert.ErrorContains(t, err, "recused")
