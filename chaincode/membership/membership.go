@@ -82,11 +82,11 @@ type Member struct {
 	// Grants record since when the member holds each role (the recorded
 	// time of the registration or update that granted it), so that a
 	// ballot can ask who held a role when it opened.
-	Grants       []RoleGrant       `json:"grants,omitempty"`
-	RegisteredBy       identity.Identity       `json:"registeredBy"`
-	RegisteredAt       time.Time               `json:"registeredAt"`
-	UpdatedAt          time.Time               `json:"updatedAt"`
-	RemovedReason      string                  `json:"removedReason,omitempty"`
+	Grants        []RoleGrant       `json:"grants,omitempty"`
+	RegisteredBy  identity.Identity `json:"registeredBy"`
+	RegisteredAt  time.Time         `json:"registeredAt"`
+	UpdatedAt     time.Time         `json:"updatedAt"`
+	RemovedReason string            `json:"removedReason,omitempty"`
 }
 
 // RoleGrant is since when a member holds a role.
