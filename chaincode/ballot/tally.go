@@ -472,7 +472,7 @@ func electoratePage(s core.Store, b *Ballot, w *Weigher, acc *accum, st *TallySt
 			return nil
 		}
 		if b.Family == constitution.FamilyReputation {
-			sc, err := w.deps.score(s, m.Identity, b.OpensAt, b.Rule.ReputationCategories)
+			sc, err := w.deps.score(s, m.Identity, b.OpensAt, b)
 			if err != nil {
 				return err
 			}
@@ -557,7 +557,7 @@ func (w *Weigher) Weigh(voter identity.Identity) (*big.Int, error) {
 		}
 		return in.Add(in, big.NewInt(bal)), nil
 	case constitution.FamilyReputation:
-		sc, err := w.deps.score(w.s, voter, w.b.OpensAt, w.b.Rule.ReputationCategories)
+		sc, err := w.deps.score(w.s, voter, w.b.OpensAt, w.b)
 		return big.NewInt(sc), err
 	}
 	return big.NewInt(1), nil
