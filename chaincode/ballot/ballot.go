@@ -460,7 +460,7 @@ func Open(tx *core.Tx, spec OpenSpec) (*Ballot, error) {
 	b := &Ballot{
 		ID: spec.ID, Title: spec.Title, Description: spec.Description, Decision: spec.Decision,
 		ConstitutionVersion: spec.ConstitutionVersion, ConstitutionHash: spec.ConstitutionHash,
-		SkewSec: int64(skew / time.Second),
+		SkewSec:  int64(skew / time.Second),
 		Proposer: spec.Proposer, CreatedAt: tx.Time, TxID: tx.TxID, Status: StatusPending,
 	}
 	b.applyRule(spec.Rule, hi, spec.MaxDelegationDepth, rep, tx.Time)

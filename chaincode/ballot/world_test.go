@@ -42,7 +42,9 @@ func newWorld(t testing.TB, fam constitution.Family, house constitution.HouseID,
 
 func newWorldOn(t testing.TB, s core.Store, fam constitution.Family, house constitution.HouseID, edit func(*constitution.DecisionRule)) *world {
 	w := &world{t: t, s: s, admin: testutil.ID("LabAMSP", "admin"), now: testutil.T0(), rep: map[identity.Identity]int64{}}
-	w.deps = Deps{Reputation: func(_ core.Store, m identity.Identity, _ time.Time, _ []string, _ *constitution.Reputation) (int64, error) { return w.rep[m], nil }}
+	w.deps = Deps{Reputation: func(_ core.Store, m identity.Identity, _ time.Time, _ []string, _ *constitution.Reputation) (int64, error) {
+		return w.rep[m], nil
+	}}
 	doc := constitution.Default()
 	doc.Time.MaxClockSkewSec = testSkew
 	for i := range doc.DecisionRules {
