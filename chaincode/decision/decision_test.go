@@ -712,3 +712,30 @@ func TestAppealByAHouseMinority(t *testing.T) {
 		assert.False(t, r.Lodged)
 	})
 }
+
+// Finding: windows started late. The ballots closed; the conclusion ran
+// four days later, past the three-day appeal window counted from the
+// close. On the old code the appeal window had already closed when the
+// verdict was fixed, and the timelock was over: execution was immediate.
+// Now both count from the concluding transaction.
+func TestLateConclusionKeepsTheAppealWindowAndTimelock(t *testing.T) {
+	w := newWorld(t)
+	d := w.propose(t, comm1, ProposeRequest{Type: constitution.Budget, Title: "Q1"})
+	closed := t0().Add(9 * day)
+	w.fake.pass(d.ID+"-B", closed, 9000)
+	late := closed.Add(4 * day)
+	got, err := Conclude(w.tx(stray, late), w.deps, d.ID)
+	require.NoError(t, err)
+	require.Equal(t, StatusPassed, got.Status)
+	assert.Equal(t, late.Add(3*day), *got.AppealDeadline)
+	assert.Equal(t, late.Add(2*day), *got.ETA)
+
+	refused(t, w, errcode.FailedPrecondition, "can be executed from", func() (*core.Tx, error) {
+		tx := w.tx(stray, late.Add(time.Hour))
+		_, err := Execute(tx, w.deps, d.ID)
+		return tx, err
+	})
+	r, err := Appeal(w.tx(comm2, late.Add(time.Hour)), w.deps, AppealRequest{Decision: d.ID, Grounds: "rushed"})
+	require.NoError(t, err, "the appeal window is open after a late verdict")
+	assert.Equal(t, int64(1), r.Appellants)
+}
