@@ -516,8 +516,9 @@ func EligibleAtOpen(m *membership.Member, b *Ballot) bool {
 //     them from members who did not vote themselves: a delegator's balance
 //     plus what flows to the delegator, times the percentage of the
 //     delegation in force at opensAt (floored at each hop), through chains
-//     of at most the ballot's MaxDelegationDepth hops, never through a
-//     member already on the path (cycles contribute nothing);
+//     of at most the ballot's MaxDelegationDepth hops; a delegation on a
+//     cycle carries nothing (computed once per member and hop: see
+//     delegated.go);
 //   - reputation: the voter's score when voting opened, over the rule's
 //     categories;
 //   - seat and polls: 1; quadratic: the allocations themselves.
@@ -529,11 +530,14 @@ type Weigher struct {
 	b        *Ballot
 	balances map[identity.Identity]int64
 	voted    map[identity.Identity]bool
+	ins      map[identity.Identity][]delegation.Inflow
+	memo     map[hopKey]*big.Int
 }
 
 // NewWeigher returns a Weigher for b over s.
 func NewWeigher(s core.Store, deps Deps, b *Ballot) *Weigher {
-	return &Weigher{s: s, deps: deps, b: b, balances: map[identity.Identity]int64{}, voted: map[identity.Identity]bool{}}
+	return &Weigher{s: s, deps: deps, b: b, balances: map[identity.Identity]int64{}, voted: map[identity.Identity]bool{},
+		ins: map[identity.Identity][]delegation.Inflow{}, memo: map[hopKey]*big.Int{}}
 }
 
 // Weigh returns a voter's weight.
@@ -546,15 +550,7 @@ func (w *Weigher) Weigh(voter identity.Identity) (*big.Int, error) {
 		bal, err := w.balance(voter)
 		return big.NewInt(bal), err
 	case constitution.FamilyDelegated:
-		bal, err := w.balance(voter)
-		if err != nil {
-			return nil, err
-		}
-		in, err := w.inflow(voter, 1, []identity.Identity{voter})
-		if err != nil {
-			return nil, err
-		}
-		return in.Add(in, big.NewInt(bal)), nil
+		return w.delegatedWeight(voter)
 	case constitution.FamilyReputation:
 		sc, err := w.deps.score(w.s, voter, w.b.OpensAt, w.b.Rule.ReputationCategories)
 		return big.NewInt(sc), err
@@ -588,53 +584,6 @@ func (w *Weigher) hasVoted(a identity.Identity) (bool, error) {
 	}
 	w.voted[a] = raw != nil
 	return raw != nil, nil
-}
-
-// inflow is the weight delegated to n by members who did not vote, through
-// chains whose last hop is at depth `depth`.
-func (w *Weigher) inflow(n identity.Identity, depth int64, path []identity.Identity) (*big.Int, error) {
-	total := new(big.Int)
-	if depth > w.b.MaxDelegationDepth {
-		return total, nil
-	}
-	ins, err := delegation.Incoming(w.s, n, string(w.b.DecisionType), w.b.OpensAt)
-	if err != nil {
-		return nil, err
-	}
-	for _, in := range ins {
-		if onPath(path, in.From) {
-			continue
-		}
-		voted, err := w.hasVoted(in.From)
-		if err != nil {
-			return nil, err
-		}
-		if voted {
-			continue // a direct vote overrides the delegation for the delegator's own weight
-		}
-		bal, err := w.balance(in.From)
-		if err != nil {
-			return nil, err
-		}
-		sub, err := w.inflow(in.From, depth+1, append(append([]identity.Identity{}, path...), in.From))
-		if err != nil {
-			return nil, err
-		}
-		sub.Add(sub, big.NewInt(bal))
-		sub.Mul(sub, big.NewInt(in.Percent))
-		sub.Quo(sub, big.NewInt(100))
-		total.Add(total, sub)
-	}
-	return total, nil
-}
-
-func onPath(path []identity.Identity, id identity.Identity) bool {
-	for _, p := range path {
-		if p == id {
-			return true
-		}
-	}
-	return false
 }
 
 // TallyProgress returns a ballot's tally progress (zero before the first page).
