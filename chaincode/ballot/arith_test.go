@@ -11,6 +11,8 @@ import (
 	"github.com/charter-gov/charter/chaincode/constitution"
 	"github.com/charter-gov/charter/chaincode/core"
 	"github.com/charter-gov/charter/chaincode/errcode"
+	"github.com/charter-gov/charter/chaincode/identity"
+	"github.com/charter-gov/charter/chaincode/membership"
 )
 
 func TestISqrt(t *testing.T) {
@@ -54,4 +56,29 @@ func TestQuadraticCostCannotWrap(t *testing.T) {
 	want := new(big.Int).Add(new(big.Int).Mul(big.NewInt(999_999), big.NewInt(999_999)), big.NewInt(1414*1414))
 	assert.Equal(t, want.Int64(), v.Credits)
 	assert.LessOrEqual(t, v.Credits, constitution.MaxVoiceCredits)
+}
+
+// A seat holder who votes and then loses the seat counted as a voter but
+// not in the electorate, so participation could exceed 100 %. Voters and
+// electorate now pass the same test: such a vote is read, not counted.
+func TestSeatLostAfterVotingCountsInNeither(t *testing.T) {
+	w := newWorld(t, constitution.FamilySeat, constitution.HouseA, func(r *constitution.DecisionRule) { r.QuorumBps = 5000 })
+	s1, s2 := w.member("s1", membership.RoleHouseA), w.member("s2", membership.RoleHouseA)
+	w.member("s3", membership.RoleHouseA)
+	bal := w.create(s1, CreateRequest{})
+	w.open(bal)
+	w.vote(bal, s1, ChoiceFor)
+	w.vote(bal, s2, ChoiceFor)
+	for _, id := range []identity.Identity{s1, s2} {
+		_, err := membership.Update(w.tx(w.admin, true), membership.UpdateRequest{Member: id, Roles: []membership.Role{membership.RoleMember}})
+		require.NoError(t, err)
+	}
+	got := w.closeAndTally(bal, 1)
+	assert.Equal(t, "1", got.Result.Electorate, "only s3 still holds a seat")
+	assert.Equal(t, "0", got.Result.Participation, "neither former seat holder counts")
+	assert.Equal(t, int64(2), got.Result.VotesRead)
+	assert.Equal(t, int64(0), got.Result.VotesCounted)
+	assert.Equal(t, "0", total(got.Result, ChoiceFor))
+	assert.False(t, got.Result.QuorumReached)
+	assert.Equal(t, StatusDefeated, got.Status)
 }

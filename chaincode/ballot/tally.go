@@ -431,12 +431,20 @@ func tallyShard(s core.Store, b *Ballot, w *Weigher, acc *accum, shard int) (int
 		if b.choiceIndex(v.Choice) < 0 && b.Family != constitution.FamilyQuadratic {
 			return errcode.New(errcode.Internal, "vote %q has unknown choice %q", key, v.Choice)
 		}
+		n++
+		counts, err := w.inElectorate(v.Voter)
+		if err != nil {
+			return err
+		}
+		if !counts {
+			acc.st.VotesRead++ // read, not counted: the voter is not in the electorate
+			return nil
+		}
 		weight, err := w.Weigh(v.Voter)
 		if err != nil {
 			return err
 		}
 		acc.add(b, &v, weight)
-		n++
 		return nil
 	})
 	if err != nil {
@@ -538,6 +546,27 @@ type Weigher struct {
 func NewWeigher(s core.Store, deps Deps, b *Ballot) *Weigher {
 	return &Weigher{s: s, deps: deps, b: b, balances: map[identity.Identity]int64{}, voted: map[identity.Identity]bool{},
 		ins: map[identity.Identity][]delegation.Inflow{}, memo: map[hopKey]*big.Int{}}
+}
+
+// inElectorate reports whether a vote counts: for ballots whose quorum
+// counts the electorate member by member (seat, quadratic, reputation), a
+// voter counts only if the electorate counts them (EligibleAtOpen, the
+// same test for both), so that participation can never exceed the
+// electorate — a member who voted and then lost their seat counts in
+// neither. Other ballots count every vote (token weight is checked when
+// voting; delegated and token electorates are the supply).
+func (w *Weigher) inElectorate(voter identity.Identity) (bool, error) {
+	if w.b.Kind == KindPoll || !needsElectorate(w.b) {
+		return true, nil
+	}
+	m, err := membership.Get(w.s, voter)
+	if err != nil {
+		if errcode.CodeOf(err) == errcode.NotFound {
+			return false, nil
+		}
+		return false, err
+	}
+	return EligibleAtOpen(m, w.b), nil
 }
 
 // Weigh returns a voter's weight.
