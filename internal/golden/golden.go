@@ -16,6 +16,7 @@ package golden
 import (
 	"bytes"
 	"flag"
+	"hash/fnv"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -49,8 +50,9 @@ func Assert(t testing.TB, name string, got []byte) {
 }
 
 // Fill sets every field reachable from ptr (a pointer to a struct) to a
-// deterministic non-zero value derived from the field's name and position:
-// strings to the field name, numbers to their position, booleans to true,
+// deterministic non-zero value derived from the field's name alone (so that
+// adding a field changes only that field's bytes): strings to the field
+// name, numbers to a small hash of it, booleans to true,
 // times to a fixed instant, slices and maps to one element, pointers to a
 // filled value. Fields that are interfaces or functions stay zero. A
 // record filled this way pins every field's JSON name, type and encoding.
@@ -105,7 +107,15 @@ func fill(v reflect.Value, name string, n int, depth int) {
 			if !f.IsExported() {
 				continue
 			}
-			fill(v.Field(i), f.Name, n*10+i+1, depth+1)
+			fill(v.Field(i), f.Name, nameNumber(f.Name), depth+1)
 		}
 	}
+}
+
+// nameNumber is a small positive number derived from a field name (FNV-1a
+// modulo 100), which fits every integer type Charter stores.
+func nameNumber(name string) int {
+	h := fnv.New32a()
+	h.Write([]byte(name))
+	return int(h.Sum32()%100) + 1
 }
