@@ -1,6 +1,6 @@
 // Package text is the one validator of human-written text and identifiers
 // that Charter stores: member names, constitution names and descriptions,
-// ballot and decision titles and descriptions, reasons, memos, evidence,
+// ballot and decision titles and descriptions, reasons, token memos, evidence,
 // statements, and the IDs that become parts of state keys.
 //
 // The rule, for every field:
@@ -70,7 +70,7 @@ func Title() Rule { return Rule{MaxRunes: MaxTitleRunes, Required: true} }
 // Description is optional multi-line text.
 func Description() Rule { return Rule{MaxRunes: MaxDescriptionRunes, MultiLine: true} }
 
-// Reason is optional multi-line text: reasons, memos, evidence.
+// Reason is optional multi-line text: reasons, evidence.
 func Reason() Rule { return Rule{MaxRunes: MaxReasonRunes, MultiLine: true} }
 
 // ID is a required identifier of at most maxBytes bytes.
