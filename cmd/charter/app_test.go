@@ -325,6 +325,24 @@ func TestConstitutionCommands(t *testing.T) {
 		assert.Contains(t, r.stderr, `unknown field "colour"`)
 		assert.Empty(t, f.fake.configs)
 	})
+
+	// encoding/json read "NAME" as name and let a repeated name win; the
+	// CLI now reads documents with the chaincode's strict decoder.
+	for _, bad := range []struct{ name, doc, msg string }{
+		{"key in another letter case", `{"NAME":"x"}`, `unknown field "NAME"`},
+		{"duplicate key", `{"name":"x","name":"y"}`, `duplicate field "name"`},
+		{"null", `null`, "null is not"},
+	} {
+		t.Run("init rejects "+bad.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "doc.json")
+			require.NoError(t, os.WriteFile(path, []byte(bad.doc), 0o600))
+			f := newFixture(t)
+			r := f.run(t, nil, "constitution", "init", "--file", path)
+			assert.Equal(t, exitUsage, r.code)
+			assert.Contains(t, r.stderr, bad.msg)
+			assert.Empty(t, f.fake.configs)
+		})
+	}
 }
 
 func TestGatewayErrorsMapToExitCodes(t *testing.T) {
