@@ -69,6 +69,7 @@ fuzz: ## Run each fuzz target for FUZZTIME (default 10s)
 	$(GO) test -run=X -fuzz=FuzzDecode -fuzztime=$(FUZZTIME) ./chaincode/strictjson/
 	$(GO) test -run=X -fuzz=FuzzCheck -fuzztime=$(FUZZTIME) ./chaincode/text/
 	$(GO) test -run=X -fuzz=FuzzRegisterArgument -fuzztime=$(FUZZTIME) ./chaincode/contract/
+	$(GO) test -run=X -fuzz=FuzzInvoke -fuzztime=$(FUZZTIME) ./chaincode/contract/
 	$(GO) test -run=X -fuzz=FuzzAttestArgument -fuzztime=$(FUZZTIME) ./chaincode/contract/
 	$(GO) test -run=X -fuzz=FuzzResolve -fuzztime=$(FUZZTIME) ./chaincode/decision/
 	$(GO) test -run=X -fuzz='^FuzzQuadraticCost$$' -fuzztime=$(FUZZTIME) ./chaincode/ballot/

@@ -146,3 +146,81 @@ func TestMetadataDescribesEveryArgument(t *testing.T) {
 	require.Equal(t, int32(500), res.Status)
 	assert.Contains(t, res.Message, "INVALID_ARGUMENT")
 }
+
+// TestEveryPlainArgumentIsBounded walks the signature table: for every
+// transaction and every plain string argument, an argument one byte over
+// its kind's bound, and one holding a NUL, is refused as INVALID_ARGUMENT
+// naming the argument, with a short message and nothing changed.
+func TestEveryPlainArgumentIsBounded(t *testing.T) {
+	user := newIdentity(t, "LabAMSP", "User1@labA", "client")
+	h := newHarness(t)
+	for _, s := range signatures() {
+		for i, p := range s.params {
+			if p.kind == kindJSON {
+				continue
+			}
+			args := make([]string, len(s.params))
+			for j, q := range s.params {
+				switch q.kind {
+				case kindInt:
+					args[j] = "1"
+				case kindBool:
+					args[j] = "true"
+				case kindTime:
+					args[j] = "2026-03-01T09:00:00Z"
+				case kindJSON:
+					args[j] = "{}"
+				default:
+					args[j] = "x"
+				}
+			}
+			t.Run(s.fullName()+"/"+p.name, func(t *testing.T) {
+				args[i] = strings.Repeat("7", p.maxBytes()+1)
+				msg := refused(t, h, user, s.fullName(), args, errcode.InvalidArgument, "argument "+p.name+" is")
+				assert.Contains(t, msg, "at most")
+				assert.Less(t, len(msg), 300)
+				if p.kind == kindBenchValue {
+					return // opaque
+				}
+				args[i] = "7\x00"
+				refused(t, h, user, s.fullName(), args, errcode.InvalidArgument, "argument "+p.name)
+			})
+		}
+	}
+}
+
+// FuzzInvoke sends any function name and arguments through the gate: the
+// answer is a success or a coded error of bounded length, never a panic.
+func FuzzInvoke(f *testing.F) {
+	f.Add("member:Get", "LabAMSP", "x509::a::b", "")
+	f.Add("member:List", "LabAMSP\x00", "false", "x")
+	f.Add("nope:Nope", "", "", "")
+	f.Add("Crown", "a", "b", "c")
+	f.Add("ballot:Votes", "b1", "-1", "99999999999999999999")
+	h := newHarness(f)
+	user := newIdentity(f, "LabAMSP", "User1@labA", "client")
+	f.Fuzz(func(t *testing.T, fn, a, b, c string) {
+		h.t = t
+		for n := 0; n <= 3; n++ {
+			args := []string{a, b, c}[:n]
+			res, _ := h.invoke(user, 0, fn, args...)
+			if res.Status == ok {
+				continue
+			}
+			if _, found := errcode.Decode(res.Message); !found {
+				t.Fatalf("uncoded error for %q%q: %s", fn, args, errcode.Clip(res.Message, 200))
+			}
+			if len(res.Message) > errcode.MaxMessageBytes {
+				t.Fatalf("error of %d bytes", len(res.Message))
+			}
+		}
+	})
+}
+
+func BenchmarkNewChaincode(b *testing.B) {
+	for b.Loop() {
+		if _, err := NewChaincode(Config{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
