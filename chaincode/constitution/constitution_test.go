@@ -65,6 +65,12 @@ func TestValidateNamesTheProblem(t *testing.T) {
 		{"half-life under a day", func(d *Document) { d.Reputation.HalfLifeSec = 60 }, "reputation.halfLifeSeconds is 60"},
 		{"delegation depth zero", func(d *Document) { d.Delegation.MaxDepth = 0 }, "delegation.maxDepth is 0"},
 		{"negative proposal threshold", func(d *Document) { d.DecisionRules[0].ProposalThreshold = -1 }, "negative proposal threshold"},
+		{"no guardian organisation", func(d *Document) { d.Emergency.GuardianOrgsToAct = 0 }, "emergency.guardianOrgsToAct is 0"},
+		{"more guardian organisations than guardians", func(d *Document) { d.Emergency.GuardianOrgsToAct = 3 }, "emergency.guardianOrgsToAct is 3, must be between 1 and emergency.guardiansToAct (2)"},
+		{"organisation cap below half", func(d *Document) { d.Safeguards.OrgCapBps = 4999 }, "safeguards.orgCapBps is 4999"},
+		{"organisation cap above 100%", func(d *Document) { d.Safeguards.OrgCapBps = 10001 }, "safeguards.orgCapBps is 10001"},
+		{"negative vouches", func(d *Document) { d.Safeguards.VouchesRequired = -1 }, "safeguards.vouchesRequired is -1"},
+		{"too many vouches", func(d *Document) { d.Safeguards.VouchesRequired = 17 }, "safeguards.vouchesRequired is 17"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
