@@ -15,6 +15,7 @@ import (
 	"github.com/charter-gov/charter/chaincode/identity"
 	"github.com/charter-gov/charter/chaincode/membership"
 	"github.com/charter-gov/charter/chaincode/token"
+	"github.com/charter-gov/charter/chaincode/vouch"
 )
 
 // Status is a ballot's status. See the package documentation for the
@@ -160,6 +161,15 @@ type Ballot struct {
 	CancelledAt  *time.Time         `json:"cancelledAt,omitempty"`
 	CancelReason string             `json:"cancelReason,omitempty"`
 	Result       *Result            `json:"result,omitempty"`
+
+	// Safeguards frozen at opening (see safeguards.go): the organisation
+	// cap applied at tally (10000 or absent: none) and the vouching rule
+	// applied to voters and the electorate.
+	OrgCapBps int64       `json:"orgCapBps,omitempty"`
+	Vouching  *vouch.Rule `json:"vouching,omitempty"`
+	// Pause is the guardians' emergency pause, once k of them acted (see
+	// pause.go).
+	Pause *Pause `json:"pause,omitempty"`
 }
 
 // StatusAt returns the status at time t: the stored status, or a derived
@@ -308,6 +318,9 @@ func Create(tx *core.Tx, deps Deps, req CreateRequest) (*Ballot, error) {
 	if req.Kind != KindDecision && req.Kind != KindPoll {
 		return nil, errcode.Invalidf("create ballot: unknown kind %q (decision or poll)", req.Kind)
 	}
+	if req.Kind == KindDecision {
+		return nil, errcode.Invalidf("create ballot: a decision ballot is opened only by decision:Propose (which applies the proposal threshold, recusal, appeals and the decision's effect); ballot:Create creates polls")
+	}
 	if err := checkText("title", req.Title, MaxTitleRunes, true); err != nil {
 		return nil, err
 	}
@@ -315,8 +328,7 @@ func Create(tx *core.Tx, deps Deps, req CreateRequest) (*Ballot, error) {
 		return nil, err
 	}
 	caller := tx.Caller.Identity
-	m, err := membership.Active(tx.Store, caller)
-	if err != nil {
+	if _, err := membership.Active(tx.Store, caller); err != nil {
 		return nil, errcode.Forbiddenf("create ballot: caller %s is not an active member", caller)
 	}
 	cur, err := constitution.Current(tx.Store)
@@ -329,14 +341,11 @@ func Create(tx *core.Tx, deps Deps, req CreateRequest) (*Ballot, error) {
 		ConstitutionVersion: cur.Version, ConstitutionHash: cur.Hash,
 		Proposer: caller, CreatedAt: tx.Time, TxID: tx.TxID, Status: StatusPending,
 	}
-	if req.Kind == KindPoll {
-		if err := fillPoll(b, req); err != nil {
-			return nil, err
-		}
-	} else {
-		if err := fillDecision(tx, deps, b, req, cur, m); err != nil {
-			return nil, err
-		}
+	if err := fillPoll(b, req); err != nil {
+		return nil, err
+	}
+	if err := b.freezeSafeguards(tx.Store, &cur.Document); err != nil {
+		return nil, err
 	}
 	if err := insert(tx, b, "create ballot"); err != nil {
 		return nil, err
@@ -387,6 +396,9 @@ type OpenSpec struct {
 	Title               string
 	Description         string
 	Proposer            identity.Identity
+	// Options are the named options of a multi-option ballot; empty means
+	// for / against / abstain.
+	Options []string
 }
 
 // Open writes a pending decision ballot for spec.House under spec.Rule,
@@ -414,7 +426,18 @@ func Open(tx *core.Tx, spec OpenSpec) (*Ballot, error) {
 		ConstitutionVersion: spec.ConstitutionVersion, ConstitutionHash: spec.ConstitutionHash,
 		Proposer: spec.Proposer, CreatedAt: tx.Time, TxID: tx.TxID, Status: StatusPending,
 	}
+	if err := checkOptions(spec.Options); err != nil {
+		return nil, err
+	}
+	b.Options = spec.Options
 	b.applyRule(spec.Rule, hi, spec.MaxDelegationDepth, tx.Time)
+	frozen, err := constitution.Get(tx.Store, spec.ConstitutionVersion)
+	if err != nil {
+		return nil, fmt.Errorf("open ballot %s: %w", spec.ID, err)
+	}
+	if err := b.freezeSafeguards(tx.Store, &frozen.Document); err != nil {
+		return nil, err
+	}
 	if err := insert(tx, b, "open ballot"); err != nil {
 		return nil, err
 	}
@@ -455,52 +478,18 @@ func routed(t constitution.DecisionType) (constitution.DecisionType, bool) {
 	return "", false
 }
 
-func fillDecision(tx *core.Tx, deps Deps, b *Ballot, req CreateRequest, cur *constitution.Version, m *membership.Member) error {
-	if req.VotingDelaySec != 0 || req.VotingPeriodSec != 0 {
-		return errcode.Invalidf("create ballot: a decision takes its voting delay and period from the constitution; only polls set them")
+// ProposerWeight is m's weight in family fam under rule at time at, for
+// the rule's proposal threshold: the token balance (token, delegated), the
+// reputation score over the rule's categories (reputation), or 1 (seat,
+// quadratic).
+func ProposerWeight(s core.Store, deps Deps, fam constitution.Family, rule constitution.DecisionRule, m identity.Identity, at time.Time) (int64, error) {
+	switch fam {
+	case constitution.FamilyToken, constitution.FamilyDelegated:
+		return token.BalanceAt(s, m, at)
+	case constitution.FamilyReputation:
+		return deps.score(s, m, at, rule.ReputationCategories)
 	}
-	rule, err := cur.Document.Rule(req.DecisionType)
-	if err != nil {
-		return err
-	}
-	hi := 0
-	if req.House != "" {
-		hi = -1
-		for i, h := range rule.Houses {
-			if h == req.House {
-				hi = i
-			}
-		}
-		if hi < 0 {
-			return errcode.Invalidf("create ballot: decision type %q is not decided by house %q", req.DecisionType, req.House)
-		}
-	}
-	if err := checkOptions(req.Options); err != nil {
-		return err
-	}
-	b.applyRule(rule, hi, cur.Document.Delegation.MaxDepth, tx.Time)
-	b.Options = req.Options
-	if b.House == constitution.HouseA && !m.Has(membership.RoleHouseA) {
-		return errcode.Forbiddenf("create ballot: %s does not hold a House A seat (role %s), which %q ballots in House A require", m.Identity, membership.RoleHouseA, rule.Type)
-	}
-	if rule.ProposalThreshold > 0 {
-		var w int64
-		switch b.Family {
-		case constitution.FamilyToken, constitution.FamilyDelegated:
-			w, err = token.Balance(tx.Store, m.Identity)
-		case constitution.FamilyReputation:
-			w, err = deps.score(tx.Store, m.Identity, tx.Time, rule.ReputationCategories)
-		default:
-			w = 1
-		}
-		if err != nil {
-			return err
-		}
-		if w < rule.ProposalThreshold {
-			return errcode.Forbiddenf("create ballot: %s has weight %d in the %s family, below the proposal threshold %d of %q", m.Identity, w, b.Family, rule.ProposalThreshold, rule.Type)
-		}
-	}
-	return nil
+	return 1, nil
 }
 
 func checkOptions(opts []string) error {
