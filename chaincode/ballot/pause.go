@@ -169,12 +169,10 @@ func PauseBallot(tx *core.Tx, req PauseRequest) (*PauseResult, error) {
 		until = exp
 	}
 	p := &Pause{From: tx.Time, Until: until, Guardians: guardians, EndsAtBefore: b.EndsAt, TxID: tx.TxID}
-	if b.Status == StatusPending {
-		// Extend voting by the part of [from, until) inside [opensAt, endsAt).
-		start, end := maxTime(p.From, b.OpensAt), minTime(p.Until, b.EndsAt)
-		if end.After(start) {
-			b.EndsAt = b.EndsAt.Add(end.Sub(start))
-		}
+	if b.Status == StatusPending && p.Until.After(b.OpensAt) && p.From.Before(b.EndsAt) {
+		// Voting time the pause takes away, [max(from, opensAt), endsAt),
+		// is given back after it: voting ends that long after the pause.
+		b.EndsAt = p.Until.Add(b.EndsAt.Sub(maxTime(p.From, b.OpensAt)))
 	}
 	b.Pause = p
 	if err := save(tx, b); err != nil {
@@ -230,13 +228,6 @@ func countOrgs(ids []identity.Identity) int64 {
 
 func maxTime(a, b time.Time) time.Time {
 	if a.After(b) {
-		return a
-	}
-	return b
-}
-
-func minTime(a, b time.Time) time.Time {
-	if a.Before(b) {
 		return a
 	}
 	return b
