@@ -10,11 +10,13 @@ import (
 
 	"github.com/charter-gov/charter/chaincode/ballot"
 	"github.com/charter-gov/charter/chaincode/constitution"
+	"github.com/charter-gov/charter/chaincode/decision"
 	"github.com/charter-gov/charter/chaincode/delegation"
 	"github.com/charter-gov/charter/chaincode/errcode"
 	"github.com/charter-gov/charter/chaincode/identity"
 	"github.com/charter-gov/charter/chaincode/membership"
 	"github.com/charter-gov/charter/chaincode/token"
+	"github.com/charter-gov/charter/chaincode/vouch"
 )
 
 func mustArg(t *testing.T, v any) string {
@@ -25,13 +27,16 @@ func mustArg(t *testing.T, v any) string {
 }
 
 // ballotHarness: a constitution whose budget decisions are token-weighted
-// with short periods, an admin and two registered members.
+// with short periods, an admin and two registered members (of one
+// organisation, so without the organisation cap: safeguards_test.go
+// covers it).
 func ballotHarness(t *testing.T) (*harness, testIdentity, testIdentity, testIdentity) {
 	h := newHarness(t)
 	admin := newIdentity(t, "LabAMSP", "Admin@labA", "admin")
 	ada := newIdentity(t, "LabAMSP", "Ada@labA", "client")
 	bob := newIdentity(t, "LabAMSP", "Bob@labA", "client")
 	doc := constitution.Default()
+	doc.Safeguards.OrgCapBps = 10000
 	for i := range doc.DecisionRules {
 		if doc.DecisionRules[i].Type == constitution.Budget {
 			r := &doc.DecisionRules[i]
@@ -57,11 +62,7 @@ func TestBallotThroughContract(t *testing.T) {
 	res, _ = h.invoke(admin, 0, "token:Mint", mustArg(t, token.MintRequest{To: bobID, Amount: 60}))
 	require.Equal(t, int32(ok), res.Status, res.Message)
 
-	res, stub = h.invoke(ada, 0, "ballot:Create", mustArg(t, ballot.CreateRequest{DecisionType: constitution.Budget, Title: "GPU credits"}))
-	require.Equal(t, int32(ok), res.Status, res.Message)
-	assert.Contains(t, stub.Events, ballot.EventCreated)
-	var b ballot.Ballot
-	require.NoError(t, json.Unmarshal(res.Payload, &b))
+	b := proposeBudget(t, h, ada, "GPU credits")
 	assert.Equal(t, constitution.FamilyToken, b.Family)
 
 	res, stub = h.invoke(ada, 0, "ballot:Vote", mustArg(t, ballot.CastRequest{Ballot: b.ID, Choice: "for"}))
@@ -115,10 +116,7 @@ func TestBallotRefusalsAreCodedAndChangeNothing(t *testing.T) {
 	stranger := newIdentity(t, "LabBMSP", "Eve@labB", "client")
 	res, _ := h.invoke(admin, 0, "token:Mint", mustArg(t, token.MintRequest{To: adaID, Amount: 10}))
 	require.Equal(t, int32(ok), res.Status, res.Message)
-	res, _ = h.invoke(ada, 0, "ballot:Create", mustArg(t, ballot.CreateRequest{DecisionType: constitution.Budget, Title: "x"}))
-	require.Equal(t, int32(ok), res.Status, res.Message)
-	var b ballot.Ballot
-	require.NoError(t, json.Unmarshal(res.Payload, &b))
+	b := proposeBudget(t, h, ada, "x")
 	res, _ = h.invoke(bob, 0, "delegation:Set", mustArg(t, delegation.SetRequest{Topic: "*", Legs: []delegation.Leg{{To: adaID, Percent: 100}}}))
 	require.Equal(t, int32(ok), res.Status, res.Message)
 
@@ -137,7 +135,11 @@ func TestBallotRefusalsAreCodedAndChangeNothing(t *testing.T) {
 		{"vote with unknown field", ada, "ballot:Vote", []string{`{"ballot":"` + b.ID + `","choice":"for","weight":1000}`}, errcode.InvalidArgument, `unknown field "weight"`},
 		{"close early", bob, "ballot:Close", []string{b.ID}, errcode.FailedPrecondition, "cannot be closed before"},
 		{"tally bad page", bob, "ballot:Tally", []string{b.ID, "many"}, errcode.InvalidArgument, "not a whole number"},
-		{"execute early", bob, "ballot:Execute", []string{b.ID}, errcode.FailedPrecondition, "cannot become executed"},
+		{"execute a decision's ballot", bob, "ballot:Execute", []string{b.ID}, errcode.FailedPrecondition, "belongs to decision"},
+		{"a decision ballot through ballot:Create", ada, "ballot:Create", []string{mustArg(t, ballot.CreateRequest{DecisionType: constitution.Budget, Title: "x"})}, errcode.InvalidArgument, "opened only by decision:Propose"},
+		{"cancel a decision's ballot", ada, "ballot:Cancel", []string{mustArg(t, ballot.CancelRequest{Ballot: b.ID, Reason: "mine"})}, errcode.Forbidden, "cannot be cancelled by anyone"},
+		{"pause by a non-guardian", ada, "ballot:Pause", []string{mustArg(t, ballot.PauseRequest{Ballot: b.ID, Reason: "r"})}, errcode.Forbidden, "guardian"},
+		{"vouch within one's organisation", ada, "member:Vouch", []string{mustArg(t, vouch.GiveRequest{Member: bobID})}, errcode.Forbidden, "another organisation"},
 		{"transfer beyond balance", ada, "token:Transfer", []string{mustArg(t, token.TransferRequest{To: bobID, Amount: 11})}, errcode.InvalidArgument, "exceeds the balance"},
 		{"negative transfer", ada, "token:Transfer", []string{mustArg(t, token.TransferRequest{To: bobID, Amount: -1})}, errcode.InvalidArgument, "positive"},
 		{"mint by a member", ada, "token:Mint", []string{mustArg(t, token.MintRequest{To: adaID, Amount: 1})}, errcode.Forbidden, "treasurer"},
@@ -159,4 +161,21 @@ func TestBallotRefusalsAreCodedAndChangeNothing(t *testing.T) {
 			assert.Empty(t, stub.Events, "no event")
 		})
 	}
+}
+
+// proposeBudget proposes a budget decision (House B only) and returns its
+// ballot: decision ballots are opened only through decision:Propose.
+func proposeBudget(t *testing.T, h *harness, by testIdentity, title string) ballot.Ballot {
+	t.Helper()
+	res, stub := h.invoke(by, 0, "decision:Propose", mustArg(t, decision.ProposeRequest{Type: constitution.Budget, Title: title}))
+	require.Equal(t, int32(ok), res.Status, res.Message)
+	assert.Contains(t, stub.Events, decision.EventProposed)
+	var d decision.Decision
+	require.NoError(t, json.Unmarshal(res.Payload, &d))
+	require.Len(t, d.Ballots, 1)
+	res, _ = h.invoke(by, 0, "ballot:Get", d.Ballots[0].Ballot)
+	require.Equal(t, int32(ok), res.Status, res.Message)
+	var b ballot.Ballot
+	require.NoError(t, json.Unmarshal(res.Payload, &b))
+	return b
 }
