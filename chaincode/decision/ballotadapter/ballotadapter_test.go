@@ -165,7 +165,7 @@ func TestNobodyCancelsADecisionOrAppealBallot(t *testing.T) {
 	d, err := decision.Propose(w.tx(seatA1, t0), w.deps, decision.ProposeRequest{Type: constitution.ReleaseStage, Title: "Stage"})
 	require.NoError(t, err)
 	appeal := decision.BallotSpec{ID: d.ID + "-appeal-B", Decision: d.ID, Appeal: true, House: "B", Family: constitution.FamilySeat,
-		Rule: constitution.DecisionRule{Type: constitution.ReleaseStage, Houses: []constitution.HouseID{"B"}, Families: []constitution.Family{constitution.FamilySeat}, VotingPeriodSec: 60},
+		Rule:                constitution.DecisionRule{Type: constitution.ReleaseStage, Houses: []constitution.HouseID{"B"}, Families: []constitution.Family{constitution.FamilySeat}, VotingPeriodSec: 60},
 		ConstitutionVersion: 1, Title: "Appeal", Proposer: comm1}
 	require.NoError(t, Engine{}.Open(w.tx(comm1, t0), appeal))
 	for _, tt := range []struct {
