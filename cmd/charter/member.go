@@ -18,7 +18,8 @@ import (
 
 func (a *app) memberCmd() *cobra.Command {
 	return group("member", "Register, update, remove and look up members",
-		a.memberAddCmd(), a.memberUpdateCmd(), a.memberRemoveCmd(), a.memberGetCmd(), a.memberListCmd())
+		a.memberAddCmd(), a.memberUpdateCmd(), a.memberRemoveCmd(), a.memberGetCmd(), a.memberListCmd(),
+		a.memberVouchCmd(), a.memberVouchesCmd())
 }
 
 // memberRef is how a command names a member: by another profile, by a
