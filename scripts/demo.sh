@@ -64,6 +64,14 @@ refused "unknown role" charter --as labA-admin member add --profile labA-user3 -
 step "A member leaves; the record stays for the audit trail"
 run charter --as labB-admin member remove --profile labB-user2 --reason "moved to another project"
 
+step "Vouching: a member votes once a member of another organisation vouches for it"
+run charter --as labB-user1 member vouch --profile labA-user1
+run charter --as labB-user1 member vouch --profile labA-user2
+run charter --as labA-user1 member vouch --profile foundation-user1
+run charter --as labA-user1 member vouch --profile labB-user1
+refused FORBIDDEN charter --as labA-user1 member vouch --profile labA-user2
+run charter member vouches --profile labA-user2
+
 step "Attesters record contributions: non-transferable, evidence-backed reputation"
 run charter --as labA-user1 reputation attest --profile foundation-user1 --category red_teaming --weight 400 \
   --evidence https://git.example/charter/evals/pull/17
@@ -114,6 +122,11 @@ decision=$(json_id charter --as labA-user2 decision propose --type budget --titl
 echo "decision $decision"
 run charter decision show "$decision"
 refused FAILED_PRECONDITION charter --as labA-user2 decision vote "$decision" --house B --choice for
+
+step "Nobody cancels a decision's ballot; guardians only pause, and one guardian alone pauses nothing"
+refused FORBIDDEN charter --as labA-user2 ballot cancel "$decision-B" --reason "withdrawn"
+run charter --as foundation-user1 ballot pause "$decision-B" --reason "demo: one guardian's support"
+run charter ballot pause-supports "$decision-B"
 
 step "Conflicts of interest are public records; a disclosed conflict recuses the member from decisions on that subject"
 run charter --as foundation-user1 coi disclose --subject grantee:evals-wg --statement "I chair the evaluation working group"
