@@ -220,3 +220,23 @@ func TestPauseRefusalsChangeNothing(t *testing.T) {
 	require.Len(t, sup, 1, "each guardian's support is its own key")
 	assert.Equal(t, w.gA1, sup[0].Guardian)
 }
+
+// TestHouseAMemberNeitherCancelsNorPauses: a House A member who proposed
+// a House A decision's ballot can neither withdraw nor pause it.
+func TestHouseAMemberNeitherCancelsNorPauses(t *testing.T) {
+	w := newWorldWith(t, core.NewMemStore(), constitution.FamilySeat, constitution.HouseA, nil, nil)
+	seat := w.memberOf("LabAMSP", "seat", membership.RoleHouseA)
+	other := w.memberOf("LabBMSP", "seat2", membership.RoleHouseA)
+	b := w.create(seat, CreateRequest{})
+	w.open(b)
+	w.vote(b, other, ChoiceAgainst)
+	ms := w.s.(*core.MemStore)
+	before, writes := ms.Snapshot(), ms.Writes
+	_, err := Cancel(w.as(seat), CancelRequest{Ballot: b.ID, Reason: "losing"})
+	require.ErrorIs(t, err, errcode.ErrForbidden)
+	_, err = PauseBallot(w.as(seat), PauseRequest{Ballot: b.ID, Reason: "losing"})
+	require.ErrorIs(t, err, errcode.ErrForbidden)
+	assert.Contains(t, err.Error(), "guardian")
+	assert.Equal(t, before, ms.Snapshot())
+	assert.Equal(t, writes, ms.Writes)
+}
