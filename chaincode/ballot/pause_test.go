@@ -91,7 +91,7 @@ func TestPauseNeedsKGuardiansOfTwoOrganisations(t *testing.T) {
 	w.vote(b, w.gF, ChoiceFor)
 	_, err = Close(w.as(w.ada), b.ID)
 	require.ErrorIs(t, err, errcode.ErrFailedPrecondition, "the extended period is not over")
-	w.now = got.EndsAt
+	w.now = got.CloseableFrom(testSkew * time.Second)
 	_, err = Close(w.as(w.ada), b.ID)
 	require.NoError(t, err)
 
@@ -109,7 +109,7 @@ func TestPauseOfAClosedBallotBlocksTheTally(t *testing.T) {
 	b := w.create(w.ada, CreateRequest{})
 	w.open(b)
 	w.vote(b, w.ada, ChoiceFor)
-	w.ended(b)
+	w.now = b.CloseableFrom(testSkew * time.Second)
 	_, err := Close(w.as(w.ada), b.ID)
 	require.NoError(t, err)
 	for _, g := range []identity.Identity{w.gA1, w.gB} {

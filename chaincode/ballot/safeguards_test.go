@@ -219,7 +219,9 @@ func TestVouching(t *testing.T) {
 func TestFoundersCountAsVouched(t *testing.T) {
 	s := core.NewMemStore()
 	w := &world{t: t, s: s, admin: testutil.ID("LabAMSP", "admin"), now: testutil.T0(), rep: map[identity.Identity]int64{}}
-	w.deps = Deps{Reputation: func(_ core.Store, m identity.Identity, _ time.Time, _ []string) (int64, error) { return w.rep[m], nil }}
+	w.deps = Deps{Reputation: func(_ core.Store, m identity.Identity, _ time.Time, _ []string, _ *constitution.Reputation) (int64, error) {
+		return w.rep[m], nil
+	}}
 	// The founders are registered before (or in) the genesis transaction.
 	founder := w.memberOf("LabAMSP", "founder")
 	doc := constitution.Default()

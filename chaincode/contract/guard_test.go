@@ -66,6 +66,7 @@ func TestGuardiansVouchesAndTheCapThroughContract(t *testing.T) {
 
 	h.clock = h.clock.Add(time.Second)
 	b := proposeBudget(t, h, ada, "GPU credits")
+	h.clock = b.OpensAt // voting opens one clock skew after the proposal
 	refusedHere := func(caller testIdentity, code errcode.Code, msg, fn string, args ...string) {
 		t.Helper()
 		before := h.state.Snapshot()
@@ -135,6 +136,7 @@ func TestOrgCapThroughContract(t *testing.T) {
 		require.Equal(t, int32(ok), res.Status, res.Message)
 	}
 	b := proposeBudget(t, h, bob, "LabB's budget")
+	h.clock = b.OpensAt
 	for _, v := range []struct {
 		who    testIdentity
 		choice string
@@ -142,7 +144,7 @@ func TestOrgCapThroughContract(t *testing.T) {
 		res, _ := h.invoke(v.who, 0, "ballot:Vote", mustArg(t, ballot.CastRequest{Ballot: b.ID, Choice: v.choice}))
 		require.Equal(t, int32(ok), res.Status, res.Message)
 	}
-	h.clock = h.clock.Add(time.Minute)
+	h.clock = b.CloseableFrom(time.Duration(doc.Time.MaxClockSkewSec) * time.Second)
 	res, _ = h.invoke(ada, 0, "ballot:Close", b.ID)
 	require.Equal(t, int32(ok), res.Status, res.Message)
 	res, _ = h.invoke(ada, 0, "ballot:Tally", b.ID, "0")
