@@ -326,16 +326,16 @@ func checkText(what, s string, maxRunes int, required bool) error {
 	return nil
 }
 
-// Create records a new ballot. A decision ballot takes its house, family,
-// quorum, threshold, delay, period, timelock and proposal threshold from
-// the constitution in force, frozen into the ballot. The proposer must be
-// an active member eligible in the deciding house (House A: the house_a
-// role) whose weight in the family now is at least the rule's proposal
-// threshold. A poll may be created by any active member.
+// Create records a new poll, by any active member, with the vouching rule
+// of the constitution in force frozen into it. A decision ballot (kind
+// "decision", the default, or any request meant for one) is refused: a
+// typed ballot is opened only by decision:Propose through Open, so that
+// the decision's proposal threshold, recusal, appeals and effect apply.
+// deps is unused since Create makes polls only; it is kept so that
+// callers need not change.
 //
-// Errors: FORBIDDEN (proposer not eligible or under the proposal
-// threshold), INVALID_ARGUMENT (bad kind, house, title, options or poll
-// timing), NOT_FOUND (decision type not routed), FAILED_PRECONDITION
+// Errors: INVALID_ARGUMENT (a decision ballot; bad kind, title or poll
+// timing), FORBIDDEN (not an active member), FAILED_PRECONDITION
 // (constitution not initialised), CONFLICT (a ballot with this ID exists).
 func Create(tx *core.Tx, deps Deps, req CreateRequest) (*Ballot, error) {
 	if req.Kind == "" {
