@@ -243,3 +243,66 @@ func TestFoundersCountAsVouched(t *testing.T) {
 	_, err = Cast(w.as(newcomer), w.deps, CastRequest{Ballot: b.ID, Choice: ChoiceFor})
 	require.ErrorIs(t, err, errcode.ErrForbidden)
 }
+
+// FuzzOrgCap: for any organisation weights, the capped organisation's
+// share of the capped total is at most the cap (exactly: rounding only
+// lowers it), no other organisation's totals change, and no total grows.
+func FuzzOrgCap(f *testing.F) {
+	f.Add(int64(5000), uint32(3000), uint32(0), uint32(500), uint32(0), uint32(300), uint32(0))
+	f.Add(int64(5000), uint32(2), uint32(1), uint32(0), uint32(1), uint32(1), uint32(0))
+	f.Add(int64(6667), uint32(1<<31), uint32(7), uint32(3), uint32(0), uint32(0), uint32(0))
+	f.Fuzz(func(t *testing.T, c int64, aFor, aAbst, bFor, bAgainst, cFor, cAgainst uint32) {
+		c = 5000 + (c%5000+5000)%5000 // 5000..9999
+		b := &Ballot{ID: "b", Kind: KindDecision, Family: constitution.FamilyToken, OrgCapBps: c}
+		o := &orgSums{}
+		add := func(msp string, choice string, w uint32) {
+			if w > 0 {
+				o.add(b, &Vote{Voter: identity.Identity{MSPID: msp, ID: "x"}, Choice: choice}, big.NewInt(int64(w)))
+			}
+		}
+		add("LabAMSP", ChoiceFor, aFor)
+		add("LabAMSP", ChoiceAbstain, aAbst)
+		add("LabBMSP", ChoiceFor, bFor)
+		add("LabBMSP", ChoiceAgainst, bAgainst)
+		add("FoundationMSP", ChoiceFor, cFor)
+		add("FoundationMSP", ChoiceAgainst, cAgainst)
+		totals := make([]*big.Int, 3)
+		part := new(big.Int)
+		before := make(map[string][]*big.Int)
+		for _, a := range o.orgs {
+			before[a.msp] = a.totals
+			for i, t := range a.totals {
+				if totals[i] == nil {
+					totals[i] = new(big.Int)
+				}
+				totals[i].Add(totals[i], t)
+			}
+			part.Add(part, a.part)
+		}
+		for i := range totals {
+			if totals[i] == nil {
+				totals[i] = new(big.Int)
+			}
+		}
+		raw := []*big.Int{new(big.Int).Set(totals[0]), new(big.Int).Set(totals[1]), new(big.Int).Set(totals[2])}
+		rep := o.applyCap(b, totals, part)
+		require.NotNil(t, rep)
+		all := new(big.Int)
+		for i, tot := range totals {
+			require.True(t, tot.Sign() >= 0)
+			require.True(t, tot.Cmp(raw[i]) <= 0, "no total grows")
+			all.Add(all, tot)
+		}
+		if rep.Capped == "" {
+			for i := range totals {
+				require.Equal(t, raw[i].String(), totals[i].String(), "nobody over the cap: nothing changes")
+			}
+			return
+		}
+		capped, ok := new(big.Int).SetString(rep.CappedWeight, 10)
+		require.True(t, ok)
+		// capped × 10000 ≤ c × (capped total)
+		lhs := new(big.Int).Mul(capped, big.NewInt(10000))
+		require.True(t, lhs.Cmp(new(big.Int).Mul(big.NewInt(c), all)) <= 0, "the capped organisation's share is at most the cap")
+	})
+}
