@@ -501,6 +501,9 @@ func resultText(w *bytes.Buffer, r *ballot.Result) error {
 		return kv.flush()
 	}
 	kv.add("participation", fmt.Sprintf("%s of %s (%s); quorum %s needs %s: %s", r.Participation, r.Electorate, r.Basis, bps(r.QuorumBps), r.QuorumRequired, yesNo(r.QuorumReached)))
+	if r.OrgCap != nil {
+		kv.add("organisation cap", orgCapText(r.OrgCap))
+	}
 	kv.add("passed", yesNo(r.Passed))
 	if r.Winner != "" {
 		kv.add("winner", r.Winner)

@@ -182,3 +182,18 @@ func guardText(w *bytes.Buffer, v any) error {
 	}
 	return errNoTextForm
 }
+
+// orgCapText says what the organisation cap did to a result.
+func orgCapText(c *ballot.OrgCap) string {
+	ws := make([]string, len(c.Weights))
+	for i, w := range c.Weights {
+		ws[i] = w.MSPID + " " + w.Weight
+	}
+	s := fmt.Sprintf("%s; weights %s", bpsText(c.CapBps), strings.Join(ws, ", "))
+	if c.Capped == "" {
+		return s + "; nobody over the cap"
+	}
+	return s + "; " + c.Capped + " capped to " + c.CappedWeight
+}
+
+func bpsText(v int64) string { return fmt.Sprintf("%d.%02d %%", v/100, v%100) }
