@@ -152,6 +152,22 @@ func Mint(tx *core.Tx, req MintRequest) (*Receipt, error) {
 			return nil, err
 		}
 	}
+	r, err := Issue(tx, req)
+	if err != nil {
+		return nil, err
+	}
+	return r, tx.Emit(EventMinted, r)
+}
+
+// Issue creates Amount new tokens for To: the issuance primitive under every
+// authorised path (the genesis allocation every founder approved, and the
+// bootstrap Mint). It checks no caller and emits no event: the path that
+// calls it does both.
+//
+// Errors: INVALID_ARGUMENT (bad amount, memo or identity, or the supply
+// would exceed MaxSupply), NOT_FOUND (To is not an active member).
+func Issue(tx *core.Tx, req MintRequest) (*Receipt, error) {
+	const action = "issue tokens"
 	if err := checkAmount(action, req.Amount); err != nil {
 		return nil, err
 	}
@@ -183,8 +199,7 @@ func Mint(tx *core.Tx, req MintRequest) (*Receipt, error) {
 	if err := core.PutJSON(tx.Store, supplyCPKey(tx.Time), sc); err != nil {
 		return nil, err
 	}
-	r := &Receipt{To: req.To, Amount: req.Amount, ToBalance: newBal, Supply: newSupply, Memo: req.Memo, At: tx.Time}
-	return r, tx.Emit(EventMinted, r)
+	return &Receipt{To: req.To, Amount: req.Amount, ToBalance: newBal, Supply: newSupply, Memo: req.Memo, At: tx.Time}, nil
 }
 
 // Transfer moves Amount from the caller to To.

@@ -22,7 +22,7 @@ func setup(t *testing.T) (*core.MemStore, identity.Identity, identity.Identity, 
 		id    identity.Identity
 		roles []membership.Role
 	}{{ada, nil}, {bob, nil}, {tess, []membership.Role{membership.RoleTreasurer}}} {
-		_, err := membership.Register(testutil.Tx(s, admin, true, testutil.T0()), membership.RegisterRequest{Member: m.id, Name: "x", Roles: m.roles})
+		_, err := membership.RegisterFounding(testutil.Tx(s, admin, true, testutil.T0()), membership.FoundingMember{Member: m.id, Name: "x", Roles: m.roles}, "test-genesis")
 		require.NoError(t, err)
 	}
 	return s, ada, bob, tess
