@@ -157,6 +157,8 @@ func TestUsageErrors(t *testing.T) {
 		{"draft allocating to a non-member", []string{"constitution", "genesis", "draft", "--founders", "LabAMSP,LabBMSP", "--member", "labA-user1:Ada:house_a", "--allocate", "labA-admin=5"}, "not named by --member"},
 		{"draft with a bad allocation", []string{"constitution", "genesis", "draft", "--founders", "LabAMSP,LabBMSP", "--member", "labA-user1:Ada:house_a", "--allocate", "labA-user1=lots"}, "want PROFILE=AMOUNT"},
 		{"draft with sub-second periods", []string{"constitution", "genesis", "draft", "--founders", "LabAMSP,LabBMSP", "--member", "labA-user1:Ada:house_a", "--periods", "500ms"}, "whole number of seconds"},
+		{"draft with an unknown --periods-for type", []string{"constitution", "genesis", "draft", "--founders", "LabAMSP,LabBMSP", "--member", "labA-user1:Ada:house_a", "--periods", "5s", "--periods-for", "coronation"}, "not routed"},
+		{"draft with --periods-for alone", []string{"constitution", "genesis", "draft", "--founders", "LabAMSP,LabBMSP", "--member", "labA-user1:Ada:house_a", "--periods-for", "budget"}, "goes with --periods"},
 		{"draft naming one founder", []string{"constitution", "genesis", "draft", "--founders", "LabAMSP", "--member", "labA-user1:Ada:house_a"}, "no organisation founds alone"},
 		{"the removed init", []string{"constitution", "init"}, `unknown command "init"`},
 		{"add without member", []string{"member", "add", "--name", "Ada"}, "name the member with --profile, --cert or --id"},
@@ -359,6 +361,24 @@ func TestConstitutionCommands(t *testing.T) {
 			assert.Equal(t, []int64{0, 15, 0}, []int64{rule.VotingDelaySec, rule.VotingPeriodSec, rule.TimelockSec}, "%s", rule.Type)
 		}
 		assert.Equal(t, int64(0), g.Constitution.Appeals.WindowSec)
+	})
+
+	t.Run("genesis draft shortens only the periods of --periods-for", func(t *testing.T) {
+		f := newFixture(t)
+		r := f.run(t, nil, "constitution", "genesis", "draft", "--founders", "LabBMSP,LabAMSP",
+			"--member", "labA-user1:Ada:house_a", "--periods", "20s", "--periods-for", "seat_confirmation")
+		require.Equal(t, exitOK, r.code, "stderr: %s", r.stderr)
+		var g genesis.Genesis
+		require.NoError(t, json.Unmarshal([]byte(r.stdout), &g))
+		seat, err := g.Constitution.Rule(constitution.SeatConfirmation)
+		require.NoError(t, err)
+		assert.Equal(t, []int64{0, 20, 0}, []int64{seat.VotingDelaySec, seat.VotingPeriodSec, seat.TimelockSec})
+		budget, err := g.Constitution.Rule(constitution.Budget)
+		require.NoError(t, err)
+		defDoc := constitution.Default()
+		def, err := defDoc.Rule(constitution.Budget)
+		require.NoError(t, err)
+		assert.Equal(t, def, budget, "other types keep their periods")
 	})
 }
 

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -25,7 +26,7 @@ func (a *app) genesisCmd() *cobra.Command {
 }
 
 func (a *app) genesisDraftCmd() *cobra.Command {
-	var founders, memberSpecs, allocations []string
+	var founders, memberSpecs, allocations, periodsFor []string
 	var docFile string
 	var periods time.Duration
 	cmd := &cobra.Command{
@@ -41,9 +42,9 @@ profile's certificate, with roles and attester categories comma-separated
 (house_a, guardian, attester, treasurer, grants_admin). --allocate
 PROFILE=AMOUNT gives an initial member governance tokens.
 
---periods D (for trial networks and demos) votes every decision type for D
-with no voting delay and no timelock, mediates for D and closes appeals
-with the vote.`,
+--periods D (for trial networks and demos) votes every decision type (or
+those of --periods-for) for D with no voting delay and no timelock, mediates
+for D and closes appeals with the vote.`,
 		Example: `  charter constitution genesis draft --founders FoundationMSP,LabAMSP,LabBMSP \
     --member "foundation-user1:Grace Hopper:house_a,guardian" \
     --member "labA-user1:Ada Lovelace:attester,house_a:merged_code,red_teaming" \
@@ -68,7 +69,11 @@ with the vote.`,
 				if periods < time.Second || periods%time.Second != 0 {
 					return usagef("--periods %s: want a whole number of seconds, at least 1s", periods)
 				}
-				shortPeriods(&doc, int64(periods/time.Second))
+				if err := shortPeriods(&doc, int64(periods/time.Second), periodsFor); err != nil {
+					return err
+				}
+			} else if len(periodsFor) > 0 {
+				return usagef("--periods-for goes with --periods")
 			}
 			g := genesis.Genesis{Founders: founders, Constitution: doc}
 			profiles := map[string]membership.FoundingMember{}
@@ -109,19 +114,29 @@ with the vote.`,
 	fs.StringArrayVar(&allocations, "allocate", nil, "an initial allocation: PROFILE=AMOUNT (repeat)")
 	fs.StringVar(&docFile, "constitution", "", "constitution document (JSON, as printed by 'charter constitution default -o json'; default: the default document)")
 	fs.DurationVar(&periods, "periods", 0, "trial networks: every decision votes for this long, no delay, no timelock")
+	fs.StringSliceVar(&periodsFor, "periods-for", nil, "with --periods: only these decision types (comma-separated)")
 	return cmd
 }
 
-// shortPeriods makes every decision of doc vote for sec seconds with no
-// delay or timelock, mediation last sec seconds and appeals close with the
-// vote.
-func shortPeriods(doc *constitution.Document, sec int64) {
+// shortPeriods makes every decision of doc (or those of types) vote for
+// sec seconds with no delay or timelock, mediation last sec seconds and
+// appeals close with the vote.
+func shortPeriods(doc *constitution.Document, sec int64, types []string) error {
+	for _, t := range types {
+		if _, err := doc.Rule(constitution.DecisionType(strings.TrimSpace(t))); err != nil {
+			return usagef("--periods-for: %v", err)
+		}
+	}
 	for i := range doc.DecisionRules {
 		r := &doc.DecisionRules[i]
+		if len(types) > 0 && !slices.Contains(types, string(r.Type)) {
+			continue
+		}
 		r.VotingDelaySec, r.VotingPeriodSec, r.TimelockSec = 0, sec, 0
 	}
 	doc.Concurrence.MediationSec = sec
 	doc.Appeals.WindowSec = 0
+	return nil
 }
 
 // parseMemberSpec parses PROFILE:NAME[:ROLES[:CATEGORIES]].
