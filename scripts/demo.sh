@@ -45,14 +45,16 @@ GENESIS="$(mktemp -d)/genesis.json"
 trap 'rm -rf "$(dirname "$GENESIS")"' EXIT
 # The default constitution, with seat confirmations voted in 20 seconds so
 # that the demo can seat a member by decision below.
-run charter --as foundation-admin constitution genesis draft --founders FoundationMSP,LabAMSP,LabBMSP \
+printf '%s$ charter --as foundation-admin constitution genesis draft … > %s%s\n' "$D" "$GENESIS" "$R"
+charter --as foundation-admin constitution genesis draft --founders FoundationMSP,LabAMSP,LabBMSP \
   --periods 20s --periods-for seat_confirmation \
   --member "foundation-user1:Grace Hopper:house_a,guardian" \
   --member "foundation-user2:Frances Allen:grants_admin,treasurer" \
   --member "labA-user1:Ada Lovelace:attester,house_a:merged_code,red_teaming,safety_review" \
   --member "labB-user1:Katherine Johnson:attester,house_a:documentation,dataset_curation" \
   --allocate foundation-user1=1000 --allocate labA-user1=600 >"$GENESIS"
-echo "(written to $GENESIS)"
+cat "$GENESIS" | grep -v '^      ' | head -n 40
+echo "(the whole document, constitution included, is in $GENESIS)"
 
 step "The Foundation proposes it; nothing else runs until every founder has approved the same hash"
 run charter --as foundation-admin constitution genesis propose --file "$GENESIS"

@@ -366,11 +366,17 @@ func Propose(tx *core.Tx, g Genesis) (*Proposal, error) {
 // approvals reads the approvals of p's round, one point read per founder
 // (never a range, so two founders approving at once meet as an ordinary
 // read conflict, retried, and never both miss the completed set), and the
-// founders still missing.
-func approvals(s core.Store, p *Proposal) ([]Approval, []string, error) {
+// founders still missing. own, when not nil, is the approval this very
+// transaction wrote: Fabric does not let a transaction read its own
+// writes, so it is taken as given instead of read.
+func approvals(s core.Store, p *Proposal, own *Approval) ([]Approval, []string, error) {
 	got := []Approval{}
 	missing := []string{}
 	for _, f := range p.Genesis.Founders {
+		if own != nil && own.MSPID == f {
+			got = append(got, *own)
+			continue
+		}
 		key, err := approvalKey(p.Round, f)
 		if err != nil {
 			return nil, nil, err
@@ -438,7 +444,7 @@ func Approve(tx *core.Tx, hash string) (*ApprovalResult, error) {
 	if err := core.PutJSON(tx.Store, key, a); err != nil {
 		return nil, err
 	}
-	got, missing, err := approvals(tx.Store, p)
+	got, missing, err := approvals(tx.Store, p, &a)
 	if err != nil {
 		return nil, err
 	}
@@ -455,7 +461,10 @@ func Approve(tx *core.Tx, hash string) (*ApprovalResult, error) {
 }
 
 // adopt installs what every founder approved: constitution version 1, the
-// initial role holders, the initial allocation.
+// initial role holders, the initial allocation. Everything it writes is
+// written once and nothing it writes is read back in the same transaction
+// (Fabric does not let a transaction read its own writes): the allocation
+// is issued in one step to recipients the genesis itself registers.
 func adopt(tx *core.Tx, p *Proposal, got []Approval) (*Adoption, error) {
 	v, err := constitution.InstallGenesis(tx, p.Genesis.Constitution)
 	if err != nil {
@@ -466,13 +475,13 @@ func adopt(tx *core.Tx, p *Proposal, got []Approval) (*Adoption, error) {
 			return nil, fmt.Errorf("adopt genesis %s: %w", p.Hash, err)
 		}
 	}
-	supply := int64(0)
-	for _, al := range p.Genesis.Allocations {
-		r, err := token.Issue(tx, token.MintRequest{To: al.To, Amount: al.Amount, Memo: "genesis allocation"})
-		if err != nil {
-			return nil, fmt.Errorf("adopt genesis %s: %w", p.Hash, err)
-		}
-		supply = r.Supply
+	reqs := make([]token.MintRequest, len(p.Genesis.Allocations))
+	for i, al := range p.Genesis.Allocations {
+		reqs[i] = token.MintRequest{To: al.To, Amount: al.Amount, Memo: "genesis allocation"}
+	}
+	supply, err := token.IssueInitial(tx, reqs)
+	if err != nil {
+		return nil, fmt.Errorf("adopt genesis %s: %w", p.Hash, err)
 	}
 	ad := &Adoption{
 		Proposal:  *p,
@@ -514,7 +523,7 @@ func Get(s core.Store) (*Status, error) {
 		return st, nil
 	}
 	st.Pending = p
-	st.Approvals, st.Missing, err = approvals(s, p)
+	st.Approvals, st.Missing, err = approvals(s, p, nil)
 	if err != nil {
 		return nil, err
 	}

@@ -32,10 +32,6 @@ var (
 
 func at(sec int) time.Time { return testutil.T0().Add(time.Duration(sec) * time.Second) }
 
-func tx(s core.Store, who identity.Identity, admin bool, sec int) *core.Tx {
-	return testutil.Tx(s, who, admin, at(sec))
-}
-
 func valid() Genesis {
 	return Genesis{
 		Founders:     []string{bMSP, fMSP, aMSP},
@@ -49,9 +45,36 @@ func valid() Genesis {
 	}
 }
 
+// in runs fn as one transaction with Fabric's semantics on s (a
+// *core.MemStore): fn reads none of its own writes, and they reach s only
+// when fn succeeds.
+func in[T any](s core.Store, who identity.Identity, admin bool, sec int, fn func(*core.Tx) (T, error)) (T, *core.Tx, error) {
+	st := testutil.NewStaged(s.(*core.MemStore))
+	t := testutil.Tx(st, who, admin, at(sec))
+	out, err := fn(t)
+	if err == nil {
+		err = st.Commit()
+	}
+	return out, t, err
+}
+
+func proposeAs(s core.Store, who identity.Identity, admin bool, sec int, g Genesis) (*Proposal, error) {
+	p, _, err := in(s, who, admin, sec, func(tx *core.Tx) (*Proposal, error) { return Propose(tx, g) })
+	return p, err
+}
+
+func approveTx(s core.Store, who identity.Identity, admin bool, sec int, hash string) (*ApprovalResult, *core.Tx, error) {
+	return in(s, who, admin, sec, func(tx *core.Tx) (*ApprovalResult, error) { return Approve(tx, hash) })
+}
+
+func approveAs(s core.Store, who identity.Identity, admin bool, sec int, hash string) (*ApprovalResult, error) {
+	r, _, err := approveTx(s, who, admin, sec, hash)
+	return r, err
+}
+
 func propose(t *testing.T, s core.Store, g Genesis, sec int) *Proposal {
 	t.Helper()
-	p, err := Propose(tx(s, adminF, true, sec), g)
+	p, err := proposeAs(s, adminF, true, sec, g)
 	require.NoError(t, err)
 	return p
 }
@@ -116,13 +139,12 @@ func TestFoundingAct(t *testing.T) {
 	assert.Equal(t, int64(1), p.Round)
 	require.ErrorIs(t, constitution.RequireAdopted(s), errcode.ErrFailedPrecondition, "nothing is adopted by a proposal")
 
-	txF := tx(s, adminF, true, 1)
-	r, err := Approve(txF, p.Hash)
+	r, txF, err := approveTx(s, adminF, true, 1, p.Hash)
 	require.NoError(t, err)
 	assert.Equal(t, []string{aMSP, bMSP}, r.Missing)
 	assert.Nil(t, r.Adopted)
 	assert.Equal(t, EventApproved, txF.Event().Type)
-	r, err = Approve(tx(s, adminA, true, 2), p.Hash)
+	r, err = approveAs(s, adminA, true, 2, p.Hash)
 	require.NoError(t, err)
 	assert.Equal(t, []string{bMSP}, r.Missing)
 	require.ErrorIs(t, constitution.RequireAdopted(s), errcode.ErrFailedPrecondition, "two of three founders adopt nothing")
@@ -132,8 +154,7 @@ func TestFoundingAct(t *testing.T) {
 	assert.Len(t, st.Approvals, 2)
 	assert.Equal(t, []string{bMSP}, st.Missing)
 
-	txB := tx(s, adminB, true, 3)
-	r, err = Approve(txB, p.Hash)
+	r, txB, err := approveTx(s, adminB, true, 3, p.Hash)
 	require.NoError(t, err)
 	require.NotNil(t, r.Adopted)
 	assert.Empty(t, r.Missing)
@@ -194,44 +215,44 @@ func TestRefusalsChangeNothing(t *testing.T) {
 		want  string
 	}{
 		{"approve with nothing pending", nil,
-			func(s core.Store, _ string) error { _, err := Approve(tx(s, adminA, true, 5), otherHash); return err },
+			func(s core.Store, _ string) error { _, err := approveAs(s, adminA, true, 5, otherHash); return err },
 			errcode.FailedPrecondition, "no genesis is pending"},
 		{"propose by a plain member", nil,
-			func(s core.Store, _ string) error { _, err := Propose(tx(s, grace, false, 5), valid()); return err },
+			func(s core.Store, _ string) error { _, err := proposeAs(s, grace, false, 5, valid()); return err },
 			errcode.Forbidden, "not an organisation admin"},
 		{"propose by a non-founder's admin", nil,
-			func(s core.Store, _ string) error { _, err := Propose(tx(s, eve, true, 5), valid()); return err },
+			func(s core.Store, _ string) error { _, err := proposeAs(s, eve, true, 5, valid()); return err },
 			errcode.Forbidden, "not a founding organisation"},
 		{"propose naming only oneself", nil,
-			func(s core.Store, _ string) error { _, err := Propose(tx(s, adminF, true, 5), selfOnly); return err },
+			func(s core.Store, _ string) error { _, err := proposeAs(s, adminF, true, 5, selfOnly); return err },
 			errcode.InvalidArgument, "no organisation founds alone"},
 		{"approve another hash", pendingValid,
-			func(s core.Store, _ string) error { _, err := Approve(tx(s, adminA, true, 5), otherHash); return err },
+			func(s core.Store, _ string) error { _, err := approveAs(s, adminA, true, 5, otherHash); return err },
 			errcode.Conflict, "approve only the document you have read"},
 		{"approve a malformed hash", pendingValid,
-			func(s core.Store, _ string) error { _, err := Approve(tx(s, adminA, true, 5), "abc"); return err },
+			func(s core.Store, _ string) error { _, err := approveAs(s, adminA, true, 5, "abc"); return err },
 			errcode.InvalidArgument, "64 hexadecimal"},
 		{"approve by a plain member", pendingValid,
-			func(s core.Store, h string) error { _, err := Approve(tx(s, ada, false, 5), h); return err },
+			func(s core.Store, h string) error { _, err := approveAs(s, ada, false, 5, h); return err },
 			errcode.Forbidden, "not an organisation admin"},
 		{"approve by a non-founder's admin", pendingValid,
-			func(s core.Store, h string) error { _, err := Approve(tx(s, eve, true, 5), h); return err },
+			func(s core.Store, h string) error { _, err := approveAs(s, eve, true, 5, h); return err },
 			errcode.Forbidden, "not a founding organisation"},
 		{"approve twice", func(t *testing.T, s core.Store) string {
 			h := pendingValid(t, s)
-			_, err := Approve(tx(s, adminA, true, 2), h)
+			_, err := approveAs(s, adminA, true, 2, h)
 			require.NoError(t, err)
 			return h
-		}, func(s core.Store, h string) error { _, err := Approve(tx(s, adminA, true, 5), h); return err },
+		}, func(s core.Store, h string) error { _, err := approveAs(s, adminA, true, 5, h); return err },
 			errcode.Conflict, "already approved round 1"},
 		{"propose the pending hash again", pendingValid,
-			func(s core.Store, _ string) error { _, err := Propose(tx(s, adminB, true, 5), valid()); return err },
+			func(s core.Store, _ string) error { _, err := proposeAs(s, adminB, true, 5, valid()); return err },
 			errcode.Conflict, "already pending"},
 		{"propose after adoption", adopted,
-			func(s core.Store, _ string) error { _, err := Propose(tx(s, adminB, true, 5), other); return err },
+			func(s core.Store, _ string) error { _, err := proposeAs(s, adminB, true, 5, other); return err },
 			errcode.Conflict, "already adopted"},
 		{"approve after adoption", adopted,
-			func(s core.Store, h string) error { _, err := Approve(tx(s, adminB, true, 5), h); return err },
+			func(s core.Store, h string) error { _, err := approveAs(s, adminB, true, 5, h); return err },
 			errcode.Conflict, "already adopted"},
 	}
 	for _, tc := range tests {
@@ -260,7 +281,7 @@ func adopted(t *testing.T, s core.Store) string {
 	t.Helper()
 	h := pendingValid(t, s)
 	for i, msp := range []string{fMSP, aMSP, bMSP} {
-		_, err := Approve(tx(s, adminOf[msp], true, i+1), h)
+		_, err := approveAs(s, adminOf[msp], true, i+1, h)
 		require.NoError(t, err)
 	}
 	return h
@@ -269,19 +290,19 @@ func adopted(t *testing.T, s core.Store) string {
 func TestSecondProposalReplacesAndResetsApprovals(t *testing.T) {
 	s := core.NewMemStore()
 	p1 := propose(t, s, valid(), 0)
-	_, err := Approve(tx(s, adminA, true, 1), p1.Hash)
+	_, err := approveAs(s, adminA, true, 1, p1.Hash)
 	require.NoError(t, err)
-	_, err = Approve(tx(s, adminB, true, 2), p1.Hash)
+	_, err = approveAs(s, adminB, true, 2, p1.Hash)
 	require.NoError(t, err)
 
 	g2 := valid()
 	g2.Allocations = nil
-	p2, err := Propose(tx(s, adminA, true, 3), g2)
+	p2, err := proposeAs(s, adminA, true, 3, g2)
 	require.NoError(t, err)
 	assert.Equal(t, int64(2), p2.Round)
 	assert.NotEqual(t, p1.Hash, p2.Hash)
 
-	_, err = Approve(tx(s, adminF, true, 4), p1.Hash)
+	_, err = approveAs(s, adminF, true, 4, p1.Hash)
 	require.ErrorIs(t, err, errcode.ErrConflict, "the replaced hash can no longer be approved")
 	st, err := Get(s)
 	require.NoError(t, err)
@@ -290,7 +311,7 @@ func TestSecondProposalReplacesAndResetsApprovals(t *testing.T) {
 
 	// FoundationMSP's approval alone does not adopt: the earlier approvals
 	// of LabA and LabB were of round 1.
-	r, err := Approve(tx(s, adminF, true, 5), p2.Hash)
+	r, err := approveAs(s, adminF, true, 5, p2.Hash)
 	require.NoError(t, err)
 	assert.Equal(t, []string{aMSP, bMSP}, r.Missing)
 	require.ErrorIs(t, constitution.RequireAdopted(s), errcode.ErrFailedPrecondition)

@@ -202,6 +202,67 @@ func Issue(tx *core.Tx, req MintRequest) (*Receipt, error) {
 	return &Receipt{To: req.To, Amount: req.Amount, ToBalance: newBal, Supply: newSupply, Memo: req.Memo, At: tx.Time}, nil
 }
 
+// IssueInitial issues the initial allocation of the founding act in one
+// step, and returns the supply after it: each recipient's balance and
+// checkpoint is written once, the supply and its checkpoint once, and
+// nothing written is read back (Fabric does not let a transaction read its
+// own writes). The recipients come in ascending identity order, each once;
+// the caller (the founding act) guarantees they are members registered in
+// the same transaction, so membership is not read here. It checks no caller
+// and emits no event.
+//
+// Errors: INVALID_ARGUMENT (bad amount or memo, recipients out of order or
+// named twice, the supply would exceed MaxSupply).
+func IssueInitial(tx *core.Tx, reqs []MintRequest) (int64, error) {
+	const action = "issue the initial allocation"
+	supply, err := Supply(tx.Store)
+	if err != nil {
+		return 0, err
+	}
+	if len(reqs) == 0 {
+		return supply, nil
+	}
+	total := int64(0)
+	for i, r := range reqs {
+		if err := checkAmount(action, r.Amount); err != nil {
+			return 0, err
+		}
+		if err := checkMemo(action, r.Memo); err != nil {
+			return 0, err
+		}
+		if err := r.To.Validate(); err != nil {
+			return 0, err
+		}
+		if i > 0 {
+			prev := reqs[i-1].To
+			if prev.MSPID > r.To.MSPID || (prev.MSPID == r.To.MSPID && prev.ID >= r.To.ID) {
+				return 0, errcode.Invalidf("%s: recipients must come in ascending order, each once (%s after %s)", action, r.To, prev)
+			}
+		}
+		if r.Amount > MaxSupply-supply-total {
+			return 0, errcode.Invalidf("%s: the allocation would take the supply past the maximum %d", action, MaxSupply)
+		}
+		total += r.Amount
+	}
+	for _, r := range reqs {
+		bal, err := Balance(tx.Store, r.To)
+		if err != nil {
+			return 0, err
+		}
+		if err := setBalance(tx, r.To, bal+r.Amount, r.Amount, "mint"); err != nil {
+			return 0, err
+		}
+	}
+	sc := Checkpoint{Balance: supply + total, At: tx.Time, Delta: total, Kind: "mint", TxID: tx.TxID}
+	if err := core.PutJSON(tx.Store, supplyKey(), sc); err != nil {
+		return 0, err
+	}
+	if err := core.PutJSON(tx.Store, supplyCPKey(tx.Time), sc); err != nil {
+		return 0, err
+	}
+	return supply + total, nil
+}
+
 // Transfer moves Amount from the caller to To.
 //
 // Errors: FORBIDDEN (caller is not an active member), INVALID_ARGUMENT (bad
