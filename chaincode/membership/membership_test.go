@@ -361,3 +361,55 @@ func TestAttesterCategories(t *testing.T) {
 	var nilMember *Member
 	assert.False(t, nilMember.CanAttest(contribution.Documentation))
 }
+
+// The time rule for memberships: a re-admission stamped before the removal
+// is recorded at the removal (on the old code it was dated before it, and
+// the member slipped into a ballot opened in between), and a role is dated
+// from the change that granted it.
+func TestMemberHistoryInTimeOrder(t *testing.T) {
+	s := core.NewMemStore()
+	admin := testutil.ID("LabAMSP", "admin")
+	ada := testutil.ID("LabAMSP", "ada")
+	t0 := testutil.T0()
+	_, err := Register(testutil.Tx(s, admin, true, t0), RegisterRequest{Member: ada, Name: "Ada"})
+	require.NoError(t, err)
+	removedAt := t0.Add(10 * time.Minute)
+	_, err = Remove(testutil.Tx(s, admin, true, removedAt), RemoveRequest{Member: ada, Reason: "left"})
+	require.NoError(t, err)
+	m, err := Register(testutil.Tx(s, admin, true, removedAt.Add(-2*time.Minute)), RegisterRequest{Member: ada, Name: "Ada"})
+	require.NoError(t, err)
+	assert.Equal(t, removedAt, m.RegisteredAt, "a re-admission cannot be dated before the removal")
+	opening := removedAt.Add(-time.Minute)
+	assert.False(t, m.HeldSince(RoleMember, opening))
+	assert.True(t, m.HeldSince(RoleMember, removedAt))
+
+	seated := removedAt.Add(30 * time.Minute)
+	_, err = GrantRoleByDecision(testutil.Tx(s, admin, false, seated), ada, RoleHouseA, "d1")
+	require.NoError(t, err)
+	m, err = Get(s, ada)
+	require.NoError(t, err)
+	assert.False(t, m.HeldSince(RoleHouseA, removedAt), "a seat granted by decision is dated from the grant, not the registration")
+	assert.True(t, m.HeldSince(RoleHouseA, seated))
+
+	granted := removedAt.Add(time.Hour)
+	_, err = GrantRoleByDecision(testutil.Tx(s, admin, false, granted), ada, RoleGuardian, "d2")
+	require.NoError(t, err)
+	m, err = Get(s, ada)
+	require.NoError(t, err)
+	assert.True(t, m.HeldSince(RoleHouseA, seated), "a kept role keeps its date")
+	assert.False(t, m.HeldSince(RoleGuardian, seated), "a new role is dated from its grant")
+	assert.True(t, m.HeldSince(RoleGuardian, granted))
+	_, err = RevokeRoleByDecision(testutil.Tx(s, admin, false, granted.Add(-time.Minute)), ada, RoleHouseA, "d3")
+	require.NoError(t, err)
+	m, err = Get(s, ada)
+	require.NoError(t, err)
+	assert.Equal(t, granted, m.UpdatedAt, "a change stamped before the last change is recorded at it")
+	assert.False(t, m.HeldSince(RoleHouseA, granted))
+	assert.True(t, m.HeldSince(RoleGuardian, granted), "the other role keeps its date")
+
+	_, err = Update(testutil.Tx(s, admin, true, granted.Add(-2*time.Minute)), UpdateRequest{Member: ada, Name: "Ada L."})
+	require.NoError(t, err)
+	m, err = Get(s, ada)
+	require.NoError(t, err)
+	assert.Equal(t, granted, m.UpdatedAt, "a rename stamped before the last change is recorded at it")
+}
