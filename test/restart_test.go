@@ -397,7 +397,10 @@ var networkProcesses = []string{"orderer1", "orderer2", "orderer3", "peer-founda
 func runNetworkScript(name string) error {
 	cmd := exec.Command("bash", filepath.Join(net.root, "network", name))
 	cmd.Dir = net.root
-	cmd.Env = append(os.Environ(), "CHARTER_CHAINCODE_BIN="+filepath.Join(net.root, ".charter", "bin", "charter-chaincode"))
+	bin := filepath.Join(net.root, ".charter", "bin")
+	cmd.Env = append(os.Environ(), "CHARTER_BENCH=1",
+		"CHARTER_CHAINCODE_BIN="+filepath.Join(bin, "charter-chaincode"),
+		"CHARTER_BENCH_CHAINCODE_BIN="+filepath.Join(bin, "charter-bench-chaincode"))
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Run(); err != nil {
