@@ -431,12 +431,20 @@ func tallyShard(s core.Store, b *Ballot, w *Weigher, acc *accum, shard int) (int
 		if b.choiceIndex(v.Choice) < 0 && b.Family != constitution.FamilyQuadratic {
 			return errcode.New(errcode.Internal, "vote %q has unknown choice %q", key, v.Choice)
 		}
+		n++
+		counts, err := w.inElectorate(v.Voter)
+		if err != nil {
+			return err
+		}
+		if !counts {
+			acc.st.VotesRead++ // read, not counted: the voter is not in the electorate
+			return nil
+		}
 		weight, err := w.Weigh(v.Voter)
 		if err != nil {
 			return err
 		}
 		acc.add(b, &v, weight)
-		n++
 		return nil
 	})
 	if err != nil {
@@ -472,7 +480,7 @@ func electoratePage(s core.Store, b *Ballot, w *Weigher, acc *accum, st *TallySt
 			return nil
 		}
 		if b.Family == constitution.FamilyReputation {
-			sc, err := w.deps.score(s, m.Identity, b.OpensAt, b.Rule.ReputationCategories)
+			sc, err := w.deps.score(s, m.Identity, b.OpensAt, b)
 			if err != nil {
 				return err
 			}
@@ -494,8 +502,9 @@ func electoratePage(s core.Store, b *Ballot, w *Weigher, acc *accum, st *TallySt
 
 // EligibleAtOpen reports whether a member counts in a ballot's electorate:
 // registered by the time voting opened and not removed before then, and
-// for House A ballots, holding the house_a role (as recorded now: a seat
-// holder removed after the ballot opened no longer counts).
+// for House A ballots, holding the house_a role now and since the opening
+// (a seat granted after the opening does not count; a seat holder removed
+// after the ballot opened no longer counts).
 func EligibleAtOpen(m *membership.Member, b *Ballot) bool {
 	if m.RegisteredAt.After(b.OpensAt) {
 		return false
@@ -503,7 +512,7 @@ func EligibleAtOpen(m *membership.Member, b *Ballot) bool {
 	if m.Status != membership.StatusActive && !m.UpdatedAt.After(b.OpensAt) {
 		return false
 	}
-	if b.House == constitution.HouseA && !m.Has(membership.RoleHouseA) {
+	if b.House == constitution.HouseA && !m.HeldSince(membership.RoleHouseA, b.OpensAt) {
 		return false
 	}
 	return true
@@ -516,8 +525,9 @@ func EligibleAtOpen(m *membership.Member, b *Ballot) bool {
 //     them from members who did not vote themselves: a delegator's balance
 //     plus what flows to the delegator, times the percentage of the
 //     delegation in force at opensAt (floored at each hop), through chains
-//     of at most the ballot's MaxDelegationDepth hops, never through a
-//     member already on the path (cycles contribute nothing);
+//     of at most the ballot's MaxDelegationDepth hops; a delegation on a
+//     cycle carries nothing (computed once per member and hop: see
+//     delegated.go);
 //   - reputation: the voter's score when voting opened, over the rule's
 //     categories;
 //   - seat and polls: 1; quadratic: the allocations themselves.
@@ -529,11 +539,35 @@ type Weigher struct {
 	b        *Ballot
 	balances map[identity.Identity]int64
 	voted    map[identity.Identity]bool
+	ins      map[identity.Identity][]delegation.Inflow
+	memo     map[hopKey]*big.Int
 }
 
 // NewWeigher returns a Weigher for b over s.
 func NewWeigher(s core.Store, deps Deps, b *Ballot) *Weigher {
-	return &Weigher{s: s, deps: deps, b: b, balances: map[identity.Identity]int64{}, voted: map[identity.Identity]bool{}}
+	return &Weigher{s: s, deps: deps, b: b, balances: map[identity.Identity]int64{}, voted: map[identity.Identity]bool{},
+		ins: map[identity.Identity][]delegation.Inflow{}, memo: map[hopKey]*big.Int{}}
+}
+
+// inElectorate reports whether a vote counts: for ballots whose quorum
+// counts the electorate member by member (seat, quadratic, reputation), a
+// voter counts only if the electorate counts them (EligibleAtOpen, the
+// same test for both), so that participation can never exceed the
+// electorate — a member who voted and then lost their seat counts in
+// neither. Other ballots count every vote (token weight is checked when
+// voting; delegated and token electorates are the supply).
+func (w *Weigher) inElectorate(voter identity.Identity) (bool, error) {
+	if w.b.Kind == KindPoll || !needsElectorate(w.b) {
+		return true, nil
+	}
+	m, err := membership.Get(w.s, voter)
+	if err != nil {
+		if errcode.CodeOf(err) == errcode.NotFound {
+			return false, nil
+		}
+		return false, err
+	}
+	return EligibleAtOpen(m, w.b), nil
 }
 
 // Weigh returns a voter's weight.
@@ -546,17 +580,9 @@ func (w *Weigher) Weigh(voter identity.Identity) (*big.Int, error) {
 		bal, err := w.balance(voter)
 		return big.NewInt(bal), err
 	case constitution.FamilyDelegated:
-		bal, err := w.balance(voter)
-		if err != nil {
-			return nil, err
-		}
-		in, err := w.inflow(voter, 1, []identity.Identity{voter})
-		if err != nil {
-			return nil, err
-		}
-		return in.Add(in, big.NewInt(bal)), nil
+		return w.delegatedWeight(voter)
 	case constitution.FamilyReputation:
-		sc, err := w.deps.score(w.s, voter, w.b.OpensAt, w.b.Rule.ReputationCategories)
+		sc, err := w.deps.score(w.s, voter, w.b.OpensAt, w.b)
 		return big.NewInt(sc), err
 	}
 	return big.NewInt(1), nil
@@ -588,53 +614,6 @@ func (w *Weigher) hasVoted(a identity.Identity) (bool, error) {
 	}
 	w.voted[a] = raw != nil
 	return raw != nil, nil
-}
-
-// inflow is the weight delegated to n by members who did not vote, through
-// chains whose last hop is at depth `depth`.
-func (w *Weigher) inflow(n identity.Identity, depth int64, path []identity.Identity) (*big.Int, error) {
-	total := new(big.Int)
-	if depth > w.b.MaxDelegationDepth {
-		return total, nil
-	}
-	ins, err := delegation.Incoming(w.s, n, string(w.b.DecisionType), w.b.OpensAt)
-	if err != nil {
-		return nil, err
-	}
-	for _, in := range ins {
-		if onPath(path, in.From) {
-			continue
-		}
-		voted, err := w.hasVoted(in.From)
-		if err != nil {
-			return nil, err
-		}
-		if voted {
-			continue // a direct vote overrides the delegation for the delegator's own weight
-		}
-		bal, err := w.balance(in.From)
-		if err != nil {
-			return nil, err
-		}
-		sub, err := w.inflow(in.From, depth+1, append(append([]identity.Identity{}, path...), in.From))
-		if err != nil {
-			return nil, err
-		}
-		sub.Add(sub, big.NewInt(bal))
-		sub.Mul(sub, big.NewInt(in.Percent))
-		sub.Quo(sub, big.NewInt(100))
-		total.Add(total, sub)
-	}
-	return total, nil
-}
-
-func onPath(path []identity.Identity, id identity.Identity) bool {
-	for _, p := range path {
-		if p == id {
-			return true
-		}
-	}
-	return false
 }
 
 // TallyProgress returns a ballot's tally progress (zero before the first page).
