@@ -33,7 +33,7 @@ import (
 // (a guard against a stuck network, not a speed requirement).
 const (
 	restartLoadTarget   = 5000
-	restartLoadDeadline = 5 * time.Minute
+	restartLoadDeadline = 10 * time.Minute
 	// how long a restarted network may take until a client's transaction
 	// commits (readiness deadline, generous for a loaded 2-core machine)
 	restartReadyDeadline = 90 * time.Second
