@@ -18,6 +18,8 @@
 # ./cmd/charter-chaincode), CHARTER_READY_TIMEOUT (seconds, default 90),
 # CHARTER_LOG_SPEC (Fabric logging spec, default info),
 # CHARTER_MAX_CLOCK_SKEW (passed to the chaincode servers),
+# CHARTER_BENCH_CHAINCODE_BIN (a prebuilt calibration chaincode),
+# CHARTER_RAFT_TIMEOUT (seconds to wait for a Raft leader, default 30),
 # CHARTER_KEEP_ON_FAILURE=1 (leave processes running when up fails).
 set -euo pipefail
 for a in "$@"; do [ "$a" = --bench ] && export CHARTER_BENCH=1; done
@@ -28,7 +30,7 @@ for a in "$@"; do
   case "$a" in
     --fresh) FRESH=1 ;;
     --bench) ;;
-    -h|--help) sed -n '2,23p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "${BASH_SOURCE[0]}"; exit 0 ;;
     *) echo "up: unknown argument '$a' (try --help)" >&2; exit 2 ;;
   esac
 done
