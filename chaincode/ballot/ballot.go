@@ -374,7 +374,7 @@ func Create(tx *core.Tx, deps Deps, req CreateRequest) (*Ballot, error) {
 	if err := fillPoll(b, req); err != nil {
 		return nil, err
 	}
-	if err := b.freezeSafeguards(tx.Store, &cur.Document); err != nil {
+	if err := b.freezeSafeguards(&cur.Document); err != nil {
 		return nil, err
 	}
 	if err := insert(tx, b, "create ballot"); err != nil {
@@ -484,7 +484,7 @@ func Open(tx *core.Tx, spec OpenSpec) (*Ballot, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open ballot %s: %w", spec.ID, err)
 	}
-	if err := b.freezeSafeguards(tx.Store, &frozen.Document); err != nil {
+	if err := b.freezeSafeguards(&frozen.Document); err != nil {
 		return nil, err
 	}
 	if err := insert(tx, b, "open ballot"); err != nil {

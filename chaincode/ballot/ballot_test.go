@@ -787,7 +787,7 @@ func mustJSON(v any) []byte {
 
 func TestOpenWritesADecisionBallotWithoutAnEvent(t *testing.T) {
 	s := core.NewMemStore()
-	_, err := constitution.Init(testutil.Tx(s, testutil.ID("LabAMSP", "admin"), true, testutil.T0()), constitution.Default())
+	_, err := constitution.InstallGenesis(testutil.Tx(s, testutil.ID("LabAMSP", "admin"), true, testutil.T0()), constitution.Default())
 	require.NoError(t, err)
 	rule := constitution.DecisionRule{Type: constitution.Budget, Houses: []constitution.HouseID{constitution.HouseB},
 		Families: []constitution.Family{constitution.FamilyQuadratic}, QuorumBps: 1000, ThresholdBps: 5001,

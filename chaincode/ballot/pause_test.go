@@ -11,7 +11,6 @@ import (
 	"github.com/charter-gov/charter/chaincode/core"
 	"github.com/charter-gov/charter/chaincode/errcode"
 	"github.com/charter-gov/charter/chaincode/identity"
-	"github.com/charter-gov/charter/chaincode/internal/testutil"
 	"github.com/charter-gov/charter/chaincode/membership"
 )
 
@@ -171,7 +170,7 @@ func TestPauseSupportLapses(t *testing.T) {
 	c := w.create(w.ada, CreateRequest{})
 	_, err = w.pause(w.gA1, c)
 	require.NoError(t, err)
-	_, err = membership.Update(w.tx(testutil.ID("LabAMSP", "admin"), true), membership.UpdateRequest{Member: w.gA1, Roles: []membership.Role{membership.RoleMember}})
+	_, err = membership.RevokeRoleByDecision(w.as(w.admin), w.gA1, membership.RoleGuardian, "d-removal")
 	require.NoError(t, err)
 	r, err = w.pause(w.gB, c)
 	require.NoError(t, err)

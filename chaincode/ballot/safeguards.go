@@ -16,18 +16,13 @@ import (
 // freezeSafeguards copies the constitution's safeguards into b: the
 // organisation cap (decision ballots only; polls decide nothing) and the
 // vouching rule (every ballot).
-func (b *Ballot) freezeSafeguards(s core.Store, doc *constitution.Document) error {
+func (b *Ballot) freezeSafeguards(doc *constitution.Document) error {
 	if b.Kind != KindPoll {
 		b.OrgCapBps = doc.Safeguards.OrgCapBps
 	}
-	if doc.Safeguards.VouchesRequired <= 0 {
-		return nil
+	if doc.Safeguards.VouchesRequired > 0 {
+		b.Vouching = &vouch.Rule{Required: doc.Safeguards.VouchesRequired}
 	}
-	r, err := vouch.RuleOf(s, doc.Safeguards.VouchesRequired)
-	if err != nil {
-		return err
-	}
-	b.Vouching = &r
 	return nil
 }
 

@@ -20,11 +20,17 @@ import (
 	"github.com/charter-gov/charter/chaincode/vouch"
 )
 
-// memberOf registers name in msp (by msp's admin).
+// memberOf registers name in msp: a plain member by msp's admin, or, with
+// roles, a founding member (roles come only from the genesis or decisions).
 func (w *world) memberOf(msp, name string, roles ...membership.Role) identity.Identity {
 	w.t.Helper()
 	id := testutil.ID(msp, name)
-	_, err := membership.Register(w.tx(testutil.ID(msp, "admin"), true), membership.RegisterRequest{Member: id, Name: name, Roles: roles})
+	var err error
+	if len(roles) > 0 {
+		_, err = membership.RegisterFounding(w.tx(testutil.ID(msp, "admin"), true), membership.FoundingMember{Member: id, Name: name, Roles: roles}, "test-genesis")
+	} else {
+		_, err = membership.Register(w.tx(testutil.ID(msp, "admin"), true), membership.RegisterRequest{Member: id, Name: name})
+	}
 	require.NoError(w.t, err)
 	return id
 }
@@ -217,31 +223,16 @@ func TestVouching(t *testing.T) {
 }
 
 func TestFoundersCountAsVouched(t *testing.T) {
-	s := core.NewMemStore()
-	w := &world{t: t, s: s, admin: testutil.ID("LabAMSP", "admin"), now: testutil.T0(), rep: map[identity.Identity]int64{}}
-	w.deps = Deps{Reputation: func(_ core.Store, m identity.Identity, _ time.Time, _ []string, _ *constitution.Reputation) (int64, error) {
-		return w.rep[m], nil
-	}}
-	// The founders are registered before (or in) the genesis transaction.
-	founder := w.memberOf("LabAMSP", "founder")
-	doc := constitution.Default()
-	doc.Safeguards.OrgCapBps = 10000
-	_, err := constitution.Init(w.tx(w.admin, true), doc)
-	require.NoError(t, err)
-	w.now = w.now.Add(time.Second)
+	w := newWorldWith(t, core.NewMemStore(), constitution.FamilyReputation, constitution.HouseB, nil, safeguards(10000, 1))
+	founder := w.member("founder") // registered by the genesis
 	newcomer := w.memberOf("LabAMSP", "newcomer")
-	cur, err := constitution.Current(s)
-	require.NoError(t, err)
-	rule, err := cur.Document.Rule(constitution.Budget)
-	require.NoError(t, err)
-	b, err := Open(w.as(founder), OpenSpec{ID: "d1-B", Decision: "d1", House: constitution.HouseB, Rule: rule,
-		ConstitutionVersion: 1, ConstitutionHash: cur.Hash, MaxDelegationDepth: 8, Title: "t"})
-	require.NoError(t, err)
+	b := w.create(founder, CreateRequest{})
 	w.open(b)
 	w.rep[founder], w.rep[newcomer] = 10, 10
 	w.vote(b, founder, ChoiceFor)
-	_, err = Cast(w.as(newcomer), w.deps, CastRequest{Ballot: b.ID, Choice: ChoiceFor})
+	_, err := Cast(w.as(newcomer), w.deps, CastRequest{Ballot: b.ID, Choice: ChoiceFor})
 	require.ErrorIs(t, err, errcode.ErrForbidden)
+	assert.Contains(t, err.Error(), "fewer than 1 vouches")
 }
 
 // FuzzOrgCap: for any organisation weights, the capped organisation's

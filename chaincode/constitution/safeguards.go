@@ -10,8 +10,8 @@ import "github.com/charter-gov/charter/chaincode/errcode"
 //     at least 5000, so that at most one organisation is ever over it);
 //   - VouchesRequired is how many members of other organisations must
 //     vouch for a member before it may vote or counts in an electorate
-//     (0: no vouching). Members registered no later than the constitution's
-//     first version (the genesis' founders) count as vouched.
+//     (0: no vouching). Founding members (registered by the genesis) count
+//     as vouched.
 type Safeguards struct {
 	OrgCapBps       int64 `json:"orgCapBps"`
 	VouchesRequired int64 `json:"vouchesRequired"`

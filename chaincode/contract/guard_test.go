@@ -11,9 +11,9 @@ import (
 	"github.com/charter-gov/charter/chaincode/ballot"
 	"github.com/charter-gov/charter/chaincode/constitution"
 	"github.com/charter-gov/charter/chaincode/errcode"
+	"github.com/charter-gov/charter/chaincode/genesis"
 	"github.com/charter-gov/charter/chaincode/identity"
 	"github.com/charter-gov/charter/chaincode/membership"
-	"github.com/charter-gov/charter/chaincode/token"
 	"github.com/charter-gov/charter/chaincode/vouch"
 )
 
@@ -22,8 +22,7 @@ import (
 // other; one organisation's guardians cannot pause alone.
 func TestGuardiansVouchesAndTheCapThroughContract(t *testing.T) {
 	h := newHarness(t)
-	adminA := newIdentity(t, "LabAMSP", "Admin@labA", "admin")
-	adminB := newIdentity(t, "LabBMSP", "Admin@labB", "admin")
+	adminA, adminB := founderAdmin(t, "LabAMSP"), founderAdmin(t, "LabBMSP")
 	ada := newIdentity(t, "LabAMSP", "Ada@labA", "client")
 	gA1 := newIdentity(t, "LabAMSP", "Guard1@labA", "client")
 	gA2 := newIdentity(t, "LabAMSP", "Guard2@labA", "client")
@@ -32,29 +31,21 @@ func TestGuardiansVouchesAndTheCapThroughContract(t *testing.T) {
 	doc := constitution.Default()
 	for i := range doc.DecisionRules {
 		if r := &doc.DecisionRules[i]; r.Type == constitution.Budget {
-			r.Families, r.VotingDelaySec, r.VotingPeriodSec, r.TimelockSec = []constitution.Family{constitution.FamilyToken}, 0, 600, 30
+			r.Families, r.VotingDelaySec, r.VotingPeriodSec, r.TimelockSec = []constitution.Family{constitution.FamilySeat}, 0, 600, 30
 		}
 	}
 	require.Equal(t, int64(5000), doc.Safeguards.OrgCapBps)
 	require.Equal(t, int64(1), doc.Safeguards.VouchesRequired)
-	res, _ := h.invoke(adminA, 0, "constitution:Init", mustArg(t, doc))
-	require.Equal(t, int32(ok), res.Status, res.Message)
-	h.clock = h.clock.Add(time.Second) // after genesis: nobody below is a founder
 	id := func(u testIdentity) identity.Identity { return identity.FromCert(u.msp, u.cert) }
-	register := func(admin, u testIdentity, roles ...membership.Role) {
-		res, _ := h.invoke(admin, 0, "member:Register", mustArg(t, membership.RegisterRequest{Member: id(u), Name: u.cert.Subject.CommonName, Roles: roles}))
-		require.Equal(t, int32(ok), res.Status, res.Message)
+	guardian := func(u testIdentity) membership.FoundingMember {
+		return membership.FoundingMember{Member: id(u), Name: u.cert.Subject.CommonName, Roles: []membership.Role{membership.RoleGuardian}}
 	}
-	register(adminA, ada)
-	register(adminA, gA1, membership.RoleGuardian)
-	register(adminA, gA2, membership.RoleGuardian)
-	register(adminB, bob)
-	register(adminB, gB, membership.RoleGuardian)
-	for _, m := range []struct {
-		admin, to testIdentity
-		amount    int64
-	}{{adminA, ada, 40}, {adminB, bob, 60}} {
-		res, _ := h.invoke(m.admin, 0, "token:Mint", mustArg(t, token.MintRequest{To: id(m.to), Amount: m.amount}))
+	h.found(testGenesis(t, &doc, []membership.FoundingMember{guardian(gA1), guardian(gA2), guardian(gB)}, nil))
+	h.clock = h.clock.Add(time.Second)
+	// ada and bob are plain members registered after the genesis: they
+	// vote only once vouched for.
+	for _, m := range []struct{ admin, u testIdentity }{{adminA, ada}, {adminB, bob}} {
+		res, _ := h.invoke(m.admin, 0, "member:Register", mustArg(t, membership.RegisterRequest{Member: id(m.u), Name: m.u.cert.Subject.CommonName}))
 		require.Equal(t, int32(ok), res.Status, res.Message)
 	}
 	res, stub := h.invoke(bob, 0, "member:Vouch", mustArg(t, vouch.GiveRequest{Member: id(ada)}))
@@ -112,29 +103,18 @@ func TestGuardiansVouchesAndTheCapThroughContract(t *testing.T) {
 // LabA's 40 are capped to 40, so LabB alone does not pass it.
 func TestOrgCapThroughContract(t *testing.T) {
 	h := newHarness(t)
-	adminA := newIdentity(t, "LabAMSP", "Admin@labA", "admin")
-	adminB := newIdentity(t, "LabBMSP", "Admin@labB", "admin")
 	ada := newIdentity(t, "LabAMSP", "Ada@labA", "client")
 	bob := newIdentity(t, "LabBMSP", "Bob@labB", "client")
 	doc := constitution.Default()
-	doc.Safeguards.VouchesRequired = 0
 	for i := range doc.DecisionRules {
 		if r := &doc.DecisionRules[i]; r.Type == constitution.Budget {
 			r.Families, r.VotingDelaySec, r.VotingPeriodSec, r.TimelockSec = []constitution.Family{constitution.FamilyToken}, 0, 60, 30
 		}
 	}
-	res, _ := h.invoke(adminA, 0, "constitution:Init", mustArg(t, doc))
-	require.Equal(t, int32(ok), res.Status, res.Message)
 	id := func(u testIdentity) identity.Identity { return identity.FromCert(u.msp, u.cert) }
-	for _, m := range []struct {
-		admin, u testIdentity
-		amount   int64
-	}{{adminA, ada, 40}, {adminB, bob, 70}} {
-		res, _ := h.invoke(m.admin, 0, "member:Register", mustArg(t, membership.RegisterRequest{Member: id(m.u), Name: "M"}))
-		require.Equal(t, int32(ok), res.Status, res.Message)
-		res, _ = h.invoke(m.admin, 0, "token:Mint", mustArg(t, token.MintRequest{To: id(m.u), Amount: m.amount}))
-		require.Equal(t, int32(ok), res.Status, res.Message)
-	}
+	h.found(testGenesis(t, &doc, []membership.FoundingMember{{Member: id(ada), Name: "Ada"}, {Member: id(bob), Name: "Bob"}},
+		[]genesis.Allocation{{To: id(ada), Amount: 40}, {To: id(bob), Amount: 70}}))
+	h.clock = h.clock.Add(time.Second)
 	b := proposeBudget(t, h, bob, "LabB's budget")
 	h.clock = b.OpensAt
 	for _, v := range []struct {
@@ -145,7 +125,7 @@ func TestOrgCapThroughContract(t *testing.T) {
 		require.Equal(t, int32(ok), res.Status, res.Message)
 	}
 	h.clock = b.CloseableFrom(time.Duration(doc.Time.MaxClockSkewSec) * time.Second)
-	res, _ = h.invoke(ada, 0, "ballot:Close", b.ID)
+	res, _ := h.invoke(ada, 0, "ballot:Close", b.ID)
 	require.Equal(t, int32(ok), res.Status, res.Message)
 	res, _ = h.invoke(ada, 0, "ballot:Tally", b.ID, "0")
 	require.Equal(t, int32(ok), res.Status, res.Message)

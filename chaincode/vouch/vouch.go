@@ -17,7 +17,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/charter-gov/charter/chaincode/constitution"
 	"github.com/charter-gov/charter/chaincode/core"
 	"github.com/charter-gov/charter/chaincode/errcode"
 	"github.com/charter-gov/charter/chaincode/identity"
@@ -107,25 +106,10 @@ func List(s core.Store, member identity.Identity) ([]Vouch, error) {
 }
 
 // Rule is the vouching rule of one ballot: how many vouches a member
-// needs, and until when members count as founders.
+// needs. Founding members (registered by the genesis, Member.Genesis set)
+// count as vouched.
 type Rule struct {
 	Required int64 `json:"required"`
-	// FoundersUntil is the adoption time of the constitution's first
-	// version: members registered no later count as vouched.
-	FoundersUntil time.Time `json:"foundersUntil"`
-}
-
-// RuleOf returns the vouching rule: required vouches, and the founders'
-// cut-off read from the constitution's first version.
-func RuleOf(s core.Store, required int64) (Rule, error) {
-	if required <= 0 {
-		return Rule{}, nil
-	}
-	v1, err := constitution.Get(s, 1)
-	if err != nil {
-		return Rule{}, fmt.Errorf("vouching rule: %w", err)
-	}
-	return Rule{Required: required, FoundersUntil: v1.AdoptedAt}, nil
 }
 
 // Standing is how a member stands under a vouching rule at a time.
@@ -150,7 +134,7 @@ func (r Rule) StandingAt(s core.Store, m *membership.Member, at time.Time) (*Sta
 		st.Vouched = true
 		return st, nil
 	}
-	if !m.RegisteredAt.After(r.FoundersUntil) {
+	if m.Genesis != "" {
 		st.Founder, st.Vouched = true, true
 		return st, nil
 	}

@@ -22,7 +22,7 @@ type world struct {
 
 func newWorld(t *testing.T) *world {
 	w := &world{s: core.NewMemStore(), now: testutil.T0()}
-	_, err := constitution.Init(w.tx(testutil.ID("FoundationMSP", "admin"), true), constitution.Default())
+	_, err := constitution.InstallGenesis(w.tx(testutil.ID("FoundationMSP", "admin"), true), constitution.Default())
 	require.NoError(t, err)
 	return w
 }
@@ -94,12 +94,10 @@ func TestStanding(t *testing.T) {
 	require.NoError(t, err)
 	afterFay := w.now
 
-	founderRule := Rule{Required: 1, FoundersUntil: afterFay}
-	ruleOf := func(n int64) Rule {
-		r, err := RuleOf(w.s, n)
-		require.NoError(t, err)
-		return r
-	}
+	founder := testutil.ID("LabAMSP", "founder")
+	_, err = membership.RegisterFounding(w.tx(testutil.ID("LabAMSP", "admin"), true), membership.FoundingMember{Member: founder, Name: "F"}, "genesis-hash")
+	require.NoError(t, err)
+	ruleOf := func(n int64) Rule { return Rule{Required: n} }
 	tests := []struct {
 		name    string
 		rule    Rule
@@ -116,7 +114,7 @@ func TestStanding(t *testing.T) {
 		{"as of before the second", ruleOf(2), ada, afterBob, false, 1, false},
 		{"as of before any", ruleOf(1), ada, testutil.T0(), false, 0, false},
 		{"nobody vouched", ruleOf(1), ann, afterFay, false, 0, false},
-		{"a founder", founderRule, ann, afterFay, true, 0, true},
+		{"a founder (registered by the genesis)", ruleOf(2), founder, testutil.T0(), true, 0, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -133,9 +131,4 @@ func TestStanding(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, vs, 2)
 	assert.Equal(t, bob, vs[1].Voucher) // key order: FoundationMSP before LabBMSP
-}
-
-func TestRuleNeedsAConstitution(t *testing.T) {
-	_, err := RuleOf(core.NewMemStore(), 1)
-	require.ErrorIs(t, err, errcode.ErrNotFound)
 }

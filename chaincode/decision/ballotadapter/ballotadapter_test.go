@@ -59,15 +59,15 @@ func seatDoc() constitution.Document {
 func newWorld(t *testing.T) *world {
 	t.Helper()
 	s := core.NewMemStore()
-	_, err := constitution.Init(testutil.Tx(s, admin, true, testutil.T0()), seatDoc())
+	_, err := constitution.InstallGenesis(testutil.Tx(s, admin, true, testutil.T0()), seatDoc())
 	require.NoError(t, err)
 	for _, m := range []identity.Identity{seatA1, seatA2, comm1, comm2} {
 		var roles []membership.Role
 		if m == seatA1 || m == seatA2 {
 			roles = []membership.Role{membership.RoleHouseA}
 		}
-		_, err := membership.Register(testutil.Tx(s, identity.Identity{MSPID: m.MSPID, ID: "x509::CN=Admin::CN=ca"}, true, testutil.T0()),
-			membership.RegisterRequest{Member: m, Name: "M", Roles: roles})
+		_, err := membership.RegisterFounding(testutil.Tx(s, identity.Identity{MSPID: m.MSPID, ID: "x509::CN=Admin::CN=ca"}, true, testutil.T0()),
+			membership.FoundingMember{Member: m, Name: "M", Roles: roles}, "test-genesis")
 		require.NoError(t, err)
 	}
 	return &world{s: s, deps: decision.Deps{Ballots: Engine{}, Effects: decision.CoreEffects()}}
@@ -160,8 +160,8 @@ func TestNobodyCancelsADecisionOrAppealBallot(t *testing.T) {
 	w := newWorld(t)
 	t0 := testutil.T0()
 	guardian := testutil.ID("LabAMSP", "Guardian@labA")
-	_, err := membership.Register(testutil.Tx(w.s, identity.Identity{MSPID: "LabAMSP", ID: "x509::CN=Admin::CN=ca"}, true, t0),
-		membership.RegisterRequest{Member: guardian, Name: "G", Roles: []membership.Role{membership.RoleGuardian}})
+	_, err := membership.RegisterFounding(testutil.Tx(w.s, identity.Identity{MSPID: "LabAMSP", ID: "x509::CN=Admin::CN=ca"}, true, t0),
+		membership.FoundingMember{Member: guardian, Name: "G", Roles: []membership.Role{membership.RoleGuardian}}, "test-genesis")
 	require.NoError(t, err)
 	d, err := decision.Propose(w.tx(seatA1, t0), w.deps, decision.ProposeRequest{Type: constitution.ReleaseStage, Title: "Stage"})
 	require.NoError(t, err)
