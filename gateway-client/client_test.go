@@ -92,7 +92,7 @@ func TestTransactionArguments(t *testing.T) {
 			calls := f.Calls()
 			require.Len(t, calls, 1)
 			got := calls[0]
-			got.TxID = ""
+			got.TxID, got.Chaincode = "", ""
 			if diff := cmp.Diff(tt.want, got); diff != "" {
 				t.Errorf("proposal (-want +got):\n%s", diff)
 			}

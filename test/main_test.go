@@ -86,6 +86,8 @@ func runMain(m *testing.M) int {
 func script_(root, name string) error {
 	cmd := exec.Command("bash", filepath.Join(root, "network", name))
 	cmd.Dir = root
+	// the tests use the calibration chaincode (BenchPut) next to Charter's
+	cmd.Env = append(os.Environ(), "CHARTER_BENCH=1")
 	cmd.Stdout = os.Stderr
 	cmd.Stderr = os.Stderr
 	start := time.Now()

@@ -115,9 +115,6 @@ func TestBallotThroughContract(t *testing.T) {
 	require.Equal(t, int32(ok), res.Status, res.Message)
 	assert.JSONEq(t, `{"account":{"mspId":"LabAMSP","id":"`+adaID.ID+`"},"balance":40}`, string(res.Payload))
 
-	res, stub = h.invoke(bob, 0, "bench:Put", "k1", "v1")
-	require.Equal(t, int32(ok), res.Status, res.Message)
-	assert.Contains(t, stub.Events, "bench.put")
 }
 
 func TestBallotRefusalsAreCodedAndChangeNothing(t *testing.T) {
@@ -154,7 +151,6 @@ func TestBallotRefusalsAreCodedAndChangeNothing(t *testing.T) {
 		{"mint by a member", ada, "token:Mint", []string{mustArg(t, token.MintRequest{To: adaID, Amount: 1})}, errcode.Forbidden, "treasurer"},
 		{"delegation cycle", ada, "delegation:Set", []string{mustArg(t, delegation.SetRequest{Topic: "*", Legs: []delegation.Leg{{To: bobID, Percent: 50}}})}, errcode.InvalidArgument, "cycle"},
 		{"delegation to oneself", ada, "delegation:Set", []string{mustArg(t, delegation.SetRequest{Topic: "*", Legs: []delegation.Leg{{To: adaID, Percent: 50}}})}, errcode.InvalidArgument, "oneself"},
-		{"bench empty key", ada, "bench:Put", []string{"", "v"}, errcode.InvalidArgument, "key must be"},
 		{"bad time", ada, "token:BalanceAt", []string{adaID.MSPID, adaID.ID, "yesterday"}, errcode.InvalidArgument, "RFC 3339"},
 	}
 	for _, tt := range tests {

@@ -80,7 +80,6 @@ func NewChaincode(cfg Config) (*contractapi.ContractChaincode, error) {
 		newBallotContract(g),
 		newTokenContract(g),
 		newDelegationContract(g),
-		newBenchContract(g),
 		newReputationContract(g),
 	}
 	cc, err := contractapi.NewChaincode(contracts...)

@@ -142,7 +142,6 @@ func TestNothingRunsBeforeTheGenesis(t *testing.T) {
 		{user, "reputation:Attest", []string{`{}`}},
 		{user, "delegation:Set", []string{`{}`}},
 		{user, "coi:Disclose", []string{`{}`}},
-		{user, "bench:Put", []string{"k", "v"}},
 	} {
 		t.Run(tc.fn, func(t *testing.T) {
 			h := newHarness(t)
