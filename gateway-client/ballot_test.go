@@ -13,6 +13,7 @@ import (
 	"github.com/charter-gov/charter/chaincode/constitution"
 	"github.com/charter-gov/charter/chaincode/delegation"
 	"github.com/charter-gov/charter/chaincode/token"
+	"github.com/charter-gov/charter/chaincode/vouch"
 )
 
 func TestBallotTokenDelegationArguments(t *testing.T) {
@@ -24,6 +25,7 @@ func TestBallotTokenDelegationArguments(t *testing.T) {
 	create := ballot.CreateRequest{DecisionType: constitution.Budget, Title: "GPUs"}
 	cast := ballot.CastRequest{Ballot: "b1", Choice: "for"}
 	cancel := ballot.CancelRequest{Ballot: "b1", Reason: "dup"}
+	pause := ballot.PauseRequest{Ballot: "b1", Reason: "vote buying"}
 	mint := token.MintRequest{To: ada, Amount: 5}
 	transfer := token.TransferRequest{To: ada, Amount: 2}
 	set := delegation.SetRequest{Topic: "*", Legs: []delegation.Leg{{To: ada, Percent: 40}}}
@@ -44,6 +46,14 @@ func TestBallotTokenDelegationArguments(t *testing.T) {
 			call{Kind: "endorse", Name: "ballot:Execute", Args: []string{"b1"}}},
 		{"CancelBallot", "{}", func(ctx context.Context, c *Client) (any, error) { return c.CancelBallot(ctx, cancel) },
 			call{Kind: "endorse", Name: "ballot:Cancel", Args: []string{mustJSON(cancel)}}},
+		{"PauseBallot", `{"inForce":true}`, func(ctx context.Context, c *Client) (any, error) { return c.PauseBallot(ctx, pause) },
+			call{Kind: "endorse", Name: "ballot:Pause", Args: []string{mustJSON(pause)}}},
+		{"PauseSupports", "[]", func(ctx context.Context, c *Client) (any, error) { return c.PauseSupports(ctx, "b1") },
+			call{Kind: "evaluate", Name: "ballot:PauseSupports", Args: []string{"b1"}}},
+		{"Vouch", "{}", func(ctx context.Context, c *Client) (any, error) { return c.Vouch(ctx, ada) },
+			call{Kind: "endorse", Name: "member:Vouch", Args: []string{mustJSON(vouch.GiveRequest{Member: ada})}}},
+		{"Vouches", "[]", func(ctx context.Context, c *Client) (any, error) { return c.Vouches(ctx, ada) },
+			call{Kind: "evaluate", Name: "member:Vouches", Args: []string{ada.MSPID, ada.ID}}},
 		{"Ballot", "{}", func(ctx context.Context, c *Client) (any, error) { return c.Ballot(ctx, "b1") },
 			call{Kind: "evaluate", Name: "ballot:Get", Args: []string{"b1"}}},
 		{"Ballots", "[]", func(ctx context.Context, c *Client) (any, error) { return c.Ballots(ctx, ballot.StatusActive) },
@@ -54,11 +64,6 @@ func TestBallotTokenDelegationArguments(t *testing.T) {
 			call{Kind: "evaluate", Name: "ballot:Results", Args: []string{"b1"}}},
 		{"BallotVotes", "{}", func(ctx context.Context, c *Client) (any, error) { return c.BallotVotes(ctx, "b1", 3, 50) },
 			call{Kind: "evaluate", Name: "ballot:Votes", Args: []string{"b1", "3", "50"}}},
-		{"BenchPut", "{}", func(ctx context.Context, c *Client) (any, error) {
-			_, err := c.BenchPut(ctx, "k", "v")
-			return nil, err
-		},
-			call{Kind: "endorse", Name: "bench:Put", Args: []string{"k", "v"}}},
 		{"Mint", "{}", func(ctx context.Context, c *Client) (any, error) { return c.Mint(ctx, mint) },
 			call{Kind: "endorse", Name: "token:Mint", Args: []string{mustJSON(mint)}}},
 		{"Transfer", "{}", func(ctx context.Context, c *Client) (any, error) { return c.Transfer(ctx, transfer) },
@@ -114,4 +119,30 @@ func TestVoteRefusalIsTyped(t *testing.T) {
 	_, err := c.Vote(t.Context(), ballot.CastRequest{Ballot: "b1", Choice: "for"})
 	require.ErrorIs(t, err, ErrFailedPrecondition)
 	assert.Contains(t, err.Error(), "the ballot is closed")
+}
+
+// BenchPut goes to the calibration chaincode the configuration names, and
+// is refused without one (it is never part of Charter's chaincode).
+func TestBenchPutGoesToTheCalibrationChaincode(t *testing.T) {
+	f := &fakeGateway{}
+	c := newTestClient(t, f)
+	_, err := c.BenchPut(t.Context(), "k", "v")
+	require.ErrorIs(t, err, ErrFailedPrecondition)
+	assert.Contains(t, err.Error(), "no calibration chaincode")
+	assert.Empty(t, f.Calls(), "nothing sent")
+
+	f = &fakeGateway{}
+	c = newTestClient(t, f, func(cfg *Config) { cfg.BenchChaincode = "bench" })
+	txID, err := c.BenchPut(t.Context(), "k", "v")
+	require.NoError(t, err)
+	calls := f.Calls()
+	require.Len(t, calls, 1)
+	assert.Equal(t, txID, calls[0].TxID)
+	calls[0].TxID = ""
+	assert.Equal(t, call{Kind: "endorse", Name: "bench:Put", Args: []string{"k", "v"}, Chaincode: "bench"}, calls[0])
+
+	// every other transaction still goes to Charter's chaincode
+	_, err = c.Vote(t.Context(), ballot.CastRequest{Ballot: "b1", Choice: "for"})
+	require.NoError(t, err)
+	assert.Equal(t, "charter", f.Calls()[1].Chaincode)
 }

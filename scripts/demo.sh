@@ -37,32 +37,59 @@ refused() {
 
 command -v charter >/dev/null || { echo "demo: charter CLI not built; run make build" >&2; exit 1; }
 
+# The constitution's clock skew for the demo, in seconds (docs/time.md):
+# ballots open one skew after creation and deadlines wait one skew. The
+# demo's processes share one clock, so a few seconds keep it short.
+DEMO_SKEW="${CHARTER_DEMO_SKEW:-5}"
+
 step "Who am I? The Foundation's admin, straight from its certificate"
 run charter --as foundation-admin whoami
 
-step "The Foundation adopts the first constitution (the default document)"
-run charter --as foundation-admin constitution init
+step "The founding act: the Foundation drafts the genesis — founders, constitution, first role holders, first tokens"
+GENESIS="$(mktemp -d)/genesis.json"
+trap 'rm -rf "$(dirname "$GENESIS")"' EXIT
+# The default constitution, with seat confirmations voted in 20 seconds so
+# that the demo can seat a member by decision below, and a clock skew of
+# $DEMO_SKEW seconds.
+printf '%s$ charter --as foundation-admin constitution genesis draft … > %s%s\n' "$D" "$GENESIS" "$R"
+charter --as foundation-admin constitution genesis draft --founders FoundationMSP,LabAMSP,LabBMSP \
+  --periods 20s --periods-for seat_confirmation --clock-skew "${DEMO_SKEW}s" \
+  --member "foundation-user1:Grace Hopper:house_a,guardian" \
+  --member "foundation-user2:Frances Allen:grants_admin,treasurer" \
+  --member "labA-user1:Ada Lovelace:attester,house_a:merged_code,red_teaming,safety_review" \
+  --member "labB-user1:Katherine Johnson:attester,house_a:documentation,dataset_curation" \
+  --allocate foundation-user1=1000 --allocate labA-user1=600 >"$GENESIS"
+cat "$GENESIS" | grep -v '^      ' | head -n 40
+echo "(the whole document, constitution included, is in $GENESIS)"
 
-step "A second initialisation is refused, by any organisation"
-refused CONFLICT charter --as labB-admin constitution init
+step "The Foundation proposes it; nothing else runs until every founder has approved the same hash"
+run charter --as foundation-admin constitution genesis propose --file "$GENESIS"
+refused FAILED_PRECONDITION charter --as labA-admin member add --profile labA-user2 --name "Alan Turing"
 
-step "Each organisation's admin registers its own members"
-run charter --as foundation-admin member add --profile foundation-user1 --name "Grace Hopper" --roles house_a,guardian
-run charter --as foundation-admin member add --profile foundation-user2 --name "Frances Allen" --roles grants_admin,treasurer
-run charter --as labA-admin member add --profile labA-user1 --name "Ada Lovelace" --roles attester,house_a \
-  --attester-categories merged_code,red_teaming,safety_review
+step "Each founding organisation's admin approves the document it has read (its SHA-256); the last approval adopts it"
+run charter --as foundation-admin constitution genesis approve --file "$GENESIS"
+run charter --as labA-admin constitution genesis approve --file "$GENESIS"
+run charter --as labB-admin constitution genesis approve --file "$GENESIS"
+run charter --as labB-user1 constitution genesis show
+
+step "The founding act happens once: a second proposal is refused, by any organisation"
+refused CONFLICT charter --as labB-admin constitution genesis propose --file "$GENESIS"
+
+step "Each organisation's admin registers its own plain members (roles come only from the genesis or decisions)"
 run charter --as labA-admin member add --profile labA-user2 --name "Alan Turing"
-run charter --as labB-admin member add --profile labB-user1 --name "Katherine Johnson" --roles attester \
-  --attester-categories documentation,dataset_curation
 run charter --as labB-admin member add --profile labB-user2 --name "Edsger Dijkstra"
 
 step "Refusals change nothing: a lab admin cannot register another lab's people, a member cannot register anyone"
 refused FORBIDDEN charter --as labB-admin member add --profile labA-user3 --name "Mallory"
 refused FORBIDDEN charter --as labA-user2 member add --profile labA-user3 --name "Mallory"
-refused "unknown role" charter --as labA-admin member add --profile labA-user3 --name "Mallory" --roles emperor
 
 step "A member leaves; the record stays for the audit trail"
 run charter --as labB-admin member remove --profile labB-user2 --reason "moved to another project"
+
+step "Vouching: a plain member votes once a member of another organisation vouches for it (founders count as vouched)"
+refused FORBIDDEN charter --as labA-user1 member vouch --profile labA-user2
+run charter --as labB-user1 member vouch --profile labA-user2
+run charter member vouches --profile labA-user2
 
 step "Attesters record contributions: non-transferable, evidence-backed reputation"
 run charter --as labA-user1 reputation attest --profile foundation-user1 --category red_teaming --weight 400 \
@@ -84,9 +111,8 @@ run charter reputation score --profile labA-user2
 step "Who is eligible for a House A seat, and why"
 run charter reputation eligible
 
-step "Governance tokens (interim mint path until the treasury exists) and balance checkpoints"
-run charter --as foundation-admin token mint --profile foundation-user1 --amount 1000 --memo "founding allocation"
-run charter --as labA-admin token mint --profile labA-user1 --amount 600 --memo "founding allocation"
+step "Governance tokens: the genesis allocation, transfers and balance checkpoints"
+run charter token balance --profile labA-user1
 run charter --as foundation-user1 token transfer --profile labA-user2 --amount 100 --memo "thanks for the docs"
 refused INVALID_ARGUMENT charter --as labA-user2 token transfer --profile labB-user1 --amount 5000
 run charter token balance --profile foundation-user1
@@ -98,13 +124,14 @@ refused INVALID_ARGUMENT charter --as foundation-user1 delegate set --topic budg
 step "A legitimacy poll (1-7 Likert): open for 15 seconds, votes changeable until close"
 poll=$(json_id charter --as labA-user1 ballot create --poll --title "Is Charter's governance legitimate?" --period 15s)
 echo "poll $poll"
+sleep $((DEMO_SKEW + 1)) # voting opens one clock skew after creation
 run charter --as foundation-user1 ballot vote "$poll" --choice 6
 run charter --as labA-user1 ballot vote "$poll" --choice 7
 run charter --as labA-user2 ballot vote "$poll" --choice 4
 run charter --as labB-user1 ballot vote "$poll" --choice 5
 run charter --as labA-user2 ballot vote "$poll" --choice 5
-echo "(waiting for the poll to end)"
-sleep 16
+echo "(waiting for the poll to end, and one clock skew more before it can be closed)"
+sleep $((15 + DEMO_SKEW + 1))
 refused FAILED_PRECONDITION charter --as labB-user1 ballot vote "$poll" --choice 1
 run charter ballot close "$poll"
 run charter ballot results "$poll"
@@ -115,9 +142,37 @@ echo "decision $decision"
 run charter decision show "$decision"
 refused FAILED_PRECONDITION charter --as labA-user2 decision vote "$decision" --house B --choice for
 
+step "Nobody cancels a decision's ballot; guardians only pause, and one guardian alone pauses nothing"
+refused FORBIDDEN charter --as labA-user2 ballot cancel "$decision-B" --reason "withdrawn"
+run charter --as foundation-user1 ballot pause "$decision-B" --reason "demo: one guardian's support"
+run charter ballot pause-supports "$decision-B"
+
 step "Conflicts of interest are public records; a disclosed conflict recuses the member from decisions on that subject"
 run charter --as foundation-user1 coi disclose --subject grantee:evals-wg --statement "I chair the evaluation working group"
 run charter coi list --subject grantee:evals-wg
+
+step "The first House A seat granted by decision: a seat confirmation, voted by both houses"
+# The seat confirmation's payload names the member; the genesis set its
+# voting period to 20 seconds, with no delay or timelock.
+SEAT="$(dirname "$GENESIS")/seat.json"
+printf '{"member":{%s}}\n' "$(charter -o json member get --profile labA-user2 | grep -o '"mspId":"[^"]*","id":"[^"]*"' | head -n 1)" >"$SEAT"
+seat=$(json_id charter --as labA-user1 decision propose --type seat_confirmation --title "Seat Alan Turing in House A" --payload "$SEAT")
+echo "decision $seat"
+sleep $((DEMO_SKEW + 1)) # voting opens one clock skew after the proposal
+run charter --as foundation-user1 decision vote "$seat" --house A --choice for
+run charter --as labA-user1 decision vote "$seat" --house A --choice for
+run charter --as labB-user1 decision vote "$seat" --house A --choice for
+run charter --as foundation-user1 decision vote "$seat" --house B --choice for
+run charter --as labA-user2 decision vote "$seat" --house B --choice for
+refused FORBIDDEN charter --as labA-user2 decision vote "$seat" --house A --choice for
+echo "(waiting for the vote to end, and one clock skew more)"
+sleep $((20 + DEMO_SKEW + 1))
+run charter ballot close "$seat-A"
+run charter ballot close "$seat-B"
+run charter decision conclude "$seat"
+sleep $((DEMO_SKEW + 1)) # the deadlines (no timelock, no appeal window) wait one clock skew
+run charter decision execute "$seat"
+run charter member get --profile labA-user2
 
 step "The register as every organisation's peer sees it"
 for org in foundation labA labB; do
@@ -129,6 +184,6 @@ run charter --as labB-user1 constitution history
 
 step "Every state change above emitted a chaincode event"
 # everything from the constitution's adoption on, in block order
-run charter events watch --from-block 0 --count 24
+run charter events watch --from-block 0 --count 30
 
 printf '\n%sDemo complete.%s The network is still running: try `charter --help`, `make status`; `make down` stops it.\n' "$B" "$R"

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -25,7 +26,18 @@ const (
 	testTimelockSec  = 3
 	testMediationSec = 5
 	testAppealSec    = 6
+	// testSkewSec is the constitution's clock skew: the endorsement guard
+	// refuses proposals further than this from the peer's clock, ballots
+	// open this long after creation, and deadlines wait this long. The test
+	// processes share the peers' clock, so the skew only has to cover the
+	// time from building a proposal to its endorsement: 3 s did not on a
+	// 2-core machine at load average 30 (64 concurrent registrations took
+	// 3.8 s to reach the chaincode), 10 s leaves a wide margin.
+	testSkewSec = 10
 )
+
+// testSkew is testSkewSec as a duration.
+const testSkew = testSkewSec * time.Second
 
 // testConstitution is the constitution TestMain adopts: the default
 // document with periods of seconds instead of days, so that decisions can
@@ -34,7 +46,7 @@ const (
 // that the House B electorate — every member other tests registered — does
 // not decide whether the scenario reaches quorum, and no reputation is
 // needed). Thresholds, houses, routing and everything else are the
-// defaults.
+// defaults. The clock skew is testSkewSec (docs/time.md).
 func testConstitution() constitution.Document {
 	d := constitution.Default()
 	d.Name = "Charter integration-test constitution (periods of seconds)"
@@ -48,18 +60,45 @@ func testConstitution() constitution.Document {
 	}
 	d.Concurrence.MediationSec = testMediationSec
 	d.Appeals = constitution.Appeals{WindowSec: testAppealSec, MinAppellants: 2}
+	// The scenarios register fresh members per test and vote with one or
+	// two organisations per house: the organisation cap and vouching are
+	// off here (the chaincode and contract tests cover them).
+	d.Safeguards = constitution.Safeguards{OrgCapBps: 10000, VouchesRequired: 0}
+	d.Time.MaxClockSkewSec = testSkewSec
 	return d
 }
 
-// member is a fresh client identity registered by its organisation's admin.
+// member is a client identity: a fresh one registered by its
+// organisation's admin, or a founding member of the test genesis.
 type member struct {
 	id     identity.Identity
 	client *charter.Client
 }
 
-// newMember issues a certificate for cn in org, registers it with roles
-// and connects as it.
-func newMember(t *testing.T, org, cn string, roles ...membership.Role) member {
+// foundingMember connects as one of the identities the harness issued and
+// named in the genesis (issuedFounders in main_test.go).
+func foundingMember(t *testing.T, org, cn string) member {
+	t.Helper()
+	cfg, err := net.profiles.Config(org + "-user1")
+	require.NoError(t, err)
+	cfg.CertPath = filepath.Join(net.foundersDir(), cn+"-cert.pem")
+	cfg.KeyPath = filepath.Join(net.foundersDir(), cn+"-key.pem")
+	pemBytes, err := os.ReadFile(cfg.CertPath)
+	require.NoError(t, err)
+	id, err := identity.FromPEM(cfg.MSPID, pemBytes)
+	require.NoError(t, err)
+	c, err := charter.Connect(ctxFor(t), cfg)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = c.Close() })
+	m, err := c.Whoami(ctxFor(t))
+	require.NoError(t, err)
+	require.NotNil(t, m.Member, "%s is a founding member", cn)
+	return member{id: id, client: c}
+}
+
+// newMember issues a certificate for cn in org, registers it as a plain
+// member and connects as it.
+func newMember(t *testing.T, org, cn string) member {
 	t.Helper()
 	certPath, keyPath := issueClientCert(t, org, cn, t.TempDir())
 	cfg, err := net.profiles.Config(org + "-user1")
@@ -69,7 +108,7 @@ func newMember(t *testing.T, org, cn string, roles ...membership.Role) member {
 	require.NoError(t, err)
 	id, err := identity.FromPEM(cfg.MSPID, pemBytes)
 	require.NoError(t, err)
-	_, err = net.client(t, org+"-admin").RegisterMember(ctxFor(t), membership.RegisterRequest{Member: id, Name: cn, Roles: roles})
+	_, err = net.client(t, org+"-admin").RegisterMember(ctxFor(t), membership.RegisterRequest{Member: id, Name: cn})
 	require.NoError(t, err, "register %s", cn)
 	c, err := charter.Connect(ctxFor(t), cfg)
 	require.NoError(t, err)
@@ -110,8 +149,8 @@ func TestDecisionAmendmentEndToEnd(t *testing.T) {
 		t.Skipf("the constitution in force (version %d) has amendment periods of days; this test needs the short-period test constitution TestMain adopts on a fresh network", cur.Version)
 	}
 	run := time.Now().UnixNano()
-	seatConflicted := newMember(t, "foundation", fmt.Sprintf("dec-seat1-%d", run), membership.RoleHouseA)
-	seat := newMember(t, "labA", fmt.Sprintf("dec-seat2-%d", run), membership.RoleHouseA)
+	seatConflicted := foundingMember(t, "foundation", "dec-seat1")
+	seat := foundingMember(t, "labA", "dec-seat2")
 	community := newMember(t, "labB", fmt.Sprintf("dec-comm1-%d", run))
 
 	// A budget decision opened under the rules in force now.
@@ -141,9 +180,15 @@ func TestDecisionAmendmentEndToEnd(t *testing.T) {
 	require.Len(t, d.Ballots, 2)
 	assert.Equal(t, cur.Hash, d.ConstitutionHash)
 
+	// Voting opens one clock skew after the proposal (no voting delay).
+	ballotA, err := reader.Ballot(ctx, d.Ballots[0].Ballot)
+	require.NoError(t, err)
+	assert.Equal(t, d.ProposedAt.Add(testSkew), ballotA.OpensAt)
+
 	// Recusal: a House A member who disclosed a conflict on the amendment is refused.
 	_, err = seatConflicted.client.DiscloseConflict(ctx, coi.DiscloseRequest{Subject: coi.Subject{Kind: coi.KindProposal, ID: d.ID}, Statement: "I drafted this amendment for my employer"})
 	require.NoError(t, err)
+	waitUntil(t, ballotA.OpensAt)
 	height = settledHeight(t)
 	_, err = seatConflicted.client.VoteOnDecision(ctx, decision.VoteRequest{Decision: d.ID, House: constitution.HouseA, Choice: "for"})
 	requireRefusedUnchanged(t, reader, height, err, errcode.Forbidden, "recused")
@@ -156,9 +201,9 @@ func TestDecisionAmendmentEndToEnd(t *testing.T) {
 	_, err = community.client.VoteOnDecision(ctx, decision.VoteRequest{Decision: d.ID, House: constitution.HouseB, Choice: "for"})
 	require.NoError(t, err)
 
-	// Voting ends; anyone closes and tallies; the concurrence rule concludes.
-	ends := d.ProposedAt.Add(time.Duration(amendRule.VotingDelaySec+amendRule.VotingPeriodSec) * time.Second)
-	waitUntil(t, ends)
+	// Voting ends; once the end is one skew past, anyone closes and
+	// tallies; the concurrence rule concludes.
+	waitUntil(t, ballotA.CloseableFrom(testSkew))
 	for _, b := range d.Ballots {
 		_, err := reader.CloseBallot(ctx, b.Ballot)
 		require.NoError(t, err, "close %s", b.Ballot)
@@ -176,8 +221,9 @@ func TestDecisionAmendmentEndToEnd(t *testing.T) {
 	_, err = reader.ExecuteDecision(ctx, d.ID)
 	requireRefusedUnchanged(t, reader, height, err, errcode.FailedPrecondition, "can be executed from")
 
-	// An appeal after its window.
-	waitUntil(t, *concluded.ExecutableAt)
+	// An appeal after its window; execution once the timelock and the
+	// window are over by the skew.
+	waitUntil(t, concluded.ExecutableAt.Add(testSkew))
 	height = settledHeight(t)
 	_, err = community.client.AppealDecision(ctx, decision.AppealRequest{Decision: d.ID, Grounds: "too late"})
 	requireRefusedUnchanged(t, reader, height, err, errcode.FailedPrecondition, "appeal window")

@@ -10,11 +10,14 @@ import (
 
 	"github.com/charter-gov/charter/chaincode/ballot"
 	"github.com/charter-gov/charter/chaincode/constitution"
+	"github.com/charter-gov/charter/chaincode/decision"
 	"github.com/charter-gov/charter/chaincode/delegation"
 	"github.com/charter-gov/charter/chaincode/errcode"
+	"github.com/charter-gov/charter/chaincode/genesis"
 	"github.com/charter-gov/charter/chaincode/identity"
 	"github.com/charter-gov/charter/chaincode/membership"
 	"github.com/charter-gov/charter/chaincode/token"
+	"github.com/charter-gov/charter/chaincode/vouch"
 )
 
 func mustArg(t *testing.T, v any) string {
@@ -29,13 +32,16 @@ func mustArg(t *testing.T, v any) string {
 const harnessSkewSec = 5
 
 // ballotHarness: a constitution whose budget decisions are token-weighted
-// with short periods, an admin and two registered members.
-func ballotHarness(t *testing.T) (*harness, testIdentity, testIdentity, testIdentity) {
+// with short periods, an admin and two founding members holding the given
+// genesis allocations (ada's, bob's; 0 for none), of one organisation, so
+// without the organisation cap (guard_test.go covers it).
+func ballotHarness(t *testing.T, adaTokens, bobTokens int64) (*harness, testIdentity, testIdentity, testIdentity) {
 	h := newHarness(t)
 	admin := newIdentity(t, "LabAMSP", "Admin@labA", "admin")
 	ada := newIdentity(t, "LabAMSP", "Ada@labA", "client")
 	bob := newIdentity(t, "LabAMSP", "Bob@labA", "client")
 	doc := constitution.Default()
+	doc.Safeguards.OrgCapBps = 10000
 	doc.Time.MaxClockSkewSec = harnessSkewSec
 	for i := range doc.DecisionRules {
 		if doc.DecisionRules[i].Type == constitution.Budget {
@@ -43,30 +49,27 @@ func ballotHarness(t *testing.T) (*harness, testIdentity, testIdentity, testIden
 			r.Families, r.VotingDelaySec, r.VotingPeriodSec, r.TimelockSec = []constitution.Family{constitution.FamilyToken}, 0, 60, 30
 		}
 	}
-	res, _ := h.invoke(admin, 0, "constitution:Init", mustArg(t, doc))
-	require.Equal(t, int32(ok), res.Status, res.Message)
-	for _, u := range []testIdentity{ada, bob} {
+	var members []membership.FoundingMember
+	var allocs []genesis.Allocation
+	for i, u := range []testIdentity{ada, bob} {
 		id := identity.FromCert(u.msp, u.cert)
-		res, _ = h.invoke(admin, 0, "member:Register", mustArg(t, membership.RegisterRequest{Member: id, Name: u.cert.Subject.CommonName}))
-		require.Equal(t, int32(ok), res.Status, res.Message)
+		members = append(members, membership.FoundingMember{Member: id, Name: u.cert.Subject.CommonName})
+		if amount := []int64{adaTokens, bobTokens}[i]; amount > 0 {
+			allocs = append(allocs, genesis.Allocation{To: id, Amount: amount})
+		}
 	}
+	h.found(testGenesis(t, &doc, members, allocs))
 	return h, admin, ada, bob
 }
 
 func TestBallotThroughContract(t *testing.T) {
-	h, admin, ada, bob := ballotHarness(t)
-	adaID, bobID := identity.FromCert(ada.msp, ada.cert), identity.FromCert(bob.msp, bob.cert)
-	res, stub := h.invoke(admin, 0, "token:Mint", mustArg(t, token.MintRequest{To: adaID, Amount: 40}))
-	require.Equal(t, int32(ok), res.Status, res.Message)
-	assert.Contains(t, stub.Events, token.EventMinted)
-	res, _ = h.invoke(admin, 0, "token:Mint", mustArg(t, token.MintRequest{To: bobID, Amount: 60}))
-	require.Equal(t, int32(ok), res.Status, res.Message)
+	h, _, ada, bob := ballotHarness(t, 40, 60)
+	adaID := identity.FromCert(ada.msp, ada.cert)
+	h.clock = h.clock.Add(time.Second) // the genesis allocation precedes the ballot
 
-	res, stub = h.invoke(ada, 0, "ballot:Create", mustArg(t, ballot.CreateRequest{DecisionType: constitution.Budget, Title: "GPU credits"}))
+	b := proposeBudget(t, h, ada, "GPU credits")
+	res, stub := h.invoke(ada, 0, "ballot:Get", b.ID)
 	require.Equal(t, int32(ok), res.Status, res.Message)
-	assert.Contains(t, stub.Events, ballot.EventCreated)
-	var b ballot.Ballot
-	require.NoError(t, json.Unmarshal(res.Payload, &b))
 	assert.Equal(t, constitution.FamilyToken, b.Family)
 	assert.Equal(t, h.clock.Add(harnessSkewSec*time.Second), b.OpensAt, "no voting delay: voting opens one skew after creation")
 
@@ -114,21 +117,16 @@ func TestBallotThroughContract(t *testing.T) {
 	require.Equal(t, int32(ok), res.Status, res.Message)
 	assert.JSONEq(t, `{"account":{"mspId":"LabAMSP","id":"`+adaID.ID+`"},"balance":40}`, string(res.Payload))
 
-	res, stub = h.invoke(bob, 0, "bench:Put", "k1", "v1")
-	require.Equal(t, int32(ok), res.Status, res.Message)
-	assert.Contains(t, stub.Events, "bench.put")
 }
 
 func TestBallotRefusalsAreCodedAndChangeNothing(t *testing.T) {
-	h, admin, ada, bob := ballotHarness(t)
+	h, _, ada, bob := ballotHarness(t, 10, 0)
 	adaID, bobID := identity.FromCert(ada.msp, ada.cert), identity.FromCert(bob.msp, bob.cert)
 	stranger := newIdentity(t, "LabBMSP", "Eve@labB", "client")
-	res, _ := h.invoke(admin, 0, "token:Mint", mustArg(t, token.MintRequest{To: adaID, Amount: 10}))
+	h.clock = h.clock.Add(time.Second)
+	b := proposeBudget(t, h, ada, "x")
+	res, _ := h.invoke(ada, 0, "ballot:Get", b.ID)
 	require.Equal(t, int32(ok), res.Status, res.Message)
-	res, _ = h.invoke(ada, 0, "ballot:Create", mustArg(t, ballot.CreateRequest{DecisionType: constitution.Budget, Title: "x"}))
-	require.Equal(t, int32(ok), res.Status, res.Message)
-	var b ballot.Ballot
-	require.NoError(t, json.Unmarshal(res.Payload, &b))
 	res, _ = h.invoke(bob, 0, "delegation:Set", mustArg(t, delegation.SetRequest{Topic: "*", Legs: []delegation.Leg{{To: adaID, Percent: 100}}}))
 	require.Equal(t, int32(ok), res.Status, res.Message)
 	h.clock = b.OpensAt
@@ -148,13 +146,16 @@ func TestBallotRefusalsAreCodedAndChangeNothing(t *testing.T) {
 		{"vote with unknown field", ada, "ballot:Vote", []string{`{"ballot":"` + b.ID + `","choice":"for","weight":1000}`}, errcode.InvalidArgument, `unknown field "weight"`},
 		{"close early", bob, "ballot:Close", []string{b.ID}, errcode.FailedPrecondition, "cannot be closed before"},
 		{"tally bad page", bob, "ballot:Tally", []string{b.ID, "many"}, errcode.InvalidArgument, "not a whole number"},
-		{"execute early", bob, "ballot:Execute", []string{b.ID}, errcode.FailedPrecondition, "cannot become executed"},
+		{"execute a decision's ballot", bob, "ballot:Execute", []string{b.ID}, errcode.FailedPrecondition, "belongs to decision"},
+		{"a decision ballot through ballot:Create", ada, "ballot:Create", []string{mustArg(t, ballot.CreateRequest{DecisionType: constitution.Budget, Title: "x"})}, errcode.InvalidArgument, "opened only by decision:Propose"},
+		{"cancel a decision's ballot", ada, "ballot:Cancel", []string{mustArg(t, ballot.CancelRequest{Ballot: b.ID, Reason: "mine"})}, errcode.Forbidden, "cannot be cancelled by anyone"},
+		{"pause by a non-guardian", ada, "ballot:Pause", []string{mustArg(t, ballot.PauseRequest{Ballot: b.ID, Reason: "r"})}, errcode.Forbidden, "guardian"},
+		{"vouch within one's organisation", ada, "member:Vouch", []string{mustArg(t, vouch.GiveRequest{Member: bobID})}, errcode.Forbidden, "another organisation"},
 		{"transfer beyond balance", ada, "token:Transfer", []string{mustArg(t, token.TransferRequest{To: bobID, Amount: 11})}, errcode.InvalidArgument, "exceeds the balance"},
 		{"negative transfer", ada, "token:Transfer", []string{mustArg(t, token.TransferRequest{To: bobID, Amount: -1})}, errcode.InvalidArgument, "positive"},
 		{"mint by a member", ada, "token:Mint", []string{mustArg(t, token.MintRequest{To: adaID, Amount: 1})}, errcode.Forbidden, "treasurer"},
 		{"delegation cycle", ada, "delegation:Set", []string{mustArg(t, delegation.SetRequest{Topic: "*", Legs: []delegation.Leg{{To: bobID, Percent: 50}}})}, errcode.InvalidArgument, "cycle"},
 		{"delegation to oneself", ada, "delegation:Set", []string{mustArg(t, delegation.SetRequest{Topic: "*", Legs: []delegation.Leg{{To: adaID, Percent: 50}}})}, errcode.InvalidArgument, "oneself"},
-		{"bench empty key", ada, "bench:Put", []string{"", "v"}, errcode.InvalidArgument, "argument key is empty"},
 		{"bad time", ada, "token:BalanceAt", []string{adaID.MSPID, adaID.ID, "yesterday"}, errcode.InvalidArgument, "RFC 3339"},
 	}
 	for _, tt := range tests {
@@ -170,4 +171,21 @@ func TestBallotRefusalsAreCodedAndChangeNothing(t *testing.T) {
 			assert.Empty(t, stub.Events, "no event")
 		})
 	}
+}
+
+// proposeBudget proposes a budget decision (House B only) and returns its
+// ballot: decision ballots are opened only through decision:Propose.
+func proposeBudget(t *testing.T, h *harness, by testIdentity, title string) ballot.Ballot {
+	t.Helper()
+	res, stub := h.invoke(by, 0, "decision:Propose", mustArg(t, decision.ProposeRequest{Type: constitution.Budget, Title: title}))
+	require.Equal(t, int32(ok), res.Status, res.Message)
+	assert.Contains(t, stub.Events, decision.EventProposed)
+	var d decision.Decision
+	require.NoError(t, json.Unmarshal(res.Payload, &d))
+	require.Len(t, d.Ballots, 1)
+	res, _ = h.invoke(by, 0, "ballot:Get", d.Ballots[0].Ballot)
+	require.Equal(t, int32(ok), res.Status, res.Message)
+	var b ballot.Ballot
+	require.NoError(t, json.Unmarshal(res.Payload, &b))
+	return b
 }

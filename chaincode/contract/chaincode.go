@@ -108,8 +108,8 @@ func (p param) check(tx, arg string) error {
 		return errcode.Invalidf("%s is empty", field)
 	}
 	switch p.kind {
-	case kindJSON, kindBenchValue:
-		return nil // the strict decoder and bench:Put read them
+	case kindJSON:
+		return nil // the strict decoder reads it
 	case kindBool:
 		if arg != "true" && arg != "false" {
 			return errcode.Invalidf("%s %s is not true or false", field, errcode.Quote(arg))

@@ -58,22 +58,20 @@ func TestLaxJSONRefused(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			h := newHarness(t)
-			res, _ := h.invoke(founder, 0, "constitution:Init", "")
-			require.Equal(t, int32(ok), res.Status, res.Message)
+			h.foundDefault()
 			refused(t, h, adminA, "member:Register", []string{tc.arg}, errcode.InvalidArgument, tc.msg)
 		})
 	}
 
-	t.Run("null constitution document", func(t *testing.T) {
+	t.Run("null genesis", func(t *testing.T) {
 		h := newHarness(t)
-		refused(t, h, founder, "constitution:Init", []string{"null"}, errcode.InvalidArgument, "null is not a constitution document")
+		refused(t, h, founder, "constitution:ProposeGenesis", []string{"null"}, errcode.InvalidArgument, "null is not a genesis")
 	})
 
 	t.Run("the strict request still registers", func(t *testing.T) {
 		h := newHarness(t)
-		res, _ := h.invoke(founder, 0, "constitution:Init", "")
-		require.Equal(t, int32(ok), res.Status, res.Message)
-		res, _ = h.invoke(adminA, 0, "member:Register", string(reg))
+		h.foundDefault()
+		res, _ := h.invoke(adminA, 0, "member:Register", string(reg))
 		require.Equal(t, int32(ok), res.Status, res.Message)
 	})
 }

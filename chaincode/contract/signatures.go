@@ -3,13 +3,14 @@ package contract
 import (
 	"github.com/charter-gov/charter/chaincode/ballot"
 	"github.com/charter-gov/charter/chaincode/coi"
-	"github.com/charter-gov/charter/chaincode/constitution"
 	"github.com/charter-gov/charter/chaincode/decision"
 	"github.com/charter-gov/charter/chaincode/delegation"
+	"github.com/charter-gov/charter/chaincode/genesis"
 	"github.com/charter-gov/charter/chaincode/membership"
 	"github.com/charter-gov/charter/chaincode/reputation"
 	"github.com/charter-gov/charter/chaincode/text"
 	"github.com/charter-gov/charter/chaincode/token"
+	"github.com/charter-gov/charter/chaincode/vouch"
 )
 
 // kind is what a plain string argument holds; it decides the argument's
@@ -33,14 +34,11 @@ const (
 	kindBool
 	// kindTime is an RFC 3339 time.
 	kindTime
-	// kindBenchValue is the opaque value of bench:Put (at most 4096 bytes).
-	kindBenchValue
 )
 
 const (
-	maxIntBytes        = 20
-	maxTimeBytes       = 64
-	maxBenchValueBytes = 4096
+	maxIntBytes  = 20
+	maxTimeBytes = 64
 )
 
 // param describes one argument of a transaction.
@@ -68,8 +66,6 @@ func (p param) maxBytes() int {
 		return len("false")
 	case kindTime:
 		return maxTimeBytes
-	case kindBenchValue:
-		return maxBenchValueBytes
 	}
 	return MaxArgBytes
 }
@@ -116,7 +112,9 @@ func signatures() []signature {
 	member := membership.RegisterRequest{}
 	at := param{name: "at", kind: kindTime, description: "RFC 3339 time"}
 	return []signature{
-		{"constitution", "Init", []param{optional(js("document", constitution.Document{}, "the constitution document; empty for the default"))}},
+		{"constitution", "ProposeGenesis", []param{js("genesis", genesis.Genesis{}, "the founding act: constitution, founders, founding members, allocations")}},
+		{"constitution", "ApproveGenesis", []param{recordID("hash", "SHA-256 of the pending genesis")}},
+		{"constitution", "Genesis", nil},
 		{"constitution", "Current", nil},
 		{"constitution", "Get", []param{integer("version", "version number, from 1")}},
 		{"constitution", "History", nil},
@@ -128,6 +126,8 @@ func signatures() []signature {
 		{"member", "Get", []param{mspParam("mspId"), memberID("id")}},
 		{"member", "List", []param{optional(mspParam("mspId")), {name: "includeRemoved", kind: kindBool, description: "whether removed members are listed"}}},
 		{"member", "Whoami", nil},
+		{"member", "Vouch", []param{js("request", vouch.GiveRequest{}, "the member vouched for")}},
+		{"member", "Vouches", []param{mspParam("mspId"), memberID("id")}},
 
 		{"decision", "Propose", []param{js("request", decision.ProposeRequest{}, "the decision proposed")}},
 		{"decision", "Vote", []param{js("request", decision.VoteRequest{}, "the vote")}},
@@ -149,6 +149,8 @@ func signatures() []signature {
 		{"ballot", "Queue", []param{recordID("id", "ballot ID")}},
 		{"ballot", "Execute", []param{recordID("id", "ballot ID")}},
 		{"ballot", "Cancel", []param{js("request", ballot.CancelRequest{}, "the ballot and the reason")}},
+		{"ballot", "Pause", []param{js("request", ballot.PauseRequest{}, "the ballot and the reason")}},
+		{"ballot", "PauseSupports", []param{recordID("id", "ballot ID")}},
 		{"ballot", "Get", []param{recordID("id", "ballot ID")}},
 		{"ballot", "List", []param{optional(recordID("status", "only ballots with this status"))}},
 		{"ballot", "VoteOf", []param{recordID("id", "ballot ID"), mspParam("mspId"), memberID("voterId")}},
@@ -168,8 +170,6 @@ func signatures() []signature {
 		{"delegation", "List", []param{mspParam("mspId"), memberID("id")}},
 		{"delegation", "Effective", []param{mspParam("mspId"), memberID("id"), optional(recordID("topic", "delegation topic")), at}},
 		{"delegation", "Incoming", []param{mspParam("mspId"), memberID("id"), optional(recordID("topic", "delegation topic")), at}},
-
-		{"bench", "Put", []param{{name: "key", kind: kindRecordID, description: "bench key, 1..128 bytes"}, {name: "value", kind: kindBenchValue, optional: true, description: "opaque value, at most 4096 bytes"}}},
 
 		{"reputation", "Attest", []param{js("request", reputation.AttestRequest{}, "the attestation")}},
 		{"reputation", "Revoke", []param{js("request", reputation.RevokeRequest{}, "the attestation to revoke and why")}},

@@ -13,9 +13,11 @@ import (
 	"github.com/charter-gov/charter/chaincode/core"
 	"github.com/charter-gov/charter/chaincode/decision"
 	"github.com/charter-gov/charter/chaincode/delegation"
+	"github.com/charter-gov/charter/chaincode/genesis"
 	"github.com/charter-gov/charter/chaincode/membership"
 	"github.com/charter-gov/charter/chaincode/reputation"
 	"github.com/charter-gov/charter/chaincode/token"
+	"github.com/charter-gov/charter/chaincode/vouch"
 	"github.com/charter-gov/charter/internal/golden"
 )
 
@@ -47,6 +49,11 @@ func records() []struct {
 		{"attestation-given.golden.jsonl", func() any { return new(reputation.Given) }},
 		{"endorsement.golden.jsonl", func() any { return new(reputation.Endorsement) }},
 		{"slash.golden.jsonl", func() any { return new(reputation.SlashRecord) }},
+		{"genesis-proposal.golden.jsonl", func() any { return new(genesis.Proposal) }},
+		{"genesis-approval.golden.jsonl", func() any { return new(genesis.Approval) }},
+		{"genesis-adoption.golden.jsonl", func() any { return new(genesis.Adoption) }},
+		{"vouch.golden.jsonl", func() any { return new(vouch.Vouch) }},
+		{"ballot-pause-support.golden.jsonl", func() any { return new(ballot.PauseSupport) }},
 	}
 }
 
