@@ -351,11 +351,11 @@ func TestConstitutionCommands(t *testing.T) {
 		{"duplicate key", `{"name":"x","name":"y"}`, `duplicate field "name"`},
 		{"null", `null`, "null is not"},
 	} {
-		t.Run("init rejects "+bad.name, func(t *testing.T) {
+		t.Run("propose-amendment rejects "+bad.name, func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "doc.json")
 			require.NoError(t, os.WriteFile(path, []byte(bad.doc), 0o600))
 			f := newFixture(t)
-			r := f.run(t, nil, "constitution", "init", "--file", path)
+			r := f.run(t, nil, "constitution", "propose-amendment", "--file", path, "--title", "t")
 			assert.Equal(t, exitUsage, r.code)
 			assert.Contains(t, r.stderr, bad.msg)
 			assert.Empty(t, f.fake.configs)
