@@ -3,6 +3,7 @@ package ballot
 import (
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -44,7 +45,7 @@ func TestElectorateReadsEachMemberOnce(t *testing.T) {
 	bal := w.create(first, CreateRequest{})
 	w.open(bal)
 	w.vote(bal, first, ChoiceFor)
-	w.now = bal.EndsAt
+	w.now = bal.CloseableFrom(testSkew * time.Second)
 	_, err := Close(w.as(w.admin), bal.ID)
 	require.NoError(t, err)
 	clear(tc.scans)
