@@ -113,6 +113,7 @@ func BenchmarkLargeBallotTally(b *testing.B) {
 	// Voting takes about as long as registering; leave half again and a
 	// margin, so that the period has not ended before the last vote.
 	period := max(60*time.Second, registered*3/2+30*time.Second)
+	progress(b, "registered %d members in %s", n, registered.Round(time.Millisecond))
 	proposer := net.client(b, "foundation-user1")
 	ensureMemberB(b, ctx)
 	bal, err := proposer.CreateBallot(ctx, ballot.CreateRequest{Kind: ballot.KindPoll, Title: "large ballot benchmark", VotingPeriodSec: int64(period / time.Second)})
@@ -123,6 +124,10 @@ func BenchmarkLargeBallotTally(b *testing.B) {
 			return err == nil
 		}, 20*time.Second, 50*time.Millisecond)
 	}
+	// Voting opens one clock skew after creation (snapshots are final
+	// then).
+	progress(b, "poll %s opens at %s, ends at %s", bal.ID, bal.OpensAt.Format(time.RFC3339), bal.EndsAt.Format(time.RFC3339))
+	time.Sleep(time.Until(bal.OpensAt) + time.Second)
 
 	began = time.Now()
 	require.NoError(b, parallel(func(i int) error {
@@ -140,10 +145,19 @@ func BenchmarkLargeBallotTally(b *testing.B) {
 	b.Logf("%d votes committed in %s (%.1f tx/s)", n, voted.Round(time.Millisecond), float64(n)/voted.Seconds())
 	require.True(b, time.Now().Before(bal.EndsAt), "every vote arrived within the voting period")
 
+	progress(b, "%d votes committed in %s", n, voted.Round(time.Millisecond))
+	// Closing waits for the end of voting plus the clock-skew margin.
 	time.Sleep(time.Until(bal.EndsAt) + 2*time.Second)
 	tallier := net.client(b, "labA-user1")
-	_, err = tallier.CloseBallot(ctx, bal.ID)
-	require.NoError(b, err)
+	for {
+		_, err = tallier.CloseBallot(ctx, bal.ID)
+		if err == nil {
+			break
+		}
+		require.Contains(b, wireText(err), "clock-skew margin", "close: %s", wireText(err))
+		time.Sleep(5 * time.Second)
+	}
+	progress(b, "closed; tallying")
 
 	b.ResetTimer()
 	began = time.Now()
@@ -180,4 +194,10 @@ func ensureMemberB(b *testing.B, ctx context.Context) {
 	}
 	_, err := net.client(b, "foundation-admin").RegisterMember(ctx, membership.RegisterRequest{Member: c.Identity(), Name: "foundation user1"})
 	require.NoError(b, err)
+}
+
+// progress prints a line at once (benchmark logs appear only at the end).
+func progress(b *testing.B, format string, args ...any) {
+	b.Helper()
+	fmt.Fprintf(os.Stderr, "bench-tally %s: %s\n", time.Now().UTC().Format("15:04:05"), fmt.Sprintf(format, args...))
 }
