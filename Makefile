@@ -55,7 +55,7 @@ test-unit: ## Unit tests with the race detector
 
 .PHONY: test-integration
 test-integration: build fabric ## Integration tests: start a fresh network (with the calibration chaincode), run test/, stop it
-	CHARTER_BENCH=1 $(GO) test -count=1 -timeout 20m -v ./test/... 2>&1 | tee .charter/integration.log | grep -E '^(=== RUN|--- |PASS|FAIL|ok|panic|\s+\S+_test.go)' ; exit $${PIPESTATUS[0]}
+	CHARTER_BENCH=1 $(GO) test -count=1 -timeout 40m -v ./test/... 2>&1 | tee .charter/integration.log | grep -E '^(=== RUN|--- |PASS|FAIL|ok|panic|\s+\S+_test.go)' ; exit $${PIPESTATUS[0]}
 
 .PHONY: lint
 lint: ## gofmt, go vet and the chaincode determinism linter (never writes files)
@@ -86,6 +86,10 @@ fuzz: ## Run each fuzz target for FUZZTIME (default 10s)
 .PHONY: bench
 bench: ## Domain benchmarks (score computation, decay, tally of 1k/10k/100k votes, delegated tally of 10k members 8 deep)
 	$(GO) test -run=X -bench=. -benchmem ./chaincode/...
+
+.PHONY: bench-tally
+bench-tally: build fabric ## A ballot of CHARTER_BENCH_VOTES votes (default 100000) cast and tallied in pages on a fresh network
+	$(GO) test -count=1 -run=X -bench=LargeBallotTally -benchtime=1x -timeout 360m -v ./test/
 
 .PHONY: bench-network
 bench-network: build fabric ## Vote vs key-value put throughput on a fresh network (with the calibration chaincode), in one run

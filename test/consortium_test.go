@@ -195,7 +195,7 @@ func TestBadInputIsRefusedAndChangesNothing(t *testing.T) {
 			return err
 		}, errcode.InvalidArgument, "argument id is 100000 bytes, at most 1024"},
 		{"a NUL in an MSP ID", func(t *testing.T) error {
-			_, err := net.client(t, "labA-admin").Contract().EvaluateWithContext(ctxFor(t), "member:List", clientArgs("LabAMSP\x00", "false")...)
+			_, err := net.client(t, "labA-admin").Contract().EvaluateWithContext(ctxFor(t), "member:List", clientArgs("LabAMSP\x00", "false", "", "")...)
 			return err
 		}, errcode.InvalidArgument, "control character U+0000"},
 		{"unknown role", func(t *testing.T) error {

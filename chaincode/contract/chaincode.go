@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/hyperledger/fabric-chaincode-go/v2/shim"
 	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
@@ -110,6 +111,11 @@ func (p param) check(tx, arg string) error {
 	switch p.kind {
 	case kindJSON:
 		return nil // the strict decoder reads it
+	case kindBookmark:
+		if !utf8.ValidString(arg) {
+			return errcode.Invalidf("%s is not valid UTF-8", field)
+		}
+		return nil
 	case kindBool:
 		if arg != "true" && arg != "false" {
 			return errcode.Invalidf("%s %s is not true or false", field, errcode.Quote(arg))

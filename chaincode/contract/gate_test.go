@@ -32,12 +32,12 @@ func TestGateRefusals(t *testing.T) {
 		{"name in another letter case", "member:whoami", nil, `no transaction "whoami"`},
 		{"unknown transaction of the default contract", "Crown", nil, `contract "constitution" has no transaction "Crown"`},
 		{"10 MiB member ID", "member:Get", []string{"LabAMSP", huge}, "argument id is 10485760 bytes, at most 1024"},
-		{"10 MiB MSP ID", "member:List", []string{huge, "false"}, "argument mspId is 10485760 bytes, at most 128"},
-		{"NUL in an MSP ID", "member:List", []string{"LabAMSP\x00", "false"}, "control character U+0000"},
+		{"10 MiB MSP ID", "member:List", []string{huge, "false", "", ""}, "argument mspId is 10485760 bytes, at most 128"},
+		{"NUL in an MSP ID", "member:List", []string{"LabAMSP\x00", "false", "", ""}, "control character U+0000"},
 		{"U+10FFFF in a member ID", "member:Get", []string{"LabAMSP", "x\U0010FFFF"}, "U+10FFFF"},
 		{"invalid UTF-8 in a ballot ID", "ballot:Get", []string{"\xff"}, "not valid UTF-8"},
 		{"empty required ID", "decision:Get", []string{""}, "argument id is empty"},
-		{"a bool that is not true or false", "member:List", []string{"", "TRUE"}, `"TRUE" is not true or false`},
+		{"a bool that is not true or false", "member:List", []string{"", "TRUE", "", ""}, `"TRUE" is not true or false`},
 		{"a page size that is not a number", "ballot:Tally", []string{"b1", "ten"}, "is not a whole number"},
 		{"JSON argument over 1 MiB", "member:Register", []string{`"` + strings.Repeat("a", MaxArgBytes) + `"`}, "at most 1048576 are accepted"},
 	}
@@ -177,6 +177,9 @@ func TestEveryPlainArgumentIsBounded(t *testing.T) {
 				msg := refused(t, h, user, s.fullName(), args, errcode.InvalidArgument, "argument "+p.name+" is")
 				assert.Contains(t, msg, "at most")
 				assert.Less(t, len(msg), 300)
+				if p.kind == kindBookmark {
+					return // a bookmark is a state key: it holds U+0000
+				}
 				args[i] = "7\x00"
 				refused(t, h, user, s.fullName(), args, errcode.InvalidArgument, "argument "+p.name)
 			})

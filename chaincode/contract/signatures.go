@@ -34,11 +34,15 @@ const (
 	kindBool
 	// kindTime is an RFC 3339 time.
 	kindTime
+	// kindBookmark is the opaque bookmark of a previous page (a state key:
+	// it holds U+0000), bounded in bytes and valid UTF-8.
+	kindBookmark
 )
 
 const (
-	maxIntBytes  = 20
-	maxTimeBytes = 64
+	maxIntBytes      = 20
+	maxTimeBytes     = 64
+	maxBookmarkBytes = 4096
 )
 
 // param describes one argument of a transaction.
@@ -66,6 +70,8 @@ func (p param) maxBytes() int {
 		return len("false")
 	case kindTime:
 		return maxTimeBytes
+	case kindBookmark:
+		return maxBookmarkBytes
 	}
 	return MaxArgBytes
 }
@@ -98,6 +104,10 @@ func integer(name, description string) param {
 	return param{name: name, kind: kindInt, description: description}
 }
 
+func bookmark() param {
+	return param{name: "bookmark", kind: kindBookmark, optional: true, description: "the previous page's bookmark; empty for the first page"}
+}
+
 func optional(p param) param {
 	p.optional = true
 	return p
@@ -124,7 +134,7 @@ func signatures() []signature {
 		{"member", "Update", []param{js("request", membership.UpdateRequest{}, "the member's new roles and name")}},
 		{"member", "Remove", []param{js("request", membership.RemoveRequest{}, "the member to remove and why")}},
 		{"member", "Get", []param{mspParam("mspId"), memberID("id")}},
-		{"member", "List", []param{optional(mspParam("mspId")), {name: "includeRemoved", kind: kindBool, description: "whether removed members are listed"}}},
+		{"member", "List", []param{optional(mspParam("mspId")), {name: "includeRemoved", kind: kindBool, description: "whether removed members are listed"}, optional(integer("pageSize", "members per page, 1..1000; empty or 0 for 100")), bookmark()}},
 		{"member", "Whoami", nil},
 		{"member", "Vouch", []param{js("request", vouch.GiveRequest{}, "the member vouched for")}},
 		{"member", "Vouches", []param{mspParam("mspId"), memberID("id")}},
@@ -163,7 +173,7 @@ func signatures() []signature {
 		{"token", "BalanceAt", []param{mspParam("mspId"), memberID("id"), at}},
 		{"token", "Supply", nil},
 		{"token", "History", []param{mspParam("mspId"), memberID("id"), integer("limit", "checkpoints, 1..1000")}},
-		{"token", "Accounts", []param{optional(mspParam("mspId"))}},
+		{"token", "Accounts", []param{optional(mspParam("mspId")), optional(integer("pageSize", "accounts per page; empty or 0 for the default")), bookmark()}},
 
 		{"delegation", "Set", []param{js("request", delegation.SetRequest{}, "the delegation")}},
 		{"delegation", "Revoke", []param{js("request", delegation.RevokeRequest{}, "the delegation to revoke")}},
