@@ -25,7 +25,14 @@ const (
 	testTimelockSec  = 3
 	testMediationSec = 5
 	testAppealSec    = 6
+	// testSkewSec is the constitution's clock skew: the endorsement guard
+	// refuses proposals further than this from the peer's clock, ballots
+	// open this long after creation, and deadlines wait this long.
+	testSkewSec = 3
 )
+
+// testSkew is testSkewSec as a duration.
+const testSkew = testSkewSec * time.Second
 
 // testConstitution is the constitution TestMain adopts: the default
 // document with periods of seconds instead of days, so that decisions can
@@ -34,7 +41,8 @@ const (
 // that the House B electorate — every member other tests registered — does
 // not decide whether the scenario reaches quorum, and no reputation is
 // needed). Thresholds, houses, routing and everything else are the
-// defaults.
+// defaults. The clock skew is 3 seconds (docs/time.md): the test
+// processes share the peers' clock.
 func testConstitution() constitution.Document {
 	d := constitution.Default()
 	d.Name = "Charter integration-test constitution (periods of seconds)"
@@ -48,6 +56,7 @@ func testConstitution() constitution.Document {
 	}
 	d.Concurrence.MediationSec = testMediationSec
 	d.Appeals = constitution.Appeals{WindowSec: testAppealSec, MinAppellants: 2}
+	d.Time.MaxClockSkewSec = testSkewSec
 	return d
 }
 
@@ -141,9 +150,15 @@ func TestDecisionAmendmentEndToEnd(t *testing.T) {
 	require.Len(t, d.Ballots, 2)
 	assert.Equal(t, cur.Hash, d.ConstitutionHash)
 
+	// Voting opens one clock skew after the proposal (no voting delay).
+	ballotA, err := reader.Ballot(ctx, d.Ballots[0].Ballot)
+	require.NoError(t, err)
+	assert.Equal(t, d.ProposedAt.Add(testSkew), ballotA.OpensAt)
+
 	// Recusal: a House A member who disclosed a conflict on the amendment is refused.
 	_, err = seatConflicted.client.DiscloseConflict(ctx, coi.DiscloseRequest{Subject: coi.Subject{Kind: coi.KindProposal, ID: d.ID}, Statement: "I drafted this amendment for my employer"})
 	require.NoError(t, err)
+	waitUntil(t, ballotA.OpensAt)
 	height = settledHeight(t)
 	_, err = seatConflicted.client.VoteOnDecision(ctx, decision.VoteRequest{Decision: d.ID, House: constitution.HouseA, Choice: "for"})
 	requireRefusedUnchanged(t, reader, height, err, errcode.Forbidden, "recused")
@@ -156,9 +171,9 @@ func TestDecisionAmendmentEndToEnd(t *testing.T) {
 	_, err = community.client.VoteOnDecision(ctx, decision.VoteRequest{Decision: d.ID, House: constitution.HouseB, Choice: "for"})
 	require.NoError(t, err)
 
-	// Voting ends; anyone closes and tallies; the concurrence rule concludes.
-	ends := d.ProposedAt.Add(time.Duration(amendRule.VotingDelaySec+amendRule.VotingPeriodSec) * time.Second)
-	waitUntil(t, ends)
+	// Voting ends; once the end is one skew past, anyone closes and
+	// tallies; the concurrence rule concludes.
+	waitUntil(t, ballotA.CloseableFrom(testSkew))
 	for _, b := range d.Ballots {
 		_, err := reader.CloseBallot(ctx, b.Ballot)
 		require.NoError(t, err, "close %s", b.Ballot)
@@ -176,8 +191,9 @@ func TestDecisionAmendmentEndToEnd(t *testing.T) {
 	_, err = reader.ExecuteDecision(ctx, d.ID)
 	requireRefusedUnchanged(t, reader, height, err, errcode.FailedPrecondition, "can be executed from")
 
-	// An appeal after its window.
-	waitUntil(t, *concluded.ExecutableAt)
+	// An appeal after its window; execution once the timelock and the
+	// window are over by the skew.
+	waitUntil(t, concluded.ExecutableAt.Add(testSkew))
 	height = settledHeight(t)
 	_, err = community.client.AppealDecision(ctx, decision.AppealRequest{Decision: d.ID, Grounds: "too late"})
 	requireRefusedUnchanged(t, reader, height, err, errcode.FailedPrecondition, "appeal window")
