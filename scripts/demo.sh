@@ -37,18 +37,21 @@ refused() {
 
 command -v charter >/dev/null || { echo "demo: charter CLI not built; run make build" >&2; exit 1; }
 
+# The constitution's clock skew for the demo, in seconds (docs/time.md).
+DEMO_SKEW="${CHARTER_DEMO_SKEW:-5}"
+
 step "Who am I? The Foundation's admin, straight from its certificate"
 run charter --as foundation-admin whoami
 
-step "The Foundation adopts the first constitution (the default document, with a 3-second clock skew)"
+step "The Foundation adopts the first constitution (the default document, with a ${DEMO_SKEW}-second clock skew)"
 # The clock skew (time.maxClockSkewSeconds, default 300) bounds how far a
 # transaction's timestamp may be from the peers' clocks; ballots open one
 # skew after creation and deadlines wait one skew. The demo's processes
-# share one clock, so 3 seconds keep it short.
+# share one clock, so a few seconds keep it short.
 demo_doc="$(mktemp)"
 trap 'rm -f "$demo_doc"' EXIT
-charter --output json constitution default | sed -E 's/"maxClockSkewSeconds": *[0-9]+/"maxClockSkewSeconds": 3/' >"$demo_doc"
-grep -q '"maxClockSkewSeconds": 3' "$demo_doc" || { echo "demo: could not set the clock skew in the default document" >&2; exit 1; }
+charter --output json constitution default | sed -E "s/\"maxClockSkewSeconds\": *[0-9]+/\"maxClockSkewSeconds\": $DEMO_SKEW/" >"$demo_doc"
+grep -q "\"maxClockSkewSeconds\": $DEMO_SKEW" "$demo_doc" || { echo "demo: could not set the clock skew in the default document" >&2; exit 1; }
 run charter --as foundation-admin constitution init --file "$demo_doc"
 
 step "A second initialisation is refused, by any organisation"
@@ -106,14 +109,14 @@ refused INVALID_ARGUMENT charter --as foundation-user1 delegate set --topic budg
 step "A legitimacy poll (1-7 Likert): opens one clock skew after creation, open for 15 seconds, votes changeable until close"
 poll=$(json_id charter --as labA-user1 ballot create --poll --title "Is Charter's governance legitimate?" --period 15s)
 echo "poll $poll"
-sleep 4
+sleep $((DEMO_SKEW + 1)) # voting opens one clock skew after creation
 run charter --as foundation-user1 ballot vote "$poll" --choice 6
 run charter --as labA-user1 ballot vote "$poll" --choice 7
 run charter --as labA-user2 ballot vote "$poll" --choice 4
 run charter --as labB-user1 ballot vote "$poll" --choice 5
 run charter --as labA-user2 ballot vote "$poll" --choice 5
 echo "(waiting for the poll to end, and one clock skew more before it can be closed)"
-sleep 19
+sleep $((15 + DEMO_SKEW + 1))
 refused FAILED_PRECONDITION charter --as labB-user1 ballot vote "$poll" --choice 1
 run charter ballot close "$poll"
 run charter ballot results "$poll"
