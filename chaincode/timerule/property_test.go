@@ -167,10 +167,10 @@ func TestNoWeightChangesOnceAnOpeningIsOneSkewOld(t *testing.T) {
 			doc := constitution.Default()
 			doc.Time.MaxClockSkewSec = int64(skew / time.Second)
 			w.rep = doc.Reputation
-			_, err := constitution.Init(testutil.Tx(s, w.admin, true, t0), doc)
+			_, err := constitution.InstallGenesis(testutil.Tx(s, w.admin, true, t0), doc)
 			require.NoError(t, err)
-			_, err = membership.Register(testutil.Tx(s, w.admin, true, t0), membership.RegisterRequest{Member: w.att, Name: "Att",
-				Roles: []membership.Role{membership.RoleAttester}, AttesterCategories: []contribution.Category{contribution.MergedCode}})
+			_, err = membership.RegisterFounding(testutil.Tx(s, w.admin, true, t0), membership.FoundingMember{Member: w.att, Name: "Att",
+				Roles: []membership.Role{membership.RoleAttester}, AttesterCategories: []contribution.Category{contribution.MergedCode}}, "test-genesis")
 			require.NoError(t, err)
 			for i := range 8 {
 				id := testutil.ID("LabAMSP", fmt.Sprintf("p%d", i))
