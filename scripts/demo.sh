@@ -37,21 +37,20 @@ refused() {
 
 command -v charter >/dev/null || { echo "demo: charter CLI not built; run make build" >&2; exit 1; }
 
-# The constitution's clock skew for the demo, in seconds (docs/time.md).
+# The constitution's clock skew for the demo, in seconds (docs/time.md):
+# ballots open one skew after creation and deadlines wait one skew. The
+# demo's processes share one clock, so a few seconds keep it short.
 DEMO_SKEW="${CHARTER_DEMO_SKEW:-5}"
 
 step "Who am I? The Foundation's admin, straight from its certificate"
 run charter --as foundation-admin whoami
 
 step "The founding act: the Foundation drafts the genesis — founders, constitution, first role holders, first tokens"
-# The clock skew (time.maxClockSkewSeconds, default 300) bounds how far a
-# transaction's timestamp may be from the peers' clocks; ballots open one
-# skew after creation and deadlines wait one skew (docs/time.md). The
-# demo's processes share one clock, so a few seconds keep it short.
 GENESIS="$(mktemp -d)/genesis.json"
 trap 'rm -rf "$(dirname "$GENESIS")"' EXIT
 # The default constitution, with seat confirmations voted in 20 seconds so
-# that the demo can seat a member by decision below, and a short clock skew.
+# that the demo can seat a member by decision below, and a clock skew of
+# $DEMO_SKEW seconds.
 printf '%s$ charter --as foundation-admin constitution genesis draft … > %s%s\n' "$D" "$GENESIS" "$R"
 charter --as foundation-admin constitution genesis draft --founders FoundationMSP,LabAMSP,LabBMSP \
   --periods 20s --periods-for seat_confirmation --clock-skew "${DEMO_SKEW}s" \
@@ -87,6 +86,11 @@ refused FORBIDDEN charter --as labA-user2 member add --profile labA-user3 --name
 step "A member leaves; the record stays for the audit trail"
 run charter --as labB-admin member remove --profile labB-user2 --reason "moved to another project"
 
+step "Vouching: a plain member votes once a member of another organisation vouches for it (founders count as vouched)"
+refused FORBIDDEN charter --as labA-user1 member vouch --profile labA-user2
+run charter --as labB-user1 member vouch --profile labA-user2
+run charter member vouches --profile labA-user2
+
 step "Attesters record contributions: non-transferable, evidence-backed reputation"
 run charter --as labA-user1 reputation attest --profile foundation-user1 --category red_teaming --weight 400 \
   --evidence https://git.example/charter/evals/pull/17
@@ -117,7 +121,7 @@ step "Liquid delegation: per topic, revocable; cycles are refused"
 run charter --as labA-user2 delegate set --topic budget --to foundation-user1=100
 refused INVALID_ARGUMENT charter --as foundation-user1 delegate set --topic budget --to labA-user2=100
 
-step "A legitimacy poll (1-7 Likert): opens one clock skew after creation, open for 15 seconds, votes changeable until close"
+step "A legitimacy poll (1-7 Likert): open for 15 seconds, votes changeable until close"
 poll=$(json_id charter --as labA-user1 ballot create --poll --title "Is Charter's governance legitimate?" --period 15s)
 echo "poll $poll"
 sleep $((DEMO_SKEW + 1)) # voting opens one clock skew after creation
@@ -138,6 +142,11 @@ echo "decision $decision"
 run charter decision show "$decision"
 refused FAILED_PRECONDITION charter --as labA-user2 decision vote "$decision" --house B --choice for
 
+step "Nobody cancels a decision's ballot; guardians only pause, and one guardian alone pauses nothing"
+refused FORBIDDEN charter --as labA-user2 ballot cancel "$decision-B" --reason "withdrawn"
+run charter --as foundation-user1 ballot pause "$decision-B" --reason "demo: one guardian's support"
+run charter ballot pause-supports "$decision-B"
+
 step "Conflicts of interest are public records; a disclosed conflict recuses the member from decisions on that subject"
 run charter --as foundation-user1 coi disclose --subject grantee:evals-wg --statement "I chair the evaluation working group"
 run charter coi list --subject grantee:evals-wg
@@ -156,13 +165,12 @@ run charter --as labB-user1 decision vote "$seat" --house A --choice for
 run charter --as foundation-user1 decision vote "$seat" --house B --choice for
 run charter --as labA-user2 decision vote "$seat" --house B --choice for
 refused FORBIDDEN charter --as labA-user2 decision vote "$seat" --house A --choice for
-echo "(waiting for the vote to end, and one clock skew more before it can be closed)"
+echo "(waiting for the vote to end, and one clock skew more)"
 sleep $((20 + DEMO_SKEW + 1))
 run charter ballot close "$seat-A"
 run charter ballot close "$seat-B"
 run charter decision conclude "$seat"
-echo "(no timelock: execution waits one clock skew after the verdict)"
-sleep $((DEMO_SKEW + 1))
+sleep $((DEMO_SKEW + 1)) # the deadlines (no timelock, no appeal window) wait one clock skew
 run charter decision execute "$seat"
 run charter member get --profile labA-user2
 

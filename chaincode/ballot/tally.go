@@ -1,7 +1,6 @@
 package ballot
 
 import (
-	"errors"
 	"fmt"
 	"math/big"
 
@@ -74,6 +73,9 @@ type Result struct {
 	VotesRead    int64         `json:"votesRead"`
 	VotesCounted int64         `json:"votesCounted"` // votes with positive weight
 	Likert       *LikertResult `json:"likert,omitempty"`
+	// OrgCap reports the organisation cap applied before the totals,
+	// participation and outcome above (decision ballots; see safeguards.go).
+	OrgCap *OrgCap `json:"orgCap,omitempty"`
 }
 
 // Weighted is a vote with the weight the tally gives it (ignored for
@@ -93,7 +95,9 @@ func Compute(b *Ballot, votes []Weighted, electorate *big.Int) *Result {
 	}
 	part := new(big.Int)
 	var counted int64
+	orgs := &orgSums{}
 	for _, wv := range votes {
+		orgs.add(b, &wv.Vote, wv.Weight)
 		switch {
 		case b.Kind == KindPoll:
 			totals[b.choiceIndex(wv.Vote.Choice)].Add(totals[b.choiceIndex(wv.Vote.Choice)], big.NewInt(1))
@@ -120,7 +124,10 @@ func Compute(b *Ballot, votes []Weighted, electorate *big.Int) *Result {
 			counted++
 		}
 	}
-	return decide(b, totals, part, electorate, int64(len(votes)), counted)
+	capRep := orgs.applyCap(b, totals, part)
+	r := decide(b, totals, part, electorate, int64(len(votes)), counted)
+	r.OrgCap = capRep
+	return r
 }
 
 // decide turns totals into a result. Rules:
@@ -199,17 +206,21 @@ const (
 
 // TallyState is the partial tally carried from one Tally page to the next.
 type TallyState struct {
-	Ballot        string   `json:"ballot"`
-	Phase         string   `json:"phase"`
-	NextShard     int      `json:"nextShard"`
-	MemberAfter   string   `json:"memberAfter,omitempty"`
-	Totals        []string `json:"totals"`
-	Participation string   `json:"participation"`
-	Electorate    string   `json:"electorate"`
-	VotesRead     int64    `json:"votesRead"`
-	VotesCounted  int64    `json:"votesCounted"`
-	Members       int64    `json:"membersRead"`
-	Pages         int64    `json:"pages"`
+	Ballot    string `json:"ballot"`
+	Phase     string `json:"phase"`
+	NextShard int    `json:"nextShard"`
+	// NextMemberShard is the next shard of the member register's shard
+	// index that the electorate phase reads.
+	NextMemberShard int      `json:"nextMemberShard,omitempty"`
+	Totals          []string `json:"totals"`
+	Participation   string   `json:"participation"`
+	Electorate      string   `json:"electorate"`
+	VotesRead       int64    `json:"votesRead"`
+	VotesCounted    int64    `json:"votesCounted"`
+	Members         int64    `json:"membersRead"`
+	Pages           int64    `json:"pages"`
+	// Orgs are the per-organisation sums the organisation cap needs.
+	Orgs []OrgTally `json:"orgs,omitempty"`
 }
 
 // Progress is what a Tally page returns.
@@ -229,7 +240,7 @@ type Progress struct {
 // A page reads whole vote shards until it has read at least pageSize votes
 // (default DefaultPageSize, at most MaxPageSize) or every shard, then, for
 // families whose quorum counts members (seat, quadratic, reputation), pages
-// through the member list the same way. Each page stores its partial sums
+// through the member register's shard index the same way (whole shards). Each page stores its partial sums
 // in the ballot's tally record; the last page computes the result and
 // moves the ballot to succeeded, defeated (decisions) or completed (polls).
 //
@@ -251,6 +262,9 @@ func Tally(tx *core.Tx, deps Deps, id string, pageSize int) (*Progress, error) {
 	}
 	if b.Status != StatusClosed {
 		return nil, errcode.Preconditionf("tally ballot %s: the ballot is %s; only closed ballots are tallied", b.ID, b.StatusAt(tx.Time))
+	}
+	if err := b.refusePaused("tally", tx.Time); err != nil {
+		return nil, err
 	}
 	tk, err := tallyKey(b.ID)
 	if err != nil {
@@ -312,7 +326,9 @@ func Tally(tx *core.Tx, deps Deps, id string, pageSize int) (*Progress, error) {
 		}
 		acc.electorate.SetInt64(supply)
 	}
+	capRep := acc.orgs.applyCap(b, acc.totals, acc.part)
 	res := decide(b, acc.totals, acc.part, acc.electorate, st.VotesRead, st.VotesCounted)
+	res.OrgCap = capRep
 	to := StatusDefeated
 	switch {
 	case b.Kind == KindPoll:
@@ -348,6 +364,7 @@ type accum struct {
 	part       *big.Int
 	electorate *big.Int
 	st         *TallyState
+	orgs       *orgSums
 }
 
 func parseBig(what, s string) (*big.Int, error) {
@@ -375,6 +392,9 @@ func loadAccum(b *Ballot, st *TallyState) (*accum, error) {
 		}
 	}
 	var err error
+	if a.orgs, err = loadOrgSums(b, st.Orgs); err != nil {
+		return nil, err
+	}
 	if a.part, err = parseBig("participation", st.Participation); err != nil {
 		return nil, err
 	}
@@ -390,10 +410,12 @@ func (a *accum) store(st *TallyState) {
 		st.Totals[i] = t.String()
 	}
 	st.Participation, st.Electorate = a.part.String(), a.electorate.String()
+	st.Orgs = a.orgs.store()
 }
 
 func (a *accum) add(b *Ballot, v *Vote, weight *big.Int) {
 	a.st.VotesRead++
+	a.orgs.add(b, v, weight)
 	switch {
 	case b.Kind == KindPoll:
 		i := b.choiceIndex(v.Choice)
@@ -453,51 +475,41 @@ func tallyShard(s core.Store, b *Ballot, w *Weigher, acc *accum, shard int) (int
 	return n, nil
 }
 
-type stopScan struct{}
-
-func (stopScan) Error() string { return "stop" }
-
-// electoratePage adds up to limit members eligible when voting opened to
-// the electorate, resuming after st.MemberAfter. It reports whether the
-// member list is exhausted.
+// electoratePage adds the members eligible when voting opened to the
+// electorate, reading whole shards of the member register's shard index
+// (membership.ScanShard) from st.NextMemberShard until it has read at
+// least limit members or every shard. Each page reads only the shards it
+// adds: no page re-reads the register from the start. It reports whether
+// every shard was read.
 func electoratePage(s core.Store, b *Ballot, w *Weigher, acc *accum, st *TallyState, limit int) (bool, error) {
 	n := 0
-	err := s.Scan("member", nil, func(key string, raw []byte) error {
-		if key <= st.MemberAfter {
-			return nil
-		}
-		if n == limit {
-			return stopScan{}
-		}
-		var m membership.Member
-		if err := core.DecodeJSON(key, raw, &m); err != nil {
-			return err
-		}
-		n++
-		st.Members++
-		st.MemberAfter = key
-		if !EligibleAtOpen(&m, b) {
-			return nil
-		}
-		if b.Family == constitution.FamilyReputation {
-			sc, err := w.deps.score(s, m.Identity, b.OpensAt, b)
-			if err != nil {
+	for st.NextMemberShard < membership.Shards && n < limit {
+		err := membership.ScanShard(s, st.NextMemberShard, func(m *membership.Member) error {
+			n++
+			st.Members++
+			if !EligibleAtOpen(m, b) {
+				return nil
+			}
+			if ok, err := b.vouched(s, m); err != nil || !ok {
 				return err
 			}
-			acc.electorate.Add(acc.electorate, big.NewInt(sc))
+			if b.Family == constitution.FamilyReputation {
+				sc, err := w.deps.score(s, m.Identity, b.OpensAt, b)
+				if err != nil {
+					return err
+				}
+				acc.electorate.Add(acc.electorate, big.NewInt(sc))
+				return nil
+			}
+			acc.electorate.Add(acc.electorate, big.NewInt(1))
 			return nil
+		})
+		if err != nil {
+			return false, fmt.Errorf("tally ballot %s electorate: %w", b.ID, err)
 		}
-		acc.electorate.Add(acc.electorate, big.NewInt(1))
-		return nil
-	})
-	var stop stopScan
-	if errors.As(err, &stop) {
-		return false, nil
+		st.NextMemberShard++
 	}
-	if err != nil {
-		return false, fmt.Errorf("tally ballot %s electorate: %w", b.ID, err)
-	}
-	return true, nil
+	return st.NextMemberShard >= membership.Shards, nil
 }
 
 // EligibleAtOpen reports whether a member counts in a ballot's electorate:
@@ -551,11 +563,14 @@ func NewWeigher(s core.Store, deps Deps, b *Ballot) *Weigher {
 
 // inElectorate reports whether a vote counts: for ballots whose quorum
 // counts the electorate member by member (seat, quadratic, reputation), a
-// voter counts only if the electorate counts them (EligibleAtOpen, the
-// same test for both), so that participation can never exceed the
+// voter counts only if the electorate counts them (EligibleAtOpen and the
+// vouches, the same tests for both), so that participation can never exceed the
 // electorate — a member who voted and then lost their seat counts in
 // neither. Other ballots count every vote (token weight is checked when
-// voting; delegated and token electorates are the supply).
+// voting; delegated and token electorates are the supply). The vouching
+// test the electorate also applies is not repeated here: Cast refused
+// every voter without the vouches as of opensAt, and that cannot change
+// afterwards (vouches are never withdrawn; later ones do not count).
 func (w *Weigher) inElectorate(voter identity.Identity) (bool, error) {
 	if w.b.Kind == KindPoll || !needsElectorate(w.b) {
 		return true, nil
@@ -567,7 +582,10 @@ func (w *Weigher) inElectorate(voter identity.Identity) (bool, error) {
 		}
 		return false, err
 	}
-	return EligibleAtOpen(m, w.b), nil
+	if !EligibleAtOpen(m, w.b) {
+		return false, nil
+	}
+	return w.b.vouched(w.s, m)
 }
 
 // Weigh returns a voter's weight.

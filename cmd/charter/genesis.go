@@ -45,9 +45,8 @@ PROFILE=AMOUNT gives an initial member governance tokens.
 --periods D (for trial networks and demos) votes every decision type (or
 those of --periods-for) for D with no voting delay and no timelock, mediates
 for D and closes appeals with the vote. --clock-skew D sets the
-constitution's time.maxClockSkewSeconds (the endorsement guard's bound,
-the least time between a ballot's creation and its opening, and the margin
-every deadline waits; docs/time.md).`,
+constitution's clock skew (ballots open one skew after creation, deadlines
+wait one skew; docs/time.md).`,
 		Example: `  charter constitution genesis draft --founders FoundationMSP,LabAMSP,LabBMSP \
     --member "foundation-user1:Grace Hopper:house_a,guardian" \
     --member "labA-user1:Ada Lovelace:attester,house_a:merged_code,red_teaming" \
@@ -124,7 +123,7 @@ every deadline waits; docs/time.md).`,
 	fs.StringVar(&docFile, "constitution", "", "constitution document (JSON, as printed by 'charter constitution default -o json'; default: the default document)")
 	fs.DurationVar(&periods, "periods", 0, "trial networks: every decision votes for this long, no delay, no timelock")
 	fs.StringSliceVar(&periodsFor, "periods-for", nil, "with --periods: only these decision types (comma-separated)")
-	fs.DurationVar(&skew, "clock-skew", 0, "the constitution's clock skew (time.maxClockSkewSeconds), e.g. 5s for a demo on one machine")
+	fs.DurationVar(&skew, "clock-skew", 0, "the constitution's clock skew (time.maxClockSkewSeconds; trial networks whose processes share one clock)")
 	return cmd
 }
 

@@ -17,8 +17,9 @@ import (
 )
 
 func (a *app) memberCmd() *cobra.Command {
-	return group("member", "Register, rename, remove and look up plain members",
-		a.memberAddCmd(), a.memberUpdateCmd(), a.memberRemoveCmd(), a.memberGetCmd(), a.memberListCmd())
+	return group("member", "Register, rename, remove and look up plain members; vouch for members of other organisations",
+		a.memberAddCmd(), a.memberUpdateCmd(), a.memberRemoveCmd(), a.memberGetCmd(), a.memberListCmd(),
+		a.memberVouchCmd(), a.memberVouchesCmd())
 }
 
 // memberRef is how a command names a member: by another profile, by a
@@ -272,7 +273,7 @@ func (a *app) memberGetCmd() *cobra.Command {
 func (a *app) memberListCmd() *cobra.Command {
 	var q charter.MemberQuery
 	cmd := &cobra.Command{
-		Use:   "list [--org MSP] [--all]",
+		Use:   "list [--org MSP] [--all] [--page-size N]",
 		Short: "List members",
 		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -287,5 +288,6 @@ func (a *app) memberListCmd() *cobra.Command {
 	}
 	cmd.Flags().StringVar(&q.MSPID, "org", "", "only members of this MSP")
 	cmd.Flags().BoolVar(&q.IncludeRemoved, "all", false, "include removed members")
+	cmd.Flags().IntVar(&q.PageSize, "page-size", 0, "members per query while following the pages (1..1000; default 1000)")
 	return cmd
 }
