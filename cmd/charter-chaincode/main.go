@@ -6,7 +6,9 @@
 //	CHAINCODE_SERVER_ADDRESS  host:port to listen on (required)
 //	CORE_CHAINCODE_ID_NAME    the package ID installed on the peer (required)
 //	CHARTER_MAX_CLOCK_SKEW    largest accepted distance between a proposal's
-//	                          timestamp and this server's clock (default 5m)
+//	                          timestamp and this server's clock until a
+//	                          constitution is adopted (default 5m); afterwards
+//	                          the constitution's time.maxClockSkewSeconds
 //	CHARTER_FOUNDERS          the consortium's founding MSP IDs, comma-separated
 //	                          (e.g. FoundationMSP,LabAMSP,LabBMSP); this peer
 //	                          endorses no genesis naming another founder set.

@@ -399,6 +399,21 @@ func TestConstitutionCommands(t *testing.T) {
 		def, err := defDoc.Rule(constitution.Budget)
 		require.NoError(t, err)
 		assert.Equal(t, def, budget, "other types keep their periods")
+		assert.Equal(t, int64(constitution.DefaultMaxClockSkewSec), g.Constitution.Time.MaxClockSkewSec, "the default skew without --clock-skew")
+	})
+
+	t.Run("genesis draft sets the clock skew", func(t *testing.T) {
+		f := newFixture(t)
+		r := f.run(t, nil, "constitution", "genesis", "draft", "--founders", "LabBMSP,LabAMSP",
+			"--member", "labA-user1:Ada:house_a", "--clock-skew", "5s")
+		require.Equal(t, exitOK, r.code, "stderr: %s", r.stderr)
+		var g genesis.Genesis
+		require.NoError(t, json.Unmarshal([]byte(r.stdout), &g))
+		assert.Equal(t, int64(5), g.Constitution.Time.MaxClockSkewSec)
+		r = f.run(t, nil, "constitution", "genesis", "draft", "--founders", "LabBMSP,LabAMSP",
+			"--member", "labA-user1:Ada:house_a", "--clock-skew", "1500ms")
+		assert.Equal(t, exitUsage, r.code)
+		assert.Contains(t, r.stderr, "--clock-skew 1.5s: want a whole number of seconds")
 	})
 }
 
