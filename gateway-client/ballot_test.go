@@ -24,7 +24,6 @@ func TestBallotTokenDelegationArguments(t *testing.T) {
 	create := ballot.CreateRequest{DecisionType: constitution.Budget, Title: "GPUs"}
 	cast := ballot.CastRequest{Ballot: "b1", Choice: "for"}
 	cancel := ballot.CancelRequest{Ballot: "b1", Reason: "dup"}
-	mint := token.MintRequest{To: ada, Amount: 5}
 	transfer := token.TransferRequest{To: ada, Amount: 2}
 	set := delegation.SetRequest{Topic: "*", Legs: []delegation.Leg{{To: ada, Percent: 40}}}
 	revoke := delegation.RevokeRequest{Topic: "budget"}
@@ -59,8 +58,6 @@ func TestBallotTokenDelegationArguments(t *testing.T) {
 			return nil, err
 		},
 			call{Kind: "endorse", Name: "bench:Put", Args: []string{"k", "v"}}},
-		{"Mint", "{}", func(ctx context.Context, c *Client) (any, error) { return c.Mint(ctx, mint) },
-			call{Kind: "endorse", Name: "token:Mint", Args: []string{mustJSON(mint)}}},
 		{"Transfer", "{}", func(ctx context.Context, c *Client) (any, error) { return c.Transfer(ctx, transfer) },
 			call{Kind: "endorse", Name: "token:Transfer", Args: []string{mustJSON(transfer)}}},
 		{"Balance", "{}", func(ctx context.Context, c *Client) (any, error) { return c.Balance(ctx, ada) },

@@ -84,10 +84,11 @@ run charter reputation score --profile labA-user2
 step "Who is eligible for a House A seat, and why"
 run charter reputation eligible
 
-step "Governance tokens (interim mint path until the treasury exists) and balance checkpoints"
-run charter --as foundation-admin token mint --profile foundation-user1 --amount 1000 --memo "founding allocation"
-run charter --as labA-admin token mint --profile labA-user1 --amount 600 --memo "founding allocation"
-run charter --as foundation-user1 token transfer --profile labA-user2 --amount 100 --memo "thanks for the docs"
+step "Governance tokens: no one mints alone; new tokens need a token_issuance decision of both houses"
+issuance=$(json_id charter --as labA-user2 token issue --to foundation-user1=1000 --to labA-user1=600 \
+  --title "Contributor allocation" --memo "first allocation")
+echo "decision $issuance"
+run charter decision show "$issuance"
 refused INVALID_ARGUMENT charter --as labA-user2 token transfer --profile labB-user1 --amount 5000
 run charter token balance --profile foundation-user1
 
@@ -129,6 +130,6 @@ run charter --as labB-user1 constitution history
 
 step "Every state change above emitted a chaincode event"
 # everything from the constitution's adoption on, in block order
-run charter events watch --from-block 0 --count 24
+run charter events watch --from-block 0 --count 22
 
 printf '\n%sDemo complete.%s The network is still running: try `charter --help`, `make status`; `make down` stops it.\n' "$B" "$R"
