@@ -238,7 +238,7 @@ func TestReputationConcurrentAttestations(t *testing.T) {
 func TestReputationLifecycle(t *testing.T) {
 	all := contribution.All()
 	attester := ensureRepMember(t, "labB-user2", []membership.Role{membership.RoleAttester}, all)
-	ensureRepMember(t, "foundation-user3", nil, nil)                                      // a member without the attester role
+	ensureRepMember(t, "foundation-user3", nil, nil) // a member without the attester role
 	recipient := ensureRepMember(t, "labA-user3", nil, nil)
 	ensureRepMember(t, "labA-user2", nil, nil) // an endorser
 
