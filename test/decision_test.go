@@ -30,10 +30,11 @@ const (
 // testConstitution is the constitution TestMain adopts: the default
 // document with periods of seconds instead of days, so that decisions can
 // be proposed, voted, timelocked and executed within a test, and
-// amendments voted one seat one vote in both houses with a 1 % quorum (so
-// that the House B electorate — every member other tests registered — does
-// not decide whether the scenario reaches quorum, and no reputation is
-// needed). Thresholds, houses, routing and everything else are the
+// amendments, slashing, seat confirmations, role decisions and token
+// issuance voted one seat one vote in every house they go to with a 1 %
+// quorum (so that the electorates — every member and seat other tests
+// registered — do not decide whether a scenario reaches quorum, and no
+// reputation is needed). Thresholds, houses, routing and everything else are the
 // defaults.
 func testConstitution() constitution.Document {
 	d := constitution.Default()
@@ -41,8 +42,12 @@ func testConstitution() constitution.Document {
 	for i := range d.DecisionRules {
 		r := &d.DecisionRules[i]
 		r.VotingDelaySec, r.VotingPeriodSec, r.TimelockSec = 0, testVotingSec, testTimelockSec
-		if r.Type == constitution.Amendment {
-			r.Families = []constitution.Family{constitution.FamilySeat, constitution.FamilySeat}
+		switch r.Type {
+		case constitution.Amendment, constitution.Slashing, constitution.SeatConfirmation,
+			constitution.RoleGrant, constitution.RoleRevoke, constitution.OfficeGrant, constitution.OfficeRevoke, constitution.TokenIssuance:
+			for j := range r.Families {
+				r.Families[j] = constitution.FamilySeat
+			}
 			r.QuorumBps = 100
 		}
 	}
