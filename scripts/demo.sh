@@ -130,6 +130,6 @@ run charter --as labB-user1 constitution history
 
 step "Every state change above emitted a chaincode event"
 # everything from the constitution's adoption on, in block order
-run charter events watch --from-block 0 --count 22
+run charter events watch --from-block 0 --count 23
 
 printf '\n%sDemo complete.%s The network is still running: try `charter --help`, `make status`; `make down` stops it.\n' "$B" "$R"
