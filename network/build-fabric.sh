@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Builds the pinned Hyperledger Fabric binaries (peer, orderer, configtxgen,
 # cryptogen, osnadmin) into .charter/bin/ from the tools module in
-# network/fabric/. Does nothing when all five exist and were built from the
-# version pinned in network/fabric/go.mod (recorded in a stamp file).
+# network/fabric/, with the fixes in network/fabric/patches/*.patch applied
+# to a copy of the Fabric module (the module cache stays untouched). Does nothing
+# when all five exist and were built from the version pinned in
+# network/fabric/go.mod and the same patches (recorded in a stamp file).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -17,7 +19,14 @@ if [ -z "$version" ]; then
   echo "build-fabric: cannot read the github.com/hyperledger/fabric version from $MODDIR/go.mod" >&2
   exit 1
 fi
-want="$version release=$FABRIC_RELEASE"
+PATCHES=("$MODDIR"/patches/*.patch)
+[ -e "${PATCHES[0]}" ] || PATCHES=()
+patch_sum="none"
+if [ ${#PATCHES[@]} -gt 0 ]; then
+  read -r patch_sum _ < <(cat "${PATCHES[@]}" | sha256sum)
+  patch_sum="${patch_sum:0:16}"
+fi
+want="$version release=$FABRIC_RELEASE patches=$patch_sum"
 
 missing=()
 for t in "${TOOLS[@]}"; do
@@ -46,9 +55,40 @@ rm -f "$STAMP"
 pkgs=()
 for t in "${TOOLS[@]}"; do pkgs+=("github.com/hyperledger/fabric/cmd/$t"); done
 start=$(date +%s)
-echo "build-fabric: go build ${TOOLS[*]} (about a minute with a warm module cache, longer from scratch)..."
+builddir="$MODDIR"
+if [ ${#PATCHES[@]} -gt 0 ]; then
+  # The go command refuses to overlay files of the module cache, so the
+  # patched build uses a copy: the Fabric module hard-linked into a scratch
+  # folder (the touched files copied, then patched) and a copy of the tools
+  # module whose go.mod replaces Fabric with that folder. Same dependencies
+  # (go.sum), same pinned version; only the patched files differ.
+  fabdir="$(cd "$MODDIR" && GOFLAGS=-mod=mod go mod download -json github.com/hyperledger/fabric | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",\{0,1\}$/\1/p')"
+  [ -n "$fabdir" ] && [ -d "$fabdir" ] || { echo "build-fabric: cannot locate the Fabric module source" >&2; exit 1; }
+  command -v patch >/dev/null 2>&1 || { echo "build-fabric: the patch command is missing (apt-get install patch)" >&2; exit 1; }
+  work="$ROOT/.charter/fabric-patched"
+  # (only directories made writable: the files are hard links into the module cache)
+  [ -d "$work" ] && find "$work" -type d -exec chmod u+w {} +
+  rm -rf "$work"
+  mkdir -p "$work/tools"
+  cp -al "$fabdir" "$work/fabric" 2>/dev/null || cp -a "$fabdir" "$work/fabric"
+  for p in "${PATCHES[@]}"; do
+    for f in $(sed -n 's#^+++ b/\([^[:space:]]*\).*#\1#p' "$p"); do
+      chmod u+w "$(dirname "$work/fabric/$f")"
+      rm -f "$work/fabric/$f"
+      cp "$fabdir/$f" "$work/fabric/$f"
+      chmod u+w "$work/fabric/$f"
+    done
+    patch -s -p1 -d "$work/fabric" --no-backup-if-mismatch --forward <"$p" ||
+      { echo "build-fabric: $p does not apply to Fabric $version" >&2; exit 1; }
+    echo "build-fabric: applied $(basename "$p")"
+  done
+  cp "$MODDIR/go.mod" "$MODDIR/go.sum" "$MODDIR/tools.go" "$work/tools/"
+  printf '\nreplace github.com/hyperledger/fabric => ../fabric\n' >>"$work/tools/go.mod"
+  builddir="$work/tools"
+fi
+echo "build-fabric: go build ${TOOLS[*]} (about a minute with a warm module cache, two or more with patches or from scratch)..."
 (
-  cd "$MODDIR"
+  cd "$builddir"
   GOFLAGS=-mod=mod go build \
     -ldflags "-s -w -X github.com/hyperledger/fabric/common/metadata.Version=$FABRIC_RELEASE" \
     -o "$BIN/" "${pkgs[@]}"

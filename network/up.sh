@@ -117,10 +117,13 @@ start_proc() { # start_proc NAME BINARY [VAR=value...] -- args...
   STARTED=1
 }
 
+declare -A LOGOFF # where each orderer's log stood when this run started it
 start_orderer() {
   local n="$1" d
   d="${ORD_DIR[$n]}"
   mkdir -p "$DATA/$n"
+  LOGOFF[$n]=0
+  [ -f "$LOGS/$n.log" ] && LOGOFF[$n]="$(wc -c <"$LOGS/$n.log")"
   start_proc "$n" "$BIN/orderer" \
     FABRIC_CFG_PATH="$CFG" FABRIC_LOGGING_SPEC="$LOG_SPEC" FABRIC_LOGGING_FORMAT="$LOG_FORMAT" \
     ORDERER_GENERAL_LISTENADDRESS=127.0.0.1 \
@@ -231,8 +234,95 @@ wait_healthy() {
   done
 }
 
+# metric FILE NAME -> REPLY = the value of the first sample NAME{...} in a
+# Prometheus text dump (empty when absent)
+metric() {
+  REPLY="$(awk -v m="$2" 'index($0, m) == 1 && (substr($0, length(m) + 1, 1) == "{" || substr($0, length(m) + 1, 1) == " ") { print $NF; exit }' "$1" 2>/dev/null)"
+  REPLY="${REPLY%%.*}"
+}
+
+# raft_report [brief]: what each orderer knows about the Raft cluster of
+# the channel, from its metrics and from its log since this start: alive,
+# leader, active nodes, committed block, the membership it applied while
+# replaying its WAL, whom it heard from (vote requests and answers) and
+# the send failures it logged; then what that means.
+raft_report() {
+  local brief="${1:-}" n o id lf m members heard votedfor sent fails replayed want=${#ORDERERS[@]} lines=() hints=()
+  local -A ID_OF=([orderer1]=1 [orderer2]=2 [orderer3]=3) MEMBERS HEARD
+  m="$(mktemp)"
+  for n in "${ORDERERS[@]}"; do
+    id="${ID_OF[$n]}"
+    proc_pid "$n"
+    if ! pid_alive "$REPLY"; then
+      lines+=("$n: process not running (log: $LOGS/$n.log)")
+      hints+=("$n exited: read the end of $LOGS/$n.log")
+      continue
+    fi
+    if ! curl -fsS -m 1 "http://127.0.0.1:${ORD_OPS[$n]}/metrics" >"$m" 2>/dev/null; then
+      lines+=("$n: pid $REPLY, metrics endpoint 127.0.0.1:${ORD_OPS[$n]} not answering")
+      continue
+    fi
+    local leader active block egress ingress dropped
+    metric "$m" consensus_etcdraft_is_leader; leader="${REPLY:-?}"
+    metric "$m" consensus_etcdraft_active_nodes; active="${REPLY:-?}"
+    metric "$m" consensus_etcdraft_committed_block_number; block="${REPLY:-?}"
+    metric "$m" cluster_comm_egress_stream_count; egress="${REPLY:-0}"
+    metric "$m" cluster_comm_ingress_stream_count; ingress="${REPLY:-0}"
+    dropped="$(awk '/^cluster_comm_msg_dropped_count/ { s += $NF } END { print s + 0 }' "$m")"
+    # the log since this start
+    lf="$LOGS/$n.log"
+    read -r members heard votedfor sent fails replayed < <(tail -c +"$(( ${LOGOFF[$n]:-0} + 1 ))" "$lf" 2>/dev/null | awk -v self="$id" '
+      /current nodes in channel: \[/ { s = $0; sub(/.*current nodes in channel: \[/, "", s); sub(/\].*/, "", s); gsub(/ /, ",", s); members = s }
+      /received Msg(Pre)?VoteResp from [0-9]+/ { s = $0; sub(/.*VoteResp from /, "", s); sub(/ .*/, "", s); if (s != self) heard[s] = 1 }
+      /cast Msg(Pre)?Vote for [0-9]+/ { s = $0; sub(/.*cast Msg(Pre)?Vote for /, "", s); sub(/ .*/, "", s); voted[s] = 1; heard[s] = 1 }
+      /elected leader [0-9]+/ { s = $0; sub(/.*elected leader /, "", s); sub(/ .*/, "", s); if (s != self) heard[s] = 1 }
+      /sent Msg(Pre)?Vote request/ { sent++ }
+      /Failed to send StepRequest/ { fails++ }
+      /Found WAL data at path/ { replayed++ }
+      END {
+        h = ""; for (k in heard) h = h (h == "" ? "" : ",") k
+        v = ""; for (k in voted) v = v (v == "" ? "" : ",") k
+        printf "%s %s %s %d %d %d\n", (members == "" ? "-" : members), (h == "" ? "-" : h), (v == "" ? "-" : v), sent, fails, replayed
+      }')
+    MEMBERS[$n]="$members" HEARD[$n]="$heard"
+    lines+=("$n (id $id): leader=$leader active_nodes=$active committed_block=$block membership_applied=[$members] heard_from=[$heard] voted_for=[$votedfor] vote_requests_sent=$sent send_failures=$fails cluster_streams(out=$egress in=$ingress) dropped=$dropped")
+    local napplied=0
+    [ "$members" = "-" ] || napplied="$(tr ',' '\n' <<<"$members" | grep -c .)"
+    if [ "$napplied" -lt "$want" ] && [ "$leader" != 1 ] && [ "$replayed" -gt 0 ]; then
+      hints+=("$n applied only $napplied of the $want Raft membership entries (${members/#-/none}) while replaying its WAL and stopped: its Raft node no longer sends (the etcdraft restart deadlock, hyperledger/fabric#4199). The orderer binary lacks network/fabric/patches/etcdraft-wal-sync-deadlock.patch: run network/down.sh, rm $BIN/.fabric-version, network/build-fabric.sh, then network/up.sh.")
+    fi
+    if [ "$fails" -gt 0 ]; then
+      hints+=("$n failed to send to other orderers: $(tail -c +"$(( ${LOGOFF[$n]:-0} + 1 ))" "$lf" | grep 'Failed to send StepRequest' | tail -n 1 | sed 's/.*logSendFailure -> //')")
+    fi
+  done
+  rm -f "$m"
+  # who hears whom: a node that asks for votes but is never answered by a
+  # member that did vote for it has a one-way link
+  for n in "${ORDERERS[@]}"; do
+    for o in "${ORDERERS[@]}"; do
+      [ "$n" = "$o" ] && continue
+      if [[ ",${HEARD[$o]:-}," == *",${ID_OF[$n]},"* ]] && [[ ",${HEARD[$n]:-}," != *",${ID_OF[$o]},"* ]]; then
+        hints+=("$o hears $n, but $n never heard back from $o: messages $o -> $n do not arrive (is $o's Raft node stuck, see above, or its cluster connection to $n broken?)")
+      fi
+    done
+  done
+  if [ -n "$brief" ]; then
+    printf '  %s\n' "${lines[@]}"
+    return 0
+  fi
+  {
+    echo "Raft on channel '$CHANNEL', as each orderer reports it (metrics; log since this start):"
+    printf '  %s\n' "${lines[@]}"
+    if [ ${#hints[@]} -gt 0 ]; then
+      echo "What it means:"
+      printf '  - %s\n' "${hints[@]}"
+    fi
+  } >&2
+}
+
 wait_raft_leader() {
-  local deadline=$(( $(( ${EPOCHREALTIME/./} / 1000 )) + 30000 )) n
+  local timeout="${CHARTER_RAFT_TIMEOUT:-30}" t0 now next_report n
+  now_ms; t0=$NOW; next_report=$((NOW + 5000))
   while :; do
     for n in "${ORDERERS[@]}"; do
       if curl -fsS -m 1 "http://127.0.0.1:${ORD_OPS[$n]}/metrics" 2>/dev/null |
@@ -240,8 +330,19 @@ wait_raft_leader() {
         RAFT_LEADER="$n"
         return 0
       fi
+      proc_pid "$n"
+      pid_alive "$REPLY" || { log_tail "$LOGS/$n.log" 25; raft_report; die "$n exited while waiting for a Raft leader (log: $LOGS/$n.log)"; }
     done
-    [ "$(( ${EPOCHREALTIME/./} / 1000 ))" -lt "$deadline" ] || die "no Raft leader for channel '$CHANNEL' after 30s (orderer logs in $LOGS)"
+    now_ms
+    if [ "$NOW" -ge $((t0 + timeout * 1000)) ]; then
+      raft_report
+      die "no Raft leader for channel '$CHANNEL' after ${timeout}s (diagnosis above; orderer logs in $LOGS; CHARTER_RAFT_TIMEOUT to wait longer)"
+    fi
+    if [ "$NOW" -ge "$next_report" ]; then
+      echo "  no Raft leader yet after $(( (NOW - t0) / 1000 ))s; the orderers report:"
+      raft_report brief
+      next_report=$((NOW + 10000))
+    fi
     sleep 0.05
   done
 }
@@ -577,7 +678,13 @@ for o in "${ORGS[@]}"; do
 done
 
 phase "start 3 orderers, 3 peers, 3 chaincode servers"
-for n in "${ORDERERS[@]}"; do is_running "$n" || start_orderer "$n"; done
+for n in "${ORDERERS[@]}"; do
+  if is_running "$n"; then
+    LOGOFF[$n]="$(wc -c <"$LOGS/$n.log" 2>/dev/null || echo 0)"
+  else
+    start_orderer "$n"
+  fi
+done
 for o in "${ORGS[@]}"; do is_running "peer-${ORG_KEY[$o]}" || start_peer "$o"; done
 for o in "${ORGS[@]}"; do is_running "cc-${ORG_KEY[$o]}" || start_ccserver "$o"; done
 wait_healthy "${PROCS[@]}"

@@ -14,6 +14,7 @@ import (
 	"github.com/charter-gov/charter/chaincode/errcode"
 	"github.com/charter-gov/charter/chaincode/identity"
 	"github.com/charter-gov/charter/chaincode/membership"
+	"github.com/charter-gov/charter/chaincode/timerule"
 	"github.com/charter-gov/charter/chaincode/token"
 )
 
@@ -120,8 +121,8 @@ const (
 )
 
 // Ballot is the stored record of one ballot. The decision rule, the
-// constitution version and hash, the delegation depth and the voice
-// credits are frozen at creation: an open ballot keeps the parameters it
+// constitution version and hash, the delegation depth, the voice credits,
+// the reputation parameters and the clock skew are frozen at creation: an open ballot keeps the parameters it
 // was opened with, whatever amendments follow.
 type Ballot struct {
 	ID           string                    `json:"id"`
@@ -143,6 +144,15 @@ type Ballot struct {
 	ConstitutionHash    string                    `json:"constitutionHash"`
 	MaxDelegationDepth  int64                     `json:"maxDelegationDepth,omitempty"`
 	VoiceCredits        int64                     `json:"voiceCredits,omitempty"`
+	// Reputation are the reputation parameters (half-life, endorsement
+	// bonus…) every weight of a reputation-weighted ballot is computed
+	// with, pinned at creation: an amendment between the opening and the
+	// tally, or between two tally pages, changes no weight.
+	Reputation *constitution.Reputation `json:"reputation,omitempty"`
+	// SkewSec is the clock skew in force at creation (docs/time.md): the
+	// ballot opens at least this long after creation and is closed, and
+	// executed, with at least this margin.
+	SkewSec int64 `json:"skewSeconds,omitempty"`
 
 	Proposer  identity.Identity `json:"proposer"`
 	CreatedAt time.Time         `json:"createdAt"`
@@ -180,6 +190,18 @@ func (b *Ballot) StatusAt(t time.Time) Status {
 		}
 	}
 	return b.Status
+}
+
+// CloseableFrom returns the first transaction time at which the ballot may
+// be closed under margin (the clock skew): the end of voting plus the
+// margin, and no earlier than the time the snapshot as of the opening is
+// final (docs/time.md).
+func (b *Ballot) CloseableFrom(margin time.Duration) time.Time {
+	from := timerule.From(b.EndsAt, margin)
+	if f := timerule.SnapshotFinal(b.OpensAt, margin); f.After(from) {
+		from = f
+	}
+	return from
 }
 
 // Choices returns the choices of the ballot in tally order.
@@ -239,14 +261,18 @@ type Deps struct {
 	Eligible func(s core.Store, ballotID string, voter identity.Identity) error
 }
 
-// ReputationSource returns a member's reputation score at a time.
-type ReputationSource func(s core.Store, member identity.Identity, at time.Time, categories []string) (int64, error)
+// ReputationSource returns a member's reputation score at a time under
+// the given reputation parameters (those of the constitution in force
+// when params is nil).
+type ReputationSource func(s core.Store, member identity.Identity, at time.Time, categories []string, params *constitution.Reputation) (int64, error)
 
-func (d Deps) score(s core.Store, m identity.Identity, at time.Time, cats []string) (int64, error) {
+// score is m's reputation at time at under the parameters b pinned when it
+// was created, over b's categories.
+func (d Deps) score(s core.Store, m identity.Identity, at time.Time, b *Ballot) (int64, error) {
 	if d.Reputation == nil {
 		return 0, errcode.Preconditionf("reputation-weighted ballot: the reputation ledger is not available")
 	}
-	v, err := d.Reputation(s, m, at, cats)
+	v, err := d.Reputation(s, m, at, b.Rule.ReputationCategories, b.Reputation)
 	if err != nil {
 		return 0, err
 	}
@@ -323,10 +349,14 @@ func Create(tx *core.Tx, deps Deps, req CreateRequest) (*Ballot, error) {
 	if err != nil {
 		return nil, err
 	}
+	skew, err := timerule.Skew(tx.Store, timerule.Default)
+	if err != nil {
+		return nil, err
+	}
 	sum := sha256.Sum256([]byte(tx.TxID))
 	b := &Ballot{
 		ID: "b" + hex.EncodeToString(sum[:8]), Kind: req.Kind, Title: req.Title, Description: req.Description,
-		ConstitutionVersion: cur.Version, ConstitutionHash: cur.Hash,
+		ConstitutionVersion: cur.Version, ConstitutionHash: cur.Hash, SkewSec: int64(skew / time.Second),
 		Proposer: caller, CreatedAt: tx.Time, TxID: tx.TxID, Status: StatusPending,
 	}
 	if req.Kind == KindPoll {
@@ -361,16 +391,20 @@ func insert(tx *core.Tx, b *Ballot, action string) error {
 	return core.PutJSON(tx.Store, key, b)
 }
 
-// applyRule makes b a decision ballot of house index hi under rule,
-// opening after the rule's voting delay from now.
-func (b *Ballot) applyRule(rule constitution.DecisionRule, hi int, maxDelegationDepth int64, now time.Time) {
+// applyRule makes b a decision ballot of house index hi under rule and
+// the reputation parameters it was frozen with, opening after the rule's voting
+// delay from now, and never less than one clock skew (b.SkewSec) after.
+func (b *Ballot) applyRule(rule constitution.DecisionRule, hi int, maxDelegationDepth int64, rep constitution.Reputation, now time.Time) {
 	b.Kind = KindDecision
 	b.DecisionType, b.House, b.Family, b.Rule = rule.Type, rule.Houses[hi], rule.Families[hi], rule
 	b.MaxDelegationDepth = maxDelegationDepth
 	if b.Family == constitution.FamilyQuadratic {
 		b.VoiceCredits = rule.Credits()
 	}
-	b.OpensAt = now.Add(time.Duration(rule.VotingDelaySec) * time.Second)
+	if b.Family == constitution.FamilyReputation {
+		b.Reputation = &rep
+	}
+	b.OpensAt = timerule.OpensAt(now, time.Duration(rule.VotingDelaySec)*time.Second, time.Duration(b.SkewSec)*time.Second)
 	b.EndsAt = b.OpensAt.Add(time.Duration(rule.VotingPeriodSec) * time.Second)
 }
 
@@ -409,12 +443,27 @@ func Open(tx *core.Tx, spec OpenSpec) (*Ballot, error) {
 	if hi < 0 || hi >= len(spec.Rule.Families) {
 		return nil, errcode.Invalidf("open ballot %s: decision type %q is not decided by house %q", spec.ID, spec.Rule.Type, spec.House)
 	}
+	// A reputation-weighted ballot pins the reputation parameters of the
+	// constitution version the decision froze.
+	var rep constitution.Reputation
+	if spec.Rule.Families[hi] == constitution.FamilyReputation {
+		frozen, err := constitution.Get(tx.Store, spec.ConstitutionVersion)
+		if err != nil {
+			return nil, fmt.Errorf("open ballot %s: %w", spec.ID, err)
+		}
+		rep = frozen.Document.Reputation
+	}
+	skew, err := timerule.Skew(tx.Store, timerule.Default)
+	if err != nil {
+		return nil, err
+	}
 	b := &Ballot{
 		ID: spec.ID, Title: spec.Title, Description: spec.Description, Decision: spec.Decision,
 		ConstitutionVersion: spec.ConstitutionVersion, ConstitutionHash: spec.ConstitutionHash,
+		SkewSec:  int64(skew / time.Second),
 		Proposer: spec.Proposer, CreatedAt: tx.Time, TxID: tx.TxID, Status: StatusPending,
 	}
-	b.applyRule(spec.Rule, hi, spec.MaxDelegationDepth, tx.Time)
+	b.applyRule(spec.Rule, hi, spec.MaxDelegationDepth, rep, tx.Time)
 	if err := insert(tx, b, "open ballot"); err != nil {
 		return nil, err
 	}
@@ -440,7 +489,7 @@ func fillPoll(b *Ballot, req CreateRequest) error {
 		return errcode.Invalidf("create poll: votingDelaySeconds %d is outside 0..%d", req.VotingDelaySec, MaxPollDelaySec)
 	}
 	b.DecisionType = req.DecisionType
-	b.OpensAt = b.CreatedAt.Add(time.Duration(req.VotingDelaySec) * time.Second)
+	b.OpensAt = timerule.OpensAt(b.CreatedAt, time.Duration(req.VotingDelaySec)*time.Second, time.Duration(b.SkewSec)*time.Second)
 	b.EndsAt = b.OpensAt.Add(time.Duration(req.VotingPeriodSec) * time.Second)
 	b.Rule = constitution.DecisionRule{Type: req.DecisionType, VotingDelaySec: req.VotingDelaySec, VotingPeriodSec: req.VotingPeriodSec}
 	return nil
@@ -478,7 +527,7 @@ func fillDecision(tx *core.Tx, deps Deps, b *Ballot, req CreateRequest, cur *con
 	if err := checkOptions(req.Options); err != nil {
 		return err
 	}
-	b.applyRule(rule, hi, cur.Document.Delegation.MaxDepth, tx.Time)
+	b.applyRule(rule, hi, cur.Document.Delegation.MaxDepth, cur.Document.Reputation, tx.Time)
 	b.Options = req.Options
 	if b.House == constitution.HouseA && !m.Has(membership.RoleHouseA) {
 		return errcode.Forbiddenf("create ballot: %s does not hold a House A seat (role %s), which %q ballots in House A require", m.Identity, membership.RoleHouseA, rule.Type)
@@ -489,7 +538,7 @@ func fillDecision(tx *core.Tx, deps Deps, b *Ballot, req CreateRequest, cur *con
 		case constitution.FamilyToken, constitution.FamilyDelegated:
 			w, err = token.Balance(tx.Store, m.Identity)
 		case constitution.FamilyReputation:
-			w, err = deps.score(tx.Store, m.Identity, tx.Time, rule.ReputationCategories)
+			w, err = deps.score(tx.Store, m.Identity, tx.Time, b)
 		default:
 			w = 1
 		}

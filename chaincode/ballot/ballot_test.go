@@ -54,6 +54,18 @@ func TestLifecycle(t *testing.T) {
 	assert.Equal(t, StatusEnded, b.StatusAt(w.now))
 	_, err = Cast(w.as(bob), w.deps, CastRequest{Ballot: b.ID, Choice: ChoiceFor})
 	require.ErrorIs(t, err, errcode.ErrFailedPrecondition)
+	// Deadline inside the skew: a close stamped less than one skew after
+	// the end could be endorsed before voting really ended (on the old
+	// code it was accepted at the end itself, i.e. up to a skew early).
+	for _, at := range []time.Time{b.EndsAt, b.EndsAt.Add(testSkew*time.Second - time.Nanosecond)} {
+		w.now = at
+		before := w.s.(*core.MemStore).Snapshot()
+		_, err = Close(w.as(bob), b.ID)
+		require.ErrorIs(t, err, errcode.ErrFailedPrecondition)
+		assert.Contains(t, err.Error(), "clock-skew margin of 30s")
+		assert.Equal(t, before, w.s.(*core.MemStore).Snapshot(), "a refused close changes nothing")
+	}
+	w.now = b.EndsAt.Add(testSkew * time.Second)
 	_, err = Close(w.as(bob), b.ID)
 	require.NoError(t, err)
 	// Late votes are refused by status even with an in-period timestamp.
@@ -81,7 +93,13 @@ func TestLifecycle(t *testing.T) {
 	_, err = Execute(w.as(bob), b.ID)
 	require.ErrorIs(t, err, errcode.ErrFailedPrecondition)
 	assert.Contains(t, err.Error(), "timelock ends at")
-	w.now = *q.ETA
+	// Execution needs the timelock over by the skew (the old code executed
+	// at the ETA itself, up to a skew before the timelock really ended).
+	w.now = q.ETA.Add(testSkew*time.Second - time.Nanosecond)
+	_, err = Execute(w.as(bob), b.ID)
+	require.ErrorIs(t, err, errcode.ErrFailedPrecondition)
+	assert.Contains(t, err.Error(), "clock-skew margin")
+	w.now = q.ETA.Add(testSkew * time.Second)
 	e, err := Execute(w.as(bob), b.ID)
 	require.NoError(t, err)
 	assert.Equal(t, StatusExecuted, e.Status)
@@ -413,7 +431,7 @@ func TestReputationAndSeat(t *testing.T) {
 		})
 		a, b, c := w.member("a"), w.member("b"), w.member("c")
 		var seen []string
-		w.deps.Reputation = func(_ core.Store, m identity.Identity, at time.Time, cats []string) (int64, error) {
+		w.deps.Reputation = func(_ core.Store, m identity.Identity, at time.Time, cats []string, _ *constitution.Reputation) (int64, error) {
 			seen = cats
 			if at.After(testutil.T0().Add(testDelay * time.Second)) {
 				return 0, fmt.Errorf("score read at %s, not at open", at)
@@ -479,7 +497,8 @@ func TestPoll(t *testing.T) {
 		ms = append(ms, w.member(fmt.Sprintf("m%d", i)))
 	}
 	p := w.create(ms[0], CreateRequest{Kind: KindPoll, Title: "How legitimate was the last release decision?", VotingPeriodSec: 60})
-	assert.Equal(t, w.now, p.OpensAt)
+	assert.Equal(t, w.now.Add(testSkew*time.Second), p.OpensAt, "a poll with no delay opens one clock skew after creation")
+	w.open(p)
 	for i, ans := range []string{"7", "6", "6", "5", "3", "2", "1"} {
 		w.vote(p, ms[i], ans)
 	}
@@ -508,7 +527,7 @@ func TestRefusalsChangeNothing(t *testing.T) {
 	w.now = w.now.Add(time.Second)
 	late := w.member("late")
 	w.mint(late, 5)
-	w.now = closed.EndsAt
+	w.now = closed.CloseableFrom(testSkew * time.Second)
 	_, err := Close(w.as(ada), closed.ID)
 	require.NoError(t, err)
 	w.now = b.OpensAt.Add(time.Minute)
@@ -757,8 +776,11 @@ func TestOpenWritesADecisionBallotWithoutAnEvent(t *testing.T) {
 	assert.Equal(t, "d1", b.Decision)
 	assert.Equal(t, constitution.FamilyQuadratic, b.Family)
 	assert.Equal(t, rule.Credits(), b.VoiceCredits)
-	assert.Equal(t, tx.Time.Add(time.Minute), b.OpensAt)
-	assert.Equal(t, tx.Time.Add(11*time.Minute), b.EndsAt)
+	// No constitution here: the default skew of 5 minutes, longer than the
+	// rule's one-minute delay, decides when voting opens.
+	assert.Equal(t, tx.Time.Add(5*time.Minute), b.OpensAt)
+	assert.Equal(t, tx.Time.Add(15*time.Minute), b.EndsAt)
+	assert.Equal(t, int64(300), b.SkewSec)
 	got, err := Get(s, "d1-B")
 	require.NoError(t, err)
 	assert.Equal(t, b, got)

@@ -472,7 +472,7 @@ func electoratePage(s core.Store, b *Ballot, w *Weigher, acc *accum, st *TallySt
 			return nil
 		}
 		if b.Family == constitution.FamilyReputation {
-			sc, err := w.deps.score(s, m.Identity, b.OpensAt, b.Rule.ReputationCategories)
+			sc, err := w.deps.score(s, m.Identity, b.OpensAt, b)
 			if err != nil {
 				return err
 			}
@@ -494,8 +494,9 @@ func electoratePage(s core.Store, b *Ballot, w *Weigher, acc *accum, st *TallySt
 
 // EligibleAtOpen reports whether a member counts in a ballot's electorate:
 // registered by the time voting opened and not removed before then, and
-// for House A ballots, holding the house_a role (as recorded now: a seat
-// holder removed after the ballot opened no longer counts).
+// for House A ballots, holding the house_a role now and since the opening
+// (a seat granted after the opening does not count; a seat holder removed
+// after the ballot opened no longer counts).
 func EligibleAtOpen(m *membership.Member, b *Ballot) bool {
 	if m.RegisteredAt.After(b.OpensAt) {
 		return false
@@ -503,7 +504,7 @@ func EligibleAtOpen(m *membership.Member, b *Ballot) bool {
 	if m.Status != membership.StatusActive && !m.UpdatedAt.After(b.OpensAt) {
 		return false
 	}
-	if b.House == constitution.HouseA && !m.Has(membership.RoleHouseA) {
+	if b.House == constitution.HouseA && !m.HeldSince(membership.RoleHouseA, b.OpensAt) {
 		return false
 	}
 	return true
@@ -556,7 +557,7 @@ func (w *Weigher) Weigh(voter identity.Identity) (*big.Int, error) {
 		}
 		return in.Add(in, big.NewInt(bal)), nil
 	case constitution.FamilyReputation:
-		sc, err := w.deps.score(w.s, voter, w.b.OpensAt, w.b.Rule.ReputationCategories)
+		sc, err := w.deps.score(w.s, voter, w.b.OpensAt, w.b)
 		return big.NewInt(sc), err
 	}
 	return big.NewInt(1), nil

@@ -9,6 +9,7 @@ import (
 	"github.com/charter-gov/charter/chaincode/errcode"
 	"github.com/charter-gov/charter/chaincode/identity"
 	"github.com/charter-gov/charter/chaincode/membership"
+	"github.com/charter-gov/charter/chaincode/timerule"
 	"github.com/charter-gov/charter/chaincode/token"
 )
 
@@ -107,7 +108,7 @@ func Cast(tx *core.Tx, deps Deps, req CastRequest) (*Vote, error) {
 			return nil, errcode.Forbiddenf("vote on ballot %s: %s held no tokens when voting opened at %s, so has no weight in a token-weighted ballot", b.ID, voter, b.OpensAt.Format(time.RFC3339))
 		}
 	case constitution.FamilyReputation:
-		sc, err := deps.score(tx.Store, voter, b.OpensAt, b.Rule.ReputationCategories)
+		sc, err := deps.score(tx.Store, voter, b.OpensAt, b)
 		if err != nil {
 			return nil, err
 		}
@@ -143,8 +144,8 @@ func eligible(s core.Store, b *Ballot, voter identity.Identity) error {
 		return errcode.Forbiddenf("vote on ballot %s: %s was registered at %s, after voting opened at %s; only members registered before a ballot opens may vote on it",
 			b.ID, voter, m.RegisteredAt.Format(time.RFC3339), b.OpensAt.Format(time.RFC3339))
 	}
-	if b.House == constitution.HouseA && !m.Has(membership.RoleHouseA) {
-		return errcode.Forbiddenf("vote on ballot %s: %s does not hold a House A seat (role %s)", b.ID, voter, membership.RoleHouseA)
+	if b.House == constitution.HouseA && !m.HeldSince(membership.RoleHouseA, b.OpensAt) {
+		return errcode.Forbiddenf("vote on ballot %s: %s did not hold a House A seat (role %s) when voting opened at %s", b.ID, voter, membership.RoleHouseA, b.OpensAt.Format(time.RFC3339))
 	}
 	return nil
 }
@@ -207,7 +208,10 @@ func VoteOf(s core.Store, ballotID string, voter identity.Identity) (*Vote, erro
 }
 
 // Close ends voting on a ballot. Anyone with an identity on the channel may
-// close a ballot once its voting period is over.
+// close a ballot once its voting period is over by the clock-skew margin
+// and its opening snapshot is final (CloseableFrom): a transaction stamped
+// that late is endorsed no earlier than the real end of voting, so nobody
+// can cut the period short by stamping a close early.
 //
 // Errors: NOT_FOUND, FAILED_PRECONDITION (period not over, or the ballot is
 // not pending).
@@ -218,6 +222,16 @@ func Close(tx *core.Tx, id string) (*Ballot, error) {
 	}
 	if st := b.StatusAt(tx.Time); st == StatusPending || st == StatusActive {
 		return nil, errcode.Preconditionf("close ballot %s: the voting period ends at %s; it cannot be closed before", b.ID, b.EndsAt.Format(time.RFC3339))
+	}
+	if b.Status == StatusPending {
+		margin, err := timerule.Margin(tx.Store, b.SkewSec)
+		if err != nil {
+			return nil, err
+		}
+		if from := b.CloseableFrom(margin); tx.Time.Before(from) {
+			return nil, errcode.Preconditionf("close ballot %s: the voting period ended at %s; with the clock-skew margin of %s it can be closed from %s",
+				b.ID, b.EndsAt.Format(time.RFC3339), margin, from.Format(time.RFC3339Nano))
+		}
 	}
 	if err := move(b, StatusClosed); err != nil {
 		return nil, err
@@ -265,8 +279,15 @@ func Execute(tx *core.Tx, id string) (*Ballot, error) {
 	if b.StatusAt(tx.Time) == StatusExpired {
 		return nil, errcode.Preconditionf("execute ballot %s: it expired at %s, unexecuted", b.ID, b.ExecuteBy.Format(time.RFC3339))
 	}
-	if b.Status == StatusQueued && tx.Time.Before(*b.ETA) {
-		return nil, errcode.Preconditionf("execute ballot %s: the timelock ends at %s", b.ID, b.ETA.Format(time.RFC3339))
+	if b.Status == StatusQueued {
+		margin, err := timerule.Margin(tx.Store, b.SkewSec)
+		if err != nil {
+			return nil, err
+		}
+		if !timerule.Passed(tx.Time, *b.ETA, margin) {
+			return nil, errcode.Preconditionf("execute ballot %s: the timelock ends at %s; with the clock-skew margin of %s it can be executed from %s",
+				b.ID, b.ETA.Format(time.RFC3339), margin, timerule.From(*b.ETA, margin).Format(time.RFC3339Nano))
+		}
 	}
 	if err := move(b, StatusExecuted); err != nil {
 		return nil, err

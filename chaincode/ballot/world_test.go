@@ -33,6 +33,7 @@ const (
 	testDelay  = 60
 	testPeriod = 3600
 	testLock   = 600
+	testSkew   = 30 // the constitution's clock skew in these worlds
 )
 
 func newWorld(t testing.TB, fam constitution.Family, house constitution.HouseID, edit func(*constitution.DecisionRule)) *world {
@@ -41,8 +42,11 @@ func newWorld(t testing.TB, fam constitution.Family, house constitution.HouseID,
 
 func newWorldOn(t testing.TB, s core.Store, fam constitution.Family, house constitution.HouseID, edit func(*constitution.DecisionRule)) *world {
 	w := &world{t: t, s: s, admin: testutil.ID("LabAMSP", "admin"), now: testutil.T0(), rep: map[identity.Identity]int64{}}
-	w.deps = Deps{Reputation: func(_ core.Store, m identity.Identity, _ time.Time, _ []string) (int64, error) { return w.rep[m], nil }}
+	w.deps = Deps{Reputation: func(_ core.Store, m identity.Identity, _ time.Time, _ []string, _ *constitution.Reputation) (int64, error) {
+		return w.rep[m], nil
+	}}
 	doc := constitution.Default()
+	doc.Time.MaxClockSkewSec = testSkew
 	for i := range doc.DecisionRules {
 		r := &doc.DecisionRules[i]
 		if r.Type == constitution.Budget {
@@ -107,8 +111,8 @@ func (w *world) vote(b *Ballot, voter identity.Identity, choice string) {
 // closeAndTally closes b and runs tally pages of pageSize to the end.
 func (w *world) closeAndTally(b *Ballot, pageSize int) *Ballot {
 	w.t.Helper()
-	if w.now.Before(b.EndsAt) {
-		w.now = b.EndsAt
+	if from := b.CloseableFrom(testSkew * time.Second); w.now.Before(from) {
+		w.now = from
 	}
 	_, err := Close(w.as(w.admin), b.ID)
 	require.NoError(w.t, err)

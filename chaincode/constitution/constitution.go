@@ -132,6 +132,8 @@ type Document struct {
 	Token         Token          `json:"token"`
 	Reputation    Reputation     `json:"reputation"`
 	Delegation    Delegation     `json:"delegation"`
+	// Time is the one time rule every peer applies (see docs/time.md).
+	Time Time `json:"time"`
 	// Powers are sunset clauses: powers the constitution grants that expire
 	// (see powers.go). A power not listed never expires.
 	Powers []Sunset `json:"powers,omitempty"`
@@ -251,6 +253,25 @@ func (t Token) IssuanceLimit(supply int64) int64 {
 	return min(limit, left)
 }
 
+// DefaultMaxClockSkewSec is the default bound on the distance between a
+// transaction's timestamp and an endorsing peer's clock.
+const DefaultMaxClockSkewSec = 300
+
+// MaxMaxClockSkewSec bounds time.maxClockSkewSeconds.
+const MaxMaxClockSkewSec = 3600
+
+// Time is the time rule (docs/time.md). MaxClockSkewSec is the largest
+// accepted distance between a proposal's timestamp and the endorsing
+// peer's clock; the endorsement guard applies it, ballots open at least
+// this long after they are created, and every deadline is honoured with it
+// as margin.
+type Time struct {
+	MaxClockSkewSec int64 `json:"maxClockSkewSeconds"`
+}
+
+// MaxClockSkew returns the skew as a duration.
+func (t Time) MaxClockSkew() time.Duration { return time.Duration(t.MaxClockSkewSec) * time.Second }
+
 // Reputation parameters.
 type Reputation struct {
 	HalfLifeSec           int64 `json:"halfLifeSeconds"`
@@ -313,6 +334,7 @@ func Default() Document {
 		Reputation: Reputation{HalfLifeSec: 90 * day, MaxWeight: 1000, CapPerAttesterPeriod: 2000, CapPeriodSec: 30 * day,
 			EndorsementBonusBps: 500, MaxEndorsementBonusBp: 2500, HouseAMinTotal: 500, HouseAMinSafety: 100},
 		Delegation: Delegation{MaxDepth: 8},
+		Time:       Time{MaxClockSkewSec: DefaultMaxClockSkewSec},
 	}
 }
 
@@ -407,6 +429,7 @@ func (d *Document) Validate() error {
 		{"reputation.houseAMinTotalScore", d.Reputation.HouseAMinTotal, 0, 1 << 40},
 		{"reputation.houseAMinSafetyScore", d.Reputation.HouseAMinSafety, 0, 1 << 40},
 		{"delegation.maxDepth", d.Delegation.MaxDepth, 1, 64},
+		{"time.maxClockSkewSeconds", d.Time.MaxClockSkewSec, 1, MaxMaxClockSkewSec},
 	}
 	for _, c := range checks {
 		if c.v < c.min || c.v > c.max {

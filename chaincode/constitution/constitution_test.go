@@ -74,6 +74,8 @@ func TestValidateNamesTheProblem(t *testing.T) {
 		}, `decision type "token_issuance" has no route`},
 		{"half-life under a day", func(d *Document) { d.Reputation.HalfLifeSec = 60 }, "reputation.halfLifeSeconds is 60"},
 		{"delegation depth zero", func(d *Document) { d.Delegation.MaxDepth = 0 }, "delegation.maxDepth is 0"},
+		{"no clock skew", func(d *Document) { d.Time.MaxClockSkewSec = 0 }, "time.maxClockSkewSeconds is 0"},
+		{"clock skew over an hour", func(d *Document) { d.Time.MaxClockSkewSec = 3601 }, "time.maxClockSkewSeconds is 3601"},
 		{"negative proposal threshold", func(d *Document) { d.DecisionRules[0].ProposalThreshold = -1 }, "negative proposal threshold"},
 	}
 	for _, tt := range tests {

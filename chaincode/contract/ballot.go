@@ -7,6 +7,7 @@ import (
 	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
 
 	"github.com/charter-gov/charter/chaincode/ballot"
+	"github.com/charter-gov/charter/chaincode/constitution"
 	"github.com/charter-gov/charter/chaincode/contribution"
 	"github.com/charter-gov/charter/chaincode/core"
 	"github.com/charter-gov/charter/chaincode/decision"
@@ -21,12 +22,12 @@ import (
 // by ScoreAt with INVALID_ARGUMENT).
 func ballotDeps() ballot.Deps {
 	return ballot.Deps{
-		Reputation: func(s core.Store, m identity.Identity, at time.Time, cats []string) (int64, error) {
+		Reputation: func(s core.Store, m identity.Identity, at time.Time, cats []string, p *constitution.Reputation) (int64, error) {
 			cs := make([]contribution.Category, len(cats))
 			for i, c := range cats {
 				cs[i] = contribution.Category(c)
 			}
-			return reputation.ScoreAt(s, m, at, cs)
+			return reputation.ScoreWith(s, m, at, cs, p)
 		},
 		// Recusal: a member with a disclosed conflict on a decision's
 		// subject cannot vote on its ballots, through ballot:Vote either.

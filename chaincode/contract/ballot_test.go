@@ -26,6 +26,10 @@ func mustArg(t *testing.T, v any) string {
 	return string(raw)
 }
 
+// harnessSkewSec is the clock skew of the ballot harness's constitution:
+// ballots open that long after creation.
+const harnessSkewSec = 5
+
 // ballotHarness: a constitution whose budget decisions are token-weighted
 // with short periods, an admin and two registered members.
 func ballotHarness(t *testing.T) (*harness, testIdentity, testIdentity, testIdentity) {
@@ -34,6 +38,7 @@ func ballotHarness(t *testing.T) (*harness, testIdentity, testIdentity, testIden
 	ada := newIdentity(t, "LabAMSP", "Ada@labA", "client")
 	bob := newIdentity(t, "LabAMSP", "Bob@labA", "client")
 	doc := constitution.Default()
+	doc.Time.MaxClockSkewSec = harnessSkewSec
 	for i := range doc.DecisionRules {
 		if doc.DecisionRules[i].Type == constitution.Budget {
 			r := &doc.DecisionRules[i]
@@ -72,7 +77,9 @@ func TestBallotThroughContract(t *testing.T) {
 	var b ballot.Ballot
 	require.NoError(t, json.Unmarshal(res.Payload, &b))
 	assert.Equal(t, constitution.FamilyToken, b.Family)
+	assert.Equal(t, h.clock.Add(harnessSkewSec*time.Second), b.OpensAt, "no voting delay: voting opens one skew after creation")
 
+	h.clock = b.OpensAt
 	res, stub = h.invoke(ada, 0, "ballot:Vote", mustArg(t, ballot.CastRequest{Ballot: b.ID, Choice: "for"}))
 	require.Equal(t, int32(ok), res.Status, res.Message)
 	assert.Contains(t, stub.Events, ballot.EventVoted)
@@ -83,7 +90,10 @@ func TestBallotThroughContract(t *testing.T) {
 	require.Equal(t, int32(ok), res.Status, res.Message)
 	assert.Contains(t, string(res.Payload), `"statusNow":"active"`)
 
-	h.clock = h.clock.Add(time.Minute)
+	h.clock = b.EndsAt
+	res, _ = h.invoke(bob, 0, "ballot:Close", b.ID)
+	assert.Contains(t, res.Message, "clock-skew margin of 5s", "not before the end plus the skew")
+	h.clock = b.CloseableFrom(harnessSkewSec * time.Second)
 	res, stub = h.invoke(bob, 0, "ballot:Close", b.ID)
 	require.Equal(t, int32(ok), res.Status, res.Message)
 	assert.Contains(t, stub.Events, ballot.EventClosed)
@@ -129,6 +139,7 @@ func TestBallotRefusalsAreCodedAndChangeNothing(t *testing.T) {
 	require.NoError(t, json.Unmarshal(res.Payload, &b))
 	res, _ = h.invoke(bob, 0, "delegation:Set", mustArg(t, delegation.SetRequest{Topic: "*", Legs: []delegation.Leg{{To: adaID, Percent: 100}}}))
 	require.Equal(t, int32(ok), res.Status, res.Message)
+	h.clock = b.OpensAt
 
 	tests := []struct {
 		name   string

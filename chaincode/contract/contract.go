@@ -11,7 +11,8 @@
 // The endorsement-time guard (BeforeTransaction) is the one deliberate
 // exception to the no-clock rule: it compares the proposal's timestamp with
 // the endorsing peer's clock and refuses to endorse when they differ by more
-// than Config.MaxClockSkew. It decides only whether this peer endorses, never
+// than the constitution's time.maxClockSkewSeconds (Config.MaxClockSkew
+// until a constitution is adopted). It decides only whether this peer endorses, never
 // what is written, so forging a timestamp needs a majority of organisations
 // to collude. The clock itself is injected by the program (Config.Now).
 package contract
@@ -30,6 +31,7 @@ import (
 	"github.com/charter-gov/charter/chaincode/errcode"
 	"github.com/charter-gov/charter/chaincode/identity"
 	"github.com/charter-gov/charter/chaincode/ledger"
+	"github.com/charter-gov/charter/chaincode/timerule"
 )
 
 // DefaultMaxClockSkew is how far a proposal's timestamp may be from the
@@ -42,7 +44,8 @@ const MaxArgBytes = 1 << 20
 // Config configures the chaincode.
 type Config struct {
 	// MaxClockSkew is the largest accepted distance between a proposal's
-	// timestamp and Now; zero means DefaultMaxClockSkew.
+	// timestamp and Now until a constitution is adopted (afterwards its
+	// time.maxClockSkewSeconds applies); zero means DefaultMaxClockSkew.
 	MaxClockSkew time.Duration
 	// Now reads the endorsing peer's clock. Nil disables the guard (unit
 	// tests of the rules that do not concern it).
@@ -121,15 +124,22 @@ func (g guard) beforeTransaction(ctx contractapi.TransactionContextInterface) er
 	if err != nil {
 		return wire(fmt.Errorf("read transaction timestamp: %w", err))
 	}
+	// The bound every peer applies is the constitution's
+	// time.maxClockSkewSeconds; the configured one holds only until a
+	// constitution is adopted.
+	bound, err := timerule.Skew(ledger.StubStore{Stub: ctx.GetStub()}, g.cfg.MaxClockSkew)
+	if err != nil {
+		return wire(err)
+	}
 	proposed := ts.AsTime()
 	now := g.cfg.Now()
 	skew := now.Sub(proposed)
 	if skew < 0 {
 		skew = -skew
 	}
-	if skew > g.cfg.MaxClockSkew {
+	if skew > bound {
 		return wire(errcode.Invalidf("proposal timestamp %s is %s away from this peer's clock (%s); at most %s is accepted",
-			proposed.UTC().Format(time.RFC3339), skew.Round(time.Second), now.UTC().Format(time.RFC3339), g.cfg.MaxClockSkew))
+			proposed.UTC().Format(time.RFC3339), skew.Round(time.Millisecond), now.UTC().Format(time.RFC3339), bound))
 	}
 	return nil
 }

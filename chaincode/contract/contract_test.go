@@ -171,3 +171,33 @@ func FuzzRegisterArgument(f *testing.F) {
 		}
 	})
 }
+
+// The guard applies the constitution's time.maxClockSkewSeconds once one is
+// adopted, the configured default before. On the old code the adopted
+// 60-second bound was ignored and a proposal two minutes off was endorsed.
+func TestGuardUsesTheConstitutionsSkew(t *testing.T) {
+	h := newHarness(t)
+	admin := newIdentity(t, "FoundationMSP", "Admin@foundation", "admin")
+	user := newIdentity(t, "LabAMSP", "User1@labA", "client")
+
+	res, _ := h.invoke(user, 2*time.Minute, "member:Whoami")
+	require.Equal(t, int32(ok), res.Status, "before adoption the configured 5m applies: %s", res.Message)
+
+	doc := constitution.Default()
+	doc.Time.MaxClockSkewSec = 60
+	raw, err := json.Marshal(doc)
+	require.NoError(t, err)
+	res, _ = h.invoke(admin, 0, "constitution:Init", string(raw))
+	require.Equal(t, int32(ok), res.Status, res.Message)
+
+	before := h.state.Snapshot()
+	for _, skew := range []time.Duration{2 * time.Minute, -61 * time.Second} {
+		res, stub := h.invoke(admin, skew, "member:Register", `{"member":{"mspId":"FoundationMSP","id":"x509::CN=u::CN=ca"},"name":"U"}`)
+		require.Equal(t, int32(500), res.Status, "skew %s", skew)
+		assert.Contains(t, res.Message, "at most 1m0s is accepted")
+		assert.Empty(t, stub.Events)
+	}
+	assert.Equal(t, before, h.state.Snapshot(), "refused proposals change nothing")
+	res, _ = h.invoke(user, 59*time.Second, "member:Whoami")
+	assert.Equal(t, int32(ok), res.Status, res.Message)
+}

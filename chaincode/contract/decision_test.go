@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -60,6 +61,7 @@ func TestDecisionAndCoiThroughContract(t *testing.T) {
 	ballot := mustOK(comm, "ballot:Get", d.Ballots[0].Ballot)
 	assert.Contains(t, string(ballot), `"house":"A"`, "the decision's ballot is an ordinary ballot record")
 
+	h.clock = h.clock.Add(constitution.DefaultMaxClockSkewSec * time.Second) // voting opens one skew after the proposal
 	before, writes := h.state.Snapshot(), h.state.Writes
 	res, _ = h.invoke(seat, 0, "decision:Vote", arg(decision.VoteRequest{Decision: d.ID, House: "A", Choice: "for"}))
 	assert.True(t, strings.HasPrefix(res.Message, "FORBIDDEN: "), res.Message)

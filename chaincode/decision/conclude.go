@@ -5,6 +5,7 @@ import (
 
 	"github.com/charter-gov/charter/chaincode/core"
 	"github.com/charter-gov/charter/chaincode/errcode"
+	"github.com/charter-gov/charter/chaincode/timerule"
 )
 
 // Conclude applies the concurrence rule (Resolve) to a decision's tallied
@@ -12,7 +13,7 @@ import (
 // decision, concludes the appeal. Anyone may call it.
 //
 //   - voting or mediation: passed (the timelock and the appeal window
-//     start at DecidedAt), rejected, or mediation (the first time the
+//     start at DecidedAt, the time of this concluding transaction), rejected, or mediation (the first time the
 //     houses are found to disagree; concluding again before the mediation
 //     ends is refused);
 //   - appealed: when every appeal ballot passed, the appeal is upheld and
@@ -42,7 +43,13 @@ func Conclude(tx *core.Tx, deps Deps, id string) (*Decision, error) {
 	if err != nil {
 		return nil, err
 	}
-	out, err := Resolve(d.Rule, d.Concurrence, results, tx.Time)
+	margin, err := timerule.Margin(tx.Store, 0)
+	if err != nil {
+		return nil, err
+	}
+	// The mediation deadline is honoured with the skew as margin: Resolve
+	// sees the latest time that has certainly passed.
+	out, err := Resolve(d.Rule, d.Concurrence, results, tx.Time.Add(-margin))
 	if err != nil {
 		return nil, err
 	}
@@ -54,6 +61,10 @@ func Conclude(tx *core.Tx, deps Deps, id string) (*Decision, error) {
 		d.Status = StatusMediation
 	case VerdictPassed:
 		d.Status = StatusPassed
+		// The time rule: the timelock and the appeal window count from this
+		// transaction, which fixes the verdict, not from the ballots' close:
+		// a conclusion that runs late must not have consumed them already.
+		out.DecidedAt = tx.Time
 		eta := out.DecidedAt.Add(time.Duration(d.Rule.TimelockSec) * time.Second)
 		deadline := out.DecidedAt.Add(time.Duration(d.Appeals.WindowSec) * time.Second)
 		exec := eta

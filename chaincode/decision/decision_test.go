@@ -113,6 +113,10 @@ func newWorld(t *testing.T, mutate ...func(*constitution.Document)) *world {
 	return &world{s: s, fake: f, deps: Deps{Ballots: f, Effects: CoreEffects()}, clock: t0()}
 }
 
+// skew is the clock skew of the test constitution (the default): every
+// deadline is honoured with it as margin.
+const skew = constitution.DefaultMaxClockSkewSec * time.Second
+
 // tx returns a transaction by caller at time at, with a unique TxID.
 func (w *world) tx(caller identity.Identity, at time.Time) *core.Tx {
 	w.n++
@@ -268,8 +272,12 @@ func TestAmendmentLifecycle(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, StatusPassed, got.Status)
 	assert.Equal(t, BranchBothPassed, got.Outcome.Branch)
-	decided := closed.Add(time.Hour)
-	assert.Equal(t, decided.Add(7*day), *got.ETA, "amendment timelock: 7 days from the later close")
+	// Finding: windows started late. The timelock and the appeal window
+	// count from the concluding transaction (closed+2h), not from the later
+	// ballot close (closed+1h), which the old code used.
+	decided := closed.Add(2 * time.Hour)
+	assert.Equal(t, decided, got.Outcome.DecidedAt)
+	assert.Equal(t, decided.Add(7*day), *got.ETA, "amendment timelock: 7 days from the verdict")
 	assert.Equal(t, decided.Add(3*day), *got.AppealDeadline)
 	assert.Equal(t, decided.Add(7*day), *got.ExecutableAt)
 	assert.Equal(t, EventConcluded, tx.Event().Type)
@@ -284,8 +292,15 @@ func TestAmendmentLifecycle(t *testing.T) {
 		_, err := Execute(tx, w.deps, d.ID)
 		return tx, err
 	})
+	// Finding: deadlines inside the skew. At the ETA itself (and until one
+	// skew after it) execution is refused; the old code executed there.
+	refused(t, w, errcode.FailedPrecondition, "clock-skew margin of 5m0s", func() (*core.Tx, error) {
+		tx := w.tx(stray, decided.Add(7*day+skew-time.Nanosecond))
+		_, err := Execute(tx, w.deps, d.ID)
+		return tx, err
+	})
 
-	tx = w.tx(stray, decided.Add(7*day))
+	tx = w.tx(stray, decided.Add(7*day+skew))
 	ex, err := Execute(tx, w.deps, d.ID)
 	require.NoError(t, err)
 	assert.Equal(t, StatusExecuted, ex.Status)
@@ -332,12 +347,12 @@ func TestVersionPinning(t *testing.T) {
 		_, err := Conclude(w.tx(stray, at), w.deps, d.ID)
 		require.NoError(t, err)
 	}
-	_, err := Execute(w.tx(stray, at.Add(7*day)), w.deps, amend.ID)
+	_, err := Execute(w.tx(stray, at.Add(7*day+skew)), w.deps, amend.ID)
 	require.NoError(t, err)
 
 	// The stale amendment would undo v2: refused at execution, nothing written.
 	refused(t, w, errcode.FailedPrecondition, "drafted against constitution version 1, but version 2 is in force", func() (*core.Tx, error) {
-		tx := w.tx(stray, at.Add(7*day))
+		tx := w.tx(stray, at.Add(7*day+skew))
 		_, err := Execute(tx, w.deps, stale.ID)
 		return tx, err
 	})
@@ -351,7 +366,7 @@ func TestVersionPinning(t *testing.T) {
 	w.fake.pass(budget.ID+"-B", at, 6000)
 	c, err := Conclude(w.tx(stray, at.Add(8*day)), w.deps, budget.ID)
 	require.NoError(t, err)
-	assert.Equal(t, at.Add(2*day), *c.ETA, "v1's timelock, not v2's")
+	assert.Equal(t, at.Add(8*day+2*day), *c.ETA, "v1's timelock (not v2's), from the verdict")
 
 	// A decision proposed now uses v2.
 	fresh := w.propose(t, comm1, ProposeRequest{Type: constitution.Budget, Title: "Q4"})
@@ -377,19 +392,24 @@ func TestMediation(t *testing.T) {
 		_, err := Conclude(tx, w.deps, d.ID)
 		return tx, err
 	})
+	refused(t, w, errcode.FailedPrecondition, "mediation timelock runs until", func() (*core.Tx, error) {
+		tx := w.tx(stray, ends.Add(skew-time.Nanosecond))
+		_, err := Conclude(tx, w.deps, d.ID)
+		return tx, err
+	})
 	refused(t, w, errcode.FailedPrecondition, "only passed decisions are executed", func() (*core.Tx, error) {
 		tx := w.tx(stray, ends)
 		_, err := Execute(tx, w.deps, d.ID)
 		return tx, err
 	})
-	got, err = Conclude(w.tx(stray, ends), w.deps, d.ID)
+	got, err = Conclude(w.tx(stray, ends.Add(skew)), w.deps, d.ID)
 	require.NoError(t, err)
 	assert.Equal(t, StatusPassed, got.Status, "A 70.00% ≥ 66.67%, B 45.00% ≥ 40.00%")
 	assert.Equal(t, BranchSupermajority, got.Outcome.Branch)
-	assert.Equal(t, ends.Add(2*day), *got.ETA)
+	assert.Equal(t, ends.Add(skew+2*day), *got.ETA)
 
 	// Executed with no on-chain effect (partner admission registers none yet).
-	tx = w.tx(stray, ends.Add(3*day))
+	tx = w.tx(stray, ends.Add(3*day+2*skew))
 	ex, err := Execute(tx, w.deps, d.ID)
 	require.NoError(t, err)
 	assert.Equal(t, StatusExecuted, ex.Status)
@@ -402,7 +422,7 @@ func TestMediation(t *testing.T) {
 	w.fake.fail(d2.ID+"-B", closed, 4500)
 	_, err = Conclude(w.tx(stray, closed), w.deps, d2.ID)
 	require.NoError(t, err)
-	got, err = Conclude(w.tx(stray, ends), w.deps, d2.ID)
+	got, err = Conclude(w.tx(stray, ends.Add(skew)), w.deps, d2.ID)
 	require.NoError(t, err)
 	assert.Equal(t, StatusRejected, got.Status)
 	assert.Equal(t, BranchNoSupermajority, got.Outcome.Branch)
@@ -604,7 +624,7 @@ func TestSeatConfirmationAndRemoval(t *testing.T) {
 	w.fake.pass(d.ID+"-B", at, 9000)
 	_, err := Conclude(w.tx(stray, at), w.deps, d.ID)
 	require.NoError(t, err)
-	tx := w.tx(stray, at.Add(3*day))
+	tx := w.tx(stray, at.Add(3*day+skew))
 	ex, err := Execute(tx, w.deps, d.ID)
 	require.NoError(t, err)
 	assert.Equal(t, EventExecuted, tx.Event().Type)
@@ -621,7 +641,7 @@ func TestSeatConfirmationAndRemoval(t *testing.T) {
 	w.fake.pass(rm.ID+"-B", at, 9000)
 	_, err = Conclude(w.tx(stray, at), w.deps, rm.ID)
 	require.NoError(t, err)
-	_, err = Execute(w.tx(stray, at.Add(3*day)), w.deps, rm.ID)
+	_, err = Execute(w.tx(stray, at.Add(3*day+skew)), w.deps, rm.ID)
 	require.NoError(t, err)
 	m, err = membership.Get(w.s, comm2)
 	require.NoError(t, err)
@@ -638,7 +658,7 @@ func TestDeterministicBytes(t *testing.T) {
 		w.fake.pass(d.ID+"-B", at, 9000)
 		_, err := Conclude(w.tx(stray, at), w.deps, d.ID)
 		require.NoError(t, err)
-		_, err = Execute(w.tx(stray, at.Add(7*day)), w.deps, d.ID)
+		_, err = Execute(w.tx(stray, at.Add(7*day+skew)), w.deps, d.ID)
 		require.NoError(t, err)
 		return w.s.Snapshot()
 	}
@@ -691,4 +711,31 @@ func TestAppealByAHouseMinority(t *testing.T) {
 		require.NoError(t, err)
 		assert.False(t, r.Lodged)
 	})
+}
+
+// Finding: windows started late. The ballots closed; the conclusion ran
+// four days later, past the three-day appeal window counted from the
+// close. On the old code the appeal window had already closed when the
+// verdict was fixed, and the timelock was over: execution was immediate.
+// Now both count from the concluding transaction.
+func TestLateConclusionKeepsTheAppealWindowAndTimelock(t *testing.T) {
+	w := newWorld(t)
+	d := w.propose(t, comm1, ProposeRequest{Type: constitution.Budget, Title: "Q1"})
+	closed := t0().Add(9 * day)
+	w.fake.pass(d.ID+"-B", closed, 9000)
+	late := closed.Add(4 * day)
+	got, err := Conclude(w.tx(stray, late), w.deps, d.ID)
+	require.NoError(t, err)
+	require.Equal(t, StatusPassed, got.Status)
+	assert.Equal(t, late.Add(3*day), *got.AppealDeadline)
+	assert.Equal(t, late.Add(2*day), *got.ETA)
+
+	refused(t, w, errcode.FailedPrecondition, "can be executed from", func() (*core.Tx, error) {
+		tx := w.tx(stray, late.Add(time.Hour))
+		_, err := Execute(tx, w.deps, d.ID)
+		return tx, err
+	})
+	r, err := Appeal(w.tx(comm2, late.Add(time.Hour)), w.deps, AppealRequest{Decision: d.ID, Grounds: "rushed"})
+	require.NoError(t, err, "the appeal window is open after a late verdict")
+	assert.Equal(t, int64(1), r.Appellants)
 }

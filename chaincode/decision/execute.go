@@ -7,11 +7,13 @@ import (
 
 	"github.com/charter-gov/charter/chaincode/core"
 	"github.com/charter-gov/charter/chaincode/errcode"
+	"github.com/charter-gov/charter/chaincode/timerule"
 )
 
 // Execute performs a passed decision's on-chain effect (through the
 // effects registry) once its timelock is over and its appeal window has
-// closed, and marks it executed. A decision type with no registered effect
+// closed, both by the clock-skew margin (docs/time.md), and marks it
+// executed. A decision type with no registered effect
 // is executed as a recorded authorisation. Execution is idempotent: a
 // second execution is refused with CONFLICT and writes nothing. Anyone may
 // call it.
@@ -36,9 +38,15 @@ func Execute(tx *core.Tx, deps Deps, id string) (*Decision, error) {
 	default:
 		return nil, errcode.Preconditionf("execute decision %s: it is %s; only passed decisions are executed", d.ID, d.Status)
 	}
-	if tx.Time.Before(*d.ExecutableAt) {
-		return nil, errcode.Preconditionf("execute decision %s: it can be executed from %s (timelock ends %s, appeal window closes %s)",
-			d.ID, d.ExecutableAt.Format(time.RFC3339), d.ETA.Format(time.RFC3339), d.AppealDeadline.Format(time.RFC3339))
+	margin, err := timerule.Margin(tx.Store, 0)
+	if err != nil {
+		return nil, err
+	}
+	// The deadline is honoured with the skew as margin: an appeal stamped
+	// just inside the window can still be endorsed up to one skew later.
+	if !timerule.Passed(tx.Time, *d.ExecutableAt, margin) {
+		return nil, errcode.Preconditionf("execute decision %s: the timelock ends %s and the appeal window closes %s; with the clock-skew margin of %s it can be executed from %s",
+			d.ID, d.ETA.Format(time.RFC3339), d.AppealDeadline.Format(time.RFC3339), margin, timerule.From(*d.ExecutableAt, margin).Format(time.RFC3339Nano))
 	}
 	if eff := deps.effect(d.Type); eff != nil && eff.Apply != nil {
 		out, err := eff.Apply(tx, d)

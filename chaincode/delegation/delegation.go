@@ -12,6 +12,10 @@
 // weight: delegating, re-delegating or revoking after a ballot opened does
 // not change that ballot. Every change is therefore kept as a new version.
 //
+// Time rule (docs/time.md): versions of one (delegator, topic) are
+// recorded in time order, at max(transaction time, the newest version's
+// time).
+//
 // Cycles. Set refuses a delegation that would close a cycle in the graph of
 // delegations in force (for its topic, and for every topic when the topic
 // is "*"). The tally also ignores any cycle it meets (an edge back to a
@@ -41,6 +45,7 @@ import (
 	"github.com/charter-gov/charter/chaincode/errcode"
 	"github.com/charter-gov/charter/chaincode/identity"
 	"github.com/charter-gov/charter/chaincode/membership"
+	"github.com/charter-gov/charter/chaincode/timerule"
 	"github.com/charter-gov/charter/chaincode/token"
 )
 
@@ -165,7 +170,11 @@ func Set(tx *core.Tx, req SetRequest) (*Version, error) {
 			return nil, fmt.Errorf("%s: delegate: %w", action, err)
 		}
 	}
-	if req.ExpiresAt != nil && !req.ExpiresAt.After(tx.Time) {
+	at, err := stamp(tx, caller, req.Topic)
+	if err != nil {
+		return nil, err
+	}
+	if req.ExpiresAt != nil && !req.ExpiresAt.After(at) {
 		return nil, errcode.Invalidf("%s: expiry %s is not after the transaction time %s", action, req.ExpiresAt.UTC().Format(time.RFC3339), tx.Time.Format(time.RFC3339))
 	}
 	topics := []string{req.Topic}
@@ -174,12 +183,12 @@ func Set(tx *core.Tx, req SetRequest) (*Version, error) {
 	}
 	for _, topic := range topics {
 		for _, l := range req.Legs {
-			if err := checkNoCycle(tx.Store, caller, l.To, topic, tx.Time); err != nil {
+			if err := checkNoCycle(tx.Store, caller, l.To, topic, at); err != nil {
 				return nil, err
 			}
 		}
 	}
-	v := &Version{Delegator: caller, Topic: req.Topic, Legs: req.Legs, At: tx.Time, TxID: tx.TxID}
+	v := &Version{Delegator: caller, Topic: req.Topic, Legs: req.Legs, At: at, TxID: tx.TxID}
 	if req.ExpiresAt != nil {
 		exp := req.ExpiresAt.UTC()
 		v.ExpiresAt = &exp
@@ -202,18 +211,37 @@ func Revoke(tx *core.Tx, req RevokeRequest) (*Version, error) {
 	if err := CheckTopic(req.Topic); err != nil {
 		return nil, err
 	}
-	cur, err := latest(tx.Store, caller, req.Topic, tx.Time)
+	at, err := stamp(tx, caller, req.Topic)
 	if err != nil {
 		return nil, err
 	}
-	if !cur.ActiveAt(tx.Time) {
+	cur, err := latest(tx.Store, caller, req.Topic, at)
+	if err != nil {
+		return nil, err
+	}
+	if !cur.ActiveAt(at) {
 		return nil, errcode.NotFoundf("revoke delegation: %s has no delegation in force for topic %q", caller, req.Topic)
 	}
-	v := &Version{Delegator: caller, Topic: req.Topic, Legs: []Leg{}, Revoked: true, At: tx.Time, TxID: tx.TxID}
+	v := &Version{Delegator: caller, Topic: req.Topic, Legs: []Leg{}, Revoked: true, At: at, TxID: tx.TxID}
 	if err := save(tx, v); err != nil {
 		return nil, err
 	}
 	return v, tx.Emit(EventRevoked, v)
+}
+
+// stamp is the time rule for delegation versions: a new version of
+// (from, topic) is recorded at max(transaction time, the newest version's
+// time), so a version stamped back inside the clock-skew window cannot
+// slip under one already written.
+func stamp(tx *core.Tx, from identity.Identity, topic string) (time.Time, error) {
+	newest, err := latest(tx.Store, from, topic, time.Unix(1<<62, 0))
+	if err != nil {
+		return time.Time{}, err
+	}
+	if newest == nil {
+		return timerule.Stamp(tx.Time), nil
+	}
+	return timerule.Stamp(tx.Time, newest.At), nil
 }
 
 func save(tx *core.Tx, v *Version) error {

@@ -64,3 +64,32 @@ func TestEffectiveAsOfATime(t *testing.T) {
 	require.NoError(t, err)
 	assert.Len(t, ls, 2)
 }
+
+// The time rule for delegations: a revocation stamped before the version it
+// revokes is recorded at that version's time. On the old code it was
+// written under the version (dated O−1m) and took a's weight away from b as
+// of an opening O at which a's delegation to b already stood.
+func TestBackdatedVersionIsRecordedAfterTheNewest(t *testing.T) {
+	s := core.NewMemStore()
+	admin := testutil.ID("LabAMSP", "admin")
+	a, b := testutil.ID("LabAMSP", "a"), testutil.ID("LabAMSP", "b")
+	t0 := testutil.T0()
+	for _, id := range []identity.Identity{a, b} {
+		_, err := membership.Register(testutil.Tx(s, admin, true, t0), membership.RegisterRequest{Member: id, Name: "x"})
+		require.NoError(t, err)
+	}
+	o := t0.Add(time.Hour)
+	_, err := Set(testutil.Tx(s, a, false, o.Add(-10*time.Minute)), SetRequest{Topic: AllTopics, Legs: []Leg{{To: b, Percent: 100}}})
+	require.NoError(t, err)
+	_, err = Set(testutil.Tx(s, a, false, o.Add(time.Minute)), SetRequest{Topic: AllTopics, Legs: []Leg{{To: b, Percent: 50}}})
+	require.NoError(t, err)
+	v, err := Revoke(testutil.Tx(s, a, false, o.Add(-time.Minute)), RevokeRequest{Topic: AllTopics})
+	require.NoError(t, err)
+	assert.Equal(t, o.Add(time.Minute), v.At)
+	in, err := Incoming(s, b, string(constitution.Budget), o)
+	require.NoError(t, err)
+	assert.Equal(t, []Inflow{{From: a, Percent: 100}}, in, "the delegation as of O is the one set before O")
+	eff, err := Effective(s, a, AllTopics, o.Add(time.Minute))
+	require.NoError(t, err)
+	assert.Nil(t, eff, "revoked from its recorded time on")
+}

@@ -5,6 +5,11 @@
 // and removes members of its own organisation and grants them roles. Other
 // packages ask this one whether a caller holds a role.
 //
+// Time rule (docs/time.md): a member's record is a history in time order.
+// Registration, re-admission, role changes and removal are recorded at
+// max(transaction time, the record's UpdatedAt); Grants date each role, so
+// ballots count House A seats held when they opened (HeldSince).
+//
 // Keys: "member" ~ mspId ~ id → Member (JSON). One key per member, written
 // only by that member's organisation admin, so registrations by different
 // organisations never conflict.
@@ -31,6 +36,7 @@ import (
 	"github.com/charter-gov/charter/chaincode/core"
 	"github.com/charter-gov/charter/chaincode/errcode"
 	"github.com/charter-gov/charter/chaincode/identity"
+	"github.com/charter-gov/charter/chaincode/timerule"
 )
 
 // Role is a capacity recorded on the ledger. Organisation admin is not a
@@ -73,10 +79,55 @@ type Member struct {
 	// attest in (only with RoleAttester; fixed order, no duplicates).
 	AttesterCategories []contribution.Category `json:"attesterCategories,omitempty"`
 	Status             Status                  `json:"status"`
-	RegisteredBy       identity.Identity       `json:"registeredBy"`
-	RegisteredAt       time.Time               `json:"registeredAt"`
-	UpdatedAt          time.Time               `json:"updatedAt"`
-	RemovedReason      string                  `json:"removedReason,omitempty"`
+	// Grants record since when the member holds each role (the recorded
+	// time of the registration or update that granted it), so that a
+	// ballot can ask who held a role when it opened.
+	Grants        []RoleGrant       `json:"grants,omitempty"`
+	RegisteredBy  identity.Identity `json:"registeredBy"`
+	RegisteredAt  time.Time         `json:"registeredAt"`
+	UpdatedAt     time.Time         `json:"updatedAt"`
+	RemovedReason string            `json:"removedReason,omitempty"`
+}
+
+// RoleGrant is since when a member holds a role.
+type RoleGrant struct {
+	Role  Role      `json:"role"`
+	Since time.Time `json:"since"`
+}
+
+// HeldSince reports whether an active member holds role and has held it
+// since t or earlier (records without grants date every role from the
+// registration).
+func (m *Member) HeldSince(role Role, t time.Time) bool {
+	if !m.Has(role) {
+		return false
+	}
+	since := m.RegisteredAt
+	for _, g := range m.Grants {
+		if g.Role == role {
+			since = g.Since
+		}
+	}
+	return !since.After(t)
+}
+
+// grants dates the roles of m at time at, keeping the date of every role
+// prev already held.
+func grants(prev *Member, roles []Role, at time.Time) []RoleGrant {
+	out := make([]RoleGrant, 0, len(roles))
+	for _, r := range roles {
+		g := RoleGrant{Role: r, Since: at}
+		if prev != nil && prev.Status == StatusActive && slices.Contains(prev.Roles, r) {
+			g.Since = prev.RegisteredAt
+			for _, pg := range prev.Grants {
+				if pg.Role == r {
+					g.Since = pg.Since
+				}
+			}
+		}
+		out = append(out, g)
+	}
+	return out
 }
 
 // Has reports whether an active member holds role.
@@ -275,15 +326,22 @@ func Register(tx *core.Tx, req RegisterRequest) (*Member, error) {
 	if existing != nil && existing.Status == StatusActive {
 		return nil, errcode.Conflictf("member %s is already registered", req.Member)
 	}
+	// The time rule: a member's record is a history in time order; a
+	// re-admission stamped before the removal is recorded at the removal.
+	at := tx.Time
+	if existing != nil {
+		at = timerule.Stamp(tx.Time, existing.UpdatedAt)
+	}
 	m := &Member{
 		Identity:           req.Member,
 		Name:               req.Name,
 		Roles:              roles,
 		AttesterCategories: cats,
 		Status:             StatusActive,
+		Grants:             grants(nil, roles, at),
 		RegisteredBy:       tx.Caller.Identity,
-		RegisteredAt:       tx.Time,
-		UpdatedAt:          tx.Time,
+		RegisteredAt:       at,
+		UpdatedAt:          at,
 	}
 	if err := save(tx, m); err != nil {
 		return nil, err
@@ -317,9 +375,11 @@ func Update(tx *core.Tx, req UpdateRequest) (*Member, error) {
 		}
 		m.Name = req.Name
 	}
+	at := timerule.Stamp(tx.Time, m.UpdatedAt)
+	m.Grants = grants(m, roles, at)
 	m.Roles = roles
 	m.AttesterCategories = cats
-	m.UpdatedAt = tx.Time
+	m.UpdatedAt = at
 	if err := save(tx, m); err != nil {
 		return nil, err
 	}
@@ -346,9 +406,10 @@ func Remove(tx *core.Tx, req RemoveRequest) (*Member, error) {
 	}
 	m.Status = StatusRemoved
 	m.Roles = nil
+	m.Grants = nil
 	m.AttesterCategories = nil
 	m.RemovedReason = req.Reason
-	m.UpdatedAt = tx.Time
+	m.UpdatedAt = timerule.Stamp(tx.Time, m.UpdatedAt)
 	if err := save(tx, m); err != nil {
 		return nil, err
 	}

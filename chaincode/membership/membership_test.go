@@ -276,3 +276,40 @@ func TestAttesterCategories(t *testing.T) {
 	var nilMember *Member
 	assert.False(t, nilMember.CanAttest(contribution.Documentation))
 }
+
+// The time rule for memberships: a re-admission stamped before the removal
+// is recorded at the removal (on the old code it was dated before it, and
+// the member slipped into a ballot opened in between), and a role is dated
+// from the change that granted it.
+func TestMemberHistoryInTimeOrder(t *testing.T) {
+	s := core.NewMemStore()
+	admin := testutil.ID("LabAMSP", "admin")
+	ada := testutil.ID("LabAMSP", "ada")
+	t0 := testutil.T0()
+	_, err := Register(testutil.Tx(s, admin, true, t0), RegisterRequest{Member: ada, Name: "Ada"})
+	require.NoError(t, err)
+	removedAt := t0.Add(10 * time.Minute)
+	_, err = Remove(testutil.Tx(s, admin, true, removedAt), RemoveRequest{Member: ada, Reason: "left"})
+	require.NoError(t, err)
+	m, err := Register(testutil.Tx(s, admin, true, removedAt.Add(-2*time.Minute)), RegisterRequest{Member: ada, Name: "Ada", Roles: []Role{RoleHouseA}})
+	require.NoError(t, err)
+	assert.Equal(t, removedAt, m.RegisteredAt, "a re-admission cannot be dated before the removal")
+	opening := removedAt.Add(-time.Minute)
+	assert.False(t, m.HeldSince(RoleHouseA, opening))
+	assert.True(t, m.HeldSince(RoleHouseA, removedAt))
+
+	granted := removedAt.Add(time.Hour)
+	_, err = Update(testutil.Tx(s, admin, true, granted), UpdateRequest{Member: ada, Roles: []Role{RoleHouseA, RoleGuardian}})
+	require.NoError(t, err)
+	m, err = Get(s, ada)
+	require.NoError(t, err)
+	assert.True(t, m.HeldSince(RoleHouseA, removedAt), "a kept role keeps its date")
+	assert.False(t, m.HeldSince(RoleGuardian, removedAt), "a new role is dated from its grant")
+	assert.True(t, m.HeldSince(RoleGuardian, granted))
+	_, err = Update(testutil.Tx(s, admin, true, granted.Add(-time.Minute)), UpdateRequest{Member: ada, Roles: nil})
+	require.NoError(t, err)
+	m, err = Get(s, ada)
+	require.NoError(t, err)
+	assert.Equal(t, granted, m.UpdatedAt, "an update stamped before the last change is recorded at it")
+	assert.False(t, m.HeldSince(RoleHouseA, granted))
+}

@@ -13,6 +13,7 @@ import (
 	"github.com/charter-gov/charter/chaincode/errcode"
 	"github.com/charter-gov/charter/chaincode/identity"
 	"github.com/charter-gov/charter/chaincode/membership"
+	"github.com/charter-gov/charter/chaincode/timerule"
 )
 
 // Object types of the keys this package writes.
@@ -225,6 +226,49 @@ func txID(tx *core.Tx) (string, error) {
 	return tx.TxID, nil
 }
 
+// newestSlash returns the time of member's newest slash (zero when none).
+// It reads the member's own slashes, a short list.
+func newestSlash(s core.Store, member identity.Identity) (time.Time, error) {
+	var newest time.Time
+	err := s.Scan(objSlash, []string{member.MSPID, member.ID}, func(key string, value []byte) error {
+		var sl SlashRecord
+		if err := core.DecodeJSON(key, value, &sl); err != nil {
+			return err
+		}
+		if sl.At.After(newest) {
+			newest = sl.At
+		}
+		return nil
+	})
+	if err != nil {
+		return time.Time{}, fmt.Errorf("read slashes of %s: %w", member, err)
+	}
+	return newest, nil
+}
+
+// newestEntry returns the time of member's newest attestation or slash
+// (zero when none).
+func newestEntry(s core.Store, member identity.Identity) (time.Time, error) {
+	newest, err := newestSlash(s, member)
+	if err != nil {
+		return time.Time{}, err
+	}
+	err = s.Scan(objAttestation, []string{member.MSPID, member.ID}, func(key string, value []byte) error {
+		var a Attestation
+		if err := core.DecodeJSON(key, value, &a); err != nil {
+			return err
+		}
+		if a.IssuedAt.After(newest) {
+			newest = a.IssuedAt
+		}
+		return nil
+	})
+	if err != nil {
+		return time.Time{}, fmt.Errorf("read attestations of %s: %w", member, err)
+	}
+	return newest, nil
+}
+
 // params reads the reputation section of the constitution in force.
 func params(s core.Store) (constitution.Reputation, error) {
 	v, err := constitution.Current(s)
@@ -323,7 +367,20 @@ func Attest(tx *core.Tx, req AttestRequest) (*Attestation, error) {
 	if existing != nil {
 		return nil, errcode.Conflictf("attestation %s to %s already exists", id, req.Recipient)
 	}
-	given, err := givenWithin(tx.Store, req.Recipient, tx.Caller.Identity, tx.Time.Add(-time.Duration(p.CapPeriodSec)*time.Second), tx.Time)
+	// The time rule: an attestation is recorded after the recipient's
+	// newest slash, so it can never slip under a slash written before it.
+	lastSlash, err := newestSlash(tx.Store, req.Recipient)
+	if err != nil {
+		return nil, err
+	}
+	at := tx.Time
+	if !lastSlash.IsZero() {
+		at = timerule.Stamp(tx.Time, lastSlash.Add(time.Nanosecond))
+	}
+	if expires != nil && !expires.After(at) {
+		return nil, errcode.Invalidf("attestation expiry %s is not after the time it is recorded at, %s (after the recipient's last slash)", expires.Format(time.RFC3339), at.Format(time.RFC3339Nano))
+	}
+	given, err := givenWithin(tx.Store, req.Recipient, tx.Caller.Identity, at.Add(-time.Duration(p.CapPeriodSec)*time.Second), at)
 	if err != nil {
 		return nil, err
 	}
@@ -338,7 +395,7 @@ func Attest(tx *core.Tx, req AttestRequest) (*Attestation, error) {
 		Category:  req.Category,
 		Weight:    req.Weight,
 		Evidence:  req.Evidence,
-		IssuedAt:  tx.Time,
+		IssuedAt:  at,
 		ExpiresAt: expires,
 		Subject:   req.Subject,
 	}
@@ -349,7 +406,7 @@ func Attest(tx *core.Tx, req AttestRequest) (*Attestation, error) {
 	if err := core.PutJSON(tx.Store, key, a); err != nil {
 		return nil, err
 	}
-	if err := core.PutJSON(tx.Store, gkey, Given{AttestationID: id, Weight: req.Weight, IssuedAt: tx.Time}); err != nil {
+	if err := core.PutJSON(tx.Store, gkey, Given{AttestationID: id, Weight: req.Weight, IssuedAt: at}); err != nil {
 		return nil, err
 	}
 	return a, tx.Emit(EventAttested, a)
@@ -450,7 +507,7 @@ func revoke(tx *core.Tx, req RevokeRequest, decision string) (*Attestation, erro
 	if a.Revoked != nil {
 		return nil, errcode.Conflictf("attestation %s was already revoked at %s", a.ID, a.Revoked.At.Format(time.RFC3339))
 	}
-	a.Revoked = &Revocation{By: tx.Caller.Identity, At: tx.Time, TxID: tx.TxID, Reason: req.Reason, Authority: authority, Decision: decision}
+	a.Revoked = &Revocation{By: tx.Caller.Identity, At: timerule.Stamp(tx.Time, a.IssuedAt), TxID: tx.TxID, Reason: req.Reason, Authority: authority, Decision: decision}
 	key, err := AttestationKey(a.Recipient, a.ID)
 	if err != nil {
 		return nil, err
@@ -506,7 +563,7 @@ func Endorse(tx *core.Tx, req EndorseRequest) (*Endorsement, error) {
 	if existing != nil {
 		return nil, errcode.Conflictf("endorse: %s already endorsed attestation %s", tx.Caller.Identity, a.ID)
 	}
-	e := &Endorsement{AttestationID: a.ID, Recipient: a.Recipient, Endorser: tx.Caller.Identity, At: tx.Time, TxID: tx.TxID, Comment: req.Comment}
+	e := &Endorsement{AttestationID: a.ID, Recipient: a.Recipient, Endorser: tx.Caller.Identity, At: timerule.Stamp(tx.Time, a.IssuedAt), TxID: tx.TxID, Comment: req.Comment}
 	if err := core.PutJSON(tx.Store, key, e); err != nil {
 		return nil, err
 	}
@@ -567,17 +624,25 @@ func slash(tx *core.Tx, req SlashRequest, authority, decision string) (*SlashRec
 	if err != nil {
 		return nil, err
 	}
+	// The time rule: a slash is recorded no earlier than the newest
+	// attestation and slash of the member, so it applies to every
+	// attestation that exists when it is written.
+	newest, err := newestEntry(tx.Store, req.Member)
+	if err != nil {
+		return nil, err
+	}
+	at := timerule.Stamp(tx.Time, newest)
 	sl := SlashRecord{ID: id, Member: req.Member, Category: req.Category, FractionBps: req.FractionBps, Reason: req.Reason,
-		By: tx.Caller.Identity, At: tx.Time, Authority: authority, Decision: decision}
+		By: tx.Caller.Identity, At: at, Authority: authority, Decision: decision}
 	var cats []contribution.Category
 	if req.Category != "" {
 		cats = []contribution.Category{req.Category}
 	}
-	before, err := compute(tx.Store, req.Member, tx.Time, p, nil)
+	before, err := compute(tx.Store, req.Member, at, p, nil)
 	if err != nil {
 		return nil, err
 	}
-	after, err := compute(tx.Store, req.Member, tx.Time, p, &sl)
+	after, err := compute(tx.Store, req.Member, at, p, &sl)
 	if err != nil {
 		return nil, err
 	}

@@ -646,3 +646,32 @@ func TestConflictedAttesterIsRecused(t *testing.T) {
 	_, err = Attest(w.tx(attA, false, t0().Add(2*time.Minute)), AttestRequest{Recipient: ada, Category: contribution.SafetyReview, Weight: 5, Evidence: "e", Subject: &coi.Subject{Kind: "nonsense", ID: "x"}})
 	assert.ErrorIs(t, err, errcode.ErrInvalidArgument)
 }
+
+// The time rule for reputation: an attestation stamped before the
+// recipient's newest slash is recorded just after it (on the old code it
+// was dated before the slash, which then halved an attestation written
+// after it); a slash stamped before the newest attestation is recorded at
+// it, so it applies to everything that exists when it is written.
+func TestReputationHistoryInTimeOrder(t *testing.T) {
+	w := newWorld(t)
+	slashAt := t0().Add(10 * time.Minute)
+	w.attest(attA, ada, contribution.MergedCode, 100, t0().Add(time.Minute))
+	sl, err := SlashByDecision(w.tx(judge, false, slashAt), SlashRequest{Member: ada, FractionBps: 5000, Reason: "misconduct"}, "decision-order-1")
+	require.NoError(t, err)
+	assert.Equal(t, slashAt, sl.At)
+	a := w.attest(attB, ada, contribution.MergedCode, 100, slashAt.Add(-5*time.Minute))
+	assert.Equal(t, slashAt.Add(time.Nanosecond), a.IssuedAt, "recorded after the slash")
+	// 50 (the first, halved) + 100 (the second, whole), less a few
+	// milli-points of decay; halved, the second would leave about 100.
+	assert.Greater(t, w.score(ada, slashAt.Add(time.Second)), int64(149_000), "the later attestation is not slashed")
+
+	b := w.attest(attA, bob, contribution.MergedCode, 100, t0().Add(20*time.Minute))
+	sl, err = SlashByDecision(w.tx(judge, false, t0().Add(15*time.Minute)), SlashRequest{Member: bob, FractionBps: 5000, Reason: "misconduct"}, "decision-backdated")
+	require.NoError(t, err)
+	assert.Equal(t, b.IssuedAt, sl.At, "a backdated slash is recorded at the newest attestation")
+	assert.Equal(t, int64(50_000), w.score(bob, b.IssuedAt))
+
+	r, err := Revoke(w.tx(attA, false, t0()), RevokeRequest{AttestationRef: AttestationRef{Recipient: bob, AttestationID: b.ID}, Reason: "mistake"})
+	require.NoError(t, err)
+	assert.Equal(t, b.IssuedAt, r.Revoked.At, "a revocation is never dated before the attestation")
+}

@@ -202,6 +202,14 @@ func compute(s core.Store, member identity.Identity, at time.Time, p constitutio
 // Caller: anyone. Errors: INVALID_ARGUMENT (malformed identity, unknown
 // category), FAILED_PRECONDITION (no constitution).
 func ScoreAt(s core.Store, member identity.Identity, at time.Time, categories []contribution.Category) (int64, error) {
+	return ScoreWith(s, member, at, categories, nil)
+}
+
+// ScoreWith is ScoreAt under the given reputation parameters (those of the
+// constitution in force when p is nil). A ballot passes the parameters it
+// pinned when it was created, so an amendment between its opening and its
+// tally changes no weight.
+func ScoreWith(s core.Store, member identity.Identity, at time.Time, categories []contribution.Category, pinned *constitution.Reputation) (int64, error) {
 	if err := member.Validate(); err != nil {
 		return 0, err
 	}
@@ -209,8 +217,10 @@ func ScoreAt(s core.Store, member identity.Identity, at time.Time, categories []
 	if err != nil {
 		return 0, err
 	}
-	p, err := params(s)
-	if err != nil {
+	var p constitution.Reputation
+	if pinned != nil {
+		p = *pinned
+	} else if p, err = params(s); err != nil {
 		return 0, err
 	}
 	b, err := compute(s, member, at, p, nil)

@@ -20,6 +20,14 @@
 // account's checkpoints returns the newest first and BalanceAt stops at the
 // first one at or before the time asked.
 //
+// The time rule (chaincode/timerule, docs/time.md): every history here is
+// append-only in time order. An issuance or transfer is recorded at
+// t = max(transaction time, newest entry of every history it writes), the
+// same t on both sides, so a transaction stamped back inside the clock-skew
+// window cannot slip under a checkpoint already written. Then the entries
+// at or before any time T form a consistent cut, and the balances at T sum
+// to the supply at T. Checkpoint.At is that recorded time.
+//
 // Issuance. New tokens come only from Issue, the effect of an executed
 // token_issuance decision (within the constitution's token limits) or of
 // the genesis allocation every founding organisation approved. No
@@ -50,6 +58,7 @@ import (
 	"github.com/charter-gov/charter/chaincode/errcode"
 	"github.com/charter-gov/charter/chaincode/identity"
 	"github.com/charter-gov/charter/chaincode/membership"
+	"github.com/charter-gov/charter/chaincode/timerule"
 )
 
 // MaxSupply bounds the total supply (and so every balance and amount).
@@ -184,28 +193,43 @@ func Issue(tx *core.Tx, req IssueRequest, decision string) (*Issuance, error) {
 	if total > MaxSupply-supply {
 		return nil, errcode.Invalidf("issue: %d more tokens would take the supply %d past the maximum %d", total, supply, MaxSupply)
 	}
-	out := &Issuance{Decision: decision, Receipts: make([]Receipt, 0, len(req.Allocations)), Total: total, Memo: req.Memo, At: tx.Time}
-	for _, a := range req.Allocations {
-		bal, err := Balance(tx.Store, a.Member)
-		if err != nil {
+	accts := make([]Account, len(req.Allocations))
+	latest := make([]time.Time, 0, len(req.Allocations)+1)
+	for i, a := range req.Allocations {
+		if accts[i], _, err = account(tx.Store, a.Member); err != nil {
 			return nil, err
 		}
-		// bal+amount <= supply+total <= MaxSupply: no overflow.
-		if err := setBalance(tx, a.Member, bal+a.Amount, a.Amount, "mint"); err != nil {
+		latest = append(latest, accts[i].UpdatedAt)
+	}
+	var cur Checkpoint
+	if _, err := core.GetJSON(tx.Store, supplyKey(), &cur); err != nil {
+		return nil, err
+	}
+	// The time rule: every history this issuance writes records it at one
+	// time, never before the newest entry of any of them.
+	at := timerule.Stamp(tx.Time, append(latest, cur.At)...)
+	out := &Issuance{Decision: decision, Receipts: make([]Receipt, 0, len(req.Allocations)), Total: total, Memo: req.Memo, At: at}
+	for i, a := range req.Allocations {
+		// balance+amount <= supply+total <= MaxSupply: no overflow.
+		bal := accts[i].Balance + a.Amount
+		if err := setBalance(tx, a.Member, accts[i], at, bal, a.Amount, "mint"); err != nil {
 			return nil, err
 		}
-		out.Receipts = append(out.Receipts, Receipt{To: a.Member, Amount: a.Amount, ToBalance: bal + a.Amount, Memo: req.Memo, At: tx.Time})
+		out.Receipts = append(out.Receipts, Receipt{To: a.Member, Amount: a.Amount, ToBalance: bal, Memo: req.Memo, At: at})
 	}
 	newSupply := supply + total
 	for i := range out.Receipts {
 		out.Receipts[i].Supply = newSupply
 	}
 	out.Supply = newSupply
-	sc := Checkpoint{Balance: newSupply, At: tx.Time, Delta: total, Kind: "mint", TxID: tx.TxID}
+	sc := Checkpoint{Balance: newSupply, At: at, Delta: total, Kind: "mint", TxID: tx.TxID}
+	if cur.At.Equal(at) {
+		sc.Delta += cur.Delta // merged with the entry at the same time
+	}
 	if err := core.PutJSON(tx.Store, supplyKey(), sc); err != nil {
 		return nil, err
 	}
-	if err := core.PutJSON(tx.Store, supplyCPKey(tx.Time), sc); err != nil {
+	if err := core.PutJSON(tx.Store, supplyCPKey(at), sc); err != nil {
 		return nil, err
 	}
 	return out, tx.Emit(EventIssued, out)
@@ -275,22 +299,28 @@ func Transfer(tx *core.Tx, req TransferRequest) (*Receipt, error) {
 	if _, err := membership.Active(tx.Store, req.To); err != nil {
 		return nil, fmt.Errorf("%s: recipient: %w", action, err)
 	}
-	from, err := Balance(tx.Store, tx.Caller.Identity)
+	fromAcct, _, err := account(tx.Store, tx.Caller.Identity)
 	if err != nil {
 		return nil, err
 	}
+	from := fromAcct.Balance
 	if req.Amount > from {
 		return nil, errcode.Invalidf("%s: amount %d exceeds the balance %d of %s", action, req.Amount, from, tx.Caller.Identity)
 	}
-	to, err := Balance(tx.Store, req.To)
+	toAcct, _, err := account(tx.Store, req.To)
 	if err != nil {
 		return nil, err
 	}
+	to := toAcct.Balance
+	// The time rule: both accounts record the transfer at one time, never
+	// before the newest entry of either, so a backdated transfer cannot
+	// reach under a checkpoint already written (and count twice).
+	at := timerule.Stamp(tx.Time, fromAcct.UpdatedAt, toAcct.UpdatedAt)
 	// to+amount <= supply <= MaxSupply: no overflow.
-	if err := setBalance(tx, tx.Caller.Identity, from-req.Amount, -req.Amount, "out"); err != nil {
+	if err := setBalance(tx, tx.Caller.Identity, fromAcct, at, from-req.Amount, -req.Amount, "out"); err != nil {
 		return nil, err
 	}
-	if err := setBalance(tx, req.To, to+req.Amount, req.Amount, "in"); err != nil {
+	if err := setBalance(tx, req.To, toAcct, at, to+req.Amount, req.Amount, "in"); err != nil {
 		return nil, err
 	}
 	supply, err := Supply(tx.Store)
@@ -298,23 +328,35 @@ func Transfer(tx *core.Tx, req TransferRequest) (*Receipt, error) {
 		return nil, err
 	}
 	caller, fromBal := tx.Caller.Identity, from-req.Amount
-	r := &Receipt{From: &caller, To: req.To, Amount: req.Amount, FromBalance: &fromBal, ToBalance: to + req.Amount, Supply: supply, Memo: req.Memo, At: tx.Time}
+	r := &Receipt{From: &caller, To: req.To, Amount: req.Amount, FromBalance: &fromBal, ToBalance: to + req.Amount, Supply: supply, Memo: req.Memo, At: at}
 	return r, tx.Emit(EventTransferred, r)
 }
 
-func setBalance(tx *core.Tx, a identity.Identity, balance, delta int64, kind string) error {
+// setBalance records a's new balance at time at (the transaction's stamp,
+// never before prev.UpdatedAt). A second entry at the same time replaces
+// the checkpoint of the first with the balance after both and the sum of
+// their deltas; the events keep every movement.
+func setBalance(tx *core.Tx, a identity.Identity, prev Account, at time.Time, balance, delta int64, kind string) error {
 	ak, err := acctKey(a)
 	if err != nil {
 		return err
 	}
-	ck, err := cpKey(a, tx.Time)
+	ck, err := cpKey(a, at)
 	if err != nil {
 		return err
 	}
-	if err := core.PutJSON(tx.Store, ak, Account{Account: a, Balance: balance, UpdatedAt: tx.Time, TxID: tx.TxID}); err != nil {
+	cp := Checkpoint{Balance: balance, At: at, Delta: delta, Kind: kind, TxID: tx.TxID}
+	if prev.UpdatedAt.Equal(at) {
+		var old Checkpoint
+		if _, err := core.GetJSON(tx.Store, ck, &old); err != nil {
+			return err
+		}
+		cp.Delta += old.Delta
+	}
+	if err := core.PutJSON(tx.Store, ak, Account{Account: a, Balance: balance, UpdatedAt: at, TxID: tx.TxID}); err != nil {
 		return err
 	}
-	return core.PutJSON(tx.Store, ck, Checkpoint{Balance: balance, At: tx.Time, Delta: delta, Kind: kind, TxID: tx.TxID})
+	return core.PutJSON(tx.Store, ck, cp)
 }
 
 // Balance returns an account's current balance (0 for an account that

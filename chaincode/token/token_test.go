@@ -126,3 +126,63 @@ func TestSupplyCap(t *testing.T) {
 	require.ErrorIs(t, err, errcode.ErrInvalidArgument)
 	assert.Equal(t, before, s.Snapshot())
 }
+
+// Finding: backdating doubled weight. Ada→Bob stamped a minute after an
+// opening O, then Bob→Tess stamped a minute before O: on the old code the
+// second transfer wrote checkpoints under O (Bob's "latest" record at O−1m
+// with balance 0, Tess 100 from O−1m) while Ada still had 100 at O, so two
+// accounts held 100 each as of O with a supply of 100. Now the second
+// transfer is recorded at O+1m on both sides.
+func TestBackdatedTransferCannotReachUnderALaterCheckpoint(t *testing.T) {
+	s, ada, bob, tess := setup(t)
+	o := testutil.T0().Add(time.Hour)
+	_, err := Issue(testutil.Tx(s, tess, false, o.Add(-time.Hour/2)), IssueRequest{Allocations: []Allocation{{Member: ada, Amount: 100}}}, "d-back")
+	require.NoError(t, err)
+	_, err = Transfer(testutil.Tx(s, ada, false, o.Add(time.Minute)), TransferRequest{To: bob, Amount: 100})
+	require.NoError(t, err)
+	r, err := Transfer(testutil.Tx(s, bob, false, o.Add(-time.Minute)), TransferRequest{To: tess, Amount: 100})
+	require.NoError(t, err)
+	assert.Equal(t, o.Add(time.Minute), r.At, "recorded at the newest entry's time, not before it")
+
+	var sum int64
+	for _, a := range []identity.Identity{ada, bob, tess} {
+		b, err := BalanceAt(s, a, o)
+		require.NoError(t, err)
+		sum += b
+	}
+	supply, err := SupplyAt(s, o)
+	require.NoError(t, err)
+	assert.Equal(t, int64(100), supply)
+	assert.Equal(t, supply, sum, "balances as of O add up to the supply as of O")
+	a, err := BalanceAt(s, ada, o)
+	require.NoError(t, err)
+	assert.Equal(t, int64(100), a)
+
+	h, err := History(s, tess, 10)
+	require.NoError(t, err)
+	require.Len(t, h, 1)
+	assert.Equal(t, o.Add(time.Minute), h[0].At)
+}
+
+// Two entries of one account at the same recorded time merge: the
+// checkpoint keeps the balance after both and the sum of their deltas.
+func TestEntriesAtTheSameTimeMerge(t *testing.T) {
+	s, ada, bob, tess := setup(t)
+	t1 := testutil.T0().Add(time.Minute)
+	_, err := Issue(testutil.Tx(s, tess, false, t1), IssueRequest{Allocations: []Allocation{{Member: ada, Amount: 10}}}, "d-1")
+	require.NoError(t, err)
+	_, err = Issue(testutil.Tx(s, tess, false, t1.Add(-time.Second)), IssueRequest{Allocations: []Allocation{{Member: ada, Amount: 5}}}, "d-same")
+	require.NoError(t, err)
+	_, err = Transfer(testutil.Tx(s, ada, false, t1), TransferRequest{To: bob, Amount: 3})
+	require.NoError(t, err)
+	h, err := History(s, ada, 10)
+	require.NoError(t, err)
+	require.Len(t, h, 1)
+	assert.Equal(t, Checkpoint{Balance: 12, At: t1, Delta: 12, Kind: "out", TxID: h[0].TxID}, h[0])
+	sup, err := SupplyAt(s, t1)
+	require.NoError(t, err)
+	assert.Equal(t, int64(15), sup)
+	hs, err := SupplyAt(s, t1.Add(-time.Nanosecond))
+	require.NoError(t, err)
+	assert.Equal(t, int64(0), hs)
+}

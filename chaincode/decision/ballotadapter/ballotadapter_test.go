@@ -103,7 +103,7 @@ func TestAmendmentThroughTheBallotEngine(t *testing.T) {
 	before, writes := w.s.Snapshot(), w.s.Writes
 	err = vote(comm1, "A")
 	assert.ErrorIs(t, err, errcode.ErrForbidden, "a House B member voting in House A")
-	assert.ErrorContains(t, err, "does not hold a House A seat")
+	assert.ErrorContains(t, err, "did not hold a House A seat")
 	err = vote(seatA2, "A")
 	assert.ErrorIs(t, err, errcode.ErrForbidden, "a conflicted House A member")
 	assert.ErrorContains(t, err, "recused")
@@ -126,7 +126,7 @@ func TestAmendmentThroughTheBallotEngine(t *testing.T) {
 	require.NoError(t, err)
 	assert.False(t, final, "open ballots are not final")
 
-	ends := bA.EndsAt
+	ends := bA.CloseableFrom(constitution.DefaultMaxClockSkewSec * time.Second)
 	for _, h := range []string{"A", "B"} {
 		_, err := ballot.Close(w.tx(comm1, ends), d.ID+"-"+h)
 		require.NoError(t, err)
@@ -142,13 +142,14 @@ func TestAmendmentThroughTheBallotEngine(t *testing.T) {
 	c, err := decision.Conclude(w.tx(comm1, ends), w.deps, d.ID)
 	require.NoError(t, err)
 	require.Equal(t, decision.StatusPassed, c.Status, "%+v", c.Outcome)
-	_, err = decision.Execute(w.tx(comm1, *c.ExecutableAt), w.deps, d.ID)
+	execAt := c.ExecutableAt.Add(constitution.DefaultMaxClockSkewSec * time.Second)
+	_, err = decision.Execute(w.tx(comm1, execAt), w.deps, d.ID)
 	require.NoError(t, err)
 	cur, err := constitution.Current(w.s)
 	require.NoError(t, err)
 	assert.Equal(t, int64(2), cur.Version)
 	assert.Equal(t, int64(3600), cur.Document.Concurrence.MediationSec)
-	_, err = decision.Execute(w.tx(comm1, *c.ExecutableAt), w.deps, d.ID)
+	_, err = decision.Execute(w.tx(comm1, execAt), w.deps, d.ID)
 	assert.ErrorIs(t, err, errcode.ErrConflict)
 }
 
