@@ -69,12 +69,18 @@ fuzz: ## Run each fuzz target for FUZZTIME (default 10s)
 	$(GO) test -run=X -fuzz=FuzzRegisterArgument -fuzztime=$(FUZZTIME) ./chaincode/contract/
 	$(GO) test -run=X -fuzz=FuzzAttestArgument -fuzztime=$(FUZZTIME) ./chaincode/contract/
 	$(GO) test -run=X -fuzz=FuzzResolve -fuzztime=$(FUZZTIME) ./chaincode/decision/
+	$(GO) test -run=X -fuzz='^FuzzQuadraticCost$$' -fuzztime=$(FUZZTIME) ./chaincode/ballot/
+	$(GO) test -run=X -fuzz='^FuzzTokenWeight$$' -fuzztime=$(FUZZTIME) ./chaincode/ballot/
+	$(GO) test -run=X -fuzz='^FuzzDelegatedWeight$$' -fuzztime=$(FUZZTIME) ./chaincode/ballot/
+	$(GO) test -run=X -fuzz='^FuzzReputationWeight$$' -fuzztime=$(FUZZTIME) ./chaincode/ballot/
+	$(GO) test -run=X -fuzz='^FuzzSeatWeight$$' -fuzztime=$(FUZZTIME) ./chaincode/ballot/
+	$(GO) test -run=X -fuzz='^FuzzPollWeight$$' -fuzztime=$(FUZZTIME) ./chaincode/ballot/
 	$(GO) test -run=X -fuzz=FuzzSubjectKey -fuzztime=$(FUZZTIME) ./chaincode/coi/
 	$(GO) test -run=X -fuzz=FuzzErrorTextRoundTrip -fuzztime=$(FUZZTIME) ./gateway-client/
 	$(GO) test -run=X -fuzz=FuzzParseRoles -fuzztime=$(FUZZTIME) ./cmd/charter/
 
 .PHONY: bench
-bench: ## Domain benchmarks (score computation, decay, tally of 1k/10k/100k votes)
+bench: ## Domain benchmarks (score computation, decay, tally of 1k/10k/100k votes, delegated tally of 10k members 8 deep)
 	$(GO) test -run=X -bench=. -benchmem ./chaincode/...
 
 .PHONY: bench-network

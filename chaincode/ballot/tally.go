@@ -431,12 +431,20 @@ func tallyShard(s core.Store, b *Ballot, w *Weigher, acc *accum, shard int) (int
 		if b.choiceIndex(v.Choice) < 0 && b.Family != constitution.FamilyQuadratic {
 			return errcode.New(errcode.Internal, "vote %q has unknown choice %q", key, v.Choice)
 		}
+		n++
+		counts, err := w.inElectorate(v.Voter)
+		if err != nil {
+			return err
+		}
+		if !counts {
+			acc.st.VotesRead++ // read, not counted: the voter is not in the electorate
+			return nil
+		}
 		weight, err := w.Weigh(v.Voter)
 		if err != nil {
 			return err
 		}
 		acc.add(b, &v, weight)
-		n++
 		return nil
 	})
 	if err != nil {
@@ -517,8 +525,9 @@ func EligibleAtOpen(m *membership.Member, b *Ballot) bool {
 //     them from members who did not vote themselves: a delegator's balance
 //     plus what flows to the delegator, times the percentage of the
 //     delegation in force at opensAt (floored at each hop), through chains
-//     of at most the ballot's MaxDelegationDepth hops, never through a
-//     member already on the path (cycles contribute nothing);
+//     of at most the ballot's MaxDelegationDepth hops; a delegation on a
+//     cycle carries nothing (computed once per member and hop: see
+//     delegated.go);
 //   - reputation: the voter's score when voting opened, over the rule's
 //     categories;
 //   - seat and polls: 1; quadratic: the allocations themselves.
@@ -530,11 +539,35 @@ type Weigher struct {
 	b        *Ballot
 	balances map[identity.Identity]int64
 	voted    map[identity.Identity]bool
+	ins      map[identity.Identity][]delegation.Inflow
+	memo     map[hopKey]*big.Int
 }
 
 // NewWeigher returns a Weigher for b over s.
 func NewWeigher(s core.Store, deps Deps, b *Ballot) *Weigher {
-	return &Weigher{s: s, deps: deps, b: b, balances: map[identity.Identity]int64{}, voted: map[identity.Identity]bool{}}
+	return &Weigher{s: s, deps: deps, b: b, balances: map[identity.Identity]int64{}, voted: map[identity.Identity]bool{},
+		ins: map[identity.Identity][]delegation.Inflow{}, memo: map[hopKey]*big.Int{}}
+}
+
+// inElectorate reports whether a vote counts: for ballots whose quorum
+// counts the electorate member by member (seat, quadratic, reputation), a
+// voter counts only if the electorate counts them (EligibleAtOpen, the
+// same test for both), so that participation can never exceed the
+// electorate — a member who voted and then lost their seat counts in
+// neither. Other ballots count every vote (token weight is checked when
+// voting; delegated and token electorates are the supply).
+func (w *Weigher) inElectorate(voter identity.Identity) (bool, error) {
+	if w.b.Kind == KindPoll || !needsElectorate(w.b) {
+		return true, nil
+	}
+	m, err := membership.Get(w.s, voter)
+	if err != nil {
+		if errcode.CodeOf(err) == errcode.NotFound {
+			return false, nil
+		}
+		return false, err
+	}
+	return EligibleAtOpen(m, w.b), nil
 }
 
 // Weigh returns a voter's weight.
@@ -547,15 +580,7 @@ func (w *Weigher) Weigh(voter identity.Identity) (*big.Int, error) {
 		bal, err := w.balance(voter)
 		return big.NewInt(bal), err
 	case constitution.FamilyDelegated:
-		bal, err := w.balance(voter)
-		if err != nil {
-			return nil, err
-		}
-		in, err := w.inflow(voter, 1, []identity.Identity{voter})
-		if err != nil {
-			return nil, err
-		}
-		return in.Add(in, big.NewInt(bal)), nil
+		return w.delegatedWeight(voter)
 	case constitution.FamilyReputation:
 		sc, err := w.deps.score(w.s, voter, w.b.OpensAt, w.b)
 		return big.NewInt(sc), err
@@ -589,53 +614,6 @@ func (w *Weigher) hasVoted(a identity.Identity) (bool, error) {
 	}
 	w.voted[a] = raw != nil
 	return raw != nil, nil
-}
-
-// inflow is the weight delegated to n by members who did not vote, through
-// chains whose last hop is at depth `depth`.
-func (w *Weigher) inflow(n identity.Identity, depth int64, path []identity.Identity) (*big.Int, error) {
-	total := new(big.Int)
-	if depth > w.b.MaxDelegationDepth {
-		return total, nil
-	}
-	ins, err := delegation.Incoming(w.s, n, string(w.b.DecisionType), w.b.OpensAt)
-	if err != nil {
-		return nil, err
-	}
-	for _, in := range ins {
-		if onPath(path, in.From) {
-			continue
-		}
-		voted, err := w.hasVoted(in.From)
-		if err != nil {
-			return nil, err
-		}
-		if voted {
-			continue // a direct vote overrides the delegation for the delegator's own weight
-		}
-		bal, err := w.balance(in.From)
-		if err != nil {
-			return nil, err
-		}
-		sub, err := w.inflow(in.From, depth+1, append(append([]identity.Identity{}, path...), in.From))
-		if err != nil {
-			return nil, err
-		}
-		sub.Add(sub, big.NewInt(bal))
-		sub.Mul(sub, big.NewInt(in.Percent))
-		sub.Quo(sub, big.NewInt(100))
-		total.Add(total, sub)
-	}
-	return total, nil
-}
-
-func onPath(path []identity.Identity, id identity.Identity) bool {
-	for _, p := range path {
-		if p == id {
-			return true
-		}
-	}
-	return false
 }
 
 // TallyProgress returns a ballot's tally progress (zero before the first page).

@@ -151,10 +151,12 @@ func eligible(s core.Store, b *Ballot, voter identity.Identity) error {
 }
 
 // checkAllocations validates quadratic allocations and returns their cost
-// Σ votes², refusing more than the ballot's voice credits. Checked int64:
-// votes ≤ credits ≤ constitution.MaxVoiceCredits, so votes² ≤ 10²⁴ could
-// overflow; the check stops at the first term that alone exceeds the
-// credits.
+// Σ votes², refusing more than the ballot's voice credits. Nothing is
+// squared before it is known to fit: each allocation must be at most the
+// integer square root of the credits still unspent (credits ≤
+// constitution.MaxVoiceCredits = 10¹², so votes ≤ 10⁶ and every product
+// and sum stays far inside an int64). Squaring first would wrap: 2³² votes
+// squared is 2⁶⁴, which an int64 holds as 0.
 func checkAllocations(b *Ballot, as []Allocation) (int64, error) {
 	if len(as) == 0 {
 		return 0, errcode.Invalidf("vote on ballot %s: a quadratic vote needs at least one allocation", b.ID)
@@ -175,8 +177,7 @@ func checkAllocations(b *Ballot, as []Allocation) (int64, error) {
 		if a.Votes < 1 {
 			return 0, errcode.Invalidf("vote on ballot %s: %d votes on %q; allocations must be positive whole numbers", b.ID, a.Votes, a.Choice)
 		}
-		// a.Votes > credits means a.Votes² > credits (credits ≥ 1).
-		if a.Votes > b.VoiceCredits || a.Votes*a.Votes > b.VoiceCredits-cost {
+		if a.Votes > ISqrt(b.VoiceCredits-cost) {
 			return 0, errcode.Invalidf("vote on ballot %s: the allocations cost more than the %d voice credits granted (n votes on a choice cost n²)", b.ID, b.VoiceCredits)
 		}
 		cost += a.Votes * a.Votes

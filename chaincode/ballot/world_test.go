@@ -151,8 +151,15 @@ func newSortedStore() *sortedStore { return &sortedStore{data: map[string][]byte
 func (s *sortedStore) Get(k string) ([]byte, error) { return s.data[k], nil }
 func (s *sortedStore) Put(k string, v []byte) error {
 	if _, ok := s.data[k]; !ok {
-		s.keys = append(s.keys, k)
-		s.sorted = false
+		if s.sorted && len(s.keys) > 0 {
+			i := sort.SearchStrings(s.keys, k) // keep sorted: writes and scans alternate during set-up
+			s.keys = append(s.keys, "")
+			copy(s.keys[i+1:], s.keys[i:])
+			s.keys[i] = k
+		} else {
+			s.keys = append(s.keys, k)
+			s.sorted = false
+		}
 	}
 	s.data[k] = v
 	return nil

@@ -326,7 +326,7 @@ func Default() Document {
 			rule(OfficeRevoke, ab, []Family{FamilySeat, FamilyReputation}, 2000, 6667, 1*day, 7*day, 1*day),
 			rule(TokenIssuance, ab, []Family{FamilySeat, FamilyReputation}, 2000, 6667, 1*day, 7*day, 2*day),
 		},
-		Concurrence: Concurrence{MediationSec: 7 * day, PassingHouseBps: 6667, OtherHouseBps: 4000},
+		Concurrence: Concurrence{MediationSec: 7 * day, PassingHouseBps: 8000, OtherHouseBps: 5334},
 		Appeals:     Appeals{WindowSec: 3 * day, MinAppellants: 5},
 		Emergency:   Emergency{MaxPauseSec: 7 * day, RatifyWithinSec: 2 * day, GuardiansToAct: 2},
 		Treasury:    Treasury{SpendLimitPerPeriod: 1_000_000, PeriodSec: 30 * day, SignersRequired: 2, ExecutionDelaySec: 2 * day},
@@ -436,7 +436,47 @@ func (d *Document) Validate() error {
 			return errcode.Invalidf("constitution: %s is %d, must be between %d and %d", c.name, c.v, c.min, c.max)
 		}
 	}
+	if err := d.validateMediation(); err != nil {
+		return err
+	}
 	return d.validatePowers()
+}
+
+// validateMediation refuses a mediation bar weaker than the strictest rule
+// it can pass. Mediation decides only joint (two-house) decision types,
+// whose strictest threshold T is normally the amendments'. After mediation
+// a decision passes with PassingHouseBps in one house and OtherHouseBps in
+// the other, so:
+//
+//   - the passing house must give at least T (PassingHouseBps ≥ T), and
+//   - the two houses, counted equally, must give at least T on average
+//     (PassingHouseBps + OtherHouseBps ≥ 2T): what the other house lacks
+//     below T the passing house must make up above it.
+//
+// With 66.67 % amendments, 66.67 % and 40 % (the earlier defaults) would
+// have let an amendment through with 40 % of one house; the defaults are
+// now 80 % and 53.34 %.
+func (d *Document) validateMediation() error {
+	var strictest int64
+	var strictType DecisionType
+	for _, r := range d.DecisionRules {
+		if len(r.Houses) > 1 && r.ThresholdBps > strictest {
+			strictest, strictType = r.ThresholdBps, r.Type
+		}
+	}
+	if strictest == 0 {
+		return nil
+	}
+	c := d.Concurrence
+	if c.PassingHouseBps < strictest {
+		return errcode.Invalidf("constitution: concurrence.passingHouseBps %d is below the %d bps that %q needs in each house; mediation would pass it with less than its own rule",
+			c.PassingHouseBps, strictest, strictType)
+	}
+	if c.PassingHouseBps+c.OtherHouseBps < 2*strictest {
+		return errcode.Invalidf("constitution: concurrence.passingHouseBps %d + otherHouseBps %d is below twice the %d bps that %q needs in each house; after mediation the two houses together must give at least what its rule needs",
+			c.PassingHouseBps, c.OtherHouseBps, strictest, strictType)
+	}
+	return nil
 }
 
 func (r DecisionRule) validate() error {

@@ -61,6 +61,18 @@ func TestValidateNamesTheProblem(t *testing.T) {
 		{"over a year", func(d *Document) { d.DecisionRules[0].TimelockSec = 400 * 86400 }, "longer than a year"},
 		{"amendment not strictest", func(d *Document) { d.DecisionRules[0].ThresholdBps = 9000 }, "amendments must have the strictest threshold"},
 		{"supermajority not a majority", func(d *Document) { d.Concurrence.PassingHouseBps = 5000 }, "concurrence.passingHouseBps is 5000"},
+		{"mediation weaker than amendments in the passing house", func(d *Document) { d.Concurrence.PassingHouseBps = 6666; d.Concurrence.OtherHouseBps = 10000 },
+			`concurrence.passingHouseBps 6666 is below the 6667 bps that "constitutional_amendment" needs`},
+		{"mediation weaker than amendments over both houses (the old 66.67 % / 40 %)", func(d *Document) { d.Concurrence.PassingHouseBps = 6667; d.Concurrence.OtherHouseBps = 4000 },
+			`passingHouseBps 6667 + otherHouseBps 4000 is below twice the 6667 bps that "constitutional_amendment" needs`},
+		{"mediation one basis point short", func(d *Document) { d.Concurrence.OtherHouseBps = 5333 }, "below twice the 6667 bps"},
+		{"stricter amendments raise the mediation bar", func(d *Document) {
+			for i := range d.DecisionRules {
+				if d.DecisionRules[i].Type == Amendment {
+					d.DecisionRules[i].ThresholdBps = 9000
+				}
+			}
+		}, `concurrence.passingHouseBps 8000 is below the 9000 bps that "constitutional_amendment" needs`},
 		{"minority above half a house", func(d *Document) { d.Appeals.MinorityBps = 6000 }, "appeals.minorityBps is 6000"},
 		{"single signer treasury", func(d *Document) { d.Treasury.SignersRequired = 1 }, "treasury.signersRequired is 1"},
 		{"no supply cap", func(d *Document) { d.Token.SupplyCap = 0 }, "token.supplyCap is 0"},
@@ -248,5 +260,17 @@ func TestRoleDecisionTypes(t *testing.T) {
 		r, err := d.Rule(typ)
 		require.NoError(t, err)
 		assert.Equal(t, houses, r.Houses, typ)
+	}
+}
+
+func TestMediationBarAtTheLimitIsAccepted(t *testing.T) {
+	for _, c := range []Concurrence{
+		{MediationSec: 0, PassingHouseBps: 6667, OtherHouseBps: 6667},
+		{MediationSec: 86400, PassingHouseBps: 10000, OtherHouseBps: 3334},
+		{MediationSec: 86400, PassingHouseBps: 8000, OtherHouseBps: 5334},
+	} {
+		d := Default()
+		d.Concurrence = c
+		assert.NoError(t, d.Validate(), "%+v", c)
 	}
 }

@@ -378,8 +378,8 @@ func TestMediation(t *testing.T) {
 	w := newWorld(t)
 	d := w.propose(t, comm1, ProposeRequest{Type: constitution.PartnerAdmission, Title: "Admit LabC", Subject: &coi.Subject{Kind: coi.KindOrganisation, ID: "LabCMSP"}})
 	closed := t0().Add(16 * day)
-	w.fake.pass(d.ID+"-A", closed, 7000)
-	w.fake.fail(d.ID+"-B", closed, 4500)
+	w.fake.pass(d.ID+"-A", closed, 8500)
+	w.fake.fail(d.ID+"-B", closed, 5500)
 	tx := w.tx(stray, closed)
 	got, err := Conclude(tx, w.deps, d.ID)
 	require.NoError(t, err)
@@ -404,7 +404,7 @@ func TestMediation(t *testing.T) {
 	})
 	got, err = Conclude(w.tx(stray, ends.Add(skew)), w.deps, d.ID)
 	require.NoError(t, err)
-	assert.Equal(t, StatusPassed, got.Status, "A 70.00% ≥ 66.67%, B 45.00% ≥ 40.00%")
+	assert.Equal(t, StatusPassed, got.Status, "A 85.00% ≥ 80.00%, B 55.00% ≥ 53.34%")
 	assert.Equal(t, BranchSupermajority, got.Outcome.Branch)
 	assert.Equal(t, ends.Add(skew+2*day), *got.ETA)
 
@@ -418,8 +418,8 @@ func TestMediation(t *testing.T) {
 
 	// Without the supermajority: rejected after mediation.
 	d2 := w.propose(t, comm1, ProposeRequest{Type: constitution.PartnerAdmission, Title: "Admit LabD"})
-	w.fake.pass(d2.ID+"-A", closed, 6666)
-	w.fake.fail(d2.ID+"-B", closed, 4500)
+	w.fake.pass(d2.ID+"-A", closed, 7999)
+	w.fake.fail(d2.ID+"-B", closed, 6000)
 	_, err = Conclude(w.tx(stray, closed), w.deps, d2.ID)
 	require.NoError(t, err)
 	got, err = Conclude(w.tx(stray, ends.Add(skew)), w.deps, d2.ID)

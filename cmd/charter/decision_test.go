@@ -141,7 +141,7 @@ func TestDecisionTextOutput(t *testing.T) {
 	f := newFixture(t)
 	r := f.run(t, nil, "decision", "show", "d0123")
 	require.Equal(t, exitOK, r.code, r.stderr)
-	for _, want := range []string{"constitutional_amendment", "houses A+B, quorum 33.34%, threshold 66.67%", "7d mediation, then 66.67% in the passing house and 40% in the other",
+	for _, want := range []string{"constitutional_amendment", "houses A+B, quorum 33.34%, threshold 66.67%", "7d mediation, then 80% in the passing house and 53.34% in the other",
 		"both houses passed it", "d0123-B (reputation)"} {
 		assert.Contains(t, r.stdout, want)
 	}
