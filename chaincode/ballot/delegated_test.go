@@ -125,7 +125,7 @@ func TestDelegatedTallyReadsEachMemberOnce(t *testing.T) {
 					want.Add(want, refDelegatedWeight(t, cs, b, v))
 				}
 			}
-			w.now = b.EndsAt
+			w.now = b.CloseableFrom(testSkew * time.Second)
 			_, err := Close(w.as(w.admin), b.ID)
 			require.NoError(t, err)
 			cs.scans = 0
