@@ -193,6 +193,7 @@ func TestCaptureDecisionsOnlyPath(t *testing.T) {
 	requireRefusedUnchanged(t, reader, height, err, errcode.FailedPrecondition, "only passed decisions are executed")
 
 	decisions := []*decision.Decision{issue, guardian, slash, unearned}
+	waitUntil(t, unearned.ProposedAt) // the ballots open one clock skew after the proposal
 	for _, d := range decisions {
 		for _, b := range d.Ballots {
 			voter := community
@@ -205,8 +206,7 @@ func TestCaptureDecisionsOnlyPath(t *testing.T) {
 	}
 	var latest time.Time
 	for _, d := range decisions {
-		ends := d.ProposedAt.Add(time.Duration(d.Rule.VotingDelaySec+d.Rule.VotingPeriodSec) * time.Second)
-		if ends.After(latest) {
+		if ends := votingEnds(t, reader, d); ends.After(latest) {
 			latest = ends
 		}
 	}

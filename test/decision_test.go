@@ -25,6 +25,10 @@ const (
 	testTimelockSec  = 3
 	testMediationSec = 5
 	testAppealSec    = 6
+	// testSkewSec is the constitution's clock skew: ballots open this long
+	// after they are created, and closes, executions and deadlines wait
+	// this long past the time they name.
+	testSkewSec = 5
 )
 
 // testConstitution is the constitution TestMain adopts: the default
@@ -53,6 +57,7 @@ func testConstitution() constitution.Document {
 	}
 	d.Concurrence.MediationSec = testMediationSec
 	d.Appeals = constitution.Appeals{WindowSec: testAppealSec, MinAppellants: 2}
+	d.Time.MaxClockSkewSec = testSkewSec
 	return d
 }
 
@@ -92,9 +97,27 @@ func requireRefusedUnchanged(t *testing.T, c *charter.Client, height uint64, err
 	assert.Equal(t, height, chainHeight(t, c), "a refusal writes nothing")
 }
 
+// votingEnds is when the last of a decision's ballots ends voting, as the
+// ballots record it (they open one clock skew after the proposal at the
+// earliest).
+func votingEnds(t *testing.T, c *charter.Client, d *decision.Decision) time.Time {
+	t.Helper()
+	var end time.Time
+	for _, b := range d.Ballots {
+		v, err := c.Ballot(ctxFor(t), b.Ballot)
+		require.NoError(t, err, "ballot %s", b.Ballot)
+		if v.EndsAt.After(end) {
+			end = v.EndsAt
+		}
+	}
+	return end
+}
+
+// waitUntil sleeps until at has certainly passed for a transaction: at
+// plus the constitution's clock skew and a margin.
 func waitUntil(t *testing.T, at time.Time) {
 	t.Helper()
-	if d := time.Until(at.Add(1500 * time.Millisecond)); d > 0 {
+	if d := time.Until(at.Add(testSkewSec*time.Second + 1500*time.Millisecond)); d > 0 {
 		time.Sleep(d)
 	}
 }
@@ -146,6 +169,8 @@ func TestDecisionAmendmentEndToEnd(t *testing.T) {
 	require.Len(t, d.Ballots, 2)
 	assert.Equal(t, cur.Hash, d.ConstitutionHash)
 
+	waitUntil(t, d.ProposedAt) // the ballots open one clock skew after the proposal
+
 	// Recusal: a House A member who disclosed a conflict on the amendment is refused.
 	_, err = seatConflicted.client.DiscloseConflict(ctx, coi.DiscloseRequest{Subject: coi.Subject{Kind: coi.KindProposal, ID: d.ID}, Statement: "I drafted this amendment for my employer"})
 	require.NoError(t, err)
@@ -162,8 +187,7 @@ func TestDecisionAmendmentEndToEnd(t *testing.T) {
 	require.NoError(t, err)
 
 	// Voting ends; anyone closes and tallies; the concurrence rule concludes.
-	ends := d.ProposedAt.Add(time.Duration(amendRule.VotingDelaySec+amendRule.VotingPeriodSec) * time.Second)
-	waitUntil(t, ends)
+	waitUntil(t, votingEnds(t, reader, d))
 	for _, b := range d.Ballots {
 		_, err := reader.CloseBallot(ctx, b.Ballot)
 		require.NoError(t, err, "close %s", b.Ballot)
