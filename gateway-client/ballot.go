@@ -207,11 +207,17 @@ func (c *Client) BallotVotes(ctx context.Context, id string, fromShard, limit in
 	return &p, nil
 }
 
-// BenchPut submits bench:Put, the network-throughput calibration
-// transaction (a trivial key-value put).
+// BenchPut submits bench:Put to the calibration chaincode named by
+// Config.BenchChaincode (deployed by network/up.sh --bench, never part of
+// the production chaincode): a trivial key-value put that measures the
+// network's own throughput.
 //
-// Errors: ErrInvalidArgument (key or value size).
+// Errors: ErrFailedPrecondition when no calibration chaincode is
+// configured; ErrInvalidArgument (key or value size).
 func (c *Client) BenchPut(ctx context.Context, key, value string) (txID string, err error) {
+	if c.bench == nil {
+		return "", &Error{Code: CodeFailedPrecondition, Message: "bench put: no calibration chaincode is configured (Config.BenchChaincode; bring the network up with network/up.sh --bench or CHARTER_BENCH=1)"}
+	}
 	var out struct{}
-	return c.submitTx(ctx, txBenchPut, &out, key, value)
+	return c.submitTxTo(ctx, c.bench, txBenchPut, &out, key, value)
 }

@@ -53,11 +53,6 @@ func TestBallotTokenDelegationArguments(t *testing.T) {
 			call{Kind: "evaluate", Name: "ballot:Results", Args: []string{"b1"}}},
 		{"BallotVotes", "{}", func(ctx context.Context, c *Client) (any, error) { return c.BallotVotes(ctx, "b1", 3, 50) },
 			call{Kind: "evaluate", Name: "ballot:Votes", Args: []string{"b1", "3", "50"}}},
-		{"BenchPut", "{}", func(ctx context.Context, c *Client) (any, error) {
-			_, err := c.BenchPut(ctx, "k", "v")
-			return nil, err
-		},
-			call{Kind: "endorse", Name: "bench:Put", Args: []string{"k", "v"}}},
 		{"Transfer", "{}", func(ctx context.Context, c *Client) (any, error) { return c.Transfer(ctx, transfer) },
 			call{Kind: "endorse", Name: "token:Transfer", Args: []string{mustJSON(transfer)}}},
 		{"Balance", "{}", func(ctx context.Context, c *Client) (any, error) { return c.Balance(ctx, ada) },
@@ -111,4 +106,30 @@ func TestVoteRefusalIsTyped(t *testing.T) {
 	_, err := c.Vote(t.Context(), ballot.CastRequest{Ballot: "b1", Choice: "for"})
 	require.ErrorIs(t, err, ErrFailedPrecondition)
 	assert.Contains(t, err.Error(), "the ballot is closed")
+}
+
+// BenchPut goes to the calibration chaincode the configuration names, and
+// is refused without one (it is never part of Charter's chaincode).
+func TestBenchPutGoesToTheCalibrationChaincode(t *testing.T) {
+	f := &fakeGateway{}
+	c := newTestClient(t, f)
+	_, err := c.BenchPut(t.Context(), "k", "v")
+	require.ErrorIs(t, err, ErrFailedPrecondition)
+	assert.Contains(t, err.Error(), "no calibration chaincode")
+	assert.Empty(t, f.Calls(), "nothing sent")
+
+	f = &fakeGateway{}
+	c = newTestClient(t, f, func(cfg *Config) { cfg.BenchChaincode = "bench" })
+	txID, err := c.BenchPut(t.Context(), "k", "v")
+	require.NoError(t, err)
+	calls := f.Calls()
+	require.Len(t, calls, 1)
+	assert.Equal(t, txID, calls[0].TxID)
+	calls[0].TxID = ""
+	assert.Equal(t, call{Kind: "endorse", Name: "bench:Put", Args: []string{"k", "v"}, Chaincode: "bench"}, calls[0])
+
+	// every other transaction still goes to Charter's chaincode
+	_, err = c.Vote(t.Context(), ballot.CastRequest{Ballot: "b1", Choice: "for"})
+	require.NoError(t, err)
+	assert.Equal(t, "charter", f.Calls()[1].Chaincode)
 }

@@ -47,6 +47,7 @@ type Client struct {
 	contract Contract
 	events   EventSource
 	ledger   Contract // the channel's qscc system chaincode; nil when made by New
+	bench    Contract // the calibration chaincode; nil when not configured
 
 	pool      *pool // nil when made by New
 	closeOnce sync.Once
@@ -228,6 +229,9 @@ func connectPool(eps []*gatewayEndpoint, active int, u user, cfg Config) (*Clien
 	p := &pool{endpoints: eps, active: active}
 	c := New(u.id, poolContract{p: p, chaincode: cfg.Chaincode}, poolEvents{p: p}, cfg)
 	c.ledger = poolContract{p: p, chaincode: "qscc"}
+	if cfg.BenchChaincode != "" {
+		c.bench = poolContract{p: p, chaincode: cfg.BenchChaincode}
+	}
 	c.pool = p
 	return c, nil
 }
@@ -295,9 +299,14 @@ func (c *Client) submit(ctx context.Context, name string, out any, args ...strin
 // submitTx is submit that also returns the ID of the transaction that
 // committed. On failure the *Error carries the transaction ID, if any.
 func (c *Client) submitTx(ctx context.Context, name string, out any, args ...string) (string, error) {
+	return c.submitTxTo(ctx, c.contract, name, out, args...)
+}
+
+// submitTxTo is submitTx on a given chaincode.
+func (c *Client) submitTxTo(ctx context.Context, contract Contract, name string, out any, args ...string) (string, error) {
 	backoff := c.cfg.RetryBackoff
 	for attempt := 1; ; attempt++ {
-		raw, txID, err := c.submitOnce(ctx, name, args)
+		raw, txID, err := c.submitOnce(ctx, contract, name, args)
 		if err == nil {
 			return txID, decodeResult(name, raw, out, txID)
 		}
@@ -324,9 +333,9 @@ func (c *Client) submitTx(ctx context.Context, name string, out any, args ...str
 
 // submitOnce endorses and submits once and waits for the commit status. A
 // transaction that did not commit successfully returns a *CommitError.
-func (c *Client) submitOnce(ctx context.Context, name string, args []string) ([]byte, string, error) {
+func (c *Client) submitOnce(ctx context.Context, contract Contract, name string, args []string) ([]byte, string, error) {
 	endorseCtx, cancel := context.WithTimeout(ctx, c.cfg.EndorseTimeout)
-	raw, commit, err := c.contract.SubmitAsyncWithContext(endorseCtx, name, client.WithArguments(args...))
+	raw, commit, err := contract.SubmitAsyncWithContext(endorseCtx, name, client.WithArguments(args...))
 	cancel()
 	if err != nil {
 		return nil, "", err

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -18,6 +19,7 @@ import (
 	"google.golang.org/grpc/status"
 
 	"github.com/charter-gov/charter/chaincode/constitution"
+	"github.com/charter-gov/charter/chaincode/genesis"
 	"github.com/charter-gov/charter/chaincode/identity"
 	"github.com/charter-gov/charter/chaincode/membership"
 )
@@ -25,11 +27,13 @@ import (
 var ada = identity.Identity{MSPID: "LabAMSP", ID: "x509::CN=Ada::CN=ca.laba"}
 
 func TestTransactionArguments(t *testing.T) {
-	doc := constitution.Default()
-	docJSON, err := json.Marshal(doc)
+	gen := genesis.Genesis{Founders: []string{"LabAMSP", "LabBMSP"}, Constitution: constitution.Default(),
+		Members: []membership.FoundingMember{{Member: ada, Name: "Ada", Roles: []membership.Role{membership.RoleHouseA}}}}
+	genJSON, err := json.Marshal(gen)
 	require.NoError(t, err)
-	register := membership.RegisterRequest{Member: ada, Name: "Ada", Roles: []membership.Role{membership.RoleAttester}}
-	update := membership.UpdateRequest{Member: ada, Roles: []membership.Role{membership.RoleHouseA}}
+	hash := strings.Repeat("ab", 32)
+	register := membership.RegisterRequest{Member: ada, Name: "Ada"}
+	update := membership.UpdateRequest{Member: ada, Name: "Ada L."}
 	remove := membership.RemoveRequest{Member: ada, Reason: "left the lab"}
 	mustJSON := func(v any) string {
 		raw, err := json.Marshal(v)
@@ -42,10 +46,12 @@ func TestTransactionArguments(t *testing.T) {
 		invoke func(ctx context.Context, c *Client) (any, error)
 		want   call
 	}{
-		{"InitConstitution default", func(ctx context.Context, c *Client) (any, error) { return c.InitConstitution(ctx, nil) },
-			call{Kind: "endorse", Name: "constitution:Init", Args: []string{""}}},
-		{"InitConstitution document", func(ctx context.Context, c *Client) (any, error) { return c.InitConstitution(ctx, &doc) },
-			call{Kind: "endorse", Name: "constitution:Init", Args: []string{string(docJSON)}}},
+		{"ProposeGenesis", func(ctx context.Context, c *Client) (any, error) { return c.ProposeGenesis(ctx, gen) },
+			call{Kind: "endorse", Name: "constitution:ProposeGenesis", Args: []string{string(genJSON)}}},
+		{"ApproveGenesis", func(ctx context.Context, c *Client) (any, error) { return c.ApproveGenesis(ctx, hash) },
+			call{Kind: "endorse", Name: "constitution:ApproveGenesis", Args: []string{hash}}},
+		{"Genesis", func(ctx context.Context, c *Client) (any, error) { return c.Genesis(ctx) },
+			call{Kind: "evaluate", Name: "constitution:Genesis", Args: []string{}}},
 		{"Constitution", func(ctx context.Context, c *Client) (any, error) { return c.Constitution(ctx) },
 			call{Kind: "evaluate", Name: "constitution:Current", Args: []string{}}},
 		{"ConstitutionVersion", func(ctx context.Context, c *Client) (any, error) { return c.ConstitutionVersion(ctx, 12) },
@@ -86,7 +92,7 @@ func TestTransactionArguments(t *testing.T) {
 			calls := f.Calls()
 			require.Len(t, calls, 1)
 			got := calls[0]
-			got.TxID = ""
+			got.TxID, got.Chaincode = "", ""
 			if diff := cmp.Diff(tt.want, got); diff != "" {
 				t.Errorf("proposal (-want +got):\n%s", diff)
 			}
@@ -315,4 +321,18 @@ func (r *recordingContract) EvaluateWithContext(_ context.Context, name string, 
 func (r *recordingContract) SubmitAsyncWithContext(_ context.Context, name string, _ ...client.ProposalOption) ([]byte, *client.Commit, error) {
 	r.names = append(r.names, name)
 	return nil, nil, errors.New("recordingContract does not submit")
+}
+
+func TestGenesisHashIsTheChaincodes(t *testing.T) {
+	g := genesis.Genesis{Founders: []string{"LabBMSP", "LabAMSP"}, Constitution: constitution.Default(),
+		Members: []membership.FoundingMember{{Member: ada, Name: "Ada", Roles: []membership.Role{membership.RoleHouseA}}}}
+	got, err := GenesisHash(g)
+	require.NoError(t, err)
+	want, _, err := genesis.Hash(g)
+	require.NoError(t, err)
+	assert.Equal(t, want, got)
+	assert.Len(t, got, 64)
+	g.Founders = g.Founders[:1]
+	_, err = GenesisHash(g)
+	require.ErrorIs(t, err, ErrInvalidArgument, "a genesis the chaincode would refuse is refused before sending")
 }

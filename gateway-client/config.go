@@ -42,6 +42,10 @@ type Config struct {
 	// Channel and Chaincode default to "charter".
 	Channel   string
 	Chaincode string
+	// BenchChaincode names the calibration chaincode that benchmark and
+	// test networks deploy (network/up.sh --bench deploys "bench"; profiles
+	// name it). Empty: BenchPut is refused with FAILED_PRECONDITION.
+	BenchChaincode string
 
 	// DialTimeout bounds how long Connect waits for the peer connection.
 	DialTimeout time.Duration

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"unicode/utf8"
 
@@ -144,7 +145,7 @@ func TestSubmitErrorMapping(t *testing.T) {
 		}}
 		c := newTestClient(t, f)
 
-		_, err := c.InitConstitution(t.Context(), nil)
+		_, err := c.ApproveGenesis(t.Context(), strings.Repeat("ab", 32))
 
 		require.ErrorIs(t, err, ErrUnknownOutcome)
 		var statusErr *client.CommitStatusError

@@ -37,6 +37,9 @@ type call struct {
 	Name string   // "contract:Function"
 	Args []string // the arguments after the name
 	TxID string
+	// Chaincode is the chaincode the proposal addresses (compared only
+	// where a case names it)
+	Chaincode string
 }
 
 // fakeGateway implements grpc.ClientConnInterface. Each hook may be nil
@@ -196,7 +199,7 @@ func decodeProposal(kind string, sp *peer.SignedProposal) (call, error) {
 	if len(raw) == 0 {
 		return call{}, fmt.Errorf("proposal has no function name")
 	}
-	c := call{Kind: kind, Name: string(raw[0]), Args: []string{}, TxID: ch.GetTxId()}
+	c := call{Kind: kind, Name: string(raw[0]), Args: []string{}, TxID: ch.GetTxId(), Chaincode: spec.GetChaincodeSpec().GetChaincodeId().GetName()}
 	for _, a := range raw[1:] {
 		c.Args = append(c.Args, string(a))
 	}
@@ -314,6 +317,9 @@ func runProposalCases(t *testing.T, cases []proposalCase) {
 			require.Len(t, calls, 1)
 			got := calls[0]
 			got.TxID = ""
+			if tt.want.Chaincode == "" {
+				got.Chaincode = ""
+			}
 			if diff := cmp.Diff(tt.want, got); diff != "" {
 				t.Errorf("proposal (-want +got):\n%s", diff)
 			}

@@ -19,10 +19,13 @@ const ProfilesFile = ".charter/network/profiles.json"
 // and chaincode to use, each organisation's gateway peer, and named user
 // profiles (certificate, key, organisation, peer).
 type Profiles struct {
-	Channel   string             `json:"channel"`
-	Chaincode string             `json:"chaincode"`
-	Peers     map[string]Peer    `json:"peers"`
-	Profiles  map[string]Profile `json:"profiles"`
+	Channel   string `json:"channel"`
+	Chaincode string `json:"chaincode"`
+	// BenchChaincode is the calibration chaincode's name when the network
+	// deployed it (network/up.sh --bench), else empty.
+	BenchChaincode string             `json:"benchChaincode,omitempty"`
+	Peers          map[string]Peer    `json:"peers"`
+	Profiles       map[string]Profile `json:"profiles"`
 }
 
 // Peer is one organisation's gateway peer.
@@ -149,6 +152,8 @@ func (p *Profiles) Config(name string) (Config, error) {
 		ServerName:    peer.ServerName,
 		Channel:       p.Channel,
 		Chaincode:     p.Chaincode,
+
+		BenchChaincode: p.BenchChaincode,
 	}, nil
 }
 

@@ -7,13 +7,16 @@ import (
 	"strconv"
 
 	"github.com/charter-gov/charter/chaincode/constitution"
+	"github.com/charter-gov/charter/chaincode/genesis"
 	"github.com/charter-gov/charter/chaincode/identity"
 	"github.com/charter-gov/charter/chaincode/membership"
 )
 
 // Transaction names, "contract:function".
 const (
-	txConstitutionInit    = "constitution:Init"
+	txGenesisPropose      = "constitution:ProposeGenesis"
+	txGenesisApprove      = "constitution:ApproveGenesis"
+	txGenesisStatus       = "constitution:Genesis"
 	txConstitutionCurrent = "constitution:Current"
 	txConstitutionGet     = "constitution:Get"
 	txConstitutionHistory = "constitution:History"
@@ -43,31 +46,66 @@ const (
 //     MVCC_READ_CONFLICT after Config.MVCCRetries retries; the *Error wraps
 //     a *CommitError.
 
-// InitConstitution submits constitution:Init, adopting doc as version 1 of
-// the constitution (the chaincode's default document when doc is nil).
-// The caller must be an organisation admin.
+// ProposeGenesis submits constitution:ProposeGenesis: the founding act's
+// proposal (the first constitution, the initial role holders, the initial
+// allocation, the founding organisations). It replaces a pending proposal
+// (approvals reset). The result carries the hash each founder approves;
+// GenesisHash computes the same hash locally.
 //
-// Errors: ErrForbidden (caller is not an organisation admin), ErrConflict
-// (already initialised), ErrInvalidArgument (doc breaks a rule).
-func (c *Client) InitConstitution(ctx context.Context, doc *constitution.Document) (*constitution.Version, error) {
-	arg := ""
-	if doc != nil {
-		raw, err := encodeArg("constitution document", doc)
-		if err != nil {
-			return nil, err
-		}
-		arg = raw
-	}
-	var v constitution.Version
-	if err := c.submit(ctx, txConstitutionInit, &v, arg); err != nil {
+// Errors: ErrForbidden (caller is not an admin of a founding organisation
+// the genesis names, or this peer's organisation knows another founder
+// set), ErrConflict (already adopted; this very genesis is already
+// pending), ErrInvalidArgument (the genesis breaks a rule).
+func (c *Client) ProposeGenesis(ctx context.Context, g genesis.Genesis) (*genesis.Proposal, error) {
+	arg, err := encodeArg("genesis", g)
+	if err != nil {
 		return nil, err
 	}
-	return &v, nil
+	var p genesis.Proposal
+	if err := c.submit(ctx, txGenesisPropose, &p, arg); err != nil {
+		return nil, err
+	}
+	return &p, nil
+}
+
+// ApproveGenesis submits constitution:ApproveGenesis: the caller's
+// organisation approves the pending genesis named by hash. The approval
+// that completes the set adopts it (the result's Adopted is set).
+//
+// Errors: ErrForbidden (caller is not an admin of a founding organisation),
+// ErrConflict (already adopted; hash is not the pending genesis; this
+// organisation already approved), ErrFailedPrecondition (nothing pending),
+// ErrInvalidArgument (malformed hash).
+func (c *Client) ApproveGenesis(ctx context.Context, hash string) (*genesis.ApprovalResult, error) {
+	var r genesis.ApprovalResult
+	if err := c.submit(ctx, txGenesisApprove, &r, hash); err != nil {
+		return nil, err
+	}
+	return &r, nil
+}
+
+// Genesis evaluates constitution:Genesis: the pending proposal with its
+// approvals and the founders still to approve, or the adoption.
+//
+// Errors: only the common ones.
+func (c *Client) Genesis(ctx context.Context) (*genesis.Status, error) {
+	var st genesis.Status
+	if err := c.evaluate(ctx, txGenesisStatus, &st); err != nil {
+		return nil, err
+	}
+	return &st, nil
+}
+
+// GenesisHash is the SHA-256 the founders approve for g (of its canonical
+// form), computed locally: an approver hashes the document it has read.
+func GenesisHash(g genesis.Genesis) (string, error) {
+	h, _, err := genesis.Hash(g)
+	return h, err
 }
 
 // Constitution evaluates constitution:Current, the version in force.
 //
-// Errors: ErrFailedPrecondition (not initialised yet).
+// Errors: ErrFailedPrecondition (no constitution adopted yet).
 func (c *Client) Constitution(ctx context.Context) (*constitution.Version, error) {
 	var v constitution.Version
 	if err := c.evaluate(ctx, txConstitutionCurrent, &v); err != nil {
@@ -99,8 +137,8 @@ func (c *Client) ConstitutionHistory(ctx context.Context) ([]constitution.Versio
 	return h, nil
 }
 
-// DefaultConstitution evaluates constitution:Default, the document
-// InitConstitution adopts when given none.
+// DefaultConstitution evaluates constitution:Default, the default
+// document a genesis may adopt.
 //
 // Errors: only the common ones.
 func (c *Client) DefaultConstitution(ctx context.Context) (*constitution.Document, error) {
@@ -112,22 +150,24 @@ func (c *Client) DefaultConstitution(ctx context.Context) (*constitution.Documen
 }
 
 // RegisterMember submits member:Register, registering (or re-admitting) a
-// member of the caller's organisation. The caller must be that
-// organisation's admin.
+// plain member of the caller's organisation. The caller must be that
+// organisation's admin. It grants no role: roles come from the genesis or
+// decisions, and req.Roles must be empty.
 //
-// Errors: ErrForbidden (not an admin of the member's organisation),
-// ErrConflict (already an active member), ErrInvalidArgument (bad
-// identity, name or role).
+// Errors: ErrForbidden (not an admin of the member's organisation; the
+// request carries a role, named with the decision type that grants it),
+// ErrConflict (already an active member), ErrInvalidArgument (bad identity,
+// name or unknown role).
 func (c *Client) RegisterMember(ctx context.Context, req membership.RegisterRequest) (*membership.Member, error) {
 	return c.submitMember(ctx, txMemberRegister, "register request", req)
 }
 
-// UpdateMember submits member:Update, replacing an active member's roles
-// (and name when req.Name is not empty). The caller must be the member's
-// organisation admin.
+// UpdateMember submits member:Update, renaming an active member. The
+// caller must be the member's organisation admin. Roles do not change this
+// way: req.Roles must be empty.
 //
-// Errors: ErrForbidden, ErrNotFound (not registered or removed),
-// ErrInvalidArgument.
+// Errors: ErrForbidden (also: the request carries a role), ErrNotFound
+// (not registered or removed), ErrInvalidArgument (empty or bad name).
 func (c *Client) UpdateMember(ctx context.Context, req membership.UpdateRequest) (*membership.Member, error) {
 	return c.submitMember(ctx, txMemberUpdate, "update request", req)
 }

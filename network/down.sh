@@ -16,8 +16,9 @@ if [ ! -d "$PIDS" ]; then
   exit 0
 fi
 
-# chaincode servers first, then peers, then orderers
-order=(cc-foundation cc-laba cc-labb peer-foundation peer-laba peer-labb orderer1 orderer2 orderer3)
+# chaincode servers first (the calibration ones too, when there are any),
+# then peers, then orderers
+order=(bench-foundation bench-laba bench-labb cc-foundation cc-laba cc-labb peer-foundation peer-laba peer-labb orderer1 orderer2 orderer3)
 declare -A PID
 targets=()
 for n in "${order[@]}"; do

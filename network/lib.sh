@@ -23,6 +23,17 @@ CC_NAME="charter"
 CC_VERSION="1.0"
 CC_SEQUENCE="1"
 CC_LABEL="charter_${CC_VERSION}"
+# The calibration chaincode (bench:Put) for benchmarks and tests only:
+# deployed next to Charter's with the same endorsement policy and CCaaS
+# setup when asked (network/up.sh --bench or CHARTER_BENCH=1), and from
+# then on part of that network (BENCH_DEPLOYED records it).
+BENCH_CC_NAME="bench"
+BENCH_CC_VERSION="1.0"
+BENCH_CC_SEQUENCE="1"
+BENCH_CC_LABEL="bench_${BENCH_CC_VERSION}"
+BENCH_DEPLOYED="$NET/bench-deployed"
+BENCH=0
+if [ "${CHARTER_BENCH:-}" = 1 ] || [ -f "$BENCH_DEPLOYED" ]; then BENCH=1; fi
 DOMAIN="charter.local"
 
 # ---------------------------------------------------------------- ports ---
@@ -42,6 +53,7 @@ declare -A PEER_PORT=([Foundation]=$((7051 + OFF)) [LabA]=$((8051 + OFF)) [LabB]
 declare -A PEER_CC=([Foundation]=$((7052 + OFF)) [LabA]=$((8052 + OFF)) [LabB]=$((9052 + OFF)))
 declare -A PEER_OPS=([Foundation]=$((7053 + OFF)) [LabA]=$((8053 + OFF)) [LabB]=$((9053 + OFF)))
 declare -A CCS_PORT=([Foundation]=$((9990 + OFF)) [LabA]=$((9991 + OFF)) [LabB]=$((9992 + OFF)))
+declare -A BCC_PORT=([Foundation]=$((9993 + OFF)) [LabA]=$((9994 + OFF)) [LabB]=$((9995 + OFF))) # bench servers
 
 # ------------------------------------------------------ derived paths ---
 # (plain arrays, no subshells: scripts stay fast on a loaded 2-core machine)
@@ -54,6 +66,7 @@ for _o in "${ORGS[@]}"; do
   ADMIN_DIR[$_o]="$CRYPTO/peerOrganizations/${ORG_DOMAIN[$_o]}/users/Admin@${ORG_DOMAIN[$_o]}"
   PROC_ORG[peer-${ORG_KEY[$_o]}]="$_o"
   PROC_ORG[cc-${ORG_KEY[$_o]}]="$_o"
+  PROC_ORG[bench-${ORG_KEY[$_o]}]="$_o"
 done
 # user_dir ORG USER -> the cryptogen folder of USER (Admin, User1..User3)
 user_dir() { REPLY="$CRYPTO/peerOrganizations/${ORG_DOMAIN[$1]}/users/$2@${ORG_DOMAIN[$1]}"; }
@@ -65,12 +78,15 @@ unset _o _n
 
 # ---------------------------------------------------- process table ---
 PROCS=(orderer1 orderer2 orderer3 peer-foundation peer-laba peer-labb cc-foundation cc-laba cc-labb)
+BENCH_PROCS=(bench-foundation bench-laba bench-labb)
+if [ "$BENCH" = 1 ]; then PROCS+=("${BENCH_PROCS[@]}"); fi
 proc_ports() {
   local o
   case "$1" in
     orderer*) echo "grpc ${ORD_PORT[$1]}, admin ${ORD_ADMIN[$1]}, ops ${ORD_OPS[$1]}" ;;
     peer-*) o="${PROC_ORG[$1]}"; echo "grpc ${PEER_PORT[$o]}, chaincode ${PEER_CC[$o]}, ops ${PEER_OPS[$o]}" ;;
     cc-*) o="${PROC_ORG[$1]}"; echo "grpc ${CCS_PORT[$o]}" ;;
+    bench-*) o="${PROC_ORG[$1]}"; echo "grpc ${BCC_PORT[$o]}" ;;
   esac
 }
 all_ports() {
@@ -81,6 +97,7 @@ all_ports() {
   for o in "${ORGS[@]}"; do
     printf '%s\n' "${PEER_PORT[$o]} peer-${ORG_KEY[$o]}(grpc)" "${PEER_CC[$o]} peer-${ORG_KEY[$o]}(chaincode-listener)" \
       "${PEER_OPS[$o]} peer-${ORG_KEY[$o]}(operations)" "${CCS_PORT[$o]} cc-${ORG_KEY[$o]}(chaincode-server)"
+    if [ "$BENCH" = 1 ]; then printf '%s\n' "${BCC_PORT[$o]} bench-${ORG_KEY[$o]}(bench-chaincode-server)"; fi
   done
 }
 

@@ -8,21 +8,29 @@
 #                            run completed a deployment, otherwise creates
 #                            everything from nothing
 #   network/up.sh --fresh    wipe .charter/network/ and create from nothing
+#   network/up.sh --bench    also deploy the calibration chaincode "bench"
+#                            (bench:Put, for benchmarks and tests only; same
+#                            as CHARTER_BENCH=1); a network that has it keeps
+#                            it across restarts
 #
 # Environment: CHARTER_PORT_OFFSET (shift all ports), CHARTER_CHAINCODE_BIN
 # (use a prebuilt contractapi chaincode instead of building
 # ./cmd/charter-chaincode), CHARTER_READY_TIMEOUT (seconds, default 90),
 # CHARTER_LOG_SPEC (Fabric logging spec, default info),
 # CHARTER_MAX_CLOCK_SKEW (passed to the chaincode servers),
+# CHARTER_BENCH_CHAINCODE_BIN (a prebuilt calibration chaincode),
+# CHARTER_RAFT_TIMEOUT (seconds to wait for a Raft leader, default 30),
 # CHARTER_KEEP_ON_FAILURE=1 (leave processes running when up fails).
 set -euo pipefail
+for a in "$@"; do [ "$a" = --bench ] && export CHARTER_BENCH=1; done
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 FRESH=0
 for a in "$@"; do
   case "$a" in
     --fresh) FRESH=1 ;;
-    -h|--help) sed -n '2,19p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --bench) ;;
+    -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "${BASH_SOURCE[0]}"; exit 0 ;;
     *) echo "up: unknown argument '$a' (try --help)" >&2; exit 2 ;;
   esac
 done
@@ -38,6 +46,7 @@ LOG_SPEC="${CHARTER_LOG_SPEC:-info}"
 # Fabric's default log format colours its output; logs go to files here
 LOG_FORMAT='%{time:2006-01-02 15:04:05.000 MST} %{id:04x} %{level:.4s} [%{module}] %{shortfunc} -> %{message}'
 CC_BIN="${CHARTER_CHAINCODE_BIN:-$BIN/charter-chaincode}"
+BENCH_BIN="${CHARTER_BENCH_CHAINCODE_BIN:-$BIN/charter-bench-chaincode}"
 
 # ------------------------------------------------------------- output ---
 T0=$(( ${EPOCHREALTIME/./} / 1000 ))
@@ -184,14 +193,17 @@ start_peer() {
     -- node start
 }
 
-start_ccserver() {
-  local o="$1" k="${ORG_KEY[$1]}" d pkgid
+start_ccserver() { # start_ccserver ORG [bench]
+  local o="$1" k="${ORG_KEY[$1]}" d pkgid name="cc-${ORG_KEY[$1]}" exe="$CC_BIN" port="${CCS_PORT[$1]}"
   d="${PEER_DIR[$o]}"
   pkgid="${PKGID[$o]}"
+  if [ "${2:-}" = bench ]; then
+    name="bench-$k" exe="$BENCH_BIN" port="${BCC_PORT[$o]}" pkgid="${BENCH_PKGID[$o]}"
+  fi
   local extra=()
   [ -n "${CHARTER_MAX_CLOCK_SKEW:-}" ] && extra+=(CHARTER_MAX_CLOCK_SKEW="$CHARTER_MAX_CLOCK_SKEW")
-  start_proc "cc-$k" "$CC_BIN" \
-    CHAINCODE_SERVER_ADDRESS="127.0.0.1:${CCS_PORT[$o]}" \
+  start_proc "$name" "$exe" \
+    CHAINCODE_SERVER_ADDRESS="127.0.0.1:$port" \
     CORE_CHAINCODE_ID_NAME="$pkgid" \
     CORE_PEER_LOCALMSPID="${o}MSP" \
     CORE_PEER_TLS_ENABLED=true \
@@ -204,7 +216,7 @@ start_ccserver() {
 
 # wait_healthy NAME... : operations /healthz for Fabric nodes, TCP for chaincode servers
 wait_healthy() {
-  local deadline=$(( $(( ${EPOCHREALTIME/./} / 1000 )) + 30000 )) pending=("$@") next n o url
+  local deadline=$(( $(( ${EPOCHREALTIME/./} / 1000 )) + 30000 )) pending=("$@") next n o url port
   while [ ${#pending[@]} -gt 0 ]; do
     next=()
     for n in "${pending[@]}"; do
@@ -216,12 +228,13 @@ wait_healthy() {
       case "$n" in
         orderer*) url="http://127.0.0.1:${ORD_OPS[$n]}/healthz" ;;
         peer-*) o="${PROC_ORG[$n]}"; url="http://127.0.0.1:${PEER_OPS[$o]}/healthz" ;;
-        cc-*) o="${PROC_ORG[$n]}"; url="" ;;
+        cc-*) o="${PROC_ORG[$n]}"; url="" port="${CCS_PORT[$o]}" ;;
+        bench-*) o="${PROC_ORG[$n]}"; url="" port="${BCC_PORT[$o]}" ;;
       esac
       if [ -n "$url" ]; then
         curl -fsS -m 1 "$url" >/dev/null 2>&1 || next+=("$n")
       else
-        tcp_open "${CCS_PORT[$o]}" || next+=("$n")
+        tcp_open "$port" || next+=("$n")
       fi
     done
     pending=("${next[@]}")
@@ -367,6 +380,10 @@ wait_chaincode_ready() {
         -c '{"function":"org.hyperledger.fabric:GetMetadata","Args":[]}' 2>&1)"; then
         next+=("$o")
         echo "$out" >"$LOGS/cli/ready-$o.log"
+      elif [ -f "$BENCH_DEPLOYED" ] && ! out="$(as_admin "$o" peer chaincode query -C "$CHANNEL" -n "$BENCH_CC_NAME" \
+        -c '{"function":"org.hyperledger.fabric:GetMetadata","Args":[]}' 2>&1)"; then
+        next+=("$o")
+        echo "calibration chaincode: $out" >"$LOGS/cli/ready-$o.log"
       fi
     done
     pending=("${next[@]}")
@@ -403,6 +420,43 @@ wait_ordering_ready() {
       sleep 0.2
     done
   done
+}
+
+# package_cc ORG DIR PORT LABEL FILE: one org's CCaaS package for a chaincode
+# server on 127.0.0.1:PORT, written to DIR/FILE.tar.gz with its package ID
+# in DIR/package-id (label ":" sha256 of the package, as the peer computes it).
+pem_json() { # pem_json FILE -> REPLY = the file as a JSON string body (newlines as \n)
+  local lines l
+  mapfile -t lines <"$1"
+  REPLY=""
+  for l in "${lines[@]}"; do REPLY+="${l%$'\r'}\\n"; done
+}
+package_cc() {
+  local o="$1" dir="$2" port="$3" label="$4" file="$5" d key crt ca sum
+  d="${PEER_DIR[$o]}"
+  mkdir -p "$dir"
+  # The peer dials this org's own chaincode server over mutual TLS: the
+  # server presents the peer's TLS certificate (SANs 127.0.0.1, localhost)
+  # and the peer authenticates with it too; both are issued by the org's TLS CA.
+  pem_json "$d/tls/server.key"; key="$REPLY"
+  pem_json "$d/tls/server.crt"; crt="$REPLY"
+  pem_json "$d/tls/ca.crt"; ca="$REPLY"
+  cat >"$dir/connection.json" <<EOF
+{
+  "address": "127.0.0.1:$port",
+  "dial_timeout": "10s",
+  "tls_required": true,
+  "client_auth_required": true,
+  "client_key": "$key",
+  "client_cert": "$crt",
+  "root_cert": "$ca"
+}
+EOF
+  printf '{"type":"ccaas","label":"%s"}\n' "$label" >"$dir/metadata.json"
+  tar -C "$dir" -czf "$dir/code.tar.gz" connection.json
+  tar -C "$dir" -czf "$dir/$file.tar.gz" metadata.json code.tar.gz
+  read -r sum _ < <(sha256sum "$dir/$file.tar.gz")
+  echo "$label:$sum" >"$dir/package-id"
 }
 
 # ================================================================ main ===
@@ -457,6 +511,15 @@ else
   [ -x "$CC_BIN" ] || die "binary $CC_BIN is missing after the chaincode build"
   echo "  chaincode: built $CC_BIN"
 fi
+if [ "$BENCH" = 1 ]; then
+  if [ -n "${CHARTER_BENCH_CHAINCODE_BIN:-}" ]; then
+    [ -x "$BENCH_BIN" ] || die "CHARTER_BENCH_CHAINCODE_BIN=$BENCH_BIN is not an executable file"
+  else
+    (cd "$ROOT" && go build -o "$BIN/charter-bench-chaincode" ./cmd/charter-bench-chaincode) ||
+      die "go build ./cmd/charter-bench-chaincode failed"
+    echo "  calibration chaincode: built $BENCH_BIN"
+  fi
+fi
 
 # restart on existing state only when a previous up finished a deployment
 # with the same port table; anything else is rebuilt from nothing
@@ -481,6 +544,8 @@ fi
 if [ $MODE = create ]; then
   phase "generate config, crypto, genesis block"
   rm -rf "$NET"
+  # a fresh network has the calibration chaincode only when asked again
+  [ "${CHARTER_BENCH:-}" = 1 ] || BENCH=0
   mkdir -p "$CFG" "$CRYPTO" "$DATA" "$LOGS/cli" "$PIDS" "$CCDIR" "$ARTIFACTS"
   FABCFG="$(cd "$ROOT/network/fabric" && go list -m -f '{{.Dir}}' github.com/hyperledger/fabric 2>/dev/null)/sampleconfig" ||
     die "cannot locate Fabric's sampleconfig (go list -m github.com/hyperledger/fabric in network/fabric)"
@@ -632,38 +697,8 @@ EOF
     { log_tail "$LOGS/cli/configtxgen.log"; die "configtxgen failed"; }
 
   phase "package chaincode (one CCaaS package per org)"
-  pem_json() { # pem_json FILE -> REPLY = the file as a JSON string body (newlines as \n)
-    local lines l
-    mapfile -t lines <"$1"
-    REPLY=""
-    for l in "${lines[@]}"; do REPLY+="${l%$'\r'}\\n"; done
-  }
   for o in "${ORGS[@]}"; do
-    k="${ORG_KEY[$o]}" d="${PEER_DIR[$o]}"
-    mkdir -p "$CCDIR/$k"
-    # The peer dials this org's own chaincode server over mutual TLS: the
-    # server presents the peer's TLS certificate (SANs 127.0.0.1, localhost)
-    # and the peer authenticates with it too; both are issued by the org's TLS CA.
-    pem_json "$d/tls/server.key"; key="$REPLY"
-    pem_json "$d/tls/server.crt"; crt="$REPLY"
-    pem_json "$d/tls/ca.crt"; ca="$REPLY"
-    cat >"$CCDIR/$k/connection.json" <<EOF
-{
-  "address": "127.0.0.1:${CCS_PORT[$o]}",
-  "dial_timeout": "10s",
-  "tls_required": true,
-  "client_auth_required": true,
-  "client_key": "$key",
-  "client_cert": "$crt",
-  "root_cert": "$ca"
-}
-EOF
-    printf '{"type":"ccaas","label":"%s"}\n' "$CC_LABEL" >"$CCDIR/$k/metadata.json"
-    tar -C "$CCDIR/$k" -czf "$CCDIR/$k/code.tar.gz" connection.json
-    tar -C "$CCDIR/$k" -czf "$CCDIR/$k/$CC_NAME-$k.tar.gz" metadata.json code.tar.gz
-    # package ID = label ":" hex(sha256(package file)), exactly as the peer computes it
-    read -r sum _ < <(sha256sum "$CCDIR/$k/$CC_NAME-$k.tar.gz")
-    echo "$CC_LABEL:$sum" >"$CCDIR/$k/package-id"
+    package_cc "$o" "$CCDIR/${ORG_KEY[$o]}" "${CCS_PORT[$o]}" "$CC_LABEL" "$CC_NAME-${ORG_KEY[$o]}"
   done
 else
   mkdir -p "$LOGS/cli" "$PIDS"
@@ -677,6 +712,15 @@ for o in "${ORGS[@]}"; do
   read -r "PKGID[$o]" <"$f"
 done
 
+declare -A BENCH_PKGID
+if [ -f "$BENCH_DEPLOYED" ]; then
+  for o in "${ORGS[@]}"; do
+    f="$CCDIR/bench-${ORG_KEY[$o]}/package-id"
+    [ -f "$f" ] || die "missing $f (state incomplete: run network/up.sh --fresh)"
+    read -r "BENCH_PKGID[$o]" <"$f"
+  done
+fi
+
 phase "start 3 orderers, 3 peers, 3 chaincode servers"
 for n in "${ORDERERS[@]}"; do
   if is_running "$n"; then
@@ -687,7 +731,12 @@ for n in "${ORDERERS[@]}"; do
 done
 for o in "${ORGS[@]}"; do is_running "peer-${ORG_KEY[$o]}" || start_peer "$o"; done
 for o in "${ORGS[@]}"; do is_running "cc-${ORG_KEY[$o]}" || start_ccserver "$o"; done
-wait_healthy "${PROCS[@]}"
+started_procs=(orderer1 orderer2 orderer3 peer-foundation peer-laba peer-labb cc-foundation cc-laba cc-labb)
+if [ -f "$BENCH_DEPLOYED" ]; then
+  for o in "${ORGS[@]}"; do is_running "bench-${ORG_KEY[$o]}" || start_ccserver "$o" bench; done
+  started_procs+=("${BENCH_PROCS[@]}")
+fi
+wait_healthy "${started_procs[@]}"
 
 if [ $MODE = create ]; then
   phase "join channel (osnadmin x3, peers x3), install x3"
@@ -737,6 +786,46 @@ if [ $MODE = create ]; then
     "${peer_args[@]}" >"$LOGS/cli/commit.log" 2>&1 || { log_tail "$LOGS/cli/commit.log"; die "chaincode commit failed"; }
 fi
 
+if [ "$BENCH" = 1 ] && [ ! -f "$BENCH_DEPLOYED" ]; then
+  phase "calibration chaincode '$BENCH_CC_NAME': package, start, install, approve, commit"
+  for o in "${ORGS[@]}"; do
+    k="${ORG_KEY[$o]}"
+    package_cc "$o" "$CCDIR/bench-$k" "${BCC_PORT[$o]}" "$BENCH_CC_LABEL" "$BENCH_CC_NAME-$k"
+    read -r "BENCH_PKGID[$o]" <"$CCDIR/bench-$k/package-id"
+    is_running "bench-$k" || start_ccserver "$o" bench
+  done
+  wait_healthy "${BENCH_PROCS[@]}"
+  for o in "${ORGS[@]}"; do
+    k="${ORG_KEY[$o]}"
+    bgjob "install-bench-$o" as_admin "$o" env FABRIC_LOGGING_SPEC=info peer lifecycle chaincode install "$CCDIR/bench-$k/$BENCH_CC_NAME-$k.tar.gz"
+  done
+  bg_wait
+  ORD_ADDR="127.0.0.1:${ORD_PORT[$RAFT_LEADER]}"
+  for o in "${ORGS[@]}"; do
+    bgjob "approve-bench-$o" as_admin "$o" peer lifecycle chaincode approveformyorg -o "$ORD_ADDR" \
+      --tls --cafile "$ORDERER_TLS_CA" --channelID "$CHANNEL" --name "$BENCH_CC_NAME" \
+      --version "$BENCH_CC_VERSION" --sequence "$BENCH_CC_SEQUENCE" \
+      --package-id "${BENCH_PKGID[$o]}"
+  done
+  bg_wait
+  deadline=$(( $(( ${EPOCHREALTIME/./} / 1000 )) + 15000 ))
+  while :; do
+    out="$(as_admin Foundation peer lifecycle chaincode checkcommitreadiness --channelID "$CHANNEL" \
+      --name "$BENCH_CC_NAME" --version "$BENCH_CC_VERSION" --sequence "$BENCH_CC_SEQUENCE" --output json 2>&1)" || true
+    if echo "$out" | grep -q '"approvals"' && ! echo "$out" | grep -q 'false'; then break; fi
+    [ "$(( ${EPOCHREALTIME/./} / 1000 ))" -lt "$deadline" ] || { echo "$out" >&2; die "calibration chaincode definition not approved by every org"; }
+    sleep 0.1
+  done
+  peer_args=()
+  for o in "${ORGS[@]}"; do
+    peer_args+=(--peerAddresses "127.0.0.1:${PEER_PORT[$o]}" --tlsRootCertFiles "${PEER_TLSCA[$o]}")
+  done
+  as_admin Foundation peer lifecycle chaincode commit -o "$ORD_ADDR" --tls --cafile "$ORDERER_TLS_CA" \
+    --channelID "$CHANNEL" --name "$BENCH_CC_NAME" --version "$BENCH_CC_VERSION" --sequence "$BENCH_CC_SEQUENCE" \
+    "${peer_args[@]}" >"$LOGS/cli/commit-bench.log" 2>&1 || { log_tail "$LOGS/cli/commit-bench.log"; die "calibration chaincode commit failed"; }
+  printf 'chaincode=%s version=%s sequence=%s\n' "$BENCH_CC_NAME" "$BENCH_CC_VERSION" "$BENCH_CC_SEQUENCE" >"$BENCH_DEPLOYED"
+fi
+
 phase "readiness: gossip + chaincode query on every peer"
 wait_chaincode_ready
 
@@ -748,6 +837,7 @@ phase "write profiles.json, network.env"
   echo "{"
   echo "  \"channel\": \"$CHANNEL\","
   echo "  \"chaincode\": \"$CC_NAME\","
+  [ -f "$BENCH_DEPLOYED" ] && echo "  \"benchChaincode\": \"$BENCH_CC_NAME\","
   echo "  \"peers\": {"
   i=0
   for o in "${ORGS[@]}"; do
@@ -782,6 +872,7 @@ mv "$NET/profiles.json.tmp" "$NET/profiles.json"
   echo "CHARTER_BIN='$BIN'"
   echo "CHARTER_CHANNEL='$CHANNEL'"
   echo "CHARTER_CHAINCODE='$CC_NAME'"
+  if [ -f "$BENCH_DEPLOYED" ]; then echo "CHARTER_BENCH_CHAINCODE='$BENCH_CC_NAME'"; fi
   echo "CHARTER_PROFILES='$NET/profiles.json'"
   echo "CHARTER_FABRIC_CFG_PATH='$CFG'"
   echo "CHARTER_PORT_OFFSET='$OFF'"
@@ -805,6 +896,10 @@ mv "$NET/profiles.json.tmp" "$NET/profiles.json"
     echo "CHARTER_${O}_PEER_TLS_CA='${PEER_TLSCA[$o]}'"
     echo "CHARTER_${O}_ADMIN_MSP='${ADMIN_DIR[$o]}/msp'"
     echo "CHARTER_${O}_PACKAGE_ID='${PKGID[$o]}'"
+    if [ -f "$BENCH_DEPLOYED" ]; then
+      echo "CHARTER_${O}_BENCH_PACKAGE_ID='${BENCH_PKGID[$o]}'"
+      echo "CHARTER_${O}_BENCH_CCSERVER_PORT=${BCC_PORT[$o]}"
+    fi
   done
 } >"$NET/network.env"
 
@@ -831,5 +926,7 @@ if [ $MODE = create ]; then
     "$OFF" "$CHANNEL" "$CC_NAME" "$CC_VERSION" "$CC_SEQUENCE" >"$DEPLOYED"
 fi
 phase ""
-echo "up: ready in $(( $(( ${EPOCHREALTIME/./} / 1000 )) - T0 )) ms ($MODE) — channel '$CHANNEL', chaincode '$CC_NAME' answering on all 3 peers"
+bench_note=""
+[ -f "$BENCH_DEPLOYED" ] && bench_note=" (and the calibration chaincode '$BENCH_CC_NAME')"
+echo "up: ready in $(( $(( ${EPOCHREALTIME/./} / 1000 )) - T0 )) ms ($MODE) — channel '$CHANNEL', chaincode '$CC_NAME'$bench_note answering on all 3 peers"
 echo "up: profiles: $NET/profiles.json  env: $NET/network.env  logs: $LOGS  (network/status.sh, network/down.sh)"

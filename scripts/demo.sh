@@ -40,26 +40,42 @@ command -v charter >/dev/null || { echo "demo: charter CLI not built; run make b
 step "Who am I? The Foundation's admin, straight from its certificate"
 run charter --as foundation-admin whoami
 
-step "The Foundation adopts the first constitution (the default document)"
-run charter --as foundation-admin constitution init
+step "The founding act: the Foundation drafts the genesis — founders, constitution, first role holders, first tokens"
+GENESIS="$(mktemp -d)/genesis.json"
+trap 'rm -rf "$(dirname "$GENESIS")"' EXIT
+# The default constitution, with seat confirmations voted in 20 seconds so
+# that the demo can seat a member by decision below.
+printf '%s$ charter --as foundation-admin constitution genesis draft … > %s%s\n' "$D" "$GENESIS" "$R"
+charter --as foundation-admin constitution genesis draft --founders FoundationMSP,LabAMSP,LabBMSP \
+  --periods 20s --periods-for seat_confirmation \
+  --member "foundation-user1:Grace Hopper:house_a,guardian" \
+  --member "foundation-user2:Frances Allen:grants_admin,treasurer" \
+  --member "labA-user1:Ada Lovelace:attester,house_a:merged_code,red_teaming,safety_review" \
+  --member "labB-user1:Katherine Johnson:attester,house_a:documentation,dataset_curation" \
+  --allocate foundation-user1=1000 --allocate labA-user1=600 >"$GENESIS"
+cat "$GENESIS" | grep -v '^      ' | head -n 40
+echo "(the whole document, constitution included, is in $GENESIS)"
 
-step "A second initialisation is refused, by any organisation"
-refused CONFLICT charter --as labB-admin constitution init
+step "The Foundation proposes it; nothing else runs until every founder has approved the same hash"
+run charter --as foundation-admin constitution genesis propose --file "$GENESIS"
+refused FAILED_PRECONDITION charter --as labA-admin member add --profile labA-user2 --name "Alan Turing"
 
-step "Each organisation's admin registers its own members"
-run charter --as foundation-admin member add --profile foundation-user1 --name "Grace Hopper" --roles house_a,guardian
-run charter --as foundation-admin member add --profile foundation-user2 --name "Frances Allen" --roles grants_admin,treasurer
-run charter --as labA-admin member add --profile labA-user1 --name "Ada Lovelace" --roles attester,house_a \
-  --attester-categories merged_code,red_teaming,safety_review
+step "Each founding organisation's admin approves the document it has read (its SHA-256); the last approval adopts it"
+run charter --as foundation-admin constitution genesis approve --file "$GENESIS"
+run charter --as labA-admin constitution genesis approve --file "$GENESIS"
+run charter --as labB-admin constitution genesis approve --file "$GENESIS"
+run charter --as labB-user1 constitution genesis show
+
+step "The founding act happens once: a second proposal is refused, by any organisation"
+refused CONFLICT charter --as labB-admin constitution genesis propose --file "$GENESIS"
+
+step "Each organisation's admin registers its own plain members (roles come only from the genesis or decisions)"
 run charter --as labA-admin member add --profile labA-user2 --name "Alan Turing"
-run charter --as labB-admin member add --profile labB-user1 --name "Katherine Johnson" --roles attester \
-  --attester-categories documentation,dataset_curation
 run charter --as labB-admin member add --profile labB-user2 --name "Edsger Dijkstra"
 
 step "Refusals change nothing: a lab admin cannot register another lab's people, a member cannot register anyone"
 refused FORBIDDEN charter --as labB-admin member add --profile labA-user3 --name "Mallory"
 refused FORBIDDEN charter --as labA-user2 member add --profile labA-user3 --name "Mallory"
-refused "unknown role" charter --as labA-admin member add --profile labA-user3 --name "Mallory" --roles emperor
 
 step "A member leaves; the record stays for the audit trail"
 run charter --as labB-admin member remove --profile labB-user2 --reason "moved to another project"
@@ -84,13 +100,17 @@ run charter reputation score --profile labA-user2
 step "Who is eligible for a House A seat, and why"
 run charter reputation eligible
 
-step "Governance tokens: no one mints alone; new tokens need a token_issuance decision of both houses"
-issuance=$(json_id charter --as labA-user2 token issue --to foundation-user1=1000 --to labA-user1=600 \
-  --title "Contributor allocation" --memo "first allocation")
-echo "decision $issuance"
-run charter decision show "$issuance"
+step "Governance tokens: the genesis allocation, transfers and balance checkpoints"
+run charter token balance --profile labA-user1
+run charter --as foundation-user1 token transfer --profile labA-user2 --amount 100 --memo "thanks for the docs"
 refused INVALID_ARGUMENT charter --as labA-user2 token transfer --profile labB-user1 --amount 5000
 run charter token balance --profile foundation-user1
+
+step "No one mints alone: new tokens need a token_issuance decision of both houses"
+issuance=$(json_id charter --as labA-user2 token issue --to foundation-user1=1000 --to labA-user1=600 \
+  --title "Contributor allocation" --memo "second allocation")
+echo "decision $issuance"
+run charter decision show "$issuance"
 
 step "Liquid delegation: per topic, revocable; cycles are refused"
 run charter --as labA-user2 delegate set --topic budget --to foundation-user1=100
@@ -120,6 +140,27 @@ step "Conflicts of interest are public records; a disclosed conflict recuses the
 run charter --as foundation-user1 coi disclose --subject grantee:evals-wg --statement "I chair the evaluation working group"
 run charter coi list --subject grantee:evals-wg
 
+step "The first House A seat granted by decision: a seat confirmation, voted by both houses"
+# The seat confirmation's payload names the member; the genesis set its
+# voting period to 20 seconds, with no delay or timelock.
+SEAT="$(dirname "$GENESIS")/seat.json"
+printf '{"member":{%s}}\n' "$(charter -o json member get --profile labA-user2 | grep -o '"mspId":"[^"]*","id":"[^"]*"' | head -n 1)" >"$SEAT"
+seat=$(json_id charter --as labA-user1 decision propose --type seat_confirmation --title "Seat Alan Turing in House A" --payload "$SEAT")
+echo "decision $seat"
+run charter --as foundation-user1 decision vote "$seat" --house A --choice for
+run charter --as labA-user1 decision vote "$seat" --house A --choice for
+run charter --as labB-user1 decision vote "$seat" --house A --choice for
+run charter --as foundation-user1 decision vote "$seat" --house B --choice for
+run charter --as labA-user2 decision vote "$seat" --house B --choice for
+refused FORBIDDEN charter --as labA-user2 decision vote "$seat" --house A --choice for
+echo "(waiting for the vote to end)"
+sleep 21
+run charter ballot close "$seat-A"
+run charter ballot close "$seat-B"
+run charter decision conclude "$seat"
+run charter decision execute "$seat"
+run charter member get --profile labA-user2
+
 step "The register as every organisation's peer sees it"
 for org in foundation labA labB; do
   run charter --as "$org-user1" member list --all
@@ -130,6 +171,6 @@ run charter --as labB-user1 constitution history
 
 step "Every state change above emitted a chaincode event"
 # everything from the constitution's adoption on, in block order
-run charter events watch --from-block 0 --count 23
+run charter events watch --from-block 0 --count 31
 
 printf '\n%sDemo complete.%s The network is still running: try `charter --help`, `make status`; `make down` stops it.\n' "$B" "$R"

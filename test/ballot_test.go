@@ -49,29 +49,57 @@ func stateDir() string {
 // folder), and writes the certificate and key under dir.
 func issueClientCert(t testing.TB, org, cn, dir string) (certPath, keyPath string) {
 	t.Helper()
-	p, err := net.profiles.Profile(org + "-user1")
+	certPath, keyPath, err := issueCert(net.profiles, org, cn, dir)
 	require.NoError(t, err)
+	return certPath, keyPath
+}
+
+// issueCert is issueClientCert for callers without a testing.TB (TestMain).
+func issueCert(profiles *charter.Profiles, org, cn, dir string) (certPath, keyPath string, err error) {
+	p, err := profiles.Profile(org + "-user1")
+	if err != nil {
+		return "", "", err
+	}
 	userPEM, err := os.ReadFile(p.CertPath)
-	require.NoError(t, err)
+	if err != nil {
+		return "", "", err
+	}
 	userCert, err := identity.ParsePEM(userPEM)
-	require.NoError(t, err)
-	require.NotEmpty(t, userCert.Issuer.Organization, "issuer names the org domain")
+	if err != nil {
+		return "", "", err
+	}
+	if len(userCert.Issuer.Organization) == 0 {
+		return "", "", fmt.Errorf("the issuer of %s names no organisation domain", p.CertPath)
+	}
 	caDir := filepath.Join(stateDir(), "crypto", "peerOrganizations", userCert.Issuer.Organization[0], "ca")
 	caPEM, err := os.ReadFile(filepath.Join(caDir, "ca."+userCert.Issuer.Organization[0]+"-cert.pem"))
-	require.NoError(t, err)
+	if err != nil {
+		return "", "", err
+	}
 	caCert, err := identity.ParsePEM(caPEM)
-	require.NoError(t, err)
+	if err != nil {
+		return "", "", err
+	}
 	caKeyPEM, err := os.ReadFile(filepath.Join(caDir, "priv_sk"))
-	require.NoError(t, err)
+	if err != nil {
+		return "", "", err
+	}
 	block, _ := pem.Decode(caKeyPEM)
-	require.NotNil(t, block)
+	if block == nil {
+		return "", "", fmt.Errorf("%s holds no PEM block", filepath.Join(caDir, "priv_sk"))
+	}
 	caKey, err := x509.ParsePKCS8PrivateKey(block.Bytes)
-	require.NoError(t, err)
-
+	if err != nil {
+		return "", "", err
+	}
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	require.NoError(t, err)
+	if err != nil {
+		return "", "", err
+	}
 	serial, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 127))
-	require.NoError(t, err)
+	if err != nil {
+		return "", "", err
+	}
 	subject := pkix.Name{Country: userCert.Subject.Country, Province: userCert.Subject.Province, Locality: userCert.Subject.Locality,
 		OrganizationalUnit: []string{"client"}, CommonName: cn}
 	tmpl := &x509.Certificate{
@@ -83,13 +111,21 @@ func issueClientCert(t testing.TB, org, cn, dir string) (certPath, keyPath strin
 		AuthorityKeyId: caCert.SubjectKeyId,
 	}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, caCert, &key.PublicKey, caKey)
-	require.NoError(t, err)
+	if err != nil {
+		return "", "", err
+	}
 	pkcs8, err := x509.MarshalPKCS8PrivateKey(key)
-	require.NoError(t, err)
+	if err != nil {
+		return "", "", err
+	}
 	certPath, keyPath = filepath.Join(dir, cn+"-cert.pem"), filepath.Join(dir, cn+"-key.pem")
-	require.NoError(t, os.WriteFile(certPath, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600))
-	require.NoError(t, os.WriteFile(keyPath, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: pkcs8}), 0o600))
-	return certPath, keyPath
+	if err := os.WriteFile(certPath, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600); err != nil {
+		return "", "", err
+	}
+	if err := os.WriteFile(keyPath, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: pkcs8}), 0o600); err != nil {
+		return "", "", err
+	}
+	return certPath, keyPath, nil
 }
 
 // newVoters makes n distinct client identities spread over the three

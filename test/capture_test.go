@@ -79,9 +79,10 @@ func mustPayload(t *testing.T, v any) json.RawMessage {
 
 func TestCaptureAttackTable(t *testing.T) {
 	run := time.Now().UnixNano()
-	// One organisation, LabA, with every role a capture attempt could use.
-	seat := newMember(t, "labA", fmt.Sprintf("cap-seat-%d", run), membership.RoleHouseA)
-	treasurer := newMember(t, "labA", fmt.Sprintf("cap-tres-%d", run), membership.RoleTreasurer)
+	// One organisation, LabA, with every role a capture attempt could use
+	// (the seat and the treasurer from the genesis).
+	seat := foundingMember(t, "labA", "dec-seat2")
+	treasurer := foundingMember(t, "labA", "cap-treasurer")
 	plain := newMember(t, "labA", fmt.Sprintf("cap-plain-%d", run))
 	victim := newMember(t, "labB", fmt.Sprintf("cap-victim-%d", run))
 	admin := net.client(t, "labA-admin")
@@ -102,6 +103,18 @@ func TestCaptureAttackTable(t *testing.T) {
 		{"House A member", "reputation:Slash another organisation's member by 100 %", func(t *testing.T) error {
 			return submitRaw(seat.client, "reputation:Slash", string(mustPayload(t, reputation.SlashRequest{Member: victim.id, FractionBps: 10000, Reason: "rival lab"})))
 		}, errcode.Forbidden, "only from an executed slashing decision"},
+		{"organisation admin", "register a member of its own with a House A seat", func(t *testing.T) error {
+			_, err := admin.RegisterMember(ctxFor(t), membership.RegisterRequest{Member: identity.Identity{MSPID: "LabAMSP", ID: fmt.Sprintf("x509::CN=cap-new-%d::CN=ca.laba.charter.local", run)}, Name: "New", Roles: []membership.Role{membership.RoleHouseA}})
+			return err
+		}, errcode.Forbidden, "the house_a role is granted by the genesis or a seat_confirmation decision"},
+		{"organisation admin", "make its own member a treasurer", func(t *testing.T) error {
+			_, err := admin.UpdateMember(ctxFor(t), membership.UpdateRequest{Member: plain.id, Roles: []membership.Role{membership.RoleTreasurer}})
+			return err
+		}, errcode.Forbidden, "the treasurer role is granted by the genesis or a office_grant decision"},
+		{"organisation admin", "make its own member a guardian", func(t *testing.T) error {
+			_, err := admin.UpdateMember(ctxFor(t), membership.UpdateRequest{Member: plain.id, Roles: []membership.Role{membership.RoleGuardian}})
+			return err
+		}, errcode.Forbidden, "a role_grant decision"},
 		{"organisation admin", "propose any decision (it is no member)", func(t *testing.T) error {
 			_, err := admin.ProposeTokenIssuance(ctxFor(t), "Bonus", "", token.IssueRequest{Allocations: []token.Allocation{{Member: plain.id, Amount: 1}}})
 			return err
@@ -163,7 +176,7 @@ func TestCaptureDecisionsOnlyPath(t *testing.T) {
 		t.Skipf("the constitution in force (version %d) has periods of days; this test needs the short-period test constitution TestMain adopts on a fresh network", cur.Version)
 	}
 	run := time.Now().UnixNano()
-	seat := newMember(t, "foundation", fmt.Sprintf("cap2-seat-%d", run), membership.RoleHouseA)
+	seat := foundingMember(t, "foundation", "dec-seat1")
 	community := newMember(t, "labB", fmt.Sprintf("cap2-comm-%d", run))
 	nominee := newMember(t, "labA", fmt.Sprintf("cap2-nominee-%d", run))
 	culprit := newMember(t, "labA", fmt.Sprintf("cap2-culprit-%d", run))

@@ -19,7 +19,9 @@ import (
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
+	"github.com/charter-gov/charter/chaincode/contribution"
 	"github.com/charter-gov/charter/chaincode/errcode"
+	"github.com/charter-gov/charter/chaincode/genesis"
 	"github.com/charter-gov/charter/chaincode/identity"
 	"github.com/charter-gov/charter/chaincode/membership"
 	charter "github.com/charter-gov/charter/gateway-client"
@@ -41,12 +43,13 @@ func profileIdentity(t *testing.T, profile string) identity.Identity {
 	return id
 }
 
-// ensureMember registers profile's identity via its org admin, tolerating a
-// registration left by an earlier run on a reused network.
-func ensureMember(t *testing.T, org, user string, roles ...membership.Role) identity.Identity {
+// ensureMember registers profile's identity as a plain member via its org
+// admin, tolerating a registration by the genesis or an earlier run on a
+// reused network.
+func ensureMember(t *testing.T, org, user string) identity.Identity {
 	t.Helper()
 	id := profileIdentity(t, org+"-"+user)
-	_, err := net.client(t, org+"-admin").RegisterMember(ctxFor(t), membership.RegisterRequest{Member: id, Name: org + " " + user, Roles: roles})
+	_, err := net.client(t, org+"-admin").RegisterMember(ctxFor(t), membership.RegisterRequest{Member: id, Name: org + " " + user})
 	if err != nil && codeOf(err) != errcode.Conflict {
 		require.NoError(t, err, "register %s-%s", org, user)
 	}
@@ -92,12 +95,12 @@ func requireSameStateEverywhere(t *testing.T) string {
 func TestEachOrganisationRegistersItsMembers(t *testing.T) {
 	ctx := ctxFor(t)
 	for _, org := range orgProfiles {
-		id := ensureMember(t, org, "user2", membership.RoleAttester)
+		id := ensureMember(t, org, "user2")
 		m, err := net.client(t, org+"-user1").Member(ctx, id)
 		require.NoError(t, err)
 		assert.Equal(t, mspOf[org], m.MSPID)
 		assert.Equal(t, membership.StatusActive, m.Status)
-		assert.True(t, m.Has(membership.RoleAttester))
+		assert.True(t, m.Has(membership.RoleAttester), "the attester role comes from the genesis")
 	}
 	requireSameStateEverywhere(t)
 }
@@ -110,7 +113,7 @@ func TestCommittedTransactionIsEndorsedByAMajority(t *testing.T) {
 	_, _ = admin.RemoveMember(ctx, membership.RemoveRequest{Member: id, Reason: "test reset"})
 	events, err := admin.WatchEvents(ctx, charter.WatchOptions{})
 	require.NoError(t, err)
-	m, err := admin.RegisterMember(ctx, membership.RegisterRequest{Member: id, Name: "Grace", Roles: []membership.Role{membership.RoleTreasurer}})
+	m, err := admin.RegisterMember(ctx, membership.RegisterRequest{Member: id, Name: "Grace"})
 	require.NoError(t, err)
 	assert.Equal(t, "Grace", m.Name)
 
@@ -161,7 +164,7 @@ func TestBadInputIsRefusedAndChangesNothing(t *testing.T) {
 			return err
 		}, errcode.Forbidden, "cannot manage members of LabAMSP"},
 		{"unknown member is updated", func(t *testing.T) error {
-			_, err := net.client(t, "foundation-admin").UpdateMember(ctxFor(t), membership.UpdateRequest{Member: unknown, Roles: []membership.Role{membership.RoleGuardian}})
+			_, err := net.client(t, "foundation-admin").UpdateMember(ctxFor(t), membership.UpdateRequest{Member: unknown, Name: "Nobody"})
 			return err
 		}, errcode.NotFound, "foundation"},
 		{"malformed argument", func(t *testing.T) error {
@@ -176,10 +179,32 @@ func TestBadInputIsRefusedAndChangesNothing(t *testing.T) {
 			_, err := net.client(t, "labA-admin").RegisterMember(ctxFor(t), membership.RegisterRequest{Member: profileIdentity(t, "labA-user3"), Name: "X", Roles: []membership.Role{"emperor"}})
 			return err
 		}, errcode.InvalidArgument, `unknown role "emperor"`},
-		{"second initialisation", func(t *testing.T) error {
-			_, err := net.client(t, "labB-admin").InitConstitution(ctxFor(t), nil)
+		{"an admin grants itself a House A seat", func(t *testing.T) error {
+			_, err := net.client(t, "labA-admin").RegisterMember(ctxFor(t), membership.RegisterRequest{Member: net.client(t, "labA-admin").Identity(), Name: "Me", Roles: []membership.Role{membership.RoleHouseA}})
 			return err
-		}, errcode.Conflict, "already initialised"},
+		}, errcode.Forbidden, "seat_confirmation decision"},
+		{"an admin makes a member a guardian", func(t *testing.T) error {
+			_, err := net.client(t, "labA-admin").UpdateMember(ctxFor(t), membership.UpdateRequest{Member: profileIdentity(t, "labA-user1"), Name: "labA user1", Roles: []membership.Role{membership.RoleGuardian}})
+			return err
+		}, errcode.Forbidden, "the guardian role is granted by the genesis or a role_grant decision"},
+		{"an admin makes a member an attester", func(t *testing.T) error {
+			_, err := net.client(t, "labB-admin").RegisterMember(ctxFor(t), membership.RegisterRequest{Member: profileIdentity(t, "labB-user3"), Name: "X", Roles: []membership.Role{membership.RoleAttester},
+				AttesterCategories: []contribution.Category{contribution.MergedCode}})
+			return err
+		}, errcode.Forbidden, "role_grant decision"},
+		{"a second genesis", func(t *testing.T) error {
+			g := genesis.Genesis{Founders: []string{"FoundationMSP", "LabAMSP", "LabBMSP"}, Constitution: testConstitution(),
+				Members: []membership.FoundingMember{{Member: profileIdentity(t, "labB-user2"), Name: "LabB's own seat", Roles: []membership.Role{membership.RoleHouseA}}}}
+			_, err := net.client(t, "labB-admin").ProposeGenesis(ctxFor(t), g)
+			return err
+		}, errcode.Conflict, "already adopted"},
+		{"a late approval", func(t *testing.T) error {
+			st, err := net.client(t, "labB-user1").Genesis(ctxFor(t))
+			require.NoError(t, err)
+			require.NotNil(t, st.Adopted)
+			_, err = net.client(t, "labB-admin").ApproveGenesis(ctxFor(t), st.Adopted.Proposal.Hash)
+			return err
+		}, errcode.Conflict, "already adopted"},
 	}
 	observer := net.client(t, "foundation-user1")
 	for _, tt := range tests {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -61,15 +62,37 @@ func testConstitution() constitution.Document {
 	return d
 }
 
-// member is a fresh client identity registered by its organisation's admin.
+// member is a client identity: a fresh one registered by its
+// organisation's admin, or a founding member of the test genesis.
 type member struct {
 	id     identity.Identity
 	client *charter.Client
 }
 
-// newMember issues a certificate for cn in org, registers it with roles
-// and connects as it.
-func newMember(t *testing.T, org, cn string, roles ...membership.Role) member {
+// foundingMember connects as one of the identities the harness issued and
+// named in the genesis (issuedFounders in main_test.go).
+func foundingMember(t *testing.T, org, cn string) member {
+	t.Helper()
+	cfg, err := net.profiles.Config(org + "-user1")
+	require.NoError(t, err)
+	cfg.CertPath = filepath.Join(net.foundersDir(), cn+"-cert.pem")
+	cfg.KeyPath = filepath.Join(net.foundersDir(), cn+"-key.pem")
+	pemBytes, err := os.ReadFile(cfg.CertPath)
+	require.NoError(t, err)
+	id, err := identity.FromPEM(cfg.MSPID, pemBytes)
+	require.NoError(t, err)
+	c, err := charter.Connect(ctxFor(t), cfg)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = c.Close() })
+	m, err := c.Whoami(ctxFor(t))
+	require.NoError(t, err)
+	require.NotNil(t, m.Member, "%s is a founding member", cn)
+	return member{id: id, client: c}
+}
+
+// newMember issues a certificate for cn in org, registers it as a plain
+// member and connects as it.
+func newMember(t *testing.T, org, cn string) member {
 	t.Helper()
 	certPath, keyPath := issueClientCert(t, org, cn, t.TempDir())
 	cfg, err := net.profiles.Config(org + "-user1")
@@ -79,7 +102,7 @@ func newMember(t *testing.T, org, cn string, roles ...membership.Role) member {
 	require.NoError(t, err)
 	id, err := identity.FromPEM(cfg.MSPID, pemBytes)
 	require.NoError(t, err)
-	_, err = net.client(t, org+"-admin").RegisterMember(ctxFor(t), membership.RegisterRequest{Member: id, Name: cn, Roles: roles})
+	_, err = net.client(t, org+"-admin").RegisterMember(ctxFor(t), membership.RegisterRequest{Member: id, Name: cn})
 	require.NoError(t, err, "register %s", cn)
 	c, err := charter.Connect(ctxFor(t), cfg)
 	require.NoError(t, err)
@@ -138,8 +161,8 @@ func TestDecisionAmendmentEndToEnd(t *testing.T) {
 		t.Skipf("the constitution in force (version %d) has amendment periods of days; this test needs the short-period test constitution TestMain adopts on a fresh network", cur.Version)
 	}
 	run := time.Now().UnixNano()
-	seatConflicted := newMember(t, "foundation", fmt.Sprintf("dec-seat1-%d", run), membership.RoleHouseA)
-	seat := newMember(t, "labA", fmt.Sprintf("dec-seat2-%d", run), membership.RoleHouseA)
+	seatConflicted := foundingMember(t, "foundation", "dec-seat1")
+	seat := foundingMember(t, "labA", "dec-seat2")
 	community := newMember(t, "labB", fmt.Sprintf("dec-comm1-%d", run))
 
 	// A budget decision opened under the rules in force now.

@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -17,7 +18,11 @@ import (
 	"github.com/hyperledger/fabric-protos-go-apiv2/gateway"
 	"google.golang.org/grpc/status"
 
+	"github.com/charter-gov/charter/chaincode/contribution"
 	"github.com/charter-gov/charter/chaincode/errcode"
+	"github.com/charter-gov/charter/chaincode/genesis"
+	"github.com/charter-gov/charter/chaincode/identity"
+	"github.com/charter-gov/charter/chaincode/membership"
 	charter "github.com/charter-gov/charter/gateway-client"
 )
 
@@ -81,6 +86,8 @@ func runMain(m *testing.M) int {
 func script_(root, name string) error {
 	cmd := exec.Command("bash", filepath.Join(root, "network", name))
 	cmd.Dir = root
+	// the tests use the calibration chaincode (BenchPut) next to Charter's
+	cmd.Env = append(os.Environ(), "CHARTER_BENCH=1")
 	cmd.Stdout = os.Stderr
 	cmd.Stderr = os.Stderr
 	start := time.Now()
@@ -130,20 +137,133 @@ func (n *network) close() {
 	}
 }
 
-// initConstitution adopts the integration-test constitution (the default
-// with periods of seconds, testConstitution) unless one is in force
-// already (a reused network).
+// Founding members of the integration tests: the roles the tests need come
+// from the genesis, as on a real consortium (organisation admins register
+// plain members only).
+var (
+	// profileFounders are profiles of the network, with their roles.
+	profileFounders = []struct {
+		profile string
+		roles   []membership.Role
+	}{
+		// The first House A seat; an attester in every organisation
+		// (consortium_test).
+		{"foundation-user2", []membership.Role{membership.RoleHouseA, membership.RoleAttester}},
+		// The reputation tests' attesters (repAttesters), every category.
+		{"labA-user1", []membership.Role{membership.RoleAttester}},
+		{"labA-user2", []membership.Role{membership.RoleAttester}},
+		{"labB-user1", []membership.Role{membership.RoleAttester}},
+		{"labB-user2", []membership.Role{membership.RoleAttester}},
+	}
+	// issuedFounders are identities the harness issues certificates for
+	// before the genesis (the decision tests' House A seats); foundingMember
+	// connects as them.
+	issuedFounders = []struct {
+		org, cn string
+		roles   []membership.Role
+	}{
+		{"foundation", "dec-seat1", []membership.Role{membership.RoleHouseA}},
+		{"labA", "dec-seat2", []membership.Role{membership.RoleHouseA}},
+		// The capture tests' treasurer (capture_test.go).
+		{"labA", "cap-treasurer", []membership.Role{membership.RoleTreasurer}},
+	}
+	// genesisAllocation is the founding allocation of foundation-user2.
+	genesisAllocation int64 = 1000
+)
+
+// foundersDir holds the certificates of issuedFounders.
+func (n *network) foundersDir() string { return filepath.Join(n.stateDir, "test-founders") }
+
+// testGenesis is the integration tests' genesis: the three organisations
+// found the consortium with the short-period test constitution, the
+// founding members above and one allocation. Certificates of the issued
+// founders are (re)issued; their identities depend on subject and issuer
+// only, so a reused network keeps recognising them.
+func (n *network) testGenesis() (genesis.Genesis, error) {
+	g := genesis.Genesis{Founders: []string{"FoundationMSP", "LabAMSP", "LabBMSP"}, Constitution: testConstitution()}
+	for _, f := range profileFounders {
+		p, err := n.profiles.Profile(f.profile)
+		if err != nil {
+			return g, err
+		}
+		pemBytes, err := os.ReadFile(p.CertPath)
+		if err != nil {
+			return g, err
+		}
+		id, err := identity.FromPEM(p.MSPID, pemBytes)
+		if err != nil {
+			return g, err
+		}
+		m := membership.FoundingMember{Member: id, Name: strings.Replace(f.profile, "-", " ", 1), Roles: f.roles}
+		if slices.Contains(f.roles, membership.RoleAttester) {
+			m.AttesterCategories = contribution.All()
+		}
+		g.Members = append(g.Members, m)
+		if f.profile == "foundation-user2" {
+			g.Allocations = append(g.Allocations, genesis.Allocation{To: id, Amount: genesisAllocation})
+		}
+	}
+	if err := os.MkdirAll(n.foundersDir(), 0o700); err != nil {
+		return g, err
+	}
+	for _, f := range issuedFounders {
+		certPath, _, err := issueCert(n.profiles, f.org, f.cn, n.foundersDir())
+		if err != nil {
+			return g, fmt.Errorf("issue %s: %w", f.cn, err)
+		}
+		pemBytes, err := os.ReadFile(certPath)
+		if err != nil {
+			return g, err
+		}
+		id, err := identity.FromPEM(mspOf[f.org], pemBytes)
+		if err != nil {
+			return g, err
+		}
+		g.Members = append(g.Members, membership.FoundingMember{Member: id, Name: f.cn, Roles: f.roles})
+	}
+	return g, nil
+}
+
+// initConstitution plays the founding act unless a constitution is in
+// force already (a reused network): the Foundation's admin proposes the
+// test genesis, and every founding organisation's admin approves its hash.
 func (n *network) initConstitution() error {
-	c, err := n.connect("foundation-admin")
+	g, err := n.testGenesis()
+	if err != nil {
+		return fmt.Errorf("test genesis: %w", err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	proposer, err := n.connect("foundation-admin")
 	if err != nil {
 		return err
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	doc := testConstitution() // periods of seconds: see decision_test.go
-	_, err = c.InitConstitution(ctx, &doc)
+	st, err := proposer.Genesis(ctx)
+	if err != nil {
+		return fmt.Errorf("genesis status: %w", err)
+	}
+	if st.Adopted != nil {
+		return nil
+	}
+	p, err := proposer.ProposeGenesis(ctx, g)
 	if err != nil && !errors.Is(err, charter.ErrConflict) {
-		return fmt.Errorf("initialise constitution: %w", err)
+		return fmt.Errorf("propose genesis: %w", err)
+	}
+	hash, err := charter.GenesisHash(g)
+	if err != nil {
+		return err
+	}
+	if p != nil && p.Hash != hash {
+		return fmt.Errorf("the chaincode hashes the genesis as %s, the client as %s", p.Hash, hash)
+	}
+	for _, org := range orgProfiles {
+		c, err := n.connect(org + "-admin")
+		if err != nil {
+			return err
+		}
+		if _, err := c.ApproveGenesis(ctx, hash); err != nil && !errors.Is(err, charter.ErrConflict) {
+			return fmt.Errorf("%s approves the genesis: %w", org, err)
+		}
 	}
 	return nil
 }

@@ -33,7 +33,7 @@ import (
 // (a guard against a stuck network, not a speed requirement).
 const (
 	restartLoadTarget   = 5000
-	restartLoadDeadline = 5 * time.Minute
+	restartLoadDeadline = 10 * time.Minute
 	// how long a restarted network may take until a client's transaction
 	// commits (readiness deadline, generous for a loaded 2-core machine)
 	restartReadyDeadline = 90 * time.Second
@@ -397,7 +397,10 @@ var networkProcesses = []string{"orderer1", "orderer2", "orderer3", "peer-founda
 func runNetworkScript(name string) error {
 	cmd := exec.Command("bash", filepath.Join(net.root, "network", name))
 	cmd.Dir = net.root
-	cmd.Env = append(os.Environ(), "CHARTER_CHAINCODE_BIN="+filepath.Join(net.root, ".charter", "bin", "charter-chaincode"))
+	bin := filepath.Join(net.root, ".charter", "bin")
+	cmd.Env = append(os.Environ(), "CHARTER_BENCH=1",
+		"CHARTER_CHAINCODE_BIN="+filepath.Join(bin, "charter-chaincode"),
+		"CHARTER_BENCH_CHAINCODE_BIN="+filepath.Join(bin, "charter-bench-chaincode"))
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Run(); err != nil {

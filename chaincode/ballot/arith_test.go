@@ -70,7 +70,7 @@ func TestSeatLostAfterVotingCountsInNeither(t *testing.T) {
 	w.vote(bal, s1, ChoiceFor)
 	w.vote(bal, s2, ChoiceFor)
 	for _, id := range []identity.Identity{s1, s2} {
-		_, err := membership.Update(w.tx(w.admin, true), membership.UpdateRequest{Member: id, Roles: []membership.Role{membership.RoleMember}})
+		_, err := membership.RevokeRoleByDecision(w.tx(w.admin, false), id, membership.RoleHouseA, "seat-removal")
 		require.NoError(t, err)
 	}
 	got := w.closeAndTally(bal, 1)

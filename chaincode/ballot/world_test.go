@@ -58,7 +58,7 @@ func newWorldOn(t testing.TB, s core.Store, fam constitution.Family, house const
 			}
 		}
 	}
-	_, err := constitution.Init(w.tx(w.admin, true), doc)
+	_, err := constitution.InstallGenesis(w.tx(w.admin, true), doc)
 	require.NoError(t, err)
 	return w
 }
@@ -75,7 +75,7 @@ func (w *world) as(caller identity.Identity) *core.Tx { return w.tx(caller, fals
 func (w *world) member(name string, roles ...membership.Role) identity.Identity {
 	w.t.Helper()
 	id := testutil.ID("LabAMSP", name)
-	_, err := membership.Register(w.tx(w.admin, true), membership.RegisterRequest{Member: id, Name: name, Roles: roles})
+	_, err := membership.RegisterFounding(w.tx(w.admin, true), membership.FoundingMember{Member: id, Name: name, Roles: roles}, "test-genesis")
 	require.NoError(w.t, err)
 	return id
 }

@@ -30,7 +30,7 @@ func seeded(t *testing.T) *core.MemStore {
 	t.Helper()
 	s := core.NewMemStore()
 	for _, m := range []identity.Identity{ada, ben, gone} {
-		_, err := membership.Register(testutil.Tx(s, adminA, true, testutil.T0()), membership.RegisterRequest{Member: m, Name: "M", Roles: []membership.Role{membership.RoleHouseA}})
+		_, err := membership.RegisterFounding(testutil.Tx(s, adminA, true, testutil.T0()), membership.FoundingMember{Member: m, Name: "M", Roles: []membership.Role{membership.RoleHouseA}}, "test-genesis")
 		require.NoError(t, err)
 	}
 	_, err := membership.Remove(testutil.Tx(s, adminA, true, testutil.T0()), membership.RemoveRequest{Member: gone, Reason: "left"})

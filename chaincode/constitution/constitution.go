@@ -4,8 +4,10 @@
 // houses, amendments, appeals, emergency powers, treasury limits and the
 // reputation parameters.
 //
-// The constitution is versioned. Version 1 is set once at initialisation by
-// an organisation admin; later versions are installed only by amendment
+// The constitution is versioned. Version 1 is installed once by the
+// founding act (chaincode/genesis: proposed by one founding organisation's
+// admin, adopted when every founding organisation's admin has approved the
+// same genesis hash); later versions are installed only by amendment
 // decisions. Every version is kept with the SHA-256 of its canonical JSON so
 // anyone can prove which rules governed a decision.
 //
@@ -19,7 +21,8 @@
 //
 // Who may call what:
 //
-//	Init                   an organisation admin, once
+//	InstallGenesis         the founding act (chaincode/genesis), once
+//	Install                an executed amendment decision
 //	Current, Get, History  anyone with an identity on the channel
 package constitution
 
@@ -291,7 +294,7 @@ type Delegation struct {
 
 const day = int64(24 * 60 * 60)
 
-// Default returns the constitution Charter starts with when Init is given
+// Default returns the constitution Charter proposes when a genesis names
 // none. See the README for the reasoning behind each value.
 func Default() Document {
 	rule := func(t DecisionType, houses []HouseID, fams []Family, quorum, threshold, delay, period, timelock int64) DecisionRule {
@@ -550,15 +553,14 @@ type Version struct {
 	AdoptedBy identity.Identity `json:"adoptedBy"`
 	TxID      string            `json:"txId"`
 	// Decision is the amendment decision that installed this version
-	// (empty for version 1).
+	// ("genesis" for version 1).
 	Decision string   `json:"decision,omitempty"`
 	Document Document `json:"document"`
 }
 
 // Event types this package emits.
 const (
-	EventInitialised = "constitution.initialised"
-	EventAmended     = "constitution.amended"
+	EventAmended = "constitution.amended"
 )
 
 const objectType = "constitution"
@@ -566,21 +568,27 @@ const objectType = "constitution"
 func versionKey(v int64) string { return core.MustKey(objectType, "v", fmt.Sprintf("%020d", v)) }
 func currentKey() string        { return core.MustKey(objectType, "current") }
 
-// Init adopts version 1. Only an organisation admin may call it, and only
-// once.
-func Init(tx *core.Tx, doc Document) (*Version, error) {
-	if !tx.Caller.OrgAdmin {
-		return nil, errcode.Forbiddenf("initialise constitution: caller %s is not an organisation admin", tx.Caller.Identity)
-	}
+// GenesisDecision is the Decision recorded on version 1: it was adopted by
+// the founding act (chaincode/genesis), not by an amendment decision.
+const GenesisDecision = "genesis"
+
+// InstallGenesis writes version 1 as the effect of the founding act: the
+// genesis every founding organisation's admin approved. It is called by
+// chaincode/genesis, never directly by a transaction, and emits no event:
+// the founding act emits the transaction's one event.
+//
+// Errors: CONFLICT (a constitution is already adopted), INVALID_ARGUMENT
+// (the document breaks a rule).
+func InstallGenesis(tx *core.Tx, doc Document) (*Version, error) {
 	var existing Version
 	found, err := core.GetJSON(tx.Store, currentKey(), &existing)
 	if err != nil {
 		return nil, err
 	}
 	if found {
-		return nil, errcode.Conflictf("constitution is already initialised (version %d, hash %s)", existing.Version, existing.Hash)
+		return nil, errcode.Conflictf("a constitution is already adopted (version %d, hash %s)", existing.Version, existing.Hash)
 	}
-	return adopt(tx, doc, 1, "", EventInitialised)
+	return write(tx, doc, 1, GenesisDecision)
 }
 
 // Install adopts the next version as the effect of an amendment decision.
@@ -590,10 +598,14 @@ func Install(tx *core.Tx, doc Document, decision string) (*Version, error) {
 	if err != nil {
 		return nil, err
 	}
-	return adopt(tx, doc, cur.Version+1, decision, EventAmended)
+	v, err := write(tx, doc, cur.Version+1, decision)
+	if err != nil {
+		return nil, err
+	}
+	return v, tx.Emit(EventAmended, VersionSummary{Version: v.Version, Hash: v.Hash, AdoptedAt: v.AdoptedAt, Decision: decision})
 }
 
-func adopt(tx *core.Tx, doc Document, version int64, decision, event string) (*Version, error) {
+func write(tx *core.Tx, doc Document, version int64, decision string) (*Version, error) {
 	if err := doc.Validate(); err != nil {
 		return nil, err
 	}
@@ -608,7 +620,7 @@ func adopt(tx *core.Tx, doc Document, version int64, decision, event string) (*V
 	if err := core.PutJSON(tx.Store, currentKey(), v); err != nil {
 		return nil, err
 	}
-	return v, tx.Emit(event, VersionSummary{Version: v.Version, Hash: v.Hash, AdoptedAt: v.AdoptedAt, Decision: decision})
+	return v, nil
 }
 
 // VersionSummary is the payload of constitution events and history entries.
@@ -619,7 +631,25 @@ type VersionSummary struct {
 	Decision  string    `json:"decision,omitempty"`
 }
 
-// Current returns the version in force, or FAILED_PRECONDITION before Init.
+// NotAdoptedYet is the text of the FAILED_PRECONDITION every transaction
+// but the founding act's meets before the genesis is adopted.
+const NotAdoptedYet = "no constitution adopted yet: the founding organisations adopt the genesis first (constitution:ProposeGenesis, constitution:ApproveGenesis)"
+
+// RequireAdopted returns FAILED_PRECONDITION until the genesis is adopted
+// (one point read).
+func RequireAdopted(s core.Store) error {
+	raw, err := s.Get(currentKey())
+	if err != nil {
+		return fmt.Errorf("read the constitution in force: %w", err)
+	}
+	if raw == nil {
+		return errcode.Preconditionf("%s", NotAdoptedYet)
+	}
+	return nil
+}
+
+// Current returns the version in force, or FAILED_PRECONDITION before the
+// genesis is adopted.
 func Current(s core.Store) (*Version, error) {
 	var v Version
 	found, err := core.GetJSON(s, currentKey(), &v)
@@ -627,7 +657,7 @@ func Current(s core.Store) (*Version, error) {
 		return nil, err
 	}
 	if !found {
-		return nil, errcode.Preconditionf("constitution is not initialised yet")
+		return nil, errcode.Preconditionf("%s", NotAdoptedYet)
 	}
 	return &v, nil
 }

@@ -102,17 +102,23 @@ func TestValidateNamesTheProblem(t *testing.T) {
 	}
 }
 
-func TestInitOnceAndRead(t *testing.T) {
+func TestInstallGenesisOnceAndRead(t *testing.T) {
 	s := core.NewMemStore()
 	_, err := Current(s)
 	assert.ErrorIs(t, err, errcode.ErrFailedPrecondition)
+	assert.Contains(t, err.Error(), "no constitution adopted yet")
+	err = RequireAdopted(s)
+	assert.ErrorIs(t, err, errcode.ErrFailedPrecondition)
+	assert.Contains(t, err.Error(), "no constitution adopted yet")
 
 	tx := testutil.Tx(s, admin, true, testutil.T0())
-	v, err := Init(tx, Default())
+	v, err := InstallGenesis(tx, Default())
 	require.NoError(t, err)
 	assert.Equal(t, int64(1), v.Version)
 	assert.Len(t, v.Hash, 64)
-	assert.Equal(t, EventInitialised, tx.Event().Type)
+	assert.Equal(t, GenesisDecision, v.Decision)
+	assert.Nil(t, tx.Event(), "the founding act emits the event")
+	require.NoError(t, RequireAdopted(s))
 
 	cur, err := Current(s)
 	require.NoError(t, err)
@@ -126,38 +132,24 @@ func TestInitOnceAndRead(t *testing.T) {
 	assert.ErrorIs(t, err, errcode.ErrInvalidArgument)
 
 	before := s.Snapshot()
-	tx2 := testutil.Tx(s, admin, true, testutil.T0().Add(time.Minute))
-	_, err = Init(tx2, Default())
+	_, err = InstallGenesis(testutil.Tx(s, admin, true, testutil.T0().Add(time.Minute)), Default())
 	assert.ErrorIs(t, err, errcode.ErrConflict)
-	assert.Contains(t, err.Error(), "already initialised")
+	assert.Contains(t, err.Error(), "already adopted")
 	assert.Equal(t, before, s.Snapshot())
-	assert.Nil(t, tx2.Event())
 }
 
-func TestInitRefusals(t *testing.T) {
+func TestInstallGenesisRefusesAnInvalidDocument(t *testing.T) {
 	bad := Default()
 	bad.Houses = bad.Houses[:1]
-	for _, tc := range []struct {
-		name  string
-		admin bool
-		doc   Document
-		code  errcode.Code
-	}{
-		{"non-admin", false, Default(), errcode.Forbidden},
-		{"invalid document", true, bad, errcode.InvalidArgument},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			s := core.NewMemStore()
-			_, err := Init(testutil.Tx(s, admin, tc.admin, testutil.T0()), tc.doc)
-			assert.Equal(t, tc.code, errcode.CodeOf(err), "%v", err)
-			assert.Empty(t, s.Keys())
-		})
-	}
+	s := core.NewMemStore()
+	_, err := InstallGenesis(testutil.Tx(s, admin, true, testutil.T0()), bad)
+	assert.ErrorIs(t, err, errcode.ErrInvalidArgument)
+	assert.Empty(t, s.Keys())
 }
 
 func TestInstallKeepsHistory(t *testing.T) {
 	s := core.NewMemStore()
-	v1, err := Init(testutil.Tx(s, admin, true, testutil.T0()), Default())
+	v1, err := InstallGenesis(testutil.Tx(s, admin, true, testutil.T0()), Default())
 	require.NoError(t, err)
 	next := Default()
 	next.Appeals.WindowSec = 86400

@@ -2,7 +2,6 @@ package contract
 
 import (
 	"encoding/json"
-	"fmt"
 	"testing"
 	"time"
 
@@ -11,9 +10,9 @@ import (
 
 	"github.com/charter-gov/charter/chaincode/ballot"
 	"github.com/charter-gov/charter/chaincode/constitution"
-	"github.com/charter-gov/charter/chaincode/core"
 	"github.com/charter-gov/charter/chaincode/delegation"
 	"github.com/charter-gov/charter/chaincode/errcode"
+	"github.com/charter-gov/charter/chaincode/genesis"
 	"github.com/charter-gov/charter/chaincode/identity"
 	"github.com/charter-gov/charter/chaincode/membership"
 	"github.com/charter-gov/charter/chaincode/token"
@@ -31,8 +30,9 @@ func mustArg(t *testing.T, v any) string {
 const harnessSkewSec = 5
 
 // ballotHarness: a constitution whose budget decisions are token-weighted
-// with short periods, an admin and two registered members.
-func ballotHarness(t *testing.T) (*harness, testIdentity, testIdentity, testIdentity) {
+// with short periods, an admin and two founding members holding the given
+// genesis allocations (ada's, bob's; 0 for none).
+func ballotHarness(t *testing.T, adaTokens, bobTokens int64) (*harness, testIdentity, testIdentity, testIdentity) {
 	h := newHarness(t)
 	admin := newIdentity(t, "LabAMSP", "Admin@labA", "admin")
 	ada := newIdentity(t, "LabAMSP", "Ada@labA", "client")
@@ -45,31 +45,23 @@ func ballotHarness(t *testing.T) (*harness, testIdentity, testIdentity, testIden
 			r.Families, r.VotingDelaySec, r.VotingPeriodSec, r.TimelockSec = []constitution.Family{constitution.FamilyToken}, 0, 60, 30
 		}
 	}
-	res, _ := h.invoke(admin, 0, "constitution:Init", mustArg(t, doc))
-	require.Equal(t, int32(ok), res.Status, res.Message)
-	for _, u := range []testIdentity{ada, bob} {
+	var members []membership.FoundingMember
+	var allocs []genesis.Allocation
+	for i, u := range []testIdentity{ada, bob} {
 		id := identity.FromCert(u.msp, u.cert)
-		res, _ = h.invoke(admin, 0, "member:Register", mustArg(t, membership.RegisterRequest{Member: id, Name: u.cert.Subject.CommonName}))
-		require.Equal(t, int32(ok), res.Status, res.Message)
+		members = append(members, membership.FoundingMember{Member: id, Name: u.cert.Subject.CommonName})
+		if amount := []int64{adaTokens, bobTokens}[i]; amount > 0 {
+			allocs = append(allocs, genesis.Allocation{To: id, Amount: amount})
+		}
 	}
+	h.found(testGenesis(t, &doc, members, allocs))
 	return h, admin, ada, bob
 }
 
-// issue gives to amount tokens as the genesis allocation does (no
-// transaction issues tokens).
-func (h *harness) issue(to identity.Identity, amount int64) {
-	h.t.Helper()
-	h.n++
-	tx := &core.Tx{Store: h.state, Time: h.clock, TxID: fmt.Sprintf("genesis-%d", h.n)}
-	_, err := token.Issue(tx, token.IssueRequest{Allocations: []token.Allocation{{Member: to, Amount: amount}}}, "genesis")
-	require.NoError(h.t, err)
-}
-
 func TestBallotThroughContract(t *testing.T) {
-	h, _, ada, bob := ballotHarness(t)
-	adaID, bobID := identity.FromCert(ada.msp, ada.cert), identity.FromCert(bob.msp, bob.cert)
-	h.issue(adaID, 40)
-	h.issue(bobID, 60)
+	h, _, ada, bob := ballotHarness(t, 40, 60)
+	adaID := identity.FromCert(ada.msp, ada.cert)
+	h.clock = h.clock.Add(time.Second) // the genesis allocation precedes the ballot
 
 	res, stub := h.invoke(ada, 0, "ballot:Create", mustArg(t, ballot.CreateRequest{DecisionType: constitution.Budget, Title: "GPU credits"}))
 	require.Equal(t, int32(ok), res.Status, res.Message)
@@ -123,16 +115,13 @@ func TestBallotThroughContract(t *testing.T) {
 	require.Equal(t, int32(ok), res.Status, res.Message)
 	assert.JSONEq(t, `{"account":{"mspId":"LabAMSP","id":"`+adaID.ID+`"},"balance":40}`, string(res.Payload))
 
-	res, stub = h.invoke(bob, 0, "bench:Put", "k1", "v1")
-	require.Equal(t, int32(ok), res.Status, res.Message)
-	assert.Contains(t, stub.Events, "bench.put")
 }
 
 func TestBallotRefusalsAreCodedAndChangeNothing(t *testing.T) {
-	h, admin, ada, bob := ballotHarness(t)
+	h, admin, ada, bob := ballotHarness(t, 10, 0)
 	adaID, bobID := identity.FromCert(ada.msp, ada.cert), identity.FromCert(bob.msp, bob.cert)
 	stranger := newIdentity(t, "LabBMSP", "Eve@labB", "client")
-	h.issue(adaID, 10)
+	h.clock = h.clock.Add(time.Second)
 	res, _ := h.invoke(ada, 0, "ballot:Create", mustArg(t, ballot.CreateRequest{DecisionType: constitution.Budget, Title: "x"}))
 	require.Equal(t, int32(ok), res.Status, res.Message)
 	var b ballot.Ballot
@@ -163,7 +152,6 @@ func TestBallotRefusalsAreCodedAndChangeNothing(t *testing.T) {
 		{"mint by an organisation admin", admin, "token:Mint", []string{`{"to":{"mspId":"LabAMSP","id":"x"},"amount":1}`}, errcode.Forbidden, "token_issuance decision"},
 		{"delegation cycle", ada, "delegation:Set", []string{mustArg(t, delegation.SetRequest{Topic: "*", Legs: []delegation.Leg{{To: bobID, Percent: 50}}})}, errcode.InvalidArgument, "cycle"},
 		{"delegation to oneself", ada, "delegation:Set", []string{mustArg(t, delegation.SetRequest{Topic: "*", Legs: []delegation.Leg{{To: adaID, Percent: 50}}})}, errcode.InvalidArgument, "oneself"},
-		{"bench empty key", ada, "bench:Put", []string{"", "v"}, errcode.InvalidArgument, "key must be"},
 		{"bad time", ada, "token:BalanceAt", []string{adaID.MSPID, adaID.ID, "yesterday"}, errcode.InvalidArgument, "RFC 3339"},
 	}
 	for _, tt := range tests {

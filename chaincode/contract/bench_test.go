@@ -2,10 +2,12 @@ package contract
 
 import (
 	"encoding/json"
+	"slices"
 	"strconv"
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/charter-gov/charter/chaincode/ballot"
@@ -14,7 +16,7 @@ import (
 )
 
 // BenchmarkChaincodeVoteVsPut measures the chaincode's own cost of a poll
-// vote and of the bench:Put calibration transaction, invoked as the peer
+// vote and of the calibration chaincode's bench:Put, invoked as the peer
 // would (contractapi dispatch, argument decoding, identity, state, event).
 // Compare the two in one run; the network benchmark (make bench-network)
 // measures the whole transaction.
@@ -22,11 +24,10 @@ func BenchmarkChaincodeVoteVsPut(b *testing.B) {
 	h := newHarness(b)
 	admin := newIdentity(b, "LabAMSP", "Admin@labA", "admin")
 	ada := newIdentity(b, "LabAMSP", "Ada@labA", "client")
-	res, _ := h.invoke(admin, 0, "constitution:Init", "")
-	require.Equal(b, int32(ok), res.Status, res.Message)
+	h.foundDefault()
 	reg, err := json.Marshal(membership.RegisterRequest{Member: identity.FromCert(ada.msp, ada.cert), Name: "Ada"})
 	require.NoError(b, err)
-	res, _ = h.invoke(admin, 0, "member:Register", string(reg))
+	res, _ := h.invoke(admin, 0, "member:Register", string(reg))
 	require.Equal(b, int32(ok), res.Status, res.Message)
 	h.clock = h.clock.Add(time.Second)
 	create, err := json.Marshal(ballot.CreateRequest{Kind: ballot.KindPoll, Title: "legitimacy", VotingPeriodSec: 3600})
@@ -38,9 +39,13 @@ func BenchmarkChaincodeVoteVsPut(b *testing.B) {
 	vote, err := json.Marshal(ballot.CastRequest{Ballot: poll.ID, Choice: "5"})
 	require.NoError(b, err)
 
+	hb := newHarness(b)
+	bench, err := NewBenchChaincode(hb.cfg)
+	require.NoError(b, err)
+	hb.cc = bench
 	b.Run("put", func(b *testing.B) {
 		for i := 0; b.Loop(); i++ {
-			if res, _ := h.invoke(ada, 0, "bench:Put", "k"+strconv.Itoa(i), "v"); res.Status != ok {
+			if res, _ := hb.invoke(ada, 0, "bench:Put", "k"+strconv.Itoa(i), "v"); res.Status != ok {
 				b.Fatal(res.Message)
 			}
 		}
@@ -52,4 +57,67 @@ func BenchmarkChaincodeVoteVsPut(b *testing.B) {
 			}
 		}
 	})
+}
+
+// metadataContracts lists the contracts a chaincode's metadata names.
+func metadataContracts(t *testing.T, h *harness) []string {
+	t.Helper()
+	caller := newIdentity(t, "LabAMSP", "Ada@labA", "client")
+	res, _ := h.invoke(caller, 0, "org.hyperledger.fabric:GetMetadata")
+	require.Equal(t, int32(ok), res.Status, res.Message)
+	var md struct {
+		Contracts map[string]json.RawMessage `json:"contracts"`
+	}
+	require.NoError(t, json.Unmarshal(res.Payload, &md))
+	var names []string
+	for n := range md.Contracts {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	return names
+}
+
+// The calibration put lets anyone write without limit: it lives in its
+// own chaincode, never in the production one.
+func TestProductionChaincodeHasNoCalibrationPut(t *testing.T) {
+	h := newHarness(t)
+	names := metadataContracts(t, h)
+	assert.NotContains(t, names, "bench")
+	assert.Contains(t, names, "constitution")
+
+	ada := newIdentity(t, "LabAMSP", "Ada@labA", "client")
+	before := h.state.Snapshot()
+	res, stub := h.invoke(ada, 0, "bench:Put", "k", "v")
+	assert.NotEqual(t, int32(ok), res.Status, "bench:Put is refused by the production chaincode")
+	assert.Contains(t, res.Message, "bench")
+	assert.Empty(t, stub.Events)
+	assert.Equal(t, before, h.state.Snapshot(), "nothing written")
+}
+
+func TestBenchChaincodePutsAndRefuses(t *testing.T) {
+	h := newHarness(t)
+	cc, err := NewBenchChaincode(h.cfg)
+	require.NoError(t, err)
+	h.cc = cc
+	assert.Equal(t, []string{"bench", "org.hyperledger.fabric"}, metadataContracts(t, h))
+
+	ada := newIdentity(t, "LabAMSP", "Ada@labA", "client")
+	res, stub := h.invoke(ada, 0, "bench:Put", "k1", "v1")
+	require.Equal(t, int32(ok), res.Status, res.Message)
+	assert.JSONEq(t, `{"key":"k1","bytes":2}`, string(res.Payload))
+	assert.Contains(t, stub.Events, "bench.put")
+
+	before := h.state.Snapshot()
+	res, stub = h.invoke(ada, 0, "bench:Put", "", "v")
+	assert.NotEqual(t, int32(ok), res.Status)
+	assert.Contains(t, res.Message, "INVALID_ARGUMENT: bench put: key must be")
+	assert.Empty(t, stub.Events)
+	assert.Equal(t, before, h.state.Snapshot(), "a refused put writes nothing")
+
+	res, _ = h.invoke(ada, time.Hour, "bench:Put", "k2", "v")
+	assert.NotEqual(t, int32(ok), res.Status, "the clock-skew guard applies as in the production chaincode")
+	assert.Equal(t, before, h.state.Snapshot())
+
+	_, err = NewBenchChaincode(Config{MaxClockSkew: -time.Second})
+	assert.Error(t, err)
 }

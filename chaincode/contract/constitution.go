@@ -8,35 +8,75 @@ import (
 	"github.com/charter-gov/charter/chaincode/constitution"
 	"github.com/charter-gov/charter/chaincode/core"
 	"github.com/charter-gov/charter/chaincode/errcode"
+	"github.com/charter-gov/charter/chaincode/genesis"
 	"github.com/charter-gov/charter/chaincode/ledger"
 )
 
 // ConstitutionContract exposes the constitution ("constitution:…").
 type ConstitutionContract struct {
 	contractapi.Contract
+	guard guard
 }
 
 func newConstitutionContract(g guard) *ConstitutionContract {
-	return &ConstitutionContract{Contract: g.base("constitution")}
+	return &ConstitutionContract{Contract: g.base("constitution"), guard: g}
 }
 
 // GetEvaluateTransactions lists the queries.
 func (c *ConstitutionContract) GetEvaluateTransactions() []string {
-	return []string{"Current", "Get", "History", "Default"}
+	return []string{"Current", "Get", "History", "Default", "Genesis"}
 }
 
-// Init adopts version 1 of the constitution. documentJSON is a
-// constitution.Document, or empty for the default. Caller: an organisation
-// admin; once.
-func (c *ConstitutionContract) Init(ctx contractapi.TransactionContextInterface, documentJSON string) (string, error) {
-	doc := constitution.Default()
-	if documentJSON != "" {
-		doc = constitution.Document{}
-		if err := decode("constitution document", documentJSON, &doc); err != nil {
+// ProposeGenesis proposes the founding act. genesisJSON is a
+// genesis.Genesis. Caller: an admin of an organisation the genesis names as
+// founder; before adoption. A pending proposal is replaced (approvals
+// reset).
+//
+// Endorsement-time check: when this peer's chaincode server is configured
+// with the consortium's founders (Config.Founders), it refuses to endorse a
+// genesis naming any other founder set. Like the clock-skew guard it decides
+// only whether this peer endorses; with the MAJORITY endorsement policy one
+// organisation cannot get a genesis that leaves others out endorsed.
+func (c *ConstitutionContract) ProposeGenesis(ctx contractapi.TransactionContextInterface, genesisJSON string) (string, error) {
+	var g genesis.Genesis
+	if err := decode("genesis", genesisJSON, &g); err != nil {
+		return "", wire(err)
+	}
+	if err := c.guard.checkFounders(g, "propose genesis"); err != nil {
+		return "", wire(err)
+	}
+	return runFounding(ctx, func(tx *core.Tx) (*genesis.Proposal, error) { return genesis.Propose(tx, g) })
+}
+
+// ApproveGenesis records the caller's organisation's approval of the
+// pending genesis, named by its SHA-256; the approval that completes the
+// set adopts it. Caller: an admin of a founding organisation, once per
+// round. The endorsement-time founders check applies to the pending
+// genesis too.
+func (c *ConstitutionContract) ApproveGenesis(ctx contractapi.TransactionContextInterface, hash string) (string, error) {
+	if len(c.guard.cfg.Founders) > 0 {
+		p, err := genesis.Pending(ledger.StubStore{Stub: ctx.GetStub()})
+		if err != nil {
 			return "", wire(err)
 		}
+		if p != nil {
+			if err := c.guard.checkFounders(p.Genesis, "approve genesis"); err != nil {
+				return "", wire(err)
+			}
+		}
 	}
-	return run(ctx, func(tx *core.Tx) (*constitution.Version, error) { return constitution.Init(tx, doc) })
+	return runFounding(ctx, func(tx *core.Tx) (*genesis.ApprovalResult, error) { return genesis.Approve(tx, hash) })
+}
+
+// Genesis returns the founding act's state: the pending proposal with its
+// approvals and the founders still to approve, or the adoption. Caller:
+// anyone.
+func (c *ConstitutionContract) Genesis(ctx contractapi.TransactionContextInterface) (string, error) {
+	st, err := genesis.Get(ledger.StubStore{Stub: ctx.GetStub()})
+	if err != nil {
+		return "", wire(err)
+	}
+	return encode(st)
 }
 
 // Current returns the version in force. Caller: anyone.

@@ -8,6 +8,10 @@
 // listed by GetEvaluateTransactions. Nothing here decides an outcome: the
 // rules live in the domain packages.
 //
+// Until the genesis is adopted every state-changing transaction but the
+// founding act's (constitution:ProposeGenesis, ApproveGenesis) is refused
+// with FAILED_PRECONDITION "no constitution adopted yet" (run).
+//
 // The endorsement-time guard (BeforeTransaction) is the one deliberate
 // exception to the no-clock rule: it compares the proposal's timestamp with
 // the endorsing peer's clock and refuses to endorse when they differ by more
@@ -22,13 +26,16 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
 
+	"github.com/charter-gov/charter/chaincode/constitution"
 	"github.com/charter-gov/charter/chaincode/core"
 	"github.com/charter-gov/charter/chaincode/errcode"
+	"github.com/charter-gov/charter/chaincode/genesis"
 	"github.com/charter-gov/charter/chaincode/identity"
 	"github.com/charter-gov/charter/chaincode/ledger"
 	"github.com/charter-gov/charter/chaincode/timerule"
@@ -50,6 +57,10 @@ type Config struct {
 	// Now reads the endorsing peer's clock. Nil disables the guard (unit
 	// tests of the rules that do not concern it).
 	Now func() time.Time
+	// Founders are the consortium's founding MSP IDs, as this organisation
+	// knows them (CHARTER_FOUNDERS). When set, this peer endorses no genesis
+	// proposal or approval whose founder set differs. Empty: no check.
+	Founders []string
 }
 
 // NewChaincode assembles every Charter contract into one chaincode.
@@ -69,7 +80,6 @@ func NewChaincode(cfg Config) (*contractapi.ContractChaincode, error) {
 		newBallotContract(g),
 		newTokenContract(g),
 		newDelegationContract(g),
-		newBenchContract(g),
 		newReputationContract(g),
 	}
 	cc, err := contractapi.NewChaincode(contracts...)
@@ -82,8 +92,43 @@ func NewChaincode(cfg Config) (*contractapi.ContractChaincode, error) {
 	return cc, nil
 }
 
+// ParseFounders parses CHARTER_FOUNDERS: comma-separated MSP IDs, at least
+// two and distinct. Empty means no founders check.
+func ParseFounders(s string) ([]string, error) {
+	if strings.TrimSpace(s) == "" {
+		return nil, nil
+	}
+	var out []string
+	for _, f := range strings.Split(s, ",") {
+		f = strings.TrimSpace(f)
+		if f == "" {
+			return nil, fmt.Errorf("%q names an empty MSP ID", s)
+		}
+		if slices.Contains(out, f) {
+			return nil, fmt.Errorf("%q names %s twice", s, f)
+		}
+		out = append(out, f)
+	}
+	if len(out) < genesis.MinFounders {
+		return nil, fmt.Errorf("%q names %d founder; a consortium has at least %d", s, len(out), genesis.MinFounders)
+	}
+	slices.Sort(out)
+	return out, nil
+}
+
 // guard holds what every contract shares.
 type guard struct{ cfg Config }
+
+// checkFounders refuses to endorse a genesis whose founders are not the
+// consortium's configured founders (when configured). Like the clock guard
+// it decides only whether this peer endorses, never what is written.
+func (g guard) checkFounders(gen genesis.Genesis, action string) error {
+	if len(g.cfg.Founders) == 0 || genesis.SameFounders(gen, g.cfg.Founders) {
+		return nil
+	}
+	return errcode.Forbiddenf("%s: the genesis names the founders [%s], but this peer's organisation knows the consortium's founders as [%s]; it does not endorse a genesis that leaves a founder out or adds one",
+		action, strings.Join(gen.Founders, ", "), strings.Join(g.cfg.Founders, ", "))
+}
 
 // base returns the contractapi.Contract every Charter contract embeds, with
 // the clock-skew guard and the unknown-transaction handler installed.
@@ -171,12 +216,28 @@ func newTx(ctx contractapi.TransactionContextInterface) (*core.Tx, error) {
 	}, nil
 }
 
-// run executes a state-changing domain call: it builds the Tx, runs fn,
-// sets the emitted event and encodes the result. Every error leaves coded.
+// run executes a state-changing domain call: it builds the Tx, refuses
+// with FAILED_PRECONDITION until the genesis is adopted, runs fn, sets the
+// emitted event and encodes the result. Every error leaves coded.
 func run[T any](ctx contractapi.TransactionContextInterface, fn func(tx *core.Tx) (T, error)) (string, error) {
+	return execute(ctx, true, fn)
+}
+
+// runFounding is run for the founding act's own transactions, the only
+// state changes allowed before the genesis is adopted.
+func runFounding[T any](ctx contractapi.TransactionContextInterface, fn func(tx *core.Tx) (T, error)) (string, error) {
+	return execute(ctx, false, fn)
+}
+
+func execute[T any](ctx contractapi.TransactionContextInterface, needAdopted bool, fn func(tx *core.Tx) (T, error)) (string, error) {
 	tx, err := newTx(ctx)
 	if err != nil {
 		return "", wire(err)
+	}
+	if needAdopted {
+		if err := constitution.RequireAdopted(tx.Store); err != nil {
+			return "", wire(err)
+		}
 	}
 	out, err := fn(tx)
 	if err != nil {

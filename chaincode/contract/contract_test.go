@@ -2,6 +2,7 @@ package contract
 
 import (
 	"encoding/json"
+	"maps"
 	"strings"
 	"testing"
 	"time"
@@ -12,36 +13,49 @@ import (
 	"github.com/charter-gov/charter/chaincode/constitution"
 	"github.com/charter-gov/charter/chaincode/core"
 	"github.com/charter-gov/charter/chaincode/errcode"
+	"github.com/charter-gov/charter/chaincode/genesis"
 	"github.com/charter-gov/charter/chaincode/identity"
+	"github.com/charter-gov/charter/chaincode/internal/fakestub"
 	"github.com/charter-gov/charter/chaincode/membership"
 )
 
 const ok = 200
 
-func TestConstitutionInitAndRead(t *testing.T) {
+func TestConstitutionAdoptedAndRead(t *testing.T) {
 	h := newHarness(t)
-	admin := newIdentity(t, "FoundationMSP", "Admin@foundation", "admin")
-	res, stub := h.invoke(admin, 0, "constitution:Init", "")
+	g := testGenesis(t, nil, nil, nil)
+	raw, err := json.Marshal(g)
+	require.NoError(t, err)
+	res, _ := h.invoke(founderAdmin(t, "FoundationMSP"), 0, "constitution:ProposeGenesis", string(raw))
 	require.Equal(t, int32(ok), res.Status, res.Message)
-	var v constitution.Version
-	require.NoError(t, json.Unmarshal(res.Payload, &v))
-	assert.Equal(t, int64(1), v.Version)
-	assert.Equal(t, h.clock, v.AdoptedAt)
-	assert.Equal(t, identity.FromCert("FoundationMSP", admin.cert), v.AdoptedBy)
+	var p genesis.Proposal
+	require.NoError(t, json.Unmarshal(res.Payload, &p))
+	var stub *fakestub.Stub
+	last := founderAdmin(t, "LabBMSP")
+	for _, msp := range founderMSPs {
+		res, stub = h.invoke(founderAdmin(t, msp), 0, "constitution:ApproveGenesis", p.Hash)
+		require.Equal(t, int32(ok), res.Status, res.Message)
+	}
+	var r genesis.ApprovalResult
+	require.NoError(t, json.Unmarshal(res.Payload, &r))
+	require.NotNil(t, r.Adopted)
+	assert.Equal(t, int64(1), r.Adopted.Version.Version)
+	assert.Equal(t, h.clock, r.Adopted.AdoptedAt)
 
-	raw, found := stub.Events[constitution.EventInitialised]
+	rawEv, found := stub.Events[genesis.EventAdopted]
 	require.True(t, found, "event emitted")
 	var ev core.Event
-	require.NoError(t, json.Unmarshal(raw, &ev))
-	assert.Equal(t, constitution.EventInitialised, ev.Type)
-	assert.Equal(t, v.AdoptedBy, ev.Actor)
+	require.NoError(t, json.Unmarshal(rawEv, &ev))
+	assert.Equal(t, genesis.EventAdopted, ev.Type)
+	assert.Equal(t, identity.FromCert("LabBMSP", last.cert), ev.Actor, "the approval that completed the set")
 
 	user := newIdentity(t, "LabAMSP", "User1@labA", "client")
 	res, _ = h.invoke(user, 0, "constitution:Current")
 	require.Equal(t, int32(ok), res.Status, res.Message)
-	var cur constitution.Version
-	require.NoError(t, json.Unmarshal(res.Payload, &cur))
-	assert.Equal(t, v.Hash, cur.Hash)
+	var v constitution.Version
+	require.NoError(t, json.Unmarshal(res.Payload, &v))
+	assert.Equal(t, r.Adopted.Version.Hash, v.Hash)
+	assert.Equal(t, constitution.GenesisDecision, v.Decision)
 
 	res, _ = h.invoke(user, 0, "constitution:History")
 	require.Equal(t, int32(ok), res.Status, res.Message)
@@ -65,9 +79,9 @@ func TestRefusalsAreCodedAndChangeNothing(t *testing.T) {
 		code   errcode.Code
 		msg    string
 	}{
-		{"second init", admin, 0, "constitution:Init", []string{""}, errcode.Conflict, "already initialised"},
-		{"init by non-admin", user, 0, "constitution:Init", []string{""}, errcode.Forbidden, "not an organisation admin"},
-		{"malformed document", admin, 0, "constitution:Init", []string{"{"}, errcode.InvalidArgument, "malformed JSON"},
+		{"the removed Init", admin, 0, "constitution:Init", []string{""}, errcode.InvalidArgument, `no transaction "Init"`},
+		{"register with a role", admin, 0, "member:Register", []string{mustArg(t, membership.RegisterRequest{Member: userID, Name: "Ada", Roles: []membership.Role{membership.RoleGuardian}})}, errcode.Forbidden, "role_grant decision"},
+		{"register a House A seat", admin, 0, "member:Register", []string{mustArg(t, membership.RegisterRequest{Member: userID, Name: "Ada", Roles: []membership.Role{membership.RoleHouseA}})}, errcode.Forbidden, "seat_confirmation decision"},
 		{"unknown field", admin, 0, "member:Register", []string{`{"member":{},"name":"x","king":true}`}, errcode.InvalidArgument, `unknown field "king"`},
 		{"trailing data", admin, 0, "member:Register", []string{string(reg) + "{}"}, errcode.InvalidArgument, "unexpected data"},
 		{"oversized", admin, 0, "member:Register", []string{`"` + strings.Repeat("a", MaxArgBytes) + `"`}, errcode.InvalidArgument, "at most"},
@@ -83,8 +97,7 @@ func TestRefusalsAreCodedAndChangeNothing(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			h := newHarness(t)
-			res, _ := h.invoke(admin, 0, "constitution:Init", "")
-			require.Equal(t, int32(ok), res.Status, res.Message)
+			h.foundDefault()
 			before := h.state.Snapshot()
 
 			res, stub := h.invoke(tt.caller, tt.skew, tt.fn, tt.args...)
@@ -101,11 +114,12 @@ func TestRefusalsAreCodedAndChangeNothing(t *testing.T) {
 
 func TestMemberLifecycleThroughContract(t *testing.T) {
 	h := newHarness(t)
+	h.foundDefault()
 	admin := newIdentity(t, "LabAMSP", "Admin@labA", "admin")
 	user := newIdentity(t, "LabAMSP", "User1@labA", "client")
 	userID := identity.FromCert("LabAMSP", user.cert)
 
-	reg, err := json.Marshal(membership.RegisterRequest{Member: userID, Name: "Ada", Roles: []membership.Role{membership.RoleAttester}})
+	reg, err := json.Marshal(membership.RegisterRequest{Member: userID, Name: "Ada"})
 	require.NoError(t, err)
 	res, stub := h.invoke(admin, 0, "member:Register", string(reg))
 	require.Equal(t, int32(ok), res.Status, res.Message)
@@ -119,7 +133,7 @@ func TestMemberLifecycleThroughContract(t *testing.T) {
 	assert.Equal(t, "Ada", w.Member.Name)
 	assert.False(t, w.OrgAdmin)
 
-	upd, err := json.Marshal(membership.UpdateRequest{Member: userID, Roles: []membership.Role{membership.RoleHouseA}})
+	upd, err := json.Marshal(membership.UpdateRequest{Member: userID, Name: "Ada L."})
 	require.NoError(t, err)
 	res, stub = h.invoke(admin, 0, "member:Update", string(upd))
 	require.Equal(t, int32(ok), res.Status, res.Message)
@@ -130,7 +144,8 @@ func TestMemberLifecycleThroughContract(t *testing.T) {
 	var ms []membership.Member
 	require.NoError(t, json.Unmarshal(res.Payload, &ms))
 	require.Len(t, ms, 1)
-	assert.Equal(t, []membership.Role{membership.RoleMember, membership.RoleHouseA}, ms[0].Roles)
+	assert.Equal(t, []membership.Role{membership.RoleMember}, ms[0].Roles)
+	assert.Equal(t, "Ada L.", ms[0].Name)
 
 	rem, err := json.Marshal(membership.RemoveRequest{Member: userID, Reason: "moved on"})
 	require.NoError(t, err)
@@ -158,6 +173,8 @@ func FuzzRegisterArgument(f *testing.F) {
 	f.Add(`{"roles":["member","\u0000"]}`)
 	f.Fuzz(func(t *testing.T, arg string) {
 		h := newHarness(t)
+		h.foundDefault()
+		before := h.state.Snapshot()
 		admin := newIdentity(t, "LabAMSP", "Admin@labA", "admin")
 		res, _ := h.invoke(admin, 0, "member:Register", arg)
 		if res.Status == ok {
@@ -166,7 +183,7 @@ func FuzzRegisterArgument(f *testing.F) {
 		if _, found := errcode.Decode(res.Message); !found {
 			t.Fatalf("uncoded error for %q: %s", arg, res.Message)
 		}
-		if len(h.state.Keys()) != 0 {
+		if !maps.Equal(before, h.state.Snapshot()) {
 			t.Fatalf("refused register wrote state: %q", arg)
 		}
 	})
@@ -185,10 +202,7 @@ func TestGuardUsesTheConstitutionsSkew(t *testing.T) {
 
 	doc := constitution.Default()
 	doc.Time.MaxClockSkewSec = 60
-	raw, err := json.Marshal(doc)
-	require.NoError(t, err)
-	res, _ = h.invoke(admin, 0, "constitution:Init", string(raw))
-	require.Equal(t, int32(ok), res.Status, res.Message)
+	h.found(testGenesis(t, &doc, nil, nil))
 
 	before := h.state.Snapshot()
 	for _, skew := range []time.Duration{2 * time.Minute, -61 * time.Second} {

@@ -33,8 +33,7 @@ func TestDecisionAndCoiThroughContract(t *testing.T) {
 		require.NoError(t, err)
 		return string(raw)
 	}
-	mustOK(admin, "constitution:Init", "")
-	mustOK(admin, "member:Register", arg(membership.RegisterRequest{Member: identity.FromCert("LabAMSP", seat.cert), Name: "Seat", Roles: []membership.Role{membership.RoleHouseA}}))
+	h.foundDefault(membership.FoundingMember{Member: identity.FromCert("LabAMSP", seat.cert), Name: "Seat", Roles: []membership.Role{membership.RoleHouseA}})
 	mustOK(admin, "member:Register", arg(membership.RegisterRequest{Member: identity.FromCert("LabAMSP", comm.cert), Name: "Comm"}))
 
 	subject := coi.Subject{Kind: coi.KindArtifact, ID: "model@sha256:00"}

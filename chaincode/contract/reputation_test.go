@@ -41,11 +41,11 @@ func newRepWorld(t *testing.T) *repWorld {
 		judge:     newIdentity(t, "LabBMSP", "Judge@labB", "client"),
 		member:    newIdentity(t, "LabAMSP", "Carol@labA", "client"),
 	}
-	w.ok(w.adminA, "constitution:Init", "")
-	w.ok(w.adminA, "member:Register", mustJSON(t, membership.RegisterRequest{Member: w.id(w.attester), Name: "Attester",
-		Roles: []membership.Role{membership.RoleAttester}, AttesterCategories: []contribution.Category{contribution.MergedCode, contribution.SafetyReview}}))
+	w.foundDefault(
+		membership.FoundingMember{Member: w.id(w.attester), Name: "Attester",
+			Roles: []membership.Role{membership.RoleAttester}, AttesterCategories: []contribution.Category{contribution.MergedCode, contribution.SafetyReview}},
+		membership.FoundingMember{Member: w.id(w.judge), Name: "Judge", Roles: []membership.Role{membership.RoleHouseA}})
 	w.ok(w.adminB, "member:Register", mustJSON(t, membership.RegisterRequest{Member: w.id(w.recipient), Name: "Ada"}))
-	w.ok(w.adminB, "member:Register", mustJSON(t, membership.RegisterRequest{Member: w.id(w.judge), Name: "Judge", Roles: []membership.Role{membership.RoleHouseA}}))
 	w.ok(w.adminA, "member:Register", mustJSON(t, membership.RegisterRequest{Member: w.id(w.member), Name: "Carol"}))
 	return w
 }
@@ -192,7 +192,7 @@ func TestReputationRefusalsAreCodedAndChangeNothing(t *testing.T) {
 			return []string{w.attestReq(1000)}
 		}, errcode.FailedPrecondition, "farming cap exceeded"},
 		{"revoke by someone other than the issuer", func(w *repWorld) testIdentity { return w.judge }, "reputation:Revoke", func(w *repWorld) []string {
-			return []string{mustJSON(w.t, reputation.RevokeRequest{AttestationRef: reputation.AttestationRef{Recipient: w.id(w.recipient), AttestationID: "rep-tx-0006"}, Reason: "r"})}
+			return []string{mustJSON(w.t, reputation.RevokeRequest{AttestationRef: reputation.AttestationRef{Recipient: w.id(w.recipient), AttestationID: "rep-tx-0003"}, Reason: "r"})}
 		}, errcode.Forbidden, "only the issuing attester"},
 		{"slash by a plain member", func(w *repWorld) testIdentity { return w.member }, "reputation:Slash", func(w *repWorld) []string {
 			return []string{mustJSON(w.t, reputation.SlashRequest{Member: w.id(w.recipient), FractionBps: 100, Reason: "r"})}
@@ -218,7 +218,7 @@ func TestReputationRefusalsAreCodedAndChangeNothing(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			w := newRepWorld(t)
-			w.ok(w.attester, "reputation:Attest", w.attestReq(1000)) // rep-tx-0006
+			w.ok(w.attester, "reputation:Attest", w.attestReq(1000)) // rep-tx-0003
 			w.ok(w.attester, "reputation:Attest", w.attestReq(1000))
 			before := w.state.Snapshot()
 			res, stub := w.call(tt.caller(w), tt.fn, tt.args(w)...)

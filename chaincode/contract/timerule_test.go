@@ -37,10 +37,10 @@ func TestReputationWeightsArePinnedAtCreation(t *testing.T) {
 	att, ada := testutil.ID("LabAMSP", "att"), testutil.ID("LabBMSP", "ada")
 	doc := constitution.Default()
 	doc.Time.MaxClockSkewSec = 60
-	_, err := constitution.Init(tx(admin, true, t0), doc)
+	_, err := constitution.InstallGenesis(tx(admin, true, t0), doc)
 	require.NoError(t, err)
-	_, err = membership.Register(tx(admin, true, t0), membership.RegisterRequest{Member: att, Name: "Att",
-		Roles: []membership.Role{membership.RoleAttester}, AttesterCategories: []contribution.Category{contribution.MergedCode}})
+	_, err = membership.RegisterFounding(tx(admin, true, t0), membership.FoundingMember{Member: att, Name: "Att",
+		Roles: []membership.Role{membership.RoleAttester}, AttesterCategories: []contribution.Category{contribution.MergedCode}}, "test-genesis")
 	require.NoError(t, err)
 	_, err = membership.Register(tx(adminB, true, t0), membership.RegisterRequest{Member: ada, Name: "Ada"})
 	require.NoError(t, err)

@@ -98,7 +98,7 @@ func newWorld(t *testing.T, mutate ...func(*constitution.Document)) *world {
 	for _, m := range mutate {
 		m(&doc)
 	}
-	_, err := constitution.Init(testutil.Tx(s, admin, true, t0()), doc)
+	_, err := constitution.InstallGenesis(testutil.Tx(s, admin, true, t0()), doc)
 	require.NoError(t, err)
 	for _, m := range []identity.Identity{seatA1, seatA2, comm1, comm2, comm3} {
 		roles := []membership.Role{}
@@ -106,7 +106,7 @@ func newWorld(t *testing.T, mutate ...func(*constitution.Document)) *world {
 			roles = append(roles, membership.RoleHouseA)
 		}
 		adminOf := identity.Identity{MSPID: m.MSPID, ID: "x509::CN=Admin::CN=ca"}
-		_, err := membership.Register(testutil.Tx(s, adminOf, true, t0()), membership.RegisterRequest{Member: m, Name: "M", Roles: roles})
+		_, err := membership.RegisterFounding(testutil.Tx(s, adminOf, true, t0()), membership.FoundingMember{Member: m, Name: "M", Roles: roles}, "test-genesis")
 		require.NoError(t, err)
 	}
 	f := newFake()

@@ -1,27 +1,31 @@
 // Package membership holds the consortium's members and their roles.
 //
 // A member is a Fabric identity (MSP ID + certificate identity). An
-// organisation's admin (a certificate with the NodeOU admin role) registers
-// and removes members of its own organisation and grants them roles. Other
-// packages ask this one whether a caller holds a role.
+// organisation's admin (a certificate with the NodeOU admin role) registers,
+// renames and removes PLAIN members of its own organisation: it grants no
+// role. Every role that carries power (house_a, guardian, attester,
+// treasurer, grants_admin) comes from the genesis every founding
+// organisation approved (RegisterFounding) or from a decision
+// (GrantRoleByDecision, RevokeRoleByDecision). Other packages ask this one
+// whether a caller holds a role.
 //
 // Time rule (docs/time.md): a member's record is a history in time order.
 // Registration, re-admission, role changes and removal are recorded at
 // max(transaction time, the record's UpdatedAt); Grants date each role, so
 // ballots count House A seats held when they opened (HeldSince).
 //
-// Keys: "member" ~ mspId ~ id → Member (JSON). One key per member, written
-// only by that member's organisation admin, so registrations by different
-// organisations never conflict.
+// Keys: "member" ~ mspId ~ id → Member (JSON). One key per member, so
+// registrations by different organisations never conflict.
 //
 // Attesters are authorised per contribution category: a member holding the
 // attester role may attest only in the categories of its
-// AttesterCategories, which its organisation admin sets together with the
-// roles (an attester with no categories may attest nothing).
+// AttesterCategories, set with the role by the genesis or a decision (an
+// attester with no categories may attest nothing).
 //
 // Who may call what:
 //
-//	Register, Update, Remove  the caller's organisation admin, for members of that organisation
+//	Register, Update, Remove  the caller's organisation admin, for plain members of that organisation
+//	RegisterFounding          the founding act (chaincode/genesis) only
 //	Get, List, Whoami          anyone with an identity on the channel
 package membership
 
@@ -32,6 +36,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/charter-gov/charter/chaincode/constitution"
 	"github.com/charter-gov/charter/chaincode/contribution"
 	"github.com/charter-gov/charter/chaincode/core"
 	"github.com/charter-gov/charter/chaincode/errcode"
@@ -87,6 +92,9 @@ type Member struct {
 	RegisteredAt  time.Time         `json:"registeredAt"`
 	UpdatedAt     time.Time         `json:"updatedAt"`
 	RemovedReason string            `json:"removedReason,omitempty"`
+	// Genesis is the hash of the genesis that registered this member with
+	// its roles (founding members only).
+	Genesis string `json:"genesis,omitempty"`
 }
 
 // RoleGrant is since when a member holds a role.
@@ -155,8 +163,30 @@ func Key(id identity.Identity) (string, error) {
 	return core.Key(objectType, id.MSPID, id.ID)
 }
 
-// RegisterRequest asks to register (or re-admit) a member.
+// RegisterRequest asks to register (or re-admit) a plain member.
 type RegisterRequest struct {
+	Member identity.Identity `json:"member"`
+	Name   string            `json:"name"`
+	// Roles must be empty (or name only "member"): an organisation admin
+	// grants no role. The field exists so that a request still carrying
+	// roles is refused with the decision type that grants them, not with
+	// "unknown field".
+	Roles []Role `json:"roles,omitempty"`
+	// AttesterCategories must be empty, like Roles.
+	AttesterCategories []contribution.Category `json:"attesterCategories,omitempty"`
+}
+
+// UpdateRequest renames a member. Roles and AttesterCategories must be
+// empty: roles change only by decision.
+type UpdateRequest struct {
+	Member             identity.Identity       `json:"member"`
+	Name               string                  `json:"name"`
+	Roles              []Role                  `json:"roles,omitempty"`
+	AttesterCategories []contribution.Category `json:"attesterCategories,omitempty"`
+}
+
+// FoundingMember is an initial role holder named by the genesis.
+type FoundingMember struct {
 	Member identity.Identity `json:"member"`
 	Name   string            `json:"name"`
 	Roles  []Role            `json:"roles"`
@@ -165,15 +195,54 @@ type RegisterRequest struct {
 	AttesterCategories []contribution.Category `json:"attesterCategories,omitempty"`
 }
 
-// UpdateRequest replaces a member's name (if non-empty), roles and
-// attester categories.
-type UpdateRequest struct {
-	Member identity.Identity `json:"member"`
-	Name   string            `json:"name,omitempty"`
-	Roles  []Role            `json:"roles"`
-	// AttesterCategories replace the attester's categories; they need
-	// RoleAttester in Roles.
-	AttesterCategories []contribution.Category `json:"attesterCategories,omitempty"`
+// GrantingDecision names the decision type that grants role, as the
+// constitution fixes it (constitution.RoleDecisionTypes): House A seats by
+// seat_confirmation, guardians and attesters by role_grant, treasurers and
+// grants administrators by office_grant.
+func GrantingDecision(role Role) string {
+	grant, _, ok := constitution.RoleDecisionTypes(string(role))
+	if !ok {
+		return "role_grant"
+	}
+	return string(grant)
+}
+
+// refuseRoles refuses a request by an organisation admin that carries
+// roles or attester categories, naming the decision type that grants them.
+func refuseRoles(action string, roles []Role, cats []contribution.Category) error {
+	for _, r := range roles {
+		if r == RoleMember {
+			continue
+		}
+		if !r.Valid() {
+			return errcode.Invalidf("%s: unknown role %q (known: %s)", action, r, joinRoles(AllRoles()))
+		}
+		return errcode.Forbiddenf("%s: an organisation admin registers plain members only; the %s role is granted by the genesis or a %s decision", action, r, GrantingDecision(r))
+	}
+	if len(cats) > 0 {
+		return errcode.Forbiddenf("%s: an organisation admin registers plain members only; attester categories are granted with the %s role by the genesis or a %s decision", action, RoleAttester, GrantingDecision(RoleAttester))
+	}
+	return nil
+}
+
+// NormaliseFounding checks a founding member and returns it with roles and
+// categories in their fixed order (the canonical form the genesis hashes).
+func NormaliseFounding(f FoundingMember) (FoundingMember, error) {
+	if err := f.Member.Validate(); err != nil {
+		return FoundingMember{}, err
+	}
+	if err := checkName(f.Name); err != nil {
+		return FoundingMember{}, fmt.Errorf("member %s: %w", f.Member, err)
+	}
+	roles, err := normaliseRoles(f.Roles)
+	if err != nil {
+		return FoundingMember{}, fmt.Errorf("member %s: %w", f.Member, err)
+	}
+	cats, err := normaliseAttesterCategories(roles, f.AttesterCategories)
+	if err != nil {
+		return FoundingMember{}, fmt.Errorf("member %s: %w", f.Member, err)
+	}
+	return FoundingMember{Member: f.Member, Name: f.Name, Roles: roles, AttesterCategories: cats}, nil
 }
 
 // RemoveRequest removes a member, keeping the record for the audit trail.
@@ -308,15 +377,10 @@ func Register(tx *core.Tx, req RegisterRequest) (*Member, error) {
 	if err := requireOwnOrgAdmin(tx, req.Member, "register member"); err != nil {
 		return nil, err
 	}
+	if err := refuseRoles("register member", req.Roles, req.AttesterCategories); err != nil {
+		return nil, err
+	}
 	if err := checkName(req.Name); err != nil {
-		return nil, err
-	}
-	roles, err := normaliseRoles(req.Roles)
-	if err != nil {
-		return nil, err
-	}
-	cats, err := normaliseAttesterCategories(roles, req.AttesterCategories)
-	if err != nil {
 		return nil, err
 	}
 	existing, err := Get(tx.Store, req.Member)
@@ -333,15 +397,14 @@ func Register(tx *core.Tx, req RegisterRequest) (*Member, error) {
 		at = timerule.Stamp(tx.Time, existing.UpdatedAt)
 	}
 	m := &Member{
-		Identity:           req.Member,
-		Name:               req.Name,
-		Roles:              roles,
-		AttesterCategories: cats,
-		Status:             StatusActive,
-		Grants:             grants(nil, roles, at),
-		RegisteredBy:       tx.Caller.Identity,
-		RegisteredAt:       at,
-		UpdatedAt:          at,
+		Identity:     req.Member,
+		Name:         req.Name,
+		Roles:        []Role{RoleMember},
+		Status:       StatusActive,
+		Grants:       grants(nil, []Role{RoleMember}, at),
+		RegisteredBy: tx.Caller.Identity,
+		RegisteredAt: at,
+		UpdatedAt:    at,
 	}
 	if err := save(tx, m); err != nil {
 		return nil, err
@@ -349,7 +412,47 @@ func Register(tx *core.Tx, req RegisterRequest) (*Member, error) {
 	return m, tx.Emit(EventRegistered, m)
 }
 
-// Update replaces a member's roles (and name, when given).
+// RegisterFounding records an initial role holder named by the adopted
+// genesis, with its roles and attester categories. It is called by the
+// founding act (chaincode/genesis) only, which every founding organisation's
+// admin approved, and emits no event: the founding act emits the
+// transaction's one event, listing every founding member.
+//
+// Errors: INVALID_ARGUMENT (bad identity, name, role or category), CONFLICT
+// (the identity is already registered).
+func RegisterFounding(tx *core.Tx, f FoundingMember, genesisHash string) (*Member, error) {
+	if genesisHash == "" {
+		return nil, errcode.Invalidf("a founding registration needs the genesis hash")
+	}
+	f, err := NormaliseFounding(f)
+	if err != nil {
+		return nil, err
+	}
+	existing, err := Get(tx.Store, f.Member)
+	if err != nil && !errcode.IsCode(err, errcode.NotFound) {
+		return nil, err
+	}
+	if existing != nil {
+		return nil, errcode.Conflictf("member %s is already registered", f.Member)
+	}
+	m := &Member{
+		Identity:           f.Member,
+		Name:               f.Name,
+		Roles:              f.Roles,
+		AttesterCategories: f.AttesterCategories,
+		Status:             StatusActive,
+		Grants:             grants(nil, f.Roles, tx.Time),
+		RegisteredBy:       tx.Caller.Identity,
+		RegisteredAt:       tx.Time,
+		UpdatedAt:          tx.Time,
+		Genesis:            genesisHash,
+	}
+	return m, save(tx, m)
+}
+
+// Update renames a member of the caller's organisation. It changes no role:
+// a request carrying roles is refused with the decision type that grants
+// them.
 func Update(tx *core.Tx, req UpdateRequest) (*Member, error) {
 	if err := req.Member.Validate(); err != nil {
 		return nil, err
@@ -357,28 +460,18 @@ func Update(tx *core.Tx, req UpdateRequest) (*Member, error) {
 	if err := requireOwnOrgAdmin(tx, req.Member, "update member"); err != nil {
 		return nil, err
 	}
-	roles, err := normaliseRoles(req.Roles)
-	if err != nil {
+	if err := refuseRoles("update member", req.Roles, req.AttesterCategories); err != nil {
 		return nil, err
 	}
-	cats, err := normaliseAttesterCategories(roles, req.AttesterCategories)
-	if err != nil {
+	if err := checkName(req.Name); err != nil {
 		return nil, err
 	}
 	m, err := Active(tx.Store, req.Member)
 	if err != nil {
 		return nil, err
 	}
-	if req.Name != "" {
-		if err := checkName(req.Name); err != nil {
-			return nil, err
-		}
-		m.Name = req.Name
-	}
 	at := timerule.Stamp(tx.Time, m.UpdatedAt)
-	m.Grants = grants(m, roles, at)
-	m.Roles = roles
-	m.AttesterCategories = cats
+	m.Name = req.Name
 	m.UpdatedAt = at
 	if err := save(tx, m); err != nil {
 		return nil, err

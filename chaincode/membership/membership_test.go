@@ -25,7 +25,7 @@ var (
 func seeded(t *testing.T) *core.MemStore {
 	t.Helper()
 	s := core.NewMemStore()
-	_, err := Register(testutil.Tx(s, adminA, true, testutil.T0()), RegisterRequest{Member: ada, Name: "Ada", Roles: []Role{RoleAttester}})
+	_, err := RegisterFounding(testutil.Tx(s, adminA, true, testutil.T0()), FoundingMember{Member: ada, Name: "Ada", Roles: []Role{RoleAttester}}, "g1")
 	require.NoError(t, err)
 	return s
 }
@@ -33,20 +33,121 @@ func seeded(t *testing.T) *core.MemStore {
 func TestRegister(t *testing.T) {
 	s := core.NewMemStore()
 	tx := testutil.Tx(s, adminA, true, testutil.T0())
-	m, err := Register(tx, RegisterRequest{Member: ada, Name: "Ada", Roles: []Role{RoleHouseA, RoleAttester, RoleAttester}})
+	m, err := Register(tx, RegisterRequest{Member: ada, Name: "Ada", Roles: []Role{RoleMember}})
 	require.NoError(t, err)
-	assert.Equal(t, []Role{RoleMember, RoleAttester, RoleHouseA}, m.Roles, "member role added, duplicates dropped, fixed order")
+	assert.Equal(t, []Role{RoleMember}, m.Roles, "a plain member")
 	assert.Equal(t, StatusActive, m.Status)
 	assert.Equal(t, adminA, m.RegisteredBy)
 	assert.Equal(t, testutil.T0(), m.RegisteredAt)
+	assert.Empty(t, m.Genesis)
 	require.NotNil(t, tx.Event())
 	assert.Equal(t, EventRegistered, tx.Event().Type)
 
 	got, err := Get(s, ada)
 	require.NoError(t, err)
 	assert.Equal(t, m, got)
-	assert.True(t, got.Has(RoleHouseA))
-	assert.False(t, got.Has(RoleTreasurer))
+	assert.True(t, got.Has(RoleMember))
+	assert.False(t, got.Has(RoleHouseA))
+}
+
+// TestAdminsGrantNoRole: an organisation admin registers and renames plain
+// members only; every power role is refused with the decision type that
+// grants it, and nothing is written.
+func TestAdminsGrantNoRole(t *testing.T) {
+	u2 := testutil.ID("LabAMSP", "u2")
+	tests := []struct {
+		name string
+		op   func(tx *core.Tx) error
+		want string
+	}{
+		{"register a House A seat", func(tx *core.Tx) error {
+			_, err := Register(tx, RegisterRequest{Member: u2, Name: "U2", Roles: []Role{RoleHouseA}})
+			return err
+		}, "the house_a role is granted by the genesis or a seat_confirmation decision"},
+		{"register a guardian", func(tx *core.Tx) error {
+			_, err := Register(tx, RegisterRequest{Member: u2, Name: "U2", Roles: []Role{RoleMember, RoleGuardian}})
+			return err
+		}, "the guardian role is granted by the genesis or a role_grant decision"},
+		{"register a treasurer", func(tx *core.Tx) error {
+			_, err := Register(tx, RegisterRequest{Member: u2, Name: "U2", Roles: []Role{RoleTreasurer}})
+			return err
+		}, "the treasurer role is granted by the genesis or a office_grant decision"},
+		{"register a grants administrator", func(tx *core.Tx) error {
+			_, err := Register(tx, RegisterRequest{Member: u2, Name: "U2", Roles: []Role{RoleGrantsAdmin}})
+			return err
+		}, "the grants_admin role is granted by the genesis or a office_grant decision"},
+		{"register an attester", func(tx *core.Tx) error {
+			_, err := Register(tx, RegisterRequest{Member: u2, Name: "U2", Roles: []Role{RoleAttester}, AttesterCategories: []contribution.Category{contribution.MergedCode}})
+			return err
+		}, "the attester role is granted by the genesis or a role_grant decision"},
+		{"register with attester categories alone", func(tx *core.Tx) error {
+			_, err := Register(tx, RegisterRequest{Member: u2, Name: "U2", AttesterCategories: []contribution.Category{contribution.MergedCode}})
+			return err
+		}, "attester categories are granted with the attester role"},
+		{"update: grant itself a seat", func(tx *core.Tx) error {
+			_, err := Update(tx, UpdateRequest{Member: adminA, Name: "Admin", Roles: []Role{RoleHouseA}})
+			return err
+		}, "seat_confirmation"},
+		{"update: grant a member a guardian role", func(tx *core.Tx) error {
+			_, err := Update(tx, UpdateRequest{Member: ada, Name: "Ada", Roles: []Role{RoleGuardian}})
+			return err
+		}, "the guardian role is granted"},
+		{"update: change attester categories", func(tx *core.Tx) error {
+			_, err := Update(tx, UpdateRequest{Member: ada, Name: "Ada", AttesterCategories: []contribution.Category{contribution.Documentation}})
+			return err
+		}, "attester categories are granted"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := seeded(t)
+			_, err := Register(testutil.Tx(s, adminA, true, testutil.T0()), RegisterRequest{Member: adminA, Name: "Admin"})
+			require.NoError(t, err)
+			before, writes := s.Snapshot(), s.Writes
+			tx := testutil.Tx(s, adminA, true, testutil.T0().Add(time.Hour))
+			err = tt.op(tx)
+			require.ErrorIs(t, err, errcode.ErrForbidden)
+			assert.Contains(t, err.Error(), tt.want)
+			assert.Contains(t, err.Error(), "plain members only")
+			assert.Equal(t, before, s.Snapshot(), "state unchanged")
+			assert.Equal(t, writes, s.Writes, "no writes")
+			assert.Nil(t, tx.Event(), "no event")
+		})
+	}
+}
+
+func TestRegisterFounding(t *testing.T) {
+	s := core.NewMemStore()
+	tx := testutil.Tx(s, adminB, true, testutil.T0())
+	m, err := RegisterFounding(tx, FoundingMember{Member: ada, Name: "Ada", Roles: []Role{RoleHouseA, RoleAttester, RoleAttester},
+		AttesterCategories: []contribution.Category{contribution.SafetyReview, contribution.MergedCode}}, "g1")
+	require.NoError(t, err)
+	assert.Equal(t, []Role{RoleMember, RoleAttester, RoleHouseA}, m.Roles, "member role added, duplicates dropped, fixed order")
+	assert.Equal(t, []contribution.Category{contribution.MergedCode, contribution.SafetyReview}, m.AttesterCategories)
+	assert.Equal(t, "g1", m.Genesis)
+	assert.Nil(t, tx.Event(), "the founding act emits the event")
+	got, err := Get(s, ada)
+	require.NoError(t, err)
+	assert.Equal(t, m, got)
+
+	for _, tc := range []struct {
+		name string
+		f    FoundingMember
+		hash string
+		code errcode.Code
+	}{
+		{"no genesis hash", FoundingMember{Member: bob, Name: "Bob"}, "", errcode.InvalidArgument},
+		{"already registered", FoundingMember{Member: ada, Name: "Ada"}, "g1", errcode.Conflict},
+		{"unknown role", FoundingMember{Member: bob, Name: "Bob", Roles: []Role{"king"}}, "g1", errcode.InvalidArgument},
+		{"categories without attester", FoundingMember{Member: bob, Name: "Bob", AttesterCategories: []contribution.Category{contribution.MergedCode}}, "g1", errcode.InvalidArgument},
+		{"empty name", FoundingMember{Member: bob, Name: ""}, "g1", errcode.InvalidArgument},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			before := s.Snapshot()
+			_, err := RegisterFounding(testutil.Tx(s, adminB, true, testutil.T0()), tc.f, tc.hash)
+			assert.Equal(t, tc.code, errcode.CodeOf(err), "%v", err)
+			assert.Equal(t, before, s.Snapshot())
+		})
+	}
 }
 
 func TestRefusalsChangeNothing(t *testing.T) {
@@ -77,6 +178,10 @@ func TestRefusalsChangeNothing(t *testing.T) {
 			_, err := Register(tx, RegisterRequest{Member: testutil.ID("LabAMSP", "u2"), Name: "U2", Roles: []Role{"king"}})
 			return err
 		}, errcode.InvalidArgument},
+		{"update without a name", adminA, true, func(tx *core.Tx) error {
+			_, err := Update(tx, UpdateRequest{Member: ada})
+			return err
+		}, errcode.InvalidArgument},
 		{"empty name", adminA, true, func(tx *core.Tx) error {
 			_, err := Register(tx, RegisterRequest{Member: testutil.ID("LabAMSP", "u2"), Name: "  "})
 			return err
@@ -98,15 +203,15 @@ func TestRefusalsChangeNothing(t *testing.T) {
 			return err
 		}, errcode.InvalidArgument},
 		{"update unknown member", adminA, true, func(tx *core.Tx) error {
-			_, err := Update(tx, UpdateRequest{Member: testutil.ID("LabAMSP", "ghost"), Roles: []Role{RoleAttester}})
+			_, err := Update(tx, UpdateRequest{Member: testutil.ID("LabAMSP", "ghost"), Name: "Ghost"})
 			return err
 		}, errcode.NotFound},
 		{"update by other org", adminB, true, func(tx *core.Tx) error {
-			_, err := Update(tx, UpdateRequest{Member: ada, Roles: []Role{RoleTreasurer}})
+			_, err := Update(tx, UpdateRequest{Member: ada, Name: "Eve"})
 			return err
 		}, errcode.Forbidden},
 		{"update by the member", ada, false, func(tx *core.Tx) error {
-			_, err := Update(tx, UpdateRequest{Member: ada, Roles: []Role{RoleTreasurer}})
+			_, err := Update(tx, UpdateRequest{Member: ada, Name: "Queen Ada"})
 			return err
 		}, errcode.Forbidden},
 		{"remove without reason", adminA, true, func(tx *core.Tx) error {
@@ -117,24 +222,6 @@ func TestRefusalsChangeNothing(t *testing.T) {
 			_, err := Remove(tx, RemoveRequest{Member: testutil.ID("LabAMSP", "ghost"), Reason: "x"})
 			return err
 		}, errcode.NotFound},
-		{"attester categories without the attester role", adminA, true, func(tx *core.Tx) error {
-			_, err := Register(tx, RegisterRequest{Member: testutil.ID("LabAMSP", "u2"), Name: "U2", Roles: []Role{RoleHouseA},
-				AttesterCategories: []contribution.Category{contribution.MergedCode}})
-			return err
-		}, errcode.InvalidArgument},
-		{"unknown attester category", adminA, true, func(tx *core.Tx) error {
-			_, err := Register(tx, RegisterRequest{Member: testutil.ID("LabAMSP", "u2"), Name: "U2", Roles: []Role{RoleAttester},
-				AttesterCategories: []contribution.Category{"poetry"}})
-			return err
-		}, errcode.InvalidArgument},
-		{"update: categories after dropping the attester role", adminA, true, func(tx *core.Tx) error {
-			_, err := Update(tx, UpdateRequest{Member: ada, Roles: []Role{RoleGuardian}, AttesterCategories: []contribution.Category{contribution.Documentation}})
-			return err
-		}, errcode.InvalidArgument},
-		{"update: unknown attester category", adminA, true, func(tx *core.Tx) error {
-			_, err := Update(tx, UpdateRequest{Member: ada, Roles: []Role{RoleAttester}, AttesterCategories: []contribution.Category{""}})
-			return err
-		}, errcode.InvalidArgument},
 		{"remove by other org", adminB, true, func(tx *core.Tx) error {
 			_, err := Remove(tx, RemoveRequest{Member: ada, Reason: "x"})
 			return err
@@ -159,10 +246,12 @@ func TestRefusalsChangeNothing(t *testing.T) {
 func TestUpdateRemoveReadmit(t *testing.T) {
 	s := seeded(t)
 	t1 := testutil.T0().Add(time.Hour)
-	m, err := Update(testutil.Tx(s, adminA, true, t1), UpdateRequest{Member: ada, Name: "Ada L.", Roles: []Role{RoleGuardian}})
+	tx1 := testutil.Tx(s, adminA, true, t1)
+	m, err := Update(tx1, UpdateRequest{Member: ada, Name: "Ada L."})
 	require.NoError(t, err)
-	assert.Equal(t, []Role{RoleMember, RoleGuardian}, m.Roles)
+	assert.Equal(t, []Role{RoleMember, RoleAttester}, m.Roles, "a rename keeps the roles")
 	assert.Equal(t, "Ada L.", m.Name)
+	assert.Equal(t, EventUpdated, tx1.Event().Type)
 	assert.Equal(t, t1, m.UpdatedAt)
 	assert.Equal(t, testutil.T0(), m.RegisteredAt)
 
@@ -176,7 +265,7 @@ func TestUpdateRemoveReadmit(t *testing.T) {
 
 	_, err = Active(s, ada)
 	assert.ErrorIs(t, err, errcode.ErrNotFound)
-	_, err = Update(testutil.Tx(s, adminA, true, t1), UpdateRequest{Member: ada, Roles: nil})
+	_, err = Update(testutil.Tx(s, adminA, true, t1), UpdateRequest{Member: ada, Name: "Ada"})
 	assert.ErrorIs(t, err, errcode.ErrNotFound, "a removed member cannot be updated")
 
 	active, err := List(s, "", false)
@@ -190,6 +279,7 @@ func TestUpdateRemoveReadmit(t *testing.T) {
 	require.NoError(t, err, "a removed member may be re-admitted")
 	assert.Equal(t, StatusActive, m.Status)
 	assert.Empty(t, m.RemovedReason)
+	assert.Equal(t, []Role{RoleMember}, m.Roles, "re-admitted as a plain member: the removed roles do not return")
 }
 
 func TestListByOrg(t *testing.T) {
@@ -243,8 +333,8 @@ func TestDeterministicBytes(t *testing.T) {
 
 func TestAttesterCategories(t *testing.T) {
 	s := core.NewMemStore()
-	m, err := Register(testutil.Tx(s, adminA, true, testutil.T0()), RegisterRequest{Member: ada, Name: "Ada", Roles: []Role{RoleAttester},
-		AttesterCategories: []contribution.Category{contribution.SafetyReview, contribution.MergedCode, contribution.SafetyReview}})
+	m, err := RegisterFounding(testutil.Tx(s, adminA, true, testutil.T0()), FoundingMember{Member: ada, Name: "Ada", Roles: []Role{RoleAttester},
+		AttesterCategories: []contribution.Category{contribution.SafetyReview, contribution.MergedCode, contribution.SafetyReview}}, "g1")
 	require.NoError(t, err)
 	assert.Equal(t, []contribution.Category{contribution.MergedCode, contribution.SafetyReview}, m.AttesterCategories, "fixed order, no duplicates")
 	assert.True(t, m.CanAttest(contribution.MergedCode))
@@ -255,24 +345,19 @@ func TestAttesterCategories(t *testing.T) {
 	require.NoError(t, err)
 	assert.Contains(t, string(raw), `"attesterCategories":["merged_code","safety_review"]`)
 
-	// Update replaces the categories; an attester without categories may attest nothing.
-	m, err = Update(testutil.Tx(s, adminA, true, testutil.T0()), UpdateRequest{Member: ada, Roles: []Role{RoleAttester}})
+	// A rename keeps the categories.
+	m, err = Update(testutil.Tx(s, adminA, true, testutil.T0()), UpdateRequest{Member: ada, Name: "Ada L."})
 	require.NoError(t, err)
-	assert.Empty(t, m.AttesterCategories)
-	assert.False(t, m.CanAttest(contribution.MergedCode))
-	raw, err = s.Get(core.MustKey("member", ada.MSPID, ada.ID))
-	require.NoError(t, err)
-	assert.NotContains(t, string(raw), "attesterCategories", "omitted when empty: the format of members without categories is unchanged")
-
-	m, err = Update(testutil.Tx(s, adminA, true, testutil.T0()), UpdateRequest{Member: ada, Roles: []Role{RoleAttester}, AttesterCategories: []contribution.Category{contribution.Documentation}})
-	require.NoError(t, err)
-	assert.True(t, m.CanAttest(contribution.Documentation))
+	assert.True(t, m.CanAttest(contribution.MergedCode))
 
 	// Removal clears the categories with the roles.
 	m, err = Remove(testutil.Tx(s, adminA, true, testutil.T0()), RemoveRequest{Member: ada, Reason: "left"})
 	require.NoError(t, err)
 	assert.Empty(t, m.AttesterCategories)
-	assert.False(t, m.CanAttest(contribution.Documentation))
+	assert.False(t, m.CanAttest(contribution.MergedCode))
+	raw, err = s.Get(core.MustKey("member", ada.MSPID, ada.ID))
+	require.NoError(t, err)
+	assert.NotContains(t, string(raw), "attesterCategories", "omitted when empty")
 	var nilMember *Member
 	assert.False(t, nilMember.CanAttest(contribution.Documentation))
 }
@@ -291,25 +376,40 @@ func TestMemberHistoryInTimeOrder(t *testing.T) {
 	removedAt := t0.Add(10 * time.Minute)
 	_, err = Remove(testutil.Tx(s, admin, true, removedAt), RemoveRequest{Member: ada, Reason: "left"})
 	require.NoError(t, err)
-	m, err := Register(testutil.Tx(s, admin, true, removedAt.Add(-2*time.Minute)), RegisterRequest{Member: ada, Name: "Ada", Roles: []Role{RoleHouseA}})
+	m, err := Register(testutil.Tx(s, admin, true, removedAt.Add(-2*time.Minute)), RegisterRequest{Member: ada, Name: "Ada"})
 	require.NoError(t, err)
 	assert.Equal(t, removedAt, m.RegisteredAt, "a re-admission cannot be dated before the removal")
 	opening := removedAt.Add(-time.Minute)
-	assert.False(t, m.HeldSince(RoleHouseA, opening))
-	assert.True(t, m.HeldSince(RoleHouseA, removedAt))
+	assert.False(t, m.HeldSince(RoleMember, opening))
+	assert.True(t, m.HeldSince(RoleMember, removedAt))
+
+	seated := removedAt.Add(30 * time.Minute)
+	_, err = GrantRoleByDecision(testutil.Tx(s, admin, false, seated), ada, RoleHouseA, "d1")
+	require.NoError(t, err)
+	m, err = Get(s, ada)
+	require.NoError(t, err)
+	assert.False(t, m.HeldSince(RoleHouseA, removedAt), "a seat granted by decision is dated from the grant, not the registration")
+	assert.True(t, m.HeldSince(RoleHouseA, seated))
 
 	granted := removedAt.Add(time.Hour)
-	_, err = Update(testutil.Tx(s, admin, true, granted), UpdateRequest{Member: ada, Roles: []Role{RoleHouseA, RoleGuardian}})
+	_, err = GrantRoleByDecision(testutil.Tx(s, admin, false, granted), ada, RoleGuardian, "d2")
 	require.NoError(t, err)
 	m, err = Get(s, ada)
 	require.NoError(t, err)
-	assert.True(t, m.HeldSince(RoleHouseA, removedAt), "a kept role keeps its date")
-	assert.False(t, m.HeldSince(RoleGuardian, removedAt), "a new role is dated from its grant")
+	assert.True(t, m.HeldSince(RoleHouseA, seated), "a kept role keeps its date")
+	assert.False(t, m.HeldSince(RoleGuardian, seated), "a new role is dated from its grant")
 	assert.True(t, m.HeldSince(RoleGuardian, granted))
-	_, err = Update(testutil.Tx(s, admin, true, granted.Add(-time.Minute)), UpdateRequest{Member: ada, Roles: nil})
+	_, err = RevokeRoleByDecision(testutil.Tx(s, admin, false, granted.Add(-time.Minute)), ada, RoleHouseA, "d3")
 	require.NoError(t, err)
 	m, err = Get(s, ada)
 	require.NoError(t, err)
-	assert.Equal(t, granted, m.UpdatedAt, "an update stamped before the last change is recorded at it")
+	assert.Equal(t, granted, m.UpdatedAt, "a change stamped before the last change is recorded at it")
 	assert.False(t, m.HeldSince(RoleHouseA, granted))
+	assert.True(t, m.HeldSince(RoleGuardian, granted), "the other role keeps its date")
+
+	_, err = Update(testutil.Tx(s, admin, true, granted.Add(-2*time.Minute)), UpdateRequest{Member: ada, Name: "Ada L."})
+	require.NoError(t, err)
+	m, err = Get(s, ada)
+	require.NoError(t, err)
+	assert.Equal(t, granted, m.UpdatedAt, "a rename stamped before the last change is recorded at it")
 }

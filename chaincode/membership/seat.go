@@ -8,6 +8,7 @@ import (
 	"github.com/charter-gov/charter/chaincode/core"
 	"github.com/charter-gov/charter/chaincode/errcode"
 	"github.com/charter-gov/charter/chaincode/identity"
+	"github.com/charter-gov/charter/chaincode/timerule"
 )
 
 // GrantRoleByDecision adds role to an active member as the effect of the
@@ -29,7 +30,11 @@ func GrantRoleByDecision(tx *core.Tx, member identity.Identity, role Role, decis
 	if err != nil {
 		return nil, err
 	}
-	m.Roles, m.UpdatedAt = roles, tx.Time
+	// The time rule: the role is dated from this change, recorded no
+	// earlier than the record's newest entry; held roles keep their dates.
+	at := timerule.Stamp(tx.Time, m.UpdatedAt)
+	m.Grants = grants(m, roles, at)
+	m.Roles, m.UpdatedAt = roles, at
 	return m, save(tx, m)
 }
 
@@ -52,11 +57,14 @@ func RevokeRoleByDecision(tx *core.Tx, member identity.Identity, role Role, deci
 	if !slices.Contains(m.Roles, role) {
 		return nil, errcode.Conflictf("member %s does not hold the %s role", member, role)
 	}
-	m.Roles = slices.DeleteFunc(slices.Clone(m.Roles), func(r Role) bool { return r == role })
+	roles := slices.DeleteFunc(slices.Clone(m.Roles), func(r Role) bool { return r == role })
+	at := timerule.Stamp(tx.Time, m.UpdatedAt)
+	m.Grants = grants(m, roles, at)
+	m.Roles = roles
 	if role == RoleAttester {
 		m.AttesterCategories = nil
 	}
-	m.UpdatedAt = tx.Time
+	m.UpdatedAt = at
 	return m, save(tx, m)
 }
 

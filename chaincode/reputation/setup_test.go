@@ -51,10 +51,10 @@ func newWorldOn(t testing.TB, s core.Store) *world {
 	if m, ok := s.(*core.MemStore); ok {
 		w.m = m
 	}
-	_, err := constitution.Init(w.tx(adminA, true, t0()), constitution.Default())
+	_, err := constitution.InstallGenesis(w.tx(adminA, true, t0()), constitution.Default())
 	require.NoError(t, err)
 	reg := func(admin, id identity.Identity, name string, roles []membership.Role, cats ...contribution.Category) {
-		_, err := membership.Register(w.tx(admin, true, t0()), membership.RegisterRequest{Member: id, Name: name, Roles: roles, AttesterCategories: cats})
+		_, err := membership.RegisterFounding(w.tx(admin, true, t0()), membership.FoundingMember{Member: id, Name: name, Roles: roles, AttesterCategories: cats}, "test-genesis")
 		require.NoError(t, err)
 	}
 	att := []membership.Role{membership.RoleAttester}
@@ -92,5 +92,5 @@ func (w *world) score(id identity.Identity, at time.Time, cats ...contribution.C
 }
 
 func registerPlain(tx *core.Tx, id identity.Identity) (*membership.Member, error) {
-	return membership.Register(tx, membership.RegisterRequest{Member: id, Name: "Endorser", Roles: nil})
+	return membership.Register(tx, membership.RegisterRequest{Member: id, Name: "Endorser"})
 }

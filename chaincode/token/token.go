@@ -37,7 +37,8 @@
 //
 // Who may call what:
 //
-//	Issue                the decision engine (token_issuance) and the genesis; never a transaction
+//	Issue                the decision engine (token_issuance); never a transaction
+//	IssueInitial         the genesis (the founding act every founder approved); never a transaction
 //	Transfer             an active member, from their own balance to another active member
 //	Balance, BalanceAt,
 //	Supply, SupplyAt,
@@ -110,6 +111,14 @@ type Issuance struct {
 	Supply   int64     `json:"supply"`
 	Memo     string    `json:"memo,omitempty"`
 	At       time.Time `json:"at"`
+}
+
+// MintRequest is one allocation of the genesis's initial issuance
+// (IssueInitial).
+type MintRequest struct {
+	To     identity.Identity `json:"to"`
+	Amount int64             `json:"amount"`
+	Memo   string            `json:"memo,omitempty"`
 }
 
 // TransferRequest asks to move Amount from the caller to To.
@@ -272,6 +281,83 @@ func CheckIssue(s core.Store, req IssueRequest) (int64, error) {
 		}
 	}
 	return total, nil
+}
+
+// IssueInitial issues the initial allocation of the founding act in one
+// step, and returns the supply after it: each recipient's balance and
+// checkpoint is written once, the supply and its checkpoint once, and
+// nothing written is read back (Fabric does not let a transaction read its
+// own writes). The recipients come in ascending identity order, each once;
+// the caller (the founding act) guarantees they are members registered in
+// the same transaction, so membership is not read here. It checks no caller
+// and emits no event.
+//
+// Errors: INVALID_ARGUMENT (bad amount or memo, recipients out of order or
+// named twice, the supply would exceed MaxSupply).
+func IssueInitial(tx *core.Tx, reqs []MintRequest) (int64, error) {
+	const action = "issue the initial allocation"
+	supply, err := Supply(tx.Store)
+	if err != nil {
+		return 0, err
+	}
+	if len(reqs) == 0 {
+		return supply, nil
+	}
+	total := int64(0)
+	for i, r := range reqs {
+		if err := checkAmount(action, r.Amount); err != nil {
+			return 0, err
+		}
+		if err := checkMemo(action, r.Memo); err != nil {
+			return 0, err
+		}
+		if err := r.To.Validate(); err != nil {
+			return 0, err
+		}
+		if i > 0 {
+			prev := reqs[i-1].To
+			if prev.MSPID > r.To.MSPID || (prev.MSPID == r.To.MSPID && prev.ID >= r.To.ID) {
+				return 0, errcode.Invalidf("%s: recipients must come in ascending order, each once (%s after %s)", action, r.To, prev)
+			}
+		}
+		if r.Amount > MaxSupply-supply-total {
+			return 0, errcode.Invalidf("%s: the allocation would take the supply past the maximum %d", action, MaxSupply)
+		}
+		total += r.Amount
+	}
+	// The time rule: every history records the allocation at one time,
+	// never before the newest entry of any of them.
+	var cur Checkpoint
+	if _, err := core.GetJSON(tx.Store, supplyKey(), &cur); err != nil {
+		return 0, err
+	}
+	accts := make([]Account, len(reqs))
+	latest := []time.Time{cur.At}
+	for i, r := range reqs {
+		a, _, err := account(tx.Store, r.To)
+		if err != nil {
+			return 0, err
+		}
+		accts[i] = a
+		latest = append(latest, a.UpdatedAt)
+	}
+	at := timerule.Stamp(tx.Time, latest...)
+	for i, r := range reqs {
+		if err := setBalance(tx, r.To, accts[i], at, accts[i].Balance+r.Amount, r.Amount, "mint"); err != nil {
+			return 0, err
+		}
+	}
+	sc := Checkpoint{Balance: supply + total, At: at, Delta: total, Kind: "mint", TxID: tx.TxID}
+	if cur.At.Equal(at) {
+		sc.Delta += cur.Delta // merged with the entry at the same time
+	}
+	if err := core.PutJSON(tx.Store, supplyKey(), sc); err != nil {
+		return 0, err
+	}
+	if err := core.PutJSON(tx.Store, supplyCPKey(at), sc); err != nil {
+		return 0, err
+	}
+	return supply + total, nil
 }
 
 // Transfer moves Amount from the caller to To.

@@ -23,7 +23,7 @@ func setup(t *testing.T) (*core.MemStore, identity.Identity, identity.Identity, 
 		id    identity.Identity
 		roles []membership.Role
 	}{{ada, nil}, {bob, nil}, {tess, []membership.Role{membership.RoleTreasurer}}} {
-		_, err := membership.Register(testutil.Tx(s, admin, true, testutil.T0()), membership.RegisterRequest{Member: m.id, Name: "x", Roles: m.roles})
+		_, err := membership.RegisterFounding(testutil.Tx(s, admin, true, testutil.T0()), membership.FoundingMember{Member: m.id, Name: "x", Roles: m.roles}, "test-genesis")
 		require.NoError(t, err)
 	}
 	return s, ada, bob, tess
@@ -125,6 +125,45 @@ func TestSupplyCap(t *testing.T) {
 	_, err = Issue(testutil.Tx(s, tess, false, testutil.T0()), IssueRequest{Allocations: []Allocation{{Member: ada, Amount: 1}}}, "d2")
 	require.ErrorIs(t, err, errcode.ErrInvalidArgument)
 	assert.Equal(t, before, s.Snapshot())
+}
+
+func TestIssueInitial(t *testing.T) {
+	s, ada, bob, _ := setup(t)
+	tx := testutil.Tx(s, testutil.ID("LabBMSP", "admin"), true, testutil.T0())
+	supply, err := IssueInitial(tx, []MintRequest{{To: ada, Amount: 70}, {To: bob, Amount: 30}})
+	require.NoError(t, err)
+	assert.Equal(t, int64(100), supply)
+	assert.Nil(t, tx.Event(), "the founding act emits the event")
+	for _, c := range []struct {
+		id   identity.Identity
+		want int64
+	}{{ada, 70}, {bob, 30}} {
+		b, err := Balance(s, c.id)
+		require.NoError(t, err)
+		assert.Equal(t, c.want, b)
+	}
+	cp, err := SupplyAt(s, testutil.T0())
+	require.NoError(t, err)
+	assert.Equal(t, int64(100), cp)
+
+	for _, tc := range []struct {
+		name string
+		reqs []MintRequest
+		want string
+	}{
+		{"out of order", []MintRequest{{To: bob, Amount: 1}, {To: ada, Amount: 1}}, "ascending order"},
+		{"named twice", []MintRequest{{To: ada, Amount: 1}, {To: ada, Amount: 1}}, "ascending order"},
+		{"zero", []MintRequest{{To: ada, Amount: 0}}, "positive"},
+		{"past the maximum supply", []MintRequest{{To: ada, Amount: MaxSupply}}, "maximum"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			before := s.Snapshot()
+			_, err := IssueInitial(testutil.Tx(s, ada, false, testutil.T0()), tc.reqs)
+			require.ErrorIs(t, err, errcode.ErrInvalidArgument)
+			assert.Contains(t, err.Error(), tc.want)
+			assert.Equal(t, before, s.Snapshot())
+		})
+	}
 }
 
 // Finding: backdating doubled weight. Ada→Bob stamped a minute after an

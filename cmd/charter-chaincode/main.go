@@ -7,6 +7,10 @@
 //	CORE_CHAINCODE_ID_NAME    the package ID installed on the peer (required)
 //	CHARTER_MAX_CLOCK_SKEW    largest accepted distance between a proposal's
 //	                          timestamp and this server's clock (default 5m)
+//	CHARTER_FOUNDERS          the consortium's founding MSP IDs, comma-separated
+//	                          (e.g. FoundationMSP,LabAMSP,LabBMSP); this peer
+//	                          endorses no genesis naming another founder set.
+//	                          Unset: no check (any founder set of at least two)
 package main
 
 import (
@@ -35,6 +39,11 @@ func run(logger *slog.Logger) error {
 		}
 		cfg.MaxClockSkew = d
 	}
+	founders, err := contract.ParseFounders(os.Getenv("CHARTER_FOUNDERS"))
+	if err != nil {
+		return fmt.Errorf("CHARTER_FOUNDERS: %w", err)
+	}
+	cfg.Founders = founders
 	for _, k := range []string{"CHAINCODE_SERVER_ADDRESS", "CORE_CHAINCODE_ID_NAME"} {
 		if os.Getenv(k) == "" {
 			return fmt.Errorf("%s is not set; charter-chaincode runs only as a chaincode service", k)
@@ -45,7 +54,7 @@ func run(logger *slog.Logger) error {
 		return err
 	}
 	logger.Info("serving chaincode", "address", os.Getenv("CHAINCODE_SERVER_ADDRESS"),
-		"packageId", os.Getenv("CORE_CHAINCODE_ID_NAME"), "maxClockSkew", cfg.MaxClockSkew.String())
+		"packageId", os.Getenv("CORE_CHAINCODE_ID_NAME"), "maxClockSkew", cfg.MaxClockSkew.String(), "founders", cfg.Founders)
 	if err := cc.Start(); err != nil {
 		return fmt.Errorf("serve chaincode: %w", err)
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/charter-gov/charter/chaincode/constitution"
+	"github.com/charter-gov/charter/chaincode/genesis"
 	"github.com/charter-gov/charter/chaincode/identity"
 	"github.com/charter-gov/charter/chaincode/membership"
 	charter "github.com/charter-gov/charter/gateway-client"
@@ -32,7 +33,9 @@ type gatewayAPI interface {
 	Constitution(ctx context.Context) (*constitution.Version, error)
 	ConstitutionVersion(ctx context.Context, version int64) (*constitution.Version, error)
 	ConstitutionHistory(ctx context.Context) ([]constitution.VersionSummary, error)
-	InitConstitution(ctx context.Context, doc *constitution.Document) (*constitution.Version, error)
+	ProposeGenesis(ctx context.Context, g genesis.Genesis) (*genesis.Proposal, error)
+	ApproveGenesis(ctx context.Context, hash string) (*genesis.ApprovalResult, error)
+	Genesis(ctx context.Context) (*genesis.Status, error)
 	DefaultConstitution(ctx context.Context) (*constitution.Document, error)
 	RegisterMember(ctx context.Context, req membership.RegisterRequest) (*membership.Member, error)
 	UpdateMember(ctx context.Context, req membership.UpdateRequest) (*membership.Member, error)

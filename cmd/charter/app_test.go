@@ -26,6 +26,7 @@ import (
 	"github.com/charter-gov/charter/chaincode/constitution"
 	"github.com/charter-gov/charter/chaincode/contribution"
 	"github.com/charter-gov/charter/chaincode/core"
+	"github.com/charter-gov/charter/chaincode/genesis"
 	"github.com/charter-gov/charter/chaincode/identity"
 	"github.com/charter-gov/charter/chaincode/membership"
 	charter "github.com/charter-gov/charter/gateway-client"
@@ -145,15 +146,30 @@ func TestUsageErrors(t *testing.T) {
 		{"group without subcommand", []string{"constitution"}, "needs a subcommand"},
 		{"group with unknown subcommand", []string{"member", "frob"}, `unknown command "frob"`},
 		{"show version 0", []string{"constitution", "show", "--version", "0"}, "versions start at 1"},
-		{"init missing file", []string{"constitution", "init", "--file", "/nonexistent/doc.json"}, "INVALID_ARGUMENT: --file"},
+		{"propose missing file", []string{"constitution", "genesis", "propose", "--file", "/nonexistent/genesis.json"}, "--file"},
+		{"propose without file", []string{"constitution", "genesis", "propose"}, "--file is required"},
+		{"approve with file and hash", []string{"constitution", "genesis", "approve", "--file", "g.json", "--hash", "ab"}, "exactly one of --file and --hash"},
+		{"approve with neither", []string{"constitution", "genesis", "approve"}, "exactly one of --file and --hash"},
+		{"draft without founders", []string{"constitution", "genesis", "draft", "--member", "labA-user1:Ada:house_a"}, "--founders is required"},
+		{"draft without members", []string{"constitution", "genesis", "draft", "--founders", "LabAMSP,LabBMSP"}, "--member is required"},
+		{"draft with a malformed member", []string{"constitution", "genesis", "draft", "--founders", "LabAMSP,LabBMSP", "--member", "labA-user1"}, "want PROFILE:NAME"},
+		{"draft with an unknown role", []string{"constitution", "genesis", "draft", "--founders", "LabAMSP,LabBMSP", "--member", "labA-user1:Ada:wizard"}, `unknown role "wizard"`},
+		{"draft allocating to a non-member", []string{"constitution", "genesis", "draft", "--founders", "LabAMSP,LabBMSP", "--member", "labA-user1:Ada:house_a", "--allocate", "labA-admin=5"}, "not named by --member"},
+		{"draft with a bad allocation", []string{"constitution", "genesis", "draft", "--founders", "LabAMSP,LabBMSP", "--member", "labA-user1:Ada:house_a", "--allocate", "labA-user1=lots"}, "want PROFILE=AMOUNT"},
+		{"draft with sub-second periods", []string{"constitution", "genesis", "draft", "--founders", "LabAMSP,LabBMSP", "--member", "labA-user1:Ada:house_a", "--periods", "500ms"}, "whole number of seconds"},
+		{"draft with an unknown --periods-for type", []string{"constitution", "genesis", "draft", "--founders", "LabAMSP,LabBMSP", "--member", "labA-user1:Ada:house_a", "--periods", "5s", "--periods-for", "coronation"}, "not routed"},
+		{"draft with --periods-for alone", []string{"constitution", "genesis", "draft", "--founders", "LabAMSP,LabBMSP", "--member", "labA-user1:Ada:house_a", "--periods-for", "budget"}, "goes with --periods"},
+		{"draft naming one founder", []string{"constitution", "genesis", "draft", "--founders", "LabAMSP", "--member", "labA-user1:Ada:house_a"}, "no organisation founds alone"},
+		{"the removed init", []string{"constitution", "init"}, `unknown command "init"`},
 		{"add without member", []string{"member", "add", "--name", "Ada"}, "name the member with --profile, --cert or --id"},
 		{"add with two members", []string{"member", "add", "--profile", "labA-user1", "--cert", "x.pem", "--name", "Ada"}, "exclude each other"},
 		{"add without name", []string{"member", "add", "--profile", "labA-user1"}, "--name is required"},
-		{"add with unknown role", []string{"member", "add", "--profile", "labA-user1", "--name", "Ada", "--roles", "attester,wizard"}, `unknown role "wizard"`},
+		{"add with roles: admins grant none", []string{"member", "add", "--profile", "labA-user1", "--name", "Ada", "--roles", "attester"}, "unknown flag: --roles"},
 		{"add unknown member profile", []string{"member", "add", "--profile", "labZ", "--name", "Ada"}, `--profile: unknown profile "labZ"`},
 		{"add bad certificate file", []string{"member", "add", "--cert", "/nonexistent.pem", "--name", "Ada"}, "INVALID_ARGUMENT: certificate"},
 		{"add malformed id", []string{"member", "add", "--id", "Ada", "--name", "Ada"}, "INVALID_ARGUMENT"},
-		{"update without roles", []string{"member", "update", "--profile", "labA-user1"}, "--roles is required"},
+		{"update without a name", []string{"member", "update", "--profile", "labA-user1"}, "--name is required"},
+		{"update with roles", []string{"member", "update", "--profile", "labA-user1", "--name", "A", "--roles", "guardian"}, "unknown flag: --roles"},
 		{"remove without reason", []string{"member", "remove", "--profile", "labA-user1"}, "--reason is required"},
 		{"get with profile and msp", []string{"member", "get", "--profile", "labA-user1", "--msp", "LabAMSP"}, "--msp goes with --cert or --id"},
 		{"watch negative count", []string{"events", "watch", "--count", "-1"}, "--count -1"},
@@ -240,20 +256,16 @@ func TestMemberCommands(t *testing.T) {
 		args []string
 		want fakeCall
 	}{
-		{"add by profile", []string{"--as", "labA-admin", "member", "add", "--profile", "labA-user1", "--name", "Ada", "--roles", "attester,house_a"},
-			fakeCall{"RegisterMember", membership.RegisterRequest{Member: user1, Name: "Ada", Roles: []membership.Role{"attester", "house_a"}}}},
-		{"add an attester with categories", []string{"--as", "labA-admin", "member", "add", "--profile", "labA-user1", "--name", "Ada", "--roles", "attester", "--attester-categories", "red_teaming, safety_review"},
-			fakeCall{"RegisterMember", membership.RegisterRequest{Member: user1, Name: "Ada", Roles: []membership.Role{"attester"}, AttesterCategories: []contribution.Category{"red_teaming", "safety_review"}}}},
+		{"add by profile", []string{"--as", "labA-admin", "member", "add", "--profile", "labA-user1", "--name", "Ada"},
+			fakeCall{"RegisterMember", membership.RegisterRequest{Member: user1, Name: "Ada"}}},
 		{"transaction status", []string{"tx", "status", "961cdd5a405de8ef05c304d89016c48e7b71591105694f618a3c31d0166e72fb"},
 			fakeCall{"TransactionStatus", "961cdd5a405de8ef05c304d89016c48e7b71591105694f618a3c31d0166e72fb"}},
 		{"add by certificate takes the acting MSP", []string{"member", "add", "--cert", "CERT", "--name", "Ada"},
-			fakeCall{"RegisterMember", membership.RegisterRequest{Member: user1AsFoundation, Name: "Ada", Roles: []membership.Role{}}}},
+			fakeCall{"RegisterMember", membership.RegisterRequest{Member: user1AsFoundation, Name: "Ada"}}},
 		{"add by certificate and MSP", []string{"member", "add", "--cert", "CERT", "--msp", "LabBMSP", "--name", "Ada"},
-			fakeCall{"RegisterMember", membership.RegisterRequest{Member: user1AsLabB, Name: "Ada", Roles: []membership.Role{}}}},
-		{"update", []string{"--as", "labA-admin", "member", "update", "--profile", "labA-user1", "--roles", "guardian", "--name", "Ada L."},
-			fakeCall{"UpdateMember", membership.UpdateRequest{Member: user1, Name: "Ada L.", Roles: []membership.Role{"guardian"}}}},
-		{"update to base role only", []string{"--as", "labA-admin", "member", "update", "--profile", "labA-user1", "--roles", "member"},
-			fakeCall{"UpdateMember", membership.UpdateRequest{Member: user1, Roles: []membership.Role{"member"}}}},
+			fakeCall{"RegisterMember", membership.RegisterRequest{Member: user1AsLabB, Name: "Ada"}}},
+		{"update renames", []string{"--as", "labA-admin", "member", "update", "--profile", "labA-user1", "--name", "Ada L."},
+			fakeCall{"UpdateMember", membership.UpdateRequest{Member: user1, Name: "Ada L."}}},
 		{"remove", []string{"--as", "labA-admin", "member", "remove", "--profile", "labA-user1", "--reason", "left"},
 			fakeCall{"RemoveMember", membership.RemoveRequest{Member: user1, Reason: "left"}}},
 		{"get by id", []string{"member", "get", "--msp", "LabAMSP", "--id", "x509::CN=Ada::CN=ca"},
@@ -286,11 +298,14 @@ func TestMemberCommands(t *testing.T) {
 }
 
 func TestConstitutionCommands(t *testing.T) {
-	doc := constitution.Default()
-	docFile := filepath.Join(t.TempDir(), "doc.json")
-	raw, err := json.Marshal(doc)
+	gen := genesis.Genesis{Founders: []string{"LabAMSP", "LabBMSP"}, Constitution: constitution.Default(),
+		Members: []membership.FoundingMember{{Member: identity.Identity{MSPID: "LabAMSP", ID: "x509::CN=Ada::CN=ca"}, Name: "Ada", Roles: []membership.Role{"house_a"}}}}
+	genHash, _, err := genesis.Hash(gen)
 	require.NoError(t, err)
-	require.NoError(t, os.WriteFile(docFile, raw, 0o600))
+	genFile := filepath.Join(t.TempDir(), "genesis.json")
+	raw, err := json.Marshal(gen)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(genFile, raw, 0o600))
 	badFile := filepath.Join(t.TempDir(), "bad.json")
 	require.NoError(t, os.WriteFile(badFile, []byte(`{"name":"x","colour":"blue"}`), 0o600))
 
@@ -303,8 +318,10 @@ func TestConstitutionCommands(t *testing.T) {
 		{"show version", []string{"constitution", "show", "--version", "2"}, fakeCall{"ConstitutionVersion", int64(2)}},
 		{"history", []string{"constitution", "history"}, fakeCall{"ConstitutionHistory", nil}},
 		{"default", []string{"constitution", "default"}, fakeCall{"DefaultConstitution", nil}},
-		{"init default", []string{"constitution", "init"}, fakeCall{"InitConstitution", (*constitution.Document)(nil)}},
-		{"init from file", []string{"constitution", "init", "--file", docFile}, fakeCall{"InitConstitution", &doc}},
+		{"genesis propose", []string{"constitution", "genesis", "propose", "--file", genFile}, fakeCall{"ProposeGenesis", gen}},
+		{"genesis approve by hash", []string{"constitution", "genesis", "approve", "--hash", genHash}, fakeCall{"ApproveGenesis", genHash}},
+		{"genesis approve the file read", []string{"constitution", "genesis", "approve", "--file", genFile}, fakeCall{"ApproveGenesis", genHash}},
+		{"genesis show", []string{"constitution", "genesis", "show"}, fakeCall{"Genesis", nil}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -318,12 +335,50 @@ func TestConstitutionCommands(t *testing.T) {
 		})
 	}
 
-	t.Run("init rejects unknown fields", func(t *testing.T) {
+	t.Run("genesis propose rejects unknown fields", func(t *testing.T) {
 		f := newFixture(t)
-		r := f.run(t, nil, "constitution", "init", "--file", badFile)
+		r := f.run(t, nil, "constitution", "genesis", "propose", "--file", badFile)
 		assert.Equal(t, exitUsage, r.code)
-		assert.Contains(t, r.stderr, `unknown field "colour"`)
+		assert.Contains(t, r.stderr, `unknown field "name"`)
 		assert.Empty(t, f.fake.configs)
+	})
+
+	t.Run("genesis draft writes the canonical genesis from profiles", func(t *testing.T) {
+		f := newFixture(t)
+		r := f.run(t, nil, "constitution", "genesis", "draft", "--founders", "LabBMSP,LabAMSP",
+			"--member", "labA-user1:Ada Lovelace:attester,house_a:red_teaming", "--allocate", "labA-user1=600", "--periods", "15s")
+		require.Equal(t, exitOK, r.code, "stderr: %s", r.stderr)
+		assert.Empty(t, f.fake.configs, "nothing is sent")
+		var g genesis.Genesis
+		require.NoError(t, json.Unmarshal([]byte(r.stdout), &g))
+		user1 := f.identityOf(t, "labA-user1", "LabAMSP")
+		assert.Equal(t, []string{"LabAMSP", "LabBMSP"}, g.Founders)
+		require.Len(t, g.Members, 1)
+		assert.Equal(t, membership.FoundingMember{Member: user1, Name: "Ada Lovelace", Roles: []membership.Role{"member", "attester", "house_a"},
+			AttesterCategories: []contribution.Category{"red_teaming"}}, g.Members[0])
+		assert.Equal(t, []genesis.Allocation{{To: user1, Amount: 600}}, g.Allocations)
+		for _, rule := range g.Constitution.DecisionRules {
+			assert.Equal(t, []int64{0, 15, 0}, []int64{rule.VotingDelaySec, rule.VotingPeriodSec, rule.TimelockSec}, "%s", rule.Type)
+		}
+		assert.Equal(t, int64(0), g.Constitution.Appeals.WindowSec)
+	})
+
+	t.Run("genesis draft shortens only the periods of --periods-for", func(t *testing.T) {
+		f := newFixture(t)
+		r := f.run(t, nil, "constitution", "genesis", "draft", "--founders", "LabBMSP,LabAMSP",
+			"--member", "labA-user1:Ada:house_a", "--periods", "20s", "--periods-for", "seat_confirmation")
+		require.Equal(t, exitOK, r.code, "stderr: %s", r.stderr)
+		var g genesis.Genesis
+		require.NoError(t, json.Unmarshal([]byte(r.stdout), &g))
+		seat, err := g.Constitution.Rule(constitution.SeatConfirmation)
+		require.NoError(t, err)
+		assert.Equal(t, []int64{0, 20, 0}, []int64{seat.VotingDelaySec, seat.VotingPeriodSec, seat.TimelockSec})
+		budget, err := g.Constitution.Rule(constitution.Budget)
+		require.NoError(t, err)
+		defDoc := constitution.Default()
+		def, err := defDoc.Rule(constitution.Budget)
+		require.NoError(t, err)
+		assert.Equal(t, def, budget, "other types keep their periods")
 	})
 }
 
@@ -468,8 +523,16 @@ func (g *fakeGateway) ConstitutionHistory(context.Context) ([]constitution.Versi
 	return []constitution.VersionSummary{{Version: 1, Hash: "abc"}}, g.record("ConstitutionHistory", nil)
 }
 
-func (g *fakeGateway) InitConstitution(_ context.Context, doc *constitution.Document) (*constitution.Version, error) {
-	return testVersion, g.record("InitConstitution", doc)
+func (g *fakeGateway) ProposeGenesis(_ context.Context, gen genesis.Genesis) (*genesis.Proposal, error) {
+	return &genesis.Proposal{Round: 1, Hash: strings.Repeat("ab", 32), Genesis: gen}, g.record("ProposeGenesis", gen)
+}
+
+func (g *fakeGateway) ApproveGenesis(_ context.Context, hash string) (*genesis.ApprovalResult, error) {
+	return &genesis.ApprovalResult{Approval: genesis.Approval{Round: 1, Hash: hash, MSPID: "LabAMSP"}, Missing: []string{"LabBMSP"}}, g.record("ApproveGenesis", hash)
+}
+
+func (g *fakeGateway) Genesis(context.Context) (*genesis.Status, error) {
+	return &genesis.Status{Approvals: []genesis.Approval{}, Missing: []string{}}, g.record("Genesis", nil)
 }
 
 func (g *fakeGateway) DefaultConstitution(context.Context) (*constitution.Document, error) {

@@ -13,8 +13,8 @@ import (
 )
 
 func (a *app) constitutionCmd() *cobra.Command {
-	return group("constitution", "Read and initialise the constitution",
-		a.constitutionShowCmd(), a.constitutionHistoryCmd(), a.constitutionInitCmd(), a.constitutionDefaultCmd())
+	return group("constitution", "Read the constitution; the founding act (genesis)",
+		a.constitutionShowCmd(), a.constitutionHistoryCmd(), a.genesisCmd(), a.constitutionDefaultCmd())
 }
 
 func (a *app) constitutionShowCmd() *cobra.Command {
@@ -67,7 +67,7 @@ func (a *app) constitutionHistoryCmd() *cobra.Command {
 func (a *app) constitutionDefaultCmd() *cobra.Command {
 	return &cobra.Command{
 		Use:   "default",
-		Short: "Show the default constitution document (what init adopts without --file)",
+		Short: "Show the default constitution document (what genesis draft uses without --constitution)",
 		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return a.withClient(cmd, func(ctx context.Context, c gatewayAPI) error {
@@ -79,37 +79,6 @@ func (a *app) constitutionDefaultCmd() *cobra.Command {
 			})
 		},
 	}
-}
-
-func (a *app) constitutionInitCmd() *cobra.Command {
-	var file string
-	cmd := &cobra.Command{
-		Use:   "init [--file doc.json]",
-		Short: "Adopt version 1 of the constitution (organisation admins, once)",
-		Long: `Adopt version 1 of the constitution: the document in --file (JSON, as printed by
-'charter constitution default --output json'; "-" reads standard input), or
-the default document. Only an organisation admin may do this, and only once.`,
-		Args: noArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			var doc *constitution.Document
-			if cmd.Flags().Changed("file") {
-				d, err := a.readDocument(file)
-				if err != nil {
-					return err
-				}
-				doc = d
-			}
-			return a.withClient(cmd, func(ctx context.Context, c gatewayAPI) error {
-				v, err := c.InitConstitution(ctx, doc)
-				if err != nil {
-					return err
-				}
-				return a.out().print(v)
-			})
-		},
-	}
-	cmd.Flags().StringVar(&file, "file", "", "constitution document (JSON; - for standard input)")
-	return cmd
 }
 
 // readDocument reads a constitution document strictly: unknown fields and

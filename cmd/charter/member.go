@@ -17,7 +17,7 @@ import (
 )
 
 func (a *app) memberCmd() *cobra.Command {
-	return group("member", "Register, update, remove and look up members",
+	return group("member", "Register, rename, remove and look up plain members",
 		a.memberAddCmd(), a.memberUpdateCmd(), a.memberRemoveCmd(), a.memberGetCmd(), a.memberListCmd())
 }
 
@@ -141,12 +141,13 @@ func parseRoles(names []string) ([]membership.Role, error) {
 func (a *app) memberAddCmd() *cobra.Command {
 	var ref memberRef
 	var name string
-	var roleNames, categories []string
 	cmd := &cobra.Command{
-		Use:   "add (--profile NAME | --cert FILE [--msp MSP] | --id ID [--msp MSP]) --name NAME [--roles r1,r2]",
-		Short: "Register a member of the acting admin's organisation",
-		Long:  "Register a member of the acting admin's organisation (or re-admit a removed one).\n\n" + memberRefHelp,
-		Example: `  charter --as labA-admin member add --profile labA-user1 --name "Ada" --roles attester
+		Use:   "add (--profile NAME | --cert FILE [--msp MSP] | --id ID [--msp MSP]) --name NAME",
+		Short: "Register a plain member of the acting admin's organisation",
+		Long: "Register a plain member of the acting admin's organisation (or re-admit a removed one).\n" +
+			"An organisation admin grants no role: House A seats come from the genesis or seat_confirmation\n" +
+			"decisions, the other roles from the genesis or role decisions.\n\n" + memberRefHelp,
+		Example: `  charter --as labA-admin member add --profile labA-user1 --name "Ada"
   charter --as labA-admin member add --cert ada.pem --name "Ada"`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -156,16 +157,12 @@ func (a *app) memberAddCmd() *cobra.Command {
 			if strings.TrimSpace(name) == "" {
 				return usagef("--name is required")
 			}
-			rs, err := parseRoles(roleNames)
-			if err != nil {
-				return err
-			}
 			id, err := a.resolve(ref)
 			if err != nil {
 				return err
 			}
 			return a.withClient(cmd, func(ctx context.Context, c gatewayAPI) error {
-				m, err := c.RegisterMember(ctx, membership.RegisterRequest{Member: id, Name: name, Roles: rs, AttesterCategories: attesterCategories(categories)})
+				m, err := c.RegisterMember(ctx, membership.RegisterRequest{Member: id, Name: name})
 				if err != nil {
 					return err
 				}
@@ -175,37 +172,30 @@ func (a *app) memberAddCmd() *cobra.Command {
 	}
 	ref.flags(cmd.Flags())
 	cmd.Flags().StringVar(&name, "name", "", "the member's name (required)")
-	cmd.Flags().StringSliceVar(&roleNames, "roles", nil, "roles besides member, comma-separated")
-	cmd.Flags().StringSliceVar(&categories, "attester-categories", nil, "with the attester role: the contribution categories the member may attest ("+contribution.Names()+")")
 	return cmd
 }
 
 func (a *app) memberUpdateCmd() *cobra.Command {
 	var ref memberRef
 	var name string
-	var roleNames, categories []string
 	cmd := &cobra.Command{
-		Use:   "update (--profile NAME | --cert FILE [--msp MSP] | --id ID [--msp MSP]) --roles r1,r2 [--name NAME]",
-		Short: "Replace an active member's roles (and name)",
-		Long:  "Replace an active member's roles, and name when --name is given. Every member keeps the member role.\n\n" + memberRefHelp,
+		Use:   "update (--profile NAME | --cert FILE [--msp MSP] | --id ID [--msp MSP]) --name NAME",
+		Short: "Rename an active member (roles change only by decision)",
+		Long:  "Rename an active member of the acting admin's organisation. Roles do not change this way.\n\n" + memberRefHelp,
 		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := ref.check(); err != nil {
 				return err
 			}
-			if !cmd.Flags().Changed("roles") {
-				return usagef("--roles is required: the member's roles are replaced (--roles member keeps only the base role)")
-			}
-			rs, err := parseRoles(roleNames)
-			if err != nil {
-				return err
+			if strings.TrimSpace(name) == "" {
+				return usagef("--name is required")
 			}
 			id, err := a.resolve(ref)
 			if err != nil {
 				return err
 			}
 			return a.withClient(cmd, func(ctx context.Context, c gatewayAPI) error {
-				m, err := c.UpdateMember(ctx, membership.UpdateRequest{Member: id, Name: name, Roles: rs, AttesterCategories: attesterCategories(categories)})
+				m, err := c.UpdateMember(ctx, membership.UpdateRequest{Member: id, Name: name})
 				if err != nil {
 					return err
 				}
@@ -214,9 +204,7 @@ func (a *app) memberUpdateCmd() *cobra.Command {
 		},
 	}
 	ref.flags(cmd.Flags())
-	cmd.Flags().StringVar(&name, "name", "", "new name (default: unchanged)")
-	cmd.Flags().StringSliceVar(&roleNames, "roles", nil, "the member's roles, comma-separated (required)")
-	cmd.Flags().StringSliceVar(&categories, "attester-categories", nil, "with the attester role: the contribution categories the member may attest ("+contribution.Names()+")")
+	cmd.Flags().StringVar(&name, "name", "", "the new name (required)")
 	return cmd
 }
 

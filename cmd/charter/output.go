@@ -102,7 +102,7 @@ func renderText(w *bytes.Buffer, v any) error {
 		return documentText(w, v)
 	case []constitution.VersionSummary:
 		if len(v) == 0 {
-			w.WriteString("no versions (the constitution is not initialised)\n")
+			w.WriteString("no versions (no constitution adopted yet)\n")
 			return nil
 		}
 		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
@@ -117,7 +117,7 @@ func renderText(w *bytes.Buffer, v any) error {
 		return nil
 	}
 	// The capabilities' own types, each renderer in turn.
-	for _, render := range []func(*bytes.Buffer, any) error{votingText, decisionText, reputationText} {
+	for _, render := range []func(*bytes.Buffer, any) error{votingText, decisionText, reputationText, genesisText} {
 		if err := render(w, v); !errors.Is(err, errNoTextForm) {
 			return err
 		}

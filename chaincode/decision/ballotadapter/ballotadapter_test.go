@@ -56,15 +56,15 @@ func seatDoc() constitution.Document {
 func newWorld(t *testing.T) *world {
 	t.Helper()
 	s := core.NewMemStore()
-	_, err := constitution.Init(testutil.Tx(s, admin, true, testutil.T0()), seatDoc())
+	_, err := constitution.InstallGenesis(testutil.Tx(s, admin, true, testutil.T0()), seatDoc())
 	require.NoError(t, err)
 	for _, m := range []identity.Identity{seatA1, seatA2, comm1, comm2} {
 		var roles []membership.Role
 		if m == seatA1 || m == seatA2 {
 			roles = []membership.Role{membership.RoleHouseA}
 		}
-		_, err := membership.Register(testutil.Tx(s, identity.Identity{MSPID: m.MSPID, ID: "x509::CN=Admin::CN=ca"}, true, testutil.T0()),
-			membership.RegisterRequest{Member: m, Name: "M", Roles: roles})
+		_, err := membership.RegisterFounding(testutil.Tx(s, identity.Identity{MSPID: m.MSPID, ID: "x509::CN=Admin::CN=ca"}, true, testutil.T0()),
+			membership.FoundingMember{Member: m, Name: "M", Roles: roles}, "test-genesis")
 		require.NoError(t, err)
 	}
 	return &world{s: s, deps: decision.Deps{Ballots: Engine{}, Effects: decision.CoreEffects()}}

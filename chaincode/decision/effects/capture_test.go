@@ -47,7 +47,7 @@ func newCapWorld(t *testing.T, mutate ...func(*constitution.Document)) *capWorld
 	for _, m := range mutate {
 		m(&doc)
 	}
-	_, err := constitution.Init(testutil.Tx(s, capAdmin, true, testutil.T0()), doc)
+	_, err := constitution.InstallGenesis(testutil.Tx(s, capAdmin, true, testutil.T0()), doc)
 	require.NoError(t, err)
 	for _, id := range []identity.Identity{ada, guard, att, tres} {
 		adminOf := identity.Identity{MSPID: id.MSPID, ID: "x509::CN=Admin::CN=ca"}

@@ -32,7 +32,7 @@ func TestSlashing(t *testing.T) {
 	s := core.NewMemStore()
 	admin := testutil.ID("LabAMSP", "Admin@labA")
 	ada := testutil.ID("LabAMSP", "User1@labA")
-	_, err := constitution.Init(testutil.Tx(s, admin, true, testutil.T0()), constitution.Default())
+	_, err := constitution.InstallGenesis(testutil.Tx(s, admin, true, testutil.T0()), constitution.Default())
 	require.NoError(t, err)
 	_, err = membership.Register(testutil.Tx(s, admin, true, testutil.T0()), membership.RegisterRequest{Member: ada, Name: "Ada"})
 	require.NoError(t, err)

@@ -1,0 +1,56 @@
+// Command charter-bench-chaincode runs the calibration chaincode ("bench")
+// as a service (CCaaS), next to Charter's own chaincode on benchmark and
+// test networks (network/up.sh --bench). Its one transaction, bench:Put,
+// is a trivial key-value put measuring the network's own throughput; it is
+// deliberately not part of the production chaincode, since it lets any
+// identity on the channel write.
+//
+// Environment:
+//
+//	CHAINCODE_SERVER_ADDRESS  host:port to listen on (required)
+//	CORE_CHAINCODE_ID_NAME    the package ID installed on the peer (required)
+//	CHARTER_MAX_CLOCK_SKEW    as for charter-chaincode (default 5m)
+package main
+
+import (
+	"fmt"
+	"log/slog"
+	"os"
+	"time"
+
+	"github.com/charter-gov/charter/chaincode/contract"
+)
+
+func main() {
+	logger := slog.New(slog.NewJSONHandler(os.Stderr, nil))
+	if err := run(logger); err != nil {
+		logger.Error("bench chaincode server stopped", "err", err)
+		os.Exit(1)
+	}
+}
+
+func run(logger *slog.Logger) error {
+	cfg := contract.Config{MaxClockSkew: contract.DefaultMaxClockSkew, Now: time.Now}
+	if s := os.Getenv("CHARTER_MAX_CLOCK_SKEW"); s != "" {
+		d, err := time.ParseDuration(s)
+		if err != nil || d <= 0 {
+			return fmt.Errorf("CHARTER_MAX_CLOCK_SKEW=%q: want a positive duration such as 5m", s)
+		}
+		cfg.MaxClockSkew = d
+	}
+	for _, k := range []string{"CHAINCODE_SERVER_ADDRESS", "CORE_CHAINCODE_ID_NAME"} {
+		if os.Getenv(k) == "" {
+			return fmt.Errorf("%s is not set; charter-bench-chaincode runs only as a chaincode service", k)
+		}
+	}
+	cc, err := contract.NewBenchChaincode(cfg)
+	if err != nil {
+		return err
+	}
+	logger.Info("serving bench chaincode", "address", os.Getenv("CHAINCODE_SERVER_ADDRESS"),
+		"packageId", os.Getenv("CORE_CHAINCODE_ID_NAME"))
+	if err := cc.Start(); err != nil {
+		return fmt.Errorf("serve bench chaincode: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,338 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/charter-gov/charter/chaincode/constitution"
+	"github.com/charter-gov/charter/chaincode/errcode"
+	"github.com/charter-gov/charter/chaincode/genesis"
+	"github.com/charter-gov/charter/chaincode/membership"
+	charter "github.com/charter-gov/charter/gateway-client"
+)
+
+func (a *app) genesisCmd() *cobra.Command {
+	return group("genesis", "The founding act: draft, propose, approve and show the genesis",
+		a.genesisDraftCmd(), a.genesisProposeCmd(), a.genesisApproveCmd(), a.genesisShowCmd())
+}
+
+func (a *app) genesisDraftCmd() *cobra.Command {
+	var founders, memberSpecs, allocations, periodsFor []string
+	var docFile string
+	var periods time.Duration
+	cmd := &cobra.Command{
+		Use:   "draft --founders MSP,MSP[,…] --member PROFILE:NAME[:ROLES[:CATEGORIES]]… [--allocate PROFILE=AMOUNT]… [--constitution FILE] [--periods D]",
+		Short: "Write a genesis document (JSON) from profiles; nothing is sent",
+		Long: `Write a genesis document to standard output: the founding organisations, the
+constitution (--constitution FILE, else the default document), the initial
+role holders and the initial token allocation. Nothing is sent: propose the
+file with 'genesis propose', and let every founder approve it.
+
+--member PROFILE:NAME[:ROLES[:CATEGORIES]] names an initial member by a
+profile's certificate, with roles and attester categories comma-separated
+(house_a, guardian, attester, treasurer, grants_admin). --allocate
+PROFILE=AMOUNT gives an initial member governance tokens.
+
+--periods D (for trial networks and demos) votes every decision type (or
+those of --periods-for) for D with no voting delay and no timelock, mediates
+for D and closes appeals with the vote.`,
+		Example: `  charter constitution genesis draft --founders FoundationMSP,LabAMSP,LabBMSP \
+    --member "foundation-user1:Grace Hopper:house_a,guardian" \
+    --member "labA-user1:Ada Lovelace:attester,house_a:merged_code,red_teaming" \
+    --allocate foundation-user1=1000 > genesis.json`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if len(founders) == 0 {
+				return usagef("--founders is required (the founding organisations' MSP IDs)")
+			}
+			if len(memberSpecs) == 0 {
+				return usagef("--member is required (at least the first House A seats)")
+			}
+			doc := constitution.Default()
+			if docFile != "" {
+				d, err := a.readDocument(docFile)
+				if err != nil {
+					return err
+				}
+				doc = *d
+			}
+			if cmd.Flags().Changed("periods") {
+				if periods < time.Second || periods%time.Second != 0 {
+					return usagef("--periods %s: want a whole number of seconds, at least 1s", periods)
+				}
+				if err := shortPeriods(&doc, int64(periods/time.Second), periodsFor); err != nil {
+					return err
+				}
+			} else if len(periodsFor) > 0 {
+				return usagef("--periods-for goes with --periods")
+			}
+			g := genesis.Genesis{Founders: founders, Constitution: doc}
+			profiles := map[string]membership.FoundingMember{}
+			for _, spec := range memberSpecs {
+				profile, m, err := a.parseMemberSpec(spec)
+				if err != nil {
+					return err
+				}
+				profiles[profile] = m
+				g.Members = append(g.Members, m)
+			}
+			for _, spec := range allocations {
+				profile, amount, ok := strings.Cut(spec, "=")
+				m, known := profiles[strings.TrimSpace(profile)]
+				n, err := strconv.ParseInt(strings.TrimSpace(amount), 10, 64)
+				switch {
+				case !ok || err != nil:
+					return usagef("--allocate %q: want PROFILE=AMOUNT", spec)
+				case !known:
+					return usagef("--allocate %q: %s is not named by --member (allocations go to initial members)", spec, profile)
+				}
+				g.Allocations = append(g.Allocations, genesis.Allocation{To: m.Member, Amount: n})
+			}
+			hash, n, err := genesis.Hash(g)
+			if err != nil {
+				return err
+			}
+			a.logger.Debug("drafted genesis", "hash", hash)
+			enc := json.NewEncoder(a.stdout)
+			enc.SetEscapeHTML(false)
+			enc.SetIndent("", "  ")
+			return enc.Encode(n)
+		},
+	}
+	fs := cmd.Flags()
+	fs.StringSliceVar(&founders, "founders", nil, "the founding organisations' MSP IDs, comma-separated (at least two)")
+	fs.StringArrayVar(&memberSpecs, "member", nil, "an initial member: PROFILE:NAME[:ROLES[:CATEGORIES]] (repeat)")
+	fs.StringArrayVar(&allocations, "allocate", nil, "an initial allocation: PROFILE=AMOUNT (repeat)")
+	fs.StringVar(&docFile, "constitution", "", "constitution document (JSON, as printed by 'charter constitution default -o json'; default: the default document)")
+	fs.DurationVar(&periods, "periods", 0, "trial networks: every decision votes for this long, no delay, no timelock")
+	fs.StringSliceVar(&periodsFor, "periods-for", nil, "with --periods: only these decision types (comma-separated)")
+	return cmd
+}
+
+// shortPeriods makes every decision of doc (or those of types) vote for
+// sec seconds with no delay or timelock, mediation last sec seconds and
+// appeals close with the vote.
+func shortPeriods(doc *constitution.Document, sec int64, types []string) error {
+	for _, t := range types {
+		if _, err := doc.Rule(constitution.DecisionType(strings.TrimSpace(t))); err != nil {
+			return usagef("--periods-for: %v", err)
+		}
+	}
+	for i := range doc.DecisionRules {
+		r := &doc.DecisionRules[i]
+		if len(types) > 0 && !slices.Contains(types, string(r.Type)) {
+			continue
+		}
+		r.VotingDelaySec, r.VotingPeriodSec, r.TimelockSec = 0, sec, 0
+	}
+	doc.Concurrence.MediationSec = sec
+	doc.Appeals.WindowSec = 0
+	return nil
+}
+
+// parseMemberSpec parses PROFILE:NAME[:ROLES[:CATEGORIES]].
+func (a *app) parseMemberSpec(spec string) (string, membership.FoundingMember, error) {
+	parts := strings.Split(spec, ":")
+	if len(parts) < 2 || len(parts) > 4 || strings.TrimSpace(parts[0]) == "" || strings.TrimSpace(parts[1]) == "" {
+		return "", membership.FoundingMember{}, usagef("--member %q: want PROFILE:NAME[:ROLES[:CATEGORIES]]", spec)
+	}
+	profile := strings.TrimSpace(parts[0])
+	id, err := a.resolve(memberRef{profile: profile})
+	if err != nil {
+		return "", membership.FoundingMember{}, err
+	}
+	m := membership.FoundingMember{Member: id, Name: strings.TrimSpace(parts[1])}
+	if len(parts) > 2 {
+		if m.Roles, err = parseRoles(strings.Split(parts[2], ",")); err != nil {
+			return "", membership.FoundingMember{}, err
+		}
+	}
+	if len(parts) > 3 {
+		m.AttesterCategories = attesterCategories(strings.Split(parts[3], ","))
+	}
+	return profile, m, nil
+}
+
+// readGenesis reads a genesis document strictly, as the chaincode would.
+func (a *app) readGenesis(file string) (genesis.Genesis, error) {
+	raw, err := a.readFileArg("--file", file)
+	if err != nil {
+		return genesis.Genesis{}, err
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	var g genesis.Genesis
+	if err := dec.Decode(&g); err != nil {
+		return genesis.Genesis{}, errcode.Invalidf("--file %s: not a genesis document: %v", file, err)
+	}
+	if dec.More() {
+		return genesis.Genesis{}, errcode.Invalidf("--file %s: unexpected data after the genesis", file)
+	}
+	return g, nil
+}
+
+func (a *app) genesisProposeCmd() *cobra.Command {
+	var file string
+	cmd := &cobra.Command{
+		Use:   "propose --file genesis.json",
+		Short: "Propose the genesis (an admin of a founding organisation; replaces a pending one)",
+		Long: `Propose the genesis in --file ("-" reads standard input). Every founding
+organisation's admin must then approve its hash; the last approval adopts it.
+A new proposal replaces a pending one and its approvals. After adoption the
+genesis is closed: later changes are constitutional amendments.`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if file == "" {
+				return usagef("--file is required")
+			}
+			g, err := a.readGenesis(file)
+			if err != nil {
+				return err
+			}
+			return a.withClient(cmd, func(ctx context.Context, c gatewayAPI) error {
+				p, err := c.ProposeGenesis(ctx, g)
+				if err != nil {
+					return err
+				}
+				return a.out().print(p)
+			})
+		},
+	}
+	cmd.Flags().StringVar(&file, "file", "", "the genesis document (JSON; - for standard input)")
+	return cmd
+}
+
+func (a *app) genesisApproveCmd() *cobra.Command {
+	var file, hash string
+	cmd := &cobra.Command{
+		Use:   "approve (--file genesis.json | --hash SHA256)",
+		Short: "Approve the pending genesis for the acting admin's organisation",
+		Long: `Approve the pending genesis for the acting admin's organisation. With --file
+the hash is computed from the document you have read, so you approve exactly
+that document; --hash names it directly. Approving any other hash than the
+pending one is refused. The approval that completes the founders' set adopts
+the genesis: constitution version 1, the initial role holders, the initial
+allocation.`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if (file == "") == (hash == "") {
+				return usagef("name the genesis with exactly one of --file and --hash")
+			}
+			if file != "" {
+				g, err := a.readGenesis(file)
+				if err != nil {
+					return err
+				}
+				if hash, err = charter.GenesisHash(g); err != nil {
+					return err
+				}
+			}
+			return a.withClient(cmd, func(ctx context.Context, c gatewayAPI) error {
+				r, err := c.ApproveGenesis(ctx, hash)
+				if err != nil {
+					return err
+				}
+				return a.out().print(r)
+			})
+		},
+	}
+	cmd.Flags().StringVar(&file, "file", "", "the genesis document you approve (JSON; - for standard input)")
+	cmd.Flags().StringVar(&hash, "hash", "", "the SHA-256 of the genesis you approve")
+	return cmd
+}
+
+func (a *app) genesisShowCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "show",
+		Short: "Show the pending genesis and its approvals, or the adopted one",
+		Args:  noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return a.withClient(cmd, func(ctx context.Context, c gatewayAPI) error {
+				st, err := c.Genesis(ctx)
+				if err != nil {
+					return err
+				}
+				return a.out().print(st)
+			})
+		},
+	}
+}
+
+// genesisText renders the founding act's types.
+func genesisText(w *bytes.Buffer, v any) error {
+	switch v := v.(type) {
+	case *genesis.Proposal:
+		return proposalText(w, v, "pending")
+	case *genesis.ApprovalResult:
+		kv := newKV(w)
+		kv.add("approved", fmt.Sprintf("round %d, hash %s, for %s by %s", v.Approval.Round, v.Approval.Hash, v.Approval.MSPID, actor(v.Approval.ApprovedBy)))
+		if v.Adopted != nil {
+			kv.add("adopted", fmt.Sprintf("constitution version %d (%s) at %s; %d initial members; supply %d",
+				v.Adopted.Version.Version, v.Adopted.Version.Hash, timeText(v.Adopted.AdoptedAt), len(v.Adopted.Proposal.Genesis.Members), v.Adopted.Supply))
+		} else {
+			kv.add("waiting for", strings.Join(v.Missing, ", "))
+		}
+		return kv.flush()
+	case *genesis.Status:
+		switch {
+		case v.Adopted != nil:
+			if err := proposalText(w, &v.Adopted.Proposal, "adopted "+timeText(v.Adopted.AdoptedAt)); err != nil {
+				return err
+			}
+		case v.Pending != nil:
+			if err := proposalText(w, v.Pending, "pending"); err != nil {
+				return err
+			}
+		default:
+			w.WriteString("no genesis proposed yet\n")
+			return nil
+		}
+		w.WriteString("\nApprovals\n")
+		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+		for _, ap := range v.Approvals {
+			fmt.Fprintf(tw, "  %s\t%s\t%s\n", ap.MSPID, actor(ap.ApprovedBy), timeText(ap.ApprovedAt))
+		}
+		for _, m := range v.Missing {
+			fmt.Fprintf(tw, "  %s\t(not yet)\t\n", m)
+		}
+		return tw.Flush()
+	}
+	return errNoTextForm
+}
+
+func proposalText(w *bytes.Buffer, p *genesis.Proposal, state string) error {
+	kv := newKV(w)
+	kv.add("genesis", p.Hash)
+	kv.add("state", fmt.Sprintf("%s (round %d)", state, p.Round))
+	kv.add("proposed", fmt.Sprintf("%s by %s", timeText(p.ProposedAt), actor(p.ProposedBy)))
+	kv.add("founders", strings.Join(p.Genesis.Founders, ", "))
+	kv.add("constitution", p.Genesis.Constitution.Name)
+	if err := kv.flush(); err != nil {
+		return err
+	}
+	w.WriteString("\nInitial members\n")
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	for _, m := range p.Genesis.Members {
+		cats := make([]string, len(m.AttesterCategories))
+		for i, c := range m.AttesterCategories {
+			cats[i] = string(c)
+		}
+		tokens := ""
+		for _, al := range p.Genesis.Allocations {
+			if al.To == m.Member {
+				tokens = fmt.Sprintf("%d tokens", al.Amount)
+			}
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\n", m.Member.MSPID, m.Name, roles(m.Roles), strings.Join(cats, ","), tokens)
+	}
+	return tw.Flush()
+}
