@@ -38,13 +38,12 @@ type VotePage struct {
 	NextShard int           `json:"nextShard"`
 }
 
-// CreateBallot submits ballot:Create. A decision takes its rules from the
-// constitution in force (frozen into the ballot); a poll
-// (req.Kind == ballot.KindPoll) sets its own delay and period.
+// CreateBallot submits ballot:Create, which creates polls
+// (req.Kind == ballot.KindPoll, with their own delay and period).
+// Decision ballots are opened only by ProposeDecision.
 //
-// Errors: ErrForbidden (not an eligible proposer, or under the proposal
-// threshold), ErrInvalidArgument, ErrNotFound (decision type not routed),
-// ErrFailedPrecondition (no constitution).
+// Errors: ErrForbidden (not an active member), ErrInvalidArgument (a
+// decision ballot, a bad poll), ErrFailedPrecondition (no constitution).
 func (c *Client) CreateBallot(ctx context.Context, req ballot.CreateRequest) (*ballot.Ballot, error) {
 	arg, err := encodeArg("ballot create request", req)
 	if err != nil {
@@ -129,8 +128,9 @@ func (c *Client) ExecuteBallot(ctx context.Context, id string) (*ballot.Ballot, 
 
 // CancelBallot submits ballot:Cancel.
 //
-// Errors: ErrNotFound, ErrForbidden (not the proposer during voting, nor a
-// guardian), ErrInvalidArgument (no reason), ErrFailedPrecondition (final).
+// Errors: ErrNotFound, ErrForbidden (not the proposer; a decision's or
+// appeal ballot, which nobody cancels), ErrInvalidArgument (no reason),
+// ErrFailedPrecondition (a vote was cast; voting ended; final).
 func (c *Client) CancelBallot(ctx context.Context, req ballot.CancelRequest) (*ballot.Ballot, error) {
 	arg, err := encodeArg("cancel request", req)
 	if err != nil {

@@ -13,6 +13,7 @@ import (
 	"github.com/charter-gov/charter/chaincode/constitution"
 	"github.com/charter-gov/charter/chaincode/delegation"
 	"github.com/charter-gov/charter/chaincode/token"
+	"github.com/charter-gov/charter/chaincode/vouch"
 )
 
 func TestBallotTokenDelegationArguments(t *testing.T) {
@@ -24,6 +25,7 @@ func TestBallotTokenDelegationArguments(t *testing.T) {
 	create := ballot.CreateRequest{DecisionType: constitution.Budget, Title: "GPUs"}
 	cast := ballot.CastRequest{Ballot: "b1", Choice: "for"}
 	cancel := ballot.CancelRequest{Ballot: "b1", Reason: "dup"}
+	pause := ballot.PauseRequest{Ballot: "b1", Reason: "vote buying"}
 	transfer := token.TransferRequest{To: ada, Amount: 2}
 	set := delegation.SetRequest{Topic: "*", Legs: []delegation.Leg{{To: ada, Percent: 40}}}
 	revoke := delegation.RevokeRequest{Topic: "budget"}
@@ -43,6 +45,14 @@ func TestBallotTokenDelegationArguments(t *testing.T) {
 			call{Kind: "endorse", Name: "ballot:Execute", Args: []string{"b1"}}},
 		{"CancelBallot", "{}", func(ctx context.Context, c *Client) (any, error) { return c.CancelBallot(ctx, cancel) },
 			call{Kind: "endorse", Name: "ballot:Cancel", Args: []string{mustJSON(cancel)}}},
+		{"PauseBallot", `{"inForce":true}`, func(ctx context.Context, c *Client) (any, error) { return c.PauseBallot(ctx, pause) },
+			call{Kind: "endorse", Name: "ballot:Pause", Args: []string{mustJSON(pause)}}},
+		{"PauseSupports", "[]", func(ctx context.Context, c *Client) (any, error) { return c.PauseSupports(ctx, "b1") },
+			call{Kind: "evaluate", Name: "ballot:PauseSupports", Args: []string{"b1"}}},
+		{"Vouch", "{}", func(ctx context.Context, c *Client) (any, error) { return c.Vouch(ctx, ada) },
+			call{Kind: "endorse", Name: "member:Vouch", Args: []string{mustJSON(vouch.GiveRequest{Member: ada})}}},
+		{"Vouches", "[]", func(ctx context.Context, c *Client) (any, error) { return c.Vouches(ctx, ada) },
+			call{Kind: "evaluate", Name: "member:Vouches", Args: []string{ada.MSPID, ada.ID}}},
 		{"Ballot", "{}", func(ctx context.Context, c *Client) (any, error) { return c.Ballot(ctx, "b1") },
 			call{Kind: "evaluate", Name: "ballot:Get", Args: []string{"b1"}}},
 		{"Ballots", "[]", func(ctx context.Context, c *Client) (any, error) { return c.Ballots(ctx, ballot.StatusActive) },

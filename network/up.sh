@@ -17,7 +17,9 @@
 # (use a prebuilt contractapi chaincode instead of building
 # ./cmd/charter-chaincode), CHARTER_READY_TIMEOUT (seconds, default 90),
 # CHARTER_LOG_SPEC (Fabric logging spec, default info),
-# CHARTER_MAX_CLOCK_SKEW (passed to the chaincode servers),
+# CHARTER_MAX_CLOCK_SKEW (passed to the chaincode servers), CHARTER_FOUNDERS
+# (the founding MSP IDs the chaincode servers accept in a genesis; default:
+# the three organisations),
 # CHARTER_BENCH_CHAINCODE_BIN (a prebuilt calibration chaincode),
 # CHARTER_RAFT_TIMEOUT (seconds to wait for a Raft leader, default 30),
 # CHARTER_KEEP_ON_FAILURE=1 (leave processes running when up fails).
@@ -202,6 +204,13 @@ start_ccserver() { # start_ccserver ORG [bench]
   fi
   local extra=()
   [ -n "${CHARTER_MAX_CLOCK_SKEW:-}" ] && extra+=(CHARTER_MAX_CLOCK_SKEW="$CHARTER_MAX_CLOCK_SKEW")
+  # Each organisation's chaincode server knows the consortium's founders and
+  # endorses no genesis that names others (README: the founding act).
+  if [ "${2:-}" != bench ]; then
+    local founders="" f
+    for f in "${ORGS[@]}"; do founders+="${founders:+,}${f}MSP"; done
+    extra+=(CHARTER_FOUNDERS="${CHARTER_FOUNDERS:-$founders}")
+  fi
   start_proc "$name" "$exe" \
     CHAINCODE_SERVER_ADDRESS="127.0.0.1:$port" \
     CORE_CHAINCODE_ID_NAME="$pkgid" \

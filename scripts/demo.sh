@@ -37,6 +37,11 @@ refused() {
 
 command -v charter >/dev/null || { echo "demo: charter CLI not built; run make build" >&2; exit 1; }
 
+# The constitution's clock skew for the demo, in seconds (docs/time.md):
+# ballots open one skew after creation and deadlines wait one skew. The
+# demo's processes share one clock, so a few seconds keep it short.
+DEMO_SKEW="${CHARTER_DEMO_SKEW:-5}"
+
 step "Who am I? The Foundation's admin, straight from its certificate"
 run charter --as foundation-admin whoami
 
@@ -44,10 +49,11 @@ step "The founding act: the Foundation drafts the genesis — founders, constitu
 GENESIS="$(mktemp -d)/genesis.json"
 trap 'rm -rf "$(dirname "$GENESIS")"' EXIT
 # The default constitution, with seat confirmations voted in 20 seconds so
-# that the demo can seat a member by decision below.
+# that the demo can seat a member by decision below, and a clock skew of
+# $DEMO_SKEW seconds.
 printf '%s$ charter --as foundation-admin constitution genesis draft … > %s%s\n' "$D" "$GENESIS" "$R"
 charter --as foundation-admin constitution genesis draft --founders FoundationMSP,LabAMSP,LabBMSP \
-  --periods 20s --periods-for seat_confirmation \
+  --periods 20s --periods-for seat_confirmation --clock-skew "${DEMO_SKEW}s" \
   --member "foundation-user1:Grace Hopper:house_a,guardian" \
   --member "foundation-user2:Frances Allen:grants_admin,treasurer" \
   --member "labA-user1:Ada Lovelace:attester,house_a:merged_code,red_teaming,safety_review" \
@@ -79,6 +85,11 @@ refused FORBIDDEN charter --as labA-user2 member add --profile labA-user3 --name
 
 step "A member leaves; the record stays for the audit trail"
 run charter --as labB-admin member remove --profile labB-user2 --reason "moved to another project"
+
+step "Vouching: a plain member votes once a member of another organisation vouches for it (founders count as vouched)"
+refused FORBIDDEN charter --as labA-user1 member vouch --profile labA-user2
+run charter --as labB-user1 member vouch --profile labA-user2
+run charter member vouches --profile labA-user2
 
 step "Attesters record contributions: non-transferable, evidence-backed reputation"
 run charter --as labA-user1 reputation attest --profile foundation-user1 --category red_teaming --weight 400 \
@@ -119,13 +130,14 @@ refused INVALID_ARGUMENT charter --as foundation-user1 delegate set --topic budg
 step "A legitimacy poll (1-7 Likert): open for 15 seconds, votes changeable until close"
 poll=$(json_id charter --as labA-user1 ballot create --poll --title "Is Charter's governance legitimate?" --period 15s)
 echo "poll $poll"
+sleep $((DEMO_SKEW + 1)) # voting opens one clock skew after creation
 run charter --as foundation-user1 ballot vote "$poll" --choice 6
 run charter --as labA-user1 ballot vote "$poll" --choice 7
 run charter --as labA-user2 ballot vote "$poll" --choice 4
 run charter --as labB-user1 ballot vote "$poll" --choice 5
 run charter --as labA-user2 ballot vote "$poll" --choice 5
-echo "(waiting for the poll to end)"
-sleep 16
+echo "(waiting for the poll to end, and one clock skew more before it can be closed)"
+sleep $((15 + DEMO_SKEW + 1))
 refused FAILED_PRECONDITION charter --as labB-user1 ballot vote "$poll" --choice 1
 run charter ballot close "$poll"
 run charter ballot results "$poll"
@@ -135,6 +147,11 @@ decision=$(json_id charter --as labA-user2 decision propose --type budget --titl
 echo "decision $decision"
 run charter decision show "$decision"
 refused FAILED_PRECONDITION charter --as labA-user2 decision vote "$decision" --house B --choice for
+
+step "Nobody cancels a decision's ballot; guardians only pause, and one guardian alone pauses nothing"
+refused FORBIDDEN charter --as labA-user2 ballot cancel "$decision-B" --reason "withdrawn"
+run charter --as foundation-user1 ballot pause "$decision-B" --reason "demo: one guardian's support"
+run charter ballot pause-supports "$decision-B"
 
 step "Conflicts of interest are public records; a disclosed conflict recuses the member from decisions on that subject"
 run charter --as foundation-user1 coi disclose --subject grantee:evals-wg --statement "I chair the evaluation working group"
@@ -147,17 +164,19 @@ SEAT="$(dirname "$GENESIS")/seat.json"
 printf '{"member":{%s}}\n' "$(charter -o json member get --profile labA-user2 | grep -o '"mspId":"[^"]*","id":"[^"]*"' | head -n 1)" >"$SEAT"
 seat=$(json_id charter --as labA-user1 decision propose --type seat_confirmation --title "Seat Alan Turing in House A" --payload "$SEAT")
 echo "decision $seat"
+sleep $((DEMO_SKEW + 1)) # voting opens one clock skew after the proposal
 run charter --as foundation-user1 decision vote "$seat" --house A --choice for
 run charter --as labA-user1 decision vote "$seat" --house A --choice for
 run charter --as labB-user1 decision vote "$seat" --house A --choice for
 run charter --as foundation-user1 decision vote "$seat" --house B --choice for
 run charter --as labA-user2 decision vote "$seat" --house B --choice for
 refused FORBIDDEN charter --as labA-user2 decision vote "$seat" --house A --choice for
-echo "(waiting for the vote to end)"
-sleep 21
+echo "(waiting for the vote to end, and one clock skew more)"
+sleep $((20 + DEMO_SKEW + 1))
 run charter ballot close "$seat-A"
 run charter ballot close "$seat-B"
 run charter decision conclude "$seat"
+sleep $((DEMO_SKEW + 1)) # the deadlines (no timelock, no appeal window) wait one clock skew
 run charter decision execute "$seat"
 run charter member get --profile labA-user2
 

@@ -204,6 +204,11 @@ func TestBallotSixtyFourConcurrentVoters(t *testing.T) {
 		}, 20*time.Second, 50*time.Millisecond, "the %s peer sees ballot %s", org, b.ID)
 	}
 
+	// A poll opens one clock skew after it is created.
+	if wait := time.Until(b.OpensAt); wait > 0 {
+		time.Sleep(wait + 500*time.Millisecond)
+	}
+
 	var start sync.WaitGroup
 	start.Add(1)
 	var wg sync.WaitGroup
@@ -264,7 +269,8 @@ func TestBallotSixtyFourConcurrentVoters(t *testing.T) {
 		})
 	}
 
-	if wait := time.Until(b.EndsAt); wait > 0 {
+	// Closing waits until the end is one clock skew past.
+	if wait := time.Until(b.CloseableFrom(testSkew)); wait > 0 {
 		time.Sleep(wait + time.Second)
 	}
 	closed, err := net.client(t, "labB-user1").CloseBallot(ctx, b.ID)
@@ -354,6 +360,9 @@ func BenchmarkVoteVsPut(b *testing.B) {
 	_, _ = pc.RegisterMember(ctx, membership.RegisterRequest{Member: pc.Identity(), Name: "foundation admin"})
 	bal, err := pc.CreateBallot(ctx, ballot.CreateRequest{Kind: ballot.KindPoll, Title: "benchmark poll", VotingPeriodSec: 3600})
 	require.NoError(b, err)
+	if wait := time.Until(bal.OpensAt); wait > 0 { // a poll opens one clock skew after creation
+		time.Sleep(wait + 500*time.Millisecond)
+	}
 
 	var samplesMu sync.Mutex
 	var samples []string

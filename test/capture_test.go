@@ -206,7 +206,7 @@ func TestCaptureDecisionsOnlyPath(t *testing.T) {
 	requireRefusedUnchanged(t, reader, height, err, errcode.FailedPrecondition, "only passed decisions are executed")
 
 	decisions := []*decision.Decision{issue, guardian, slash, unearned}
-	waitUntil(t, unearned.ProposedAt) // the ballots open one clock skew after the proposal
+	waitUntil(t, unearned.ProposedAt.Add(testSkew)) // the ballots open one clock skew after the proposal
 	for _, d := range decisions {
 		for _, b := range d.Ballots {
 			voter := community
@@ -223,7 +223,7 @@ func TestCaptureDecisionsOnlyPath(t *testing.T) {
 			latest = ends
 		}
 	}
-	waitUntil(t, latest)
+	waitUntil(t, latest.Add(testSkew)) // closable one skew after voting ends
 	var executable time.Time
 	for i, d := range decisions {
 		for _, b := range d.Ballots {
@@ -241,7 +241,7 @@ func TestCaptureDecisionsOnlyPath(t *testing.T) {
 			executable = *c.ExecutableAt
 		}
 	}
-	waitUntil(t, executable)
+	waitUntil(t, executable.Add(testSkew))
 
 	// The seat confirmation passed, but the nominee has no reputation:
 	// refused at execution, nothing changes on any peer.

@@ -265,6 +265,26 @@ func (n *network) initConstitution() error {
 			return fmt.Errorf("%s approves the genesis: %w", org, err)
 		}
 	}
+	// The adoption committed on the last approver's peer; the tests start
+	// once every peer has it (a peer without it refuses every transaction).
+	for _, org := range orgProfiles {
+		c, err := n.connect(org + "-user1")
+		if err != nil {
+			return err
+		}
+		for {
+			if _, err := c.Constitution(ctx); err == nil {
+				break
+			} else if !errors.Is(err, charter.ErrFailedPrecondition) {
+				return fmt.Errorf("%s's peer: %w", org, err)
+			}
+			select {
+			case <-ctx.Done():
+				return fmt.Errorf("%s's peer has not adopted the genesis: %w", org, ctx.Err())
+			case <-time.After(100 * time.Millisecond):
+			}
+		}
+	}
 	return nil
 }
 

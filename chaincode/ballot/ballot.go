@@ -16,6 +16,7 @@ import (
 	"github.com/charter-gov/charter/chaincode/membership"
 	"github.com/charter-gov/charter/chaincode/timerule"
 	"github.com/charter-gov/charter/chaincode/token"
+	"github.com/charter-gov/charter/chaincode/vouch"
 )
 
 // Status is a ballot's status. See the package documentation for the
@@ -170,6 +171,15 @@ type Ballot struct {
 	CancelledAt  *time.Time         `json:"cancelledAt,omitempty"`
 	CancelReason string             `json:"cancelReason,omitempty"`
 	Result       *Result            `json:"result,omitempty"`
+
+	// Safeguards frozen at opening (see safeguards.go): the organisation
+	// cap applied at tally (10000 or absent: none) and the vouching rule
+	// applied to voters and the electorate.
+	OrgCapBps int64       `json:"orgCapBps,omitempty"`
+	Vouching  *vouch.Rule `json:"vouching,omitempty"`
+	// Pause is the guardians' emergency pause, once k of them acted (see
+	// pause.go).
+	Pause *Pause `json:"pause,omitempty"`
 }
 
 // StatusAt returns the status at time t: the stored status, or a derived
@@ -316,16 +326,16 @@ func checkText(what, s string, maxRunes int, required bool) error {
 	return nil
 }
 
-// Create records a new ballot. A decision ballot takes its house, family,
-// quorum, threshold, delay, period, timelock and proposal threshold from
-// the constitution in force, frozen into the ballot. The proposer must be
-// an active member eligible in the deciding house (House A: the house_a
-// role) whose weight in the family now is at least the rule's proposal
-// threshold. A poll may be created by any active member.
+// Create records a new poll, by any active member, with the vouching rule
+// of the constitution in force frozen into it. A decision ballot (kind
+// "decision", the default, or any request meant for one) is refused: a
+// typed ballot is opened only by decision:Propose through Open, so that
+// the decision's proposal threshold, recusal, appeals and effect apply.
+// deps is unused since Create makes polls only; it is kept so that
+// callers need not change.
 //
-// Errors: FORBIDDEN (proposer not eligible or under the proposal
-// threshold), INVALID_ARGUMENT (bad kind, house, title, options or poll
-// timing), NOT_FOUND (decision type not routed), FAILED_PRECONDITION
+// Errors: INVALID_ARGUMENT (a decision ballot; bad kind, title or poll
+// timing), FORBIDDEN (not an active member), FAILED_PRECONDITION
 // (constitution not initialised), CONFLICT (a ballot with this ID exists).
 func Create(tx *core.Tx, deps Deps, req CreateRequest) (*Ballot, error) {
 	if req.Kind == "" {
@@ -334,6 +344,9 @@ func Create(tx *core.Tx, deps Deps, req CreateRequest) (*Ballot, error) {
 	if req.Kind != KindDecision && req.Kind != KindPoll {
 		return nil, errcode.Invalidf("create ballot: unknown kind %q (decision or poll)", req.Kind)
 	}
+	if req.Kind == KindDecision {
+		return nil, errcode.Invalidf("create ballot: a decision ballot is opened only by decision:Propose (which applies the proposal threshold, recusal, appeals and the decision's effect); ballot:Create creates polls")
+	}
 	if err := checkText("title", req.Title, MaxTitleRunes, true); err != nil {
 		return nil, err
 	}
@@ -341,8 +354,7 @@ func Create(tx *core.Tx, deps Deps, req CreateRequest) (*Ballot, error) {
 		return nil, err
 	}
 	caller := tx.Caller.Identity
-	m, err := membership.Active(tx.Store, caller)
-	if err != nil {
+	if _, err := membership.Active(tx.Store, caller); err != nil {
 		return nil, errcode.Forbiddenf("create ballot: caller %s is not an active member", caller)
 	}
 	cur, err := constitution.Current(tx.Store)
@@ -359,14 +371,11 @@ func Create(tx *core.Tx, deps Deps, req CreateRequest) (*Ballot, error) {
 		ConstitutionVersion: cur.Version, ConstitutionHash: cur.Hash, SkewSec: int64(skew / time.Second),
 		Proposer: caller, CreatedAt: tx.Time, TxID: tx.TxID, Status: StatusPending,
 	}
-	if req.Kind == KindPoll {
-		if err := fillPoll(b, req); err != nil {
-			return nil, err
-		}
-	} else {
-		if err := fillDecision(tx, deps, b, req, cur, m); err != nil {
-			return nil, err
-		}
+	if err := fillPoll(b, req); err != nil {
+		return nil, err
+	}
+	if err := b.freezeSafeguards(&cur.Document); err != nil {
+		return nil, err
 	}
 	if err := insert(tx, b, "create ballot"); err != nil {
 		return nil, err
@@ -421,6 +430,9 @@ type OpenSpec struct {
 	Title               string
 	Description         string
 	Proposer            identity.Identity
+	// Options are the named options of a multi-option ballot; empty means
+	// for / against / abstain.
+	Options []string
 }
 
 // Open writes a pending decision ballot for spec.House under spec.Rule,
@@ -463,7 +475,18 @@ func Open(tx *core.Tx, spec OpenSpec) (*Ballot, error) {
 		SkewSec:  int64(skew / time.Second),
 		Proposer: spec.Proposer, CreatedAt: tx.Time, TxID: tx.TxID, Status: StatusPending,
 	}
+	if err := checkOptions(spec.Options); err != nil {
+		return nil, err
+	}
+	b.Options = spec.Options
 	b.applyRule(spec.Rule, hi, spec.MaxDelegationDepth, rep, tx.Time)
+	frozen, err := constitution.Get(tx.Store, spec.ConstitutionVersion)
+	if err != nil {
+		return nil, fmt.Errorf("open ballot %s: %w", spec.ID, err)
+	}
+	if err := b.freezeSafeguards(&frozen.Document); err != nil {
+		return nil, err
+	}
 	if err := insert(tx, b, "open ballot"); err != nil {
 		return nil, err
 	}
@@ -504,52 +527,24 @@ func routed(t constitution.DecisionType) (constitution.DecisionType, bool) {
 	return "", false
 }
 
-func fillDecision(tx *core.Tx, deps Deps, b *Ballot, req CreateRequest, cur *constitution.Version, m *membership.Member) error {
-	if req.VotingDelaySec != 0 || req.VotingPeriodSec != 0 {
-		return errcode.Invalidf("create ballot: a decision takes its voting delay and period from the constitution; only polls set them")
-	}
-	rule, err := cur.Document.Rule(req.DecisionType)
-	if err != nil {
-		return err
-	}
-	hi := 0
-	if req.House != "" {
-		hi = -1
-		for i, h := range rule.Houses {
-			if h == req.House {
-				hi = i
-			}
-		}
-		if hi < 0 {
-			return errcode.Invalidf("create ballot: decision type %q is not decided by house %q", req.DecisionType, req.House)
-		}
-	}
-	if err := checkOptions(req.Options); err != nil {
-		return err
-	}
-	b.applyRule(rule, hi, cur.Document.Delegation.MaxDepth, cur.Document.Reputation, tx.Time)
-	b.Options = req.Options
-	if b.House == constitution.HouseA && !m.Has(membership.RoleHouseA) {
-		return errcode.Forbiddenf("create ballot: %s does not hold a House A seat (role %s), which %q ballots in House A require", m.Identity, membership.RoleHouseA, rule.Type)
-	}
-	if rule.ProposalThreshold > 0 {
-		var w int64
-		switch b.Family {
-		case constitution.FamilyToken, constitution.FamilyDelegated:
-			w, err = token.Balance(tx.Store, m.Identity)
-		case constitution.FamilyReputation:
-			w, err = deps.score(tx.Store, m.Identity, tx.Time, b)
-		default:
-			w = 1
-		}
+// ProposerWeight is m's weight in family fam under rule at time at, for
+// the rule's proposal threshold: the token balance (token, delegated), the
+// reputation score over the rule's categories (reputation), or 1 (seat,
+// quadratic).
+func ProposerWeight(s core.Store, deps Deps, fam constitution.Family, rule constitution.DecisionRule, m identity.Identity, at time.Time) (int64, error) {
+	switch fam {
+	case constitution.FamilyToken, constitution.FamilyDelegated:
+		return token.BalanceAt(s, m, at)
+	case constitution.FamilyReputation:
+		// The reputation parameters in force now (a ballot freezes its own
+		// when it opens).
+		cur, err := constitution.Current(s)
 		if err != nil {
-			return err
+			return 0, err
 		}
-		if w < rule.ProposalThreshold {
-			return errcode.Forbiddenf("create ballot: %s has weight %d in the %s family, below the proposal threshold %d of %q", m.Identity, w, b.Family, rule.ProposalThreshold, rule.Type)
-		}
+		return deps.score(s, m, at, &Ballot{Rule: rule, Reputation: &cur.Document.Reputation})
 	}
-	return nil
+	return 1, nil
 }
 
 func checkOptions(opts []string) error {

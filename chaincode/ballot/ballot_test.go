@@ -125,24 +125,42 @@ func TestExpiryAndCancel(t *testing.T) {
 	require.ErrorIs(t, err, errcode.ErrFailedPrecondition)
 	assert.Contains(t, err.Error(), "expired")
 
-	c := w.create(ada, CreateRequest{})
+	// Withdrawal: the proposer, before the first vote, never a decision's ballot.
+	poll := func() *Ballot {
+		return w.create(ada, CreateRequest{Kind: KindPoll, Title: "Legit?", VotingDelaySec: 60, VotingPeriodSec: 600})
+	}
+	c := poll()
 	_, err = Cancel(w.as(bob), CancelRequest{Ballot: c.ID, Reason: "mine now"})
-	require.ErrorIs(t, err, errcode.ErrForbidden, "only the proposer or a guardian")
+	require.ErrorIs(t, err, errcode.ErrForbidden, "only the proposer")
+	_, err = Cancel(w.as(guard), CancelRequest{Ballot: c.ID, Reason: "guardian"})
+	require.ErrorIs(t, err, errcode.ErrForbidden, "guardians pause, never cancel")
 	_, err = Cancel(w.as(ada), CancelRequest{Ballot: c.ID})
 	require.ErrorIs(t, err, errcode.ErrInvalidArgument, "a reason is required")
 	got, err := Cancel(w.as(ada), CancelRequest{Ballot: c.ID, Reason: "withdrawn"})
 	require.NoError(t, err)
 	assert.Equal(t, StatusCancelled, got.Status)
 	w.now = got.OpensAt
-	_, err = Cast(w.as(ada), w.deps, CastRequest{Ballot: c.ID, Choice: ChoiceFor})
+	_, err = Cast(w.as(ada), w.deps, CastRequest{Ballot: c.ID, Choice: "5"})
 	require.ErrorIs(t, err, errcode.ErrFailedPrecondition)
 
+	voted := poll()
+	w.open(voted)
+	w.vote(voted, bob, "4")
+	_, err = Cancel(w.as(ada), CancelRequest{Ballot: voted.ID, Reason: "I dislike the answers"})
+	require.ErrorIs(t, err, errcode.ErrFailedPrecondition, "not after the first vote")
+	assert.Contains(t, err.Error(), "votes have been cast")
+
+	late := poll()
+	w.ended(late)
+	_, err = Cancel(w.as(ada), CancelRequest{Ballot: late.ID, Reason: "too late"})
+	require.ErrorIs(t, err, errcode.ErrFailedPrecondition, "the proposer may not cancel after voting ends")
+
 	d := w.create(ada, CreateRequest{})
-	w.ended(d)
-	_, err = Cancel(w.as(ada), CancelRequest{Ballot: d.ID, Reason: "too late"})
-	require.ErrorIs(t, err, errcode.ErrForbidden, "the proposer may not cancel after voting ends")
-	_, err = Cancel(w.as(guard), CancelRequest{Ballot: d.ID, Reason: "guardian"})
-	require.NoError(t, err)
+	for _, who := range []identity.Identity{ada, guard} {
+		_, err = Cancel(w.as(who), CancelRequest{Ballot: d.ID, Reason: "stop it"})
+		require.ErrorIs(t, err, errcode.ErrForbidden, "a decision's ballot is never cancelled")
+		assert.Contains(t, err.Error(), "cannot be cancelled by anyone")
+	}
 }
 
 func TestStatusTransitions(t *testing.T) {
@@ -472,11 +490,9 @@ func TestReputationAndSeat(t *testing.T) {
 		w := newWorld(t, constitution.FamilySeat, constitution.HouseA, func(r *constitution.DecisionRule) { r.QuorumBps = 5000 })
 		s1, s2, s3 := w.member("s1", membership.RoleHouseA), w.member("s2", membership.RoleHouseA), w.member("s3", membership.RoleHouseA)
 		plain := w.member("p")
-		_, err := Create(w.as(plain), w.deps, CreateRequest{Title: "x", DecisionType: constitution.Budget})
-		require.ErrorIs(t, err, errcode.ErrForbidden, "proposer needs a seat")
 		bal := w.create(s1, CreateRequest{})
 		w.open(bal)
-		_, err = Cast(w.as(plain), w.deps, CastRequest{Ballot: bal.ID, Choice: ChoiceFor})
+		_, err := Cast(w.as(plain), w.deps, CastRequest{Ballot: bal.ID, Choice: ChoiceFor})
 		require.ErrorIs(t, err, errcode.ErrForbidden)
 		assert.Contains(t, err.Error(), "House A seat")
 		w.vote(bal, s1, ChoiceFor)
@@ -570,26 +586,30 @@ func TestRefusalsChangeNothing(t *testing.T) {
 		{"tally before close", func() error { _, err := Tally(w.as(ada), w.deps, b.ID, 0); return err }, errcode.FailedPrecondition, "only closed ballots"},
 		{"page too big", func() error { _, err := Tally(w.as(ada), w.deps, closed.ID, MaxPageSize+1); return err }, errcode.InvalidArgument, "page size"},
 		{"execute before queue", func() error { _, err := Execute(w.as(ada), b.ID); return err }, errcode.FailedPrecondition, "cannot become executed"},
-		{"create by non-member", func() error {
-			_, err := Create(w.as(stranger), w.deps, CreateRequest{Title: "x", DecisionType: constitution.Budget})
+		{"create a decision ballot", func() error {
+			_, err := Create(w.as(ada), w.deps, CreateRequest{Title: "x", DecisionType: constitution.Budget})
+			return err
+		}, errcode.InvalidArgument, "opened only by decision:Propose"},
+		{"create a decision ballot, kind given", func() error {
+			_, err := Create(w.as(ada), w.deps, CreateRequest{Kind: KindDecision, Title: "x"})
+			return err
+		}, errcode.InvalidArgument, "opened only by decision:Propose"},
+		{"poll by non-member", func() error {
+			_, err := Create(w.as(stranger), w.deps, CreateRequest{Kind: KindPoll, Title: "x", VotingPeriodSec: 60})
 			return err
 		}, errcode.Forbidden, "not an active member"},
-		{"create unknown type", func() error {
-			_, err := Create(w.as(ada), w.deps, CreateRequest{Title: "x", DecisionType: "coup"})
+		{"poll about an unknown type", func() error {
+			_, err := Create(w.as(ada), w.deps, CreateRequest{Kind: KindPoll, Title: "x", DecisionType: "coup", VotingPeriodSec: 60})
 			return err
-		}, errcode.NotFound, "coup"},
-		{"create wrong house", func() error {
-			_, err := Create(w.as(ada), w.deps, CreateRequest{Title: "x", DecisionType: constitution.Budget, House: constitution.HouseA})
+		}, errcode.InvalidArgument, "coup"},
+		{"open in the wrong house", func() error {
+			_, err := w.openDecision(ada, CreateRequest{Title: "x", House: constitution.HouseA})
 			return err
 		}, errcode.InvalidArgument, "not decided by house"},
-		{"create duplicate options", func() error {
-			_, err := Create(w.as(ada), w.deps, CreateRequest{Title: "x", DecisionType: constitution.Budget, Options: []string{"a", "a"}})
+		{"open with duplicate options", func() error {
+			_, err := w.openDecision(ada, CreateRequest{Title: "x", Options: []string{"a", "a"}})
 			return err
 		}, errcode.InvalidArgument, "listed twice"},
-		{"create decision with a period", func() error {
-			_, err := Create(w.as(ada), w.deps, CreateRequest{Title: "x", DecisionType: constitution.Budget, VotingPeriodSec: 1})
-			return err
-		}, errcode.InvalidArgument, "only polls"},
 		{"poll without period", func() error {
 			_, err := Create(w.as(ada), w.deps, CreateRequest{Kind: KindPoll, Title: "x"})
 			return err
@@ -763,11 +783,13 @@ func mustJSON(v any) []byte {
 
 func TestOpenWritesADecisionBallotWithoutAnEvent(t *testing.T) {
 	s := core.NewMemStore()
+	_, err := constitution.InstallGenesis(testutil.Tx(s, testutil.ID("LabAMSP", "admin"), true, testutil.T0()), constitution.Default())
+	require.NoError(t, err)
 	rule := constitution.DecisionRule{Type: constitution.Budget, Houses: []constitution.HouseID{constitution.HouseB},
 		Families: []constitution.Family{constitution.FamilyQuadratic}, QuorumBps: 1000, ThresholdBps: 5001,
 		VotingDelaySec: 60, VotingPeriodSec: 600, TimelockSec: 30}
 	tx := &core.Tx{Store: s, Time: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), TxID: "t1"}
-	spec := OpenSpec{ID: "d1-B", Decision: "d1", House: constitution.HouseB, Rule: rule, ConstitutionVersion: 3,
+	spec := OpenSpec{ID: "d1-B", Decision: "d1", House: constitution.HouseB, Rule: rule, ConstitutionVersion: 1,
 		ConstitutionHash: "abc", MaxDelegationDepth: 4, Title: "Q1 budget"}
 	b, err := Open(tx, spec)
 	require.NoError(t, err)
@@ -776,11 +798,14 @@ func TestOpenWritesADecisionBallotWithoutAnEvent(t *testing.T) {
 	assert.Equal(t, "d1", b.Decision)
 	assert.Equal(t, constitution.FamilyQuadratic, b.Family)
 	assert.Equal(t, rule.Credits(), b.VoiceCredits)
-	// No constitution here: the default skew of 5 minutes, longer than the
+	// The default constitution's skew of 5 minutes, longer than the
 	// rule's one-minute delay, decides when voting opens.
 	assert.Equal(t, tx.Time.Add(5*time.Minute), b.OpensAt)
 	assert.Equal(t, tx.Time.Add(15*time.Minute), b.EndsAt)
 	assert.Equal(t, int64(300), b.SkewSec)
+	assert.Equal(t, int64(5000), b.OrgCapBps, "the organisation cap of the frozen version")
+	require.NotNil(t, b.Vouching, "the vouching rule of the frozen version")
+	assert.Equal(t, int64(1), b.Vouching.Required)
 	got, err := Get(s, "d1-B")
 	require.NoError(t, err)
 	assert.Equal(t, b, got)

@@ -14,7 +14,13 @@
 //	closed ──Tally pages (anyone)──▶ completed              (polls)
 //	succeeded ──Queue (anyone)──▶ queued ──Execute (anyone, time ≥ eta)──▶ executed
 //	queued ──(time > executeBy, derived)──▶ expired
-//	pending|closed|succeeded|queued ──Cancel──▶ cancelled
+//	pending (a poll, no vote yet) ──Cancel (its proposer)──▶ cancelled
+//	pending|closed ──PauseBallot (k guardians of ≥ m organisations)──▶ paused until pause.until
+//
+// Create makes polls; decision ballots are opened by the decision engine
+// through Open. Nobody cancels a decision's or an appeal ballot; guardians
+// only pause (pause.go). Vouching and the organisation cap are in
+// safeguards.go.
 //
 // A vote is accepted only when the stored status is pending and the
 // transaction time is in [opensAt, endsAt): once Close has committed, a
@@ -29,7 +35,8 @@
 // voter's own balance or score) and writes only the voter's key. There is
 // no shared counter. Weights are computed at tally time, as of opensAt.
 //
-//	"ballot" ~ id                              → Ballot (written by Create, Close, the last Tally page, Queue, Execute, Cancel)
+//	"ballot" ~ id                              → Ballot (written by Create/Open, Close, the last Tally page, Queue, Execute, Cancel, the Pause that puts it in force)
+//	"ballot-pause" ~ id ~ msp ~ guardianID     → PauseSupport (written only by that guardian)
 //	"ballot-vote" ~ id ~ shard ~ msp ~ voterID → Vote   (written only by that voter)
 //	"ballot-tally" ~ id                        → TallyState (written only by Tally transactions, which run one after another)
 //

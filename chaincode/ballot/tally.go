@@ -74,6 +74,9 @@ type Result struct {
 	VotesRead    int64         `json:"votesRead"`
 	VotesCounted int64         `json:"votesCounted"` // votes with positive weight
 	Likert       *LikertResult `json:"likert,omitempty"`
+	// OrgCap reports the organisation cap applied before the totals,
+	// participation and outcome above (decision ballots; see safeguards.go).
+	OrgCap *OrgCap `json:"orgCap,omitempty"`
 }
 
 // Weighted is a vote with the weight the tally gives it (ignored for
@@ -93,7 +96,9 @@ func Compute(b *Ballot, votes []Weighted, electorate *big.Int) *Result {
 	}
 	part := new(big.Int)
 	var counted int64
+	orgs := &orgSums{}
 	for _, wv := range votes {
+		orgs.add(b, &wv.Vote, wv.Weight)
 		switch {
 		case b.Kind == KindPoll:
 			totals[b.choiceIndex(wv.Vote.Choice)].Add(totals[b.choiceIndex(wv.Vote.Choice)], big.NewInt(1))
@@ -120,7 +125,10 @@ func Compute(b *Ballot, votes []Weighted, electorate *big.Int) *Result {
 			counted++
 		}
 	}
-	return decide(b, totals, part, electorate, int64(len(votes)), counted)
+	capRep := orgs.applyCap(b, totals, part)
+	r := decide(b, totals, part, electorate, int64(len(votes)), counted)
+	r.OrgCap = capRep
+	return r
 }
 
 // decide turns totals into a result. Rules:
@@ -210,6 +218,8 @@ type TallyState struct {
 	VotesCounted  int64    `json:"votesCounted"`
 	Members       int64    `json:"membersRead"`
 	Pages         int64    `json:"pages"`
+	// Orgs are the per-organisation sums the organisation cap needs.
+	Orgs []OrgTally `json:"orgs,omitempty"`
 }
 
 // Progress is what a Tally page returns.
@@ -251,6 +261,9 @@ func Tally(tx *core.Tx, deps Deps, id string, pageSize int) (*Progress, error) {
 	}
 	if b.Status != StatusClosed {
 		return nil, errcode.Preconditionf("tally ballot %s: the ballot is %s; only closed ballots are tallied", b.ID, b.StatusAt(tx.Time))
+	}
+	if err := b.refusePaused("tally", tx.Time); err != nil {
+		return nil, err
 	}
 	tk, err := tallyKey(b.ID)
 	if err != nil {
@@ -312,7 +325,9 @@ func Tally(tx *core.Tx, deps Deps, id string, pageSize int) (*Progress, error) {
 		}
 		acc.electorate.SetInt64(supply)
 	}
+	capRep := acc.orgs.applyCap(b, acc.totals, acc.part)
 	res := decide(b, acc.totals, acc.part, acc.electorate, st.VotesRead, st.VotesCounted)
+	res.OrgCap = capRep
 	to := StatusDefeated
 	switch {
 	case b.Kind == KindPoll:
@@ -348,6 +363,7 @@ type accum struct {
 	part       *big.Int
 	electorate *big.Int
 	st         *TallyState
+	orgs       *orgSums
 }
 
 func parseBig(what, s string) (*big.Int, error) {
@@ -375,6 +391,9 @@ func loadAccum(b *Ballot, st *TallyState) (*accum, error) {
 		}
 	}
 	var err error
+	if a.orgs, err = loadOrgSums(b, st.Orgs); err != nil {
+		return nil, err
+	}
 	if a.part, err = parseBig("participation", st.Participation); err != nil {
 		return nil, err
 	}
@@ -390,10 +409,12 @@ func (a *accum) store(st *TallyState) {
 		st.Totals[i] = t.String()
 	}
 	st.Participation, st.Electorate = a.part.String(), a.electorate.String()
+	st.Orgs = a.orgs.store()
 }
 
 func (a *accum) add(b *Ballot, v *Vote, weight *big.Int) {
 	a.st.VotesRead++
+	a.orgs.add(b, v, weight)
 	switch {
 	case b.Kind == KindPoll:
 		i := b.choiceIndex(v.Choice)
@@ -479,6 +500,9 @@ func electoratePage(s core.Store, b *Ballot, w *Weigher, acc *accum, st *TallySt
 		if !EligibleAtOpen(&m, b) {
 			return nil
 		}
+		if ok, err := b.vouched(s, &m); err != nil || !ok {
+			return err
+		}
 		if b.Family == constitution.FamilyReputation {
 			sc, err := w.deps.score(s, m.Identity, b.OpensAt, b)
 			if err != nil {
@@ -555,7 +579,10 @@ func NewWeigher(s core.Store, deps Deps, b *Ballot) *Weigher {
 // same test for both), so that participation can never exceed the
 // electorate — a member who voted and then lost their seat counts in
 // neither. Other ballots count every vote (token weight is checked when
-// voting; delegated and token electorates are the supply).
+// voting; delegated and token electorates are the supply). The vouching
+// test the electorate also applies is not repeated here: Cast refused
+// every voter without the vouches as of opensAt, and that cannot change
+// afterwards (vouches are never withdrawn; later ones do not count).
 func (w *Weigher) inElectorate(voter identity.Identity) (bool, error) {
 	if w.b.Kind == KindPoll || !needsElectorate(w.b) {
 		return true, nil

@@ -1,6 +1,7 @@
 package ballot
 
 import (
+	"errors"
 	"fmt"
 	"time"
 
@@ -69,6 +70,9 @@ func Cast(tx *core.Tx, deps Deps, req CastRequest) (*Vote, error) {
 		return nil, errcode.Preconditionf("vote on ballot %s: voting ended at %s", b.ID, b.EndsAt.Format(time.RFC3339))
 	default:
 		return nil, errcode.Preconditionf("vote on ballot %s: the ballot is %s; votes are accepted only while it is active", b.ID, st)
+	}
+	if err := b.refusePaused("vote on", tx.Time); err != nil {
+		return nil, err
 	}
 	voter := tx.Caller.Identity
 	if err := eligible(tx.Store, b, voter); err != nil {
@@ -147,7 +151,7 @@ func eligible(s core.Store, b *Ballot, voter identity.Identity) error {
 	if b.House == constitution.HouseA && !m.HeldSince(membership.RoleHouseA, b.OpensAt) {
 		return errcode.Forbiddenf("vote on ballot %s: %s did not hold a House A seat (role %s) when voting opened at %s", b.ID, voter, membership.RoleHouseA, b.OpensAt.Format(time.RFC3339))
 	}
-	return nil
+	return b.requireVouched(s, m)
 }
 
 // checkAllocations validates quadratic allocations and returns their cost
@@ -223,6 +227,9 @@ func Close(tx *core.Tx, id string) (*Ballot, error) {
 	}
 	if st := b.StatusAt(tx.Time); st == StatusPending || st == StatusActive {
 		return nil, errcode.Preconditionf("close ballot %s: the voting period ends at %s; it cannot be closed before", b.ID, b.EndsAt.Format(time.RFC3339))
+	}
+	if err := b.refusePaused("close", tx.Time); err != nil {
+		return nil, err
 	}
 	if b.Status == StatusPending {
 		margin, err := timerule.Margin(tx.Store, b.SkewSec)
@@ -301,18 +308,25 @@ func Execute(tx *core.Tx, id string) (*Ballot, error) {
 	return b, tx.Emit(EventExecuted, summary(b))
 }
 
-// CancelRequest cancels a ballot.
+// CancelRequest withdraws a ballot.
 type CancelRequest struct {
 	Ballot string `json:"ballot"`
 	Reason string `json:"reason"`
 }
 
-// Cancel cancels a ballot. The proposer may cancel their own ballot until
-// its voting period ends; a member with the guardian role may cancel any
-// ballot that is not final.
+// Cancel withdraws a ballot: only its proposer, only before the first vote
+// is cast, and never a ballot that belongs to a decision (a decision's
+// ballot or an appeal ballot, which nobody may cancel once opened).
+// Guardians do not cancel ballots; they pause them (PauseBallot).
 //
-// Errors: NOT_FOUND, FORBIDDEN, INVALID_ARGUMENT (no reason),
-// FAILED_PRECONDITION (final status).
+// The check for votes is a range read of the ballot's vote keys that stops
+// at the first: a vote committed concurrently invalidates the withdrawal
+// (Fabric's phantom-read check), so a ballot with a vote is never
+// withdrawn.
+//
+// Errors: NOT_FOUND, FORBIDDEN (not the proposer; a decision's or appeal
+// ballot), INVALID_ARGUMENT (no reason), FAILED_PRECONDITION (a vote was
+// cast; voting ended; final status).
 func Cancel(tx *core.Tx, req CancelRequest) (*Ballot, error) {
 	if err := checkText("cancel reason", req.Reason, 1024, true); err != nil {
 		return nil, err
@@ -321,15 +335,22 @@ func Cancel(tx *core.Tx, req CancelRequest) (*Ballot, error) {
 	if err != nil {
 		return nil, err
 	}
-	st := b.StatusAt(tx.Time)
-	if st.Final() {
-		return nil, errcode.Preconditionf("cancel ballot %s: it is %s", b.ID, st)
+	if b.Decision != "" {
+		return nil, errcode.Forbiddenf("cancel ballot %s: it belongs to decision %s; a decision's ballots and appeal ballots cannot be cancelled by anyone once opened", b.ID, b.Decision)
 	}
-	proposerMayCancel := b.Proposer == tx.Caller.Identity && (st == StatusPending || st == StatusActive)
-	if !proposerMayCancel {
-		if _, err := membership.RequireRole(tx, membership.RoleGuardian, fmt.Sprintf("cancel ballot %s (the proposer may cancel until voting ends; after that only guardians)", b.ID)); err != nil {
-			return nil, err
-		}
+	if b.Proposer != tx.Caller.Identity {
+		return nil, errcode.Forbiddenf("cancel ballot %s: only its proposer %s may withdraw it", b.ID, b.Proposer)
+	}
+	st := b.StatusAt(tx.Time)
+	if st != StatusPending && st != StatusActive {
+		return nil, errcode.Preconditionf("cancel ballot %s: it is %s; a ballot is withdrawn only before voting ends and before the first vote", b.ID, st)
+	}
+	voted, err := hasVotes(tx.Store, b.ID)
+	if err != nil {
+		return nil, err
+	}
+	if voted {
+		return nil, errcode.Preconditionf("cancel ballot %s: votes have been cast; a ballot is withdrawn only before the first vote", b.ID)
 	}
 	if err := move(b, StatusCancelled); err != nil {
 		return nil, err
@@ -340,6 +361,21 @@ func Cancel(tx *core.Tx, req CancelRequest) (*Ballot, error) {
 		return nil, err
 	}
 	return b, tx.Emit(EventCancelled, summary(b))
+}
+
+// hasVotes reports whether any vote was cast on a ballot, reading at most
+// one vote key.
+func hasVotes(s core.Store, id string) (bool, error) {
+	found := false
+	err := s.Scan("ballot-vote", []string{id}, func(string, []byte) error {
+		found = true
+		return stopScan{}
+	})
+	var stop stopScan
+	if err != nil && !errors.As(err, &stop) {
+		return false, fmt.Errorf("votes on ballot %s: %w", id, err)
+	}
+	return found, nil
 }
 
 // Summary is the payload of lifecycle events.

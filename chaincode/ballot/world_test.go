@@ -41,12 +41,23 @@ func newWorld(t testing.TB, fam constitution.Family, house constitution.HouseID,
 }
 
 func newWorldOn(t testing.TB, s core.Store, fam constitution.Family, house constitution.HouseID, edit func(*constitution.DecisionRule)) *world {
+	return newWorldWith(t, s, fam, house, edit, nil)
+}
+
+// newWorldWith is newWorldOn with an edit of the whole document. Unless
+// it says otherwise, the organisation cap and vouching are off (the
+// world's members are all LabA's); safeguards_test.go turns them on.
+func newWorldWith(t testing.TB, s core.Store, fam constitution.Family, house constitution.HouseID, edit func(*constitution.DecisionRule), editDoc func(*constitution.Document)) *world {
 	w := &world{t: t, s: s, admin: testutil.ID("LabAMSP", "admin"), now: testutil.T0(), rep: map[identity.Identity]int64{}}
 	w.deps = Deps{Reputation: func(_ core.Store, m identity.Identity, _ time.Time, _ []string, _ *constitution.Reputation) (int64, error) {
 		return w.rep[m], nil
 	}}
 	doc := constitution.Default()
 	doc.Time.MaxClockSkewSec = testSkew
+	doc.Safeguards = constitution.Safeguards{OrgCapBps: 10000}
+	if editDoc != nil {
+		editDoc(&doc)
+	}
 	for i := range doc.DecisionRules {
 		r := &doc.DecisionRules[i]
 		if r.Type == constitution.Budget {
@@ -91,12 +102,34 @@ func (w *world) create(proposer identity.Identity, req CreateRequest) *Ballot {
 	if req.Title == "" {
 		req.Title = "Fund the eval suite"
 	}
-	if req.Kind == "" && req.DecisionType == "" {
-		req.DecisionType = constitution.Budget
+	if req.Kind == KindPoll {
+		b, err := Create(w.as(proposer), w.deps, req)
+		require.NoError(w.t, err)
+		return b
 	}
-	b, err := Create(w.as(proposer), w.deps, req)
+	b, err := w.openDecision(proposer, req)
 	require.NoError(w.t, err)
 	return b
+}
+
+// openDecision opens a decision ballot the way the decision engine does
+// (ballot:Create makes only polls), under the constitution in force.
+func (w *world) openDecision(proposer identity.Identity, req CreateRequest) (*Ballot, error) {
+	if req.DecisionType == "" {
+		req.DecisionType = constitution.Budget
+	}
+	cur, err := constitution.Current(w.s)
+	require.NoError(w.t, err)
+	rule, err := cur.Document.Rule(req.DecisionType)
+	require.NoError(w.t, err)
+	house := req.House
+	if house == "" {
+		house = rule.Houses[0]
+	}
+	tx := w.as(proposer)
+	return Open(tx, OpenSpec{ID: "b-" + tx.TxID, Decision: "d-" + tx.TxID, House: house, Rule: rule,
+		ConstitutionVersion: cur.Version, ConstitutionHash: cur.Hash, MaxDelegationDepth: cur.Document.Delegation.MaxDepth,
+		Title: req.Title, Description: req.Description, Proposer: proposer, Options: req.Options})
 }
 
 func (w *world) open(b *Ballot)  { w.now = b.OpensAt }

@@ -140,6 +140,9 @@ type Document struct {
 	// Powers are sunset clauses: powers the constitution grants that expire
 	// (see powers.go). A power not listed never expires.
 	Powers []Sunset `json:"powers,omitempty"`
+	// Safeguards limit what one organisation's registrations can weigh
+	// (see safeguards.go).
+	Safeguards Safeguards `json:"safeguards"`
 }
 
 // House is one chamber.
@@ -219,6 +222,9 @@ type Emergency struct {
 	RatifyWithinSec    int64 `json:"ratifyWithinSeconds"`
 	GuardiansToAct     int64 `json:"guardiansToAct"`
 	PowersExpireAtUnix int64 `json:"powersExpireAtUnix"` // 0: no sunset
+	// GuardianOrgsToAct is how many distinct organisations the
+	// GuardiansToAct guardians must come from (1..GuardiansToAct).
+	GuardianOrgsToAct int64 `json:"guardianOrgsToAct"`
 }
 
 // Treasury limits spending.
@@ -331,13 +337,14 @@ func Default() Document {
 		},
 		Concurrence: Concurrence{MediationSec: 7 * day, PassingHouseBps: 8000, OtherHouseBps: 5334},
 		Appeals:     Appeals{WindowSec: 3 * day, MinAppellants: 5},
-		Emergency:   Emergency{MaxPauseSec: 7 * day, RatifyWithinSec: 2 * day, GuardiansToAct: 2},
+		Emergency:   Emergency{MaxPauseSec: 7 * day, RatifyWithinSec: 2 * day, GuardiansToAct: 2, GuardianOrgsToAct: 2},
 		Treasury:    Treasury{SpendLimitPerPeriod: 1_000_000, PeriodSec: 30 * day, SignersRequired: 2, ExecutionDelaySec: 2 * day},
 		Token:       Token{SupplyCap: 1_000_000_000, MaxIssuanceBps: 500, MaxIssuanceUnits: 100_000},
 		Reputation: Reputation{HalfLifeSec: 90 * day, MaxWeight: 1000, CapPerAttesterPeriod: 2000, CapPeriodSec: 30 * day,
 			EndorsementBonusBps: 500, MaxEndorsementBonusBp: 2500, HouseAMinTotal: 500, HouseAMinSafety: 100},
 		Delegation: Delegation{MaxDepth: 8},
 		Time:       Time{MaxClockSkewSec: DefaultMaxClockSkewSec},
+		Safeguards: DefaultSafeguards(),
 	}
 }
 
@@ -440,6 +447,9 @@ func (d *Document) Validate() error {
 		}
 	}
 	if err := d.validateMediation(); err != nil {
+		return err
+	}
+	if err := d.validateSafeguards(); err != nil {
 		return err
 	}
 	return d.validatePowers()

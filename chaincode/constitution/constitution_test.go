@@ -89,6 +89,12 @@ func TestValidateNamesTheProblem(t *testing.T) {
 		{"no clock skew", func(d *Document) { d.Time.MaxClockSkewSec = 0 }, "time.maxClockSkewSeconds is 0"},
 		{"clock skew over an hour", func(d *Document) { d.Time.MaxClockSkewSec = 3601 }, "time.maxClockSkewSeconds is 3601"},
 		{"negative proposal threshold", func(d *Document) { d.DecisionRules[0].ProposalThreshold = -1 }, "negative proposal threshold"},
+		{"no guardian organisation", func(d *Document) { d.Emergency.GuardianOrgsToAct = 0 }, "emergency.guardianOrgsToAct is 0"},
+		{"more guardian organisations than guardians", func(d *Document) { d.Emergency.GuardianOrgsToAct = 3 }, "emergency.guardianOrgsToAct is 3, must be between 1 and emergency.guardiansToAct (2)"},
+		{"organisation cap below half", func(d *Document) { d.Safeguards.OrgCapBps = 4999 }, "safeguards.orgCapBps is 4999"},
+		{"organisation cap above 100%", func(d *Document) { d.Safeguards.OrgCapBps = 10001 }, "safeguards.orgCapBps is 10001"},
+		{"negative vouches", func(d *Document) { d.Safeguards.VouchesRequired = -1 }, "safeguards.vouchesRequired is -1"},
+		{"too many vouches", func(d *Document) { d.Safeguards.VouchesRequired = 17 }, "safeguards.vouchesRequired is 17"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -46,12 +46,11 @@ func newBallotContract(g guard) *BallotContract {
 
 // GetEvaluateTransactions lists the queries.
 func (c *BallotContract) GetEvaluateTransactions() []string {
-	return []string{"Get", "List", "VoteOf", "Results", "Votes"}
+	return []string{"Get", "List", "VoteOf", "Results", "Votes", "PauseSupports"}
 }
 
-// Create creates a ballot. requestJSON is a ballot.CreateRequest. Caller: an
-// active member eligible to propose in the deciding house (any active
-// member for a poll).
+// Create creates a poll. requestJSON is a ballot.CreateRequest. Caller:
+// any active member. Decision ballots are opened only by decision:Propose.
 func (c *BallotContract) Create(ctx contractapi.TransactionContextInterface, requestJSON string) (string, error) {
 	var req ballot.CreateRequest
 	if err := decode("ballot create request", requestJSON, &req); err != nil {
@@ -108,14 +107,34 @@ func (c *BallotContract) Execute(ctx contractapi.TransactionContextInterface, id
 	})
 }
 
-// Cancel cancels a ballot. requestJSON is a ballot.CancelRequest. Caller:
-// the proposer until voting ends, or a guardian.
+// Cancel withdraws a ballot. requestJSON is a ballot.CancelRequest.
+// Caller: the proposer, before the first vote; never a decision's or an
+// appeal ballot.
 func (c *BallotContract) Cancel(ctx contractapi.TransactionContextInterface, requestJSON string) (string, error) {
 	var req ballot.CancelRequest
 	if err := decode("cancel request", requestJSON, &req); err != nil {
 		return "", wire(err)
 	}
 	return run(ctx, func(tx *core.Tx) (*ballot.Ballot, error) { return ballot.Cancel(tx, req) })
+}
+
+// Pause records the calling guardian's support for pausing a ballot; the
+// pause comes into force with the constitution's number of guardians from
+// enough organisations. requestJSON is a ballot.PauseRequest. Caller: a
+// guardian. Writes the caller's own support key (and the ballot, when
+// the pause comes into force).
+func (c *BallotContract) Pause(ctx contractapi.TransactionContextInterface, requestJSON string) (string, error) {
+	var req ballot.PauseRequest
+	if err := decode("pause request", requestJSON, &req); err != nil {
+		return "", wire(err)
+	}
+	return run(ctx, func(tx *core.Tx) (*ballot.PauseResult, error) { return ballot.PauseBallot(tx, req) })
+}
+
+// PauseSupports lists the guardians' supports for pausing a ballot.
+// Caller: anyone.
+func (c *BallotContract) PauseSupports(ctx contractapi.TransactionContextInterface, id string) (string, error) {
+	return query(ctx, func(tx *core.Tx) (any, error) { return ballot.PauseSupports(tx.Store, id) })
 }
 
 // Get returns a ballot with its status at the proposal's time. Caller:

@@ -10,12 +10,14 @@ import (
 
 	"github.com/charter-gov/charter/chaincode/ballot"
 	"github.com/charter-gov/charter/chaincode/constitution"
+	"github.com/charter-gov/charter/chaincode/decision"
 	"github.com/charter-gov/charter/chaincode/delegation"
 	"github.com/charter-gov/charter/chaincode/errcode"
 	"github.com/charter-gov/charter/chaincode/genesis"
 	"github.com/charter-gov/charter/chaincode/identity"
 	"github.com/charter-gov/charter/chaincode/membership"
 	"github.com/charter-gov/charter/chaincode/token"
+	"github.com/charter-gov/charter/chaincode/vouch"
 )
 
 func mustArg(t *testing.T, v any) string {
@@ -31,13 +33,15 @@ const harnessSkewSec = 5
 
 // ballotHarness: a constitution whose budget decisions are token-weighted
 // with short periods, an admin and two founding members holding the given
-// genesis allocations (ada's, bob's; 0 for none).
+// genesis allocations (ada's, bob's; 0 for none), of one organisation, so
+// without the organisation cap (guard_test.go covers it).
 func ballotHarness(t *testing.T, adaTokens, bobTokens int64) (*harness, testIdentity, testIdentity, testIdentity) {
 	h := newHarness(t)
 	admin := newIdentity(t, "LabAMSP", "Admin@labA", "admin")
 	ada := newIdentity(t, "LabAMSP", "Ada@labA", "client")
 	bob := newIdentity(t, "LabAMSP", "Bob@labA", "client")
 	doc := constitution.Default()
+	doc.Safeguards.OrgCapBps = 10000
 	doc.Time.MaxClockSkewSec = harnessSkewSec
 	for i := range doc.DecisionRules {
 		if doc.DecisionRules[i].Type == constitution.Budget {
@@ -63,11 +67,9 @@ func TestBallotThroughContract(t *testing.T) {
 	adaID := identity.FromCert(ada.msp, ada.cert)
 	h.clock = h.clock.Add(time.Second) // the genesis allocation precedes the ballot
 
-	res, stub := h.invoke(ada, 0, "ballot:Create", mustArg(t, ballot.CreateRequest{DecisionType: constitution.Budget, Title: "GPU credits"}))
+	b := proposeBudget(t, h, ada, "GPU credits")
+	res, stub := h.invoke(ada, 0, "ballot:Get", b.ID)
 	require.Equal(t, int32(ok), res.Status, res.Message)
-	assert.Contains(t, stub.Events, ballot.EventCreated)
-	var b ballot.Ballot
-	require.NoError(t, json.Unmarshal(res.Payload, &b))
 	assert.Equal(t, constitution.FamilyToken, b.Family)
 	assert.Equal(t, h.clock.Add(harnessSkewSec*time.Second), b.OpensAt, "no voting delay: voting opens one skew after creation")
 
@@ -122,10 +124,9 @@ func TestBallotRefusalsAreCodedAndChangeNothing(t *testing.T) {
 	adaID, bobID := identity.FromCert(ada.msp, ada.cert), identity.FromCert(bob.msp, bob.cert)
 	stranger := newIdentity(t, "LabBMSP", "Eve@labB", "client")
 	h.clock = h.clock.Add(time.Second)
-	res, _ := h.invoke(ada, 0, "ballot:Create", mustArg(t, ballot.CreateRequest{DecisionType: constitution.Budget, Title: "x"}))
+	b := proposeBudget(t, h, ada, "x")
+	res, _ := h.invoke(ada, 0, "ballot:Get", b.ID)
 	require.Equal(t, int32(ok), res.Status, res.Message)
-	var b ballot.Ballot
-	require.NoError(t, json.Unmarshal(res.Payload, &b))
 	res, _ = h.invoke(bob, 0, "delegation:Set", mustArg(t, delegation.SetRequest{Topic: "*", Legs: []delegation.Leg{{To: adaID, Percent: 100}}}))
 	require.Equal(t, int32(ok), res.Status, res.Message)
 	h.clock = b.OpensAt
@@ -145,7 +146,11 @@ func TestBallotRefusalsAreCodedAndChangeNothing(t *testing.T) {
 		{"vote with unknown field", ada, "ballot:Vote", []string{`{"ballot":"` + b.ID + `","choice":"for","weight":1000}`}, errcode.InvalidArgument, `unknown field "weight"`},
 		{"close early", bob, "ballot:Close", []string{b.ID}, errcode.FailedPrecondition, "cannot be closed before"},
 		{"tally bad page", bob, "ballot:Tally", []string{b.ID, "many"}, errcode.InvalidArgument, "not a whole number"},
-		{"execute early", bob, "ballot:Execute", []string{b.ID}, errcode.FailedPrecondition, "cannot become executed"},
+		{"execute a decision's ballot", bob, "ballot:Execute", []string{b.ID}, errcode.FailedPrecondition, "belongs to decision"},
+		{"a decision ballot through ballot:Create", ada, "ballot:Create", []string{mustArg(t, ballot.CreateRequest{DecisionType: constitution.Budget, Title: "x"})}, errcode.InvalidArgument, "opened only by decision:Propose"},
+		{"cancel a decision's ballot", ada, "ballot:Cancel", []string{mustArg(t, ballot.CancelRequest{Ballot: b.ID, Reason: "mine"})}, errcode.Forbidden, "cannot be cancelled by anyone"},
+		{"pause by a non-guardian", ada, "ballot:Pause", []string{mustArg(t, ballot.PauseRequest{Ballot: b.ID, Reason: "r"})}, errcode.Forbidden, "guardian"},
+		{"vouch within one's organisation", ada, "member:Vouch", []string{mustArg(t, vouch.GiveRequest{Member: bobID})}, errcode.Forbidden, "another organisation"},
 		{"transfer beyond balance", ada, "token:Transfer", []string{mustArg(t, token.TransferRequest{To: bobID, Amount: 11})}, errcode.InvalidArgument, "exceeds the balance"},
 		{"negative transfer", ada, "token:Transfer", []string{mustArg(t, token.TransferRequest{To: bobID, Amount: -1})}, errcode.InvalidArgument, "positive"},
 		{"mint by a member", ada, "token:Mint", []string{`{"to":{"mspId":"LabAMSP","id":"x"},"amount":1}`}, errcode.Forbidden, "token_issuance decision"},
@@ -167,4 +172,21 @@ func TestBallotRefusalsAreCodedAndChangeNothing(t *testing.T) {
 			assert.Empty(t, stub.Events, "no event")
 		})
 	}
+}
+
+// proposeBudget proposes a budget decision (House B only) and returns its
+// ballot: decision ballots are opened only through decision:Propose.
+func proposeBudget(t *testing.T, h *harness, by testIdentity, title string) ballot.Ballot {
+	t.Helper()
+	res, stub := h.invoke(by, 0, "decision:Propose", mustArg(t, decision.ProposeRequest{Type: constitution.Budget, Title: title}))
+	require.Equal(t, int32(ok), res.Status, res.Message)
+	assert.Contains(t, stub.Events, decision.EventProposed)
+	var d decision.Decision
+	require.NoError(t, json.Unmarshal(res.Payload, &d))
+	require.Len(t, d.Ballots, 1)
+	res, _ = h.invoke(by, 0, "ballot:Get", d.Ballots[0].Ballot)
+	require.Equal(t, int32(ok), res.Status, res.Message)
+	var b ballot.Ballot
+	require.NoError(t, json.Unmarshal(res.Payload, &b))
+	return b
 }

@@ -13,7 +13,8 @@ import (
 // decisionDeps wires the decision engine: the ballot engine (with the
 // reputation source ballots read) and every registered effect.
 func decisionDeps() decision.Deps {
-	return decision.Deps{Ballots: ballotadapter.Engine{Deps: ballotDeps()}, Effects: effects.All()}
+	eng := ballotadapter.Engine{Deps: ballotDeps()}
+	return decision.Deps{Ballots: eng, Effects: effects.All(), ProposerWeight: eng.ProposerWeight}
 }
 
 // DecisionContract exposes decisions ("decision:…").

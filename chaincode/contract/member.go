@@ -23,7 +23,7 @@ func newMemberContract(g guard) *MemberContract {
 
 // GetEvaluateTransactions lists the queries.
 func (c *MemberContract) GetEvaluateTransactions() []string {
-	return []string{"Get", "List", "Whoami"}
+	return []string{"Get", "List", "Whoami", "Vouches"}
 }
 
 // Register registers a member of the caller's organisation.

@@ -12,6 +12,7 @@ import (
 	"github.com/charter-gov/charter/chaincode/constitution"
 	"github.com/charter-gov/charter/chaincode/contribution"
 	"github.com/charter-gov/charter/chaincode/core"
+	"github.com/charter-gov/charter/chaincode/decision"
 	"github.com/charter-gov/charter/chaincode/identity"
 	"github.com/charter-gov/charter/chaincode/internal/testutil"
 	"github.com/charter-gov/charter/chaincode/membership"
@@ -37,6 +38,9 @@ func TestReputationWeightsArePinnedAtCreation(t *testing.T) {
 	att, ada := testutil.ID("LabAMSP", "att"), testutil.ID("LabBMSP", "ada")
 	doc := constitution.Default()
 	doc.Time.MaxClockSkewSec = 60
+	// One voter, of one organisation, not vouched for: the safeguards are
+	// off here (guard_test.go tests them).
+	doc.Safeguards = constitution.Safeguards{OrgCapBps: 10000}
 	_, err := constitution.InstallGenesis(tx(admin, true, t0), doc)
 	require.NoError(t, err)
 	_, err = membership.RegisterFounding(tx(admin, true, t0), membership.FoundingMember{Member: att, Name: "Att",
@@ -49,7 +53,9 @@ func TestReputationWeightsArePinnedAtCreation(t *testing.T) {
 
 	deps := ballotDeps()
 	created := t0.Add(90 * 24 * time.Hour)
-	b, err := ballot.Create(tx(ada, false, created), deps, ballot.CreateRequest{DecisionType: constitution.Roadmap, Title: "Roadmap"})
+	d, err := decision.Propose(tx(ada, false, created), decisionDeps(), decision.ProposeRequest{Type: constitution.Roadmap, Title: "Roadmap"})
+	require.NoError(t, err)
+	b, err := ballot.Get(s, d.Ballots[0].Ballot)
 	require.NoError(t, err)
 	require.Equal(t, constitution.FamilyReputation, b.Family)
 	require.NotNil(t, b.Reputation)

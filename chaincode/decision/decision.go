@@ -201,6 +201,11 @@ type Deps struct {
 	// with none is executed as a recorded authorisation only. Later
 	// capabilities add theirs here.
 	Effects []Effect
+	// ProposerWeight is a member's weight in a voting family under a rule
+	// at a time, for the rule's proposal threshold (the ballot engine's
+	// ballot.ProposerWeight). Required when a rule has a proposal
+	// threshold.
+	ProposerWeight func(s core.Store, fam constitution.Family, rule constitution.DecisionRule, m identity.Identity, at time.Time) (int64, error)
 }
 
 func (d Deps) effect(t constitution.DecisionType) *Effect {
@@ -270,11 +275,15 @@ func ID(txID string) string {
 // version, hash, rule, concurrence and appeal rule into the decision.
 //
 // Caller: an active member; for a type routed to House A only, a House A
-// seat holder (role house_a).
+// seat holder (role house_a); when the rule has a proposal threshold, a
+// member whose weight now reaches it in at least one house the type is
+// routed to (in House A only with a seat). Decision ballots are opened
+// only here: ballot:Create makes polls.
 //
 // Errors: INVALID_ARGUMENT (title, description, subject, payload: e.g. an
 // amendment that would leave the constitution invalid or change nothing),
-// FORBIDDEN (not an active member; no seat for a House A-only type),
+// FORBIDDEN (not an active member; no seat for a House A-only type; under
+// the proposal threshold),
 // NOT_FOUND (type not routed), FAILED_PRECONDITION (no constitution; the
 // power to decide this type has expired under a sunset clause; the ballot
 // engine is unavailable), CONFLICT (the ID exists).
@@ -318,6 +327,9 @@ func Propose(tx *core.Tx, deps Deps, req ProposeRequest) (*Decision, error) {
 	}
 	if len(rule.Houses) == 1 && rule.Houses[0] == constitution.HouseA && !m.Has(membership.RoleHouseA) {
 		return nil, errcode.Forbiddenf("propose %s decision: %s does not hold a House A seat (role %s); the constitution routes %s to House A only", req.Type, m.Identity, membership.RoleHouseA, req.Type)
+	}
+	if err := deps.meetsProposalThreshold(tx, rule, m); err != nil {
+		return nil, err
 	}
 	payload := compact(req.Payload)
 	if eff := deps.effect(req.Type); eff != nil && eff.Check != nil {
@@ -486,4 +498,30 @@ func Vote(tx *core.Tx, deps Deps, req VoteRequest) (any, error) {
 		return nil, err
 	}
 	return bs.Cast(tx, ballotID, req.Choice, req.Allocations)
+}
+
+// meetsProposalThreshold refuses a proposer whose weight is below the
+// rule's proposal threshold in every house the type is routed to.
+func (d Deps) meetsProposalThreshold(tx *core.Tx, rule constitution.DecisionRule, m *membership.Member) error {
+	if rule.ProposalThreshold <= 0 {
+		return nil
+	}
+	if d.ProposerWeight == nil {
+		return errcode.Preconditionf("propose %s decision: the proposal threshold cannot be checked (no weight source)", rule.Type)
+	}
+	var best int64
+	for i, h := range rule.Houses {
+		if h == constitution.HouseA && !m.Has(membership.RoleHouseA) {
+			continue
+		}
+		w, err := d.ProposerWeight(tx.Store, rule.Families[i], rule, m.Identity, tx.Time)
+		if err != nil {
+			return fmt.Errorf("propose %s decision: %w", rule.Type, err)
+		}
+		best = max(best, w)
+	}
+	if best < rule.ProposalThreshold {
+		return errcode.Forbiddenf("propose %s decision: %s has weight %d, below the proposal threshold %d in every house it is routed to", rule.Type, m.Identity, best, rule.ProposalThreshold)
+	}
+	return nil
 }

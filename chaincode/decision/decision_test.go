@@ -207,6 +207,11 @@ func TestProposeRefusalsChangeNothing(t *testing.T) {
 			require.NoError(t, err)
 		}, ProposeRequest{Type: constitution.Budget, Title: "x"}, errcode.FailedPrecondition, "decide.budget expired"},
 		{"no ballot engine", comm1, func(t *testing.T, w *world) { w.deps.Ballots = nil }, ProposeRequest{Type: constitution.Budget, Title: "x"}, errcode.FailedPrecondition, "ballot engine"},
+		{"under the proposal threshold", comm1, withThreshold(100, 99), ProposeRequest{Type: constitution.Budget, Title: "x"}, errcode.Forbidden, "weight 99, below the proposal threshold 100"},
+		{"threshold without a weight source", comm1, func(t *testing.T, w *world) {
+			withThreshold(100, 1000)(t, w)
+			w.deps.ProposerWeight = nil
+		}, ProposeRequest{Type: constitution.Budget, Title: "x"}, errcode.FailedPrecondition, "proposal threshold cannot be checked"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -225,6 +230,48 @@ func TestProposeRefusalsChangeNothing(t *testing.T) {
 			assert.Nil(t, tx.Event())
 		})
 	}
+}
+
+// withThreshold installs a constitution whose every rule has proposal
+// threshold min and gives every member weight w in every family.
+func withThreshold(min, w int64) func(t *testing.T, wd *world) {
+	return func(t *testing.T, wd *world) {
+		doc := constitution.Default()
+		doc.Appeals.MinAppellants = 2
+		for i := range doc.DecisionRules {
+			doc.DecisionRules[i].ProposalThreshold = min
+		}
+		_, err := constitution.Install(wd.tx(admin, t0()), doc, "d-test")
+		require.NoError(t, err)
+		wd.deps.ProposerWeight = func(core.Store, constitution.Family, constitution.DecisionRule, identity.Identity, time.Time) (int64, error) {
+			return w, nil
+		}
+	}
+}
+
+func TestProposalThreshold(t *testing.T) {
+	w := newWorld(t)
+	withThreshold(100, 100)(t, w)
+	d := w.propose(t, comm1, ProposeRequest{Type: constitution.Budget, Title: "at the threshold"})
+	assert.Equal(t, StatusVoting, d.Status)
+	// A joint type: House B weight counts for a member without a seat;
+	// House A weight only with one.
+	var asked []constitution.Family
+	w.deps.ProposerWeight = func(_ core.Store, fam constitution.Family, _ constitution.DecisionRule, _ identity.Identity, _ time.Time) (int64, error) {
+		asked = append(asked, fam)
+		if fam == constitution.FamilySeat {
+			return 1000, nil
+		}
+		return 1, nil
+	}
+	refused(t, w, errcode.Forbidden, "below the proposal threshold", func() (*core.Tx, error) {
+		tx := w.tx(comm1, t0())
+		_, err := Propose(tx, w.deps, ProposeRequest{Type: constitution.Roadmap, Title: "x"})
+		return tx, err
+	})
+	assert.Equal(t, []constitution.Family{constitution.FamilyReputation}, asked, "no seat: House A weight is not asked")
+	d = w.propose(t, seatA1, ProposeRequest{Type: constitution.SeatRemoval, Title: "a seat holder proposes", Payload: mustJSON(t, SeatPayload{Member: seatA2})})
+	assert.Equal(t, StatusVoting, d.Status)
 }
 
 func mustJSON(t *testing.T, v any) json.RawMessage {

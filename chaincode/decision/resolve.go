@@ -20,8 +20,9 @@ type HouseResult struct {
 	// Passed: the ballot passed under the rule (quorum, and for reached
 	// the threshold); it implies QuorumMet.
 	Passed bool `json:"passed"`
-	// Cancelled: the ballot was cancelled (by its proposer or a guardian);
-	// the decision then fails.
+	// Cancelled: the ballot was cancelled; the decision then fails. (A
+	// decision's ballots cannot be cancelled since guardians only pause
+	// and proposers withdraw only polls; kept for records written before.)
 	Cancelled bool `json:"cancelled,omitempty"`
 	// VotesCounted is how many votes the tally counted.
 	VotesCounted int64     `json:"votesCounted,omitempty"`

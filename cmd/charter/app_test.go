@@ -159,6 +159,7 @@ func TestUsageErrors(t *testing.T) {
 		{"draft with sub-second periods", []string{"constitution", "genesis", "draft", "--founders", "LabAMSP,LabBMSP", "--member", "labA-user1:Ada:house_a", "--periods", "500ms"}, "whole number of seconds"},
 		{"draft with an unknown --periods-for type", []string{"constitution", "genesis", "draft", "--founders", "LabAMSP,LabBMSP", "--member", "labA-user1:Ada:house_a", "--periods", "5s", "--periods-for", "coronation"}, "not routed"},
 		{"draft with --periods-for alone", []string{"constitution", "genesis", "draft", "--founders", "LabAMSP,LabBMSP", "--member", "labA-user1:Ada:house_a", "--periods-for", "budget"}, "goes with --periods"},
+		{"draft with a sub-second skew", []string{"constitution", "genesis", "draft", "--founders", "LabAMSP,LabBMSP", "--member", "labA-user1:Ada:house_a", "--clock-skew", "100ms"}, "whole number of seconds"},
 		{"draft naming one founder", []string{"constitution", "genesis", "draft", "--founders", "LabAMSP", "--member", "labA-user1:Ada:house_a"}, "no organisation founds alone"},
 		{"the removed init", []string{"constitution", "init"}, `unknown command "init"`},
 		{"add without member", []string{"member", "add", "--name", "Ada"}, "name the member with --profile, --cert or --id"},
@@ -346,7 +347,7 @@ func TestConstitutionCommands(t *testing.T) {
 	t.Run("genesis draft writes the canonical genesis from profiles", func(t *testing.T) {
 		f := newFixture(t)
 		r := f.run(t, nil, "constitution", "genesis", "draft", "--founders", "LabBMSP,LabAMSP",
-			"--member", "labA-user1:Ada Lovelace:attester,house_a:red_teaming", "--allocate", "labA-user1=600", "--periods", "15s")
+			"--member", "labA-user1:Ada Lovelace:attester,house_a:red_teaming", "--allocate", "labA-user1=600", "--periods", "15s", "--clock-skew", "5s")
 		require.Equal(t, exitOK, r.code, "stderr: %s", r.stderr)
 		assert.Empty(t, f.fake.configs, "nothing is sent")
 		var g genesis.Genesis
@@ -361,6 +362,7 @@ func TestConstitutionCommands(t *testing.T) {
 			assert.Equal(t, []int64{0, 15, 0}, []int64{rule.VotingDelaySec, rule.VotingPeriodSec, rule.TimelockSec}, "%s", rule.Type)
 		}
 		assert.Equal(t, int64(0), g.Constitution.Appeals.WindowSec)
+		assert.Equal(t, int64(5), g.Constitution.Time.MaxClockSkewSec)
 	})
 
 	t.Run("genesis draft shortens only the periods of --periods-for", func(t *testing.T) {

@@ -59,9 +59,10 @@ func (a *app) withVoting(cmd *cobra.Command, fn func(ctx context.Context, v voti
 }
 
 func (a *app) ballotCmd() *cobra.Command {
-	return group("ballot", "Create ballots and polls, vote, close, tally, queue, execute, cancel",
+	return group("ballot", "Create polls, vote, close, tally, queue, execute, withdraw, pause",
 		a.ballotCreateCmd(), a.ballotShowCmd(), a.ballotListCmd(), a.ballotVoteCmd(), a.ballotCloseCmd(),
-		a.ballotTallyCmd(), a.ballotQueueCmd(), a.ballotExecuteCmd(), a.ballotCancelCmd(), a.ballotResultsCmd())
+		a.ballotTallyCmd(), a.ballotQueueCmd(), a.ballotExecuteCmd(), a.ballotCancelCmd(), a.ballotResultsCmd(),
+		a.ballotPauseCmd(), a.ballotPausesCmd())
 }
 
 func oneID(cmd *cobra.Command, args []string) error {
@@ -73,43 +74,31 @@ func oneID(cmd *cobra.Command, args []string) error {
 
 func (a *app) ballotCreateCmd() *cobra.Command {
 	var req ballot.CreateRequest
-	var decisionType, house string
+	var decisionType string
 	var poll bool
 	var delay, period time.Duration
 	cmd := &cobra.Command{
-		Use:   "create (--type DECISION_TYPE [--house A|B] [--options a,b,c] | --poll --period DURATION [--delay DURATION]) --title TEXT",
-		Short: "Create a decision ballot (rules from the constitution) or a 1–7 Likert poll",
-		Long: `Create a ballot. A decision takes its house, voting family, quorum, threshold,
-delay, period and timelock from the constitution in force; they are frozen into
-the ballot. Without --options the choices are for, against and abstain; with
---options each named option plus abstain. A poll (--poll) asks for a 1–7 answer
-and sets its own period.`,
-		Example: `  charter --as labA-user1 ballot create --type budget --title "Fund eval compute"
-  charter --as labA-user1 ballot create --type roadmap --title "Next model" --options "7B,13B,70B"
-  charter --as labA-user1 ballot create --poll --title "Was the release decision legitimate?" --period 72h`,
-		Args: noArgs,
+		Use:   "create --poll --title TEXT --period DURATION [--delay DURATION] [--type DECISION_TYPE]",
+		Short: "Create a 1–7 Likert poll (decision ballots come from 'decision propose')",
+		Long: `Create a poll: a 1–7 Likert question (perceived legitimacy) with its own
+period. --type only labels what the poll is about. A decision's ballots are
+opened by 'charter decision propose', which applies the proposal threshold,
+recusal, appeals and the decision's effect.`,
+		Example: `  charter --as labA-user1 ballot create --poll --title "Was the release decision legitimate?" --period 72h`,
+		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if !poll {
+				return usagef("ballot create makes polls (--poll); decision ballots are opened by 'charter decision propose'")
+			}
 			if strings.TrimSpace(req.Title) == "" {
 				return usagef("--title is required")
 			}
-			if poll {
-				if decisionType != "" && house != "" {
-					return usagef("--house goes with a decision, not a poll")
-				}
-				if period <= 0 {
-					return usagef("--period is required for a poll (for example 72h)")
-				}
-				req.Kind = ballot.KindPoll
-				req.VotingPeriodSec, req.VotingDelaySec = int64(period/time.Second), int64(delay/time.Second)
-			} else {
-				if decisionType == "" {
-					return usagef("--type is required (a decision type of the constitution), or --poll")
-				}
-				if period != 0 || delay != 0 {
-					return usagef("--period and --delay are for polls; a decision takes them from the constitution")
-				}
+			if period <= 0 {
+				return usagef("--period is required for a poll (for example 72h)")
 			}
-			req.DecisionType, req.House = constitution.DecisionType(decisionType), constitution.HouseID(house)
+			req.Kind = ballot.KindPoll
+			req.VotingPeriodSec, req.VotingDelaySec = int64(period/time.Second), int64(delay/time.Second)
+			req.DecisionType = constitution.DecisionType(decisionType)
 			return a.withVoting(cmd, func(ctx context.Context, v votingAPI) error {
 				b, err := v.CreateBallot(ctx, req)
 				if err != nil {
@@ -120,12 +109,10 @@ and sets its own period.`,
 		},
 	}
 	fs := cmd.Flags()
-	fs.StringVar(&decisionType, "type", "", "decision type (budget, roadmap, policy, treasury_spend, …)")
-	fs.StringVar(&house, "house", "", "deciding house of a joint decision type (default: the first)")
+	fs.StringVar(&decisionType, "type", "", "the decision type the poll is about (a label)")
 	fs.StringVar(&req.Title, "title", "", "title (required)")
 	fs.StringVar(&req.Description, "description", "", "description")
-	fs.StringSliceVar(&req.Options, "options", nil, "named options, comma-separated (default: for, against, abstain)")
-	fs.BoolVar(&poll, "poll", false, "a 1–7 Likert poll")
+	fs.BoolVar(&poll, "poll", false, "a 1–7 Likert poll (required)")
 	fs.DurationVar(&period, "period", 0, "poll voting period")
 	fs.DurationVar(&delay, "delay", 0, "poll voting delay")
 	return cmd
@@ -311,7 +298,7 @@ func (a *app) ballotExecuteCmd() *cobra.Command {
 func (a *app) ballotCancelCmd() *cobra.Command {
 	var reason string
 	cmd := &cobra.Command{
-		Use: "cancel ID --reason TEXT", Short: "Cancel a ballot (the proposer while voting; a guardian until executed)", Args: oneID,
+		Use: "cancel ID --reason TEXT", Short: "Withdraw your own poll before its first vote (a decision's ballots are never cancelled)", Args: oneID,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if strings.TrimSpace(reason) == "" {
 				return usagef("--reason is required")
@@ -513,6 +500,9 @@ func resultText(w *bytes.Buffer, r *ballot.Result) error {
 		return kv.flush()
 	}
 	kv.add("participation", fmt.Sprintf("%s of %s (%s); quorum %s needs %s: %s", r.Participation, r.Electorate, r.Basis, bps(r.QuorumBps), r.QuorumRequired, yesNo(r.QuorumReached)))
+	if r.OrgCap != nil {
+		kv.add("organisation cap", orgCapText(r.OrgCap))
+	}
 	kv.add("passed", yesNo(r.Passed))
 	if r.Winner != "" {
 		kv.add("winner", r.Winner)

@@ -15,6 +15,7 @@ import (
 	"github.com/charter-gov/charter/chaincode/delegation"
 	"github.com/charter-gov/charter/chaincode/identity"
 	"github.com/charter-gov/charter/chaincode/token"
+	"github.com/charter-gov/charter/chaincode/vouch"
 	charter "github.com/charter-gov/charter/gateway-client"
 )
 
@@ -90,6 +91,18 @@ func (g *fakeGateway) RevokeDelegation(_ context.Context, req delegation.RevokeR
 func (g *fakeGateway) Delegations(_ context.Context, m identity.Identity) ([]delegation.Version, error) {
 	return []delegation.Version{}, g.record("Delegations", m)
 }
+func (g *fakeGateway) PauseBallot(_ context.Context, req ballot.PauseRequest) (*ballot.PauseResult, error) {
+	return &ballot.PauseResult{Support: ballot.PauseSupport{Ballot: req.Ballot}, Supporters: 1, Required: 2, Organisations: 1, RequiredOrgs: 2}, g.record("PauseBallot", req)
+}
+func (g *fakeGateway) PauseSupports(_ context.Context, id string) ([]ballot.PauseSupport, error) {
+	return []ballot.PauseSupport{}, g.record("PauseSupports", id)
+}
+func (g *fakeGateway) Vouch(_ context.Context, m identity.Identity) (*vouch.Vouch, error) {
+	return &vouch.Vouch{Member: m}, g.record("Vouch", m)
+}
+func (g *fakeGateway) Vouches(_ context.Context, m identity.Identity) ([]vouch.Vouch, error) {
+	return []vouch.Vouch{}, g.record("Vouches", m)
+}
 
 func TestVotingCommands(t *testing.T) {
 	f0 := newFixture(t)
@@ -100,8 +113,13 @@ func TestVotingCommands(t *testing.T) {
 		args  []string
 		wants []fakeCall
 	}{
-		{"create decision", []string{"ballot", "create", "--type", "budget", "--title", "GPUs", "--options", "a,b"},
-			[]fakeCall{{"CreateBallot", ballot.CreateRequest{DecisionType: constitution.Budget, Title: "GPUs", Options: []string{"a", "b"}}}}},
+		{"create poll about a type", []string{"ballot", "create", "--poll", "--type", "budget", "--title", "Legit?", "--period", "1h", "--delay", "1m"},
+			[]fakeCall{{"CreateBallot", ballot.CreateRequest{Kind: ballot.KindPoll, DecisionType: constitution.Budget, Title: "Legit?", VotingPeriodSec: 3600, VotingDelaySec: 60}}}},
+		{"pause", []string{"--as", "labA-user1", "ballot", "pause", "b1", "--reason", "vote buying"},
+			[]fakeCall{{"PauseBallot", ballot.PauseRequest{Ballot: "b1", Reason: "vote buying"}}}},
+		{"pause supports", []string{"ballot", "pause-supports", "b1"}, []fakeCall{{"PauseSupports", "b1"}}},
+		{"vouch", []string{"--as", "labA-admin", "member", "vouch", "--profile", "labA-user1"}, []fakeCall{{"Vouch", user1}}},
+		{"vouches", []string{"member", "vouches", "--profile", "labA-user1"}, []fakeCall{{"Vouches", user1}}},
 		{"create poll", []string{"ballot", "create", "--poll", "--title", "Legit?", "--period", "1h"},
 			[]fakeCall{{"CreateBallot", ballot.CreateRequest{Kind: ballot.KindPoll, Title: "Legit?", VotingPeriodSec: 3600}}}},
 		{"show", []string{"ballot", "show", "b1"}, []fakeCall{{"Ballot", "b1"}}},
@@ -154,9 +172,10 @@ func TestVotingUsageErrors(t *testing.T) {
 		args []string
 		want string
 	}{
-		{"create without title", []string{"ballot", "create", "--type", "budget"}, "--title is required"},
-		{"create without type", []string{"ballot", "create", "--title", "x"}, "--type is required"},
-		{"decision with period", []string{"ballot", "create", "--type", "budget", "--title", "x", "--period", "1h"}, "--period and --delay are for polls"},
+		{"create a decision ballot", []string{"ballot", "create", "--type", "budget", "--title", "x"}, "decision ballots are opened by 'charter decision propose'"},
+		{"poll without title", []string{"ballot", "create", "--poll", "--period", "1h"}, "--title is required"},
+		{"pause without reason", []string{"ballot", "pause", "b1"}, "--reason is required"},
+		{"vouch for nobody", []string{"member", "vouch"}, "name the member"},
 		{"poll without period", []string{"ballot", "create", "--poll", "--title", "x"}, "--period is required"},
 		{"vote without choice", []string{"ballot", "vote", "b1"}, "exactly one of --choice and --alloc"},
 		{"vote with both", []string{"ballot", "vote", "b1", "--choice", "for", "--alloc", "a=1"}, "exactly one of --choice and --alloc"},

@@ -117,7 +117,7 @@ func renderText(w *bytes.Buffer, v any) error {
 		return nil
 	}
 	// The capabilities' own types, each renderer in turn.
-	for _, render := range []func(*bytes.Buffer, any) error{votingText, decisionText, reputationText, genesisText} {
+	for _, render := range []func(*bytes.Buffer, any) error{votingText, decisionText, reputationText, genesisText, guardText} {
 		if err := render(w, v); !errors.Is(err, errNoTextForm) {
 			return err
 		}
@@ -187,7 +187,8 @@ func documentText(w *bytes.Buffer, d *constitution.Document) error {
 	if e.PowersExpireAtUnix != 0 {
 		sunset = "powers expire " + timeText(time.Unix(e.PowersExpireAtUnix, 0))
 	}
-	kv.add("emergency", fmt.Sprintf("pause at most %s, ratify within %s, %d guardians to act, %s", seconds(e.MaxPauseSec), seconds(e.RatifyWithinSec), e.GuardiansToAct, sunset))
+	kv.add("emergency", fmt.Sprintf("pause at most %s, ratify within %s, %d guardians of %d organisations to act, %s", seconds(e.MaxPauseSec), seconds(e.RatifyWithinSec), e.GuardiansToAct, e.GuardianOrgsToAct, sunset))
+	kv.add("safeguards", fmt.Sprintf("an organisation carries at most %d bps of a ballot's counted weight; %d vouches from other organisations to vote", d.Safeguards.OrgCapBps, d.Safeguards.VouchesRequired))
 	tr := d.Treasury
 	kv.add("treasury", fmt.Sprintf("spend at most %d per %s, %d signers, %s delay", tr.SpendLimitPerPeriod, seconds(tr.PeriodSec), tr.SignersRequired, seconds(tr.ExecutionDelaySec)))
 	r := d.Reputation

@@ -14,8 +14,10 @@ package ballotadapter
 
 import (
 	"math/big"
+	"time"
 
 	"github.com/charter-gov/charter/chaincode/ballot"
+	"github.com/charter-gov/charter/chaincode/constitution"
 	"github.com/charter-gov/charter/chaincode/core"
 	"github.com/charter-gov/charter/chaincode/decision"
 	"github.com/charter-gov/charter/chaincode/errcode"
@@ -42,6 +44,12 @@ func (e Engine) Open(tx *core.Tx, spec decision.BallotSpec) error {
 		Title:              spec.Title, Description: spec.Description, Proposer: spec.Proposer,
 	})
 	return err
+}
+
+// ProposerWeight is ballot.ProposerWeight with the engine's sources, for
+// decision.Deps.ProposerWeight.
+func (e Engine) ProposerWeight(s core.Store, fam constitution.Family, rule constitution.DecisionRule, m identity.Identity, at time.Time) (int64, error) {
+	return ballot.ProposerWeight(s, e.Deps, fam, rule, m, at)
 }
 
 // Result reads a ballot's result once it is tallied (succeeded, defeated,

@@ -42,9 +42,12 @@ func (w *world) tx(caller identity.Identity, at time.Time) *core.Tx {
 }
 
 // seatDoc is the default constitution with amendments voted one seat one
-// vote in both houses (no reputation ledger needed).
+// vote in both houses (no reputation ledger needed), without the
+// organisation cap (each house here has voters of one organisation; the
+// cap is tested in chaincode/ballot).
 func seatDoc() constitution.Document {
 	d := constitution.Default()
+	d.Safeguards.OrgCapBps = 10000
 	for i := range d.DecisionRules {
 		if d.DecisionRules[i].Type == constitution.Amendment {
 			d.DecisionRules[i].Families = []constitution.Family{constitution.FamilySeat, constitution.FamilySeat}
@@ -153,23 +156,46 @@ func TestAmendmentThroughTheBallotEngine(t *testing.T) {
 	assert.ErrorIs(t, err, errcode.ErrConflict)
 }
 
-func TestCancelledBallotRejectsTheDecision(t *testing.T) {
+func TestNobodyCancelsADecisionOrAppealBallot(t *testing.T) {
 	w := newWorld(t)
 	t0 := testutil.T0()
+	guardian := testutil.ID("LabAMSP", "Guardian@labA")
+	_, err := membership.RegisterFounding(testutil.Tx(w.s, identity.Identity{MSPID: "LabAMSP", ID: "x509::CN=Admin::CN=ca"}, true, t0),
+		membership.FoundingMember{Member: guardian, Name: "G", Roles: []membership.Role{membership.RoleGuardian}}, "test-genesis")
+	require.NoError(t, err)
 	d, err := decision.Propose(w.tx(seatA1, t0), w.deps, decision.ProposeRequest{Type: constitution.ReleaseStage, Title: "Stage"})
 	require.NoError(t, err)
-	_, err = ballot.Cancel(w.tx(seatA1, t0), ballot.CancelRequest{Ballot: d.ID + "-A", Reason: "withdrawn"})
-	require.NoError(t, err)
-	c, err := decision.Conclude(w.tx(comm1, t0), w.deps, d.ID)
-	require.NoError(t, err)
-	assert.Equal(t, decision.StatusRejected, c.Status)
-	assert.Equal(t, decision.BranchCancelled, c.Outcome.Branch)
+	appeal := decision.BallotSpec{ID: d.ID + "-appeal-B", Decision: d.ID, Appeal: true, House: "B", Family: constitution.FamilySeat,
+		Rule:                constitution.DecisionRule{Type: constitution.ReleaseStage, Houses: []constitution.HouseID{"B"}, Families: []constitution.Family{constitution.FamilySeat}, VotingPeriodSec: 60},
+		ConstitutionVersion: 1, Title: "Appeal", Proposer: comm1}
+	require.NoError(t, Engine{}.Open(w.tx(comm1, t0), appeal))
+	for _, tt := range []struct {
+		name   string
+		caller identity.Identity
+		ballot string
+	}{
+		{"the proposer, its decision's ballot", seatA1, d.ID + "-A"},
+		{"a guardian, a decision's ballot", guardian, d.ID + "-A"},
+		{"the appellant who lodged it, the appeal ballot", comm1, appeal.ID},
+		{"a guardian, the appeal ballot", guardian, appeal.ID},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			before, writes := w.s.Snapshot(), w.s.Writes
+			tx := w.tx(tt.caller, t0)
+			_, err := ballot.Cancel(tx, ballot.CancelRequest{Ballot: tt.ballot, Reason: "withdrawn"})
+			require.ErrorIs(t, err, errcode.ErrForbidden)
+			assert.ErrorContains(t, err, "cannot be cancelled by anyone")
+			assert.Equal(t, before, w.s.Snapshot())
+			assert.Equal(t, writes, w.s.Writes)
+			assert.Nil(t, tx.Event())
+		})
+	}
 }
 
 func TestOpenRefusesAnExistingID(t *testing.T) {
 	w := newWorld(t)
 	tx := w.tx(comm1, testutil.T0())
-	spec := decision.BallotSpec{ID: "x-A", House: "A", Family: constitution.FamilySeat, Title: "t",
+	spec := decision.BallotSpec{ID: "x-A", House: "A", Family: constitution.FamilySeat, Title: "t", ConstitutionVersion: 1,
 		Rule: constitution.DecisionRule{Type: constitution.ReleaseStage, Houses: []constitution.HouseID{"A"}, Families: []constitution.Family{constitution.FamilySeat}, VotingPeriodSec: 1}}
 	require.NoError(t, Engine{}.Open(tx, spec))
 	assert.ErrorIs(t, Engine{}.Open(tx, spec), errcode.ErrConflict)
