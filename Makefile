@@ -84,6 +84,10 @@ fuzz: ## Run each fuzz target for FUZZTIME (default 10s)
 bench: ## Domain benchmarks (score computation, decay, tally of 1k/10k/100k votes, delegated tally of 10k members 8 deep)
 	$(GO) test -run=X -bench=. -benchmem ./chaincode/...
 
+.PHONY: bench-tally
+bench-tally: build fabric ## A ballot of CHARTER_BENCH_VOTES votes (default 100000) cast and tallied in pages on a fresh network
+	$(GO) test -count=1 -run=X -bench=LargeBallotTally -benchtime=1x -timeout 360m -v ./test/
+
 .PHONY: bench-network
 bench-network: build fabric ## Vote vs key-value put throughput on a fresh network (with the calibration chaincode), in one run
 	CHARTER_BENCH=1 $(GO) test -count=1 -run=X -bench=VoteVsPut -benchtime=1x -timeout 20m ./test/

@@ -69,17 +69,17 @@ func TestTransactionArguments(t *testing.T) {
 		{"Member", func(ctx context.Context, c *Client) (any, error) { return c.Member(ctx, ada) },
 			call{Kind: "evaluate", Name: "member:Get", Args: []string{ada.MSPID, ada.ID}}},
 		{"Members all", func(ctx context.Context, c *Client) (any, error) { return c.Members(ctx, MemberQuery{}) },
-			call{Kind: "evaluate", Name: "member:List", Args: []string{"", "false"}}},
+			call{Kind: "evaluate", Name: "member:List", Args: []string{"", "false", "1000", ""}}},
 		{"Members of one MSP with removed", func(ctx context.Context, c *Client) (any, error) {
 			return c.Members(ctx, MemberQuery{MSPID: "LabBMSP", IncludeRemoved: true})
-		}, call{Kind: "evaluate", Name: "member:List", Args: []string{"LabBMSP", "true"}}},
+		}, call{Kind: "evaluate", Name: "member:List", Args: []string{"LabBMSP", "true", "1000", ""}}},
 		{"Whoami", func(ctx context.Context, c *Client) (any, error) { return c.Whoami(ctx) },
 			call{Kind: "evaluate", Name: "member:Whoami", Args: []string{}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			result := []byte("{}")
-			if tt.want.Name == "constitution:History" || tt.want.Name == "member:List" {
+			if tt.want.Name == "constitution:History" {
 				result = []byte("[]")
 			}
 			f := &fakeGateway{
@@ -321,6 +321,31 @@ func (r *recordingContract) EvaluateWithContext(_ context.Context, name string, 
 func (r *recordingContract) SubmitAsyncWithContext(_ context.Context, name string, _ ...client.ProposalOption) ([]byte, *client.Commit, error) {
 	r.names = append(r.names, name)
 	return nil, nil, errors.New("recordingContract does not submit")
+}
+
+// Members follows member:List's bookmarks to the end; MembersPage reads one.
+func TestMembersFollowsPages(t *testing.T) {
+	bob := identity.Identity{MSPID: "LabBMSP", ID: "x509::CN=bob::CN=ca"}
+	pages := map[string]membership.ListPage{
+		"":      {Members: []membership.Member{{Identity: ada}}, Bookmark: "bm-1"},
+		"bm-1":  {Members: []membership.Member{}, Bookmark: "bm-2"}, // a page of removed members only
+		"bm-2":  {Members: []membership.Member{{Identity: bob}}},
+		"wrong": {},
+	}
+	f := &fakeGateway{evaluate: func(c call) ([]byte, error) {
+		require.Len(t, c.Args, 4)
+		assert.Equal(t, "2", c.Args[2], "the page size asked for")
+		return json.Marshal(pages[c.Args[3]])
+	}}
+	c := newTestClient(t, f)
+	ms, err := c.Members(t.Context(), MemberQuery{PageSize: 2})
+	require.NoError(t, err)
+	require.Len(t, ms, 2)
+	assert.Equal(t, []identity.Identity{ada, bob}, []identity.Identity{ms[0].Identity, ms[1].Identity})
+	assert.Len(t, f.Calls(), 3, "three pages, three queries")
+	p, err := c.MembersPage(t.Context(), MemberQuery{PageSize: 2, Bookmark: "bm-1"})
+	require.NoError(t, err)
+	assert.Equal(t, "bm-2", p.Bookmark)
 }
 
 func TestGenesisHashIsTheChaincodes(t *testing.T) {

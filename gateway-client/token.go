@@ -93,14 +93,35 @@ func (c *Client) TokenHistory(ctx context.Context, account identity.Identity, li
 	return h, nil
 }
 
-// TokenAccounts evaluates token:Accounts (of one MSP when mspID is not
-// empty).
+// TokenAccountsPage evaluates token:Accounts for one page (of one MSP when
+// mspID is not empty): pageSize 1..1000 (0: the chaincode's 100), from
+// bookmark ("" starts); the page's Bookmark is "" after the last.
+//
+// Errors: ErrInvalidArgument (page size, a bookmark from another listing).
+func (c *Client) TokenAccountsPage(ctx context.Context, mspID string, pageSize int, bookmark string) (*token.AccountPage, error) {
+	var p token.AccountPage
+	if err := c.evaluate(ctx, txTokenAccounts, &p, mspID, strconv.Itoa(pageSize), bookmark); err != nil {
+		return nil, err
+	}
+	return &p, nil
+}
+
+// TokenAccounts lists every account (of one MSP when mspID is not empty),
+// following token:Accounts' pages of DefaultMemberPage.
 //
 // Errors: only the common ones.
 func (c *Client) TokenAccounts(ctx context.Context, mspID string) ([]token.Account, error) {
-	var as []token.Account
-	if err := c.evaluate(ctx, txTokenAccounts, &as, mspID); err != nil {
-		return nil, err
+	out := []token.Account{}
+	bookmark := ""
+	for {
+		p, err := c.TokenAccountsPage(ctx, mspID, DefaultMemberPage, bookmark)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, p.Accounts...)
+		if p.Bookmark == "" {
+			return out, nil
+		}
+		bookmark = p.Bookmark
 	}
-	return as, nil
 }

@@ -212,18 +212,51 @@ type MemberQuery struct {
 	MSPID string
 	// IncludeRemoved also lists removed members.
 	IncludeRemoved bool
+	// PageSize is the members per query (1..1000); 0 means
+	// DefaultMemberPage for Members and the chaincode's default (100) for
+	// MembersPage.
+	PageSize int
+	// Bookmark continues a MembersPage listing ("" starts).
+	Bookmark string
 }
 
-// Members evaluates member:List, members in key order (by MSP, then
-// identity).
+// DefaultMemberPage is the page size Members follows pages with.
+const DefaultMemberPage = 1000
+
+// MembersPage evaluates member:List for one page: members in key order
+// (by MSP, then identity) and the bookmark of the next page ("" when this
+// was the last).
 //
-// Errors: only the common ones.
-func (c *Client) Members(ctx context.Context, q MemberQuery) ([]membership.Member, error) {
-	var ms []membership.Member
-	if err := c.evaluate(ctx, txMemberList, &ms, q.MSPID, strconv.FormatBool(q.IncludeRemoved)); err != nil {
+// Errors: ErrInvalidArgument (page size outside 1..1000, a bookmark from
+// another listing).
+func (c *Client) MembersPage(ctx context.Context, q MemberQuery) (*membership.ListPage, error) {
+	var p membership.ListPage
+	if err := c.evaluate(ctx, txMemberList, &p, q.MSPID, strconv.FormatBool(q.IncludeRemoved), strconv.Itoa(q.PageSize), q.Bookmark); err != nil {
 		return nil, err
 	}
-	return ms, nil
+	return &p, nil
+}
+
+// Members lists every member matching q, following member:List's pages
+// (q.PageSize each, DefaultMemberPage when 0) from q.Bookmark to the end.
+//
+// Errors: as MembersPage.
+func (c *Client) Members(ctx context.Context, q MemberQuery) ([]membership.Member, error) {
+	if q.PageSize == 0 {
+		q.PageSize = DefaultMemberPage
+	}
+	out := []membership.Member{}
+	for {
+		p, err := c.MembersPage(ctx, q)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, p.Members...)
+		if p.Bookmark == "" {
+			return out, nil
+		}
+		q.Bookmark = p.Bookmark
+	}
 }
 
 // Whoami evaluates member:Whoami: the caller's identity as the chaincode

@@ -735,7 +735,11 @@ func BenchmarkTally(b *testing.B) {
 	for _, n := range []int{1000, 10000, 100000} {
 		b.Run(fmt.Sprintf("votes=%d", n), func(b *testing.B) {
 			w, bal, votes := randomBallot(b, newSortedStore(), 1, n, constitution.FamilyToken)
-			if err := func() error { w.now = bal.EndsAt; _, err := Close(w.as(w.admin), bal.ID); return err }(); err != nil {
+			if err := func() error {
+				w.now = bal.CloseableFrom(testSkew * time.Second)
+				_, err := Close(w.as(w.admin), bal.ID)
+				return err
+			}(); err != nil {
 				b.Fatal(err)
 			}
 			supply, err := token.SupplyAt(w.s, bal.OpensAt)

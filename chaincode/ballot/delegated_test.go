@@ -295,7 +295,7 @@ func BenchmarkDelegatedTally(b *testing.B) {
 	for c := range chains {
 		w.vote(bal, ids[c][0], ChoiceFor)
 	}
-	w.now = bal.EndsAt
+	w.now = bal.CloseableFrom(testSkew * time.Second)
 	if _, err := Close(w.as(w.admin), bal.ID); err != nil {
 		b.Fatal(err)
 	}

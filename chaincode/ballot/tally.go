@@ -1,7 +1,6 @@
 package ballot
 
 import (
-	"errors"
 	"fmt"
 	"math/big"
 
@@ -207,17 +206,19 @@ const (
 
 // TallyState is the partial tally carried from one Tally page to the next.
 type TallyState struct {
-	Ballot        string   `json:"ballot"`
-	Phase         string   `json:"phase"`
-	NextShard     int      `json:"nextShard"`
-	MemberAfter   string   `json:"memberAfter,omitempty"`
-	Totals        []string `json:"totals"`
-	Participation string   `json:"participation"`
-	Electorate    string   `json:"electorate"`
-	VotesRead     int64    `json:"votesRead"`
-	VotesCounted  int64    `json:"votesCounted"`
-	Members       int64    `json:"membersRead"`
-	Pages         int64    `json:"pages"`
+	Ballot    string `json:"ballot"`
+	Phase     string `json:"phase"`
+	NextShard int    `json:"nextShard"`
+	// NextMemberShard is the next shard of the member register's shard
+	// index that the electorate phase reads.
+	NextMemberShard int      `json:"nextMemberShard,omitempty"`
+	Totals          []string `json:"totals"`
+	Participation   string   `json:"participation"`
+	Electorate      string   `json:"electorate"`
+	VotesRead       int64    `json:"votesRead"`
+	VotesCounted    int64    `json:"votesCounted"`
+	Members         int64    `json:"membersRead"`
+	Pages           int64    `json:"pages"`
 	// Orgs are the per-organisation sums the organisation cap needs.
 	Orgs []OrgTally `json:"orgs,omitempty"`
 }
@@ -239,7 +240,7 @@ type Progress struct {
 // A page reads whole vote shards until it has read at least pageSize votes
 // (default DefaultPageSize, at most MaxPageSize) or every shard, then, for
 // families whose quorum counts members (seat, quadratic, reputation), pages
-// through the member list the same way. Each page stores its partial sums
+// through the member register's shard index the same way (whole shards). Each page stores its partial sums
 // in the ballot's tally record; the last page computes the result and
 // moves the ballot to succeeded, defeated (decisions) or completed (polls).
 //
@@ -474,54 +475,41 @@ func tallyShard(s core.Store, b *Ballot, w *Weigher, acc *accum, shard int) (int
 	return n, nil
 }
 
-type stopScan struct{}
-
-func (stopScan) Error() string { return "stop" }
-
-// electoratePage adds up to limit members eligible when voting opened to
-// the electorate, resuming after st.MemberAfter. It reports whether the
-// member list is exhausted.
+// electoratePage adds the members eligible when voting opened to the
+// electorate, reading whole shards of the member register's shard index
+// (membership.ScanShard) from st.NextMemberShard until it has read at
+// least limit members or every shard. Each page reads only the shards it
+// adds: no page re-reads the register from the start. It reports whether
+// every shard was read.
 func electoratePage(s core.Store, b *Ballot, w *Weigher, acc *accum, st *TallyState, limit int) (bool, error) {
 	n := 0
-	err := s.Scan("member", nil, func(key string, raw []byte) error {
-		if key <= st.MemberAfter {
-			return nil
-		}
-		if n == limit {
-			return stopScan{}
-		}
-		var m membership.Member
-		if err := core.DecodeJSON(key, raw, &m); err != nil {
-			return err
-		}
-		n++
-		st.Members++
-		st.MemberAfter = key
-		if !EligibleAtOpen(&m, b) {
-			return nil
-		}
-		if ok, err := b.vouched(s, &m); err != nil || !ok {
-			return err
-		}
-		if b.Family == constitution.FamilyReputation {
-			sc, err := w.deps.score(s, m.Identity, b.OpensAt, b)
-			if err != nil {
+	for st.NextMemberShard < membership.Shards && n < limit {
+		err := membership.ScanShard(s, st.NextMemberShard, func(m *membership.Member) error {
+			n++
+			st.Members++
+			if !EligibleAtOpen(m, b) {
+				return nil
+			}
+			if ok, err := b.vouched(s, m); err != nil || !ok {
 				return err
 			}
-			acc.electorate.Add(acc.electorate, big.NewInt(sc))
+			if b.Family == constitution.FamilyReputation {
+				sc, err := w.deps.score(s, m.Identity, b.OpensAt, b)
+				if err != nil {
+					return err
+				}
+				acc.electorate.Add(acc.electorate, big.NewInt(sc))
+				return nil
+			}
+			acc.electorate.Add(acc.electorate, big.NewInt(1))
 			return nil
+		})
+		if err != nil {
+			return false, fmt.Errorf("tally ballot %s electorate: %w", b.ID, err)
 		}
-		acc.electorate.Add(acc.electorate, big.NewInt(1))
-		return nil
-	})
-	var stop stopScan
-	if errors.As(err, &stop) {
-		return false, nil
+		st.NextMemberShard++
 	}
-	if err != nil {
-		return false, fmt.Errorf("tally ballot %s electorate: %w", b.ID, err)
-	}
-	return true, nil
+	return st.NextMemberShard >= membership.Shards, nil
 }
 
 // EligibleAtOpen reports whether a member counts in a ballot's electorate:
@@ -575,8 +563,8 @@ func NewWeigher(s core.Store, deps Deps, b *Ballot) *Weigher {
 
 // inElectorate reports whether a vote counts: for ballots whose quorum
 // counts the electorate member by member (seat, quadratic, reputation), a
-// voter counts only if the electorate counts them (EligibleAtOpen, the
-// same test for both), so that participation can never exceed the
+// voter counts only if the electorate counts them (EligibleAtOpen and the
+// vouches, the same tests for both), so that participation can never exceed the
 // electorate — a member who voted and then lost their seat counts in
 // neither. Other ballots count every vote (token weight is checked when
 // voting; delegated and token electorates are the supply). The vouching
@@ -594,7 +582,10 @@ func (w *Weigher) inElectorate(voter identity.Identity) (bool, error) {
 		}
 		return false, err
 	}
-	return EligibleAtOpen(m, w.b), nil
+	if !EligibleAtOpen(m, w.b) {
+		return false, nil
+	}
+	return w.b.vouched(w.s, m)
 }
 
 // Weigh returns a voter's weight.

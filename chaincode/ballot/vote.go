@@ -386,3 +386,8 @@ type Summary struct {
 }
 
 func summary(b *Ballot) Summary { return Summary{ID: b.ID, Status: b.Status, Result: b.Result} }
+
+// stopScan ends a Scan early.
+type stopScan struct{}
+
+func (stopScan) Error() string { return "stop" }

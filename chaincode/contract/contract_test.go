@@ -88,7 +88,9 @@ func TestRefusalsAreCodedAndChangeNothing(t *testing.T) {
 		{"register by other org", otherAdmin, 0, "member:Register", []string{string(reg)}, errcode.Forbidden, "cannot manage members of LabAMSP"},
 		{"register by non-admin", user, 0, "member:Register", []string{string(reg)}, errcode.Forbidden, "not an organisation admin"},
 		{"unknown member", user, 0, "member:Get", []string{"LabAMSP", userID.ID}, errcode.NotFound, "not registered"},
-		{"bad bool", user, 0, "member:List", []string{"", "maybe"}, errcode.InvalidArgument, `"maybe"`},
+		{"bad bool", user, 0, "member:List", []string{"", "maybe", "", ""}, errcode.InvalidArgument, `"maybe"`},
+		{"bad page size", user, 0, "member:List", []string{"", "false", "ten", ""}, errcode.InvalidArgument, `page size "ten"`},
+		{"page size over the cap", user, 0, "member:List", []string{"", "false", "1001", ""}, errcode.InvalidArgument, "outside 1..1000"},
 		{"bad version", user, 0, "constitution:Get", []string{"one"}, errcode.InvalidArgument, "not a whole number"},
 		{"unknown transaction", user, 0, "member:Crown", nil, errcode.InvalidArgument, `no transaction "Crown"`},
 		{"timestamp an hour ahead", admin, time.Hour, "member:Register", []string{string(reg)}, errcode.InvalidArgument, "away from this peer's clock"},
@@ -139,10 +141,11 @@ func TestMemberLifecycleThroughContract(t *testing.T) {
 	require.Equal(t, int32(ok), res.Status, res.Message)
 	assert.Contains(t, stub.Events, membership.EventUpdated)
 
-	res, _ = h.invoke(user, 0, "member:List", "LabAMSP", "false")
+	res, _ = h.invoke(user, 0, "member:List", "LabAMSP", "false", "1", "")
 	require.Equal(t, int32(ok), res.Status, res.Message)
-	var ms []membership.Member
-	require.NoError(t, json.Unmarshal(res.Payload, &ms))
+	var page membership.ListPage
+	require.NoError(t, json.Unmarshal(res.Payload, &page))
+	ms := page.Members
 	require.Len(t, ms, 1)
 	assert.Equal(t, []membership.Role{membership.RoleMember}, ms[0].Roles)
 	assert.Equal(t, "Ada L.", ms[0].Name)

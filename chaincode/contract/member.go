@@ -65,18 +65,26 @@ func (c *MemberContract) Get(ctx contractapi.TransactionContextInterface, mspID,
 	return encode(m)
 }
 
-// List returns members, of one MSP when mspID is not empty; includeRemoved
-// is "true" or "false". Caller: anyone.
-func (c *MemberContract) List(ctx contractapi.TransactionContextInterface, mspID, includeRemoved string) (string, error) {
+// List returns one page of members ({members, bookmark}), of one MSP when
+// mspID is not empty; includeRemoved is "true" or "false"; pageSize is a
+// decimal 1..1000 ("" or "0": 100); bookmark is the previous page's ("" to
+// start). A query: it reads at most pageSize records. Caller: anyone.
+func (c *MemberContract) List(ctx contractapi.TransactionContextInterface, mspID, includeRemoved, pageSize, bookmark string) (string, error) {
 	all, err := strconv.ParseBool(includeRemoved)
 	if err != nil {
 		return "", wire(errcode.Invalidf("includeRemoved %q is not true or false", includeRemoved))
 	}
-	ms, err := membership.List(ledger.StubStore{Stub: ctx.GetStub()}, mspID, all)
+	size := 0
+	if pageSize != "" {
+		if size, err = strconv.Atoi(pageSize); err != nil {
+			return "", wire(errcode.Invalidf("list members: page size %q is not a whole number", pageSize))
+		}
+	}
+	p, err := membership.ListPaged(ledger.StubStore{Stub: ctx.GetStub()}, membership.ListRequest{MSPID: mspID, IncludeRemoved: all, PageSize: size, Bookmark: bookmark})
 	if err != nil {
 		return "", wire(err)
 	}
-	return encode(ms)
+	return encode(p)
 }
 
 // Whoami describes the caller. Caller: anyone.

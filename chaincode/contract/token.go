@@ -92,8 +92,17 @@ func (c *TokenContract) History(ctx contractapi.TransactionContextInterface, msp
 	})
 }
 
-// Accounts lists accounts with their balances, of one MSP when mspID is
-// not empty. Caller: anyone.
-func (c *TokenContract) Accounts(ctx contractapi.TransactionContextInterface, mspID string) (string, error) {
-	return query(ctx, func(tx *core.Tx) (any, error) { return token.Accounts(tx.Store, mspID) })
+// Accounts lists one page of accounts with their balances
+// ({accounts, bookmark}), of one MSP when mspID is not empty; pageSize is a
+// decimal 1..1000 ("" or "0": 100); bookmark is the previous page's ("" to
+// start). Caller: anyone.
+func (c *TokenContract) Accounts(ctx contractapi.TransactionContextInterface, mspID, pageSize, bookmark string) (string, error) {
+	size := 0
+	if pageSize != "" {
+		var err error
+		if size, err = strconv.Atoi(pageSize); err != nil {
+			return "", wire(errcode.Invalidf("token accounts: page size %q is not a whole number", pageSize))
+		}
+	}
+	return query(ctx, func(tx *core.Tx) (any, error) { return token.AccountsPaged(tx.Store, mspID, size, bookmark) })
 }

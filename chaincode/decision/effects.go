@@ -110,20 +110,14 @@ func seat(payload json.RawMessage, what string) (identity.Identity, error) {
 	return p.Member, nil
 }
 
-// HouseASeats counts the active members holding a House A seat (a scan of
-// the member register; used only by seat decisions).
+// HouseASeats counts the active members holding a House A seat. It reads
+// the seat index, which holds only seat holders, never the whole register.
 func HouseASeats(s core.Store) (int, error) {
-	ms, err := membership.List(s, "", false)
+	ms, err := membership.SeatHolders(s)
 	if err != nil {
 		return 0, err
 	}
-	n := 0
-	for i := range ms {
-		if ms[i].Has(membership.RoleHouseA) {
-			n++
-		}
-	}
-	return n, nil
+	return len(ms), nil
 }
 
 func checkSeatConfirmation(s core.Store, cur *constitution.Version, payload json.RawMessage) error {

@@ -26,7 +26,7 @@
 // Keys (all written only by the delegator's own transactions):
 //
 //	"delegation" ~ "out" ~ msp ~ id ~ topic ~ inv(t)                      → Version
-//	"delegation" ~ "in" ~ toMsp ~ toId ~ topic ~ fromMsp ~ fromId ~ inv(t) → InEdge
+//	"delegation" ~ "in" ~ toMsp ~ toId ~ topic ~ fromMsp ~ fromId         → InEdge (the latest leg)
 //
 // Who may call what:
 //
@@ -121,8 +121,14 @@ func outKey(from identity.Identity, topic string, t time.Time) (string, error) {
 	return core.Key(objectType, "out", from.MSPID, from.ID, topic, token.Inv(t))
 }
 
-func inKey(to, from identity.Identity, topic string, t time.Time) (string, error) {
-	return core.Key(objectType, "in", to.MSPID, to.ID, topic, from.MSPID, from.ID, token.Inv(t))
+// inKey is one key per (delegate, topic, delegator), whatever the number of
+// versions: the in-index names candidates, and each candidate's own
+// versions decide (Effective) whether and how much it delegated at a time.
+// Churn — delegating to the same member again and again — rewrites the
+// same key, so the index grows only with distinct (delegate, delegator)
+// pairs per topic, never with the number of changes.
+func inKey(to, from identity.Identity, topic string) (string, error) {
+	return core.Key(objectType, "in", to.MSPID, to.ID, topic, from.MSPID, from.ID)
 }
 
 // Set records a new delegation version for the caller and topic, replacing
@@ -253,7 +259,7 @@ func save(tx *core.Tx, v *Version) error {
 		return err
 	}
 	for _, l := range v.Legs {
-		ik, err := inKey(l.To, v.Delegator, v.Topic, v.At)
+		ik, err := inKey(l.To, v.Delegator, v.Topic)
 		if err != nil {
 			return err
 		}
@@ -348,9 +354,7 @@ func Incoming(s core.Store, to identity.Identity, topic string, at time.Time) ([
 			if err := core.DecodeJSON(key, raw, &e); err != nil {
 				return err
 			}
-			if !e.At.After(at) {
-				cands = append(cands, e.From)
-			}
+			cands = append(cands, e.From) // Effective decides whether e.From delegated at `at`
 			return nil
 		})
 		if err != nil {

@@ -93,3 +93,49 @@ func TestBackdatedVersionIsRecordedAfterTheNewest(t *testing.T) {
 	require.NoError(t, err)
 	assert.Nil(t, eff, "revoked from its recorded time on")
 }
+
+// Every version used to add a key to the delegate's in-index, so a member
+// switching back and forth made every later tally read more. The in-index
+// now holds one key per (delegate, topic, delegator): churn rewrites it,
+// and snapshots before, between and after the changes still resolve.
+func TestInIndexDoesNotGrowWithChurn(t *testing.T) {
+	s := core.NewMemStore()
+	admin := testutil.ID("LabAMSP", "admin")
+	a, b, c := testutil.ID("LabAMSP", "a"), testutil.ID("LabAMSP", "b"), testutil.ID("LabAMSP", "c")
+	t0 := testutil.T0()
+	for _, id := range []identity.Identity{a, b, c} {
+		_, err := membership.Register(testutil.Tx(s, admin, true, t0), membership.RegisterRequest{Member: id, Name: "x"})
+		require.NoError(t, err)
+	}
+	at := func(sec int) time.Time { return t0.Add(time.Duration(sec) * time.Second) }
+	const rounds = 50
+	for i := range rounds {
+		to := b
+		if i%2 == 1 {
+			to = c
+		}
+		_, err := Set(testutil.Tx(s, a, false, at(10+i)), SetRequest{Topic: AllTopics, Legs: []Leg{{To: to, Percent: int64(10 + i)}}})
+		require.NoError(t, err)
+	}
+	inKeys := 0
+	require.NoError(t, s.Scan(objectType, []string{"in"}, func(string, []byte) error { inKeys++; return nil }))
+	assert.Equal(t, 2, inKeys, "one key per delegate, after %d changes", rounds)
+	for _, tt := range []struct {
+		sec   int
+		to    identity.Identity
+		other identity.Identity
+		pct   int64
+	}{
+		{10, b, c, 10}, {11, c, b, 11}, {30, b, c, 30}, {10 + rounds - 1, c, b, 10 + rounds - 1},
+	} {
+		in, err := Incoming(s, tt.to, string(constitution.Budget), at(tt.sec))
+		require.NoError(t, err)
+		assert.Equal(t, []Inflow{{From: a, Percent: tt.pct}}, in, "+%ds", tt.sec)
+		in, err = Incoming(s, tt.other, string(constitution.Budget), at(tt.sec))
+		require.NoError(t, err)
+		assert.Empty(t, in, "+%ds", tt.sec)
+	}
+	in, err := Incoming(s, b, string(constitution.Budget), at(5))
+	require.NoError(t, err)
+	assert.Empty(t, in, "before the first delegation")
+}

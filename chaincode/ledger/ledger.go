@@ -7,6 +7,7 @@ package ledger
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/hyperledger/fabric-chaincode-go/v2/shim"
 
@@ -66,4 +67,37 @@ func (s StubStore) Scan(objectType string, attrs []string, fn func(key string, v
 		}
 	}
 	return nil
+}
+
+var _ core.Pager = StubStore{}
+
+// Page implements core.Pager with Fabric's paginated partial composite key
+// query. Peers allow it only in queries (evaluated transactions): a
+// transaction that writes gets an error.
+func (s StubStore) Page(objectType string, attrs []string, bookmark string, limit int, fn func(key string, value []byte) error) (next string, err error) {
+	if limit < 1 || limit > math.MaxInt32 {
+		return "", fmt.Errorf("page %s %v: limit %d out of range", objectType, attrs, limit)
+	}
+	it, meta, err := s.Stub.GetStateByPartialCompositeKeyWithPagination(objectType, attrs, int32(limit), bookmark)
+	if err != nil {
+		return "", fmt.Errorf("page %s %v: %w", objectType, attrs, err)
+	}
+	defer func() {
+		if cerr := it.Close(); cerr != nil && err == nil {
+			err = fmt.Errorf("close page %s: %w", objectType, cerr)
+		}
+	}()
+	for it.HasNext() {
+		kv, err := it.Next()
+		if err != nil {
+			return "", fmt.Errorf("page %s %v: %w", objectType, attrs, err)
+		}
+		if err := fn(kv.Key, kv.Value); err != nil {
+			return "", err
+		}
+	}
+	if meta == nil {
+		return "", nil
+	}
+	return meta.Bookmark, nil
 }

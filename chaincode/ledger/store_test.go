@@ -43,6 +43,14 @@ func TestStubStoreConformance(t *testing.T) {
 	})
 }
 
+// scanOnly hides MemStore's Page, so the suite also covers core.Page's
+// fallback for stores without native paging.
+type scanOnly struct{ core.Store }
+
+func TestScanOnlyStoreConformance(t *testing.T) {
+	runStoreSuite(t, func(t *testing.T) core.Store { return scanOnly{core.NewMemStore()} })
+}
+
 type kv struct {
 	key   string
 	value string
@@ -170,6 +178,41 @@ func runStoreSuite(t *testing.T, newStore func(t *testing.T) core.Store) {
 			require.Error(t, err)
 			assert.ErrorIs(t, err, stop)
 			assert.Equal(t, []string{core.MustKey("b"), core.MustKey("b", "x", "1")}, seen)
+		}},
+		{"pages of every size read the prefix exactly once, in order", func(t *testing.T, s core.Store) {
+			put(t, s, scanFixture()...)
+			want := scanAll(t, s, "b")
+			for limit := 1; limit <= len(want)+1; limit++ {
+				var got []kv
+				bookmark, pages := "", 0
+				for {
+					next, err := core.Page(s, "b", nil, bookmark, limit, func(key string, value []byte) error {
+						got = append(got, kv{key, string(value)})
+						return nil
+					})
+					require.NoError(t, err)
+					pages++
+					require.LessOrEqual(t, len(got), pages*limit, "a page holds at most limit entries")
+					if next == "" {
+						break
+					}
+					require.Greater(t, next, bookmark, "the bookmark moves forward")
+					bookmark = next
+				}
+				assert.Equal(t, want, got, "limit %d", limit)
+				assert.Equal(t, (len(want)+limit-1)/limit, pages, "limit %d: no empty last page", limit)
+			}
+		}},
+		{"a page of an empty prefix is empty and final", func(t *testing.T, s core.Store) {
+			put(t, s, scanFixture()...)
+			next, err := core.Page(s, "c", nil, "", 5, func(string, []byte) error { return errors.New("called") })
+			require.NoError(t, err)
+			assert.Equal(t, "", next)
+		}},
+		{"a bookmark from another list is refused", func(t *testing.T, s core.Store) {
+			put(t, s, scanFixture()...)
+			_, err := core.Page(s, "b", []string{"x"}, core.MustKey("a", "x", "1"), 5, func(string, []byte) error { return nil })
+			assert.ErrorIs(t, err, errcode.ErrInvalidArgument)
 		}},
 		{"scan with an invalid prefix is an error", func(t *testing.T, s core.Store) {
 			put(t, s, scanFixture()...)

@@ -15,7 +15,11 @@
 // ballots count House A seats held when they opened (HeldSince).
 //
 // Keys: "member" ~ mspId ~ id → Member (JSON). One key per member, so
-// registrations by different organisations never conflict.
+// registrations by different organisations never conflict. Two indexes are written with it, by the
+// same transaction: "member-shard" ~ shard ~ mspId ~ id (a copy, so that a
+// transaction can visit every member shard by shard, each read bounded)
+// and "member-seat" ~ mspId ~ id (a copy for each House A seat holder, so
+// that counting seats never reads the whole register).
 //
 // Attesters are authorised per contribution category: a member holding the
 // attester role may attest only in the categories of its
@@ -30,6 +34,8 @@
 package membership
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"slices"
 	"strings"
@@ -517,11 +523,145 @@ func save(tx *core.Tx, m *Member) error {
 	if err := core.PutJSON(tx.Store, key, m); err != nil {
 		return fmt.Errorf("save member %s: %w", m.Identity, err)
 	}
+	sk, err := ShardKey(m.Identity)
+	if err != nil {
+		return err
+	}
+	if err := core.PutJSON(tx.Store, sk, m); err != nil {
+		return fmt.Errorf("save member %s (shard index): %w", m.Identity, err)
+	}
+	seat, err := seatKey(m.Identity)
+	if err != nil {
+		return err
+	}
+	if m.Has(RoleHouseA) {
+		err = core.PutJSON(tx.Store, seat, m)
+	} else {
+		err = tx.Store.Delete(seat)
+	}
+	if err != nil {
+		return fmt.Errorf("save member %s (seat index): %w", m.Identity, err)
+	}
 	return nil
 }
 
+// Shards is the number of shards of the member register's shard index.
+const Shards = 256
+
+// Shard returns a member's shard: two hex digits of SHA-256(msp, id).
+func Shard(id identity.Identity) string {
+	h := sha256.Sum256([]byte(id.MSPID + "\x00" + id.ID))
+	return hex.EncodeToString(h[:1])
+}
+
+// ShardKey returns the key of a member's copy in the shard index:
+// "member-shard" ~ shard ~ msp ~ id → Member. Transactions that must visit
+// every member (a tally's electorate) read it shard by shard, each shard a
+// bounded prefix, since Fabric cannot resume a composite-key range in a
+// transaction that writes.
+func ShardKey(id identity.Identity) (string, error) {
+	return core.Key(shardObjectType, Shard(id), id.MSPID, id.ID)
+}
+
+func seatKey(id identity.Identity) (string, error) {
+	return core.Key(seatObjectType, id.MSPID, id.ID)
+}
+
+const (
+	shardObjectType = "member-shard"
+	seatObjectType  = "member-seat"
+)
+
+// ScanShard calls fn for every member in shard (0..Shards-1), in key order.
+func ScanShard(s core.Store, shard int, fn func(m *Member) error) error {
+	if shard < 0 || shard >= Shards {
+		return errcode.Invalidf("member shard %d is outside 0..%d", shard, Shards-1)
+	}
+	err := s.Scan(shardObjectType, []string{fmt.Sprintf("%02x", shard)}, func(key string, raw []byte) error {
+		var m Member
+		if err := core.DecodeJSON(key, raw, &m); err != nil {
+			return err
+		}
+		return fn(&m)
+	})
+	if err != nil {
+		return fmt.Errorf("member shard %02x: %w", shard, err)
+	}
+	return nil
+}
+
+// SeatHolders returns the active members holding a House A seat, in key
+// order. It reads the seat index ("member-seat" ~ msp ~ id), which holds
+// exactly the seat holders, so it reads at most the house's seats, never
+// the whole register.
+func SeatHolders(s core.Store) ([]Member, error) {
+	out := []Member{}
+	err := s.Scan(seatObjectType, nil, func(key string, raw []byte) error {
+		var m Member
+		if err := core.DecodeJSON(key, raw, &m); err != nil {
+			return err
+		}
+		if m.Has(RoleHouseA) {
+			out = append(out, m)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("seat holders: %w", err)
+	}
+	return out, nil
+}
+
+// ListRequest asks for one page of the member register.
+type ListRequest struct {
+	MSPID          string `json:"mspId,omitempty"`
+	IncludeRemoved bool   `json:"includeRemoved,omitempty"`
+	// PageSize is at most core.MaxPageSize; 0 means core.DefaultListPage.
+	PageSize int `json:"pageSize,omitempty"`
+	// Bookmark continues from the previous page's Bookmark; "" starts.
+	Bookmark string `json:"bookmark,omitempty"`
+}
+
+// ListPage is one page of members and the bookmark of the next ("" when
+// this was the last). A page may hold fewer than PageSize members when
+// removed members were read and left out.
+type ListPage struct {
+	Members  []Member `json:"members"`
+	Bookmark string   `json:"bookmark,omitempty"`
+}
+
+// ListPaged returns one page of members in key order (a query: it reads at
+// most PageSize records).
+func ListPaged(s core.Store, req ListRequest) (*ListPage, error) {
+	limit, err := core.CheckPage("list members", req.PageSize)
+	if err != nil {
+		return nil, err
+	}
+	var attrs []string
+	if req.MSPID != "" {
+		attrs = []string{req.MSPID}
+	}
+	out := &ListPage{Members: []Member{}}
+	next, err := core.Page(s, objectType, attrs, req.Bookmark, limit, func(key string, value []byte) error {
+		var m Member
+		if err := core.DecodeJSON(key, value, &m); err != nil {
+			return err
+		}
+		if req.IncludeRemoved || m.Status == StatusActive {
+			out.Members = append(out.Members, m)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list members: %w", err)
+	}
+	out.Bookmark = next
+	return out, nil
+}
+
 // List returns members in key order, optionally only those of one MSP and
-// optionally including removed ones.
+// optionally including removed ones. It reads the whole register: for
+// tests and small registers; queries use ListPaged.
 func List(s core.Store, mspID string, includeRemoved bool) ([]Member, error) {
 	var attrs []string
 	if mspID != "" {

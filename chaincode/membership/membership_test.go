@@ -1,6 +1,7 @@
 package membership_test
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -360,6 +361,74 @@ func TestAttesterCategories(t *testing.T) {
 	assert.NotContains(t, string(raw), "attesterCategories", "omitted when empty")
 	var nilMember *Member
 	assert.False(t, nilMember.CanAttest(contribution.Documentation))
+}
+
+func TestIndexesAndPagedList(t *testing.T) {
+	s := core.NewMemStore()
+	admin := testutil.ID("LabAMSP", "admin")
+	tx := func() *core.Tx { return testutil.Tx(s, admin, true, testutil.T0()) }
+	var ids []identity.Identity
+	for i := range 25 {
+		id := testutil.ID("LabAMSP", fmt.Sprintf("m%02d", i))
+		_, err := Register(tx(), RegisterRequest{Member: id, Name: fmt.Sprintf("m%02d", i)})
+		require.NoError(t, err)
+		if i%5 == 0 {
+			_, err = GrantRoleByDecision(tx(), id, RoleHouseA, "d-seat")
+			require.NoError(t, err)
+		}
+		ids = append(ids, id)
+	}
+	seats, err := SeatHolders(s)
+	require.NoError(t, err)
+	assert.Len(t, seats, 5)
+	// Losing the seat (update) or the membership (removal) leaves the index.
+	_, err = RevokeRoleByDecision(tx(), ids[0], RoleHouseA, "d-removal")
+	require.NoError(t, err)
+	_, err = Remove(tx(), RemoveRequest{Member: ids[5], Reason: "left"})
+	require.NoError(t, err)
+	seats, err = SeatHolders(s)
+	require.NoError(t, err)
+	assert.Len(t, seats, 3)
+
+	// The shard index holds every member exactly once, as the register does.
+	inShards := 0
+	for sh := range Shards {
+		require.NoError(t, ScanShard(s, sh, func(m *Member) error {
+			inShards++
+			assert.Equal(t, fmt.Sprintf("%02x", sh), Shard(m.Identity))
+			reg, err := Get(s, m.Identity)
+			require.NoError(t, err)
+			assert.Equal(t, reg, m, "the copy is the record")
+			return nil
+		}))
+	}
+	assert.Equal(t, 25, inShards)
+
+	// Pages of 7 list every active member once.
+	var got []identity.Identity
+	bookmark := ""
+	for {
+		p, err := ListPaged(s, ListRequest{MSPID: "LabAMSP", PageSize: 7, Bookmark: bookmark})
+		require.NoError(t, err)
+		assert.LessOrEqual(t, len(p.Members), 7)
+		for _, m := range p.Members {
+			got = append(got, m.Identity)
+		}
+		if p.Bookmark == "" {
+			break
+		}
+		bookmark = p.Bookmark
+	}
+	all, err := List(s, "LabAMSP", false)
+	require.NoError(t, err)
+	require.Len(t, got, 24)
+	for i := range all {
+		assert.Equal(t, all[i].Identity, got[i])
+	}
+	for _, size := range []int{-1, core.MaxPageSize + 1} {
+		_, err := ListPaged(s, ListRequest{PageSize: size})
+		assert.ErrorIs(t, err, errcode.ErrInvalidArgument, "page size %d", size)
+	}
 }
 
 // The time rule for memberships: a re-admission stamped before the removal

@@ -571,21 +571,53 @@ func History(s core.Store, a identity.Identity, limit int) ([]Checkpoint, error)
 
 // Accounts lists every account with its current balance, in key order.
 func Accounts(s core.Store, mspID string) ([]Account, error) {
+	out := []Account{}
+	bookmark := ""
+	for {
+		p, err := AccountsPaged(s, mspID, core.MaxPageSize, bookmark)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, p.Accounts...)
+		if p.Bookmark == "" {
+			return out, nil
+		}
+		bookmark = p.Bookmark
+	}
+}
+
+// AccountPage is one page of accounts and the bookmark of the next ("" when
+// this was the last).
+type AccountPage struct {
+	Accounts []Account `json:"accounts"`
+	Bookmark string    `json:"bookmark,omitempty"`
+}
+
+// AccountsPaged returns one page of accounts in key order, of one MSP when
+// mspID is not empty: at most pageSize (1..core.MaxPageSize; 0 means
+// core.DefaultListPage) from bookmark ("" starts). A query: it reads at
+// most pageSize records.
+func AccountsPaged(s core.Store, mspID string, pageSize int, bookmark string) (*AccountPage, error) {
+	limit, err := core.CheckPage("token accounts", pageSize)
+	if err != nil {
+		return nil, err
+	}
 	attrs := []string{"acct"}
 	if strings.TrimSpace(mspID) != "" {
 		attrs = append(attrs, mspID)
 	}
-	out := []Account{}
-	err := s.Scan(objectType, attrs, func(key string, raw []byte) error {
+	out := &AccountPage{Accounts: []Account{}}
+	next, err := core.Page(s, objectType, attrs, bookmark, limit, func(key string, raw []byte) error {
 		var a Account
 		if err := core.DecodeJSON(key, raw, &a); err != nil {
 			return err
 		}
-		out = append(out, a)
+		out.Accounts = append(out.Accounts, a)
 		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("token accounts: %w", err)
 	}
+	out.Bookmark = next
 	return out, nil
 }

@@ -225,3 +225,32 @@ func TestEntriesAtTheSameTimeMerge(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, int64(0), hs)
 }
+
+func TestAccountsPaged(t *testing.T) {
+	s, ada, bob, tess := setup(t)
+	admin := testutil.ID("LabAMSP", "admin")
+	for i, id := range []identity.Identity{ada, bob, tess} {
+		_, err := Issue(testutil.Tx(s, admin, true, testutil.T0().Add(time.Duration(i+1)*time.Second)), IssueRequest{Allocations: []Allocation{{Member: id, Amount: int64(10 * (i + 1))}}}, "d-paged")
+		require.NoError(t, err)
+	}
+	var got []Account
+	bookmark, pages := "", 0
+	for {
+		p, err := AccountsPaged(s, "LabAMSP", 2, bookmark)
+		require.NoError(t, err)
+		assert.LessOrEqual(t, len(p.Accounts), 2)
+		got = append(got, p.Accounts...)
+		pages++
+		if p.Bookmark == "" {
+			break
+		}
+		bookmark = p.Bookmark
+	}
+	assert.Equal(t, 2, pages)
+	all, err := Accounts(s, "")
+	require.NoError(t, err)
+	assert.Equal(t, all, got)
+	require.Len(t, got, 3)
+	_, err = AccountsPaged(s, "", core.MaxPageSize+1, "")
+	assert.ErrorIs(t, err, errcode.ErrInvalidArgument)
+}

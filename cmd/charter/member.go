@@ -273,7 +273,7 @@ func (a *app) memberGetCmd() *cobra.Command {
 func (a *app) memberListCmd() *cobra.Command {
 	var q charter.MemberQuery
 	cmd := &cobra.Command{
-		Use:   "list [--org MSP] [--all]",
+		Use:   "list [--org MSP] [--all] [--page-size N]",
 		Short: "List members",
 		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -288,5 +288,6 @@ func (a *app) memberListCmd() *cobra.Command {
 	}
 	cmd.Flags().StringVar(&q.MSPID, "org", "", "only members of this MSP")
 	cmd.Flags().BoolVar(&q.IncludeRemoved, "all", false, "include removed members")
+	cmd.Flags().IntVar(&q.PageSize, "page-size", 0, "members per query while following the pages (1..1000; default 1000)")
 	return cmd
 }

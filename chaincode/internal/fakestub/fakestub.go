@@ -25,6 +25,7 @@ import (
 
 	"github.com/hyperledger/fabric-chaincode-go/v2/shim"
 	"github.com/hyperledger/fabric-protos-go-apiv2/ledger/queryresult"
+	"github.com/hyperledger/fabric-protos-go-apiv2/peer"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/charter-gov/charter/chaincode/core"
@@ -134,3 +135,19 @@ func (it *Iter) Next() (*queryresult.KV, error) {
 
 // Close implements shim.StateQueryIteratorInterface.
 func (it *Iter) Close() error { return nil }
+
+// GetStateByPartialCompositeKeyWithPagination implements
+// shim.ChaincodeStubInterface like a LevelDB peer: at most pageSize entries
+// from bookmark (inclusive), and the next page's first key as the
+// bookmark ("" when none is left).
+func (s *Stub) GetStateByPartialCompositeKeyWithPagination(objectType string, attrs []string, pageSize int32, bookmark string) (shim.StateQueryIteratorInterface, *peer.QueryResponseMetadata, error) {
+	it := &Iter{}
+	next, err := s.State.Page(objectType, attrs, bookmark, int(pageSize), func(key string, value []byte) error {
+		it.kvs = append(it.kvs, &queryresult.KV{Key: key, Value: value})
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return it, &peer.QueryResponseMetadata{FetchedRecordsCount: int32(len(it.kvs)), Bookmark: next}, nil
+}
