@@ -55,7 +55,7 @@ test-unit: ## Unit tests with the race detector
 
 .PHONY: test-integration
 test-integration: build fabric ## Integration tests: start a fresh network (with the calibration chaincode), run test/, stop it
-	CHARTER_BENCH=1 $(GO) test -count=1 -timeout 20m -v ./test/... 2>&1 | tee .charter/integration.log | grep -E '^(=== RUN|--- |PASS|FAIL|ok|panic|\s+\S+_test.go)' ; exit $${PIPESTATUS[0]}
+	CHARTER_BENCH=1 $(GO) test -count=1 -timeout 40m -v ./test/... 2>&1 | tee .charter/integration.log | grep -E '^(=== RUN|--- |PASS|FAIL|ok|panic|\s+\S+_test.go)' ; exit $${PIPESTATUS[0]}
 
 .PHONY: lint
 lint: ## gofmt, go vet and the chaincode determinism linter (never writes files)
