@@ -26,7 +26,6 @@ func TestBallotTokenDelegationArguments(t *testing.T) {
 	cast := ballot.CastRequest{Ballot: "b1", Choice: "for"}
 	cancel := ballot.CancelRequest{Ballot: "b1", Reason: "dup"}
 	pause := ballot.PauseRequest{Ballot: "b1", Reason: "vote buying"}
-	mint := token.MintRequest{To: ada, Amount: 5}
 	transfer := token.TransferRequest{To: ada, Amount: 2}
 	set := delegation.SetRequest{Topic: "*", Legs: []delegation.Leg{{To: ada, Percent: 40}}}
 	revoke := delegation.RevokeRequest{Topic: "budget"}
@@ -64,8 +63,6 @@ func TestBallotTokenDelegationArguments(t *testing.T) {
 			call{Kind: "evaluate", Name: "ballot:Results", Args: []string{"b1"}}},
 		{"BallotVotes", "{}", func(ctx context.Context, c *Client) (any, error) { return c.BallotVotes(ctx, "b1", 3, 50) },
 			call{Kind: "evaluate", Name: "ballot:Votes", Args: []string{"b1", "3", "50"}}},
-		{"Mint", "{}", func(ctx context.Context, c *Client) (any, error) { return c.Mint(ctx, mint) },
-			call{Kind: "endorse", Name: "token:Mint", Args: []string{mustJSON(mint)}}},
 		{"Transfer", "{}", func(ctx context.Context, c *Client) (any, error) { return c.Transfer(ctx, transfer) },
 			call{Kind: "endorse", Name: "token:Transfer", Args: []string{mustJSON(transfer)}}},
 		{"Balance", "{}", func(ctx context.Context, c *Client) (any, error) { return c.Balance(ctx, ada) },

@@ -7,6 +7,8 @@ import (
 
 	"github.com/charter-gov/charter/chaincode/constitution"
 	"github.com/charter-gov/charter/chaincode/decision"
+	"github.com/charter-gov/charter/chaincode/decision/effects"
+	"github.com/charter-gov/charter/chaincode/token"
 )
 
 // Decision transaction names, "contract:function".
@@ -50,6 +52,36 @@ func (c *Client) ProposeAmendment(ctx context.Context, title, description string
 		return nil, &Error{Code: CodeInvalidArgument, Message: fmt.Sprintf("encode amendment: %v", err), Err: err}
 	}
 	return c.ProposeDecision(ctx, decision.ProposeRequest{Type: constitution.Amendment, Title: title, Description: description, Payload: payload})
+}
+
+// ProposeTokenIssuance is ProposeDecision for a token_issuance decision:
+// the only way new governance tokens are issued. The constitution's token
+// section bounds what one decision may issue (checked at proposal and
+// again at execution).
+//
+// Errors: as ProposeDecision; ErrFailedPrecondition when the total exceeds
+// the per-decision limit or the supply cap.
+func (c *Client) ProposeTokenIssuance(ctx context.Context, title, description string, req token.IssueRequest) (*decision.Decision, error) {
+	payload, err := json.Marshal(req)
+	if err != nil {
+		return nil, &Error{Code: CodeInvalidArgument, Message: fmt.Sprintf("encode token issuance: %v", err), Err: err}
+	}
+	return c.ProposeDecision(ctx, decision.ProposeRequest{Type: constitution.TokenIssuance, Title: title, Description: description, Payload: payload})
+}
+
+// ProposeRoleChange is ProposeDecision for a role decision: typ is
+// role_grant or role_revoke (guardian, attester with its categories) or
+// office_grant or office_revoke (treasurer, grants administrator). House A
+// seats go through seat_confirmation and seat_removal.
+//
+// Errors: as ProposeDecision; ErrFailedPrecondition when typ does not carry
+// the role (the message names the type that does).
+func (c *Client) ProposeRoleChange(ctx context.Context, typ constitution.DecisionType, title, description string, p effects.RolePayload) (*decision.Decision, error) {
+	payload, err := json.Marshal(p)
+	if err != nil {
+		return nil, &Error{Code: CodeInvalidArgument, Message: fmt.Sprintf("encode role change: %v", err), Err: err}
+	}
+	return c.ProposeDecision(ctx, decision.ProposeRequest{Type: typ, Title: title, Description: description, Payload: payload})
 }
 
 // VoteOnDecision submits decision:Vote, the caller's vote on a decision's

@@ -11,7 +11,10 @@ import (
 	"github.com/charter-gov/charter/chaincode/coi"
 	"github.com/charter-gov/charter/chaincode/constitution"
 	"github.com/charter-gov/charter/chaincode/decision"
+	"github.com/charter-gov/charter/chaincode/decision/effects"
 	"github.com/charter-gov/charter/chaincode/identity"
+	"github.com/charter-gov/charter/chaincode/membership"
+	"github.com/charter-gov/charter/chaincode/token"
 )
 
 func TestDecisionAndCoiArguments(t *testing.T) {
@@ -25,6 +28,12 @@ func TestDecisionAndCoiArguments(t *testing.T) {
 	doc := constitution.Default()
 	amendment, err := json.Marshal(decision.ProposeRequest{Type: constitution.Amendment, Title: "t", Payload: mustRaw(t, decision.AmendmentPayload{Document: doc})})
 	require.NoError(t, err)
+	issue := token.IssueRequest{Allocations: []token.Allocation{{Member: ada, Amount: 5}}, Memo: "m"}
+	issuance, err := json.Marshal(decision.ProposeRequest{Type: constitution.TokenIssuance, Title: "t", Payload: mustRaw(t, issue)})
+	require.NoError(t, err)
+	role := effects.RolePayload{Member: ada, Role: membership.RoleGuardian}
+	roleChange, err := json.Marshal(decision.ProposeRequest{Type: constitution.RoleGrant, Title: "t", Description: "d", Payload: mustRaw(t, role)})
+	require.NoError(t, err)
 	mustJSON := func(v any) string {
 		raw, err := json.Marshal(v)
 		require.NoError(t, err)
@@ -35,6 +44,11 @@ func TestDecisionAndCoiArguments(t *testing.T) {
 			call{Kind: "endorse", Name: "decision:Propose", Args: []string{mustJSON(propose)}}},
 		{"ProposeAmendment", "{}", func(ctx context.Context, c *Client) (any, error) { return c.ProposeAmendment(ctx, "t", "", doc) },
 			call{Kind: "endorse", Name: "decision:Propose", Args: []string{string(amendment)}}},
+		{"ProposeTokenIssuance", "{}", func(ctx context.Context, c *Client) (any, error) { return c.ProposeTokenIssuance(ctx, "t", "", issue) },
+			call{Kind: "endorse", Name: "decision:Propose", Args: []string{string(issuance)}}},
+		{"ProposeRoleChange", "{}", func(ctx context.Context, c *Client) (any, error) {
+			return c.ProposeRoleChange(ctx, constitution.RoleGrant, "t", "d", role)
+		}, call{Kind: "endorse", Name: "decision:Propose", Args: []string{string(roleChange)}}},
 		{"VoteOnDecision", "{}", func(ctx context.Context, c *Client) (any, error) { return c.VoteOnDecision(ctx, vote) },
 			call{Kind: "endorse", Name: "decision:Vote", Args: []string{mustJSON(vote)}}},
 		{"ConcludeDecision", "{}", func(ctx context.Context, c *Client) (any, error) { return c.ConcludeDecision(ctx, "d1") },

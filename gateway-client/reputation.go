@@ -16,7 +16,6 @@ const (
 	txReputationAttest   = "reputation:Attest"
 	txReputationRevoke   = "reputation:Revoke"
 	txReputationEndorse  = "reputation:Endorse"
-	txReputationSlash    = "reputation:Slash"
 	txReputationScore    = "reputation:Score"
 	txReputationHistory  = "reputation:History"
 	txReputationEligible = "reputation:Eligible"
@@ -69,23 +68,6 @@ func (c *Client) Endorse(ctx context.Context, req reputation.EndorseRequest) (*r
 		return nil, err
 	}
 	return &e, nil
-}
-
-// Slash submits reputation:Slash, slashing req.Member for misconduct (a
-// governance incident). Until House A decisions exist, the caller must be
-// an active member holding the house_a role (the interim path), and not
-// the slashed member.
-//
-// Errors: ErrInvalidArgument (fraction outside 1..10000 bps, unknown
-// category, no reason), ErrForbidden (not house_a; self-slash),
-// ErrNotFound (not a registered member), ErrFailedPrecondition (no
-// constitution).
-func (c *Client) Slash(ctx context.Context, req reputation.SlashRequest) (*reputation.SlashRecord, error) {
-	var s reputation.SlashRecord
-	if err := c.submitReputation(ctx, txReputationSlash, "slash request", req, &s); err != nil {
-		return nil, err
-	}
-	return &s, nil
 }
 
 // ScoreQuery selects a score.

@@ -25,7 +25,6 @@ func TestReputationArguments(t *testing.T) {
 	ref := reputation.AttestationRef{Recipient: repBob, AttestationID: "abc123"}
 	revoke := reputation.RevokeRequest{AttestationRef: ref, Reason: "duplicate"}
 	endorse := reputation.EndorseRequest{AttestationRef: ref, Comment: "saw it"}
-	slash := reputation.SlashRequest{Member: repBob, Category: contribution.MergedCode, FractionBps: 2500, Reason: "farming"}
 	mustJSON := func(v any) string {
 		raw, err := json.Marshal(v)
 		require.NoError(t, err)
@@ -38,8 +37,6 @@ func TestReputationArguments(t *testing.T) {
 			call{Kind: "endorse", Name: "reputation:Revoke", Args: []string{mustJSON(revoke)}}},
 		{"Endorse", "{}", func(ctx context.Context, c *Client) (any, error) { return c.Endorse(ctx, endorse) },
 			call{Kind: "endorse", Name: "reputation:Endorse", Args: []string{mustJSON(endorse)}}},
-		{"Slash", "{}", func(ctx context.Context, c *Client) (any, error) { return c.Slash(ctx, slash) },
-			call{Kind: "endorse", Name: "reputation:Slash", Args: []string{mustJSON(slash)}}},
 		{"Score now, all categories", "{}", func(ctx context.Context, c *Client) (any, error) { return c.Score(ctx, repBob, ScoreQuery{}) },
 			call{Kind: "evaluate", Name: "reputation:Score", Args: []string{repBob.MSPID, repBob.ID, "", ""}}},
 		{"Score at a time, two categories", "{}", func(ctx context.Context, c *Client) (any, error) {

@@ -11,7 +11,6 @@ import (
 
 // Token transaction names.
 const (
-	txTokenMint      = "token:Mint"
 	txTokenTransfer  = "token:Transfer"
 	txTokenBalance   = "token:Balance"
 	txTokenBalanceAt = "token:BalanceAt"
@@ -25,15 +24,6 @@ type Balance struct {
 	Account identity.Identity `json:"account"`
 	Balance int64             `json:"balance"`
 	At      string            `json:"at,omitempty"`
-}
-
-// Mint submits token:Mint. BOOTSTRAP PATH until the treasury exists: the
-// caller must be an organisation admin or a treasurer.
-//
-// Errors: ErrForbidden, ErrInvalidArgument (amount, memo, supply cap),
-// ErrNotFound (recipient is not an active member).
-func (c *Client) Mint(ctx context.Context, req token.MintRequest) (*token.Receipt, error) {
-	return c.tokenOp(ctx, txTokenMint, "mint request", req)
 }
 
 // Transfer submits token:Transfer from the caller.

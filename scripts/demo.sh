@@ -117,6 +117,12 @@ run charter --as foundation-user1 token transfer --profile labA-user2 --amount 1
 refused INVALID_ARGUMENT charter --as labA-user2 token transfer --profile labB-user1 --amount 5000
 run charter token balance --profile foundation-user1
 
+step "No one mints alone: new tokens need a token_issuance decision of both houses"
+issuance=$(json_id charter --as labA-user2 token issue --to foundation-user1=1000 --to labA-user1=600 \
+  --title "Contributor allocation" --memo "second allocation")
+echo "decision $issuance"
+run charter decision show "$issuance"
+
 step "Liquid delegation: per topic, revocable; cycles are refused"
 run charter --as labA-user2 delegate set --topic budget --to foundation-user1=100
 refused INVALID_ARGUMENT charter --as foundation-user1 delegate set --topic budget --to labA-user2=100
@@ -184,6 +190,6 @@ run charter --as labB-user1 constitution history
 
 step "Every state change above emitted a chaincode event"
 # everything from the constitution's adoption on, in block order
-run charter events watch --from-block 0 --count 30
+run charter events watch --from-block 0 --count 31
 
 printf '\n%sDemo complete.%s The network is still running: try `charter --help`, `make status`; `make down` stops it.\n' "$B" "$R"

@@ -42,10 +42,11 @@ const testSkew = testSkewSec * time.Second
 // testConstitution is the constitution TestMain adopts: the default
 // document with periods of seconds instead of days, so that decisions can
 // be proposed, voted, timelocked and executed within a test, and
-// amendments voted one seat one vote in both houses with a 1 % quorum (so
-// that the House B electorate — every member other tests registered — does
-// not decide whether the scenario reaches quorum, and no reputation is
-// needed). Thresholds, houses, routing and everything else are the
+// amendments, slashing, seat confirmations, role decisions and token
+// issuance voted one seat one vote in every house they go to with a 1 %
+// quorum (so that the electorates — every member and seat other tests
+// registered — do not decide whether a scenario reaches quorum, and no
+// reputation is needed). Thresholds, houses, routing and everything else are the
 // defaults. The clock skew is testSkewSec (docs/time.md).
 func testConstitution() constitution.Document {
 	d := constitution.Default()
@@ -53,8 +54,12 @@ func testConstitution() constitution.Document {
 	for i := range d.DecisionRules {
 		r := &d.DecisionRules[i]
 		r.VotingDelaySec, r.VotingPeriodSec, r.TimelockSec = 0, testVotingSec, testTimelockSec
-		if r.Type == constitution.Amendment {
-			r.Families = []constitution.Family{constitution.FamilySeat, constitution.FamilySeat}
+		switch r.Type {
+		case constitution.Amendment, constitution.Slashing, constitution.SeatConfirmation,
+			constitution.RoleGrant, constitution.RoleRevoke, constitution.OfficeGrant, constitution.OfficeRevoke, constitution.TokenIssuance:
+			for j := range r.Families {
+				r.Families[j] = constitution.FamilySeat
+			}
 			r.QuorumBps = 100
 		}
 	}
@@ -124,6 +129,22 @@ func requireRefusedUnchanged(t *testing.T, c *charter.Client, height uint64, err
 	assert.Equal(t, code, codeOf(err), "%s", wireText(err))
 	assert.Contains(t, wireText(err), want)
 	assert.Equal(t, height, chainHeight(t, c), "a refusal writes nothing")
+}
+
+// votingEnds is when the last of a decision's ballots ends voting, as the
+// ballots record it (they open one clock skew after the proposal at the
+// earliest).
+func votingEnds(t *testing.T, c *charter.Client, d *decision.Decision) time.Time {
+	t.Helper()
+	var end time.Time
+	for _, b := range d.Ballots {
+		v, err := c.Ballot(ctxFor(t), b.Ballot)
+		require.NoError(t, err, "ballot %s", b.Ballot)
+		if v.EndsAt.After(end) {
+			end = v.EndsAt
+		}
+	}
+	return end
 }
 
 func waitUntil(t *testing.T, at time.Time) {

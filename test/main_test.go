@@ -146,8 +146,8 @@ var (
 		profile string
 		roles   []membership.Role
 	}{
-		// The first House A seat and the interim slashing path; an attester
-		// in every organisation (consortium_test).
+		// The first House A seat; an attester in every organisation
+		// (consortium_test).
 		{"foundation-user2", []membership.Role{membership.RoleHouseA, membership.RoleAttester}},
 		// The reputation tests' attesters (repAttesters), every category.
 		{"labA-user1", []membership.Role{membership.RoleAttester}},
@@ -164,6 +164,8 @@ var (
 	}{
 		{"foundation", "dec-seat1", []membership.Role{membership.RoleHouseA}},
 		{"labA", "dec-seat2", []membership.Role{membership.RoleHouseA}},
+		// The capture tests' treasurer (capture_test.go).
+		{"labA", "cap-treasurer", []membership.Role{membership.RoleTreasurer}},
 	}
 	// genesisAllocation is the founding allocation of foundation-user2.
 	genesisAllocation int64 = 1000

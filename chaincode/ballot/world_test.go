@@ -93,7 +93,7 @@ func (w *world) member(name string, roles ...membership.Role) identity.Identity 
 
 func (w *world) mint(to identity.Identity, amount int64) {
 	w.t.Helper()
-	_, err := token.Mint(w.tx(w.admin, true), token.MintRequest{To: to, Amount: amount})
+	_, err := token.Issue(w.tx(w.admin, true), token.IssueRequest{Allocations: []token.Allocation{{Member: to, Amount: amount}}}, "genesis")
 	require.NoError(w.t, err)
 }
 

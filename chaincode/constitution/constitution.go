@@ -85,12 +85,43 @@ const (
 	PartnerAdmission      DecisionType = "partner_admission"
 	ChaincodeUpgrade      DecisionType = "chaincode_upgrade"
 	Slashing              DecisionType = "slashing"
+	// RoleGrant and RoleRevoke give and take the safety roles (guardian,
+	// attester with its categories); OfficeGrant and OfficeRevoke the
+	// offices that handle money (treasurer, grants administrator). House A
+	// seats have their own types (SeatConfirmation, SeatRemoval). Which
+	// type carries which role is fixed (RoleDecisionTypes); which houses
+	// decide each type is the constitution's routing.
+	RoleGrant    DecisionType = "role_grant"
+	RoleRevoke   DecisionType = "role_revoke"
+	OfficeGrant  DecisionType = "office_grant"
+	OfficeRevoke DecisionType = "office_revoke"
+	// TokenIssuance issues new governance tokens, within the limits of the
+	// constitution's token section.
+	TokenIssuance DecisionType = "token_issuance"
 )
 
 // RequiredDecisionTypes lists the decision types a constitution must route.
 func RequiredDecisionTypes() []DecisionType {
 	return []DecisionType{ReleaseStage, EmergencyRatification, DatasetTakedown, Budget, Roadmap, Policy,
-		TreasurySpend, Amendment, SeatConfirmation, SeatRemoval, PartnerAdmission, ChaincodeUpgrade, Slashing}
+		TreasurySpend, Amendment, SeatConfirmation, SeatRemoval, PartnerAdmission, ChaincodeUpgrade, Slashing,
+		RoleGrant, RoleRevoke, OfficeGrant, OfficeRevoke, TokenIssuance}
+}
+
+// RoleDecisionTypes returns the decision types that grant and revoke a
+// role carrying power, and false for a role no decision grants (the plain
+// member role, which an organisation admin gives by registering, or an
+// unknown role). Roles are named by their stored spelling (see
+// chaincode/membership).
+func RoleDecisionTypes(role string) (grant, revoke DecisionType, ok bool) {
+	switch role {
+	case "house_a":
+		return SeatConfirmation, SeatRemoval, true
+	case "guardian", "attester":
+		return RoleGrant, RoleRevoke, true
+	case "treasurer", "grants_admin":
+		return OfficeGrant, OfficeRevoke, true
+	}
+	return "", "", false
 }
 
 // Document is the constitution itself.
@@ -102,6 +133,7 @@ type Document struct {
 	Appeals       Appeals        `json:"appeals"`
 	Emergency     Emergency      `json:"emergency"`
 	Treasury      Treasury       `json:"treasury"`
+	Token         Token          `json:"token"`
 	Reputation    Reputation     `json:"reputation"`
 	Delegation    Delegation     `json:"delegation"`
 	// Time is the one time rule every peer applies (see docs/time.md).
@@ -204,6 +236,33 @@ type Treasury struct {
 	ExecutionDelaySec   int64 `json:"executionDelaySeconds"`
 }
 
+// Token limits the issuance of governance tokens. New tokens are issued
+// only by executing a token_issuance decision; one decision may issue at
+// most the larger of MaxIssuanceBps of the supply at execution and
+// MaxIssuanceUnits (so that a young community with a small supply can
+// still issue), and never take the supply past SupplyCap.
+type Token struct {
+	SupplyCap        int64 `json:"supplyCap"`
+	MaxIssuanceBps   int64 `json:"maxIssuanceBps"`
+	MaxIssuanceUnits int64 `json:"maxIssuanceUnits"`
+}
+
+// IssuanceLimit returns the most one token_issuance decision may issue
+// when the supply is supply: max(supply × MaxIssuanceBps / 10000,
+// MaxIssuanceUnits), bounded by what is left under SupplyCap (never
+// negative). Exact integer arithmetic: supply ≤ SupplyCap ≤ 2^62 and
+// MaxIssuanceBps ≤ 10000, so the product is computed as
+// supply/10000×bps + supply%10000×bps/10000 without overflow.
+func (t Token) IssuanceLimit(supply int64) int64 {
+	byShare := supply/10000*t.MaxIssuanceBps + supply%10000*t.MaxIssuanceBps/10000
+	limit := max(byShare, t.MaxIssuanceUnits)
+	left := t.SupplyCap - supply
+	if left < 0 {
+		left = 0
+	}
+	return min(limit, left)
+}
+
 // DefaultMaxClockSkewSec is the default bound on the distance between a
 // transaction's timestamp and an endorsing peer's clock.
 const DefaultMaxClockSkewSec = 300
@@ -271,11 +330,17 @@ func Default() Document {
 			rule(PartnerAdmission, ab, []Family{FamilySeat, FamilyReputation}, 2000, 6667, 2*day, 14*day, 2*day),
 			rule(ChaincodeUpgrade, ab, []Family{FamilySeat, FamilyReputation}, 2000, 6667, 1*day, 7*day, 3*day),
 			rule(Slashing, a, seat, 5000, 6667, 0, 3*day, 1*day),
+			rule(RoleGrant, a, seat, 5000, 6667, 0, 3*day, 1*day),
+			rule(RoleRevoke, a, seat, 5000, 6667, 0, 3*day, 1*day),
+			rule(OfficeGrant, ab, []Family{FamilySeat, FamilyReputation}, 2000, 6667, 1*day, 7*day, 2*day),
+			rule(OfficeRevoke, ab, []Family{FamilySeat, FamilyReputation}, 2000, 6667, 1*day, 7*day, 1*day),
+			rule(TokenIssuance, ab, []Family{FamilySeat, FamilyReputation}, 2000, 6667, 1*day, 7*day, 2*day),
 		},
 		Concurrence: Concurrence{MediationSec: 7 * day, PassingHouseBps: 8000, OtherHouseBps: 5334},
 		Appeals:     Appeals{WindowSec: 3 * day, MinAppellants: 5},
 		Emergency:   Emergency{MaxPauseSec: 7 * day, RatifyWithinSec: 2 * day, GuardiansToAct: 2, GuardianOrgsToAct: 2},
 		Treasury:    Treasury{SpendLimitPerPeriod: 1_000_000, PeriodSec: 30 * day, SignersRequired: 2, ExecutionDelaySec: 2 * day},
+		Token:       Token{SupplyCap: 1_000_000_000, MaxIssuanceBps: 500, MaxIssuanceUnits: 100_000},
 		Reputation: Reputation{HalfLifeSec: 90 * day, MaxWeight: 1000, CapPerAttesterPeriod: 2000, CapPeriodSec: 30 * day,
 			EndorsementBonusBps: 500, MaxEndorsementBonusBp: 2500, HouseAMinTotal: 500, HouseAMinSafety: 100},
 		Delegation: Delegation{MaxDepth: 8},
@@ -369,6 +434,9 @@ func (d *Document) Validate() error {
 		{"treasury.periodSeconds", d.Treasury.PeriodSec, 1, 3650 * day},
 		{"treasury.signersRequired", d.Treasury.SignersRequired, 2, 100},
 		{"treasury.executionDelaySeconds", d.Treasury.ExecutionDelaySec, 0, 365 * day},
+		{"token.supplyCap", d.Token.SupplyCap, 1, 1 << 62},
+		{"token.maxIssuanceBps", d.Token.MaxIssuanceBps, 0, 10000},
+		{"token.maxIssuanceUnits", d.Token.MaxIssuanceUnits, 0, 1 << 62},
 		{"reputation.halfLifeSeconds", d.Reputation.HalfLifeSec, day, 3650 * day},
 		{"reputation.maxAttestationWeight", d.Reputation.MaxWeight, 1, 1_000_000},
 		{"reputation.capPerAttesterPerRecipientPerPeriod", d.Reputation.CapPerAttesterPeriod, 1, 1 << 40},

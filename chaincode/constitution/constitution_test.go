@@ -2,6 +2,7 @@ package constitution_test
 
 import (
 	"encoding/json"
+	"slices"
 	"testing"
 	"time"
 
@@ -73,6 +74,15 @@ func TestValidateNamesTheProblem(t *testing.T) {
 		}, `concurrence.passingHouseBps 8000 is below the 9000 bps that "constitutional_amendment" needs`},
 		{"minority above half a house", func(d *Document) { d.Appeals.MinorityBps = 6000 }, "appeals.minorityBps is 6000"},
 		{"single signer treasury", func(d *Document) { d.Treasury.SignersRequired = 1 }, "treasury.signersRequired is 1"},
+		{"no supply cap", func(d *Document) { d.Token.SupplyCap = 0 }, "token.supplyCap is 0"},
+		{"issuance above the whole supply", func(d *Document) { d.Token.MaxIssuanceBps = 10001 }, "token.maxIssuanceBps is 10001"},
+		{"negative issuance floor", func(d *Document) { d.Token.MaxIssuanceUnits = -1 }, "token.maxIssuanceUnits is -1"},
+		{"role grants unrouted", func(d *Document) {
+			d.DecisionRules = slices.DeleteFunc(d.DecisionRules, func(r DecisionRule) bool { return r.Type == RoleGrant })
+		}, `decision type "role_grant" has no route`},
+		{"token issuance unrouted", func(d *Document) {
+			d.DecisionRules = slices.DeleteFunc(d.DecisionRules, func(r DecisionRule) bool { return r.Type == TokenIssuance })
+		}, `decision type "token_issuance" has no route`},
 		{"half-life under a day", func(d *Document) { d.Reputation.HalfLifeSec = 60 }, "reputation.halfLifeSeconds is 60"},
 		{"delegation depth zero", func(d *Document) { d.Delegation.MaxDepth = 0 }, "delegation.maxDepth is 0"},
 		{"no clock skew", func(d *Document) { d.Time.MaxClockSkewSec = 0 }, "time.maxClockSkewSeconds is 0"},
@@ -183,6 +193,64 @@ func TestGoldenDefault(t *testing.T) {
 	got, err := json.MarshalIndent(Default(), "", "  ")
 	require.NoError(t, err)
 	golden.Assert(t, "default.golden.json", append(got, '\n'))
+}
+
+func TestIssuanceLimit(t *testing.T) {
+	tests := []struct {
+		name   string
+		tok    Token
+		supply int64
+		want   int64
+	}{
+		{"empty supply: the absolute floor", Token{SupplyCap: 1000, MaxIssuanceBps: 500, MaxIssuanceUnits: 100}, 0, 100},
+		{"share below the floor", Token{SupplyCap: 1_000_000, MaxIssuanceBps: 500, MaxIssuanceUnits: 100}, 1000, 100},
+		{"share above the floor", Token{SupplyCap: 1_000_000, MaxIssuanceBps: 500, MaxIssuanceUnits: 100}, 100_000, 5000},
+		{"share rounds down", Token{SupplyCap: 1_000_000, MaxIssuanceBps: 500, MaxIssuanceUnits: 0}, 10_019, 500},
+		{"bounded by the cap", Token{SupplyCap: 1000, MaxIssuanceBps: 500, MaxIssuanceUnits: 100}, 950, 50},
+		{"at the cap", Token{SupplyCap: 1000, MaxIssuanceBps: 500, MaxIssuanceUnits: 100}, 1000, 0},
+		{"above the cap (lowered by amendment)", Token{SupplyCap: 1000, MaxIssuanceBps: 500, MaxIssuanceUnits: 100}, 2000, 0},
+		{"no issuance at all", Token{SupplyCap: 1000, MaxIssuanceBps: 0, MaxIssuanceUnits: 0}, 10, 0},
+		{"exact at the limits", Token{SupplyCap: 1 << 62, MaxIssuanceBps: 10000, MaxIssuanceUnits: 0}, 1<<61 + 9999, 1<<61 - 9999},
+		{"whole share at the limits", Token{SupplyCap: 1 << 62, MaxIssuanceBps: 10000, MaxIssuanceUnits: 0}, 1 << 60, 1 << 60},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.want, tt.tok.IssuanceLimit(tt.supply))
+		})
+	}
+}
+
+func TestRoleDecisionTypes(t *testing.T) {
+	tests := []struct {
+		role          string
+		grant, revoke DecisionType
+		ok            bool
+	}{
+		{"house_a", SeatConfirmation, SeatRemoval, true},
+		{"guardian", RoleGrant, RoleRevoke, true},
+		{"attester", RoleGrant, RoleRevoke, true},
+		{"treasurer", OfficeGrant, OfficeRevoke, true},
+		{"grants_admin", OfficeGrant, OfficeRevoke, true},
+		{"member", "", "", false},
+		{"king", "", "", false},
+	}
+	d := Default()
+	for _, tt := range tests {
+		g, r, ok := RoleDecisionTypes(tt.role)
+		assert.Equal(t, tt.ok, ok, tt.role)
+		assert.Equal(t, tt.grant, g, tt.role)
+		assert.Equal(t, tt.revoke, r, tt.role)
+		if ok {
+			_, err := d.Rule(g)
+			assert.NoError(t, err, "the default routes %s", g)
+		}
+	}
+	// The default's routing: safety roles by House A, offices and issuance by both houses.
+	for typ, houses := range map[DecisionType][]HouseID{RoleGrant: {HouseA}, RoleRevoke: {HouseA}, OfficeGrant: {HouseA, HouseB}, OfficeRevoke: {HouseA, HouseB}, TokenIssuance: {HouseA, HouseB}} {
+		r, err := d.Rule(typ)
+		require.NoError(t, err)
+		assert.Equal(t, houses, r.Houses, typ)
+	}
 }
 
 func TestMediationBarAtTheLimitIsAccepted(t *testing.T) {

@@ -24,9 +24,6 @@ const (
 	PowerEmergencyPause Power = "emergency.pause"
 	// PowerTreasurySpend is the treasurers' multi-signature spending.
 	PowerTreasurySpend Power = "treasury.spend"
-	// PowerInterimSlash is House A's interim power to slash reputation
-	// without a decision (until decisions carry every slash).
-	PowerInterimSlash Power = "reputation.interim_slash"
 )
 
 const decidePrefix = "decide."
@@ -36,7 +33,7 @@ func DecidePower(t DecisionType) Power { return Power(decidePrefix + string(t)) 
 
 // KnownPowers lists every power a sunset clause may name, in a fixed order.
 func KnownPowers() []Power {
-	out := []Power{PowerEmergencyPause, PowerTreasurySpend, PowerInterimSlash}
+	out := []Power{PowerEmergencyPause, PowerTreasurySpend}
 	for _, t := range RequiredDecisionTypes() {
 		if t != Amendment {
 			out = append(out, DecidePower(t))

@@ -83,6 +83,9 @@ func (c *Chaincode) check(fn string, args []string) error {
 		if !c.hasContract(ns) {
 			return errcode.Invalidf("no contract %s (contracts: %s)", errcode.Quote(ns), strings.Join(c.contracts(), ", "))
 		}
+		if why := removedPower(ns, tx); why != "" {
+			return errcode.Forbiddenf("%s:%s is not a transaction: %s", ns, tx, why)
+		}
 		return errcode.Invalidf("contract %s has no transaction %s", errcode.Quote(ns), errcode.Quote(tx))
 	}
 	if len(args) != len(sig.params) {

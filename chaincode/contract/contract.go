@@ -144,9 +144,26 @@ func (g guard) base(name string) contractapi.Contract {
 		UnknownTransaction: func(ctx contractapi.TransactionContextInterface) error {
 			fn, _ := ctx.GetStub().GetFunctionAndParameters()
 			fn = fn[strings.LastIndex(fn, ":")+1:]
+			if why := removedPower(name, fn); why != "" {
+				return wire(errcode.Forbiddenf("%s:%s is not a transaction: %s", name, fn, why))
+			}
 			return wire(errcode.Invalidf("contract %q has no transaction %q", name, fn))
 		},
 	}
+}
+
+// removedPower explains, for a transaction that once let one organisation
+// exercise a collective power alone and was removed, which decision now
+// carries that power; "" for any other name. A caller who still sends it
+// gets FORBIDDEN naming the rule, not a bare "no such transaction".
+func removedPower(contract, fn string) string {
+	switch contract + ":" + fn {
+	case "token:Mint":
+		return "no organisation, admin or treasurer issues tokens alone; new tokens come only from an executed token_issuance decision (or the genesis allocation)"
+	case "reputation:Slash":
+		return "no House A member slashes alone; a slash comes only from an executed slashing decision of House A"
+	}
+	return ""
 }
 
 func (g guard) beforeTransaction(ctx contractapi.TransactionContextInterface) error {

@@ -135,7 +135,6 @@ func TestNothingRunsBeforeTheGenesis(t *testing.T) {
 		{admin, "member:Register", []string{reg}},
 		{admin, "member:Update", []string{mustArg(t, membership.UpdateRequest{Member: userID, Name: "Ada"})}},
 		{admin, "member:Remove", []string{mustArg(t, membership.RemoveRequest{Member: userID, Reason: "x"})}},
-		{admin, "token:Mint", []string{mustArg(t, token.MintRequest{To: userID, Amount: 1})}},
 		{user, "token:Transfer", []string{mustArg(t, token.TransferRequest{To: userID, Amount: 1})}},
 		{user, "ballot:Create", []string{`{"kind":"poll","title":"x","votingPeriodSeconds":60}`}},
 		{user, "decision:Propose", []string{`{"type":"budget","title":"x"}`}},

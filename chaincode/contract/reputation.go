@@ -15,7 +15,10 @@ import (
 	"github.com/charter-gov/charter/chaincode/reputation"
 )
 
-// ReputationContract exposes the reputation ledger ("reputation:…").
+// ReputationContract exposes the reputation ledger ("reputation:…"). It
+// has no slashing transaction: a slash is the effect of an executed
+// slashing decision (decision:Execute); "reputation:Slash" is refused with
+// FORBIDDEN.
 type ReputationContract struct {
 	contractapi.Contract
 }
@@ -59,17 +62,6 @@ func (c *ReputationContract) Endorse(ctx contractapi.TransactionContextInterface
 		return "", wire(err)
 	}
 	return run(ctx, func(tx *core.Tx) (*reputation.Endorsement, error) { return reputation.Endorse(tx, req) })
-}
-
-// Slash slashes a member for misconduct. requestJSON is a
-// reputation.SlashRequest. Caller (INTERIM, until House A decisions exist):
-// an active member holding the house_a role, never on themselves.
-func (c *ReputationContract) Slash(ctx contractapi.TransactionContextInterface, requestJSON string) (string, error) {
-	var req reputation.SlashRequest
-	if err := decode("slash request", requestJSON, &req); err != nil {
-		return "", wire(err)
-	}
-	return run(ctx, func(tx *core.Tx) (*reputation.SlashRecord, error) { return reputation.Slash(tx, req) })
 }
 
 // Score returns a member's score at a time. at is RFC 3339 (empty: the

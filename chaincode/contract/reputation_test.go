@@ -142,21 +142,25 @@ func TestReputationThroughContract(t *testing.T) {
 	require.NotNil(t, safety.Revoked)
 	assert.Contains(t, stub.Events, reputation.EventRevoked)
 
-	raw, stub = w.ok(w.judge, "reputation:Slash", mustJSON(t, reputation.SlashRequest{Member: rec, FractionBps: 5000, Reason: "sock puppets"}))
-	var sl reputation.SlashRecord
-	require.NoError(t, json.Unmarshal(raw, &sl))
-	assert.Equal(t, int64(630_000), sl.ScoreBefore)
-	assert.Equal(t, int64(315_000), sl.ScoreAfter)
-	assert.Equal(t, reputation.AuthorityInterimHouseA, sl.Authority)
-	require.Len(t, stub.Events, 1)
-	assert.Contains(t, stub.Events, reputation.EventSlashed)
+	// No transaction slashes: a House A member's "reputation:Slash" is
+	// refused, naming the slashing decision, and nothing changes.
+	before, writes := w.state.Snapshot(), w.state.Writes
+	res, stub := w.call(w.judge, "reputation:Slash", mustJSON(t, reputation.SlashRequest{Member: rec, FractionBps: 5000, Reason: "sock puppets"}))
+	require.Equal(t, int32(500), res.Status, res.Message)
+	decoded, found := errcode.Decode(res.Message)
+	require.True(t, found, res.Message)
+	assert.Equal(t, errcode.Forbidden, decoded.Code, res.Message)
+	assert.Contains(t, res.Message, "slashing decision")
+	assert.Equal(t, before, w.state.Snapshot())
+	assert.Equal(t, writes, w.state.Writes)
+	assert.Empty(t, stub.Events)
 
 	raw, _ = w.ok(w.member, "reputation:History", rec.MSPID, rec.ID)
 	var h reputation.History
 	require.NoError(t, json.Unmarshal(raw, &h))
 	assert.Len(t, h.Attestations, 2)
 	assert.Len(t, h.Endorsements, 1)
-	assert.Len(t, h.Slashes, 1)
+	assert.Empty(t, h.Slashes)
 }
 
 func TestReputationRefusalsAreCodedAndChangeNothing(t *testing.T) {
@@ -190,9 +194,12 @@ func TestReputationRefusalsAreCodedAndChangeNothing(t *testing.T) {
 		{"revoke by someone other than the issuer", func(w *repWorld) testIdentity { return w.judge }, "reputation:Revoke", func(w *repWorld) []string {
 			return []string{mustJSON(w.t, reputation.RevokeRequest{AttestationRef: reputation.AttestationRef{Recipient: w.id(w.recipient), AttestationID: "rep-tx-0003"}, Reason: "r"})}
 		}, errcode.Forbidden, "only the issuing attester"},
-		{"slash without house_a", func(w *repWorld) testIdentity { return w.member }, "reputation:Slash", func(w *repWorld) []string {
+		{"slash by a plain member", func(w *repWorld) testIdentity { return w.member }, "reputation:Slash", func(w *repWorld) []string {
 			return []string{mustJSON(w.t, reputation.SlashRequest{Member: w.id(w.recipient), FractionBps: 100, Reason: "r"})}
-		}, errcode.Forbidden, "house_a"},
+		}, errcode.Forbidden, "only from an executed slashing decision"},
+		{"slash by a House A member", func(w *repWorld) testIdentity { return w.judge }, "reputation:Slash", func(w *repWorld) []string {
+			return []string{mustJSON(w.t, reputation.SlashRequest{Member: w.id(w.recipient), FractionBps: 10000, Reason: "r"})}
+		}, errcode.Forbidden, "only from an executed slashing decision"},
 		{"malformed JSON", func(w *repWorld) testIdentity { return w.attester }, "reputation:Attest", func(*repWorld) []string { return []string{"{"} },
 			errcode.InvalidArgument, "malformed JSON"},
 		{"hostile field", func(w *repWorld) testIdentity { return w.attester }, "reputation:Attest", func(*repWorld) []string {

@@ -167,7 +167,6 @@ func signatures() []signature {
 		{"ballot", "Results", []param{recordID("id", "ballot ID")}},
 		{"ballot", "Votes", []param{recordID("id", "ballot ID"), integer("fromShard", "first shard"), integer("limit", "votes per page")}},
 
-		{"token", "Mint", []param{js("request", token.MintRequest{}, "the mint")}},
 		{"token", "Transfer", []param{js("request", token.TransferRequest{}, "the transfer")}},
 		{"token", "Balance", []param{mspParam("mspId"), memberID("id")}},
 		{"token", "BalanceAt", []param{mspParam("mspId"), memberID("id"), at}},
@@ -184,7 +183,6 @@ func signatures() []signature {
 		{"reputation", "Attest", []param{js("request", reputation.AttestRequest{}, "the attestation")}},
 		{"reputation", "Revoke", []param{js("request", reputation.RevokeRequest{}, "the attestation to revoke and why")}},
 		{"reputation", "Endorse", []param{js("request", reputation.EndorseRequest{}, "the attestation endorsed")}},
-		{"reputation", "Slash", []param{js("request", reputation.SlashRequest{}, "the slash")}},
 		{"reputation", "Score", []param{mspParam("mspId"), memberID("id"), optional(at), optional(recordID("categories", "comma-separated contribution categories; empty for all"))}},
 		{"reputation", "History", []param{mspParam("mspId"), memberID("id")}},
 		{"reputation", "Eligible", []param{optional(mspParam("mspId")), optional(memberID("id")), optional(at)}},

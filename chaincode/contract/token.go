@@ -11,7 +11,9 @@ import (
 	"github.com/charter-gov/charter/chaincode/token"
 )
 
-// TokenContract exposes the governance token ("token:…").
+// TokenContract exposes the governance token ("token:…"). It has no
+// issuing transaction: tokens are issued only by executing a token_issuance
+// decision (decision:Execute); "token:Mint" is refused with FORBIDDEN.
 type TokenContract struct {
 	contractapi.Contract
 }
@@ -23,17 +25,6 @@ func newTokenContract(g guard) *TokenContract {
 // GetEvaluateTransactions lists the queries.
 func (c *TokenContract) GetEvaluateTransactions() []string {
 	return []string{"Balance", "BalanceAt", "Supply", "History", "Accounts"}
-}
-
-// Mint mints tokens (BOOTSTRAP PATH until the treasury exists).
-// requestJSON is a token.MintRequest. Caller: an organisation admin or a
-// treasurer.
-func (c *TokenContract) Mint(ctx contractapi.TransactionContextInterface, requestJSON string) (string, error) {
-	var req token.MintRequest
-	if err := decode("mint request", requestJSON, &req); err != nil {
-		return "", wire(err)
-	}
-	return run(ctx, func(tx *core.Tx) (*token.Receipt, error) { return token.Mint(tx, req) })
 }
 
 // Transfer moves tokens from the caller. requestJSON is a

@@ -41,6 +41,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/charter-gov/charter/chaincode/constitution"
 	"github.com/charter-gov/charter/chaincode/contribution"
 	"github.com/charter-gov/charter/chaincode/core"
 	"github.com/charter-gov/charter/chaincode/errcode"
@@ -200,13 +201,16 @@ type FoundingMember struct {
 	AttesterCategories []contribution.Category `json:"attesterCategories,omitempty"`
 }
 
-// GrantingDecision names the decision type that grants role. House A seats
-// are granted by seat_confirmation; the other roles by role_grant.
+// GrantingDecision names the decision type that grants role, as the
+// constitution fixes it (constitution.RoleDecisionTypes): House A seats by
+// seat_confirmation, guardians and attesters by role_grant, treasurers and
+// grants administrators by office_grant.
 func GrantingDecision(role Role) string {
-	if role == RoleHouseA {
-		return "seat_confirmation"
+	grant, _, ok := constitution.RoleDecisionTypes(string(role))
+	if !ok {
+		return "role_grant"
 	}
-	return "role_grant"
+	return string(grant)
 }
 
 // refuseRoles refuses a request by an organisation admin that carries

@@ -72,11 +72,11 @@ func TestAdminsGrantNoRole(t *testing.T) {
 		{"register a treasurer", func(tx *core.Tx) error {
 			_, err := Register(tx, RegisterRequest{Member: u2, Name: "U2", Roles: []Role{RoleTreasurer}})
 			return err
-		}, "the treasurer role is granted by the genesis or a role_grant decision"},
+		}, "the treasurer role is granted by the genesis or a office_grant decision"},
 		{"register a grants administrator", func(tx *core.Tx) error {
 			_, err := Register(tx, RegisterRequest{Member: u2, Name: "U2", Roles: []Role{RoleGrantsAdmin}})
 			return err
-		}, "the grants_admin role is granted"},
+		}, "the grants_admin role is granted by the genesis or a office_grant decision"},
 		{"register an attester", func(tx *core.Tx) error {
 			_, err := Register(tx, RegisterRequest{Member: u2, Name: "U2", Roles: []Role{RoleAttester}, AttesterCategories: []contribution.Category{contribution.MergedCode}})
 			return err

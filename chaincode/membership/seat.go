@@ -1,8 +1,10 @@
 package membership
 
 import (
+	"fmt"
 	"slices"
 
+	"github.com/charter-gov/charter/chaincode/contribution"
 	"github.com/charter-gov/charter/chaincode/core"
 	"github.com/charter-gov/charter/chaincode/errcode"
 	"github.com/charter-gov/charter/chaincode/identity"
@@ -74,4 +76,87 @@ func roleChange(tx *core.Tx, member identity.Identity, role Role, decision strin
 		return nil, errcode.Invalidf("a role change by decision needs the decision's ID")
 	}
 	return Active(tx.Store, member)
+}
+
+// GrantAttesterByDecision authorises an active member to attest in
+// categories as the effect of the decision named decision (a role_grant
+// decision, or the genesis): it adds the attester role when the member
+// does not hold it and adds the categories to those the member already
+// holds. Like GrantRoleByDecision it is called only by the decision engine
+// and emits no event.
+//
+// Errors: INVALID_ARGUMENT (no categories, an unknown category, empty
+// decision), NOT_FOUND (not an active member), CONFLICT (the member is
+// already an attester in every one of the categories).
+func GrantAttesterByDecision(tx *core.Tx, member identity.Identity, categories []contribution.Category, decision string) (*Member, error) {
+	cats, err := decisionCategories(categories)
+	if err != nil {
+		return nil, err
+	}
+	m, err := roleChange(tx, member, RoleAttester, decision)
+	if err != nil {
+		return nil, err
+	}
+	held := m.AttesterCategories
+	if !m.Has(RoleAttester) {
+		held = nil
+	}
+	if m.Has(RoleAttester) && !slices.ContainsFunc(cats, func(c contribution.Category) bool { return !slices.Contains(held, c) }) {
+		return nil, errcode.Conflictf("member %s is already an attester in %v", member, cats)
+	}
+	roles, err := normaliseRoles(append(slices.Clone(m.Roles), RoleAttester))
+	if err != nil {
+		return nil, err
+	}
+	union, err := contribution.Normalise(append(slices.Clone(held), cats...))
+	if err != nil {
+		return nil, err
+	}
+	m.Roles, m.AttesterCategories, m.UpdatedAt = roles, union, tx.Time
+	return m, save(tx, m)
+}
+
+// RevokeAttesterByDecision withdraws an attester's authority in categories
+// as the effect of the decision named decision (a role_revoke decision);
+// when no category is left, the attester role goes too. Called only by the
+// decision engine; emits no event.
+//
+// Errors: INVALID_ARGUMENT (no categories, an unknown category, empty
+// decision), NOT_FOUND (not an active member), CONFLICT (not an attester,
+// or not authorised in one of the categories).
+func RevokeAttesterByDecision(tx *core.Tx, member identity.Identity, categories []contribution.Category, decision string) (*Member, error) {
+	cats, err := decisionCategories(categories)
+	if err != nil {
+		return nil, err
+	}
+	m, err := roleChange(tx, member, RoleAttester, decision)
+	if err != nil {
+		return nil, err
+	}
+	if !m.Has(RoleAttester) {
+		return nil, errcode.Conflictf("member %s does not hold the %s role", member, RoleAttester)
+	}
+	for _, c := range cats {
+		if !slices.Contains(m.AttesterCategories, c) {
+			return nil, errcode.Conflictf("member %s is not an attester in %s", member, c)
+		}
+	}
+	left := slices.DeleteFunc(slices.Clone(m.AttesterCategories), func(c contribution.Category) bool { return slices.Contains(cats, c) })
+	if len(left) == 0 {
+		m.Roles = slices.DeleteFunc(slices.Clone(m.Roles), func(r Role) bool { return r == RoleAttester })
+		left = nil
+	}
+	m.AttesterCategories, m.UpdatedAt = left, tx.Time
+	return m, save(tx, m)
+}
+
+func decisionCategories(categories []contribution.Category) ([]contribution.Category, error) {
+	cats, err := contribution.Normalise(categories)
+	if err != nil {
+		return nil, fmt.Errorf("attester categories: %w", err)
+	}
+	if len(cats) == 0 {
+		return nil, errcode.Invalidf("an attester is granted or withdrawn per contribution category: name at least one")
+	}
+	return cats, nil
 }

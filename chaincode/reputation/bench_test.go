@@ -37,7 +37,7 @@ func fill(b *testing.B, w *world, member identity.Identity, n int) {
 		if to == member && i%10000 == 9999 {
 			sk, err := slashKey(to, id)
 			require.NoError(b, err)
-			require.NoError(b, core.PutJSON(w.s, sk, SlashRecord{ID: id, Member: to, FractionBps: 500, Reason: "bench", By: judge, At: at, Authority: AuthorityInterimHouseA}))
+			require.NoError(b, core.PutJSON(w.s, sk, SlashRecord{ID: id, Member: to, FractionBps: 500, Reason: "bench", By: judge, At: at, Authority: AuthorityDecision, Decision: "bench"}))
 		}
 	}
 	for i := range n {

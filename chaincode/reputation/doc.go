@@ -35,9 +35,8 @@
 //	Revoke          the attester who issued the attestation
 //	RevokeByDecision the decision engine, executing a House A decision (not a transaction)
 //	Endorse         an active member who is neither the recipient nor the attester
-//	Slash           INTERIM: an active member holding the house_a role, never on themselves;
-//	                the decisions issue replaces this path with SlashByDecision
-//	SlashByDecision the decision engine, executing a House A decision (not a transaction)
+//	SlashByDecision the decision engine, executing a slashing decision (not a transaction;
+//	                no transaction slashes)
 //	ScoreAt, Scores, Eligibility, EligibleMembers, History   anyone with an identity on the channel
 //
 // # Scores

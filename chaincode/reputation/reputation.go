@@ -34,12 +34,9 @@ const (
 	EventSlashed  = "incident.reputation.slashed"
 )
 
-// Authorities under which a slash is recorded.
+// Authorities under which a slash is recorded (a slash is only ever the
+// effect of a decision).
 const (
-	// AuthorityInterimHouseA marks a slash made through the interim path:
-	// an active member holding the house_a role. The decisions issue
-	// replaces this path with AuthorityDecision.
-	AuthorityInterimHouseA = "interim:house_a_role"
 	// AuthorityDecision marks a slash or revocation executing a House A
 	// decision.
 	AuthorityDecision = "house_a_decision"
@@ -544,45 +541,19 @@ func Endorse(tx *core.Tx, req EndorseRequest) (*Endorsement, error) {
 	return e, tx.Emit(EventEndorsed, e)
 }
 
-// Slash slashes a member for misconduct through the INTERIM path.
-//
-// Caller: an active member holding the house_a role, never on themselves.
-// This path exists only until ballots and decisions do; the decisions issue
-// replaces it with SlashByDecision, executing a House A decision.
+// SlashByDecision slashes a member as the effect of the slashing decision
+// named by decision. It is called by the decision engine, never directly by
+// a transaction: no transaction slashes, so no single House A member,
+// organisation or admin can slash anyone alone.
 //
 // The slash takes req.FractionBps of the member's score in req.Category
 // (every category when empty) from the transaction time on, is recorded
-// with its reason and the score before and after, and emits the
-// governance-incident event EventSlashed.
+// with its reason, the decision and the score before and after, and emits
+// the governance-incident event EventSlashed.
 //
 // Errors: INVALID_ARGUMENT (fraction outside 1..10000, unknown category, no
-// reason), FORBIDDEN (not house_a; self-slash), NOT_FOUND (not a
-// registered member), FAILED_PRECONDITION (no constitution; the interim
-// slashing power has expired under its sunset clause).
-func Slash(tx *core.Tx, req SlashRequest) (*SlashRecord, error) {
-	if err := checkSlash(req); err != nil {
-		return nil, err
-	}
-	if _, err := membership.RequireRole(tx, membership.RoleHouseA, "slash"); err != nil {
-		return nil, err
-	}
-	if req.Member == tx.Caller.Identity {
-		return nil, errcode.Forbiddenf("slash: %s cannot slash themselves", tx.Caller.Identity)
-	}
-	// The interim power carries a sunset clause in the constitution.
-	cur, err := constitution.Current(tx.Store)
-	if err != nil {
-		return nil, err
-	}
-	if err := cur.Document.RequirePower(constitution.PowerInterimSlash, tx.Time); err != nil {
-		return nil, err
-	}
-	return slash(tx, req, AuthorityInterimHouseA, "")
-}
-
-// SlashByDecision slashes a member as the effect of the House A decision
-// named by decision. It is called by the decision engine, never directly by
-// a transaction.
+// reason, no decision), NOT_FOUND (not a registered member),
+// FAILED_PRECONDITION (no constitution).
 func SlashByDecision(tx *core.Tx, req SlashRequest, decision string) (*SlashRecord, error) {
 	if err := checkSlash(req); err != nil {
 		return nil, err

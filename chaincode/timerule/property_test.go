@@ -89,7 +89,8 @@ func (w *world) step() {
 		from, to := p(), p()
 		_, err = token.Transfer(w.tx(from, false), token.TransferRequest{To: to, Amount: int64(1 + w.r.intn(60))})
 	case 2:
-		_, err = token.Mint(w.tx(w.admin, true), token.MintRequest{To: p(), Amount: int64(1 + w.r.intn(40))})
+		// an executed token_issuance decision's effect
+		_, err = token.Issue(w.tx(w.admin, true), token.IssueRequest{Allocations: []token.Allocation{{Member: p(), Amount: int64(1 + w.r.intn(40))}}}, fmt.Sprintf("decision-%d", w.n))
 	case 3:
 		_, err = membership.Register(w.tx(w.admin, true), membership.RegisterRequest{Member: p(), Name: "M"})
 	case 4:

@@ -21,22 +21,24 @@
 // first one at or before the time asked.
 //
 // The time rule (chaincode/timerule, docs/time.md): every history here is
-// append-only in time order. A mint or transfer is recorded at
+// append-only in time order. An issuance or transfer is recorded at
 // t = max(transaction time, newest entry of every history it writes), the
 // same t on both sides, so a transaction stamped back inside the clock-skew
 // window cannot slip under a checkpoint already written. Then the entries
 // at or before any time T form a consistent cut, and the balances at T sum
 // to the supply at T. Checkpoint.At is that recorded time.
 //
-// Minting. Tokens are minted only by treasury decisions. Until the treasury
-// exists, Mint is the BOOTSTRAP PATH: an organisation admin or a member
-// holding the treasurer role may mint to an active member. Every mint is an
-// event and a checkpoint, so the bootstrap allocation is auditable; the
-// treasury will replace this path.
+// Issuance. New tokens come only from Issue, the effect of an executed
+// token_issuance decision (within the constitution's token limits) or of
+// the genesis allocation every founding organisation approved. No
+// transaction mints: an organisation admin or a treasurer cannot issue
+// tokens alone. Every issuance is one event naming its decision and a
+// checkpoint per account, so every allocation is auditable.
 //
 // Who may call what:
 //
-//	Mint                 an organisation admin or a treasurer (bootstrap path)
+//	Issue                the decision engine (token_issuance); never a transaction
+//	IssueInitial         the genesis (the founding act every founder approved); never a transaction
 //	Transfer             an active member, from their own balance to another active member
 //	Balance, BalanceAt,
 //	Supply, SupplyAt,
@@ -66,7 +68,7 @@ const MaxSupply int64 = 1 << 62
 
 // Event types this package emits.
 const (
-	EventMinted      = "token.minted"
+	EventIssued      = "token.issued"
 	EventTransferred = "token.transferred"
 )
 
@@ -89,7 +91,31 @@ type Checkpoint struct {
 	TxID    string    `json:"txId"`
 }
 
-// MintRequest asks to mint Amount to To.
+// Allocation is an amount issued to one member.
+type Allocation struct {
+	Member identity.Identity `json:"member"`
+	Amount int64             `json:"amount"`
+}
+
+// IssueRequest is what an issuance creates: the payload of a
+// token_issuance decision.
+type IssueRequest struct {
+	Allocations []Allocation `json:"allocations"`
+	Memo        string       `json:"memo,omitempty"`
+}
+
+// Issuance is the result of Issue and the payload of its event.
+type Issuance struct {
+	Decision string    `json:"decision"`
+	Receipts []Receipt `json:"receipts"`
+	Total    int64     `json:"total"`
+	Supply   int64     `json:"supply"`
+	Memo     string    `json:"memo,omitempty"`
+	At       time.Time `json:"at"`
+}
+
+// MintRequest is one allocation of the genesis's initial issuance
+// (IssueInitial).
 type MintRequest struct {
 	To     identity.Identity `json:"to"`
 	Amount int64             `json:"amount"`
@@ -103,8 +129,8 @@ type TransferRequest struct {
 	Memo   string            `json:"memo,omitempty"`
 }
 
-// Receipt is the result of Mint and Transfer and the payload of their
-// events.
+// Receipt is the result of Transfer and the payload of its event, and one
+// allocation of an Issuance.
 type Receipt struct {
 	From        *identity.Identity `json:"from,omitempty"`
 	To          identity.Identity  `json:"to"`
@@ -143,72 +169,69 @@ func checkMemo(action, memo string) error {
 	return nil
 }
 
-// MaxMemoRunes bounds a mint's or transfer's memo (single-line text, see
-// chaincode/text).
+// MaxMemoRunes bounds an issuance's or transfer's memo (single-line text,
+// see chaincode/text).
 const MaxMemoRunes = 512
 
-// Mint creates Amount new tokens for To. BOOTSTRAP PATH: the caller must be
-// an organisation admin or an active member with the treasurer role; the
-// treasury's decisions replace this path once they exist.
+// MaxAllocations bounds the allocations of one issuance.
+const MaxAllocations = 100
+
+// Issue creates new tokens for the members of req.Allocations as the
+// effect of the decision named decision (an executed token_issuance
+// decision, or the genesis). It is the only issuance primitive: no
+// transaction calls it directly, so no organisation, admin or treasurer can
+// issue tokens alone. The constitution's issuance limits are the caller's
+// to check (chaincode/decision/effects); Issue enforces MaxSupply. It
+// emits one EventIssued naming the decision.
 //
-// Errors: FORBIDDEN (caller may not mint), INVALID_ARGUMENT (bad amount,
-// memo or identity, or the supply would exceed MaxSupply), NOT_FOUND (To is
-// not an active member).
-func Mint(tx *core.Tx, req MintRequest) (*Receipt, error) {
-	const action = "mint"
-	if !tx.Caller.OrgAdmin {
-		if _, err := membership.RequireRole(tx, membership.RoleTreasurer, action+" (bootstrap path: organisation admins and treasurers)"); err != nil {
-			return nil, err
-		}
+// Errors: INVALID_ARGUMENT (no or too many allocations, a member named
+// twice, a bad amount or memo, no decision, the supply would pass
+// MaxSupply), NOT_FOUND (a recipient is not an active member).
+func Issue(tx *core.Tx, req IssueRequest, decision string) (*Issuance, error) {
+	if strings.TrimSpace(decision) == "" {
+		return nil, errcode.Invalidf("issue: an issuance needs the ID of the decision that authorises it")
 	}
-	r, err := Issue(tx, req)
+	total, err := CheckIssue(tx.Store, req)
 	if err != nil {
 		return nil, err
-	}
-	return r, tx.Emit(EventMinted, r)
-}
-
-// Issue creates Amount new tokens for To: the issuance primitive under every
-// authorised path (the genesis allocation every founder approved, and the
-// bootstrap Mint). It checks no caller and emits no event: the path that
-// calls it does both.
-//
-// Errors: INVALID_ARGUMENT (bad amount, memo or identity, or the supply
-// would exceed MaxSupply), NOT_FOUND (To is not an active member).
-func Issue(tx *core.Tx, req MintRequest) (*Receipt, error) {
-	const action = "issue tokens"
-	if err := checkAmount(action, req.Amount); err != nil {
-		return nil, err
-	}
-	if err := checkMemo(action, req.Memo); err != nil {
-		return nil, err
-	}
-	if _, err := membership.Active(tx.Store, req.To); err != nil {
-		return nil, fmt.Errorf("%s: recipient: %w", action, err)
 	}
 	supply, err := Supply(tx.Store)
 	if err != nil {
 		return nil, err
 	}
-	if req.Amount > MaxSupply-supply {
-		return nil, errcode.Invalidf("%s: %d more tokens would take the supply %d past the maximum %d", action, req.Amount, supply, MaxSupply)
+	if total > MaxSupply-supply {
+		return nil, errcode.Invalidf("issue: %d more tokens would take the supply %d past the maximum %d", total, supply, MaxSupply)
 	}
-	to, _, err := account(tx.Store, req.To)
-	if err != nil {
-		return nil, err
+	accts := make([]Account, len(req.Allocations))
+	latest := make([]time.Time, 0, len(req.Allocations)+1)
+	for i, a := range req.Allocations {
+		if accts[i], _, err = account(tx.Store, a.Member); err != nil {
+			return nil, err
+		}
+		latest = append(latest, accts[i].UpdatedAt)
 	}
 	var cur Checkpoint
 	if _, err := core.GetJSON(tx.Store, supplyKey(), &cur); err != nil {
 		return nil, err
 	}
-	// The time rule: both histories record this mint at one time, never
-	// before the newest entry of either.
-	at := timerule.Stamp(tx.Time, to.UpdatedAt, cur.At)
-	newBal, newSupply := to.Balance+req.Amount, supply+req.Amount
-	if err := setBalance(tx, req.To, to, at, newBal, req.Amount, "mint"); err != nil {
-		return nil, err
+	// The time rule: every history this issuance writes records it at one
+	// time, never before the newest entry of any of them.
+	at := timerule.Stamp(tx.Time, append(latest, cur.At)...)
+	out := &Issuance{Decision: decision, Receipts: make([]Receipt, 0, len(req.Allocations)), Total: total, Memo: req.Memo, At: at}
+	for i, a := range req.Allocations {
+		// balance+amount <= supply+total <= MaxSupply: no overflow.
+		bal := accts[i].Balance + a.Amount
+		if err := setBalance(tx, a.Member, accts[i], at, bal, a.Amount, "mint"); err != nil {
+			return nil, err
+		}
+		out.Receipts = append(out.Receipts, Receipt{To: a.Member, Amount: a.Amount, ToBalance: bal, Memo: req.Memo, At: at})
 	}
-	sc := Checkpoint{Balance: newSupply, At: at, Delta: req.Amount, Kind: "mint", TxID: tx.TxID}
+	newSupply := supply + total
+	for i := range out.Receipts {
+		out.Receipts[i].Supply = newSupply
+	}
+	out.Supply = newSupply
+	sc := Checkpoint{Balance: newSupply, At: at, Delta: total, Kind: "mint", TxID: tx.TxID}
 	if cur.At.Equal(at) {
 		sc.Delta += cur.Delta // merged with the entry at the same time
 	}
@@ -218,7 +241,46 @@ func Issue(tx *core.Tx, req MintRequest) (*Receipt, error) {
 	if err := core.PutJSON(tx.Store, supplyCPKey(at), sc); err != nil {
 		return nil, err
 	}
-	return &Receipt{To: req.To, Amount: req.Amount, ToBalance: newBal, Supply: newSupply, Memo: req.Memo, At: at}, nil
+	return out, tx.Emit(EventIssued, out)
+}
+
+// CheckIssue validates an issuance against the store without writing:
+// 1..MaxAllocations allocations, each to a distinct active member, each a
+// positive amount, a valid memo, and a total within MaxSupply. It returns
+// the total.
+func CheckIssue(s core.Store, req IssueRequest) (int64, error) {
+	const action = "issue"
+	if len(req.Allocations) == 0 {
+		return 0, errcode.Invalidf("%s: name at least one allocation", action)
+	}
+	if len(req.Allocations) > MaxAllocations {
+		return 0, errcode.Invalidf("%s: %d allocations, at most %d per issuance", action, len(req.Allocations), MaxAllocations)
+	}
+	if err := checkMemo(action, req.Memo); err != nil {
+		return 0, err
+	}
+	var total int64
+	for i, a := range req.Allocations {
+		if err := a.Member.Validate(); err != nil {
+			return 0, fmt.Errorf("%s: allocation %d: %w", action, i, err)
+		}
+		for _, b := range req.Allocations[:i] {
+			if b.Member == a.Member {
+				return 0, errcode.Invalidf("%s: allocation %d names %s a second time", action, i, a.Member)
+			}
+		}
+		if err := checkAmount(fmt.Sprintf("%s: allocation %d", action, i), a.Amount); err != nil {
+			return 0, err
+		}
+		if a.Amount > MaxSupply-total {
+			return 0, errcode.Invalidf("%s: the allocations add up to more than the maximum supply %d", action, MaxSupply)
+		}
+		total += a.Amount
+		if _, err := membership.Active(s, a.Member); err != nil {
+			return 0, fmt.Errorf("%s: allocation %d: recipient: %w", action, i, err)
+		}
+	}
+	return total, nil
 }
 
 // IssueInitial issues the initial allocation of the founding act in one

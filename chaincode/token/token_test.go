@@ -1,6 +1,7 @@
 package token
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -32,11 +33,11 @@ func TestCheckpointsAnswerBalanceAtAnyTime(t *testing.T) {
 	s, ada, bob, tess := setup(t)
 	t0 := testutil.T0()
 	at := func(sec int) time.Time { return t0.Add(time.Duration(sec) * time.Second) }
-	_, err := Mint(testutil.Tx(s, tess, false, at(10)), MintRequest{To: ada, Amount: 100})
+	_, err := Issue(testutil.Tx(s, tess, false, at(10)), IssueRequest{Allocations: []Allocation{{Member: ada, Amount: 100}}}, "d1")
 	require.NoError(t, err)
 	_, err = Transfer(testutil.Tx(s, ada, false, at(20)), TransferRequest{To: bob, Amount: 30})
 	require.NoError(t, err)
-	_, err = Mint(testutil.Tx(s, testutil.ID("LabAMSP", "admin"), true, at(30)), MintRequest{To: bob, Amount: 5})
+	_, err = Issue(testutil.Tx(s, testutil.ID("LabAMSP", "admin"), true, at(30)), IssueRequest{Allocations: []Allocation{{Member: bob, Amount: 5}}}, "d2")
 	require.NoError(t, err)
 	_, err = Transfer(testutil.Tx(s, bob, false, at(40)), TransferRequest{To: ada, Amount: 35})
 	require.NoError(t, err)
@@ -64,12 +65,64 @@ func TestCheckpointsAnswerBalanceAtAnyTime(t *testing.T) {
 	assert.Len(t, accts, 2)
 }
 
+func TestIssue(t *testing.T) {
+	s, ada, bob, tess := setup(t)
+	tx := testutil.Tx(s, tess, false, testutil.T0())
+	out, err := Issue(tx, IssueRequest{Allocations: []Allocation{{Member: ada, Amount: 100}, {Member: bob, Amount: 50}}, Memo: "founding"}, "d1")
+	require.NoError(t, err)
+	assert.Equal(t, int64(150), out.Total)
+	assert.Equal(t, int64(150), out.Supply)
+	assert.Equal(t, "d1", out.Decision)
+	require.Len(t, out.Receipts, 2)
+	assert.Equal(t, Receipt{To: bob, Amount: 50, ToBalance: 50, Supply: 150, Memo: "founding", At: testutil.T0()}, out.Receipts[1])
+	require.NotNil(t, tx.Event())
+	assert.Equal(t, EventIssued, tx.Event().Type, "one event for the whole issuance")
+
+	removed := testutil.ID("LabAMSP", "gone")
+	allocs := func(as ...Allocation) IssueRequest { return IssueRequest{Allocations: as} }
+	many := IssueRequest{}
+	for i := 0; i <= MaxAllocations; i++ {
+		many.Allocations = append(many.Allocations, Allocation{Member: testutil.ID("LabAMSP", fmt.Sprintf("m%d", i)), Amount: 1})
+	}
+	tests := []struct {
+		name     string
+		req      IssueRequest
+		decision string
+		code     errcode.Code
+		want     string
+	}{
+		{"no decision", allocs(Allocation{Member: ada, Amount: 1}), " ", errcode.InvalidArgument, "decision"},
+		{"no allocation", IssueRequest{}, "d", errcode.InvalidArgument, "at least one allocation"},
+		{"too many allocations", many, "d", errcode.InvalidArgument, "at most 100"},
+		{"a member twice", allocs(Allocation{Member: ada, Amount: 1}, Allocation{Member: ada, Amount: 1}), "d", errcode.InvalidArgument, "a second time"},
+		{"zero amount", allocs(Allocation{Member: ada, Amount: 0}), "d", errcode.InvalidArgument, "positive"},
+		{"negative amount", allocs(Allocation{Member: ada, Amount: -5}), "d", errcode.InvalidArgument, "positive"},
+		{"not a member", allocs(Allocation{Member: removed, Amount: 1}), "d", errcode.NotFound, "not registered"},
+		{"malformed member", allocs(Allocation{Member: identity.Identity{}, Amount: 1}), "d", errcode.InvalidArgument, "allocation 0"},
+		{"sum overflows", allocs(Allocation{Member: ada, Amount: MaxSupply}, Allocation{Member: bob, Amount: MaxSupply}), "d", errcode.InvalidArgument, "more than the maximum supply"},
+		{"past the maximum supply", allocs(Allocation{Member: ada, Amount: MaxSupply - 100}), "d", errcode.InvalidArgument, "past the maximum"},
+		{"control character in memo", IssueRequest{Allocations: []Allocation{{Member: ada, Amount: 1}}, Memo: "a\x00"}, "d", errcode.InvalidArgument, "control character"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			before, writes := s.Snapshot(), s.Writes
+			tx := testutil.Tx(s, tess, false, testutil.T0())
+			_, err := Issue(tx, tt.req, tt.decision)
+			assert.Equal(t, tt.code, errcode.CodeOf(err), "%v", err)
+			assert.ErrorContains(t, err, tt.want)
+			assert.Equal(t, before, s.Snapshot(), "nothing changed")
+			assert.Equal(t, writes, s.Writes)
+			assert.Nil(t, tx.Event())
+		})
+	}
+}
+
 func TestSupplyCap(t *testing.T) {
 	s, ada, _, tess := setup(t)
-	_, err := Mint(testutil.Tx(s, tess, false, testutil.T0()), MintRequest{To: ada, Amount: MaxSupply})
+	_, err := Issue(testutil.Tx(s, tess, false, testutil.T0()), IssueRequest{Allocations: []Allocation{{Member: ada, Amount: MaxSupply}}}, "d1")
 	require.NoError(t, err)
 	before := s.Snapshot()
-	_, err = Mint(testutil.Tx(s, tess, false, testutil.T0()), MintRequest{To: ada, Amount: 1})
+	_, err = Issue(testutil.Tx(s, tess, false, testutil.T0()), IssueRequest{Allocations: []Allocation{{Member: ada, Amount: 1}}}, "d2")
 	require.ErrorIs(t, err, errcode.ErrInvalidArgument)
 	assert.Equal(t, before, s.Snapshot())
 }
@@ -122,7 +175,7 @@ func TestIssueInitial(t *testing.T) {
 func TestBackdatedTransferCannotReachUnderALaterCheckpoint(t *testing.T) {
 	s, ada, bob, tess := setup(t)
 	o := testutil.T0().Add(time.Hour)
-	_, err := Mint(testutil.Tx(s, tess, false, o.Add(-time.Hour/2)), MintRequest{To: ada, Amount: 100})
+	_, err := Issue(testutil.Tx(s, tess, false, o.Add(-time.Hour/2)), IssueRequest{Allocations: []Allocation{{Member: ada, Amount: 100}}}, "d-back")
 	require.NoError(t, err)
 	_, err = Transfer(testutil.Tx(s, ada, false, o.Add(time.Minute)), TransferRequest{To: bob, Amount: 100})
 	require.NoError(t, err)
@@ -155,9 +208,9 @@ func TestBackdatedTransferCannotReachUnderALaterCheckpoint(t *testing.T) {
 func TestEntriesAtTheSameTimeMerge(t *testing.T) {
 	s, ada, bob, tess := setup(t)
 	t1 := testutil.T0().Add(time.Minute)
-	_, err := Mint(testutil.Tx(s, tess, false, t1), MintRequest{To: ada, Amount: 10})
+	_, err := Issue(testutil.Tx(s, tess, false, t1), IssueRequest{Allocations: []Allocation{{Member: ada, Amount: 10}}}, "d-1")
 	require.NoError(t, err)
-	_, err = Mint(testutil.Tx(s, tess, false, t1.Add(-time.Second)), MintRequest{To: ada, Amount: 5})
+	_, err = Issue(testutil.Tx(s, tess, false, t1.Add(-time.Second)), IssueRequest{Allocations: []Allocation{{Member: ada, Amount: 5}}}, "d-same")
 	require.NoError(t, err)
 	_, err = Transfer(testutil.Tx(s, ada, false, t1), TransferRequest{To: bob, Amount: 3})
 	require.NoError(t, err)
@@ -177,7 +230,7 @@ func TestAccountsPaged(t *testing.T) {
 	s, ada, bob, tess := setup(t)
 	admin := testutil.ID("LabAMSP", "admin")
 	for i, id := range []identity.Identity{ada, bob, tess} {
-		_, err := Mint(testutil.Tx(s, admin, true, testutil.T0().Add(time.Duration(i+1)*time.Second)), MintRequest{To: id, Amount: int64(10 * (i + 1))})
+		_, err := Issue(testutil.Tx(s, admin, true, testutil.T0().Add(time.Duration(i+1)*time.Second)), IssueRequest{Allocations: []Allocation{{Member: id, Amount: int64(10 * (i + 1))}}}, "d-paged")
 		require.NoError(t, err)
 	}
 	var got []Account

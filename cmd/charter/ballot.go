@@ -33,7 +33,6 @@ type votingAPI interface {
 	Ballots(ctx context.Context, status ballot.Status) ([]ballot.View, error)
 	BallotResults(ctx context.Context, id string) (*charter.BallotResults, error)
 
-	Mint(ctx context.Context, req token.MintRequest) (*token.Receipt, error)
 	Transfer(ctx context.Context, req token.TransferRequest) (*token.Receipt, error)
 	Balance(ctx context.Context, account identity.Identity) (*charter.Balance, error)
 	BalanceAt(ctx context.Context, account identity.Identity, at time.Time) (*charter.Balance, error)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"testing"
 	"time"
 
@@ -10,6 +11,7 @@ import (
 
 	"github.com/charter-gov/charter/chaincode/ballot"
 	"github.com/charter-gov/charter/chaincode/constitution"
+	"github.com/charter-gov/charter/chaincode/decision"
 	"github.com/charter-gov/charter/chaincode/delegation"
 	"github.com/charter-gov/charter/chaincode/identity"
 	"github.com/charter-gov/charter/chaincode/token"
@@ -66,9 +68,6 @@ func (g *fakeGateway) BallotResults(_ context.Context, id string) (*charter.Ball
 	b := *testBallot
 	b.Result = testResult
 	return &charter.BallotResults{Ballot: ballot.View{Ballot: b, StatusNow: ballot.StatusSucceeded}}, g.record("BallotResults", id)
-}
-func (g *fakeGateway) Mint(_ context.Context, req token.MintRequest) (*token.Receipt, error) {
-	return &token.Receipt{To: req.To, Amount: req.Amount, ToBalance: req.Amount, Supply: req.Amount}, g.record("Mint", req)
 }
 func (g *fakeGateway) Transfer(_ context.Context, req token.TransferRequest) (*token.Receipt, error) {
 	return &token.Receipt{To: req.To, Amount: req.Amount}, g.record("Transfer", req)
@@ -135,8 +134,9 @@ func TestVotingCommands(t *testing.T) {
 		{"execute", []string{"ballot", "execute", "b1"}, []fakeCall{{"ExecuteBallot", "b1"}}},
 		{"cancel", []string{"ballot", "cancel", "b1", "--reason", "dup"}, []fakeCall{{"CancelBallot", ballot.CancelRequest{Ballot: "b1", Reason: "dup"}}}},
 		{"results", []string{"ballot", "results", "b1"}, []fakeCall{{"BallotResults", "b1"}}},
-		{"mint", []string{"--as", "labA-admin", "token", "mint", "--profile", "labA-user1", "--amount", "5"},
-			[]fakeCall{{"Mint", token.MintRequest{To: user1, Amount: 5}}}},
+		{"issue", []string{"--as", "labA-user1", "token", "issue", "--to", "labA-user1=5", "--to", "LabBMSP/x509::CN=b::CN=ca=7", "--memo", "q3", "--title", "Q3 allocation"},
+			[]fakeCall{{"ProposeDecision", decision.ProposeRequest{Type: constitution.TokenIssuance, Title: "Q3 allocation",
+				Payload: mustRaw(t, token.IssueRequest{Allocations: []token.Allocation{{Member: user1, Amount: 5}, {Member: identity.Identity{MSPID: "LabBMSP", ID: "x509::CN=b::CN=ca"}, Amount: 7}}, Memo: "q3"})}}}},
 		{"transfer", []string{"token", "transfer", "--profile", "labA-admin", "--amount", "2", "--memo", "thanks"},
 			[]fakeCall{{"Transfer", token.TransferRequest{To: admin, Amount: 2, Memo: "thanks"}}}},
 		{"balance of oneself", []string{"--as", "labA-user1", "token", "balance"}, []fakeCall{{"Balance", user1}}},
@@ -184,7 +184,11 @@ func TestVotingUsageErrors(t *testing.T) {
 		{"bad status", []string{"ballot", "list", "--status", "asleep"}, `--status "asleep"`},
 		{"page too large", []string{"ballot", "close", "b1", "--page-size", "20000"}, "--page-size 20000"},
 		{"cancel without reason", []string{"ballot", "cancel", "b1"}, "--reason is required"},
-		{"mint zero", []string{"token", "mint", "--profile", "labA-user1"}, "--amount 0"},
+		{"mint is gone", []string{"token", "mint"}, `unknown command "mint"`},
+		{"issue without allocation", []string{"token", "issue", "--title", "x"}, "--to is required"},
+		{"issue without title", []string{"token", "issue", "--to", "labA-user1=5"}, "--title is required"},
+		{"issue zero", []string{"token", "issue", "--to", "labA-user1=0", "--title", "x"}, "positive whole number"},
+		{"issue without amount", []string{"token", "issue", "--to", "labA-user1", "--title", "x"}, "WHO=AMOUNT"},
 		{"negative transfer", []string{"token", "transfer", "--profile", "labA-user1", "--amount", "-4"}, "--amount -4"},
 		{"delegate without topic", []string{"delegate", "set", "--to", "labA-user1=5"}, "--topic is required"},
 		{"delegate bad percent", []string{"delegate", "set", "--topic", "budget", "--to", "labA-user1=101"}, "1..100"},
@@ -200,4 +204,12 @@ func TestVotingUsageErrors(t *testing.T) {
 			assert.Empty(t, f.fake.calls, "nothing sent")
 		})
 	}
+}
+
+// mustRaw is v's JSON, as the commands that build a decision payload encode it.
+func mustRaw(t *testing.T, v any) json.RawMessage {
+	t.Helper()
+	raw, err := json.Marshal(v)
+	require.NoError(t, err)
+	return raw
 }

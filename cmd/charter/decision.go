@@ -103,7 +103,11 @@ periods; they are frozen into the decision and its ballots.
 --subject names what the decision is about (artifact, organisation, proposal or
 grantee); members who disclosed a conflict on it cannot vote. --payload is the
 effect's argument as JSON ("-" reads standard input): {"member": {...}} for a
-seat confirmation or removal, a reputation slash request for slashing. For an
+seat confirmation or removal, a reputation slash request for slashing,
+{"member": {...}, "role": "guardian"} for role_grant/role_revoke (guardian,
+attester with "attesterCategories") and office_grant/office_revoke (treasurer,
+grants_admin), {"allocations": [{"member": {...}, "amount": N}], "memo": "..."}
+for token_issuance (or use 'charter token issue'). For an
 amendment use 'charter constitution propose-amendment'.`,
 		Example: `  charter --as labA-user1 decision propose --type budget --title "Q3 evaluation compute"
   charter --as foundation-user1 decision propose --type release_stage --title "Stage model-x to general" --subject artifact:model-x@sha256:ab12

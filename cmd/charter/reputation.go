@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"text/tabwriter"
@@ -10,7 +11,9 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/charter-gov/charter/chaincode/constitution"
 	"github.com/charter-gov/charter/chaincode/contribution"
+	"github.com/charter-gov/charter/chaincode/decision"
 	"github.com/charter-gov/charter/chaincode/identity"
 	"github.com/charter-gov/charter/chaincode/reputation"
 	charter "github.com/charter-gov/charter/gateway-client"
@@ -21,7 +24,6 @@ type reputationAPI interface {
 	Attest(ctx context.Context, req reputation.AttestRequest) (*reputation.Attestation, error)
 	RevokeAttestation(ctx context.Context, req reputation.RevokeRequest) (*reputation.Attestation, error)
 	Endorse(ctx context.Context, req reputation.EndorseRequest) (*reputation.Endorsement, error)
-	Slash(ctx context.Context, req reputation.SlashRequest) (*reputation.SlashRecord, error)
 	Score(ctx context.Context, member identity.Identity, q charter.ScoreQuery) (*reputation.ScoreReport, error)
 	ReputationHistory(ctx context.Context, member identity.Identity) (*reputation.History, error)
 	Eligibility(ctx context.Context, member identity.Identity, at time.Time) (*reputation.EligibilityReport, error)
@@ -43,7 +45,7 @@ func (a *app) withReputation(cmd *cobra.Command, fn func(ctx context.Context, r 
 }
 
 func (a *app) reputationCmd() *cobra.Command {
-	return group("reputation", "Attest contributions, endorse, revoke, slash; read scores and House A eligibility",
+	return group("reputation", "Attest contributions, endorse, revoke, propose slashes; read scores and House A eligibility",
 		a.repAttestCmd(), a.repRevokeCmd(), a.repEndorseCmd(), a.repSlashCmd(),
 		a.repScoreCmd(), a.repHistoryCmd(), a.repEligibleCmd())
 }
@@ -248,15 +250,16 @@ func (a *app) repEndorseCmd() *cobra.Command {
 
 func (a *app) repSlashCmd() *cobra.Command {
 	var ref memberRef
-	var category, reason string
+	var category, reason, title string
 	var bps int64
 	cmd := &cobra.Command{
-		Use:   "slash (--profile NAME | --cert FILE [--msp MSP] | --id ID [--msp MSP]) --fraction-bps N [--category C] --reason TEXT",
-		Short: "Slash a member for misconduct (interim: house_a members; a governance incident)",
-		Long: "Slash a fraction of a member's score, in one category or all, from now on. Recorded with its reason\n" +
-			"and reported as a governance incident.\n\n" +
-			"INTERIM: until House A decisions exist, any active member holding the house_a role may slash\n" +
-			"(never themselves); the decisions issue replaces this path with a House A decision.\n\n" + memberRefHelp,
+		Use:   "slash (--profile NAME | --cert FILE [--msp MSP] | --id ID [--msp MSP]) --fraction-bps N [--category C] --reason TEXT [--title TEXT]",
+		Short: "Propose a slashing decision against a member (House A decides; a governance incident)",
+		Long: "Propose a slashing decision: House A votes on it under the constitution's slashing rule, and\n" +
+			"once it has passed, its timelock and appeal window are over and it is executed ('charter decision\n" +
+			"execute'), the fraction of the member's score, in one category or all, is slashed from then on and\n" +
+			"reported as a governance incident. No one slashes alone: there is no slashing transaction.\n" +
+			"The proposer must hold a House A seat (slashing is routed to House A only).\n\n" + memberRefHelp,
 		Example: `  charter --as foundation-user1 reputation slash --profile labB-user2 --fraction-bps 2500 \
       --category merged_code --reason "farmed review attestations"`,
 		Args: noArgs,
@@ -282,12 +285,22 @@ func (a *app) repSlashCmd() *cobra.Command {
 			if req.Member, err = a.resolve(ref); err != nil {
 				return err
 			}
-			return a.withReputation(cmd, func(ctx context.Context, r reputationAPI) error {
-				s, err := r.Slash(ctx, req)
+			payload, err := json.Marshal(req)
+			if err != nil {
+				return fmt.Errorf("encode slash request: %w", err)
+			}
+			if title == "" {
+				title = "Slash " + bps2pct(bps) + ": " + reason
+				if r := []rune(title); len(r) > decision.MaxTitleRunes {
+					title = string(r[:decision.MaxTitleRunes])
+				}
+			}
+			return a.withDecisions(cmd, func(ctx context.Context, d decisionAPI) error {
+				out, err := d.ProposeDecision(ctx, decision.ProposeRequest{Type: constitution.Slashing, Title: title, Payload: payload})
 				if err != nil {
 					return err
 				}
-				return a.out().print(s)
+				return a.out().print(out)
 			})
 		},
 	}
@@ -295,7 +308,16 @@ func (a *app) repSlashCmd() *cobra.Command {
 	cmd.Flags().Int64Var(&bps, "fraction-bps", 0, "fraction to slash in basis points, 1..10000 (required)")
 	cmd.Flags().StringVar(&category, "category", "", "slash only this category (default: every category)")
 	cmd.Flags().StringVar(&reason, "reason", "", "the misconduct (required)")
+	cmd.Flags().StringVar(&title, "title", "", "the decision's title (default: from the fraction and reason)")
 	return cmd
+}
+
+// bps2pct renders basis points as a percentage: 2500 → "25%", 1250 → "12.5%".
+func bps2pct(v int64) string {
+	if v%100 == 0 {
+		return fmt.Sprintf("%d%%", v/100)
+	}
+	return strings.TrimRight(strings.TrimRight(fmt.Sprintf("%d.%02d", v/100, v%100), "0"), ".") + "%"
 }
 
 func (a *app) repScoreCmd() *cobra.Command {

@@ -9,7 +9,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/charter-gov/charter/chaincode/coi"
+	"github.com/charter-gov/charter/chaincode/constitution"
 	"github.com/charter-gov/charter/chaincode/contribution"
+	"github.com/charter-gov/charter/chaincode/decision"
 	"github.com/charter-gov/charter/chaincode/errcode"
 	"github.com/charter-gov/charter/chaincode/identity"
 	"github.com/charter-gov/charter/chaincode/reputation"
@@ -36,11 +38,6 @@ func (g *fakeGateway) RevokeAttestation(_ context.Context, req reputation.Revoke
 
 func (g *fakeGateway) Endorse(_ context.Context, req reputation.EndorseRequest) (*reputation.Endorsement, error) {
 	return &reputation.Endorsement{AttestationID: req.AttestationID, Recipient: req.Recipient, At: testIssued}, g.record("Endorse", req)
-}
-
-func (g *fakeGateway) Slash(_ context.Context, req reputation.SlashRequest) (*reputation.SlashRecord, error) {
-	return &reputation.SlashRecord{ID: "tx-9", Member: req.Member, FractionBps: req.FractionBps, Reason: req.Reason, ScoreBefore: 40_000, ScoreAfter: 30_000,
-		Authority: reputation.AuthorityInterimHouseA, At: testIssued}, g.record("Slash", req)
 }
 
 type scoreArg struct {
@@ -102,10 +99,12 @@ func TestReputationCommands(t *testing.T) {
 			fakeCall{"Attest", reputation.AttestRequest{Recipient: user1, Category: contribution.RedTeaming, Weight: 5, Evidence: "report-7", Subject: &coi.Subject{Kind: coi.KindArtifact, ID: "model-x@sha256:ab12"}}}},
 		{"endorse", []string{"reputation", "endorse", "--profile", "labA-user1", "--attestation", "tx-1", "--comment", "saw it"},
 			fakeCall{"Endorse", reputation.EndorseRequest{AttestationRef: ref, Comment: "saw it"}}},
-		{"slash one category", []string{"reputation", "slash", "--profile", "labA-user1", "--fraction-bps", "2500", "--category", "merged_code", "--reason", "farming"},
-			fakeCall{"Slash", reputation.SlashRequest{Member: user1, Category: contribution.MergedCode, FractionBps: 2500, Reason: "farming"}}},
-		{"slash every category", []string{"reputation", "slash", "--profile", "labA-user1", "--fraction-bps", "10000", "--reason", "expelled"},
-			fakeCall{"Slash", reputation.SlashRequest{Member: user1, FractionBps: 10000, Reason: "expelled"}}},
+		{"slash one category: a slashing decision", []string{"reputation", "slash", "--profile", "labA-user1", "--fraction-bps", "2500", "--category", "merged_code", "--reason", "farming"},
+			fakeCall{"ProposeDecision", decision.ProposeRequest{Type: constitution.Slashing, Title: "Slash 25%: farming",
+				Payload: mustRaw(t, reputation.SlashRequest{Member: user1, Category: contribution.MergedCode, FractionBps: 2500, Reason: "farming"})}}},
+		{"slash every category with a title", []string{"reputation", "slash", "--profile", "labA-user1", "--fraction-bps", "1250", "--reason", "expelled", "--title", "Expel"},
+			fakeCall{"ProposeDecision", decision.ProposeRequest{Type: constitution.Slashing, Title: "Expel",
+				Payload: mustRaw(t, reputation.SlashRequest{Member: user1, FractionBps: 1250, Reason: "expelled"})}}},
 		{"score of oneself now", []string{"--as", "labA-admin", "reputation", "score"},
 			fakeCall{"Score", scoreArg{admin, charter.ScoreQuery{}}}},
 		{"score of a member at a time in two categories", []string{"reputation", "score", "--profile", "labA-user1", "--at", "2026-03-01T09:00:00Z", "--categories", "red_teaming,safety_review"},
@@ -131,12 +130,6 @@ func TestReputationTextOutput(t *testing.T) {
 	assert.Contains(t, r.stdout, "meets every threshold")
 	assert.Contains(t, r.stdout, "lost")
 	assert.Contains(t, r.stdout, "total below 500.000; safety below 100.000")
-
-	r = f.run(t, nil, "reputation", "slash", "--profile", "labA-user1", "--fraction-bps", "2500", "--reason", "x")
-	require.Equal(t, exitOK, r.code, r.stderr)
-	assert.Contains(t, r.stdout, "40.000 → 30.000 points")
-	assert.Contains(t, r.stdout, "25% of every category")
-	assert.Contains(t, r.stdout, reputation.AuthorityInterimHouseA)
 }
 
 func TestReputationUsageErrors(t *testing.T) {

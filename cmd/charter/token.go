@@ -2,16 +2,22 @@ package main
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/charter-gov/charter/chaincode/constitution"
+	"github.com/charter-gov/charter/chaincode/decision"
 	"github.com/charter-gov/charter/chaincode/identity"
 	"github.com/charter-gov/charter/chaincode/token"
 )
 
 func (a *app) tokenCmd() *cobra.Command {
-	return group("token", "The governance token: mint (bootstrap path), transfer, balances, supply",
-		a.tokenMintCmd(), a.tokenTransferCmd(), a.tokenBalanceCmd(), a.tokenSupplyCmd(), a.tokenHistoryCmd())
+	return group("token", "The governance token: propose an issuance, transfer, balances, supply",
+		a.tokenIssueCmd(), a.tokenTransferCmd(), a.tokenBalanceCmd(), a.tokenSupplyCmd(), a.tokenHistoryCmd())
 }
 
 // selfOr resolves a member reference, or the acting profile's identity when
@@ -29,7 +35,7 @@ func (a *app) selfOr(r memberRef) (identity.Identity, error) {
 	return a.resolve(r)
 }
 
-func (a *app) tokenMoveCmd(use, short, long string, mint bool) *cobra.Command {
+func (a *app) tokenMoveCmd(use, short, long string) *cobra.Command {
 	var ref memberRef
 	var amount int64
 	var memo string
@@ -48,12 +54,7 @@ func (a *app) tokenMoveCmd(use, short, long string, mint bool) *cobra.Command {
 				return err
 			}
 			return a.withVoting(cmd, func(ctx context.Context, v votingAPI) error {
-				var r *token.Receipt
-				if mint {
-					r, err = v.Mint(ctx, token.MintRequest{To: to, Amount: amount, Memo: memo})
-				} else {
-					r, err = v.Transfer(ctx, token.TransferRequest{To: to, Amount: amount, Memo: memo})
-				}
+				r, err := v.Transfer(ctx, token.TransferRequest{To: to, Amount: amount, Memo: memo})
 				if err != nil {
 					return err
 				}
@@ -67,14 +68,83 @@ func (a *app) tokenMoveCmd(use, short, long string, mint bool) *cobra.Command {
 	return cmd
 }
 
-func (a *app) tokenMintCmd() *cobra.Command {
-	return a.tokenMoveCmd("mint", "Mint tokens to a member (bootstrap path: org admins and treasurers)",
-		"Mint governance tokens to an active member. This is the BOOTSTRAP PATH until the treasury\nexists: organisation admins and treasurers may mint; treasury decisions replace it.", true)
+// parseAllocation parses "WHO=AMOUNT", WHO being a profile name or
+// "MSPID/x509::<subject>::<issuer>".
+func (a *app) parseAllocation(s string) (token.Allocation, error) {
+	i := strings.LastIndex(s, "=")
+	if i <= 0 {
+		return token.Allocation{}, usagef("--to %q: want WHO=AMOUNT", s)
+	}
+	amount, err := strconv.ParseInt(s[i+1:], 10, 64)
+	if err != nil || amount < 1 {
+		return token.Allocation{}, usagef("--to %q: amount must be a positive whole number", s)
+	}
+	who := s[:i]
+	var id identity.Identity
+	if msp, rest, ok := strings.Cut(who, "/"); ok && strings.HasPrefix(rest, "x509::") {
+		id = identity.Identity{MSPID: msp, ID: rest}
+		if err := id.Validate(); err != nil {
+			return token.Allocation{}, err
+		}
+	} else if id, err = a.resolve(memberRef{profile: who}); err != nil {
+		return token.Allocation{}, err
+	}
+	return token.Allocation{Member: id, Amount: amount}, nil
+}
+
+func (a *app) tokenIssueCmd() *cobra.Command {
+	var to []string
+	var memo, title, description string
+	cmd := &cobra.Command{
+		Use:   "issue --to WHO=AMOUNT [--to WHO=AMOUNT ...] --title TEXT [--memo TEXT] [--description TEXT]",
+		Short: "Propose a token_issuance decision (the only way new tokens are issued)",
+		Long: `Propose a token_issuance decision allocating new governance tokens to members. No one
+mints alone: there is no minting transaction. The houses the constitution routes
+token_issuance to vote on it; once passed, timelocked and past its appeal window,
+'charter decision execute ID' issues the tokens. One decision may issue at most the
+larger of the constitution's token.maxIssuanceBps of the supply and
+token.maxIssuanceUnits, never past token.supplyCap (checked at proposal and again
+at execution). WHO is a profile name or MSPID/x509::<subject>::<issuer>.`,
+		Example: `  charter --as labA-user1 token issue --to labA-user1=1000 --to labB-user1=600 --title "Q3 contributor allocation"`,
+		Args:    noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if len(to) == 0 {
+				return usagef("--to is required")
+			}
+			if strings.TrimSpace(title) == "" {
+				return usagef("--title is required")
+			}
+			req := token.IssueRequest{Memo: memo}
+			for _, s := range to {
+				al, err := a.parseAllocation(s)
+				if err != nil {
+					return err
+				}
+				req.Allocations = append(req.Allocations, al)
+			}
+			payload, err := json.Marshal(req)
+			if err != nil {
+				return fmt.Errorf("encode token issuance: %w", err)
+			}
+			return a.withDecisions(cmd, func(ctx context.Context, d decisionAPI) error {
+				out, err := d.ProposeDecision(ctx, decision.ProposeRequest{Type: constitution.TokenIssuance, Title: title, Description: description, Payload: payload})
+				if err != nil {
+					return err
+				}
+				return a.out().print(out)
+			})
+		},
+	}
+	cmd.Flags().StringArrayVar(&to, "to", nil, "an allocation, WHO=AMOUNT (repeatable; required)")
+	cmd.Flags().StringVar(&memo, "memo", "", "a note kept with the issuance")
+	cmd.Flags().StringVar(&title, "title", "", "the decision's title (required)")
+	cmd.Flags().StringVar(&description, "description", "", "the decision's description")
+	return cmd
 }
 
 func (a *app) tokenTransferCmd() *cobra.Command {
 	return a.tokenMoveCmd("transfer", "Transfer tokens from you to another member",
-		"Transfer governance tokens from the acting profile to another active member. Ballots that\nopened before the transfer keep counting the balances of when they opened.", false)
+		"Transfer governance tokens from the acting profile to another active member. Ballots that\nopened before the transfer keep counting the balances of when they opened.")
 }
 
 func (a *app) tokenBalanceCmd() *cobra.Command {

@@ -1,6 +1,9 @@
 // Package effects assembles the decision engine's effects registry: the
-// decision package's own effects (amendments, House A seats) and those of
-// other capabilities, starting with reputation slashing. Later capabilities
+// decision package's own effects (amendments, House A seats, here with the
+// reputation eligibility rule added) and those of other capabilities:
+// reputation slashing, the grant and withdrawal of roles that carry power,
+// and token issuance. These decisions are the only paths to those powers:
+// no transaction grants a power role, issues tokens or slashes. Later capabilities
 // (release stages, treasury spends, partner admission, chaincode upgrades)
 // add theirs to All.
 package effects
@@ -16,9 +19,20 @@ import (
 	"github.com/charter-gov/charter/chaincode/reputation"
 )
 
-// All returns every registered effect.
+// All returns every registered effect: the decision package's own (with
+// House A eligibility added to seat confirmations), slashing, the role
+// decisions and token issuance.
 func All() []decision.Effect {
-	return append(decision.CoreEffects(), Slashing())
+	out := []decision.Effect{}
+	for _, e := range decision.CoreEffects() {
+		if e.Type == constitution.SeatConfirmation {
+			e = SeatConfirmation(e)
+		}
+		out = append(out, e)
+	}
+	out = append(out, Slashing())
+	out = append(out, Roles()...)
+	return append(out, TokenIssuance())
 }
 
 // Slashing is the effect of a slashing decision: the payload is a

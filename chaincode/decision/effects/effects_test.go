@@ -24,7 +24,8 @@ func TestRegistry(t *testing.T) {
 		assert.NotNil(t, e.Check, e.Type)
 		assert.NotNil(t, e.Apply, e.Type)
 	}
-	assert.Equal(t, []constitution.DecisionType{constitution.Amendment, constitution.SeatConfirmation, constitution.SeatRemoval, constitution.Slashing}, types)
+	assert.Equal(t, []constitution.DecisionType{constitution.Amendment, constitution.SeatConfirmation, constitution.SeatRemoval, constitution.Slashing,
+		constitution.RoleGrant, constitution.RoleRevoke, constitution.OfficeGrant, constitution.OfficeRevoke, constitution.TokenIssuance}, types)
 }
 
 func TestSlashing(t *testing.T) {
