@@ -57,7 +57,7 @@ charter --as foundation-admin constitution genesis draft --founders FoundationMS
   --member "foundation-user1:Grace Hopper:house_a,guardian" \
   --member "foundation-user2:Frances Allen:grants_admin,treasurer" \
   --member "labA-user1:Ada Lovelace:attester,house_a:merged_code,red_teaming,safety_review" \
-  --member "labB-user1:Katherine Johnson:attester,house_a:documentation,dataset_curation" \
+  --member "labB-user1:Katherine Johnson:attester,house_a:documentation,dataset_curation,red_teaming" \
   --allocate foundation-user1=1000 --allocate labA-user1=600 >"$GENESIS"
 cat "$GENESIS" | grep -v '^      ' | head -n 40
 echo "(the whole document, constitution included, is in $GENESIS)"
@@ -98,6 +98,8 @@ run charter --as labA-user1 reputation attest --profile foundation-user1 --categ
   --evidence https://git.example/charter/core/commit/9f2c4e1
 run charter --as labB-user1 reputation attest --profile labA-user2 --category documentation --weight 250 \
   --evidence https://git.example/charter/docs/pull/3
+run charter --as labB-user1 reputation attest --profile labA-user2 --category red_teaming --weight 300 \
+  --evidence https://git.example/charter/evals/issues/41
 
 step "Reputation cannot be farmed: self-attestation, non-attesters and oversized weights are refused"
 refused FORBIDDEN charter --as labA-user1 reputation attest --profile labA-user1 --category merged_code --weight 100 --evidence self
