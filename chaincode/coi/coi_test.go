@@ -30,7 +30,11 @@ func seeded(t *testing.T) *core.MemStore {
 	t.Helper()
 	s := core.NewMemStore()
 	for _, m := range []identity.Identity{ada, ben, gone} {
-		_, err := membership.RegisterFounding(testutil.Tx(s, adminA, true, testutil.T0()), membership.FoundingMember{Member: m, Name: "M", Roles: []membership.Role{membership.RoleHouseA}}, "test-genesis")
+		roles := []membership.Role{membership.RoleHouseA}
+		if m == gone { // a seat holder is removed only after a seat_removal decision
+			roles = nil
+		}
+		_, err := membership.RegisterFounding(testutil.Tx(s, adminA, true, testutil.T0()), membership.FoundingMember{Member: m, Name: "M", Roles: roles}, "test-genesis")
 		require.NoError(t, err)
 	}
 	_, err := membership.Remove(testutil.Tx(s, adminA, true, testutil.T0()), membership.RemoveRequest{Member: gone, Reason: "left"})

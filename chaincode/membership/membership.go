@@ -493,6 +493,19 @@ func Remove(tx *core.Tx, req RemoveRequest) (*Member, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Powers the consortium granted (by the genesis or a decision) are
+	// withdrawn only the way they were granted: an organisation cannot
+	// strip a House A seat or a guardian by removing its holder.
+	for _, r := range m.Roles {
+		if r == RoleMember {
+			continue
+		}
+		_, revoke, ok := constitution.RoleDecisionTypes(string(r))
+		if !ok {
+			revoke = constitution.RoleRevoke
+		}
+		return nil, errcode.Preconditionf("remove member: %s holds the %s role, which the consortium granted; it is withdrawn only by a %s decision, after which the organisation may remove the member", m.Identity, r, revoke)
+	}
 	m.Status = StatusRemoved
 	m.Roles = nil
 	m.Grants = nil

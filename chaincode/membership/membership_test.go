@@ -256,6 +256,17 @@ func TestUpdateRemoveReadmit(t *testing.T) {
 	assert.Equal(t, t1, m.UpdatedAt)
 	assert.Equal(t, testutil.T0(), m.RegisteredAt)
 
+	// The attester role came from the consortium: the organisation removes
+	// its holder only once a role_revoke decision has withdrawn it.
+	before := s.Snapshot()
+	_, err = Remove(testutil.Tx(s, adminA, true, t1.Add(time.Hour)), RemoveRequest{Member: ada, Reason: "left the project"})
+	require.Error(t, err)
+	assert.Equal(t, errcode.FailedPrecondition, errcode.CodeOf(err))
+	assert.Contains(t, err.Error(), "role_revoke")
+	assert.Equal(t, before, s.Snapshot(), "a refused removal writes nothing")
+	_, err = RevokeRoleByDecision(testutil.Tx(s, adminA, true, t1.Add(time.Hour)), ada, RoleAttester, "d-revoke")
+	require.NoError(t, err)
+
 	tx := testutil.Tx(s, adminA, true, t1.Add(time.Hour))
 	m, err = Remove(tx, RemoveRequest{Member: ada, Reason: "left the project"})
 	require.NoError(t, err)
@@ -351,7 +362,12 @@ func TestAttesterCategories(t *testing.T) {
 	require.NoError(t, err)
 	assert.True(t, m.CanAttest(contribution.MergedCode))
 
-	// Removal clears the categories with the roles.
+	// A role_revoke decision withdrawing every category withdraws the
+	// attester role; then the organisation may remove the member.
+	m, err = RevokeAttesterByDecision(testutil.Tx(s, adminA, true, testutil.T0()), ada, []contribution.Category{contribution.MergedCode, contribution.SafetyReview}, "d-revoke")
+	require.NoError(t, err)
+	assert.Empty(t, m.AttesterCategories)
+	assert.False(t, m.Has(RoleAttester))
 	m, err = Remove(testutil.Tx(s, adminA, true, testutil.T0()), RemoveRequest{Member: ada, Reason: "left"})
 	require.NoError(t, err)
 	assert.Empty(t, m.AttesterCategories)
@@ -383,6 +399,11 @@ func TestIndexesAndPagedList(t *testing.T) {
 	assert.Len(t, seats, 5)
 	// Losing the seat (update) or the membership (removal) leaves the index.
 	_, err = RevokeRoleByDecision(tx(), ids[0], RoleHouseA, "d-removal")
+	require.NoError(t, err)
+	_, err = Remove(tx(), RemoveRequest{Member: ids[5], Reason: "left"})
+	require.Error(t, err, "a seat holder is removed only after a seat_removal decision")
+	assert.Equal(t, errcode.FailedPrecondition, errcode.CodeOf(err))
+	_, err = RevokeRoleByDecision(tx(), ids[5], RoleHouseA, "d-removal-2")
 	require.NoError(t, err)
 	_, err = Remove(tx(), RemoveRequest{Member: ids[5], Reason: "left"})
 	require.NoError(t, err)
