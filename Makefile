@@ -55,7 +55,7 @@ test-unit: ## Unit tests with the race detector
 
 .PHONY: test-integration
 test-integration: build fabric ## Integration tests: start a fresh network (with the calibration chaincode), run test/, stop it
-	CHARTER_BENCH=1 $(GO) test -count=1 -timeout 20m -v ./test/... 2>&1 | tee .charter/integration.log | grep -E '^(=== RUN|--- |PASS|FAIL|ok|panic|\s+\S+_test.go)' ; exit $${PIPESTATUS[0]}
+	CHARTER_BENCH=1 $(GO) test -count=1 -timeout 40m -v ./test/... 2>&1 | tee .charter/integration.log | grep -E '^(=== RUN|--- |PASS|FAIL|ok|panic|\s+\S+_test.go)' ; exit $${PIPESTATUS[0]}
 
 .PHONY: lint
 lint: ## gofmt, go vet and the chaincode determinism linter (never writes files)
@@ -67,7 +67,10 @@ lint: ## gofmt, go vet and the chaincode determinism linter (never writes files)
 fuzz: ## Run each fuzz target for FUZZTIME (default 10s)
 	$(GO) test -run=X -fuzz=FuzzRoundTrip -fuzztime=$(FUZZTIME) ./chaincode/errcode/
 	$(GO) test -run=X -fuzz=FuzzKeyRoundTrip -fuzztime=$(FUZZTIME) ./chaincode/core/
+	$(GO) test -run=X -fuzz=FuzzDecode -fuzztime=$(FUZZTIME) ./chaincode/strictjson/
+	$(GO) test -run=X -fuzz=FuzzCheck -fuzztime=$(FUZZTIME) ./chaincode/text/
 	$(GO) test -run=X -fuzz=FuzzRegisterArgument -fuzztime=$(FUZZTIME) ./chaincode/contract/
+	$(GO) test -run=X -fuzz=FuzzInvoke -fuzztime=$(FUZZTIME) ./chaincode/contract/
 	$(GO) test -run=X -fuzz=FuzzAttestArgument -fuzztime=$(FUZZTIME) ./chaincode/contract/
 	$(GO) test -run=X -fuzz=FuzzResolve -fuzztime=$(FUZZTIME) ./chaincode/decision/
 	$(GO) test -run=X -fuzz='^FuzzQuadraticCost$$' -fuzztime=$(FUZZTIME) ./chaincode/ballot/

@@ -175,6 +175,29 @@ func TestBadInputIsRefusedAndChangesNothing(t *testing.T) {
 			_, err := net.client(t, "labA-admin").Contract().SubmitWithContext(ctxFor(t), "member:Register", clientArgs(`{"member":{"mspId":"LabAMSP","id":"x509::a::b"},"name":"x","roles":["member"],"isAdmin":true}`)...)
 			return err
 		}, errcode.InvalidArgument, `unknown field "isAdmin"`},
+		{"duplicate key: the last one would have won", func(t *testing.T) error {
+			_, err := net.client(t, "labA-admin").Contract().SubmitWithContext(ctxFor(t), "member:Register", clientArgs(`{"member":{"mspId":"LabBMSP","id":"x509::a::b"},"member":{"mspId":"LabAMSP","id":"x509::a::b"},"name":"x"}`)...)
+			return err
+		}, errcode.InvalidArgument, `duplicate field "member"`},
+		{"trailing data after the argument", func(t *testing.T) error {
+			_, err := net.client(t, "labA-admin").Contract().SubmitWithContext(ctxFor(t), "member:Register", clientArgs(`{"member":{"mspId":"LabAMSP","id":"x509::a::b"},"name":"x"}]]]garbage`)...)
+			return err
+		}, errcode.InvalidArgument, "unexpected data after the JSON value"},
+		{"an extra argument", func(t *testing.T) error {
+			_, err := net.client(t, "labA-admin").Contract().SubmitWithContext(ctxFor(t), "member:Register", clientArgs(`{"member":{"mspId":"LabAMSP","id":"x509::a::b"},"name":"x"}`, "extra")...)
+			return err
+		}, errcode.InvalidArgument, "member:Register takes 1 argument (request), got 2"},
+		{"a 100 KB member ID is refused briefly", func(t *testing.T) error {
+			_, err := net.client(t, "labA-admin").Contract().EvaluateWithContext(ctxFor(t), "member:Get", clientArgs("LabAMSP", strings.Repeat("x", 100_000))...)
+			if err != nil && len(wireText(err)) > errcode.MaxMessageBytes+200 {
+				t.Errorf("the error is %d bytes long", len(wireText(err)))
+			}
+			return err
+		}, errcode.InvalidArgument, "argument id is 100000 bytes, at most 1024"},
+		{"a NUL in an MSP ID", func(t *testing.T) error {
+			_, err := net.client(t, "labA-admin").Contract().EvaluateWithContext(ctxFor(t), "member:List", clientArgs("LabAMSP\x00", "false", "", "")...)
+			return err
+		}, errcode.InvalidArgument, "control character U+0000"},
 		{"unknown role", func(t *testing.T) error {
 			_, err := net.client(t, "labA-admin").RegisterMember(ctxFor(t), membership.RegisterRequest{Member: profileIdentity(t, "labA-user3"), Name: "X", Roles: []membership.Role{"emperor"}})
 			return err

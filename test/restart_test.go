@@ -283,6 +283,8 @@ func rollingOrdererRestart(t *testing.T, clients []*charter.Client, rec *committ
 		mu       sync.Mutex
 		outcomes []outcome
 		phase    atomic.Int64
+		// committed in each phase, for waiting on progress
+		perPhase [4]atomic.Int64
 		wg       sync.WaitGroup
 	)
 	ctx, stop := context.WithCancel(t.Context())
@@ -301,6 +303,9 @@ func rollingOrdererRestart(t *testing.T, clients []*charter.Client, rec *committ
 					}
 					mu.Lock()
 					outcomes = append(outcomes, outcome{txID: txID, committed: err == nil, phase: p})
+					if err == nil {
+						perPhase[p].Add(1)
+					}
 					mu.Unlock()
 					if err != nil {
 						time.Sleep(100 * time.Millisecond)
@@ -322,7 +327,11 @@ func rollingOrdererRestart(t *testing.T, clients []*charter.Client, rec *committ
 		tm.firstCommit = tm.up // up.sh committed a transaction through every orderer
 		times = append(times, tm)
 		phase.Store(int64(i + 1))
-		time.Sleep(2 * time.Second) // load after this orderer's restart
+		// load after this orderer's restart: a few transactions submitted
+		// since then commit (a readiness deadline, not a speed requirement)
+		for deadline := time.Now().Add(restartReadyDeadline); perPhase[i+1].Load() < 10 && time.Now().Before(deadline); {
+			time.Sleep(100 * time.Millisecond)
+		}
 	}
 	stop()
 	wg.Wait()

@@ -7,13 +7,13 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/charter-gov/charter/chaincode/constitution"
 	"github.com/charter-gov/charter/chaincode/core"
 	"github.com/charter-gov/charter/chaincode/errcode"
 	"github.com/charter-gov/charter/chaincode/identity"
 	"github.com/charter-gov/charter/chaincode/membership"
+	"github.com/charter-gov/charter/chaincode/text"
 	"github.com/charter-gov/charter/chaincode/timerule"
 	"github.com/charter-gov/charter/chaincode/token"
 	"github.com/charter-gov/charter/chaincode/vouch"
@@ -308,24 +308,6 @@ func VoteKey(id string, voter identity.Identity) (string, error) {
 	return core.Key("ballot-vote", id, Shard(voter), voter.MSPID, voter.ID)
 }
 
-func checkText(what, s string, maxRunes int, required bool) error {
-	if required && strings.TrimSpace(s) == "" {
-		return errcode.Invalidf("ballot %s is empty", what)
-	}
-	if utf8.RuneCountInString(s) > maxRunes {
-		return errcode.Invalidf("ballot %s is longer than %d characters", what, maxRunes)
-	}
-	if !utf8.ValidString(s) {
-		return errcode.Invalidf("ballot %s is not valid UTF-8", what)
-	}
-	for _, r := range s {
-		if (r < 0x20 && r != '\n' && r != '\t') || r == 0x7f {
-			return errcode.Invalidf("ballot %s contains control character U+%04X", what, r)
-		}
-	}
-	return nil
-}
-
 // Create records a new poll, by any active member, with the vouching rule
 // of the constitution in force frozen into it. A decision ballot (kind
 // "decision", the default, or any request meant for one) is refused: a
@@ -347,10 +329,10 @@ func Create(tx *core.Tx, deps Deps, req CreateRequest) (*Ballot, error) {
 	if req.Kind == KindDecision {
 		return nil, errcode.Invalidf("create ballot: a decision ballot is opened only by decision:Propose (which applies the proposal threshold, recusal, appeals and the decision's effect); ballot:Create creates polls")
 	}
-	if err := checkText("title", req.Title, MaxTitleRunes, true); err != nil {
+	if err := text.Check("ballot title", req.Title, text.Rule{MaxRunes: MaxTitleRunes, Required: true}); err != nil {
 		return nil, err
 	}
-	if err := checkText("description", req.Description, MaxDescription, false); err != nil {
+	if err := text.Check("ballot description", req.Description, text.Rule{MaxRunes: MaxDescription, MultiLine: true}); err != nil {
 		return nil, err
 	}
 	caller := tx.Caller.Identity
@@ -445,10 +427,10 @@ type OpenSpec struct {
 // ID that is not a valid key part, a title or description out of bounds,
 // a house the rule does not route to).
 func Open(tx *core.Tx, spec OpenSpec) (*Ballot, error) {
-	if err := checkText("title", spec.Title, MaxTitleRunes, true); err != nil {
+	if err := text.Check("ballot title", spec.Title, text.Rule{MaxRunes: MaxTitleRunes, Required: true}); err != nil {
 		return nil, err
 	}
-	if err := checkText("description", spec.Description, MaxDescription, false); err != nil {
+	if err := text.Check("ballot description", spec.Description, text.Rule{MaxRunes: MaxDescription, MultiLine: true}); err != nil {
 		return nil, err
 	}
 	hi := slices.Index(spec.Rule.Houses, spec.House)
@@ -555,7 +537,7 @@ func checkOptions(opts []string) error {
 		return errcode.Invalidf("create ballot: a multi-option ballot needs 2 to %d options, got %d", MaxOptions, len(opts))
 	}
 	for i, o := range opts {
-		if err := checkText(fmt.Sprintf("option %d", i+1), o, 64, true); err != nil {
+		if err := text.Check(fmt.Sprintf("ballot option %d", i+1), o, text.Rule{MaxRunes: 64, Required: true}); err != nil {
 			return err
 		}
 		if strings.TrimSpace(o) != o {

@@ -9,6 +9,7 @@ import (
 	"github.com/charter-gov/charter/chaincode/errcode"
 	"github.com/charter-gov/charter/chaincode/identity"
 	"github.com/charter-gov/charter/chaincode/membership"
+	"github.com/charter-gov/charter/chaincode/text"
 )
 
 // Events of the guardians' pause.
@@ -98,7 +99,7 @@ func (b *Ballot) refusePaused(action string, t time.Time) error {
 // tallied, final or was already paused), CONFLICT (the caller's support
 // is already recorded and current).
 func PauseBallot(tx *core.Tx, req PauseRequest) (*PauseResult, error) {
-	if err := checkText("pause reason", req.Reason, 1024, true); err != nil {
+	if err := text.Check("ballot pause reason", req.Reason, text.Rule{MaxRunes: 1024, MultiLine: true, Required: true}); err != nil {
 		return nil, err
 	}
 	b, err := Get(tx.Store, req.Ballot)

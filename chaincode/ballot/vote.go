@@ -10,6 +10,7 @@ import (
 	"github.com/charter-gov/charter/chaincode/errcode"
 	"github.com/charter-gov/charter/chaincode/identity"
 	"github.com/charter-gov/charter/chaincode/membership"
+	"github.com/charter-gov/charter/chaincode/text"
 	"github.com/charter-gov/charter/chaincode/timerule"
 	"github.com/charter-gov/charter/chaincode/token"
 )
@@ -328,7 +329,7 @@ type CancelRequest struct {
 // ballot), INVALID_ARGUMENT (no reason), FAILED_PRECONDITION (a vote was
 // cast; voting ended; final status).
 func Cancel(tx *core.Tx, req CancelRequest) (*Ballot, error) {
-	if err := checkText("cancel reason", req.Reason, 1024, true); err != nil {
+	if err := text.Check("ballot cancel reason", req.Reason, text.Rule{MaxRunes: 1024, MultiLine: true, Required: true}); err != nil {
 		return nil, err
 	}
 	b, err := Get(tx.Store, req.Ballot)

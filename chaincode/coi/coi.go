@@ -34,12 +34,12 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/charter-gov/charter/chaincode/core"
 	"github.com/charter-gov/charter/chaincode/errcode"
 	"github.com/charter-gov/charter/chaincode/identity"
 	"github.com/charter-gov/charter/chaincode/membership"
+	"github.com/charter-gov/charter/chaincode/text"
 )
 
 // Kind is the kind of a subject a member can be conflicted on.
@@ -79,19 +79,8 @@ func (s Subject) Validate() error {
 	if !slices.Contains(Kinds(), s.Kind) {
 		return errcode.Invalidf("conflict subject kind %q is unknown (kinds: artifact, organisation, proposal, grantee)", s.Kind)
 	}
-	if strings.TrimSpace(s.ID) == "" {
-		return errcode.Invalidf("conflict subject %s: ID is empty", s.Kind)
-	}
-	if len(s.ID) > MaxSubjectIDBytes {
-		return errcode.Invalidf("conflict subject %s: ID is longer than %d bytes", s.Kind, MaxSubjectIDBytes)
-	}
-	if !utf8.ValidString(s.ID) {
-		return errcode.Invalidf("conflict subject %s: ID is not valid UTF-8", s.Kind)
-	}
-	for _, r := range s.ID {
-		if r < 0x20 || r == 0x7f || r == utf8.MaxRune {
-			return errcode.Invalidf("conflict subject %s: ID contains control character U+%04X", s.Kind, r)
-		}
+	if err := text.Check("conflict subject "+string(s.Kind)+" ID", s.ID, text.ID(MaxSubjectIDBytes)); err != nil {
+		return err
 	}
 	return nil
 }
@@ -214,19 +203,8 @@ func statementHash(req DiscloseRequest) (string, error) {
 	if req.Statement == "" {
 		return req.StatementHash, nil
 	}
-	if strings.TrimSpace(req.Statement) == "" {
-		return "", errcode.Invalidf("disclose conflict on %s: the statement is blank", req.Subject)
-	}
-	if len(req.Statement) > MaxStatementBytes {
-		return "", errcode.Invalidf("disclose conflict on %s: the statement is longer than %d bytes; keep it off the ledger and give its hash", req.Subject, MaxStatementBytes)
-	}
-	if !utf8.ValidString(req.Statement) {
-		return "", errcode.Invalidf("disclose conflict on %s: the statement is not valid UTF-8", req.Subject)
-	}
-	for _, r := range req.Statement {
-		if (r < 0x20 && r != '\n' && r != '\t') || r == 0x7f {
-			return "", errcode.Invalidf("disclose conflict on %s: the statement contains control character U+%04X", req.Subject, r)
-		}
+	if err := text.Check("conflict statement", req.Statement, text.Rule{MaxRunes: MaxStatementBytes, MultiLine: true, Required: true}); err != nil {
+		return "", errcode.Invalidf("disclose conflict on %s: %v; keep a long statement off the ledger and give its hash", req.Subject, strings.TrimPrefix(err.Error(), "INVALID_ARGUMENT: "))
 	}
 	h := HashStatement(req.Statement)
 	if req.StatementHash != "" && req.StatementHash != h {

@@ -38,6 +38,7 @@ import (
 	"github.com/charter-gov/charter/chaincode/core"
 	"github.com/charter-gov/charter/chaincode/errcode"
 	"github.com/charter-gov/charter/chaincode/identity"
+	"github.com/charter-gov/charter/chaincode/text"
 )
 
 // HouseID names a house.
@@ -296,11 +297,17 @@ func (d *Document) Rule(t DecisionType) (DecisionRule, error) {
 // Validate checks every rule of a well-formed constitution and names the
 // first problem it finds.
 func (d *Document) Validate() error {
-	if strings.TrimSpace(d.Name) == "" {
-		return errcode.Invalidf("constitution: name is empty")
+	if err := text.Check("constitution: name", d.Name, text.Name()); err != nil {
+		return err
 	}
 	houses := map[HouseID]bool{}
 	for _, h := range d.Houses {
+		if err := text.Check(fmt.Sprintf("constitution: house %s name", errcode.Quote(string(h.ID))), h.Name, text.Rule{MaxRunes: text.MaxNameRunes}); err != nil {
+			return err
+		}
+		if err := text.Check(fmt.Sprintf("constitution: house %s description", errcode.Quote(string(h.ID))), h.Description, text.Description()); err != nil {
+			return err
+		}
 		if h.ID != HouseA && h.ID != HouseB {
 			return errcode.Invalidf("constitution: unknown house %q (houses are A and B)", h.ID)
 		}

@@ -2,8 +2,6 @@ package constitution_test
 
 import (
 	"encoding/json"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -14,6 +12,7 @@ import (
 	"github.com/charter-gov/charter/chaincode/core"
 	"github.com/charter-gov/charter/chaincode/errcode"
 	"github.com/charter-gov/charter/chaincode/internal/testutil"
+	"github.com/charter-gov/charter/internal/golden"
 )
 
 var admin = testutil.ID("FoundationMSP", "Admin@foundation")
@@ -179,18 +178,11 @@ func TestHashIsStable(t *testing.T) {
 }
 
 // TestGoldenDefault pins the stored JSON format of the default constitution;
-// run with -update to rewrite it after a deliberate change.
+// run with -update to rewrite it after a deliberate change (internal/golden).
 func TestGoldenDefault(t *testing.T) {
 	got, err := json.MarshalIndent(Default(), "", "  ")
 	require.NoError(t, err)
-	path := filepath.Join("testdata", "default.golden.json")
-	if os.Getenv("UPDATE_GOLDEN") == "1" {
-		require.NoError(t, os.MkdirAll("testdata", 0o755))
-		require.NoError(t, os.WriteFile(path, append(got, '\n'), 0o644))
-	}
-	want, err := os.ReadFile(path)
-	require.NoError(t, err, "golden file missing: run UPDATE_GOLDEN=1 go test ./chaincode/constitution/")
-	assert.Equal(t, string(want), string(got)+"\n")
+	golden.Assert(t, "default.golden.json", append(got, '\n'))
 }
 
 func TestMediationBarAtTheLimitIsAccepted(t *testing.T) {

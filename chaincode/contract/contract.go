@@ -22,7 +22,6 @@
 package contract
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -38,6 +37,7 @@ import (
 	"github.com/charter-gov/charter/chaincode/genesis"
 	"github.com/charter-gov/charter/chaincode/identity"
 	"github.com/charter-gov/charter/chaincode/ledger"
+	"github.com/charter-gov/charter/chaincode/strictjson"
 	"github.com/charter-gov/charter/chaincode/timerule"
 )
 
@@ -63,8 +63,9 @@ type Config struct {
 	Founders []string
 }
 
-// NewChaincode assembles every Charter contract into one chaincode.
-func NewChaincode(cfg Config) (*contractapi.ContractChaincode, error) {
+// NewChaincode assembles every Charter contract into one chaincode behind
+// the invocation gate (see Chaincode).
+func NewChaincode(cfg Config) (*Chaincode, error) {
 	if cfg.MaxClockSkew == 0 {
 		cfg.MaxClockSkew = DefaultMaxClockSkew
 	}
@@ -89,7 +90,11 @@ func NewChaincode(cfg Config) (*contractapi.ContractChaincode, error) {
 	cc.Info.Title = "Charter"
 	cc.Info.Version = "0.1.0"
 	cc.DefaultContract = "constitution"
-	return cc, nil
+	gate, err := newGate(cc, contracts)
+	if err != nil {
+		return nil, fmt.Errorf("assemble chaincode: %w", err)
+	}
+	return gate, nil
 }
 
 // ParseFounders parses CHARTER_FOUNDERS: comma-separated MSP IDs, at least
@@ -246,21 +251,12 @@ func encode(v any) (string, error) {
 	return string(raw), nil
 }
 
-// decode parses one JSON argument strictly: unknown fields, trailing data
-// and oversized input are refused with INVALID_ARGUMENT naming the argument.
+// decode parses one JSON argument with the one strict decoder
+// (chaincode/strictjson): duplicate or case-folded names, unknown fields,
+// trailing data, invalid escapes, null and oversized input are refused with
+// INVALID_ARGUMENT naming the argument.
 func decode(name, arg string, v any) error {
-	if len(arg) > MaxArgBytes {
-		return errcode.Invalidf("%s: argument is %d bytes, at most %d are accepted", name, len(arg), MaxArgBytes)
-	}
-	dec := json.NewDecoder(bytes.NewReader([]byte(arg)))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return errcode.Invalidf("%s: malformed JSON argument: %v", name, err)
-	}
-	if dec.More() {
-		return errcode.Invalidf("%s: unexpected data after the JSON argument", name)
-	}
-	return nil
+	return strictjson.DecodeString(name, arg, MaxArgBytes, v)
 }
 
 // wire turns any error into the coded text that travels to the client.

@@ -89,7 +89,7 @@ func TestRefusalsAreCodedAndChangeNothing(t *testing.T) {
 		{"register by non-admin", user, 0, "member:Register", []string{string(reg)}, errcode.Forbidden, "not an organisation admin"},
 		{"unknown member", user, 0, "member:Get", []string{"LabAMSP", userID.ID}, errcode.NotFound, "not registered"},
 		{"bad bool", user, 0, "member:List", []string{"", "maybe", "", ""}, errcode.InvalidArgument, `"maybe"`},
-		{"bad page size", user, 0, "member:List", []string{"", "false", "ten", ""}, errcode.InvalidArgument, `page size "ten"`},
+		{"bad page size", user, 0, "member:List", []string{"", "false", "ten", ""}, errcode.InvalidArgument, `pageSize "ten"`},
 		{"page size over the cap", user, 0, "member:List", []string{"", "false", "1001", ""}, errcode.InvalidArgument, "outside 1..1000"},
 		{"bad version", user, 0, "constitution:Get", []string{"one"}, errcode.InvalidArgument, "not a whole number"},
 		{"unknown transaction", user, 0, "member:Crown", nil, errcode.InvalidArgument, `no transaction "Crown"`},

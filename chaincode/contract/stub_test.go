@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
+	"github.com/hyperledger/fabric-chaincode-go/v2/shim"
 	"github.com/hyperledger/fabric-protos-go-apiv2/msp"
 	"github.com/hyperledger/fabric-protos-go-apiv2/peer"
 	"github.com/stretchr/testify/require"
@@ -61,7 +61,7 @@ type harness struct {
 	clock time.Time
 	n     int
 	cfg   Config
-	cc    *contractapi.ContractChaincode
+	cc    shim.Chaincode
 }
 
 func newHarness(t testing.TB) *harness {

@@ -10,6 +10,7 @@ import (
 	"github.com/charter-gov/charter/chaincode/errcode"
 	"github.com/charter-gov/charter/chaincode/identity"
 	"github.com/charter-gov/charter/chaincode/membership"
+	"github.com/charter-gov/charter/chaincode/text"
 )
 
 // Appellant is one member's appeal against a decision.
@@ -66,7 +67,7 @@ func Appeal(tx *core.Tx, deps Deps, req AppealRequest) (*AppealResult, error) {
 	if len(req.Grounds) > MaxGroundsBytes {
 		return nil, errcode.Invalidf("appeal decision %s: grounds are longer than %d bytes", req.Decision, MaxGroundsBytes)
 	}
-	if err := checkText("appeal grounds", req.Grounds, MaxGroundsBytes, true); err != nil {
+	if err := text.Check("decision appeal grounds", req.Grounds, text.Rule{MaxRunes: MaxGroundsBytes, MultiLine: true, Required: true}); err != nil {
 		return nil, err
 	}
 	d, err := Get(tx.Store, req.Decision)

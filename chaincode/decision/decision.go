@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/charter-gov/charter/chaincode/coi"
 	"github.com/charter-gov/charter/chaincode/constitution"
@@ -16,6 +15,7 @@ import (
 	"github.com/charter-gov/charter/chaincode/errcode"
 	"github.com/charter-gov/charter/chaincode/identity"
 	"github.com/charter-gov/charter/chaincode/membership"
+	"github.com/charter-gov/charter/chaincode/text"
 )
 
 // Status is a decision's stored status.
@@ -246,24 +246,6 @@ type ProposeRequest struct {
 	Payload     json.RawMessage `json:"payload,omitempty"`
 }
 
-func checkText(what, s string, maxRunes int, required bool) error {
-	if required && strings.TrimSpace(s) == "" {
-		return errcode.Invalidf("decision %s is empty", what)
-	}
-	if !utf8.ValidString(s) {
-		return errcode.Invalidf("decision %s is not valid UTF-8", what)
-	}
-	if utf8.RuneCountInString(s) > maxRunes {
-		return errcode.Invalidf("decision %s is longer than %d characters", what, maxRunes)
-	}
-	for _, r := range s {
-		if (r < 0x20 && r != '\n' && r != '\t') || r == 0x7f {
-			return errcode.Invalidf("decision %s contains control character U+%04X", what, r)
-		}
-	}
-	return nil
-}
-
 // ID derives a decision ID from the proposing transaction's ID.
 func ID(txID string) string {
 	sum := sha256.Sum256([]byte(txID))
@@ -288,10 +270,10 @@ func ID(txID string) string {
 // power to decide this type has expired under a sunset clause; the ballot
 // engine is unavailable), CONFLICT (the ID exists).
 func Propose(tx *core.Tx, deps Deps, req ProposeRequest) (*Decision, error) {
-	if err := checkText("title", req.Title, MaxTitleRunes, true); err != nil {
+	if err := text.Check("decision title", req.Title, text.Rule{MaxRunes: MaxTitleRunes, Required: true}); err != nil {
 		return nil, err
 	}
-	if err := checkText("description", req.Description, MaxDescription, false); err != nil {
+	if err := text.Check("decision description", req.Description, text.Rule{MaxRunes: MaxDescription, MultiLine: true}); err != nil {
 		return nil, err
 	}
 	if len(req.Payload) > MaxPayloadBytes {

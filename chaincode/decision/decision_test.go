@@ -189,7 +189,7 @@ func TestProposeRefusalsChangeNothing(t *testing.T) {
 		{"amendment: a decision type with no route", comm1, nil, ProposeRequest{Type: constitution.Amendment, Title: "x", Payload: amendPayload(t, func(d *constitution.Document) { d.DecisionRules = d.DecisionRules[1:] })}, errcode.InvalidArgument, `"release_stage" has no route`},
 		{"amendment: changes nothing", comm1, nil, ProposeRequest{Type: constitution.Amendment, Title: "x", Payload: amendPayload(t, func(d *constitution.Document) {})}, errcode.InvalidArgument, "changes nothing"},
 		{"amendment: no payload", comm1, nil, ProposeRequest{Type: constitution.Amendment, Title: "x"}, errcode.InvalidArgument, "needs a payload"},
-		{"amendment: unknown payload field", comm1, nil, ProposeRequest{Type: constitution.Amendment, Title: "x", Payload: json.RawMessage(`{"doc":{}}`)}, errcode.InvalidArgument, "malformed payload"},
+		{"amendment: unknown payload field", comm1, nil, ProposeRequest{Type: constitution.Amendment, Title: "x", Payload: json.RawMessage(`{"doc":{}}`)}, errcode.InvalidArgument, "malformed JSON"},
 		{"payload not JSON", comm1, nil, ProposeRequest{Type: constitution.Budget, Title: "x", Payload: json.RawMessage(`{`)}, errcode.InvalidArgument, "not valid JSON"},
 		{"empty title", comm1, nil, ProposeRequest{Type: constitution.Budget, Title: " "}, errcode.InvalidArgument, "title is empty"},
 		{"bad subject", comm1, nil, ProposeRequest{Type: constitution.Budget, Title: "x", Subject: &coi.Subject{Kind: "planet", ID: "x"}}, errcode.InvalidArgument, "unknown"},

@@ -1,7 +1,6 @@
 package decision
 
 import (
-	"bytes"
 	"encoding/json"
 
 	"github.com/charter-gov/charter/chaincode/constitution"
@@ -9,6 +8,7 @@ import (
 	"github.com/charter-gov/charter/chaincode/errcode"
 	"github.com/charter-gov/charter/chaincode/identity"
 	"github.com/charter-gov/charter/chaincode/membership"
+	"github.com/charter-gov/charter/chaincode/strictjson"
 )
 
 // AmendmentPayload is the payload of a constitutional amendment: the whole
@@ -34,21 +34,14 @@ func CoreEffects() []Effect {
 	}
 }
 
-// DecodePayload decodes a payload strictly (no unknown fields, no trailing
-// data) into v, refusing an empty one.
+// DecodePayload decodes a payload with the one strict decoder
+// (chaincode/strictjson: no unknown, duplicate or case-folded fields, no
+// trailing data, no invalid escapes, no null) into v, refusing an empty one.
 func DecodePayload(what string, payload json.RawMessage, v any) error {
 	if len(payload) == 0 {
 		return errcode.Invalidf("%s: the decision needs a payload", what)
 	}
-	dec := json.NewDecoder(bytes.NewReader(payload))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return errcode.Invalidf("%s: malformed payload: %v", what, err)
-	}
-	if dec.More() {
-		return errcode.Invalidf("%s: unexpected data after the payload", what)
-	}
-	return nil
+	return strictjson.Decode(what+" payload", payload, 0, v)
 }
 
 func amendment(payload json.RawMessage) (constitution.Document, error) {

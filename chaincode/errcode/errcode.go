@@ -11,7 +11,9 @@ package errcode
 import (
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // Code is a stable, machine-readable error class that travels on the wire.
@@ -174,3 +176,60 @@ func isCodeChar(b byte) bool {
 
 // IsCode reports whether err carries code.
 func IsCode(err error, code Code) bool { return err != nil && CodeOf(err) == code }
+
+// QuotePrefixBytes is how much of a refused value Quote shows.
+const QuotePrefixBytes = 64
+
+// MaxMessageBytes bounds the message of every error that leaves the
+// chaincode (the wire form "CODE: message" is clipped to it): an error must
+// never echo a large input back into a response or the peer's log.
+const MaxMessageBytes = 1024
+
+// maxQuotedBytes bounds Quote's quoted part: escapes (\xff, \u2028) can
+// make a quoted prefix four times longer than its bytes.
+const maxQuotedBytes = 96
+
+// Quote renders a refused value for an error message: Go-quoted, cut to at
+// most its first QuotePrefixBytes bytes (at a character boundary, and
+// shorter when escapes would make the quoted part longer than 96 bytes),
+// followed by the value's full length when it was cut — so that an error
+// never echoes a large input.
+func Quote(s string) string {
+	n := min(len(s), QuotePrefixBytes)
+	for {
+		p := prefix(s, n)
+		q := strconv.Quote(p)
+		if len(q) <= maxQuotedBytes || len(p) == 0 {
+			if len(p) < len(s) {
+				q += fmt.Sprintf("… (%d bytes)", len(s))
+			}
+			return q
+		}
+		n = len(p) - 1
+	}
+}
+
+// Clip returns s when it is at most max bytes long, and otherwise its first
+// bytes (at a character boundary) followed by "… (N bytes)", the whole
+// result at most max bytes (max below 32 is raised to 32).
+func Clip(s string, max int) string {
+	if len(s) <= max {
+		return s
+	}
+	if max < 32 {
+		max = 32
+	}
+	tail := fmt.Sprintf("… (%d bytes)", len(s))
+	return prefix(s, max-len(tail)) + tail
+}
+
+// prefix returns at most n bytes of s, not splitting a UTF-8 sequence.
+func prefix(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
+}

@@ -3,6 +3,7 @@ package errcode
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -81,4 +82,24 @@ func FuzzRoundTrip(f *testing.F) {
 			t.Fatalf("round trip: got %s %q, want %s %q", got.Code, got.Message, code, msg)
 		}
 	})
+}
+
+func TestQuoteIsBounded(t *testing.T) {
+	if got := Quote("LabAMSP"); got != `"LabAMSP"` {
+		t.Fatalf("short value: %s", got)
+	}
+	for _, s := range []string{
+		strings.Repeat("a", 10<<20),
+		strings.Repeat("\xe7", 64),
+		strings.Repeat("\u2028", 30),
+		strings.Repeat("é", 100),
+	} {
+		got := Quote(s)
+		if len(got) > 96+len("… (10485760 bytes)") {
+			t.Fatalf("Quote of %d bytes is %d bytes: %s", len(s), len(got), got)
+		}
+		if !strings.Contains(got, fmt.Sprintf("(%d bytes)", len(s))) {
+			t.Fatalf("Quote of %d bytes does not give the length: %s", len(s), got)
+		}
+	}
 }

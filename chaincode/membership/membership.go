@@ -40,12 +40,12 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/charter-gov/charter/chaincode/contribution"
 	"github.com/charter-gov/charter/chaincode/core"
 	"github.com/charter-gov/charter/chaincode/errcode"
 	"github.com/charter-gov/charter/chaincode/identity"
+	"github.com/charter-gov/charter/chaincode/text"
 	"github.com/charter-gov/charter/chaincode/timerule"
 )
 
@@ -297,19 +297,9 @@ func joinRoles(rs []Role) string {
 	return strings.Join(s, ", ")
 }
 
+// checkName applies the text rule (chaincode/text) to a member's name.
 func checkName(name string) error {
-	if strings.TrimSpace(name) == "" {
-		return errcode.Invalidf("member name is empty")
-	}
-	if utf8.RuneCountInString(name) > 128 {
-		return errcode.Invalidf("member name is longer than 128 characters")
-	}
-	for _, r := range name {
-		if r < 0x20 || r == 0x7f {
-			return errcode.Invalidf("member name contains control character U+%04X", r)
-		}
-	}
-	return nil
+	return text.Check("member name", name, text.Name())
 }
 
 // requireOwnOrgAdmin refuses callers that are not the admin of target's

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/charter-gov/charter/chaincode/coi"
 	"github.com/charter-gov/charter/chaincode/constitution"
@@ -13,6 +12,7 @@ import (
 	"github.com/charter-gov/charter/chaincode/errcode"
 	"github.com/charter-gov/charter/chaincode/identity"
 	"github.com/charter-gov/charter/chaincode/membership"
+	"github.com/charter-gov/charter/chaincode/text"
 	"github.com/charter-gov/charter/chaincode/timerule"
 )
 
@@ -186,38 +186,9 @@ func slashKey(member identity.Identity, id string) (string, error) {
 	return core.Key(objSlash, member.MSPID, member.ID, id)
 }
 
-// checkText refuses empty (when required), oversized and control-character
-// text, naming the field.
-func checkText(field, s string, required bool, maxBytes int) error {
-	if required && strings.TrimSpace(s) == "" {
-		return errcode.Invalidf("%s is required", field)
-	}
-	if len(s) > maxBytes {
-		return errcode.Invalidf("%s is %d bytes, at most %d are accepted", field, len(s), maxBytes)
-	}
-	if !utf8.ValidString(s) {
-		return errcode.Invalidf("%s is not valid UTF-8", field)
-	}
-	for _, r := range s {
-		if r < 0x20 || r == 0x7f {
-			return errcode.Invalidf("%s contains control character U+%04X", field, r)
-		}
-	}
-	return nil
-}
-
 // checkID checks an attestation or slash ID given as an argument.
 func checkID(what, id string) error {
-	if strings.TrimSpace(id) == "" {
-		return errcode.Invalidf("%s ID is empty", what)
-	}
-	if len(id) > 256 {
-		return errcode.Invalidf("%s ID is longer than 256 bytes", what)
-	}
-	if _, err := core.Key("x", id); err != nil {
-		return errcode.Invalidf("%s ID %q cannot be a key part", what, id)
-	}
-	return nil
+	return text.Check(what+" ID", id, text.ID(text.MaxIDBytes))
 }
 
 // txID returns the transaction ID as a record ID, refusing one that cannot
@@ -306,7 +277,7 @@ func Attest(tx *core.Tx, req AttestRequest) (*Attestation, error) {
 	if req.Weight < 1 {
 		return nil, errcode.Invalidf("attestation weight %d is out of bounds: it must be at least 1", req.Weight)
 	}
-	if err := checkText("attestation evidence", req.Evidence, true, MaxEvidenceBytes); err != nil {
+	if err := text.Check("attestation evidence", req.Evidence, text.Rule{MaxRunes: MaxEvidenceBytes, MultiLine: true, Required: true}); err != nil {
 		return nil, err
 	}
 	var expires *time.Time
@@ -492,7 +463,7 @@ func RevokeByDecision(tx *core.Tx, req RevokeRequest, decision string) (*Attesta
 }
 
 func revoke(tx *core.Tx, req RevokeRequest, decision string) (*Attestation, error) {
-	if err := checkText("revocation reason", req.Reason, true, MaxReasonBytes); err != nil {
+	if err := text.Check("revocation reason", req.Reason, text.Rule{MaxRunes: MaxReasonBytes, MultiLine: true, Required: true}); err != nil {
 		return nil, err
 	}
 	a, err := GetAttestation(tx.Store, req.AttestationRef)
@@ -533,7 +504,7 @@ func revoke(tx *core.Tx, req RevokeRequest, decision string) (*Attestation, erro
 // an active member; the recipient or attester), FAILED_PRECONDITION
 // (revoked or expired), CONFLICT (already endorsed by the caller).
 func Endorse(tx *core.Tx, req EndorseRequest) (*Endorsement, error) {
-	if err := checkText("endorsement comment", req.Comment, false, MaxCommentBytes); err != nil {
+	if err := text.Check("endorsement comment", req.Comment, text.Rule{MaxRunes: MaxCommentBytes, MultiLine: true}); err != nil {
 		return nil, err
 	}
 	a, err := GetAttestation(tx.Store, req.AttestationRef)
@@ -634,7 +605,7 @@ func checkSlash(req SlashRequest) error {
 	if req.FractionBps < 1 || req.FractionBps > 10000 {
 		return errcode.Invalidf("slash fraction %d bps is out of bounds: it must be 1..10000", req.FractionBps)
 	}
-	return checkText("slash reason", req.Reason, true, MaxReasonBytes)
+	return text.Check("slash reason", req.Reason, text.Rule{MaxRunes: MaxReasonBytes, MultiLine: true, Required: true})
 }
 
 func slash(tx *core.Tx, req SlashRequest, authority, decision string) (*SlashRecord, error) {

@@ -57,6 +57,7 @@ import (
 	"github.com/charter-gov/charter/chaincode/errcode"
 	"github.com/charter-gov/charter/chaincode/identity"
 	"github.com/charter-gov/charter/chaincode/membership"
+	"github.com/charter-gov/charter/chaincode/text"
 	"github.com/charter-gov/charter/chaincode/timerule"
 )
 
@@ -136,16 +137,15 @@ func checkAmount(action string, amount int64) error {
 }
 
 func checkMemo(action, memo string) error {
-	if len(memo) > 512 {
-		return errcode.Invalidf("%s: memo is longer than 512 bytes", action)
-	}
-	for _, r := range memo {
-		if r < 0x20 || r == 0x7f {
-			return errcode.Invalidf("%s: memo contains control character U+%04X", action, r)
-		}
+	if err := text.Check("memo", memo, text.Rule{MaxRunes: MaxMemoRunes}); err != nil {
+		return errcode.Invalidf("%s: %s", action, strings.TrimPrefix(err.Error(), string(errcode.InvalidArgument)+": "))
 	}
 	return nil
 }
+
+// MaxMemoRunes bounds a mint's or transfer's memo (single-line text, see
+// chaincode/text).
+const MaxMemoRunes = 512
 
 // Mint creates Amount new tokens for To. BOOTSTRAP PATH: the caller must be
 // an organisation admin or an active member with the treasurer role; the

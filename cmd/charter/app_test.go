@@ -344,6 +344,24 @@ func TestConstitutionCommands(t *testing.T) {
 		assert.Empty(t, f.fake.configs)
 	})
 
+	// encoding/json read "NAME" as name and let a repeated name win; the
+	// CLI now reads documents with the chaincode's strict decoder.
+	for _, bad := range []struct{ name, doc, msg string }{
+		{"key in another letter case", `{"NAME":"x"}`, `unknown field "NAME"`},
+		{"duplicate key", `{"name":"x","name":"y"}`, `duplicate field "name"`},
+		{"null", `null`, "null is not"},
+	} {
+		t.Run("propose-amendment rejects "+bad.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "doc.json")
+			require.NoError(t, os.WriteFile(path, []byte(bad.doc), 0o600))
+			f := newFixture(t)
+			r := f.run(t, nil, "constitution", "propose-amendment", "--file", path, "--title", "t")
+			assert.Equal(t, exitUsage, r.code)
+			assert.Contains(t, r.stderr, bad.msg)
+			assert.Empty(t, f.fake.configs)
+		})
+	}
+
 	t.Run("genesis draft writes the canonical genesis from profiles", func(t *testing.T) {
 		f := newFixture(t)
 		r := f.run(t, nil, "constitution", "genesis", "draft", "--founders", "LabBMSP,LabAMSP",
@@ -381,6 +399,21 @@ func TestConstitutionCommands(t *testing.T) {
 		def, err := defDoc.Rule(constitution.Budget)
 		require.NoError(t, err)
 		assert.Equal(t, def, budget, "other types keep their periods")
+		assert.Equal(t, int64(constitution.DefaultMaxClockSkewSec), g.Constitution.Time.MaxClockSkewSec, "the default skew without --clock-skew")
+	})
+
+	t.Run("genesis draft sets the clock skew", func(t *testing.T) {
+		f := newFixture(t)
+		r := f.run(t, nil, "constitution", "genesis", "draft", "--founders", "LabBMSP,LabAMSP",
+			"--member", "labA-user1:Ada:house_a", "--clock-skew", "5s")
+		require.Equal(t, exitOK, r.code, "stderr: %s", r.stderr)
+		var g genesis.Genesis
+		require.NoError(t, json.Unmarshal([]byte(r.stdout), &g))
+		assert.Equal(t, int64(5), g.Constitution.Time.MaxClockSkewSec)
+		r = f.run(t, nil, "constitution", "genesis", "draft", "--founders", "LabBMSP,LabAMSP",
+			"--member", "labA-user1:Ada:house_a", "--clock-skew", "1500ms")
+		assert.Equal(t, exitUsage, r.code)
+		assert.Contains(t, r.stderr, "--clock-skew 1.5s: want a whole number of seconds")
 	})
 }
 

@@ -3,13 +3,13 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"os"
 
 	"github.com/spf13/cobra"
 
 	"github.com/charter-gov/charter/chaincode/constitution"
 	"github.com/charter-gov/charter/chaincode/errcode"
+	"github.com/charter-gov/charter/chaincode/strictjson"
 )
 
 func (a *app) constitutionCmd() *cobra.Command {
@@ -81,8 +81,10 @@ func (a *app) constitutionDefaultCmd() *cobra.Command {
 	}
 }
 
-// readDocument reads a constitution document strictly: unknown fields and
-// trailing data are INVALID_ARGUMENT, as the chaincode would say.
+// readDocument reads a constitution document with the chaincode's own strict
+// decoder (chaincode/strictjson): unknown, duplicate or case-folded names,
+// trailing data, invalid escapes and null are INVALID_ARGUMENT, as the
+// chaincode would say, before anything is sent.
 func (a *app) readDocument(file string) (*constitution.Document, error) {
 	var raw []byte
 	var err error
@@ -96,14 +98,9 @@ func (a *app) readDocument(file string) (*constitution.Document, error) {
 	if err != nil {
 		return nil, errcode.Invalidf("--file: %v", err)
 	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.DisallowUnknownFields()
 	var d constitution.Document
-	if err := dec.Decode(&d); err != nil {
-		return nil, errcode.Invalidf("--file %s: not a constitution document: %v", file, err)
-	}
-	if dec.More() {
-		return nil, errcode.Invalidf("--file %s: unexpected data after the document", file)
+	if err := strictjson.Decode("--file "+file+": constitution document", raw, 0, &d); err != nil {
+		return nil, err
 	}
 	return &d, nil
 }
