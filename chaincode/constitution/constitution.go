@@ -144,6 +144,8 @@ type Document struct {
 	// Safeguards limit what one organisation's registrations can weigh
 	// (see safeguards.go).
 	Safeguards Safeguards `json:"safeguards"`
+	// Funding bounds quadratic-funding rounds (see funding.go).
+	Funding Funding `json:"funding"`
 }
 
 // House is one chamber.
@@ -346,6 +348,7 @@ func Default() Document {
 		Delegation: Delegation{MaxDepth: 8},
 		Time:       Time{MaxClockSkewSec: DefaultMaxClockSkewSec},
 		Safeguards: DefaultSafeguards(),
+		Funding:    DefaultFunding(),
 	}
 }
 
@@ -457,6 +460,9 @@ func (d *Document) Validate() error {
 		return err
 	}
 	if err := d.validateSafeguards(); err != nil {
+		return err
+	}
+	if err := d.validateFunding(); err != nil {
 		return err
 	}
 	return d.validatePowers()
