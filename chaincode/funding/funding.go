@@ -22,8 +22,10 @@
 //
 // Pairwise-bounded matching (pairwise, org_pairwise; Buterin, Hitzig and
 // Weyl 2019): each pair of units (u, v) carries, over every project of the
-// round, the total T_uv = Σ_p q_uv^p with q_uv^p = ⌊√(S⁴·c_u^p·c_v^p)⌋
-// (√(c_u·c_v) in units of 1/S²), and the pair's subsidy is damped by
+// round, the total T_uv = Σ_p q_uv^p with q_uv^p = r_u^p·r_v^p (the product
+// of the two units' rounded roots: √(c_u·c_v) in units of 1/S², rounded
+// down by less than S·(√c_u+√c_v)/S², with no further square root), and the
+// pair's subsidy is damped by
 // M/(M + T_uv), M being Rule.PairwiseM in whole units:
 //
 //	A_p = Σ_{u<v} ⌊2·q_uv^p·M·S² / (M·S² + T_uv)⌋
@@ -131,8 +133,9 @@ func (r Rule) Validate() error {
 	return nil
 }
 
-// Cap returns the per-project cap in whole units for a pool (0 when none):
-// ⌊pool·CapBps/10000⌋.
+// Cap returns the per-project cap in whole units for a pool:
+// ⌊pool·CapBps/10000⌋ (0 when CapBps is 0, which means no cap; a cap can
+// also round down to 0, which means no project is matched).
 func (r Rule) Cap(pool int64) int64 {
 	if r.CapBps == 0 {
 		return 0
@@ -170,44 +173,38 @@ type Totals struct {
 	Units         []UnitSum `json:"units"`
 }
 
-// Add adds one contributor's amount to t (units kept in order).
-func (t *Totals) Add(k Kind, c Contribution) error {
-	if c.Amount < 1 || c.Amount > MaxAmount {
-		return errcode.Invalidf("project %s: contribution of %s: amount %d is outside 1..%d", t.Project, errcode.Quote(c.Contributor), c.Amount, MaxAmount)
-	}
-	if c.Amount > MaxAmount-t.Contributed {
-		return errcode.Invalidf("project %s: contributions exceed %d", t.Project, MaxAmount)
-	}
-	unit := c.Contributor
-	if k.Grouped() {
-		unit = c.Org
-	}
-	t.Contributed += c.Amount
-	t.Contributions++
-	i := sort.Search(len(t.Units), func(i int) bool { return t.Units[i].Unit >= unit })
-	if i < len(t.Units) && t.Units[i].Unit == unit {
-		t.Units[i].Amount += c.Amount
-		return nil
-	}
-	t.Units = append(t.Units, UnitSum{})
-	copy(t.Units[i+1:], t.Units[i:])
-	t.Units[i] = UnitSum{Unit: unit, Amount: c.Amount}
-	return nil
-}
-
-// Aggregate sums a project's contributions per unit of rule kind k.
-// Contributors counts distinct contributors.
+// Aggregate sums a project's contributions per unit of rule kind k, in
+// O(n log n). Contributors counts distinct contributors.
 func Aggregate(k Kind, p Project) (Totals, error) {
 	t := Totals{Project: p.ID, Units: []UnitSum{}}
+	sums := make(map[string]int64, len(p.Contributions)) // looked up, never iterated
 	seen := make(map[string]bool, len(p.Contributions))
+	var units []string
 	for _, c := range p.Contributions {
-		if err := t.Add(k, c); err != nil {
-			return Totals{}, err
+		if c.Amount < 1 || c.Amount > MaxAmount {
+			return Totals{}, errcode.Invalidf("project %s: contribution of %s: amount %d is outside 1..%d", p.ID, errcode.Quote(c.Contributor), c.Amount, MaxAmount)
 		}
+		if c.Amount > MaxAmount-t.Contributed {
+			return Totals{}, errcode.Invalidf("project %s: contributions exceed %d", p.ID, MaxAmount)
+		}
+		t.Contributed += c.Amount
+		t.Contributions++
 		if !seen[c.Contributor] {
 			seen[c.Contributor] = true
 			t.Contributors++
 		}
+		unit := c.Contributor
+		if k.Grouped() {
+			unit = c.Org
+		}
+		if _, ok := sums[unit]; !ok {
+			units = append(units, unit)
+		}
+		sums[unit] += c.Amount // ≤ t.Contributed ≤ MaxAmount
+	}
+	sort.Strings(units)
+	for _, u := range units {
+		t.Units = append(t.Units, UnitSum{Unit: u, Amount: sums[u]})
 	}
 	return t, nil
 }
@@ -234,12 +231,15 @@ func Weight(t Totals) *big.Int {
 	return a
 }
 
-// pairRoot is q = ⌊√(S⁴·a·b)⌋.
-func pairRoot(a, b int64, bigS4 *big.Int) *big.Int {
-	x := new(big.Int).Mul(big.NewInt(a), big.NewInt(b))
-	x.Mul(x, bigS4)
+// root returns r = ⌊√(S²·c)⌋.
+func root(c int64, bigS2 *big.Int) *big.Int {
+	x := new(big.Int).Mul(big.NewInt(c), bigS2)
 	return x.Sqrt(x)
 }
+
+// MaxPairs bounds the unit pairs a pairwise round may hold (Σ over
+// projects of n·(n−1)/2 for n units): the matching page computes each.
+const MaxPairs = 2_000_000
 
 type pair struct{ u, v int32 }
 
@@ -255,12 +255,24 @@ func Weights(r Rule, ts []Totals) ([]*big.Int, error) {
 		}
 		return out, nil
 	}
-	// Intern units so pairs are small keys; the map is only looked up,
-	// never iterated.
+	// Pairs are bounded before anything is computed.
+	var pairs int64
+	for _, t := range ts {
+		n := int64(len(t.Units))
+		pairs += n * (n - 1) / 2
+		if pairs > MaxPairs {
+			return nil, errcode.Invalidf("pairwise matching: more than %d contributor pairs in the round; use an org_pairwise or org_grouped rule", MaxPairs)
+		}
+	}
+	bigS2 := s2()
+	// Intern units so pairs are small keys, and take each unit's root once
+	// per project. The maps are only looked up, never iterated.
 	ids := map[string]int32{}
 	idx := make([][]int32, len(ts))
+	roots := make([][]*big.Int, len(ts))
 	for i, t := range ts {
 		idx[i] = make([]int32, len(t.Units))
+		roots[i] = make([]*big.Int, len(t.Units))
 		for j, u := range t.Units {
 			id, ok := ids[u.Unit]
 			if !ok {
@@ -268,6 +280,7 @@ func Weights(r Rule, ts []Totals) ([]*big.Int, error) {
 				ids[u.Unit] = id
 			}
 			idx[i][j] = id
+			roots[i][j] = root(u.Amount, bigS2)
 		}
 	}
 	key := func(a, b int32) pair {
@@ -276,18 +289,19 @@ func Weights(r Rule, ts []Totals) ([]*big.Int, error) {
 		}
 		return pair{a, b}
 	}
-	bigS2, bigS4 := s2(), s4()
-	// Pass 1: T_uv over every project.
+	// Pass 1: T_uv = Σ_p r_u·r_v over every project.
 	tot := map[pair]*big.Int{}
-	for i, t := range ts {
-		for a := 0; a < len(t.Units); a++ {
-			for b := a + 1; b < len(t.Units); b++ {
+	q := new(big.Int)
+	for i := range ts {
+		rs := roots[i]
+		for a := range rs {
+			for b := a + 1; b < len(rs); b++ {
 				k := key(idx[i][a], idx[i][b])
-				q := pairRoot(t.Units[a].Amount, t.Units[b].Amount, bigS4)
+				q.Mul(rs[a], rs[b])
 				if cur, ok := tot[k]; ok {
 					cur.Add(cur, q)
 				} else {
-					tot[k] = q
+					tot[k] = new(big.Int).Set(q)
 				}
 			}
 		}
@@ -295,12 +309,13 @@ func Weights(r Rule, ts []Totals) ([]*big.Int, error) {
 	// Pass 2: A_p = Σ ⌊2·q·M·S² / (M·S² + T)⌋.
 	ms2 := new(big.Int).Mul(big.NewInt(r.PairwiseM), bigS2)
 	num, den := new(big.Int), new(big.Int)
-	for i, t := range ts {
+	for i := range ts {
+		rs := roots[i]
 		a := new(big.Int)
-		for x := 0; x < len(t.Units); x++ {
-			for y := x + 1; y < len(t.Units); y++ {
-				q := pairRoot(t.Units[x].Amount, t.Units[y].Amount, bigS4)
-				num.Mul(q, ms2)
+		for x := range rs {
+			for y := x + 1; y < len(rs); y++ {
+				num.Mul(rs[x], rs[y])
+				num.Mul(num, ms2)
 				num.Lsh(num, 1)
 				den.Add(ms2, tot[key(idx[i][x], idx[i][y])])
 				a.Add(a, num.Quo(num, den))
@@ -320,9 +335,9 @@ type Allocation struct {
 }
 
 // Allocate shares pool among weights (A_p in units of 1/S²) with the
-// per-project cap capUnits (0: none), by the water-filling rule of the
-// package documentation.
-func Allocate(pool, capUnits int64, weights []*big.Int) (*Allocation, error) {
+// per-project cap capUnits when hasCap (a cap may round down to 0), by the
+// water-filling rule of the package documentation.
+func Allocate(pool, capUnits int64, hasCap bool, weights []*big.Int) (*Allocation, error) {
 	if pool < 0 || pool > MaxAmount {
 		return nil, errcode.Invalidf("matching pool %d is outside 0..%d", pool, MaxAmount)
 	}
@@ -352,7 +367,7 @@ func Allocate(pool, capUnits int64, weights []*big.Int) (*Allocation, error) {
 		a := weights[order[k]]
 		u.Set(a)
 		capped := false
-		if capUnits > 0 && capS.Cmp(a) < 0 {
+		if hasCap && capS.Cmp(a) < 0 {
 			u.Set(capS)
 			capped = true
 		}
@@ -399,9 +414,10 @@ type Outcome struct {
 
 // Report is the result of a round's matching.
 type Report struct {
-	Rule        Rule      `json:"rule"`
-	Scale       int64     `json:"scale"`
-	Pool        int64     `json:"pool"`
+	Rule  Rule  `json:"rule"`
+	Scale int64 `json:"scale"`
+	Pool  int64 `json:"pool"`
+	// Cap is the per-project cap in whole units when Rule.CapBps > 0.
 	Cap         int64     `json:"cap"`
 	Projects    []Outcome `json:"projects"`
 	Contributed int64     `json:"contributed"`
@@ -420,7 +436,7 @@ func Compute(r Rule, pool int64, ts []Totals) (*Report, error) {
 		return nil, err
 	}
 	capU := r.Cap(pool)
-	al, err := Allocate(pool, capU, ws)
+	al, err := Allocate(pool, capU, r.CapBps > 0, ws)
 	if err != nil {
 		return nil, err
 	}

@@ -51,6 +51,7 @@ func TestMatchHandComputed(t *testing.T) {
 		{"cap 50% of 10: Z capped at 5, overflow gives X its full ideal 4", Rule{Kind: KindQuadratic, CapBps: 5000}, 10, []Project{x, y, z}, []int64{4, 0, 5}, []bool{false, false, true}, 1},
 		{"cap 40% of 10: Z capped at 4, overflow 2 shared by X and X2", Rule{Kind: KindQuadratic, CapBps: 4000}, 10, []Project{x, z, x2}, []int64{3, 4, 3}, []bool{false, true, false}, 0},
 		{"cap 30% of 10: every project capped at 3", Rule{Kind: KindQuadratic, CapBps: 3000}, 10, []Project{x, z, x2}, []int64{3, 3, 3}, []bool{true, true, true}, 1},
+		{"a cap that rounds down to 0 (41 bps of 100) matches nothing", Rule{Kind: KindQuadratic, CapBps: 41}, 100, []Project{x, z}, []int64{0, 0}, []bool{true, true}, 100},
 		{"single contributor gets nothing even from a large pool", q, 1000, []Project{y}, []int64{0}, []bool{false}, 1000},
 		{"empty pool", q, 0, []Project{x, z}, []int64{0, 0}, []bool{false, false}, 0},
 		// Z has two members of org A: grouped, A=2, B=1, C=1:
@@ -165,7 +166,7 @@ func TestRuleValidate(t *testing.T) {
 			require.True(t, errcode.IsCode(err, errcode.InvalidArgument), "%+v: %v", tc.r, err)
 		}
 	}
-	_, err := Allocate(-1, 0, nil)
+	_, err := Allocate(-1, 0, false, nil)
 	require.True(t, errcode.IsCode(err, errcode.InvalidArgument))
 	_, err = Aggregate(KindQuadratic, proj("P", c("a", "A", 0)))
 	require.True(t, errcode.IsCode(err, errcode.InvalidArgument))
@@ -270,7 +271,6 @@ func oracle(r Rule, pool int64, ps []Project) oracleResult {
 		y := new(big.Int).Mul(x, scale)
 		return y.Sqrt(y)
 	}
-	S4 := new(big.Int).Mul(S2, S2)
 	weights := make([]*big.Int, len(ps))
 	pairT := map[string]*big.Int{}
 	pk := func(a, b string) string {
@@ -284,7 +284,7 @@ func oracle(r Rule, pool int64, ps []Project) oracleResult {
 			for a := range us {
 				for b := range us {
 					if a < b {
-						q := root(new(big.Int).Mul(us[a].amt, us[b].amt), S4)
+						q := new(big.Int).Mul(root(us[a].amt, S2), root(us[b].amt, S2))
 						k := pk(us[a].name, us[b].name)
 						if pairT[k] == nil {
 							pairT[k] = new(big.Int)
@@ -302,7 +302,7 @@ func oracle(r Rule, pool int64, ps []Project) oracleResult {
 			for a := range us {
 				for b := range us {
 					if a < b {
-						q := root(new(big.Int).Mul(us[a].amt, us[b].amt), S4)
+						q := new(big.Int).Mul(root(us[a].amt, S2), root(us[b].amt, S2))
 						num := new(big.Int).Mul(q, M)
 						num.Mul(num, big.NewInt(2))
 						w.Add(w, num.Quo(num, new(big.Int).Add(M, pairT[pk(us[a].name, us[b].name)])))
