@@ -144,11 +144,13 @@ func (r Rule) Cap(pool int64) int64 {
 	return c.Quo(c, big.NewInt(10000)).Int64()
 }
 
-// Contribution is one contributor's total to one project.
+// Contribution is what one contributor gave one project: Amount in Count
+// contributions (0 counts as 1).
 type Contribution struct {
 	Contributor string `json:"contributor"`
 	Org         string `json:"org"`
 	Amount      int64  `json:"amount"`
+	Count       int64  `json:"count,omitempty"`
 }
 
 // Project is a project and its contributions.
@@ -188,7 +190,7 @@ func Aggregate(k Kind, p Project) (Totals, error) {
 			return Totals{}, errcode.Invalidf("project %s: contributions exceed %d", p.ID, MaxAmount)
 		}
 		t.Contributed += c.Amount
-		t.Contributions++
+		t.Contributions += max(c.Count, 1)
 		if !seen[c.Contributor] {
 			seen[c.Contributor] = true
 			t.Contributors++

@@ -203,7 +203,7 @@ func readShard(s core.Store, r *Round, pid string, shard int, into *[]funding.Co
 			return err
 		}
 		n++
-		*into = append(*into, funding.Contribution{Contributor: unitOf(c.Contributor), Org: c.Contributor.MSPID, Amount: c.Amount})
+		*into = append(*into, funding.Contribution{Contributor: unitOf(c.Contributor), Org: c.Contributor.MSPID, Amount: c.Amount, Count: c.Count})
 		return nil
 	})
 	if err != nil {
@@ -348,7 +348,7 @@ func EstimateNow(s core.Store, id string) (*Estimate, error) {
 			if read > MaxEstimateContributions {
 				return errcode.Preconditionf("estimate round %s: more than %d contributions; close the round for the exact results", r.ID, MaxEstimateContributions)
 			}
-			p.Contributions = append(p.Contributions, funding.Contribution{Contributor: unitOf(c.Contributor), Org: c.Contributor.MSPID, Amount: c.Amount})
+			p.Contributions = append(p.Contributions, funding.Contribution{Contributor: unitOf(c.Contributor), Org: c.Contributor.MSPID, Amount: c.Amount, Count: c.Count})
 			return nil
 		})
 		ps = append(ps, p)
