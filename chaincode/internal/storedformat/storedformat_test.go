@@ -15,7 +15,9 @@ import (
 	"github.com/charter-gov/charter/chaincode/delegation"
 	"github.com/charter-gov/charter/chaincode/genesis"
 	"github.com/charter-gov/charter/chaincode/membership"
+	"github.com/charter-gov/charter/chaincode/funding"
 	"github.com/charter-gov/charter/chaincode/reputation"
+	"github.com/charter-gov/charter/chaincode/round"
 	"github.com/charter-gov/charter/chaincode/token"
 	"github.com/charter-gov/charter/chaincode/vouch"
 	"github.com/charter-gov/charter/internal/golden"
@@ -54,6 +56,14 @@ func records() []struct {
 		{"genesis-adoption.golden.jsonl", func() any { return new(genesis.Adoption) }},
 		{"vouch.golden.jsonl", func() any { return new(vouch.Vouch) }},
 		{"ballot-pause-support.golden.jsonl", func() any { return new(ballot.PauseSupport) }},
+		{"round.golden.jsonl", func() any { return new(round.Round) }},
+		{"round-budget-use.golden.jsonl", func() any { return new(round.BudgetUse) }},
+		{"round-project.golden.jsonl", func() any { return new(round.Project) }},
+		{"round-accepted.golden.jsonl", func() any { return new(round.AcceptedRef) }},
+		{"round-contribution.golden.jsonl", func() any { return new(round.Contribution) }},
+		{"round-totals.golden.jsonl", func() any { return new(funding.Totals) }},
+		{"round-close-state.golden.jsonl", func() any { return new(round.CloseState) }},
+		{"round-results.golden.jsonl", func() any { return new(round.Results) }},
 	}
 }
 
