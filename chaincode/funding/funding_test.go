@@ -455,31 +455,54 @@ func TestGoldenReport(t *testing.T) {
 }
 
 // BenchmarkMatch: 1,000 projects × 100,000 contributions from 20,000
-// contributors of three organisations.
+// contributors of three organisations. Per-contributor pairwise matching
+// over that round holds about 5 million contributor pairs, more than
+// MaxPairs (it is refused); its benchmark uses 55,000 contributions
+// (about 1.5 million pairs).
 func BenchmarkMatch(b *testing.B) {
-	rng := rand.New(rand.NewPCG(1, 2))
-	orgs := []string{"FoundationMSP", "LabAMSP", "LabBMSP"}
-	ps := make([]Project, 1000)
-	for i := range ps {
-		ps[i].ID = fmt.Sprintf("p%04d", i)
+	round := func(contributions int) []Project {
+		rng := rand.New(rand.NewPCG(1, 2))
+		orgs := []string{"FoundationMSP", "LabAMSP", "LabBMSP"}
+		ps := make([]Project, 1000)
+		for i := range ps {
+			ps[i].ID = fmt.Sprintf("p%04d", i)
+		}
+		for range contributions {
+			who := rng.IntN(20_000)
+			p := rng.IntN(1000)
+			ps[p].Contributions = append(ps[p].Contributions, c(fmt.Sprintf("m%05d", who), orgs[who%3], 1+rng.Int64N(10_000)))
+		}
+		return ps
 	}
-	for range 100_000 {
-		who := rng.IntN(20_000)
-		p := rng.IntN(1000)
-		ps[p].Contributions = append(ps[p].Contributions, c(fmt.Sprintf("m%05d", who), orgs[who%3], 1+rng.Int64N(10_000)))
-	}
-	for _, r := range []Rule{
-		{Kind: KindQuadratic, CapBps: 500},
-		{Kind: KindOrgGrouped, CapBps: 500},
-		{Kind: KindPairwise, CapBps: 500, PairwiseM: 1000},
-		{Kind: KindOrgPairwise, CapBps: 500, PairwiseM: 1000},
+	full, reduced := round(100_000), round(55_000)
+	for _, tc := range []struct {
+		r  Rule
+		ps []Project
+	}{
+		{Rule{Kind: KindQuadratic, CapBps: 500}, full},
+		{Rule{Kind: KindOrgGrouped, CapBps: 500}, full},
+		{Rule{Kind: KindOrgPairwise, CapBps: 500, PairwiseM: 1000}, full},
+		{Rule{Kind: KindPairwise, CapBps: 500, PairwiseM: 1000}, reduced},
 	} {
-		b.Run(string(r.Kind), func(b *testing.B) {
+		n := 0
+		for _, p := range tc.ps {
+			n += len(p.Contributions)
+		}
+		b.Run(fmt.Sprintf("%s/%d", tc.r.Kind, n), func(b *testing.B) {
 			for b.Loop() {
-				if _, err := Match(r, 10_000_000, ps); err != nil {
+				if _, err := Match(tc.r, 10_000_000, tc.ps); err != nil {
 					b.Fatal(err)
 				}
 			}
 		})
 	}
+}
+
+func TestPairwiseRefusesTooManyPairs(t *testing.T) {
+	var cs []Contribution
+	for i := range 2001 { // 2001·2000/2 > MaxPairs
+		cs = append(cs, c(fmt.Sprint(i), "A", 1))
+	}
+	_, err := Match(Rule{Kind: KindPairwise, PairwiseM: 1}, 10, []Project{proj("big", cs...)})
+	require.True(t, errcode.IsCode(err, errcode.InvalidArgument), "%v", err)
 }
