@@ -194,4 +194,10 @@ step "Every state change above emitted a chaincode event"
 # everything from the constitution's adoption on, in block order
 run charter events watch --from-block 0 --count 31
 
+step "Quadratic funding: a round's matching pool must be funded by an executed budget decision"
+# The budget decision above is still voting: a round on it is refused.
+refused FAILED_PRECONDITION charter --as foundation-user2 round open --title "Evaluation grants" \
+  --category evaluation_grants --rule org_grouped --cap-bps 2500 --pool 5000 \
+  --budget-decision "$decision" --opens-in 1m --window 2h
+
 printf '\n%sDemo complete.%s The network is still running: try `charter --help`, `make status`; `make down` stops it.\n' "$B" "$R"
