@@ -83,6 +83,7 @@ func NewChaincode(cfg Config) (*Chaincode, error) {
 		newDelegationContract(g),
 		newReputationContract(g),
 		newIncidentContract(g),
+		newMetricsContract(g),
 	}
 	cc, err := contractapi.NewChaincode(contracts...)
 	if err != nil {
