@@ -144,6 +144,10 @@ type Document struct {
 	// Safeguards limit what one organisation's registrations can weigh
 	// (see safeguards.go).
 	Safeguards Safeguards `json:"safeguards"`
+	// Incidents says who files governance incidents (see incidents.go).
+	// Omitted when empty, so that documents adopted before the incident
+	// register keep their bytes and hashes.
+	Incidents Incidents `json:"incidents,omitzero"`
 }
 
 // House is one chamber.
@@ -354,6 +358,7 @@ func Default() Document {
 		Delegation: Delegation{MaxDepth: 8},
 		Time:       Time{MaxClockSkewSec: DefaultMaxClockSkewSec},
 		Safeguards: DefaultSafeguards(),
+		Incidents:  Incidents{FilerRoles: DefaultIncidentFilerRoles()},
 	}
 }
 
@@ -466,6 +471,9 @@ func (d *Document) Validate() error {
 		return err
 	}
 	if err := d.validateSafeguards(); err != nil {
+		return err
+	}
+	if err := d.validateIncidents(); err != nil {
 		return err
 	}
 	return d.validatePowers()
