@@ -241,7 +241,7 @@ func root(c int64, bigS2 *big.Int) *big.Int {
 
 // MaxPairs bounds the unit pairs a pairwise round may hold (Σ over
 // projects of n·(n−1)/2 for n units): the matching page computes each.
-const MaxPairs = 2_000_000
+const MaxPairs = 250_000
 
 type pair struct{ u, v int32 }
 

@@ -15,6 +15,7 @@ import (
 	"github.com/charter-gov/charter/chaincode/delegation"
 	"github.com/charter-gov/charter/chaincode/funding"
 	"github.com/charter-gov/charter/chaincode/genesis"
+	"github.com/charter-gov/charter/chaincode/incident"
 	"github.com/charter-gov/charter/chaincode/membership"
 	"github.com/charter-gov/charter/chaincode/reputation"
 	"github.com/charter-gov/charter/chaincode/round"
@@ -64,6 +65,7 @@ func records() []struct {
 		{"round-totals.golden.jsonl", func() any { return new(funding.Totals) }},
 		{"round-close-state.golden.jsonl", func() any { return new(round.CloseState) }},
 		{"round-results.golden.jsonl", func() any { return new(round.Results) }},
+		{"incident.golden.jsonl", func() any { return new(incident.Incident) }},
 	}
 }
 
