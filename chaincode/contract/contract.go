@@ -82,6 +82,7 @@ func NewChaincode(cfg Config) (*Chaincode, error) {
 		newTokenContract(g),
 		newDelegationContract(g),
 		newReputationContract(g),
+		newTreasuryContract(g),
 	}
 	cc, err := contractapi.NewChaincode(contracts...)
 	if err != nil {
