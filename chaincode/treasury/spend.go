@@ -121,7 +121,7 @@ func checkSpendRequest(s core.Store, doc *constitution.Document, req SpendReques
 	if err := checkRef("source", req.Source, false); err != nil {
 		return 0, err
 	}
-	if err := text.Check("reason", req.Reason, text.Reason()); err != nil {
+	if err := text.Check("reason", req.Reason, reasonRule()); err != nil {
 		return 0, err
 	}
 	if len(req.Payees) == 0 || len(req.Payees) > MaxPayees {
@@ -432,7 +432,7 @@ func refuseIfPaused(s core.Store, spend string, at time.Time) error {
 // Errors: FORBIDDEN (not the proposer), INVALID_ARGUMENT (reason),
 // FAILED_PRECONDITION (executed or cancelled), NOT_FOUND.
 func Cancel(tx *core.Tx, req CancelRequest) (*Spend, error) {
-	if err := text.Check("reason", req.Reason, text.Reason()); err != nil {
+	if err := text.Check("reason", req.Reason, reasonRule()); err != nil {
 		return nil, err
 	}
 	sp, err := GetSpend(tx.Store, req.Spend)

@@ -67,6 +67,12 @@ const (
 
 const objectType = "treasury"
 
+// reasonRule is the text rule of reasons and purposes: required,
+// multi-line, at most text.MaxReasonRunes characters.
+func reasonRule() text.Rule {
+	return text.Rule{MaxRunes: text.MaxReasonRunes, MultiLine: true, Required: true}
+}
+
 // Account is one treasury account's current balance.
 type Account struct {
 	ID        string    `json:"id"`
@@ -428,7 +434,7 @@ func Deposit(tx *core.Tx, req DepositRequest) (*Deposited, error) {
 	if err := checkRef("reference", req.Reference, true); err != nil {
 		return nil, err
 	}
-	if err := text.Check("reason", req.Reason, text.Reason()); err != nil {
+	if err := text.Check("reason", req.Reason, reasonRule()); err != nil {
 		return nil, err
 	}
 	if req.Account == constitution.TreasuryTokenAccount {
@@ -457,7 +463,7 @@ func CheckBudget(s core.Store, doc *constitution.Document, req BudgetRequest) er
 	if err := checkAmount("budget", req.Amount); err != nil {
 		return err
 	}
-	if err := text.Check("purpose", req.Purpose, text.Reason()); err != nil {
+	if err := text.Check("purpose", req.Purpose, reasonRule()); err != nil {
 		return fmt.Errorf("budget: %w", err)
 	}
 	_, err := account(s, doc, req.Account)
