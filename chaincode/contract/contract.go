@@ -84,6 +84,7 @@ func NewChaincode(cfg Config) (*Chaincode, error) {
 		newReputationContract(g),
 		newIncidentContract(g),
 		newMetricsContract(g),
+		newTreasuryContract(g),
 	}
 	cc, err := contractapi.NewChaincode(contracts...)
 	if err != nil {
