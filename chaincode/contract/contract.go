@@ -85,6 +85,7 @@ func NewChaincode(cfg Config) (*Chaincode, error) {
 		newRoundContract(g),
 		newIncidentContract(g),
 		newMetricsContract(g),
+		newTreasuryContract(g),
 	}
 	cc, err := contractapi.NewChaincode(contracts...)
 	if err != nil {

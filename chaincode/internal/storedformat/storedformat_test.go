@@ -20,6 +20,7 @@ import (
 	"github.com/charter-gov/charter/chaincode/reputation"
 	"github.com/charter-gov/charter/chaincode/round"
 	"github.com/charter-gov/charter/chaincode/token"
+	"github.com/charter-gov/charter/chaincode/treasury"
 	"github.com/charter-gov/charter/chaincode/vouch"
 	"github.com/charter-gov/charter/internal/golden"
 )
@@ -66,6 +67,12 @@ func records() []struct {
 		{"round-close-state.golden.jsonl", func() any { return new(round.CloseState) }},
 		{"round-results.golden.jsonl", func() any { return new(round.Results) }},
 		{"incident.golden.jsonl", func() any { return new(incident.Incident) }},
+		{"treasury-account.golden.jsonl", func() any { return new(treasury.Account) }},
+		{"treasury-movement.golden.jsonl", func() any { return new(treasury.Movement) }},
+		{"treasury-budget.golden.jsonl", func() any { return new(treasury.Budget) }},
+		{"treasury-spend.golden.jsonl", func() any { return new(treasury.Spend) }},
+		{"treasury-approval.golden.jsonl", func() any { return new(treasury.Approval) }},
+		{"treasury-period-usage.golden.jsonl", func() any { return new(treasury.PeriodUsage) }},
 	}
 }
 
