@@ -15,6 +15,7 @@ const (
 	txRoundAccept         = "round:Accept"
 	txRoundContribute     = "round:Contribute"
 	txRoundClose          = "round:Close"
+	txRoundPay            = "round:Pay"
 	txRoundGet            = "round:Get"
 	txRoundProjects       = "round:Projects"
 	txRoundContributionOf = "round:ContributionOf"
@@ -99,6 +100,20 @@ func (c *Client) CloseRound(ctx context.Context, id string, pageSize int) (*roun
 			return p, nil
 		}
 	}
+}
+
+// PayRound submits round:Pay: the treasury spend of a closed round's
+// matches.
+//
+// Errors: ErrForbidden (not a grants administrator or treasurer),
+// ErrFailedPrecondition (not closed, already paid, nothing to pay, the
+// budget or the period limit too small), ErrNotFound.
+func (c *Client) PayRound(ctx context.Context, id string) (*round.PayResult, error) {
+	var r round.PayResult
+	if err := c.submit(ctx, txRoundPay, &r, id); err != nil {
+		return nil, err
+	}
+	return &r, nil
 }
 
 // Round evaluates round:Get.

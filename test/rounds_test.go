@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -20,7 +21,45 @@ import (
 	"github.com/charter-gov/charter/chaincode/reputation"
 	"github.com/charter-gov/charter/chaincode/round"
 	"github.com/charter-gov/charter/chaincode/token"
+	"github.com/charter-gov/charter/chaincode/treasury"
 )
+
+// agreed runs op, and runs it again while the endorsing peers disagree on
+// the state it read: a peer that has not yet committed the block of the
+// account's previous change endorses other bytes, fabric-gateway reports
+// "ProposalResponsePayloads do not match" and nothing is ordered. Between
+// attempts it waits until every organisation's peer reports the same
+// balance for account (the condition, not a time).
+func agreed(ctx context.Context, account identity.Identity, op func() error) error {
+	for attempt := 0; ; attempt++ {
+		err := op()
+		if err == nil || attempt == 5 || !strings.Contains(err.Error(), "ProposalResponsePayloads do not match") {
+			return err
+		}
+		for {
+			var bals []int64
+			for _, org := range orgProfiles {
+				c, cerr := net.connect(org + "-user1")
+				if cerr != nil {
+					return cerr
+				}
+				b, berr := c.Balance(ctx, account)
+				if berr != nil {
+					return berr
+				}
+				bals = append(bals, b.Balance)
+			}
+			if bals[0] == bals[1] && bals[1] == bals[2] {
+				break
+			}
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(100 * time.Millisecond):
+			}
+		}
+	}
+}
 
 // roundContributors is how many members of the three organisations
 // contribute to the end-to-end round.
@@ -36,7 +75,7 @@ func executedBudget(t *testing.T, ctx context.Context, pool int64, run int64) st
 	voter := newMember(t, "labB", fmt.Sprintf("rounds-voter-%d", run))
 	_, err := net.client(t, "labA-user1").Attest(ctx, reputation.AttestRequest{Recipient: voter.id, Category: contribution.Documentation, Weight: 500, Evidence: "https://example.org/docs/rounds"})
 	require.NoError(t, err)
-	payload, err := json.Marshal(round.BudgetPayload{MatchingPool: pool})
+	payload, err := json.Marshal(treasury.BudgetRequest{Account: constitution.TreasuryTokenAccount, Amount: pool, Purpose: "matching pool of a funding round"})
 	require.NoError(t, err)
 	d, err := voter.client.ProposeDecision(ctx, decision.ProposeRequest{Type: constitution.Budget, Title: "Matching pool for evaluation grants", Payload: payload})
 	require.NoError(t, err)
@@ -68,7 +107,8 @@ func executedBudget(t *testing.T, ctx context.Context, pool int64, run int64) st
 // conflicts); bad contributions and an early close are refused with the
 // chain unchanged; the round is closed in pages; every peer reports the
 // same results; tokens are conserved and each applicant is credited its
-// contributions; the matches are recorded for the treasury.
+// contributions; the matches are proposed as one treasury spend bound to
+// the budget decision.
 func TestRoundEndToEnd(t *testing.T) {
 	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Minute)
 	defer cancel()
@@ -92,7 +132,10 @@ func TestRoundEndToEnd(t *testing.T) {
 	contributors := newVoters(t, roundContributors, fmt.Sprintf("rc%d-", run%100000))
 	applicants := []member{newMember(t, "foundation", fmt.Sprintf("rounds-app1-%d", run)), newMember(t, "labA", fmt.Sprintf("rounds-app2-%d", run)), newMember(t, "labB", fmt.Sprintf("rounds-app3-%d", run))}
 	for _, c := range contributors {
-		_, err := admin.client.Transfer(ctx, token.TransferRequest{To: c.id, Amount: 100})
+		err := agreed(ctx, admin.id, func() error {
+			_, err := admin.client.Transfer(ctx, token.TransferRequest{To: c.id, Amount: 100})
+			return err
+		})
 		require.NoError(t, err)
 	}
 
@@ -161,7 +204,10 @@ func TestRoundEndToEnd(t *testing.T) {
 			defer wg.Done()
 			_, err := c.client.Contribute(ctx, round.ContributeRequest{Round: r.ID, Project: projects[i%3].ID, Amount: int64(5 + i%7)})
 			if err == nil && i < 10 {
-				_, err = c.client.Contribute(ctx, round.ContributeRequest{Round: r.ID, Project: own.ID, Amount: 3})
+				err = agreed(ctx, c.id, func() error {
+					_, err := c.client.Contribute(ctx, round.ContributeRequest{Round: r.ID, Project: own.ID, Amount: 3})
+					return err
+				})
 			}
 			errs[i] = err
 		}()
@@ -226,6 +272,18 @@ func TestRoundEndToEnd(t *testing.T) {
 		raw, err := json.Marshal(got)
 		require.NoError(t, err)
 		assert.JSONEq(t, string(want), string(raw), "%s's peer", org)
+	}
+	// The matches are paid through the treasury: a grants administrator
+	// proposes the spend, bound to the budget decision, once.
+	if res.Matched > 0 {
+		paid, err := admin2.client.PayRound(ctx, r.ID)
+		require.NoError(t, err)
+		assert.Equal(t, res.Matched, paid.Spend.Total)
+		assert.Equal(t, budgetID, paid.Spend.Budget)
+		assert.Equal(t, round.Ref(r.ID), paid.Spend.Source)
+		height = settledHeight(t)
+		_, err = admin.client.PayRound(ctx, r.ID)
+		requireRefusedUnchanged(t, reader, height, err, errcode.FailedPrecondition, "not awaiting a spend")
 	}
 	csv, err := round.CSV(res)
 	require.NoError(t, err)

@@ -76,6 +76,12 @@ func (c *RoundContract) Close(ctx contractapi.TransactionContextInterface, id, p
 	return run(ctx, func(tx *core.Tx) (*round.Progress, error) { return round.Close(tx, id, n) })
 }
 
+// Pay proposes the treasury spend of a closed round's matches. Caller: a
+// grants administrator or treasurer.
+func (c *RoundContract) Pay(ctx contractapi.TransactionContextInterface, id string) (string, error) {
+	return run(ctx, func(tx *core.Tx) (*round.PayResult, error) { return round.Pay(tx, id) })
+}
+
 // Get returns a round. Caller: anyone.
 func (c *RoundContract) Get(ctx contractapi.TransactionContextInterface, id string) (string, error) {
 	return query(ctx, func(tx *core.Tx) (any, error) { return round.Get(tx.Store, id) })

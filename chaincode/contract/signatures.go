@@ -195,6 +195,7 @@ func signatures() []signature {
 		{"round", "Accept", []param{js("request", round.AcceptRequest{}, "the round and project accepted")}},
 		{"round", "Contribute", []param{js("request", round.ContributeRequest{}, "the round, project and amount")}},
 		{"round", "Close", []param{recordID("id", "round ID"), integer("pageSize", "contributions read by this page at least; 0 for the default")}},
+		{"round", "Pay", []param{recordID("id", "round ID")}},
 		{"round", "Get", []param{recordID("id", "round ID")}},
 		{"round", "Projects", []param{recordID("id", "round ID"), optional(integer("pageSize", "projects per page; empty or 0 for the default")), bookmark()}},
 		{"round", "ContributionOf", []param{recordID("id", "round ID"), recordID("project", "project ID"), mspParam("mspId"), memberID("memberId")}},

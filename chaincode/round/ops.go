@@ -31,7 +31,7 @@ type OpenRequest struct {
 // Open records a round. Caller: a member holding grants_admin (an office
 // granted only by an office_grant decision or the genesis). The matching
 // pool must be funded by an executed budget decision not used by another
-// round (see Funded); the rule must be one the constitution's funding
+// round (see Funded; the matches are paid in that budget's account); the rule must be one the constitution's funding
 // section allows; the window must lie within the constitution's bounds and
 // open no earlier than one clock skew after this transaction, so no
 // contribution stamped before the round was visible can land in it.
@@ -89,7 +89,8 @@ func Open(tx *core.Tx, req OpenRequest) (*Round, error) {
 	if strings.TrimSpace(req.BudgetDecision) == "" {
 		return nil, errcode.Invalidf("%s: name the budget decision that funds the matching pool", action)
 	}
-	if err := Funded(tx.Store, req.BudgetDecision, req.Pool); err != nil {
+	budget, err := Funded(tx.Store, req.BudgetDecision, req.Pool)
+	if err != nil {
 		return nil, fmt.Errorf("%s: %w", action, err)
 	}
 	bk, err := budgetKey(req.BudgetDecision)
@@ -105,7 +106,7 @@ func Open(tx *core.Tx, req OpenRequest) (*Round, error) {
 		return nil, errcode.Conflictf("%s: budget decision %s already funds round %s", action, req.BudgetDecision, used.Round)
 	}
 	r := &Round{ID: ID("r", tx.TxID), Title: req.Title, Description: req.Description, Categories: req.Categories, Rule: req.Rule,
-		Pool: req.Pool, BudgetDecision: req.BudgetDecision, Admin: tx.Caller.Identity, OpensAt: req.OpensAt.UTC(), ClosesAt: req.ClosesAt.UTC(),
+		Pool: req.Pool, BudgetDecision: req.BudgetDecision, Account: budget.Account, Admin: tx.Caller.Identity, OpensAt: req.OpensAt.UTC(), ClosesAt: req.ClosesAt.UTC(),
 		SkewSec: int64(sk / time.Second), MaxProjects: rules.MaxProjectsPerRound, Status: StatusOpen, CreatedAt: tx.Time.UTC(), TxID: tx.TxID}
 	if _, err := Get(tx.Store, r.ID); err == nil {
 		return nil, errcode.Conflictf("%s: round %s already exists", action, r.ID)

@@ -32,6 +32,7 @@
 //	Accept       a grants_admin, never for a project they applied for
 //	Contribute   an active member, inside the window, to an accepted project not their own
 //	Close        anyone, once the window closed by the clock skew
+//	Pay          a grants_admin or treasurer, once the round is closed (proposes the treasury spend)
 //	Get, Projects, Contributions, Results, Estimate   anyone
 package round
 
@@ -59,6 +60,7 @@ const (
 	EventContributed = "round.contributed"
 	EventClosePage   = "round.close_page"
 	EventClosed      = "round.closed"
+	EventPaid        = "round.paid"
 )
 
 const (
@@ -116,16 +118,19 @@ const (
 
 // Round is a funding round.
 type Round struct {
-	ID             string            `json:"id"`
-	Title          string            `json:"title"`
-	Description    string            `json:"description,omitempty"`
-	Categories     []Category        `json:"categories"`
-	Rule           funding.Rule      `json:"rule"`
-	Pool           int64             `json:"pool"`
-	BudgetDecision string            `json:"budgetDecision"`
-	Admin          identity.Identity `json:"admin"`
-	OpensAt        time.Time         `json:"opensAt"`
-	ClosesAt       time.Time         `json:"closesAt"`
+	ID             string       `json:"id"`
+	Title          string       `json:"title"`
+	Description    string       `json:"description,omitempty"`
+	Categories     []Category   `json:"categories"`
+	Rule           funding.Rule `json:"rule"`
+	Pool           int64        `json:"pool"`
+	BudgetDecision string       `json:"budgetDecision"`
+	// Account is the treasury account of the funding budget: the asset
+	// the matches are paid in.
+	Account  string            `json:"account"`
+	Admin    identity.Identity `json:"admin"`
+	OpensAt  time.Time         `json:"opensAt"`
+	ClosesAt time.Time         `json:"closesAt"`
 	// SkewSec is the clock skew in force when the round opened; the close
 	// waits the larger of it and the skew in force then.
 	SkewSec     int64     `json:"skewSeconds"`

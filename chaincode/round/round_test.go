@@ -1,7 +1,6 @@
 package round
 
 import (
-	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
@@ -12,13 +11,13 @@ import (
 
 	"github.com/charter-gov/charter/chaincode/constitution"
 	"github.com/charter-gov/charter/chaincode/core"
-	"github.com/charter-gov/charter/chaincode/decision"
 	"github.com/charter-gov/charter/chaincode/errcode"
 	"github.com/charter-gov/charter/chaincode/funding"
 	"github.com/charter-gov/charter/chaincode/identity"
 	"github.com/charter-gov/charter/chaincode/internal/testutil"
 	"github.com/charter-gov/charter/chaincode/membership"
 	"github.com/charter-gov/charter/chaincode/token"
+	"github.com/charter-gov/charter/chaincode/treasury"
 )
 
 const skewSec = 300
@@ -43,7 +42,7 @@ func newWorld(t *testing.T) *world {
 	require.NoError(t, err)
 	w.admin = w.member("FoundationMSP", "grants", 0, membership.RoleGrantsAdmin)
 	w.admin2 = w.member("LabBMSP", "grants2", 0, membership.RoleGrantsAdmin)
-	w.budget("budget1", decision.StatusExecuted, constitution.Budget, `{"matchingPool":10000}`)
+	w.budget("budget1", 10000)
 	return w
 }
 
@@ -67,11 +66,11 @@ func (w *world) member(msp, name string, tokens int64, roles ...membership.Role)
 	return id
 }
 
-// budget writes a decision record as the decision engine would leave it.
-func (w *world) budget(id string, st decision.Status, typ constitution.DecisionType, payload string) {
-	k, err := decision.Key(id)
+// budget opens the treasury budget of an executed budget decision, as
+// the decision's effect does.
+func (w *world) budget(id string, amount int64) {
+	_, err := treasury.OpenBudget(w.tx(w.admin), id, treasury.BudgetRequest{Account: constitution.TreasuryTokenAccount, Amount: amount, Purpose: "matching pool"})
 	require.NoError(w.t, err)
-	require.NoError(w.t, core.PutJSON(w.s, k, decision.Decision{ID: id, Type: typ, Title: "pool", Payload: json.RawMessage(payload), Status: st}))
 }
 
 func (w *world) openReq() OpenRequest {
@@ -186,8 +185,38 @@ func TestRoundLifecycleAndConservation(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, StatusClosed, r2.Status)
 
-	// A closed round refuses a second close, changing nothing.
+	// Paying: a plain member may not; a grants administrator proposes the
+	// treasury spend (once).
 	before := w.s.Snapshot()
+	_, err = Pay(w.tx(members[5]), r.ID)
+	require.True(t, errcode.IsCode(err, errcode.Forbidden), "%v", err)
+	assert.Equal(t, before, w.s.Snapshot())
+	paid, err := Pay(w.tx(w.admin2), r.ID)
+	require.NoError(t, err)
+	assert.Equal(t, res.Matched, paid.Spend.Total)
+	assert.Equal(t, "round:"+r.ID, paid.Spend.Source)
+	assert.Equal(t, "budget1", paid.Spend.Budget)
+	var want []treasury.Payee
+	for _, l := range res.Lines {
+		if l.Match > 0 {
+			want = append(want, treasury.Payee{To: l.Applicant, Amount: l.Match})
+		}
+	}
+	assert.Equal(t, want, paid.Spend.Payees)
+	got, err = GetResults(w.s, r.ID)
+	require.NoError(t, err)
+	assert.Equal(t, PayoutSpendProposed, got.Payout.Status)
+	assert.Equal(t, paid.Spend.ID, got.Payout.Spend)
+	spends, err := treasury.SpendsBySource(w.s, Ref(r.ID))
+	require.NoError(t, err)
+	require.Len(t, spends, 1)
+	before = w.s.Snapshot()
+	_, err = Pay(w.tx(w.admin), r.ID)
+	require.True(t, errcode.IsCode(err, errcode.FailedPrecondition), "%v", err)
+	assert.Equal(t, before, w.s.Snapshot())
+
+	// A closed round refuses a second close, changing nothing.
+	before = w.s.Snapshot()
 	_, err = Close(w.tx(members[0]), r.ID, 10)
 	require.True(t, errcode.IsCode(err, errcode.FailedPrecondition), "%v", err)
 	assert.Equal(t, before, w.s.Snapshot())
@@ -258,10 +287,7 @@ func TestAttacks(t *testing.T) {
 	require.NoError(t, err)
 	adminOwn, err := Apply(w.tx(w.admin), ApplyRequest{Round: r.ID, Title: "admin's own", Category: EvaluationGrants})
 	require.NoError(t, err)
-	w.budget("budget-voting", decision.StatusPassed, constitution.Budget, `{"matchingPool":10000}`)
-	w.budget("roadmap1", decision.StatusExecuted, constitution.Roadmap, `{"matchingPool":10000}`)
-	w.budget("budget-small", decision.StatusExecuted, constitution.Budget, `{"matchingPool":10}`)
-	w.budget("budget-none", decision.StatusExecuted, constitution.Budget, `{"purpose":"compute"}`)
+	w.budget("budget-small", 10)
 
 	inWindow, beforeWindow, afterWindow := r.OpensAt, r.OpensAt.Add(-time.Nanosecond), r.ClosesAt
 	earlyClose := r.ClosesAt.Add(skewSec*time.Second - time.Nanosecond)
@@ -280,11 +306,8 @@ func TestAttacks(t *testing.T) {
 		do                func() error
 	}{
 		{"a plain member", "opens a round", w.now, errcode.Forbidden, func() error { _, err := Open(w.tx(alice), w.openReq()); return err }},
-		{"a grants administrator", "opens a round with an unknown budget decision", w.now, errcode.FailedPrecondition, open(func(o *OpenRequest) { o.BudgetDecision = "nope" })},
-		{"a grants administrator", "opens a round on a budget decision not yet executed", w.now, errcode.FailedPrecondition, open(func(o *OpenRequest) { o.BudgetDecision = "budget-voting" })},
-		{"a grants administrator", "opens a round on a roadmap decision", w.now, errcode.FailedPrecondition, open(func(o *OpenRequest) { o.BudgetDecision = "roadmap1" })},
-		{"a grants administrator", "opens a pool larger than the budget funds", w.now, errcode.FailedPrecondition, open(func(o *OpenRequest) { o.BudgetDecision = "budget-small" })},
-		{"a grants administrator", "opens a round on a budget without a matching pool", w.now, errcode.FailedPrecondition, open(func(o *OpenRequest) { o.BudgetDecision = "budget-none" })},
+		{"a grants administrator", "opens a round on a decision that opened no budget (unknown, not executed, not a budget)", w.now, errcode.FailedPrecondition, open(func(o *OpenRequest) { o.BudgetDecision = "nope" })},
+		{"a grants administrator", "opens a pool larger than the budget has left", w.now, errcode.FailedPrecondition, open(func(o *OpenRequest) { o.BudgetDecision = "budget-small" })},
 		{"a grants administrator", "funds a second round from the same budget decision", w.now, errcode.Conflict, open(func(o *OpenRequest) {})},
 		{"a grants administrator", "picks plain quadratic matching the constitution does not allow", w.now, errcode.InvalidArgument, open(func(o *OpenRequest) { o.Rule = funding.Rule{Kind: funding.KindQuadratic} })},
 		{"a grants administrator", "opens a window that starts inside the skew", w.now, errcode.InvalidArgument, open(func(o *OpenRequest) { o.OpensAt = w.now })},
@@ -327,6 +350,10 @@ func TestAttacks(t *testing.T) {
 		}},
 		{"anyone", "closes early with a timestamp inside the skew after closesAt", earlyClose, errcode.FailedPrecondition, func() error {
 			_, err := Close(w.tx(bob), r.ID, 10)
+			return err
+		}},
+		{"a grants administrator", "pays a round that is not closed", inWindow, errcode.FailedPrecondition, func() error {
+			_, err := Pay(w.tx(w.admin), r.ID)
 			return err
 		}},
 		{"anyone", "closes with an oversized page", earlyClose.Add(time.Nanosecond), errcode.InvalidArgument, func() error {

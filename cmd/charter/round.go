@@ -23,6 +23,7 @@ type roundAPI interface {
 	AcceptProject(ctx context.Context, req round.AcceptRequest) (*round.Project, error)
 	Contribute(ctx context.Context, req round.ContributeRequest) (*round.Receipt, error)
 	CloseRound(ctx context.Context, id string, pageSize int) (*round.Progress, error)
+	PayRound(ctx context.Context, id string) (*round.PayResult, error)
 	Round(ctx context.Context, id string) (*round.Round, error)
 	RoundProjects(ctx context.Context, id string, pageSize int, bookmark string) (*round.ProjectPage, error)
 	RoundContribution(ctx context.Context, id, project string, who identity.Identity) (*round.Contribution, error)
@@ -41,8 +42,8 @@ func (a *app) withRounds(cmd *cobra.Command, fn func(ctx context.Context, r roun
 }
 
 func (a *app) roundCmd() *cobra.Command {
-	return group("round", "Quadratic-funding rounds: open, apply, accept, contribute, close, results, estimate",
-		a.roundOpenCmd(), a.roundApplyCmd(), a.roundAcceptCmd(), a.roundContributeCmd(), a.roundCloseCmd(),
+	return group("round", "Quadratic-funding rounds: open, apply, accept, contribute, close, pay, results, estimate",
+		a.roundOpenCmd(), a.roundApplyCmd(), a.roundAcceptCmd(), a.roundContributeCmd(), a.roundCloseCmd(), a.roundPayCmd(),
 		a.roundResultsCmd(), a.roundEstimateCmd(), a.roundShowCmd(), a.roundProjectsCmd())
 }
 
@@ -214,6 +215,21 @@ func (a *app) roundCloseCmd() *cobra.Command {
 	return cmd
 }
 
+func (a *app) roundPayCmd() *cobra.Command {
+	return &cobra.Command{
+		Use: "pay ROUND", Short: "Propose the treasury spend of a closed round's matches (a grants administrator or treasurer)", Args: oneRound,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return a.withRounds(cmd, func(ctx context.Context, r roundAPI) error {
+				p, err := r.PayRound(ctx, args[0])
+				if err != nil {
+					return err
+				}
+				return a.out().print(p)
+			})
+		},
+	}
+}
+
 func (a *app) roundResultsCmd() *cobra.Command {
 	var csv bool
 	cmd := &cobra.Command{
@@ -350,9 +366,20 @@ func roundText(w *bytes.Buffer, v any) error {
 			return err
 		}
 		if v.Payout != nil {
-			fmt.Fprintf(w, "matches %d to %d payees from %s: %s\n", v.Payout.Total, len(v.Payout.Payees), v.Payout.BudgetDecision, v.Payout.Status)
+			fmt.Fprintf(w, "matches %d to %d payees from budget %s (%s account): %s %s\n", v.Payout.Total, len(v.Payout.Payees), v.Payout.BudgetDecision, v.Payout.Account, v.Payout.Status, v.Payout.Spend)
 		}
 		return nil
+	case *round.PayResult:
+		kv := newKV(w)
+		kv.add("round", v.Round)
+		if v.Spend != nil {
+			kv.add("spend", v.Spend.ID)
+			kv.add("account", v.Spend.Account)
+			kv.add("total", strconv.FormatInt(v.Spend.Total, 10))
+			kv.add("payees", strconv.Itoa(len(v.Spend.Payees)))
+			kv.add("status", string(v.Spend.Status))
+		}
+		return kv.flush()
 	case *round.Estimate:
 		fmt.Fprintf(w, "estimate for round %s: %s, pool %d, would match %d (unallocated %d)\n", v.Round, ruleText(v.Report.Rule), v.Report.Pool, v.Report.Matched, v.Report.Unallocated)
 		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)

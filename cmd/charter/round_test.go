@@ -18,7 +18,7 @@ import (
 var testRoundResults = &round.Results{Round: "r1", Rule: funding.Rule{Kind: funding.KindOrgGrouped, CapBps: 5000}, Scale: funding.Scale, Pool: 100,
 	Lines: []round.Line{{Outcome: funding.Outcome{Project: "p1", Contributed: 5, Contributions: 2, Contributors: 2, Units: 2, Weight: "4000000000000", Match: 4, Payout: 9}, Title: "Evals",
 		Applicant: identity.Identity{MSPID: "LabAMSP", ID: "x509::CN=a::CN=ca"}}},
-	Contributed: 5, Matched: 4, Unallocated: 96, Payout: &round.Payout{Source: "round:r1", BudgetDecision: "d1", Total: 4, Status: round.PayoutAwaitingTreasury}}
+	Contributed: 5, Matched: 4, Unallocated: 96, Payout: &round.Payout{Source: "round:r1", BudgetDecision: "d1", Total: 4, Status: round.PayoutAwaitingSpend}}
 
 type pageArg struct {
 	ID       string
@@ -39,6 +39,9 @@ func (g *fakeGateway) Contribute(_ context.Context, req round.ContributeRequest)
 }
 func (g *fakeGateway) CloseRound(_ context.Context, id string, pageSize int) (*round.Progress, error) {
 	return &round.Progress{Round: id, Phase: round.PhaseDone, Done: true, Results: testRoundResults}, g.record("CloseRound", pageArg{id, pageSize})
+}
+func (g *fakeGateway) PayRound(_ context.Context, id string) (*round.PayResult, error) {
+	return &round.PayResult{Round: id}, g.record("PayRound", id)
 }
 func (g *fakeGateway) Round(_ context.Context, id string) (*round.Round, error) {
 	return &round.Round{ID: id, Status: round.StatusOpen}, g.record("Round", id)
@@ -73,6 +76,7 @@ func TestRoundCommands(t *testing.T) {
 		{"contribute", []string{"round", "contribute", "--round", "r1", "--project", "p1", "--amount", "7"},
 			[]fakeCall{{"Contribute", round.ContributeRequest{Round: "r1", Project: "p1", Amount: 7}}}},
 		{"close", []string{"round", "close", "r1", "--page-size", "200"}, []fakeCall{{"CloseRound", pageArg{"r1", 200}}}},
+		{"pay", []string{"round", "pay", "r1"}, []fakeCall{{"PayRound", "r1"}}},
 		{"results", []string{"round", "results", "r1"}, []fakeCall{{"RoundResults", "r1"}}},
 		{"estimate", []string{"round", "estimate", "r1"}, []fakeCall{{"RoundEstimate", "r1"}}},
 		{"show", []string{"round", "show", "r1"}, []fakeCall{{"Round", "r1"}}},
@@ -93,7 +97,7 @@ func TestRoundResultsCSVAndText(t *testing.T) {
 	r = f.run(t, nil, "round", "results", "r1")
 	require.Equal(t, exitOK, r.code, r.stderr)
 	assert.Contains(t, r.stdout, "matched 4, unallocated 96")
-	assert.Contains(t, r.stdout, "awaiting_treasury")
+	assert.Contains(t, r.stdout, "awaiting_spend")
 }
 
 func TestRoundUsageErrors(t *testing.T) {
