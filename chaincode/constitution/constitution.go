@@ -144,6 +144,9 @@ type Document struct {
 	// Safeguards limit what one organisation's registrations can weigh
 	// (see safeguards.go).
 	Safeguards Safeguards `json:"safeguards"`
+	// Release holds the artifact registry's release gates (release.go);
+	// nil means DefaultRelease.
+	Release *Release `json:"release,omitempty"`
 }
 
 // House is one chamber.
@@ -354,8 +357,11 @@ func Default() Document {
 		Delegation: Delegation{MaxDepth: 8},
 		Time:       Time{MaxClockSkewSec: DefaultMaxClockSkewSec},
 		Safeguards: DefaultSafeguards(),
+		Release:    ptr(DefaultRelease()),
 	}
 }
+
+func ptr[T any](v T) *T { return &v }
 
 // Rule returns the routing of a decision type.
 func (d *Document) Rule(t DecisionType) (DecisionRule, error) {
@@ -466,6 +472,9 @@ func (d *Document) Validate() error {
 		return err
 	}
 	if err := d.validateSafeguards(); err != nil {
+		return err
+	}
+	if err := d.validateRelease(); err != nil {
 		return err
 	}
 	return d.validatePowers()

@@ -13,6 +13,7 @@ import (
 	"github.com/charter-gov/charter/chaincode/core"
 	"github.com/charter-gov/charter/chaincode/decision"
 	"github.com/charter-gov/charter/chaincode/delegation"
+	"github.com/charter-gov/charter/chaincode/emergency"
 	"github.com/charter-gov/charter/chaincode/genesis"
 	"github.com/charter-gov/charter/chaincode/membership"
 	"github.com/charter-gov/charter/chaincode/reputation"
@@ -53,7 +54,10 @@ func records() []struct {
 		{"genesis-approval.golden.jsonl", func() any { return new(genesis.Approval) }},
 		{"genesis-adoption.golden.jsonl", func() any { return new(genesis.Adoption) }},
 		{"vouch.golden.jsonl", func() any { return new(vouch.Vouch) }},
-		{"ballot-pause-support.golden.jsonl", func() any { return new(ballot.PauseSupport) }},
+		{"emergency-support.golden.jsonl", func() any { return new(emergency.Support) }},
+		{"emergency-pause.golden.jsonl", func() any { return new(emergency.Pause) }},
+		{"emergency-incident.golden.jsonl", func() any { return new(emergency.Incident) }},
+		{"emergency-clearance.golden.jsonl", func() any { return new(emergency.Clearance) }},
 	}
 }
 
