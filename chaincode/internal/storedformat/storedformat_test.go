@@ -13,6 +13,7 @@ import (
 	"github.com/charter-gov/charter/chaincode/core"
 	"github.com/charter-gov/charter/chaincode/decision"
 	"github.com/charter-gov/charter/chaincode/delegation"
+	"github.com/charter-gov/charter/chaincode/emergency"
 	"github.com/charter-gov/charter/chaincode/funding"
 	"github.com/charter-gov/charter/chaincode/genesis"
 	"github.com/charter-gov/charter/chaincode/incident"
@@ -57,7 +58,6 @@ func records() []struct {
 		{"genesis-approval.golden.jsonl", func() any { return new(genesis.Approval) }},
 		{"genesis-adoption.golden.jsonl", func() any { return new(genesis.Adoption) }},
 		{"vouch.golden.jsonl", func() any { return new(vouch.Vouch) }},
-		{"ballot-pause-support.golden.jsonl", func() any { return new(ballot.PauseSupport) }},
 		{"round.golden.jsonl", func() any { return new(round.Round) }},
 		{"round-budget-use.golden.jsonl", func() any { return new(round.BudgetUse) }},
 		{"round-project.golden.jsonl", func() any { return new(round.Project) }},
@@ -73,6 +73,10 @@ func records() []struct {
 		{"treasury-spend.golden.jsonl", func() any { return new(treasury.Spend) }},
 		{"treasury-approval.golden.jsonl", func() any { return new(treasury.Approval) }},
 		{"treasury-period-usage.golden.jsonl", func() any { return new(treasury.PeriodUsage) }},
+		{"emergency-support.golden.jsonl", func() any { return new(emergency.Support) }},
+		{"emergency-pause.golden.jsonl", func() any { return new(emergency.Pause) }},
+		{"emergency-incident.golden.jsonl", func() any { return new(emergency.Incident) }},
+		{"emergency-clearance.golden.jsonl", func() any { return new(emergency.Clearance) }},
 	}
 }
 
