@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/charter-gov/charter/chaincode/artifact"
 	"github.com/charter-gov/charter/chaincode/core"
 	"github.com/charter-gov/charter/chaincode/errcode"
 	"github.com/charter-gov/charter/chaincode/funding"
@@ -120,8 +121,9 @@ func Open(tx *core.Tx, req OpenRequest) (*Round, error) {
 	return r, tx.Emit(EventOpened, r)
 }
 
-// ApplyRequest applies to a round. Artifacts are references to registered
-// artifacts (kept as given; see docs/funding.md).
+// ApplyRequest applies to a round. Artifacts are references
+// ("name@version") to versions registered in the artifact registry
+// (chaincode/artifact).
 type ApplyRequest struct {
 	Round       string   `json:"round"`
 	Title       string   `json:"title"`
@@ -133,8 +135,9 @@ type ApplyRequest struct {
 // Apply records a project. Caller: an active member (the applicant, who
 // receives the payout), before the window closes.
 //
-// Errors: FORBIDDEN (not an active member), NOT_FOUND (round),
-// INVALID_ARGUMENT (title, category not eligible, artifacts),
+// Errors: FORBIDDEN (not an active member), NOT_FOUND (round; an
+// artifact not registered), INVALID_ARGUMENT (title, category not
+// eligible, malformed artifact references),
 // FAILED_PRECONDITION (the window closed).
 func Apply(tx *core.Tx, req ApplyRequest) (*Project, error) {
 	const action = "apply to round"
@@ -166,6 +169,13 @@ func Apply(tx *core.Tx, req ApplyRequest) (*Project, error) {
 		}
 		if slices.Contains(req.Artifacts[:i], a) {
 			return nil, errcode.Invalidf("%s: artifact %s named twice", action, errcode.Quote(a))
+		}
+		ref, err := artifact.ParseRef(a)
+		if err != nil {
+			return nil, fmt.Errorf("%s: artifacts[%d]: %w", action, i, err)
+		}
+		if _, err := artifact.Get(tx.Store, ref); err != nil {
+			return nil, fmt.Errorf("%s: artifacts[%d]: %w", action, i, err)
 		}
 	}
 	p := &Project{Round: r.ID, ID: ID("p", tx.TxID), Title: req.Title, Description: req.Description, Category: req.Category,

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/charter-gov/charter/chaincode/artifact"
 	"github.com/charter-gov/charter/chaincode/constitution"
 	"github.com/charter-gov/charter/chaincode/core"
 	"github.com/charter-gov/charter/chaincode/errcode"
@@ -32,6 +33,8 @@ type world struct {
 	admin  identity.Identity // grants administrator (Foundation)
 	admin2 identity.Identity // second grants administrator (LabB)
 	supply int64
+	// artifacts are the registered versions projects link.
+	artifacts []string
 }
 
 func newWorld(t *testing.T) *world {
@@ -43,6 +46,10 @@ func newWorld(t *testing.T) *world {
 	w.admin = w.member("FoundationMSP", "grants", 0, membership.RoleGrantsAdmin)
 	w.admin2 = w.member("LabBMSP", "grants2", 0, membership.RoleGrantsAdmin)
 	w.budget("budget1", 10000)
+	_, err = artifact.Register(w.tx(w.admin), artifact.RegisterRequest{Kind: artifact.KindModelWeights, Name: "llama-eval", Version: "1.0",
+		SHA256: strings.Repeat("ab", 32), Size: 1, Licence: "Apache-2.0"})
+	require.NoError(t, err)
+	w.artifacts = []string{"llama-eval@1.0"}
 	return w
 }
 
@@ -88,7 +95,7 @@ func (w *world) open(req OpenRequest) *Round {
 
 func (w *world) project(r *Round, applicant identity.Identity, title string) *Project {
 	w.t.Helper()
-	p, err := Apply(w.tx(applicant), ApplyRequest{Round: r.ID, Title: title, Category: EvaluationGrants, Artifacts: []string{"artifact:model/llama-eval@sha256:ab"}})
+	p, err := Apply(w.tx(applicant), ApplyRequest{Round: r.ID, Title: title, Category: EvaluationGrants, Artifacts: w.artifacts})
 	require.NoError(w.t, err)
 	_, err = Accept(w.tx(w.admin), AcceptRequest{Round: r.ID, Project: p.ID})
 	require.NoError(w.t, err)
@@ -314,6 +321,14 @@ func TestAttacks(t *testing.T) {
 		{"a grants administrator", "opens a window longer than the constitution allows", w.now, errcode.InvalidArgument, open(func(o *OpenRequest) { o.ClosesAt = o.OpensAt.Add(91 * 24 * time.Hour) })},
 		{"an applicant", "applies in a category the round does not fund", w.now, errcode.InvalidArgument, func() error {
 			_, err := Apply(w.tx(bob), ApplyRequest{Round: r.ID, Title: "x", Category: DocumentationBounties})
+			return err
+		}},
+		{"an applicant", "links an artifact that is not registered", w.now, errcode.NotFound, func() error {
+			_, err := Apply(w.tx(bob), ApplyRequest{Round: r.ID, Title: "x", Category: EvaluationGrants, Artifacts: []string{"llama-eval@9.9"}})
+			return err
+		}},
+		{"an applicant", "links a malformed artifact reference", w.now, errcode.InvalidArgument, func() error {
+			_, err := Apply(w.tx(bob), ApplyRequest{Round: r.ID, Title: "x", Category: EvaluationGrants, Artifacts: []string{"no-version"}})
 			return err
 		}},
 		{"a grants administrator", "accepts their own project", w.now, errcode.Forbidden, func() error {
