@@ -4,7 +4,9 @@
 // token balance during the window, and anyone closes the round in pages
 // once the window is over; the results record each project's
 // contributions, contributors, match and the rule that produced it
-// (chaincode/funding), and the payout credits each project.
+// (chaincode/funding); the close credits each applicant with its
+// projects' contributions, and Pay proposes the matches as one treasury
+// spend bound to the budget decision (chaincode/treasury).
 // docs/funding.md has the rules, the attack table and the keys.
 //
 // Keys:
