@@ -194,7 +194,7 @@ func TestRoundEndToEnd(t *testing.T) {
 	requireRefusedUnchanged(t, reader, height, err, errcode.FailedPrecondition, "contributions are accepted from")
 
 	// In the window: all 50 at once, retries off; each contributes to
-	// one project (by index), the first ten also to the administrator's.
+	// one of the three projects, the first ten also to the administrator's.
 	waitUntil(t, r.OpensAt)
 	var wg sync.WaitGroup
 	errs := make([]error, len(contributors))
@@ -207,7 +207,9 @@ func TestRoundEndToEnd(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_, err := c.client.Contribute(ctx, round.ContributeRequest{Round: r.ID, Project: projects[i%3].ID, Amount: int64(5 + i%7)})
+			// Contributor i is of organisation i%3 (newVoters); project
+			// (i/3)%3 gets members of every organisation.
+			_, err := c.client.Contribute(ctx, round.ContributeRequest{Round: r.ID, Project: projects[(i/3)%3].ID, Amount: int64(5 + i%7)})
 			if err == nil && i < 10 {
 				err = agreed(ctx, c.id, func() error {
 					_, err := c.client.Contribute(ctx, round.ContributeRequest{Round: r.ID, Project: own.ID, Amount: 3})
@@ -263,6 +265,10 @@ func TestRoundEndToEnd(t *testing.T) {
 		assert.Equal(t, l.Contributed+l.Match, l.Payout)
 	}
 	assert.Equal(t, int64(roundContributors+10), contributors2)
+	for _, l := range res.Lines {
+		assert.Equal(t, int64(3), l.Units, "project %s has contributors of the three organisations", l.Project)
+		assert.Positive(t, l.Match, "project %s is matched", l.Project)
+	}
 	require.NotNil(t, res.Payout)
 	assert.Equal(t, res.Matched, res.Payout.Total)
 	assert.Equal(t, budgetID, res.Payout.BudgetDecision)
