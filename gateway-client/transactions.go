@@ -237,6 +237,25 @@ func (c *Client) MembersPage(ctx context.Context, q MemberQuery) (*membership.Li
 	return &p, nil
 }
 
+// followPages calls page from bookmark from ("" is the first page) until a
+// page's bookmark is "", and returns every item in order (an empty slice,
+// never nil).
+func followPages[T any](from string, page func(bookmark string) ([]T, string, error)) ([]T, error) {
+	out := []T{}
+	bookmark := from
+	for {
+		items, next, err := page(bookmark)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, items...)
+		if next == "" {
+			return out, nil
+		}
+		bookmark = next
+	}
+}
+
 // Members lists every member matching q, following member:List's pages
 // (q.PageSize each, DefaultMemberPage when 0) from q.Bookmark to the end.
 //
@@ -245,18 +264,14 @@ func (c *Client) Members(ctx context.Context, q MemberQuery) ([]membership.Membe
 	if q.PageSize == 0 {
 		q.PageSize = DefaultMemberPage
 	}
-	out := []membership.Member{}
-	for {
+	return followPages(q.Bookmark, func(bookmark string) ([]membership.Member, string, error) {
+		q.Bookmark = bookmark
 		p, err := c.MembersPage(ctx, q)
 		if err != nil {
-			return nil, err
+			return nil, "", err
 		}
-		out = append(out, p.Members...)
-		if p.Bookmark == "" {
-			return out, nil
-		}
-		q.Bookmark = p.Bookmark
-	}
+		return p.Members, p.Bookmark, nil
+	})
 }
 
 // Whoami evaluates member:Whoami: the caller's identity as the chaincode
