@@ -182,7 +182,7 @@ func (c *Client) BallotsPage(ctx context.Context, status ballot.Status, pageSize
 //
 // Errors: as BallotsPage.
 func (c *Client) Ballots(ctx context.Context, status ballot.Status) ([]ballot.View, error) {
-	return followPages("", func(bookmark string) ([]ballot.View, string, error) {
+	return FollowPages("", func(bookmark string) ([]ballot.View, string, error) {
 		p, err := c.BallotsPage(ctx, status, DefaultMemberPage, bookmark)
 		if err != nil {
 			return nil, "", err

@@ -56,7 +56,7 @@ func (c *Client) Conflicts(ctx context.Context, q coi.ListRequest) ([]coi.Disclo
 	if q.PageSize == 0 {
 		q.PageSize = DefaultMemberPage
 	}
-	return followPages(q.Bookmark, func(bookmark string) ([]coi.Disclosure, string, error) {
+	return FollowPages(q.Bookmark, func(bookmark string) ([]coi.Disclosure, string, error) {
 		q.Bookmark = bookmark
 		p, err := c.ConflictsPage(ctx, q)
 		if err != nil {

@@ -173,7 +173,7 @@ func (c *Client) DecisionsPage(ctx context.Context, status decision.Status, page
 //
 // Errors: as DecisionsPage.
 func (c *Client) Decisions(ctx context.Context, status decision.Status) ([]decision.Decision, error) {
-	return followPages("", func(bookmark string) ([]decision.Decision, string, error) {
+	return FollowPages("", func(bookmark string) ([]decision.Decision, string, error) {
 		p, err := c.DecisionsPage(ctx, status, DefaultMemberPage, bookmark)
 		if err != nil {
 			return nil, "", err

@@ -114,7 +114,7 @@ func (c *Client) Members(ctx context.Context, q MemberQuery) ([]membership.Membe
 	if q.PageSize == 0 {
 		q.PageSize = DefaultMemberPage
 	}
-	return followPages(q.Bookmark, func(bookmark string) ([]membership.Member, string, error) {
+	return FollowPages(q.Bookmark, func(bookmark string) ([]membership.Member, string, error) {
 		q.Bookmark = bookmark
 		p, err := c.MembersPage(ctx, q)
 		if err != nil {
@@ -124,10 +124,10 @@ func (c *Client) Members(ctx context.Context, q MemberQuery) ([]membership.Membe
 	})
 }
 
-// followPages calls page from bookmark from ("" is the first page) until a
+// FollowPages calls page from bookmark from ("" is the first page) until a
 // page's bookmark is "", and returns every item in order (an empty slice,
 // never nil).
-func followPages[T any](from string, page func(bookmark string) ([]T, string, error)) ([]T, error) {
+func FollowPages[T any](from string, page func(bookmark string) ([]T, string, error)) ([]T, error) {
 	out := []T{}
 	bookmark := from
 	for {

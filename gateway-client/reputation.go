@@ -145,7 +145,7 @@ func (c *Client) EligibleMembersPage(ctx context.Context, mspID string, at time.
 //
 // Errors: as EligibleMembersPage.
 func (c *Client) EligibleMembers(ctx context.Context, at time.Time) ([]reputation.EligibilityReport, error) {
-	return followPages("", func(bookmark string) ([]reputation.EligibilityReport, string, error) {
+	return FollowPages("", func(bookmark string) ([]reputation.EligibilityReport, string, error) {
 		p, err := c.EligibleMembersPage(ctx, "", at, DefaultMemberPage, bookmark)
 		if err != nil {
 			return nil, "", err

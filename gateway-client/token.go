@@ -111,7 +111,7 @@ func (c *Client) TokenAccountsPage(ctx context.Context, mspID string, pageSize i
 //
 // Errors: only the common ones.
 func (c *Client) TokenAccounts(ctx context.Context, mspID string) ([]token.Account, error) {
-	return followPages("", func(bookmark string) ([]token.Account, string, error) {
+	return FollowPages("", func(bookmark string) ([]token.Account, string, error) {
 		p, err := c.TokenAccountsPage(ctx, mspID, DefaultMemberPage, bookmark)
 		if err != nil {
 			return nil, "", err

@@ -147,7 +147,7 @@ func (a *app) ballotListCmd() *cobra.Command {
 				return err
 			}
 			return a.withVoting(cmd, func(ctx context.Context, v votingAPI) error {
-				bs, err := allPages(func(bookmark string) ([]ballot.View, string, error) {
+				bs, err := charter.FollowPages("", func(bookmark string) ([]ballot.View, string, error) {
 					p, err := v.BallotsPage(ctx, ballot.Status(status), n, bookmark)
 					if err != nil {
 						return nil, "", err

@@ -8,6 +8,7 @@ import (
 
 	"github.com/charter-gov/charter/chaincode/coi"
 	"github.com/charter-gov/charter/chaincode/identity"
+	charter "github.com/charter-gov/charter/gateway-client"
 )
 
 func (a *app) coiCmd() *cobra.Command {
@@ -118,7 +119,7 @@ func (a *app) coiListCmd() *cobra.Command {
 			}
 			q.PageSize = n
 			return a.withDecisions(cmd, func(ctx context.Context, d decisionAPI) error {
-				ds, err := allPages(func(bookmark string) ([]coi.Disclosure, string, error) {
+				ds, err := charter.FollowPages("", func(bookmark string) ([]coi.Disclosure, string, error) {
 					q.Bookmark = bookmark
 					p, err := d.ConflictsPage(ctx, q)
 					if err != nil {

@@ -201,7 +201,7 @@ func (a *app) decisionListCmd() *cobra.Command {
 				return err
 			}
 			return a.withDecisions(cmd, func(ctx context.Context, d decisionAPI) error {
-				ds, err := allPages(func(bookmark string) ([]decision.Decision, string, error) {
+				ds, err := charter.FollowPages("", func(bookmark string) ([]decision.Decision, string, error) {
 					p, err := d.DecisionsPage(ctx, st, n, bookmark)
 					if err != nil {
 						return nil, "", err

@@ -22,21 +22,3 @@ func pageSize(n int) (int, error) {
 	}
 	return n, nil
 }
-
-// allPages follows a listing from its first page until a page's bookmark
-// is "" and returns every item in order (an empty list, never nil).
-func allPages[T any](page func(bookmark string) ([]T, string, error)) ([]T, error) {
-	out := []T{}
-	bookmark := ""
-	for {
-		items, next, err := page(bookmark)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, items...)
-		if next == "" {
-			return out, nil
-		}
-		bookmark = next
-	}
-}

@@ -404,7 +404,7 @@ func (a *app) repEligibleCmd() *cobra.Command {
 					return err
 				}
 				return a.withReputation(cmd, func(ctx context.Context, r reputationAPI) error {
-					all, err := allPages(func(bookmark string) ([]reputation.EligibilityReport, string, error) {
+					all, err := charter.FollowPages("", func(bookmark string) ([]reputation.EligibilityReport, string, error) {
 						p, err := r.EligibleMembersPage(ctx, ref.msp, when, n, bookmark)
 						if err != nil {
 							return nil, "", err
