@@ -83,6 +83,8 @@ func NewChaincode(cfg Config) (*Chaincode, error) {
 		newDelegationContract(g),
 		newReputationContract(g),
 		newTreasuryContract(g),
+		newIncidentContract(g),
+		newMetricsContract(g),
 	}
 	cc, err := contractapi.NewChaincode(contracts...)
 	if err != nil {

@@ -14,6 +14,7 @@ import (
 	"github.com/charter-gov/charter/chaincode/decision"
 	"github.com/charter-gov/charter/chaincode/delegation"
 	"github.com/charter-gov/charter/chaincode/genesis"
+	"github.com/charter-gov/charter/chaincode/incident"
 	"github.com/charter-gov/charter/chaincode/membership"
 	"github.com/charter-gov/charter/chaincode/reputation"
 	"github.com/charter-gov/charter/chaincode/token"
@@ -61,6 +62,7 @@ func records() []struct {
 		{"treasury-spend.golden.jsonl", func() any { return new(treasury.Spend) }},
 		{"treasury-approval.golden.jsonl", func() any { return new(treasury.Approval) }},
 		{"treasury-period-usage.golden.jsonl", func() any { return new(treasury.PeriodUsage) }},
+		{"incident.golden.jsonl", func() any { return new(incident.Incident) }},
 	}
 }
 
