@@ -32,7 +32,8 @@ func All() []decision.Effect {
 	}
 	out = append(out, Slashing())
 	out = append(out, Roles()...)
-	return append(out, TokenIssuance())
+	out = append(out, TokenIssuance())
+	return append(out, ReleaseStage(), DatasetTakedown(), EmergencyRatification())
 }
 
 // Slashing is the effect of a slashing decision: the payload is a
