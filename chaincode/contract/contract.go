@@ -82,6 +82,8 @@ func NewChaincode(cfg Config) (*Chaincode, error) {
 		newTokenContract(g),
 		newDelegationContract(g),
 		newReputationContract(g),
+		newArtifactContract(g),
+		newGuardianContract(g),
 	}
 	cc, err := contractapi.NewChaincode(contracts...)
 	if err != nil {
