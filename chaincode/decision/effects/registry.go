@@ -2,7 +2,6 @@ package effects
 
 import (
 	"encoding/json"
-	"time"
 
 	"github.com/charter-gov/charter/chaincode/artifact"
 	"github.com/charter-gov/charter/chaincode/constitution"
@@ -13,14 +12,13 @@ import (
 
 // ReleaseStage is the effect of a release_stage decision (House A): the
 // payload is an artifact.StagePayload. A promotion moves one stage up and
-// needs every checklist item the constitution lists for the target stage,
-// checked at proposal and again at execution (with the pause and takedowns
-// then); a demotion moves down any number of stages.
+// needs every checklist item the constitution lists for the target stage
+// at execution (and no pause or takedown then); a demotion moves down any
+// number of stages. At proposal the version and the move are checked.
 func ReleaseStage() decision.Effect {
 	return decision.Effect{Type: constitution.ReleaseStage,
-		Check: func(s core.Store, cur *constitution.Version, payload json.RawMessage) error {
-			_, _, _, err := artifact.CheckStage(s, &cur.Document, payload, time.Time{})
-			return err
+		Check: func(s core.Store, _ *constitution.Version, payload json.RawMessage) error {
+			return artifact.CheckProposal(s, payload)
 		},
 		Apply: func(tx *core.Tx, d *decision.Decision) (any, error) {
 			cur, err := constitution.Current(tx.Store)
