@@ -56,7 +56,8 @@ func testConstitution() constitution.Document {
 		r.VotingDelaySec, r.VotingPeriodSec, r.TimelockSec = 0, testVotingSec, testTimelockSec
 		switch r.Type {
 		case constitution.Amendment, constitution.Slashing, constitution.SeatConfirmation,
-			constitution.RoleGrant, constitution.RoleRevoke, constitution.OfficeGrant, constitution.OfficeRevoke, constitution.TokenIssuance:
+			constitution.RoleGrant, constitution.RoleRevoke, constitution.OfficeGrant, constitution.OfficeRevoke, constitution.TokenIssuance,
+			constitution.ReleaseStage, constitution.DatasetTakedown, constitution.EmergencyRatification:
 			for j := range r.Families {
 				r.Families[j] = constitution.FamilySeat
 			}
@@ -70,6 +71,9 @@ func testConstitution() constitution.Document {
 	// off here (the chaincode and contract tests cover them).
 	d.Safeguards = constitution.Safeguards{OrgCapBps: 10000, VouchesRequired: 0}
 	d.Time.MaxClockSkewSec = testSkewSec
+	// Guardian pauses of seconds (registry_test.go): an unratified pause
+	// lasts min(maxPause, ratifyWithin) = 40 s and holds one skew longer.
+	d.Emergency.MaxPauseSec, d.Emergency.RatifyWithinSec, d.Emergency.DisclosureWithinSec = 120, 40, 60
 	return d
 }
 

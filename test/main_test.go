@@ -166,6 +166,9 @@ var (
 		{"labA", "dec-seat2", []membership.Role{membership.RoleHouseA}},
 		// The capture tests' treasurer (capture_test.go).
 		{"labA", "cap-treasurer", []membership.Role{membership.RoleTreasurer}},
+		// The registry test's guardians, of two organisations (registry_test.go).
+		{"labA", "reg-guardian1", []membership.Role{membership.RoleGuardian}},
+		{"labB", "reg-guardian2", []membership.Role{membership.RoleGuardian}},
 	}
 	// genesisAllocation is the founding allocation of foundation-user2.
 	genesisAllocation int64 = 1000

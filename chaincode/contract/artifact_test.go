@@ -91,5 +91,5 @@ func TestRegistryAndGuardianThroughContract(t *testing.T) {
 	refused(pub, errcode.Forbidden, "not one of the guardians", "guardian:Disclose", mustArg(t, emergency.DiscloseRequest{Target: target, Seq: 1, Text: "x"}))
 	okCall(gA, "guardian:Disclose", mustArg(t, emergency.DiscloseRequest{Target: target, Seq: 1, Text: "We paused model@1 because it leaked PII."}))
 	refused(bob, errcode.FailedPrecondition, "disclosed it", "guardian:RecordMissedDisclosure", "artifact", "model@1", "1")
-	refused(gA, errcode.FailedPrecondition, "no treasury actions", "guardian:Pause", mustArg(t, emergency.PauseRequest{Target: emergency.Target{Kind: emergency.KindTreasurySpend, ID: "s1"}, Reason: "r"}))
+	refused(gA, errcode.NotFound, "s1", "guardian:Pause", mustArg(t, emergency.PauseRequest{Target: emergency.Target{Kind: emergency.KindTreasurySpend, ID: "s1"}, Reason: "r"}))
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/charter-gov/charter/chaincode/core"
 	"github.com/charter-gov/charter/chaincode/emergency"
 	"github.com/charter-gov/charter/chaincode/errcode"
+	"github.com/charter-gov/charter/chaincode/treasury"
 )
 
 // GuardianContract exposes the guardian council's emergency power
@@ -42,10 +43,17 @@ func pauseCheck(k emergency.Kind) emergency.Check {
 	return nil
 }
 
-// treasuryPauseCheck: pending treasury actions are kept by the treasury
-// capability, which replaces this check with one that finds the action.
-func treasuryPauseCheck(_ core.Store, t emergency.Target, _ time.Time) error {
-	return errcode.Preconditionf("pause %s: this chaincode has no treasury actions yet", t)
+// treasuryPauseCheck: the target is a spend not yet executed or
+// cancelled (a pending treasury action).
+func treasuryPauseCheck(s core.Store, t emergency.Target, _ time.Time) error {
+	sp, err := treasury.GetSpend(s, t.ID)
+	if err != nil {
+		return err
+	}
+	if sp.Status != treasury.StatusQueued && sp.Status != treasury.StatusAwaitingDecision {
+		return errcode.Preconditionf("pause %s: the spend is %s; guardians pause only a pending treasury action", t, sp.Status)
+	}
+	return nil
 }
 
 // Pause records the calling guardian's support for pausing a target;
