@@ -148,7 +148,7 @@ DEADLINE_EXCEEDED.`,
 	root.AddCommand(a.decisionCmd(), a.coiCmd())
 	a.addConstitutionAmendCmds(root)
 	root.AddCommand(a.ballotCmd(), a.tokenCmd(), a.delegateCmd())
-	root.AddCommand(a.treasuryCmd())
+	root.AddCommand(a.treasuryCmd(), a.artifactCmd(), a.guardianCmd())
 	return root
 }
 
