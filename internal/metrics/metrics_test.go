@@ -95,7 +95,7 @@ func TestQuantile(t *testing.T) {
 
 var t0 = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 
-func day(n float64) time.Time { return t0.Add(time.Duration(n * 24 * float64(time.Hour))) }
+func day(n float64) time.Time   { return t0.Add(time.Duration(n * 24 * float64(time.Hour))) }
 func tp(t time.Time) *time.Time { return &t }
 
 // fixture is a community of four over one year, whose every metric is
