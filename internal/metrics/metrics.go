@@ -167,6 +167,9 @@ type Row struct {
 	ActiveContributors int      `json:"activeContributors"`
 	ParticipationPct   *float64 `json:"participationPct"`       // voters / eligible × 100
 	ParticipationAct   *float64 `json:"participationActivePct"` // voters / active contributors × 100
+	// BallotTurnoutPct is the mean over the ballots of each ballot's
+	// voters / members eligible when it opened × 100.
+	BallotTurnoutPct *float64 `json:"ballotTurnoutPct"`
 
 	LatencyMedianDays *float64 `json:"latencyMedianDays"`
 	LatencyP90Days    *float64 `json:"latencyP90Days"`
@@ -290,7 +293,7 @@ func (c *calc) types() []string {
 func (c *calc) row(group, key, label string, ballotSel func(*Ballot) bool, decSel func(*Decision) bool, pollSel func(*Ballot) bool) Row {
 	r := Row{Group: group, Key: key, Label: label}
 	voters, eligible := map[string]bool{}, map[string]bool{}
-	var ginis, nakas []float64
+	var ginis, nakas, turnouts []float64
 	for i := range c.ds.Ballots {
 		b := &c.ds.Ballots[i]
 		if !c.in(b.OpensAt) {
@@ -319,11 +322,19 @@ func (c *calc) row(group, key, label string, ballotSel func(*Ballot) bool, decSe
 			voters[v.Voter] = true
 			ws = append(ws, v.Weight)
 		}
+		here := map[string]bool{}
 		for mi := range c.ds.Members {
 			m := &c.ds.Members[mi]
 			if eligibleFor(m, b) {
 				eligible[m.ID] = true
+				here[m.ID] = true
 			}
+		}
+		for _, v := range b.Votes {
+			here[v.Voter] = true
+		}
+		if len(here) > 0 {
+			turnouts = append(turnouts, 100*float64(len(b.Votes))/float64(len(here)))
 		}
 		if g, ok := Gini(ws); ok {
 			ginis = append(ginis, g)
@@ -351,7 +362,7 @@ func (c *calc) row(group, key, label string, ballotSel func(*Ballot) bool, decSe
 	if r.Ballots > 0 && r.ActiveContributors > 0 {
 		r.ParticipationAct = ptr(100 * float64(r.Voters) / float64(r.ActiveContributors))
 	}
-	r.Gini, r.Nakamoto = mean(ginis), mean(nakas)
+	r.Gini, r.Nakamoto, r.BallotTurnoutPct = mean(ginis), mean(nakas), mean(turnouts)
 
 	var lat []float64
 	for i := range c.ds.Decisions {

@@ -1,8 +1,10 @@
 package metrics
 
 import (
+	"encoding/xml"
 	"math"
 	"math/big"
+	"strings"
 	"testing"
 	"time"
 
@@ -164,6 +166,7 @@ func TestComputeByHand(t *testing.T) {
 	assert.Equal(t, 1, tw.ActiveContributors, "only a contributed in the last 90 days")
 	assert.InDelta(t, 300, val(t, tw.ParticipationAct), 1e-9, "the paper's ratio: voters / active contributors")
 	assert.InDelta(t, 0.2, val(t, tw.Gini), 1e-12, "mean of 0.4 (90/10) and 0 (50/50)")
+	assert.InDelta(t, 200.0/3, val(t, tw.BallotTurnoutPct), 1e-9, "2 of 3 eligible on each ballot")
 	assert.InDelta(t, 1.5, val(t, tw.Nakamoto), 1e-12, "mean of 1 and 2")
 	assert.Equal(t, 2, tw.Decisions)
 	assert.Equal(t, 2, tw.Final)
@@ -241,4 +244,25 @@ func TestComputeRefusesBadInput(t *testing.T) {
 			assert.Contains(t, err.Error(), tt.want)
 		})
 	}
+}
+
+func TestRenderTableAndSVG(t *testing.T) {
+	r, err := Compute(fixture(), Options{})
+	require.NoError(t, err)
+	var tb strings.Builder
+	require.NoError(t, WriteTable(&tb, r))
+	out := tb.String()
+	for _, want := range []string{"Governance family", "Token-Weighted (TW)", "Reputation-Weighted (RW)", "Decision type", "budget", "Overall", "100.0", "0.20", "9.40", "5.00"} {
+		assert.Contains(t, out, want)
+	}
+	var sb strings.Builder
+	require.NoError(t, WriteSVG(&sb, r, "Charter <metrics>"))
+	svg := sb.String()
+	assert.True(t, strings.HasPrefix(svg, "<svg "))
+	assert.Contains(t, svg, "Charter &lt;metrics&gt;", "the title is escaped")
+	assert.Contains(t, svg, "Voting-power Gini (0–1)")
+	assert.Contains(t, svg, ">0.20<", "the token Gini is written on its bar")
+	assert.Contains(t, svg, ">n/a<", "families without ballots are marked")
+	var doc struct{}
+	require.NoError(t, xml.Unmarshal([]byte(svg), &doc), "the chart is well-formed XML")
 }
