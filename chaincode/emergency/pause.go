@@ -8,6 +8,7 @@ import (
 	"github.com/charter-gov/charter/chaincode/core"
 	"github.com/charter-gov/charter/chaincode/errcode"
 	"github.com/charter-gov/charter/chaincode/identity"
+	"github.com/charter-gov/charter/chaincode/incident"
 	"github.com/charter-gov/charter/chaincode/membership"
 	"github.com/charter-gov/charter/chaincode/text"
 	"github.com/charter-gov/charter/chaincode/timerule"
@@ -177,6 +178,12 @@ func AddSupport(tx *core.Tx, req PauseRequest, check Check) (*SupportResult, err
 	}
 	if err := core.PutJSON(tx.Store, pk, p); err != nil {
 		return nil, err
+	}
+	// The incident register counts every emergency action.
+	if _, err := incident.Record(tx, incident.Incident{Kind: incident.EmergencyAction, Severity: incident.High,
+		Summary: fmt.Sprintf("guardians paused %s (pause %d) until %s: %s", t, p.Seq, p.Until.Format(time.RFC3339), errcode.Clip(req.Reason, 512)),
+		Subject: "pause:" + t.String()}); err != nil {
+		return nil, fmt.Errorf("record the emergency action: %w", err)
 	}
 	res.InForce, res.Pause = true, p
 	return res, nil
