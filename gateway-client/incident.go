@@ -13,6 +13,7 @@ import (
 const (
 	txIncidentFile       = "incident:File"
 	txIncidentPostMortem = "incident:PostMortem"
+	txIncidentFailedExec = "incident:RecordFailedExecution"
 	txIncidentGet        = "incident:Get"
 	txIncidentList       = "incident:List"
 	txMetricsWeights     = "metrics:Weights"
@@ -38,6 +39,21 @@ func (c *Client) FileIncident(ctx context.Context, req incident.FileRequest) (*i
 func (c *Client) AttachPostMortem(ctx context.Context, req incident.PostMortemRequest) (*incident.Incident, error) {
 	var in incident.Incident
 	if err := c.submitJSON(ctx, txIncidentPostMortem, "post-mortem request", req, &in); err != nil {
+		return nil, err
+	}
+	return &in, nil
+}
+
+// RecordFailedExecution submits incident:RecordFailedExecution: the
+// chaincode establishes that a passed, executable decision's execution is
+// refused now and records one failed_execution incident for it.
+//
+// Errors: ErrForbidden (not an active member), ErrNotFound,
+// ErrFailedPrecondition (not passed, not executable yet, or its execution
+// succeeds), ErrConflict (already recorded).
+func (c *Client) RecordFailedExecution(ctx context.Context, decisionID string) (*incident.Incident, error) {
+	var in incident.Incident
+	if err := c.submit(ctx, txIncidentFailedExec, &in, decisionID); err != nil {
 		return nil, err
 	}
 	return &in, nil

@@ -22,6 +22,7 @@ type metricsAPI interface {
 	FileIncident(ctx context.Context, req incident.FileRequest) (*incident.Incident, error)
 	AttachPostMortem(ctx context.Context, req incident.PostMortemRequest) (*incident.Incident, error)
 	Incident(ctx context.Context, id string) (*incident.Incident, error)
+	RecordFailedExecution(ctx context.Context, decisionID string) (*incident.Incident, error)
 }
 
 var _ metricsAPI = (*charter.Client)(nil)
@@ -147,7 +148,33 @@ func (a *app) writeReport(r *metrics.Report, svgPath, title string) error {
 
 func (a *app) incidentCmd() *cobra.Command {
 	return group("incident", "File governance incidents, attach post-mortems, list the register",
-		a.incidentFileCmd(), a.incidentListCmd(), a.incidentShowCmd(), a.incidentPostMortemCmd())
+		a.incidentFileCmd(), a.incidentListCmd(), a.incidentShowCmd(), a.incidentPostMortemCmd(), a.incidentFailedExecutionCmd())
+}
+
+func (a *app) incidentFailedExecutionCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "failed-execution DECISION",
+		Short: "Record that a passed decision's execution is refused (the chaincode checks it; any active member)",
+		Long: `A refused execution commits nothing, so it cannot record itself. This
+transaction has the chaincode run the decision's execution on a scratch copy
+of the state: if the decision is passed and executable and the execution is
+refused, one failed_execution incident is recorded for it (once per decision).`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) != 1 {
+				return usagef("%s takes one argument: the decision ID", cmd.CommandPath())
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return a.withMetrics(cmd, func(ctx context.Context, m metricsAPI) error {
+				in, err := m.RecordFailedExecution(ctx, args[0])
+				if err != nil {
+					return err
+				}
+				return a.printIncidents([]incident.Incident{*in})
+			})
+		},
+	}
 }
 
 func (a *app) incidentFileCmd() *cobra.Command {
