@@ -84,4 +84,3 @@ func TestRecordFailedExecution(t *testing.T) {
 	assert.Equal(t, errcode.Conflict, errcode.CodeOf(err), "once per decision: %v", err)
 	assert.Equal(t, before, w.s.Snapshot())
 }
-
