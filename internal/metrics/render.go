@@ -28,7 +28,7 @@ func WriteTable(w io.Writer, r *Report) error {
 		for _, row := range rows {
 			fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", row.Label, row.Ballots,
 				cell(row.ParticipationPct, "%.1f"), cell(row.ParticipationAct, "%.1f"), cell(row.BallotTurnoutPct, "%.1f"),
-				cell(row.LatencyMedianDays, "%.2f"), cell(row.LatencyP90Days, "%.2f"),
+				days(row.LatencyMedianDays), days(row.LatencyP90Days),
 				cell(row.Legitimacy, "%.2f"), cell(row.Gini, "%.2f"), cell(row.Nakamoto, "%.1f"),
 				cell(row.IncidentsPerYear, "%.2f"))
 		}
@@ -49,10 +49,22 @@ func WriteTable(w io.Writer, r *Report) error {
 	if err := section("Overall", []Row{r.All}); err != nil {
 		return err
 	}
+	if r.Years < 30/365.25 {
+		fmt.Fprintf(w, "note: the range is %.1f days; rates per year extrapolate it.\n", r.Years*365.25)
+	}
 	_, err := fmt.Fprintf(w, "voters %d of %d eligible, %d active contributors (90 days); %d decisions (%d final); %d polls (%d answers); %d incidents (severity-weighted %.2f/yr)\n",
 		r.All.Voters, r.All.Eligible, r.All.ActiveContributors, r.All.Decisions, r.All.Final, r.All.Polls, r.All.LegitimacyResponses,
 		r.All.Incidents, deref(r.All.SeverityWeightedPerYear))
 	return err
+}
+
+// days renders a latency in days: two decimals, four under a hundredth
+// of a day (a quarter of an hour), so that short test periods show.
+func days(p *float64) string {
+	if p != nil && *p < 0.01 {
+		return cell(p, "%.4f")
+	}
+	return cell(p, "%.2f")
 }
 
 func deref(p *float64) float64 {
