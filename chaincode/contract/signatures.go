@@ -193,6 +193,7 @@ func signatures() []signature {
 
 		{"incident", "File", []param{js("incident", incident.FileRequest{}, "the incident filed")}},
 		{"incident", "PostMortem", []param{js("request", incident.PostMortemRequest{}, "the incident and its post-mortem link")}},
+		{"incident", "RecordFailedExecution", []param{recordID("id", "decision ID")}},
 		{"incident", "Get", []param{recordID("id", "incident ID")}},
 		{"incident", "List", []param{optional(recordID("kind", "only incidents of this kind")), optional(param{name: "from", kind: kindTime, description: "RFC 3339 time; only incidents that occurred at or after it"}), optional(param{name: "to", kind: kindTime, description: "RFC 3339 time; only incidents that occurred before it"}), optional(integer("pageSize", "records read, 1..1000; empty or 0 for 100")), bookmark()}},
 

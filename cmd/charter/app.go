@@ -149,6 +149,7 @@ DEADLINE_EXCEEDED.`,
 	a.addConstitutionAmendCmds(root)
 	root.AddCommand(a.ballotCmd(), a.tokenCmd(), a.delegateCmd())
 	root.AddCommand(a.treasuryCmd(), a.artifactCmd(), a.guardianCmd())
+	root.AddCommand(a.metricsCmd(), a.incidentCmd(), a.simulateCmd())
 	return root
 }
 
