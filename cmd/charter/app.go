@@ -148,6 +148,7 @@ DEADLINE_EXCEEDED.`,
 	root.AddCommand(a.decisionCmd(), a.coiCmd())
 	a.addConstitutionAmendCmds(root)
 	root.AddCommand(a.ballotCmd(), a.tokenCmd(), a.delegateCmd())
+	root.AddCommand(a.auditCmd())
 	return root
 }
 

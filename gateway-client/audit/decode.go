@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"math/big"
 	"slices"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/hyperledger/fabric-protos-go-apiv2/common"
@@ -280,6 +281,19 @@ func identityOf(serialized []byte) Identity {
 	if len(serialized) == 0 {
 		return Identity{}
 	}
+	if v, ok := identities.Load(string(serialized)); ok {
+		return v.(Identity)
+	}
+	id := parseIdentity(serialized)
+	identities.Store(string(serialized), id)
+	return id
+}
+
+// identities caches identityOf: a chain has few signers and many
+// signatures.
+var identities sync.Map
+
+func parseIdentity(serialized []byte) Identity {
 	var si msp.SerializedIdentity
 	if err := proto.Unmarshal(serialized, &si); err != nil {
 		return Identity{}

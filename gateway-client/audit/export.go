@@ -361,6 +361,12 @@ func appendBlock(ef *exportFiles, cp *Checkpoint, b *common.Block) error {
 	if err != nil {
 		return err
 	}
+	return appendDecoded(ef, cp, raw, db)
+}
+
+// appendDecoded is appendBlock for a block already encoded and decoded.
+func appendDecoded(ef *exportFiles, cp *Checkpoint, raw []byte, db *decodedBlock) error {
+	var err error
 	if cp.NextBlock > 0 && db.rec.PreviousHash != cp.LastHeaderHash {
 		return fmt.Errorf("block %d: previous hash %s does not match block %d's header hash %s: the source sent a broken chain", db.rec.Number, db.rec.PreviousHash, db.rec.Number-1, cp.LastHeaderHash)
 	}

@@ -451,7 +451,7 @@ func (e *export) checkDerived() (int, error) {
 	}
 	for i, db := range e.blocks {
 		cp.NextBlock = uint64(i)
-		if err := appendBlock(ef, cp, db.block); err != nil {
+		if err := appendDecoded(ef, cp, e.raw[i], db); err != nil {
 			return 0, breakf("decoded records", int64(i), -1, "", "%v", err)
 		}
 	}
