@@ -9,7 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/hyperledger/fabric-protos-go-apiv2/common"
 	"github.com/spf13/cobra"
 
 	"github.com/charter-gov/charter/chaincode/identity"
@@ -19,10 +18,7 @@ import (
 
 // auditAPI is what audit export needs of a *charter.Client beyond
 // gatewayAPI.
-type auditAPI interface {
-	BlockEvents(ctx context.Context, start uint64) (<-chan *common.Block, error)
-	PeerLedgerOf(ctx context.Context, mspID, address string, block *uint64) (*charter.PeerLedger, error)
-}
+type auditAPI = audit.BlockClient
 
 var _ auditAPI = (*charter.Client)(nil)
 
@@ -38,6 +34,7 @@ func (a *app) auditExportCmd() *cobra.Command {
 		since, until    string
 		checkpointEvery int
 		quiet           bool
+		throttle        time.Duration
 	)
 	cmd := &cobra.Command{
 		Use:   "export --out DIR [filters]",
@@ -95,7 +92,8 @@ key's attribute, an argument or a JSON string in an argument or event).
 				if idc, ok := c.(interface{ Identity() identity.Identity }); ok {
 					exporter = audit.Identity{MSPID: idc.Identity().MSPID, ID: idc.Identity().ID}
 				}
-				src := &clientSource{c: ac, profiles: profiles, self: profiles.Peers[prof.Peer]}
+				src := audit.NewClientSource(ac, profiles, prof.Peer)
+				src.Throttle = throttle
 				opts := audit.Options{
 					Dir: out, Channel: cfg.Channel, Chaincode: cfg.Chaincode,
 					Source: cfg.PeerEndpoint, SourceMSP: profiles.Peers[prof.Peer].MSPID,
@@ -127,6 +125,7 @@ key's attribute, an argument or a JSON string in an argument or event).
 	fl.StringArrayVar(&f.Members, "member", nil, "record transactions by or mentioning this member: MSP/ID, ID or any term (repeatable)")
 	fl.IntVar(&checkpointEvery, "checkpoint-every", 50, "blocks between checkpoints")
 	fl.BoolVar(&quiet, "quiet", false, "no progress display")
+	fl.DurationVar(&throttle, "throttle", 0, "pause between blocks, to spare a busy peer (e.g. 5ms)")
 	return cmd
 }
 
@@ -178,46 +177,6 @@ func (a *app) printManifest(dir string, m *audit.Manifest) error {
 		fmt.Fprintf(a.stdout, "  peer %s (%s): height %d, current block hash %s\n", p.MSPID, p.Address, p.Height, p.CurrentBlockHash)
 	}
 	return nil
-}
-
-// clientSource is an audit.Source over the gateway client: blocks from
-// the --as profile's peer, reports from every organisation's peer of the
-// profiles file.
-type clientSource struct {
-	c        auditAPI
-	profiles *charter.Profiles
-	self     charter.Peer
-}
-
-func (s *clientSource) Height(ctx context.Context) (uint64, error) {
-	pl, err := s.c.PeerLedgerOf(ctx, s.self.MSPID, s.self.Endpoint, nil)
-	if err != nil {
-		return 0, err
-	}
-	return pl.Height, nil
-}
-
-func (s *clientSource) Blocks(ctx context.Context, start uint64) (<-chan *common.Block, error) {
-	return s.c.BlockEvents(ctx, start)
-}
-
-func (s *clientSource) Peers(ctx context.Context, last uint64) []audit.PeerView {
-	names := make([]string, 0, len(s.profiles.Peers))
-	for n := range s.profiles.Peers {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	var out []audit.PeerView
-	for _, n := range names {
-		p := s.profiles.Peers[n]
-		pl, err := s.c.PeerLedgerOf(ctx, p.MSPID, p.Endpoint, &last)
-		if err != nil {
-			out = append(out, audit.PeerView{MSPID: p.MSPID, Address: p.Endpoint, Err: err})
-			continue
-		}
-		out = append(out, audit.PeerView{MSPID: p.MSPID, Address: p.Endpoint, Height: pl.Height, CurrentBlockHash: pl.CurrentBlockHash, Block: pl.Block})
-	}
-	return out
 }
 
 func (a *app) auditVerifyCmd() *cobra.Command {
