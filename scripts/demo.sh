@@ -194,4 +194,12 @@ step "Every state change above emitted a chaincode event"
 # everything from the constitution's adoption on, in block order
 run charter events watch --from-block 0 --count 31
 
+step "An auditor's export: every block, verified offline against the peers' hashes"
+AUDIT="$(mktemp -d)"
+run charter --as labB-user1 audit export --out "$AUDIT/labB" --quiet
+run charter audit verify "$AUDIT/labB"
+run charter --as foundation-user1 audit export --out "$AUDIT/foundation" --quiet
+run charter audit crosscheck "$AUDIT/labB" "$AUDIT/foundation"
+run charter audit replay "$AUDIT/labB"
+
 printf '\n%sDemo complete.%s The network is still running: try `charter --help`, `make status`; `make down` stops it.\n' "$B" "$R"

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/hyperledger/fabric-protos-go-apiv2/common"
+	"github.com/hyperledger/fabric-protos-go-apiv2/msp"
 	"google.golang.org/protobuf/proto"
 )
 
@@ -313,9 +314,8 @@ func Verify(dir string, opts VerifyOptions) (*Report, error) {
 				sigErrs[i] = breakf("orderer signature", int64(i), -1, "", "the block carries no orderer signature")
 				return
 			}
-			oset := set
 			for _, s := range db.ordererSigs {
-				if err := checkSigned(oset, s); err != nil {
+				if err := checkOrdererSigned(set, s); err != nil {
 					sigErrs[i] = breakf("orderer signature", int64(i), -1, "", "%s: %v", s.what, err)
 					return
 				}
@@ -421,6 +421,22 @@ func sigCheck(what string) string {
 		return "endorsement signature"
 	}
 	return what
+}
+
+// checkOrdererSigned is checkSigned for a block signature, whose signer
+// must belong to an orderer organisation.
+func checkOrdererSigned(set *mspSet, s signed) error {
+	if set == nil {
+		return fmt.Errorf("no channel configuration precedes this block")
+	}
+	var si msp.SerializedIdentity
+	if err := proto.Unmarshal(s.identity, &si); err != nil {
+		return fmt.Errorf("signer identity does not decode: %w", err)
+	}
+	if info := set.msps[si.GetMspid()]; info == nil || !info.orderer {
+		return fmt.Errorf("signer of MSP %q is not an orderer organisation of the channel configuration (block %d)", si.GetMspid(), set.block)
+	}
+	return checkSigned(set, s)
 }
 
 // checkSigned verifies one signature against the MSP set in force.
