@@ -51,25 +51,24 @@ func TestAuditExportVerifyReplay(t *testing.T) {
 	reader := net.client(t, "foundation-user1")
 	cur, err := reader.Constitution(ctx)
 	require.NoError(t, err)
-	rule, err := cur.Document.Rule(constitution.Budget)
+	rule, err := cur.Document.Rule(constitution.ReleaseStage)
 	require.NoError(t, err)
 	if rule.VotingDelaySec+rule.VotingPeriodSec > 120 {
-		t.Skipf("the constitution in force (version %d) has budget periods of days; this test needs the short-period test constitution TestMain adopts on a fresh network", cur.Version)
+		t.Skipf("the constitution in force (version %d) has release-stage periods of days; this test needs the short-period test constitution TestMain adopts on a fresh network", cur.Version)
 	}
 	run := time.Now().UnixNano()
 	community := newMember(t, "labB", fmt.Sprintf("audit-comm-%d", run))
-	d, err := community.client.ProposeDecision(ctx, decision.ProposeRequest{Type: constitution.Budget, Title: "Audit trail hosting"})
+	seat1, seat2 := foundingMember(t, "foundation", "dec-seat1"), foundingMember(t, "labA", "dec-seat2")
+	d, err := seat2.client.ProposeDecision(ctx, decision.ProposeRequest{Type: constitution.ReleaseStage, Title: fmt.Sprintf("Stage the audit model %d", run)})
 	require.NoError(t, err)
 	b0, err := reader.Ballot(ctx, d.Ballots[0].Ballot)
 	require.NoError(t, err)
 	waitUntil(t, b0.OpensAt)
-	// Votes where the voter has weight (a budget ballot is reputation
-	// weighted: a member without reputation is refused, and the ballot is
-	// tallied all the same).
-	seat := foundingMember(t, "labA", "dec-seat2")
+	// House A seat holders vote; a plain member has no seat and is
+	// refused (the refusal is not on the ledger).
 	votes := 0
 	for _, b := range d.Ballots {
-		for _, m := range []member{seat, community} {
+		for _, m := range []member{seat1, seat2, community} {
 			_, err := m.client.VoteOnDecision(ctx, decision.VoteRequest{Decision: d.ID, House: b.House, Choice: "for"})
 			if err != nil {
 				require.Equal(t, errcode.Forbidden, codeOf(err), "vote: %v", err)
@@ -79,6 +78,7 @@ func TestAuditExportVerifyReplay(t *testing.T) {
 		}
 	}
 	t.Logf("%d votes counted on %d ballots", votes, len(d.Ballots))
+	require.GreaterOrEqual(t, votes, 2)
 	waitUntil(t, b0.CloseableFrom(testSkew))
 	for _, b := range d.Ballots {
 		_, err := reader.CloseBallot(ctx, b.Ballot)
@@ -108,6 +108,11 @@ func TestAuditExportVerifyReplay(t *testing.T) {
 		assert.GreaterOrEqual(t, rep.EndorseSigs, 2*rep.CreatorSigs-rep.ConfigBlocks, "MAJORITY: at least two endorsements per endorser transaction")
 		assert.Equal(t, rep.Blocks-1, rep.OrdererSigs, "one orderer signature on every block after the genesis block")
 		t.Logf("verified %s: %d blocks, %d transactions, %d signatures in %s", dir, rep.Blocks, rep.Transactions, rep.CreatorSigs+rep.EndorseSigs+rep.OrdererSigs, rep.Elapsed)
+	}
+	// CHARTER_AUDIT_FIXTURE=DIR keeps a copy of the first export (the
+	// unit tests' real-network fixture, gateway-client/audit/testdata).
+	if fx := os.Getenv("CHARTER_AUDIT_FIXTURE"); fx != "" {
+		require.NoError(t, os.CopyFS(fx, os.DirFS(a)))
 	}
 	cross, err := audit.CrossCheck(a, b)
 	require.NoError(t, err)
