@@ -18,7 +18,7 @@ const (
 // conflict of interest on req.Subject (with the statement, or only its
 // SHA-256 to keep it off the ledger: see coi.HashStatement).
 //
-// Errors (besides the common ones, see transactions.go):
+// Errors (besides the common ones, see the package documentation):
 // ErrInvalidArgument (bad subject; no statement or hash; hash mismatch),
 // ErrForbidden (not an active member), ErrConflict (already disclosed).
 func (c *Client) DiscloseConflict(ctx context.Context, req coi.DiscloseRequest) (*coi.Disclosure, error) {

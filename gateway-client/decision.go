@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 
+	"github.com/charter-gov/charter/chaincode/ballot"
 	"github.com/charter-gov/charter/chaincode/constitution"
 	"github.com/charter-gov/charter/chaincode/decision"
 	"github.com/charter-gov/charter/chaincode/decision/effects"
@@ -28,7 +29,7 @@ const (
 // be an active member (a House A seat holder for types routed to House A
 // only).
 //
-// Errors (besides the common ones, see transactions.go):
+// Errors (besides the common ones, see the package documentation):
 // ErrInvalidArgument (title, subject, payload — e.g. an amendment that
 // would leave the constitution invalid or changes nothing), ErrForbidden
 // (not a member; no seat), ErrNotFound (type not routed),
@@ -86,17 +87,17 @@ func (c *Client) ProposeRoleChange(ctx context.Context, typ constitution.Decisio
 
 // VoteOnDecision submits decision:Vote, the caller's vote on a decision's
 // ballot (or appeal ballot) in one house, after the recusal check. It
-// returns the ballot engine's vote record as JSON.
+// returns the vote as the ballot engine recorded it.
 //
 // Errors: ErrForbidden (a disclosed conflict of interest; not eligible in
 // the house, e.g. a House B member voting in House A), ErrNotFound,
 // ErrFailedPrecondition (voting not open), ErrInvalidArgument (choice).
-func (c *Client) VoteOnDecision(ctx context.Context, req decision.VoteRequest) (json.RawMessage, error) {
-	var v json.RawMessage
+func (c *Client) VoteOnDecision(ctx context.Context, req decision.VoteRequest) (*ballot.Vote, error) {
+	var v ballot.Vote
 	if err := c.submitJSON(ctx, txDecisionVote, "decision vote request", req, &v); err != nil {
 		return nil, err
 	}
-	return v, nil
+	return &v, nil
 }
 
 // ConcludeDecision submits decision:Conclude, applying the concurrence
@@ -172,32 +173,4 @@ func (c *Client) Appellants(ctx context.Context, id string) ([]decision.Appellan
 		return nil, err
 	}
 	return as, nil
-}
-
-// ConstitutionDiff reads two adopted versions and returns what changed
-// from the first to the second (computed locally with constitution.Diff).
-//
-// Errors: ErrNotFound (no such version), ErrInvalidArgument (version < 1).
-func (c *Client) ConstitutionDiff(ctx context.Context, from, to int64) ([]constitution.Change, error) {
-	a, err := c.ConstitutionVersion(ctx, from)
-	if err != nil {
-		return nil, err
-	}
-	b, err := c.ConstitutionVersion(ctx, to)
-	if err != nil {
-		return nil, err
-	}
-	changes, err := constitution.Diff(a.Document, b.Document)
-	if err != nil {
-		return nil, &Error{Code: CodeInternal, Message: fmt.Sprintf("diff versions %d and %d: %v", from, to, err), Err: err}
-	}
-	return changes, nil
-}
-
-func (c *Client) submitJSON(ctx context.Context, tx, what string, req, out any) error {
-	arg, err := encodeArg(what, req)
-	if err != nil {
-		return err
-	}
-	return c.submit(ctx, tx, out, arg)
 }

@@ -25,7 +25,7 @@ const (
 // contribution as the connected user. The caller must be an active member
 // holding the attester role for req.Category, and not the recipient.
 //
-// Errors (besides the common ones, see transactions.go): ErrInvalidArgument
+// Errors (besides the common ones, see the package documentation): ErrInvalidArgument
 // (unknown category, weight out of bounds, no evidence, expiry not in the
 // future, malformed recipient), ErrForbidden (not an attester for the
 // category; self-attestation), ErrNotFound (recipient is not an active

@@ -82,6 +82,9 @@ func NewChaincode(cfg Config) (*Chaincode, error) {
 		newTokenContract(g),
 		newDelegationContract(g),
 		newReputationContract(g),
+		newIncidentContract(g),
+		newMetricsContract(g),
+		newTreasuryContract(g),
 	}
 	cc, err := contractapi.NewChaincode(contracts...)
 	if err != nil {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/charter-gov/charter/chaincode/ballot"
 	"github.com/charter-gov/charter/chaincode/coi"
 	"github.com/charter-gov/charter/chaincode/constitution"
 	"github.com/charter-gov/charter/chaincode/decision"
@@ -22,7 +23,7 @@ import (
 type decisionAPI interface {
 	ProposeDecision(ctx context.Context, req decision.ProposeRequest) (*decision.Decision, error)
 	ProposeAmendment(ctx context.Context, title, description string, doc constitution.Document) (*decision.Decision, error)
-	VoteOnDecision(ctx context.Context, req decision.VoteRequest) (json.RawMessage, error)
+	VoteOnDecision(ctx context.Context, req decision.VoteRequest) (*ballot.Vote, error)
 	ConcludeDecision(ctx context.Context, id string) (*decision.Decision, error)
 	AppealDecision(ctx context.Context, req decision.AppealRequest) (*decision.AppealResult, error)
 	ExecuteDecision(ctx context.Context, id string) (*decision.Decision, error)

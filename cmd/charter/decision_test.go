@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/charter-gov/charter/chaincode/ballot"
 	"github.com/charter-gov/charter/chaincode/coi"
 	"github.com/charter-gov/charter/chaincode/constitution"
 	"github.com/charter-gov/charter/chaincode/decision"
@@ -46,8 +47,8 @@ func (g *fakeGateway) ProposeAmendment(_ context.Context, title, description str
 	return testDecision(), g.record("ProposeAmendment", amendArg{title, description, doc})
 }
 
-func (g *fakeGateway) VoteOnDecision(_ context.Context, req decision.VoteRequest) (json.RawMessage, error) {
-	return json.RawMessage(`{"ballot":"d0123-A"}`), g.record("VoteOnDecision", req)
+func (g *fakeGateway) VoteOnDecision(_ context.Context, req decision.VoteRequest) (*ballot.Vote, error) {
+	return &ballot.Vote{Ballot: "d0123-A", Choice: req.Choice}, g.record("VoteOnDecision", req)
 }
 
 func (g *fakeGateway) ConcludeDecision(_ context.Context, id string) (*decision.Decision, error) {

@@ -14,9 +14,11 @@ import (
 	"github.com/charter-gov/charter/chaincode/decision"
 	"github.com/charter-gov/charter/chaincode/delegation"
 	"github.com/charter-gov/charter/chaincode/genesis"
+	"github.com/charter-gov/charter/chaincode/incident"
 	"github.com/charter-gov/charter/chaincode/membership"
 	"github.com/charter-gov/charter/chaincode/reputation"
 	"github.com/charter-gov/charter/chaincode/token"
+	"github.com/charter-gov/charter/chaincode/treasury"
 	"github.com/charter-gov/charter/chaincode/vouch"
 	"github.com/charter-gov/charter/internal/golden"
 )
@@ -54,6 +56,13 @@ func records() []struct {
 		{"genesis-adoption.golden.jsonl", func() any { return new(genesis.Adoption) }},
 		{"vouch.golden.jsonl", func() any { return new(vouch.Vouch) }},
 		{"ballot-pause-support.golden.jsonl", func() any { return new(ballot.PauseSupport) }},
+		{"incident.golden.jsonl", func() any { return new(incident.Incident) }},
+		{"treasury-account.golden.jsonl", func() any { return new(treasury.Account) }},
+		{"treasury-movement.golden.jsonl", func() any { return new(treasury.Movement) }},
+		{"treasury-budget.golden.jsonl", func() any { return new(treasury.Budget) }},
+		{"treasury-spend.golden.jsonl", func() any { return new(treasury.Spend) }},
+		{"treasury-approval.golden.jsonl", func() any { return new(treasury.Approval) }},
+		{"treasury-period-usage.golden.jsonl", func() any { return new(treasury.PeriodUsage) }},
 	}
 }
 
