@@ -99,30 +99,34 @@ func (e *ReplayError) Error() string {
 
 func (e *ReplayError) Unwrap() error { return e.Err }
 
-// recStore records the writes of one transaction over a MemStore (the last
-// write of a key wins, as in Fabric's write set).
+// recStore is the store a re-executed transaction sees: reads come from
+// the state before the transaction (as Fabric's GetState and range
+// queries read committed state, never the transaction's own writes), and
+// writes are only recorded, the last write of a key winning, as in
+// Fabric's write set.
 type recStore struct {
-	*core.MemStore
-	writes map[string]*Write
+	*core.MemStore // the state before the transaction; never written here
+	writes         map[string]*Write
 }
 
 func (r *recStore) Put(key string, value []byte) error {
 	v, b64 := text(value)
 	r.writes[key] = &Write{Key: key, Value: v, ValueBase64: b64}
-	return r.MemStore.Put(key, value)
+	return nil
 }
 
 func (r *recStore) Delete(key string) error {
 	r.writes[key] = &Write{Key: key, Delete: true}
-	return r.MemStore.Delete(key)
+	return nil
 }
 
 // Replay rebuilds the chaincode's world state from an export's write sets
 // (valid transactions of the manifest's chaincode, in block order) into a
 // core.MemStore and, before applying each ballot:Tally, ballot:Close,
 // decision:Conclude and decision:Execute, re-runs the chaincode's domain
-// code on a copy of the state with the recorded arguments, caller and
-// time. The writes and event it produces must equal the recorded ones;
+// code on that state (reading it as Fabric does: committed state only,
+// not the transaction's own writes) with the recorded arguments, caller
+// and time. The writes and event it produces must equal the recorded ones;
 // the tally results and verdicts are reported side by side. The export
 // should be verified first (Verify): Replay trusts the blocks it reads.
 func Replay(dir string) (*ReplayReport, error) {
@@ -192,7 +196,7 @@ func apply(s *core.MemStore, w *Write) error {
 	return s.Put(w.Key, v)
 }
 
-// replayOne re-executes one transaction on a copy of state and compares
+// replayOne re-executes one transaction over state and compares
 // its writes and event with the recorded ones.
 func replayOne(state *core.MemStore, t decodedTx, fn func(*core.Tx, []string) error, recorded map[string]*Write) ([]Outcome, error) {
 	r := &t.rec
@@ -200,14 +204,7 @@ func replayOne(state *core.MemStore, t decodedTx, fn func(*core.Tx, []string) er
 	if err != nil {
 		return nil, err
 	}
-	scratch := core.NewMemStore()
-	for _, k := range state.Keys() {
-		v, _ := state.Get(k)
-		if err := scratch.Put(k, v); err != nil {
-			return nil, err
-		}
-	}
-	rs := &recStore{MemStore: scratch, writes: map[string]*Write{}}
+	rs := &recStore{MemStore: state, writes: map[string]*Write{}}
 	tx := &core.Tx{Store: rs, Caller: caller, Time: r.Time, TxID: r.TxID}
 	if err := fn(tx, r.Args); err != nil {
 		return nil, fmt.Errorf("the ledger recorded it VALID but the domain code refuses it on the rebuilt state: %w", err)
