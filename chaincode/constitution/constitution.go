@@ -148,6 +148,9 @@ type Document struct {
 	// Omitted when empty, so that documents adopted before the incident
 	// register keep their bytes and hashes.
 	Incidents Incidents `json:"incidents,omitzero"`
+	// Release holds the artifact registry's release gates (release.go);
+	// nil means DefaultRelease.
+	Release *Release `json:"release,omitempty"`
 }
 
 // House is one chamber.
@@ -477,8 +480,11 @@ func Default() Document {
 		Time:       Time{MaxClockSkewSec: DefaultMaxClockSkewSec},
 		Safeguards: DefaultSafeguards(),
 		Incidents:  Incidents{FilerRoles: DefaultIncidentFilerRoles()},
+		Release:    ptr(DefaultRelease()),
 	}
 }
+
+func ptr[T any](v T) *T { return &v }
 
 // Rule returns the routing of a decision type.
 func (d *Document) Rule(t DecisionType) (DecisionRule, error) {
@@ -595,6 +601,9 @@ func (d *Document) Validate() error {
 		return err
 	}
 	if err := d.validateIncidents(); err != nil {
+		return err
+	}
+	if err := d.validateRelease(); err != nil {
 		return err
 	}
 	return d.validatePowers()
