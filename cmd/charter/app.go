@@ -150,6 +150,7 @@ DEADLINE_EXCEEDED.`,
 	root.AddCommand(a.ballotCmd(), a.tokenCmd(), a.delegateCmd())
 	root.AddCommand(a.treasuryCmd(), a.artifactCmd(), a.guardianCmd())
 	root.AddCommand(a.metricsCmd(), a.incidentCmd(), a.simulateCmd())
+	root.AddCommand(a.auditCmd())
 	return root
 }
 
