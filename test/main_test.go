@@ -169,6 +169,13 @@ var (
 		// The funding-round tests' grants administrators (rounds_test.go).
 		{"foundation", "rounds-admin", []membership.Role{membership.RoleGrantsAdmin}},
 		{"labB", "rounds-admin2", []membership.Role{membership.RoleGrantsAdmin}},
+		// The treasury tests' treasurers of the two other organisations
+		// (treasury_test.go).
+		{"foundation", "tres-fo", []membership.Role{membership.RoleTreasurer}},
+		{"labB", "tres-b", []membership.Role{membership.RoleTreasurer}},
+		// The registry test's guardians, of two organisations (registry_test.go).
+		{"labA", "reg-guardian1", []membership.Role{membership.RoleGuardian}},
+		{"labB", "reg-guardian2", []membership.Role{membership.RoleGuardian}},
 	}
 	// issuedAllocations are founding allocations of issued founders: the
 	// funding-round tests pay their contributors from rounds-admin's.

@@ -149,6 +149,9 @@ DEADLINE_EXCEEDED.`,
 	a.addConstitutionAmendCmds(root)
 	root.AddCommand(a.ballotCmd(), a.tokenCmd(), a.delegateCmd())
 	root.AddCommand(a.roundCmd())
+	root.AddCommand(a.treasuryCmd(), a.artifactCmd(), a.guardianCmd())
+	root.AddCommand(a.metricsCmd(), a.incidentCmd(), a.simulateCmd())
+	root.AddCommand(a.auditCmd())
 	return root
 }
 

@@ -20,7 +20,7 @@ var testRoundResults = &round.Results{Round: "r1", Rule: funding.Rule{Kind: fund
 		Applicant: identity.Identity{MSPID: "LabAMSP", ID: "x509::CN=a::CN=ca"}}},
 	Contributed: 5, Matched: 4, Unallocated: 96, Payout: &round.Payout{Source: "round:r1", BudgetDecision: "d1", Total: 4, Status: round.PayoutAwaitingSpend}}
 
-type pageArg struct {
+type roundPageArg struct {
 	ID       string
 	PageSize int
 }
@@ -38,7 +38,7 @@ func (g *fakeGateway) Contribute(_ context.Context, req round.ContributeRequest)
 	return &round.Receipt{Contribution: round.Contribution{Round: req.Round, Project: req.Project, Amount: req.Amount, Count: 1}, Added: req.Amount}, g.record("Contribute", req)
 }
 func (g *fakeGateway) CloseRound(_ context.Context, id string, pageSize int) (*round.Progress, error) {
-	return &round.Progress{Round: id, Phase: round.PhaseDone, Done: true, Results: testRoundResults}, g.record("CloseRound", pageArg{id, pageSize})
+	return &round.Progress{Round: id, Phase: round.PhaseDone, Done: true, Results: testRoundResults}, g.record("CloseRound", roundPageArg{id, pageSize})
 }
 func (g *fakeGateway) PayRound(_ context.Context, id string) (*round.PayResult, error) {
 	return &round.PayResult{Round: id}, g.record("PayRound", id)
@@ -75,7 +75,7 @@ func TestRoundCommands(t *testing.T) {
 		{"accept", []string{"round", "accept", "--round", "r1", "--project", "p1"}, []fakeCall{{"AcceptProject", round.AcceptRequest{Round: "r1", Project: "p1"}}}},
 		{"contribute", []string{"round", "contribute", "--round", "r1", "--project", "p1", "--amount", "7"},
 			[]fakeCall{{"Contribute", round.ContributeRequest{Round: "r1", Project: "p1", Amount: 7}}}},
-		{"close", []string{"round", "close", "r1", "--page-size", "200"}, []fakeCall{{"CloseRound", pageArg{"r1", 200}}}},
+		{"close", []string{"round", "close", "r1", "--page-size", "200"}, []fakeCall{{"CloseRound", roundPageArg{"r1", 200}}}},
 		{"pay", []string{"round", "pay", "r1"}, []fakeCall{{"PayRound", "r1"}}},
 		{"results", []string{"round", "results", "r1"}, []fakeCall{{"RoundResults", "r1"}}},
 		{"estimate", []string{"round", "estimate", "r1"}, []fakeCall{{"RoundEstimate", "r1"}}},
