@@ -228,4 +228,24 @@ run charter treasury usage compute_credits
 echo "(large or unusual treasury events, as an operator's alert watch prints them)"
 run charter events watch --from-block 0 --alert 1000 --count 3
 
+step "Governance incidents and the paper's metrics (Table 1), computed from the ledger"
+# A proposal a peer refused to endorse never reaches the ledger: the admin
+# of the organisation whose peer logged it files it; the treasurer (no filer role) files none.
+run charter --as labA-admin incident file --kind refused_forged_timestamp --severity medium \
+  --summary "peer0.labA refused a proposal stamped two hours ahead" --tx demo-refused-proposal \
+  --occurred-at "$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+refused FORBIDDEN charter --as foundation-user2 incident file --kind key_compromise --severity high --summary "rumour" \
+  --occurred-at "$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+run charter incident list
+run charter metrics --svg "$(dirname "$GENESIS")/metrics.svg"
+echo "(chart written to $(dirname "$GENESIS")/metrics.svg)"
+
+step "An auditor's export: every block, verified offline against the peers' hashes"
+AUDIT="$(mktemp -d)"
+run charter --as labB-user1 audit export --out "$AUDIT/labB" --quiet
+run charter audit verify "$AUDIT/labB"
+run charter --as foundation-user1 audit export --out "$AUDIT/foundation" --quiet
+run charter audit crosscheck "$AUDIT/labB" "$AUDIT/foundation"
+run charter audit replay "$AUDIT/labB"
+
 printf '\n%sDemo complete.%s The network is still running: try `charter --help`, `make status`; `make down` stops it.\n' "$B" "$R"

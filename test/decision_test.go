@@ -59,7 +59,8 @@ func testConstitution() constitution.Document {
 		switch r.Type {
 		case constitution.Amendment, constitution.Slashing, constitution.SeatConfirmation,
 			constitution.RoleGrant, constitution.RoleRevoke, constitution.OfficeGrant, constitution.OfficeRevoke, constitution.TokenIssuance,
-			constitution.Budget, constitution.TreasurySpend:
+			constitution.Budget, constitution.TreasurySpend,
+			constitution.ReleaseStage, constitution.DatasetTakedown, constitution.EmergencyRatification:
 			for j := range r.Families {
 				r.Families[j] = constitution.FamilySeat
 			}
@@ -75,6 +76,9 @@ func testConstitution() constitution.Document {
 	d.Time.MaxClockSkewSec = testSkewSec
 	// Treasury spends wait seconds, not days (treasury_test.go).
 	d.Treasury.ExecutionDelaySec = testTreasuryDelaySec
+	// Guardian pauses of seconds (registry_test.go): an unratified pause
+	// lasts min(maxPause, ratifyWithin) = 40 s and holds one skew longer.
+	d.Emergency.MaxPauseSec, d.Emergency.RatifyWithinSec, d.Emergency.DisclosureWithinSec = 120, 40, 60
 	return d
 }
 
