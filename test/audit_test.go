@@ -43,7 +43,7 @@ func exportFrom(t *testing.T, profile, dir string) *audit.Manifest {
 }
 
 // TestAuditExportVerifyReplay: after a decision is proposed, voted on,
-// closed, tallied and concluded, exports taken through two organisations'
+// closed, tallied, concluded and executed, exports taken through two organisations'
 // peers verify, agree with each other, and replaying them reproduces the
 // tallies and the verdict the ledger holds.
 func TestAuditExportVerifyReplay(t *testing.T) {
@@ -89,6 +89,10 @@ func TestAuditExportVerifyReplay(t *testing.T) {
 	}
 	concluded, err := reader.ConcludeDecision(ctx, d.ID)
 	require.NoError(t, err)
+	require.Equal(t, decision.StatusPassed, concluded.Status, "%+v", concluded.Outcome)
+	waitUntil(t, concluded.ExecutableAt.Add(testSkew))
+	_, err = reader.ExecuteDecision(ctx, d.ID)
+	require.NoError(t, err)
 	settledHeight(t)
 
 	// Two exports, through the foundation's and lab A's peers.
@@ -124,6 +128,7 @@ func TestAuditExportVerifyReplay(t *testing.T) {
 	assert.Zero(t, rep.Mismatches)
 	assert.GreaterOrEqual(t, rep.ByFunction["ballot:Tally"], len(d.Ballots))
 	assert.GreaterOrEqual(t, rep.ByFunction["ballot:Close"], len(d.Ballots))
+	assert.GreaterOrEqual(t, rep.ByFunction["decision:Execute"], 1)
 	var verdict *audit.Outcome
 	tallied := 0
 	for i, o := range rep.Outcomes {
