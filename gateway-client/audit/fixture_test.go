@@ -13,10 +13,11 @@ import (
 )
 
 // testdata/network is an export taken once from a real network
-// (test/audit_test.go with CHARTER_AUDIT_FIXTURE): the founding act, a
-// member registration, a release-stage decision voted by two House A
-// seats, closed, tallied, concluded and executed; 24 blocks from the
-// foundation's peer, with every organisation's peer report.
+// (test/audit_test.go with CHARTER_AUDIT_FIXTURE, before release-stage
+// decisions carried a payload): the founding act, a member registration,
+// a release-stage decision voted by two House A seats, closed, tallied and
+// concluded; 23 blocks from the foundation's peer, with every
+// organisation's peer report.
 const fixture = "testdata/network"
 
 // copyFixture copies the real export into a temporary directory.
@@ -34,7 +35,7 @@ func TestRealExportVerifies(t *testing.T) {
 	if err != nil {
 		t.Fatalf("verify: %v", err)
 	}
-	if rep.Blocks != 24 || rep.Transactions != 24 || rep.OrdererSigs != 23 || rep.UnsignedConfig != 1 ||
+	if rep.Blocks != 23 || rep.Transactions != 23 || rep.OrdererSigs != 22 || rep.UnsignedConfig != 1 ||
 		strings.Join(rep.PeersMatched, ",") != "FoundationMSP,LabAMSP,LabBMSP" {
 		t.Fatalf("report: %+v", rep)
 	}
@@ -50,8 +51,7 @@ func TestRealExportReplay(t *testing.T) {
 	if err != nil {
 		t.Fatalf("replay: %v", err)
 	}
-	if rep.Replayed != 4 || rep.ByFunction["ballot:Tally"] != 1 || rep.ByFunction["ballot:Close"] != 1 || rep.ByFunction["decision:Conclude"] != 1 ||
-		rep.ByFunction["decision:Execute"] != 1 || rep.Mismatches != 0 || len(rep.Outcomes) != 3 {
+	if rep.Replayed != 3 || rep.ByFunction["ballot:Tally"] != 1 || rep.ByFunction["ballot:Close"] != 1 || rep.ByFunction["decision:Conclude"] != 1 || rep.Mismatches != 0 || len(rep.Outcomes) != 2 {
 		t.Fatalf("report: %+v", rep)
 	}
 	for _, o := range rep.Outcomes {
@@ -94,7 +94,7 @@ func TestRealExportFlippedByte(t *testing.T) {
 		{"manifest", func(t *testing.T, dir string) (string, int64) {
 			raw, _ := os.ReadFile(filepath.Join(dir, FileManifest))
 			return FileManifest, int64(bytes.Index(raw, []byte(`"lastBlockHeaderHash": "`)) + len(`"lastBlockHeaderHash": "`))
-		}, "peer report", 23, -1},
+		}, "peer report", 22, -1},
 		{"record", func(t *testing.T, dir string) (string, int64) {
 			raw, _ := os.ReadFile(filepath.Join(dir, FileTransactions))
 			return FileTransactions, int64(bytes.Index(raw, []byte(`"function":"ballot:Tally"`)) + 14)
