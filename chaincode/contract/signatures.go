@@ -138,6 +138,7 @@ func signatures() []signature {
 		{"member", "List", []param{optional(mspParam("mspId")), {name: "includeRemoved", kind: kindBool, description: "whether removed members are listed"}, optional(integer("pageSize", "members per page, 1..1000; empty or 0 for 100")), bookmark()}},
 		{"member", "Whoami", nil},
 		{"member", "Vouch", []param{js("request", vouch.GiveRequest{}, "the member vouched for")}},
+		{"member", "Unvouch", []param{js("request", vouch.WithdrawRequest{}, "the member whose vouch the caller withdraws")}},
 		{"member", "Vouches", []param{mspParam("mspId"), memberID("id")}},
 
 		{"decision", "Propose", []param{js("request", decision.ProposeRequest{}, "the decision proposed")}},
