@@ -132,6 +132,7 @@ func signatures() []signature {
 		{"constitution", "Default", nil},
 
 		{"member", "Register", []param{js("request", member, "the member to register")}},
+		{"member", "RegisterBatch", []param{js("request", membership.RegisterBatchRequest{}, "1..500 members of the caller's organisation to register, all or nothing")}},
 		{"member", "Update", []param{js("request", membership.UpdateRequest{}, "the member's new roles and name")}},
 		{"member", "Remove", []param{js("request", membership.RemoveRequest{}, "the member to remove and why")}},
 		{"member", "Get", []param{mspParam("mspId"), memberID("id")}},
