@@ -84,6 +84,9 @@ func NewChaincode(cfg Config) (*Chaincode, error) {
 		newReputationContract(g),
 		newIncidentContract(g),
 		newMetricsContract(g),
+		newTreasuryContract(g),
+		newArtifactContract(g),
+		newGuardianContract(g),
 	}
 	cc, err := contractapi.NewChaincode(contracts...)
 	if err != nil {
