@@ -136,12 +136,14 @@ func signatures() []signature {
 		{"constitution", "Default", nil},
 
 		{"member", "Register", []param{js("request", member, "the member to register")}},
+		{"member", "RegisterBatch", []param{js("request", membership.RegisterBatchRequest{}, "1..500 members of the caller's organisation to register, all or nothing")}},
 		{"member", "Update", []param{js("request", membership.UpdateRequest{}, "the member's new roles and name")}},
 		{"member", "Remove", []param{js("request", membership.RemoveRequest{}, "the member to remove and why")}},
 		{"member", "Get", []param{mspParam("mspId"), memberID("id")}},
 		{"member", "List", []param{optional(mspParam("mspId")), {name: "includeRemoved", kind: kindBool, description: "whether removed members are listed"}, optional(integer("pageSize", "members per page, 1..1000; empty or 0 for 100")), bookmark()}},
 		{"member", "Whoami", nil},
 		{"member", "Vouch", []param{js("request", vouch.GiveRequest{}, "the member vouched for")}},
+		{"member", "Unvouch", []param{js("request", vouch.WithdrawRequest{}, "the member whose vouch the caller withdraws")}},
 		{"member", "Vouches", []param{mspParam("mspId"), memberID("id")}},
 
 		{"decision", "Propose", []param{js("request", decision.ProposeRequest{}, "the decision proposed")}},
