@@ -10,6 +10,7 @@ import (
 	"github.com/charter-gov/charter/chaincode/reputation"
 	"github.com/charter-gov/charter/chaincode/text"
 	"github.com/charter-gov/charter/chaincode/token"
+	"github.com/charter-gov/charter/chaincode/upgrade"
 	"github.com/charter-gov/charter/chaincode/vouch"
 )
 
@@ -186,5 +187,11 @@ func signatures() []signature {
 		{"reputation", "Score", []param{mspParam("mspId"), memberID("id"), optional(at), optional(recordID("categories", "comma-separated contribution categories; empty for all"))}},
 		{"reputation", "History", []param{mspParam("mspId"), memberID("id")}},
 		{"reputation", "Eligible", []param{optional(mspParam("mspId")), optional(memberID("id")), optional(at)}},
+
+		{"upgrade", "SignOff", []param{js("request", upgrade.SignOffRequest{}, "the sequence and the digest the maintainer built")}},
+		{"upgrade", "Get", []param{integer("sequence", "chaincode definition sequence")}},
+		{"upgrade", "Check", []param{recordID("digest", "SHA-256 of the chaincode build, 64 lowercase hex digits"), integer("sequence", "chaincode definition sequence")}},
+
+		{"system", "Build", nil},
 	}
 }

@@ -4,7 +4,7 @@
 // reputation slashing, the grant and withdrawal of roles that carry power,
 // and token issuance. These decisions are the only paths to those powers:
 // no transaction grants a power role, issues tokens or slashes. Later capabilities
-// (release stages, treasury spends, partner admission, chaincode upgrades)
+// (release stages, treasury spends, partner admission)
 // add theirs to All.
 package effects
 
@@ -21,7 +21,7 @@ import (
 
 // All returns every registered effect: the decision package's own (with
 // House A eligibility added to seat confirmations), slashing, the role
-// decisions and token issuance.
+// decisions, token issuance and chaincode upgrades.
 func All() []decision.Effect {
 	out := []decision.Effect{}
 	for _, e := range decision.CoreEffects() {
@@ -32,7 +32,8 @@ func All() []decision.Effect {
 	}
 	out = append(out, Slashing())
 	out = append(out, Roles()...)
-	return append(out, TokenIssuance())
+	out = append(out, TokenIssuance())
+	return append(out, ChaincodeUpgrade())
 }
 
 // Slashing is the effect of a slashing decision: the payload is a

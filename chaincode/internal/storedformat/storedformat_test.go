@@ -17,6 +17,7 @@ import (
 	"github.com/charter-gov/charter/chaincode/membership"
 	"github.com/charter-gov/charter/chaincode/reputation"
 	"github.com/charter-gov/charter/chaincode/token"
+	"github.com/charter-gov/charter/chaincode/upgrade"
 	"github.com/charter-gov/charter/chaincode/vouch"
 	"github.com/charter-gov/charter/internal/golden"
 )
@@ -54,6 +55,8 @@ func records() []struct {
 		{"genesis-adoption.golden.jsonl", func() any { return new(genesis.Adoption) }},
 		{"vouch.golden.jsonl", func() any { return new(vouch.Vouch) }},
 		{"ballot-pause-support.golden.jsonl", func() any { return new(ballot.PauseSupport) }},
+		{"upgrade-authorisation.golden.jsonl", func() any { return new(upgrade.Authorisation) }},
+		{"upgrade-signoff.golden.jsonl", func() any { return new(upgrade.SignOff) }},
 	}
 }
 
