@@ -17,7 +17,7 @@ help: ## List the targets
 build: ## Build the charter CLI and the chaincode server into .charter/bin
 	@mkdir -p $(BIN)
 	$(GO) build -o $(BIN)/charter ./cmd/charter
-	$(GO) build -o $(BIN)/charter-chaincode ./cmd/charter-chaincode
+	network/build-chaincode.sh -o $(BIN)/charter-chaincode
 	$(GO) build -o $(BIN)/charter-bench-chaincode ./cmd/charter-bench-chaincode
 
 .PHONY: fabric

@@ -42,8 +42,8 @@ const testSkew = testSkewSec * time.Second
 // testConstitution is the constitution TestMain adopts: the default
 // document with periods of seconds instead of days, so that decisions can
 // be proposed, voted, timelocked and executed within a test, and
-// amendments, slashing, seat confirmations, role decisions and token
-// issuance voted one seat one vote in every house they go to with a 1 %
+// amendments, slashing, seat confirmations, role decisions, token
+// issuance and chaincode upgrades voted one seat one vote in every house they go to with a 1 %
 // quorum (so that the electorates — every member and seat other tests
 // registered — do not decide whether a scenario reaches quorum, and no
 // reputation is needed). Thresholds, houses, routing and everything else are the
@@ -56,7 +56,8 @@ func testConstitution() constitution.Document {
 		r.VotingDelaySec, r.VotingPeriodSec, r.TimelockSec = 0, testVotingSec, testTimelockSec
 		switch r.Type {
 		case constitution.Amendment, constitution.Slashing, constitution.SeatConfirmation,
-			constitution.RoleGrant, constitution.RoleRevoke, constitution.OfficeGrant, constitution.OfficeRevoke, constitution.TokenIssuance:
+			constitution.RoleGrant, constitution.RoleRevoke, constitution.OfficeGrant, constitution.OfficeRevoke, constitution.TokenIssuance,
+			constitution.ChaincodeUpgrade:
 			for j := range r.Families {
 				r.Families[j] = constitution.FamilySeat
 			}
