@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 	"sync"
 	"time"
 
@@ -305,10 +306,27 @@ func (c *Client) submitTx(ctx context.Context, name string, out any, args ...str
 // submitTxTo is submitTx on a given chaincode.
 func (c *Client) submitTxTo(ctx context.Context, contract Contract, name string, out any, args ...string) (string, error) {
 	backoff := c.cfg.RetryBackoff
+	planUntil := time.Now().Add(EndorsementPlanWindow)
 	for attempt := 1; ; attempt++ {
 		raw, txID, err := c.submitOnce(ctx, contract, name, args)
 		if err == nil {
 			return txID, decodeResult(name, raw, out, txID)
+		}
+		if noEndorsementPlan(err) && time.Now().Before(planUntil) {
+			// Nothing was endorsed or ordered: the gateway found no set of
+			// peers for the chaincode definition (for about one gossip
+			// interval after a chaincode upgrade commits, the peers have not
+			// yet advertised the new definition's package). Ask again.
+			c.cfg.Logger.DebugContext(ctx, "retrying: no endorsement plan yet", "transaction", name, "attempt", attempt)
+			t := time.NewTimer(endorsementPlanPause)
+			select {
+			case <-ctx.Done():
+				t.Stop()
+				return "", mapError(err)
+			case <-t.C:
+			}
+			attempt--
+			continue
 		}
 		var commitErr *CommitError
 		if !errors.As(err, &commitErr) || commitErr.Code != peer.TxValidationCode_MVCC_READ_CONFLICT || attempt > max(c.cfg.MVCCRetries, 0) {
@@ -362,4 +380,25 @@ func decodeResult(name string, raw []byte, out any, txID string) error {
 		return &Error{Code: CodeInternal, Message: fmt.Sprintf("decode result of %s: %v", name, err), TxID: txID, Err: err}
 	}
 	return nil
+}
+
+// EndorsementPlanWindow is how long a submit keeps asking again when the
+// gateway answers that no combination of peers satisfies the endorsement
+// policy because the chaincode is not yet installed on enough peers (the
+// gossip interval after a chaincode upgrade commits; nothing was endorsed
+// or ordered, so asking again cannot commit twice).
+const EndorsementPlanWindow = 10 * time.Second
+
+const endorsementPlanPause = 200 * time.Millisecond
+
+// noEndorsementPlan reports whether err is the gateway's refusal to plan
+// an endorsement because the chaincode is not installed on enough peers
+// (as it advertises them through gossip).
+func noEndorsementPlan(err error) bool {
+	var endorseErr *client.EndorseError
+	if !errors.As(err, &endorseErr) {
+		return false
+	}
+	msg := endorseErr.GRPCStatus().Message()
+	return strings.Contains(msg, "no combination of peers can be derived") && strings.Contains(msg, "not installed on sufficient peers")
 }

@@ -194,4 +194,11 @@ step "Every state change above emitted a chaincode event"
 # everything from the constitution's adoption on, in block order
 run charter events watch --from-block 0 --count 31
 
+step "Every organisation's peer reports the chaincode build its own service runs: the digest a chaincode_upgrade decision names"
+for org in foundation labA labB; do
+  run charter --as "$org-user1" upgrade build
+done
+# nothing is authorised for sequence 2 until a chaincode_upgrade decision executes
+refused NOT_FOUND charter upgrade show 2
+
 printf '\n%sDemo complete.%s The network is still running: try `charter --help`, `make status`; `make down` stops it.\n' "$B" "$R"

@@ -135,7 +135,10 @@ func newRetryingVoters(t *testing.T, n int, prefix string) []*voter {
 // voters keep voting: every peer reports the new digest and every voter's
 // last committed vote is counted once.
 func TestChaincodeUpgradeUnderTwoPersonIntegrity(t *testing.T) {
-	ctx := ctxFor(t)
+	// The whole scenario (a decision voted and executed, four refusals, a
+	// 180-second poll around the rollout) takes minutes: one context for it.
+	ctx, cancelAll := context.WithTimeout(t.Context(), 20*time.Minute)
+	defer cancelAll()
 	reader := net.client(t, "foundation-user1")
 	cur, err := reader.Constitution(ctx)
 	require.NoError(t, err)
@@ -269,7 +272,7 @@ func TestChaincodeUpgradeUnderTwoPersonIntegrity(t *testing.T) {
 	const n = 64
 	voters := newRetryingVoters(t, n, fmt.Sprintf("upg%d-", run%100000))
 	const period = 180 * time.Second
-	poll, err := reader.CreateBallot(ctx, ballot.CreateRequest{Kind: ballot.KindPoll, Title: "Was the upgrade legitimate?", VotingPeriodSec: int64(period / time.Second)})
+	poll, err := community.client.CreateBallot(ctx, ballot.CreateRequest{Kind: ballot.KindPoll, Title: "Was the upgrade legitimate?", VotingPeriodSec: int64(period / time.Second)})
 	require.NoError(t, err)
 	waitUntil(t, poll.OpensAt)
 
@@ -340,4 +343,17 @@ func TestChaincodeUpgradeUnderTwoPersonIntegrity(t *testing.T) {
 		want[c-1]++
 	}
 	assert.Equal(t, want, p.Result.Likert.Distribution, "each voter's last committed choice")
+
+	// A restart brings the network back on the upgraded build.
+	code, text = networkScript(t, nil, "down.sh")
+	require.Zero(t, code, text)
+	code, text = networkScript(t, nil, "up.sh")
+	require.Zero(t, code, text)
+	for _, org := range orgProfiles {
+		require.Eventually(t, func() bool {
+			b, err := net.client(t, org+"-user1").Build(ctx)
+			return err == nil && b.Digest == digest
+		}, 60*time.Second, 250*time.Millisecond, "after a restart %s's peer still runs the authorised build", org)
+	}
+	assert.Equal(t, next+1, nextSequence(t), "still at sequence %d after the restart", next)
 }
