@@ -13,6 +13,7 @@ import (
 
 	"github.com/hyperledger/fabric-gateway/pkg/client"
 	gwid "github.com/hyperledger/fabric-gateway/pkg/identity"
+	"github.com/hyperledger/fabric-protos-go-apiv2/gateway"
 	"github.com/hyperledger/fabric-protos-go-apiv2/peer"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/connectivity"
@@ -382,23 +383,48 @@ func decodeResult(name string, raw []byte, out any, txID string) error {
 	return nil
 }
 
-// EndorsementPlanWindow is how long a submit keeps asking again when the
-// gateway answers that no combination of peers satisfies the endorsement
-// policy because the chaincode is not yet installed on enough peers (the
-// gossip interval after a chaincode upgrade commits; nothing was endorsed
-// or ordered, so asking again cannot commit twice).
+// EndorsementPlanWindow is how long a submit keeps asking again when its
+// endorsement fails because the chaincode definition is changing under it:
+// for the moments around a chaincode upgrade's commit, peers disagree on
+// the sequence (ProposalResponsePayloads do not match; "definition changed
+// during invoke"), or have not yet advertised the new definition's package
+// through gossip (no combination of peers). Nothing was endorsed by enough
+// peers or sent for ordering, so asking again cannot commit twice.
 const EndorsementPlanWindow = 10 * time.Second
 
 const endorsementPlanPause = 200 * time.Millisecond
 
-// noEndorsementPlan reports whether err is the gateway's refusal to plan
-// an endorsement because the chaincode is not installed on enough peers
-// (as it advertises them through gossip).
+// definitionChanging are the peers' and the gateway's words for a chaincode
+// definition that changed while a transaction was being endorsed.
+var definitionChanging = []string{
+	"not installed on sufficient peers",
+	"ProposalResponsePayloads do not match",
+	"changed during invoke",
+	"chaincode cache at sequence",
+	"has not yet been approved by this org",
+}
+
+// noEndorsementPlan reports whether err is an endorsement failure caused
+// by a chaincode definition that is changing (definitionChanging), in the
+// gateway's message or in a peer's detail.
 func noEndorsementPlan(err error) bool {
 	var endorseErr *client.EndorseError
 	if !errors.As(err, &endorseErr) {
 		return false
 	}
-	msg := endorseErr.GRPCStatus().Message()
-	return strings.Contains(msg, "no combination of peers can be derived") && strings.Contains(msg, "not installed on sufficient peers")
+	st := endorseErr.GRPCStatus()
+	texts := []string{st.Message()}
+	for _, d := range st.Details() {
+		if ed, ok := d.(*gateway.ErrorDetail); ok {
+			texts = append(texts, ed.GetMessage())
+		}
+	}
+	for _, t := range texts {
+		for _, w := range definitionChanging {
+			if strings.Contains(t, w) {
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -17,10 +17,11 @@
 #    run side by side, so votes keep flowing), and the running process's
 #    executable hashed: it must be D (a service running anything else:
 #    REFUSED, the new services stopped, nothing approved).
-# 4. Installs the packages; approves N+1 organisation by organisation; as
-#    soon as a majority approved, commits N+1 with their peers; then the
-#    remaining organisations approve. Transactions endorsed under N while the
-#    commit lands fail MVCC validation and are retried by the client.
+# 4. Installs the packages; every organisation approves N+1 (concurrently);
+#    with a majority of approvals, commits N+1 with their peers. Until then
+#    the old services serve. Transactions endorsed under N while the commit
+#    lands fail MVCC validation, and endorsements while the peers disagree
+#    on the sequence fail; the client asks again in both cases.
 # 5. Waits until every organisation's peer answers system:Build with D (the
 #    peer now dials its new service), then stops the old services and
 #    records the new package, port and binary for restarts.
@@ -227,18 +228,22 @@ done
 approve() {
   as_admin "$1" peer lifecycle chaincode approveformyorg -o "$ORD_ADDR" --tls --cafile "$ORDERER_TLS_CA" \
     --channelID "$CHANNEL" --name "$CC_NAME" --version "$VERSION" --sequence "$NEXT" \
-    --package-id "${NEW_PKGID[$1]}" --waitForEvent >"$LOGS/cli/upgrade-approve-$1.log" 2>&1 ||
-    { tail -n 5 "$LOGS/cli/upgrade-approve-$1.log" >&2; die "the $1 approval of sequence $NEXT failed"; }
+    --package-id "${NEW_PKGID[$1]}" --waitForEvent >"$LOGS/cli/upgrade-approve-$1.log" 2>&1
 }
 MAJORITY=$(( ${#ORGS[@]} / 2 + 1 ))
-approved=()
-phase "approve sequence $NEXT by a majority ($MAJORITY of ${#ORGS[@]}), one organisation at a time"
-for o in "${ORGS[@]}"; do
-  approve "$o"
-  approved+=("$o")
-  echo "  $o approved"
-  [ ${#approved[@]} -ge "$MAJORITY" ] && break
+# Every organisation approves before the commit (concurrently; approvals
+# are independent): an organisation that approved only after the commit
+# would leave its peer unable to endorse in between ("not yet been approved
+# by this org"). The commit needs a majority of them.
+phase "approve sequence $NEXT (every organisation, concurrently; a majority of ${#ORGS[@]} needed)"
+pids=()
+for o in "${ORGS[@]}"; do approve "$o" & pids+=($!); done
+approved=() missing=()
+for i in "${!pids[@]}"; do
+  o="${ORGS[$i]}"
+  if wait "${pids[$i]}"; then approved+=("$o"); echo "  $o approved"; else missing+=("$o"); tail -n 3 "$LOGS/cli/upgrade-approve-$o.log" >&2; fi
 done
+[ ${#approved[@]} -ge "$MAJORITY" ] || die "only ${#approved[@]} of ${#ORGS[@]} organisations approved sequence $NEXT (${approved[*]:-none}); a majority is $MAJORITY"
 
 phase "commit sequence $NEXT with the approving organisations' peers"
 peer_args=()
@@ -249,12 +254,13 @@ as_admin "${approved[0]}" peer lifecycle chaincode commit -o "$ORD_ADDR" --tls -
   { tail -n 5 "$LOGS/cli/upgrade-commit.log" >&2; die "commit of sequence $NEXT failed"; }
 now_ms; echo "  committed $(( NOW - T0 )) ms after the upgrade started"
 
-phase "the remaining organisations approve"
-for o in "${ORGS[@]}"; do
-  [[ " ${approved[*]} " == *" $o "* ]] && continue
-  approve "$o"
-  echo "  $o approved"
-done
+if [ ${#missing[@]} -gt 0 ]; then
+  phase "the organisations whose approval failed approve again"
+  for o in "${missing[@]}"; do
+    approve "$o" || { tail -n 3 "$LOGS/cli/upgrade-approve-$o.log" >&2; die "the $o approval of sequence $NEXT failed again"; }
+    echo "  $o approved"
+  done
+fi
 
 phase "every peer reports the authorised build (system:Build)"
 for o in "${ORGS[@]}"; do

@@ -136,7 +136,7 @@ func newRetryingVoters(t *testing.T, n int, prefix string) []*voter {
 // last committed vote is counted once.
 func TestChaincodeUpgradeUnderTwoPersonIntegrity(t *testing.T) {
 	// The whole scenario (a decision voted and executed, four refusals, a
-	// 180-second poll around the rollout) takes minutes: one context for it.
+	// 150-second poll around the rollout) takes minutes: one context for it.
 	ctx, cancelAll := context.WithTimeout(t.Context(), 20*time.Minute)
 	defer cancelAll()
 	reader := net.client(t, "foundation-user1")
@@ -271,7 +271,7 @@ func TestChaincodeUpgradeUnderTwoPersonIntegrity(t *testing.T) {
 	// The rolling upgrade under 64 voters.
 	const n = 64
 	voters := newRetryingVoters(t, n, fmt.Sprintf("upg%d-", run%100000))
-	const period = 180 * time.Second
+	const period = 150 * time.Second
 	poll, err := community.client.CreateBallot(ctx, ballot.CreateRequest{Kind: ballot.KindPoll, Title: "Was the upgrade legitimate?", VotingPeriodSec: int64(period / time.Second)})
 	require.NoError(t, err)
 	waitUntil(t, poll.OpensAt)
