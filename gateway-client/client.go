@@ -262,9 +262,10 @@ func (c *Client) Network() *client.Network {
 	return c.pool.current().network
 }
 
-// Gateway returns the address of the gateway peer in use, or "" for a
-// Client made by New.
-func (c *Client) Gateway() string {
+// GatewayAddress returns the host:port of the gateway peer in use (it
+// changes when a call fails over to another organisation's peer), or ""
+// for a Client made by New.
+func (c *Client) GatewayAddress() string {
 	if c.pool == nil {
 		return ""
 	}
@@ -329,7 +330,7 @@ func (c *Client) submitTxTo(ctx context.Context, contract Contract, name string,
 			attempt--
 			continue
 		}
-		var commitErr *CommitError
+		var commitErr *ValidationError
 		if !errors.As(err, &commitErr) || commitErr.Code != peer.TxValidationCode_MVCC_READ_CONFLICT || attempt > max(c.cfg.MVCCRetries, 0) {
 			if commitErr != nil {
 				commitErr.Attempts = attempt
@@ -351,7 +352,7 @@ func (c *Client) submitTxTo(ctx context.Context, contract Contract, name string,
 }
 
 // submitOnce endorses and submits once and waits for the commit status. A
-// transaction that did not commit successfully returns a *CommitError.
+// transaction that did not commit successfully returns a *ValidationError.
 func (c *Client) submitOnce(ctx context.Context, contract Contract, name string, args []string) ([]byte, string, error) {
 	endorseCtx, cancel := context.WithTimeout(ctx, c.cfg.EndorseTimeout)
 	raw, commit, err := contract.SubmitAsyncWithContext(endorseCtx, name, client.WithArguments(args...))
@@ -366,7 +367,7 @@ func (c *Client) submitOnce(ctx context.Context, contract Contract, name string,
 		return nil, commit.TransactionID(), err
 	}
 	if !st.Successful {
-		return nil, st.TransactionID, &CommitError{TxID: st.TransactionID, Code: st.Code, BlockNumber: st.BlockNumber, Attempts: 1}
+		return nil, st.TransactionID, &ValidationError{TxID: st.TransactionID, Code: st.Code, BlockNumber: st.BlockNumber, Attempts: 1}
 	}
 	return raw, st.TransactionID, nil
 }
@@ -427,4 +428,22 @@ func noEndorsementPlan(err error) bool {
 		}
 	}
 	return false
+}
+
+// encodeArg renders a structured argument as one JSON string.
+func encodeArg(what string, v any) (string, error) {
+	raw, err := json.Marshal(v)
+	if err != nil {
+		return "", &Error{Code: CodeInvalidArgument, Message: fmt.Sprintf("encode %s: %v", what, err), Err: err}
+	}
+	return string(raw), nil
+}
+
+// submitJSON submits tx with req encoded as its one JSON argument.
+func (c *Client) submitJSON(ctx context.Context, tx, what string, req, out any) error {
+	arg, err := encodeArg(what, req)
+	if err != nil {
+		return err
+	}
+	return c.submit(ctx, tx, out, arg)
 }

@@ -150,7 +150,7 @@ func TestMVCCConflictGivesUpAfterLimit(t *testing.T) {
 
 	_, err := c.RegisterMember(t.Context(), membership.RegisterRequest{Member: ada, Name: "Ada"})
 	require.ErrorIs(t, err, ErrNotCommitted)
-	var commitErr *CommitError
+	var commitErr *ValidationError
 	require.ErrorAs(t, err, &commitErr)
 	assert.Equal(t, peer.TxValidationCode_MVCC_READ_CONFLICT, commitErr.Code)
 	assert.Equal(t, 3, commitErr.Attempts)

@@ -4,11 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strconv"
 
+	"github.com/charter-gov/charter/chaincode/ballot"
 	"github.com/charter-gov/charter/chaincode/constitution"
 	"github.com/charter-gov/charter/chaincode/decision"
 	"github.com/charter-gov/charter/chaincode/decision/effects"
-	"github.com/charter-gov/charter/chaincode/token"
+	"github.com/charter-gov/charter/chaincode/treasury"
 )
 
 // Decision transaction names, "contract:function".
@@ -28,7 +30,7 @@ const (
 // be an active member (a House A seat holder for types routed to House A
 // only).
 //
-// Errors (besides the common ones, see transactions.go):
+// Errors (besides the common ones, see the package documentation):
 // ErrInvalidArgument (title, subject, payload — e.g. an amendment that
 // would leave the constitution invalid or changes nothing), ErrForbidden
 // (not a member; no seat), ErrNotFound (type not routed),
@@ -55,18 +57,16 @@ func (c *Client) ProposeAmendment(ctx context.Context, title, description string
 }
 
 // ProposeTokenIssuance is ProposeDecision for a token_issuance decision:
-// the only way new governance tokens are issued. The constitution's token
-// section bounds what one decision may issue (checked at proposal and
-// again at execution).
+// the only way new governance tokens are issued. They are credited to the
+// treasury's token account ({amount, memo}), from which spends pay them
+// out. The constitution's token section bounds what one decision may issue
+// (checked at proposal and again at execution, against the tokens issued
+// in circulation and in the treasury).
 //
-// Errors: as ProposeDecision; ErrFailedPrecondition when the total exceeds
-// the per-decision limit or the supply cap.
-func (c *Client) ProposeTokenIssuance(ctx context.Context, title, description string, req token.IssueRequest) (*decision.Decision, error) {
-	payload, err := json.Marshal(req)
-	if err != nil {
-		return nil, &Error{Code: CodeInvalidArgument, Message: fmt.Sprintf("encode token issuance: %v", err), Err: err}
-	}
-	return c.ProposeDecision(ctx, decision.ProposeRequest{Type: constitution.TokenIssuance, Title: title, Description: description, Payload: payload})
+// Errors: as ProposeDecision; ErrFailedPrecondition when the amount
+// exceeds the per-decision limit or the supply cap.
+func (c *Client) ProposeTokenIssuance(ctx context.Context, title, description string, req treasury.IssuanceRequest) (*decision.Decision, error) {
+	return c.proposeTyped(ctx, constitution.TokenIssuance, "token issuance", title, description, req)
 }
 
 // ProposeRoleChange is ProposeDecision for a role decision: typ is
@@ -86,17 +86,17 @@ func (c *Client) ProposeRoleChange(ctx context.Context, typ constitution.Decisio
 
 // VoteOnDecision submits decision:Vote, the caller's vote on a decision's
 // ballot (or appeal ballot) in one house, after the recusal check. It
-// returns the ballot engine's vote record as JSON.
+// returns the vote as the ballot engine recorded it.
 //
 // Errors: ErrForbidden (a disclosed conflict of interest; not eligible in
 // the house, e.g. a House B member voting in House A), ErrNotFound,
 // ErrFailedPrecondition (voting not open), ErrInvalidArgument (choice).
-func (c *Client) VoteOnDecision(ctx context.Context, req decision.VoteRequest) (json.RawMessage, error) {
-	var v json.RawMessage
+func (c *Client) VoteOnDecision(ctx context.Context, req decision.VoteRequest) (*ballot.Vote, error) {
+	var v ballot.Vote
 	if err := c.submitJSON(ctx, txDecisionVote, "decision vote request", req, &v); err != nil {
 		return nil, err
 	}
-	return v, nil
+	return &v, nil
 }
 
 // ConcludeDecision submits decision:Conclude, applying the concurrence
@@ -151,16 +151,33 @@ func (c *Client) Decision(ctx context.Context, id string) (*decision.Decision, e
 	return &d, nil
 }
 
-// Decisions evaluates decision:List, in ID order, of one status when
-// status is not empty.
+// DecisionsPage evaluates decision:List for one page: decisions in ID
+// order, of one status when status is not empty, pageSize decisions read
+// (1..1000; 0: the chaincode's 100) from bookmark ("" starts); the page's
+// Bookmark is "" after the last.
 //
-// Errors: ErrInvalidArgument (unknown status).
-func (c *Client) Decisions(ctx context.Context, status decision.Status) ([]decision.Decision, error) {
-	var ds []decision.Decision
-	if err := c.evaluate(ctx, txDecisionList, &ds, string(status)); err != nil {
+// Errors: ErrInvalidArgument (unknown status, page size, a bookmark from
+// another listing).
+func (c *Client) DecisionsPage(ctx context.Context, status decision.Status, pageSize int, bookmark string) (*decision.ListPage, error) {
+	var p decision.ListPage
+	if err := c.evaluate(ctx, txDecisionList, &p, string(status), strconv.Itoa(pageSize), bookmark); err != nil {
 		return nil, err
 	}
-	return ds, nil
+	return &p, nil
+}
+
+// Decisions lists every decision in ID order, of one status when status
+// is not empty, following decision:List's pages of DefaultMemberPage.
+//
+// Errors: as DecisionsPage.
+func (c *Client) Decisions(ctx context.Context, status decision.Status) ([]decision.Decision, error) {
+	return FollowPages("", func(bookmark string) ([]decision.Decision, string, error) {
+		p, err := c.DecisionsPage(ctx, status, DefaultMemberPage, bookmark)
+		if err != nil {
+			return nil, "", err
+		}
+		return p.Decisions, p.Bookmark, nil
+	})
 }
 
 // Appellants evaluates decision:Appellants.
@@ -172,32 +189,4 @@ func (c *Client) Appellants(ctx context.Context, id string) ([]decision.Appellan
 		return nil, err
 	}
 	return as, nil
-}
-
-// ConstitutionDiff reads two adopted versions and returns what changed
-// from the first to the second (computed locally with constitution.Diff).
-//
-// Errors: ErrNotFound (no such version), ErrInvalidArgument (version < 1).
-func (c *Client) ConstitutionDiff(ctx context.Context, from, to int64) ([]constitution.Change, error) {
-	a, err := c.ConstitutionVersion(ctx, from)
-	if err != nil {
-		return nil, err
-	}
-	b, err := c.ConstitutionVersion(ctx, to)
-	if err != nil {
-		return nil, err
-	}
-	changes, err := constitution.Diff(a.Document, b.Document)
-	if err != nil {
-		return nil, &Error{Code: CodeInternal, Message: fmt.Sprintf("diff versions %d and %d: %v", from, to, err), Err: err}
-	}
-	return changes, nil
-}
-
-func (c *Client) submitJSON(ctx context.Context, tx, what string, req, out any) error {
-	arg, err := encodeArg(what, req)
-	if err != nil {
-		return err
-	}
-	return c.submit(ctx, tx, out, arg)
 }

@@ -1,12 +1,14 @@
 // Package charter is the Go client of Charter, the governance ledger of a
 // consortium of AI foundations and labs running on Hyperledger Fabric.
 //
-// A Client wraps one fabric-gateway connection to one peer as one user. It
-// offers one typed method per chaincode transaction, taking a context first
-// and Charter's own domain types (from the chaincode's plain Go packages) as
-// inputs and outputs. Each method decides whether it evaluates (a query,
-// answered by one peer, nothing written) or submits (endorsed, ordered,
-// committed; the method returns once the transaction is committed).
+// A Client wraps fabric-gateway connections to one organisation's peer (and
+// other organisations' peers as fallbacks) as one user. It offers one typed
+// method per chaincode transaction, taking a context first and Charter's own
+// domain types (from the chaincode's plain Go packages) as inputs and
+// outputs; no method returns raw JSON. Each method decides whether it
+// evaluates (a query, answered by one peer, nothing written) or submits
+// (endorsed, ordered, committed; the method returns once the transaction is
+// committed).
 //
 // Connecting:
 //
@@ -15,6 +17,42 @@
 //	c, err := charter.Connect(ctx, cfg)
 //	defer c.Close()
 //	w, err := c.Whoami(ctx)
+//
+// # Finding a method
+//
+// The Client is one flat type (c.Method(ctx, …)); its methods are grouped by
+// area, one source file per area, and each file starts with the
+// transaction names it calls:
+//
+//   - Connection (client.go, config.go, profiles.go, failover.go): Connect,
+//     New, Close, Identity, GatewayAddress, Network, Contract; Config,
+//     Profiles.
+//   - Founding act (genesis.go): ProposeGenesis, ApproveGenesis, Genesis,
+//     GenesisHash.
+//   - Constitution (constitution.go): Constitution, ConstitutionVersion,
+//     ConstitutionHistory, ConstitutionDiff, DefaultConstitution.
+//   - Members (member.go): RegisterMember, UpdateMember, RemoveMember,
+//     Member, Members, MembersPage, Whoami.
+//   - Ballots (ballot.go): CreateBallot, Vote, VoteOf, Tally, TallyPage,
+//     CloseBallot, CancelBallot, QueueBallot, ExecuteBallot, Ballot,
+//     Ballots, BallotResults, BallotVotes.
+//   - Decisions (decision.go): ProposeDecision and its typed forms
+//     (ProposeAmendment, ProposeTokenIssuance, ProposeRoleChange),
+//     VoteOnDecision, ConcludeDecision, AppealDecision, ExecuteDecision,
+//     Decision, Decisions, Appellants.
+//   - Conflicts of interest (coi.go), delegation (delegation.go),
+//     reputation (reputation.go), tokens (token.go), guardians' pauses and
+//     vouching (guard.go): one file each.
+//   - Treasury (treasury.go): Deposit, ProposeSpend, ApproveSpend,
+//     ExecuteSpend, CancelSpend, TreasuryAccounts, TreasuryAccount,
+//     TreasuryMovements, TreasuryBudget, Spend, Spends, SpendsBySource,
+//     SpendApprovals, TreasuryUsage; the typed decisions ProposeBudget and
+//     ProposeSpendDecision.
+//   - Events (events.go): WatchEvents, with resumable checkpoints.
+//   - Ledger look-ups (txstatus.go): TransactionStatus.
+//
+// A new capability adds its own file with its methods and its
+// transaction-name constants, and a line to this list.
 //
 // # Errors
 //
@@ -28,7 +66,27 @@
 //	if errors.Is(err, charter.ErrNotFound) { … }
 //
 // The fabric-gateway error stays reachable through Unwrap, so
-// errors.As(err, &endorseErr) with a *client.EndorseError also works.
+// errors.As(err, &endorseErr) with a *client.EndorseError also works. A
+// transaction that was ordered but failed validation wraps Charter's own
+// *ValidationError (not fabric-gateway's client.CommitError).
+//
+// Errors common to every method (each method's documentation lists those
+// it adds):
+//
+//   - CodeUnavailable, CodeDeadlineExceeded, CodeCanceled: the peer could
+//     not be reached, or the timeout or ctx ended before the transaction
+//     reached the orderer (nothing was written).
+//   - CodeUnknown: any other gateway failure (for example an endorsement
+//     policy failure); the message includes each peer's report.
+//   - CodeInternal: a chaincode bug, or a result the client cannot decode.
+//
+// Submitting methods may also return:
+//
+//   - CodeUnknownOutcome: sent for ordering, commit status not received in
+//     time; the *Error carries the TxID (settle it with TransactionStatus).
+//   - CodeNotCommitted: the transaction failed validation, including
+//     MVCC_READ_CONFLICT after Config.MVCCRetries retries; the *Error wraps
+//     a *ValidationError.
 //
 // # Retries
 //

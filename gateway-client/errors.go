@@ -36,7 +36,7 @@ const (
 	// The error carries the transaction ID.
 	CodeUnknownOutcome Code = "UNKNOWN_OUTCOME"
 	// CodeNotCommitted: the transaction was ordered but failed validation
-	// (the error wraps a *CommitError with the validation code).
+	// (the error wraps a *ValidationError with the validation code).
 	CodeNotCommitted Code = "NOT_COMMITTED"
 	// CodeUnavailable: the gateway peer could not be reached.
 	CodeUnavailable Code = "UNAVAILABLE"
@@ -104,7 +104,7 @@ type Error struct {
 	TxID string
 	// Err is the underlying error, typically a fabric-gateway
 	// *client.EndorseError, *client.SubmitError, *client.CommitStatusError
-	// or a *CommitError. It may be nil.
+	// or a *ValidationError. It may be nil.
 	Err error
 }
 
@@ -140,9 +140,13 @@ func CodeOf(err error) Code {
 	return CodeUnknown
 }
 
-// CommitError reports a transaction that was ordered but did not commit
-// successfully.
-type CommitError struct {
+// ValidationError reports a transaction that was ordered into a block but
+// failed validation there (an endorsement policy or MVCC_READ_CONFLICT, for
+// example), so it changed nothing. It is Charter's own type, not
+// fabric-gateway's client.CommitError (which carries the same facts under
+// other field names): Charter's adds the block number and how many times
+// the transaction was tried. An *Error with CodeNotCommitted wraps it.
+type ValidationError struct {
 	TxID        string
 	Code        peer.TxValidationCode
 	BlockNumber uint64
@@ -151,7 +155,7 @@ type CommitError struct {
 	Attempts int
 }
 
-func (e *CommitError) Error() string {
+func (e *ValidationError) Error() string {
 	msg := fmt.Sprintf("transaction %s failed validation with %s in block %d", e.TxID, e.Code, e.BlockNumber)
 	if e.Attempts > 1 {
 		msg += fmt.Sprintf(" (attempt %d)", e.Attempts)
@@ -163,7 +167,7 @@ func (e *CommitError) Error() string {
 // only place where fabric-gateway and gRPC errors are interpreted.
 //
 //   - *Error: returned unchanged.
-//   - *CommitError: NOT_COMMITTED.
+//   - *ValidationError: NOT_COMMITTED.
 //   - *client.CommitStatusError, or a *client.SubmitError that timed out,
 //     was canceled or lost the connection: UNKNOWN_OUTCOME (the transaction
 //     may have reached the orderer).
@@ -182,7 +186,7 @@ func mapError(err error) error {
 	}
 	e := &Error{Err: err, TxID: txIDOf(err)}
 
-	var commitErr *CommitError
+	var commitErr *ValidationError
 	if errors.As(err, &commitErr) {
 		e.Code, e.Message = CodeNotCommitted, commitErr.Error()
 		return e
@@ -229,7 +233,7 @@ func txIDOf(err error) string {
 		endorseErr *client.EndorseError
 		submitErr  *client.SubmitError
 		statusErr  *client.CommitStatusError
-		commitErr  *CommitError
+		commitErr  *ValidationError
 		gwCommit   *client.CommitError
 	)
 	switch {

@@ -168,7 +168,7 @@ func TestMapErrorPlainErrors(t *testing.T) {
 		{"code must not be part of a word", errors.New("XNOT_FOUND: gone"), CodeUnknown, "XNOT_FOUND: gone"},
 		{"context deadline", fmt.Errorf("wait: %w", context.DeadlineExceeded), CodeDeadlineExceeded, "wait: context deadline exceeded"},
 		{"context canceled", context.Canceled, CodeCanceled, "context canceled"},
-		{"commit error", &CommitError{TxID: "tx1", Code: peer.TxValidationCode_MVCC_READ_CONFLICT, BlockNumber: 9, Attempts: 4}, CodeNotCommitted,
+		{"commit error", &ValidationError{TxID: "tx1", Code: peer.TxValidationCode_MVCC_READ_CONFLICT, BlockNumber: 9, Attempts: 4}, CodeNotCommitted,
 			"transaction tx1 failed validation with MVCC_READ_CONFLICT in block 9 (attempt 4)"},
 		{"already mapped", coded, CodeConflict, "already"},
 	}

@@ -34,13 +34,13 @@ func unreachablePeer() *fakeGateway {
 func TestFailoverMovesQueriesToTheNextGateway(t *testing.T) {
 	primary, fallback := unreachablePeer(), &fakeGateway{}
 	c := twoGateways(t, primary, fallback)
-	require.Equal(t, "primary:7051", c.Gateway())
+	require.Equal(t, "primary:7051", c.GatewayAddress())
 
 	_, err := c.Whoami(t.Context())
 	require.NoError(t, err)
 	assert.Len(t, primary.Calls(), 1)
 	assert.Len(t, fallback.Calls(), 1)
-	assert.Equal(t, "fallback:8051", c.Gateway(), "the gateway that answered stays in use")
+	assert.Equal(t, "fallback:8051", c.GatewayAddress(), "the gateway that answered stays in use")
 
 	_, err = c.Whoami(t.Context())
 	require.NoError(t, err)
@@ -78,7 +78,7 @@ func TestFailoverResubmitsOnlyWhatWasNeverEndorsed(t *testing.T) {
 		_, err := c.RegisterMember(t.Context(), req)
 		assert.ErrorIs(t, err, ErrForbidden)
 		assert.Empty(t, fallback.Calls())
-		assert.Equal(t, "primary:7051", c.Gateway())
+		assert.Equal(t, "primary:7051", c.GatewayAddress())
 	})
 
 	t.Run("every gateway unreachable", func(t *testing.T) {

@@ -44,7 +44,7 @@ func TestGatewayFailoverWhenThePeerDies(t *testing.T) {
 		return c
 	}
 	user, admin := connect("labA-user2"), connect("labA-admin")
-	own := user.Gateway()
+	own := user.GatewayAddress()
 
 	killProcess(t, "peer-laba")
 	t.Cleanup(func() {
@@ -54,12 +54,12 @@ func TestGatewayFailoverWhenThePeerDies(t *testing.T) {
 	w, err := user.Whoami(ctx)
 	require.NoError(t, err, "a query fails over")
 	assert.Equal(t, "labA user2", w.Member.Name)
-	assert.NotEqual(t, own, user.Gateway(), "now on another organisation's gateway")
+	assert.NotEqual(t, own, user.GatewayAddress(), "now on another organisation's gateway")
 
 	m, err := admin.UpdateMember(ctx, membership.UpdateRequest{Member: w.Identity, Name: "labA user2"})
 	require.NoError(t, err, "a transaction is endorsed by the two organisations still up and commits")
 	require.True(t, m.UpdatedAt.After(w.Member.UpdatedAt), "the rename committed: %s after %s", m.UpdatedAt, w.Member.UpdatedAt)
-	assert.NotEqual(t, own, admin.Gateway())
+	assert.NotEqual(t, own, admin.GatewayAddress())
 
 	require.NoError(t, script_(net.root, "up.sh"), "restart the killed peer (only it: the rest keep running)")
 	requireSameStateEverywhere(t)

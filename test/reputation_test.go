@@ -173,7 +173,7 @@ func TestReputationConcurrentAttestations(t *testing.T) {
 		if err == nil {
 			continue
 		}
-		var ce *charter.CommitError
+		var ce *charter.ValidationError
 		if errors.As(err, &ce) {
 			conflicts[ce.Code.String()]++
 		} else {

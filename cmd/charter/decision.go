@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/charter-gov/charter/chaincode/ballot"
 	"github.com/charter-gov/charter/chaincode/coi"
 	"github.com/charter-gov/charter/chaincode/constitution"
 	"github.com/charter-gov/charter/chaincode/decision"
@@ -22,16 +23,16 @@ import (
 type decisionAPI interface {
 	ProposeDecision(ctx context.Context, req decision.ProposeRequest) (*decision.Decision, error)
 	ProposeAmendment(ctx context.Context, title, description string, doc constitution.Document) (*decision.Decision, error)
-	VoteOnDecision(ctx context.Context, req decision.VoteRequest) (json.RawMessage, error)
+	VoteOnDecision(ctx context.Context, req decision.VoteRequest) (*ballot.Vote, error)
 	ConcludeDecision(ctx context.Context, id string) (*decision.Decision, error)
 	AppealDecision(ctx context.Context, req decision.AppealRequest) (*decision.AppealResult, error)
 	ExecuteDecision(ctx context.Context, id string) (*decision.Decision, error)
 	Decision(ctx context.Context, id string) (*decision.Decision, error)
-	Decisions(ctx context.Context, status decision.Status) ([]decision.Decision, error)
+	DecisionsPage(ctx context.Context, status decision.Status, pageSize int, bookmark string) (*decision.ListPage, error)
 	Appellants(ctx context.Context, id string) ([]decision.Appellant, error)
 	ConstitutionDiff(ctx context.Context, from, to int64) ([]constitution.Change, error)
 	DiscloseConflict(ctx context.Context, req coi.DiscloseRequest) (*coi.Disclosure, error)
-	Conflicts(ctx context.Context, q coi.ListRequest) ([]coi.Disclosure, error)
+	ConflictsPage(ctx context.Context, q coi.ListRequest) (*coi.ListPage, error)
 }
 
 var _ decisionAPI = (*charter.Client)(nil)
@@ -110,7 +111,7 @@ grants_admin), {"allocations": [{"member": {...}, "amount": N}], "memo": "..."}
 for token_issuance (or use 'charter token issue'). For an
 amendment use 'charter constitution propose-amendment'.`,
 		Example: `  charter --as labA-user1 decision propose --type budget --title "Q3 evaluation compute"
-  charter --as foundation-user1 decision propose --type release_stage --title "Stage model-x to general" --subject artifact:model-x@sha256:ab12
+  charter --as foundation-user1 decision propose --type release_stage --title "Stage model-x" --subject artifact:model-x@1.0 --payload stage.json
   charter --as labB-user1 decision propose --type seat_confirmation --title "Seat Ada" --payload seat.json`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -185,8 +186,9 @@ func (a *app) decisionShowCmd() *cobra.Command {
 
 func (a *app) decisionListCmd() *cobra.Command {
 	var status string
+	var size int
 	cmd := &cobra.Command{
-		Use:   "list [--status STATUS]",
+		Use:   "list [--status STATUS] [--page-size N]",
 		Short: "List decisions in ID order",
 		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -194,8 +196,18 @@ func (a *app) decisionListCmd() *cobra.Command {
 			if status != "" && !st.Valid() {
 				return usagef("--status %q: want one of %v", status, decision.Statuses())
 			}
+			n, err := pageSize(size)
+			if err != nil {
+				return err
+			}
 			return a.withDecisions(cmd, func(ctx context.Context, d decisionAPI) error {
-				ds, err := d.Decisions(ctx, st)
+				ds, err := charter.FollowPages("", func(bookmark string) ([]decision.Decision, string, error) {
+					p, err := d.DecisionsPage(ctx, st, n, bookmark)
+					if err != nil {
+						return nil, "", err
+					}
+					return p.Decisions, p.Bookmark, nil
+				})
 				if err != nil {
 					return err
 				}
@@ -204,6 +216,7 @@ func (a *app) decisionListCmd() *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVar(&status, "status", "", "only decisions in this status (voting, mediation, passed, rejected, appealed, overturned, executed)")
+	pageSizeFlag(cmd.Flags(), &size, "decisions")
 	return cmd
 }
 

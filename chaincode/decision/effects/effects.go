@@ -3,25 +3,29 @@
 // reputation eligibility rule added) and those of other capabilities:
 // reputation slashing, the grant and withdrawal of roles that carry power,
 // and token issuance. These decisions are the only paths to those powers:
-// no transaction grants a power role, issues tokens or slashes. Later capabilities
-// (release stages, treasury spends, partner admission)
-// add theirs to All.
+// no transaction grants a power role, issues tokens or slashes. Budgets and
+// treasury spends (chaincode/treasury) and chaincode upgrades are here too.
+// Release stages, dataset takedowns and emergency ratifications too.
+// Partner admission, when built, adds its own to All.
 package effects
 
 import (
 	"encoding/json"
+	"fmt"
 
 	"github.com/charter-gov/charter/chaincode/constitution"
 	"github.com/charter-gov/charter/chaincode/core"
 	"github.com/charter-gov/charter/chaincode/decision"
 	"github.com/charter-gov/charter/chaincode/errcode"
+	"github.com/charter-gov/charter/chaincode/incident"
 	"github.com/charter-gov/charter/chaincode/membership"
 	"github.com/charter-gov/charter/chaincode/reputation"
 )
 
 // All returns every registered effect: the decision package's own (with
 // House A eligibility added to seat confirmations), slashing, the role
-// decisions, token issuance and chaincode upgrades.
+// decisions, token issuance (to the treasury), budgets and treasury spends,
+// and chaincode upgrades.
 func All() []decision.Effect {
 	out := []decision.Effect{}
 	for _, e := range decision.CoreEffects() {
@@ -32,13 +36,14 @@ func All() []decision.Effect {
 	}
 	out = append(out, Slashing())
 	out = append(out, Roles()...)
-	out = append(out, TokenIssuance())
-	return append(out, ChaincodeUpgrade())
+	return append(out, TokenIssuance(), Budget(), TreasurySpend(), ReleaseStage(), DatasetTakedown(), EmergencyRatification(), ChaincodeUpgrade())
 }
 
 // Slashing is the effect of a slashing decision: the payload is a
 // reputation.SlashRequest, applied with reputation.SlashByDecision (which
-// emits the governance-incident event naming the decision).
+// emits the governance-incident event naming the decision), and recorded
+// in the incident register as a "slashing" incident (severity high for a
+// slash of half or more, else medium).
 func Slashing() decision.Effect {
 	return decision.Effect{Type: constitution.Slashing, Check: checkSlash, Apply: applySlash}
 }
@@ -71,5 +76,22 @@ func applySlash(tx *core.Tx, d *decision.Decision) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return reputation.SlashByDecision(tx, req, d.ID)
+	rec, err := reputation.SlashByDecision(tx, req, d.ID)
+	if err != nil {
+		return nil, err
+	}
+	sev := incident.Medium
+	if req.FractionBps >= 5000 {
+		sev = incident.High
+	}
+	txs := []string{}
+	if d.TxID != "" {
+		txs = append(txs, d.TxID)
+	}
+	if _, err := incident.Record(tx, incident.Incident{Kind: incident.Slashing, Severity: sev,
+		Summary:  fmt.Sprintf("%s slashed by %d bps by decision %s", req.Member, req.FractionBps, d.ID),
+		Decision: d.ID, Subject: "member:" + req.Member.MSPID + ":" + req.Member.ID, Transactions: txs}); err != nil {
+		return nil, fmt.Errorf("record the slashing incident: %w", err)
+	}
+	return rec, nil
 }

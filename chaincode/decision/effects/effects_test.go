@@ -12,6 +12,7 @@ import (
 	"github.com/charter-gov/charter/chaincode/decision"
 	. "github.com/charter-gov/charter/chaincode/decision/effects"
 	"github.com/charter-gov/charter/chaincode/errcode"
+	"github.com/charter-gov/charter/chaincode/incident"
 	"github.com/charter-gov/charter/chaincode/internal/testutil"
 	"github.com/charter-gov/charter/chaincode/membership"
 	"github.com/charter-gov/charter/chaincode/reputation"
@@ -26,7 +27,8 @@ func TestRegistry(t *testing.T) {
 		assert.NotNil(t, e.Apply, e.Type)
 	}
 	assert.Equal(t, []constitution.DecisionType{constitution.Amendment, constitution.SeatConfirmation, constitution.SeatRemoval, constitution.Slashing,
-		constitution.RoleGrant, constitution.RoleRevoke, constitution.OfficeGrant, constitution.OfficeRevoke, constitution.TokenIssuance, constitution.ChaincodeUpgrade}, types)
+		constitution.RoleGrant, constitution.RoleRevoke, constitution.OfficeGrant, constitution.OfficeRevoke, constitution.TokenIssuance, constitution.Budget, constitution.TreasurySpend,
+		constitution.ReleaseStage, constitution.DatasetTakedown, constitution.EmergencyRatification, constitution.ChaincodeUpgrade}, types)
 }
 
 func TestSlashing(t *testing.T) {
@@ -60,6 +62,17 @@ func TestSlashing(t *testing.T) {
 	assert.Equal(t, "d1", rec.Decision)
 	assert.Equal(t, reputation.AuthorityDecision, rec.Authority)
 	require.NotNil(t, tx.Event(), "the slash emits the governance-incident event")
+
+	// The execution records the slashing in the incident register.
+	p, err := incident.List(s, incident.ListRequest{Kind: incident.Slashing})
+	require.NoError(t, err)
+	require.Len(t, p.Incidents, 1)
+	in := p.Incidents[0]
+	assert.Equal(t, "d1", in.Decision)
+	assert.Equal(t, incident.Medium, in.Severity, "a 25 % slash is of medium severity")
+	assert.Equal(t, incident.SourceAutomatic, in.Source)
+	assert.Equal(t, "member:"+ada.MSPID+":"+ada.ID, in.Subject)
+	assert.Contains(t, in.Transactions, tx.TxID)
 }
 
 func TestChaincodeUpgradeRecordsTheAuthorisation(t *testing.T) {
