@@ -17,7 +17,7 @@ help: ## List the targets
 build: ## Build the charter CLI and the chaincode server into .charter/bin
 	@mkdir -p $(BIN)
 	$(GO) build -o $(BIN)/charter ./cmd/charter
-	$(GO) build -o $(BIN)/charter-chaincode ./cmd/charter-chaincode
+	network/build-chaincode.sh -o $(BIN)/charter-chaincode
 	$(GO) build -o $(BIN)/charter-bench-chaincode ./cmd/charter-bench-chaincode
 
 .PHONY: fabric
@@ -56,6 +56,15 @@ test-unit: ## Unit tests with the race detector
 .PHONY: test-integration
 test-integration: build fabric ## Integration tests: start a fresh network (with the calibration chaincode), run test/, stop it
 	CHARTER_BENCH=1 $(GO) test -count=1 -timeout 40m -v ./test/... 2>&1 | tee .charter/integration.log | grep -E '^(=== RUN|--- |PASS|FAIL|ok|panic|\s+\S+_test.go)' ; exit $${PIPESTATUS[0]}
+
+.PHONY: repro-check
+repro-check: ## Build the committed chaincode in two fresh folders, the second with an empty build cache: the SHA-256s must match
+	@set -e; tmp=$$(mktemp -d); trap "rm -rf $$tmp" EXIT; \
+	for d in a b; do mkdir -p $$tmp/$$d; git archive HEAD | tar -x -C $$tmp/$$d; done; \
+	one=$$($$tmp/a/network/build-chaincode.sh -o $$tmp/a/out/charter-chaincode | cut -d' ' -f1); \
+	two=$$(GOCACHE=$$tmp/cache $$tmp/b/network/build-chaincode.sh -o $$tmp/b/out/charter-chaincode | cut -d' ' -f1); \
+	echo "warm cache, folder a: $$one"; echo "empty cache, folder b: $$two"; \
+	if [ "$$one" = "$$two" ]; then echo "repro-check: identical"; else echo "repro-check: DIFFERENT builds" >&2; exit 1; fi
 
 .PHONY: lint
 lint: ## gofmt, go vet and the chaincode determinism linter (never writes files)

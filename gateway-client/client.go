@@ -7,11 +7,13 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/hyperledger/fabric-gateway/pkg/client"
 	gwid "github.com/hyperledger/fabric-gateway/pkg/identity"
+	"github.com/hyperledger/fabric-protos-go-apiv2/gateway"
 	"github.com/hyperledger/fabric-protos-go-apiv2/peer"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/connectivity"
@@ -306,10 +308,27 @@ func (c *Client) submitTx(ctx context.Context, name string, out any, args ...str
 // submitTxTo is submitTx on a given chaincode.
 func (c *Client) submitTxTo(ctx context.Context, contract Contract, name string, out any, args ...string) (string, error) {
 	backoff := c.cfg.RetryBackoff
+	planUntil := time.Now().Add(EndorsementPlanWindow)
 	for attempt := 1; ; attempt++ {
 		raw, txID, err := c.submitOnce(ctx, contract, name, args)
 		if err == nil {
 			return txID, decodeResult(name, raw, out, txID)
+		}
+		if noEndorsementPlan(err) && time.Now().Before(planUntil) {
+			// Nothing was endorsed or ordered: the gateway found no set of
+			// peers for the chaincode definition (for about one gossip
+			// interval after a chaincode upgrade commits, the peers have not
+			// yet advertised the new definition's package). Ask again.
+			c.cfg.Logger.DebugContext(ctx, "retrying: no endorsement plan yet", "transaction", name, "attempt", attempt)
+			t := time.NewTimer(endorsementPlanPause)
+			select {
+			case <-ctx.Done():
+				t.Stop()
+				return "", mapError(err)
+			case <-t.C:
+			}
+			attempt--
+			continue
 		}
 		var commitErr *ValidationError
 		if !errors.As(err, &commitErr) || commitErr.Code != peer.TxValidationCode_MVCC_READ_CONFLICT || attempt > max(c.cfg.MVCCRetries, 0) {
@@ -363,6 +382,52 @@ func decodeResult(name string, raw []byte, out any, txID string) error {
 		return &Error{Code: CodeInternal, Message: fmt.Sprintf("decode result of %s: %v", name, err), TxID: txID, Err: err}
 	}
 	return nil
+}
+
+// EndorsementPlanWindow is how long a submit keeps asking again when its
+// endorsement fails because the chaincode definition is changing under it:
+// for the moments around a chaincode upgrade's commit, peers disagree on
+// the sequence (ProposalResponsePayloads do not match; "definition changed
+// during invoke"), or have not yet advertised the new definition's package
+// through gossip (no combination of peers). Nothing was endorsed by enough
+// peers or sent for ordering, so asking again cannot commit twice.
+const EndorsementPlanWindow = 10 * time.Second
+
+const endorsementPlanPause = 200 * time.Millisecond
+
+// definitionChanging are the peers' and the gateway's words for a chaincode
+// definition that changed while a transaction was being endorsed.
+var definitionChanging = []string{
+	"not installed on sufficient peers",
+	"ProposalResponsePayloads do not match",
+	"changed during invoke",
+	"chaincode cache at sequence",
+	"has not yet been approved by this org",
+}
+
+// noEndorsementPlan reports whether err is an endorsement failure caused
+// by a chaincode definition that is changing (definitionChanging), in the
+// gateway's message or in a peer's detail.
+func noEndorsementPlan(err error) bool {
+	var endorseErr *client.EndorseError
+	if !errors.As(err, &endorseErr) {
+		return false
+	}
+	st := endorseErr.GRPCStatus()
+	texts := []string{st.Message()}
+	for _, d := range st.Details() {
+		if ed, ok := d.(*gateway.ErrorDetail); ok {
+			texts = append(texts, ed.GetMessage())
+		}
+	}
+	for _, t := range texts {
+		for _, w := range definitionChanging {
+			if strings.Contains(t, w) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // encodeArg renders a structured argument as one JSON string.

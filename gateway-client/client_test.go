@@ -361,3 +361,48 @@ func TestGenesisHashIsTheChaincodes(t *testing.T) {
 	_, err = GenesisHash(g)
 	require.ErrorIs(t, err, ErrInvalidArgument, "a genesis the chaincode would refuse is refused before sending")
 }
+
+// After a chaincode upgrade commits, the gateway finds no peers with the new
+// definition's package for about one gossip interval: nothing was endorsed
+// or ordered, so the submit asks again and commits once.
+func TestNoEndorsementPlanIsAskedAgain(t *testing.T) {
+	const planErr = "no combination of peers can be derived which satisfy the endorsement policy: required chaincodes are not installed on sufficient peers"
+	n := 0
+	f := &fakeGateway{endorse: func(call) ([]byte, error) {
+		n++
+		if n <= 2 {
+			return nil, peerError(codes.FailedPrecondition, planErr)
+		}
+		return []byte(`{}`), nil
+	}}
+	c := newTestClient(t, f)
+	_, err := c.RegisterMember(t.Context(), membership.RegisterRequest{Member: ada, Name: "Ada"})
+	require.NoError(t, err)
+	assert.Len(t, f.Calls(), 3, "two refused plans, then the endorsement that committed")
+
+	// The peers' words while the definition changes, in the details.
+	for _, detail := range []string{"ProposalResponsePayloads do not match",
+		"make sure the chaincode charter has been successfully defined on channel charter and try again: chaincode cache at sequence 2 but current sequence is 1, chaincode definition for 'charter' changed during invoke"} {
+		n = 0
+		f = &fakeGateway{endorse: func(call) ([]byte, error) {
+			n++
+			if n == 1 {
+				return nil, peerError(codes.Aborted, "failed to collect enough transaction endorsements, see attached details for more info", detail)
+			}
+			return []byte(`{}`), nil
+		}}
+		c = newTestClient(t, f)
+		_, err = c.RegisterMember(t.Context(), membership.RegisterRequest{Member: ada, Name: "Ada"})
+		require.NoError(t, err, detail)
+		assert.Len(t, f.Calls(), 2, detail)
+	}
+
+	// Another endorsement-policy problem is not retried.
+	f = &fakeGateway{endorse: func(call) ([]byte, error) {
+		return nil, peerError(codes.FailedPrecondition, "no combination of peers can be derived which satisfy the endorsement policy: no peer of LabBMSP is up")
+	}}
+	c = newTestClient(t, f)
+	_, err = c.RegisterMember(t.Context(), membership.RegisterRequest{Member: ada, Name: "Ada"})
+	require.Error(t, err)
+	assert.Len(t, f.Calls(), 1)
+}

@@ -54,6 +54,14 @@ declare -A PEER_CC=([Foundation]=$((7052 + OFF)) [LabA]=$((8052 + OFF)) [LabB]=$
 declare -A PEER_OPS=([Foundation]=$((7053 + OFF)) [LabA]=$((8053 + OFF)) [LabB]=$((9053 + OFF)))
 declare -A CCS_PORT=([Foundation]=$((9990 + OFF)) [LabA]=$((9991 + OFF)) [LabB]=$((9992 + OFF)))
 declare -A BCC_PORT=([Foundation]=$((9993 + OFF)) [LabA]=$((9994 + OFF)) [LabB]=$((9995 + OFF))) # bench servers
+# After a chaincode upgrade (network/upgrade.sh) an organisation's service
+# listens on the other of two ports (CCS_PORT, CCS_PORT + 10: the old and
+# the new service run side by side during the upgrade) and runs the
+# authorised build: $CCDIR/<org>/port and $CCDIR/<org>/binary record them.
+CC_ALT_STEP=10
+for _o in "${ORGS[@]}"; do
+  if [ -f "$CCDIR/${ORG_KEY[$_o]}/port" ]; then read -r "CCS_PORT[$_o]" <"$CCDIR/${ORG_KEY[$_o]}/port"; fi
+done
 
 # ------------------------------------------------------ derived paths ---
 # (plain arrays, no subshells: scripts stay fast on a loaded 2-core machine)

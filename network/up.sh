@@ -233,6 +233,8 @@ start_ccserver() { # start_ccserver ORG [bench]
   local o="$1" k="${ORG_KEY[$1]}" d pkgid name="cc-${ORG_KEY[$1]}" exe="$CC_BIN" port="${CCS_PORT[$1]}"
   d="${PEER_DIR[$o]}"
   pkgid="${PKGID[$o]}"
+  # after an upgrade the organisation runs the build its approval named
+  if [ -f "$CCDIR/$k/binary" ]; then read -r exe <"$CCDIR/$k/binary"; fi
   if [ "${2:-}" = bench ]; then
     name="bench-$k" exe="$BENCH_BIN" port="${BCC_PORT[$o]}" pkgid="${BENCH_PKGID[$o]}"
   fi
@@ -549,10 +551,12 @@ if [ -n "${CHARTER_CHAINCODE_BIN:-}" ]; then
 else
   [ -d "$ROOT/cmd/charter-chaincode" ] ||
     die "chaincode source $ROOT/cmd/charter-chaincode is missing (or set CHARTER_CHAINCODE_BIN to a prebuilt contractapi chaincode)"
-  (cd "$ROOT" && go build -o "$BIN/charter-chaincode" ./cmd/charter-chaincode) ||
-    die "go build ./cmd/charter-chaincode failed"
+  # reproducible (network/build-chaincode.sh): the digest every service
+  # reports through system:Build is one any organisation can rebuild
+  digest_line="$("$ROOT/network/build-chaincode.sh" -o "$BIN/charter-chaincode")" ||
+    die "network/build-chaincode.sh (./cmd/charter-chaincode) failed"
   [ -x "$CC_BIN" ] || die "binary $CC_BIN is missing after the chaincode build"
-  echo "  chaincode: built $CC_BIN"
+  echo "  chaincode: built $CC_BIN, sha256 ${digest_line%% *}"
 fi
 if [ "$BENCH" = 1 ]; then
   if [ -n "${CHARTER_BENCH_CHAINCODE_BIN:-}" ]; then

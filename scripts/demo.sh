@@ -258,4 +258,11 @@ run charter --as foundation-user2 round open --title "Evaluation grants" \
   --category evaluation_grants --rule org_grouped --cap-bps 2500 --pool 2500 \
   --budget-decision "$budget" --opens-in 1m --window 2h
 
+step "Every organisation's peer reports the chaincode build its own service runs: the digest a chaincode_upgrade decision names"
+for org in foundation labA labB; do
+  run charter --as "$org-user1" upgrade build
+done
+# nothing is authorised for sequence 2 until a chaincode_upgrade decision executes
+refused NOT_FOUND charter upgrade show 2
+
 printf '\n%sDemo complete.%s The network is still running: try `charter --help`, `make status`; `make down` stops it.\n' "$B" "$R"

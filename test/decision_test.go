@@ -45,8 +45,8 @@ const testSkew = testSkewSec * time.Second
 // document with periods of seconds instead of days, so that decisions can
 // be proposed, voted, timelocked and executed within a test, and
 // amendments, slashing, seat confirmations, role decisions, token
-// issuance, budgets and treasury spends voted one seat one vote in every
-// house they go to with a 1 % quorum (so that the electorates — every member and seat other tests
+// issuance, budgets, treasury spends and chaincode upgrades voted one seat
+// one vote in every house they go to with a 1 % quorum (so that the electorates — every member and seat other tests
 // registered — do not decide whether a scenario reaches quorum, and no
 // reputation is needed). Thresholds, houses, routing and everything else are the
 // defaults. The clock skew is testSkewSec (docs/time.md).
@@ -60,7 +60,8 @@ func testConstitution() constitution.Document {
 		case constitution.Amendment, constitution.Slashing, constitution.SeatConfirmation,
 			constitution.RoleGrant, constitution.RoleRevoke, constitution.OfficeGrant, constitution.OfficeRevoke, constitution.TokenIssuance,
 			constitution.Budget, constitution.TreasurySpend,
-			constitution.ReleaseStage, constitution.DatasetTakedown, constitution.EmergencyRatification:
+			constitution.ReleaseStage, constitution.DatasetTakedown, constitution.EmergencyRatification,
+			constitution.ChaincodeUpgrade:
 			for j := range r.Families {
 				r.Families[j] = constitution.FamilySeat
 			}

@@ -39,6 +39,7 @@ import (
 	"github.com/charter-gov/charter/chaincode/ledger"
 	"github.com/charter-gov/charter/chaincode/strictjson"
 	"github.com/charter-gov/charter/chaincode/timerule"
+	"github.com/charter-gov/charter/chaincode/upgrade"
 )
 
 // DefaultMaxClockSkew is how far a proposal's timestamp may be from the
@@ -61,6 +62,9 @@ type Config struct {
 	// knows them (CHARTER_FOUNDERS). When set, this peer endorses no genesis
 	// proposal or approval whose founder set differs. Empty: no check.
 	Founders []string
+	// Build is what system:Build reports: the digest of the running
+	// binary, computed by the program at start (cmd/charter-chaincode).
+	Build upgrade.Build
 }
 
 // NewChaincode assembles every Charter contract into one chaincode behind
@@ -88,6 +92,8 @@ func NewChaincode(cfg Config) (*Chaincode, error) {
 		newTreasuryContract(g),
 		newArtifactContract(g),
 		newGuardianContract(g),
+		newUpgradeContract(g),
+		newSystemContract(g),
 	}
 	cc, err := contractapi.NewChaincode(contracts...)
 	if err != nil {

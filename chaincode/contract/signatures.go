@@ -15,6 +15,7 @@ import (
 	"github.com/charter-gov/charter/chaincode/text"
 	"github.com/charter-gov/charter/chaincode/token"
 	"github.com/charter-gov/charter/chaincode/treasury"
+	"github.com/charter-gov/charter/chaincode/upgrade"
 	"github.com/charter-gov/charter/chaincode/vouch"
 )
 
@@ -240,5 +241,11 @@ func signatures() []signature {
 		{"guardian", "RecordMissedDisclosure", []param{recordID("kind", "target kind: ballot, artifact, treasury_spend"), recordID("id", "target ID"), integer("seq", "the pause's sequence number")}},
 		{"guardian", "Status", []param{recordID("kind", "target kind: ballot, artifact, treasury_spend"), recordID("id", "target ID")}},
 		{"guardian", "Incidents", []param{optional(integer("pageSize", "incidents per page; empty or 0 for the default")), bookmark()}},
+
+		{"upgrade", "SignOff", []param{js("request", upgrade.SignOffRequest{}, "the sequence and the digest the maintainer built")}},
+		{"upgrade", "Get", []param{integer("sequence", "chaincode definition sequence")}},
+		{"upgrade", "Check", []param{recordID("digest", "SHA-256 of the chaincode build, 64 lowercase hex digits"), integer("sequence", "chaincode definition sequence")}},
+
+		{"system", "Build", nil},
 	}
 }

@@ -13,19 +13,36 @@
 //	                          (e.g. FoundationMSP,LabAMSP,LabBMSP); this peer
 //	                          endorses no genesis naming another founder set.
 //	                          Unset: no check (any founder set of at least two)
+//
+// At start the server hashes its own executable (SHA-256) and reports it,
+// with the release stamp and the toolchain, through system:Build: each
+// organisation's peer answers for the build its own service runs. Build it
+// reproducibly with network/build-chaincode.sh (-trimpath, -buildvcs=false,
+// pinned toolchain, fixed stamp) so that every organisation can rebuild the
+// digest a chaincode_upgrade decision names.
 package main
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
+	"runtime"
 	"strconv"
 	"time"
 
 	"github.com/hyperledger/fabric-chaincode-go/v2/shim"
 
 	"github.com/charter-gov/charter/chaincode/contract"
+	"github.com/charter-gov/charter/chaincode/upgrade"
 )
+
+// release is the build's stamp, set with -ldflags "-X main.release=…"
+// (network/build-chaincode.sh); it is part of the binary, so two stamps
+// give two digests.
+var release = "unstamped"
 
 func main() {
 	logger := slog.New(slog.NewJSONHandler(os.Stderr, nil))
@@ -51,12 +68,19 @@ func run(logger *slog.Logger) error {
 			return fmt.Errorf("%s is not set; charter-chaincode runs only as a chaincode service", k)
 		}
 	}
+	digest, err := selfDigest()
+	if err != nil {
+		return err
+	}
+	cfg.Build = upgrade.Build{Digest: digest, Release: release, GoVersion: runtime.Version(),
+		PackageID: os.Getenv("CORE_CHAINCODE_ID_NAME"), MSPID: os.Getenv("CORE_PEER_LOCALMSPID")}
 	cc, err := contract.NewChaincode(cfg)
 	if err != nil {
 		return err
 	}
 	logger.Info("serving chaincode", "address", os.Getenv("CHAINCODE_SERVER_ADDRESS"),
-		"packageId", os.Getenv("CORE_CHAINCODE_ID_NAME"), "maxClockSkew", cfg.MaxClockSkew.String(), "founders", cfg.Founders)
+		"packageId", os.Getenv("CORE_CHAINCODE_ID_NAME"), "maxClockSkew", cfg.MaxClockSkew.String(), "founders", cfg.Founders,
+		"buildDigest", digest, "release", release)
 	tlsProps, err := tlsProperties()
 	if err != nil {
 		return err
@@ -106,4 +130,26 @@ func tlsProperties() (shim.TLSProperties, error) {
 		return shim.TLSProperties{}, err
 	}
 	return shim.TLSProperties{Key: key, Cert: cert, ClientCACerts: root}, nil
+}
+
+// selfDigest is the SHA-256 of the running executable's bytes
+// (/proc/self/exe on Linux: the file this process was started from, even
+// if the path has been replaced since).
+func selfDigest() (string, error) {
+	path := "/proc/self/exe"
+	if _, err := os.Stat(path); err != nil {
+		if path, err = os.Executable(); err != nil {
+			return "", fmt.Errorf("locate own executable: %w", err)
+		}
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return "", fmt.Errorf("hash own executable: %w", err)
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", fmt.Errorf("hash own executable %s: %w", path, err)
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
 }

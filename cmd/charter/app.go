@@ -145,7 +145,7 @@ DEADLINE_EXCEEDED.`,
 
 	root.AddCommand(a.whoamiCmd(), a.constitutionCmd(), a.memberCmd(), a.eventsCmd())
 	root.AddCommand(a.reputationCmd(), a.txCmd())
-	root.AddCommand(a.decisionCmd(), a.coiCmd())
+	root.AddCommand(a.decisionCmd(), a.coiCmd(), a.upgradeCmd())
 	a.addConstitutionAmendCmds(root)
 	root.AddCommand(a.ballotCmd(), a.tokenCmd(), a.delegateCmd())
 	root.AddCommand(a.roundCmd())

@@ -4,9 +4,9 @@
 // reputation slashing, the grant and withdrawal of roles that carry power,
 // and token issuance. These decisions are the only paths to those powers:
 // no transaction grants a power role, issues tokens or slashes. Budgets and
-// treasury spends (chaincode/treasury) are here too. Later capabilities
-// (release stages, partner admission, chaincode upgrades) add theirs to
-// All.
+// treasury spends (chaincode/treasury) and chaincode upgrades are here too.
+// Release stages, dataset takedowns and emergency ratifications too.
+// Partner admission, when built, adds its own to All.
 package effects
 
 import (
@@ -24,7 +24,8 @@ import (
 
 // All returns every registered effect: the decision package's own (with
 // House A eligibility added to seat confirmations), slashing, the role
-// decisions, token issuance (to the treasury), budgets and treasury spends.
+// decisions, token issuance (to the treasury), budgets and treasury spends,
+// and chaincode upgrades.
 func All() []decision.Effect {
 	out := []decision.Effect{}
 	for _, e := range decision.CoreEffects() {
@@ -35,7 +36,7 @@ func All() []decision.Effect {
 	}
 	out = append(out, Slashing())
 	out = append(out, Roles()...)
-	return append(out, TokenIssuance(), Budget(), TreasurySpend(), ReleaseStage(), DatasetTakedown(), EmergencyRatification())
+	return append(out, TokenIssuance(), Budget(), TreasurySpend(), ReleaseStage(), DatasetTakedown(), EmergencyRatification(), ChaincodeUpgrade())
 }
 
 // Slashing is the effect of a slashing decision: the payload is a

@@ -16,6 +16,7 @@ import (
 	"github.com/charter-gov/charter/chaincode/internal/testutil"
 	"github.com/charter-gov/charter/chaincode/membership"
 	"github.com/charter-gov/charter/chaincode/reputation"
+	"github.com/charter-gov/charter/chaincode/upgrade"
 )
 
 func TestRegistry(t *testing.T) {
@@ -27,7 +28,7 @@ func TestRegistry(t *testing.T) {
 	}
 	assert.Equal(t, []constitution.DecisionType{constitution.Amendment, constitution.SeatConfirmation, constitution.SeatRemoval, constitution.Slashing,
 		constitution.RoleGrant, constitution.RoleRevoke, constitution.OfficeGrant, constitution.OfficeRevoke, constitution.TokenIssuance, constitution.Budget, constitution.TreasurySpend,
-		constitution.ReleaseStage, constitution.DatasetTakedown, constitution.EmergencyRatification}, types)
+		constitution.ReleaseStage, constitution.DatasetTakedown, constitution.EmergencyRatification, constitution.ChaincodeUpgrade}, types)
 }
 
 func TestSlashing(t *testing.T) {
@@ -72,4 +73,38 @@ func TestSlashing(t *testing.T) {
 	assert.Equal(t, incident.SourceAutomatic, in.Source)
 	assert.Equal(t, "member:"+ada.MSPID+":"+ada.ID, in.Subject)
 	assert.Contains(t, in.Transactions, tx.TxID)
+}
+
+func TestChaincodeUpgradeRecordsTheAuthorisation(t *testing.T) {
+	s := core.NewMemStore()
+	admin := testutil.ID("LabAMSP", "Admin@labA")
+	_, err := constitution.InstallGenesis(testutil.Tx(s, admin, true, testutil.T0()), constitution.Default())
+	require.NoError(t, err)
+	cur, err := constitution.Current(s)
+	require.NoError(t, err)
+	eff := ChaincodeUpgrade()
+	digest := "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+	good := json.RawMessage(`{"digest":"` + digest + `","sequence":2,"version":"1.1"}`)
+	require.NoError(t, eff.Check(s, cur, good))
+	for _, bad := range []string{``, `{"digest":"abc","sequence":2,"version":"1.1"}`, `{"digest":"` + digest + `","sequence":1,"version":"1.1"}`, `{"digest":"` + digest + `","sequence":2}`} {
+		assert.ErrorIs(t, eff.Check(s, cur, json.RawMessage(bad)), errcode.ErrInvalidArgument, bad)
+	}
+
+	tx := testutil.Tx(s, admin, false, testutil.T0())
+	out, err := eff.Apply(tx, &decision.Decision{ID: "up-1", Type: constitution.ChaincodeUpgrade, Payload: good})
+	require.NoError(t, err)
+	a, ok := out.(*upgrade.Authorisation)
+	require.True(t, ok)
+	assert.Equal(t, upgrade.Authorisation{Decision: "up-1", Digest: digest, Sequence: 2, Version: "1.1", AuthorisedAt: testutil.T0(), TxID: tx.TxID}, *a)
+	require.NotNil(t, tx.Event())
+	assert.Equal(t, upgrade.EventAuthorised, tx.Event().Type)
+
+	// A second decision for the same sequence is refused at proposal and
+	// at execution, and changes nothing.
+	before := s.Snapshot()
+	other := json.RawMessage(`{"digest":"` + digest[1:] + `f","sequence":2,"version":"1.1"}`)
+	assert.ErrorIs(t, eff.Check(s, cur, other), errcode.ErrConflict)
+	_, err = eff.Apply(testutil.Tx(s, admin, false, testutil.T0()), &decision.Decision{ID: "up-2", Type: constitution.ChaincodeUpgrade, Payload: other})
+	assert.ErrorIs(t, err, errcode.ErrConflict)
+	assert.Equal(t, before, s.Snapshot())
 }

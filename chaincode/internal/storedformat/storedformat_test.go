@@ -22,6 +22,7 @@ import (
 	"github.com/charter-gov/charter/chaincode/round"
 	"github.com/charter-gov/charter/chaincode/token"
 	"github.com/charter-gov/charter/chaincode/treasury"
+	"github.com/charter-gov/charter/chaincode/upgrade"
 	"github.com/charter-gov/charter/chaincode/vouch"
 	"github.com/charter-gov/charter/internal/golden"
 )
@@ -78,6 +79,8 @@ func records() []struct {
 		{"emergency-pause.golden.jsonl", func() any { return new(emergency.Pause) }},
 		{"emergency-incident.golden.jsonl", func() any { return new(emergency.Incident) }},
 		{"emergency-clearance.golden.jsonl", func() any { return new(emergency.Clearance) }},
+		{"upgrade-authorisation.golden.jsonl", func() any { return new(upgrade.Authorisation) }},
+		{"upgrade-signoff.golden.jsonl", func() any { return new(upgrade.SignOff) }},
 	}
 }
 
