@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strconv"
 
 	"github.com/charter-gov/charter/chaincode/ballot"
 	"github.com/charter-gov/charter/chaincode/constitution"
@@ -152,16 +153,33 @@ func (c *Client) Decision(ctx context.Context, id string) (*decision.Decision, e
 	return &d, nil
 }
 
-// Decisions evaluates decision:List, in ID order, of one status when
-// status is not empty.
+// DecisionsPage evaluates decision:List for one page: decisions in ID
+// order, of one status when status is not empty, pageSize decisions read
+// (1..1000; 0: the chaincode's 100) from bookmark ("" starts); the page's
+// Bookmark is "" after the last.
 //
-// Errors: ErrInvalidArgument (unknown status).
-func (c *Client) Decisions(ctx context.Context, status decision.Status) ([]decision.Decision, error) {
-	var ds []decision.Decision
-	if err := c.evaluate(ctx, txDecisionList, &ds, string(status)); err != nil {
+// Errors: ErrInvalidArgument (unknown status, page size, a bookmark from
+// another listing).
+func (c *Client) DecisionsPage(ctx context.Context, status decision.Status, pageSize int, bookmark string) (*decision.ListPage, error) {
+	var p decision.ListPage
+	if err := c.evaluate(ctx, txDecisionList, &p, string(status), strconv.Itoa(pageSize), bookmark); err != nil {
 		return nil, err
 	}
-	return ds, nil
+	return &p, nil
+}
+
+// Decisions lists every decision in ID order, of one status when status
+// is not empty, following decision:List's pages of DefaultMemberPage.
+//
+// Errors: as DecisionsPage.
+func (c *Client) Decisions(ctx context.Context, status decision.Status) ([]decision.Decision, error) {
+	return FollowPages("", func(bookmark string) ([]decision.Decision, string, error) {
+		p, err := c.DecisionsPage(ctx, status, DefaultMemberPage, bookmark)
+		if err != nil {
+			return nil, "", err
+		}
+		return p.Decisions, p.Bookmark, nil
+	})
 }
 
 // Appellants evaluates decision:Appellants.

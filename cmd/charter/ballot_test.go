@@ -61,8 +61,21 @@ func (g *fakeGateway) CancelBallot(_ context.Context, req ballot.CancelRequest) 
 func (g *fakeGateway) Ballot(_ context.Context, id string) (*ballot.View, error) {
 	return &ballot.View{Ballot: *testBallot, StatusNow: ballot.StatusActive}, g.record("Ballot", id)
 }
-func (g *fakeGateway) Ballots(_ context.Context, status ballot.Status) ([]ballot.View, error) {
-	return []ballot.View{{Ballot: *testBallot, StatusNow: ballot.StatusActive}}, g.record("Ballots", status)
+
+type pageArg struct {
+	Filter   string
+	Size     int
+	Bookmark string
+}
+
+// BallotsPage answers two pages (the second from bookmark "bm-2"), so the
+// CLI's following of pages is exercised.
+func (g *fakeGateway) BallotsPage(_ context.Context, status ballot.Status, size int, bookmark string) (*ballot.ListPage, error) {
+	p := &ballot.ListPage{Ballots: []ballot.View{{Ballot: *testBallot, StatusNow: ballot.StatusActive}}}
+	if bookmark == "" {
+		p.Bookmark = "bm-2"
+	}
+	return p, g.record("BallotsPage", pageArg{string(status), size, bookmark})
 }
 func (g *fakeGateway) BallotResults(_ context.Context, id string) (*charter.BallotResults, error) {
 	b := *testBallot
@@ -123,7 +136,8 @@ func TestVotingCommands(t *testing.T) {
 		{"create poll", []string{"ballot", "create", "--poll", "--title", "Legit?", "--period", "1h"},
 			[]fakeCall{{"CreateBallot", ballot.CreateRequest{Kind: ballot.KindPoll, Title: "Legit?", VotingPeriodSec: 3600}}}},
 		{"show", []string{"ballot", "show", "b1"}, []fakeCall{{"Ballot", "b1"}}},
-		{"list", []string{"ballot", "list", "--status", "active"}, []fakeCall{{"Ballots", ballot.StatusActive}}},
+		{"list", []string{"ballot", "list", "--status", "active", "--page-size", "5"}, []fakeCall{
+			{"BallotsPage", pageArg{"active", 5, ""}}, {"BallotsPage", pageArg{"active", 5, "bm-2"}}}},
 		{"vote", []string{"ballot", "vote", "b1", "--choice", "for"}, []fakeCall{{"Vote", ballot.CastRequest{Ballot: "b1", Choice: "for"}}}},
 		{"vote quadratic", []string{"ballot", "vote", "b1", "--alloc", "gpu=3,docs=1"},
 			[]fakeCall{{"Vote", ballot.CastRequest{Ballot: "b1", Allocations: []ballot.Allocation{{Choice: "gpu", Votes: 3}, {Choice: "docs", Votes: 1}}}}}},
@@ -182,6 +196,7 @@ func TestVotingUsageErrors(t *testing.T) {
 		{"bad allocation", []string{"ballot", "vote", "b1", "--alloc", "a=-1"}, "positive whole number"},
 		{"vote without ballot", []string{"ballot", "vote", "--choice", "for"}, "one argument: the ballot ID"},
 		{"bad status", []string{"ballot", "list", "--status", "asleep"}, `--status "asleep"`},
+		{"page too large", []string{"ballot", "list", "--page-size", "1001"}, `--page-size 1001`},
 		{"page too large", []string{"ballot", "close", "b1", "--page-size", "20000"}, "--page-size 20000"},
 		{"cancel without reason", []string{"ballot", "cancel", "b1"}, "--reason is required"},
 		{"mint is gone", []string{"token", "mint"}, `unknown command "mint"`},
