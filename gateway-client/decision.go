@@ -10,7 +10,7 @@ import (
 	"github.com/charter-gov/charter/chaincode/constitution"
 	"github.com/charter-gov/charter/chaincode/decision"
 	"github.com/charter-gov/charter/chaincode/decision/effects"
-	"github.com/charter-gov/charter/chaincode/token"
+	"github.com/charter-gov/charter/chaincode/treasury"
 )
 
 // Decision transaction names, "contract:function".
@@ -57,18 +57,16 @@ func (c *Client) ProposeAmendment(ctx context.Context, title, description string
 }
 
 // ProposeTokenIssuance is ProposeDecision for a token_issuance decision:
-// the only way new governance tokens are issued. The constitution's token
-// section bounds what one decision may issue (checked at proposal and
-// again at execution).
+// the only way new governance tokens are issued. They are credited to the
+// treasury's token account ({amount, memo}), from which spends pay them
+// out. The constitution's token section bounds what one decision may issue
+// (checked at proposal and again at execution, against the tokens issued
+// in circulation and in the treasury).
 //
-// Errors: as ProposeDecision; ErrFailedPrecondition when the total exceeds
-// the per-decision limit or the supply cap.
-func (c *Client) ProposeTokenIssuance(ctx context.Context, title, description string, req token.IssueRequest) (*decision.Decision, error) {
-	payload, err := json.Marshal(req)
-	if err != nil {
-		return nil, &Error{Code: CodeInvalidArgument, Message: fmt.Sprintf("encode token issuance: %v", err), Err: err}
-	}
-	return c.ProposeDecision(ctx, decision.ProposeRequest{Type: constitution.TokenIssuance, Title: title, Description: description, Payload: payload})
+// Errors: as ProposeDecision; ErrFailedPrecondition when the amount
+// exceeds the per-decision limit or the supply cap.
+func (c *Client) ProposeTokenIssuance(ctx context.Context, title, description string, req treasury.IssuanceRequest) (*decision.Decision, error) {
+	return c.proposeTyped(ctx, constitution.TokenIssuance, "token issuance", title, description, req)
 }
 
 // ProposeRoleChange is ProposeDecision for a role decision: typ is

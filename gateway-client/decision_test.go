@@ -14,7 +14,7 @@ import (
 	"github.com/charter-gov/charter/chaincode/decision/effects"
 	"github.com/charter-gov/charter/chaincode/identity"
 	"github.com/charter-gov/charter/chaincode/membership"
-	"github.com/charter-gov/charter/chaincode/token"
+	"github.com/charter-gov/charter/chaincode/treasury"
 )
 
 func TestDecisionAndCoiArguments(t *testing.T) {
@@ -28,7 +28,7 @@ func TestDecisionAndCoiArguments(t *testing.T) {
 	doc := constitution.Default()
 	amendment, err := json.Marshal(decision.ProposeRequest{Type: constitution.Amendment, Title: "t", Payload: mustRaw(t, decision.AmendmentPayload{Document: doc})})
 	require.NoError(t, err)
-	issue := token.IssueRequest{Allocations: []token.Allocation{{Member: ada, Amount: 5}}, Memo: "m"}
+	issue := treasury.IssuanceRequest{Amount: 5, Memo: "m"}
 	issuance, err := json.Marshal(decision.ProposeRequest{Type: constitution.TokenIssuance, Title: "t", Payload: mustRaw(t, issue)})
 	require.NoError(t, err)
 	role := effects.RolePayload{Member: ada, Role: membership.RoleGuardian}

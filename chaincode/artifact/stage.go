@@ -245,10 +245,41 @@ func DecodeStage(payload json.RawMessage) (StagePayload, error) {
 	return p, nil
 }
 
-// CheckStage is the release_stage decision's check, at proposal and again
-// at execution: the move is one stage up or any number down; a promotion
-// needs every checklist item met, the version neither taken down, affected
-// by a takedown nor paused.
+// CheckProposal is the release_stage decision's check at proposal: the
+// version exists and the move is one stage up or any number down. The
+// checklist is checked at execution (CheckStage), so that House A can vote
+// while the last attestations arrive; 'charter artifact show' lists what
+// is still missing.
+func CheckProposal(s core.Store, payload json.RawMessage) error {
+	p, err := DecodeStage(payload)
+	if err != nil {
+		return err
+	}
+	if _, err := Get(s, p.Artifact); err != nil {
+		return err
+	}
+	st, err := GetState(s, p.Artifact)
+	if err != nil {
+		return err
+	}
+	return checkMove(p, st)
+}
+
+func checkMove(p StagePayload, st *State) error {
+	from, to := stageIndex(st.Stage), stageIndex(p.Stage)
+	switch {
+	case to == from:
+		return errcode.Preconditionf("release_stage of %s: it is already %s", p.Artifact, st.Stage)
+	case to > from+1:
+		return errcode.Preconditionf("release_stage of %s: promotion from %s to %s skips %s; stages are promoted one at a time", p.Artifact, st.Stage, p.Stage, constitution.ReleaseStages()[from+1])
+	}
+	return nil
+}
+
+// CheckStage is the release_stage decision's check at execution: the move
+// is one stage up or any number down; a promotion needs every checklist
+// item met, the version neither taken down, affected by a takedown nor
+// paused at `at`.
 func CheckStage(s core.Store, doc *constitution.Document, payload json.RawMessage, at time.Time) (*Artifact, *State, []Item, error) {
 	p, err := DecodeStage(payload)
 	if err != nil {
@@ -262,14 +293,11 @@ func CheckStage(s core.Store, doc *constitution.Document, payload json.RawMessag
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	from, to := stageIndex(st.Stage), stageIndex(p.Stage)
-	switch {
-	case to == from:
-		return nil, nil, nil, errcode.Preconditionf("release_stage of %s: it is already %s", p.Artifact, st.Stage)
-	case to < from:
+	if err := checkMove(p, st); err != nil {
+		return nil, nil, nil, err
+	}
+	if stageIndex(p.Stage) < stageIndex(st.Stage) {
 		return a, st, nil, nil // a demotion needs no checklist
-	case to > from+1:
-		return nil, nil, nil, errcode.Preconditionf("release_stage of %s: promotion from %s to %s skips %s; stages are promoted one at a time", p.Artifact, st.Stage, p.Stage, constitution.ReleaseStages()[from+1])
 	}
 	if td, err := GetTakedown(s, p.Artifact); err != nil {
 		return nil, nil, nil, err

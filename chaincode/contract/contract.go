@@ -85,6 +85,8 @@ func NewChaincode(cfg Config) (*Chaincode, error) {
 		newIncidentContract(g),
 		newMetricsContract(g),
 		newTreasuryContract(g),
+		newArtifactContract(g),
+		newGuardianContract(g),
 	}
 	cc, err := contractapi.NewChaincode(contracts...)
 	if err != nil {

@@ -2,6 +2,7 @@ package contract
 
 import (
 	"encoding/json"
+	"github.com/charter-gov/charter/chaincode/artifact"
 	"strings"
 	"testing"
 	"time"
@@ -36,7 +37,8 @@ func TestDecisionAndCoiThroughContract(t *testing.T) {
 	h.foundDefault(membership.FoundingMember{Member: identity.FromCert("LabAMSP", seat.cert), Name: "Seat", Roles: []membership.Role{membership.RoleHouseA}})
 	mustOK(admin, "member:Register", arg(membership.RegisterRequest{Member: identity.FromCert("LabAMSP", comm.cert), Name: "Comm"}))
 
-	subject := coi.Subject{Kind: coi.KindArtifact, ID: "model@sha256:00"}
+	mustOK(comm, "artifact:Register", arg(artifact.RegisterRequest{Kind: artifact.KindModelWeights, Name: "model", Version: "1", SHA256: strings.Repeat("0", 64), Size: 1, Licence: "MIT"}))
+	subject := coi.Subject{Kind: coi.KindArtifact, ID: "model@1"}
 	res, stub := h.invoke(seat, 0, "coi:Disclose", arg(coi.DiscloseRequest{Subject: subject, Statement: "mine"}))
 	require.Equal(t, int32(ok), res.Status, res.Message)
 	_, found := stub.Events[coi.EventDisclosed]
@@ -49,7 +51,8 @@ func TestDecisionAndCoiThroughContract(t *testing.T) {
 	assert.Equal(t, coi.HashStatement("mine"), dp.Disclosures[0].StatementHash)
 
 	var d decision.Decision
-	res, stub = h.invoke(seat, 0, "decision:Propose", arg(decision.ProposeRequest{Type: constitution.ReleaseStage, Title: "Stage it", Subject: &subject}))
+	res, stub = h.invoke(seat, 0, "decision:Propose", arg(decision.ProposeRequest{Type: constitution.ReleaseStage, Title: "Stage it", Subject: &subject,
+		Payload: json.RawMessage(`{"artifact":{"name":"model","version":"1"},"stage":"non_commercial"}`)}))
 	require.Equal(t, int32(ok), res.Status, res.Message)
 	require.NoError(t, json.Unmarshal(res.Payload, &d))
 	raw, found := stub.Events[decision.EventProposed]

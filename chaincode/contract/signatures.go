@@ -1,10 +1,12 @@
 package contract
 
 import (
+	"github.com/charter-gov/charter/chaincode/artifact"
 	"github.com/charter-gov/charter/chaincode/ballot"
 	"github.com/charter-gov/charter/chaincode/coi"
 	"github.com/charter-gov/charter/chaincode/decision"
 	"github.com/charter-gov/charter/chaincode/delegation"
+	"github.com/charter-gov/charter/chaincode/emergency"
 	"github.com/charter-gov/charter/chaincode/genesis"
 	"github.com/charter-gov/charter/chaincode/incident"
 	"github.com/charter-gov/charter/chaincode/membership"
@@ -210,5 +212,19 @@ func signatures() []signature {
 		{"treasury", "SpendsBySource", []param{recordID("source", "source reference, e.g. round:<id>")}},
 		{"treasury", "Approvals", []param{recordID("id", "spend ID")}},
 		{"treasury", "Usage", []param{recordID("id", "treasury account ID"), at}},
+
+		{"artifact", "Register", []param{js("request", artifact.RegisterRequest{}, "the artifact version to register")}},
+		{"artifact", "Attest", []param{js("request", artifact.AttestRequest{}, "the attestation")}},
+		{"artifact", "Get", []param{recordID("name", "artifact name"), recordID("version", "artifact version")}},
+		{"artifact", "Status", []param{recordID("name", "artifact name"), recordID("version", "artifact version")}},
+		{"artifact", "Lineage", []param{js("request", artifact.LineageRequest{}, "the artifact and the direction")}},
+		{"artifact", "List", []param{js("request", artifact.ListRequest{}, "a name or digest filter and the page")}},
+		{"artifact", "Attestations", []param{recordID("name", "artifact name"), recordID("version", "artifact version")}},
+
+		{"guardian", "Pause", []param{js("request", emergency.PauseRequest{}, "the target and the reason")}},
+		{"guardian", "Disclose", []param{js("request", emergency.DiscloseRequest{}, "the pause and its disclosure")}},
+		{"guardian", "RecordMissedDisclosure", []param{recordID("kind", "target kind: ballot, artifact, treasury_spend"), recordID("id", "target ID"), integer("seq", "the pause's sequence number")}},
+		{"guardian", "Status", []param{recordID("kind", "target kind: ballot, artifact, treasury_spend"), recordID("id", "target ID")}},
+		{"guardian", "Incidents", []param{optional(integer("pageSize", "incidents per page; empty or 0 for the default")), bookmark()}},
 	}
 }

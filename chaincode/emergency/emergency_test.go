@@ -13,6 +13,7 @@ import (
 	"github.com/charter-gov/charter/chaincode/core"
 	"github.com/charter-gov/charter/chaincode/errcode"
 	"github.com/charter-gov/charter/chaincode/identity"
+	"github.com/charter-gov/charter/chaincode/incident"
 	"github.com/charter-gov/charter/chaincode/internal/testutil"
 	"github.com/charter-gov/charter/chaincode/membership"
 )
@@ -245,6 +246,15 @@ func TestDisclosureDeadlineAndIncident(t *testing.T) {
 	incs, _, err := Incidents(w.s, "", 0)
 	require.NoError(t, err)
 	require.Len(t, incs, 1)
+	// The governance incident register has the pause (emergency_action)
+	// and the missed disclosure.
+	reg, err := incident.List(w.s, incident.ListRequest{})
+	require.NoError(t, err)
+	var kinds []incident.Kind
+	for _, in := range reg.Incidents {
+		kinds = append(kinds, in.Kind)
+	}
+	assert.ElementsMatch(t, []incident.Kind{incident.EmergencyAction, incident.MissedDisclosure}, kinds)
 
 	// A late disclosure is still recorded, marked late.
 	got, err := Disclose(w.tx(w.gB), DiscloseRequest{Target: art, Seq: 1, Text: "we paused because …"})

@@ -179,11 +179,11 @@ func AddSupport(tx *core.Tx, req PauseRequest, check Check) (*SupportResult, err
 	if err := core.PutJSON(tx.Store, pk, p); err != nil {
 		return nil, err
 	}
-	// The incident register counts every emergency action.
-	if _, err := incident.Record(tx, incident.Incident{Kind: incident.EmergencyAction, Severity: incident.High,
-		Summary: fmt.Sprintf("guardians paused %s (pause %d) until %s: %s", t, p.Seq, p.Until.Format(time.RFC3339), errcode.Clip(req.Reason, 512)),
-		Subject: "pause:" + t.String()}); err != nil {
-		return nil, fmt.Errorf("record the emergency action: %w", err)
+	if _, err := incident.Record(tx, incident.Incident{Kind: incident.EmergencyAction, Severity: incident.Medium,
+		Summary:    fmt.Sprintf("guardians' pause %d of %s by %d guardians of %d organisations, in force until %s", p.Seq, t, len(guardians), res.Organisations, p.EndsAt().Format(time.RFC3339)),
+		Subject:    fmt.Sprintf("%s#%d", t, p.Seq),
+		OccurredAt: tx.Time}); err != nil {
+		return nil, fmt.Errorf("%s: record the emergency action: %w", action, err)
 	}
 	res.InForce, res.Pause = true, p
 	return res, nil

@@ -15,6 +15,7 @@ import (
 	"github.com/charter-gov/charter/chaincode/delegation"
 	"github.com/charter-gov/charter/chaincode/identity"
 	"github.com/charter-gov/charter/chaincode/token"
+	"github.com/charter-gov/charter/chaincode/treasury"
 	"github.com/charter-gov/charter/chaincode/vouch"
 	charter "github.com/charter-gov/charter/gateway-client"
 )
@@ -148,9 +149,9 @@ func TestVotingCommands(t *testing.T) {
 		{"execute", []string{"ballot", "execute", "b1"}, []fakeCall{{"ExecuteBallot", "b1"}}},
 		{"cancel", []string{"ballot", "cancel", "b1", "--reason", "dup"}, []fakeCall{{"CancelBallot", ballot.CancelRequest{Ballot: "b1", Reason: "dup"}}}},
 		{"results", []string{"ballot", "results", "b1"}, []fakeCall{{"BallotResults", "b1"}}},
-		{"issue", []string{"--as", "labA-user1", "token", "issue", "--to", "labA-user1=5", "--to", "LabBMSP/x509::CN=b::CN=ca=7", "--memo", "q3", "--title", "Q3 allocation"},
+		{"issue", []string{"--as", "labA-user1", "token", "issue", "--amount", "12", "--memo", "q3", "--title", "Q3 allocation"},
 			[]fakeCall{{"ProposeDecision", decision.ProposeRequest{Type: constitution.TokenIssuance, Title: "Q3 allocation",
-				Payload: mustRaw(t, token.IssueRequest{Allocations: []token.Allocation{{Member: user1, Amount: 5}, {Member: identity.Identity{MSPID: "LabBMSP", ID: "x509::CN=b::CN=ca"}, Amount: 7}}, Memo: "q3"})}}}},
+				Payload: mustRaw(t, treasury.IssuanceRequest{Amount: 12, Memo: "q3"})}}}},
 		{"transfer", []string{"token", "transfer", "--profile", "labA-admin", "--amount", "2", "--memo", "thanks"},
 			[]fakeCall{{"Transfer", token.TransferRequest{To: admin, Amount: 2, Memo: "thanks"}}}},
 		{"balance of oneself", []string{"--as", "labA-user1", "token", "balance"}, []fakeCall{{"Balance", user1}}},
@@ -200,10 +201,10 @@ func TestVotingUsageErrors(t *testing.T) {
 		{"page too large", []string{"ballot", "close", "b1", "--page-size", "20000"}, "--page-size 20000"},
 		{"cancel without reason", []string{"ballot", "cancel", "b1"}, "--reason is required"},
 		{"mint is gone", []string{"token", "mint"}, `unknown command "mint"`},
-		{"issue without allocation", []string{"token", "issue", "--title", "x"}, "--to is required"},
-		{"issue without title", []string{"token", "issue", "--to", "labA-user1=5"}, "--title is required"},
-		{"issue zero", []string{"token", "issue", "--to", "labA-user1=0", "--title", "x"}, "positive whole number"},
-		{"issue without amount", []string{"token", "issue", "--to", "labA-user1", "--title", "x"}, "WHO=AMOUNT"},
+		{"issue without amount", []string{"token", "issue", "--title", "x"}, "--amount 0"},
+		{"issue without title", []string{"token", "issue", "--amount", "5"}, "--title is required"},
+		{"issue negative", []string{"token", "issue", "--amount", "-3", "--title", "x"}, "positive whole number"},
+		{"issue to members is gone", []string{"token", "issue", "--to", "labA-user1=5", "--amount", "5", "--title", "x"}, "unknown flag: --to"},
 		{"negative transfer", []string{"token", "transfer", "--profile", "labA-user1", "--amount", "-4"}, "--amount -4"},
 		{"delegate without topic", []string{"delegate", "set", "--to", "labA-user1=5"}, "--topic is required"},
 		{"delegate bad percent", []string{"delegate", "set", "--topic", "budget", "--to", "labA-user1=101"}, "1..100"},

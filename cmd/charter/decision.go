@@ -111,7 +111,7 @@ grants_admin), {"allocations": [{"member": {...}, "amount": N}], "memo": "..."}
 for token_issuance (or use 'charter token issue'). For an
 amendment use 'charter constitution propose-amendment'.`,
 		Example: `  charter --as labA-user1 decision propose --type budget --title "Q3 evaluation compute"
-  charter --as foundation-user1 decision propose --type release_stage --title "Stage model-x to general" --subject artifact:model-x@sha256:ab12
+  charter --as foundation-user1 decision propose --type release_stage --title "Stage model-x" --subject artifact:model-x@1.0 --payload stage.json
   charter --as labB-user1 decision propose --type seat_confirmation --title "Seat Ada" --payload seat.json`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {

@@ -35,7 +35,7 @@ func All() []decision.Effect {
 	}
 	out = append(out, Slashing())
 	out = append(out, Roles()...)
-	return append(out, TokenIssuance(), Budget(), TreasurySpend())
+	return append(out, TokenIssuance(), Budget(), TreasurySpend(), ReleaseStage(), DatasetTakedown(), EmergencyRatification())
 }
 
 // Slashing is the effect of a slashing decision: the payload is a
