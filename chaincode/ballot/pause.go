@@ -153,6 +153,8 @@ func PauseBallot(tx *core.Tx, req PauseRequest) (*PauseResult, error) {
 	if err := save(tx, b); err != nil {
 		return nil, err
 	}
+	// The pause coming into force is recorded in the incident register by
+	// chaincode/emergency, as for every target.
 	res.InForce = true
 	return res, tx.Emit(EventPaused, res)
 }

@@ -11,9 +11,8 @@ import (
 )
 
 // A pause that comes into force is an emergency action: the transaction
-// that completes it records it in the incident register (through
-// emergency.AddSupport, once); supports that put nothing in force record
-// nothing.
+// that completes it records it in the incident register; supports that put
+// nothing in force record nothing.
 func TestPauseInForceRecordsAnEmergencyAction(t *testing.T) {
 	w := newPauseWorld(t, nil)
 	b := w.create(w.ada, CreateRequest{})
@@ -36,8 +35,7 @@ func TestPauseInForceRecordsAnEmergencyAction(t *testing.T) {
 	require.Len(t, p.Incidents, 1)
 	in := p.Incidents[0]
 	assert.Equal(t, incident.EmergencyAction, in.Kind)
-	assert.Equal(t, incident.Medium, in.Severity)
-	assert.Equal(t, "ballot:"+b.ID+"#1", in.Subject)
+	assert.Equal(t, "ballot:"+b.ID+"#1", in.Subject, "the pause, by target and sequence")
 	assert.Equal(t, []string{tx.TxID}, in.Transactions)
 	assert.Equal(t, incident.SourceAutomatic, in.Source)
 	assert.Equal(t, EventPaused, tx.Event().Type, "the transaction's one event is still the pause")
