@@ -26,7 +26,7 @@
 // it, so no two transactions write the same key):
 //
 //	"incident"     ~ id                   → Incident (JSON); id is the transaction ID, ".2", ".3"… for more in one
-//	"incident-ref" ~ kind ~ subject       → id, the once-only index of detected incidents (DetectOnce)
+//	"incident-ref" ~ kind ~ subject       → id, the once-only index of RecordOnce
 //
 // Who may call what:
 //
