@@ -8,6 +8,7 @@ import (
 	"github.com/charter-gov/charter/chaincode/emergency"
 	"github.com/charter-gov/charter/chaincode/errcode"
 	"github.com/charter-gov/charter/chaincode/identity"
+	"github.com/charter-gov/charter/chaincode/incident"
 	"github.com/charter-gov/charter/chaincode/membership"
 	"github.com/charter-gov/charter/chaincode/text"
 )
@@ -152,6 +153,12 @@ func PauseBallot(tx *core.Tx, req PauseRequest) (*PauseResult, error) {
 	b.Pause = p
 	if err := save(tx, b); err != nil {
 		return nil, err
+	}
+	// The incident register counts every emergency action.
+	if _, err := incident.Record(tx, incident.Incident{Kind: incident.EmergencyAction, Severity: incident.High,
+		Summary:  fmt.Sprintf("guardians paused ballot %s until %s", b.ID, p.Until.UTC().Format(time.RFC3339)),
+		Decision: b.Decision, Subject: "ballot:" + b.ID}); err != nil {
+		return nil, fmt.Errorf("record the emergency action: %w", err)
 	}
 	res.InForce = true
 	return res, tx.Emit(EventPaused, res)

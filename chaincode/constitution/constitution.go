@@ -731,6 +731,45 @@ const objectType = "constitution"
 
 func versionKey(v int64) string { return core.MustKey(objectType, "v", fmt.Sprintf("%020d", v)) }
 func currentKey() string        { return core.MustKey(objectType, "current") }
+func timeKey() string           { return core.MustKey(objectType, "time") }
+
+// TimeRule is the clock skew in force (the document's
+// time.maxClockSkewSeconds), kept under its own key, constitution ~ time,
+// so that what every transaction reads — the endorsement guard's bound and
+// the adoption check — is one small record that only the founding act and
+// an amendment changing the skew write. Reading the whole constitution
+// there made every transaction an MVCC conflict with any amendment in the
+// same block.
+type TimeRule struct {
+	MaxClockSkewSec int64 `json:"maxClockSkewSeconds"`
+	// Version is the constitution version that set this skew.
+	Version int64 `json:"version"`
+}
+
+// MaxClockSkew is the skew as a duration.
+func (r TimeRule) MaxClockSkew() time.Duration {
+	return time.Duration(r.MaxClockSkewSec) * time.Second
+}
+
+// CurrentTimeRule returns the time rule in force: one point read of
+// constitution ~ time. On a state adopted before that key existed it reads
+// the version in force instead (the next version installed writes the
+// key). Errors: FAILED_PRECONDITION before the genesis is adopted.
+func CurrentTimeRule(s core.Store) (*TimeRule, error) {
+	var r TimeRule
+	found, err := core.GetJSON(s, timeKey(), &r)
+	if err != nil {
+		return nil, fmt.Errorf("read the time rule in force: %w", err)
+	}
+	if found {
+		return &r, nil
+	}
+	cur, err := Current(s)
+	if err != nil {
+		return nil, err
+	}
+	return &TimeRule{MaxClockSkewSec: cur.Document.Time.MaxClockSkewSec, Version: cur.Version}, nil
+}
 
 // GenesisDecision is the Decision recorded on version 1: it was adopted by
 // the founding act (chaincode/genesis), not by an amendment decision.
@@ -784,7 +823,27 @@ func write(tx *core.Tx, doc Document, version int64, decision string) (*Version,
 	if err := core.PutJSON(tx.Store, currentKey(), v); err != nil {
 		return nil, err
 	}
+	if err := writeTimeRule(tx, doc, version); err != nil {
+		return nil, err
+	}
 	return v, nil
+}
+
+// writeTimeRule writes constitution ~ time when version sets a skew other
+// than the one stored, or when none is stored (the founding act; the first
+// version installed on a state that predates the key). An amendment that
+// leaves the skew alone does not write it, so transactions reading it do
+// not conflict with that amendment.
+func writeTimeRule(tx *core.Tx, doc Document, version int64) error {
+	var old TimeRule
+	found, err := core.GetJSON(tx.Store, timeKey(), &old)
+	if err != nil {
+		return fmt.Errorf("read the time rule in force: %w", err)
+	}
+	if found && old.MaxClockSkewSec == doc.Time.MaxClockSkewSec {
+		return nil
+	}
+	return core.PutJSON(tx.Store, timeKey(), TimeRule{MaxClockSkewSec: doc.Time.MaxClockSkewSec, Version: version})
 }
 
 // VersionSummary is the payload of constitution events and history entries.
@@ -799,10 +858,19 @@ type VersionSummary struct {
 // but the founding act's meets before the genesis is adopted.
 const NotAdoptedYet = "no constitution adopted yet: the founding organisations adopt the genesis first (constitution:ProposeGenesis, constitution:ApproveGenesis)"
 
-// RequireAdopted returns FAILED_PRECONDITION until the genesis is adopted
-// (one point read).
+// RequireAdopted returns FAILED_PRECONDITION until the genesis is adopted:
+// one point read of the time rule (written by the founding act, rewritten
+// only when an amendment changes the skew), or, on a state that predates
+// that key or before adoption, of the version in force.
 func RequireAdopted(s core.Store) error {
-	raw, err := s.Get(currentKey())
+	raw, err := s.Get(timeKey())
+	if err != nil {
+		return fmt.Errorf("read the time rule in force: %w", err)
+	}
+	if raw != nil {
+		return nil
+	}
+	raw, err = s.Get(currentKey())
 	if err != nil {
 		return fmt.Errorf("read the constitution in force: %w", err)
 	}

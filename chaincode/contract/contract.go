@@ -102,6 +102,21 @@ func NewChaincode(cfg Config) (*Chaincode, error) {
 	return gate, nil
 }
 
+// ParseMaxClockSkew parses CHARTER_MAX_CLOCK_SKEW, the bound the guard
+// applies until a constitution is adopted: a positive Go duration such as
+// "5m"; empty means DefaultMaxClockSkew. Both chaincode servers read it
+// through this one function.
+func ParseMaxClockSkew(s string) (time.Duration, error) {
+	if s == "" {
+		return DefaultMaxClockSkew, nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("%q: want a positive duration such as 5m", s)
+	}
+	return d, nil
+}
+
 // ParseFounders parses CHARTER_FOUNDERS: comma-separated MSP IDs, at least
 // two and distinct. Empty means no founders check.
 func ParseFounders(s string) ([]string, error) {

@@ -44,10 +44,11 @@ func TestDecisionAndCoiThroughContract(t *testing.T) {
 	_, found := stub.Events[coi.EventDisclosed]
 	assert.True(t, found)
 	list := mustOK(comm, "coi:List", arg(coi.ListRequest{Subject: &subject}))
-	var ds []coi.Disclosure
-	require.NoError(t, json.Unmarshal(list, &ds))
-	require.Len(t, ds, 1)
-	assert.Equal(t, coi.HashStatement("mine"), ds[0].StatementHash)
+	var dp coi.ListPage
+	require.NoError(t, json.Unmarshal(list, &dp))
+	require.Len(t, dp.Disclosures, 1)
+	assert.Empty(t, dp.Bookmark)
+	assert.Equal(t, coi.HashStatement("mine"), dp.Disclosures[0].StatementHash)
 
 	var d decision.Decision
 	res, stub = h.invoke(seat, 0, "decision:Propose", arg(decision.ProposeRequest{Type: constitution.ReleaseStage, Title: "Stage it", Subject: &subject,
@@ -83,9 +84,18 @@ func TestDecisionAndCoiThroughContract(t *testing.T) {
 	var got decision.Decision
 	require.NoError(t, json.Unmarshal(mustOK(comm, "decision:Get", d.ID), &got))
 	assert.Equal(t, d.ID, got.ID)
-	var all []decision.Decision
-	require.NoError(t, json.Unmarshal(mustOK(comm, "decision:List", ""), &all))
-	assert.Len(t, all, 1)
+	var all decision.ListPage
+	require.NoError(t, json.Unmarshal(mustOK(comm, "decision:List", "", "", ""), &all))
+	assert.Len(t, all.Decisions, 1)
+	assert.Empty(t, all.Bookmark)
+	var one decision.ListPage
+	require.NoError(t, json.Unmarshal(mustOK(comm, "decision:List", "", "1", ""), &one))
+	assert.Len(t, one.Decisions, 1, "a page of one")
+	var ballots struct {
+		Ballots []json.RawMessage `json:"ballots"`
+	}
+	require.NoError(t, json.Unmarshal(mustOK(comm, "ballot:List", "", "", ""), &ballots))
+	assert.Len(t, ballots.Ballots, 1, "the decision's ballot")
 	var aps []decision.Appellant
 	require.NoError(t, json.Unmarshal(mustOK(comm, "decision:Appellants", d.ID), &aps))
 	assert.Empty(t, aps)

@@ -149,7 +149,7 @@ func signatures() []signature {
 		{"decision", "Appeal", []param{js("request", decision.AppealRequest{}, "the appeal")}},
 		{"decision", "Execute", []param{recordID("id", "decision ID")}},
 		{"decision", "Get", []param{recordID("id", "decision ID")}},
-		{"decision", "List", []param{optional(recordID("status", "only decisions with this status"))}},
+		{"decision", "List", []param{optional(recordID("status", "only decisions with this status")), optional(integer("pageSize", "decisions read per page, 1..1000; empty or 0 for 100")), bookmark()}},
 		{"decision", "Appellants", []param{recordID("id", "decision ID")}},
 
 		{"coi", "Disclose", []param{js("request", coi.DiscloseRequest{}, "the disclosure")}},
@@ -166,7 +166,7 @@ func signatures() []signature {
 		{"ballot", "Pause", []param{js("request", ballot.PauseRequest{}, "the ballot and the reason")}},
 		{"ballot", "PauseSupports", []param{recordID("id", "ballot ID")}},
 		{"ballot", "Get", []param{recordID("id", "ballot ID")}},
-		{"ballot", "List", []param{optional(recordID("status", "only ballots with this status"))}},
+		{"ballot", "List", []param{optional(recordID("status", "only ballots with this status")), optional(integer("pageSize", "ballots read per page, 1..1000; empty or 0 for 100")), bookmark()}},
 		{"ballot", "VoteOf", []param{recordID("id", "ballot ID"), mspParam("mspId"), memberID("voterId")}},
 		{"ballot", "Results", []param{recordID("id", "ballot ID")}},
 		{"ballot", "Votes", []param{recordID("id", "ballot ID"), integer("fromShard", "first shard"), integer("limit", "votes per page")}},
@@ -189,10 +189,11 @@ func signatures() []signature {
 		{"reputation", "Endorse", []param{js("request", reputation.EndorseRequest{}, "the attestation endorsed")}},
 		{"reputation", "Score", []param{mspParam("mspId"), memberID("id"), optional(at), optional(recordID("categories", "comma-separated contribution categories; empty for all"))}},
 		{"reputation", "History", []param{mspParam("mspId"), memberID("id")}},
-		{"reputation", "Eligible", []param{optional(mspParam("mspId")), optional(memberID("id")), optional(at)}},
+		{"reputation", "Eligible", []param{optional(mspParam("mspId")), optional(memberID("id")), optional(at), optional(integer("pageSize", "members read per page when listing, 1..1000; empty or 0 for 100")), bookmark()}},
 
 		{"incident", "File", []param{js("incident", incident.FileRequest{}, "the incident filed")}},
 		{"incident", "PostMortem", []param{js("request", incident.PostMortemRequest{}, "the incident and its post-mortem link")}},
+		{"incident", "RecordFailedExecution", []param{recordID("id", "decision ID")}},
 		{"incident", "Get", []param{recordID("id", "incident ID")}},
 		{"incident", "List", []param{optional(recordID("kind", "only incidents of this kind")), optional(param{name: "from", kind: kindTime, description: "RFC 3339 time; only incidents that occurred at or after it"}), optional(param{name: "to", kind: kindTime, description: "RFC 3339 time; only incidents that occurred before it"}), optional(integer("pageSize", "records read, 1..1000; empty or 0 for 100")), bookmark()}},
 

@@ -9,8 +9,10 @@ import (
 
 	"github.com/charter-gov/charter/chaincode/constitution"
 	"github.com/charter-gov/charter/chaincode/core"
+	"github.com/charter-gov/charter/chaincode/emergency"
 	"github.com/charter-gov/charter/chaincode/errcode"
 	"github.com/charter-gov/charter/chaincode/identity"
+	"github.com/charter-gov/charter/chaincode/internal/testutil"
 	"github.com/charter-gov/charter/chaincode/membership"
 	. "github.com/charter-gov/charter/chaincode/treasury"
 )
@@ -262,4 +264,39 @@ func TestAttackBudgetsAndDecisionsOutsideTheRoute(t *testing.T) {
 		_, err := Issue(tx, " ", IssuanceRequest{Amount: 1})
 		return err
 	})
+}
+
+func TestAttackASpendWhilePaused(t *testing.T) {
+	w, sp := queued(t)
+	gA, gB := testutil.ID("LabAMSP", "Guard@labA"), testutil.ID("LabBMSP", "Guard@labB")
+	for _, g := range []identity.Identity{gA, gB} {
+		adminOf := identity.Identity{MSPID: g.MSPID, ID: "x509::CN=Admin::CN=ca"}
+		_, err := membership.Register(testutil.Tx(w.s, adminOf, true, w.now), membership.RegisterRequest{Member: g, Name: "G"})
+		require.NoError(t, err)
+		_, err = membership.GrantRoleByDecision(w.tx(admin), g, membership.RoleGuardian, "genesis")
+		require.NoError(t, err)
+	}
+	w.approve(sp.ID, foTres, aTres)
+	target := emergency.Target{Kind: emergency.KindTreasurySpend, ID: sp.ID}
+	w.at(delay + 2*skew + time.Hour) // executable, but not yet executed
+	for _, g := range []identity.Identity{gA, gB} {
+		_, err := emergency.PauseTarget(w.tx(g), emergency.PauseRequest{Target: target, Reason: "payee under investigation"}, CheckPausable)
+		require.NoError(t, err)
+	}
+	p, err := emergency.InForce(w.s, target, w.now)
+	require.NoError(t, err)
+	require.NotNil(t, p, "two guardians of two organisations put the pause in force")
+	w.at(2 * skew)
+	w.refused(aTres, errcode.FailedPrecondition, "is paused by 2 guardians", execute(sp.ID))
+
+	// Stamping the execution just before the pause began does not slip
+	// under it: it could be endorsed after the pause came into force.
+	w.now = p.From.Add(-time.Nanosecond)
+	w.refused(aTres, errcode.FailedPrecondition, "is paused", execute(sp.ID))
+
+	// After the pause lapses (unratified: the ratification window), it executes.
+	w.now = p.EndsAt().Add(time.Second)
+	_, err = Execute(w.tx(aTres), sp.ID)
+	require.NoError(t, err)
+	assert.ErrorContains(t, CheckPausable(w.s, target, w.now), "only a pending spend is paused")
 }

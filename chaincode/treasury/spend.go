@@ -6,6 +6,7 @@ import (
 
 	"github.com/charter-gov/charter/chaincode/constitution"
 	"github.com/charter-gov/charter/chaincode/core"
+	"github.com/charter-gov/charter/chaincode/emergency"
 	"github.com/charter-gov/charter/chaincode/errcode"
 	"github.com/charter-gov/charter/chaincode/identity"
 	"github.com/charter-gov/charter/chaincode/membership"
@@ -357,7 +358,7 @@ func Execute(tx *core.Tx, id string) (*Executed, error) {
 	if distinct && int64(orgs) < need {
 		return nil, errcode.Preconditionf("execute spend %s: its %d treasurer approvals come from %d organisations; the constitution needs %d distinct organisations", sp.ID, len(sigs), orgs, need)
 	}
-	if err := refuseIfPaused(tx.Store, sp.ID, tx.Time); err != nil {
+	if err := refuseIfPaused(tx.Store, sp.ID, tx.Time, margin); err != nil {
 		return nil, err
 	}
 	for i, p := range sp.Payees {
@@ -415,10 +416,35 @@ func Execute(tx *core.Tx, id string) (*Executed, error) {
 }
 
 // refuseIfPaused refuses to execute a spend while a guardian pause is in
-// force on it (target kind "treasury_spend"). It is the one place the
-// guardian council's pauses (chaincode/emergency) are consulted.
-func refuseIfPaused(s core.Store, spend string, at time.Time) error {
-	_, _, _ = s, spend, at
+// force on it (chaincode/emergency, target kind "treasury_spend"). It is
+// the one place the guardian council's pauses are consulted. The
+// execution's timestamp may lie up to one skew before the real time it is
+// endorsed at, so a pause counts when it is in force at the timestamp or
+// at any time up to two skews after it (it could already be in force in
+// real time): a client cannot slip under a fresh pause by stamping its
+// execution early.
+func refuseIfPaused(s core.Store, spend string, at time.Time, margin time.Duration) error {
+	target := emergency.Target{Kind: emergency.KindTreasurySpend, ID: spend}
+	for _, t := range []time.Time{at, at.Add(2 * margin)} {
+		if err := emergency.RefuseIfPaused(s, target, t, "execute spend "+spend); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// CheckPausable is the emergency.Check for pausing a treasury spend: the
+// spend exists and has not executed or been cancelled (awaiting its
+// decision or queued). The guardian:Pause transaction passes it to
+// emergency.PauseTarget for targets of kind treasury_spend.
+func CheckPausable(s core.Store, t emergency.Target, _ time.Time) error {
+	sp, err := GetSpend(s, t.ID)
+	if err != nil {
+		return err
+	}
+	if sp.Status != StatusQueued && sp.Status != StatusAwaitingDecision {
+		return errcode.Preconditionf("pause spend %s: it is %s; only a pending spend is paused", sp.ID, sp.Status)
+	}
 	return nil
 }
 

@@ -148,7 +148,9 @@ DEADLINE_EXCEEDED.`,
 	root.AddCommand(a.decisionCmd(), a.coiCmd())
 	a.addConstitutionAmendCmds(root)
 	root.AddCommand(a.ballotCmd(), a.tokenCmd(), a.delegateCmd())
-	root.AddCommand(a.artifactCmd(), a.guardianCmd())
+	root.AddCommand(a.treasuryCmd(), a.artifactCmd(), a.guardianCmd())
+	root.AddCommand(a.metricsCmd(), a.incidentCmd(), a.simulateCmd())
+	root.AddCommand(a.auditCmd())
 	return root
 }
 

@@ -28,11 +28,11 @@ type decisionAPI interface {
 	AppealDecision(ctx context.Context, req decision.AppealRequest) (*decision.AppealResult, error)
 	ExecuteDecision(ctx context.Context, id string) (*decision.Decision, error)
 	Decision(ctx context.Context, id string) (*decision.Decision, error)
-	Decisions(ctx context.Context, status decision.Status) ([]decision.Decision, error)
+	DecisionsPage(ctx context.Context, status decision.Status, pageSize int, bookmark string) (*decision.ListPage, error)
 	Appellants(ctx context.Context, id string) ([]decision.Appellant, error)
 	ConstitutionDiff(ctx context.Context, from, to int64) ([]constitution.Change, error)
 	DiscloseConflict(ctx context.Context, req coi.DiscloseRequest) (*coi.Disclosure, error)
-	Conflicts(ctx context.Context, q coi.ListRequest) ([]coi.Disclosure, error)
+	ConflictsPage(ctx context.Context, q coi.ListRequest) (*coi.ListPage, error)
 }
 
 var _ decisionAPI = (*charter.Client)(nil)
@@ -186,8 +186,9 @@ func (a *app) decisionShowCmd() *cobra.Command {
 
 func (a *app) decisionListCmd() *cobra.Command {
 	var status string
+	var size int
 	cmd := &cobra.Command{
-		Use:   "list [--status STATUS]",
+		Use:   "list [--status STATUS] [--page-size N]",
 		Short: "List decisions in ID order",
 		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -195,8 +196,18 @@ func (a *app) decisionListCmd() *cobra.Command {
 			if status != "" && !st.Valid() {
 				return usagef("--status %q: want one of %v", status, decision.Statuses())
 			}
+			n, err := pageSize(size)
+			if err != nil {
+				return err
+			}
 			return a.withDecisions(cmd, func(ctx context.Context, d decisionAPI) error {
-				ds, err := d.Decisions(ctx, st)
+				ds, err := charter.FollowPages("", func(bookmark string) ([]decision.Decision, string, error) {
+					p, err := d.DecisionsPage(ctx, st, n, bookmark)
+					if err != nil {
+						return nil, "", err
+					}
+					return p.Decisions, p.Bookmark, nil
+				})
 				if err != nil {
 					return err
 				}
@@ -205,6 +216,7 @@ func (a *app) decisionListCmd() *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVar(&status, "status", "", "only decisions in this status (voting, mediation, passed, rejected, appealed, overturned, executed)")
+	pageSizeFlag(cmd.Flags(), &size, "decisions")
 	return cmd
 }
 

@@ -27,7 +27,7 @@ type reputationAPI interface {
 	Score(ctx context.Context, member identity.Identity, q charter.ScoreQuery) (*reputation.ScoreReport, error)
 	ReputationHistory(ctx context.Context, member identity.Identity) (*reputation.History, error)
 	Eligibility(ctx context.Context, member identity.Identity, at time.Time) (*reputation.EligibilityReport, error)
-	EligibleMembers(ctx context.Context, at time.Time) ([]reputation.EligibilityReport, error)
+	EligibleMembersPage(ctx context.Context, mspID string, at time.Time, pageSize int, bookmark string) (*reputation.EligibilityPage, error)
 }
 
 var _ reputationAPI = (*charter.Client)(nil)
@@ -387,10 +387,11 @@ func (a *app) repHistoryCmd() *cobra.Command {
 func (a *app) repEligibleCmd() *cobra.Command {
 	var ref memberRef
 	var at string
+	var size int
 	cmd := &cobra.Command{
-		Use:   "eligible [--profile NAME | --cert FILE [--msp MSP] | --id ID [--msp MSP]] [--at TIME]",
+		Use:   "eligible [--profile NAME | --cert FILE [--msp MSP] | --id ID [--msp MSP] | --msp MSP] [--at TIME] [--page-size N]",
 		Short: "Who is eligible for a House A seat, and why",
-		Long:  "Report House A eligibility: of one member, or of every active member when none is named.\n\n" + memberRefHelp,
+		Long:  "Report House A eligibility: of one member, or of every active member when none is named\n(of one organisation with --msp alone), read in pages of --page-size members.\n\n" + memberRefHelp,
 		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			when, err := repParseAt(at)
@@ -398,11 +399,18 @@ func (a *app) repEligibleCmd() *cobra.Command {
 				return err
 			}
 			if ref.profile == "" && ref.cert == "" && ref.id == "" {
-				if ref.msp != "" {
-					return usagef("--msp goes with --cert or --id")
+				n, err := pageSize(size)
+				if err != nil {
+					return err
 				}
 				return a.withReputation(cmd, func(ctx context.Context, r reputationAPI) error {
-					all, err := r.EligibleMembers(ctx, when)
+					all, err := charter.FollowPages("", func(bookmark string) ([]reputation.EligibilityReport, string, error) {
+						p, err := r.EligibleMembersPage(ctx, ref.msp, when, n, bookmark)
+						if err != nil {
+							return nil, "", err
+						}
+						return p.Reports, p.Bookmark, nil
+					})
 					if err != nil {
 						return err
 					}
@@ -427,6 +435,7 @@ func (a *app) repEligibleCmd() *cobra.Command {
 	}
 	ref.flags(cmd.Flags())
 	cmd.Flags().StringVar(&at, "at", "", "RFC 3339 time (default: now)")
+	pageSizeFlag(cmd.Flags(), &size, "members")
 	return cmd
 }
 

@@ -37,6 +37,7 @@ func records() []struct {
 	}{
 		{"member.golden.jsonl", func() any { return new(membership.Member) }},
 		{"constitution-version.golden.jsonl", func() any { return new(constitution.Version) }},
+		{"constitution-time-rule.golden.jsonl", func() any { return new(constitution.TimeRule) }},
 		{"ballot.golden.jsonl", func() any { return new(ballot.Ballot) }},
 		{"vote.golden.jsonl", func() any { return new(ballot.Vote) }},
 		{"ballot-tally-state.golden.jsonl", func() any { return new(ballot.TallyState) }},
