@@ -3,6 +3,7 @@ package storedformat
 import (
 	"bytes"
 	"encoding/json"
+	"github.com/charter-gov/charter/chaincode/artifact"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -68,6 +69,13 @@ func records() []struct {
 		{"emergency-pause.golden.jsonl", func() any { return new(emergency.Pause) }},
 		{"emergency-incident.golden.jsonl", func() any { return new(emergency.Incident) }},
 		{"emergency-clearance.golden.jsonl", func() any { return new(emergency.Clearance) }},
+		{"artifact.golden.jsonl", func() any { return new(artifact.Artifact) }},
+		{"artifact-child.golden.jsonl", func() any { return new(artifact.Child) }},
+		{"artifact-digest.golden.jsonl", func() any { return new(artifact.Ref) }},
+		{"artifact-attestation.golden.jsonl", func() any { return new(artifact.Attestation) }},
+		{"artifact-state.golden.jsonl", func() any { return new(artifact.State) }},
+		{"artifact-takedown.golden.jsonl", func() any { return new(artifact.Takedown) }},
+		{"artifact-affected.golden.jsonl", func() any { return new(artifact.Affected) }},
 	}
 }
 
