@@ -116,11 +116,16 @@ func RecordMissedDisclosure(tx *core.Tx, t Target, seq int64) (*Incident, error)
 
 // recordIncident records the missed disclosure on the pause, under
 // emergency-incident, and in the governance incident register
-// (chaincode/incident, kind missed_disclosure; once per pause, since the
-// pause's own Incident is checked first).
+// (chaincode/incident, kind missed_disclosure, once per pause).
 func recordIncident(tx *core.Tx, p *Pause, rule string) error {
 	inc := &Incident{Target: p.Target, Seq: p.Seq, Rule: "emergency.disclosure: " + rule, Due: p.DisclosureDue,
 		RecordedAt: tx.Time.UTC(), Guardians: p.Guardians, TxID: tx.TxID}
+	if _, err := incident.RecordOnce(tx, incident.Incident{Kind: incident.MissedDisclosure, Severity: incident.High,
+		Summary:    fmt.Sprintf("guardians' pause %d of %s (%d guardians): %s (due %s)", p.Seq, p.Target, len(p.Guardians), rule, p.DisclosureDue.Format(time.RFC3339)),
+		Subject:    fmt.Sprintf("%s#%d", p.Target, p.Seq),
+		OccurredAt: p.DisclosureDue, Transactions: []string{p.TxID}}); err != nil {
+		return fmt.Errorf("record the missed disclosure of pause %d of %s: %w", p.Seq, p.Target, err)
+	}
 	ik, err := incidentKey(p.Target, p.Seq)
 	if err != nil {
 		return err

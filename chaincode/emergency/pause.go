@@ -184,7 +184,7 @@ func AddSupport(tx *core.Tx, req PauseRequest, check Check) (*SupportResult, err
 	if t.Kind != KindBallot {
 		if _, err := incident.Record(tx, incident.Incident{Kind: incident.EmergencyAction, Severity: incident.Medium,
 			Summary:    fmt.Sprintf("guardians' pause %d of %s by %d guardians of %d organisations, in force until %s", p.Seq, t, len(guardians), res.Organisations, p.EndsAt().Format(time.RFC3339)),
-			Subject:    "pause:" + t.String(),
+			Subject:    fmt.Sprintf("%s#%d", t, p.Seq),
 			OccurredAt: tx.Time}); err != nil {
 			return nil, fmt.Errorf("%s: record the emergency action: %w", action, err)
 		}
