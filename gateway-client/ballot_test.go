@@ -51,6 +51,8 @@ func TestBallotTokenDelegationArguments(t *testing.T) {
 			call{Kind: "evaluate", Name: "ballot:PauseSupports", Args: []string{"b1"}}},
 		{"Vouch", "{}", func(ctx context.Context, c *Client) (any, error) { return c.Vouch(ctx, ada) },
 			call{Kind: "endorse", Name: "member:Vouch", Args: []string{mustJSON(vouch.GiveRequest{Member: ada})}}},
+		{"Unvouch", "{}", func(ctx context.Context, c *Client) (any, error) { return c.Unvouch(ctx, ada) },
+			call{Kind: "endorse", Name: "member:Unvouch", Args: []string{mustJSON(vouch.WithdrawRequest{Member: ada})}}},
 		{"Vouches", "[]", func(ctx context.Context, c *Client) (any, error) { return c.Vouches(ctx, ada) },
 			call{Kind: "evaluate", Name: "member:Vouches", Args: []string{ada.MSPID, ada.ID}}},
 		{"Ballot", "{}", func(ctx context.Context, c *Client) (any, error) { return c.Ballot(ctx, "b1") },

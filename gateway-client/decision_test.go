@@ -61,6 +61,9 @@ func TestDecisionAndCoiArguments(t *testing.T) {
 			call{Kind: "evaluate", Name: "decision:Get", Args: []string{"d1"}}},
 		{"Decisions", "{}", func(ctx context.Context, c *Client) (any, error) { return c.Decisions(ctx, decision.StatusPassed) },
 			call{Kind: "evaluate", Name: "decision:List", Args: []string{"passed", "1000", ""}}},
+		{"RegisterMembers", "{}", func(ctx context.Context, c *Client) (any, error) {
+			return c.RegisterMembers(ctx, membership.RegisterBatchRequest{Members: []membership.RegisterRequest{{Member: ada, Name: "Ada"}}})
+		}, call{Kind: "endorse", Name: "member:RegisterBatch", Args: []string{mustJSON(membership.RegisterBatchRequest{Members: []membership.RegisterRequest{{Member: ada, Name: "Ada"}}})}}},
 		{"DecisionsPage", "{}", func(ctx context.Context, c *Client) (any, error) {
 			return c.DecisionsPage(ctx, decision.StatusPassed, 5, "bm")
 		}, call{Kind: "evaluate", Name: "decision:List", Args: []string{"passed", "5", "bm"}}},

@@ -13,6 +13,7 @@ const (
 	txBallotPause         = "ballot:Pause"
 	txBallotPauseSupports = "ballot:PauseSupports"
 	txMemberVouch         = "member:Vouch"
+	txMemberUnvouch       = "member:Unvouch"
 	txMemberVouches       = "member:Vouches"
 )
 
@@ -61,6 +62,23 @@ func (c *Client) Vouch(ctx context.Context, member identity.Identity) (*vouch.Vo
 	}
 	var v vouch.Vouch
 	if err := c.submit(ctx, txMemberVouch, &v, arg); err != nil {
+		return nil, err
+	}
+	return &v, nil
+}
+
+// Unvouch submits member:Unvouch: the caller withdraws its vouch for a
+// member. Ballots already open keep counting it; later ones do not.
+//
+// Errors: ErrNotFound (the caller never vouched for the member),
+// ErrConflict (already withdrawn), ErrInvalidArgument.
+func (c *Client) Unvouch(ctx context.Context, member identity.Identity) (*vouch.Vouch, error) {
+	arg, err := encodeArg("unvouch request", vouch.WithdrawRequest{Member: member})
+	if err != nil {
+		return nil, err
+	}
+	var v vouch.Vouch
+	if err := c.submit(ctx, txMemberUnvouch, &v, arg); err != nil {
 		return nil, err
 	}
 	return &v, nil

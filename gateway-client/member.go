@@ -10,12 +10,13 @@ import (
 
 // Membership transaction names, "contract:function".
 const (
-	txMemberRegister = "member:Register"
-	txMemberUpdate   = "member:Update"
-	txMemberRemove   = "member:Remove"
-	txMemberGet      = "member:Get"
-	txMemberList     = "member:List"
-	txMemberWhoami   = "member:Whoami"
+	txMemberRegister      = "member:Register"
+	txMemberRegisterBatch = "member:RegisterBatch"
+	txMemberUpdate        = "member:Update"
+	txMemberRemove        = "member:Remove"
+	txMemberGet           = "member:Get"
+	txMemberList          = "member:List"
+	txMemberWhoami        = "member:Whoami"
 )
 
 // RegisterMember submits member:Register, registering (or re-admitting) a
@@ -29,6 +30,24 @@ const (
 // name or unknown role).
 func (c *Client) RegisterMember(ctx context.Context, req membership.RegisterRequest) (*membership.Member, error) {
 	return c.submitMember(ctx, txMemberRegister, "register request", req)
+}
+
+// RegisterMembers submits member:RegisterBatch: 1..membership.MaxBatch
+// plain members of the caller's organisation in one transaction, all or
+// nothing. The caller must be that organisation's admin.
+//
+// Errors: as RegisterMember, naming the refused member's index;
+// ErrInvalidArgument (an empty or oversized batch, a member listed twice).
+func (c *Client) RegisterMembers(ctx context.Context, req membership.RegisterBatchRequest) (*membership.BatchResult, error) {
+	arg, err := encodeArg("register batch request", req)
+	if err != nil {
+		return nil, err
+	}
+	var out membership.BatchResult
+	if err := c.submit(ctx, txMemberRegisterBatch, &out, arg); err != nil {
+		return nil, err
+	}
+	return &out, nil
 }
 
 // UpdateMember submits member:Update, renaming an active member. The

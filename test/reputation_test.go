@@ -261,6 +261,25 @@ func TestReputationLifecycle(t *testing.T) {
 	everyone, err := net.client(t, "labB-user1").EligibleMembers(ctx, time.Time{})
 	require.NoError(t, err)
 	assert.True(t, slices.ContainsFunc(everyone, func(r reputation.EligibilityReport) bool { return r.Member == recipient }))
+	// The same list read in pages of one through the peer's paginated
+	// query: every member once, in the same order.
+	var paged []reputation.EligibilityReport
+	bookmark, pages := "", 0
+	for {
+		p, err := net.client(t, "labB-user1").EligibleMembersPage(ctx, "", time.Time{}, 1, bookmark)
+		require.NoError(t, err)
+		require.LessOrEqual(t, len(p.Reports), 1, "a page of one")
+		paged, pages = append(paged, p.Reports...), pages+1
+		if p.Bookmark == "" {
+			break
+		}
+		require.Less(t, pages, 10_000, "the bookmarks end")
+		bookmark = p.Bookmark
+	}
+	require.Equal(t, len(everyone), len(paged))
+	for i := range everyone {
+		assert.Equal(t, everyone[i].Member, paged[i].Member)
+	}
 
 	// Fill the farming cap of one pair (default 2000 points per 30 days).
 	capped := profileIdentity(t, "foundation-user1")

@@ -218,3 +218,32 @@ func TestGuardUsesTheConstitutionsSkew(t *testing.T) {
 	res, _ = h.invoke(user, 59*time.Second, "member:Whoami")
 	assert.Equal(t, int32(ok), res.Status, res.Message)
 }
+
+// member:RegisterBatch through the contract: one transaction registers
+// several plain members of the admin's organisation with one event; a
+// batch holding another organisation's member is refused whole.
+func TestRegisterBatchThroughContract(t *testing.T) {
+	h := newHarness(t)
+	h.foundDefault()
+	admin := newIdentity(t, "LabAMSP", "Admin@labA", "admin")
+	a1 := identity.FromCert("LabAMSP", newIdentity(t, "LabAMSP", "U1@labA", "client").cert)
+	a2 := identity.FromCert("LabAMSP", newIdentity(t, "LabAMSP", "U2@labA", "client").cert)
+	b1 := identity.FromCert("LabBMSP", newIdentity(t, "LabBMSP", "U1@labB", "client").cert)
+
+	before := h.state.Snapshot()
+	res, stub := h.invoke(admin, 0, "member:RegisterBatch", mustArg(t, membership.RegisterBatchRequest{Members: []membership.RegisterRequest{{Member: a1, Name: "One"}, {Member: b1, Name: "Intruder"}}}))
+	require.Equal(t, int32(500), res.Status)
+	assert.Contains(t, res.Message, "FORBIDDEN")
+	assert.Contains(t, res.Message, "member 1")
+	assert.Equal(t, before, h.state.Snapshot(), "state unchanged")
+	assert.Empty(t, stub.Events)
+
+	res, stub = h.invoke(admin, 0, "member:RegisterBatch", mustArg(t, membership.RegisterBatchRequest{Members: []membership.RegisterRequest{{Member: a1, Name: "One"}, {Member: a2, Name: "Two"}}}))
+	require.Equal(t, int32(ok), res.Status, res.Message)
+	require.Len(t, stub.Events, 1)
+	assert.Contains(t, stub.Events, membership.EventRegisteredBatch)
+	var out membership.BatchResult
+	require.NoError(t, json.Unmarshal(res.Payload, &out))
+	require.Len(t, out.Members, 2)
+	assert.Equal(t, "Two", out.Members[1].Name)
+}

@@ -75,6 +75,23 @@ func TestGuardiansVouchesAndTheCapThroughContract(t *testing.T) {
 	res, _ = h.invoke(ada, 0, "ballot:Vote", mustArg(t, ballot.CastRequest{Ballot: b.ID, Choice: "for"}))
 	require.Equal(t, int32(ok), res.Status, res.Message)
 
+	// bob withdraws its vouch: the ballot already open keeps counting it
+	// (ada votes again), a second withdrawal and a new vouch are refused,
+	// and a ballot opening afterwards does not count it.
+	h.clock = h.clock.Add(time.Second) // after the opening
+	res, stub = h.invoke(bob, 0, "member:Unvouch", mustArg(t, vouch.WithdrawRequest{Member: id(ada)}))
+	require.Equal(t, int32(ok), res.Status, res.Message)
+	assert.Contains(t, stub.Events, vouch.EventUnvouched)
+	res, _ = h.invoke(ada, 0, "ballot:Vote", mustArg(t, ballot.CastRequest{Ballot: b.ID, Choice: "for"}))
+	require.Equal(t, int32(ok), res.Status, "vouched as of the opening: %s", res.Message)
+	refusedHere(bob, errcode.Conflict, "already withdrew", "member:Unvouch", mustArg(t, vouch.WithdrawRequest{Member: id(ada)}))
+	refusedHere(bob, errcode.Conflict, "not given again", "member:Vouch", mustArg(t, vouch.GiveRequest{Member: id(ada)}))
+	later := proposeBudget(t, h, ada, "More GPU credits")
+	openedAt := h.clock
+	h.clock = later.OpensAt
+	refusedHere(ada, errcode.Forbidden, "fewer than 1 vouches", "ballot:Vote", mustArg(t, ballot.CastRequest{Ballot: later.ID, Choice: "for"}))
+	h.clock = openedAt
+
 	pause := func(g testIdentity) ballot.PauseResult {
 		t.Helper()
 		res, _ := h.invoke(g, 0, "ballot:Pause", mustArg(t, ballot.PauseRequest{Ballot: b.ID, Reason: "vote buying reported"}))

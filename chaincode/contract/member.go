@@ -36,6 +36,17 @@ func (c *MemberContract) Register(ctx contractapi.TransactionContextInterface, r
 	return run(ctx, func(tx *core.Tx) (*membership.Member, error) { return membership.Register(tx, req) })
 }
 
+// RegisterBatch registers 1..500 plain members of the caller's
+// organisation in one transaction, all or nothing. requestJSON is a
+// membership.RegisterBatchRequest. Caller: that organisation's admin.
+func (c *MemberContract) RegisterBatch(ctx contractapi.TransactionContextInterface, requestJSON string) (string, error) {
+	var req membership.RegisterBatchRequest
+	if err := decode("register batch request", requestJSON, &req); err != nil {
+		return "", wire(err)
+	}
+	return run(ctx, func(tx *core.Tx) (*membership.BatchResult, error) { return membership.RegisterBatch(tx, req) })
+}
+
 // Update replaces a member's roles (and name). requestJSON is a
 // membership.UpdateRequest. Caller: the member's organisation admin.
 func (c *MemberContract) Update(ctx contractapi.TransactionContextInterface, requestJSON string) (string, error) {

@@ -20,6 +20,17 @@ func (c *MemberContract) Vouch(ctx contractapi.TransactionContextInterface, requ
 	return run(ctx, func(tx *core.Tx) (*vouch.Vouch, error) { return vouch.Give(tx, req) })
 }
 
+// Unvouch withdraws the caller's vouch for a member. requestJSON is a
+// vouch.WithdrawRequest. Caller: the voucher. Writes only the vouch's own
+// key: the vouch no longer counts for ballots that open afterwards.
+func (c *MemberContract) Unvouch(ctx contractapi.TransactionContextInterface, requestJSON string) (string, error) {
+	var req vouch.WithdrawRequest
+	if err := decode("unvouch request", requestJSON, &req); err != nil {
+		return "", wire(err)
+	}
+	return run(ctx, func(tx *core.Tx) (*vouch.Vouch, error) { return vouch.Withdraw(tx, req) })
+}
+
 // Vouches lists the vouches for one member. Caller: anyone.
 func (c *MemberContract) Vouches(ctx contractapi.TransactionContextInterface, mspID, id string) (string, error) {
 	vs, err := vouch.List(ledger.StubStore{Stub: ctx.GetStub()}, identity.Identity{MSPID: mspID, ID: id})

@@ -8,8 +8,16 @@
 // weighs anything.
 //
 // Each vouch is its own key, vouch ~ member MSP ~ member ID ~ voucher MSP ~
-// voucher ID, written once by the voucher's own transaction: vouches for
+// voucher ID, written by the voucher's own transactions only: vouches for
 // different members, or by different vouchers, never touch the same key.
+//
+// A voucher may withdraw its vouch (Withdraw). The record stays, marked
+// withdrawn at a time; the vouch counts for every moment from its giving
+// up to its withdrawal and for none after. A ballot weighs vouches as of
+// its opening, so a withdrawal changes nothing for a ballot already open
+// and removes the vouch from every ballot that opens later. A withdrawn
+// vouch cannot be given again: rewriting the record would change who was
+// vouched at moments already weighed.
 package vouch
 
 import (
@@ -21,10 +29,14 @@ import (
 	"github.com/charter-gov/charter/chaincode/errcode"
 	"github.com/charter-gov/charter/chaincode/identity"
 	"github.com/charter-gov/charter/chaincode/membership"
+	"github.com/charter-gov/charter/chaincode/timerule"
 )
 
 // EventVouched is the event Give emits.
 const EventVouched = "member.vouched"
+
+// EventUnvouched is the event Withdraw emits.
+const EventUnvouched = "member.unvouched"
 
 // Vouch is the stored record of one vouch.
 type Vouch struct {
@@ -32,6 +44,17 @@ type Vouch struct {
 	Voucher identity.Identity `json:"voucher"`
 	At      time.Time         `json:"at"`
 	TxID    string            `json:"txId"`
+	// WithdrawnAt is when the voucher withdrew the vouch (recorded under
+	// the time rule: never before At); nil while it stands.
+	WithdrawnAt *time.Time `json:"withdrawnAt,omitempty"`
+	// WithdrawTxID is the transaction that withdrew it.
+	WithdrawTxID string `json:"withdrawTxId,omitempty"`
+}
+
+// CountsAt reports whether the vouch stands at time at: given no later
+// than at and not withdrawn by then.
+func (v Vouch) CountsAt(at time.Time) bool {
+	return !v.At.After(at) && (v.WithdrawnAt == nil || v.WithdrawnAt.After(at))
 }
 
 // GiveRequest vouches for Member.
@@ -73,9 +96,12 @@ func Give(tx *core.Tx, req GiveRequest) (*Vouch, error) {
 	if err != nil {
 		return nil, err
 	}
-	if raw, err := tx.Store.Get(key); err != nil {
+	var old Vouch
+	if found, err := core.GetJSON(tx.Store, key, &old); err != nil {
 		return nil, err
-	} else if raw != nil {
+	} else if found && old.WithdrawnAt != nil {
+		return nil, errcode.Conflictf("vouch for %s: %s vouched for this member and withdrew it at %s; a withdrawn vouch is not given again", req.Member, caller, old.WithdrawnAt.Format(time.RFC3339))
+	} else if found {
 		return nil, errcode.Conflictf("vouch for %s: %s has already vouched for this member", req.Member, caller)
 	}
 	v := &Vouch{Member: req.Member, Voucher: caller, At: tx.Time, TxID: tx.TxID}
@@ -83,6 +109,48 @@ func Give(tx *core.Tx, req GiveRequest) (*Vouch, error) {
 		return nil, err
 	}
 	return v, tx.Emit(EventVouched, v)
+}
+
+// WithdrawRequest withdraws the caller's vouch for Member.
+type WithdrawRequest struct {
+	Member identity.Identity `json:"member"`
+}
+
+// Withdraw marks the caller's vouch for req.Member withdrawn, recorded at
+// timerule.Stamp(tx time, the vouch's time): the vouch no longer counts
+// from that moment; ballots that opened before it keep counting it.
+//
+// Caller: the voucher (its own vouch only; whether or not it is still an
+// active member: withdrawing a statement grants nothing).
+//
+// Errors: INVALID_ARGUMENT (malformed member identity), NOT_FOUND (the
+// caller never vouched for the member), CONFLICT (already withdrawn).
+func Withdraw(tx *core.Tx, req WithdrawRequest) (*Vouch, error) {
+	if err := req.Member.Validate(); err != nil {
+		return nil, err
+	}
+	caller := tx.Caller.Identity
+	key, err := Key(req.Member, caller)
+	if err != nil {
+		return nil, err
+	}
+	var v Vouch
+	found, err := core.GetJSON(tx.Store, key, &v)
+	if err != nil {
+		return nil, err
+	}
+	if !found {
+		return nil, errcode.NotFoundf("withdraw vouch for %s: %s has not vouched for this member", req.Member, caller)
+	}
+	if v.WithdrawnAt != nil {
+		return nil, errcode.Conflictf("withdraw vouch for %s: %s already withdrew it at %s", req.Member, caller, v.WithdrawnAt.Format(time.RFC3339))
+	}
+	at := timerule.Stamp(tx.Time, v.At)
+	v.WithdrawnAt, v.WithdrawTxID = &at, tx.TxID
+	if err := core.PutJSON(tx.Store, key, v); err != nil {
+		return nil, err
+	}
+	return &v, tx.Emit(EventUnvouched, v)
 }
 
 // List returns the vouches for member in key order.
@@ -125,9 +193,10 @@ type stop struct{}
 
 func (stop) Error() string { return "stop" }
 
-// StandingAt counts the vouches for m given no later than at by members
-// of other organisations, stopping once Required are found. A founder,
-// or any member when nothing is required, is vouched.
+// StandingAt counts the vouches for m standing at at (given no later than
+// at and not withdrawn by then) by members of other organisations,
+// stopping once Required are found. A founder, or any member when nothing
+// is required, is vouched.
 func (r Rule) StandingAt(s core.Store, m *membership.Member, at time.Time) (*Standing, error) {
 	st := &Standing{Member: m.Identity, Required: r.Required}
 	if r.Required <= 0 {
@@ -143,7 +212,7 @@ func (r Rule) StandingAt(s core.Store, m *membership.Member, at time.Time) (*Sta
 		if err := core.DecodeJSON(key, raw, &v); err != nil {
 			return err
 		}
-		if v.Voucher.MSPID == m.MSPID || v.At.After(at) {
+		if v.Voucher.MSPID == m.MSPID || !v.CountsAt(at) {
 			return nil
 		}
 		st.Vouches++

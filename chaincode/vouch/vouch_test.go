@@ -132,3 +132,86 @@ func TestStanding(t *testing.T) {
 	require.Len(t, vs, 2)
 	assert.Equal(t, bob, vs[1].Voucher) // key order: FoundationMSP before LabBMSP
 }
+
+// A withdrawn vouch counts for every moment from its giving to its
+// withdrawal and for none after: a ballot that opened before the
+// withdrawal keeps it, one that opens later does not. Refusals change
+// nothing.
+func TestWithdraw(t *testing.T) {
+	w := newWorld(t)
+	ada := w.member(t, "LabAMSP", "ada")
+	bob := w.member(t, "LabBMSP", "bob")
+	fay := w.member(t, "FoundationMSP", "fay")
+	given, err := Give(w.tx(bob, false), GiveRequest{Member: ada})
+	require.NoError(t, err)
+	opened := w.now // a ballot opening here counts bob's vouch
+
+	tx := w.tx(bob, false)
+	v, err := Withdraw(tx, WithdrawRequest{Member: ada})
+	require.NoError(t, err)
+	require.NotNil(t, v.WithdrawnAt)
+	assert.Equal(t, tx.Time, *v.WithdrawnAt)
+	assert.Equal(t, given.At, v.At, "the giving is kept")
+	require.NotNil(t, tx.Event())
+	assert.Equal(t, EventUnvouched, tx.Event().Type)
+
+	m, err := membership.Get(w.s, ada)
+	require.NoError(t, err)
+	rule := Rule{Required: 1}
+	st, err := rule.StandingAt(w.s, m, opened)
+	require.NoError(t, err)
+	assert.True(t, st.Vouched, "as of a moment before the withdrawal: still vouched")
+	st, err = rule.StandingAt(w.s, m, *v.WithdrawnAt)
+	require.NoError(t, err)
+	assert.False(t, st.Vouched, "from the withdrawal on: not vouched")
+	vs, err := List(w.s, ada)
+	require.NoError(t, err)
+	require.Len(t, vs, 1, "the record stays")
+	assert.NotNil(t, vs[0].WithdrawnAt)
+
+	// A withdrawal stamped before the vouch is recorded at the vouch's time
+	// (the time rule), so the vouch never reads as withdrawn before given.
+	_, err = Give(w.tx(fay, false), GiveRequest{Member: ada})
+	require.NoError(t, err)
+	back := testutil.Tx(w.s, fay, false, testutil.T0())
+	v, err = Withdraw(back, WithdrawRequest{Member: ada})
+	require.NoError(t, err)
+	assert.False(t, v.WithdrawnAt.Before(v.At))
+
+	tests := []struct {
+		name   string
+		caller identity.Identity
+		member identity.Identity
+		do     func(*core.Tx, identity.Identity) error
+		want   error
+		text   string
+	}{
+		{"withdraw twice", bob, ada, withdraw, errcode.ErrConflict, "already withdrew"},
+		{"give again after withdrawing", bob, ada, give, errcode.ErrConflict, "not given again"},
+		{"withdraw what was never given", fay, bob, withdraw, errcode.ErrNotFound, "has not vouched"},
+		{"withdraw another's vouch", testutil.ID("LabBMSP", "mallory"), ada, withdraw, errcode.ErrNotFound, "has not vouched"},
+		{"malformed member", bob, identity.Identity{MSPID: "LabAMSP"}, withdraw, errcode.ErrInvalidArgument, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			before, writes := w.s.Snapshot(), w.s.Writes
+			tx := w.tx(tt.caller, false)
+			err := tt.do(tx, tt.member)
+			require.ErrorIs(t, err, tt.want)
+			assert.Contains(t, err.Error(), tt.text)
+			assert.Equal(t, before, w.s.Snapshot(), "state unchanged")
+			assert.Equal(t, writes, w.s.Writes)
+			assert.Nil(t, tx.Event(), "no event")
+		})
+	}
+}
+
+func withdraw(tx *core.Tx, m identity.Identity) error {
+	_, err := Withdraw(tx, WithdrawRequest{Member: m})
+	return err
+}
+
+func give(tx *core.Tx, m identity.Identity) error {
+	_, err := Give(tx, GiveRequest{Member: m})
+	return err
+}

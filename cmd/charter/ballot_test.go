@@ -114,6 +114,9 @@ func (g *fakeGateway) PauseSupports(_ context.Context, id string) ([]ballot.Paus
 func (g *fakeGateway) Vouch(_ context.Context, m identity.Identity) (*vouch.Vouch, error) {
 	return &vouch.Vouch{Member: m}, g.record("Vouch", m)
 }
+func (g *fakeGateway) Unvouch(_ context.Context, m identity.Identity) (*vouch.Vouch, error) {
+	return &vouch.Vouch{Member: m}, g.record("Unvouch", m)
+}
 func (g *fakeGateway) Vouches(_ context.Context, m identity.Identity) ([]vouch.Vouch, error) {
 	return []vouch.Vouch{}, g.record("Vouches", m)
 }
@@ -134,6 +137,7 @@ func TestVotingCommands(t *testing.T) {
 		{"pause supports", []string{"ballot", "pause-supports", "b1"}, []fakeCall{{"PauseSupports", "b1"}}},
 		{"vouch", []string{"--as", "labA-admin", "member", "vouch", "--profile", "labA-user1"}, []fakeCall{{"Vouch", user1}}},
 		{"vouches", []string{"member", "vouches", "--profile", "labA-user1"}, []fakeCall{{"Vouches", user1}}},
+		{"unvouch", []string{"--as", "labA-admin", "member", "unvouch", "--profile", "labA-user1"}, []fakeCall{{"Unvouch", user1}}},
 		{"create poll", []string{"ballot", "create", "--poll", "--title", "Legit?", "--period", "1h"},
 			[]fakeCall{{"CreateBallot", ballot.CreateRequest{Kind: ballot.KindPoll, Title: "Legit?", VotingPeriodSec: 3600}}}},
 		{"show", []string{"ballot", "show", "b1"}, []fakeCall{{"Ballot", "b1"}}},

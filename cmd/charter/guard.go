@@ -20,6 +20,7 @@ type guardAPI interface {
 	PauseBallot(ctx context.Context, req ballot.PauseRequest) (*ballot.PauseResult, error)
 	PauseSupports(ctx context.Context, id string) ([]ballot.PauseSupport, error)
 	Vouch(ctx context.Context, member identity.Identity) (*vouch.Vouch, error)
+	Unvouch(ctx context.Context, member identity.Identity) (*vouch.Vouch, error)
 	Vouches(ctx context.Context, member identity.Identity) ([]vouch.Vouch, error)
 }
 
@@ -95,6 +96,22 @@ func (a *app) memberVouchCmd() *cobra.Command {
 	})
 }
 
+func (a *app) memberUnvouchCmd() *cobra.Command {
+	return a.memberRefCmd(memberRefSpec{
+		use:   "unvouch (--profile NAME | --cert FILE --msp MSP | --id ID --msp MSP)",
+		short: "Withdraw the acting profile's vouch for a member",
+		long: "Withdraw the acting profile's vouch for a member. Ballots that opened before the\n" +
+			"withdrawal keep counting it; ballots that open afterwards do not. A withdrawn vouch\n" +
+			"is not given again.",
+		example: `  charter --as labB-user1 member unvouch --profile labA-user2`,
+	}, func(cmd *cobra.Command, id identity.Identity, _ string) error {
+		return a.withGuard(cmd, func(ctx context.Context, g guardAPI) error {
+			v, err := g.Unvouch(ctx, id)
+			return printResult(a, v, err)
+		})
+	})
+}
+
 func (a *app) memberVouchesCmd() *cobra.Command {
 	return a.memberRefCmd(memberRefSpec{
 		use:   "vouches (--profile NAME | --cert FILE [--msp MSP] | --msp MSP --id ID)",
@@ -137,6 +154,9 @@ func guardText(w *bytes.Buffer, v any) error {
 		kv.add("member", actor(v.Member))
 		kv.add("vouched by", actor(v.Voucher))
 		kv.add("at", timeText(v.At))
+		if v.WithdrawnAt != nil {
+			kv.add("withdrawn at", timeText(*v.WithdrawnAt))
+		}
 		return kv.flush()
 	case []vouch.Vouch:
 		if len(v) == 0 {
@@ -144,9 +164,13 @@ func guardText(w *bytes.Buffer, v any) error {
 			return nil
 		}
 		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "VOUCHED BY\tAT")
+		fmt.Fprintln(tw, "VOUCHED BY\tAT\tWITHDRAWN")
 		for _, x := range v {
-			fmt.Fprintf(tw, "%s\t%s\n", actor(x.Voucher), timeText(x.At))
+			withdrawn := "-"
+			if x.WithdrawnAt != nil {
+				withdrawn = timeText(*x.WithdrawnAt)
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\n", actor(x.Voucher), timeText(x.At), withdrawn)
 		}
 		return tw.Flush()
 	}

@@ -3,11 +3,13 @@ package main
 import (
 	"bytes"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/charter-gov/charter/chaincode/ballot"
+	"github.com/charter-gov/charter/chaincode/identity"
 	"github.com/charter-gov/charter/chaincode/vouch"
 )
 
@@ -24,11 +26,17 @@ pause:      not in force: more guardians must support it
 `},
 		{"no supports", []ballot.PauseSupport{}, "\nno guardian supports a pause\n"},
 		{"no vouches", []vouch.Vouch{}, "\nno vouches\n"},
+		{"a withdrawn vouch", []vouch.Vouch{{Voucher: identity.Identity{MSPID: "LabBMSP", ID: "x509::CN=bob::CN=ca"}, At: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC), WithdrawnAt: ptrTime(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC))}}, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var b bytes.Buffer
 			require.NoError(t, renderText(&b, tt.v))
+			if tt.want == "" {
+				assert.Contains(t, b.String(), "WITHDRAWN")
+				assert.Contains(t, b.String(), "2026-03-02")
+				return
+			}
 			assert.Equal(t, tt.want[1:], b.String())
 		})
 	}
@@ -37,3 +45,5 @@ pause:      not in force: more guardians must support it
 	assert.Equal(t, "50.00 %; weights LabAMSP 1, LabBMSP 1; nobody over the cap",
 		orgCapText(&ballot.OrgCap{CapBps: 5000, Weights: []ballot.OrgWeight{{MSPID: "LabAMSP", Weight: "1"}, {MSPID: "LabBMSP", Weight: "1"}}}))
 }
+
+func ptrTime(t time.Time) *time.Time { return &t }
