@@ -184,6 +184,26 @@ sleep $((DEMO_SKEW + 1)) # the deadlines (no timelock, no appeal window) wait on
 run charter decision execute "$seat"
 run charter member get --profile labA-user2
 
+step "The artifact registry: versions anchored by their SHA-256, provenance, independent reproductions, verify"
+WEIGHTS="$(dirname "$GENESIS")/weights.bin"
+head -c 1048576 /dev/urandom >"$WEIGHTS"
+run charter --as labB-user1 artifact register --kind dataset --name demo-corpus --version 1 \
+  --sha256 "$(printf 'demo corpus' | sha256sum | cut -d' ' -f1)" --size 11 --licence CC-BY-4.0
+run charter --as labA-user2 artifact register --kind model_weights --name demo-model --version 1.0 \
+  --file "$WEIGHTS" --licence Apache-2.0 --parent demo-corpus@1 --location https://models.example/demo-model
+refused CONFLICT charter --as labA-user2 artifact register --kind model_weights --name demo-model --version 1.0 --file "$WEIGHTS" --licence MIT
+refused FORBIDDEN charter --as labA-user2 artifact attest demo-model@1.0 --type reproducibility --file "$WEIGHTS" --builder https://ci.laba.example
+run charter --as labB-user1 artifact attest demo-model@1.0 --type reproducibility --file "$WEIGHTS" --builder https://ci.labb.example
+run charter artifact lineage demo-corpus@1
+run charter artifact verify "$WEIGHTS" --name demo-model --version 1.0 --use research
+refused "does not release it for commercial use" charter artifact verify "$WEIGHTS" --name demo-model --version 1.0 --use commercial
+# flip one bit of one byte
+byte=$(dd if="$WEIGHTS" bs=1 skip=1000 count=1 status=none | od -An -tu1 | tr -d ' ')
+printf "\\$(printf '%03o' $((byte ^ 1)))" | dd of="$WEIGHTS" bs=1 seek=1000 conv=notrunc status=none
+refused "digest mismatch" charter artifact verify "$WEIGHTS" --name demo-model --version 1.0
+run charter --as foundation-user1 guardian pause --artifact demo-model@1.0 --reason "demo: one guardian's support pauses nothing"
+run charter guardian status --artifact demo-model@1.0
+
 step "The register as every organisation's peer sees it"
 for org in foundation labA labB; do
   run charter --as "$org-user1" member list --all

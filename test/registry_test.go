@@ -1,6 +1,7 @@
 package test
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/json"
 	"fmt"
@@ -48,7 +49,10 @@ MMLU.
 // itself; a file with one flipped byte fails verify; bad input is refused
 // with nothing written.
 func TestRegistryReleaseEndToEnd(t *testing.T) {
-	ctx := ctxFor(t)
+	// The scenario runs two decisions and a pause of 40 s: longer than
+	// ctxFor's two minutes.
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Minute)
+	defer cancel()
 	reader := net.client(t, "foundation-user1")
 	cur, err := reader.Constitution(ctx)
 	require.NoError(t, err)

@@ -59,6 +59,15 @@ func TestRegistryAndGuardianThroughContract(t *testing.T) {
 	refused(pub, errcode.InvalidArgument, "64 hexadecimal", "artifact:Register", mustArg(t, artifact.RegisterRequest{Kind: artifact.KindModelWeights, Name: "model", Version: "2", SHA256: "abc", Size: 10, Licence: "Apache-2.0"}))
 	refused(pub, errcode.NotFound, "ghost@1", "artifact:Register", mustArg(t, artifact.RegisterRequest{Kind: artifact.KindModelWeights, Name: "model", Version: "2", SHA256: sha, Size: 10, Licence: "Apache-2.0", Parents: []artifact.Ref{{Name: "ghost", Version: "1"}}}))
 	refused(pub, errcode.Forbidden, "published it", "artifact:Attest", mustArg(t, artifact.AttestRequest{Artifact: artifact.Ref{Name: "model", Version: "1"}, Type: artifact.Reproducibility, Digest: sha, Builder: "https://ci"}))
+	// No transaction changes a stage: only an executed release_stage
+	// decision does.
+	for _, fn := range []string{"artifact:Promote", "artifact:SetStage", "artifact:Takedown"} {
+		before := h.state.Snapshot()
+		res, _ := h.invoke(pub, 0, fn, `{}`)
+		require.Equal(t, int32(500), res.Status, fn)
+		assert.Contains(t, res.Message, "INVALID_ARGUMENT", fn)
+		assert.Equal(t, before, h.state.Snapshot())
+	}
 	okCall(bob, "artifact:Attest", mustArg(t, artifact.AttestRequest{Artifact: artifact.Ref{Name: "model", Version: "1"}, Type: artifact.Reproducibility, Digest: sha, Builder: "https://ci.labb"}))
 
 	var lin artifact.Lineage

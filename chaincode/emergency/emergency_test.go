@@ -108,6 +108,13 @@ func TestPauseNeedsKGuardiansOfTwoOrganisations(t *testing.T) {
 	require.NoError(t, err)
 	require.NotNil(t, p)
 	assert.Equal(t, int64(1), p.Seq)
+	// A target in force is not paused again (nor stretched by new supports).
+	before, writes := w.s.Snapshot(), w.s.Writes
+	_, err = w.pause(w.gF, art)
+	require.ErrorIs(t, err, errcode.ErrFailedPrecondition)
+	assert.Contains(t, err.Error(), "already paused")
+	assert.Equal(t, before, w.s.Snapshot())
+	assert.Equal(t, writes, w.s.Writes)
 	require.ErrorIs(t, RefuseIfPaused(w.s, art, w.now, "spend"), errcode.ErrFailedPrecondition)
 	other := Target{Kind: KindTreasurySpend, ID: "spend-1"}
 	require.NoError(t, RefuseIfPaused(w.s, other, w.now, "spend"), "a pause holds only its own target")

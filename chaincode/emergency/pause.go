@@ -179,6 +179,8 @@ func AddSupport(tx *core.Tx, req PauseRequest, check Check) (*SupportResult, err
 	if err := core.PutJSON(tx.Store, pk, p); err != nil {
 		return nil, err
 	}
+	// The incident register counts every emergency action, a ballot's
+	// pause included.
 	if _, err := incident.Record(tx, incident.Incident{Kind: incident.EmergencyAction, Severity: incident.Medium,
 		Summary:    fmt.Sprintf("guardians' pause %d of %s by %d guardians of %d organisations, in force until %s", p.Seq, t, len(guardians), res.Organisations, p.EndsAt().Format(time.RFC3339)),
 		Subject:    fmt.Sprintf("%s#%d", t, p.Seq),

@@ -3,6 +3,7 @@ package storedformat
 import (
 	"bytes"
 	"encoding/json"
+	"github.com/charter-gov/charter/chaincode/artifact"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -81,6 +82,13 @@ func records() []struct {
 		{"emergency-clearance.golden.jsonl", func() any { return new(emergency.Clearance) }},
 		{"upgrade-authorisation.golden.jsonl", func() any { return new(upgrade.Authorisation) }},
 		{"upgrade-signoff.golden.jsonl", func() any { return new(upgrade.SignOff) }},
+		{"artifact.golden.jsonl", func() any { return new(artifact.Artifact) }},
+		{"artifact-child.golden.jsonl", func() any { return new(artifact.Child) }},
+		{"artifact-digest.golden.jsonl", func() any { return new(artifact.Ref) }},
+		{"artifact-attestation.golden.jsonl", func() any { return new(artifact.Attestation) }},
+		{"artifact-state.golden.jsonl", func() any { return new(artifact.State) }},
+		{"artifact-takedown.golden.jsonl", func() any { return new(artifact.Takedown) }},
+		{"artifact-affected.golden.jsonl", func() any { return new(artifact.Affected) }},
 	}
 }
 
