@@ -16,8 +16,8 @@ help: ## List the targets
 .PHONY: build
 build: ## Build the charter CLI and the chaincode server into .charter/bin
 	@mkdir -p $(BIN)
-	$(GO) build -o $(BIN)/charter ./cmd/charter
-	$(GO) build -o $(BIN)/charter-chaincode ./cmd/charter-chaincode
+	$(GO) build -ldflags "$$(scripts/buildstamp.sh)" -o $(BIN)/charter ./cmd/charter
+	$(GO) build -ldflags "$$(scripts/buildstamp.sh)" -o $(BIN)/charter-chaincode ./cmd/charter-chaincode
 	$(GO) build -o $(BIN)/charter-bench-chaincode ./cmd/charter-bench-chaincode
 
 .PHONY: fabric

@@ -515,7 +515,7 @@ if [ -n "${CHARTER_CHAINCODE_BIN:-}" ]; then
 else
   [ -d "$ROOT/cmd/charter-chaincode" ] ||
     die "chaincode source $ROOT/cmd/charter-chaincode is missing (or set CHARTER_CHAINCODE_BIN to a prebuilt contractapi chaincode)"
-  (cd "$ROOT" && go build -o "$BIN/charter-chaincode" ./cmd/charter-chaincode) ||
+  (cd "$ROOT" && go build -ldflags "$(scripts/buildstamp.sh)" -o "$BIN/charter-chaincode" ./cmd/charter-chaincode) ||
     die "go build ./cmd/charter-chaincode failed"
   [ -x "$CC_BIN" ] || die "binary $CC_BIN is missing after the chaincode build"
   echo "  chaincode: built $CC_BIN"

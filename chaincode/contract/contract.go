@@ -82,13 +82,14 @@ func NewChaincode(cfg Config) (*Chaincode, error) {
 		newTokenContract(g),
 		newDelegationContract(g),
 		newReputationContract(g),
+		newSystemContract(g),
 	}
 	cc, err := contractapi.NewChaincode(contracts...)
 	if err != nil {
 		return nil, fmt.Errorf("assemble chaincode: %w", err)
 	}
 	cc.Info.Title = "Charter"
-	cc.Info.Version = "0.1.0"
+	cc.Info.Version = contractVersion
 	cc.DefaultContract = "constitution"
 	gate, err := newGate(cc, contracts)
 	if err != nil {

@@ -186,5 +186,7 @@ func signatures() []signature {
 		{"reputation", "Score", []param{mspParam("mspId"), memberID("id"), optional(at), optional(recordID("categories", "comma-separated contribution categories; empty for all"))}},
 		{"reputation", "History", []param{mspParam("mspId"), memberID("id")}},
 		{"reputation", "Eligible", []param{optional(mspParam("mspId")), optional(memberID("id")), optional(at)}},
+
+		{"system", "Version", nil},
 	}
 }

@@ -115,12 +115,6 @@ amendment use 'charter constitution propose-amendment'.`,
   charter --as labB-user1 decision propose --type seat_confirmation --title "Seat Ada" --payload seat.json`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if typ == "" {
-				return usagef("--type is required (a decision type of the constitution)")
-			}
-			if strings.TrimSpace(req.Title) == "" {
-				return usagef("--title is required")
-			}
 			req.Type = constitution.DecisionType(typ)
 			if subject != "" {
 				s, err := parseSubject("--subject", subject)
@@ -154,13 +148,16 @@ amendment use 'charter constitution propose-amendment'.`,
 	fs.StringVar(&req.Description, "description", "", "description")
 	fs.StringVar(&subject, "subject", "", "what the decision is about, KIND:ID (default: the decision itself)")
 	fs.StringVar(&payloadFile, "payload", "", "effect payload, a JSON file (- for standard input)")
+	requireFlags(cmd, "type", "title")
 	return cmd
 }
 
 func (a *app) decisionShowCmd() *cobra.Command {
 	var appellants bool
 	cmd := &cobra.Command{
-		Use:   "show ID [--appellants]",
+		Use: "show ID [--appellants]",
+		Example: `  charter decision show d0123
+  charter decision show d0123 --appellants`,
 		Short: "Show a decision: its rule, ballots, outcome, timelock, appeal and execution",
 		Args:  oneDecision,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -187,7 +184,9 @@ func (a *app) decisionShowCmd() *cobra.Command {
 func (a *app) decisionListCmd() *cobra.Command {
 	var status string
 	cmd := &cobra.Command{
-		Use:   "list [--status STATUS]",
+		Use: "list [--status STATUS]",
+		Example: `  charter decision list
+  charter decision list --status passed`,
 		Short: "List decisions in ID order",
 		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -212,15 +211,14 @@ func (a *app) decisionVoteCmd() *cobra.Command {
 	var req decision.VoteRequest
 	var house string
 	cmd := &cobra.Command{
-		Use:   "vote ID --house A|B --choice for|against|abstain [--appeal]",
+		Use: "vote ID --house A|B --choice for|against|abstain [--appeal]",
+		Example: `  charter --as labA-user1 decision vote d0123 --house A --choice for
+  charter --as labB-user2 decision vote d0123 --house B --choice against --appeal`,
 		Short: "Vote on a decision in one house (refused when you disclosed a conflict on it)",
 		Args:  oneDecision,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if house != "A" && house != "B" {
 				return usagef("--house %q: want A or B", house)
-			}
-			if req.Choice == "" {
-				return usagef("--choice is required")
 			}
 			req.Decision, req.House = args[0], constitution.HouseID(house)
 			return a.withDecisions(cmd, func(ctx context.Context, d decisionAPI) error {
@@ -240,14 +238,16 @@ func (a *app) decisionVoteCmd() *cobra.Command {
 	fs.StringVar(&house, "house", "", "house: A or B")
 	fs.StringVar(&req.Choice, "choice", "", "for, against or abstain")
 	fs.BoolVar(&req.Appeal, "appeal", false, "vote on the decision's appeal ballot (for = overturn)")
+	requireFlags(cmd, "choice")
 	return cmd
 }
 
 func (a *app) decisionConcludeCmd() *cobra.Command {
 	return &cobra.Command{
-		Use:   "conclude ID",
-		Short: "Apply the concurrence rule to the tallied ballots (or conclude the appeal)",
-		Args:  oneDecision,
+		Use:     "conclude ID",
+		Example: `  charter decision conclude d0123`,
+		Short:   "Apply the concurrence rule to the tallied ballots (or conclude the appeal)",
+		Args:    oneDecision,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return a.withDecisions(cmd, func(ctx context.Context, d decisionAPI) error {
 				out, err := d.ConcludeDecision(ctx, args[0])
@@ -263,13 +263,11 @@ func (a *app) decisionConcludeCmd() *cobra.Command {
 func (a *app) decisionAppealCmd() *cobra.Command {
 	var grounds string
 	cmd := &cobra.Command{
-		Use:   "appeal ID --grounds TEXT",
-		Short: "Join the appeal against a passed decision (within its window)",
-		Args:  oneDecision,
+		Use:     "appeal ID --grounds TEXT",
+		Example: `  charter --as labB-user2 decision appeal d0123 --grounds "the subject's maintainer voted"`,
+		Short:   "Join the appeal against a passed decision (within its window)",
+		Args:    oneDecision,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if strings.TrimSpace(grounds) == "" {
-				return usagef("--grounds is required")
-			}
 			return a.withDecisions(cmd, func(ctx context.Context, d decisionAPI) error {
 				r, err := d.AppealDecision(ctx, decision.AppealRequest{Decision: args[0], Grounds: grounds})
 				if err != nil {
@@ -280,14 +278,16 @@ func (a *app) decisionAppealCmd() *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVar(&grounds, "grounds", "", "why the decision should be overturned")
+	requireFlags(cmd, "grounds")
 	return cmd
 }
 
 func (a *app) decisionExecuteCmd() *cobra.Command {
 	return &cobra.Command{
-		Use:   "execute ID",
-		Short: "Execute a passed decision's effect after its timelock and appeal window (once)",
-		Args:  oneDecision,
+		Use:     "execute ID",
+		Example: `  charter decision execute d0123`,
+		Short:   "Execute a passed decision's effect after its timelock and appeal window (once)",
+		Args:    oneDecision,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return a.withDecisions(cmd, func(ctx context.Context, d decisionAPI) error {
 				out, err := d.ExecuteDecision(ctx, args[0])

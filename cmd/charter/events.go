@@ -17,7 +17,10 @@ func (a *app) eventsWatchCmd() *cobra.Command {
 	var fromBlock uint64
 	var count int
 	cmd := &cobra.Command{
-		Use:   "watch [--from-block N] [--count N]",
+		Use: "watch [--from-block N] [--count N]",
+		Example: `  charter events watch
+  charter events watch --from-block 0 --count 20
+  charter events watch --checkpoint ~/.charter-events.json`,
 		Short: "Print events as they are committed (text: one line each; json: one object per line)",
 		Long: `Print Charter's chaincode events as they are committed, from --from-block or
 from the next block. Runs until interrupted, or until --count events were

@@ -48,9 +48,6 @@ voting time it took. A ballot is paused at most once; guardians never cancel.`,
 		Example: `  charter --as labA-guardian ballot pause b1234 --reason "credible report of vote buying"`,
 		Args:    oneID,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if strings.TrimSpace(reason) == "" {
-				return usagef("--reason is required")
-			}
 			return a.withGuard(cmd, func(ctx context.Context, g guardAPI) error {
 				r, err := g.PauseBallot(ctx, ballot.PauseRequest{Ballot: args[0], Reason: reason})
 				if err != nil {
@@ -61,12 +58,14 @@ voting time it took. A ballot is paused at most once; guardians never cancel.`,
 		},
 	}
 	cmd.Flags().StringVar(&reason, "reason", "", "why (required)")
+	requireFlags(cmd, "reason")
 	return cmd
 }
 
 func (a *app) ballotPausesCmd() *cobra.Command {
 	return &cobra.Command{
 		Use: "pause-supports ID", Short: "List the guardians' supports for pausing a ballot", Args: oneID,
+		Example: `  charter ballot pause-supports b0123456789abcdef`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return a.withGuard(cmd, func(ctx context.Context, g guardAPI) error {
 				ps, err := g.PauseSupports(ctx, args[0])
@@ -82,17 +81,14 @@ func (a *app) ballotPausesCmd() *cobra.Command {
 func (a *app) memberVouchCmd() *cobra.Command {
 	var ref memberRef
 	cmd := &cobra.Command{
-		Use:   "vouch (--profile NAME | --cert FILE --msp MSP | --id ID --msp MSP)",
+		Use:   "vouch (--member PROFILE | --cert FILE --msp MSP | --id ID --msp MSP)",
 		Short: "Vouch for a member of another organisation (needed before it votes)",
 		Long: "Vouch, as an active member, for a member of another organisation: a member votes\n" +
 			"only once the constitution's safeguards.vouchesRequired members of other\n" +
 			"organisations have vouched for it before a ballot opens.\n\n" + memberRefHelp,
-		Example: `  charter --as labB-user1 member vouch --profile labA-user2`,
+		Example: `  charter --as labB-user1 member vouch --member labA-user2`,
 		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := ref.check(); err != nil {
-				return err
-			}
 			id, err := a.resolve(ref)
 			if err != nil {
 				return err
@@ -106,21 +102,19 @@ func (a *app) memberVouchCmd() *cobra.Command {
 			})
 		},
 	}
-	ref.flags(cmd.Flags())
+	a.bindMember(cmd, &ref, true)
 	return cmd
 }
 
 func (a *app) memberVouchesCmd() *cobra.Command {
 	var ref memberRef
 	cmd := &cobra.Command{
-		Use:   "vouches (--profile NAME | --cert FILE [--msp MSP] | --msp MSP --id ID)",
-		Short: "List the vouches for a member",
-		Long:  "List the vouches for a member.\n\n" + memberRefHelp,
-		Args:  noArgs,
+		Use:     "vouches (--member PROFILE | --cert FILE [--msp MSP] | --msp MSP --id ID)",
+		Example: `  charter member vouches --member labA-user2`,
+		Short:   "List the vouches for a member",
+		Long:    "List the vouches for a member.\n\n" + memberRefHelp,
+		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := ref.check(); err != nil {
-				return err
-			}
 			id, err := a.resolve(ref)
 			if err != nil {
 				return err
@@ -134,7 +128,7 @@ func (a *app) memberVouchesCmd() *cobra.Command {
 			})
 		},
 	}
-	ref.flags(cmd.Flags())
+	a.bindMember(cmd, &ref, true)
 	return cmd
 }
 

@@ -18,32 +18,50 @@ import (
 
 func (a *app) memberCmd() *cobra.Command {
 	return group("member", "Register, rename, remove and look up plain members; vouch for members of other organisations",
-		a.memberAddCmd(), a.memberUpdateCmd(), a.memberRemoveCmd(), a.memberGetCmd(), a.memberListCmd(),
+		a.memberAddCmd(), a.memberUpdateCmd(), a.memberRemoveCmd(), a.memberShowCmd(), a.memberListCmd(),
 		a.memberVouchCmd(), a.memberVouchesCmd())
 }
 
-// memberRef is how a command names a member: by another profile, by a
-// certificate file, or by MSP and certificate identity.
+// memberRef is how a command names a member: by a profile of the
+// profiles file, by a certificate file, or by MSP and certificate
+// identity. (The flag was --profile before it was --member; the old
+// spelling is still accepted, see flagAliases.)
 type memberRef struct {
-	profile string
+	profile string // --member
 	cert    string
 	msp     string
 	id      string
 }
 
 const memberRefHelp = `Name the member by one of:
-  --profile NAME        another profile's certificate and MSP
+  --member PROFILE      a profile's certificate and MSP (charter profile list)
   --cert FILE [--msp M] a PEM certificate (MSP defaults to the acting profile's)
   --id ID [--msp M]     a certificate identity "x509::<subject>::<issuer>"`
 
+// flags registers the member flags on fs. Prefer bindMember, which also tells
+// cobra which combinations are valid.
 func (r *memberRef) flags(fs *pflag.FlagSet) {
-	fs.StringVar(&r.profile, "profile", "", "the member is this profile's identity")
+	fs.StringVar(&r.profile, "member", "", "the member is this profile's identity (see charter profile list)")
 	fs.StringVar(&r.cert, "cert", "", "the member's PEM certificate file")
 	fs.StringVar(&r.msp, "msp", "", "the member's MSP ID (with --cert or --id; default: the acting profile's)")
 	fs.StringVar(&r.id, "id", "", `the member's certificate identity ("x509::<subject>::<issuer>")`)
 }
 
-// check validates the combination of flags without touching files.
+// bindMember registers the member flags on cmd: --member, --cert and --id
+// exclude each other, --msp does not go with --member, and when required
+// one of the three must be given. --member completes profile names.
+func (a *app) bindMember(cmd *cobra.Command, r *memberRef, required bool) {
+	r.flags(cmd.Flags())
+	cmd.MarkFlagsMutuallyExclusive("member", "cert", "id")
+	cmd.MarkFlagsMutuallyExclusive("member", "msp")
+	if required {
+		cmd.MarkFlagsOneRequired("member", "cert", "id")
+	}
+	_ = cmd.RegisterFlagCompletionFunc("member", a.completeProfiles)
+}
+
+// check validates the combination of flags without touching files (bind
+// makes cobra check the same before the command runs).
 func (r *memberRef) check() error {
 	n := 0
 	for _, s := range []string{r.profile, r.cert, r.id} {
@@ -53,9 +71,9 @@ func (r *memberRef) check() error {
 	}
 	switch {
 	case n == 0:
-		return usagef("name the member with --profile, --cert or --id")
+		return usagef("name the member with --member, --cert or --id")
 	case n > 1:
-		return usagef("--profile, --cert and --id exclude each other")
+		return usagef("--member, --cert and --id exclude each other")
 	case r.profile != "" && r.msp != "":
 		return usagef("--msp goes with --cert or --id; a profile has its own MSP")
 	}
@@ -71,7 +89,7 @@ func (a *app) resolve(r memberRef) (identity.Identity, error) {
 		}
 		prof, err := p.Profile(r.profile)
 		if err != nil {
-			return identity.Identity{}, usagef("--profile: %v", err)
+			return identity.Identity{}, usagef("--member: %v", err)
 		}
 		return certIdentity(prof.MSPID, prof.CertPath)
 	}
@@ -143,21 +161,15 @@ func (a *app) memberAddCmd() *cobra.Command {
 	var ref memberRef
 	var name string
 	cmd := &cobra.Command{
-		Use:   "add (--profile NAME | --cert FILE [--msp MSP] | --id ID [--msp MSP]) --name NAME",
+		Use:   "add (--member PROFILE | --cert FILE [--msp MSP] | --id ID [--msp MSP]) --name NAME",
 		Short: "Register a plain member of the acting admin's organisation",
 		Long: "Register a plain member of the acting admin's organisation (or re-admit a removed one).\n" +
 			"An organisation admin grants no role: House A seats come from the genesis or seat_confirmation\n" +
 			"decisions, the other roles from the genesis or role decisions.\n\n" + memberRefHelp,
-		Example: `  charter --as labA-admin member add --profile labA-user1 --name "Ada"
+		Example: `  charter --as labA-admin member add --member labA-user1 --name "Ada"
   charter --as labA-admin member add --cert ada.pem --name "Ada"`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := ref.check(); err != nil {
-				return err
-			}
-			if strings.TrimSpace(name) == "" {
-				return usagef("--name is required")
-			}
 			id, err := a.resolve(ref)
 			if err != nil {
 				return err
@@ -171,8 +183,9 @@ func (a *app) memberAddCmd() *cobra.Command {
 			})
 		},
 	}
-	ref.flags(cmd.Flags())
+	a.bindMember(cmd, &ref, true)
 	cmd.Flags().StringVar(&name, "name", "", "the member's name (required)")
+	requireFlags(cmd, "name")
 	return cmd
 }
 
@@ -180,17 +193,12 @@ func (a *app) memberUpdateCmd() *cobra.Command {
 	var ref memberRef
 	var name string
 	cmd := &cobra.Command{
-		Use:   "update (--profile NAME | --cert FILE [--msp MSP] | --id ID [--msp MSP]) --name NAME",
-		Short: "Rename an active member (roles change only by decision)",
-		Long:  "Rename an active member of the acting admin's organisation. Roles do not change this way.\n\n" + memberRefHelp,
-		Args:  noArgs,
+		Use:     "update (--member PROFILE | --cert FILE [--msp MSP] | --id ID [--msp MSP]) --name NAME",
+		Example: `  charter --as labA-admin member update --member labA-user1 --name "Ada Lovelace"`,
+		Short:   "Rename an active member (roles change only by decision)",
+		Long:    "Rename an active member of the acting admin's organisation. Roles do not change this way.\n\n" + memberRefHelp,
+		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := ref.check(); err != nil {
-				return err
-			}
-			if strings.TrimSpace(name) == "" {
-				return usagef("--name is required")
-			}
 			id, err := a.resolve(ref)
 			if err != nil {
 				return err
@@ -204,8 +212,9 @@ func (a *app) memberUpdateCmd() *cobra.Command {
 			})
 		},
 	}
-	ref.flags(cmd.Flags())
+	a.bindMember(cmd, &ref, true)
 	cmd.Flags().StringVar(&name, "name", "", "the new name (required)")
+	requireFlags(cmd, "name")
 	return cmd
 }
 
@@ -213,17 +222,12 @@ func (a *app) memberRemoveCmd() *cobra.Command {
 	var ref memberRef
 	var reason string
 	cmd := &cobra.Command{
-		Use:   "remove (--profile NAME | --cert FILE [--msp MSP] | --id ID [--msp MSP]) --reason TEXT",
-		Short: "Remove a member (the record stays for the audit trail)",
-		Long:  "Remove a member; the record stays for the audit trail.\n\n" + memberRefHelp,
-		Args:  noArgs,
+		Use:     "remove (--member PROFILE | --cert FILE [--msp MSP] | --id ID [--msp MSP]) --reason TEXT",
+		Example: `  charter --as labA-admin member remove --member labA-user2 --reason "left LabA"`,
+		Short:   "Remove a member (the record stays for the audit trail)",
+		Long:    "Remove a member; the record stays for the audit trail.\n\n" + memberRefHelp,
+		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := ref.check(); err != nil {
-				return err
-			}
-			if strings.TrimSpace(reason) == "" {
-				return usagef("--reason is required")
-			}
 			id, err := a.resolve(ref)
 			if err != nil {
 				return err
@@ -237,22 +241,22 @@ func (a *app) memberRemoveCmd() *cobra.Command {
 			})
 		},
 	}
-	ref.flags(cmd.Flags())
+	a.bindMember(cmd, &ref, true)
 	cmd.Flags().StringVar(&reason, "reason", "", "why the member is removed (required)")
+	requireFlags(cmd, "reason")
 	return cmd
 }
 
-func (a *app) memberGetCmd() *cobra.Command {
+func (a *app) memberShowCmd() *cobra.Command {
 	var ref memberRef
 	cmd := &cobra.Command{
-		Use:   "get (--profile NAME | --cert FILE [--msp MSP] | --msp MSP --id ID)",
+		Use: "show (--member PROFILE | --cert FILE [--msp MSP] | --msp MSP --id ID)",
+		Example: `  charter member show --member labA-user1
+  charter member show --msp LabAMSP --id 'x509::CN=User1@laba.charter.local,OU=client::CN=ca.laba.charter.local'`,
 		Short: "Show one member's record",
 		Long:  "Show one member's record, active or removed.\n\n" + memberRefHelp,
 		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := ref.check(); err != nil {
-				return err
-			}
 			id, err := a.resolve(ref)
 			if err != nil {
 				return err
@@ -266,14 +270,16 @@ func (a *app) memberGetCmd() *cobra.Command {
 			})
 		},
 	}
-	ref.flags(cmd.Flags())
+	a.bindMember(cmd, &ref, true)
 	return cmd
 }
 
 func (a *app) memberListCmd() *cobra.Command {
 	var q charter.MemberQuery
 	cmd := &cobra.Command{
-		Use:   "list [--org MSP] [--all] [--page-size N]",
+		Use: "list [--org MSP] [--all] [--page-size N]",
+		Example: `  charter member list
+  charter member list --org LabAMSP --all`,
 		Short: "List members",
 		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {

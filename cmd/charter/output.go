@@ -115,6 +115,10 @@ func renderText(w *bytes.Buffer, v any) error {
 		w.WriteString(eventLine(v))
 		w.WriteString("\n")
 		return nil
+	case *profileList:
+		return profileListText(w, v)
+	case *versionInfo:
+		return versionText(w, v)
 	}
 	// The capabilities' own types, each renderer in turn.
 	for _, render := range []func(*bytes.Buffer, any) error{votingText, decisionText, reputationText, genesisText, guardText} {
