@@ -144,6 +144,10 @@ type Document struct {
 	// Safeguards limit what one organisation's registrations can weigh
 	// (see safeguards.go).
 	Safeguards Safeguards `json:"safeguards"`
+	// Incidents says who files governance incidents (see incidents.go).
+	// Omitted when empty, so that documents adopted before the incident
+	// register keep their bytes and hashes.
+	Incidents Incidents `json:"incidents,omitzero"`
 }
 
 // House is one chamber.
@@ -226,7 +230,15 @@ type Emergency struct {
 	// GuardianOrgsToAct is how many distinct organisations the
 	// GuardiansToAct guardians must come from (1..GuardiansToAct).
 	GuardianOrgsToAct int64 `json:"guardianOrgsToAct"`
+	// DisclosureWithinSec is the deadline, from a pause's start, for the
+	// guardians' post-hoc disclosure; a missing one is recorded as a
+	// governance incident. 0 means DefaultDisclosureWithinSec.
+	DisclosureWithinSec int64 `json:"disclosureWithinSeconds,omitempty"`
 }
+
+// DefaultDisclosureWithinSec is the guardians' disclosure deadline when the
+// constitution names none: three days.
+const DefaultDisclosureWithinSec = 3 * day
 
 // Treasury limits spending.
 type Treasury struct {
@@ -338,7 +350,7 @@ func Default() Document {
 		},
 		Concurrence: Concurrence{MediationSec: 7 * day, PassingHouseBps: 8000, OtherHouseBps: 5334},
 		Appeals:     Appeals{WindowSec: 3 * day, MinAppellants: 5},
-		Emergency:   Emergency{MaxPauseSec: 7 * day, RatifyWithinSec: 2 * day, GuardiansToAct: 2, GuardianOrgsToAct: 2},
+		Emergency:   Emergency{MaxPauseSec: 7 * day, RatifyWithinSec: 2 * day, GuardiansToAct: 2, GuardianOrgsToAct: 2, DisclosureWithinSec: DefaultDisclosureWithinSec},
 		Treasury:    Treasury{SpendLimitPerPeriod: 1_000_000, PeriodSec: 30 * day, SignersRequired: 2, ExecutionDelaySec: 2 * day},
 		Token:       Token{SupplyCap: 1_000_000_000, MaxIssuanceBps: 500, MaxIssuanceUnits: 100_000},
 		Reputation: Reputation{HalfLifeSec: 90 * day, MaxWeight: 1000, CapPerAttesterPeriod: 2000, CapPeriodSec: 30 * day,
@@ -346,6 +358,7 @@ func Default() Document {
 		Delegation: Delegation{MaxDepth: 8},
 		Time:       Time{MaxClockSkewSec: DefaultMaxClockSkewSec},
 		Safeguards: DefaultSafeguards(),
+		Incidents:  Incidents{FilerRoles: DefaultIncidentFilerRoles()},
 	}
 }
 
@@ -429,6 +442,7 @@ func (d *Document) Validate() error {
 		{"emergency.maxPauseSeconds", d.Emergency.MaxPauseSec, 1, 90 * day},
 		{"emergency.ratifyWithinSeconds", d.Emergency.RatifyWithinSec, 1, 90 * day},
 		{"emergency.guardiansToAct", d.Emergency.GuardiansToAct, 1, 1000},
+		{"emergency.disclosureWithinSeconds", d.Emergency.DisclosureWithinSec, 0, 90 * day},
 		{"emergency.powersExpireAtUnix", d.Emergency.PowersExpireAtUnix, 0, 1 << 40},
 		{"treasury.spendLimitPerPeriod", d.Treasury.SpendLimitPerPeriod, 0, 1 << 62},
 		{"treasury.periodSeconds", d.Treasury.PeriodSec, 1, 3650 * day},
@@ -457,6 +471,9 @@ func (d *Document) Validate() error {
 		return err
 	}
 	if err := d.validateSafeguards(); err != nil {
+		return err
+	}
+	if err := d.validateIncidents(); err != nil {
 		return err
 	}
 	return d.validatePowers()

@@ -82,6 +82,8 @@ func NewChaincode(cfg Config) (*Chaincode, error) {
 		newTokenContract(g),
 		newDelegationContract(g),
 		newReputationContract(g),
+		newIncidentContract(g),
+		newMetricsContract(g),
 		newSystemContract(g),
 	}
 	cc, err := contractapi.NewChaincode(contracts...)

@@ -6,6 +6,7 @@ import (
 	"github.com/charter-gov/charter/chaincode/decision"
 	"github.com/charter-gov/charter/chaincode/delegation"
 	"github.com/charter-gov/charter/chaincode/genesis"
+	"github.com/charter-gov/charter/chaincode/incident"
 	"github.com/charter-gov/charter/chaincode/membership"
 	"github.com/charter-gov/charter/chaincode/reputation"
 	"github.com/charter-gov/charter/chaincode/text"
@@ -186,6 +187,13 @@ func signatures() []signature {
 		{"reputation", "Score", []param{mspParam("mspId"), memberID("id"), optional(at), optional(recordID("categories", "comma-separated contribution categories; empty for all"))}},
 		{"reputation", "History", []param{mspParam("mspId"), memberID("id")}},
 		{"reputation", "Eligible", []param{optional(mspParam("mspId")), optional(memberID("id")), optional(at)}},
+
+		{"incident", "File", []param{js("incident", incident.FileRequest{}, "the incident filed")}},
+		{"incident", "PostMortem", []param{js("request", incident.PostMortemRequest{}, "the incident and its post-mortem link")}},
+		{"incident", "Get", []param{recordID("id", "incident ID")}},
+		{"incident", "List", []param{optional(recordID("kind", "only incidents of this kind")), optional(param{name: "from", kind: kindTime, description: "RFC 3339 time; only incidents that occurred at or after it"}), optional(param{name: "to", kind: kindTime, description: "RFC 3339 time; only incidents that occurred before it"}), optional(integer("pageSize", "records read, 1..1000; empty or 0 for 100")), bookmark()}},
+
+		{"metrics", "Weights", []param{recordID("id", "ballot ID"), integer("fromShard", "first vote shard, 0..256"), integer("limit", "votes per page, 1..10000")}},
 
 		{"system", "Version", nil},
 	}

@@ -10,11 +10,13 @@ package effects
 
 import (
 	"encoding/json"
+	"fmt"
 
 	"github.com/charter-gov/charter/chaincode/constitution"
 	"github.com/charter-gov/charter/chaincode/core"
 	"github.com/charter-gov/charter/chaincode/decision"
 	"github.com/charter-gov/charter/chaincode/errcode"
+	"github.com/charter-gov/charter/chaincode/incident"
 	"github.com/charter-gov/charter/chaincode/membership"
 	"github.com/charter-gov/charter/chaincode/reputation"
 )
@@ -37,7 +39,9 @@ func All() []decision.Effect {
 
 // Slashing is the effect of a slashing decision: the payload is a
 // reputation.SlashRequest, applied with reputation.SlashByDecision (which
-// emits the governance-incident event naming the decision).
+// emits the governance-incident event naming the decision), and recorded
+// in the incident register as a "slashing" incident (severity high for a
+// slash of half or more, else medium).
 func Slashing() decision.Effect {
 	return decision.Effect{Type: constitution.Slashing, Check: checkSlash, Apply: applySlash}
 }
@@ -70,5 +74,22 @@ func applySlash(tx *core.Tx, d *decision.Decision) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return reputation.SlashByDecision(tx, req, d.ID)
+	rec, err := reputation.SlashByDecision(tx, req, d.ID)
+	if err != nil {
+		return nil, err
+	}
+	sev := incident.Medium
+	if req.FractionBps >= 5000 {
+		sev = incident.High
+	}
+	txs := []string{}
+	if d.TxID != "" {
+		txs = append(txs, d.TxID)
+	}
+	if _, err := incident.Record(tx, incident.Incident{Kind: incident.Slashing, Severity: sev,
+		Summary:  fmt.Sprintf("%s slashed by %d bps by decision %s", req.Member, req.FractionBps, d.ID),
+		Decision: d.ID, Subject: "member:" + req.Member.MSPID + ":" + req.Member.ID, Transactions: txs}); err != nil {
+		return nil, fmt.Errorf("record the slashing incident: %w", err)
+	}
+	return rec, nil
 }

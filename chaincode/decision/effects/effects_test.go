@@ -12,6 +12,7 @@ import (
 	"github.com/charter-gov/charter/chaincode/decision"
 	. "github.com/charter-gov/charter/chaincode/decision/effects"
 	"github.com/charter-gov/charter/chaincode/errcode"
+	"github.com/charter-gov/charter/chaincode/incident"
 	"github.com/charter-gov/charter/chaincode/internal/testutil"
 	"github.com/charter-gov/charter/chaincode/membership"
 	"github.com/charter-gov/charter/chaincode/reputation"
@@ -59,4 +60,15 @@ func TestSlashing(t *testing.T) {
 	assert.Equal(t, "d1", rec.Decision)
 	assert.Equal(t, reputation.AuthorityDecision, rec.Authority)
 	require.NotNil(t, tx.Event(), "the slash emits the governance-incident event")
+
+	// The execution records the slashing in the incident register.
+	p, err := incident.List(s, incident.ListRequest{Kind: incident.Slashing})
+	require.NoError(t, err)
+	require.Len(t, p.Incidents, 1)
+	in := p.Incidents[0]
+	assert.Equal(t, "d1", in.Decision)
+	assert.Equal(t, incident.Medium, in.Severity, "a 25 % slash is of medium severity")
+	assert.Equal(t, incident.SourceAutomatic, in.Source)
+	assert.Equal(t, "member:"+ada.MSPID+":"+ada.ID, in.Subject)
+	assert.Contains(t, in.Transactions, tx.TxID)
 }

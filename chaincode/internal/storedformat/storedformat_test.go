@@ -14,6 +14,7 @@ import (
 	"github.com/charter-gov/charter/chaincode/decision"
 	"github.com/charter-gov/charter/chaincode/delegation"
 	"github.com/charter-gov/charter/chaincode/genesis"
+	"github.com/charter-gov/charter/chaincode/incident"
 	"github.com/charter-gov/charter/chaincode/membership"
 	"github.com/charter-gov/charter/chaincode/reputation"
 	"github.com/charter-gov/charter/chaincode/token"
@@ -54,6 +55,7 @@ func records() []struct {
 		{"genesis-adoption.golden.jsonl", func() any { return new(genesis.Adoption) }},
 		{"vouch.golden.jsonl", func() any { return new(vouch.Vouch) }},
 		{"ballot-pause-support.golden.jsonl", func() any { return new(ballot.PauseSupport) }},
+		{"incident.golden.jsonl", func() any { return new(incident.Incident) }},
 	}
 }
 
