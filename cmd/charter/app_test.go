@@ -467,8 +467,8 @@ func TestEventsWatch(t *testing.T) {
 		f.fake.events = events
 		r := f.run(t, nil, "events", "watch", "--from-block", "3", "--count", "2")
 		require.Equal(t, exitOK, r.code, "stderr: %s", r.stderr)
-		assert.Equal(t, "block 3  tx tx1  member.registered  by LabAMSP/Admin  at 2025-03-04T05:06:07Z  {\"name\":\"Ada\"}\n"+
-			"block 4  tx tx2  member.updated  by LabAMSP/Admin  at 2025-03-04T05:06:07Z  {}\n", r.stdout)
+		assert.Equal(t, "#3  2025-03-04 05:06:07  member.registered  LabAMSP/Admin  tx tx1  {\"name\":\"Ada\"}\n"+
+			"#4  2025-03-04 05:06:07  member.updated  LabAMSP/Admin  tx tx2  {}\n", r.stdout)
 		start := uint64(3)
 		assert.Equal(t, []fakeCall{{"WatchEvents", charter.WatchOptions{StartBlock: &start}}}, f.fake.calls)
 	})

@@ -320,7 +320,7 @@ func decisionText(w *bytes.Buffer, v any) error {
 	case *decision.AppealResult:
 		kv := newKV(w)
 		kv.add("decision", v.Appellant.Decision)
-		kv.add("appellant", v.Appellant.Member.Short())
+		kv.add("appellant", actor(v.Appellant.Member))
 		kv.add("appellants", fmt.Sprintf("%d of %d needed", v.Appellants, v.Required))
 		if v.Lodged {
 			kv.add("lodged", "yes: execution is suspended until the appeal ballot is concluded")
@@ -336,7 +336,7 @@ func decisionText(w *bytes.Buffer, v any) error {
 		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(tw, "MEMBER\tAT\tGROUNDS")
 		for _, ap := range v {
-			fmt.Fprintf(tw, "%s\t%s\t%s\n", ap.Member.Short(), timeText(ap.At), ap.Grounds)
+			fmt.Fprintf(tw, "%s\t%s\t%s\n", actor(ap.Member), timeText(ap.At), ap.Grounds)
 		}
 		return tw.Flush()
 	case []constitution.Change:
@@ -350,7 +350,7 @@ func decisionText(w *bytes.Buffer, v any) error {
 		return nil
 	case *coi.Disclosure:
 		kv := newKV(w)
-		kv.add("member", v.Member.Short())
+		kv.add("member", actor(v.Member))
 		kv.add("subject", v.Subject.String())
 		kv.add("statement sha256", v.StatementHash)
 		if v.Statement != "" {
@@ -368,7 +368,7 @@ func decisionText(w *bytes.Buffer, v any) error {
 		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(tw, "MEMBER\tSUBJECT\tDISCLOSED\tSTATEMENT SHA256")
 		for _, d := range v {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", d.Member.Short(), d.Subject, timeText(d.DisclosedAt), d.StatementHash)
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", actor(d.Member), d.Subject, timeText(d.DisclosedAt), d.StatementHash)
 		}
 		return tw.Flush()
 	}

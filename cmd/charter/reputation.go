@@ -504,7 +504,7 @@ func reputationText(w *bytes.Buffer, v any) error {
 				} else if at.ExpiresAt != nil {
 					status = "expires " + timeText(*at.ExpiresAt)
 				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\t%s\n", at.ID, timeText(at.IssuedAt), at.Category, at.Weight, at.Attester, status, at.Evidence)
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\t%s\n", at.ID, timeText(at.IssuedAt), at.Category, at.Weight, actor(at.Attester), status, at.Evidence)
 			}
 			if err := tw.Flush(); err != nil {
 				return err
@@ -524,7 +524,7 @@ func reputationText(w *bytes.Buffer, v any) error {
 			tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 			fmt.Fprintln(tw, "SLASH\tAT\tCATEGORY\tFRACTION\tBY\tREASON")
 			for _, s := range v.Slashes {
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", s.ID, timeText(s.At), dash(string(s.Category)), bps(s.FractionBps), s.By, s.Reason)
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", s.ID, timeText(s.At), dash(string(s.Category)), bps(s.FractionBps), actor(s.By), s.Reason)
 			}
 			return tw.Flush()
 		}
