@@ -604,10 +604,26 @@ func (g *fakeGateway) WatchEvents(ctx context.Context, opts charter.WatchOptions
 	if err := g.record("WatchEvents", opts); err != nil {
 		return nil, err
 	}
+	// Like the gateway: resume after the checkpoint's transaction in its
+	// block.
+	events := g.events
+	if cp := opts.Checkpoint; cp != nil && (cp.BlockNumber() != 0 || cp.TransactionID() != "") {
+		events = nil
+		skipping := cp.TransactionID() != ""
+		for _, ev := range g.events {
+			switch {
+			case ev.BlockNumber < cp.BlockNumber():
+			case ev.BlockNumber == cp.BlockNumber() && skipping:
+				skipping = ev.TxID != cp.TransactionID()
+			default:
+				events = append(events, ev)
+			}
+		}
+	}
 	out := make(chan charter.Event)
 	go func() {
 		defer close(out)
-		for _, ev := range g.events {
+		for _, ev := range events {
 			select {
 			case out <- ev:
 			case <-ctx.Done():
@@ -638,4 +654,58 @@ func checkCommand(t *testing.T, args []string, wants []fakeCall) {
 			assert.Equal(t, 1, strings.Count(r.stdout, "\n"), "one JSON value per line")
 		}
 	}
+}
+
+func TestEventsWatchCheckpoint(t *testing.T) {
+	var events []charter.Event
+	for i, blk := range []uint64{3, 3, 4, 6, 6, 7} { // two events in blocks 3 and 6
+		tx := fmt.Sprintf("tx%d", i+1)
+		events = append(events, charter.Event{BlockNumber: blk, TxID: tx, Name: "member.registered",
+			Envelope: core.Event{Type: "member.registered", TxID: tx, Payload: json.RawMessage(`{}`)}})
+	}
+	txsOf := func(stdout string) []string {
+		var out []string
+		for _, line := range strings.Split(strings.TrimSpace(stdout), "\n") {
+			var ev charter.Event
+			require.NoError(t, json.Unmarshal([]byte(line), &ev))
+			out = append(out, ev.TxID)
+		}
+		return out
+	}
+	f := newFixture(t)
+	f.fake.events = events
+	file := filepath.Join(t.TempDir(), "events.json")
+
+	// A watcher stopped after two events, then again after two more
+	// (mid-block: tx4 and tx5 share block 6), then run to the end: every
+	// event exactly once.
+	r := f.run(t, nil, "-o", "json", "events", "watch", "--from-block", "3", "--checkpoint", file, "--count", "2")
+	require.Equal(t, exitOK, r.code, r.stderr)
+	assert.Equal(t, []string{"tx1", "tx2"}, txsOf(r.stdout))
+	r = f.run(t, nil, "-o", "json", "events", "watch", "--checkpoint", file, "--count", "2")
+	require.Equal(t, exitOK, r.code, r.stderr)
+	assert.Equal(t, []string{"tx3", "tx4"}, txsOf(r.stdout))
+	r = f.run(t, nil, "-o", "json", "events", "watch", "--checkpoint", file, "--count", "2")
+	require.Equal(t, exitOK, r.code, r.stderr)
+	assert.Equal(t, []string{"tx5", "tx6"}, txsOf(r.stdout))
+	raw, err := os.ReadFile(file)
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"blockNumber":7,"transactionId":"tx6"}`, string(raw))
+
+	t.Run("--from-block with a checkpoint that has recorded events", func(t *testing.T) {
+		r := f.run(t, nil, "events", "watch", "--checkpoint", file, "--from-block", "0")
+		assert.Equal(t, exitUsage, r.code)
+		assert.Contains(t, r.stderr, "charter: --from-block 0: the checkpoint "+file+" already resumes at block 7; drop --from-block, or remove the file to start over")
+	})
+	t.Run("unreadable checkpoint", func(t *testing.T) {
+		bad := filepath.Join(t.TempDir(), "bad.json")
+		require.NoError(t, os.WriteFile(bad, []byte("not json"), 0o600))
+		before := len(f.fake.calls)
+		r := f.run(t, nil, "events", "watch", "--checkpoint", bad)
+		assert.Equal(t, exitFailure, r.code)
+		assert.Equal(t, 1, strings.Count(r.stderr, "\n"), "one line: %q", r.stderr)
+		assert.Contains(t, r.stderr, "charter: checkpoint "+bad+" is not an event checkpoint")
+		assert.Contains(t, r.stderr, "remove it to start from --from-block or the next block")
+		assert.Len(t, f.fake.calls, before, "nothing watched")
+	})
 }

@@ -3,6 +3,9 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
+
+	"github.com/hyperledger/fabric-gateway/pkg/client"
 
 	"github.com/spf13/cobra"
 
@@ -16,6 +19,7 @@ func (a *app) eventsCmd() *cobra.Command {
 func (a *app) eventsWatchCmd() *cobra.Command {
 	var fromBlock uint64
 	var count int
+	var checkpoint string
 	cmd := &cobra.Command{
 		Use: "watch [--from-block N] [--count N]",
 		Example: `  charter events watch
@@ -24,7 +28,13 @@ func (a *app) eventsWatchCmd() *cobra.Command {
 		Short: "Print events as they are committed (text: one line each; json: one object per line)",
 		Long: `Print Charter's chaincode events as they are committed, from --from-block or
 from the next block. Runs until interrupted, or until --count events were
-printed. --timeout limits only connecting.`,
+printed. --timeout limits only connecting.
+
+With --checkpoint FILE the watch records each event in FILE once it is
+printed, and a later watch with the same FILE resumes just after it: stop the
+watcher (or lose it) at any point and restart it, and it prints exactly the
+events it had not printed. A new FILE starts at --from-block (or the next
+block); once FILE has recorded an event, --from-block is refused.`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if count < 0 {
@@ -38,6 +48,24 @@ printed. --timeout limits only connecting.`,
 			if err != nil {
 				return err
 			}
+			var cp *client.FileCheckpointer
+			if checkpoint != "" {
+				if cp, err = charter.OpenCheckpoint(checkpoint); err != nil {
+					return err
+				}
+				defer func() {
+					if err := cp.Close(); err != nil {
+						a.logger.Warn("closing checkpoint", "file", checkpoint, "err", err)
+					}
+				}()
+				if cp.BlockNumber() != 0 || cp.TransactionID() != "" {
+					if opts.StartBlock != nil {
+						return usagef("--from-block %d: the checkpoint %s already resumes at block %d; drop --from-block, or remove the file to start over", fromBlock, checkpoint, cp.BlockNumber())
+					}
+					a.logger.Debug("resuming", "checkpoint", checkpoint, "block", cp.BlockNumber(), "after", cp.TransactionID())
+				}
+				opts.Checkpoint = cp
+			}
 			// The watch runs until interrupted; --timeout bounds connecting.
 			cfg.DialTimeout = a.timeout
 			return a.connectAndRun(cmd.Context(), cfg, func(ctx context.Context, c gatewayAPI) error {
@@ -47,6 +75,7 @@ printed. --timeout limits only connecting.`,
 	}
 	cmd.Flags().Uint64Var(&fromBlock, "from-block", 0, "first block to read events from (default: the next block)")
 	cmd.Flags().IntVar(&count, "count", 0, "stop after this many events (default: no limit)")
+	cmd.Flags().StringVar(&checkpoint, "checkpoint", "", "record printed events in FILE and resume after the last one (created when missing)")
 	return cmd
 }
 
@@ -64,6 +93,11 @@ func (a *app) watch(ctx context.Context, c gatewayAPI, opts charter.WatchOptions
 	for ev := range events {
 		if err := out.print(ev); err != nil {
 			return err
+		}
+		if opts.Checkpoint != nil {
+			if err := opts.Checkpoint.CheckpointTransaction(ev.BlockNumber, ev.TxID); err != nil {
+				return fmt.Errorf("record event of transaction %s in the checkpoint: %w", ev.TxID, err)
+			}
 		}
 		seen++
 		if count > 0 && seen >= count {
