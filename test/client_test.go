@@ -74,11 +74,14 @@ func TestEventsResumeFromCheckpoint(t *testing.T) {
 	cp, err := charter.OpenCheckpoint(file)
 	require.NoError(t, err)
 
-	// The first watcher, from the next block: it handles every event it
+	// The first watcher, from the next block to commit (the height now):
+	// it handles every event it
 	// receives (records it in the checkpoint) until it has handled the
 	// third rename, then it is stopped.
 	watchCtx, stopWatcher := context.WithCancel(ctx)
-	events, err := net.client(t, "labB-user1").WatchEvents(watchCtx, charter.WatchOptions{Checkpoint: cp})
+	watcher := net.client(t, "labB-user1")
+	next := chainHeight(t, watcher)
+	events, err := watcher.WatchEvents(watchCtx, charter.WatchOptions{StartBlock: &next, Checkpoint: cp})
 	require.NoError(t, err)
 	handled := make(chan []watched, 1)
 	go func() {
