@@ -11,8 +11,8 @@ require (
 	github.com/hyperledger/fabric-protos-go-apiv2 v0.3.4
 	github.com/invopop/jsonschema v0.13.0
 	github.com/miekg/pkcs11 v1.1.1
-	github.com/spf13/cobra v1.8.1
-	github.com/spf13/pflag v1.0.5
+	github.com/spf13/cobra v1.10.2
+	github.com/spf13/pflag v1.1.0
 	github.com/stretchr/testify v1.10.0
 	golang.org/x/tools v0.38.0
 	google.golang.org/grpc v1.69.2
