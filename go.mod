@@ -3,6 +3,7 @@ module github.com/charter-gov/charter
 go 1.26
 
 require (
+	github.com/github/go-spdx/v2 v2.8.0
 	github.com/go-json-experiment/json v0.0.0-20251027170946-4849db3c2f7e
 	github.com/google/go-cmp v0.7.0
 	github.com/hyperledger/fabric-chaincode-go/v2 v2.0.0
@@ -17,6 +18,7 @@ require (
 	golang.org/x/tools v0.38.0
 	google.golang.org/grpc v1.69.2
 	google.golang.org/protobuf v1.36.1
+	gopkg.in/yaml.v3 v3.0.1
 )
 
 require (
@@ -42,7 +44,6 @@ require (
 	golang.org/x/sys v0.37.0 // indirect
 	golang.org/x/text v0.30.0 // indirect
 	google.golang.org/genproto/googleapis/rpc v0.0.0-20241015192408-796eee8c2d53 // indirect
-	gopkg.in/yaml.v3 v3.0.1 // indirect
 )
 
 tool github.com/charter-gov/charter/cmd/charter-lint

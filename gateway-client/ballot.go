@@ -162,16 +162,33 @@ func (c *Client) Ballot(ctx context.Context, id string) (*ballot.View, error) {
 	return &v, nil
 }
 
-// Ballots evaluates ballot:List, every ballot (only those whose status now
-// is status, when not empty).
+// BallotsPage evaluates ballot:List for one page: ballots in ID order
+// (only those whose status now is status, when not empty), pageSize
+// ballots read (1..1000; 0: the chaincode's 100) from bookmark ("" starts);
+// the page's Bookmark is "" after the last.
 //
-// Errors: ErrInvalidArgument (unknown status).
-func (c *Client) Ballots(ctx context.Context, status ballot.Status) ([]ballot.View, error) {
-	var vs []ballot.View
-	if err := c.evaluate(ctx, txBallotList, &vs, string(status)); err != nil {
+// Errors: ErrInvalidArgument (unknown status, page size, a bookmark from
+// another listing).
+func (c *Client) BallotsPage(ctx context.Context, status ballot.Status, pageSize int, bookmark string) (*ballot.ListPage, error) {
+	var p ballot.ListPage
+	if err := c.evaluate(ctx, txBallotList, &p, string(status), strconv.Itoa(pageSize), bookmark); err != nil {
 		return nil, err
 	}
-	return vs, nil
+	return &p, nil
+}
+
+// Ballots lists every ballot (only those whose status now is status, when
+// not empty), following ballot:List's pages of DefaultMemberPage.
+//
+// Errors: as BallotsPage.
+func (c *Client) Ballots(ctx context.Context, status ballot.Status) ([]ballot.View, error) {
+	return FollowPages("", func(bookmark string) ([]ballot.View, string, error) {
+		p, err := c.BallotsPage(ctx, status, DefaultMemberPage, bookmark)
+		if err != nil {
+			return nil, "", err
+		}
+		return p.Ballots, p.Bookmark, nil
+	})
 }
 
 // VoteOf evaluates ballot:VoteOf, one voter's vote.

@@ -55,8 +55,11 @@ func TestBallotTokenDelegationArguments(t *testing.T) {
 			call{Kind: "evaluate", Name: "member:Vouches", Args: []string{ada.MSPID, ada.ID}}},
 		{"Ballot", "{}", func(ctx context.Context, c *Client) (any, error) { return c.Ballot(ctx, "b1") },
 			call{Kind: "evaluate", Name: "ballot:Get", Args: []string{"b1"}}},
-		{"Ballots", "[]", func(ctx context.Context, c *Client) (any, error) { return c.Ballots(ctx, ballot.StatusActive) },
-			call{Kind: "evaluate", Name: "ballot:List", Args: []string{"active"}}},
+		{"Ballots", "{}", func(ctx context.Context, c *Client) (any, error) { return c.Ballots(ctx, ballot.StatusActive) },
+			call{Kind: "evaluate", Name: "ballot:List", Args: []string{"active", "1000", ""}}},
+		{"BallotsPage", "{}", func(ctx context.Context, c *Client) (any, error) {
+			return c.BallotsPage(ctx, ballot.StatusActive, 3, "bm")
+		}, call{Kind: "evaluate", Name: "ballot:List", Args: []string{"active", "3", "bm"}}},
 		{"VoteOf", "{}", func(ctx context.Context, c *Client) (any, error) { return c.VoteOf(ctx, "b1", ada) },
 			call{Kind: "evaluate", Name: "ballot:VoteOf", Args: []string{"b1", ada.MSPID, ada.ID}}},
 		{"BallotResults", "{}", func(ctx context.Context, c *Client) (any, error) { return c.BallotResults(ctx, "b1") },

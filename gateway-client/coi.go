@@ -29,20 +29,41 @@ func (c *Client) DiscloseConflict(ctx context.Context, req coi.DiscloseRequest) 
 	return &d, nil
 }
 
-// Conflicts evaluates coi:List: the disclosures on a subject, or of a
-// member (optionally of one kind).
+// ConflictsPage evaluates coi:List for one page: the disclosures on a
+// subject, or of a member (optionally of one kind), q.PageSize of them
+// (1..1000; 0: the chaincode's 100) from q.Bookmark ("" starts); the
+// page's Bookmark is "" after the last.
 //
-// Errors: ErrInvalidArgument (neither or both of subject and member).
-func (c *Client) Conflicts(ctx context.Context, q coi.ListRequest) ([]coi.Disclosure, error) {
+// Errors: ErrInvalidArgument (neither or both of subject and member; page
+// size; a bookmark from another listing).
+func (c *Client) ConflictsPage(ctx context.Context, q coi.ListRequest) (*coi.ListPage, error) {
 	arg, err := encodeArg("list request", q)
 	if err != nil {
 		return nil, err
 	}
-	var ds []coi.Disclosure
-	if err := c.evaluate(ctx, txCoiList, &ds, arg); err != nil {
+	var p coi.ListPage
+	if err := c.evaluate(ctx, txCoiList, &p, arg); err != nil {
 		return nil, err
 	}
-	return ds, nil
+	return &p, nil
+}
+
+// Conflicts lists every disclosure q selects, following coi:List's pages
+// (q.PageSize each, DefaultMemberPage when 0) from q.Bookmark to the end.
+//
+// Errors: as ConflictsPage.
+func (c *Client) Conflicts(ctx context.Context, q coi.ListRequest) ([]coi.Disclosure, error) {
+	if q.PageSize == 0 {
+		q.PageSize = DefaultMemberPage
+	}
+	return FollowPages(q.Bookmark, func(bookmark string) ([]coi.Disclosure, string, error) {
+		q.Bookmark = bookmark
+		p, err := c.ConflictsPage(ctx, q)
+		if err != nil {
+			return nil, "", err
+		}
+		return p.Disclosures, p.Bookmark, nil
+	})
 }
 
 // Conflict evaluates coi:Get, one member's disclosure on one subject.

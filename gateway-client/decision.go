@@ -4,12 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strconv"
 
 	"github.com/charter-gov/charter/chaincode/ballot"
 	"github.com/charter-gov/charter/chaincode/constitution"
 	"github.com/charter-gov/charter/chaincode/decision"
 	"github.com/charter-gov/charter/chaincode/decision/effects"
-	"github.com/charter-gov/charter/chaincode/token"
+	"github.com/charter-gov/charter/chaincode/treasury"
 )
 
 // Decision transaction names, "contract:function".
@@ -56,18 +57,16 @@ func (c *Client) ProposeAmendment(ctx context.Context, title, description string
 }
 
 // ProposeTokenIssuance is ProposeDecision for a token_issuance decision:
-// the only way new governance tokens are issued. The constitution's token
-// section bounds what one decision may issue (checked at proposal and
-// again at execution).
+// the only way new governance tokens are issued. They are credited to the
+// treasury's token account ({amount, memo}), from which spends pay them
+// out. The constitution's token section bounds what one decision may issue
+// (checked at proposal and again at execution, against the tokens issued
+// in circulation and in the treasury).
 //
-// Errors: as ProposeDecision; ErrFailedPrecondition when the total exceeds
-// the per-decision limit or the supply cap.
-func (c *Client) ProposeTokenIssuance(ctx context.Context, title, description string, req token.IssueRequest) (*decision.Decision, error) {
-	payload, err := json.Marshal(req)
-	if err != nil {
-		return nil, &Error{Code: CodeInvalidArgument, Message: fmt.Sprintf("encode token issuance: %v", err), Err: err}
-	}
-	return c.ProposeDecision(ctx, decision.ProposeRequest{Type: constitution.TokenIssuance, Title: title, Description: description, Payload: payload})
+// Errors: as ProposeDecision; ErrFailedPrecondition when the amount
+// exceeds the per-decision limit or the supply cap.
+func (c *Client) ProposeTokenIssuance(ctx context.Context, title, description string, req treasury.IssuanceRequest) (*decision.Decision, error) {
+	return c.proposeTyped(ctx, constitution.TokenIssuance, "token issuance", title, description, req)
 }
 
 // ProposeRoleChange is ProposeDecision for a role decision: typ is
@@ -152,16 +151,33 @@ func (c *Client) Decision(ctx context.Context, id string) (*decision.Decision, e
 	return &d, nil
 }
 
-// Decisions evaluates decision:List, in ID order, of one status when
-// status is not empty.
+// DecisionsPage evaluates decision:List for one page: decisions in ID
+// order, of one status when status is not empty, pageSize decisions read
+// (1..1000; 0: the chaincode's 100) from bookmark ("" starts); the page's
+// Bookmark is "" after the last.
 //
-// Errors: ErrInvalidArgument (unknown status).
-func (c *Client) Decisions(ctx context.Context, status decision.Status) ([]decision.Decision, error) {
-	var ds []decision.Decision
-	if err := c.evaluate(ctx, txDecisionList, &ds, string(status)); err != nil {
+// Errors: ErrInvalidArgument (unknown status, page size, a bookmark from
+// another listing).
+func (c *Client) DecisionsPage(ctx context.Context, status decision.Status, pageSize int, bookmark string) (*decision.ListPage, error) {
+	var p decision.ListPage
+	if err := c.evaluate(ctx, txDecisionList, &p, string(status), strconv.Itoa(pageSize), bookmark); err != nil {
 		return nil, err
 	}
-	return ds, nil
+	return &p, nil
+}
+
+// Decisions lists every decision in ID order, of one status when status
+// is not empty, following decision:List's pages of DefaultMemberPage.
+//
+// Errors: as DecisionsPage.
+func (c *Client) Decisions(ctx context.Context, status decision.Status) ([]decision.Decision, error) {
+	return FollowPages("", func(bookmark string) ([]decision.Decision, string, error) {
+		p, err := c.DecisionsPage(ctx, status, DefaultMemberPage, bookmark)
+		if err != nil {
+			return nil, "", err
+		}
+		return p.Decisions, p.Bookmark, nil
+	})
 }
 
 // Appellants evaluates decision:Appellants.

@@ -14,7 +14,7 @@ import (
 	"github.com/charter-gov/charter/chaincode/decision/effects"
 	"github.com/charter-gov/charter/chaincode/identity"
 	"github.com/charter-gov/charter/chaincode/membership"
-	"github.com/charter-gov/charter/chaincode/token"
+	"github.com/charter-gov/charter/chaincode/treasury"
 )
 
 func TestDecisionAndCoiArguments(t *testing.T) {
@@ -28,7 +28,7 @@ func TestDecisionAndCoiArguments(t *testing.T) {
 	doc := constitution.Default()
 	amendment, err := json.Marshal(decision.ProposeRequest{Type: constitution.Amendment, Title: "t", Payload: mustRaw(t, decision.AmendmentPayload{Document: doc})})
 	require.NoError(t, err)
-	issue := token.IssueRequest{Allocations: []token.Allocation{{Member: ada, Amount: 5}}, Memo: "m"}
+	issue := treasury.IssuanceRequest{Amount: 5, Memo: "m"}
 	issuance, err := json.Marshal(decision.ProposeRequest{Type: constitution.TokenIssuance, Title: "t", Payload: mustRaw(t, issue)})
 	require.NoError(t, err)
 	role := effects.RolePayload{Member: ada, Role: membership.RoleGuardian}
@@ -59,14 +59,20 @@ func TestDecisionAndCoiArguments(t *testing.T) {
 			call{Kind: "endorse", Name: "decision:Execute", Args: []string{"d1"}}},
 		{"Decision", "{}", func(ctx context.Context, c *Client) (any, error) { return c.Decision(ctx, "d1") },
 			call{Kind: "evaluate", Name: "decision:Get", Args: []string{"d1"}}},
-		{"Decisions", "[]", func(ctx context.Context, c *Client) (any, error) { return c.Decisions(ctx, decision.StatusPassed) },
-			call{Kind: "evaluate", Name: "decision:List", Args: []string{"passed"}}},
+		{"Decisions", "{}", func(ctx context.Context, c *Client) (any, error) { return c.Decisions(ctx, decision.StatusPassed) },
+			call{Kind: "evaluate", Name: "decision:List", Args: []string{"passed", "1000", ""}}},
+		{"DecisionsPage", "{}", func(ctx context.Context, c *Client) (any, error) {
+			return c.DecisionsPage(ctx, decision.StatusPassed, 5, "bm")
+		}, call{Kind: "evaluate", Name: "decision:List", Args: []string{"passed", "5", "bm"}}},
 		{"Appellants", "[]", func(ctx context.Context, c *Client) (any, error) { return c.Appellants(ctx, "d1") },
 			call{Kind: "evaluate", Name: "decision:Appellants", Args: []string{"d1"}}},
 		{"DiscloseConflict", "{}", func(ctx context.Context, c *Client) (any, error) { return c.DiscloseConflict(ctx, disclose) },
 			call{Kind: "endorse", Name: "coi:Disclose", Args: []string{mustJSON(disclose)}}},
-		{"Conflicts", "[]", func(ctx context.Context, c *Client) (any, error) { return c.Conflicts(ctx, list) },
-			call{Kind: "evaluate", Name: "coi:List", Args: []string{mustJSON(list)}}},
+		{"Conflicts", "{}", func(ctx context.Context, c *Client) (any, error) { return c.Conflicts(ctx, list) },
+			call{Kind: "evaluate", Name: "coi:List", Args: []string{mustJSON(coi.ListRequest{Member: list.Member, PageSize: DefaultMemberPage})}}},
+		{"ConflictsPage", "{}", func(ctx context.Context, c *Client) (any, error) {
+			return c.ConflictsPage(ctx, coi.ListRequest{Member: list.Member, PageSize: 7, Bookmark: "bm"})
+		}, call{Kind: "evaluate", Name: "coi:List", Args: []string{mustJSON(coi.ListRequest{Member: list.Member, PageSize: 7, Bookmark: "bm"})}}},
 		{"Conflict", "{}", func(ctx context.Context, c *Client) (any, error) { return c.Conflict(ctx, ada, subject) },
 			call{Kind: "evaluate", Name: "coi:Get", Args: []string{"artifact", "m@sha256:00", ada.MSPID, ada.ID}}},
 	}

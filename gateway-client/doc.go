@@ -43,6 +43,11 @@
 //   - Conflicts of interest (coi.go), delegation (delegation.go),
 //     reputation (reputation.go), tokens (token.go), guardians' pauses and
 //     vouching (guard.go): one file each.
+//   - Treasury (treasury.go): Deposit, ProposeSpend, ApproveSpend,
+//     ExecuteSpend, CancelSpend, TreasuryAccounts, TreasuryAccount,
+//     TreasuryMovements, TreasuryBudget, Spend, Spends, SpendsBySource,
+//     SpendApprovals, TreasuryUsage; the typed decisions ProposeBudget and
+//     ProposeSpendDecision.
 //   - Events (events.go): WatchEvents, with resumable checkpoints.
 //   - Ledger look-ups (txstatus.go): TransactionStatus.
 //

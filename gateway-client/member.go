@@ -114,17 +114,32 @@ func (c *Client) Members(ctx context.Context, q MemberQuery) ([]membership.Membe
 	if q.PageSize == 0 {
 		q.PageSize = DefaultMemberPage
 	}
-	out := []membership.Member{}
-	for {
+	return FollowPages(q.Bookmark, func(bookmark string) ([]membership.Member, string, error) {
+		q.Bookmark = bookmark
 		p, err := c.MembersPage(ctx, q)
+		if err != nil {
+			return nil, "", err
+		}
+		return p.Members, p.Bookmark, nil
+	})
+}
+
+// FollowPages calls page from bookmark from ("" is the first page) until a
+// page's bookmark is "", and returns every item in order (an empty slice,
+// never nil).
+func FollowPages[T any](from string, page func(bookmark string) ([]T, string, error)) ([]T, error) {
+	out := []T{}
+	bookmark := from
+	for {
+		items, next, err := page(bookmark)
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, p.Members...)
-		if p.Bookmark == "" {
+		out = append(out, items...)
+		if next == "" {
 			return out, nil
 		}
-		q.Bookmark = p.Bookmark
+		bookmark = next
 	}
 }
 

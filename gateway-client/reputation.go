@@ -114,26 +114,44 @@ func (c *Client) ReputationHistory(ctx context.Context, member identity.Identity
 // Errors: ErrNotFound (never registered), ErrInvalidArgument (malformed
 // identity), ErrFailedPrecondition (no constitution).
 func (c *Client) Eligibility(ctx context.Context, member identity.Identity, at time.Time) (*reputation.EligibilityReport, error) {
-	var rs []reputation.EligibilityReport
-	if err := c.evaluate(ctx, txReputationEligible, &rs, member.MSPID, member.ID, reputationTime(at)); err != nil {
+	var p reputation.EligibilityPage
+	if err := c.evaluate(ctx, txReputationEligible, &p, member.MSPID, member.ID, reputationTime(at), "", ""); err != nil {
 		return nil, err
 	}
-	if len(rs) != 1 {
-		return nil, &Error{Code: CodeInternal, Message: "reputation:Eligible returned " + strconv.Itoa(len(rs)) + " reports for one member"}
+	if len(p.Reports) != 1 {
+		return nil, &Error{Code: CodeInternal, Message: "reputation:Eligible returned " + strconv.Itoa(len(p.Reports)) + " reports for one member"}
 	}
-	return &rs[0], nil
+	return &p.Reports[0], nil
 }
 
-// EligibleMembers evaluates reputation:Eligible for every active member at
-// at (zero: now), in key order; filter on Eligible for who may sit.
+// EligibleMembersPage evaluates reputation:Eligible for one page of active
+// members (of one MSP when mspID is not empty) at at (zero: now): pageSize
+// member records read (1..1000; 0: the chaincode's 100) from bookmark (""
+// starts); the page's Bookmark is "" after the last.
 //
-// Errors: ErrFailedPrecondition (no constitution).
-func (c *Client) EligibleMembers(ctx context.Context, at time.Time) ([]reputation.EligibilityReport, error) {
-	var rs []reputation.EligibilityReport
-	if err := c.evaluate(ctx, txReputationEligible, &rs, "", "", reputationTime(at)); err != nil {
+// Errors: ErrFailedPrecondition (no constitution), ErrInvalidArgument
+// (page size, a bookmark from another listing).
+func (c *Client) EligibleMembersPage(ctx context.Context, mspID string, at time.Time, pageSize int, bookmark string) (*reputation.EligibilityPage, error) {
+	var p reputation.EligibilityPage
+	if err := c.evaluate(ctx, txReputationEligible, &p, mspID, "", reputationTime(at), strconv.Itoa(pageSize), bookmark); err != nil {
 		return nil, err
 	}
-	return rs, nil
+	return &p, nil
+}
+
+// EligibleMembers reports every active member at at (zero: now), in key
+// order, following reputation:Eligible's pages of DefaultMemberPage; filter
+// on Eligible for who may sit.
+//
+// Errors: as EligibleMembersPage.
+func (c *Client) EligibleMembers(ctx context.Context, at time.Time) ([]reputation.EligibilityReport, error) {
+	return FollowPages("", func(bookmark string) ([]reputation.EligibilityReport, string, error) {
+		p, err := c.EligibleMembersPage(ctx, "", at, DefaultMemberPage, bookmark)
+		if err != nil {
+			return nil, "", err
+		}
+		return p.Reports, p.Bookmark, nil
+	})
 }
 
 // submitReputation encodes req as the one JSON argument of a submitted

@@ -44,10 +44,13 @@ func TestReputationArguments(t *testing.T) {
 		}, call{Kind: "evaluate", Name: "reputation:Score", Args: []string{repBob.MSPID, repBob.ID, "2026-05-01T10:00:00.000000123Z", "red_teaming,safety_review"}}},
 		{"ReputationHistory", "{}", func(ctx context.Context, c *Client) (any, error) { return c.ReputationHistory(ctx, repBob) },
 			call{Kind: "evaluate", Name: "reputation:History", Args: []string{repBob.MSPID, repBob.ID}}},
-		{"Eligibility", "[{}]", func(ctx context.Context, c *Client) (any, error) { return c.Eligibility(ctx, repBob, time.Time{}) },
-			call{Kind: "evaluate", Name: "reputation:Eligible", Args: []string{repBob.MSPID, repBob.ID, ""}}},
-		{"EligibleMembers", "[]", func(ctx context.Context, c *Client) (any, error) { return c.EligibleMembers(ctx, at) },
-			call{Kind: "evaluate", Name: "reputation:Eligible", Args: []string{"", "", "2026-05-01T10:00:00.000000123Z"}}},
+		{"Eligibility", `{"reports":[{}]}`, func(ctx context.Context, c *Client) (any, error) { return c.Eligibility(ctx, repBob, time.Time{}) },
+			call{Kind: "evaluate", Name: "reputation:Eligible", Args: []string{repBob.MSPID, repBob.ID, "", "", ""}}},
+		{"EligibleMembers", "{}", func(ctx context.Context, c *Client) (any, error) { return c.EligibleMembers(ctx, at) },
+			call{Kind: "evaluate", Name: "reputation:Eligible", Args: []string{"", "", "2026-05-01T10:00:00.000000123Z", "1000", ""}}},
+		{"EligibleMembersPage", "{}", func(ctx context.Context, c *Client) (any, error) {
+			return c.EligibleMembersPage(ctx, "LabAMSP", at, 10, "bm")
+		}, call{Kind: "evaluate", Name: "reputation:Eligible", Args: []string{"LabAMSP", "", "2026-05-01T10:00:00.000000123Z", "10", "bm"}}},
 	}
 	runProposalCases(t, tests)
 }

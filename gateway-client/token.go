@@ -111,17 +111,11 @@ func (c *Client) TokenAccountsPage(ctx context.Context, mspID string, pageSize i
 //
 // Errors: only the common ones.
 func (c *Client) TokenAccounts(ctx context.Context, mspID string) ([]token.Account, error) {
-	out := []token.Account{}
-	bookmark := ""
-	for {
+	return FollowPages("", func(bookmark string) ([]token.Account, string, error) {
 		p, err := c.TokenAccountsPage(ctx, mspID, DefaultMemberPage, bookmark)
 		if err != nil {
-			return nil, err
+			return nil, "", err
 		}
-		out = append(out, p.Accounts...)
-		if p.Bookmark == "" {
-			return out, nil
-		}
-		bookmark = p.Bookmark
-	}
+		return p.Accounts, p.Bookmark, nil
+	})
 }

@@ -86,6 +86,40 @@ bgjob() { # bgjob LABEL cmd...   (output to $LOGS/cli/LABEL.log)
   "$@" >"$LOGS/cli/$label.log" 2>&1 &
   BG_PIDS+=($!) BG_LABELS+=("$label")
 }
+# approve_commit NAME VERSION SEQUENCE PKGIDS JOB WHAT: every organisation
+# approves chaincode NAME with its own package ID (the associative array
+# named PKGIDS, by org) at the Raft leader, concurrently; then waits until
+# the definition is approved by every organisation and commits it with
+# every peer endorsing. JOB suffixes the log names ($LOGS/cli/approveJOB-ORG.log,
+# commitJOB.log: "" for Charter's, "-bench" for the calibration chaincode);
+# WHAT names the chaincode in errors.
+approve_commit() {
+  local name="$1" version="$2" sequence="$3" job="$5" what="$6" o out deadline
+  local -n pkgids="$4"
+  local ord="127.0.0.1:${ORD_PORT[$RAFT_LEADER]}"
+  for o in "${ORGS[@]}"; do
+    bgjob "approve$job-$o" as_admin "$o" peer lifecycle chaincode approveformyorg -o "$ord" \
+      --tls --cafile "$ORDERER_TLS_CA" --channelID "$CHANNEL" --name "$name" \
+      --version "$version" --sequence "$sequence" \
+      --package-id "${pkgids[$o]}"
+  done
+  bg_wait
+  deadline=$(( $(( ${EPOCHREALTIME/./} / 1000 )) + 15000 ))
+  while :; do
+    out="$(as_admin Foundation peer lifecycle chaincode checkcommitreadiness --channelID "$CHANNEL" \
+      --name "$name" --version "$version" --sequence "$sequence" --output json 2>&1)" || true
+    if echo "$out" | grep -q '"approvals"' && ! echo "$out" | grep -q 'false'; then break; fi
+    [ "$(( ${EPOCHREALTIME/./} / 1000 ))" -lt "$deadline" ] || { echo "$out" >&2; die "$what definition not approved by every org"; }
+    sleep 0.1
+  done
+  local peer_args=()
+  for o in "${ORGS[@]}"; do
+    peer_args+=(--peerAddresses "127.0.0.1:${PEER_PORT[$o]}" --tlsRootCertFiles "${PEER_TLSCA[$o]}")
+  done
+  as_admin Foundation peer lifecycle chaincode commit -o "$ord" --tls --cafile "$ORDERER_TLS_CA" \
+    --channelID "$CHANNEL" --name "$name" --version "$version" --sequence "$sequence" \
+    "${peer_args[@]}" >"$LOGS/cli/commit$job.log" 2>&1 || { log_tail "$LOGS/cli/commit$job.log"; die "$what commit failed"; }
+}
 bg_wait() {
   local i failed=()
   for i in "${!BG_PIDS[@]}"; do
@@ -769,30 +803,8 @@ wait_raft_leader
 echo "  leader: $RAFT_LEADER"
 
 if [ $MODE = create ]; then
-  ORD_ADDR="127.0.0.1:${ORD_PORT[$RAFT_LEADER]}"
   phase "approve x3 (concurrent), check readiness, commit"
-  for o in "${ORGS[@]}"; do
-    bgjob "approve-$o" as_admin "$o" peer lifecycle chaincode approveformyorg -o "$ORD_ADDR" \
-      --tls --cafile "$ORDERER_TLS_CA" --channelID "$CHANNEL" --name "$CC_NAME" \
-      --version "$CC_VERSION" --sequence "$CC_SEQUENCE" \
-      --package-id "${PKGID[$o]}"
-  done
-  bg_wait
-  deadline=$(( $(( ${EPOCHREALTIME/./} / 1000 )) + 15000 ))
-  while :; do
-    out="$(as_admin Foundation peer lifecycle chaincode checkcommitreadiness --channelID "$CHANNEL" \
-      --name "$CC_NAME" --version "$CC_VERSION" --sequence "$CC_SEQUENCE" --output json 2>&1)" || true
-    if echo "$out" | grep -q '"approvals"' && ! echo "$out" | grep -q 'false'; then break; fi
-    [ "$(( ${EPOCHREALTIME/./} / 1000 ))" -lt "$deadline" ] || { echo "$out" >&2; die "chaincode definition not approved by every org"; }
-    sleep 0.1
-  done
-  peer_args=()
-  for o in "${ORGS[@]}"; do
-    peer_args+=(--peerAddresses "127.0.0.1:${PEER_PORT[$o]}" --tlsRootCertFiles "${PEER_TLSCA[$o]}")
-  done
-  as_admin Foundation peer lifecycle chaincode commit -o "$ORD_ADDR" --tls --cafile "$ORDERER_TLS_CA" \
-    --channelID "$CHANNEL" --name "$CC_NAME" --version "$CC_VERSION" --sequence "$CC_SEQUENCE" \
-    "${peer_args[@]}" >"$LOGS/cli/commit.log" 2>&1 || { log_tail "$LOGS/cli/commit.log"; die "chaincode commit failed"; }
+  approve_commit "$CC_NAME" "$CC_VERSION" "$CC_SEQUENCE" PKGID "" "chaincode"
 fi
 
 if [ "$BENCH" = 1 ] && [ ! -f "$BENCH_DEPLOYED" ]; then
@@ -809,29 +821,7 @@ if [ "$BENCH" = 1 ] && [ ! -f "$BENCH_DEPLOYED" ]; then
     bgjob "install-bench-$o" as_admin "$o" env FABRIC_LOGGING_SPEC=info peer lifecycle chaincode install "$CCDIR/bench-$k/$BENCH_CC_NAME-$k.tar.gz"
   done
   bg_wait
-  ORD_ADDR="127.0.0.1:${ORD_PORT[$RAFT_LEADER]}"
-  for o in "${ORGS[@]}"; do
-    bgjob "approve-bench-$o" as_admin "$o" peer lifecycle chaincode approveformyorg -o "$ORD_ADDR" \
-      --tls --cafile "$ORDERER_TLS_CA" --channelID "$CHANNEL" --name "$BENCH_CC_NAME" \
-      --version "$BENCH_CC_VERSION" --sequence "$BENCH_CC_SEQUENCE" \
-      --package-id "${BENCH_PKGID[$o]}"
-  done
-  bg_wait
-  deadline=$(( $(( ${EPOCHREALTIME/./} / 1000 )) + 15000 ))
-  while :; do
-    out="$(as_admin Foundation peer lifecycle chaincode checkcommitreadiness --channelID "$CHANNEL" \
-      --name "$BENCH_CC_NAME" --version "$BENCH_CC_VERSION" --sequence "$BENCH_CC_SEQUENCE" --output json 2>&1)" || true
-    if echo "$out" | grep -q '"approvals"' && ! echo "$out" | grep -q 'false'; then break; fi
-    [ "$(( ${EPOCHREALTIME/./} / 1000 ))" -lt "$deadline" ] || { echo "$out" >&2; die "calibration chaincode definition not approved by every org"; }
-    sleep 0.1
-  done
-  peer_args=()
-  for o in "${ORGS[@]}"; do
-    peer_args+=(--peerAddresses "127.0.0.1:${PEER_PORT[$o]}" --tlsRootCertFiles "${PEER_TLSCA[$o]}")
-  done
-  as_admin Foundation peer lifecycle chaincode commit -o "$ORD_ADDR" --tls --cafile "$ORDERER_TLS_CA" \
-    --channelID "$CHANNEL" --name "$BENCH_CC_NAME" --version "$BENCH_CC_VERSION" --sequence "$BENCH_CC_SEQUENCE" \
-    "${peer_args[@]}" >"$LOGS/cli/commit-bench.log" 2>&1 || { log_tail "$LOGS/cli/commit-bench.log"; die "calibration chaincode commit failed"; }
+  approve_commit "$BENCH_CC_NAME" "$BENCH_CC_VERSION" "$BENCH_CC_SEQUENCE" BENCH_PKGID "-bench" "calibration chaincode"
   printf 'chaincode=%s version=%s sequence=%s\n' "$BENCH_CC_NAME" "$BENCH_CC_VERSION" "$BENCH_CC_SEQUENCE" >"$BENCH_DEPLOYED"
 fi
 

@@ -44,6 +44,8 @@ command -v charter >/dev/null || { echo "demo: charter CLI not built; run make b
 # ballots open one skew after creation and deadlines wait one skew. The
 # demo's processes share one clock, so a few seconds keep it short.
 DEMO_SKEW="${CHARTER_DEMO_SKEW:-5}"
+# The treasury's execution delay for the demo, in seconds (2 days by default).
+DEMO_TREASURY_DELAY=10
 
 step "Who am I? The Foundation's admin, straight from its certificate"
 run charter --as foundation-admin whoami
@@ -56,11 +58,11 @@ trap 'rm -rf "$(dirname "$GENESIS")"' EXIT
 # $DEMO_SKEW seconds.
 printf '%s$ charter --as foundation-admin constitution genesis draft … > %s%s\n' "$D" "$GENESIS" "$R"
 charter --as foundation-admin constitution genesis draft --founders FoundationMSP,LabAMSP,LabBMSP \
-  --periods 20s --periods-for seat_confirmation --clock-skew "${DEMO_SKEW}s" \
+  --periods 20s --periods-for seat_confirmation,budget --clock-skew "${DEMO_SKEW}s" --treasury-delay "${DEMO_TREASURY_DELAY}s" \
   --member "foundation-user1:Grace Hopper:house_a,guardian" \
   --member "foundation-user2:Frances Allen:grants_admin,treasurer" \
   --member "labA-user1:Ada Lovelace:attester,house_a:merged_code,red_teaming,safety_review" \
-  --member "labB-user1:Katherine Johnson:attester,house_a:documentation,dataset_curation,red_teaming" \
+  --member "labB-user1:Katherine Johnson:attester,house_a,treasurer:documentation,dataset_curation,red_teaming" \
   --allocate foundation-user1=1000 --allocate labA-user1=600 >"$GENESIS"
 cat "$GENESIS" | grep -v '^      ' | head -n 40
 echo "(the whole document, constitution included, is in $GENESIS)"
@@ -122,8 +124,8 @@ run charter --as foundation-user1 token transfer --member labA-user2 --amount 10
 refused INVALID_ARGUMENT charter --as labA-user2 token transfer --member labB-user1 --amount 5000
 run charter token balance --member foundation-user1
 
-step "No one mints alone: new tokens need a token_issuance decision of both houses"
-issuance=$(json_id charter --as labA-user2 token issue --to foundation-user1=1000 --to labA-user1=600 \
+step "No one mints alone: new tokens need a token_issuance decision of both houses, and go to the treasury"
+issuance=$(json_id charter --as labA-user2 token issue --amount 1600 \
   --title "Contributor allocation" --memo "second allocation")
 echo "decision $issuance"
 run charter decision show "$issuance"
@@ -150,8 +152,8 @@ run charter ballot results "$poll"
 step "A decision is routed by the constitution: a budget goes to House B, reputation-weighted"
 decision=$(json_id charter --as labA-user2 decision propose --type budget --title "Evaluation compute for Q1" --subject grantee:evals-wg)
 echo "decision $decision"
-run charter decision show "$decision"
 refused FAILED_PRECONDITION charter --as labA-user2 decision vote "$decision" --house B --choice for
+run charter decision show "$decision"
 
 step "Nobody cancels a decision's ballot; guardians only pause, and one guardian alone pauses nothing"
 refused FORBIDDEN charter --as labA-user2 ballot cancel "$decision-B" --reason "withdrawn"
@@ -196,5 +198,49 @@ run charter --as labB-user1 constitution history
 step "Every state change above emitted a chaincode event"
 # everything from the constitution's adoption on, in block order
 run charter events watch --from-block 0 --count 31
+
+step "The treasury: a budget by House B, a spend approved by treasurers of two organisations, paid after the delay"
+run charter --as foundation-user2 treasury deposit --account compute_credits --amount 20000 \
+  --reference provider-grant-7 --reason "GPU hours donated by a compute provider"
+refused INVALID_ARGUMENT charter --as foundation-user2 treasury deposit --account token --amount 1000000 --reference x --reason "minting by another name"
+budget=$(json_id charter --as labA-user2 treasury budget --account compute_credits --amount 5000 \
+  --purpose "evaluation grants" --title "Evaluation compute grants")
+echo "decision $budget"
+sleep $((DEMO_SKEW + 1)) # voting opens one clock skew after the proposal
+run charter --as foundation-user1 decision vote "$budget" --house B --choice for
+run charter --as labA-user2 decision vote "$budget" --house B --choice for
+echo "(waiting for the vote to end, and one clock skew more)"
+sleep $((20 + DEMO_SKEW + 1))
+run charter ballot close "$budget-B"
+run charter decision conclude "$budget"
+sleep $((DEMO_SKEW + 1))
+run charter decision execute "$budget"
+spend=$(json_id charter --as foundation-user2 treasury propose --account compute_credits --budget "$budget" \
+  --to labA-user1=1200 --to labA-user2=800 --reason "evaluation grants, first round" --source round:demo)
+echo "spend $spend"
+run charter --as foundation-user2 treasury approve "$spend"
+refused CONFLICT charter --as foundation-user2 treasury approve "$spend"
+refused FORBIDDEN charter --as labA-user2 treasury approve "$spend"
+refused FAILED_PRECONDITION charter --as foundation-user2 treasury execute "$spend"
+run charter --as labB-user1 treasury approve "$spend"
+echo "(waiting out the delay, with one clock skew at each end)"
+sleep $((DEMO_TREASURY_DELAY + 2 * DEMO_SKEW + 1))
+run charter --as labB-user1 treasury execute "$spend"
+run charter treasury movements compute_credits
+run charter treasury usage compute_credits
+echo "(large or unusual treasury events, as an operator's alert watch prints them)"
+run charter events watch --from-block 0 --alert 1000 --count 3
+
+step "Governance incidents and the paper's metrics (Table 1), computed from the ledger"
+# A proposal a peer refused to endorse never reaches the ledger: the admin
+# of the organisation whose peer logged it files it; the treasurer (no filer role) files none.
+run charter --as labA-admin incident file --kind refused_forged_timestamp --severity medium \
+  --summary "peer0.labA refused a proposal stamped two hours ahead" --tx demo-refused-proposal \
+  --occurred-at "$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+refused FORBIDDEN charter --as foundation-user2 incident file --kind key_compromise --severity high --summary "rumour" \
+  --occurred-at "$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+run charter incident list
+run charter metrics --svg "$(dirname "$GENESIS")/metrics.svg"
+echo "(chart written to $(dirname "$GENESIS")/metrics.svg)"
 
 printf '\n%sDemo complete.%s The network is still running: try `charter --help`, `make status`; `make down` stops it.\n' "$B" "$R"

@@ -17,7 +17,7 @@ import (
 	"github.com/charter-gov/charter/chaincode/identity"
 	"github.com/charter-gov/charter/chaincode/membership"
 	"github.com/charter-gov/charter/chaincode/reputation"
-	"github.com/charter-gov/charter/chaincode/token"
+	"github.com/charter-gov/charter/chaincode/treasury"
 	charter "github.com/charter-gov/charter/gateway-client"
 )
 
@@ -116,7 +116,7 @@ func TestCaptureAttackTable(t *testing.T) {
 			return err
 		}, errcode.Forbidden, "a role_grant decision"},
 		{"organisation admin", "propose any decision (it is no member)", func(t *testing.T) error {
-			_, err := admin.ProposeTokenIssuance(ctxFor(t), "Bonus", "", token.IssueRequest{Allocations: []token.Allocation{{Member: plain.id, Amount: 1}}})
+			_, err := admin.ProposeTokenIssuance(ctxFor(t), "Bonus", "", treasury.IssuanceRequest{Amount: 1})
 			return err
 		}, errcode.Forbidden, "not an active member"},
 		{"plain member", "propose a role_grant (routed to House A only)", func(t *testing.T) error {
@@ -136,7 +136,7 @@ func TestCaptureAttackTable(t *testing.T) {
 			return err
 		}, errcode.FailedPrecondition, "withdrawn only by a role_revoke decision"},
 		{"plain member", "a token issuance above the per-decision limit", func(t *testing.T) error {
-			_, err := plain.client.ProposeTokenIssuance(ctxFor(t), "Everything to me", "", token.IssueRequest{Allocations: []token.Allocation{{Member: plain.id, Amount: 500_000_000}}})
+			_, err := plain.client.ProposeTokenIssuance(ctxFor(t), "Everything to the treasury", "", treasury.IssuanceRequest{Amount: 500_000_000})
 			return err
 		}, errcode.FailedPrecondition, "one token_issuance decision may issue"},
 	}
@@ -188,8 +188,7 @@ func TestCaptureDecisionsOnlyPath(t *testing.T) {
 	_, err = net.client(t, "labB-user2").Attest(ctx, reputation.AttestRequest{Recipient: culprit.id, Category: contribution.MergedCode, Weight: 40, Evidence: "commit cafe"})
 	require.NoError(t, err)
 
-	issue, err := community.client.ProposeTokenIssuance(ctx, "Contributor allocation", "", token.IssueRequest{
-		Allocations: []token.Allocation{{Member: community.id, Amount: 700}, {Member: nominee.id, Amount: 300}}, Memo: "q3"})
+	issue, err := community.client.ProposeTokenIssuance(ctx, "Contributor allocation", "", treasury.IssuanceRequest{Amount: 1000, Memo: "q3"})
 	require.NoError(t, err)
 	guardian, err := seat.client.ProposeRoleChange(ctx, constitution.RoleGrant, "Guardian for LabA", "", effects.RolePayload{Member: nominee.id, Role: membership.RoleGuardian})
 	require.NoError(t, err)
@@ -252,6 +251,8 @@ func TestCaptureDecisionsOnlyPath(t *testing.T) {
 	requireRefusedUnchanged(t, reader, height, err, errcode.FailedPrecondition, "not eligible for a House A seat")
 	assert.Equal(t, before, everyPeerReads(t, ids...), "every peer reads the same records")
 
+	reserve, err := reader.TreasuryAccount(ctx, constitution.TreasuryTokenAccount)
+	require.NoError(t, err)
 	for _, d := range []*decision.Decision{issue, guardian, slash} {
 		ex, err := reader.ExecuteDecision(ctx, d.ID)
 		require.NoError(t, err, "execute %s", d.Type)
@@ -260,9 +261,9 @@ func TestCaptureDecisionsOnlyPath(t *testing.T) {
 	settledHeight(t)
 	for _, org := range orgProfiles {
 		c := net.client(t, org+"-admin")
-		b, err := c.Balance(ctx, community.id)
+		acct, err := c.TreasuryAccount(ctx, constitution.TreasuryTokenAccount)
 		require.NoError(t, err)
-		assert.Equal(t, int64(700), b.Balance, "%s: issued by the decision", org)
+		assert.Equal(t, reserve.Balance+1000, acct.Balance, "%s: issued to the treasury by the decision", org)
 		m, err := c.Member(ctx, nominee.id)
 		require.NoError(t, err)
 		assert.True(t, m.Has(membership.RoleGuardian), "%s: the guardian role came from the decision", org)

@@ -34,6 +34,8 @@ const (
 	// 2-core machine at load average 30 (64 concurrent registrations took
 	// 3.8 s to reach the chaincode), 10 s leaves a wide margin.
 	testSkewSec = 10
+	// testTreasuryDelaySec is the treasury's execution delay.
+	testTreasuryDelaySec = 5
 )
 
 // testSkew is testSkewSec as a duration.
@@ -42,9 +44,9 @@ const testSkew = testSkewSec * time.Second
 // testConstitution is the constitution TestMain adopts: the default
 // document with periods of seconds instead of days, so that decisions can
 // be proposed, voted, timelocked and executed within a test, and
-// amendments, slashing, seat confirmations, role decisions and token
-// issuance voted one seat one vote in every house they go to with a 1 %
-// quorum (so that the electorates — every member and seat other tests
+// amendments, slashing, seat confirmations, role decisions, token
+// issuance, budgets and treasury spends voted one seat one vote in every
+// house they go to with a 1 % quorum (so that the electorates — every member and seat other tests
 // registered — do not decide whether a scenario reaches quorum, and no
 // reputation is needed). Thresholds, houses, routing and everything else are the
 // defaults. The clock skew is testSkewSec (docs/time.md).
@@ -56,7 +58,9 @@ func testConstitution() constitution.Document {
 		r.VotingDelaySec, r.VotingPeriodSec, r.TimelockSec = 0, testVotingSec, testTimelockSec
 		switch r.Type {
 		case constitution.Amendment, constitution.Slashing, constitution.SeatConfirmation,
-			constitution.RoleGrant, constitution.RoleRevoke, constitution.OfficeGrant, constitution.OfficeRevoke, constitution.TokenIssuance:
+			constitution.RoleGrant, constitution.RoleRevoke, constitution.OfficeGrant, constitution.OfficeRevoke, constitution.TokenIssuance,
+			constitution.Budget, constitution.TreasurySpend,
+			constitution.ReleaseStage, constitution.DatasetTakedown, constitution.EmergencyRatification:
 			for j := range r.Families {
 				r.Families[j] = constitution.FamilySeat
 			}
@@ -70,6 +74,11 @@ func testConstitution() constitution.Document {
 	// off here (the chaincode and contract tests cover them).
 	d.Safeguards = constitution.Safeguards{OrgCapBps: 10000, VouchesRequired: 0}
 	d.Time.MaxClockSkewSec = testSkewSec
+	// Treasury spends wait seconds, not days (treasury_test.go).
+	d.Treasury.ExecutionDelaySec = testTreasuryDelaySec
+	// Guardian pauses of seconds (registry_test.go): an unratified pause
+	// lasts min(maxPause, ratifyWithin) = 40 s and holds one skew longer.
+	d.Emergency.MaxPauseSec, d.Emergency.RatifyWithinSec, d.Emergency.DisclosureWithinSec = 120, 40, 60
 	return d
 }
 
@@ -263,7 +272,7 @@ func TestDecisionAmendmentEndToEnd(t *testing.T) {
 	assert.Equal(t, cur.Hash, hist[cur.Version-1].Hash, "every version is kept with its hash")
 	changes, err := reader.ConstitutionDiff(ctx, cur.Version, now.Version)
 	require.NoError(t, err)
-	assert.Contains(t, changes, constitution.Change{Path: "decisionRules[budget].quorumBps", Old: "1000 (10.00 %)", New: "1500 (15.00 %)"})
+	assert.Contains(t, changes, constitution.Change{Path: "decisionRules[budget].quorumBps", Old: "100 (1.00 %)", New: "1500 (15.00 %)"})
 
 	// A second execution: CONFLICT, nothing written.
 	height = settledHeight(t)
@@ -274,10 +283,10 @@ func TestDecisionAmendmentEndToEnd(t *testing.T) {
 	old, err := reader.Decision(ctx, budget.ID)
 	require.NoError(t, err)
 	assert.Equal(t, cur.Version, old.ConstitutionVersion)
-	assert.Equal(t, int64(1000), old.Rule.QuorumBps)
+	assert.Equal(t, int64(100), old.Rule.QuorumBps)
 	oldBallot, err := reader.Ballot(ctx, budget.Ballots[0].Ballot)
 	require.NoError(t, err)
-	assert.Equal(t, int64(1000), oldBallot.Rule.QuorumBps, "an open ballot keeps the parameters it was opened with")
+	assert.Equal(t, int64(100), oldBallot.Rule.QuorumBps, "an open ballot keeps the parameters it was opened with")
 	assert.Equal(t, cur.Hash, oldBallot.ConstitutionHash)
 	fresh, err := community.client.ProposeDecision(ctx, decision.ProposeRequest{Type: constitution.Budget, Title: "Evaluation compute, Q4"})
 	require.NoError(t, err)

@@ -166,6 +166,13 @@ var (
 		{"labA", "dec-seat2", []membership.Role{membership.RoleHouseA}},
 		// The capture tests' treasurer (capture_test.go).
 		{"labA", "cap-treasurer", []membership.Role{membership.RoleTreasurer}},
+		// The treasury tests' treasurers of the two other organisations
+		// (treasury_test.go).
+		{"foundation", "tres-fo", []membership.Role{membership.RoleTreasurer}},
+		{"labB", "tres-b", []membership.Role{membership.RoleTreasurer}},
+		// The registry test's guardians, of two organisations (registry_test.go).
+		{"labA", "reg-guardian1", []membership.Role{membership.RoleGuardian}},
+		{"labB", "reg-guardian2", []membership.Role{membership.RoleGuardian}},
 	}
 	// genesisAllocation is the founding allocation of foundation-user2.
 	genesisAllocation int64 = 1000

@@ -582,26 +582,35 @@ type View struct {
 	StatusNow Status `json:"statusNow"`
 }
 
-// List returns every ballot in ID order, with its status at time at,
-// optionally only those whose status at that time is status.
-func List(s core.Store, at time.Time, status Status) ([]View, error) {
+// ListPage is one page of ballots and the bookmark of the next ("" when
+// this was the last).
+type ListPage struct {
+	Ballots  []View `json:"ballots"`
+	Bookmark string `json:"bookmark,omitempty"`
+}
+
+// List returns one page of ballots in ID order, each with its status at
+// time at, only those whose status at that time is status when it is not
+// empty: at most pageSize ballots read (1..core.MaxPageSize; 0 means
+// core.DefaultListPage) from bookmark ("" starts). A page may hold fewer
+// ballots than it read when a status is given. A query: it reads at most
+// pageSize records however many ballots exist.
+//
+// Errors: INVALID_ARGUMENT (an unknown status, a page size out of range, a
+// bookmark from another listing).
+func List(s core.Store, at time.Time, status Status, pageSize int, bookmark string) (*ListPage, error) {
 	if status != "" && !status.Valid() {
 		return nil, errcode.Invalidf("list ballots: unknown status %q", status)
 	}
-	out := []View{}
-	err := s.Scan("ballot", nil, func(key string, raw []byte) error {
-		var b Ballot
-		if err := core.DecodeJSON(key, raw, &b); err != nil {
-			return err
-		}
-		v := View{Ballot: b, StatusNow: b.StatusAt(at)}
-		if status == "" || v.StatusNow == status {
-			out = append(out, v)
-		}
-		return nil
+	bs, next, err := core.PageJSON(s, "list ballots", "ballot", nil, pageSize, bookmark, func(b *Ballot) bool {
+		return status == "" || b.StatusAt(at) == status
 	})
 	if err != nil {
-		return nil, fmt.Errorf("list ballots: %w", err)
+		return nil, err
+	}
+	out := &ListPage{Ballots: make([]View, 0, len(bs)), Bookmark: next}
+	for _, b := range bs {
+		out.Ballots = append(out.Ballots, View{Ballot: b, StatusNow: b.StatusAt(at)})
 	}
 	return out, nil
 }

@@ -36,7 +36,7 @@
 // no shared counter. Weights are computed at tally time, as of opensAt.
 //
 //	"ballot" ~ id                              → Ballot (written by Create/Open, Close, the last Tally page, Queue, Execute, Cancel, the Pause that puts it in force)
-//	"ballot-pause" ~ id ~ msp ~ guardianID     → PauseSupport (written only by that guardian)
+//	"emergency-support" ~ "ballot" ~ id ~ msp ~ guardianID → emergency.Support (written only by that guardian; see chaincode/emergency)
 //	"ballot-vote" ~ id ~ shard ~ msp ~ voterID → Vote   (written only by that voter)
 //	"ballot-tally" ~ id                        → TallyState (written only by Tally transactions, which run one after another)
 //

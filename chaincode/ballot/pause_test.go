@@ -73,7 +73,9 @@ func TestPauseNeedsKGuardiansOfTwoOrganisations(t *testing.T) {
 	// that time back after the pause.
 	left := b.EndsAt.Sub(from)
 	assert.Equal(t, 2940*time.Second, left)
-	assert.Equal(t, got.Pause.Until.Add(left), got.EndsAt)
+	// The pause holds until its expiry has passed by the clock skew.
+	assert.Equal(t, got.Pause.Until.Add(testSkew*time.Second), got.Pause.EndsAt())
+	assert.Equal(t, got.Pause.EndsAt().Add(left), got.EndsAt)
 	assert.Equal(t, b.EndsAt, got.Pause.EndsAtBefore)
 	assert.Equal(t, b.OpensAt, got.OpensAt, "weights stay those of the original opening")
 
@@ -85,8 +87,12 @@ func TestPauseNeedsKGuardiansOfTwoOrganisations(t *testing.T) {
 	_, err = Close(w.as(w.ada), b.ID)
 	require.ErrorIs(t, err, errcode.ErrFailedPrecondition)
 
-	// It expires by itself; voting resumes for the time that was left.
-	w.now = got.Pause.Until
+	// It expires by itself, the skew after Until exactly; voting resumes
+	// for the time that was left.
+	w.now = got.Pause.EndsAt().Add(-time.Nanosecond)
+	_, err = Cast(w.as(w.gF), w.deps, CastRequest{Ballot: b.ID, Choice: ChoiceFor})
+	require.ErrorIs(t, err, errcode.ErrFailedPrecondition, "one nanosecond before Until + skew the pause still holds")
+	w.now = got.Pause.EndsAt()
 	w.vote(b, w.gF, ChoiceFor)
 	_, err = Close(w.as(w.ada), b.ID)
 	require.ErrorIs(t, err, errcode.ErrFailedPrecondition, "the extended period is not over")
@@ -123,7 +129,7 @@ func TestPauseOfAClosedBallotBlocksTheTally(t *testing.T) {
 	assert.Equal(t, b.EndsAt, got.EndsAt, "a pause after voting extends nothing")
 	_, err = Tally(w.as(w.ada), w.deps, b.ID, 0)
 	require.ErrorIs(t, err, errcode.ErrFailedPrecondition)
-	w.now = got.Pause.Until
+	w.now = got.Pause.EndsAt()
 	_, err = Tally(w.as(w.ada), w.deps, b.ID, 0)
 	require.NoError(t, err)
 }
@@ -142,7 +148,7 @@ func TestPauseEndsAtTheSunset(t *testing.T) {
 	require.True(t, r.InForce)
 	got, _ := Get(w.s, b.ID)
 	assert.Equal(t, sunset, got.Pause.Until, "the pause ends when the power does")
-	assert.Equal(t, sunset.Add(testPeriod*time.Second), got.EndsAt, "paused before opening: the whole period follows the pause")
+	assert.Equal(t, sunset.Add((testSkew+testPeriod)*time.Second), got.EndsAt, "paused before opening: the whole period follows the pause")
 	assert.Equal(t, b.OpensAt, got.OpensAt)
 
 	c := w.create(w.ada, CreateRequest{})

@@ -258,14 +258,28 @@ type ListRequest struct {
 	Subject *Subject           `json:"subject,omitempty"`
 	Member  *identity.Identity `json:"member,omitempty"`
 	Kind    Kind               `json:"kind,omitempty"`
+	// PageSize is the disclosures per page, 1..core.MaxPageSize; 0 means
+	// core.DefaultListPage.
+	PageSize int `json:"pageSize,omitempty"`
+	// Bookmark continues from the previous page's Bookmark; "" starts.
+	Bookmark string `json:"bookmark,omitempty"`
 }
 
-// List returns disclosures in key order (by member for a subject; by kind
-// and subject ID for a member).
+// ListPage is one page of disclosures and the bookmark of the next ("" when
+// this was the last).
+type ListPage struct {
+	Disclosures []Disclosure `json:"disclosures"`
+	Bookmark    string       `json:"bookmark,omitempty"`
+}
+
+// List returns one page of disclosures in key order (by member for a
+// subject; by kind and subject ID for a member): at most req.PageSize from
+// req.Bookmark. A query: it reads at most one page of records.
 //
 // Errors: INVALID_ARGUMENT (neither or both of subject and member; a bad
-// subject, member or kind).
-func List(s core.Store, req ListRequest) ([]Disclosure, error) {
+// subject, member or kind; a page size out of range; a bookmark from
+// another listing).
+func List(s core.Store, req ListRequest) (*ListPage, error) {
 	var (
 		obj   string
 		attrs []string
@@ -293,17 +307,9 @@ func List(s core.Store, req ListRequest) ([]Disclosure, error) {
 			attrs = append(attrs, string(req.Kind))
 		}
 	}
-	out := []Disclosure{}
-	err := s.Scan(obj, attrs, func(key string, value []byte) error {
-		var d Disclosure
-		if err := core.DecodeJSON(key, value, &d); err != nil {
-			return err
-		}
-		out = append(out, d)
-		return nil
-	})
+	ds, next, err := core.PageJSON[Disclosure](s, "list conflicts", obj, attrs, req.PageSize, req.Bookmark, nil)
 	if err != nil {
-		return nil, fmt.Errorf("list conflicts: %w", err)
+		return nil, err
 	}
-	return out, nil
+	return &ListPage{Disclosures: ds, Bookmark: next}, nil
 }

@@ -1,6 +1,7 @@
 package coi_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -147,9 +148,10 @@ func TestList(t *testing.T) {
 		_, err := Disclose(testutil.Tx(s, c.m, false, testutil.T0()), DiscloseRequest{Subject: c.s, Statement: "s"})
 		require.NoError(t, err)
 	}
-	members := func(ds []Disclosure) []string {
+	members := func(p *ListPage) []string {
 		out := []string{}
-		for _, d := range ds {
+		assert.Empty(t, p.Bookmark, "one page")
+		for _, d := range p.Disclosures {
 			out = append(out, d.Member.Short()+" "+d.Subject.String())
 		}
 		return out
@@ -164,12 +166,12 @@ func TestList(t *testing.T) {
 
 	onlyGrantees, err := List(s, ListRequest{Member: &ada, Kind: KindGrantee})
 	require.NoError(t, err)
-	assert.Len(t, onlyGrantees, 1)
+	assert.Len(t, onlyGrantees.Disclosures, 1)
 
 	none, err := List(s, ListRequest{Member: &nobody})
 	require.NoError(t, err)
-	assert.Empty(t, none)
-	assert.NotNil(t, none, "an empty list encodes as [] not null")
+	assert.Empty(t, none.Disclosures)
+	assert.NotNil(t, none.Disclosures, "an empty list encodes as [] not null")
 
 	for name, req := range map[string]ListRequest{
 		"neither":          {},
@@ -178,6 +180,9 @@ func TestList(t *testing.T) {
 		"unknown kind":     {Member: &ada, Kind: "x"},
 		"bad subject":      {Subject: &Subject{Kind: "x", ID: "y"}},
 		"malformed member": {Member: &identity.Identity{MSPID: "X", ID: "nope"}},
+		"page too large":   {Member: &ada, PageSize: 1001},
+		"negative page":    {Member: &ada, PageSize: -1},
+		"foreign bookmark": {Member: &ada, Bookmark: "\x00coi\x00"},
 	} {
 		_, err := List(s, req)
 		assert.ErrorIs(t, err, errcode.ErrInvalidArgument, name)
@@ -216,4 +221,34 @@ func FuzzSubjectKey(f *testing.F) {
 			t.Fatalf("key round trip of %q: %q %q %v", s, obj, attrs, err)
 		}
 	})
+}
+
+// More disclosures than a page: List returns them in pages, each once and
+// in key order, and no page reads more records than its size.
+func TestListIsPaged(t *testing.T) {
+	s := seeded(t)
+	var want []string
+	for i := range 7 {
+		sub := Subject{Kind: KindGrantee, ID: fmt.Sprintf("bounty-%d", i)}
+		_, err := Disclose(testutil.Tx(s, ada, false, testutil.T0()), DiscloseRequest{Subject: sub, Statement: "s"})
+		require.NoError(t, err)
+		want = append(want, sub.String())
+	}
+	c := &testutil.Counting{Store: s}
+	got, pages, err := testutil.AllPages(10, func(bm string) ([]string, string, error) {
+		p, err := List(c, ListRequest{Member: &ada, Kind: KindGrantee, PageSize: 3, Bookmark: bm})
+		if err != nil {
+			return nil, "", err
+		}
+		out := []string{}
+		for _, d := range p.Disclosures {
+			out = append(out, d.Subject.String())
+		}
+		return out, p.Bookmark, nil
+	})
+	require.NoError(t, err)
+	assert.Equal(t, want, got, "every disclosure once, in key order")
+	assert.Equal(t, 3, pages)
+	assert.Equal(t, 3, c.MaxPage())
+	assert.Empty(t, c.Scans)
 }

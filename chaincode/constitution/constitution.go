@@ -148,6 +148,9 @@ type Document struct {
 	// Omitted when empty, so that documents adopted before the incident
 	// register keep their bytes and hashes.
 	Incidents Incidents `json:"incidents,omitzero"`
+	// Release holds the artifact registry's release gates (release.go);
+	// nil means DefaultRelease.
+	Release *Release `json:"release,omitempty"`
 }
 
 // House is one chamber.
@@ -240,12 +243,124 @@ type Emergency struct {
 // constitution names none: three days.
 const DefaultDisclosureWithinSec = 3 * day
 
-// Treasury limits spending.
+// Treasury limits spending (chaincode/treasury, docs/treasury.md).
+//
+// SpendLimitPerPeriod bounds what the executed spends of one account may
+// move in one period of PeriodSec seconds; periods are fixed and aligned
+// to the Unix epoch (period n is [n·PeriodSec, (n+1)·PeriodSec)). An
+// account listed in Accounts may set its own limit. SignersRequired
+// distinct treasurers approve a spend before it executes, from that many
+// distinct organisations when SignersFromDistinctOrgs is set; it executes
+// no earlier than ExecutionDelaySec after it was queued. A spend whose
+// total exceeds SpendDecisionThreshold needs its own treasury_spend
+// decision besides the budget decision it draws on.
 type Treasury struct {
 	SpendLimitPerPeriod int64 `json:"spendLimitPerPeriod"`
 	PeriodSec           int64 `json:"periodSeconds"`
 	SignersRequired     int64 `json:"signersRequired"`
 	ExecutionDelaySec   int64 `json:"executionDelaySeconds"`
+	// SpendDecisionThreshold: spends above it need a treasury_spend
+	// decision (0, and absent in documents that predate it: every spend
+	// does). Both fields below are omitted when zero, so the stored bytes
+	// of older documents are unchanged.
+	SpendDecisionThreshold int64 `json:"spendDecisionThreshold,omitempty"`
+	// SignersFromDistinctOrgs requires the SignersRequired approvals to
+	// come from as many distinct organisations.
+	SignersFromDistinctOrgs bool `json:"signersFromDistinctOrgs,omitempty"`
+	// Accounts names the treasury's asset accounts besides the governance
+	// token's ("token", which always exists and may be listed to give it
+	// its own limit or unit).
+	Accounts []TreasuryAccount `json:"accounts,omitempty"`
+}
+
+// TreasuryTokenAccount is the ID of the treasury account that holds
+// governance tokens issued by token_issuance decisions.
+const TreasuryTokenAccount = "token"
+
+// MaxTreasuryAccounts bounds treasury.accounts.
+const MaxTreasuryAccounts = 32
+
+// TreasuryAccount is one named asset account of the treasury.
+type TreasuryAccount struct {
+	// ID is the account's identifier: 1..32 of a-z, 0-9 and "_".
+	ID string `json:"id"`
+	// Unit names what one unit of the balance is ("GPU hour", "US cent").
+	Unit string `json:"unit"`
+	// SpendLimitPerPeriod overrides the treasury's limit for this account
+	// when positive.
+	SpendLimitPerPeriod int64 `json:"spendLimitPerPeriod,omitempty"`
+}
+
+// Account returns the treasury account id (the token account when it is
+// not listed), and false when the constitution names no such account.
+func (t Treasury) Account(id string) (TreasuryAccount, bool) {
+	for _, a := range t.Accounts {
+		if a.ID == id {
+			return a, true
+		}
+	}
+	if id == TreasuryTokenAccount {
+		return TreasuryAccount{ID: TreasuryTokenAccount, Unit: "governance token"}, true
+	}
+	return TreasuryAccount{}, false
+}
+
+// AccountIDs lists every account in a fixed order: the token account,
+// then the listed accounts in document order.
+func (t Treasury) AccountIDs() []string {
+	out := []string{TreasuryTokenAccount}
+	for _, a := range t.Accounts {
+		if a.ID != TreasuryTokenAccount {
+			out = append(out, a.ID)
+		}
+	}
+	return out
+}
+
+// SpendLimit returns the per-period spending limit of an account.
+func (t Treasury) SpendLimit(id string) int64 {
+	if a, ok := t.Account(id); ok && a.SpendLimitPerPeriod > 0 {
+		return a.SpendLimitPerPeriod
+	}
+	return t.SpendLimitPerPeriod
+}
+
+func validAccountID(id string) bool {
+	if len(id) < 1 || len(id) > 32 {
+		return false
+	}
+	for _, c := range id {
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+func (t Treasury) validate() error {
+	if t.SpendDecisionThreshold < 0 || t.SpendDecisionThreshold > 1<<62 {
+		return errcode.Invalidf("constitution: treasury.spendDecisionThreshold is %d, must be between 0 and %d", t.SpendDecisionThreshold, int64(1<<62))
+	}
+	if len(t.Accounts) > MaxTreasuryAccounts {
+		return errcode.Invalidf("constitution: treasury.accounts lists %d accounts, at most %d", len(t.Accounts), MaxTreasuryAccounts)
+	}
+	for i, a := range t.Accounts {
+		if !validAccountID(a.ID) {
+			return errcode.Invalidf("constitution: treasury.accounts[%d]: id %q must be 1..32 of a-z, 0-9 and _", i, a.ID)
+		}
+		if len(a.Unit) == 0 || len(a.Unit) > 64 || strings.ContainsFunc(a.Unit, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
+			return errcode.Invalidf("constitution: treasury.accounts[%d] (%s): unit must be 1..64 bytes of printable text", i, a.ID)
+		}
+		if a.SpendLimitPerPeriod < 0 || a.SpendLimitPerPeriod > 1<<62 {
+			return errcode.Invalidf("constitution: treasury.accounts[%d] (%s): spendLimitPerPeriod is %d, must be between 0 and %d", i, a.ID, a.SpendLimitPerPeriod, int64(1<<62))
+		}
+		for _, b := range t.Accounts[:i] {
+			if b.ID == a.ID {
+				return errcode.Invalidf("constitution: treasury.accounts[%d]: account %s is listed twice", i, a.ID)
+			}
+		}
+	}
+	return nil
 }
 
 // Token limits the issuance of governance tokens. New tokens are issued
@@ -351,16 +466,25 @@ func Default() Document {
 		Concurrence: Concurrence{MediationSec: 7 * day, PassingHouseBps: 8000, OtherHouseBps: 5334},
 		Appeals:     Appeals{WindowSec: 3 * day, MinAppellants: 5},
 		Emergency:   Emergency{MaxPauseSec: 7 * day, RatifyWithinSec: 2 * day, GuardiansToAct: 2, GuardianOrgsToAct: 2, DisclosureWithinSec: DefaultDisclosureWithinSec},
-		Treasury:    Treasury{SpendLimitPerPeriod: 1_000_000, PeriodSec: 30 * day, SignersRequired: 2, ExecutionDelaySec: 2 * day},
-		Token:       Token{SupplyCap: 1_000_000_000, MaxIssuanceBps: 500, MaxIssuanceUnits: 100_000},
+		Treasury: Treasury{SpendLimitPerPeriod: 1_000_000, PeriodSec: 30 * day, SignersRequired: 2, ExecutionDelaySec: 2 * day,
+			SpendDecisionThreshold: 100_000, SignersFromDistinctOrgs: true,
+			Accounts: []TreasuryAccount{
+				{ID: TreasuryTokenAccount, Unit: "governance token"},
+				{ID: "compute_credits", Unit: "GPU hour", SpendLimitPerPeriod: 50_000},
+				{ID: "usd", Unit: "US cent"},
+			}},
+		Token: Token{SupplyCap: 1_000_000_000, MaxIssuanceBps: 500, MaxIssuanceUnits: 100_000},
 		Reputation: Reputation{HalfLifeSec: 90 * day, MaxWeight: 1000, CapPerAttesterPeriod: 2000, CapPeriodSec: 30 * day,
 			EndorsementBonusBps: 500, MaxEndorsementBonusBp: 2500, HouseAMinTotal: 500, HouseAMinSafety: 100},
 		Delegation: Delegation{MaxDepth: 8},
 		Time:       Time{MaxClockSkewSec: DefaultMaxClockSkewSec},
 		Safeguards: DefaultSafeguards(),
 		Incidents:  Incidents{FilerRoles: DefaultIncidentFilerRoles()},
+		Release:    ptr(DefaultRelease()),
 	}
 }
+
+func ptr[T any](v T) *T { return &v }
 
 // Rule returns the routing of a decision type.
 func (d *Document) Rule(t DecisionType) (DecisionRule, error) {
@@ -467,6 +591,9 @@ func (d *Document) Validate() error {
 			return errcode.Invalidf("constitution: %s is %d, must be between %d and %d", c.name, c.v, c.min, c.max)
 		}
 	}
+	if err := d.Treasury.validate(); err != nil {
+		return err
+	}
 	if err := d.validateMediation(); err != nil {
 		return err
 	}
@@ -474,6 +601,9 @@ func (d *Document) Validate() error {
 		return err
 	}
 	if err := d.validateIncidents(); err != nil {
+		return err
+	}
+	if err := d.validateRelease(); err != nil {
 		return err
 	}
 	return d.validatePowers()
@@ -601,6 +731,45 @@ const objectType = "constitution"
 
 func versionKey(v int64) string { return core.MustKey(objectType, "v", fmt.Sprintf("%020d", v)) }
 func currentKey() string        { return core.MustKey(objectType, "current") }
+func timeKey() string           { return core.MustKey(objectType, "time") }
+
+// TimeRule is the clock skew in force (the document's
+// time.maxClockSkewSeconds), kept under its own key, constitution ~ time,
+// so that what every transaction reads — the endorsement guard's bound and
+// the adoption check — is one small record that only the founding act and
+// an amendment changing the skew write. Reading the whole constitution
+// there made every transaction an MVCC conflict with any amendment in the
+// same block.
+type TimeRule struct {
+	MaxClockSkewSec int64 `json:"maxClockSkewSeconds"`
+	// Version is the constitution version that set this skew.
+	Version int64 `json:"version"`
+}
+
+// MaxClockSkew is the skew as a duration.
+func (r TimeRule) MaxClockSkew() time.Duration {
+	return time.Duration(r.MaxClockSkewSec) * time.Second
+}
+
+// CurrentTimeRule returns the time rule in force: one point read of
+// constitution ~ time. On a state adopted before that key existed it reads
+// the version in force instead (the next version installed writes the
+// key). Errors: FAILED_PRECONDITION before the genesis is adopted.
+func CurrentTimeRule(s core.Store) (*TimeRule, error) {
+	var r TimeRule
+	found, err := core.GetJSON(s, timeKey(), &r)
+	if err != nil {
+		return nil, fmt.Errorf("read the time rule in force: %w", err)
+	}
+	if found {
+		return &r, nil
+	}
+	cur, err := Current(s)
+	if err != nil {
+		return nil, err
+	}
+	return &TimeRule{MaxClockSkewSec: cur.Document.Time.MaxClockSkewSec, Version: cur.Version}, nil
+}
 
 // GenesisDecision is the Decision recorded on version 1: it was adopted by
 // the founding act (chaincode/genesis), not by an amendment decision.
@@ -654,7 +823,27 @@ func write(tx *core.Tx, doc Document, version int64, decision string) (*Version,
 	if err := core.PutJSON(tx.Store, currentKey(), v); err != nil {
 		return nil, err
 	}
+	if err := writeTimeRule(tx, doc, version); err != nil {
+		return nil, err
+	}
 	return v, nil
+}
+
+// writeTimeRule writes constitution ~ time when version sets a skew other
+// than the one stored, or when none is stored (the founding act; the first
+// version installed on a state that predates the key). An amendment that
+// leaves the skew alone does not write it, so transactions reading it do
+// not conflict with that amendment.
+func writeTimeRule(tx *core.Tx, doc Document, version int64) error {
+	var old TimeRule
+	found, err := core.GetJSON(tx.Store, timeKey(), &old)
+	if err != nil {
+		return fmt.Errorf("read the time rule in force: %w", err)
+	}
+	if found && old.MaxClockSkewSec == doc.Time.MaxClockSkewSec {
+		return nil
+	}
+	return core.PutJSON(tx.Store, timeKey(), TimeRule{MaxClockSkewSec: doc.Time.MaxClockSkewSec, Version: version})
 }
 
 // VersionSummary is the payload of constitution events and history entries.
@@ -669,10 +858,19 @@ type VersionSummary struct {
 // but the founding act's meets before the genesis is adopted.
 const NotAdoptedYet = "no constitution adopted yet: the founding organisations adopt the genesis first (constitution:ProposeGenesis, constitution:ApproveGenesis)"
 
-// RequireAdopted returns FAILED_PRECONDITION until the genesis is adopted
-// (one point read).
+// RequireAdopted returns FAILED_PRECONDITION until the genesis is adopted:
+// one point read of the time rule (written by the founding act, rewritten
+// only when an amendment changes the skew), or, on a state that predates
+// that key or before adoption, of the version in force.
 func RequireAdopted(s core.Store) error {
-	raw, err := s.Get(currentKey())
+	raw, err := s.Get(timeKey())
+	if err != nil {
+		return fmt.Errorf("read the time rule in force: %w", err)
+	}
+	if raw != nil {
+		return nil
+	}
+	raw, err = s.Get(currentKey())
 	if err != nil {
 		return fmt.Errorf("read the constitution in force: %w", err)
 	}

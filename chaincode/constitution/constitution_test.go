@@ -2,6 +2,7 @@ package constitution_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -74,6 +75,18 @@ func TestValidateNamesTheProblem(t *testing.T) {
 		}, `concurrence.passingHouseBps 8000 is below the 9000 bps that "constitutional_amendment" needs`},
 		{"minority above half a house", func(d *Document) { d.Appeals.MinorityBps = 6000 }, "appeals.minorityBps is 6000"},
 		{"single signer treasury", func(d *Document) { d.Treasury.SignersRequired = 1 }, "treasury.signersRequired is 1"},
+		{"negative spend decision threshold", func(d *Document) { d.Treasury.SpendDecisionThreshold = -1 }, "treasury.spendDecisionThreshold is -1"},
+		{"treasury account with a bad id", func(d *Document) { d.Treasury.Accounts[1].ID = "Compute Credits" }, `treasury.accounts[1]: id "Compute Credits" must be 1..32`},
+		{"treasury account with an empty id", func(d *Document) { d.Treasury.Accounts[1].ID = "" }, `treasury.accounts[1]: id "" must be`},
+		{"treasury account listed twice", func(d *Document) { d.Treasury.Accounts[2].ID = "compute_credits" }, "treasury.accounts[2]: account compute_credits is listed twice"},
+		{"treasury account without a unit", func(d *Document) { d.Treasury.Accounts[1].Unit = "" }, "treasury.accounts[1] (compute_credits): unit must be"},
+		{"treasury account unit with a control character", func(d *Document) { d.Treasury.Accounts[1].Unit = "GPU\nhour" }, "unit must be 1..64 bytes of printable text"},
+		{"treasury account negative limit", func(d *Document) { d.Treasury.Accounts[1].SpendLimitPerPeriod = -5 }, "treasury.accounts[1] (compute_credits): spendLimitPerPeriod is -5"},
+		{"too many treasury accounts", func(d *Document) {
+			for i := 0; i < MaxTreasuryAccounts; i++ {
+				d.Treasury.Accounts = append(d.Treasury.Accounts, TreasuryAccount{ID: fmt.Sprintf("a%d", i), Unit: "u"})
+			}
+		}, "treasury.accounts lists 35 accounts, at most 32"},
 		{"no supply cap", func(d *Document) { d.Token.SupplyCap = 0 }, "token.supplyCap is 0"},
 		{"issuance above the whole supply", func(d *Document) { d.Token.MaxIssuanceBps = 10001 }, "token.maxIssuanceBps is 10001"},
 		{"negative issuance floor", func(d *Document) { d.Token.MaxIssuanceUnits = -1 }, "token.maxIssuanceUnits is -1"},

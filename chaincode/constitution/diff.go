@@ -78,6 +78,8 @@ func keyField(array string) string {
 		return "type"
 	case "powers":
 		return "power"
+	case "checklists":
+		return "stage"
 	}
 	return ""
 }

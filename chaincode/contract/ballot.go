@@ -149,10 +149,18 @@ func (c *BallotContract) Get(ctx contractapi.TransactionContextInterface, id str
 	})
 }
 
-// List returns ballots, only those whose status now is status when it is
-// not empty. Caller: anyone.
-func (c *BallotContract) List(ctx contractapi.TransactionContextInterface, status string) (string, error) {
-	return query(ctx, func(tx *core.Tx) (any, error) { return ballot.List(tx.Store, tx.Time, ballot.Status(status)) })
+// List returns one page of ballots ({ballots, bookmark}) in ID order, only
+// those whose status now is status when it is not empty; pageSize is a
+// decimal 1..1000 ("" or "0": 100) of ballots read; bookmark is the
+// previous page's ("" to start). Caller: anyone.
+func (c *BallotContract) List(ctx contractapi.TransactionContextInterface, status, pageSize, bookmark string) (string, error) {
+	size, err := parsePageSize("list ballots", pageSize)
+	if err != nil {
+		return "", wire(err)
+	}
+	return query(ctx, func(tx *core.Tx) (any, error) {
+		return ballot.List(tx.Store, tx.Time, ballot.Status(status), size, bookmark)
+	})
 }
 
 // VoteOf returns one voter's vote. Caller: anyone.
@@ -219,6 +227,19 @@ func query(ctx contractapi.TransactionContextInterface, fn func(tx *core.Tx) (an
 		return "", wire(err)
 	}
 	return encode(out)
+}
+
+// parsePageSize parses a page size argument: "" is 0 (the default page).
+// The range is checked by the domain (core.CheckPage).
+func parsePageSize(what, pageSize string) (int, error) {
+	if pageSize == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(pageSize)
+	if err != nil {
+		return 0, errcode.Invalidf("%s: page size %q is not a whole number", what, pageSize)
+	}
+	return n, nil
 }
 
 // parseTime parses an RFC 3339 time argument.

@@ -33,8 +33,9 @@ func (c *CoiContract) Disclose(ctx contractapi.TransactionContextInterface, requ
 	return run(ctx, func(tx *core.Tx) (*coi.Disclosure, error) { return coi.Disclose(tx, req) })
 }
 
-// List returns disclosures on a subject or of a member. requestJSON is a
-// coi.ListRequest. Caller: anyone.
+// List returns one page of disclosures ({disclosures, bookmark}) on a
+// subject or of a member. requestJSON is a coi.ListRequest (pageSize
+// 1..1000, 0 for 100; bookmark the previous page's). Caller: anyone.
 func (c *CoiContract) List(ctx contractapi.TransactionContextInterface, requestJSON string) (string, error) {
 	var req coi.ListRequest
 	if err := decode("list request", requestJSON, &req); err != nil {

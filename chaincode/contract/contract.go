@@ -84,6 +84,9 @@ func NewChaincode(cfg Config) (*Chaincode, error) {
 		newReputationContract(g),
 		newIncidentContract(g),
 		newMetricsContract(g),
+		newTreasuryContract(g),
+		newArtifactContract(g),
+		newGuardianContract(g),
 		newSystemContract(g),
 	}
 	cc, err := contractapi.NewChaincode(contracts...)
@@ -98,6 +101,21 @@ func NewChaincode(cfg Config) (*Chaincode, error) {
 		return nil, fmt.Errorf("assemble chaincode: %w", err)
 	}
 	return gate, nil
+}
+
+// ParseMaxClockSkew parses CHARTER_MAX_CLOCK_SKEW, the bound the guard
+// applies until a constitution is adopted: a positive Go duration such as
+// "5m"; empty means DefaultMaxClockSkew. Both chaincode servers read it
+// through this one function.
+func ParseMaxClockSkew(s string) (time.Duration, error) {
+	if s == "" {
+		return DefaultMaxClockSkew, nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("%q: want a positive duration such as 5m", s)
+	}
+	return d, nil
 }
 
 // ParseFounders parses CHARTER_FOUNDERS: comma-separated MSP IDs, at least

@@ -84,10 +84,16 @@ func (c *DecisionContract) Get(ctx contractapi.TransactionContextInterface, id s
 	return encode(d)
 }
 
-// List returns decisions in ID order, of one status when status is not
-// empty. Caller: anyone.
-func (c *DecisionContract) List(ctx contractapi.TransactionContextInterface, status string) (string, error) {
-	ds, err := decision.List(ledger.StubStore{Stub: ctx.GetStub()}, decision.Status(status))
+// List returns one page of decisions ({decisions, bookmark}) in ID order,
+// of one status when status is not empty; pageSize is a decimal 1..1000
+// ("" or "0": 100) of decisions read; bookmark is the previous page's (""
+// to start). Caller: anyone.
+func (c *DecisionContract) List(ctx contractapi.TransactionContextInterface, status, pageSize, bookmark string) (string, error) {
+	size, err := parsePageSize("list decisions", pageSize)
+	if err != nil {
+		return "", wire(err)
+	}
+	ds, err := decision.List(ledger.StubStore{Stub: ctx.GetStub()}, decision.Status(status), size, bookmark)
 	if err != nil {
 		return "", wire(err)
 	}

@@ -2,6 +2,7 @@ package contract
 
 import (
 	"encoding/json"
+	"github.com/charter-gov/charter/chaincode/artifact"
 	"strings"
 	"testing"
 	"time"
@@ -36,19 +37,22 @@ func TestDecisionAndCoiThroughContract(t *testing.T) {
 	h.foundDefault(membership.FoundingMember{Member: identity.FromCert("LabAMSP", seat.cert), Name: "Seat", Roles: []membership.Role{membership.RoleHouseA}})
 	mustOK(admin, "member:Register", arg(membership.RegisterRequest{Member: identity.FromCert("LabAMSP", comm.cert), Name: "Comm"}))
 
-	subject := coi.Subject{Kind: coi.KindArtifact, ID: "model@sha256:00"}
+	mustOK(comm, "artifact:Register", arg(artifact.RegisterRequest{Kind: artifact.KindModelWeights, Name: "model", Version: "1", SHA256: strings.Repeat("0", 64), Size: 1, Licence: "MIT"}))
+	subject := coi.Subject{Kind: coi.KindArtifact, ID: "model@1"}
 	res, stub := h.invoke(seat, 0, "coi:Disclose", arg(coi.DiscloseRequest{Subject: subject, Statement: "mine"}))
 	require.Equal(t, int32(ok), res.Status, res.Message)
 	_, found := stub.Events[coi.EventDisclosed]
 	assert.True(t, found)
 	list := mustOK(comm, "coi:List", arg(coi.ListRequest{Subject: &subject}))
-	var ds []coi.Disclosure
-	require.NoError(t, json.Unmarshal(list, &ds))
-	require.Len(t, ds, 1)
-	assert.Equal(t, coi.HashStatement("mine"), ds[0].StatementHash)
+	var dp coi.ListPage
+	require.NoError(t, json.Unmarshal(list, &dp))
+	require.Len(t, dp.Disclosures, 1)
+	assert.Empty(t, dp.Bookmark)
+	assert.Equal(t, coi.HashStatement("mine"), dp.Disclosures[0].StatementHash)
 
 	var d decision.Decision
-	res, stub = h.invoke(seat, 0, "decision:Propose", arg(decision.ProposeRequest{Type: constitution.ReleaseStage, Title: "Stage it", Subject: &subject}))
+	res, stub = h.invoke(seat, 0, "decision:Propose", arg(decision.ProposeRequest{Type: constitution.ReleaseStage, Title: "Stage it", Subject: &subject,
+		Payload: json.RawMessage(`{"artifact":{"name":"model","version":"1"},"stage":"non_commercial"}`)}))
 	require.Equal(t, int32(ok), res.Status, res.Message)
 	require.NoError(t, json.Unmarshal(res.Payload, &d))
 	raw, found := stub.Events[decision.EventProposed]
@@ -80,9 +84,18 @@ func TestDecisionAndCoiThroughContract(t *testing.T) {
 	var got decision.Decision
 	require.NoError(t, json.Unmarshal(mustOK(comm, "decision:Get", d.ID), &got))
 	assert.Equal(t, d.ID, got.ID)
-	var all []decision.Decision
-	require.NoError(t, json.Unmarshal(mustOK(comm, "decision:List", ""), &all))
-	assert.Len(t, all, 1)
+	var all decision.ListPage
+	require.NoError(t, json.Unmarshal(mustOK(comm, "decision:List", "", "", ""), &all))
+	assert.Len(t, all.Decisions, 1)
+	assert.Empty(t, all.Bookmark)
+	var one decision.ListPage
+	require.NoError(t, json.Unmarshal(mustOK(comm, "decision:List", "", "1", ""), &one))
+	assert.Len(t, one.Decisions, 1, "a page of one")
+	var ballots struct {
+		Ballots []json.RawMessage `json:"ballots"`
+	}
+	require.NoError(t, json.Unmarshal(mustOK(comm, "ballot:List", "", "", ""), &ballots))
+	assert.Len(t, ballots.Ballots, 1, "the decision's ballot")
 	var aps []decision.Appellant
 	require.NoError(t, json.Unmarshal(mustOK(comm, "decision:Appellants", d.ID), &aps))
 	assert.Empty(t, aps)

@@ -27,7 +27,7 @@ func TestGateRefusals(t *testing.T) {
 		{"missing argument", "member:Get", []string{"LabAMSP"}, "takes 2 arguments"},
 		{"argument to a transaction that takes none", "member:Whoami", []string{"x"}, "member:Whoami takes 0 arguments (none), got 1"},
 		{"extra argument to a submit", "member:Register", []string{`{}`, `{}`}, "member:Register takes 1 argument (request), got 2"},
-		{"unknown contract", "treasury:Spend", nil, `no contract "treasury"`},
+		{"unknown contract", "vault:Spend", nil, `no contract "vault"`},
 		{"unknown transaction", "member:Crown", nil, `contract "member" has no transaction "Crown"`},
 		{"name in another letter case", "member:whoami", nil, `no transaction "whoami"`},
 		{"unknown transaction of the default contract", "Crown", nil, `contract "constitution" has no transaction "Crown"`},

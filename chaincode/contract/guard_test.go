@@ -138,3 +138,15 @@ func TestOrgCapThroughContract(t *testing.T) {
 	require.NotNil(t, p.Result.OrgCap)
 	assert.Equal(t, "LabBMSP", p.Result.OrgCap.Capped)
 }
+
+func TestParseMaxClockSkew(t *testing.T) {
+	for in, want := range map[string]time.Duration{"": DefaultMaxClockSkew, "5s": 5 * time.Second, "1h": time.Hour} {
+		got, err := ParseMaxClockSkew(in)
+		require.NoError(t, err, in)
+		assert.Equal(t, want, got, in)
+	}
+	for _, bad := range []string{"0s", "-1m", "5", "soon"} {
+		_, err := ParseMaxClockSkew(bad)
+		assert.ErrorContains(t, err, "want a positive duration", bad)
+	}
+}

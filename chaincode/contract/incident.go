@@ -7,6 +7,7 @@ import (
 	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
 
 	"github.com/charter-gov/charter/chaincode/core"
+	"github.com/charter-gov/charter/chaincode/decision/effects"
 	"github.com/charter-gov/charter/chaincode/errcode"
 	"github.com/charter-gov/charter/chaincode/incident"
 	"github.com/charter-gov/charter/chaincode/ledger"
@@ -44,6 +45,15 @@ func (c *IncidentContract) PostMortem(ctx contractapi.TransactionContextInterfac
 		return "", wire(err)
 	}
 	return run(ctx, func(tx *core.Tx) (*incident.Incident, error) { return incident.AttachPostMortem(tx, req) })
+}
+
+// RecordFailedExecution records that a passed, executable decision's
+// execution is refused (see effects.RecordFailedExecution). Caller: any
+// active member.
+func (c *IncidentContract) RecordFailedExecution(ctx contractapi.TransactionContextInterface, id string) (string, error) {
+	return run(ctx, func(tx *core.Tx) (*incident.Incident, error) {
+		return effects.RecordFailedExecution(tx, decisionDeps(), id)
+	})
 }
 
 // Get returns one incident. Caller: anyone.

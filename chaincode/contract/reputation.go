@@ -93,26 +93,36 @@ func (c *ReputationContract) History(ctx contractapi.TransactionContextInterface
 }
 
 // Eligible reports House A eligibility at a time (RFC 3339; empty: the
-// transaction's timestamp): of one member, or of every active member when
-// mspID and id are both empty. The result is always a list. Caller: anyone.
-func (c *ReputationContract) Eligible(ctx contractapi.TransactionContextInterface, mspID, id, at string) (string, error) {
+// transaction's timestamp) as one page ({reports, bookmark}): of one
+// member when id is given (one report; no page size or bookmark), else of
+// one page of active members, of one MSP when mspID is not empty; pageSize
+// is a decimal 1..1000 ("" or "0": 100) of member records read; bookmark
+// is the previous page's ("" to start). Caller: anyone.
+func (c *ReputationContract) Eligible(ctx contractapi.TransactionContextInterface, mspID, id, at, pageSize, bookmark string) (string, error) {
 	when, err := atTime(ctx, at)
 	if err != nil {
 		return "", wire(err)
 	}
+	size, err := parsePageSize("eligible members", pageSize)
+	if err != nil {
+		return "", wire(err)
+	}
 	store := ledger.StubStore{Stub: ctx.GetStub()}
-	if mspID == "" && id == "" {
-		all, err := reputation.EligibleMembers(store, when)
+	if id == "" {
+		p, err := reputation.EligibleMembers(store, mspID, when, size, bookmark)
 		if err != nil {
 			return "", wire(err)
 		}
-		return encode(all)
+		return encode(p)
+	}
+	if size != 0 || bookmark != "" {
+		return "", wire(errcode.Invalidf("eligibility of one member takes no page size or bookmark"))
 	}
 	r, err := reputation.Eligibility(store, identity.Identity{MSPID: mspID, ID: id}, when)
 	if err != nil {
 		return "", wire(err)
 	}
-	return encode([]reputation.EligibilityReport{r})
+	return encode(reputation.EligibilityPage{Reports: []reputation.EligibilityReport{r}})
 }
 
 // atTime parses an RFC 3339 time argument; empty means the transaction's

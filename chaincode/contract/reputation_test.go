@@ -128,14 +128,26 @@ func TestReputationThroughContract(t *testing.T) {
 	assert.Equal(t, int64(315_000+75_000), sc.Score)
 	assert.Equal(t, []contribution.Category{contribution.MergedCode, contribution.SafetyReview}, sc.Categories)
 
-	raw, _ = w.ok(w.member, "reputation:Eligible", rec.MSPID, rec.ID, "")
-	var el []reputation.EligibilityReport
+	raw, _ = w.ok(w.member, "reputation:Eligible", rec.MSPID, rec.ID, "", "", "")
+	var el reputation.EligibilityPage
 	require.NoError(t, json.Unmarshal(raw, &el))
-	require.Len(t, el, 1)
-	assert.True(t, el[0].Eligible, el[0].Reasons)
-	raw, _ = w.ok(w.member, "reputation:Eligible", "", "", "")
+	require.Len(t, el.Reports, 1)
+	assert.True(t, el.Reports[0].Eligible, el.Reports[0].Reasons)
+	raw, _ = w.ok(w.member, "reputation:Eligible", "", "", "", "", "")
+	el = reputation.EligibilityPage{}
 	require.NoError(t, json.Unmarshal(raw, &el))
-	assert.Len(t, el, 4, "every active member")
+	assert.Len(t, el.Reports, 4, "every active member")
+	assert.Empty(t, el.Bookmark, "on one page")
+	raw, _ = w.ok(w.member, "reputation:Eligible", "", "", "", "3", "")
+	el = reputation.EligibilityPage{}
+	require.NoError(t, json.Unmarshal(raw, &el))
+	assert.Len(t, el.Reports, 3, "a page of three")
+	require.NotEmpty(t, el.Bookmark)
+	raw, _ = w.ok(w.member, "reputation:Eligible", "", "", "", "3", el.Bookmark)
+	el = reputation.EligibilityPage{}
+	require.NoError(t, json.Unmarshal(raw, &el))
+	assert.Len(t, el.Reports, 1, "the rest")
+	assert.Empty(t, el.Bookmark)
 
 	raw, stub = w.ok(w.attester, "reputation:Revoke", mustJSON(t, reputation.RevokeRequest{AttestationRef: reputation.AttestationRef{Recipient: rec, AttestationID: safety.ID}, Reason: "wrong evidence"}))
 	require.NoError(t, json.Unmarshal(raw, &safety))
@@ -212,8 +224,14 @@ func TestReputationRefusalsAreCodedAndChangeNothing(t *testing.T) {
 			return []string{"LabBMSP", w.id(w.recipient).ID, "", "merged_code,poetry"}
 		}, errcode.InvalidArgument, `"poetry"`},
 		{"eligibility of a non-member", func(w *repWorld) testIdentity { return w.member }, "reputation:Eligible", func(w *repWorld) []string {
-			return []string{"LabBMSP", w.id(w.adminB).ID, ""}
+			return []string{"LabBMSP", w.id(w.adminB).ID, "", "", ""}
 		}, errcode.NotFound, "not registered"},
+		{"a page of one member's eligibility", func(w *repWorld) testIdentity { return w.member }, "reputation:Eligible", func(w *repWorld) []string {
+			return []string{"LabBMSP", w.id(w.recipient).ID, "", "2", ""}
+		}, errcode.InvalidArgument, "no page size or bookmark"},
+		{"an eligibility page too large", func(w *repWorld) testIdentity { return w.member }, "reputation:Eligible", func(w *repWorld) []string {
+			return []string{"", "", "", "1001", ""}
+		}, errcode.InvalidArgument, "outside 1..1000"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -1,16 +1,19 @@
 package contract
 
 import (
+	"github.com/charter-gov/charter/chaincode/artifact"
 	"github.com/charter-gov/charter/chaincode/ballot"
 	"github.com/charter-gov/charter/chaincode/coi"
 	"github.com/charter-gov/charter/chaincode/decision"
 	"github.com/charter-gov/charter/chaincode/delegation"
+	"github.com/charter-gov/charter/chaincode/emergency"
 	"github.com/charter-gov/charter/chaincode/genesis"
 	"github.com/charter-gov/charter/chaincode/incident"
 	"github.com/charter-gov/charter/chaincode/membership"
 	"github.com/charter-gov/charter/chaincode/reputation"
 	"github.com/charter-gov/charter/chaincode/text"
 	"github.com/charter-gov/charter/chaincode/token"
+	"github.com/charter-gov/charter/chaincode/treasury"
 	"github.com/charter-gov/charter/chaincode/vouch"
 )
 
@@ -146,7 +149,7 @@ func signatures() []signature {
 		{"decision", "Appeal", []param{js("request", decision.AppealRequest{}, "the appeal")}},
 		{"decision", "Execute", []param{recordID("id", "decision ID")}},
 		{"decision", "Get", []param{recordID("id", "decision ID")}},
-		{"decision", "List", []param{optional(recordID("status", "only decisions with this status"))}},
+		{"decision", "List", []param{optional(recordID("status", "only decisions with this status")), optional(integer("pageSize", "decisions read per page, 1..1000; empty or 0 for 100")), bookmark()}},
 		{"decision", "Appellants", []param{recordID("id", "decision ID")}},
 
 		{"coi", "Disclose", []param{js("request", coi.DiscloseRequest{}, "the disclosure")}},
@@ -163,7 +166,7 @@ func signatures() []signature {
 		{"ballot", "Pause", []param{js("request", ballot.PauseRequest{}, "the ballot and the reason")}},
 		{"ballot", "PauseSupports", []param{recordID("id", "ballot ID")}},
 		{"ballot", "Get", []param{recordID("id", "ballot ID")}},
-		{"ballot", "List", []param{optional(recordID("status", "only ballots with this status"))}},
+		{"ballot", "List", []param{optional(recordID("status", "only ballots with this status")), optional(integer("pageSize", "ballots read per page, 1..1000; empty or 0 for 100")), bookmark()}},
 		{"ballot", "VoteOf", []param{recordID("id", "ballot ID"), mspParam("mspId"), memberID("voterId")}},
 		{"ballot", "Results", []param{recordID("id", "ballot ID")}},
 		{"ballot", "Votes", []param{recordID("id", "ballot ID"), integer("fromShard", "first shard"), integer("limit", "votes per page")}},
@@ -186,14 +189,43 @@ func signatures() []signature {
 		{"reputation", "Endorse", []param{js("request", reputation.EndorseRequest{}, "the attestation endorsed")}},
 		{"reputation", "Score", []param{mspParam("mspId"), memberID("id"), optional(at), optional(recordID("categories", "comma-separated contribution categories; empty for all"))}},
 		{"reputation", "History", []param{mspParam("mspId"), memberID("id")}},
-		{"reputation", "Eligible", []param{optional(mspParam("mspId")), optional(memberID("id")), optional(at)}},
+		{"reputation", "Eligible", []param{optional(mspParam("mspId")), optional(memberID("id")), optional(at), optional(integer("pageSize", "members read per page when listing, 1..1000; empty or 0 for 100")), bookmark()}},
 
 		{"incident", "File", []param{js("incident", incident.FileRequest{}, "the incident filed")}},
 		{"incident", "PostMortem", []param{js("request", incident.PostMortemRequest{}, "the incident and its post-mortem link")}},
+		{"incident", "RecordFailedExecution", []param{recordID("id", "decision ID")}},
 		{"incident", "Get", []param{recordID("id", "incident ID")}},
 		{"incident", "List", []param{optional(recordID("kind", "only incidents of this kind")), optional(param{name: "from", kind: kindTime, description: "RFC 3339 time; only incidents that occurred at or after it"}), optional(param{name: "to", kind: kindTime, description: "RFC 3339 time; only incidents that occurred before it"}), optional(integer("pageSize", "records read, 1..1000; empty or 0 for 100")), bookmark()}},
 
 		{"metrics", "Weights", []param{recordID("id", "ballot ID"), integer("fromShard", "first vote shard, 0..256"), integer("limit", "votes per page, 1..10000")}},
+		{"treasury", "Deposit", []param{js("request", treasury.DepositRequest{}, "the asset received off-chain")}},
+		{"treasury", "ProposeSpend", []param{js("request", treasury.SpendRequest{}, "the spend: account, budget decision, payees, source, reason")}},
+		{"treasury", "Approve", []param{js("request", treasury.ApproveRequest{}, "the spend approved")}},
+		{"treasury", "Execute", []param{recordID("id", "spend ID")}},
+		{"treasury", "Cancel", []param{js("request", treasury.CancelRequest{}, "the spend withdrawn and why")}},
+		{"treasury", "Accounts", nil},
+		{"treasury", "Account", []param{recordID("id", "treasury account ID")}},
+		{"treasury", "Movements", []param{recordID("id", "treasury account ID"), optional(integer("pageSize", "movements per page; empty or 0 for the default")), bookmark()}},
+		{"treasury", "Budget", []param{recordID("decision", "the budget decision's ID")}},
+		{"treasury", "Spend", []param{recordID("id", "spend ID")}},
+		{"treasury", "Spends", []param{optional(integer("pageSize", "spends per page; empty or 0 for the default")), bookmark()}},
+		{"treasury", "SpendsBySource", []param{recordID("source", "source reference, e.g. round:<id>")}},
+		{"treasury", "Approvals", []param{recordID("id", "spend ID")}},
+		{"treasury", "Usage", []param{recordID("id", "treasury account ID"), at}},
+
+		{"artifact", "Register", []param{js("request", artifact.RegisterRequest{}, "the artifact version to register")}},
+		{"artifact", "Attest", []param{js("request", artifact.AttestRequest{}, "the attestation")}},
+		{"artifact", "Get", []param{recordID("name", "artifact name"), recordID("version", "artifact version")}},
+		{"artifact", "Status", []param{recordID("name", "artifact name"), recordID("version", "artifact version")}},
+		{"artifact", "Lineage", []param{js("request", artifact.LineageRequest{}, "the artifact and the direction")}},
+		{"artifact", "List", []param{js("request", artifact.ListRequest{}, "a name or digest filter and the page")}},
+		{"artifact", "Attestations", []param{recordID("name", "artifact name"), recordID("version", "artifact version")}},
+
+		{"guardian", "Pause", []param{js("request", emergency.PauseRequest{}, "the target and the reason")}},
+		{"guardian", "Disclose", []param{js("request", emergency.DiscloseRequest{}, "the pause and its disclosure")}},
+		{"guardian", "RecordMissedDisclosure", []param{recordID("kind", "target kind: ballot, artifact, treasury_spend"), recordID("id", "target ID"), integer("seq", "the pause's sequence number")}},
+		{"guardian", "Status", []param{recordID("kind", "target kind: ballot, artifact, treasury_spend"), recordID("id", "target ID")}},
+		{"guardian", "Incidents", []param{optional(integer("pageSize", "incidents per page; empty or 0 for the default")), bookmark()}},
 
 		{"system", "Version", nil},
 	}

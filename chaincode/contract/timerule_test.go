@@ -88,3 +88,25 @@ func TestReputationWeightsArePinnedAtCreation(t *testing.T) {
 	}
 	assert.Equal(t, fmt.Sprint(want), p.Result.Electorate)
 }
+
+// A transaction that does not concern the constitution reads only the
+// time rule's own key for the clock-skew guard and the adoption check,
+// never the constitution in force: an amendment in the same block (which
+// rewrites constitution ~ current) does not invalidate it.
+func TestGuardReadsOnlyTheTimeRule(t *testing.T) {
+	h := newHarness(t)
+	h.foundDefault()
+	user := newIdentity(t, "LabAMSP", "User1@labA", "client")
+	res, stub := h.invoke(user, time.Minute, "member:Whoami")
+	require.Equal(t, int32(ok), res.Status, res.Message)
+	timeKey := core.MustKey("constitution", "time")
+	assert.Contains(t, stub.Reads, timeKey, "the guard reads the time rule")
+	assert.NotContains(t, stub.Reads, core.MustKey("constitution", "current"), "nor the constitution in force")
+
+	admin := newIdentity(t, "LabAMSP", "Admin@labA", "admin")
+	reg := mustArg(t, membership.RegisterRequest{Member: identity.FromCert("LabAMSP", user.cert), Name: "Ada"})
+	res, stub = h.invoke(admin, 0, "member:Register", reg)
+	require.Equal(t, int32(ok), res.Status, res.Message)
+	assert.Contains(t, stub.Reads, timeKey)
+	assert.NotContains(t, stub.Reads, core.MustKey("constitution", "current"), "a registration reads no constitution")
+}

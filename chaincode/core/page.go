@@ -2,6 +2,7 @@ package core
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 
 	"github.com/charter-gov/charter/chaincode/errcode"
@@ -108,4 +109,33 @@ func (m *MemStore) Page(objectType string, attrs []string, bookmark string, limi
 		}
 	}
 	return "", nil
+}
+
+// PageJSON reads one page of JSON records of type T under (objectType,
+// attrs...): at most pageSize records (1..MaxPageSize; 0 means
+// DefaultListPage) in key order from bookmark ("" starts). keep, when not
+// nil, decides which records read are returned, so a page may hold fewer
+// than pageSize records while the bookmark still moves on; the bookmark
+// returned is "" after the last page. what names the list in errors. A
+// query: it reads at most pageSize records, whatever the range holds.
+func PageJSON[T any](s Store, what, objectType string, attrs []string, pageSize int, bookmark string, keep func(*T) bool) ([]T, string, error) {
+	limit, err := CheckPage(what, pageSize)
+	if err != nil {
+		return nil, "", err
+	}
+	out := []T{}
+	next, err := Page(s, objectType, attrs, bookmark, limit, func(key string, raw []byte) error {
+		var v T
+		if err := DecodeJSON(key, raw, &v); err != nil {
+			return err
+		}
+		if keep == nil || keep(&v) {
+			out = append(out, v)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, "", fmt.Errorf("%s: %w", what, err)
+	}
+	return out, next, nil
 }

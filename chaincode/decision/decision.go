@@ -399,27 +399,32 @@ func Get(s core.Store, id string) (*Decision, error) {
 	return &d, nil
 }
 
-// List returns every decision in ID order, only those in status when it
-// is not empty.
-func List(s core.Store, status Status) ([]Decision, error) {
+// ListPage is one page of decisions and the bookmark of the next ("" when
+// this was the last).
+type ListPage struct {
+	Decisions []Decision `json:"decisions"`
+	Bookmark  string     `json:"bookmark,omitempty"`
+}
+
+// List returns one page of decisions in ID order, only those in status when
+// it is not empty: at most pageSize decisions read (1..core.MaxPageSize; 0
+// means core.DefaultListPage) from bookmark ("" starts). A page may hold
+// fewer decisions than it read when a status is given. A query: it reads
+// at most pageSize records however many decisions exist.
+//
+// Errors: INVALID_ARGUMENT (an unknown status, a page size out of range, a
+// bookmark from another listing).
+func List(s core.Store, status Status, pageSize int, bookmark string) (*ListPage, error) {
 	if status != "" && !status.Valid() {
 		return nil, errcode.Invalidf("list decisions: unknown status %q", status)
 	}
-	out := []Decision{}
-	err := s.Scan(objDecision, nil, func(key string, value []byte) error {
-		var d Decision
-		if err := core.DecodeJSON(key, value, &d); err != nil {
-			return err
-		}
-		if status == "" || d.Status == status {
-			out = append(out, d)
-		}
-		return nil
+	ds, next, err := core.PageJSON(s, "list decisions", objDecision, nil, pageSize, bookmark, func(d *Decision) bool {
+		return status == "" || d.Status == status
 	})
 	if err != nil {
-		return nil, fmt.Errorf("list decisions: %w", err)
+		return nil, err
 	}
-	return out, nil
+	return &ListPage{Decisions: ds, Bookmark: next}, nil
 }
 
 func save(tx *core.Tx, d *Decision) error {

@@ -167,12 +167,14 @@ func TestProposeJointAmendment(t *testing.T) {
 	got, err := Get(w.s, d.ID)
 	require.NoError(t, err)
 	assert.Equal(t, d.ID, got.ID)
-	all, err := List(w.s, StatusVoting)
+	all, err := List(w.s, StatusVoting, 0, "")
 	require.NoError(t, err)
-	assert.Len(t, all, 1)
-	none, err := List(w.s, StatusExecuted)
+	assert.Len(t, all.Decisions, 1)
+	assert.Empty(t, all.Bookmark, "one page")
+	none, err := List(w.s, StatusExecuted, 0, "")
 	require.NoError(t, err)
-	assert.Empty(t, none)
+	assert.Empty(t, none.Decisions)
+	assert.NotNil(t, none.Decisions, "an empty page encodes as [] not null")
 }
 
 func TestProposeRefusalsChangeNothing(t *testing.T) {

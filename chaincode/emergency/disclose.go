@@ -8,6 +8,7 @@ import (
 	"github.com/charter-gov/charter/chaincode/constitution"
 	"github.com/charter-gov/charter/chaincode/core"
 	"github.com/charter-gov/charter/chaincode/errcode"
+	"github.com/charter-gov/charter/chaincode/incident"
 	"github.com/charter-gov/charter/chaincode/strictjson"
 	"github.com/charter-gov/charter/chaincode/text"
 	"github.com/charter-gov/charter/chaincode/timerule"
@@ -113,9 +114,18 @@ func RecordMissedDisclosure(tx *core.Tx, t Target, seq int64) (*Incident, error)
 	return p.Incident, tx.Emit(EventDisclosureMissed, p.Incident)
 }
 
+// recordIncident records the missed disclosure on the pause, under
+// emergency-incident, and in the governance incident register
+// (chaincode/incident, kind missed_disclosure, once per pause).
 func recordIncident(tx *core.Tx, p *Pause, rule string) error {
 	inc := &Incident{Target: p.Target, Seq: p.Seq, Rule: "emergency.disclosure: " + rule, Due: p.DisclosureDue,
 		RecordedAt: tx.Time.UTC(), Guardians: p.Guardians, TxID: tx.TxID}
+	if _, err := incident.RecordOnce(tx, incident.Incident{Kind: incident.MissedDisclosure, Severity: incident.High,
+		Summary:    fmt.Sprintf("guardians' pause %d of %s (%d guardians): %s (due %s)", p.Seq, p.Target, len(p.Guardians), rule, p.DisclosureDue.Format(time.RFC3339)),
+		Subject:    fmt.Sprintf("%s#%d", p.Target, p.Seq),
+		OccurredAt: p.DisclosureDue, Transactions: []string{p.TxID}}); err != nil {
+		return fmt.Errorf("record the missed disclosure of pause %d of %s: %w", p.Seq, p.Target, err)
+	}
 	ik, err := incidentKey(p.Target, p.Seq)
 	if err != nil {
 		return err
@@ -124,6 +134,16 @@ func recordIncident(tx *core.Tx, p *Pause, rule string) error {
 		return err
 	}
 	p.Incident = inc
+	// The incident register counts it as a missed disclosure.
+	var txs []string
+	if p.TxID != "" {
+		txs = []string{p.TxID}
+	}
+	if _, err := incident.Record(tx, incident.Incident{Kind: incident.MissedDisclosure, Severity: incident.Medium,
+		Summary:      fmt.Sprintf("pause %d of %s: %s", p.Seq, p.Target, rule),
+		Transactions: txs, Subject: "pause:" + p.Target.String(), OccurredAt: p.DisclosureDue}); err != nil {
+		return fmt.Errorf("record the missed disclosure: %w", err)
+	}
 	return nil
 }
 

@@ -8,6 +8,7 @@ import (
 	"github.com/charter-gov/charter/chaincode/core"
 	"github.com/charter-gov/charter/chaincode/errcode"
 	"github.com/charter-gov/charter/chaincode/identity"
+	"github.com/charter-gov/charter/chaincode/incident"
 	"github.com/charter-gov/charter/chaincode/membership"
 	"github.com/charter-gov/charter/chaincode/text"
 	"github.com/charter-gov/charter/chaincode/timerule"
@@ -177,6 +178,12 @@ func AddSupport(tx *core.Tx, req PauseRequest, check Check) (*SupportResult, err
 	}
 	if err := core.PutJSON(tx.Store, pk, p); err != nil {
 		return nil, err
+	}
+	if _, err := incident.Record(tx, incident.Incident{Kind: incident.EmergencyAction, Severity: incident.Medium,
+		Summary:    fmt.Sprintf("guardians' pause %d of %s by %d guardians of %d organisations, in force until %s", p.Seq, t, len(guardians), res.Organisations, p.EndsAt().Format(time.RFC3339)),
+		Subject:    fmt.Sprintf("%s#%d", t, p.Seq),
+		OccurredAt: tx.Time}); err != nil {
+		return nil, fmt.Errorf("%s: record the emergency action: %w", action, err)
 	}
 	res.InForce, res.Pause = true, p
 	return res, nil

@@ -167,6 +167,9 @@ type Incident struct {
 const (
 	EventFiled      = "incident.filed"
 	EventPostMortem = "incident.post_mortem"
+	// EventRecorded is emitted by a transaction whose only purpose is to
+	// record an incident it established (e.g. a failed execution).
+	EventRecorded = "incident.recorded"
 )
 
 const (

@@ -663,8 +663,8 @@ func ListPaged(s core.Store, req ListRequest) (*ListPage, error) {
 }
 
 // List returns members in key order, optionally only those of one MSP and
-// optionally including removed ones. It reads the whole register: for
-// tests and small registers; queries use ListPaged.
+// optionally including removed ones. It reads the whole register: no
+// transaction calls it; it serves tests. Queries use ListPaged.
 func List(s core.Store, mspID string, includeRemoved bool) ([]Member, error) {
 	var attrs []string
 	if mspID != "" {

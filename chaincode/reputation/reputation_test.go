@@ -537,8 +537,10 @@ func TestEligibility(t *testing.T) {
 	_, err = Eligibility(w.s, ghost, t0())
 	assert.ErrorIs(t, err, errcode.ErrNotFound)
 
-	all, err := EligibleMembers(w.s, t0())
+	page, err := EligibleMembers(w.s, "", t0(), 0, "")
 	require.NoError(t, err)
+	assert.Empty(t, page.Bookmark, "one page")
+	all := page.Reports
 	var eligible []identity.Identity
 	for _, r := range all {
 		if r.Eligible {
@@ -547,6 +549,33 @@ func TestEligibility(t *testing.T) {
 	}
 	assert.Equal(t, []identity.Identity{ada}, eligible)
 	assert.Len(t, all, 6, "every active member is reported")
+
+	// In pages of 2: the same reports, each member once, no page reading
+	// more than 2 member records, the removed member's page shorter; one
+	// organisation's page lists only its members.
+	c := &testutil.Counting{Store: w.s}
+	paged, pages, err := testutil.AllPages(10, func(bm string) ([]EligibilityReport, string, error) {
+		p, err := EligibleMembers(c, "", t0(), 2, bm)
+		if err != nil {
+			return nil, "", err
+		}
+		return p.Reports, p.Bookmark, nil
+	})
+	require.NoError(t, err)
+	assert.Equal(t, all, paged)
+	assert.Equal(t, 4, pages, "7 member records (one removed) in pages of 2")
+	assert.Equal(t, 2, c.MaxPage())
+	for _, prefix := range c.Scans {
+		assert.NotEqual(t, core.MustKey("member"), prefix, "the register is never scanned whole")
+	}
+	labA, err := EligibleMembers(w.s, ada.MSPID, t0(), 0, "")
+	require.NoError(t, err)
+	require.NotEmpty(t, labA.Reports)
+	for _, r := range labA.Reports {
+		assert.Equal(t, ada.MSPID, r.Member.MSPID)
+	}
+	_, err = EligibleMembers(w.s, "", t0(), core.MaxPageSize+1, "")
+	assert.ErrorIs(t, err, errcode.ErrInvalidArgument)
 }
 
 // scenario runs the same operations on a fresh world.

@@ -367,26 +367,38 @@ func meets(ok bool) string {
 // milli renders milli-points as points with three decimals: 1500 → "1.500".
 func milli(v int64) string { return fmt.Sprintf("%d.%03d", v/MilliPerPoint, v%MilliPerPoint) }
 
-// EligibleMembers reports House A eligibility at at for every active member
-// (eligible or not, seat holders included), in key order (by MSP, then
-// identity).
-// Caller: anyone. Errors: FAILED_PRECONDITION (no constitution).
-func EligibleMembers(s core.Store, at time.Time) ([]EligibilityReport, error) {
+// EligibilityPage is one page of eligibility reports and the bookmark of
+// the next ("" when this was the last).
+type EligibilityPage struct {
+	Reports  []EligibilityReport `json:"reports"`
+	Bookmark string              `json:"bookmark,omitempty"`
+}
+
+// EligibleMembers reports House A eligibility at at for one page of active
+// members (eligible or not, seat holders included) in key order (by MSP,
+// then identity), of one MSP when mspID is not empty: at most pageSize
+// member records read (1..core.MaxPageSize; 0 means core.DefaultListPage)
+// from bookmark ("" starts). A page may hold fewer reports than it read
+// when removed members were skipped. A query: it reads one page of the
+// register and each listed member's own reputation records.
+// Caller: anyone. Errors: FAILED_PRECONDITION (no constitution),
+// INVALID_ARGUMENT (page size, bookmark).
+func EligibleMembers(s core.Store, mspID string, at time.Time, pageSize int, bookmark string) (*EligibilityPage, error) {
 	p, err := params(s)
 	if err != nil {
 		return nil, err
 	}
-	members, err := membership.List(s, "", false)
+	page, err := membership.ListPaged(s, membership.ListRequest{MSPID: mspID, PageSize: pageSize, Bookmark: bookmark})
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("eligible members: %w", err)
 	}
-	out := make([]EligibilityReport, 0, len(members))
-	for i := range members {
-		r, err := eligibility(s, &members[i], at, p)
+	out := &EligibilityPage{Reports: make([]EligibilityReport, 0, len(page.Members)), Bookmark: page.Bookmark}
+	for i := range page.Members {
+		r, err := eligibility(s, &page.Members[i], at, p)
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, r)
+		out.Reports = append(out.Reports, r)
 	}
 	return out, nil
 }

@@ -48,20 +48,22 @@ import (
 const Default = time.Duration(constitution.DefaultMaxClockSkewSec) * time.Second
 
 // Skew returns the skew in force: the constitution's
-// time.maxClockSkewSeconds, or fallback before a constitution is adopted
-// (or when a stored document predates the time section).
+// time.maxClockSkewSeconds, read from its own key (constitution ~ time,
+// constitution.CurrentTimeRule: one small record, written only when the
+// skew changes), or fallback before a constitution is adopted (or when a
+// stored document predates the time section).
 func Skew(s core.Store, fallback time.Duration) (time.Duration, error) {
-	cur, err := constitution.Current(s)
+	r, err := constitution.CurrentTimeRule(s)
 	if errcode.IsCode(err, errcode.FailedPrecondition) {
 		return fallback, nil
 	}
 	if err != nil {
 		return 0, fmt.Errorf("read the clock skew of the constitution: %w", err)
 	}
-	if cur.Document.Time.MaxClockSkewSec <= 0 {
+	if r.MaxClockSkewSec <= 0 {
 		return fallback, nil
 	}
-	return cur.Document.Time.MaxClockSkew(), nil
+	return r.MaxClockSkew(), nil
 }
 
 // Margin returns the larger of the skew in force and a skew pinned earlier

@@ -188,6 +188,19 @@ const MaxAllocations = 100
 // twice, a bad amount or memo, no decision, the supply would pass
 // MaxSupply), NOT_FOUND (a recipient is not an active member).
 func Issue(tx *core.Tx, req IssueRequest, decision string) (*Issuance, error) {
+	out, err := Mint(tx, req, decision)
+	if err != nil {
+		return nil, err
+	}
+	return out, tx.Emit(EventIssued, out)
+}
+
+// Mint is Issue without the event, for a caller whose transaction emits
+// its own event describing the issuance: the treasury, paying governance
+// tokens it holds out to members (chaincode/treasury, where the reference
+// is the executed spend and the tokens were issued to the treasury by a
+// token_issuance decision). Like Issue, no transaction calls it directly.
+func Mint(tx *core.Tx, req IssueRequest, decision string) (*Issuance, error) {
 	if strings.TrimSpace(decision) == "" {
 		return nil, errcode.Invalidf("issue: an issuance needs the ID of the decision that authorises it")
 	}
@@ -241,7 +254,7 @@ func Issue(tx *core.Tx, req IssueRequest, decision string) (*Issuance, error) {
 	if err := core.PutJSON(tx.Store, supplyCPKey(at), sc); err != nil {
 		return nil, err
 	}
-	return out, tx.Emit(EventIssued, out)
+	return out, nil
 }
 
 // CheckIssue validates an issuance against the store without writing:

@@ -30,14 +30,11 @@ func main() {
 }
 
 func run(logger *slog.Logger) error {
-	cfg := contract.Config{MaxClockSkew: contract.DefaultMaxClockSkew, Now: time.Now}
-	if s := os.Getenv("CHARTER_MAX_CLOCK_SKEW"); s != "" {
-		d, err := time.ParseDuration(s)
-		if err != nil || d <= 0 {
-			return fmt.Errorf("CHARTER_MAX_CLOCK_SKEW=%q: want a positive duration such as 5m", s)
-		}
-		cfg.MaxClockSkew = d
+	skew, err := contract.ParseMaxClockSkew(os.Getenv("CHARTER_MAX_CLOCK_SKEW"))
+	if err != nil {
+		return fmt.Errorf("CHARTER_MAX_CLOCK_SKEW=%w", err)
 	}
+	cfg := contract.Config{MaxClockSkew: skew, Now: time.Now}
 	for _, k := range []string{"CHAINCODE_SERVER_ADDRESS", "CORE_CHAINCODE_ID_NAME"} {
 		if os.Getenv(k) == "" {
 			return fmt.Errorf("%s is not set; charter-bench-chaincode runs only as a chaincode service", k)

@@ -36,14 +36,11 @@ func main() {
 }
 
 func run(logger *slog.Logger) error {
-	cfg := contract.Config{MaxClockSkew: contract.DefaultMaxClockSkew, Now: time.Now}
-	if s := os.Getenv("CHARTER_MAX_CLOCK_SKEW"); s != "" {
-		d, err := time.ParseDuration(s)
-		if err != nil || d <= 0 {
-			return fmt.Errorf("CHARTER_MAX_CLOCK_SKEW=%q: want a positive duration such as 5m", s)
-		}
-		cfg.MaxClockSkew = d
+	skew, err := contract.ParseMaxClockSkew(os.Getenv("CHARTER_MAX_CLOCK_SKEW"))
+	if err != nil {
+		return fmt.Errorf("CHARTER_MAX_CLOCK_SKEW=%w", err)
 	}
+	cfg := contract.Config{MaxClockSkew: skew, Now: time.Now}
 	founders, err := contract.ParseFounders(os.Getenv("CHARTER_FOUNDERS"))
 	if err != nil {
 		return fmt.Errorf("CHARTER_FOUNDERS: %w", err)

@@ -418,6 +418,20 @@ func TestConstitutionCommands(t *testing.T) {
 		assert.Equal(t, exitUsage, r.code)
 		assert.Contains(t, r.stderr, "--clock-skew 1.5s: want a whole number of seconds")
 	})
+
+	t.Run("genesis draft sets the treasury delay", func(t *testing.T) {
+		f := newFixture(t)
+		r := f.run(t, nil, "constitution", "genesis", "draft", "--founders", "LabBMSP,LabAMSP",
+			"--member", "labA-user1:Ada:house_a", "--treasury-delay", "10s")
+		require.Equal(t, exitOK, r.code, "stderr: %s", r.stderr)
+		var g genesis.Genesis
+		require.NoError(t, json.Unmarshal([]byte(r.stdout), &g))
+		assert.Equal(t, int64(10), g.Constitution.Treasury.ExecutionDelaySec)
+		r = f.run(t, nil, "constitution", "genesis", "draft", "--founders", "LabBMSP,LabAMSP",
+			"--member", "labA-user1:Ada:house_a", "--treasury-delay", "-1s")
+		assert.Equal(t, exitUsage, r.code)
+		assert.Contains(t, r.stderr, "--treasury-delay -1s")
+	})
 }
 
 func TestGatewayErrorsMapToExitCodes(t *testing.T) {

@@ -30,7 +30,7 @@ type votingAPI interface {
 	ExecuteBallot(ctx context.Context, id string) (*ballot.Ballot, error)
 	CancelBallot(ctx context.Context, req ballot.CancelRequest) (*ballot.Ballot, error)
 	Ballot(ctx context.Context, id string) (*ballot.View, error)
-	Ballots(ctx context.Context, status ballot.Status) ([]ballot.View, error)
+	BallotsPage(ctx context.Context, status ballot.Status, pageSize int, bookmark string) (*ballot.ListPage, error)
 	BallotResults(ctx context.Context, id string) (*charter.BallotResults, error)
 
 	Transfer(ctx context.Context, req token.TransferRequest) (*token.Receipt, error)
@@ -135,16 +135,27 @@ func (a *app) ballotShowCmd() *cobra.Command {
 
 func (a *app) ballotListCmd() *cobra.Command {
 	var status string
+	var size int
 	cmd := &cobra.Command{
-		Use: "list [--status STATUS]", Short: "List ballots", Args: noArgs,
+		Use: "list [--status STATUS] [--page-size N]", Short: "List ballots", Args: noArgs,
 		Example: `  charter ballot list
-  charter ballot list --status active`,
+  charter ballot list --status active --page-size 50`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if status != "" && !ballot.Status(status).Valid() {
 				return usagef("--status %q: unknown status", status)
 			}
+			n, err := pageSize(size)
+			if err != nil {
+				return err
+			}
 			return a.withVoting(cmd, func(ctx context.Context, v votingAPI) error {
-				bs, err := v.Ballots(ctx, ballot.Status(status))
+				bs, err := charter.FollowPages("", func(bookmark string) ([]ballot.View, string, error) {
+					p, err := v.BallotsPage(ctx, ballot.Status(status), n, bookmark)
+					if err != nil {
+						return nil, "", err
+					}
+					return p.Ballots, p.Bookmark, nil
+				})
 				if err != nil {
 					return err
 				}
@@ -153,6 +164,7 @@ func (a *app) ballotListCmd() *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVar(&status, "status", "", "only ballots with this status now (pending, active, ended, closed, succeeded, …)")
+	pageSizeFlag(cmd.Flags(), &size, "ballots")
 	return cmd
 }
 

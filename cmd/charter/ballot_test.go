@@ -15,6 +15,7 @@ import (
 	"github.com/charter-gov/charter/chaincode/delegation"
 	"github.com/charter-gov/charter/chaincode/identity"
 	"github.com/charter-gov/charter/chaincode/token"
+	"github.com/charter-gov/charter/chaincode/treasury"
 	"github.com/charter-gov/charter/chaincode/vouch"
 	charter "github.com/charter-gov/charter/gateway-client"
 )
@@ -61,8 +62,21 @@ func (g *fakeGateway) CancelBallot(_ context.Context, req ballot.CancelRequest) 
 func (g *fakeGateway) Ballot(_ context.Context, id string) (*ballot.View, error) {
 	return &ballot.View{Ballot: *testBallot, StatusNow: ballot.StatusActive}, g.record("Ballot", id)
 }
-func (g *fakeGateway) Ballots(_ context.Context, status ballot.Status) ([]ballot.View, error) {
-	return []ballot.View{{Ballot: *testBallot, StatusNow: ballot.StatusActive}}, g.record("Ballots", status)
+
+type pageArg struct {
+	Filter   string
+	Size     int
+	Bookmark string
+}
+
+// BallotsPage answers two pages (the second from bookmark "bm-2"), so the
+// CLI's following of pages is exercised.
+func (g *fakeGateway) BallotsPage(_ context.Context, status ballot.Status, size int, bookmark string) (*ballot.ListPage, error) {
+	p := &ballot.ListPage{Ballots: []ballot.View{{Ballot: *testBallot, StatusNow: ballot.StatusActive}}}
+	if bookmark == "" {
+		p.Bookmark = "bm-2"
+	}
+	return p, g.record("BallotsPage", pageArg{string(status), size, bookmark})
 }
 func (g *fakeGateway) BallotResults(_ context.Context, id string) (*charter.BallotResults, error) {
 	b := *testBallot
@@ -123,7 +137,8 @@ func TestVotingCommands(t *testing.T) {
 		{"create poll", []string{"ballot", "create", "--poll", "--title", "Legit?", "--period", "1h"},
 			[]fakeCall{{"CreateBallot", ballot.CreateRequest{Kind: ballot.KindPoll, Title: "Legit?", VotingPeriodSec: 3600}}}},
 		{"show", []string{"ballot", "show", "b1"}, []fakeCall{{"Ballot", "b1"}}},
-		{"list", []string{"ballot", "list", "--status", "active"}, []fakeCall{{"Ballots", ballot.StatusActive}}},
+		{"list", []string{"ballot", "list", "--status", "active", "--page-size", "5"}, []fakeCall{
+			{"BallotsPage", pageArg{"active", 5, ""}}, {"BallotsPage", pageArg{"active", 5, "bm-2"}}}},
 		{"vote", []string{"ballot", "vote", "b1", "--choice", "for"}, []fakeCall{{"Vote", ballot.CastRequest{Ballot: "b1", Choice: "for"}}}},
 		{"vote quadratic", []string{"ballot", "vote", "b1", "--alloc", "gpu=3,docs=1"},
 			[]fakeCall{{"Vote", ballot.CastRequest{Ballot: "b1", Allocations: []ballot.Allocation{{Choice: "gpu", Votes: 3}, {Choice: "docs", Votes: 1}}}}}},
@@ -134,9 +149,9 @@ func TestVotingCommands(t *testing.T) {
 		{"execute", []string{"ballot", "execute", "b1"}, []fakeCall{{"ExecuteBallot", "b1"}}},
 		{"cancel", []string{"ballot", "cancel", "b1", "--reason", "dup"}, []fakeCall{{"CancelBallot", ballot.CancelRequest{Ballot: "b1", Reason: "dup"}}}},
 		{"results", []string{"ballot", "results", "b1"}, []fakeCall{{"BallotResults", "b1"}}},
-		{"issue", []string{"--as", "labA-user1", "token", "issue", "--to", "labA-user1=5", "--to", "LabBMSP/x509::CN=b::CN=ca=7", "--memo", "q3", "--title", "Q3 allocation"},
+		{"issue", []string{"--as", "labA-user1", "token", "issue", "--amount", "12", "--memo", "q3", "--title", "Q3 allocation"},
 			[]fakeCall{{"ProposeDecision", decision.ProposeRequest{Type: constitution.TokenIssuance, Title: "Q3 allocation",
-				Payload: mustRaw(t, token.IssueRequest{Allocations: []token.Allocation{{Member: user1, Amount: 5}, {Member: identity.Identity{MSPID: "LabBMSP", ID: "x509::CN=b::CN=ca"}, Amount: 7}}, Memo: "q3"})}}}},
+				Payload: mustRaw(t, treasury.IssuanceRequest{Amount: 12, Memo: "q3"})}}}},
 		{"transfer", []string{"token", "transfer", "--member", "labA-admin", "--amount", "2", "--memo", "thanks"},
 			[]fakeCall{{"Transfer", token.TransferRequest{To: admin, Amount: 2, Memo: "thanks"}}}},
 		{"balance of oneself", []string{"--as", "labA-user1", "token", "balance"}, []fakeCall{{"Balance", user1}}},
@@ -182,13 +197,14 @@ func TestVotingUsageErrors(t *testing.T) {
 		{"bad allocation", []string{"ballot", "vote", "b1", "--alloc", "a=-1"}, "positive whole number"},
 		{"vote without ballot", []string{"ballot", "vote", "--choice", "for"}, "one argument: the ballot ID"},
 		{"bad status", []string{"ballot", "list", "--status", "asleep"}, `--status "asleep"`},
+		{"page too large", []string{"ballot", "list", "--page-size", "1001"}, `--page-size 1001`},
 		{"page too large", []string{"ballot", "close", "b1", "--page-size", "20000"}, "--page-size 20000"},
 		{"cancel without reason", []string{"ballot", "cancel", "b1"}, `required flag(s) "reason" not set`},
 		{"mint is gone", []string{"token", "mint"}, `unknown command "mint"`},
-		{"issue without allocation", []string{"token", "issue", "--title", "x"}, `required flag(s) "to" not set`},
-		{"issue without title", []string{"token", "issue", "--to", "labA-user1=5"}, `required flag(s) "title" not set`},
-		{"issue zero", []string{"token", "issue", "--to", "labA-user1=0", "--title", "x"}, "positive whole number"},
-		{"issue without amount", []string{"token", "issue", "--to", "labA-user1", "--title", "x"}, "WHO=AMOUNT"},
+		{"issue without amount", []string{"token", "issue", "--title", "x"}, "--amount 0"},
+		{"issue without title", []string{"token", "issue", "--amount", "5"}, `required flag(s) "title" not set`},
+		{"issue negative", []string{"token", "issue", "--amount", "-3", "--title", "x"}, "positive whole number"},
+		{"issue to members is gone", []string{"token", "issue", "--to", "labA-user1=5", "--amount", "5", "--title", "x"}, "unknown flag: --to"},
 		{"negative transfer", []string{"token", "transfer", "--member", "labA-user1", "--amount", "-4"}, "--amount -4"},
 		{"delegate without topic", []string{"delegate", "set", "--to", "labA-user1=5"}, `required flag(s) "topic" not set`},
 		{"delegate bad percent", []string{"delegate", "set", "--topic", "budget", "--to", "labA-user1=101"}, "1..100"},

@@ -8,6 +8,7 @@ import (
 
 	"github.com/charter-gov/charter/chaincode/coi"
 	"github.com/charter-gov/charter/chaincode/identity"
+	charter "github.com/charter-gov/charter/gateway-client"
 )
 
 func (a *app) coiCmd() *cobra.Command {
@@ -71,6 +72,7 @@ the hash is sent; keep the statement to prove it later) or --statement-sha256
 
 func (a *app) coiListCmd() *cobra.Command {
 	var subject, kind string
+	var size int
 	var ref memberRef
 	cmd := &cobra.Command{
 		Use: "list (--subject KIND:ID | --member PROFILE | --cert FILE | --id ID) [--kind KIND]",
@@ -94,8 +96,20 @@ func (a *app) coiListCmd() *cobra.Command {
 				}
 				q.Member, q.Kind = &identity.Identity{MSPID: id.MSPID, ID: id.ID}, coi.Kind(kind)
 			}
+			n, err := pageSize(size)
+			if err != nil {
+				return err
+			}
+			q.PageSize = n
 			return a.withDecisions(cmd, func(ctx context.Context, d decisionAPI) error {
-				ds, err := d.Conflicts(ctx, q)
+				ds, err := charter.FollowPages("", func(bookmark string) ([]coi.Disclosure, string, error) {
+					q.Bookmark = bookmark
+					p, err := d.ConflictsPage(ctx, q)
+					if err != nil {
+						return nil, "", err
+					}
+					return p.Disclosures, p.Bookmark, nil
+				})
 				if err != nil {
 					return err
 				}
@@ -106,6 +120,7 @@ func (a *app) coiListCmd() *cobra.Command {
 	fs := cmd.Flags()
 	fs.StringVar(&subject, "subject", "", "KIND:ID")
 	fs.StringVar(&kind, "kind", "", "with a member: only this subject kind")
+	pageSizeFlag(fs, &size, "disclosures")
 	a.bindMember(cmd, &ref, false)
 	cmd.MarkFlagsOneRequired("subject", "member", "cert", "id")
 	for _, f := range []string{"member", "cert", "id", "kind"} {

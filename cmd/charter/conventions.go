@@ -62,6 +62,27 @@ var agreedVerbs = map[string]string{
 	"pause":             "a guardian's pause",
 	"pause-supports":    "the supports of a pause",
 	"vouches":           "the vouches for a member",
+	// The registry, the guardian council, the incident register and the
+	// treasury (their own vocabulary; reads named by what they show).
+	"register":                 "add a new artifact version to the registry",
+	"lineage":                  "an artifact's provenance graph",
+	"promote":                  "propose a release stage",
+	"takedown":                 "propose a dataset takedown",
+	"export":                   "print records in an exchange format (in-toto)",
+	"verify":                   "check a local file against the registry",
+	"incidents":                "the governance incidents of one area",
+	"record-missed-disclosure": "record a missed disclosure deadline as an incident",
+	"failed-execution":         "record a refused decision execution as an incident",
+	"file":                     "file an incident",
+	"post-mortem":              "link an incident's post-mortem",
+	"metrics":                  "governance metrics computed from the ledger",
+	"simulate":                 "run a governance simulation locally",
+	"accounts":                 "the treasury's accounts",
+	"movements":                "an account's movements",
+	"budget":                   "propose or show a budget decision",
+	"decide":                   "propose the decision a spend waits for",
+	"deposit":                  "record an asset received",
+	"usage":                    "what an account spent in its period",
 }
 
 // flagAliases are old flag spellings still accepted for scripts written
@@ -136,10 +157,11 @@ func ballotIDs(ctx context.Context, c gatewayAPI) ([]string, error) {
 	if !ok {
 		return nil, nil
 	}
-	bs, err := v.Ballots(ctx, "")
+	p, err := v.BallotsPage(ctx, "", completionPage, "")
 	if err != nil {
 		return nil, err
 	}
+	bs := p.Ballots
 	ids := make([]string, len(bs))
 	for i, b := range bs {
 		ids[i] = b.ID
@@ -152,10 +174,11 @@ func decisionIDs(ctx context.Context, c gatewayAPI) ([]string, error) {
 	if !ok {
 		return nil, nil
 	}
-	ds, err := d.Decisions(ctx, "")
+	p, err := d.DecisionsPage(ctx, "", completionPage, "")
 	if err != nil {
 		return nil, err
 	}
+	ds := p.Decisions
 	ids := make([]string, len(ds))
 	for i, x := range ds {
 		ids[i] = x.ID
@@ -186,6 +209,10 @@ func (a *app) completeProfiles(_ *cobra.Command, _ []string, prefix string) ([]s
 	}
 	return out, cobra.ShellCompDirectiveNoFileComp
 }
+
+// completionPage is how many ballot or decision IDs a completion reads
+// (one page: completion must stay cheap).
+const completionPage = 200
 
 // completionTimeout bounds a completion that asks the network.
 const completionTimeout = 3 * time.Second

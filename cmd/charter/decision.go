@@ -28,11 +28,11 @@ type decisionAPI interface {
 	AppealDecision(ctx context.Context, req decision.AppealRequest) (*decision.AppealResult, error)
 	ExecuteDecision(ctx context.Context, id string) (*decision.Decision, error)
 	Decision(ctx context.Context, id string) (*decision.Decision, error)
-	Decisions(ctx context.Context, status decision.Status) ([]decision.Decision, error)
+	DecisionsPage(ctx context.Context, status decision.Status, pageSize int, bookmark string) (*decision.ListPage, error)
 	Appellants(ctx context.Context, id string) ([]decision.Appellant, error)
 	ConstitutionDiff(ctx context.Context, from, to int64) ([]constitution.Change, error)
 	DiscloseConflict(ctx context.Context, req coi.DiscloseRequest) (*coi.Disclosure, error)
-	Conflicts(ctx context.Context, q coi.ListRequest) ([]coi.Disclosure, error)
+	ConflictsPage(ctx context.Context, q coi.ListRequest) (*coi.ListPage, error)
 }
 
 var _ decisionAPI = (*charter.Client)(nil)
@@ -111,7 +111,7 @@ grants_admin), {"allocations": [{"member": {...}, "amount": N}], "memo": "..."}
 for token_issuance (or use 'charter token issue'). For an
 amendment use 'charter constitution propose-amendment'.`,
 		Example: `  charter --as labA-user1 decision propose --type budget --title "Q3 evaluation compute"
-  charter --as foundation-user1 decision propose --type release_stage --title "Stage model-x to general" --subject artifact:model-x@sha256:ab12
+  charter --as foundation-user1 decision propose --type release_stage --title "Stage model-x" --subject artifact:model-x@1.0 --payload stage.json
   charter --as labB-user1 decision propose --type seat_confirmation --title "Seat Ada" --payload seat.json`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -183,10 +183,11 @@ func (a *app) decisionShowCmd() *cobra.Command {
 
 func (a *app) decisionListCmd() *cobra.Command {
 	var status string
+	var size int
 	cmd := &cobra.Command{
-		Use: "list [--status STATUS]",
+		Use: "list [--status STATUS] [--page-size N]",
 		Example: `  charter decision list
-  charter decision list --status passed`,
+  charter decision list --status passed --page-size 50`,
 		Short: "List decisions in ID order",
 		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -194,8 +195,18 @@ func (a *app) decisionListCmd() *cobra.Command {
 			if status != "" && !st.Valid() {
 				return usagef("--status %q: want one of %v", status, decision.Statuses())
 			}
+			n, err := pageSize(size)
+			if err != nil {
+				return err
+			}
 			return a.withDecisions(cmd, func(ctx context.Context, d decisionAPI) error {
-				ds, err := d.Decisions(ctx, st)
+				ds, err := charter.FollowPages("", func(bookmark string) ([]decision.Decision, string, error) {
+					p, err := d.DecisionsPage(ctx, st, n, bookmark)
+					if err != nil {
+						return nil, "", err
+					}
+					return p.Decisions, p.Bookmark, nil
+				})
 				if err != nil {
 					return err
 				}
@@ -204,6 +215,7 @@ func (a *app) decisionListCmd() *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVar(&status, "status", "", "only decisions in this status (voting, mediation, passed, rejected, appealed, overturned, executed)")
+	pageSizeFlag(cmd.Flags(), &size, "decisions")
 	return cmd
 }
 

@@ -67,8 +67,8 @@ func (g *fakeGateway) Decision(_ context.Context, id string) (*decision.Decision
 	return testDecision(), g.record("Decision", id)
 }
 
-func (g *fakeGateway) Decisions(_ context.Context, status decision.Status) ([]decision.Decision, error) {
-	return []decision.Decision{*testDecision()}, g.record("Decisions", status)
+func (g *fakeGateway) DecisionsPage(_ context.Context, status decision.Status, size int, bookmark string) (*decision.ListPage, error) {
+	return &decision.ListPage{Decisions: []decision.Decision{*testDecision()}}, g.record("DecisionsPage", pageArg{string(status), size, bookmark})
 }
 
 func (g *fakeGateway) Appellants(_ context.Context, id string) ([]decision.Appellant, error) {
@@ -85,8 +85,8 @@ func (g *fakeGateway) DiscloseConflict(_ context.Context, req coi.DiscloseReques
 	return &coi.Disclosure{Subject: req.Subject, Member: testMember.Identity, StatementHash: coi.HashStatement("x"), Statement: req.Statement}, g.record("DiscloseConflict", req)
 }
 
-func (g *fakeGateway) Conflicts(_ context.Context, q coi.ListRequest) ([]coi.Disclosure, error) {
-	return []coi.Disclosure{{Subject: coi.Subject{Kind: coi.KindArtifact, ID: "m"}, Member: testMember.Identity, StatementHash: coi.HashStatement("x")}}, g.record("Conflicts", q)
+func (g *fakeGateway) ConflictsPage(_ context.Context, q coi.ListRequest) (*coi.ListPage, error) {
+	return &coi.ListPage{Disclosures: []coi.Disclosure{{Subject: coi.Subject{Kind: coi.KindArtifact, ID: "m"}, Member: testMember.Identity, StatementHash: coi.HashStatement("x")}}}, g.record("ConflictsPage", q)
 }
 
 var _ decisionAPI = (*fakeGateway)(nil)
@@ -117,7 +117,7 @@ func TestDecisionCommands(t *testing.T) {
 				Payload: json.RawMessage(`{"member":{"mspId":"LabAMSP","id":"x509::CN=Ada::CN=ca"}}`)}}},
 		{"show", []string{"decision", "show", "d0123"}, fakeCall{"Decision", "d0123"}},
 		{"show appellants", []string{"decision", "show", "d0123", "--appellants"}, fakeCall{"Appellants", "d0123"}},
-		{"list", []string{"decision", "list", "--status", "passed"}, fakeCall{"Decisions", decision.StatusPassed}},
+		{"list", []string{"decision", "list", "--status", "passed"}, fakeCall{"DecisionsPage", pageArg{"passed", 1000, ""}}},
 		{"vote", []string{"decision", "vote", "d0123", "--house", "A", "--choice", "for"},
 			fakeCall{"VoteOnDecision", decision.VoteRequest{Decision: "d0123", House: "A", Choice: "for"}}},
 		{"conclude", []string{"decision", "conclude", "d0123"}, fakeCall{"ConcludeDecision", "d0123"}},
@@ -130,8 +130,8 @@ func TestDecisionCommands(t *testing.T) {
 			fakeCall{"DiscloseConflict", coi.DiscloseRequest{Subject: artifact, Statement: "I trained it"}}},
 		{"coi disclose off-ledger", []string{"coi", "disclose", "--subject", "artifact:model-x@sha256:ab12", "--statement", "I trained it", "--off-ledger"},
 			fakeCall{"DiscloseConflict", coi.DiscloseRequest{Subject: artifact, StatementHash: coi.HashStatement("I trained it")}}},
-		{"coi list by subject", []string{"coi", "list", "--subject", "artifact:model-x@sha256:ab12"}, fakeCall{"Conflicts", coi.ListRequest{Subject: &artifact}}},
-		{"coi list by member", []string{"coi", "list", "--member", "labA-user1", "--kind", "grantee"}, fakeCall{"Conflicts", coi.ListRequest{Member: &user1, Kind: coi.KindGrantee}}},
+		{"coi list by subject", []string{"coi", "list", "--subject", "artifact:model-x@sha256:ab12"}, fakeCall{"ConflictsPage", coi.ListRequest{Subject: &artifact, PageSize: 1000}}},
+		{"coi list by member", []string{"coi", "list", "--member", "labA-user1", "--kind", "grantee"}, fakeCall{"ConflictsPage", coi.ListRequest{Member: &user1, Kind: coi.KindGrantee, PageSize: 1000}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { checkCommand(t, tt.args, []fakeCall{tt.want}) })

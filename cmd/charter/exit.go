@@ -45,6 +45,10 @@ func exitCode(err error) int {
 	if errors.As(err, &ue) {
 		return exitUsage
 	}
+	var vf *verifyFailed
+	if errors.As(err, &vf) {
+		return vf.code
+	}
 	switch charter.CodeOf(err) {
 	case charter.CodeInvalidArgument:
 		return exitUsage

@@ -28,7 +28,7 @@ func (a *app) genesisCmd() *cobra.Command {
 func (a *app) genesisDraftCmd() *cobra.Command {
 	var founders, memberSpecs, allocations, periodsFor []string
 	var docFile string
-	var periods, skew time.Duration
+	var periods, skew, treasuryDelay time.Duration
 	cmd := &cobra.Command{
 		Use:   "draft --founders MSP,MSP[,…] --member PROFILE:NAME[:ROLES[:CATEGORIES]]… [--allocate PROFILE=AMOUNT]… [--constitution FILE] [--periods D]",
 		Short: "Write a genesis document (JSON) from profiles; nothing is sent",
@@ -46,7 +46,8 @@ PROFILE=AMOUNT gives an initial member governance tokens.
 those of --periods-for) for D with no voting delay and no timelock, mediates
 for D and closes appeals with the vote. --clock-skew D sets the
 constitution's clock skew (ballots open one skew after creation, deadlines
-wait one skew; docs/time.md).`,
+wait one skew; docs/time.md). --treasury-delay D sets how long a treasury
+spend waits between its approval and its execution.`,
 		Example: `  charter constitution genesis draft --founders FoundationMSP,LabAMSP,LabBMSP \
     --member "foundation-user1:Grace Hopper:house_a,guardian" \
     --member "labA-user1:Ada Lovelace:attester,house_a:merged_code,red_teaming" \
@@ -76,6 +77,12 @@ wait one skew; docs/time.md).`,
 					return usagef("--clock-skew %s: want a whole number of seconds, at least 1s", skew)
 				}
 				doc.Time.MaxClockSkewSec = int64(skew / time.Second)
+			}
+			if cmd.Flags().Changed("treasury-delay") {
+				if treasuryDelay < 0 || treasuryDelay%time.Second != 0 {
+					return usagef("--treasury-delay %s: want a whole number of seconds", treasuryDelay)
+				}
+				doc.Treasury.ExecutionDelaySec = int64(treasuryDelay / time.Second)
 			}
 			g := genesis.Genesis{Founders: founders, Constitution: doc}
 			profiles := map[string]membership.FoundingMember{}
@@ -117,6 +124,7 @@ wait one skew; docs/time.md).`,
 	fs.StringVar(&docFile, "constitution", "", "constitution document (JSON, as printed by 'charter constitution default -o json'; default: the default document)")
 	fs.DurationVar(&periods, "periods", 0, "trial networks: every decision votes for this long, no delay, no timelock")
 	fs.StringSliceVar(&periodsFor, "periods-for", nil, "with --periods: only these decision types (comma-separated)")
+	fs.DurationVar(&treasuryDelay, "treasury-delay", 0, "the treasury's execution delay (treasury.executionDelaySeconds; trial networks and demos)")
 	fs.DurationVar(&skew, "clock-skew", 0, "the constitution's clock skew (time.maxClockSkewSeconds; trial networks whose processes share one clock)")
 	requireFlags(cmd, "founders", "member")
 	return cmd

@@ -79,57 +79,33 @@ func (a *app) ballotPausesCmd() *cobra.Command {
 }
 
 func (a *app) memberVouchCmd() *cobra.Command {
-	var ref memberRef
-	cmd := &cobra.Command{
-		Use:   "vouch (--member PROFILE | --cert FILE --msp MSP | --id ID --msp MSP)",
-		Short: "Vouch for a member of another organisation (needed before it votes)",
-		Long: "Vouch, as an active member, for a member of another organisation: a member votes\n" +
+	return a.memberRefCmd(memberRefSpec{
+		use:   "vouch (--member PROFILE | --cert FILE --msp MSP | --id ID --msp MSP)",
+		short: "Vouch for a member of another organisation (needed before it votes)",
+		long: "Vouch, as an active member, for a member of another organisation: a member votes\n" +
 			"only once the constitution's safeguards.vouchesRequired members of other\n" +
-			"organisations have vouched for it before a ballot opens.\n\n" + memberRefHelp,
-		Example: `  charter --as labB-user1 member vouch --member labA-user2`,
-		Args:    noArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			id, err := a.resolve(ref)
-			if err != nil {
-				return err
-			}
-			return a.withGuard(cmd, func(ctx context.Context, g guardAPI) error {
-				v, err := g.Vouch(ctx, id)
-				if err != nil {
-					return err
-				}
-				return a.out().print(v)
-			})
-		},
-	}
-	a.bindMember(cmd, &ref, true)
-	return cmd
+			"organisations have vouched for it before a ballot opens.",
+		example: `  charter --as labB-user1 member vouch --member labA-user2`,
+	}, func(cmd *cobra.Command, id identity.Identity, _ string) error {
+		return a.withGuard(cmd, func(ctx context.Context, g guardAPI) error {
+			v, err := g.Vouch(ctx, id)
+			return printResult(a, v, err)
+		})
+	})
 }
 
 func (a *app) memberVouchesCmd() *cobra.Command {
-	var ref memberRef
-	cmd := &cobra.Command{
-		Use:     "vouches (--member PROFILE | --cert FILE [--msp MSP] | --msp MSP --id ID)",
-		Example: `  charter member vouches --member labA-user2`,
-		Short:   "List the vouches for a member",
-		Long:    "List the vouches for a member.\n\n" + memberRefHelp,
-		Args:    noArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			id, err := a.resolve(ref)
-			if err != nil {
-				return err
-			}
-			return a.withGuard(cmd, func(ctx context.Context, g guardAPI) error {
-				vs, err := g.Vouches(ctx, id)
-				if err != nil {
-					return err
-				}
-				return a.out().print(vs)
-			})
-		},
-	}
-	a.bindMember(cmd, &ref, true)
-	return cmd
+	return a.memberRefCmd(memberRefSpec{
+		use:     "vouches (--member PROFILE | --cert FILE [--msp MSP] | --msp MSP --id ID)",
+		short:   "List the vouches for a member",
+		long:    "List the vouches for a member.",
+		example: "  charter member vouches --member labA-user2",
+	}, func(cmd *cobra.Command, id identity.Identity, _ string) error {
+		return a.withGuard(cmd, func(ctx context.Context, g guardAPI) error {
+			vs, err := g.Vouches(ctx, id)
+			return printResult(a, vs, err)
+		})
+	})
 }
 
 // guardText renders the pause and vouch types.

@@ -157,121 +157,112 @@ func parseRoles(names []string) ([]membership.Role, error) {
 	return out, nil
 }
 
-func (a *app) memberAddCmd() *cobra.Command {
+// memberRefSpec describes a command that acts on one member named by a
+// memberRef, optionally with one required text flag (--name, --reason).
+type memberRefSpec struct {
+	use, short, long, example string
+	// textFlag names a required text flag; textUsage is its help.
+	textFlag, textUsage string
+}
+
+// memberRefCmd builds a command from spec: cobra checks the member
+// reference and the required text flag (bindMember, requireFlags); it
+// resolves the member and calls act with its identity and the text. Every
+// command that names one member is built here.
+func (a *app) memberRefCmd(spec memberRefSpec, act func(cmd *cobra.Command, id identity.Identity, text string) error) *cobra.Command {
 	var ref memberRef
-	var name string
+	var text string
 	cmd := &cobra.Command{
-		Use:   "add (--member PROFILE | --cert FILE [--msp MSP] | --id ID [--msp MSP]) --name NAME",
-		Short: "Register a plain member of the acting admin's organisation",
-		Long: "Register a plain member of the acting admin's organisation (or re-admit a removed one).\n" +
-			"An organisation admin grants no role: House A seats come from the genesis or seat_confirmation\n" +
-			"decisions, the other roles from the genesis or role decisions.\n\n" + memberRefHelp,
-		Example: `  charter --as labA-admin member add --member labA-user1 --name "Ada"
-  charter --as labA-admin member add --cert ada.pem --name "Ada"`,
-		Args: noArgs,
+		Use:     spec.use,
+		Short:   spec.short,
+		Long:    spec.long + "\n\n" + memberRefHelp,
+		Example: spec.example,
+		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			id, err := a.resolve(ref)
 			if err != nil {
 				return err
 			}
-			return a.withClient(cmd, func(ctx context.Context, c gatewayAPI) error {
-				m, err := c.RegisterMember(ctx, membership.RegisterRequest{Member: id, Name: name})
-				if err != nil {
-					return err
-				}
-				return a.out().print(m)
-			})
+			return act(cmd, id, text)
 		},
 	}
 	a.bindMember(cmd, &ref, true)
-	cmd.Flags().StringVar(&name, "name", "", "the member's name (required)")
-	requireFlags(cmd, "name")
+	if spec.textFlag != "" {
+		cmd.Flags().StringVar(&text, spec.textFlag, "", spec.textUsage)
+		requireFlags(cmd, spec.textFlag)
+	}
 	return cmd
+}
+
+// printResult prints v unless err is set.
+func printResult[T any](a *app, v T, err error) error {
+	if err != nil {
+		return err
+	}
+	return a.out().print(v)
+}
+
+func (a *app) memberAddCmd() *cobra.Command {
+	return a.memberRefCmd(memberRefSpec{
+		use:   "add (--member PROFILE | --cert FILE [--msp MSP] | --id ID [--msp MSP]) --name NAME",
+		short: "Register a plain member of the acting admin's organisation",
+		long: "Register a plain member of the acting admin's organisation (or re-admit a removed one).\n" +
+			"An organisation admin grants no role: House A seats come from the genesis or seat_confirmation\n" +
+			"decisions, the other roles from the genesis or role decisions.",
+		example: `  charter --as labA-admin member add --member labA-user1 --name "Ada"
+  charter --as labA-admin member add --cert ada.pem --name "Ada"`,
+		textFlag: "name", textUsage: "the member's name (required)",
+	}, func(cmd *cobra.Command, id identity.Identity, name string) error {
+		return a.withClient(cmd, func(ctx context.Context, c gatewayAPI) error {
+			m, err := c.RegisterMember(ctx, membership.RegisterRequest{Member: id, Name: name})
+			return printResult(a, m, err)
+		})
+	})
 }
 
 func (a *app) memberUpdateCmd() *cobra.Command {
-	var ref memberRef
-	var name string
-	cmd := &cobra.Command{
-		Use:     "update (--member PROFILE | --cert FILE [--msp MSP] | --id ID [--msp MSP]) --name NAME",
-		Example: `  charter --as labA-admin member update --member labA-user1 --name "Ada Lovelace"`,
-		Short:   "Rename an active member (roles change only by decision)",
-		Long:    "Rename an active member of the acting admin's organisation. Roles do not change this way.\n\n" + memberRefHelp,
-		Args:    noArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			id, err := a.resolve(ref)
-			if err != nil {
-				return err
-			}
-			return a.withClient(cmd, func(ctx context.Context, c gatewayAPI) error {
-				m, err := c.UpdateMember(ctx, membership.UpdateRequest{Member: id, Name: name})
-				if err != nil {
-					return err
-				}
-				return a.out().print(m)
-			})
-		},
-	}
-	a.bindMember(cmd, &ref, true)
-	cmd.Flags().StringVar(&name, "name", "", "the new name (required)")
-	requireFlags(cmd, "name")
-	return cmd
+	return a.memberRefCmd(memberRefSpec{
+		use:      "update (--member PROFILE | --cert FILE [--msp MSP] | --id ID [--msp MSP]) --name NAME",
+		short:    "Rename an active member (roles change only by decision)",
+		long:     "Rename an active member of the acting admin's organisation. Roles do not change this way.",
+		example:  `  charter --as labA-admin member update --member labA-user1 --name "Ada Lovelace"`,
+		textFlag: "name", textUsage: "the new name (required)",
+	}, func(cmd *cobra.Command, id identity.Identity, name string) error {
+		return a.withClient(cmd, func(ctx context.Context, c gatewayAPI) error {
+			m, err := c.UpdateMember(ctx, membership.UpdateRequest{Member: id, Name: name})
+			return printResult(a, m, err)
+		})
+	})
 }
 
 func (a *app) memberRemoveCmd() *cobra.Command {
-	var ref memberRef
-	var reason string
-	cmd := &cobra.Command{
-		Use:     "remove (--member PROFILE | --cert FILE [--msp MSP] | --id ID [--msp MSP]) --reason TEXT",
-		Example: `  charter --as labA-admin member remove --member labA-user2 --reason "left LabA"`,
-		Short:   "Remove a member (the record stays for the audit trail)",
-		Long:    "Remove a member; the record stays for the audit trail.\n\n" + memberRefHelp,
-		Args:    noArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			id, err := a.resolve(ref)
-			if err != nil {
-				return err
-			}
-			return a.withClient(cmd, func(ctx context.Context, c gatewayAPI) error {
-				m, err := c.RemoveMember(ctx, membership.RemoveRequest{Member: id, Reason: reason})
-				if err != nil {
-					return err
-				}
-				return a.out().print(m)
-			})
-		},
-	}
-	a.bindMember(cmd, &ref, true)
-	cmd.Flags().StringVar(&reason, "reason", "", "why the member is removed (required)")
-	requireFlags(cmd, "reason")
-	return cmd
+	return a.memberRefCmd(memberRefSpec{
+		use:      "remove (--member PROFILE | --cert FILE [--msp MSP] | --id ID [--msp MSP]) --reason TEXT",
+		short:    "Remove a member (the record stays for the audit trail)",
+		long:     "Remove a member; the record stays for the audit trail.",
+		example:  `  charter --as labA-admin member remove --member labA-user2 --reason "left LabA"`,
+		textFlag: "reason", textUsage: "why the member is removed (required)",
+	}, func(cmd *cobra.Command, id identity.Identity, reason string) error {
+		return a.withClient(cmd, func(ctx context.Context, c gatewayAPI) error {
+			m, err := c.RemoveMember(ctx, membership.RemoveRequest{Member: id, Reason: reason})
+			return printResult(a, m, err)
+		})
+	})
 }
 
 func (a *app) memberShowCmd() *cobra.Command {
-	var ref memberRef
-	cmd := &cobra.Command{
-		Use: "show (--member PROFILE | --cert FILE [--msp MSP] | --msp MSP --id ID)",
-		Example: `  charter member show --member labA-user1
+	return a.memberRefCmd(memberRefSpec{
+		use:   "show (--member PROFILE | --cert FILE [--msp MSP] | --msp MSP --id ID)",
+		short: "Show one member's record",
+		long:  "Show one member's record, active or removed.",
+		example: `  charter member show --member labA-user1
   charter member show --msp LabAMSP --id 'x509::CN=User1@laba.charter.local,OU=client::CN=ca.laba.charter.local'`,
-		Short: "Show one member's record",
-		Long:  "Show one member's record, active or removed.\n\n" + memberRefHelp,
-		Args:  noArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			id, err := a.resolve(ref)
-			if err != nil {
-				return err
-			}
-			return a.withClient(cmd, func(ctx context.Context, c gatewayAPI) error {
-				m, err := c.Member(ctx, id)
-				if err != nil {
-					return err
-				}
-				return a.out().print(m)
-			})
-		},
-	}
-	a.bindMember(cmd, &ref, true)
-	return cmd
+	}, func(cmd *cobra.Command, id identity.Identity, _ string) error {
+		return a.withClient(cmd, func(ctx context.Context, c gatewayAPI) error {
+			m, err := c.Member(ctx, id)
+			return printResult(a, m, err)
+		})
+	})
 }
 
 func (a *app) memberListCmd() *cobra.Command {

@@ -27,7 +27,7 @@ type reputationAPI interface {
 	Score(ctx context.Context, member identity.Identity, q charter.ScoreQuery) (*reputation.ScoreReport, error)
 	ReputationHistory(ctx context.Context, member identity.Identity) (*reputation.History, error)
 	Eligibility(ctx context.Context, member identity.Identity, at time.Time) (*reputation.EligibilityReport, error)
-	EligibleMembers(ctx context.Context, at time.Time) ([]reputation.EligibilityReport, error)
+	EligibleMembersPage(ctx context.Context, mspID string, at time.Time, pageSize int, bookmark string) (*reputation.EligibilityPage, error)
 }
 
 var _ reputationAPI = (*charter.Client)(nil)
@@ -372,12 +372,14 @@ func (a *app) repHistoryCmd() *cobra.Command {
 func (a *app) repEligibleCmd() *cobra.Command {
 	var ref memberRef
 	var at string
+	var size int
 	cmd := &cobra.Command{
-		Use: "eligible [--member PROFILE | --cert FILE [--msp MSP] | --id ID [--msp MSP]] [--at TIME]",
+		Use: "eligible [--member PROFILE | --cert FILE [--msp MSP] | --id ID [--msp MSP] | --msp MSP] [--at TIME] [--page-size N]",
 		Example: `  charter reputation eligible
+  charter reputation eligible --msp LabBMSP --page-size 50
   charter reputation eligible --member labA-user2 --at 2026-03-01T00:00:00Z`,
 		Short: "Who is eligible for a House A seat, and why",
-		Long:  "Report House A eligibility: of one member, or of every active member when none is named.\n\n" + memberRefHelp,
+		Long:  "Report House A eligibility: of one member, or of every active member when none is named\n(of one organisation with --msp alone), read in pages of --page-size members.\n\n" + memberRefHelp,
 		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			when, err := repParseAt(at)
@@ -385,11 +387,18 @@ func (a *app) repEligibleCmd() *cobra.Command {
 				return err
 			}
 			if ref.profile == "" && ref.cert == "" && ref.id == "" {
-				if ref.msp != "" {
-					return usagef("--msp goes with --cert or --id")
+				n, err := pageSize(size)
+				if err != nil {
+					return err
 				}
 				return a.withReputation(cmd, func(ctx context.Context, r reputationAPI) error {
-					all, err := r.EligibleMembers(ctx, when)
+					all, err := charter.FollowPages("", func(bookmark string) ([]reputation.EligibilityReport, string, error) {
+						p, err := r.EligibleMembersPage(ctx, ref.msp, when, n, bookmark)
+						if err != nil {
+							return nil, "", err
+						}
+						return p.Reports, p.Bookmark, nil
+					})
 					if err != nil {
 						return err
 					}
@@ -414,6 +423,7 @@ func (a *app) repEligibleCmd() *cobra.Command {
 	}
 	a.bindMember(cmd, &ref, false)
 	cmd.Flags().StringVar(&at, "at", "", "RFC 3339 time (default: now)")
+	pageSizeFlag(cmd.Flags(), &size, "members")
 	return cmd
 }
 
@@ -504,7 +514,7 @@ func reputationText(w *bytes.Buffer, v any) error {
 				} else if at.ExpiresAt != nil {
 					status = "expires " + timeText(*at.ExpiresAt)
 				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\t%s\n", at.ID, timeText(at.IssuedAt), at.Category, at.Weight, actor(at.Attester), status, at.Evidence)
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\t%s\n", at.ID, timeText(at.IssuedAt), at.Category, at.Weight, at.Attester, status, at.Evidence)
 			}
 			if err := tw.Flush(); err != nil {
 				return err
@@ -524,7 +534,7 @@ func reputationText(w *bytes.Buffer, v any) error {
 			tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 			fmt.Fprintln(tw, "SLASH\tAT\tCATEGORY\tFRACTION\tBY\tREASON")
 			for _, s := range v.Slashes {
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", s.ID, timeText(s.At), dash(string(s.Category)), bps(s.FractionBps), actor(s.By), s.Reason)
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", s.ID, timeText(s.At), dash(string(s.Category)), bps(s.FractionBps), s.By, s.Reason)
 			}
 			return tw.Flush()
 		}

@@ -67,11 +67,18 @@ func (g *fakeGateway) Eligibility(_ context.Context, member identity.Identity, a
 	return &reputation.EligibilityReport{Member: member, Reasons: []string{"total score 1.000 is below the minimum 500.000"}}, g.record("Eligibility", eligibleArg{member, at})
 }
 
-func (g *fakeGateway) EligibleMembers(_ context.Context, at time.Time) ([]reputation.EligibilityReport, error) {
-	return []reputation.EligibilityReport{
+type eligiblePageArg struct {
+	MSPID    string
+	At       time.Time
+	Size     int
+	Bookmark string
+}
+
+func (g *fakeGateway) EligibleMembersPage(_ context.Context, mspID string, at time.Time, size int, bookmark string) (*reputation.EligibilityPage, error) {
+	return &reputation.EligibilityPage{Reports: []reputation.EligibilityReport{
 		{Member: testAttestation.Recipient, Eligible: true, ActiveMember: true, TotalScore: 600_000, SafetyScore: 100_000, MinTotalScore: 500_000, MinSafetyScore: 100_000},
 		{Member: testAttestation.Attester, HoldsSeat: true, SeatLost: true, ActiveMember: true, TotalScore: 1_000, MinTotalScore: 500_000, MinSafetyScore: 100_000},
-	}, g.record("EligibleMembers", at)
+	}}, g.record("EligibleMembersPage", eligiblePageArg{mspID, at, size, bookmark})
 }
 
 var _ reputationAPI = (*fakeGateway)(nil)
@@ -110,7 +117,8 @@ func TestReputationCommands(t *testing.T) {
 		{"score of a member at a time in two categories", []string{"reputation", "score", "--member", "labA-user1", "--at", "2026-03-01T09:00:00Z", "--categories", "red_teaming,safety_review"},
 			fakeCall{"Score", scoreArg{user1, charter.ScoreQuery{At: at, Categories: []contribution.Category{contribution.RedTeaming, contribution.SafetyReview}}}}},
 		{"history of oneself", []string{"--as", "labA-user1", "reputation", "history"}, fakeCall{"ReputationHistory", user1}},
-		{"eligible: everyone", []string{"reputation", "eligible", "--at", "2026-03-01T09:00:00Z"}, fakeCall{"EligibleMembers", at}},
+		{"eligible: everyone", []string{"reputation", "eligible", "--at", "2026-03-01T09:00:00Z"}, fakeCall{"EligibleMembersPage", eligiblePageArg{"", at, 1000, ""}}},
+		{"eligible: one organisation", []string{"reputation", "eligible", "--msp", "LabBMSP", "--at", "2026-03-01T09:00:00Z", "--page-size", "50"}, fakeCall{"EligibleMembersPage", eligiblePageArg{"LabBMSP", at, 50, ""}}},
 		{"eligible: one member", []string{"reputation", "eligible", "--member", "labA-user1"}, fakeCall{"Eligibility", eligibleArg{user1, time.Time{}}}},
 	}
 	for _, tt := range tests {

@@ -13,6 +13,7 @@ import (
 	"github.com/charter-gov/charter/chaincode/decision"
 	"github.com/charter-gov/charter/chaincode/identity"
 	"github.com/charter-gov/charter/chaincode/token"
+	"github.com/charter-gov/charter/chaincode/treasury"
 )
 
 func (a *app) tokenCmd() *cobra.Command {
@@ -95,30 +96,27 @@ func (a *app) parseAllocation(s string) (token.Allocation, error) {
 }
 
 func (a *app) tokenIssueCmd() *cobra.Command {
-	var to []string
+	var amount int64
 	var memo, title, description string
 	cmd := &cobra.Command{
-		Use:   "issue --to WHO=AMOUNT [--to WHO=AMOUNT ...] --title TEXT [--memo TEXT] [--description TEXT]",
-		Short: "Propose a token_issuance decision (the only way new tokens are issued)",
-		Long: `Propose a token_issuance decision allocating new governance tokens to members. No one
-mints alone: there is no minting transaction. The houses the constitution routes
-token_issuance to vote on it; once passed, timelocked and past its appeal window,
-'charter decision execute ID' issues the tokens. One decision may issue at most the
-larger of the constitution's token.maxIssuanceBps of the supply and
-token.maxIssuanceUnits, never past token.supplyCap (checked at proposal and again
-at execution). WHO is a profile name or MSPID/x509::<subject>::<issuer>.`,
-		Example: `  charter --as labA-user1 token issue --to labA-user1=1000 --to labB-user1=600 --title "Q3 contributor allocation"`,
+		Use:   "issue --amount N --title TEXT [--memo TEXT] [--description TEXT]",
+		Short: "Propose a token_issuance decision (the only way new tokens are issued) crediting the treasury",
+		Long: `Propose a token_issuance decision issuing --amount new governance tokens to the
+treasury's token account. No one mints alone: there is no minting transaction. The
+houses the constitution routes token_issuance to vote on it; once passed, timelocked
+and past its appeal window, 'charter decision execute ID' credits the treasury, and
+spends ('charter treasury propose --account token') pay the tokens out to members.
+One decision may issue at most the larger of the constitution's token.maxIssuanceBps
+of the tokens issued (in members' hands and in the treasury) and
+token.maxIssuanceUnits, never past token.supplyCap (checked at proposal and again at
+execution).`,
+		Example: `  charter --as labA-user1 token issue --amount 1600 --title "Q3 contributor allocation"`,
 		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			req := token.IssueRequest{Memo: memo}
-			for _, s := range to {
-				al, err := a.parseAllocation(s)
-				if err != nil {
-					return err
-				}
-				req.Allocations = append(req.Allocations, al)
+			if amount <= 0 {
+				return usagef("--amount %d: want a positive whole number", amount)
 			}
-			payload, err := json.Marshal(req)
+			payload, err := json.Marshal(treasury.IssuanceRequest{Amount: amount, Memo: memo})
 			if err != nil {
 				return fmt.Errorf("encode token issuance: %w", err)
 			}
@@ -131,11 +129,11 @@ at execution). WHO is a profile name or MSPID/x509::<subject>::<issuer>.`,
 			})
 		},
 	}
-	cmd.Flags().StringArrayVar(&to, "to", nil, "an allocation, WHO=AMOUNT (repeatable; required)")
+	cmd.Flags().Int64Var(&amount, "amount", 0, "tokens issued to the treasury (required)")
 	cmd.Flags().StringVar(&memo, "memo", "", "a note kept with the issuance")
 	cmd.Flags().StringVar(&title, "title", "", "the decision's title (required)")
 	cmd.Flags().StringVar(&description, "description", "", "the decision's description")
-	requireFlags(cmd, "to", "title")
+	requireFlags(cmd, "title")
 	return cmd
 }
 

@@ -19,6 +19,7 @@ import (
 	"github.com/charter-gov/charter/chaincode/membership"
 	"github.com/charter-gov/charter/chaincode/reputation"
 	"github.com/charter-gov/charter/chaincode/token"
+	"github.com/charter-gov/charter/chaincode/treasury"
 )
 
 // The attack table of docs/capture.md, domain rows: the decision effects
@@ -194,26 +195,30 @@ func TestRoleDecisionsGrantAndWithdraw(t *testing.T) {
 }
 
 func TestTokenIssuance(t *testing.T) {
-	issue := func(allocs ...token.Allocation) json.RawMessage {
-		return raw(t, token.IssueRequest{Allocations: allocs, Memo: "q3 contributors"})
+	issue := func(amount int64) json.RawMessage {
+		return raw(t, treasury.IssuanceRequest{Amount: amount, Memo: "q3 contributors"})
 	}
 	eff := TokenIssuance()
-	t.Run("within the floor on an empty supply", func(t *testing.T) {
+	t.Run("within the floor on an empty supply, to the treasury", func(t *testing.T) {
 		w := newCapWorld(t)
-		p := issue(token.Allocation{Member: ada, Amount: 60_000}, token.Allocation{Member: att, Amount: 40_000})
+		p := issue(100_000)
 		require.NoError(t, eff.Check(w.s, w.cur, p))
 		tx := w.tx(testutil.T0().Add(time.Hour))
 		out, err := eff.Apply(tx, &decision.Decision{ID: "d-issue", Type: constitution.TokenIssuance, Payload: p})
 		require.NoError(t, err)
-		iss, ok := out.(*token.Issuance)
+		iss, ok := out.(*treasury.Issued)
 		require.True(t, ok)
-		assert.Equal(t, "d-issue", iss.Decision)
-		assert.Equal(t, int64(100_000), iss.Supply)
+		assert.Equal(t, "d-issue", iss.Movement.Decision)
+		assert.Equal(t, int64(100_000), iss.Reserve)
+		assert.Equal(t, int64(0), iss.Circulating, "tokens in the treasury are not in circulation")
 		require.NotNil(t, tx.Event())
-		assert.Equal(t, token.EventIssued, tx.Event().Type, "the issuance event names the decision")
-		bal, err := token.Balance(w.s, ada)
+		assert.Equal(t, treasury.EventIssued, tx.Event().Type, "the issuance event names the decision")
+		acct, err := treasury.GetAccount(w.s, constitution.TreasuryTokenAccount)
 		require.NoError(t, err)
-		assert.Equal(t, int64(60_000), bal)
+		assert.Equal(t, int64(100_000), acct.Balance)
+		supply, err := token.Supply(w.s)
+		require.NoError(t, err)
+		assert.Equal(t, int64(0), supply, "no member holds the new tokens until a spend pays them out")
 	})
 	tests := []struct {
 		name    string
@@ -222,14 +227,14 @@ func TestTokenIssuance(t *testing.T) {
 		code    errcode.Code
 		want    string
 	}{
-		{"above the per-decision limit", nil, issue(token.Allocation{Member: ada, Amount: 100_001}), errcode.FailedPrecondition, "exceed the 100000 one token_issuance decision may issue"},
-		{"past the supply cap", func(d *constitution.Document) { d.Token.SupplyCap = 500 }, issue(token.Allocation{Member: ada, Amount: 501}), errcode.FailedPrecondition, "within the supply cap 500"},
-		{"issuance switched off", func(d *constitution.Document) { d.Token.MaxIssuanceBps, d.Token.MaxIssuanceUnits = 0, 0 }, issue(token.Allocation{Member: ada, Amount: 1}), errcode.FailedPrecondition, "exceed the 0"},
-		{"to a non-member", nil, issue(token.Allocation{Member: ghost, Amount: 1}), errcode.NotFound, "not registered"},
-		{"a member twice (splitting past a per-member check)", nil, issue(token.Allocation{Member: ada, Amount: 1}, token.Allocation{Member: ada, Amount: 1}), errcode.InvalidArgument, "a second time"},
-		{"negative amount", nil, issue(token.Allocation{Member: ada, Amount: -1}), errcode.InvalidArgument, "positive"},
-		{"no allocation", nil, issue(), errcode.InvalidArgument, "at least one allocation"},
-		{"unknown payload field", nil, json.RawMessage(`{"allocations":[],"mintTo":"me"}`), errcode.InvalidArgument, "unknown field"},
+		{"above the per-decision limit", nil, issue(100_001), errcode.FailedPrecondition, "exceed the 100000 one token_issuance decision may issue"},
+		{"past the supply cap", func(d *constitution.Document) { d.Token.SupplyCap = 500 }, issue(501), errcode.FailedPrecondition, "within the supply cap 500"},
+		{"issuance switched off", func(d *constitution.Document) { d.Token.MaxIssuanceBps, d.Token.MaxIssuanceUnits = 0, 0 }, issue(1), errcode.FailedPrecondition, "exceed the 0"},
+		{"negative amount", nil, issue(-1), errcode.InvalidArgument, "must be between 1"},
+		{"zero amount", nil, issue(0), errcode.InvalidArgument, "must be between 1"},
+		{"allocations to members (issuance goes to the treasury)", nil, json.RawMessage(`{"allocations":[{"member":{"mspId":"LabAMSP","id":"x"},"amount":1}]}`), errcode.InvalidArgument, "unknown field"},
+		{"unknown payload field", nil, json.RawMessage(`{"amount":1,"mintTo":"me"}`), errcode.InvalidArgument, "unknown field"},
+		{"memo with a control character", nil, raw(t, treasury.IssuanceRequest{Amount: 1, Memo: "a\x00"}), errcode.InvalidArgument, "control character"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -242,13 +247,13 @@ func TestTokenIssuance(t *testing.T) {
 			refusedEverywhere(t, w, constitution.TokenIssuance, tt.payload, tt.code, tt.want)
 		})
 	}
-	t.Run("limit re-checked at execution against the supply then", func(t *testing.T) {
+	t.Run("limit re-checked at execution against the tokens issued then", func(t *testing.T) {
 		w := newCapWorld(t, func(d *constitution.Document) { d.Token.SupplyCap = 150_000 })
-		p := issue(token.Allocation{Member: ada, Amount: 100_000})
-		require.NoError(t, eff.Check(w.s, w.cur, p), "at proposal the supply is 0")
+		p := issue(100_000)
+		require.NoError(t, eff.Check(w.s, w.cur, p), "at proposal nothing is issued")
 		_, err := eff.Apply(w.tx(testutil.T0().Add(time.Hour)), &decision.Decision{ID: "d-first", Type: constitution.TokenIssuance, Payload: p})
 		require.NoError(t, err)
-		// The second decision, proposed when the supply was 0, now exceeds the cap.
+		// The second decision, proposed when nothing was issued, now exceeds the cap.
 		before, writes := w.s.Snapshot(), w.s.Writes
 		tx := w.tx(testutil.T0().Add(2 * time.Hour))
 		_, err = eff.Apply(tx, &decision.Decision{ID: "d-second", Type: constitution.TokenIssuance, Payload: p})
@@ -257,6 +262,17 @@ func TestTokenIssuance(t *testing.T) {
 		assert.Equal(t, before, w.s.Snapshot())
 		assert.Equal(t, writes, w.s.Writes)
 		assert.Nil(t, tx.Event())
+	})
+	t.Run("the treasury's reserve counts against the limit and the cap", func(t *testing.T) {
+		w := newCapWorld(t, func(d *constitution.Document) { d.Token.MaxIssuanceUnits = 0; d.Token.MaxIssuanceBps = 1000 })
+		_, err := token.Issue(w.tx(testutil.T0()), token.IssueRequest{Allocations: []token.Allocation{{Member: ada, Amount: 1000}}}, "genesis")
+		require.NoError(t, err)
+		// 10 % of 1000 circulating: 100.
+		_, err = eff.Apply(w.tx(testutil.T0().Add(time.Hour)), &decision.Decision{ID: "d-a", Type: constitution.TokenIssuance, Payload: issue(100)})
+		require.NoError(t, err)
+		// Now 1100 are issued (1000 circulating, 100 in the treasury): 10 % is 110, not 100.
+		refusedEverywhere(t, w, constitution.TokenIssuance, issue(111), errcode.FailedPrecondition, "exceed the 110")
+		require.NoError(t, eff.Check(w.s, w.cur, issue(110)))
 	})
 }
 

@@ -3,9 +3,10 @@
 // reputation eligibility rule added) and those of other capabilities:
 // reputation slashing, the grant and withdrawal of roles that carry power,
 // and token issuance. These decisions are the only paths to those powers:
-// no transaction grants a power role, issues tokens or slashes. Later capabilities
-// (release stages, treasury spends, partner admission, chaincode upgrades)
-// add theirs to All.
+// no transaction grants a power role, issues tokens or slashes. Budgets and
+// treasury spends (chaincode/treasury) are here too. Later capabilities
+// (release stages, partner admission, chaincode upgrades) add theirs to
+// All.
 package effects
 
 import (
@@ -23,7 +24,7 @@ import (
 
 // All returns every registered effect: the decision package's own (with
 // House A eligibility added to seat confirmations), slashing, the role
-// decisions and token issuance.
+// decisions, token issuance (to the treasury), budgets and treasury spends.
 func All() []decision.Effect {
 	out := []decision.Effect{}
 	for _, e := range decision.CoreEffects() {
@@ -34,7 +35,7 @@ func All() []decision.Effect {
 	}
 	out = append(out, Slashing())
 	out = append(out, Roles()...)
-	return append(out, TokenIssuance())
+	return append(out, TokenIssuance(), Budget(), TreasurySpend(), ReleaseStage(), DatasetTakedown(), EmergencyRatification())
 }
 
 // Slashing is the effect of a slashing decision: the payload is a

@@ -26,7 +26,8 @@ func TestRegistry(t *testing.T) {
 		assert.NotNil(t, e.Apply, e.Type)
 	}
 	assert.Equal(t, []constitution.DecisionType{constitution.Amendment, constitution.SeatConfirmation, constitution.SeatRemoval, constitution.Slashing,
-		constitution.RoleGrant, constitution.RoleRevoke, constitution.OfficeGrant, constitution.OfficeRevoke, constitution.TokenIssuance}, types)
+		constitution.RoleGrant, constitution.RoleRevoke, constitution.OfficeGrant, constitution.OfficeRevoke, constitution.TokenIssuance, constitution.Budget, constitution.TreasurySpend,
+		constitution.ReleaseStage, constitution.DatasetTakedown, constitution.EmergencyRatification}, types)
 }
 
 func TestSlashing(t *testing.T) {

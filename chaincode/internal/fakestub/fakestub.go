@@ -48,6 +48,9 @@ type Stub struct {
 	TxID string
 	// Events maps event name to payload; SetEvent creates it if nil.
 	Events map[string][]byte
+	// Reads lists the keys GetState read, in order (a transaction's point
+	// reads: what a peer's read set would hold for them).
+	Reads []string
 }
 
 var _ shim.ChaincodeStubInterface = (*Stub)(nil)
@@ -81,7 +84,10 @@ func (s *Stub) GetTxTimestamp() (*timestamppb.Timestamp, error) {
 func (s *Stub) GetTxID() string { return s.TxID }
 
 // GetState implements shim.ChaincodeStubInterface.
-func (s *Stub) GetState(key string) ([]byte, error) { return s.State.Get(key) }
+func (s *Stub) GetState(key string) ([]byte, error) {
+	s.Reads = append(s.Reads, key)
+	return s.State.Get(key)
+}
 
 // PutState implements shim.ChaincodeStubInterface.
 func (s *Stub) PutState(key string, value []byte) error { return s.State.Put(key, value) }

@@ -13,11 +13,13 @@ import (
 	"github.com/charter-gov/charter/chaincode/core"
 	"github.com/charter-gov/charter/chaincode/decision"
 	"github.com/charter-gov/charter/chaincode/delegation"
+	"github.com/charter-gov/charter/chaincode/emergency"
 	"github.com/charter-gov/charter/chaincode/genesis"
 	"github.com/charter-gov/charter/chaincode/incident"
 	"github.com/charter-gov/charter/chaincode/membership"
 	"github.com/charter-gov/charter/chaincode/reputation"
 	"github.com/charter-gov/charter/chaincode/token"
+	"github.com/charter-gov/charter/chaincode/treasury"
 	"github.com/charter-gov/charter/chaincode/vouch"
 	"github.com/charter-gov/charter/internal/golden"
 )
@@ -35,6 +37,7 @@ func records() []struct {
 	}{
 		{"member.golden.jsonl", func() any { return new(membership.Member) }},
 		{"constitution-version.golden.jsonl", func() any { return new(constitution.Version) }},
+		{"constitution-time-rule.golden.jsonl", func() any { return new(constitution.TimeRule) }},
 		{"ballot.golden.jsonl", func() any { return new(ballot.Ballot) }},
 		{"vote.golden.jsonl", func() any { return new(ballot.Vote) }},
 		{"ballot-tally-state.golden.jsonl", func() any { return new(ballot.TallyState) }},
@@ -54,8 +57,17 @@ func records() []struct {
 		{"genesis-approval.golden.jsonl", func() any { return new(genesis.Approval) }},
 		{"genesis-adoption.golden.jsonl", func() any { return new(genesis.Adoption) }},
 		{"vouch.golden.jsonl", func() any { return new(vouch.Vouch) }},
-		{"ballot-pause-support.golden.jsonl", func() any { return new(ballot.PauseSupport) }},
 		{"incident.golden.jsonl", func() any { return new(incident.Incident) }},
+		{"treasury-account.golden.jsonl", func() any { return new(treasury.Account) }},
+		{"treasury-movement.golden.jsonl", func() any { return new(treasury.Movement) }},
+		{"treasury-budget.golden.jsonl", func() any { return new(treasury.Budget) }},
+		{"treasury-spend.golden.jsonl", func() any { return new(treasury.Spend) }},
+		{"treasury-approval.golden.jsonl", func() any { return new(treasury.Approval) }},
+		{"treasury-period-usage.golden.jsonl", func() any { return new(treasury.PeriodUsage) }},
+		{"emergency-support.golden.jsonl", func() any { return new(emergency.Support) }},
+		{"emergency-pause.golden.jsonl", func() any { return new(emergency.Pause) }},
+		{"emergency-incident.golden.jsonl", func() any { return new(emergency.Incident) }},
+		{"emergency-clearance.golden.jsonl", func() any { return new(emergency.Clearance) }},
 	}
 }
 

@@ -1,0 +1,287 @@
+package treasury_test
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/charter-gov/charter/chaincode/constitution"
+	"github.com/charter-gov/charter/chaincode/core"
+	"github.com/charter-gov/charter/chaincode/errcode"
+	"github.com/charter-gov/charter/chaincode/identity"
+	"github.com/charter-gov/charter/chaincode/internal/testutil"
+	"github.com/charter-gov/charter/chaincode/membership"
+	"github.com/charter-gov/charter/chaincode/token"
+	. "github.com/charter-gov/charter/chaincode/treasury"
+)
+
+var (
+	foTres  = testutil.ID("FoundationMSP", "Tres@fo") // treasurer
+	aTres   = testutil.ID("LabAMSP", "Tres@labA")     // treasurer
+	aTres2  = testutil.ID("LabAMSP", "Tres2@labA")    // treasurer, same organisation as aTres
+	bGrants = testutil.ID("LabBMSP", "Grants@labB")   // grants administrator
+	ada     = testutil.ID("LabAMSP", "Ada@labA")      // plain member, payee
+	bob     = testutil.ID("LabBMSP", "Bob@labB")      // plain member, payee
+	ghost   = testutil.ID("LabBMSP", "Ghost@labB")    // never registered
+	admin   = testutil.ID("LabAMSP", "Admin@labA")    // organisation admin
+)
+
+const (
+	day   = 24 * time.Hour
+	skew  = 300 * time.Second
+	delay = 2 * day
+)
+
+type world struct {
+	t   *testing.T
+	s   *core.MemStore
+	now time.Time
+	n   int
+}
+
+func newWorld(t *testing.T, mutate ...func(*constitution.Document)) *world {
+	t.Helper()
+	w := &world{t: t, s: core.NewMemStore(), now: testutil.T0()}
+	doc := constitution.Default()
+	for _, m := range mutate {
+		m(&doc)
+	}
+	_, err := constitution.InstallGenesis(testutil.Tx(w.s, admin, true, w.now), doc)
+	require.NoError(t, err)
+	for _, id := range []identity.Identity{foTres, aTres, aTres2, bGrants, ada, bob} {
+		adminOf := identity.Identity{MSPID: id.MSPID, ID: "x509::CN=Admin::CN=ca"}
+		_, err := membership.Register(testutil.Tx(w.s, adminOf, true, w.now), membership.RegisterRequest{Member: id, Name: "M"})
+		require.NoError(t, err)
+	}
+	tx := w.tx(admin)
+	for _, id := range []identity.Identity{foTres, aTres, aTres2} {
+		_, err = membership.GrantRoleByDecision(tx, id, membership.RoleTreasurer, "genesis")
+		require.NoError(t, err)
+	}
+	_, err = membership.GrantRoleByDecision(tx, bGrants, membership.RoleGrantsAdmin, "genesis")
+	require.NoError(t, err)
+	w.at(time.Minute)
+	return w
+}
+
+// at moves the clock forward.
+func (w *world) at(d time.Duration) { w.now = w.now.Add(d) }
+
+func (w *world) tx(caller identity.Identity) *core.Tx {
+	w.n++
+	tx := testutil.Tx(w.s, caller, false, w.now)
+	tx.TxID = fmt.Sprintf("tx-%04d", w.n)
+	return tx
+}
+
+// refused runs fn as caller and checks it fails with code and a message
+// containing want, writing nothing and emitting no event.
+func (w *world) refused(caller identity.Identity, code errcode.Code, want string, fn func(tx *core.Tx) error) {
+	w.t.Helper()
+	before, writes := w.s.Snapshot(), w.s.Writes
+	tx := w.tx(caller)
+	err := fn(tx)
+	require.Error(w.t, err)
+	assert.Equal(w.t, code, errcode.CodeOf(err), "%v", err)
+	assert.ErrorContains(w.t, err, want)
+	assert.Equal(w.t, before, w.s.Snapshot(), "nothing changed")
+	assert.Equal(w.t, writes, w.s.Writes, "nothing written")
+	assert.Nil(w.t, tx.Event(), "no event")
+}
+
+func (w *world) deposit(acct string, amount int64) {
+	w.t.Helper()
+	_, err := Deposit(w.tx(foTres), DepositRequest{Account: acct, Amount: amount, Reference: "wire-" + acct, Reason: "grant received"})
+	require.NoError(w.t, err)
+}
+
+func (w *world) budget(id, acct string, amount int64) {
+	w.t.Helper()
+	_, err := OpenBudget(w.tx(admin), id, BudgetRequest{Account: acct, Amount: amount, Purpose: "evaluation compute"})
+	require.NoError(w.t, err)
+}
+
+func (w *world) propose(by identity.Identity, req SpendRequest) *Spend {
+	w.t.Helper()
+	sp, err := ProposeSpend(w.tx(by), req)
+	require.NoError(w.t, err)
+	return sp
+}
+
+func (w *world) approve(id string, by ...identity.Identity) {
+	w.t.Helper()
+	for _, b := range by {
+		_, err := Approve(w.tx(b), ApproveRequest{Spend: id})
+		require.NoError(w.t, err)
+	}
+}
+
+func pay(acct, budget string, payees ...Payee) SpendRequest {
+	return SpendRequest{Account: acct, Budget: budget, Payees: payees, Reason: "evaluation grant"}
+}
+
+func balance(t *testing.T, s core.Store, acct string) int64 {
+	t.Helper()
+	a, err := GetAccount(s, acct)
+	require.NoError(t, err)
+	return a.Balance
+}
+
+func TestSpendLifecycle(t *testing.T) {
+	w := newWorld(t)
+	w.deposit("compute_credits", 30_000)
+	w.budget("d-budget", "compute_credits", 20_000)
+	sp := w.propose(bGrants, SpendRequest{Account: "compute_credits", Budget: "d-budget", Source: "round:r1", Reason: "round r1 matching",
+		Payees: []Payee{{To: ada, Amount: 6_000}, {To: bob, Amount: 4_000}}})
+	assert.Equal(t, StatusQueued, sp.Status, "within the decision threshold: queued at once")
+	assert.Equal(t, int64(10_000), sp.Total)
+	assert.False(t, sp.NeedsDecision)
+	require.NotNil(t, sp.ExecutableAt)
+	assert.Equal(t, sp.QueuedAt.Add(delay), *sp.ExecutableAt)
+	b, err := GetBudget(w.s, "d-budget")
+	require.NoError(t, err)
+	assert.Equal(t, int64(10_000), b.Reserved, "the budget reserves the spend at once")
+
+	w.approve(sp.ID, foTres, aTres)
+	as, err := Approvals(w.s, sp.ID)
+	require.NoError(t, err)
+	assert.Len(t, as, 2)
+
+	w.at(delay + 2*skew)
+	tx := w.tx(aTres)
+	out, err := Execute(tx, sp.ID)
+	require.NoError(t, err)
+	assert.Equal(t, StatusExecuted, out.Spend.Status)
+	assert.Equal(t, []identity.Identity{foTres, aTres}, out.Spend.Signers)
+	require.NotNil(t, tx.Event())
+	assert.Equal(t, EventSpendExecuted, tx.Event().Type)
+	assert.Equal(t, int64(20_000), balance(t, w.s, "compute_credits"))
+	assert.Equal(t, int64(10_000), out.Usage.Spent)
+	assert.Equal(t, int64(50_000), out.Usage.Limit, "the account's own limit")
+
+	mv, err := Movements(w.s, "compute_credits", 0, "")
+	require.NoError(t, err)
+	require.Len(t, mv.Movements, 2)
+	assert.Equal(t, MoveDeposit, mv.Movements[0].Kind)
+	assert.Equal(t, "wire-compute_credits", mv.Movements[0].Reference)
+	assert.Equal(t, Movement{Account: "compute_credits", Seq: 2, Kind: MoveSpend, Delta: -10_000, Balance: 20_000, Reason: "round r1 matching",
+		Decision: "d-budget", Spend: sp.ID, Source: "round:r1", Actor: aTres, At: w.now, TxID: tx.TxID}, mv.Movements[1])
+
+	bySrc, err := SpendsBySource(w.s, "round:r1")
+	require.NoError(t, err)
+	require.Len(t, bySrc, 1)
+	assert.Equal(t, StatusExecuted, bySrc[0].Status)
+
+	w.refused(aTres, errcode.Conflict, "already executed", func(tx *core.Tx) error { _, err := Execute(tx, sp.ID); return err })
+	w.refused(bGrants, errcode.FailedPrecondition, "it is executed", func(tx *core.Tx) error {
+		_, err := Cancel(tx, CancelRequest{Spend: sp.ID, Reason: "too late"})
+		return err
+	})
+}
+
+func TestPrepareSpendEmitsNothing(t *testing.T) {
+	w := newWorld(t)
+	w.budget("d-round", "compute_credits", 5_000)
+	tx := w.tx(bGrants)
+	sp, err := PrepareSpend(tx, SpendRequest{Account: "compute_credits", Budget: "d-round", Source: "round:r9", Reason: "round r9",
+		Payees: []Payee{{To: ada, Amount: 5_000}}})
+	require.NoError(t, err)
+	assert.Nil(t, tx.Event(), "the round's transaction emits its own event")
+	assert.Equal(t, SpendID(tx.TxID), sp.ID)
+	got, err := GetSpend(w.s, sp.ID)
+	require.NoError(t, err)
+	assert.Equal(t, sp, got)
+}
+
+func TestTokenAccountPaysOutByMinting(t *testing.T) {
+	w := newWorld(t)
+	_, err := Issue(w.tx(admin), "d-issue", IssuanceRequest{Amount: 50_000, Memo: "contributors"})
+	require.NoError(t, err)
+	circ, res, err := CirculatingAndReserve(w.s)
+	require.NoError(t, err)
+	assert.Equal(t, [2]int64{0, 50_000}, [2]int64{circ, res})
+
+	w.budget("d-b", constitution.TreasuryTokenAccount, 10_000)
+	sp := w.propose(foTres, pay(constitution.TreasuryTokenAccount, "d-b", Payee{To: ada, Amount: 7_000}, Payee{To: bob, Amount: 3_000}))
+	w.approve(sp.ID, foTres, aTres)
+	w.at(delay + 2*skew)
+	out, err := Execute(w.tx(foTres), sp.ID)
+	require.NoError(t, err)
+	require.NotNil(t, out.Minted)
+	assert.Equal(t, sp.ID, out.Minted.Decision, "the mint names the spend")
+	bal, err := token.Balance(w.s, ada)
+	require.NoError(t, err)
+	assert.Equal(t, int64(7_000), bal)
+	circ, res, err = CirculatingAndReserve(w.s)
+	require.NoError(t, err)
+	assert.Equal(t, [2]int64{10_000, 40_000}, [2]int64{circ, res}, "issued tokens are conserved: 50,000 in all")
+}
+
+func TestLargeSpendNeedsItsDecision(t *testing.T) {
+	w := newWorld(t)
+	w.deposit("usd", 900_000)
+	w.budget("d-b", "usd", 900_000)
+	sp := w.propose(foTres, pay("usd", "d-b", Payee{To: ada, Amount: 150_000}))
+	assert.Equal(t, StatusAwaitingDecision, sp.Status, "above the 100,000 threshold")
+	assert.True(t, sp.NeedsDecision)
+	assert.Nil(t, sp.ExecutableAt)
+	w.approve(sp.ID, foTres, aTres) // approvals may come before the decision
+	w.at(30 * day)
+	w.refused(foTres, errcode.FailedPrecondition, "waits for an executed treasury_spend decision", func(tx *core.Tx) error { _, err := Execute(tx, sp.ID); return err })
+
+	tx := w.tx(admin)
+	q, err := QueueByDecision(tx, "d-spend", SpendDecisionPayload{Spend: sp.ID})
+	require.NoError(t, err)
+	assert.Equal(t, EventSpendQueued, tx.Event().Type)
+	assert.Equal(t, "d-spend", q.Decision)
+	assert.Equal(t, w.now, *q.QueuedAt, "the delay starts when the decision executes")
+	w.refused(admin, errcode.FailedPrecondition, "only a spend awaiting its decision", func(tx *core.Tx) error {
+		_, err := QueueByDecision(tx, "d-again", SpendDecisionPayload{Spend: sp.ID})
+		return err
+	})
+	w.refused(foTres, errcode.FailedPrecondition, "can be executed from", func(tx *core.Tx) error { _, err := Execute(tx, sp.ID); return err })
+	w.at(delay + 2*skew)
+	_, err = Execute(w.tx(foTres), sp.ID)
+	require.NoError(t, err)
+}
+
+func TestCancelGivesTheReserveBack(t *testing.T) {
+	w := newWorld(t)
+	w.budget("d-b", "usd", 1_000)
+	sp := w.propose(aTres, pay("usd", "d-b", Payee{To: ada, Amount: 800}))
+	w.refused(foTres, errcode.Forbidden, "only its proposer", func(tx *core.Tx) error {
+		_, err := Cancel(tx, CancelRequest{Spend: sp.ID, Reason: "veto"})
+		return err
+	})
+	w.refused(aTres, errcode.FailedPrecondition, "exceeds the 200 left of budget d-b", func(tx *core.Tx) error {
+		_, err := ProposeSpend(tx, pay("usd", "d-b", Payee{To: bob, Amount: 201}))
+		return err
+	})
+	tx := w.tx(aTres)
+	_, err := Cancel(tx, CancelRequest{Spend: sp.ID, Reason: "wrong payee"})
+	require.NoError(t, err)
+	assert.Equal(t, EventSpendCanceled, tx.Event().Type)
+	b, err := GetBudget(w.s, "d-b")
+	require.NoError(t, err)
+	assert.Equal(t, int64(0), b.Reserved)
+	w.propose(aTres, pay("usd", "d-b", Payee{To: bob, Amount: 1_000}))
+	w.refused(aTres, errcode.FailedPrecondition, "it is cancelled", func(tx *core.Tx) error {
+		_, err := Approve(tx, ApproveRequest{Spend: sp.ID})
+		return err
+	})
+}
+
+func TestPeriodOf(t *testing.T) {
+	p := int64(30 * 86400)
+	n, start, end := PeriodOf(time.Unix(p*700+5, 0), p)
+	assert.Equal(t, int64(700), n)
+	assert.Equal(t, time.Unix(p*700, 0).UTC(), start)
+	assert.Equal(t, time.Unix(p*701, 0).UTC(), end)
+	n, _, _ = PeriodOf(time.Unix(p*701-1, 999_999_999), p)
+	assert.Equal(t, int64(700), n, "the last nanosecond of a period is in it")
+	n, _, _ = PeriodOf(time.Unix(-1, 0), p)
+	assert.Equal(t, int64(-1), n, "before the epoch rounds down")
+}
