@@ -243,4 +243,12 @@ run charter incident list
 run charter metrics --svg "$(dirname "$GENESIS")/metrics.svg"
 echo "(chart written to $(dirname "$GENESIS")/metrics.svg)"
 
+step "An auditor's export: every block, verified offline against the peers' hashes"
+AUDIT="$(mktemp -d)"
+run charter --as labB-user1 audit export --out "$AUDIT/labB" --quiet
+run charter audit verify "$AUDIT/labB"
+run charter --as foundation-user1 audit export --out "$AUDIT/foundation" --quiet
+run charter audit crosscheck "$AUDIT/labB" "$AUDIT/foundation"
+run charter audit replay "$AUDIT/labB"
+
 printf '\n%sDemo complete.%s The network is still running: try `charter --help`, `make status`; `make down` stops it.\n' "$B" "$R"

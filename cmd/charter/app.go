@@ -168,6 +168,7 @@ DEADLINE_EXCEEDED.`,
 	root.AddCommand(a.ballotCmd(), a.tokenCmd(), a.delegateCmd())
 	root.AddCommand(a.treasuryCmd(), a.artifactCmd(), a.guardianCmd())
 	root.AddCommand(a.metricsCmd(), a.incidentCmd(), a.simulateCmd())
+	root.AddCommand(a.auditCmd())
 	root.AddCommand(a.profileCmd(), a.versionCmd())
 	a.applyConventions(root)
 	return root

@@ -83,6 +83,9 @@ var agreedVerbs = map[string]string{
 	"decide":                   "propose the decision a spend waits for",
 	"deposit":                  "record an asset received",
 	"usage":                    "what an account spent in its period",
+	// The audit export.
+	"crosscheck": "compare two organisations' exports",
+	"replay":     "re-run an export's tallies and conclusions offline",
 }
 
 // flagAliases are old flag spellings still accepted for scripts written
