@@ -116,6 +116,15 @@ func (a *app) applyConventions(root *cobra.Command) {
 	}
 	groupExamples(root)
 	walk(root, func(c *cobra.Command) {
+		// "member get" answers 'unknown command "get" … did you mean
+		// "show"?', whatever flags follow it.
+		if c.Name() == "show" {
+			c.SuggestFor = append(c.SuggestFor, "get", "describe", "view", "info")
+		}
+		if c != root && c.HasSubCommands() {
+			c.FParseErrWhitelist.UnknownFlags = true
+			c.Args = unknownSubcommand
+		}
 		// A ballot or decision command whose argument is an ID completes
 		// it from the ledger.
 		if list, ok := idLists[parentName(c)]; ok && c.ValidArgsFunction == nil && strings.Contains(c.Use, " ID") {
@@ -146,6 +155,19 @@ func groupExamples(c *cobra.Command) {
 	if c.Example == "" {
 		c.Example = strings.Join(lines, "\n")
 	}
+}
+
+// unknownSubcommand refuses an argument to a group: it names the unknown
+// subcommand and suggests the agreed one.
+func unknownSubcommand(cmd *cobra.Command, args []string) error {
+	if len(args) == 0 {
+		return nil
+	}
+	msg := fmt.Sprintf("unknown command %q for %q", args[0], cmd.CommandPath())
+	if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
+		msg += fmt.Sprintf("; did you mean %q?", s[0])
+	}
+	return usagef("%s", msg)
 }
 
 func parentName(c *cobra.Command) string {

@@ -108,6 +108,7 @@ func TestUsageErrorPrintsTheCommandsUsage(t *testing.T) {
 		{"wrong argument count", []string{"decision", "show"}, "takes one argument", "charter decision show"},
 		{"unknown flag", []string{"whoami", "--frob"}, "unknown flag: --frob", "charter whoami"},
 		{"coi list without subject or member", []string{"coi", "list"}, "[subject member cert id]", "charter coi list"},
+		{"the old verb", []string{"member", "get", "--profile", "labA-user2"}, `unknown command "get" for "charter member"; did you mean "show"?`, "charter member [flags]"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
