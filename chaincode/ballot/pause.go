@@ -8,7 +8,6 @@ import (
 	"github.com/charter-gov/charter/chaincode/emergency"
 	"github.com/charter-gov/charter/chaincode/errcode"
 	"github.com/charter-gov/charter/chaincode/identity"
-	"github.com/charter-gov/charter/chaincode/incident"
 	"github.com/charter-gov/charter/chaincode/membership"
 	"github.com/charter-gov/charter/chaincode/text"
 )
@@ -154,12 +153,8 @@ func PauseBallot(tx *core.Tx, req PauseRequest) (*PauseResult, error) {
 	if err := save(tx, b); err != nil {
 		return nil, err
 	}
-	// The incident register counts every emergency action.
-	if _, err := incident.Record(tx, incident.Incident{Kind: incident.EmergencyAction, Severity: incident.High,
-		Summary:  fmt.Sprintf("guardians paused ballot %s until %s", b.ID, p.Until.UTC().Format(time.RFC3339)),
-		Decision: b.Decision, Subject: "ballot:" + b.ID}); err != nil {
-		return nil, fmt.Errorf("record the emergency action: %w", err)
-	}
+	// The pause coming into force is recorded in the incident register by
+	// chaincode/emergency, as for every target.
 	res.InForce = true
 	return res, tx.Emit(EventPaused, res)
 }

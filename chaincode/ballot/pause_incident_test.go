@@ -35,9 +35,7 @@ func TestPauseInForceRecordsAnEmergencyAction(t *testing.T) {
 	require.Len(t, p.Incidents, 1)
 	in := p.Incidents[0]
 	assert.Equal(t, incident.EmergencyAction, in.Kind)
-	assert.Equal(t, incident.High, in.Severity)
-	assert.Equal(t, "ballot:"+b.ID, in.Subject)
-	assert.Equal(t, b.Decision, in.Decision)
+	assert.Equal(t, "ballot:"+b.ID+"#1", in.Subject, "the pause, by target and sequence")
 	assert.Equal(t, []string{tx.TxID}, in.Transactions)
 	assert.Equal(t, incident.SourceAutomatic, in.Source)
 	assert.Equal(t, EventPaused, tx.Event().Type, "the transaction's one event is still the pause")

@@ -134,16 +134,6 @@ func recordIncident(tx *core.Tx, p *Pause, rule string) error {
 		return err
 	}
 	p.Incident = inc
-	// The incident register counts it as a missed disclosure.
-	var txs []string
-	if p.TxID != "" {
-		txs = []string{p.TxID}
-	}
-	if _, err := incident.Record(tx, incident.Incident{Kind: incident.MissedDisclosure, Severity: incident.Medium,
-		Summary:      fmt.Sprintf("pause %d of %s: %s", p.Seq, p.Target, rule),
-		Transactions: txs, Subject: "pause:" + p.Target.String(), OccurredAt: p.DisclosureDue}); err != nil {
-		return fmt.Errorf("record the missed disclosure: %w", err)
-	}
 	return nil
 }
 

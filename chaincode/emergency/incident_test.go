@@ -44,7 +44,7 @@ func TestPauseAndMissedDisclosureAreIncidents(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, p.Incidents, 1)
 	assert.Equal(t, incident.EmergencyAction, p.Incidents[0].Kind)
-	assert.Equal(t, "pause:artifact:model-x@1", p.Incidents[0].Subject)
+	assert.Equal(t, "artifact:model-x@1#1", p.Incidents[0].Subject, "the pause, by target and sequence")
 
 	// Past the disclosure deadline by more than the skew, anyone records
 	// the missed disclosure.

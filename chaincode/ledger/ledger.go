@@ -71,12 +71,19 @@ func (s StubStore) Scan(objectType string, attrs []string, fn func(key string, v
 
 var _ core.Pager = StubStore{}
 
-// Page implements core.Pager with Fabric's paginated partial composite key
-// query. Peers allow it only in queries (evaluated transactions): a
-// transaction that writes gets an error.
+// Page implements core.Pager. The first page (bookmark "") is read with the
+// plain partial composite key iterator, closed after limit entries and a
+// look at the next key: a peer allows that in a transaction that writes
+// (its read set records the range up to the last key read), so a write
+// transaction may read a bounded prefix this way. A later page (a bookmark)
+// uses Fabric's paginated query, which peers allow only in queries
+// (evaluated transactions): a transaction that writes gets an error.
 func (s StubStore) Page(objectType string, attrs []string, bookmark string, limit int, fn func(key string, value []byte) error) (next string, err error) {
 	if limit < 1 || limit > math.MaxInt32 {
 		return "", fmt.Errorf("page %s %v: limit %d out of range", objectType, attrs, limit)
+	}
+	if bookmark == "" {
+		return s.firstPage(objectType, attrs, limit, fn)
 	}
 	it, meta, err := s.Stub.GetStateByPartialCompositeKeyWithPagination(objectType, attrs, int32(limit), bookmark)
 	if err != nil {
@@ -100,4 +107,32 @@ func (s StubStore) Page(objectType string, attrs []string, bookmark string, limi
 		return "", nil
 	}
 	return meta.Bookmark, nil
+}
+
+// firstPage reads at most limit entries under the prefix with the plain
+// iterator and returns the key after them ("" when the prefix is
+// exhausted): the same page and bookmark as the paginated query.
+func (s StubStore) firstPage(objectType string, attrs []string, limit int, fn func(key string, value []byte) error) (next string, err error) {
+	it, err := s.Stub.GetStateByPartialCompositeKey(objectType, attrs)
+	if err != nil {
+		return "", fmt.Errorf("page %s %v: %w", objectType, attrs, err)
+	}
+	defer func() {
+		if cerr := it.Close(); cerr != nil && err == nil {
+			err = fmt.Errorf("close page %s: %w", objectType, cerr)
+		}
+	}()
+	for n := 0; it.HasNext(); n++ {
+		kv, err := it.Next()
+		if err != nil {
+			return "", fmt.Errorf("page %s %v: %w", objectType, attrs, err)
+		}
+		if n == limit {
+			return kv.Key, nil
+		}
+		if err := fn(kv.Key, kv.Value); err != nil {
+			return "", err
+		}
+	}
+	return "", nil
 }

@@ -71,6 +71,16 @@ func scanFixture() []kv {
 	}
 }
 
+// nextTx returns the next transaction's view of the same state: a fresh
+// fake stub over the same world state for a StubStore (a peer's simulator
+// is per transaction), the store itself otherwise.
+func nextTx(s core.Store) core.Store {
+	if st, ok := s.(ledger.StubStore); ok {
+		return ledger.StubStore{Stub: &fakestub.Stub{State: st.Stub.(*fakestub.Stub).State}}
+	}
+	return s
+}
+
 func put(t *testing.T, s core.Store, kvs ...kv) {
 	t.Helper()
 	for _, e := range kvs {
@@ -186,7 +196,7 @@ func runStoreSuite(t *testing.T, newStore func(t *testing.T) core.Store) {
 				var got []kv
 				bookmark, pages := "", 0
 				for {
-					next, err := core.Page(s, "b", nil, bookmark, limit, func(key string, value []byte) error {
+					next, err := core.Page(nextTx(s), "b", nil, bookmark, limit, func(key string, value []byte) error {
 						got = append(got, kv{key, string(value)})
 						return nil
 					})
@@ -203,15 +213,30 @@ func runStoreSuite(t *testing.T, newStore func(t *testing.T) core.Store) {
 				assert.Equal(t, (len(want)+limit-1)/limit, pages, "limit %d: no empty last page", limit)
 			}
 		}},
+		{"a transaction that writes may read a first page, and write after it", func(t *testing.T, s core.Store) {
+			put(t, s, scanFixture()...)
+			tx := nextTx(s)
+			var got []string
+			next, err := core.Page(tx, "b", nil, "", 2, func(key string, _ []byte) error {
+				got = append(got, key)
+				return nil
+			})
+			require.NoError(t, err)
+			assert.Len(t, got, 2)
+			assert.NotEmpty(t, next)
+			require.NoError(t, tx.Put(core.MustKey("d", "1"), []byte("after a first page")))
+			_, err = core.Page(tx, "b", nil, "", 2, func(string, []byte) error { return nil })
+			require.NoError(t, err, "a first page after a write is a plain range read")
+		}},
 		{"a page of an empty prefix is empty and final", func(t *testing.T, s core.Store) {
 			put(t, s, scanFixture()...)
-			next, err := core.Page(s, "c", nil, "", 5, func(string, []byte) error { return errors.New("called") })
+			next, err := core.Page(nextTx(s), "c", nil, "", 5, func(string, []byte) error { return errors.New("called") })
 			require.NoError(t, err)
 			assert.Equal(t, "", next)
 		}},
 		{"a bookmark from another list is refused", func(t *testing.T, s core.Store) {
 			put(t, s, scanFixture()...)
-			_, err := core.Page(s, "b", []string{"x"}, core.MustKey("a", "x", "1"), 5, func(string, []byte) error { return nil })
+			_, err := core.Page(nextTx(s), "b", []string{"x"}, core.MustKey("a", "x", "1"), 5, func(string, []byte) error { return nil })
 			assert.ErrorIs(t, err, errcode.ErrInvalidArgument)
 		}},
 		{"scan with an invalid prefix is an error", func(t *testing.T, s core.Store) {

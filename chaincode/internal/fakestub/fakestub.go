@@ -21,6 +21,7 @@ package fakestub
 
 import (
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/hyperledger/fabric-chaincode-go/v2/shim"
@@ -51,6 +52,11 @@ type Stub struct {
 	// Reads lists the keys GetState read, in order (a transaction's point
 	// reads: what a peer's read set would hold for them).
 	Reads []string
+
+	// paginated and wrote enforce what a peer's transaction simulator
+	// enforces: a transaction that ran a paginated query may not write,
+	// and one that wrote may not run a paginated query.
+	paginated, wrote bool
 }
 
 var _ shim.ChaincodeStubInterface = (*Stub)(nil)
@@ -90,10 +96,30 @@ func (s *Stub) GetState(key string) ([]byte, error) {
 }
 
 // PutState implements shim.ChaincodeStubInterface.
-func (s *Stub) PutState(key string, value []byte) error { return s.State.Put(key, value) }
+func (s *Stub) PutState(key string, value []byte) error {
+	if err := s.checkWrite(); err != nil {
+		return err
+	}
+	return s.State.Put(key, value)
+}
 
 // DelState implements shim.ChaincodeStubInterface.
-func (s *Stub) DelState(key string) error { return s.State.Delete(key) }
+func (s *Stub) DelState(key string) error {
+	if err := s.checkWrite(); err != nil {
+		return err
+	}
+	return s.State.Delete(key)
+}
+
+// checkWrite refuses a write after a paginated query, with the peer's own
+// words.
+func (s *Stub) checkWrite() error {
+	if s.paginated {
+		return fmt.Errorf("txid [%s]: unsuppored transaction. Transaction has already performed a paginated query. Writes are not allowed", s.TxID)
+	}
+	s.wrote = true
+	return nil
+}
 
 // SetEvent implements shim.ChaincodeStubInterface.
 func (s *Stub) SetEvent(name string, payload []byte) error {
@@ -147,6 +173,10 @@ func (it *Iter) Close() error { return nil }
 // from bookmark (inclusive), and the next page's first key as the
 // bookmark ("" when none is left).
 func (s *Stub) GetStateByPartialCompositeKeyWithPagination(objectType string, attrs []string, pageSize int32, bookmark string) (shim.StateQueryIteratorInterface, *peer.QueryResponseMetadata, error) {
+	if s.wrote {
+		return nil, nil, fmt.Errorf("txid [%s]: unsuppored transaction. Transaction has already performed writes. Paginated queries are not allowed", s.TxID)
+	}
+	s.paginated = true
 	it := &Iter{}
 	next, err := s.State.Page(objectType, attrs, bookmark, int(pageSize), func(key string, value []byte) error {
 		it.kvs = append(it.kvs, &queryresult.KV{Key: key, Value: value})
