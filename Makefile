@@ -83,6 +83,7 @@ fuzz: ## Run each fuzz target for FUZZTIME (default 10s)
 	$(GO) test -run=X -fuzz='^FuzzReputationWeight$$' -fuzztime=$(FUZZTIME) ./chaincode/ballot/
 	$(GO) test -run=X -fuzz='^FuzzSeatWeight$$' -fuzztime=$(FUZZTIME) ./chaincode/ballot/
 	$(GO) test -run=X -fuzz='^FuzzPollWeight$$' -fuzztime=$(FUZZTIME) ./chaincode/ballot/
+	$(GO) test -run=X -fuzz=FuzzMatch -fuzztime=$(FUZZTIME) ./chaincode/funding/
 	$(GO) test -run=X -fuzz=FuzzSubjectKey -fuzztime=$(FUZZTIME) ./chaincode/coi/
 	$(GO) test -run=X -fuzz=FuzzErrorTextRoundTrip -fuzztime=$(FUZZTIME) ./gateway-client/
 	$(GO) test -run=X -fuzz=FuzzParseRoles -fuzztime=$(FUZZTIME) ./cmd/charter/

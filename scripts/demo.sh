@@ -251,4 +251,14 @@ run charter --as foundation-user1 audit export --out "$AUDIT/foundation" --quiet
 run charter audit crosscheck "$AUDIT/labB" "$AUDIT/foundation"
 run charter audit replay "$AUDIT/labB"
 
+step "Quadratic funding: a round's matching pool must be funded by an executed budget decision"
+# The budget decision above is still voting: a round on it is refused.
+refused FAILED_PRECONDITION charter --as foundation-user2 round open --title "Evaluation grants" \
+  --category evaluation_grants --rule org_grouped --cap-bps 2500 --pool 5000 \
+  --budget-decision "$decision" --opens-in 1m --window 2h
+# The executed compute budget above funds one: 2,500 of the 3,000 it has left.
+run charter --as foundation-user2 round open --title "Evaluation grants" \
+  --category evaluation_grants --rule org_grouped --cap-bps 2500 --pool 2500 \
+  --budget-decision "$budget" --opens-in 1m --window 2h
+
 printf '\n%sDemo complete.%s The network is still running: try `charter --help`, `make status`; `make down` stops it.\n' "$B" "$R"

@@ -74,6 +74,9 @@ func testConstitution() constitution.Document {
 	// off here (the chaincode and contract tests cover them).
 	d.Safeguards = constitution.Safeguards{OrgCapBps: 10000, VouchesRequired: 0}
 	d.Time.MaxClockSkewSec = testSkewSec
+	// Funding rounds with windows of a minute or more (rounds_test.go).
+	d.Funding = constitution.DefaultFunding()
+	d.Funding.MinWindowSec = 60
 	// Treasury spends wait seconds, not days (treasury_test.go).
 	d.Treasury.ExecutionDelaySec = testTreasuryDelaySec
 	// Guardian pauses of seconds (registry_test.go): an unratified pause

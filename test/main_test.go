@@ -166,6 +166,9 @@ var (
 		{"labA", "dec-seat2", []membership.Role{membership.RoleHouseA}},
 		// The capture tests' treasurer (capture_test.go).
 		{"labA", "cap-treasurer", []membership.Role{membership.RoleTreasurer}},
+		// The funding-round tests' grants administrators (rounds_test.go).
+		{"foundation", "rounds-admin", []membership.Role{membership.RoleGrantsAdmin}},
+		{"labB", "rounds-admin2", []membership.Role{membership.RoleGrantsAdmin}},
 		// The treasury tests' treasurers of the two other organisations
 		// (treasury_test.go).
 		{"foundation", "tres-fo", []membership.Role{membership.RoleTreasurer}},
@@ -174,6 +177,9 @@ var (
 		{"labA", "reg-guardian1", []membership.Role{membership.RoleGuardian}},
 		{"labB", "reg-guardian2", []membership.Role{membership.RoleGuardian}},
 	}
+	// issuedAllocations are founding allocations of issued founders: the
+	// funding-round tests pay their contributors from rounds-admin's.
+	issuedAllocations = map[string]int64{"rounds-admin": 100_000}
 	// genesisAllocation is the founding allocation of foundation-user2.
 	genesisAllocation int64 = 1000
 )
@@ -227,6 +233,9 @@ func (n *network) testGenesis() (genesis.Genesis, error) {
 			return g, err
 		}
 		g.Members = append(g.Members, membership.FoundingMember{Member: id, Name: f.cn, Roles: f.roles})
+		if amount := issuedAllocations[f.cn]; amount > 0 {
+			g.Allocations = append(g.Allocations, genesis.Allocation{To: id, Amount: amount})
+		}
 	}
 	return g, nil
 }

@@ -39,6 +39,7 @@ func passAndExecute(t *testing.T, reader *charter.Client, seat, community member
 			require.NoError(t, err, "%s vote in %s", d.Type, b.House)
 		}
 	}
+	settledHeight(t)
 	var latest time.Time
 	for _, d := range ds {
 		if ends := votingEnds(t, reader, d); ends.After(latest) {
@@ -55,6 +56,7 @@ func passAndExecute(t *testing.T, reader *charter.Client, seat, community member
 			require.NoError(t, err, "tally %s", b.Ballot)
 			require.True(t, p.Done)
 		}
+		settledHeight(t) // the tally is on every peer before the conclusion is endorsed
 		c, err := reader.ConcludeDecision(ctx, d.ID)
 		require.NoError(t, err)
 		require.Equal(t, decision.StatusPassed, c.Status, "%s: %+v", d.Type, c.Outcome)
@@ -63,6 +65,7 @@ func passAndExecute(t *testing.T, reader *charter.Client, seat, community member
 		}
 	}
 	waitUntil(t, executable.Add(testSkew))
+	settledHeight(t)
 	out := make([]*decision.Decision, len(ds))
 	for i, d := range ds {
 		ex, err := reader.ExecuteDecision(ctx, d.ID)

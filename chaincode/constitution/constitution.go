@@ -144,6 +144,10 @@ type Document struct {
 	// Safeguards limit what one organisation's registrations can weigh
 	// (see safeguards.go).
 	Safeguards Safeguards `json:"safeguards"`
+	// Funding bounds quadratic-funding rounds (see funding.go). Omitted
+	// when empty (read as DefaultFunding), so that documents adopted
+	// before rounds keep their bytes and hashes.
+	Funding Funding `json:"funding,omitzero"`
 	// Incidents says who files governance incidents (see incidents.go).
 	// Omitted when empty, so that documents adopted before the incident
 	// register keep their bytes and hashes.
@@ -479,6 +483,7 @@ func Default() Document {
 		Delegation: Delegation{MaxDepth: 8},
 		Time:       Time{MaxClockSkewSec: DefaultMaxClockSkewSec},
 		Safeguards: DefaultSafeguards(),
+		Funding:    DefaultFunding(),
 		Incidents:  Incidents{FilerRoles: DefaultIncidentFilerRoles()},
 		Release:    ptr(DefaultRelease()),
 	}
@@ -598,6 +603,9 @@ func (d *Document) Validate() error {
 		return err
 	}
 	if err := d.validateSafeguards(); err != nil {
+		return err
+	}
+	if err := d.validateFunding(); err != nil {
 		return err
 	}
 	if err := d.validateIncidents(); err != nil {

@@ -13,6 +13,7 @@ import (
 	. "github.com/charter-gov/charter/chaincode/constitution"
 	"github.com/charter-gov/charter/chaincode/core"
 	"github.com/charter-gov/charter/chaincode/errcode"
+	"github.com/charter-gov/charter/chaincode/funding"
 	"github.com/charter-gov/charter/chaincode/internal/testutil"
 	"github.com/charter-gov/charter/internal/golden"
 )
@@ -107,6 +108,13 @@ func TestValidateNamesTheProblem(t *testing.T) {
 		{"organisation cap above 100%", func(d *Document) { d.Safeguards.OrgCapBps = 10001 }, "safeguards.orgCapBps is 10001"},
 		{"negative vouches", func(d *Document) { d.Safeguards.VouchesRequired = -1 }, "safeguards.vouchesRequired is -1"},
 		{"too many vouches", func(d *Document) { d.Safeguards.VouchesRequired = 17 }, "safeguards.vouchesRequired is 17"},
+		{"unknown matching rule", func(d *Document) { d.Funding.Rules = []funding.Kind{"linear"} }, "funding.rules[0]"},
+		{"matching rule twice", func(d *Document) {
+			d.Funding.Rules = []funding.Kind{funding.KindPairwise, funding.KindPairwise}
+		}, "funding.rules[1] names pairwise twice"},
+		{"no matching rule", func(d *Document) { d.Funding.Rules = nil }, "funding.rules is empty"},
+		{"too many projects", func(d *Document) { d.Funding.MaxProjectsPerRound = 1001 }, "funding.maxProjectsPerRound is 1001"},
+		{"window bounds inverted", func(d *Document) { d.Funding.MaxWindowSec = 10 }, "funding window bounds"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -276,4 +284,13 @@ func TestMediationBarAtTheLimitIsAccepted(t *testing.T) {
 		d.Concurrence = c
 		assert.NoError(t, d.Validate(), "%+v", c)
 	}
+}
+
+func TestFundingSectionAbsentReadsAsDefault(t *testing.T) {
+	d := Default()
+	d.Funding = Funding{}
+	require.NoError(t, d.Validate())
+	assert.Equal(t, DefaultFunding(), d.Funding.Effective())
+	assert.False(t, d.Funding.Allows(funding.KindQuadratic), "plain quadratic matching is not allowed by default")
+	assert.True(t, d.Funding.Allows(funding.KindOrgGrouped))
 }

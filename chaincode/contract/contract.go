@@ -82,6 +82,7 @@ func NewChaincode(cfg Config) (*Chaincode, error) {
 		newTokenContract(g),
 		newDelegationContract(g),
 		newReputationContract(g),
+		newRoundContract(g),
 		newIncidentContract(g),
 		newMetricsContract(g),
 		newTreasuryContract(g),

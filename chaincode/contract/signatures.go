@@ -11,6 +11,7 @@ import (
 	"github.com/charter-gov/charter/chaincode/incident"
 	"github.com/charter-gov/charter/chaincode/membership"
 	"github.com/charter-gov/charter/chaincode/reputation"
+	"github.com/charter-gov/charter/chaincode/round"
 	"github.com/charter-gov/charter/chaincode/text"
 	"github.com/charter-gov/charter/chaincode/token"
 	"github.com/charter-gov/charter/chaincode/treasury"
@@ -191,6 +192,17 @@ func signatures() []signature {
 		{"reputation", "History", []param{mspParam("mspId"), memberID("id")}},
 		{"reputation", "Eligible", []param{optional(mspParam("mspId")), optional(memberID("id")), optional(at), optional(integer("pageSize", "members read per page when listing, 1..1000; empty or 0 for 100")), bookmark()}},
 
+		{"round", "Open", []param{js("request", round.OpenRequest{}, "the round: title, categories, matching rule, pool, budget decision, window")}},
+		{"round", "Apply", []param{js("request", round.ApplyRequest{}, "the project")}},
+		{"round", "Accept", []param{js("request", round.AcceptRequest{}, "the round and project accepted")}},
+		{"round", "Contribute", []param{js("request", round.ContributeRequest{}, "the round, project and amount")}},
+		{"round", "Close", []param{recordID("id", "round ID"), integer("pageSize", "contributions read by this page at least; 0 for the default")}},
+		{"round", "Pay", []param{recordID("id", "round ID")}},
+		{"round", "Get", []param{recordID("id", "round ID")}},
+		{"round", "Projects", []param{recordID("id", "round ID"), optional(integer("pageSize", "projects per page; empty or 0 for the default")), bookmark()}},
+		{"round", "ContributionOf", []param{recordID("id", "round ID"), recordID("project", "project ID"), mspParam("mspId"), memberID("memberId")}},
+		{"round", "Results", []param{recordID("id", "round ID")}},
+		{"round", "Estimate", []param{recordID("id", "round ID")}},
 		{"incident", "File", []param{js("incident", incident.FileRequest{}, "the incident filed")}},
 		{"incident", "PostMortem", []param{js("request", incident.PostMortemRequest{}, "the incident and its post-mortem link")}},
 		{"incident", "RecordFailedExecution", []param{recordID("id", "decision ID")}},

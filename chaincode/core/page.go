@@ -139,3 +139,29 @@ func PageJSON[T any](s Store, what, objectType string, attrs []string, pageSize 
 	}
 	return out, next, nil
 }
+
+type scanFull struct{}
+
+func (scanFull) Error() string { return "scan full" }
+
+// ScanUpTo calls fn for at most limit entries under (objectType,
+// attrs...) in ascending key order, with Scan: the bounded read for a
+// transaction that writes (Fabric refuses paginated queries there). It
+// reports whether entries were left unread.
+func ScanUpTo(s Store, objectType string, attrs []string, limit int, fn func(key string, value []byte) error) (more bool, err error) {
+	if limit < 1 {
+		return false, errcode.Invalidf("scan of %s: limit %d is below 1", objectType, limit)
+	}
+	n := 0
+	err = s.Scan(objectType, attrs, func(key string, value []byte) error {
+		if n == limit {
+			return scanFull{}
+		}
+		n++
+		return fn(key, value)
+	})
+	if errors.As(err, new(scanFull)) {
+		return true, nil
+	}
+	return false, err
+}

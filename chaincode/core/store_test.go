@@ -109,3 +109,22 @@ func TestEmitOnce(t *testing.T) {
 	assert.Equal(t, "a.b", tx.Event().Type)
 	assert.JSONEq(t, `{"x":1}`, string(tx.Event().Payload))
 }
+
+func TestScanUpTo(t *testing.T) {
+	s := NewMemStore()
+	for _, k := range []string{"a", "b", "c"} {
+		require.NoError(t, s.Put(MustKey("x", k), []byte(k)))
+	}
+	var got []string
+	more, err := ScanUpTo(s, "x", nil, 2, func(_ string, v []byte) error { got = append(got, string(v)); return nil })
+	require.NoError(t, err)
+	assert.True(t, more, "one entry left unread")
+	assert.Equal(t, []string{"a", "b"}, got)
+	got = nil
+	more, err = ScanUpTo(s, "x", nil, 3, func(_ string, v []byte) error { got = append(got, string(v)); return nil })
+	require.NoError(t, err)
+	assert.False(t, more)
+	assert.Equal(t, []string{"a", "b", "c"}, got)
+	_, err = ScanUpTo(s, "x", nil, 0, func(string, []byte) error { return nil })
+	assert.ErrorIs(t, err, errcode.ErrInvalidArgument)
+}

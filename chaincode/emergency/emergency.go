@@ -199,7 +199,10 @@ func Pauses(s core.Store, t Target) ([]Pause, error) {
 		return nil, err
 	}
 	out := []Pause{}
-	_, err := core.Page(s, "emergency-pause", []string{string(t.Kind), t.ID}, "", MaxPausesPerTarget, func(k string, raw []byte) error {
+	// A bounded Scan, not a paginated query: transactions that write
+	// (supports, and the treasury's and the registry's checks) call it,
+	// and Fabric refuses paginated queries in them.
+	_, err := core.ScanUpTo(s, "emergency-pause", []string{string(t.Kind), t.ID}, MaxPausesPerTarget, func(k string, raw []byte) error {
 		var p Pause
 		if err := core.DecodeJSON(k, raw, &p); err != nil {
 			return err
@@ -258,7 +261,8 @@ func Supports(s core.Store, t Target) ([]Support, error) {
 		return nil, err
 	}
 	out := []Support{}
-	_, err := core.Page(s, "emergency-support", []string{string(t.Kind), t.ID}, "", maxSupportsRead, func(k string, raw []byte) error {
+	// A bounded Scan: AddSupport (a transaction that writes) calls it.
+	_, err := core.ScanUpTo(s, "emergency-support", []string{string(t.Kind), t.ID}, maxSupportsRead, func(k string, raw []byte) error {
 		var p Support
 		if err := core.DecodeJSON(k, raw, &p); err != nil {
 			return err

@@ -280,7 +280,9 @@ func TestAttackASpendWhilePaused(t *testing.T) {
 	target := emergency.Target{Kind: emergency.KindTreasurySpend, ID: sp.ID}
 	w.at(delay + 2*skew + time.Hour) // executable, but not yet executed
 	for _, g := range []identity.Identity{gA, gB} {
-		_, err := emergency.PauseTarget(w.tx(g), emergency.PauseRequest{Target: target, Reason: "payee under investigation"}, CheckPausable)
+		tx := w.tx(g)
+		tx.Store = &fabricStore{MemStore: w.s} // supports are written after bounded reads, never paginated ones
+		_, err := emergency.PauseTarget(tx, emergency.PauseRequest{Target: target, Reason: "payee under investigation"}, CheckPausable)
 		require.NoError(t, err)
 	}
 	p, err := emergency.InForce(w.s, target, w.now)
@@ -296,7 +298,9 @@ func TestAttackASpendWhilePaused(t *testing.T) {
 
 	// After the pause lapses (unratified: the ratification window), it executes.
 	w.now = p.EndsAt().Add(time.Second)
-	_, err = Execute(w.tx(aTres), sp.ID)
+	tx := w.tx(aTres)
+	tx.Store = &fabricStore{MemStore: w.s}
+	_, err = Execute(tx, sp.ID)
 	require.NoError(t, err)
 	assert.ErrorContains(t, CheckPausable(w.s, target, w.now), "only a pending spend is paused")
 }

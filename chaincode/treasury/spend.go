@@ -249,10 +249,11 @@ func Approve(tx *core.Tx, req ApproveRequest) (*Approval, error) {
 }
 
 // Approvals returns a spend's approvals in key order (organisation, then
-// identity), at most MaxApprovalsRead.
+// identity), at most MaxApprovalsRead. It reads with a bounded Scan, not a
+// paginated query, because Execute (a transaction that writes) calls it.
 func Approvals(s core.Store, spend string) ([]Approval, error) {
 	out := []Approval{}
-	_, err := core.Page(s, objectType, []string{"sig", spend}, "", MaxApprovalsRead, func(key string, raw []byte) error {
+	_, err := core.ScanUpTo(s, objectType, []string{"sig", spend}, MaxApprovalsRead, func(key string, raw []byte) error {
 		var a Approval
 		if err := core.DecodeJSON(key, raw, &a); err != nil {
 			return err

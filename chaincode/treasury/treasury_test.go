@@ -285,3 +285,49 @@ func TestPeriodOf(t *testing.T) {
 	n, _, _ = PeriodOf(time.Unix(-1, 0), p)
 	assert.Equal(t, int64(-1), n, "before the epoch rounds down")
 }
+
+// fabricStore is a MemStore with one more of Fabric's rules: a transaction
+// that ran a paginated query may not write (the peer refuses the write).
+type fabricStore struct {
+	*core.MemStore
+	paged bool
+}
+
+func (f *fabricStore) Page(objectType string, attrs []string, bookmark string, limit int, fn func(key string, value []byte) error) (string, error) {
+	f.paged = true
+	return f.MemStore.Page(objectType, attrs, bookmark, limit, fn)
+}
+
+func (f *fabricStore) Put(key string, value []byte) error {
+	if f.paged {
+		return fmt.Errorf("put %q: the transaction has already performed a paginated query; writes are not allowed", key)
+	}
+	return f.MemStore.Put(key, value)
+}
+
+func TestWritingTransactionsRunNoPaginatedQuery(t *testing.T) {
+	w := newWorld(t)
+	on := func(caller identity.Identity) *core.Tx {
+		w.n++
+		tx := testutil.Tx(&fabricStore{MemStore: w.s}, caller, false, w.now)
+		tx.TxID = fmt.Sprintf("tx-f%04d", w.n)
+		return tx
+	}
+	_, err := Deposit(on(foTres), DepositRequest{Account: "usd", Amount: 100, Reference: "r", Reason: "r"})
+	require.NoError(t, err)
+	_, err = OpenBudget(on(admin), "d-b", BudgetRequest{Account: "usd", Amount: 100, Purpose: "p"})
+	require.NoError(t, err)
+	sp, err := ProposeSpend(on(foTres), pay("usd", "d-b", Payee{To: ada, Amount: 60}))
+	require.NoError(t, err)
+	for _, tr := range []identity.Identity{foTres, aTres} {
+		_, err = Approve(on(tr), ApproveRequest{Spend: sp.ID})
+		require.NoError(t, err)
+	}
+	w.at(delay + 2*skew)
+	_, err = Execute(on(aTres), sp.ID)
+	require.NoError(t, err, "execution reads approvals and pauses with bounded scans")
+	sp2, err := ProposeSpend(on(foTres), pay("usd", "d-b", Payee{To: ada, Amount: 40}))
+	require.NoError(t, err)
+	_, err = Cancel(on(foTres), CancelRequest{Spend: sp2.ID, Reason: "r"})
+	require.NoError(t, err)
+}

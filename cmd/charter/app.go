@@ -166,6 +166,7 @@ DEADLINE_EXCEEDED.`,
 	root.AddCommand(a.decisionCmd(), a.coiCmd())
 	a.addConstitutionAmendCmds(root)
 	root.AddCommand(a.ballotCmd(), a.tokenCmd(), a.delegateCmd())
+	root.AddCommand(a.roundCmd())
 	root.AddCommand(a.treasuryCmd(), a.artifactCmd(), a.guardianCmd())
 	root.AddCommand(a.metricsCmd(), a.incidentCmd(), a.simulateCmd())
 	root.AddCommand(a.auditCmd())

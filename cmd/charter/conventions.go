@@ -83,6 +83,14 @@ var agreedVerbs = map[string]string{
 	"decide":                   "propose the decision a spend waits for",
 	"deposit":                  "record an asset received",
 	"usage":                    "what an account spent in its period",
+	// Funding rounds.
+	"open":       "open a funding round",
+	"apply":      "apply to a round with a project",
+	"accept":     "accept a project into a round",
+	"contribute": "contribute tokens to a project",
+	"pay":        "propose the payout of a closed round",
+	"estimate":   "a round's matches so far",
+	"projects":   "a round's projects",
 	// The audit export.
 	"crosscheck": "compare two organisations' exports",
 	"replay":     "re-run an export's tallies and conclusions offline",

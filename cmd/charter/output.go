@@ -121,7 +121,7 @@ func renderText(w *bytes.Buffer, v any) error {
 		return versionText(w, v)
 	}
 	// The capabilities' own types, each renderer in turn.
-	for _, render := range []func(*bytes.Buffer, any) error{votingText, decisionText, reputationText, genesisText, guardText, treasuryText, registryText} {
+	for _, render := range []func(*bytes.Buffer, any) error{votingText, decisionText, reputationText, genesisText, guardText, treasuryText, registryText, roundText} {
 		if err := render(w, v); !errors.Is(err, errNoTextForm) {
 			return err
 		}

@@ -14,9 +14,10 @@ import (
 
 // testdata/network is an export taken once from a real network
 // (test/audit_test.go with CHARTER_AUDIT_FIXTURE): the founding act, a
-// member registration, a release-stage decision voted by two House A
-// seats, closed, tallied and concluded; 23 blocks from the foundation's
-// peer, with every organisation's peer report.
+// member registration, a token issuance voted in House A by two seats and
+// in House B by a member, both ballots closed and tallied, the decision
+// concluded and executed (crediting the treasury); 27 blocks from the
+// foundation's peer, with every organisation's peer report.
 const fixture = "testdata/network"
 
 // copyFixture copies the real export into a temporary directory.
@@ -34,7 +35,7 @@ func TestRealExportVerifies(t *testing.T) {
 	if err != nil {
 		t.Fatalf("verify: %v", err)
 	}
-	if rep.Blocks != 23 || rep.Transactions != 23 || rep.OrdererSigs < 22 || rep.UnsignedConfig != 1 ||
+	if rep.Blocks != 27 || rep.Transactions != 27 || rep.OrdererSigs != 26 || rep.UnsignedConfig != 1 ||
 		strings.Join(rep.PeersMatched, ",") != "FoundationMSP,LabAMSP,LabBMSP" {
 		t.Fatalf("report: %+v", rep)
 	}
@@ -50,7 +51,8 @@ func TestRealExportReplay(t *testing.T) {
 	if err != nil {
 		t.Fatalf("replay: %v", err)
 	}
-	if rep.Replayed != 3 || rep.ByFunction["ballot:Tally"] != 1 || rep.ByFunction["ballot:Close"] != 1 || rep.ByFunction["decision:Conclude"] != 1 || rep.Mismatches != 0 || len(rep.Outcomes) != 2 {
+	if rep.Replayed != 6 || rep.ByFunction["ballot:Tally"] != 2 || rep.ByFunction["ballot:Close"] != 2 || rep.ByFunction["decision:Conclude"] != 1 ||
+		rep.ByFunction["decision:Execute"] != 1 || rep.Mismatches != 0 || len(rep.Outcomes) != 4 {
 		t.Fatalf("report: %+v", rep)
 	}
 	for _, o := range rep.Outcomes {
@@ -93,11 +95,11 @@ func TestRealExportFlippedByte(t *testing.T) {
 		{"manifest", func(t *testing.T, dir string) (string, int64) {
 			raw, _ := os.ReadFile(filepath.Join(dir, FileManifest))
 			return FileManifest, int64(bytes.Index(raw, []byte(`"lastBlockHeaderHash": "`)) + len(`"lastBlockHeaderHash": "`))
-		}, "peer report", 22, -1},
+		}, "peer report", 26, -1},
 		{"record", func(t *testing.T, dir string) (string, int64) {
 			raw, _ := os.ReadFile(filepath.Join(dir, FileTransactions))
 			return FileTransactions, int64(bytes.Index(raw, []byte(`"function":"ballot:Tally"`)) + 14)
-		}, "decoded records", 21, 0},
+		}, "decoded records", 22, 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := copyFixture(t)
@@ -133,8 +135,8 @@ func TestRealExportDoctoredVote(t *testing.T) {
 	}
 	_, err = Replay(dir)
 	var re *ReplayError
-	if !errors.As(err, &re) || re.Block != 21 || re.Function != "ballot:Tally" {
-		t.Fatalf("replay of a doctored vote: %v, want a ReplayError at the tally (block 21)", err)
+	if !errors.As(err, &re) || re.Block != 22 || re.Function != "ballot:Tally" {
+		t.Fatalf("replay of a doctored vote: %v, want a ReplayError at House A's tally (block 22)", err)
 	}
 	t.Log(err)
 }

@@ -14,10 +14,12 @@ import (
 	"github.com/charter-gov/charter/chaincode/decision"
 	"github.com/charter-gov/charter/chaincode/delegation"
 	"github.com/charter-gov/charter/chaincode/emergency"
+	"github.com/charter-gov/charter/chaincode/funding"
 	"github.com/charter-gov/charter/chaincode/genesis"
 	"github.com/charter-gov/charter/chaincode/incident"
 	"github.com/charter-gov/charter/chaincode/membership"
 	"github.com/charter-gov/charter/chaincode/reputation"
+	"github.com/charter-gov/charter/chaincode/round"
 	"github.com/charter-gov/charter/chaincode/token"
 	"github.com/charter-gov/charter/chaincode/treasury"
 	"github.com/charter-gov/charter/chaincode/vouch"
@@ -57,6 +59,14 @@ func records() []struct {
 		{"genesis-approval.golden.jsonl", func() any { return new(genesis.Approval) }},
 		{"genesis-adoption.golden.jsonl", func() any { return new(genesis.Adoption) }},
 		{"vouch.golden.jsonl", func() any { return new(vouch.Vouch) }},
+		{"round.golden.jsonl", func() any { return new(round.Round) }},
+		{"round-budget-use.golden.jsonl", func() any { return new(round.BudgetUse) }},
+		{"round-project.golden.jsonl", func() any { return new(round.Project) }},
+		{"round-accepted.golden.jsonl", func() any { return new(round.AcceptedRef) }},
+		{"round-contribution.golden.jsonl", func() any { return new(round.Contribution) }},
+		{"round-totals.golden.jsonl", func() any { return new(funding.Totals) }},
+		{"round-close-state.golden.jsonl", func() any { return new(round.CloseState) }},
+		{"round-results.golden.jsonl", func() any { return new(round.Results) }},
 		{"incident.golden.jsonl", func() any { return new(incident.Incident) }},
 		{"treasury-account.golden.jsonl", func() any { return new(treasury.Account) }},
 		{"treasury-movement.golden.jsonl", func() any { return new(treasury.Movement) }},

@@ -1,0 +1,414 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/charter-gov/charter/chaincode/funding"
+	"github.com/charter-gov/charter/chaincode/identity"
+	"github.com/charter-gov/charter/chaincode/round"
+)
+
+// roundAPI is what the round commands use of a *charter.Client.
+type roundAPI interface {
+	OpenRound(ctx context.Context, req round.OpenRequest) (*round.Round, error)
+	ApplyToRound(ctx context.Context, req round.ApplyRequest) (*round.Project, error)
+	AcceptProject(ctx context.Context, req round.AcceptRequest) (*round.Project, error)
+	Contribute(ctx context.Context, req round.ContributeRequest) (*round.Receipt, error)
+	CloseRound(ctx context.Context, id string, pageSize int) (*round.Progress, error)
+	PayRound(ctx context.Context, id string) (*round.PayResult, error)
+	Round(ctx context.Context, id string) (*round.Round, error)
+	RoundProjects(ctx context.Context, id string, pageSize int, bookmark string) (*round.ProjectPage, error)
+	RoundContribution(ctx context.Context, id, project string, who identity.Identity) (*round.Contribution, error)
+	RoundResults(ctx context.Context, id string) (*round.Results, error)
+	RoundEstimate(ctx context.Context, id string) (*round.Estimate, error)
+}
+
+func (a *app) withRounds(cmd *cobra.Command, fn func(ctx context.Context, r roundAPI) error) error {
+	return a.withClient(cmd, func(ctx context.Context, c gatewayAPI) error {
+		r, ok := c.(roundAPI)
+		if !ok {
+			return fmt.Errorf("this connection does not offer funding-round operations (%T)", c)
+		}
+		return fn(ctx, r)
+	})
+}
+
+func (a *app) roundCmd() *cobra.Command {
+	return group("round", "Quadratic-funding rounds: open, apply, accept, contribute, close, pay, results, estimate",
+		a.roundOpenCmd(), a.roundApplyCmd(), a.roundAcceptCmd(), a.roundContributeCmd(), a.roundCloseCmd(), a.roundPayCmd(),
+		a.roundResultsCmd(), a.roundEstimateCmd(), a.roundShowCmd(), a.roundProjectsCmd())
+}
+
+func oneRound(cmd *cobra.Command, args []string) error {
+	if len(args) != 1 || strings.TrimSpace(args[0]) == "" {
+		return usagef("%s takes one argument: the round ID", cmd.CommandPath())
+	}
+	return nil
+}
+
+func (a *app) roundOpenCmd() *cobra.Command {
+	var req round.OpenRequest
+	var cats []string
+	var kind, opensAt, closesAt string
+	var opensIn, window time.Duration
+	cmd := &cobra.Command{
+		Use:     "open --title T --category C[,C] --rule KIND [--cap-bps N] [--pairwise-m N] --pool N --budget-decision ID (--opens-at TIME | --opens-in DUR) (--closes-at TIME | --window DUR)",
+		Example: `  charter --as foundation-user2 round open --title "Q1 open-source grants" --category documentation --rule quadratic --pool 10000 --budget-decision d0123 --opens-in 1m --window 24h`,
+		Short:   "Open a funding round (a grants administrator; the pool funded by an executed budget decision)",
+		Long: `Open a quadratic-funding round. The matching rule is one the constitution's
+funding.rules allow: org_grouped (one organisation's members count as one
+contributor), pairwise (each pair of contributors' subsidy bounded by
+--pairwise-m), org_pairwise (both), quadratic (plain, per identity). The
+window must open at least one clock skew from now.`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			for _, c := range cats {
+				req.Categories = append(req.Categories, round.Category(strings.TrimSpace(c)))
+			}
+			req.Rule.Kind = funding.Kind(kind)
+			now := time.Now().UTC()
+			switch {
+			case opensAt != "" && opensIn != 0:
+				return usagef("give --opens-at or --opens-in, not both")
+			case opensAt != "":
+				t, err := time.Parse(time.RFC3339Nano, opensAt)
+				if err != nil {
+					return usagef("--opens-at %q: want an RFC 3339 time", opensAt)
+				}
+				req.OpensAt = t
+			case opensIn > 0:
+				req.OpensAt = now.Add(opensIn)
+			default:
+				return usagef("give --opens-at or --opens-in")
+			}
+			switch {
+			case closesAt != "" && window != 0:
+				return usagef("give --closes-at or --window, not both")
+			case closesAt != "":
+				t, err := time.Parse(time.RFC3339Nano, closesAt)
+				if err != nil {
+					return usagef("--closes-at %q: want an RFC 3339 time", closesAt)
+				}
+				req.ClosesAt = t
+			case window > 0:
+				req.ClosesAt = req.OpensAt.Add(window)
+			default:
+				return usagef("give --closes-at or --window")
+			}
+			return a.withRounds(cmd, func(ctx context.Context, r roundAPI) error {
+				out, err := r.OpenRound(ctx, req)
+				if err != nil {
+					return err
+				}
+				return a.out().print(out)
+			})
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&req.Title, "title", "", "the round's title")
+	f.StringVar(&req.Description, "description", "", "what the round funds")
+	f.StringSliceVar(&cats, "category", nil, "eligible categories: compute_credits, evaluation_grants, documentation_bounties")
+	f.StringVar(&kind, "rule", string(funding.KindOrgGrouped), "matching rule: org_grouped, pairwise, org_pairwise, quadratic")
+	f.Int64Var(&req.Rule.CapBps, "cap-bps", 0, "per-project cap, basis points of the pool (0: none)")
+	f.Int64Var(&req.Rule.PairwiseM, "pairwise-m", 0, "the pairwise bound M in whole units (pairwise rules)")
+	f.Int64Var(&req.Pool, "pool", 0, "the matching pool in whole units")
+	f.StringVar(&req.BudgetDecision, "budget-decision", "", "the executed budget decision that funds the pool")
+	f.StringVar(&opensAt, "opens-at", "", "when contributions open (RFC 3339)")
+	f.DurationVar(&opensIn, "opens-in", 0, "open this long from now")
+	f.StringVar(&closesAt, "closes-at", "", "when contributions close (RFC 3339)")
+	f.DurationVar(&window, "window", 0, "close this long after opening")
+	return cmd
+}
+
+func (a *app) roundApplyCmd() *cobra.Command {
+	var req round.ApplyRequest
+	var cat string
+	cmd := &cobra.Command{
+		Use: "apply --round ID --title T --category C [--description D] [--artifact REF]...", Short: "Apply to a round with a project (the applicant is paid)", Args: noArgs,
+		Example: `  charter --as labA-user2 round apply --round r0001 --title "Better docs" --category documentation`,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			req.Category = round.Category(cat)
+			return a.withRounds(cmd, func(ctx context.Context, r roundAPI) error {
+				out, err := r.ApplyToRound(ctx, req)
+				if err != nil {
+					return err
+				}
+				return a.out().print(out)
+			})
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&req.Round, "round", "", "round ID")
+	f.StringVar(&req.Title, "title", "", "the project's title")
+	f.StringVar(&req.Description, "description", "", "the project")
+	f.StringVar(&cat, "category", "", "one of the round's categories")
+	f.StringArrayVar(&req.Artifacts, "artifact", nil, "a registered artifact reference (repeatable)")
+	return cmd
+}
+
+func (a *app) roundAcceptCmd() *cobra.Command {
+	var req round.AcceptRequest
+	cmd := &cobra.Command{
+		Use: "accept --round ID --project ID", Short: "Accept a project (a grants administrator, not the applicant)", Args: noArgs,
+		Example: `  charter --as foundation-user2 round accept --round r0001 --project p0001`,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return a.withRounds(cmd, func(ctx context.Context, r roundAPI) error {
+				out, err := r.AcceptProject(ctx, req)
+				if err != nil {
+					return err
+				}
+				return a.out().print(out)
+			})
+		},
+	}
+	cmd.Flags().StringVar(&req.Round, "round", "", "round ID")
+	cmd.Flags().StringVar(&req.Project, "project", "", "project ID")
+	return cmd
+}
+
+func (a *app) roundContributeCmd() *cobra.Command {
+	var req round.ContributeRequest
+	cmd := &cobra.Command{
+		Use: "contribute --round ID --project ID --amount N", Short: "Contribute tokens to a project during the window", Args: noArgs,
+		Example: `  charter --as labB-user1 round contribute --round r0001 --project p0001 --amount 25`,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if req.Amount <= 0 {
+				return usagef("--amount %d: want a positive whole number", req.Amount)
+			}
+			return a.withRounds(cmd, func(ctx context.Context, r roundAPI) error {
+				out, err := r.Contribute(ctx, req)
+				if err != nil {
+					return err
+				}
+				return a.out().print(out)
+			})
+		},
+	}
+	cmd.Flags().StringVar(&req.Round, "round", "", "round ID")
+	cmd.Flags().StringVar(&req.Project, "project", "", "project ID")
+	cmd.Flags().Int64Var(&req.Amount, "amount", 0, "whole tokens")
+	return cmd
+}
+
+func (a *app) roundCloseCmd() *cobra.Command {
+	var pageSize int
+	cmd := &cobra.Command{
+		Use: "close ROUND [--page-size N]", Short: "Close a round in pages (or resume), compute the matches and pay out", Args: oneRound,
+		Example: `  charter round close r0001`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if pageSize < 0 || pageSize > round.MaxPageSize {
+				return usagef("--page-size %d: want 0 (default) to %d", pageSize, round.MaxPageSize)
+			}
+			return a.withRounds(cmd, func(ctx context.Context, r roundAPI) error {
+				p, err := r.CloseRound(ctx, args[0], pageSize)
+				if err != nil {
+					return err
+				}
+				return a.out().print(p)
+			})
+		},
+	}
+	cmd.Flags().IntVar(&pageSize, "page-size", 0, "contributions per close transaction (0: the chaincode's default)")
+	return cmd
+}
+
+func (a *app) roundPayCmd() *cobra.Command {
+	return &cobra.Command{
+		Use: "pay ROUND", Short: "Propose the treasury spend of a closed round's matches (a grants administrator or treasurer)", Args: oneRound,
+		Example: `  charter --as foundation-user2 round pay r0001`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return a.withRounds(cmd, func(ctx context.Context, r roundAPI) error {
+				p, err := r.PayRound(ctx, args[0])
+				if err != nil {
+					return err
+				}
+				return a.out().print(p)
+			})
+		},
+	}
+}
+
+func (a *app) roundResultsCmd() *cobra.Command {
+	var csv bool
+	cmd := &cobra.Command{
+		Use: "results ROUND [--csv]", Short: "A closed round's results: per project contributions, contributors, match; --csv exports them", Args: oneRound,
+		Example: `  charter round results r0001 --csv > r0001.csv`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return a.withRounds(cmd, func(ctx context.Context, r roundAPI) error {
+				res, err := r.RoundResults(ctx, args[0])
+				if err != nil {
+					return err
+				}
+				if csv {
+					s, err := round.CSV(res)
+					if err != nil {
+						return err
+					}
+					_, err = a.stdout.Write([]byte(s))
+					return err
+				}
+				return a.out().print(res)
+			})
+		},
+	}
+	cmd.Flags().BoolVar(&csv, "csv", false, "print CSV")
+	return cmd
+}
+
+func (a *app) roundEstimateCmd() *cobra.Command {
+	return &cobra.Command{
+		Use: "estimate ROUND", Short: "The matches if the round closed with the contributions so far", Args: oneRound,
+		Example: `  charter round estimate r0001`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return a.withRounds(cmd, func(ctx context.Context, r roundAPI) error {
+				e, err := r.RoundEstimate(ctx, args[0])
+				if err != nil {
+					return err
+				}
+				return a.out().print(e)
+			})
+		},
+	}
+}
+
+func (a *app) roundShowCmd() *cobra.Command {
+	return &cobra.Command{
+		Use: "show ROUND", Short: "A round", Args: oneRound,
+		Example: `  charter round show r0001`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return a.withRounds(cmd, func(ctx context.Context, r roundAPI) error {
+				out, err := r.Round(ctx, args[0])
+				if err != nil {
+					return err
+				}
+				return a.out().print(out)
+			})
+		},
+	}
+}
+
+func (a *app) roundProjectsCmd() *cobra.Command {
+	return &cobra.Command{
+		Use: "projects ROUND", Short: "A round's projects, applied and accepted", Args: oneRound,
+		Example: `  charter round projects r0001`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return a.withRounds(cmd, func(ctx context.Context, r roundAPI) error {
+				var all []round.Project
+				bookmark := ""
+				for {
+					p, err := r.RoundProjects(ctx, args[0], 0, bookmark)
+					if err != nil {
+						return err
+					}
+					all = append(all, p.Projects...)
+					if p.Bookmark == "" {
+						return a.out().print(&round.ProjectPage{Projects: all})
+					}
+					bookmark = p.Bookmark
+				}
+			})
+		},
+	}
+}
+
+// roundText renders the round types.
+func roundText(w *bytes.Buffer, v any) error {
+	switch v := v.(type) {
+	case *round.Round:
+		kv := newKV(w)
+		kv.add("round", v.ID)
+		kv.add("title", v.Title)
+		kv.add("status", string(v.Status))
+		kv.add("rule", ruleText(v.Rule))
+		kv.add("pool", strconv.FormatInt(v.Pool, 10))
+		kv.add("budget decision", v.BudgetDecision)
+		kv.add("window", v.OpensAt.Format(time.RFC3339)+" .. "+v.ClosesAt.Format(time.RFC3339))
+		kv.add("accepted projects", fmt.Sprintf("%d of at most %d", v.Accepted, v.MaxProjects))
+		return kv.flush()
+	case *round.Project:
+		kv := newKV(w)
+		kv.add("project", v.ID)
+		kv.add("round", v.Round)
+		kv.add("title", v.Title)
+		kv.add("category", string(v.Category))
+		kv.add("applicant", v.Applicant.Short())
+		kv.add("status", string(v.Status))
+		return kv.flush()
+	case *round.ProjectPage:
+		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "PROJECT\tSTATUS\tCATEGORY\tAPPLICANT\tTITLE")
+		for _, p := range v.Projects {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", p.ID, p.Status, p.Category, p.Applicant.Short(), p.Title)
+		}
+		return tw.Flush()
+	case *round.Receipt:
+		kv := newKV(w)
+		kv.add("contributed", fmt.Sprintf("%d to %s (round %s)", v.Added, v.Contribution.Project, v.Contribution.Round))
+		kv.add("your total", strconv.FormatInt(v.Contribution.Amount, 10))
+		kv.add("balance left", strconv.FormatInt(v.Balance, 10))
+		return kv.flush()
+	case *round.Progress:
+		if v.Results != nil {
+			return roundText(w, v.Results)
+		}
+		kv := newKV(w)
+		kv.add("round", v.Round)
+		kv.add("phase", v.Phase)
+		kv.add("projects read", fmt.Sprintf("%d of %d", v.ProjectsRead, v.Projects))
+		kv.add("contributions read", strconv.FormatInt(v.ContributionsRead, 10))
+		return kv.flush()
+	case *round.Results:
+		fmt.Fprintf(w, "round %s: %s, pool %d, matched %d, unallocated %d, contributions %d\n", v.Round, ruleText(v.Rule), v.Pool, v.Matched, v.Unallocated, v.Contributed)
+		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "PROJECT\tCONTRIBUTED\tCONTRIBUTORS\tUNITS\tMATCH\tCAPPED\tPAYOUT\tTITLE")
+		for _, l := range v.Lines {
+			fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%s\t%d\t%s\n", l.Project, l.Contributed, l.Contributors, l.Units, l.Match, yesNo(l.Capped), l.Payout, l.Title)
+		}
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+		if v.Payout != nil {
+			fmt.Fprintf(w, "matches %d to %d payees from budget %s (%s account): %s %s\n", v.Payout.Total, len(v.Payout.Payees), v.Payout.BudgetDecision, v.Payout.Account, v.Payout.Status, v.Payout.Spend)
+		}
+		return nil
+	case *round.PayResult:
+		kv := newKV(w)
+		kv.add("round", v.Round)
+		if v.Spend != nil {
+			kv.add("spend", v.Spend.ID)
+			kv.add("account", v.Spend.Account)
+			kv.add("total", strconv.FormatInt(v.Spend.Total, 10))
+			kv.add("payees", strconv.Itoa(len(v.Spend.Payees)))
+			kv.add("status", string(v.Spend.Status))
+		}
+		return kv.flush()
+	case *round.Estimate:
+		fmt.Fprintf(w, "estimate for round %s: %s, pool %d, would match %d (unallocated %d)\n", v.Round, ruleText(v.Report.Rule), v.Report.Pool, v.Report.Matched, v.Report.Unallocated)
+		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "PROJECT\tCONTRIBUTED\tCONTRIBUTORS\tMATCH")
+		for _, o := range v.Report.Projects {
+			fmt.Fprintf(tw, "%s\t%d\t%d\t%d\n", o.Project, o.Contributed, o.Contributors, o.Match)
+		}
+		return tw.Flush()
+	}
+	return errNoTextForm
+}
+
+func ruleText(r funding.Rule) string {
+	s := string(r.Kind)
+	if r.CapBps > 0 {
+		s += fmt.Sprintf(", cap %d bps", r.CapBps)
+	}
+	if r.PairwiseM > 0 {
+		s += fmt.Sprintf(", M %d", r.PairwiseM)
+	}
+	return s
+}
