@@ -5,6 +5,8 @@ SHELL := /bin/bash
 GO        ?= go
 BIN       := $(CURDIR)/.charter/bin
 UNIT_PKGS := ./chaincode/... ./gateway-client/... ./cmd/... ./internal/...
+# pkcs11: the client's PKCS#11 (HSM) signer and the SoftHSM2 test (cgo).
+TAGS      ?= pkcs11
 FUZZTIME  ?= 10s
 
 export PATH := $(BIN):$(PATH)
@@ -16,7 +18,7 @@ help: ## List the targets
 .PHONY: build
 build: ## Build the charter CLI and the chaincode server into .charter/bin
 	@mkdir -p $(BIN)
-	$(GO) build -o $(BIN)/charter ./cmd/charter
+	$(GO) build -tags $(TAGS) -ldflags "$$(scripts/buildstamp.sh)" -o $(BIN)/charter ./cmd/charter
 	network/build-chaincode.sh -o $(BIN)/charter-chaincode
 	$(GO) build -o $(BIN)/charter-bench-chaincode ./cmd/charter-bench-chaincode
 
@@ -51,11 +53,11 @@ test: lint test-unit test-integration ## Every test: lint, unit (race), integrat
 
 .PHONY: test-unit
 test-unit: ## Unit tests with the race detector
-	$(GO) test -race -count=1 $(UNIT_PKGS)
+	$(GO) test -race -count=1 -tags $(TAGS) $(UNIT_PKGS)
 
 .PHONY: test-integration
 test-integration: build fabric ## Integration tests: start a fresh network (with the calibration chaincode), run test/, stop it
-	CHARTER_BENCH=1 $(GO) test -count=1 -timeout 40m -v ./test/... 2>&1 | tee .charter/integration.log | grep -E '^(=== RUN|--- |PASS|FAIL|ok|panic|\s+\S+_test.go)' ; exit $${PIPESTATUS[0]}
+	CHARTER_BENCH=1 $(GO) test -count=1 -tags $(TAGS) -timeout 40m -v ./test/... 2>&1 | tee .charter/integration.log | grep -E '^(=== RUN|--- |PASS|FAIL|ok|panic|\s+\S+_test.go)' ; exit $${PIPESTATUS[0]}
 
 .PHONY: repro-check
 repro-check: ## Build the committed chaincode in two fresh folders, the second with an empty build cache: the SHA-256s must match
@@ -67,10 +69,12 @@ repro-check: ## Build the committed chaincode in two fresh folders, the second w
 	if [ "$$one" = "$$two" ]; then echo "repro-check: identical"; else echo "repro-check: DIFFERENT builds" >&2; exit 1; fi
 
 .PHONY: lint
-lint: ## gofmt, go vet and the chaincode determinism linter (never writes files)
+lint: ## gofmt, go mod tidy -diff, go vet (with and without pkcs11) and the chaincode determinism linter (never writes files)
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+	$(GO) mod tidy -diff
 	$(GO) vet ./...
-	$(GO) run ./cmd/charter-lint ./chaincode/...
+	$(GO) vet -tags $(TAGS) ./...
+	$(GO) tool charter-lint ./chaincode/...
 
 .PHONY: fuzz
 fuzz: ## Run each fuzz target for FUZZTIME (default 10s)

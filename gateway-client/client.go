@@ -2,6 +2,7 @@ package charter
 
 import (
 	"context"
+	"crypto/tls"
 	"crypto/x509"
 	"encoding/json"
 	"errors"
@@ -51,7 +52,8 @@ type Client struct {
 	ledger   Contract // the channel's qscc system chaincode; nil when made by New
 	bench    Contract // the calibration chaincode; nil when not configured
 
-	pool      *pool // nil when made by New
+	pool      *pool        // nil when made by New
+	closeSign func() error // closes an HSM session Connect opened; nil otherwise
 	closeOnce sync.Once
 	closeErr  error
 }
@@ -82,14 +84,43 @@ func Connect(ctx context.Context, cfg Config) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read user certificate: %w", err)
 	}
-	keyPEM, err := os.ReadFile(cfg.KeyPath)
-	if err != nil {
-		return nil, fmt.Errorf("read user private key: %w", err)
+	var u user
+	var closeSign func() error
+	switch {
+	case cfg.Sign != nil:
+		u, err = loadUserSign(certPEM, cfg.Sign, cfg)
+	case cfg.HSM != nil:
+		var sign gwid.Sign
+		if sign, closeSign, err = hsmSign(*cfg.HSM); err != nil {
+			return nil, err
+		}
+		if u, err = loadUserSign(certPEM, sign, cfg); err != nil {
+			_ = closeSign()
+		}
+	default:
+		var keyPEM []byte
+		if keyPEM, err = os.ReadFile(cfg.KeyPath); err != nil {
+			return nil, fmt.Errorf("read user private key: %w", err)
+		}
+		u, err = loadUser(certPEM, keyPEM, cfg)
 	}
-	u, err := loadUser(certPEM, keyPEM, cfg)
 	if err != nil {
 		return nil, err
 	}
+	c, err := connectEndpoints(ctx, cfg, u)
+	if err != nil {
+		if closeSign != nil {
+			_ = closeSign()
+		}
+		return nil, err
+	}
+	c.closeSign = closeSign
+	return c, nil
+}
+
+// connectEndpoints dials every endpoint of cfg and connects to the first
+// that answers as u.
+func connectEndpoints(ctx context.Context, cfg Config, u user) (*Client, error) {
 	all := append([]Endpoint{{Address: cfg.PeerEndpoint, ServerName: cfg.ServerName, TLSCACertPath: cfg.TLSCACertPath}}, cfg.Fallbacks...)
 	var eps []*gatewayEndpoint
 	closeAll := func() {
@@ -98,7 +129,7 @@ func Connect(ctx context.Context, cfg Config) (*Client, error) {
 		}
 	}
 	for _, e := range all {
-		conn, err := dial(e)
+		conn, err := dial(e, cfg)
 		if err != nil {
 			closeAll()
 			return nil, err
@@ -165,6 +196,19 @@ type user struct {
 
 // loadUser parses the user's PEM certificate and private key.
 func loadUser(certPEM, keyPEM []byte, cfg Config) (user, error) {
+	key, err := gwid.PrivateKeyFromPEM(keyPEM)
+	if err != nil {
+		return user{}, fmt.Errorf("user private key %s: %w", cfg.KeyPath, err)
+	}
+	sign, err := gwid.NewPrivateKeySign(key)
+	if err != nil {
+		return user{}, fmt.Errorf("user private key %s: %w", cfg.KeyPath, err)
+	}
+	return loadUserSign(certPEM, sign, cfg)
+}
+
+// loadUserSign parses the user's PEM certificate; sign signs as the user.
+func loadUserSign(certPEM []byte, sign gwid.Sign, cfg Config) (user, error) {
 	id, err := identity.FromPEM(cfg.MSPID, certPEM)
 	if err != nil {
 		return user{}, fmt.Errorf("user certificate %s: %w", cfg.CertPath, err)
@@ -177,19 +221,12 @@ func loadUser(certPEM, keyPEM []byte, cfg Config) (user, error) {
 	if err != nil {
 		return user{}, fmt.Errorf("user identity: %w", err)
 	}
-	key, err := gwid.PrivateKeyFromPEM(keyPEM)
-	if err != nil {
-		return user{}, fmt.Errorf("user private key %s: %w", cfg.KeyPath, err)
-	}
-	sign, err := gwid.NewPrivateKeySign(key)
-	if err != nil {
-		return user{}, fmt.Errorf("user private key %s: %w", cfg.KeyPath, err)
-	}
 	return user{id: id, signer: signer, sign: sign}, nil
 }
 
-// dial opens a lazy TLS gRPC connection to a gateway endpoint.
-func dial(e Endpoint) (*grpc.ClientConn, error) {
+// dial opens a lazy TLS gRPC connection to a gateway endpoint, presenting
+// cfg's client certificate when it has one (mutual TLS).
+func dial(e Endpoint, cfg Config) (*grpc.ClientConn, error) {
 	caPEM, err := os.ReadFile(e.TLSCACertPath)
 	if err != nil {
 		return nil, fmt.Errorf("read TLS CA certificate of peer %s: %w", e.Address, err)
@@ -198,7 +235,15 @@ func dial(e Endpoint) (*grpc.ClientConn, error) {
 	if !certs.AppendCertsFromPEM(caPEM) {
 		return nil, fmt.Errorf("TLS CA certificate %s of peer %s: no PEM certificate found", e.TLSCACertPath, e.Address)
 	}
-	conn, err := grpc.NewClient(e.Address, grpc.WithTransportCredentials(credentials.NewClientTLSFromCert(certs, e.ServerName)))
+	tlsCfg := &tls.Config{RootCAs: certs, ServerName: e.ServerName, MinVersion: tls.VersionTLS12}
+	if cfg.TLSClientCertPath != "" {
+		pair, err := tls.LoadX509KeyPair(cfg.TLSClientCertPath, cfg.TLSClientKeyPath)
+		if err != nil {
+			return nil, fmt.Errorf("client TLS certificate %s and key %s: %w", cfg.TLSClientCertPath, cfg.TLSClientKeyPath, err)
+		}
+		tlsCfg.Certificates = []tls.Certificate{pair}
+	}
+	conn, err := grpc.NewClient(e.Address, grpc.WithTransportCredentials(credentials.NewTLS(tlsCfg)))
 	if err != nil {
 		return nil, fmt.Errorf("peer endpoint %q: %w", e.Address, err)
 	}
@@ -244,6 +289,9 @@ func (c *Client) Close() error {
 	c.closeOnce.Do(func() {
 		if c.pool != nil {
 			c.closeErr = c.pool.close()
+		}
+		if c.closeSign != nil {
+			c.closeErr = errors.Join(c.closeErr, c.closeSign())
 		}
 	})
 	return c.closeErr

@@ -251,7 +251,7 @@ func TestConnectRejectsBadConfig(t *testing.T) {
 		mutate func(*Config)
 		want   string
 	}{
-		{"missing fields", func(c *Config) { *c = Config{} }, "missing MSPID, CertPath, KeyPath, TLSCACertPath, PeerEndpoint"},
+		{"missing fields", func(c *Config) { *c = Config{} }, "missing MSPID, CertPath, TLSCACertPath, PeerEndpoint, KeyPath (or Sign, or HSM)"},
 		{"negative timeout", func(c *Config) { c.CommitTimeout = -time.Second }, "CommitTimeout -1s is negative"},
 		{"no certificate file", func(c *Config) { c.CertPath = filepath.Join(dir, "nope") }, "read user certificate"},
 		{"no key file", func(c *Config) { c.KeyPath = filepath.Join(dir, "nope") }, "read user private key"},

@@ -6,6 +6,8 @@ import (
 	"log/slog"
 	"strings"
 	"time"
+
+	gwid "github.com/hyperledger/fabric-gateway/pkg/identity"
 )
 
 // Defaults applied by Connect and New to zero Config fields.
@@ -25,8 +27,23 @@ type Config struct {
 	// MSPID is the user's organisation MSP, e.g. "LabAMSP".
 	MSPID string
 	// CertPath and KeyPath are the user's PEM certificate and private key.
+	// KeyPath is not read when Sign or HSM says where the key is.
 	CertPath string
 	KeyPath  string
+	// Sign, when set, signs with the user's private key wherever it is
+	// kept (a KMS, an HSM the caller opened): fabric-gateway's
+	// identity.Sign, for example from identity.NewPrivateKeySign or an
+	// identity.HSMSignerFactory. It must be safe for concurrent use.
+	Sign gwid.Sign
+	// HSM, when set (and Sign is not), names a PKCS#11 token holding the
+	// user's private key; Connect opens it and Close closes it. Needs a
+	// build with -tags pkcs11 (and cgo); other builds refuse it.
+	HSM *HSMConfig
+	// TLSClientCertPath and TLSClientKeyPath are the PEM certificate and
+	// key the client presents to peers that require mutual TLS; empty:
+	// no client certificate.
+	TLSClientCertPath string
+	TLSClientKeyPath  string
 	// TLSCACertPath is the PEM CA certificate that signed the peer's TLS
 	// certificate.
 	TLSCACertPath string
@@ -109,7 +126,6 @@ func (cfg Config) validate() error {
 	for _, f := range []struct{ name, value string }{
 		{"MSPID", cfg.MSPID},
 		{"CertPath", cfg.CertPath},
-		{"KeyPath", cfg.KeyPath},
 		{"TLSCACertPath", cfg.TLSCACertPath},
 		{"PeerEndpoint", cfg.PeerEndpoint},
 	} {
@@ -117,7 +133,13 @@ func (cfg Config) validate() error {
 			missing = append(missing, f.name)
 		}
 	}
+	if cfg.Sign == nil && cfg.HSM == nil && strings.TrimSpace(cfg.KeyPath) == "" {
+		missing = append(missing, "KeyPath (or Sign, or HSM)")
+	}
 	var errs []error
+	if (cfg.TLSClientCertPath == "") != (cfg.TLSClientKeyPath == "") {
+		errs = append(errs, errors.New("config: TLSClientCertPath and TLSClientKeyPath go together (mutual TLS needs both)"))
+	}
 	if len(missing) > 0 {
 		errs = append(errs, fmt.Errorf("config: missing %s", strings.Join(missing, ", ")))
 	}
@@ -136,4 +158,19 @@ func (cfg Config) validate() error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// HSMConfig names a private key inside a PKCS#11 token (an HSM, or
+// SoftHSM2 for tests).
+type HSMConfig struct {
+	// Library is the PKCS#11 module, e.g.
+	// /usr/lib/softhsm/libsofthsm2.so.
+	Library string `json:"library"`
+	// Label is the token's label.
+	Label string `json:"label"`
+	// PIN is the token's user PIN.
+	PIN string `json:"-"`
+	// KeyID is the private key's CKA_ID, in hex (Fabric's convention: the
+	// key's subject key identifier).
+	KeyID string `json:"keyId"`
 }

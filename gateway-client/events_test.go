@@ -3,6 +3,9 @@ package charter
 import (
 	"context"
 	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -125,4 +128,97 @@ func TestWatchEventsClosesWhenStreamEnds(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("channel not closed")
 	}
+}
+
+// startOf waits for the fake to receive the events request.
+func startOf(t *testing.T, f *fakeGateway) *gateway.ChaincodeEventsRequest {
+	t.Helper()
+	require.Eventually(t, func() bool {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		return f.eventsStart != nil
+	}, 5*time.Second, time.Millisecond)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.eventsStart
+}
+
+func TestWatchEventsResumesAfterTheCheckpoint(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "events.json")
+	start := uint64(2)
+	tests := []struct {
+		name      string
+		file      string // "" : no file yet
+		wantBlock uint64
+		wantAfter string
+	}{
+		{"a new checkpoint starts at StartBlock", "", 2, ""},
+		{"a recorded event overrides StartBlock", `{"blockNumber":5,"transactionId":"tx1"}`, 5, "tx1"},
+		{"a recorded block", `{"blockNumber":7,"transactionId":""}`, 7, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_ = os.Remove(path)
+			if tt.file != "" {
+				require.NoError(t, os.WriteFile(path, []byte(tt.file), 0o600))
+			}
+			cp, err := OpenCheckpoint(path)
+			require.NoError(t, err)
+			t.Cleanup(func() { _ = cp.Close() })
+			f := &fakeGateway{}
+			c := newTestClient(t, f)
+			_, err = c.WatchEvents(t.Context(), WatchOptions{StartBlock: &start, Checkpoint: cp})
+			require.NoError(t, err)
+			req := startOf(t, f)
+			assert.Equal(t, tt.wantBlock, req.GetStartPosition().GetSpecified().GetNumber())
+			assert.Equal(t, tt.wantAfter, req.GetAfterTransactionId())
+		})
+	}
+}
+
+func TestCheckpointRecordsWhatWasHandled(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "events.json")
+	cp, err := OpenCheckpoint(path)
+	require.NoError(t, err)
+	require.NoError(t, cp.CheckpointTransaction(9, "tx7"))
+	require.NoError(t, cp.Close())
+
+	again, err := OpenCheckpoint(path)
+	require.NoError(t, err)
+	defer again.Close()
+	assert.Equal(t, uint64(9), again.BlockNumber())
+	assert.Equal(t, "tx7", again.TransactionID())
+}
+
+func TestOpenCheckpointRefusesWhatIsNotACheckpoint(t *testing.T) {
+	dir := t.TempDir()
+	tests := []struct {
+		name    string
+		content string
+		want    string
+	}{
+		{"malformed JSON", `{"blockNumber":`, "is not an event checkpoint"},
+		{"another JSON document", `{"profile":"labA-user1"}`, "is not an event checkpoint"},
+		{"missing transaction", `{"blockNumber":3}`, "lacks blockNumber or transactionId"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(dir, strings.ReplaceAll(tt.name, " ", "-")+".json")
+			require.NoError(t, os.WriteFile(path, []byte(tt.content), 0o600))
+			_, err := OpenCheckpoint(path)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tt.want)
+			assert.Contains(t, err.Error(), path)
+			assert.Contains(t, err.Error(), "remove it to start")
+			raw, readErr := os.ReadFile(path)
+			require.NoError(t, readErr)
+			assert.Equal(t, tt.content, string(raw), "the file is left as it was")
+		})
+	}
+	t.Run("a directory", func(t *testing.T) {
+		_, err := OpenCheckpoint(dir)
+		require.Error(t, err)
+		assert.Contains(t, err.Error(), "checkpoint "+dir)
+		assert.Contains(t, err.Error(), "check the path")
+	})
 }

@@ -42,8 +42,26 @@ type Profile struct {
 	Org      string `json:"org"`
 	MSPID    string `json:"mspId"`
 	CertPath string `json:"certPath"`
-	KeyPath  string `json:"keyPath"`
-	Peer     string `json:"peer"`
+	// KeyPath is the PEM private key; empty when HSM holds the key.
+	KeyPath string `json:"keyPath,omitempty"`
+	Peer    string `json:"peer"`
+	// HSM, when set, says which PKCS#11 token holds the private key.
+	HSM *ProfileHSM `json:"hsm,omitempty"`
+	// TLSClientCert and TLSClientKey are the client TLS certificate and
+	// key for peers that require mutual TLS (both or neither).
+	TLSClientCert string `json:"tlsClientCert,omitempty"`
+	TLSClientKey  string `json:"tlsClientKey,omitempty"`
+}
+
+// ProfileHSM is a profile's PKCS#11 key: HSMConfig with the PIN read from
+// an environment variable instead of the file.
+type ProfileHSM struct {
+	Library string `json:"library"`
+	Label   string `json:"label"`
+	KeyID   string `json:"keyId"`
+	// PINEnv names the environment variable holding the token's user
+	// PIN; Config reads it.
+	PINEnv string `json:"pinEnv"`
 }
 
 // LoadProfiles reads and checks a profiles file. Relative paths inside it
@@ -85,8 +103,14 @@ func (p *Profiles) check() error {
 	}
 	for _, name := range sortedKeys(p.Profiles) {
 		prof := p.Profiles[name]
-		if prof.MSPID == "" || prof.CertPath == "" || prof.KeyPath == "" {
-			errs = append(errs, fmt.Errorf("profile %q: mspId, certPath and keyPath are required", name))
+		if prof.MSPID == "" || prof.CertPath == "" || (prof.KeyPath == "" && prof.HSM == nil) {
+			errs = append(errs, fmt.Errorf("profile %q: mspId, certPath and keyPath (or hsm) are required", name))
+		}
+		if h := prof.HSM; h != nil && (h.Library == "" || h.Label == "" || h.KeyID == "" || h.PINEnv == "") {
+			errs = append(errs, fmt.Errorf("profile %q: hsm needs library, label, keyId and pinEnv", name))
+		}
+		if (prof.TLSClientCert == "") != (prof.TLSClientKey == "") {
+			errs = append(errs, fmt.Errorf("profile %q: tlsClientCert and tlsClientKey go together", name))
 		}
 		peer, ok := p.Peers[prof.Peer]
 		if !ok {
@@ -111,6 +135,7 @@ func (p *Profiles) resolve(dir string) {
 	}
 	for name, prof := range p.Profiles {
 		prof.CertPath, prof.KeyPath = abs(prof.CertPath), abs(prof.KeyPath)
+		prof.TLSClientCert, prof.TLSClientKey = abs(prof.TLSClientCert), abs(prof.TLSClientKey)
 		p.Profiles[name] = prof
 	}
 }
@@ -129,6 +154,8 @@ func (p *Profiles) Profile(name string) (Profile, error) {
 
 // Config returns the connection configuration of a profile, with the
 // default timeouts; the error lists the known names when name is unknown.
+// A profile whose key is in an HSM gets its PIN from the environment
+// variable the profile names (an error when it is unset).
 func (p *Profiles) Config(name string) (Config, error) {
 	prof, err := p.Profile(name)
 	if err != nil {
@@ -142,16 +169,27 @@ func (p *Profiles) Config(name string) (Config, error) {
 			fallbacks = append(fallbacks, Endpoint{Address: other.Endpoint, ServerName: other.ServerName, TLSCACertPath: other.TLSCACert})
 		}
 	}
+	var hsm *HSMConfig
+	if h := prof.HSM; h != nil {
+		pin := os.Getenv(h.PINEnv)
+		if pin == "" {
+			return Config{}, fmt.Errorf("profile %q: its HSM PIN is read from $%s, which is not set", name, h.PINEnv)
+		}
+		hsm = &HSMConfig{Library: h.Library, Label: h.Label, KeyID: h.KeyID, PIN: pin}
+	}
 	return Config{
-		Fallbacks:     fallbacks,
-		MSPID:         prof.MSPID,
-		CertPath:      prof.CertPath,
-		KeyPath:       prof.KeyPath,
-		TLSCACertPath: peer.TLSCACert,
-		PeerEndpoint:  peer.Endpoint,
-		ServerName:    peer.ServerName,
-		Channel:       p.Channel,
-		Chaincode:     p.Chaincode,
+		HSM:               hsm,
+		TLSClientCertPath: prof.TLSClientCert,
+		TLSClientKeyPath:  prof.TLSClientKey,
+		Fallbacks:         fallbacks,
+		MSPID:             prof.MSPID,
+		CertPath:          prof.CertPath,
+		KeyPath:           prof.KeyPath,
+		TLSCACertPath:     peer.TLSCACert,
+		PeerEndpoint:      peer.Endpoint,
+		ServerName:        peer.ServerName,
+		Channel:           p.Channel,
+		Chaincode:         p.Chaincode,
 
 		BenchChaincode: p.BenchChaincode,
 	}, nil

@@ -83,7 +83,7 @@ func TestLoadProfilesRejectsBadFiles(t *testing.T) {
 		{"unknown peer", `{"channel":"c","chaincode":"c","peers":{},"profiles":{"u":{"mspId":"M","certPath":"c","keyPath":"k","peer":"Nope"}}}`,
 			`profile "u": unknown peer "Nope"`},
 		{"missing paths", `{"channel":"c","chaincode":"c","peers":{"P":{"mspId":"M","endpoint":"e","tlsCACert":"t"}},"profiles":{"u":{"mspId":"M","peer":"P"}}}`,
-			`profile "u": mspId, certPath and keyPath are required`},
+			`profile "u": mspId, certPath and keyPath (or hsm) are required`},
 		{"MSP mismatch", `{"channel":"c","chaincode":"c","peers":{"P":{"mspId":"M","endpoint":"e","tlsCACert":"t"}},"profiles":{"u":{"mspId":"N","certPath":"c","keyPath":"k","peer":"P"}}}`,
 			`profile "u": MSP N differs from its peer's MSP M`},
 	}

@@ -9,6 +9,9 @@ ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 export PATH="$ROOT/.charter/bin:$PATH"
 # The network's profiles (CHARTER_STATE_DIR moves the network's state).
 export CHARTER_PROFILES="${CHARTER_STATE_DIR:-$ROOT/.charter/network}/profiles.json"
+# Steps without --as read as the Foundation's admin: the CLI has no built-in
+# acting profile, so the demo names one.
+export CHARTER_PROFILE=foundation-admin
 cd "$ROOT"
 
 if [ -t 1 ]; then B=$'\033[1m'; D=$'\033[2m'; R=$'\033[0m'; else B= D= R=; fi
@@ -66,7 +69,7 @@ echo "(the whole document, constitution included, is in $GENESIS)"
 
 step "The Foundation proposes it; nothing else runs until every founder has approved the same hash"
 run charter --as foundation-admin constitution genesis propose --file "$GENESIS"
-refused FAILED_PRECONDITION charter --as labA-admin member add --profile labA-user2 --name "Alan Turing"
+refused FAILED_PRECONDITION charter --as labA-admin member add --member labA-user2 --name "Alan Turing"
 
 step "Each founding organisation's admin approves the document it has read (its SHA-256); the last approval adopts it"
 run charter --as foundation-admin constitution genesis approve --file "$GENESIS"
@@ -78,48 +81,48 @@ step "The founding act happens once: a second proposal is refused, by any organi
 refused CONFLICT charter --as labB-admin constitution genesis propose --file "$GENESIS"
 
 step "Each organisation's admin registers its own plain members (roles come only from the genesis or decisions)"
-run charter --as labA-admin member add --profile labA-user2 --name "Alan Turing"
-run charter --as labB-admin member add --profile labB-user2 --name "Edsger Dijkstra"
+run charter --as labA-admin member add --member labA-user2 --name "Alan Turing"
+run charter --as labB-admin member add --member labB-user2 --name "Edsger Dijkstra"
 
 step "Refusals change nothing: a lab admin cannot register another lab's people, a member cannot register anyone"
-refused FORBIDDEN charter --as labB-admin member add --profile labA-user3 --name "Mallory"
-refused FORBIDDEN charter --as labA-user2 member add --profile labA-user3 --name "Mallory"
+refused FORBIDDEN charter --as labB-admin member add --member labA-user3 --name "Mallory"
+refused FORBIDDEN charter --as labA-user2 member add --member labA-user3 --name "Mallory"
 
 step "A member leaves; the record stays for the audit trail"
-run charter --as labB-admin member remove --profile labB-user2 --reason "moved to another project"
+run charter --as labB-admin member remove --member labB-user2 --reason "moved to another project"
 
 step "Vouching: a plain member votes once a member of another organisation vouches for it (founders count as vouched)"
-refused FORBIDDEN charter --as labA-user1 member vouch --profile labA-user2
-run charter --as labB-user1 member vouch --profile labA-user2
-run charter member vouches --profile labA-user2
+refused FORBIDDEN charter --as labA-user1 member vouch --member labA-user2
+run charter --as labB-user1 member vouch --member labA-user2
+run charter member vouches --member labA-user2
 
 step "Attesters record contributions: non-transferable, evidence-backed reputation"
-run charter --as labA-user1 reputation attest --profile foundation-user1 --category red_teaming --weight 400 \
+run charter --as labA-user1 reputation attest --member foundation-user1 --category red_teaming --weight 400 \
   --evidence https://git.example/charter/evals/pull/17
-run charter --as labA-user1 reputation attest --profile foundation-user1 --category merged_code --weight 300 \
+run charter --as labA-user1 reputation attest --member foundation-user1 --category merged_code --weight 300 \
   --evidence https://git.example/charter/core/commit/9f2c4e1
-run charter --as labB-user1 reputation attest --profile labA-user2 --category documentation --weight 250 \
+run charter --as labB-user1 reputation attest --member labA-user2 --category documentation --weight 250 \
   --evidence https://git.example/charter/docs/pull/3
-run charter --as labB-user1 reputation attest --profile labA-user2 --category red_teaming --weight 300 \
+run charter --as labB-user1 reputation attest --member labA-user2 --category red_teaming --weight 300 \
   --evidence https://git.example/charter/evals/issues/41
 
 step "Reputation cannot be farmed: self-attestation, non-attesters and oversized weights are refused"
-refused FORBIDDEN charter --as labA-user1 reputation attest --profile labA-user1 --category merged_code --weight 100 --evidence self
-refused FORBIDDEN charter --as labA-user2 reputation attest --profile foundation-user1 --category merged_code --weight 100 --evidence x
-refused INVALID_ARGUMENT charter --as labA-user1 reputation attest --profile foundation-user1 --category merged_code --weight 5000 --evidence x
+refused FORBIDDEN charter --as labA-user1 reputation attest --member labA-user1 --category merged_code --weight 100 --evidence self
+refused FORBIDDEN charter --as labA-user2 reputation attest --member foundation-user1 --category merged_code --weight 100 --evidence x
+refused INVALID_ARGUMENT charter --as labA-user1 reputation attest --member foundation-user1 --category merged_code --weight 5000 --evidence x
 
 step "Scores decay with a 90-day half-life and are computed at any point in time"
-run charter reputation score --profile foundation-user1
-run charter reputation score --profile labA-user2
+run charter reputation score --member foundation-user1
+run charter reputation score --member labA-user2
 
 step "Who is eligible for a House A seat, and why"
 run charter reputation eligible
 
 step "Governance tokens: the genesis allocation, transfers and balance checkpoints"
-run charter token balance --profile labA-user1
-run charter --as foundation-user1 token transfer --profile labA-user2 --amount 100 --memo "thanks for the docs"
-refused INVALID_ARGUMENT charter --as labA-user2 token transfer --profile labB-user1 --amount 5000
-run charter token balance --profile foundation-user1
+run charter token balance --member labA-user1
+run charter --as foundation-user1 token transfer --member labA-user2 --amount 100 --memo "thanks for the docs"
+refused INVALID_ARGUMENT charter --as labA-user2 token transfer --member labB-user1 --amount 5000
+run charter token balance --member foundation-user1
 
 step "No one mints alone: new tokens need a token_issuance decision of both houses, and go to the treasury"
 issuance=$(json_id charter --as labA-user2 token issue --amount 1600 \
@@ -165,7 +168,7 @@ step "The first House A seat granted by decision: a seat confirmation, voted by 
 # The seat confirmation's payload names the member; the genesis set its
 # voting period to 20 seconds, with no delay or timelock.
 SEAT="$(dirname "$GENESIS")/seat.json"
-printf '{"member":{%s}}\n' "$(charter -o json member get --profile labA-user2 | grep -o '"mspId":"[^"]*","id":"[^"]*"' | head -n 1)" >"$SEAT"
+printf '{"member":{%s}}\n' "$(charter -o json member show --member labA-user2 | grep -o '"mspId":"[^"]*","id":"[^"]*"' | head -n 1)" >"$SEAT"
 seat=$(json_id charter --as labA-user1 decision propose --type seat_confirmation --title "Seat Alan Turing in House A" --payload "$SEAT")
 echo "decision $seat"
 sleep $((DEMO_SKEW + 1)) # voting opens one clock skew after the proposal
@@ -182,7 +185,7 @@ run charter ballot close "$seat-B"
 run charter decision conclude "$seat"
 sleep $((DEMO_SKEW + 1)) # the deadlines (no timelock, no appeal window) wait one clock skew
 run charter decision execute "$seat"
-run charter member get --profile labA-user2
+run charter member show --member labA-user2
 
 step "The artifact registry: versions anchored by their SHA-256, provenance, independent reproductions, verify"
 WEIGHTS="$(dirname "$GENESIS")/weights.bin"

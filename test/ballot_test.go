@@ -56,49 +56,66 @@ func issueClientCert(t testing.TB, org, cn, dir string) (certPath, keyPath strin
 
 // issueCert is issueClientCert for callers without a testing.TB (TestMain).
 func issueCert(profiles *charter.Profiles, org, cn, dir string) (certPath, keyPath string, err error) {
-	p, err := profiles.Profile(org + "-user1")
-	if err != nil {
-		return "", "", err
-	}
-	userPEM, err := os.ReadFile(p.CertPath)
-	if err != nil {
-		return "", "", err
-	}
-	userCert, err := identity.ParsePEM(userPEM)
-	if err != nil {
-		return "", "", err
-	}
-	if len(userCert.Issuer.Organization) == 0 {
-		return "", "", fmt.Errorf("the issuer of %s names no organisation domain", p.CertPath)
-	}
-	caDir := filepath.Join(stateDir(), "crypto", "peerOrganizations", userCert.Issuer.Organization[0], "ca")
-	caPEM, err := os.ReadFile(filepath.Join(caDir, "ca."+userCert.Issuer.Organization[0]+"-cert.pem"))
-	if err != nil {
-		return "", "", err
-	}
-	caCert, err := identity.ParsePEM(caPEM)
-	if err != nil {
-		return "", "", err
-	}
-	caKeyPEM, err := os.ReadFile(filepath.Join(caDir, "priv_sk"))
-	if err != nil {
-		return "", "", err
-	}
-	block, _ := pem.Decode(caKeyPEM)
-	if block == nil {
-		return "", "", fmt.Errorf("%s holds no PEM block", filepath.Join(caDir, "priv_sk"))
-	}
-	caKey, err := x509.ParsePKCS8PrivateKey(block.Bytes)
-	if err != nil {
-		return "", "", err
-	}
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		return "", "", err
 	}
-	serial, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 127))
+	if certPath, err = issueCertFor(profiles, org, cn, &key.PublicKey, dir); err != nil {
+		return "", "", err
+	}
+	pkcs8, err := x509.MarshalPKCS8PrivateKey(key)
 	if err != nil {
 		return "", "", err
+	}
+	keyPath = filepath.Join(dir, cn+"-key.pem")
+	if err := os.WriteFile(keyPath, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: pkcs8}), 0o600); err != nil {
+		return "", "", err
+	}
+	return certPath, keyPath, nil
+}
+
+// issueCertFor is issueCert for a public key whose private key is kept
+// elsewhere (an HSM): it writes only the certificate.
+func issueCertFor(profiles *charter.Profiles, org, cn string, pub any, dir string) (certPath string, err error) {
+	p, err := profiles.Profile(org + "-user1")
+	if err != nil {
+		return "", err
+	}
+	userPEM, err := os.ReadFile(p.CertPath)
+	if err != nil {
+		return "", err
+	}
+	userCert, err := identity.ParsePEM(userPEM)
+	if err != nil {
+		return "", err
+	}
+	if len(userCert.Issuer.Organization) == 0 {
+		return "", fmt.Errorf("the issuer of %s names no organisation domain", p.CertPath)
+	}
+	caDir := filepath.Join(stateDir(), "crypto", "peerOrganizations", userCert.Issuer.Organization[0], "ca")
+	caPEM, err := os.ReadFile(filepath.Join(caDir, "ca."+userCert.Issuer.Organization[0]+"-cert.pem"))
+	if err != nil {
+		return "", err
+	}
+	caCert, err := identity.ParsePEM(caPEM)
+	if err != nil {
+		return "", err
+	}
+	caKeyPEM, err := os.ReadFile(filepath.Join(caDir, "priv_sk"))
+	if err != nil {
+		return "", err
+	}
+	block, _ := pem.Decode(caKeyPEM)
+	if block == nil {
+		return "", fmt.Errorf("%s holds no PEM block", filepath.Join(caDir, "priv_sk"))
+	}
+	caKey, err := x509.ParsePKCS8PrivateKey(block.Bytes)
+	if err != nil {
+		return "", err
+	}
+	serial, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 127))
+	if err != nil {
+		return "", err
 	}
 	subject := pkix.Name{Country: userCert.Subject.Country, Province: userCert.Subject.Province, Locality: userCert.Subject.Locality,
 		OrganizationalUnit: []string{"client"}, CommonName: cn}
@@ -110,22 +127,15 @@ func issueCert(profiles *charter.Profiles, org, cn, dir string) (certPath, keyPa
 		KeyUsage: x509.KeyUsageDigitalSignature, BasicConstraintsValid: true,
 		AuthorityKeyId: caCert.SubjectKeyId,
 	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, caCert, &key.PublicKey, caKey)
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, caCert, pub, caKey)
 	if err != nil {
-		return "", "", err
+		return "", err
 	}
-	pkcs8, err := x509.MarshalPKCS8PrivateKey(key)
-	if err != nil {
-		return "", "", err
-	}
-	certPath, keyPath = filepath.Join(dir, cn+"-cert.pem"), filepath.Join(dir, cn+"-key.pem")
+	certPath = filepath.Join(dir, cn+"-cert.pem")
 	if err := os.WriteFile(certPath, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600); err != nil {
-		return "", "", err
+		return "", err
 	}
-	if err := os.WriteFile(keyPath, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: pkcs8}), 0o600); err != nil {
-		return "", "", err
-	}
-	return certPath, keyPath, nil
+	return certPath, nil
 }
 
 // newVoters makes n distinct client identities spread over the three

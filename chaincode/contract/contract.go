@@ -100,7 +100,7 @@ func NewChaincode(cfg Config) (*Chaincode, error) {
 		return nil, fmt.Errorf("assemble chaincode: %w", err)
 	}
 	cc.Info.Title = "Charter"
-	cc.Info.Version = "0.1.0"
+	cc.Info.Version = contractVersion
 	cc.DefaultContract = "constitution"
 	gate, err := newGate(cc, contracts)
 	if err != nil {

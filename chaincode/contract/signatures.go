@@ -247,5 +247,6 @@ func signatures() []signature {
 		{"upgrade", "Check", []param{recordID("digest", "SHA-256 of the chaincode build, 64 lowercase hex digits"), integer("sequence", "chaincode definition sequence")}},
 
 		{"system", "Build", nil},
+		{"system", "Version", nil},
 	}
 }

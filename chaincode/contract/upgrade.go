@@ -77,12 +77,31 @@ type SystemContract struct {
 }
 
 func newSystemContract(g guard) *SystemContract {
-	return &SystemContract{Contract: g.base("system"), build: g.cfg.Build}
+	c := &SystemContract{Contract: g.base("system"), build: g.cfg.Build}
+	// The build is asked before any constitution exists and whatever the
+	// peer's clock says; these queries read no state.
+	c.BeforeTransaction = nil
+	return c
 }
 
 // GetEvaluateTransactions lists the queries.
 func (c *SystemContract) GetEvaluateTransactions() []string {
-	return []string{"Build"}
+	return []string{"Build", "Version"}
+}
+
+// Version reports, for charter version, which build this peer runs: the
+// release stamp (or the source stamp of scripts/buildstamp.sh), the
+// running binary's digest and the contract metadata's version. Caller:
+// anyone.
+func (c *SystemContract) Version(_ contractapi.TransactionContextInterface) (string, error) {
+	b := BuildInfo()
+	if b.Version == Unstamped && c.build.Release != "" {
+		b.Version = c.build.Release
+	}
+	if c.build.Digest != "" {
+		b.Digest = c.build.Digest
+	}
+	return encode(b)
 }
 
 // Build reports the digest of the binary this organisation's chaincode

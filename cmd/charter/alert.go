@@ -38,7 +38,7 @@ func treasuryAlert(ev charter.Event, min int64) (*Alert, bool) {
 		al.Account, al.Amount, al.Spend, al.Source = sp.Account, sp.Total, sp.ID, sp.Source
 		for _, p := range sp.Payees {
 			if p.To == sp.Proposer {
-				al.Why = append(al.Why, fmt.Sprintf("pays its own proposer %s", sp.Proposer.Short()))
+				al.Why = append(al.Why, fmt.Sprintf("pays its own proposer %s", actor(sp.Proposer)))
 				break
 			}
 		}

@@ -35,6 +35,7 @@ import (
 // fixture is a profiles file with real certificates, and a fake gateway.
 type fixture struct {
 	dir      string
+	config   string // the user config directory (empty: nothing saved)
 	profiles string
 	certs    map[string]string // profile → certificate path
 	fake     *fakeGateway
@@ -43,7 +44,7 @@ type fixture struct {
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	dir := t.TempDir()
-	f := &fixture{dir: dir, certs: map[string]string{}, fake: &fakeGateway{}}
+	f := &fixture{dir: dir, config: t.TempDir(), certs: map[string]string{}, fake: &fakeGateway{}}
 	type prof struct{ name, org, msp, cn string }
 	profs := []prof{
 		{"foundation-admin", "Foundation", "FoundationMSP", "Admin@foundation.charter.local"},
@@ -104,10 +105,12 @@ type result struct {
 }
 
 // run drives the CLI in-process with the fixture's profiles and fake.
+// With envVars nil, the environment names the profiles file and acts as
+// foundation-admin.
 func (f *fixture) run(t *testing.T, envVars map[string]string, args ...string) result {
 	t.Helper()
 	if envVars == nil {
-		envVars = map[string]string{"CHARTER_PROFILES": f.profiles}
+		envVars = map[string]string{"CHARTER_PROFILES": f.profiles, "CHARTER_PROFILE": "foundation-admin"}
 	}
 	var stdout, stderr bytes.Buffer
 	e := env{
@@ -116,6 +119,8 @@ func (f *fixture) run(t *testing.T, envVars map[string]string, args ...string) r
 		stderr: &stderr,
 		getenv: func(k string) string { return envVars[k] },
 		getwd:  func() (string, error) { return f.dir, nil },
+
+		userConfigDir: func() (string, error) { return f.config, nil },
 		connect: func(_ context.Context, cfg charter.Config) (gatewayAPI, error) {
 			f.fake.mu.Lock()
 			defer f.fake.mu.Unlock()
@@ -147,11 +152,11 @@ func TestUsageErrors(t *testing.T) {
 		{"group with unknown subcommand", []string{"member", "frob"}, `unknown command "frob"`},
 		{"show version 0", []string{"constitution", "show", "--version", "0"}, "versions start at 1"},
 		{"propose missing file", []string{"constitution", "genesis", "propose", "--file", "/nonexistent/genesis.json"}, "--file"},
-		{"propose without file", []string{"constitution", "genesis", "propose"}, "--file is required"},
-		{"approve with file and hash", []string{"constitution", "genesis", "approve", "--file", "g.json", "--hash", "ab"}, "exactly one of --file and --hash"},
-		{"approve with neither", []string{"constitution", "genesis", "approve"}, "exactly one of --file and --hash"},
-		{"draft without founders", []string{"constitution", "genesis", "draft", "--member", "labA-user1:Ada:house_a"}, "--founders is required"},
-		{"draft without members", []string{"constitution", "genesis", "draft", "--founders", "LabAMSP,LabBMSP"}, "--member is required"},
+		{"propose without file", []string{"constitution", "genesis", "propose"}, `required flag(s) "file" not set`},
+		{"approve with file and hash", []string{"constitution", "genesis", "approve", "--file", "g.json", "--hash", "ab"}, "[file hash]"},
+		{"approve with neither", []string{"constitution", "genesis", "approve"}, "[file hash]"},
+		{"draft without founders", []string{"constitution", "genesis", "draft", "--member", "labA-user1:Ada:house_a"}, `required flag(s) "founders" not set`},
+		{"draft without members", []string{"constitution", "genesis", "draft", "--founders", "LabAMSP,LabBMSP"}, `required flag(s) "member" not set`},
 		{"draft with a malformed member", []string{"constitution", "genesis", "draft", "--founders", "LabAMSP,LabBMSP", "--member", "labA-user1"}, "want PROFILE:NAME"},
 		{"draft with an unknown role", []string{"constitution", "genesis", "draft", "--founders", "LabAMSP,LabBMSP", "--member", "labA-user1:Ada:wizard"}, `unknown role "wizard"`},
 		{"draft allocating to a non-member", []string{"constitution", "genesis", "draft", "--founders", "LabAMSP,LabBMSP", "--member", "labA-user1:Ada:house_a", "--allocate", "labA-admin=5"}, "not named by --member"},
@@ -162,17 +167,17 @@ func TestUsageErrors(t *testing.T) {
 		{"draft with a sub-second skew", []string{"constitution", "genesis", "draft", "--founders", "LabAMSP,LabBMSP", "--member", "labA-user1:Ada:house_a", "--clock-skew", "100ms"}, "whole number of seconds"},
 		{"draft naming one founder", []string{"constitution", "genesis", "draft", "--founders", "LabAMSP", "--member", "labA-user1:Ada:house_a"}, "no organisation founds alone"},
 		{"the removed init", []string{"constitution", "init"}, `unknown command "init"`},
-		{"add without member", []string{"member", "add", "--name", "Ada"}, "name the member with --profile, --cert or --id"},
-		{"add with two members", []string{"member", "add", "--profile", "labA-user1", "--cert", "x.pem", "--name", "Ada"}, "exclude each other"},
-		{"add without name", []string{"member", "add", "--profile", "labA-user1"}, "--name is required"},
-		{"add with roles: admins grant none", []string{"member", "add", "--profile", "labA-user1", "--name", "Ada", "--roles", "attester"}, "unknown flag: --roles"},
-		{"add unknown member profile", []string{"member", "add", "--profile", "labZ", "--name", "Ada"}, `--profile: unknown profile "labZ"`},
+		{"add without member", []string{"member", "add", "--name", "Ada"}, "[member cert id] is required"},
+		{"add with two members", []string{"member", "add", "--member", "labA-user1", "--cert", "x.pem", "--name", "Ada"}, "were all set"},
+		{"add without name", []string{"member", "add", "--member", "labA-user1"}, `required flag(s) "name" not set`},
+		{"add with roles: admins grant none", []string{"member", "add", "--member", "labA-user1", "--name", "Ada", "--roles", "attester"}, "unknown flag: --roles"},
+		{"add unknown member profile", []string{"member", "add", "--member", "labZ", "--name", "Ada"}, `--member: unknown profile "labZ"`},
 		{"add bad certificate file", []string{"member", "add", "--cert", "/nonexistent.pem", "--name", "Ada"}, "INVALID_ARGUMENT: certificate"},
 		{"add malformed id", []string{"member", "add", "--id", "Ada", "--name", "Ada"}, "INVALID_ARGUMENT"},
-		{"update without a name", []string{"member", "update", "--profile", "labA-user1"}, "--name is required"},
-		{"update with roles", []string{"member", "update", "--profile", "labA-user1", "--name", "A", "--roles", "guardian"}, "unknown flag: --roles"},
-		{"remove without reason", []string{"member", "remove", "--profile", "labA-user1"}, "--reason is required"},
-		{"get with profile and msp", []string{"member", "get", "--profile", "labA-user1", "--msp", "LabAMSP"}, "--msp goes with --cert or --id"},
+		{"update without a name", []string{"member", "update", "--member", "labA-user1"}, `required flag(s) "name" not set`},
+		{"update with roles", []string{"member", "update", "--member", "labA-user1", "--name", "A", "--roles", "guardian"}, "unknown flag: --roles"},
+		{"remove without reason", []string{"member", "remove", "--member", "labA-user1"}, `required flag(s) "reason" not set`},
+		{"get with profile and msp", []string{"member", "show", "--member", "labA-user1", "--msp", "LabAMSP"}, "[member msp] were all set"},
 		{"watch negative count", []string{"events", "watch", "--count", "-1"}, "--count -1"},
 		{"watch bad block", []string{"events", "watch", "--from-block", "-3"}, `invalid argument "-3"`},
 	}
@@ -191,10 +196,10 @@ func TestUsageErrors(t *testing.T) {
 
 func TestNoProfilesFile(t *testing.T) {
 	f := newFixture(t)
-	r := f.run(t, map[string]string{}, "whoami") // fixture dir has profiles.json, not .charter/network/profiles.json
+	r := f.run(t, map[string]string{}, "--as", "labA-user1", "whoami") // fixture dir has profiles.json, not .charter/network/profiles.json
 	assert.Equal(t, exitFailure, r.code)
 	assert.Contains(t, r.stderr, "no .charter/network/profiles.json")
-	assert.Contains(t, r.stderr, "pass --profiles")
+	assert.Contains(t, r.stderr, "pass --profiles-file or set $CHARTER_PROFILES")
 }
 
 func TestProfileSelection(t *testing.T) {
@@ -204,8 +209,6 @@ func TestProfileSelection(t *testing.T) {
 		args    []string
 		wantMSP string
 	}{
-		{"default profile", func(f *fixture) map[string]string { return map[string]string{"CHARTER_PROFILES": f.profiles} },
-			nil, "FoundationMSP"},
 		{"--as", func(f *fixture) map[string]string { return map[string]string{"CHARTER_PROFILES": f.profiles} },
 			[]string{"--as", "labA-user1"}, "LabAMSP"},
 		{"$CHARTER_PROFILE", func(f *fixture) map[string]string {
@@ -214,7 +217,7 @@ func TestProfileSelection(t *testing.T) {
 		{"--as beats $CHARTER_PROFILE", func(f *fixture) map[string]string {
 			return map[string]string{"CHARTER_PROFILES": f.profiles, "CHARTER_PROFILE": "labA-admin"}
 		}, []string{"--as", "foundation-admin"}, "FoundationMSP"},
-		{"--profiles", func(*fixture) map[string]string { return map[string]string{} }, []string{"--profiles", "PROFILES"}, "FoundationMSP"},
+		{"--profiles-file", func(*fixture) map[string]string { return map[string]string{} }, []string{"--as", "foundation-admin", "--profiles-file", "PROFILES"}, "FoundationMSP"},
 		{"found walking up", func(f *fixture) map[string]string {
 			nested := filepath.Join(f.dir, charter.ProfilesFile)
 			raw, err := os.ReadFile(f.profiles)
@@ -222,7 +225,7 @@ func TestProfileSelection(t *testing.T) {
 				_ = os.WriteFile(nested, raw, 0o600)
 			}
 			return map[string]string{}
-		}, nil, "FoundationMSP"},
+		}, []string{"--as", "foundation-admin"}, "FoundationMSP"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -257,7 +260,7 @@ func TestMemberCommands(t *testing.T) {
 		args []string
 		want fakeCall
 	}{
-		{"add by profile", []string{"--as", "labA-admin", "member", "add", "--profile", "labA-user1", "--name", "Ada"},
+		{"add by profile", []string{"--as", "labA-admin", "member", "add", "--member", "labA-user1", "--name", "Ada"},
 			fakeCall{"RegisterMember", membership.RegisterRequest{Member: user1, Name: "Ada"}}},
 		{"transaction status", []string{"tx", "status", "961cdd5a405de8ef05c304d89016c48e7b71591105694f618a3c31d0166e72fb"},
 			fakeCall{"TransactionStatus", "961cdd5a405de8ef05c304d89016c48e7b71591105694f618a3c31d0166e72fb"}},
@@ -265,13 +268,13 @@ func TestMemberCommands(t *testing.T) {
 			fakeCall{"RegisterMember", membership.RegisterRequest{Member: user1AsFoundation, Name: "Ada"}}},
 		{"add by certificate and MSP", []string{"member", "add", "--cert", "CERT", "--msp", "LabBMSP", "--name", "Ada"},
 			fakeCall{"RegisterMember", membership.RegisterRequest{Member: user1AsLabB, Name: "Ada"}}},
-		{"update renames", []string{"--as", "labA-admin", "member", "update", "--profile", "labA-user1", "--name", "Ada L."},
+		{"update renames", []string{"--as", "labA-admin", "member", "update", "--member", "labA-user1", "--name", "Ada L."},
 			fakeCall{"UpdateMember", membership.UpdateRequest{Member: user1, Name: "Ada L."}}},
-		{"remove", []string{"--as", "labA-admin", "member", "remove", "--profile", "labA-user1", "--reason", "left"},
+		{"remove", []string{"--as", "labA-admin", "member", "remove", "--member", "labA-user1", "--reason", "left"},
 			fakeCall{"RemoveMember", membership.RemoveRequest{Member: user1, Reason: "left"}}},
-		{"get by id", []string{"member", "get", "--msp", "LabAMSP", "--id", "x509::CN=Ada::CN=ca"},
+		{"get by id", []string{"member", "show", "--msp", "LabAMSP", "--id", "x509::CN=Ada::CN=ca"},
 			fakeCall{"Member", identity.Identity{MSPID: "LabAMSP", ID: "x509::CN=Ada::CN=ca"}}},
-		{"get by profile", []string{"member", "get", "--profile", "labA-user1"}, fakeCall{"Member", user1}},
+		{"get by profile", []string{"member", "show", "--member", "labA-user1"}, fakeCall{"Member", user1}},
 		{"list", []string{"member", "list"}, fakeCall{"Members", charter.MemberQuery{}}},
 		{"list one org with removed", []string{"member", "list", "--org", "LabAMSP", "--all"},
 			fakeCall{"Members", charter.MemberQuery{MSPID: "LabAMSP", IncludeRemoved: true}}},
@@ -448,7 +451,7 @@ func TestGatewayErrorsMapToExitCodes(t *testing.T) {
 		t.Run(string(charter.CodeOf(tt.err)), func(t *testing.T) {
 			f := newFixture(t)
 			f.fake.err = tt.err
-			r := f.run(t, nil, "--as", "labA-user1", "member", "add", "--profile", "labA-user1", "--name", "Ada")
+			r := f.run(t, nil, "--as", "labA-user1", "member", "add", "--member", "labA-user1", "--name", "Ada")
 			assert.Equal(t, tt.code, r.code)
 			assert.Equal(t, tt.line, r.stderr)
 			assert.Empty(t, r.stdout)
@@ -478,8 +481,8 @@ func TestEventsWatch(t *testing.T) {
 		f.fake.events = events
 		r := f.run(t, nil, "events", "watch", "--from-block", "3", "--count", "2")
 		require.Equal(t, exitOK, r.code, "stderr: %s", r.stderr)
-		assert.Equal(t, "block 3  tx tx1  member.registered  by LabAMSP/Admin  at 2025-03-04T05:06:07Z  {\"name\":\"Ada\"}\n"+
-			"block 4  tx tx2  member.updated  by LabAMSP/Admin  at 2025-03-04T05:06:07Z  {}\n", r.stdout)
+		assert.Equal(t, "#3  2025-03-04 05:06:07  member.registered  LabAMSP/Admin  tx tx1  {\"name\":\"Ada\"}\n"+
+			"#4  2025-03-04 05:06:07  member.updated  LabAMSP/Admin  tx tx2  {}\n", r.stdout)
 		start := uint64(3)
 		assert.Equal(t, []fakeCall{{"WatchEvents", charter.WatchOptions{StartBlock: &start}}}, f.fake.calls)
 	})
@@ -615,10 +618,26 @@ func (g *fakeGateway) WatchEvents(ctx context.Context, opts charter.WatchOptions
 	if err := g.record("WatchEvents", opts); err != nil {
 		return nil, err
 	}
+	// Like the gateway: resume after the checkpoint's transaction in its
+	// block.
+	events := g.events
+	if cp := opts.Checkpoint; cp != nil && (cp.BlockNumber() != 0 || cp.TransactionID() != "") {
+		events = nil
+		skipping := cp.TransactionID() != ""
+		for _, ev := range g.events {
+			switch {
+			case ev.BlockNumber < cp.BlockNumber():
+			case ev.BlockNumber == cp.BlockNumber() && skipping:
+				skipping = ev.TxID != cp.TransactionID()
+			default:
+				events = append(events, ev)
+			}
+		}
+	}
 	out := make(chan charter.Event)
 	go func() {
 		defer close(out)
-		for _, ev := range g.events {
+		for _, ev := range events {
 			select {
 			case out <- ev:
 			case <-ctx.Done():
@@ -649,4 +668,58 @@ func checkCommand(t *testing.T, args []string, wants []fakeCall) {
 			assert.Equal(t, 1, strings.Count(r.stdout, "\n"), "one JSON value per line")
 		}
 	}
+}
+
+func TestEventsWatchCheckpoint(t *testing.T) {
+	var events []charter.Event
+	for i, blk := range []uint64{3, 3, 4, 6, 6, 7} { // two events in blocks 3 and 6
+		tx := fmt.Sprintf("tx%d", i+1)
+		events = append(events, charter.Event{BlockNumber: blk, TxID: tx, Name: "member.registered",
+			Envelope: core.Event{Type: "member.registered", TxID: tx, Payload: json.RawMessage(`{}`)}})
+	}
+	txsOf := func(stdout string) []string {
+		var out []string
+		for _, line := range strings.Split(strings.TrimSpace(stdout), "\n") {
+			var ev charter.Event
+			require.NoError(t, json.Unmarshal([]byte(line), &ev))
+			out = append(out, ev.TxID)
+		}
+		return out
+	}
+	f := newFixture(t)
+	f.fake.events = events
+	file := filepath.Join(t.TempDir(), "events.json")
+
+	// A watcher stopped after two events, then again after two more
+	// (mid-block: tx4 and tx5 share block 6), then run to the end: every
+	// event exactly once.
+	r := f.run(t, nil, "-o", "json", "events", "watch", "--from-block", "3", "--checkpoint", file, "--count", "2")
+	require.Equal(t, exitOK, r.code, r.stderr)
+	assert.Equal(t, []string{"tx1", "tx2"}, txsOf(r.stdout))
+	r = f.run(t, nil, "-o", "json", "events", "watch", "--checkpoint", file, "--count", "2")
+	require.Equal(t, exitOK, r.code, r.stderr)
+	assert.Equal(t, []string{"tx3", "tx4"}, txsOf(r.stdout))
+	r = f.run(t, nil, "-o", "json", "events", "watch", "--checkpoint", file, "--count", "2")
+	require.Equal(t, exitOK, r.code, r.stderr)
+	assert.Equal(t, []string{"tx5", "tx6"}, txsOf(r.stdout))
+	raw, err := os.ReadFile(file)
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"blockNumber":7,"transactionId":"tx6"}`, string(raw))
+
+	t.Run("--from-block with a checkpoint that has recorded events", func(t *testing.T) {
+		r := f.run(t, nil, "events", "watch", "--checkpoint", file, "--from-block", "0")
+		assert.Equal(t, exitUsage, r.code)
+		assert.Contains(t, r.stderr, "charter: --from-block 0: the checkpoint "+file+" already resumes at block 7; drop --from-block, or remove the file to start over")
+	})
+	t.Run("unreadable checkpoint", func(t *testing.T) {
+		bad := filepath.Join(t.TempDir(), "bad.json")
+		require.NoError(t, os.WriteFile(bad, []byte("not json"), 0o600))
+		before := len(f.fake.calls)
+		r := f.run(t, nil, "events", "watch", "--checkpoint", bad)
+		assert.Equal(t, exitFailure, r.code)
+		assert.Equal(t, 1, strings.Count(r.stderr, "\n"), "one line: %q", r.stderr)
+		assert.Contains(t, r.stderr, "charter: checkpoint "+bad+" is not an event checkpoint")
+		assert.Contains(t, r.stderr, "remove it to start from --from-block or the next block")
+		assert.Len(t, f.fake.calls, before, "nothing watched")
+	})
 }

@@ -131,6 +131,7 @@ func (a *app) artifactRegisterCmd() *cobra.Command {
 func (a *app) artifactShowCmd() *cobra.Command {
 	return &cobra.Command{
 		Use: "show NAME@VERSION", Short: "Show a version: stage, pause, takedowns, attestations, next checklist", Args: oneRef,
+		Example: `  charter artifact show model-x@1.0.0`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ref, err := parseRef(args[0])
 			if err != nil {
@@ -151,6 +152,7 @@ func (a *app) artifactLineageCmd() *cobra.Command {
 	var req artifact.LineageRequest
 	cmd := &cobra.Command{
 		Use: "lineage NAME@VERSION [--direction up|down|both] [--depth N] [--limit N]", Short: "The provenance graph of a version, both ways", Args: oneRef,
+		Example: `  charter artifact lineage model-x@1.0.0 --direction up --depth 3`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ref, err := parseRef(args[0])
 			if err != nil {
@@ -263,9 +265,6 @@ checklist item is missing, or any earlier stage (a demotion). House A decides;
 			if err != nil {
 				return err
 			}
-			if stage == "" {
-				return usagef("--stage is required (research_only, non_commercial or general)")
-			}
 			if title == "" {
 				title = fmt.Sprintf("Release %s as %s", ref, stage)
 			}
@@ -274,22 +273,21 @@ checklist item is missing, or any earlier stage (a demotion). House A decides;
 	}
 	cmd.Flags().StringVar(&stage, "stage", "", "research_only, non_commercial or general")
 	cmd.Flags().StringVar(&title, "title", "", "decision title")
+	requireFlags(cmd, "stage")
 	return cmd
 }
 
 func (a *app) artifactTakedownCmd() *cobra.Command {
 	var reason, title string
 	cmd := &cobra.Command{
-		Use:   "takedown NAME@VERSION --reason TEXT [--title TEXT]",
-		Short: "Propose a dataset_takedown decision (House A); executed, it marks every derived version affected",
-		Args:  oneRef,
+		Use:     "takedown NAME@VERSION --reason TEXT [--title TEXT]",
+		Example: `  charter --as foundation-user1 artifact takedown dataset-y@2.0 --reason "personal data found"`,
+		Short:   "Propose a dataset_takedown decision (House A); executed, it marks every derived version affected",
+		Args:    oneRef,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ref, err := parseRef(args[0])
 			if err != nil {
 				return err
-			}
-			if strings.TrimSpace(reason) == "" {
-				return usagef("--reason is required")
 			}
 			if title == "" {
 				title = "Take down " + ref.String()
@@ -299,6 +297,7 @@ func (a *app) artifactTakedownCmd() *cobra.Command {
 	}
 	cmd.Flags().StringVar(&reason, "reason", "", "why (required)")
 	cmd.Flags().StringVar(&title, "title", "", "decision title")
+	requireFlags(cmd, "reason")
 	return cmd
 }
 
@@ -306,6 +305,8 @@ func (a *app) artifactListCmd() *cobra.Command {
 	var req artifact.ListRequest
 	cmd := &cobra.Command{
 		Use: "list [--name NAME | --sha256 HEX] [--limit N] [--bookmark B]", Short: "List registered versions, one page", Args: noArgs,
+		Example: `  charter artifact list --name model-x
+  charter artifact list --sha256 9f86d081884c7d65`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return a.withRegistry(cmd, func(ctx context.Context, r registryAPI) error {
 				p, err := r.ListArtifacts(ctx, req)
@@ -326,6 +327,7 @@ func (a *app) artifactListCmd() *cobra.Command {
 func (a *app) artifactExportCmd() *cobra.Command {
 	return &cobra.Command{
 		Use: "export NAME@VERSION", Short: "Print a version's attestations as in-toto Statements (one JSON per line)", Args: oneRef,
+		Example: `  charter artifact export model-x@1.0.0 > model-x.intoto.jsonl`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ref, err := parseRef(args[0])
 			if err != nil {
@@ -494,9 +496,6 @@ must publish a disclosure within emergency.disclosureWithinSeconds.`,
 			if err != nil {
 				return err
 			}
-			if strings.TrimSpace(reason) == "" {
-				return usagef("--reason is required")
-			}
 			return a.withRegistry(cmd, func(ctx context.Context, r registryAPI) error {
 				out, err := r.GuardianPause(ctx, emergency.PauseRequest{Target: tg, Reason: reason})
 				if err != nil {
@@ -508,6 +507,7 @@ must publish a disclosure within emergency.disclosureWithinSeconds.`,
 	}
 	t.add(cmd)
 	cmd.Flags().StringVar(&reason, "reason", "", "why (required)")
+	requireFlags(cmd, "reason")
 	return cmd
 }
 
@@ -516,9 +516,10 @@ func (a *app) guardianDiscloseCmd() *cobra.Command {
 	var seq int64
 	var text, file string
 	cmd := &cobra.Command{
-		Use:   "disclose (--artifact NAME@V | --ballot ID | --treasury-spend ID) --seq N (--text TEXT | --file FILE)",
-		Short: "As one of a pause's guardians, publish its post-hoc disclosure",
-		Args:  noArgs,
+		Use:     "disclose (--artifact NAME@V | --ballot ID | --treasury-spend ID) --seq N (--text TEXT | --file FILE)",
+		Example: `  charter --as foundation-user1 guardian disclose --ballot b0123456789abcdef --seq 1 --text "what we saw and why we paused"`,
+		Short:   "As one of a pause's guardians, publish its post-hoc disclosure",
+		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			tg, err := t.target()
 			if err != nil {
@@ -554,6 +555,7 @@ func (a *app) guardianStatusCmd() *cobra.Command {
 	var t targetFlags
 	cmd := &cobra.Command{
 		Use: "status (--artifact NAME@V | --ballot ID | --treasury-spend ID)", Short: "A target's pauses, supports and the pause in force now", Args: noArgs,
+		Example: `  charter guardian status --artifact model-x@1.0.0`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			tg, err := t.target()
 			if err != nil {
@@ -577,6 +579,7 @@ func (a *app) guardianRecordMissedCmd() *cobra.Command {
 	var seq int64
 	cmd := &cobra.Command{
 		Use: "record-missed-disclosure (--artifact NAME@V | --ballot ID | --treasury-spend ID) --seq N", Short: "Record the governance incident of a pause whose disclosure deadline passed", Args: noArgs,
+		Example: `  charter guardian record-missed-disclosure --ballot b0123456789abcdef --seq 1`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			tg, err := t.target()
 			if err != nil {
@@ -601,6 +604,7 @@ func (a *app) guardianIncidentsCmd() *cobra.Command {
 	var bookmark string
 	cmd := &cobra.Command{
 		Use: "incidents [--limit N] [--bookmark B]", Short: "List the disclosure incidents recorded", Args: noArgs,
+		Example: `  charter guardian incidents --limit 20`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return a.withRegistry(cmd, func(ctx context.Context, r registryAPI) error {
 				p, err := r.GuardianIncidents(ctx, limit, bookmark)

@@ -37,8 +37,9 @@ func (a *app) auditExportCmd() *cobra.Command {
 		throttle        time.Duration
 	)
 	cmd := &cobra.Command{
-		Use:   "export --out DIR [filters]",
-		Short: "Export every block and a decoded record of every transaction into DIR",
+		Use:     "export --out DIR [filters]",
+		Example: `  charter --as labB-user1 audit export --out /tmp/audit`,
+		Short:   "Export every block and a decoded record of every transaction into DIR",
 		Long: `Stream the channel's blocks from the --as profile's peer (fabric-gateway block
 events) from block 0 to the chain's height at the start (or --to-block) into
 DIR: blocks.bin (every block, whole), headers.jsonl, transactions.jsonl and
@@ -182,8 +183,9 @@ func (a *app) printManifest(dir string, m *audit.Manifest) error {
 func (a *app) auditVerifyCmd() *cobra.Command {
 	var workers int
 	cmd := &cobra.Command{
-		Use:   "verify DIR",
-		Short: "Verify an export offline; print what was checked, or the first break",
+		Use:     "verify DIR",
+		Example: `  charter audit verify /tmp/audit`,
+		Short:   "Verify an export offline; print what was checked, or the first break",
 		Long: `Verify an export directory without any network: consecutive block numbers;
 each header's data hash; the previous-hash chain; the last header hash against
 the manifest and what each organisation's peer reported; transaction IDs from
@@ -213,9 +215,10 @@ naming the block and transaction.`,
 
 func (a *app) auditCrossCheckCmd() *cobra.Command {
 	return &cobra.Command{
-		Use:   "crosscheck DIR-A DIR-B",
-		Short: "Verify two exports (from two organisations' peers) and compare their headers and validation codes",
-		Args:  exactArgs(2),
+		Use:     "crosscheck DIR-A DIR-B",
+		Example: `  charter audit crosscheck /tmp/audit /tmp/audit-foundation`,
+		Short:   "Verify two exports (from two organisations' peers) and compare their headers and validation codes",
+		Args:    exactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			for _, d := range args {
 				if _, err := audit.Verify(d, audit.VerifyOptions{}); err != nil {
@@ -244,8 +247,9 @@ var errReplayMismatch = errors.New("replayed outcomes differ from the ledger's")
 
 func (a *app) auditReplayCmd() *cobra.Command {
 	return &cobra.Command{
-		Use:   "replay DIR",
-		Short: "Rebuild world state from an export and re-run every tally, close, conclusion and execution",
+		Use:     "replay DIR",
+		Example: `  charter audit replay /tmp/audit`,
+		Short:   "Rebuild world state from an export and re-run every tally, close, conclusion and execution",
 		Long: `Rebuild the chaincode's world state from the export's write sets (valid
 transactions, in block order) and, before each ballot:Tally, ballot:Close,
 decision:Conclude and decision:Execute, re-run the chaincode's own domain code

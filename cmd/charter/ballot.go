@@ -90,9 +90,6 @@ recusal, appeals and the decision's effect.`,
 			if !poll {
 				return usagef("ballot create makes polls (--poll); decision ballots are opened by 'charter decision propose'")
 			}
-			if strings.TrimSpace(req.Title) == "" {
-				return usagef("--title is required")
-			}
 			if period <= 0 {
 				return usagef("--period is required for a poll (for example 72h)")
 			}
@@ -115,12 +112,15 @@ recusal, appeals and the decision's effect.`,
 	fs.BoolVar(&poll, "poll", false, "a 1–7 Likert poll (required)")
 	fs.DurationVar(&period, "period", 0, "poll voting period")
 	fs.DurationVar(&delay, "delay", 0, "poll voting delay")
+	requireFlags(cmd, "title")
 	return cmd
 }
 
 func (a *app) ballotShowCmd() *cobra.Command {
 	return &cobra.Command{
 		Use: "show ID", Short: "Show a ballot and its status now", Args: oneID,
+		Example: `  charter ballot show b0123456789abcdef
+  charter -o json ballot show b0123456789abcdef | jq .statusNow`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return a.withVoting(cmd, func(ctx context.Context, v votingAPI) error {
 				b, err := v.Ballot(ctx, args[0])
@@ -138,6 +138,8 @@ func (a *app) ballotListCmd() *cobra.Command {
 	var size int
 	cmd := &cobra.Command{
 		Use: "list [--status STATUS] [--page-size N]", Short: "List ballots", Args: noArgs,
+		Example: `  charter ballot list
+  charter ballot list --status active --page-size 50`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if status != "" && !ballot.Status(status).Valid() {
 				return usagef("--status %q: unknown status", status)
@@ -196,9 +198,6 @@ on a quadratic ballot give --alloc instead (n votes on a choice cost n² credits
   charter --as labA-user1 ballot vote b0123456789abcdef --alloc gpu=3,docs=2`,
 		Args: oneID,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if (choice == "") == (len(allocs) == 0) {
-				return usagef("give exactly one of --choice and --alloc")
-			}
 			as, err := parseAllocations(allocs)
 			if err != nil {
 				return err
@@ -214,6 +213,8 @@ on a quadratic ballot give --alloc instead (n votes on a choice cost n² credits
 	}
 	cmd.Flags().StringVar(&choice, "choice", "", "your choice")
 	cmd.Flags().StringSliceVar(&allocs, "alloc", nil, "quadratic allocations CHOICE=VOTES, comma-separated")
+	cmd.MarkFlagsOneRequired("choice", "alloc")
+	cmd.MarkFlagsMutuallyExclusive("choice", "alloc")
 	return cmd
 }
 
@@ -221,7 +222,9 @@ func (a *app) ballotCloseCmd() *cobra.Command {
 	var noTally bool
 	var pageSize int
 	cmd := &cobra.Command{
-		Use:   "close ID [--no-tally] [--page-size N]",
+		Use: "close ID [--no-tally] [--page-size N]",
+		Example: `  charter ballot close b0123456789abcdef
+  charter ballot close b0123456789abcdef --no-tally`,
 		Short: "Close a ballot whose period is over, then tally it page by page",
 		Args:  oneID,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -265,6 +268,7 @@ func (a *app) ballotTallyCmd() *cobra.Command {
 	var pageSize int
 	cmd := &cobra.Command{
 		Use: "tally ID [--page-size N]", Short: "Run (or resume) the tally of a closed ballot to the end", Args: oneID,
+		Example: `  charter ballot tally b0123456789abcdef --page-size 500`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if pageSize < 0 || pageSize > ballot.MaxPageSize {
 				return usagef("--page-size %d: want 0 (default) to %d", pageSize, ballot.MaxPageSize)
@@ -285,6 +289,7 @@ func (a *app) ballotTallyCmd() *cobra.Command {
 func (a *app) ballotSimpleCmd(use, short string, op func(votingAPI) func(context.Context, string) (*ballot.Ballot, error)) *cobra.Command {
 	return &cobra.Command{
 		Use: use + " ID", Short: short, Args: oneID,
+		Example: "  charter ballot " + use + " b0123456789abcdef",
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return a.withVoting(cmd, func(ctx context.Context, v votingAPI) error {
 				b, err := op(v)(ctx, args[0])
@@ -311,10 +316,8 @@ func (a *app) ballotCancelCmd() *cobra.Command {
 	var reason string
 	cmd := &cobra.Command{
 		Use: "cancel ID --reason TEXT", Short: "Withdraw your own poll before its first vote (a decision's ballots are never cancelled)", Args: oneID,
+		Example: `  charter --as labA-user1 ballot cancel b0123456789abcdef --reason "posted twice"`,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if strings.TrimSpace(reason) == "" {
-				return usagef("--reason is required")
-			}
 			return a.withVoting(cmd, func(ctx context.Context, v votingAPI) error {
 				b, err := v.CancelBallot(ctx, ballot.CancelRequest{Ballot: args[0], Reason: reason})
 				if err != nil {
@@ -325,12 +328,14 @@ func (a *app) ballotCancelCmd() *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVar(&reason, "reason", "", "why (required)")
+	requireFlags(cmd, "reason")
 	return cmd
 }
 
 func (a *app) ballotResultsCmd() *cobra.Command {
 	return &cobra.Command{
 		Use: "results ID", Short: "Show a ballot's result and tally progress", Args: oneID,
+		Example: `  charter ballot results b0123456789abcdef`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return a.withVoting(cmd, func(ctx context.Context, v votingAPI) error {
 				r, err := v.BallotResults(ctx, args[0])

@@ -36,15 +36,6 @@ the hash is sent; keep the statement to prove it later) or --statement-sha256
 			if err != nil {
 				return err
 			}
-			n := 0
-			for _, s := range []string{statement, statementFile, hash} {
-				if s != "" {
-					n++
-				}
-			}
-			if n != 1 {
-				return usagef("give exactly one of --statement, --statement-file and --statement-sha256")
-			}
 			if statementFile != "" {
 				raw, err := a.readFileArg("--statement-file", statementFile)
 				if err != nil {
@@ -73,6 +64,8 @@ the hash is sent; keep the statement to prove it later) or --statement-sha256
 	fs.StringVar(&statement, "statement", "", "the statement")
 	fs.StringVar(&statementFile, "statement-file", "", "read the statement from a file (- for standard input)")
 	fs.StringVar(&hash, "statement-sha256", "", "only the hex SHA-256 of a statement kept off the ledger")
+	cmd.MarkFlagsOneRequired("statement", "statement-file", "statement-sha256")
+	cmd.MarkFlagsMutuallyExclusive("statement", "statement-file", "statement-sha256")
 	fs.BoolVar(&offLedger, "off-ledger", false, "send only the statement's SHA-256")
 	return cmd
 }
@@ -82,36 +75,26 @@ func (a *app) coiListCmd() *cobra.Command {
 	var size int
 	var ref memberRef
 	cmd := &cobra.Command{
-		Use:   "list (--subject KIND:ID | --profile NAME | --cert FILE | --id ID) [--kind KIND]",
+		Use: "list (--subject KIND:ID | --member PROFILE | --cert FILE | --id ID) [--kind KIND]",
+		Example: `  charter coi list --subject artifact:model-x@sha256:ab12
+  charter coi list --member labA-user1 --kind artifact`,
 		Short: "List the disclosures on a subject, or of a member",
 		Long:  "List disclosures on a subject (--subject), or of a member.\n\n" + memberRefHelp,
 		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			var q coi.ListRequest
-			byMember := ref.profile != "" || ref.cert != "" || ref.id != ""
-			switch {
-			case subject != "" && byMember:
-				return usagef("--subject and a member exclude each other")
-			case subject != "":
-				if kind != "" {
-					return usagef("--kind goes with a member, not --subject")
-				}
+			if subject != "" {
 				sub, err := parseSubject("--subject", subject)
 				if err != nil {
 					return err
 				}
 				q.Subject = &sub
-			case byMember:
-				if err := ref.check(); err != nil {
-					return err
-				}
+			} else {
 				id, err := a.resolve(ref)
 				if err != nil {
 					return err
 				}
 				q.Member, q.Kind = &identity.Identity{MSPID: id.MSPID, ID: id.ID}, coi.Kind(kind)
-			default:
-				return usagef("name a subject (--subject) or a member (--profile, --cert or --id)")
 			}
 			n, err := pageSize(size)
 			if err != nil {
@@ -138,6 +121,10 @@ func (a *app) coiListCmd() *cobra.Command {
 	fs.StringVar(&subject, "subject", "", "KIND:ID")
 	fs.StringVar(&kind, "kind", "", "with a member: only this subject kind")
 	pageSizeFlag(fs, &size, "disclosures")
-	ref.flags(fs)
+	a.bindMember(cmd, &ref, false)
+	cmd.MarkFlagsOneRequired("subject", "member", "cert", "id")
+	for _, f := range []string{"member", "cert", "id", "kind"} {
+		cmd.MarkFlagsMutuallyExclusive("subject", f)
+	}
 	return cmd
 }

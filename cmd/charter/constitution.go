@@ -20,7 +20,9 @@ func (a *app) constitutionCmd() *cobra.Command {
 func (a *app) constitutionShowCmd() *cobra.Command {
 	var version int64
 	cmd := &cobra.Command{
-		Use:   "show [--version N]",
+		Use: "show [--version N]",
+		Example: `  charter constitution show
+  charter constitution show --version 1`,
 		Short: "Show the constitution in force, or one version of it",
 		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -49,9 +51,10 @@ func (a *app) constitutionShowCmd() *cobra.Command {
 
 func (a *app) constitutionHistoryCmd() *cobra.Command {
 	return &cobra.Command{
-		Use:   "history",
-		Short: "List every adopted version, oldest first",
-		Args:  noArgs,
+		Use:     "history",
+		Example: `  charter constitution history`,
+		Short:   "List every adopted version, oldest first",
+		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return a.withClient(cmd, func(ctx context.Context, c gatewayAPI) error {
 				h, err := c.ConstitutionHistory(ctx)
@@ -66,7 +69,9 @@ func (a *app) constitutionHistoryCmd() *cobra.Command {
 
 func (a *app) constitutionDefaultCmd() *cobra.Command {
 	return &cobra.Command{
-		Use:   "default",
+		Use: "default",
+		Example: `  charter constitution default
+  charter -o json constitution default > doc.json`,
 		Short: "Show the default constitution document (what genesis draft uses without --constitution)",
 		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {

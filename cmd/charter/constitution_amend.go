@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"strconv"
-	"strings"
 
 	"github.com/spf13/cobra"
 )
@@ -68,12 +67,6 @@ version.`,
   charter --as labA-user1 constitution propose-amendment --file doc.json --title "Shorter mediation"`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if strings.TrimSpace(title) == "" {
-				return usagef("--title is required")
-			}
-			if file == "" {
-				return usagef("--file is required (the amended document)")
-			}
 			doc, err := a.readDocument(file)
 			if err != nil {
 				return err
@@ -91,5 +84,6 @@ version.`,
 	fs.StringVar(&file, "file", "", "the amended constitution document (JSON; - for standard input)")
 	fs.StringVar(&title, "title", "", "title of the amendment")
 	fs.StringVar(&description, "description", "", "description")
+	requireFlags(cmd, "title", "file")
 	return cmd
 }

@@ -115,12 +115,6 @@ amendment use 'charter constitution propose-amendment'.`,
   charter --as labB-user1 decision propose --type seat_confirmation --title "Seat Ada" --payload seat.json`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if typ == "" {
-				return usagef("--type is required (a decision type of the constitution)")
-			}
-			if strings.TrimSpace(req.Title) == "" {
-				return usagef("--title is required")
-			}
 			req.Type = constitution.DecisionType(typ)
 			if subject != "" {
 				s, err := parseSubject("--subject", subject)
@@ -154,13 +148,16 @@ amendment use 'charter constitution propose-amendment'.`,
 	fs.StringVar(&req.Description, "description", "", "description")
 	fs.StringVar(&subject, "subject", "", "what the decision is about, KIND:ID (default: the decision itself)")
 	fs.StringVar(&payloadFile, "payload", "", "effect payload, a JSON file (- for standard input)")
+	requireFlags(cmd, "type", "title")
 	return cmd
 }
 
 func (a *app) decisionShowCmd() *cobra.Command {
 	var appellants bool
 	cmd := &cobra.Command{
-		Use:   "show ID [--appellants]",
+		Use: "show ID [--appellants]",
+		Example: `  charter decision show d0123
+  charter decision show d0123 --appellants`,
 		Short: "Show a decision: its rule, ballots, outcome, timelock, appeal and execution",
 		Args:  oneDecision,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -188,7 +185,9 @@ func (a *app) decisionListCmd() *cobra.Command {
 	var status string
 	var size int
 	cmd := &cobra.Command{
-		Use:   "list [--status STATUS] [--page-size N]",
+		Use: "list [--status STATUS] [--page-size N]",
+		Example: `  charter decision list
+  charter decision list --status passed --page-size 50`,
 		Short: "List decisions in ID order",
 		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -224,15 +223,14 @@ func (a *app) decisionVoteCmd() *cobra.Command {
 	var req decision.VoteRequest
 	var house string
 	cmd := &cobra.Command{
-		Use:   "vote ID --house A|B --choice for|against|abstain [--appeal]",
+		Use: "vote ID --house A|B --choice for|against|abstain [--appeal]",
+		Example: `  charter --as labA-user1 decision vote d0123 --house A --choice for
+  charter --as labB-user2 decision vote d0123 --house B --choice against --appeal`,
 		Short: "Vote on a decision in one house (refused when you disclosed a conflict on it)",
 		Args:  oneDecision,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if house != "A" && house != "B" {
 				return usagef("--house %q: want A or B", house)
-			}
-			if req.Choice == "" {
-				return usagef("--choice is required")
 			}
 			req.Decision, req.House = args[0], constitution.HouseID(house)
 			return a.withDecisions(cmd, func(ctx context.Context, d decisionAPI) error {
@@ -252,14 +250,16 @@ func (a *app) decisionVoteCmd() *cobra.Command {
 	fs.StringVar(&house, "house", "", "house: A or B")
 	fs.StringVar(&req.Choice, "choice", "", "for, against or abstain")
 	fs.BoolVar(&req.Appeal, "appeal", false, "vote on the decision's appeal ballot (for = overturn)")
+	requireFlags(cmd, "choice")
 	return cmd
 }
 
 func (a *app) decisionConcludeCmd() *cobra.Command {
 	return &cobra.Command{
-		Use:   "conclude ID",
-		Short: "Apply the concurrence rule to the tallied ballots (or conclude the appeal)",
-		Args:  oneDecision,
+		Use:     "conclude ID",
+		Example: `  charter decision conclude d0123`,
+		Short:   "Apply the concurrence rule to the tallied ballots (or conclude the appeal)",
+		Args:    oneDecision,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return a.withDecisions(cmd, func(ctx context.Context, d decisionAPI) error {
 				out, err := d.ConcludeDecision(ctx, args[0])
@@ -275,13 +275,11 @@ func (a *app) decisionConcludeCmd() *cobra.Command {
 func (a *app) decisionAppealCmd() *cobra.Command {
 	var grounds string
 	cmd := &cobra.Command{
-		Use:   "appeal ID --grounds TEXT",
-		Short: "Join the appeal against a passed decision (within its window)",
-		Args:  oneDecision,
+		Use:     "appeal ID --grounds TEXT",
+		Example: `  charter --as labB-user2 decision appeal d0123 --grounds "the subject's maintainer voted"`,
+		Short:   "Join the appeal against a passed decision (within its window)",
+		Args:    oneDecision,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if strings.TrimSpace(grounds) == "" {
-				return usagef("--grounds is required")
-			}
 			return a.withDecisions(cmd, func(ctx context.Context, d decisionAPI) error {
 				r, err := d.AppealDecision(ctx, decision.AppealRequest{Decision: args[0], Grounds: grounds})
 				if err != nil {
@@ -292,14 +290,16 @@ func (a *app) decisionAppealCmd() *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVar(&grounds, "grounds", "", "why the decision should be overturned")
+	requireFlags(cmd, "grounds")
 	return cmd
 }
 
 func (a *app) decisionExecuteCmd() *cobra.Command {
 	return &cobra.Command{
-		Use:   "execute ID",
-		Short: "Execute a passed decision's effect after its timelock and appeal window (once)",
-		Args:  oneDecision,
+		Use:     "execute ID",
+		Example: `  charter decision execute d0123`,
+		Short:   "Execute a passed decision's effect after its timelock and appeal window (once)",
+		Args:    oneDecision,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return a.withDecisions(cmd, func(ctx context.Context, d decisionAPI) error {
 				out, err := d.ExecuteDecision(ctx, args[0])
@@ -332,7 +332,7 @@ func decisionText(w *bytes.Buffer, v any) error {
 	case *decision.AppealResult:
 		kv := newKV(w)
 		kv.add("decision", v.Appellant.Decision)
-		kv.add("appellant", v.Appellant.Member.Short())
+		kv.add("appellant", actor(v.Appellant.Member))
 		kv.add("appellants", fmt.Sprintf("%d of %d needed", v.Appellants, v.Required))
 		if v.Lodged {
 			kv.add("lodged", "yes: execution is suspended until the appeal ballot is concluded")
@@ -348,7 +348,7 @@ func decisionText(w *bytes.Buffer, v any) error {
 		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(tw, "MEMBER\tAT\tGROUNDS")
 		for _, ap := range v {
-			fmt.Fprintf(tw, "%s\t%s\t%s\n", ap.Member.Short(), timeText(ap.At), ap.Grounds)
+			fmt.Fprintf(tw, "%s\t%s\t%s\n", actor(ap.Member), timeText(ap.At), ap.Grounds)
 		}
 		return tw.Flush()
 	case []constitution.Change:
@@ -362,7 +362,7 @@ func decisionText(w *bytes.Buffer, v any) error {
 		return nil
 	case *coi.Disclosure:
 		kv := newKV(w)
-		kv.add("member", v.Member.Short())
+		kv.add("member", actor(v.Member))
 		kv.add("subject", v.Subject.String())
 		kv.add("statement sha256", v.StatementHash)
 		if v.Statement != "" {
@@ -380,7 +380,7 @@ func decisionText(w *bytes.Buffer, v any) error {
 		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(tw, "MEMBER\tSUBJECT\tDISCLOSED\tSTATEMENT SHA256")
 		for _, d := range v {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", d.Member.Short(), d.Subject, timeText(d.DisclosedAt), d.StatementHash)
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", actor(d.Member), d.Subject, timeText(d.DisclosedAt), d.StatementHash)
 		}
 		return tw.Flush()
 	}

@@ -131,7 +131,7 @@ func TestDecisionCommands(t *testing.T) {
 		{"coi disclose off-ledger", []string{"coi", "disclose", "--subject", "artifact:model-x@sha256:ab12", "--statement", "I trained it", "--off-ledger"},
 			fakeCall{"DiscloseConflict", coi.DiscloseRequest{Subject: artifact, StatementHash: coi.HashStatement("I trained it")}}},
 		{"coi list by subject", []string{"coi", "list", "--subject", "artifact:model-x@sha256:ab12"}, fakeCall{"ConflictsPage", coi.ListRequest{Subject: &artifact, PageSize: 1000}}},
-		{"coi list by member", []string{"coi", "list", "--profile", "labA-user1", "--kind", "grantee"}, fakeCall{"ConflictsPage", coi.ListRequest{Member: &user1, Kind: coi.KindGrantee, PageSize: 1000}}},
+		{"coi list by member", []string{"coi", "list", "--member", "labA-user1", "--kind", "grantee"}, fakeCall{"ConflictsPage", coi.ListRequest{Member: &user1, Kind: coi.KindGrantee, PageSize: 1000}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { checkCommand(t, tt.args, []fakeCall{tt.want}) })
@@ -157,19 +157,19 @@ func TestDecisionUsageErrors(t *testing.T) {
 		args []string
 		want string
 	}{
-		{"propose without type", []string{"decision", "propose", "--title", "x"}, "--type is required"},
-		{"propose without title", []string{"decision", "propose", "--type", "budget"}, "--title is required"},
+		{"propose without type", []string{"decision", "propose", "--title", "x"}, `required flag(s) "type" not set`},
+		{"propose without title", []string{"decision", "propose", "--type", "budget"}, `required flag(s) "title" not set`},
 		{"bad subject", []string{"decision", "propose", "--type", "budget", "--title", "x", "--subject", "planet"}, "want KIND:ID"},
 		{"unknown subject kind", []string{"decision", "propose", "--type", "budget", "--title", "x", "--subject", "planet:mars"}, "unknown"},
 		{"bad status", []string{"decision", "list", "--status", "done"}, `--status "done"`},
 		{"vote without house", []string{"decision", "vote", "d1", "--choice", "for"}, "--house"},
-		{"appeal without grounds", []string{"decision", "appeal", "d1"}, "--grounds is required"},
+		{"appeal without grounds", []string{"decision", "appeal", "d1"}, `required flag(s) "grounds" not set`},
 		{"execute without ID", []string{"decision", "execute"}, "the decision ID"},
 		{"diff one version", []string{"constitution", "diff", "1"}, "two arguments"},
 		{"diff bad version", []string{"constitution", "diff", "1", "x"}, `version "x"`},
-		{"amendment without file", []string{"constitution", "propose-amendment", "--title", "t"}, "--file is required"},
-		{"disclose two statements", []string{"coi", "disclose", "--subject", "artifact:m", "--statement", "a", "--statement-sha256", "b"}, "exactly one"},
-		{"list neither", []string{"coi", "list"}, "name a subject"},
+		{"amendment without file", []string{"constitution", "propose-amendment", "--title", "t"}, `required flag(s) "file" not set`},
+		{"disclose two statements", []string{"coi", "disclose", "--subject", "artifact:m", "--statement", "a", "--statement-sha256", "b"}, "were all set"},
+		{"list neither", []string{"coi", "list"}, "[subject member cert id] is required"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -59,12 +59,6 @@ delegation for your own weight. Delegation cycles are refused.`,
   charter --as labA-user1 delegate set --topic '*' --to labB-user2=100 --expires 720h`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if topic == "" {
-				return usagef("--topic is required (a decision type, or * for all)")
-			}
-			if len(to) == 0 {
-				return usagef("--to is required")
-			}
 			var exp *time.Time
 			if expires != "" {
 				if d, err := time.ParseDuration(expires); err == nil {
@@ -99,6 +93,7 @@ delegation for your own weight. Delegation cycles are refused.`,
 	cmd.Flags().StringVar(&topic, "topic", "", "decision type, or * for all topics")
 	cmd.Flags().StringArrayVar(&to, "to", nil, "delegate and percentage, WHO=PERCENT (repeatable)")
 	cmd.Flags().StringVar(&expires, "expires", "", "expiry: RFC 3339 time or duration from now")
+	requireFlags(cmd, "topic", "to")
 	return cmd
 }
 
@@ -106,10 +101,8 @@ func (a *app) delegateRevokeCmd() *cobra.Command {
 	var topic string
 	cmd := &cobra.Command{
 		Use: "revoke --topic TOPIC", Short: "Revoke your delegation for a topic", Args: noArgs,
+		Example: `  charter --as labA-user1 delegate revoke --topic budget`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if topic == "" {
-				return usagef("--topic is required")
-			}
 			return a.withVoting(cmd, func(ctx context.Context, v votingAPI) error {
 				d, err := v.RevokeDelegation(ctx, delegation.RevokeRequest{Topic: topic})
 				if err != nil {
@@ -120,13 +113,16 @@ func (a *app) delegateRevokeCmd() *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVar(&topic, "topic", "", "decision type, or * for all topics")
+	requireFlags(cmd, "topic")
 	return cmd
 }
 
 func (a *app) delegateListCmd() *cobra.Command {
 	var ref memberRef
 	cmd := &cobra.Command{
-		Use: "list [--profile NAME | --cert FILE | --id ID]", Short: "List delegations in force (yours by default)", Args: noArgs,
+		Use: "list [--member PROFILE | --cert FILE | --id ID]", Short: "List delegations in force (yours by default)", Args: noArgs,
+		Example: `  charter --as labA-user1 delegate list
+  charter delegate list --member labB-user2`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			id, err := a.selfOr(ref)
 			if err != nil {
@@ -141,6 +137,6 @@ func (a *app) delegateListCmd() *cobra.Command {
 			})
 		},
 	}
-	ref.flags(cmd.Flags())
+	a.bindMember(cmd, &ref, false)
 	return cmd
 }

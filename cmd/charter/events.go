@@ -3,7 +3,10 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
+
+	"github.com/hyperledger/fabric-gateway/pkg/client"
 
 	"github.com/spf13/cobra"
 
@@ -17,14 +20,25 @@ func (a *app) eventsCmd() *cobra.Command {
 func (a *app) eventsWatchCmd() *cobra.Command {
 	var fromBlock uint64
 	var count int
+	var checkpoint string
 	var alert int64
 	var webhook string
 	cmd := &cobra.Command{
-		Use:   "watch [--from-block N] [--count N] [--alert AMOUNT [--webhook URL]]",
+		Use: "watch [--from-block N] [--count N] [--checkpoint FILE] [--alert AMOUNT [--webhook URL]]",
+		Example: `  charter events watch
+  charter events watch --from-block 0 --count 20
+  charter events watch --checkpoint ~/.charter-events.json
+  charter events watch --alert 100000 --webhook https://ops.example/hooks/treasury`,
 		Short: "Print events as they are committed (text: one line each; json: one object per line)",
 		Long: `Print Charter's chaincode events as they are committed, from --from-block or
 from the next block. Runs until interrupted, or until --count events were
 printed. --timeout limits only connecting.
+
+With --checkpoint FILE the watch records each event in FILE once it is
+printed, and a later watch with the same FILE resumes just after it: stop the
+watcher (or lose it) at any point and restart it, and it prints exactly the
+events it had not printed. A new FILE starts at --from-block (or the next
+block); once FILE has recorded an event, --from-block is refused.
 
 --alert AMOUNT prints only treasury alerts: a spend proposed, queued or executed,
 a deposit or an issuance of at least AMOUNT units; and, whatever the amount, a
@@ -53,6 +67,24 @@ is reported on stderr and the watch goes on). --count then counts alerts.`,
 			if err != nil {
 				return err
 			}
+			var cp *client.FileCheckpointer
+			if checkpoint != "" {
+				if cp, err = charter.OpenCheckpoint(checkpoint); err != nil {
+					return err
+				}
+				defer func() {
+					if err := cp.Close(); err != nil {
+						a.logger.Warn("closing checkpoint", "file", checkpoint, "err", err)
+					}
+				}()
+				if cp.BlockNumber() != 0 || cp.TransactionID() != "" {
+					if opts.StartBlock != nil {
+						return usagef("--from-block %d: the checkpoint %s already resumes at block %d; drop --from-block, or remove the file to start over", fromBlock, checkpoint, cp.BlockNumber())
+					}
+					a.logger.Debug("resuming", "checkpoint", checkpoint, "block", cp.BlockNumber(), "after", cp.TransactionID())
+				}
+				opts.Checkpoint = cp
+			}
 			// The watch runs until interrupted; --timeout bounds connecting.
 			cfg.DialTimeout = a.timeout
 			var filter func(charter.Event) (any, bool)
@@ -66,6 +98,7 @@ is reported on stderr and the watch goes on). --count then counts alerts.`,
 	}
 	cmd.Flags().Uint64Var(&fromBlock, "from-block", 0, "first block to read events from (default: the next block)")
 	cmd.Flags().IntVar(&count, "count", 0, "stop after this many events (default: no limit)")
+	cmd.Flags().StringVar(&checkpoint, "checkpoint", "", "record printed events in FILE and resume after the last one (created when missing)")
 	cmd.Flags().Int64Var(&alert, "alert", 0, "print only treasury alerts: movements of at least this amount, and unusual spends")
 	cmd.Flags().StringVar(&webhook, "webhook", "", "with --alert, also POST each alert as JSON to this URL")
 	return cmd
@@ -90,14 +123,23 @@ func (a *app) watchFiltered(ctx context.Context, c gatewayAPI, opts charter.Watc
 	seen := 0
 	for ev := range events {
 		var v any = ev
+		printed := true
 		if filter != nil {
-			var ok bool
-			if v, ok = filter(ev); !ok {
-				continue
+			v, printed = filter(ev)
+		}
+		if printed {
+			if err := out.print(v); err != nil {
+				return err
 			}
 		}
-		if err := out.print(v); err != nil {
-			return err
+		// Handled (printed, or filtered out): a resumed watch starts after it.
+		if opts.Checkpoint != nil {
+			if err := opts.Checkpoint.CheckpointTransaction(ev.BlockNumber, ev.TxID); err != nil {
+				return fmt.Errorf("record event of transaction %s in the checkpoint: %w", ev.TxID, err)
+			}
+		}
+		if !printed {
+			continue
 		}
 		seen++
 		if count > 0 && seen >= count {

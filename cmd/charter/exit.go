@@ -1,9 +1,13 @@
 package main
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"strings"
+
+	"github.com/spf13/cobra"
 
 	charter "github.com/charter-gov/charter/gateway-client"
 )
@@ -64,17 +68,70 @@ func exitCode(err error) int {
 	return exitFailure
 }
 
-// report writes the one-line reason of a failure to stderr and returns the
-// exit code.
-func report(stderr io.Writer, err error) int {
+// reportOptions says how report renders a failure.
+type reportOptions struct {
+	// json: one JSON object on stderr instead of text.
+	json bool
+	// cmd is the command that failed (nil when unknown); a usage error
+	// prints its usage.
+	cmd *cobra.Command
+}
+
+// errorObject is a failure under --output json: one object on stderr.
+type errorObject struct {
+	// Code is a Charter code (NOT_FOUND, FORBIDDEN, UNKNOWN_OUTCOME, …), or
+	// USAGE for a mistake in the command line.
+	Code string `json:"code"`
+	// Message says what was wrong, without the code.
+	Message string `json:"message"`
+	// TxID is the transaction concerned, when there is one.
+	TxID string `json:"txId,omitempty"`
+	// ExitCode is the process's exit code.
+	ExitCode int `json:"exitCode"`
+}
+
+// codeUsage is errorObject.Code of a usage error.
+const codeUsage = "USAGE"
+
+// report writes the reason of a failure to stderr and returns the exit
+// code: in text, one line "charter: …" (a usage error adds the failing
+// command's usage); under --output json, one errorObject.
+func report(stderr io.Writer, err error, opts reportOptions) int {
 	code := exitCode(err)
 	if code == exitOK {
 		return code
 	}
-	fmt.Fprintf(stderr, "charter: %v\n", err)
 	var ue *usageError
-	if errors.As(err, &ue) {
-		fmt.Fprintln(stderr, "Run 'charter --help' for usage.")
+	isUsage := errors.As(err, &ue)
+	if opts.json {
+		obj := errorObject{Message: err.Error(), ExitCode: code}
+		var ce *charter.Error
+		switch {
+		case isUsage:
+			obj.Code = codeUsage
+		case errors.As(err, &ce):
+			obj.Code, obj.TxID = string(ce.Code), ce.TxID
+			// The message without its "CODE: " prefix, keeping any
+			// context the CLI wrapped around it.
+			obj.Message = strings.Replace(err.Error(), string(ce.Code)+": ", "", 1)
+		default:
+			obj.Code = string(charter.CodeOf(err))
+			obj.Message = strings.TrimPrefix(err.Error(), obj.Code+": ")
+		}
+		enc := json.NewEncoder(stderr)
+		enc.SetEscapeHTML(false)
+		if encErr := enc.Encode(obj); encErr != nil {
+			fmt.Fprintf(stderr, "charter: %v\n", err)
+		}
+		return code
+	}
+	fmt.Fprintf(stderr, "charter: %v\n", err)
+	if isUsage {
+		if opts.cmd != nil {
+			fmt.Fprintf(stderr, "\n%s", opts.cmd.UsageString())
+		} else {
+			fmt.Fprintln(stderr, "Run 'charter --help' for usage.")
+		}
 	}
 	return code
 }

@@ -54,12 +54,6 @@ spend waits between its approval and its execution.`,
     --allocate foundation-user1=1000 > genesis.json`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if len(founders) == 0 {
-				return usagef("--founders is required (the founding organisations' MSP IDs)")
-			}
-			if len(memberSpecs) == 0 {
-				return usagef("--member is required (at least the first House A seats)")
-			}
 			doc := constitution.Default()
 			if docFile != "" {
 				d, err := a.readDocument(docFile)
@@ -132,6 +126,7 @@ spend waits between its approval and its execution.`,
 	fs.StringSliceVar(&periodsFor, "periods-for", nil, "with --periods: only these decision types (comma-separated)")
 	fs.DurationVar(&treasuryDelay, "treasury-delay", 0, "the treasury's execution delay (treasury.executionDelaySeconds; trial networks and demos)")
 	fs.DurationVar(&skew, "clock-skew", 0, "the constitution's clock skew (time.maxClockSkewSeconds; trial networks whose processes share one clock)")
+	requireFlags(cmd, "founders", "member")
 	return cmd
 }
 
@@ -200,17 +195,15 @@ func (a *app) readGenesis(file string) (genesis.Genesis, error) {
 func (a *app) genesisProposeCmd() *cobra.Command {
 	var file string
 	cmd := &cobra.Command{
-		Use:   "propose --file genesis.json",
-		Short: "Propose the genesis (an admin of a founding organisation; replaces a pending one)",
+		Use:     "propose --file genesis.json",
+		Example: `  charter --as foundation-admin constitution genesis propose --file genesis.json`,
+		Short:   "Propose the genesis (an admin of a founding organisation; replaces a pending one)",
 		Long: `Propose the genesis in --file ("-" reads standard input). Every founding
 organisation's admin must then approve its hash; the last approval adopts it.
 A new proposal replaces a pending one and its approvals. After adoption the
 genesis is closed: later changes are constitutional amendments.`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if file == "" {
-				return usagef("--file is required")
-			}
 			g, err := a.readGenesis(file)
 			if err != nil {
 				return err
@@ -225,13 +218,16 @@ genesis is closed: later changes are constitutional amendments.`,
 		},
 	}
 	cmd.Flags().StringVar(&file, "file", "", "the genesis document (JSON; - for standard input)")
+	requireFlags(cmd, "file")
 	return cmd
 }
 
 func (a *app) genesisApproveCmd() *cobra.Command {
 	var file, hash string
 	cmd := &cobra.Command{
-		Use:   "approve (--file genesis.json | --hash SHA256)",
+		Use: "approve (--file genesis.json | --hash SHA256)",
+		Example: `  charter --as labA-admin constitution genesis approve --file genesis.json
+  charter --as labB-admin constitution genesis approve --hash 3f5a…`,
 		Short: "Approve the pending genesis for the acting admin's organisation",
 		Long: `Approve the pending genesis for the acting admin's organisation. With --file
 the hash is computed from the document you have read, so you approve exactly
@@ -241,9 +237,6 @@ the genesis: constitution version 1, the initial role holders, the initial
 allocation.`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if (file == "") == (hash == "") {
-				return usagef("name the genesis with exactly one of --file and --hash")
-			}
 			if file != "" {
 				g, err := a.readGenesis(file)
 				if err != nil {
@@ -264,14 +257,17 @@ allocation.`,
 	}
 	cmd.Flags().StringVar(&file, "file", "", "the genesis document you approve (JSON; - for standard input)")
 	cmd.Flags().StringVar(&hash, "hash", "", "the SHA-256 of the genesis you approve")
+	cmd.MarkFlagsOneRequired("file", "hash")
+	cmd.MarkFlagsMutuallyExclusive("file", "hash")
 	return cmd
 }
 
 func (a *app) genesisShowCmd() *cobra.Command {
 	return &cobra.Command{
-		Use:   "show",
-		Short: "Show the pending genesis and its approvals, or the adopted one",
-		Args:  noArgs,
+		Use:     "show",
+		Example: `  charter constitution genesis show`,
+		Short:   "Show the pending genesis and its approvals, or the adopted one",
+		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return a.withClient(cmd, func(ctx context.Context, c gatewayAPI) error {
 				st, err := c.Genesis(ctx)

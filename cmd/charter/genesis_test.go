@@ -27,7 +27,7 @@ func TestTextOutputOfTheGenesis(t *testing.T) {
 	approval := genesis.Approval{Round: 2, Hash: p.Hash, MSPID: "LabAMSP", ApprovedBy: admin, ApprovedAt: at}
 	header := `genesis:      ` + p.Hash + `
 state:        pending (round 2)
-proposed:     2025-03-04T05:06:07Z by LabAMSP/Admin@laba
+proposed:     2025-03-04T05:06:07Z by LabAMSP/Admin
 founders:     FoundationMSP, LabAMSP
 constitution: Charter
 
@@ -42,13 +42,13 @@ Initial members
 	}{
 		{"proposal", p, header},
 		{"approval waiting", &genesis.ApprovalResult{Approval: approval, Missing: []string{"FoundationMSP"}}, `
-approved:    round 2, hash ` + p.Hash + `, for LabAMSP by LabAMSP/Admin@laba
+approved:    round 2, hash ` + p.Hash + `, for LabAMSP by LabAMSP/Admin
 waiting for: FoundationMSP
 `},
 		{"pending with approvals", &genesis.Status{Pending: p, Approvals: []genesis.Approval{approval}, Missing: []string{"FoundationMSP"}}, "\n" + header + `
 Approvals
-  LabAMSP        LabAMSP/Admin@laba  2025-03-04T05:06:07Z
-  FoundationMSP  (not yet)           
+  LabAMSP        LabAMSP/Admin  2025-03-04T05:06:07Z
+  FoundationMSP  (not yet)      
 `},
 		{"nothing proposed", &genesis.Status{}, `
 no genesis proposed yet

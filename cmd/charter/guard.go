@@ -49,9 +49,6 @@ voting time it took. A ballot is paused at most once; guardians never cancel.`,
 		Example: `  charter --as labA-guardian ballot pause b1234 --reason "credible report of vote buying"`,
 		Args:    oneID,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if strings.TrimSpace(reason) == "" {
-				return usagef("--reason is required")
-			}
 			return a.withGuard(cmd, func(ctx context.Context, g guardAPI) error {
 				r, err := g.PauseBallot(ctx, ballot.PauseRequest{Ballot: args[0], Reason: reason})
 				if err != nil {
@@ -62,12 +59,14 @@ voting time it took. A ballot is paused at most once; guardians never cancel.`,
 		},
 	}
 	cmd.Flags().StringVar(&reason, "reason", "", "why (required)")
+	requireFlags(cmd, "reason")
 	return cmd
 }
 
 func (a *app) ballotPausesCmd() *cobra.Command {
 	return &cobra.Command{
 		Use: "pause-supports ID", Short: "List the guardians' supports for pausing a ballot", Args: oneID,
+		Example: `  charter ballot pause-supports b0123456789abcdef`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return a.withGuard(cmd, func(ctx context.Context, g guardAPI) error {
 				ps, err := g.PauseSupports(ctx, args[0])
@@ -82,12 +81,12 @@ func (a *app) ballotPausesCmd() *cobra.Command {
 
 func (a *app) memberVouchCmd() *cobra.Command {
 	return a.memberRefCmd(memberRefSpec{
-		use:   "vouch (--profile NAME | --cert FILE --msp MSP | --id ID --msp MSP)",
+		use:   "vouch (--member PROFILE | --cert FILE --msp MSP | --id ID --msp MSP)",
 		short: "Vouch for a member of another organisation (needed before it votes)",
 		long: "Vouch, as an active member, for a member of another organisation: a member votes\n" +
 			"only once the constitution's safeguards.vouchesRequired members of other\n" +
 			"organisations have vouched for it before a ballot opens.",
-		example: `  charter --as labB-user1 member vouch --profile labA-user2`,
+		example: `  charter --as labB-user1 member vouch --member labA-user2`,
 	}, func(cmd *cobra.Command, id identity.Identity, _ string) error {
 		return a.withGuard(cmd, func(ctx context.Context, g guardAPI) error {
 			v, err := g.Vouch(ctx, id)
@@ -114,9 +113,10 @@ func (a *app) memberUnvouchCmd() *cobra.Command {
 
 func (a *app) memberVouchesCmd() *cobra.Command {
 	return a.memberRefCmd(memberRefSpec{
-		use:   "vouches (--profile NAME | --cert FILE [--msp MSP] | --msp MSP --id ID)",
-		short: "List the vouches for a member",
-		long:  "List the vouches for a member.",
+		use:     "vouches (--member PROFILE | --cert FILE [--msp MSP] | --msp MSP --id ID)",
+		short:   "List the vouches for a member",
+		long:    "List the vouches for a member.",
+		example: "  charter member vouches --member labA-user2",
 	}, func(cmd *cobra.Command, id identity.Identity, _ string) error {
 		return a.withGuard(cmd, func(ctx context.Context, g guardAPI) error {
 			vs, err := g.Vouches(ctx, id)

@@ -18,32 +18,50 @@ import (
 
 func (a *app) memberCmd() *cobra.Command {
 	return group("member", "Register, rename, remove and look up plain members; vouch for members of other organisations",
-		a.memberAddCmd(), a.memberUpdateCmd(), a.memberRemoveCmd(), a.memberGetCmd(), a.memberListCmd(),
+		a.memberAddCmd(), a.memberUpdateCmd(), a.memberRemoveCmd(), a.memberShowCmd(), a.memberListCmd(),
 		a.memberVouchCmd(), a.memberUnvouchCmd(), a.memberVouchesCmd())
 }
 
-// memberRef is how a command names a member: by another profile, by a
-// certificate file, or by MSP and certificate identity.
+// memberRef is how a command names a member: by a profile of the
+// profiles file, by a certificate file, or by MSP and certificate
+// identity. (The flag was --profile before it was --member; the old
+// spelling is still accepted, see flagAliases.)
 type memberRef struct {
-	profile string
+	profile string // --member
 	cert    string
 	msp     string
 	id      string
 }
 
 const memberRefHelp = `Name the member by one of:
-  --profile NAME        another profile's certificate and MSP
+  --member PROFILE      a profile's certificate and MSP (charter profile list)
   --cert FILE [--msp M] a PEM certificate (MSP defaults to the acting profile's)
   --id ID [--msp M]     a certificate identity "x509::<subject>::<issuer>"`
 
+// flags registers the member flags on fs. Prefer bindMember, which also tells
+// cobra which combinations are valid.
 func (r *memberRef) flags(fs *pflag.FlagSet) {
-	fs.StringVar(&r.profile, "profile", "", "the member is this profile's identity")
+	fs.StringVar(&r.profile, "member", "", "the member is this profile's identity (see charter profile list)")
 	fs.StringVar(&r.cert, "cert", "", "the member's PEM certificate file")
 	fs.StringVar(&r.msp, "msp", "", "the member's MSP ID (with --cert or --id; default: the acting profile's)")
 	fs.StringVar(&r.id, "id", "", `the member's certificate identity ("x509::<subject>::<issuer>")`)
 }
 
-// check validates the combination of flags without touching files.
+// bindMember registers the member flags on cmd: --member, --cert and --id
+// exclude each other, --msp does not go with --member, and when required
+// one of the three must be given. --member completes profile names.
+func (a *app) bindMember(cmd *cobra.Command, r *memberRef, required bool) {
+	r.flags(cmd.Flags())
+	cmd.MarkFlagsMutuallyExclusive("member", "cert", "id")
+	cmd.MarkFlagsMutuallyExclusive("member", "msp")
+	if required {
+		cmd.MarkFlagsOneRequired("member", "cert", "id")
+	}
+	_ = cmd.RegisterFlagCompletionFunc("member", a.completeProfiles)
+}
+
+// check validates the combination of flags without touching files (bind
+// makes cobra check the same before the command runs).
 func (r *memberRef) check() error {
 	n := 0
 	for _, s := range []string{r.profile, r.cert, r.id} {
@@ -53,9 +71,9 @@ func (r *memberRef) check() error {
 	}
 	switch {
 	case n == 0:
-		return usagef("name the member with --profile, --cert or --id")
+		return usagef("name the member with --member, --cert or --id")
 	case n > 1:
-		return usagef("--profile, --cert and --id exclude each other")
+		return usagef("--member, --cert and --id exclude each other")
 	case r.profile != "" && r.msp != "":
 		return usagef("--msp goes with --cert or --id; a profile has its own MSP")
 	}
@@ -71,7 +89,7 @@ func (a *app) resolve(r memberRef) (identity.Identity, error) {
 		}
 		prof, err := p.Profile(r.profile)
 		if err != nil {
-			return identity.Identity{}, usagef("--profile: %v", err)
+			return identity.Identity{}, usagef("--member: %v", err)
 		}
 		return certIdentity(prof.MSPID, prof.CertPath)
 	}
@@ -147,9 +165,10 @@ type memberRefSpec struct {
 	textFlag, textUsage string
 }
 
-// memberRefCmd builds a command from spec: it checks the member reference
-// and the required text flag, resolves the member and calls act with its
-// identity and the text. Every command that names one member is built here.
+// memberRefCmd builds a command from spec: cobra checks the member
+// reference and the required text flag (bindMember, requireFlags); it
+// resolves the member and calls act with its identity and the text. Every
+// command that names one member is built here.
 func (a *app) memberRefCmd(spec memberRefSpec, act func(cmd *cobra.Command, id identity.Identity, text string) error) *cobra.Command {
 	var ref memberRef
 	var text string
@@ -160,12 +179,6 @@ func (a *app) memberRefCmd(spec memberRefSpec, act func(cmd *cobra.Command, id i
 		Example: spec.example,
 		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := ref.check(); err != nil {
-				return err
-			}
-			if spec.textFlag != "" && strings.TrimSpace(text) == "" {
-				return usagef("--%s is required", spec.textFlag)
-			}
 			id, err := a.resolve(ref)
 			if err != nil {
 				return err
@@ -173,9 +186,10 @@ func (a *app) memberRefCmd(spec memberRefSpec, act func(cmd *cobra.Command, id i
 			return act(cmd, id, text)
 		},
 	}
-	ref.flags(cmd.Flags())
+	a.bindMember(cmd, &ref, true)
 	if spec.textFlag != "" {
 		cmd.Flags().StringVar(&text, spec.textFlag, "", spec.textUsage)
+		requireFlags(cmd, spec.textFlag)
 	}
 	return cmd
 }
@@ -190,12 +204,12 @@ func printResult[T any](a *app, v T, err error) error {
 
 func (a *app) memberAddCmd() *cobra.Command {
 	return a.memberRefCmd(memberRefSpec{
-		use:   "add (--profile NAME | --cert FILE [--msp MSP] | --id ID [--msp MSP]) --name NAME",
+		use:   "add (--member PROFILE | --cert FILE [--msp MSP] | --id ID [--msp MSP]) --name NAME",
 		short: "Register a plain member of the acting admin's organisation",
 		long: "Register a plain member of the acting admin's organisation (or re-admit a removed one).\n" +
 			"An organisation admin grants no role: House A seats come from the genesis or seat_confirmation\n" +
 			"decisions, the other roles from the genesis or role decisions.",
-		example: `  charter --as labA-admin member add --profile labA-user1 --name "Ada"
+		example: `  charter --as labA-admin member add --member labA-user1 --name "Ada"
   charter --as labA-admin member add --cert ada.pem --name "Ada"`,
 		textFlag: "name", textUsage: "the member's name (required)",
 	}, func(cmd *cobra.Command, id identity.Identity, name string) error {
@@ -208,9 +222,10 @@ func (a *app) memberAddCmd() *cobra.Command {
 
 func (a *app) memberUpdateCmd() *cobra.Command {
 	return a.memberRefCmd(memberRefSpec{
-		use:      "update (--profile NAME | --cert FILE [--msp MSP] | --id ID [--msp MSP]) --name NAME",
+		use:      "update (--member PROFILE | --cert FILE [--msp MSP] | --id ID [--msp MSP]) --name NAME",
 		short:    "Rename an active member (roles change only by decision)",
 		long:     "Rename an active member of the acting admin's organisation. Roles do not change this way.",
+		example:  `  charter --as labA-admin member update --member labA-user1 --name "Ada Lovelace"`,
 		textFlag: "name", textUsage: "the new name (required)",
 	}, func(cmd *cobra.Command, id identity.Identity, name string) error {
 		return a.withClient(cmd, func(ctx context.Context, c gatewayAPI) error {
@@ -222,9 +237,10 @@ func (a *app) memberUpdateCmd() *cobra.Command {
 
 func (a *app) memberRemoveCmd() *cobra.Command {
 	return a.memberRefCmd(memberRefSpec{
-		use:      "remove (--profile NAME | --cert FILE [--msp MSP] | --id ID [--msp MSP]) --reason TEXT",
+		use:      "remove (--member PROFILE | --cert FILE [--msp MSP] | --id ID [--msp MSP]) --reason TEXT",
 		short:    "Remove a member (the record stays for the audit trail)",
 		long:     "Remove a member; the record stays for the audit trail.",
+		example:  `  charter --as labA-admin member remove --member labA-user2 --reason "left LabA"`,
 		textFlag: "reason", textUsage: "why the member is removed (required)",
 	}, func(cmd *cobra.Command, id identity.Identity, reason string) error {
 		return a.withClient(cmd, func(ctx context.Context, c gatewayAPI) error {
@@ -234,11 +250,13 @@ func (a *app) memberRemoveCmd() *cobra.Command {
 	})
 }
 
-func (a *app) memberGetCmd() *cobra.Command {
+func (a *app) memberShowCmd() *cobra.Command {
 	return a.memberRefCmd(memberRefSpec{
-		use:   "get (--profile NAME | --cert FILE [--msp MSP] | --msp MSP --id ID)",
+		use:   "show (--member PROFILE | --cert FILE [--msp MSP] | --msp MSP --id ID)",
 		short: "Show one member's record",
 		long:  "Show one member's record, active or removed.",
+		example: `  charter member show --member labA-user1
+  charter member show --msp LabAMSP --id 'x509::CN=User1@laba.charter.local,OU=client::CN=ca.laba.charter.local'`,
 	}, func(cmd *cobra.Command, id identity.Identity, _ string) error {
 		return a.withClient(cmd, func(ctx context.Context, c gatewayAPI) error {
 			m, err := c.Member(ctx, id)
@@ -250,7 +268,9 @@ func (a *app) memberGetCmd() *cobra.Command {
 func (a *app) memberListCmd() *cobra.Command {
 	var q charter.MemberQuery
 	cmd := &cobra.Command{
-		Use:   "list [--org MSP] [--all] [--page-size N]",
+		Use: "list [--org MSP] [--all] [--page-size N]",
+		Example: `  charter member list
+  charter member list --org LabAMSP --all`,
 		Short: "List members",
 		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {

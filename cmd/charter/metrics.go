@@ -153,8 +153,9 @@ func (a *app) incidentCmd() *cobra.Command {
 
 func (a *app) incidentFailedExecutionCmd() *cobra.Command {
 	return &cobra.Command{
-		Use:   "failed-execution DECISION",
-		Short: "Record that a passed decision's execution is refused (the chaincode checks it; any active member)",
+		Use:     "failed-execution DECISION",
+		Example: `  charter --as labA-user1 incident failed-execution d0123`,
+		Short:   "Record that a passed decision's execution is refused (the chaincode checks it; any active member)",
 		Long: `A refused execution commits nothing, so it cannot record itself. This
 transaction has the chaincode run the decision's execution on a scratch copy
 of the state: if the decision is passed and executable and the execution is
@@ -200,9 +201,6 @@ the refused transaction ID with --tx.`,
 			if err != nil {
 				return err
 			}
-			if t.IsZero() {
-				return usagef("--occurred-at is required")
-			}
 			req.Kind, req.Severity, req.OccurredAt, req.Transactions = incident.Kind(kind), incident.Severity(severity), t, txs
 			return a.withMetrics(cmd, func(ctx context.Context, m metricsAPI) error {
 				in, err := m.FileIncident(ctx, req)
@@ -222,6 +220,7 @@ the refused transaction ID with --tx.`,
 	fs.StringVar(&req.Decision, "decision", "", "the decision involved")
 	fs.StringVar(&req.Subject, "subject", "", "what it concerns, KIND:ID (member:…, ballot:…, artifact:…)")
 	fs.StringVar(&req.PostMortem, "post-mortem", "", "post-mortem link (https://…) or document hash (sha256:…)")
+	requireFlags(cmd, "occurred-at")
 	return cmd
 }
 
@@ -236,7 +235,9 @@ func kindList() string {
 func (a *app) incidentListCmd() *cobra.Command {
 	var kind, from, to string
 	cmd := &cobra.Command{
-		Use:   "list [--kind KIND] [--from TIME] [--to TIME]",
+		Use: "list [--kind KIND] [--from TIME] [--to TIME]",
+		Example: `  charter incident list
+  charter incident list --kind guardian_pause --from 2026-01-01T00:00:00Z`,
 		Short: "List the incident register (page by page)",
 		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -266,8 +267,9 @@ func (a *app) incidentListCmd() *cobra.Command {
 
 func (a *app) incidentShowCmd() *cobra.Command {
 	return &cobra.Command{
-		Use:   "show ID",
-		Short: "Show one incident",
+		Use:     "show ID",
+		Example: `  charter incident show i0001`,
+		Short:   "Show one incident",
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) != 1 {
 				return usagef("%s takes one argument: the incident ID", cmd.CommandPath())
@@ -288,8 +290,9 @@ func (a *app) incidentShowCmd() *cobra.Command {
 
 func (a *app) incidentPostMortemCmd() *cobra.Command {
 	return &cobra.Command{
-		Use:   "post-mortem ID LINK",
-		Short: "Attach a post-mortem link to an incident that has none (a filer role)",
+		Use:     "post-mortem ID LINK",
+		Example: `  charter --as foundation-admin incident post-mortem i0001 https://example.org/postmortems/1`,
+		Short:   "Attach a post-mortem link to an incident that has none (a filer role)",
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) != 2 {
 				return usagef("%s takes two arguments: the incident ID and the post-mortem link", cmd.CommandPath())

@@ -17,7 +17,7 @@ func TestMetricsUsageErrors(t *testing.T) {
 		{"unparsable from", []string{"metrics", "--from", "yesterday"}, `--from "yesterday": want an RFC 3339 time`},
 		{"reversed range", []string{"metrics", "--from", "2026-02-01", "--to", "2026-01-01"}, "is not before --to"},
 		{"unknown family", []string{"metrics", "--family", "token,lottery"}, `--family "lottery": unknown voting family`},
-		{"incident without occurrence", []string{"incident", "file", "--kind", "slashing", "--severity", "low", "--summary", "x"}, "--occurred-at is required"},
+		{"incident without occurrence", []string{"incident", "file", "--kind", "slashing", "--severity", "low", "--summary", "x"}, `required flag(s) "occurred-at" not set`},
 		{"incident show without id", []string{"incident", "show"}, "takes one argument"},
 		{"post-mortem without link", []string{"incident", "post-mortem", "id"}, "takes two arguments"},
 		{"failed execution without decision", []string{"incident", "failed-execution"}, "takes one argument"},

@@ -51,12 +51,12 @@ func renderText(w *bytes.Buffer, v any) error {
 	switch v := v.(type) {
 	case *membership.WhoAmI:
 		kv := newKV(w)
-		kv.add("identity", v.Identity.Short())
+		kv.add("identity", actor(v.Identity))
 		kv.add("org admin", yesNo(v.OrgAdmin))
 		if v.Member == nil {
 			kv.add("member", "not registered")
 		} else {
-			kv.add("member", fmt.Sprintf("%s (%s; roles: %s)", v.Member.Name, v.Member.Status, roles(v.Member.Roles)))
+			kv.add("member", fmt.Sprintf("%s, %s; roles: %s", named(v.Member.Name, v.Member.Identity), v.Member.Status, roles(v.Member.Roles)))
 		}
 		return kv.flush()
 	case *charter.TxStatus:
@@ -79,9 +79,9 @@ func renderText(w *bytes.Buffer, v any) error {
 			return nil
 		}
 		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "MSP\tNAME\tSTATUS\tROLES\tID")
+		fmt.Fprintln(tw, "MEMBER\tIDENTITY\tSTATUS\tROLES")
 		for _, m := range v {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", m.MSPID, m.Name, m.Status, roles(m.Roles), m.Identity.Short())
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", named(m.Name, m.Identity), actor(m.Identity), m.Status, roles(m.Roles))
 		}
 		return tw.Flush()
 	case *constitution.Version:
@@ -115,6 +115,10 @@ func renderText(w *bytes.Buffer, v any) error {
 		w.WriteString(eventLine(v))
 		w.WriteString("\n")
 		return nil
+	case *profileList:
+		return profileListText(w, v)
+	case *versionInfo:
+		return versionText(w, v)
 	}
 	// The capabilities' own types, each renderer in turn.
 	for _, render := range []func(*bytes.Buffer, any) error{votingText, decisionText, reputationText, genesisText, guardText, treasuryText, registryText, roundText, upgradeText} {
@@ -127,8 +131,8 @@ func renderText(w *bytes.Buffer, v any) error {
 
 func memberText(w *bytes.Buffer, m *membership.Member) error {
 	kv := newKV(w)
-	kv.add("member", m.Identity.Short())
-	kv.add("name", m.Name)
+	kv.add("member", named(m.Name, m.Identity))
+	kv.add("identity", actor(m.Identity))
 	kv.add("status", string(m.Status))
 	kv.add("roles", roles(m.Roles))
 	if len(m.AttesterCategories) > 0 {
@@ -197,23 +201,69 @@ func documentText(w *bytes.Buffer, d *constitution.Document) error {
 	return kv.flush()
 }
 
-// eventLine renders one event on one line.
+// eventLine renders one event on one line that fits a terminal (at most
+// maxEventLine characters): block, time, event type, who acted, the
+// transaction's first characters and the payload, identities in it
+// shortened to "LabAMSP/User1". --output json keeps everything.
 func eventLine(ev charter.Event) string {
+	tx := ev.TxID
+	if len(tx) > 8 {
+		tx = tx[:8] // transaction IDs are hex
+	}
 	if ev.Err != nil {
-		return fmt.Sprintf("block %d  tx %s  %s  (undecodable payload: %v)", ev.BlockNumber, ev.TxID, ev.Name, ev.Err)
+		return abbreviate(fmt.Sprintf("#%d  %s  tx %s  (undecodable payload: %v)", ev.BlockNumber, ev.Name, tx, ev.Err), maxEventLine)
 	}
-	payload := string(ev.Envelope.Payload)
-	var b bytes.Buffer
-	if json.Compact(&b, ev.Envelope.Payload) == nil {
-		payload = b.String()
+	when := "-"
+	if !ev.Envelope.Time.IsZero() {
+		when = ev.Envelope.Time.UTC().Format("2006-01-02 15:04:05")
 	}
-	return fmt.Sprintf("block %d  tx %s  %s  by %s  at %s  %s", ev.BlockNumber, ev.TxID, ev.Name, actor(ev.Envelope.Actor),
-		timeText(ev.Envelope.Time), abbreviate(payload, maxPayloadText))
+	head := fmt.Sprintf("#%d  %s  %s  %s  tx %s  ", ev.BlockNumber, when, ev.Name, actor(ev.Envelope.Actor), tx)
+	return abbreviate(head+readablePayload(ev.Envelope.Payload), maxEventLine)
 }
 
-// maxPayloadText is how many characters of an event's payload a text line
-// shows; --output json shows all of it.
-const maxPayloadText = 160
+// maxEventLine is the width of an event's text line.
+const maxEventLine = 120
+
+// readablePayload renders a JSON payload compactly, every identity object
+// {"mspId": …, "id": "x509::…"} replaced by its short form.
+func readablePayload(raw json.RawMessage) string {
+	var v any
+	if len(raw) == 0 || json.Unmarshal(raw, &v) != nil {
+		var b bytes.Buffer
+		if json.Compact(&b, raw) == nil {
+			return b.String()
+		}
+		return string(raw)
+	}
+	out, err := json.Marshal(shortenIdentities(v))
+	if err != nil {
+		return string(raw)
+	}
+	return string(out)
+}
+
+func shortenIdentities(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		if len(x) == 2 {
+			msp, ok1 := x["mspId"].(string)
+			id, ok2 := x["id"].(string)
+			if ok1 && ok2 && strings.HasPrefix(id, "x509::") {
+				return actor(identity.Identity{MSPID: msp, ID: id})
+			}
+		}
+		for k, e := range x {
+			x[k] = shortenIdentities(e)
+		}
+		return x
+	case []any:
+		for i, e := range x {
+			x[i] = shortenIdentities(e)
+		}
+		return x
+	}
+	return v
+}
 
 // abbreviate cuts s to at most n characters, marking the cut with "…".
 func abbreviate(s string, n int) string {
@@ -243,11 +293,29 @@ func roles(rs []membership.Role) string {
 	return strings.Join(s, ",")
 }
 
+// actor renders an identity for people: "LabAMSP/User1" — the MSP and
+// the certificate's common name up to any "@domain" (the MSP already says
+// which organisation) — or "-" for none. JSON output keeps the full
+// identity.
 func actor(id identity.Identity) string {
 	if id.MSPID == "" && id.ID == "" {
 		return "-"
 	}
-	return id.Short()
+	short := id.Short() // "LabAMSP/User1@laba.charter.local", or the full form without a CN
+	if msp, cn, ok := strings.Cut(short, "/"); ok && msp == id.MSPID {
+		if local, _, ok := strings.Cut(cn, "@"); ok && local != "" {
+			return msp + "/" + local
+		}
+	}
+	return short
+}
+
+// named renders a member whose name is known: "Ada Lovelace (LabAMSP)".
+func named(name string, id identity.Identity) string {
+	if name == "" {
+		return actor(id)
+	}
+	return fmt.Sprintf("%s (%s)", name, id.MSPID)
 }
 
 func yesNo(b bool) string {

@@ -46,36 +46,36 @@ transaction: t3
 status:      not found on this peer's ledger (not ordered, lost, or not yet delivered: check again shortly)
 `},
 		{"whoami registered", &membership.WhoAmI{Identity: adaID, Member: &adaM}, `
-identity:  LabAMSP/User1@laba
+identity:  LabAMSP/User1
 org admin: no
-member:    Ada (active; roles: member,attester)
+member:    Ada (LabAMSP), active; roles: member,attester
 `},
 		{"whoami admin", &membership.WhoAmI{Identity: admin, OrgAdmin: true}, `
-identity:  LabAMSP/Admin@laba
+identity:  LabAMSP/Admin
 org admin: yes
 member:    not registered
 `},
 		{"member", &adaM, `
-member:     LabAMSP/User1@laba
-name:       Ada
+member:     Ada (LabAMSP)
+identity:   LabAMSP/User1
 status:     active
 roles:      member,attester
-registered: 2025-03-04T05:06:07Z by LabAMSP/Admin@laba
+registered: 2025-03-04T05:06:07Z by LabAMSP/Admin
 updated:    2025-03-04T05:06:07Z
 `},
 		{"removed member", &removed, `
-member:          LabAMSP/User1@laba
-name:            Ada
+member:          Ada (LabAMSP)
+identity:        LabAMSP/User1
 status:          removed
 roles:           -
-registered:      2025-03-04T05:06:07Z by LabAMSP/Admin@laba
+registered:      2025-03-04T05:06:07Z by LabAMSP/Admin
 updated:         2025-03-04T05:06:07Z
 removed because: left the lab
 `},
 		{"members", []membership.Member{adaM, removed}, `
-MSP      NAME  STATUS   ROLES            ID
-LabAMSP  Ada   active   member,attester  LabAMSP/User1@laba
-LabAMSP  Ada   removed  -                LabAMSP/User1@laba
+MEMBER         IDENTITY       STATUS   ROLES
+Ada (LabAMSP)  LabAMSP/User1  active   member,attester
+Ada (LabAMSP)  LabAMSP/User1  removed  -
 `},
 		{"no members", []membership.Member{}, "\nno members\n"},
 		{"history", []constitution.VersionSummary{{Version: 1, Hash: "aa", AdoptedAt: at}, {Version: 2, Hash: "bb", AdoptedAt: at, Decision: "ballot-7"}}, `
@@ -85,7 +85,11 @@ VERSION  ADOPTED               DECISION  HASH
 `},
 		{"event", charter.Event{BlockNumber: 9, TxID: "t1", Name: "member.registered",
 			Envelope: core.Event{Type: "member.registered", TxID: "t1", Time: at, Actor: admin, Payload: json.RawMessage("{\n \"name\": \"Ada\"\n}")}}, `
-block 9  tx t1  member.registered  by LabAMSP/Admin@laba  at 2025-03-04T05:06:07Z  {"name":"Ada"}
+#9  2025-03-04 05:06:07  member.registered  LabAMSP/Admin  tx t1  {"name":"Ada"}
+`},
+		{"event naming members, long", charter.Event{BlockNumber: 12, TxID: "961cdd5a405de8ef05c304d89016c48e7b71591105694f618a3c31d0166e72fb", Name: "token.transferred",
+			Envelope: core.Event{Type: "token.transferred", Time: at, Actor: adaID, Payload: json.RawMessage(`{"from":{"mspId":"LabAMSP","id":"x509::CN=User1@laba,OU=client::CN=ca"},"to":{"mspId":"LabBMSP","id":"x509::CN=User2@labb::CN=ca"},"amount":25,"memo":"` + strings.Repeat("m", 200) + `"}`)}}, `
+#12  2025-03-04 05:06:07  token.transferred  LabAMSP/User1  tx 961cdd5a  {"amount":25,"from":"LabAMSP/User1","memo":"mm…
 `},
 	}
 	for _, tt := range tests {
@@ -104,7 +108,7 @@ func TestTextOutputOfConstitution(t *testing.T) {
 	out := b.String()
 	for _, want := range []string{
 		"version:     1\n",
-		"adopted:     2025-03-04T05:06:07Z by LabAMSP/Admin@laba\n",
+		"adopted:     2025-03-04T05:06:07Z by LabAMSP/Admin\n",
 		"transaction: tx9\n",
 		"Charter community constitution\n",
 		"  A  House A  3–21 seats",
@@ -193,5 +197,5 @@ func TestAbbreviate(t *testing.T) {
 	assert.Equal(t, "short", abbreviate("short", 10))
 	assert.Equal(t, "exactly10!", abbreviate("exactly10!", 10))
 	assert.Equal(t, "élan vit…", abbreviate("élan vital, élan", 9), "cuts runes, not bytes")
-	assert.Len(t, []rune(abbreviate(strings.Repeat("x", 500), maxPayloadText)), maxPayloadText)
+	assert.Len(t, []rune(abbreviate(strings.Repeat("x", 500), maxEventLine)), maxEventLine)
 }

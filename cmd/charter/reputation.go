@@ -57,7 +57,11 @@ func (a *app) repResolveOrSelf(r memberRef) (identity.Identity, error) {
 		if r.msp != "" {
 			return identity.Identity{}, usagef("--msp goes with --cert or --id")
 		}
-		r.profile = a.as
+		name, err := a.actingProfile()
+		if err != nil {
+			return identity.Identity{}, err
+		}
+		r.profile = name
 	}
 	if err := r.check(); err != nil {
 		return identity.Identity{}, err
@@ -105,29 +109,23 @@ func (a *app) repAttestCmd() *cobra.Command {
 	var category, evidence, expires, subject string
 	var weight int64
 	cmd := &cobra.Command{
-		Use:   "attest (--profile NAME | --cert FILE [--msp MSP] | --id ID [--msp MSP]) --category C --weight N --evidence REF [--expires TIME|DURATION]",
+		Use:   "attest (--member PROFILE | --cert FILE [--msp MSP] | --id ID [--msp MSP]) --category C --weight N --evidence REF [--expires TIME|DURATION]",
 		Short: "Attest a member's contribution (as an attester for the category)",
 		Long: "Issue an attestation to a member for a contribution. The acting profile must hold the attester role\n" +
 			"for the category; the attestation is bound to the recipient and never transferred.\n\n" +
 			"Categories: " + contribution.Names() + "\n\n" + memberRefHelp,
-		Example: `  charter --as labA-user1 reputation attest --profile labB-user2 --category merged_code --weight 40 \
+		Example: `  charter --as labA-user1 reputation attest --member labB-user2 --category merged_code --weight 40 \
       --evidence https://git.example/org/repo/pull/42
-  charter --as labA-user1 reputation attest --profile labB-user2 --category red_teaming --weight 10 \
+  charter --as labA-user1 reputation attest --member labB-user2 --category red_teaming --weight 10 \
       --evidence sha256:0f1e... --expires 8760h`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := ref.check(); err != nil {
-				return err
-			}
 			cat, err := repParseCategory("--category", category)
 			if err != nil {
 				return err
 			}
 			if weight < 1 {
 				return usagef("--weight %d: want a whole number of points of at least 1", weight)
-			}
-			if strings.TrimSpace(evidence) == "" {
-				return usagef("--evidence is required (a commit, pull request URL or artifact digest)")
 			}
 			req := reputation.AttestRequest{Category: cat, Weight: weight, Evidence: evidence}
 			if expires != "" {
@@ -156,12 +154,13 @@ func (a *app) repAttestCmd() *cobra.Command {
 			})
 		},
 	}
-	ref.flags(cmd.Flags())
+	a.bindMember(cmd, &ref, true)
 	cmd.Flags().StringVar(&category, "category", "", "contribution category (required)")
 	cmd.Flags().Int64Var(&weight, "weight", 0, "weight in whole points, 1..the constitution's maximum (required)")
 	cmd.Flags().StringVar(&evidence, "evidence", "", "evidence reference: commit, pull request URL, artifact digest (required)")
 	cmd.Flags().StringVar(&expires, "expires", "", "expiry: an RFC 3339 time, or a duration from now such as 8760h")
 	cmd.Flags().StringVar(&subject, "subject", "", "what the contribution concerns, KIND:ID (an attester with a disclosed conflict on it is recused)")
+	requireFlags(cmd, "evidence")
 	return cmd
 }
 
@@ -181,20 +180,12 @@ func (a *app) repRevokeCmd() *cobra.Command {
 	var ref memberRef
 	var id, reason string
 	cmd := &cobra.Command{
-		Use:   "revoke (--profile NAME | --cert FILE [--msp MSP] | --id ID [--msp MSP]) --attestation ID --reason TEXT",
-		Short: "Revoke an attestation you issued (the record stays, marked)",
-		Long:  "Revoke an attestation the acting profile issued to the named recipient. The record stays, marked revoked.\n\n" + memberRefHelp,
-		Args:  noArgs,
+		Use:     "revoke (--member PROFILE | --cert FILE [--msp MSP] | --id ID [--msp MSP]) --attestation ID --reason TEXT",
+		Example: `  charter --as labA-user1 reputation revoke --member labB-user2 --attestation a0042 --reason "evidence withdrawn"`,
+		Short:   "Revoke an attestation you issued (the record stays, marked)",
+		Long:    "Revoke an attestation the acting profile issued to the named recipient. The record stays, marked revoked.\n\n" + memberRefHelp,
+		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := ref.check(); err != nil {
-				return err
-			}
-			if strings.TrimSpace(id) == "" {
-				return usagef("--attestation is required")
-			}
-			if strings.TrimSpace(reason) == "" {
-				return usagef("--reason is required")
-			}
 			rec, err := a.resolve(ref)
 			if err != nil {
 				return err
@@ -208,9 +199,10 @@ func (a *app) repRevokeCmd() *cobra.Command {
 			})
 		},
 	}
-	ref.flags(cmd.Flags())
+	a.bindMember(cmd, &ref, true)
 	cmd.Flags().StringVar(&id, "attestation", "", "the attestation ID (required)")
 	cmd.Flags().StringVar(&reason, "reason", "", "why it is revoked (required)")
+	requireFlags(cmd, "attestation", "reason")
 	return cmd
 }
 
@@ -218,17 +210,12 @@ func (a *app) repEndorseCmd() *cobra.Command {
 	var ref memberRef
 	var id, comment string
 	cmd := &cobra.Command{
-		Use:   "endorse (--profile NAME | --cert FILE [--msp MSP] | --id ID [--msp MSP]) --attestation ID [--comment TEXT]",
-		Short: "Vouch for another member's attestation (adds a bounded bonus)",
-		Long:  "Endorse an attestation of the named recipient. Neither the recipient nor the attester may endorse it.\n\n" + memberRefHelp,
-		Args:  noArgs,
+		Use:     "endorse (--member PROFILE | --cert FILE [--msp MSP] | --id ID [--msp MSP]) --attestation ID [--comment TEXT]",
+		Example: `  charter --as foundation-user1 reputation endorse --member labB-user2 --attestation a0042 --comment "reviewed the PR"`,
+		Short:   "Vouch for another member's attestation (adds a bounded bonus)",
+		Long:    "Endorse an attestation of the named recipient. Neither the recipient nor the attester may endorse it.\n\n" + memberRefHelp,
+		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := ref.check(); err != nil {
-				return err
-			}
-			if strings.TrimSpace(id) == "" {
-				return usagef("--attestation is required")
-			}
 			rec, err := a.resolve(ref)
 			if err != nil {
 				return err
@@ -242,9 +229,10 @@ func (a *app) repEndorseCmd() *cobra.Command {
 			})
 		},
 	}
-	ref.flags(cmd.Flags())
+	a.bindMember(cmd, &ref, true)
 	cmd.Flags().StringVar(&id, "attestation", "", "the attestation ID (required)")
 	cmd.Flags().StringVar(&comment, "comment", "", "an optional comment")
+	requireFlags(cmd, "attestation")
 	return cmd
 }
 
@@ -253,25 +241,19 @@ func (a *app) repSlashCmd() *cobra.Command {
 	var category, reason, title string
 	var bps int64
 	cmd := &cobra.Command{
-		Use:   "slash (--profile NAME | --cert FILE [--msp MSP] | --id ID [--msp MSP]) --fraction-bps N [--category C] --reason TEXT [--title TEXT]",
+		Use:   "slash (--member PROFILE | --cert FILE [--msp MSP] | --id ID [--msp MSP]) --fraction-bps N [--category C] --reason TEXT [--title TEXT]",
 		Short: "Propose a slashing decision against a member (House A decides; a governance incident)",
 		Long: "Propose a slashing decision: House A votes on it under the constitution's slashing rule, and\n" +
 			"once it has passed, its timelock and appeal window are over and it is executed ('charter decision\n" +
 			"execute'), the fraction of the member's score, in one category or all, is slashed from then on and\n" +
 			"reported as a governance incident. No one slashes alone: there is no slashing transaction.\n" +
 			"The proposer must hold a House A seat (slashing is routed to House A only).\n\n" + memberRefHelp,
-		Example: `  charter --as foundation-user1 reputation slash --profile labB-user2 --fraction-bps 2500 \
+		Example: `  charter --as foundation-user1 reputation slash --member labB-user2 --fraction-bps 2500 \
       --category merged_code --reason "farmed review attestations"`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := ref.check(); err != nil {
-				return err
-			}
 			if bps < 1 || bps > 10000 {
 				return usagef("--fraction-bps %d: want 1..10000 (10000 = 100%%)", bps)
-			}
-			if strings.TrimSpace(reason) == "" {
-				return usagef("--reason is required")
 			}
 			req := reputation.SlashRequest{FractionBps: bps, Reason: reason}
 			if category != "" {
@@ -304,11 +286,12 @@ func (a *app) repSlashCmd() *cobra.Command {
 			})
 		},
 	}
-	ref.flags(cmd.Flags())
+	a.bindMember(cmd, &ref, true)
 	cmd.Flags().Int64Var(&bps, "fraction-bps", 0, "fraction to slash in basis points, 1..10000 (required)")
 	cmd.Flags().StringVar(&category, "category", "", "slash only this category (default: every category)")
 	cmd.Flags().StringVar(&reason, "reason", "", "the misconduct (required)")
 	cmd.Flags().StringVar(&title, "title", "", "the decision's title (default: from the fraction and reason)")
+	requireFlags(cmd, "reason")
 	return cmd
 }
 
@@ -325,11 +308,11 @@ func (a *app) repScoreCmd() *cobra.Command {
 	var at string
 	var cats []string
 	cmd := &cobra.Command{
-		Use:   "score [--profile NAME | --cert FILE [--msp MSP] | --id ID [--msp MSP]] [--at TIME] [--categories c1,c2]",
+		Use:   "score [--member PROFILE | --cert FILE [--msp MSP] | --id ID [--msp MSP]] [--at TIME] [--categories c1,c2]",
 		Short: "Show a member's reputation score (default: your own), now or at a past time",
 		Long:  "Show a member's score in points (three decimals: scores are kept in milli-points), per category and in total.\n\n" + memberRefHelp + "\nWith none of them: the acting profile.",
 		Example: `  charter --as labA-user1 reputation score
-  charter reputation score --profile labB-user2 --at 2026-03-01T00:00:00Z --categories red_teaming,safety_review`,
+  charter reputation score --member labB-user2 --at 2026-03-01T00:00:00Z --categories red_teaming,safety_review`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			when, err := repParseAt(at)
@@ -353,7 +336,7 @@ func (a *app) repScoreCmd() *cobra.Command {
 			})
 		},
 	}
-	ref.flags(cmd.Flags())
+	a.bindMember(cmd, &ref, false)
 	cmd.Flags().StringVar(&at, "at", "", "RFC 3339 time (default: now)")
 	cmd.Flags().StringSliceVar(&cats, "categories", nil, "sum only these categories, comma-separated (default: all)")
 	return cmd
@@ -362,7 +345,9 @@ func (a *app) repScoreCmd() *cobra.Command {
 func (a *app) repHistoryCmd() *cobra.Command {
 	var ref memberRef
 	cmd := &cobra.Command{
-		Use:   "history [--profile NAME | --cert FILE [--msp MSP] | --id ID [--msp MSP]]",
+		Use: "history [--member PROFILE | --cert FILE [--msp MSP] | --id ID [--msp MSP]]",
+		Example: `  charter --as labB-user2 reputation history
+  charter reputation history --member labB-user2`,
 		Short: "List a member's attestations, endorsements and slashes (default: your own)",
 		Long:  "List every reputation record of a member.\n\n" + memberRefHelp + "\nWith none of them: the acting profile.",
 		Args:  noArgs,
@@ -380,7 +365,7 @@ func (a *app) repHistoryCmd() *cobra.Command {
 			})
 		},
 	}
-	ref.flags(cmd.Flags())
+	a.bindMember(cmd, &ref, false)
 	return cmd
 }
 
@@ -389,7 +374,10 @@ func (a *app) repEligibleCmd() *cobra.Command {
 	var at string
 	var size int
 	cmd := &cobra.Command{
-		Use:   "eligible [--profile NAME | --cert FILE [--msp MSP] | --id ID [--msp MSP] | --msp MSP] [--at TIME] [--page-size N]",
+		Use: "eligible [--member PROFILE | --cert FILE [--msp MSP] | --id ID [--msp MSP] | --msp MSP] [--at TIME] [--page-size N]",
+		Example: `  charter reputation eligible
+  charter reputation eligible --msp LabBMSP --page-size 50
+  charter reputation eligible --member labA-user2 --at 2026-03-01T00:00:00Z`,
 		Short: "Who is eligible for a House A seat, and why",
 		Long:  "Report House A eligibility: of one member, or of every active member when none is named\n(of one organisation with --msp alone), read in pages of --page-size members.\n\n" + memberRefHelp,
 		Args:  noArgs,
@@ -433,7 +421,7 @@ func (a *app) repEligibleCmd() *cobra.Command {
 			})
 		},
 	}
-	ref.flags(cmd.Flags())
+	a.bindMember(cmd, &ref, false)
 	cmd.Flags().StringVar(&at, "at", "", "RFC 3339 time (default: now)")
 	pageSizeFlag(cmd.Flags(), &size, "members")
 	return cmd

@@ -96,30 +96,30 @@ func TestReputationCommands(t *testing.T) {
 		args []string
 		want fakeCall
 	}{
-		{"attest", []string{"--as", "labA-admin", "reputation", "attest", "--profile", "labA-user1", "--category", "red_teaming", "--weight", "40", "--evidence", "https://git.example/pr/42"},
+		{"attest", []string{"--as", "labA-admin", "reputation", "attest", "--member", "labA-user1", "--category", "red_teaming", "--weight", "40", "--evidence", "https://git.example/pr/42"},
 			fakeCall{"Attest", reputation.AttestRequest{Recipient: user1, Category: contribution.RedTeaming, Weight: 40, Evidence: "https://git.example/pr/42"}}},
 		{"attest with an expiry", []string{"reputation", "attest", "--msp", "LabAMSP", "--id", user1.ID, "--category", "documentation", "--weight", "1", "--evidence", "sha256:ab", "--expires", "2027-01-01T00:00:00Z"},
 			fakeCall{"Attest", reputation.AttestRequest{Recipient: user1, Category: contribution.Documentation, Weight: 1, Evidence: "sha256:ab", ExpiresAt: &exp}}},
-		{"revoke", []string{"reputation", "revoke", "--profile", "labA-user1", "--attestation", "tx-1", "--reason", "duplicate"},
+		{"revoke", []string{"reputation", "revoke", "--member", "labA-user1", "--attestation", "tx-1", "--reason", "duplicate"},
 			fakeCall{"RevokeAttestation", reputation.RevokeRequest{AttestationRef: ref, Reason: "duplicate"}}},
-		{"attest with a subject", []string{"reputation", "attest", "--profile", "labA-user1", "--category", "red_teaming", "--weight", "5", "--evidence", "report-7", "--subject", "artifact:model-x@sha256:ab12"},
+		{"attest with a subject", []string{"reputation", "attest", "--member", "labA-user1", "--category", "red_teaming", "--weight", "5", "--evidence", "report-7", "--subject", "artifact:model-x@sha256:ab12"},
 			fakeCall{"Attest", reputation.AttestRequest{Recipient: user1, Category: contribution.RedTeaming, Weight: 5, Evidence: "report-7", Subject: &coi.Subject{Kind: coi.KindArtifact, ID: "model-x@sha256:ab12"}}}},
-		{"endorse", []string{"reputation", "endorse", "--profile", "labA-user1", "--attestation", "tx-1", "--comment", "saw it"},
+		{"endorse", []string{"reputation", "endorse", "--member", "labA-user1", "--attestation", "tx-1", "--comment", "saw it"},
 			fakeCall{"Endorse", reputation.EndorseRequest{AttestationRef: ref, Comment: "saw it"}}},
-		{"slash one category: a slashing decision", []string{"reputation", "slash", "--profile", "labA-user1", "--fraction-bps", "2500", "--category", "merged_code", "--reason", "farming"},
+		{"slash one category: a slashing decision", []string{"reputation", "slash", "--member", "labA-user1", "--fraction-bps", "2500", "--category", "merged_code", "--reason", "farming"},
 			fakeCall{"ProposeDecision", decision.ProposeRequest{Type: constitution.Slashing, Title: "Slash 25%: farming",
 				Payload: mustRaw(t, reputation.SlashRequest{Member: user1, Category: contribution.MergedCode, FractionBps: 2500, Reason: "farming"})}}},
-		{"slash every category with a title", []string{"reputation", "slash", "--profile", "labA-user1", "--fraction-bps", "1250", "--reason", "expelled", "--title", "Expel"},
+		{"slash every category with a title", []string{"reputation", "slash", "--member", "labA-user1", "--fraction-bps", "1250", "--reason", "expelled", "--title", "Expel"},
 			fakeCall{"ProposeDecision", decision.ProposeRequest{Type: constitution.Slashing, Title: "Expel",
 				Payload: mustRaw(t, reputation.SlashRequest{Member: user1, FractionBps: 1250, Reason: "expelled"})}}},
 		{"score of oneself now", []string{"--as", "labA-admin", "reputation", "score"},
 			fakeCall{"Score", scoreArg{admin, charter.ScoreQuery{}}}},
-		{"score of a member at a time in two categories", []string{"reputation", "score", "--profile", "labA-user1", "--at", "2026-03-01T09:00:00Z", "--categories", "red_teaming,safety_review"},
+		{"score of a member at a time in two categories", []string{"reputation", "score", "--member", "labA-user1", "--at", "2026-03-01T09:00:00Z", "--categories", "red_teaming,safety_review"},
 			fakeCall{"Score", scoreArg{user1, charter.ScoreQuery{At: at, Categories: []contribution.Category{contribution.RedTeaming, contribution.SafetyReview}}}}},
 		{"history of oneself", []string{"--as", "labA-user1", "reputation", "history"}, fakeCall{"ReputationHistory", user1}},
 		{"eligible: everyone", []string{"reputation", "eligible", "--at", "2026-03-01T09:00:00Z"}, fakeCall{"EligibleMembersPage", eligiblePageArg{"", at, 1000, ""}}},
 		{"eligible: one organisation", []string{"reputation", "eligible", "--msp", "LabBMSP", "--at", "2026-03-01T09:00:00Z", "--page-size", "50"}, fakeCall{"EligibleMembersPage", eligiblePageArg{"LabBMSP", at, 50, ""}}},
-		{"eligible: one member", []string{"reputation", "eligible", "--profile", "labA-user1"}, fakeCall{"Eligibility", eligibleArg{user1, time.Time{}}}},
+		{"eligible: one member", []string{"reputation", "eligible", "--member", "labA-user1"}, fakeCall{"Eligibility", eligibleArg{user1, time.Time{}}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { checkCommand(t, tt.args, []fakeCall{tt.want}) })
@@ -128,7 +128,7 @@ func TestReputationCommands(t *testing.T) {
 
 func TestReputationTextOutput(t *testing.T) {
 	f := newFixture(t)
-	r := f.run(t, nil, "reputation", "score", "--profile", "labA-user1")
+	r := f.run(t, nil, "reputation", "score", "--member", "labA-user1")
 	require.Equal(t, exitOK, r.code, r.stderr)
 	assert.Contains(t, r.stdout, "41.250 points (all categories)")
 	assert.Contains(t, r.stdout, "merged_code")
@@ -146,15 +146,15 @@ func TestReputationUsageErrors(t *testing.T) {
 		args []string
 		want string
 	}{
-		{"malformed subject", []string{"reputation", "attest", "--profile", "labA-user1", "--category", "red_teaming", "--weight", "5", "--evidence", "e", "--subject", "model-x"}, "--subject"},
-		{"unknown category", []string{"reputation", "attest", "--profile", "labA-user1", "--category", "poetry", "--weight", "1", "--evidence", "e"}, `unknown contribution category "poetry"`},
-		{"weight zero", []string{"reputation", "attest", "--profile", "labA-user1", "--category", "merged_code", "--evidence", "e"}, "--weight 0"},
-		{"no evidence", []string{"reputation", "attest", "--profile", "labA-user1", "--category", "merged_code", "--weight", "3"}, "--evidence is required"},
-		{"bad expiry", []string{"reputation", "attest", "--profile", "labA-user1", "--category", "merged_code", "--weight", "3", "--evidence", "e", "--expires", "soon"}, `--expires "soon"`},
-		{"no recipient", []string{"reputation", "attest", "--category", "merged_code", "--weight", "3", "--evidence", "e"}, "name the member"},
-		{"revoke without attestation", []string{"reputation", "revoke", "--profile", "labA-user1", "--reason", "r"}, "--attestation is required"},
-		{"slash fraction out of range", []string{"reputation", "slash", "--profile", "labA-user1", "--fraction-bps", "10001", "--reason", "r"}, "--fraction-bps 10001"},
-		{"slash without reason", []string{"reputation", "slash", "--profile", "labA-user1", "--fraction-bps", "10"}, "--reason is required"},
+		{"malformed subject", []string{"reputation", "attest", "--member", "labA-user1", "--category", "red_teaming", "--weight", "5", "--evidence", "e", "--subject", "model-x"}, "--subject"},
+		{"unknown category", []string{"reputation", "attest", "--member", "labA-user1", "--category", "poetry", "--weight", "1", "--evidence", "e"}, `unknown contribution category "poetry"`},
+		{"weight zero", []string{"reputation", "attest", "--member", "labA-user1", "--category", "merged_code", "--evidence", "e"}, "--weight 0"},
+		{"no evidence", []string{"reputation", "attest", "--member", "labA-user1", "--category", "merged_code", "--weight", "3"}, `required flag(s) "evidence" not set`},
+		{"bad expiry", []string{"reputation", "attest", "--member", "labA-user1", "--category", "merged_code", "--weight", "3", "--evidence", "e", "--expires", "soon"}, `--expires "soon"`},
+		{"no recipient", []string{"reputation", "attest", "--category", "merged_code", "--weight", "3", "--evidence", "e"}, "[member cert id] is required"},
+		{"revoke without attestation", []string{"reputation", "revoke", "--member", "labA-user1", "--reason", "r"}, `required flag(s) "attestation" not set`},
+		{"slash fraction out of range", []string{"reputation", "slash", "--member", "labA-user1", "--fraction-bps", "10001", "--reason", "r"}, "--fraction-bps 10001"},
+		{"slash without reason", []string{"reputation", "slash", "--member", "labA-user1", "--fraction-bps", "10"}, `required flag(s) "reason" not set`},
 		{"bad time", []string{"reputation", "score", "--at", "yesterday"}, `--at "yesterday"`},
 		{"bad category list", []string{"reputation", "score", "--categories", "merged_code,x"}, `unknown contribution category "x"`},
 		{"msp alone", []string{"reputation", "history", "--msp", "LabAMSP"}, "--msp goes with --cert or --id"},
@@ -186,7 +186,7 @@ func TestReputationRefusalsMapToExitCodes(t *testing.T) {
 		t.Run(string(errcode.CodeOf(tt.err)), func(t *testing.T) {
 			f := newFixture(t)
 			f.fake.err = tt.err
-			r := f.run(t, nil, "reputation", "attest", "--profile", "labA-user1", "--category", "merged_code", "--weight", "3", "--evidence", "e")
+			r := f.run(t, nil, "reputation", "attest", "--member", "labA-user1", "--category", "merged_code", "--weight", "3", "--evidence", "e")
 			assert.Equal(t, tt.code, r.code, r.stderr)
 			assert.Contains(t, r.stderr, tt.err.Error())
 		})

@@ -60,8 +60,9 @@ func (a *app) roundOpenCmd() *cobra.Command {
 	var kind, opensAt, closesAt string
 	var opensIn, window time.Duration
 	cmd := &cobra.Command{
-		Use:   "open --title T --category C[,C] --rule KIND [--cap-bps N] [--pairwise-m N] --pool N --budget-decision ID (--opens-at TIME | --opens-in DUR) (--closes-at TIME | --window DUR)",
-		Short: "Open a funding round (a grants administrator; the pool funded by an executed budget decision)",
+		Use:     "open --title T --category C[,C] --rule KIND [--cap-bps N] [--pairwise-m N] --pool N --budget-decision ID (--opens-at TIME | --opens-in DUR) (--closes-at TIME | --window DUR)",
+		Example: `  charter --as foundation-user2 round open --title "Q1 open-source grants" --category documentation --rule quadratic --pool 10000 --budget-decision d0123 --opens-in 1m --window 24h`,
+		Short:   "Open a funding round (a grants administrator; the pool funded by an executed budget decision)",
 		Long: `Open a quadratic-funding round. The matching rule is one the constitution's
 funding.rules allow: org_grouped (one organisation's members count as one
 contributor), pairwise (each pair of contributors' subsidy bounded by
@@ -132,6 +133,7 @@ func (a *app) roundApplyCmd() *cobra.Command {
 	var cat string
 	cmd := &cobra.Command{
 		Use: "apply --round ID --title T --category C [--description D] [--artifact REF]...", Short: "Apply to a round with a project (the applicant is paid)", Args: noArgs,
+		Example: `  charter --as labA-user2 round apply --round r0001 --title "Better docs" --category documentation`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			req.Category = round.Category(cat)
 			return a.withRounds(cmd, func(ctx context.Context, r roundAPI) error {
@@ -156,6 +158,7 @@ func (a *app) roundAcceptCmd() *cobra.Command {
 	var req round.AcceptRequest
 	cmd := &cobra.Command{
 		Use: "accept --round ID --project ID", Short: "Accept a project (a grants administrator, not the applicant)", Args: noArgs,
+		Example: `  charter --as foundation-user2 round accept --round r0001 --project p0001`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return a.withRounds(cmd, func(ctx context.Context, r roundAPI) error {
 				out, err := r.AcceptProject(ctx, req)
@@ -175,6 +178,7 @@ func (a *app) roundContributeCmd() *cobra.Command {
 	var req round.ContributeRequest
 	cmd := &cobra.Command{
 		Use: "contribute --round ID --project ID --amount N", Short: "Contribute tokens to a project during the window", Args: noArgs,
+		Example: `  charter --as labB-user1 round contribute --round r0001 --project p0001 --amount 25`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if req.Amount <= 0 {
 				return usagef("--amount %d: want a positive whole number", req.Amount)
@@ -198,6 +202,7 @@ func (a *app) roundCloseCmd() *cobra.Command {
 	var pageSize int
 	cmd := &cobra.Command{
 		Use: "close ROUND [--page-size N]", Short: "Close a round in pages (or resume), compute the matches and pay out", Args: oneRound,
+		Example: `  charter round close r0001`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if pageSize < 0 || pageSize > round.MaxPageSize {
 				return usagef("--page-size %d: want 0 (default) to %d", pageSize, round.MaxPageSize)
@@ -218,6 +223,7 @@ func (a *app) roundCloseCmd() *cobra.Command {
 func (a *app) roundPayCmd() *cobra.Command {
 	return &cobra.Command{
 		Use: "pay ROUND", Short: "Propose the treasury spend of a closed round's matches (a grants administrator or treasurer)", Args: oneRound,
+		Example: `  charter --as foundation-user2 round pay r0001`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return a.withRounds(cmd, func(ctx context.Context, r roundAPI) error {
 				p, err := r.PayRound(ctx, args[0])
@@ -234,6 +240,7 @@ func (a *app) roundResultsCmd() *cobra.Command {
 	var csv bool
 	cmd := &cobra.Command{
 		Use: "results ROUND [--csv]", Short: "A closed round's results: per project contributions, contributors, match; --csv exports them", Args: oneRound,
+		Example: `  charter round results r0001 --csv > r0001.csv`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return a.withRounds(cmd, func(ctx context.Context, r roundAPI) error {
 				res, err := r.RoundResults(ctx, args[0])
@@ -259,6 +266,7 @@ func (a *app) roundResultsCmd() *cobra.Command {
 func (a *app) roundEstimateCmd() *cobra.Command {
 	return &cobra.Command{
 		Use: "estimate ROUND", Short: "The matches if the round closed with the contributions so far", Args: oneRound,
+		Example: `  charter round estimate r0001`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return a.withRounds(cmd, func(ctx context.Context, r roundAPI) error {
 				e, err := r.RoundEstimate(ctx, args[0])
@@ -274,6 +282,7 @@ func (a *app) roundEstimateCmd() *cobra.Command {
 func (a *app) roundShowCmd() *cobra.Command {
 	return &cobra.Command{
 		Use: "show ROUND", Short: "A round", Args: oneRound,
+		Example: `  charter round show r0001`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return a.withRounds(cmd, func(ctx context.Context, r roundAPI) error {
 				out, err := r.Round(ctx, args[0])
@@ -289,6 +298,7 @@ func (a *app) roundShowCmd() *cobra.Command {
 func (a *app) roundProjectsCmd() *cobra.Command {
 	return &cobra.Command{
 		Use: "projects ROUND", Short: "A round's projects, applied and accepted", Args: oneRound,
+		Example: `  charter round projects r0001`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return a.withRounds(cmd, func(ctx context.Context, r roundAPI) error {
 				var all []round.Project

@@ -28,7 +28,11 @@ func (a *app) selfOr(r memberRef) (identity.Identity, error) {
 		if r.msp != "" {
 			return identity.Identity{}, usagef("--msp goes with --cert or --id")
 		}
-		r.profile = a.as
+		name, err := a.actingProfile()
+		if err != nil {
+			return identity.Identity{}, err
+		}
+		r.profile = name
 	}
 	if err := r.check(); err != nil {
 		return identity.Identity{}, err
@@ -41,12 +45,10 @@ func (a *app) tokenMoveCmd(use, short, long string) *cobra.Command {
 	var amount int64
 	var memo string
 	cmd := &cobra.Command{
-		Use:   use + " (--profile NAME | --cert FILE [--msp MSP] | --id ID [--msp MSP]) --amount N [--memo TEXT]",
-		Short: short, Long: long + "\n\n" + memberRefHelp, Args: noArgs,
+		Use:     use + " (--member PROFILE | --cert FILE [--msp MSP] | --id ID [--msp MSP]) --amount N [--memo TEXT]",
+		Example: "  charter --as labA-user1 token " + use + " --member labB-user1 --amount 25 --memo \"review bounty\"",
+		Short:   short, Long: long + "\n\n" + memberRefHelp, Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := ref.check(); err != nil {
-				return err
-			}
 			if amount <= 0 {
 				return usagef("--amount %d: want a positive whole number", amount)
 			}
@@ -63,7 +65,7 @@ func (a *app) tokenMoveCmd(use, short, long string) *cobra.Command {
 			})
 		},
 	}
-	ref.flags(cmd.Flags())
+	a.bindMember(cmd, &ref, true)
 	cmd.Flags().Int64Var(&amount, "amount", 0, "whole tokens (required)")
 	cmd.Flags().StringVar(&memo, "memo", "", "a note kept with the transfer")
 	return cmd
@@ -114,9 +116,6 @@ execution).`,
 			if amount <= 0 {
 				return usagef("--amount %d: want a positive whole number", amount)
 			}
-			if strings.TrimSpace(title) == "" {
-				return usagef("--title is required")
-			}
 			payload, err := json.Marshal(treasury.IssuanceRequest{Amount: amount, Memo: memo})
 			if err != nil {
 				return fmt.Errorf("encode token issuance: %w", err)
@@ -134,6 +133,7 @@ execution).`,
 	cmd.Flags().StringVar(&memo, "memo", "", "a note kept with the issuance")
 	cmd.Flags().StringVar(&title, "title", "", "the decision's title (required)")
 	cmd.Flags().StringVar(&description, "description", "", "the decision's description")
+	requireFlags(cmd, "title")
 	return cmd
 }
 
@@ -146,7 +146,9 @@ func (a *app) tokenBalanceCmd() *cobra.Command {
 	var ref memberRef
 	var at string
 	cmd := &cobra.Command{
-		Use: "balance [--profile NAME | --cert FILE | --id ID] [--at TIME]", Short: "Show a balance (yours by default), now or at a time", Args: noArgs,
+		Use: "balance [--member PROFILE | --cert FILE | --id ID] [--at TIME]", Short: "Show a balance (yours by default), now or at a time", Args: noArgs,
+		Example: `  charter --as labA-user1 token balance
+  charter token balance --member labB-user1 --at 2026-03-01T00:00:00Z`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			t, err := repParseAt(at)
 			if err != nil {
@@ -172,7 +174,7 @@ func (a *app) tokenBalanceCmd() *cobra.Command {
 			})
 		},
 	}
-	ref.flags(cmd.Flags())
+	a.bindMember(cmd, &ref, false)
 	cmd.Flags().StringVar(&at, "at", "", "RFC 3339 time (default: now)")
 	return cmd
 }
@@ -180,6 +182,7 @@ func (a *app) tokenBalanceCmd() *cobra.Command {
 func (a *app) tokenSupplyCmd() *cobra.Command {
 	return &cobra.Command{
 		Use: "supply", Short: "Show the total supply", Args: noArgs,
+		Example: `  charter token supply`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return a.withVoting(cmd, func(ctx context.Context, v votingAPI) error {
 				s, err := v.Supply(ctx)
@@ -196,7 +199,8 @@ func (a *app) tokenHistoryCmd() *cobra.Command {
 	var ref memberRef
 	var limit int
 	cmd := &cobra.Command{
-		Use: "history [--profile NAME | --cert FILE | --id ID] [--limit N]", Short: "Show an account's balance checkpoints, newest first", Args: noArgs,
+		Use: "history [--member PROFILE | --cert FILE | --id ID] [--limit N]", Short: "Show an account's balance checkpoints, newest first", Args: noArgs,
+		Example: `  charter --as labA-user1 token history --limit 10`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if limit < 1 || limit > 1000 {
 				return usagef("--limit %d: want 1..1000", limit)
@@ -214,7 +218,7 @@ func (a *app) tokenHistoryCmd() *cobra.Command {
 			})
 		},
 	}
-	ref.flags(cmd.Flags())
+	a.bindMember(cmd, &ref, false)
 	cmd.Flags().IntVar(&limit, "limit", 20, "checkpoints to show (1..1000)")
 	return cmd
 }

@@ -64,6 +64,7 @@ func oneSpend(cmd *cobra.Command, args []string) error {
 func (a *app) treasuryAccountsCmd() *cobra.Command {
 	return &cobra.Command{
 		Use: "accounts", Short: "List the treasury's accounts and balances", Args: noArgs,
+		Example: `  charter treasury accounts`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return a.withTreasury(cmd, func(ctx context.Context, t treasuryAPI) error {
 				out, err := t.TreasuryAccounts(ctx)
@@ -81,6 +82,7 @@ func (a *app) treasuryMovementsCmd() *cobra.Command {
 	var bookmark string
 	cmd := &cobra.Command{
 		Use: "movements ACCOUNT [--page-size N] [--bookmark B]", Short: "List an account's movements, oldest first, each with its reason",
+		Example: `  charter treasury movements grants --page-size 50`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) != 1 {
 				return usagef("%s takes one argument: the account", cmd.CommandPath())
@@ -108,9 +110,10 @@ func (a *app) treasuryMovementsCmd() *cobra.Command {
 func (a *app) treasuryDepositCmd() *cobra.Command {
 	var req treasury.DepositRequest
 	cmd := &cobra.Command{
-		Use:   "deposit --account ID --amount N --reference REF --reason TEXT",
-		Short: "As a treasurer, record an asset received off-chain (never governance tokens)",
-		Args:  noArgs,
+		Use:     "deposit --account ID --amount N --reference REF --reason TEXT",
+		Example: `  charter --as foundation-user2 treasury deposit --account grants --amount 50000 --reference wire-2026-11-30 --reason "sponsor contribution"`,
+		Short:   "As a treasurer, record an asset received off-chain (never governance tokens)",
+		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if req.Account == "" || req.Reference == "" || strings.TrimSpace(req.Reason) == "" {
 				return usagef("--account, --reference and --reason are required")
@@ -138,7 +141,9 @@ func (a *app) treasuryBudgetCmd() *cobra.Command {
 	var req treasury.BudgetRequest
 	var title, description, show string
 	cmd := &cobra.Command{
-		Use:   "budget (--account ID --amount N --purpose TEXT --title TEXT [--description TEXT] | --show DECISION)",
+		Use: "budget (--account ID --amount N --purpose TEXT --title TEXT [--description TEXT] | --show DECISION)",
+		Example: `  charter --as labA-user1 treasury budget --account grants --amount 20000 --purpose "evaluation compute" --title "Q1 evals budget"
+  charter treasury budget --show d0123`,
 		Short: "Propose a budget decision that opens a treasury budget, or show one",
 		Long: `Propose a budget decision (routed by the constitution, House B by default) that, once
 executed, opens a budget of --amount units of --account for --purpose. Spends draw on
@@ -223,11 +228,9 @@ func (a *app) treasuryDecideCmd() *cobra.Command {
 	var title, description string
 	cmd := &cobra.Command{
 		Use: "decide SPEND --title TEXT [--description TEXT]", Short: "Propose the treasury_spend decision a large spend waits for",
-		Args: oneSpend,
+		Example: `  charter --as labA-user1 treasury decide s0123456789abcdef --title "Pay the audit firm"`,
+		Args:    oneSpend,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if strings.TrimSpace(title) == "" {
-				return usagef("--title is required")
-			}
 			return a.withTreasury(cmd, func(ctx context.Context, t treasuryAPI) error {
 				out, err := t.ProposeSpendDecision(ctx, title, description, args[0])
 				if err != nil {
@@ -239,12 +242,14 @@ func (a *app) treasuryDecideCmd() *cobra.Command {
 	}
 	cmd.Flags().StringVar(&title, "title", "", "the decision's title (required)")
 	cmd.Flags().StringVar(&description, "description", "", "the decision's description")
+	requireFlags(cmd, "title")
 	return cmd
 }
 
 func (a *app) treasuryApproveCmd() *cobra.Command {
 	return &cobra.Command{
 		Use: "approve SPEND", Short: "As a treasurer, approve a spend (each treasurer once)", Args: oneSpend,
+		Example: `  charter --as labB-user1 treasury approve s0123456789abcdef`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return a.withTreasury(cmd, func(ctx context.Context, t treasuryAPI) error {
 				out, err := t.ApproveSpend(ctx, args[0])
@@ -260,6 +265,7 @@ func (a *app) treasuryApproveCmd() *cobra.Command {
 func (a *app) treasuryExecuteCmd() *cobra.Command {
 	return &cobra.Command{
 		Use: "execute SPEND", Short: "As a treasurer, pay an approved spend out after its delay", Args: oneSpend,
+		Example: `  charter --as foundation-user2 treasury execute s0123456789abcdef`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return a.withTreasury(cmd, func(ctx context.Context, t treasuryAPI) error {
 				out, err := t.ExecuteSpend(ctx, args[0])
@@ -276,10 +282,8 @@ func (a *app) treasuryCancelCmd() *cobra.Command {
 	var reason string
 	cmd := &cobra.Command{
 		Use: "cancel SPEND --reason TEXT", Short: "As its proposer, withdraw a spend that has not executed", Args: oneSpend,
+		Example: `  charter --as labA-user1 treasury cancel s0123456789abcdef --reason "invoice withdrawn"`,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if strings.TrimSpace(reason) == "" {
-				return usagef("--reason is required")
-			}
 			return a.withTreasury(cmd, func(ctx context.Context, t treasuryAPI) error {
 				out, err := t.CancelSpend(ctx, args[0], reason)
 				if err != nil {
@@ -290,6 +294,7 @@ func (a *app) treasuryCancelCmd() *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVar(&reason, "reason", "", "why (required)")
+	requireFlags(cmd, "reason")
 	return cmd
 }
 
@@ -297,6 +302,7 @@ func (a *app) treasuryShowCmd() *cobra.Command {
 	var approvals bool
 	cmd := &cobra.Command{
 		Use: "show SPEND [--approvals]", Short: "Show a spend (or its approvals)", Args: oneSpend,
+		Example: `  charter treasury show s0123456789abcdef --approvals`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return a.withTreasury(cmd, func(ctx context.Context, t treasuryAPI) error {
 				if approvals {
@@ -323,6 +329,8 @@ func (a *app) treasuryListCmd() *cobra.Command {
 	var pageSize int
 	cmd := &cobra.Command{
 		Use: "list [--source REF] [--page-size N] [--bookmark B]", Short: "List spends (of one source, e.g. round:<id>)", Args: noArgs,
+		Example: `  charter treasury list
+  charter treasury list --source round:r0001`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if pageSize < 0 || pageSize > 1000 {
 				return usagef("--page-size %d: want 1..1000 (0: the default)", pageSize)
@@ -353,6 +361,7 @@ func (a *app) treasuryUsageCmd() *cobra.Command {
 	var at string
 	cmd := &cobra.Command{
 		Use: "usage ACCOUNT [--at TIME]", Short: "What an account spent in its fixed period (aligned to the Unix epoch) and its limit",
+		Example: `  charter treasury usage grants`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) != 1 {
 				return usagef("%s takes one argument: the account", cmd.CommandPath())

@@ -116,7 +116,7 @@ func TestTreasuryUsageErrors(t *testing.T) {
 		{"propose without payee", []string{"treasury", "propose", "--account", "usd", "--budget", "d1", "--reason", "r"}, "--to"},
 		{"propose bad payee", []string{"treasury", "propose", "--account", "usd", "--budget", "d1", "--reason", "r", "--to", "labA-user1=0"}, "positive whole number"},
 		{"approve nothing", []string{"treasury", "approve"}, "the spend ID"},
-		{"cancel without reason", []string{"treasury", "cancel", "s1"}, "--reason is required"},
+		{"cancel without reason", []string{"treasury", "cancel", "s1"}, `required flag(s) "reason" not set`},
 		{"usage bad time", []string{"treasury", "usage", "usd", "--at", "noon"}, "RFC 3339"},
 		{"alert zero", []string{"events", "watch", "--alert", "0"}, "--alert 0"},
 		{"webhook without alert", []string{"events", "watch", "--webhook", "http://x"}, "--webhook goes with --alert"},

@@ -83,7 +83,9 @@ func (a *app) upgradeShowCmd() *cobra.Command {
 	return &cobra.Command{
 		Use:   "show SEQUENCE",
 		Short: "Show the build authorised for a sequence, its sign-offs and whether it is cleared",
-		Args:  cobra.ExactArgs(1),
+		Example: `  charter upgrade show 2
+  charter -o json upgrade show 2`,
+		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			n, err := parseSequence(args[0])
 			if err != nil {
@@ -102,9 +104,10 @@ func (a *app) upgradeShowCmd() *cobra.Command {
 
 func (a *app) upgradeCheckCmd() *cobra.Command {
 	return &cobra.Command{
-		Use:   "check SHA256 SEQUENCE",
-		Short: "Check that a build is authorised and signed off for a sequence (what network/upgrade.sh asks every peer)",
-		Args:  cobra.ExactArgs(2),
+		Use:     "check SHA256 SEQUENCE",
+		Short:   "Check that a build is authorised and signed off for a sequence (what network/upgrade.sh asks every peer)",
+		Example: `  charter upgrade check "$(network/build-chaincode.sh -o /tmp/cc | cut -d' ' -f1)" 2`,
+		Args:    cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := upgrade.CheckDigest("digest", args[0]); err != nil {
 				return usagef("%v", err)
@@ -126,9 +129,10 @@ func (a *app) upgradeCheckCmd() *cobra.Command {
 
 func (a *app) upgradeBuildCmd() *cobra.Command {
 	return &cobra.Command{
-		Use:   "build",
-		Short: "Show the build (SHA-256, release, toolchain) your organisation's chaincode service runs (system:Build)",
-		Args:  noArgs,
+		Use:     "build",
+		Short:   "Show the build (SHA-256, release, toolchain) your organisation's chaincode service runs (system:Build)",
+		Example: `  charter --as labB-user1 upgrade build`,
+		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return a.withUpgrades(cmd, func(ctx context.Context, u upgradeAPI) error {
 				out, err := u.Build(ctx)

@@ -8,7 +8,9 @@ import (
 
 func (a *app) whoamiCmd() *cobra.Command {
 	return &cobra.Command{
-		Use:   "whoami",
+		Use: "whoami",
+		Example: `  charter --as labA-user1 whoami
+  charter -o json whoami | jq .identity`,
 		Short: "Show the acting identity, whether it is an organisation admin, and its member record",
 		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
