@@ -40,13 +40,7 @@ type registryAPI interface {
 var _ registryAPI = (*charter.Client)(nil)
 
 func (a *app) withRegistry(cmd *cobra.Command, fn func(ctx context.Context, r registryAPI) error) error {
-	return a.withClient(cmd, func(ctx context.Context, c gatewayAPI) error {
-		r, ok := c.(registryAPI)
-		if !ok {
-			return fmt.Errorf("this connection does not offer registry operations (%T)", c)
-		}
-		return fn(ctx, r)
-	})
+	return withAPI(a, cmd, "registry operations", fn)
 }
 
 func oneRef(cmd *cobra.Command, args []string) error {
@@ -107,10 +101,7 @@ func (a *app) artifactRegisterCmd() *cobra.Command {
 			}
 			return a.withRegistry(cmd, func(ctx context.Context, r registryAPI) error {
 				out, err := r.RegisterArtifact(ctx, req)
-				if err != nil {
-					return err
-				}
-				return a.out().print(out)
+				return printResult(a, out, err)
 			})
 		},
 	}
@@ -139,10 +130,7 @@ func (a *app) artifactShowCmd() *cobra.Command {
 			}
 			return a.withRegistry(cmd, func(ctx context.Context, r registryAPI) error {
 				st, err := r.ArtifactStatus(ctx, ref)
-				if err != nil {
-					return err
-				}
-				return a.out().print(st)
+				return printResult(a, st, err)
 			})
 		},
 	}
@@ -161,10 +149,7 @@ func (a *app) artifactLineageCmd() *cobra.Command {
 			req.Artifact = ref
 			return a.withRegistry(cmd, func(ctx context.Context, r registryAPI) error {
 				l, err := r.ArtifactLineage(ctx, req)
-				if err != nil {
-					return err
-				}
-				return a.out().print(l)
+				return printResult(a, l, err)
 			})
 		},
 	}
@@ -212,10 +197,7 @@ organisation; conflicted members are refused.`,
 			}
 			return a.withRegistry(cmd, func(ctx context.Context, r registryAPI) error {
 				out, err := r.AttestArtifact(ctx, req)
-				if err != nil {
-					return err
-				}
-				return a.out().print(out)
+				return printResult(a, out, err)
 			})
 		},
 	}
@@ -242,10 +224,7 @@ func (a *app) proposeFor(cmd *cobra.Command, typ constitution.DecisionType, titl
 	s := coi.Subject{Kind: coi.KindArtifact, ID: ref.String()}
 	return a.withRegistry(cmd, func(ctx context.Context, r registryAPI) error {
 		d, err := r.ProposeDecision(ctx, decision.ProposeRequest{Type: typ, Title: title, Subject: &s, Payload: raw})
-		if err != nil {
-			return err
-		}
-		return a.out().print(d)
+		return printResult(a, d, err)
 	})
 }
 
@@ -310,10 +289,7 @@ func (a *app) artifactListCmd() *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return a.withRegistry(cmd, func(ctx context.Context, r registryAPI) error {
 				p, err := r.ListArtifacts(ctx, req)
-				if err != nil {
-					return err
-				}
-				return a.out().print(p)
+				return printResult(a, p, err)
 			})
 		},
 	}
@@ -498,10 +474,7 @@ must publish a disclosure within emergency.disclosureWithinSeconds.`,
 			}
 			return a.withRegistry(cmd, func(ctx context.Context, r registryAPI) error {
 				out, err := r.GuardianPause(ctx, emergency.PauseRequest{Target: tg, Reason: reason})
-				if err != nil {
-					return err
-				}
-				return a.out().print(out)
+				return printResult(a, out, err)
 			})
 		},
 	}
@@ -537,10 +510,7 @@ func (a *app) guardianDiscloseCmd() *cobra.Command {
 			}
 			return a.withRegistry(cmd, func(ctx context.Context, r registryAPI) error {
 				p, err := r.GuardianDisclose(ctx, emergency.DiscloseRequest{Target: tg, Seq: seq, Text: text})
-				if err != nil {
-					return err
-				}
-				return a.out().print(p)
+				return printResult(a, p, err)
 			})
 		},
 	}
@@ -563,10 +533,7 @@ func (a *app) guardianStatusCmd() *cobra.Command {
 			}
 			return a.withRegistry(cmd, func(ctx context.Context, r registryAPI) error {
 				s, err := r.GuardianStatus(ctx, tg)
-				if err != nil {
-					return err
-				}
-				return a.out().print(s)
+				return printResult(a, s, err)
 			})
 		},
 	}
@@ -587,10 +554,7 @@ func (a *app) guardianRecordMissedCmd() *cobra.Command {
 			}
 			return a.withRegistry(cmd, func(ctx context.Context, r registryAPI) error {
 				in, err := r.RecordMissedDisclosure(ctx, tg, seq)
-				if err != nil {
-					return err
-				}
-				return a.out().print(in)
+				return printResult(a, in, err)
 			})
 		},
 	}
@@ -608,10 +572,7 @@ func (a *app) guardianIncidentsCmd() *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return a.withRegistry(cmd, func(ctx context.Context, r registryAPI) error {
 				p, err := r.GuardianIncidents(ctx, limit, bookmark)
-				if err != nil {
-					return err
-				}
-				return a.out().print(p)
+				return printResult(a, p, err)
 			})
 		},
 	}

@@ -49,13 +49,7 @@ var _ votingAPI = (*charter.Client)(nil)
 // withVoting connects as the --as profile and runs fn with the voting
 // operations of the connection.
 func (a *app) withVoting(cmd *cobra.Command, fn func(ctx context.Context, v votingAPI) error) error {
-	return a.withClient(cmd, func(ctx context.Context, c gatewayAPI) error {
-		v, ok := c.(votingAPI)
-		if !ok {
-			return fmt.Errorf("this connection does not offer voting operations (%T)", c)
-		}
-		return fn(ctx, v)
-	})
+	return withAPI(a, cmd, "voting operations", fn)
 }
 
 func (a *app) ballotCmd() *cobra.Command {
@@ -98,10 +92,7 @@ recusal, appeals and the decision's effect.`,
 			req.DecisionType = constitution.DecisionType(decisionType)
 			return a.withVoting(cmd, func(ctx context.Context, v votingAPI) error {
 				b, err := v.CreateBallot(ctx, req)
-				if err != nil {
-					return err
-				}
-				return a.out().print(b)
+				return printResult(a, b, err)
 			})
 		},
 	}
@@ -117,20 +108,11 @@ recusal, appeals and the decision's effect.`,
 }
 
 func (a *app) ballotShowCmd() *cobra.Command {
-	return &cobra.Command{
+	return idCmd(a, a.withVoting, cmdSpec{
 		Use: "show ID", Short: "Show a ballot and its status now", Args: oneID,
 		Example: `  charter ballot show b0123456789abcdef
   charter -o json ballot show b0123456789abcdef | jq .statusNow`,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			return a.withVoting(cmd, func(ctx context.Context, v votingAPI) error {
-				b, err := v.Ballot(ctx, args[0])
-				if err != nil {
-					return err
-				}
-				return a.out().print(b)
-			})
-		},
-	}
+	}, votingAPI.Ballot)
 }
 
 func (a *app) ballotListCmd() *cobra.Command {
@@ -204,10 +186,7 @@ on a quadratic ballot give --alloc instead (n votes on a choice cost n² credits
 			}
 			return a.withVoting(cmd, func(ctx context.Context, v votingAPI) error {
 				vote, err := v.Vote(ctx, ballot.CastRequest{Ballot: args[0], Choice: choice, Allocations: as})
-				if err != nil {
-					return err
-				}
-				return a.out().print(vote)
+				return printResult(a, vote, err)
 			})
 		},
 	}
@@ -240,10 +219,7 @@ func (a *app) ballotCloseCmd() *cobra.Command {
 					return a.out().print(b)
 				}
 				p, err := tallyAll(ctx, v, args[0], pageSize)
-				if err != nil {
-					return err
-				}
-				return a.out().print(p)
+				return printResult(a, p, err)
 			})
 		},
 	}
@@ -275,10 +251,7 @@ func (a *app) ballotTallyCmd() *cobra.Command {
 			}
 			return a.withVoting(cmd, func(ctx context.Context, v votingAPI) error {
 				p, err := tallyAll(ctx, v, args[0], pageSize)
-				if err != nil {
-					return err
-				}
-				return a.out().print(p)
+				return printResult(a, p, err)
 			})
 		},
 	}
@@ -293,10 +266,7 @@ func (a *app) ballotSimpleCmd(use, short string, op func(votingAPI) func(context
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return a.withVoting(cmd, func(ctx context.Context, v votingAPI) error {
 				b, err := op(v)(ctx, args[0])
-				if err != nil {
-					return err
-				}
-				return a.out().print(b)
+				return printResult(a, b, err)
 			})
 		},
 	}
@@ -320,10 +290,7 @@ func (a *app) ballotCancelCmd() *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return a.withVoting(cmd, func(ctx context.Context, v votingAPI) error {
 				b, err := v.CancelBallot(ctx, ballot.CancelRequest{Ballot: args[0], Reason: reason})
-				if err != nil {
-					return err
-				}
-				return a.out().print(b)
+				return printResult(a, b, err)
 			})
 		},
 	}
@@ -333,19 +300,10 @@ func (a *app) ballotCancelCmd() *cobra.Command {
 }
 
 func (a *app) ballotResultsCmd() *cobra.Command {
-	return &cobra.Command{
+	return idCmd(a, a.withVoting, cmdSpec{
 		Use: "results ID", Short: "Show a ballot's result and tally progress", Args: oneID,
 		Example: `  charter ballot results b0123456789abcdef`,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			return a.withVoting(cmd, func(ctx context.Context, v votingAPI) error {
-				r, err := v.BallotResults(ctx, args[0])
-				if err != nil {
-					return err
-				}
-				return a.out().print(r)
-			})
-		},
-	}
+	}, votingAPI.BallotResults)
 }
 
 // votingText writes the text form of every ballot, token and delegation

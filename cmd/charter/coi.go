@@ -52,10 +52,7 @@ the hash is sent; keep the statement to prove it later) or --statement-sha256
 			}
 			return a.withDecisions(cmd, func(ctx context.Context, d decisionAPI) error {
 				out, err := d.DiscloseConflict(ctx, req)
-				if err != nil {
-					return err
-				}
-				return a.out().print(out)
+				return printResult(a, out, err)
 			})
 		},
 	}

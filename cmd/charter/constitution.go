@@ -58,10 +58,7 @@ func (a *app) constitutionHistoryCmd() *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return a.withClient(cmd, func(ctx context.Context, c gatewayAPI) error {
 				h, err := c.ConstitutionHistory(ctx)
-				if err != nil {
-					return err
-				}
-				return a.out().print(h)
+				return printResult(a, h, err)
 			})
 		},
 	}
@@ -77,10 +74,7 @@ func (a *app) constitutionDefaultCmd() *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return a.withClient(cmd, func(ctx context.Context, c gatewayAPI) error {
 				d, err := c.DefaultConstitution(ctx)
-				if err != nil {
-					return err
-				}
-				return a.out().print(d)
+				return printResult(a, d, err)
 			})
 		},
 	}

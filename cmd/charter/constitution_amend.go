@@ -43,10 +43,7 @@ percentages, durations also in days and hours).`,
 			}
 			return a.withDecisions(cmd, func(ctx context.Context, d decisionAPI) error {
 				changes, err := d.ConstitutionDiff(ctx, vs[0], vs[1])
-				if err != nil {
-					return err
-				}
-				return a.out().print(changes)
+				return printResult(a, changes, err)
 			})
 		},
 	}
@@ -73,10 +70,7 @@ version.`,
 			}
 			return a.withDecisions(cmd, func(ctx context.Context, d decisionAPI) error {
 				out, err := d.ProposeAmendment(ctx, title, description, *doc)
-				if err != nil {
-					return err
-				}
-				return a.out().print(out)
+				return printResult(a, out, err)
 			})
 		},
 	}

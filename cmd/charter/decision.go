@@ -40,13 +40,7 @@ var _ decisionAPI = (*charter.Client)(nil)
 // withDecisions connects as the --as profile and runs fn with the decision
 // operations of the connection.
 func (a *app) withDecisions(cmd *cobra.Command, fn func(ctx context.Context, d decisionAPI) error) error {
-	return a.withClient(cmd, func(ctx context.Context, c gatewayAPI) error {
-		d, ok := c.(decisionAPI)
-		if !ok {
-			return fmt.Errorf("this connection does not offer decision operations (%T)", c)
-		}
-		return fn(ctx, d)
-	})
+	return withAPI(a, cmd, "decision operations", fn)
 }
 
 func (a *app) decisionCmd() *cobra.Command {
@@ -135,10 +129,7 @@ amendment use 'charter constitution propose-amendment'.`,
 			}
 			return a.withDecisions(cmd, func(ctx context.Context, d decisionAPI) error {
 				out, err := d.ProposeDecision(ctx, req)
-				if err != nil {
-					return err
-				}
-				return a.out().print(out)
+				return printResult(a, out, err)
 			})
 		},
 	}
@@ -164,16 +155,10 @@ func (a *app) decisionShowCmd() *cobra.Command {
 			return a.withDecisions(cmd, func(ctx context.Context, d decisionAPI) error {
 				if appellants {
 					as, err := d.Appellants(ctx, args[0])
-					if err != nil {
-						return err
-					}
-					return a.out().print(as)
+					return printResult(a, as, err)
 				}
 				out, err := d.Decision(ctx, args[0])
-				if err != nil {
-					return err
-				}
-				return a.out().print(out)
+				return printResult(a, out, err)
 			})
 		},
 	}
@@ -255,21 +240,12 @@ func (a *app) decisionVoteCmd() *cobra.Command {
 }
 
 func (a *app) decisionConcludeCmd() *cobra.Command {
-	return &cobra.Command{
+	return idCmd(a, a.withDecisions, cmdSpec{
 		Use:     "conclude ID",
 		Example: `  charter decision conclude d0123`,
 		Short:   "Apply the concurrence rule to the tallied ballots (or conclude the appeal)",
 		Args:    oneDecision,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			return a.withDecisions(cmd, func(ctx context.Context, d decisionAPI) error {
-				out, err := d.ConcludeDecision(ctx, args[0])
-				if err != nil {
-					return err
-				}
-				return a.out().print(out)
-			})
-		},
-	}
+	}, decisionAPI.ConcludeDecision)
 }
 
 func (a *app) decisionAppealCmd() *cobra.Command {
@@ -282,10 +258,7 @@ func (a *app) decisionAppealCmd() *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return a.withDecisions(cmd, func(ctx context.Context, d decisionAPI) error {
 				r, err := d.AppealDecision(ctx, decision.AppealRequest{Decision: args[0], Grounds: grounds})
-				if err != nil {
-					return err
-				}
-				return a.out().print(r)
+				return printResult(a, r, err)
 			})
 		},
 	}
@@ -295,21 +268,12 @@ func (a *app) decisionAppealCmd() *cobra.Command {
 }
 
 func (a *app) decisionExecuteCmd() *cobra.Command {
-	return &cobra.Command{
+	return idCmd(a, a.withDecisions, cmdSpec{
 		Use:     "execute ID",
 		Example: `  charter decision execute d0123`,
 		Short:   "Execute a passed decision's effect after its timelock and appeal window (once)",
 		Args:    oneDecision,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			return a.withDecisions(cmd, func(ctx context.Context, d decisionAPI) error {
-				out, err := d.ExecuteDecision(ctx, args[0])
-				if err != nil {
-					return err
-				}
-				return a.out().print(out)
-			})
-		},
-	}
+	}, decisionAPI.ExecuteDecision)
 }
 
 // decisionText writes the text form of every decision, coi and diff

@@ -83,10 +83,7 @@ delegation for your own weight. Delegation cycles are refused.`,
 			}
 			return a.withVoting(cmd, func(ctx context.Context, v votingAPI) error {
 				d, err := v.Delegate(ctx, delegation.SetRequest{Topic: topic, Legs: legs, ExpiresAt: exp})
-				if err != nil {
-					return err
-				}
-				return a.out().print(d)
+				return printResult(a, d, err)
 			})
 		},
 	}
@@ -105,10 +102,7 @@ func (a *app) delegateRevokeCmd() *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return a.withVoting(cmd, func(ctx context.Context, v votingAPI) error {
 				d, err := v.RevokeDelegation(ctx, delegation.RevokeRequest{Topic: topic})
-				if err != nil {
-					return err
-				}
-				return a.out().print(d)
+				return printResult(a, d, err)
 			})
 		},
 	}
@@ -130,10 +124,7 @@ func (a *app) delegateListCmd() *cobra.Command {
 			}
 			return a.withVoting(cmd, func(ctx context.Context, v votingAPI) error {
 				ds, err := v.Delegations(ctx, id)
-				if err != nil {
-					return err
-				}
-				return a.out().print(ds)
+				return printResult(a, ds, err)
 			})
 		},
 	}

@@ -210,10 +210,7 @@ genesis is closed: later changes are constitutional amendments.`,
 			}
 			return a.withClient(cmd, func(ctx context.Context, c gatewayAPI) error {
 				p, err := c.ProposeGenesis(ctx, g)
-				if err != nil {
-					return err
-				}
-				return a.out().print(p)
+				return printResult(a, p, err)
 			})
 		},
 	}
@@ -248,10 +245,7 @@ allocation.`,
 			}
 			return a.withClient(cmd, func(ctx context.Context, c gatewayAPI) error {
 				r, err := c.ApproveGenesis(ctx, hash)
-				if err != nil {
-					return err
-				}
-				return a.out().print(r)
+				return printResult(a, r, err)
 			})
 		},
 	}
@@ -271,10 +265,7 @@ func (a *app) genesisShowCmd() *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return a.withClient(cmd, func(ctx context.Context, c gatewayAPI) error {
 				st, err := c.Genesis(ctx)
-				if err != nil {
-					return err
-				}
-				return a.out().print(st)
+				return printResult(a, st, err)
 			})
 		},
 	}

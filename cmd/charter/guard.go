@@ -27,13 +27,7 @@ type guardAPI interface {
 var _ guardAPI = (*charter.Client)(nil)
 
 func (a *app) withGuard(cmd *cobra.Command, fn func(ctx context.Context, g guardAPI) error) error {
-	return a.withClient(cmd, func(ctx context.Context, c gatewayAPI) error {
-		g, ok := c.(guardAPI)
-		if !ok {
-			return fmt.Errorf("this connection does not offer pause and vouch operations (%T)", c)
-		}
-		return fn(ctx, g)
-	})
+	return withAPI(a, cmd, "pause and vouch operations", fn)
 }
 
 func (a *app) ballotPauseCmd() *cobra.Command {
@@ -51,10 +45,7 @@ voting time it took. A ballot is paused at most once; guardians never cancel.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return a.withGuard(cmd, func(ctx context.Context, g guardAPI) error {
 				r, err := g.PauseBallot(ctx, ballot.PauseRequest{Ballot: args[0], Reason: reason})
-				if err != nil {
-					return err
-				}
-				return a.out().print(r)
+				return printResult(a, r, err)
 			})
 		},
 	}
@@ -64,19 +55,10 @@ voting time it took. A ballot is paused at most once; guardians never cancel.`,
 }
 
 func (a *app) ballotPausesCmd() *cobra.Command {
-	return &cobra.Command{
+	return idCmd(a, a.withGuard, cmdSpec{
 		Use: "pause-supports ID", Short: "List the guardians' supports for pausing a ballot", Args: oneID,
 		Example: `  charter ballot pause-supports b0123456789abcdef`,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			return a.withGuard(cmd, func(ctx context.Context, g guardAPI) error {
-				ps, err := g.PauseSupports(ctx, args[0])
-				if err != nil {
-					return err
-				}
-				return a.out().print(ps)
-			})
-		},
-	}
+	}, guardAPI.PauseSupports)
 }
 
 func (a *app) memberVouchCmd() *cobra.Command {

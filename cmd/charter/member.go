@@ -276,10 +276,7 @@ func (a *app) memberListCmd() *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return a.withClient(cmd, func(ctx context.Context, c gatewayAPI) error {
 				ms, err := c.Members(ctx, q)
-				if err != nil {
-					return err
-				}
-				return a.out().print(ms)
+				return printResult(a, ms, err)
 			})
 		},
 	}

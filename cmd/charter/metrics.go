@@ -28,13 +28,7 @@ type metricsAPI interface {
 var _ metricsAPI = (*charter.Client)(nil)
 
 func (a *app) withMetrics(cmd *cobra.Command, fn func(ctx context.Context, m metricsAPI) error) error {
-	return a.withClient(cmd, func(ctx context.Context, c gatewayAPI) error {
-		m, ok := c.(metricsAPI)
-		if !ok {
-			return fmt.Errorf("this connection does not offer the metrics and incident operations (%T)", c)
-		}
-		return fn(ctx, m)
-	})
+	return withAPI(a, cmd, "the metrics and incident operations", fn)
 }
 
 // parseWhen reads a time flag: RFC 3339, or a date (YYYY-MM-DD, midnight

@@ -35,13 +35,7 @@ var _ reputationAPI = (*charter.Client)(nil)
 // withReputation connects as the --as profile and runs fn with the
 // reputation operations of the connection.
 func (a *app) withReputation(cmd *cobra.Command, fn func(ctx context.Context, r reputationAPI) error) error {
-	return a.withClient(cmd, func(ctx context.Context, c gatewayAPI) error {
-		r, ok := c.(reputationAPI)
-		if !ok {
-			return fmt.Errorf("this connection does not offer reputation operations (%T)", c)
-		}
-		return fn(ctx, r)
-	})
+	return withAPI(a, cmd, "reputation operations", fn)
 }
 
 func (a *app) reputationCmd() *cobra.Command {
@@ -147,10 +141,7 @@ func (a *app) repAttestCmd() *cobra.Command {
 			}
 			return a.withReputation(cmd, func(ctx context.Context, r reputationAPI) error {
 				att, err := r.Attest(ctx, req)
-				if err != nil {
-					return err
-				}
-				return a.out().print(att)
+				return printResult(a, att, err)
 			})
 		},
 	}
@@ -192,10 +183,7 @@ func (a *app) repRevokeCmd() *cobra.Command {
 			}
 			return a.withReputation(cmd, func(ctx context.Context, r reputationAPI) error {
 				att, err := r.RevokeAttestation(ctx, reputation.RevokeRequest{AttestationRef: reputation.AttestationRef{Recipient: rec, AttestationID: id}, Reason: reason})
-				if err != nil {
-					return err
-				}
-				return a.out().print(att)
+				return printResult(a, att, err)
 			})
 		},
 	}
@@ -222,10 +210,7 @@ func (a *app) repEndorseCmd() *cobra.Command {
 			}
 			return a.withReputation(cmd, func(ctx context.Context, r reputationAPI) error {
 				e, err := r.Endorse(ctx, reputation.EndorseRequest{AttestationRef: reputation.AttestationRef{Recipient: rec, AttestationID: id}, Comment: comment})
-				if err != nil {
-					return err
-				}
-				return a.out().print(e)
+				return printResult(a, e, err)
 			})
 		},
 	}
@@ -279,10 +264,7 @@ func (a *app) repSlashCmd() *cobra.Command {
 			}
 			return a.withDecisions(cmd, func(ctx context.Context, d decisionAPI) error {
 				out, err := d.ProposeDecision(ctx, decision.ProposeRequest{Type: constitution.Slashing, Title: title, Payload: payload})
-				if err != nil {
-					return err
-				}
-				return a.out().print(out)
+				return printResult(a, out, err)
 			})
 		},
 	}
@@ -329,10 +311,7 @@ func (a *app) repScoreCmd() *cobra.Command {
 			}
 			return a.withReputation(cmd, func(ctx context.Context, r reputationAPI) error {
 				s, err := r.Score(ctx, id, charter.ScoreQuery{At: when, Categories: cs})
-				if err != nil {
-					return err
-				}
-				return a.out().print(s)
+				return printResult(a, s, err)
 			})
 		},
 	}
@@ -358,10 +337,7 @@ func (a *app) repHistoryCmd() *cobra.Command {
 			}
 			return a.withReputation(cmd, func(ctx context.Context, r reputationAPI) error {
 				h, err := r.ReputationHistory(ctx, id)
-				if err != nil {
-					return err
-				}
-				return a.out().print(h)
+				return printResult(a, h, err)
 			})
 		},
 	}
@@ -414,10 +390,7 @@ func (a *app) repEligibleCmd() *cobra.Command {
 			}
 			return a.withReputation(cmd, func(ctx context.Context, r reputationAPI) error {
 				e, err := r.Eligibility(ctx, id, when)
-				if err != nil {
-					return err
-				}
-				return a.out().print(e)
+				return printResult(a, e, err)
 			})
 		},
 	}

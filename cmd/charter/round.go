@@ -32,13 +32,7 @@ type roundAPI interface {
 }
 
 func (a *app) withRounds(cmd *cobra.Command, fn func(ctx context.Context, r roundAPI) error) error {
-	return a.withClient(cmd, func(ctx context.Context, c gatewayAPI) error {
-		r, ok := c.(roundAPI)
-		if !ok {
-			return fmt.Errorf("this connection does not offer funding-round operations (%T)", c)
-		}
-		return fn(ctx, r)
-	})
+	return withAPI(a, cmd, "funding-round operations", fn)
 }
 
 func (a *app) roundCmd() *cobra.Command {
@@ -105,10 +99,7 @@ window must open at least one clock skew from now.`,
 			}
 			return a.withRounds(cmd, func(ctx context.Context, r roundAPI) error {
 				out, err := r.OpenRound(ctx, req)
-				if err != nil {
-					return err
-				}
-				return a.out().print(out)
+				return printResult(a, out, err)
 			})
 		},
 	}
@@ -138,10 +129,7 @@ func (a *app) roundApplyCmd() *cobra.Command {
 			req.Category = round.Category(cat)
 			return a.withRounds(cmd, func(ctx context.Context, r roundAPI) error {
 				out, err := r.ApplyToRound(ctx, req)
-				if err != nil {
-					return err
-				}
-				return a.out().print(out)
+				return printResult(a, out, err)
 			})
 		},
 	}
@@ -162,10 +150,7 @@ func (a *app) roundAcceptCmd() *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return a.withRounds(cmd, func(ctx context.Context, r roundAPI) error {
 				out, err := r.AcceptProject(ctx, req)
-				if err != nil {
-					return err
-				}
-				return a.out().print(out)
+				return printResult(a, out, err)
 			})
 		},
 	}
@@ -185,10 +170,7 @@ func (a *app) roundContributeCmd() *cobra.Command {
 			}
 			return a.withRounds(cmd, func(ctx context.Context, r roundAPI) error {
 				out, err := r.Contribute(ctx, req)
-				if err != nil {
-					return err
-				}
-				return a.out().print(out)
+				return printResult(a, out, err)
 			})
 		},
 	}
@@ -209,10 +191,7 @@ func (a *app) roundCloseCmd() *cobra.Command {
 			}
 			return a.withRounds(cmd, func(ctx context.Context, r roundAPI) error {
 				p, err := r.CloseRound(ctx, args[0], pageSize)
-				if err != nil {
-					return err
-				}
-				return a.out().print(p)
+				return printResult(a, p, err)
 			})
 		},
 	}
@@ -221,19 +200,10 @@ func (a *app) roundCloseCmd() *cobra.Command {
 }
 
 func (a *app) roundPayCmd() *cobra.Command {
-	return &cobra.Command{
+	return idCmd(a, a.withRounds, cmdSpec{
 		Use: "pay ROUND", Short: "Propose the treasury spend of a closed round's matches (a grants administrator or treasurer)", Args: oneRound,
 		Example: `  charter --as foundation-user2 round pay r0001`,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			return a.withRounds(cmd, func(ctx context.Context, r roundAPI) error {
-				p, err := r.PayRound(ctx, args[0])
-				if err != nil {
-					return err
-				}
-				return a.out().print(p)
-			})
-		},
-	}
+	}, roundAPI.PayRound)
 }
 
 func (a *app) roundResultsCmd() *cobra.Command {
@@ -264,35 +234,17 @@ func (a *app) roundResultsCmd() *cobra.Command {
 }
 
 func (a *app) roundEstimateCmd() *cobra.Command {
-	return &cobra.Command{
+	return idCmd(a, a.withRounds, cmdSpec{
 		Use: "estimate ROUND", Short: "The matches if the round closed with the contributions so far", Args: oneRound,
 		Example: `  charter round estimate r0001`,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			return a.withRounds(cmd, func(ctx context.Context, r roundAPI) error {
-				e, err := r.RoundEstimate(ctx, args[0])
-				if err != nil {
-					return err
-				}
-				return a.out().print(e)
-			})
-		},
-	}
+	}, roundAPI.RoundEstimate)
 }
 
 func (a *app) roundShowCmd() *cobra.Command {
-	return &cobra.Command{
+	return idCmd(a, a.withRounds, cmdSpec{
 		Use: "show ROUND", Short: "A round", Args: oneRound,
 		Example: `  charter round show r0001`,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			return a.withRounds(cmd, func(ctx context.Context, r roundAPI) error {
-				out, err := r.Round(ctx, args[0])
-				if err != nil {
-					return err
-				}
-				return a.out().print(out)
-			})
-		},
-	}
+	}, roundAPI.Round)
 }
 
 func (a *app) roundProjectsCmd() *cobra.Command {

@@ -58,10 +58,7 @@ func (a *app) tokenMoveCmd(use, short, long string) *cobra.Command {
 			}
 			return a.withVoting(cmd, func(ctx context.Context, v votingAPI) error {
 				r, err := v.Transfer(ctx, token.TransferRequest{To: to, Amount: amount, Memo: memo})
-				if err != nil {
-					return err
-				}
-				return a.out().print(r)
+				return printResult(a, r, err)
 			})
 		},
 	}
@@ -122,10 +119,7 @@ execution).`,
 			}
 			return a.withDecisions(cmd, func(ctx context.Context, d decisionAPI) error {
 				out, err := d.ProposeDecision(ctx, decision.ProposeRequest{Type: constitution.TokenIssuance, Title: title, Description: description, Payload: payload})
-				if err != nil {
-					return err
-				}
-				return a.out().print(out)
+				return printResult(a, out, err)
 			})
 		},
 	}
@@ -161,16 +155,10 @@ func (a *app) tokenBalanceCmd() *cobra.Command {
 			return a.withVoting(cmd, func(ctx context.Context, v votingAPI) error {
 				if t.IsZero() {
 					b, err := v.Balance(ctx, id)
-					if err != nil {
-						return err
-					}
-					return a.out().print(b)
+					return printResult(a, b, err)
 				}
 				b, err := v.BalanceAt(ctx, id, t)
-				if err != nil {
-					return err
-				}
-				return a.out().print(b)
+				return printResult(a, b, err)
 			})
 		},
 	}
@@ -211,10 +199,7 @@ func (a *app) tokenHistoryCmd() *cobra.Command {
 			}
 			return a.withVoting(cmd, func(ctx context.Context, v votingAPI) error {
 				h, err := v.TokenHistory(ctx, id, limit)
-				if err != nil {
-					return err
-				}
-				return a.out().print(h)
+				return printResult(a, h, err)
 			})
 		},
 	}

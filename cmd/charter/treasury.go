@@ -38,13 +38,7 @@ type treasuryAPI interface {
 var _ treasuryAPI = (*charter.Client)(nil)
 
 func (a *app) withTreasury(cmd *cobra.Command, fn func(ctx context.Context, t treasuryAPI) error) error {
-	return a.withClient(cmd, func(ctx context.Context, c gatewayAPI) error {
-		t, ok := c.(treasuryAPI)
-		if !ok {
-			return fmt.Errorf("this connection does not offer treasury operations (%T)", c)
-		}
-		return fn(ctx, t)
-	})
+	return withAPI(a, cmd, "treasury operations", fn)
 }
 
 func (a *app) treasuryCmd() *cobra.Command {
@@ -68,10 +62,7 @@ func (a *app) treasuryAccountsCmd() *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return a.withTreasury(cmd, func(ctx context.Context, t treasuryAPI) error {
 				out, err := t.TreasuryAccounts(ctx)
-				if err != nil {
-					return err
-				}
-				return a.out().print(out)
+				return printResult(a, out, err)
 			})
 		},
 	}
@@ -95,10 +86,7 @@ func (a *app) treasuryMovementsCmd() *cobra.Command {
 			}
 			return a.withTreasury(cmd, func(ctx context.Context, t treasuryAPI) error {
 				out, err := t.TreasuryMovements(ctx, args[0], pageSize, bookmark)
-				if err != nil {
-					return err
-				}
-				return a.out().print(out)
+				return printResult(a, out, err)
 			})
 		},
 	}
@@ -123,10 +111,7 @@ func (a *app) treasuryDepositCmd() *cobra.Command {
 			}
 			return a.withTreasury(cmd, func(ctx context.Context, t treasuryAPI) error {
 				out, err := t.Deposit(ctx, req)
-				if err != nil {
-					return err
-				}
-				return a.out().print(out)
+				return printResult(a, out, err)
 			})
 		},
 	}
@@ -153,10 +138,7 @@ an executed budget. --show DECISION prints the budget a decision opened.`,
 			if show != "" {
 				return a.withTreasury(cmd, func(ctx context.Context, t treasuryAPI) error {
 					out, err := t.TreasuryBudget(ctx, show)
-					if err != nil {
-						return err
-					}
-					return a.out().print(out)
+					return printResult(a, out, err)
 				})
 			}
 			if req.Account == "" || strings.TrimSpace(req.Purpose) == "" || strings.TrimSpace(title) == "" {
@@ -167,10 +149,7 @@ an executed budget. --show DECISION prints the budget a decision opened.`,
 			}
 			return a.withTreasury(cmd, func(ctx context.Context, t treasuryAPI) error {
 				out, err := t.ProposeBudget(ctx, title, description, req)
-				if err != nil {
-					return err
-				}
-				return a.out().print(out)
+				return printResult(a, out, err)
 			})
 		},
 	}
@@ -209,10 +188,7 @@ approve it and, after the delay, execute it.`,
 			}
 			return a.withTreasury(cmd, func(ctx context.Context, t treasuryAPI) error {
 				out, err := t.ProposeSpend(ctx, req)
-				if err != nil {
-					return err
-				}
-				return a.out().print(out)
+				return printResult(a, out, err)
 			})
 		},
 	}
@@ -233,10 +209,7 @@ func (a *app) treasuryDecideCmd() *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return a.withTreasury(cmd, func(ctx context.Context, t treasuryAPI) error {
 				out, err := t.ProposeSpendDecision(ctx, title, description, args[0])
-				if err != nil {
-					return err
-				}
-				return a.out().print(out)
+				return printResult(a, out, err)
 			})
 		},
 	}
@@ -247,35 +220,17 @@ func (a *app) treasuryDecideCmd() *cobra.Command {
 }
 
 func (a *app) treasuryApproveCmd() *cobra.Command {
-	return &cobra.Command{
+	return idCmd(a, a.withTreasury, cmdSpec{
 		Use: "approve SPEND", Short: "As a treasurer, approve a spend (each treasurer once)", Args: oneSpend,
 		Example: `  charter --as labB-user1 treasury approve s0123456789abcdef`,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			return a.withTreasury(cmd, func(ctx context.Context, t treasuryAPI) error {
-				out, err := t.ApproveSpend(ctx, args[0])
-				if err != nil {
-					return err
-				}
-				return a.out().print(out)
-			})
-		},
-	}
+	}, treasuryAPI.ApproveSpend)
 }
 
 func (a *app) treasuryExecuteCmd() *cobra.Command {
-	return &cobra.Command{
+	return idCmd(a, a.withTreasury, cmdSpec{
 		Use: "execute SPEND", Short: "As a treasurer, pay an approved spend out after its delay", Args: oneSpend,
 		Example: `  charter --as foundation-user2 treasury execute s0123456789abcdef`,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			return a.withTreasury(cmd, func(ctx context.Context, t treasuryAPI) error {
-				out, err := t.ExecuteSpend(ctx, args[0])
-				if err != nil {
-					return err
-				}
-				return a.out().print(out)
-			})
-		},
-	}
+	}, treasuryAPI.ExecuteSpend)
 }
 
 func (a *app) treasuryCancelCmd() *cobra.Command {
@@ -286,10 +241,7 @@ func (a *app) treasuryCancelCmd() *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return a.withTreasury(cmd, func(ctx context.Context, t treasuryAPI) error {
 				out, err := t.CancelSpend(ctx, args[0], reason)
-				if err != nil {
-					return err
-				}
-				return a.out().print(out)
+				return printResult(a, out, err)
 			})
 		},
 	}
@@ -307,16 +259,10 @@ func (a *app) treasuryShowCmd() *cobra.Command {
 			return a.withTreasury(cmd, func(ctx context.Context, t treasuryAPI) error {
 				if approvals {
 					out, err := t.SpendApprovals(ctx, args[0])
-					if err != nil {
-						return err
-					}
-					return a.out().print(out)
+					return printResult(a, out, err)
 				}
 				out, err := t.Spend(ctx, args[0])
-				if err != nil {
-					return err
-				}
-				return a.out().print(out)
+				return printResult(a, out, err)
 			})
 		},
 	}
@@ -338,16 +284,10 @@ func (a *app) treasuryListCmd() *cobra.Command {
 			return a.withTreasury(cmd, func(ctx context.Context, t treasuryAPI) error {
 				if source != "" {
 					out, err := t.SpendsBySource(ctx, source)
-					if err != nil {
-						return err
-					}
-					return a.out().print(out)
+					return printResult(a, out, err)
 				}
 				out, err := t.Spends(ctx, pageSize, bookmark)
-				if err != nil {
-					return err
-				}
-				return a.out().print(out)
+				return printResult(a, out, err)
 			})
 		},
 	}
@@ -378,10 +318,7 @@ func (a *app) treasuryUsageCmd() *cobra.Command {
 			}
 			return a.withTreasury(cmd, func(ctx context.Context, tr treasuryAPI) error {
 				out, err := tr.TreasuryUsage(ctx, args[0], t)
-				if err != nil {
-					return err
-				}
-				return a.out().print(out)
+				return printResult(a, out, err)
 			})
 		},
 	}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/spf13/cobra"
 
@@ -31,16 +30,9 @@ func (a *app) txCmd() *cobra.Command {
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return a.withClient(cmd, func(ctx context.Context, c gatewayAPI) error {
-				t, ok := c.(txAPI)
-				if !ok {
-					return fmt.Errorf("this connection does not offer ledger look-ups (%T)", c)
-				}
+			return withAPI(a, cmd, "ledger look-ups", func(ctx context.Context, t txAPI) error {
 				st, err := t.TransactionStatus(ctx, args[0])
-				if err != nil {
-					return err
-				}
-				return a.out().print(st)
+				return printResult(a, st, err)
 			})
 		},
 	}

@@ -24,13 +24,7 @@ type upgradeAPI interface {
 var _ upgradeAPI = (*charter.Client)(nil)
 
 func (a *app) withUpgrades(cmd *cobra.Command, fn func(ctx context.Context, u upgradeAPI) error) error {
-	return a.withClient(cmd, func(ctx context.Context, c gatewayAPI) error {
-		u, ok := c.(upgradeAPI)
-		if !ok {
-			return fmt.Errorf("this connection does not offer upgrade operations (%T)", c)
-		}
-		return fn(ctx, u)
-	})
+	return withAPI(a, cmd, "upgrade operations", fn)
 }
 
 func (a *app) upgradeCmd() *cobra.Command {
@@ -67,10 +61,7 @@ organisation approves the new definition (network/upgrade.sh).`,
 			}
 			return a.withUpgrades(cmd, func(ctx context.Context, u upgradeAPI) error {
 				out, err := u.SignOffUpgrade(ctx, n, digest)
-				if err != nil {
-					return err
-				}
-				return a.out().print(out)
+				return printResult(a, out, err)
 			})
 		},
 	}
@@ -93,10 +84,7 @@ func (a *app) upgradeShowCmd() *cobra.Command {
 			}
 			return a.withUpgrades(cmd, func(ctx context.Context, u upgradeAPI) error {
 				out, err := u.UpgradeStatus(ctx, n)
-				if err != nil {
-					return err
-				}
-				return a.out().print(out)
+				return printResult(a, out, err)
 			})
 		},
 	}
@@ -118,10 +106,7 @@ func (a *app) upgradeCheckCmd() *cobra.Command {
 			}
 			return a.withUpgrades(cmd, func(ctx context.Context, u upgradeAPI) error {
 				out, err := u.CheckUpgrade(ctx, args[0], n)
-				if err != nil {
-					return err
-				}
-				return a.out().print(out)
+				return printResult(a, out, err)
 			})
 		},
 	}
@@ -136,10 +121,7 @@ func (a *app) upgradeBuildCmd() *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return a.withUpgrades(cmd, func(ctx context.Context, u upgradeAPI) error {
 				out, err := u.Build(ctx)
-				if err != nil {
-					return err
-				}
-				return a.out().print(out)
+				return printResult(a, out, err)
 			})
 		},
 	}

@@ -103,11 +103,7 @@ peer.`,
 				return err
 			}
 			info.Profile = a.as
-			err = a.withClient(cmd, func(ctx context.Context, c gatewayAPI) error {
-				v, ok := c.(versionAPI)
-				if !ok {
-					return fmt.Errorf("this connection does not offer version queries (%T)", c)
-				}
+			err = withAPI(a, cmd, "version queries", func(ctx context.Context, v versionAPI) error {
 				var firstErr error
 				for _, msp := range orgMSPs(p) {
 					b, err := v.ChaincodeVersion(ctx, msp)

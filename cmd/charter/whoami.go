@@ -16,10 +16,7 @@ func (a *app) whoamiCmd() *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return a.withClient(cmd, func(ctx context.Context, c gatewayAPI) error {
 				w, err := c.Whoami(ctx)
-				if err != nil {
-					return err
-				}
-				return a.out().print(w)
+				return printResult(a, w, err)
 			})
 		},
 	}
