@@ -259,44 +259,28 @@ func (a *app) ballotTallyCmd() *cobra.Command {
 	return cmd
 }
 
-func (a *app) ballotSimpleCmd(use, short string, op func(votingAPI) func(context.Context, string) (*ballot.Ballot, error)) *cobra.Command {
-	return &cobra.Command{
+func (a *app) ballotSimpleCmd(use, short string, op func(votingAPI, context.Context, string) (*ballot.Ballot, error)) *cobra.Command {
+	return idCmd(a, a.withVoting, cmdSpec{
 		Use: use + " ID", Short: short, Args: oneID,
 		Example: "  charter ballot " + use + " b0123456789abcdef",
-		RunE: func(cmd *cobra.Command, args []string) error {
-			return a.withVoting(cmd, func(ctx context.Context, v votingAPI) error {
-				b, err := op(v)(ctx, args[0])
-				return printResult(a, b, err)
-			})
-		},
-	}
+	}, op)
 }
 
 func (a *app) ballotQueueCmd() *cobra.Command {
-	return a.ballotSimpleCmd("queue", "Start the timelock of a succeeded decision",
-		func(v votingAPI) func(context.Context, string) (*ballot.Ballot, error) { return v.QueueBallot })
+	return a.ballotSimpleCmd("queue", "Start the timelock of a succeeded decision", votingAPI.QueueBallot)
 }
 
 func (a *app) ballotExecuteCmd() *cobra.Command {
-	return a.ballotSimpleCmd("execute", "Mark a queued decision executed after its timelock",
-		func(v votingAPI) func(context.Context, string) (*ballot.Ballot, error) { return v.ExecuteBallot })
+	return a.ballotSimpleCmd("execute", "Mark a queued decision executed after its timelock", votingAPI.ExecuteBallot)
 }
 
 func (a *app) ballotCancelCmd() *cobra.Command {
-	var reason string
-	cmd := &cobra.Command{
+	return idReasonCmd(a, a.withVoting, cmdSpec{
 		Use: "cancel ID --reason TEXT", Short: "Withdraw your own poll before its first vote (a decision's ballots are never cancelled)", Args: oneID,
 		Example: `  charter --as labA-user1 ballot cancel b0123456789abcdef --reason "posted twice"`,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			return a.withVoting(cmd, func(ctx context.Context, v votingAPI) error {
-				b, err := v.CancelBallot(ctx, ballot.CancelRequest{Ballot: args[0], Reason: reason})
-				return printResult(a, b, err)
-			})
-		},
-	}
-	cmd.Flags().StringVar(&reason, "reason", "", "why (required)")
-	requireFlags(cmd, "reason")
-	return cmd
+	}, func(v votingAPI, ctx context.Context, id, reason string) (*ballot.Ballot, error) {
+		return v.CancelBallot(ctx, ballot.CancelRequest{Ballot: id, Reason: reason})
+	})
 }
 
 func (a *app) ballotResultsCmd() *cobra.Command {

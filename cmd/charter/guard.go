@@ -31,8 +31,7 @@ func (a *app) withGuard(cmd *cobra.Command, fn func(ctx context.Context, g guard
 }
 
 func (a *app) ballotPauseCmd() *cobra.Command {
-	var reason string
-	cmd := &cobra.Command{
+	return idReasonCmd(a, a.withGuard, cmdSpec{
 		Use:   "pause ID --reason TEXT",
 		Short: "As a guardian, support pausing a ballot (k guardians of enough organisations put it in force)",
 		Long: `Record your support, as a guardian, for pausing a ballot. The pause comes into
@@ -42,16 +41,9 @@ closing and tallying until it expires by itself, and gives voters back the
 voting time it took. A ballot is paused at most once; guardians never cancel.`,
 		Example: `  charter --as labA-guardian ballot pause b1234 --reason "credible report of vote buying"`,
 		Args:    oneID,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			return a.withGuard(cmd, func(ctx context.Context, g guardAPI) error {
-				r, err := g.PauseBallot(ctx, ballot.PauseRequest{Ballot: args[0], Reason: reason})
-				return printResult(a, r, err)
-			})
-		},
-	}
-	cmd.Flags().StringVar(&reason, "reason", "", "why (required)")
-	requireFlags(cmd, "reason")
-	return cmd
+	}, func(g guardAPI, ctx context.Context, id, reason string) (*ballot.PauseResult, error) {
+		return g.PauseBallot(ctx, ballot.PauseRequest{Ballot: id, Reason: reason})
+	})
 }
 
 func (a *app) ballotPausesCmd() *cobra.Command {

@@ -22,8 +22,8 @@ func withAPI[API any](a *app, cmd *cobra.Command, offers string, fn func(ctx con
 // cmdSpec is what a command built by idCmd shows: its usage, help, example
 // and the check of its one argument.
 type cmdSpec struct {
-	Use, Short, Example string
-	Args                cobra.PositionalArgs
+	Use, Short, Long, Example string
+	Args                      cobra.PositionalArgs
 }
 
 // idCmd builds a command that takes one ID, calls one method of an API
@@ -32,7 +32,7 @@ type cmdSpec struct {
 func idCmd[API, T any](a *app, with func(*cobra.Command, func(context.Context, API) error) error,
 	spec cmdSpec, call func(API, context.Context, string) (T, error)) *cobra.Command {
 	return &cobra.Command{
-		Use: spec.Use, Short: spec.Short, Example: spec.Example, Args: spec.Args,
+		Use: spec.Use, Short: spec.Short, Long: spec.Long, Example: spec.Example, Args: spec.Args,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return with(cmd, func(ctx context.Context, api API) error {
 				out, err := call(api, ctx, args[0])
@@ -40,4 +40,16 @@ func idCmd[API, T any](a *app, with func(*cobra.Command, func(context.Context, A
 			})
 		},
 	}
+}
+
+// idReasonCmd is idCmd for a method that also takes the required --reason.
+func idReasonCmd[API, T any](a *app, with func(*cobra.Command, func(context.Context, API) error) error,
+	spec cmdSpec, call func(api API, ctx context.Context, id, reason string) (T, error)) *cobra.Command {
+	var reason string
+	cmd := idCmd(a, with, spec, func(api API, ctx context.Context, id string) (T, error) {
+		return call(api, ctx, id, reason)
+	})
+	cmd.Flags().StringVar(&reason, "reason", "", "why (required)")
+	requireFlags(cmd, "reason")
+	return cmd
 }

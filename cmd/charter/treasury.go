@@ -234,20 +234,10 @@ func (a *app) treasuryExecuteCmd() *cobra.Command {
 }
 
 func (a *app) treasuryCancelCmd() *cobra.Command {
-	var reason string
-	cmd := &cobra.Command{
+	return idReasonCmd(a, a.withTreasury, cmdSpec{
 		Use: "cancel SPEND --reason TEXT", Short: "As its proposer, withdraw a spend that has not executed", Args: oneSpend,
 		Example: `  charter --as labA-user1 treasury cancel s0123456789abcdef --reason "invoice withdrawn"`,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			return a.withTreasury(cmd, func(ctx context.Context, t treasuryAPI) error {
-				out, err := t.CancelSpend(ctx, args[0], reason)
-				return printResult(a, out, err)
-			})
-		},
-	}
-	cmd.Flags().StringVar(&reason, "reason", "", "why (required)")
-	requireFlags(cmd, "reason")
-	return cmd
+	}, treasuryAPI.CancelSpend)
 }
 
 func (a *app) treasuryShowCmd() *cobra.Command {
