@@ -98,6 +98,10 @@ func killProcess(t *testing.T, name string) {
 // outcome a client could not learn (the dying leader may have taken it)
 // is settled by looking its ID up — committed, or not on the ledger —
 // which is what a client must do before submitting again.
+// leaderFaultCommitTimeout is how long a client of TestRaftLeaderDiesUnderLoad
+// waits for a transaction's commit status.
+const leaderFaultCommitTimeout = 8 * time.Second
+
 func TestRaftLeaderDiesUnderLoad(t *testing.T) {
 	if net.reused {
 		t.Skip("kills and restarts network processes: runs only on a network the tests started")
@@ -124,7 +128,7 @@ func TestRaftLeaderDiesUnderLoad(t *testing.T) {
 	for i, p := range profiles {
 		cfg, err := net.profiles.Config(p)
 		require.NoError(t, err)
-		cfg.Fallbacks, cfg.MVCCRetries, cfg.CommitTimeout = nil, -1, 8*time.Second
+		cfg.Fallbacks, cfg.MVCCRetries, cfg.CommitTimeout = nil, -1, leaderFaultCommitTimeout
 		c, err := charter.Connect(ctx, cfg)
 		require.NoError(t, err)
 		t.Cleanup(func() { _ = c.Close() })
@@ -148,7 +152,10 @@ func TestRaftLeaderDiesUnderLoad(t *testing.T) {
 	time.Sleep(1500 * time.Millisecond)
 	killProcess(t, leader)
 	killed.Store(true)
-	time.Sleep(6 * time.Second)
+	// Load carries on for longer than the commit timeout: a client whose
+	// transaction the dying leader took waits out that timeout before it
+	// submits again, and every client may be in that state at once.
+	time.Sleep(leaderFaultCommitTimeout + 6*time.Second)
 	stop()
 	wg.Wait()
 
