@@ -46,9 +46,11 @@ const testSkew = testSkewSec * time.Second
 // be proposed, voted, timelocked and executed within a test, and
 // amendments, slashing, seat confirmations, role decisions, token
 // issuance, budgets, treasury spends and chaincode upgrades voted one seat
-// one vote in every house they go to with a 1 % quorum (so that the electorates — every member and seat other tests
-// registered — do not decide whether a scenario reaches quorum, and no
-// reputation is needed). Thresholds, houses, routing and everything else are the
+// one vote in every house they go to with a quorum of 1 bp (0.01 %: one
+// vote meets it in an electorate of up to 10,000, so that the members the
+// other tests registered — the restart test's heavy use among them — do
+// not decide whether a scenario reaches quorum, and no reputation is
+// needed). Thresholds, houses, routing and everything else are the
 // defaults. The clock skew is testSkewSec (docs/time.md).
 func testConstitution() constitution.Document {
 	d := constitution.Default()
@@ -65,7 +67,7 @@ func testConstitution() constitution.Document {
 			for j := range r.Families {
 				r.Families[j] = constitution.FamilySeat
 			}
-			r.QuorumBps = 100
+			r.QuorumBps = 1
 		}
 	}
 	d.Concurrence.MediationSec = testMediationSec
@@ -276,7 +278,7 @@ func TestDecisionAmendmentEndToEnd(t *testing.T) {
 	assert.Equal(t, cur.Hash, hist[cur.Version-1].Hash, "every version is kept with its hash")
 	changes, err := reader.ConstitutionDiff(ctx, cur.Version, now.Version)
 	require.NoError(t, err)
-	assert.Contains(t, changes, constitution.Change{Path: "decisionRules[budget].quorumBps", Old: "100 (1.00 %)", New: "1500 (15.00 %)"})
+	assert.Contains(t, changes, constitution.Change{Path: "decisionRules[budget].quorumBps", Old: "1 (0.01 %)", New: "1500 (15.00 %)"})
 
 	// A second execution: CONFLICT, nothing written.
 	height = settledHeight(t)

@@ -128,14 +128,18 @@ func TestTreasurySpendPath(t *testing.T) {
 	bob := newMember(t, "labB", fmt.Sprintf("tr-bob-%d", run))
 
 	// The decision test amends the budget rule to a 15 % quorum; a budget
-	// here needs the 1 % of the test constitution, so restore it first
-	// when it was amended (an amendment of both houses, like any other).
-	if rule, err := cur.Document.Rule(constitution.Budget); err == nil && rule.QuorumBps > 100 {
+	// here needs the test constitution's quorum, so restore it first when
+	// it was amended (an amendment of both houses, like any other).
+	testDoc := testConstitution()
+	testRule, err := testDoc.Rule(constitution.Budget)
+	require.NoError(t, err)
+	testQuorum := testRule.QuorumBps
+	if rule, err := cur.Document.Rule(constitution.Budget); err == nil && rule.QuorumBps > testQuorum {
 		doc := cur.Document
 		doc.DecisionRules = append([]constitution.DecisionRule(nil), cur.Document.DecisionRules...)
 		for i := range doc.DecisionRules {
 			if doc.DecisionRules[i].Type == constitution.Budget {
-				doc.DecisionRules[i].QuorumBps = 100
+				doc.DecisionRules[i].QuorumBps = testQuorum
 			}
 		}
 		am, err := community.client.ProposeAmendment(ctx, "Budgets back to the test quorum", "", doc)
