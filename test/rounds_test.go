@@ -73,9 +73,10 @@ func executedBudget(t *testing.T, ctx context.Context, pool int64, run int64) st
 	t.Helper()
 	reader := net.client(t, "foundation-user1")
 	voter := newMember(t, "labB", fmt.Sprintf("rounds-voter-%d", run))
-	// Two attesters of two labs give the voter the largest weights, so
-	// that its share of House B clears the 10 % quorum even after the
-	// other tests' attestations.
+	restoreTestBudgetQuorum(t, reader, foundingMember(t, "foundation", "dec-seat1"), voter)
+	// Two attesters of two labs give the voter reputation (budgets are
+	// voted one seat one vote in the test constitution; the attestations
+	// keep the scenario meaningful under a reputation-weighted House B).
 	for _, attester := range []string{"labA-user1", "labB-user1"} {
 		_, err := net.client(t, attester).Attest(ctx, reputation.AttestRequest{Recipient: voter.id, Category: contribution.Documentation, Weight: 1000, Evidence: "https://example.org/docs/rounds"})
 		require.NoError(t, err)

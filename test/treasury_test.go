@@ -104,6 +104,35 @@ func everyPeerReadsTreasury(t *testing.T, spends ...string) []string {
 	return out
 }
 
+// restoreTestBudgetQuorum undoes the decision test's amendment of the
+// budget rule (a 15 % quorum) when it is in force: a budget here needs the
+// test constitution's quorum. It is an amendment of both houses, like any
+// other, proposed by community and voted by seat.
+func restoreTestBudgetQuorum(t *testing.T, reader *charter.Client, seat, community member) {
+	t.Helper()
+	ctx := ctxFor(t)
+	cur, err := reader.Constitution(ctx)
+	require.NoError(t, err)
+	testDoc := testConstitution()
+	testRule, err := testDoc.Rule(constitution.Budget)
+	require.NoError(t, err)
+	rule, err := cur.Document.Rule(constitution.Budget)
+	if err != nil || rule.QuorumBps <= testRule.QuorumBps {
+		return
+	}
+	doc := cur.Document
+	doc.DecisionRules = append([]constitution.DecisionRule(nil), cur.Document.DecisionRules...)
+	for i := range doc.DecisionRules {
+		if doc.DecisionRules[i].Type == constitution.Budget {
+			doc.DecisionRules[i].QuorumBps = testRule.QuorumBps
+		}
+	}
+	am, err := community.client.ProposeAmendment(ctx, "Budgets back to the test quorum", "", doc)
+	require.NoError(t, err)
+	passAndExecute(t, reader, seat, community, am)
+	settledHeight(t)
+}
+
 // TestTreasurySpendPath plays the treasury on the network: a deposit, a
 // budget opened by a House B budget decision, a spend proposed against it,
 // approved by treasurers of two organisations, executed after the delay,
@@ -127,26 +156,7 @@ func TestTreasurySpendPath(t *testing.T) {
 	ada := newMember(t, "labA", fmt.Sprintf("tr-ada-%d", run))
 	bob := newMember(t, "labB", fmt.Sprintf("tr-bob-%d", run))
 
-	// The decision test amends the budget rule to a 15 % quorum; a budget
-	// here needs the test constitution's quorum, so restore it first when
-	// it was amended (an amendment of both houses, like any other).
-	testDoc := testConstitution()
-	testRule, err := testDoc.Rule(constitution.Budget)
-	require.NoError(t, err)
-	testQuorum := testRule.QuorumBps
-	if rule, err := cur.Document.Rule(constitution.Budget); err == nil && rule.QuorumBps > testQuorum {
-		doc := cur.Document
-		doc.DecisionRules = append([]constitution.DecisionRule(nil), cur.Document.DecisionRules...)
-		for i := range doc.DecisionRules {
-			if doc.DecisionRules[i].Type == constitution.Budget {
-				doc.DecisionRules[i].QuorumBps = testQuorum
-			}
-		}
-		am, err := community.client.ProposeAmendment(ctx, "Budgets back to the test quorum", "", doc)
-		require.NoError(t, err)
-		passAndExecute(t, reader, seat, community, am)
-		settledHeight(t)
-	}
+	restoreTestBudgetQuorum(t, reader, seat, community)
 
 	// A deposit of compute credits, recorded by a treasurer with its reference.
 	before, err := reader.TreasuryAccount(ctx, "compute_credits")
