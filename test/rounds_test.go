@@ -158,6 +158,10 @@ func TestRoundEndToEnd(t *testing.T) {
 	for i, a := range applicants {
 		p, err := a.client.ApplyToRound(ctx, round.ApplyRequest{Round: r.ID, Title: fmt.Sprintf("project %d", i), Category: round.EvaluationGrants})
 		require.NoError(t, err)
+		// The application committed at the applicant's peer; the
+		// administrator's gateway endorses on every organisation's peer,
+		// so wait until all of them have it.
+		settledHeight(t)
 		_, err = admin.client.AcceptProject(ctx, round.AcceptRequest{Round: r.ID, Project: p.ID})
 		require.NoError(t, err)
 		projects = append(projects, p)
