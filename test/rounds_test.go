@@ -85,6 +85,7 @@ func executedBudget(t *testing.T, ctx context.Context, pool int64, run int64) st
 	require.NoError(t, err)
 	d, err := voter.client.ProposeDecision(ctx, decision.ProposeRequest{Type: constitution.Budget, Title: "Matching pool for evaluation grants", Payload: payload})
 	require.NoError(t, err)
+	settledHeight(t) // the reader's peer has the proposal too
 	b, err := reader.Ballot(ctx, d.Ballots[0].Ballot)
 	require.NoError(t, err)
 	waitUntil(t, b.OpensAt)
