@@ -483,10 +483,6 @@ type ListPage struct {
 // Errors: INVALID_ARGUMENT (unknown kind, From not before To, bad page
 // size or bookmark).
 func List(s core.Store, req ListRequest) (*ListPage, error) {
-	limit, err := core.CheckPage("list incidents", req.PageSize)
-	if err != nil {
-		return nil, err
-	}
 	if req.Kind != "" {
 		if err := req.Kind.Check(); err != nil {
 			return nil, err
@@ -495,27 +491,14 @@ func List(s core.Store, req ListRequest) (*ListPage, error) {
 	if req.From != nil && req.To != nil && !req.From.Before(*req.To) {
 		return nil, errcode.Invalidf("list incidents: from %s is not before to %s", req.From.Format(time.RFC3339), req.To.Format(time.RFC3339))
 	}
-	out := &ListPage{Incidents: []Incident{}}
-	next, err := core.Page(s, objectType, nil, req.Bookmark, limit, func(key string, value []byte) error {
-		var in Incident
-		if err := core.DecodeJSON(key, value, &in); err != nil {
-			return err
-		}
-		if req.Kind != "" && in.Kind != req.Kind {
-			return nil
-		}
-		if req.From != nil && in.OccurredAt.Before(*req.From) {
-			return nil
-		}
-		if req.To != nil && !in.OccurredAt.Before(*req.To) {
-			return nil
-		}
-		out.Incidents = append(out.Incidents, in)
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("list incidents: %w", err)
+	keep := func(in *Incident) bool {
+		return (req.Kind == "" || in.Kind == req.Kind) &&
+			(req.From == nil || !in.OccurredAt.Before(*req.From)) &&
+			(req.To == nil || in.OccurredAt.Before(*req.To))
 	}
-	out.Bookmark = next
-	return out, nil
+	incidents, next, err := core.PageJSON(s, "list incidents", objectType, nil, req.PageSize, req.Bookmark, keep)
+	if err != nil {
+		return nil, err
+	}
+	return &ListPage{Incidents: incidents, Bookmark: next}, nil
 }
