@@ -2,6 +2,7 @@ package console
 
 import (
 	"context"
+	"sync"
 	"time"
 
 	"github.com/charter-gov/charter/chaincode/artifact"
@@ -30,9 +31,9 @@ var (
 // with two votes, one tallied poll "p1", a round, an artifact with a
 // parent, a paused target. standing maps a voter to their standing on b1.
 type fakeReader struct {
+	mu       sync.Mutex
 	standing map[identity.Identity]*ballot.Standing
 	votes    []ballot.CastWeight
-	reads    int
 }
 
 func newFake() *fakeReader {
@@ -53,6 +54,20 @@ func newFake() *fakeReader {
 
 func (f *fakeReader) Identity() identity.Identity { return reader }
 
+// allow lets voter vote on b1 with weight.
+func (f *fakeReader) allow(voter identity.Identity, weight string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.standing[voter] = &ballot.Standing{Ballot: "b1", Voter: voter, Status: ballot.StatusActive, CanVote: true, Weight: weight, Source: ballot.SourceTokens, AsOf: t0}
+}
+
+// addVote records a committed vote on b1.
+func (f *fakeReader) addVote(v ballot.CastWeight) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.votes = append(f.votes, v)
+}
+
 func (f *fakeReader) ballotView(id string) (*ballot.View, error) {
 	switch id {
 	case "b1":
@@ -69,7 +84,6 @@ func (f *fakeReader) ballotView(id string) (*ballot.View, error) {
 }
 
 func (f *fakeReader) BallotsPage(_ context.Context, status ballot.Status, _ int, bookmark string) (*ballot.ListPage, error) {
-	f.reads++
 	if bookmark == "\x00next" {
 		p, _ := f.ballotView("p1")
 		return &ballot.ListPage{Ballots: []ballot.View{*p}}, nil
@@ -82,7 +96,6 @@ func (f *fakeReader) BallotsPage(_ context.Context, status ballot.Status, _ int,
 }
 
 func (f *fakeReader) BallotResults(_ context.Context, id string) (*charter.BallotResults, error) {
-	f.reads++
 	b, err := f.ballotView(id)
 	if err != nil {
 		return nil, err
@@ -91,8 +104,9 @@ func (f *fakeReader) BallotResults(_ context.Context, id string) (*charter.Ballo
 }
 
 func (f *fakeReader) BallotWeightsPage(_ context.Context, id string, fromShard, _ int) (*ballot.WeightPage, error) {
-	f.reads++
-	return &ballot.WeightPage{Ballot: id, Weights: f.votes, NextShard: ballot.Shards}, nil
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return &ballot.WeightPage{Ballot: id, Weights: append([]ballot.CastWeight(nil), f.votes...), NextShard: ballot.Shards}, nil
 }
 
 func (f *fakeReader) BallotVotes(context.Context, string, int, int) (*charter.VotePage, error) {
@@ -100,7 +114,8 @@ func (f *fakeReader) BallotVotes(context.Context, string, int, int) (*charter.Vo
 }
 
 func (f *fakeReader) Standing(_ context.Context, id string, voter identity.Identity) (*ballot.Standing, error) {
-	f.reads++
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	if id != "b1" {
 		return nil, errcode.NotFoundf("ballot %s", id)
 	}
