@@ -235,6 +235,10 @@ func memberOf(r *http.Request) *identity.Identity {
 	return &id
 }
 
+// MemberCookie returns the value of the cookie that names id as the member
+// whose key the browser holds (what console.js sets after an import).
+func MemberCookie(id identity.Identity) string { return encodeMember(id) }
+
 func encodeMember(id identity.Identity) string {
 	raw, _ := json.Marshal(map[string]string{"mspId": id.MSPID, "id": id.ID})
 	return base64.RawURLEncoding.EncodeToString(raw)
