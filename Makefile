@@ -21,6 +21,7 @@ build: ## Build the charter CLI and the chaincode server into .charter/bin
 	$(GO) build -tags $(TAGS) -ldflags "$$(scripts/buildstamp.sh)" -o $(BIN)/charter ./cmd/charter
 	network/build-chaincode.sh -o $(BIN)/charter-chaincode
 	$(GO) build -o $(BIN)/charter-bench-chaincode ./cmd/charter-bench-chaincode
+	$(GO) build -o $(BIN)/charter-bareput-chaincode ./cmd/charter-bareput-chaincode
 
 .PHONY: fabric
 fabric: ## Build the pinned Fabric binaries (peer, orderer, tools) into .charter/bin
