@@ -366,3 +366,31 @@ func TestNiceCeil(t *testing.T) {
 		assert.Equal(t, want, niceCeil(in), "niceCeil(%g)", in)
 	}
 }
+
+func TestHeadline(t *testing.T) {
+	rounds := []Round{
+		{Workload: "bareput", Outstanding: 8, Stats: Stats{Goodput: 250}},
+		{Workload: "put", Outstanding: 8, Stats: Stats{Goodput: 200}},
+		{Workload: "vote", Outstanding: 8, Stats: Stats{Goodput: 180}},
+		{Workload: "vote", Outstanding: 8, Repeat: 1, Stats: Stats{Goodput: 190}},
+		{Workload: "put", Outstanding: 8, Repeat: 1, Stats: Stats{Goodput: 200}},
+		{Workload: "bareput", Outstanding: 8, Repeat: 1, Stats: Stats{Goodput: 200}},
+	}
+	SetRatios(rounds)
+	h := strings.Join(Headline(rounds), "\n")
+	assert.Contains(t, h, "vote 0.900..0.950")
+	assert.Contains(t, h, "bareput 1.000..1.250")
+	assert.Contains(t, h, "Calibration put relative to the bare put: 0.800..1.000")
+
+	sweep := []Round{
+		{Workload: "put", OfferedRate: 50, Stats: Stats{Goodput: 50}},
+		{Workload: "put", OfferedRate: 100, Stats: Stats{Goodput: 98}},
+		{Workload: "put", OfferedRate: 150, Stats: Stats{Goodput: 99}},
+		{Workload: "vote", OfferedRate: 50, Stats: Stats{Goodput: 50}},
+		{Workload: "vote", OfferedRate: 100, Stats: Stats{Goodput: 90}},
+	}
+	SetRatios(sweep)
+	h = strings.Join(Headline(sweep), "\n")
+	assert.Contains(t, h, "put: goodput stops growing (by 5% or more) after an offered load of 100")
+	assert.Contains(t, h, "vote: goodput still grew at the highest offered load (100)")
+}

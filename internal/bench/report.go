@@ -21,6 +21,8 @@ type Round struct {
 	Clients     int     `json:"clients"`
 	Outstanding int     `json:"outstanding"`
 	OfferedRate float64 `json:"offeredRate"`
+	// Repeat numbers the repetition of the whole set of rounds (from 0).
+	Repeat int `json:"repeat"`
 	Stats
 	Procs []ProcUsage `json:"procs"`
 	// CPUByGroup sums Procs' CPU percent by kind of process (peer,
@@ -35,22 +37,109 @@ type Round struct {
 // CalibrationWorkload is the workload every other one is compared with.
 const CalibrationWorkload = "put"
 
+type loadKey struct {
+	clients, outstanding, repeat int
+	rate                         float64
+}
+
+func keyOf(r Round) loadKey { return loadKey{r.Clients, r.Outstanding, r.Repeat, r.OfferedRate} }
+
 // SetRatios fills each round's RatioToPut from the put round with the same
-// clients, outstanding and offered rate.
+// clients, outstanding, offered rate and repetition.
 func SetRatios(rounds []Round) {
-	type key struct {
-		c, o int
-		r    float64
-	}
-	put := map[key]float64{}
+	put := map[loadKey]float64{}
 	for _, r := range rounds {
 		if r.Workload == CalibrationWorkload {
-			put[key{r.Clients, r.Outstanding, r.OfferedRate}] = r.Goodput
+			put[keyOf(r)] = r.Goodput
 		}
 	}
 	for i := range rounds {
-		rounds[i].RatioToPut = Ratio(rounds[i].Goodput, put[key{rounds[i].Clients, rounds[i].Outstanding, rounds[i].OfferedRate}])
+		rounds[i].RatioToPut = Ratio(rounds[i].Goodput, put[keyOf(rounds[i])])
 	}
+}
+
+// Headline summarises a run: per workload its goodput ratio to the
+// calibration put (lowest, highest over the repetitions and loads), the
+// calibration put's ratio to the bare put, and for a sweep the offered
+// load from which each workload's goodput stopped growing.
+func Headline(rounds []Round) []string {
+	var lines []string
+	type span struct{ lo, hi float64 }
+	ratios := map[string]*span{}
+	var order []string
+	for _, r := range rounds {
+		if r.Workload == CalibrationWorkload || r.RatioToPut == 0 {
+			continue
+		}
+		s, ok := ratios[r.Workload]
+		if !ok {
+			s = &span{r.RatioToPut, r.RatioToPut}
+			ratios[r.Workload] = s
+			order = append(order, r.Workload)
+		}
+		s.lo, s.hi = min(s.lo, r.RatioToPut), max(s.hi, r.RatioToPut)
+	}
+	if len(order) > 0 {
+		parts := make([]string, 0, len(order))
+		for _, w := range order {
+			s := ratios[w]
+			if s.lo == s.hi {
+				parts = append(parts, fmt.Sprintf("%s %.3f", w, s.lo))
+			} else {
+				parts = append(parts, fmt.Sprintf("%s %.3f..%.3f", w, s.lo, s.hi))
+			}
+		}
+		lines = append(lines, "Goodput relative to the calibration put (same load, same run): "+strings.Join(parts, ", "))
+	}
+	// put / bareput, per load and repetition
+	bare := map[loadKey]float64{}
+	for _, r := range rounds {
+		if r.Workload == "bareput" {
+			bare[keyOf(r)] = r.Goodput
+		}
+	}
+	var pb []float64
+	for _, r := range rounds {
+		if r.Workload == CalibrationWorkload && bare[keyOf(r)] > 0 {
+			pb = append(pb, r.Goodput/bare[keyOf(r)])
+		}
+	}
+	if len(pb) > 0 {
+		lo, hi := slices.Min(pb), slices.Max(pb)
+		if lo == hi {
+			lines = append(lines, fmt.Sprintf("Calibration put relative to the bare put: %.3f", lo))
+		} else {
+			lines = append(lines, fmt.Sprintf("Calibration put relative to the bare put: %.3f..%.3f", lo, hi))
+		}
+	}
+	// saturation per workload in a sweep (first repetition)
+	byW := map[string][]Round{}
+	var ws []string
+	for _, r := range rounds {
+		if r.Repeat != 0 {
+			continue
+		}
+		if _, ok := byW[r.Workload]; !ok {
+			ws = append(ws, r.Workload)
+		}
+		byW[r.Workload] = append(byW[r.Workload], r)
+	}
+	for _, w := range ws {
+		rs := byW[w]
+		if len(rs) < 2 {
+			continue
+		}
+		xs, gs := make([]float64, len(rs)), make([]float64, len(rs))
+		for i, r := range rs {
+			xs[i], gs[i] = offered(r), r.Goodput
+		}
+		if sat, ok := SaturationRate(xs, gs, 0.05); ok {
+			lines = append(lines, fmt.Sprintf("%s: goodput stops growing (by 5%% or more) after an offered load of %g", w, sat))
+		} else {
+			lines = append(lines, fmt.Sprintf("%s: goodput still grew at the highest offered load (%g)", w, slices.Max(xs)))
+		}
+	}
+	return lines
 }
 
 // WriteJSON writes one JSON object per round, one per line.
