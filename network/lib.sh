@@ -65,6 +65,12 @@ declare -A PEER_OPS=([Foundation]=$((7053 + OFF)) [LabA]=$((8053 + OFF)) [LabB]=
 declare -A CCS_PORT=([Foundation]=$((9990 + OFF)) [LabA]=$((9991 + OFF)) [LabB]=$((9992 + OFF)))
 declare -A BCC_PORT=([Foundation]=$((9993 + OFF)) [LabA]=$((9994 + OFF)) [LabB]=$((9995 + OFF))) # bench servers
 declare -A BPC_PORT=([Foundation]=$((9996 + OFF)) [LabA]=$((9997 + OFF)) [LabB]=$((9998 + OFF))) # bareput servers
+# pprof endpoints, listening only with CHARTER_PPROF=1 (charter bench
+# profiles; docs/performance.md): peers, orderers, calibration chaincodes.
+declare -A PEER_PPROF=([Foundation]=$((7054 + OFF)) [LabA]=$((8054 + OFF)) [LabB]=$((9054 + OFF)))
+declare -A ORD_PPROF=([orderer1]=$((7080 + OFF)) [orderer2]=$((7180 + OFF)) [orderer3]=$((7280 + OFF)))
+declare -A BCC_PPROF=([Foundation]=$((9983 + OFF)) [LabA]=$((9984 + OFF)) [LabB]=$((9985 + OFF)))
+declare -A BPC_PPROF=([Foundation]=$((9986 + OFF)) [LabA]=$((9987 + OFF)) [LabB]=$((9988 + OFF)))
 # After a chaincode upgrade (network/upgrade.sh) an organisation's service
 # listens on the other of two ports (CCS_PORT, CCS_PORT + 10: the old and
 # the new service run side by side during the upgrade) and runs the

@@ -25,7 +25,11 @@
 # CHARTER_BENCH_CHAINCODE_BIN (a prebuilt calibration chaincode),
 # CHARTER_BAREPUT_CHAINCODE_BIN (a prebuilt bare put chaincode),
 # CHARTER_RAFT_TIMEOUT (seconds to wait for a Raft leader, default 30),
-# CHARTER_KEEP_ON_FAILURE=1 (leave processes running when up fails).
+# CHARTER_KEEP_ON_FAILURE=1 (leave processes running when up fails),
+# CHARTER_PPROF=1 (peers, orderers and calibration chaincodes serve pprof:
+# ports in network/lib.sh), CHARTER_BATCH_TIMEOUT and
+# CHARTER_BATCH_MAX_MESSAGES (the channel's batch settings when it is
+# created; default 20ms and 200; benchmarks compare others with them).
 set -euo pipefail
 for a in "$@"; do [ "$a" = --bench ] && export CHARTER_BENCH=1; done
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -168,8 +172,9 @@ start_proc() { # start_proc NAME BINARY [VAR=value...] -- args...
 
 declare -A LOGOFF # where each orderer's log stood when this run started it
 start_orderer() {
-  local n="$1" d
+  local n="$1" d pprof=()
   d="${ORD_DIR[$n]}"
+  [ "${CHARTER_PPROF:-}" = 1 ] && pprof=(ORDERER_GENERAL_PROFILE_ENABLED=true ORDERER_GENERAL_PROFILE_ADDRESS="127.0.0.1:${ORD_PPROF[$n]}")
   mkdir -p "$DATA/$n"
   LOGOFF[$n]=0
   [ -f "$LOGS/$n.log" ] && LOGOFF[$n]="$(wc -c <"$LOGS/$n.log")"
@@ -197,12 +202,14 @@ start_orderer() {
     ORDERER_ADMIN_TLS_CLIENTAUTHREQUIRED=true \
     ORDERER_ADMIN_TLS_CLIENTROOTCAS="[$ORDERER_TLS_CA]" \
     ORDERER_CHANNELPARTICIPATION_ENABLED=true \
+    "${pprof[@]}" \
     --
 }
 
 start_peer() {
-  local o="$1" k="${ORG_KEY[$1]}" d
+  local o="$1" k="${ORG_KEY[$1]}" d pprof=()
   d="${PEER_DIR[$o]}"
+  [ "${CHARTER_PPROF:-}" = 1 ] && pprof=(CORE_PEER_PROFILE_ENABLED=true CORE_PEER_PROFILE_LISTENADDRESS="127.0.0.1:${PEER_PPROF[$o]}")
   mkdir -p "$DATA/peer-$k"
   start_proc "peer-$k" "$BIN/peer" \
     FABRIC_CFG_PATH="$CFG" FABRIC_LOGGING_SPEC="$LOG_SPEC" FABRIC_LOGGING_FORMAT="$LOG_FORMAT" \
@@ -230,6 +237,7 @@ start_peer() {
     CORE_LEDGER_SNAPSHOTS_ROOTDIR="$DATA/peer-$k/snapshots" \
     CORE_OPERATIONS_LISTENADDRESS="127.0.0.1:${PEER_OPS[$o]}" \
     CORE_METRICS_PROVIDER=prometheus \
+    "${pprof[@]}" \
     -- node start
 }
 
@@ -239,12 +247,14 @@ start_ccserver() { # start_ccserver ORG [bench|bareput]
   pkgid="${PKGID[$o]}"
   # after an upgrade the organisation runs the build its approval named
   if [ -f "$CCDIR/$k/binary" ]; then read -r exe <"$CCDIR/$k/binary"; fi
+  local extra=()
   if [ "${2:-}" = bench ]; then
     name="bench-$k" exe="$BENCH_BIN" port="${BCC_PORT[$o]}" pkgid="${BENCH_PKGID[$o]}"
+    [ "${CHARTER_PPROF:-}" = 1 ] && extra+=(CHARTER_PPROF_ADDR="127.0.0.1:${BCC_PPROF[$o]}")
   elif [ "${2:-}" = bareput ]; then
     name="bareput-$k" exe="$BAREPUT_BIN" port="${BPC_PORT[$o]}" pkgid="${BAREPUT_PKGID[$o]}"
+    [ "${CHARTER_PPROF:-}" = 1 ] && extra+=(CHARTER_PPROF_ADDR="127.0.0.1:${BPC_PPROF[$o]}")
   fi
-  local extra=()
   [ -n "${CHARTER_MAX_CLOCK_SKEW:-}" ] && extra+=(CHARTER_MAX_CLOCK_SKEW="$CHARTER_MAX_CLOCK_SKEW")
   # Each organisation's chaincode server knows the consortium's founders and
   # endorses no genesis that names others (README: the founding act).
@@ -709,9 +719,9 @@ Application: &ApplicationDefaults
   Capabilities: *ApplicationCapabilities
 Orderer: &OrdererDefaults
   OrdererType: etcdraft
-  BatchTimeout: 20ms
+  BatchTimeout: ${CHARTER_BATCH_TIMEOUT:-20ms}
   BatchSize:
-    MaxMessageCount: 200
+    MaxMessageCount: ${CHARTER_BATCH_MAX_MESSAGES:-200}
     AbsoluteMaxBytes: 10 MB
     PreferredMaxBytes: 2 MB
   EtcdRaft:
@@ -927,6 +937,17 @@ mv "$NET/profiles.json.tmp" "$NET/profiles.json"
   echo "CHARTER_PORT_OFFSET='$OFF'"
   echo "CHARTER_ORDERER_TLS_CA='$ORDERER_TLS_CA'"
   echo "CHARTER_ORDERER_ADMIN_TLS_DIR='$ORDERER_ADMIN_DIR/tls'"
+  if [ "${CHARTER_PPROF:-}" = 1 ]; then
+    eps=""
+    for n in "${ORDERERS[@]}"; do eps+="$n=127.0.0.1:${ORD_PPROF[$n]} "; done
+    for o in "${ORGS[@]}"; do
+      k="${ORG_KEY[$o]}"
+      eps+="peer-$k=127.0.0.1:${PEER_PPROF[$o]} "
+      [ -f "$BENCH_DEPLOYED" ] && eps+="bench-$k=127.0.0.1:${BCC_PPROF[$o]} "
+      [ -f "$BAREPUT_DEPLOYED" ] && eps+="bareput-$k=127.0.0.1:${BPC_PPROF[$o]} "
+    done
+    echo "CHARTER_PPROF_ENDPOINTS='${eps% }'"
+  fi
   echo "CHARTER_ORDERER_ENDPOINTS='$(for n in "${ORDERERS[@]}"; do printf '127.0.0.1:%s ' "${ORD_PORT[$n]}"; done | sed 's/ $//')'"
   for n in "${ORDERERS[@]}"; do
     N="${n^^}"

@@ -18,6 +18,7 @@
 //	CORE_TLS_CLIENT_KEY_FILE     the server's TLS key
 //	CORE_TLS_CLIENT_CERT_FILE    the server's TLS certificate
 //	CORE_PEER_TLS_ROOTCERT_FILE  the CA of the peers' client certificates
+//	CHARTER_PPROF_ADDR           host:port to serve pprof on (default: none)
 package main
 
 import (
@@ -28,6 +29,8 @@ import (
 
 	"github.com/hyperledger/fabric-chaincode-go/v2/shim"
 	"github.com/hyperledger/fabric-protos-go-apiv2/peer"
+
+	"github.com/charter-gov/charter/internal/pprofserve"
 )
 
 // Limits of one put, so that the chaincode cannot be used to store
@@ -81,6 +84,9 @@ func run(logger *slog.Logger) error {
 	tlsProps, err := tlsProperties(os.Getenv)
 	if err != nil {
 		return err
+	}
+	if err := pprofserve.Start(os.Getenv("CHARTER_PPROF_ADDR"), logger); err != nil {
+		return fmt.Errorf("CHARTER_PPROF_ADDR: %w", err)
 	}
 	srv := &shim.ChaincodeServer{CCID: ccid, Address: addr, CC: bareput{}, TLSProps: tlsProps}
 	logger.Info("serving bareput chaincode", "address", addr, "packageId", ccid, "tls", !tlsProps.Disabled)

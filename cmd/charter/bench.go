@@ -31,6 +31,8 @@ type benchOptions struct {
 	repeat      int
 	connections string
 	svg         string
+	jsonFile    string
+	pprofDir    string
 	deploy      bool
 }
 
@@ -163,6 +165,8 @@ set-up; the rounds take what they take.`,
 	fs.IntVar(&o.repeat, "repeat", 1, "run the whole set this many times")
 	fs.StringVar(&o.connections, "connections", bench.ConnShared, "gRPC connections: shared (one per organisation's peer) or per-client")
 	fs.StringVar(&o.svg, "svg", "", "write a chart of goodput and send rate against the offered load to this SVG file")
+	fs.StringVar(&o.jsonFile, "json", "", "also write the rounds as JSON lines to this file")
+	fs.StringVar(&o.pprofDir, "pprof", "", "write CPU profiles of every measured round to this folder: the client's, and every network process's that serves pprof (network/up.sh with CHARTER_PPROF=1)")
 	fs.BoolVar(&o.deploy, "deploy", true, "deploy the calibration chaincodes (network/up.sh --bench) when they are missing")
 	cmd.MarkFlagsMutuallyExclusive("rate", "sweep")
 	return cmd
@@ -206,6 +210,22 @@ func (a *app) runBench(cmd *cobra.Command, o benchOptions, workloads []string, l
 	if err != nil {
 		return err
 	}
+	var endpoints map[string]string
+	if o.pprofDir != "" {
+		env, err := readNetworkEnv(filepath.Join(netDir, "network.env"))
+		if err != nil {
+			return err
+		}
+		if endpoints, err = bench.ParseEndpoints(env["CHARTER_PPROF_ENDPOINTS"]); err != nil {
+			return err
+		}
+		if len(endpoints) == 0 {
+			fmt.Fprintf(a.stderr, "bench: the network serves no pprof (start it with CHARTER_PPROF=1); profiling the client only\n")
+		}
+		if err := os.MkdirAll(o.pprofDir, 0o755); err != nil {
+			return fmt.Errorf("--pprof: %w", err)
+		}
+	}
 	var r bench.Runner
 	var rounds []bench.Round
 	for rep := range o.repeat {
@@ -220,9 +240,25 @@ func (a *app) runBench(cmd *cobra.Command, o benchOptions, workloads []string, l
 					return err
 				}
 				fmt.Fprintf(a.stderr, "bench: %s, %s ...\n", w, describeLoad(load, o.clients))
-				watch := bench.StartWatch(procs)
+				var watch *bench.ProcWatch
+				var prof *bench.Profiler
+				r.OnMeasure = func() {
+					watch = bench.StartWatch(procs)
+					if o.pprofDir != "" {
+						secs := int(load.Duration / time.Second)
+						prof = bench.StartProfiles(ctx, endpoints, secs, o.pprofDir, fmt.Sprintf("%s-r%d-%g", w, rep, load.Rate))
+					}
+				}
 				samples, err := r.Run(ctx, load, op)
-				usage := watch.Stop()
+				var usage []bench.ProcUsage
+				if watch != nil {
+					usage = watch.Stop()
+				}
+				if prof != nil {
+					if perr := prof.Stop(); perr != nil {
+						fmt.Fprintf(a.stderr, "bench: profiles of %s: %v\n", w, perr)
+					}
+				}
 				round := bench.Round{Workload: w, Clients: o.clients, Outstanding: load.Outstanding, OfferedRate: load.Rate,
 					Repeat: rep, Stats: bench.Summarize(samples), Procs: usage, CPUByGroup: bench.GroupCPU(usage)}
 				rounds = append(rounds, round)
@@ -242,6 +278,15 @@ func (a *app) runBench(cmd *cobra.Command, o benchOptions, workloads []string, l
 		}
 		if err := os.WriteFile(o.svg, b.Bytes(), 0o644); err != nil {
 			return fmt.Errorf("write chart %s: %w", o.svg, err)
+		}
+	}
+	if o.jsonFile != "" {
+		var b bytes.Buffer
+		if err := bench.WriteJSON(&b, rounds); err != nil {
+			return err
+		}
+		if err := os.WriteFile(o.jsonFile, b.Bytes(), 0o644); err != nil {
+			return fmt.Errorf("write %s: %w", o.jsonFile, err)
 		}
 	}
 	if a.output == "json" {

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -202,8 +204,8 @@ func TestRunClosedLoopCount(t *testing.T) {
 // TestRunWarmupNotCounted: the warm-up's transactions are run but not
 // returned.
 func TestRunWarmupNotCounted(t *testing.T) {
-	var r Runner
-	var calls atomic.Int64
+	var calls, atMeasure atomic.Int64
+	r := Runner{OnMeasure: func() { atMeasure.Store(calls.Load() + 1) }}
 	s, err := r.Run(context.Background(), Load{Outstanding: 2, Count: 6, Warmup: 20 * time.Millisecond}, func(context.Context, int, int64) (string, string) {
 		calls.Add(1)
 		time.Sleep(time.Millisecond)
@@ -212,6 +214,7 @@ func TestRunWarmupNotCounted(t *testing.T) {
 	require.NoError(t, err)
 	assert.Len(t, s, 6)
 	assert.Greater(t, calls.Load(), int64(6), "the warm-up ran transactions too")
+	assert.Equal(t, calls.Load()-6, atMeasure.Load()-1, "OnMeasure ran between the warm-up and the measured phase")
 }
 
 // TestRunFixedRate: a fixed rate creates transactions on schedule, at most
@@ -393,4 +396,39 @@ func TestHeadline(t *testing.T) {
 	h = strings.Join(Headline(sweep), "\n")
 	assert.Contains(t, h, "put: goodput stops growing (by 5% or more) after an offered load of 100")
 	assert.Contains(t, h, "vote: goodput still grew at the highest offered load (100)")
+}
+
+func TestParseEndpoints(t *testing.T) {
+	m, err := ParseEndpoints(" peer-laba=127.0.0.1:45054  orderer1=127.0.0.1:44080 ")
+	require.NoError(t, err)
+	assert.Equal(t, map[string]string{"peer-laba": "127.0.0.1:45054", "orderer1": "127.0.0.1:44080"}, m)
+	m, err = ParseEndpoints("")
+	require.NoError(t, err)
+	assert.Empty(t, m)
+	_, err = ParseEndpoints("peer-laba")
+	assert.Error(t, err)
+}
+
+func TestProfilerWritesProfiles(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Query().Get("seconds") != "2" {
+			http.Error(w, "want seconds=2", http.StatusBadRequest)
+			return
+		}
+		_, _ = w.Write([]byte("profile-bytes"))
+	}))
+	defer srv.Close()
+	dir := t.TempDir()
+	addr := strings.TrimPrefix(srv.URL, "http://")
+	p := StartProfiles(context.Background(), map[string]string{"peer-laba": addr}, 2, dir, "put-r0")
+	require.NoError(t, p.Stop())
+	raw, err := os.ReadFile(filepath.Join(dir, "put-r0-peer-laba.pprof"))
+	require.NoError(t, err)
+	assert.Equal(t, "profile-bytes", string(raw))
+	st, err := os.Stat(filepath.Join(dir, "put-r0-client.pprof"))
+	require.NoError(t, err)
+	assert.Positive(t, st.Size(), "the client's own CPU profile")
+
+	p = StartProfiles(context.Background(), map[string]string{"gone": "127.0.0.1:1"}, 1, dir, "x")
+	assert.ErrorContains(t, p.Stop(), "profile of gone")
 }

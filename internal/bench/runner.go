@@ -56,6 +56,9 @@ type Runner struct {
 	seq atomic.Int64
 	// Now is the clock (time.Now when nil).
 	Now func() time.Time
+	// OnMeasure, when set, is called as each measured phase starts (after
+	// the warm-up), e.g. to start profiles.
+	OnMeasure func()
 }
 
 func (r *Runner) now() time.Time {
@@ -77,6 +80,9 @@ func (r *Runner) Run(ctx context.Context, load Load, op Op) ([]Sample, error) {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
+	}
+	if r.OnMeasure != nil {
+		r.OnMeasure()
 	}
 	s := r.phase(ctx, load, op)
 	return s, ctx.Err()
