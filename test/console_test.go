@@ -19,7 +19,7 @@ import (
 )
 
 // consoleBrowser starts headless Chromium (Debian's chromium, driven by
-// chromedp from Go) and returns a tab whose actions time out after two
+// chromedp from Go) and returns a tab whose actions time out after four
 // minutes; it skips the test, saying why, where chromium is absent.
 func consoleBrowser(t *testing.T) context.Context {
 	t.Helper()
@@ -39,7 +39,7 @@ func consoleBrowser(t *testing.T) context.Context {
 	ctx, cancelTab := chromedp.NewContext(actx)
 	t.Cleanup(cancelTab)
 	require.NoError(t, chromedp.Do(ctx), "start chromium")
-	ctx, cancelTime := context.WithTimeout(ctx, 2*time.Minute)
+	ctx, cancelTime := context.WithTimeout(ctx, 4*time.Minute)
 	t.Cleanup(cancelTime)
 	return ctx
 }
@@ -115,6 +115,44 @@ func TestConsoleOnTheNetwork(t *testing.T) {
 		same, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`window.__noReload === true`))
 		require.NoError(t, err)
 		assert.True(t, same, "no reload")
+	})
+
+	t.Run("a guardian pause shows, stops the voter, and lapses by itself", func(t *testing.T) {
+		g1 := foundingMember(t, "labA", "reg-guardian1")
+		g2 := foundingMember(t, "labB", "reg-guardian2")
+		_, err := g1.client.PauseBallot(ctxFor(t), ballot.PauseRequest{Ballot: poll.ID, Reason: "a report of coordinated fake accounts"})
+		require.NoError(t, err, "%s", wireText(err))
+		r2, err := g2.client.PauseBallot(ctxFor(t), ballot.PauseRequest{Ballot: poll.ID, Reason: "confirmed"})
+		require.NoError(t, err, "%s", wireText(err))
+		require.True(t, r2.InForce)
+		require.NotNil(t, r2.Ballot.Pause)
+		ends := r2.Ballot.Pause.EndsAt()
+		require.Eventually(t, func() bool {
+			v, err := reader.Ballot(ctxFor(t), poll.ID)
+			return err == nil && v.Pause != nil
+		}, 30*time.Second, 100*time.Millisecond, "the reader's peer has the pause")
+
+		// The voter sees why they cannot vote now: the chaincode's pause refusal.
+		require.NoError(t, chromedp.Do(ctx, chromedp.Navigate(page), chromedp.WaitReady("#standing")))
+		reason, err := chromedp.Run(ctx, chromedp.Text("#cannot-vote"))
+		require.NoError(t, err)
+		assert.Contains(t, reason, "paused by 2 guardians until")
+		assert.Contains(t, reason, "(FAILED_PRECONDITION)")
+
+		// The guardian panel shows the pause, then its end, without a reload.
+		require.NoError(t, chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/guardian?kind=ballot&target="+poll.ID), chromedp.WaitReady("#pause-state")))
+		state, err := chromedp.Run(ctx, chromedp.Text("#pause-state"))
+		require.NoError(t, err)
+		assert.Contains(t, state, "Paused by 2 guardians")
+		_, err = chromedp.Run(ctx, chromedp.Evaluate[bool](`window.__noReload = true`))
+		require.NoError(t, err)
+		wait := time.Until(ends) + 45*time.Second
+		_, err = chromedp.Run(ctx, chromedp.Poll[bool](`document.getElementById('pause-state').dataset.inForce === 'no'`, chromedp.WithPollingTimeout(wait), chromedp.WithPollingInterval(time.Second)))
+		require.NoError(t, err, "the pause lapses by itself (at %s) and the page shows it", ends.Format(time.RFC3339))
+		assert.False(t, time.Now().Before(ends), "not before the pause's end")
+		same, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`window.__noReload === true && document.getElementById('announce').textContent === 'The pause has lapsed.'`))
+		require.NoError(t, err)
+		assert.True(t, same, "no reload, and the end was announced")
 	})
 
 	t.Run("the ballot page passes an axe-core scan", func(t *testing.T) {

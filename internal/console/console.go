@@ -116,6 +116,7 @@ func New(opts Options) (http.Handler, error) {
 	mux.HandleFunc("GET /artifacts", s.artifacts)
 	mux.HandleFunc("GET /artifacts/{name}/{version}", s.artifactPage)
 	mux.HandleFunc("GET /guardian", s.guardian)
+	mux.HandleFunc("GET /guardian/status", s.guardianStatus)
 	mux.HandleFunc("GET /audit", s.audit)
 	return securityHeaders(mux), nil
 }

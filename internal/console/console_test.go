@@ -94,6 +94,9 @@ func TestPages(t *testing.T) {
 		{"round: contributor view has no manager panel", "/rounds/r1", &bob, 200, []string{"Contribute"}},
 		{"artifact: checklist, lineage, pause", "/artifacts/charter-7b/1.0", nil, 200, []string{"red_team", "<strong>no</strong>", `<svg class="lineage"`, "corpus@2", "<strong>paused</strong> by 2 guardians"}},
 		{"guardian panel", "/guardian?kind=ballot&target=paused", nil, 200, []string{"<strong>Paused</strong> by 2 guardians", "lapses by itself", `data-kind="pause"`}},
+		{"guardian status fragment, refreshed by the page", "/guardian/status?kind=ballot&target=paused", nil, 200, []string{`data-in-force="yes"`, "lapses by itself"}},
+		{"guardian status of a target not paused", "/guardian/status?kind=ballot&target=calm", nil, 200, []string{`data-in-force="no"`, "Not paused at"}},
+		{"guardian status needs a target", "/guardian/status?kind=ballot", nil, 400, []string{"target: required"}},
 		{"audit page", "/audit", nil, 200, []string{`id="export-form"`, "/v1/audit/blocks"}},
 		{"identity page", "/identity", nil, 200, []string{"non-extractable", `id="keyfile"`}},
 	}

@@ -527,6 +527,24 @@ func (s *server) guardian(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, "guardian", "Guardian panel", "guardian", data)
 }
 
+// guardianStatus is the refreshed pause status of one target (a
+// fragment): the page polls it, so a pause that lapses by itself shows
+// without a reload.
+func (s *server) guardianStatus(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	t := emergency.Target{Kind: emergency.Kind(q.Get("kind")), ID: strings.TrimSpace(q.Get("target"))}
+	if t.ID == "" {
+		http.Error(w, "target: required", http.StatusBadRequest)
+		return
+	}
+	st, err := s.r.GuardianStatus(r.Context(), t)
+	if err != nil {
+		http.Error(w, err.Error(), statusOf(err))
+		return
+	}
+	s.fragment(w, "guardian", "status", st)
+}
+
 func (s *server) audit(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, "audit", "Audit exports", "audit", nil)
 }

@@ -291,6 +291,22 @@
     }
   }
 
+  // A pause that starts or lapses while the guardian page is open is
+  // announced once.
+  function wireGuardian() {
+    var region = document.getElementById('status-region');
+    if (!region) return;
+    var state = function () { var p = document.getElementById('pause-state'); return p && p.getAttribute('data-in-force'); };
+    var last = state();
+    region.addEventListener('htmx:afterSwap', function () {
+      var now = state();
+      if (now !== last) {
+        last = now;
+        document.getElementById('announce').textContent = now === 'yes' ? 'A pause is now in force.' : 'The pause has lapsed.';
+      }
+    });
+  }
+
   // Audit export: stream the API's NDJSON, count rows as they arrive, and
   // offer the whole file for download.
   function wireExport() {
@@ -333,5 +349,5 @@
   window.charterConsole = { rawToDER: rawToDER, bytesToB64: bytesToB64, b64ToBytes: b64ToBytes, signBytes: signBytes, importIdentity: importIdentity };
 
   document.addEventListener('submit', onWrite);
-  document.addEventListener('DOMContentLoaded', function () { wireImport(); wireResults(); wireExport(); });
+  document.addEventListener('DOMContentLoaded', function () { wireImport(); wireResults(); wireGuardian(); wireExport(); });
 })();
