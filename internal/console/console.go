@@ -29,6 +29,7 @@ import (
 	"log/slog"
 	"math/big"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/charter-gov/charter/chaincode/identity"
@@ -118,13 +119,25 @@ func New(opts Options) (http.Handler, error) {
 	mux.HandleFunc("GET /guardian", s.guardian)
 	mux.HandleFunc("GET /guardian/status", s.guardianStatus)
 	mux.HandleFunc("GET /audit", s.audit)
-	return securityHeaders(mux), nil
+	return securityHeaders(mux, contentPolicy(s.apiBase)), nil
 }
 
-// securityHeaders: no framing, no sniffing, scripts only from the console
-// itself (htmx and console.js; no inline script).
-func securityHeaders(h http.Handler) http.Handler {
+// contentPolicy allows scripts, styles and requests from the console's
+// own origin only (and the API's, when it lives elsewhere): no inline
+// script, no third-party code near the member's key.
+func contentPolicy(apiBase string) string {
+	connect := "'self'"
+	if u, err := url.Parse(apiBase); err == nil && u.Host != "" {
+		connect += " " + u.Scheme + "://" + u.Host
+	}
+	return "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src " + connect +
+		"; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+}
+
+// securityHeaders: the content policy, no framing, no sniffing.
+func securityHeaders(h http.Handler, csp string) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Security-Policy", csp)
 		w.Header().Set("X-Content-Type-Options", "nosniff")
 		w.Header().Set("X-Frame-Options", "DENY")
 		w.Header().Set("Referrer-Policy", "same-origin")

@@ -120,6 +120,18 @@ func TestPages(t *testing.T) {
 	})
 }
 
+func TestContentPolicy(t *testing.T) {
+	srv, _ := newTestServer(t)
+	resp, err := srv.Client().Get(srv.URL + "/")
+	require.NoError(t, err)
+	resp.Body.Close()
+	csp := resp.Header.Get("Content-Security-Policy")
+	assert.Contains(t, csp, "script-src 'self';")
+	assert.Contains(t, csp, "connect-src 'self';")
+	assert.Equal(t, "DENY", resp.Header.Get("X-Frame-Options"))
+	assert.Contains(t, contentPolicy("https://api.example.org/v1"), "connect-src 'self' https://api.example.org;", "an API elsewhere is allowed to be fetched")
+}
+
 func TestStandingFragment(t *testing.T) {
 	srv, _ := newTestServer(t)
 	_, body := get(t, srv, "/ballots/b1/standing", &bob)
