@@ -86,6 +86,10 @@ func TestBallotTokenDelegationArguments(t *testing.T) {
 			call{Kind: "endorse", Name: "delegation:Set", Args: []string{mustJSON(set)}}},
 		{"RevokeDelegation", "{}", func(ctx context.Context, c *Client) (any, error) { return c.RevokeDelegation(ctx, revoke) },
 			call{Kind: "endorse", Name: "delegation:Revoke", Args: []string{mustJSON(revoke)}}},
+		{"SetDelegateStatement", "{}", func(ctx context.Context, c *Client) (any, error) { return c.SetDelegateStatement(ctx, "open evals") },
+			call{Kind: "endorse", Name: "delegation:SetStatement", Args: []string{mustJSON(delegation.StatementRequest{Text: "open evals"})}}},
+		{"DelegateStatement", "{}", func(ctx context.Context, c *Client) (any, error) { return c.DelegateStatement(ctx, ada) },
+			call{Kind: "evaluate", Name: "delegation:Statement", Args: []string{ada.MSPID, ada.ID}}},
 		{"Delegations", "[]", func(ctx context.Context, c *Client) (any, error) { return c.Delegations(ctx, ada) },
 			call{Kind: "evaluate", Name: "delegation:List", Args: []string{ada.MSPID, ada.ID}}},
 		{"EffectiveDelegation", "null", func(ctx context.Context, c *Client) (any, error) {

@@ -15,7 +15,38 @@ const (
 	txDelegationList      = "delegation:List"
 	txDelegationEffective = "delegation:Effective"
 	txDelegationIncoming  = "delegation:Incoming"
+	txDelegationSetStmt   = "delegation:SetStatement"
+	txDelegationStatement = "delegation:Statement"
 )
+
+// SetDelegateStatement submits delegation:SetStatement: the caller's
+// delegate statement, replacing their earlier one.
+//
+// Errors: ErrForbidden (not an active member), ErrInvalidArgument (empty,
+// too long, control characters).
+func (c *Client) SetDelegateStatement(ctx context.Context, text string) (*delegation.Statement, error) {
+	arg, err := encodeArg("statement request", delegation.StatementRequest{Text: text})
+	if err != nil {
+		return nil, err
+	}
+	var st delegation.Statement
+	if err := c.submit(ctx, txDelegationSetStmt, &st, arg); err != nil {
+		return nil, err
+	}
+	return &st, nil
+}
+
+// DelegateStatement evaluates delegation:Statement, a member's delegate
+// statement.
+//
+// Errors: ErrNotFound (none set), ErrInvalidArgument (malformed identity).
+func (c *Client) DelegateStatement(ctx context.Context, member identity.Identity) (*delegation.Statement, error) {
+	var st delegation.Statement
+	if err := c.evaluate(ctx, txDelegationStatement, &st, member.MSPID, member.ID); err != nil {
+		return nil, err
+	}
+	return &st, nil
+}
 
 // Delegate submits delegation:Set, delegating the caller's weight for a
 // topic ("*" for all).

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -115,6 +116,27 @@ func TestConsoleOnTheNetwork(t *testing.T) {
 		same, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`window.__noReload === true`))
 		require.NoError(t, err)
 		assert.True(t, same, "no reload")
+	})
+
+	t.Run("a delegate's statement appears at once", func(t *testing.T) {
+		profile := srv.URL + "/delegates/" + url.PathEscape(voter.id.MSPID) + "/" + url.PathEscape(voter.id.ID)
+		require.NoError(t, chromedp.Do(ctx, chromedp.Navigate(profile), chromedp.WaitReady("#statement")))
+		before, err := chromedp.Run(ctx, chromedp.Text("#statement"))
+		require.NoError(t, err)
+		assert.Contains(t, before, "No statement yet.")
+		text := fmt.Sprintf("Open evaluations first (%d).", time.Now().UnixNano())
+		_, err = voter.client.SetDelegateStatement(ctxFor(t), text)
+		require.NoError(t, err, "%s", wireText(err))
+		// Committed on the voter's peer; the console reads through the
+		// Foundation's: the statement is there as soon as that peer has the block.
+		require.Eventually(t, func() bool {
+			_, err := reader.DelegateStatement(ctxFor(t), voter.id)
+			return err == nil
+		}, 30*time.Second, 100*time.Millisecond, "the reader's peer has the statement")
+		require.NoError(t, chromedp.Do(ctx, chromedp.Navigate(profile), chromedp.WaitReady("#statement")))
+		after, err := chromedp.Run(ctx, chromedp.Text("#statement"))
+		require.NoError(t, err)
+		assert.Equal(t, text, after)
 	})
 
 	t.Run("a guardian pause shows, stops the voter, and lapses by itself", func(t *testing.T) {

@@ -19,7 +19,7 @@ func newDelegationContract(g guard) *DelegationContract {
 
 // GetEvaluateTransactions lists the queries.
 func (c *DelegationContract) GetEvaluateTransactions() []string {
-	return []string{"List", "Effective", "Incoming"}
+	return []string{"List", "Effective", "Incoming", "Statement"}
 }
 
 // Set delegates the caller's weight for a topic. requestJSON is a
@@ -40,6 +40,25 @@ func (c *DelegationContract) Revoke(ctx contractapi.TransactionContextInterface,
 		return "", wire(err)
 	}
 	return run(ctx, func(tx *core.Tx) (*delegation.Version, error) { return delegation.Revoke(tx, req) })
+}
+
+// SetStatement records the caller's delegate statement (what they stand
+// for, shown in the delegate directory), replacing their earlier one.
+// requestJSON is a delegation.StatementRequest. Caller: an active member,
+// for themselves only.
+func (c *DelegationContract) SetStatement(ctx contractapi.TransactionContextInterface, requestJSON string) (string, error) {
+	var req delegation.StatementRequest
+	if err := decode("statement request", requestJSON, &req); err != nil {
+		return "", wire(err)
+	}
+	return run(ctx, func(tx *core.Tx) (*delegation.Statement, error) { return delegation.SetStatement(tx, req) })
+}
+
+// Statement returns a member's delegate statement. Caller: anyone.
+func (c *DelegationContract) Statement(ctx contractapi.TransactionContextInterface, mspID, id string) (string, error) {
+	return query(ctx, func(tx *core.Tx) (any, error) {
+		return delegation.StatementOf(tx.Store, identity.Identity{MSPID: mspID, ID: id})
+	})
 }
 
 // List returns a member's delegations in force now. Caller: anyone.

@@ -188,6 +188,8 @@ func signatures() []signature {
 		{"delegation", "List", []param{mspParam("mspId"), memberID("id")}},
 		{"delegation", "Effective", []param{mspParam("mspId"), memberID("id"), optional(recordID("topic", "delegation topic")), at}},
 		{"delegation", "Incoming", []param{mspParam("mspId"), memberID("id"), optional(recordID("topic", "delegation topic")), at}},
+		{"delegation", "SetStatement", []param{js("request", delegation.StatementRequest{}, "the caller's delegate statement")}},
+		{"delegation", "Statement", []param{mspParam("mspId"), memberID("id")}},
 
 		{"reputation", "Attest", []param{js("request", reputation.AttestRequest{}, "the attestation")}},
 		{"reputation", "Revoke", []param{js("request", reputation.RevokeRequest{}, "the attestation to revoke and why")}},

@@ -42,6 +42,8 @@ type votingAPI interface {
 	Delegate(ctx context.Context, req delegation.SetRequest) (*delegation.Version, error)
 	RevokeDelegation(ctx context.Context, req delegation.RevokeRequest) (*delegation.Version, error)
 	Delegations(ctx context.Context, member identity.Identity) ([]delegation.Version, error)
+	SetDelegateStatement(ctx context.Context, text string) (*delegation.Statement, error)
+	DelegateStatement(ctx context.Context, member identity.Identity) (*delegation.Statement, error)
 }
 
 var _ votingAPI = (*charter.Client)(nil)
@@ -379,6 +381,12 @@ func votingText(w *bytes.Buffer, v any) error {
 			return nil
 		}
 		return delegationText(w, v)
+	case *delegation.Statement:
+		kv := newKV(w)
+		kv.add("member", actor(v.Member))
+		kv.add("updated", timeText(v.UpdatedAt))
+		kv.add("statement", v.Text)
+		return kv.flush()
 	}
 	return errNoTextForm
 }

@@ -99,6 +99,14 @@ func (g *fakeGateway) TokenHistory(_ context.Context, a identity.Identity, limit
 func (g *fakeGateway) Delegate(_ context.Context, req delegation.SetRequest) (*delegation.Version, error) {
 	return &delegation.Version{Topic: req.Topic, Legs: req.Legs}, g.record("Delegate", req)
 }
+func (g *fakeGateway) SetDelegateStatement(_ context.Context, text string) (*delegation.Statement, error) {
+	return &delegation.Statement{Text: text}, g.record("SetDelegateStatement", text)
+}
+
+func (g *fakeGateway) DelegateStatement(_ context.Context, m identity.Identity) (*delegation.Statement, error) {
+	return &delegation.Statement{Member: m, Text: "open evals"}, g.record("DelegateStatement", m)
+}
+
 func (g *fakeGateway) RevokeDelegation(_ context.Context, req delegation.RevokeRequest) (*delegation.Version, error) {
 	return &delegation.Version{Topic: req.Topic, Revoked: true, Legs: []delegation.Leg{}}, g.record("RevokeDelegation", req)
 }
@@ -168,6 +176,8 @@ func TestVotingCommands(t *testing.T) {
 				{To: identity.Identity{MSPID: "LabBMSP", ID: "x509::CN=b::CN=ca"}, Percent: 40}}}}}},
 		{"revoke", []string{"delegate", "revoke", "--topic", "*"}, []fakeCall{{"RevokeDelegation", delegation.RevokeRequest{Topic: "*"}}}},
 		{"list delegations", []string{"--as", "labA-user1", "delegate", "list"}, []fakeCall{{"Delegations", user1}}},
+		{"update statement", []string{"delegate", "statement", "update", "--text", "open evals"}, []fakeCall{{"SetDelegateStatement", "open evals"}}},
+		{"show statement", []string{"--as", "labA-user1", "delegate", "statement", "show"}, []fakeCall{{"DelegateStatement", user1}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { checkCommand(t, tt.args, tt.wants) })

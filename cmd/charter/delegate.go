@@ -13,8 +13,47 @@ import (
 )
 
 func (a *app) delegateCmd() *cobra.Command {
-	return group("delegate", "Delegate your weight per topic (liquid democracy), revoke, list",
-		a.delegateSetCmd(), a.delegateRevokeCmd(), a.delegateListCmd())
+	return group("delegate", "Delegate your weight per topic (liquid democracy), revoke, list; your delegate statement",
+		a.delegateSetCmd(), a.delegateRevokeCmd(), a.delegateListCmd(),
+		group("statement", "Your delegate statement: what you stand for, shown in the delegate directory",
+			a.delegateStatementUpdateCmd(), a.delegateStatementShowCmd()))
+}
+
+func (a *app) delegateStatementUpdateCmd() *cobra.Command {
+	var text string
+	cmd := &cobra.Command{
+		Use: "update --text TEXT", Short: "Set your delegate statement (replaces the earlier one)", Args: noArgs,
+		Example: `  charter --as labA-user1 delegate statement update --text "I vote for open evaluations and public red-team reports."`,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return a.withVoting(cmd, func(ctx context.Context, v votingAPI) error {
+				st, err := v.SetDelegateStatement(ctx, text)
+				return printResult(a, st, err)
+			})
+		},
+	}
+	cmd.Flags().StringVar(&text, "text", "", "the statement (multi-line allowed)")
+	requireFlags(cmd, "text")
+	return cmd
+}
+
+func (a *app) delegateStatementShowCmd() *cobra.Command {
+	var ref memberRef
+	cmd := &cobra.Command{
+		Use: "show [--member PROFILE | --cert FILE | --id ID]", Short: "Show a member's delegate statement (yours by default)", Args: noArgs,
+		Example: `  charter delegate statement show --member labB-user2`,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			id, err := a.selfOr(ref)
+			if err != nil {
+				return err
+			}
+			return a.withVoting(cmd, func(ctx context.Context, v votingAPI) error {
+				st, err := v.DelegateStatement(ctx, id)
+				return printResult(a, st, err)
+			})
+		},
+	}
+	a.bindMember(cmd, &ref, false)
+	return cmd
 }
 
 // parseLeg parses "WHO=PERCENT", WHO being a profile name or

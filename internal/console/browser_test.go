@@ -405,6 +405,7 @@ var mainPages = []struct{ name, path string }{
 	{"poll-results", "/ballots/p1"},
 	{"decisions", "/decisions"},
 	{"delegates", "/delegates"},
+	{"delegate", "/delegates/LabAMSP/" + strings.ReplaceAll(ada.ID, "/", "%2F")},
 	{"reputation", "/members/LabAMSP/" + strings.ReplaceAll(ada.ID, "/", "%2F") + "/reputation"},
 	{"round", "/rounds/r1"},
 	{"artifact", "/artifacts/charter-7b/1.0"},

@@ -110,6 +110,7 @@ func New(opts Options) (http.Handler, error) {
 	mux.HandleFunc("GET /decisions", s.decisions)
 	mux.HandleFunc("GET /decisions/{id}", s.decisionPage)
 	mux.HandleFunc("GET /delegates", s.delegates)
+	mux.HandleFunc("GET /delegates/{msp}/{id}", s.delegatePage)
 	mux.HandleFunc("GET /me/delegations", s.myDelegations)
 	mux.HandleFunc("GET /members/{msp}/{id}/reputation", s.reputationPage)
 	mux.HandleFunc("GET /rounds", s.roundsIndex)

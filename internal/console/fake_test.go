@@ -164,6 +164,13 @@ func (f *fakeReader) IncomingDelegations(_ context.Context, m identity.Identity,
 	return nil, nil
 }
 
+func (f *fakeReader) DelegateStatement(_ context.Context, m identity.Identity) (*delegation.Statement, error) {
+	if m == ada {
+		return &delegation.Statement{Member: ada, Text: "Open evaluations first.\nAsk me anything.", UpdatedAt: t0}, nil
+	}
+	return nil, errcode.NotFoundf("%s has no delegate statement", m)
+}
+
 func (f *fakeReader) ReputationHistory(_ context.Context, m identity.Identity) (*reputation.History, error) {
 	return &reputation.History{Member: m, Attestations: []reputation.Attestation{
 		{ID: "a1", Recipient: m, Attester: bob, Category: "red_teaming", Weight: 5, Evidence: "https://example.org/report", IssuedAt: t0.Add(-90 * 24 * time.Hour)},

@@ -311,11 +311,21 @@ func (s *server) decisionPage(w http.ResponseWriter, r *http.Request) {
 // delegateRow is one member of the delegate directory with what flows to
 // them now on the topic asked.
 type delegateRow struct {
-	Member   identity.Identity
-	Name     string
-	Roles    []string
-	Inflows  []delegation.Inflow
-	Incoming int
+	Member    identity.Identity
+	Name      string
+	Roles     []string
+	Inflows   []delegation.Inflow
+	Incoming  int
+	Statement *delegation.Statement
+}
+
+// statementOf is a member's delegate statement, nil when they set none.
+func (s *server) statementOf(ctx context.Context, m identity.Identity) (*delegation.Statement, error) {
+	st, err := s.r.DelegateStatement(ctx, m)
+	if errors.Is(err, charter.ErrNotFound) {
+		return nil, nil
+	}
+	return st, err
 }
 
 func (s *server) delegates(w http.ResponseWriter, r *http.Request) {
@@ -338,17 +348,53 @@ func (s *server) delegates(w http.ResponseWriter, r *http.Request) {
 			s.fail(w, r, "delegations to "+m.Identity.Short(), err)
 			return
 		}
+		st, err := s.statementOf(ctx, m.Identity)
+		if err != nil {
+			s.fail(w, r, "statement of "+m.Identity.Short(), err)
+			return
+		}
 		roles := make([]string, len(m.Roles))
 		for i, ro := range m.Roles {
 			roles[i] = string(ro)
 		}
-		rows = append(rows, delegateRow{Member: m.Identity, Name: m.Name, Roles: roles, Inflows: ins, Incoming: len(ins)})
+		rows = append(rows, delegateRow{Member: m.Identity, Name: m.Name, Roles: roles, Inflows: ins, Incoming: len(ins), Statement: st})
 	}
 	next := ""
 	if p.Bookmark != "" {
 		next = "/delegates?" + url.Values{"cursor": {p.Bookmark}, "topic": {topic}}.Encode()
 	}
 	s.render(w, r, "delegates", "Delegate directory", "delegates", map[string]any{"Rows": rows, "Topic": topic, "Types": constitution.RequiredDecisionTypes(), "Next": next})
+}
+
+// delegatePage is one member's delegate profile: their statement, the
+// delegations they receive on a topic, and a delegation form.
+func (s *server) delegatePage(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	m := identity.Identity{MSPID: r.PathValue("msp"), ID: r.PathValue("id")}
+	if err := m.Validate(); err != nil {
+		s.fail(w, r, "member", err)
+		return
+	}
+	topic := r.URL.Query().Get("topic")
+	if topic == "" {
+		topic = string(constitution.Budget)
+	}
+	rec, err := s.r.Member(ctx, m)
+	if err != nil {
+		s.fail(w, r, "member "+m.Short(), err)
+		return
+	}
+	st, err := s.statementOf(ctx, m)
+	if err != nil {
+		s.fail(w, r, "statement of "+m.Short(), err)
+		return
+	}
+	ins, err := s.r.IncomingDelegations(ctx, m, topic, time.Now().UTC())
+	if err != nil {
+		s.fail(w, r, "delegations to "+m.Short(), err)
+		return
+	}
+	s.render(w, r, "delegate", "Delegate "+rec.Name, "delegates", map[string]any{"M": rec, "Statement": st, "Inflows": ins, "Topic": topic, "Types": constitution.RequiredDecisionTypes()})
 }
 
 func (s *server) myDelegations(w http.ResponseWriter, r *http.Request) {

@@ -38,6 +38,7 @@ type Reader interface {
 	MembersPage(ctx context.Context, q charter.MemberQuery) (*membership.ListPage, error)
 	Delegations(ctx context.Context, member identity.Identity) ([]delegation.Version, error)
 	IncomingDelegations(ctx context.Context, member identity.Identity, topic string, at time.Time) ([]delegation.Inflow, error)
+	DelegateStatement(ctx context.Context, member identity.Identity) (*delegation.Statement, error)
 
 	ReputationHistory(ctx context.Context, member identity.Identity) (*reputation.History, error)
 	Score(ctx context.Context, member identity.Identity, q charter.ScoreQuery) (*reputation.ScoreReport, error)

@@ -178,6 +178,9 @@ var funcs = template.FuncMap{
 		return "/members/" + urlPathEscape(id.MSPID) + "/" + urlPathEscape(id.ID) + "/reputation"
 	},
 	"sub": func(a, b int64) int64 { return a - b },
+	"delegatePath": func(id identity.Identity) string {
+		return "/delegates/" + urlPathEscape(id.MSPID) + "/" + urlPathEscape(id.ID)
+	},
 }
 
 func urlPathEscape(s string) string { return url.PathEscape(s) }

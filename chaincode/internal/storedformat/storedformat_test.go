@@ -52,6 +52,7 @@ func records() []struct {
 		{"token-account.golden.jsonl", func() any { return new(token.Account) }},
 		{"delegation.golden.jsonl", func() any { return new(delegation.Version) }},
 		{"delegation-in-edge.golden.jsonl", func() any { return new(delegation.InEdge) }},
+		{"delegate-statement.golden.jsonl", func() any { return new(delegation.Statement) }},
 		{"disclosure.golden.jsonl", func() any { return new(coi.Disclosure) }},
 		{"attestation.golden.jsonl", func() any { return new(reputation.Attestation) }},
 		{"attestation-given.golden.jsonl", func() any { return new(reputation.Given) }},
