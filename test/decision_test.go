@@ -61,7 +61,7 @@ func testConstitution() constitution.Document {
 		switch r.Type {
 		case constitution.Amendment, constitution.Slashing, constitution.SeatConfirmation,
 			constitution.RoleGrant, constitution.RoleRevoke, constitution.OfficeGrant, constitution.OfficeRevoke, constitution.TokenIssuance,
-			constitution.Budget, constitution.TreasurySpend,
+			constitution.Budget, constitution.TreasurySpend, constitution.ProjectAcceptance,
 			constitution.ReleaseStage, constitution.DatasetTakedown, constitution.EmergencyRatification,
 			constitution.ChaincodeUpgrade:
 			for j := range r.Families {

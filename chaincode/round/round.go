@@ -173,8 +173,11 @@ type Project struct {
 	Status      ProjectStatus      `json:"status"`
 	AppliedAt   time.Time          `json:"appliedAt"`
 	AcceptedBy  *identity.Identity `json:"acceptedBy,omitempty"`
-	AcceptedAt  *time.Time         `json:"acceptedAt,omitempty"`
-	TxID        string             `json:"txId"`
+	// AcceptedByDecision is the executed project_acceptance decision that
+	// accepted the project (AcceptedBy is then empty).
+	AcceptedByDecision string     `json:"acceptedByDecision,omitempty"`
+	AcceptedAt         *time.Time `json:"acceptedAt,omitempty"`
+	TxID               string     `json:"txId"`
 }
 
 // Contribution is one contributor's total to one project of a round.
