@@ -81,6 +81,7 @@ var agreedVerbs = map[string]string{
 	"post-mortem":              "link an incident's post-mortem",
 	"metrics":                  "governance metrics computed from the ledger",
 	"simulate":                 "run a governance simulation locally",
+	"bench":                    "measure the network's throughput under a workload",
 	"accounts":                 "the treasury's accounts",
 	"movements":                "an account's movements",
 	"budget":                   "propose or show a budget decision",
