@@ -106,6 +106,10 @@ bench: ## Domain benchmarks (score computation, decay, tally of 1k/10k/100k vote
 bench-tally: build fabric ## A ballot of CHARTER_BENCH_VOTES votes (default 100000) cast and tallied in pages on a fresh network
 	$(GO) test -count=1 -run=X -bench=LargeBallotTally -benchtime=1x -timeout 360m -v ./test/
 
+.PHONY: bench-round
+bench-round: build fabric ## A funding round of CHARTER_BENCH_PROJECTS projects (default 1000) and CHARTER_BENCH_CONTRIBUTIONS contributions (default 100000) on a fresh network, closed through the paged close
+	$(GO) test -count=1 -run=X -bench=LargeRound -benchtime=1x -timeout 360m -v ./test/
+
 BENCH_ARGS ?= --workload bareput,put,vote,artifact,query,mix --clients 64 --duration 20s --repeat 3
 
 .PHONY: bench-network

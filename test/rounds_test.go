@@ -71,7 +71,7 @@ const roundContributors = 50
 // executed: an attester gives the voter reputation, the voter proposes
 // both, House B (the voter) and House A (a founding seat) vote for them,
 // and both are closed, concluded and executed in one cycle.
-func executedBudget(t *testing.T, ctx context.Context, pool int64, run int64) string {
+func executedBudget(t testing.TB, ctx context.Context, pool int64, run int64) string {
 	t.Helper()
 	reader := net.client(t, "foundation-user1")
 	seat := foundingMember(t, "foundation", "dec-seat1")
