@@ -343,7 +343,7 @@ func Contribute(tx *core.Tx, req ContributeRequest) (*Receipt, error) {
 		return nil, errcode.Preconditionf("%s: project %s of round %s is not accepted", action, p.ID, r.ID)
 	}
 	if p.Applicant == tx.Caller.Identity {
-		return nil, errcode.Forbiddenf("%s: %s applied for project %s and cannot contribute to it", action, tx.Caller.Identity, p.ID)
+		return nil, errcode.Forbiddenf("%s: %s applied for project %s and cannot contribute to it", action, tx.Caller.Identity.Short(), p.ID)
 	}
 	k, err := contribKey(r.ID, p.ID, tx.Caller.Identity)
 	if err != nil {

@@ -282,7 +282,7 @@ func fundingRules(s core.Store) (constitution.Funding, error) {
 func requireMember(tx *core.Tx, action string) (*membership.Member, error) {
 	m, err := membership.Active(tx.Store, tx.Caller.Identity)
 	if err != nil {
-		return nil, errcode.Forbiddenf("%s: caller %s is not an active member", action, tx.Caller.Identity)
+		return nil, errcode.Forbiddenf("%s: caller %s is not an active member", action, tx.Caller.Identity.Short())
 	}
 	return m, nil
 }
