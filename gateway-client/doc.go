@@ -43,7 +43,8 @@
 //   - Conflicts of interest (coi.go), delegation (delegation.go),
 //     reputation (reputation.go), tokens (token.go), guardians' pauses and
 //     vouching (guard.go): one file each.
-//   - Treasury (treasury.go): Deposit, ProposeSpend, ApproveSpend,
+//   - Treasury (treasury.go): Deposit, ConfirmDeposit, TreasuryDeposit,
+//     TreasuryDeposits, ProposeSpend, ApproveSpend,
 //     ExecuteSpend, CancelSpend, TreasuryAccounts, TreasuryAccount,
 //     TreasuryMovements, TreasuryBudget, Spend, Spends, SpendsBySource,
 //     SpendApprovals, TreasuryUsage; the typed decisions ProposeBudget and

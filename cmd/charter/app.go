@@ -172,6 +172,7 @@ DEADLINE_EXCEEDED.`,
 	root.AddCommand(a.metricsCmd(), a.incidentCmd(), a.simulateCmd())
 	root.AddCommand(a.auditCmd())
 	root.AddCommand(a.profileCmd(), a.versionCmd())
+	root.AddCommand(a.benchCmd())
 	a.applyConventions(root)
 	return root
 }
