@@ -96,7 +96,7 @@ case "$cmd" in
     allow=""
     if [[ "$name" == peer-* ]]; then # a peer keeps its own chaincode servers (same host)
       o="${PROC_ORG[$name]}"
-      allow="tcp dport { ${CCS_PORT[$o]}, ${BCC_PORT[$o]} } accept;"
+      allow="tcp dport { ${CCS_PORT[$o]}, ${BCC_PORT[$o]}, ${BPC_PORT[$o]} } accept;"
     fi
     nft -f - <<EOF
 table inet $TABLE {}

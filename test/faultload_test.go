@@ -499,7 +499,8 @@ func runFaultScript(name string, args ...string) error {
 	cmd.Dir = net.root
 	cmd.Env = append(os.Environ(), "CHARTER_BENCH=1",
 		"CHARTER_CHAINCODE_BIN="+filepath.Join(bin, "charter-chaincode"),
-		"CHARTER_BENCH_CHAINCODE_BIN="+filepath.Join(bin, "charter-bench-chaincode"))
+		"CHARTER_BENCH_CHAINCODE_BIN="+filepath.Join(bin, "charter-bench-chaincode"),
+		"CHARTER_BAREPUT_CHAINCODE_BIN="+filepath.Join(bin, "charter-bareput-chaincode"))
 	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
 	t0 := time.Now()
 	err := cmd.Run()
