@@ -11,6 +11,10 @@ GRACE_MS="${CHARTER_DOWN_GRACE_MS:-3000}"
 ms() { local t="${EPOCHREALTIME/./}"; NOW=$((t / 1000)); }
 ms; start=$NOW
 
+# network partitions a fault test left (network/partition.sh): rules first,
+# so that every process can shut down cleanly
+bash "$(dirname "${BASH_SOURCE[0]}")/partition.sh" clean || true
+
 if [ ! -d "$PIDS" ]; then
   echo "down: nothing to stop (no $PIDS)"
   exit 0
