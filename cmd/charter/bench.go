@@ -4,7 +4,9 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -210,12 +212,24 @@ func (a *app) runBench(cmd *cobra.Command, o benchOptions, workloads []string, l
 	if err != nil {
 		return err
 	}
+	netEnv, err := readNetworkEnv(filepath.Join(netDir, "network.env"))
+	if err != nil {
+		return err
+	}
+	// the first organisation's peer reports the blocks of each round
+	ledgerPeer, ledgerOps := "", ""
+	for _, k := range slices.Sorted(maps.Keys(netEnv)) {
+		if org, ok := strings.CutSuffix(strings.TrimPrefix(k, "CHARTER_"), "_PEER_OPS_PORT"); ok && ledgerOps == "" {
+			ledgerPeer, ledgerOps = "peer-"+strings.ToLower(org), "127.0.0.1:"+netEnv[k]
+		}
+	}
+	channel := profiles.Channel
+	if channel == "" {
+		channel = "charter"
+	}
 	var endpoints map[string]string
 	if o.pprofDir != "" {
-		env, err := readNetworkEnv(filepath.Join(netDir, "network.env"))
-		if err != nil {
-			return err
-		}
+		env := netEnv
 		if endpoints, err = bench.ParseEndpoints(env["CHARTER_PPROF_ENDPOINTS"]); err != nil {
 			return err
 		}
@@ -242,7 +256,13 @@ func (a *app) runBench(cmd *cobra.Command, o benchOptions, workloads []string, l
 				fmt.Fprintf(a.stderr, "bench: %s, %s ...\n", w, describeLoad(load, o.clients))
 				var watch *bench.ProcWatch
 				var prof *bench.Profiler
+				var ledgerBefore bench.LedgerReading
+				ledgerErr := errors.New("not read")
 				r.OnMeasure = func() {
+					h.TakeErrorSamples()
+					if ledgerOps != "" {
+						ledgerBefore, ledgerErr = bench.ReadLedger(ctx, ledgerOps, channel)
+					}
 					watch = bench.StartWatch(procs)
 					if o.pprofDir != "" {
 						secs := int(load.Duration / time.Second)
@@ -260,7 +280,14 @@ func (a *app) runBench(cmd *cobra.Command, o benchOptions, workloads []string, l
 					}
 				}
 				round := bench.Round{Workload: w, Clients: o.clients, Outstanding: load.Outstanding, OfferedRate: load.Rate,
-					Repeat: rep, Stats: bench.Summarize(samples), Procs: usage, CPUByGroup: bench.GroupCPU(usage)}
+					Repeat: rep, Stats: bench.Summarize(samples), Procs: usage, CPUByGroup: bench.GroupCPU(usage),
+					ErrorSamples: h.TakeErrorSamples()}
+				if ledgerErr == nil {
+					if after, lerr := bench.ReadLedger(ctx, ledgerOps, channel); lerr == nil {
+						l := bench.LedgerDelta(ledgerPeer, ledgerBefore, after)
+						round.Ledger = &l
+					}
+				}
 				rounds = append(rounds, round)
 				fmt.Fprintf(a.stderr, "bench: %s: %d succeeded, %d failed, goodput %.1f tx/s, p50 %.3f s\n",
 					w, round.Succ, round.Fail, round.Goodput, round.P50)

@@ -28,6 +28,11 @@ type Round struct {
 	// CPUByGroup sums Procs' CPU percent by kind of process (peer,
 	// orderer, cc, bench, bareput, client).
 	CPUByGroup map[string]float64 `json:"cpuByGroup"`
+	// Ledger is the round's blocks as the first organisation's peer
+	// committed them (nil when its metrics could not be read).
+	Ledger *LedgerUsage `json:"ledger,omitempty"`
+	// ErrorSamples holds the first error message of each failure kind.
+	ErrorSamples map[string]string `json:"errorSamples,omitempty"`
 	// RatioToPut is this round's goodput over the goodput of the
 	// calibration put ("put") at the same load in the same run; 0 when the
 	// run measured no such put round.
@@ -180,6 +185,9 @@ func WriteTable(w io.Writer, rounds []Round) error {
 			}
 			b.WriteString(";")
 		}
+		if l := r.Ledger; l != nil {
+			fmt.Fprintf(&b, " %s committed %.0f blocks, %.1f tx/block, %.1f ms/block;", l.Peer, l.Blocks, l.TxPerBlock, l.BlockProcessingMs)
+		}
 		groups := slices.Sorted(maps.Keys(r.CPUByGroup))
 		parts := make([]string, 0, len(groups))
 		total := 0.0
@@ -188,6 +196,9 @@ func WriteTable(w io.Writer, rounds []Round) error {
 			total += r.CPUByGroup[g]
 		}
 		fmt.Fprintf(&b, " CPU %s (total %.0f%%)\n", strings.Join(parts, ", "), total)
+		for _, k := range slices.Sorted(maps.Keys(r.ErrorSamples)) {
+			fmt.Fprintf(&b, "  first %s: %s\n", k, r.ErrorSamples[k])
+		}
 		for _, p := range r.Procs {
 			state := ""
 			if !p.Alive {
