@@ -87,6 +87,8 @@ var agreedVerbs = map[string]string{
 	"budget":                   "propose or show a budget decision",
 	"decide":                   "propose the decision a spend waits for",
 	"deposit":                  "record an asset received",
+	"confirm-deposit":          "confirm another organisation's deposit",
+	"deposits":                 "the treasury's deposits",
 	"usage":                    "what an account spent in its period",
 	// Funding rounds.
 	"open":       "open a funding round",
