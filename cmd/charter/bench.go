@@ -144,7 +144,7 @@ governance workloads need an adopted constitution. --timeout bounds the
 set-up; the rounds take what they take.`,
 		Example: `  charter bench --workload put,vote --clients 64 --duration 20s
   charter bench --workload bareput,put,vote,artifact --clients 32 --duration 10s --repeat 3
-  charter bench --workload put,vote --sweep 50,100,150,200,250 --outstanding 256 --duration 10s --svg sweep.svg
+  charter bench --workload put,vote --sweep 50,100,150,200,250 --clients 256 --duration 10s --svg sweep.svg
   charter -o json bench --workload put --clients 4 --count 50 --warmup 0s`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -175,6 +175,10 @@ set-up; the rounds take what they take.`,
 }
 
 func (a *app) runBench(cmd *cobra.Command, o benchOptions, workloads []string, loads []bench.Load) error {
+	if loads[0].Outstanding > o.clients && (slices.Contains(workloads, "vote") || slices.Contains(workloads, "mix")) {
+		fmt.Fprintf(a.stderr, "bench: warning: %d transactions in flight over %d identities: a member's concurrent votes conflict (MVCC_READ_CONFLICT); use --clients >= --outstanding for votes\n",
+			loads[0].Outstanding, o.clients)
+	}
 	profiles, path, err := a.loadProfilesPath()
 	if err != nil {
 		return err
