@@ -434,7 +434,7 @@ func TestProfilerWritesProfiles(t *testing.T) {
 }
 
 func TestLedgerMetrics(t *testing.T) {
-	text := func(h, tx1, tx2, sum, count string) string {
+	text := func(h, tx1, tx2, val, store, state, count string) string {
 		return `# HELP ledger_blockchain_height Height of the chain in blocks.
 # TYPE ledger_blockchain_height gauge
 ledger_blockchain_height{channel="charter"} ` + h + `
@@ -442,18 +442,23 @@ ledger_blockchain_height{channel="other"} 999
 ledger_transaction_count{chaincode="bench:1.0",channel="charter",transaction_type="ENDORSER_TRANSACTION",validation_code="VALID"} ` + tx1 + `
 ledger_transaction_count{chaincode="bench:1.0",channel="charter",transaction_type="ENDORSER_TRANSACTION",validation_code="MVCC_READ_CONFLICT"} ` + tx2 + `
 ledger_block_processing_time_bucket{channel="charter",le="0.005"} 1
-ledger_block_processing_time_sum{channel="charter"} ` + sum + `
+ledger_block_processing_time_sum{channel="charter"} ` + val + `
 ledger_block_processing_time_count{channel="charter"} ` + count + `
+ledger_blockstorage_and_pvtdata_commit_time_sum{channel="charter"} ` + store + `
+ledger_blockstorage_commit_time_sum{channel="charter"} 12345
+ledger_statedb_commit_time_sum{channel="charter"} ` + state + `
+ledger_statedb_commit_time_count{channel="charter"} ` + count + `
 `
 	}
-	before, err := ParseLedgerMetrics(strings.NewReader(text("100", "300", "10", "2.5", "99")), "charter")
+	before, err := ParseLedgerMetrics(strings.NewReader(text("100", "300", "10", "0.5", "2", "1", "99")), "charter")
 	require.NoError(t, err)
-	assert.Equal(t, LedgerReading{Height: 100, Transactions: 310, ProcessingSec: 2.5, Processed: 99}, before)
-	after, err := ParseLedgerMetrics(strings.NewReader(text("150", "480", "30", "3.5", "149")), "charter")
+	assert.Equal(t, LedgerReading{Height: 100, Transactions: 310, ValidationSec: 0.5, StorageSec: 2, StateSec: 1, Committed: 99}, before)
+	after, err := ParseLedgerMetrics(strings.NewReader(text("150", "480", "30", "0.6", "3.5", "1.4", "149")), "charter")
 	require.NoError(t, err)
 	u := LedgerDelta("peer-laba", before, after)
 	assert.Equal(t, 50.0, u.Blocks)
 	assert.InDelta(t, 4.0, u.TxPerBlock, 1e-9, "200 transactions in 50 blocks")
-	assert.InDelta(t, 20.0, u.BlockProcessingMs, 1e-9, "1 s over 50 blocks")
+	assert.InDelta(t, 40.0, u.BlockCommitMs, 1e-9, "(0.1 + 1.5 + 0.4) s over 50 blocks")
+	assert.InDelta(t, 30.0, u.BlockStorageMs, 1e-9, "1.5 s of block storage over 50 blocks")
 	assert.Equal(t, LedgerUsage{Peer: "p"}, LedgerDelta("p", after, after), "no blocks: no ratios")
 }

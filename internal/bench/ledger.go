@@ -13,12 +13,18 @@ import (
 
 // LedgerReading is what a peer's operations metrics say about the channel's
 // ledger: its height, the transactions it processed and the time it spent
-// processing blocks.
+// committing blocks: state validation (ledger_block_processing_time),
+// block storage (ledger_blockstorage_and_pvtdata_commit_time: the block
+// file, synced to disk) and the state database
+// (ledger_statedb_commit_time), the three parts of the peer's "Committed
+// block" log line.
 type LedgerReading struct {
 	Height        float64
 	Transactions  float64
-	ProcessingSec float64 // ledger_block_processing_time_sum
-	Processed     float64 // ledger_block_processing_time_count
+	ValidationSec float64
+	StorageSec    float64
+	StateSec      float64
+	Committed     float64 // blocks the three sums cover
 }
 
 // LedgerUsage is a round's blocks as one peer committed them.
@@ -27,9 +33,11 @@ type LedgerUsage struct {
 	Blocks float64 `json:"blocks"`
 	// TxPerBlock is the transactions (valid or not) per block.
 	TxPerBlock float64 `json:"txPerBlock"`
-	// BlockProcessingMs is the peer's mean time to process (validate and
-	// commit) one block.
-	BlockProcessingMs float64 `json:"blockProcessingMs"`
+	// BlockCommitMs is the peer's mean time to commit one block (state
+	// validation, block storage, state database); BlockStorageMs the block
+	// storage part of it.
+	BlockCommitMs  float64 `json:"blockCommitMs"`
+	BlockStorageMs float64 `json:"blockStorageMs"`
 }
 
 // ParseLedgerMetrics reads the channel's ledger metrics from a Prometheus
@@ -58,9 +66,13 @@ func ParseLedgerMetrics(r io.Reader, channel string) (LedgerReading, error) {
 		case "ledger_transaction_count":
 			lr.Transactions += v
 		case "ledger_block_processing_time_sum":
-			lr.ProcessingSec = v
-		case "ledger_block_processing_time_count":
-			lr.Processed = v
+			lr.ValidationSec = v
+		case "ledger_blockstorage_and_pvtdata_commit_time_sum":
+			lr.StorageSec = v
+		case "ledger_statedb_commit_time_sum":
+			lr.StateSec = v
+		case "ledger_statedb_commit_time_count":
+			lr.Committed = v
 		}
 	}
 	return lr, sc.Err()
@@ -91,8 +103,10 @@ func LedgerDelta(peer string, before, after LedgerReading) LedgerUsage {
 	if u.Blocks > 0 {
 		u.TxPerBlock = (after.Transactions - before.Transactions) / u.Blocks
 	}
-	if n := after.Processed - before.Processed; n > 0 {
-		u.BlockProcessingMs = 1000 * (after.ProcessingSec - before.ProcessingSec) / n
+	if n := after.Committed - before.Committed; n > 0 {
+		total := (after.ValidationSec - before.ValidationSec) + (after.StorageSec - before.StorageSec) + (after.StateSec - before.StateSec)
+		u.BlockCommitMs = 1000 * total / n
+		u.BlockStorageMs = 1000 * (after.StorageSec - before.StorageSec) / n
 	}
 	return u
 }

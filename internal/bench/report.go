@@ -186,7 +186,7 @@ func WriteTable(w io.Writer, rounds []Round) error {
 			b.WriteString(";")
 		}
 		if l := r.Ledger; l != nil {
-			fmt.Fprintf(&b, " %s committed %.0f blocks, %.1f tx/block, %.1f ms/block;", l.Peer, l.Blocks, l.TxPerBlock, l.BlockProcessingMs)
+			fmt.Fprintf(&b, " %s committed %.0f blocks, %.1f tx/block, %.1f ms/block (storage %.1f);", l.Peer, l.Blocks, l.TxPerBlock, l.BlockCommitMs, l.BlockStorageMs)
 		}
 		groups := slices.Sorted(maps.Keys(r.CPUByGroup))
 		parts := make([]string, 0, len(groups))
