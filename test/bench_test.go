@@ -70,7 +70,7 @@ func TestBenchSmoke(t *testing.T) {
 		assert.Positive(t, l.TxPerBlock, "%s: the blocks held transactions", w)
 		rounds = append(rounds, bench.Round{Workload: w, Clients: 4, Outstanding: 4, Stats: bench.Summarize(samples), Procs: usage, CPUByGroup: bench.GroupCPU(usage), Ledger: &l})
 	}
-	bench.SetRatios(rounds)
+	bench.Finish(rounds)
 	var buf bytes.Buffer
 	require.NoError(t, bench.WriteJSON(&buf, rounds))
 	t.Logf("rounds:\n%s", buf.String())

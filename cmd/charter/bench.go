@@ -301,7 +301,7 @@ func (a *app) runBench(cmd *cobra.Command, o benchOptions, workloads []string, l
 			}
 		}
 	}
-	bench.SetRatios(rounds)
+	bench.Finish(rounds)
 	if o.svg != "" {
 		var b bytes.Buffer
 		if err := bench.WriteSweepSVG(&b, rounds, fmt.Sprintf("charter bench: goodput against offered load (%d clients)", o.clients)); err != nil {

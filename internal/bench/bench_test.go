@@ -370,6 +370,17 @@ func TestNiceCeil(t *testing.T) {
 	}
 }
 
+func TestFinishCPUPerTx(t *testing.T) {
+	rounds := []Round{
+		{Workload: "put", Stats: Stats{Goodput: 50}, CPUByGroup: map[string]float64{"peer": 80, "orderer": 30, "bench": 10, "client": 40}},
+		{Workload: "vote", Stats: Stats{Goodput: 0}, CPUByGroup: map[string]float64{"peer": 10}},
+	}
+	Finish(rounds)
+	assert.InDelta(t, 24.0, rounds[0].NetworkCPUMsPerTx, 1e-9, "120 % of a core = 1200 ms/s over 50 tx/s; the client does not count")
+	assert.Zero(t, rounds[1].NetworkCPUMsPerTx, "nothing committed: no cost per transaction")
+	assert.InDelta(t, 1.0, rounds[0].RatioToPut, 1e-9)
+}
+
 func TestHeadline(t *testing.T) {
 	rounds := []Round{
 		{Workload: "bareput", Outstanding: 8, Stats: Stats{Goodput: 250}},
@@ -379,9 +390,11 @@ func TestHeadline(t *testing.T) {
 		{Workload: "put", Outstanding: 8, Repeat: 1, Stats: Stats{Goodput: 200}},
 		{Workload: "bareput", Outstanding: 8, Repeat: 1, Stats: Stats{Goodput: 200}},
 	}
+	rounds[1].NetworkCPUMsPerTx, rounds[2].NetworkCPUMsPerTx = 20, 22
 	SetRatios(rounds)
 	h := strings.Join(Headline(rounds), "\n")
 	assert.Contains(t, h, "vote 0.900..0.950")
+	assert.Contains(t, h, "Network CPU per valid transaction relative to the calibration put's: vote 1.100")
 	assert.Contains(t, h, "bareput 1.000..1.250")
 	assert.Contains(t, h, "Calibration put relative to the bare put: 0.800..1.000")
 
