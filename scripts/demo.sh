@@ -291,4 +291,8 @@ done
 # nothing is authorised for sequence 2 until a chaincode_upgrade decision executes
 refused NOT_FOUND charter upgrade show 2
 
+step "Sizing the network: charter bench drives governance workloads through the gateway (Caliper's columns; docs/performance.md)"
+# A tiny run; make bench-network runs the full one, with the calibration put.
+run charter bench --workload vote,artifact,query --clients 6 --count 30 --warmup 0s
+
 printf '\n%sDemo complete.%s The network is still running: try `charter --help`, `make status`; `make down` stops it.\n' "$B" "$R"
