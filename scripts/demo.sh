@@ -291,4 +291,10 @@ done
 # nothing is authorised for sequence 2 until a chaincode_upgrade decision executes
 refused NOT_FOUND charter upgrade show 2
 
+step "Each organisation enrols its members through its own CA; a revocation reaches every peer's MSP through a config update signed by a majority of the admins"
+NETDIR="${CHARTER_STATE_DIR:-$ROOT/.charter/network}"
+run network/member.sh enroll LabA "demo-ada-$$" --name "Ada (enrolled by LabA's CA)"
+run network/member.sh revoke LabA "demo-ada-$$" --reason "left LabA"
+run charter member show --cert "$NETDIR/members/laba/demo-ada-$$/cert.pem" --msp LabAMSP
+
 printf '\n%sDemo complete.%s The network is still running: try `charter --help`, `make status`; `make down` stops it.\n' "$B" "$R"

@@ -233,6 +233,9 @@ func TestCAEnrolVoteRevoke(t *testing.T) {
 		t.Logf("%s peer: %s", org, wireText(err))
 		assert.Contains(t, wireText(err), "access denied: channel [charter] creator org [LabAMSP]",
 			"the %s peer's MSP refused the certificate itself, before any chaincode rule", org)
+		_, err = c.Whoami(ctx)
+		require.Error(t, err, "the %s peer refuses the revoked certificate's queries too", org)
+		assert.Contains(t, wireText(err), "access denied", "the %s peer's refusal of a query", org)
 	}
 	assert.Equal(t, height, chainHeight(t, observer), "the refused transactions wrote nothing")
 }
