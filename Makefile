@@ -16,15 +16,16 @@ help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-18s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 .PHONY: build
-build: ## Build the charter CLI and the chaincode server into .charter/bin
+build: ## Build the charter CLI, the chaincode server and charter-netadmin into .charter/bin
 	@mkdir -p $(BIN)
 	$(GO) build -tags $(TAGS) -ldflags "$$(scripts/buildstamp.sh)" -o $(BIN)/charter ./cmd/charter
 	network/build-chaincode.sh -o $(BIN)/charter-chaincode
 	$(GO) build -o $(BIN)/charter-bench-chaincode ./cmd/charter-bench-chaincode
+	$(GO) build -o $(BIN)/charter-netadmin ./cmd/charter-netadmin
 	$(GO) build -o $(BIN)/charter-bareput-chaincode ./cmd/charter-bareput-chaincode
 
 .PHONY: fabric
-fabric: ## Build the pinned Fabric binaries (peer, orderer, tools) into .charter/bin
+fabric: ## Build the pinned Fabric binaries (peer, orderer, tools) and Fabric CA (server, client) into .charter/bin
 	network/build-fabric.sh
 
 .PHONY: up

@@ -291,6 +291,12 @@ done
 # nothing is authorised for sequence 2 until a chaincode_upgrade decision executes
 refused NOT_FOUND charter upgrade show 2
 
+step "Each organisation enrols its members through its own CA; a revocation reaches every peer's MSP through a config update signed by a majority of the admins"
+NETDIR="${CHARTER_STATE_DIR:-$ROOT/.charter/network}"
+run network/member.sh enroll LabA "demo-ada-$$" --name "Ada (enrolled by LabA's CA)"
+run network/member.sh revoke LabA "demo-ada-$$" --reason "left LabA"
+run charter member show --cert "$NETDIR/members/laba/demo-ada-$$/cert.pem" --msp LabAMSP
+
 step "Sizing the network: charter bench drives governance workloads through the gateway (Caliper's columns; docs/performance.md)"
 # A tiny run; make bench-network runs the full one, with the calibration put.
 run charter bench --workload vote,artifact,query --clients 6 --count 30 --warmup 0s
