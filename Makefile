@@ -21,6 +21,7 @@ build: ## Build the charter CLI and the chaincode server into .charter/bin
 	$(GO) build -tags $(TAGS) -ldflags "$$(scripts/buildstamp.sh)" -o $(BIN)/charter ./cmd/charter
 	network/build-chaincode.sh -o $(BIN)/charter-chaincode
 	$(GO) build -o $(BIN)/charter-bench-chaincode ./cmd/charter-bench-chaincode
+	$(GO) build -o $(BIN)/charter-bareput-chaincode ./cmd/charter-bareput-chaincode
 
 .PHONY: fabric
 fabric: ## Build the pinned Fabric binaries (peer, orderer, tools) into .charter/bin
@@ -113,6 +114,12 @@ bench: ## Domain benchmarks (score computation, decay, tally of 1k/10k/100k vote
 bench-tally: build fabric ## A ballot of CHARTER_BENCH_VOTES votes (default 100000) cast and tallied in pages on a fresh network
 	$(GO) test -count=1 -run=X -bench=LargeBallotTally -benchtime=1x -timeout 360m -v ./test/
 
+BENCH_ARGS ?= --workload bareput,put,vote,artifact,query,mix --clients 64 --duration 20s --repeat 3
+
 .PHONY: bench-network
-bench-network: build fabric ## Vote vs key-value put throughput on a fresh network (with the calibration chaincode), in one run
+bench-network: build ## charter bench $(BENCH_ARGS) against the running network (make demo first; docs/performance.md)
+	$(BIN)/charter bench $(BENCH_ARGS)
+
+.PHONY: bench-vote-put
+bench-vote-put: build fabric ## Vote vs key-value put throughput on a fresh network (the Go benchmark BenchmarkVoteVsPut)
 	CHARTER_BENCH=1 $(GO) test -count=1 -run=X -bench=VoteVsPut -benchtime=1x -timeout 20m ./test/

@@ -379,14 +379,14 @@ func (c *Client) submitTxTo(ctx context.Context, contract Contract, name string,
 			continue
 		}
 		var commitErr *ValidationError
-		if !errors.As(err, &commitErr) || commitErr.Code != peer.TxValidationCode_MVCC_READ_CONFLICT || attempt > max(c.cfg.MVCCRetries, 0) {
+		if !errors.As(err, &commitErr) || !retryableConflict(commitErr.Code) || attempt > max(c.cfg.MVCCRetries, 0) {
 			if commitErr != nil {
 				commitErr.Attempts = attempt
 			}
 			return "", mapError(err)
 		}
-		c.cfg.Logger.DebugContext(ctx, "retrying after MVCC read conflict",
-			"transaction", name, "txId", commitErr.TxID, "attempt", attempt, "backoff", backoff)
+		c.cfg.Logger.DebugContext(ctx, "retrying with a new proposal after a read conflict",
+			"transaction", name, "txId", commitErr.TxID, "code", commitErr.Code, "attempt", attempt, "backoff", backoff)
 		t := time.NewTimer(backoff)
 		select {
 		case <-ctx.Done():
@@ -399,25 +399,114 @@ func (c *Client) submitTxTo(ctx context.Context, contract Contract, name string,
 	}
 }
 
+// retryableConflict reports whether a transaction that failed validation
+// with code may be tried again as a new proposal: its reads were stale
+// (another transaction wrote a key or a range it read between endorsement
+// and commit), so it changed nothing, and endorsing it afresh reads the
+// current state. Any other validation failure is an answer, not a race.
+func retryableConflict(code peer.TxValidationCode) bool {
+	return code == peer.TxValidationCode_MVCC_READ_CONFLICT || code == peer.TxValidationCode_PHANTOM_READ_CONFLICT
+}
+
 // submitOnce endorses and submits once and waits for the commit status. A
 // transaction that did not commit successfully returns a *ValidationError.
+//
+// When the transaction may have reached ordering but its fate was not
+// learnt (the submit or the commit-status wait timed out, or the gateway
+// connection was lost), or the ordering service refused it for want of a
+// leader, it is looked up by its transaction ID (settle) and reported by
+// what the ledger says. The same envelope is never sent again, and no new
+// proposal is made for a transaction whose fate is unknown.
 func (c *Client) submitOnce(ctx context.Context, contract Contract, name string, args []string) ([]byte, string, error) {
 	endorseCtx, cancel := context.WithTimeout(ctx, c.cfg.EndorseTimeout)
 	raw, commit, err := contract.SubmitAsyncWithContext(endorseCtx, name, client.WithArguments(args...))
 	cancel()
 	if err != nil {
-		return nil, "", err
+		var submitErr *client.SubmitError
+		if !errors.As(err, &submitErr) {
+			return nil, "", err // not endorsed, or endorsed but never sent: nothing can commit
+		}
+		switch {
+		case orderingUnavailable(err):
+			// Every orderer refused or could not be reached: most likely
+			// never ordered, but a connection lost after sending leaves it
+			// open. One look-up; no waiting.
+			return c.settle(ctx, submitErr.TransactionID, raw, err, 0)
+		case transient(err):
+			return c.settle(ctx, submitErr.TransactionID, raw, err, c.cfg.StatusLookupWindow)
+		}
+		return nil, submitErr.TransactionID, err
 	}
 	commitCtx, cancel := context.WithTimeout(ctx, c.cfg.CommitTimeout)
 	defer cancel()
 	st, err := commit.StatusWithContext(commitCtx)
 	if err != nil {
-		return nil, commit.TransactionID(), err
+		return c.settle(ctx, commit.TransactionID(), raw, err, c.cfg.StatusLookupWindow)
 	}
 	if !st.Successful {
 		return nil, st.TransactionID, &ValidationError{TxID: st.TransactionID, Code: st.Code, BlockNumber: st.BlockNumber, Attempts: 1}
 	}
 	return raw, st.TransactionID, nil
+}
+
+// statusLookupPause is the pause between two look-ups of a transaction
+// whose fate is unknown.
+const statusLookupPause = 250 * time.Millisecond
+
+// settle looks up by ID a transaction whose fate the submit did not learn
+// (cause says why) and reports what the ledger says: VALID is success
+// (with the result the endorsement returned), in a block but invalid is a
+// *ValidationError (it changed nothing; a read conflict is then retried
+// as a new proposal by submitTxTo). While the transaction is not on the
+// ledger it is looked up again until window has passed (at least once);
+// still absent — or never looked up, because the client has no ledger
+// access or ctx has ended — the error is cause mapped (UNKNOWN_OUTCOME or
+// ORDERING_UNAVAILABLE) with the transaction ID and what the look-up saw.
+func (c *Client) settle(ctx context.Context, txID string, raw []byte, cause error, window time.Duration) ([]byte, string, error) {
+	unresolved := func(seen string) ([]byte, string, error) {
+		e := mapError(cause).(*Error)
+		if e.TxID == "" {
+			e.TxID = txID
+		}
+		if seen != "" {
+			e.Message += "; " + seen
+		}
+		return nil, txID, e
+	}
+	if c.ledger == nil || txID == "" {
+		return unresolved("")
+	}
+	deadline := time.Now().Add(window)
+	var seen string
+	for lookups := 1; ; lookups++ {
+		if ctx.Err() != nil {
+			return unresolved(seen)
+		}
+		lookupCtx, cancel := context.WithTimeout(ctx, c.cfg.EvaluateTimeout)
+		st, err := transactionStatus(lookupCtx, c.ledger, c.cfg.Channel, txID)
+		cancel()
+		switch {
+		case err != nil:
+			seen = fmt.Sprintf("looking it up by ID failed: %v", err)
+		case st.Found && st.Valid:
+			c.cfg.Logger.DebugContext(ctx, "settled by look-up: committed", "txId", txID, "lookups", lookups)
+			return raw, txID, nil
+		case st.Found:
+			code := peer.TxValidationCode(peer.TxValidationCode_value[st.ValidationCode])
+			return nil, txID, &ValidationError{TxID: txID, Code: code, Attempts: 1}
+		default:
+			seen = fmt.Sprintf("not on the ledger after %d look-up(s) by ID", lookups)
+		}
+		if !time.Now().Before(deadline) {
+			return unresolved(seen)
+		}
+		t := time.NewTimer(statusLookupPause)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+		case <-t.C:
+		}
+	}
 }
 
 // decodeResult decodes a transaction's JSON result; a result that does not

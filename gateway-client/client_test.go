@@ -200,14 +200,25 @@ func TestCommitStatusTimeoutIsUnknownOutcome(t *testing.T) {
 		<-ctx.Done()
 		return 0, status.FromContextError(ctx.Err()).Err()
 	}}
-	c := newTestClient(t, f, func(cfg *Config) { cfg.CommitTimeout = 20 * time.Millisecond })
+	f.evaluate = func(c call) ([]byte, error) { // the look-up by ID never finds it
+		return nil, peerError(codes.Unknown, "chaincode response 500, Failed to get transaction with id "+c.Args[1])
+	}
+	c := newTestClient(t, f, func(cfg *Config) {
+		cfg.CommitTimeout, cfg.StatusLookupWindow = 20*time.Millisecond, 20*time.Millisecond
+	})
 
 	_, err := c.RegisterMember(t.Context(), membership.RegisterRequest{Member: ada, Name: "Ada"})
 	require.ErrorIs(t, err, ErrUnknownOutcome)
 	var e *Error
 	require.ErrorAs(t, err, &e)
-	require.Len(t, f.Calls(), 1)
-	assert.Equal(t, f.Calls()[0].TxID, e.TxID)
+	calls := f.Calls()
+	require.NotEmpty(t, calls)
+	assert.Equal(t, "endorse", calls[0].Kind)
+	for _, c := range calls[1:] {
+		assert.Equal(t, call{Kind: "evaluate", Name: "GetTransactionByID", Args: []string{"charter", calls[0].TxID}, TxID: c.TxID, Chaincode: "qscc"}, c,
+			"after the endorsement only look-ups by the transaction's ID")
+	}
+	assert.Equal(t, calls[0].TxID, e.TxID)
 	assert.Contains(t, e.Message, e.TxID)
 	assert.Contains(t, e.Message, "may or may not have committed")
 	var statusErr *client.CommitStatusError

@@ -20,6 +20,9 @@ const (
 	DefaultCommitTimeout   = time.Minute
 	DefaultMVCCRetries     = 3
 	DefaultRetryBackoff    = 100 * time.Millisecond
+	// DefaultStatusLookupWindow is how long a submit whose fate is unknown
+	// keeps looking its transaction up by ID.
+	DefaultStatusLookupWindow = 5 * time.Second
 )
 
 // Config says whom to connect to, as whom, and how patiently.
@@ -75,12 +78,19 @@ type Config struct {
 	// status; when it passes the outcome is unknown (CodeUnknownOutcome).
 	CommitTimeout time.Duration
 	// MVCCRetries is how many times a transaction that failed validation
-	// with MVCC_READ_CONFLICT is endorsed and submitted again: 0 means
+	// with MVCC_READ_CONFLICT or PHANTOM_READ_CONFLICT is endorsed again as
+	// a new proposal (a new transaction ID) and submitted: 0 means
 	// DefaultMVCCRetries, a negative value means never.
 	MVCCRetries int
 	// RetryBackoff is the pause before the first retry; it doubles with
 	// every further retry.
 	RetryBackoff time.Duration
+
+	// StatusLookupWindow is how long a submit whose commit status was not
+	// received (timeout, lost connection) keeps looking its transaction ID
+	// up on the ledger before it reports UNKNOWN_OUTCOME; it looks at least
+	// once. 0 means DefaultStatusLookupWindow.
+	StatusLookupWindow time.Duration
 
 	// Logger receives debug logs of retries; nil discards them.
 	Logger *slog.Logger
@@ -111,6 +121,7 @@ func (cfg Config) withDefaults() Config {
 	setDur(&cfg.EndorseTimeout, DefaultEndorseTimeout)
 	setDur(&cfg.CommitTimeout, DefaultCommitTimeout)
 	setDur(&cfg.RetryBackoff, DefaultRetryBackoff)
+	setDur(&cfg.StatusLookupWindow, DefaultStatusLookupWindow)
 	if cfg.MVCCRetries == 0 {
 		cfg.MVCCRetries = DefaultMVCCRetries
 	}
@@ -152,6 +163,7 @@ func (cfg Config) validate() error {
 		{"EndorseTimeout", cfg.EndorseTimeout},
 		{"CommitTimeout", cfg.CommitTimeout},
 		{"RetryBackoff", cfg.RetryBackoff},
+		{"StatusLookupWindow", cfg.StatusLookupWindow},
 	} {
 		if d.value < 0 {
 			errs = append(errs, fmt.Errorf("config: %s %s is negative", d.name, d.value))

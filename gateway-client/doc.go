@@ -43,7 +43,8 @@
 //   - Conflicts of interest (coi.go), delegation (delegation.go),
 //     reputation (reputation.go), tokens (token.go), guardians' pauses and
 //     vouching (guard.go): one file each.
-//   - Treasury (treasury.go): Deposit, ProposeSpend, ApproveSpend,
+//   - Treasury (treasury.go): Deposit, ConfirmDeposit, TreasuryDeposit,
+//     TreasuryDeposits, ProposeSpend, ApproveSpend,
 //     ExecuteSpend, CancelSpend, TreasuryAccounts, TreasuryAccount,
 //     TreasuryMovements, TreasuryBudget, Spend, Spends, SpendsBySource,
 //     SpendApprovals, TreasuryUsage; the typed decisions ProposeBudget and
@@ -59,7 +60,7 @@
 // Every method returns either nil or an *Error. Its Code says what happened:
 // a Charter chaincode code (NOT_FOUND, FORBIDDEN, INVALID_ARGUMENT,
 // CONFLICT, FAILED_PRECONDITION, INTERNAL) parsed back from the text Fabric
-// wraps it in, or a client-side code (UNKNOWN_OUTCOME, NOT_COMMITTED,
+// wraps it in, or a client-side code (UNKNOWN_OUTCOME, ORDERING_UNAVAILABLE, NOT_COMMITTED,
 // UNAVAILABLE, DEADLINE_EXCEEDED, CANCELED, UNKNOWN). Match codes with
 // errors.Is and the package's sentinels:
 //
@@ -82,20 +83,37 @@
 //
 // Submitting methods may also return:
 //
-//   - CodeUnknownOutcome: sent for ordering, commit status not received in
-//     time; the *Error carries the TxID (settle it with TransactionStatus).
+//   - CodeUnknownOutcome: sent for ordering, its fate not learnt (commit
+//     status not received in time, or the connection lost) and not found
+//     by looking its ID up for Config.StatusLookupWindow; the *Error
+//     carries the TxID (settle it later with TransactionStatus).
+//   - CodeOrderingUnavailable: endorsed, but no orderer accepted it (no
+//     Raft leader: too few orderers running); looked up once and not
+//     found. Most likely never ordered; the *Error carries the TxID.
 //   - CodeNotCommitted: the transaction failed validation, including
 //     MVCC_READ_CONFLICT after Config.MVCCRetries retries; the *Error wraps
 //     a *ValidationError.
 //
 // # Retries
 //
-// A submitted transaction that fails validation with MVCC_READ_CONFLICT is
-// endorsed and submitted again, a bounded number of times with a small
-// growing backoff (Config.MVCCRetries, Config.RetryBackoff). No other
-// failure is retried. When a transaction was sent to the orderer but its
-// commit status did not arrive in time, the error's code is UNKNOWN_OUTCOME
-// and it carries the transaction ID so that the caller can find out later.
+// The client retries only what cannot commit twice (docs/client.md,
+// "Retries", and TestRetrySemantics pin each case):
+//
+//   - a transaction that failed validation with MVCC_READ_CONFLICT or
+//     PHANTOM_READ_CONFLICT changed nothing: it is endorsed again as a new
+//     proposal (a new transaction ID) and submitted, a bounded number of
+//     times with a small growing backoff (Config.MVCCRetries,
+//     Config.RetryBackoff);
+//   - a transaction that may have reached ordering but whose fate is
+//     unknown (submit or commit-status timeout, lost connection) is looked
+//     up by its ID (qscc GetTransactionByID) and reported as the ledger
+//     says: VALID is success, invalid is NOT_COMMITTED (a read conflict
+//     then takes the new-proposal path above), absent is UNKNOWN_OUTCOME;
+//   - endorsement that could not reach the gateway peer moves to the next
+//     organisation's gateway (Config.Fallbacks).
+//
+// The same envelope is never submitted twice, and no new transaction is
+// made for one whose fate is unknown.
 //
 // # Concurrency
 //

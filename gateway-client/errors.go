@@ -35,6 +35,13 @@ const (
 	// commit status was not received; it may or may not have committed.
 	// The error carries the transaction ID.
 	CodeUnknownOutcome Code = "UNKNOWN_OUTCOME"
+	// CodeOrderingUnavailable: the transaction was endorsed but no orderer
+	// accepted it (no Raft leader, orderers unreachable): ordering is down,
+	// not the gateway. It was most likely never ordered, but a connection
+	// lost after sending leaves that open, so the client looked it up once
+	// and did not find it; the error carries the transaction ID — look it
+	// up again before making a new one.
+	CodeOrderingUnavailable Code = "ORDERING_UNAVAILABLE"
 	// CodeNotCommitted: the transaction was ordered but failed validation
 	// (the error wraps a *ValidationError with the validation code).
 	CodeNotCommitted Code = "NOT_COMMITTED"
@@ -68,7 +75,9 @@ var (
 	ErrUnknownOutcome = errors.New("transaction outcome unknown")
 	ErrNotCommitted   = errors.New("transaction not committed")
 	ErrUnavailable    = errors.New("gateway unavailable")
-	ErrUnknown        = errors.New("unknown error")
+	// ErrOrderingUnavailable matches CodeOrderingUnavailable.
+	ErrOrderingUnavailable = errors.New("ordering service unavailable")
+	ErrUnknown             = errors.New("unknown error")
 )
 
 // sentinelOf returns the sentinel of a code, or nil.
@@ -83,6 +92,8 @@ func sentinelOf(c Code) error {
 		return ErrNotCommitted
 	case CodeUnavailable:
 		return ErrUnavailable
+	case CodeOrderingUnavailable:
+		return ErrOrderingUnavailable
 	case CodeDeadlineExceeded:
 		return context.DeadlineExceeded
 	case CodeCanceled:
@@ -156,7 +167,10 @@ type ValidationError struct {
 }
 
 func (e *ValidationError) Error() string {
-	msg := fmt.Sprintf("transaction %s failed validation with %s in block %d", e.TxID, e.Code, e.BlockNumber)
+	msg := fmt.Sprintf("transaction %s failed validation with %s", e.TxID, e.Code)
+	if e.BlockNumber > 0 { // 0: learnt by look-up, block not known (block 0 holds no transaction)
+		msg += fmt.Sprintf(" in block %d", e.BlockNumber)
+	}
 	if e.Attempts > 1 {
 		msg += fmt.Sprintf(" (attempt %d)", e.Attempts)
 	}
@@ -193,6 +207,12 @@ func mapError(err error) error {
 	}
 	var statusErr *client.CommitStatusError
 	var submitErr *client.SubmitError
+	if orderingUnavailable(err) {
+		e.Code = CodeOrderingUnavailable
+		e.Message = fmt.Sprintf("transaction %s was endorsed but the ordering service did not accept it (%s); ordering is unavailable until enough orderers run to elect a leader",
+			e.TxID, describe(err))
+		return e
+	}
 	if errors.As(err, &statusErr) || (errors.As(err, &submitErr) && transient(err)) {
 		e.Code = CodeUnknownOutcome
 		e.Message = fmt.Sprintf("transaction %s was sent for ordering but its commit status is unknown (%s); it may or may not have committed",
@@ -215,6 +235,31 @@ func mapError(err error) error {
 	}
 	e.Message = describe(err)
 	return e
+}
+
+// orderingWords are the gateway's words when no orderer of the channel
+// accepted a transaction (fabric internal/pkg/gateway Submit).
+var orderingWords = []string{
+	"no orderers could successfully process transaction",
+	"no orderer nodes available",
+	"insufficient number of orderers could successfully process transaction",
+}
+
+// orderingUnavailable reports whether err is a submit that no orderer
+// accepted because ordering is down (gRPC Unavailable from the gateway,
+// in its words), as opposed to a lost connection to the gateway itself.
+func orderingUnavailable(err error) bool {
+	var submitErr *client.SubmitError
+	if !errors.As(err, &submitErr) || status.Code(err) != codes.Unavailable {
+		return false
+	}
+	msg := status.Convert(err).Message()
+	for _, w := range orderingWords {
+		if strings.Contains(msg, w) {
+			return true
+		}
+	}
+	return false
 }
 
 // transient reports whether err is a timeout, a cancellation or a lost

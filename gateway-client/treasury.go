@@ -15,6 +15,9 @@ import (
 // Treasury transaction names.
 const (
 	txTreasuryDeposit        = "treasury:Deposit"
+	txTreasuryConfirmDeposit = "treasury:ConfirmDeposit"
+	txTreasuryDepositRecord  = "treasury:DepositRecord"
+	txTreasuryDeposits       = "treasury:Deposits"
 	txTreasuryProposeSpend   = "treasury:ProposeSpend"
 	txTreasuryApprove        = "treasury:Approve"
 	txTreasuryExecute        = "treasury:Execute"
@@ -30,13 +33,50 @@ const (
 	txTreasuryUsage          = "treasury:Usage"
 )
 
-// Deposit submits treasury:Deposit: an asset received off-chain.
+// Deposit submits treasury:Deposit: an asset received off-chain, recorded
+// pending; the balance moves when a treasurer of another organisation
+// confirms it (ConfirmDeposit).
 //
 // Errors: ErrForbidden (not a treasurer), ErrInvalidArgument (amount,
 // reference, reason; the token account), ErrNotFound (account).
-func (c *Client) Deposit(ctx context.Context, req treasury.DepositRequest) (*treasury.Deposited, error) {
-	var out treasury.Deposited
+func (c *Client) Deposit(ctx context.Context, req treasury.DepositRequest) (*treasury.DepositRecord, error) {
+	var out treasury.DepositRecord
 	if err := c.submitJSON(ctx, txTreasuryDeposit, "deposit request", req, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// ConfirmDeposit submits treasury:ConfirmDeposit: a treasurer of another
+// organisation than the recording treasurer's confirms a pending deposit,
+// which credits its account.
+//
+// Errors: ErrForbidden (not a treasurer; the recorder or a treasurer of
+// its organisation), ErrConflict (already confirmed), ErrNotFound.
+func (c *Client) ConfirmDeposit(ctx context.Context, deposit string) (*treasury.Deposited, error) {
+	var out treasury.Deposited
+	if err := c.submitJSON(ctx, txTreasuryConfirmDeposit, "deposit confirmation", treasury.ConfirmDepositRequest{Deposit: deposit}, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// TreasuryDeposit evaluates treasury:DepositRecord: one deposit, pending
+// or confirmed.
+//
+// Errors: ErrNotFound.
+func (c *Client) TreasuryDeposit(ctx context.Context, id string) (*treasury.DepositRecord, error) {
+	var out treasury.DepositRecord
+	if err := c.evaluate(ctx, txTreasuryDepositRecord, &out, id); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// TreasuryDeposits evaluates treasury:Deposits: one page of deposits.
+func (c *Client) TreasuryDeposits(ctx context.Context, pageSize int, bookmark string) (*treasury.DepositPage, error) {
+	var out treasury.DepositPage
+	if err := c.evaluate(ctx, txTreasuryDeposits, &out, strconv.Itoa(pageSize), bookmark); err != nil {
 		return nil, err
 	}
 	return &out, nil

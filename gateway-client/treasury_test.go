@@ -28,6 +28,12 @@ func TestTreasuryArguments(t *testing.T) {
 	tests := []proposalCase{
 		{"Deposit", "{}", func(ctx context.Context, c *Client) (any, error) { return c.Deposit(ctx, deposit) },
 			call{Kind: "endorse", Name: "treasury:Deposit", Args: []string{mustJSON(deposit)}}},
+		{"ConfirmDeposit", "{}", func(ctx context.Context, c *Client) (any, error) { return c.ConfirmDeposit(ctx, "d1") },
+			call{Kind: "endorse", Name: "treasury:ConfirmDeposit", Args: []string{`{"deposit":"d1"}`}}},
+		{"TreasuryDeposit", "{}", func(ctx context.Context, c *Client) (any, error) { return c.TreasuryDeposit(ctx, "d1") },
+			call{Kind: "evaluate", Name: "treasury:DepositRecord", Args: []string{"d1"}}},
+		{"TreasuryDeposits", "{}", func(ctx context.Context, c *Client) (any, error) { return c.TreasuryDeposits(ctx, 5, "bm") },
+			call{Kind: "evaluate", Name: "treasury:Deposits", Args: []string{"5", "bm"}}},
 		{"ProposeSpend", "{}", func(ctx context.Context, c *Client) (any, error) { return c.ProposeSpend(ctx, spend) },
 			call{Kind: "endorse", Name: "treasury:ProposeSpend", Args: []string{mustJSON(spend)}}},
 		{"ApproveSpend", "{}", func(ctx context.Context, c *Client) (any, error) { return c.ApproveSpend(ctx, "s1") },

@@ -34,6 +34,16 @@ BENCH_CC_LABEL="bench_${BENCH_CC_VERSION}"
 BENCH_DEPLOYED="$NET/bench-deployed"
 BENCH=0
 if [ "${CHARTER_BENCH:-}" = 1 ] || [ -f "$BENCH_DEPLOYED" ]; then BENCH=1; fi
+# The bare put chaincode (one PutState through the plain shim, no
+# contractapi): deployed with the calibration chaincode (up.sh --bench) so
+# that charter bench can separate Fabric's cost from the chaincode
+# framework's; BAREPUT_DEPLOYED records it (a network created before it
+# existed gets it on its next up.sh --bench).
+BAREPUT_CC_NAME="bareput"
+BAREPUT_CC_VERSION="1.0"
+BAREPUT_CC_SEQUENCE="1"
+BAREPUT_CC_LABEL="bareput_${BAREPUT_CC_VERSION}"
+BAREPUT_DEPLOYED="$NET/bareput-deployed"
 DOMAIN="charter.local"
 
 # ---------------------------------------------------------------- ports ---
@@ -54,6 +64,13 @@ declare -A PEER_CC=([Foundation]=$((7052 + OFF)) [LabA]=$((8052 + OFF)) [LabB]=$
 declare -A PEER_OPS=([Foundation]=$((7053 + OFF)) [LabA]=$((8053 + OFF)) [LabB]=$((9053 + OFF)))
 declare -A CCS_PORT=([Foundation]=$((9990 + OFF)) [LabA]=$((9991 + OFF)) [LabB]=$((9992 + OFF)))
 declare -A BCC_PORT=([Foundation]=$((9993 + OFF)) [LabA]=$((9994 + OFF)) [LabB]=$((9995 + OFF))) # bench servers
+declare -A BPC_PORT=([Foundation]=$((9996 + OFF)) [LabA]=$((9997 + OFF)) [LabB]=$((9998 + OFF))) # bareput servers
+# pprof endpoints, listening only with CHARTER_PPROF=1 (charter bench
+# profiles; docs/performance.md): peers, orderers, calibration chaincodes.
+declare -A PEER_PPROF=([Foundation]=$((7054 + OFF)) [LabA]=$((8054 + OFF)) [LabB]=$((9054 + OFF)))
+declare -A ORD_PPROF=([orderer1]=$((7080 + OFF)) [orderer2]=$((7180 + OFF)) [orderer3]=$((7280 + OFF)))
+declare -A BCC_PPROF=([Foundation]=$((9983 + OFF)) [LabA]=$((9984 + OFF)) [LabB]=$((9985 + OFF)))
+declare -A BPC_PPROF=([Foundation]=$((9986 + OFF)) [LabA]=$((9987 + OFF)) [LabB]=$((9988 + OFF)))
 # After a chaincode upgrade (network/upgrade.sh) an organisation's service
 # listens on the other of two ports (CCS_PORT, CCS_PORT + 10: the old and
 # the new service run side by side during the upgrade) and runs the
@@ -75,6 +92,7 @@ for _o in "${ORGS[@]}"; do
   PROC_ORG[peer-${ORG_KEY[$_o]}]="$_o"
   PROC_ORG[cc-${ORG_KEY[$_o]}]="$_o"
   PROC_ORG[bench-${ORG_KEY[$_o]}]="$_o"
+  PROC_ORG[bareput-${ORG_KEY[$_o]}]="$_o"
 done
 # user_dir ORG USER -> the cryptogen folder of USER (Admin, User1..User3)
 user_dir() { REPLY="$CRYPTO/peerOrganizations/${ORG_DOMAIN[$1]}/users/$2@${ORG_DOMAIN[$1]}"; }
@@ -88,6 +106,9 @@ unset _o _n
 PROCS=(orderer1 orderer2 orderer3 peer-foundation peer-laba peer-labb cc-foundation cc-laba cc-labb)
 BENCH_PROCS=(bench-foundation bench-laba bench-labb)
 if [ "$BENCH" = 1 ]; then PROCS+=("${BENCH_PROCS[@]}"); fi
+BAREPUT_PROCS=(bareput-foundation bareput-laba bareput-labb)
+BAREPUT=0
+if [ "${CHARTER_BENCH:-}" = 1 ] || [ -f "$BAREPUT_DEPLOYED" ]; then BAREPUT=1; PROCS+=("${BAREPUT_PROCS[@]}"); fi
 proc_ports() {
   local o
   case "$1" in
@@ -95,6 +116,7 @@ proc_ports() {
     peer-*) o="${PROC_ORG[$1]}"; echo "grpc ${PEER_PORT[$o]}, chaincode ${PEER_CC[$o]}, ops ${PEER_OPS[$o]}" ;;
     cc-*) o="${PROC_ORG[$1]}"; echo "grpc ${CCS_PORT[$o]}" ;;
     bench-*) o="${PROC_ORG[$1]}"; echo "grpc ${BCC_PORT[$o]}" ;;
+    bareput-*) o="${PROC_ORG[$1]}"; echo "grpc ${BPC_PORT[$o]}" ;;
   esac
 }
 all_ports() {
@@ -106,6 +128,7 @@ all_ports() {
     printf '%s\n' "${PEER_PORT[$o]} peer-${ORG_KEY[$o]}(grpc)" "${PEER_CC[$o]} peer-${ORG_KEY[$o]}(chaincode-listener)" \
       "${PEER_OPS[$o]} peer-${ORG_KEY[$o]}(operations)" "${CCS_PORT[$o]} cc-${ORG_KEY[$o]}(chaincode-server)"
     if [ "$BENCH" = 1 ]; then printf '%s\n' "${BCC_PORT[$o]} bench-${ORG_KEY[$o]}(bench-chaincode-server)"; fi
+    if [ "$BAREPUT" = 1 ]; then printf '%s\n' "${BPC_PORT[$o]} bareput-${ORG_KEY[$o]}(bareput-chaincode-server)"; fi
   done
 }
 

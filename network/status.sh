@@ -11,6 +11,7 @@ health() { # -> REPLY
     peer-*) port="${PEER_OPS[$o]}" ;;
     cc-*) if tcp_open "${CCS_PORT[$o]}"; then REPLY="listening"; else REPLY="not listening"; fi; return ;;
     bench-*) if tcp_open "${BCC_PORT[$o]}"; then REPLY="listening"; else REPLY="not listening"; fi; return ;;
+    bareput-*) if tcp_open "${BPC_PORT[$o]}"; then REPLY="listening"; else REPLY="not listening"; fi; return ;;
   esac
   if curl -fsS -m 1 "http://127.0.0.1:$port/healthz" >/dev/null 2>&1; then REPLY="healthz OK"; else REPLY="healthz failing"; fi
 }
@@ -30,6 +31,7 @@ done
 if [ -f "$DEPLOYED" ]; then
   echo "deployment: chaincode '$CC_NAME' committed on channel '$CHANNEL' (state $NET, logs $LOGS)"
   [ -f "$BENCH_DEPLOYED" ] && echo "deployment: calibration chaincode '$BENCH_CC_NAME' committed (benchmarks and tests only)"
+  [ -f "$BAREPUT_DEPLOYED" ] && echo "deployment: bare put chaincode '$BAREPUT_CC_NAME' committed (benchmarks and tests only)"
 else
   echo "deployment: none recorded in $NET"
 fi

@@ -10,8 +10,10 @@
 #   network/up.sh --fresh    wipe .charter/network/ and create from nothing
 #   network/up.sh --bench    also deploy the calibration chaincode "bench"
 #                            (bench:Put, for benchmarks and tests only; same
-#                            as CHARTER_BENCH=1); a network that has it keeps
-#                            it across restarts
+#                            as CHARTER_BENCH=1) and the bare put chaincode
+#                            "bareput" (one PutState, plain shim); a network
+#                            that has them keeps them across restarts, and a
+#                            running network gets them without a restart
 #
 # Environment: CHARTER_PORT_OFFSET (shift all ports), CHARTER_CHAINCODE_BIN
 # (use a prebuilt contractapi chaincode instead of building
@@ -21,8 +23,13 @@
 # (the founding MSP IDs the chaincode servers accept in a genesis; default:
 # the three organisations),
 # CHARTER_BENCH_CHAINCODE_BIN (a prebuilt calibration chaincode),
+# CHARTER_BAREPUT_CHAINCODE_BIN (a prebuilt bare put chaincode),
 # CHARTER_RAFT_TIMEOUT (seconds to wait for a Raft leader, default 30),
-# CHARTER_KEEP_ON_FAILURE=1 (leave processes running when up fails).
+# CHARTER_KEEP_ON_FAILURE=1 (leave processes running when up fails),
+# CHARTER_PPROF=1 (peers, orderers and calibration chaincodes serve pprof:
+# ports in network/lib.sh), CHARTER_BATCH_TIMEOUT and
+# CHARTER_BATCH_MAX_MESSAGES (the channel's batch settings when it is
+# created; default 20ms and 200; benchmarks compare others with them).
 set -euo pipefail
 for a in "$@"; do [ "$a" = --bench ] && export CHARTER_BENCH=1; done
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -49,6 +56,7 @@ LOG_SPEC="${CHARTER_LOG_SPEC:-info}"
 LOG_FORMAT='%{time:2006-01-02 15:04:05.000 MST} %{id:04x} %{level:.4s} [%{module}] %{shortfunc} -> %{message}'
 CC_BIN="${CHARTER_CHAINCODE_BIN:-$BIN/charter-chaincode}"
 BENCH_BIN="${CHARTER_BENCH_CHAINCODE_BIN:-$BIN/charter-bench-chaincode}"
+BAREPUT_BIN="${CHARTER_BAREPUT_CHAINCODE_BIN:-$BIN/charter-bareput-chaincode}"
 
 # ------------------------------------------------------------- output ---
 T0=$(( ${EPOCHREALTIME/./} / 1000 ))
@@ -164,8 +172,9 @@ start_proc() { # start_proc NAME BINARY [VAR=value...] -- args...
 
 declare -A LOGOFF # where each orderer's log stood when this run started it
 start_orderer() {
-  local n="$1" d
+  local n="$1" d pprof=()
   d="${ORD_DIR[$n]}"
+  [ "${CHARTER_PPROF:-}" = 1 ] && pprof=(ORDERER_GENERAL_PROFILE_ENABLED=true ORDERER_GENERAL_PROFILE_ADDRESS="127.0.0.1:${ORD_PPROF[$n]}")
   mkdir -p "$DATA/$n"
   LOGOFF[$n]=0
   [ -f "$LOGS/$n.log" ] && LOGOFF[$n]="$(wc -c <"$LOGS/$n.log")"
@@ -193,12 +202,14 @@ start_orderer() {
     ORDERER_ADMIN_TLS_CLIENTAUTHREQUIRED=true \
     ORDERER_ADMIN_TLS_CLIENTROOTCAS="[$ORDERER_TLS_CA]" \
     ORDERER_CHANNELPARTICIPATION_ENABLED=true \
+    "${pprof[@]}" \
     --
 }
 
 start_peer() {
-  local o="$1" k="${ORG_KEY[$1]}" d
+  local o="$1" k="${ORG_KEY[$1]}" d pprof=()
   d="${PEER_DIR[$o]}"
+  [ "${CHARTER_PPROF:-}" = 1 ] && pprof=(CORE_PEER_PROFILE_ENABLED=true CORE_PEER_PROFILE_LISTENADDRESS="127.0.0.1:${PEER_PPROF[$o]}")
   mkdir -p "$DATA/peer-$k"
   start_proc "peer-$k" "$BIN/peer" \
     FABRIC_CFG_PATH="$CFG" FABRIC_LOGGING_SPEC="$LOG_SPEC" FABRIC_LOGGING_FORMAT="$LOG_FORMAT" \
@@ -226,23 +237,28 @@ start_peer() {
     CORE_LEDGER_SNAPSHOTS_ROOTDIR="$DATA/peer-$k/snapshots" \
     CORE_OPERATIONS_LISTENADDRESS="127.0.0.1:${PEER_OPS[$o]}" \
     CORE_METRICS_PROVIDER=prometheus \
+    "${pprof[@]}" \
     -- node start
 }
 
-start_ccserver() { # start_ccserver ORG [bench]
+start_ccserver() { # start_ccserver ORG [bench|bareput]
   local o="$1" k="${ORG_KEY[$1]}" d pkgid name="cc-${ORG_KEY[$1]}" exe="$CC_BIN" port="${CCS_PORT[$1]}"
   d="${PEER_DIR[$o]}"
   pkgid="${PKGID[$o]}"
   # after an upgrade the organisation runs the build its approval named
   if [ -f "$CCDIR/$k/binary" ]; then read -r exe <"$CCDIR/$k/binary"; fi
+  local extra=()
   if [ "${2:-}" = bench ]; then
     name="bench-$k" exe="$BENCH_BIN" port="${BCC_PORT[$o]}" pkgid="${BENCH_PKGID[$o]}"
+    [ "${CHARTER_PPROF:-}" = 1 ] && extra+=(CHARTER_PPROF_ADDR="127.0.0.1:${BCC_PPROF[$o]}")
+  elif [ "${2:-}" = bareput ]; then
+    name="bareput-$k" exe="$BAREPUT_BIN" port="${BPC_PORT[$o]}" pkgid="${BAREPUT_PKGID[$o]}"
+    [ "${CHARTER_PPROF:-}" = 1 ] && extra+=(CHARTER_PPROF_ADDR="127.0.0.1:${BPC_PPROF[$o]}")
   fi
-  local extra=()
   [ -n "${CHARTER_MAX_CLOCK_SKEW:-}" ] && extra+=(CHARTER_MAX_CLOCK_SKEW="$CHARTER_MAX_CLOCK_SKEW")
   # Each organisation's chaincode server knows the consortium's founders and
   # endorses no genesis that names others (README: the founding act).
-  if [ "${2:-}" != bench ]; then
+  if [ -z "${2:-}" ]; then
     local founders="" f
     for f in "${ORGS[@]}"; do founders+="${founders:+,}${f}MSP"; done
     extra+=(CHARTER_FOUNDERS="${CHARTER_FOUNDERS:-$founders}")
@@ -275,6 +291,7 @@ wait_healthy() {
         peer-*) o="${PROC_ORG[$n]}"; url="http://127.0.0.1:${PEER_OPS[$o]}/healthz" ;;
         cc-*) o="${PROC_ORG[$n]}"; url="" port="${CCS_PORT[$o]}" ;;
         bench-*) o="${PROC_ORG[$n]}"; url="" port="${BCC_PORT[$o]}" ;;
+        bareput-*) o="${PROC_ORG[$n]}"; url="" port="${BPC_PORT[$o]}" ;;
       esac
       if [ -n "$url" ]; then
         curl -fsS -m 1 "$url" >/dev/null 2>&1 || next+=("$n")
@@ -566,6 +583,13 @@ if [ "$BENCH" = 1 ]; then
       die "go build ./cmd/charter-bench-chaincode failed"
     echo "  calibration chaincode: built $BENCH_BIN"
   fi
+  if [ -n "${CHARTER_BAREPUT_CHAINCODE_BIN:-}" ]; then
+    [ -x "$BAREPUT_BIN" ] || die "CHARTER_BAREPUT_CHAINCODE_BIN=$BAREPUT_BIN is not an executable file"
+  else
+    (cd "$ROOT" && go build -o "$BIN/charter-bareput-chaincode" ./cmd/charter-bareput-chaincode) ||
+      die "go build ./cmd/charter-bareput-chaincode failed"
+    echo "  bare put chaincode: built $BAREPUT_BIN"
+  fi
 fi
 
 # restart on existing state only when a previous up finished a deployment
@@ -593,6 +617,7 @@ if [ $MODE = create ]; then
   rm -rf "$NET"
   # a fresh network has the calibration chaincode only when asked again
   [ "${CHARTER_BENCH:-}" = 1 ] || BENCH=0
+  [ "${CHARTER_BENCH:-}" = 1 ] || BAREPUT=0
   mkdir -p "$CFG" "$CRYPTO" "$DATA" "$LOGS/cli" "$PIDS" "$CCDIR" "$ARTIFACTS"
   FABCFG="$(cd "$ROOT/network/fabric" && go list -m -f '{{.Dir}}' github.com/hyperledger/fabric 2>/dev/null)/sampleconfig" ||
     die "cannot locate Fabric's sampleconfig (go list -m github.com/hyperledger/fabric in network/fabric)"
@@ -694,9 +719,9 @@ Application: &ApplicationDefaults
   Capabilities: *ApplicationCapabilities
 Orderer: &OrdererDefaults
   OrdererType: etcdraft
-  BatchTimeout: 20ms
+  BatchTimeout: ${CHARTER_BATCH_TIMEOUT:-20ms}
   BatchSize:
-    MaxMessageCount: 200
+    MaxMessageCount: ${CHARTER_BATCH_MAX_MESSAGES:-200}
     AbsoluteMaxBytes: 10 MB
     PreferredMaxBytes: 2 MB
   EtcdRaft:
@@ -767,6 +792,14 @@ if [ -f "$BENCH_DEPLOYED" ]; then
     read -r "BENCH_PKGID[$o]" <"$f"
   done
 fi
+declare -A BAREPUT_PKGID
+if [ -f "$BAREPUT_DEPLOYED" ]; then
+  for o in "${ORGS[@]}"; do
+    f="$CCDIR/bareput-${ORG_KEY[$o]}/package-id"
+    [ -f "$f" ] || die "missing $f (state incomplete: run network/up.sh --fresh)"
+    read -r "BAREPUT_PKGID[$o]" <"$f"
+  done
+fi
 
 phase "start 3 orderers, 3 peers, 3 chaincode servers"
 for n in "${ORDERERS[@]}"; do
@@ -782,6 +815,10 @@ started_procs=(orderer1 orderer2 orderer3 peer-foundation peer-laba peer-labb cc
 if [ -f "$BENCH_DEPLOYED" ]; then
   for o in "${ORGS[@]}"; do is_running "bench-${ORG_KEY[$o]}" || start_ccserver "$o" bench; done
   started_procs+=("${BENCH_PROCS[@]}")
+fi
+if [ -f "$BAREPUT_DEPLOYED" ]; then
+  for o in "${ORGS[@]}"; do is_running "bareput-${ORG_KEY[$o]}" || start_ccserver "$o" bareput; done
+  started_procs+=("${BAREPUT_PROCS[@]}")
 fi
 wait_healthy "${started_procs[@]}"
 
@@ -827,6 +864,24 @@ if [ "$BENCH" = 1 ] && [ ! -f "$BENCH_DEPLOYED" ]; then
   bg_wait
   approve_commit "$BENCH_CC_NAME" "$BENCH_CC_VERSION" "$BENCH_CC_SEQUENCE" BENCH_PKGID "-bench" "calibration chaincode"
   printf 'chaincode=%s version=%s sequence=%s\n' "$BENCH_CC_NAME" "$BENCH_CC_VERSION" "$BENCH_CC_SEQUENCE" >"$BENCH_DEPLOYED"
+fi
+
+if [ "$BENCH" = 1 ] && [ ! -f "$BAREPUT_DEPLOYED" ]; then
+  phase "bare put chaincode '$BAREPUT_CC_NAME': package, start, install, approve, commit"
+  for o in "${ORGS[@]}"; do
+    k="${ORG_KEY[$o]}"
+    package_cc "$o" "$CCDIR/bareput-$k" "${BPC_PORT[$o]}" "$BAREPUT_CC_LABEL" "$BAREPUT_CC_NAME-$k"
+    read -r "BAREPUT_PKGID[$o]" <"$CCDIR/bareput-$k/package-id"
+    is_running "bareput-$k" || start_ccserver "$o" bareput
+  done
+  wait_healthy "${BAREPUT_PROCS[@]}"
+  for o in "${ORGS[@]}"; do
+    k="${ORG_KEY[$o]}"
+    bgjob "install-bareput-$o" as_admin "$o" env FABRIC_LOGGING_SPEC=info peer lifecycle chaincode install "$CCDIR/bareput-$k/$BAREPUT_CC_NAME-$k.tar.gz"
+  done
+  bg_wait
+  approve_commit "$BAREPUT_CC_NAME" "$BAREPUT_CC_VERSION" "$BAREPUT_CC_SEQUENCE" BAREPUT_PKGID "-bareput" "bare put chaincode"
+  printf 'chaincode=%s version=%s sequence=%s\n' "$BAREPUT_CC_NAME" "$BAREPUT_CC_VERSION" "$BAREPUT_CC_SEQUENCE" >"$BAREPUT_DEPLOYED"
 fi
 
 phase "readiness: gossip + chaincode query on every peer"
@@ -876,11 +931,23 @@ mv "$NET/profiles.json.tmp" "$NET/profiles.json"
   echo "CHARTER_CHANNEL='$CHANNEL'"
   echo "CHARTER_CHAINCODE='$CC_NAME'"
   if [ -f "$BENCH_DEPLOYED" ]; then echo "CHARTER_BENCH_CHAINCODE='$BENCH_CC_NAME'"; fi
+  if [ -f "$BAREPUT_DEPLOYED" ]; then echo "CHARTER_BAREPUT_CHAINCODE='$BAREPUT_CC_NAME'"; fi
   echo "CHARTER_PROFILES='$NET/profiles.json'"
   echo "CHARTER_FABRIC_CFG_PATH='$CFG'"
   echo "CHARTER_PORT_OFFSET='$OFF'"
   echo "CHARTER_ORDERER_TLS_CA='$ORDERER_TLS_CA'"
   echo "CHARTER_ORDERER_ADMIN_TLS_DIR='$ORDERER_ADMIN_DIR/tls'"
+  if [ "${CHARTER_PPROF:-}" = 1 ]; then
+    eps=""
+    for n in "${ORDERERS[@]}"; do eps+="$n=127.0.0.1:${ORD_PPROF[$n]} "; done
+    for o in "${ORGS[@]}"; do
+      k="${ORG_KEY[$o]}"
+      eps+="peer-$k=127.0.0.1:${PEER_PPROF[$o]} "
+      [ -f "$BENCH_DEPLOYED" ] && eps+="bench-$k=127.0.0.1:${BCC_PPROF[$o]} "
+      [ -f "$BAREPUT_DEPLOYED" ] && eps+="bareput-$k=127.0.0.1:${BPC_PPROF[$o]} "
+    done
+    echo "CHARTER_PPROF_ENDPOINTS='${eps% }'"
+  fi
   echo "CHARTER_ORDERER_ENDPOINTS='$(for n in "${ORDERERS[@]}"; do printf '127.0.0.1:%s ' "${ORD_PORT[$n]}"; done | sed 's/ $//')'"
   for n in "${ORDERERS[@]}"; do
     N="${n^^}"
@@ -931,5 +998,6 @@ fi
 phase ""
 bench_note=""
 [ -f "$BENCH_DEPLOYED" ] && bench_note=" (and the calibration chaincode '$BENCH_CC_NAME')"
+[ -f "$BAREPUT_DEPLOYED" ] && bench_note=" (and the calibration chaincodes '$BENCH_CC_NAME', '$BAREPUT_CC_NAME')"
 echo "up: ready in $(( $(( ${EPOCHREALTIME/./} / 1000 )) - T0 )) ms ($MODE) — channel '$CHANNEL', chaincode '$CC_NAME'$bench_note answering on all 3 peers"
 echo "up: profiles: $NET/profiles.json  env: $NET/network.env  logs: $LOGS  (network/status.sh, network/down.sh)"

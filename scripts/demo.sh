@@ -220,8 +220,11 @@ step "Every state change above emitted a chaincode event"
 run charter events watch --from-block 0 --count 31
 
 step "The treasury: a budget by House B, a spend approved by treasurers of two organisations, paid after the delay"
-run charter --as foundation-user2 treasury deposit --account compute_credits --amount 20000 \
-  --reference provider-grant-7 --reason "GPU hours donated by a compute provider"
+deposit=$(json_id charter --as foundation-user2 treasury deposit --account compute_credits --amount 20000 \
+  --reference provider-grant-7 --reason "GPU hours donated by a compute provider")
+echo "deposit $deposit (pending: the balance moves when a treasurer of another organisation confirms it)"
+refused FORBIDDEN charter --as foundation-user2 treasury confirm-deposit "$deposit"
+run charter --as labB-user1 treasury confirm-deposit "$deposit"
 refused INVALID_ARGUMENT charter --as foundation-user2 treasury deposit --account token --amount 1000000 --reference x --reason "minting by another name"
 budget=$(json_id charter --as labA-user2 treasury budget --account compute_credits --amount 5000 \
   --purpose "evaluation grants" --title "Evaluation compute grants")
@@ -249,7 +252,7 @@ run charter --as labB-user1 treasury execute "$spend"
 run charter treasury movements compute_credits
 run charter treasury usage compute_credits
 echo "(large or unusual treasury events, as an operator's alert watch prints them)"
-run charter events watch --from-block 0 --alert 1000 --count 3
+run charter events watch --from-block 0 --alert 1000 --count 4
 
 step "Governance incidents and the paper's metrics (Table 1), computed from the ledger"
 # A proposal a peer refused to endorse never reaches the ledger: the admin

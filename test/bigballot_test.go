@@ -177,13 +177,13 @@ func BenchmarkLargeBallotTally(b *testing.B) {
 	progress(b, "poll %s opens at %s, ends at %s", bal.ID, bal.OpensAt.Format(time.RFC3339), bal.EndsAt.Format(time.RFC3339))
 	time.Sleep(time.Until(bal.OpensAt) + time.Second)
 
+	// Members act over one shared gRPC connection per peer (an
+	// application serving many users), not a TLS handshake each.
+	var conns sharedConns
+	defer conns.close()
 	began = time.Now()
 	require.NoError(b, parallel(func(i int) error {
-		c, err := charter.Connect(ctx, members[i].cfg)
-		if err != nil {
-			return fmt.Errorf("connect %d: %w", i, err)
-		}
-		defer func() { _ = c.Close() }()
+		c := conns.client(b, members[i].cfg)
 		// Casting the same choice again is harmless (a blind write of the
 		// same vote), so an unknown outcome is settled by sending it again.
 		return retryUnknown(func() error {

@@ -158,13 +158,18 @@ func TestTreasurySpendPath(t *testing.T) {
 
 	restoreTestBudgetQuorum(t, reader, seat, community)
 
-	// A deposit of compute credits, recorded by a treasurer with its reference.
+	// A deposit of compute credits, recorded by a treasurer with its
+	// reference: pending, the balance does not move until a treasurer of
+	// another organisation confirms it (below, after the attack table).
 	before, err := reader.TreasuryAccount(ctx, "compute_credits")
 	require.NoError(t, err)
 	dep, err := tresFo.client.Deposit(ctx, treasury.DepositRequest{Account: "compute_credits", Amount: 20_000, Reference: fmt.Sprintf("grant-%d", run), Reason: "GPU hours donated by a provider"})
 	require.NoError(t, err)
-	assert.Equal(t, before.Balance+20_000, dep.Movement.Balance)
+	assert.Equal(t, treasury.DepositPending, dep.Status)
 	settledHeight(t) // every peer has it before another organisation's peer endorses a read of it
+	pending, err := reader.TreasuryAccount(ctx, "compute_credits")
+	require.NoError(t, err)
+	assert.Equal(t, before.Balance, pending.Balance, "a recorded deposit moves nothing")
 
 	// A budget, by a House B budget decision.
 	bd, err := community.client.ProposeBudget(ctx, "Evaluation compute", "", treasury.BudgetRequest{Account: "compute_credits", Amount: 10_000, Purpose: "evaluation grants"})
@@ -203,6 +208,7 @@ func TestTreasurySpendPath(t *testing.T) {
 			_, err := tresFo.client.Deposit(ctx, treasury.DepositRequest{Account: constitution.TreasuryTokenAccount, Amount: 1_000_000, Reference: "x", Reason: "x"})
 			return err
 		}, errcode.InvalidArgument, "only from an executed token_issuance decision"},
+		{"treasurer", "confirm its own deposit", func() error { _, err := tresFo.client.ConfirmDeposit(ctx, dep.ID); return err }, errcode.Forbidden, "a treasurer of another organisation confirms a deposit"},
 		{"treasurer", "a spend above the account's period limit", func() error {
 			_, err := tresFo.client.ProposeSpend(ctx, treasury.SpendRequest{Account: "compute_credits", Budget: bd.ID, Reason: "all", Payees: []treasury.Payee{{To: ada.id, Amount: 50_001}}})
 			return err
@@ -229,6 +235,13 @@ func TestTreasurySpendPath(t *testing.T) {
 		})
 	}
 
+	// A treasurer of another organisation confirms the deposit: the
+	// balance moves now.
+	conf, err := tresB.client.ConfirmDeposit(ctx, dep.ID)
+	require.NoError(t, err)
+	assert.Equal(t, before.Balance+20_000, conf.Movement.Balance)
+	assert.Equal(t, treasury.DepositConfirmed, conf.Deposit.Status)
+
 	// A second organisation's treasurer approves; after the delay (and the
 	// skew margin at both ends) the third executes.
 	_, err = tresB.client.ApproveSpend(ctx, sp.ID)
@@ -251,7 +264,7 @@ func TestTreasurySpendPath(t *testing.T) {
 		c := net.client(t, org+"-admin")
 		acct, err := c.TreasuryAccount(ctx, "compute_credits")
 		require.NoError(t, err)
-		assert.Equal(t, dep.Movement.Balance-3_000, acct.Balance, org)
+		assert.Equal(t, conf.Movement.Balance-3_000, acct.Balance, org)
 		page, err := c.TreasuryMovements(ctx, "compute_credits", 1000, "")
 		require.NoError(t, err)
 		last := page.Movements[len(page.Movements)-1]

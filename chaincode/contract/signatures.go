@@ -214,6 +214,9 @@ func signatures() []signature {
 
 		{"metrics", "Weights", []param{recordID("id", "ballot ID"), integer("fromShard", "first vote shard, 0..256"), integer("limit", "votes per page, 1..10000")}},
 		{"treasury", "Deposit", []param{js("request", treasury.DepositRequest{}, "the asset received off-chain")}},
+		{"treasury", "ConfirmDeposit", []param{js("request", treasury.ConfirmDepositRequest{}, "the pending deposit confirmed")}},
+		{"treasury", "DepositRecord", []param{recordID("id", "deposit ID")}},
+		{"treasury", "Deposits", []param{optional(integer("pageSize", "deposits per page; empty or 0 for the default")), bookmark()}},
 		{"treasury", "ProposeSpend", []param{js("request", treasury.SpendRequest{}, "the spend: account, budget decision, payees, source, reason")}},
 		{"treasury", "Approve", []param{js("request", treasury.ApproveRequest{}, "the spend approved")}},
 		{"treasury", "Execute", []param{recordID("id", "spend ID")}},

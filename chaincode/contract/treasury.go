@@ -25,17 +25,29 @@ func newTreasuryContract(g guard) *TreasuryContract {
 
 // GetEvaluateTransactions lists the queries.
 func (c *TreasuryContract) GetEvaluateTransactions() []string {
-	return []string{"Accounts", "Account", "Movements", "Budget", "Spend", "Spends", "SpendsBySource", "Approvals", "Usage"}
+	return []string{"Accounts", "Account", "Movements", "DepositRecord", "Deposits", "Budget", "Spend", "Spends", "SpendsBySource", "Approvals", "Usage"}
 }
 
-// Deposit records an asset received off-chain. requestJSON is a
+// Deposit records an asset received off-chain, pending until a treasurer
+// of another organisation confirms it. requestJSON is a
 // treasury.DepositRequest. Caller: a treasurer.
 func (c *TreasuryContract) Deposit(ctx contractapi.TransactionContextInterface, requestJSON string) (string, error) {
 	var req treasury.DepositRequest
 	if err := decode("deposit request", requestJSON, &req); err != nil {
 		return "", wire(err)
 	}
-	return run(ctx, func(tx *core.Tx) (*treasury.Deposited, error) { return treasury.Deposit(tx, req) })
+	return run(ctx, func(tx *core.Tx) (*treasury.DepositRecord, error) { return treasury.Deposit(tx, req) })
+}
+
+// ConfirmDeposit confirms a pending deposit and credits its account.
+// requestJSON is a treasury.ConfirmDepositRequest. Caller: a treasurer of
+// an organisation other than the recording treasurer's.
+func (c *TreasuryContract) ConfirmDeposit(ctx contractapi.TransactionContextInterface, requestJSON string) (string, error) {
+	var req treasury.ConfirmDepositRequest
+	if err := decode("deposit confirmation", requestJSON, &req); err != nil {
+		return "", wire(err)
+	}
+	return run(ctx, func(tx *core.Tx) (*treasury.Deposited, error) { return treasury.ConfirmDeposit(tx, req) })
 }
 
 // ProposeSpend proposes a spend drawing on a budget. requestJSON is a
@@ -103,6 +115,20 @@ func (c *TreasuryContract) Movements(ctx contractapi.TransactionContextInterface
 		return "", wire(err)
 	}
 	return query(ctx, func(tx *core.Tx) (any, error) { return treasury.Movements(tx.Store, id, n, bookmark) })
+}
+
+// DepositRecord returns a deposit, pending or confirmed. Caller: anyone.
+func (c *TreasuryContract) DepositRecord(ctx contractapi.TransactionContextInterface, id string) (string, error) {
+	return query(ctx, func(tx *core.Tx) (any, error) { return treasury.GetDeposit(tx.Store, id) })
+}
+
+// Deposits lists one page of deposits. Caller: anyone.
+func (c *TreasuryContract) Deposits(ctx contractapi.TransactionContextInterface, pageSize, bookmark string) (string, error) {
+	n, err := pageSizeArg("treasury deposits", pageSize)
+	if err != nil {
+		return "", wire(err)
+	}
+	return query(ctx, func(tx *core.Tx) (any, error) { return treasury.Deposits(tx.Store, n, bookmark) })
 }
 
 // Budget returns the budget a budget decision opened. Caller: anyone.

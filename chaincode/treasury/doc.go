@@ -13,7 +13,7 @@
 // movement, stored append-only with its kind and reason:
 //
 //	issuance  governance tokens issued to the "token" account by an executed token_issuance decision (Issue, from the effect)
-//	deposit   an asset received off-chain, recorded by a treasurer with its external reference (never the token account)
+//	deposit   an asset received off-chain, recorded by a treasurer with its external reference and confirmed by a treasurer of another organisation (never the token account)
 //	spend     an executed spend, naming the spend, its budget decision and its source (e.g. "round:<id>")
 //
 // Tokens in the treasury's account are issued but not in circulation: they

@@ -11,7 +11,6 @@ import (
 	"github.com/charter-gov/charter/chaincode/core"
 	"github.com/charter-gov/charter/chaincode/errcode"
 	"github.com/charter-gov/charter/chaincode/identity"
-	"github.com/charter-gov/charter/chaincode/membership"
 	"github.com/charter-gov/charter/chaincode/text"
 	"github.com/charter-gov/charter/chaincode/timerule"
 	"github.com/charter-gov/charter/chaincode/token"
@@ -19,14 +18,15 @@ import (
 
 // Event types this package emits.
 const (
-	EventIssued        = "treasury.issued"
-	EventDeposited     = "treasury.deposited"
-	EventBudgetOpened  = "treasury.budget_opened"
-	EventSpendProposed = "treasury.spend_proposed"
-	EventSpendQueued   = "treasury.spend_queued"
-	EventSpendApproved = "treasury.spend_approved"
-	EventSpendExecuted = "treasury.spend_executed"
-	EventSpendCanceled = "treasury.spend_cancelled"
+	EventIssued          = "treasury.issued"
+	EventDeposited       = "treasury.deposited"
+	EventDepositRecorded = "treasury.deposit_recorded"
+	EventBudgetOpened    = "treasury.budget_opened"
+	EventSpendProposed   = "treasury.spend_proposed"
+	EventSpendQueued     = "treasury.spend_queued"
+	EventSpendApproved   = "treasury.spend_approved"
+	EventSpendExecuted   = "treasury.spend_executed"
+	EventSpendCanceled   = "treasury.spend_cancelled"
 )
 
 // MoveKind is why a balance changed.
@@ -215,6 +215,11 @@ type DepositRequest struct {
 	Reason    string `json:"reason"`
 }
 
+// ConfirmDepositRequest confirms a recorded deposit.
+type ConfirmDepositRequest struct {
+	Deposit string `json:"deposit"`
+}
+
 // ApproveRequest approves a spend.
 type ApproveRequest struct {
 	Spend string `json:"spend"`
@@ -236,8 +241,9 @@ func acctKey(id string) (string, error) { return core.Key(objectType, "acct", id
 func moveKey(id string, seq int64) (string, error) {
 	return core.Key(objectType, "move", id, fmt.Sprintf("%020d", seq))
 }
-func budgetKey(d string) (string, error) { return core.Key(objectType, "budget", d) }
-func spendKey(id string) (string, error) { return core.Key(objectType, "spend", id) }
+func budgetKey(d string) (string, error)   { return core.Key(objectType, "budget", d) }
+func spendKey(id string) (string, error)   { return core.Key(objectType, "spend", id) }
+func depositKey(id string) (string, error) { return core.Key(objectType, "deposit", id) }
 func srcKey(src, id string) (string, error) {
 	return core.Key(objectType, "src", src, id)
 }
@@ -408,52 +414,6 @@ func Issue(tx *core.Tx, decision string, req IssuanceRequest) (*Issued, error) {
 	}
 	out := &Issued{Movement: m, Circulating: circ, Reserve: m.Balance}
 	return out, tx.Emit(EventIssued, out)
-}
-
-// ---- Deposits --------------------------------------------------------------
-
-// Deposited is the result of Deposit and the payload of its event.
-type Deposited struct {
-	Movement *Movement `json:"movement"`
-}
-
-// Deposit records an asset the treasury received off-chain (compute
-// credits granted by a provider, a currency transfer), with its external
-// reference. Caller: a treasurer. The governance token account takes no
-// deposits: its tokens come only from token_issuance decisions.
-//
-// Errors: FORBIDDEN (not a treasurer), INVALID_ARGUMENT (amount,
-// reference, reason; the token account), NOT_FOUND (unknown account).
-func Deposit(tx *core.Tx, req DepositRequest) (*Deposited, error) {
-	if _, err := membership.RequireRole(tx, membership.RoleTreasurer, "treasury deposit"); err != nil {
-		return nil, err
-	}
-	if err := checkAmount("treasury deposit", req.Amount); err != nil {
-		return nil, err
-	}
-	if err := checkRef("reference", req.Reference, true); err != nil {
-		return nil, err
-	}
-	if err := text.Check("reason", req.Reason, reasonRule()); err != nil {
-		return nil, err
-	}
-	if req.Account == constitution.TreasuryTokenAccount {
-		return nil, errcode.Invalidf("treasury deposit: the %s account takes no deposits; governance tokens come only from an executed token_issuance decision", constitution.TreasuryTokenAccount)
-	}
-	cur, err := current(tx.Store)
-	if err != nil {
-		return nil, err
-	}
-	a, err := account(tx.Store, &cur.Document, req.Account)
-	if err != nil {
-		return nil, err
-	}
-	m, err := move(tx, a, Movement{Kind: MoveDeposit, Delta: req.Amount, Reason: req.Reason, Reference: req.Reference})
-	if err != nil {
-		return nil, err
-	}
-	out := &Deposited{Movement: m}
-	return out, tx.Emit(EventDeposited, out)
 }
 
 // ---- Budgets ---------------------------------------------------------------

@@ -92,9 +92,13 @@ func (w *world) refused(caller identity.Identity, code errcode.Code, want string
 	assert.Nil(w.t, tx.Event(), "no event")
 }
 
+// deposit records a deposit by the Foundation's treasurer and confirms it
+// by LabA's.
 func (w *world) deposit(acct string, amount int64) {
 	w.t.Helper()
-	_, err := Deposit(w.tx(foTres), DepositRequest{Account: acct, Amount: amount, Reference: "wire-" + acct, Reason: "grant received"})
+	d, err := Deposit(w.tx(foTres), DepositRequest{Account: acct, Amount: amount, Reference: "wire-" + acct, Reason: "grant received"})
+	require.NoError(w.t, err)
+	_, err = ConfirmDeposit(w.tx(aTres), ConfirmDepositRequest{Deposit: d.ID})
 	require.NoError(w.t, err)
 }
 
@@ -313,7 +317,9 @@ func TestWritingTransactionsRunNoPaginatedQuery(t *testing.T) {
 		tx.TxID = fmt.Sprintf("tx-f%04d", w.n)
 		return tx
 	}
-	_, err := Deposit(on(foTres), DepositRequest{Account: "usd", Amount: 100, Reference: "r", Reason: "r"})
+	d, err := Deposit(on(foTres), DepositRequest{Account: "usd", Amount: 100, Reference: "r", Reason: "r"})
+	require.NoError(t, err)
+	_, err = ConfirmDeposit(on(aTres), ConfirmDepositRequest{Deposit: d.ID})
 	require.NoError(t, err)
 	_, err = OpenBudget(on(admin), "d-b", BudgetRequest{Account: "usd", Amount: 100, Purpose: "p"})
 	require.NoError(t, err)
@@ -330,4 +336,79 @@ func TestWritingTransactionsRunNoPaginatedQuery(t *testing.T) {
 	require.NoError(t, err)
 	_, err = Cancel(on(foTres), CancelRequest{Spend: sp2.ID, Reason: "r"})
 	require.NoError(t, err)
+}
+
+func TestDepositMovesTheBalanceOnlyOnConfirmation(t *testing.T) {
+	w := newWorld(t)
+	tx := w.tx(aTres)
+	d, err := Deposit(tx, DepositRequest{Account: "usd", Amount: 7_500, Reference: "wire-42", Reason: "sponsor transfer"})
+	require.NoError(t, err)
+	assert.Equal(t, DepositID(tx.TxID), d.ID)
+	assert.Equal(t, DepositPending, d.Status)
+	assert.Equal(t, aTres, d.Recorder)
+	require.NotNil(t, tx.Event())
+	assert.Equal(t, EventDepositRecorded, tx.Event().Type)
+	assert.Equal(t, int64(0), balance(t, w.s, "usd"), "a recorded deposit moves nothing")
+	mv, err := Movements(w.s, "usd", 0, "")
+	require.NoError(t, err)
+	assert.Empty(t, mv.Movements)
+
+	w.at(time.Hour)
+	tx = w.tx(foTres)
+	out, err := ConfirmDeposit(tx, ConfirmDepositRequest{Deposit: d.ID})
+	require.NoError(t, err)
+	require.NotNil(t, tx.Event())
+	assert.Equal(t, EventDeposited, tx.Event().Type)
+	assert.Equal(t, int64(7_500), balance(t, w.s, "usd"))
+	assert.Equal(t, Movement{Account: "usd", Seq: 1, Kind: MoveDeposit, Delta: 7_500, Balance: 7_500, Reason: "sponsor transfer",
+		Reference: "wire-42", Actor: foTres, At: w.now, TxID: tx.TxID}, *out.Movement)
+	got, err := GetDeposit(w.s, d.ID)
+	require.NoError(t, err)
+	assert.Equal(t, out.Deposit, got)
+	assert.Equal(t, DepositConfirmed, got.Status)
+	require.NotNil(t, got.ConfirmedBy)
+	assert.Equal(t, foTres, *got.ConfirmedBy)
+	assert.Equal(t, int64(1), got.MovementSeq)
+
+	page, err := Deposits(w.s, 0, "")
+	require.NoError(t, err)
+	require.Len(t, page.Deposits, 1)
+	assert.Equal(t, *got, page.Deposits[0])
+}
+
+func TestAttackConfirmingADepositWithinOneOrganisation(t *testing.T) {
+	w := newWorld(t)
+	d, err := Deposit(w.tx(aTres), DepositRequest{Account: "compute_credits", Amount: 1_000_000, Reference: "grant-x", Reason: "a grant that never arrived"})
+	require.NoError(t, err)
+	confirm := func(id string) func(tx *core.Tx) error {
+		return func(tx *core.Tx) error { _, err := ConfirmDeposit(tx, ConfirmDepositRequest{Deposit: id}); return err }
+	}
+	tests := []struct {
+		name   string
+		caller identity.Identity
+		id     string
+		code   errcode.Code
+		want   string
+	}{
+		{"the recording treasurer confirms its own deposit", aTres, d.ID, errcode.Forbidden, "LabAMSP/Tres@labA recorded it; a treasurer of another organisation confirms a deposit"},
+		{"a treasurer of the recorder's organisation confirms it", aTres2, d.ID, errcode.Forbidden, "is of LabAMSP, the organisation of LabAMSP/Tres@labA who recorded it"},
+		{"the grants administrator confirms it", bGrants, d.ID, errcode.Forbidden, "does not hold the treasurer role"},
+		{"a plain member confirms it", bob, d.ID, errcode.Forbidden, "does not hold the treasurer role"},
+		{"an organisation admin confirms it", admin, d.ID, errcode.Forbidden, "not an active member"},
+		{"a deposit never recorded", foTres, "d-none", errcode.NotFound, "treasury deposit \"d-none\" not found"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w.t = t
+			w.refused(tt.caller, tt.code, tt.want, confirm(tt.id))
+			assert.Equal(t, int64(0), balance(t, w.s, "compute_credits"))
+		})
+	}
+	w.t = t
+	_, err = ConfirmDeposit(w.tx(foTres), ConfirmDepositRequest{Deposit: d.ID})
+	require.NoError(t, err, "a treasurer of another organisation confirms it")
+	assert.Equal(t, int64(1_000_000), balance(t, w.s, "compute_credits"))
+	w.refused(bGrants, errcode.Forbidden, "does not hold the treasurer role", confirm(d.ID))
+	w.refused(foTres, errcode.Conflict, "is already confirmed", confirm(d.ID))
+	assert.Equal(t, int64(1_000_000), balance(t, w.s, "compute_credits"), "confirmed once, credited once")
 }

@@ -10,6 +10,7 @@
 //	CHAINCODE_SERVER_ADDRESS  host:port to listen on (required)
 //	CORE_CHAINCODE_ID_NAME    the package ID installed on the peer (required)
 //	CHARTER_MAX_CLOCK_SKEW    as for charter-chaincode (default 5m)
+//	CHARTER_PPROF_ADDR        host:port to serve pprof on (default: none)
 package main
 
 import (
@@ -19,6 +20,7 @@ import (
 	"time"
 
 	"github.com/charter-gov/charter/chaincode/contract"
+	"github.com/charter-gov/charter/internal/pprofserve"
 )
 
 func main() {
@@ -39,6 +41,9 @@ func run(logger *slog.Logger) error {
 		if os.Getenv(k) == "" {
 			return fmt.Errorf("%s is not set; charter-bench-chaincode runs only as a chaincode service", k)
 		}
+	}
+	if err := pprofserve.Start(os.Getenv("CHARTER_PPROF_ADDR"), logger); err != nil {
+		return fmt.Errorf("CHARTER_PPROF_ADDR: %w", err)
 	}
 	cc, err := contract.NewBenchChaincode(cfg)
 	if err != nil {

@@ -62,6 +62,12 @@ func treasuryAlert(ev charter.Event, min int64) (*Alert, bool) {
 			return nil, false
 		}
 		spend(x.Spend)
+	case treasury.EventDepositRecorded:
+		var d treasury.DepositRecord
+		if json.Unmarshal(ev.Envelope.Payload, &d) != nil {
+			return nil, false
+		}
+		al.Account, al.Amount = d.Account, d.Amount
 	case treasury.EventDeposited, treasury.EventIssued:
 		var x struct {
 			Movement *treasury.Movement `json:"movement"`

@@ -140,7 +140,8 @@ parents, else the file saved by 'charter profile use'.
 
 Exit codes: 0 success; 1 other failure; 2 usage error or INVALID_ARGUMENT;
 3 FORBIDDEN; 4 NOT_FOUND; 5 CONFLICT; 6 FAILED_PRECONDITION; 7 UNKNOWN_OUTCOME
-(the transaction may or may not have committed); 8 UNAVAILABLE or
+or ORDERING_UNAVAILABLE (the transaction may or may not have committed: look
+it up with 'charter tx status TXID' before trying again); 8 UNAVAILABLE or
 DEADLINE_EXCEEDED.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
@@ -172,6 +173,7 @@ DEADLINE_EXCEEDED.`,
 	root.AddCommand(a.auditCmd())
 	root.AddCommand(a.serveCmd())
 	root.AddCommand(a.profileCmd(), a.versionCmd())
+	root.AddCommand(a.benchCmd())
 	a.applyConventions(root)
 	return root
 }

@@ -60,7 +60,7 @@ func exitCode(err error) int {
 		return exitConflict
 	case charter.CodeFailedPrecondition:
 		return exitFailedPrecondition
-	case charter.CodeUnknownOutcome:
+	case charter.CodeUnknownOutcome, charter.CodeOrderingUnavailable:
 		return exitUnknownOutcome
 	case charter.CodeUnavailable, charter.CodeDeadlineExceeded:
 		return exitUnavailable

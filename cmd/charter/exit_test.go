@@ -33,6 +33,7 @@ func TestExitCode(t *testing.T) {
 		{"CONFLICT", coded(charter.CodeConflict), 5},
 		{"FAILED_PRECONDITION", coded(charter.CodeFailedPrecondition), 6},
 		{"UNKNOWN_OUTCOME", coded(charter.CodeUnknownOutcome), 7},
+		{"ORDERING_UNAVAILABLE", coded(charter.CodeOrderingUnavailable), 7},
 		{"UNAVAILABLE", coded(charter.CodeUnavailable), 8},
 		{"DEADLINE_EXCEEDED", coded(charter.CodeDeadlineExceeded), 8},
 		{"INTERNAL", coded(charter.CodeInternal), 1},

@@ -4,8 +4,8 @@
 //
 // Exit codes: 0 success; 1 other failure; 2 usage error or
 // INVALID_ARGUMENT; 3 FORBIDDEN; 4 NOT_FOUND; 5 CONFLICT;
-// 6 FAILED_PRECONDITION; 7 UNKNOWN_OUTCOME (the transaction may or may not
-// have committed; its ID is printed); 8 UNAVAILABLE or DEADLINE_EXCEEDED.
+// 6 FAILED_PRECONDITION; 7 UNKNOWN_OUTCOME or ORDERING_UNAVAILABLE (the
+// transaction may or may not have committed; its ID is printed); 8 UNAVAILABLE or DEADLINE_EXCEEDED.
 //
 // # Conventions every command follows
 //

@@ -18,7 +18,10 @@ import (
 
 // treasuryAPI is what the treasury commands use of a *charter.Client.
 type treasuryAPI interface {
-	Deposit(ctx context.Context, req treasury.DepositRequest) (*treasury.Deposited, error)
+	Deposit(ctx context.Context, req treasury.DepositRequest) (*treasury.DepositRecord, error)
+	ConfirmDeposit(ctx context.Context, deposit string) (*treasury.Deposited, error)
+	TreasuryDeposit(ctx context.Context, id string) (*treasury.DepositRecord, error)
+	TreasuryDeposits(ctx context.Context, pageSize int, bookmark string) (*treasury.DepositPage, error)
 	ProposeSpend(ctx context.Context, req treasury.SpendRequest) (*treasury.Spend, error)
 	ApproveSpend(ctx context.Context, spend string) (*treasury.Approval, error)
 	ExecuteSpend(ctx context.Context, spend string) (*treasury.Executed, error)
@@ -43,7 +46,8 @@ func (a *app) withTreasury(cmd *cobra.Command, fn func(ctx context.Context, t tr
 
 func (a *app) treasuryCmd() *cobra.Command {
 	return group("treasury", "The treasury: accounts, movements, budgets and multi-signature spends",
-		a.treasuryAccountsCmd(), a.treasuryMovementsCmd(), a.treasuryDepositCmd(), a.treasuryBudgetCmd(),
+		a.treasuryAccountsCmd(), a.treasuryMovementsCmd(), a.treasuryDepositCmd(), a.treasuryConfirmDepositCmd(), a.treasuryDepositsCmd(),
+		a.treasuryBudgetCmd(),
 		a.treasuryProposeCmd(), a.treasuryDecideCmd(), a.treasuryApproveCmd(), a.treasuryExecuteCmd(), a.treasuryCancelCmd(),
 		a.treasuryShowCmd(), a.treasuryListCmd(), a.treasuryUsageCmd())
 }
@@ -100,8 +104,11 @@ func (a *app) treasuryDepositCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:     "deposit --account ID --amount N --reference REF --reason TEXT",
 		Example: `  charter --as foundation-user2 treasury deposit --account grants --amount 50000 --reference wire-2026-11-30 --reason "sponsor contribution"`,
-		Short:   "As a treasurer, record an asset received off-chain (never governance tokens)",
-		Args:    noArgs,
+		Short:   "As a treasurer, record an asset received off-chain (never governance tokens), pending a treasurer of another organisation",
+		Long: `Record an asset the treasury received off-chain. The deposit is pending: the
+account's balance moves only when a treasurer of another organisation confirms it
+with "charter treasury confirm-deposit ID".`,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if req.Account == "" || req.Reference == "" || strings.TrimSpace(req.Reason) == "" {
 				return usagef("--account, --reference and --reason are required")
@@ -119,6 +126,51 @@ func (a *app) treasuryDepositCmd() *cobra.Command {
 	cmd.Flags().Int64Var(&req.Amount, "amount", 0, "units received (required)")
 	cmd.Flags().StringVar(&req.Reference, "reference", "", "the external reference: transfer or grant ID (required)")
 	cmd.Flags().StringVar(&req.Reason, "reason", "", "why (required)")
+	return cmd
+}
+
+func oneDeposit(cmd *cobra.Command, args []string) error {
+	if len(args) != 1 || strings.TrimSpace(args[0]) == "" {
+		return usagef("%s takes one argument: the deposit ID", cmd.CommandPath())
+	}
+	return nil
+}
+
+func (a *app) treasuryConfirmDepositCmd() *cobra.Command {
+	return idCmd(a, a.withTreasury, cmdSpec{
+		Use: "confirm-deposit DEPOSIT", Args: oneDeposit,
+		Short:   "As a treasurer of another organisation than its recorder's, confirm a pending deposit (the balance moves)",
+		Example: `  charter --as labB-user1 treasury confirm-deposit d0123456789abcdef`,
+	}, treasuryAPI.ConfirmDeposit)
+}
+
+func (a *app) treasuryDepositsCmd() *cobra.Command {
+	var pageSize int
+	var bookmark, show string
+	cmd := &cobra.Command{
+		Use: "deposits [--page-size N] [--bookmark B] | --show DEPOSIT", Short: "List deposits, pending and confirmed, or show one",
+		Example: `  charter treasury deposits
+  charter treasury deposits --show d0123456789abcdef`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if pageSize < 0 || pageSize > 1000 {
+				return usagef("--page-size %d: want 1..1000 (0: the default)", pageSize)
+			}
+			return a.withTreasury(cmd, func(ctx context.Context, t treasuryAPI) error {
+				if show != "" {
+					out, err := t.TreasuryDeposit(ctx, show)
+					return printResult(a, out, err)
+				}
+				out, err := t.TreasuryDeposits(ctx, pageSize, bookmark)
+				return printResult(a, out, err)
+			})
+		},
+	}
+	cmd.Flags().IntVar(&pageSize, "page-size", 0, "deposits per page, 1..1000 (default 100)")
+	cmd.Flags().StringVar(&bookmark, "bookmark", "", "the previous page's bookmark")
+	cmd.Flags().StringVar(&show, "show", "", "show one deposit")
+	cmd.MarkFlagsMutuallyExclusive("show", "page-size")
+	cmd.MarkFlagsMutuallyExclusive("show", "bookmark")
 	return cmd
 }
 
@@ -346,7 +398,47 @@ func treasuryText(w *bytes.Buffer, v any) error {
 		}
 		return nil
 	case *treasury.Deposited:
-		fmt.Fprintf(w, "deposited %d to %s (balance %d), reference %s\n", v.Movement.Delta, v.Movement.Account, v.Movement.Balance, v.Movement.Reference)
+		by := ""
+		if v.Deposit != nil && v.Deposit.ConfirmedBy != nil {
+			by = fmt.Sprintf(", deposit %s recorded by %s, confirmed by %s", v.Deposit.ID, actor(v.Deposit.Recorder), actor(*v.Deposit.ConfirmedBy))
+		}
+		fmt.Fprintf(w, "deposited %d to %s (balance %d), reference %s%s\n", v.Movement.Delta, v.Movement.Account, v.Movement.Balance, v.Movement.Reference, by)
+		return nil
+	case *treasury.DepositRecord:
+		kv := newKV(w)
+		kv.add("deposit", v.ID)
+		kv.add("status", string(v.Status))
+		kv.add("account", v.Account)
+		kv.add("amount", strconv.FormatInt(v.Amount, 10))
+		kv.add("reference", v.Reference)
+		kv.add("reason", v.Reason)
+		kv.add("recorded", fmt.Sprintf("%s by %s", timeText(v.RecordedAt), actor(v.Recorder)))
+		if v.ConfirmedBy != nil && v.ConfirmedAt != nil {
+			kv.add("confirmed", fmt.Sprintf("%s by %s (movement %d)", timeText(*v.ConfirmedAt), actor(*v.ConfirmedBy), v.MovementSeq))
+		} else {
+			kv.add("confirmed", "pending: a treasurer of another organisation confirms it")
+		}
+		return kv.flush()
+	case *treasury.DepositPage:
+		if len(v.Deposits) == 0 {
+			w.WriteString("no deposits\n")
+			return nil
+		}
+		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "DEPOSIT\tSTATUS\tACCOUNT\tAMOUNT\tREFERENCE\tRECORDED BY\tCONFIRMED BY")
+		for _, d := range v.Deposits {
+			conf := "-"
+			if d.ConfirmedBy != nil {
+				conf = actor(*d.ConfirmedBy)
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\t%s\n", d.ID, d.Status, d.Account, d.Amount, d.Reference, actor(d.Recorder), conf)
+		}
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+		if v.Bookmark != "" {
+			fmt.Fprintf(w, "more: --bookmark %s\n", strconv.Quote(v.Bookmark))
+		}
 		return nil
 	case *treasury.Budget:
 		kv := newKV(w)

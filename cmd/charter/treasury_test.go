@@ -24,8 +24,17 @@ import (
 var testSpend = &treasury.Spend{ID: "s1", Account: "usd", Budget: "d1", Total: 5, Status: treasury.StatusQueued,
 	Payees: []treasury.Payee{{To: identity.Identity{MSPID: "LabAMSP", ID: "x509::CN=Ada::CN=ca"}, Amount: 5}}}
 
-func (g *fakeGateway) Deposit(_ context.Context, req treasury.DepositRequest) (*treasury.Deposited, error) {
-	return &treasury.Deposited{Movement: &treasury.Movement{Account: req.Account, Delta: req.Amount}}, g.record("Deposit", req)
+func (g *fakeGateway) Deposit(_ context.Context, req treasury.DepositRequest) (*treasury.DepositRecord, error) {
+	return &treasury.DepositRecord{ID: "d1", Account: req.Account, Amount: req.Amount, Status: treasury.DepositPending}, g.record("Deposit", req)
+}
+func (g *fakeGateway) ConfirmDeposit(_ context.Context, id string) (*treasury.Deposited, error) {
+	return &treasury.Deposited{Deposit: &treasury.DepositRecord{ID: id}, Movement: &treasury.Movement{Account: "usd", Delta: 9}}, g.record("ConfirmDeposit", id)
+}
+func (g *fakeGateway) TreasuryDeposit(_ context.Context, id string) (*treasury.DepositRecord, error) {
+	return &treasury.DepositRecord{ID: id, Status: treasury.DepositPending}, g.record("TreasuryDeposit", id)
+}
+func (g *fakeGateway) TreasuryDeposits(_ context.Context, n int, bm string) (*treasury.DepositPage, error) {
+	return &treasury.DepositPage{Deposits: []treasury.DepositRecord{{ID: "d1", Status: treasury.DepositPending}}}, g.record("TreasuryDeposits", []any{n, bm})
 }
 func (g *fakeGateway) ProposeSpend(_ context.Context, req treasury.SpendRequest) (*treasury.Spend, error) {
 	return testSpend, g.record("ProposeSpend", req)
@@ -83,6 +92,9 @@ func TestTreasuryCommands(t *testing.T) {
 		{"movements", []string{"treasury", "movements", "usd", "--page-size", "5"}, []fakeCall{{"TreasuryMovements", []any{"usd", 5, ""}}}},
 		{"deposit", []string{"treasury", "deposit", "--account", "usd", "--amount", "9", "--reference", "wire-7", "--reason", "grant"},
 			[]fakeCall{{"Deposit", treasury.DepositRequest{Account: "usd", Amount: 9, Reference: "wire-7", Reason: "grant"}}}},
+		{"confirm deposit", []string{"treasury", "confirm-deposit", "d1"}, []fakeCall{{"ConfirmDeposit", "d1"}}},
+		{"deposits", []string{"treasury", "deposits", "--page-size", "5"}, []fakeCall{{"TreasuryDeposits", []any{5, ""}}}},
+		{"deposits show", []string{"treasury", "deposits", "--show", "d1"}, []fakeCall{{"TreasuryDeposit", "d1"}}},
 		{"budget", []string{"treasury", "budget", "--account", "usd", "--amount", "100", "--purpose", "evals", "--title", "Q3"},
 			[]fakeCall{{"ProposeBudget", []any{"Q3", "", treasury.BudgetRequest{Account: "usd", Amount: 100, Purpose: "evals"}}}}},
 		{"budget show", []string{"treasury", "budget", "--show", "d1"}, []fakeCall{{"TreasuryBudget", "d1"}}},
@@ -116,6 +128,8 @@ func TestTreasuryUsageErrors(t *testing.T) {
 		{"propose without payee", []string{"treasury", "propose", "--account", "usd", "--budget", "d1", "--reason", "r"}, "--to"},
 		{"propose bad payee", []string{"treasury", "propose", "--account", "usd", "--budget", "d1", "--reason", "r", "--to", "labA-user1=0"}, "positive whole number"},
 		{"approve nothing", []string{"treasury", "approve"}, "the spend ID"},
+		{"confirm nothing", []string{"treasury", "confirm-deposit"}, "the deposit ID"},
+		{"deposits show and page", []string{"treasury", "deposits", "--show", "d1", "--page-size", "5"}, "none of the others can be"},
 		{"cancel without reason", []string{"treasury", "cancel", "s1"}, `required flag(s) "reason" not set`},
 		{"usage bad time", []string{"treasury", "usage", "usd", "--at", "noon"}, "RFC 3339"},
 		{"alert zero", []string{"events", "watch", "--alert", "0"}, "--alert 0"},

@@ -76,6 +76,7 @@ func records() []struct {
 		{"treasury-spend.golden.jsonl", func() any { return new(treasury.Spend) }},
 		{"treasury-approval.golden.jsonl", func() any { return new(treasury.Approval) }},
 		{"treasury-period-usage.golden.jsonl", func() any { return new(treasury.PeriodUsage) }},
+		{"treasury-deposit.golden.jsonl", func() any { return new(treasury.DepositRecord) }},
 		{"emergency-support.golden.jsonl", func() any { return new(emergency.Support) }},
 		{"emergency-pause.golden.jsonl", func() any { return new(emergency.Pause) }},
 		{"emergency-incident.golden.jsonl", func() any { return new(emergency.Incident) }},

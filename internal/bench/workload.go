@@ -1,0 +1,465 @@
+package bench
+
+import (
+	"context"
+	"crypto/sha256"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/hyperledger/fabric-gateway/pkg/client"
+	gwid "github.com/hyperledger/fabric-gateway/pkg/identity"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/credentials"
+	"google.golang.org/grpc/status"
+
+	"github.com/charter-gov/charter/chaincode/artifact"
+	"github.com/charter-gov/charter/chaincode/ballot"
+	"github.com/charter-gov/charter/chaincode/identity"
+	"github.com/charter-gov/charter/chaincode/membership"
+	charter "github.com/charter-gov/charter/gateway-client"
+)
+
+// Workloads are the workloads charter bench knows, in the order a run
+// measures them when asked for "all".
+var Workloads = []string{"bareput", "put", "vote", "artifact", "query", "mix"}
+
+// WorkloadHelp says what each workload does.
+var WorkloadHelp = map[string]string{
+	"put":      "the calibration put (bench:Put through Charter's contract framework: guard, context, one key, one event)",
+	"bareput":  "the bare put (bareput:Put, one PutState through the plain shim: Fabric's own cost)",
+	"vote":     "votes (re-cast) on one poll, one member per client identity",
+	"artifact": "artifact registrations (a new dataset version each)",
+	"query":    "queries (ballot:Get of the benchmark poll, evaluated by one peer, not ordered)",
+	"mix":      "a governance mix: 2 votes, 1 artifact registration, 1 query in every 4 transactions",
+}
+
+// needsGovernance reports whether a workload needs an adopted constitution,
+// registered members and the benchmark poll.
+func needsGovernance(w string) bool {
+	return w == "vote" || w == "artifact" || w == "query" || w == "mix"
+}
+
+// Connections are the ways the workers reach their gateway peer.
+const (
+	// ConnShared: one gRPC connection per organisation's peer, shared by
+	// every identity of that organisation (fabric-gateway's recommended
+	// use: a connection is costly, a Gateway over it is not).
+	ConnShared = "shared"
+	// ConnPerClient: every identity dials its own connection.
+	ConnPerClient = "per-client"
+)
+
+// Config configures a Harness.
+type Config struct {
+	Profiles *charter.Profiles
+	// NetworkDir is the network's state folder (the folder of
+	// profiles.json: crypto/, pids/, bench-deployed).
+	NetworkDir string
+	// Clients is the number of client identities, spread over the
+	// organisations.
+	Clients int
+	// Connections is ConnShared or ConnPerClient.
+	Connections string
+	// RunID makes this run's keys, names and identities unique.
+	RunID string
+	// EndorseTimeout and CommitTimeout bound each transaction (defaults
+	// 30s and 1m).
+	EndorseTimeout, CommitTimeout time.Duration
+	Logger                        *slog.Logger
+}
+
+// worker is one client identity with its gateway.
+type worker struct {
+	org    string
+	issued Issued
+	id     identity.Identity
+	gw     *client.Gateway
+	cc     *charter.Client
+	bench  *client.Contract
+	bare   *client.Contract
+}
+
+// Harness holds a run's identities and connections, and what the
+// governance workloads need (members, the benchmark poll).
+type Harness struct {
+	cfg     Config
+	orgs    []string                   // organisation names, sorted
+	admins  map[string]*charter.Client // an admin client per organisation
+	conns   []*grpc.ClientConn
+	workers []*worker
+	// deployed chaincodes
+	hasBench, hasBare bool
+	ballotID          string
+	governed          bool
+}
+
+// Open issues Clients identities (round-robin over the organisations,
+// from their CAs in the network folder), connects each to its
+// organisation's gateway peer, and connects every organisation's admin.
+func Open(ctx context.Context, cfg Config) (*Harness, error) {
+	if cfg.Clients < 1 {
+		return nil, fmt.Errorf("clients %d: want at least 1", cfg.Clients)
+	}
+	if cfg.Connections == "" {
+		cfg.Connections = ConnShared
+	}
+	if cfg.Connections != ConnShared && cfg.Connections != ConnPerClient {
+		return nil, fmt.Errorf("connections %q: want %s or %s", cfg.Connections, ConnShared, ConnPerClient)
+	}
+	if cfg.EndorseTimeout == 0 {
+		cfg.EndorseTimeout = 30 * time.Second
+	}
+	if cfg.CommitTimeout == 0 {
+		cfg.CommitTimeout = time.Minute
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	h := &Harness{cfg: cfg, admins: map[string]*charter.Client{}}
+	h.hasBench = fileExists(filepath.Join(cfg.NetworkDir, "bench-deployed"))
+	h.hasBare = fileExists(filepath.Join(cfg.NetworkDir, "bareput-deployed"))
+	adminProfile := map[string]string{}
+	for _, name := range cfg.Profiles.Names() {
+		p, err := cfg.Profiles.Profile(name)
+		if err != nil {
+			return nil, err
+		}
+		if strings.HasSuffix(strings.ToLower(name), "-admin") && p.HSM == nil {
+			if _, ok := adminProfile[p.Org]; !ok {
+				adminProfile[p.Org] = name
+				h.orgs = append(h.orgs, p.Org)
+			}
+		}
+	}
+	sort.Strings(h.orgs)
+	if len(h.orgs) == 0 {
+		return nil, errors.New("the profiles name no organisation admin (a profile NAME-admin per organisation, as network/up.sh writes)")
+	}
+	ok := false
+	defer func() {
+		if !ok {
+			h.Close()
+		}
+	}()
+	cas := map[string]*CA{}
+	cfgs := map[string]charter.Config{}
+	shared := map[string]*grpc.ClientConn{}
+	for _, org := range h.orgs {
+		pc, err := cfg.Profiles.Config(adminProfile[org])
+		if err != nil {
+			return nil, err
+		}
+		cfgs[org] = pc
+		if cas[org], err = LoadCA(filepath.Join(cfg.NetworkDir, "crypto"), pc.CertPath); err != nil {
+			return nil, fmt.Errorf("organisation %s: %w (charter bench issues its client identities with the organisations' CAs of a development network)", org, err)
+		}
+		c, err := charter.Connect(ctx, pc)
+		if err != nil {
+			return nil, fmt.Errorf("connect as %s: %w", adminProfile[org], err)
+		}
+		h.admins[org] = c
+		if cfg.Connections == ConnShared {
+			conn, err := dial(pc)
+			if err != nil {
+				return nil, err
+			}
+			h.conns = append(h.conns, conn)
+			shared[org] = conn
+		}
+	}
+	for i := range cfg.Clients {
+		org := h.orgs[i%len(h.orgs)]
+		pc := cfgs[org]
+		is, err := cas[org].Issue(pc.MSPID, fmt.Sprintf("bench-%s-%03d@%s", cfg.RunID, i, org))
+		if err != nil {
+			return nil, err
+		}
+		conn := shared[org]
+		if conn == nil {
+			if conn, err = dial(pc); err != nil {
+				return nil, err
+			}
+			h.conns = append(h.conns, conn)
+		}
+		w, err := h.connectWorker(org, is, conn, pc)
+		if err != nil {
+			return nil, err
+		}
+		h.workers = append(h.workers, w)
+	}
+	ok = true
+	return h, nil
+}
+
+func fileExists(p string) bool {
+	_, err := os.Stat(p)
+	return err == nil
+}
+
+// dial opens a TLS gRPC connection to a profile's gateway peer.
+func dial(pc charter.Config) (*grpc.ClientConn, error) {
+	caPEM, err := os.ReadFile(pc.TLSCACertPath)
+	if err != nil {
+		return nil, fmt.Errorf("read TLS CA certificate of peer %s: %w", pc.PeerEndpoint, err)
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(caPEM) {
+		return nil, fmt.Errorf("TLS CA certificate %s: no PEM certificate found", pc.TLSCACertPath)
+	}
+	tlsCfg := &tls.Config{RootCAs: pool, ServerName: pc.ServerName, MinVersion: tls.VersionTLS12}
+	conn, err := grpc.NewClient(pc.PeerEndpoint, grpc.WithTransportCredentials(credentials.NewTLS(tlsCfg)))
+	if err != nil {
+		return nil, fmt.Errorf("peer endpoint %q: %w", pc.PeerEndpoint, err)
+	}
+	return conn, nil
+}
+
+func (h *Harness) connectWorker(org string, is Issued, conn *grpc.ClientConn, pc charter.Config) (*worker, error) {
+	cert, err := gwid.CertificateFromPEM(is.CertPEM)
+	if err != nil {
+		return nil, err
+	}
+	x509id, err := gwid.NewX509Identity(is.MSPID, cert)
+	if err != nil {
+		return nil, err
+	}
+	sign, err := gwid.NewPrivateKeySign(is.Key)
+	if err != nil {
+		return nil, err
+	}
+	id, err := identity.FromPEM(is.MSPID, is.CertPEM)
+	if err != nil {
+		return nil, err
+	}
+	gw, err := client.Connect(x509id, client.WithSign(sign), client.WithClientConnection(conn),
+		client.WithEvaluateTimeout(h.cfg.EndorseTimeout), client.WithEndorseTimeout(h.cfg.EndorseTimeout),
+		client.WithSubmitTimeout(h.cfg.EndorseTimeout), client.WithCommitStatusTimeout(h.cfg.CommitTimeout))
+	if err != nil {
+		return nil, fmt.Errorf("gateway for %s: %w", is.CN, err)
+	}
+	network := gw.GetNetwork(pc.Channel)
+	ccName := pc.Chaincode
+	if ccName == "" {
+		ccName = charter.DefaultChaincode
+	}
+	// MVCC retries off: every attempt is one measured transaction.
+	cc := charter.New(id, network.GetContract(ccName), network, charter.Config{
+		Chaincode: ccName, EndorseTimeout: h.cfg.EndorseTimeout, CommitTimeout: h.cfg.CommitTimeout, MVCCRetries: -1,
+	})
+	w := &worker{org: org, issued: is, id: id, gw: gw, cc: cc, bare: network.GetContract("bareput")}
+	bench := h.cfg.Profiles.BenchChaincode
+	if bench == "" {
+		bench = "bench"
+	}
+	w.bench = network.GetContract(bench)
+	return w, nil
+}
+
+// Close closes every gateway and connection.
+func (h *Harness) Close() {
+	for _, w := range h.workers {
+		_ = w.gw.Close()
+	}
+	for _, c := range h.conns {
+		_ = c.Close()
+	}
+	for _, c := range h.admins {
+		_ = c.Close()
+	}
+}
+
+// Workers is the number of client identities.
+func (h *Harness) Workers() int { return len(h.workers) }
+
+// Deployed reports whether the calibration chaincode (bench) and the bare
+// put chaincode (bareput) are deployed on the network.
+func (h *Harness) Deployed() (bench, bareput bool) { return h.hasBench, h.hasBare }
+
+// Prepare readies the network for the workloads: for the governance ones,
+// it checks that a constitution is adopted, registers every client
+// identity as a member (by its organisation's admin, in batches), and
+// creates the benchmark poll (a poll opens one clock skew after its
+// creation: Prepare waits for that).
+func (h *Harness) Prepare(ctx context.Context, workloads []string) error {
+	gov := false
+	for _, w := range workloads {
+		switch {
+		case w == "put" && !h.hasBench:
+			return errors.New("workload put: the calibration chaincode is not deployed (network/up.sh --bench deploys it)")
+		case w == "bareput" && !h.hasBare:
+			return errors.New("workload bareput: the bare put chaincode is not deployed (network/up.sh --bench deploys it)")
+		case needsGovernance(w):
+			gov = true
+		}
+	}
+	if !gov || h.governed {
+		return nil
+	}
+	first := h.admins[h.orgs[0]]
+	if _, err := first.Constitution(ctx); err != nil {
+		return fmt.Errorf("the governance workloads need an adopted constitution (make demo adopts one; charter genesis): %w", err)
+	}
+	for _, org := range h.orgs {
+		var batch []membership.RegisterRequest
+		flush := func() error {
+			if len(batch) == 0 {
+				return nil
+			}
+			if _, err := h.admins[org].RegisterMembers(ctx, membership.RegisterBatchRequest{Members: batch}); err != nil {
+				return fmt.Errorf("register %d benchmark members of %s: %w", len(batch), org, err)
+			}
+			batch = batch[:0]
+			return nil
+		}
+		for _, w := range h.workers {
+			if w.org != org {
+				continue
+			}
+			batch = append(batch, membership.RegisterRequest{Member: w.id, Name: w.issued.CN})
+			if len(batch) == membership.MaxBatch {
+				if err := flush(); err != nil {
+					return err
+				}
+			}
+		}
+		if err := flush(); err != nil {
+			return err
+		}
+	}
+	// The poll's creator: the first organisation's admin, as a member.
+	_, _ = first.RegisterMember(ctx, membership.RegisterRequest{Member: first.Identity(), Name: "benchmark poll creator"})
+	b, err := first.CreateBallot(ctx, ballot.CreateRequest{Kind: ballot.KindPoll,
+		Title: "charter bench " + h.cfg.RunID, VotingPeriodSec: 24 * 3600})
+	if err != nil {
+		return fmt.Errorf("create the benchmark poll: %w", err)
+	}
+	h.ballotID = b.ID
+	if wait := time.Until(b.OpensAt); wait > 0 {
+		h.cfg.Logger.Info("waiting for the benchmark poll to open (one clock skew after its creation)", "ballot", b.ID, "wait", wait.Round(time.Millisecond))
+		t := time.NewTimer(wait + 500*time.Millisecond)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return ctx.Err()
+		case <-t.C:
+		}
+	}
+	h.governed = true
+	return nil
+}
+
+// Op returns the transaction of a workload (Prepare must have readied it).
+func (h *Harness) Op(workload string) (Op, error) {
+	switch workload {
+	case "put":
+		return h.rawPut(func(w *worker) *client.Contract { return w.bench }, "bench:Put"), nil
+	case "bareput":
+		return h.rawPut(func(w *worker) *client.Contract { return w.bare }, "Put"), nil
+	case "vote":
+		return h.vote, nil
+	case "artifact":
+		return h.artifact, nil
+	case "query":
+		return h.query, nil
+	case "mix":
+		return func(ctx context.Context, slot int, seq int64) (string, string) {
+			switch seq % 4 {
+			case 0, 2:
+				return h.vote(ctx, slot, seq)
+			case 1:
+				return h.artifact(ctx, slot, seq)
+			}
+			return h.query(ctx, slot, seq)
+		}, nil
+	}
+	return nil, fmt.Errorf("unknown workload %q (known: %s)", workload, strings.Join(Workloads, ", "))
+}
+
+func (h *Harness) worker(slot int) *worker { return h.workers[slot%len(h.workers)] }
+
+// rawPut submits a put through fabric-gateway directly: endorse, submit,
+// wait for the commit status.
+func (h *Harness) rawPut(contract func(*worker) *client.Contract, tx string) Op {
+	return func(ctx context.Context, slot int, seq int64) (string, string) {
+		c := contract(h.worker(slot))
+		key := fmt.Sprintf("%s-%d", h.cfg.RunID, seq)
+		ectx, cancel := context.WithTimeout(ctx, h.cfg.EndorseTimeout)
+		_, commit, err := c.SubmitAsyncWithContext(ectx, tx, client.WithArguments(key, "v"))
+		cancel()
+		if err != nil {
+			return rawKind(err), ""
+		}
+		cctx, cancel := context.WithTimeout(ctx, h.cfg.CommitTimeout)
+		defer cancel()
+		st, err := commit.StatusWithContext(cctx)
+		if err != nil {
+			return string(charter.CodeUnknownOutcome), ""
+		}
+		if !st.Successful {
+			return string(charter.CodeNotCommitted), st.Code.String()
+		}
+		return "", ""
+	}
+}
+
+// rawKind names a fabric-gateway error before ordering the way the
+// Charter client's codes do.
+func rawKind(err error) string {
+	var endorse *client.EndorseError
+	var submit *client.SubmitError
+	switch {
+	case status.Code(err) == codes.Unavailable:
+		return string(charter.CodeUnavailable)
+	case status.Code(err) == codes.DeadlineExceeded || errors.Is(err, context.DeadlineExceeded):
+		return string(charter.CodeDeadlineExceeded)
+	case status.Code(err) == codes.Canceled || errors.Is(err, context.Canceled):
+		return string(charter.CodeCanceled)
+	case errors.As(err, &endorse):
+		return "ENDORSE_FAILED"
+	case errors.As(err, &submit):
+		return "SUBMIT_FAILED"
+	}
+	return string(charter.CodeUnknown)
+}
+
+// kindOf classifies a Charter client error: its code, and the validation
+// code of a transaction that was ordered but not committed.
+func kindOf(err error) (string, string) {
+	if err == nil {
+		return "", ""
+	}
+	var ve *charter.ValidationError
+	if errors.As(err, &ve) {
+		return string(charter.CodeNotCommitted), ve.Code.String()
+	}
+	return string(charter.CodeOf(err)), ""
+}
+
+func (h *Harness) vote(ctx context.Context, slot int, seq int64) (string, string) {
+	_, err := h.worker(slot).cc.Vote(ctx, ballot.CastRequest{Ballot: h.ballotID, Choice: strconv.FormatInt(seq%7+1, 10)})
+	return kindOf(err)
+}
+
+func (h *Harness) artifact(ctx context.Context, slot int, seq int64) (string, string) {
+	name := fmt.Sprintf("bench-%s-%d", h.cfg.RunID, seq)
+	sum := sha256.Sum256([]byte(name))
+	_, err := h.worker(slot).cc.RegisterArtifact(ctx, artifact.RegisterRequest{Kind: artifact.KindDataset, Name: name, Version: "1",
+		SHA256: hex.EncodeToString(sum[:]), Size: 1, Licence: "Apache-2.0"})
+	return kindOf(err)
+}
+
+func (h *Harness) query(ctx context.Context, slot int, _ int64) (string, string) {
+	_, err := h.worker(slot).cc.Ballot(ctx, h.ballotID)
+	return kindOf(err)
+}
