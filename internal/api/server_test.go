@@ -87,10 +87,15 @@ func (f *fakeGateway) SubmitSigned(_ context.Context, state, _ []byte) (string, 
 
 func newTestServer(t *testing.T, f *fakeGateway) (*Server, *httptest.Server) {
 	t.Helper()
+	return newTestServerWith(t, f, f)
+}
+
+func newTestServerWith(t *testing.T, f *fakeGateway, gw Gateway) (*Server, *httptest.Server) {
+	t.Helper()
 	if f.message == nil {
 		f.message, f.txMessage = []byte("proposal bytes"), []byte("transaction bytes")
 	}
-	s, err := NewServer(Options{Gateway: f, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), WaitTimeout: 200 * time.Millisecond})
+	s, err := NewServer(Options{Gateway: gw, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), WaitTimeout: 200 * time.Millisecond})
 	require.NoError(t, err)
 	ctx, cancel := context.WithCancel(context.Background())
 	go s.Run(ctx)
