@@ -580,7 +580,10 @@ func (s *Server) StreamBallotResults(w http.ResponseWriter, r *http.Request, id 
 		return
 	}
 	ctx := r.Context()
-	// The first read answers unknown ballots with a problem.
+	// The height is read before the results, so an event's id never
+	// claims a later block than the state it carries. The first read
+	// answers an unknown ballot with a problem.
+	h, changed := s.blocks.Height()
 	res, err := s.gw.BallotResults(ctx, id)
 	if err != nil {
 		writeProblem(w, r, err)
@@ -598,7 +601,6 @@ func (s *Server) StreamBallotResults(w http.ResponseWriter, r *http.Request, id 
 	heartbeat := time.NewTicker(15 * time.Second)
 	defer heartbeat.Stop()
 	for {
-		h, changed := s.blocks.Height()
 		raw, err := json.Marshal(res)
 		if err != nil {
 			return
@@ -611,16 +613,20 @@ func (s *Server) StreamBallotResults(w http.ResponseWriter, r *http.Request, id 
 		} else if last == nil {
 			last = raw
 		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-heartbeat.C:
-			fmt.Fprint(w, ": keep-alive\n\n")
-			fl.Flush()
-			continue
-		case <-changed:
+	wait:
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-heartbeat.C:
+				fmt.Fprint(w, ": keep-alive\n\n")
+				fl.Flush()
+			case <-changed:
+				break wait
+			}
 		}
 		resumeAt = 0
+		h, changed = s.blocks.Height()
 		if res, err = s.gw.BallotResults(ctx, id); err != nil {
 			p := problemOf(err)
 			fmt.Fprintf(w, "event: problem\ndata: {\"code\":%q,\"detail\":%q}\n\n", p.Code, p.Detail)
