@@ -145,7 +145,7 @@ func hasWeight(s core.Store, deps Deps, b *Ballot, voter identity.Identity) erro
 			return err
 		}
 		if bal <= 0 {
-			return errcode.Forbiddenf("vote on ballot %s: %s held no tokens when voting opened at %s, so has no weight in a token-weighted ballot", b.ID, voter, b.OpensAt.Format(time.RFC3339))
+			return errcode.Forbiddenf("vote on ballot %s: %s held no tokens when voting opened at %s, so has no weight in a token-weighted ballot", b.ID, voter.Short(), b.OpensAt.Format(time.RFC3339))
 		}
 	case constitution.FamilyReputation:
 		sc, err := deps.score(s, voter, b.OpensAt, b)
@@ -153,7 +153,7 @@ func hasWeight(s core.Store, deps Deps, b *Ballot, voter identity.Identity) erro
 			return err
 		}
 		if sc <= 0 {
-			return errcode.Forbiddenf("vote on ballot %s: %s had no reputation when voting opened at %s, so has no weight in a reputation-weighted ballot", b.ID, voter, b.OpensAt.Format(time.RFC3339))
+			return errcode.Forbiddenf("vote on ballot %s: %s had no reputation when voting opened at %s, so has no weight in a reputation-weighted ballot", b.ID, voter.Short(), b.OpensAt.Format(time.RFC3339))
 		}
 	}
 	return nil
