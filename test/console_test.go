@@ -3,6 +3,9 @@ package test
 import (
 	"context"
 	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"os"
@@ -12,10 +15,14 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/charter-gov/charter/chaincode/ballot"
+	"github.com/charter-gov/charter/chaincode/identity"
+	"github.com/charter-gov/charter/chaincode/membership"
+	"github.com/charter-gov/charter/internal/api"
 	"github.com/charter-gov/charter/internal/console"
 )
 
@@ -57,10 +64,32 @@ func TestConsoleOnTheNetwork(t *testing.T) {
 	ensureMember(t, "foundation", "user1")
 	h, err := console.New(console.Options{Client: reader})
 	require.NoError(t, err)
-	srv := httptest.NewServer(h)
-	t.Cleanup(srv.Close)
+	// The console at "/" and the HTTP API beside it, as charter serve
+	// mounts them, both reading as foundation-user1.
+	apiSrv, err := api.NewServer(api.Options{Gateway: api.ClientGateway{Client: reader, MSPID: reader.Identity().MSPID}, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	require.NoError(t, err)
+	runCtx, stop := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); apiSrv.Run(runCtx) }()
+	mux := http.NewServeMux()
+	mux.Handle("/", h)
+	for _, p := range []string{"/v1/", "/healthz", "/readyz"} {
+		mux.Handle(p, apiSrv.Handler())
+	}
+	srv := httptest.NewServer(mux)
+	t.Cleanup(func() { srv.Close(); stop(); <-done })
 
 	voter := newMember(t, "labA", fmt.Sprintf("console-voter-%d@labA", time.Now().UnixNano()))
+	// A member whose key the browser imports: its files, registered before the poll opens.
+	keyDir := t.TempDir()
+	browserCN := fmt.Sprintf("console-browser-%d@labA", time.Now().UnixNano())
+	browserCert, browserKey := issueClientCert(t, "labA", browserCN, keyDir)
+	certPEM, err := os.ReadFile(browserCert)
+	require.NoError(t, err)
+	browserID, err := identity.FromPEM("LabAMSP", certPEM)
+	require.NoError(t, err)
+	_, err = net.client(t, "labA-admin").RegisterMember(ctxFor(t), membership.RegisterRequest{Member: browserID, Name: browserCN})
+	require.NoError(t, err)
 	poll, err := reader.CreateBallot(ctxFor(t), ballot.CreateRequest{Kind: ballot.KindPoll, Title: "Is the console legible?", VotingPeriodSec: 600})
 	require.NoError(t, err)
 	for _, org := range orgProfiles {
@@ -116,6 +145,58 @@ func TestConsoleOnTheNetwork(t *testing.T) {
 		same, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`window.__noReload === true`))
 		require.NoError(t, err)
 		assert.True(t, same, "no reload")
+	})
+
+	t.Run("keyboard-only voting through the API's offline signing", func(t *testing.T) {
+		// Import the key once: non-extractable in WebCrypto, kept in IndexedDB.
+		require.NoError(t, chromedp.Do(ctx,
+			chromedp.Navigate(srv.URL+"/identity"), chromedp.WaitReady("#import-form"),
+			chromedp.SendKeys("#msp", "LabAMSP"),
+			chromedp.SetUploadFiles("#keyfile", []string{browserKey}),
+			chromedp.SetUploadFiles("#certfile", []string{browserCert}),
+			chromedp.Click("#import-form button[type=submit]")))
+		_, err := chromedp.Run(ctx, chromedp.Poll[bool](`/^Import(ed| failed)/.test(document.getElementById('import-status').textContent)`))
+		require.NoError(t, err)
+		imported, err := chromedp.Run(ctx, chromedp.Text("#import-status"))
+		require.NoError(t, err)
+		require.Contains(t, imported, "Imported: writes will be signed as LabAMSP/"+browserCN)
+
+		require.NoError(t, chromedp.Do(ctx, chromedp.Navigate(page), chromedp.WaitReady("#vote-form")))
+		_, err = chromedp.Run(ctx, chromedp.Evaluate[bool](`window.__noReload = true`))
+		require.NoError(t, err)
+		before, err := chromedp.Run(ctx, chromedp.Text(`td[data-choice="2"]`))
+		require.NoError(t, err)
+		require.Equal(t, "0", before)
+		active := ""
+		for i := 0; i < 80 && active != "choice-2"; i++ {
+			require.NoError(t, chromedp.Do(ctx, chromedp.KeyEvent(kb.Tab)))
+			active, err = chromedp.Run(ctx, chromedp.Evaluate[string](`document.activeElement.id`))
+			require.NoError(t, err)
+			if active == "choice-1" { // the group's first radio takes the focus: the arrow key moves to "2"
+				require.NoError(t, chromedp.Do(ctx, chromedp.KeyEvent(kb.ArrowDown)))
+				active, err = chromedp.Run(ctx, chromedp.Evaluate[string](`document.activeElement.id`))
+				require.NoError(t, err)
+			}
+		}
+		require.Equal(t, "choice-2", active, "the choice is reachable with the keyboard")
+		require.NoError(t, chromedp.Do(ctx, chromedp.KeyEvent(" "), chromedp.KeyEvent(kb.Tab)))
+		button, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.activeElement.textContent`))
+		require.NoError(t, err)
+		require.Contains(t, button, "Sign and cast my vote")
+		require.NoError(t, chromedp.Do(ctx, chromedp.KeyEvent(kb.Enter)))
+		_, err = chromedp.Run(ctx, chromedp.Poll[bool](`/^(Committed|Refused|Still)/.test(document.getElementById('vote-status').textContent)`, chromedp.WithPollingTimeout(90*time.Second)))
+		require.NoError(t, err)
+		status, err := chromedp.Run(ctx, chromedp.Text("#vote-status"))
+		require.NoError(t, err)
+		require.Contains(t, status, "Committed in block", "the browser signed the proposal and the transaction; the network committed the vote")
+		_, err = chromedp.Run(ctx, chromedp.Poll[bool](`document.querySelector('td[data-choice="2"]').textContent === '1'`, chromedp.WithPollingTimeout(45*time.Second)))
+		require.NoError(t, err, "the vote shows in the results")
+		same, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`window.__noReload === true`))
+		require.NoError(t, err)
+		assert.True(t, same, "no reload")
+		v, err := reader.VoteOf(ctxFor(t), poll.ID, browserID)
+		require.NoError(t, err)
+		assert.Equal(t, "2", v.Choice, "the ledger holds the browser member's own vote")
 	})
 
 	t.Run("a delegate's statement appears at once", func(t *testing.T) {

@@ -17,6 +17,7 @@ import (
 
 	charter "github.com/charter-gov/charter/gateway-client"
 	"github.com/charter-gov/charter/internal/api"
+	"github.com/charter-gov/charter/internal/console"
 )
 
 // serveCmd runs the HTTP API (internal/api, api/openapi.yaml) against the
@@ -87,7 +88,19 @@ func (a *app) serve(cmd *cobra.Command, listen, pidFile string, waitTimeout time
 	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	go srv.Run(ctx)
-	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	// The web console (internal/console, docs/console.md) at "/", read as
+	// the same identity; the API keeps /v1/, /healthz and /readyz.
+	ui, err := console.New(console.Options{Client: c, Logger: log})
+	if err != nil {
+		_ = ln.Close()
+		return err
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/", ui)
+	for _, p := range []string{"/v1/", "/healthz", "/readyz"} {
+		mux.Handle(p, srv.Handler())
+	}
+	hs := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	log.Info("serving the Charter API", "url", "http://"+ln.Addr().String(), "as", a.as, "msp", cfg.MSPID, "peer", c.GatewayAddress())
