@@ -318,4 +318,9 @@ run curl -fsS "$API/readyz"; echo
 run curl -fsS "$API/v1/constitution/versions"; echo
 printf 'The API is serving at %s (log: %s)\n' "$API" "$NETDIR/logs/api.log"
 
+step "The web console (docs/console.md): the same server, at /"
+# The ballots page, read from the ledger; one line of it shows it works.
+run bash -c "curl -fsS '$API/ballots' | grep -o '<caption>[^<]*'"
+printf 'Open the console at %s/ (import your key on %s/identity to vote)\n' "$API" "$API"
+
 printf '\n%sDemo complete.%s The network is still running: try `charter --help`, `make status`; `make down` stops it.\n' "$B" "$R"
