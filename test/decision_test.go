@@ -45,7 +45,8 @@ const testSkew = testSkewSec * time.Second
 // document with periods of seconds instead of days, so that decisions can
 // be proposed, voted, timelocked and executed within a test, and
 // amendments, slashing, seat confirmations, role decisions, token
-// issuance, budgets, treasury spends and chaincode upgrades voted one seat
+// issuance, budgets, treasury spends, chaincode upgrades and partner
+// admissions voted one seat
 // one vote in every house they go to with a quorum of 1 bp (0.01 %: one
 // vote meets it in an electorate of up to 10,000, so that the members the
 // other tests registered — the restart test's heavy use among them — do
@@ -63,7 +64,7 @@ func testConstitution() constitution.Document {
 			constitution.RoleGrant, constitution.RoleRevoke, constitution.OfficeGrant, constitution.OfficeRevoke, constitution.TokenIssuance,
 			constitution.Budget, constitution.TreasurySpend, constitution.ProjectAcceptance,
 			constitution.ReleaseStage, constitution.DatasetTakedown, constitution.EmergencyRatification,
-			constitution.ChaincodeUpgrade:
+			constitution.ChaincodeUpgrade, constitution.PartnerAdmission:
 			for j := range r.Families {
 				r.Families[j] = constitution.FamilySeat
 			}
