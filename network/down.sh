@@ -20,10 +20,11 @@ if [ ! -d "$PIDS" ]; then
   exit 0
 fi
 
-# chaincode servers first (the calibration ones and those an interrupted
+# the HTTP API (charter serve, started by the demo) first, then the
+# chaincode servers (the calibration ones and those an interrupted
 # network/upgrade.sh left, when there are any),
-# then peers, then orderers
-order=(cc-foundation-next cc-laba-next cc-labb-next bench-foundation bench-laba bench-labb bareput-foundation bareput-laba bareput-labb cc-foundation cc-laba cc-labb peer-foundation peer-laba peer-labb orderer1 orderer2 orderer3)
+# then peers, then orderers, then the organisations' CAs
+order=(api cc-foundation-next cc-laba-next cc-labb-next bench-foundation bench-laba bench-labb bareput-foundation bareput-laba bareput-labb cc-foundation cc-laba cc-labb peer-foundation peer-laba peer-labb orderer1 orderer2 orderer3 ca-foundation ca-laba ca-labb)
 declare -A PID
 targets=()
 for n in "${order[@]}"; do
