@@ -58,7 +58,9 @@ func Chromium() string {
 }
 
 // browser starts one headless Chromium for a test and returns a tab whose
-// actions time out after a minute and a half.
+// actions time out after five minutes: a guard against a hang, generous
+// because a test (the accessibility scan of every page) runs many actions
+// in it on a machine the race detector and other builds keep busy.
 func browser(t *testing.T) context.Context {
 	t.Helper()
 	path := Chromium()
@@ -73,7 +75,7 @@ func browser(t *testing.T) context.Context {
 	t.Cleanup(cancelTab)
 	// The first action starts the browser; it must not carry a timeout.
 	require.NoError(t, chromedp.Do(ctx), "start chromium")
-	ctx, cancelTime := context.WithTimeout(ctx, 90*time.Second)
+	ctx, cancelTime := context.WithTimeout(ctx, 5*time.Minute)
 	t.Cleanup(cancelTime)
 	return ctx
 }
