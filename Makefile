@@ -16,15 +16,16 @@ help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-18s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 .PHONY: build
-build: ## Build the charter CLI and the chaincode server into .charter/bin
+build: ## Build the charter CLI, the chaincode server and charter-netadmin into .charter/bin
 	@mkdir -p $(BIN)
 	$(GO) build -tags $(TAGS) -ldflags "$$(scripts/buildstamp.sh)" -o $(BIN)/charter ./cmd/charter
 	network/build-chaincode.sh -o $(BIN)/charter-chaincode
 	$(GO) build -o $(BIN)/charter-bench-chaincode ./cmd/charter-bench-chaincode
+	$(GO) build -o $(BIN)/charter-netadmin ./cmd/charter-netadmin
 	$(GO) build -o $(BIN)/charter-bareput-chaincode ./cmd/charter-bareput-chaincode
 
 .PHONY: fabric
-fabric: ## Build the pinned Fabric binaries (peer, orderer, tools) into .charter/bin
+fabric: ## Build the pinned Fabric binaries (peer, orderer, tools) and Fabric CA (server, client) into .charter/bin
 	network/build-fabric.sh
 
 .PHONY: up
@@ -113,6 +114,10 @@ bench: ## Domain benchmarks (score computation, decay, tally of 1k/10k/100k vote
 .PHONY: bench-tally
 bench-tally: build fabric ## A ballot of CHARTER_BENCH_VOTES votes (default 100000) cast and tallied in pages on a fresh network
 	$(GO) test -count=1 -run=X -bench=LargeBallotTally -benchtime=1x -timeout 360m -v ./test/
+
+.PHONY: bench-round
+bench-round: build fabric ## A funding round of CHARTER_BENCH_PROJECTS projects (default 1000) and CHARTER_BENCH_CONTRIBUTIONS contributions (default 100000) on a fresh network, closed through the paged close
+	$(GO) test -count=1 -run=X -bench=LargeRound -benchtime=1x -timeout 360m -v ./test/
 
 BENCH_ARGS ?= --workload bareput,put,vote,artifact,query,mix --clients 64 --duration 20s --repeat 3
 

@@ -110,7 +110,7 @@ func Cast(tx *core.Tx, deps Deps, req CastRequest) (*Vote, error) {
 			return nil, err
 		}
 		if bal <= 0 {
-			return nil, errcode.Forbiddenf("vote on ballot %s: %s held no tokens when voting opened at %s, so has no weight in a token-weighted ballot", b.ID, voter, b.OpensAt.Format(time.RFC3339))
+			return nil, errcode.Forbiddenf("vote on ballot %s: %s held no tokens when voting opened at %s, so has no weight in a token-weighted ballot", b.ID, voter.Short(), b.OpensAt.Format(time.RFC3339))
 		}
 	case constitution.FamilyReputation:
 		sc, err := deps.score(tx.Store, voter, b.OpensAt, b)
@@ -118,7 +118,7 @@ func Cast(tx *core.Tx, deps Deps, req CastRequest) (*Vote, error) {
 			return nil, err
 		}
 		if sc <= 0 {
-			return nil, errcode.Forbiddenf("vote on ballot %s: %s had no reputation when voting opened at %s, so has no weight in a reputation-weighted ballot", b.ID, voter, b.OpensAt.Format(time.RFC3339))
+			return nil, errcode.Forbiddenf("vote on ballot %s: %s had no reputation when voting opened at %s, so has no weight in a reputation-weighted ballot", b.ID, voter.Short(), b.OpensAt.Format(time.RFC3339))
 		}
 	}
 	key, err := VoteKey(b.ID, voter)

@@ -248,6 +248,7 @@ func signatures() []signature {
 		{"upgrade", "SignOff", []param{js("request", upgrade.SignOffRequest{}, "the sequence and the digest the maintainer built")}},
 		{"upgrade", "Get", []param{integer("sequence", "chaincode definition sequence")}},
 		{"upgrade", "Check", []param{recordID("digest", "SHA-256 of the chaincode build, 64 lowercase hex digits"), integer("sequence", "chaincode definition sequence")}},
+		{"admission", "Get", []param{mspParam("mspId")}},
 
 		{"system", "Build", nil},
 		{"system", "Version", nil},
