@@ -316,6 +316,6 @@ for _ in $(seq 1 300); do
 done
 run curl -fsS "$API/readyz"; echo
 run curl -fsS "$API/v1/constitution/versions"; echo
-printf 'The API is serving at %s (log: %s)\n' "$API" "$NETDIR/logs/api.log"
+printf 'The API (%s/v1/…) and the web console (%s/) are serving (log: %s)\n' "$API" "$API" "$NETDIR/logs/api.log"
 
 printf '\n%sDemo complete.%s The network is still running: try `charter --help`, `make status`; `make down` stops it.\n' "$B" "$R"
