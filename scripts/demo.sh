@@ -316,7 +316,7 @@ for _ in $(seq 1 300); do
 done
 run curl -fsS "$API/readyz"; echo
 run curl -fsS "$API/v1/constitution/versions"; echo
-printf 'The API is serving at %s (log: %s)\n' "$API" "$NETDIR/logs/api.log"
+printf 'The API (%s/v1/…) and the web console (%s/) are serving (log: %s)\n' "$API" "$API" "$NETDIR/logs/api.log"
 
 step "The web console (docs/console.md): the same server, at /"
 # The ballots page, read from the ledger; one line of it shows it works.

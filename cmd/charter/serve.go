@@ -20,8 +20,8 @@ import (
 	"github.com/charter-gov/charter/internal/console"
 )
 
-// serveCmd runs the HTTP API (internal/api, api/openapi.yaml) against the
-// network. The --as profile is the server's read identity: it evaluates
+// serveCmd runs the HTTP API (internal/api, api/openapi.yaml) and the web
+// console (internal/console, at /) against the network. The --as profile is the server's read identity: it evaluates
 // the reads and follows the blocks. Writes are signed by each member
 // (offline signing); the server holds no member key.
 func (a *app) serveCmd() *cobra.Command {
@@ -29,9 +29,9 @@ func (a *app) serveCmd() *cobra.Command {
 	var waitTimeout time.Duration
 	cmd := &cobra.Command{
 		Use:   "serve --listen ADDR [--pid-file PATH]",
-		Short: "Run the HTTP API (/v1/…, /healthz, /readyz) against the network",
-		Long: `serve runs Charter's HTTP API (api/openapi.yaml, docs/api.md) until it is
-interrupted (SIGINT or SIGTERM). The acting profile (--as) is the server's
+		Short: "Run the HTTP API (/v1/…, /healthz, /readyz) and the web console (/) against the network",
+		Long: `serve runs Charter's HTTP API (api/openapi.yaml, docs/api.md) and the web
+console at / (docs/console.md) until it is interrupted (SIGINT or SIGTERM). The acting profile (--as) is the server's
 read identity: reads are evaluated as it and it follows the channel's
 blocks. Writes are built for the member's own certificate and signed by the
 member: the server never holds a member's key. --timeout bounds connecting.`,
@@ -74,6 +74,16 @@ func (a *app) serve(cmd *cobra.Command, listen, pidFile string, waitTimeout time
 	if err != nil {
 		return err
 	}
+	con, err := console.New(console.Options{Client: c, APIBase: "/v1", Logger: log})
+	if err != nil {
+		return err
+	}
+	// The API owns /v1/, /healthz and /readyz; the web console the rest.
+	mux := http.NewServeMux()
+	for _, p := range []string{"/v1/", "/healthz", "/readyz"} {
+		mux.Handle(p, srv.Handler())
+	}
+	mux.Handle("/", con)
 	ln, err := net.Listen("tcp", listen)
 	if err != nil {
 		return usagef("--listen %q: %v", listen, err)
@@ -88,18 +98,6 @@ func (a *app) serve(cmd *cobra.Command, listen, pidFile string, waitTimeout time
 	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	go srv.Run(ctx)
-	// The web console (internal/console, docs/console.md) at "/", read as
-	// the same identity; the API keeps /v1/, /healthz and /readyz.
-	ui, err := console.New(console.Options{Client: c, Logger: log})
-	if err != nil {
-		_ = ln.Close()
-		return err
-	}
-	mux := http.NewServeMux()
-	mux.Handle("/", ui)
-	for _, p := range []string{"/v1/", "/healthz", "/readyz"} {
-		mux.Handle(p, srv.Handler())
-	}
 	hs := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()

@@ -18,6 +18,7 @@ import (
 	"github.com/charter-gov/charter/chaincode/emergency"
 	"github.com/charter-gov/charter/chaincode/identity"
 	"github.com/charter-gov/charter/chaincode/round"
+	"github.com/charter-gov/charter/chaincode/token"
 	charter "github.com/charter-gov/charter/gateway-client"
 )
 
@@ -407,6 +408,106 @@ func (s *Server) SupportPause(w http.ResponseWriter, r *http.Request) {
 		_, err := as.GuardianPause(ctx, req)
 		return err
 	})
+}
+
+func (s *Server) CloseBallot(w http.ResponseWriter, r *http.Request, id ID) {
+	s.signerOnly(w, r, func(ctx context.Context, as *charter.Client) error {
+		_, err := as.CloseBallot(ctx, id)
+		return err
+	})
+}
+
+func (s *Server) ConcludeDecision(w http.ResponseWriter, r *http.Request, id ID) {
+	s.signerOnly(w, r, func(ctx context.Context, as *charter.Client) error {
+		_, err := as.ConcludeDecision(ctx, id)
+		return err
+	})
+}
+
+func (s *Server) ExecuteDecision(w http.ResponseWriter, r *http.Request, id ID) {
+	s.signerOnly(w, r, func(ctx context.Context, as *charter.Client) error {
+		_, err := as.ExecuteDecision(ctx, id)
+		return err
+	})
+}
+
+// signerOnly prepares an operation whose body is only the signer.
+func (s *Server) signerOnly(w http.ResponseWriter, r *http.Request, call func(ctx context.Context, as *charter.Client) error) {
+	var b SignerOnlyBody
+	if err := decodeBody(r, &b); err != nil {
+		writeProblem(w, r, err)
+		return
+	}
+	s.prepare(w, r, b.Signer, call)
+}
+
+func (s *Server) TransferTokens(w http.ResponseWriter, r *http.Request) {
+	var b TransferBody
+	if err := decodeBody(r, &b); err != nil {
+		writeProblem(w, r, err)
+		return
+	}
+	req := token.TransferRequest{To: identity.Identity{MSPID: b.To.MspId, ID: b.To.Id}, Amount: b.Amount, Memo: deref(b.Memo)}
+	s.prepare(w, r, b.Signer, func(ctx context.Context, as *charter.Client) error {
+		_, err := as.Transfer(ctx, req)
+		return err
+	})
+}
+
+func (s *Server) ApplyToRound(w http.ResponseWriter, r *http.Request, id ID) {
+	var b ApplicationBody
+	if err := decodeBody(r, &b); err != nil {
+		writeProblem(w, r, err)
+		return
+	}
+	req := round.ApplyRequest{Round: id, Title: b.Title, Description: deref(b.Description), Category: round.Category(b.Category)}
+	if b.Artifacts != nil {
+		req.Artifacts = *b.Artifacts
+	}
+	s.prepare(w, r, b.Signer, func(ctx context.Context, as *charter.Client) error {
+		_, err := as.ApplyToRound(ctx, req)
+		return err
+	})
+}
+
+func (s *Server) GetRoundResults(w http.ResponseWriter, r *http.Request, id ID, _ GetRoundResultsParams) {
+	v, err := s.gw.RoundResults(r.Context(), id)
+	one(w, r, v, err)
+}
+
+func (s *Server) GetMemberEligibility(w http.ResponseWriter, r *http.Request, mspID MSPIDPath, memberID MemberIDPath, _ GetMemberEligibilityParams) {
+	v, err := s.gw.Eligibility(r.Context(), identity.Identity{MSPID: mspID, ID: memberID}, time.Time{})
+	one(w, r, v, err)
+}
+
+func (s *Server) ListTreasuryMovements(w http.ResponseWriter, r *http.Request, id ID, p ListTreasuryMovementsParams) {
+	listing := "movements:" + id
+	bm, err := decodeCursor(listing, p.Cursor)
+	if err != nil {
+		writeProblem(w, r, err)
+		return
+	}
+	pg, err := s.gw.TreasuryMovements(r.Context(), id, limitOf(p.Limit), bm)
+	if err != nil {
+		writeProblem(w, r, err)
+		return
+	}
+	page(s, w, r, listing, pg.Movements, pg.Bookmark, nil)
+}
+
+func (s *Server) ListIncidents(w http.ResponseWriter, r *http.Request, p ListIncidentsParams) {
+	listing := "incidents"
+	bm, err := decodeCursor(listing, p.Cursor)
+	if err != nil {
+		writeProblem(w, r, err)
+		return
+	}
+	pg, err := s.gw.IncidentsPage(r.Context(), charter.IncidentQuery{PageSize: limitOf(p.Limit), Bookmark: bm})
+	if err != nil {
+		writeProblem(w, r, err)
+		return
+	}
+	page(s, w, r, listing, pg.Incidents, pg.Bookmark, nil)
 }
 
 // ---- signing ----

@@ -189,6 +189,15 @@ type Allocation struct {
 	Votes  int64  `json:"votes"`
 }
 
+// ApplicationBody defines model for ApplicationBody.
+type ApplicationBody struct {
+	Artifacts   *[]string `json:"artifacts,omitempty"`
+	Category    string    `json:"category"`
+	Description *string   `json:"description,omitempty"`
+	Signer      Signer    `json:"signer"`
+	Title       string    `json:"title"`
+}
+
 // ContributionBody defines model for ContributionBody.
 type ContributionBody struct {
 	Amount  int64      `json:"amount"`
@@ -369,6 +378,17 @@ type SigningResponse struct {
 	Signing Signing `json:"signing"`
 }
 
+// TransferBody defines model for TransferBody.
+type TransferBody struct {
+	Amount int64   `json:"amount"`
+	Memo   *string `json:"memo,omitempty"`
+	Signer Signer  `json:"signer"`
+	To     struct {
+		Id    string `json:"id"`
+		MspId MSPID  `json:"mspId"`
+	} `json:"to"`
+}
+
 // TxID defines model for TxID.
 type TxID = string
 
@@ -514,6 +534,18 @@ type GetGuardianStatusParams struct {
 // GetGuardianStatusParamsKind defines parameters for GetGuardianStatus.
 type GetGuardianStatusParamsKind string
 
+// ListIncidentsParams defines parameters for ListIncidents.
+type ListIncidentsParams struct {
+	// Limit items per page
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor the nextCursor of the previous page
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// WaitFor answer only once the server's block listener has seen this transaction (at most 30 s)
+	WaitFor *WaitFor `form:"waitFor,omitempty" json:"waitFor,omitempty"`
+}
+
 // GetJobParams defines parameters for GetJob.
 type GetJobParams struct {
 	// WaitFor answer only once the server's block listener has seen this transaction (at most 30 s)
@@ -553,6 +585,12 @@ type ListMemberDelegationsParams struct {
 	WaitFor *WaitFor `form:"waitFor,omitempty" json:"waitFor,omitempty"`
 }
 
+// GetMemberEligibilityParams defines parameters for GetMemberEligibility.
+type GetMemberEligibilityParams struct {
+	// WaitFor answer only once the server's block listener has seen this transaction (at most 30 s)
+	WaitFor *WaitFor `form:"waitFor,omitempty" json:"waitFor,omitempty"`
+}
+
 // GetMemberReputationParams defines parameters for GetMemberReputation.
 type GetMemberReputationParams struct {
 	// WaitFor answer only once the server's block listener has seen this transaction (at most 30 s)
@@ -583,6 +621,12 @@ type ListRoundProjectsParams struct {
 	WaitFor *WaitFor `form:"waitFor,omitempty" json:"waitFor,omitempty"`
 }
 
+// GetRoundResultsParams defines parameters for GetRoundResults.
+type GetRoundResultsParams struct {
+	// WaitFor answer only once the server's block listener has seen this transaction (at most 30 s)
+	WaitFor *WaitFor `form:"waitFor,omitempty" json:"waitFor,omitempty"`
+}
+
 // SubmitSigningParams defines parameters for SubmitSigning.
 type SubmitSigningParams struct {
 	IdempotencyKey string `json:"Idempotency-Key"`
@@ -590,6 +634,18 @@ type SubmitSigningParams struct {
 
 // ListTreasuryAccountsParams defines parameters for ListTreasuryAccounts.
 type ListTreasuryAccountsParams struct {
+	// WaitFor answer only once the server's block listener has seen this transaction (at most 30 s)
+	WaitFor *WaitFor `form:"waitFor,omitempty" json:"waitFor,omitempty"`
+}
+
+// ListTreasuryMovementsParams defines parameters for ListTreasuryMovements.
+type ListTreasuryMovementsParams struct {
+	// Limit items per page
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor the nextCursor of the previous page
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+
 	// WaitFor answer only once the server's block listener has seen this transaction (at most 30 s)
 	WaitFor *WaitFor `form:"waitFor,omitempty" json:"waitFor,omitempty"`
 }
@@ -606,8 +662,17 @@ type ListSpendsParams struct {
 	WaitFor *WaitFor `form:"waitFor,omitempty" json:"waitFor,omitempty"`
 }
 
+// CloseBallotJSONRequestBody defines body for CloseBallot for application/json ContentType.
+type CloseBallotJSONRequestBody = SignerOnlyBody
+
 // CastVoteJSONRequestBody defines body for CastVote for application/json ContentType.
 type CastVoteJSONRequestBody = VoteBody
+
+// ConcludeDecisionJSONRequestBody defines body for ConcludeDecision for application/json ContentType.
+type ConcludeDecisionJSONRequestBody = SignerOnlyBody
+
+// ExecuteDecisionJSONRequestBody defines body for ExecuteDecision for application/json ContentType.
+type ExecuteDecisionJSONRequestBody = SignerOnlyBody
 
 // VoteOnDecisionJSONRequestBody defines body for VoteOnDecision for application/json ContentType.
 type VoteOnDecisionJSONRequestBody = DecisionVoteBody
@@ -621,6 +686,9 @@ type RevokeDelegationJSONRequestBody = RevokeDelegationBody
 // SupportPauseJSONRequestBody defines body for SupportPause for application/json ContentType.
 type SupportPauseJSONRequestBody = PauseBody
 
+// ApplyToRoundJSONRequestBody defines body for ApplyToRound for application/json ContentType.
+type ApplyToRoundJSONRequestBody = ApplicationBody
+
 // ContributeJSONRequestBody defines body for Contribute for application/json ContentType.
 type ContributeJSONRequestBody = ContributionBody
 
@@ -629,6 +697,9 @@ type EndorseSigningJSONRequestBody = SignatureBody
 
 // SubmitSigningJSONRequestBody defines body for SubmitSigning for application/json ContentType.
 type SubmitSigningJSONRequestBody = SignatureBody
+
+// TransferTokensJSONRequestBody defines body for TransferTokens for application/json ContentType.
+type TransferTokensJSONRequestBody = TransferBody
 
 // ApproveSpendJSONRequestBody defines body for ApproveSpend for application/json ContentType.
 type ApproveSpendJSONRequestBody = SignerOnlyBody
@@ -734,6 +805,20 @@ type ClientInterface interface {
 	// GetBallot performs a GET /v1/ballots/{id} (the `GetBallot` operationId) request.
 	GetBallot(ctx context.Context, id ID, params *GetBallotParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// CloseBallotWithBody Prepare closing a ballot whose voting period is over, for the signer to sign.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/ballots/{id}/close (the `CloseBallot` operationId).
+	CloseBallotWithBody(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CloseBallot Prepare closing a ballot whose voting period is over, for the signer to sign.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/ballots/{id}/close (the `CloseBallot` operationId).
+	CloseBallot(ctx context.Context, id ID, body CloseBallotJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// GetBallotResults performs a GET /v1/ballots/{id}/results (the `GetBallotResults` operationId) request.
 	GetBallotResults(ctx context.Context, id ID, params *GetBallotResultsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
@@ -767,6 +852,34 @@ type ClientInterface interface {
 
 	// GetDecision performs a GET /v1/decisions/{id} (the `GetDecision` operationId) request.
 	GetDecision(ctx context.Context, id ID, params *GetDecisionParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ConcludeDecisionWithBody Prepare applying the concurrence rule to a decision whose ballots are tallied, for signing.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/decisions/{id}/conclusion (the `ConcludeDecision` operationId).
+	ConcludeDecisionWithBody(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ConcludeDecision Prepare applying the concurrence rule to a decision whose ballots are tallied, for signing.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/decisions/{id}/conclusion (the `ConcludeDecision` operationId).
+	ConcludeDecision(ctx context.Context, id ID, body ConcludeDecisionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ExecuteDecisionWithBody Prepare executing a passed decision after its timelock and appeals, for signing.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/decisions/{id}/execution (the `ExecuteDecision` operationId).
+	ExecuteDecisionWithBody(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ExecuteDecision Prepare executing a passed decision after its timelock and appeals, for signing.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/decisions/{id}/execution (the `ExecuteDecision` operationId).
+	ExecuteDecision(ctx context.Context, id ID, body ExecuteDecisionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// VoteOnDecisionWithBody Prepare the member's vote in one house of a decision for signing.
 	//
@@ -827,6 +940,9 @@ type ClientInterface interface {
 	// GetGuardianStatus performs a GET /v1/guardian/status (the `GetGuardianStatus` operationId) request.
 	GetGuardianStatus(ctx context.Context, params *GetGuardianStatusParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ListIncidents performs a GET /v1/incidents (the `ListIncidents` operationId) request.
+	ListIncidents(ctx context.Context, params *ListIncidentsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// GetJob performs a GET /v1/jobs/{id} (the `GetJob` operationId) request.
 	GetJob(ctx context.Context, id string, params *GetJobParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
@@ -842,11 +958,28 @@ type ClientInterface interface {
 	// ListMemberDelegations performs a GET /v1/members/{mspId}/{memberId}/delegations (the `ListMemberDelegations` operationId) request.
 	ListMemberDelegations(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, params *ListMemberDelegationsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// GetMemberEligibility performs a GET /v1/members/{mspId}/{memberId}/eligibility (the `GetMemberEligibility` operationId) request.
+	GetMemberEligibility(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, params *GetMemberEligibilityParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// GetMemberReputation performs a GET /v1/members/{mspId}/{memberId}/reputation (the `GetMemberReputation` operationId) request.
 	GetMemberReputation(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, params *GetMemberReputationParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetRound performs a GET /v1/rounds/{id} (the `GetRound` operationId) request.
 	GetRound(ctx context.Context, id ID, params *GetRoundParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ApplyToRoundWithBody Prepare the signer's project application to a round, for signing.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/rounds/{id}/applications (the `ApplyToRound` operationId).
+	ApplyToRoundWithBody(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ApplyToRound Prepare the signer's project application to a round, for signing.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/rounds/{id}/applications (the `ApplyToRound` operationId).
+	ApplyToRound(ctx context.Context, id ID, body ApplyToRoundJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ContributeWithBody Prepare the member's contribution to a project of the round for signing.
 	//
@@ -867,6 +1000,9 @@ type ClientInterface interface {
 
 	// ListRoundProjects performs a GET /v1/rounds/{id}/projects (the `ListRoundProjects` operationId) request.
 	ListRoundProjects(ctx context.Context, id ID, params *ListRoundProjectsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetRoundResults performs a GET /v1/rounds/{id}/results (the `GetRoundResults` operationId) request.
+	GetRoundResults(ctx context.Context, id ID, params *GetRoundResultsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// EndorseSigningWithBody Endorse a prepared proposal with the member's signature over its bytes.
 	//
@@ -901,8 +1037,25 @@ type ClientInterface interface {
 	// Corresponds with GET /v1/transactions/{txId} (the `GetTransaction` operationId).
 	GetTransaction(ctx context.Context, txId TxID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// TransferTokensWithBody Prepare a governance-token transfer from the signer, for signing.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/transfers (the `TransferTokens` operationId).
+	TransferTokensWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// TransferTokens Prepare a governance-token transfer from the signer, for signing.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/transfers (the `TransferTokens` operationId).
+	TransferTokens(ctx context.Context, body TransferTokensJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ListTreasuryAccounts performs a GET /v1/treasury/accounts (the `ListTreasuryAccounts` operationId) request.
 	ListTreasuryAccounts(ctx context.Context, params *ListTreasuryAccountsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListTreasuryMovements performs a GET /v1/treasury/accounts/{id}/movements (the `ListTreasuryMovements` operationId) request.
+	ListTreasuryMovements(ctx context.Context, id ID, params *ListTreasuryMovementsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListSpends performs a GET /v1/treasury/spends (the `ListSpends` operationId) request.
 	ListSpends(ctx context.Context, params *ListSpendsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -1019,6 +1172,40 @@ func (c *Client) GetBallot(ctx context.Context, id ID, params *GetBallotParams, 
 	return c.Client.Do(req)
 }
 
+// CloseBallotWithBody Prepare closing a ballot whose voting period is over, for the signer to sign.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/ballots/{id}/close (the `CloseBallot` operationId).
+func (c *Client) CloseBallotWithBody(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCloseBallotRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CloseBallot Prepare closing a ballot whose voting period is over, for the signer to sign.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/ballots/{id}/close (the `CloseBallot` operationId).
+func (c *Client) CloseBallot(ctx context.Context, id ID, body CloseBallotJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCloseBallotRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // GetBallotResults performs a GET /v1/ballots/{id}/results (the `GetBallotResults` operationId) request.
 func (c *Client) GetBallotResults(ctx context.Context, id ID, params *GetBallotResultsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetBallotResultsRequest(c.Server, id, params)
@@ -1123,6 +1310,74 @@ func (c *Client) ListDecisions(ctx context.Context, params *ListDecisionsParams,
 // GetDecision performs a GET /v1/decisions/{id} (the `GetDecision` operationId) request.
 func (c *Client) GetDecision(ctx context.Context, id ID, params *GetDecisionParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetDecisionRequest(c.Server, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ConcludeDecisionWithBody Prepare applying the concurrence rule to a decision whose ballots are tallied, for signing.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/decisions/{id}/conclusion (the `ConcludeDecision` operationId).
+func (c *Client) ConcludeDecisionWithBody(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewConcludeDecisionRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ConcludeDecision Prepare applying the concurrence rule to a decision whose ballots are tallied, for signing.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/decisions/{id}/conclusion (the `ConcludeDecision` operationId).
+func (c *Client) ConcludeDecision(ctx context.Context, id ID, body ConcludeDecisionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewConcludeDecisionRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ExecuteDecisionWithBody Prepare executing a passed decision after its timelock and appeals, for signing.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/decisions/{id}/execution (the `ExecuteDecision` operationId).
+func (c *Client) ExecuteDecisionWithBody(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewExecuteDecisionRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ExecuteDecision Prepare executing a passed decision after its timelock and appeals, for signing.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/decisions/{id}/execution (the `ExecuteDecision` operationId).
+func (c *Client) ExecuteDecision(ctx context.Context, id ID, body ExecuteDecisionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewExecuteDecisionRequest(c.Server, id, body)
 	if err != nil {
 		return nil, err
 	}
@@ -1282,6 +1537,19 @@ func (c *Client) GetGuardianStatus(ctx context.Context, params *GetGuardianStatu
 	return c.Client.Do(req)
 }
 
+// ListIncidents performs a GET /v1/incidents (the `ListIncidents` operationId) request.
+func (c *Client) ListIncidents(ctx context.Context, params *ListIncidentsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListIncidentsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // GetJob performs a GET /v1/jobs/{id} (the `GetJob` operationId) request.
 func (c *Client) GetJob(ctx context.Context, id string, params *GetJobParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetJobRequest(c.Server, id, params)
@@ -1347,6 +1615,19 @@ func (c *Client) ListMemberDelegations(ctx context.Context, mspId MSPIDPath, mem
 	return c.Client.Do(req)
 }
 
+// GetMemberEligibility performs a GET /v1/members/{mspId}/{memberId}/eligibility (the `GetMemberEligibility` operationId) request.
+func (c *Client) GetMemberEligibility(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, params *GetMemberEligibilityParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetMemberEligibilityRequest(c.Server, mspId, memberId, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // GetMemberReputation performs a GET /v1/members/{mspId}/{memberId}/reputation (the `GetMemberReputation` operationId) request.
 func (c *Client) GetMemberReputation(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, params *GetMemberReputationParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetMemberReputationRequest(c.Server, mspId, memberId, params)
@@ -1363,6 +1644,40 @@ func (c *Client) GetMemberReputation(ctx context.Context, mspId MSPIDPath, membe
 // GetRound performs a GET /v1/rounds/{id} (the `GetRound` operationId) request.
 func (c *Client) GetRound(ctx context.Context, id ID, params *GetRoundParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetRoundRequest(c.Server, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ApplyToRoundWithBody Prepare the signer's project application to a round, for signing.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/rounds/{id}/applications (the `ApplyToRound` operationId).
+func (c *Client) ApplyToRoundWithBody(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewApplyToRoundRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ApplyToRound Prepare the signer's project application to a round, for signing.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/rounds/{id}/applications (the `ApplyToRound` operationId).
+func (c *Client) ApplyToRound(ctx context.Context, id ID, body ApplyToRoundJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewApplyToRoundRequest(c.Server, id, body)
 	if err != nil {
 		return nil, err
 	}
@@ -1423,6 +1738,19 @@ func (c *Client) GetRoundEstimate(ctx context.Context, id ID, params *GetRoundEs
 // ListRoundProjects performs a GET /v1/rounds/{id}/projects (the `ListRoundProjects` operationId) request.
 func (c *Client) ListRoundProjects(ctx context.Context, id ID, params *ListRoundProjectsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListRoundProjectsRequest(c.Server, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetRoundResults performs a GET /v1/rounds/{id}/results (the `GetRoundResults` operationId) request.
+func (c *Client) GetRoundResults(ctx context.Context, id ID, params *GetRoundResultsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetRoundResultsRequest(c.Server, id, params)
 	if err != nil {
 		return nil, err
 	}
@@ -1516,9 +1844,56 @@ func (c *Client) GetTransaction(ctx context.Context, txId TxID, reqEditors ...Re
 	return c.Client.Do(req)
 }
 
+// TransferTokensWithBody Prepare a governance-token transfer from the signer, for signing.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/transfers (the `TransferTokens` operationId).
+func (c *Client) TransferTokensWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewTransferTokensRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// TransferTokens Prepare a governance-token transfer from the signer, for signing.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/transfers (the `TransferTokens` operationId).
+func (c *Client) TransferTokens(ctx context.Context, body TransferTokensJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewTransferTokensRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // ListTreasuryAccounts performs a GET /v1/treasury/accounts (the `ListTreasuryAccounts` operationId) request.
 func (c *Client) ListTreasuryAccounts(ctx context.Context, params *ListTreasuryAccountsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListTreasuryAccountsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListTreasuryMovements performs a GET /v1/treasury/accounts/{id}/movements (the `ListTreasuryMovements` operationId) request.
+func (c *Client) ListTreasuryMovements(ctx context.Context, id ID, params *ListTreasuryMovementsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListTreasuryMovementsRequest(c.Server, id, params)
 	if err != nil {
 		return nil, err
 	}
@@ -2005,6 +2380,53 @@ func NewGetBallotRequest(server string, id ID, params *GetBallotParams) (*http.R
 	return req, nil
 }
 
+// NewCloseBallotRequest calls the generic CloseBallot builder with application/json body
+func NewCloseBallotRequest(server string, id ID, body CloseBallotJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCloseBallotRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewCloseBallotRequestWithBody constructs an http.Request for the CloseBallot method, with any body, and a specified content type
+func NewCloseBallotRequestWithBody(server string, id ID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/ballots/%s/close", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewGetBallotResultsRequest constructs an http.Request for the GetBallotResults method
 func NewGetBallotResultsRequest(server string, id ID, params *GetBallotResultsParams) (*http.Request, error) {
 	var err error
@@ -2421,6 +2843,100 @@ func NewGetDecisionRequest(server string, id ID, params *GetDecisionParams) (*ht
 	return req, nil
 }
 
+// NewConcludeDecisionRequest calls the generic ConcludeDecision builder with application/json body
+func NewConcludeDecisionRequest(server string, id ID, body ConcludeDecisionJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewConcludeDecisionRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewConcludeDecisionRequestWithBody constructs an http.Request for the ConcludeDecision method, with any body, and a specified content type
+func NewConcludeDecisionRequestWithBody(server string, id ID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/decisions/%s/conclusion", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewExecuteDecisionRequest calls the generic ExecuteDecision builder with application/json body
+func NewExecuteDecisionRequest(server string, id ID, body ExecuteDecisionJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewExecuteDecisionRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewExecuteDecisionRequestWithBody constructs an http.Request for the ExecuteDecision method, with any body, and a specified content type
+func NewExecuteDecisionRequestWithBody(server string, id ID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/decisions/%s/execution", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewVoteOnDecisionRequest calls the generic VoteOnDecision builder with application/json body
 func NewVoteOnDecisionRequest(server string, id ID, body VoteOnDecisionJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -2630,6 +3146,84 @@ func NewGetGuardianStatusRequest(server string, params *GetGuardianStatusParams)
 			for _, qp := range strings.Split(queryFrag, "&") {
 				rawQueryFragments = append(rawQueryFragments, qp)
 			}
+		}
+
+		if params.WaitFor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "waitFor", *params.WaitFor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListIncidentsRequest constructs an http.Request for the ListIncidents method
+func NewListIncidentsRequest(server string, params *ListIncidentsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/incidents")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
 		}
 
 		if params.WaitFor != nil {
@@ -3025,6 +3619,74 @@ func NewListMemberDelegationsRequest(server string, mspId MSPIDPath, memberId Me
 	return req, nil
 }
 
+// NewGetMemberEligibilityRequest constructs an http.Request for the GetMemberEligibility method
+func NewGetMemberEligibilityRequest(server string, mspId MSPIDPath, memberId MemberIDPath, params *GetMemberEligibilityParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "mspId", mspId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "memberId", memberId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/members/%s/%s/eligibility", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.WaitFor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "waitFor", *params.WaitFor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewGetMemberReputationRequest constructs an http.Request for the GetMemberReputation method
 func NewGetMemberReputationRequest(server string, mspId MSPIDPath, memberId MemberIDPath, params *GetMemberReputationParams) (*http.Request, error) {
 	var err error
@@ -3150,6 +3812,53 @@ func NewGetRoundRequest(server string, id ID, params *GetRoundParams) (*http.Req
 	if err != nil {
 		return nil, err
 	}
+
+	return req, nil
+}
+
+// NewApplyToRoundRequest calls the generic ApplyToRound builder with application/json body
+func NewApplyToRoundRequest(server string, id ID, body ApplyToRoundJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewApplyToRoundRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewApplyToRoundRequestWithBody constructs an http.Request for the ApplyToRound method, with any body, and a specified content type
+func NewApplyToRoundRequestWithBody(server string, id ID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/rounds/%s/applications", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
 
 	return req, nil
 }
@@ -3347,6 +4056,67 @@ func NewListRoundProjectsRequest(server string, id ID, params *ListRoundProjects
 	return req, nil
 }
 
+// NewGetRoundResultsRequest constructs an http.Request for the GetRoundResults method
+func NewGetRoundResultsRequest(server string, id ID, params *GetRoundResultsParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/rounds/%s/results", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.WaitFor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "waitFor", *params.WaitFor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewEndorseSigningRequest calls the generic EndorseSigning builder with application/json body
 func NewEndorseSigningRequest(server string, id SigningID, body EndorseSigningJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -3488,6 +4258,46 @@ func NewGetTransactionRequest(server string, txId TxID) (*http.Request, error) {
 	return req, nil
 }
 
+// NewTransferTokensRequest calls the generic TransferTokens builder with application/json body
+func NewTransferTokensRequest(server string, body TransferTokensJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewTransferTokensRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewTransferTokensRequestWithBody constructs an http.Request for the TransferTokens method, with any body, and a specified content type
+func NewTransferTokensRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/transfers")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewListTreasuryAccountsRequest constructs an http.Request for the ListTreasuryAccounts method
 func NewListTreasuryAccountsRequest(server string, params *ListTreasuryAccountsParams) (*http.Request, error) {
 	var err error
@@ -3515,6 +4325,91 @@ func NewListTreasuryAccountsRequest(server string, params *ListTreasuryAccountsP
 		// styled parameters, preserving literal commas as delimiters
 		// per the OpenAPI spec (e.g. "color=blue,black,brown").
 		var rawQueryFragments []string
+
+		if params.WaitFor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "waitFor", *params.WaitFor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListTreasuryMovementsRequest constructs an http.Request for the ListTreasuryMovements method
+func NewListTreasuryMovementsRequest(server string, id ID, params *ListTreasuryMovementsParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/treasury/accounts/%s/movements", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
 
 		if params.WaitFor != nil {
 
@@ -3752,6 +4647,20 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	GetBallotWithResponse(ctx context.Context, id ID, params *GetBallotParams, reqEditors ...RequestEditorFn) (*GetBallotResponse, error)
 
+	// CloseBallotWithBodyWithResponse Prepare closing a ballot whose voting period is over, for the signer to sign.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/ballots/{id}/close (the `CloseBallot` operationId).
+	CloseBallotWithBodyWithResponse(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CloseBallotResponse, error)
+
+	// CloseBallotWithResponse Prepare closing a ballot whose voting period is over, for the signer to sign.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/ballots/{id}/close (the `CloseBallot` operationId).
+	CloseBallotWithResponse(ctx context.Context, id ID, body CloseBallotJSONRequestBody, reqEditors ...RequestEditorFn) (*CloseBallotResponse, error)
+
 	// GetBallotResultsWithResponse performs a GET /v1/ballots/{id}/results (the `GetBallotResults` operationId) request.
 	//
 	// Returns a wrapper object for the known response body format(s).
@@ -3797,6 +4706,34 @@ type ClientWithResponsesInterface interface {
 	//
 	// Returns a wrapper object for the known response body format(s).
 	GetDecisionWithResponse(ctx context.Context, id ID, params *GetDecisionParams, reqEditors ...RequestEditorFn) (*GetDecisionResponse, error)
+
+	// ConcludeDecisionWithBodyWithResponse Prepare applying the concurrence rule to a decision whose ballots are tallied, for signing.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/decisions/{id}/conclusion (the `ConcludeDecision` operationId).
+	ConcludeDecisionWithBodyWithResponse(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ConcludeDecisionResponse, error)
+
+	// ConcludeDecisionWithResponse Prepare applying the concurrence rule to a decision whose ballots are tallied, for signing.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/decisions/{id}/conclusion (the `ConcludeDecision` operationId).
+	ConcludeDecisionWithResponse(ctx context.Context, id ID, body ConcludeDecisionJSONRequestBody, reqEditors ...RequestEditorFn) (*ConcludeDecisionResponse, error)
+
+	// ExecuteDecisionWithBodyWithResponse Prepare executing a passed decision after its timelock and appeals, for signing.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/decisions/{id}/execution (the `ExecuteDecision` operationId).
+	ExecuteDecisionWithBodyWithResponse(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ExecuteDecisionResponse, error)
+
+	// ExecuteDecisionWithResponse Prepare executing a passed decision after its timelock and appeals, for signing.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/decisions/{id}/execution (the `ExecuteDecision` operationId).
+	ExecuteDecisionWithResponse(ctx context.Context, id ID, body ExecuteDecisionJSONRequestBody, reqEditors ...RequestEditorFn) (*ExecuteDecisionResponse, error)
 
 	// VoteOnDecisionWithBodyWithResponse Prepare the member's vote in one house of a decision for signing.
 	//
@@ -3859,6 +4796,11 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	GetGuardianStatusWithResponse(ctx context.Context, params *GetGuardianStatusParams, reqEditors ...RequestEditorFn) (*GetGuardianStatusResponse, error)
 
+	// ListIncidentsWithResponse performs a GET /v1/incidents (the `ListIncidents` operationId) request.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	ListIncidentsWithResponse(ctx context.Context, params *ListIncidentsParams, reqEditors ...RequestEditorFn) (*ListIncidentsResponse, error)
+
 	// GetJobWithResponse performs a GET /v1/jobs/{id} (the `GetJob` operationId) request.
 	//
 	// Returns a wrapper object for the known response body format(s).
@@ -3884,6 +4826,11 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	ListMemberDelegationsWithResponse(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, params *ListMemberDelegationsParams, reqEditors ...RequestEditorFn) (*ListMemberDelegationsResponse, error)
 
+	// GetMemberEligibilityWithResponse performs a GET /v1/members/{mspId}/{memberId}/eligibility (the `GetMemberEligibility` operationId) request.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	GetMemberEligibilityWithResponse(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, params *GetMemberEligibilityParams, reqEditors ...RequestEditorFn) (*GetMemberEligibilityResponse, error)
+
 	// GetMemberReputationWithResponse performs a GET /v1/members/{mspId}/{memberId}/reputation (the `GetMemberReputation` operationId) request.
 	//
 	// Returns a wrapper object for the known response body format(s).
@@ -3893,6 +4840,20 @@ type ClientWithResponsesInterface interface {
 	//
 	// Returns a wrapper object for the known response body format(s).
 	GetRoundWithResponse(ctx context.Context, id ID, params *GetRoundParams, reqEditors ...RequestEditorFn) (*GetRoundResponse, error)
+
+	// ApplyToRoundWithBodyWithResponse Prepare the signer's project application to a round, for signing.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/rounds/{id}/applications (the `ApplyToRound` operationId).
+	ApplyToRoundWithBodyWithResponse(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ApplyToRoundResponse, error)
+
+	// ApplyToRoundWithResponse Prepare the signer's project application to a round, for signing.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/rounds/{id}/applications (the `ApplyToRound` operationId).
+	ApplyToRoundWithResponse(ctx context.Context, id ID, body ApplyToRoundJSONRequestBody, reqEditors ...RequestEditorFn) (*ApplyToRoundResponse, error)
 
 	// ContributeWithBodyWithResponse Prepare the member's contribution to a project of the round for signing.
 	//
@@ -3917,6 +4878,11 @@ type ClientWithResponsesInterface interface {
 	//
 	// Returns a wrapper object for the known response body format(s).
 	ListRoundProjectsWithResponse(ctx context.Context, id ID, params *ListRoundProjectsParams, reqEditors ...RequestEditorFn) (*ListRoundProjectsResponse, error)
+
+	// GetRoundResultsWithResponse performs a GET /v1/rounds/{id}/results (the `GetRoundResults` operationId) request.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	GetRoundResultsWithResponse(ctx context.Context, id ID, params *GetRoundResultsParams, reqEditors ...RequestEditorFn) (*GetRoundResultsResponse, error)
 
 	// EndorseSigningWithBodyWithResponse Endorse a prepared proposal with the member's signature over its bytes.
 	//
@@ -3953,10 +4919,29 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /v1/transactions/{txId} (the `GetTransaction` operationId).
 	GetTransactionWithResponse(ctx context.Context, txId TxID, reqEditors ...RequestEditorFn) (*GetTransactionResponse, error)
 
+	// TransferTokensWithBodyWithResponse Prepare a governance-token transfer from the signer, for signing.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/transfers (the `TransferTokens` operationId).
+	TransferTokensWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*TransferTokensResponse, error)
+
+	// TransferTokensWithResponse Prepare a governance-token transfer from the signer, for signing.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/transfers (the `TransferTokens` operationId).
+	TransferTokensWithResponse(ctx context.Context, body TransferTokensJSONRequestBody, reqEditors ...RequestEditorFn) (*TransferTokensResponse, error)
+
 	// ListTreasuryAccountsWithResponse performs a GET /v1/treasury/accounts (the `ListTreasuryAccounts` operationId) request.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	ListTreasuryAccountsWithResponse(ctx context.Context, params *ListTreasuryAccountsParams, reqEditors ...RequestEditorFn) (*ListTreasuryAccountsResponse, error)
+
+	// ListTreasuryMovementsWithResponse performs a GET /v1/treasury/accounts/{id}/movements (the `ListTreasuryMovements` operationId) request.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	ListTreasuryMovementsWithResponse(ctx context.Context, id ID, params *ListTreasuryMovementsParams, reqEditors ...RequestEditorFn) (*ListTreasuryMovementsResponse, error)
 
 	// ListSpendsWithResponse performs a GET /v1/treasury/spends (the `ListSpends` operationId) request.
 	//
@@ -4300,6 +5285,54 @@ func (r GetBallotResponse) ContentType() string {
 	return ""
 }
 
+type CloseBallotResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Prepared
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CloseBallotResponse) GetJSON201() *Prepared {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r CloseBallotResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r CloseBallotResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CloseBallotResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CloseBallotResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CloseBallotResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type GetBallotResultsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -4629,6 +5662,102 @@ func (r GetDecisionResponse) ContentType() string {
 	return ""
 }
 
+type ConcludeDecisionResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Prepared
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r ConcludeDecisionResponse) GetJSON201() *Prepared {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ConcludeDecisionResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ConcludeDecisionResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ConcludeDecisionResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ConcludeDecisionResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ConcludeDecisionResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ExecuteDecisionResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Prepared
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r ExecuteDecisionResponse) GetJSON201() *Prepared {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ExecuteDecisionResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ExecuteDecisionResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ExecuteDecisionResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ExecuteDecisionResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ExecuteDecisionResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type VoteOnDecisionResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -4863,6 +5992,54 @@ func (r GetGuardianStatusResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r GetGuardianStatusResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListIncidentsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Page
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListIncidentsResponse) GetJSON200() *Page {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ListIncidentsResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListIncidentsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListIncidentsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListIncidentsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListIncidentsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -5109,6 +6286,54 @@ func (r ListMemberDelegationsResponse) ContentType() string {
 	return ""
 }
 
+type GetMemberEligibilityResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Object
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetMemberEligibilityResponse) GetJSON200() *Object {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetMemberEligibilityResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetMemberEligibilityResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetMemberEligibilityResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetMemberEligibilityResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetMemberEligibilityResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type GetMemberReputationResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -5199,6 +6424,54 @@ func (r GetRoundResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r GetRoundResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ApplyToRoundResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Prepared
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r ApplyToRoundResponse) GetJSON201() *Prepared {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ApplyToRoundResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ApplyToRoundResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ApplyToRoundResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ApplyToRoundResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ApplyToRoundResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -5343,6 +6616,54 @@ func (r ListRoundProjectsResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r ListRoundProjectsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetRoundResultsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Object
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetRoundResultsResponse) GetJSON200() *Object {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetRoundResultsResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetRoundResultsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetRoundResultsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetRoundResultsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetRoundResultsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -5500,6 +6821,54 @@ func (r GetTransactionResponse) ContentType() string {
 	return ""
 }
 
+type TransferTokensResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Prepared
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r TransferTokensResponse) GetJSON201() *Prepared {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r TransferTokensResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r TransferTokensResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r TransferTokensResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r TransferTokensResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r TransferTokensResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type ListTreasuryAccountsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -5542,6 +6911,54 @@ func (r ListTreasuryAccountsResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r ListTreasuryAccountsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListTreasuryMovementsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Page
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListTreasuryMovementsResponse) GetJSON200() *Page {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ListTreasuryMovementsResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListTreasuryMovementsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListTreasuryMovementsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListTreasuryMovementsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListTreasuryMovementsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -5727,6 +7144,32 @@ func (c *ClientWithResponses) GetBallotWithResponse(ctx context.Context, id ID, 
 	return ParseGetBallotResponse(rsp)
 }
 
+// CloseBallotWithBodyWithResponse Prepare closing a ballot whose voting period is over, for the signer to sign.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/ballots/{id}/close (the `CloseBallot` operationId).
+func (c *ClientWithResponses) CloseBallotWithBodyWithResponse(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CloseBallotResponse, error) {
+	rsp, err := c.CloseBallotWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCloseBallotResponse(rsp)
+}
+
+// CloseBallotWithResponse Prepare closing a ballot whose voting period is over, for the signer to sign.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/ballots/{id}/close (the `CloseBallot` operationId).
+func (c *ClientWithResponses) CloseBallotWithResponse(ctx context.Context, id ID, body CloseBallotJSONRequestBody, reqEditors ...RequestEditorFn) (*CloseBallotResponse, error) {
+	rsp, err := c.CloseBallot(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCloseBallotResponse(rsp)
+}
+
 // GetBallotResultsWithResponse performs a GET /v1/ballots/{id}/results (the `GetBallotResults` operationId) request.
 //
 // Returns a wrapper object for the known response body format(s).
@@ -5819,6 +7262,58 @@ func (c *ClientWithResponses) GetDecisionWithResponse(ctx context.Context, id ID
 		return nil, err
 	}
 	return ParseGetDecisionResponse(rsp)
+}
+
+// ConcludeDecisionWithBodyWithResponse Prepare applying the concurrence rule to a decision whose ballots are tallied, for signing.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/decisions/{id}/conclusion (the `ConcludeDecision` operationId).
+func (c *ClientWithResponses) ConcludeDecisionWithBodyWithResponse(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ConcludeDecisionResponse, error) {
+	rsp, err := c.ConcludeDecisionWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseConcludeDecisionResponse(rsp)
+}
+
+// ConcludeDecisionWithResponse Prepare applying the concurrence rule to a decision whose ballots are tallied, for signing.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/decisions/{id}/conclusion (the `ConcludeDecision` operationId).
+func (c *ClientWithResponses) ConcludeDecisionWithResponse(ctx context.Context, id ID, body ConcludeDecisionJSONRequestBody, reqEditors ...RequestEditorFn) (*ConcludeDecisionResponse, error) {
+	rsp, err := c.ConcludeDecision(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseConcludeDecisionResponse(rsp)
+}
+
+// ExecuteDecisionWithBodyWithResponse Prepare executing a passed decision after its timelock and appeals, for signing.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/decisions/{id}/execution (the `ExecuteDecision` operationId).
+func (c *ClientWithResponses) ExecuteDecisionWithBodyWithResponse(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ExecuteDecisionResponse, error) {
+	rsp, err := c.ExecuteDecisionWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseExecuteDecisionResponse(rsp)
+}
+
+// ExecuteDecisionWithResponse Prepare executing a passed decision after its timelock and appeals, for signing.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/decisions/{id}/execution (the `ExecuteDecision` operationId).
+func (c *ClientWithResponses) ExecuteDecisionWithResponse(ctx context.Context, id ID, body ExecuteDecisionJSONRequestBody, reqEditors ...RequestEditorFn) (*ExecuteDecisionResponse, error) {
+	rsp, err := c.ExecuteDecision(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseExecuteDecisionResponse(rsp)
 }
 
 // VoteOnDecisionWithBodyWithResponse Prepare the member's vote in one house of a decision for signing.
@@ -5936,6 +7431,17 @@ func (c *ClientWithResponses) GetGuardianStatusWithResponse(ctx context.Context,
 	return ParseGetGuardianStatusResponse(rsp)
 }
 
+// ListIncidentsWithResponse performs a GET /v1/incidents (the `ListIncidents` operationId) request.
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) ListIncidentsWithResponse(ctx context.Context, params *ListIncidentsParams, reqEditors ...RequestEditorFn) (*ListIncidentsResponse, error) {
+	rsp, err := c.ListIncidents(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListIncidentsResponse(rsp)
+}
+
 // GetJobWithResponse performs a GET /v1/jobs/{id} (the `GetJob` operationId) request.
 //
 // Returns a wrapper object for the known response body format(s).
@@ -5991,6 +7497,17 @@ func (c *ClientWithResponses) ListMemberDelegationsWithResponse(ctx context.Cont
 	return ParseListMemberDelegationsResponse(rsp)
 }
 
+// GetMemberEligibilityWithResponse performs a GET /v1/members/{mspId}/{memberId}/eligibility (the `GetMemberEligibility` operationId) request.
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) GetMemberEligibilityWithResponse(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, params *GetMemberEligibilityParams, reqEditors ...RequestEditorFn) (*GetMemberEligibilityResponse, error) {
+	rsp, err := c.GetMemberEligibility(ctx, mspId, memberId, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetMemberEligibilityResponse(rsp)
+}
+
 // GetMemberReputationWithResponse performs a GET /v1/members/{mspId}/{memberId}/reputation (the `GetMemberReputation` operationId) request.
 //
 // Returns a wrapper object for the known response body format(s).
@@ -6011,6 +7528,32 @@ func (c *ClientWithResponses) GetRoundWithResponse(ctx context.Context, id ID, p
 		return nil, err
 	}
 	return ParseGetRoundResponse(rsp)
+}
+
+// ApplyToRoundWithBodyWithResponse Prepare the signer's project application to a round, for signing.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/rounds/{id}/applications (the `ApplyToRound` operationId).
+func (c *ClientWithResponses) ApplyToRoundWithBodyWithResponse(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ApplyToRoundResponse, error) {
+	rsp, err := c.ApplyToRoundWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseApplyToRoundResponse(rsp)
+}
+
+// ApplyToRoundWithResponse Prepare the signer's project application to a round, for signing.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/rounds/{id}/applications (the `ApplyToRound` operationId).
+func (c *ClientWithResponses) ApplyToRoundWithResponse(ctx context.Context, id ID, body ApplyToRoundJSONRequestBody, reqEditors ...RequestEditorFn) (*ApplyToRoundResponse, error) {
+	rsp, err := c.ApplyToRound(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseApplyToRoundResponse(rsp)
 }
 
 // ContributeWithBodyWithResponse Prepare the member's contribution to a project of the round for signing.
@@ -6059,6 +7602,17 @@ func (c *ClientWithResponses) ListRoundProjectsWithResponse(ctx context.Context,
 		return nil, err
 	}
 	return ParseListRoundProjectsResponse(rsp)
+}
+
+// GetRoundResultsWithResponse performs a GET /v1/rounds/{id}/results (the `GetRoundResults` operationId) request.
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) GetRoundResultsWithResponse(ctx context.Context, id ID, params *GetRoundResultsParams, reqEditors ...RequestEditorFn) (*GetRoundResultsResponse, error) {
+	rsp, err := c.GetRoundResults(ctx, id, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetRoundResultsResponse(rsp)
 }
 
 // EndorseSigningWithBodyWithResponse Endorse a prepared proposal with the member's signature over its bytes.
@@ -6126,6 +7680,32 @@ func (c *ClientWithResponses) GetTransactionWithResponse(ctx context.Context, tx
 	return ParseGetTransactionResponse(rsp)
 }
 
+// TransferTokensWithBodyWithResponse Prepare a governance-token transfer from the signer, for signing.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/transfers (the `TransferTokens` operationId).
+func (c *ClientWithResponses) TransferTokensWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*TransferTokensResponse, error) {
+	rsp, err := c.TransferTokensWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseTransferTokensResponse(rsp)
+}
+
+// TransferTokensWithResponse Prepare a governance-token transfer from the signer, for signing.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/transfers (the `TransferTokens` operationId).
+func (c *ClientWithResponses) TransferTokensWithResponse(ctx context.Context, body TransferTokensJSONRequestBody, reqEditors ...RequestEditorFn) (*TransferTokensResponse, error) {
+	rsp, err := c.TransferTokens(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseTransferTokensResponse(rsp)
+}
+
 // ListTreasuryAccountsWithResponse performs a GET /v1/treasury/accounts (the `ListTreasuryAccounts` operationId) request.
 //
 // Returns a wrapper object for the known response body format(s).
@@ -6135,6 +7715,17 @@ func (c *ClientWithResponses) ListTreasuryAccountsWithResponse(ctx context.Conte
 		return nil, err
 	}
 	return ParseListTreasuryAccountsResponse(rsp)
+}
+
+// ListTreasuryMovementsWithResponse performs a GET /v1/treasury/accounts/{id}/movements (the `ListTreasuryMovements` operationId) request.
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) ListTreasuryMovementsWithResponse(ctx context.Context, id ID, params *ListTreasuryMovementsParams, reqEditors ...RequestEditorFn) (*ListTreasuryMovementsResponse, error) {
+	rsp, err := c.ListTreasuryMovements(ctx, id, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListTreasuryMovementsResponse(rsp)
 }
 
 // ListSpendsWithResponse performs a GET /v1/treasury/spends (the `ListSpends` operationId) request.
@@ -6391,6 +7982,39 @@ func ParseGetBallotResponse(rsp *http.Response) (*GetBallotResponse, error) {
 	return response, nil
 }
 
+// ParseCloseBallotResponse parses an HTTP response from a CloseBallotWithResponse call
+func ParseCloseBallotResponse(rsp *http.Response) (*CloseBallotResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CloseBallotResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Prepared
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseGetBallotResultsResponse parses an HTTP response from a GetBallotResultsWithResponse call
 func ParseGetBallotResultsResponse(rsp *http.Response) (*GetBallotResultsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -6615,6 +8239,72 @@ func ParseGetDecisionResponse(rsp *http.Response) (*GetDecisionResponse, error) 
 	return response, nil
 }
 
+// ParseConcludeDecisionResponse parses an HTTP response from a ConcludeDecisionWithResponse call
+func ParseConcludeDecisionResponse(rsp *http.Response) (*ConcludeDecisionResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ConcludeDecisionResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Prepared
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseExecuteDecisionResponse parses an HTTP response from a ExecuteDecisionWithResponse call
+func ParseExecuteDecisionResponse(rsp *http.Response) (*ExecuteDecisionResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ExecuteDecisionResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Prepared
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseVoteOnDecisionResponse parses an HTTP response from a VoteOnDecisionWithResponse call
 func ParseVoteOnDecisionResponse(rsp *http.Response) (*VoteOnDecisionResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -6763,6 +8453,39 @@ func ParseGetGuardianStatusResponse(rsp *http.Response) (*GetGuardianStatusRespo
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest Object
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListIncidentsResponse parses an HTTP response from a ListIncidentsWithResponse call
+func ParseListIncidentsResponse(rsp *http.Response) (*ListIncidentsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListIncidentsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Page
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -6945,6 +8668,39 @@ func ParseListMemberDelegationsResponse(rsp *http.Response) (*ListMemberDelegati
 	return response, nil
 }
 
+// ParseGetMemberEligibilityResponse parses an HTTP response from a GetMemberEligibilityWithResponse call
+func ParseGetMemberEligibilityResponse(rsp *http.Response) (*GetMemberEligibilityResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetMemberEligibilityResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Object
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseGetMemberReputationResponse parses an HTTP response from a GetMemberReputationWithResponse call
 func ParseGetMemberReputationResponse(rsp *http.Response) (*GetMemberReputationResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -6998,6 +8754,39 @@ func ParseGetRoundResponse(rsp *http.Response) (*GetRoundResponse, error) {
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseApplyToRoundResponse parses an HTTP response from a ApplyToRoundWithResponse call
+func ParseApplyToRoundResponse(rsp *http.Response) (*ApplyToRoundResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ApplyToRoundResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Prepared
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
 		var dest Problem
@@ -7093,6 +8882,39 @@ func ParseListRoundProjectsResponse(rsp *http.Response) (*ListRoundProjectsRespo
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest Page
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetRoundResultsResponse parses an HTTP response from a GetRoundResultsWithResponse call
+func ParseGetRoundResultsResponse(rsp *http.Response) (*GetRoundResultsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetRoundResultsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Object
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -7222,6 +9044,39 @@ func ParseGetTransactionResponse(rsp *http.Response) (*GetTransactionResponse, e
 	return response, nil
 }
 
+// ParseTransferTokensResponse parses an HTTP response from a TransferTokensWithResponse call
+func ParseTransferTokensResponse(rsp *http.Response) (*TransferTokensResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &TransferTokensResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Prepared
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseListTreasuryAccountsResponse parses an HTTP response from a ListTreasuryAccountsWithResponse call
 func ParseListTreasuryAccountsResponse(rsp *http.Response) (*ListTreasuryAccountsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -7238,6 +9093,39 @@ func ParseListTreasuryAccountsResponse(rsp *http.Response) (*ListTreasuryAccount
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest Items
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListTreasuryMovementsResponse parses an HTTP response from a ListTreasuryMovementsWithResponse call
+func ParseListTreasuryMovementsResponse(rsp *http.Response) (*ListTreasuryMovementsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListTreasuryMovementsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Page
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -7344,6 +9232,9 @@ type ServerInterface interface {
 
 	// (GET /v1/ballots/{id})
 	GetBallot(w http.ResponseWriter, r *http.Request, id ID, params GetBallotParams)
+	// CloseBallot Prepare closing a ballot whose voting period is over, for the signer to sign.
+	// (POST /v1/ballots/{id}/close)
+	CloseBallot(w http.ResponseWriter, r *http.Request, id ID)
 
 	// (GET /v1/ballots/{id}/results)
 	GetBallotResults(w http.ResponseWriter, r *http.Request, id ID, params GetBallotResultsParams)
@@ -7365,6 +9256,12 @@ type ServerInterface interface {
 
 	// (GET /v1/decisions/{id})
 	GetDecision(w http.ResponseWriter, r *http.Request, id ID, params GetDecisionParams)
+	// ConcludeDecision Prepare applying the concurrence rule to a decision whose ballots are tallied, for signing.
+	// (POST /v1/decisions/{id}/conclusion)
+	ConcludeDecision(w http.ResponseWriter, r *http.Request, id ID)
+	// ExecuteDecision Prepare executing a passed decision after its timelock and appeals, for signing.
+	// (POST /v1/decisions/{id}/execution)
+	ExecuteDecision(w http.ResponseWriter, r *http.Request, id ID)
 	// VoteOnDecision Prepare the member's vote in one house of a decision for signing.
 	// (POST /v1/decisions/{id}/votes)
 	VoteOnDecision(w http.ResponseWriter, r *http.Request, id ID)
@@ -7381,6 +9278,9 @@ type ServerInterface interface {
 	// (GET /v1/guardian/status)
 	GetGuardianStatus(w http.ResponseWriter, r *http.Request, params GetGuardianStatusParams)
 
+	// (GET /v1/incidents)
+	ListIncidents(w http.ResponseWriter, r *http.Request, params ListIncidentsParams)
+
 	// (GET /v1/jobs/{id})
 	GetJob(w http.ResponseWriter, r *http.Request, id string, params GetJobParams)
 
@@ -7396,11 +9296,17 @@ type ServerInterface interface {
 	// (GET /v1/members/{mspId}/{memberId}/delegations)
 	ListMemberDelegations(w http.ResponseWriter, r *http.Request, mspId MSPIDPath, memberId MemberIDPath, params ListMemberDelegationsParams)
 
+	// (GET /v1/members/{mspId}/{memberId}/eligibility)
+	GetMemberEligibility(w http.ResponseWriter, r *http.Request, mspId MSPIDPath, memberId MemberIDPath, params GetMemberEligibilityParams)
+
 	// (GET /v1/members/{mspId}/{memberId}/reputation)
 	GetMemberReputation(w http.ResponseWriter, r *http.Request, mspId MSPIDPath, memberId MemberIDPath, params GetMemberReputationParams)
 
 	// (GET /v1/rounds/{id})
 	GetRound(w http.ResponseWriter, r *http.Request, id ID, params GetRoundParams)
+	// ApplyToRound Prepare the signer's project application to a round, for signing.
+	// (POST /v1/rounds/{id}/applications)
+	ApplyToRound(w http.ResponseWriter, r *http.Request, id ID)
 	// Contribute Prepare the member's contribution to a project of the round for signing.
 	// (POST /v1/rounds/{id}/contributions)
 	Contribute(w http.ResponseWriter, r *http.Request, id ID)
@@ -7410,6 +9316,9 @@ type ServerInterface interface {
 
 	// (GET /v1/rounds/{id}/projects)
 	ListRoundProjects(w http.ResponseWriter, r *http.Request, id ID, params ListRoundProjectsParams)
+
+	// (GET /v1/rounds/{id}/results)
+	GetRoundResults(w http.ResponseWriter, r *http.Request, id ID, params GetRoundResultsParams)
 	// EndorseSigning Endorse a prepared proposal with the member's signature over its bytes.
 	// (POST /v1/signing/{id}/endorse)
 	EndorseSigning(w http.ResponseWriter, r *http.Request, id SigningID)
@@ -7419,9 +9328,15 @@ type ServerInterface interface {
 	// GetTransaction What the ledger says of a transaction ID.
 	// (GET /v1/transactions/{txId})
 	GetTransaction(w http.ResponseWriter, r *http.Request, txId TxID)
+	// TransferTokens Prepare a governance-token transfer from the signer, for signing.
+	// (POST /v1/transfers)
+	TransferTokens(w http.ResponseWriter, r *http.Request)
 
 	// (GET /v1/treasury/accounts)
 	ListTreasuryAccounts(w http.ResponseWriter, r *http.Request, params ListTreasuryAccountsParams)
+
+	// (GET /v1/treasury/accounts/{id}/movements)
+	ListTreasuryMovements(w http.ResponseWriter, r *http.Request, id ID, params ListTreasuryMovementsParams)
 
 	// (GET /v1/treasury/spends)
 	ListSpends(w http.ResponseWriter, r *http.Request, params ListSpendsParams)
@@ -7750,6 +9665,32 @@ func (siw *ServerInterfaceWrapper) GetBallot(w http.ResponseWriter, r *http.Requ
 	handler.ServeHTTP(w, r)
 }
 
+// CloseBallot operation middleware
+func (siw *ServerInterfaceWrapper) CloseBallot(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.CloseBallot(w, r, id)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // GetBallotResults operation middleware
 func (siw *ServerInterfaceWrapper) GetBallotResults(w http.ResponseWriter, r *http.Request) {
 
@@ -8048,6 +9989,58 @@ func (siw *ServerInterfaceWrapper) GetDecision(w http.ResponseWriter, r *http.Re
 	handler.ServeHTTP(w, r)
 }
 
+// ConcludeDecision operation middleware
+func (siw *ServerInterfaceWrapper) ConcludeDecision(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ConcludeDecision(w, r, id)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ExecuteDecision operation middleware
+func (siw *ServerInterfaceWrapper) ExecuteDecision(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ExecuteDecision(w, r, id)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // VoteOnDecision operation middleware
 func (siw *ServerInterfaceWrapper) VoteOnDecision(w http.ResponseWriter, r *http.Request) {
 
@@ -8166,6 +10159,65 @@ func (siw *ServerInterfaceWrapper) GetGuardianStatus(w http.ResponseWriter, r *h
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.GetGuardianStatus(w, r, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ListIncidents operation middleware
+func (siw *ServerInterfaceWrapper) ListIncidents(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListIncidentsParams
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", r.URL.Query(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "waitFor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "waitFor", r.URL.Query(), &params.WaitFor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "waitFor"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "waitFor", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListIncidents(w, r, params)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -8455,6 +10507,57 @@ func (siw *ServerInterfaceWrapper) ListMemberDelegations(w http.ResponseWriter, 
 	handler.ServeHTTP(w, r)
 }
 
+// GetMemberEligibility operation middleware
+func (siw *ServerInterfaceWrapper) GetMemberEligibility(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "mspId" -------------
+	var mspId MSPIDPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "mspId", r.PathValue("mspId"), &mspId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "mspId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "memberId" -------------
+	var memberId MemberIDPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "memberId", r.PathValue("memberId"), &memberId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "memberId", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetMemberEligibilityParams
+
+	// ------------- Optional query parameter "waitFor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "waitFor", r.URL.Query(), &params.WaitFor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "waitFor"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "waitFor", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetMemberEligibility(w, r, mspId, memberId, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // GetMemberReputation operation middleware
 func (siw *ServerInterfaceWrapper) GetMemberReputation(w http.ResponseWriter, r *http.Request) {
 
@@ -8539,6 +10642,32 @@ func (siw *ServerInterfaceWrapper) GetRound(w http.ResponseWriter, r *http.Reque
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.GetRound(w, r, id, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ApplyToRound operation middleware
+func (siw *ServerInterfaceWrapper) ApplyToRound(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ApplyToRound(w, r, id)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -8684,6 +10813,48 @@ func (siw *ServerInterfaceWrapper) ListRoundProjects(w http.ResponseWriter, r *h
 	handler.ServeHTTP(w, r)
 }
 
+// GetRoundResults operation middleware
+func (siw *ServerInterfaceWrapper) GetRoundResults(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetRoundResultsParams
+
+	// ------------- Optional query parameter "waitFor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "waitFor", r.URL.Query(), &params.WaitFor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "waitFor"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "waitFor", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetRoundResults(w, r, id, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // EndorseSigning operation middleware
 func (siw *ServerInterfaceWrapper) EndorseSigning(w http.ResponseWriter, r *http.Request) {
 
@@ -8790,6 +10961,20 @@ func (siw *ServerInterfaceWrapper) GetTransaction(w http.ResponseWriter, r *http
 	handler.ServeHTTP(w, r)
 }
 
+// TransferTokens operation middleware
+func (siw *ServerInterfaceWrapper) TransferTokens(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.TransferTokens(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // ListTreasuryAccounts operation middleware
 func (siw *ServerInterfaceWrapper) ListTreasuryAccounts(w http.ResponseWriter, r *http.Request) {
 
@@ -8814,6 +10999,74 @@ func (siw *ServerInterfaceWrapper) ListTreasuryAccounts(w http.ResponseWriter, r
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.ListTreasuryAccounts(w, r, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ListTreasuryMovements operation middleware
+func (siw *ServerInterfaceWrapper) ListTreasuryMovements(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListTreasuryMovementsParams
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", r.URL.Query(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "waitFor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "waitFor", r.URL.Query(), &params.WaitFor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "waitFor"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "waitFor", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListTreasuryMovements(w, r, id, params)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -9063,6 +11316,15 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/guardian/pauses", wrapper.SupportPause)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/guardian/status", wrapper.GetGuardianStatus)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/audit/blocks", wrapper.StreamAuditBlocks)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/ballots/{id}/close", wrapper.CloseBallot)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/decisions/{id}/conclusion", wrapper.ConcludeDecision)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/decisions/{id}/execution", wrapper.ExecuteDecision)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/transfers", wrapper.TransferTokens)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/rounds/{id}/applications", wrapper.ApplyToRound)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/rounds/{id}/results", wrapper.GetRoundResults)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/members/{mspId}/{memberId}/eligibility", wrapper.GetMemberEligibility)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/treasury/accounts/{id}/movements", wrapper.ListTreasuryMovements)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/incidents", wrapper.ListIncidents)
 
 	return m
 }
@@ -9072,74 +11334,81 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7FzpctvIdn6VU8hU2c4FF8nLjOVKVWTLHmvikVSS70wqI8VuAodk22A33N2gxKtiVZ4mD5YnSfWGhQRA",
-	"UqJmZF//EgU0evm+06fPBlwHEZ+knCFTMti7DlIiyAQVCvPfq0xILvSvGGUkaKooZ8FeoMYIDK+UvQ98",
-	"CPpKKnBKeSYhJSMMwoDqpl8yFLMgDBiZYLAXRLbHMJDRGCdEdz0hV++QjdQ42HvSf/4sDCaU+Qs7YZAS",
-	"pVDorv77j/3Of5HOP/qd5x86F3/7IQgDNUt1r1IJykbBfB4Ghwe6TzN0StS4GJnGQRgI/JJRgXGwp0SG",
-	"5Vn8IHAY7AX/0ivw6Nm7sncYI1N0SFGYId7RCVXLoFCFEwkpirb1J+bZ8sAxDkmWqGBvp98PNRh0kk3M",
-	"f30Dhfs3XytlCkduJr+enRwenOhl1q95ItPDmy/b9G7HwckARftQtkn7aCWqd58uMb1M5hkdMcpGN+W0",
-	"LDr9znPSGV5cP96d1wvO74SqN3XCTpi8RAGcJTPgLEIj6xLFFMUDCYOER58hoVIhQwFjIkEiMlBjKkEJ",
-	"wiSJdEfwkCiYcKngcR/kowbxuHSTWJei91eGoblGQaacSTT79kRgSgwken8zhczIK0nThEZET6f3SerF",
-	"Xa85jiPi1A1ih6zClLoxXxh8rDiApCMmnXLgKZckgcFMoQzmYXAi+CDBScscU9vib5vN1fdbM0fC4PTN",
-	"K3j+5OmPkObNPNgGuv0k4XZ4M5s4pvo3SU4ET1EoqgEekkRiGKSlS9dBNOY0wgUp39n9aYWUh8GUK9vD",
-	"kIsJUXaLP3sSrNz9heD/4Uf3vV3kD/DBJ4yUHucVZ0rQQabX85LHsw3XRyY8sxRtNE/TjZnCBko2DLTg",
-	"oFhHLGvA8COGftJ5f3W4HGBEJeXsN67wJrjkAmP+NafAqnmXhGxudP6hferZk3x+RAgy03dJmiJJdI/u",
-	"zoDzBIl58sYyN+aZNM8h07z9EewHYfCyBE/R9FZM2HFWwJ/giNxQKPEqpQLlflUuY6Kwo+gEg5r1JDha",
-	"n6hicu9wVOVqx55f/r9l4jYDLgwUT2m0wKUWiFWHZBlv24db5Jqw65VthnqKIsImXVAyYFZpBsU3HJjG",
-	"G1sRoTOC1rZ1ynB6+4nGNRguQR+EOTJ1iL9mMRcS8zNUA1lZnUBpDMEmSKx5s2yJR2NCWcRjfCDB9uEt",
-	"crRDTtDowKUZlcyTZbNnQCQ+e1IxYczR/cIc6nD2dr+z+/SZG0miO9fDQiL0hWClwJamUAfaWySJtTmr",
-	"WElFVCZLWrGhf9euruvSgbNSgdY6IRfFz+6HvX/vXPzrD3UK59ArmuoKjOH4FuloXL+RlrdLrrHyH21y",
-	"ssx2RT8t4GS7DCuzqgPtFz5YuZRlCR2be0AUXI5pNDayWRYsqgV3mGCkMIaHVHmzmmXGikyTTAJn+Kgs",
-	"Xs046a2wPA/OYEhokgkM4Q0ZCBo9kDAlCY2NFgT9FHABr8ZEKGPaoxBcmOt1tMaoCE1qJDB0amr5JM1l",
-	"1p+6MhtMqFKodUzEJ/lvPVGMa49jdXUYrxZ74xi58dwzDWw2q6NPluo2ramlYXFo/VjdWFbDrjreVm60",
-	"pl12PPBG5kab4kS76vdtb4ZBEVyp8UcHEpkCMlQozE5KiFQ+5rBCLNbc5SckkzexhT9TFpfle6CNY2OH",
-	"C0WHxJjkSiCRmZh9kCmyehnXLeyRVD7qfUCk7azf2OYiYoRqeaTNrC6z7LyzfP6t9lfJ+13wI2u1V51W",
-	"godHx+8/vDn++9FBCG+OT18eHhy8Pgrh8Oi3/XeHBx/2T3/++6+vj96H8H//87+PNtRhQ4pJXK/N9dJR",
-	"KjBNQI21WicSLgVnI3hI4Jez4yNIud4dIoQ8oqiV6xhJjAIYmWDthCiTijDr0iyLRZZgw4yyBO1EBA4z",
-	"iTFQVdf9ktVQNkapSurHbVC5vv9Vutjc9f2HbRbJKZKYMpRywyPW3JTVuNRSRGq9s7NFInCKTL0jo+Xx",
-	"U0Rh5wYTyjJ3ervZrjVs0UM9wSOi8JLMQLd7IK3F66yK9Qc4RRKNyaDCcsmZFkiswlu8tcCnbbfYZVWp",
-	"VlZUgq6e9Sn/jLdyg/9KV7NFx+kBicoE3nBJ5tlGz2T/7Ki7AwevT+H1q4OzfTgx/kj+HPApigU3xTop",
-	"IST8Es5qfJUWz/KnVXgUE26CwjK0SUhR/xzSiKgGvWejrA8knLz+Ff6z+7T/HMrPVBa08+zxT1WKS9Gm",
-	"rXrL5Sk0Y3HMktmdi3oNRy2yqiFY0rwNxryPZzeKZzXg3eo1w8OSBIdapJ2IPlrtT6/w4ivxgYrPpc/g",
-	"ELA76oI10/Z+4w0DrO9ymKYlcFqQbnY8ZEHFGjmJWpL19bqxTb6kITP07Mm81rO4p3HhIvZbZXzIRQhk",
-	"RLQpFQIZSEUoC4Ew4KZJqO2wnW73R+AMCKQ8SV6A8yk4gy8ZiQVRNHJSIRe0yBrB5bvZonNjHg55m238",
-	"9v37E9g/ObS630QZZinGufkQJRSZ6oI2tCQQgYBTkmREYQycnTOTqEIUQBasKX3m6x09pAm+AJyimIHP",
-	"uEFEhKBonzBGwDlzAQ+qfFxDwkNn+3500+281E071kb4+KgLvwuqdYGelQEhPmeDWSmZFgLTA4O7aOe2",
-	"B8St8VI/DshiY3mDzVrKc/Zxt7/zES6pGgMBtzdAopSUs7VydaG+ds7seD6kaK8uP7oULgxLkz1nNuAh",
-	"gbDYzxA+7vZ38wl+4gNQ3EhlF15rV8ci4tN258zl7WQX3lGpJGQSgafkS4ZgiwukB4oPhxKV7MIZIsQ8",
-	"kj2S0u4k7p5rYzihETr145Kv+ymJxtjZ7fZL/oCXLi1WQRhMUUgrdTvdvm3IU2QkpcFe8Ljb7z4OTBBj",
-	"bPZ6b2zCl//Qv52fqVWE2eFapwY/o3rrmiykcHf7/a1lb10QtS4hmtAp2hRoNpkQMQv2gvdWAiKUEqiE",
-	"LO0a33YkTULHdnWhH+kZS7h1cae2xR2urfCZapZnTfV5GDztP/5zRmRcgRt1GVStWUyo0zkNZhvkWqNw",
-	"2T4jpq3AT3d6PqIiG+HX22M/bxVWSnv+uK4tPzB/Ggo2Vmv+eVgPXDFwz5bOrNHQBb/WaOnrNuYXdyhl",
-	"JkxYQzdnaCJv2qDzjIDTEdL60666p77/fMKlqoWC84LjZdp715qsee/ajTZv24b7RfitTgqqRTVOCNaq",
-	"4llPKGoG8Xp0zXHWcE7vh6Acl6yVZUt8UUTsqacPRIEJEongokN3ITlZTFXPhooaZeVMCSSTfd30pW25",
-	"lt4YCj6p6I3mEpF+XSnLokVnItpWKT6kLEoySaf46AU4TKCUU7ocm2KrIiqpjbEpxqELRXHWVIpnErY3",
-	"nfJmMnTVYfGyHC2K8JLIHB38cnZ8dGNhKE4fSyvkKSZwEUMiwY4BD7UmS6hWZ9rE1LdDI5glg05acVVj",
-	"pGIxcyYflQ8rI2uF6HlPou2kepl7G2vIW57ZKsD0KYcUWazhDAM96akmH1lsM2wJl+aHzKII0V6McYgk",
-	"z8ClCdrfXzLMzA+8wihz9wmLMEnc5dQorYvvp2BxCt5abXlBWZSc3jWNWw+4lz7RtCA8K1A7PAi+joPD",
-	"4lAcF3YDAOOXd4t5z9aTyNXYn7qG3zgFoTutbZWNqQYmSUIxzm15/f/sgdQu1EgYL+HPIKgnjYpfcbBv",
-	"hSqjkG0wo9DI74hUnddTZKpzeBC0FGFfXO+Eu/3aGuzV3Cq8Uj2TTOkU693gQCUMzNPgnr79yfqOTtGJ",
-	"gzlOz0ygo3OmBzFwSHhoh/zoWn0Mgcbwb868sVbMo9D0MTFOodnkFTzLR2u7NOS1xCmXNVLwikjloryb",
-	"U39hbXWUykdDt7Lr8vDqvBoK1N7AfEkidtYhyhW/355d1xVUci0aYxs7dVp5yIUPrLUyFXEmFVWZj9Q3",
-	"KdRX5XabMnUPNKV3bijT0ES3NwsqwNXC2ct97jYbswzsb/6BewmwjfvX4GtDzyTmqTbj3apD4ElsKzKE",
-	"VHcEd+zK5NshPshb3daQn3Jl7fgJxpTke0FaE17gJ1MtGPgCefOTT1GoTLCq5f7dRt+mjV7IwbJorLTT",
-	"vXh8u2aix+LucV512OuD9ZjdCvE7OvKX3rj5qo5+ykBvJvNqi4n75pw3WQK1VPpynxYGz/SG8e2Cu+Ki",
-	"Unf0tTBR4GdA14SYgqRmCgq860joCZyW0/X1hCyWat0RJ7UVYfecmQI/X2u1Xa5GGRExJayXkky2qb2z",
-	"LE25UKaE+Y74Kcqj7zEpBDxkDyRIC4pBXANI2QgI2ILlJhr84zUcFHW0TQf9z67pmTfw1jAGXRl1c0Lo",
-	"VmXleehiMQ1QVG2v89r6GrXhX4OZYlf9QBpp2FraaVlkPvHBaqvwFz5YKzO5xdf97wdH9v2ZWoI+6Vu3",
-	"pCOvhPNsWJXc7sH96tqstWV9yeeGH5So78xk+mI8xQmfYrXX5ZLs7w7cTaXCC8GiVPSuDZvz3rX/lkfr",
-	"prVysrFbUXyyZA3AK98d+ToUq8XuzySpNyCJf2emnayXruF3zhrK6Ed8ioIRk9bhn5GBh/bPpHPBNVyh",
-	"qA9Krf/5eG2MkzY4IDJ0xbvWASEsj6FuIV5T47W00CwwzRRZlQuwqJ8Wbb/v3UaSIzLDGGTEha1iiYjC",
-	"ERezraTJS3Tl7AqesXi1eXuqm327Ec9hZipuwKBxe5wNprUY96LSF4zaspy+2b3Kcy59fulrCbWVUQfF",
-	"gYD7vpIP9BiKmqIIbXyiVHTiXm5r3TyvfcNvdhNNiIrGehd5TICWwbWla9tRZC2EOGLb7Q7DyIlveTeM",
-	"fMt14jmrtkjIwrhtVt1OdPvMvrPTrDHdp4n8G3Wbclp8pvGulGf1TeK1NOf2SF38cFNdWt42afr44dJb",
-	"UebrqVtQ2G5qRifbU6B4ecsX6xaafOHdaPOdHT2bsr5eihlVJMm+v9UWfNf3tyBHTXVmhzFOUq6QRbPO",
-	"f+DsFu8plKOF5+dXuzud8/OrH7H+u7L3R6x3txl8bBPp/NtENmkjYtRYvDCv5oGPUIaOIDO5d6UPZ7YU",
-	"5W2hnN1MDQjzbyPGlR22JcEvV773rtXVinjY+9Jr2OsEs92r0jf7NK/77utfZ6/cMmFQcPn7mNj3ORKM",
-	"R1ppkpm0WfUypdUayBqqbPKnR6KIZ2yFAfPetd73jb/GEjC/ZHBLvrUF4TusQdWk1NoxPbNNNkXyW7bz",
-	"HGp3zos9mUmaCj4lSYtfvG+aoKHqPnnGC98Dudc5dYe9OVU85FZdGTKavOAyibpnUyVucc9EEuwFPYOu",
-	"a56/ke5e+tVS7wsm/Ucviku+zrh0qSg4Kl30MehKuyJmWbpcinWVrlbKQsutretRupKvtnSteCOxdDHP",
-	"F5cbmnfH5hfz/w8AAP//",
+	"7F3rctu4kn4VFPdUJdlDXexcZuLUVq0TOxPPJrHL9pnZ2rE3gciWhIQEGACUreNy1T7NPtg+yRZuvIgX",
+	"UZY0x8nxrygkiMv3NRrdjQZ84wUsThgFKoW3d+MlmOMYJHD9vzcpF4yrXyGIgJNEEka9PU9OAVG4luY9",
+	"YmOkniQcZoSlAiV4Ap7vEVX0Wwp87vkexTF4e15gavQ9EUwhxqrqGF+/BzqRU2/v2fDlC9+LCXUPdnwv",
+	"wVICV1X99x/7vf/Cvb8Pey8/9S7/+hfP9+Q8UbUKyQmdeLe3vnd0oOrUTSdYTvOWSej5HodvKeEQenuS",
+	"p1DsxV84jL09718GOR4D81YMjkKgkowJcN3EexITWQWFSIgFSoC3jT/S3xYbDmGM00h6ezvDoa/AIHEa",
+	"6/8NNRT2v9lYCZUwsT35cHZydHCihlk/5lgkR3cftq7dtAPxCHh7U6ZIe2sFqnefV5iuknlGJpTQyV05",
+	"LYrOsPcS98aXN093b+sF53dM5Ns6YcdUXAFHjEZzxGgAWtYF8BnwRwKNIhZ8RREREihwNMUCCQCK5JQI",
+	"JDmmAgeqIvQYSxQzIdHTIRJPGsTjynaiK0Xn15qhW4WCSBgVoOftCYcEa0jU/KYSqJZXnCQRCbDqzuCL",
+	"UIO76diOJeLUNmKaLMOU2DZfaXyMOCBBJlRY5cASJnCERnMJwrv1vRPORhHELX1MTIm/rtZXV29NHzFF",
+	"p2/foJfPnv+EkqyYA1tDtx9FzDSvexOGRP3G0QlnCXBJFMBjHAnwvaTw6MYLpowEsCDlO7s/L5Fy35sx",
+	"aWoYMx5jaab4i2fe0tmfC/4frnVX22X2ARt9gUCqdvZzZF+zcL7i8DCXZIwDs0poVbc4oa2+ahtqjK+P",
+	"zKdPd7PXmHM8V28DLGHC+Hyh4hfPltZbYnlhRVHdqnyg5BJ4F6lXWPueJDKClQe8wJGppDDOrB91dL1h",
+	"VHIySu/KV8xSM6NWEitdje7CCmviqngu4OJa9F2nW3E5gIAIwuhvTMJdcMnmd1mS2/pd0AklIVaSuSjE",
+	"OEkAR6pG+2bEWARYf3lnFTFlqdDfAVW8/eHte773ugDPXSV7gQnTzhL4I5jcVYnAdUI4iP2yXIZYQk+S",
+	"GLya8UQw6U5U3rn3sKBwdoy54f5XJW5llcASEqyqqhY1gq7DDrIj7Gpkq6GeAA+gSRcU7M1lmkGyFRsm",
+	"4cpGn29t1s6maRFOZ+6SsAbDCvSenyFTh/ghDRkXkJk8CsjS6DgIbbc3QWKs0arjFEwxoQEL4ZFApg7n",
+	"QIFpMgatAys9KliTVSt1hAW8eFayOLWl9UrbYOjs3X5v9/kL25IAa4b5uUSoB95SgS10oQ60d4Aj4yKU",
+	"sRISy1QUtGJD/bZcXdWFBWepAq31GS/zn/1Pe//eu/zXv9QpnCOnaMoj0Hb+OyCTaf1Eqk6XTGNlP9rk",
+	"pMp2ST8t4GSq9Eu9qgPtVzZaOpSqhE71O4QlupqSYKplsyhYRAnuOIJAQogeE+m8IJpqoz+JUoEYhSdF",
+	"8WrGSU2Faj8YRWNMopSDj97iESfBI4FmOCKh1oJIfYUYR2+mmEvtiQHnjOvnXq2JKDGJaiTQt2qqupJm",
+	"MutWXZGOYiIlKB0TsDj7rToKYe1yLK+PwuVir/1Y2579poHNZnX0xVDdpjWVNCw2rT6ra8to2GXL29KJ",
+	"1jTLjkfOyFxpUpzgCdy7uel7eSysJnwwEkAlwmMJXM+kCAvpQkRLxKLjLD/BqbiLLfyV0LAo3yNlHGs7",
+	"3Dp7qoccsEj5/JNIgNbLuCpRcbx2hx38wZVtLswnINf1w/Sws8qy/rfaX4VgxYLbX6u96rQSevzx+PzT",
+	"2+O/fTzw0dvj09dHBweHH3109PG3/fdHB5/2T3/524fDj+c++r//+d8nK+qwMYEorNfmauggJNJFkJwq",
+	"tY4FuuKMTtBjjH49O/6IEqZmB/dRFgBWynUKOASOKI6htkOECompcWmqYpFG0NCjNALTEQ7jVECIiKyr",
+	"vmI1FI1R55F3Vbmu/mW6WL/1M2e9xSI5BRwSCkKsuMTql6IcRqwEELutnS0SATOg8j2eVNtPALjpG4oJ",
+	"Te3qbXvbqdm8hnqCJ1jCFZ4jVe6RMBavtSq6N3AKOJjiUYnlgjPNARuFt/hqgU9TbrHKslItjagAXT3r",
+	"M/YV1nKD/5GuZouOUw1imXK445D0t42eyf7Zx/4OOjg8RYdvDs720Yn2R7LvEJsBX3BTjJPio4hdobMa",
+	"X6XFs/x5GR55h5ugMAytEgFWP8ckwLJB75mg+COBTg4/oP/sPx++RMVvSgPaefH05zLFhWjTRr3lYhea",
+	"sTim0Xzrol7DUYusKggqmrfBmHfbD43iWd6faPWa0eOCBPtKpK2IPlnuTy/x4kvxgZLPpdZgH0F/0kfG",
+	"TNv7jTU00N3l0EUL4LQg3ex4iJyKDltItSSr53VtnysAxsD/zPh3DDFbtDB/3sgewg8XPusSrtc7lA17",
+	"sS+e3dY6h/c0tJ+H78uTdsy4j/AEK2vYR3gkJCbUR5gipov4ypTe6fd/QowijBIWRa+QdQsZRd9SHHIs",
+	"SWAntlhYCDrsD2xHy95qC3/M2tybd+fnJ2j/5Mgs3zpQNE8gzCzAICJAZR8pW1kgzAHBDEcplhAiRi+o",
+	"3hoG4AgvGMTKbFNKeUwieIVgBnyO3B43CjDnBMwX2o67oDZmRaQLTQn02Lovn213e69V0Z4x8z4/6aPf",
+	"OVHqXPVKgxBe0NG8sH3tI6oaRvah6dsewnaMV+pzBDTUzhMyeQLign7eHe58RldEThFGVr0hAUIQRjvt",
+	"jvvq2QU17bmosHla/bQS8fULnb2gJmYlEKah6yH6vDvczTr4hY2QZFoq++hQeasGEbdRfkHtTrnoo/dE",
+	"SIFSAYgl+FsKyKTzCAcUG48FSNFHZwAoZIEY4IT047B/ofyZiARgVxCb7rCf4GAKvd3+sODSOelSYuX5",
+	"3gy4MFK30x+agiwBihPi7XlP+8P+U0/HoaZ6rg+mOgL9d/XbhgqUitAzXOlF7xeQ72yRhaSJ3eFwY/kS",
+	"Ng5el4IQkRmYpIM0jjGfe3veuZGAAIRARKA06evwxEToPTlT1aX6ZKCdmdbBnZoSWxxb7vbWDM94W7e+",
+	"93z49M9pkTKJbKtVUJVm0dFq6/fpaZBpjdzr/gqQtAI/2xmUMiBq4VfTYz8r5ZeS6f64qU340f80pEgt",
+	"1/y3fj1wecMDk6zWoaCNX3Yo6TKlbi+3KGU60ltDN6Ogg6fKJneMIKsjhAmJ2Hy6+vqzDhfyhHLOc46r",
+	"tA9uFFm3gxvb2m3bNNzPI6h1UlBOY7NC0ClvrptQ1DTi9GjHdjrEF+6HoBwXrJWqM7UoImbVUwsihwiw",
+	"AGQDfNuQnDQkcmCifY2yciY54HhfFX1tSnbSG2PO4pLeaPZyhnXJY4sWnd6UMErxMaFBlAoygyevkMUE",
+	"FbYFr6Y6vTEPLCtjbAahb6OJjDYlv2qn4a5dXk2Grns0rMrRoghXRObjwa9nxx/vLAz56mNoRdkuIbJB",
+	"XyyQaQM9VposIkqdKRNTvfa1YBYMOmHEVU6B8MXNT/GkuFhpWctFz3kSbSvV68zb6CBv2eZkDqbbNUqA",
+	"hgpO31OdninygYZmkzRiQv8QaRAAmIchjAFnm6hJBOb3txRS/QOuIUjte0wDiCL7ONFK6/JhFcxXwbXV",
+	"lhOURckZ3JCwdYF77fYKF4RnCWpHB973sXAYHPLlwkwARNnVdjEf6DmjIyZM1ED/Rr1eA/xLs/6DkC7C",
+	"srEE8UKQ+LYcZFB2xm2Fyp0u8NlE9vU1sq0KKXyVQ44ziqdMAJoxqZ4mwAkLlc/AZsB9NGYmqmGCJMpR",
+	"Vr+KmredTZPgJZbPpFNb8AefUL61vUzamz5NgaOIQJh5Zur/80dCOcQTrn2+rU43S9BA6AV7iZm2Ear0",
+	"8mpCU/n6+h4L2TucAZW9owOv5RDL5c2OvzusPcOynFsJ13Kgdzd7+XhXMI8wRfprZL9ef1a+JzOw4qCN",
+	"ozMdtuqdqUY0HAI9Nk1+tqU++4iE6N+ssWps0ie+riPWLr5W2SU8u0/X7CxGg/LFQtptl3ujebNg+T3W",
+	"uaXNT4WxiYRbBax0rA2TtjIVMCokkanbOmtSqG+K5VZl6h5oSueqEqqgCdY38krA1cI5yCIobR5DEdjf",
+	"3Af3EmCzi1ODr9lIwCFLlFNmR+0jFoUmRYoLuSW4Q3tupR3ig6zUum6ZMWiUVw0hwdlcEMYh4/BFp+96",
+	"7sSK/qlsHplyWvbDHjyuTXpcuRxURWOp1+XE48c1Ex0W28dZKUAd6DKdb1jxdZkQ1gL+n97nUmOcK/dK",
+	"57cwGqScgzL+TSYoQzjj3bpjdvHXO5HWQ/CbDIXlTBtV1kr0odF2Dzyvw7PFWXvXZqnJeTUJ8DrASWLQ",
+	"xrvek9arj1iD3CU2u7KPj+l95LVykvW7suAJRWpN1EdG9WZcTvUqVLo02hYGz9S658p52+KilM/7vTCR",
+	"46dBV4ToRN9mCnK860gYcJgVc6jqCVlMgd4SJ7WZ1vecmRw/l8O8Wa4mKeYhwXSQ4FS0qb2zNEkYl/po",
+	"0Jb4yY8d3WfTAznIHgkkDCgacQWgWanMQaAmGtznNRzk51Oa7PVfbNEz56d18Ons8aTmXfq1jmtlEcjF",
+	"vdn8NFSX23s6nLn6HrwNM+pHQkvDxnIBqiJDaEBCd8dWo/N/lJVa1Ur5kbN89IEiNgNOsXIZHJSIw4QI",
+	"6c5BrZO6Ud47/8JGyx3xX9moU2rPBm+ouh+MmTPEtZPpi3q1JhfZaQDHhlk+2+fNB1umk3p1We4r3oFW",
+	"Xxkx0YFTiNkMyrVWj6U9xMzuKhVOCBalYnCj2bwd3Ljr51onrZGTlZVrfsteB8BLV+V9H4ugwe7PJGkw",
+	"wpE7N9xO1mtb8IGzhqOEhZVRsq9AkYP2z6RzwY1foqgPCqX/+Xht3JpqcBaFb0+/GGcR02zbagMh8hoP",
+	"s4VmiMiEjEhE5Hz5zD0sFH6YvTnNV1OQU3tWyh7mIQIZaCPQXihG73RUbR8JwBJRduVr3q+m87U555Ck",
+	"Epe3JlsoLxRfyvhpXvaB8MZ5HeA5hEgEjJvMX3cb5EZSC+vY5Syl4XKP5lQV+3H3FcepzlJGGo31cdaY",
+	"1mI8KIygJT63nyTR/JzdHfUtbUos3hJ7z+OtJi/TpAsq+lFh5GZjUVPTuL3URmRQuIFVtG4Rm2L3Ki2s",
+	"cn3s97KlUUTdMOiotbEgTdFd+AQhSWwv52jVgoeu4A+rDWMsg6lShw4TRIrgmnMbm1mRWgixxLb7DJqR",
+	"E1dyO4z86OFTDXquJMVWWe2Q8q45/eEz3u0scuDrOQebx95qQavjzGUBLXkupoC7jWVV8PO/yLDNbJf8",
+	"FqpOq9bmCF289Lcug9QUafo7B5XrGPQfStnAYmm7ptdDswLnt0a4U4L5Krpwr5a+o1X1prhWVmLtJUky",
+	"F0e0bTCr9xuQo6YjEUchxAmTQIN57z9gvsYB6eIuy8XF9e5O7+Li+ieo/xMy90esdze5adMm0tm9tiYx",
+	"gYegsHil7wRBbmfHtwTpzr0v/I2MlvMjGzhHq7uGMHXXoISlGbYhwS8euR3cyOsl+wjnhSu8umwC2mu2",
+	"7vZXeOyfePnHLWNrbornXP4+xeYgeQThRClNPBcmc6xIafm4Tj1VYyuG9ZrJ3Rp2zr6CDjFvYz6Xria7",
+	"3/kv2Q5Bz+wQOAjRmLO44EU3OsmVrQCXZTLAQcDSZWkN57b0viv8PR4ZcUNGdshrm3GuwhZUzUIcs5n+",
+	"kwDdQP6QlX5wle7iKlnslb2eIblFqnWaVjuzZ6bIQ0pQTpRFbeu8ZAFdzmY4ao/mcjYDTdXD0YG7rVMW",
+	"e23FOciNeaDJaFqciiSqmvUBYoN7yiNvzxtodG3x7Oo5e7uXknp3ls5dUJo/ckdQC4/yJPbCQ7dAlsrl",
+	"e6uFx4UNmsLT0onBYmnj6heeZKMtPMuvHio8zHIQiwV1otvt5e3/BwAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -24,6 +24,7 @@ import (
 	"github.com/charter-gov/charter/chaincode/delegation"
 	"github.com/charter-gov/charter/chaincode/emergency"
 	"github.com/charter-gov/charter/chaincode/identity"
+	"github.com/charter-gov/charter/chaincode/incident"
 	"github.com/charter-gov/charter/chaincode/membership"
 	"github.com/charter-gov/charter/chaincode/reputation"
 	"github.com/charter-gov/charter/chaincode/round"
@@ -60,6 +61,10 @@ type Gateway interface {
 	ListArtifacts(ctx context.Context, req artifact.ListRequest) (*artifact.ListPage, error)
 	ArtifactStatus(ctx context.Context, r artifact.Ref) (*artifact.Status, error)
 	GuardianStatus(ctx context.Context, t emergency.Target) (*emergency.Status, error)
+	RoundResults(ctx context.Context, id string) (*round.Results, error)
+	Eligibility(ctx context.Context, member identity.Identity, at time.Time) (*reputation.EligibilityReport, error)
+	TreasuryMovements(ctx context.Context, id string, pageSize int, bookmark string) (*treasury.MovementPage, error)
+	IncidentsPage(ctx context.Context, q charter.IncidentQuery) (*incident.ListPage, error)
 }
 
 // ClientGateway is a *charter.Client as a Gateway: ChainHeight asks the
