@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the pinned Hyperledger Fabric binaries (peer, orderer, configtxgen,
 # cryptogen, osnadmin) into .charter/bin/ from the tools module in
-# network/fabric/, with the fixes in network/fabric/patches/*.patch applied
+# network/fabric/ (and the Fabric CA's, fabric-ca-server and
+# fabric-ca-client, from network/fabric-ca/), with the fixes in network/fabric/patches/*.patch applied
 # to a copy of the Fabric module (the module cache stays untouched). Does nothing
 # when all five exist and were built from the version pinned in
 # network/fabric/go.mod and the same patches (recorded in a stamp file).
@@ -34,6 +35,40 @@ for t in "${TOOLS[@]}"; do
 done
 have=""
 [ -f "$STAMP" ] && have="$(cat "$STAMP")"
+
+# The Fabric CA (fabric-ca-server, fabric-ca-client): one CA per
+# organisation (network/up.sh), members enrolled and revoked through it
+# (network/member.sh). Its own tools module network/fabric-ca/ and its own
+# stamp; built first, so that a Fabric build that is up to date still gets it.
+build_fabric_ca() {
+  local camod="$ROOT/network/fabric-ca" castamp="$BIN/.fabric-ca-version" caversion cawant cahave="" t camissing=0 start
+  caversion="$(awk '$1 == "github.com/hyperledger/fabric-ca" { print $2 } $1 == "require" && $2 == "github.com/hyperledger/fabric-ca" { print $3 }' "$camod/go.mod" | head -n1)"
+  [ -n "$caversion" ] || { echo "build-fabric: cannot read the github.com/hyperledger/fabric-ca version from $camod/go.mod" >&2; exit 1; }
+  cawant="$caversion"
+  for t in fabric-ca-server fabric-ca-client; do [ -x "$BIN/$t" ] || camissing=1; done
+  [ -f "$castamp" ] && cahave="$(cat "$castamp")"
+  if [ $camissing -eq 0 ] && [ "$cahave" = "$cawant" ]; then
+    echo "build-fabric: Fabric CA binaries up to date ($caversion) in $BIN"
+    return 0
+  fi
+  command -v go >/dev/null 2>&1 || { echo "build-fabric: the go command is not on PATH (Go 1.26 expected, e.g. /usr/local/go/bin)" >&2; exit 1; }
+  echo "build-fabric: go build fabric-ca-server fabric-ca-client ($caversion; cgo for its SQLite store; a minute or two)..."
+  mkdir -p "$BIN"
+  rm -f "$castamp"
+  start=$(date +%s)
+  (
+    cd "$camod"
+    CGO_ENABLED=1 GOFLAGS=-mod=mod go build \
+      -ldflags "-s -w -X github.com/hyperledger/fabric-ca/lib/metadata.Version=${caversion#v}" \
+      -o "$BIN/" github.com/hyperledger/fabric-ca/cmd/fabric-ca-server github.com/hyperledger/fabric-ca/cmd/fabric-ca-client
+  )
+  for t in fabric-ca-server fabric-ca-client; do
+    [ -x "$BIN/$t" ] || { echo "build-fabric: $BIN/$t was not produced" >&2; exit 1; }
+  done
+  echo "$cawant" >"$castamp"
+  echo "build-fabric: built fabric-ca-server fabric-ca-client in $(( $(date +%s) - start ))s into $BIN"
+}
+build_fabric_ca
 
 if [ ${#missing[@]} -eq 0 ] && [ "$have" = "$want" ]; then
   echo "build-fabric: Fabric binaries up to date ($version) in $BIN"

@@ -79,6 +79,14 @@ CC_ALT_STEP=10
 for _o in "${ORGS[@]}"; do
   if [ -f "$CCDIR/${ORG_KEY[$_o]}/port" ]; then read -r "CCS_PORT[$_o]" <"$CCDIR/${ORG_KEY[$_o]}/port"; fi
 done
+# Each organisation's certificate authority (fabric-ca-server, TLS on): it
+# signs with the organisation's MSP root CA key (the one cryptogen made), so
+# the members it enrolls belong to the organisation's MSP as the channel
+# defines it; network/member.sh registers, enrolls and revokes through it.
+declare -A CA_PORT=([Foundation]=$((7054 + OFF)) [LabA]=$((8054 + OFF)) [LabB]=$((9054 + OFF)))
+declare -A CA_OPS=([Foundation]=$((7055 + OFF)) [LabA]=$((8055 + OFF)) [LabB]=$((9055 + OFF)))
+CADIR="$NET/ca"
+MEMBERS="$NET/members"
 
 # ------------------------------------------------------ derived paths ---
 # (plain arrays, no subshells: scripts stay fast on a loaded 2-core machine)
@@ -92,8 +100,14 @@ for _o in "${ORGS[@]}"; do
   PROC_ORG[peer-${ORG_KEY[$_o]}]="$_o"
   PROC_ORG[cc-${ORG_KEY[$_o]}]="$_o"
   PROC_ORG[bench-${ORG_KEY[$_o]}]="$_o"
+  PROC_ORG[ca-${ORG_KEY[$_o]}]="$_o"
   PROC_ORG[bareput-${ORG_KEY[$_o]}]="$_o"
 done
+# ca_root ORG -> REPLY = the organisation's root CA certificate (its MSP's
+# cacerts; also what clients trust for the CA's TLS endpoint)
+ca_root() { REPLY="$CRYPTO/peerOrganizations/${ORG_DOMAIN[$1]}/ca/ca.${ORG_DOMAIN[$1]}-cert.pem"; }
+# ca_url ORG -> REPLY = the organisation's CA endpoint
+ca_url() { REPLY="https://127.0.0.1:${CA_PORT[$1]}"; }
 # user_dir ORG USER -> the cryptogen folder of USER (Admin, User1..User3)
 user_dir() { REPLY="$CRYPTO/peerOrganizations/${ORG_DOMAIN[$1]}/users/$2@${ORG_DOMAIN[$1]}"; }
 ORD_DOMAIN="orderer.$DOMAIN"
@@ -104,6 +118,8 @@ unset _o _n
 
 # ---------------------------------------------------- process table ---
 PROCS=(orderer1 orderer2 orderer3 peer-foundation peer-laba peer-labb cc-foundation cc-laba cc-labb)
+CA_PROCS=(ca-foundation ca-laba ca-labb)
+PROCS+=("${CA_PROCS[@]}")
 BENCH_PROCS=(bench-foundation bench-laba bench-labb)
 if [ "$BENCH" = 1 ]; then PROCS+=("${BENCH_PROCS[@]}"); fi
 BAREPUT_PROCS=(bareput-foundation bareput-laba bareput-labb)
@@ -116,6 +132,7 @@ proc_ports() {
     peer-*) o="${PROC_ORG[$1]}"; echo "grpc ${PEER_PORT[$o]}, chaincode ${PEER_CC[$o]}, ops ${PEER_OPS[$o]}" ;;
     cc-*) o="${PROC_ORG[$1]}"; echo "grpc ${CCS_PORT[$o]}" ;;
     bench-*) o="${PROC_ORG[$1]}"; echo "grpc ${BCC_PORT[$o]}" ;;
+    ca-*) o="${PROC_ORG[$1]}"; echo "https ${CA_PORT[$o]}, ops ${CA_OPS[$o]}" ;;
     bareput-*) o="${PROC_ORG[$1]}"; echo "grpc ${BPC_PORT[$o]}" ;;
   esac
 }
@@ -128,6 +145,7 @@ all_ports() {
     printf '%s\n' "${PEER_PORT[$o]} peer-${ORG_KEY[$o]}(grpc)" "${PEER_CC[$o]} peer-${ORG_KEY[$o]}(chaincode-listener)" \
       "${PEER_OPS[$o]} peer-${ORG_KEY[$o]}(operations)" "${CCS_PORT[$o]} cc-${ORG_KEY[$o]}(chaincode-server)"
     if [ "$BENCH" = 1 ]; then printf '%s\n' "${BCC_PORT[$o]} bench-${ORG_KEY[$o]}(bench-chaincode-server)"; fi
+    printf '%s\n' "${CA_PORT[$o]} ca-${ORG_KEY[$o]}(ca)" "${CA_OPS[$o]} ca-${ORG_KEY[$o]}(ca-operations)"
     if [ "$BAREPUT" = 1 ]; then printf '%s\n' "${BPC_PORT[$o]} bareput-${ORG_KEY[$o]}(bareput-chaincode-server)"; fi
   done
 }

@@ -11,6 +11,7 @@ health() { # -> REPLY
     peer-*) port="${PEER_OPS[$o]}" ;;
     cc-*) if tcp_open "${CCS_PORT[$o]}"; then REPLY="listening"; else REPLY="not listening"; fi; return ;;
     bench-*) if tcp_open "${BCC_PORT[$o]}"; then REPLY="listening"; else REPLY="not listening"; fi; return ;;
+    ca-*) port="${CA_OPS[$o]}" ;;
     bareput-*) if tcp_open "${BPC_PORT[$o]}"; then REPLY="listening"; else REPLY="not listening"; fi; return ;;
   esac
   if curl -fsS -m 1 "http://127.0.0.1:$port/healthz" >/dev/null 2>&1; then REPLY="healthz OK"; else REPLY="healthz failing"; fi

@@ -206,6 +206,12 @@ start_orderer() {
     --
 }
 
+# A peer receives no gRPC message over 9 MiB (Fabric's default is 100 MB):
+# Charter's largest proposal is one 1 MiB JSON argument and a few bounded
+# strings, its largest block AbsoluteMaxBytes (8 MB, below), so a 10 MB
+# proposal is refused by gRPC before the peer allocates it
+# (test/hostile_test.go; docs/faults.md).
+PEER_MAX_RECV=$((9 * 1024 * 1024))
 start_peer() {
   local o="$1" k="${ORG_KEY[$1]}" d pprof=()
   d="${PEER_DIR[$o]}"
@@ -233,6 +239,7 @@ start_peer() {
     CORE_PEER_TLS_KEY_FILE="$d/tls/server.key" \
     CORE_PEER_TLS_ROOTCERT_FILE="$d/tls/ca.crt" \
     CORE_PEER_GATEWAY_ENABLED=true \
+    CORE_PEER_MAXRECVMSGSIZE="$PEER_MAX_RECV" \
     CORE_PEER_FILESYSTEMPATH="$DATA/peer-$k" \
     CORE_LEDGER_SNAPSHOTS_ROOTDIR="$DATA/peer-$k/snapshots" \
     CORE_OPERATIONS_LISTENADDRESS="127.0.0.1:${PEER_OPS[$o]}" \
@@ -275,6 +282,34 @@ start_ccserver() { # start_ccserver ORG [bench|bareput]
     --
 }
 
+# start_ca ORG: the organisation's CA (fabric-ca-server, TLS on) in
+# $CADIR/<org>: it signs with the organisation's MSP root CA (cryptogen's
+# certificate and key), so what it enrolls is valid in the channel's MSP
+# definition, and makes its TLS certificate from that CA (SANs 127.0.0.1,
+# localhost). Its bootstrap identity "registrar" (secret in
+# $CADIR/<org>/registrar.secret, 0600) registers and revokes the
+# organisation's members (network/member.sh). Its SQLite database keeps the
+# registrations and revocations across restarts. A network created before
+# the CAs existed gets its CA on the next start.
+start_ca() {
+  local o="$1" k="${ORG_KEY[$1]}" home="$CADIR/${ORG_KEY[$1]}" secret cadir
+  cadir="$CRYPTO/peerOrganizations/${ORG_DOMAIN[$o]}/ca"
+  ca_root "$o"
+  [ -f "$REPLY" ] && [ -f "$cadir/priv_sk" ] || die "the $o root CA ($cadir) is missing: run network/up.sh --fresh"
+  mkdir -p "$home"
+  if [ ! -s "$home/registrar.secret" ]; then
+    (umask 077; head -c 24 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' >"$home/registrar.secret")
+  fi
+  secret="$(<"$home/registrar.secret")"
+  start_proc "ca-$k" "$BIN/fabric-ca-server" \
+    FABRIC_CA_SERVER_HOME="$home" \
+    FABRIC_CA_SERVER_OPERATIONS_LISTENADDRESS="127.0.0.1:${CA_OPS[$o]}" \
+    FABRIC_CA_SERVER_BOOT="registrar:$secret" \
+    -- start --address 127.0.0.1 --port "${CA_PORT[$o]}" --tls.enabled \
+    --ca.name "ca-$k" --ca.certfile "$REPLY" --ca.keyfile "$cadir/priv_sk" \
+    --csr.hosts "127.0.0.1,localhost,ca.${ORG_DOMAIN[$o]}"
+}
+
 # wait_healthy NAME... : operations /healthz for Fabric nodes, TCP for chaincode servers
 wait_healthy() {
   local deadline=$(( $(( ${EPOCHREALTIME/./} / 1000 )) + 30000 )) pending=("$@") next n o url port
@@ -291,6 +326,7 @@ wait_healthy() {
         peer-*) o="${PROC_ORG[$n]}"; url="http://127.0.0.1:${PEER_OPS[$o]}/healthz" ;;
         cc-*) o="${PROC_ORG[$n]}"; url="" port="${CCS_PORT[$o]}" ;;
         bench-*) o="${PROC_ORG[$n]}"; url="" port="${BCC_PORT[$o]}" ;;
+        ca-*) o="${PROC_ORG[$n]}"; url="http://127.0.0.1:${CA_OPS[$o]}/healthz" ;;
         bareput-*) o="${PROC_ORG[$n]}"; url="" port="${BPC_PORT[$o]}" ;;
       esac
       if [ -n "$url" ]; then
@@ -559,7 +595,7 @@ is_running() { [ $PARTIAL -eq 1 ] && [[ " ${running[*]} " == *" $1 "* ]]; }
 
 phase "build binaries"
 "$ROOT/network/build-fabric.sh" | sed 's/^/  /'
-for t in peer orderer configtxgen cryptogen osnadmin; do
+for t in peer orderer configtxgen cryptogen osnadmin fabric-ca-server fabric-ca-client; do
   [ -x "$BIN/$t" ] || die "binary $BIN/$t is missing after network/build-fabric.sh"
 done
 if [ -n "${CHARTER_CHAINCODE_BIN:-}" ]; then
@@ -722,7 +758,7 @@ Orderer: &OrdererDefaults
   BatchTimeout: ${CHARTER_BATCH_TIMEOUT:-20ms}
   BatchSize:
     MaxMessageCount: ${CHARTER_BATCH_MAX_MESSAGES:-200}
-    AbsoluteMaxBytes: 10 MB
+    AbsoluteMaxBytes: 8 MB
     PreferredMaxBytes: 2 MB
   EtcdRaft:
     Consenters:
@@ -801,7 +837,7 @@ if [ -f "$BAREPUT_DEPLOYED" ]; then
   done
 fi
 
-phase "start 3 orderers, 3 peers, 3 chaincode servers"
+phase "start 3 orderers, 3 peers, 3 chaincode servers, 3 CAs"
 for n in "${ORDERERS[@]}"; do
   if is_running "$n"; then
     LOGOFF[$n]="$(wc -c <"$LOGS/$n.log" 2>/dev/null || echo 0)"
@@ -811,7 +847,8 @@ for n in "${ORDERERS[@]}"; do
 done
 for o in "${ORGS[@]}"; do is_running "peer-${ORG_KEY[$o]}" || start_peer "$o"; done
 for o in "${ORGS[@]}"; do is_running "cc-${ORG_KEY[$o]}" || start_ccserver "$o"; done
-started_procs=(orderer1 orderer2 orderer3 peer-foundation peer-laba peer-labb cc-foundation cc-laba cc-labb)
+for o in "${ORGS[@]}"; do is_running "ca-${ORG_KEY[$o]}" || start_ca "$o"; done
+started_procs=(orderer1 orderer2 orderer3 peer-foundation peer-laba peer-labb cc-foundation cc-laba cc-labb "${CA_PROCS[@]}")
 if [ -f "$BENCH_DEPLOYED" ]; then
   for o in "${ORGS[@]}"; do is_running "bench-${ORG_KEY[$o]}" || start_ccserver "$o" bench; done
   started_procs+=("${BENCH_PROCS[@]}")
@@ -966,6 +1003,8 @@ mv "$NET/profiles.json.tmp" "$NET/profiles.json"
     echo "CHARTER_${O}_PEER_TLS_CA='${PEER_TLSCA[$o]}'"
     echo "CHARTER_${O}_ADMIN_MSP='${ADMIN_DIR[$o]}/msp'"
     echo "CHARTER_${O}_PACKAGE_ID='${PKGID[$o]}'"
+    ca_url "$o"; echo "CHARTER_${O}_CA_URL=$REPLY"
+    ca_root "$o"; echo "CHARTER_${O}_CA_ROOT='$REPLY'"
     if [ -f "$BENCH_DEPLOYED" ]; then
       echo "CHARTER_${O}_BENCH_PACKAGE_ID='${BENCH_PKGID[$o]}'"
       echo "CHARTER_${O}_BENCH_CCSERVER_PORT=${BCC_PORT[$o]}"

@@ -93,6 +93,7 @@ func NewChaincode(cfg Config) (*Chaincode, error) {
 		newArtifactContract(g),
 		newGuardianContract(g),
 		newUpgradeContract(g),
+		newAdmissionContract(g),
 		newSystemContract(g),
 	}
 	cc, err := contractapi.NewChaincode(contracts...)

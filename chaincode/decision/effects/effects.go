@@ -6,7 +6,7 @@
 // no transaction grants a power role, issues tokens or slashes. Budgets and
 // treasury spends (chaincode/treasury) and chaincode upgrades are here too.
 // Release stages, dataset takedowns and emergency ratifications too.
-// Partner admission, when built, adds its own to All.
+// Partner admissions (chaincode/admission) too.
 package effects
 
 import (
@@ -25,7 +25,8 @@ import (
 // All returns every registered effect: the decision package's own (with
 // House A eligibility added to seat confirmations), slashing, the role
 // decisions, token issuance (to the treasury), budgets and treasury spends,
-// and chaincode upgrades.
+// project acceptances into funding rounds,
+// chaincode upgrades and partner admissions.
 func All() []decision.Effect {
 	out := []decision.Effect{}
 	for _, e := range decision.CoreEffects() {
@@ -36,7 +37,7 @@ func All() []decision.Effect {
 	}
 	out = append(out, Slashing())
 	out = append(out, Roles()...)
-	return append(out, TokenIssuance(), Budget(), TreasurySpend(), ReleaseStage(), DatasetTakedown(), EmergencyRatification(), ChaincodeUpgrade())
+	return append(out, TokenIssuance(), Budget(), TreasurySpend(), ProjectAcceptance(), ReleaseStage(), DatasetTakedown(), EmergencyRatification(), ChaincodeUpgrade(), PartnerAdmission())
 }
 
 // Slashing is the effect of a slashing decision: the payload is a

@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/charter-gov/charter/chaincode/admission"
 	"github.com/charter-gov/charter/chaincode/constitution"
 	"github.com/charter-gov/charter/chaincode/core"
 	"github.com/charter-gov/charter/chaincode/decision"
@@ -27,8 +28,8 @@ func TestRegistry(t *testing.T) {
 		assert.NotNil(t, e.Apply, e.Type)
 	}
 	assert.Equal(t, []constitution.DecisionType{constitution.Amendment, constitution.SeatConfirmation, constitution.SeatRemoval, constitution.Slashing,
-		constitution.RoleGrant, constitution.RoleRevoke, constitution.OfficeGrant, constitution.OfficeRevoke, constitution.TokenIssuance, constitution.Budget, constitution.TreasurySpend,
-		constitution.ReleaseStage, constitution.DatasetTakedown, constitution.EmergencyRatification, constitution.ChaincodeUpgrade}, types)
+		constitution.RoleGrant, constitution.RoleRevoke, constitution.OfficeGrant, constitution.OfficeRevoke, constitution.TokenIssuance, constitution.Budget, constitution.TreasurySpend, constitution.ProjectAcceptance,
+		constitution.ReleaseStage, constitution.DatasetTakedown, constitution.EmergencyRatification, constitution.ChaincodeUpgrade, constitution.PartnerAdmission}, types)
 }
 
 func TestSlashing(t *testing.T) {
@@ -105,6 +106,40 @@ func TestChaincodeUpgradeRecordsTheAuthorisation(t *testing.T) {
 	other := json.RawMessage(`{"digest":"` + digest[1:] + `f","sequence":2,"version":"1.1"}`)
 	assert.ErrorIs(t, eff.Check(s, cur, other), errcode.ErrConflict)
 	_, err = eff.Apply(testutil.Tx(s, admin, false, testutil.T0()), &decision.Decision{ID: "up-2", Type: constitution.ChaincodeUpgrade, Payload: other})
+	assert.ErrorIs(t, err, errcode.ErrConflict)
+	assert.Equal(t, before, s.Snapshot())
+}
+
+func TestPartnerAdmissionRecordsTheOrganisation(t *testing.T) {
+	s := core.NewMemStore()
+	admin := testutil.ID("LabAMSP", "Admin@labA")
+	_, err := constitution.InstallGenesis(testutil.Tx(s, admin, true, testutil.T0()), constitution.Default())
+	require.NoError(t, err)
+	cur, err := constitution.Current(s)
+	require.NoError(t, err)
+	eff := PartnerAdmission()
+	d1, d2 := "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", "fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210"
+	good := json.RawMessage(`{"mspId":"LabCMSP","name":"Lab C","rootCaDigests":["` + d1 + `"],"tlsCaDigests":["` + d2 + `"],"peerEndpoints":["10.77.0.2:7051"]}`)
+	require.NoError(t, eff.Check(s, cur, good))
+	for _, bad := range []string{``, `{"mspId":"LabCMSP"}`, `{"mspId":"LabCMSP","name":"Lab C","rootCaDigests":["` + d1 + `"],"tlsCaDigests":["` + d2 + `"],"peerEndpoints":["127.0.0.1:7051"]}`} {
+		assert.ErrorIs(t, eff.Check(s, cur, json.RawMessage(bad)), errcode.ErrInvalidArgument, bad)
+	}
+
+	tx := testutil.Tx(s, admin, false, testutil.T0())
+	out, err := eff.Apply(tx, &decision.Decision{ID: "adm-1", Type: constitution.PartnerAdmission, Payload: good})
+	require.NoError(t, err)
+	a, ok := out.(*admission.Admission)
+	require.True(t, ok)
+	assert.Equal(t, "LabCMSP", a.MSPID)
+	assert.Equal(t, "adm-1", a.Decision)
+	require.NotNil(t, tx.Event())
+	assert.Equal(t, admission.EventRecorded, tx.Event().Type)
+
+	// The same organisation again: refused at proposal and at execution,
+	// nothing changed.
+	before := s.Snapshot()
+	assert.ErrorIs(t, eff.Check(s, cur, good), errcode.ErrConflict)
+	_, err = eff.Apply(testutil.Tx(s, admin, false, testutil.T0()), &decision.Decision{ID: "adm-2", Type: constitution.PartnerAdmission, Payload: good})
 	assert.ErrorIs(t, err, errcode.ErrConflict)
 	assert.Equal(t, before, s.Snapshot())
 }

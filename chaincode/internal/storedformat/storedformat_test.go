@@ -3,6 +3,7 @@ package storedformat
 import (
 	"bytes"
 	"encoding/json"
+	"github.com/charter-gov/charter/chaincode/admission"
 	"github.com/charter-gov/charter/chaincode/artifact"
 	"testing"
 
@@ -83,6 +84,7 @@ func records() []struct {
 		{"emergency-clearance.golden.jsonl", func() any { return new(emergency.Clearance) }},
 		{"upgrade-authorisation.golden.jsonl", func() any { return new(upgrade.Authorisation) }},
 		{"upgrade-signoff.golden.jsonl", func() any { return new(upgrade.SignOff) }},
+		{"admission.golden.jsonl", func() any { return new(admission.Admission) }},
 		{"artifact.golden.jsonl", func() any { return new(artifact.Artifact) }},
 		{"artifact-child.golden.jsonl", func() any { return new(artifact.Child) }},
 		{"artifact-digest.golden.jsonl", func() any { return new(artifact.Ref) }},

@@ -1,0 +1,164 @@
+#!/usr/bin/env bash
+# The consortium's side of admitting a partner organisation by decision,
+# and of removing one (config side).
+#
+#   network/admit.sh MSPID --msp-dir DIR --anchor HOST:PORT[,HOST:PORT]
+#       1. asks every organisation's own peer for the admission an executed
+#          partner_admission decision recorded (admission:Get MSPID): every
+#          peer must answer, with the same record; none: REFUSED;
+#       2. builds the channel configuration update that adds the
+#          organisation — its public MSP folder DIR (cacerts/, tlscacerts/),
+#          NodeOUs, its Readers/Writers/Admins/Endorsement policies, its
+#          anchor peers — with fabric-config (charter-netadmin
+#          admit-update), which refuses an organisation whose MSP ID, root
+#          or TLS CA digests or peers differ from the admission: REFUSED;
+#       3. has the admins of a MAJORITY of the application organisations
+#          sign it (the channel's /Channel/Application/Admins policy) and the
+#          last one submit it; the orderers check the signatures; waits
+#          until every peer has the new config block.
+#       The newcomer then joins its peer to the channel, installs its
+#       chaincode package and approves the committed definition
+#       (docs/consortium.md, "Admitting a partner").
+#
+#   network/admit.sh --remove MSPID
+#       the mirror image of step 3: a config update that removes the
+#       organisation from the Application group, signed by a majority of
+#       the admins. (There is no partner_removal decision type yet: the
+#       consortium's admins remove by the channel's Admins policy alone.)
+#
+# Exit status: 0 done; 3 refused (the rule is named; the channel
+# configuration is unchanged); 2 usage; 1 any other failure.
+#
+# Test hook: CHARTER_ADMIT_SIGNERS="OrgA OrgB" has exactly those
+# organisations' admins sign (the last one submits).
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+for v in $(compgen -e); do
+  case "$v" in CORE_*|ORDERER_*|FABRIC_*|CHAINCODE_*) unset "$v" ;; esac
+done
+export PATH="$BIN:$PATH"
+
+usage() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "${BASH_SOURCE[0]}"; }
+die() { echo "admit: ERROR: $*" >&2; exit 1; }
+refuse() { echo "admit: REFUSED: $*" >&2; echo "admit: the channel configuration is unchanged" >&2; exit 3; }
+bad_usage() { echo "admit: $*" >&2; echo "usage: network/admit.sh MSPID --msp-dir DIR --anchor HOST:PORT | --remove MSPID" >&2; exit 2; }
+
+MODE=admit MSP="" DIR="" ANCHOR=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    -h|--help) usage; exit 0 ;;
+    --remove) [ $# -ge 2 ] || bad_usage "--remove needs an MSP ID"; MODE=remove MSP="$2"; shift 2 ;;
+    --msp-dir) [ $# -ge 2 ] || bad_usage "--msp-dir needs a folder"; DIR="$2"; shift 2 ;;
+    --anchor) [ $# -ge 2 ] || bad_usage "--anchor needs host:port"; ANCHOR="$2"; shift 2 ;;
+    -*) bad_usage "unknown argument '$1'" ;;
+    *) [ -z "$MSP" ] || bad_usage "one MSP ID only"; MSP="$1"; shift ;;
+  esac
+done
+[[ "$MSP" =~ ^[A-Za-z0-9._-]{1,128}$ ]] || bad_usage "MSP ID '$MSP': 1..128 of letters, digits, '.', '_', '-'"
+if [ "$MODE" = admit ]; then
+  [ -d "$DIR" ] || bad_usage "--msp-dir DIR (the organisation's public MSP folder) is required"
+  [ -n "$ANCHOR" ] || bad_usage "--anchor HOST:PORT is required"
+fi
+[ -f "$DEPLOYED" ] || die "no deployed network in $NET (network/up.sh first)"
+mkdir -p "$LOGS/cli"
+for tool in charter-netadmin; do
+  if [ ! -x "$BIN/$tool" ]; then
+    (cd "$ROOT" && go build -o "$BIN/$tool" "./cmd/$tool") || die "go build ./cmd/$tool failed"
+  fi
+done
+
+as_admin() {
+  local o="$1"; shift
+  env FABRIC_CFG_PATH="$CFG" FABRIC_LOGGING_SPEC=warning \
+    CORE_PEER_LOCALMSPID="${o}MSP" \
+    CORE_PEER_MSPCONFIGPATH="${ADMIN_DIR[$o]}/msp" \
+    CORE_PEER_ADDRESS="127.0.0.1:${PEER_PORT[$o]}" \
+    CORE_PEER_TLS_ENABLED=true \
+    CORE_PEER_TLS_ROOTCERT_FILE="${PEER_TLSCA[$o]}" \
+    "$@"
+}
+ORD_ADDR="127.0.0.1:${ORD_PORT[orderer1]}"
+TMPD="$(mktemp -d)"
+trap 'rm -rf "$TMPD"' EXIT
+
+latest_config() { # latest_config FILE -> REPLY = the config block's number
+  as_admin "${ORGS[0]}" env FABRIC_LOGGING_SPEC=info peer channel fetch config "$1" -o "$ORD_ADDR" --tls --cafile "$ORDERER_TLS_CA" -c "$CHANNEL" \
+    >"$LOGS/cli/admit-fetch-config.log" 2>&1 || { cat "$LOGS/cli/admit-fetch-config.log" >&2; die "cannot fetch the channel's config block"; }
+  REPLY="$(sed -n 's/.*Received block: \([0-9]*\).*/\1/p' "$LOGS/cli/admit-fetch-config.log" | tail -n1)"
+  [ -n "$REPLY" ] || die "cannot read the config block's number from $LOGS/cli/admit-fetch-config.log"
+}
+peer_height() { # peer_height ORG -> REPLY
+  local out
+  out="$(as_admin "$1" peer channel getinfo -c "$CHANNEL" 2>&1)" || { REPLY=0; return; }
+  REPLY="$(sed -n 's/.*"height":\([0-9]*\).*/\1/p' <<<"$out")"
+  REPLY="${REPLY:-0}"
+}
+
+# 1. the ledger, on every organisation's own peer
+if [ "$MODE" = admit ]; then
+  first=""
+  for o in "${ORGS[@]}"; do
+    if ! out="$(as_admin "$o" peer chaincode query -C "$CHANNEL" -n "$CC_NAME" -c "{\"function\":\"admission:Get\",\"Args\":[\"$MSP\"]}" 2>&1)"; then
+      msg="$(sed -n 's/.*message:"\(.*\)".*/\1/p' <<<"$out" | head -n1)"
+      refuse "the $o peer's ledger holds no admission of $MSP: ${msg:-$out}"
+    fi
+    if [ -z "$first" ]; then
+      first="$out"
+      printf '%s' "$out" >"$TMPD/admission.json"
+    elif [ "$out" != "$first" ]; then
+      refuse "the peers disagree on $MSP's admission (the $o peer answers differently from the ${ORGS[0]} peer)"
+    fi
+  done
+  decision="$(grep -o '"decision":"[^"]*"' "$TMPD/admission.json" | head -n1 | cut -d'"' -f4)"
+  echo "admit: ledger: every peer holds $MSP's admission by decision $decision"
+fi
+
+# 2. the update
+latest_config "$TMPD/config.block"; before="$REPLY"
+if [ "$MODE" = admit ]; then
+  out="$("$BIN/charter-netadmin" admit-update --block "$TMPD/config.block" --msp "$MSP" --msp-dir "$DIR" \
+    --anchor "$ANCHOR" --admission "$TMPD/admission.json" --out "$TMPD/update.env" 2>&1)" ||
+    refuse "no config update: ${out#charter-netadmin: }"
+else
+  out="$("$BIN/charter-netadmin" remove-update --block "$TMPD/config.block" --msp "$MSP" --out "$TMPD/update.env" 2>&1)" ||
+    refuse "no config update: ${out#charter-netadmin: }"
+fi
+echo "admit: channel: config update built from config block $before: $out"
+
+# 3. signatures (a majority of the application organisations' admins), submit
+if [ -n "${CHARTER_ADMIT_SIGNERS:-}" ]; then
+  read -r -a signers <<<"$CHARTER_ADMIT_SIGNERS"
+else
+  signers=()
+  for o in "${ORGS[@]}"; do
+    [ $(( ${#signers[@]} * 2 )) -gt ${#ORGS[@]} ] && break
+    signers+=("$o")
+  done
+fi
+n=${#signers[@]}
+for s in "${signers[@]:0:$((n - 1))}"; do
+  as_admin "$s" peer channel signconfigtx -f "$TMPD/update.env" >"$LOGS/cli/admit-sign-$s.log" 2>&1 ||
+    { cat "$LOGS/cli/admit-sign-$s.log" >&2; die "$s's admin could not sign the config update"; }
+done
+s="${signers[$((n - 1))]}"
+if ! out="$(as_admin "$s" peer channel update -f "$TMPD/update.env" -c "$CHANNEL" -o "$ORD_ADDR" --tls --cafile "$ORDERER_TLS_CA" 2>&1)"; then
+  echo "$out" >"$LOGS/cli/admit-update.log"
+  refuse "the orderers refused the config update signed by the admins of ${signers[*]}: $(grep -o 'status: [A-Z_]*.*' <<<"$out" | tail -n1 || tail -n1 <<<"$out")"
+fi
+echo "admit: channel: config update signed by the admins of ${signers[*]} and submitted"
+deadline=$(( ${EPOCHREALTIME/./} / 1000 + 60000 ))
+while :; do
+  latest_config "$TMPD/config2.block"; after="$REPLY"
+  [ "$after" -gt "$before" ] && break
+  [ $(( ${EPOCHREALTIME/./} / 1000 )) -lt "$deadline" ] || die "the config update was accepted but no new config block appeared within 60s"
+  sleep 0.2
+done
+for o in "${ORGS[@]}"; do
+  while peer_height "$o"; [ "$REPLY" -le "$after" ]; do
+    [ $(( ${EPOCHREALTIME/./} / 1000 )) -lt "$deadline" ] || die "the $o peer has not committed config block $after within 60s"
+    sleep 0.2
+  done
+done
+verb=admitted; [ "$MODE" = remove ] && verb=removed
+echo "admit: channel: config block $after ($MSP $verb) committed on every peer"
+printf '{"mspId":"%s","%s":true,"configBlock":%s}\n' "$MSP" "$verb" "$after"
