@@ -67,7 +67,7 @@ declare -A BCC_PORT=([Foundation]=$((9993 + OFF)) [LabA]=$((9994 + OFF)) [LabB]=
 declare -A BPC_PORT=([Foundation]=$((9996 + OFF)) [LabA]=$((9997 + OFF)) [LabB]=$((9998 + OFF))) # bareput servers
 # pprof endpoints, listening only with CHARTER_PPROF=1 (charter bench
 # profiles; docs/performance.md): peers, orderers, calibration chaincodes.
-declare -A PEER_PPROF=([Foundation]=$((7054 + OFF)) [LabA]=$((8054 + OFF)) [LabB]=$((9054 + OFF)))
+declare -A PEER_PPROF=([Foundation]=$((7057 + OFF)) [LabA]=$((8057 + OFF)) [LabB]=$((9057 + OFF)))
 declare -A ORD_PPROF=([orderer1]=$((7080 + OFF)) [orderer2]=$((7180 + OFF)) [orderer3]=$((7280 + OFF)))
 declare -A BCC_PPROF=([Foundation]=$((9983 + OFF)) [LabA]=$((9984 + OFF)) [LabB]=$((9985 + OFF)))
 declare -A BPC_PPROF=([Foundation]=$((9986 + OFF)) [LabA]=$((9987 + OFF)) [LabB]=$((9988 + OFF)))
