@@ -61,11 +61,8 @@ if [ "$MODE" = admit ]; then
 fi
 [ -f "$DEPLOYED" ] || die "no deployed network in $NET (network/up.sh first)"
 mkdir -p "$LOGS/cli"
-for tool in charter-netadmin; do
-  if [ ! -x "$BIN/$tool" ]; then
-    (cd "$ROOT" && go build -o "$BIN/$tool" "./cmd/$tool") || die "go build ./cmd/$tool failed"
-  fi
-done
+# charter-netadmin builds the update: always from this source (incremental)
+(cd "$ROOT" && go build -o "$BIN/charter-netadmin" ./cmd/charter-netadmin) || die "go build ./cmd/charter-netadmin failed"
 
 as_admin() {
   local o="$1"; shift

@@ -84,12 +84,12 @@ ca_url "$ORG"; CAURL="$REPLY"
 REGISTRAR_MSP="$CAHOME/registrar/msp"
 PROFILE_ADMIN="${ORG_PROFILE[$ORG]}-admin"
 
-# the charter CLI (ledger side) and charter-netadmin (config updates)
-for tool in charter charter-netadmin; do
-  if [ ! -x "$BIN/$tool" ]; then
-    (cd "$ROOT" && go build -o "$BIN/$tool" "./cmd/$tool") || die "go build ./cmd/$tool failed"
-  fi
-done
+# the charter CLI (ledger side; make build, or built here when missing) and
+# charter-netadmin (config updates: always from this source, incremental)
+if [ ! -x "$BIN/charter" ]; then
+  (cd "$ROOT" && go build -o "$BIN/charter" ./cmd/charter) || die "go build ./cmd/charter failed"
+fi
+(cd "$ROOT" && go build -o "$BIN/charter-netadmin" ./cmd/charter-netadmin) || die "go build ./cmd/charter-netadmin failed"
 charter_cli() { "$BIN/charter" --profiles-file "$NET/profiles.json" --timeout 60s "$@"; }
 
 # caclient ARGS...: fabric-ca-client against ORG's CA over TLS (the CA's TLS
