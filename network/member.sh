@@ -173,7 +173,7 @@ peer_height() { # peer_height ORG -> REPLY
 }
 
 revoke() {
-  local dir="$MEMBERS/$K/$ID" out signers=() s before after deadline o n tmp
+  local dir="$MEMBERS/$K/$ID" out signers=() s before after deadline o n tmp napp
   [ -s "$dir/cert.pem" ] || refuse "$ID was not enrolled in $ORG by this network's CA (no $dir/cert.pem)"
   ensure_registrar
   tmp="$(mktemp -d)"
@@ -196,10 +196,13 @@ revoke() {
     read -r -a signers <<<"$CHARTER_MEMBER_SIGNERS"
   else
     # the channel's Admins policy is MAJORITY Admins of the application
-    # organisations: ORG's admin and then the others in order
+    # organisations the channel has (charter-netadmin reports how many):
+    # ORG's admin and then the others in order
+    napp="$(grep -o '"applicationOrgs":[0-9]*' <<<"$out" | cut -d: -f2)"
+    napp="${napp:-${#ORGS[@]}}"
     signers=("$ORG")
     for o in "${ORGS[@]}"; do
-      [ $(( ${#signers[@]} * 2 )) -gt ${#ORGS[@]} ] && break
+      [ $(( ${#signers[@]} * 2 )) -gt "$napp" ] && break
       [ "$o" = "$ORG" ] || signers+=("$o")
     done
   fi
