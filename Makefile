@@ -70,9 +70,17 @@ repro-check: ## Build the committed chaincode in two fresh folders, the second w
 	echo "warm cache, folder a: $$one"; echo "empty cache, folder b: $$two"; \
 	if [ "$$one" = "$$two" ]; then echo "repro-check: identical"; else echo "repro-check: DIFFERENT builds" >&2; exit 1; fi
 
+.PHONY: generate
+generate: ## Regenerate the HTTP API's server interface, models and client from api/openapi.yaml
+	$(GO) generate ./internal/api/
+
 .PHONY: lint
-lint: ## gofmt, go mod tidy -diff, go vet (with and without pkcs11) and the chaincode determinism linter (never writes files)
+lint: ## gofmt, generated API code fresh, go mod tidy -diff, go vet (with and without pkcs11) and the chaincode determinism linter (never writes files)
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+	@tmp=$$(mktemp -d); trap "rm -rf $$tmp" EXIT; \
+	sed "s|^output: .*|output: $$tmp/openapi.gen.go|" internal/api/oapi-codegen.yaml > $$tmp/config.yaml && \
+	$(GO) tool oapi-codegen -config $$tmp/config.yaml api/openapi.yaml && \
+	if ! cmp -s $$tmp/openapi.gen.go internal/api/openapi.gen.go; then echo "internal/api/openapi.gen.go is stale: run make generate"; exit 1; fi
 	$(GO) mod tidy -diff
 	$(GO) vet ./...
 	$(GO) vet -tags $(TAGS) ./...
@@ -106,6 +114,10 @@ bench: ## Domain benchmarks (score computation, decay, tally of 1k/10k/100k vote
 .PHONY: bench-tally
 bench-tally: build fabric ## A ballot of CHARTER_BENCH_VOTES votes (default 100000) cast and tallied in pages on a fresh network
 	$(GO) test -count=1 -run=X -bench=LargeBallotTally -benchtime=1x -timeout 360m -v ./test/
+
+.PHONY: bench-round
+bench-round: build fabric ## A funding round of CHARTER_BENCH_PROJECTS projects (default 1000) and CHARTER_BENCH_CONTRIBUTIONS contributions (default 100000) on a fresh network, closed through the paged close
+	$(GO) test -count=1 -run=X -bench=LargeRound -benchtime=1x -timeout 360m -v ./test/
 
 BENCH_ARGS ?= --workload bareput,put,vote,artifact,query,mix --clients 64 --duration 20s --repeat 3
 

@@ -10,19 +10,20 @@ import (
 
 // Ballot transaction names.
 const (
-	txBallotCreate  = "ballot:Create"
-	txBallotVote    = "ballot:Vote"
-	txBallotClose   = "ballot:Close"
-	txBallotTally   = "ballot:Tally"
-	txBallotQueue   = "ballot:Queue"
-	txBallotExecute = "ballot:Execute"
-	txBallotCancel  = "ballot:Cancel"
-	txBallotGet     = "ballot:Get"
-	txBallotList    = "ballot:List"
-	txBallotVoteOf  = "ballot:VoteOf"
-	txBallotResults = "ballot:Results"
-	txBallotVotes   = "ballot:Votes"
-	txBenchPut      = "bench:Put"
+	txBallotCreate   = "ballot:Create"
+	txBallotVote     = "ballot:Vote"
+	txBallotClose    = "ballot:Close"
+	txBallotTally    = "ballot:Tally"
+	txBallotQueue    = "ballot:Queue"
+	txBallotExecute  = "ballot:Execute"
+	txBallotCancel   = "ballot:Cancel"
+	txBallotGet      = "ballot:Get"
+	txBallotList     = "ballot:List"
+	txBallotVoteOf   = "ballot:VoteOf"
+	txBallotStanding = "ballot:Standing"
+	txBallotResults  = "ballot:Results"
+	txBallotVotes    = "ballot:Votes"
+	txBenchPut       = "bench:Put"
 )
 
 // BallotResults is a ballot, its result once tallied, and its tally
@@ -200,6 +201,19 @@ func (c *Client) VoteOf(ctx context.Context, id string, voter identity.Identity)
 		return nil, err
 	}
 	return &v, nil
+}
+
+// Standing evaluates ballot:Standing: whether voter may vote on ballot id
+// now, the refusal ballot:Vote would give when not, and the weight the
+// tally gives them, with what it is made of.
+//
+// Errors: ErrNotFound (unknown ballot).
+func (c *Client) Standing(ctx context.Context, id string, voter identity.Identity) (*ballot.Standing, error) {
+	var st ballot.Standing
+	if err := c.evaluate(ctx, txBallotStanding, &st, id, voter.MSPID, voter.ID); err != nil {
+		return nil, err
+	}
+	return &st, nil
 }
 
 // BallotResults evaluates ballot:Results.

@@ -64,6 +64,8 @@ func TestBallotTokenDelegationArguments(t *testing.T) {
 		}, call{Kind: "evaluate", Name: "ballot:List", Args: []string{"active", "3", "bm"}}},
 		{"VoteOf", "{}", func(ctx context.Context, c *Client) (any, error) { return c.VoteOf(ctx, "b1", ada) },
 			call{Kind: "evaluate", Name: "ballot:VoteOf", Args: []string{"b1", ada.MSPID, ada.ID}}},
+		{"Standing", "{}", func(ctx context.Context, c *Client) (any, error) { return c.Standing(ctx, "b1", ada) },
+			call{Kind: "evaluate", Name: "ballot:Standing", Args: []string{"b1", ada.MSPID, ada.ID}}},
 		{"BallotResults", "{}", func(ctx context.Context, c *Client) (any, error) { return c.BallotResults(ctx, "b1") },
 			call{Kind: "evaluate", Name: "ballot:Results", Args: []string{"b1"}}},
 		{"BallotVotes", "{}", func(ctx context.Context, c *Client) (any, error) { return c.BallotVotes(ctx, "b1", 3, 50) },

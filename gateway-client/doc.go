@@ -33,7 +33,7 @@
 //     ConstitutionHistory, ConstitutionDiff, DefaultConstitution.
 //   - Members (member.go): RegisterMember, UpdateMember, RemoveMember,
 //     Member, Members, MembersPage, Whoami.
-//   - Ballots (ballot.go): CreateBallot, Vote, VoteOf, Tally, TallyPage,
+//   - Ballots (ballot.go): CreateBallot, Vote, VoteOf, Standing, Tally, TallyPage,
 //     CloseBallot, CancelBallot, QueueBallot, ExecuteBallot, Ballot,
 //     Ballots, BallotResults, BallotVotes.
 //   - Decisions (decision.go): ProposeDecision and its typed forms

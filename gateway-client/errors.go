@@ -187,6 +187,8 @@ func (e *ValidationError) Error() string {
 //     may have reached the orderer).
 //   - a Charter code found in the gateway's per-peer error details, the
 //     gRPC status message or the error text: that code and message.
+//   - gRPC ResourceExhausted "larger than max" (the request is over the
+//     peer's message size limit): INVALID_ARGUMENT.
 //   - gRPC Unavailable, DeadlineExceeded, Canceled (or the context errors):
 //     UNAVAILABLE, DEADLINE_EXCEEDED, CANCELED.
 //   - anything else: UNKNOWN, with the status message and peer details.
@@ -224,6 +226,10 @@ func mapError(err error) error {
 		return e
 	}
 	switch {
+	case tooLarge(err):
+		e.Code = CodeInvalidArgument
+		e.Message = "the request is larger than the peer accepts: " + describe(err)
+		return e
 	case status.Code(err) == codes.Unavailable:
 		e.Code = CodeUnavailable
 	case status.Code(err) == codes.DeadlineExceeded || errors.Is(err, context.DeadlineExceeded):
@@ -260,6 +266,13 @@ func orderingUnavailable(err error) bool {
 		}
 	}
 	return false
+}
+
+// tooLarge reports whether the peer refused a message over its gRPC size
+// limit (ResourceExhausted in gRPC's words; the same code also means a
+// concurrency limit, which is not this).
+func tooLarge(err error) bool {
+	return status.Code(err) == codes.ResourceExhausted && strings.Contains(status.Convert(err).Message(), "larger than max")
 }
 
 // transient reports whether err is a timeout, a cancellation or a lost

@@ -171,6 +171,10 @@ func TestMapErrorPlainErrors(t *testing.T) {
 		{"commit error", &ValidationError{TxID: "tx1", Code: peer.TxValidationCode_MVCC_READ_CONFLICT, BlockNumber: 9, Attempts: 4}, CodeNotCommitted,
 			"transaction tx1 failed validation with MVCC_READ_CONFLICT in block 9 (attempt 4)"},
 		{"already mapped", coded, CodeConflict, "already"},
+		{"over the peer's message size", status.Error(codes.ResourceExhausted, "grpc: received message larger than max (10000123 vs. 9437184)"), CodeInvalidArgument,
+			"the request is larger than the peer accepts: grpc: received message larger than max (10000123 vs. 9437184)"},
+		{"a concurrency limit is not a size", status.Error(codes.ResourceExhausted, "too many requests for /gateway.Gateway, exceeding concurrency limit (500)"), CodeUnknown,
+			"too many requests for /gateway.Gateway, exceeding concurrency limit (500)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"strconv"
 
+	"github.com/charter-gov/charter/chaincode/constitution"
+	"github.com/charter-gov/charter/chaincode/decision"
 	"github.com/charter-gov/charter/chaincode/identity"
 	"github.com/charter-gov/charter/chaincode/round"
 )
@@ -61,6 +63,18 @@ func (c *Client) AcceptProject(ctx context.Context, req round.AcceptRequest) (*r
 		return nil, err
 	}
 	return &p, nil
+}
+
+// ProposeProjectAcceptance is ProposeDecision for a project_acceptance
+// decision: a House decision (House B by default) that accepts a project
+// into a round when executed, as a grants administrator can; refused at
+// execution when the round's window has closed by then.
+//
+// Errors: as ProposeDecision; ErrNotFound (round, project; the type not
+// routed by the constitution in force), ErrConflict (already accepted),
+// ErrFailedPrecondition (round not open, project limit).
+func (c *Client) ProposeProjectAcceptance(ctx context.Context, title, description string, req round.AcceptRequest) (*decision.Decision, error) {
+	return c.proposeTyped(ctx, constitution.ProjectAcceptance, "project acceptance", title, description, req)
 }
 
 // Contribute submits round:Contribute.

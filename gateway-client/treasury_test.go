@@ -11,6 +11,7 @@ import (
 	"github.com/charter-gov/charter/chaincode/constitution"
 	"github.com/charter-gov/charter/chaincode/decision"
 	"github.com/charter-gov/charter/chaincode/identity"
+	"github.com/charter-gov/charter/chaincode/round"
 	"github.com/charter-gov/charter/chaincode/treasury"
 )
 
@@ -62,6 +63,10 @@ func TestTreasuryArguments(t *testing.T) {
 			call{Kind: "evaluate", Name: "treasury:Usage", Args: []string{"usd", "2026-11-30T12:00:00Z"}}},
 		{"ProposeBudget", "{}", func(ctx context.Context, c *Client) (any, error) { return c.ProposeBudget(ctx, "t", "d", budget) },
 			call{Kind: "endorse", Name: "decision:Propose", Args: []string{mustJSON(decision.ProposeRequest{Type: constitution.Budget, Title: "t", Description: "d", Payload: mustRaw(t, budget)})}}},
+		{"ProposeProjectAcceptance", "{}", func(ctx context.Context, c *Client) (any, error) {
+			return c.ProposeProjectAcceptance(ctx, "t", "", round.AcceptRequest{Round: "r1", Project: "p1"})
+		},
+			call{Kind: "endorse", Name: "decision:Propose", Args: []string{mustJSON(decision.ProposeRequest{Type: constitution.ProjectAcceptance, Title: "t", Payload: json.RawMessage(`{"round":"r1","project":"p1"}`)})}}},
 		{"ProposeSpendDecision", "{}", func(ctx context.Context, c *Client) (any, error) { return c.ProposeSpendDecision(ctx, "t", "", "s1") },
 			call{Kind: "endorse", Name: "decision:Propose", Args: []string{mustJSON(decision.ProposeRequest{Type: constitution.TreasurySpend, Title: "t", Payload: json.RawMessage(`{"spend":"s1"}`)})}}},
 	}

@@ -11,15 +11,20 @@ GRACE_MS="${CHARTER_DOWN_GRACE_MS:-3000}"
 ms() { local t="${EPOCHREALTIME/./}"; NOW=$((t / 1000)); }
 ms; start=$NOW
 
+# network partitions a fault test left (network/partition.sh): rules first,
+# so that every process can shut down cleanly
+bash "$(dirname "${BASH_SOURCE[0]}")/partition.sh" clean || true
+
 if [ ! -d "$PIDS" ]; then
   echo "down: nothing to stop (no $PIDS)"
   exit 0
 fi
 
-# chaincode servers first (the calibration ones and those an interrupted
+# the HTTP API (charter serve, started by the demo) first, then the
+# chaincode servers (the calibration ones and those an interrupted
 # network/upgrade.sh left, when there are any),
 # then peers, then orderers, then the organisations' CAs
-order=(cc-foundation-next cc-laba-next cc-labb-next bench-foundation bench-laba bench-labb bareput-foundation bareput-laba bareput-labb cc-foundation cc-laba cc-labb peer-foundation peer-laba peer-labb orderer1 orderer2 orderer3 ca-foundation ca-laba ca-labb)
+order=(api cc-foundation-next cc-laba-next cc-labb-next bench-foundation bench-laba bench-labb bareput-foundation bareput-laba bareput-labb cc-foundation cc-laba cc-labb peer-foundation peer-laba peer-labb orderer1 orderer2 orderer3 ca-foundation ca-laba ca-labb)
 declare -A PID
 targets=()
 for n in "${order[@]}"; do

@@ -206,6 +206,12 @@ start_orderer() {
     --
 }
 
+# A peer receives no gRPC message over 9 MiB (Fabric's default is 100 MB):
+# Charter's largest proposal is one 1 MiB JSON argument and a few bounded
+# strings, its largest block AbsoluteMaxBytes (8 MB, below), so a 10 MB
+# proposal is refused by gRPC before the peer allocates it
+# (test/hostile_test.go; docs/faults.md).
+PEER_MAX_RECV=$((9 * 1024 * 1024))
 start_peer() {
   local o="$1" k="${ORG_KEY[$1]}" d pprof=()
   d="${PEER_DIR[$o]}"
@@ -233,6 +239,7 @@ start_peer() {
     CORE_PEER_TLS_KEY_FILE="$d/tls/server.key" \
     CORE_PEER_TLS_ROOTCERT_FILE="$d/tls/ca.crt" \
     CORE_PEER_GATEWAY_ENABLED=true \
+    CORE_PEER_MAXRECVMSGSIZE="$PEER_MAX_RECV" \
     CORE_PEER_FILESYSTEMPATH="$DATA/peer-$k" \
     CORE_LEDGER_SNAPSHOTS_ROOTDIR="$DATA/peer-$k/snapshots" \
     CORE_OPERATIONS_LISTENADDRESS="127.0.0.1:${PEER_OPS[$o]}" \
@@ -751,7 +758,7 @@ Orderer: &OrdererDefaults
   BatchTimeout: ${CHARTER_BATCH_TIMEOUT:-20ms}
   BatchSize:
     MaxMessageCount: ${CHARTER_BATCH_MAX_MESSAGES:-200}
-    AbsoluteMaxBytes: 10 MB
+    AbsoluteMaxBytes: 8 MB
     PreferredMaxBytes: 2 MB
   EtcdRaft:
     Consenters:

@@ -297,4 +297,25 @@ run network/member.sh enroll LabA "demo-ada-$$" --name "Ada (enrolled by LabA's 
 run network/member.sh revoke LabA "demo-ada-$$" --reason "left LabA"
 run charter member show --cert "$NETDIR/members/laba/demo-ada-$$/cert.pem" --msp LabAMSP
 
+step "Sizing the network: charter bench drives governance workloads through the gateway (Caliper's columns; docs/performance.md)"
+# A tiny run; make bench-network runs the full one, with the calibration put.
+run charter bench --workload vote,artifact,query --clients 6 --count 30 --warmup 0s
+
+step "The HTTP API (docs/api.md): charter serve in the background, reading as LabA's user"
+API_PORT="${CHARTER_API_PORT:-$((8480 + ${CHARTER_PORT_OFFSET:-0}))}"
+API="http://127.0.0.1:$API_PORT"
+mkdir -p "$NETDIR/pids" "$NETDIR/logs"
+# network/down.sh stops it through its PID file, like every network process.
+echo "$ROOT/.charter/bin/charter" >"$NETDIR/pids/api.exe"
+printf '%s$ %s%s\n' "$D" "charter --as labA-user1 serve --listen 127.0.0.1:$API_PORT --pid-file $NETDIR/pids/api.pid &" "$R"
+nohup charter --as labA-user1 --timeout 60s serve --listen "127.0.0.1:$API_PORT" --pid-file "$NETDIR/pids/api.pid" \
+  >"$NETDIR/logs/api.log" 2>&1 </dev/null &
+for _ in $(seq 1 300); do
+  curl -fsS "$API/readyz" >/dev/null 2>&1 && break
+  sleep 0.2
+done
+run curl -fsS "$API/readyz"; echo
+run curl -fsS "$API/v1/constitution/versions"; echo
+printf 'The API is serving at %s (log: %s)\n' "$API" "$NETDIR/logs/api.log"
+
 printf '\n%sDemo complete.%s The network is still running: try `charter --help`, `make status`; `make down` stops it.\n' "$B" "$R"

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -41,16 +43,34 @@ func TestBenchSmoke(t *testing.T) {
 	const count = 24
 	var r bench.Runner
 	var rounds []bench.Round
+	env, err := os.ReadFile(filepath.Join(net.stateDir, "network.env"))
+	require.NoError(t, err)
+	var opsPort string
+	for _, line := range strings.Split(string(env), "\n") {
+		if v, ok := strings.CutPrefix(line, "CHARTER_FOUNDATION_PEER_OPS_PORT="); ok {
+			opsPort = v
+		}
+	}
+	require.NotEmpty(t, opsPort, "network.env names the Foundation peer's operations port")
 	for _, w := range workloads {
 		op, err := h.Op(w)
+		require.NoError(t, err)
+		before, err := bench.ReadLedger(ctx, "127.0.0.1:"+opsPort, net.profiles.Channel)
 		require.NoError(t, err)
 		watch := bench.StartWatch(procs)
 		samples, err := r.Run(ctx, bench.Load{Outstanding: 4, Count: count}, op)
 		require.NoError(t, err)
 		usage := watch.Stop()
-		rounds = append(rounds, bench.Round{Workload: w, Clients: 4, Outstanding: 4, Stats: bench.Summarize(samples), Procs: usage, CPUByGroup: bench.GroupCPU(usage)})
+		after, err := bench.ReadLedger(ctx, "127.0.0.1:"+opsPort, net.profiles.Channel)
+		require.NoError(t, err)
+		l := bench.LedgerDelta("peer-foundation", before, after)
+		// The peer committed blocks with transactions meanwhile (the last
+		// of the round may reach it only after the reading).
+		assert.Positive(t, l.Blocks, "%s: blocks were committed", w)
+		assert.Positive(t, l.TxPerBlock, "%s: the blocks held transactions", w)
+		rounds = append(rounds, bench.Round{Workload: w, Clients: 4, Outstanding: 4, Stats: bench.Summarize(samples), Procs: usage, CPUByGroup: bench.GroupCPU(usage), Ledger: &l})
 	}
-	bench.SetRatios(rounds)
+	bench.Finish(rounds)
 	var buf bytes.Buffer
 	require.NoError(t, bench.WriteJSON(&buf, rounds))
 	t.Logf("rounds:\n%s", buf.String())

@@ -62,7 +62,7 @@ func testConstitution() constitution.Document {
 		switch r.Type {
 		case constitution.Amendment, constitution.Slashing, constitution.SeatConfirmation,
 			constitution.RoleGrant, constitution.RoleRevoke, constitution.OfficeGrant, constitution.OfficeRevoke, constitution.TokenIssuance,
-			constitution.Budget, constitution.TreasurySpend,
+			constitution.Budget, constitution.TreasurySpend, constitution.ProjectAcceptance,
 			constitution.ReleaseStage, constitution.DatasetTakedown, constitution.EmergencyRatification,
 			constitution.ChaincodeUpgrade, constitution.PartnerAdmission:
 			for j := range r.Families {
@@ -81,6 +81,8 @@ func testConstitution() constitution.Document {
 	// Funding rounds with windows of a minute or more (rounds_test.go).
 	d.Funding = constitution.DefaultFunding()
 	d.Funding.MinWindowSec = 60
+	// Rounds of up to 1,000 projects (BenchmarkLargeRound).
+	d.Funding.MaxProjectsPerRound = 1000
 	// Treasury spends wait seconds, not days (treasury_test.go).
 	d.Treasury.ExecutionDelaySec = testTreasuryDelaySec
 	// Guardian pauses of seconds (registry_test.go): an unratified pause
@@ -98,7 +100,7 @@ type member struct {
 
 // foundingMember connects as one of the identities the harness issued and
 // named in the genesis (issuedFounders in main_test.go).
-func foundingMember(t *testing.T, org, cn string) member {
+func foundingMember(t testing.TB, org, cn string) member {
 	t.Helper()
 	cfg, err := net.profiles.Config(org + "-user1")
 	require.NoError(t, err)
@@ -119,7 +121,7 @@ func foundingMember(t *testing.T, org, cn string) member {
 
 // newMember issues a certificate for cn in org, registers it as a plain
 // member and connects as it.
-func newMember(t *testing.T, org, cn string) member {
+func newMember(t testing.TB, org, cn string) member {
 	t.Helper()
 	certPath, keyPath := issueClientCert(t, org, cn, t.TempDir())
 	cfg, err := net.profiles.Config(org + "-user1")
@@ -150,7 +152,7 @@ func requireRefusedUnchanged(t *testing.T, c *charter.Client, height uint64, err
 // votingEnds is when the last of a decision's ballots ends voting, as the
 // ballots record it (they open one clock skew after the proposal at the
 // earliest).
-func votingEnds(t *testing.T, c *charter.Client, d *decision.Decision) time.Time {
+func votingEnds(t testing.TB, c *charter.Client, d *decision.Decision) time.Time {
 	t.Helper()
 	var end time.Time
 	for _, b := range d.Ballots {
@@ -163,7 +165,7 @@ func votingEnds(t *testing.T, c *charter.Client, d *decision.Decision) time.Time
 	return end
 }
 
-func waitUntil(t *testing.T, at time.Time) {
+func waitUntil(t testing.TB, at time.Time) {
 	t.Helper()
 	if d := time.Until(at.Add(1500 * time.Millisecond)); d > 0 {
 		time.Sleep(d)

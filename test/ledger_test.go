@@ -15,7 +15,7 @@ import (
 )
 
 // chainHeight reads the channel's block height through qscc.
-func chainHeight(t *testing.T, c *charter.Client) uint64 {
+func chainHeight(t testing.TB, c *charter.Client) uint64 {
 	t.Helper()
 	raw, err := c.Network().GetContract("qscc").EvaluateWithContext(ctxFor(t), "GetChainInfo", clientArgs("charter")...)
 	require.NoError(t, err, "qscc GetChainInfo")
@@ -53,7 +53,7 @@ func endorsingMSPs(t *testing.T, c *charter.Client, txID string) ([]string, peer
 // confirmed by the client's own gateway peer; the others may still be
 // committing that block, so a "nothing was added" check must start from a
 // height every peer has reached.
-func settledHeight(t *testing.T) uint64 {
+func settledHeight(t testing.TB) uint64 {
 	t.Helper()
 	var last uint64
 	same := 0

@@ -310,7 +310,7 @@ var (
 	mspOf       = map[string]string{"foundation": "FoundationMSP", "labA": "LabAMSP", "labB": "LabBMSP"}
 )
 
-func ctxFor(t *testing.T) context.Context {
+func ctxFor(t testing.TB) context.Context {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
 	t.Cleanup(cancel)

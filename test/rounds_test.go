@@ -66,14 +66,17 @@ func agreed(ctx context.Context, account identity.Identity, op func() error) err
 const roundContributors = 50
 
 // executedBudget plays a budget decision funding a matching pool of pool
-// through House B (reputation-weighted): an attester gives the voter
-// reputation, the voter proposes and votes, and the decision is closed,
-// concluded and executed once its timelock is over by the skew.
-func executedBudget(t *testing.T, ctx context.Context, pool int64, run int64) string {
+// from the treasury's token account, and with it a token_issuance
+// decision of pool tokens into that account so that the payout can be
+// executed: an attester gives the voter reputation, the voter proposes
+// both, House B (the voter) and House A (a founding seat) vote for them,
+// and both are closed, concluded and executed in one cycle.
+func executedBudget(t testing.TB, ctx context.Context, pool int64, run int64) string {
 	t.Helper()
 	reader := net.client(t, "foundation-user1")
+	seat := foundingMember(t, "foundation", "dec-seat1")
 	voter := newMember(t, "labB", fmt.Sprintf("rounds-voter-%d", run))
-	restoreTestBudgetQuorum(t, reader, foundingMember(t, "foundation", "dec-seat1"), voter)
+	restoreTestBudgetQuorum(t, reader, seat, voter)
 	// Two attesters of two labs give the voter reputation (budgets are
 	// voted one seat one vote in the test constitution; the attestations
 	// keep the scenario meaningful under a reputation-weighted House B).
@@ -85,25 +88,11 @@ func executedBudget(t *testing.T, ctx context.Context, pool int64, run int64) st
 	require.NoError(t, err)
 	d, err := voter.client.ProposeDecision(ctx, decision.ProposeRequest{Type: constitution.Budget, Title: "Matching pool for evaluation grants", Payload: payload})
 	require.NoError(t, err)
-	settledHeight(t) // the reader's peer has the proposal too
-	b, err := reader.Ballot(ctx, d.Ballots[0].Ballot)
+	issue, err := voter.client.ProposeTokenIssuance(ctx, "Tokens for the matching pool", "", treasury.IssuanceRequest{Amount: pool, Memo: "matching pool"})
 	require.NoError(t, err)
-	waitUntil(t, b.OpensAt)
-	_, err = voter.client.VoteOnDecision(ctx, decision.VoteRequest{Decision: d.ID, House: constitution.HouseB, Choice: "for"})
-	require.NoError(t, err)
-	waitUntil(t, b.CloseableFrom(testSkew))
-	_, err = reader.CloseBallot(ctx, b.ID)
-	require.NoError(t, err)
-	p, err := reader.Tally(ctx, b.ID, 0)
-	require.NoError(t, err)
-	require.True(t, p.Done)
-	concluded, err := reader.ConcludeDecision(ctx, d.ID)
-	require.NoError(t, err)
-	require.Equal(t, decision.StatusPassed, concluded.Status, "%+v", concluded.Outcome)
-	waitUntil(t, concluded.ExecutableAt.Add(testSkew))
-	executed, err := reader.ExecuteDecision(ctx, d.ID)
-	require.NoError(t, err)
-	require.Equal(t, decision.StatusExecuted, executed.Status)
+	settledHeight(t) // the reader's peer has the proposals too
+	passAndExecute(t, reader, seat, voter, d, issue)
+	settledHeight(t)
 	return d.ID
 }
 
@@ -291,17 +280,60 @@ func TestRoundEndToEnd(t *testing.T) {
 		assert.JSONEq(t, string(want), string(raw), "%s's peer", org)
 	}
 	// The matches are paid through the treasury: a grants administrator
-	// proposes the spend, bound to the budget decision, once.
-	if res.Matched > 0 {
-		paid, err := admin2.client.PayRound(ctx, r.ID)
+	// proposes the spend, bound to the budget decision, once; treasurers
+	// of two organisations approve it, and after the delay a third
+	// executes it. The tokens move from the treasury's reserve to the
+	// applicants: reserve plus members' balances is conserved, and every
+	// account moves by exactly its payment.
+	require.Positive(t, res.Matched)
+	paid, err := admin2.client.PayRound(ctx, r.ID)
+	require.NoError(t, err)
+	assert.Equal(t, res.Matched, paid.Spend.Total)
+	assert.Equal(t, budgetID, paid.Spend.Budget)
+	assert.Equal(t, round.Ref(r.ID), paid.Spend.Source)
+	require.Equal(t, treasury.StatusQueued, paid.Spend.Status, "within the decision threshold: queued at once")
+	height = settledHeight(t)
+	_, err = admin.client.PayRound(ctx, r.ID)
+	requireRefusedUnchanged(t, reader, height, err, errcode.FailedPrecondition, "not awaiting a spend")
+
+	reserve := func() int64 {
+		a, err := reader.TreasuryAccount(ctx, constitution.TreasuryTokenAccount)
 		require.NoError(t, err)
-		assert.Equal(t, res.Matched, paid.Spend.Total)
-		assert.Equal(t, budgetID, paid.Spend.Budget)
-		assert.Equal(t, round.Ref(r.ID), paid.Spend.Source)
-		height = settledHeight(t)
-		_, err = admin.client.PayRound(ctx, r.ID)
-		requireRefusedUnchanged(t, reader, height, err, errcode.FailedPrecondition, "not awaiting a spend")
+		return a.Balance
 	}
+	balances := func() map[identity.Identity]int64 {
+		out := map[identity.Identity]int64{}
+		for _, id := range ids {
+			b, err := reader.Balance(ctx, id)
+			require.NoError(t, err)
+			out[id] = b.Balance
+		}
+		return out
+	}
+	reserveBefore, balancesBefore, totalBefore := reserve(), balances(), sum()
+	require.GreaterOrEqual(t, reserveBefore, paid.Spend.Total, "the issuance funded the reserve")
+	for _, tr := range []member{foundingMember(t, "foundation", "tres-fo"), foundingMember(t, "labB", "tres-b")} {
+		_, err := tr.client.ApproveSpend(ctx, paid.Spend.ID)
+		require.NoError(t, err)
+	}
+	settledHeight(t)
+	waitUntil(t, paid.Spend.QueuedAt.Add(testTreasuryDelaySec*time.Second+2*testSkew))
+	ex, err := foundingMember(t, "labA", "cap-treasurer").client.ExecuteSpend(ctx, paid.Spend.ID)
+	require.NoError(t, err)
+	assert.Equal(t, treasury.StatusExecuted, ex.Spend.Status)
+	assert.Len(t, ex.Spend.Signers, 2)
+	settledHeight(t)
+	assert.Equal(t, reserveBefore-res.Matched, reserve(), "the reserve paid the matches")
+	assert.Equal(t, totalBefore+reserveBefore, sum()+reserve(), "reserve plus balances conserved")
+	payments := map[identity.Identity]int64{}
+	for _, p := range paid.Spend.Payees {
+		payments[p.To] += p.Amount
+	}
+	after := balances()
+	for _, id := range ids {
+		assert.Equal(t, balancesBefore[id]+payments[id], after[id], "%s moves by its payment", id.Short())
+	}
+	t.Logf("round %s paid out: spend %s executed, %d tokens from the reserve", r.ID, paid.Spend.ID, res.Matched)
 	csv, err := round.CSV(res)
 	require.NoError(t, err)
 	t.Logf("round %s closed in %d pages:\n%s", r.ID, pages, csv)

@@ -19,7 +19,7 @@ import (
 // passAndExecute votes for every ballot of the decisions (House A by seat,
 // House B by community), closes and tallies them, concludes them, waits
 // out the timelocks and appeal windows and executes them, in order.
-func passAndExecute(t *testing.T, reader *charter.Client, seat, community member, ds ...*decision.Decision) []*decision.Decision {
+func passAndExecute(t testing.TB, reader *charter.Client, seat, community member, ds ...*decision.Decision) []*decision.Decision {
 	t.Helper()
 	ctx := ctxFor(t)
 	var opens time.Time
@@ -108,7 +108,7 @@ func everyPeerReadsTreasury(t *testing.T, spends ...string) []string {
 // budget rule (a 15 % quorum) when it is in force: a budget here needs the
 // test constitution's quorum. It is an amendment of both houses, like any
 // other, proposed by community and voted by seat.
-func restoreTestBudgetQuorum(t *testing.T, reader *charter.Client, seat, community member) {
+func restoreTestBudgetQuorum(t testing.TB, reader *charter.Client, seat, community member) {
 	t.Helper()
 	ctx := ctxFor(t)
 	cur, err := reader.Constitution(ctx)

@@ -304,7 +304,7 @@ func Register(tx *core.Tx, req RegisterRequest) (*Artifact, error) {
 		}
 	}
 	if _, err := membership.Active(tx.Store, tx.Caller.Identity); err != nil {
-		return nil, errcode.Forbiddenf("register %s: caller %s is not an active member", ref, tx.Caller.Identity)
+		return nil, errcode.Forbiddenf("register %s: caller %s is not an active member", ref, tx.Caller.Identity.Short())
 	}
 	k, err := key(ref)
 	if err != nil {

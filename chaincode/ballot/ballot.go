@@ -501,7 +501,7 @@ func fillPoll(b *Ballot, req CreateRequest) error {
 }
 
 func routed(t constitution.DecisionType) (constitution.DecisionType, bool) {
-	for _, x := range constitution.RequiredDecisionTypes() {
+	for _, x := range constitution.KnownDecisionTypes() {
 		if x == t {
 			return x, true
 		}

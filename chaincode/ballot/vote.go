@@ -63,26 +63,9 @@ func Cast(tx *core.Tx, deps Deps, req CastRequest) (*Vote, error) {
 	if err != nil {
 		return nil, err
 	}
-	switch st := b.StatusAt(tx.Time); st {
-	case StatusActive:
-	case StatusPending:
-		return nil, errcode.Preconditionf("vote on ballot %s: voting opens at %s", b.ID, b.OpensAt.Format(time.RFC3339))
-	case StatusEnded:
-		return nil, errcode.Preconditionf("vote on ballot %s: voting ended at %s", b.ID, b.EndsAt.Format(time.RFC3339))
-	default:
-		return nil, errcode.Preconditionf("vote on ballot %s: the ballot is %s; votes are accepted only while it is active", b.ID, st)
-	}
-	if err := b.refusePaused("vote on", tx.Time); err != nil {
-		return nil, err
-	}
 	voter := tx.Caller.Identity
-	if err := eligible(tx.Store, b, voter); err != nil {
+	if err := mayVote(tx.Store, deps, b, voter, tx.Time); err != nil {
 		return nil, err
-	}
-	if deps.Eligible != nil && b.Decision != "" {
-		if err := deps.Eligible(tx.Store, b.ID, voter); err != nil {
-			return nil, err
-		}
 	}
 	v := &Vote{Ballot: b.ID, Voter: voter, CastAt: tx.Time, TxID: tx.TxID}
 	if b.Family == constitution.FamilyQuadratic {
@@ -103,23 +86,8 @@ func Cast(tx *core.Tx, deps Deps, req CastRequest) (*Vote, error) {
 		}
 		v.Choice = req.Choice
 	}
-	switch b.Family {
-	case constitution.FamilyToken:
-		bal, err := token.BalanceAt(tx.Store, voter, b.OpensAt)
-		if err != nil {
-			return nil, err
-		}
-		if bal <= 0 {
-			return nil, errcode.Forbiddenf("vote on ballot %s: %s held no tokens when voting opened at %s, so has no weight in a token-weighted ballot", b.ID, voter, b.OpensAt.Format(time.RFC3339))
-		}
-	case constitution.FamilyReputation:
-		sc, err := deps.score(tx.Store, voter, b.OpensAt, b)
-		if err != nil {
-			return nil, err
-		}
-		if sc <= 0 {
-			return nil, errcode.Forbiddenf("vote on ballot %s: %s had no reputation when voting opened at %s, so has no weight in a reputation-weighted ballot", b.ID, voter, b.OpensAt.Format(time.RFC3339))
-		}
+	if err := hasWeight(tx.Store, deps, b, voter); err != nil {
+		return nil, err
 	}
 	key, err := VoteKey(b.ID, voter)
 	if err != nil {
@@ -136,6 +104,59 @@ func familyName(b *Ballot) string {
 		return "a poll"
 	}
 	return string(b.Family) + "-weighted"
+}
+
+// mayVote runs the checks Cast runs before it looks at the vote itself:
+// the ballot's status at t, a pause in force, the voter's eligibility
+// (eligible) and, on a decision's ballot, deps.Eligible (recusal). Standing
+// runs the same function, so the reason the console shows is the refusal
+// ballot:Vote would give.
+func mayVote(s core.Store, deps Deps, b *Ballot, voter identity.Identity, t time.Time) error {
+	switch st := b.StatusAt(t); st {
+	case StatusActive:
+	case StatusPending:
+		return errcode.Preconditionf("vote on ballot %s: voting opens at %s", b.ID, b.OpensAt.Format(time.RFC3339))
+	case StatusEnded:
+		return errcode.Preconditionf("vote on ballot %s: voting ended at %s", b.ID, b.EndsAt.Format(time.RFC3339))
+	default:
+		return errcode.Preconditionf("vote on ballot %s: the ballot is %s; votes are accepted only while it is active", b.ID, st)
+	}
+	if err := b.refusePaused("vote on", t); err != nil {
+		return err
+	}
+	if err := eligible(s, b, voter); err != nil {
+		return err
+	}
+	if deps.Eligible != nil && b.Decision != "" {
+		if err := deps.Eligible(s, b.ID, voter); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// hasWeight refuses a voter with no weight when voting opened on a token
+// or reputation ballot (the checks Cast runs after the choice).
+func hasWeight(s core.Store, deps Deps, b *Ballot, voter identity.Identity) error {
+	switch b.Family {
+	case constitution.FamilyToken:
+		bal, err := token.BalanceAt(s, voter, b.OpensAt)
+		if err != nil {
+			return err
+		}
+		if bal <= 0 {
+			return errcode.Forbiddenf("vote on ballot %s: %s held no tokens when voting opened at %s, so has no weight in a token-weighted ballot", b.ID, voter.Short(), b.OpensAt.Format(time.RFC3339))
+		}
+	case constitution.FamilyReputation:
+		sc, err := deps.score(s, voter, b.OpensAt, b)
+		if err != nil {
+			return err
+		}
+		if sc <= 0 {
+			return errcode.Forbiddenf("vote on ballot %s: %s had no reputation when voting opened at %s, so has no weight in a reputation-weighted ballot", b.ID, voter.Short(), b.OpensAt.Format(time.RFC3339))
+		}
+	}
+	return nil
 }
 
 // eligible checks that voter may vote on b, reading only voter's member

@@ -98,6 +98,10 @@ const (
 	// TokenIssuance issues new governance tokens, within the limits of the
 	// constitution's token section.
 	TokenIssuance DecisionType = "token_issuance"
+	// ProjectAcceptance accepts a project into a funding round by a House
+	// decision, as a grants administrator can (its payload names the
+	// round and the project).
+	ProjectAcceptance DecisionType = "project_acceptance"
 )
 
 // RequiredDecisionTypes lists the decision types a constitution must route.
@@ -105,6 +109,20 @@ func RequiredDecisionTypes() []DecisionType {
 	return []DecisionType{ReleaseStage, EmergencyRatification, DatasetTakedown, Budget, Roadmap, Policy,
 		TreasurySpend, Amendment, SeatConfirmation, SeatRemoval, PartnerAdmission, ChaincodeUpgrade, Slashing,
 		RoleGrant, RoleRevoke, OfficeGrant, OfficeRevoke, TokenIssuance}
+}
+
+// OptionalDecisionTypes lists the decision types a constitution may route
+// and need not: a constitution adopted before the type existed stays
+// valid, and a proposal of a type it does not route is refused (NOT_FOUND)
+// until an amendment routes it. The default constitution routes them.
+func OptionalDecisionTypes() []DecisionType {
+	return []DecisionType{ProjectAcceptance}
+}
+
+// KnownDecisionTypes lists every decision type: the required ones, then
+// the optional ones.
+func KnownDecisionTypes() []DecisionType {
+	return append(RequiredDecisionTypes(), OptionalDecisionTypes()...)
 }
 
 // RoleDecisionTypes returns the decision types that grant and revoke a
@@ -466,6 +484,7 @@ func Default() Document {
 			rule(OfficeGrant, ab, []Family{FamilySeat, FamilyReputation}, 2000, 6667, 1*day, 7*day, 2*day),
 			rule(OfficeRevoke, ab, []Family{FamilySeat, FamilyReputation}, 2000, 6667, 1*day, 7*day, 1*day),
 			rule(TokenIssuance, ab, []Family{FamilySeat, FamilyReputation}, 2000, 6667, 1*day, 7*day, 2*day),
+			rule(ProjectAcceptance, b, rep, 1000, 5001, 0, 3*day, 0),
 		},
 		Concurrence: Concurrence{MediationSec: 7 * day, PassingHouseBps: 8000, OtherHouseBps: 5334},
 		Appeals:     Appeals{WindowSec: 3 * day, MinAppellants: 5},
@@ -655,7 +674,7 @@ func (d *Document) validateMediation() error {
 }
 
 func (r DecisionRule) validate() error {
-	if !slices.Contains(RequiredDecisionTypes(), r.Type) {
+	if !slices.Contains(KnownDecisionTypes(), r.Type) {
 		return errcode.Invalidf("constitution: unknown decision type %q", r.Type)
 	}
 	if len(r.Houses) == 0 || len(r.Houses) > 2 {

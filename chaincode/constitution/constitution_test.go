@@ -294,3 +294,26 @@ func TestFundingSectionAbsentReadsAsDefault(t *testing.T) {
 	assert.False(t, d.Funding.Allows(funding.KindQuadratic), "plain quadratic matching is not allowed by default")
 	assert.True(t, d.Funding.Allows(funding.KindOrgGrouped))
 }
+
+// An optional decision type is routed by the default constitution, known
+// to validation and to sunset clauses, and a constitution that does not
+// route it (one adopted before it existed) stays valid and refuses its
+// proposals as not routed.
+func TestOptionalDecisionTypes(t *testing.T) {
+	d := Default()
+	r, err := d.Rule(ProjectAcceptance)
+	require.NoError(t, err)
+	assert.Equal(t, []HouseID{HouseB}, r.Houses)
+	assert.Contains(t, KnownPowers(), DecidePower(ProjectAcceptance))
+	assert.NotContains(t, RequiredDecisionTypes(), ProjectAcceptance)
+
+	without := Default()
+	without.DecisionRules = slices.DeleteFunc(without.DecisionRules, func(r DecisionRule) bool { return r.Type == ProjectAcceptance })
+	require.NoError(t, without.Validate())
+	_, err = without.Rule(ProjectAcceptance)
+	assert.Equal(t, errcode.NotFound, errcode.CodeOf(err))
+
+	unknown := Default()
+	unknown.DecisionRules = append(unknown.DecisionRules, DecisionRule{Type: "coronation", Houses: []HouseID{HouseB}, Families: []Family{FamilyReputation}, ThresholdBps: 5001, VotingPeriodSec: 1})
+	assert.ErrorContains(t, unknown.Validate(), `unknown decision type "coronation"`)
+}

@@ -34,7 +34,7 @@ func DecidePower(t DecisionType) Power { return Power(decidePrefix + string(t)) 
 // KnownPowers lists every power a sunset clause may name, in a fixed order.
 func KnownPowers() []Power {
 	out := []Power{PowerEmergencyPause, PowerTreasurySpend}
-	for _, t := range RequiredDecisionTypes() {
+	for _, t := range KnownDecisionTypes() {
 		if t != Amendment {
 			out = append(out, DecidePower(t))
 		}

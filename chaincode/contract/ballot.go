@@ -46,7 +46,7 @@ func newBallotContract(g guard) *BallotContract {
 
 // GetEvaluateTransactions lists the queries.
 func (c *BallotContract) GetEvaluateTransactions() []string {
-	return []string{"Get", "List", "VoteOf", "Results", "Votes", "PauseSupports"}
+	return []string{"Get", "List", "VoteOf", "Standing", "Results", "Votes", "PauseSupports"}
 }
 
 // Create creates a poll. requestJSON is a ballot.CreateRequest. Caller:
@@ -167,6 +167,16 @@ func (c *BallotContract) List(ctx contractapi.TransactionContextInterface, statu
 func (c *BallotContract) VoteOf(ctx contractapi.TransactionContextInterface, id, mspID, voterID string) (string, error) {
 	return query(ctx, func(tx *core.Tx) (any, error) {
 		return ballot.VoteOf(tx.Store, id, identity.Identity{MSPID: mspID, ID: voterID})
+	})
+}
+
+// Standing returns one member's standing on a ballot at the
+// transaction's time: whether ballot:Vote would accept their vote, the
+// refusal it would give when not, and the weight the tally gives them
+// (ballot.StandingOf). Caller: anyone; it writes nothing.
+func (c *BallotContract) Standing(ctx contractapi.TransactionContextInterface, id, mspID, voterID string) (string, error) {
+	return query(ctx, func(tx *core.Tx) (any, error) {
+		return ballot.StandingOf(tx.Store, ballotDeps(), id, identity.Identity{MSPID: mspID, ID: voterID}, tx.Time)
 	})
 }
 

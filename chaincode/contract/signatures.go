@@ -172,6 +172,7 @@ func signatures() []signature {
 		{"ballot", "Get", []param{recordID("id", "ballot ID")}},
 		{"ballot", "List", []param{optional(recordID("status", "only ballots with this status")), optional(integer("pageSize", "ballots read per page, 1..1000; empty or 0 for 100")), bookmark()}},
 		{"ballot", "VoteOf", []param{recordID("id", "ballot ID"), mspParam("mspId"), memberID("voterId")}},
+		{"ballot", "Standing", []param{recordID("id", "ballot ID"), mspParam("mspId"), memberID("voterId")}},
 		{"ballot", "Results", []param{recordID("id", "ballot ID")}},
 		{"ballot", "Votes", []param{recordID("id", "ballot ID"), integer("fromShard", "first shard"), integer("limit", "votes per page")}},
 

@@ -64,7 +64,7 @@ func (c *TreasuryContract) ProposeSpend(ctx contractapi.TransactionContextInterf
 // treasury.ApproveRequest. Caller: a treasurer.
 func (c *TreasuryContract) Approve(ctx contractapi.TransactionContextInterface, requestJSON string) (string, error) {
 	var req treasury.ApproveRequest
-	if err := decode("approval", requestJSON, &req); err != nil {
+	if err := decode("approval request", requestJSON, &req); err != nil {
 		return "", wire(err)
 	}
 	return run(ctx, func(tx *core.Tx) (*treasury.Approval, error) { return treasury.Approve(tx, req) })
@@ -80,7 +80,7 @@ func (c *TreasuryContract) Execute(ctx contractapi.TransactionContextInterface, 
 // treasury.CancelRequest. Caller: the spend's proposer.
 func (c *TreasuryContract) Cancel(ctx contractapi.TransactionContextInterface, requestJSON string) (string, error) {
 	var req treasury.CancelRequest
-	if err := decode("cancellation", requestJSON, &req); err != nil {
+	if err := decode("cancellation request", requestJSON, &req); err != nil {
 		return "", wire(err)
 	}
 	return run(ctx, func(tx *core.Tx) (*treasury.Spend, error) { return treasury.Cancel(tx, req) })

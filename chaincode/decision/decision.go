@@ -292,7 +292,7 @@ func Propose(tx *core.Tx, deps Deps, req ProposeRequest) (*Decision, error) {
 	}
 	m, err := membership.Active(tx.Store, tx.Caller.Identity)
 	if err != nil {
-		return nil, errcode.Forbiddenf("propose decision: caller %s is not an active member", tx.Caller.Identity)
+		return nil, errcode.Forbiddenf("propose decision: caller %s is not an active member", tx.Caller.Identity.Short())
 	}
 	cur, err := constitution.Current(tx.Store)
 	if err != nil {
@@ -308,7 +308,7 @@ func Propose(tx *core.Tx, deps Deps, req ProposeRequest) (*Decision, error) {
 		}
 	}
 	if len(rule.Houses) == 1 && rule.Houses[0] == constitution.HouseA && !m.Has(membership.RoleHouseA) {
-		return nil, errcode.Forbiddenf("propose %s decision: %s does not hold a House A seat (role %s); the constitution routes %s to House A only", req.Type, m.Identity, membership.RoleHouseA, req.Type)
+		return nil, errcode.Forbiddenf("propose %s decision: %s does not hold a House A seat (role %s); the constitution routes %s to House A only", req.Type, m.Identity.Short(), membership.RoleHouseA, req.Type)
 	}
 	if err := deps.meetsProposalThreshold(tx, rule, m); err != nil {
 		return nil, err
@@ -508,7 +508,7 @@ func (d Deps) meetsProposalThreshold(tx *core.Tx, rule constitution.DecisionRule
 		best = max(best, w)
 	}
 	if best < rule.ProposalThreshold {
-		return errcode.Forbiddenf("propose %s decision: %s has weight %d, below the proposal threshold %d in every house it is routed to", rule.Type, m.Identity, best, rule.ProposalThreshold)
+		return errcode.Forbiddenf("propose %s decision: %s has weight %d, below the proposal threshold %d in every house it is routed to", rule.Type, m.Identity.Short(), best, rule.ProposalThreshold)
 	}
 	return nil
 }

@@ -127,7 +127,7 @@ func seatAvailable(s core.Store, doc *constitution.Document, id identity.Identit
 		return err
 	}
 	if m.Has(membership.RoleHouseA) {
-		return errcode.Conflictf("seat confirmation: %s already holds a House A seat", id)
+		return errcode.Conflictf("seat confirmation: %s already holds a House A seat", id.Short())
 	}
 	for _, h := range doc.Houses {
 		if h.ID == constitution.HouseA && h.MaxSeats > 0 {
@@ -168,7 +168,7 @@ func checkSeatRemoval(s core.Store, _ *constitution.Version, payload json.RawMes
 		return err
 	}
 	if !m.Has(membership.RoleHouseA) {
-		return errcode.Invalidf("seat removal: %s holds no House A seat", id)
+		return errcode.Invalidf("seat removal: %s holds no House A seat", id.Short())
 	}
 	return nil
 }

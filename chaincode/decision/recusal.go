@@ -21,7 +21,7 @@ func Recused(s core.Store, d *Decision, member identity.Identity) error {
 			return err
 		}
 		if c {
-			return errcode.Forbiddenf("vote on decision %s: %s disclosed a conflict of interest on %s and is recused; a conflicted vote is refused", d.ID, member, sub)
+			return errcode.Forbiddenf("vote on decision %s: %s disclosed a conflict of interest on %s and is recused; a conflicted vote is refused", d.ID, member.Short(), sub)
 		}
 	}
 	return nil

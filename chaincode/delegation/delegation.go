@@ -111,7 +111,7 @@ type RevokeRequest struct {
 
 // CheckTopic accepts "*" and the decision types of the constitution.
 func CheckTopic(topic string) error {
-	if topic == AllTopics || slices.Contains(constitution.RequiredDecisionTypes(), constitution.DecisionType(topic)) {
+	if topic == AllTopics || slices.Contains(constitution.KnownDecisionTypes(), constitution.DecisionType(topic)) {
 		return nil
 	}
 	return errcode.Invalidf("delegation topic %q is neither %q nor a decision type of the constitution", topic, AllTopics)
@@ -272,7 +272,7 @@ func save(tx *core.Tx, v *Version) error {
 
 func topicsAll() []string {
 	out := []string{AllTopics}
-	for _, t := range constitution.RequiredDecisionTypes() {
+	for _, t := range constitution.KnownDecisionTypes() {
 		out = append(out, string(t))
 	}
 	return out

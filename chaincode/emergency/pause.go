@@ -240,7 +240,7 @@ func refuseReimposition(s core.Store, t Target, pauses []Pause, g identity.Ident
 	if !reimposing(pauses, g) || cleared(s, t, pauses) {
 		return nil
 	}
-	return errcode.Preconditionf("%s: %s supported an earlier pause of it (pause %d); the same guardians re-impose a pause only after a new emergency_ratification decision allows it", action, g, pauses[len(pauses)-1].Seq)
+	return errcode.Preconditionf("%s: %s supported an earlier pause of it (pause %d); the same guardians re-impose a pause only after a new emergency_ratification decision allows it", action, g.Short(), pauses[len(pauses)-1].Seq)
 }
 
 func insertSorted(ids []identity.Identity, id identity.Identity) []identity.Identity {

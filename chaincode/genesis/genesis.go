@@ -306,7 +306,7 @@ func refuseAdopted(s core.Store, action string) error {
 
 func requireFounderAdmin(tx *core.Tx, founders []string, action string) error {
 	if !tx.Caller.OrgAdmin {
-		return errcode.Forbiddenf("%s: caller %s is not an organisation admin", action, tx.Caller.Identity)
+		return errcode.Forbiddenf("%s: caller %s is not an organisation admin", action, tx.Caller.Identity.Short())
 	}
 	if !slices.Contains(founders, tx.Caller.MSPID) {
 		return errcode.Forbiddenf("%s: %s is not a founding organisation of this genesis (founders: %s)", action, tx.Caller.MSPID, strings.Join(founders, ", "))
@@ -336,7 +336,7 @@ func Propose(tx *core.Tx, g Genesis) (*Proposal, error) {
 		return nil, err
 	}
 	if !tx.Caller.OrgAdmin {
-		return nil, errcode.Forbiddenf("%s: caller %s is not an organisation admin", action, tx.Caller.Identity)
+		return nil, errcode.Forbiddenf("%s: caller %s is not an organisation admin", action, tx.Caller.Identity.Short())
 	}
 	hash, n, err := Hash(g)
 	if err != nil {
@@ -410,7 +410,7 @@ func Approve(tx *core.Tx, hash string) (*ApprovalResult, error) {
 		return nil, err
 	}
 	if !tx.Caller.OrgAdmin {
-		return nil, errcode.Forbiddenf("%s: caller %s is not an organisation admin", action, tx.Caller.Identity)
+		return nil, errcode.Forbiddenf("%s: caller %s is not an organisation admin", action, tx.Caller.Identity.Short())
 	}
 	if err := checkHash(hash); err != nil {
 		return nil, err

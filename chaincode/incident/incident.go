@@ -368,7 +368,7 @@ func filerRole(tx *core.Tx, action string) (string, error) {
 			return r, nil
 		}
 	}
-	return "", errcode.Forbiddenf("%s: caller %s holds none of the roles the constitution lets file incidents (incidents.filerRoles: %s)", action, tx.Caller.Identity, strings.Join(roles, ", "))
+	return "", errcode.Forbiddenf("%s: caller %s holds none of the roles the constitution lets file incidents (incidents.filerRoles: %s)", action, tx.Caller.Identity.Short(), strings.Join(roles, ", "))
 }
 
 // File records an incident reported by a holder of a filer role.

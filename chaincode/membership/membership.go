@@ -310,7 +310,7 @@ func checkName(name string) error {
 // organisation.
 func requireOwnOrgAdmin(tx *core.Tx, target identity.Identity, action string) error {
 	if !tx.Caller.OrgAdmin {
-		return errcode.Forbiddenf("%s: caller %s is not an organisation admin", action, tx.Caller.Identity)
+		return errcode.Forbiddenf("%s: caller %s is not an organisation admin", action, tx.Caller.Identity.Short())
 	}
 	if tx.Caller.MSPID != target.MSPID {
 		return errcode.Forbiddenf("%s: an admin of %s cannot manage members of %s", action, tx.Caller.MSPID, target.MSPID)
@@ -333,7 +333,7 @@ func Get(s core.Store, id identity.Identity) (*Member, error) {
 		return nil, err
 	}
 	if !found {
-		return nil, errcode.NotFoundf("member %s is not registered", id)
+		return nil, errcode.NotFoundf("member %s is not registered", id.Short())
 	}
 	return &m, nil
 }
@@ -346,7 +346,7 @@ func Active(s core.Store, id identity.Identity) (*Member, error) {
 		return nil, err
 	}
 	if m.Status != StatusActive {
-		return nil, errcode.NotFoundf("member %s was removed", id)
+		return nil, errcode.NotFoundf("member %s was removed", id.Short())
 	}
 	return m, nil
 }
@@ -357,10 +357,10 @@ func Active(s core.Store, id identity.Identity) (*Member, error) {
 func RequireRole(tx *core.Tx, role Role, action string) (*Member, error) {
 	m, err := Active(tx.Store, tx.Caller.Identity)
 	if err != nil {
-		return nil, errcode.Forbiddenf("%s: caller %s is not an active member", action, tx.Caller.Identity)
+		return nil, errcode.Forbiddenf("%s: caller %s is not an active member", action, tx.Caller.Identity.Short())
 	}
 	if !m.Has(role) {
-		return nil, errcode.Forbiddenf("%s: caller %s does not hold the %s role", action, tx.Caller.Identity, role)
+		return nil, errcode.Forbiddenf("%s: caller %s does not hold the %s role", action, tx.Caller.Identity.Short(), role)
 	}
 	return m, nil
 }
@@ -397,7 +397,7 @@ func prepareRegistration(tx *core.Tx, req RegisterRequest) (*Member, error) {
 		return nil, err
 	}
 	if existing != nil && existing.Status == StatusActive {
-		return nil, errcode.Conflictf("member %s is already registered", req.Member)
+		return nil, errcode.Conflictf("member %s is already registered", req.Member.Short())
 	}
 	// The time rule: a member's record is a history in time order; a
 	// re-admission stamped before the removal is recorded at the removal.
@@ -455,7 +455,7 @@ func RegisterBatch(tx *core.Tx, req RegisterBatchRequest) (*BatchResult, error) 
 	out := &BatchResult{Members: make([]Member, 0, len(req.Members))}
 	for i, r := range req.Members {
 		if j, dup := listed[r.Member]; dup {
-			return nil, errcode.Invalidf("register batch: member %d (%s) is member %d again", i, r.Member, j)
+			return nil, errcode.Invalidf("register batch: member %d (%s) is member %d again", i, r.Member.Short(), j)
 		}
 		listed[r.Member] = i
 		m, err := prepareRegistration(tx, r)
@@ -493,7 +493,7 @@ func RegisterFounding(tx *core.Tx, f FoundingMember, genesisHash string) (*Membe
 		return nil, err
 	}
 	if existing != nil {
-		return nil, errcode.Conflictf("member %s is already registered", f.Member)
+		return nil, errcode.Conflictf("member %s is already registered", f.Member.Short())
 	}
 	m := &Member{
 		Identity:           f.Member,
@@ -568,7 +568,7 @@ func Remove(tx *core.Tx, req RemoveRequest) (*Member, error) {
 		if !ok {
 			revoke = constitution.RoleRevoke
 		}
-		return nil, errcode.Preconditionf("remove member: %s holds the %s role, which the consortium granted; it is withdrawn only by a %s decision, after which the organisation may remove the member", m.Identity, r, revoke)
+		return nil, errcode.Preconditionf("remove member: %s holds the %s role, which the consortium granted; it is withdrawn only by a %s decision, after which the organisation may remove the member", m.Identity.Short(), r, revoke)
 	}
 	m.Status = StatusRemoved
 	m.Roles = nil

@@ -24,7 +24,7 @@ func GrantRoleByDecision(tx *core.Tx, member identity.Identity, role Role, decis
 		return nil, err
 	}
 	if slices.Contains(m.Roles, role) {
-		return nil, errcode.Conflictf("member %s already holds the %s role", member, role)
+		return nil, errcode.Conflictf("member %s already holds the %s role", member.Short(), role)
 	}
 	roles, err := normaliseRoles(append(slices.Clone(m.Roles), role))
 	if err != nil {
@@ -55,7 +55,7 @@ func RevokeRoleByDecision(tx *core.Tx, member identity.Identity, role Role, deci
 		return nil, err
 	}
 	if !slices.Contains(m.Roles, role) {
-		return nil, errcode.Conflictf("member %s does not hold the %s role", member, role)
+		return nil, errcode.Conflictf("member %s does not hold the %s role", member.Short(), role)
 	}
 	roles := slices.DeleteFunc(slices.Clone(m.Roles), func(r Role) bool { return r == role })
 	at := timerule.Stamp(tx.Time, m.UpdatedAt)
@@ -102,7 +102,7 @@ func GrantAttesterByDecision(tx *core.Tx, member identity.Identity, categories [
 		held = nil
 	}
 	if m.Has(RoleAttester) && !slices.ContainsFunc(cats, func(c contribution.Category) bool { return !slices.Contains(held, c) }) {
-		return nil, errcode.Conflictf("member %s is already an attester in %v", member, cats)
+		return nil, errcode.Conflictf("member %s is already an attester in %v", member.Short(), cats)
 	}
 	roles, err := normaliseRoles(append(slices.Clone(m.Roles), RoleAttester))
 	if err != nil {
@@ -134,11 +134,11 @@ func RevokeAttesterByDecision(tx *core.Tx, member identity.Identity, categories 
 		return nil, err
 	}
 	if !m.Has(RoleAttester) {
-		return nil, errcode.Conflictf("member %s does not hold the %s role", member, RoleAttester)
+		return nil, errcode.Conflictf("member %s does not hold the %s role", member.Short(), RoleAttester)
 	}
 	for _, c := range cats {
 		if !slices.Contains(m.AttesterCategories, c) {
-			return nil, errcode.Conflictf("member %s is not an attester in %s", member, c)
+			return nil, errcode.Conflictf("member %s is not an attester in %s", member.Short(), c)
 		}
 	}
 	left := slices.DeleteFunc(slices.Clone(m.AttesterCategories), func(c contribution.Category) bool { return slices.Contains(cats, c) })

@@ -298,16 +298,16 @@ func Attest(tx *core.Tx, req AttestRequest) (*Attestation, error) {
 	}
 	attester, err := membership.Active(tx.Store, tx.Caller.Identity)
 	if err != nil {
-		return nil, errcode.Forbiddenf("attest: caller %s is not an active member", tx.Caller.Identity)
+		return nil, errcode.Forbiddenf("attest: caller %s is not an active member", tx.Caller.Identity.Short())
 	}
 	if !attester.Has(membership.RoleAttester) {
-		return nil, errcode.Forbiddenf("attest: caller %s does not hold the attester role", tx.Caller.Identity)
+		return nil, errcode.Forbiddenf("attest: caller %s does not hold the attester role", tx.Caller.Identity.Short())
 	}
 	if !attester.CanAttest(req.Category) {
-		return nil, errcode.Forbiddenf("attest: attester %s is not authorised for category %s (authorised: %s)", tx.Caller.Identity, req.Category, categoryList(attester.AttesterCategories))
+		return nil, errcode.Forbiddenf("attest: attester %s is not authorised for category %s (authorised: %s)", tx.Caller.Identity.Short(), req.Category, categoryList(attester.AttesterCategories))
 	}
 	if req.Recipient == tx.Caller.Identity {
-		return nil, errcode.Forbiddenf("attest: self-attestation is not allowed: %s cannot attest to themselves", tx.Caller.Identity)
+		return nil, errcode.Forbiddenf("attest: self-attestation is not allowed: %s cannot attest to themselves", tx.Caller.Identity.Short())
 	}
 	if req.Subject != nil {
 		if err := req.Subject.Validate(); err != nil {
@@ -318,7 +318,7 @@ func Attest(tx *core.Tx, req AttestRequest) (*Attestation, error) {
 			return nil, err
 		}
 		if conflicted {
-			return nil, errcode.Forbiddenf("attest: attester %s disclosed a conflict of interest on %s and is recused from attesting for it", tx.Caller.Identity, req.Subject)
+			return nil, errcode.Forbiddenf("attest: attester %s disclosed a conflict of interest on %s and is recused from attesting for it", tx.Caller.Identity.Short(), req.Subject)
 		}
 	}
 	if _, err := membership.Active(tx.Store, req.Recipient); err != nil {
@@ -336,7 +336,7 @@ func Attest(tx *core.Tx, req AttestRequest) (*Attestation, error) {
 		return nil, fmt.Errorf("read %q: %w", key, err)
 	}
 	if existing != nil {
-		return nil, errcode.Conflictf("attestation %s to %s already exists", id, req.Recipient)
+		return nil, errcode.Conflictf("attestation %s to %s already exists", id, req.Recipient.Short())
 	}
 	// The time rule: an attestation is recorded after the recipient's
 	// newest slash, so it can never slip under a slash written before it.
@@ -470,7 +470,7 @@ func revoke(tx *core.Tx, req RevokeRequest, decision string) (*Attestation, erro
 	authority := "attester"
 	if decision == "" {
 		if a.Attester != tx.Caller.Identity {
-			return nil, errcode.Forbiddenf("revoke: only the issuing attester %s (or a House A decision) may revoke attestation %s; caller is %s", a.Attester, a.ID, tx.Caller.Identity)
+			return nil, errcode.Forbiddenf("revoke: only the issuing attester %s (or a House A decision) may revoke attestation %s; caller is %s", a.Attester.Short(), a.ID, tx.Caller.Identity.Short())
 		}
 	} else {
 		authority = AuthorityDecision
@@ -509,13 +509,13 @@ func Endorse(tx *core.Tx, req EndorseRequest) (*Endorsement, error) {
 		return nil, err
 	}
 	if _, err := membership.Active(tx.Store, tx.Caller.Identity); err != nil {
-		return nil, errcode.Forbiddenf("endorse: caller %s is not an active member", tx.Caller.Identity)
+		return nil, errcode.Forbiddenf("endorse: caller %s is not an active member", tx.Caller.Identity.Short())
 	}
 	if tx.Caller.Identity == a.Recipient {
-		return nil, errcode.Forbiddenf("endorse: %s cannot endorse an attestation to themselves", tx.Caller.Identity)
+		return nil, errcode.Forbiddenf("endorse: %s cannot endorse an attestation to themselves", tx.Caller.Identity.Short())
 	}
 	if tx.Caller.Identity == a.Attester {
-		return nil, errcode.Forbiddenf("endorse: %s cannot endorse an attestation they issued", tx.Caller.Identity)
+		return nil, errcode.Forbiddenf("endorse: %s cannot endorse an attestation they issued", tx.Caller.Identity.Short())
 	}
 	if a.Revoked != nil {
 		return nil, errcode.Preconditionf("endorse: attestation %s was revoked", a.ID)
@@ -532,7 +532,7 @@ func Endorse(tx *core.Tx, req EndorseRequest) (*Endorsement, error) {
 		return nil, fmt.Errorf("read %q: %w", key, err)
 	}
 	if existing != nil {
-		return nil, errcode.Conflictf("endorse: %s already endorsed attestation %s", tx.Caller.Identity, a.ID)
+		return nil, errcode.Conflictf("endorse: %s already endorsed attestation %s", tx.Caller.Identity.Short(), a.ID)
 	}
 	e := &Endorsement{AttestationID: a.ID, Recipient: a.Recipient, Endorser: tx.Caller.Identity, At: timerule.Stamp(tx.Time, a.IssuedAt), TxID: tx.TxID, Comment: req.Comment}
 	if err := core.PutJSON(tx.Store, key, e); err != nil {

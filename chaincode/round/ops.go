@@ -197,7 +197,8 @@ type AcceptRequest struct {
 
 // Accept admits a project to matching. Caller: a grants administrator who
 // did not apply for it, before the window closes, within the round's
-// project limit.
+// project limit. A House decision (project_acceptance) admits one too
+// (AcceptByDecision).
 //
 // Errors: FORBIDDEN (not a grants administrator; the caller's own project),
 // NOT_FOUND, FAILED_PRECONDITION (window closed, project limit reached),
@@ -207,28 +208,76 @@ func Accept(tx *core.Tx, req AcceptRequest) (*Project, error) {
 	if _, err := membership.RequireRole(tx, membership.RoleGrantsAdmin, action); err != nil {
 		return nil, err
 	}
-	r, err := Get(tx.Store, req.Round)
-	if err != nil {
-		return nil, err
-	}
-	p, err := GetProject(tx.Store, r.ID, req.Project)
+	r, p, err := acceptable(tx.Store, action, req)
 	if err != nil {
 		return nil, err
 	}
 	if p.Applicant == tx.Caller.Identity {
-		return nil, errcode.Forbiddenf("%s %s: %s applied for it and cannot accept it: another grants administrator must", action, p.ID, tx.Caller.Identity)
+		return nil, errcode.Forbiddenf("%s %s: %s applied for it and cannot accept it: another grants administrator must", action, p.ID, tx.Caller.Identity.Short())
+	}
+	caller := tx.Caller.Identity
+	return accept(tx, action, r, p, &caller, "")
+}
+
+// CheckAcceptance checks a project_acceptance decision's payload when it
+// is proposed: the round and the project exist, the project is not yet
+// accepted, the round is open and has room for it. Execution checks again
+// (AcceptByDecision), with the window.
+func CheckAcceptance(s core.Store, req AcceptRequest) error {
+	_, _, err := acceptable(s, "project_acceptance", req)
+	return err
+}
+
+// AcceptByDecision admits a project to matching as the effect of the
+// executed project_acceptance decision named decision (a House decision,
+// an alternative to a grants administrator). Only the decision engine
+// calls it. Refused, changing nothing, when the round's window has closed
+// (or the round is closed), the project is already accepted or the
+// round's project limit is reached. It emits EventAccepted.
+func AcceptByDecision(tx *core.Tx, decision string, req AcceptRequest) (*Project, error) {
+	const action = "accept project by decision"
+	if strings.TrimSpace(decision) == "" {
+		return nil, errcode.Invalidf("%s: an acceptance by decision needs the decision's ID", action)
+	}
+	r, p, err := acceptable(tx.Store, action, req)
+	if err != nil {
+		return nil, err
+	}
+	return accept(tx, action, r, p, nil, decision)
+}
+
+// acceptable reads the round and the project of req and checks what does
+// not depend on who accepts or when: the project waits for acceptance,
+// the round is open, and has room.
+func acceptable(s core.Store, action string, req AcceptRequest) (*Round, *Project, error) {
+	r, err := Get(s, req.Round)
+	if err != nil {
+		return nil, nil, err
+	}
+	p, err := GetProject(s, r.ID, req.Project)
+	if err != nil {
+		return nil, nil, err
 	}
 	if p.Status == ProjectAccepted {
-		return nil, errcode.Conflictf("%s %s: already accepted", action, p.ID)
+		return nil, nil, errcode.Conflictf("%s %s: already accepted", action, p.ID)
 	}
-	if r.Status != StatusOpen || !tx.Time.Before(r.ClosesAt) {
-		return nil, errcode.Preconditionf("%s %s: round %s closed at %s", action, p.ID, r.ID, fmtTime(r.ClosesAt))
+	if r.Status != StatusOpen {
+		return nil, nil, errcode.Preconditionf("%s %s: round %s is %s", action, p.ID, r.ID, r.Status)
 	}
 	if r.Accepted >= r.MaxProjects {
-		return nil, errcode.Preconditionf("%s %s: round %s already has %d projects, its limit", action, p.ID, r.ID, r.MaxProjects)
+		return nil, nil, errcode.Preconditionf("%s %s: round %s already has %d projects, its limit", action, p.ID, r.ID, r.MaxProjects)
 	}
-	caller, at := tx.Caller.Identity, tx.Time.UTC()
-	p.Status, p.AcceptedBy, p.AcceptedAt = ProjectAccepted, &caller, &at
+	return r, p, nil
+}
+
+// accept writes the acceptance, by a grants administrator (by) or by a
+// decision, before the window closes.
+func accept(tx *core.Tx, action string, r *Round, p *Project, by *identity.Identity, decision string) (*Project, error) {
+	if !tx.Time.Before(r.ClosesAt) {
+		return nil, errcode.Preconditionf("%s %s: round %s closed at %s", action, p.ID, r.ID, fmtTime(r.ClosesAt))
+	}
+	at := tx.Time.UTC()
+	p.Status, p.AcceptedBy, p.AcceptedByDecision, p.AcceptedAt = ProjectAccepted, by, decision, &at
 	r.Accepted++
 	if err := save(tx.Store, func() (string, error) { return projectKey(r.ID, p.ID) }, p); err != nil {
 		return nil, err
@@ -294,7 +343,7 @@ func Contribute(tx *core.Tx, req ContributeRequest) (*Receipt, error) {
 		return nil, errcode.Preconditionf("%s: project %s of round %s is not accepted", action, p.ID, r.ID)
 	}
 	if p.Applicant == tx.Caller.Identity {
-		return nil, errcode.Forbiddenf("%s: %s applied for project %s and cannot contribute to it", action, tx.Caller.Identity, p.ID)
+		return nil, errcode.Forbiddenf("%s: %s applied for project %s and cannot contribute to it", action, tx.Caller.Identity.Short(), p.ID)
 	}
 	k, err := contribKey(r.ID, p.ID, tx.Caller.Identity)
 	if err != nil {

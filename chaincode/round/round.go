@@ -173,8 +173,11 @@ type Project struct {
 	Status      ProjectStatus      `json:"status"`
 	AppliedAt   time.Time          `json:"appliedAt"`
 	AcceptedBy  *identity.Identity `json:"acceptedBy,omitempty"`
-	AcceptedAt  *time.Time         `json:"acceptedAt,omitempty"`
-	TxID        string             `json:"txId"`
+	// AcceptedByDecision is the executed project_acceptance decision that
+	// accepted the project (AcceptedBy is then empty).
+	AcceptedByDecision string     `json:"acceptedByDecision,omitempty"`
+	AcceptedAt         *time.Time `json:"acceptedAt,omitempty"`
+	TxID               string     `json:"txId"`
 }
 
 // Contribution is one contributor's total to one project of a round.
@@ -279,7 +282,7 @@ func fundingRules(s core.Store) (constitution.Funding, error) {
 func requireMember(tx *core.Tx, action string) (*membership.Member, error) {
 	m, err := membership.Active(tx.Store, tx.Caller.Identity)
 	if err != nil {
-		return nil, errcode.Forbiddenf("%s: caller %s is not an active member", action, tx.Caller.Identity)
+		return nil, errcode.Forbiddenf("%s: caller %s is not an active member", action, tx.Caller.Identity.Short())
 	}
 	return m, nil
 }

@@ -431,3 +431,84 @@ func (r *recorder) Put(k string, v []byte) error {
 	r.keys = append(r.keys, k)
 	return r.Staged.Put(k, v)
 }
+
+// A House decision accepts a project as a grants administrator can; the
+// acceptance names the decision; a closed window, an accepted project, a
+// full round, an unknown project are refused with a coded error, nothing
+// written and no event.
+func TestAcceptByDecision(t *testing.T) {
+	w := newWorld(t)
+	alice := w.member("LabAMSP", "alice", 0)
+	bob := w.member("LabBMSP", "bob", 0)
+	r := w.open(w.openReq())
+	pa, err := Apply(w.tx(alice), ApplyRequest{Round: r.ID, Title: "alice's evals", Category: EvaluationGrants})
+	require.NoError(t, err)
+	pb, err := Apply(w.tx(bob), ApplyRequest{Round: r.ID, Title: "bob's evals", Category: EvaluationGrants})
+	require.NoError(t, err)
+	pc, err := Apply(w.tx(bob), ApplyRequest{Round: r.ID, Title: "bob's docs", Category: EvaluationGrants})
+	require.NoError(t, err)
+
+	require.NoError(t, CheckAcceptance(w.s, AcceptRequest{Round: r.ID, Project: pa.ID}))
+	tx := w.tx(testutil.ID("LabAMSP", "executor"))
+	got, err := AcceptByDecision(tx, "d-accept", AcceptRequest{Round: r.ID, Project: pa.ID})
+	require.NoError(t, err)
+	assert.Equal(t, ProjectAccepted, got.Status)
+	assert.Equal(t, "d-accept", got.AcceptedByDecision)
+	assert.Nil(t, got.AcceptedBy, "no administrator accepted it")
+	require.NotNil(t, tx.Event())
+	assert.Equal(t, EventAccepted, tx.Event().Type)
+	stored, err := GetProject(w.s, r.ID, pa.ID)
+	require.NoError(t, err)
+	assert.Equal(t, got, stored)
+	_, err = Accept(w.tx(w.admin), AcceptRequest{Round: r.ID, Project: pb.ID})
+	require.NoError(t, err, "a grants administrator accepts the next one")
+
+	refused := func(t *testing.T, at time.Time, code errcode.Code, want string, req AcceptRequest) {
+		t.Helper()
+		before, writes := w.s.Snapshot(), w.s.Writes
+		w.now = at
+		tx := w.tx(testutil.ID("LabAMSP", "executor"))
+		_, err := AcceptByDecision(tx, "d-late", req)
+		assert.Equal(t, code, errcode.CodeOf(err), "%v", err)
+		assert.ErrorContains(t, err, want)
+		assert.Equal(t, before, w.s.Snapshot(), "nothing changed")
+		assert.Equal(t, writes, w.s.Writes, "nothing written")
+		assert.Nil(t, tx.Event(), "no event")
+	}
+	inWindow := r.OpensAt.Add(time.Hour)
+	t.Run("an accepted project", func(t *testing.T) {
+		refused(t, inWindow, errcode.Conflict, "already accepted", AcceptRequest{Round: r.ID, Project: pa.ID})
+		assert.Equal(t, errcode.Conflict, errcode.CodeOf(CheckAcceptance(w.s, AcceptRequest{Round: r.ID, Project: pa.ID})))
+	})
+	t.Run("a project accepted by its administrator", func(t *testing.T) {
+		refused(t, inWindow, errcode.Conflict, "already accepted", AcceptRequest{Round: r.ID, Project: pb.ID})
+	})
+	t.Run("an unknown project", func(t *testing.T) {
+		refused(t, inWindow, errcode.NotFound, "has no project \"p-none\"", AcceptRequest{Round: r.ID, Project: "p-none"})
+	})
+	t.Run("no decision", func(t *testing.T) {
+		before := w.s.Snapshot()
+		_, err := AcceptByDecision(w.tx(w.admin), " ", AcceptRequest{Round: r.ID, Project: pc.ID})
+		require.Error(t, err)
+		assert.Equal(t, errcode.InvalidArgument, errcode.CodeOf(err), "%v", err)
+		assert.Equal(t, before, w.s.Snapshot())
+	})
+
+	// A decision that passes after the window closed accepts nothing.
+	w.now = testutil.T0()
+	w.budget("budget2", 10000)
+	req2 := w.openReq()
+	req2.BudgetDecision = "budget2"
+	r2 := w.open(req2)
+	p2, err := Apply(w.tx(alice), ApplyRequest{Round: r2.ID, Title: "late", Category: EvaluationGrants})
+	require.NoError(t, err)
+	require.NoError(t, CheckAcceptance(w.s, AcceptRequest{Round: r2.ID, Project: p2.ID}), "proposed while the round is open")
+	t.Run("the window closed before execution", func(t *testing.T) {
+		refused(t, r2.ClosesAt, errcode.FailedPrecondition, "closed at", AcceptRequest{Round: r2.ID, Project: p2.ID})
+	})
+	t.Run("the round closed", func(t *testing.T) {
+		w.closeAll(r2, 100)
+		refused(t, r2.ClosesAt.Add(time.Hour), errcode.FailedPrecondition, "is closed", AcceptRequest{Round: r2.ID, Project: p2.ID})
+		assert.Equal(t, errcode.FailedPrecondition, errcode.CodeOf(CheckAcceptance(w.s, AcceptRequest{Round: r2.ID, Project: p2.ID})))
+	})
+}

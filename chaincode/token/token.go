@@ -279,7 +279,7 @@ func CheckIssue(s core.Store, req IssueRequest) (int64, error) {
 		}
 		for _, b := range req.Allocations[:i] {
 			if b.Member == a.Member {
-				return 0, errcode.Invalidf("%s: allocation %d names %s a second time", action, i, a.Member)
+				return 0, errcode.Invalidf("%s: allocation %d names %s a second time", action, i, a.Member.Short())
 			}
 		}
 		if err := checkAmount(fmt.Sprintf("%s: allocation %d", action, i), a.Amount); err != nil {
@@ -381,7 +381,7 @@ func IssueInitial(tx *core.Tx, reqs []MintRequest) (int64, error) {
 func Transfer(tx *core.Tx, req TransferRequest) (*Receipt, error) {
 	const action = "transfer"
 	if _, err := membership.Active(tx.Store, tx.Caller.Identity); err != nil {
-		return nil, errcode.Forbiddenf("%s: caller %s is not an active member", action, tx.Caller.Identity)
+		return nil, errcode.Forbiddenf("%s: caller %s is not an active member", action, tx.Caller.Identity.Short())
 	}
 	if err := checkAmount(action, req.Amount); err != nil {
 		return nil, err
@@ -393,7 +393,7 @@ func Transfer(tx *core.Tx, req TransferRequest) (*Receipt, error) {
 		return nil, err
 	}
 	if req.To == tx.Caller.Identity {
-		return nil, errcode.Invalidf("%s: cannot transfer to oneself (%s)", action, req.To)
+		return nil, errcode.Invalidf("%s: cannot transfer to oneself (%s)", action, req.To.Short())
 	}
 	if _, err := membership.Active(tx.Store, req.To); err != nil {
 		return nil, fmt.Errorf("%s: recipient: %w", action, err)
@@ -404,7 +404,7 @@ func Transfer(tx *core.Tx, req TransferRequest) (*Receipt, error) {
 	}
 	from := fromAcct.Balance
 	if req.Amount > from {
-		return nil, errcode.Invalidf("%s: amount %d exceeds the balance %d of %s", action, req.Amount, from, tx.Caller.Identity)
+		return nil, errcode.Invalidf("%s: amount %d exceeds the balance %d of %s", action, req.Amount, from, tx.Caller.Identity.Short())
 	}
 	toAcct, _, err := account(tx.Store, req.To)
 	if err != nil {

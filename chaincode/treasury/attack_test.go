@@ -304,3 +304,27 @@ func TestAttackASpendWhilePaused(t *testing.T) {
 	require.NoError(t, err)
 	assert.ErrorContains(t, CheckPausable(w.s, target, w.now), "only a pending spend is paused")
 }
+
+// Refusals name members as people read them (MSP and common name), not by
+// the full x509 identity string; the code stays the same.
+func TestRefusalsNameMembersReadably(t *testing.T) {
+	w, sp := queued(t)
+	tests := []struct {
+		name   string
+		caller identity.Identity
+		code   errcode.Code
+		want   string
+		fn     func(tx *core.Tx) error
+	}{
+		{"a plain member proposes", ada, errcode.Forbidden, "caller LabAMSP/Ada@labA is not an active treasurer or grants administrator", propose(pay("compute_credits", "d-b", Payee{To: ada, Amount: 1}))},
+		{"a non-member approves", ghost, errcode.Forbidden, "caller LabBMSP/Ghost@labB is not an active member", func(tx *core.Tx) error { _, err := Approve(tx, ApproveRequest{Spend: sp.ID}); return err }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w.t = t
+			w.refused(tt.caller, tt.code, tt.want, tt.fn)
+			err := tt.fn(w.tx(tt.caller))
+			assert.NotContains(t, err.Error(), "x509::", "no full identity in the text")
+		})
+	}
+}

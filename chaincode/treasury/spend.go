@@ -53,7 +53,7 @@ func PrepareSpend(tx *core.Tx, req SpendRequest) (*Spend, error) {
 	const action = "propose a spend"
 	m, err := membership.Active(tx.Store, tx.Caller.Identity)
 	if err != nil || !(m.Has(membership.RoleTreasurer) || m.Has(membership.RoleGrantsAdmin)) {
-		return nil, errcode.Forbiddenf("%s: caller %s is not an active treasurer or grants administrator", action, tx.Caller.Identity)
+		return nil, errcode.Forbiddenf("%s: caller %s is not an active treasurer or grants administrator", action, tx.Caller.Identity.Short())
 	}
 	cur, err := current(tx.Store)
 	if err != nil {
@@ -239,7 +239,7 @@ func Approve(tx *core.Tx, req ApproveRequest) (*Approval, error) {
 	if raw, err := tx.Store.Get(k); err != nil {
 		return nil, err
 	} else if raw != nil {
-		return nil, errcode.Conflictf("approve spend %s: %s already approved it; each treasurer approves once", sp.ID, tx.Caller.Identity)
+		return nil, errcode.Conflictf("approve spend %s: %s already approved it; each treasurer approves once", sp.ID, tx.Caller.Identity.Short())
 	}
 	a := &Approval{Spend: sp.ID, Treasurer: tx.Caller.Identity, At: tx.Time, TxID: tx.TxID}
 	if err := core.PutJSON(tx.Store, k, a); err != nil {

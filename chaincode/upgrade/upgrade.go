@@ -264,7 +264,7 @@ func Sign(tx *core.Tx, req SignOffRequest) (*SignOff, error) {
 		return nil, fmt.Errorf("read sign-off: %w", err)
 	}
 	if prev != nil {
-		return nil, errcode.Conflictf("sign-off: %s already signed off on the build for sequence %d", tx.Caller.Identity, req.Sequence)
+		return nil, errcode.Conflictf("sign-off: %s already signed off on the build for sequence %d", tx.Caller.Identity.Short(), req.Sequence)
 	}
 	so := &SignOff{Decision: a.Decision, Sequence: a.Sequence, Digest: a.Digest, Maintainer: tx.Caller.Identity, At: tx.Time, TxID: tx.TxID}
 	if err := core.PutJSON(tx.Store, key, so); err != nil {

@@ -84,10 +84,10 @@ func Give(tx *core.Tx, req GiveRequest) (*Vouch, error) {
 	}
 	caller := tx.Caller.Identity
 	if _, err := membership.Active(tx.Store, caller); err != nil {
-		return nil, errcode.Forbiddenf("vouch for %s: caller %s is not an active member", req.Member, caller)
+		return nil, errcode.Forbiddenf("vouch for %s: caller %s is not an active member", req.Member.Short(), caller.Short())
 	}
 	if caller.MSPID == req.Member.MSPID {
-		return nil, errcode.Forbiddenf("vouch for %s: a vouch must come from another organisation than the member's (%s); an organisation cannot vouch for its own registrations", req.Member, req.Member.MSPID)
+		return nil, errcode.Forbiddenf("vouch for %s: a vouch must come from another organisation than the member's (%s); an organisation cannot vouch for its own registrations", req.Member.Short(), req.Member.MSPID)
 	}
 	if _, err := membership.Active(tx.Store, req.Member); err != nil {
 		return nil, fmt.Errorf("vouch for %s: %w", req.Member, err)
@@ -100,9 +100,9 @@ func Give(tx *core.Tx, req GiveRequest) (*Vouch, error) {
 	if found, err := core.GetJSON(tx.Store, key, &old); err != nil {
 		return nil, err
 	} else if found && old.WithdrawnAt != nil {
-		return nil, errcode.Conflictf("vouch for %s: %s vouched for this member and withdrew it at %s; a withdrawn vouch is not given again", req.Member, caller, old.WithdrawnAt.Format(time.RFC3339))
+		return nil, errcode.Conflictf("vouch for %s: %s vouched for this member and withdrew it at %s; a withdrawn vouch is not given again", req.Member.Short(), caller.Short(), old.WithdrawnAt.Format(time.RFC3339))
 	} else if found {
-		return nil, errcode.Conflictf("vouch for %s: %s has already vouched for this member", req.Member, caller)
+		return nil, errcode.Conflictf("vouch for %s: %s has already vouched for this member", req.Member.Short(), caller.Short())
 	}
 	v := &Vouch{Member: req.Member, Voucher: caller, At: tx.Time, TxID: tx.TxID}
 	if err := core.PutJSON(tx.Store, key, v); err != nil {
@@ -140,10 +140,10 @@ func Withdraw(tx *core.Tx, req WithdrawRequest) (*Vouch, error) {
 		return nil, err
 	}
 	if !found {
-		return nil, errcode.NotFoundf("withdraw vouch for %s: %s has not vouched for this member", req.Member, caller)
+		return nil, errcode.NotFoundf("withdraw vouch for %s: %s has not vouched for this member", req.Member.Short(), caller.Short())
 	}
 	if v.WithdrawnAt != nil {
-		return nil, errcode.Conflictf("withdraw vouch for %s: %s already withdrew it at %s", req.Member, caller, v.WithdrawnAt.Format(time.RFC3339))
+		return nil, errcode.Conflictf("withdraw vouch for %s: %s already withdrew it at %s", req.Member.Short(), caller.Short(), v.WithdrawnAt.Format(time.RFC3339))
 	}
 	at := timerule.Stamp(tx.Time, v.At)
 	v.WithdrawnAt, v.WithdrawTxID = &at, tx.TxID

@@ -18,7 +18,7 @@
 //	CORE_TLS_CLIENT_KEY_FILE     the server's TLS key
 //	CORE_TLS_CLIENT_CERT_FILE    the server's TLS certificate
 //	CORE_PEER_TLS_ROOTCERT_FILE  the CA of the peers' client certificates
-//	CHARTER_PPROF_ADDR           host:port to serve pprof on (default: none)
+//	CHARTER_PPROF_ADDR           host:port to serve pprof on (default: none; a busy port is logged, not fatal)
 package main
 
 import (
@@ -85,8 +85,10 @@ func run(logger *slog.Logger) error {
 	if err != nil {
 		return err
 	}
+	// Profiling is optional: a pprof port taken by another process costs
+	// the profile, never the chaincode service.
 	if err := pprofserve.Start(os.Getenv("CHARTER_PPROF_ADDR"), logger); err != nil {
-		return fmt.Errorf("CHARTER_PPROF_ADDR: %w", err)
+		logger.Warn("pprof not served", "CHARTER_PPROF_ADDR", os.Getenv("CHARTER_PPROF_ADDR"), "err", err)
 	}
 	srv := &shim.ChaincodeServer{CCID: ccid, Address: addr, CC: bareput{}, TLSProps: tlsProps}
 	logger.Info("serving bareput chaincode", "address", addr, "packageId", ccid, "tls", !tlsProps.Disabled)

@@ -10,7 +10,7 @@
 //	CHAINCODE_SERVER_ADDRESS  host:port to listen on (required)
 //	CORE_CHAINCODE_ID_NAME    the package ID installed on the peer (required)
 //	CHARTER_MAX_CLOCK_SKEW    as for charter-chaincode (default 5m)
-//	CHARTER_PPROF_ADDR        host:port to serve pprof on (default: none)
+//	CHARTER_PPROF_ADDR        host:port to serve pprof on (default: none; a busy port is logged, not fatal)
 package main
 
 import (
@@ -42,8 +42,10 @@ func run(logger *slog.Logger) error {
 			return fmt.Errorf("%s is not set; charter-bench-chaincode runs only as a chaincode service", k)
 		}
 	}
+	// Profiling is optional: a pprof port taken by another process costs
+	// the profile, never the chaincode service.
 	if err := pprofserve.Start(os.Getenv("CHARTER_PPROF_ADDR"), logger); err != nil {
-		return fmt.Errorf("CHARTER_PPROF_ADDR: %w", err)
+		logger.Warn("pprof not served", "CHARTER_PPROF_ADDR", os.Getenv("CHARTER_PPROF_ADDR"), "err", err)
 	}
 	cc, err := contract.NewBenchChaincode(cfg)
 	if err != nil {

@@ -171,6 +171,7 @@ DEADLINE_EXCEEDED.`,
 	root.AddCommand(a.treasuryCmd(), a.artifactCmd(), a.guardianCmd())
 	root.AddCommand(a.metricsCmd(), a.incidentCmd(), a.simulateCmd())
 	root.AddCommand(a.auditCmd())
+	root.AddCommand(a.serveCmd())
 	root.AddCommand(a.profileCmd(), a.versionCmd())
 	root.AddCommand(a.benchCmd())
 	a.applyConventions(root)

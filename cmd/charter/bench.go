@@ -4,7 +4,9 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -142,7 +144,7 @@ governance workloads need an adopted constitution. --timeout bounds the
 set-up; the rounds take what they take.`,
 		Example: `  charter bench --workload put,vote --clients 64 --duration 20s
   charter bench --workload bareput,put,vote,artifact --clients 32 --duration 10s --repeat 3
-  charter bench --workload put,vote --sweep 50,100,150,200,250 --outstanding 256 --duration 10s --svg sweep.svg
+  charter bench --workload put,vote --sweep 50,100,150,200,250 --clients 256 --duration 10s --svg sweep.svg
   charter -o json bench --workload put --clients 4 --count 50 --warmup 0s`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -173,6 +175,10 @@ set-up; the rounds take what they take.`,
 }
 
 func (a *app) runBench(cmd *cobra.Command, o benchOptions, workloads []string, loads []bench.Load) error {
+	if loads[0].Outstanding > o.clients && (slices.Contains(workloads, "vote") || slices.Contains(workloads, "mix")) {
+		fmt.Fprintf(a.stderr, "bench: warning: %d transactions in flight over %d identities: a member's concurrent votes conflict (MVCC_READ_CONFLICT); use --clients >= --outstanding for votes\n",
+			loads[0].Outstanding, o.clients)
+	}
 	profiles, path, err := a.loadProfilesPath()
 	if err != nil {
 		return err
@@ -210,12 +216,24 @@ func (a *app) runBench(cmd *cobra.Command, o benchOptions, workloads []string, l
 	if err != nil {
 		return err
 	}
+	netEnv, err := readNetworkEnv(filepath.Join(netDir, "network.env"))
+	if err != nil {
+		return err
+	}
+	// the first organisation's peer reports the blocks of each round
+	ledgerPeer, ledgerOps := "", ""
+	for _, k := range slices.Sorted(maps.Keys(netEnv)) {
+		if org, ok := strings.CutSuffix(strings.TrimPrefix(k, "CHARTER_"), "_PEER_OPS_PORT"); ok && ledgerOps == "" {
+			ledgerPeer, ledgerOps = "peer-"+strings.ToLower(org), "127.0.0.1:"+netEnv[k]
+		}
+	}
+	channel := profiles.Channel
+	if channel == "" {
+		channel = "charter"
+	}
 	var endpoints map[string]string
 	if o.pprofDir != "" {
-		env, err := readNetworkEnv(filepath.Join(netDir, "network.env"))
-		if err != nil {
-			return err
-		}
+		env := netEnv
 		if endpoints, err = bench.ParseEndpoints(env["CHARTER_PPROF_ENDPOINTS"]); err != nil {
 			return err
 		}
@@ -242,7 +260,13 @@ func (a *app) runBench(cmd *cobra.Command, o benchOptions, workloads []string, l
 				fmt.Fprintf(a.stderr, "bench: %s, %s ...\n", w, describeLoad(load, o.clients))
 				var watch *bench.ProcWatch
 				var prof *bench.Profiler
+				var ledgerBefore bench.LedgerReading
+				ledgerErr := errors.New("not read")
 				r.OnMeasure = func() {
+					h.TakeErrorSamples()
+					if ledgerOps != "" {
+						ledgerBefore, ledgerErr = bench.ReadLedger(ctx, ledgerOps, channel)
+					}
 					watch = bench.StartWatch(procs)
 					if o.pprofDir != "" {
 						secs := int(load.Duration / time.Second)
@@ -260,7 +284,14 @@ func (a *app) runBench(cmd *cobra.Command, o benchOptions, workloads []string, l
 					}
 				}
 				round := bench.Round{Workload: w, Clients: o.clients, Outstanding: load.Outstanding, OfferedRate: load.Rate,
-					Repeat: rep, Stats: bench.Summarize(samples), Procs: usage, CPUByGroup: bench.GroupCPU(usage)}
+					Repeat: rep, Stats: bench.Summarize(samples), Procs: usage, CPUByGroup: bench.GroupCPU(usage),
+					ErrorSamples: h.TakeErrorSamples()}
+				if ledgerErr == nil {
+					if after, lerr := bench.ReadLedger(ctx, ledgerOps, channel); lerr == nil {
+						l := bench.LedgerDelta(ledgerPeer, ledgerBefore, after)
+						round.Ledger = &l
+					}
+				}
 				rounds = append(rounds, round)
 				fmt.Fprintf(a.stderr, "bench: %s: %d succeeded, %d failed, goodput %.1f tx/s, p50 %.3f s\n",
 					w, round.Succ, round.Fail, round.Goodput, round.P50)
@@ -270,7 +301,7 @@ func (a *app) runBench(cmd *cobra.Command, o benchOptions, workloads []string, l
 			}
 		}
 	}
-	bench.SetRatios(rounds)
+	bench.Finish(rounds)
 	if o.svg != "" {
 		var b bytes.Buffer
 		if err := bench.WriteSweepSVG(&b, rounds, fmt.Sprintf("charter bench: goodput against offered load (%d clients)", o.clients)); err != nil {

@@ -101,6 +101,8 @@ var agreedVerbs = map[string]string{
 	// The audit export.
 	"crosscheck": "compare two organisations' exports",
 	"replay":     "re-run an export's tallies and conclusions offline",
+	// The HTTP API.
+	"serve": "run the HTTP API against the network",
 }
 
 // flagAliases are old flag spellings still accepted for scripts written

@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/charter-gov/charter/chaincode/decision"
 	"github.com/charter-gov/charter/chaincode/funding"
 	"github.com/charter-gov/charter/chaincode/identity"
 	"github.com/charter-gov/charter/chaincode/round"
@@ -21,6 +22,7 @@ type roundAPI interface {
 	OpenRound(ctx context.Context, req round.OpenRequest) (*round.Round, error)
 	ApplyToRound(ctx context.Context, req round.ApplyRequest) (*round.Project, error)
 	AcceptProject(ctx context.Context, req round.AcceptRequest) (*round.Project, error)
+	ProposeProjectAcceptance(ctx context.Context, title, description string, req round.AcceptRequest) (*decision.Decision, error)
 	Contribute(ctx context.Context, req round.ContributeRequest) (*round.Receipt, error)
 	CloseRound(ctx context.Context, id string, pageSize int) (*round.Progress, error)
 	PayRound(ctx context.Context, id string) (*round.PayResult, error)
@@ -144,11 +146,33 @@ func (a *app) roundApplyCmd() *cobra.Command {
 
 func (a *app) roundAcceptCmd() *cobra.Command {
 	var req round.AcceptRequest
+	var byDecision bool
+	var title, description string
 	cmd := &cobra.Command{
-		Use: "accept --round ID --project ID", Short: "Accept a project (a grants administrator, not the applicant)", Args: noArgs,
-		Example: `  charter --as foundation-user2 round accept --round r0001 --project p0001`,
+		Use:   "accept --round ID --project ID [--by-decision --title TEXT [--description TEXT]]",
+		Short: "Accept a project (a grants administrator, not the applicant), or propose a House decision that accepts it",
+		Long: `Accept a project into a round as a grants administrator (not the applicant).
+With --by-decision, propose a project_acceptance decision instead (routed by the
+constitution, House B by default): executed, it accepts the project, unless the
+round's window has closed by then.`,
+		Args: noArgs,
+		Example: `  charter --as foundation-user2 round accept --round r0001 --project p0001
+  charter --as labB-user1 round accept --round r0001 --project p0002 --by-decision --title "Accept the eval harness"`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if req.Round == "" || req.Project == "" {
+				return usagef("--round and --project are required")
+			}
+			if byDecision && strings.TrimSpace(title) == "" {
+				return usagef("--by-decision needs --title")
+			}
+			if !byDecision && (title != "" || description != "") {
+				return usagef("--title and --description go with --by-decision")
+			}
 			return a.withRounds(cmd, func(ctx context.Context, r roundAPI) error {
+				if byDecision {
+					out, err := r.ProposeProjectAcceptance(ctx, title, description, req)
+					return printResult(a, out, err)
+				}
 				out, err := r.AcceptProject(ctx, req)
 				return printResult(a, out, err)
 			})
@@ -156,6 +180,9 @@ func (a *app) roundAcceptCmd() *cobra.Command {
 	}
 	cmd.Flags().StringVar(&req.Round, "round", "", "round ID")
 	cmd.Flags().StringVar(&req.Project, "project", "", "project ID")
+	cmd.Flags().BoolVar(&byDecision, "by-decision", false, "propose a project_acceptance decision instead of accepting as a grants administrator")
+	cmd.Flags().StringVar(&title, "title", "", "the decision's title (with --by-decision)")
+	cmd.Flags().StringVar(&description, "description", "", "the decision's description (with --by-decision)")
 	return cmd
 }
 

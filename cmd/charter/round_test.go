@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/charter-gov/charter/chaincode/decision"
 	"github.com/charter-gov/charter/chaincode/funding"
 	"github.com/charter-gov/charter/chaincode/identity"
 	"github.com/charter-gov/charter/chaincode/round"
@@ -30,6 +31,9 @@ func (g *fakeGateway) OpenRound(_ context.Context, req round.OpenRequest) (*roun
 }
 func (g *fakeGateway) ApplyToRound(_ context.Context, req round.ApplyRequest) (*round.Project, error) {
 	return &round.Project{Round: req.Round, ID: "p1", Title: req.Title, Category: req.Category, Status: round.ProjectApplied}, g.record("ApplyToRound", req)
+}
+func (g *fakeGateway) ProposeProjectAcceptance(_ context.Context, title, description string, req round.AcceptRequest) (*decision.Decision, error) {
+	return &decision.Decision{ID: "d1", Type: "project_acceptance"}, g.record("ProposeProjectAcceptance", []any{title, description, req})
 }
 func (g *fakeGateway) AcceptProject(_ context.Context, req round.AcceptRequest) (*round.Project, error) {
 	return &round.Project{Round: req.Round, ID: req.Project, Status: round.ProjectAccepted}, g.record("AcceptProject", req)
@@ -73,6 +77,8 @@ func TestRoundCommands(t *testing.T) {
 		{"apply", []string{"round", "apply", "--round", "r1", "--title", "Evals", "--category", "evaluation_grants", "--artifact", "model:x@sha256:ab"},
 			[]fakeCall{{"ApplyToRound", round.ApplyRequest{Round: "r1", Title: "Evals", Category: round.EvaluationGrants, Artifacts: []string{"model:x@sha256:ab"}}}}},
 		{"accept", []string{"round", "accept", "--round", "r1", "--project", "p1"}, []fakeCall{{"AcceptProject", round.AcceptRequest{Round: "r1", Project: "p1"}}}},
+		{"accept by decision", []string{"round", "accept", "--round", "r1", "--project", "p1", "--by-decision", "--title", "Accept it"},
+			[]fakeCall{{"ProposeProjectAcceptance", []any{"Accept it", "", round.AcceptRequest{Round: "r1", Project: "p1"}}}}},
 		{"contribute", []string{"round", "contribute", "--round", "r1", "--project", "p1", "--amount", "7"},
 			[]fakeCall{{"Contribute", round.ContributeRequest{Round: "r1", Project: "p1", Amount: 7}}}},
 		{"close", []string{"round", "close", "r1", "--page-size", "200"}, []fakeCall{{"CloseRound", roundPageArg{"r1", 200}}}},
@@ -107,6 +113,9 @@ func TestRoundUsageErrors(t *testing.T) {
 		{"round", "close", "r1", "--page-size", "-1"},
 		{"round", "open", "--title", "x", "--pool", "1", "--budget-decision", "d1", "--window", "1h"},
 		{"round", "results"},
+		{"round", "accept", "--round", "r1", "--project", "p1", "--by-decision"},
+		{"round", "accept", "--round", "r1", "--project", "p1", "--title", "t"},
+		{"round", "accept", "--round", "r1"},
 	} {
 		r := f.run(t, nil, args...)
 		assert.Equal(t, exitUsage, r.code, "%v: %s", args, r.stderr)

@@ -370,6 +370,17 @@ func TestNiceCeil(t *testing.T) {
 	}
 }
 
+func TestFinishCPUPerTx(t *testing.T) {
+	rounds := []Round{
+		{Workload: "put", Stats: Stats{Goodput: 50}, CPUByGroup: map[string]float64{"peer": 80, "orderer": 30, "bench": 10, "client": 40}},
+		{Workload: "vote", Stats: Stats{Goodput: 0}, CPUByGroup: map[string]float64{"peer": 10}},
+	}
+	Finish(rounds)
+	assert.InDelta(t, 24.0, rounds[0].NetworkCPUMsPerTx, 1e-9, "120 % of a core = 1200 ms/s over 50 tx/s; the client does not count")
+	assert.Zero(t, rounds[1].NetworkCPUMsPerTx, "nothing committed: no cost per transaction")
+	assert.InDelta(t, 1.0, rounds[0].RatioToPut, 1e-9)
+}
+
 func TestHeadline(t *testing.T) {
 	rounds := []Round{
 		{Workload: "bareput", Outstanding: 8, Stats: Stats{Goodput: 250}},
@@ -379,9 +390,11 @@ func TestHeadline(t *testing.T) {
 		{Workload: "put", Outstanding: 8, Repeat: 1, Stats: Stats{Goodput: 200}},
 		{Workload: "bareput", Outstanding: 8, Repeat: 1, Stats: Stats{Goodput: 200}},
 	}
+	rounds[1].NetworkCPUMsPerTx, rounds[2].NetworkCPUMsPerTx = 20, 22
 	SetRatios(rounds)
 	h := strings.Join(Headline(rounds), "\n")
 	assert.Contains(t, h, "vote 0.900..0.950")
+	assert.Contains(t, h, "Network CPU per valid transaction relative to the calibration put's: vote 1.100")
 	assert.Contains(t, h, "bareput 1.000..1.250")
 	assert.Contains(t, h, "Calibration put relative to the bare put: 0.800..1.000")
 
@@ -431,4 +444,34 @@ func TestProfilerWritesProfiles(t *testing.T) {
 
 	p = StartProfiles(context.Background(), map[string]string{"gone": "127.0.0.1:1"}, 1, dir, "x")
 	assert.ErrorContains(t, p.Stop(), "profile of gone")
+}
+
+func TestLedgerMetrics(t *testing.T) {
+	text := func(h, tx1, tx2, val, store, state, count string) string {
+		return `# HELP ledger_blockchain_height Height of the chain in blocks.
+# TYPE ledger_blockchain_height gauge
+ledger_blockchain_height{channel="charter"} ` + h + `
+ledger_blockchain_height{channel="other"} 999
+ledger_transaction_count{chaincode="bench:1.0",channel="charter",transaction_type="ENDORSER_TRANSACTION",validation_code="VALID"} ` + tx1 + `
+ledger_transaction_count{chaincode="bench:1.0",channel="charter",transaction_type="ENDORSER_TRANSACTION",validation_code="MVCC_READ_CONFLICT"} ` + tx2 + `
+ledger_block_processing_time_bucket{channel="charter",le="0.005"} 1
+ledger_block_processing_time_sum{channel="charter"} ` + val + `
+ledger_block_processing_time_count{channel="charter"} ` + count + `
+ledger_blockstorage_and_pvtdata_commit_time_sum{channel="charter"} ` + store + `
+ledger_blockstorage_commit_time_sum{channel="charter"} 12345
+ledger_statedb_commit_time_sum{channel="charter"} ` + state + `
+ledger_statedb_commit_time_count{channel="charter"} ` + count + `
+`
+	}
+	before, err := ParseLedgerMetrics(strings.NewReader(text("100", "300", "10", "0.5", "2", "1", "99")), "charter")
+	require.NoError(t, err)
+	assert.Equal(t, LedgerReading{Height: 100, Transactions: 310, ValidationSec: 0.5, StorageSec: 2, StateSec: 1, Committed: 99}, before)
+	after, err := ParseLedgerMetrics(strings.NewReader(text("150", "480", "30", "0.6", "3.5", "1.4", "149")), "charter")
+	require.NoError(t, err)
+	u := LedgerDelta("peer-laba", before, after)
+	assert.Equal(t, 50.0, u.Blocks)
+	assert.InDelta(t, 4.0, u.TxPerBlock, 1e-9, "200 transactions in 50 blocks")
+	assert.InDelta(t, 40.0, u.BlockCommitMs, 1e-9, "(0.1 + 1.5 + 0.4) s over 50 blocks")
+	assert.InDelta(t, 30.0, u.BlockStorageMs, 1e-9, "1.5 s of block storage over 50 blocks")
+	assert.Equal(t, LedgerUsage{Peer: "p"}, LedgerDelta("p", after, after), "no blocks: no ratios")
 }

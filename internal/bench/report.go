@@ -28,6 +28,16 @@ type Round struct {
 	// CPUByGroup sums Procs' CPU percent by kind of process (peer,
 	// orderer, cc, bench, bareput, client).
 	CPUByGroup map[string]float64 `json:"cpuByGroup"`
+	// Ledger is the round's blocks as the first organisation's peer
+	// committed them (nil when its metrics could not be read).
+	Ledger *LedgerUsage `json:"ledger,omitempty"`
+	// ErrorSamples holds the first error message of each failure kind.
+	ErrorSamples map[string]string `json:"errorSamples,omitempty"`
+	// NetworkCPUMsPerTx is the network's CPU time (every process but the
+	// client) per valid transaction, in milliseconds: what one governance
+	// write costs the consortium's machines, whatever share of the CPU the
+	// network got (Finish fills it).
+	NetworkCPUMsPerTx float64 `json:"networkCpuMsPerTx"`
 	// RatioToPut is this round's goodput over the goodput of the
 	// calibration put ("put") at the same load in the same run; 0 when the
 	// run measured no such put round.
@@ -43,6 +53,21 @@ type loadKey struct {
 }
 
 func keyOf(r Round) loadKey { return loadKey{r.Clients, r.Outstanding, r.Repeat, r.OfferedRate} }
+
+// Finish fills the derived fields of a run's rounds: NetworkCPUMsPerTx and
+// RatioToPut.
+func Finish(rounds []Round) {
+	for i := range rounds {
+		cpu := 0.0
+		for g, v := range rounds[i].CPUByGroup {
+			if g != "client" {
+				cpu += v
+			}
+		}
+		rounds[i].NetworkCPUMsPerTx = Ratio(cpu*10, rounds[i].Goodput) // percent of a core = 10 ms per second
+	}
+	SetRatios(rounds)
+}
 
 // SetRatios fills each round's RatioToPut from the put round with the same
 // clients, outstanding, offered rate and repetition.
@@ -90,6 +115,40 @@ func Headline(rounds []Round) []string {
 			}
 		}
 		lines = append(lines, "Goodput relative to the calibration put (same load, same run): "+strings.Join(parts, ", "))
+	}
+	// network CPU per valid transaction relative to the put's
+	putCPU := map[loadKey]float64{}
+	for _, r := range rounds {
+		if r.Workload == CalibrationWorkload {
+			putCPU[keyOf(r)] = r.NetworkCPUMsPerTx
+		}
+	}
+	cpuRatios := map[string]*span{}
+	var cpuOrder []string
+	for _, r := range rounds {
+		ref := putCPU[keyOf(r)]
+		if r.Workload == CalibrationWorkload || ref == 0 || r.NetworkCPUMsPerTx == 0 {
+			continue
+		}
+		q := r.NetworkCPUMsPerTx / ref
+		if s, ok := cpuRatios[r.Workload]; ok {
+			s.lo, s.hi = min(s.lo, q), max(s.hi, q)
+		} else {
+			cpuRatios[r.Workload] = &span{q, q}
+			cpuOrder = append(cpuOrder, r.Workload)
+		}
+	}
+	if len(cpuOrder) > 0 {
+		parts := make([]string, 0, len(cpuOrder))
+		for _, w := range cpuOrder {
+			s := cpuRatios[w]
+			if s.lo == s.hi {
+				parts = append(parts, fmt.Sprintf("%s %.3f", w, s.lo))
+			} else {
+				parts = append(parts, fmt.Sprintf("%s %.3f..%.3f", w, s.lo, s.hi))
+			}
+		}
+		lines = append(lines, "Network CPU per valid transaction relative to the calibration put's: "+strings.Join(parts, ", "))
 	}
 	// put / bareput, per load and repetition
 	bare := map[loadKey]float64{}
@@ -157,15 +216,15 @@ func WriteJSON(w io.Writer, rounds []Round) error {
 // round, then per round the failures and the processes' CPU and memory.
 func WriteTable(w io.Writer, rounds []Round) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "Name\tLoad\tSucc\tFail\tSend Rate (TPS)\tMax Latency (s)\tMin Latency (s)\tAvg Latency (s)\tThroughput (TPS)\tGoodput (TPS)\tp50 (s)\tp95 (s)\tp99 (s)\t/put\t")
+	fmt.Fprintln(tw, "Name\tLoad\tSucc\tFail\tSend Rate (TPS)\tMax Latency (s)\tMin Latency (s)\tAvg Latency (s)\tThroughput (TPS)\tGoodput (TPS)\tp50 (s)\tp95 (s)\tp99 (s)\tCPU ms/tx\t/put\t")
 	for _, r := range rounds {
 		ratio := "-"
 		if r.RatioToPut > 0 {
 			ratio = fmt.Sprintf("%.3f", r.RatioToPut)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%.1f\t%.3f\t%.3f\t%.3f\t%.1f\t%.1f\t%.3f\t%.3f\t%.3f\t%s\t\n",
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%.1f\t%.3f\t%.3f\t%.3f\t%.1f\t%.1f\t%.3f\t%.3f\t%.3f\t%.1f\t%s\t\n",
 			r.Workload, loadLabel(r), r.Succ, r.Fail, r.SendRate, r.MaxLatency, r.MinLatency, r.AvgLatency,
-			r.Throughput, r.Goodput, r.P50, r.P95, r.P99, ratio)
+			r.Throughput, r.Goodput, r.P50, r.P95, r.P99, r.NetworkCPUMsPerTx, ratio)
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -180,6 +239,9 @@ func WriteTable(w io.Writer, rounds []Round) error {
 			}
 			b.WriteString(";")
 		}
+		if l := r.Ledger; l != nil {
+			fmt.Fprintf(&b, " %s committed %.0f blocks, %.1f tx/block, %.1f ms/block (storage %.1f);", l.Peer, l.Blocks, l.TxPerBlock, l.BlockCommitMs, l.BlockStorageMs)
+		}
 		groups := slices.Sorted(maps.Keys(r.CPUByGroup))
 		parts := make([]string, 0, len(groups))
 		total := 0.0
@@ -188,6 +250,9 @@ func WriteTable(w io.Writer, rounds []Round) error {
 			total += r.CPUByGroup[g]
 		}
 		fmt.Fprintf(&b, " CPU %s (total %.0f%%)\n", strings.Join(parts, ", "), total)
+		for _, k := range slices.Sorted(maps.Keys(r.ErrorSamples)) {
+			fmt.Fprintf(&b, "  first %s: %s\n", k, r.ErrorSamples[k])
+		}
 		for _, p := range r.Procs {
 			state := ""
 			if !p.Alive {

@@ -14,6 +14,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/hyperledger/fabric-gateway/pkg/client"
@@ -102,6 +103,35 @@ type Harness struct {
 	hasBench, hasBare bool
 	ballotID          string
 	governed          bool
+
+	mu      sync.Mutex
+	samples map[string]string // first error message per kind since TakeErrorSamples
+}
+
+// note keeps the first message of each failure kind.
+func (h *Harness) note(kind string, err error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.samples == nil {
+		h.samples = map[string]string{}
+	}
+	if _, ok := h.samples[kind]; !ok {
+		msg := err.Error()
+		if len(msg) > 300 {
+			msg = msg[:300] + "…"
+		}
+		h.samples[kind] = msg
+	}
+}
+
+// TakeErrorSamples returns the first error message of each failure kind
+// since the last call, and forgets them.
+func (h *Harness) TakeErrorSamples() map[string]string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	s := h.samples
+	h.samples = nil
+	return s
 }
 
 // Open issues Clients identities (round-robin over the organisations,
@@ -398,12 +428,15 @@ func (h *Harness) rawPut(contract func(*worker) *client.Contract, tx string) Op 
 		_, commit, err := c.SubmitAsyncWithContext(ectx, tx, client.WithArguments(key, "v"))
 		cancel()
 		if err != nil {
-			return rawKind(err), ""
+			k := rawKind(err)
+			h.note(k, err)
+			return k, ""
 		}
 		cctx, cancel := context.WithTimeout(ctx, h.cfg.CommitTimeout)
 		defer cancel()
 		st, err := commit.StatusWithContext(cctx)
 		if err != nil {
+			h.note(string(charter.CodeUnknownOutcome), err)
 			return string(charter.CodeUnknownOutcome), ""
 		}
 		if !st.Successful {
@@ -435,7 +468,7 @@ func rawKind(err error) string {
 
 // kindOf classifies a Charter client error: its code, and the validation
 // code of a transaction that was ordered but not committed.
-func kindOf(err error) (string, string) {
+func (h *Harness) kindOf(err error) (string, string) {
 	if err == nil {
 		return "", ""
 	}
@@ -443,12 +476,14 @@ func kindOf(err error) (string, string) {
 	if errors.As(err, &ve) {
 		return string(charter.CodeNotCommitted), ve.Code.String()
 	}
-	return string(charter.CodeOf(err)), ""
+	k := string(charter.CodeOf(err))
+	h.note(k, err)
+	return k, ""
 }
 
 func (h *Harness) vote(ctx context.Context, slot int, seq int64) (string, string) {
 	_, err := h.worker(slot).cc.Vote(ctx, ballot.CastRequest{Ballot: h.ballotID, Choice: strconv.FormatInt(seq%7+1, 10)})
-	return kindOf(err)
+	return h.kindOf(err)
 }
 
 func (h *Harness) artifact(ctx context.Context, slot int, seq int64) (string, string) {
@@ -456,10 +491,10 @@ func (h *Harness) artifact(ctx context.Context, slot int, seq int64) (string, st
 	sum := sha256.Sum256([]byte(name))
 	_, err := h.worker(slot).cc.RegisterArtifact(ctx, artifact.RegisterRequest{Kind: artifact.KindDataset, Name: name, Version: "1",
 		SHA256: hex.EncodeToString(sum[:]), Size: 1, Licence: "Apache-2.0"})
-	return kindOf(err)
+	return h.kindOf(err)
 }
 
 func (h *Harness) query(ctx context.Context, slot int, _ int64) (string, string) {
 	_, err := h.worker(slot).cc.Ballot(ctx, h.ballotID)
-	return kindOf(err)
+	return h.kindOf(err)
 }

@@ -125,7 +125,9 @@ func AdmissionUpdate(cfg *cb.Config, channelID string, n Newcomer, admitted *adm
 		return membership.OUIdentifier{Certificate: root, OrganizationalUnitIdentifier: role}
 	}
 	m := n.MSPID
-	sig := func(rule string) configtx.Policy { return configtx.Policy{Type: configtx.SignaturePolicyType, Rule: rule} }
+	sig := func(rule string) configtx.Policy {
+		return configtx.Policy{Type: configtx.SignaturePolicyType, Rule: rule}
+	}
 	org := configtx.Organization{
 		Name: m,
 		Policies: map[string]configtx.Policy{

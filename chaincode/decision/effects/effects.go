@@ -25,6 +25,7 @@ import (
 // All returns every registered effect: the decision package's own (with
 // House A eligibility added to seat confirmations), slashing, the role
 // decisions, token issuance (to the treasury), budgets and treasury spends,
+// project acceptances into funding rounds,
 // chaincode upgrades and partner admissions.
 func All() []decision.Effect {
 	out := []decision.Effect{}
@@ -36,7 +37,7 @@ func All() []decision.Effect {
 	}
 	out = append(out, Slashing())
 	out = append(out, Roles()...)
-	return append(out, TokenIssuance(), Budget(), TreasurySpend(), ReleaseStage(), DatasetTakedown(), EmergencyRatification(), ChaincodeUpgrade(), PartnerAdmission())
+	return append(out, TokenIssuance(), Budget(), TreasurySpend(), ProjectAcceptance(), ReleaseStage(), DatasetTakedown(), EmergencyRatification(), ChaincodeUpgrade(), PartnerAdmission())
 }
 
 // Slashing is the effect of a slashing decision: the payload is a

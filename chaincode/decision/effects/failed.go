@@ -31,7 +31,7 @@ import (
 // it instead), CONFLICT (already recorded).
 func RecordFailedExecution(tx *core.Tx, deps decision.Deps, id string) (*incident.Incident, error) {
 	if _, err := membership.Active(tx.Store, tx.Caller.Identity); err != nil {
-		return nil, errcode.Forbiddenf("record failed execution of %s: caller %s is not an active member", errcode.Quote(id), tx.Caller.Identity)
+		return nil, errcode.Forbiddenf("record failed execution of %s: caller %s is not an active member", errcode.Quote(id), tx.Caller.Identity.Short())
 	}
 	d, err := decision.Get(tx.Store, id)
 	if err != nil {

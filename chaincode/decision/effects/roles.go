@@ -92,16 +92,16 @@ func checkRoleState(s core.Store, t constitution.DecisionType, p RolePayload) er
 	}
 	if isGrant(t) {
 		if m.Has(p.Role) && (p.Role != membership.RoleAttester || !slices.ContainsFunc(p.AttesterCategories, func(c contribution.Category) bool { return !m.CanAttest(c) })) {
-			return errcode.Conflictf("%s: %s already holds the %s role%s", t, p.Member, p.Role, cats(p))
+			return errcode.Conflictf("%s: %s already holds the %s role%s", t, p.Member.Short(), p.Role, cats(p))
 		}
 		return nil
 	}
 	if !m.Has(p.Role) {
-		return errcode.Conflictf("%s: %s does not hold the %s role", t, p.Member, p.Role)
+		return errcode.Conflictf("%s: %s does not hold the %s role", t, p.Member.Short(), p.Role)
 	}
 	for _, c := range p.AttesterCategories {
 		if !m.CanAttest(c) {
-			return errcode.Conflictf("%s: %s is not an attester in %s", t, p.Member, c)
+			return errcode.Conflictf("%s: %s is not an attester in %s", t, p.Member.Short(), c)
 		}
 	}
 	return nil
@@ -170,7 +170,7 @@ func SeatConfirmation(eff decision.Effect) decision.Effect {
 			return nil, err
 		}
 		if !rep.Eligible {
-			return nil, errcode.Preconditionf("seat confirmation: %s is not eligible for a House A seat at execution: %s", p.Member, strings.Join(rep.Reasons, "; "))
+			return nil, errcode.Preconditionf("seat confirmation: %s is not eligible for a House A seat at execution: %s", p.Member.Short(), strings.Join(rep.Reasons, "; "))
 		}
 		return apply(tx, d)
 	}

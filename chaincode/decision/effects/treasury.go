@@ -6,6 +6,7 @@ import (
 	"github.com/charter-gov/charter/chaincode/constitution"
 	"github.com/charter-gov/charter/chaincode/core"
 	"github.com/charter-gov/charter/chaincode/decision"
+	"github.com/charter-gov/charter/chaincode/round"
 	"github.com/charter-gov/charter/chaincode/treasury"
 )
 
@@ -68,4 +69,34 @@ func applySpendDecision(tx *core.Tx, d *decision.Decision) (any, error) {
 		return nil, err
 	}
 	return treasury.QueueByDecision(tx, d.ID, p)
+}
+
+// ProjectAcceptance is the effect of a project_acceptance decision (House
+// B by default): the payload is a round.AcceptRequest ({round, project});
+// executing the decision accepts the project into the round, as a grants
+// administrator could, unless the round's window has closed by then.
+func ProjectAcceptance() decision.Effect {
+	return decision.Effect{Type: constitution.ProjectAcceptance, Check: checkProjectAcceptance, Apply: applyProjectAcceptance}
+}
+
+func acceptancePayload(payload json.RawMessage) (round.AcceptRequest, error) {
+	var p round.AcceptRequest
+	err := decision.DecodePayload("project acceptance", payload, &p)
+	return p, err
+}
+
+func checkProjectAcceptance(s core.Store, _ *constitution.Version, payload json.RawMessage) error {
+	p, err := acceptancePayload(payload)
+	if err != nil {
+		return err
+	}
+	return round.CheckAcceptance(s, p)
+}
+
+func applyProjectAcceptance(tx *core.Tx, d *decision.Decision) (any, error) {
+	p, err := acceptancePayload(d.Payload)
+	if err != nil {
+		return nil, err
+	}
+	return round.AcceptByDecision(tx, d.ID, p)
 }

@@ -12,7 +12,10 @@ import (
 	"github.com/charter-gov/charter/chaincode/decision"
 	. "github.com/charter-gov/charter/chaincode/decision/effects"
 	"github.com/charter-gov/charter/chaincode/errcode"
+	"github.com/charter-gov/charter/chaincode/funding"
 	"github.com/charter-gov/charter/chaincode/internal/testutil"
+	"github.com/charter-gov/charter/chaincode/membership"
+	"github.com/charter-gov/charter/chaincode/round"
 	"github.com/charter-gov/charter/chaincode/treasury"
 )
 
@@ -96,5 +99,49 @@ func TestTreasurySpendEffect(t *testing.T) {
 		require.True(t, ok)
 		assert.Equal(t, treasury.StatusQueued, q.Status)
 		assert.Equal(t, "d-spend", q.Decision)
+	})
+}
+
+func TestProjectAcceptanceEffect(t *testing.T) {
+	tests := []struct {
+		name    string
+		payload json.RawMessage
+		code    errcode.Code
+		want    string
+	}{
+		{"no payload", nil, errcode.InvalidArgument, "needs a payload"},
+		{"unknown round", raw(t, round.AcceptRequest{Round: "r-none", Project: "p1"}), errcode.NotFound, "not found"},
+		{"unknown field", json.RawMessage(`{"round":"r1","project":"p1","match":5}`), errcode.InvalidArgument, "unknown field"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			refusedEverywhere(t, newCapWorld(t), constitution.ProjectAcceptance, tt.payload, tt.code, tt.want)
+		})
+	}
+	t.Run("accepts the project, naming the decision", func(t *testing.T) {
+		w := newCapWorld(t)
+		at := testutil.T0().Add(time.Hour)
+		_, err := membership.GrantRoleByDecision(w.tx(at), tres, membership.RoleGrantsAdmin, "genesis")
+		require.NoError(t, err)
+		_, err = Budget().Apply(w.tx(at), &decision.Decision{ID: "d-pool", Type: constitution.Budget,
+			Payload: raw(t, treasury.BudgetRequest{Account: "usd", Amount: 5_000, Purpose: "matching pool"})})
+		require.NoError(t, err)
+		opens := at.Add(time.Hour)
+		r, err := round.Open(testutil.Tx(w.s, tres, false, at), round.OpenRequest{Title: "Docs bounties", Categories: []round.Category{round.DocumentationBounties},
+			Rule: funding.Rule{Kind: funding.KindOrgGrouped}, Pool: 5_000, BudgetDecision: "d-pool", OpensAt: opens, ClosesAt: opens.Add(24 * time.Hour)})
+		require.NoError(t, err)
+		p, err := round.Apply(testutil.Tx(w.s, ada, false, at), round.ApplyRequest{Round: r.ID, Title: "docs", Category: round.DocumentationBounties})
+		require.NoError(t, err)
+		payload := raw(t, round.AcceptRequest{Round: r.ID, Project: p.ID})
+		eff := effectOf(t, constitution.ProjectAcceptance)
+		require.NoError(t, eff.Check(w.s, w.cur, payload))
+		tx := w.tx(opens)
+		out, err := eff.Apply(tx, &decision.Decision{ID: "d-accept", Type: constitution.ProjectAcceptance, Payload: payload})
+		require.NoError(t, err)
+		got, ok := out.(*round.Project)
+		require.True(t, ok)
+		assert.Equal(t, round.ProjectAccepted, got.Status)
+		assert.Equal(t, "d-accept", got.AcceptedByDecision)
+		assert.Equal(t, round.EventAccepted, tx.Event().Type)
 	})
 }

@@ -1,0 +1,709 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/charter-gov/charter/chaincode/artifact"
+	"github.com/charter-gov/charter/chaincode/ballot"
+	"github.com/charter-gov/charter/chaincode/constitution"
+	"github.com/charter-gov/charter/chaincode/decision"
+	"github.com/charter-gov/charter/chaincode/delegation"
+	"github.com/charter-gov/charter/chaincode/emergency"
+	"github.com/charter-gov/charter/chaincode/identity"
+	"github.com/charter-gov/charter/chaincode/round"
+	charter "github.com/charter-gov/charter/gateway-client"
+)
+
+var _ ServerInterface = (*Server)(nil)
+
+// ---- health ----
+
+func (s *Server) GetHealthz(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, Health{Status: "ok"})
+}
+
+// maxLag is how many blocks the listener may trail the peer and still be
+// ready.
+const maxLag = 5
+
+func (s *Server) GetReadyz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 5*time.Second)
+	defer cancel()
+	h, _ := s.blocks.Height()
+	started, lerr := s.blocks.state()
+	out := Readiness{BlockHeight: int64(h)}
+	peerH, err := s.gw.ChainHeight(ctx)
+	switch {
+	case err != nil:
+		d := fmt.Sprintf("peer unreachable: %v", err)
+		out.Detail = &d
+	case !started:
+		out.PeerReachable, out.PeerHeight = true, int64(peerH)
+		d := "block listener has not started"
+		if lerr != nil {
+			d += ": " + lerr.Error()
+		}
+		out.Detail = &d
+	default:
+		out.PeerReachable, out.PeerHeight = true, int64(peerH)
+		if peerH > h {
+			out.EventLag = int64(peerH - h)
+		}
+		out.Ready = out.EventLag <= maxLag
+		if !out.Ready {
+			d := fmt.Sprintf("block listener trails the peer by %d blocks (more than %d)", out.EventLag, maxLag)
+			out.Detail = &d
+		}
+	}
+	status := http.StatusOK
+	if !out.Ready {
+		status = http.StatusServiceUnavailable
+	}
+	writeJSON(w, status, out)
+}
+
+// ---- reads ----
+
+func (s *Server) ListBallots(w http.ResponseWriter, r *http.Request, p ListBallotsParams) {
+	st := ""
+	if p.Status != nil {
+		st = string(*p.Status)
+	}
+	listing := "ballots:" + st
+	bm, err := decodeCursor(listing, p.Cursor)
+	if err != nil {
+		writeProblem(w, r, err)
+		return
+	}
+	pg, err := s.gw.BallotsPage(r.Context(), ballot.Status(st), limitOf(p.Limit), bm)
+	if err != nil {
+		writeProblem(w, r, err)
+		return
+	}
+	page(s, w, r, listing, pg.Ballots, pg.Bookmark, nil)
+}
+
+func (s *Server) GetBallot(w http.ResponseWriter, r *http.Request, id ID, _ GetBallotParams) {
+	v, err := s.gw.Ballot(r.Context(), id)
+	one(w, r, v, err)
+}
+
+func (s *Server) GetBallotResults(w http.ResponseWriter, r *http.Request, id ID, _ GetBallotResultsParams) {
+	v, err := s.gw.BallotResults(r.Context(), id)
+	one(w, r, v, err)
+}
+
+func (s *Server) ListDecisions(w http.ResponseWriter, r *http.Request, p ListDecisionsParams) {
+	st := ""
+	if p.Status != nil {
+		st = string(*p.Status)
+	}
+	listing := "decisions:" + st
+	bm, err := decodeCursor(listing, p.Cursor)
+	if err != nil {
+		writeProblem(w, r, err)
+		return
+	}
+	pg, err := s.gw.DecisionsPage(r.Context(), decision.Status(st), limitOf(p.Limit), bm)
+	if err != nil {
+		writeProblem(w, r, err)
+		return
+	}
+	page(s, w, r, listing, pg.Decisions, pg.Bookmark, nil)
+}
+
+func (s *Server) GetDecision(w http.ResponseWriter, r *http.Request, id ID, _ GetDecisionParams) {
+	v, err := s.gw.Decision(r.Context(), id)
+	one(w, r, v, err)
+}
+
+func (s *Server) ListMembers(w http.ResponseWriter, r *http.Request, p ListMembersParams) {
+	q := charter.MemberQuery{PageSize: limitOf(p.Limit)}
+	if p.MspId != nil {
+		q.MSPID = *p.MspId
+	}
+	if p.IncludeRemoved != nil {
+		q.IncludeRemoved = *p.IncludeRemoved
+	}
+	listing := fmt.Sprintf("members:%s:%t", q.MSPID, q.IncludeRemoved)
+	bm, err := decodeCursor(listing, p.Cursor)
+	if err != nil {
+		writeProblem(w, r, err)
+		return
+	}
+	q.Bookmark = bm
+	pg, err := s.gw.MembersPage(r.Context(), q)
+	if err != nil {
+		writeProblem(w, r, err)
+		return
+	}
+	page(s, w, r, listing, pg.Members, pg.Bookmark, nil)
+}
+
+func (s *Server) GetMember(w http.ResponseWriter, r *http.Request, mspID MSPIDPath, memberID MemberIDPath, _ GetMemberParams) {
+	v, err := s.gw.Member(r.Context(), identity.Identity{MSPID: mspID, ID: memberID})
+	one(w, r, v, err)
+}
+
+func (s *Server) ListMemberDelegations(w http.ResponseWriter, r *http.Request, mspID MSPIDPath, memberID MemberIDPath, _ ListMemberDelegationsParams) {
+	v, err := s.gw.Delegations(r.Context(), identity.Identity{MSPID: mspID, ID: memberID})
+	list(s, w, r, v, err)
+}
+
+func (s *Server) GetMemberReputation(w http.ResponseWriter, r *http.Request, mspID MSPIDPath, memberID MemberIDPath, _ GetMemberReputationParams) {
+	v, err := s.gw.Score(r.Context(), identity.Identity{MSPID: mspID, ID: memberID}, charter.ScoreQuery{})
+	one(w, r, v, err)
+}
+
+func (s *Server) GetMemberBalance(w http.ResponseWriter, r *http.Request, mspID MSPIDPath, memberID MemberIDPath, _ GetMemberBalanceParams) {
+	v, err := s.gw.Balance(r.Context(), identity.Identity{MSPID: mspID, ID: memberID})
+	one(w, r, v, err)
+}
+
+func (s *Server) GetConstitution(w http.ResponseWriter, r *http.Request, _ GetConstitutionParams) {
+	v, err := s.gw.Constitution(r.Context())
+	one(w, r, v, err)
+}
+
+func (s *Server) ListConstitutionVersions(w http.ResponseWriter, r *http.Request, _ ListConstitutionVersionsParams) {
+	v, err := s.gw.ConstitutionHistory(r.Context())
+	list(s, w, r, v, err)
+}
+
+func (s *Server) GetRound(w http.ResponseWriter, r *http.Request, id ID, _ GetRoundParams) {
+	v, err := s.gw.Round(r.Context(), id)
+	one(w, r, v, err)
+}
+
+func (s *Server) ListRoundProjects(w http.ResponseWriter, r *http.Request, id ID, p ListRoundProjectsParams) {
+	listing := "round-projects:" + id
+	bm, err := decodeCursor(listing, p.Cursor)
+	if err != nil {
+		writeProblem(w, r, err)
+		return
+	}
+	pg, err := s.gw.RoundProjects(r.Context(), id, limitOf(p.Limit), bm)
+	if err != nil {
+		writeProblem(w, r, err)
+		return
+	}
+	page(s, w, r, listing, pg.Projects, pg.Bookmark, nil)
+}
+
+func (s *Server) GetRoundEstimate(w http.ResponseWriter, r *http.Request, id ID, _ GetRoundEstimateParams) {
+	v, err := s.gw.RoundEstimate(r.Context(), id)
+	one(w, r, v, err)
+}
+
+func (s *Server) ListTreasuryAccounts(w http.ResponseWriter, r *http.Request, _ ListTreasuryAccountsParams) {
+	v, err := s.gw.TreasuryAccounts(r.Context())
+	list(s, w, r, v, err)
+}
+
+func (s *Server) ListSpends(w http.ResponseWriter, r *http.Request, p ListSpendsParams) {
+	listing := "spends"
+	bm, err := decodeCursor(listing, p.Cursor)
+	if err != nil {
+		writeProblem(w, r, err)
+		return
+	}
+	pg, err := s.gw.Spends(r.Context(), limitOf(p.Limit), bm)
+	if err != nil {
+		writeProblem(w, r, err)
+		return
+	}
+	page(s, w, r, listing, pg.Spends, pg.Bookmark, nil)
+}
+
+func (s *Server) ListArtifacts(w http.ResponseWriter, r *http.Request, p ListArtifactsParams) {
+	req := artifact.ListRequest{Limit: limitOf(p.Limit)}
+	if p.Name != nil {
+		req.Name = *p.Name
+	}
+	listing := "artifacts:" + req.Name
+	bm, err := decodeCursor(listing, p.Cursor)
+	if err != nil {
+		writeProblem(w, r, err)
+		return
+	}
+	req.Bookmark = bm
+	pg, err := s.gw.ListArtifacts(r.Context(), req)
+	if err != nil {
+		writeProblem(w, r, err)
+		return
+	}
+	page(s, w, r, listing, pg.Artifacts, pg.Bookmark, nil)
+}
+
+func (s *Server) GetArtifact(w http.ResponseWriter, r *http.Request, name string, version string, _ GetArtifactParams) {
+	v, err := s.gw.ArtifactStatus(r.Context(), artifact.Ref{Name: name, Version: version})
+	one(w, r, v, err)
+}
+
+func (s *Server) GetGuardianStatus(w http.ResponseWriter, r *http.Request, p GetGuardianStatusParams) {
+	v, err := s.gw.GuardianStatus(r.Context(), emergency.Target{Kind: emergency.Kind(p.Kind), ID: p.Target})
+	one(w, r, v, err)
+}
+
+func (s *Server) GetTransaction(w http.ResponseWriter, r *http.Request, txID TxID) {
+	v, err := s.gw.TransactionStatus(r.Context(), txID)
+	one(w, r, v, err)
+}
+
+// ---- writes: prepare for the member's signature ----
+
+// prepare builds the member's transaction (call runs one typed client
+// method as the member) and answers 201 with the signing session.
+func (s *Server) prepare(w http.ResponseWriter, r *http.Request, signer Signer, call func(ctx context.Context, as *charter.Client) error) {
+	key, err := publicKeyOf([]byte(signer.Certificate))
+	if err != nil {
+		writeProblem(w, r, err)
+		return
+	}
+	id, err := identity.FromPEM(signer.MspId, []byte(signer.Certificate))
+	if err != nil {
+		writeProblem(w, r, newProblem(charter.CodeInvalidArgument, "/signer/certificate", "member-certificate", "signer certificate: %v", err))
+		return
+	}
+	u, err := s.gw.Prepare(r.Context(), charter.Signer{MSPID: signer.MspId, CertificatePEM: []byte(signer.Certificate)}, call)
+	if err != nil {
+		writeProblem(w, r, err)
+		return
+	}
+	ses := &session{id: newID(), key: key, signer: id, txID: u.TxID, name: u.Transaction, proposal: u}
+	if err := s.signing.add(ses); err != nil {
+		writeProblem(w, r, err)
+		return
+	}
+	tx := u.Transaction
+	writeJSON(w, http.StatusCreated, SigningResponse{Signing: Signing{Id: ses.id, TxId: u.TxID, Transaction: &tx, Proposal: u.Message}})
+}
+
+// decodeBody decodes a body the validator already checked.
+func decodeBody(r *http.Request, v any) error {
+	if err := json.NewDecoder(r.Body).Decode(v); err != nil {
+		return newProblem(charter.CodeInvalidArgument, "body", "json", "request body: %v", err)
+	}
+	return nil
+}
+
+func allocations(as *[]Allocation) []ballot.Allocation {
+	if as == nil {
+		return nil
+	}
+	out := make([]ballot.Allocation, len(*as))
+	for i, a := range *as {
+		out[i] = ballot.Allocation{Choice: a.Choice, Votes: a.Votes}
+	}
+	return out
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
+func (s *Server) CastVote(w http.ResponseWriter, r *http.Request, id ID) {
+	var b VoteBody
+	if err := decodeBody(r, &b); err != nil {
+		writeProblem(w, r, err)
+		return
+	}
+	req := ballot.CastRequest{Ballot: id, Choice: deref(b.Choice), Allocations: allocations(b.Allocations)}
+	s.prepare(w, r, b.Signer, func(ctx context.Context, as *charter.Client) error {
+		_, err := as.Vote(ctx, req)
+		return err
+	})
+}
+
+func (s *Server) VoteOnDecision(w http.ResponseWriter, r *http.Request, id ID) {
+	var b DecisionVoteBody
+	if err := decodeBody(r, &b); err != nil {
+		writeProblem(w, r, err)
+		return
+	}
+	req := decision.VoteRequest{Decision: id, House: constitution.HouseID(b.House), Choice: deref(b.Choice)}
+	if b.Appeal != nil {
+		req.Appeal = *b.Appeal
+	}
+	for _, a := range allocations(b.Allocations) {
+		req.Allocations = append(req.Allocations, decision.Allocation(a))
+	}
+	s.prepare(w, r, b.Signer, func(ctx context.Context, as *charter.Client) error {
+		_, err := as.VoteOnDecision(ctx, req)
+		return err
+	})
+}
+
+func (s *Server) SetDelegation(w http.ResponseWriter, r *http.Request) {
+	var b DelegationBody
+	if err := decodeBody(r, &b); err != nil {
+		writeProblem(w, r, err)
+		return
+	}
+	req := delegation.SetRequest{Topic: b.Topic, ExpiresAt: b.ExpiresAt}
+	for _, l := range b.Legs {
+		req.Legs = append(req.Legs, delegation.Leg{To: identity.Identity{MSPID: l.To.MspId, ID: l.To.Id}, Percent: l.Percent})
+	}
+	s.prepare(w, r, b.Signer, func(ctx context.Context, as *charter.Client) error {
+		_, err := as.Delegate(ctx, req)
+		return err
+	})
+}
+
+func (s *Server) RevokeDelegation(w http.ResponseWriter, r *http.Request) {
+	var b RevokeDelegationBody
+	if err := decodeBody(r, &b); err != nil {
+		writeProblem(w, r, err)
+		return
+	}
+	s.prepare(w, r, b.Signer, func(ctx context.Context, as *charter.Client) error {
+		_, err := as.RevokeDelegation(ctx, delegation.RevokeRequest{Topic: b.Topic})
+		return err
+	})
+}
+
+func (s *Server) Contribute(w http.ResponseWriter, r *http.Request, id ID) {
+	var b ContributionBody
+	if err := decodeBody(r, &b); err != nil {
+		writeProblem(w, r, err)
+		return
+	}
+	s.prepare(w, r, b.Signer, func(ctx context.Context, as *charter.Client) error {
+		_, err := as.Contribute(ctx, round.ContributeRequest{Round: id, Project: b.Project, Amount: b.Amount})
+		return err
+	})
+}
+
+func (s *Server) ApproveSpend(w http.ResponseWriter, r *http.Request, id ID) {
+	var b SignerOnlyBody
+	if err := decodeBody(r, &b); err != nil {
+		writeProblem(w, r, err)
+		return
+	}
+	s.prepare(w, r, b.Signer, func(ctx context.Context, as *charter.Client) error {
+		_, err := as.ApproveSpend(ctx, id)
+		return err
+	})
+}
+
+func (s *Server) SupportPause(w http.ResponseWriter, r *http.Request) {
+	var b PauseBody
+	if err := decodeBody(r, &b); err != nil {
+		writeProblem(w, r, err)
+		return
+	}
+	req := emergency.PauseRequest{Target: emergency.Target{Kind: emergency.Kind(b.Kind), ID: b.Target}, Reason: b.Reason}
+	s.prepare(w, r, b.Signer, func(ctx context.Context, as *charter.Client) error {
+		_, err := as.GuardianPause(ctx, req)
+		return err
+	})
+}
+
+// ---- signing ----
+
+func (s *Server) EndorseSigning(w http.ResponseWriter, r *http.Request, id SigningID) {
+	var b SignatureBody
+	if err := decodeBody(r, &b); err != nil {
+		writeProblem(w, r, err)
+		return
+	}
+	ses, err := s.signing.get(id)
+	if err != nil {
+		writeProblem(w, r, err)
+		return
+	}
+	s.signing.mu.Lock()
+	state := ses.state
+	s.signing.mu.Unlock()
+	if state != statePrepared {
+		writeProblem(w, r, newProblem(charter.CodeFailedPrecondition, "id", "endorse-once", "signing session %s was already endorsed: sign its transaction and submit", id))
+		return
+	}
+	if err := verifySignature(ses.key, ses.proposal.Message, b.Signature, "proposal"); err != nil {
+		writeProblem(w, r, err)
+		return
+	}
+	e, err := s.gw.EndorseSigned(r.Context(), ses.proposal.State, b.Signature)
+	if err != nil {
+		writeProblem(w, r, err)
+		return
+	}
+	s.signing.mu.Lock()
+	if ses.state != statePrepared {
+		s.signing.mu.Unlock()
+		writeProblem(w, r, newProblem(charter.CodeConflict, "id", "endorse-once", "signing session %s was endorsed by a concurrent request", id))
+		return
+	}
+	ses.state, ses.endorsed = stateEndorsed, e
+	s.signing.mu.Unlock()
+	out := EndorseResponse{Transaction: e.Message}
+	if len(e.Result) > 0 {
+		var res map[string]any
+		if json.Unmarshal(e.Result, &res) == nil {
+			out.Result = &res
+		}
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func (s *Server) SubmitSigning(w http.ResponseWriter, r *http.Request, id SigningID, p SubmitSigningParams) {
+	var b SignatureBody
+	if err := decodeBody(r, &b); err != nil {
+		writeProblem(w, r, err)
+		return
+	}
+	digest := sha256.Sum256(append([]byte(id+"\x00"), b.Signature...))
+	s.signing.mu.Lock()
+	if prev, ok := s.signing.keys[p.IdempotencyKey]; ok {
+		s.signing.mu.Unlock()
+		if prev.digest != digest {
+			writeProblem(w, r, newProblem(charter.CodeConflict, "Idempotency-Key", "idempotency-key-reuse", "Idempotency-Key %q was used with another request (another signing session or signature); use a new key", p.IdempotencyKey))
+			return
+		}
+		s.writeJob(w, r, prev.jobID, http.StatusAccepted)
+		return
+	}
+	s.signing.mu.Unlock()
+
+	ses, err := s.signing.get(id)
+	if err != nil {
+		writeProblem(w, r, err)
+		return
+	}
+	s.signing.mu.Lock()
+	state := ses.state
+	s.signing.mu.Unlock()
+	switch state {
+	case statePrepared:
+		writeProblem(w, r, newProblem(charter.CodeFailedPrecondition, "id", "endorse-before-submit", "signing session %s is not endorsed yet: POST /v1/signing/%s/endorse first", id, id))
+		return
+	case stateSubmitted:
+		writeProblem(w, r, newProblem(charter.CodeConflict, "id", "submit-once", "signing session %s was already submitted (job %s); replay with the same Idempotency-Key to get it", id, ses.jobID))
+		return
+	}
+	if err := verifySignature(ses.key, ses.endorsed.Message, b.Signature, "transaction"); err != nil {
+		writeProblem(w, r, err)
+		return
+	}
+	s.signing.mu.Lock()
+	if ses.state != stateEndorsed {
+		s.signing.mu.Unlock()
+		writeProblem(w, r, newProblem(charter.CodeConflict, "id", "submit-once", "signing session %s was submitted by a concurrent request", id))
+		return
+	}
+	ses.state = stateSubmitted
+	s.signing.mu.Unlock()
+
+	txID, err := s.gw.SubmitSigned(r.Context(), ses.endorsed.State, b.Signature)
+	j := &job{id: newID(), txID: ses.txID}
+	if txID != "" {
+		j.txID = txID
+	}
+	if err != nil {
+		code := charter.CodeOf(err)
+		if code != charter.CodeUnknownOutcome {
+			// Nothing reached the orderer: the session may be submitted again.
+			s.signing.mu.Lock()
+			ses.state = stateEndorsed
+			s.signing.mu.Unlock()
+			writeProblem(w, r, err)
+			return
+		}
+		j.detail = problemOf(err).Detail
+	}
+	s.signing.addJob(j)
+	s.signing.mu.Lock()
+	ses.jobID = j.id
+	s.signing.keys[p.IdempotencyKey] = idempotent{digest: digest, jobID: j.id}
+	s.signing.mu.Unlock()
+	w.Header().Set("Location", "/v1/jobs/"+j.id)
+	s.writeJob(w, r, j.id, http.StatusAccepted)
+}
+
+// jobView is a job with its status from the block listener (or, for a
+// transaction it no longer remembers, from the ledger).
+func (s *Server) jobView(ctx context.Context, j *job) Job {
+	out := Job{Id: j.id, TxId: j.txID, Status: JobSubmitted}
+	if j.detail != "" {
+		d := j.detail
+		out.Detail = &d
+	}
+	if seen, ok := s.blocks.Seen(j.txID); ok {
+		h := int64(seen.Block) + 1
+		out.BlockHeight = &h
+		if seen.Code.String() == "VALID" {
+			out.Status = JobCommitted
+		} else {
+			out.Status = JobFailed
+			code := seen.Code.String()
+			d := fmt.Sprintf("transaction %s failed validation with %s in block %d and changed nothing", j.txID, code, seen.Block)
+			out.Code, out.Detail = &code, &d
+		}
+	}
+	return out
+}
+
+func (s *Server) writeJob(w http.ResponseWriter, r *http.Request, id string, status int) {
+	j, ok := s.signing.job(id)
+	if !ok {
+		writeProblem(w, r, newProblem(charter.CodeNotFound, "id", "job", "job %s does not exist (jobs are kept in the server's memory)", id))
+		return
+	}
+	writeJSON(w, status, JobResponse{Job: s.jobView(r.Context(), j)})
+}
+
+func (s *Server) GetJob(w http.ResponseWriter, r *http.Request, id string, _ GetJobParams) {
+	j, ok := s.signing.job(id)
+	if !ok {
+		writeProblem(w, r, newProblem(charter.CodeNotFound, "id", "job", "job %s does not exist (jobs are kept in the server's memory)", id))
+		return
+	}
+	writeJSON(w, http.StatusOK, s.jobView(r.Context(), j))
+}
+
+// ---- live results ----
+
+func (s *Server) StreamBallotResults(w http.ResponseWriter, r *http.Request, id ID, p StreamBallotResultsParams) {
+	fl, ok := w.(http.Flusher)
+	if !ok {
+		writeProblem(w, r, newProblem(charter.CodeInternal, "", "streaming", "the connection does not support streaming"))
+		return
+	}
+	ctx := r.Context()
+	// The height is read before the results, so an event's id never
+	// claims a later block than the state it carries. The first read
+	// answers an unknown ballot with a problem.
+	h, changed := s.blocks.Height()
+	res, err := s.gw.BallotResults(ctx, id)
+	if err != nil {
+		writeProblem(w, r, err)
+		return
+	}
+	var resumeAt uint64
+	if p.LastEventID != nil {
+		resumeAt, _ = strconv.ParseUint(*p.LastEventID, 10, 64)
+	}
+	w.Header().Set("Content-Type", "text/event-stream")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(http.StatusOK)
+	fl.Flush()
+	var last []byte
+	heartbeat := time.NewTicker(15 * time.Second)
+	defer heartbeat.Stop()
+	for {
+		raw, err := json.Marshal(res)
+		if err != nil {
+			return
+		}
+		// A client resuming at height h or later already has this state.
+		if !bytes.Equal(raw, last) && (resumeAt == 0 || h > resumeAt) {
+			fmt.Fprintf(w, "id: %d\nevent: results\ndata: %s\n\n", h, raw)
+			fl.Flush()
+			last = raw
+		} else if last == nil {
+			last = raw
+		}
+	wait:
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-heartbeat.C:
+				fmt.Fprint(w, ": keep-alive\n\n")
+				fl.Flush()
+			case <-changed:
+				break wait
+			}
+		}
+		resumeAt = 0
+		h, changed = s.blocks.Height()
+		if res, err = s.gw.BallotResults(ctx, id); err != nil {
+			p := problemOf(err)
+			fmt.Fprintf(w, "event: problem\ndata: {\"code\":%q,\"detail\":%q}\n\n", p.Code, p.Detail)
+			fl.Flush()
+			return
+		}
+	}
+}
+
+// ---- audit ----
+
+// blockLine is one NDJSON line of the block stream.
+type blockLine struct {
+	Number       uint64   `json:"number"`
+	Transactions []txLine `json:"transactions"`
+}
+
+type txLine struct {
+	TxID string `json:"txId"`
+	Code string `json:"validationCode"`
+}
+
+func (s *Server) StreamAuditBlocks(w http.ResponseWriter, r *http.Request, p StreamAuditBlocksParams) {
+	h, _ := s.blocks.Height()
+	var from, to uint64
+	if p.From != nil {
+		from = uint64(*p.From)
+	}
+	if h == 0 {
+		writeProblem(w, r, newProblem(charter.CodeUnavailable, "", "listener-started", "the block listener has not started; try again"))
+		return
+	}
+	to = h - 1
+	if p.To != nil {
+		to = uint64(*p.To)
+	}
+	if from > to {
+		writeProblem(w, r, newProblem(charter.CodeInvalidArgument, "from", "from-le-to", "from %d is after to %d", from, to))
+		return
+	}
+	if to >= h {
+		writeProblem(w, r, newProblem(charter.CodeInvalidArgument, "to", "committed-block", "block %d is not committed yet (height %d)", to, h))
+		return
+	}
+	ctx, cancel := context.WithCancel(r.Context())
+	defer cancel()
+	blocks, err := s.gw.BlockEvents(ctx, from)
+	if err != nil {
+		writeProblem(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/x-ndjson")
+	w.WriteHeader(http.StatusOK)
+	enc := json.NewEncoder(w)
+	fl, _ := w.(http.Flusher)
+	for b := range blocks {
+		line := blockLine{Number: b.GetHeader().GetNumber(), Transactions: []txLine{}}
+		filter := b.GetMetadata().GetMetadata()
+		var codes []byte
+		if len(filter) > 2 {
+			codes = filter[2]
+		}
+		for i, env := range b.GetData().GetData() {
+			tl := txLine{TxID: envelopeTxID(env)}
+			if i < len(codes) {
+				tl.Code = txCodeName(codes[i])
+			}
+			line.Transactions = append(line.Transactions, tl)
+		}
+		if enc.Encode(line) != nil {
+			return
+		}
+		if fl != nil && line.Number%64 == 0 {
+			fl.Flush()
+		}
+		if line.Number >= to {
+			return
+		}
+	}
+}

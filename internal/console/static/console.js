@@ -1,0 +1,353 @@
+// Charter console: the member's key in the browser, and writes through the
+// HTTP API's offline signing. No build step; no dependency but htmx.
+//
+// The key is imported once from a PKCS#8 PEM file into WebCrypto as a
+// NON-extractable ECDSA P-256 key and kept in IndexedDB (a CryptoKey is
+// stored as an opaque handle: no page, this one included, can read it
+// back). WebCrypto's sign(ECDSA, SHA-256) hashes the bytes itself and
+// returns r‖s (64 bytes); Fabric wants ASN.1 DER with a low S, so rawToDER
+// converts (S > n/2 becomes n − S). internal/console/sig_test.go checks
+// that conversion against Go's crypto/ecdsa in headless Chromium.
+(function () {
+  'use strict';
+
+  // The order n of P-256 and n/2.
+  var N = BigInt('0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551');
+  var HALF_N = N >> 1n;
+
+  function bytesToBig(b) {
+    var x = 0n;
+    for (var i = 0; i < b.length; i++) x = (x << 8n) | BigInt(b[i]);
+    return x;
+  }
+
+  function bigToBytes(x) {
+    var out = [];
+    while (x > 0n) { out.unshift(Number(x & 0xffn)); x >>= 8n; }
+    if (out.length === 0) out.push(0);
+    return out;
+  }
+
+  // derInt encodes a non-negative integer as an ASN.1 INTEGER: minimal
+  // big-endian, a 0x00 prefix when the high bit is set.
+  function derInt(x) {
+    var b = bigToBytes(x);
+    if (b[0] & 0x80) b.unshift(0);
+    return [0x02, b.length].concat(b);
+  }
+
+  // rawToDER converts WebCrypto's r‖s to DER with S normalised to the
+  // lower half of the order (what Fabric's MSP accepts).
+  function rawToDER(raw) {
+    if (!(raw instanceof Uint8Array) || raw.length !== 64) throw new Error('ECDSA P-256 signature must be 64 bytes r‖s, got ' + (raw && raw.length));
+    var r = bytesToBig(raw.subarray(0, 32));
+    var s = bytesToBig(raw.subarray(32, 64));
+    if (r === 0n || s === 0n || r >= N || s >= N) throw new Error('ECDSA signature out of range');
+    if (s > HALF_N) s = N - s;
+    var body = derInt(r).concat(derInt(s));
+    return new Uint8Array([0x30, body.length].concat(body));
+  }
+
+  function b64ToBytes(s) {
+    var bin = atob(s);
+    var out = new Uint8Array(bin.length);
+    for (var i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+    return out;
+  }
+
+  function bytesToB64(b) {
+    var s = '';
+    for (var i = 0; i < b.length; i++) s += String.fromCharCode(b[i]);
+    return btoa(s);
+  }
+
+  function pemToBytes(pem, label) {
+    var re = new RegExp('-----BEGIN ' + label + '-----([\\s\\S]*?)-----END ' + label + '-----');
+    var m = re.exec(pem);
+    if (!m) throw new Error('no "' + label + '" PEM block in the file');
+    return b64ToBytes(m[1].replace(/\s+/g, ''));
+  }
+
+  // ---- IndexedDB: one store, one record "member" {key, certificate, mspId, id, short}.
+  function db() {
+    return new Promise(function (resolve, reject) {
+      var req = indexedDB.open('charter-console', 1);
+      req.onupgradeneeded = function () { req.result.createObjectStore('identity'); };
+      req.onsuccess = function () { resolve(req.result); };
+      req.onerror = function () { reject(req.error); };
+    });
+  }
+
+  function idb(mode, fn) {
+    return db().then(function (d) {
+      return new Promise(function (resolve, reject) {
+        var tx = d.transaction('identity', mode);
+        var req = fn(tx.objectStore('identity'));
+        tx.oncomplete = function () { resolve(req && req.result); };
+        tx.onerror = function () { reject(tx.error); };
+      });
+    });
+  }
+
+  function loadMember() { return idb('readonly', function (s) { return s.get('member'); }); }
+  function saveMember(m) { return idb('readwrite', function (s) { return s.put(m, 'member'); }); }
+  function forgetMember() { return idb('readwrite', function (s) { return s.delete('member'); }); }
+
+  function setCookie(v) {
+    document.cookie = 'charter_member=' + v + '; path=/; SameSite=Strict' + (v ? '' : '; max-age=0');
+  }
+
+  async function signBytes(key, bytes) {
+    var raw = new Uint8Array(await crypto.subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, key, bytes));
+    return rawToDER(raw);
+  }
+
+  // importKey imports the PEM key non-extractable, asks the server which
+  // identity the certificate names, and proves the key matches the
+  // certificate (the server verifies a signature over the certificate's
+  // bytes with the certificate's public key) before keeping either.
+  async function importIdentity(mspId, keyPem, certPem) {
+    var key = await crypto.subtle.importKey('pkcs8', pemToBytes(keyPem, 'PRIVATE KEY'),
+      { name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign']);
+    var proof = await signBytes(key, new TextEncoder().encode(certPem));
+    var resp = await fetch('/console/identity', {
+      method: 'POST', headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ mspId: mspId, certificate: certPem, proof: bytesToB64(proof) })
+    });
+    var body = await resp.json();
+    if (!resp.ok) throw new Error(body.detail || resp.statusText);
+    await saveMember({ key: key, certificate: certPem, mspId: body.mspId, id: body.id, short: body.short });
+    setCookie(body.cookie);
+    return body;
+  }
+
+  function apiBase() { return document.body.getAttribute('data-api-base') || '/v1'; }
+
+  async function api(method, path, body, headers) {
+    var h = Object.assign({ 'Accept': 'application/json' }, headers || {});
+    if (body !== undefined) h['Content-Type'] = 'application/json';
+    var resp = await fetch(apiBase() + path, { method: method, headers: h, body: body === undefined ? undefined : JSON.stringify(body) });
+    var text = await resp.text();
+    var json = {};
+    try { json = text ? JSON.parse(text) : {}; } catch (e) { json = { detail: text }; }
+    if (!resp.ok) {
+      var err = new Error((json.code ? json.code + ': ' : '') + (json.detail || json.title || resp.statusText));
+      err.status = resp.status;
+      throw err;
+    }
+    return json;
+  }
+
+  function say(el, text, state) {
+    if (!el) return;
+    el.textContent = text;
+    el.classList.remove('failed', 'committed');
+    if (state) el.classList.add(state);
+  }
+
+  var sleep = function (ms) { return new Promise(function (r) { setTimeout(r, ms); }); };
+
+  // write runs the offline-signing flow: prepare (201 signing), sign the
+  // proposal, endorse, sign the transaction, submit (202 job), poll the job.
+  async function write(path, body, statusEl) {
+    var m = await loadMember();
+    if (!m) throw new Error('No member key in this browser: import yours on "Your identity" first.');
+    body.signer = { mspId: m.mspId, certificate: m.certificate };
+    say(statusEl, 'Preparing the transaction…');
+    var prep = await api('POST', path, body);
+    var signing = prep.signing;
+    say(statusEl, 'Signing the proposal with your key, in this browser…');
+    var endorsed = await api('POST', '/signing/' + signing.id + '/endorse',
+      { signature: bytesToB64(await signBytes(m.key, b64ToBytes(signing.proposal))) });
+    say(statusEl, 'Endorsed. Signing the transaction…');
+    var submitted = await api('POST', '/signing/' + signing.id + '/submit',
+      { signature: bytesToB64(await signBytes(m.key, b64ToBytes(endorsed.transaction))) },
+      { 'Idempotency-Key': signing.id });
+    var job = submitted.job;
+    say(statusEl, 'Submitted (transaction ' + job.txId.slice(0, 12) + '…); waiting for the ledger…');
+    for (var i = 0; i < 60 && job.status === 'submitted'; i++) {
+      job = await api('GET', '/jobs/' + job.id + '?waitFor=' + encodeURIComponent(job.txId));
+      if (job.status === 'submitted') await sleep(1000);
+    }
+    if (job.status === 'committed') {
+      say(statusEl, 'Committed in block ' + (job.blockHeight - 1) + '.', 'committed');
+    } else if (job.status === 'failed') {
+      say(statusEl, 'Refused: ' + (job.code ? job.code + ': ' : '') + (job.detail || 'the transaction was not valid'), 'failed');
+    } else {
+      say(statusEl, 'Still waiting for the ledger; transaction ' + job.txId + '.', '');
+    }
+    return job;
+  }
+
+  function bodyOf(form) {
+    var kind = form.getAttribute('data-kind');
+    switch (kind) {
+      case 'choice': {
+        var c = form.querySelector('input[name=choice]:checked');
+        if (!c) throw new Error('Choose an option first.');
+        return { choice: c.value };
+      }
+      case 'quadratic': {
+        var allocs = [];
+        form.querySelectorAll('input[name=alloc]').forEach(function (i) {
+          var v = parseInt(i.value, 10);
+          if (v > 0) allocs.push({ choice: i.getAttribute('data-choice'), votes: v });
+        });
+        if (!allocs.length) throw new Error('Put at least one vote on a choice.');
+        return { allocations: allocs };
+      }
+      case 'delegate':
+        return { topic: form.getAttribute('data-topic'), legs: [{ to: { mspId: form.getAttribute('data-to-msp'), id: form.getAttribute('data-to-id') }, percent: 100 }] };
+      case 'revoke':
+        return { topic: form.querySelector('[name=topic]').value };
+      case 'contribute':
+        return { project: form.getAttribute('data-project'), amount: parseInt(form.querySelector('[name=amount]').value, 10) };
+      case 'pause':
+        return { kind: form.getAttribute('data-target-kind'), target: form.getAttribute('data-target'), reason: form.querySelector('[name=reason]').value };
+    }
+    throw new Error('unknown form kind ' + kind);
+  }
+
+  function refreshAfter(form) {
+    var sel = form.getAttribute('data-refresh');
+    if (sel && window.htmx) {
+      var el = document.querySelector(sel);
+      if (el) window.htmx.trigger(el, 'charter:refresh');
+    }
+    var standing = document.getElementById('standing');
+    if (standing && window.htmx) {
+      window.htmx.ajax('GET', location.pathname.replace(/\/$/, '') + '/standing', { target: '#standing', swap: 'outerHTML' });
+    }
+  }
+
+  function onWrite(ev) {
+    var form = ev.target.closest('form.write');
+    if (!form) return;
+    ev.preventDefault();
+    var status = form.querySelector('.write-status');
+    var button = form.querySelector('button[type=submit]');
+    var body;
+    try { body = bodyOf(form); } catch (e) { say(status, e.message, 'failed'); return; }
+    button.disabled = true;
+    write(form.getAttribute('data-write'), body, status)
+      .then(function (job) { if (job.status === 'committed') refreshAfter(form); })
+      .catch(function (e) { say(status, 'Refused: ' + e.message, 'failed'); })
+      .finally(function () { button.disabled = false; });
+  }
+
+  function wireImport() {
+    var form = document.getElementById('import-form');
+    if (!form) return;
+    var status = document.getElementById('import-status');
+    form.addEventListener('submit', function (ev) {
+      ev.preventDefault();
+      var keyFile = form.querySelector('#keyfile').files[0];
+      var certFile = form.querySelector('#certfile').files[0];
+      if (!keyFile || !certFile) { say(status, 'Choose both files.', 'failed'); return; }
+      say(status, 'Importing…');
+      Promise.all([keyFile.text(), certFile.text()])
+        .then(function (t) { return importIdentity(form.querySelector('#msp').value.trim(), t[0], t[1]); })
+        .then(function (id) {
+          say(status, 'Imported: writes will be signed as ' + id.short + '. The key cannot be read back from this browser.', 'committed');
+          document.getElementById('identity-current').textContent = 'A key for ' + id.short + ' is held here.';
+          document.getElementById('forget-identity').hidden = false;
+          var signer = document.getElementById('signer');
+          if (signer) signer.textContent = 'Writes are signed as ' + id.short + ', with the key held in this browser.';
+        })
+        .catch(function (e) { say(status, 'Import failed: ' + e.message, 'failed'); });
+    });
+    var forget = document.getElementById('forget-identity');
+    forget.addEventListener('click', function () {
+      forgetMember().then(function () {
+        setCookie('');
+        document.getElementById('identity-current').textContent = 'No member key is held here.';
+        forget.hidden = true;
+      });
+    });
+  }
+
+  // Live results: the API's Server-Sent Events (one event per block that
+  // changed the ballot) trigger a refresh; htmx also polls as a fallback.
+  // A change of the vote count is announced once (not every poll).
+  function wireResults() {
+    var region = document.getElementById('results-region');
+    if (!region) return;
+    var lastVotes = null;
+    var table = document.getElementById('results-table');
+    if (table) lastVotes = table.getAttribute('data-votes');
+    region.addEventListener('htmx:afterSwap', function () {
+      var t = document.getElementById('results-table');
+      var v = t && t.getAttribute('data-votes');
+      if (v !== null && v !== lastVotes) {
+        lastVotes = v;
+        document.getElementById('announce').textContent = 'Results updated: ' + v + ' votes counted so far.';
+      }
+    });
+    var stream = region.getAttribute('data-stream');
+    if (stream && window.EventSource) {
+      var es = new EventSource(apiBase() + stream);
+      es.addEventListener('results', function () { window.htmx && window.htmx.trigger(region, 'charter:refresh'); });
+      es.onerror = function () { if (es.readyState === EventSource.CLOSED) es.close(); };
+    }
+  }
+
+  // A pause that starts or lapses while the guardian page is open is
+  // announced once.
+  function wireGuardian() {
+    var region = document.getElementById('status-region');
+    if (!region) return;
+    var state = function () { var p = document.getElementById('pause-state'); return p && p.getAttribute('data-in-force'); };
+    var last = state();
+    region.addEventListener('htmx:afterSwap', function () {
+      var now = state();
+      if (now !== last) {
+        last = now;
+        document.getElementById('announce').textContent = now === 'yes' ? 'A pause is now in force.' : 'The pause has lapsed.';
+      }
+    });
+  }
+
+  // Audit export: stream the API's NDJSON, count rows as they arrive, and
+  // offer the whole file for download.
+  function wireExport() {
+    var form = document.getElementById('export-form');
+    if (!form) return;
+    var status = document.getElementById('export-status');
+    var link = document.getElementById('export-download');
+    form.addEventListener('submit', async function (ev) {
+      ev.preventDefault();
+      var q = new URLSearchParams();
+      if (form.from.value !== '') q.set('from', form.from.value);
+      if (form.to.value !== '') q.set('to', form.to.value);
+      link.hidden = true;
+      say(status, 'Exporting…');
+      try {
+        var resp = await fetch(apiBase() + '/audit/blocks?' + q.toString(), { headers: { 'Accept': 'application/x-ndjson' } });
+        if (!resp.ok) {
+          var p = await resp.json().catch(function () { return {}; });
+          throw new Error(p.detail || resp.statusText);
+        }
+        var reader = resp.body.getReader();
+        var chunks = [], rows = 0, shown = 0;
+        for (;;) {
+          var r = await reader.read();
+          if (r.done) break;
+          chunks.push(r.value);
+          for (var i = 0; i < r.value.length; i++) if (r.value[i] === 10) rows++;
+          if (rows - shown >= 1000) { shown = rows; say(status, 'Exporting… ' + rows + ' rows so far.'); }
+        }
+        link.href = URL.createObjectURL(new Blob(chunks, { type: 'application/x-ndjson' }));
+        link.hidden = false;
+        link.setAttribute('data-rows', String(rows));
+        say(status, 'Export complete: ' + rows + ' rows.', 'committed');
+      } catch (e) {
+        say(status, 'Export failed: ' + e.message, 'failed');
+      }
+    });
+  }
+
+  window.charterConsole = { rawToDER: rawToDER, bytesToB64: bytesToB64, b64ToBytes: b64ToBytes, signBytes: signBytes, importIdentity: importIdentity };
+
+  document.addEventListener('submit', onWrite);
+  document.addEventListener('DOMContentLoaded', function () { wireImport(); wireResults(); wireGuardian(); wireExport(); });
+})();
