@@ -41,7 +41,7 @@ events it had not printed. A new FILE starts at --from-block (or the next
 block); once FILE has recorded an event, --from-block is refused.
 
 --alert AMOUNT prints only treasury alerts: a spend proposed, queued or executed,
-a deposit or an issuance of at least AMOUNT units; and, whatever the amount, a
+a deposit recorded or confirmed or an issuance of at least AMOUNT units; and, whatever the amount, a
 spend that pays its own proposer, a spend cancelled, and a treasury_spend decision
 queueing a spend. --webhook URL also POSTs each alert as JSON to URL (a failed post
 is reported on stderr and the watch goes on). --count then counts alerts.`,
