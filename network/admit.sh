@@ -61,11 +61,8 @@ if [ "$MODE" = admit ]; then
 fi
 [ -f "$DEPLOYED" ] || die "no deployed network in $NET (network/up.sh first)"
 mkdir -p "$LOGS/cli"
-for tool in charter-netadmin; do
-  if [ ! -x "$BIN/$tool" ]; then
-    (cd "$ROOT" && go build -o "$BIN/$tool" "./cmd/$tool") || die "go build ./cmd/$tool failed"
-  fi
-done
+# charter-netadmin builds the update: always from this source (incremental)
+(cd "$ROOT" && go build -o "$BIN/charter-netadmin" ./cmd/charter-netadmin) || die "go build ./cmd/charter-netadmin failed"
 
 as_admin() {
   local o="$1"; shift
@@ -126,14 +123,20 @@ fi
 echo "admit: channel: config update built from config block $before: $out"
 
 # 3. signatures (a majority of the application organisations' admins), submit
+# the channel's Admins policy: MAJORITY of the application organisations the
+# configuration has (charter-netadmin reports how many)
+napp="$(grep -o '"applicationOrgs":[0-9]*' <<<"$out" | cut -d: -f2)"
+napp="${napp:-${#ORGS[@]}}"
 if [ -n "${CHARTER_ADMIT_SIGNERS:-}" ]; then
   read -r -a signers <<<"$CHARTER_ADMIT_SIGNERS"
 else
   signers=()
   for o in "${ORGS[@]}"; do
-    [ $(( ${#signers[@]} * 2 )) -gt ${#ORGS[@]} ] && break
+    [ $(( ${#signers[@]} * 2 )) -gt "$napp" ] && break
     signers+=("$o")
   done
+  [ $(( ${#signers[@]} * 2 )) -gt "$napp" ] ||
+    die "a majority of the channel's $napp organisations must sign and only ${#signers[@]} admins are on this host: collect the others' signatures (peer channel signconfigtx) by hand"
 fi
 n=${#signers[@]}
 for s in "${signers[@]:0:$((n - 1))}"; do

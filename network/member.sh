@@ -84,12 +84,12 @@ ca_url "$ORG"; CAURL="$REPLY"
 REGISTRAR_MSP="$CAHOME/registrar/msp"
 PROFILE_ADMIN="${ORG_PROFILE[$ORG]}-admin"
 
-# the charter CLI (ledger side) and charter-netadmin (config updates)
-for tool in charter charter-netadmin; do
-  if [ ! -x "$BIN/$tool" ]; then
-    (cd "$ROOT" && go build -o "$BIN/$tool" "./cmd/$tool") || die "go build ./cmd/$tool failed"
-  fi
-done
+# the charter CLI (ledger side; make build, or built here when missing) and
+# charter-netadmin (config updates: always from this source, incremental)
+if [ ! -x "$BIN/charter" ]; then
+  (cd "$ROOT" && go build -o "$BIN/charter" ./cmd/charter) || die "go build ./cmd/charter failed"
+fi
+(cd "$ROOT" && go build -o "$BIN/charter-netadmin" ./cmd/charter-netadmin) || die "go build ./cmd/charter-netadmin failed"
 charter_cli() { "$BIN/charter" --profiles-file "$NET/profiles.json" --timeout 60s "$@"; }
 
 # caclient ARGS...: fabric-ca-client against ORG's CA over TLS (the CA's TLS
@@ -173,7 +173,7 @@ peer_height() { # peer_height ORG -> REPLY
 }
 
 revoke() {
-  local dir="$MEMBERS/$K/$ID" out signers=() s before after deadline o n tmp
+  local dir="$MEMBERS/$K/$ID" out signers=() s before after deadline o n tmp napp
   [ -s "$dir/cert.pem" ] || refuse "$ID was not enrolled in $ORG by this network's CA (no $dir/cert.pem)"
   ensure_registrar
   tmp="$(mktemp -d)"
@@ -196,10 +196,13 @@ revoke() {
     read -r -a signers <<<"$CHARTER_MEMBER_SIGNERS"
   else
     # the channel's Admins policy is MAJORITY Admins of the application
-    # organisations: ORG's admin and then the others in order
+    # organisations the channel has (charter-netadmin reports how many):
+    # ORG's admin and then the others in order
+    napp="$(grep -o '"applicationOrgs":[0-9]*' <<<"$out" | cut -d: -f2)"
+    napp="${napp:-${#ORGS[@]}}"
     signers=("$ORG")
     for o in "${ORGS[@]}"; do
-      [ $(( ${#signers[@]} * 2 )) -gt ${#ORGS[@]} ] && break
+      [ $(( ${#signers[@]} * 2 )) -gt "$napp" ] && break
       [ "$o" = "$ORG" ] || signers+=("$o")
     done
   fi

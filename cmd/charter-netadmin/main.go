@@ -106,7 +106,8 @@ func crlUpdate(args []string, stdout io.Writer) error {
 	return json.NewEncoder(stdout).Encode(struct {
 		Channel string `json:"channel"`
 		chanconfig.Revocation
-	}{channel, rev})
+		ApplicationOrgs int `json:"applicationOrgs"`
+	}{channel, rev, appOrgs(cfg)})
 }
 
 // readBlock reads the config block named by --block.
@@ -184,10 +185,11 @@ func admitUpdate(args []string, stdout io.Writer) error {
 		return err
 	}
 	return json.NewEncoder(stdout).Encode(struct {
-		Channel  string            `json:"channel"`
-		Decision string            `json:"decision"`
-		Adds     admission.Payload `json:"adds"`
-	}{channel, admitted.Decision, n.Payload()})
+		Channel         string            `json:"channel"`
+		Decision        string            `json:"decision"`
+		Adds            admission.Payload `json:"adds"`
+		ApplicationOrgs int               `json:"applicationOrgs"`
+	}{channel, admitted.Decision, n.Payload(), appOrgs(cfg)})
 }
 
 func removeUpdate(args []string, stdout io.Writer) error {
@@ -212,5 +214,16 @@ func removeUpdate(args []string, stdout io.Writer) error {
 	if err := writeEnvelope(update, *out); err != nil {
 		return err
 	}
-	return json.NewEncoder(stdout).Encode(map[string]string{"channel": channel, "removes": *msp})
+	return json.NewEncoder(stdout).Encode(struct {
+		Channel         string `json:"channel"`
+		Removes         string `json:"removes"`
+		ApplicationOrgs int    `json:"applicationOrgs"`
+	}{channel, *msp, appOrgs(cfg)})
+}
+
+// appOrgs is how many application organisations the configuration the
+// update was built from has: the channel's MAJORITY Admins policy needs
+// more than half of them to sign.
+func appOrgs(cfg *cb.Config) int {
+	return len(cfg.GetChannelGroup().GetGroups()["Application"].GetGroups())
 }
