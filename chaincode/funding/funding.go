@@ -211,9 +211,8 @@ func Aggregate(k Kind, p Project) (Totals, error) {
 	return t, nil
 }
 
-// s2 returns S² and s4 S⁴ as fresh values (no shared mutable state).
+// s2 returns S² as a fresh value (no shared mutable state).
 func s2() *big.Int { return new(big.Int).Mul(big.NewInt(Scale), big.NewInt(Scale)) }
-func s4() *big.Int { x := s2(); return x.Mul(x, x) }
 
 // Weight returns A_p of one project for a non-pairwise kind:
 // max(0, (Σ r_u)² − S²·Σ c_u) with r_u = ⌊√(S²·c_u)⌋.

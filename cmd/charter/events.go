@@ -104,14 +104,10 @@ is reported on stderr and the watch goes on). --count then counts alerts.`,
 	return cmd
 }
 
-// watch prints events until count were printed (0: no limit) or ctx ends.
-// A stream the peer ends on its own is an UNAVAILABLE error.
-func (a *app) watch(ctx context.Context, c gatewayAPI, opts charter.WatchOptions, count int) error {
-	return a.watchFiltered(ctx, c, opts, count, nil)
-}
-
-// watchFiltered is watch printing, instead of each event, what filter
-// makes of it (nothing when it returns false); nil prints every event.
+// watchFiltered prints events until count were printed (0: no limit) or
+// ctx ends; with a filter it prints, instead of each event, what filter
+// makes of it (nothing when it returns false); nil prints every event. A
+// stream the peer ends on its own is an UNAVAILABLE error.
 func (a *app) watchFiltered(ctx context.Context, c gatewayAPI, opts charter.WatchOptions, count int, filter func(charter.Event) (any, bool)) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()

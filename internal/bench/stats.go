@@ -10,7 +10,6 @@
 package bench
 
 import (
-	"fmt"
 	"math"
 	"slices"
 	"sort"
@@ -169,6 +168,3 @@ func SaturationRate(offered, goodput []float64, growth float64) (rate float64, o
 	}
 	return 0, false
 }
-
-// FormatRate renders a rate for tables: one decimal.
-func FormatRate(r float64) string { return fmt.Sprintf("%.1f", r) }

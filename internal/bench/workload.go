@@ -309,9 +309,6 @@ func (h *Harness) Close() {
 	}
 }
 
-// Workers is the number of client identities.
-func (h *Harness) Workers() int { return len(h.workers) }
-
 // Deployed reports whether the calibration chaincode (bench) and the bare
 // put chaincode (bareput) are deployed on the network.
 func (h *Harness) Deployed() (bench, bareput bool) { return h.hasBench, h.hasBare }
