@@ -17,8 +17,11 @@ import (
 	"github.com/charter-gov/charter/chaincode/delegation"
 	"github.com/charter-gov/charter/chaincode/emergency"
 	"github.com/charter-gov/charter/chaincode/identity"
+	"github.com/charter-gov/charter/chaincode/incident"
+	"github.com/charter-gov/charter/chaincode/membership"
 	"github.com/charter-gov/charter/chaincode/round"
 	"github.com/charter-gov/charter/chaincode/token"
+	"github.com/charter-gov/charter/chaincode/treasury"
 	charter "github.com/charter-gov/charter/gateway-client"
 )
 
@@ -78,17 +81,13 @@ func (s *Server) ListBallots(w http.ResponseWriter, r *http.Request, p ListBallo
 		st = string(*p.Status)
 	}
 	listing := "ballots:" + st
-	bm, err := decodeCursor(listing, p.Cursor)
-	if err != nil {
-		writeProblem(w, r, err)
-		return
-	}
-	pg, err := s.gw.BallotsPage(r.Context(), ballot.Status(st), limitOf(p.Limit), bm)
-	if err != nil {
-		writeProblem(w, r, err)
-		return
-	}
-	page(s, w, r, listing, pg.Ballots, pg.Bookmark, nil)
+	paged(s, w, r, listing, p.Cursor, func(bm string) ([]ballot.View, string, error) {
+		pg, err := s.gw.BallotsPage(r.Context(), ballot.Status(st), limitOf(p.Limit), bm)
+		if err != nil {
+			return nil, "", err
+		}
+		return pg.Ballots, pg.Bookmark, nil
+	})
 }
 
 func (s *Server) GetBallot(w http.ResponseWriter, r *http.Request, id ID, _ GetBallotParams) {
@@ -107,17 +106,13 @@ func (s *Server) ListDecisions(w http.ResponseWriter, r *http.Request, p ListDec
 		st = string(*p.Status)
 	}
 	listing := "decisions:" + st
-	bm, err := decodeCursor(listing, p.Cursor)
-	if err != nil {
-		writeProblem(w, r, err)
-		return
-	}
-	pg, err := s.gw.DecisionsPage(r.Context(), decision.Status(st), limitOf(p.Limit), bm)
-	if err != nil {
-		writeProblem(w, r, err)
-		return
-	}
-	page(s, w, r, listing, pg.Decisions, pg.Bookmark, nil)
+	paged(s, w, r, listing, p.Cursor, func(bm string) ([]decision.Decision, string, error) {
+		pg, err := s.gw.DecisionsPage(r.Context(), decision.Status(st), limitOf(p.Limit), bm)
+		if err != nil {
+			return nil, "", err
+		}
+		return pg.Decisions, pg.Bookmark, nil
+	})
 }
 
 func (s *Server) GetDecision(w http.ResponseWriter, r *http.Request, id ID, _ GetDecisionParams) {
@@ -134,18 +129,14 @@ func (s *Server) ListMembers(w http.ResponseWriter, r *http.Request, p ListMembe
 		q.IncludeRemoved = *p.IncludeRemoved
 	}
 	listing := fmt.Sprintf("members:%s:%t", q.MSPID, q.IncludeRemoved)
-	bm, err := decodeCursor(listing, p.Cursor)
-	if err != nil {
-		writeProblem(w, r, err)
-		return
-	}
-	q.Bookmark = bm
-	pg, err := s.gw.MembersPage(r.Context(), q)
-	if err != nil {
-		writeProblem(w, r, err)
-		return
-	}
-	page(s, w, r, listing, pg.Members, pg.Bookmark, nil)
+	paged(s, w, r, listing, p.Cursor, func(bm string) ([]membership.Member, string, error) {
+		q.Bookmark = bm
+		pg, err := s.gw.MembersPage(r.Context(), q)
+		if err != nil {
+			return nil, "", err
+		}
+		return pg.Members, pg.Bookmark, nil
+	})
 }
 
 func (s *Server) GetMember(w http.ResponseWriter, r *http.Request, mspID MSPIDPath, memberID MemberIDPath, _ GetMemberParams) {
@@ -185,17 +176,13 @@ func (s *Server) GetRound(w http.ResponseWriter, r *http.Request, id ID, _ GetRo
 
 func (s *Server) ListRoundProjects(w http.ResponseWriter, r *http.Request, id ID, p ListRoundProjectsParams) {
 	listing := "round-projects:" + id
-	bm, err := decodeCursor(listing, p.Cursor)
-	if err != nil {
-		writeProblem(w, r, err)
-		return
-	}
-	pg, err := s.gw.RoundProjects(r.Context(), id, limitOf(p.Limit), bm)
-	if err != nil {
-		writeProblem(w, r, err)
-		return
-	}
-	page(s, w, r, listing, pg.Projects, pg.Bookmark, nil)
+	paged(s, w, r, listing, p.Cursor, func(bm string) ([]round.Project, string, error) {
+		pg, err := s.gw.RoundProjects(r.Context(), id, limitOf(p.Limit), bm)
+		if err != nil {
+			return nil, "", err
+		}
+		return pg.Projects, pg.Bookmark, nil
+	})
 }
 
 func (s *Server) GetRoundEstimate(w http.ResponseWriter, r *http.Request, id ID, _ GetRoundEstimateParams) {
@@ -210,17 +197,13 @@ func (s *Server) ListTreasuryAccounts(w http.ResponseWriter, r *http.Request, _ 
 
 func (s *Server) ListSpends(w http.ResponseWriter, r *http.Request, p ListSpendsParams) {
 	listing := "spends"
-	bm, err := decodeCursor(listing, p.Cursor)
-	if err != nil {
-		writeProblem(w, r, err)
-		return
-	}
-	pg, err := s.gw.Spends(r.Context(), limitOf(p.Limit), bm)
-	if err != nil {
-		writeProblem(w, r, err)
-		return
-	}
-	page(s, w, r, listing, pg.Spends, pg.Bookmark, nil)
+	paged(s, w, r, listing, p.Cursor, func(bm string) ([]treasury.Spend, string, error) {
+		pg, err := s.gw.Spends(r.Context(), limitOf(p.Limit), bm)
+		if err != nil {
+			return nil, "", err
+		}
+		return pg.Spends, pg.Bookmark, nil
+	})
 }
 
 func (s *Server) ListArtifacts(w http.ResponseWriter, r *http.Request, p ListArtifactsParams) {
@@ -229,18 +212,14 @@ func (s *Server) ListArtifacts(w http.ResponseWriter, r *http.Request, p ListArt
 		req.Name = *p.Name
 	}
 	listing := "artifacts:" + req.Name
-	bm, err := decodeCursor(listing, p.Cursor)
-	if err != nil {
-		writeProblem(w, r, err)
-		return
-	}
-	req.Bookmark = bm
-	pg, err := s.gw.ListArtifacts(r.Context(), req)
-	if err != nil {
-		writeProblem(w, r, err)
-		return
-	}
-	page(s, w, r, listing, pg.Artifacts, pg.Bookmark, nil)
+	paged(s, w, r, listing, p.Cursor, func(bm string) ([]artifact.Artifact, string, error) {
+		req.Bookmark = bm
+		pg, err := s.gw.ListArtifacts(r.Context(), req)
+		if err != nil {
+			return nil, "", err
+		}
+		return pg.Artifacts, pg.Bookmark, nil
+	})
 }
 
 func (s *Server) GetArtifact(w http.ResponseWriter, r *http.Request, name string, version string, _ GetArtifactParams) {
@@ -482,32 +461,24 @@ func (s *Server) GetMemberEligibility(w http.ResponseWriter, r *http.Request, ms
 
 func (s *Server) ListTreasuryMovements(w http.ResponseWriter, r *http.Request, id ID, p ListTreasuryMovementsParams) {
 	listing := "movements:" + id
-	bm, err := decodeCursor(listing, p.Cursor)
-	if err != nil {
-		writeProblem(w, r, err)
-		return
-	}
-	pg, err := s.gw.TreasuryMovements(r.Context(), id, limitOf(p.Limit), bm)
-	if err != nil {
-		writeProblem(w, r, err)
-		return
-	}
-	page(s, w, r, listing, pg.Movements, pg.Bookmark, nil)
+	paged(s, w, r, listing, p.Cursor, func(bm string) ([]treasury.Movement, string, error) {
+		pg, err := s.gw.TreasuryMovements(r.Context(), id, limitOf(p.Limit), bm)
+		if err != nil {
+			return nil, "", err
+		}
+		return pg.Movements, pg.Bookmark, nil
+	})
 }
 
 func (s *Server) ListIncidents(w http.ResponseWriter, r *http.Request, p ListIncidentsParams) {
 	listing := "incidents"
-	bm, err := decodeCursor(listing, p.Cursor)
-	if err != nil {
-		writeProblem(w, r, err)
-		return
-	}
-	pg, err := s.gw.IncidentsPage(r.Context(), charter.IncidentQuery{PageSize: limitOf(p.Limit), Bookmark: bm})
-	if err != nil {
-		writeProblem(w, r, err)
-		return
-	}
-	page(s, w, r, listing, pg.Incidents, pg.Bookmark, nil)
+	paged(s, w, r, listing, p.Cursor, func(bm string) ([]incident.Incident, string, error) {
+		pg, err := s.gw.IncidentsPage(r.Context(), charter.IncidentQuery{PageSize: limitOf(p.Limit), Bookmark: bm})
+		if err != nil {
+			return nil, "", err
+		}
+		return pg.Incidents, pg.Bookmark, nil
+	})
 }
 
 // ---- signing ----

@@ -352,6 +352,19 @@ func (s *Server) height() int64 {
 	return int64(h)
 }
 
+// paged serves one page of a cursor-paginated listing: it decodes the
+// cursor (refusing one issued for another listing), fetches the page at
+// its bookmark and writes the items with the next cursor.
+func paged[T any](s *Server, w http.ResponseWriter, r *http.Request, listing string, cursor *string, fetch func(bookmark string) ([]T, string, error)) {
+	bm, err := decodeCursor(listing, cursor)
+	if err != nil {
+		writeProblem(w, r, err)
+		return
+	}
+	vs, next, err := fetch(bm)
+	page(s, w, r, listing, vs, next, err)
+}
+
 // page answers one page of a listing.
 func page[T any](s *Server, w http.ResponseWriter, r *http.Request, listing string, vs []T, bookmark string, err error) {
 	if err != nil {
