@@ -186,18 +186,9 @@ type DepositPage struct {
 
 // Deposits lists one page of deposits, pending and confirmed, in ID order.
 func Deposits(s core.Store, pageSize int, bookmark string) (*DepositPage, error) {
-	n, err := core.CheckPage("treasury deposits", pageSize)
+	ds, next, err := core.PageJSON[DepositRecord](s, "treasury deposits", objectType, []string{"deposit"}, pageSize, bookmark, nil)
 	if err != nil {
 		return nil, err
 	}
-	out := &DepositPage{Deposits: []DepositRecord{}}
-	out.Bookmark, err = core.Page(s, objectType, []string{"deposit"}, bookmark, n, func(key string, raw []byte) error {
-		var d DepositRecord
-		if err := core.DecodeJSON(key, raw, &d); err != nil {
-			return err
-		}
-		out.Deposits = append(out.Deposits, d)
-		return nil
-	})
-	return out, err
+	return &DepositPage{Deposits: ds, Bookmark: next}, nil
 }

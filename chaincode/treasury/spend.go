@@ -526,20 +526,11 @@ type SpendPage struct {
 
 // Spends lists one page of spends in ID order.
 func Spends(s core.Store, pageSize int, bookmark string) (*SpendPage, error) {
-	n, err := core.CheckPage("treasury spends", pageSize)
+	sps, next, err := core.PageJSON[Spend](s, "treasury spends", objectType, []string{"spend"}, pageSize, bookmark, nil)
 	if err != nil {
 		return nil, err
 	}
-	out := &SpendPage{Spends: []Spend{}}
-	out.Bookmark, err = core.Page(s, objectType, []string{"spend"}, bookmark, n, func(key string, raw []byte) error {
-		var sp Spend
-		if err := core.DecodeJSON(key, raw, &sp); err != nil {
-			return err
-		}
-		out.Spends = append(out.Spends, sp)
-		return nil
-	})
-	return out, err
+	return &SpendPage{Spends: sps, Bookmark: next}, nil
 }
 
 // SpendsBySource returns the spends recorded with a source reference
@@ -602,21 +593,15 @@ type MovementPage struct {
 
 // Movements lists one page of an account's movements, oldest first.
 func Movements(s core.Store, acct string, pageSize int, bookmark string) (*MovementPage, error) {
-	n, err := core.CheckPage("treasury movements", pageSize)
-	if err != nil {
+	if _, err := core.CheckPage("treasury movements", pageSize); err != nil {
 		return nil, err
 	}
 	if err := checkRef("account", acct, true); err != nil {
 		return nil, err
 	}
-	out := &MovementPage{Movements: []Movement{}}
-	out.Bookmark, err = core.Page(s, objectType, []string{"move", acct}, bookmark, n, func(key string, raw []byte) error {
-		var m Movement
-		if err := core.DecodeJSON(key, raw, &m); err != nil {
-			return err
-		}
-		out.Movements = append(out.Movements, m)
-		return nil
-	})
-	return out, err
+	ms, next, err := core.PageJSON[Movement](s, "treasury movements", objectType, []string{"move", acct}, pageSize, bookmark, nil)
+	if err != nil {
+		return nil, err
+	}
+	return &MovementPage{Movements: ms, Bookmark: next}, nil
 }
