@@ -64,32 +64,10 @@ mkdir -p "$LOGS/cli"
 # charter-netadmin builds the update: always from this source (incremental)
 (cd "$ROOT" && go build -o "$BIN/charter-netadmin" ./cmd/charter-netadmin) || die "go build ./cmd/charter-netadmin failed"
 
-as_admin() {
-  local o="$1"; shift
-  env FABRIC_CFG_PATH="$CFG" FABRIC_LOGGING_SPEC=warning \
-    CORE_PEER_LOCALMSPID="${o}MSP" \
-    CORE_PEER_MSPCONFIGPATH="${ADMIN_DIR[$o]}/msp" \
-    CORE_PEER_ADDRESS="127.0.0.1:${PEER_PORT[$o]}" \
-    CORE_PEER_TLS_ENABLED=true \
-    CORE_PEER_TLS_ROOTCERT_FILE="${PEER_TLSCA[$o]}" \
-    "$@"
-}
 ORD_ADDR="127.0.0.1:${ORD_PORT[orderer1]}"
 TMPD="$(mktemp -d)"
 trap 'rm -rf "$TMPD"' EXIT
 
-latest_config() { # latest_config FILE -> REPLY = the config block's number
-  as_admin "${ORGS[0]}" env FABRIC_LOGGING_SPEC=info peer channel fetch config "$1" -o "$ORD_ADDR" --tls --cafile "$ORDERER_TLS_CA" -c "$CHANNEL" \
-    >"$LOGS/cli/admit-fetch-config.log" 2>&1 || { cat "$LOGS/cli/admit-fetch-config.log" >&2; die "cannot fetch the channel's config block"; }
-  REPLY="$(sed -n 's/.*Received block: \([0-9]*\).*/\1/p' "$LOGS/cli/admit-fetch-config.log" | tail -n1)"
-  [ -n "$REPLY" ] || die "cannot read the config block's number from $LOGS/cli/admit-fetch-config.log"
-}
-peer_height() { # peer_height ORG -> REPLY
-  local out
-  out="$(as_admin "$1" peer channel getinfo -c "$CHANNEL" 2>&1)" || { REPLY=0; return; }
-  REPLY="$(sed -n 's/.*"height":\([0-9]*\).*/\1/p' <<<"$out")"
-  REPLY="${REPLY:-0}"
-}
 
 # 1. the ledger, on every organisation's own peer
 if [ "$MODE" = admit ]; then
@@ -111,7 +89,7 @@ if [ "$MODE" = admit ]; then
 fi
 
 # 2. the update
-latest_config "$TMPD/config.block"; before="$REPLY"
+latest_config "$TMPD/config.block" admit; before="$REPLY"
 if [ "$MODE" = admit ]; then
   out="$("$BIN/charter-netadmin" admit-update --block "$TMPD/config.block" --msp "$MSP" --msp-dir "$DIR" \
     --anchor "$ANCHOR" --admission "$TMPD/admission.json" --out "$TMPD/update.env" 2>&1)" ||
@@ -128,40 +106,13 @@ echo "admit: channel: config update built from config block $before: $out"
 napp="$(grep -o '"applicationOrgs":[0-9]*' <<<"$out" | cut -d: -f2)"
 napp="${napp:-${#ORGS[@]}}"
 if [ -n "${CHARTER_ADMIT_SIGNERS:-}" ]; then
-  read -r -a signers <<<"$CHARTER_ADMIT_SIGNERS"
+  read -r -a SIGNERS <<<"$CHARTER_ADMIT_SIGNERS"
 else
-  signers=()
-  for o in "${ORGS[@]}"; do
-    [ $(( ${#signers[@]} * 2 )) -gt "$napp" ] && break
-    signers+=("$o")
-  done
-  [ $(( ${#signers[@]} * 2 )) -gt "$napp" ] ||
-    die "a majority of the channel's $napp organisations must sign and only ${#signers[@]} admins are on this host: collect the others' signatures (peer channel signconfigtx) by hand"
+  majority_signers "$napp"
+  [ $(( ${#SIGNERS[@]} * 2 )) -gt "$napp" ] ||
+    die "a majority of the channel's $napp organisations must sign and only ${#SIGNERS[@]} admins are on this host: collect the others' signatures (peer channel signconfigtx) by hand"
 fi
-n=${#signers[@]}
-for s in "${signers[@]:0:$((n - 1))}"; do
-  as_admin "$s" peer channel signconfigtx -f "$TMPD/update.env" >"$LOGS/cli/admit-sign-$s.log" 2>&1 ||
-    { cat "$LOGS/cli/admit-sign-$s.log" >&2; die "$s's admin could not sign the config update"; }
-done
-s="${signers[$((n - 1))]}"
-if ! out="$(as_admin "$s" peer channel update -f "$TMPD/update.env" -c "$CHANNEL" -o "$ORD_ADDR" --tls --cafile "$ORDERER_TLS_CA" 2>&1)"; then
-  echo "$out" >"$LOGS/cli/admit-update.log"
-  refuse "the orderers refused the config update signed by the admins of ${signers[*]}: $(grep -o 'status: [A-Z_]*.*' <<<"$out" | tail -n1 || tail -n1 <<<"$out")"
-fi
-echo "admit: channel: config update signed by the admins of ${signers[*]} and submitted"
-deadline=$(( ${EPOCHREALTIME/./} / 1000 + 60000 ))
-while :; do
-  latest_config "$TMPD/config2.block"; after="$REPLY"
-  [ "$after" -gt "$before" ] && break
-  [ $(( ${EPOCHREALTIME/./} / 1000 )) -lt "$deadline" ] || die "the config update was accepted but no new config block appeared within 60s"
-  sleep 0.2
-done
-for o in "${ORGS[@]}"; do
-  while peer_height "$o"; [ "$REPLY" -le "$after" ]; do
-    [ $(( ${EPOCHREALTIME/./} / 1000 )) -lt "$deadline" ] || die "the $o peer has not committed config block $after within 60s"
-    sleep 0.2
-  done
-done
+submit_config_update "$TMPD/update.env" admit "$before" "${SIGNERS[@]}"; after="$REPLY"
 verb=admitted; [ "$MODE" = remove ] && verb=removed
 echo "admit: channel: config block $after ($MSP $verb) committed on every peer"
 printf '{"mspId":"%s","%s":true,"configBlock":%s}\n' "$MSP" "$verb" "$after"

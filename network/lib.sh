@@ -208,3 +208,86 @@ tcp_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 # now_ms -> milliseconds since the epoch, without a subshell: $(( $(now) )) is avoided
 now_ms() { local t="${EPOCHREALTIME/./}"; NOW=$((t / 1000)); }
+
+# ------------------------------------------------ admins and the channel ---
+# The scripts that act as organisations' admins (up.sh, upgrade.sh,
+# admit.sh, member.sh) share these; each defines die, refuse and ORD_ADDR.
+
+# as_admin ORG cmd...: run a peer CLI command as ORG's admin against ORG's peer
+as_admin() {
+  local o="$1"; shift
+  env FABRIC_CFG_PATH="$CFG" FABRIC_LOGGING_SPEC=warning \
+    CORE_PEER_LOCALMSPID="${o}MSP" \
+    CORE_PEER_MSPCONFIGPATH="${ADMIN_DIR[$o]}/msp" \
+    CORE_PEER_ADDRESS="127.0.0.1:${PEER_PORT[$o]}" \
+    CORE_PEER_TLS_ENABLED=true \
+    CORE_PEER_TLS_ROOTCERT_FILE="${PEER_TLSCA[$o]}" \
+    "$@"
+}
+
+# latest_config FILE TAG: fetch the channel's newest config block into FILE
+# -> REPLY = its number (the fetch's log: $LOGS/cli/TAG-fetch-config.log)
+latest_config() {
+  local log="$LOGS/cli/$2-fetch-config.log"
+  as_admin "${ORGS[0]}" env FABRIC_LOGGING_SPEC=info peer channel fetch config "$1" -o "$ORD_ADDR" --tls --cafile "$ORDERER_TLS_CA" -c "$CHANNEL" \
+    >"$log" 2>&1 || { cat "$log" >&2; die "cannot fetch the channel's config block"; }
+  REPLY="$(sed -n 's/.*Received block: \([0-9]*\).*/\1/p' "$log" | tail -n1)"
+  [ -n "$REPLY" ] || die "cannot read the config block's number from $log"
+}
+
+# peer_height ORG -> REPLY = the height of ORG's peer's ledger (0 when it does not answer)
+peer_height() {
+  local out
+  out="$(as_admin "$1" peer channel getinfo -c "$CHANNEL" 2>&1)" || { REPLY=0; return; }
+  REPLY="$(sed -n 's/.*"height":\([0-9]*\).*/\1/p' <<<"$out")"
+  REPLY="${REPLY:-0}"
+}
+
+# majority_signers N [FIRST]: SIGNERS = FIRST's admin (when given), then the
+# other organisations of this host in order, until more than half of the
+# channel's N application organisations are in (the channel's Admins
+# policy, MAJORITY Admins). Fewer when this host has too few: the caller
+# checks.
+majority_signers() {
+  local n="$1" first="${2:-}" o
+  SIGNERS=()
+  [ -z "$first" ] || SIGNERS=("$first")
+  for o in "${ORGS[@]}"; do
+    [ $(( ${#SIGNERS[@]} * 2 )) -gt "$n" ] && break
+    [ "$o" = "$first" ] || SIGNERS+=("$o")
+  done
+}
+
+# submit_config_update FILE TAG BEFORE SIGNER...: the admin of every signer
+# but the last signs the config update envelope FILE, the last submits it
+# (refuse when the orderers do not accept it); then waits, 60 s at most,
+# until a config block after BEFORE is committed on every peer of this host
+# -> REPLY = that block's number. Logs in $LOGS/cli/TAG-*.log.
+submit_config_update() {
+  local file="$1" tag="$2" before="$3"; shift 3
+  local signers=("$@") n=$# s out deadline after o
+  for s in "${signers[@]:0:$((n - 1))}"; do
+    as_admin "$s" peer channel signconfigtx -f "$file" >"$LOGS/cli/$tag-sign-$s.log" 2>&1 ||
+      { cat "$LOGS/cli/$tag-sign-$s.log" >&2; die "$s's admin could not sign the config update"; }
+  done
+  s="${signers[$((n - 1))]}"
+  if ! out="$(as_admin "$s" peer channel update -f "$file" -c "$CHANNEL" -o "$ORD_ADDR" --tls --cafile "$ORDERER_TLS_CA" 2>&1)"; then
+    echo "$out" >"$LOGS/cli/$tag-update.log"
+    refuse "the orderers refused the config update signed by the admins of ${signers[*]}: $(grep -o 'status: [A-Z_]*.*' <<<"$out" | tail -n1 || tail -n1 <<<"$out")"
+  fi
+  echo "$tag: channel: config update signed by the admins of ${signers[*]} and submitted"
+  deadline=$(( ${EPOCHREALTIME/./} / 1000 + 60000 ))
+  while :; do
+    latest_config "$file.after.block" "$tag"; after="$REPLY"
+    [ "${after:-0}" -gt "${before:-0}" ] && break
+    [ $(( ${EPOCHREALTIME/./} / 1000 )) -lt "$deadline" ] || die "the config update was accepted but no new config block appeared within 60s"
+    sleep 0.2
+  done
+  for o in "${ORGS[@]}"; do
+    while peer_height "$o"; [ "$REPLY" -le "$after" ]; do
+      [ $(( ${EPOCHREALTIME/./} / 1000 )) -lt "$deadline" ] || die "the $o peer has not committed config block $after within 60s"
+      sleep 0.2
+    done
+  done
+  REPLY="$after"
+}

@@ -109,16 +109,6 @@ ensure_registrar() {
     die "the $ORG registrar cannot enroll at $CAURL: $(ca_error "$out")"
 }
 
-as_admin() {
-  local o="$1"; shift
-  env FABRIC_CFG_PATH="$CFG" FABRIC_LOGGING_SPEC=warning \
-    CORE_PEER_LOCALMSPID="${o}MSP" \
-    CORE_PEER_MSPCONFIGPATH="${ADMIN_DIR[$o]}/msp" \
-    CORE_PEER_ADDRESS="127.0.0.1:${PEER_PORT[$o]}" \
-    CORE_PEER_TLS_ENABLED=true \
-    CORE_PEER_TLS_ROOTCERT_FILE="${PEER_TLSCA[$o]}" \
-    "$@"
-}
 ORD_ADDR="127.0.0.1:${ORD_PORT[orderer1]}"
 TMPD=""
 
@@ -158,22 +148,9 @@ enroll() {
 }
 
 # ------------------------------------------------------------- revoke ---
-# latest_config FILE: fetch the channel's newest config block -> REPLY = its number
-latest_config() {
-  as_admin "$ORG" env FABRIC_LOGGING_SPEC=info peer channel fetch config "$1" -o "$ORD_ADDR" --tls --cafile "$ORDERER_TLS_CA" -c "$CHANNEL" \
-    >"$LOGS/cli/member-fetch-config.log" 2>&1 || { cat "$LOGS/cli/member-fetch-config.log" >&2; die "cannot fetch the channel's config block"; }
-  REPLY="$(sed -n 's/.*Received block: \([0-9]*\).*/\1/p' "$LOGS/cli/member-fetch-config.log" | tail -n1)"
-  [ -n "$REPLY" ] || die "cannot read the config block's number from $LOGS/cli/member-fetch-config.log"
-}
-peer_height() { # peer_height ORG -> REPLY
-  local out
-  out="$(as_admin "$1" peer channel getinfo -c "$CHANNEL" 2>&1)" || { REPLY=0; return; }
-  REPLY="$(sed -n 's/.*"height":\([0-9]*\).*/\1/p' <<<"$out")"
-  REPLY="${REPLY:-0}"
-}
 
 revoke() {
-  local dir="$MEMBERS/$K/$ID" out signers=() s before after deadline o n tmp napp
+  local dir="$MEMBERS/$K/$ID" out before after tmp napp
   [ -s "$dir/cert.pem" ] || refuse "$ID was not enrolled in $ORG by this network's CA (no $dir/cert.pem)"
   ensure_registrar
   tmp="$(mktemp -d)"
@@ -187,49 +164,22 @@ revoke() {
   cp "$REGISTRAR_MSP/crls/crl.pem" "$tmp/crl.pem"
   echo "member: CA: $ORG's CA revoked $ID and issued its CRL"
   # 2. the channel
-  latest_config "$tmp/config.block"; before="$REPLY"
+  latest_config "$tmp/config.block" member; before="$REPLY"
   if ! out="$("$BIN/charter-netadmin" crl-update --block "$tmp/config.block" --msp "${ORG}MSP" --crl "$tmp/crl.pem" --out "$tmp/update.env" 2>&1)"; then
     refuse "no config update: ${out#charter-netadmin: }"
   fi
   echo "member: channel: config update built from config block $before: $out"
   if [ -n "${CHARTER_MEMBER_SIGNERS:-}" ]; then
-    read -r -a signers <<<"$CHARTER_MEMBER_SIGNERS"
+    read -r -a SIGNERS <<<"$CHARTER_MEMBER_SIGNERS"
   else
     # the channel's Admins policy is MAJORITY Admins of the application
     # organisations the channel has (charter-netadmin reports how many):
     # ORG's admin and then the others in order
     napp="$(grep -o '"applicationOrgs":[0-9]*' <<<"$out" | cut -d: -f2)"
     napp="${napp:-${#ORGS[@]}}"
-    signers=("$ORG")
-    for o in "${ORGS[@]}"; do
-      [ $(( ${#signers[@]} * 2 )) -gt "$napp" ] && break
-      [ "$o" = "$ORG" ] || signers+=("$o")
-    done
+    majority_signers "$napp" "$ORG"
   fi
-  n=${#signers[@]}
-  for s in "${signers[@]:0:$((n - 1))}"; do
-    as_admin "$s" peer channel signconfigtx -f "$tmp/update.env" >"$LOGS/cli/member-sign-$s.log" 2>&1 ||
-      { cat "$LOGS/cli/member-sign-$s.log" >&2; die "$s's admin could not sign the config update"; }
-  done
-  s="${signers[$((n - 1))]}"
-  if ! out="$(as_admin "$s" peer channel update -f "$tmp/update.env" -c "$CHANNEL" -o "$ORD_ADDR" --tls --cafile "$ORDERER_TLS_CA" 2>&1)"; then
-    echo "$out" >"$LOGS/cli/member-update.log"
-    refuse "the orderers refused the config update signed by the admins of ${signers[*]}: $(grep -o 'status: [A-Z_]*.*' <<<"$out" | tail -n1 || tail -n1 <<<"$out")"
-  fi
-  echo "member: channel: config update signed by the admins of ${signers[*]} and submitted"
-  deadline=$(( ${EPOCHREALTIME/./} / 1000 + 60000 ))
-  while :; do
-    latest_config "$tmp/config2.block"; after="$REPLY"
-    [ "${after:-0}" -gt "${before:-0}" ] && break
-    [ $(( ${EPOCHREALTIME/./} / 1000 )) -lt "$deadline" ] || die "the config update was accepted but no new config block appeared within 60s"
-    sleep 0.2
-  done
-  for o in "${ORGS[@]}"; do
-    while peer_height "$o"; [ "$REPLY" -le "$after" ]; do
-      [ $(( ${EPOCHREALTIME/./} / 1000 )) -lt "$deadline" ] || die "the $o peer has not committed config block $after within 60s"
-      sleep 0.2
-    done
-  done
+  submit_config_update "$tmp/update.env" member "$before" "${SIGNERS[@]}"; after="$REPLY"
   echo "member: channel: config block $after (${ORG}MSP's new CRL) committed on every peer"
   # 3. the ledger
   if ! out="$(charter_cli --as "$PROFILE_ADMIN" -o json member remove --cert "$dir/cert.pem" --msp "${ORG}MSP" --reason "$REASON" 2>&1)"; then

@@ -138,17 +138,7 @@ bg_wait() {
   [ ${#failed[@]} -eq 0 ] || die "failed: ${failed[*]} (see $LOGS/cli/)"
 }
 
-# as_admin ORG cmd...: run a peer CLI command as ORG's admin against ORG's peer
-as_admin() {
-  local o="$1"; shift
-  env FABRIC_CFG_PATH="$CFG" FABRIC_LOGGING_SPEC=warning \
-    CORE_PEER_LOCALMSPID="${o}MSP" \
-    CORE_PEER_MSPCONFIGPATH="${ADMIN_DIR[$o]}/msp" \
-    CORE_PEER_ADDRESS="127.0.0.1:${PEER_PORT[$o]}" \
-    CORE_PEER_TLS_ENABLED=true \
-    CORE_PEER_TLS_ROOTCERT_FILE="${PEER_TLSCA[$o]}" \
-    "$@"
-}
+# as_admin ORG cmd...: network/lib.sh
 osn() { # osn ORDERER args...
   local n="$1"; shift
   local adm="$ORDERER_ADMIN_DIR/tls"

@@ -83,16 +83,6 @@ stop_new() {
 [ -f "$DEPLOYED" ] || die "no deployed network in $NET (network/up.sh first)"
 mkdir -p "$LOGS/cli"
 
-as_admin() {
-  local o="$1"; shift
-  env FABRIC_CFG_PATH="$CFG" FABRIC_LOGGING_SPEC=warning \
-    CORE_PEER_LOCALMSPID="${o}MSP" \
-    CORE_PEER_MSPCONFIGPATH="${ADMIN_DIR[$o]}/msp" \
-    CORE_PEER_ADDRESS="127.0.0.1:${PEER_PORT[$o]}" \
-    CORE_PEER_TLS_ENABLED=true \
-    CORE_PEER_TLS_ROOTCERT_FILE="${PEER_TLSCA[$o]}" \
-    "$@"
-}
 ORD_ADDR="127.0.0.1:${ORD_PORT[orderer1]}"
 
 committed() { # -> CUR_SEQ, CUR_VERSION
