@@ -232,6 +232,7 @@ func TestCaptureDecisionsOnlyPath(t *testing.T) {
 			require.NoError(t, err, "tally %s", b.Ballot)
 			require.True(t, p.Done)
 		}
+		settledHeight(t) // the tallies are on every peer before the conclusion is endorsed
 		c, err := reader.ConcludeDecision(ctx, d.ID)
 		require.NoError(t, err)
 		require.Equal(t, decision.StatusPassed, c.Status, "%s: %+v", d.Type, c.Outcome)

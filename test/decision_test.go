@@ -250,6 +250,7 @@ func TestDecisionAmendmentEndToEnd(t *testing.T) {
 		require.NoError(t, err, "tally %s", b.Ballot)
 		require.True(t, p.Done)
 	}
+	settledHeight(t) // the tallies are on every peer before the conclusion is endorsed
 	concluded, err := reader.ConcludeDecision(ctx, d.ID)
 	require.NoError(t, err)
 	require.Equal(t, decision.StatusPassed, concluded.Status, "%+v", concluded.Outcome)

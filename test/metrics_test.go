@@ -88,6 +88,7 @@ func TestMetricsFromTheLedger(t *testing.T) {
 		require.NoError(t, err)
 		require.True(t, p.Done)
 	}
+	settledHeight(t) // the tallies are on every peer before the conclusion is endorsed
 	concluded, err := reader.ConcludeDecision(ctx, slash.ID)
 	require.NoError(t, err)
 	require.Equal(t, decision.StatusPassed, concluded.Status)

@@ -165,6 +165,7 @@ func TestRegistryReleaseEndToEnd(t *testing.T) {
 		p, err := reader.Tally(ctx, b.ID, 0)
 		require.NoError(t, err)
 		require.True(t, p.Done)
+		settledHeight(t) // the tallies are on every peer before the conclusion is endorsed
 		concluded, err := reader.ConcludeDecision(ctx, d.ID)
 		require.NoError(t, err)
 		require.Equal(t, decision.StatusPassed, concluded.Status, "%+v", concluded.Outcome)

@@ -215,6 +215,7 @@ func TestChaincodeUpgradeUnderTwoPersonIntegrity(t *testing.T) {
 		require.NoError(t, err)
 		require.True(t, p.Done)
 	}
+	settledHeight(t) // the tallies are on every peer before the conclusion is endorsed
 	c, err := reader.ConcludeDecision(ctx, d.ID)
 	require.NoError(t, err)
 	require.Equal(t, decision.StatusPassed, c.Status, "%+v", c.Outcome)
