@@ -385,6 +385,15 @@
     if (live && window.htmx) window.htmx.trigger(live, 'charter:refresh');
   }
 
+  // busy marks a manager button as working (aria-disabled, not disabled:
+  // a disabled button drops the keyboard focus) and refuses a second run
+  // while one is under way; it answers whether the caller may proceed.
+  function busy(button, on) {
+    if (on && button.getAttribute('aria-disabled') === 'true') return false;
+    if (on) button.setAttribute('aria-disabled', 'true'); else button.removeAttribute('aria-disabled');
+    return true;
+  }
+
   function wireManager() {
     var accept = document.getElementById('accept-form');
     if (accept) {
@@ -397,7 +406,7 @@
         var button = document.getElementById('accept-button');
         var chosen = boxes().filter(function (b) { return b.checked && !b.disabled; });
         if (!chosen.length) { say(status, 'Select at least one project first.', 'failed'); return; }
-        button.disabled = true;
+        if (!busy(button, true)) return;
         var done = 0, failed = [];
         // One after another: each acceptance updates the round's count of
         // accepted projects, so concurrent ones would conflict.
@@ -418,7 +427,7 @@
           }
         }
         all.checked = false;
-        button.disabled = false;
+        busy(button, false);
         say(status, 'Accepted ' + done + ' of ' + chosen.length + ' projects.' + (failed.length ? ' Refused: ' + failed.join('; ') : ''), failed.length ? 'failed' : 'committed');
         status.setAttribute('data-accepted', String(done));
         refreshRound();
@@ -433,7 +442,7 @@
         var button = document.getElementById('close-button');
         var size = parseInt(close.querySelector('[name=pageSize]').value, 10);
         var body = function () { return size > 0 ? { pageSize: size } : {}; };
-        button.disabled = true;
+        if (!busy(button, true)) return;
         try {
           // Pages until the chaincode says done (bounded: a round has at
           // most a few thousand pages of 500 contributions).
@@ -455,7 +464,7 @@
         } catch (e) {
           say(status, 'Refused: ' + e.message, 'failed');
         } finally {
-          button.disabled = false;
+          busy(button, false);
         }
       });
     }
@@ -466,7 +475,7 @@
         ev.preventDefault();
         var status = document.getElementById('pay-status');
         var button = document.getElementById('pay-button');
-        button.disabled = true;
+        if (!busy(button, true)) return;
         try {
           var job = await write('/rounds/' + encodeURIComponent(pay.getAttribute('data-round')) + '/payout', {}, status);
           if (job.status === 'committed') {
@@ -477,7 +486,7 @@
         } catch (e) {
           say(status, 'Refused: ' + e.message, 'failed');
         } finally {
-          button.disabled = false;
+          busy(button, false);
         }
       });
     }
