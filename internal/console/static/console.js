@@ -394,6 +394,24 @@
     return true;
   }
 
+  // retrying runs a write again (at most three more times) when the
+  // network, not the chaincode, failed it: a peer that has not yet
+  // committed the previous acceptance endorses other bytes than its
+  // neighbours ("ProposalResponsePayloads do not match"), or the gateway is
+  // unavailable. Nothing was ordered, so asking again cannot commit twice;
+  // a chaincode refusal (a 4xx problem) is final.
+  async function retrying(op) {
+    for (var attempt = 0; ; attempt++) {
+      try {
+        return await op();
+      } catch (e) {
+        var transient = (e.status >= 500) || /do not match/.test(e.message);
+        if (!transient || attempt >= 3) throw e;
+        await sleep(300 * (attempt + 1));
+      }
+    }
+  }
+
   function wireManager() {
     var accept = document.getElementById('accept-form');
     if (accept) {
@@ -414,7 +432,9 @@
           var box = chosen[i], project = box.value;
           say(status, 'Accepting ' + (i + 1) + ' of ' + chosen.length + ' (' + project + ')…');
           try {
-            var job = await write('/rounds/' + encodeURIComponent(accept.getAttribute('data-round')) + '/acceptances', { project: project }, null);
+            var job = await retrying(function () {
+              return write('/rounds/' + encodeURIComponent(accept.getAttribute('data-round')) + '/acceptances', { project: project }, null);
+            });
             if (job.status !== 'committed') throw new Error(job.code ? job.code + ': ' + (job.detail || '') : 'not committed yet');
             done++;
             box.checked = false;
@@ -448,7 +468,9 @@
           // most a few thousand pages of 500 contributions).
           for (var page = 1; page <= 10000; page++) {
             say(status, 'Signing close page ' + page + '…');
-            var job = await write('/rounds/' + encodeURIComponent(close.getAttribute('data-round')) + '/close', body(), null);
+            var job = await retrying(function () {
+              return write('/rounds/' + encodeURIComponent(close.getAttribute('data-round')) + '/close', body(), null);
+            });
             if (job.status !== 'committed') throw new Error(job.code ? job.code + ': ' + (job.detail || '') : 'page ' + page + ' is not committed yet; submit again to resume');
             var p = job.result || {};
             if (p.done) {
