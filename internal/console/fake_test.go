@@ -25,6 +25,8 @@ var (
 	reader = identity.Identity{MSPID: "FoundationMSP", ID: "x509::CN=reader,OU=client::CN=ca.foundation"}
 	ada    = identity.Identity{MSPID: "LabAMSP", ID: "x509::CN=ada,OU=client::CN=ca.laba"}
 	bob    = identity.Identity{MSPID: "LabBMSP", ID: "x509::CN=bob,OU=client::CN=ca.labb"}
+	// gus holds grants_admin but administers no fake round.
+	gus = identity.Identity{MSPID: "LabBMSP", ID: "x509::CN=gus,OU=client::CN=ca.labb"}
 )
 
 // fakeReader answers from fixed records: one active token ballot "b1"
@@ -154,7 +156,11 @@ func (f *fakeReader) Constitution(context.Context) (*constitution.Version, error
 }
 
 func (f *fakeReader) Member(_ context.Context, id identity.Identity) (*membership.Member, error) {
-	return &membership.Member{Identity: id, Name: "Ada", Status: membership.StatusActive}, nil
+	m := &membership.Member{Identity: id, Name: "Ada", Status: membership.StatusActive}
+	if id == gus {
+		m.Name, m.Roles = "Gus", []membership.Role{membership.RoleGrantsAdmin}
+	}
+	return m, nil
 }
 
 func (f *fakeReader) MembersPage(context.Context, charter.MemberQuery) (*membership.ListPage, error) {
