@@ -83,7 +83,7 @@ func TestBrowserGrantRound(t *testing.T) {
 	require.Equal(t, "accept-button", eval[string](t, ctx, `document.activeElement.id`))
 	start := time.Now()
 	do(t, ctx, chromedp.KeyEvent(kb.Enter))
-	_, err := chromedp.Run(ctx, chromedp.Poll[bool](`/^Accepted \d+ of/.test(document.getElementById('accept-status').textContent)`, chromedp.WithPollingTimeout(2*time.Minute)))
+	_, err := chromedp.Run(ctx, chromedp.Poll[bool](`/^Accepted \d+ of/.test(document.getElementById('accept-status').textContent)`, chromedp.WithPollingTimeout(4*time.Minute)))
 	require.NoError(t, err)
 	t.Logf("120 acceptances signed in the browser in %s", time.Since(start).Round(time.Millisecond))
 	assert.Equal(t, "Accepted 120 of 120 projects.", text(t, ctx, "#accept-status"))
