@@ -97,6 +97,7 @@ func TestConsoleGrantRound(t *testing.T) {
 	rd, err := reader.Round(tctx, roundID)
 	require.NoError(t, err)
 	require.Equal(t, admin.id, rd.Admin, "the round's administrator is the browser's member")
+	settledHeight(t) // every organisation's peer has the round before its applicants apply
 
 	// 120 applications in bulk through the client (IDs from the transaction: no shared key).
 	var wg sync.WaitGroup
