@@ -461,7 +461,9 @@ join() {
     out="$(as_partner_admin peer lifecycle chaincode install "$PDIR/chaincode/$CC_NAME-$KEY.tar.gz" 2>&1)" || { echo "$out" >&2; die "install failed"; }
   fi
   out="$(as_partner_admin peer lifecycle chaincode querycommitted -C "$CHANNEL" -n "$CC_NAME" -O json 2>&1)" || { echo "$out" >&2; die "no committed definition of '$CC_NAME' on $NAME's peer"; }
-  version="$(jq -r .version <<<"$out")" sequence="$(jq -r .sequence <<<"$out")"
+  version="$(tr -d ' \n' <<<"$out" | sed -n 's/.*"version":"\([^"]*\)".*/\1/p')"
+  sequence="$(tr -d ' \n' <<<"$out" | sed -n 's/.*"sequence":\([0-9]*\).*/\1/p')"
+  [ -n "$version" ] && [ -n "$sequence" ] || { echo "$out" >&2; die "cannot read the committed definition's version and sequence"; }
   if ! as_partner_admin peer lifecycle chaincode queryapproved -C "$CHANNEL" -n "$CC_NAME" --sequence "$sequence" -O json 2>/dev/null | grep -q "$pkgid"; then
     out="$(as_partner_admin peer lifecycle chaincode approveformyorg -o "$ORD_ADDR" --tls --cafile "$ORD_CA" \
       --channelID "$CHANNEL" --name "$CC_NAME" --version "$version" --sequence "$sequence" --package-id "$pkgid" 2>&1)" ||
