@@ -84,6 +84,7 @@ stop_partner_procs() {
     if proc_running "$n"; then proc_pid "$n"; pids+=("$REPLY"); names+=("$n"); kill -TERM "$REPLY" 2>/dev/null || true; fi
   done
   shopt -u nullglob
+  [ ${#pids[@]} -gt 0 ] || { rm -f "$PIDS"/partner-$1-*.pid "$PIDS"/partner-$1-*.exe; return 0; }
   for i in $(seq 1 60); do
     local left=0 p
     for p in "${pids[@]}"; do pid_alive "$p" && left=1; done
