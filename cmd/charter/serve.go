@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strconv"
 	"syscall"
 	"time"
@@ -25,7 +26,7 @@ import (
 // the reads and follows the blocks. Writes are signed by each member
 // (offline signing); the server holds no member key.
 func (a *app) serveCmd() *cobra.Command {
-	var listen, pidFile string
+	var listen, pidFile, stateDir string
 	var waitTimeout time.Duration
 	cmd := &cobra.Command{
 		Use:   "serve --listen ADDR [--pid-file PATH]",
@@ -39,23 +40,30 @@ member: the server never holds a member's key. --timeout bounds connecting.`,
   curl -s localhost:8080/readyz`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return a.serve(cmd, listen, pidFile, waitTimeout)
+			return a.serve(cmd, listen, pidFile, stateDir, waitTimeout)
 		},
 	}
 	cmd.Flags().StringVar(&listen, "listen", "", "address to listen on, host:port")
 	cmd.Flags().StringVar(&pidFile, "pid-file", "", "write the process ID to this file while serving (removed on exit)")
 	cmd.Flags().DurationVar(&waitTimeout, "wait-timeout", 30*time.Second, "longest wait of a request's waitFor")
+	cmd.Flags().StringVar(&stateDir, "state-dir", "", "directory of the read index, its checkpoint, jobs and idempotency keys; a restarted server resumes from it (default: serve/ beside the profiles file)")
 	_ = cmd.MarkFlagRequired("listen")
 	return cmd
 }
 
-func (a *app) serve(cmd *cobra.Command, listen, pidFile string, waitTimeout time.Duration) error {
+func (a *app) serve(cmd *cobra.Command, listen, pidFile, stateDir string, waitTimeout time.Duration) error {
 	if waitTimeout <= 0 {
 		return usagef("--wait-timeout %s: want a positive duration", waitTimeout)
 	}
 	cfg, err := a.config()
 	if err != nil {
 		return err
+	}
+	if stateDir == "" {
+		if a.profilesFile == "" {
+			return usagef("--state-dir is required when no profiles file is in use")
+		}
+		stateDir = filepath.Join(filepath.Dir(a.profilesFile), "serve")
 	}
 	log := slog.New(slog.NewJSONHandler(a.stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	if a.debug {
@@ -70,10 +78,16 @@ func (a *app) serve(cmd *cobra.Command, listen, pidFile string, waitTimeout time
 	}
 	defer func() { _ = c.Close() }()
 
-	srv, err := api.NewServer(api.Options{Gateway: api.ClientGateway{Client: c, MSPID: cfg.MSPID}, Logger: log, WaitTimeout: waitTimeout})
+	srv, err := api.NewServer(api.Options{Gateway: api.ClientGateway{Client: c, MSPID: cfg.MSPID}, Logger: log, WaitTimeout: waitTimeout, StateDir: stateDir, Chaincode: cfg.Chaincode})
 	if err != nil {
 		return err
 	}
+	closeIndex := true
+	defer func() {
+		if closeIndex {
+			_ = srv.Close()
+		}
+	}()
 	con, err := console.New(console.Options{Client: c, APIBase: "/v1", Logger: log})
 	if err != nil {
 		return err
@@ -97,7 +111,15 @@ func (a *app) serve(cmd *cobra.Command, listen, pidFile string, waitTimeout time
 	}
 	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	go srv.Run(ctx)
+	// The index closes after the listener has stopped.
+	closeIndex = false
+	runDone := make(chan struct{})
+	go func() { defer close(runDone); srv.Run(ctx) }()
+	defer func() {
+		stop()
+		<-runDone
+		_ = srv.Close()
+	}()
 	hs := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()

@@ -133,37 +133,47 @@ func heightOf(tx *bolt.Tx) uint64 {
 // ErrGap is returned by Apply for a block after the next one expected.
 var ErrGap = errors.New("index: block out of order")
 
-// Apply applies block b: the writes of its valid transactions to the
-// chaincode's namespace, every transaction's outcome, and the checkpoint,
-// in one atomic commit. A block below the checkpoint was applied already
-// and is skipped (applied false); a block above it is refused (ErrGap), as
-// is one whose previous-hash does not chain onto the last applied block
-// (the index belongs to another chain).
-func (x *Index) Apply(b *common.Block) (applied bool, err error) {
-	num := b.GetHeader().GetNumber()
+// Apply applies blocks in order, in one atomic commit: for each, the
+// writes of its valid transactions to the chaincode's namespace, every
+// transaction's outcome, and the checkpoint. A block below the checkpoint
+// was applied already and is skipped (applied counts the others); a block
+// above it is refused (ErrGap), as is one whose previous-hash does not
+// chain onto the last applied block (the index belongs to another chain).
+// When any block is refused, none is applied.
+func (x *Index) Apply(blocks ...*common.Block) (applied int, err error) {
 	err = x.db.Update(func(tx *bolt.Tx) error {
-		h := heightOf(tx)
-		if num < h {
-			return nil
-		}
-		if num > h {
-			return fmt.Errorf("%w: got block %d, the index is at height %d", ErrGap, num, h)
-		}
+		applied = 0
 		meta := tx.Bucket(bucketMeta)
-		if prev := meta.Get(keyLastHash); prev != nil && !bytes.Equal(prev, b.GetHeader().GetPreviousHash()) {
-			return fmt.Errorf("index: block %d does not chain onto the indexed block %d (another network's index?): remove %s and restart", num, num-1, x.path)
+		for _, b := range blocks {
+			num := b.GetHeader().GetNumber()
+			h := heightOf(tx)
+			if num < h {
+				continue
+			}
+			if num > h {
+				return fmt.Errorf("%w: got block %d, the index is at height %d", ErrGap, num, h)
+			}
+			if prev := meta.Get(keyLastHash); prev != nil && !bytes.Equal(prev, b.GetHeader().GetPreviousHash()) {
+				return fmt.Errorf("index: block %d does not chain onto the indexed block %d (another network's index?): remove %s and restart", num, num-1, x.path)
+			}
+			if err := x.applyTxs(tx, b); err != nil {
+				return fmt.Errorf("index: block %d: %w", num, err)
+			}
+			var hb [8]byte
+			binary.BigEndian.PutUint64(hb[:], num+1)
+			if err := meta.Put(keyHeight, hb[:]); err != nil {
+				return err
+			}
+			if err := meta.Put(keyLastHash, audit.HeaderHash(b.GetHeader())); err != nil {
+				return err
+			}
+			applied++
 		}
-		if err := x.applyTxs(tx, b); err != nil {
-			return fmt.Errorf("index: block %d: %w", num, err)
-		}
-		var hb [8]byte
-		binary.BigEndian.PutUint64(hb[:], num+1)
-		if err := meta.Put(keyHeight, hb[:]); err != nil {
-			return err
-		}
-		applied = true
-		return meta.Put(keyLastHash, audit.HeaderHash(b.GetHeader()))
+		return nil
 	})
+	if err != nil {
+		applied = 0
+	}
 	return applied, err
 }
 

@@ -95,7 +95,7 @@ func applyAll(t *testing.T, x *Index, w *world) {
 	for _, b := range w.chain.Blocks[h:] {
 		applied, err := x.Apply(b)
 		require.NoError(t, err)
-		require.True(t, applied)
+		require.Equal(t, 1, applied)
 	}
 }
 
@@ -233,15 +233,22 @@ func TestCheckpointResumesAfterReopen(t *testing.T) {
 	// A block applied already is skipped, not applied twice.
 	applied, err := x.Apply(w.chain.Blocks[1])
 	require.NoError(t, err)
-	require.False(t, applied)
+	require.Zero(t, applied)
 	// A gap is refused and changes nothing.
 	w.block(audittest.Tx{Writes: []*kvrwset.KVWrite{del(decisionKey(t, "d1"))}})
 	_, err = x.Apply(w.chain.Blocks[3])
 	require.ErrorIs(t, err, ErrGap)
+	// A batch is all or nothing: block 2 is fine, block 4 is not there.
+	w.block(audittest.Tx{})
+	applied, err = x.Apply(w.chain.Blocks[2], w.chain.Blocks[4])
+	require.ErrorIs(t, err, ErrGap)
+	require.Zero(t, applied)
 	h, _ = x.Height()
 	require.Equal(t, uint64(2), h)
 
-	applyAll(t, x, w)
+	applied, err = x.Apply(w.chain.Blocks[1:]...)
+	require.NoError(t, err)
+	require.Equal(t, 3, applied, "blocks 2, 3 and 4 in one commit; block 1 skipped")
 	for _, id := range append(first, later...) {
 		_, ok, err := x.Outcome(id)
 		require.NoError(t, err)
@@ -249,7 +256,7 @@ func TestCheckpointResumesAfterReopen(t *testing.T) {
 	}
 	got, h, err := x.DecisionsPage("", 0, "")
 	require.NoError(t, err)
-	require.Equal(t, uint64(4), h)
+	require.Equal(t, uint64(5), h)
 	want, err := decision.List(w.peer, "", 0, "")
 	require.NoError(t, err)
 	require.Equal(t, want, got)
