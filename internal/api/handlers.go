@@ -177,6 +177,10 @@ func (s *Server) prepare(w http.ResponseWriter, r *http.Request, signer Signer, 
 		writeProblem(w, r, err)
 		return
 	}
+	if err := checkCaller(r, []byte(signer.Certificate), "/signer/certificate"); err != nil {
+		writeProblem(w, r, err)
+		return
+	}
 	id, err := identity.FromPEM(signer.MspId, []byte(signer.Certificate))
 	if err != nil {
 		writeProblem(w, r, newProblem(charter.CodeInvalidArgument, "/signer/certificate", "member-certificate", "signer certificate: %v", err))
@@ -187,7 +191,7 @@ func (s *Server) prepare(w http.ResponseWriter, r *http.Request, signer Signer, 
 		writeProblem(w, r, err)
 		return
 	}
-	ses := &session{id: newID(), key: key, signer: id, txID: u.TxID, name: u.Transaction, proposal: u}
+	ses := &session{id: newID(), key: key, signer: id, certPEM: []byte(signer.Certificate), txID: u.TxID, name: u.Transaction, proposal: u}
 	if err := s.signing.add(ses); err != nil {
 		writeProblem(w, r, err)
 		return
@@ -424,6 +428,10 @@ func (s *Server) EndorseSigning(w http.ResponseWriter, r *http.Request, id Signi
 		writeProblem(w, r, err)
 		return
 	}
+	if err := checkCaller(r, ses.certPEM, "id"); err != nil {
+		writeProblem(w, r, err)
+		return
+	}
 	s.signing.mu.Lock()
 	state := ses.state
 	s.signing.mu.Unlock()
@@ -481,6 +489,10 @@ func (s *Server) SubmitSigning(w http.ResponseWriter, r *http.Request, id Signin
 
 	ses, err := s.signing.get(id)
 	if err != nil {
+		writeProblem(w, r, err)
+		return
+	}
+	if err := checkCaller(r, ses.certPEM, "id"); err != nil {
 		writeProblem(w, r, err)
 		return
 	}

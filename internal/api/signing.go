@@ -35,6 +35,7 @@ type session struct {
 	id        string
 	key       *ecdsa.PublicKey
 	signer    identity.Identity
+	certPEM   []byte // the signer's certificate, as given at prepare
 	txID      string
 	name      string
 	state     sessionState
