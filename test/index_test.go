@@ -84,7 +84,7 @@ func getJSON(t *testing.T, url string) (int, string, map[string]any) {
 // indexList follows every page of an API listing.
 func indexList(t *testing.T, base, path string) []map[string]any {
 	t.Helper()
-	var out []map[string]any
+	out := []map[string]any{}
 	url := base + path
 	for pages := 0; ; pages++ {
 		require.Less(t, pages, 1000, "the listing ends")
@@ -137,6 +137,10 @@ func TestAPIIndex(t *testing.T) {
 	proposer := net.client(t, "foundation-user1")
 	peerReader := net.client(t, "labA-user1")
 	admin := net.client(t, "labA-admin")
+
+	// A member who will vote through the API, registered before the
+	// ballots open.
+	voter, _, _ := apiMember(t, "labA", fmt.Sprintf("apiindexvoter-%d@labA", time.Now().UnixNano()), true)
 
 	// N writes, each read back with waitFor.
 	var last *ballot.Ballot
@@ -193,7 +197,6 @@ func TestAPIIndex(t *testing.T) {
 	if wait := time.Until(last.OpensAt); wait > 0 {
 		time.Sleep(wait + 500*time.Millisecond)
 	}
-	voter, _, _ := apiMember(t, "labA", fmt.Sprintf("apiindexvoter-%d@labA", time.Now().UnixNano()), true)
 	choice := "5"
 	prep, err := a.client.CastVoteWithResponse(ctx, last.ID, api.VoteBody{Choice: &choice, Signer: voter.Signer()})
 	require.NoError(t, err)
