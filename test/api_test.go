@@ -51,6 +51,7 @@ func apiServer(t *testing.T) (*api.ClientWithResponses, string, *api.Server) {
 		ts.Close()
 		stop()
 		<-done
+		_ = srv.Close() // the index's temporary state directory
 		_ = c.Close()
 	})
 	client, err := api.NewClientWithResponses(ts.URL)
