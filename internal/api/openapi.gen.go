@@ -24,6 +24,165 @@ import (
 	"github.com/oapi-codegen/runtime"
 )
 
+// Defines values for ArtifactAttestBodyType.
+const (
+	ArtifactAttestBodyTypeEvaluation      ArtifactAttestBodyType = "evaluation"
+	ArtifactAttestBodyTypeLicenceReview   ArtifactAttestBodyType = "licence_review"
+	ArtifactAttestBodyTypeModelCard       ArtifactAttestBodyType = "model_card"
+	ArtifactAttestBodyTypeRedTeam         ArtifactAttestBodyType = "red_team"
+	ArtifactAttestBodyTypeReproducibility ArtifactAttestBodyType = "reproducibility"
+)
+
+// Valid indicates whether the value is a known member of the ArtifactAttestBodyType enum.
+func (e ArtifactAttestBodyType) Valid() bool {
+	switch e {
+	case ArtifactAttestBodyTypeEvaluation:
+		return true
+	case ArtifactAttestBodyTypeLicenceReview:
+		return true
+	case ArtifactAttestBodyTypeModelCard:
+		return true
+	case ArtifactAttestBodyTypeRedTeam:
+		return true
+	case ArtifactAttestBodyTypeReproducibility:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ArtifactBodyKind.
+const (
+	ArtifactBodyKindDataset            ArtifactBodyKind = "dataset"
+	ArtifactBodyKindEvaluationBaseline ArtifactBodyKind = "evaluation_baseline"
+	ArtifactBodyKindLicenceText        ArtifactBodyKind = "licence_text"
+	ArtifactBodyKindModelCard          ArtifactBodyKind = "model_card"
+	ArtifactBodyKindModelWeights       ArtifactBodyKind = "model_weights"
+	ArtifactBodyKindTrainingRecipe     ArtifactBodyKind = "training_recipe"
+)
+
+// Valid indicates whether the value is a known member of the ArtifactBodyKind enum.
+func (e ArtifactBodyKind) Valid() bool {
+	switch e {
+	case ArtifactBodyKindDataset:
+		return true
+	case ArtifactBodyKindEvaluationBaseline:
+		return true
+	case ArtifactBodyKindLicenceText:
+		return true
+	case ArtifactBodyKindModelCard:
+		return true
+	case ArtifactBodyKindModelWeights:
+		return true
+	case ArtifactBodyKindTrainingRecipe:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for Category.
+const (
+	DatasetCuration    Category = "dataset_curation"
+	Documentation      Category = "documentation"
+	EvalMaintenance    Category = "eval_maintenance"
+	IncidentManagement Category = "incident_management"
+	MergedCode         Category = "merged_code"
+	RedTeaming         Category = "red_teaming"
+	SafetyReview       Category = "safety_review"
+)
+
+// Valid indicates whether the value is a known member of the Category enum.
+func (e Category) Valid() bool {
+	switch e {
+	case DatasetCuration:
+		return true
+	case Documentation:
+		return true
+	case EvalMaintenance:
+		return true
+	case IncidentManagement:
+		return true
+	case MergedCode:
+		return true
+	case RedTeaming:
+		return true
+	case SafetyReview:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for DecisionType.
+const (
+	DecisionTypeBudget                  DecisionType = "budget"
+	DecisionTypeChaincodeUpgrade        DecisionType = "chaincode_upgrade"
+	DecisionTypeConstitutionalAmendment DecisionType = "constitutional_amendment"
+	DecisionTypeDatasetTakedown         DecisionType = "dataset_takedown"
+	DecisionTypeEmergencyRatification   DecisionType = "emergency_ratification"
+	DecisionTypeOfficeGrant             DecisionType = "office_grant"
+	DecisionTypeOfficeRevoke            DecisionType = "office_revoke"
+	DecisionTypePartnerAdmission        DecisionType = "partner_admission"
+	DecisionTypePolicy                  DecisionType = "policy"
+	DecisionTypeProjectAcceptance       DecisionType = "project_acceptance"
+	DecisionTypeReleaseStage            DecisionType = "release_stage"
+	DecisionTypeRoadmap                 DecisionType = "roadmap"
+	DecisionTypeRoleGrant               DecisionType = "role_grant"
+	DecisionTypeRoleRevoke              DecisionType = "role_revoke"
+	DecisionTypeSeatConfirmation        DecisionType = "seat_confirmation"
+	DecisionTypeSeatRemoval             DecisionType = "seat_removal"
+	DecisionTypeSlashing                DecisionType = "slashing"
+	DecisionTypeTokenIssuance           DecisionType = "token_issuance"
+	DecisionTypeTreasurySpend           DecisionType = "treasury_spend"
+)
+
+// Valid indicates whether the value is a known member of the DecisionType enum.
+func (e DecisionType) Valid() bool {
+	switch e {
+	case DecisionTypeBudget:
+		return true
+	case DecisionTypeChaincodeUpgrade:
+		return true
+	case DecisionTypeConstitutionalAmendment:
+		return true
+	case DecisionTypeDatasetTakedown:
+		return true
+	case DecisionTypeEmergencyRatification:
+		return true
+	case DecisionTypeOfficeGrant:
+		return true
+	case DecisionTypeOfficeRevoke:
+		return true
+	case DecisionTypePartnerAdmission:
+		return true
+	case DecisionTypePolicy:
+		return true
+	case DecisionTypeProjectAcceptance:
+		return true
+	case DecisionTypeReleaseStage:
+		return true
+	case DecisionTypeRoadmap:
+		return true
+	case DecisionTypeRoleGrant:
+		return true
+	case DecisionTypeRoleRevoke:
+		return true
+	case DecisionTypeSeatConfirmation:
+		return true
+	case DecisionTypeSeatRemoval:
+		return true
+	case DecisionTypeSlashing:
+		return true
+	case DecisionTypeTokenIssuance:
+		return true
+	case DecisionTypeTreasurySpend:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for DecisionVoteBodyHouse.
 const (
 	A DecisionVoteBodyHouse = "A"
@@ -36,6 +195,87 @@ func (e DecisionVoteBodyHouse) Valid() bool {
 	case A:
 		return true
 	case B:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for GuardianTargetKind.
+const (
+	GuardianTargetKindArtifact      GuardianTargetKind = "artifact"
+	GuardianTargetKindBallot        GuardianTargetKind = "ballot"
+	GuardianTargetKindTreasurySpend GuardianTargetKind = "treasury_spend"
+)
+
+// Valid indicates whether the value is a known member of the GuardianTargetKind enum.
+func (e GuardianTargetKind) Valid() bool {
+	switch e {
+	case GuardianTargetKindArtifact:
+		return true
+	case GuardianTargetKindBallot:
+		return true
+	case GuardianTargetKindTreasurySpend:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for IncidentBodyKind.
+const (
+	IncidentBodyKindEmergencyAction         IncidentBodyKind = "emergency_action"
+	IncidentBodyKindFailedExecution         IncidentBodyKind = "failed_execution"
+	IncidentBodyKindKeyCompromise           IncidentBodyKind = "key_compromise"
+	IncidentBodyKindMissedDisclosure        IncidentBodyKind = "missed_disclosure"
+	IncidentBodyKindRefusedForgedTimestamp  IncidentBodyKind = "refused_forged_timestamp"
+	IncidentBodyKindSlashing                IncidentBodyKind = "slashing"
+	IncidentBodyKindTreasuryMisExecution    IncidentBodyKind = "treasury_mis_execution"
+	IncidentBodyKindVoteManipulationAttempt IncidentBodyKind = "vote_manipulation_attempt"
+)
+
+// Valid indicates whether the value is a known member of the IncidentBodyKind enum.
+func (e IncidentBodyKind) Valid() bool {
+	switch e {
+	case IncidentBodyKindEmergencyAction:
+		return true
+	case IncidentBodyKindFailedExecution:
+		return true
+	case IncidentBodyKindKeyCompromise:
+		return true
+	case IncidentBodyKindMissedDisclosure:
+		return true
+	case IncidentBodyKindRefusedForgedTimestamp:
+		return true
+	case IncidentBodyKindSlashing:
+		return true
+	case IncidentBodyKindTreasuryMisExecution:
+		return true
+	case IncidentBodyKindVoteManipulationAttempt:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for IncidentBodySeverity.
+const (
+	Critical IncidentBodySeverity = "critical"
+	High     IncidentBodySeverity = "high"
+	Low      IncidentBodySeverity = "low"
+	Medium   IncidentBodySeverity = "medium"
+)
+
+// Valid indicates whether the value is a known member of the IncidentBodySeverity enum.
+func (e IncidentBodySeverity) Valid() bool {
+	switch e {
+	case Critical:
+		return true
+	case High:
+		return true
+	case Low:
+		return true
+	case Medium:
 		return true
 	default:
 		return false
@@ -78,6 +318,102 @@ func (e PauseBodyKind) Valid() bool {
 	case PauseBodyKindBallot:
 		return true
 	case PauseBodyKindTreasurySpend:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for Role.
+const (
+	Attester    Role = "attester"
+	GrantsAdmin Role = "grants_admin"
+	Guardian    Role = "guardian"
+	HouseA      Role = "house_a"
+	Member      Role = "member"
+	Treasurer   Role = "treasurer"
+)
+
+// Valid indicates whether the value is a known member of the Role enum.
+func (e Role) Valid() bool {
+	switch e {
+	case Attester:
+		return true
+	case GrantsAdmin:
+		return true
+	case Guardian:
+		return true
+	case HouseA:
+		return true
+	case Member:
+		return true
+	case Treasurer:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SubjectKind.
+const (
+	SubjectKindArtifact     SubjectKind = "artifact"
+	SubjectKindGrantee      SubjectKind = "grantee"
+	SubjectKindOrganisation SubjectKind = "organisation"
+	SubjectKindProposal     SubjectKind = "proposal"
+)
+
+// Valid indicates whether the value is a known member of the SubjectKind enum.
+func (e SubjectKind) Valid() bool {
+	switch e {
+	case SubjectKindArtifact:
+		return true
+	case SubjectKindGrantee:
+		return true
+	case SubjectKindOrganisation:
+		return true
+	case SubjectKindProposal:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for GetArtifactLineageParamsDirection.
+const (
+	Both GetArtifactLineageParamsDirection = "both"
+	Down GetArtifactLineageParamsDirection = "down"
+	Up   GetArtifactLineageParamsDirection = "up"
+)
+
+// Valid indicates whether the value is a known member of the GetArtifactLineageParamsDirection enum.
+func (e GetArtifactLineageParamsDirection) Valid() bool {
+	switch e {
+	case Both:
+		return true
+	case Down:
+		return true
+	case Up:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for VerifyArtifactParamsUse.
+const (
+	Commercial    VerifyArtifactParamsUse = "commercial"
+	NonCommercial VerifyArtifactParamsUse = "non_commercial"
+	Research      VerifyArtifactParamsUse = "research"
+)
+
+// Valid indicates whether the value is a known member of the VerifyArtifactParamsUse enum.
+func (e VerifyArtifactParamsUse) Valid() bool {
+	switch e {
+	case Commercial:
+		return true
+	case NonCommercial:
+		return true
+	case Research:
 		return true
 	default:
 		return false
@@ -189,6 +525,12 @@ type Allocation struct {
 	Votes  int64  `json:"votes"`
 }
 
+// AppealBody defines model for AppealBody.
+type AppealBody struct {
+	Grounds string `json:"grounds"`
+	Signer  Signer `json:"signer"`
+}
+
 // ApplicationBody defines model for ApplicationBody.
 type ApplicationBody struct {
 	Artifacts   *[]string `json:"artifacts,omitempty"`
@@ -198,12 +540,79 @@ type ApplicationBody struct {
 	Title       string    `json:"title"`
 }
 
+// ArtifactAttestBody the fields the type needs (docs/registry.md); the chaincode refuses missing or foreign ones
+type ArtifactAttestBody struct {
+	Approved  *bool                  `json:"approved,omitempty"`
+	Benchmark *string                `json:"benchmark,omitempty"`
+	Builder   *string                `json:"builder,omitempty"`
+	Digest    *string                `json:"digest,omitempty"`
+	Evidence  *string                `json:"evidence,omitempty"`
+	Metric    *string                `json:"metric,omitempty"`
+	ModelCard *string                `json:"modelCard,omitempty"`
+	ScoreBps  *int64                 `json:"scoreBps,omitempty"`
+	Signer    Signer                 `json:"signer"`
+	Type      ArtifactAttestBodyType `json:"type"`
+	Value     *string                `json:"value,omitempty"`
+}
+
+// ArtifactAttestBodyType defines model for ArtifactAttestBody.Type.
+type ArtifactAttestBodyType string
+
+// ArtifactBody defines model for ArtifactBody.
+type ArtifactBody struct {
+	Description *string          `json:"description,omitempty"`
+	Kind        ArtifactBodyKind `json:"kind"`
+	Licence     string           `json:"licence"`
+	Locations   *[]string        `json:"locations,omitempty"`
+	Name        string           `json:"name"`
+	Parents     *[]ArtifactRef   `json:"parents,omitempty"`
+	Sha256      string           `json:"sha256"`
+	Signer      Signer           `json:"signer"`
+	Size        int64            `json:"size"`
+	Version     string           `json:"version"`
+}
+
+// ArtifactBodyKind defines model for ArtifactBody.Kind.
+type ArtifactBodyKind string
+
+// ArtifactRef defines model for ArtifactRef.
+type ArtifactRef struct {
+	Name    string `json:"name"`
+	Version string `json:"version"`
+}
+
+// AttestBody defines model for AttestBody.
+type AttestBody struct {
+	Category  Category   `json:"category"`
+	Evidence  string     `json:"evidence"`
+	ExpiresAt *time.Time `json:"expiresAt,omitempty"`
+	Signer    Signer     `json:"signer"`
+	Subject   *Subject   `json:"subject,omitempty"`
+	Weight    int64      `json:"weight"`
+}
+
+// Category defines model for Category.
+type Category string
+
+// ConflictBody defines model for ConflictBody.
+type ConflictBody struct {
+	Signer    Signer  `json:"signer"`
+	Statement *string `json:"statement,omitempty"`
+
+	// StatementHash SHA-256 of a statement kept off the ledger (instead of statement)
+	StatementHash *string `json:"statementHash,omitempty"`
+	Subject       Subject `json:"subject"`
+}
+
 // ContributionBody defines model for ContributionBody.
 type ContributionBody struct {
 	Amount  int64      `json:"amount"`
 	Project Identifier `json:"project"`
 	Signer  Signer     `json:"signer"`
 }
+
+// DecisionType defines model for DecisionType.
+type DecisionType string
 
 // DecisionVoteBody defines model for DecisionVoteBody.
 type DecisionVoteBody struct {
@@ -234,6 +643,21 @@ type DelegationLeg struct {
 	} `json:"to"`
 }
 
+// DepositBody defines model for DepositBody.
+type DepositBody struct {
+	Account   Identifier `json:"account"`
+	Amount    int64      `json:"amount"`
+	Reason    Reason     `json:"reason"`
+	Reference string     `json:"reference"`
+	Signer    Signer     `json:"signer"`
+}
+
+// EndorseBody defines model for EndorseBody.
+type EndorseBody struct {
+	Comment *string `json:"comment,omitempty"`
+	Signer  Signer  `json:"signer"`
+}
+
 // EndorseResponse defines model for EndorseResponse.
 type EndorseResponse struct {
 	// Result the chaincode's result of the endorsement
@@ -243,6 +667,36 @@ type EndorseResponse struct {
 	Transaction []byte `json:"transaction"`
 }
 
+// GenesisApprovalBody defines model for GenesisApprovalBody.
+type GenesisApprovalBody struct {
+	Hash   string `json:"hash"`
+	Signer Signer `json:"signer"`
+}
+
+// GenesisBody defines model for GenesisBody.
+type GenesisBody struct {
+	// Genesis the genesis document (founders, constitution, members, allocations), as `charter genesis draft` writes it
+	Genesis map[string]interface{} `json:"genesis"`
+	Signer  Signer                 `json:"signer"`
+}
+
+// GuardianDisclosureBody defines model for GuardianDisclosureBody.
+type GuardianDisclosureBody struct {
+	Seq    int64          `json:"seq"`
+	Signer Signer         `json:"signer"`
+	Target GuardianTarget `json:"target"`
+	Text   string         `json:"text"`
+}
+
+// GuardianTarget defines model for GuardianTarget.
+type GuardianTarget struct {
+	Id   string             `json:"id"`
+	Kind GuardianTargetKind `json:"kind"`
+}
+
+// GuardianTargetKind defines model for GuardianTarget.Kind.
+type GuardianTargetKind string
+
 // Health defines model for Health.
 type Health struct {
 	Status string `json:"status"`
@@ -250,6 +704,25 @@ type Health struct {
 
 // Identifier defines model for Identifier.
 type Identifier = string
+
+// IncidentBody defines model for IncidentBody.
+type IncidentBody struct {
+	Decision     *Identifier          `json:"decision,omitempty"`
+	Kind         IncidentBodyKind     `json:"kind"`
+	OccurredAt   time.Time            `json:"occurredAt"`
+	PostMortem   *string              `json:"postMortem,omitempty"`
+	Severity     IncidentBodySeverity `json:"severity"`
+	Signer       Signer               `json:"signer"`
+	Subject      *string              `json:"subject,omitempty"`
+	Summary      string               `json:"summary"`
+	Transactions *[]TxID              `json:"transactions,omitempty"`
+}
+
+// IncidentBodyKind defines model for IncidentBody.Kind.
+type IncidentBodyKind string
+
+// IncidentBodySeverity defines model for IncidentBody.Severity.
+type IncidentBodySeverity string
 
 // Items defines model for Items.
 type Items struct {
@@ -281,6 +754,19 @@ type JobResponse struct {
 // MSPID defines model for MSPID.
 type MSPID = string
 
+// MemberRef defines model for MemberRef.
+type MemberRef struct {
+	Id    string `json:"id"`
+	MspId MSPID  `json:"mspId"`
+}
+
+// MissedDisclosureBody defines model for MissedDisclosureBody.
+type MissedDisclosureBody struct {
+	Seq    int64          `json:"seq"`
+	Signer Signer         `json:"signer"`
+	Target GuardianTarget `json:"target"`
+}
+
 // Object defines model for Object.
 type Object map[string]interface{}
 
@@ -304,6 +790,28 @@ type PauseBody struct {
 // PauseBodyKind defines model for PauseBody.Kind.
 type PauseBodyKind string
 
+// Payee defines model for Payee.
+type Payee struct {
+	Amount int64     `json:"amount"`
+	To     MemberRef `json:"to"`
+}
+
+// PollBody defines model for PollBody.
+type PollBody struct {
+	DecisionType        *DecisionType `json:"decisionType,omitempty"`
+	Description         *string       `json:"description,omitempty"`
+	Signer              Signer        `json:"signer"`
+	Title               string        `json:"title"`
+	VotingDelaySeconds  *int64        `json:"votingDelaySeconds,omitempty"`
+	VotingPeriodSeconds int64         `json:"votingPeriodSeconds"`
+}
+
+// PostMortemBody defines model for PostMortemBody.
+type PostMortemBody struct {
+	PostMortem string `json:"postMortem"`
+	Signer     Signer `json:"signer"`
+}
+
 // Problem defines model for Problem.
 type Problem struct {
 	// Code Charter's error code (NOT_FOUND, FORBIDDEN, INVALID_ARGUMENT, …)
@@ -322,6 +830,18 @@ type Problem struct {
 	Type   string  `json:"type"`
 }
 
+// ProposeDecisionBody defines model for ProposeDecisionBody.
+type ProposeDecisionBody struct {
+	Description *string `json:"description,omitempty"`
+
+	// Payload the type's effect payload (docs/decisions.md); a constitutional amendment's is the whole new document
+	Payload *map[string]interface{} `json:"payload,omitempty"`
+	Signer  Signer                  `json:"signer"`
+	Subject *Subject                `json:"subject,omitempty"`
+	Title   string                  `json:"title"`
+	Type    DecisionType            `json:"type"`
+}
+
 // Readiness defines model for Readiness.
 type Readiness struct {
 	// BlockHeight blocks the server's listener has seen
@@ -337,10 +857,37 @@ type Readiness struct {
 	Ready         bool  `json:"ready"`
 }
 
+// Reason defines model for Reason.
+type Reason = string
+
+// ReasonBody defines model for ReasonBody.
+type ReasonBody struct {
+	Reason Reason `json:"reason"`
+	Signer Signer `json:"signer"`
+}
+
+// RegisterMemberBody defines model for RegisterMemberBody.
+type RegisterMemberBody struct {
+	AttesterCategories *[]Category `json:"attesterCategories,omitempty"`
+	Member             MemberRef   `json:"member"`
+	Name               string      `json:"name"`
+	Roles              *[]Role     `json:"roles,omitempty"`
+	Signer             Signer      `json:"signer"`
+}
+
 // RevokeDelegationBody defines model for RevokeDelegationBody.
 type RevokeDelegationBody struct {
 	Signer Signer `json:"signer"`
 	Topic  string `json:"topic"`
+}
+
+// Role defines model for Role.
+type Role string
+
+// SignOffBody defines model for SignOffBody.
+type SignOffBody struct {
+	Digest string `json:"digest"`
+	Signer Signer `json:"signer"`
 }
 
 // SignatureBody defines model for SignatureBody.
@@ -378,6 +925,36 @@ type SigningResponse struct {
 	Signing Signing `json:"signing"`
 }
 
+// SpendBody defines model for SpendBody.
+type SpendBody struct {
+	Account Identifier `json:"account"`
+	Budget  Identifier `json:"budget"`
+	Payees  []Payee    `json:"payees"`
+	Reason  Reason     `json:"reason"`
+	Signer  Signer     `json:"signer"`
+	Source  *string    `json:"source,omitempty"`
+}
+
+// Subject defines model for Subject.
+type Subject struct {
+	Id   string      `json:"id"`
+	Kind SubjectKind `json:"kind"`
+}
+
+// SubjectKind defines model for SubjectKind.
+type SubjectKind string
+
+// Supply defines model for Supply.
+type Supply struct {
+	Supply int64 `json:"supply"`
+}
+
+// TallyBody defines model for TallyBody.
+type TallyBody struct {
+	PageSize *int   `json:"pageSize,omitempty"`
+	Signer   Signer `json:"signer"`
+}
+
 // TransferBody defines model for TransferBody.
 type TransferBody struct {
 	Amount int64   `json:"amount"`
@@ -392,6 +969,14 @@ type TransferBody struct {
 // TxID defines model for TxID.
 type TxID = string
 
+// UpdateMemberBody defines model for UpdateMemberBody.
+type UpdateMemberBody struct {
+	AttesterCategories *[]Category `json:"attesterCategories,omitempty"`
+	Name               string      `json:"name"`
+	Roles              *[]Role     `json:"roles,omitempty"`
+	Signer             Signer      `json:"signer"`
+}
+
 // VoteBody defines model for VoteBody.
 type VoteBody struct {
 	Allocations *[]Allocation `json:"allocations,omitempty"`
@@ -400,6 +985,15 @@ type VoteBody struct {
 	Choice *string `json:"choice,omitempty"`
 	Signer Signer  `json:"signer"`
 }
+
+// ArtifactNamePath defines model for ArtifactNamePath.
+type ArtifactNamePath = string
+
+// ArtifactVersionPath defines model for ArtifactVersionPath.
+type ArtifactVersionPath = string
+
+// AttestationIDPath defines model for AttestationIDPath.
+type AttestationIDPath = Identifier
 
 // Cursor defines model for Cursor.
 type Cursor = string
@@ -415,6 +1009,9 @@ type MSPIDPath = MSPID
 
 // MemberIDPath defines model for MemberIDPath.
 type MemberIDPath = string
+
+// Sequence defines model for Sequence.
+type Sequence = int64
 
 // SigningID defines model for SigningID.
 type SigningID = string
@@ -444,6 +1041,38 @@ type GetArtifactParams struct {
 	// WaitFor answer only once the server's block listener has seen this transaction (at most 30 s)
 	WaitFor *WaitFor `form:"waitFor,omitempty" json:"waitFor,omitempty"`
 }
+
+// GetArtifactAttestationsParams defines parameters for GetArtifactAttestations.
+type GetArtifactAttestationsParams struct {
+	// WaitFor answer only once the server's block listener has seen this transaction (at most 30 s)
+	WaitFor *WaitFor `form:"waitFor,omitempty" json:"waitFor,omitempty"`
+}
+
+// GetArtifactLineageParams defines parameters for GetArtifactLineage.
+type GetArtifactLineageParams struct {
+	Direction *GetArtifactLineageParamsDirection `form:"direction,omitempty" json:"direction,omitempty"`
+	Depth     *int                               `form:"depth,omitempty" json:"depth,omitempty"`
+	Limit     *int                               `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// WaitFor answer only once the server's block listener has seen this transaction (at most 30 s)
+	WaitFor *WaitFor `form:"waitFor,omitempty" json:"waitFor,omitempty"`
+}
+
+// GetArtifactLineageParamsDirection defines parameters for GetArtifactLineage.
+type GetArtifactLineageParamsDirection string
+
+// VerifyArtifactParams defines parameters for VerifyArtifact.
+type VerifyArtifactParams struct {
+	Sha256 string                   `form:"sha256" json:"sha256"`
+	Size   int64                    `form:"size" json:"size"`
+	Use    *VerifyArtifactParamsUse `form:"use,omitempty" json:"use,omitempty"`
+
+	// WaitFor answer only once the server's block listener has seen this transaction (at most 30 s)
+	WaitFor *WaitFor `form:"waitFor,omitempty" json:"waitFor,omitempty"`
+}
+
+// VerifyArtifactParamsUse defines parameters for VerifyArtifact.
+type VerifyArtifactParamsUse string
 
 // StreamAuditBlocksParams defines parameters for StreamAuditBlocks.
 type StreamAuditBlocksParams struct {
@@ -476,6 +1105,12 @@ type GetBallotParams struct {
 	WaitFor *WaitFor `form:"waitFor,omitempty" json:"waitFor,omitempty"`
 }
 
+// ListPauseSupportsParams defines parameters for ListPauseSupports.
+type ListPauseSupportsParams struct {
+	// WaitFor answer only once the server's block listener has seen this transaction (at most 30 s)
+	WaitFor *WaitFor `form:"waitFor,omitempty" json:"waitFor,omitempty"`
+}
+
 // GetBallotResultsParams defines parameters for GetBallotResults.
 type GetBallotResultsParams struct {
 	// WaitFor answer only once the server's block listener has seen this transaction (at most 30 s)
@@ -485,6 +1120,30 @@ type GetBallotResultsParams struct {
 // StreamBallotResultsParams defines parameters for StreamBallotResults.
 type StreamBallotResultsParams struct {
 	LastEventID *string `json:"Last-Event-ID,omitempty"`
+}
+
+// GetBuildParams defines parameters for GetBuild.
+type GetBuildParams struct {
+	// WaitFor answer only once the server's block listener has seen this transaction (at most 30 s)
+	WaitFor *WaitFor `form:"waitFor,omitempty" json:"waitFor,omitempty"`
+}
+
+// ListConflictsParams defines parameters for ListConflicts.
+type ListConflictsParams struct {
+	SubjectKind *SubjectKind `form:"subjectKind,omitempty" json:"subjectKind,omitempty"`
+	SubjectId   *string      `form:"subjectId,omitempty" json:"subjectId,omitempty"`
+	MspId       *MSPID       `form:"mspId,omitempty" json:"mspId,omitempty"`
+	MemberId    *string      `form:"memberId,omitempty" json:"memberId,omitempty"`
+	Kind        *SubjectKind `form:"kind,omitempty" json:"kind,omitempty"`
+
+	// Limit items per page
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor the nextCursor of the previous page
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// WaitFor answer only once the server's block listener has seen this transaction (at most 30 s)
+	WaitFor *WaitFor `form:"waitFor,omitempty" json:"waitFor,omitempty"`
 }
 
 // GetConstitutionParams defines parameters for GetConstitution.
@@ -522,6 +1181,30 @@ type GetDecisionParams struct {
 	WaitFor *WaitFor `form:"waitFor,omitempty" json:"waitFor,omitempty"`
 }
 
+// ListDecisionAppellantsParams defines parameters for ListDecisionAppellants.
+type ListDecisionAppellantsParams struct {
+	// WaitFor answer only once the server's block listener has seen this transaction (at most 30 s)
+	WaitFor *WaitFor `form:"waitFor,omitempty" json:"waitFor,omitempty"`
+}
+
+// GetGenesisParams defines parameters for GetGenesis.
+type GetGenesisParams struct {
+	// WaitFor answer only once the server's block listener has seen this transaction (at most 30 s)
+	WaitFor *WaitFor `form:"waitFor,omitempty" json:"waitFor,omitempty"`
+}
+
+// ListGuardianIncidentsParams defines parameters for ListGuardianIncidents.
+type ListGuardianIncidentsParams struct {
+	// Limit items per page
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor the nextCursor of the previous page
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// WaitFor answer only once the server's block listener has seen this transaction (at most 30 s)
+	WaitFor *WaitFor `form:"waitFor,omitempty" json:"waitFor,omitempty"`
+}
+
 // GetGuardianStatusParams defines parameters for GetGuardianStatus.
 type GetGuardianStatusParams struct {
 	Kind   GetGuardianStatusParamsKind `form:"kind" json:"kind"`
@@ -542,6 +1225,12 @@ type ListIncidentsParams struct {
 	// Cursor the nextCursor of the previous page
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 
+	// WaitFor answer only once the server's block listener has seen this transaction (at most 30 s)
+	WaitFor *WaitFor `form:"waitFor,omitempty" json:"waitFor,omitempty"`
+}
+
+// GetIncidentParams defines parameters for GetIncident.
+type GetIncidentParams struct {
 	// WaitFor answer only once the server's block listener has seen this transaction (at most 30 s)
 	WaitFor *WaitFor `form:"waitFor,omitempty" json:"waitFor,omitempty"`
 }
@@ -579,6 +1268,14 @@ type GetMemberBalanceParams struct {
 	WaitFor *WaitFor `form:"waitFor,omitempty" json:"waitFor,omitempty"`
 }
 
+// GetTokenHistoryParams defines parameters for GetTokenHistory.
+type GetTokenHistoryParams struct {
+	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// WaitFor answer only once the server's block listener has seen this transaction (at most 30 s)
+	WaitFor *WaitFor `form:"waitFor,omitempty" json:"waitFor,omitempty"`
+}
+
 // ListMemberDelegationsParams defines parameters for ListMemberDelegations.
 type ListMemberDelegationsParams struct {
 	// WaitFor answer only once the server's block listener has seen this transaction (at most 30 s)
@@ -593,6 +1290,18 @@ type GetMemberEligibilityParams struct {
 
 // GetMemberReputationParams defines parameters for GetMemberReputation.
 type GetMemberReputationParams struct {
+	// WaitFor answer only once the server's block listener has seen this transaction (at most 30 s)
+	WaitFor *WaitFor `form:"waitFor,omitempty" json:"waitFor,omitempty"`
+}
+
+// GetReputationHistoryParams defines parameters for GetReputationHistory.
+type GetReputationHistoryParams struct {
+	// WaitFor answer only once the server's block listener has seen this transaction (at most 30 s)
+	WaitFor *WaitFor `form:"waitFor,omitempty" json:"waitFor,omitempty"`
+}
+
+// ListVouchesParams defines parameters for ListVouches.
+type ListVouchesParams struct {
 	// WaitFor answer only once the server's block listener has seen this transaction (at most 30 s)
 	WaitFor *WaitFor `form:"waitFor,omitempty" json:"waitFor,omitempty"`
 }
@@ -632,6 +1341,26 @@ type SubmitSigningParams struct {
 	IdempotencyKey string `json:"Idempotency-Key"`
 }
 
+// ListTokenAccountsParams defines parameters for ListTokenAccounts.
+type ListTokenAccountsParams struct {
+	MspId *MSPID `form:"mspId,omitempty" json:"mspId,omitempty"`
+
+	// Limit items per page
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor the nextCursor of the previous page
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// WaitFor answer only once the server's block listener has seen this transaction (at most 30 s)
+	WaitFor *WaitFor `form:"waitFor,omitempty" json:"waitFor,omitempty"`
+}
+
+// GetTokenSupplyParams defines parameters for GetTokenSupply.
+type GetTokenSupplyParams struct {
+	// WaitFor answer only once the server's block listener has seen this transaction (at most 30 s)
+	WaitFor *WaitFor `form:"waitFor,omitempty" json:"waitFor,omitempty"`
+}
+
 // ListTreasuryAccountsParams defines parameters for ListTreasuryAccounts.
 type ListTreasuryAccountsParams struct {
 	// WaitFor answer only once the server's block listener has seen this transaction (at most 30 s)
@@ -650,6 +1379,38 @@ type ListTreasuryMovementsParams struct {
 	WaitFor *WaitFor `form:"waitFor,omitempty" json:"waitFor,omitempty"`
 }
 
+// GetTreasuryUsageParams defines parameters for GetTreasuryUsage.
+type GetTreasuryUsageParams struct {
+	At *time.Time `form:"at,omitempty" json:"at,omitempty"`
+
+	// WaitFor answer only once the server's block listener has seen this transaction (at most 30 s)
+	WaitFor *WaitFor `form:"waitFor,omitempty" json:"waitFor,omitempty"`
+}
+
+// GetBudgetParams defines parameters for GetBudget.
+type GetBudgetParams struct {
+	// WaitFor answer only once the server's block listener has seen this transaction (at most 30 s)
+	WaitFor *WaitFor `form:"waitFor,omitempty" json:"waitFor,omitempty"`
+}
+
+// ListDepositsParams defines parameters for ListDeposits.
+type ListDepositsParams struct {
+	// Limit items per page
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor the nextCursor of the previous page
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// WaitFor answer only once the server's block listener has seen this transaction (at most 30 s)
+	WaitFor *WaitFor `form:"waitFor,omitempty" json:"waitFor,omitempty"`
+}
+
+// GetDepositParams defines parameters for GetDeposit.
+type GetDepositParams struct {
+	// WaitFor answer only once the server's block listener has seen this transaction (at most 30 s)
+	WaitFor *WaitFor `form:"waitFor,omitempty" json:"waitFor,omitempty"`
+}
+
 // ListSpendsParams defines parameters for ListSpends.
 type ListSpendsParams struct {
 	// Limit items per page
@@ -662,17 +1423,70 @@ type ListSpendsParams struct {
 	WaitFor *WaitFor `form:"waitFor,omitempty" json:"waitFor,omitempty"`
 }
 
+// GetSpendParams defines parameters for GetSpend.
+type GetSpendParams struct {
+	// WaitFor answer only once the server's block listener has seen this transaction (at most 30 s)
+	WaitFor *WaitFor `form:"waitFor,omitempty" json:"waitFor,omitempty"`
+}
+
+// ListSpendApprovalsParams defines parameters for ListSpendApprovals.
+type ListSpendApprovalsParams struct {
+	// WaitFor answer only once the server's block listener has seen this transaction (at most 30 s)
+	WaitFor *WaitFor `form:"waitFor,omitempty" json:"waitFor,omitempty"`
+}
+
+// GetUpgradeStatusParams defines parameters for GetUpgradeStatus.
+type GetUpgradeStatusParams struct {
+	Digest *string `form:"digest,omitempty" json:"digest,omitempty"`
+
+	// WaitFor answer only once the server's block listener has seen this transaction (at most 30 s)
+	WaitFor *WaitFor `form:"waitFor,omitempty" json:"waitFor,omitempty"`
+}
+
+// RegisterArtifactJSONRequestBody defines body for RegisterArtifact for application/json ContentType.
+type RegisterArtifactJSONRequestBody = ArtifactBody
+
+// AttestArtifactJSONRequestBody defines body for AttestArtifact for application/json ContentType.
+type AttestArtifactJSONRequestBody = ArtifactAttestBody
+
+// CancelPollJSONRequestBody defines body for CancelPoll for application/json ContentType.
+type CancelPollJSONRequestBody = ReasonBody
+
 // CloseBallotJSONRequestBody defines body for CloseBallot for application/json ContentType.
 type CloseBallotJSONRequestBody = SignerOnlyBody
 
+// ExecuteBallotJSONRequestBody defines body for ExecuteBallot for application/json ContentType.
+type ExecuteBallotJSONRequestBody = SignerOnlyBody
+
+// PauseBallotJSONRequestBody defines body for PauseBallot for application/json ContentType.
+type PauseBallotJSONRequestBody = ReasonBody
+
+// QueueBallotJSONRequestBody defines body for QueueBallot for application/json ContentType.
+type QueueBallotJSONRequestBody = SignerOnlyBody
+
+// TallyBallotJSONRequestBody defines body for TallyBallot for application/json ContentType.
+type TallyBallotJSONRequestBody = TallyBody
+
 // CastVoteJSONRequestBody defines body for CastVote for application/json ContentType.
 type CastVoteJSONRequestBody = VoteBody
+
+// DiscloseConflictJSONRequestBody defines body for DiscloseConflict for application/json ContentType.
+type DiscloseConflictJSONRequestBody = ConflictBody
+
+// ProposeDecisionJSONRequestBody defines body for ProposeDecision for application/json ContentType.
+type ProposeDecisionJSONRequestBody = ProposeDecisionBody
+
+// AppealDecisionJSONRequestBody defines body for AppealDecision for application/json ContentType.
+type AppealDecisionJSONRequestBody = AppealBody
 
 // ConcludeDecisionJSONRequestBody defines body for ConcludeDecision for application/json ContentType.
 type ConcludeDecisionJSONRequestBody = SignerOnlyBody
 
 // ExecuteDecisionJSONRequestBody defines body for ExecuteDecision for application/json ContentType.
 type ExecuteDecisionJSONRequestBody = SignerOnlyBody
+
+// RecordFailedExecutionJSONRequestBody defines body for RecordFailedExecution for application/json ContentType.
+type RecordFailedExecutionJSONRequestBody = SignerOnlyBody
 
 // VoteOnDecisionJSONRequestBody defines body for VoteOnDecision for application/json ContentType.
 type VoteOnDecisionJSONRequestBody = DecisionVoteBody
@@ -683,8 +1497,53 @@ type SetDelegationJSONRequestBody = DelegationBody
 // RevokeDelegationJSONRequestBody defines body for RevokeDelegation for application/json ContentType.
 type RevokeDelegationJSONRequestBody = RevokeDelegationBody
 
+// ApproveGenesisJSONRequestBody defines body for ApproveGenesis for application/json ContentType.
+type ApproveGenesisJSONRequestBody = GenesisApprovalBody
+
+// ProposeGenesisJSONRequestBody defines body for ProposeGenesis for application/json ContentType.
+type ProposeGenesisJSONRequestBody = GenesisBody
+
+// DiscloseGuardianPauseJSONRequestBody defines body for DiscloseGuardianPause for application/json ContentType.
+type DiscloseGuardianPauseJSONRequestBody = GuardianDisclosureBody
+
+// RecordMissedDisclosureJSONRequestBody defines body for RecordMissedDisclosure for application/json ContentType.
+type RecordMissedDisclosureJSONRequestBody = MissedDisclosureBody
+
 // SupportPauseJSONRequestBody defines body for SupportPause for application/json ContentType.
 type SupportPauseJSONRequestBody = PauseBody
+
+// FileIncidentJSONRequestBody defines body for FileIncident for application/json ContentType.
+type FileIncidentJSONRequestBody = IncidentBody
+
+// AttachPostMortemJSONRequestBody defines body for AttachPostMortem for application/json ContentType.
+type AttachPostMortemJSONRequestBody = PostMortemBody
+
+// RegisterMemberJSONRequestBody defines body for RegisterMember for application/json ContentType.
+type RegisterMemberJSONRequestBody = RegisterMemberBody
+
+// AttestReputationJSONRequestBody defines body for AttestReputation for application/json ContentType.
+type AttestReputationJSONRequestBody = AttestBody
+
+// EndorseAttestationJSONRequestBody defines body for EndorseAttestation for application/json ContentType.
+type EndorseAttestationJSONRequestBody = EndorseBody
+
+// RevokeAttestationJSONRequestBody defines body for RevokeAttestation for application/json ContentType.
+type RevokeAttestationJSONRequestBody = ReasonBody
+
+// RemoveMemberJSONRequestBody defines body for RemoveMember for application/json ContentType.
+type RemoveMemberJSONRequestBody = ReasonBody
+
+// UpdateMemberJSONRequestBody defines body for UpdateMember for application/json ContentType.
+type UpdateMemberJSONRequestBody = UpdateMemberBody
+
+// VouchForMemberJSONRequestBody defines body for VouchForMember for application/json ContentType.
+type VouchForMemberJSONRequestBody = SignerOnlyBody
+
+// RevokeVouchJSONRequestBody defines body for RevokeVouch for application/json ContentType.
+type RevokeVouchJSONRequestBody = SignerOnlyBody
+
+// CreatePollJSONRequestBody defines body for CreatePoll for application/json ContentType.
+type CreatePollJSONRequestBody = PollBody
 
 // ApplyToRoundJSONRequestBody defines body for ApplyToRound for application/json ContentType.
 type ApplyToRoundJSONRequestBody = ApplicationBody
@@ -701,8 +1560,23 @@ type SubmitSigningJSONRequestBody = SignatureBody
 // TransferTokensJSONRequestBody defines body for TransferTokens for application/json ContentType.
 type TransferTokensJSONRequestBody = TransferBody
 
-// ApproveSpendJSONRequestBody defines body for ApproveSpend for application/json ContentType.
-type ApproveSpendJSONRequestBody = SignerOnlyBody
+// DepositToTreasuryJSONRequestBody defines body for DepositToTreasury for application/json ContentType.
+type DepositToTreasuryJSONRequestBody = DepositBody
+
+// ConfirmDepositJSONRequestBody defines body for ConfirmDeposit for application/json ContentType.
+type ConfirmDepositJSONRequestBody = SignerOnlyBody
+
+// ProposeSpendJSONRequestBody defines body for ProposeSpend for application/json ContentType.
+type ProposeSpendJSONRequestBody = SpendBody
+
+// CancelSpendJSONRequestBody defines body for CancelSpend for application/json ContentType.
+type CancelSpendJSONRequestBody = ReasonBody
+
+// ExecuteSpendJSONRequestBody defines body for ExecuteSpend for application/json ContentType.
+type ExecuteSpendJSONRequestBody = SignerOnlyBody
+
+// SignOffUpgradeJSONRequestBody defines body for SignOffUpgrade for application/json ContentType.
+type SignOffUpgradeJSONRequestBody = SignOffBody
 
 // RequestEditorFn is the function signature for the RequestEditor callback function
 type RequestEditorFn func(ctx context.Context, req *http.Request) error
@@ -791,8 +1665,51 @@ type ClientInterface interface {
 	// ListArtifacts performs a GET /v1/artifacts (the `ListArtifacts` operationId) request.
 	ListArtifacts(ctx context.Context, params *ListArtifactsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// RegisterArtifactWithBody Prepare registering an artifact version (its digest, size, licence and parents), for signing.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/artifacts (the `RegisterArtifact` operationId).
+	RegisterArtifactWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RegisterArtifact Prepare registering an artifact version (its digest, size, licence and parents), for signing.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/artifacts (the `RegisterArtifact` operationId).
+	RegisterArtifact(ctx context.Context, body RegisterArtifactJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// GetArtifact performs a GET /v1/artifacts/{name}/{version} (the `GetArtifact` operationId) request.
 	GetArtifact(ctx context.Context, name string, version string, params *GetArtifactParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetArtifactAttestations The attestations of a version.
+	//
+	// Corresponds with GET /v1/artifacts/{name}/{version}/attestations (the `GetArtifactAttestations` operationId).
+	GetArtifactAttestations(ctx context.Context, name ArtifactNamePath, version ArtifactVersionPath, params *GetArtifactAttestationsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AttestArtifactWithBody Prepare an attester's attestation of an artifact version, for signing.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/artifacts/{name}/{version}/attestations (the `AttestArtifact` operationId).
+	AttestArtifactWithBody(ctx context.Context, name ArtifactNamePath, version ArtifactVersionPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AttestArtifact Prepare an attester's attestation of an artifact version, for signing.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/artifacts/{name}/{version}/attestations (the `AttestArtifact` operationId).
+	AttestArtifact(ctx context.Context, name ArtifactNamePath, version ArtifactVersionPath, body AttestArtifactJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetArtifactLineage The provenance graph of a version, both ways.
+	//
+	// Corresponds with GET /v1/artifacts/{name}/{version}/lineage (the `GetArtifactLineage` operationId).
+	GetArtifactLineage(ctx context.Context, name ArtifactNamePath, version ArtifactVersionPath, params *GetArtifactLineageParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// VerifyArtifact Whether a file with this SHA-256 and size is the registered version and released for a use now (the file stays with the caller).
+	//
+	// Corresponds with GET /v1/artifacts/{name}/{version}/verification (the `VerifyArtifact` operationId).
+	VerifyArtifact(ctx context.Context, name ArtifactNamePath, version ArtifactVersionPath, params *VerifyArtifactParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// StreamAuditBlocks Stream committed blocks as NDJSON (one line per block, its transactions with their validation codes).
 	//
@@ -804,6 +1721,20 @@ type ClientInterface interface {
 
 	// GetBallot performs a GET /v1/ballots/{id} (the `GetBallot` operationId) request.
 	GetBallot(ctx context.Context, id ID, params *GetBallotParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CancelPollWithBody Prepare withdrawing the signer's own poll before its first vote, for signing.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/ballots/{id}/cancellation (the `CancelPoll` operationId).
+	CancelPollWithBody(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CancelPoll Prepare withdrawing the signer's own poll before its first vote, for signing.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/ballots/{id}/cancellation (the `CancelPoll` operationId).
+	CancelPoll(ctx context.Context, id ID, body CancelPollJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CloseBallotWithBody Prepare closing a ballot whose voting period is over, for the signer to sign.
 	//
@@ -819,6 +1750,51 @@ type ClientInterface interface {
 	// Corresponds with POST /v1/ballots/{id}/close (the `CloseBallot` operationId).
 	CloseBallot(ctx context.Context, id ID, body CloseBallotJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ExecuteBallotWithBody Prepare executing a queued ballot after its timelock, for signing.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/ballots/{id}/execution (the `ExecuteBallot` operationId).
+	ExecuteBallotWithBody(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ExecuteBallot Prepare executing a queued ballot after its timelock, for signing.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/ballots/{id}/execution (the `ExecuteBallot` operationId).
+	ExecuteBallot(ctx context.Context, id ID, body ExecuteBallotJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListPauseSupports performs a GET /v1/ballots/{id}/pause-supports (the `ListPauseSupports` operationId) request.
+	ListPauseSupports(ctx context.Context, id ID, params *ListPauseSupportsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PauseBallotWithBody Prepare a guardian's support for pausing a ballot, for signing.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/ballots/{id}/pauses (the `PauseBallot` operationId).
+	PauseBallotWithBody(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PauseBallot Prepare a guardian's support for pausing a ballot, for signing.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/ballots/{id}/pauses (the `PauseBallot` operationId).
+	PauseBallot(ctx context.Context, id ID, body PauseBallotJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// QueueBallotWithBody Prepare queueing a succeeded poll-less ballot under its timelock, for signing.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/ballots/{id}/queue (the `QueueBallot` operationId).
+	QueueBallotWithBody(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// QueueBallot Prepare queueing a succeeded poll-less ballot under its timelock, for signing.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/ballots/{id}/queue (the `QueueBallot` operationId).
+	QueueBallot(ctx context.Context, id ID, body QueueBallotJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// GetBallotResults performs a GET /v1/ballots/{id}/results (the `GetBallotResults` operationId) request.
 	GetBallotResults(ctx context.Context, id ID, params *GetBallotResultsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
@@ -826,6 +1802,20 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /v1/ballots/{id}/results/stream (the `StreamBallotResults` operationId).
 	StreamBallotResults(ctx context.Context, id ID, params *StreamBallotResultsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// TallyBallotWithBody Prepare one page of a closed ballot's tally, for signing (repeat until the progress says done).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/ballots/{id}/tally (the `TallyBallot` operationId).
+	TallyBallotWithBody(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// TallyBallot Prepare one page of a closed ballot's tally, for signing (repeat until the progress says done).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/ballots/{id}/tally (the `TallyBallot` operationId).
+	TallyBallot(ctx context.Context, id ID, body TallyBallotJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CastVoteWithBody Prepare the member's vote on a ballot for signing.
 	//
@@ -841,6 +1831,30 @@ type ClientInterface interface {
 	// Corresponds with POST /v1/ballots/{id}/votes (the `CastVote` operationId).
 	CastVote(ctx context.Context, id ID, body CastVoteJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// GetBuild The chaincode build the gateway peer runs.
+	//
+	// Corresponds with GET /v1/build (the `GetBuild` operationId).
+	GetBuild(ctx context.Context, params *GetBuildParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListConflicts Disclosures on a subject (subjectKind and subjectId) or by a member (mspId and memberId).
+	//
+	// Corresponds with GET /v1/conflicts (the `ListConflicts` operationId).
+	ListConflicts(ctx context.Context, params *ListConflictsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DiscloseConflictWithBody Prepare the signer's conflict-of-interest disclosure on a subject, for signing.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/conflicts (the `DiscloseConflict` operationId).
+	DiscloseConflictWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DiscloseConflict Prepare the signer's conflict-of-interest disclosure on a subject, for signing.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/conflicts (the `DiscloseConflict` operationId).
+	DiscloseConflict(ctx context.Context, body DiscloseConflictJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// GetConstitution performs a GET /v1/constitution (the `GetConstitution` operationId) request.
 	GetConstitution(ctx context.Context, params *GetConstitutionParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
@@ -850,8 +1864,45 @@ type ClientInterface interface {
 	// ListDecisions performs a GET /v1/decisions (the `ListDecisions` operationId) request.
 	ListDecisions(ctx context.Context, params *ListDecisionsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ProposeDecisionWithBody Prepare a decision proposal of any type (amendment, budget, role change, issuance, slashing, takedown, upgrade…) for signing.
+	//
+	// The payload is the decision type's effect payload, as `charter decision propose --payload`
+	// takes it (docs/decisions.md); the chaincode checks it against the type at endorsement.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/decisions (the `ProposeDecision` operationId).
+	ProposeDecisionWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ProposeDecision Prepare a decision proposal of any type (amendment, budget, role change, issuance, slashing, takedown, upgrade…) for signing.
+	//
+	// The payload is the decision type's effect payload, as `charter decision propose --payload`
+	// takes it (docs/decisions.md); the chaincode checks it against the type at endorsement.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/decisions (the `ProposeDecision` operationId).
+	ProposeDecision(ctx context.Context, body ProposeDecisionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// GetDecision performs a GET /v1/decisions/{id} (the `GetDecision` operationId) request.
 	GetDecision(ctx context.Context, id ID, params *GetDecisionParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AppealDecisionWithBody Prepare joining the appeal against a passed decision, for signing.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/decisions/{id}/appeals (the `AppealDecision` operationId).
+	AppealDecisionWithBody(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AppealDecision Prepare joining the appeal against a passed decision, for signing.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/decisions/{id}/appeals (the `AppealDecision` operationId).
+	AppealDecision(ctx context.Context, id ID, body AppealDecisionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListDecisionAppellants performs a GET /v1/decisions/{id}/appellants (the `ListDecisionAppellants` operationId) request.
+	ListDecisionAppellants(ctx context.Context, id ID, params *ListDecisionAppellantsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ConcludeDecisionWithBody Prepare applying the concurrence rule to a decision whose ballots are tallied, for signing.
 	//
@@ -880,6 +1931,20 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /v1/decisions/{id}/execution (the `ExecuteDecision` operationId).
 	ExecuteDecision(ctx context.Context, id ID, body ExecuteDecisionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RecordFailedExecutionWithBody Prepare recording the incident of a passed decision whose execution failed, for signing.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/decisions/{id}/failed-execution (the `RecordFailedExecution` operationId).
+	RecordFailedExecutionWithBody(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RecordFailedExecution Prepare recording the incident of a passed decision whose execution failed, for signing.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/decisions/{id}/failed-execution (the `RecordFailedExecution` operationId).
+	RecordFailedExecution(ctx context.Context, id ID, body RecordFailedExecutionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// VoteOnDecisionWithBody Prepare the member's vote in one house of a decision for signing.
 	//
@@ -923,6 +1988,72 @@ type ClientInterface interface {
 	// Corresponds with POST /v1/delegations/revocations (the `RevokeDelegation` operationId).
 	RevokeDelegation(ctx context.Context, body RevokeDelegationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// GetGenesis The genesis proposal under approval, its approvals, or the founding act.
+	//
+	// Corresponds with GET /v1/genesis (the `GetGenesis` operationId).
+	GetGenesis(ctx context.Context, params *GetGenesisParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ApproveGenesisWithBody Prepare a founding organisation's admin approving the genesis by its hash, for signing.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/genesis/approvals (the `ApproveGenesis` operationId).
+	ApproveGenesisWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ApproveGenesis Prepare a founding organisation's admin approving the genesis by its hash, for signing.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/genesis/approvals (the `ApproveGenesis` operationId).
+	ApproveGenesis(ctx context.Context, body ApproveGenesisJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ProposeGenesisWithBody Prepare a founding organisation's admin proposing the genesis, for signing.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/genesis/proposals (the `ProposeGenesis` operationId).
+	ProposeGenesisWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ProposeGenesis Prepare a founding organisation's admin proposing the genesis, for signing.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/genesis/proposals (the `ProposeGenesis` operationId).
+	ProposeGenesis(ctx context.Context, body ProposeGenesisJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DiscloseGuardianPauseWithBody Prepare a guardian's public disclosure of the reasons for a pause, for signing.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/guardian/disclosures (the `DiscloseGuardianPause` operationId).
+	DiscloseGuardianPauseWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DiscloseGuardianPause Prepare a guardian's public disclosure of the reasons for a pause, for signing.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/guardian/disclosures (the `DiscloseGuardianPause` operationId).
+	DiscloseGuardianPause(ctx context.Context, body DiscloseGuardianPauseJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListGuardianIncidents The disclosure incidents recorded.
+	//
+	// Corresponds with GET /v1/guardian/incidents (the `ListGuardianIncidents` operationId).
+	ListGuardianIncidents(ctx context.Context, params *ListGuardianIncidentsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RecordMissedDisclosureWithBody Prepare recording the incident of a pause whose disclosure is overdue, for signing.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/guardian/missed-disclosures (the `RecordMissedDisclosure` operationId).
+	RecordMissedDisclosureWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RecordMissedDisclosure Prepare recording the incident of a pause whose disclosure is overdue, for signing.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/guardian/missed-disclosures (the `RecordMissedDisclosure` operationId).
+	RecordMissedDisclosure(ctx context.Context, body RecordMissedDisclosureJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// SupportPauseWithBody Prepare a guardian's support for pausing a target for signing.
 	//
 	// Takes any type of body and a specified content type.
@@ -943,17 +2074,111 @@ type ClientInterface interface {
 	// ListIncidents performs a GET /v1/incidents (the `ListIncidents` operationId) request.
 	ListIncidents(ctx context.Context, params *ListIncidentsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// FileIncidentWithBody Prepare filing an incident in the register, for signing.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/incidents (the `FileIncident` operationId).
+	FileIncidentWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// FileIncident Prepare filing an incident in the register, for signing.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/incidents (the `FileIncident` operationId).
+	FileIncident(ctx context.Context, body FileIncidentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetIncident One incident.
+	//
+	// Corresponds with GET /v1/incidents/{id} (the `GetIncident` operationId).
+	GetIncident(ctx context.Context, id ID, params *GetIncidentParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AttachPostMortemWithBody Prepare attaching a post-mortem link to an incident, for signing.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/incidents/{id}/post-mortem (the `AttachPostMortem` operationId).
+	AttachPostMortemWithBody(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AttachPostMortem Prepare attaching a post-mortem link to an incident, for signing.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/incidents/{id}/post-mortem (the `AttachPostMortem` operationId).
+	AttachPostMortem(ctx context.Context, id ID, body AttachPostMortemJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// GetJob performs a GET /v1/jobs/{id} (the `GetJob` operationId) request.
 	GetJob(ctx context.Context, id string, params *GetJobParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListMembers performs a GET /v1/members (the `ListMembers` operationId) request.
 	ListMembers(ctx context.Context, params *ListMembersParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// RegisterMemberWithBody Prepare an organisation admin registering a member of its organisation, for signing.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/members (the `RegisterMember` operationId).
+	RegisterMemberWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RegisterMember Prepare an organisation admin registering a member of its organisation, for signing.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/members (the `RegisterMember` operationId).
+	RegisterMember(ctx context.Context, body RegisterMemberJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// GetMember performs a GET /v1/members/{mspId}/{memberId} (the `GetMember` operationId) request.
 	GetMember(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, params *GetMemberParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// AttestReputationWithBody Prepare an attester's attestation of the member's contribution, for signing.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/members/{mspId}/{memberId}/attestations (the `AttestReputation` operationId).
+	AttestReputationWithBody(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AttestReputation Prepare an attester's attestation of the member's contribution, for signing.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/members/{mspId}/{memberId}/attestations (the `AttestReputation` operationId).
+	AttestReputation(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, body AttestReputationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// EndorseAttestationWithBody Prepare the signer's endorsement of an attestation, for signing.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/members/{mspId}/{memberId}/attestations/{attestationId}/endorsements (the `EndorseAttestation` operationId).
+	EndorseAttestationWithBody(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, attestationId AttestationIDPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// EndorseAttestation Prepare the signer's endorsement of an attestation, for signing.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/members/{mspId}/{memberId}/attestations/{attestationId}/endorsements (the `EndorseAttestation` operationId).
+	EndorseAttestation(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, attestationId AttestationIDPath, body EndorseAttestationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RevokeAttestationWithBody Prepare revoking an attestation (its attester, or by the rule that allows it), for signing.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/members/{mspId}/{memberId}/attestations/{attestationId}/revocation (the `RevokeAttestation` operationId).
+	RevokeAttestationWithBody(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, attestationId AttestationIDPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RevokeAttestation Prepare revoking an attestation (its attester, or by the rule that allows it), for signing.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/members/{mspId}/{memberId}/attestations/{attestationId}/revocation (the `RevokeAttestation` operationId).
+	RevokeAttestation(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, attestationId AttestationIDPath, body RevokeAttestationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// GetMemberBalance performs a GET /v1/members/{mspId}/{memberId}/balance (the `GetMemberBalance` operationId) request.
 	GetMemberBalance(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, params *GetMemberBalanceParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetTokenHistory The account's balance checkpoints, newest first.
+	//
+	// Corresponds with GET /v1/members/{mspId}/{memberId}/balance/history (the `GetTokenHistory` operationId).
+	GetTokenHistory(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, params *GetTokenHistoryParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListMemberDelegations performs a GET /v1/members/{mspId}/{memberId}/delegations (the `ListMemberDelegations` operationId) request.
 	ListMemberDelegations(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, params *ListMemberDelegationsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -961,8 +2186,88 @@ type ClientInterface interface {
 	// GetMemberEligibility performs a GET /v1/members/{mspId}/{memberId}/eligibility (the `GetMemberEligibility` operationId) request.
 	GetMemberEligibility(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, params *GetMemberEligibilityParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// RemoveMemberWithBody Prepare an organisation admin removing its member, for signing.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/members/{mspId}/{memberId}/removal (the `RemoveMember` operationId).
+	RemoveMemberWithBody(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RemoveMember Prepare an organisation admin removing its member, for signing.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/members/{mspId}/{memberId}/removal (the `RemoveMember` operationId).
+	RemoveMember(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, body RemoveMemberJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// GetMemberReputation performs a GET /v1/members/{mspId}/{memberId}/reputation (the `GetMemberReputation` operationId) request.
 	GetMemberReputation(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, params *GetMemberReputationParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetReputationHistory The member's attestations, revocations and endorsements.
+	//
+	// Corresponds with GET /v1/members/{mspId}/{memberId}/reputation/history (the `GetReputationHistory` operationId).
+	GetReputationHistory(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, params *GetReputationHistoryParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateMemberWithBody Prepare an organisation admin updating its member's name, roles and categories, for signing.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/members/{mspId}/{memberId}/update (the `UpdateMember` operationId).
+	UpdateMemberWithBody(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateMember Prepare an organisation admin updating its member's name, roles and categories, for signing.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/members/{mspId}/{memberId}/update (the `UpdateMember` operationId).
+	UpdateMember(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, body UpdateMemberJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListVouches The vouches for the member.
+	//
+	// Corresponds with GET /v1/members/{mspId}/{memberId}/vouches (the `ListVouches` operationId).
+	ListVouches(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, params *ListVouchesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// VouchForMemberWithBody Prepare the signer's vouch for the member, for signing.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/members/{mspId}/{memberId}/vouches (the `VouchForMember` operationId).
+	VouchForMemberWithBody(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// VouchForMember Prepare the signer's vouch for the member, for signing.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/members/{mspId}/{memberId}/vouches (the `VouchForMember` operationId).
+	VouchForMember(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, body VouchForMemberJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RevokeVouchWithBody Prepare withdrawing the signer's vouch for the member, for signing.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/members/{mspId}/{memberId}/vouches/revocation (the `RevokeVouch` operationId).
+	RevokeVouchWithBody(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RevokeVouch Prepare withdrawing the signer's vouch for the member, for signing.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/members/{mspId}/{memberId}/vouches/revocation (the `RevokeVouch` operationId).
+	RevokeVouch(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, body RevokeVouchJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreatePollWithBody Prepare creating a 1–7 legitimacy poll, for signing (decision ballots open only with a proposal).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/polls (the `CreatePoll` operationId).
+	CreatePollWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreatePoll Prepare creating a 1–7 legitimacy poll, for signing (decision ballots open only with a proposal).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/polls (the `CreatePoll` operationId).
+	CreatePoll(ctx context.Context, body CreatePollJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetRound performs a GET /v1/rounds/{id} (the `GetRound` operationId) request.
 	GetRound(ctx context.Context, id ID, params *GetRoundParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -1032,6 +2337,16 @@ type ClientInterface interface {
 	// Corresponds with POST /v1/signing/{id}/submit (the `SubmitSigning` operationId).
 	SubmitSigning(ctx context.Context, id SigningID, params *SubmitSigningParams, body SubmitSigningJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ListTokenAccounts Token accounts, of one organisation or all.
+	//
+	// Corresponds with GET /v1/tokens/accounts (the `ListTokenAccounts` operationId).
+	ListTokenAccounts(ctx context.Context, params *ListTokenAccountsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetTokenSupply The governance token's total supply.
+	//
+	// Corresponds with GET /v1/tokens/supply (the `GetTokenSupply` operationId).
+	GetTokenSupply(ctx context.Context, params *GetTokenSupplyParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// GetTransaction What the ledger says of a transaction ID.
 	//
 	// Corresponds with GET /v1/transactions/{txId} (the `GetTransaction` operationId).
@@ -1057,22 +2372,127 @@ type ClientInterface interface {
 	// ListTreasuryMovements performs a GET /v1/treasury/accounts/{id}/movements (the `ListTreasuryMovements` operationId) request.
 	ListTreasuryMovements(ctx context.Context, id ID, params *ListTreasuryMovementsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// ListSpends performs a GET /v1/treasury/spends (the `ListSpends` operationId) request.
-	ListSpends(ctx context.Context, params *ListSpendsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+	// GetTreasuryUsage What an account spent in its fixed period, and its limit.
+	//
+	// Corresponds with GET /v1/treasury/accounts/{id}/usage (the `GetTreasuryUsage` operationId).
+	GetTreasuryUsage(ctx context.Context, id ID, params *GetTreasuryUsageParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// ApproveSpendWithBody Prepare a treasurer's approval of a spend for signing.
+	// GetBudget The budget an executed budget decision granted, and what is drawn on it.
+	//
+	// Corresponds with GET /v1/treasury/budgets/{id} (the `GetBudget` operationId).
+	GetBudget(ctx context.Context, id ID, params *GetBudgetParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListDeposits Deposits, pending and confirmed, in key order.
+	//
+	// Corresponds with GET /v1/treasury/deposits (the `ListDeposits` operationId).
+	ListDeposits(ctx context.Context, params *ListDepositsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DepositToTreasuryWithBody Prepare recording a deposit into a treasury account (confirmed by another organisation's treasurer), for signing.
 	//
 	// Takes any type of body and a specified content type.
 	//
-	// Corresponds with POST /v1/treasury/spends/{id}/approvals (the `ApproveSpend` operationId).
-	ApproveSpendWithBody(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	// Corresponds with POST /v1/treasury/deposits (the `DepositToTreasury` operationId).
+	DepositToTreasuryWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// ApproveSpend Prepare a treasurer's approval of a spend for signing.
+	// DepositToTreasury Prepare recording a deposit into a treasury account (confirmed by another organisation's treasurer), for signing.
 	//
 	// Takes a body of the `application/json` content type.
 	//
-	// Corresponds with POST /v1/treasury/spends/{id}/approvals (the `ApproveSpend` operationId).
-	ApproveSpend(ctx context.Context, id ID, body ApproveSpendJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	// Corresponds with POST /v1/treasury/deposits (the `DepositToTreasury` operationId).
+	DepositToTreasury(ctx context.Context, body DepositToTreasuryJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetDeposit One deposit.
+	//
+	// Corresponds with GET /v1/treasury/deposits/{id} (the `GetDeposit` operationId).
+	GetDeposit(ctx context.Context, id ID, params *GetDepositParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ConfirmDepositWithBody Prepare a treasurer's confirmation of a pending deposit, for signing.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/treasury/deposits/{id}/confirmation (the `ConfirmDeposit` operationId).
+	ConfirmDepositWithBody(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ConfirmDeposit Prepare a treasurer's confirmation of a pending deposit, for signing.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/treasury/deposits/{id}/confirmation (the `ConfirmDeposit` operationId).
+	ConfirmDeposit(ctx context.Context, id ID, body ConfirmDepositJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListSpends performs a GET /v1/treasury/spends (the `ListSpends` operationId) request.
+	ListSpends(ctx context.Context, params *ListSpendsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ProposeSpendWithBody Prepare a spend from an account against an executed budget decision, for signing.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/treasury/spends (the `ProposeSpend` operationId).
+	ProposeSpendWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ProposeSpend Prepare a spend from an account against an executed budget decision, for signing.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/treasury/spends (the `ProposeSpend` operationId).
+	ProposeSpend(ctx context.Context, body ProposeSpendJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetSpend One spend.
+	//
+	// Corresponds with GET /v1/treasury/spends/{id} (the `GetSpend` operationId).
+	GetSpend(ctx context.Context, id ID, params *GetSpendParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListSpendApprovals The treasurers' approvals of a spend.
+	//
+	// Corresponds with GET /v1/treasury/spends/{id}/approvals (the `ListSpendApprovals` operationId).
+	ListSpendApprovals(ctx context.Context, id ID, params *ListSpendApprovalsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CancelSpendWithBody Prepare the proposer withdrawing a spend that has not executed, for signing.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/treasury/spends/{id}/cancellation (the `CancelSpend` operationId).
+	CancelSpendWithBody(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CancelSpend Prepare the proposer withdrawing a spend that has not executed, for signing.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/treasury/spends/{id}/cancellation (the `CancelSpend` operationId).
+	CancelSpend(ctx context.Context, id ID, body CancelSpendJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ExecuteSpendWithBody Prepare a treasurer paying out an approved spend after its delay, for signing.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/treasury/spends/{id}/execution (the `ExecuteSpend` operationId).
+	ExecuteSpendWithBody(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ExecuteSpend Prepare a treasurer paying out an approved spend after its delay, for signing.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/treasury/spends/{id}/execution (the `ExecuteSpend` operationId).
+	ExecuteSpend(ctx context.Context, id ID, body ExecuteSpendJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetUpgradeStatus An approved upgrade's sign-offs and whether it may be committed.
+	//
+	// Corresponds with GET /v1/upgrades/{sequence} (the `GetUpgradeStatus` operationId).
+	GetUpgradeStatus(ctx context.Context, sequence Sequence, params *GetUpgradeStatusParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SignOffUpgradeWithBody Prepare an organisation admin signing off the package digest of an approved upgrade, for signing.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/upgrades/{sequence}/signoffs (the `SignOffUpgrade` operationId).
+	SignOffUpgradeWithBody(ctx context.Context, sequence Sequence, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SignOffUpgrade Prepare an organisation admin signing off the package digest of an approved upgrade, for signing.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/upgrades/{sequence}/signoffs (the `SignOffUpgrade` operationId).
+	SignOffUpgrade(ctx context.Context, sequence Sequence, body SignOffUpgradeJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 }
 
 // GetHealthz The process is up.
@@ -1118,9 +2538,122 @@ func (c *Client) ListArtifacts(ctx context.Context, params *ListArtifactsParams,
 	return c.Client.Do(req)
 }
 
+// RegisterArtifactWithBody Prepare registering an artifact version (its digest, size, licence and parents), for signing.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/artifacts (the `RegisterArtifact` operationId).
+func (c *Client) RegisterArtifactWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRegisterArtifactRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RegisterArtifact Prepare registering an artifact version (its digest, size, licence and parents), for signing.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/artifacts (the `RegisterArtifact` operationId).
+func (c *Client) RegisterArtifact(ctx context.Context, body RegisterArtifactJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRegisterArtifactRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // GetArtifact performs a GET /v1/artifacts/{name}/{version} (the `GetArtifact` operationId) request.
 func (c *Client) GetArtifact(ctx context.Context, name string, version string, params *GetArtifactParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetArtifactRequest(c.Server, name, version, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetArtifactAttestations The attestations of a version.
+//
+// Corresponds with GET /v1/artifacts/{name}/{version}/attestations (the `GetArtifactAttestations` operationId).
+func (c *Client) GetArtifactAttestations(ctx context.Context, name ArtifactNamePath, version ArtifactVersionPath, params *GetArtifactAttestationsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetArtifactAttestationsRequest(c.Server, name, version, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AttestArtifactWithBody Prepare an attester's attestation of an artifact version, for signing.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/artifacts/{name}/{version}/attestations (the `AttestArtifact` operationId).
+func (c *Client) AttestArtifactWithBody(ctx context.Context, name ArtifactNamePath, version ArtifactVersionPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAttestArtifactRequestWithBody(c.Server, name, version, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AttestArtifact Prepare an attester's attestation of an artifact version, for signing.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/artifacts/{name}/{version}/attestations (the `AttestArtifact` operationId).
+func (c *Client) AttestArtifact(ctx context.Context, name ArtifactNamePath, version ArtifactVersionPath, body AttestArtifactJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAttestArtifactRequest(c.Server, name, version, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetArtifactLineage The provenance graph of a version, both ways.
+//
+// Corresponds with GET /v1/artifacts/{name}/{version}/lineage (the `GetArtifactLineage` operationId).
+func (c *Client) GetArtifactLineage(ctx context.Context, name ArtifactNamePath, version ArtifactVersionPath, params *GetArtifactLineageParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetArtifactLineageRequest(c.Server, name, version, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// VerifyArtifact Whether a file with this SHA-256 and size is the registered version and released for a use now (the file stays with the caller).
+//
+// Corresponds with GET /v1/artifacts/{name}/{version}/verification (the `VerifyArtifact` operationId).
+func (c *Client) VerifyArtifact(ctx context.Context, name ArtifactNamePath, version ArtifactVersionPath, params *VerifyArtifactParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewVerifyArtifactRequest(c.Server, name, version, params)
 	if err != nil {
 		return nil, err
 	}
@@ -1172,6 +2705,40 @@ func (c *Client) GetBallot(ctx context.Context, id ID, params *GetBallotParams, 
 	return c.Client.Do(req)
 }
 
+// CancelPollWithBody Prepare withdrawing the signer's own poll before its first vote, for signing.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/ballots/{id}/cancellation (the `CancelPoll` operationId).
+func (c *Client) CancelPollWithBody(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCancelPollRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CancelPoll Prepare withdrawing the signer's own poll before its first vote, for signing.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/ballots/{id}/cancellation (the `CancelPoll` operationId).
+func (c *Client) CancelPoll(ctx context.Context, id ID, body CancelPollJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCancelPollRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // CloseBallotWithBody Prepare closing a ballot whose voting period is over, for the signer to sign.
 //
 // Takes any type of body and a specified content type.
@@ -1196,6 +2763,121 @@ func (c *Client) CloseBallotWithBody(ctx context.Context, id ID, contentType str
 // Corresponds with POST /v1/ballots/{id}/close (the `CloseBallot` operationId).
 func (c *Client) CloseBallot(ctx context.Context, id ID, body CloseBallotJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCloseBallotRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ExecuteBallotWithBody Prepare executing a queued ballot after its timelock, for signing.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/ballots/{id}/execution (the `ExecuteBallot` operationId).
+func (c *Client) ExecuteBallotWithBody(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewExecuteBallotRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ExecuteBallot Prepare executing a queued ballot after its timelock, for signing.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/ballots/{id}/execution (the `ExecuteBallot` operationId).
+func (c *Client) ExecuteBallot(ctx context.Context, id ID, body ExecuteBallotJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewExecuteBallotRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListPauseSupports performs a GET /v1/ballots/{id}/pause-supports (the `ListPauseSupports` operationId) request.
+func (c *Client) ListPauseSupports(ctx context.Context, id ID, params *ListPauseSupportsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListPauseSupportsRequest(c.Server, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PauseBallotWithBody Prepare a guardian's support for pausing a ballot, for signing.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/ballots/{id}/pauses (the `PauseBallot` operationId).
+func (c *Client) PauseBallotWithBody(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPauseBallotRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PauseBallot Prepare a guardian's support for pausing a ballot, for signing.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/ballots/{id}/pauses (the `PauseBallot` operationId).
+func (c *Client) PauseBallot(ctx context.Context, id ID, body PauseBallotJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPauseBallotRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// QueueBallotWithBody Prepare queueing a succeeded poll-less ballot under its timelock, for signing.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/ballots/{id}/queue (the `QueueBallot` operationId).
+func (c *Client) QueueBallotWithBody(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewQueueBallotRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// QueueBallot Prepare queueing a succeeded poll-less ballot under its timelock, for signing.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/ballots/{id}/queue (the `QueueBallot` operationId).
+func (c *Client) QueueBallot(ctx context.Context, id ID, body QueueBallotJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewQueueBallotRequest(c.Server, id, body)
 	if err != nil {
 		return nil, err
 	}
@@ -1234,6 +2916,40 @@ func (c *Client) StreamBallotResults(ctx context.Context, id ID, params *StreamB
 	return c.Client.Do(req)
 }
 
+// TallyBallotWithBody Prepare one page of a closed ballot's tally, for signing (repeat until the progress says done).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/ballots/{id}/tally (the `TallyBallot` operationId).
+func (c *Client) TallyBallotWithBody(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewTallyBallotRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// TallyBallot Prepare one page of a closed ballot's tally, for signing (repeat until the progress says done).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/ballots/{id}/tally (the `TallyBallot` operationId).
+func (c *Client) TallyBallot(ctx context.Context, id ID, body TallyBallotJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewTallyBallotRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // CastVoteWithBody Prepare the member's vote on a ballot for signing.
 //
 // Takes any type of body and a specified content type.
@@ -1258,6 +2974,70 @@ func (c *Client) CastVoteWithBody(ctx context.Context, id ID, contentType string
 // Corresponds with POST /v1/ballots/{id}/votes (the `CastVote` operationId).
 func (c *Client) CastVote(ctx context.Context, id ID, body CastVoteJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCastVoteRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetBuild The chaincode build the gateway peer runs.
+//
+// Corresponds with GET /v1/build (the `GetBuild` operationId).
+func (c *Client) GetBuild(ctx context.Context, params *GetBuildParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetBuildRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListConflicts Disclosures on a subject (subjectKind and subjectId) or by a member (mspId and memberId).
+//
+// Corresponds with GET /v1/conflicts (the `ListConflicts` operationId).
+func (c *Client) ListConflicts(ctx context.Context, params *ListConflictsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListConflictsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DiscloseConflictWithBody Prepare the signer's conflict-of-interest disclosure on a subject, for signing.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/conflicts (the `DiscloseConflict` operationId).
+func (c *Client) DiscloseConflictWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDiscloseConflictRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DiscloseConflict Prepare the signer's conflict-of-interest disclosure on a subject, for signing.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/conflicts (the `DiscloseConflict` operationId).
+func (c *Client) DiscloseConflict(ctx context.Context, body DiscloseConflictJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDiscloseConflictRequest(c.Server, body)
 	if err != nil {
 		return nil, err
 	}
@@ -1307,9 +3087,96 @@ func (c *Client) ListDecisions(ctx context.Context, params *ListDecisionsParams,
 	return c.Client.Do(req)
 }
 
+// ProposeDecisionWithBody Prepare a decision proposal of any type (amendment, budget, role change, issuance, slashing, takedown, upgrade…) for signing.
+//
+// The payload is the decision type's effect payload, as `charter decision propose --payload`
+// takes it (docs/decisions.md); the chaincode checks it against the type at endorsement.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/decisions (the `ProposeDecision` operationId).
+func (c *Client) ProposeDecisionWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewProposeDecisionRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ProposeDecision Prepare a decision proposal of any type (amendment, budget, role change, issuance, slashing, takedown, upgrade…) for signing.
+//
+// The payload is the decision type's effect payload, as `charter decision propose --payload`
+// takes it (docs/decisions.md); the chaincode checks it against the type at endorsement.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/decisions (the `ProposeDecision` operationId).
+func (c *Client) ProposeDecision(ctx context.Context, body ProposeDecisionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewProposeDecisionRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // GetDecision performs a GET /v1/decisions/{id} (the `GetDecision` operationId) request.
 func (c *Client) GetDecision(ctx context.Context, id ID, params *GetDecisionParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetDecisionRequest(c.Server, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AppealDecisionWithBody Prepare joining the appeal against a passed decision, for signing.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/decisions/{id}/appeals (the `AppealDecision` operationId).
+func (c *Client) AppealDecisionWithBody(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAppealDecisionRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AppealDecision Prepare joining the appeal against a passed decision, for signing.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/decisions/{id}/appeals (the `AppealDecision` operationId).
+func (c *Client) AppealDecision(ctx context.Context, id ID, body AppealDecisionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAppealDecisionRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListDecisionAppellants performs a GET /v1/decisions/{id}/appellants (the `ListDecisionAppellants` operationId) request.
+func (c *Client) ListDecisionAppellants(ctx context.Context, id ID, params *ListDecisionAppellantsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListDecisionAppellantsRequest(c.Server, id, params)
 	if err != nil {
 		return nil, err
 	}
@@ -1378,6 +3245,40 @@ func (c *Client) ExecuteDecisionWithBody(ctx context.Context, id ID, contentType
 // Corresponds with POST /v1/decisions/{id}/execution (the `ExecuteDecision` operationId).
 func (c *Client) ExecuteDecision(ctx context.Context, id ID, body ExecuteDecisionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewExecuteDecisionRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RecordFailedExecutionWithBody Prepare recording the incident of a passed decision whose execution failed, for signing.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/decisions/{id}/failed-execution (the `RecordFailedExecution` operationId).
+func (c *Client) RecordFailedExecutionWithBody(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRecordFailedExecutionRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RecordFailedExecution Prepare recording the incident of a passed decision whose execution failed, for signing.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/decisions/{id}/failed-execution (the `RecordFailedExecution` operationId).
+func (c *Client) RecordFailedExecution(ctx context.Context, id ID, body RecordFailedExecutionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRecordFailedExecutionRequest(c.Server, id, body)
 	if err != nil {
 		return nil, err
 	}
@@ -1490,6 +3391,172 @@ func (c *Client) RevokeDelegation(ctx context.Context, body RevokeDelegationJSON
 	return c.Client.Do(req)
 }
 
+// GetGenesis The genesis proposal under approval, its approvals, or the founding act.
+//
+// Corresponds with GET /v1/genesis (the `GetGenesis` operationId).
+func (c *Client) GetGenesis(ctx context.Context, params *GetGenesisParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetGenesisRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ApproveGenesisWithBody Prepare a founding organisation's admin approving the genesis by its hash, for signing.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/genesis/approvals (the `ApproveGenesis` operationId).
+func (c *Client) ApproveGenesisWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewApproveGenesisRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ApproveGenesis Prepare a founding organisation's admin approving the genesis by its hash, for signing.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/genesis/approvals (the `ApproveGenesis` operationId).
+func (c *Client) ApproveGenesis(ctx context.Context, body ApproveGenesisJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewApproveGenesisRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ProposeGenesisWithBody Prepare a founding organisation's admin proposing the genesis, for signing.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/genesis/proposals (the `ProposeGenesis` operationId).
+func (c *Client) ProposeGenesisWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewProposeGenesisRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ProposeGenesis Prepare a founding organisation's admin proposing the genesis, for signing.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/genesis/proposals (the `ProposeGenesis` operationId).
+func (c *Client) ProposeGenesis(ctx context.Context, body ProposeGenesisJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewProposeGenesisRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DiscloseGuardianPauseWithBody Prepare a guardian's public disclosure of the reasons for a pause, for signing.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/guardian/disclosures (the `DiscloseGuardianPause` operationId).
+func (c *Client) DiscloseGuardianPauseWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDiscloseGuardianPauseRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DiscloseGuardianPause Prepare a guardian's public disclosure of the reasons for a pause, for signing.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/guardian/disclosures (the `DiscloseGuardianPause` operationId).
+func (c *Client) DiscloseGuardianPause(ctx context.Context, body DiscloseGuardianPauseJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDiscloseGuardianPauseRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListGuardianIncidents The disclosure incidents recorded.
+//
+// Corresponds with GET /v1/guardian/incidents (the `ListGuardianIncidents` operationId).
+func (c *Client) ListGuardianIncidents(ctx context.Context, params *ListGuardianIncidentsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListGuardianIncidentsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RecordMissedDisclosureWithBody Prepare recording the incident of a pause whose disclosure is overdue, for signing.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/guardian/missed-disclosures (the `RecordMissedDisclosure` operationId).
+func (c *Client) RecordMissedDisclosureWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRecordMissedDisclosureRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RecordMissedDisclosure Prepare recording the incident of a pause whose disclosure is overdue, for signing.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/guardian/missed-disclosures (the `RecordMissedDisclosure` operationId).
+func (c *Client) RecordMissedDisclosure(ctx context.Context, body RecordMissedDisclosureJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRecordMissedDisclosureRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // SupportPauseWithBody Prepare a guardian's support for pausing a target for signing.
 //
 // Takes any type of body and a specified content type.
@@ -1550,6 +3617,89 @@ func (c *Client) ListIncidents(ctx context.Context, params *ListIncidentsParams,
 	return c.Client.Do(req)
 }
 
+// FileIncidentWithBody Prepare filing an incident in the register, for signing.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/incidents (the `FileIncident` operationId).
+func (c *Client) FileIncidentWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewFileIncidentRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// FileIncident Prepare filing an incident in the register, for signing.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/incidents (the `FileIncident` operationId).
+func (c *Client) FileIncident(ctx context.Context, body FileIncidentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewFileIncidentRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetIncident One incident.
+//
+// Corresponds with GET /v1/incidents/{id} (the `GetIncident` operationId).
+func (c *Client) GetIncident(ctx context.Context, id ID, params *GetIncidentParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetIncidentRequest(c.Server, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AttachPostMortemWithBody Prepare attaching a post-mortem link to an incident, for signing.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/incidents/{id}/post-mortem (the `AttachPostMortem` operationId).
+func (c *Client) AttachPostMortemWithBody(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAttachPostMortemRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AttachPostMortem Prepare attaching a post-mortem link to an incident, for signing.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/incidents/{id}/post-mortem (the `AttachPostMortem` operationId).
+func (c *Client) AttachPostMortem(ctx context.Context, id ID, body AttachPostMortemJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAttachPostMortemRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // GetJob performs a GET /v1/jobs/{id} (the `GetJob` operationId) request.
 func (c *Client) GetJob(ctx context.Context, id string, params *GetJobParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetJobRequest(c.Server, id, params)
@@ -1576,6 +3726,40 @@ func (c *Client) ListMembers(ctx context.Context, params *ListMembersParams, req
 	return c.Client.Do(req)
 }
 
+// RegisterMemberWithBody Prepare an organisation admin registering a member of its organisation, for signing.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/members (the `RegisterMember` operationId).
+func (c *Client) RegisterMemberWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRegisterMemberRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RegisterMember Prepare an organisation admin registering a member of its organisation, for signing.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/members (the `RegisterMember` operationId).
+func (c *Client) RegisterMember(ctx context.Context, body RegisterMemberJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRegisterMemberRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // GetMember performs a GET /v1/members/{mspId}/{memberId} (the `GetMember` operationId) request.
 func (c *Client) GetMember(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, params *GetMemberParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetMemberRequest(c.Server, mspId, memberId, params)
@@ -1589,9 +3773,126 @@ func (c *Client) GetMember(ctx context.Context, mspId MSPIDPath, memberId Member
 	return c.Client.Do(req)
 }
 
+// AttestReputationWithBody Prepare an attester's attestation of the member's contribution, for signing.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/members/{mspId}/{memberId}/attestations (the `AttestReputation` operationId).
+func (c *Client) AttestReputationWithBody(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAttestReputationRequestWithBody(c.Server, mspId, memberId, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AttestReputation Prepare an attester's attestation of the member's contribution, for signing.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/members/{mspId}/{memberId}/attestations (the `AttestReputation` operationId).
+func (c *Client) AttestReputation(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, body AttestReputationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAttestReputationRequest(c.Server, mspId, memberId, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// EndorseAttestationWithBody Prepare the signer's endorsement of an attestation, for signing.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/members/{mspId}/{memberId}/attestations/{attestationId}/endorsements (the `EndorseAttestation` operationId).
+func (c *Client) EndorseAttestationWithBody(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, attestationId AttestationIDPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewEndorseAttestationRequestWithBody(c.Server, mspId, memberId, attestationId, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// EndorseAttestation Prepare the signer's endorsement of an attestation, for signing.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/members/{mspId}/{memberId}/attestations/{attestationId}/endorsements (the `EndorseAttestation` operationId).
+func (c *Client) EndorseAttestation(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, attestationId AttestationIDPath, body EndorseAttestationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewEndorseAttestationRequest(c.Server, mspId, memberId, attestationId, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RevokeAttestationWithBody Prepare revoking an attestation (its attester, or by the rule that allows it), for signing.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/members/{mspId}/{memberId}/attestations/{attestationId}/revocation (the `RevokeAttestation` operationId).
+func (c *Client) RevokeAttestationWithBody(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, attestationId AttestationIDPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRevokeAttestationRequestWithBody(c.Server, mspId, memberId, attestationId, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RevokeAttestation Prepare revoking an attestation (its attester, or by the rule that allows it), for signing.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/members/{mspId}/{memberId}/attestations/{attestationId}/revocation (the `RevokeAttestation` operationId).
+func (c *Client) RevokeAttestation(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, attestationId AttestationIDPath, body RevokeAttestationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRevokeAttestationRequest(c.Server, mspId, memberId, attestationId, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // GetMemberBalance performs a GET /v1/members/{mspId}/{memberId}/balance (the `GetMemberBalance` operationId) request.
 func (c *Client) GetMemberBalance(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, params *GetMemberBalanceParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetMemberBalanceRequest(c.Server, mspId, memberId, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetTokenHistory The account's balance checkpoints, newest first.
+//
+// Corresponds with GET /v1/members/{mspId}/{memberId}/balance/history (the `GetTokenHistory` operationId).
+func (c *Client) GetTokenHistory(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, params *GetTokenHistoryParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetTokenHistoryRequest(c.Server, mspId, memberId, params)
 	if err != nil {
 		return nil, err
 	}
@@ -1628,9 +3929,209 @@ func (c *Client) GetMemberEligibility(ctx context.Context, mspId MSPIDPath, memb
 	return c.Client.Do(req)
 }
 
+// RemoveMemberWithBody Prepare an organisation admin removing its member, for signing.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/members/{mspId}/{memberId}/removal (the `RemoveMember` operationId).
+func (c *Client) RemoveMemberWithBody(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRemoveMemberRequestWithBody(c.Server, mspId, memberId, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RemoveMember Prepare an organisation admin removing its member, for signing.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/members/{mspId}/{memberId}/removal (the `RemoveMember` operationId).
+func (c *Client) RemoveMember(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, body RemoveMemberJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRemoveMemberRequest(c.Server, mspId, memberId, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // GetMemberReputation performs a GET /v1/members/{mspId}/{memberId}/reputation (the `GetMemberReputation` operationId) request.
 func (c *Client) GetMemberReputation(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, params *GetMemberReputationParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetMemberReputationRequest(c.Server, mspId, memberId, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetReputationHistory The member's attestations, revocations and endorsements.
+//
+// Corresponds with GET /v1/members/{mspId}/{memberId}/reputation/history (the `GetReputationHistory` operationId).
+func (c *Client) GetReputationHistory(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, params *GetReputationHistoryParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetReputationHistoryRequest(c.Server, mspId, memberId, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateMemberWithBody Prepare an organisation admin updating its member's name, roles and categories, for signing.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/members/{mspId}/{memberId}/update (the `UpdateMember` operationId).
+func (c *Client) UpdateMemberWithBody(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateMemberRequestWithBody(c.Server, mspId, memberId, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateMember Prepare an organisation admin updating its member's name, roles and categories, for signing.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/members/{mspId}/{memberId}/update (the `UpdateMember` operationId).
+func (c *Client) UpdateMember(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, body UpdateMemberJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateMemberRequest(c.Server, mspId, memberId, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListVouches The vouches for the member.
+//
+// Corresponds with GET /v1/members/{mspId}/{memberId}/vouches (the `ListVouches` operationId).
+func (c *Client) ListVouches(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, params *ListVouchesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListVouchesRequest(c.Server, mspId, memberId, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// VouchForMemberWithBody Prepare the signer's vouch for the member, for signing.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/members/{mspId}/{memberId}/vouches (the `VouchForMember` operationId).
+func (c *Client) VouchForMemberWithBody(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewVouchForMemberRequestWithBody(c.Server, mspId, memberId, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// VouchForMember Prepare the signer's vouch for the member, for signing.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/members/{mspId}/{memberId}/vouches (the `VouchForMember` operationId).
+func (c *Client) VouchForMember(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, body VouchForMemberJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewVouchForMemberRequest(c.Server, mspId, memberId, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RevokeVouchWithBody Prepare withdrawing the signer's vouch for the member, for signing.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/members/{mspId}/{memberId}/vouches/revocation (the `RevokeVouch` operationId).
+func (c *Client) RevokeVouchWithBody(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRevokeVouchRequestWithBody(c.Server, mspId, memberId, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RevokeVouch Prepare withdrawing the signer's vouch for the member, for signing.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/members/{mspId}/{memberId}/vouches/revocation (the `RevokeVouch` operationId).
+func (c *Client) RevokeVouch(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, body RevokeVouchJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRevokeVouchRequest(c.Server, mspId, memberId, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreatePollWithBody Prepare creating a 1–7 legitimacy poll, for signing (decision ballots open only with a proposal).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/polls (the `CreatePoll` operationId).
+func (c *Client) CreatePollWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreatePollRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreatePoll Prepare creating a 1–7 legitimacy poll, for signing (decision ballots open only with a proposal).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/polls (the `CreatePoll` operationId).
+func (c *Client) CreatePoll(ctx context.Context, body CreatePollJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreatePollRequest(c.Server, body)
 	if err != nil {
 		return nil, err
 	}
@@ -1829,6 +4330,36 @@ func (c *Client) SubmitSigning(ctx context.Context, id SigningID, params *Submit
 	return c.Client.Do(req)
 }
 
+// ListTokenAccounts Token accounts, of one organisation or all.
+//
+// Corresponds with GET /v1/tokens/accounts (the `ListTokenAccounts` operationId).
+func (c *Client) ListTokenAccounts(ctx context.Context, params *ListTokenAccountsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListTokenAccountsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetTokenSupply The governance token's total supply.
+//
+// Corresponds with GET /v1/tokens/supply (the `GetTokenSupply` operationId).
+func (c *Client) GetTokenSupply(ctx context.Context, params *GetTokenSupplyParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetTokenSupplyRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // GetTransaction What the ledger says of a transaction ID.
 //
 // Corresponds with GET /v1/transactions/{txId} (the `GetTransaction` operationId).
@@ -1904,6 +4435,134 @@ func (c *Client) ListTreasuryMovements(ctx context.Context, id ID, params *ListT
 	return c.Client.Do(req)
 }
 
+// GetTreasuryUsage What an account spent in its fixed period, and its limit.
+//
+// Corresponds with GET /v1/treasury/accounts/{id}/usage (the `GetTreasuryUsage` operationId).
+func (c *Client) GetTreasuryUsage(ctx context.Context, id ID, params *GetTreasuryUsageParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetTreasuryUsageRequest(c.Server, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetBudget The budget an executed budget decision granted, and what is drawn on it.
+//
+// Corresponds with GET /v1/treasury/budgets/{id} (the `GetBudget` operationId).
+func (c *Client) GetBudget(ctx context.Context, id ID, params *GetBudgetParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetBudgetRequest(c.Server, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListDeposits Deposits, pending and confirmed, in key order.
+//
+// Corresponds with GET /v1/treasury/deposits (the `ListDeposits` operationId).
+func (c *Client) ListDeposits(ctx context.Context, params *ListDepositsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListDepositsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DepositToTreasuryWithBody Prepare recording a deposit into a treasury account (confirmed by another organisation's treasurer), for signing.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/treasury/deposits (the `DepositToTreasury` operationId).
+func (c *Client) DepositToTreasuryWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDepositToTreasuryRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DepositToTreasury Prepare recording a deposit into a treasury account (confirmed by another organisation's treasurer), for signing.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/treasury/deposits (the `DepositToTreasury` operationId).
+func (c *Client) DepositToTreasury(ctx context.Context, body DepositToTreasuryJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDepositToTreasuryRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetDeposit One deposit.
+//
+// Corresponds with GET /v1/treasury/deposits/{id} (the `GetDeposit` operationId).
+func (c *Client) GetDeposit(ctx context.Context, id ID, params *GetDepositParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetDepositRequest(c.Server, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ConfirmDepositWithBody Prepare a treasurer's confirmation of a pending deposit, for signing.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/treasury/deposits/{id}/confirmation (the `ConfirmDeposit` operationId).
+func (c *Client) ConfirmDepositWithBody(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewConfirmDepositRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ConfirmDeposit Prepare a treasurer's confirmation of a pending deposit, for signing.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/treasury/deposits/{id}/confirmation (the `ConfirmDeposit` operationId).
+func (c *Client) ConfirmDeposit(ctx context.Context, id ID, body ConfirmDepositJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewConfirmDepositRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // ListSpends performs a GET /v1/treasury/spends (the `ListSpends` operationId) request.
 func (c *Client) ListSpends(ctx context.Context, params *ListSpendsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListSpendsRequest(c.Server, params)
@@ -1917,13 +4576,13 @@ func (c *Client) ListSpends(ctx context.Context, params *ListSpendsParams, reqEd
 	return c.Client.Do(req)
 }
 
-// ApproveSpendWithBody Prepare a treasurer's approval of a spend for signing.
+// ProposeSpendWithBody Prepare a spend from an account against an executed budget decision, for signing.
 //
 // Takes any type of body and a specified content type.
 //
-// Corresponds with POST /v1/treasury/spends/{id}/approvals (the `ApproveSpend` operationId).
-func (c *Client) ApproveSpendWithBody(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewApproveSpendRequestWithBody(c.Server, id, contentType, body)
+// Corresponds with POST /v1/treasury/spends (the `ProposeSpend` operationId).
+func (c *Client) ProposeSpendWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewProposeSpendRequestWithBody(c.Server, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -1934,13 +4593,160 @@ func (c *Client) ApproveSpendWithBody(ctx context.Context, id ID, contentType st
 	return c.Client.Do(req)
 }
 
-// ApproveSpend Prepare a treasurer's approval of a spend for signing.
+// ProposeSpend Prepare a spend from an account against an executed budget decision, for signing.
 //
 // Takes a body of the `application/json` content type.
 //
-// Corresponds with POST /v1/treasury/spends/{id}/approvals (the `ApproveSpend` operationId).
-func (c *Client) ApproveSpend(ctx context.Context, id ID, body ApproveSpendJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewApproveSpendRequest(c.Server, id, body)
+// Corresponds with POST /v1/treasury/spends (the `ProposeSpend` operationId).
+func (c *Client) ProposeSpend(ctx context.Context, body ProposeSpendJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewProposeSpendRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetSpend One spend.
+//
+// Corresponds with GET /v1/treasury/spends/{id} (the `GetSpend` operationId).
+func (c *Client) GetSpend(ctx context.Context, id ID, params *GetSpendParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetSpendRequest(c.Server, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListSpendApprovals The treasurers' approvals of a spend.
+//
+// Corresponds with GET /v1/treasury/spends/{id}/approvals (the `ListSpendApprovals` operationId).
+func (c *Client) ListSpendApprovals(ctx context.Context, id ID, params *ListSpendApprovalsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListSpendApprovalsRequest(c.Server, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CancelSpendWithBody Prepare the proposer withdrawing a spend that has not executed, for signing.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/treasury/spends/{id}/cancellation (the `CancelSpend` operationId).
+func (c *Client) CancelSpendWithBody(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCancelSpendRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CancelSpend Prepare the proposer withdrawing a spend that has not executed, for signing.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/treasury/spends/{id}/cancellation (the `CancelSpend` operationId).
+func (c *Client) CancelSpend(ctx context.Context, id ID, body CancelSpendJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCancelSpendRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ExecuteSpendWithBody Prepare a treasurer paying out an approved spend after its delay, for signing.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/treasury/spends/{id}/execution (the `ExecuteSpend` operationId).
+func (c *Client) ExecuteSpendWithBody(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewExecuteSpendRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ExecuteSpend Prepare a treasurer paying out an approved spend after its delay, for signing.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/treasury/spends/{id}/execution (the `ExecuteSpend` operationId).
+func (c *Client) ExecuteSpend(ctx context.Context, id ID, body ExecuteSpendJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewExecuteSpendRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetUpgradeStatus An approved upgrade's sign-offs and whether it may be committed.
+//
+// Corresponds with GET /v1/upgrades/{sequence} (the `GetUpgradeStatus` operationId).
+func (c *Client) GetUpgradeStatus(ctx context.Context, sequence Sequence, params *GetUpgradeStatusParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetUpgradeStatusRequest(c.Server, sequence, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SignOffUpgradeWithBody Prepare an organisation admin signing off the package digest of an approved upgrade, for signing.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/upgrades/{sequence}/signoffs (the `SignOffUpgrade` operationId).
+func (c *Client) SignOffUpgradeWithBody(ctx context.Context, sequence Sequence, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSignOffUpgradeRequestWithBody(c.Server, sequence, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SignOffUpgrade Prepare an organisation admin signing off the package digest of an approved upgrade, for signing.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/upgrades/{sequence}/signoffs (the `SignOffUpgrade` operationId).
+func (c *Client) SignOffUpgrade(ctx context.Context, sequence Sequence, body SignOffUpgradeJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSignOffUpgradeRequest(c.Server, sequence, body)
 	if err != nil {
 		return nil, err
 	}
@@ -2095,6 +4901,46 @@ func NewListArtifactsRequest(server string, params *ListArtifactsParams) (*http.
 	return req, nil
 }
 
+// NewRegisterArtifactRequest calls the generic RegisterArtifact builder with application/json body
+func NewRegisterArtifactRequest(server string, body RegisterArtifactJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewRegisterArtifactRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewRegisterArtifactRequestWithBody constructs an http.Request for the RegisterArtifact method, with any body, and a specified content type
+func NewRegisterArtifactRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/artifacts")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewGetArtifactRequest constructs an http.Request for the GetArtifact method
 func NewGetArtifactRequest(server string, name string, version string, params *GetArtifactParams) (*http.Request, error) {
 	var err error
@@ -2136,6 +4982,328 @@ func NewGetArtifactRequest(server string, name string, version string, params *G
 		// styled parameters, preserving literal commas as delimiters
 		// per the OpenAPI spec (e.g. "color=blue,black,brown").
 		var rawQueryFragments []string
+
+		if params.WaitFor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "waitFor", *params.WaitFor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetArtifactAttestationsRequest constructs an http.Request for the GetArtifactAttestations method
+func NewGetArtifactAttestationsRequest(server string, name ArtifactNamePath, version ArtifactVersionPath, params *GetArtifactAttestationsParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "name", name, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "version", version, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/artifacts/%s/%s/attestations", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.WaitFor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "waitFor", *params.WaitFor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewAttestArtifactRequest calls the generic AttestArtifact builder with application/json body
+func NewAttestArtifactRequest(server string, name ArtifactNamePath, version ArtifactVersionPath, body AttestArtifactJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewAttestArtifactRequestWithBody(server, name, version, "application/json", bodyReader)
+}
+
+// NewAttestArtifactRequestWithBody constructs an http.Request for the AttestArtifact method, with any body, and a specified content type
+func NewAttestArtifactRequestWithBody(server string, name ArtifactNamePath, version ArtifactVersionPath, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "name", name, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "version", version, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/artifacts/%s/%s/attestations", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewGetArtifactLineageRequest constructs an http.Request for the GetArtifactLineage method
+func NewGetArtifactLineageRequest(server string, name ArtifactNamePath, version ArtifactVersionPath, params *GetArtifactLineageParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "name", name, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "version", version, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/artifacts/%s/%s/lineage", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Direction != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "direction", *params.Direction, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Depth != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "depth", *params.Depth, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.WaitFor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "waitFor", *params.WaitFor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewVerifyArtifactRequest constructs an http.Request for the VerifyArtifact method
+func NewVerifyArtifactRequest(server string, name ArtifactNamePath, version ArtifactVersionPath, params *VerifyArtifactParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "name", name, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "version", version, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/artifacts/%s/%s/verification", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "sha256", params.Sha256, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+			return nil, err
+		} else {
+			for _, qp := range strings.Split(queryFrag, "&") {
+				rawQueryFragments = append(rawQueryFragments, qp)
+			}
+		}
+
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "size", params.Size, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+			return nil, err
+		} else {
+			for _, qp := range strings.Split(queryFrag, "&") {
+				rawQueryFragments = append(rawQueryFragments, qp)
+			}
+		}
+
+		if params.Use != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "use", *params.Use, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
 
 		if params.WaitFor != nil {
 
@@ -2380,6 +5548,53 @@ func NewGetBallotRequest(server string, id ID, params *GetBallotParams) (*http.R
 	return req, nil
 }
 
+// NewCancelPollRequest calls the generic CancelPoll builder with application/json body
+func NewCancelPollRequest(server string, id ID, body CancelPollJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCancelPollRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewCancelPollRequestWithBody constructs an http.Request for the CancelPoll method, with any body, and a specified content type
+func NewCancelPollRequestWithBody(server string, id ID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/ballots/%s/cancellation", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewCloseBallotRequest calls the generic CloseBallot builder with application/json body
 func NewCloseBallotRequest(server string, id ID, body CloseBallotJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -2408,6 +5623,208 @@ func NewCloseBallotRequestWithBody(server string, id ID, contentType string, bod
 	}
 
 	operationPath := fmt.Sprintf("/v1/ballots/%s/close", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewExecuteBallotRequest calls the generic ExecuteBallot builder with application/json body
+func NewExecuteBallotRequest(server string, id ID, body ExecuteBallotJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewExecuteBallotRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewExecuteBallotRequestWithBody constructs an http.Request for the ExecuteBallot method, with any body, and a specified content type
+func NewExecuteBallotRequestWithBody(server string, id ID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/ballots/%s/execution", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewListPauseSupportsRequest constructs an http.Request for the ListPauseSupports method
+func NewListPauseSupportsRequest(server string, id ID, params *ListPauseSupportsParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/ballots/%s/pause-supports", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.WaitFor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "waitFor", *params.WaitFor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewPauseBallotRequest calls the generic PauseBallot builder with application/json body
+func NewPauseBallotRequest(server string, id ID, body PauseBallotJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewPauseBallotRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewPauseBallotRequestWithBody constructs an http.Request for the PauseBallot method, with any body, and a specified content type
+func NewPauseBallotRequestWithBody(server string, id ID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/ballots/%s/pauses", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewQueueBallotRequest calls the generic QueueBallot builder with application/json body
+func NewQueueBallotRequest(server string, id ID, body QueueBallotJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewQueueBallotRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewQueueBallotRequestWithBody constructs an http.Request for the QueueBallot method, with any body, and a specified content type
+func NewQueueBallotRequestWithBody(server string, id ID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/ballots/%s/queue", pathParam0)
 	if operationPath[0] == '/' {
 		operationPath = "." + operationPath
 	}
@@ -2537,6 +5954,53 @@ func NewStreamBallotResultsRequest(server string, id ID, params *StreamBallotRes
 	return req, nil
 }
 
+// NewTallyBallotRequest calls the generic TallyBallot builder with application/json body
+func NewTallyBallotRequest(server string, id ID, body TallyBallotJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewTallyBallotRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewTallyBallotRequestWithBody constructs an http.Request for the TallyBallot method, with any body, and a specified content type
+func NewTallyBallotRequestWithBody(server string, id ID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/ballots/%s/tally", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewCastVoteRequest calls the generic CastVote builder with application/json body
 func NewCastVoteRequest(server string, id ID, body CastVoteJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -2565,6 +6029,238 @@ func NewCastVoteRequestWithBody(server string, id ID, contentType string, body i
 	}
 
 	operationPath := fmt.Sprintf("/v1/ballots/%s/votes", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewGetBuildRequest constructs an http.Request for the GetBuild method
+func NewGetBuildRequest(server string, params *GetBuildParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/build")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.WaitFor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "waitFor", *params.WaitFor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListConflictsRequest constructs an http.Request for the ListConflicts method
+func NewListConflictsRequest(server string, params *ListConflictsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/conflicts")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.SubjectKind != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "subjectKind", *params.SubjectKind, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.SubjectId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "subjectId", *params.SubjectId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.MspId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "mspId", *params.MspId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.MemberId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "memberId", *params.MemberId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Kind != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "kind", *params.Kind, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.WaitFor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "waitFor", *params.WaitFor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewDiscloseConflictRequest calls the generic DiscloseConflict builder with application/json body
+func NewDiscloseConflictRequest(server string, body DiscloseConflictJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewDiscloseConflictRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewDiscloseConflictRequestWithBody constructs an http.Request for the DiscloseConflict method, with any body, and a specified content type
+func NewDiscloseConflictRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/conflicts")
 	if operationPath[0] == '/' {
 		operationPath = "." + operationPath
 	}
@@ -2782,6 +6478,46 @@ func NewListDecisionsRequest(server string, params *ListDecisionsParams) (*http.
 	return req, nil
 }
 
+// NewProposeDecisionRequest calls the generic ProposeDecision builder with application/json body
+func NewProposeDecisionRequest(server string, body ProposeDecisionJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewProposeDecisionRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewProposeDecisionRequestWithBody constructs an http.Request for the ProposeDecision method, with any body, and a specified content type
+func NewProposeDecisionRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/decisions")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewGetDecisionRequest constructs an http.Request for the GetDecision method
 func NewGetDecisionRequest(server string, id ID, params *GetDecisionParams) (*http.Request, error) {
 	var err error
@@ -2799,6 +6535,114 @@ func NewGetDecisionRequest(server string, id ID, params *GetDecisionParams) (*ht
 	}
 
 	operationPath := fmt.Sprintf("/v1/decisions/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.WaitFor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "waitFor", *params.WaitFor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewAppealDecisionRequest calls the generic AppealDecision builder with application/json body
+func NewAppealDecisionRequest(server string, id ID, body AppealDecisionJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewAppealDecisionRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewAppealDecisionRequestWithBody constructs an http.Request for the AppealDecision method, with any body, and a specified content type
+func NewAppealDecisionRequestWithBody(server string, id ID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/decisions/%s/appeals", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewListDecisionAppellantsRequest constructs an http.Request for the ListDecisionAppellants method
+func NewListDecisionAppellantsRequest(server string, id ID, params *ListDecisionAppellantsParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/decisions/%s/appellants", pathParam0)
 	if operationPath[0] == '/' {
 		operationPath = "." + operationPath
 	}
@@ -2937,6 +6781,53 @@ func NewExecuteDecisionRequestWithBody(server string, id ID, contentType string,
 	return req, nil
 }
 
+// NewRecordFailedExecutionRequest calls the generic RecordFailedExecution builder with application/json body
+func NewRecordFailedExecutionRequest(server string, id ID, body RecordFailedExecutionJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewRecordFailedExecutionRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewRecordFailedExecutionRequestWithBody constructs an http.Request for the RecordFailedExecution method, with any body, and a specified content type
+func NewRecordFailedExecutionRequestWithBody(server string, id ID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/decisions/%s/failed-execution", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewVoteOnDecisionRequest calls the generic VoteOnDecision builder with application/json body
 func NewVoteOnDecisionRequest(server string, id ID, body VoteOnDecisionJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -3045,6 +6936,298 @@ func NewRevokeDelegationRequestWithBody(server string, contentType string, body 
 	}
 
 	operationPath := fmt.Sprintf("/v1/delegations/revocations")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewGetGenesisRequest constructs an http.Request for the GetGenesis method
+func NewGetGenesisRequest(server string, params *GetGenesisParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/genesis")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.WaitFor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "waitFor", *params.WaitFor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewApproveGenesisRequest calls the generic ApproveGenesis builder with application/json body
+func NewApproveGenesisRequest(server string, body ApproveGenesisJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewApproveGenesisRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewApproveGenesisRequestWithBody constructs an http.Request for the ApproveGenesis method, with any body, and a specified content type
+func NewApproveGenesisRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/genesis/approvals")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewProposeGenesisRequest calls the generic ProposeGenesis builder with application/json body
+func NewProposeGenesisRequest(server string, body ProposeGenesisJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewProposeGenesisRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewProposeGenesisRequestWithBody constructs an http.Request for the ProposeGenesis method, with any body, and a specified content type
+func NewProposeGenesisRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/genesis/proposals")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewDiscloseGuardianPauseRequest calls the generic DiscloseGuardianPause builder with application/json body
+func NewDiscloseGuardianPauseRequest(server string, body DiscloseGuardianPauseJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewDiscloseGuardianPauseRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewDiscloseGuardianPauseRequestWithBody constructs an http.Request for the DiscloseGuardianPause method, with any body, and a specified content type
+func NewDiscloseGuardianPauseRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/guardian/disclosures")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewListGuardianIncidentsRequest constructs an http.Request for the ListGuardianIncidents method
+func NewListGuardianIncidentsRequest(server string, params *ListGuardianIncidentsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/guardian/incidents")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.WaitFor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "waitFor", *params.WaitFor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewRecordMissedDisclosureRequest calls the generic RecordMissedDisclosure builder with application/json body
+func NewRecordMissedDisclosureRequest(server string, body RecordMissedDisclosureJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewRecordMissedDisclosureRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewRecordMissedDisclosureRequestWithBody constructs an http.Request for the RecordMissedDisclosure method, with any body, and a specified content type
+func NewRecordMissedDisclosureRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/guardian/missed-disclosures")
 	if operationPath[0] == '/' {
 		operationPath = "." + operationPath
 	}
@@ -3252,6 +7435,154 @@ func NewListIncidentsRequest(server string, params *ListIncidentsParams) (*http.
 	return req, nil
 }
 
+// NewFileIncidentRequest calls the generic FileIncident builder with application/json body
+func NewFileIncidentRequest(server string, body FileIncidentJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewFileIncidentRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewFileIncidentRequestWithBody constructs an http.Request for the FileIncident method, with any body, and a specified content type
+func NewFileIncidentRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/incidents")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewGetIncidentRequest constructs an http.Request for the GetIncident method
+func NewGetIncidentRequest(server string, id ID, params *GetIncidentParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/incidents/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.WaitFor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "waitFor", *params.WaitFor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewAttachPostMortemRequest calls the generic AttachPostMortem builder with application/json body
+func NewAttachPostMortemRequest(server string, id ID, body AttachPostMortemJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewAttachPostMortemRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewAttachPostMortemRequestWithBody constructs an http.Request for the AttachPostMortem method, with any body, and a specified content type
+func NewAttachPostMortemRequestWithBody(server string, id ID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/incidents/%s/post-mortem", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewGetJobRequest constructs an http.Request for the GetJob method
 func NewGetJobRequest(server string, id string, params *GetJobParams) (*http.Request, error) {
 	var err error
@@ -3415,6 +7746,46 @@ func NewListMembersRequest(server string, params *ListMembersParams) (*http.Requ
 	return req, nil
 }
 
+// NewRegisterMemberRequest calls the generic RegisterMember builder with application/json body
+func NewRegisterMemberRequest(server string, body RegisterMemberJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewRegisterMemberRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewRegisterMemberRequestWithBody constructs an http.Request for the RegisterMember method, with any body, and a specified content type
+func NewRegisterMemberRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/members")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewGetMemberRequest constructs an http.Request for the GetMember method
 func NewGetMemberRequest(server string, mspId MSPIDPath, memberId MemberIDPath, params *GetMemberParams) (*http.Request, error) {
 	var err error
@@ -3483,6 +7854,182 @@ func NewGetMemberRequest(server string, mspId MSPIDPath, memberId MemberIDPath, 
 	return req, nil
 }
 
+// NewAttestReputationRequest calls the generic AttestReputation builder with application/json body
+func NewAttestReputationRequest(server string, mspId MSPIDPath, memberId MemberIDPath, body AttestReputationJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewAttestReputationRequestWithBody(server, mspId, memberId, "application/json", bodyReader)
+}
+
+// NewAttestReputationRequestWithBody constructs an http.Request for the AttestReputation method, with any body, and a specified content type
+func NewAttestReputationRequestWithBody(server string, mspId MSPIDPath, memberId MemberIDPath, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "mspId", mspId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "memberId", memberId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/members/%s/%s/attestations", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewEndorseAttestationRequest calls the generic EndorseAttestation builder with application/json body
+func NewEndorseAttestationRequest(server string, mspId MSPIDPath, memberId MemberIDPath, attestationId AttestationIDPath, body EndorseAttestationJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewEndorseAttestationRequestWithBody(server, mspId, memberId, attestationId, "application/json", bodyReader)
+}
+
+// NewEndorseAttestationRequestWithBody constructs an http.Request for the EndorseAttestation method, with any body, and a specified content type
+func NewEndorseAttestationRequestWithBody(server string, mspId MSPIDPath, memberId MemberIDPath, attestationId AttestationIDPath, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "mspId", mspId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "memberId", memberId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "attestationId", attestationId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/members/%s/%s/attestations/%s/endorsements", pathParam0, pathParam1, pathParam2)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewRevokeAttestationRequest calls the generic RevokeAttestation builder with application/json body
+func NewRevokeAttestationRequest(server string, mspId MSPIDPath, memberId MemberIDPath, attestationId AttestationIDPath, body RevokeAttestationJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewRevokeAttestationRequestWithBody(server, mspId, memberId, attestationId, "application/json", bodyReader)
+}
+
+// NewRevokeAttestationRequestWithBody constructs an http.Request for the RevokeAttestation method, with any body, and a specified content type
+func NewRevokeAttestationRequestWithBody(server string, mspId MSPIDPath, memberId MemberIDPath, attestationId AttestationIDPath, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "mspId", mspId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "memberId", memberId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "attestationId", attestationId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/members/%s/%s/attestations/%s/revocation", pathParam0, pathParam1, pathParam2)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewGetMemberBalanceRequest constructs an http.Request for the GetMemberBalance method
 func NewGetMemberBalanceRequest(server string, mspId MSPIDPath, memberId MemberIDPath, params *GetMemberBalanceParams) (*http.Request, error) {
 	var err error
@@ -3524,6 +8071,86 @@ func NewGetMemberBalanceRequest(server string, mspId MSPIDPath, memberId MemberI
 		// styled parameters, preserving literal commas as delimiters
 		// per the OpenAPI spec (e.g. "color=blue,black,brown").
 		var rawQueryFragments []string
+
+		if params.WaitFor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "waitFor", *params.WaitFor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetTokenHistoryRequest constructs an http.Request for the GetTokenHistory method
+func NewGetTokenHistoryRequest(server string, mspId MSPIDPath, memberId MemberIDPath, params *GetTokenHistoryParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "mspId", mspId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "memberId", memberId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/members/%s/%s/balance/history", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
 
 		if params.WaitFor != nil {
 
@@ -3687,6 +8314,60 @@ func NewGetMemberEligibilityRequest(server string, mspId MSPIDPath, memberId Mem
 	return req, nil
 }
 
+// NewRemoveMemberRequest calls the generic RemoveMember builder with application/json body
+func NewRemoveMemberRequest(server string, mspId MSPIDPath, memberId MemberIDPath, body RemoveMemberJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewRemoveMemberRequestWithBody(server, mspId, memberId, "application/json", bodyReader)
+}
+
+// NewRemoveMemberRequestWithBody constructs an http.Request for the RemoveMember method, with any body, and a specified content type
+func NewRemoveMemberRequestWithBody(server string, mspId MSPIDPath, memberId MemberIDPath, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "mspId", mspId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "memberId", memberId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/members/%s/%s/removal", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewGetMemberReputationRequest constructs an http.Request for the GetMemberReputation method
 func NewGetMemberReputationRequest(server string, mspId MSPIDPath, memberId MemberIDPath, params *GetMemberReputationParams) (*http.Request, error) {
 	var err error
@@ -3751,6 +8432,344 @@ func NewGetMemberReputationRequest(server string, mspId MSPIDPath, memberId Memb
 	if err != nil {
 		return nil, err
 	}
+
+	return req, nil
+}
+
+// NewGetReputationHistoryRequest constructs an http.Request for the GetReputationHistory method
+func NewGetReputationHistoryRequest(server string, mspId MSPIDPath, memberId MemberIDPath, params *GetReputationHistoryParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "mspId", mspId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "memberId", memberId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/members/%s/%s/reputation/history", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.WaitFor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "waitFor", *params.WaitFor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewUpdateMemberRequest calls the generic UpdateMember builder with application/json body
+func NewUpdateMemberRequest(server string, mspId MSPIDPath, memberId MemberIDPath, body UpdateMemberJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdateMemberRequestWithBody(server, mspId, memberId, "application/json", bodyReader)
+}
+
+// NewUpdateMemberRequestWithBody constructs an http.Request for the UpdateMember method, with any body, and a specified content type
+func NewUpdateMemberRequestWithBody(server string, mspId MSPIDPath, memberId MemberIDPath, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "mspId", mspId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "memberId", memberId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/members/%s/%s/update", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewListVouchesRequest constructs an http.Request for the ListVouches method
+func NewListVouchesRequest(server string, mspId MSPIDPath, memberId MemberIDPath, params *ListVouchesParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "mspId", mspId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "memberId", memberId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/members/%s/%s/vouches", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.WaitFor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "waitFor", *params.WaitFor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewVouchForMemberRequest calls the generic VouchForMember builder with application/json body
+func NewVouchForMemberRequest(server string, mspId MSPIDPath, memberId MemberIDPath, body VouchForMemberJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewVouchForMemberRequestWithBody(server, mspId, memberId, "application/json", bodyReader)
+}
+
+// NewVouchForMemberRequestWithBody constructs an http.Request for the VouchForMember method, with any body, and a specified content type
+func NewVouchForMemberRequestWithBody(server string, mspId MSPIDPath, memberId MemberIDPath, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "mspId", mspId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "memberId", memberId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/members/%s/%s/vouches", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewRevokeVouchRequest calls the generic RevokeVouch builder with application/json body
+func NewRevokeVouchRequest(server string, mspId MSPIDPath, memberId MemberIDPath, body RevokeVouchJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewRevokeVouchRequestWithBody(server, mspId, memberId, "application/json", bodyReader)
+}
+
+// NewRevokeVouchRequestWithBody constructs an http.Request for the RevokeVouch method, with any body, and a specified content type
+func NewRevokeVouchRequestWithBody(server string, mspId MSPIDPath, memberId MemberIDPath, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "mspId", mspId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "memberId", memberId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/members/%s/%s/vouches/revocation", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewCreatePollRequest calls the generic CreatePoll builder with application/json body
+func NewCreatePollRequest(server string, body CreatePollJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreatePollRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewCreatePollRequestWithBody constructs an http.Request for the CreatePoll method, with any body, and a specified content type
+func NewCreatePollRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/polls")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
 
 	return req, nil
 }
@@ -4224,6 +9243,150 @@ func NewSubmitSigningRequestWithBody(server string, id SigningID, params *Submit
 	return req, nil
 }
 
+// NewListTokenAccountsRequest constructs an http.Request for the ListTokenAccounts method
+func NewListTokenAccountsRequest(server string, params *ListTokenAccountsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/tokens/accounts")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.MspId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "mspId", *params.MspId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.WaitFor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "waitFor", *params.WaitFor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetTokenSupplyRequest constructs an http.Request for the GetTokenSupply method
+func NewGetTokenSupplyRequest(server string, params *GetTokenSupplyParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/tokens/supply")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.WaitFor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "waitFor", *params.WaitFor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewGetTransactionRequest constructs an http.Request for the GetTransaction method
 func NewGetTransactionRequest(server string, txId TxID) (*http.Request, error) {
 	var err error
@@ -4437,6 +9600,366 @@ func NewListTreasuryMovementsRequest(server string, id ID, params *ListTreasuryM
 	return req, nil
 }
 
+// NewGetTreasuryUsageRequest constructs an http.Request for the GetTreasuryUsage method
+func NewGetTreasuryUsageRequest(server string, id ID, params *GetTreasuryUsageParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/treasury/accounts/%s/usage", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.At != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "at", *params.At, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.WaitFor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "waitFor", *params.WaitFor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetBudgetRequest constructs an http.Request for the GetBudget method
+func NewGetBudgetRequest(server string, id ID, params *GetBudgetParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/treasury/budgets/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.WaitFor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "waitFor", *params.WaitFor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListDepositsRequest constructs an http.Request for the ListDeposits method
+func NewListDepositsRequest(server string, params *ListDepositsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/treasury/deposits")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.WaitFor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "waitFor", *params.WaitFor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewDepositToTreasuryRequest calls the generic DepositToTreasury builder with application/json body
+func NewDepositToTreasuryRequest(server string, body DepositToTreasuryJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewDepositToTreasuryRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewDepositToTreasuryRequestWithBody constructs an http.Request for the DepositToTreasury method, with any body, and a specified content type
+func NewDepositToTreasuryRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/treasury/deposits")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewGetDepositRequest constructs an http.Request for the GetDeposit method
+func NewGetDepositRequest(server string, id ID, params *GetDepositParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/treasury/deposits/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.WaitFor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "waitFor", *params.WaitFor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewConfirmDepositRequest calls the generic ConfirmDeposit builder with application/json body
+func NewConfirmDepositRequest(server string, id ID, body ConfirmDepositJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewConfirmDepositRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewConfirmDepositRequestWithBody constructs an http.Request for the ConfirmDeposit method, with any body, and a specified content type
+func NewConfirmDepositRequestWithBody(server string, id ID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/treasury/deposits/%s/confirmation", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewListSpendsRequest constructs an http.Request for the ListSpends method
 func NewListSpendsRequest(server string, params *ListSpendsParams) (*http.Request, error) {
 	var err error
@@ -4515,19 +10038,109 @@ func NewListSpendsRequest(server string, params *ListSpendsParams) (*http.Reques
 	return req, nil
 }
 
-// NewApproveSpendRequest calls the generic ApproveSpend builder with application/json body
-func NewApproveSpendRequest(server string, id ID, body ApproveSpendJSONRequestBody) (*http.Request, error) {
+// NewProposeSpendRequest calls the generic ProposeSpend builder with application/json body
+func NewProposeSpendRequest(server string, body ProposeSpendJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewApproveSpendRequestWithBody(server, id, "application/json", bodyReader)
+	return NewProposeSpendRequestWithBody(server, "application/json", bodyReader)
 }
 
-// NewApproveSpendRequestWithBody constructs an http.Request for the ApproveSpend method, with any body, and a specified content type
-func NewApproveSpendRequestWithBody(server string, id ID, contentType string, body io.Reader) (*http.Request, error) {
+// NewProposeSpendRequestWithBody constructs an http.Request for the ProposeSpend method, with any body, and a specified content type
+func NewProposeSpendRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/treasury/spends")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewGetSpendRequest constructs an http.Request for the GetSpend method
+func NewGetSpendRequest(server string, id ID, params *GetSpendParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/treasury/spends/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.WaitFor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "waitFor", *params.WaitFor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListSpendApprovalsRequest constructs an http.Request for the ListSpendApprovals method
+func NewListSpendApprovalsRequest(server string, id ID, params *ListSpendApprovalsParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -4543,6 +10156,245 @@ func NewApproveSpendRequestWithBody(server string, id ID, contentType string, bo
 	}
 
 	operationPath := fmt.Sprintf("/v1/treasury/spends/%s/approvals", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.WaitFor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "waitFor", *params.WaitFor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCancelSpendRequest calls the generic CancelSpend builder with application/json body
+func NewCancelSpendRequest(server string, id ID, body CancelSpendJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCancelSpendRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewCancelSpendRequestWithBody constructs an http.Request for the CancelSpend method, with any body, and a specified content type
+func NewCancelSpendRequestWithBody(server string, id ID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/treasury/spends/%s/cancellation", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewExecuteSpendRequest calls the generic ExecuteSpend builder with application/json body
+func NewExecuteSpendRequest(server string, id ID, body ExecuteSpendJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewExecuteSpendRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewExecuteSpendRequestWithBody constructs an http.Request for the ExecuteSpend method, with any body, and a specified content type
+func NewExecuteSpendRequestWithBody(server string, id ID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/treasury/spends/%s/execution", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewGetUpgradeStatusRequest constructs an http.Request for the GetUpgradeStatus method
+func NewGetUpgradeStatusRequest(server string, sequence Sequence, params *GetUpgradeStatusParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "sequence", sequence, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/upgrades/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Digest != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "digest", *params.Digest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.WaitFor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "waitFor", *params.WaitFor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewSignOffUpgradeRequest calls the generic SignOffUpgrade builder with application/json body
+func NewSignOffUpgradeRequest(server string, sequence Sequence, body SignOffUpgradeJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewSignOffUpgradeRequestWithBody(server, sequence, "application/json", bodyReader)
+}
+
+// NewSignOffUpgradeRequestWithBody constructs an http.Request for the SignOffUpgrade method, with any body, and a specified content type
+func NewSignOffUpgradeRequestWithBody(server string, sequence Sequence, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "sequence", sequence, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/upgrades/%s/signoffs", pathParam0)
 	if operationPath[0] == '/' {
 		operationPath = "." + operationPath
 	}
@@ -4625,10 +10477,59 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	ListArtifactsWithResponse(ctx context.Context, params *ListArtifactsParams, reqEditors ...RequestEditorFn) (*ListArtifactsResponse, error)
 
+	// RegisterArtifactWithBodyWithResponse Prepare registering an artifact version (its digest, size, licence and parents), for signing.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/artifacts (the `RegisterArtifact` operationId).
+	RegisterArtifactWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RegisterArtifactResponse, error)
+
+	// RegisterArtifactWithResponse Prepare registering an artifact version (its digest, size, licence and parents), for signing.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/artifacts (the `RegisterArtifact` operationId).
+	RegisterArtifactWithResponse(ctx context.Context, body RegisterArtifactJSONRequestBody, reqEditors ...RequestEditorFn) (*RegisterArtifactResponse, error)
+
 	// GetArtifactWithResponse performs a GET /v1/artifacts/{name}/{version} (the `GetArtifact` operationId) request.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	GetArtifactWithResponse(ctx context.Context, name string, version string, params *GetArtifactParams, reqEditors ...RequestEditorFn) (*GetArtifactResponse, error)
+
+	// GetArtifactAttestationsWithResponse The attestations of a version.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/artifacts/{name}/{version}/attestations (the `GetArtifactAttestations` operationId).
+	GetArtifactAttestationsWithResponse(ctx context.Context, name ArtifactNamePath, version ArtifactVersionPath, params *GetArtifactAttestationsParams, reqEditors ...RequestEditorFn) (*GetArtifactAttestationsResponse, error)
+
+	// AttestArtifactWithBodyWithResponse Prepare an attester's attestation of an artifact version, for signing.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/artifacts/{name}/{version}/attestations (the `AttestArtifact` operationId).
+	AttestArtifactWithBodyWithResponse(ctx context.Context, name ArtifactNamePath, version ArtifactVersionPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AttestArtifactResponse, error)
+
+	// AttestArtifactWithResponse Prepare an attester's attestation of an artifact version, for signing.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/artifacts/{name}/{version}/attestations (the `AttestArtifact` operationId).
+	AttestArtifactWithResponse(ctx context.Context, name ArtifactNamePath, version ArtifactVersionPath, body AttestArtifactJSONRequestBody, reqEditors ...RequestEditorFn) (*AttestArtifactResponse, error)
+
+	// GetArtifactLineageWithResponse The provenance graph of a version, both ways.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/artifacts/{name}/{version}/lineage (the `GetArtifactLineage` operationId).
+	GetArtifactLineageWithResponse(ctx context.Context, name ArtifactNamePath, version ArtifactVersionPath, params *GetArtifactLineageParams, reqEditors ...RequestEditorFn) (*GetArtifactLineageResponse, error)
+
+	// VerifyArtifactWithResponse Whether a file with this SHA-256 and size is the registered version and released for a use now (the file stays with the caller).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/artifacts/{name}/{version}/verification (the `VerifyArtifact` operationId).
+	VerifyArtifactWithResponse(ctx context.Context, name ArtifactNamePath, version ArtifactVersionPath, params *VerifyArtifactParams, reqEditors ...RequestEditorFn) (*VerifyArtifactResponse, error)
 
 	// StreamAuditBlocksWithResponse Stream committed blocks as NDJSON (one line per block, its transactions with their validation codes).
 	//
@@ -4647,6 +10548,20 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	GetBallotWithResponse(ctx context.Context, id ID, params *GetBallotParams, reqEditors ...RequestEditorFn) (*GetBallotResponse, error)
 
+	// CancelPollWithBodyWithResponse Prepare withdrawing the signer's own poll before its first vote, for signing.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/ballots/{id}/cancellation (the `CancelPoll` operationId).
+	CancelPollWithBodyWithResponse(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CancelPollResponse, error)
+
+	// CancelPollWithResponse Prepare withdrawing the signer's own poll before its first vote, for signing.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/ballots/{id}/cancellation (the `CancelPoll` operationId).
+	CancelPollWithResponse(ctx context.Context, id ID, body CancelPollJSONRequestBody, reqEditors ...RequestEditorFn) (*CancelPollResponse, error)
+
 	// CloseBallotWithBodyWithResponse Prepare closing a ballot whose voting period is over, for the signer to sign.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
@@ -4661,6 +10576,53 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /v1/ballots/{id}/close (the `CloseBallot` operationId).
 	CloseBallotWithResponse(ctx context.Context, id ID, body CloseBallotJSONRequestBody, reqEditors ...RequestEditorFn) (*CloseBallotResponse, error)
 
+	// ExecuteBallotWithBodyWithResponse Prepare executing a queued ballot after its timelock, for signing.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/ballots/{id}/execution (the `ExecuteBallot` operationId).
+	ExecuteBallotWithBodyWithResponse(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ExecuteBallotResponse, error)
+
+	// ExecuteBallotWithResponse Prepare executing a queued ballot after its timelock, for signing.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/ballots/{id}/execution (the `ExecuteBallot` operationId).
+	ExecuteBallotWithResponse(ctx context.Context, id ID, body ExecuteBallotJSONRequestBody, reqEditors ...RequestEditorFn) (*ExecuteBallotResponse, error)
+
+	// ListPauseSupportsWithResponse performs a GET /v1/ballots/{id}/pause-supports (the `ListPauseSupports` operationId) request.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	ListPauseSupportsWithResponse(ctx context.Context, id ID, params *ListPauseSupportsParams, reqEditors ...RequestEditorFn) (*ListPauseSupportsResponse, error)
+
+	// PauseBallotWithBodyWithResponse Prepare a guardian's support for pausing a ballot, for signing.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/ballots/{id}/pauses (the `PauseBallot` operationId).
+	PauseBallotWithBodyWithResponse(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PauseBallotResponse, error)
+
+	// PauseBallotWithResponse Prepare a guardian's support for pausing a ballot, for signing.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/ballots/{id}/pauses (the `PauseBallot` operationId).
+	PauseBallotWithResponse(ctx context.Context, id ID, body PauseBallotJSONRequestBody, reqEditors ...RequestEditorFn) (*PauseBallotResponse, error)
+
+	// QueueBallotWithBodyWithResponse Prepare queueing a succeeded poll-less ballot under its timelock, for signing.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/ballots/{id}/queue (the `QueueBallot` operationId).
+	QueueBallotWithBodyWithResponse(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*QueueBallotResponse, error)
+
+	// QueueBallotWithResponse Prepare queueing a succeeded poll-less ballot under its timelock, for signing.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/ballots/{id}/queue (the `QueueBallot` operationId).
+	QueueBallotWithResponse(ctx context.Context, id ID, body QueueBallotJSONRequestBody, reqEditors ...RequestEditorFn) (*QueueBallotResponse, error)
+
 	// GetBallotResultsWithResponse performs a GET /v1/ballots/{id}/results (the `GetBallotResults` operationId) request.
 	//
 	// Returns a wrapper object for the known response body format(s).
@@ -4672,6 +10634,20 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /v1/ballots/{id}/results/stream (the `StreamBallotResults` operationId).
 	StreamBallotResultsWithResponse(ctx context.Context, id ID, params *StreamBallotResultsParams, reqEditors ...RequestEditorFn) (*StreamBallotResultsResponse, error)
+
+	// TallyBallotWithBodyWithResponse Prepare one page of a closed ballot's tally, for signing (repeat until the progress says done).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/ballots/{id}/tally (the `TallyBallot` operationId).
+	TallyBallotWithBodyWithResponse(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*TallyBallotResponse, error)
+
+	// TallyBallotWithResponse Prepare one page of a closed ballot's tally, for signing (repeat until the progress says done).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/ballots/{id}/tally (the `TallyBallot` operationId).
+	TallyBallotWithResponse(ctx context.Context, id ID, body TallyBallotJSONRequestBody, reqEditors ...RequestEditorFn) (*TallyBallotResponse, error)
 
 	// CastVoteWithBodyWithResponse Prepare the member's vote on a ballot for signing.
 	//
@@ -4686,6 +10662,34 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /v1/ballots/{id}/votes (the `CastVote` operationId).
 	CastVoteWithResponse(ctx context.Context, id ID, body CastVoteJSONRequestBody, reqEditors ...RequestEditorFn) (*CastVoteResponse, error)
+
+	// GetBuildWithResponse The chaincode build the gateway peer runs.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/build (the `GetBuild` operationId).
+	GetBuildWithResponse(ctx context.Context, params *GetBuildParams, reqEditors ...RequestEditorFn) (*GetBuildResponse, error)
+
+	// ListConflictsWithResponse Disclosures on a subject (subjectKind and subjectId) or by a member (mspId and memberId).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/conflicts (the `ListConflicts` operationId).
+	ListConflictsWithResponse(ctx context.Context, params *ListConflictsParams, reqEditors ...RequestEditorFn) (*ListConflictsResponse, error)
+
+	// DiscloseConflictWithBodyWithResponse Prepare the signer's conflict-of-interest disclosure on a subject, for signing.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/conflicts (the `DiscloseConflict` operationId).
+	DiscloseConflictWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*DiscloseConflictResponse, error)
+
+	// DiscloseConflictWithResponse Prepare the signer's conflict-of-interest disclosure on a subject, for signing.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/conflicts (the `DiscloseConflict` operationId).
+	DiscloseConflictWithResponse(ctx context.Context, body DiscloseConflictJSONRequestBody, reqEditors ...RequestEditorFn) (*DiscloseConflictResponse, error)
 
 	// GetConstitutionWithResponse performs a GET /v1/constitution (the `GetConstitution` operationId) request.
 	//
@@ -4702,10 +10706,49 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	ListDecisionsWithResponse(ctx context.Context, params *ListDecisionsParams, reqEditors ...RequestEditorFn) (*ListDecisionsResponse, error)
 
+	// ProposeDecisionWithBodyWithResponse Prepare a decision proposal of any type (amendment, budget, role change, issuance, slashing, takedown, upgrade…) for signing.
+	//
+	// The payload is the decision type's effect payload, as `charter decision propose --payload`
+	// takes it (docs/decisions.md); the chaincode checks it against the type at endorsement.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/decisions (the `ProposeDecision` operationId).
+	ProposeDecisionWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ProposeDecisionResponse, error)
+
+	// ProposeDecisionWithResponse Prepare a decision proposal of any type (amendment, budget, role change, issuance, slashing, takedown, upgrade…) for signing.
+	//
+	// The payload is the decision type's effect payload, as `charter decision propose --payload`
+	// takes it (docs/decisions.md); the chaincode checks it against the type at endorsement.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/decisions (the `ProposeDecision` operationId).
+	ProposeDecisionWithResponse(ctx context.Context, body ProposeDecisionJSONRequestBody, reqEditors ...RequestEditorFn) (*ProposeDecisionResponse, error)
+
 	// GetDecisionWithResponse performs a GET /v1/decisions/{id} (the `GetDecision` operationId) request.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	GetDecisionWithResponse(ctx context.Context, id ID, params *GetDecisionParams, reqEditors ...RequestEditorFn) (*GetDecisionResponse, error)
+
+	// AppealDecisionWithBodyWithResponse Prepare joining the appeal against a passed decision, for signing.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/decisions/{id}/appeals (the `AppealDecision` operationId).
+	AppealDecisionWithBodyWithResponse(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AppealDecisionResponse, error)
+
+	// AppealDecisionWithResponse Prepare joining the appeal against a passed decision, for signing.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/decisions/{id}/appeals (the `AppealDecision` operationId).
+	AppealDecisionWithResponse(ctx context.Context, id ID, body AppealDecisionJSONRequestBody, reqEditors ...RequestEditorFn) (*AppealDecisionResponse, error)
+
+	// ListDecisionAppellantsWithResponse performs a GET /v1/decisions/{id}/appellants (the `ListDecisionAppellants` operationId) request.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	ListDecisionAppellantsWithResponse(ctx context.Context, id ID, params *ListDecisionAppellantsParams, reqEditors ...RequestEditorFn) (*ListDecisionAppellantsResponse, error)
 
 	// ConcludeDecisionWithBodyWithResponse Prepare applying the concurrence rule to a decision whose ballots are tallied, for signing.
 	//
@@ -4734,6 +10777,20 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /v1/decisions/{id}/execution (the `ExecuteDecision` operationId).
 	ExecuteDecisionWithResponse(ctx context.Context, id ID, body ExecuteDecisionJSONRequestBody, reqEditors ...RequestEditorFn) (*ExecuteDecisionResponse, error)
+
+	// RecordFailedExecutionWithBodyWithResponse Prepare recording the incident of a passed decision whose execution failed, for signing.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/decisions/{id}/failed-execution (the `RecordFailedExecution` operationId).
+	RecordFailedExecutionWithBodyWithResponse(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RecordFailedExecutionResponse, error)
+
+	// RecordFailedExecutionWithResponse Prepare recording the incident of a passed decision whose execution failed, for signing.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/decisions/{id}/failed-execution (the `RecordFailedExecution` operationId).
+	RecordFailedExecutionWithResponse(ctx context.Context, id ID, body RecordFailedExecutionJSONRequestBody, reqEditors ...RequestEditorFn) (*RecordFailedExecutionResponse, error)
 
 	// VoteOnDecisionWithBodyWithResponse Prepare the member's vote in one house of a decision for signing.
 	//
@@ -4777,6 +10834,76 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /v1/delegations/revocations (the `RevokeDelegation` operationId).
 	RevokeDelegationWithResponse(ctx context.Context, body RevokeDelegationJSONRequestBody, reqEditors ...RequestEditorFn) (*RevokeDelegationResponse, error)
 
+	// GetGenesisWithResponse The genesis proposal under approval, its approvals, or the founding act.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/genesis (the `GetGenesis` operationId).
+	GetGenesisWithResponse(ctx context.Context, params *GetGenesisParams, reqEditors ...RequestEditorFn) (*GetGenesisResponse, error)
+
+	// ApproveGenesisWithBodyWithResponse Prepare a founding organisation's admin approving the genesis by its hash, for signing.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/genesis/approvals (the `ApproveGenesis` operationId).
+	ApproveGenesisWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ApproveGenesisResponse, error)
+
+	// ApproveGenesisWithResponse Prepare a founding organisation's admin approving the genesis by its hash, for signing.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/genesis/approvals (the `ApproveGenesis` operationId).
+	ApproveGenesisWithResponse(ctx context.Context, body ApproveGenesisJSONRequestBody, reqEditors ...RequestEditorFn) (*ApproveGenesisResponse, error)
+
+	// ProposeGenesisWithBodyWithResponse Prepare a founding organisation's admin proposing the genesis, for signing.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/genesis/proposals (the `ProposeGenesis` operationId).
+	ProposeGenesisWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ProposeGenesisResponse, error)
+
+	// ProposeGenesisWithResponse Prepare a founding organisation's admin proposing the genesis, for signing.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/genesis/proposals (the `ProposeGenesis` operationId).
+	ProposeGenesisWithResponse(ctx context.Context, body ProposeGenesisJSONRequestBody, reqEditors ...RequestEditorFn) (*ProposeGenesisResponse, error)
+
+	// DiscloseGuardianPauseWithBodyWithResponse Prepare a guardian's public disclosure of the reasons for a pause, for signing.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/guardian/disclosures (the `DiscloseGuardianPause` operationId).
+	DiscloseGuardianPauseWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*DiscloseGuardianPauseResponse, error)
+
+	// DiscloseGuardianPauseWithResponse Prepare a guardian's public disclosure of the reasons for a pause, for signing.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/guardian/disclosures (the `DiscloseGuardianPause` operationId).
+	DiscloseGuardianPauseWithResponse(ctx context.Context, body DiscloseGuardianPauseJSONRequestBody, reqEditors ...RequestEditorFn) (*DiscloseGuardianPauseResponse, error)
+
+	// ListGuardianIncidentsWithResponse The disclosure incidents recorded.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/guardian/incidents (the `ListGuardianIncidents` operationId).
+	ListGuardianIncidentsWithResponse(ctx context.Context, params *ListGuardianIncidentsParams, reqEditors ...RequestEditorFn) (*ListGuardianIncidentsResponse, error)
+
+	// RecordMissedDisclosureWithBodyWithResponse Prepare recording the incident of a pause whose disclosure is overdue, for signing.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/guardian/missed-disclosures (the `RecordMissedDisclosure` operationId).
+	RecordMissedDisclosureWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RecordMissedDisclosureResponse, error)
+
+	// RecordMissedDisclosureWithResponse Prepare recording the incident of a pause whose disclosure is overdue, for signing.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/guardian/missed-disclosures (the `RecordMissedDisclosure` operationId).
+	RecordMissedDisclosureWithResponse(ctx context.Context, body RecordMissedDisclosureJSONRequestBody, reqEditors ...RequestEditorFn) (*RecordMissedDisclosureResponse, error)
+
 	// SupportPauseWithBodyWithResponse Prepare a guardian's support for pausing a target for signing.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
@@ -4801,6 +10928,41 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	ListIncidentsWithResponse(ctx context.Context, params *ListIncidentsParams, reqEditors ...RequestEditorFn) (*ListIncidentsResponse, error)
 
+	// FileIncidentWithBodyWithResponse Prepare filing an incident in the register, for signing.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/incidents (the `FileIncident` operationId).
+	FileIncidentWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*FileIncidentResponse, error)
+
+	// FileIncidentWithResponse Prepare filing an incident in the register, for signing.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/incidents (the `FileIncident` operationId).
+	FileIncidentWithResponse(ctx context.Context, body FileIncidentJSONRequestBody, reqEditors ...RequestEditorFn) (*FileIncidentResponse, error)
+
+	// GetIncidentWithResponse One incident.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/incidents/{id} (the `GetIncident` operationId).
+	GetIncidentWithResponse(ctx context.Context, id ID, params *GetIncidentParams, reqEditors ...RequestEditorFn) (*GetIncidentResponse, error)
+
+	// AttachPostMortemWithBodyWithResponse Prepare attaching a post-mortem link to an incident, for signing.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/incidents/{id}/post-mortem (the `AttachPostMortem` operationId).
+	AttachPostMortemWithBodyWithResponse(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AttachPostMortemResponse, error)
+
+	// AttachPostMortemWithResponse Prepare attaching a post-mortem link to an incident, for signing.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/incidents/{id}/post-mortem (the `AttachPostMortem` operationId).
+	AttachPostMortemWithResponse(ctx context.Context, id ID, body AttachPostMortemJSONRequestBody, reqEditors ...RequestEditorFn) (*AttachPostMortemResponse, error)
+
 	// GetJobWithResponse performs a GET /v1/jobs/{id} (the `GetJob` operationId) request.
 	//
 	// Returns a wrapper object for the known response body format(s).
@@ -4811,15 +10973,78 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	ListMembersWithResponse(ctx context.Context, params *ListMembersParams, reqEditors ...RequestEditorFn) (*ListMembersResponse, error)
 
+	// RegisterMemberWithBodyWithResponse Prepare an organisation admin registering a member of its organisation, for signing.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/members (the `RegisterMember` operationId).
+	RegisterMemberWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RegisterMemberResponse, error)
+
+	// RegisterMemberWithResponse Prepare an organisation admin registering a member of its organisation, for signing.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/members (the `RegisterMember` operationId).
+	RegisterMemberWithResponse(ctx context.Context, body RegisterMemberJSONRequestBody, reqEditors ...RequestEditorFn) (*RegisterMemberResponse, error)
+
 	// GetMemberWithResponse performs a GET /v1/members/{mspId}/{memberId} (the `GetMember` operationId) request.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	GetMemberWithResponse(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, params *GetMemberParams, reqEditors ...RequestEditorFn) (*GetMemberResponse, error)
 
+	// AttestReputationWithBodyWithResponse Prepare an attester's attestation of the member's contribution, for signing.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/members/{mspId}/{memberId}/attestations (the `AttestReputation` operationId).
+	AttestReputationWithBodyWithResponse(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AttestReputationResponse, error)
+
+	// AttestReputationWithResponse Prepare an attester's attestation of the member's contribution, for signing.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/members/{mspId}/{memberId}/attestations (the `AttestReputation` operationId).
+	AttestReputationWithResponse(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, body AttestReputationJSONRequestBody, reqEditors ...RequestEditorFn) (*AttestReputationResponse, error)
+
+	// EndorseAttestationWithBodyWithResponse Prepare the signer's endorsement of an attestation, for signing.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/members/{mspId}/{memberId}/attestations/{attestationId}/endorsements (the `EndorseAttestation` operationId).
+	EndorseAttestationWithBodyWithResponse(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, attestationId AttestationIDPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*EndorseAttestationResponse, error)
+
+	// EndorseAttestationWithResponse Prepare the signer's endorsement of an attestation, for signing.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/members/{mspId}/{memberId}/attestations/{attestationId}/endorsements (the `EndorseAttestation` operationId).
+	EndorseAttestationWithResponse(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, attestationId AttestationIDPath, body EndorseAttestationJSONRequestBody, reqEditors ...RequestEditorFn) (*EndorseAttestationResponse, error)
+
+	// RevokeAttestationWithBodyWithResponse Prepare revoking an attestation (its attester, or by the rule that allows it), for signing.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/members/{mspId}/{memberId}/attestations/{attestationId}/revocation (the `RevokeAttestation` operationId).
+	RevokeAttestationWithBodyWithResponse(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, attestationId AttestationIDPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RevokeAttestationResponse, error)
+
+	// RevokeAttestationWithResponse Prepare revoking an attestation (its attester, or by the rule that allows it), for signing.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/members/{mspId}/{memberId}/attestations/{attestationId}/revocation (the `RevokeAttestation` operationId).
+	RevokeAttestationWithResponse(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, attestationId AttestationIDPath, body RevokeAttestationJSONRequestBody, reqEditors ...RequestEditorFn) (*RevokeAttestationResponse, error)
+
 	// GetMemberBalanceWithResponse performs a GET /v1/members/{mspId}/{memberId}/balance (the `GetMemberBalance` operationId) request.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	GetMemberBalanceWithResponse(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, params *GetMemberBalanceParams, reqEditors ...RequestEditorFn) (*GetMemberBalanceResponse, error)
+
+	// GetTokenHistoryWithResponse The account's balance checkpoints, newest first.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/members/{mspId}/{memberId}/balance/history (the `GetTokenHistory` operationId).
+	GetTokenHistoryWithResponse(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, params *GetTokenHistoryParams, reqEditors ...RequestEditorFn) (*GetTokenHistoryResponse, error)
 
 	// ListMemberDelegationsWithResponse performs a GET /v1/members/{mspId}/{memberId}/delegations (the `ListMemberDelegations` operationId) request.
 	//
@@ -4831,10 +11056,94 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	GetMemberEligibilityWithResponse(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, params *GetMemberEligibilityParams, reqEditors ...RequestEditorFn) (*GetMemberEligibilityResponse, error)
 
+	// RemoveMemberWithBodyWithResponse Prepare an organisation admin removing its member, for signing.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/members/{mspId}/{memberId}/removal (the `RemoveMember` operationId).
+	RemoveMemberWithBodyWithResponse(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RemoveMemberResponse, error)
+
+	// RemoveMemberWithResponse Prepare an organisation admin removing its member, for signing.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/members/{mspId}/{memberId}/removal (the `RemoveMember` operationId).
+	RemoveMemberWithResponse(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, body RemoveMemberJSONRequestBody, reqEditors ...RequestEditorFn) (*RemoveMemberResponse, error)
+
 	// GetMemberReputationWithResponse performs a GET /v1/members/{mspId}/{memberId}/reputation (the `GetMemberReputation` operationId) request.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	GetMemberReputationWithResponse(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, params *GetMemberReputationParams, reqEditors ...RequestEditorFn) (*GetMemberReputationResponse, error)
+
+	// GetReputationHistoryWithResponse The member's attestations, revocations and endorsements.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/members/{mspId}/{memberId}/reputation/history (the `GetReputationHistory` operationId).
+	GetReputationHistoryWithResponse(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, params *GetReputationHistoryParams, reqEditors ...RequestEditorFn) (*GetReputationHistoryResponse, error)
+
+	// UpdateMemberWithBodyWithResponse Prepare an organisation admin updating its member's name, roles and categories, for signing.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/members/{mspId}/{memberId}/update (the `UpdateMember` operationId).
+	UpdateMemberWithBodyWithResponse(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateMemberResponse, error)
+
+	// UpdateMemberWithResponse Prepare an organisation admin updating its member's name, roles and categories, for signing.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/members/{mspId}/{memberId}/update (the `UpdateMember` operationId).
+	UpdateMemberWithResponse(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, body UpdateMemberJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateMemberResponse, error)
+
+	// ListVouchesWithResponse The vouches for the member.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/members/{mspId}/{memberId}/vouches (the `ListVouches` operationId).
+	ListVouchesWithResponse(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, params *ListVouchesParams, reqEditors ...RequestEditorFn) (*ListVouchesResponse, error)
+
+	// VouchForMemberWithBodyWithResponse Prepare the signer's vouch for the member, for signing.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/members/{mspId}/{memberId}/vouches (the `VouchForMember` operationId).
+	VouchForMemberWithBodyWithResponse(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*VouchForMemberResponse, error)
+
+	// VouchForMemberWithResponse Prepare the signer's vouch for the member, for signing.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/members/{mspId}/{memberId}/vouches (the `VouchForMember` operationId).
+	VouchForMemberWithResponse(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, body VouchForMemberJSONRequestBody, reqEditors ...RequestEditorFn) (*VouchForMemberResponse, error)
+
+	// RevokeVouchWithBodyWithResponse Prepare withdrawing the signer's vouch for the member, for signing.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/members/{mspId}/{memberId}/vouches/revocation (the `RevokeVouch` operationId).
+	RevokeVouchWithBodyWithResponse(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RevokeVouchResponse, error)
+
+	// RevokeVouchWithResponse Prepare withdrawing the signer's vouch for the member, for signing.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/members/{mspId}/{memberId}/vouches/revocation (the `RevokeVouch` operationId).
+	RevokeVouchWithResponse(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, body RevokeVouchJSONRequestBody, reqEditors ...RequestEditorFn) (*RevokeVouchResponse, error)
+
+	// CreatePollWithBodyWithResponse Prepare creating a 1–7 legitimacy poll, for signing (decision ballots open only with a proposal).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/polls (the `CreatePoll` operationId).
+	CreatePollWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreatePollResponse, error)
+
+	// CreatePollWithResponse Prepare creating a 1–7 legitimacy poll, for signing (decision ballots open only with a proposal).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/polls (the `CreatePoll` operationId).
+	CreatePollWithResponse(ctx context.Context, body CreatePollJSONRequestBody, reqEditors ...RequestEditorFn) (*CreatePollResponse, error)
 
 	// GetRoundWithResponse performs a GET /v1/rounds/{id} (the `GetRound` operationId) request.
 	//
@@ -4912,6 +11221,20 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /v1/signing/{id}/submit (the `SubmitSigning` operationId).
 	SubmitSigningWithResponse(ctx context.Context, id SigningID, params *SubmitSigningParams, body SubmitSigningJSONRequestBody, reqEditors ...RequestEditorFn) (*SubmitSigningResponse, error)
 
+	// ListTokenAccountsWithResponse Token accounts, of one organisation or all.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/tokens/accounts (the `ListTokenAccounts` operationId).
+	ListTokenAccountsWithResponse(ctx context.Context, params *ListTokenAccountsParams, reqEditors ...RequestEditorFn) (*ListTokenAccountsResponse, error)
+
+	// GetTokenSupplyWithResponse The governance token's total supply.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/tokens/supply (the `GetTokenSupply` operationId).
+	GetTokenSupplyWithResponse(ctx context.Context, params *GetTokenSupplyParams, reqEditors ...RequestEditorFn) (*GetTokenSupplyResponse, error)
+
 	// GetTransactionWithResponse What the ledger says of a transaction ID.
 	//
 	// Returns a wrapper object for the known response body format(s).
@@ -4943,24 +11266,143 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	ListTreasuryMovementsWithResponse(ctx context.Context, id ID, params *ListTreasuryMovementsParams, reqEditors ...RequestEditorFn) (*ListTreasuryMovementsResponse, error)
 
+	// GetTreasuryUsageWithResponse What an account spent in its fixed period, and its limit.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/treasury/accounts/{id}/usage (the `GetTreasuryUsage` operationId).
+	GetTreasuryUsageWithResponse(ctx context.Context, id ID, params *GetTreasuryUsageParams, reqEditors ...RequestEditorFn) (*GetTreasuryUsageResponse, error)
+
+	// GetBudgetWithResponse The budget an executed budget decision granted, and what is drawn on it.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/treasury/budgets/{id} (the `GetBudget` operationId).
+	GetBudgetWithResponse(ctx context.Context, id ID, params *GetBudgetParams, reqEditors ...RequestEditorFn) (*GetBudgetResponse, error)
+
+	// ListDepositsWithResponse Deposits, pending and confirmed, in key order.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/treasury/deposits (the `ListDeposits` operationId).
+	ListDepositsWithResponse(ctx context.Context, params *ListDepositsParams, reqEditors ...RequestEditorFn) (*ListDepositsResponse, error)
+
+	// DepositToTreasuryWithBodyWithResponse Prepare recording a deposit into a treasury account (confirmed by another organisation's treasurer), for signing.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/treasury/deposits (the `DepositToTreasury` operationId).
+	DepositToTreasuryWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*DepositToTreasuryResponse, error)
+
+	// DepositToTreasuryWithResponse Prepare recording a deposit into a treasury account (confirmed by another organisation's treasurer), for signing.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/treasury/deposits (the `DepositToTreasury` operationId).
+	DepositToTreasuryWithResponse(ctx context.Context, body DepositToTreasuryJSONRequestBody, reqEditors ...RequestEditorFn) (*DepositToTreasuryResponse, error)
+
+	// GetDepositWithResponse One deposit.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/treasury/deposits/{id} (the `GetDeposit` operationId).
+	GetDepositWithResponse(ctx context.Context, id ID, params *GetDepositParams, reqEditors ...RequestEditorFn) (*GetDepositResponse, error)
+
+	// ConfirmDepositWithBodyWithResponse Prepare a treasurer's confirmation of a pending deposit, for signing.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/treasury/deposits/{id}/confirmation (the `ConfirmDeposit` operationId).
+	ConfirmDepositWithBodyWithResponse(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ConfirmDepositResponse, error)
+
+	// ConfirmDepositWithResponse Prepare a treasurer's confirmation of a pending deposit, for signing.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/treasury/deposits/{id}/confirmation (the `ConfirmDeposit` operationId).
+	ConfirmDepositWithResponse(ctx context.Context, id ID, body ConfirmDepositJSONRequestBody, reqEditors ...RequestEditorFn) (*ConfirmDepositResponse, error)
+
 	// ListSpendsWithResponse performs a GET /v1/treasury/spends (the `ListSpends` operationId) request.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	ListSpendsWithResponse(ctx context.Context, params *ListSpendsParams, reqEditors ...RequestEditorFn) (*ListSpendsResponse, error)
 
-	// ApproveSpendWithBodyWithResponse Prepare a treasurer's approval of a spend for signing.
+	// ProposeSpendWithBodyWithResponse Prepare a spend from an account against an executed budget decision, for signing.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
-	// Corresponds with POST /v1/treasury/spends/{id}/approvals (the `ApproveSpend` operationId).
-	ApproveSpendWithBodyWithResponse(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ApproveSpendResponse, error)
+	// Corresponds with POST /v1/treasury/spends (the `ProposeSpend` operationId).
+	ProposeSpendWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ProposeSpendResponse, error)
 
-	// ApproveSpendWithResponse Prepare a treasurer's approval of a spend for signing.
+	// ProposeSpendWithResponse Prepare a spend from an account against an executed budget decision, for signing.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
-	// Corresponds with POST /v1/treasury/spends/{id}/approvals (the `ApproveSpend` operationId).
-	ApproveSpendWithResponse(ctx context.Context, id ID, body ApproveSpendJSONRequestBody, reqEditors ...RequestEditorFn) (*ApproveSpendResponse, error)
+	// Corresponds with POST /v1/treasury/spends (the `ProposeSpend` operationId).
+	ProposeSpendWithResponse(ctx context.Context, body ProposeSpendJSONRequestBody, reqEditors ...RequestEditorFn) (*ProposeSpendResponse, error)
+
+	// GetSpendWithResponse One spend.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/treasury/spends/{id} (the `GetSpend` operationId).
+	GetSpendWithResponse(ctx context.Context, id ID, params *GetSpendParams, reqEditors ...RequestEditorFn) (*GetSpendResponse, error)
+
+	// ListSpendApprovalsWithResponse The treasurers' approvals of a spend.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/treasury/spends/{id}/approvals (the `ListSpendApprovals` operationId).
+	ListSpendApprovalsWithResponse(ctx context.Context, id ID, params *ListSpendApprovalsParams, reqEditors ...RequestEditorFn) (*ListSpendApprovalsResponse, error)
+
+	// CancelSpendWithBodyWithResponse Prepare the proposer withdrawing a spend that has not executed, for signing.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/treasury/spends/{id}/cancellation (the `CancelSpend` operationId).
+	CancelSpendWithBodyWithResponse(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CancelSpendResponse, error)
+
+	// CancelSpendWithResponse Prepare the proposer withdrawing a spend that has not executed, for signing.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/treasury/spends/{id}/cancellation (the `CancelSpend` operationId).
+	CancelSpendWithResponse(ctx context.Context, id ID, body CancelSpendJSONRequestBody, reqEditors ...RequestEditorFn) (*CancelSpendResponse, error)
+
+	// ExecuteSpendWithBodyWithResponse Prepare a treasurer paying out an approved spend after its delay, for signing.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/treasury/spends/{id}/execution (the `ExecuteSpend` operationId).
+	ExecuteSpendWithBodyWithResponse(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ExecuteSpendResponse, error)
+
+	// ExecuteSpendWithResponse Prepare a treasurer paying out an approved spend after its delay, for signing.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/treasury/spends/{id}/execution (the `ExecuteSpend` operationId).
+	ExecuteSpendWithResponse(ctx context.Context, id ID, body ExecuteSpendJSONRequestBody, reqEditors ...RequestEditorFn) (*ExecuteSpendResponse, error)
+
+	// GetUpgradeStatusWithResponse An approved upgrade's sign-offs and whether it may be committed.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/upgrades/{sequence} (the `GetUpgradeStatus` operationId).
+	GetUpgradeStatusWithResponse(ctx context.Context, sequence Sequence, params *GetUpgradeStatusParams, reqEditors ...RequestEditorFn) (*GetUpgradeStatusResponse, error)
+
+	// SignOffUpgradeWithBodyWithResponse Prepare an organisation admin signing off the package digest of an approved upgrade, for signing.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/upgrades/{sequence}/signoffs (the `SignOffUpgrade` operationId).
+	SignOffUpgradeWithBodyWithResponse(ctx context.Context, sequence Sequence, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SignOffUpgradeResponse, error)
+
+	// SignOffUpgradeWithResponse Prepare an organisation admin signing off the package digest of an approved upgrade, for signing.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/upgrades/{sequence}/signoffs (the `SignOffUpgrade` operationId).
+	SignOffUpgradeWithResponse(ctx context.Context, sequence Sequence, body SignOffUpgradeJSONRequestBody, reqEditors ...RequestEditorFn) (*SignOffUpgradeResponse, error)
 }
 
 type GetHealthzResponse struct {
@@ -5100,6 +11542,54 @@ func (r ListArtifactsResponse) ContentType() string {
 	return ""
 }
 
+type RegisterArtifactResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Prepared
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r RegisterArtifactResponse) GetJSON201() *Prepared {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r RegisterArtifactResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r RegisterArtifactResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RegisterArtifactResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RegisterArtifactResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RegisterArtifactResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type GetArtifactResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -5142,6 +11632,198 @@ func (r GetArtifactResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r GetArtifactResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetArtifactAttestationsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Object
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetArtifactAttestationsResponse) GetJSON200() *Object {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetArtifactAttestationsResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetArtifactAttestationsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetArtifactAttestationsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetArtifactAttestationsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetArtifactAttestationsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type AttestArtifactResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Prepared
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r AttestArtifactResponse) GetJSON201() *Prepared {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r AttestArtifactResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r AttestArtifactResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r AttestArtifactResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r AttestArtifactResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r AttestArtifactResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetArtifactLineageResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Object
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetArtifactLineageResponse) GetJSON200() *Object {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetArtifactLineageResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetArtifactLineageResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetArtifactLineageResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetArtifactLineageResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetArtifactLineageResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type VerifyArtifactResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Object
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r VerifyArtifactResponse) GetJSON200() *Object {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r VerifyArtifactResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r VerifyArtifactResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r VerifyArtifactResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r VerifyArtifactResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r VerifyArtifactResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -5285,6 +11967,54 @@ func (r GetBallotResponse) ContentType() string {
 	return ""
 }
 
+type CancelPollResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Prepared
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CancelPollResponse) GetJSON201() *Prepared {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r CancelPollResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r CancelPollResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CancelPollResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CancelPollResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CancelPollResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type CloseBallotResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -5327,6 +12057,198 @@ func (r CloseBallotResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r CloseBallotResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ExecuteBallotResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Prepared
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r ExecuteBallotResponse) GetJSON201() *Prepared {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ExecuteBallotResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ExecuteBallotResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ExecuteBallotResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ExecuteBallotResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ExecuteBallotResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListPauseSupportsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Items
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListPauseSupportsResponse) GetJSON200() *Items {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ListPauseSupportsResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListPauseSupportsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListPauseSupportsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListPauseSupportsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListPauseSupportsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type PauseBallotResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Prepared
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r PauseBallotResponse) GetJSON201() *Prepared {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r PauseBallotResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r PauseBallotResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PauseBallotResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PauseBallotResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PauseBallotResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type QueueBallotResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Prepared
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r QueueBallotResponse) GetJSON201() *Prepared {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r QueueBallotResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r QueueBallotResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r QueueBallotResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r QueueBallotResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r QueueBallotResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -5422,6 +12344,54 @@ func (r StreamBallotResultsResponse) ContentType() string {
 	return ""
 }
 
+type TallyBallotResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Prepared
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r TallyBallotResponse) GetJSON201() *Prepared {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r TallyBallotResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r TallyBallotResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r TallyBallotResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r TallyBallotResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r TallyBallotResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type CastVoteResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -5464,6 +12434,150 @@ func (r CastVoteResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r CastVoteResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetBuildResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Object
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetBuildResponse) GetJSON200() *Object {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetBuildResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetBuildResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetBuildResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetBuildResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetBuildResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListConflictsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Page
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListConflictsResponse) GetJSON200() *Page {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ListConflictsResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListConflictsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListConflictsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListConflictsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListConflictsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type DiscloseConflictResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Prepared
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r DiscloseConflictResponse) GetJSON201() *Prepared {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r DiscloseConflictResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r DiscloseConflictResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DiscloseConflictResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DiscloseConflictResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DiscloseConflictResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -5614,6 +12728,54 @@ func (r ListDecisionsResponse) ContentType() string {
 	return ""
 }
 
+type ProposeDecisionResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Prepared
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r ProposeDecisionResponse) GetJSON201() *Prepared {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ProposeDecisionResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ProposeDecisionResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ProposeDecisionResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ProposeDecisionResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ProposeDecisionResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type GetDecisionResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -5656,6 +12818,102 @@ func (r GetDecisionResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r GetDecisionResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type AppealDecisionResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Prepared
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r AppealDecisionResponse) GetJSON201() *Prepared {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r AppealDecisionResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r AppealDecisionResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r AppealDecisionResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r AppealDecisionResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r AppealDecisionResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListDecisionAppellantsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Items
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListDecisionAppellantsResponse) GetJSON200() *Items {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ListDecisionAppellantsResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListDecisionAppellantsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListDecisionAppellantsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListDecisionAppellantsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListDecisionAppellantsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -5752,6 +13010,54 @@ func (r ExecuteDecisionResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r ExecuteDecisionResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type RecordFailedExecutionResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Prepared
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r RecordFailedExecutionResponse) GetJSON201() *Prepared {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r RecordFailedExecutionResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r RecordFailedExecutionResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RecordFailedExecutionResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RecordFailedExecutionResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RecordFailedExecutionResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -5902,6 +13208,294 @@ func (r RevokeDelegationResponse) ContentType() string {
 	return ""
 }
 
+type GetGenesisResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Object
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetGenesisResponse) GetJSON200() *Object {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetGenesisResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetGenesisResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetGenesisResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetGenesisResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetGenesisResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ApproveGenesisResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Prepared
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r ApproveGenesisResponse) GetJSON201() *Prepared {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ApproveGenesisResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ApproveGenesisResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ApproveGenesisResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ApproveGenesisResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ApproveGenesisResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ProposeGenesisResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Prepared
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r ProposeGenesisResponse) GetJSON201() *Prepared {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ProposeGenesisResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ProposeGenesisResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ProposeGenesisResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ProposeGenesisResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ProposeGenesisResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type DiscloseGuardianPauseResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Prepared
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r DiscloseGuardianPauseResponse) GetJSON201() *Prepared {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r DiscloseGuardianPauseResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r DiscloseGuardianPauseResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DiscloseGuardianPauseResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DiscloseGuardianPauseResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DiscloseGuardianPauseResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListGuardianIncidentsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Page
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListGuardianIncidentsResponse) GetJSON200() *Page {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ListGuardianIncidentsResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListGuardianIncidentsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListGuardianIncidentsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListGuardianIncidentsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListGuardianIncidentsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type RecordMissedDisclosureResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Prepared
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r RecordMissedDisclosureResponse) GetJSON201() *Prepared {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r RecordMissedDisclosureResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r RecordMissedDisclosureResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RecordMissedDisclosureResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RecordMissedDisclosureResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RecordMissedDisclosureResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type SupportPauseResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -6046,6 +13640,150 @@ func (r ListIncidentsResponse) ContentType() string {
 	return ""
 }
 
+type FileIncidentResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Prepared
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r FileIncidentResponse) GetJSON201() *Prepared {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r FileIncidentResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r FileIncidentResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r FileIncidentResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r FileIncidentResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r FileIncidentResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetIncidentResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Object
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetIncidentResponse) GetJSON200() *Object {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetIncidentResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetIncidentResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetIncidentResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetIncidentResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetIncidentResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type AttachPostMortemResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Prepared
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r AttachPostMortemResponse) GetJSON201() *Prepared {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r AttachPostMortemResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r AttachPostMortemResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r AttachPostMortemResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r AttachPostMortemResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r AttachPostMortemResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type GetJobResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -6142,6 +13880,54 @@ func (r ListMembersResponse) ContentType() string {
 	return ""
 }
 
+type RegisterMemberResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Prepared
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r RegisterMemberResponse) GetJSON201() *Prepared {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r RegisterMemberResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r RegisterMemberResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RegisterMemberResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RegisterMemberResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RegisterMemberResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type GetMemberResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -6190,6 +13976,150 @@ func (r GetMemberResponse) ContentType() string {
 	return ""
 }
 
+type AttestReputationResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Prepared
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r AttestReputationResponse) GetJSON201() *Prepared {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r AttestReputationResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r AttestReputationResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r AttestReputationResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r AttestReputationResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r AttestReputationResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type EndorseAttestationResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Prepared
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r EndorseAttestationResponse) GetJSON201() *Prepared {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r EndorseAttestationResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r EndorseAttestationResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r EndorseAttestationResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r EndorseAttestationResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r EndorseAttestationResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type RevokeAttestationResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Prepared
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r RevokeAttestationResponse) GetJSON201() *Prepared {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r RevokeAttestationResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r RevokeAttestationResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RevokeAttestationResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RevokeAttestationResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RevokeAttestationResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type GetMemberBalanceResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -6232,6 +14162,54 @@ func (r GetMemberBalanceResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r GetMemberBalanceResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetTokenHistoryResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Items
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetTokenHistoryResponse) GetJSON200() *Items {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetTokenHistoryResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetTokenHistoryResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetTokenHistoryResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetTokenHistoryResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetTokenHistoryResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -6334,6 +14312,54 @@ func (r GetMemberEligibilityResponse) ContentType() string {
 	return ""
 }
 
+type RemoveMemberResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Prepared
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r RemoveMemberResponse) GetJSON201() *Prepared {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r RemoveMemberResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r RemoveMemberResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RemoveMemberResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RemoveMemberResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RemoveMemberResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type GetMemberReputationResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -6376,6 +14402,294 @@ func (r GetMemberReputationResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r GetMemberReputationResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetReputationHistoryResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Object
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetReputationHistoryResponse) GetJSON200() *Object {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetReputationHistoryResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetReputationHistoryResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetReputationHistoryResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetReputationHistoryResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetReputationHistoryResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type UpdateMemberResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Prepared
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r UpdateMemberResponse) GetJSON201() *Prepared {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r UpdateMemberResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdateMemberResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdateMemberResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdateMemberResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdateMemberResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListVouchesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Items
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListVouchesResponse) GetJSON200() *Items {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ListVouchesResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListVouchesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListVouchesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListVouchesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListVouchesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type VouchForMemberResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Prepared
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r VouchForMemberResponse) GetJSON201() *Prepared {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r VouchForMemberResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r VouchForMemberResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r VouchForMemberResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r VouchForMemberResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r VouchForMemberResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type RevokeVouchResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Prepared
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r RevokeVouchResponse) GetJSON201() *Prepared {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r RevokeVouchResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r RevokeVouchResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RevokeVouchResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RevokeVouchResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RevokeVouchResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type CreatePollResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Prepared
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreatePollResponse) GetJSON201() *Prepared {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r CreatePollResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r CreatePollResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreatePollResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreatePollResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreatePollResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -6773,6 +15087,102 @@ func (r SubmitSigningResponse) ContentType() string {
 	return ""
 }
 
+type ListTokenAccountsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Page
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListTokenAccountsResponse) GetJSON200() *Page {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ListTokenAccountsResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListTokenAccountsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListTokenAccountsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListTokenAccountsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListTokenAccountsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetTokenSupplyResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Supply
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetTokenSupplyResponse) GetJSON200() *Supply {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetTokenSupplyResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetTokenSupplyResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetTokenSupplyResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetTokenSupplyResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetTokenSupplyResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type GetTransactionResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -6965,6 +15375,294 @@ func (r ListTreasuryMovementsResponse) ContentType() string {
 	return ""
 }
 
+type GetTreasuryUsageResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Object
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetTreasuryUsageResponse) GetJSON200() *Object {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetTreasuryUsageResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetTreasuryUsageResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetTreasuryUsageResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetTreasuryUsageResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetTreasuryUsageResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetBudgetResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Object
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetBudgetResponse) GetJSON200() *Object {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetBudgetResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetBudgetResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetBudgetResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetBudgetResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetBudgetResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListDepositsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Page
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListDepositsResponse) GetJSON200() *Page {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ListDepositsResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListDepositsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListDepositsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListDepositsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListDepositsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type DepositToTreasuryResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Prepared
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r DepositToTreasuryResponse) GetJSON201() *Prepared {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r DepositToTreasuryResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r DepositToTreasuryResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DepositToTreasuryResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DepositToTreasuryResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DepositToTreasuryResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetDepositResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Object
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetDepositResponse) GetJSON200() *Object {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetDepositResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetDepositResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetDepositResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetDepositResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetDepositResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ConfirmDepositResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Prepared
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r ConfirmDepositResponse) GetJSON201() *Prepared {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ConfirmDepositResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ConfirmDepositResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ConfirmDepositResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ConfirmDepositResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ConfirmDepositResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type ListSpendsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -7013,7 +15711,7 @@ func (r ListSpendsResponse) ContentType() string {
 	return ""
 }
 
-type ApproveSpendResponse struct {
+type ProposeSpendResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON201 the response for an HTTP 201 `application/json` response
@@ -7023,22 +15721,22 @@ type ApproveSpendResponse struct {
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
-func (r ApproveSpendResponse) GetJSON201() *Prepared {
+func (r ProposeSpendResponse) GetJSON201() *Prepared {
 	return r.JSON201
 }
 
 // GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r ApproveSpendResponse) GetApplicationproblemJSONDefault() *Problem {
+func (r ProposeSpendResponse) GetApplicationproblemJSONDefault() *Problem {
 	return r.ApplicationproblemJSONDefault
 }
 
 // GetBody returns the raw response body bytes
-func (r ApproveSpendResponse) GetBody() []byte {
+func (r ProposeSpendResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r ApproveSpendResponse) Status() string {
+func (r ProposeSpendResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -7046,7 +15744,7 @@ func (r ApproveSpendResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r ApproveSpendResponse) StatusCode() int {
+func (r ProposeSpendResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -7054,7 +15752,295 @@ func (r ApproveSpendResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ApproveSpendResponse) ContentType() string {
+func (r ProposeSpendResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetSpendResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Object
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetSpendResponse) GetJSON200() *Object {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetSpendResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetSpendResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetSpendResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetSpendResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetSpendResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListSpendApprovalsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Items
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListSpendApprovalsResponse) GetJSON200() *Items {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ListSpendApprovalsResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListSpendApprovalsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListSpendApprovalsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListSpendApprovalsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListSpendApprovalsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type CancelSpendResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Prepared
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CancelSpendResponse) GetJSON201() *Prepared {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r CancelSpendResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r CancelSpendResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CancelSpendResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CancelSpendResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CancelSpendResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ExecuteSpendResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Prepared
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r ExecuteSpendResponse) GetJSON201() *Prepared {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ExecuteSpendResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ExecuteSpendResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ExecuteSpendResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ExecuteSpendResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ExecuteSpendResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetUpgradeStatusResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Object
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetUpgradeStatusResponse) GetJSON200() *Object {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetUpgradeStatusResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetUpgradeStatusResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetUpgradeStatusResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetUpgradeStatusResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetUpgradeStatusResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type SignOffUpgradeResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Prepared
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r SignOffUpgradeResponse) GetJSON201() *Prepared {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r SignOffUpgradeResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r SignOffUpgradeResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r SignOffUpgradeResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r SignOffUpgradeResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r SignOffUpgradeResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -7098,6 +16084,32 @@ func (c *ClientWithResponses) ListArtifactsWithResponse(ctx context.Context, par
 	return ParseListArtifactsResponse(rsp)
 }
 
+// RegisterArtifactWithBodyWithResponse Prepare registering an artifact version (its digest, size, licence and parents), for signing.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/artifacts (the `RegisterArtifact` operationId).
+func (c *ClientWithResponses) RegisterArtifactWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RegisterArtifactResponse, error) {
+	rsp, err := c.RegisterArtifactWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRegisterArtifactResponse(rsp)
+}
+
+// RegisterArtifactWithResponse Prepare registering an artifact version (its digest, size, licence and parents), for signing.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/artifacts (the `RegisterArtifact` operationId).
+func (c *ClientWithResponses) RegisterArtifactWithResponse(ctx context.Context, body RegisterArtifactJSONRequestBody, reqEditors ...RequestEditorFn) (*RegisterArtifactResponse, error) {
+	rsp, err := c.RegisterArtifact(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRegisterArtifactResponse(rsp)
+}
+
 // GetArtifactWithResponse performs a GET /v1/artifacts/{name}/{version} (the `GetArtifact` operationId) request.
 //
 // Returns a wrapper object for the known response body format(s).
@@ -7107,6 +16119,71 @@ func (c *ClientWithResponses) GetArtifactWithResponse(ctx context.Context, name 
 		return nil, err
 	}
 	return ParseGetArtifactResponse(rsp)
+}
+
+// GetArtifactAttestationsWithResponse The attestations of a version.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/artifacts/{name}/{version}/attestations (the `GetArtifactAttestations` operationId).
+func (c *ClientWithResponses) GetArtifactAttestationsWithResponse(ctx context.Context, name ArtifactNamePath, version ArtifactVersionPath, params *GetArtifactAttestationsParams, reqEditors ...RequestEditorFn) (*GetArtifactAttestationsResponse, error) {
+	rsp, err := c.GetArtifactAttestations(ctx, name, version, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetArtifactAttestationsResponse(rsp)
+}
+
+// AttestArtifactWithBodyWithResponse Prepare an attester's attestation of an artifact version, for signing.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/artifacts/{name}/{version}/attestations (the `AttestArtifact` operationId).
+func (c *ClientWithResponses) AttestArtifactWithBodyWithResponse(ctx context.Context, name ArtifactNamePath, version ArtifactVersionPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AttestArtifactResponse, error) {
+	rsp, err := c.AttestArtifactWithBody(ctx, name, version, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAttestArtifactResponse(rsp)
+}
+
+// AttestArtifactWithResponse Prepare an attester's attestation of an artifact version, for signing.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/artifacts/{name}/{version}/attestations (the `AttestArtifact` operationId).
+func (c *ClientWithResponses) AttestArtifactWithResponse(ctx context.Context, name ArtifactNamePath, version ArtifactVersionPath, body AttestArtifactJSONRequestBody, reqEditors ...RequestEditorFn) (*AttestArtifactResponse, error) {
+	rsp, err := c.AttestArtifact(ctx, name, version, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAttestArtifactResponse(rsp)
+}
+
+// GetArtifactLineageWithResponse The provenance graph of a version, both ways.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/artifacts/{name}/{version}/lineage (the `GetArtifactLineage` operationId).
+func (c *ClientWithResponses) GetArtifactLineageWithResponse(ctx context.Context, name ArtifactNamePath, version ArtifactVersionPath, params *GetArtifactLineageParams, reqEditors ...RequestEditorFn) (*GetArtifactLineageResponse, error) {
+	rsp, err := c.GetArtifactLineage(ctx, name, version, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetArtifactLineageResponse(rsp)
+}
+
+// VerifyArtifactWithResponse Whether a file with this SHA-256 and size is the registered version and released for a use now (the file stays with the caller).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/artifacts/{name}/{version}/verification (the `VerifyArtifact` operationId).
+func (c *ClientWithResponses) VerifyArtifactWithResponse(ctx context.Context, name ArtifactNamePath, version ArtifactVersionPath, params *VerifyArtifactParams, reqEditors ...RequestEditorFn) (*VerifyArtifactResponse, error) {
+	rsp, err := c.VerifyArtifact(ctx, name, version, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseVerifyArtifactResponse(rsp)
 }
 
 // StreamAuditBlocksWithResponse Stream committed blocks as NDJSON (one line per block, its transactions with their validation codes).
@@ -7144,6 +16221,32 @@ func (c *ClientWithResponses) GetBallotWithResponse(ctx context.Context, id ID, 
 	return ParseGetBallotResponse(rsp)
 }
 
+// CancelPollWithBodyWithResponse Prepare withdrawing the signer's own poll before its first vote, for signing.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/ballots/{id}/cancellation (the `CancelPoll` operationId).
+func (c *ClientWithResponses) CancelPollWithBodyWithResponse(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CancelPollResponse, error) {
+	rsp, err := c.CancelPollWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCancelPollResponse(rsp)
+}
+
+// CancelPollWithResponse Prepare withdrawing the signer's own poll before its first vote, for signing.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/ballots/{id}/cancellation (the `CancelPoll` operationId).
+func (c *ClientWithResponses) CancelPollWithResponse(ctx context.Context, id ID, body CancelPollJSONRequestBody, reqEditors ...RequestEditorFn) (*CancelPollResponse, error) {
+	rsp, err := c.CancelPoll(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCancelPollResponse(rsp)
+}
+
 // CloseBallotWithBodyWithResponse Prepare closing a ballot whose voting period is over, for the signer to sign.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
@@ -7170,6 +16273,95 @@ func (c *ClientWithResponses) CloseBallotWithResponse(ctx context.Context, id ID
 	return ParseCloseBallotResponse(rsp)
 }
 
+// ExecuteBallotWithBodyWithResponse Prepare executing a queued ballot after its timelock, for signing.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/ballots/{id}/execution (the `ExecuteBallot` operationId).
+func (c *ClientWithResponses) ExecuteBallotWithBodyWithResponse(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ExecuteBallotResponse, error) {
+	rsp, err := c.ExecuteBallotWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseExecuteBallotResponse(rsp)
+}
+
+// ExecuteBallotWithResponse Prepare executing a queued ballot after its timelock, for signing.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/ballots/{id}/execution (the `ExecuteBallot` operationId).
+func (c *ClientWithResponses) ExecuteBallotWithResponse(ctx context.Context, id ID, body ExecuteBallotJSONRequestBody, reqEditors ...RequestEditorFn) (*ExecuteBallotResponse, error) {
+	rsp, err := c.ExecuteBallot(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseExecuteBallotResponse(rsp)
+}
+
+// ListPauseSupportsWithResponse performs a GET /v1/ballots/{id}/pause-supports (the `ListPauseSupports` operationId) request.
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) ListPauseSupportsWithResponse(ctx context.Context, id ID, params *ListPauseSupportsParams, reqEditors ...RequestEditorFn) (*ListPauseSupportsResponse, error) {
+	rsp, err := c.ListPauseSupports(ctx, id, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListPauseSupportsResponse(rsp)
+}
+
+// PauseBallotWithBodyWithResponse Prepare a guardian's support for pausing a ballot, for signing.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/ballots/{id}/pauses (the `PauseBallot` operationId).
+func (c *ClientWithResponses) PauseBallotWithBodyWithResponse(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PauseBallotResponse, error) {
+	rsp, err := c.PauseBallotWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePauseBallotResponse(rsp)
+}
+
+// PauseBallotWithResponse Prepare a guardian's support for pausing a ballot, for signing.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/ballots/{id}/pauses (the `PauseBallot` operationId).
+func (c *ClientWithResponses) PauseBallotWithResponse(ctx context.Context, id ID, body PauseBallotJSONRequestBody, reqEditors ...RequestEditorFn) (*PauseBallotResponse, error) {
+	rsp, err := c.PauseBallot(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePauseBallotResponse(rsp)
+}
+
+// QueueBallotWithBodyWithResponse Prepare queueing a succeeded poll-less ballot under its timelock, for signing.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/ballots/{id}/queue (the `QueueBallot` operationId).
+func (c *ClientWithResponses) QueueBallotWithBodyWithResponse(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*QueueBallotResponse, error) {
+	rsp, err := c.QueueBallotWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseQueueBallotResponse(rsp)
+}
+
+// QueueBallotWithResponse Prepare queueing a succeeded poll-less ballot under its timelock, for signing.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/ballots/{id}/queue (the `QueueBallot` operationId).
+func (c *ClientWithResponses) QueueBallotWithResponse(ctx context.Context, id ID, body QueueBallotJSONRequestBody, reqEditors ...RequestEditorFn) (*QueueBallotResponse, error) {
+	rsp, err := c.QueueBallot(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseQueueBallotResponse(rsp)
+}
+
 // GetBallotResultsWithResponse performs a GET /v1/ballots/{id}/results (the `GetBallotResults` operationId) request.
 //
 // Returns a wrapper object for the known response body format(s).
@@ -7192,6 +16384,32 @@ func (c *ClientWithResponses) StreamBallotResultsWithResponse(ctx context.Contex
 		return nil, err
 	}
 	return ParseStreamBallotResultsResponse(rsp)
+}
+
+// TallyBallotWithBodyWithResponse Prepare one page of a closed ballot's tally, for signing (repeat until the progress says done).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/ballots/{id}/tally (the `TallyBallot` operationId).
+func (c *ClientWithResponses) TallyBallotWithBodyWithResponse(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*TallyBallotResponse, error) {
+	rsp, err := c.TallyBallotWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseTallyBallotResponse(rsp)
+}
+
+// TallyBallotWithResponse Prepare one page of a closed ballot's tally, for signing (repeat until the progress says done).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/ballots/{id}/tally (the `TallyBallot` operationId).
+func (c *ClientWithResponses) TallyBallotWithResponse(ctx context.Context, id ID, body TallyBallotJSONRequestBody, reqEditors ...RequestEditorFn) (*TallyBallotResponse, error) {
+	rsp, err := c.TallyBallot(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseTallyBallotResponse(rsp)
 }
 
 // CastVoteWithBodyWithResponse Prepare the member's vote on a ballot for signing.
@@ -7218,6 +16436,58 @@ func (c *ClientWithResponses) CastVoteWithResponse(ctx context.Context, id ID, b
 		return nil, err
 	}
 	return ParseCastVoteResponse(rsp)
+}
+
+// GetBuildWithResponse The chaincode build the gateway peer runs.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/build (the `GetBuild` operationId).
+func (c *ClientWithResponses) GetBuildWithResponse(ctx context.Context, params *GetBuildParams, reqEditors ...RequestEditorFn) (*GetBuildResponse, error) {
+	rsp, err := c.GetBuild(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetBuildResponse(rsp)
+}
+
+// ListConflictsWithResponse Disclosures on a subject (subjectKind and subjectId) or by a member (mspId and memberId).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/conflicts (the `ListConflicts` operationId).
+func (c *ClientWithResponses) ListConflictsWithResponse(ctx context.Context, params *ListConflictsParams, reqEditors ...RequestEditorFn) (*ListConflictsResponse, error) {
+	rsp, err := c.ListConflicts(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListConflictsResponse(rsp)
+}
+
+// DiscloseConflictWithBodyWithResponse Prepare the signer's conflict-of-interest disclosure on a subject, for signing.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/conflicts (the `DiscloseConflict` operationId).
+func (c *ClientWithResponses) DiscloseConflictWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*DiscloseConflictResponse, error) {
+	rsp, err := c.DiscloseConflictWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDiscloseConflictResponse(rsp)
+}
+
+// DiscloseConflictWithResponse Prepare the signer's conflict-of-interest disclosure on a subject, for signing.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/conflicts (the `DiscloseConflict` operationId).
+func (c *ClientWithResponses) DiscloseConflictWithResponse(ctx context.Context, body DiscloseConflictJSONRequestBody, reqEditors ...RequestEditorFn) (*DiscloseConflictResponse, error) {
+	rsp, err := c.DiscloseConflict(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDiscloseConflictResponse(rsp)
 }
 
 // GetConstitutionWithResponse performs a GET /v1/constitution (the `GetConstitution` operationId) request.
@@ -7253,6 +16523,38 @@ func (c *ClientWithResponses) ListDecisionsWithResponse(ctx context.Context, par
 	return ParseListDecisionsResponse(rsp)
 }
 
+// ProposeDecisionWithBodyWithResponse Prepare a decision proposal of any type (amendment, budget, role change, issuance, slashing, takedown, upgrade…) for signing.
+//
+// The payload is the decision type's effect payload, as `charter decision propose --payload`
+// takes it (docs/decisions.md); the chaincode checks it against the type at endorsement.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/decisions (the `ProposeDecision` operationId).
+func (c *ClientWithResponses) ProposeDecisionWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ProposeDecisionResponse, error) {
+	rsp, err := c.ProposeDecisionWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseProposeDecisionResponse(rsp)
+}
+
+// ProposeDecisionWithResponse Prepare a decision proposal of any type (amendment, budget, role change, issuance, slashing, takedown, upgrade…) for signing.
+//
+// The payload is the decision type's effect payload, as `charter decision propose --payload`
+// takes it (docs/decisions.md); the chaincode checks it against the type at endorsement.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/decisions (the `ProposeDecision` operationId).
+func (c *ClientWithResponses) ProposeDecisionWithResponse(ctx context.Context, body ProposeDecisionJSONRequestBody, reqEditors ...RequestEditorFn) (*ProposeDecisionResponse, error) {
+	rsp, err := c.ProposeDecision(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseProposeDecisionResponse(rsp)
+}
+
 // GetDecisionWithResponse performs a GET /v1/decisions/{id} (the `GetDecision` operationId) request.
 //
 // Returns a wrapper object for the known response body format(s).
@@ -7262,6 +16564,43 @@ func (c *ClientWithResponses) GetDecisionWithResponse(ctx context.Context, id ID
 		return nil, err
 	}
 	return ParseGetDecisionResponse(rsp)
+}
+
+// AppealDecisionWithBodyWithResponse Prepare joining the appeal against a passed decision, for signing.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/decisions/{id}/appeals (the `AppealDecision` operationId).
+func (c *ClientWithResponses) AppealDecisionWithBodyWithResponse(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AppealDecisionResponse, error) {
+	rsp, err := c.AppealDecisionWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAppealDecisionResponse(rsp)
+}
+
+// AppealDecisionWithResponse Prepare joining the appeal against a passed decision, for signing.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/decisions/{id}/appeals (the `AppealDecision` operationId).
+func (c *ClientWithResponses) AppealDecisionWithResponse(ctx context.Context, id ID, body AppealDecisionJSONRequestBody, reqEditors ...RequestEditorFn) (*AppealDecisionResponse, error) {
+	rsp, err := c.AppealDecision(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAppealDecisionResponse(rsp)
+}
+
+// ListDecisionAppellantsWithResponse performs a GET /v1/decisions/{id}/appellants (the `ListDecisionAppellants` operationId) request.
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) ListDecisionAppellantsWithResponse(ctx context.Context, id ID, params *ListDecisionAppellantsParams, reqEditors ...RequestEditorFn) (*ListDecisionAppellantsResponse, error) {
+	rsp, err := c.ListDecisionAppellants(ctx, id, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListDecisionAppellantsResponse(rsp)
 }
 
 // ConcludeDecisionWithBodyWithResponse Prepare applying the concurrence rule to a decision whose ballots are tallied, for signing.
@@ -7314,6 +16653,32 @@ func (c *ClientWithResponses) ExecuteDecisionWithResponse(ctx context.Context, i
 		return nil, err
 	}
 	return ParseExecuteDecisionResponse(rsp)
+}
+
+// RecordFailedExecutionWithBodyWithResponse Prepare recording the incident of a passed decision whose execution failed, for signing.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/decisions/{id}/failed-execution (the `RecordFailedExecution` operationId).
+func (c *ClientWithResponses) RecordFailedExecutionWithBodyWithResponse(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RecordFailedExecutionResponse, error) {
+	rsp, err := c.RecordFailedExecutionWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRecordFailedExecutionResponse(rsp)
+}
+
+// RecordFailedExecutionWithResponse Prepare recording the incident of a passed decision whose execution failed, for signing.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/decisions/{id}/failed-execution (the `RecordFailedExecution` operationId).
+func (c *ClientWithResponses) RecordFailedExecutionWithResponse(ctx context.Context, id ID, body RecordFailedExecutionJSONRequestBody, reqEditors ...RequestEditorFn) (*RecordFailedExecutionResponse, error) {
+	rsp, err := c.RecordFailedExecution(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRecordFailedExecutionResponse(rsp)
 }
 
 // VoteOnDecisionWithBodyWithResponse Prepare the member's vote in one house of a decision for signing.
@@ -7394,6 +16759,136 @@ func (c *ClientWithResponses) RevokeDelegationWithResponse(ctx context.Context, 
 	return ParseRevokeDelegationResponse(rsp)
 }
 
+// GetGenesisWithResponse The genesis proposal under approval, its approvals, or the founding act.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/genesis (the `GetGenesis` operationId).
+func (c *ClientWithResponses) GetGenesisWithResponse(ctx context.Context, params *GetGenesisParams, reqEditors ...RequestEditorFn) (*GetGenesisResponse, error) {
+	rsp, err := c.GetGenesis(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetGenesisResponse(rsp)
+}
+
+// ApproveGenesisWithBodyWithResponse Prepare a founding organisation's admin approving the genesis by its hash, for signing.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/genesis/approvals (the `ApproveGenesis` operationId).
+func (c *ClientWithResponses) ApproveGenesisWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ApproveGenesisResponse, error) {
+	rsp, err := c.ApproveGenesisWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseApproveGenesisResponse(rsp)
+}
+
+// ApproveGenesisWithResponse Prepare a founding organisation's admin approving the genesis by its hash, for signing.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/genesis/approvals (the `ApproveGenesis` operationId).
+func (c *ClientWithResponses) ApproveGenesisWithResponse(ctx context.Context, body ApproveGenesisJSONRequestBody, reqEditors ...RequestEditorFn) (*ApproveGenesisResponse, error) {
+	rsp, err := c.ApproveGenesis(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseApproveGenesisResponse(rsp)
+}
+
+// ProposeGenesisWithBodyWithResponse Prepare a founding organisation's admin proposing the genesis, for signing.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/genesis/proposals (the `ProposeGenesis` operationId).
+func (c *ClientWithResponses) ProposeGenesisWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ProposeGenesisResponse, error) {
+	rsp, err := c.ProposeGenesisWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseProposeGenesisResponse(rsp)
+}
+
+// ProposeGenesisWithResponse Prepare a founding organisation's admin proposing the genesis, for signing.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/genesis/proposals (the `ProposeGenesis` operationId).
+func (c *ClientWithResponses) ProposeGenesisWithResponse(ctx context.Context, body ProposeGenesisJSONRequestBody, reqEditors ...RequestEditorFn) (*ProposeGenesisResponse, error) {
+	rsp, err := c.ProposeGenesis(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseProposeGenesisResponse(rsp)
+}
+
+// DiscloseGuardianPauseWithBodyWithResponse Prepare a guardian's public disclosure of the reasons for a pause, for signing.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/guardian/disclosures (the `DiscloseGuardianPause` operationId).
+func (c *ClientWithResponses) DiscloseGuardianPauseWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*DiscloseGuardianPauseResponse, error) {
+	rsp, err := c.DiscloseGuardianPauseWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDiscloseGuardianPauseResponse(rsp)
+}
+
+// DiscloseGuardianPauseWithResponse Prepare a guardian's public disclosure of the reasons for a pause, for signing.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/guardian/disclosures (the `DiscloseGuardianPause` operationId).
+func (c *ClientWithResponses) DiscloseGuardianPauseWithResponse(ctx context.Context, body DiscloseGuardianPauseJSONRequestBody, reqEditors ...RequestEditorFn) (*DiscloseGuardianPauseResponse, error) {
+	rsp, err := c.DiscloseGuardianPause(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDiscloseGuardianPauseResponse(rsp)
+}
+
+// ListGuardianIncidentsWithResponse The disclosure incidents recorded.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/guardian/incidents (the `ListGuardianIncidents` operationId).
+func (c *ClientWithResponses) ListGuardianIncidentsWithResponse(ctx context.Context, params *ListGuardianIncidentsParams, reqEditors ...RequestEditorFn) (*ListGuardianIncidentsResponse, error) {
+	rsp, err := c.ListGuardianIncidents(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListGuardianIncidentsResponse(rsp)
+}
+
+// RecordMissedDisclosureWithBodyWithResponse Prepare recording the incident of a pause whose disclosure is overdue, for signing.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/guardian/missed-disclosures (the `RecordMissedDisclosure` operationId).
+func (c *ClientWithResponses) RecordMissedDisclosureWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RecordMissedDisclosureResponse, error) {
+	rsp, err := c.RecordMissedDisclosureWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRecordMissedDisclosureResponse(rsp)
+}
+
+// RecordMissedDisclosureWithResponse Prepare recording the incident of a pause whose disclosure is overdue, for signing.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/guardian/missed-disclosures (the `RecordMissedDisclosure` operationId).
+func (c *ClientWithResponses) RecordMissedDisclosureWithResponse(ctx context.Context, body RecordMissedDisclosureJSONRequestBody, reqEditors ...RequestEditorFn) (*RecordMissedDisclosureResponse, error) {
+	rsp, err := c.RecordMissedDisclosure(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRecordMissedDisclosureResponse(rsp)
+}
+
 // SupportPauseWithBodyWithResponse Prepare a guardian's support for pausing a target for signing.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
@@ -7442,6 +16937,71 @@ func (c *ClientWithResponses) ListIncidentsWithResponse(ctx context.Context, par
 	return ParseListIncidentsResponse(rsp)
 }
 
+// FileIncidentWithBodyWithResponse Prepare filing an incident in the register, for signing.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/incidents (the `FileIncident` operationId).
+func (c *ClientWithResponses) FileIncidentWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*FileIncidentResponse, error) {
+	rsp, err := c.FileIncidentWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseFileIncidentResponse(rsp)
+}
+
+// FileIncidentWithResponse Prepare filing an incident in the register, for signing.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/incidents (the `FileIncident` operationId).
+func (c *ClientWithResponses) FileIncidentWithResponse(ctx context.Context, body FileIncidentJSONRequestBody, reqEditors ...RequestEditorFn) (*FileIncidentResponse, error) {
+	rsp, err := c.FileIncident(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseFileIncidentResponse(rsp)
+}
+
+// GetIncidentWithResponse One incident.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/incidents/{id} (the `GetIncident` operationId).
+func (c *ClientWithResponses) GetIncidentWithResponse(ctx context.Context, id ID, params *GetIncidentParams, reqEditors ...RequestEditorFn) (*GetIncidentResponse, error) {
+	rsp, err := c.GetIncident(ctx, id, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetIncidentResponse(rsp)
+}
+
+// AttachPostMortemWithBodyWithResponse Prepare attaching a post-mortem link to an incident, for signing.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/incidents/{id}/post-mortem (the `AttachPostMortem` operationId).
+func (c *ClientWithResponses) AttachPostMortemWithBodyWithResponse(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AttachPostMortemResponse, error) {
+	rsp, err := c.AttachPostMortemWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAttachPostMortemResponse(rsp)
+}
+
+// AttachPostMortemWithResponse Prepare attaching a post-mortem link to an incident, for signing.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/incidents/{id}/post-mortem (the `AttachPostMortem` operationId).
+func (c *ClientWithResponses) AttachPostMortemWithResponse(ctx context.Context, id ID, body AttachPostMortemJSONRequestBody, reqEditors ...RequestEditorFn) (*AttachPostMortemResponse, error) {
+	rsp, err := c.AttachPostMortem(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAttachPostMortemResponse(rsp)
+}
+
 // GetJobWithResponse performs a GET /v1/jobs/{id} (the `GetJob` operationId) request.
 //
 // Returns a wrapper object for the known response body format(s).
@@ -7464,6 +17024,32 @@ func (c *ClientWithResponses) ListMembersWithResponse(ctx context.Context, param
 	return ParseListMembersResponse(rsp)
 }
 
+// RegisterMemberWithBodyWithResponse Prepare an organisation admin registering a member of its organisation, for signing.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/members (the `RegisterMember` operationId).
+func (c *ClientWithResponses) RegisterMemberWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RegisterMemberResponse, error) {
+	rsp, err := c.RegisterMemberWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRegisterMemberResponse(rsp)
+}
+
+// RegisterMemberWithResponse Prepare an organisation admin registering a member of its organisation, for signing.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/members (the `RegisterMember` operationId).
+func (c *ClientWithResponses) RegisterMemberWithResponse(ctx context.Context, body RegisterMemberJSONRequestBody, reqEditors ...RequestEditorFn) (*RegisterMemberResponse, error) {
+	rsp, err := c.RegisterMember(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRegisterMemberResponse(rsp)
+}
+
 // GetMemberWithResponse performs a GET /v1/members/{mspId}/{memberId} (the `GetMember` operationId) request.
 //
 // Returns a wrapper object for the known response body format(s).
@@ -7475,6 +17061,84 @@ func (c *ClientWithResponses) GetMemberWithResponse(ctx context.Context, mspId M
 	return ParseGetMemberResponse(rsp)
 }
 
+// AttestReputationWithBodyWithResponse Prepare an attester's attestation of the member's contribution, for signing.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/members/{mspId}/{memberId}/attestations (the `AttestReputation` operationId).
+func (c *ClientWithResponses) AttestReputationWithBodyWithResponse(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AttestReputationResponse, error) {
+	rsp, err := c.AttestReputationWithBody(ctx, mspId, memberId, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAttestReputationResponse(rsp)
+}
+
+// AttestReputationWithResponse Prepare an attester's attestation of the member's contribution, for signing.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/members/{mspId}/{memberId}/attestations (the `AttestReputation` operationId).
+func (c *ClientWithResponses) AttestReputationWithResponse(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, body AttestReputationJSONRequestBody, reqEditors ...RequestEditorFn) (*AttestReputationResponse, error) {
+	rsp, err := c.AttestReputation(ctx, mspId, memberId, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAttestReputationResponse(rsp)
+}
+
+// EndorseAttestationWithBodyWithResponse Prepare the signer's endorsement of an attestation, for signing.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/members/{mspId}/{memberId}/attestations/{attestationId}/endorsements (the `EndorseAttestation` operationId).
+func (c *ClientWithResponses) EndorseAttestationWithBodyWithResponse(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, attestationId AttestationIDPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*EndorseAttestationResponse, error) {
+	rsp, err := c.EndorseAttestationWithBody(ctx, mspId, memberId, attestationId, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseEndorseAttestationResponse(rsp)
+}
+
+// EndorseAttestationWithResponse Prepare the signer's endorsement of an attestation, for signing.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/members/{mspId}/{memberId}/attestations/{attestationId}/endorsements (the `EndorseAttestation` operationId).
+func (c *ClientWithResponses) EndorseAttestationWithResponse(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, attestationId AttestationIDPath, body EndorseAttestationJSONRequestBody, reqEditors ...RequestEditorFn) (*EndorseAttestationResponse, error) {
+	rsp, err := c.EndorseAttestation(ctx, mspId, memberId, attestationId, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseEndorseAttestationResponse(rsp)
+}
+
+// RevokeAttestationWithBodyWithResponse Prepare revoking an attestation (its attester, or by the rule that allows it), for signing.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/members/{mspId}/{memberId}/attestations/{attestationId}/revocation (the `RevokeAttestation` operationId).
+func (c *ClientWithResponses) RevokeAttestationWithBodyWithResponse(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, attestationId AttestationIDPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RevokeAttestationResponse, error) {
+	rsp, err := c.RevokeAttestationWithBody(ctx, mspId, memberId, attestationId, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRevokeAttestationResponse(rsp)
+}
+
+// RevokeAttestationWithResponse Prepare revoking an attestation (its attester, or by the rule that allows it), for signing.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/members/{mspId}/{memberId}/attestations/{attestationId}/revocation (the `RevokeAttestation` operationId).
+func (c *ClientWithResponses) RevokeAttestationWithResponse(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, attestationId AttestationIDPath, body RevokeAttestationJSONRequestBody, reqEditors ...RequestEditorFn) (*RevokeAttestationResponse, error) {
+	rsp, err := c.RevokeAttestation(ctx, mspId, memberId, attestationId, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRevokeAttestationResponse(rsp)
+}
+
 // GetMemberBalanceWithResponse performs a GET /v1/members/{mspId}/{memberId}/balance (the `GetMemberBalance` operationId) request.
 //
 // Returns a wrapper object for the known response body format(s).
@@ -7484,6 +17148,19 @@ func (c *ClientWithResponses) GetMemberBalanceWithResponse(ctx context.Context, 
 		return nil, err
 	}
 	return ParseGetMemberBalanceResponse(rsp)
+}
+
+// GetTokenHistoryWithResponse The account's balance checkpoints, newest first.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/members/{mspId}/{memberId}/balance/history (the `GetTokenHistory` operationId).
+func (c *ClientWithResponses) GetTokenHistoryWithResponse(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, params *GetTokenHistoryParams, reqEditors ...RequestEditorFn) (*GetTokenHistoryResponse, error) {
+	rsp, err := c.GetTokenHistory(ctx, mspId, memberId, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetTokenHistoryResponse(rsp)
 }
 
 // ListMemberDelegationsWithResponse performs a GET /v1/members/{mspId}/{memberId}/delegations (the `ListMemberDelegations` operationId) request.
@@ -7508,6 +17185,32 @@ func (c *ClientWithResponses) GetMemberEligibilityWithResponse(ctx context.Conte
 	return ParseGetMemberEligibilityResponse(rsp)
 }
 
+// RemoveMemberWithBodyWithResponse Prepare an organisation admin removing its member, for signing.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/members/{mspId}/{memberId}/removal (the `RemoveMember` operationId).
+func (c *ClientWithResponses) RemoveMemberWithBodyWithResponse(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RemoveMemberResponse, error) {
+	rsp, err := c.RemoveMemberWithBody(ctx, mspId, memberId, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRemoveMemberResponse(rsp)
+}
+
+// RemoveMemberWithResponse Prepare an organisation admin removing its member, for signing.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/members/{mspId}/{memberId}/removal (the `RemoveMember` operationId).
+func (c *ClientWithResponses) RemoveMemberWithResponse(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, body RemoveMemberJSONRequestBody, reqEditors ...RequestEditorFn) (*RemoveMemberResponse, error) {
+	rsp, err := c.RemoveMember(ctx, mspId, memberId, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRemoveMemberResponse(rsp)
+}
+
 // GetMemberReputationWithResponse performs a GET /v1/members/{mspId}/{memberId}/reputation (the `GetMemberReputation` operationId) request.
 //
 // Returns a wrapper object for the known response body format(s).
@@ -7517,6 +17220,136 @@ func (c *ClientWithResponses) GetMemberReputationWithResponse(ctx context.Contex
 		return nil, err
 	}
 	return ParseGetMemberReputationResponse(rsp)
+}
+
+// GetReputationHistoryWithResponse The member's attestations, revocations and endorsements.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/members/{mspId}/{memberId}/reputation/history (the `GetReputationHistory` operationId).
+func (c *ClientWithResponses) GetReputationHistoryWithResponse(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, params *GetReputationHistoryParams, reqEditors ...RequestEditorFn) (*GetReputationHistoryResponse, error) {
+	rsp, err := c.GetReputationHistory(ctx, mspId, memberId, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetReputationHistoryResponse(rsp)
+}
+
+// UpdateMemberWithBodyWithResponse Prepare an organisation admin updating its member's name, roles and categories, for signing.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/members/{mspId}/{memberId}/update (the `UpdateMember` operationId).
+func (c *ClientWithResponses) UpdateMemberWithBodyWithResponse(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateMemberResponse, error) {
+	rsp, err := c.UpdateMemberWithBody(ctx, mspId, memberId, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateMemberResponse(rsp)
+}
+
+// UpdateMemberWithResponse Prepare an organisation admin updating its member's name, roles and categories, for signing.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/members/{mspId}/{memberId}/update (the `UpdateMember` operationId).
+func (c *ClientWithResponses) UpdateMemberWithResponse(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, body UpdateMemberJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateMemberResponse, error) {
+	rsp, err := c.UpdateMember(ctx, mspId, memberId, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateMemberResponse(rsp)
+}
+
+// ListVouchesWithResponse The vouches for the member.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/members/{mspId}/{memberId}/vouches (the `ListVouches` operationId).
+func (c *ClientWithResponses) ListVouchesWithResponse(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, params *ListVouchesParams, reqEditors ...RequestEditorFn) (*ListVouchesResponse, error) {
+	rsp, err := c.ListVouches(ctx, mspId, memberId, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListVouchesResponse(rsp)
+}
+
+// VouchForMemberWithBodyWithResponse Prepare the signer's vouch for the member, for signing.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/members/{mspId}/{memberId}/vouches (the `VouchForMember` operationId).
+func (c *ClientWithResponses) VouchForMemberWithBodyWithResponse(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*VouchForMemberResponse, error) {
+	rsp, err := c.VouchForMemberWithBody(ctx, mspId, memberId, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseVouchForMemberResponse(rsp)
+}
+
+// VouchForMemberWithResponse Prepare the signer's vouch for the member, for signing.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/members/{mspId}/{memberId}/vouches (the `VouchForMember` operationId).
+func (c *ClientWithResponses) VouchForMemberWithResponse(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, body VouchForMemberJSONRequestBody, reqEditors ...RequestEditorFn) (*VouchForMemberResponse, error) {
+	rsp, err := c.VouchForMember(ctx, mspId, memberId, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseVouchForMemberResponse(rsp)
+}
+
+// RevokeVouchWithBodyWithResponse Prepare withdrawing the signer's vouch for the member, for signing.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/members/{mspId}/{memberId}/vouches/revocation (the `RevokeVouch` operationId).
+func (c *ClientWithResponses) RevokeVouchWithBodyWithResponse(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RevokeVouchResponse, error) {
+	rsp, err := c.RevokeVouchWithBody(ctx, mspId, memberId, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRevokeVouchResponse(rsp)
+}
+
+// RevokeVouchWithResponse Prepare withdrawing the signer's vouch for the member, for signing.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/members/{mspId}/{memberId}/vouches/revocation (the `RevokeVouch` operationId).
+func (c *ClientWithResponses) RevokeVouchWithResponse(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, body RevokeVouchJSONRequestBody, reqEditors ...RequestEditorFn) (*RevokeVouchResponse, error) {
+	rsp, err := c.RevokeVouch(ctx, mspId, memberId, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRevokeVouchResponse(rsp)
+}
+
+// CreatePollWithBodyWithResponse Prepare creating a 1–7 legitimacy poll, for signing (decision ballots open only with a proposal).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/polls (the `CreatePoll` operationId).
+func (c *ClientWithResponses) CreatePollWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreatePollResponse, error) {
+	rsp, err := c.CreatePollWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreatePollResponse(rsp)
+}
+
+// CreatePollWithResponse Prepare creating a 1–7 legitimacy poll, for signing (decision ballots open only with a proposal).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/polls (the `CreatePoll` operationId).
+func (c *ClientWithResponses) CreatePollWithResponse(ctx context.Context, body CreatePollJSONRequestBody, reqEditors ...RequestEditorFn) (*CreatePollResponse, error) {
+	rsp, err := c.CreatePoll(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreatePollResponse(rsp)
 }
 
 // GetRoundWithResponse performs a GET /v1/rounds/{id} (the `GetRound` operationId) request.
@@ -7667,6 +17500,32 @@ func (c *ClientWithResponses) SubmitSigningWithResponse(ctx context.Context, id 
 	return ParseSubmitSigningResponse(rsp)
 }
 
+// ListTokenAccountsWithResponse Token accounts, of one organisation or all.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/tokens/accounts (the `ListTokenAccounts` operationId).
+func (c *ClientWithResponses) ListTokenAccountsWithResponse(ctx context.Context, params *ListTokenAccountsParams, reqEditors ...RequestEditorFn) (*ListTokenAccountsResponse, error) {
+	rsp, err := c.ListTokenAccounts(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListTokenAccountsResponse(rsp)
+}
+
+// GetTokenSupplyWithResponse The governance token's total supply.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/tokens/supply (the `GetTokenSupply` operationId).
+func (c *ClientWithResponses) GetTokenSupplyWithResponse(ctx context.Context, params *GetTokenSupplyParams, reqEditors ...RequestEditorFn) (*GetTokenSupplyResponse, error) {
+	rsp, err := c.GetTokenSupply(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetTokenSupplyResponse(rsp)
+}
+
 // GetTransactionWithResponse What the ledger says of a transaction ID.
 //
 // Returns a wrapper object for the known response body format(s).
@@ -7728,6 +17587,110 @@ func (c *ClientWithResponses) ListTreasuryMovementsWithResponse(ctx context.Cont
 	return ParseListTreasuryMovementsResponse(rsp)
 }
 
+// GetTreasuryUsageWithResponse What an account spent in its fixed period, and its limit.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/treasury/accounts/{id}/usage (the `GetTreasuryUsage` operationId).
+func (c *ClientWithResponses) GetTreasuryUsageWithResponse(ctx context.Context, id ID, params *GetTreasuryUsageParams, reqEditors ...RequestEditorFn) (*GetTreasuryUsageResponse, error) {
+	rsp, err := c.GetTreasuryUsage(ctx, id, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetTreasuryUsageResponse(rsp)
+}
+
+// GetBudgetWithResponse The budget an executed budget decision granted, and what is drawn on it.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/treasury/budgets/{id} (the `GetBudget` operationId).
+func (c *ClientWithResponses) GetBudgetWithResponse(ctx context.Context, id ID, params *GetBudgetParams, reqEditors ...RequestEditorFn) (*GetBudgetResponse, error) {
+	rsp, err := c.GetBudget(ctx, id, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetBudgetResponse(rsp)
+}
+
+// ListDepositsWithResponse Deposits, pending and confirmed, in key order.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/treasury/deposits (the `ListDeposits` operationId).
+func (c *ClientWithResponses) ListDepositsWithResponse(ctx context.Context, params *ListDepositsParams, reqEditors ...RequestEditorFn) (*ListDepositsResponse, error) {
+	rsp, err := c.ListDeposits(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListDepositsResponse(rsp)
+}
+
+// DepositToTreasuryWithBodyWithResponse Prepare recording a deposit into a treasury account (confirmed by another organisation's treasurer), for signing.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/treasury/deposits (the `DepositToTreasury` operationId).
+func (c *ClientWithResponses) DepositToTreasuryWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*DepositToTreasuryResponse, error) {
+	rsp, err := c.DepositToTreasuryWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDepositToTreasuryResponse(rsp)
+}
+
+// DepositToTreasuryWithResponse Prepare recording a deposit into a treasury account (confirmed by another organisation's treasurer), for signing.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/treasury/deposits (the `DepositToTreasury` operationId).
+func (c *ClientWithResponses) DepositToTreasuryWithResponse(ctx context.Context, body DepositToTreasuryJSONRequestBody, reqEditors ...RequestEditorFn) (*DepositToTreasuryResponse, error) {
+	rsp, err := c.DepositToTreasury(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDepositToTreasuryResponse(rsp)
+}
+
+// GetDepositWithResponse One deposit.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/treasury/deposits/{id} (the `GetDeposit` operationId).
+func (c *ClientWithResponses) GetDepositWithResponse(ctx context.Context, id ID, params *GetDepositParams, reqEditors ...RequestEditorFn) (*GetDepositResponse, error) {
+	rsp, err := c.GetDeposit(ctx, id, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetDepositResponse(rsp)
+}
+
+// ConfirmDepositWithBodyWithResponse Prepare a treasurer's confirmation of a pending deposit, for signing.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/treasury/deposits/{id}/confirmation (the `ConfirmDeposit` operationId).
+func (c *ClientWithResponses) ConfirmDepositWithBodyWithResponse(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ConfirmDepositResponse, error) {
+	rsp, err := c.ConfirmDepositWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseConfirmDepositResponse(rsp)
+}
+
+// ConfirmDepositWithResponse Prepare a treasurer's confirmation of a pending deposit, for signing.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/treasury/deposits/{id}/confirmation (the `ConfirmDeposit` operationId).
+func (c *ClientWithResponses) ConfirmDepositWithResponse(ctx context.Context, id ID, body ConfirmDepositJSONRequestBody, reqEditors ...RequestEditorFn) (*ConfirmDepositResponse, error) {
+	rsp, err := c.ConfirmDeposit(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseConfirmDepositResponse(rsp)
+}
+
 // ListSpendsWithResponse performs a GET /v1/treasury/spends (the `ListSpends` operationId) request.
 //
 // Returns a wrapper object for the known response body format(s).
@@ -7739,30 +17702,147 @@ func (c *ClientWithResponses) ListSpendsWithResponse(ctx context.Context, params
 	return ParseListSpendsResponse(rsp)
 }
 
-// ApproveSpendWithBodyWithResponse Prepare a treasurer's approval of a spend for signing.
+// ProposeSpendWithBodyWithResponse Prepare a spend from an account against an executed budget decision, for signing.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
-// Corresponds with POST /v1/treasury/spends/{id}/approvals (the `ApproveSpend` operationId).
-func (c *ClientWithResponses) ApproveSpendWithBodyWithResponse(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ApproveSpendResponse, error) {
-	rsp, err := c.ApproveSpendWithBody(ctx, id, contentType, body, reqEditors...)
+// Corresponds with POST /v1/treasury/spends (the `ProposeSpend` operationId).
+func (c *ClientWithResponses) ProposeSpendWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ProposeSpendResponse, error) {
+	rsp, err := c.ProposeSpendWithBody(ctx, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
-	return ParseApproveSpendResponse(rsp)
+	return ParseProposeSpendResponse(rsp)
 }
 
-// ApproveSpendWithResponse Prepare a treasurer's approval of a spend for signing.
+// ProposeSpendWithResponse Prepare a spend from an account against an executed budget decision, for signing.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
-// Corresponds with POST /v1/treasury/spends/{id}/approvals (the `ApproveSpend` operationId).
-func (c *ClientWithResponses) ApproveSpendWithResponse(ctx context.Context, id ID, body ApproveSpendJSONRequestBody, reqEditors ...RequestEditorFn) (*ApproveSpendResponse, error) {
-	rsp, err := c.ApproveSpend(ctx, id, body, reqEditors...)
+// Corresponds with POST /v1/treasury/spends (the `ProposeSpend` operationId).
+func (c *ClientWithResponses) ProposeSpendWithResponse(ctx context.Context, body ProposeSpendJSONRequestBody, reqEditors ...RequestEditorFn) (*ProposeSpendResponse, error) {
+	rsp, err := c.ProposeSpend(ctx, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
-	return ParseApproveSpendResponse(rsp)
+	return ParseProposeSpendResponse(rsp)
+}
+
+// GetSpendWithResponse One spend.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/treasury/spends/{id} (the `GetSpend` operationId).
+func (c *ClientWithResponses) GetSpendWithResponse(ctx context.Context, id ID, params *GetSpendParams, reqEditors ...RequestEditorFn) (*GetSpendResponse, error) {
+	rsp, err := c.GetSpend(ctx, id, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetSpendResponse(rsp)
+}
+
+// ListSpendApprovalsWithResponse The treasurers' approvals of a spend.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/treasury/spends/{id}/approvals (the `ListSpendApprovals` operationId).
+func (c *ClientWithResponses) ListSpendApprovalsWithResponse(ctx context.Context, id ID, params *ListSpendApprovalsParams, reqEditors ...RequestEditorFn) (*ListSpendApprovalsResponse, error) {
+	rsp, err := c.ListSpendApprovals(ctx, id, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListSpendApprovalsResponse(rsp)
+}
+
+// CancelSpendWithBodyWithResponse Prepare the proposer withdrawing a spend that has not executed, for signing.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/treasury/spends/{id}/cancellation (the `CancelSpend` operationId).
+func (c *ClientWithResponses) CancelSpendWithBodyWithResponse(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CancelSpendResponse, error) {
+	rsp, err := c.CancelSpendWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCancelSpendResponse(rsp)
+}
+
+// CancelSpendWithResponse Prepare the proposer withdrawing a spend that has not executed, for signing.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/treasury/spends/{id}/cancellation (the `CancelSpend` operationId).
+func (c *ClientWithResponses) CancelSpendWithResponse(ctx context.Context, id ID, body CancelSpendJSONRequestBody, reqEditors ...RequestEditorFn) (*CancelSpendResponse, error) {
+	rsp, err := c.CancelSpend(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCancelSpendResponse(rsp)
+}
+
+// ExecuteSpendWithBodyWithResponse Prepare a treasurer paying out an approved spend after its delay, for signing.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/treasury/spends/{id}/execution (the `ExecuteSpend` operationId).
+func (c *ClientWithResponses) ExecuteSpendWithBodyWithResponse(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ExecuteSpendResponse, error) {
+	rsp, err := c.ExecuteSpendWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseExecuteSpendResponse(rsp)
+}
+
+// ExecuteSpendWithResponse Prepare a treasurer paying out an approved spend after its delay, for signing.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/treasury/spends/{id}/execution (the `ExecuteSpend` operationId).
+func (c *ClientWithResponses) ExecuteSpendWithResponse(ctx context.Context, id ID, body ExecuteSpendJSONRequestBody, reqEditors ...RequestEditorFn) (*ExecuteSpendResponse, error) {
+	rsp, err := c.ExecuteSpend(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseExecuteSpendResponse(rsp)
+}
+
+// GetUpgradeStatusWithResponse An approved upgrade's sign-offs and whether it may be committed.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/upgrades/{sequence} (the `GetUpgradeStatus` operationId).
+func (c *ClientWithResponses) GetUpgradeStatusWithResponse(ctx context.Context, sequence Sequence, params *GetUpgradeStatusParams, reqEditors ...RequestEditorFn) (*GetUpgradeStatusResponse, error) {
+	rsp, err := c.GetUpgradeStatus(ctx, sequence, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetUpgradeStatusResponse(rsp)
+}
+
+// SignOffUpgradeWithBodyWithResponse Prepare an organisation admin signing off the package digest of an approved upgrade, for signing.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/upgrades/{sequence}/signoffs (the `SignOffUpgrade` operationId).
+func (c *ClientWithResponses) SignOffUpgradeWithBodyWithResponse(ctx context.Context, sequence Sequence, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SignOffUpgradeResponse, error) {
+	rsp, err := c.SignOffUpgradeWithBody(ctx, sequence, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSignOffUpgradeResponse(rsp)
+}
+
+// SignOffUpgradeWithResponse Prepare an organisation admin signing off the package digest of an approved upgrade, for signing.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/upgrades/{sequence}/signoffs (the `SignOffUpgrade` operationId).
+func (c *ClientWithResponses) SignOffUpgradeWithResponse(ctx context.Context, sequence Sequence, body SignOffUpgradeJSONRequestBody, reqEditors ...RequestEditorFn) (*SignOffUpgradeResponse, error) {
+	rsp, err := c.SignOffUpgrade(ctx, sequence, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSignOffUpgradeResponse(rsp)
 }
 
 // ParseGetHealthzResponse parses an HTTP response from a GetHealthzWithResponse call
@@ -7857,6 +17937,39 @@ func ParseListArtifactsResponse(rsp *http.Response) (*ListArtifactsResponse, err
 	return response, nil
 }
 
+// ParseRegisterArtifactResponse parses an HTTP response from a RegisterArtifactWithResponse call
+func ParseRegisterArtifactResponse(rsp *http.Response) (*RegisterArtifactResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RegisterArtifactResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Prepared
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseGetArtifactResponse parses an HTTP response from a GetArtifactWithResponse call
 func ParseGetArtifactResponse(rsp *http.Response) (*GetArtifactResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -7866,6 +17979,138 @@ func ParseGetArtifactResponse(rsp *http.Response) (*GetArtifactResponse, error) 
 	}
 
 	response := &GetArtifactResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Object
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetArtifactAttestationsResponse parses an HTTP response from a GetArtifactAttestationsWithResponse call
+func ParseGetArtifactAttestationsResponse(rsp *http.Response) (*GetArtifactAttestationsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetArtifactAttestationsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Object
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseAttestArtifactResponse parses an HTTP response from a AttestArtifactWithResponse call
+func ParseAttestArtifactResponse(rsp *http.Response) (*AttestArtifactResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &AttestArtifactResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Prepared
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetArtifactLineageResponse parses an HTTP response from a GetArtifactLineageWithResponse call
+func ParseGetArtifactLineageResponse(rsp *http.Response) (*GetArtifactLineageResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetArtifactLineageResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Object
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseVerifyArtifactResponse parses an HTTP response from a VerifyArtifactWithResponse call
+func ParseVerifyArtifactResponse(rsp *http.Response) (*VerifyArtifactResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &VerifyArtifactResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
 	}
@@ -7982,6 +18227,39 @@ func ParseGetBallotResponse(rsp *http.Response) (*GetBallotResponse, error) {
 	return response, nil
 }
 
+// ParseCancelPollResponse parses an HTTP response from a CancelPollWithResponse call
+func ParseCancelPollResponse(rsp *http.Response) (*CancelPollResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CancelPollResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Prepared
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseCloseBallotResponse parses an HTTP response from a CloseBallotWithResponse call
 func ParseCloseBallotResponse(rsp *http.Response) (*CloseBallotResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -7991,6 +18269,138 @@ func ParseCloseBallotResponse(rsp *http.Response) (*CloseBallotResponse, error) 
 	}
 
 	response := &CloseBallotResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Prepared
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseExecuteBallotResponse parses an HTTP response from a ExecuteBallotWithResponse call
+func ParseExecuteBallotResponse(rsp *http.Response) (*ExecuteBallotResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ExecuteBallotResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Prepared
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListPauseSupportsResponse parses an HTTP response from a ListPauseSupportsWithResponse call
+func ParseListPauseSupportsResponse(rsp *http.Response) (*ListPauseSupportsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListPauseSupportsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Items
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParsePauseBallotResponse parses an HTTP response from a PauseBallotWithResponse call
+func ParsePauseBallotResponse(rsp *http.Response) (*PauseBallotResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PauseBallotResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Prepared
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseQueueBallotResponse parses an HTTP response from a QueueBallotWithResponse call
+func ParseQueueBallotResponse(rsp *http.Response) (*QueueBallotResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &QueueBallotResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
 	}
@@ -8074,6 +18484,39 @@ func ParseStreamBallotResultsResponse(rsp *http.Response) (*StreamBallotResultsR
 	return response, nil
 }
 
+// ParseTallyBallotResponse parses an HTTP response from a TallyBallotWithResponse call
+func ParseTallyBallotResponse(rsp *http.Response) (*TallyBallotResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &TallyBallotResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Prepared
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseCastVoteResponse parses an HTTP response from a CastVoteWithResponse call
 func ParseCastVoteResponse(rsp *http.Response) (*CastVoteResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -8083,6 +18526,105 @@ func ParseCastVoteResponse(rsp *http.Response) (*CastVoteResponse, error) {
 	}
 
 	response := &CastVoteResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Prepared
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetBuildResponse parses an HTTP response from a GetBuildWithResponse call
+func ParseGetBuildResponse(rsp *http.Response) (*GetBuildResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetBuildResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Object
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListConflictsResponse parses an HTTP response from a ListConflictsWithResponse call
+func ParseListConflictsResponse(rsp *http.Response) (*ListConflictsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListConflictsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Page
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseDiscloseConflictResponse parses an HTTP response from a DiscloseConflictWithResponse call
+func ParseDiscloseConflictResponse(rsp *http.Response) (*DiscloseConflictResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DiscloseConflictResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
 	}
@@ -8206,6 +18748,39 @@ func ParseListDecisionsResponse(rsp *http.Response) (*ListDecisionsResponse, err
 	return response, nil
 }
 
+// ParseProposeDecisionResponse parses an HTTP response from a ProposeDecisionWithResponse call
+func ParseProposeDecisionResponse(rsp *http.Response) (*ProposeDecisionResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ProposeDecisionResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Prepared
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseGetDecisionResponse parses an HTTP response from a GetDecisionWithResponse call
 func ParseGetDecisionResponse(rsp *http.Response) (*GetDecisionResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -8222,6 +18797,72 @@ func ParseGetDecisionResponse(rsp *http.Response) (*GetDecisionResponse, error) 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest Object
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseAppealDecisionResponse parses an HTTP response from a AppealDecisionWithResponse call
+func ParseAppealDecisionResponse(rsp *http.Response) (*AppealDecisionResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &AppealDecisionResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Prepared
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListDecisionAppellantsResponse parses an HTTP response from a ListDecisionAppellantsWithResponse call
+func ParseListDecisionAppellantsResponse(rsp *http.Response) (*ListDecisionAppellantsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListDecisionAppellantsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Items
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -8281,6 +18922,39 @@ func ParseExecuteDecisionResponse(rsp *http.Response) (*ExecuteDecisionResponse,
 	}
 
 	response := &ExecuteDecisionResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Prepared
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseRecordFailedExecutionResponse parses an HTTP response from a RecordFailedExecutionWithResponse call
+func ParseRecordFailedExecutionResponse(rsp *http.Response) (*RecordFailedExecutionResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RecordFailedExecutionResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
 	}
@@ -8404,6 +19078,204 @@ func ParseRevokeDelegationResponse(rsp *http.Response) (*RevokeDelegationRespons
 	return response, nil
 }
 
+// ParseGetGenesisResponse parses an HTTP response from a GetGenesisWithResponse call
+func ParseGetGenesisResponse(rsp *http.Response) (*GetGenesisResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetGenesisResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Object
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseApproveGenesisResponse parses an HTTP response from a ApproveGenesisWithResponse call
+func ParseApproveGenesisResponse(rsp *http.Response) (*ApproveGenesisResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ApproveGenesisResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Prepared
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseProposeGenesisResponse parses an HTTP response from a ProposeGenesisWithResponse call
+func ParseProposeGenesisResponse(rsp *http.Response) (*ProposeGenesisResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ProposeGenesisResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Prepared
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseDiscloseGuardianPauseResponse parses an HTTP response from a DiscloseGuardianPauseWithResponse call
+func ParseDiscloseGuardianPauseResponse(rsp *http.Response) (*DiscloseGuardianPauseResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DiscloseGuardianPauseResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Prepared
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListGuardianIncidentsResponse parses an HTTP response from a ListGuardianIncidentsWithResponse call
+func ParseListGuardianIncidentsResponse(rsp *http.Response) (*ListGuardianIncidentsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListGuardianIncidentsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Page
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseRecordMissedDisclosureResponse parses an HTTP response from a RecordMissedDisclosureWithResponse call
+func ParseRecordMissedDisclosureResponse(rsp *http.Response) (*RecordMissedDisclosureResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RecordMissedDisclosureResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Prepared
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseSupportPauseResponse parses an HTTP response from a SupportPauseWithResponse call
 func ParseSupportPauseResponse(rsp *http.Response) (*SupportPauseResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -8503,6 +19375,105 @@ func ParseListIncidentsResponse(rsp *http.Response) (*ListIncidentsResponse, err
 	return response, nil
 }
 
+// ParseFileIncidentResponse parses an HTTP response from a FileIncidentWithResponse call
+func ParseFileIncidentResponse(rsp *http.Response) (*FileIncidentResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &FileIncidentResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Prepared
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetIncidentResponse parses an HTTP response from a GetIncidentWithResponse call
+func ParseGetIncidentResponse(rsp *http.Response) (*GetIncidentResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetIncidentResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Object
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseAttachPostMortemResponse parses an HTTP response from a AttachPostMortemWithResponse call
+func ParseAttachPostMortemResponse(rsp *http.Response) (*AttachPostMortemResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &AttachPostMortemResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Prepared
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseGetJobResponse parses an HTTP response from a GetJobWithResponse call
 func ParseGetJobResponse(rsp *http.Response) (*GetJobResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -8569,6 +19540,39 @@ func ParseListMembersResponse(rsp *http.Response) (*ListMembersResponse, error) 
 	return response, nil
 }
 
+// ParseRegisterMemberResponse parses an HTTP response from a RegisterMemberWithResponse call
+func ParseRegisterMemberResponse(rsp *http.Response) (*RegisterMemberResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RegisterMemberResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Prepared
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseGetMemberResponse parses an HTTP response from a GetMemberWithResponse call
 func ParseGetMemberResponse(rsp *http.Response) (*GetMemberResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -8602,6 +19606,105 @@ func ParseGetMemberResponse(rsp *http.Response) (*GetMemberResponse, error) {
 	return response, nil
 }
 
+// ParseAttestReputationResponse parses an HTTP response from a AttestReputationWithResponse call
+func ParseAttestReputationResponse(rsp *http.Response) (*AttestReputationResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &AttestReputationResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Prepared
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseEndorseAttestationResponse parses an HTTP response from a EndorseAttestationWithResponse call
+func ParseEndorseAttestationResponse(rsp *http.Response) (*EndorseAttestationResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &EndorseAttestationResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Prepared
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseRevokeAttestationResponse parses an HTTP response from a RevokeAttestationWithResponse call
+func ParseRevokeAttestationResponse(rsp *http.Response) (*RevokeAttestationResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RevokeAttestationResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Prepared
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseGetMemberBalanceResponse parses an HTTP response from a GetMemberBalanceWithResponse call
 func ParseGetMemberBalanceResponse(rsp *http.Response) (*GetMemberBalanceResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -8618,6 +19721,39 @@ func ParseGetMemberBalanceResponse(rsp *http.Response) (*GetMemberBalanceRespons
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest Object
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetTokenHistoryResponse parses an HTTP response from a GetTokenHistoryWithResponse call
+func ParseGetTokenHistoryResponse(rsp *http.Response) (*GetTokenHistoryResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetTokenHistoryResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Items
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -8701,6 +19837,39 @@ func ParseGetMemberEligibilityResponse(rsp *http.Response) (*GetMemberEligibilit
 	return response, nil
 }
 
+// ParseRemoveMemberResponse parses an HTTP response from a RemoveMemberWithResponse call
+func ParseRemoveMemberResponse(rsp *http.Response) (*RemoveMemberResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RemoveMemberResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Prepared
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseGetMemberReputationResponse parses an HTTP response from a GetMemberReputationWithResponse call
 func ParseGetMemberReputationResponse(rsp *http.Response) (*GetMemberReputationResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -8721,6 +19890,204 @@ func ParseGetMemberReputationResponse(rsp *http.Response) (*GetMemberReputationR
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetReputationHistoryResponse parses an HTTP response from a GetReputationHistoryWithResponse call
+func ParseGetReputationHistoryResponse(rsp *http.Response) (*GetReputationHistoryResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetReputationHistoryResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Object
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseUpdateMemberResponse parses an HTTP response from a UpdateMemberWithResponse call
+func ParseUpdateMemberResponse(rsp *http.Response) (*UpdateMemberResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdateMemberResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Prepared
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListVouchesResponse parses an HTTP response from a ListVouchesWithResponse call
+func ParseListVouchesResponse(rsp *http.Response) (*ListVouchesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListVouchesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Items
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseVouchForMemberResponse parses an HTTP response from a VouchForMemberWithResponse call
+func ParseVouchForMemberResponse(rsp *http.Response) (*VouchForMemberResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &VouchForMemberResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Prepared
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseRevokeVouchResponse parses an HTTP response from a RevokeVouchWithResponse call
+func ParseRevokeVouchResponse(rsp *http.Response) (*RevokeVouchResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RevokeVouchResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Prepared
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseCreatePollResponse parses an HTTP response from a CreatePollWithResponse call
+func ParseCreatePollResponse(rsp *http.Response) (*CreatePollResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreatePollResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Prepared
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
 		var dest Problem
@@ -9011,6 +20378,72 @@ func ParseSubmitSigningResponse(rsp *http.Response) (*SubmitSigningResponse, err
 	return response, nil
 }
 
+// ParseListTokenAccountsResponse parses an HTTP response from a ListTokenAccountsWithResponse call
+func ParseListTokenAccountsResponse(rsp *http.Response) (*ListTokenAccountsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListTokenAccountsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Page
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetTokenSupplyResponse parses an HTTP response from a GetTokenSupplyWithResponse call
+func ParseGetTokenSupplyResponse(rsp *http.Response) (*GetTokenSupplyResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetTokenSupplyResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Supply
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseGetTransactionResponse parses an HTTP response from a GetTransactionWithResponse call
 func ParseGetTransactionResponse(rsp *http.Response) (*GetTransactionResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -9143,6 +20576,204 @@ func ParseListTreasuryMovementsResponse(rsp *http.Response) (*ListTreasuryMoveme
 	return response, nil
 }
 
+// ParseGetTreasuryUsageResponse parses an HTTP response from a GetTreasuryUsageWithResponse call
+func ParseGetTreasuryUsageResponse(rsp *http.Response) (*GetTreasuryUsageResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetTreasuryUsageResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Object
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetBudgetResponse parses an HTTP response from a GetBudgetWithResponse call
+func ParseGetBudgetResponse(rsp *http.Response) (*GetBudgetResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetBudgetResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Object
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListDepositsResponse parses an HTTP response from a ListDepositsWithResponse call
+func ParseListDepositsResponse(rsp *http.Response) (*ListDepositsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListDepositsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Page
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseDepositToTreasuryResponse parses an HTTP response from a DepositToTreasuryWithResponse call
+func ParseDepositToTreasuryResponse(rsp *http.Response) (*DepositToTreasuryResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DepositToTreasuryResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Prepared
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetDepositResponse parses an HTTP response from a GetDepositWithResponse call
+func ParseGetDepositResponse(rsp *http.Response) (*GetDepositResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetDepositResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Object
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseConfirmDepositResponse parses an HTTP response from a ConfirmDepositWithResponse call
+func ParseConfirmDepositResponse(rsp *http.Response) (*ConfirmDepositResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ConfirmDepositResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Prepared
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseListSpendsResponse parses an HTTP response from a ListSpendsWithResponse call
 func ParseListSpendsResponse(rsp *http.Response) (*ListSpendsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -9176,15 +20807,213 @@ func ParseListSpendsResponse(rsp *http.Response) (*ListSpendsResponse, error) {
 	return response, nil
 }
 
-// ParseApproveSpendResponse parses an HTTP response from a ApproveSpendWithResponse call
-func ParseApproveSpendResponse(rsp *http.Response) (*ApproveSpendResponse, error) {
+// ParseProposeSpendResponse parses an HTTP response from a ProposeSpendWithResponse call
+func ParseProposeSpendResponse(rsp *http.Response) (*ProposeSpendResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
 	}
 
-	response := &ApproveSpendResponse{
+	response := &ProposeSpendResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Prepared
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetSpendResponse parses an HTTP response from a GetSpendWithResponse call
+func ParseGetSpendResponse(rsp *http.Response) (*GetSpendResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetSpendResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Object
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListSpendApprovalsResponse parses an HTTP response from a ListSpendApprovalsWithResponse call
+func ParseListSpendApprovalsResponse(rsp *http.Response) (*ListSpendApprovalsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListSpendApprovalsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Items
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseCancelSpendResponse parses an HTTP response from a CancelSpendWithResponse call
+func ParseCancelSpendResponse(rsp *http.Response) (*CancelSpendResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CancelSpendResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Prepared
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseExecuteSpendResponse parses an HTTP response from a ExecuteSpendWithResponse call
+func ParseExecuteSpendResponse(rsp *http.Response) (*ExecuteSpendResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ExecuteSpendResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Prepared
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetUpgradeStatusResponse parses an HTTP response from a GetUpgradeStatusWithResponse call
+func ParseGetUpgradeStatusResponse(rsp *http.Response) (*GetUpgradeStatusResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetUpgradeStatusResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Object
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseSignOffUpgradeResponse parses an HTTP response from a SignOffUpgradeWithResponse call
+func ParseSignOffUpgradeResponse(rsp *http.Response) (*SignOffUpgradeResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &SignOffUpgradeResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
 	}
@@ -9220,9 +21049,24 @@ type ServerInterface interface {
 
 	// (GET /v1/artifacts)
 	ListArtifacts(w http.ResponseWriter, r *http.Request, params ListArtifactsParams)
+	// RegisterArtifact Prepare registering an artifact version (its digest, size, licence and parents), for signing.
+	// (POST /v1/artifacts)
+	RegisterArtifact(w http.ResponseWriter, r *http.Request)
 
 	// (GET /v1/artifacts/{name}/{version})
 	GetArtifact(w http.ResponseWriter, r *http.Request, name string, version string, params GetArtifactParams)
+	// GetArtifactAttestations The attestations of a version.
+	// (GET /v1/artifacts/{name}/{version}/attestations)
+	GetArtifactAttestations(w http.ResponseWriter, r *http.Request, name ArtifactNamePath, version ArtifactVersionPath, params GetArtifactAttestationsParams)
+	// AttestArtifact Prepare an attester's attestation of an artifact version, for signing.
+	// (POST /v1/artifacts/{name}/{version}/attestations)
+	AttestArtifact(w http.ResponseWriter, r *http.Request, name ArtifactNamePath, version ArtifactVersionPath)
+	// GetArtifactLineage The provenance graph of a version, both ways.
+	// (GET /v1/artifacts/{name}/{version}/lineage)
+	GetArtifactLineage(w http.ResponseWriter, r *http.Request, name ArtifactNamePath, version ArtifactVersionPath, params GetArtifactLineageParams)
+	// VerifyArtifact Whether a file with this SHA-256 and size is the registered version and released for a use now (the file stays with the caller).
+	// (GET /v1/artifacts/{name}/{version}/verification)
+	VerifyArtifact(w http.ResponseWriter, r *http.Request, name ArtifactNamePath, version ArtifactVersionPath, params VerifyArtifactParams)
 	// StreamAuditBlocks Stream committed blocks as NDJSON (one line per block, its transactions with their validation codes).
 	// (GET /v1/audit/blocks)
 	StreamAuditBlocks(w http.ResponseWriter, r *http.Request, params StreamAuditBlocksParams)
@@ -9232,18 +21076,45 @@ type ServerInterface interface {
 
 	// (GET /v1/ballots/{id})
 	GetBallot(w http.ResponseWriter, r *http.Request, id ID, params GetBallotParams)
+	// CancelPoll Prepare withdrawing the signer's own poll before its first vote, for signing.
+	// (POST /v1/ballots/{id}/cancellation)
+	CancelPoll(w http.ResponseWriter, r *http.Request, id ID)
 	// CloseBallot Prepare closing a ballot whose voting period is over, for the signer to sign.
 	// (POST /v1/ballots/{id}/close)
 	CloseBallot(w http.ResponseWriter, r *http.Request, id ID)
+	// ExecuteBallot Prepare executing a queued ballot after its timelock, for signing.
+	// (POST /v1/ballots/{id}/execution)
+	ExecuteBallot(w http.ResponseWriter, r *http.Request, id ID)
+
+	// (GET /v1/ballots/{id}/pause-supports)
+	ListPauseSupports(w http.ResponseWriter, r *http.Request, id ID, params ListPauseSupportsParams)
+	// PauseBallot Prepare a guardian's support for pausing a ballot, for signing.
+	// (POST /v1/ballots/{id}/pauses)
+	PauseBallot(w http.ResponseWriter, r *http.Request, id ID)
+	// QueueBallot Prepare queueing a succeeded poll-less ballot under its timelock, for signing.
+	// (POST /v1/ballots/{id}/queue)
+	QueueBallot(w http.ResponseWriter, r *http.Request, id ID)
 
 	// (GET /v1/ballots/{id}/results)
 	GetBallotResults(w http.ResponseWriter, r *http.Request, id ID, params GetBallotResultsParams)
 	// StreamBallotResults Live results as Server-Sent Events (event `results`, id = block height), resumable with Last-Event-ID.
 	// (GET /v1/ballots/{id}/results/stream)
 	StreamBallotResults(w http.ResponseWriter, r *http.Request, id ID, params StreamBallotResultsParams)
+	// TallyBallot Prepare one page of a closed ballot's tally, for signing (repeat until the progress says done).
+	// (POST /v1/ballots/{id}/tally)
+	TallyBallot(w http.ResponseWriter, r *http.Request, id ID)
 	// CastVote Prepare the member's vote on a ballot for signing.
 	// (POST /v1/ballots/{id}/votes)
 	CastVote(w http.ResponseWriter, r *http.Request, id ID)
+	// GetBuild The chaincode build the gateway peer runs.
+	// (GET /v1/build)
+	GetBuild(w http.ResponseWriter, r *http.Request, params GetBuildParams)
+	// ListConflicts Disclosures on a subject (subjectKind and subjectId) or by a member (mspId and memberId).
+	// (GET /v1/conflicts)
+	ListConflicts(w http.ResponseWriter, r *http.Request, params ListConflictsParams)
+	// DiscloseConflict Prepare the signer's conflict-of-interest disclosure on a subject, for signing.
+	// (POST /v1/conflicts)
+	DiscloseConflict(w http.ResponseWriter, r *http.Request)
 
 	// (GET /v1/constitution)
 	GetConstitution(w http.ResponseWriter, r *http.Request, params GetConstitutionParams)
@@ -9253,15 +21124,27 @@ type ServerInterface interface {
 
 	// (GET /v1/decisions)
 	ListDecisions(w http.ResponseWriter, r *http.Request, params ListDecisionsParams)
+	// ProposeDecision Prepare a decision proposal of any type (amendment, budget, role change, issuance, slashing, takedown, upgrade…) for signing.
+	// (POST /v1/decisions)
+	ProposeDecision(w http.ResponseWriter, r *http.Request)
 
 	// (GET /v1/decisions/{id})
 	GetDecision(w http.ResponseWriter, r *http.Request, id ID, params GetDecisionParams)
+	// AppealDecision Prepare joining the appeal against a passed decision, for signing.
+	// (POST /v1/decisions/{id}/appeals)
+	AppealDecision(w http.ResponseWriter, r *http.Request, id ID)
+
+	// (GET /v1/decisions/{id}/appellants)
+	ListDecisionAppellants(w http.ResponseWriter, r *http.Request, id ID, params ListDecisionAppellantsParams)
 	// ConcludeDecision Prepare applying the concurrence rule to a decision whose ballots are tallied, for signing.
 	// (POST /v1/decisions/{id}/conclusion)
 	ConcludeDecision(w http.ResponseWriter, r *http.Request, id ID)
 	// ExecuteDecision Prepare executing a passed decision after its timelock and appeals, for signing.
 	// (POST /v1/decisions/{id}/execution)
 	ExecuteDecision(w http.ResponseWriter, r *http.Request, id ID)
+	// RecordFailedExecution Prepare recording the incident of a passed decision whose execution failed, for signing.
+	// (POST /v1/decisions/{id}/failed-execution)
+	RecordFailedExecution(w http.ResponseWriter, r *http.Request, id ID)
 	// VoteOnDecision Prepare the member's vote in one house of a decision for signing.
 	// (POST /v1/decisions/{id}/votes)
 	VoteOnDecision(w http.ResponseWriter, r *http.Request, id ID)
@@ -9271,6 +21154,24 @@ type ServerInterface interface {
 	// RevokeDelegation Prepare the revocation of the member's delegation for one topic for signing.
 	// (POST /v1/delegations/revocations)
 	RevokeDelegation(w http.ResponseWriter, r *http.Request)
+	// GetGenesis The genesis proposal under approval, its approvals, or the founding act.
+	// (GET /v1/genesis)
+	GetGenesis(w http.ResponseWriter, r *http.Request, params GetGenesisParams)
+	// ApproveGenesis Prepare a founding organisation's admin approving the genesis by its hash, for signing.
+	// (POST /v1/genesis/approvals)
+	ApproveGenesis(w http.ResponseWriter, r *http.Request)
+	// ProposeGenesis Prepare a founding organisation's admin proposing the genesis, for signing.
+	// (POST /v1/genesis/proposals)
+	ProposeGenesis(w http.ResponseWriter, r *http.Request)
+	// DiscloseGuardianPause Prepare a guardian's public disclosure of the reasons for a pause, for signing.
+	// (POST /v1/guardian/disclosures)
+	DiscloseGuardianPause(w http.ResponseWriter, r *http.Request)
+	// ListGuardianIncidents The disclosure incidents recorded.
+	// (GET /v1/guardian/incidents)
+	ListGuardianIncidents(w http.ResponseWriter, r *http.Request, params ListGuardianIncidentsParams)
+	// RecordMissedDisclosure Prepare recording the incident of a pause whose disclosure is overdue, for signing.
+	// (POST /v1/guardian/missed-disclosures)
+	RecordMissedDisclosure(w http.ResponseWriter, r *http.Request)
 	// SupportPause Prepare a guardian's support for pausing a target for signing.
 	// (POST /v1/guardian/pauses)
 	SupportPause(w http.ResponseWriter, r *http.Request)
@@ -9280,27 +21181,72 @@ type ServerInterface interface {
 
 	// (GET /v1/incidents)
 	ListIncidents(w http.ResponseWriter, r *http.Request, params ListIncidentsParams)
+	// FileIncident Prepare filing an incident in the register, for signing.
+	// (POST /v1/incidents)
+	FileIncident(w http.ResponseWriter, r *http.Request)
+	// GetIncident One incident.
+	// (GET /v1/incidents/{id})
+	GetIncident(w http.ResponseWriter, r *http.Request, id ID, params GetIncidentParams)
+	// AttachPostMortem Prepare attaching a post-mortem link to an incident, for signing.
+	// (POST /v1/incidents/{id}/post-mortem)
+	AttachPostMortem(w http.ResponseWriter, r *http.Request, id ID)
 
 	// (GET /v1/jobs/{id})
 	GetJob(w http.ResponseWriter, r *http.Request, id string, params GetJobParams)
 
 	// (GET /v1/members)
 	ListMembers(w http.ResponseWriter, r *http.Request, params ListMembersParams)
+	// RegisterMember Prepare an organisation admin registering a member of its organisation, for signing.
+	// (POST /v1/members)
+	RegisterMember(w http.ResponseWriter, r *http.Request)
 
 	// (GET /v1/members/{mspId}/{memberId})
 	GetMember(w http.ResponseWriter, r *http.Request, mspId MSPIDPath, memberId MemberIDPath, params GetMemberParams)
+	// AttestReputation Prepare an attester's attestation of the member's contribution, for signing.
+	// (POST /v1/members/{mspId}/{memberId}/attestations)
+	AttestReputation(w http.ResponseWriter, r *http.Request, mspId MSPIDPath, memberId MemberIDPath)
+	// EndorseAttestation Prepare the signer's endorsement of an attestation, for signing.
+	// (POST /v1/members/{mspId}/{memberId}/attestations/{attestationId}/endorsements)
+	EndorseAttestation(w http.ResponseWriter, r *http.Request, mspId MSPIDPath, memberId MemberIDPath, attestationId AttestationIDPath)
+	// RevokeAttestation Prepare revoking an attestation (its attester, or by the rule that allows it), for signing.
+	// (POST /v1/members/{mspId}/{memberId}/attestations/{attestationId}/revocation)
+	RevokeAttestation(w http.ResponseWriter, r *http.Request, mspId MSPIDPath, memberId MemberIDPath, attestationId AttestationIDPath)
 
 	// (GET /v1/members/{mspId}/{memberId}/balance)
 	GetMemberBalance(w http.ResponseWriter, r *http.Request, mspId MSPIDPath, memberId MemberIDPath, params GetMemberBalanceParams)
+	// GetTokenHistory The account's balance checkpoints, newest first.
+	// (GET /v1/members/{mspId}/{memberId}/balance/history)
+	GetTokenHistory(w http.ResponseWriter, r *http.Request, mspId MSPIDPath, memberId MemberIDPath, params GetTokenHistoryParams)
 
 	// (GET /v1/members/{mspId}/{memberId}/delegations)
 	ListMemberDelegations(w http.ResponseWriter, r *http.Request, mspId MSPIDPath, memberId MemberIDPath, params ListMemberDelegationsParams)
 
 	// (GET /v1/members/{mspId}/{memberId}/eligibility)
 	GetMemberEligibility(w http.ResponseWriter, r *http.Request, mspId MSPIDPath, memberId MemberIDPath, params GetMemberEligibilityParams)
+	// RemoveMember Prepare an organisation admin removing its member, for signing.
+	// (POST /v1/members/{mspId}/{memberId}/removal)
+	RemoveMember(w http.ResponseWriter, r *http.Request, mspId MSPIDPath, memberId MemberIDPath)
 
 	// (GET /v1/members/{mspId}/{memberId}/reputation)
 	GetMemberReputation(w http.ResponseWriter, r *http.Request, mspId MSPIDPath, memberId MemberIDPath, params GetMemberReputationParams)
+	// GetReputationHistory The member's attestations, revocations and endorsements.
+	// (GET /v1/members/{mspId}/{memberId}/reputation/history)
+	GetReputationHistory(w http.ResponseWriter, r *http.Request, mspId MSPIDPath, memberId MemberIDPath, params GetReputationHistoryParams)
+	// UpdateMember Prepare an organisation admin updating its member's name, roles and categories, for signing.
+	// (POST /v1/members/{mspId}/{memberId}/update)
+	UpdateMember(w http.ResponseWriter, r *http.Request, mspId MSPIDPath, memberId MemberIDPath)
+	// ListVouches The vouches for the member.
+	// (GET /v1/members/{mspId}/{memberId}/vouches)
+	ListVouches(w http.ResponseWriter, r *http.Request, mspId MSPIDPath, memberId MemberIDPath, params ListVouchesParams)
+	// VouchForMember Prepare the signer's vouch for the member, for signing.
+	// (POST /v1/members/{mspId}/{memberId}/vouches)
+	VouchForMember(w http.ResponseWriter, r *http.Request, mspId MSPIDPath, memberId MemberIDPath)
+	// RevokeVouch Prepare withdrawing the signer's vouch for the member, for signing.
+	// (POST /v1/members/{mspId}/{memberId}/vouches/revocation)
+	RevokeVouch(w http.ResponseWriter, r *http.Request, mspId MSPIDPath, memberId MemberIDPath)
+	// CreatePoll Prepare creating a 1–7 legitimacy poll, for signing (decision ballots open only with a proposal).
+	// (POST /v1/polls)
+	CreatePoll(w http.ResponseWriter, r *http.Request)
 
 	// (GET /v1/rounds/{id})
 	GetRound(w http.ResponseWriter, r *http.Request, id ID, params GetRoundParams)
@@ -9325,6 +21271,12 @@ type ServerInterface interface {
 	// SubmitSigning Submit an endorsed transaction with the member's signature over its bytes.
 	// (POST /v1/signing/{id}/submit)
 	SubmitSigning(w http.ResponseWriter, r *http.Request, id SigningID, params SubmitSigningParams)
+	// ListTokenAccounts Token accounts, of one organisation or all.
+	// (GET /v1/tokens/accounts)
+	ListTokenAccounts(w http.ResponseWriter, r *http.Request, params ListTokenAccountsParams)
+	// GetTokenSupply The governance token's total supply.
+	// (GET /v1/tokens/supply)
+	GetTokenSupply(w http.ResponseWriter, r *http.Request, params GetTokenSupplyParams)
 	// GetTransaction What the ledger says of a transaction ID.
 	// (GET /v1/transactions/{txId})
 	GetTransaction(w http.ResponseWriter, r *http.Request, txId TxID)
@@ -9337,12 +21289,48 @@ type ServerInterface interface {
 
 	// (GET /v1/treasury/accounts/{id}/movements)
 	ListTreasuryMovements(w http.ResponseWriter, r *http.Request, id ID, params ListTreasuryMovementsParams)
+	// GetTreasuryUsage What an account spent in its fixed period, and its limit.
+	// (GET /v1/treasury/accounts/{id}/usage)
+	GetTreasuryUsage(w http.ResponseWriter, r *http.Request, id ID, params GetTreasuryUsageParams)
+	// GetBudget The budget an executed budget decision granted, and what is drawn on it.
+	// (GET /v1/treasury/budgets/{id})
+	GetBudget(w http.ResponseWriter, r *http.Request, id ID, params GetBudgetParams)
+	// ListDeposits Deposits, pending and confirmed, in key order.
+	// (GET /v1/treasury/deposits)
+	ListDeposits(w http.ResponseWriter, r *http.Request, params ListDepositsParams)
+	// DepositToTreasury Prepare recording a deposit into a treasury account (confirmed by another organisation's treasurer), for signing.
+	// (POST /v1/treasury/deposits)
+	DepositToTreasury(w http.ResponseWriter, r *http.Request)
+	// GetDeposit One deposit.
+	// (GET /v1/treasury/deposits/{id})
+	GetDeposit(w http.ResponseWriter, r *http.Request, id ID, params GetDepositParams)
+	// ConfirmDeposit Prepare a treasurer's confirmation of a pending deposit, for signing.
+	// (POST /v1/treasury/deposits/{id}/confirmation)
+	ConfirmDeposit(w http.ResponseWriter, r *http.Request, id ID)
 
 	// (GET /v1/treasury/spends)
 	ListSpends(w http.ResponseWriter, r *http.Request, params ListSpendsParams)
-	// ApproveSpend Prepare a treasurer's approval of a spend for signing.
-	// (POST /v1/treasury/spends/{id}/approvals)
-	ApproveSpend(w http.ResponseWriter, r *http.Request, id ID)
+	// ProposeSpend Prepare a spend from an account against an executed budget decision, for signing.
+	// (POST /v1/treasury/spends)
+	ProposeSpend(w http.ResponseWriter, r *http.Request)
+	// GetSpend One spend.
+	// (GET /v1/treasury/spends/{id})
+	GetSpend(w http.ResponseWriter, r *http.Request, id ID, params GetSpendParams)
+	// ListSpendApprovals The treasurers' approvals of a spend.
+	// (GET /v1/treasury/spends/{id}/approvals)
+	ListSpendApprovals(w http.ResponseWriter, r *http.Request, id ID, params ListSpendApprovalsParams)
+	// CancelSpend Prepare the proposer withdrawing a spend that has not executed, for signing.
+	// (POST /v1/treasury/spends/{id}/cancellation)
+	CancelSpend(w http.ResponseWriter, r *http.Request, id ID)
+	// ExecuteSpend Prepare a treasurer paying out an approved spend after its delay, for signing.
+	// (POST /v1/treasury/spends/{id}/execution)
+	ExecuteSpend(w http.ResponseWriter, r *http.Request, id ID)
+	// GetUpgradeStatus An approved upgrade's sign-offs and whether it may be committed.
+	// (GET /v1/upgrades/{sequence})
+	GetUpgradeStatus(w http.ResponseWriter, r *http.Request, sequence Sequence, params GetUpgradeStatusParams)
+	// SignOffUpgrade Prepare an organisation admin signing off the package digest of an approved upgrade, for signing.
+	// (POST /v1/upgrades/{sequence}/signoffs)
+	SignOffUpgrade(w http.ResponseWriter, r *http.Request, sequence Sequence)
 }
 
 // ServerInterfaceWrapper converts contexts to parameters.
@@ -9454,6 +21442,20 @@ func (siw *ServerInterfaceWrapper) ListArtifacts(w http.ResponseWriter, r *http.
 	handler.ServeHTTP(w, r)
 }
 
+// RegisterArtifact operation middleware
+func (siw *ServerInterfaceWrapper) RegisterArtifact(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.RegisterArtifact(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // GetArtifact operation middleware
 func (siw *ServerInterfaceWrapper) GetArtifact(w http.ResponseWriter, r *http.Request) {
 
@@ -9496,6 +21498,272 @@ func (siw *ServerInterfaceWrapper) GetArtifact(w http.ResponseWriter, r *http.Re
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.GetArtifact(w, r, name, version, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetArtifactAttestations operation middleware
+func (siw *ServerInterfaceWrapper) GetArtifactAttestations(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "name" -------------
+	var name ArtifactNamePath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "name", r.PathValue("name"), &name, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "name", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "version" -------------
+	var version ArtifactVersionPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "version", r.PathValue("version"), &version, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "version", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetArtifactAttestationsParams
+
+	// ------------- Optional query parameter "waitFor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "waitFor", r.URL.Query(), &params.WaitFor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "waitFor"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "waitFor", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetArtifactAttestations(w, r, name, version, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// AttestArtifact operation middleware
+func (siw *ServerInterfaceWrapper) AttestArtifact(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "name" -------------
+	var name ArtifactNamePath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "name", r.PathValue("name"), &name, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "name", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "version" -------------
+	var version ArtifactVersionPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "version", r.PathValue("version"), &version, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "version", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.AttestArtifact(w, r, name, version)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetArtifactLineage operation middleware
+func (siw *ServerInterfaceWrapper) GetArtifactLineage(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "name" -------------
+	var name ArtifactNamePath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "name", r.PathValue("name"), &name, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "name", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "version" -------------
+	var version ArtifactVersionPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "version", r.PathValue("version"), &version, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "version", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetArtifactLineageParams
+
+	// ------------- Optional query parameter "direction" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "direction", r.URL.Query(), &params.Direction, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "direction"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "direction", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "depth" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "depth", r.URL.Query(), &params.Depth, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "depth"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "depth", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "waitFor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "waitFor", r.URL.Query(), &params.WaitFor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "waitFor"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "waitFor", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetArtifactLineage(w, r, name, version, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// VerifyArtifact operation middleware
+func (siw *ServerInterfaceWrapper) VerifyArtifact(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "name" -------------
+	var name ArtifactNamePath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "name", r.PathValue("name"), &name, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "name", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "version" -------------
+	var version ArtifactVersionPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "version", r.PathValue("version"), &version, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "version", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params VerifyArtifactParams
+
+	// ------------- Required query parameter "sha256" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "sha256", r.URL.Query(), &params.Sha256, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "sha256"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "sha256", Err: err})
+		}
+		return
+	}
+
+	// ------------- Required query parameter "size" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "size", r.URL.Query(), &params.Size, runtime.BindQueryParameterOptions{Type: "integer", Format: "int64"})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "size"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "size", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "use" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "use", r.URL.Query(), &params.Use, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "use"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "use", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "waitFor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "waitFor", r.URL.Query(), &params.WaitFor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "waitFor"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "waitFor", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.VerifyArtifact(w, r, name, version, params)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -9665,6 +21933,32 @@ func (siw *ServerInterfaceWrapper) GetBallot(w http.ResponseWriter, r *http.Requ
 	handler.ServeHTTP(w, r)
 }
 
+// CancelPoll operation middleware
+func (siw *ServerInterfaceWrapper) CancelPoll(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.CancelPoll(w, r, id)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // CloseBallot operation middleware
 func (siw *ServerInterfaceWrapper) CloseBallot(w http.ResponseWriter, r *http.Request) {
 
@@ -9682,6 +21976,126 @@ func (siw *ServerInterfaceWrapper) CloseBallot(w http.ResponseWriter, r *http.Re
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.CloseBallot(w, r, id)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ExecuteBallot operation middleware
+func (siw *ServerInterfaceWrapper) ExecuteBallot(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ExecuteBallot(w, r, id)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ListPauseSupports operation middleware
+func (siw *ServerInterfaceWrapper) ListPauseSupports(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListPauseSupportsParams
+
+	// ------------- Optional query parameter "waitFor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "waitFor", r.URL.Query(), &params.WaitFor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "waitFor"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "waitFor", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListPauseSupports(w, r, id, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// PauseBallot operation middleware
+func (siw *ServerInterfaceWrapper) PauseBallot(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.PauseBallot(w, r, id)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// QueueBallot operation middleware
+func (siw *ServerInterfaceWrapper) QueueBallot(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.QueueBallot(w, r, id)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -9783,6 +22197,32 @@ func (siw *ServerInterfaceWrapper) StreamBallotResults(w http.ResponseWriter, r 
 	handler.ServeHTTP(w, r)
 }
 
+// TallyBallot operation middleware
+func (siw *ServerInterfaceWrapper) TallyBallot(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.TallyBallot(w, r, id)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // CastVote operation middleware
 func (siw *ServerInterfaceWrapper) CastVote(w http.ResponseWriter, r *http.Request) {
 
@@ -9800,6 +22240,177 @@ func (siw *ServerInterfaceWrapper) CastVote(w http.ResponseWriter, r *http.Reque
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.CastVote(w, r, id)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetBuild operation middleware
+func (siw *ServerInterfaceWrapper) GetBuild(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetBuildParams
+
+	// ------------- Optional query parameter "waitFor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "waitFor", r.URL.Query(), &params.WaitFor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "waitFor"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "waitFor", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetBuild(w, r, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ListConflicts operation middleware
+func (siw *ServerInterfaceWrapper) ListConflicts(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListConflictsParams
+
+	// ------------- Optional query parameter "subjectKind" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "subjectKind", r.URL.Query(), &params.SubjectKind, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "subjectKind"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "subjectKind", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "subjectId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "subjectId", r.URL.Query(), &params.SubjectId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "subjectId"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "subjectId", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "mspId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "mspId", r.URL.Query(), &params.MspId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "mspId"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "mspId", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "memberId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "memberId", r.URL.Query(), &params.MemberId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "memberId"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "memberId", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "kind" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "kind", r.URL.Query(), &params.Kind, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "kind"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "kind", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", r.URL.Query(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "waitFor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "waitFor", r.URL.Query(), &params.WaitFor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "waitFor"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "waitFor", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListConflicts(w, r, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// DiscloseConflict operation middleware
+func (siw *ServerInterfaceWrapper) DiscloseConflict(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.DiscloseConflict(w, r)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -9947,6 +22558,20 @@ func (siw *ServerInterfaceWrapper) ListDecisions(w http.ResponseWriter, r *http.
 	handler.ServeHTTP(w, r)
 }
 
+// ProposeDecision operation middleware
+func (siw *ServerInterfaceWrapper) ProposeDecision(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ProposeDecision(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // GetDecision operation middleware
 func (siw *ServerInterfaceWrapper) GetDecision(w http.ResponseWriter, r *http.Request) {
 
@@ -9980,6 +22605,74 @@ func (siw *ServerInterfaceWrapper) GetDecision(w http.ResponseWriter, r *http.Re
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.GetDecision(w, r, id, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// AppealDecision operation middleware
+func (siw *ServerInterfaceWrapper) AppealDecision(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.AppealDecision(w, r, id)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ListDecisionAppellants operation middleware
+func (siw *ServerInterfaceWrapper) ListDecisionAppellants(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListDecisionAppellantsParams
+
+	// ------------- Optional query parameter "waitFor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "waitFor", r.URL.Query(), &params.WaitFor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "waitFor"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "waitFor", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListDecisionAppellants(w, r, id, params)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -10041,6 +22734,32 @@ func (siw *ServerInterfaceWrapper) ExecuteDecision(w http.ResponseWriter, r *htt
 	handler.ServeHTTP(w, r)
 }
 
+// RecordFailedExecution operation middleware
+func (siw *ServerInterfaceWrapper) RecordFailedExecution(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.RecordFailedExecution(w, r, id)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // VoteOnDecision operation middleware
 func (siw *ServerInterfaceWrapper) VoteOnDecision(w http.ResponseWriter, r *http.Request) {
 
@@ -10086,6 +22805,154 @@ func (siw *ServerInterfaceWrapper) RevokeDelegation(w http.ResponseWriter, r *ht
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.RevokeDelegation(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetGenesis operation middleware
+func (siw *ServerInterfaceWrapper) GetGenesis(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetGenesisParams
+
+	// ------------- Optional query parameter "waitFor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "waitFor", r.URL.Query(), &params.WaitFor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "waitFor"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "waitFor", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetGenesis(w, r, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ApproveGenesis operation middleware
+func (siw *ServerInterfaceWrapper) ApproveGenesis(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ApproveGenesis(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ProposeGenesis operation middleware
+func (siw *ServerInterfaceWrapper) ProposeGenesis(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ProposeGenesis(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// DiscloseGuardianPause operation middleware
+func (siw *ServerInterfaceWrapper) DiscloseGuardianPause(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.DiscloseGuardianPause(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ListGuardianIncidents operation middleware
+func (siw *ServerInterfaceWrapper) ListGuardianIncidents(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListGuardianIncidentsParams
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", r.URL.Query(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "waitFor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "waitFor", r.URL.Query(), &params.WaitFor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "waitFor"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "waitFor", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListGuardianIncidents(w, r, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// RecordMissedDisclosure operation middleware
+func (siw *ServerInterfaceWrapper) RecordMissedDisclosure(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.RecordMissedDisclosure(w, r)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -10227,6 +23094,88 @@ func (siw *ServerInterfaceWrapper) ListIncidents(w http.ResponseWriter, r *http.
 	handler.ServeHTTP(w, r)
 }
 
+// FileIncident operation middleware
+func (siw *ServerInterfaceWrapper) FileIncident(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.FileIncident(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetIncident operation middleware
+func (siw *ServerInterfaceWrapper) GetIncident(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetIncidentParams
+
+	// ------------- Optional query parameter "waitFor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "waitFor", r.URL.Query(), &params.WaitFor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "waitFor"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "waitFor", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetIncident(w, r, id, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// AttachPostMortem operation middleware
+func (siw *ServerInterfaceWrapper) AttachPostMortem(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.AttachPostMortem(w, r, id)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // GetJob operation middleware
 func (siw *ServerInterfaceWrapper) GetJob(w http.ResponseWriter, r *http.Request) {
 
@@ -10354,6 +23303,20 @@ func (siw *ServerInterfaceWrapper) ListMembers(w http.ResponseWriter, r *http.Re
 	handler.ServeHTTP(w, r)
 }
 
+// RegisterMember operation middleware
+func (siw *ServerInterfaceWrapper) RegisterMember(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.RegisterMember(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // GetMember operation middleware
 func (siw *ServerInterfaceWrapper) GetMember(w http.ResponseWriter, r *http.Request) {
 
@@ -10405,6 +23368,129 @@ func (siw *ServerInterfaceWrapper) GetMember(w http.ResponseWriter, r *http.Requ
 	handler.ServeHTTP(w, r)
 }
 
+// AttestReputation operation middleware
+func (siw *ServerInterfaceWrapper) AttestReputation(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "mspId" -------------
+	var mspId MSPIDPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "mspId", r.PathValue("mspId"), &mspId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "mspId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "memberId" -------------
+	var memberId MemberIDPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "memberId", r.PathValue("memberId"), &memberId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "memberId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.AttestReputation(w, r, mspId, memberId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// EndorseAttestation operation middleware
+func (siw *ServerInterfaceWrapper) EndorseAttestation(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "mspId" -------------
+	var mspId MSPIDPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "mspId", r.PathValue("mspId"), &mspId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "mspId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "memberId" -------------
+	var memberId MemberIDPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "memberId", r.PathValue("memberId"), &memberId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "memberId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "attestationId" -------------
+	var attestationId AttestationIDPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "attestationId", r.PathValue("attestationId"), &attestationId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "attestationId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.EndorseAttestation(w, r, mspId, memberId, attestationId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// RevokeAttestation operation middleware
+func (siw *ServerInterfaceWrapper) RevokeAttestation(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "mspId" -------------
+	var mspId MSPIDPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "mspId", r.PathValue("mspId"), &mspId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "mspId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "memberId" -------------
+	var memberId MemberIDPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "memberId", r.PathValue("memberId"), &memberId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "memberId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "attestationId" -------------
+	var attestationId AttestationIDPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "attestationId", r.PathValue("attestationId"), &attestationId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "attestationId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.RevokeAttestation(w, r, mspId, memberId, attestationId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // GetMemberBalance operation middleware
 func (siw *ServerInterfaceWrapper) GetMemberBalance(w http.ResponseWriter, r *http.Request) {
 
@@ -10447,6 +23533,70 @@ func (siw *ServerInterfaceWrapper) GetMemberBalance(w http.ResponseWriter, r *ht
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.GetMemberBalance(w, r, mspId, memberId, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetTokenHistory operation middleware
+func (siw *ServerInterfaceWrapper) GetTokenHistory(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "mspId" -------------
+	var mspId MSPIDPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "mspId", r.PathValue("mspId"), &mspId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "mspId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "memberId" -------------
+	var memberId MemberIDPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "memberId", r.PathValue("memberId"), &memberId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "memberId", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetTokenHistoryParams
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "waitFor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "waitFor", r.URL.Query(), &params.WaitFor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "waitFor"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "waitFor", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetTokenHistory(w, r, mspId, memberId, params)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -10558,6 +23708,41 @@ func (siw *ServerInterfaceWrapper) GetMemberEligibility(w http.ResponseWriter, r
 	handler.ServeHTTP(w, r)
 }
 
+// RemoveMember operation middleware
+func (siw *ServerInterfaceWrapper) RemoveMember(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "mspId" -------------
+	var mspId MSPIDPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "mspId", r.PathValue("mspId"), &mspId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "mspId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "memberId" -------------
+	var memberId MemberIDPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "memberId", r.PathValue("memberId"), &memberId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "memberId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.RemoveMember(w, r, mspId, memberId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // GetMemberReputation operation middleware
 func (siw *ServerInterfaceWrapper) GetMemberReputation(w http.ResponseWriter, r *http.Request) {
 
@@ -10600,6 +23785,227 @@ func (siw *ServerInterfaceWrapper) GetMemberReputation(w http.ResponseWriter, r 
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.GetMemberReputation(w, r, mspId, memberId, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetReputationHistory operation middleware
+func (siw *ServerInterfaceWrapper) GetReputationHistory(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "mspId" -------------
+	var mspId MSPIDPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "mspId", r.PathValue("mspId"), &mspId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "mspId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "memberId" -------------
+	var memberId MemberIDPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "memberId", r.PathValue("memberId"), &memberId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "memberId", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetReputationHistoryParams
+
+	// ------------- Optional query parameter "waitFor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "waitFor", r.URL.Query(), &params.WaitFor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "waitFor"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "waitFor", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetReputationHistory(w, r, mspId, memberId, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// UpdateMember operation middleware
+func (siw *ServerInterfaceWrapper) UpdateMember(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "mspId" -------------
+	var mspId MSPIDPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "mspId", r.PathValue("mspId"), &mspId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "mspId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "memberId" -------------
+	var memberId MemberIDPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "memberId", r.PathValue("memberId"), &memberId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "memberId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.UpdateMember(w, r, mspId, memberId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ListVouches operation middleware
+func (siw *ServerInterfaceWrapper) ListVouches(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "mspId" -------------
+	var mspId MSPIDPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "mspId", r.PathValue("mspId"), &mspId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "mspId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "memberId" -------------
+	var memberId MemberIDPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "memberId", r.PathValue("memberId"), &memberId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "memberId", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListVouchesParams
+
+	// ------------- Optional query parameter "waitFor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "waitFor", r.URL.Query(), &params.WaitFor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "waitFor"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "waitFor", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListVouches(w, r, mspId, memberId, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// VouchForMember operation middleware
+func (siw *ServerInterfaceWrapper) VouchForMember(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "mspId" -------------
+	var mspId MSPIDPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "mspId", r.PathValue("mspId"), &mspId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "mspId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "memberId" -------------
+	var memberId MemberIDPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "memberId", r.PathValue("memberId"), &memberId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "memberId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.VouchForMember(w, r, mspId, memberId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// RevokeVouch operation middleware
+func (siw *ServerInterfaceWrapper) RevokeVouch(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "mspId" -------------
+	var mspId MSPIDPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "mspId", r.PathValue("mspId"), &mspId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "mspId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "memberId" -------------
+	var memberId MemberIDPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "memberId", r.PathValue("memberId"), &memberId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "memberId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.RevokeVouch(w, r, mspId, memberId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// CreatePoll operation middleware
+func (siw *ServerInterfaceWrapper) CreatePoll(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.CreatePoll(w, r)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -10935,6 +24341,111 @@ func (siw *ServerInterfaceWrapper) SubmitSigning(w http.ResponseWriter, r *http.
 	handler.ServeHTTP(w, r)
 }
 
+// ListTokenAccounts operation middleware
+func (siw *ServerInterfaceWrapper) ListTokenAccounts(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListTokenAccountsParams
+
+	// ------------- Optional query parameter "mspId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "mspId", r.URL.Query(), &params.MspId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "mspId"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "mspId", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", r.URL.Query(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "waitFor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "waitFor", r.URL.Query(), &params.WaitFor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "waitFor"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "waitFor", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListTokenAccounts(w, r, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetTokenSupply operation middleware
+func (siw *ServerInterfaceWrapper) GetTokenSupply(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetTokenSupplyParams
+
+	// ------------- Optional query parameter "waitFor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "waitFor", r.URL.Query(), &params.WaitFor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "waitFor"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "waitFor", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetTokenSupply(w, r, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // GetTransaction operation middleware
 func (siw *ServerInterfaceWrapper) GetTransaction(w http.ResponseWriter, r *http.Request) {
 
@@ -11076,6 +24587,244 @@ func (siw *ServerInterfaceWrapper) ListTreasuryMovements(w http.ResponseWriter, 
 	handler.ServeHTTP(w, r)
 }
 
+// GetTreasuryUsage operation middleware
+func (siw *ServerInterfaceWrapper) GetTreasuryUsage(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetTreasuryUsageParams
+
+	// ------------- Optional query parameter "at" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "at", r.URL.Query(), &params.At, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "at"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "at", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "waitFor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "waitFor", r.URL.Query(), &params.WaitFor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "waitFor"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "waitFor", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetTreasuryUsage(w, r, id, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetBudget operation middleware
+func (siw *ServerInterfaceWrapper) GetBudget(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetBudgetParams
+
+	// ------------- Optional query parameter "waitFor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "waitFor", r.URL.Query(), &params.WaitFor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "waitFor"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "waitFor", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetBudget(w, r, id, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ListDeposits operation middleware
+func (siw *ServerInterfaceWrapper) ListDeposits(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListDepositsParams
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", r.URL.Query(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "waitFor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "waitFor", r.URL.Query(), &params.WaitFor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "waitFor"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "waitFor", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListDeposits(w, r, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// DepositToTreasury operation middleware
+func (siw *ServerInterfaceWrapper) DepositToTreasury(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.DepositToTreasury(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetDeposit operation middleware
+func (siw *ServerInterfaceWrapper) GetDeposit(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetDepositParams
+
+	// ------------- Optional query parameter "waitFor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "waitFor", r.URL.Query(), &params.WaitFor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "waitFor"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "waitFor", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetDeposit(w, r, id, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ConfirmDeposit operation middleware
+func (siw *ServerInterfaceWrapper) ConfirmDeposit(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ConfirmDeposit(w, r, id)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // ListSpends operation middleware
 func (siw *ServerInterfaceWrapper) ListSpends(w http.ResponseWriter, r *http.Request) {
 
@@ -11135,8 +24884,106 @@ func (siw *ServerInterfaceWrapper) ListSpends(w http.ResponseWriter, r *http.Req
 	handler.ServeHTTP(w, r)
 }
 
-// ApproveSpend operation middleware
-func (siw *ServerInterfaceWrapper) ApproveSpend(w http.ResponseWriter, r *http.Request) {
+// ProposeSpend operation middleware
+func (siw *ServerInterfaceWrapper) ProposeSpend(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ProposeSpend(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetSpend operation middleware
+func (siw *ServerInterfaceWrapper) GetSpend(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetSpendParams
+
+	// ------------- Optional query parameter "waitFor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "waitFor", r.URL.Query(), &params.WaitFor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "waitFor"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "waitFor", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetSpend(w, r, id, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ListSpendApprovals operation middleware
+func (siw *ServerInterfaceWrapper) ListSpendApprovals(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListSpendApprovalsParams
+
+	// ------------- Optional query parameter "waitFor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "waitFor", r.URL.Query(), &params.WaitFor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "waitFor"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "waitFor", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListSpendApprovals(w, r, id, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// CancelSpend operation middleware
+func (siw *ServerInterfaceWrapper) CancelSpend(w http.ResponseWriter, r *http.Request) {
 
 	var err error
 	_ = err
@@ -11151,7 +24998,114 @@ func (siw *ServerInterfaceWrapper) ApproveSpend(w http.ResponseWriter, r *http.R
 	}
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		siw.Handler.ApproveSpend(w, r, id)
+		siw.Handler.CancelSpend(w, r, id)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ExecuteSpend operation middleware
+func (siw *ServerInterfaceWrapper) ExecuteSpend(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ExecuteSpend(w, r, id)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetUpgradeStatus operation middleware
+func (siw *ServerInterfaceWrapper) GetUpgradeStatus(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "sequence" -------------
+	var sequence Sequence
+
+	err = runtime.BindStyledParameterWithOptions("simple", "sequence", r.PathValue("sequence"), &sequence, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "sequence", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetUpgradeStatusParams
+
+	// ------------- Optional query parameter "digest" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "digest", r.URL.Query(), &params.Digest, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "digest"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "digest", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "waitFor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "waitFor", r.URL.Query(), &params.WaitFor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "waitFor"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "waitFor", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetUpgradeStatus(w, r, sequence, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// SignOffUpgrade operation middleware
+func (siw *ServerInterfaceWrapper) SignOffUpgrade(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "sequence" -------------
+	var sequence Sequence
+
+	err = runtime.BindStyledParameterWithOptions("simple", "sequence", r.PathValue("sequence"), &sequence, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "sequence", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.SignOffUpgrade(w, r, sequence)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -11293,9 +25247,11 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/ballots/{id}/results/stream", wrapper.StreamBallotResults)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/ballots/{id}/votes", wrapper.CastVote)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/decisions", wrapper.ListDecisions)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/decisions", wrapper.ProposeDecision)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/decisions/{id}", wrapper.GetDecision)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/decisions/{id}/votes", wrapper.VoteOnDecision)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/members", wrapper.ListMembers)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/members", wrapper.RegisterMember)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/members/{mspId}/{memberId}", wrapper.GetMember)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/members/{mspId}/{memberId}/delegations", wrapper.ListMemberDelegations)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/members/{mspId}/{memberId}/reputation", wrapper.GetMemberReputation)
@@ -11310,8 +25266,9 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/rounds/{id}/contributions", wrapper.Contribute)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/treasury/accounts", wrapper.ListTreasuryAccounts)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/treasury/spends", wrapper.ListSpends)
-	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/treasury/spends/{id}/approvals", wrapper.ApproveSpend)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/treasury/spends", wrapper.ProposeSpend)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/artifacts", wrapper.ListArtifacts)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/artifacts", wrapper.RegisterArtifact)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/artifacts/{name}/{version}", wrapper.GetArtifact)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/guardian/pauses", wrapper.SupportPause)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/guardian/status", wrapper.GetGuardianStatus)
@@ -11325,6 +25282,56 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/members/{mspId}/{memberId}/eligibility", wrapper.GetMemberEligibility)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/treasury/accounts/{id}/movements", wrapper.ListTreasuryMovements)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/incidents", wrapper.ListIncidents)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/incidents", wrapper.FileIncident)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/decisions/{id}/appeals", wrapper.AppealDecision)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/decisions/{id}/appellants", wrapper.ListDecisionAppellants)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/conflicts", wrapper.ListConflicts)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/conflicts", wrapper.DiscloseConflict)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/polls", wrapper.CreatePoll)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/ballots/{id}/tally", wrapper.TallyBallot)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/ballots/{id}/queue", wrapper.QueueBallot)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/ballots/{id}/execution", wrapper.ExecuteBallot)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/ballots/{id}/cancellation", wrapper.CancelPoll)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/ballots/{id}/pauses", wrapper.PauseBallot)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/ballots/{id}/pause-supports", wrapper.ListPauseSupports)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/members/{mspId}/{memberId}/attestations", wrapper.AttestReputation)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/members/{mspId}/{memberId}/attestations/{attestationId}/revocation", wrapper.RevokeAttestation)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/members/{mspId}/{memberId}/attestations/{attestationId}/endorsements", wrapper.EndorseAttestation)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/members/{mspId}/{memberId}/reputation/history", wrapper.GetReputationHistory)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/members/{mspId}/{memberId}/vouches", wrapper.ListVouches)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/members/{mspId}/{memberId}/vouches", wrapper.VouchForMember)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/members/{mspId}/{memberId}/vouches/revocation", wrapper.RevokeVouch)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/members/{mspId}/{memberId}/balance/history", wrapper.GetTokenHistory)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/tokens/supply", wrapper.GetTokenSupply)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/tokens/accounts", wrapper.ListTokenAccounts)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/treasury/deposits", wrapper.ListDeposits)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/treasury/deposits", wrapper.DepositToTreasury)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/treasury/deposits/{id}", wrapper.GetDeposit)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/treasury/deposits/{id}/confirmation", wrapper.ConfirmDeposit)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/treasury/spends/{id}", wrapper.GetSpend)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/treasury/spends/{id}/approvals", wrapper.ListSpendApprovals)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/treasury/spends/{id}/execution", wrapper.ExecuteSpend)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/treasury/spends/{id}/cancellation", wrapper.CancelSpend)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/treasury/budgets/{id}", wrapper.GetBudget)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/treasury/accounts/{id}/usage", wrapper.GetTreasuryUsage)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/artifacts/{name}/{version}/attestations", wrapper.GetArtifactAttestations)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/artifacts/{name}/{version}/attestations", wrapper.AttestArtifact)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/artifacts/{name}/{version}/lineage", wrapper.GetArtifactLineage)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/artifacts/{name}/{version}/verification", wrapper.VerifyArtifact)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/guardian/disclosures", wrapper.DiscloseGuardianPause)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/guardian/missed-disclosures", wrapper.RecordMissedDisclosure)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/guardian/incidents", wrapper.ListGuardianIncidents)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/incidents/{id}", wrapper.GetIncident)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/incidents/{id}/post-mortem", wrapper.AttachPostMortem)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/decisions/{id}/failed-execution", wrapper.RecordFailedExecution)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/members/{mspId}/{memberId}/update", wrapper.UpdateMember)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/members/{mspId}/{memberId}/removal", wrapper.RemoveMember)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/genesis", wrapper.GetGenesis)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/genesis/proposals", wrapper.ProposeGenesis)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/genesis/approvals", wrapper.ApproveGenesis)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/build", wrapper.GetBuild)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/upgrades/{sequence}", wrapper.GetUpgradeStatus)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/upgrades/{sequence}/signoffs", wrapper.SignOffUpgrade)
 
 	return m
 }
@@ -11334,81 +25341,147 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7F3rctu4kn4VFPdUJdlDXexcZuLUVq0TOxPPJrHL9pnZ2rE3gciWhIQEGACUreNy1T7NPtg+yRZuvIgX",
-	"UZY0x8nxrygkiMv3NRrdjQZ84wUsThgFKoW3d+MlmOMYJHD9vzcpF4yrXyGIgJNEEka9PU9OAVG4luY9",
-	"YmOkniQcZoSlAiV4Ap7vEVX0Wwp87vkexTF4e15gavQ9EUwhxqrqGF+/BzqRU2/v2fDlC9+LCXUPdnwv",
-	"wVICV1X99x/7vf/Cvb8Pey8/9S7/+hfP9+Q8UbUKyQmdeLe3vnd0oOrUTSdYTvOWSej5HodvKeEQenuS",
-	"p1DsxV84jL09718GOR4D81YMjkKgkowJcN3EexITWQWFSIgFSoC3jT/S3xYbDmGM00h6ezvDoa/AIHEa",
-	"6/8NNRT2v9lYCZUwsT35cHZydHCihlk/5lgkR3cftq7dtAPxCHh7U6ZIe2sFqnefV5iuknlGJpTQyV05",
-	"LYrOsPcS98aXN093b+sF53dM5Ns6YcdUXAFHjEZzxGgAWtYF8BnwRwKNIhZ8RREREihwNMUCCQCK5JQI",
-	"JDmmAgeqIvQYSxQzIdHTIRJPGsTjynaiK0Xn15qhW4WCSBgVoOftCYcEa0jU/KYSqJZXnCQRCbDqzuCL",
-	"UIO76diOJeLUNmKaLMOU2DZfaXyMOCBBJlRY5cASJnCERnMJwrv1vRPORhHELX1MTIm/rtZXV29NHzFF",
-	"p2/foJfPnv+EkqyYA1tDtx9FzDSvexOGRP3G0QlnCXBJFMBjHAnwvaTw6MYLpowEsCDlO7s/L5Fy35sx",
-	"aWoYMx5jaab4i2fe0tmfC/4frnVX22X2ARt9gUCqdvZzZF+zcL7i8DCXZIwDs0poVbc4oa2+ahtqjK+P",
-	"zKdPd7PXmHM8V28DLGHC+Hyh4hfPltZbYnlhRVHdqnyg5BJ4F6lXWPueJDKClQe8wJGppDDOrB91dL1h",
-	"VHIySu/KV8xSM6NWEitdje7CCmviqngu4OJa9F2nW3E5gIAIwuhvTMJdcMnmd1mS2/pd0AklIVaSuSjE",
-	"OEkAR6pG+2bEWARYf3lnFTFlqdDfAVW8/eHte773ugDPXSV7gQnTzhL4I5jcVYnAdUI4iP2yXIZYQk+S",
-	"GLya8UQw6U5U3rn3sKBwdoy54f5XJW5llcASEqyqqhY1gq7DDrIj7Gpkq6GeAA+gSRcU7M1lmkGyFRsm",
-	"4cpGn29t1s6maRFOZ+6SsAbDCvSenyFTh/ghDRkXkJk8CsjS6DgIbbc3QWKs0arjFEwxoQEL4ZFApg7n",
-	"QIFpMgatAys9KliTVSt1hAW8eFayOLWl9UrbYOjs3X5v9/kL25IAa4b5uUSoB95SgS10oQ60d4Aj4yKU",
-	"sRISy1QUtGJD/bZcXdWFBWepAq31GS/zn/1Pe//eu/zXv9QpnCOnaMoj0Hb+OyCTaf1Eqk6XTGNlP9rk",
-	"pMp2ST8t4GSq9Eu9qgPtVzZaOpSqhE71O4QlupqSYKplsyhYRAnuOIJAQogeE+m8IJpqoz+JUoEYhSdF",
-	"8WrGSU2Faj8YRWNMopSDj97iESfBI4FmOCKh1oJIfYUYR2+mmEvtiQHnjOvnXq2JKDGJaiTQt2qqupJm",
-	"MutWXZGOYiIlKB0TsDj7rToKYe1yLK+PwuVir/1Y2579poHNZnX0xVDdpjWVNCw2rT6ra8to2GXL29KJ",
-	"1jTLjkfOyFxpUpzgCdy7uel7eSysJnwwEkAlwmMJXM+kCAvpQkRLxKLjLD/BqbiLLfyV0LAo3yNlHGs7",
-	"3Dp7qoccsEj5/JNIgNbLuCpRcbx2hx38wZVtLswnINf1w/Sws8qy/rfaX4VgxYLbX6u96rQSevzx+PzT",
-	"2+O/fTzw0dvj09dHBweHH3109PG3/fdHB5/2T3/524fDj+c++r//+d8nK+qwMYEorNfmauggJNJFkJwq",
-	"tY4FuuKMTtBjjH49O/6IEqZmB/dRFgBWynUKOASOKI6htkOECompcWmqYpFG0NCjNALTEQ7jVECIiKyr",
-	"vmI1FI1R55F3Vbmu/mW6WL/1M2e9xSI5BRwSCkKsuMTql6IcRqwEELutnS0SATOg8j2eVNtPALjpG4oJ",
-	"Te3qbXvbqdm8hnqCJ1jCFZ4jVe6RMBavtSq6N3AKOJjiUYnlgjPNARuFt/hqgU9TbrHKslItjagAXT3r",
-	"M/YV1nKD/5GuZouOUw1imXK445D0t42eyf7Zx/4OOjg8RYdvDs720Yn2R7LvEJsBX3BTjJPio4hdobMa",
-	"X6XFs/x5GR55h5ugMAytEgFWP8ckwLJB75mg+COBTg4/oP/sPx++RMVvSgPaefH05zLFhWjTRr3lYhea",
-	"sTim0Xzrol7DUYusKggqmrfBmHfbD43iWd6faPWa0eOCBPtKpK2IPlnuTy/x4kvxgZLPpdZgH0F/0kfG",
-	"TNv7jTU00N3l0EUL4LQg3ex4iJyKDltItSSr53VtnysAxsD/zPh3DDFbtDB/3sgewg8XPusSrtc7lA17",
-	"sS+e3dY6h/c0tJ+H78uTdsy4j/AEK2vYR3gkJCbUR5gipov4ypTe6fd/QowijBIWRa+QdQsZRd9SHHIs",
-	"SWAntlhYCDrsD2xHy95qC3/M2tybd+fnJ2j/5Mgs3zpQNE8gzCzAICJAZR8pW1kgzAHBDEcplhAiRi+o",
-	"3hoG4AgvGMTKbFNKeUwieIVgBnyO3B43CjDnBMwX2o67oDZmRaQLTQn02Lovn213e69V0Z4x8z4/6aPf",
-	"OVHqXPVKgxBe0NG8sH3tI6oaRvah6dsewnaMV+pzBDTUzhMyeQLign7eHe58RldEThFGVr0hAUIQRjvt",
-	"jvvq2QU17bmosHla/bQS8fULnb2gJmYlEKah6yH6vDvczTr4hY2QZFoq++hQeasGEbdRfkHtTrnoo/dE",
-	"SIFSAYgl+FsKyKTzCAcUG48FSNFHZwAoZIEY4IT047B/ofyZiARgVxCb7rCf4GAKvd3+sODSOelSYuX5",
-	"3gy4MFK30x+agiwBihPi7XlP+8P+U0/HoaZ6rg+mOgL9d/XbhgqUitAzXOlF7xeQ72yRhaSJ3eFwY/kS",
-	"Ng5el4IQkRmYpIM0jjGfe3veuZGAAIRARKA06evwxEToPTlT1aX6ZKCdmdbBnZoSWxxb7vbWDM94W7e+",
-	"93z49M9pkTKJbKtVUJVm0dFq6/fpaZBpjdzr/gqQtAI/2xmUMiBq4VfTYz8r5ZeS6f64qU340f80pEgt",
-	"1/y3fj1wecMDk6zWoaCNX3Yo6TKlbi+3KGU60ltDN6Ogg6fKJneMIKsjhAmJ2Hy6+vqzDhfyhHLOc46r",
-	"tA9uFFm3gxvb2m3bNNzPI6h1UlBOY7NC0ClvrptQ1DTi9GjHdjrEF+6HoBwXrJWqM7UoImbVUwsihwiw",
-	"AGQDfNuQnDQkcmCifY2yciY54HhfFX1tSnbSG2PO4pLeaPZyhnXJY4sWnd6UMErxMaFBlAoygyevkMUE",
-	"FbYFr6Y6vTEPLCtjbAahb6OJjDYlv2qn4a5dXk2Grns0rMrRoghXRObjwa9nxx/vLAz56mNoRdkuIbJB",
-	"XyyQaQM9VposIkqdKRNTvfa1YBYMOmHEVU6B8MXNT/GkuFhpWctFz3kSbSvV68zb6CBv2eZkDqbbNUqA",
-	"hgpO31OdninygYZmkzRiQv8QaRAAmIchjAFnm6hJBOb3txRS/QOuIUjte0wDiCL7ONFK6/JhFcxXwbXV",
-	"lhOURckZ3JCwdYF77fYKF4RnCWpHB973sXAYHPLlwkwARNnVdjEf6DmjIyZM1ED/Rr1eA/xLs/6DkC7C",
-	"srEE8UKQ+LYcZFB2xm2Fyp0u8NlE9vU1sq0KKXyVQ44ziqdMAJoxqZ4mwAkLlc/AZsB9NGYmqmGCJMpR",
-	"Vr+KmredTZPgJZbPpFNb8AefUL61vUzamz5NgaOIQJh5Zur/80dCOcQTrn2+rU43S9BA6AV7iZm2Ear0",
-	"8mpCU/n6+h4L2TucAZW9owOv5RDL5c2OvzusPcOynFsJ13Kgdzd7+XhXMI8wRfprZL9ef1a+JzOw4qCN",
-	"ozMdtuqdqUY0HAI9Nk1+tqU++4iE6N+ssWps0ie+riPWLr5W2SU8u0/X7CxGg/LFQtptl3ujebNg+T3W",
-	"uaXNT4WxiYRbBax0rA2TtjIVMCokkanbOmtSqG+K5VZl6h5oSueqEqqgCdY38krA1cI5yCIobR5DEdjf",
-	"3Af3EmCzi1ODr9lIwCFLlFNmR+0jFoUmRYoLuSW4Q3tupR3ig6zUum6ZMWiUVw0hwdlcEMYh4/BFp+96",
-	"7sSK/qlsHplyWvbDHjyuTXpcuRxURWOp1+XE48c1Ex0W28dZKUAd6DKdb1jxdZkQ1gL+n97nUmOcK/dK",
-	"57cwGqScgzL+TSYoQzjj3bpjdvHXO5HWQ/CbDIXlTBtV1kr0odF2Dzyvw7PFWXvXZqnJeTUJ8DrASWLQ",
-	"xrvek9arj1iD3CU2u7KPj+l95LVykvW7suAJRWpN1EdG9WZcTvUqVLo02hYGz9S658p52+KilM/7vTCR",
-	"46dBV4ToRN9mCnK860gYcJgVc6jqCVlMgd4SJ7WZ1vecmRw/l8O8Wa4mKeYhwXSQ4FS0qb2zNEkYl/po",
-	"0Jb4yY8d3WfTAznIHgkkDCgacQWgWanMQaAmGtznNRzk51Oa7PVfbNEz56d18Ons8aTmXfq1jmtlEcjF",
-	"vdn8NFSX23s6nLn6HrwNM+pHQkvDxnIBqiJDaEBCd8dWo/N/lJVa1Ur5kbN89IEiNgNOsXIZHJSIw4QI",
-	"6c5BrZO6Ud47/8JGyx3xX9moU2rPBm+ouh+MmTPEtZPpi3q1JhfZaQDHhlk+2+fNB1umk3p1We4r3oFW",
-	"Xxkx0YFTiNkMyrVWj6U9xMzuKhVOCBalYnCj2bwd3Ljr51onrZGTlZVrfsteB8BLV+V9H4ugwe7PJGkw",
-	"wpE7N9xO1mtb8IGzhqOEhZVRsq9AkYP2z6RzwY1foqgPCqX/+Xht3JpqcBaFb0+/GGcR02zbagMh8hoP",
-	"s4VmiMiEjEhE5Hz5zD0sFH6YvTnNV1OQU3tWyh7mIQIZaCPQXihG73RUbR8JwBJRduVr3q+m87U555Ck",
-	"Epe3JlsoLxRfyvhpXvaB8MZ5HeA5hEgEjJvMX3cb5EZSC+vY5Syl4XKP5lQV+3H3FcepzlJGGo31cdaY",
-	"1mI8KIygJT63nyTR/JzdHfUtbUos3hJ7z+OtJi/TpAsq+lFh5GZjUVPTuL3URmRQuIFVtG4Rm2L3Ki2s",
-	"cn3s97KlUUTdMOiotbEgTdFd+AQhSWwv52jVgoeu4A+rDWMsg6lShw4TRIrgmnMbm1mRWgixxLb7DJqR",
-	"E1dyO4z86OFTDXquJMVWWe2Q8q45/eEz3u0scuDrOQebx95qQavjzGUBLXkupoC7jWVV8PO/yLDNbJf8",
-	"FqpOq9bmCF289Lcug9QUafo7B5XrGPQfStnAYmm7ptdDswLnt0a4U4L5Krpwr5a+o1X1prhWVmLtJUky",
-	"F0e0bTCr9xuQo6YjEUchxAmTQIN57z9gvsYB6eIuy8XF9e5O7+Li+ieo/xMy90esdze5adMm0tm9tiYx",
-	"gYegsHil7wRBbmfHtwTpzr0v/I2MlvMjGzhHq7uGMHXXoISlGbYhwS8euR3cyOsl+wjnhSu8umwC2mu2",
-	"7vZXeOyfePnHLWNrbornXP4+xeYgeQThRClNPBcmc6xIafm4Tj1VYyuG9ZrJ3Rp2zr6CDjFvYz6Xria7",
-	"3/kv2Q5Bz+wQOAjRmLO44EU3OsmVrQCXZTLAQcDSZWkN57b0viv8PR4ZcUNGdshrm3GuwhZUzUIcs5n+",
-	"kwDdQP6QlX5wle7iKlnslb2eIblFqnWaVjuzZ6bIQ0pQTpRFbeu8ZAFdzmY4ao/mcjYDTdXD0YG7rVMW",
-	"e23FOciNeaDJaFqciiSqmvUBYoN7yiNvzxtodG3x7Oo5e7uXknp3ls5dUJo/ckdQC4/yJPbCQ7dAlsrl",
-	"e6uFx4UNmsLT0onBYmnj6heeZKMtPMuvHio8zHIQiwV1otvt5e3/BwAA//8=",
+	"7H3rchs31uCroHq/Ksk7LVGWE0/i1FatfMnY8zm2VnIyWzvWymD3IYmoG+gAaEqMylXzDvsO34PNk2zh",
+	"1hey7yQVStEvW010Azh3HJzLrRewOGEUqBTei1svwRzHIIHrv064JBMcyA84hlMsZ+oZod4LL1F/+B7F",
+	"MXgvzD++x+G3lHAIvReSp+B7IphBjNU7Mb55D3SqPvD0+DvfiwnN/vY9uUjUV4TkhE69r1/9bN5fgAvC",
+	"aMPUczOi6+zPv+kwuZQgJJaE0XevG6bGhXFh4wL+g8PEe+H9t1EO65H5VYzehUAlmRDgevJXKReMq5dC",
+	"EAEnifq898KTM0AUbqT5HbEJUk8SDnPCUoESPFUY0Kv8LQW+yJcZmC/WAOSbo++fL4MkUTvj6lP/958n",
+	"B/8HH/x+dPD95cHFX/7Dq4LXu9c1ACIbg8p7EhO5ChQiIRYoAd60/0i/W5w4hAlOI+m9eHp05CtgkDiN",
+	"9V9HGhT2z2yvhEqY2pX8dH7aSBSxSNYgBv11Mw/EY+DNU5khYVfaP/72eTvxn8NvKdAAauYU7uemOSeM",
+	"x1gawD3/xmuF6TmZUkKnQ+moSK5HB9/jg8nF7bPjr9XE+g9M5I9VDIapuAaOGI0WiNEANH8J4HPgewKN",
+	"IxZcoYgICRQ4mmGBBABFckYEkhxTgQP1IbSPJYqZkOjZERJPakjy2i6iK1l8utFU8VVBQSSMCtDS+ZRD",
+	"gjVIlBSnEqjmEZwkEQm0XBr9KtTmbjvOYxFxZicxU5bBlNg5f9DwMSSIBJlSYQUSS5jAERovJAjvq++d",
+	"cjaOIG5YY2JG/KXfWt13K9aIKTr78RX6/ptv/4qSbJgDtlFsUcTM9Ho1YUjU/3F0ylkCXBIF4AmOBPhe",
+	"Unh06wUzRgx39NJpvjdn0nyhL3fkhP9PN7v72kX2Ahv/CoFU85wkCeDoJQsXPXc25SyloeigH1b2pvAP",
+	"vAt1VezJzZt9pmZXjl4GbA1bc0L/oZXGsmi0kr9pkzG+eWdefXac/Yw5xwv1a4AlTBlf9LU3lmh3CfZq",
+	"WWtC2/ckkRH03vASlsxHCvtsRpcFuDGlOmFs1dyZEIhCI1bUBIgChALthywQIw5TIiRfHMbhEyOKghkm",
+	"NGAhIA6TVIBAMRGC0CliHE0YBzKliFFQhLZEHUnC2dyIUbuTMWMRYKq2MgYazGLMr3prU98bpyQKDap6",
+	"vhmSKQhZp92ef1Ol3XwP5iR0yrsono6O28kwBslJMECwxSyE6BXm4ZBZRcA4vExqBGPRMiuaZkergnIA",
+	"W+gv3HpA1Sf/6XFIOAvTgIxJRKQicJjjKDVKQjFDeCkBx57vRSRQUL5UxjdcexYEl4GCwUWV6MdRCkOO",
+	"QSUGVL92YroBArJeBn339Pvjii1dERoWgWcgcA1kOpOKw0IssQBldkuOiTIqLjkERG8hB+vlGAuICIUC",
+	"UCXcyHaQ2tEDyNXp/Vpd0I1bMmXw9PmqMjBmXu+lKcOKLimpJlp2CD+DSXlNSussr0nM8PG3z/tKlL5M",
+	"Jcjv0GzkVPKuO8X3P6wXWUQTpe+8EblnwG7dri4nnk7cpIDbj5kGYn8zMFjafOXOuivlJdu3YOM0kcMr",
+	"N25NlQQ3CeEgTmSJokIs4UASvc316TU1YGl7Ic2gZ2Tc2oZ8bkbZDxZA1UiXrwpIyKQv8CmEl8r6yWXv",
+	"ZZByp7yUyL2MsVoNxe74bvSZApw6pQZqcnkZY4qnEKtjmu+FLEjVf91nBJ6AXDi9VyWXXzE6icggHdQb",
+	"dRJLs9AhJxb38lssZqvOgPO3JwfH3z5HbIIwysaiK0gkYhPje4sgnAJH+4QKCThUY7OR6uDfS8z2JMMl",
+	"anKvNxMOo5KTcTr0DBWzlPane/2ZLnsrevzWPFG6GX236Ea4vIaAKFn5acUejAALuBTS+BZBcxkNFpeK",
+	"rSb2NFrgN4mvIGTX6tE4Dafa+uEMhzFOFDmwiAQLbRABFilfXIoEtL4KGBWSyNQg4hLHQEPLgAKwvAwY",
+	"nRAFcsuE6hmHmM1xpMmMSwr8Eof6vKOHZGehyzSZcqylgoiwmBlm5yyCyynHVLo/OMzZlRrFJhMS5D/a",
+	"P7OfJbsCekmESK0UsaC+xEEAidQPq8SCg/EvTMIQ2ouqrbZG4yj38LTaRlj7TKrPf4MdPjOWihJBnXi+",
+	"97ISPGtRu5mnhcQjmA51ngzQwhFMuyMqX9x7qLCtY0LdXxVGbd8zH0tWzrh9LSzzDbvJjmBXO+sH9QR4",
+	"AHXytnAubpO+kvWcmIQD3BXm1qPz5UYRnO7ChIQVMFwBvRI5FjLVEE+YIEOsDxwETr9111KDdaJSAcbU",
+	"b5rszIzS4yfAK8zoLrhZS7g4sBRUab6WbB+NXPCGhoyLIWI/YHGFfdfNr7TOpts3k92QKE4trZmD0FeL",
+	"dRs1l1erzs5MZe8JZL7h7njBTGktgpUVFS6fVu3YMRbw/JvSBZW+mPlBX9mggpkrZyDA3tr4OTmrB16r",
+	"RCwsoQpofwMKgogT7WcddDcxs1b69lwXy0pVTdhI1nZTQy5azJv9acS+iNyxDO1PWEpD4MJHRSPSt/dy",
+	"wkcFy+mJj7BAX4IZ5hJ4/jGOJ/ILuuZEgkBEemVAuBmW7FQl4cwclcBZ70LIwqcZ/CnmIcH0NRFBxETK",
+	"hwgYAb8NEN69jQ7M1WGgZbzb0CczWr0HNyuy7/mz7/qaK+Z7vt6s/WgnyH7Klr2W9dDhZm3ZmTxWVKt1",
+	"jvXBrZ6aLjr6AiutCt97CzgycRVLBCGxTEXhIFDzdTuu6tMFC6H1zFAZaHOR//fw8sX/PLj475Xi7Z31",
+	"2Azy9pvTWD9jZxlLV7C4VC9xFhPh7qQvY0xJkkbGva+2Fycl9MVEXMINBJkUIUJAeBlmbFw6aVulUj69",
+	"6uu98HLCtNNLnUGExLE6Y08wiSAsfL/qsMWCIOUcwj4HmoQJ+RPj0sQxlMj7m/aToIA5cCJLLruI6Ysj",
+	"CEkae743I1OlbwJOJAlwtIFTYsmp1NdkTOMYr9xld3KsFWyB7kdAE9/SfEqv5u8MtPmiSxhulHTv3NrK",
+	"7KFjfd7Wu3lXNUK2yew/TYp91YRr2qj5pF9aVdVm/s7GrVtZNSlm+jeEJbqekWBmLtsL1iJR1ugkgkBC",
+	"iPaJdJFQNNWBP0mUCsQoPCnajPVw0g7qlXUwihTjphx89CMecxLsCTTHEQm1FEH6Up9x9MpYLnsCAeeM",
+	"I+vurgiokJhEFULct+qp0htsxL5jT5GOYyIlGP9cnP3fSJhK9pQ378J2zaFj2ex89p0abNafMX41qG7i",
+	"KEUNy1Or16rmMufyNqdIq66qU1QmkrH/NdpOOSJ87yetqB6sudlsNTYI0Y+Zkukl807xFHZO9PpeHmJd",
+	"ESE6FurQhSfq+KRvgLCQLvK4hes7CvFTnA7ylGzEgi66pcoW/NGG/S1FIl0nKM0aARmxdnFHneIFwF3d",
+	"fRnva6MsyqRjpbPTzly5ERZFaxj/7rqr2TVfGNsYqlgTJnQ3oYr66EHo9DVEeHEOAbNhrPWO82dPv332",
+	"vENMmfnuKXDCwqEfbg8GcLGVVbM103J2LBlACGueada6oM2nbt5fHju+7BmuMiSrDES0/+Hjp8sfP/78",
+	"4bWPfvx49vLd69dvPvjo3YdfTt6/e315cva3n3968+GTj/79r/960tOc1BGq1Ya12i4IaYJYkZwpCxsL",
+	"dM0ZnaJ9jP5+/vEDSpgiCe6jLOtK2bkzwCFwRHEMlQsiVJib1qol8TSCmhWlEZiF2BO0cfY1GMMV8szx",
+	"Z1frNw+z7BTd6Dihwb9yqjMMwImmuwh2TPAiYjjs77BVX1LUOJlAoCwF/RkbwezksDAhzBiVwwBQFgaw",
+	"J9QpTH3uesYiQBSuMw+wt7bvdUgI1FApLXurnBYqqZccZ4BDQkGInmdi/aMo5/6sZP10O+w2yA2YA5Xv",
+	"8XR1/gSAm7WhmNDUHrffuhCxDtPmX6gWA1Ms4RovkBq3J8y9k3UDdJ/gDHAww+OSLCjETHDAhiuXf1rC",
+	"pxm3/MmymVzaUQF0NVgXFVkUHdxW5s0BwqTvTe5aerOLfXumMyOAG8NyyE24Dg8FbgMN3Wm8ix+vGPiZ",
+	"+/K+Wz1mmbujHrZxZUx1F4cAZ1GPDZyxCFoXvxYK7c6zKOVGTM7ZFawVu/NHxsc07YxFUI5ftUBxtOfZ",
+	"8KlL7Pne1Loq8jOsHqBj1ISOe6t29KttfZxMhlgIg7Jv1qILO2Uj2NSrWA70Pbl3a4METs4/HD5Fr9+c",
+	"oTevXp+foFMdGpC9h9gc+FLEgIkX8FHErtF5RdhAA69+10ZG+YLrQGFg3SeeRP1XB27WmMiGDvcEOn3z",
+	"E/rfh98efY+K7/jNV7GFO4uNOiSLS6iHxUcaLbYuIboHythU4lXzq8YF7xKHa8mznFncGMCC9gsU7CuS",
+	"tiT6pD20pSWgppxpWLwpUfLcR3A4PUTG+/biF1YzQfeLAj20AJwGSNdfF4gcFR2SvyuRrJ5Xzp0ADe8q",
+	"2s4GVfd6J8EL6KH/jXOwZAA4wVUfhLpdE9D3BEv5gMi/2ki+LDjdAqeb3/Q8bXH0b+4Sx3mzOxxH/1MN",
+	"7Rf7UXyzYIMUPOWMTzElwgXcZ9xnbQ6ojnE/T5MkWlSwX/a89XC1ktah36zaxCccDRL3CZ7Cuc3Ry8qg",
+	"HPcsg7K98MpPSqBOhh1bhvroY4jZMpF+t5G8+wcXet0lnUbHcvS0nH9OQixhp0+sD+T42X7q3NEUnTwN",
+	"p2yQTRj3EZ5iQoX0ER4LiQn1EaaIJSYWlnH09PDwr4hRhFHCougHZG9yGUW/pTjkWJLAGm1iycg//u4P",
+	"CjX/qh39E9Z0y/H206dTdHL6zhzNnMM5zFx8QUSAykN0BjgUCHNANvUeQsToZ6oL9gBwhJc8nhxwqAzu",
+	"CYngBwRz4AvkKg+hAHPFYub8F7Hg6jO1UUREumAhgfbtLcYXu9yDl2rogfHjfXlyiP5hAo7VqjQQws90",
+	"vCgUFfIRVRMj+9Cs7QXCdo86XhkBDfUdCjLVm8Rn+uX46OkXdE3kDGFkTVckQGfGdapZ5Ktnn6mZzwXf",
+	"m6err64E1vuFxX6mJopIIExDt0L05fjoOFvgr2yMJNNUeYjecM64gYgrX/SZ2vpF4hC9J0IKlApALMG/",
+	"pYBMYTfhAMUmEwFSHKJzAKSvGHBCDuPw8DN1Oe/mdGCLUJ0kOJjBwfHhUcGn76hLkVUhjfyF9/TwyAxk",
+	"CVCcEO+F9+zw6PCZSXSdaV4fzXRY7e8myF3rYiUiXIW8F97fQL61Q5ZKWR0fHW2sipUN7q0qDBWRublV",
+	"yCIcvU+GAgIQ+p4lTQ51RMFU6DQA86kL9cpIe6sbN3dmRmxxb/m9RsX2jDv9q+99e/TsbmakTCI76ypQ",
+	"lWTR8YPWsa/ZIJMa+bXKFUDSCPj501GpglMl+BV7nGSj/FIhy3/eVpZhc8pwaJnKasDlE49M2cIOA23I",
+	"UYeRrn7d14stUpkOzqpAN6Og4510XryFNbIyQpg7L3ukqP5+tuBC9bYc5zmOL2zI9SqW3e3GSX5aszft",
+	"zmbZCABKpXS+lpW25Cl8XQH+0y57tuX6hgIq5y/7KcQtOJSSw3QFJyZi17iWfSTI7+AjW/xEM6MtOPPE",
+	"RxPGnbYssmERJcucOLpV/PN1dGsn+9okGQv4qmLM7ZaTvaPCsbvBux8LBuSq73KFQrQhoqjEljtANvRi",
+	"k8zcSjmjQild0YWMTorjV0iqBQ0rRY07oK6qIPH9wDiHgPFNyByl04t4MsVRLArrhEadHDcIrJcKd4XC",
+	"i+3qj0KppR3WIkpzWBfKnijiWKN4Va1sRl2MIkLBRoG38ft7O/SPZPUqCzIkHLIUtYwynEs5TXQNJVMR",
+	"hilztl45LX8YEq2sSrrIODGtJmoILr3tWAe7V+XrP52s00VBdbUsNOU4mZXknY8UQtE1XojhDDAHntcR",
+	"quOCX9SgxR8vKWuoKqut168+d7UnuHYSU7dvSMXxo+4MYsvorJaJV+QMmAeKIfPqUNkjyuilLlXBA6Jv",
+	"iQp/XNxTO3FjnPSPGcgZcITRhERgzE1dNN1d3atziMKvC3J1RxoIMxtVDbHmaahVD9ZuMMqu0b4pFBxp",
+	"u3Uh3PcBBTiKgD9pY840JHJkgj5rOfBccsDxiRr60ozs5F2YcBZ7axFpGS0628i4TvYJDaJUkDk8+QFZ",
+	"BKFCOuf1TJemz6PQMedkDqFvg0oZrWuWoK95hi65H7neHNBwlWSXuWWFOj+8/vv5xw8boEyDVpRldyIb",
+	"+4sFMnOgfUYBKStFt5jQP/v6rFRMcs5IjvDlpFVRJj9FQDnpufuGJn/Wy+xOogO9ZUmlq4ZIAjQ0yfNq",
+	"0XOdY09Dk9waMaH/I9IgADAPQ5gAzpJfkwjM/39LIdX/MQn25nelIKPIPk60eL549JXlvrK1T9KOUJYp",
+	"Z3RLwkafy0uXBNjPYtCp+PdBRxk45B4MwwBKLWwX5iNL85ndVn3EfaVHnbIoGoSCLZ1MC4HuO3wiVTgN",
+	"Ob4mdGou1PQ16Z5A7Jrq2zI0hgnjoPE+IVxINGcSag+mLfhUMrABkernNZhpS5hcCvvcYWwq+GoPdcay",
+	"MyYAmXRHpVsJC5X5x+bADQpznCPJ9P+6YzOv/lKL0TdGfz3idDhOLZQ1Vo1d4JBr8uO1mURiMEbTILZM",
+	"cCrgQKRJwniLoaTz5s/dyHus8UwETI3Cc4kQYg85qGjIKkA5SWkz/9dVgFnORQNqRD2DmToGO8de90P5",
+	"4QzRe8IhuoRnJ0dr+aoFe5pf65H3v9TPj7JxOAI1fA2islOVtloOIhDCyUldV3ETctKUCxXtR4EzO/CB",
+	"nwh8e59piqjqVn44igiEWQCK+nuxJ1DC2ZTr0JatnhcsgkZCexxa/EwbQZX2D5gIvNxB8B4LefBmDlQe",
+	"vHvtNXhoL26f+sdHlQ7adtxKuJEjnaV7kO+3h38HU6TfRvbt9dnyPZmDJQft3TnX0XkH52oSDQ6B9s2U",
+	"X+yoLz4iIfof1ttmnGpPfP2NWEcy6TNnCZ7d2VUTX730NZH9Oyd984SDHRa8pfgkZFxbVijsCcP1JRmL",
+	"9jkkgJUsliRywaBaJCCBFwKFjMKT7qjNejzWeQSEtElhO4PXLNx7h9FaSs1UMDax3FaPdtaZKTHFWmqV",
+	"pB7QFzcP7dozz27UAEPLNSMQT2npzrNUFjqDdmAbATWf215lo7q5uAupW1175y4lijV++F3ordE7ufrT",
+	"LsmmZwPomo/lLZ83vMyrtWD66NsfynJ5QUlhpJolRbRfIHZzSepo9AliOi0Cu3yEfU1jepAjkJLSykoN",
+	"NQRk2XWA48gtBdaW+oPtuMrJnM5Olh2wyYEu2AVCorxidQlvtWe4IhJyGZlLzgbF9KpceP/e6Sd3j0+o",
+	"Ak6w/pVYrcrJno6yqPQW9ZO98Yt7YScBXOsXNMlZOGSJzCMmfMSi0FSf40JuCdw5QTeB+HU2at1LbHNd",
+	"YIumZ7nZWJjraw6/6iLVnuvmpf/L5sBlymn51vrxfnqT99PV2qU8mY6ns+XvbJyPe626SF65V0k21qTq",
+	"ATo4sOO+fKYSX+nGJdV19coFO4IZBFd6sE0ZzbuLY1nstGOS5pac2uXKg1vSkFX1DXfaWb2EHByZqOGF",
+	"Aet+VsfQR6bwhI84izRS6BR85JoJ+sj1ePCR66ToI9u/8N//+q8nPRRr9qg1RqKAzAfqE82afWySzyvh",
+	"PDKCt8EBcqIHrAXzbQXs65XtOrP9ynQrdS20DLAzOYaRUYUZvv3B/KLxGEWYym6q/SQf/lBvXm2vK3Q9",
+	"YxoJEBZwcAecFTAT8NkYb6THhLCL7HV/7u7UHheOxxTYU66bHdryyayo8EwYi3U06rx9e9G0Bu91j155",
+	"xPOm4leWJGdFBIup4GDU2xrINd1jDjrg+Ey7dH/U498U2mU9YnpAjrQCpWNp1+jeXBEtY95wdIYfZBBW",
+	"n+9WDulewnbLbdAvTMJHuotcvNKt+17dDRGq7wF1/ViD5Qy9fRjXVd1twOC5Oj+4cd62cFEq/3tfMJHD",
+	"TwNdIUTXBa5HQQ7vKiSMOMyL9aXqpGa5YrK3rTCyisLMO46ZHH6udu9mcVVoalt31v5b1tf1z33D6jrv",
+	"Zv4SEwmGbXtkE77k/hK6gJnOcmOpzuJBOJDt9692klH2ncZTOWdzyNGzDZ6p6gG9026tDNzFaqB7Aul6",
+	"4xY9zqhwGB0vNO5mWMxqbYZmdDmaaIqtNQ7CO0HXfUeTAecSmvqixgbTjvIbvwbsuHtU119PR0JvC0nV",
+	"PbDvS2hzko4jEpQuUidWV2HBqLCpvjrWvEeoc4YvZ+o3e7EcEN9lo/vqp4d2M7RxhVfAcIYTOwOEHZFp",
+	"+kQfdOJBc3hebti5JSas7At6b4/D6sxkDsFFpJnUrDAdxIZtuSI2bWebgjJvq3m/0z5Mo8sBOMh7utUa",
+	"53boubuA73BZb2PG6styrNnQv3rWQrfPDnXbuvQUvQ8nELNrpTU1j26oStsqyXRTmo/KsqokprYxlaQ0",
+	"VYMy2epKmqxfVM/6G+uC+H4kETjUbEmUus/vujSdkMgWxczQQGipwExXr27GEa3BBAXQP9Bggo2ZhR9p",
+	"zh+dYT9SVH8QZz1ra0sL4mB2WmwxuzOe9aWGvbtsjWgo2vuxHOwoIvRKX4PmjNWVkX5l43Ye+jsbd6oR",
+	"S8LeNceeHdfVHNsFxlMbr+G6X9VPa6qOrIuTw4YNaWhU8z/ZMZ2swY0mOhATy3AGMZtD+aurPUUfYzeH",
+	"UoUjgvaC2z+5Fo3buVBZ6Vm62+VSi85G62osleJ2mRlsoh3CxeG10jLHRZlDR7eas76Obl1yR6MAzRDV",
+	"T+lpfuxaINLM0X38DlgutsXo5himFUkrRa2bKiGfQZJKPCjIYw3MbSuY8v5XPS5dkCqgcDJOG9mX5xjs",
+	"Sxyj28Jf6sdCIHoD5bwxowq10HeL6wsL2zLBWUjcq6SyAo5dme0cXndCZXlIQFtExSOJ3ZPSQQqlV64Z",
+	"SEGi6T4gTtr5Nn9UH+h1VOsMS4SjiF0LROSTTRHfGEeYBtBurLy0Ax9tlpp21AWnomRXQJED7V2aM3bO",
+	"0YwIyfiiCa2f1CLf2nF3i9Vule8zoD3t2fr0XmQrbLblh+kbvCcc0ZkkOt12T/eeu84STQeeZpaDLVvc",
+	"Ea8Lo/98EqNDmkoppE/4tn+jCenDNEsS3kDaSkUcYAOaISJTMiYRkYt2nfCmMPhRL+Rovrb19AvtKIlA",
+	"BrQR2JCZtzr2+QQJwBJRdu1rvF/PFmvjvKcJwCFmc9PUv86+jNkc7t5n8ecuMFnjwIpNRKOyFV0P1vV9",
+	"VaMCybRy/R/jBrlfxmAIAV5AiETAuOlMENgm1hspfd6bw93wLoZhjt8/xjr8k0WaZzRT9AP4hVwA05q4",
+	"6G5a47yX6i7u9bK+2OX9Acj6lab1907ia4SVJf6eQOrQZGo0GOoIsq76G1EHc5YGM2g29H+xYx7N++3J",
+	"BouHrNy+wVAt+/u1WYxpMPuR8QfD1vcnsbXkTtboXELmphx5llR6OIw1VTwSwy50TFmbMBIWNaUjveKA",
+	"Jdg2N9uJmYp2Pl0sUEAwN/9P//2v//dXFMGUSBLjYKELvy9VHc4Skl3tCJYARYxGC1NZGme5gc3FhzlL",
+	"adgeU3Wmhj3coMSJzQDT0Fj//KNhWgnjUWEHzfmU0eITGw717dU4cm/eK9WWcKYrohZ2bgqxaNTUy7IG",
+	"RBZv9EVjSR0zbKdKdr8qLP5eFQUoQt1g0KHWJf4pFA3BJwglbCW0SsE3buCDlYYxliZu18EEkSJwbVH8",
+	"jXiKGhBiEdt8zNMYOXUjt4ORh55vooGeC0mxVax26DSjcfrgG81YLnLA1zwHm4e9lYJWxhkvXWs82LmN",
+	"9O4LfPvelmtGYdkrR/Zo0zFiZ/b7lbWUzZDwh+LtmsKBqVhb6PqLxgsJAlG4kRtQlnZpWh8aDZzXBska",
+	"WmdaVDgo6qRc7bvTqynqypVo/xIliXSshGJDRq76fQN0VNeJ6F0IccIk0GBx8J+w6JrL+fT4u+VczmKe",
+	"x+fPN8dPDz5/vvkrXPyltnnRTpD18SbTRppI2qBa2r7pjIc6QP0H00PV5Zb4FkF6ce8LLp6Gtk0b6L+t",
+	"l4YwdfcPYYnDNkT4Ol5KjGwUS7M9osOWTtzI7Sa9PNaUWMN9rWPgHEp9ZQops6h0w8E4wlHUeElhSUOk",
+	"6rzeGs52bobtZPEqu7Y7KV61FIq4J5BkEkfIgLEZ4IW2+aNbedOSyfIpH94pJVB9sFGVNPY3u9Gc+ceZ",
+	"lGtm9OdY+scMm7L2EYRTZcDghTDlPYritdyxblVsqqETqxJqGtXZIZo7tlWHyk1yD4p3ZIxxYGJ0HQjR",
+	"hLO44NHqfovqSmR01F52dL0CuweNTNyWnXRf+0jlPtgAVWMUx2yeJ9y0AvmnbPSj22KI2yKPKs7hfmeo",
+	"ToVaZaPmMe/9rAeu04N1yVzE5TD0CeMxlt4LL8QSDiSJwbun5Wk2ZmNo7YUz6w6JxJbuUOb+hNyoszFw",
+	"wkIT06qe6vD+oiBtIATTgqT9yuylHvdYyKOTTWiAqk9ytsWSe5RddE45phJCF4iMJSIChRxfU8QUbjui",
+	"L4SECdLal8IOeizkt0FEO6j6KAFbh5aGujUe4bHCLKHoChbGx1CDztrmg+bbn5gTvFsrpq3nuT8l+jCy",
+	"FI8I1Rdmy/YR2s8woFtCUqazA5aKodq3gNfn9nVgug7NlPTAR6nZqfyRBesQJIws0ltisV6ZUeug5bEf",
+	"TM48thOog7stmWmFocXPEP7SBRCbVdq5GfJYbC8/RViobfDQ4DcX3NY42JJi0t/efVbQMDf+jIKJnrUg",
+	"q7f/hrNFq9JxaHlUOe0qR4O0P/jLTQSahdRJNvSh9oLb6NEpUy5iL2/5YDTLUGQFmAYQRW22gR41nHn+",
+	"1AmUigxsK1peirx2IlJX1JhhgSiTmVBcUwj2aA23c2i9l/YeSrDuBMhS45EybVJCi+K8SVwIEV70QK7t",
+	"aStGt0KBmgbQqOB+NsPrCnO3RWPYKWpdkiGZgii7JauKZz7/ZpeLZ96RDj0pUIHFoo1LOGCTibDOLZOg",
+	"TySK8QKNAQUsNjEY7b1GKkhDh+6orzfE65Ap/TiZWEJZg0S2yP0fJ5P7mSTpkjbYxNxcJDi4UkcQwzeu",
+	"dNcSVXRuMaMWAnzuMJXyyHvhjTQm7Cu3jlFngCObGuWa5dtb28IjlyJSeJR3tys8dHeNpXF5OY/C40JK",
+	"UOFpaR/F0SaCsfAkk3+FZ64NQGlgVou+OFBXEP568fX/BwAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,
