@@ -229,4 +229,14 @@ func TestAPIOperations(t *testing.T) {
 		status, _, body = httpJSON(t, "GET", base+"/v1/genesis", nil)
 		assert.Equal(t, 200, status, "%v", body)
 	})
+
+	t.Run("metrics", func(t *testing.T) {
+		status, _, body := httpJSON(t, "GET", base+"/v1/metrics?family=token", nil)
+		require.Equal(t, 200, status, "%v", body)
+		assert.Len(t, body["families"], 1, "one family row, as asked: %v", body)
+		assert.NotNil(t, body["all"], "%v", body)
+		status, _, body = httpJSON(t, "GET", base+"/v1/metrics?from=2030-01-01T00:00:00Z&to=2029-01-01T00:00:00Z", nil)
+		assert.Equal(t, 400, status, "%v", body)
+		assert.Equal(t, "from-before-to", body["rule"])
+	})
 }

@@ -519,6 +519,33 @@ func (e GetGuardianStatusParamsKind) Valid() bool {
 	}
 }
 
+// Defines values for GetMetricsParamsFamily.
+const (
+	Delegated  GetMetricsParamsFamily = "delegated"
+	Quadratic  GetMetricsParamsFamily = "quadratic"
+	Reputation GetMetricsParamsFamily = "reputation"
+	Seat       GetMetricsParamsFamily = "seat"
+	Token      GetMetricsParamsFamily = "token"
+)
+
+// Valid indicates whether the value is a known member of the GetMetricsParamsFamily enum.
+func (e GetMetricsParamsFamily) Valid() bool {
+	switch e {
+	case Delegated:
+		return true
+	case Quadratic:
+		return true
+	case Reputation:
+		return true
+	case Seat:
+		return true
+	case Token:
+		return true
+	default:
+		return false
+	}
+}
+
 // Allocation defines model for Allocation.
 type Allocation struct {
 	Choice string `json:"choice"`
@@ -1305,6 +1332,19 @@ type ListVouchesParams struct {
 	// WaitFor answer only once the server's block listener has seen this transaction (at most 30 s)
 	WaitFor *WaitFor `form:"waitFor,omitempty" json:"waitFor,omitempty"`
 }
+
+// GetMetricsParams defines parameters for GetMetrics.
+type GetMetricsParams struct {
+	From   *time.Time                `form:"from,omitempty" json:"from,omitempty"`
+	To     *time.Time                `form:"to,omitempty" json:"to,omitempty"`
+	Family *[]GetMetricsParamsFamily `form:"family,omitempty" json:"family,omitempty"`
+
+	// WaitFor answer only once the server's block listener has seen this transaction (at most 30 s)
+	WaitFor *WaitFor `form:"waitFor,omitempty" json:"waitFor,omitempty"`
+}
+
+// GetMetricsParamsFamily defines parameters for GetMetrics.
+type GetMetricsParamsFamily string
 
 // GetRoundParams defines parameters for GetRound.
 type GetRoundParams struct {
@@ -2254,6 +2294,15 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /v1/members/{mspId}/{memberId}/vouches/revocation (the `RevokeVouch` operationId).
 	RevokeVouch(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, body RevokeVouchJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetMetrics Governance metrics from the ledger (participation, latency, legitimacy, Gini, Nakamoto, incidents) per voting family and decision type, as `charter metrics` computes them.
+	//
+	// Reads the whole governance record page by page (members, ballots and their
+	// cast weights, decisions, incidents) and computes the report on the server:
+	// an expensive read, meant for dashboards that cache it.
+	//
+	// Corresponds with GET /v1/metrics (the `GetMetrics` operationId).
+	GetMetrics(ctx context.Context, params *GetMetricsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CreatePollWithBody Prepare creating a 1–7 legitimacy poll, for signing (decision ballots open only with a proposal).
 	//
@@ -4098,6 +4147,25 @@ func (c *Client) RevokeVouchWithBody(ctx context.Context, mspId MSPIDPath, membe
 // Corresponds with POST /v1/members/{mspId}/{memberId}/vouches/revocation (the `RevokeVouch` operationId).
 func (c *Client) RevokeVouch(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, body RevokeVouchJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewRevokeVouchRequest(c.Server, mspId, memberId, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetMetrics Governance metrics from the ledger (participation, latency, legitimacy, Gini, Nakamoto, incidents) per voting family and decision type, as `charter metrics` computes them.
+//
+// Reads the whole governance record page by page (members, ballots and their
+// cast weights, decisions, incidents) and computes the report on the server:
+// an expensive read, meant for dashboards that cache it.
+//
+// Corresponds with GET /v1/metrics (the `GetMetrics` operationId).
+func (c *Client) GetMetrics(ctx context.Context, params *GetMetricsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetMetricsRequest(c.Server, params)
 	if err != nil {
 		return nil, err
 	}
@@ -8734,6 +8802,96 @@ func NewRevokeVouchRequestWithBody(server string, mspId MSPIDPath, memberId Memb
 	return req, nil
 }
 
+// NewGetMetricsRequest constructs an http.Request for the GetMetrics method
+func NewGetMetricsRequest(server string, params *GetMetricsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/metrics")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.From != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "from", *params.From, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.To != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "to", *params.To, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Family != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "family", *params.Family, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.WaitFor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "waitFor", *params.WaitFor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewCreatePollRequest calls the generic CreatePoll builder with application/json body
 func NewCreatePollRequest(server string, body CreatePollJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -11130,6 +11288,17 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /v1/members/{mspId}/{memberId}/vouches/revocation (the `RevokeVouch` operationId).
 	RevokeVouchWithResponse(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, body RevokeVouchJSONRequestBody, reqEditors ...RequestEditorFn) (*RevokeVouchResponse, error)
+
+	// GetMetricsWithResponse Governance metrics from the ledger (participation, latency, legitimacy, Gini, Nakamoto, incidents) per voting family and decision type, as `charter metrics` computes them.
+	//
+	// Reads the whole governance record page by page (members, ballots and their
+	// cast weights, decisions, incidents) and computes the report on the server:
+	// an expensive read, meant for dashboards that cache it.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/metrics (the `GetMetrics` operationId).
+	GetMetricsWithResponse(ctx context.Context, params *GetMetricsParams, reqEditors ...RequestEditorFn) (*GetMetricsResponse, error)
 
 	// CreatePollWithBodyWithResponse Prepare creating a 1–7 legitimacy poll, for signing (decision ballots open only with a proposal).
 	//
@@ -14648,6 +14817,54 @@ func (r RevokeVouchResponse) ContentType() string {
 	return ""
 }
 
+type GetMetricsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Object
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetMetricsResponse) GetJSON200() *Object {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetMetricsResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetMetricsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetMetricsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetMetricsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetMetricsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type CreatePollResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -17324,6 +17541,23 @@ func (c *ClientWithResponses) RevokeVouchWithResponse(ctx context.Context, mspId
 		return nil, err
 	}
 	return ParseRevokeVouchResponse(rsp)
+}
+
+// GetMetricsWithResponse Governance metrics from the ledger (participation, latency, legitimacy, Gini, Nakamoto, incidents) per voting family and decision type, as `charter metrics` computes them.
+//
+// Reads the whole governance record page by page (members, ballots and their
+// cast weights, decisions, incidents) and computes the report on the server:
+// an expensive read, meant for dashboards that cache it.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/metrics (the `GetMetrics` operationId).
+func (c *ClientWithResponses) GetMetricsWithResponse(ctx context.Context, params *GetMetricsParams, reqEditors ...RequestEditorFn) (*GetMetricsResponse, error) {
+	rsp, err := c.GetMetrics(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetMetricsResponse(rsp)
 }
 
 // CreatePollWithBodyWithResponse Prepare creating a 1–7 legitimacy poll, for signing (decision ballots open only with a proposal).
@@ -20068,6 +20302,39 @@ func ParseRevokeVouchResponse(rsp *http.Response) (*RevokeVouchResponse, error) 
 	return response, nil
 }
 
+// ParseGetMetricsResponse parses an HTTP response from a GetMetricsWithResponse call
+func ParseGetMetricsResponse(rsp *http.Response) (*GetMetricsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetMetricsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Object
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseCreatePollResponse parses an HTTP response from a CreatePollWithResponse call
 func ParseCreatePollResponse(rsp *http.Response) (*CreatePollResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -21244,6 +21511,9 @@ type ServerInterface interface {
 	// RevokeVouch Prepare withdrawing the signer's vouch for the member, for signing.
 	// (POST /v1/members/{mspId}/{memberId}/vouches/revocation)
 	RevokeVouch(w http.ResponseWriter, r *http.Request, mspId MSPIDPath, memberId MemberIDPath)
+	// GetMetrics Governance metrics from the ledger (participation, latency, legitimacy, Gini, Nakamoto, incidents) per voting family and decision type, as `charter metrics` computes them.
+	// (GET /v1/metrics)
+	GetMetrics(w http.ResponseWriter, r *http.Request, params GetMetricsParams)
 	// CreatePoll Prepare creating a 1–7 legitimacy poll, for signing (decision ballots open only with a proposal).
 	// (POST /v1/polls)
 	CreatePoll(w http.ResponseWriter, r *http.Request)
@@ -24001,6 +24271,78 @@ func (siw *ServerInterfaceWrapper) RevokeVouch(w http.ResponseWriter, r *http.Re
 	handler.ServeHTTP(w, r)
 }
 
+// GetMetrics operation middleware
+func (siw *ServerInterfaceWrapper) GetMetrics(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetMetricsParams
+
+	// ------------- Optional query parameter "from" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "from", r.URL.Query(), &params.From, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "from"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "from", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "to" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "to", r.URL.Query(), &params.To, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "to"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "to", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "family" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "family", r.URL.Query(), &params.Family, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "family"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "family", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "waitFor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "waitFor", r.URL.Query(), &params.WaitFor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "waitFor"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "waitFor", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetMetrics(w, r, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // CreatePoll operation middleware
 func (siw *ServerInterfaceWrapper) CreatePoll(w http.ResponseWriter, r *http.Request) {
 
@@ -25332,6 +25674,7 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/build", wrapper.GetBuild)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/upgrades/{sequence}", wrapper.GetUpgradeStatus)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/upgrades/{sequence}/signoffs", wrapper.SignOffUpgrade)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/metrics", wrapper.GetMetrics)
 
 	return m
 }
@@ -25341,147 +25684,151 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7H3rchs31uCroHq/Ksk7LVGWE0/i1FatfMnY8zm2VnIyWzvWymD3IYmoG+gAaEqMylXzDvsO34PNk2zh",
-	"1hey7yQVStEvW010Azh3HJzLrRewOGEUqBTei1svwRzHIIHrv064JBMcyA84hlMsZ+oZod4LL1F/+B7F",
-	"MXgvzD++x+G3lHAIvReSp+B7IphBjNU7Mb55D3SqPvD0+DvfiwnN/vY9uUjUV4TkhE69r1/9bN5fgAvC",
-	"aMPUczOi6+zPv+kwuZQgJJaE0XevG6bGhXFh4wL+g8PEe+H9t1EO65H5VYzehUAlmRDgevJXKReMq5dC",
-	"EAEnifq898KTM0AUbqT5HbEJUk8SDnPCUoESPFUY0Kv8LQW+yJcZmC/WAOSbo++fL4MkUTvj6lP/958n",
-	"B/8HH/x+dPD95cHFX/7Dq4LXu9c1ACIbg8p7EhO5ChQiIRYoAd60/0i/W5w4hAlOI+m9eHp05CtgkDiN",
-	"9V9HGhT2z2yvhEqY2pX8dH7aSBSxSNYgBv11Mw/EY+DNU5khYVfaP/72eTvxn8NvKdAAauYU7uemOSeM",
-	"x1gawD3/xmuF6TmZUkKnQ+moSK5HB9/jg8nF7bPjr9XE+g9M5I9VDIapuAaOGI0WiNEANH8J4HPgewKN",
-	"IxZcoYgICRQ4mmGBBABFckYEkhxTgQP1IbSPJYqZkOjZERJPakjy2i6iK1l8utFU8VVBQSSMCtDS+ZRD",
-	"gjVIlBSnEqjmEZwkEQm0XBr9KtTmbjvOYxFxZicxU5bBlNg5f9DwMSSIBJlSYQUSS5jAERovJAjvq++d",
-	"cjaOIG5YY2JG/KXfWt13K9aIKTr78RX6/ptv/4qSbJgDtlFsUcTM9Ho1YUjU/3F0ylkCXBIF4AmOBPhe",
-	"Unh06wUzRgx39NJpvjdn0nyhL3fkhP9PN7v72kX2Ahv/CoFU85wkCeDoJQsXPXc25SyloeigH1b2pvAP",
-	"vAt1VezJzZt9pmZXjl4GbA1bc0L/oZXGsmi0kr9pkzG+eWdefXac/Yw5xwv1a4AlTBlf9LU3lmh3CfZq",
-	"WWtC2/ckkRH03vASlsxHCvtsRpcFuDGlOmFs1dyZEIhCI1bUBIgChALthywQIw5TIiRfHMbhEyOKghkm",
-	"NGAhIA6TVIBAMRGC0CliHE0YBzKliFFQhLZEHUnC2dyIUbuTMWMRYKq2MgYazGLMr3prU98bpyQKDap6",
-	"vhmSKQhZp92ef1Ol3XwP5iR0yrsono6O28kwBslJMECwxSyE6BXm4ZBZRcA4vExqBGPRMiuaZkergnIA",
-	"W+gv3HpA1Sf/6XFIOAvTgIxJRKQicJjjKDVKQjFDeCkBx57vRSRQUL5UxjdcexYEl4GCwUWV6MdRCkOO",
-	"QSUGVL92YroBArJeBn339Pvjii1dERoWgWcgcA1kOpOKw0IssQBldkuOiTIqLjkERG8hB+vlGAuICIUC",
-	"UCXcyHaQ2tEDyNXp/Vpd0I1bMmXw9PmqMjBmXu+lKcOKLimpJlp2CD+DSXlNSussr0nM8PG3z/tKlL5M",
-	"Jcjv0GzkVPKuO8X3P6wXWUQTpe+8EblnwG7dri4nnk7cpIDbj5kGYn8zMFjafOXOuivlJdu3YOM0kcMr",
-	"N25NlQQ3CeEgTmSJokIs4UASvc316TU1YGl7Ic2gZ2Tc2oZ8bkbZDxZA1UiXrwpIyKQv8CmEl8r6yWXv",
-	"ZZByp7yUyL2MsVoNxe74bvSZApw6pQZqcnkZY4qnEKtjmu+FLEjVf91nBJ6AXDi9VyWXXzE6icggHdQb",
-	"dRJLs9AhJxb38lssZqvOgPO3JwfH3z5HbIIwysaiK0gkYhPje4sgnAJH+4QKCThUY7OR6uDfS8z2JMMl",
-	"anKvNxMOo5KTcTr0DBWzlPane/2ZLnsrevzWPFG6GX236Ea4vIaAKFn5acUejAALuBTS+BZBcxkNFpeK",
-	"rSb2NFrgN4mvIGTX6tE4Dafa+uEMhzFOFDmwiAQLbRABFilfXIoEtL4KGBWSyNQg4hLHQEPLgAKwvAwY",
-	"nRAFcsuE6hmHmM1xpMmMSwr8Eof6vKOHZGehyzSZcqylgoiwmBlm5yyCyynHVLo/OMzZlRrFJhMS5D/a",
-	"P7OfJbsCekmESK0UsaC+xEEAidQPq8SCg/EvTMIQ2ouqrbZG4yj38LTaRlj7TKrPf4MdPjOWihJBnXi+",
-	"97ISPGtRu5mnhcQjmA51ngzQwhFMuyMqX9x7qLCtY0LdXxVGbd8zH0tWzrh9LSzzDbvJjmBXO+sH9QR4",
-	"AHXytnAubpO+kvWcmIQD3BXm1qPz5UYRnO7ChIQVMFwBvRI5FjLVEE+YIEOsDxwETr9111KDdaJSAcbU",
-	"b5rszIzS4yfAK8zoLrhZS7g4sBRUab6WbB+NXPCGhoyLIWI/YHGFfdfNr7TOpts3k92QKE4trZmD0FeL",
-	"dRs1l1erzs5MZe8JZL7h7njBTGktgpUVFS6fVu3YMRbw/JvSBZW+mPlBX9mggpkrZyDA3tr4OTmrB16r",
-	"RCwsoQpofwMKgogT7WcddDcxs1b69lwXy0pVTdhI1nZTQy5azJv9acS+iNyxDO1PWEpD4MJHRSPSt/dy",
-	"wkcFy+mJj7BAX4IZ5hJ4/jGOJ/ILuuZEgkBEemVAuBmW7FQl4cwclcBZ70LIwqcZ/CnmIcH0NRFBxETK",
-	"hwgYAb8NEN69jQ7M1WGgZbzb0CczWr0HNyuy7/mz7/qaK+Z7vt6s/WgnyH7Klr2W9dDhZm3ZmTxWVKt1",
-	"jvXBrZ6aLjr6AiutCt97CzgycRVLBCGxTEXhIFDzdTuu6tMFC6H1zFAZaHOR//fw8sX/PLj475Xi7Z31",
-	"2Azy9pvTWD9jZxlLV7C4VC9xFhPh7qQvY0xJkkbGva+2Fycl9MVEXMINBJkUIUJAeBlmbFw6aVulUj69",
-	"6uu98HLCtNNLnUGExLE6Y08wiSAsfL/qsMWCIOUcwj4HmoQJ+RPj0sQxlMj7m/aToIA5cCJLLruI6Ysj",
-	"CEkae743I1OlbwJOJAlwtIFTYsmp1NdkTOMYr9xld3KsFWyB7kdAE9/SfEqv5u8MtPmiSxhulHTv3NrK",
-	"7KFjfd7Wu3lXNUK2yew/TYp91YRr2qj5pF9aVdVm/s7GrVtZNSlm+jeEJbqekWBmLtsL1iJR1ugkgkBC",
-	"iPaJdJFQNNWBP0mUCsQoPCnajPVw0g7qlXUwihTjphx89CMecxLsCTTHEQm1FEH6Up9x9MpYLnsCAeeM",
-	"I+vurgiokJhEFULct+qp0htsxL5jT5GOYyIlGP9cnP3fSJhK9pQ378J2zaFj2ex89p0abNafMX41qG7i",
-	"KEUNy1Or16rmMufyNqdIq66qU1QmkrH/NdpOOSJ87yetqB6sudlsNTYI0Y+Zkukl807xFHZO9PpeHmJd",
-	"ESE6FurQhSfq+KRvgLCQLvK4hes7CvFTnA7ylGzEgi66pcoW/NGG/S1FIl0nKM0aARmxdnFHneIFwF3d",
-	"fRnva6MsyqRjpbPTzly5ERZFaxj/7rqr2TVfGNsYqlgTJnQ3oYr66EHo9DVEeHEOAbNhrPWO82dPv332",
-	"vENMmfnuKXDCwqEfbg8GcLGVVbM103J2LBlACGueada6oM2nbt5fHju+7BmuMiSrDES0/+Hjp8sfP/78",
-	"4bWPfvx49vLd69dvPvjo3YdfTt6/e315cva3n3968+GTj/79r/960tOc1BGq1Ya12i4IaYJYkZwpCxsL",
-	"dM0ZnaJ9jP5+/vEDSpgiCe6jLOtK2bkzwCFwRHEMlQsiVJib1qol8TSCmhWlEZiF2BO0cfY1GMMV8szx",
-	"Z1frNw+z7BTd6Dihwb9yqjMMwImmuwh2TPAiYjjs77BVX1LUOJlAoCwF/RkbwezksDAhzBiVwwBQFgaw",
-	"J9QpTH3uesYiQBSuMw+wt7bvdUgI1FApLXurnBYqqZccZ4BDQkGInmdi/aMo5/6sZP10O+w2yA2YA5Xv",
-	"8XR1/gSAm7WhmNDUHrffuhCxDtPmX6gWA1Ms4RovkBq3J8y9k3UDdJ/gDHAww+OSLCjETHDAhiuXf1rC",
-	"pxm3/MmymVzaUQF0NVgXFVkUHdxW5s0BwqTvTe5aerOLfXumMyOAG8NyyE24Dg8FbgMN3Wm8ix+vGPiZ",
-	"+/K+Wz1mmbujHrZxZUx1F4cAZ1GPDZyxCFoXvxYK7c6zKOVGTM7ZFawVu/NHxsc07YxFUI5ftUBxtOfZ",
-	"8KlL7Pne1Loq8jOsHqBj1ISOe6t29KttfZxMhlgIg7Jv1qILO2Uj2NSrWA70Pbl3a4METs4/HD5Fr9+c",
-	"oTevXp+foFMdGpC9h9gc+FLEgIkX8FHErtF5RdhAA69+10ZG+YLrQGFg3SeeRP1XB27WmMiGDvcEOn3z",
-	"E/rfh98efY+K7/jNV7GFO4uNOiSLS6iHxUcaLbYuIboHythU4lXzq8YF7xKHa8mznFncGMCC9gsU7CuS",
-	"tiT6pD20pSWgppxpWLwpUfLcR3A4PUTG+/biF1YzQfeLAj20AJwGSNdfF4gcFR2SvyuRrJ5Xzp0ADe8q",
-	"2s4GVfd6J8EL6KH/jXOwZAA4wVUfhLpdE9D3BEv5gMi/2ki+LDjdAqeb3/Q8bXH0b+4Sx3mzOxxH/1MN",
-	"7Rf7UXyzYIMUPOWMTzElwgXcZ9xnbQ6ojnE/T5MkWlSwX/a89XC1ktah36zaxCccDRL3CZ7Cuc3Ry8qg",
-	"HPcsg7K98MpPSqBOhh1bhvroY4jZMpF+t5G8+wcXet0lnUbHcvS0nH9OQixhp0+sD+T42X7q3NEUnTwN",
-	"p2yQTRj3EZ5iQoX0ER4LiQn1EaaIJSYWlnH09PDwr4hRhFHCougHZG9yGUW/pTjkWJLAGm1iycg//u4P",
-	"CjX/qh39E9Z0y/H206dTdHL6zhzNnMM5zFx8QUSAykN0BjgUCHNANvUeQsToZ6oL9gBwhJc8nhxwqAzu",
-	"CYngBwRz4AvkKg+hAHPFYub8F7Hg6jO1UUREumAhgfbtLcYXu9yDl2rogfHjfXlyiP5hAo7VqjQQws90",
-	"vCgUFfIRVRMj+9Cs7QXCdo86XhkBDfUdCjLVm8Rn+uX46OkXdE3kDGFkTVckQGfGdapZ5Ktnn6mZzwXf",
-	"m6err64E1vuFxX6mJopIIExDt0L05fjoOFvgr2yMJNNUeYjecM64gYgrX/SZ2vpF4hC9J0IKlApALMG/",
-	"pYBMYTfhAMUmEwFSHKJzAKSvGHBCDuPw8DN1Oe/mdGCLUJ0kOJjBwfHhUcGn76hLkVUhjfyF9/TwyAxk",
-	"CVCcEO+F9+zw6PCZSXSdaV4fzXRY7e8myF3rYiUiXIW8F97fQL61Q5ZKWR0fHW2sipUN7q0qDBWRublV",
-	"yCIcvU+GAgIQ+p4lTQ51RMFU6DQA86kL9cpIe6sbN3dmRmxxb/m9RsX2jDv9q+99e/TsbmakTCI76ypQ",
-	"lWTR8YPWsa/ZIJMa+bXKFUDSCPj501GpglMl+BV7nGSj/FIhy3/eVpZhc8pwaJnKasDlE49M2cIOA23I",
-	"UYeRrn7d14stUpkOzqpAN6Og4510XryFNbIyQpg7L3ukqP5+tuBC9bYc5zmOL2zI9SqW3e3GSX5aszft",
-	"zmbZCABKpXS+lpW25Cl8XQH+0y57tuX6hgIq5y/7KcQtOJSSw3QFJyZi17iWfSTI7+AjW/xEM6MtOPPE",
-	"RxPGnbYssmERJcucOLpV/PN1dGsn+9okGQv4qmLM7ZaTvaPCsbvBux8LBuSq73KFQrQhoqjEljtANvRi",
-	"k8zcSjmjQild0YWMTorjV0iqBQ0rRY07oK6qIPH9wDiHgPFNyByl04t4MsVRLArrhEadHDcIrJcKd4XC",
-	"i+3qj0KppR3WIkpzWBfKnijiWKN4Va1sRl2MIkLBRoG38ft7O/SPZPUqCzIkHLIUtYwynEs5TXQNJVMR",
-	"hilztl45LX8YEq2sSrrIODGtJmoILr3tWAe7V+XrP52s00VBdbUsNOU4mZXknY8UQtE1XojhDDAHntcR",
-	"quOCX9SgxR8vKWuoKqut168+d7UnuHYSU7dvSMXxo+4MYsvorJaJV+QMmAeKIfPqUNkjyuilLlXBA6Jv",
-	"iQp/XNxTO3FjnPSPGcgZcITRhERgzE1dNN1d3atziMKvC3J1RxoIMxtVDbHmaahVD9ZuMMqu0b4pFBxp",
-	"u3Uh3PcBBTiKgD9pY840JHJkgj5rOfBccsDxiRr60ozs5F2YcBZ7axFpGS0628i4TvYJDaJUkDk8+QFZ",
-	"BKFCOuf1TJemz6PQMedkDqFvg0oZrWuWoK95hi65H7neHNBwlWSXuWWFOj+8/vv5xw8boEyDVpRldyIb",
-	"+4sFMnOgfUYBKStFt5jQP/v6rFRMcs5IjvDlpFVRJj9FQDnpufuGJn/Wy+xOogO9ZUmlq4ZIAjQ0yfNq",
-	"0XOdY09Dk9waMaH/I9IgADAPQ5gAzpJfkwjM/39LIdX/MQn25nelIKPIPk60eL549JXlvrK1T9KOUJYp",
-	"Z3RLwkafy0uXBNjPYtCp+PdBRxk45B4MwwBKLWwX5iNL85ndVn3EfaVHnbIoGoSCLZ1MC4HuO3wiVTgN",
-	"Ob4mdGou1PQ16Z5A7Jrq2zI0hgnjoPE+IVxINGcSag+mLfhUMrABkernNZhpS5hcCvvcYWwq+GoPdcay",
-	"MyYAmXRHpVsJC5X5x+bADQpznCPJ9P+6YzOv/lKL0TdGfz3idDhOLZQ1Vo1d4JBr8uO1mURiMEbTILZM",
-	"cCrgQKRJwniLoaTz5s/dyHus8UwETI3Cc4kQYg85qGjIKkA5SWkz/9dVgFnORQNqRD2DmToGO8de90P5",
-	"4QzRe8IhuoRnJ0dr+aoFe5pf65H3v9TPj7JxOAI1fA2islOVtloOIhDCyUldV3ETctKUCxXtR4EzO/CB",
-	"nwh8e59piqjqVn44igiEWQCK+nuxJ1DC2ZTr0JatnhcsgkZCexxa/EwbQZX2D5gIvNxB8B4LefBmDlQe",
-	"vHvtNXhoL26f+sdHlQ7adtxKuJEjnaV7kO+3h38HU6TfRvbt9dnyPZmDJQft3TnX0XkH52oSDQ6B9s2U",
-	"X+yoLz4iIfof1ttmnGpPfP2NWEcy6TNnCZ7d2VUTX730NZH9Oyd984SDHRa8pfgkZFxbVijsCcP1JRmL",
-	"9jkkgJUsliRywaBaJCCBFwKFjMKT7qjNejzWeQSEtElhO4PXLNx7h9FaSs1UMDax3FaPdtaZKTHFWmqV",
-	"pB7QFzcP7dozz27UAEPLNSMQT2npzrNUFjqDdmAbATWf215lo7q5uAupW1175y4lijV++F3ordE7ufrT",
-	"LsmmZwPomo/lLZ83vMyrtWD66NsfynJ5QUlhpJolRbRfIHZzSepo9AliOi0Cu3yEfU1jepAjkJLSykoN",
-	"NQRk2XWA48gtBdaW+oPtuMrJnM5Olh2wyYEu2AVCorxidQlvtWe4IhJyGZlLzgbF9KpceP/e6Sd3j0+o",
-	"Ak6w/pVYrcrJno6yqPQW9ZO98Yt7YScBXOsXNMlZOGSJzCMmfMSi0FSf40JuCdw5QTeB+HU2at1LbHNd",
-	"YIumZ7nZWJjraw6/6iLVnuvmpf/L5sBlymn51vrxfnqT99PV2qU8mY6ns+XvbJyPe626SF65V0k21qTq",
-	"ATo4sOO+fKYSX+nGJdV19coFO4IZBFd6sE0ZzbuLY1nstGOS5pac2uXKg1vSkFX1DXfaWb2EHByZqOGF",
-	"Aet+VsfQR6bwhI84izRS6BR85JoJ+sj1ePCR66ToI9u/8N//+q8nPRRr9qg1RqKAzAfqE82afWySzyvh",
-	"PDKCt8EBcqIHrAXzbQXs65XtOrP9ynQrdS20DLAzOYaRUYUZvv3B/KLxGEWYym6q/SQf/lBvXm2vK3Q9",
-	"YxoJEBZwcAecFTAT8NkYb6THhLCL7HV/7u7UHheOxxTYU66bHdryyayo8EwYi3U06rx9e9G0Bu91j155",
-	"xPOm4leWJGdFBIup4GDU2xrINd1jDjrg+Ey7dH/U498U2mU9YnpAjrQCpWNp1+jeXBEtY95wdIYfZBBW",
-	"n+9WDulewnbLbdAvTMJHuotcvNKt+17dDRGq7wF1/ViD5Qy9fRjXVd1twOC5Oj+4cd62cFEq/3tfMJHD",
-	"TwNdIUTXBa5HQQ7vKiSMOMyL9aXqpGa5YrK3rTCyisLMO46ZHH6udu9mcVVoalt31v5b1tf1z33D6jrv",
-	"Zv4SEwmGbXtkE77k/hK6gJnOcmOpzuJBOJDt9692klH2ncZTOWdzyNGzDZ6p6gG9026tDNzFaqB7Aul6",
-	"4xY9zqhwGB0vNO5mWMxqbYZmdDmaaIqtNQ7CO0HXfUeTAecSmvqixgbTjvIbvwbsuHtU119PR0JvC0nV",
-	"PbDvS2hzko4jEpQuUidWV2HBqLCpvjrWvEeoc4YvZ+o3e7EcEN9lo/vqp4d2M7RxhVfAcIYTOwOEHZFp",
-	"+kQfdOJBc3hebti5JSas7At6b4/D6sxkDsFFpJnUrDAdxIZtuSI2bWebgjJvq3m/0z5Mo8sBOMh7utUa",
-	"53boubuA73BZb2PG6styrNnQv3rWQrfPDnXbuvQUvQ8nELNrpTU1j26oStsqyXRTmo/KsqokprYxlaQ0",
-	"VYMy2epKmqxfVM/6G+uC+H4kETjUbEmUus/vujSdkMgWxczQQGipwExXr27GEa3BBAXQP9Bggo2ZhR9p",
-	"zh+dYT9SVH8QZz1ra0sL4mB2WmwxuzOe9aWGvbtsjWgo2vuxHOwoIvRKX4PmjNWVkX5l43Ye+jsbd6oR",
-	"S8LeNceeHdfVHNsFxlMbr+G6X9VPa6qOrIuTw4YNaWhU8z/ZMZ2swY0mOhATy3AGMZtD+aurPUUfYzeH",
-	"UoUjgvaC2z+5Fo3buVBZ6Vm62+VSi85G62osleJ2mRlsoh3CxeG10jLHRZlDR7eas76Obl1yR6MAzRDV",
-	"T+lpfuxaINLM0X38DlgutsXo5himFUkrRa2bKiGfQZJKPCjIYw3MbSuY8v5XPS5dkCqgcDJOG9mX5xjs",
-	"Sxyj28Jf6sdCIHoD5bwxowq10HeL6wsL2zLBWUjcq6SyAo5dme0cXndCZXlIQFtExSOJ3ZPSQQqlV64Z",
-	"SEGi6T4gTtr5Nn9UH+h1VOsMS4SjiF0LROSTTRHfGEeYBtBurLy0Ax9tlpp21AWnomRXQJED7V2aM3bO",
-	"0YwIyfiiCa2f1CLf2nF3i9Vule8zoD3t2fr0XmQrbLblh+kbvCcc0ZkkOt12T/eeu84STQeeZpaDLVvc",
-	"Ea8Lo/98EqNDmkoppE/4tn+jCenDNEsS3kDaSkUcYAOaISJTMiYRkYt2nfCmMPhRL+Rovrb19AvtKIlA",
-	"BrQR2JCZtzr2+QQJwBJRdu1rvF/PFmvjvKcJwCFmc9PUv86+jNkc7t5n8ecuMFnjwIpNRKOyFV0P1vV9",
-	"VaMCybRy/R/jBrlfxmAIAV5AiETAuOlMENgm1hspfd6bw93wLoZhjt8/xjr8k0WaZzRT9AP4hVwA05q4",
-	"6G5a47yX6i7u9bK+2OX9Acj6lab1907ia4SVJf6eQOrQZGo0GOoIsq76G1EHc5YGM2g29H+xYx7N++3J",
-	"BouHrNy+wVAt+/u1WYxpMPuR8QfD1vcnsbXkTtboXELmphx5llR6OIw1VTwSwy50TFmbMBIWNaUjveKA",
-	"Jdg2N9uJmYp2Pl0sUEAwN/9P//2v//dXFMGUSBLjYKELvy9VHc4Skl3tCJYARYxGC1NZGme5gc3FhzlL",
-	"adgeU3Wmhj3coMSJzQDT0Fj//KNhWgnjUWEHzfmU0eITGw717dU4cm/eK9WWcKYrohZ2bgqxaNTUy7IG",
-	"RBZv9EVjSR0zbKdKdr8qLP5eFQUoQt1g0KHWJf4pFA3BJwglbCW0SsE3buCDlYYxliZu18EEkSJwbVH8",
-	"jXiKGhBiEdt8zNMYOXUjt4ORh55vooGeC0mxVax26DSjcfrgG81YLnLA1zwHm4e9lYJWxhkvXWs82LmN",
-	"9O4LfPvelmtGYdkrR/Zo0zFiZ/b7lbWUzZDwh+LtmsKBqVhb6PqLxgsJAlG4kRtQlnZpWh8aDZzXBska",
-	"WmdaVDgo6qRc7bvTqynqypVo/xIliXSshGJDRq76fQN0VNeJ6F0IccIk0GBx8J+w6JrL+fT4u+VczmKe",
-	"x+fPN8dPDz5/vvkrXPyltnnRTpD18SbTRppI2qBa2r7pjIc6QP0H00PV5Zb4FkF6ce8LLp6Gtk0b6L+t",
-	"l4YwdfcPYYnDNkT4Ol5KjGwUS7M9osOWTtzI7Sa9PNaUWMN9rWPgHEp9ZQops6h0w8E4wlHUeElhSUOk",
-	"6rzeGs52bobtZPEqu7Y7KV61FIq4J5BkEkfIgLEZ4IW2+aNbedOSyfIpH94pJVB9sFGVNPY3u9Gc+ceZ",
-	"lGtm9OdY+scMm7L2EYRTZcDghTDlPYritdyxblVsqqETqxJqGtXZIZo7tlWHyk1yD4p3ZIxxYGJ0HQjR",
-	"hLO44NHqfovqSmR01F52dL0CuweNTNyWnXRf+0jlPtgAVWMUx2yeJ9y0AvmnbPSj22KI2yKPKs7hfmeo",
-	"ToVaZaPmMe/9rAeu04N1yVzE5TD0CeMxlt4LL8QSDiSJwbun5Wk2ZmNo7YUz6w6JxJbuUOb+hNyoszFw",
-	"wkIT06qe6vD+oiBtIATTgqT9yuylHvdYyKOTTWiAqk9ytsWSe5RddE45phJCF4iMJSIChRxfU8QUbjui",
-	"L4SECdLal8IOeizkt0FEO6j6KAFbh5aGujUe4bHCLKHoChbGx1CDztrmg+bbn5gTvFsrpq3nuT8l+jCy",
-	"FI8I1Rdmy/YR2s8woFtCUqazA5aKodq3gNfn9nVgug7NlPTAR6nZqfyRBesQJIws0ltisV6ZUeug5bEf",
-	"TM48thOog7stmWmFocXPEP7SBRCbVdq5GfJYbC8/RViobfDQ4DcX3NY42JJi0t/efVbQMDf+jIKJnrUg",
-	"q7f/hrNFq9JxaHlUOe0qR4O0P/jLTQSahdRJNvSh9oLb6NEpUy5iL2/5YDTLUGQFmAYQRW22gR41nHn+",
-	"1AmUigxsK1peirx2IlJX1JhhgSiTmVBcUwj2aA23c2i9l/YeSrDuBMhS45EybVJCi+K8SVwIEV70QK7t",
-	"aStGt0KBmgbQqOB+NsPrCnO3RWPYKWpdkiGZgii7JauKZz7/ZpeLZ96RDj0pUIHFoo1LOGCTibDOLZOg",
-	"TySK8QKNAQUsNjEY7b1GKkhDh+6orzfE65Ap/TiZWEJZg0S2yP0fJ5P7mSTpkjbYxNxcJDi4UkcQwzeu",
-	"dNcSVXRuMaMWAnzuMJXyyHvhjTQm7Cu3jlFngCObGuWa5dtb28IjlyJSeJR3tys8dHeNpXF5OY/C40JK",
-	"UOFpaR/F0SaCsfAkk3+FZ64NQGlgVou+OFBXEP568fX/BwAA//8=",
+	"7H3rchs31uCroLhflaSdlijJiSdRaqtWviT2fI6tlRzP1o61Mth9SMLqBjoAmhJH5ap5h32H78HmSbZw",
+	"6wvZd5IKpeiXrSa6AZw7Ds7lbuCzKGYUqBSDk7tBjDmOQALXf51yScbYl+9xBGdYTtUzQgcng1j94Q0o",
+	"jmBwYv7xBhx+TwiHYHAieQLeQPhTiLB6J8K374BO1AeOjn/wBhGh6d/eQM5j9RUhOaGTwbdvXjrvJ+CC",
+	"MFoz9cyMaDv78+9aTC4lCIklYfTtq5qpcW5cULuA/+AwHpwM/tswg/XQ/CqGbwOgkowJcD35y4QLxtVL",
+	"AQifk1h9fnAykFNAFG6l+R2xMVJPYg4zwhKBYjxRGNCr/D0BPs+W6ZsvVgDku8Mfny+CJFY74+pT//cf",
+	"p/v/B+//83D/x6v9y7/8x6AMXm9fVQCIrA0q70hE5DJQiIRIoBh43f5D/W5+4gDGOAnl4OTo8NBTwCBR",
+	"Eum/DjUo7J/pXgmVMLEr+fXirJYoIhGvQAz662YeiEbA66cyQ4K2tH/8/fNm4r+A3xOgPlTMKdzPdXOO",
+	"GY+wNIB7/t2gEaYXZEIJnfSlozy5Hu7/iPfHl3fPjr+VE+vfMZE/lzEYpuIGOGI0nCNGfdD8JYDPgO8I",
+	"NAqZf41CIiRQ4GiKBRIAFMkpEUhyTAX21YfQLpYoYkKiZ4dI7FWQ5I1dRFuy+HirqeKbgoKIGRWgpfMZ",
+	"hxhrkCgpTiVQzSM4jkPia7k0/CrU5u5azmMRcW4nMVMWwRTbOX/S8DEkiASZUGEFEouZwCEazSWIwTdv",
+	"cMbZKISoZo2xGfGXbmt13y1ZI6bo/OeX6Mfvvv8ritNhDthGsYUhM9Pr1QQBUf/H4RlnMXBJFIDHOBTg",
+	"DeLco7uBP2XEcEcnneYNZkyaL3Tljozw/+Fmd1+7TF9go6/gSzXPaRwDDl+wYN5xZxPOEhqIFvphaW8K",
+	"/8DbUFfJnty86WcqduXopcfWsDUn9B9aaSyKRiv56zYZ4du35tVnx+nPmHM8V7/6WMKE8XlXe2OBdhdg",
+	"r5a1IrS9gSQyhM4bXsCS+Uhun/XosgA3plQrjC2bO2MCYWDEipoAUYBAoN2A+WLIYUKE5PODKNgzosif",
+	"YkJ9FgDiME4ECBQRIQidIMbRmHEgE4oYBUVoC9QRx5zNjBi1OxkxFgKmaisjoP40wvy6szb1BqOEhIFB",
+	"Vcc3AzIBIau02/PvyrSbN4AZCZzyzounw+NmMoxAcuL3EGwRCyB8iXnQZ1bhMw4v4grBmLfM8qbZ4bKg",
+	"7MEW+gt3A6Dqk/8YcIg5CxKfjEhIpCJwmOEwMUpCMUNwJQFHA28QEl9B+UoZ33AzsCC48hUMLstEPw4T",
+	"6HMMKjCg+rUV0/UQkNUy6IejH49LtnRNaJAHnoHADZDJVCoOC7DEApTZLTkmyqi44uATvYUMrFcjLCAk",
+	"FHJAlXArm0FqR/cgV6f3K3VBO25JlcHR82VlYMy8zktThhVdUFJ1tOwQfg7j4pqU1llck5ji4++fd5Uo",
+	"XZlKkH9CvZFTyrvuFN/9sJ5nEU2UnvNGZJ4Bu3W7uox4WnGTAm43ZuqJ/fXAYGHzpTtrr5QXbN+cjVNH",
+	"Di/duBVVEtzGhIM4lQWKCrCEfUn0Nlen18SApemFJIWekXErG/KZGWU/mANVLV2+zCEhlb7AJxBcKesn",
+	"k71XfsKd8lIi9yrCajUUu+O70WcKcOqU6qvJ5VWEKZ5ApI5p3iBgfqL+6z4j8Bjk3Om9Mrn8ktFxSHrp",
+	"oM6ok1iahfY5sbiX32AxXXYGXLw53T/+/jliY4RROhZdQywRGxvfWwjBBDjaJVRIwIEam45UB/9OYrYj",
+	"GS5Qk3u9nnAYlZyMkr5nqIgltDvd68+02Vve47fiidLN6LlF18LlFfhEycqPS/ZgCFjAlZDGtwiay6g/",
+	"v1JsNban0Ry/SXwNAbtRj0ZJMNHWD2c4iHCsyIGFxJ9rgwiwSPj8SsSg9ZXPqJBEJgYRVzgCGlgGFIDl",
+	"lc/omCiQWyZUzzhEbIZDTWZcUuBXONDnHT0kPQtdJfGEYy0VRIjF1DA7ZyFcTTim0v3BYcau1Sg2HhM/",
+	"+9H+mf4s2TXQKyJEYqWIBfUV9n2IpX5YJhYcjD8xCX1oLyy32mqNo8zD02gbYe0zKT//9Xb4TFkiCgR1",
+	"OvAGL0rBsxK1m3kaSDyESV/nSQ8tHMKkPaKyxb2DEts6ItT9VWLUdj3zsXjpjNvVwjLfsJtsCXa1s25Q",
+	"j4H7UCVvc+fiJukrWceJSdDDXWFuPVpfbuTB6S5MSFACwyXQK5FjIVMO8ZgJ0sf6wL7v9Ft7LdVbJyoV",
+	"YEz9usnOzSg9fgy8xIxug5uVhIsDS06VZmtJ91HLBa9pwLjoI/Z9FpXYd+38Sqtsunkz6Q2J4tTCmjkI",
+	"fbVYtVFzebXs7ExV9o5A5hvujhfMlNYiWFpR7vJp2Y4dYQHPvytcUOmLmZ/0lQ3KmblyCgLsrY2XkbN6",
+	"MGiUiLkllAHtF6AgiDjVftZedxNTa6VvznWxqFTVhLVkbTfV56LFvNmdRuyLyB3L0O6YJTQALjyUNyI9",
+	"ey8nPJSznPY8hAX64k8xl8Czj3E8ll/QDScSBCJyUASEm2HBTlUSzsxRCpzVLoQsfOrBn2AeEExfEeGH",
+	"TCS8j4AR8HsP4d3Z6MBcHQYaxrsNfTSj1XtwuyT7nj/7oau5Yr7n6c3aj7aC7Md02StZDy1u1hadySNF",
+	"tVrnWB/c8qnpsqUvsNSq8AZvAIcmrmKBICSWicgdBCq+bseVfTpnITSeGUoDbS6z/x5cnfzP/cv/Xire",
+	"3lqPTS9vvzmNdTN2FrF0DfMr9RJnERHuTvoqwpTESWjc+2p7UVxAX0TEFdyCn0oRIgQEV0HKxoWTtlUq",
+	"xdOrvt4LrsZMO73UGURIHKkz9hiTEILc98sOW8z3E84h6HKgiZmQvzIuTRxDgby/az4JCpgBJ7LgsguZ",
+	"vjiCgCTRwBtMyUTpG58TSXwcruGUWHAqdTUZkyjCS3fZrRxrOVug/RHQxLfUn9LL+TsFbbboAoZrJd1b",
+	"t7Yie+hYnzfVbt5ljZBuMv1PnWJfNuHqNmo+6RVWVbaZv7FR41aWTYqp/g1hiW6mxJ+ay/actUiUNToO",
+	"wZcQoF0iXSQUTXTgTxwmAjEKe3mbsRpO2kG9tA5GkWLchIOHfsYjTvwdgWY4JIGWIkhf6jOOXhrLZUcg",
+	"4JxxZN3dJQEVEpOwRIh7Vj2VeoON2HfsKZJRRKQE45+L0v8bCVPKnvL2bdCsOXQsm53PvlOBzeozxleD",
+	"6jqOUtSwOLV6rWwucy5vcoo06qoqRWUiGbtfo22VI8Ib/KoV1aM1N+utxhoh+iFVMp1k3hmewNaJXm+Q",
+	"hViXRIiOhDp04bE6PukbICykizxu4PqWQvwMJ708JWuxoPNuqaIFf7hmf0ueSFcJSrNGQEqsbdxRZ3gO",
+	"cF93X8b7WiuLUulY6uy0M5duhIXhCsa/u+6qd83nxtaGKlaECd1PqKI+ehA6eQUhnl+Az2wYa7Xj/NnR",
+	"98+et4gpM989A05Y0PfDzcEALraybLZ6Wk6PJT0IYcUzzUoXtNnU9fvLYscXPcNlhmSZgYh233/4ePXz",
+	"h9/ev/LQzx/OX7x99er1ew+9ff/p9N3bV1en57/89uvr9x899O9//ddeR3NSR6iWG9ZquyCkCWJFcqos",
+	"bCzQDWd0gnYx+tvFh/coZookuIfSrCtl504BB8ARxRGULohQYW5ay5bEkxAqVpSEYBZiT9DG2VdjDJfI",
+	"M8efba3fLMyyVXSj44Qa/8qZzjAAJ5ruI9gxxvOQ4aC7w1Z9SVHjeAy+shT0Z2wEs5PDwoQwY1QMA0Bp",
+	"GMCOUKcw9bmbKQsBUbhJPcCDlX2vfUKg+kpp2VnlNFBJteQ4BxwQCkJ0PBPrH0Ux92cp66fdYbdGbsAM",
+	"qHyHJ8vzxwDcrA1FhCb2uP3GhYi1mDb7QrkYmGAJN3iO1LgdYe6drBug/QTngP0pHhVkQS5mggM2XLn4",
+	"0wI+zbjFTxbN5MKOcqCrwLooyaJo4bYyb/YQJl1vclfSm23s23OdGQHcGJZ9bsJ1eChwG2joTuNt/Hj5",
+	"wM/Ml/fD8jHL3B11sI1LY6rbOAQ4Czts4JyF0Lj4lVBod55GKddicsauYaXYnT8yPqZuZyyEYvyqBYqj",
+	"vYENn7rCA28wsa6K7AyrB+gYNaHj3sod/WpbH8bjPhZCr+yblejCTlkLNvUqlj19T+7dyiCB04v3B0fo",
+	"1etz9Prlq4tTdKZDA9L3EJsBX4gYMPECHgrZDbooCRuo4dUfmsgoW3AVKAysu8STqP/qwM0KE9nQ4Y5A",
+	"Z69/Rf/74PvDH1H+Ha/+KjZ3Z7FWh2R+CdWw+EDD+cYlRPtAGZtKvGx+VbjgXeJwJXkWM4trA1jQbo6C",
+	"PUXSlkT3mkNbGgJqipmG+ZsSJc89BAeTA2S8byefWMUE7S8K9NAccGogXX1dIDJUtEj+LkWyel46dww0",
+	"uK9oOxtU3emdGM+hg/43zsGCAeAEV3UQ6mZNQG8gWMJ7RP5VRvKlwekWOO38phdJg6N/fZc4zpvd4jj6",
+	"n2pot9iP/Js5GyTnKWd8gikRLuA+5T5rc0B5jPtFEsfhvIT90ueNh6ultA79ZtkmPuKwl7iP8QQubI5e",
+	"WgbluGMZlM2FV35UAnXc79jS10cfQcQWifSHteTdP7rQ6zbpNDqWo6Pl/FscYAlbfWJ9JMfP5lPnlqbo",
+	"ZGk4RYNszLiH8AQTKqSH8EhITKiHMEUsNrGwjKOjg4O/IkYRRjELw5+QvcllFP2e4IBjSXxrtIkFI//4",
+	"hz8o1PybdvSPWd0tx5uPH8/Q6dlbczRzDucgdfH5IQEqD9A54EAgzAHZ1HsIEKOfqS7YA8ARXvB4csCB",
+	"MrjHJISfEMyAz5GrPIR8zBWLmfNfyPzrz9RGERHpgoUE2rW3GF/scvdfqKH7xo/3Ze8A/d0EHKtVaSAE",
+	"n+lonisq5CGqJkb2oVnbCcJ2jzpeGQEN9B0KMtWbxGf65fjw6Au6IXKKMLKmKxKgM+Na1Szy1LPP1Mzn",
+	"gu/N0+VXlwLrvdxiP1MTRSQQpoFbIfpyfHicLvArGyHJNFUeoNecM24g4soXfaa2fpE4QO+IkAIlAhCL",
+	"8e8JIFPYTThAsfFYgBQH6AIA6SsGHJODKDj4TF3Ouzkd2CJUpzH2p7B/fHCY8+k76lJklUsjPxkcHRya",
+	"gSwGimMyOBk8Ozg8eGYSXaea14dTHVb7TxPkrnWxEhGuQt7J4BeQb+yQhVJWx4eHa6tiZYN7ywpDhWRm",
+	"bhXSCMfBR0MBPgh9z5LEBzqiYCJ0GoD51KV6Zai91bWbOzcjNri37F6jZHvGnf7NG3x/+Ox+ZqRMIjvr",
+	"MlCVZNHxg9axr9kglRrZtco1QFwL+NnRsFDBqRT8ij1O01FeoZDlP+5Ky7A5Zdi3TGU54LKJh6ZsYYuB",
+	"NuSoxUhXv+7b5QapTAdnlaCbUdDxTjov3sIaWRkhzJ2XPVKUfz9dcK56W4bzDMeXNuR6GcvuduM0O63Z",
+	"m3Zns6wFAIVSOt+KSlvyBL4tAf+ozZ5tub6+gMr4y34KcQsOpeQwXcKJidg1rmUPCfJP8JAtfqKZ0Rac",
+	"2fPQmHGnLfNsmEfJIicO7xT/fBve2cm+1UnGHL7KGHOz5WTvqXDsdvDuh5wBuey7XKIQbYgoKrHlDpAN",
+	"vVgnMzdSzjBXSle0IaPT/PglkmpAw1JR4xaoKytI/DAwzsFnfB0yR+n0PJ5McRSLwiqhUSXHDQKrpcJ9",
+	"ofBys/ojV2ppi7WI0hzWhbIj8jjWKF5WK+tRF8OQULBR4E38/s4O/SNZvcyCDAiHNEUtpQznUk5iXUPJ",
+	"VIRhypytVk6LH4ZYK6uCLjJOTKuJaoJL71rWwe5U+fpPJ+t0UVBdLQtNOI6nBXnnIYVQdIPnoj8DzIBn",
+	"dYSquOCTGjT/4yVlBVWltfW61ecu9wRXTmLq9vWpOH7YnkFsGZ3lMvGKnAFzXzFkVh0qfUQZvdKlKrhP",
+	"9C1R7o/LB2onro2T/j4FOQWOMBqTEIy5qYumu6t7dQ5R+HVBru5IA0Fqo6oh1jwNtOrB2g1G2Q3aNYWC",
+	"Q223zoX7PiAfhyHwvSbmTAIihybos5IDLyQHHJ2qoS/MyFbehTFn0WAlIi2iRWcbGdfJLqF+mAgyg72f",
+	"kEUQyqVz3kx1afosCh1zTmYQeDaolNGqZgn6mqfvkruR6+0+DZZJdpFblqjz/au/XXx4vwbKNGhFaXYn",
+	"srG/WCAzB9plFJCyUnSLCf2zp89K+STnlOQIX0xaFUXyUwSUkZ67b6jzZ71I7yRa0FuaVLpsiMRAA5M8",
+	"rxY90zn2NDDJrSET+j8i8X0A8zCAMeA0+TUOwfz/9wQS/R+TYG9+VwoyDO3jWIvnyydfWeYrW/kk7Qhl",
+	"kXKGdySo9bm8cEmA3SwGnYr/EHSUgUPmwTAMoNTCZmE+tDSf2m3lR9yXetQZC8NeKNjQyTQX6L7FJ1KF",
+	"04DjG0In5kJNX5PuCMRuqL4tQyMYMw4a72PChUQzJqHyYNqATyUDaxCpfl6BmTaEyYWwzy3GpoKv9lCn",
+	"LDtlApBJd1S6lbBAmX9sBtygMMM5kkz/rz02s+ovlRh9bfTXE07749RCWWPV2AUOuSY/XptJJAJjNPVi",
+	"yxgnAvZFEseMNxhKOm/+wo18wBrPRMBUKDyXCCF2kIOKhqwClJOUNvN/VQWY5lzUoEZUM5ipY7B17PUw",
+	"lB9OEb0jHKILeHZytJKvGrCn+bUaef9L/fwkG/sjUMPXICo9VWmrZT8EIZyc1HUV1yEnTblQ0XwUOLcD",
+	"H/mJwLP3maaIqm7lh8OQQJAGoKi/5zsCxZxNuA5t2eh5wSJoKLTHocHPtBZUaf+AicDLHATvsJD7r2dA",
+	"5f7bV4MaD+3l3ZF3fFjqoG3GrYRbOdRZuvvZfjv4dzBF+m1k316dLd+RGVhy0N6dCx2dt3+hJtHgEGjX",
+	"TPnFjvriIRKg/2G9bcaptufpb0Q6kkmfOQvwbM+umviqpa+J7N866ZslHGyx4C3EJyHj2rJCYUcYri/I",
+	"WLTLIQasZLEkoQsG1SIBCTwXKGAU9tqjNu3xWOURENImhW0NXtNw7y1GayE1U8HYxHJbPdpaZybEFGup",
+	"VJJ6QFfcPLZrzyy7UQMMLdaMQDyhhTvPQlnoFNq+bQRUf257mY5q5+LOpW617Z27kChW++G3wWCF3snl",
+	"n3ZJNh0bQFd8LGv5vOZlXq8E0yfffl+WywpKCiPVLCmi3Ryxm0tSR6N7iOm0COzyEXY1jelBjkAKSist",
+	"NVQTkGXXAY4jNxRYW+gPtuUqJ3U6O1m2z8b7umAXCImyitUFvFWe4fJIyGRkJjlrFNPLYuH9B6ef3D0+",
+	"oQo4/upXYpUqJ306TKPSG9RP+sYn98JWArjSL2iSs3DAYplFTHiIhYGpPseF3BC4M4KuA/GrdNSql9jm",
+	"usAWTU9zs7Ew19ccvuoi1QPXzUv/l82Ay4TT4q310/30Ou+ny7VLcTIdT2fL39k4H/daeZG8Yq+SdKxJ",
+	"1QO0v2/HfflMJb7WjUvK6+oVC3b4U/Cv9WCbMpp1F8cy32nHJM0tOLWLlQc3pCHL6htutbN6ATk4NFHD",
+	"cwPW3bSOoYdM4QkPcRZqpNAJeMg1E/SQ6/HgIddJ0UO2f+G///Vfex0Ua/qoMUYih8xH6hNNm32sk89L",
+	"4Tw0grfGAXKqB6wE800F7OuVbTuzfWW6lboWWgbYqRzDyKjCFN9eb37ReAxDTGU71X6aDX+sN6+21xW6",
+	"mTKNBAhyOLgHzvKZCfisjTfSYwLYRvZ6OHd3ao9zx2MK7AnXzQ5t+WSWV3gmjMU6GnXevr1oWoH32kev",
+	"POF5XfErC5KzJILFVHAw6m0F5JruMfstcHyuXbo/6/Gvc+2ynjDdI0dagdKxtGt0b66IFjFvODrFDzII",
+	"q853K4Z0L2C74TboE5PwgW4jFy91635Qd0OE6ntAXT/WYDlFbxfGdVV3azB4oc4PbtxgU7golP99KJjI",
+	"4KeBrhCi6wJXoyCDdxkShhxm+fpSVVKzWDF5sKkwspLCzFuOmQx+rnbvenGVa2pbddb+Je3r+ue+YXWd",
+	"d1N/iYkEw7Y9sglfcn8JXcBMZ7mxRGfxIOzL5vtXO8kw/U7tqZyzGWTo2QTPlPWA3mq3VgrufDXQHYF0",
+	"vXGLHmdUOIyO5hp3UyymlTZDPbocTdTF1hoH4b2g66GjyYBzAU1dUWODaYfZjV8Ndtw9quuvpyOhN4Wk",
+	"8h7YDyW0OU5GIfELF6ljq6uwYFTYVF8da94h1DnFlzP1671YDohv09Fd9dNjuxlau8LLYTjFiZ0BgpbI",
+	"NH2i91vxoDk8Lzbs3BATlvYFfbDHYXVmMofgPNJMalaQ9GLDplwRm7azSUGZtdV82GkfptFlDxxkPd0q",
+	"jXM79MJdwLe4rLcxY9VlOVZs6F8+a67bZ4u6bW16ij6EE4jZtdKamkfXVKVtmWTaKc0nZVlWElPbmEpS",
+	"mqpBqWx1JU1WL6pn/Y1VQXw/kxAcajYkSt3nt12ajkloi2KmaCC0UGCmrVc35YjGYIIc6B9pMMHazMIP",
+	"NOOP1rAfKqrfj9KetZWlBbE/Pcu3mN0az/pCw95ttkY0FO39WAZ2FBJ6ra9BM8Zqy0hf2aiZh/7GRq1q",
+	"xJKgc82xZ8dVNce2gfHUxiu47qv6aUXVkXZxctiwIQ21av5XO6aVNbjWRAdiYhnOIWIzKH51uafoU+xm",
+	"X6pwRNBccPtX16JxMxcqSz1Lt7tcat7ZaF2NhVLcLjODjbVDOD+8UlpmuChy6PBOc9a34Z1L7qgVoCmi",
+	"uik9zY9tC0SaOdqP3wLLxbYYXR/DNCJpqah1XSXkc4gTiXsFeayAuU0FUz78qseFC1IFFE5GSS378gyD",
+	"XYljeJf7S/2YC0SvoZzXZlSuFvp2cX1uYRsmOAuJB5VUlsOxK7OdweteqCwLCWiKqHgisQdSOkih9No1",
+	"A8lJNN0HxEk7z+aP6gO9jmqdYolwGLIbgYjcWxfxjXCIqQ/NxsoLO/DJZqloR51zKkp2DRQ50N6nOWPn",
+	"HE6JkIzP69D6US3yjR13v1htV/k+BdpRx9anDyJbYb0tP0zf4B3hiM4k0em2e7r33E2aaNrzNLMYbNng",
+	"jniVG/3nkxgt0lQKIX3Cs/0bTUgfpmmS8BrSVkriAGvQDCGZkBEJiZw364TXucFPeiFD842tp59rR0kE",
+	"MqANwYbMvNGxz6dIAJaIshtP4/1mOl8Z5x1NAA4Rm5mm/lX2ZcRmcP8+iz93gckKB1ZkIhqVreh6sK7u",
+	"qxrmSKaR6/8YN8jDMgYD8PEcAiR8xk1nAt82sV5L6fPOHO6GtzEMM/z+MdbhnyzSPKWZvB/Ay+UCmNbE",
+	"eXfTCue9RHdxr5b1+S7vj0DWLzWtf3ASXyOsKPF3BFKHJlOjwVCHn3bVX4s6mLHEn0K9of/Jjnky7zcn",
+	"Gywe0nL7BkOV7O9VZjEm/vRnxh8NWz+cxNaCO1mjcwGZ63LkWVLp4DDWVPFEDNvQMWUNhCE58fMCuyiZ",
+	"zgEHpqTTzZSFhQhII7BMfORobv7dtYTmZYUTTFVuwj9THwuJbnS9ZeGlebvCy/IG9oxOYlGcSHAd43So",
+	"NDPhfUJXdz75TDFFcBsDFab8Mw48FAGmJnw6wGI6YpjrlWOJfOxPAZHSuk/6dGJgsGLjN2Uw7Euiu1u3",
+	"jXZma/vUGEcknBc+R7S6yUVqa/ey7gCmfTu27RcOFDh8Hf2RO6AJwLIkcFs7VI0iO/k+/RVzjucPp/2h",
+	"Iqk1sOcvGTNYPkKKPDSlhhBMgKPdGHNJfBLbm78QS6D+3EMhTIgkEVb//4VQ4qH3+BpHTLICP6gToG2l",
+	"YzCsOaRQXq1YTc0u5EuBi6KawL2YhXUJiS85YAm20dVmoibDrU8Y9RUQTOzP0b//9f/+msOebv2wUHc8",
+	"RY8TgiwGihgN56a2PE6zg+vLj3OW0KA5qvJcDXu8YcljmwOqobG6B0TDtBTGw9wO6jOqw/lH1h/qm6ty",
+	"5t58UMZtzJmuiZzbuSnFpFFTbc3UIDIf0yNqi2qZYVtVtP9lbvEPqixIHuoGgw61LvVXoagPPkEoYSuh",
+	"UQq+dgMfrTSMsDSR+w4miOSBa9tirMVXXIMQi9h6R4/GyJkbuRmMPPaMMw30TEiKjWK1Ra8pjdNH32rK",
+	"cpEDvuY5WD/srRS0Ms746RsjQi9srkdX4Nv3Nlw1DstOWfKH644SPbffL62mboYEP+Xv1xUOjKch1/cb",
+	"jebq5EThdh3HRLs0rQ+NBs6qA6Ut7VMtKhwUdVq+9t7r1eR15VK+T4GSRDJSQrEmJ1/9vgY6qupF9jaA",
+	"KGb6oLv/nzBvm819dPzDYjZ3PtPr8+fb46P9z59v/wqXf6lsX7YVZH28zsSxOpI2qJZgrCrGA52i8pPp",
+	"ouyyyzyLIL24dzknb03jtjV04NdLQ5i6G8igwGFrInzt0hJDG8dWb4/owMVTN3KzaW9PVWVWuMDSUbAO",
+	"pZ4yhZRZVLjjZBzhMKy9prSkIRJ1Xm8MaL0ww7ayfJ1d272Ur1sIRt4RSDKJQ2TAWA/wjL3F8E7eNuSy",
+	"fcyGt0oKVh+sVSW1HQ5vNWf+cSblijU9Miz9fYpl3sOsWxnqAj958VrsWbksNtXQsVUJFa0q7RDNHZuq",
+	"ROcmeQDle1LG2DdR+g6EmcvfeLTax1G4IjkttZcdXa3AHkArI7dlJ91XPlK5D9ZA1RjFEZtlKXeNQP41",
+	"Hf3ktujjtsjyCjK43xuqE6FWWat5zHu/6YGrdGFeMBex7HWf+ycKXNTaC6fWHRKxLd6jzP0xuVVnY+CE",
+	"BSaqXT3VCT55QVpDCKYJUfOV2Qs97qmUTyub0ABVn+RskzX3KL3onHBMJQQuFQFLRAQKOL6hiCnctkRf",
+	"ADETpLEzjR30VMpzjYh2UPVQDLYStQ7FoWPCI4VZQtE1zI2PoQKdle1Hzbc/Mid4N1ZOX8/zcIp0YmQp",
+	"HhGqL8wW7SO0m2JAN4WlTOcHLZRDtm8Br87ubcF0Ldqp6YFPUrNVATQL1j5IGFqkN0RjvjSjVkHLU0eo",
+	"jHlsL2AHd1s01wpDi58+/KVLoNartAsz5KncZnaKsFBb46HBqy+5r3GwIcWkv739rKBhbvwZORM9bUJY",
+	"bf/1Z4tGpePQ8qRymlWOBml38BfbiNQLqdN06GPtBrnWo1OqXMRO1vTFaJa+yPIx9SEMm2wDPao/8/yp",
+	"U6gVGdhm1LyQe+FEpM4qmGKBKJOpUFxRCHZoDrl1aH2Q9h6Kse4FyhLjkTKNkgKL4qxNZAAhnndAru1q",
+	"LYZ3QoGa+lCr4H4zw6tK8zdFY9gpKl2SAZmAKLoly8rnPv9um8vn3pMOPc1RgcWijUvYZ+OxsM4tU6KD",
+	"SBThORoB8llkYjCauw2VkIYO3VFfr4nXIRP6YTy2hLICiWyQ+z+Mxw8zTdolbbCxubmIsX+tjiCGb1zx",
+	"vgWqaN1kSi1Ep6wZTCU8HJwMhhoT9pU7x6hTwKFNjrRP3K1t7pFLEck9yvpb5h66u8bCuKygT+5xLucr",
+	"97Swj/xoE8GYe5LKv9wz1wikMDDtRpEfqFORvl1++/8BAAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -14,6 +14,7 @@ import (
 	"github.com/charter-gov/charter/chaincode/genesis"
 	"github.com/charter-gov/charter/chaincode/identity"
 	"github.com/charter-gov/charter/chaincode/incident"
+	"github.com/charter-gov/charter/chaincode/membership"
 	"github.com/charter-gov/charter/chaincode/reputation"
 	"github.com/charter-gov/charter/chaincode/token"
 	"github.com/charter-gov/charter/chaincode/treasury"
@@ -48,6 +49,13 @@ type OperationReads interface {
 	ArtifactLineage(ctx context.Context, req artifact.LineageRequest) (*artifact.Lineage, error)
 	GuardianIncidents(ctx context.Context, pageSize int, bookmark string) (*charter.IncidentPage, error)
 	Incident(ctx context.Context, id string) (*incident.Incident, error)
+
+	// metrics.Ledger: the governance record GET /v1/metrics computes on.
+	Members(ctx context.Context, q charter.MemberQuery) ([]membership.Member, error)
+	Ballots(ctx context.Context, status ballot.Status) ([]ballot.View, error)
+	BallotWeights(ctx context.Context, id string, pageSize int) ([]ballot.CastWeight, error)
+	Decisions(ctx context.Context, status decision.Status) ([]decision.Decision, error)
+	Incidents(ctx context.Context, q charter.IncidentQuery) ([]incident.Incident, error)
 
 	Genesis(ctx context.Context) (*genesis.Status, error)
 	UpgradeStatus(ctx context.Context, sequence int64) (*upgrade.Status, error)

@@ -192,6 +192,8 @@ func TestOperationRefusals(t *testing.T) {
 		{"update naming another member", "POST", "/v1/members/LabAMSP/alice/update", with(map[string]any{"name": "A", "member": map[string]any{"mspId": "LabBMSP", "id": "x"}}), 400, "INVALID_ARGUMENT", "/member", "additionalProperties"},
 		{"genesis without founders", "POST", "/v1/genesis/proposals", with(map[string]any{"genesis": map[string]any{"constitution": map[string]any{}, "members": []any{}}}), 400, "INVALID_ARGUMENT", "/genesis/founders", "required"},
 		{"approval of a non-hash", "POST", "/v1/genesis/approvals", with(map[string]any{"hash": "abc"}), 400, "INVALID_ARGUMENT", "/hash", "pattern"},
+		{"metrics of an empty range", "GET", "/v1/metrics?from=2026-02-01T00:00:00Z&to=2026-01-01T00:00:00Z", nil, 400, "INVALID_ARGUMENT", "from", "from-before-to"},
+		{"metrics of an unknown family", "GET", "/v1/metrics?family=lottery", nil, 400, "INVALID_ARGUMENT", "family", ""},
 		{"upgrade sequence 0", "POST", "/v1/upgrades/0/signoffs", with(map[string]any{"digest": hex64}), 400, "INVALID_ARGUMENT", "sequence", ""},
 		{"sign-off by a bad certificate", "POST", "/v1/upgrades/2/signoffs", map[string]any{"digest": hex64, "signer": map[string]any{"mspId": "LabAMSP", "certificate": strings.Repeat("x", 80)}}, 400, "INVALID_ARGUMENT", "/signer/certificate", "pem-x509-certificate"},
 	} {
