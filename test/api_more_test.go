@@ -230,6 +230,26 @@ func TestAPIOperations(t *testing.T) {
 		assert.Equal(t, 200, status, "%v", body)
 	})
 
+	t.Run("delegates and the constitution", func(t *testing.T) {
+		text := fmt.Sprintf("I vote for open weights (%d).", stamp)
+		r, err := c.SetDelegateStatementWithResponse(ctx, api.StatementBody{Text: text, Signer: attester.Signer()})
+		job := apiCommit(t, c, attester, prepared(t, r.StatusCode(), r.Body, r.JSON201, err))
+		p, err := net.profiles.Profile("labA-user2")
+		require.NoError(t, err)
+		id := profileIdentity(t, "labA-user2")
+		status, _, body := httpJSON(t, "GET", base+"/v1/members/"+p.MSPID+"/"+url.PathEscape(id.ID)+"/statement?waitFor="+job.TxId, nil)
+		require.Equal(t, 200, status, "%v", body)
+		assert.Equal(t, text, body["text"], "the statement is read at once: %v", body)
+
+		status, _, body = httpJSON(t, "GET", base+"/v1/constitution/versions/1", nil)
+		assert.Equal(t, 200, status, "%v", body)
+		status, _, body = httpJSON(t, "GET", base+"/v1/constitution/diff?from=1&to=1", nil)
+		assert.Equal(t, 200, status, "%v", body)
+		status, _, body = httpJSON(t, "GET", base+"/v1/eligibility?mspId=LabAMSP&limit=2", nil)
+		require.Equal(t, 200, status, "%v", body)
+		assert.NotEmpty(t, body["items"])
+	})
+
 	t.Run("metrics", func(t *testing.T) {
 		status, _, body := httpJSON(t, "GET", base+"/v1/metrics?family=token", nil)
 		require.Equal(t, 200, status, "%v", body)

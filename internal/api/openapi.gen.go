@@ -962,6 +962,12 @@ type SpendBody struct {
 	Source  *string    `json:"source,omitempty"`
 }
 
+// StatementBody defines model for StatementBody.
+type StatementBody struct {
+	Signer Signer `json:"signer"`
+	Text   string `json:"text"`
+}
+
 // Subject defines model for Subject.
 type Subject struct {
 	Id   string      `json:"id"`
@@ -1179,8 +1185,29 @@ type GetConstitutionParams struct {
 	WaitFor *WaitFor `form:"waitFor,omitempty" json:"waitFor,omitempty"`
 }
 
+// GetDefaultConstitutionParams defines parameters for GetDefaultConstitution.
+type GetDefaultConstitutionParams struct {
+	// WaitFor answer only once the server's block listener has seen this transaction (at most 30 s)
+	WaitFor *WaitFor `form:"waitFor,omitempty" json:"waitFor,omitempty"`
+}
+
+// GetConstitutionDiffParams defines parameters for GetConstitutionDiff.
+type GetConstitutionDiffParams struct {
+	From int64 `form:"from" json:"from"`
+	To   int64 `form:"to" json:"to"`
+
+	// WaitFor answer only once the server's block listener has seen this transaction (at most 30 s)
+	WaitFor *WaitFor `form:"waitFor,omitempty" json:"waitFor,omitempty"`
+}
+
 // ListConstitutionVersionsParams defines parameters for ListConstitutionVersions.
 type ListConstitutionVersionsParams struct {
+	// WaitFor answer only once the server's block listener has seen this transaction (at most 30 s)
+	WaitFor *WaitFor `form:"waitFor,omitempty" json:"waitFor,omitempty"`
+}
+
+// GetConstitutionVersionParams defines parameters for GetConstitutionVersion.
+type GetConstitutionVersionParams struct {
 	// WaitFor answer only once the server's block listener has seen this transaction (at most 30 s)
 	WaitFor *WaitFor `form:"waitFor,omitempty" json:"waitFor,omitempty"`
 }
@@ -1210,6 +1237,21 @@ type GetDecisionParams struct {
 
 // ListDecisionAppellantsParams defines parameters for ListDecisionAppellants.
 type ListDecisionAppellantsParams struct {
+	// WaitFor answer only once the server's block listener has seen this transaction (at most 30 s)
+	WaitFor *WaitFor `form:"waitFor,omitempty" json:"waitFor,omitempty"`
+}
+
+// ListEligibleMembersParams defines parameters for ListEligibleMembers.
+type ListEligibleMembersParams struct {
+	MspId *MSPID     `form:"mspId,omitempty" json:"mspId,omitempty"`
+	At    *time.Time `form:"at,omitempty" json:"at,omitempty"`
+
+	// Limit items per page
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor the nextCursor of the previous page
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+
 	// WaitFor answer only once the server's block listener has seen this transaction (at most 30 s)
 	WaitFor *WaitFor `form:"waitFor,omitempty" json:"waitFor,omitempty"`
 }
@@ -1323,6 +1365,12 @@ type GetMemberReputationParams struct {
 
 // GetReputationHistoryParams defines parameters for GetReputationHistory.
 type GetReputationHistoryParams struct {
+	// WaitFor answer only once the server's block listener has seen this transaction (at most 30 s)
+	WaitFor *WaitFor `form:"waitFor,omitempty" json:"waitFor,omitempty"`
+}
+
+// GetDelegateStatementParams defines parameters for GetDelegateStatement.
+type GetDelegateStatementParams struct {
 	// WaitFor answer only once the server's block listener has seen this transaction (at most 30 s)
 	WaitFor *WaitFor `form:"waitFor,omitempty" json:"waitFor,omitempty"`
 }
@@ -1530,6 +1578,9 @@ type RecordFailedExecutionJSONRequestBody = SignerOnlyBody
 
 // VoteOnDecisionJSONRequestBody defines body for VoteOnDecision for application/json ContentType.
 type VoteOnDecisionJSONRequestBody = DecisionVoteBody
+
+// SetDelegateStatementJSONRequestBody defines body for SetDelegateStatement for application/json ContentType.
+type SetDelegateStatementJSONRequestBody = StatementBody
 
 // SetDelegationJSONRequestBody defines body for SetDelegation for application/json ContentType.
 type SetDelegationJSONRequestBody = DelegationBody
@@ -1898,8 +1949,23 @@ type ClientInterface interface {
 	// GetConstitution performs a GET /v1/constitution (the `GetConstitution` operationId) request.
 	GetConstitution(ctx context.Context, params *GetConstitutionParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// GetDefaultConstitution The default constitution document the chaincode ships (a starting point for an amendment or a genesis).
+	//
+	// Corresponds with GET /v1/constitution/default (the `GetDefaultConstitution` operationId).
+	GetDefaultConstitution(ctx context.Context, params *GetDefaultConstitutionParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetConstitutionDiff The changes from one version of the constitution to another.
+	//
+	// Corresponds with GET /v1/constitution/diff (the `GetConstitutionDiff` operationId).
+	GetConstitutionDiff(ctx context.Context, params *GetConstitutionDiffParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ListConstitutionVersions performs a GET /v1/constitution/versions (the `ListConstitutionVersions` operationId) request.
 	ListConstitutionVersions(ctx context.Context, params *ListConstitutionVersionsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetConstitutionVersion One version of the constitution, in force or not.
+	//
+	// Corresponds with GET /v1/constitution/versions/{version} (the `GetConstitutionVersion` operationId).
+	GetConstitutionVersion(ctx context.Context, version int64, params *GetConstitutionVersionParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListDecisions performs a GET /v1/decisions (the `ListDecisions` operationId) request.
 	ListDecisions(ctx context.Context, params *ListDecisionsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -2000,6 +2066,20 @@ type ClientInterface interface {
 	// Corresponds with POST /v1/decisions/{id}/votes (the `VoteOnDecision` operationId).
 	VoteOnDecision(ctx context.Context, id ID, body VoteOnDecisionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// SetDelegateStatementWithBody Prepare the signer's delegate statement (replacing the earlier one), for signing.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/delegates/statement (the `SetDelegateStatement` operationId).
+	SetDelegateStatementWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SetDelegateStatement Prepare the signer's delegate statement (replacing the earlier one), for signing.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/delegates/statement (the `SetDelegateStatement` operationId).
+	SetDelegateStatement(ctx context.Context, body SetDelegateStatementJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// SetDelegationWithBody Prepare the member's delegation for one topic for signing.
 	//
 	// Takes any type of body and a specified content type.
@@ -2027,6 +2107,11 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /v1/delegations/revocations (the `RevokeDelegation` operationId).
 	RevokeDelegation(ctx context.Context, body RevokeDelegationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListEligibleMembers Members' eligibility reports (why each can or cannot vote), of one organisation or all, at a time or now.
+	//
+	// Corresponds with GET /v1/eligibility (the `ListEligibleMembers` operationId).
+	ListEligibleMembers(ctx context.Context, params *ListEligibleMembersParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetGenesis The genesis proposal under approval, its approvals, or the founding act.
 	//
@@ -2247,6 +2332,11 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /v1/members/{mspId}/{memberId}/reputation/history (the `GetReputationHistory` operationId).
 	GetReputationHistory(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, params *GetReputationHistoryParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetDelegateStatement A member's delegate statement.
+	//
+	// Corresponds with GET /v1/members/{mspId}/{memberId}/statement (the `GetDelegateStatement` operationId).
+	GetDelegateStatement(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, params *GetDelegateStatementParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UpdateMemberWithBody Prepare an organisation admin updating its member's name, roles and categories, for signing.
 	//
@@ -3110,9 +3200,54 @@ func (c *Client) GetConstitution(ctx context.Context, params *GetConstitutionPar
 	return c.Client.Do(req)
 }
 
+// GetDefaultConstitution The default constitution document the chaincode ships (a starting point for an amendment or a genesis).
+//
+// Corresponds with GET /v1/constitution/default (the `GetDefaultConstitution` operationId).
+func (c *Client) GetDefaultConstitution(ctx context.Context, params *GetDefaultConstitutionParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetDefaultConstitutionRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetConstitutionDiff The changes from one version of the constitution to another.
+//
+// Corresponds with GET /v1/constitution/diff (the `GetConstitutionDiff` operationId).
+func (c *Client) GetConstitutionDiff(ctx context.Context, params *GetConstitutionDiffParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetConstitutionDiffRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // ListConstitutionVersions performs a GET /v1/constitution/versions (the `ListConstitutionVersions` operationId) request.
 func (c *Client) ListConstitutionVersions(ctx context.Context, params *ListConstitutionVersionsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListConstitutionVersionsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetConstitutionVersion One version of the constitution, in force or not.
+//
+// Corresponds with GET /v1/constitution/versions/{version} (the `GetConstitutionVersion` operationId).
+func (c *Client) GetConstitutionVersion(ctx context.Context, version int64, params *GetConstitutionVersionParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetConstitutionVersionRequest(c.Server, version, params)
 	if err != nil {
 		return nil, err
 	}
@@ -3372,6 +3507,40 @@ func (c *Client) VoteOnDecision(ctx context.Context, id ID, body VoteOnDecisionJ
 	return c.Client.Do(req)
 }
 
+// SetDelegateStatementWithBody Prepare the signer's delegate statement (replacing the earlier one), for signing.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/delegates/statement (the `SetDelegateStatement` operationId).
+func (c *Client) SetDelegateStatementWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSetDelegateStatementRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SetDelegateStatement Prepare the signer's delegate statement (replacing the earlier one), for signing.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/delegates/statement (the `SetDelegateStatement` operationId).
+func (c *Client) SetDelegateStatement(ctx context.Context, body SetDelegateStatementJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSetDelegateStatementRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // SetDelegationWithBody Prepare the member's delegation for one topic for signing.
 //
 // Takes any type of body and a specified content type.
@@ -3430,6 +3599,21 @@ func (c *Client) RevokeDelegationWithBody(ctx context.Context, contentType strin
 // Corresponds with POST /v1/delegations/revocations (the `RevokeDelegation` operationId).
 func (c *Client) RevokeDelegation(ctx context.Context, body RevokeDelegationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewRevokeDelegationRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListEligibleMembers Members' eligibility reports (why each can or cannot vote), of one organisation or all, at a time or now.
+//
+// Corresponds with GET /v1/eligibility (the `ListEligibleMembers` operationId).
+func (c *Client) ListEligibleMembers(ctx context.Context, params *ListEligibleMembersParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListEligibleMembersRequest(c.Server, params)
 	if err != nil {
 		return nil, err
 	}
@@ -4030,6 +4214,21 @@ func (c *Client) GetMemberReputation(ctx context.Context, mspId MSPIDPath, membe
 // Corresponds with GET /v1/members/{mspId}/{memberId}/reputation/history (the `GetReputationHistory` operationId).
 func (c *Client) GetReputationHistory(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, params *GetReputationHistoryParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetReputationHistoryRequest(c.Server, mspId, memberId, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetDelegateStatement A member's delegate statement.
+//
+// Corresponds with GET /v1/members/{mspId}/{memberId}/statement (the `GetDelegateStatement` operationId).
+func (c *Client) GetDelegateStatement(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, params *GetDelegateStatementParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetDelegateStatementRequest(c.Server, mspId, memberId, params)
 	if err != nil {
 		return nil, err
 	}
@@ -6402,6 +6601,130 @@ func NewGetConstitutionRequest(server string, params *GetConstitutionParams) (*h
 	return req, nil
 }
 
+// NewGetDefaultConstitutionRequest constructs an http.Request for the GetDefaultConstitution method
+func NewGetDefaultConstitutionRequest(server string, params *GetDefaultConstitutionParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/constitution/default")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.WaitFor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "waitFor", *params.WaitFor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetConstitutionDiffRequest constructs an http.Request for the GetConstitutionDiff method
+func NewGetConstitutionDiffRequest(server string, params *GetConstitutionDiffParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/constitution/diff")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "from", params.From, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+			return nil, err
+		} else {
+			for _, qp := range strings.Split(queryFrag, "&") {
+				rawQueryFragments = append(rawQueryFragments, qp)
+			}
+		}
+
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "to", params.To, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+			return nil, err
+		} else {
+			for _, qp := range strings.Split(queryFrag, "&") {
+				rawQueryFragments = append(rawQueryFragments, qp)
+			}
+		}
+
+		if params.WaitFor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "waitFor", *params.WaitFor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewListConstitutionVersionsRequest constructs an http.Request for the ListConstitutionVersions method
 func NewListConstitutionVersionsRequest(server string, params *ListConstitutionVersionsParams) (*http.Request, error) {
 	var err error
@@ -6412,6 +6735,67 @@ func NewListConstitutionVersionsRequest(server string, params *ListConstitutionV
 	}
 
 	operationPath := fmt.Sprintf("/v1/constitution/versions")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.WaitFor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "waitFor", *params.WaitFor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetConstitutionVersionRequest constructs an http.Request for the GetConstitutionVersion method
+func NewGetConstitutionVersionRequest(server string, version int64, params *GetConstitutionVersionParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "version", version, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/constitution/versions/%s", pathParam0)
 	if operationPath[0] == '/' {
 		operationPath = "." + operationPath
 	}
@@ -6943,6 +7327,46 @@ func NewVoteOnDecisionRequestWithBody(server string, id ID, contentType string, 
 	return req, nil
 }
 
+// NewSetDelegateStatementRequest calls the generic SetDelegateStatement builder with application/json body
+func NewSetDelegateStatementRequest(server string, body SetDelegateStatementJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewSetDelegateStatementRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewSetDelegateStatementRequestWithBody constructs an http.Request for the SetDelegateStatement method, with any body, and a specified content type
+func NewSetDelegateStatementRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/delegates/statement")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewSetDelegationRequest calls the generic SetDelegation builder with application/json body
 func NewSetDelegationRequest(server string, body SetDelegationJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -7019,6 +7443,108 @@ func NewRevokeDelegationRequestWithBody(server string, contentType string, body 
 	}
 
 	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewListEligibleMembersRequest constructs an http.Request for the ListEligibleMembers method
+func NewListEligibleMembersRequest(server string, params *ListEligibleMembersParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/eligibility")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.MspId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "mspId", *params.MspId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.At != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "at", *params.At, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.WaitFor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "waitFor", *params.WaitFor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
 
 	return req, nil
 }
@@ -8528,6 +9054,74 @@ func NewGetReputationHistoryRequest(server string, mspId MSPIDPath, memberId Mem
 	}
 
 	operationPath := fmt.Sprintf("/v1/members/%s/%s/reputation/history", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.WaitFor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "waitFor", *params.WaitFor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetDelegateStatementRequest constructs an http.Request for the GetDelegateStatement method
+func NewGetDelegateStatementRequest(server string, mspId MSPIDPath, memberId MemberIDPath, params *GetDelegateStatementParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "mspId", mspId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "memberId", memberId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/members/%s/%s/statement", pathParam0, pathParam1)
 	if operationPath[0] == '/' {
 		operationPath = "." + operationPath
 	}
@@ -10854,10 +11448,31 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	GetConstitutionWithResponse(ctx context.Context, params *GetConstitutionParams, reqEditors ...RequestEditorFn) (*GetConstitutionResponse, error)
 
+	// GetDefaultConstitutionWithResponse The default constitution document the chaincode ships (a starting point for an amendment or a genesis).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/constitution/default (the `GetDefaultConstitution` operationId).
+	GetDefaultConstitutionWithResponse(ctx context.Context, params *GetDefaultConstitutionParams, reqEditors ...RequestEditorFn) (*GetDefaultConstitutionResponse, error)
+
+	// GetConstitutionDiffWithResponse The changes from one version of the constitution to another.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/constitution/diff (the `GetConstitutionDiff` operationId).
+	GetConstitutionDiffWithResponse(ctx context.Context, params *GetConstitutionDiffParams, reqEditors ...RequestEditorFn) (*GetConstitutionDiffResponse, error)
+
 	// ListConstitutionVersionsWithResponse performs a GET /v1/constitution/versions (the `ListConstitutionVersions` operationId) request.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	ListConstitutionVersionsWithResponse(ctx context.Context, params *ListConstitutionVersionsParams, reqEditors ...RequestEditorFn) (*ListConstitutionVersionsResponse, error)
+
+	// GetConstitutionVersionWithResponse One version of the constitution, in force or not.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/constitution/versions/{version} (the `GetConstitutionVersion` operationId).
+	GetConstitutionVersionWithResponse(ctx context.Context, version int64, params *GetConstitutionVersionParams, reqEditors ...RequestEditorFn) (*GetConstitutionVersionResponse, error)
 
 	// ListDecisionsWithResponse performs a GET /v1/decisions (the `ListDecisions` operationId) request.
 	//
@@ -10964,6 +11579,20 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /v1/decisions/{id}/votes (the `VoteOnDecision` operationId).
 	VoteOnDecisionWithResponse(ctx context.Context, id ID, body VoteOnDecisionJSONRequestBody, reqEditors ...RequestEditorFn) (*VoteOnDecisionResponse, error)
 
+	// SetDelegateStatementWithBodyWithResponse Prepare the signer's delegate statement (replacing the earlier one), for signing.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/delegates/statement (the `SetDelegateStatement` operationId).
+	SetDelegateStatementWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetDelegateStatementResponse, error)
+
+	// SetDelegateStatementWithResponse Prepare the signer's delegate statement (replacing the earlier one), for signing.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/delegates/statement (the `SetDelegateStatement` operationId).
+	SetDelegateStatementWithResponse(ctx context.Context, body SetDelegateStatementJSONRequestBody, reqEditors ...RequestEditorFn) (*SetDelegateStatementResponse, error)
+
 	// SetDelegationWithBodyWithResponse Prepare the member's delegation for one topic for signing.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
@@ -10991,6 +11620,13 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /v1/delegations/revocations (the `RevokeDelegation` operationId).
 	RevokeDelegationWithResponse(ctx context.Context, body RevokeDelegationJSONRequestBody, reqEditors ...RequestEditorFn) (*RevokeDelegationResponse, error)
+
+	// ListEligibleMembersWithResponse Members' eligibility reports (why each can or cannot vote), of one organisation or all, at a time or now.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/eligibility (the `ListEligibleMembers` operationId).
+	ListEligibleMembersWithResponse(ctx context.Context, params *ListEligibleMembersParams, reqEditors ...RequestEditorFn) (*ListEligibleMembersResponse, error)
 
 	// GetGenesisWithResponse The genesis proposal under approval, its approvals, or the founding act.
 	//
@@ -11239,6 +11875,13 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /v1/members/{mspId}/{memberId}/reputation/history (the `GetReputationHistory` operationId).
 	GetReputationHistoryWithResponse(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, params *GetReputationHistoryParams, reqEditors ...RequestEditorFn) (*GetReputationHistoryResponse, error)
+
+	// GetDelegateStatementWithResponse A member's delegate statement.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/members/{mspId}/{memberId}/statement (the `GetDelegateStatement` operationId).
+	GetDelegateStatementWithResponse(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, params *GetDelegateStatementParams, reqEditors ...RequestEditorFn) (*GetDelegateStatementResponse, error)
 
 	// UpdateMemberWithBodyWithResponse Prepare an organisation admin updating its member's name, roles and categories, for signing.
 	//
@@ -12801,6 +13444,102 @@ func (r GetConstitutionResponse) ContentType() string {
 	return ""
 }
 
+type GetDefaultConstitutionResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Object
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetDefaultConstitutionResponse) GetJSON200() *Object {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetDefaultConstitutionResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetDefaultConstitutionResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetDefaultConstitutionResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetDefaultConstitutionResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetDefaultConstitutionResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetConstitutionDiffResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Items
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetConstitutionDiffResponse) GetJSON200() *Items {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetConstitutionDiffResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetConstitutionDiffResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetConstitutionDiffResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetConstitutionDiffResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetConstitutionDiffResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type ListConstitutionVersionsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -12843,6 +13582,54 @@ func (r ListConstitutionVersionsResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r ListConstitutionVersionsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetConstitutionVersionResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Object
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetConstitutionVersionResponse) GetJSON200() *Object {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetConstitutionVersionResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetConstitutionVersionResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetConstitutionVersionResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetConstitutionVersionResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetConstitutionVersionResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -13281,6 +14068,54 @@ func (r VoteOnDecisionResponse) ContentType() string {
 	return ""
 }
 
+type SetDelegateStatementResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Prepared
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r SetDelegateStatementResponse) GetJSON201() *Prepared {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r SetDelegateStatementResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r SetDelegateStatementResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r SetDelegateStatementResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r SetDelegateStatementResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r SetDelegateStatementResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type SetDelegationResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -13371,6 +14206,54 @@ func (r RevokeDelegationResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r RevokeDelegationResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListEligibleMembersResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Page
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListEligibleMembersResponse) GetJSON200() *Page {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ListEligibleMembersResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListEligibleMembersResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListEligibleMembersResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListEligibleMembersResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListEligibleMembersResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -14619,6 +15502,54 @@ func (r GetReputationHistoryResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r GetReputationHistoryResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetDelegateStatementResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Object
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetDelegateStatementResponse) GetJSON200() *Object {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetDelegateStatementResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetDelegateStatementResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetDelegateStatementResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetDelegateStatementResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetDelegateStatementResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -16718,6 +17649,32 @@ func (c *ClientWithResponses) GetConstitutionWithResponse(ctx context.Context, p
 	return ParseGetConstitutionResponse(rsp)
 }
 
+// GetDefaultConstitutionWithResponse The default constitution document the chaincode ships (a starting point for an amendment or a genesis).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/constitution/default (the `GetDefaultConstitution` operationId).
+func (c *ClientWithResponses) GetDefaultConstitutionWithResponse(ctx context.Context, params *GetDefaultConstitutionParams, reqEditors ...RequestEditorFn) (*GetDefaultConstitutionResponse, error) {
+	rsp, err := c.GetDefaultConstitution(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetDefaultConstitutionResponse(rsp)
+}
+
+// GetConstitutionDiffWithResponse The changes from one version of the constitution to another.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/constitution/diff (the `GetConstitutionDiff` operationId).
+func (c *ClientWithResponses) GetConstitutionDiffWithResponse(ctx context.Context, params *GetConstitutionDiffParams, reqEditors ...RequestEditorFn) (*GetConstitutionDiffResponse, error) {
+	rsp, err := c.GetConstitutionDiff(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetConstitutionDiffResponse(rsp)
+}
+
 // ListConstitutionVersionsWithResponse performs a GET /v1/constitution/versions (the `ListConstitutionVersions` operationId) request.
 //
 // Returns a wrapper object for the known response body format(s).
@@ -16727,6 +17684,19 @@ func (c *ClientWithResponses) ListConstitutionVersionsWithResponse(ctx context.C
 		return nil, err
 	}
 	return ParseListConstitutionVersionsResponse(rsp)
+}
+
+// GetConstitutionVersionWithResponse One version of the constitution, in force or not.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/constitution/versions/{version} (the `GetConstitutionVersion` operationId).
+func (c *ClientWithResponses) GetConstitutionVersionWithResponse(ctx context.Context, version int64, params *GetConstitutionVersionParams, reqEditors ...RequestEditorFn) (*GetConstitutionVersionResponse, error) {
+	rsp, err := c.GetConstitutionVersion(ctx, version, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetConstitutionVersionResponse(rsp)
 }
 
 // ListDecisionsWithResponse performs a GET /v1/decisions (the `ListDecisions` operationId) request.
@@ -16924,6 +17894,32 @@ func (c *ClientWithResponses) VoteOnDecisionWithResponse(ctx context.Context, id
 	return ParseVoteOnDecisionResponse(rsp)
 }
 
+// SetDelegateStatementWithBodyWithResponse Prepare the signer's delegate statement (replacing the earlier one), for signing.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/delegates/statement (the `SetDelegateStatement` operationId).
+func (c *ClientWithResponses) SetDelegateStatementWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetDelegateStatementResponse, error) {
+	rsp, err := c.SetDelegateStatementWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSetDelegateStatementResponse(rsp)
+}
+
+// SetDelegateStatementWithResponse Prepare the signer's delegate statement (replacing the earlier one), for signing.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/delegates/statement (the `SetDelegateStatement` operationId).
+func (c *ClientWithResponses) SetDelegateStatementWithResponse(ctx context.Context, body SetDelegateStatementJSONRequestBody, reqEditors ...RequestEditorFn) (*SetDelegateStatementResponse, error) {
+	rsp, err := c.SetDelegateStatement(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSetDelegateStatementResponse(rsp)
+}
+
 // SetDelegationWithBodyWithResponse Prepare the member's delegation for one topic for signing.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
@@ -16974,6 +17970,19 @@ func (c *ClientWithResponses) RevokeDelegationWithResponse(ctx context.Context, 
 		return nil, err
 	}
 	return ParseRevokeDelegationResponse(rsp)
+}
+
+// ListEligibleMembersWithResponse Members' eligibility reports (why each can or cannot vote), of one organisation or all, at a time or now.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/eligibility (the `ListEligibleMembers` operationId).
+func (c *ClientWithResponses) ListEligibleMembersWithResponse(ctx context.Context, params *ListEligibleMembersParams, reqEditors ...RequestEditorFn) (*ListEligibleMembersResponse, error) {
+	rsp, err := c.ListEligibleMembers(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListEligibleMembersResponse(rsp)
 }
 
 // GetGenesisWithResponse The genesis proposal under approval, its approvals, or the founding act.
@@ -17450,6 +18459,19 @@ func (c *ClientWithResponses) GetReputationHistoryWithResponse(ctx context.Conte
 		return nil, err
 	}
 	return ParseGetReputationHistoryResponse(rsp)
+}
+
+// GetDelegateStatementWithResponse A member's delegate statement.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/members/{mspId}/{memberId}/statement (the `GetDelegateStatement` operationId).
+func (c *ClientWithResponses) GetDelegateStatementWithResponse(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, params *GetDelegateStatementParams, reqEditors ...RequestEditorFn) (*GetDelegateStatementResponse, error) {
+	rsp, err := c.GetDelegateStatement(ctx, mspId, memberId, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetDelegateStatementResponse(rsp)
 }
 
 // UpdateMemberWithBodyWithResponse Prepare an organisation admin updating its member's name, roles and categories, for signing.
@@ -18916,6 +19938,72 @@ func ParseGetConstitutionResponse(rsp *http.Response) (*GetConstitutionResponse,
 	return response, nil
 }
 
+// ParseGetDefaultConstitutionResponse parses an HTTP response from a GetDefaultConstitutionWithResponse call
+func ParseGetDefaultConstitutionResponse(rsp *http.Response) (*GetDefaultConstitutionResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetDefaultConstitutionResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Object
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetConstitutionDiffResponse parses an HTTP response from a GetConstitutionDiffWithResponse call
+func ParseGetConstitutionDiffResponse(rsp *http.Response) (*GetConstitutionDiffResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetConstitutionDiffResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Items
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseListConstitutionVersionsResponse parses an HTTP response from a ListConstitutionVersionsWithResponse call
 func ParseListConstitutionVersionsResponse(rsp *http.Response) (*ListConstitutionVersionsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -18932,6 +20020,39 @@ func ParseListConstitutionVersionsResponse(rsp *http.Response) (*ListConstitutio
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest Items
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetConstitutionVersionResponse parses an HTTP response from a GetConstitutionVersionWithResponse call
+func ParseGetConstitutionVersionResponse(rsp *http.Response) (*GetConstitutionVersionResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetConstitutionVersionResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Object
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -19246,6 +20367,39 @@ func ParseVoteOnDecisionResponse(rsp *http.Response) (*VoteOnDecisionResponse, e
 	return response, nil
 }
 
+// ParseSetDelegateStatementResponse parses an HTTP response from a SetDelegateStatementWithResponse call
+func ParseSetDelegateStatementResponse(rsp *http.Response) (*SetDelegateStatementResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &SetDelegateStatementResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Prepared
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseSetDelegationResponse parses an HTTP response from a SetDelegationWithResponse call
 func ParseSetDelegationResponse(rsp *http.Response) (*SetDelegationResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -19299,6 +20453,39 @@ func ParseRevokeDelegationResponse(rsp *http.Response) (*RevokeDelegationRespons
 			return nil, err
 		}
 		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListEligibleMembersResponse parses an HTTP response from a ListEligibleMembersWithResponse call
+func ParseListEligibleMembersResponse(rsp *http.Response) (*ListEligibleMembersResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListEligibleMembersResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Page
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
 		var dest Problem
@@ -20146,6 +21333,39 @@ func ParseGetReputationHistoryResponse(rsp *http.Response) (*GetReputationHistor
 	}
 
 	response := &GetReputationHistoryResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Object
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetDelegateStatementResponse parses an HTTP response from a GetDelegateStatementWithResponse call
+func ParseGetDelegateStatementResponse(rsp *http.Response) (*GetDelegateStatementResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetDelegateStatementResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
 	}
@@ -21385,9 +22605,18 @@ type ServerInterface interface {
 
 	// (GET /v1/constitution)
 	GetConstitution(w http.ResponseWriter, r *http.Request, params GetConstitutionParams)
+	// GetDefaultConstitution The default constitution document the chaincode ships (a starting point for an amendment or a genesis).
+	// (GET /v1/constitution/default)
+	GetDefaultConstitution(w http.ResponseWriter, r *http.Request, params GetDefaultConstitutionParams)
+	// GetConstitutionDiff The changes from one version of the constitution to another.
+	// (GET /v1/constitution/diff)
+	GetConstitutionDiff(w http.ResponseWriter, r *http.Request, params GetConstitutionDiffParams)
 
 	// (GET /v1/constitution/versions)
 	ListConstitutionVersions(w http.ResponseWriter, r *http.Request, params ListConstitutionVersionsParams)
+	// GetConstitutionVersion One version of the constitution, in force or not.
+	// (GET /v1/constitution/versions/{version})
+	GetConstitutionVersion(w http.ResponseWriter, r *http.Request, version int64, params GetConstitutionVersionParams)
 
 	// (GET /v1/decisions)
 	ListDecisions(w http.ResponseWriter, r *http.Request, params ListDecisionsParams)
@@ -21415,12 +22644,18 @@ type ServerInterface interface {
 	// VoteOnDecision Prepare the member's vote in one house of a decision for signing.
 	// (POST /v1/decisions/{id}/votes)
 	VoteOnDecision(w http.ResponseWriter, r *http.Request, id ID)
+	// SetDelegateStatement Prepare the signer's delegate statement (replacing the earlier one), for signing.
+	// (POST /v1/delegates/statement)
+	SetDelegateStatement(w http.ResponseWriter, r *http.Request)
 	// SetDelegation Prepare the member's delegation for one topic for signing.
 	// (POST /v1/delegations)
 	SetDelegation(w http.ResponseWriter, r *http.Request)
 	// RevokeDelegation Prepare the revocation of the member's delegation for one topic for signing.
 	// (POST /v1/delegations/revocations)
 	RevokeDelegation(w http.ResponseWriter, r *http.Request)
+	// ListEligibleMembers Members' eligibility reports (why each can or cannot vote), of one organisation or all, at a time or now.
+	// (GET /v1/eligibility)
+	ListEligibleMembers(w http.ResponseWriter, r *http.Request, params ListEligibleMembersParams)
 	// GetGenesis The genesis proposal under approval, its approvals, or the founding act.
 	// (GET /v1/genesis)
 	GetGenesis(w http.ResponseWriter, r *http.Request, params GetGenesisParams)
@@ -21499,6 +22734,9 @@ type ServerInterface interface {
 	// GetReputationHistory The member's attestations, revocations and endorsements.
 	// (GET /v1/members/{mspId}/{memberId}/reputation/history)
 	GetReputationHistory(w http.ResponseWriter, r *http.Request, mspId MSPIDPath, memberId MemberIDPath, params GetReputationHistoryParams)
+	// GetDelegateStatement A member's delegate statement.
+	// (GET /v1/members/{mspId}/{memberId}/statement)
+	GetDelegateStatement(w http.ResponseWriter, r *http.Request, mspId MSPIDPath, memberId MemberIDPath, params GetDelegateStatementParams)
 	// UpdateMember Prepare an organisation admin updating its member's name, roles and categories, for signing.
 	// (POST /v1/members/{mspId}/{memberId}/update)
 	UpdateMember(w http.ResponseWriter, r *http.Request, mspId MSPIDPath, memberId MemberIDPath)
@@ -22723,6 +23961,98 @@ func (siw *ServerInterfaceWrapper) GetConstitution(w http.ResponseWriter, r *htt
 	handler.ServeHTTP(w, r)
 }
 
+// GetDefaultConstitution operation middleware
+func (siw *ServerInterfaceWrapper) GetDefaultConstitution(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetDefaultConstitutionParams
+
+	// ------------- Optional query parameter "waitFor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "waitFor", r.URL.Query(), &params.WaitFor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "waitFor"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "waitFor", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetDefaultConstitution(w, r, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetConstitutionDiff operation middleware
+func (siw *ServerInterfaceWrapper) GetConstitutionDiff(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetConstitutionDiffParams
+
+	// ------------- Required query parameter "from" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "from", r.URL.Query(), &params.From, runtime.BindQueryParameterOptions{Type: "integer", Format: "int64"})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "from"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "from", Err: err})
+		}
+		return
+	}
+
+	// ------------- Required query parameter "to" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "to", r.URL.Query(), &params.To, runtime.BindQueryParameterOptions{Type: "integer", Format: "int64"})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "to"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "to", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "waitFor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "waitFor", r.URL.Query(), &params.WaitFor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "waitFor"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "waitFor", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetConstitutionDiff(w, r, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // ListConstitutionVersions operation middleware
 func (siw *ServerInterfaceWrapper) ListConstitutionVersions(w http.ResponseWriter, r *http.Request) {
 
@@ -22747,6 +24077,48 @@ func (siw *ServerInterfaceWrapper) ListConstitutionVersions(w http.ResponseWrite
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.ListConstitutionVersions(w, r, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetConstitutionVersion operation middleware
+func (siw *ServerInterfaceWrapper) GetConstitutionVersion(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "version" -------------
+	var version int64
+
+	err = runtime.BindStyledParameterWithOptions("simple", "version", r.PathValue("version"), &version, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "version", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetConstitutionVersionParams
+
+	// ------------- Optional query parameter "waitFor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "waitFor", r.URL.Query(), &params.WaitFor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "waitFor"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "waitFor", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetConstitutionVersion(w, r, version, params)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -23056,6 +24428,20 @@ func (siw *ServerInterfaceWrapper) VoteOnDecision(w http.ResponseWriter, r *http
 	handler.ServeHTTP(w, r)
 }
 
+// SetDelegateStatement operation middleware
+func (siw *ServerInterfaceWrapper) SetDelegateStatement(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.SetDelegateStatement(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // SetDelegation operation middleware
 func (siw *ServerInterfaceWrapper) SetDelegation(w http.ResponseWriter, r *http.Request) {
 
@@ -23075,6 +24461,91 @@ func (siw *ServerInterfaceWrapper) RevokeDelegation(w http.ResponseWriter, r *ht
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.RevokeDelegation(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ListEligibleMembers operation middleware
+func (siw *ServerInterfaceWrapper) ListEligibleMembers(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListEligibleMembersParams
+
+	// ------------- Optional query parameter "mspId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "mspId", r.URL.Query(), &params.MspId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "mspId"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "mspId", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "at" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "at", r.URL.Query(), &params.At, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "at"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "at", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", r.URL.Query(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "waitFor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "waitFor", r.URL.Query(), &params.WaitFor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "waitFor"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "waitFor", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListEligibleMembers(w, r, params)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -24106,6 +25577,57 @@ func (siw *ServerInterfaceWrapper) GetReputationHistory(w http.ResponseWriter, r
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.GetReputationHistory(w, r, mspId, memberId, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetDelegateStatement operation middleware
+func (siw *ServerInterfaceWrapper) GetDelegateStatement(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "mspId" -------------
+	var mspId MSPIDPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "mspId", r.PathValue("mspId"), &mspId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "mspId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "memberId" -------------
+	var memberId MemberIDPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "memberId", r.PathValue("memberId"), &memberId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "memberId", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetDelegateStatementParams
+
+	// ------------- Optional query parameter "waitFor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "waitFor", r.URL.Query(), &params.WaitFor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "waitFor"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "waitFor", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetDelegateStatement(w, r, mspId, memberId, params)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -25675,6 +27197,12 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/upgrades/{sequence}", wrapper.GetUpgradeStatus)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/upgrades/{sequence}/signoffs", wrapper.SignOffUpgrade)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/metrics", wrapper.GetMetrics)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/delegates/statement", wrapper.SetDelegateStatement)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/members/{mspId}/{memberId}/statement", wrapper.GetDelegateStatement)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/constitution/versions/{version}", wrapper.GetConstitutionVersion)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/constitution/default", wrapper.GetDefaultConstitution)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/constitution/diff", wrapper.GetConstitutionDiff)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/eligibility", wrapper.ListEligibleMembers)
 
 	return m
 }
@@ -25684,151 +27212,156 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7H3rchs31uCroLhflaSdlijJiSdRaqtWviT2fI6tlRzP1o61Mth9SMLqBjoAmhJH5ap5h32H78HmSbZw",
-	"6wvZd5IKpeiXrSa6AZw7Ds7lbuCzKGYUqBSDk7tBjDmOQALXf51yScbYl+9xBGdYTtUzQgcng1j94Q0o",
-	"jmBwYv7xBhx+TwiHYHAieQLeQPhTiLB6J8K374BO1AeOjn/wBhGh6d/eQM5j9RUhOaGTwbdvXjrvJ+CC",
-	"MFoz9cyMaDv78+9aTC4lCIklYfTtq5qpcW5cULuA/+AwHpwM/tswg/XQ/CqGbwOgkowJcD35y4QLxtVL",
-	"AQifk1h9fnAykFNAFG6l+R2xMVJPYg4zwhKBYjxRGNCr/D0BPs+W6ZsvVgDku8Mfny+CJFY74+pT//cf",
-	"p/v/B+//83D/x6v9y7/8x6AMXm9fVQCIrA0q70hE5DJQiIRIoBh43f5D/W5+4gDGOAnl4OTo8NBTwCBR",
-	"Eum/DjUo7J/pXgmVMLEr+fXirJYoIhGvQAz662YeiEbA66cyQ4K2tH/8/fNm4r+A3xOgPlTMKdzPdXOO",
-	"GY+wNIB7/t2gEaYXZEIJnfSlozy5Hu7/iPfHl3fPjr+VE+vfMZE/lzEYpuIGOGI0nCNGfdD8JYDPgO8I",
-	"NAqZf41CIiRQ4GiKBRIAFMkpEUhyTAX21YfQLpYoYkKiZ4dI7FWQ5I1dRFuy+HirqeKbgoKIGRWgpfMZ",
-	"hxhrkCgpTiVQzSM4jkPia7k0/CrU5u5azmMRcW4nMVMWwRTbOX/S8DEkiASZUGEFEouZwCEazSWIwTdv",
-	"cMbZKISoZo2xGfGXbmt13y1ZI6bo/OeX6Mfvvv8ritNhDthGsYUhM9Pr1QQBUf/H4RlnMXBJFIDHOBTg",
-	"DeLco7uBP2XEcEcnneYNZkyaL3Tljozw/+Fmd1+7TF9go6/gSzXPaRwDDl+wYN5xZxPOEhqIFvphaW8K",
-	"/8DbUFfJnty86WcqduXopcfWsDUn9B9aaSyKRiv56zYZ4du35tVnx+nPmHM8V7/6WMKE8XlXe2OBdhdg",
-	"r5a1IrS9gSQyhM4bXsCS+Uhun/XosgA3plQrjC2bO2MCYWDEipoAUYBAoN2A+WLIYUKE5PODKNgzosif",
-	"YkJ9FgDiME4ECBQRIQidIMbRmHEgE4oYBUVoC9QRx5zNjBi1OxkxFgKmaisjoP40wvy6szb1BqOEhIFB",
-	"Vcc3AzIBIau02/PvyrSbN4AZCZzyzounw+NmMoxAcuL3EGwRCyB8iXnQZ1bhMw4v4grBmLfM8qbZ4bKg",
-	"7MEW+gt3A6Dqk/8YcIg5CxKfjEhIpCJwmOEwMUpCMUNwJQFHA28QEl9B+UoZ33AzsCC48hUMLstEPw4T",
-	"6HMMKjCg+rUV0/UQkNUy6IejH49LtnRNaJAHnoHADZDJVCoOC7DEApTZLTkmyqi44uATvYUMrFcjLCAk",
-	"FHJAlXArm0FqR/cgV6f3K3VBO25JlcHR82VlYMy8zktThhVdUFJ1tOwQfg7j4pqU1llck5ji4++fd5Uo",
-	"XZlKkH9CvZFTyrvuFN/9sJ5nEU2UnvNGZJ4Bu3W7uox4WnGTAm43ZuqJ/fXAYGHzpTtrr5QXbN+cjVNH",
-	"Di/duBVVEtzGhIM4lQWKCrCEfUn0Nlen18SApemFJIWekXErG/KZGWU/mANVLV2+zCEhlb7AJxBcKesn",
-	"k71XfsKd8lIi9yrCajUUu+O70WcKcOqU6qvJ5VWEKZ5ApI5p3iBgfqL+6z4j8Bjk3Om9Mrn8ktFxSHrp",
-	"oM6ok1iahfY5sbiX32AxXXYGXLw53T/+/jliY4RROhZdQywRGxvfWwjBBDjaJVRIwIEam45UB/9OYrYj",
-	"GS5Qk3u9nnAYlZyMkr5nqIgltDvd68+02Vve47fiidLN6LlF18LlFfhEycqPS/ZgCFjAlZDGtwiay6g/",
-	"v1JsNban0Ry/SXwNAbtRj0ZJMNHWD2c4iHCsyIGFxJ9rgwiwSPj8SsSg9ZXPqJBEJgYRVzgCGlgGFIDl",
-	"lc/omCiQWyZUzzhEbIZDTWZcUuBXONDnHT0kPQtdJfGEYy0VRIjF1DA7ZyFcTTim0v3BYcau1Sg2HhM/",
-	"+9H+mf4s2TXQKyJEYqWIBfUV9n2IpX5YJhYcjD8xCX1oLyy32mqNo8zD02gbYe0zKT//9Xb4TFkiCgR1",
-	"OvAGL0rBsxK1m3kaSDyESV/nSQ8tHMKkPaKyxb2DEts6ItT9VWLUdj3zsXjpjNvVwjLfsJtsCXa1s25Q",
-	"j4H7UCVvc+fiJukrWceJSdDDXWFuPVpfbuTB6S5MSFACwyXQK5FjIVMO8ZgJ0sf6wL7v9Ft7LdVbJyoV",
-	"YEz9usnOzSg9fgy8xIxug5uVhIsDS06VZmtJ91HLBa9pwLjoI/Z9FpXYd+38Sqtsunkz6Q2J4tTCmjkI",
-	"fbVYtVFzebXs7ExV9o5A5hvujhfMlNYiWFpR7vJp2Y4dYQHPvytcUOmLmZ/0lQ3KmblyCgLsrY2XkbN6",
-	"MGiUiLkllAHtF6AgiDjVftZedxNTa6VvznWxqFTVhLVkbTfV56LFvNmdRuyLyB3L0O6YJTQALjyUNyI9",
-	"ey8nPJSznPY8hAX64k8xl8Czj3E8ll/QDScSBCJyUASEm2HBTlUSzsxRCpzVLoQsfOrBn2AeEExfEeGH",
-	"TCS8j4AR8HsP4d3Z6MBcHQYaxrsNfTSj1XtwuyT7nj/7oau5Yr7n6c3aj7aC7Md02StZDy1u1hadySNF",
-	"tVrnWB/c8qnpsqUvsNSq8AZvAIcmrmKBICSWicgdBCq+bseVfTpnITSeGUoDbS6z/x5cnfzP/cv/Xire",
-	"3lqPTS9vvzmNdTN2FrF0DfMr9RJnERHuTvoqwpTESWjc+2p7UVxAX0TEFdyCn0oRIgQEV0HKxoWTtlUq",
-	"xdOrvt4LrsZMO73UGURIHKkz9hiTEILc98sOW8z3E84h6HKgiZmQvzIuTRxDgby/az4JCpgBJ7LgsguZ",
-	"vjiCgCTRwBtMyUTpG58TSXwcruGUWHAqdTUZkyjCS3fZrRxrOVug/RHQxLfUn9LL+TsFbbboAoZrJd1b",
-	"t7Yie+hYnzfVbt5ljZBuMv1PnWJfNuHqNmo+6RVWVbaZv7FR41aWTYqp/g1hiW6mxJ+ay/actUiUNToO",
-	"wZcQoF0iXSQUTXTgTxwmAjEKe3mbsRpO2kG9tA5GkWLchIOHfsYjTvwdgWY4JIGWIkhf6jOOXhrLZUcg",
-	"4JxxZN3dJQEVEpOwRIh7Vj2VeoON2HfsKZJRRKQE45+L0v8bCVPKnvL2bdCsOXQsm53PvlOBzeozxleD",
-	"6jqOUtSwOLV6rWwucy5vcoo06qoqRWUiGbtfo22VI8Ib/KoV1aM1N+utxhoh+iFVMp1k3hmewNaJXm+Q",
-	"hViXRIiOhDp04bE6PukbICykizxu4PqWQvwMJ708JWuxoPNuqaIFf7hmf0ueSFcJSrNGQEqsbdxRZ3gO",
-	"cF93X8b7WiuLUulY6uy0M5duhIXhCsa/u+6qd83nxtaGKlaECd1PqKI+ehA6eQUhnl+Az2wYa7Xj/NnR",
-	"98+et4gpM989A05Y0PfDzcEALraybLZ6Wk6PJT0IYcUzzUoXtNnU9fvLYscXPcNlhmSZgYh233/4ePXz",
-	"h9/ev/LQzx/OX7x99er1ew+9ff/p9N3bV1en57/89uvr9x899O9//ddeR3NSR6iWG9ZquyCkCWJFcqos",
-	"bCzQDWd0gnYx+tvFh/coZookuIfSrCtl504BB8ARxRGULohQYW5ay5bEkxAqVpSEYBZiT9DG2VdjDJfI",
-	"M8efba3fLMyyVXSj44Qa/8qZzjAAJ5ruI9gxxvOQ4aC7w1Z9SVHjeAy+shT0Z2wEs5PDwoQwY1QMA0Bp",
-	"GMCOUKcw9bmbKQsBUbhJPcCDlX2vfUKg+kpp2VnlNFBJteQ4BxwQCkJ0PBPrH0Ux92cp66fdYbdGbsAM",
-	"qHyHJ8vzxwDcrA1FhCb2uP3GhYi1mDb7QrkYmGAJN3iO1LgdYe6drBug/QTngP0pHhVkQS5mggM2XLn4",
-	"0wI+zbjFTxbN5MKOcqCrwLooyaJo4bYyb/YQJl1vclfSm23s23OdGQHcGJZ9bsJ1eChwG2joTuNt/Hj5",
-	"wM/Ml/fD8jHL3B11sI1LY6rbOAQ4Czts4JyF0Lj4lVBod55GKddicsauYaXYnT8yPqZuZyyEYvyqBYqj",
-	"vYENn7rCA28wsa6K7AyrB+gYNaHj3sod/WpbH8bjPhZCr+yblejCTlkLNvUqlj19T+7dyiCB04v3B0fo",
-	"1etz9Prlq4tTdKZDA9L3EJsBX4gYMPECHgrZDbooCRuo4dUfmsgoW3AVKAysu8STqP/qwM0KE9nQ4Y5A",
-	"Z69/Rf/74PvDH1H+Ha/+KjZ3Z7FWh2R+CdWw+EDD+cYlRPtAGZtKvGx+VbjgXeJwJXkWM4trA1jQbo6C",
-	"PUXSlkT3mkNbGgJqipmG+ZsSJc89BAeTA2S8byefWMUE7S8K9NAccGogXX1dIDJUtEj+LkWyel46dww0",
-	"uK9oOxtU3emdGM+hg/43zsGCAeAEV3UQ6mZNQG8gWMJ7RP5VRvKlwekWOO38phdJg6N/fZc4zpvd4jj6",
-	"n2pot9iP/Js5GyTnKWd8gikRLuA+5T5rc0B5jPtFEsfhvIT90ueNh6ultA79ZtkmPuKwl7iP8QQubI5e",
-	"WgbluGMZlM2FV35UAnXc79jS10cfQcQWifSHteTdP7rQ6zbpNDqWo6Pl/FscYAlbfWJ9JMfP5lPnlqbo",
-	"ZGk4RYNszLiH8AQTKqSH8EhITKiHMEUsNrGwjKOjg4O/IkYRRjELw5+QvcllFP2e4IBjSXxrtIkFI//4",
-	"hz8o1PybdvSPWd0tx5uPH8/Q6dlbczRzDucgdfH5IQEqD9A54EAgzAHZ1HsIEKOfqS7YA8ARXvB4csCB",
-	"MrjHJISfEMyAz5GrPIR8zBWLmfNfyPzrz9RGERHpgoUE2rW3GF/scvdfqKH7xo/3Ze8A/d0EHKtVaSAE",
-	"n+lonisq5CGqJkb2oVnbCcJ2jzpeGQEN9B0KMtWbxGf65fjw6Au6IXKKMLKmKxKgM+Na1Szy1LPP1Mzn",
-	"gu/N0+VXlwLrvdxiP1MTRSQQpoFbIfpyfHicLvArGyHJNFUeoNecM24g4soXfaa2fpE4QO+IkAIlAhCL",
-	"8e8JIFPYTThAsfFYgBQH6AIA6SsGHJODKDj4TF3Ouzkd2CJUpzH2p7B/fHCY8+k76lJklUsjPxkcHRya",
-	"gSwGimMyOBk8Ozg8eGYSXaea14dTHVb7TxPkrnWxEhGuQt7J4BeQb+yQhVJWx4eHa6tiZYN7ywpDhWRm",
-	"bhXSCMfBR0MBPgh9z5LEBzqiYCJ0GoD51KV6Zai91bWbOzcjNri37F6jZHvGnf7NG3x/+Ox+ZqRMIjvr",
-	"MlCVZNHxg9axr9kglRrZtco1QFwL+NnRsFDBqRT8ij1O01FeoZDlP+5Ky7A5Zdi3TGU54LKJh6ZsYYuB",
-	"NuSoxUhXv+7b5QapTAdnlaCbUdDxTjov3sIaWRkhzJ2XPVKUfz9dcK56W4bzDMeXNuR6GcvuduM0O63Z",
-	"m3Zns6wFAIVSOt+KSlvyBL4tAf+ozZ5tub6+gMr4y34KcQsOpeQwXcKJidg1rmUPCfJP8JAtfqKZ0Rac",
-	"2fPQmHGnLfNsmEfJIicO7xT/fBve2cm+1UnGHL7KGHOz5WTvqXDsdvDuh5wBuey7XKIQbYgoKrHlDpAN",
-	"vVgnMzdSzjBXSle0IaPT/PglkmpAw1JR4xaoKytI/DAwzsFnfB0yR+n0PJ5McRSLwiqhUSXHDQKrpcJ9",
-	"ofBys/ojV2ppi7WI0hzWhbIj8jjWKF5WK+tRF8OQULBR4E38/s4O/SNZvcyCDAiHNEUtpQznUk5iXUPJ",
-	"VIRhypytVk6LH4ZYK6uCLjJOTKuJaoJL71rWwe5U+fpPJ+t0UVBdLQtNOI6nBXnnIYVQdIPnoj8DzIBn",
-	"dYSquOCTGjT/4yVlBVWltfW61ecu9wRXTmLq9vWpOH7YnkFsGZ3lMvGKnAFzXzFkVh0qfUQZvdKlKrhP",
-	"9C1R7o/LB2onro2T/j4FOQWOMBqTEIy5qYumu6t7dQ5R+HVBru5IA0Fqo6oh1jwNtOrB2g1G2Q3aNYWC",
-	"Q223zoX7PiAfhyHwvSbmTAIihybos5IDLyQHHJ2qoS/MyFbehTFn0WAlIi2iRWcbGdfJLqF+mAgyg72f",
-	"kEUQyqVz3kx1afosCh1zTmYQeDaolNGqZgn6mqfvkruR6+0+DZZJdpFblqjz/au/XXx4vwbKNGhFaXYn",
-	"srG/WCAzB9plFJCyUnSLCf2zp89K+STnlOQIX0xaFUXyUwSUkZ67b6jzZ71I7yRa0FuaVLpsiMRAA5M8",
-	"rxY90zn2NDDJrSET+j8i8X0A8zCAMeA0+TUOwfz/9wQS/R+TYG9+VwoyDO3jWIvnyydfWeYrW/kk7Qhl",
-	"kXKGdySo9bm8cEmA3SwGnYr/EHSUgUPmwTAMoNTCZmE+tDSf2m3lR9yXetQZC8NeKNjQyTQX6L7FJ1KF",
-	"04DjG0In5kJNX5PuCMRuqL4tQyMYMw4a72PChUQzJqHyYNqATyUDaxCpfl6BmTaEyYWwzy3GpoKv9lCn",
-	"LDtlApBJd1S6lbBAmX9sBtygMMM5kkz/rz02s+ovlRh9bfTXE07749RCWWPV2AUOuSY/XptJJAJjNPVi",
-	"yxgnAvZFEseMNxhKOm/+wo18wBrPRMBUKDyXCCF2kIOKhqwClJOUNvN/VQWY5lzUoEZUM5ipY7B17PUw",
-	"lB9OEb0jHKILeHZytJKvGrCn+bUaef9L/fwkG/sjUMPXICo9VWmrZT8EIZyc1HUV1yEnTblQ0XwUOLcD",
-	"H/mJwLP3maaIqm7lh8OQQJAGoKi/5zsCxZxNuA5t2eh5wSJoKLTHocHPtBZUaf+AicDLHATvsJD7r2dA",
-	"5f7bV4MaD+3l3ZF3fFjqoG3GrYRbOdRZuvvZfjv4dzBF+m1k316dLd+RGVhy0N6dCx2dt3+hJtHgEGjX",
-	"TPnFjvriIRKg/2G9bcaptufpb0Q6kkmfOQvwbM+umviqpa+J7N866ZslHGyx4C3EJyHj2rJCYUcYri/I",
-	"WLTLIQasZLEkoQsG1SIBCTwXKGAU9tqjNu3xWOURENImhW0NXtNw7y1GayE1U8HYxHJbPdpaZybEFGup",
-	"VJJ6QFfcPLZrzyy7UQMMLdaMQDyhhTvPQlnoFNq+bQRUf257mY5q5+LOpW617Z27kChW++G3wWCF3snl",
-	"n3ZJNh0bQFd8LGv5vOZlXq8E0yfffl+WywpKCiPVLCmi3Ryxm0tSR6N7iOm0COzyEXY1jelBjkAKSist",
-	"NVQTkGXXAY4jNxRYW+gPtuUqJ3U6O1m2z8b7umAXCImyitUFvFWe4fJIyGRkJjlrFNPLYuH9B6ef3D0+",
-	"oQo4/upXYpUqJ306TKPSG9RP+sYn98JWArjSL2iSs3DAYplFTHiIhYGpPseF3BC4M4KuA/GrdNSql9jm",
-	"usAWTU9zs7Ew19ccvuoi1QPXzUv/l82Ay4TT4q310/30Ou+ny7VLcTIdT2fL39k4H/daeZG8Yq+SdKxJ",
-	"1QO0v2/HfflMJb7WjUvK6+oVC3b4U/Cv9WCbMpp1F8cy32nHJM0tOLWLlQc3pCHL6htutbN6ATk4NFHD",
-	"cwPW3bSOoYdM4QkPcRZqpNAJeMg1E/SQ6/HgIddJ0UO2f+G///Vfex0Ua/qoMUYih8xH6hNNm32sk89L",
-	"4Tw0grfGAXKqB6wE800F7OuVbTuzfWW6lboWWgbYqRzDyKjCFN9eb37ReAxDTGU71X6aDX+sN6+21xW6",
-	"mTKNBAhyOLgHzvKZCfisjTfSYwLYRvZ6OHd3ao9zx2MK7AnXzQ5t+WSWV3gmjMU6GnXevr1oWoH32kev",
-	"POF5XfErC5KzJILFVHAw6m0F5JruMfstcHyuXbo/6/Gvc+2ynjDdI0dagdKxtGt0b66IFjFvODrFDzII",
-	"q853K4Z0L2C74TboE5PwgW4jFy91635Qd0OE6ntAXT/WYDlFbxfGdVV3azB4oc4PbtxgU7golP99KJjI",
-	"4KeBrhCi6wJXoyCDdxkShhxm+fpSVVKzWDF5sKkwspLCzFuOmQx+rnbvenGVa2pbddb+Je3r+ue+YXWd",
-	"d1N/iYkEw7Y9sglfcn8JXcBMZ7mxRGfxIOzL5vtXO8kw/U7tqZyzGWTo2QTPlPWA3mq3VgrufDXQHYF0",
-	"vXGLHmdUOIyO5hp3UyymlTZDPbocTdTF1hoH4b2g66GjyYBzAU1dUWODaYfZjV8Ndtw9quuvpyOhN4Wk",
-	"8h7YDyW0OU5GIfELF6ljq6uwYFTYVF8da94h1DnFlzP1671YDohv09Fd9dNjuxlau8LLYTjFiZ0BgpbI",
-	"NH2i91vxoDk8Lzbs3BATlvYFfbDHYXVmMofgPNJMalaQ9GLDplwRm7azSUGZtdV82GkfptFlDxxkPd0q",
-	"jXM79MJdwLe4rLcxY9VlOVZs6F8+a67bZ4u6bW16ij6EE4jZtdKamkfXVKVtmWTaKc0nZVlWElPbmEpS",
-	"mqpBqWx1JU1WL6pn/Y1VQXw/kxAcajYkSt3nt12ajkloi2KmaCC0UGCmrVc35YjGYIIc6B9pMMHazMIP",
-	"NOOP1rAfKqrfj9KetZWlBbE/Pcu3mN0az/pCw95ttkY0FO39WAZ2FBJ6ra9BM8Zqy0hf2aiZh/7GRq1q",
-	"xJKgc82xZ8dVNce2gfHUxiu47qv6aUXVkXZxctiwIQ21av5XO6aVNbjWRAdiYhnOIWIzKH51uafoU+xm",
-	"X6pwRNBccPtX16JxMxcqSz1Lt7tcat7ZaF2NhVLcLjODjbVDOD+8UlpmuChy6PBOc9a34Z1L7qgVoCmi",
-	"uik9zY9tC0SaOdqP3wLLxbYYXR/DNCJpqah1XSXkc4gTiXsFeayAuU0FUz78qseFC1IFFE5GSS378gyD",
-	"XYljeJf7S/2YC0SvoZzXZlSuFvp2cX1uYRsmOAuJB5VUlsOxK7OdweteqCwLCWiKqHgisQdSOkih9No1",
-	"A8lJNN0HxEk7z+aP6gO9jmqdYolwGLIbgYjcWxfxjXCIqQ/NxsoLO/DJZqloR51zKkp2DRQ50N6nOWPn",
-	"HE6JkIzP69D6US3yjR13v1htV/k+BdpRx9anDyJbYb0tP0zf4B3hiM4k0em2e7r33E2aaNrzNLMYbNng",
-	"jniVG/3nkxgt0lQKIX3Cs/0bTUgfpmmS8BrSVkriAGvQDCGZkBEJiZw364TXucFPeiFD842tp59rR0kE",
-	"MqANwYbMvNGxz6dIAJaIshtP4/1mOl8Z5x1NAA4Rm5mm/lX2ZcRmcP8+iz93gckKB1ZkIhqVreh6sK7u",
-	"qxrmSKaR6/8YN8jDMgYD8PEcAiR8xk1nAt82sV5L6fPOHO6GtzEMM/z+MdbhnyzSPKWZvB/Ay+UCmNbE",
-	"eXfTCue9RHdxr5b1+S7vj0DWLzWtf3ASXyOsKPF3BFKHJlOjwVCHn3bVX4s6mLHEn0K9of/Jjnky7zcn",
-	"Gywe0nL7BkOV7O9VZjEm/vRnxh8NWz+cxNaCO1mjcwGZ63LkWVLp4DDWVPFEDNvQMWUNhCE58fMCuyiZ",
-	"zgEHpqTTzZSFhQhII7BMfORobv7dtYTmZYUTTFVuwj9THwuJbnS9ZeGlebvCy/IG9oxOYlGcSHAd43So",
-	"NDPhfUJXdz75TDFFcBsDFab8Mw48FAGmJnw6wGI6YpjrlWOJfOxPAZHSuk/6dGJgsGLjN2Uw7Euiu1u3",
-	"jXZma/vUGEcknBc+R7S6yUVqa/ey7gCmfTu27RcOFDh8Hf2RO6AJwLIkcFs7VI0iO/k+/RVzjucPp/2h",
-	"Iqk1sOcvGTNYPkKKPDSlhhBMgKPdGHNJfBLbm78QS6D+3EMhTIgkEVb//4VQ4qH3+BpHTLICP6gToG2l",
-	"YzCsOaRQXq1YTc0u5EuBi6KawL2YhXUJiS85YAm20dVmoibDrU8Y9RUQTOzP0b//9f/+msOebv2wUHc8",
-	"RY8TgiwGihgN56a2PE6zg+vLj3OW0KA5qvJcDXu8YcljmwOqobG6B0TDtBTGw9wO6jOqw/lH1h/qm6ty",
-	"5t58UMZtzJmuiZzbuSnFpFFTbc3UIDIf0yNqi2qZYVtVtP9lbvEPqixIHuoGgw61LvVXoagPPkEoYSuh",
-	"UQq+dgMfrTSMsDSR+w4miOSBa9tirMVXXIMQi9h6R4/GyJkbuRmMPPaMMw30TEiKjWK1Ra8pjdNH32rK",
-	"cpEDvuY5WD/srRS0Ms746RsjQi9srkdX4Nv3Nlw1DstOWfKH644SPbffL62mboYEP+Xv1xUOjKch1/cb",
-	"jebq5EThdh3HRLs0rQ+NBs6qA6Ut7VMtKhwUdVq+9t7r1eR15VK+T4GSRDJSQrEmJ1/9vgY6qupF9jaA",
-	"KGb6oLv/nzBvm819dPzDYjZ3PtPr8+fb46P9z59v/wqXf6lsX7YVZH28zsSxOpI2qJZgrCrGA52i8pPp",
-	"ouyyyzyLIL24dzknb03jtjV04NdLQ5i6G8igwGFrInzt0hJDG8dWb4/owMVTN3KzaW9PVWVWuMDSUbAO",
-	"pZ4yhZRZVLjjZBzhMKy9prSkIRJ1Xm8MaL0ww7ayfJ1d272Ur1sIRt4RSDKJQ2TAWA/wjL3F8E7eNuSy",
-	"fcyGt0oKVh+sVSW1HQ5vNWf+cSblijU9Miz9fYpl3sOsWxnqAj958VrsWbksNtXQsVUJFa0q7RDNHZuq",
-	"ROcmeQDle1LG2DdR+g6EmcvfeLTax1G4IjkttZcdXa3AHkArI7dlJ91XPlK5D9ZA1RjFEZtlKXeNQP41",
-	"Hf3ktujjtsjyCjK43xuqE6FWWat5zHu/6YGrdGFeMBex7HWf+ycKXNTaC6fWHRKxLd6jzP0xuVVnY+CE",
-	"BSaqXT3VCT55QVpDCKYJUfOV2Qs97qmUTyub0ABVn+RskzX3KL3onHBMJQQuFQFLRAQKOL6hiCnctkRf",
-	"ADETpLEzjR30VMpzjYh2UPVQDLYStQ7FoWPCI4VZQtE1zI2PoQKdle1Hzbc/Mid4N1ZOX8/zcIp0YmQp",
-	"HhGqL8wW7SO0m2JAN4WlTOcHLZRDtm8Br87ubcF0Ldqp6YFPUrNVATQL1j5IGFqkN0RjvjSjVkHLU0eo",
-	"jHlsL2AHd1s01wpDi58+/KVLoNartAsz5KncZnaKsFBb46HBqy+5r3GwIcWkv739rKBhbvwZORM9bUJY",
-	"bf/1Z4tGpePQ8qRymlWOBml38BfbiNQLqdN06GPtBrnWo1OqXMRO1vTFaJa+yPIx9SEMm2wDPao/8/yp",
-	"U6gVGdhm1LyQe+FEpM4qmGKBKJOpUFxRCHZoDrl1aH2Q9h6Kse4FyhLjkTKNkgKL4qxNZAAhnndAru1q",
-	"LYZ3QoGa+lCr4H4zw6tK8zdFY9gpKl2SAZmAKLoly8rnPv9um8vn3pMOPc1RgcWijUvYZ+OxsM4tU6KD",
-	"SBThORoB8llkYjCauw2VkIYO3VFfr4nXIRP6YTy2hLICiWyQ+z+Mxw8zTdolbbCxubmIsX+tjiCGb1zx",
-	"vgWqaN1kSi1Ep6wZTCU8HJwMhhoT9pU7x6hTwKFNjrRP3K1t7pFLEck9yvpb5h66u8bCuKygT+5xLucr",
-	"97Swj/xoE8GYe5LKv9wz1wikMDDtRpEfqFORvl1++/8BAAD//w==",
+	"7H3rchs31uCroLhflaSdlijLjidxaqtWtpzY8zm2VnIyWzv2ymD3IYmoG+gAaEoclavmHfYdvgebJ9nC",
+	"rS9k30nKpKJfEkl0Azh3HJzL3cBnUcwoUCkGL+4GMeY4AglcfzrlkoyxL9/jCM6xnKrvCB28GMTqgzeg",
+	"OILBC/PHG3D4IyEcgsELyRPwBsKfQoTVMxG+fQd0ol7w5OR7bxARmn72BnIeq7cIyQmdDL5+9dJ5fwMu",
+	"CKM1U8/MiLazP3/WYnIpQUgsCaNvz2qmxrlxQe0C/oPDePBi8N+GGayH5lcxfBsAlWRMgOvJXyVcMK4e",
+	"CkD4nMTq9YMXAzkFROFWmt8RGyP1TcxhRlgiUIwnCgN6lX8kwOfZMn3zxgqAPDv+4fkiSGK1M65e9X//",
+	"cXr4f/DhP48Pf7g6/PyX/xiUwevtWQWAyNqg8o5ERC4DhUiIBIqB1+0/1M/mJw5gjJNQDl48OT72FDBI",
+	"lET607EGhf2Y7pVQCRO7kl8uz2uJIhLxCsSg327mgWgEvH4qMyRoS/sn3z1vJv5L+CMB6kPFnML9XDfn",
+	"mPEISwO4588GjTC9JBNK6KQvHeXJ9fjwB3w4/nz39ORrObH+HRP5UxmDYSpugCNGwzli1AfNXwL4DPie",
+	"QKOQ+dcoJEICBY6mWCABQJGcEoEkx1RgX70I7WOJIiYkenqMxEEFSd7YRbQli4+3miq+KiiImFEBWjqf",
+	"c4ixBomS4lQC1TyC4zgkvpZLw9+F2txdy3ksIi7sJGbKIphiO+ePGj6GBJEgEyqsQGIxEzhEo7kEMfjq",
+	"Dc45G4UQ1awxNiP+0m2t7r0la8QUXfz0Cv3w7Lu/ojgd5oBtFFsYMjO9Xk0QEPU/Ds85i4FLogA8xqEA",
+	"bxDnvrob+FNGDHd00mneYMakeUNX7sgI/x9udve2z+kDbPQ7+FLNcxrHgMOXLJh33NmEs4QGooV+WNqb",
+	"wj/wNtRVsic3b/qail05eumxNWzNCf1BK41F0Wglf90mI3z71jz69CT9GXOO5+pXH0uYMD7vam8s0O4C",
+	"7NWyVoS2N5BEhtB5wwtYMi/J7bMeXRbgxpRqhbFlc2dMIAyMWFETIAoQCLQfMF8MOUyIkHx+FAUHRhT5",
+	"U0yozwJAHMaJAIEiIgShE8Q4GjMOZEIRo6AIbYE64pizmRGjdicjxkLAVG1lBNSfRphfd9am3mCUkDAw",
+	"qOr4ZEAmIGSVdnv+rEy7eQOYkcAp77x4Oj5pJsMIJCd+D8EWsQDCV5gHfWYVPuPwMq4QjHnLLG+aHS8L",
+	"yh5sod9wNwCqXvmPAYeYsyDxyYiERCoChxkOE6MkFDMEVxJwNPAGIfEVlK+U8Q03AwuCK1/B4HOZ6Mdh",
+	"An2OQQUGVL+2YroeArJaBn3/5IeTki1dExrkgWcgcANkMpWKwwIssQBldkuOiTIqrjj4RG8hA+vVCAsI",
+	"CYUcUCXcymaQ2tE9yNXp/Upd0I5bUmXw5PmyMjBmXuelKcOKLiipOlp2CL+AcXFNSussrklM8cl3z7tK",
+	"lK5MJcg/od7IKeVdd4rvfljPs4gmSs95IzLPgN26XV1GPK24SQG3GzP1xP56YLCw+dKdtVfKC7Zvzsap",
+	"I4dXbtyKKgluY8JBnMoCRQVYwqEkepur02tiwNL0QJJCz8i4lQ35zIyyL8yBqpYuX+WQkEpf4BMIrpT1",
+	"k8neKz/hTnkpkXsVYbUait3x3egzBTh1SvXV5PIqwhRPIFLHNG8QMD9R/7rXCDwGOXd6r0wuv2J0HJJe",
+	"Oqgz6iSWZqF9Tizu4TdYTJedAZdvTg9PvnuO2BhhlI5F1xBLxMbG9xZCMAGO9gkVEnCgxqYj1cG/k5jt",
+	"SIYL1OQeryccRiUno6TvGSpiCe1O9/o1bfaW9/iteKJ0M3pu0bVwOQOfKFn5cckeDAELuBLS+BZBcxn1",
+	"51eKrcb2NJrjN4mvIWA36qtREky09cMZDiIcK3JgIfHn2iACLBI+vxIxaH3lMyokkYlBxBWOgAaWAQVg",
+	"eeUzOiYK5JYJ1XccIjbDoSYzLinwKxzo844ekp6FrpJ4wrGWCiLEYmqYnbMQriYcU+k+cJixazWKjcfE",
+	"z360H9OfJbsGekWESKwUsaC+wr4PsdRflokFB+PfmIQ+tBeWW221xlHm4Wm0jbD2mZSf/3o7fKYsEQWC",
+	"Oh14g5el4FmJ2s08DSQewqSv86SHFg5h0h5R2eLeQYltHRHqPpUYtV3PfCxeOuN2tbDMO+wmW4Jd7awb",
+	"1GPgPlTJ29y5uEn6StZxYhL0cFeYW4/Wlxt5cLoLExKUwHAJ9ErkWMiUQzxmgvSxPrDvO/3WXkv11olK",
+	"BRhTv26yCzNKjx8DLzGj2+BmJeHiwJJTpdla0n3UcsFrGjAu+oh9n0Ul9l07v9Iqm27eTHpDoji1sGYO",
+	"Ql8tVm3UXF4tOztTlb0nkHmHu+MFM6W1CJZWlLt8WrZjR1jA82eFCyp9MfOjvrJBOTNXTkGAvbXxMnJW",
+	"XwwaJWJuCWVA+xkoCCJOtZ+1193E1Frpm3NdLCpVNWEtWdtN9bloMU92pxH7IHLHMrQ/ZgkNgAsP5Y1I",
+	"z97LCQ/lLKcDD2GBvvhTzCXw7GUcj+UXdMOJBIGIHBQB4WZYsFOVhDNzlAJntQshC5968CeYBwTTMyL8",
+	"kImE9xEwAv7oIbw7Gx2Yq8NAw3i3oY9mtHoObpdk3/On33c1V8z7PL1Z+9JWkP2YLnsl66HFzdqiM3mk",
+	"qFbrHOuDWz41fW7pCyy1KrzBG8ChiatYIAiJZSJyB4GKt9txZa/OWQiNZ4bSQJvP2b9HVy/+5+Hn/14q",
+	"3t5aj00vb785jXUzdhaxdA3zK/UQZxER7k76KsKUxElo3Ptqe1FcQF9ExBXcgp9KESIEBFdBysaFk7ZV",
+	"KsXTq77eC67GTDu91BlESBypM/YYkxCC3PvLDlvM9xPOIehyoImZkL8wLk0cQ4G8nzWfBAXMgBNZcNmF",
+	"TF8cQUCSaOANpmSi9I3PiSQ+DtdwSiw4lbqajEkU4aW77FaOtZwt0P4IaOJb6k/p5fydgjZbdAHDtZLu",
+	"rVtbkT10rM+bajfvskZIN5n+U6fYl024uo2aV3qFVZVt5m9s1LiVZZNiqn9DWKKbKfGn5rI9Zy0SZY2O",
+	"Q/AlBGifSBcJRRMd+BOHiUCMwkHeZqyGk3ZQL62DUaQYN+HgoZ/wiBN/T6AZDkmgpQjSl/qMo1fGctkT",
+	"CDhnHFl3d0lAhcQkLBHinlVPpd5gI/Yde4pkFBEpwfjnovR/I2FK2VPevg2aNYeOZbPz2WcqsFl9xvjd",
+	"oLqOoxQ1LE6tHiuby5zLm5wijbqqSlGZSMbu12hb5YjwBr9oRfVgzc16q7FGiH5IlUwnmXeOJ7B1otcb",
+	"ZCHWJRGiI6EOXXisjk/6BggL6SKPG7i+pRA/x0kvT8laLOi8W6powR+v2d+SJ9JVgtKsEZASaxt31Dme",
+	"A9zX3ZfxvtbKolQ6ljo77cylG2FhuILx76676l3zubG1oYoVYUL3E6qojx6ETs4gxPNL8JkNY612nD99",
+	"8t3T5y1iysx7z4ETFvR9cXMwgIutLJutnpbTY0kPQljxTLPSBW02df3+stjxRc9wmSFZZiCi/fcfPl79",
+	"9OHX92ce+unDxcu3Z2ev33vo7fvfTt+9Pbs6vfj5119ev//ooX//678OOpqTOkK13LBW2wUhTRArklNl",
+	"YWOBbjijE7SP0d8uP7xHMVMkwT2UZl0pO3cKOACOKI6gdEGECnPTWrYknoRQsaIkBLMQe4I2zr4aY7hE",
+	"njn+bGv9ZmGWraIbHSfU+FfOdYYBONF0H8GOMZ6HDAfdHbbqTYoax2PwlaWgX2MjmJ0cFiaEGaNiGABK",
+	"wwD2hDqFqdfdTFkIiMJN6gEerOx77RMC1VdKy84qp4FKqiXHBeCAUBCi45lY/yiKuT9LWT/tDrs1cgNm",
+	"QOU7PFmePwbgZm0oIjSxx+03LkSsxbTZG8rFwARLuMFzpMbtCXPvZN0A7Se4AOxP8aggC3IxExyw4crF",
+	"nxbwacYtvrJoJhd2lANdBdZFSRZFC7eVebKHMOl6k7uS3mxj317ozAjgxrDscxOuw0OB20BDdxpv48fL",
+	"B35mvrzvl49Z5u6og21cGlPdxiHAWdhhAxcshMbFr4RCu/M0SrkWkzN2DSvF7nzL+Ji6nbEQivGrFiiO",
+	"9gY2fOoKD7zBxLoqsjOsHqBj1ISOeyt39KttfRiP+1gIvbJvVqILO2Ut2NSjWPb0PblnK4METi/fHz1B",
+	"Z68v0OtXZ5en6FyHBqTPITYDvhAxYOIFPBSyG3RZEjZQw6vfN5FRtuAqUBhYd4knUf/qwM0KE9nQ4Z5A",
+	"569/Qf/76LvjH1D+Ga/+KjZ3Z7FWh2R+CdWw+EDD+cYlRPtAGZtKvGx+VbjgXeJwJXkWM4trA1jQfo6C",
+	"PUXSlkQPmkNbGgJqipmG+ZsSJc89BEeTI2S8by9+YxUTtL8o0ENzwKmBdPV1gchQ0SL5uxTJ6vvSuWOg",
+	"wX1F29mg6k7PxHgOHfS/cQ4WDAAnuKqDUDdrAnoDwRLeI/KvMpIvDU63wGnnN710uQ33YYYsR748O+6c",
+	"sdwY6XKZNNxdrO9eyjnoW5yw/1MN7RbOkn8yZ1blnP+MTzAlwuUQpALFmlFQHrZ/mcRxOC+RKOn3jefF",
+	"pUwV/WTZJj7isJcGi/EELm3aYVrZ5aRjZZfNRYx+VDpi3O8k1vfaIYKILRLp92spJfDgosnbZAjp8JSO",
+	"h4Ff4wBL2OpD+AM5UTcfpLc06yjLLCramGPGPYQnmFAhPYRHQmJCPYQpYrEJ72UcPTk6+itiFGEUszD8",
+	"EdnLaUbRHwkOOJbEt3aoWDi3nHz/jaLnv+q7izGru7h58/HjOTo9f2tOm86HHqReSz8kQOURugAcCIQ5",
+	"IFtNAALE6CeqaxABcIQXnLgccKDOEGMSwo8IZsDnyBVTQj7misXMkTZk/vUnagOjiHTxTwLt24uZL3a5",
+	"hy/V0EPjmvxycIT+bmKo1ao0EIJPdDTP1UnyEFUTI/ulWdsLhO0edQg2AhroayFkClKJT/TLyfGTL+iG",
+	"yCnCyFrjSIBO9mtVhslT332iZj6XT2C+XX50KVfAyy32EzWBUQJhGrgVoi8nxyfpAn9nIySZpsoj9Jpz",
+	"xg1EXEWmT9SWZBJH6B0RUqBEAGIx/iMBZGrVCQcoNh4LkOIIXQIgfWuCY3IUBUefqEvjNwceW1frNMb+",
+	"FA5Pjo5z1xSOuhRZ5TLjXwyeHB2bgSwGimMyeDF4enR89NTk7k41rw+nOlL4nyZuX+tiJSJc0b8Xg59B",
+	"vrFDFqpznRwfr60wl41XLqt1FZKZuShJgzYHHw0F+CD01VESH+kgiYnQmQ3mVZ/VI0PtgK/d3IUZscG9",
+	"ZVc1JdszNwRfvcF3x0/vZ0bKJLKzLgNVSRYdEmnvKjQbpFIjuym6BohrAT97MiwUpSoFv2KP03SUV6jN",
+	"+Y+70spyThn2rbxZDrhs4qGpxNhioI2iajHSleT7+nmDVKbjzUrQzSjoEC6d6m9hjayMEOYazx4pyt+f",
+	"LjhXkC7DeYbjzzaKfBnL7sLmNDut2eABZ7OsBQCF6kBfi0pb8gS+LgH/SZs92wqEfQGV8Zd9FeIWHErJ",
+	"YbqEExOEbLzlHhLkn+AhW89FM6OtoXPgoTHjTlvm2TCPkkVOHN4p/vk6vLOTfa2TjDl8lTHmZivk3lMt",
+	"3O3g3Q85A3LZHbtEIdoQUVRiKzggG02yTmZupJxhrjqwaENGp/nxSyTVgIalOs0tUFdWY3k3MM7BZ3wd",
+	"Mkfp9DyeTL0Xi8IqoVElxw0Cq6XCfaHw82b1R6561BZrEaU5rAtlT+RxrFG8rFbWoy6GIaFgA9ub+P2d",
+	"HfotWb3MggwIhzTrLqUM51JOYl0WyhS5YcqcrVZOiy+GWCurgi4yTkyriWriZe9alvbuVMz7TyfrdJ1T",
+	"XQAMTTiOpwV55yGFUHSD56I/A8yAZ6WRqrjgNzVo/u0lZQVVpeUCu5UcL/cEV05iShH2KaJ+3J5BbGWg",
+	"5cr3ipwBc18xZFbwKv2KMnqlq29wn+hbotyHzztqJ66Nk/4+BTkFjjAakxCMuanrwLtoBHUOUfh1cbvu",
+	"SANBaqOqIdY8DbTqwdoNRtkN2je1j0Ntt86Fez8gH4ch8IMm5kwCIocmjrWSAy8lBxydqqEvzchW3oUx",
+	"Z9FgJSItokUnUBnXyT6hfpgIMoODH5FFEMplqN5MdbX9LLAec05mEHg2TpbRqv4P+pqn75K7kevtIQ2W",
+	"SXaRW5ao8/3Z3y4/vF8DZRq0ojRhFdlwZiyQmQPtMwpIWSm6a4b+2dNnpXzedkpyhC/m4Yoi+SkCykjP",
+	"3TfU+bNepncSLegtzZNdNkRioIGpB6AWPdNlA2hg8nVDJvQ/IvF9APNlAGPAaT5vHIL5/48EEv2PqRlg",
+	"flcKMgzt17EWz58ffWWZr2zlk7QjlEXKGd6RoNbn8tLlNXazGHR1gV3QUQYOmQfDMIBSC5uF+dDSfGq3",
+	"lR9xX+lR5ywMe6FgQyfTXOz+Fp9IFU4Djm8InZgLNX1NuicQu6H6tgyNYMw4aLyPCRcSzZiEyoNpAz6V",
+	"DKxBpPp5BWbaECYXIlm3GJsKvtpDnbLslAlAJoNT6VbCAmX+sRlwg8IM50gy/V97bGYFbSox+tror0ec",
+	"9sephbLGqrELHHJNyr82k0gExmjqxZYxTgQciiSOGW8wlHQpgEs3coc1nomAqVB4LrdD7CEHFQ1ZBSgn",
+	"KW0xg1UVYJpGUoMaUc1gpjTD1rHXbig/nCJ6TzhEF/Ds5GglXzVgT/NrNfL+l/r5UTb2R6CGr0FUeqrS",
+	"VsthCEI4OalLRa5DTpoKqKL5KHBhBz7wE4Fn7zNNXVjdnRCHIYEgDUBRn+d7AsWcTbgObdnoecEiaCi0",
+	"x6HBz7QWVGn/gInAyxwE77CQh69nQOXh27NBjYf2890T7+S41EHbjFsJt3KoE48Ps/128O9givTTyD69",
+	"Olu+IzOw5KC9O5c6Ou/wUk2iwSHQvpnyix31xUMkQP/DetuMU+3A0++IdCSTPnMW4NmeXTXxVUtfE9m/",
+	"ddI3SzjYYsFbiE9CxrVlhcKeMFxfkLFon0MMWMliSUIXDKpFAhJ4LlDAKBy0R23atrLKIyCkzXPbGrym",
+	"4d5bjNZCtqmCsYnltnq0tc5MiKk/U6kk9YCuuHlo155ZwqYGGFosg4F4Qgt3noVK1ym0fdvbqP7c9iod",
+	"1c7FnUvdatsOeCFRrPbFb4PBCu2gy1/tkmw69rSueFnWxXrNy7xeCaaPvv2+LJfVyBRGqllSRPs5YjeX",
+	"pI5GDxDTaRHY5SPsaxrTgxyBFJRWWj2pJiDLrgMcR24osLbQ8mzLVU7qdHay7JCND3UNMhASZUW4C3ir",
+	"PMPlkZDJyExy1iimV8VeAjunn9w9PqEKOP7qV2KVKif9dph7fxVYz8yQXYduWt5sPfrfhRPkoZk10SiW",
+	"dBBTEgu0r7v+cePM19lYOkaDZlXZkI7ZsK0qDloZDzlMkvG4LXecqbFdojP6hBR1iLnT4RRrnGPrXdT+",
+	"FNMJiPXZouptSCFLH+6cJLEVdQo0KhnClMkp8I4EliawNFiq6RO/uQe2UlpU4sfkceKAxTILrvIQCwNT",
+	"e5MLeR+S2YG7XeJICdxb5ZC0Se/YSfZrpWrXwH8f6tnNS7W5Eu6UyWamyyygOkY7S0etGvVk7pdt45C0",
+	"mAcWJt6Jw++6UcPAdbTU/7IZcJlwWgxzegxoWmdAU/lxpDiZDsC2JWBtYKh7rLxQbLFfVzrW5HYDOjy0",
+	"4758ohJf6+Zd5bVlixaOPwX/Wg+2NQbSNHuEZb7bnMmyXrgFLVbf3dCRqqzG71bfbi4gB4cmzWRuwLqf",
+	"Wo0eMsWXPMRZ6IwBD7mGuh5yfY485LoJe8j28P33v/7roMNJLP2qMaguh8wHeomWNrxaJ5+XwnloBG+N",
+	"x/xUD1gJ5pvK8NIr23Zm+50R6iJDDLBTOYaRUYUpvr3e/KLxGIaYynaq/TQb/lBDdWy/R3QzZRoJEORw",
+	"cA+c5TOTIVAboKrHBLCN7LU7wR5qj3PHYwrsCdcNf20LAZZXeCbu0d5M6UIvNjJhBd5rH+74iOd1BTwu",
+	"SM6SkEdT8seotxWQazqoHbbA8YW+A/xJj3+daxn5iOkeRTUUKB1LE9s61MQULGLecHSKH2QQVp0gXcwB",
+	"WsB2Q/jAb0zCB7qNXOzWtJvBBIRq36KuoW6wnKK3C+PqyvMghsLVfq3G5KU6R5jxaaXYDZ0Oi5Vod+XG",
+	"zUETpcDUoToh9h1bAuYhAa77adYIWNcOYBlTzhHVhKHNHdwXmhXsCs9k8NNgV6yjuxj0RcKQwyxfOrJK",
+	"vxX7Oww2FSFe0kZiyzGTwc85ateLKwjJhIxIaJsyVx7vXutxoa3j2tJ/u9bwGCzLs5dr2lU/OnJXIUOL",
+	"6j2UoxHEwaSm7N9M5wiwP0U+pohx9Ycyk6l34ClaVSvJF9vW98Rh6CEsEda2tLlcuMnTKIc4MeVpMhK1",
+	"V8t1jruf7ZA/e3yfBVXmfDV5CDiOOZvh0ATPu09Cl8/VNRZYonPIEfZbXPXYSYbpe2pdfJzNIEPPJsS6",
+	"ffupXc72+8hTcOfZY08g3cDHoseZQg6jo7nG3RSLaaVFVI8uRxN1mV3mtuFe0LXraDLgXEBTV9TYVK5h",
+	"Fm9Wgx0XxecaVus8vE0hyc6x0OV7VxLr4mQUEr8Qxje25hQWjApbaEZnOnZItEvx5fwG9S5xB8S36eiu",
+	"+umhWSdrV3g5DKc4sTNA0BKZke5nf9iKB40nbrED/oaYsLTR/s761hIB1qOWR5opDBAkvdiwKVPZJo1v",
+	"UlBmfep3O+nYdI7vgYOsSXKlcW6HXrponhYnR5uxUB3etVJ//8qIzqx9fouqwW2a9O/CCcTsWmlNzaNr",
+	"qhG8TDLtlOajsiwryK5tTCUpTc3KVLa6gnqrl3S2lxdVKSQ/kRAcajYkSt3rt12ajkloS7KnaCC0UN6w",
+	"7RVRyhGNkUk50D/QyKS1mYUfaMYfrWE/VFR/GDEuIapxZ0iJ/ek5E/IXM3KLrumyVW29NaKhaC/bM7Cj",
+	"kNBrE+if4q8tI/3ORs089Dc2ahVdToLOFW+fnlRVvN0GxlMbr+C639VPK6qOtC2qw4aNj6pV89/uHoGY",
+	"wKgLiNgMim9dbtL/eH/QlyocETS3e/nF9TzfzJ1ffpIdKNZfuDIxrsZCIxiXF8zG2iGcH14pLTNcFDl0",
+	"eKc56+vwzqUW1wrQFFHdlJ7mx7blyc0c7cdvgeVie/avj2EakbTUUqWuD8dFdqV2j5jbVGT27vfcKNzh",
+	"K6BwMkpq2bfsUrQlcQzvcp/Uj7mslhrKeW1G5TrxbBfX5xa2YYKzkNipAKscjl2Tlwxe90JlWdRKU9DP",
+	"I4ntSOFKhdJr14ouJ9F0Fzon7TxbvUQf6HWI/BRLhMOQ3QhE5MG6iG+EQ0x9aDZWXtqBjzZLmc2yJ/JO",
+	"RcmugSIH2vs0Z+ycwykRkvF5HVo/qkW+sePuF6vt+i6lQHvSsfH+TqQ+rbfhnO+zhMo94YjOZOTqMiO6",
+	"8/FNWrug52lmMR64wR1xlhv955MYLXLeClGnwrPdw03UKabByhUKakNVa9DcJoo11Qmvc4Mf9UKG5hvb",
+	"zSnXDJ0IG/wZgg2ZeaMTKU6RACwRZTeexvvNdL4yzjuaABwiNsNhnX0ZsRncv8/iz13evMKBFZmIRmUr",
+	"GhSuw1c1zJFMI9d/GzfIbhmDAfh4DgESPuOmL5aPJUwYn6+l8U5nDnfD2xiGGX6/jXX4J4s0T2km7wfw",
+	"cukqQiuGvLtphfNeIe2uunrHctbdIwXkKSAD4+pEcLpkEube35h2VIPrJA6wrOlg8av+/cHo9fx2dlO7",
+	"a4QVtfueQOqAbIr7GElgNQkBsRbVP2OJP4X6Q91vdszjUW5zesDiIW3sZTBUKeq9yvT3xJ/+xPiDYevd",
+	"qYhQuDrQ6FxA5rqctpZUOlwOaKp4JIZt6M24BsKQnPh5gV2UTBeAA1ML8GbKwkK0qxFYJhZ2NDd/9y2h",
+	"eVnFHdP/h/BP1MdCohvd2UV4acEH4WU5IgdGJ7EoTiS43tQ6LJ6ZUE6h+8i8+EQxRXAbAxWm0QwOPBQB",
+	"tnWQAyymI4a5XjmWyMf+FBApLRioT6IGBiu2mG7IeO7S+rnHq8Y4IuG88Dqi1U0uKl9fJehew8YyNA2G",
+	"caDA4etIn9xhXACWJUH62nluFNmL79JfMed4vjuN1hVJrYE9f86YwfKRKZusJgkhmABH+zHmkvgktre8",
+	"IZZA/bmHQpgQSSKs/v+ZUOKh9/gaR0yyAj+o075t2mkwrDmkUJezWIbTLuRLgYuimiDNmIV1yaevOGAJ",
+	"tqXuZiJkw61PDvYVEEyc15N//+v//TWHPd1kbqHDUYoeJwRZDBQxGs5NFyucZoLXNzriLKFBcwTthRr2",
+	"cEPQxzbfV0NjdW+XhmkpjIe5HdRnz4fzj6w/1DdXHtM9uVPGbcyZ7r6S27mp4adRU23N1CAyH78laqsx",
+	"mmFb1R7sVW7xO1WlKA91g0GHWpfmrVDUB58glLCV0CgFX7uBD1YaRliaLA0HE0TywLUN+NZyL1CDEIvY",
+	"ekePxsi5G7kZjDz07EIN9ExIio1itUVXW43TB9/U1nKRA77mOVg/7K0UtDLO3Mk0Rv9e2ryersC3z224",
+	"3CiWnSoiHK87IvjCvr+0GYsZEvyYj6VQODCeBskxFdjX2ms0VycnCrfrOCbapWl9aDRwVglKnwcKWlQ4",
+	"KOoSDNp7r1eT15VLuV0FShLJSAnFmvoL6vc10FFV1+O3AUQx0wfdw/+EedvM/Scn3y9m7uez+j59uj15",
+	"cvjp0+1f4fNfKhslbwVZn6wzSbCOpA2qJRirivFApyP9qA+lyGUSehZBenHvck7emhbRq1O9oTKEqbtt",
+	"DgoctibC1y4tMbQxi/X2iA5SPXUjN5vi+FhBaIULLB3x7FBaV7Ww9prSkoZI1Hm9MXj50gzbylKFdm33",
+	"UqpwIfB8TyDJJA6RAWM9wDP2FsM7eduQt/gxG94qAVy9sFaV1PZSv9Wc+W2DPJJ1NOn7+xTLvIdZN03X",
+	"xZzy4rXYHX9ZbKqhY6sSKpri2yGaOzZVddBNsgOlmlLGODQZGQ6EmcvfeLTax1G4gkgttZcdXa3AdqAT",
+	"otuyk+4rH6ncC2ugaoziiM2y9MpGIP+Sjn50W/RxW2Q5JBnc7w3ViVCrrNU85rlf9cCeGL6/YtgPKUhV",
+	"ay+cWndIxLZQkzL3x+RWnY2BExaYDAb1rU7mygvSGkIw3euar8xe6nGPZZta2YQGqPokZ7tzuq/Si84J",
+	"x1RC4NJOsEREoIDjG4qYwm1L9AUQM0EaW5rZQY9lW9eIaAdVD8Vgq47rUBw6JjxSmCUUXcPc+Bgq0FkV",
+	"Rmjf/ZE5wbux7h56nt0pyIqRpXhEqL4wW7SP0H6KATSau2bbi6Wv7VPAqzO5WzBdiz6ceuCj1GxV7M6C",
+	"tQ8ShhbpDdGYr8yoVdDy2EowYx5zg53C3RZItsLQ4qcPf+lyt/Uq7dIMeSytmp0iLNTWeGjw6tsraBxs",
+	"qiOYevf2s4KGufFn5Ez0tHtttf3Xny0alY5Dy6PKaVY5GqTdwV9sGVMvpE7ToQ+1jfBaj06pchF7WYMf",
+	"o1n6IsvH1IcwbLIN9Kj+zPOnTpdXZGBu6IEXci+ciNRZBVMsEGUyFYorCsEOXYW3Dq07ae+hGOsm0iwx",
+	"HinTFCuwKM76CwcQ4nkH5CbxhOMAxPBOKFBTH2oV3K9meFUbhqZoDDtFpUsyIBMQRbdkWank58+2uVTy",
+	"PenQ0xwVWCzauIRDNh4L69wy5ViIRBGeoxEgn0UmBqO5s1QJaejQHfX2mngdMqEfxmNLKCuQyAa5/8N4",
+	"vJtp0i5pg43NzUWM/Wt1BDF84wo1LlBF64ZiaiE6Zc1gKuHh4MVgqDFhH7lzjDoFHNrkSPuNu7XNfeVS",
+	"RHJfZY2Rc1+6u8bCuCzhP/d1Lucr921hH/nRJoIx900q/3LfuaYvhYFp55H8QJ2K9PXz1/8fAAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -10,7 +10,9 @@ import (
 	"github.com/charter-gov/charter/chaincode/artifact"
 	"github.com/charter-gov/charter/chaincode/ballot"
 	"github.com/charter-gov/charter/chaincode/coi"
+	"github.com/charter-gov/charter/chaincode/constitution"
 	"github.com/charter-gov/charter/chaincode/decision"
+	"github.com/charter-gov/charter/chaincode/delegation"
 	"github.com/charter-gov/charter/chaincode/genesis"
 	"github.com/charter-gov/charter/chaincode/identity"
 	"github.com/charter-gov/charter/chaincode/incident"
@@ -56,6 +58,12 @@ type OperationReads interface {
 	BallotWeights(ctx context.Context, id string, pageSize int) ([]ballot.CastWeight, error)
 	Decisions(ctx context.Context, status decision.Status) ([]decision.Decision, error)
 	Incidents(ctx context.Context, q charter.IncidentQuery) ([]incident.Incident, error)
+
+	DelegateStatement(ctx context.Context, member identity.Identity) (*delegation.Statement, error)
+	ConstitutionVersion(ctx context.Context, version int64) (*constitution.Version, error)
+	DefaultConstitution(ctx context.Context) (*constitution.Document, error)
+	ConstitutionDiff(ctx context.Context, from, to int64) ([]constitution.Change, error)
+	EligibleMembersPage(ctx context.Context, mspID string, at time.Time, pageSize int, bookmark string) (*reputation.EligibilityPage, error)
 
 	Genesis(ctx context.Context) (*genesis.Status, error)
 	UpgradeStatus(ctx context.Context, sequence int64) (*upgrade.Status, error)

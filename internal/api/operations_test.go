@@ -133,12 +133,13 @@ func TestOperationWritesPrepare(t *testing.T) {
 		{"/v1/genesis/proposals", with(map[string]any{"genesis": map[string]any{"founders": []any{"LabAMSP"}, "constitution": map[string]any{}, "members": []any{}}})},
 		{"/v1/genesis/approvals", with(map[string]any{"hash": hex64})},
 		{"/v1/upgrades/2/signoffs", with(map[string]any{"digest": hex64})},
+		{"/v1/delegates/statement", with(map[string]any{"text": "I vote for open weights."})},
 	} {
 		r := call("POST", tt.path, tt.body)
 		require.Equal(t, 201, r.status, "%s: %v", tt.path, r.body)
 		require.NotEmpty(t, r.body["signing"].(map[string]any)["proposal"], tt.path)
 	}
-	require.Equal(t, 34, g.prepared)
+	require.Equal(t, 35, g.prepared)
 }
 
 // TestOperationRefusals: bad bodies, parameters and identities get a
@@ -194,6 +195,10 @@ func TestOperationRefusals(t *testing.T) {
 		{"approval of a non-hash", "POST", "/v1/genesis/approvals", with(map[string]any{"hash": "abc"}), 400, "INVALID_ARGUMENT", "/hash", "pattern"},
 		{"metrics of an empty range", "GET", "/v1/metrics?from=2026-02-01T00:00:00Z&to=2026-01-01T00:00:00Z", nil, 400, "INVALID_ARGUMENT", "from", "from-before-to"},
 		{"metrics of an unknown family", "GET", "/v1/metrics?family=lottery", nil, 400, "INVALID_ARGUMENT", "family", ""},
+		{"statement too long", "POST", "/v1/delegates/statement", with(map[string]any{"text": strings.Repeat("x", 4001)}), 400, "INVALID_ARGUMENT", "/text", "maxLength"},
+		{"empty statement", "POST", "/v1/delegates/statement", with(map[string]any{"text": ""}), 400, "INVALID_ARGUMENT", "/text", "minLength"},
+		{"diff without its end", "GET", "/v1/constitution/diff?from=1", nil, 400, "INVALID_ARGUMENT", "to", "required"},
+		{"constitution version 0", "GET", "/v1/constitution/versions/0", nil, 400, "INVALID_ARGUMENT", "version", ""},
 		{"upgrade sequence 0", "POST", "/v1/upgrades/0/signoffs", with(map[string]any{"digest": hex64}), 400, "INVALID_ARGUMENT", "sequence", ""},
 		{"sign-off by a bad certificate", "POST", "/v1/upgrades/2/signoffs", map[string]any{"digest": hex64, "signer": map[string]any{"mspId": "LabAMSP", "certificate": strings.Repeat("x", 80)}}, 400, "INVALID_ARGUMENT", "/signer/certificate", "pem-x509-certificate"},
 	} {
