@@ -519,6 +519,42 @@ func (e GetGuardianStatusParamsKind) Valid() bool {
 	}
 }
 
+// Defines values for ListIncidentsParamsKind.
+const (
+	ListIncidentsParamsKindEmergencyAction         ListIncidentsParamsKind = "emergency_action"
+	ListIncidentsParamsKindFailedExecution         ListIncidentsParamsKind = "failed_execution"
+	ListIncidentsParamsKindKeyCompromise           ListIncidentsParamsKind = "key_compromise"
+	ListIncidentsParamsKindMissedDisclosure        ListIncidentsParamsKind = "missed_disclosure"
+	ListIncidentsParamsKindRefusedForgedTimestamp  ListIncidentsParamsKind = "refused_forged_timestamp"
+	ListIncidentsParamsKindSlashing                ListIncidentsParamsKind = "slashing"
+	ListIncidentsParamsKindTreasuryMisExecution    ListIncidentsParamsKind = "treasury_mis_execution"
+	ListIncidentsParamsKindVoteManipulationAttempt ListIncidentsParamsKind = "vote_manipulation_attempt"
+)
+
+// Valid indicates whether the value is a known member of the ListIncidentsParamsKind enum.
+func (e ListIncidentsParamsKind) Valid() bool {
+	switch e {
+	case ListIncidentsParamsKindEmergencyAction:
+		return true
+	case ListIncidentsParamsKindFailedExecution:
+		return true
+	case ListIncidentsParamsKindKeyCompromise:
+		return true
+	case ListIncidentsParamsKindMissedDisclosure:
+		return true
+	case ListIncidentsParamsKindRefusedForgedTimestamp:
+		return true
+	case ListIncidentsParamsKindSlashing:
+		return true
+	case ListIncidentsParamsKindTreasuryMisExecution:
+		return true
+	case ListIncidentsParamsKindVoteManipulationAttempt:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for GetMetricsParamsFamily.
 const (
 	Delegated  GetMetricsParamsFamily = "delegated"
@@ -1288,6 +1324,10 @@ type GetGuardianStatusParamsKind string
 
 // ListIncidentsParams defines parameters for ListIncidents.
 type ListIncidentsParams struct {
+	Kind *ListIncidentsParamsKind `form:"kind,omitempty" json:"kind,omitempty"`
+	From *time.Time               `form:"from,omitempty" json:"from,omitempty"`
+	To   *time.Time               `form:"to,omitempty" json:"to,omitempty"`
+
 	// Limit items per page
 	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
 
@@ -1297,6 +1337,9 @@ type ListIncidentsParams struct {
 	// WaitFor answer only once the server's block listener has seen this transaction (at most 30 s)
 	WaitFor *WaitFor `form:"waitFor,omitempty" json:"waitFor,omitempty"`
 }
+
+// ListIncidentsParamsKind defines parameters for ListIncidents.
+type ListIncidentsParamsKind string
 
 // GetIncidentParams defines parameters for GetIncident.
 type GetIncidentParams struct {
@@ -1333,6 +1376,8 @@ type GetMemberParams struct {
 
 // GetMemberBalanceParams defines parameters for GetMemberBalance.
 type GetMemberBalanceParams struct {
+	At *time.Time `form:"at,omitempty" json:"at,omitempty"`
+
 	// WaitFor answer only once the server's block listener has seen this transaction (at most 30 s)
 	WaitFor *WaitFor `form:"waitFor,omitempty" json:"waitFor,omitempty"`
 }
@@ -1359,6 +1404,9 @@ type GetMemberEligibilityParams struct {
 
 // GetMemberReputationParams defines parameters for GetMemberReputation.
 type GetMemberReputationParams struct {
+	At         *time.Time  `form:"at,omitempty" json:"at,omitempty"`
+	Categories *[]Category `form:"categories,omitempty" json:"categories,omitempty"`
+
 	// WaitFor answer only once the server's block listener has seen this transaction (at most 30 s)
 	WaitFor *WaitFor `form:"waitFor,omitempty" json:"waitFor,omitempty"`
 }
@@ -1501,6 +1549,9 @@ type GetDepositParams struct {
 
 // ListSpendsParams defines parameters for ListSpends.
 type ListSpendsParams struct {
+	// Source only the spends of this source (e.g. round:<id>), all in one page
+	Source *string `form:"source,omitempty" json:"source,omitempty"`
+
 	// Limit items per page
 	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
 
@@ -7979,6 +8030,42 @@ func NewListIncidentsRequest(server string, params *ListIncidentsParams) (*http.
 		// per the OpenAPI spec (e.g. "color=blue,black,brown").
 		var rawQueryFragments []string
 
+		if params.Kind != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "kind", *params.Kind, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.From != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "from", *params.From, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.To != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "to", *params.To, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if params.Limit != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
@@ -8666,6 +8753,18 @@ func NewGetMemberBalanceRequest(server string, mspId MSPIDPath, memberId MemberI
 		// per the OpenAPI spec (e.g. "color=blue,black,brown").
 		var rawQueryFragments []string
 
+		if params.At != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "at", *params.At, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if params.WaitFor != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "waitFor", *params.WaitFor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
@@ -9003,6 +9102,30 @@ func NewGetMemberReputationRequest(server string, mspId MSPIDPath, memberId Memb
 		// styled parameters, preserving literal commas as delimiters
 		// per the OpenAPI spec (e.g. "color=blue,black,brown").
 		var rawQueryFragments []string
+
+		if params.At != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "at", *params.At, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Categories != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "categories", *params.Categories, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
 
 		if params.WaitFor != nil {
 
@@ -10739,6 +10862,18 @@ func NewListSpendsRequest(server string, params *ListSpendsParams) (*http.Reques
 		// styled parameters, preserving literal commas as delimiters
 		// per the OpenAPI spec (e.g. "color=blue,black,brown").
 		var rawQueryFragments []string
+
+		if params.Source != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "source", *params.Source, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
 
 		if params.Limit != nil {
 
@@ -24785,6 +24920,45 @@ func (siw *ServerInterfaceWrapper) ListIncidents(w http.ResponseWriter, r *http.
 	// Parameter object where we will unmarshal all parameters from the context
 	var params ListIncidentsParams
 
+	// ------------- Optional query parameter "kind" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "kind", r.URL.Query(), &params.Kind, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "kind"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "kind", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "from" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "from", r.URL.Query(), &params.From, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "from"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "from", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "to" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "to", r.URL.Query(), &params.To, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "to"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "to", Err: err})
+		}
+		return
+	}
+
 	// ------------- Optional query parameter "limit" -------------
 
 	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
@@ -25259,6 +25433,19 @@ func (siw *ServerInterfaceWrapper) GetMemberBalance(w http.ResponseWriter, r *ht
 	// Parameter object where we will unmarshal all parameters from the context
 	var params GetMemberBalanceParams
 
+	// ------------- Optional query parameter "at" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "at", r.URL.Query(), &params.At, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "at"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "at", Err: err})
+		}
+		return
+	}
+
 	// ------------- Optional query parameter "waitFor" -------------
 
 	err = runtime.BindQueryParameterWithOptions("form", true, false, "waitFor", r.URL.Query(), &params.WaitFor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
@@ -25510,6 +25697,32 @@ func (siw *ServerInterfaceWrapper) GetMemberReputation(w http.ResponseWriter, r 
 
 	// Parameter object where we will unmarshal all parameters from the context
 	var params GetMemberReputationParams
+
+	// ------------- Optional query parameter "at" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "at", r.URL.Query(), &params.At, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "at"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "at", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "categories" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "categories", r.URL.Query(), &params.Categories, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "categories"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "categories", Err: err})
+		}
+		return
+	}
 
 	// ------------- Optional query parameter "waitFor" -------------
 
@@ -26698,6 +26911,19 @@ func (siw *ServerInterfaceWrapper) ListSpends(w http.ResponseWriter, r *http.Req
 	// Parameter object where we will unmarshal all parameters from the context
 	var params ListSpendsParams
 
+	// ------------- Optional query parameter "source" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "source", r.URL.Query(), &params.Source, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "source"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "source", Err: err})
+		}
+		return
+	}
+
 	// ------------- Optional query parameter "limit" -------------
 
 	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
@@ -27212,157 +27438,160 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7H3rchs31uCroLhflaSdlijLjidxaqtWtpzY8zm2VnIyWzv2ymD3IYmoG+gAaEoclavmHfYdvgebJ9nC",
-	"rS9k30nKpKJfEkl0Azh3HJzL3cBnUcwoUCkGL+4GMeY4AglcfzrlkoyxL9/jCM6xnKrvCB28GMTqgzeg",
-	"OILBC/PHG3D4IyEcgsELyRPwBsKfQoTVMxG+fQd0ol7w5OR7bxARmn72BnIeq7cIyQmdDL5+9dJ5fwMu",
-	"CKM1U8/MiLazP3/WYnIpQUgsCaNvz2qmxrlxQe0C/oPDePBi8N+GGayH5lcxfBsAlWRMgOvJXyVcMK4e",
-	"CkD4nMTq9YMXAzkFROFWmt8RGyP1TcxhRlgiUIwnCgN6lX8kwOfZMn3zxgqAPDv+4fkiSGK1M65e9X//",
-	"cXr4f/DhP48Pf7g6/PyX/xiUwevtWQWAyNqg8o5ERC4DhUiIBIqB1+0/1M/mJw5gjJNQDl48OT72FDBI",
-	"lET607EGhf2Y7pVQCRO7kl8uz2uJIhLxCsSg327mgWgEvH4qMyRoS/sn3z1vJv5L+CMB6kPFnML9XDfn",
-	"mPEISwO4588GjTC9JBNK6KQvHeXJ9fjwB3w4/nz39ORrObH+HRP5UxmDYSpugCNGwzli1AfNXwL4DPie",
-	"QKOQ+dcoJEICBY6mWCABQJGcEoEkx1RgX70I7WOJIiYkenqMxEEFSd7YRbQli4+3miq+KiiImFEBWjqf",
-	"c4ixBomS4lQC1TyC4zgkvpZLw9+F2txdy3ksIi7sJGbKIphiO+ePGj6GBJEgEyqsQGIxEzhEo7kEMfjq",
-	"Dc45G4UQ1awxNiP+0m2t7r0la8QUXfz0Cv3w7Lu/ojgd5oBtFFsYMjO9Xk0QEPU/Ds85i4FLogA8xqEA",
-	"bxDnvrob+FNGDHd00mneYMakeUNX7sgI/x9udve2z+kDbPQ7+FLNcxrHgMOXLJh33NmEs4QGooV+WNqb",
-	"wj/wNtRVsic3b/qail05eumxNWzNCf1BK41F0Wglf90mI3z71jz69CT9GXOO5+pXH0uYMD7vam8s0O4C",
-	"7NWyVoS2N5BEhtB5wwtYMi/J7bMeXRbgxpRqhbFlc2dMIAyMWFETIAoQCLQfMF8MOUyIkHx+FAUHRhT5",
-	"U0yozwJAHMaJAIEiIgShE8Q4GjMOZEIRo6AIbYE64pizmRGjdicjxkLAVG1lBNSfRphfd9am3mCUkDAw",
-	"qOr4ZEAmIGSVdnv+rEy7eQOYkcAp77x4Oj5pJsMIJCd+D8EWsQDCV5gHfWYVPuPwMq4QjHnLLG+aHS8L",
-	"yh5sod9wNwCqXvmPAYeYsyDxyYiERCoChxkOE6MkFDMEVxJwNPAGIfEVlK+U8Q03AwuCK1/B4HOZ6Mdh",
-	"An2OQQUGVL+2YroeArJaBn3/5IeTki1dExrkgWcgcANkMpWKwwIssQBldkuOiTIqrjj4RG8hA+vVCAsI",
-	"CYUcUCXcymaQ2tE9yNXp/Upd0I5bUmXw5PmyMjBmXuelKcOKLiipOlp2CL+AcXFNSussrklM8cl3z7tK",
-	"lK5MJcg/od7IKeVdd4rvfljPs4gmSs95IzLPgN26XV1GPK24SQG3GzP1xP56YLCw+dKdtVfKC7Zvzsap",
-	"I4dXbtyKKgluY8JBnMoCRQVYwqEkepur02tiwNL0QJJCz8i4lQ35zIyyL8yBqpYuX+WQkEpf4BMIrpT1",
-	"k8neKz/hTnkpkXsVYbUait3x3egzBTh1SvXV5PIqwhRPIFLHNG8QMD9R/7rXCDwGOXd6r0wuv2J0HJJe",
-	"Oqgz6iSWZqF9Tizu4TdYTJedAZdvTg9PvnuO2BhhlI5F1xBLxMbG9xZCMAGO9gkVEnCgxqYj1cG/k5jt",
-	"SIYL1OQeryccRiUno6TvGSpiCe1O9/o1bfaW9/iteKJ0M3pu0bVwOQOfKFn5cckeDAELuBLS+BZBcxn1",
-	"51eKrcb2NJrjN4mvIWA36qtREky09cMZDiIcK3JgIfHn2iACLBI+vxIxaH3lMyokkYlBxBWOgAaWAQVg",
-	"eeUzOiYK5JYJ1XccIjbDoSYzLinwKxzo844ekp6FrpJ4wrGWCiLEYmqYnbMQriYcU+k+cJixazWKjcfE",
-	"z360H9OfJbsGekWESKwUsaC+wr4PsdRflokFB+PfmIQ+tBeWW221xlHm4Wm0jbD2mZSf/3o7fKYsEQWC",
-	"Oh14g5el4FmJ2s08DSQewqSv86SHFg5h0h5R2eLeQYltHRHqPpUYtV3PfCxeOuN2tbDMO+wmW4Jd7awb",
-	"1GPgPlTJ29y5uEn6StZxYhL0cFeYW4/Wlxt5cLoLExKUwHAJ9ErkWMiUQzxmgvSxPrDvO/3WXkv11olK",
-	"BRhTv26yCzNKjx8DLzGj2+BmJeHiwJJTpdla0n3UcsFrGjAu+oh9n0Ul9l07v9Iqm27eTHpDoji1sGYO",
-	"Ql8tVm3UXF4tOztTlb0nkHmHu+MFM6W1CJZWlLt8WrZjR1jA82eFCyp9MfOjvrJBOTNXTkGAvbXxMnJW",
-	"XwwaJWJuCWVA+xkoCCJOtZ+1193E1Frpm3NdLCpVNWEtWdtN9bloMU92pxH7IHLHMrQ/ZgkNgAsP5Y1I",
-	"z97LCQ/lLKcDD2GBvvhTzCXw7GUcj+UXdMOJBIGIHBQB4WZYsFOVhDNzlAJntQshC5968CeYBwTTMyL8",
-	"kImE9xEwAv7oIbw7Gx2Yq8NAw3i3oY9mtHoObpdk3/On33c1V8z7PL1Z+9JWkP2YLnsl66HFzdqiM3mk",
-	"qFbrHOuDWz41fW7pCyy1KrzBG8ChiatYIAiJZSJyB4GKt9txZa/OWQiNZ4bSQJvP2b9HVy/+5+Hn/14q",
-	"3t5aj00vb785jXUzdhaxdA3zK/UQZxER7k76KsKUxElo3Ptqe1FcQF9ExBXcgp9KESIEBFdBysaFk7ZV",
-	"KsXTq77eC67GTDu91BlESBypM/YYkxCC3PvLDlvM9xPOIehyoImZkL8wLk0cQ4G8nzWfBAXMgBNZcNmF",
-	"TF8cQUCSaOANpmSi9I3PiSQ+DtdwSiw4lbqajEkU4aW77FaOtZwt0P4IaOJb6k/p5fydgjZbdAHDtZLu",
-	"rVtbkT10rM+bajfvskZIN5n+U6fYl024uo2aV3qFVZVt5m9s1LiVZZNiqn9DWKKbKfGn5rI9Zy0SZY2O",
-	"Q/AlBGifSBcJRRMd+BOHiUCMwkHeZqyGk3ZQL62DUaQYN+HgoZ/wiBN/T6AZDkmgpQjSl/qMo1fGctkT",
-	"CDhnHFl3d0lAhcQkLBHinlVPpd5gI/Yde4pkFBEpwfjnovR/I2FK2VPevg2aNYeOZbPz2WcqsFl9xvjd",
-	"oLqOoxQ1LE6tHiuby5zLm5wijbqqSlGZSMbu12hb5YjwBr9oRfVgzc16q7FGiH5IlUwnmXeOJ7B1otcb",
-	"ZCHWJRGiI6EOXXisjk/6BggL6SKPG7i+pRA/x0kvT8laLOi8W6powR+v2d+SJ9JVgtKsEZASaxt31Dme",
-	"A9zX3ZfxvtbKolQ6ljo77cylG2FhuILx76676l3zubG1oYoVYUL3E6qojx6ETs4gxPNL8JkNY612nD99",
-	"8t3T5y1iysx7z4ETFvR9cXMwgIutLJutnpbTY0kPQljxTLPSBW02df3+stjxRc9wmSFZZiCi/fcfPl79",
-	"9OHX92ce+unDxcu3Z2ev33vo7fvfTt+9Pbs6vfj5119ev//ooX//678OOpqTOkK13LBW2wUhTRArklNl",
-	"YWOBbjijE7SP0d8uP7xHMVMkwT2UZl0pO3cKOACOKI6gdEGECnPTWrYknoRQsaIkBLMQe4I2zr4aY7hE",
-	"njn+bGv9ZmGWraIbHSfU+FfOdYYBONF0H8GOMZ6HDAfdHbbqTYoax2PwlaWgX2MjmJ0cFiaEGaNiGABK",
-	"wwD2hDqF3Tmn71d0Q6Q5qN1MWQiIwk3qER6s7IvtExLVV2rLziqogWqqJckF4IBQEKLjGVn/KIq5QEtZ",
-	"QO0OvzVyBGZA5Ts8WZ4/BuBmbSgiNLHH7zcuZKzFtNkbysXCBEu4wXOkxu0Jcw9l3QLtJ7gA7E/xqCAb",
-	"cjEUHLDh0sWfFvBpxi2+smg2F3aUA10F1kVJVkULN5Z5sodw6Xqzu5IebWPvXuhMCeDG0OxzM67DRYHb",
-	"wEN3Om/j18sHgma+ve+Xj13mLqmDrVwaY93GQcBZ2GEDFyyExsWvhEK78zRquRaTM3YNK8XyfMt4mbqd",
-	"sRCK8awWKI72Bjac6goPvMHEui6yM60eoGPWhI6DK3f8q219GI/7WAy9snFWogs7ZS3Y1KNY9vRFuWcr",
-	"gwZOL98fPUFnry/Q61dnl6foXIcKpM8hNgO+EEFg4gc8FLIbdFkSRlDDq983kVG24CpQGFh3iS9R/+pA",
-	"zgqT2dDhnkDnr39B//vou+MfUP4Zr/5qNneHsVYHZX4J1bD4QMP5xiVE+8AZm1q8bH5VuORdInEleRYz",
-	"jWsDWtB+joI9RdKWRA+aQ10aAmyKmYf5mxMlzz0ER5MjZLxxL35jFRO0vzjQQ3PAqYF09fWByFDRIhm8",
-	"FMnq+9K5Y6DBfUXf2SDrTs/EeA4d9L9xFhYMACe4qoNSN2sCegPBEt4jErAysi8NVrfAaedHvXS5Dvdh",
-	"hixHwjw77pzB3Bj5cpk03GWs757KOexbnLD/Uw3tFt6SfzJnVuUuAxifYEqEyylIBYo1o6A8jP8yieNw",
-	"XiJR0u8bz4tLmSv6ybJNfMRhLw0W4wlc2jTEtNLLScdKL5uLIP2odMS430ms7zVEBBFbJNLv11Ja4MFF",
-	"l7fJGNLhKh0PA7/GAZaw1YfwB3Kibj5Ib2kWUpZpVLQxx4x7CE8woUJ6CI+ExIR6CFPEYhPuyzh6cnT0",
-	"V8QowihmYfgjspfVjKI/EhxwLIlv7VCxcG45+f4bRdN/1XcZY1Z3kfPm48dzdHr+1pw2nU89SL2WfkiA",
-	"yiN0ATgQCHNAtroABIjRT1TXJALgCC84cTngQJ0hxiSEHxHMgM+RK66EfMwVi5kjbcj860/UBkoR6eKh",
-	"BNq3FzVf7HIPX6qhh8Y1+eXgCP3dxFSrVWkgBJ/oaJ6rm+QhqiZG9kuzthcI2z3qkGwENNDXRMgUqBKf",
-	"6JeT4ydfzC0ARtYaRwJ08l+rskye+u4TNfO5/ALz7fKjS7kDXm6xn6gJlBII08CtEH05OT5JF/g7GyHJ",
-	"NFUeodecM24g4io0faK2RJM4Qu+IkAIlAhCL8R8JIFO7TjhAsfFYgBRH6BIA6VsUHJOjKDj6RF1avznw",
-	"2DpbpzH2p3B4cnScu6Zw1KXIKpcp/2Lw5OjYDGQxUByTwYvB06Pjo6cml3eqeX041ZHD/zRx/FoXKxHh",
-	"igC+GPwM8o0dslCt6+T4eG2Fumz8clntq5DMzEVJGsQ5+GgowAehr5KS+EgHTUyEznQwr/qsHhlqB3zt",
-	"5i7MiA3uLbuqKdmeuSH46g2+O356PzNSJpGddRmoSrLoEEl7V6HZIJUa2U3RNUBcC/jZk2GhSFUp+BV7",
-	"nKajvEKtzn/clVaac8qwbyXOcsBlEw9NZcYWA21UVYuRrkTf188bpDIdf1aCbkZBh3Tp1H8La2RlhDDX",
-	"ePZIUf7+dMG5AnUZzjMcf7ZR5ctYdhc2p9lpzQYTOJtlLQAoVAv6WlTakifwdQn4T9rs2VYk7AuojL/s",
-	"qxC34FBKDtMlnJigZOMt95Ag/wQP2foumhltTZ0DD40Zd9oyz4Z5lCxy4vBO8c/X4Z2d7GudZMzhq4wx",
-	"N1sx955q424H737IGZDL7tglCtGGiKISW9EB2eiSdTJzI+UMc9WCRRsyOs2PXyKpBjQs1W1ugbqymsu7",
-	"gXEOPuPrkDlKp+fxZOq/WBRWCY0qOW4QWC0V7guFnzerP3LVpLZYiyjNYV0oeyKPY43iZbWyHnUxDAkF",
-	"G+jexO/v7NBvyeplFmRAOKRZeCllOJdyEusyUaboDVPmbLVyWnwxxFpZFXSRcWJaTVQTP3vXstR3p+Le",
-	"fzpZp+ue6oJgaMJxPC3IOw8phKIbPBf9GWAGPCuVVMUFv6lB828vKSuoKi0f2K0EebknuHISU5qwT1H1",
-	"4/YMYisFLVfCV+QMmPuKIbMCWOlXlNErXY2D+0TfEuU+fN5RO3FtnPT3KcgpcITRmITgwnOJSKMR1DlE",
-	"4RcR41JzRxoIUhtVDbHmaaBVD9ZuMMpu0L6phRxqu3UusvBfH4ch8IMm5kwCIocmjrWSAy8lBxydqqEv",
-	"zchW3oUxZ9FgJSItokUnVBnXyT6hfpgIMoODH5FFEMplrN5MdfX9LNAec05mEHg2TpbRqn4Q+pqn75K7",
-	"kevtIQ2WSXaRW5ao8/3Z3y4/vF8DZRq0ojSBFdlwZiyQmQPtMwpIWSm6i4b+2dNnpXwed0pyhC/m5Yoi",
-	"+SkCykjP3TfU+bNepncSLegtzZtdNkRioIGpD6AWPdNlBGhg8ndDJvQ/IvF9APNlAGPAaX5vHIL5/48E",
-	"Ev2PqSFgflcKMgzt17EWz58ffWWZr2zlk7QjlEXKGd6RoNbn8tLlOXazGHS1gV3QUQYOmQfDMIBSC5uF",
-	"+dDSfGq3lR9xX+lR5ywMe6FgQyfTXOz+Fp9IFU4Djm8InZgLNX1NuicQu6H6tgyNYMw4aLyPCRcSzZiE",
-	"yoNpAz6VDKxBpPp5BWbaECYXIlm3GJsKvtpDnbLslAlAJqNT6VbCAmX+sRlwg8IM50gy/V97bGYFbiox",
-	"+tror0ec9sephbLGqrELHHJNCQBtJpEIjNHUiy1jnAg4FEkcM95gKOnSAJdu5A5rPBMBU6HwXG6H2EMO",
-	"KhqyClBOUtriBqsqwDSNpAY1oprBTKmGrWOv3VB+OEX0nnCILuDZydFKvmrAnubXauT9L/Xzo2zsj0AN",
-	"X4Oo9FSlrZbDEIRwclKXjlyHnDQVUUXzUeDCDnzgJwLP3meaOrG6WyEOQwJBGoCiPs/3BIo5m3Ad2rLR",
-	"84JF0FBoj0ODn2ktqNL+AROBlzkI3mEhD1/PgMrDt2eDGg/t57sn3slxqYO2GbcSbuVQJx4fZvvt4N/B",
-	"FOmnkX16dbZ8R2ZgyUF7dy51dN7hpZpEg0OgfTPlFzvqi4dIgP6H9bYZp9qBp98R6UgmfeYswLM9u2ri",
-	"q5a+JrJ/66RvlnCwxYK3EJ+EjGvLCoU9Ybi+IGPRPocYsJLFkoQuGFSLBCTwXKCAUThoj9q0jWWVR0BI",
-	"m+e2NXhNw723GK2FbFMFYxPLbfVoa52ZEFOPplJJ6gFdcfPQrj2zhE0NMLRYBgPxhBbuPAuVr1No+7bX",
-	"Uf257VU6qp2LO5e61bY98EKiWO2L3waDFdpDl7/aJdl07HFd8bKsq/Wal3m9Ekwffft9WS6rmSmMVLOk",
-	"iPZzxG4uSR2NHiCm0yKwy0fY1zSmBzkCKSittJpSTUCWXQc4jtxQYG2hBdqWq5zU6exk2SEbH+qaZCAk",
-	"yopyF/BWeYbLIyGTkZnkrFFMr4q9BXZOP7l7fEIVcPzVr8QqVU767TD3/iqwnpkhuw7dtLzZevS/CyfI",
-	"QzNrqlEs6SCmJBZoX3cB5MaZr7OxdIwGzaq0IR2zYVtXHLQyHnKYJONxW+44U2O7RGf0CSnqEHOnwynW",
-	"OMfWu6j9KaYTEOuzRdXbkEKWPtw5SWIr6hRoVDKEKZNT4B0JLE1gabBU0yd+cw9spbSoxI/J48QBi2UW",
-	"XOUhFgamFicX8j4kswN3u8SREri3yiFpk96xk+zXStWugf8+1LObl2pzJdwpk81Ml1lAdYx2lo5aNerJ",
-	"3C/bRiJpMQ8sTLwTh99144aB63Cp/2Uz4DLhtBjm9BjQtM6ApvLjSHEyHYBtS8LawFD3WHnh2GL/rnSs",
-	"ye0GdHhox335RCW+1s28ymvNFi0cfwr+tR5sawykafYIy3z3OZNlvXALWqzGu6EjVVnN362+3VxADg5N",
-	"msncgHU/tRo9ZIoveYiz0BkDHnINdj3k+h55yHUX9pDt6fvvf/3XQYeTWPpVY1BdDpkP9BItbYC1Tj4v",
-	"hfPQCN4aj/mpHrASzDeV4aVXtu3M9jsj1EWGGGCncgwjowpTfHu9+UXjMQwxle1U+2k2/KGG6tj+j+hm",
-	"yjQSIMjh4B44y2cmQ6A2QFWPCWAb2Wt3gj3UHueOxxTYE64bANuWAiyv8Ezco72Z0oVebGTCCrzXPtzx",
-	"Ec/rCnhckJwlIY+m5I9Rbysg13RUO2yB4wt9B/iTHv8610LyEdM9imooUDqWJraVqIkpWMS84egUP8gg",
-	"rDpBupgDtIDthvCB35iED3QbuditaTeDCQjVvkVdQ91gOUVvF8bVledBDIWr/VqNyUt1jjDj00qxGzod",
-	"FivR7sqNm4MmSoGpQ3VC7Du2BMxDAlz316wRsK4dwDKmnCOqCUObO7gvNCvYFZ7J4KfBrlhHdzHoi4Qh",
-	"h1m+dGSVfiv2dxhsKkK8pI3ElmMmg59z1K4XVxCSCRmR0DZprjzevdbjQlvHtaX/dq3hMViWZy/XtK9+",
-	"dOSuQoYW1XsoRyOIg0lN2b+ZzhFgf4p8TBHj6g9lJlPvwFO0qlaSL7at74nD0ENYIqxtaXO5cJOnUQ5x",
-	"YsrTZCRqr5brHHc/2yF/9vg+C6rM+WryEHAcczbDoQmed5+ELp+rayywROeQI+y3uOqxkwzT99S6+Dib",
-	"QYaeTYh1+/ZTu5zt95Gn4M6zx55AuoGPRY8zhRxGR3ONuykW00qLqB5djibqMrvMbcO9oGvX0WTAuYCm",
-	"rqixqVzDLN6sBjsuis81sNZ5eJtCkp1joev3riTWxckoJH4hjG9szSksGBW20IzOdOyQaJfiy/kN6l3i",
-	"Dohv09Fd9dNDs07WrvByGE5xYmeAoCUyI93f/rAVDxpP3GJH/A0xYWnj/Z31rSUCrEctjzRTGCBIerFh",
-	"U6ayTRrfpKDM+tbvdtKx6STfAwdZ0+RK49wOvXTRPC1OjjZjoTq8a6V+/5URnVk7/RZVg9s07d+FE4jZ",
-	"tdKamkfXVCN4mWTaKc1HZVlWkF3bmEpSmpqVqWx1BfVWL+lsLy+qUkh+IiE41GxIlLrXb7s0HZPQlmRP",
-	"0UBoobxh2yuilCMaI5NyoH+gkUlrMws/0Iw/WsN+qKj+MGJcQlTjzpAS+9NzJuQvZuQWXdNlq9p6a0RD",
-	"0V62Z2BHIaHXJtA/xV9bRvqdjZp56G9s1Cq6nASdK94+PamqeLsNjKc2XsF1v6ufVlQdaVtUhw0bH1Wr",
-	"5r/dPQIxgVEXELEZFN+63KT/8f6gL1U4Imhu9/KL63m+mTu//CQ7UKy/cGViXI2FRjAuL5iNtUM4P7xS",
-	"Wma4KHLo8E5z1tfhnUstrhWgKaK6KT3Nj23Lk5s52o/fAsvF9uxfH8M0ImmppUpdH46L7ErtHjG3qcjs",
-	"3e+5UbjDV0DhZJTUsm/ZpWhL4hje5T6pH3NZLTWU89qMynXi2S6uzy1swwRnIbFTAVY5HLsmLxm87oXK",
-	"sqiVpqCfRxLbkcKVCqXXrhVdTqLpLnRO2nm2eok+0OsQ+SmWCIchuxGIyIN1Ed8Ih5j60GysvLQDH22W",
-	"MptlT+SdipJdA0UOtPdpztg5h1MiJOPzOrR+VIt8Y8fdL1bb9V1KgfakY+P9nUh9Wm/DOd9nCZV7whGd",
-	"ycjVZUZ05+ObtHZBz9PMYjxwgzviLDf6zycxWuS8FaJOhWe7h5uoU0yDlSsU1Iaq1qC5TRRrqhNe5wY/",
-	"6oUMzTe2m1OuGToRNvgzBBsy80YnUpwiAVgiym48jfeb6XxlnHc0AThEbIbDOvsyYjO4f5/Fn7u8eYUD",
-	"KzIRjcpWNChch69qmCOZRq7/Nm6Q3TIGA/DxHAIkfMZNXywfS5gwPl9L453OHO6GtzEMM/x+G+vwTxZp",
-	"ntJM3g/g5dJVhFYMeXfTCue9QtpddfWO5ay7RwrIU0AGxtWJ4HTJJMy9vzHtqAbXSRxgWdPB4lf9+4PR",
-	"6/nt7KZ21wgravc9gdQB2RT3MZLAahICYi2qf8YSfwr1h7rf7JjHo9zm9IDFQ9rYy2CoUtR7lenviT/9",
-	"ifEHw9a7UxGhcHWg0bmAzHU5bS2pdLgc0FTxSAzb0JtxDYQhOfHzArsomS4AB6YW4M2UhYVoVyOwTCzs",
-	"aG7+7ltC87KKO6b/D+GfqI+FRDe6s4vw0oIPwstyRA6MTmJRnEhwval1WDwzoZxC95F58YliiuA2BipM",
-	"oxkceCgCbOsgB1hMRwxzvXIskY/9KSBSWjBQn0QNDFZsMd2Q8dyl9XOPV41xRMJ54XVEq5tcVL6+StC9",
-	"ho1laBoM40CBw9eRPrnDuAAsS4L0tfPcKLIX36W/Ys7xfHcarSuSWgN7/pwxg+UjUzZZTRJCMAGO9mPM",
-	"JfFJbG95QyyB+nMPhTAhkkRY/f8zocRD7/E1jphkBX5Qp33btNNgWHNIoS5nsQynXciXAhdFNUGaMQvr",
-	"kk9fccASbEvdzUTIhlufHOwrIJg4ryf//tf/+2sOe7rJ3EKHoxQ9TgiyGChiNJybLlY4zQSvb3TEWUKD",
-	"5gjaCzXs4Yagj22+r4bG6t4uDdNSGA9zO6jPng/nH1l/qG+uPKZ7cqeM25gz3X0lt3NTw0+jptqaqUFk",
-	"Pn5L1FZjNMO2qj3Yq9zid6pKUR7qBoMOtS7NW6GoDz5BKGEroVEKvnYDH6w0jLA0WRoOJojkgWsb8K3l",
-	"XqAGIRax9Y4ejZFzN3IzGHno2YUa6JmQFBvFaouuthqnD76preUiB3zNc7B+2FspaGWcuZNpjP69tHk9",
-	"XYFvn9twuVEsO1VEOF53RPCFfX9pMxYzJPgxH0uhcGA8DZJjKrCvtddork5OFG7XcUy0S9P60GjgrBKU",
-	"Pg8UtKhwUNQlGLT3Xq8mryuXcrsKlCSSkRKKNfUX1O9roKOqrsdvA4hipg+6h/8J87aZ+09Ovl/M3M9n",
-	"9X36dHvy5PDTp9u/wue/VDZK3gqyPllnkmAdSRtUSzBWFeOBTkf6UR9Kkcsk9CyC9OLe5Zy8NS2iV6d6",
-	"Q2UIU3fbHBQ4bE2Er11aYmhjFuvtER2keupGbjbF8bGC0AoXWDri2aG0rmph7TWlJQ2RqPN6Y/DypRm2",
-	"laUK7drupVThQuD5nkCSSRwiA8Z6gGfsLYZ38rYhb/FjNrxVArh6Ya0qqe2lfqs589sGeSTraNL39ymW",
-	"eQ+zbpquiznlxWuxO/6y2FRDx1YlVDTFt0M0d2yq6qCbZAdKNaWMcWgyMhwIM5e/8Wi1j6NwBZFaai87",
-	"ulqB7UAnRLdlJ91XPlK5F9ZA1RjFEZtl6ZWNQP4lHf3otujjtshySDK43xuqE6FWWat5zHO/6oE9MXx/",
-	"xbAfUpCq1l44te6QiG2hJmXuj8mtOhsDJywwGQzqW53MlRekNYRgutc1X5m91OMeyza1sgkNUPVJznbn",
-	"dF+lF50TjqmEwKWdYImIQAHHNxQxhduW6AsgZoI0tjSzgx7Ltq4R0Q6qHorBVh3XoTh0THikMEsouoa5",
-	"8TFUoLMqjNC++yNzgndj3T30PLtTkBUjS/GIUH1htmgfof0UA2g0d822F0tf26eAV2dyt2C6Fn049cBH",
-	"qdmq2J0Fax8kDC3SG6IxX5lRq6DlsZVgxjzmBjuFuy2QbIWhxU8f/tLlbutV2qUZ8lhaNTtFWKit8dDg",
-	"1bdX0DjYVEcw9e7tZwUNc+PPyJnoaffaavuvP1s0Kh2HlkeV06xyNEi7g7/YMqZeSJ2mQx9qG+G1Hp1S",
-	"5SL2sgY/RrP0RZaPqQ9h2GQb6FH9medPnS6vyMDc0AMv5F44EamzCqZYIMpkKhRXFIIdugpvHVp30t5D",
-	"MdZNpFliPFKmKVZgUZz1Fw4gxPMOyE3iCccBiOGdUKCmPtQquF/N8Ko2DE3RGHaKSpdkQCYgim7JslLJ",
-	"z59tc6nke9KhpzkqsFi0cQmHbDwW1rllyrEQiSI8RyNAPotMDEZzZ6kS0tChO+rtNfE6ZEI/jMeWUFYg",
-	"kQ1y/4fxeDfTpF3SBhubm4sY+9fqCGL4xhVqXKCK1g3F1EJ0yprBVMLDwYvBUGPCPnLnGHUKOLTJkfYb",
-	"d2ub+8qliOS+yhoj5750d42FcVnCf+7rXM5X7tvCPvKjTQRj7ptU/uW+c01fCgPTziP5gToV6evnr/8/",
-	"AAD//w==",
+	"7H3rchs31uCroLhflaSdlijLl0mc2qqVLSf2fI6tlZzM1o69NNh9SCLqBjoAmhJH5ap5h32H78HmSbZw",
+	"6wvZd5IKpeiXRBLdAM4dB+dyO/BZFDMKVIrBy9tBjDmOQALXn065JBPsyw84gnMsZ+o7QgcvB7H64A0o",
+	"jmDw0vzxBhx+TwiHYPBS8gS8gfBnEGH1TIRv3gOdqhc8OfnOG0SEpp+9gVzE6i1CckKng2/fvHTeX4EL",
+	"wmjN1HMzou3sL561mFxKEBJLwui7s5qpcW5cULuA/+AwGbwc/LdhBuuh+VUM3wVAJZkQ4Hry1wkXjKuH",
+	"AhA+J7F6/eDlQM4AUbiR5nfEJkh9E3OYE5YIFOOpwoBe5e8J8EW2TN+8sQIgz46/f7EMkljtjKtX/d9/",
+	"nB7+H3z4z+PD70eHX/7yH4MyeL07qwAQ2RhU3pOIyFWgEAmRQDHwuv2H+tn8xAFMcBLKwcsnx8eeAgaJ",
+	"kkh/OtagsB/TvRIqYWpX8vPleS1RRCJegxj02808EI2B109lhgRtaf/k+Ytm4r+E3xOgPlTMKdzPdXNO",
+	"GI+wNIB78WzQCNNLMqWETvvSUZ5cjw+/x4eTL7dPT76VE+vfMZE/ljEYpuIaOGI0XCBGfdD8JYDPge8J",
+	"NA6Zf4VCIiRQ4GiGBRIAFMkZEUhyTAX21YvQPpYoYkKip8dIHFSQ5LVdRFuy+HSjqeKbgoKIGRWgpfM5",
+	"hxhrkCgpTiVQzSM4jkPia7k0/E2ozd22nMci4sJOYqYsgim2c/6g4WNIEAkypcIKJBYzgUM0XkgQg2/e",
+	"4JyzcQhRzRpjM+Iv3dbq3luyRkzRxY+v0ffPnv8VxekwB2yj2MKQmen1aoKAqP9xeM5ZDFwSBeAJDgV4",
+	"gzj31e3AnzFiuKOTTvMGcybNG7pyR0b4/3Czu7d9SR9g49/Al2qe0zgGHL5iwaLjzqacJTQQLfTDyt4U",
+	"/oG3oa6SPbl509dU7MrRS4+tYWtO6A9aaSyLRiv56zYZ4Zt35tGnJ+nPmHO8UL/6WMKU8UVXe2OJdpdg",
+	"r5a1JrS9gSQyhM4bXsKSeUlun/XosgA3plQrjK2aOxMCYWDEipoAUYBAoP2A+WLIYUqE5IujKDgwosif",
+	"YUJ9FgDiMEkECBQRIQidIsbRhHEgU4oYBUVoS9QRx5zNjRi1OxkzFgKmaitjoP4swvyqszb1BuOEhIFB",
+	"VccnAzIFIau024tnZdrNG8CcBE5558XT8UkzGUYgOfF7CLaIBRC+xjzoM6vwGYdXcYVgzFtmedPseFVQ",
+	"9mAL/YbbAVD1yn8MOMScBYlPxiQkUhE4zHGYGCWhmCEYScDRwBuExFdQHinjG64HFgQjX8HgS5nox2EC",
+	"fY5BBQZUv7Ziuh4CsloGfffk+5OSLV0RGuSBZyBwDWQ6k4rDAiyxAGV2S46JMipGHHyit5CBdTTGAkJC",
+	"IQdUCTeyGaR2dA9ydXq/Uhe045ZUGTx5saoMjJnXeWnKsKJLSqqOlh3CL2BSXJPSOstrEjN88vxFV4nS",
+	"lakE+SfUGzmlvOtO8d0P63kW0UTpOW9E5hmwW7ery4inFTcp4HZjpp7Y3wwMljZfurP2SnnJ9s3ZOHXk",
+	"8NqNW1MlwU1MOIhTWaCoAEs4lERvc316TQxYmh5IUugZGbe2IZ+ZUfaFOVDV0uXrHBJS6Qt8CsFIWT+Z",
+	"7B35CXfKS4ncUYTVaih2x3ejzxTg1CnVV5PLUYQpnkKkjmneIGB+ov51rxF4AnLh9F6ZXH7N6CQkvXRQ",
+	"Z9RJLM1C+5xY3MNvsZitOgMu354enjx/gdgEYZSORVcQS8QmxvcWQjAFjvYJFRJwoMamI9XBv5OY7UiG",
+	"S9TkHq8nHEYlJ+Ok7xkqYgntTvf6NW32lvf4rXmidDN6btG1cDkDnyhZ+WnFHgwBCxgJaXyLoLmM+ouR",
+	"YquJPY3m+E3iKwjYtfpqnARTbf1whoMIx4ocWEj8hTaIAIuEL0YiBq2vfEaFJDIxiBjhCGhgGVAAliOf",
+	"0QlRILdMqL7jELE5DjWZcUmBj3Cgzzt6SHoWGiXxlGMtFUSIxcwwO2chjKYcU+k+cJizKzWKTSbEz360",
+	"H9OfJbsCOiJCJFaKWFCPsO9DLPWXZWLBwfhXJqEP7YXlVlutcZR5eBptI6x9JuXnv94OnxlLRIGgTgfe",
+	"4FUpeNaidjNPA4mHMO3rPOmhhUOYtkdUtrj3UGJbR4S6TyVGbdczH4tXzrhdLSzzDrvJlmBXO+sG9Ri4",
+	"D1XyNncubpK+knWcmAQ93BXm1qP15UYenO7ChAQlMFwBvRI5FjLlEI+ZIH2sD+z7Tr+111K9daJSAcbU",
+	"r5vswozS4yfAS8zoNrhZS7g4sORUabaWdB+1XPCGBoyLPmLfZ1GJfdfOr7TOpps3k96QKE4trJmD0FeL",
+	"VRs1l1erzs5UZe8JZN7h7njBTGktgpUV5S6fVu3YMRbw4lnhgkpfzPygr2xQzsyVMxBgb228jJzVF4NG",
+	"iZhbQhnQfgIKgohT7WftdTcxs1b69lwXy0pVTVhL1nZTfS5azJPdacQ+iNyxDO1PWEID4MJDeSPSs/dy",
+	"wkM5y+nAQ1igr/4Mcwk8exnHE/kVXXMiQSAiB0VAuBmW7FQl4cwcpcBZ70LIwqce/AnmAcH0jAg/ZCLh",
+	"fQSMgN97CO/ORgfm6jDQMN5t6JMZrZ6DmxXZ9+Lpd13NFfM+T2/WvrQVZD+ly17Lemhxs7bsTB4rqtU6",
+	"x/rgVk9NX1r6AkutCm/wFnBo4iqWCEJimYjcQaDi7XZc2atzFkLjmaE00OZL9u/R6OX/PPzy30vF2zvr",
+	"senl7TensW7GzjKWrmAxUg9xFhHh7qRHEaYkTkLj3lfbi+IC+iIiRnADfipFiBAQjIKUjQsnbatUiqdX",
+	"fb0XjCZMO73UGURIHKkz9gSTEILc+8sOW8z3E84h6HKgiZmQPzMuTRxDgbyfNZ8EBcyBE1lw2YVMXxxB",
+	"QJJo4A1mZKr0jc+JJD4ON3BKLDiVupqMSRThlbvsVo61nC3Q/gho4lvqT+nl/J2CNlt0AcO1ku6dW1uR",
+	"PXSsz9tqN++qRkg3mf5Tp9hXTbi6jZpXeoVVlW3mb2zcuJVVk2Kmf0NYousZ8Wfmsj1nLRJljU5C8CUE",
+	"aJ9IFwlFEx34E4eJQIzCQd5mrIaTdlCvrINRpBg34eChH/GYE39PoDkOSaClCNKX+oyj18Zy2RMIOGcc",
+	"WXd3SUCFxCQsEeKeVU+l3mAj9h17imQcESnB+Oei9H8jYUrZU968C5o1h45ls/PZZyqwWX3G+M2guo6j",
+	"FDUsT60eK5vLnMubnCKNuqpKUZlIxu7XaDvliPAGP2tF9WDNzXqrsUaIfkyVTCeZd46nsHOi1xtkIdYl",
+	"EaJjoQ5deKKOT/oGCAvpIo8buL6lED/HSS9PyUYs6LxbqmjBH2/Y35In0nWC0qwRkBJrG3fUOV4A3NXd",
+	"l/G+1sqiVDqWOjvtzKUbYWG4hvHvrrvqXfO5sbWhihVhQncTqqiPHoROzyDEi0vwmQ1jrXacP33y/OmL",
+	"FjFl5r3nwAkL+r64ORjAxVaWzVZPy+mxpAchrHmmWeuCNpu6fn9Z7PiyZ7jMkCwzENH+h4+fRj9+/OXD",
+	"mYd+/Hjx6t3Z2ZsPHnr34dfT9+/ORqcXP/3y85sPnzz073/910FHc1JHqJYb1mq7IKQJYkVypixsLNA1",
+	"Z3SK9jH62+XHDyhmiiS4h9KsK2XnzgAHwBHFEZQuiFBhblrLlsSTECpWlIRgFmJP0MbZV2MMl8gzx59t",
+	"rd8szLJVdKPjhBr/yrnOMAAnmu4i2DHGi5DhoLvDVr1JUeNkAr6yFPRrbASzk8PChDBjVAwDQGkYwJ5Q",
+	"p7Bb5/T9hq6JNAe16xkLAVG4Tj3Cg7V9sX1CovpKbdlZBTVQTbUkuQAcEApCdDwj6x9FMRdoJQuo3eG3",
+	"Ro7AHKh8j6er88cA3KwNRYQm9vj91oWMtZg2e0O5WJhiCdd4gdS4PWHuoaxboP0EF4D9GR4XZEMuhoID",
+	"Nly6/NMSPs245VcWzebCjnKgq8C6KMmqaOHGMk/2EC5db3bX0qNt7N0LnSkB3BiafW7GdbgocBt46E7n",
+	"bfx6+UDQzLf33eqxy9wldbCVS2Os2zgIOAs7bOCChdC4+LVQaHeeRi3XYnLOrmCtWJ4/Ml6mbmcshGI8",
+	"qwWKo72BDaca4YE3mFrXRXam1QN0zJrQcXDljn+1rY+TSR+LoVc2zlp0YaesBZt6FMuevij3bGXQwOnl",
+	"h6Mn6OzNBXrz+uzyFJ3rUIH0OcTmwJciCEz8gIdCdo0uS8IIanj1uyYyyhZcBQoD6y7xJepfHchZYTIb",
+	"OtwT6PzNz+h/Hz0//h7ln/Hqr2ZzdxgbdVDml1ANi480XGxdQrQPnLGpxavmV4VL3iUSV5JnMdO4NqAF",
+	"7eco2FMkbUn0oDnUpSHApph5mL85UfLcQ3A0PULGG/fyV1YxQfuLAz00B5waSFdfH4gMFS2SwUuRrL4v",
+	"nTsGGtxV9J0Nsu70TIwX0EH/G2dhwQBwgqs6KHW7JqA3ECzhPSIBKyP70mB1C5x2ftRLl+twF2bIaiTM",
+	"s+POGcyNkS+XScNdxubuqZzDvsUJ+z/V0G7hLfknc2ZV7jKA8SmmRLicglSgWDMKysP4L5M4DhclEiX9",
+	"vvG8uJK5op8s28QnHPbSYDGewqVNQ0wrvZx0rPSyvQjST0pHTPqdxPpeQ0QQsWUi/W4jpQUeXHR5m4wh",
+	"Ha7S8TDwSxxgCTt9CH8gJ+rmg/SOZiFlmUZFG3PCuIfwFBMqpIfwWEhMqIcwRSw24b6MoydHR39FjCKM",
+	"YhaGPyB7Wc0o+j3BAceS+NYOFUvnlpPv/qBo+m/6LmPC6i5y3n76dI5Oz9+Z06bzqQep19IPCVB5hC4A",
+	"BwJhDshWF4AAMfqZ6ppEABzhJScuBxyoM8SEhPADgjnwBXLFlZCPuWIxc6QNmX/1mdpAKSJdPJRA+/ai",
+	"5qtd7uErNfTQuCa/Hhyhv5uYarUqDYTgMx0vcnWTPETVxMh+adb2EmG7Rx2SjYAG+poImQJV4jP9enL8",
+	"5Ku5BcDIWuNIgE7+a1WWyVPffaZmPpdfYL5dfXQld8DLLfYzNYFSAmEauBWiryfHJ+kCf2NjJJmmyiP0",
+	"hnPGDURchabP1JZoEkfoPRFSoEQAYjH+PQFkatcJByg2mQiQ4ghdAiB9i4JjchQFR5+pS+s3Bx5bZ+s0",
+	"xv4MDk+OjnPXFI66FFnlMuVfDp4cHZuBLAaKYzJ4OXh6dHz01OTyzjSvD2c6cvifJo5f62IlIlwRwJeD",
+	"n0C+tUOWqnWdHB9vrFCXjV8uq30Vkrm5KEmDOAefDAX4IPRVUhIf6aCJqdCZDuZVX9QjQ+2Ar93chRmx",
+	"xb1lVzUl2zM3BN+8wfPjp3czI2US2VlXgaokiw6RtHcVmg1SqZHdFF0BxLWAnz8ZFopUlYJfscdpOsor",
+	"1Or8x21ppTmnDPtW4iwHXDbx0FRmbDHQRlW1GOlK9H37skUq0/FnJehmFHRIl079t7BGVkYIc41njxTl",
+	"708XnCtQl+E8w/EXG1W+imV3YXOandZsMIGzWTYCgEK1oG9FpS15At9WgP+kzZ5tRcK+gMr4y74KcQsO",
+	"peQwXcGJCUo23nIPCfJP8JCt76KZ0dbUOfDQhHGnLfNsmEfJMicObxX/fBve2sm+1UnGHL7KGHO7FXPv",
+	"qDbubvDux5wBueqOXaEQbYgoKrEVHZCNLtkkMzdSzjBXLVi0IaPT/PgVkmpAw0rd5haoK6u5fD8wzsFn",
+	"fBMyR+n0PJ5M/ReLwiqhUSXHDQKrpcJdofDLdvVHrprUDmsRpTmsC2VP5HGsUbyqVjajLoYhoWAD3Zv4",
+	"/b0d+keyepkFGRAOaRZeShnOpZzEukyUKXrDlDlbrZyWXwyxVlYFXWScmFYT1cTP3rYs9d2puPefTtbp",
+	"uqe6IBiachzPCvLOQwqh6BovRH8GmAPPSiVVccGvatDij5eUFVSVlg/sVoK83BNcOYkpTdinqPpxewax",
+	"lYJWK+ErcgbMfcWQWQGs9CvK6EhX4+A+0bdEuQ9f7qmduDFO+vsM5Aw4wmhCQnDhuUSk0QjqHKLwi4hx",
+	"qbkjDQSpjaqGWPM00KoHazcYZddo39RCDrXduhBZ+K+PwxD4QRNzJgGRQxPHWsmBl5IDjk7V0FdmZCvv",
+	"woSzaLAWkRbRohOqjOtkn1A/TASZw8EPyCII5TJWr2e6+n4WaI85J3MIPBsny2hVPwh9zdN3yd3I9eaQ",
+	"Bqsku8wtK9T54exvlx8/bIAyDVpRmsCKbDgzFsjMgfYZBaSsFN1FQ//s6bNSPo87JTnCl/NyRZH8FAFl",
+	"pOfuG+r8Wa/SO4kW9Jbmza4aIjHQwNQHUIue6zICNDD5uyET+h+R+D6A+TKACeA0vzcOwfz/ewKJ/sfU",
+	"EDC/KwUZhvbrWIvnL4++ssxXtvZJ2hHKMuUMb0lQ63N55fIcu1kMutrAfdBRBg6ZB8MwgFIL24X50NJ8",
+	"areVH3Ff61HnLAx7oWBLJ9Nc7P4On0gVTgOOrwmdmgs1fU26JxC7pvq2DI1hwjhovE8IFxLNmYTKg2kD",
+	"PpUMrEGk+nkNZtoSJpciWXcYmwq+2kOdsuyMCUAmo1PpVsICZf6xOXCDwgznSDL9X3tsZgVuKjH6xuiv",
+	"R5z2x6mFssaqsQscck0JAG0mkQiM0dSLLWOcCDgUSRwz3mAo6dIAl27kPdZ4JgKmQuG53A6xhxxUNGQV",
+	"oJyktMUN1lWAaRpJDWpENYOZUg07x173Q/nhFNF7wiG6gGcnRyv5qgF7ml+rkfe/1M+PsrE/AjV8DaLS",
+	"U5W2Wg5DEMLJSV06chNy0lREFc1HgQs78IGfCDx7n2nqxOpuhTgMCQRpAIr6vNgTKOZsynVoy1bPCxZB",
+	"Q6E9Dg1+po2gSvsHTARe5iB4j4U8fDMHKg/fnQ1qPLRfbp94J8elDtpm3Eq4kUOdeHyY7beDfwdTpJ9G",
+	"9un12fI9mYMlB+3dudTReYeXahINDoH2zZRf7aivHiIB+h/W22acageefkekI5n0mbMAz/bsqomvWvqa",
+	"yP6dk75ZwsEOC95CfBIyri0rFPaE4fqCjEX7HGLAShZLErpgUC0SkMALgQJG4aA9atM2llUeASFtntvO",
+	"4DUN995htBayTRWMTSy31aOtdWZCTD2aSiWpB3TFzUO79swSNjXA0HIZDMQTWrjzLFS+TqHt215H9ee2",
+	"1+modi7uXOpW2/bAS4litS9+FwzWaA9d/mqXZNOxx3XFy7Ku1hte5tVaMH307fdluaxmpjBSzZIi2s8R",
+	"u7kkdTR6gJhOi8AuH2Ff05ge5AikoLTSako1AVl2HeA4ckuBtYUWaDuuclKns5Nlh2xyqGuSgZAoK8pd",
+	"wFvlGS6PhExGZpKzRjG9LvYWuHf6yd3jE6qA469/JVapctJvh7n3V4H1zAy579BNy5ttRv+7cII8NLOm",
+	"GsWSDmJGYoH2dRdAbpz5OhtLx2jQrEob0jEbtnXFQSvjIYdJMpm05Y4zNbZLdEafkKIOMXc6nGKDc+y8",
+	"i9qfYToFsTlbVL0NKWTpw52TJLaiToFGJUOYMjkD3pHA0gSWBks1feJX98BOSotK/Jg8ThywWGbBVR5i",
+	"YWBqcXIh70IyO3C3SxwpgXurHJI26R33kv1aqdoN8N/HenbzUm2uhDtlspnpMguojtHO0lHrRj2Z+2Xb",
+	"SCQt5oGFiXfi8Jtu3DBwHS71v2wOXCacFsOcHgOaNhnQVH4cKU6mA7BtSVgbGOoeKy8cW+zflY41ud2A",
+	"Dg/tuK+fqcRXuplXea3ZooXjz8C/0oNtjYE0zR5hme8+Z7Ksl25Bi9V4t3SkKqv5u9O3m0vIwaFJM1kY",
+	"sO6nVqOHTPElD3EWOmPAQ67Brodc3yMPue7CHrI9ff/9r/866HASS79qDKrLIfOBXqKlDbA2yeelcB4a",
+	"wVvjMT/VA9aC+bYyvPTKdp3ZfmOEusgQA+xUjmFkVGGKb683v2g8hiGmsp1qP82GP9RQHdv/EV3PmEYC",
+	"BDkc3AFn+cxkCNQGqOoxAewie92fYA+1x4XjMQX2hOsGwLalAMsrPBP3aG+mdKEXG5mwBu+1D3d8xPOm",
+	"Ah6XJGdJyKMp+WPU2xrINR3VDlvg+ELfAf6ox7/JtZB8xHSPohoKlI6liW0lamIKljFvODrFDzIIq06Q",
+	"LuYALWG7IXzgVybhI91FLnZrup/BBIRq36KuoW6wnKK3C+PqyvMghsLVfq3G5KU6R5jxaaXYLZ0Oi5Vo",
+	"78uNm4MmSoGpQ3VC7Du2BMxDAlz316wRsK4dwCqmnCOqCUPbO7gvNSu4LzyTwU+DXbGO7mLQFwlDDvN8",
+	"6cgq/Vbs7zDYVoR4SRuJHcdMBj/nqN0sriAkUzImoW3SXHm8e6PHhbaOa0v/7UbDY7Asz16uaV/96Mhd",
+	"hwwtqvdQjkYQB5Oasn89WyDA/gz5mCLG1R/KTKbegadoVa0kX2xb3xOHoYewRFjb0uZy4TpPoxzixJSn",
+	"yUjUXi3XOe5+skP+7PF9FlSZ89XkIeA45myOQxM87z4JXT5X11hgic4hR9hvcdVjJxmm76l18XE2hww9",
+	"2xDr9u2ndjm77yNPwZ1njz2BdAMfix5nCjmMjhcadzMsZpUWUT26HE3UZXaZ24Y7Qdd9R5MB5xKauqLG",
+	"pnINs3izGuy4KD7XwFrn4W0LSXaOpa7f9yWxLk7GIfELYXwTa05hwaiwhWZ0pmOHRLsUX85vUO8Sd0B8",
+	"l47uqp8emnWycYWXw3CKEzsDBC2RGen+9oeteNB44pY74m+JCUsb799b31oiwHrU8kgzhQGCpBcbNmUq",
+	"26TxbQrKrG/9/U46Np3ke+Aga5pcaZzboZcumqfFydFmLFSHd63V778yojNrp9+ianCbpv334QRidq20",
+	"pubRDdUIXiWZdkqzRlm2Sm1xhHEFi5FaLGcREbbHPIwiTEmcmOo+IywlRHGBYiIiRpC7YTG6YRTkRT1E",
+	"wKdA/cUIp+VBbbCKJh3dYnw0YXwKwUidc4XEUTzwBub+IPf+9pRZXW+uwf3RpQ7coyelqh6+NvGVojIl",
+	"Q1PV5uoZrl9R294dVWXw/EhCcJyxJU3mXr/rymxCQlsRP0UDoYXqkm1v6FKB1BgYlgP9Aw0M25hV/pFm",
+	"/NEa9kNF9YcR4xKiGm+SlNifnTMhfzYjd+iWNFvVzhuDGoo21iEDOwoJvTJ5Fin+2jLSb2zczEN/Y+NW",
+	"wf0k6Fxw+OlJVcHhXWA8tfEKrvtN/bSm6ki70jps2PC0Wivrj7vGISYu7QIiNofiWy3+xoyFgOnj9c06",
+	"VOGIoLnbzs+u5fx2rlzzk9yDXgmFGyvj6S304XFp2Wyi/fH54ZXSMsNFkUOHt5qzvg1vXWZ3rQBNEdVN",
+	"6Wl+bFsd3szRfvwOWC4GdhtkmEYkrXS0qWuDcpHdaN4h5rYVGH//W54UQigUUDgZJ7XsW3Yn3ZI4hre5",
+	"T+rHXFJRDeW8MaNyjZB2i+tzC9sywVlI3Kv4thyOXY+dDF53QmVZ0FBTzNUjid2TuqEKpVeuE2BOoukm",
+	"gE7aebZ4jD7Q6wyFGZYIhyG7FojIg00R3xiHmPrQbKy8sgNbHTO2E+D15zB/9kTePynZFVDksHSXlpGd",
+	"czgjQjK+qKOQT2qRb+24u5U97TpopUB7oi967l8/rdokts22DvR9llC5JxzRmdxqXTBG97C+TqtQ9DwY",
+	"LUd2N3g2znKj/3wHphbZi4X4YeHZPvAmfhjTYO1aE7VBxzVobhOPnKqXN7nBj8fiDM3Xti9Xrq09ETaM",
+	"NwQb/PRWp8ScIgFYIsquPY3369libZx3tCY4RGyOwzpTNWJzuHv3x5+7UH2FLywysanK7DQo3ITba5gj",
+	"mUaur/OobNCuLHuVjyVMGSdQLEpDtLxtqo5ontXsFeEbI6Nf/jWdG3OOF48mbVFD+XgBARI+46ZPm0XA",
+	"YiONoDrLKTe8jXmbUekfY+P+yTIfUprJO0a8XPqU0Oot739b4wBcSAOtriazmgX6SAF5CsjAuD4RnK4Y",
+	"trn3N6bB1eA6iZWiqLZOftG/PxjrJL+d+2mjaIQVbZQ9gZQGN8WmjCTIVPlGDJg5S/wZ1B9Nf7VjHg+k",
+	"29MDFg9pozmDoUpR71WWY0j82Y+MPxi2vj8VOgp3KRqdS8jclBfbkkqH2xJNFY/EsAu9QjdAGJITPy+w",
+	"i5LpAnBgalNez1hYCP81AssEB48X5u++JTQvqwBl+lER/pn6WEh0rTsNCS8tQCK8LGfpwOgkFsWJBNcr",
+	"XadpMBPbKnRfo5efKaYIbmKgwjQ+woGHIsC2LneAxWzMMNcrxxL52J8BIqUFLPV52sBgzZbndxeCXrou",
+	"HJFwUX4ed8kA+kJE9742lqFpeI0DBQ5fhz7lXAoCsCwJzc+f2p/3OLXvxIlLkdQG2POnjBksH5ky3mqS",
+	"EIIpcLQfYy6JT2J77R1iCdRfeCiEKZEkwur/nwglHvqAr3DEJCvwgzrt2yayBsOaQwp1YotlYe1Cvha4",
+	"KKqJWo1ZWJcM/ZoDlmBbPG8nZDjc+WR1XwHBBL49+fe//t9fc9jTTQ+XOm6l6HFCkMVAEaPhwnRVw2ll",
+	"gvrGW5wlNGgOKb5Qwx5uTP7E5p9raKzv7dIwLYXxMLeD+moO4eIT6w/17ZVrdU/eK+M25kx3A8rt3NSU",
+	"1KiptmZqEJkPaBO11UHNsJ1qV/c6t/h7VTUrD3WDQYdaV3ZAoagPPkEoYSuhUQq+cQMfrDSMsDRpKw4m",
+	"iOSBaxtCbuReoAYhFrH1jh6NkXM3cjsYeejplhromZAUW8Vqiy7LGqcPvsmy5SIHfM1zsHnYWyloZZy5",
+	"k2kMh760iU5dgW+f23L5Wyw7Veg43nSI9IV9f2lzIDMk+CEfEaJwYDwNkmMqTC47Gi/UyYnCzSaOiXZp",
+	"Wh8aDZxVJtPngYIWFQ6KuiSI9t7r1eR15UqyW4GSRDJWQrGmHoj6fQN0VNWF+10AUcz0QffwP2HRtpLE",
+	"k5PvlitJ5NMcP3++OXly+PnzzV/hy18qG3fvBFmfbDJrso6kDaolGKuK8UDnZ/2gD6XIpVZ6FkF6ce9z",
+	"Tt6aluXrU72hMoSpu20OChy2IcLXLi0xtJGX9faIDrU9dSO3m/P5WNFqjQssHbftUFpXRbP2mtKShkjU",
+	"eb0xBPvSDNvJ0pl2bXdSOnMpfH5PIMkkDpEBYz3AM/YWw1t505DI+Skb3iojXr2wVpXU9va/0Zz5xwZ5",
+	"JJtoGvn3GZZ5D7Nu4q+Li+XF67uzerGphk6sSii3Ej7ZIZo7tlUF001yD0qHpYxxaPJKHAgzl7/xaLWP",
+	"o3DlllpqLzu6WoHdg86cbstOuq99pHIvrIGqMYojNs/yTRuB/HM6+tFt0cdtkWXCZHC/M1QnQq2yVvOY",
+	"537RA3ti+O5y9x5SkKrWXji17pCIbeUqZe5PyI06GwMnLDB5GOpbnZKWF6Q1hGC6KTZfmb3S4x7rWLWy",
+	"CQ1Q9UnOdot1X6UXnVOOqYTAJc9giYhAAcfXFDGF25boCyBmgjS22LODHssIbxDRDqoeisFWwdehOHRC",
+	"eKQwSyi6goXxMVSgsyqM0L77E3OCd2vdZvQ896dAMEaW4hGh+sJs2T5C+ykG0Hjhmr8vl2K3TwGvTm1v",
+	"wXQt+sLqgY9Ss1X1PwvWPkgYWqQ3RGO+NqPWQctja8uMecwNdgp3W7DbCkOLnz78pcsv16u0SzNkBYPL",
+	"RnZoilqYNxpbmwgkWMJ9QPtwND0yd1YvPyfHx099Eui/cOAhHIauCVxsjN7STvP6TYOqSs/PX6xf6fkh",
+	"n3wspjd40PHqW5RoutlWVz317t1nXw1z44PJHSvSDtDVNmt/Vm5UlA4tj2qyWU1qkHYHf7HtUr1gPU2H",
+	"PtRW3Bs97qUKUexlTbKMNuyLLB9TH8KwyZ7Ro/ozz5+6UIEiAxNVALyQL+JEpM6EmGGBKJOpUFxTCHbo",
+	"zL1zaL2XNiqKsW7EzhLjRTON5QKL4qxHdwAhXnRAbhJPOQ5ADG+FAjX1oVbB/WKGV7UyaYogsVNUulED",
+	"MgVRdKWW1bt+8WyX613fkQ49zVGBxaKNpThkk4mwDjlTCIdIFOEFGgPyWWTiRpq7s5WQhg43Um+viTEi",
+	"U/pxMrGEsgaJbJH7P04m9zO12yWasIm5bYmxf6WOIIZvXLXNJapo3ZRPLUSn2RlMJTwcvBwMNSbsI7eO",
+	"UWeAQ5vQ6U6Q9qY595VLa8l9lTUXz33p7kcL47IiBbmvc3lquW8L+8iPNlGXuW9S+Zf7zjVOKgxMu/fk",
+	"B+r0qW9fvv3/AAAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -38,6 +38,8 @@ type OperationReads interface {
 	Vouches(ctx context.Context, member identity.Identity) ([]vouch.Vouch, error)
 	TokenHistory(ctx context.Context, account identity.Identity, limit int) ([]token.Checkpoint, error)
 	Supply(ctx context.Context) (int64, error)
+	BalanceAt(ctx context.Context, account identity.Identity, at time.Time) (*charter.Balance, error)
+	SpendsBySource(ctx context.Context, source string) ([]treasury.Spend, error)
 	TokenAccountsPage(ctx context.Context, mspID string, pageSize int, bookmark string) (*token.AccountPage, error)
 
 	TreasuryDeposits(ctx context.Context, pageSize int, bookmark string) (*treasury.DepositPage, error)

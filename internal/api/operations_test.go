@@ -5,13 +5,17 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/charter-gov/charter/chaincode/artifact"
 	"github.com/charter-gov/charter/chaincode/ballot"
 	"github.com/charter-gov/charter/chaincode/coi"
+	"github.com/charter-gov/charter/chaincode/contribution"
 	"github.com/charter-gov/charter/chaincode/identity"
+	"github.com/charter-gov/charter/chaincode/incident"
+	"github.com/charter-gov/charter/chaincode/reputation"
 	"github.com/charter-gov/charter/chaincode/token"
 	"github.com/charter-gov/charter/chaincode/treasury"
 	"github.com/charter-gov/charter/chaincode/upgrade"
@@ -25,6 +29,34 @@ type opsGateway struct {
 	prepared   int
 	conflictsQ []coi.ListRequest
 	checked    []string
+	incidentQ  []charter.IncidentQuery
+	scoreQ     []charter.ScoreQuery
+	balanceAt  []time.Time
+}
+
+func (g *opsGateway) SpendsBySource(_ context.Context, source string) ([]treasury.Spend, error) {
+	return []treasury.Spend{{ID: "s1", Source: source}}, nil
+}
+
+func (g *opsGateway) IncidentsPage(_ context.Context, q charter.IncidentQuery) (*incident.ListPage, error) {
+	g.mu.Lock()
+	g.incidentQ = append(g.incidentQ, q)
+	g.mu.Unlock()
+	return &incident.ListPage{}, nil
+}
+
+func (g *opsGateway) Score(_ context.Context, _ identity.Identity, q charter.ScoreQuery) (*reputation.ScoreReport, error) {
+	g.mu.Lock()
+	g.scoreQ = append(g.scoreQ, q)
+	g.mu.Unlock()
+	return &reputation.ScoreReport{}, nil
+}
+
+func (g *opsGateway) BalanceAt(_ context.Context, _ identity.Identity, at time.Time) (*charter.Balance, error) {
+	g.mu.Lock()
+	g.balanceAt = append(g.balanceAt, at)
+	g.mu.Unlock()
+	return &charter.Balance{}, nil
 }
 
 func (g *opsGateway) Prepare(ctx context.Context, s charter.Signer, call func(context.Context, *charter.Client) error) (*charter.Unsigned, error) {
@@ -255,6 +287,25 @@ func TestOperationReads(t *testing.T) {
 	missing := call("GET", "/v1/artifacts/other/1/verification?sha256="+strings.Repeat("a", 64)+"&size=10", nil)
 	require.Equal(t, 200, missing.status)
 	require.Equal(t, false, missing.body["registered"])
+
+	// The CLI's filters: a spend source, incidents by kind and time, a
+	// score and a balance at a time.
+	sp := call("GET", "/v1/treasury/spends?source=round:r1", nil)
+	require.Equal(t, 200, sp.status, "%v", sp.body)
+	require.Equal(t, "round:r1", sp.body["items"].([]any)[0].(map[string]any)["source"])
+	require.NotContains(t, sp.body, "nextCursor")
+	require.Equal(t, 200, call("GET", "/v1/incidents?kind=slashing&from=2026-01-01T00:00:00Z&to=2026-02-01T00:00:00Z", nil).status)
+	require.Len(t, g.incidentQ, 1)
+	require.Equal(t, incident.Kind("slashing"), g.incidentQ[0].Kind)
+	require.Equal(t, time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), g.incidentQ[0].From)
+	require.Equal(t, time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC), g.incidentQ[0].To)
+	requireProblem(t, call("GET", "/v1/incidents?kind=gossip", nil), 400, "INVALID_ARGUMENT", "kind", "")
+	require.Equal(t, 200, call("GET", "/v1/members/LabAMSP/alice/reputation?at=2026-03-01T00:00:00Z&categories=merged_code&categories=documentation", nil).status)
+	require.Len(t, g.scoreQ, 1)
+	require.Equal(t, time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC), g.scoreQ[0].At)
+	require.Equal(t, []contribution.Category{"merged_code", "documentation"}, g.scoreQ[0].Categories)
+	require.Equal(t, 200, call("GET", "/v1/members/LabAMSP/alice/balance?at=2026-03-01T00:00:00Z", nil).status)
+	require.Equal(t, []time.Time{time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)}, g.balanceAt)
 
 	// An upgrade's status, or its check against a digest.
 	require.Equal(t, 200, call("GET", "/v1/upgrades/3", nil).status)
