@@ -354,6 +354,51 @@ func (e Role) Valid() bool {
 	}
 }
 
+// Defines values for RoundOpenBodyCategories.
+const (
+	ComputeCredits        RoundOpenBodyCategories = "compute_credits"
+	DocumentationBounties RoundOpenBodyCategories = "documentation_bounties"
+	EvaluationGrants      RoundOpenBodyCategories = "evaluation_grants"
+)
+
+// Valid indicates whether the value is a known member of the RoundOpenBodyCategories enum.
+func (e RoundOpenBodyCategories) Valid() bool {
+	switch e {
+	case ComputeCredits:
+		return true
+	case DocumentationBounties:
+		return true
+	case EvaluationGrants:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RoundOpenBodyRuleKind.
+const (
+	RoundOpenBodyRuleKindOrgGrouped  RoundOpenBodyRuleKind = "org_grouped"
+	RoundOpenBodyRuleKindOrgPairwise RoundOpenBodyRuleKind = "org_pairwise"
+	RoundOpenBodyRuleKindPairwise    RoundOpenBodyRuleKind = "pairwise"
+	RoundOpenBodyRuleKindQuadratic   RoundOpenBodyRuleKind = "quadratic"
+)
+
+// Valid indicates whether the value is a known member of the RoundOpenBodyRuleKind enum.
+func (e RoundOpenBodyRuleKind) Valid() bool {
+	switch e {
+	case RoundOpenBodyRuleKindOrgGrouped:
+		return true
+	case RoundOpenBodyRuleKindOrgPairwise:
+		return true
+	case RoundOpenBodyRuleKindPairwise:
+		return true
+	case RoundOpenBodyRuleKindQuadratic:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for SubjectKind.
 const (
 	SubjectKindArtifact     SubjectKind = "artifact"
@@ -557,29 +602,35 @@ func (e ListIncidentsParamsKind) Valid() bool {
 
 // Defines values for GetMetricsParamsFamily.
 const (
-	Delegated  GetMetricsParamsFamily = "delegated"
-	Quadratic  GetMetricsParamsFamily = "quadratic"
-	Reputation GetMetricsParamsFamily = "reputation"
-	Seat       GetMetricsParamsFamily = "seat"
-	Token      GetMetricsParamsFamily = "token"
+	GetMetricsParamsFamilyDelegated  GetMetricsParamsFamily = "delegated"
+	GetMetricsParamsFamilyQuadratic  GetMetricsParamsFamily = "quadratic"
+	GetMetricsParamsFamilyReputation GetMetricsParamsFamily = "reputation"
+	GetMetricsParamsFamilySeat       GetMetricsParamsFamily = "seat"
+	GetMetricsParamsFamilyToken      GetMetricsParamsFamily = "token"
 )
 
 // Valid indicates whether the value is a known member of the GetMetricsParamsFamily enum.
 func (e GetMetricsParamsFamily) Valid() bool {
 	switch e {
-	case Delegated:
+	case GetMetricsParamsFamilyDelegated:
 		return true
-	case Quadratic:
+	case GetMetricsParamsFamilyQuadratic:
 		return true
-	case Reputation:
+	case GetMetricsParamsFamilyReputation:
 		return true
-	case Seat:
+	case GetMetricsParamsFamilySeat:
 		return true
-	case Token:
+	case GetMetricsParamsFamilyToken:
 		return true
 	default:
 		return false
 	}
+}
+
+// AcceptanceBody defines model for AcceptanceBody.
+type AcceptanceBody struct {
+	Project Identifier `json:"project"`
+	Signer  Signer     `json:"signer"`
 }
 
 // Allocation defines model for Allocation.
@@ -656,6 +707,13 @@ type AttestBody struct {
 
 // Category defines model for Category.
 type Category string
+
+// ClosePageBody defines model for ClosePageBody.
+type ClosePageBody struct {
+	// PageSize contributions one page reads at least (absent: the chaincode's default, 500)
+	PageSize *int   `json:"pageSize,omitempty"`
+	Signer   Signer `json:"signer"`
+}
 
 // ConflictBody defines model for ConflictBody.
 type ConflictBody struct {
@@ -946,6 +1004,32 @@ type RevokeDelegationBody struct {
 
 // Role defines model for Role.
 type Role string
+
+// RoundOpenBody defines model for RoundOpenBody.
+type RoundOpenBody struct {
+	BudgetDecision Identifier                `json:"budgetDecision"`
+	Categories     []RoundOpenBodyCategories `json:"categories"`
+	ClosesAt       time.Time                 `json:"closesAt"`
+	Description    *string                   `json:"description,omitempty"`
+	OpensAt        time.Time                 `json:"opensAt"`
+	Pool           int64                     `json:"pool"`
+	Rule           struct {
+		// CapBps per-project cap in basis points of the pool (0: none)
+		CapBps *int64                `json:"capBps,omitempty"`
+		Kind   RoundOpenBodyRuleKind `json:"kind"`
+
+		// PairwiseM the pairwise bound M in whole units (pairwise rules)
+		PairwiseM *int64 `json:"pairwiseM,omitempty"`
+	} `json:"rule"`
+	Signer Signer `json:"signer"`
+	Title  string `json:"title"`
+}
+
+// RoundOpenBodyCategories defines model for RoundOpenBody.Categories.
+type RoundOpenBodyCategories string
+
+// RoundOpenBodyRuleKind defines model for RoundOpenBody.Rule.Kind.
+type RoundOpenBodyRuleKind string
 
 // SignOffBody defines model for SignOffBody.
 type SignOffBody struct {
@@ -1472,6 +1556,12 @@ type GetRoundResultsParams struct {
 	WaitFor *WaitFor `form:"waitFor,omitempty" json:"waitFor,omitempty"`
 }
 
+// GetRoundResultsCSVParams defines parameters for GetRoundResultsCSV.
+type GetRoundResultsCSVParams struct {
+	// WaitFor answer only once the server's block listener has seen this transaction (at most 30 s)
+	WaitFor *WaitFor `form:"waitFor,omitempty" json:"waitFor,omitempty"`
+}
+
 // SubmitSigningParams defines parameters for SubmitSigning.
 type SubmitSigningParams struct {
 	IdempotencyKey string `json:"Idempotency-Key"`
@@ -1687,11 +1777,23 @@ type RevokeVouchJSONRequestBody = SignerOnlyBody
 // CreatePollJSONRequestBody defines body for CreatePoll for application/json ContentType.
 type CreatePollJSONRequestBody = PollBody
 
+// OpenRoundJSONRequestBody defines body for OpenRound for application/json ContentType.
+type OpenRoundJSONRequestBody = RoundOpenBody
+
+// AcceptProjectJSONRequestBody defines body for AcceptProject for application/json ContentType.
+type AcceptProjectJSONRequestBody = AcceptanceBody
+
 // ApplyToRoundJSONRequestBody defines body for ApplyToRound for application/json ContentType.
 type ApplyToRoundJSONRequestBody = ApplicationBody
 
+// CloseRoundPageJSONRequestBody defines body for CloseRoundPage for application/json ContentType.
+type CloseRoundPageJSONRequestBody = ClosePageBody
+
 // ContributeJSONRequestBody defines body for Contribute for application/json ContentType.
 type ContributeJSONRequestBody = ContributionBody
+
+// PayRoundJSONRequestBody defines body for PayRound for application/json ContentType.
+type PayRoundJSONRequestBody = SignerOnlyBody
 
 // EndorseSigningJSONRequestBody defines body for EndorseSigning for application/json ContentType.
 type EndorseSigningJSONRequestBody = SignatureBody
@@ -2459,8 +2561,36 @@ type ClientInterface interface {
 	// Corresponds with POST /v1/polls (the `CreatePoll` operationId).
 	CreatePoll(ctx context.Context, body CreatePollJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// OpenRoundWithBody Prepare opening a funding round (a grants administrator; the pool funded by an executed budget decision), for signing.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/rounds (the `OpenRound` operationId).
+	OpenRoundWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// OpenRound Prepare opening a funding round (a grants administrator; the pool funded by an executed budget decision), for signing.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/rounds (the `OpenRound` operationId).
+	OpenRound(ctx context.Context, body OpenRoundJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// GetRound performs a GET /v1/rounds/{id} (the `GetRound` operationId) request.
 	GetRound(ctx context.Context, id ID, params *GetRoundParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AcceptProjectWithBody Prepare accepting a project into a round (a grants administrator who did not apply for it), for signing.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/rounds/{id}/acceptances (the `AcceptProject` operationId).
+	AcceptProjectWithBody(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AcceptProject Prepare accepting a project into a round (a grants administrator who did not apply for it), for signing.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/rounds/{id}/acceptances (the `AcceptProject` operationId).
+	AcceptProject(ctx context.Context, id ID, body AcceptProjectJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ApplyToRoundWithBody Prepare the signer's project application to a round, for signing.
 	//
@@ -2475,6 +2605,32 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /v1/rounds/{id}/applications (the `ApplyToRound` operationId).
 	ApplyToRound(ctx context.Context, id ID, body ApplyToRoundJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CloseRoundPageWithBody Prepare one page of a round's close (anyone, once the window is over by the clock skew), for signing.
+	//
+	// A round closes in pages (round:Close), as `charter round close`
+	// does: each page is one transaction. The endorse answer's `result`
+	// is the page's progress (`done`, `phase`, `projectsRead`,
+	// `contributionsRead`; the results on the last page): prepare the
+	// next page until `done` is true.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/rounds/{id}/close (the `CloseRoundPage` operationId).
+	CloseRoundPageWithBody(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CloseRoundPage Prepare one page of a round's close (anyone, once the window is over by the clock skew), for signing.
+	//
+	// A round closes in pages (round:Close), as `charter round close`
+	// does: each page is one transaction. The endorse answer's `result`
+	// is the page's progress (`done`, `phase`, `projectsRead`,
+	// `contributionsRead`; the results on the last page): prepare the
+	// next page until `done` is true.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/rounds/{id}/close (the `CloseRoundPage` operationId).
+	CloseRoundPage(ctx context.Context, id ID, body CloseRoundPageJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ContributeWithBody Prepare the member's contribution to a project of the round for signing.
 	//
@@ -2493,11 +2649,40 @@ type ClientInterface interface {
 	// GetRoundEstimate performs a GET /v1/rounds/{id}/estimate (the `GetRoundEstimate` operationId) request.
 	GetRoundEstimate(ctx context.Context, id ID, params *GetRoundEstimateParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// PayRoundWithBody Prepare proposing the treasury spend of a closed round's matches (a grants administrator or treasurer, once), for signing.
+	//
+	// round:Pay, as `charter round pay`: one treasury spend from the
+	// funding budget's account, source `round:<id>`, one payee per
+	// applicant. The spend then follows the treasury's path (approvals
+	// by treasurers, the delay, execution).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/rounds/{id}/payout (the `PayRound` operationId).
+	PayRoundWithBody(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PayRound Prepare proposing the treasury spend of a closed round's matches (a grants administrator or treasurer, once), for signing.
+	//
+	// round:Pay, as `charter round pay`: one treasury spend from the
+	// funding budget's account, source `round:<id>`, one payee per
+	// applicant. The spend then follows the treasury's path (approvals
+	// by treasurers, the delay, execution).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/rounds/{id}/payout (the `PayRound` operationId).
+	PayRound(ctx context.Context, id ID, body PayRoundJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ListRoundProjects performs a GET /v1/rounds/{id}/projects (the `ListRoundProjects` operationId) request.
 	ListRoundProjects(ctx context.Context, id ID, params *ListRoundProjectsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetRoundResults performs a GET /v1/rounds/{id}/results (the `GetRoundResults` operationId) request.
 	GetRoundResults(ctx context.Context, id ID, params *GetRoundResultsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetRoundResultsCSV A closed round's results as CSV (one row per project and a TOTAL row), as `charter round results --csv`.
+	//
+	// Corresponds with GET /v1/rounds/{id}/results.csv (the `GetRoundResultsCSV` operationId).
+	GetRoundResultsCSV(ctx context.Context, id ID, params *GetRoundResultsCSVParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// EndorseSigningWithBody Endorse a prepared proposal with the member's signature over its bytes.
 	//
@@ -4460,9 +4645,77 @@ func (c *Client) CreatePoll(ctx context.Context, body CreatePollJSONRequestBody,
 	return c.Client.Do(req)
 }
 
+// OpenRoundWithBody Prepare opening a funding round (a grants administrator; the pool funded by an executed budget decision), for signing.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/rounds (the `OpenRound` operationId).
+func (c *Client) OpenRoundWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewOpenRoundRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// OpenRound Prepare opening a funding round (a grants administrator; the pool funded by an executed budget decision), for signing.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/rounds (the `OpenRound` operationId).
+func (c *Client) OpenRound(ctx context.Context, body OpenRoundJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewOpenRoundRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // GetRound performs a GET /v1/rounds/{id} (the `GetRound` operationId) request.
 func (c *Client) GetRound(ctx context.Context, id ID, params *GetRoundParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetRoundRequest(c.Server, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AcceptProjectWithBody Prepare accepting a project into a round (a grants administrator who did not apply for it), for signing.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/rounds/{id}/acceptances (the `AcceptProject` operationId).
+func (c *Client) AcceptProjectWithBody(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAcceptProjectRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AcceptProject Prepare accepting a project into a round (a grants administrator who did not apply for it), for signing.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/rounds/{id}/acceptances (the `AcceptProject` operationId).
+func (c *Client) AcceptProject(ctx context.Context, id ID, body AcceptProjectJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAcceptProjectRequest(c.Server, id, body)
 	if err != nil {
 		return nil, err
 	}
@@ -4497,6 +4750,52 @@ func (c *Client) ApplyToRoundWithBody(ctx context.Context, id ID, contentType st
 // Corresponds with POST /v1/rounds/{id}/applications (the `ApplyToRound` operationId).
 func (c *Client) ApplyToRound(ctx context.Context, id ID, body ApplyToRoundJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewApplyToRoundRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CloseRoundPageWithBody Prepare one page of a round's close (anyone, once the window is over by the clock skew), for signing.
+//
+// A round closes in pages (round:Close), as `charter round close`
+// does: each page is one transaction. The endorse answer's `result`
+// is the page's progress (`done`, `phase`, `projectsRead`,
+// `contributionsRead`; the results on the last page): prepare the
+// next page until `done` is true.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/rounds/{id}/close (the `CloseRoundPage` operationId).
+func (c *Client) CloseRoundPageWithBody(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCloseRoundPageRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CloseRoundPage Prepare one page of a round's close (anyone, once the window is over by the clock skew), for signing.
+//
+// A round closes in pages (round:Close), as `charter round close`
+// does: each page is one transaction. The endorse answer's `result`
+// is the page's progress (`done`, `phase`, `projectsRead`,
+// `contributionsRead`; the results on the last page): prepare the
+// next page until `done` is true.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/rounds/{id}/close (the `CloseRoundPage` operationId).
+func (c *Client) CloseRoundPage(ctx context.Context, id ID, body CloseRoundPageJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCloseRoundPageRequest(c.Server, id, body)
 	if err != nil {
 		return nil, err
 	}
@@ -4554,6 +4853,50 @@ func (c *Client) GetRoundEstimate(ctx context.Context, id ID, params *GetRoundEs
 	return c.Client.Do(req)
 }
 
+// PayRoundWithBody Prepare proposing the treasury spend of a closed round's matches (a grants administrator or treasurer, once), for signing.
+//
+// round:Pay, as `charter round pay`: one treasury spend from the
+// funding budget's account, source `round:<id>`, one payee per
+// applicant. The spend then follows the treasury's path (approvals
+// by treasurers, the delay, execution).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/rounds/{id}/payout (the `PayRound` operationId).
+func (c *Client) PayRoundWithBody(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPayRoundRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PayRound Prepare proposing the treasury spend of a closed round's matches (a grants administrator or treasurer, once), for signing.
+//
+// round:Pay, as `charter round pay`: one treasury spend from the
+// funding budget's account, source `round:<id>`, one payee per
+// applicant. The spend then follows the treasury's path (approvals
+// by treasurers, the delay, execution).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/rounds/{id}/payout (the `PayRound` operationId).
+func (c *Client) PayRound(ctx context.Context, id ID, body PayRoundJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPayRoundRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // ListRoundProjects performs a GET /v1/rounds/{id}/projects (the `ListRoundProjects` operationId) request.
 func (c *Client) ListRoundProjects(ctx context.Context, id ID, params *ListRoundProjectsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListRoundProjectsRequest(c.Server, id, params)
@@ -4570,6 +4913,21 @@ func (c *Client) ListRoundProjects(ctx context.Context, id ID, params *ListRound
 // GetRoundResults performs a GET /v1/rounds/{id}/results (the `GetRoundResults` operationId) request.
 func (c *Client) GetRoundResults(ctx context.Context, id ID, params *GetRoundResultsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetRoundResultsRequest(c.Server, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetRoundResultsCSV A closed round's results as CSV (one row per project and a TOTAL row), as `charter round results --csv`.
+//
+// Corresponds with GET /v1/rounds/{id}/results.csv (the `GetRoundResultsCSV` operationId).
+func (c *Client) GetRoundResultsCSV(ctx context.Context, id ID, params *GetRoundResultsCSVParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetRoundResultsCSVRequest(c.Server, id, params)
 	if err != nil {
 		return nil, err
 	}
@@ -9649,6 +10007,46 @@ func NewCreatePollRequestWithBody(server string, contentType string, body io.Rea
 	return req, nil
 }
 
+// NewOpenRoundRequest calls the generic OpenRound builder with application/json body
+func NewOpenRoundRequest(server string, body OpenRoundJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewOpenRoundRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewOpenRoundRequestWithBody constructs an http.Request for the OpenRound method, with any body, and a specified content type
+func NewOpenRoundRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/rounds")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewGetRoundRequest constructs an http.Request for the GetRound method
 func NewGetRoundRequest(server string, id ID, params *GetRoundParams) (*http.Request, error) {
 	var err error
@@ -9710,6 +10108,53 @@ func NewGetRoundRequest(server string, id ID, params *GetRoundParams) (*http.Req
 	return req, nil
 }
 
+// NewAcceptProjectRequest calls the generic AcceptProject builder with application/json body
+func NewAcceptProjectRequest(server string, id ID, body AcceptProjectJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewAcceptProjectRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewAcceptProjectRequestWithBody constructs an http.Request for the AcceptProject method, with any body, and a specified content type
+func NewAcceptProjectRequestWithBody(server string, id ID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/rounds/%s/acceptances", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewApplyToRoundRequest calls the generic ApplyToRound builder with application/json body
 func NewApplyToRoundRequest(server string, id ID, body ApplyToRoundJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -9738,6 +10183,53 @@ func NewApplyToRoundRequestWithBody(server string, id ID, contentType string, bo
 	}
 
 	operationPath := fmt.Sprintf("/v1/rounds/%s/applications", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewCloseRoundPageRequest calls the generic CloseRoundPage builder with application/json body
+func NewCloseRoundPageRequest(server string, id ID, body CloseRoundPageJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCloseRoundPageRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewCloseRoundPageRequestWithBody constructs an http.Request for the CloseRoundPage method, with any body, and a specified content type
+func NewCloseRoundPageRequestWithBody(server string, id ID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/rounds/%s/close", pathParam0)
 	if operationPath[0] == '/' {
 		operationPath = "." + operationPath
 	}
@@ -9865,6 +10357,53 @@ func NewGetRoundEstimateRequest(server string, id ID, params *GetRoundEstimatePa
 	return req, nil
 }
 
+// NewPayRoundRequest calls the generic PayRound builder with application/json body
+func NewPayRoundRequest(server string, id ID, body PayRoundJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewPayRoundRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewPayRoundRequestWithBody constructs an http.Request for the PayRound method, with any body, and a specified content type
+func NewPayRoundRequestWithBody(server string, id ID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/rounds/%s/payout", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewListRoundProjectsRequest constructs an http.Request for the ListRoundProjects method
 func NewListRoundProjectsRequest(server string, id ID, params *ListRoundProjectsParams) (*http.Request, error) {
 	var err error
@@ -9967,6 +10506,67 @@ func NewGetRoundResultsRequest(server string, id ID, params *GetRoundResultsPara
 	}
 
 	operationPath := fmt.Sprintf("/v1/rounds/%s/results", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.WaitFor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "waitFor", *params.WaitFor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetRoundResultsCSVRequest constructs an http.Request for the GetRoundResultsCSV method
+func NewGetRoundResultsCSVRequest(server string, id ID, params *GetRoundResultsCSVParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/rounds/%s/results.csv", pathParam0)
 	if operationPath[0] == '/' {
 		operationPath = "." + operationPath
 	}
@@ -12092,10 +12692,38 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /v1/polls (the `CreatePoll` operationId).
 	CreatePollWithResponse(ctx context.Context, body CreatePollJSONRequestBody, reqEditors ...RequestEditorFn) (*CreatePollResponse, error)
 
+	// OpenRoundWithBodyWithResponse Prepare opening a funding round (a grants administrator; the pool funded by an executed budget decision), for signing.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/rounds (the `OpenRound` operationId).
+	OpenRoundWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*OpenRoundResponse, error)
+
+	// OpenRoundWithResponse Prepare opening a funding round (a grants administrator; the pool funded by an executed budget decision), for signing.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/rounds (the `OpenRound` operationId).
+	OpenRoundWithResponse(ctx context.Context, body OpenRoundJSONRequestBody, reqEditors ...RequestEditorFn) (*OpenRoundResponse, error)
+
 	// GetRoundWithResponse performs a GET /v1/rounds/{id} (the `GetRound` operationId) request.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	GetRoundWithResponse(ctx context.Context, id ID, params *GetRoundParams, reqEditors ...RequestEditorFn) (*GetRoundResponse, error)
+
+	// AcceptProjectWithBodyWithResponse Prepare accepting a project into a round (a grants administrator who did not apply for it), for signing.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/rounds/{id}/acceptances (the `AcceptProject` operationId).
+	AcceptProjectWithBodyWithResponse(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AcceptProjectResponse, error)
+
+	// AcceptProjectWithResponse Prepare accepting a project into a round (a grants administrator who did not apply for it), for signing.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/rounds/{id}/acceptances (the `AcceptProject` operationId).
+	AcceptProjectWithResponse(ctx context.Context, id ID, body AcceptProjectJSONRequestBody, reqEditors ...RequestEditorFn) (*AcceptProjectResponse, error)
 
 	// ApplyToRoundWithBodyWithResponse Prepare the signer's project application to a round, for signing.
 	//
@@ -12110,6 +12738,32 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /v1/rounds/{id}/applications (the `ApplyToRound` operationId).
 	ApplyToRoundWithResponse(ctx context.Context, id ID, body ApplyToRoundJSONRequestBody, reqEditors ...RequestEditorFn) (*ApplyToRoundResponse, error)
+
+	// CloseRoundPageWithBodyWithResponse Prepare one page of a round's close (anyone, once the window is over by the clock skew), for signing.
+	//
+	// A round closes in pages (round:Close), as `charter round close`
+	// does: each page is one transaction. The endorse answer's `result`
+	// is the page's progress (`done`, `phase`, `projectsRead`,
+	// `contributionsRead`; the results on the last page): prepare the
+	// next page until `done` is true.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/rounds/{id}/close (the `CloseRoundPage` operationId).
+	CloseRoundPageWithBodyWithResponse(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CloseRoundPageResponse, error)
+
+	// CloseRoundPageWithResponse Prepare one page of a round's close (anyone, once the window is over by the clock skew), for signing.
+	//
+	// A round closes in pages (round:Close), as `charter round close`
+	// does: each page is one transaction. The endorse answer's `result`
+	// is the page's progress (`done`, `phase`, `projectsRead`,
+	// `contributionsRead`; the results on the last page): prepare the
+	// next page until `done` is true.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/rounds/{id}/close (the `CloseRoundPage` operationId).
+	CloseRoundPageWithResponse(ctx context.Context, id ID, body CloseRoundPageJSONRequestBody, reqEditors ...RequestEditorFn) (*CloseRoundPageResponse, error)
 
 	// ContributeWithBodyWithResponse Prepare the member's contribution to a project of the round for signing.
 	//
@@ -12130,6 +12784,30 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	GetRoundEstimateWithResponse(ctx context.Context, id ID, params *GetRoundEstimateParams, reqEditors ...RequestEditorFn) (*GetRoundEstimateResponse, error)
 
+	// PayRoundWithBodyWithResponse Prepare proposing the treasury spend of a closed round's matches (a grants administrator or treasurer, once), for signing.
+	//
+	// round:Pay, as `charter round pay`: one treasury spend from the
+	// funding budget's account, source `round:<id>`, one payee per
+	// applicant. The spend then follows the treasury's path (approvals
+	// by treasurers, the delay, execution).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/rounds/{id}/payout (the `PayRound` operationId).
+	PayRoundWithBodyWithResponse(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PayRoundResponse, error)
+
+	// PayRoundWithResponse Prepare proposing the treasury spend of a closed round's matches (a grants administrator or treasurer, once), for signing.
+	//
+	// round:Pay, as `charter round pay`: one treasury spend from the
+	// funding budget's account, source `round:<id>`, one payee per
+	// applicant. The spend then follows the treasury's path (approvals
+	// by treasurers, the delay, execution).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/rounds/{id}/payout (the `PayRound` operationId).
+	PayRoundWithResponse(ctx context.Context, id ID, body PayRoundJSONRequestBody, reqEditors ...RequestEditorFn) (*PayRoundResponse, error)
+
 	// ListRoundProjectsWithResponse performs a GET /v1/rounds/{id}/projects (the `ListRoundProjects` operationId) request.
 	//
 	// Returns a wrapper object for the known response body format(s).
@@ -12139,6 +12817,13 @@ type ClientWithResponsesInterface interface {
 	//
 	// Returns a wrapper object for the known response body format(s).
 	GetRoundResultsWithResponse(ctx context.Context, id ID, params *GetRoundResultsParams, reqEditors ...RequestEditorFn) (*GetRoundResultsResponse, error)
+
+	// GetRoundResultsCSVWithResponse A closed round's results as CSV (one row per project and a TOTAL row), as `charter round results --csv`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/rounds/{id}/results.csv (the `GetRoundResultsCSV` operationId).
+	GetRoundResultsCSVWithResponse(ctx context.Context, id ID, params *GetRoundResultsCSVParams, reqEditors ...RequestEditorFn) (*GetRoundResultsCSVResponse, error)
 
 	// EndorseSigningWithBodyWithResponse Endorse a prepared proposal with the member's signature over its bytes.
 	//
@@ -15979,6 +16664,54 @@ func (r CreatePollResponse) ContentType() string {
 	return ""
 }
 
+type OpenRoundResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Prepared
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r OpenRoundResponse) GetJSON201() *Prepared {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r OpenRoundResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r OpenRoundResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r OpenRoundResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r OpenRoundResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r OpenRoundResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type GetRoundResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -16027,6 +16760,54 @@ func (r GetRoundResponse) ContentType() string {
 	return ""
 }
 
+type AcceptProjectResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Prepared
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r AcceptProjectResponse) GetJSON201() *Prepared {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r AcceptProjectResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r AcceptProjectResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r AcceptProjectResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r AcceptProjectResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r AcceptProjectResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type ApplyToRoundResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -16069,6 +16850,54 @@ func (r ApplyToRoundResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r ApplyToRoundResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type CloseRoundPageResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Prepared
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CloseRoundPageResponse) GetJSON201() *Prepared {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r CloseRoundPageResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r CloseRoundPageResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CloseRoundPageResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CloseRoundPageResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CloseRoundPageResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -16171,6 +17000,54 @@ func (r GetRoundEstimateResponse) ContentType() string {
 	return ""
 }
 
+type PayRoundResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Prepared
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r PayRoundResponse) GetJSON201() *Prepared {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r PayRoundResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r PayRoundResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PayRoundResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PayRoundResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PayRoundResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type ListRoundProjectsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -16261,6 +17138,47 @@ func (r GetRoundResultsResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r GetRoundResultsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetRoundResultsCSVResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetRoundResultsCSVResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetRoundResultsCSVResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetRoundResultsCSVResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetRoundResultsCSVResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetRoundResultsCSVResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -18743,6 +19661,32 @@ func (c *ClientWithResponses) CreatePollWithResponse(ctx context.Context, body C
 	return ParseCreatePollResponse(rsp)
 }
 
+// OpenRoundWithBodyWithResponse Prepare opening a funding round (a grants administrator; the pool funded by an executed budget decision), for signing.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/rounds (the `OpenRound` operationId).
+func (c *ClientWithResponses) OpenRoundWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*OpenRoundResponse, error) {
+	rsp, err := c.OpenRoundWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseOpenRoundResponse(rsp)
+}
+
+// OpenRoundWithResponse Prepare opening a funding round (a grants administrator; the pool funded by an executed budget decision), for signing.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/rounds (the `OpenRound` operationId).
+func (c *ClientWithResponses) OpenRoundWithResponse(ctx context.Context, body OpenRoundJSONRequestBody, reqEditors ...RequestEditorFn) (*OpenRoundResponse, error) {
+	rsp, err := c.OpenRound(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseOpenRoundResponse(rsp)
+}
+
 // GetRoundWithResponse performs a GET /v1/rounds/{id} (the `GetRound` operationId) request.
 //
 // Returns a wrapper object for the known response body format(s).
@@ -18752,6 +19696,32 @@ func (c *ClientWithResponses) GetRoundWithResponse(ctx context.Context, id ID, p
 		return nil, err
 	}
 	return ParseGetRoundResponse(rsp)
+}
+
+// AcceptProjectWithBodyWithResponse Prepare accepting a project into a round (a grants administrator who did not apply for it), for signing.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/rounds/{id}/acceptances (the `AcceptProject` operationId).
+func (c *ClientWithResponses) AcceptProjectWithBodyWithResponse(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AcceptProjectResponse, error) {
+	rsp, err := c.AcceptProjectWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAcceptProjectResponse(rsp)
+}
+
+// AcceptProjectWithResponse Prepare accepting a project into a round (a grants administrator who did not apply for it), for signing.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/rounds/{id}/acceptances (the `AcceptProject` operationId).
+func (c *ClientWithResponses) AcceptProjectWithResponse(ctx context.Context, id ID, body AcceptProjectJSONRequestBody, reqEditors ...RequestEditorFn) (*AcceptProjectResponse, error) {
+	rsp, err := c.AcceptProject(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAcceptProjectResponse(rsp)
 }
 
 // ApplyToRoundWithBodyWithResponse Prepare the signer's project application to a round, for signing.
@@ -18778,6 +19748,44 @@ func (c *ClientWithResponses) ApplyToRoundWithResponse(ctx context.Context, id I
 		return nil, err
 	}
 	return ParseApplyToRoundResponse(rsp)
+}
+
+// CloseRoundPageWithBodyWithResponse Prepare one page of a round's close (anyone, once the window is over by the clock skew), for signing.
+//
+// A round closes in pages (round:Close), as `charter round close`
+// does: each page is one transaction. The endorse answer's `result`
+// is the page's progress (`done`, `phase`, `projectsRead`,
+// `contributionsRead`; the results on the last page): prepare the
+// next page until `done` is true.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/rounds/{id}/close (the `CloseRoundPage` operationId).
+func (c *ClientWithResponses) CloseRoundPageWithBodyWithResponse(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CloseRoundPageResponse, error) {
+	rsp, err := c.CloseRoundPageWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCloseRoundPageResponse(rsp)
+}
+
+// CloseRoundPageWithResponse Prepare one page of a round's close (anyone, once the window is over by the clock skew), for signing.
+//
+// A round closes in pages (round:Close), as `charter round close`
+// does: each page is one transaction. The endorse answer's `result`
+// is the page's progress (`done`, `phase`, `projectsRead`,
+// `contributionsRead`; the results on the last page): prepare the
+// next page until `done` is true.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/rounds/{id}/close (the `CloseRoundPage` operationId).
+func (c *ClientWithResponses) CloseRoundPageWithResponse(ctx context.Context, id ID, body CloseRoundPageJSONRequestBody, reqEditors ...RequestEditorFn) (*CloseRoundPageResponse, error) {
+	rsp, err := c.CloseRoundPage(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCloseRoundPageResponse(rsp)
 }
 
 // ContributeWithBodyWithResponse Prepare the member's contribution to a project of the round for signing.
@@ -18817,6 +19825,42 @@ func (c *ClientWithResponses) GetRoundEstimateWithResponse(ctx context.Context, 
 	return ParseGetRoundEstimateResponse(rsp)
 }
 
+// PayRoundWithBodyWithResponse Prepare proposing the treasury spend of a closed round's matches (a grants administrator or treasurer, once), for signing.
+//
+// round:Pay, as `charter round pay`: one treasury spend from the
+// funding budget's account, source `round:<id>`, one payee per
+// applicant. The spend then follows the treasury's path (approvals
+// by treasurers, the delay, execution).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/rounds/{id}/payout (the `PayRound` operationId).
+func (c *ClientWithResponses) PayRoundWithBodyWithResponse(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PayRoundResponse, error) {
+	rsp, err := c.PayRoundWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePayRoundResponse(rsp)
+}
+
+// PayRoundWithResponse Prepare proposing the treasury spend of a closed round's matches (a grants administrator or treasurer, once), for signing.
+//
+// round:Pay, as `charter round pay`: one treasury spend from the
+// funding budget's account, source `round:<id>`, one payee per
+// applicant. The spend then follows the treasury's path (approvals
+// by treasurers, the delay, execution).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/rounds/{id}/payout (the `PayRound` operationId).
+func (c *ClientWithResponses) PayRoundWithResponse(ctx context.Context, id ID, body PayRoundJSONRequestBody, reqEditors ...RequestEditorFn) (*PayRoundResponse, error) {
+	rsp, err := c.PayRound(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePayRoundResponse(rsp)
+}
+
 // ListRoundProjectsWithResponse performs a GET /v1/rounds/{id}/projects (the `ListRoundProjects` operationId) request.
 //
 // Returns a wrapper object for the known response body format(s).
@@ -18837,6 +19881,19 @@ func (c *ClientWithResponses) GetRoundResultsWithResponse(ctx context.Context, i
 		return nil, err
 	}
 	return ParseGetRoundResultsResponse(rsp)
+}
+
+// GetRoundResultsCSVWithResponse A closed round's results as CSV (one row per project and a TOTAL row), as `charter round results --csv`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/rounds/{id}/results.csv (the `GetRoundResultsCSV` operationId).
+func (c *ClientWithResponses) GetRoundResultsCSVWithResponse(ctx context.Context, id ID, params *GetRoundResultsCSVParams, reqEditors ...RequestEditorFn) (*GetRoundResultsCSVResponse, error) {
+	rsp, err := c.GetRoundResultsCSV(ctx, id, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetRoundResultsCSVResponse(rsp)
 }
 
 // EndorseSigningWithBodyWithResponse Endorse a prepared proposal with the member's signature over its bytes.
@@ -21723,6 +22780,39 @@ func ParseCreatePollResponse(rsp *http.Response) (*CreatePollResponse, error) {
 	return response, nil
 }
 
+// ParseOpenRoundResponse parses an HTTP response from a OpenRoundWithResponse call
+func ParseOpenRoundResponse(rsp *http.Response) (*OpenRoundResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &OpenRoundResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Prepared
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseGetRoundResponse parses an HTTP response from a GetRoundWithResponse call
 func ParseGetRoundResponse(rsp *http.Response) (*GetRoundResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -21756,6 +22846,39 @@ func ParseGetRoundResponse(rsp *http.Response) (*GetRoundResponse, error) {
 	return response, nil
 }
 
+// ParseAcceptProjectResponse parses an HTTP response from a AcceptProjectWithResponse call
+func ParseAcceptProjectResponse(rsp *http.Response) (*AcceptProjectResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &AcceptProjectResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Prepared
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseApplyToRoundResponse parses an HTTP response from a ApplyToRoundWithResponse call
 func ParseApplyToRoundResponse(rsp *http.Response) (*ApplyToRoundResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -21765,6 +22888,39 @@ func ParseApplyToRoundResponse(rsp *http.Response) (*ApplyToRoundResponse, error
 	}
 
 	response := &ApplyToRoundResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Prepared
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseCloseRoundPageResponse parses an HTTP response from a CloseRoundPageWithResponse call
+func ParseCloseRoundPageResponse(rsp *http.Response) (*CloseRoundPageResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CloseRoundPageResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
 	}
@@ -21855,6 +23011,39 @@ func ParseGetRoundEstimateResponse(rsp *http.Response) (*GetRoundEstimateRespons
 	return response, nil
 }
 
+// ParsePayRoundResponse parses an HTTP response from a PayRoundWithResponse call
+func ParsePayRoundResponse(rsp *http.Response) (*PayRoundResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PayRoundResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Prepared
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseListRoundProjectsResponse parses an HTTP response from a ListRoundProjectsWithResponse call
 func ParseListRoundProjectsResponse(rsp *http.Response) (*ListRoundProjectsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -21909,6 +23098,32 @@ func ParseGetRoundResultsResponse(rsp *http.Response) (*GetRoundResultsResponse,
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetRoundResultsCSVResponse parses an HTTP response from a GetRoundResultsCSVWithResponse call
+func ParseGetRoundResultsCSVResponse(rsp *http.Response) (*GetRoundResultsCSVResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetRoundResultsCSVResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
 		var dest Problem
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -22890,24 +24105,39 @@ type ServerInterface interface {
 	// CreatePoll Prepare creating a 1–7 legitimacy poll, for signing (decision ballots open only with a proposal).
 	// (POST /v1/polls)
 	CreatePoll(w http.ResponseWriter, r *http.Request)
+	// OpenRound Prepare opening a funding round (a grants administrator; the pool funded by an executed budget decision), for signing.
+	// (POST /v1/rounds)
+	OpenRound(w http.ResponseWriter, r *http.Request)
 
 	// (GET /v1/rounds/{id})
 	GetRound(w http.ResponseWriter, r *http.Request, id ID, params GetRoundParams)
+	// AcceptProject Prepare accepting a project into a round (a grants administrator who did not apply for it), for signing.
+	// (POST /v1/rounds/{id}/acceptances)
+	AcceptProject(w http.ResponseWriter, r *http.Request, id ID)
 	// ApplyToRound Prepare the signer's project application to a round, for signing.
 	// (POST /v1/rounds/{id}/applications)
 	ApplyToRound(w http.ResponseWriter, r *http.Request, id ID)
+	// CloseRoundPage Prepare one page of a round's close (anyone, once the window is over by the clock skew), for signing.
+	// (POST /v1/rounds/{id}/close)
+	CloseRoundPage(w http.ResponseWriter, r *http.Request, id ID)
 	// Contribute Prepare the member's contribution to a project of the round for signing.
 	// (POST /v1/rounds/{id}/contributions)
 	Contribute(w http.ResponseWriter, r *http.Request, id ID)
 
 	// (GET /v1/rounds/{id}/estimate)
 	GetRoundEstimate(w http.ResponseWriter, r *http.Request, id ID, params GetRoundEstimateParams)
+	// PayRound Prepare proposing the treasury spend of a closed round's matches (a grants administrator or treasurer, once), for signing.
+	// (POST /v1/rounds/{id}/payout)
+	PayRound(w http.ResponseWriter, r *http.Request, id ID)
 
 	// (GET /v1/rounds/{id}/projects)
 	ListRoundProjects(w http.ResponseWriter, r *http.Request, id ID, params ListRoundProjectsParams)
 
 	// (GET /v1/rounds/{id}/results)
 	GetRoundResults(w http.ResponseWriter, r *http.Request, id ID, params GetRoundResultsParams)
+	// GetRoundResultsCSV A closed round's results as CSV (one row per project and a TOTAL row), as `charter round results --csv`.
+	// (GET /v1/rounds/{id}/results.csv)
+	GetRoundResultsCSV(w http.ResponseWriter, r *http.Request, id ID, params GetRoundResultsCSVParams)
 	// EndorseSigning Endorse a prepared proposal with the member's signature over its bytes.
 	// (POST /v1/signing/{id}/endorse)
 	EndorseSigning(w http.ResponseWriter, r *http.Request, id SigningID)
@@ -26092,6 +27322,20 @@ func (siw *ServerInterfaceWrapper) CreatePoll(w http.ResponseWriter, r *http.Req
 	handler.ServeHTTP(w, r)
 }
 
+// OpenRound operation middleware
+func (siw *ServerInterfaceWrapper) OpenRound(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.OpenRound(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // GetRound operation middleware
 func (siw *ServerInterfaceWrapper) GetRound(w http.ResponseWriter, r *http.Request) {
 
@@ -26134,6 +27378,32 @@ func (siw *ServerInterfaceWrapper) GetRound(w http.ResponseWriter, r *http.Reque
 	handler.ServeHTTP(w, r)
 }
 
+// AcceptProject operation middleware
+func (siw *ServerInterfaceWrapper) AcceptProject(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.AcceptProject(w, r, id)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // ApplyToRound operation middleware
 func (siw *ServerInterfaceWrapper) ApplyToRound(w http.ResponseWriter, r *http.Request) {
 
@@ -26151,6 +27421,32 @@ func (siw *ServerInterfaceWrapper) ApplyToRound(w http.ResponseWriter, r *http.R
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.ApplyToRound(w, r, id)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// CloseRoundPage operation middleware
+func (siw *ServerInterfaceWrapper) CloseRoundPage(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.CloseRoundPage(w, r, id)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -26219,6 +27515,32 @@ func (siw *ServerInterfaceWrapper) GetRoundEstimate(w http.ResponseWriter, r *ht
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.GetRoundEstimate(w, r, id, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// PayRound operation middleware
+func (siw *ServerInterfaceWrapper) PayRound(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.PayRound(w, r, id)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -26329,6 +27651,48 @@ func (siw *ServerInterfaceWrapper) GetRoundResults(w http.ResponseWriter, r *htt
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.GetRoundResults(w, r, id, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetRoundResultsCSV operation middleware
+func (siw *ServerInterfaceWrapper) GetRoundResultsCSV(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetRoundResultsCSVParams
+
+	// ------------- Optional query parameter "waitFor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "waitFor", r.URL.Query(), &params.WaitFor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "waitFor"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "waitFor", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetRoundResultsCSV(w, r, id, params)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -27429,6 +28793,11 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/constitution/default", wrapper.GetDefaultConstitution)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/constitution/diff", wrapper.GetConstitutionDiff)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/eligibility", wrapper.ListEligibleMembers)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/rounds", wrapper.OpenRound)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/rounds/{id}/acceptances", wrapper.AcceptProject)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/rounds/{id}/close", wrapper.CloseRoundPage)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/rounds/{id}/payout", wrapper.PayRound)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/rounds/{id}/results.csv", wrapper.GetRoundResultsCSV)
 
 	return m
 }
@@ -27438,160 +28807,173 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7H3rchs31uCroLhflaSdlijLl0mc2qqVLSf2fI6tlZzM1o69NNh9SCLqBjoAmhJH5ap5h32H78HmSbZw",
-	"6wvZd5IKpeiXRBLdAM4dB+dyO/BZFDMKVIrBy9tBjDmOQALXn065JBPsyw84gnMsZ+o7QgcvB7H64A0o",
-	"jmDw0vzxBhx+TwiHYPBS8gS8gfBnEGH1TIRv3gOdqhc8OfnOG0SEpp+9gVzE6i1CckKng2/fvHTeX4EL",
-	"wmjN1HMzou3sL561mFxKEBJLwui7s5qpcW5cULuA/+AwGbwc/LdhBuuh+VUM3wVAJZkQ4Hry1wkXjKuH",
-	"AhA+J7F6/eDlQM4AUbiR5nfEJkh9E3OYE5YIFOOpwoBe5e8J8EW2TN+8sQIgz46/f7EMkljtjKtX/d9/",
-	"nB7+H3z4z+PD70eHX/7yH4MyeL07qwAQ2RhU3pOIyFWgEAmRQDHwuv2H+tn8xAFMcBLKwcsnx8eeAgaJ",
-	"kkh/OtagsB/TvRIqYWpX8vPleS1RRCJegxj02808EI2B109lhgRtaf/k+Ytm4r+E3xOgPlTMKdzPdXNO",
-	"GI+wNIB78WzQCNNLMqWETvvSUZ5cjw+/x4eTL7dPT76VE+vfMZE/ljEYpuIaOGI0XCBGfdD8JYDPge8J",
-	"NA6Zf4VCIiRQ4GiGBRIAFMkZEUhyTAX21YvQPpYoYkKip8dIHFSQ5LVdRFuy+HSjqeKbgoKIGRWgpfM5",
-	"hxhrkCgpTiVQzSM4jkPia7k0/E2ozd22nMci4sJOYqYsgim2c/6g4WNIEAkypcIKJBYzgUM0XkgQg2/e",
-	"4JyzcQhRzRpjM+Iv3dbq3luyRkzRxY+v0ffPnv8VxekwB2yj2MKQmen1aoKAqP9xeM5ZDFwSBeAJDgV4",
-	"gzj31e3AnzFiuKOTTvMGcybNG7pyR0b4/3Czu7d9SR9g49/Al2qe0zgGHL5iwaLjzqacJTQQLfTDyt4U",
-	"/oG3oa6SPbl509dU7MrRS4+tYWtO6A9aaSyLRiv56zYZ4Zt35tGnJ+nPmHO8UL/6WMKU8UVXe2OJdpdg",
-	"r5a1JrS9gSQyhM4bXsKSeUlun/XosgA3plQrjK2aOxMCYWDEipoAUYBAoP2A+WLIYUqE5IujKDgwosif",
-	"YUJ9FgDiMEkECBQRIQidIsbRhHEgU4oYBUVoS9QRx5zNjRi1OxkzFgKmaitjoP4swvyqszb1BuOEhIFB",
-	"VccnAzIFIau024tnZdrNG8CcBE5558XT8UkzGUYgOfF7CLaIBRC+xjzoM6vwGYdXcYVgzFtmedPseFVQ",
-	"9mAL/YbbAVD1yn8MOMScBYlPxiQkUhE4zHGYGCWhmCEYScDRwBuExFdQHinjG64HFgQjX8HgS5nox2EC",
-	"fY5BBQZUv7Ziuh4CsloGfffk+5OSLV0RGuSBZyBwDWQ6k4rDAiyxAGV2S46JMipGHHyit5CBdTTGAkJC",
-	"IQdUCTeyGaR2dA9ydXq/Uhe045ZUGTx5saoMjJnXeWnKsKJLSqqOlh3CL2BSXJPSOstrEjN88vxFV4nS",
-	"lakE+SfUGzmlvOtO8d0P63kW0UTpOW9E5hmwW7ery4inFTcp4HZjpp7Y3wwMljZfurP2SnnJ9s3ZOHXk",
-	"8NqNW1MlwU1MOIhTWaCoAEs4lERvc316TQxYmh5IUugZGbe2IZ+ZUfaFOVDV0uXrHBJS6Qt8CsFIWT+Z",
-	"7B35CXfKS4ncUYTVaih2x3ejzxTg1CnVV5PLUYQpnkKkjmneIGB+ov51rxF4AnLh9F6ZXH7N6CQkvXRQ",
-	"Z9RJLM1C+5xY3MNvsZitOgMu354enjx/gdgEYZSORVcQS8QmxvcWQjAFjvYJFRJwoMamI9XBv5OY7UiG",
-	"S9TkHq8nHEYlJ+Ok7xkqYgntTvf6NW32lvf4rXmidDN6btG1cDkDnyhZ+WnFHgwBCxgJaXyLoLmM+ouR",
-	"YquJPY3m+E3iKwjYtfpqnARTbf1whoMIx4ocWEj8hTaIAIuEL0YiBq2vfEaFJDIxiBjhCGhgGVAAliOf",
-	"0QlRILdMqL7jELE5DjWZcUmBj3Cgzzt6SHoWGiXxlGMtFUSIxcwwO2chjKYcU+k+cJizKzWKTSbEz360",
-	"H9OfJbsCOiJCJFaKWFCPsO9DLPWXZWLBwfhXJqEP7YXlVlutcZR5eBptI6x9JuXnv94OnxlLRIGgTgfe",
-	"4FUpeNaidjNPA4mHMO3rPOmhhUOYtkdUtrj3UGJbR4S6TyVGbdczH4tXzrhdLSzzDrvJlmBXO+sG9Ri4",
-	"D1XyNncubpK+knWcmAQ93BXm1qP15UYenO7ChAQlMFwBvRI5FjLlEI+ZIH2sD+z7Tr+111K9daJSAcbU",
-	"r5vswozS4yfAS8zoNrhZS7g4sORUabaWdB+1XPCGBoyLPmLfZ1GJfdfOr7TOpps3k96QKE4trJmD0FeL",
-	"VRs1l1erzs5UZe8JZN7h7njBTGktgpUV5S6fVu3YMRbw4lnhgkpfzPygr2xQzsyVMxBgb228jJzVF4NG",
-	"iZhbQhnQfgIKgohT7WftdTcxs1b69lwXy0pVTVhL1nZTfS5azJPdacQ+iNyxDO1PWEID4MJDeSPSs/dy",
-	"wkM5y+nAQ1igr/4Mcwk8exnHE/kVXXMiQSAiB0VAuBmW7FQl4cwcpcBZ70LIwqce/AnmAcH0jAg/ZCLh",
-	"fQSMgN97CO/ORgfm6jDQMN5t6JMZrZ6DmxXZ9+Lpd13NFfM+T2/WvrQVZD+ly17Lemhxs7bsTB4rqtU6",
-	"x/rgVk9NX1r6AkutCm/wFnBo4iqWCEJimYjcQaDi7XZc2atzFkLjmaE00OZL9u/R6OX/PPzy30vF2zvr",
-	"senl7TensW7GzjKWrmAxUg9xFhHh7qRHEaYkTkLj3lfbi+IC+iIiRnADfipFiBAQjIKUjQsnbatUiqdX",
-	"fb0XjCZMO73UGURIHKkz9gSTEILc+8sOW8z3E84h6HKgiZmQPzMuTRxDgbyfNZ8EBcyBE1lw2YVMXxxB",
-	"QJJo4A1mZKr0jc+JJD4ON3BKLDiVupqMSRThlbvsVo61nC3Q/gho4lvqT+nl/J2CNlt0AcO1ku6dW1uR",
-	"PXSsz9tqN++qRkg3mf5Tp9hXTbi6jZpXeoVVlW3mb2zcuJVVk2Kmf0NYousZ8Wfmsj1nLRJljU5C8CUE",
-	"aJ9IFwlFEx34E4eJQIzCQd5mrIaTdlCvrINRpBg34eChH/GYE39PoDkOSaClCNKX+oyj18Zy2RMIOGcc",
-	"WXd3SUCFxCQsEeKeVU+l3mAj9h17imQcESnB+Oei9H8jYUrZU968C5o1h45ls/PZZyqwWX3G+M2guo6j",
-	"FDUsT60eK5vLnMubnCKNuqpKUZlIxu7XaDvliPAGP2tF9WDNzXqrsUaIfkyVTCeZd46nsHOi1xtkIdYl",
-	"EaJjoQ5deKKOT/oGCAvpIo8buL6lED/HSS9PyUYs6LxbqmjBH2/Y35In0nWC0qwRkBJrG3fUOV4A3NXd",
-	"l/G+1sqiVDqWOjvtzKUbYWG4hvHvrrvqXfO5sbWhihVhQncTqqiPHoROzyDEi0vwmQ1jrXacP33y/OmL",
-	"FjFl5r3nwAkL+r64ORjAxVaWzVZPy+mxpAchrHmmWeuCNpu6fn9Z7PiyZ7jMkCwzENH+h4+fRj9+/OXD",
-	"mYd+/Hjx6t3Z2ZsPHnr34dfT9+/ORqcXP/3y85sPnzz073/910FHc1JHqJYb1mq7IKQJYkVypixsLNA1",
-	"Z3SK9jH62+XHDyhmiiS4h9KsK2XnzgAHwBHFEZQuiFBhblrLlsSTECpWlIRgFmJP0MbZV2MMl8gzx59t",
-	"rd8szLJVdKPjhBr/yrnOMAAnmu4i2DHGi5DhoLvDVr1JUeNkAr6yFPRrbASzk8PChDBjVAwDQGkYwJ5Q",
-	"p7Bb5/T9hq6JNAe16xkLAVG4Tj3Cg7V9sX1CovpKbdlZBTVQTbUkuQAcEApCdDwj6x9FMRdoJQuo3eG3",
-	"Ro7AHKh8j6er88cA3KwNRYQm9vj91oWMtZg2e0O5WJhiCdd4gdS4PWHuoaxboP0EF4D9GR4XZEMuhoID",
-	"Nly6/NMSPs245VcWzebCjnKgq8C6KMmqaOHGMk/2EC5db3bX0qNt7N0LnSkB3BiafW7GdbgocBt46E7n",
-	"bfx6+UDQzLf33eqxy9wldbCVS2Os2zgIOAs7bOCChdC4+LVQaHeeRi3XYnLOrmCtWJ4/Ml6mbmcshGI8",
-	"qwWKo72BDaca4YE3mFrXRXam1QN0zJrQcXDljn+1rY+TSR+LoVc2zlp0YaesBZt6FMuevij3bGXQwOnl",
-	"h6Mn6OzNBXrz+uzyFJ3rUIH0OcTmwJciCEz8gIdCdo0uS8IIanj1uyYyyhZcBQoD6y7xJepfHchZYTIb",
-	"OtwT6PzNz+h/Hz0//h7ln/Hqr2ZzdxgbdVDml1ANi480XGxdQrQPnLGpxavmV4VL3iUSV5JnMdO4NqAF",
-	"7eco2FMkbUn0oDnUpSHApph5mL85UfLcQ3A0PULGG/fyV1YxQfuLAz00B5waSFdfH4gMFS2SwUuRrL4v",
-	"nTsGGtxV9J0Nsu70TIwX0EH/G2dhwQBwgqs6KHW7JqA3ECzhPSIBKyP70mB1C5x2ftRLl+twF2bIaiTM",
-	"s+POGcyNkS+XScNdxubuqZzDvsUJ+z/V0G7hLfknc2ZV7jKA8SmmRLicglSgWDMKysP4L5M4DhclEiX9",
-	"vvG8uJK5op8s28QnHPbSYDGewqVNQ0wrvZx0rPSyvQjST0pHTPqdxPpeQ0QQsWUi/W4jpQUeXHR5m4wh",
-	"Ha7S8TDwSxxgCTt9CH8gJ+rmg/SOZiFlmUZFG3PCuIfwFBMqpIfwWEhMqIcwRSw24b6MoydHR39FjCKM",
-	"YhaGPyB7Wc0o+j3BAceS+NYOFUvnlpPv/qBo+m/6LmPC6i5y3n76dI5Oz9+Z06bzqQep19IPCVB5hC4A",
-	"BwJhDshWF4AAMfqZ6ppEABzhJScuBxyoM8SEhPADgjnwBXLFlZCPuWIxc6QNmX/1mdpAKSJdPJRA+/ai",
-	"5qtd7uErNfTQuCa/Hhyhv5uYarUqDYTgMx0vcnWTPETVxMh+adb2EmG7Rx2SjYAG+poImQJV4jP9enL8",
-	"5Ku5BcDIWuNIgE7+a1WWyVPffaZmPpdfYL5dfXQld8DLLfYzNYFSAmEauBWiryfHJ+kCf2NjJJmmyiP0",
-	"hnPGDURchabP1JZoEkfoPRFSoEQAYjH+PQFkatcJByg2mQiQ4ghdAiB9i4JjchQFR5+pS+s3Bx5bZ+s0",
-	"xv4MDk+OjnPXFI66FFnlMuVfDp4cHZuBLAaKYzJ4OXh6dHz01OTyzjSvD2c6cvifJo5f62IlIlwRwJeD",
-	"n0C+tUOWqnWdHB9vrFCXjV8uq30Vkrm5KEmDOAefDAX4IPRVUhIf6aCJqdCZDuZVX9QjQ+2Ar93chRmx",
-	"xb1lVzUl2zM3BN+8wfPjp3czI2US2VlXgaokiw6RtHcVmg1SqZHdFF0BxLWAnz8ZFopUlYJfscdpOsor",
-	"1Or8x21ppTmnDPtW4iwHXDbx0FRmbDHQRlW1GOlK9H37skUq0/FnJehmFHRIl079t7BGVkYIc41njxTl",
-	"708XnCtQl+E8w/EXG1W+imV3YXOandZsMIGzWTYCgEK1oG9FpS15At9WgP+kzZ5tRcK+gMr4y74KcQsO",
-	"peQwXcGJCUo23nIPCfJP8JCt76KZ0dbUOfDQhHGnLfNsmEfJMicObxX/fBve2sm+1UnGHL7KGHO7FXPv",
-	"qDbubvDux5wBueqOXaEQbYgoKrEVHZCNLtkkMzdSzjBXLVi0IaPT/PgVkmpAw0rd5haoK6u5fD8wzsFn",
-	"fBMyR+n0PJ5M/ReLwiqhUSXHDQKrpcJdofDLdvVHrprUDmsRpTmsC2VP5HGsUbyqVjajLoYhoWAD3Zv4",
-	"/b0d+keyepkFGRAOaRZeShnOpZzEukyUKXrDlDlbrZyWXwyxVlYFXWScmFYT1cTP3rYs9d2puPefTtbp",
-	"uqe6IBiachzPCvLOQwqh6BovRH8GmAPPSiVVccGvatDij5eUFVSVlg/sVoK83BNcOYkpTdinqPpxewax",
-	"lYJWK+ErcgbMfcWQWQGs9CvK6EhX4+A+0bdEuQ9f7qmduDFO+vsM5Aw4wmhCQnDhuUSk0QjqHKLwi4hx",
-	"qbkjDQSpjaqGWPM00KoHazcYZddo39RCDrXduhBZ+K+PwxD4QRNzJgGRQxPHWsmBl5IDjk7V0FdmZCvv",
-	"woSzaLAWkRbRohOqjOtkn1A/TASZw8EPyCII5TJWr2e6+n4WaI85J3MIPBsny2hVPwh9zdN3yd3I9eaQ",
-	"Bqsku8wtK9T54exvlx8/bIAyDVpRmsCKbDgzFsjMgfYZBaSsFN1FQ//s6bNSPo87JTnCl/NyRZH8FAFl",
-	"pOfuG+r8Wa/SO4kW9Jbmza4aIjHQwNQHUIue6zICNDD5uyET+h+R+D6A+TKACeA0vzcOwfz/ewKJ/sfU",
-	"EDC/KwUZhvbrWIvnL4++ssxXtvZJ2hHKMuUMb0lQ63N55fIcu1kMutrAfdBRBg6ZB8MwgFIL24X50NJ8",
-	"areVH3Ff61HnLAx7oWBLJ9Nc7P4On0gVTgOOrwmdmgs1fU26JxC7pvq2DI1hwjhovE8IFxLNmYTKg2kD",
-	"PpUMrEGk+nkNZtoSJpciWXcYmwq+2kOdsuyMCUAmo1PpVsICZf6xOXCDwgznSDL9X3tsZgVuKjH6xuiv",
-	"R5z2x6mFssaqsQscck0JAG0mkQiM0dSLLWOcCDgUSRwz3mAo6dIAl27kPdZ4JgKmQuG53A6xhxxUNGQV",
-	"oJyktMUN1lWAaRpJDWpENYOZUg07x173Q/nhFNF7wiG6gGcnRyv5qgF7ml+rkfe/1M+PsrE/AjV8DaLS",
-	"U5W2Wg5DEMLJSV06chNy0lREFc1HgQs78IGfCDx7n2nqxOpuhTgMCQRpAIr6vNgTKOZsynVoy1bPCxZB",
-	"Q6E9Dg1+po2gSvsHTARe5iB4j4U8fDMHKg/fnQ1qPLRfbp94J8elDtpm3Eq4kUOdeHyY7beDfwdTpJ9G",
-	"9un12fI9mYMlB+3dudTReYeXahINDoH2zZRf7aivHiIB+h/W22acageefkekI5n0mbMAz/bsqomvWvqa",
-	"yP6dk75ZwsEOC95CfBIyri0rFPaE4fqCjEX7HGLAShZLErpgUC0SkMALgQJG4aA9atM2llUeASFtntvO",
-	"4DUN995htBayTRWMTSy31aOtdWZCTD2aSiWpB3TFzUO79swSNjXA0HIZDMQTWrjzLFS+TqHt215H9ee2",
-	"1+modi7uXOpW2/bAS4litS9+FwzWaA9d/mqXZNOxx3XFy7Ku1hte5tVaMH307fdluaxmpjBSzZIi2s8R",
-	"u7kkdTR6gJhOi8AuH2Ff05ge5AikoLTSako1AVl2HeA4ckuBtYUWaDuuclKns5Nlh2xyqGuSgZAoK8pd",
-	"wFvlGS6PhExGZpKzRjG9LvYWuHf6yd3jE6qA469/JVapctJvh7n3V4H1zAy579BNy5ttRv+7cII8NLOm",
-	"GsWSDmJGYoH2dRdAbpz5OhtLx2jQrEob0jEbtnXFQSvjIYdJMpm05Y4zNbZLdEafkKIOMXc6nGKDc+y8",
-	"i9qfYToFsTlbVL0NKWTpw52TJLaiToFGJUOYMjkD3pHA0gSWBks1feJX98BOSotK/Jg8ThywWGbBVR5i",
-	"YWBqcXIh70IyO3C3SxwpgXurHJI26R33kv1aqdoN8N/HenbzUm2uhDtlspnpMguojtHO0lHrRj2Z+2Xb",
-	"SCQt5oGFiXfi8Jtu3DBwHS71v2wOXCacFsOcHgOaNhnQVH4cKU6mA7BtSVgbGOoeKy8cW+zflY41ud2A",
-	"Dg/tuK+fqcRXuplXea3ZooXjz8C/0oNtjYE0zR5hme8+Z7Ksl25Bi9V4t3SkKqv5u9O3m0vIwaFJM1kY",
-	"sO6nVqOHTPElD3EWOmPAQ67Brodc3yMPue7CHrI9ff/9r/866HASS79qDKrLIfOBXqKlDbA2yeelcB4a",
-	"wVvjMT/VA9aC+bYyvPTKdp3ZfmOEusgQA+xUjmFkVGGKb683v2g8hiGmsp1qP82GP9RQHdv/EV3PmEYC",
-	"BDkc3AFn+cxkCNQGqOoxAewie92fYA+1x4XjMQX2hOsGwLalAMsrPBP3aG+mdKEXG5mwBu+1D3d8xPOm",
-	"Ah6XJGdJyKMp+WPU2xrINR3VDlvg+ELfAf6ox7/JtZB8xHSPohoKlI6liW0lamIKljFvODrFDzIIq06Q",
-	"LuYALWG7IXzgVybhI91FLnZrup/BBIRq36KuoW6wnKK3C+PqyvMghsLVfq3G5KU6R5jxaaXYLZ0Oi5Vo",
-	"78uNm4MmSoGpQ3VC7Du2BMxDAlz316wRsK4dwCqmnCOqCUPbO7gvNSu4LzyTwU+DXbGO7mLQFwlDDvN8",
-	"6cgq/Vbs7zDYVoR4SRuJHcdMBj/nqN0sriAkUzImoW3SXHm8e6PHhbaOa0v/7UbDY7Asz16uaV/96Mhd",
-	"hwwtqvdQjkYQB5Oasn89WyDA/gz5mCLG1R/KTKbegadoVa0kX2xb3xOHoYewRFjb0uZy4TpPoxzixJSn",
-	"yUjUXi3XOe5+skP+7PF9FlSZ89XkIeA45myOQxM87z4JXT5X11hgic4hR9hvcdVjJxmm76l18XE2hww9",
-	"2xDr9u2ndjm77yNPwZ1njz2BdAMfix5nCjmMjhcadzMsZpUWUT26HE3UZXaZ24Y7Qdd9R5MB5xKauqLG",
-	"pnINs3izGuy4KD7XwFrn4W0LSXaOpa7f9yWxLk7GIfELYXwTa05hwaiwhWZ0pmOHRLsUX85vUO8Sd0B8",
-	"l47uqp8emnWycYWXw3CKEzsDBC2RGen+9oeteNB44pY74m+JCUsb799b31oiwHrU8kgzhQGCpBcbNmUq",
-	"26TxbQrKrG/9/U46Np3ke+Aga5pcaZzboZcumqfFydFmLFSHd63V778yojNrp9+ianCbpv334QRidq20",
-	"pubRDdUIXiWZdkqzRlm2Sm1xhHEFi5FaLGcREbbHPIwiTEmcmOo+IywlRHGBYiIiRpC7YTG6YRTkRT1E",
-	"wKdA/cUIp+VBbbCKJh3dYnw0YXwKwUidc4XEUTzwBub+IPf+9pRZXW+uwf3RpQ7coyelqh6+NvGVojIl",
-	"Q1PV5uoZrl9R294dVWXw/EhCcJyxJU3mXr/rymxCQlsRP0UDoYXqkm1v6FKB1BgYlgP9Aw0M25hV/pFm",
-	"/NEa9kNF9YcR4xKiGm+SlNifnTMhfzYjd+iWNFvVzhuDGoo21iEDOwoJvTJ5Fin+2jLSb2zczEN/Y+NW",
-	"wf0k6Fxw+OlJVcHhXWA8tfEKrvtN/bSm6ki70jps2PC0Wivrj7vGISYu7QIiNofiWy3+xoyFgOnj9c06",
-	"VOGIoLnbzs+u5fx2rlzzk9yDXgmFGyvj6S304XFp2Wyi/fH54ZXSMsNFkUOHt5qzvg1vXWZ3rQBNEdVN",
-	"6Wl+bFsd3szRfvwOWC4GdhtkmEYkrXS0qWuDcpHdaN4h5rYVGH//W54UQigUUDgZJ7XsW3Yn3ZI4hre5",
-	"T+rHXFJRDeW8MaNyjZB2i+tzC9sywVlI3Kv4thyOXY+dDF53QmVZ0FBTzNUjid2TuqEKpVeuE2BOoukm",
-	"gE7aebZ4jD7Q6wyFGZYIhyG7FojIg00R3xiHmPrQbKy8sgNbHTO2E+D15zB/9kTePynZFVDksHSXlpGd",
-	"czgjQjK+qKOQT2qRb+24u5U97TpopUB7oi967l8/rdokts22DvR9llC5JxzRmdxqXTBG97C+TqtQ9DwY",
-	"LUd2N3g2znKj/3wHphbZi4X4YeHZPvAmfhjTYO1aE7VBxzVobhOPnKqXN7nBj8fiDM3Xti9Xrq09ETaM",
-	"NwQb/PRWp8ScIgFYIsquPY3369libZx3tCY4RGyOwzpTNWJzuHv3x5+7UH2FLywysanK7DQo3ITba5gj",
-	"mUaur/OobNCuLHuVjyVMGSdQLEpDtLxtqo5ontXsFeEbI6Nf/jWdG3OOF48mbVFD+XgBARI+46ZPm0XA",
-	"YiONoDrLKTe8jXmbUekfY+P+yTIfUprJO0a8XPqU0Oot739b4wBcSAOtriazmgX6SAF5CsjAuD4RnK4Y",
-	"trn3N6bB1eA6iZWiqLZOftG/PxjrJL+d+2mjaIQVbZQ9gZQGN8WmjCTIVPlGDJg5S/wZ1B9Nf7VjHg+k",
-	"29MDFg9pozmDoUpR71WWY0j82Y+MPxi2vj8VOgp3KRqdS8jclBfbkkqH2xJNFY/EsAu9QjdAGJITPy+w",
-	"i5LpAnBgalNez1hYCP81AssEB48X5u++JTQvqwBl+lER/pn6WEh0rTsNCS8tQCK8LGfpwOgkFsWJBNcr",
-	"XadpMBPbKnRfo5efKaYIbmKgwjQ+woGHIsC2LneAxWzMMNcrxxL52J8BIqUFLPV52sBgzZbndxeCXrou",
-	"HJFwUX4ed8kA+kJE9742lqFpeI0DBQ5fhz7lXAoCsCwJzc+f2p/3OLXvxIlLkdQG2POnjBksH5ky3mqS",
-	"EIIpcLQfYy6JT2J77R1iCdRfeCiEKZEkwur/nwglHvqAr3DEJCvwgzrt2yayBsOaQwp1YotlYe1Cvha4",
-	"KKqJWo1ZWJcM/ZoDlmBbPG8nZDjc+WR1XwHBBL49+fe//t9fc9jTTQ+XOm6l6HFCkMVAEaPhwnRVw2ll",
-	"gvrGW5wlNGgOKb5Qwx5uTP7E5p9raKzv7dIwLYXxMLeD+moO4eIT6w/17ZVrdU/eK+M25kx3A8rt3NSU",
-	"1KiptmZqEJkPaBO11UHNsJ1qV/c6t/h7VTUrD3WDQYdaV3ZAoagPPkEoYSuhUQq+cQMfrDSMsDRpKw4m",
-	"iOSBaxtCbuReoAYhFrH1jh6NkXM3cjsYeejplhromZAUW8Vqiy7LGqcPvsmy5SIHfM1zsHnYWyloZZy5",
-	"k2kMh760iU5dgW+f23L5Wyw7Veg43nSI9IV9f2lzIDMk+CEfEaJwYDwNkmMqTC47Gi/UyYnCzSaOiXZp",
-	"Wh8aDZxVJtPngYIWFQ6KuiSI9t7r1eR15UqyW4GSRDJWQrGmHoj6fQN0VNWF+10AUcz0QffwP2HRtpLE",
-	"k5PvlitJ5NMcP3++OXly+PnzzV/hy18qG3fvBFmfbDJrso6kDaolGKuK8UDnZ/2gD6XIpVZ6FkF6ce9z",
-	"Tt6aluXrU72hMoSpu20OChy2IcLXLi0xtJGX9faIDrU9dSO3m/P5WNFqjQssHbftUFpXRbP2mtKShkjU",
-	"eb0xBPvSDNvJ0pl2bXdSOnMpfH5PIMkkDpEBYz3AM/YWw1t505DI+Skb3iojXr2wVpXU9va/0Zz5xwZ5",
-	"JJtoGvn3GZZ5D7Nu4q+Li+XF67uzerGphk6sSii3Ej7ZIZo7tlUF001yD0qHpYxxaPJKHAgzl7/xaLWP",
-	"o3DlllpqLzu6WoHdg86cbstOuq99pHIvrIGqMYojNs/yTRuB/HM6+tFt0cdtkWXCZHC/M1QnQq2yVvOY",
-	"537RA3ti+O5y9x5SkKrWXji17pCIbeUqZe5PyI06GwMnLDB5GOpbnZKWF6Q1hGC6KTZfmb3S4x7rWLWy",
-	"CQ1Q9UnOdot1X6UXnVOOqYTAJc9giYhAAcfXFDGF25boCyBmgjS22LODHssIbxDRDqoeisFWwdehOHRC",
-	"eKQwSyi6goXxMVSgsyqM0L77E3OCd2vdZvQ896dAMEaW4hGh+sJs2T5C+ykG0Hjhmr8vl2K3TwGvTm1v",
-	"wXQt+sLqgY9Ss1X1PwvWPkgYWqQ3RGO+NqPWQctja8uMecwNdgp3W7DbCkOLnz78pcsv16u0SzNkBYPL",
-	"RnZoilqYNxpbmwgkWMJ9QPtwND0yd1YvPyfHx099Eui/cOAhHIauCVxsjN7STvP6TYOqSs/PX6xf6fkh",
-	"n3wspjd40PHqW5RoutlWVz317t1nXw1z44PJHSvSDtDVNmt/Vm5UlA4tj2qyWU1qkHYHf7HtUr1gPU2H",
-	"PtRW3Bs97qUKUexlTbKMNuyLLB9TH8KwyZ7Ro/ozz5+6UIEiAxNVALyQL+JEpM6EmGGBKJOpUFxTCHbo",
-	"zL1zaL2XNiqKsW7EzhLjRTON5QKL4qxHdwAhXnRAbhJPOQ5ADG+FAjX1oVbB/WKGV7UyaYogsVNUulED",
-	"MgVRdKWW1bt+8WyX613fkQ49zVGBxaKNpThkk4mwDjlTCIdIFOEFGgPyWWTiRpq7s5WQhg43Um+viTEi",
-	"U/pxMrGEsgaJbJH7P04m9zO12yWasIm5bYmxf6WOIIZvXLXNJapo3ZRPLUSn2RlMJTwcvBwMNSbsI7eO",
-	"UWeAQ5vQ6U6Q9qY595VLa8l9lTUXz33p7kcL47IiBbmvc3lquW8L+8iPNlGXuW9S+Zf7zjVOKgxMu/fk",
-	"B+r0qW9fvv3/AAAA//8=",
+	"7H35cts43uCroLRfle0d+ojTyXS7a6vWObo78+Va253Z2nFWhsifJLRJgA2AtjWpVM077Dt8DzZPsgX8",
+	"AB4SSVGXW077r8QSRIC/+8aXXiiSVHDgWvVOvvRSKmkCGqT961RqNqShfk8T+Ej12HzGeO+kl5o/gh6n",
+	"CfRO8J+gJ+H3jEmIeidaZhD0VDiGhJrfJPTuLfCRecCT4++DXsJ4/nfQ05PUPEVpyfio9/VrkO/7CaRi",
+	"grdsfYMruu7+/LsOm2sNSlPNBH/zqmVrWloXtR7gPyQMeye9/3ZYwPoQv1WHbyLgmg0ZSLv5y0wqIc2P",
+	"IlChZKl5fO+kp8dAONxp/J6IITGfpBJumMgUSenIYMCe8vcM5KQ4ZohPbADId0c/PJ8GSWreTJpH/d9/",
+	"nO7/H7r/z6P9H/r7n//yH706eL151QAgtjaovGUJ07NAYRoSRVKQbe8f29+WN45gSLNY906eHB0FBhgs",
+	"yRL715EFhfszf1fGNYzcSd6df2wlikSlKxCDfTruA8kAZPtWuCTqSvvHz57PJ/5z+D0DHkLDnsp/3bbn",
+	"UMiEagTc8+96c2F6zkac8dGydFQm16P9H+j+8POXp8df64n175Tpn+oYjHJ1C5IIHk+I4CFY/lIgb0Du",
+	"KDKIRXhNYqY0cJBkTBVRAJzoMVNES8oVDc2DyC7VJBFKk6dHRO01kOStO0RXsri4s1Tx1UBBpYIrsNL5",
+	"o4SUWpAYKc41cMsjNE1jFlq5dPibMi/3peM+DhFnbhPcsgqm1O35o4UPkiBRbMSVE0giFYrGZDDRoHpf",
+	"g95HKQYxJC1nTHHFXxY7q39uzRkpJ2c/vSQ/fPfsryTNl3lgo2ILQ0g15SG8ENHEniiKmPk9jT9KkYLU",
+	"zAB5SGMFQS8tffTF/PUbhHoRGRb0DIxAdsGA44qC4P+R75g/5nNO22JgvzF6K44FgnTB9wnHgiHHL6Sn",
+	"g96N0PiERTm+/G5ud/+02jdLU6DxEpgaSZHxSHXQeTPvthK+/L7t+Cp4YIlXo85Esn9YRTgt7p02a3vJ",
+	"hN69wZ8+Pc6/plLSifk2pBpGQk4WtaGm+HEK9uZYK0I76GmmY1j4haewhA8pvWc7uhzA0TzshLFZE27I",
+	"II5QVJoNCAeIFNmNRKgOJYyY0nJykER7KF7DMWU8FBEQCcNMgSIJU4rxERGSDIUENuJEcDCENkUdaSrF",
+	"DaoG9yYDIWKg3LzKAHg4Tqi8XthCCHqDjMURomrBX0ZsBEo3aezn39Vp7KAHNyzyBklZPB0dzyfDBLRk",
+	"4RKCLRERxC+pjJbZVYVCwou0QTCWrc2yuXk0KyiXYAv7hC894OaR/+hJSKWIspANWMy0IXC4oXGGSsIw",
+	"Q9TXQJNe0ItZaKDcNw4F3PYcCPqhgcHnOtFP4wyWce0qDGi+7cR0SwjIZhn0/ZMfjmte6ZrxqAw8hMAt",
+	"sNFYGw6LqKYKjBLWkjJjKPUlhMy+QgHW/oAqiBmHElA13On5IHWrlyBXr/cbdUE3bsmVwZPns8oATdeF",
+	"j2aMRT6lpNpo2SP8DIbVMxmtM30mNabHz54vKlEWZSrF/gntRk4t7/rIxOIBiDKLWKIMfISliHa4V3en",
+	"K4inEzcZ4C7GTEtifz0wmHr52jfrrpSnbN+SjdNGDi/9uhVVEtylTII61RWKiqiGfc3sa65Or9mgi3ty",
+	"nuXQQxm3siFfmFHugSVQtdLlyxIScukLcgRR31g/hezth5n0ysuI3H5CzWk49SEJ1GcGcMbzDs3mup9Q",
+	"TkeQGNcz6EUizMx//WMUHYKeeL1XJ5dfxkLBRzpaylWkIzh38qNqDRpnWLJBZuW2MeJsDItIoJEiVJMY",
+	"qNJklw4UcH1SNQd3FHExrIA8OzraK9sVz+ZGsVb0bdrwKPgwZktp64WJXFONKF3Gt/M//oWq8Sxqzn85",
+	"3T9+9pyIIaEkX0uuIdVEDDHyGkM0Akl2GVcaaGTW5isNPhZSSAsy7DRC3OfBHNTk5LaMt5mIjC8uIYI/",
+	"NFbiDt0Kl1cQMqNVLmYsZ8OA0FcaI8tg5REPJ30jgIbOby9JJk2vIRK35qNBFo2snSgFjRKaGnIQMQsn",
+	"1nQEqjI56asUrGYPBVea6QwR0acJ8MiJKgVU90PBh8yA3Ikr85mERNzQ2JKZ1Bxkn0bWM7RLcjHRz9KR",
+	"pFZ+qpiqMYpFKWLojyTl2v8h4UZcm1ViOGRh8aX7M/9ai2vgfaZU5uStA3Wf5tG0WgHqYfxJ6GVkKI3r",
+	"7dtWM7KIhc21IqmNLtV7ykuHxsYiUxWCOu0FvRe14FmJ2nGfOSQew2jZMNMS9koMo+6IKg73Fmq8kIRx",
+	"/1eN+b+odyzSmWjAorYoPsO9ZEewmzdb0GwAGUKTvC1FEOZJXy0W3JhFSwR2MOfVObVVBqdPl7GoBoYz",
+	"oDcix0GmHuKpUGwZ64OGoddv3bXU0jrRqAB0ito2O8NVdv0QZI3D0QU3KwkXD5aSKi3Okr9HKxe85pGQ",
+	"ahmxH4qkxr7rFoHbkH3rXibPj2EuqHRmCcomlpteFFOXs2HhsmWPz/AZfsAtnUUwc6JS6nHWjh1QBc+/",
+	"q6QnbVruR5uwIyUzV49BgcvZBQU5mw96cyVi6Qh1QPsZOCimTm1EeqkszthZ6ZsL8kwrVbNhK1m7l1om",
+	"JYW/XJxG3A+Jd2DJ7lBkPAKpAlI2IgOXlVUBKVlOewGhilyFYyo1yOJhkg71FbmVTIMiTPeqgPA7TNmp",
+	"RsLhHrXAWS115uDTDv6MyohR/oqpMBYqk8sIGAW/LyG8FzY6qDTOwJz1/oUucLX5HdzNyL7nT79f1FzB",
+	"5wX2Zd1DO0H2Ij/2StZDhxzkdNh9YKjW6hwXrZz1mj53jJrWWhVB7xegMVbVTBGEpjpTJUeg4eluXd2j",
+	"SxbCXJ+htszqc/Hfg/7J/9z//N9rxdsbF9taKi+C3thixs40lq5h0jc/kiJhymfv+wnlLM1iTISY10vS",
+	"CvoSpvpwB2EuRZhSEPWjnI0rnrZTKlXv1SZCo/5Q2PCg8UGUponxsYeUxRCVnl/nbIkwzKSEaBGHJhVK",
+	"vxNSYxVLhby/m+8JKrgByXQluBkLm2KDiGVJL+iN2cjom1AyzUIar8FLrASVFjUZsyShM1n/ToG1ki3Q",
+	"3QXE6qZ2L72ev3PQFoeuYLhV0r3xZ6uyh630+qU5ID6rEfKXzP/TpthnTbi2F8VHBpVT1b3M38Rg7qvM",
+	"mhRj+x2hmtyOWTjGsoSStciMNTqMIdQQkV2mfR0cz2zZVxpnNnK9V7YZm+FkQ/kz5xCcGMbNJATkJzqQ",
+	"LNxR5IbGLLJShNjyByHJS7RcdhQBKYUkLjFQU3qiKYtrhHjg1FNtNBjFvmdPlQ0SpjVgfC7J/48SppY9",
+	"9d2baL7msJWMbj/3mwZsNvsYvyGq2zjKUMP01uZndXuhXz4vKDJXVzUpKqxjXTzhuFWBiKD3ziqqb9bc",
+	"bLcaW4Toh1zJLCTzPtIRbJ3oDXpFgX1NfbBNxBE6NO6TzQBRpX3d+Ryu7yjEP9JsqUjJWizocliqasEf",
+	"rTneUibSVcr3nBGQE2uXcNRHOgG4r9wXRl9bZVEuHWuDnW7n2hcRcbyC8e/TXe2h+dLa1qLOhoKq+ynq",
+	"tK4H46NXENPJOYTCFfw2B86fPnn29HmH6jt87keQTETLPnh+2YSvQq3brZ2Wc7dkmcKE1XyalRK0xdbt",
+	"71d0DkxHhusMyToDkey+/3DR/+nDr+9fBeSnD2cv3rx69fp9QN68/3T69s2r/unZz7++e/3+IiD//td/",
+	"7S1oTtpa3nrD2rwuKI3lvkSPjYVNFbmVgo/ILiV/O//wnqTCkIQMSN5zZ+zcMdAIJOE0gdoDMa4w01p3",
+	"JJnF0HCiLAY8iPOgMdjXYgzXyDPPn12t36IgtVMdqOeElvjKR9tfAl403UdZaEonsaDR4gFb8yRDjcMh",
+	"hMZSsI9xtd5eDiss9qakWgZA8jKAHWW8sC8+6PuV3DKNjtrtWMRAONzmEeHeyrHYZYrHlpXaemEVNIdq",
+	"miXJGdCIcVBqQR/ZfqmqnWAzPWDdnN8WOQI3wPVbOprdPwWQeDaSMJ459/sXX1zXYdviCfViYUQ13NIJ",
+	"Met2FOahXFig+wZnQMMxHVRkQ6mGQgJFLp3+agqfuG76kVWzufJGJdA1YF3V9J90CGPhL5cQLotmdlfS",
+	"o13s3TPbUwISDc1lMuO2sBakK9H03nmXuF65ZLaI7X0/63ZhLmkBW7m2Gr1LgECKeIEXOBMxzD38Sih0",
+	"b57Xd7di8kZcw0q1PH9kvUzbm4kYqpW/Diie9nqunKpPe0Fv5EIXhU9rF9iaNWXr4OoD/2ci49GHFJYB",
+	"HBb0vVoqcRLWM45/WfP7TEM/lBAx22ZSaiXBl5ouWu4PjFfIKr2StS19beVTQS/j7PcM3NfGhjGHjYVa",
+	"rNhr4U4/kQJXi2VfRLxMkY0zhRfqBUhd29a0Gpb7rtSRhDQljJMBVUyhBa/yYQxCxGT36ITwppj4Ys1f",
+	"02EdIUf9kRRZamPRKWXyFlNv5ovSn79nNJJUs7CWPvzCd/UGgf+aGCKLyDvzsmhpZpxpRXbzBQbAqv41",
+	"W16rLobzeQ126yYaQpmthrGE5MgwmBYFBT2XmKdV2pkjfxgOl/FcluqfXEk/uS3nvhDVS8bE/W8bi5dO",
+	"z98fPCGvXp+R1y9fnZ+Sj7ZkKf8dETcgpyqZsI4pILG4Jec15UwtNsP38yikOHATKBDWi0gd819bUN7g",
+	"uqM+3FHk4+t35H8fPDv6gZR/E7SXiJRyqWtNlJSP0AyLDzyebNxS6V7A5wZczLqBDalBP86ikTyr8y5a",
+	"C+vIbomCA0PSjkT35pfczSn0q/aKlzO4xq4MCByMDghmBU4+iYYNuicw7dIScFog3ZzGVAUqOowkqUWy",
+	"+bx27xR4dF9VwK7ZY6HfpHQCC/ghmLSo2HZecDUXx2/WFQ16SmRyiYrkxgrjvGnGAadbPufc91zdhzs0",
+	"W5H33dHCJsbcCrzzbE5OdX35cm9hdoj0/adZuliZXfmXJTO2lJQUckQ5U763KRcozp2D+nai8yxN40mN",
+	"RMk/nxu3mumgs7+se4kLGi+lwaqNn27e2PGC88Y2V8l+YXTEcLmI0LLp0AQSMU2k369lGMw31+XSpXPR",
+	"ls0t6Az8mhpXe6uDgd9IZG9+QG9LuyGLjseqjTkUMiB0RBlXOiB0oDRlPCCUE5Fi24GQ5MnBwV+J4ISS",
+	"VMTxj8QVzQhO8qCEs0PVlN9y/P0f1NXz1eZUh6ItofzLxcVHcvrxDXqbPrcX5dmTMGbA9QE5w+Z9CcQF",
+	"8SAigl9yG1gBkIROJZMk0Mj4EEMWw48EbkBOiB/xR0IqDYuhSxuL8PqSu4JNpn1dpiK7LmF85Y67/8Is",
+	"3ccUydXeAfk79naYU1kgRJd8MClN7wsINxsT9yGe7YRQ9462NYQAj2ywi+CYRHXJr46PnlxhNpISZ40T",
+	"BbYJudNwwMB8dslxP9/nhJ/O/nSmhykoHfaSY8GmIpRH/oTk6vjoOD/gb2JAtLBUeUBeSykkQsTPCbzk",
+	"blCgOiBvmdKKZAqISOnvGRCcoKo8oMRwqECrA3IOQGw2l6bsIIkOLrkfxIIOj5v2eJrScAz7xwdHpUCV",
+	"py5DVqXZJie9JwdHuFCkwGnKeie9pwdHB09xpsDY8vrh2HYw/BP7iawuNiLCj6I96f0M+he3ZGpm5PHR",
+	"0drGRbo+iroJjDG7wYRtXkzeu0AKCEHZlHaWHtjirZGyHVf4qM/mJ4c2Edj6cme4YoPvVqSMa14PM5Vf",
+	"g96zo6f3syMXmrhdZ4FqJIst1XY5U8sGudQoMtbXAGkr4G+eHFbGCtaC37DHab4qqEyM/seX2nmnXhku",
+	"Ow+6HnDFxoc4H7jDQlfd2WGlHxT79fMGqczWwdagOx8HI4bEY4Q4GaEw7eJcivrn5wcujUktcF7g+LPr",
+	"bpnFsk8cnxbemitq8jbLWgBQme/2taq0XU5qCvhPuryzm4u7LKAK/nKPItKBwyg5ymdwgs0RGC0PiGL/",
+	"hIC4iVyWGd0UtL2ADIX02rLMhmWUTHPi4RfDP18Pv7jNvrZJxhK+6hhzs3Pb72lC+3bw7oeSATkbjp2h",
+	"EGuIGCpxk2WIq3JbJzPPpZzD0sx61YWMTsvrZ0hqDhpmbg/ogLq6yf8PA+MSQiHXIXOMTi/jCedQORQ2",
+	"CY0mOY4IbJYK94XCz5vVH6X5f1usRYzmcCGUHVXGsUXxrFpZj7o4jBkH13Azj9/fuqV/JKvXWZARk5B3",
+	"A+eU4UPKWWprZHD4ljDmbLNymn4wpFZZVXQRBjGdJmqp4//S8cKJha6Y+NPJOjup2o5wJCNJ03FF3gXE",
+	"IJTc0olangFuQBYj25q44JNZNPnjJWUDVeUDXxe7CKM+Ety4CQ6TXeZqj6PuDOImls3ex2LIGagMDUMW",
+	"g/jyj7jgfTsVSIbMZolKf3x+oHbi2jjp72PQY5CEkiGLwbcJMJVXIxg/xOCXMAypeZcGotxGNUuceRpZ",
+	"1UNtGIyLW7KL0+tja7dOVNGGENI4Brk3jzmziOlDrKdv5MBzLYEmp2bpC1zZKbowlCLprUSkVbTYxk4M",
+	"newyHsaZYjew96MfuUpKnfO3Y3sHTNHwQ6VkNxAFrl5f8KZbiWyaZ9kjL0aud/s8miXZaW6Zoc73r/52",
+	"/uH9GigT0UryRnri2iqoIrgH2RUciLFS7F1O9uvA+krleRI5yTE5PR9AVcnPEFBBej7f0BbPepHnJDrQ",
+	"W96/P2uIpMAjnFNiDn1jx5nwCOcIxELZ/6gsDAHwwwiGQPM5A2kM+P/fM8jsf3CWCX5vFGQcu49TK54/",
+	"P8bKiljZyp60J5Rpyjn8wqLWmMsL32+9mMVgp548BB2FcCgiGMgARi1sFuaHjuZzu63exX1pV30UcbwU",
+	"CjbkmZZ6iLbYIzU4jSS9ZXyECTWbJt1RRNxymy0jAxgKCRbvQyaVJjdCQ6NjOgefRga2INJ8vQIzbQiT",
+	"U5WsW4xNA18boc5ZdiwUEOwsN7qViciYf+IGJKKwwDnRwv6vOzaLQVuNGH2N+usRp8vj1EHZYhXtAo9c",
+	"HEVizSSWABpNS7FlSjMF+ypLUyHnGEp2RMm5X/mANR5WwDQoPN9jpnaIh4qFrAGUl5RuyMqqCjBvZ2tB",
+	"jWpmMBwZs3Xs9TCUH80RvaM8oit49nK0ka/mYM/yazPy/pf5+lE2Lo9AC19EVO5VWatlPwalvJy0I2zX",
+	"ISdxMrOa7wqcuYXfuEcQuHwmzqu2d+bSOGYQ5QUo5u/JjiKpFCNpS1s26i84BB0qG3GYE2daC6psfAAr",
+	"8IoAwVuq9P7rG+B6/82rXkuE9vOXJ8HxUW2Adj5uNdzpQzsAYb943wXiO5QT+2vifr06W75lN+DIwUZ3",
+	"zm113v652cSCQ5Fd3PLKrboKCIvI/3DRNgyq7QX2GYmtZLI+ZwWe3dnVEl+z9MXK/q2TvkXDwRYL3kp9",
+	"EsHQlhMKOwq5viJjya6EFKiRxZrFvhjUigSi6ESRSHDY647a/OLhpoiA0q7PbWvwmpd7bzFaK92mBsZY",
+	"y+30aGedmTGci9WoJO2CRXHzraU9i4ZNCzAyPY6HyIxXcp6VCfw5tEN351q73/YyX9UtxF1q3ep6Sf1U",
+	"o1jrg99ETeWgXToI6x/tm2y6nTZv1Gl4mOWCTRzzeiWYPsb2l2W5YnavQqnmSJHslogdk6SeRveIsG0R",
+	"1Pcj7Foas4s8gVSUVj7VraUgy50DPEduqLC2chXjlqucPOjsZdm+GO7b2YigNCkuB6jgrdGHKyOhkJGF",
+	"5GxRTC+rd5w8OP3k8/iMG+CEq6fEGlVO/ulh6flNYH2FSx46dPMxi+vR/76coAzN4nKf6kgHNWapIrv2",
+	"NlKJwXzbjWVrNHgxLZLYmg13hc5eJ+OhhEk2HHbljldm7SLVGcuUFC1Qc2fLKda4x9aHqMMx5SNQ67NF",
+	"zdOIQZZ17rwkcRN1KjSqBaFc6DHIBQksb2CZY6nmv/jkf7CV0qIRP9jHSSOR6qK4KiAijnAmsFT6PiSz",
+	"B3e3xpEauHfqIenS3vEg2a+Tql0D/31oZ7cg1+ZGuHOh5zNdYQG1MdqrfNWqVU+YX3YXGuXDPKjCeicJ",
+	"v9kLZHr+pl37X3EDUmeSV8ucHgua1lnQVO+OVDezBdhuNLUrDPU/qx9gXb1HMF+Lvd1A9vfduqtLrum1",
+	"vVSwfuZ11cIJxxBe28VuxkDeZk+oLt+CiV3WU1nQ6lTwDblUdbPHtzq7OYUcGmObyQTBuptbjQHB4UsB",
+	"kSL2xkBA/EXfAfH3rwXE33IeEHe3+L//9V97C3hi+Udzi+pKyPxGk2j5RXzr5PNaOB+i4G2JmJ/aBSvB",
+	"fFMdXvZk285svwnGfWUIAjuXY5SgKszxHSzNLxaPcWyHAndR7afF8m+1VMfdQ0tux8IiAaISDu6Bs0KB",
+	"HQKtBap2TQTbyF4Pp9jDvOPE85gBeybtReTuahNRVnhY9+gyU3bQi6tMWIH3upc7PuJ5XQWPU5KzpuQR",
+	"R/6gelsBuXiz434HHJ/ZHOBPdv3r0lW2j5heYqiGAaVnaeauNMaagmnMI0fn+CGIsOYG6WoP0BS255QP",
+	"fBIaPvBt5GJ/podZTMC4jS3auxwQyzl6F2FcewMGqEPlZ782Y/Lc+BG4Pp8UuyHvsDqJ9qFk3Dw0SQ5M",
+	"W6oT09CzJVAZM5D2nt8WAeuvJZnFlA9EzcPQ5hz3qUtTHgrPFPCzYDesY29TWRYJhxJuyqMjm/Rb9Z6Z",
+	"3qYqxGuus9lyzBTw84Ha9eIKYjZiAxa7y+Ib3bvXdl3s5rh2jN+utTyG6vru5ZaLXB4DuauQoUP1DinR",
+	"CJGArSm7t+MJARqOSUg5EdL8wwV26u0FhlbNScrDtm2eOI4DQjWh1pbG5MJtmUYlpBmOpylI1KWW2wJ3",
+	"P7slf/b6PgeqIviKfQg0TaW4oTEWz/u/lB2fa2csiMz2kBMadkj1uE0O8+e0hvikuIECPZsQ6+7pp+44",
+	"2x8jz8FdZo8dRexFYg493hTyGB1MLO7GVI0bLaJ2dHmaaOvswmzDvaDroaMJwTmFpkVR41q5Dot6sxbs",
+	"+Co+f5G+7cPbFJLcHkUF44NqrEuzQczCShnf0JlTVAmu3KAZ2+m4QKNdji8fN2gPiXsgvslXL6qfvjXr",
+	"ZO0Kr4ThHCduB4g6IjNhSkG034kHMRL3zv6i4I0NMeH0Ng87tpYpcBG1MtJwMECULcWG8zqVXdP4JgUl",
+	"NkM//KZjTeUI9BI4KC5vbzTO3dJzX83TwXN0HQvN5V2+Dmjgm+lKV/y4O1onfZUCjxYYzIhA6Do1uMtV",
+	"jw/BA8G3NlrT8uiaZgTPkkw3pdmiLDu1tnjCuIZJ3xxWigSvKDWeaT+hnKUZTvfpU60hSSsUkzDVh1KG",
+	"BXVDPyqLekhAjoCHkz7Nx4O6YhVLOsPM/GQo5AiivvFzlaZJ2gt6mD8oPb87ZTbPm5sT/lhkDtxjJKVp",
+	"Hr418Y2iwpGhuWrz8wxXn6jtckdNHTw/sRg8Z2xIk/nHb7syG7LYTcTP0cB4Zbpk1wxdLpDmFoaVQP+N",
+	"FoatzSr/wAv+6Az7Q0P1+4mQGpKWaJLWNBx/FEq/w5VblCUtTrX1xqCFoqt1KMBOYsavsc8ix19XRvpN",
+	"DObz0N/EoFNxP4sWHjj89Lhp4PA2MJ558Qau+818taLqyG+l9dhw5WmtVtYfl8ZhWJd2Bom4gepTHf4G",
+	"QsRA+WP6ZhWq8EQw/7YdJIWNpVzLmzyAuxIqGSuM9Fbu4fFt2WJo4/Hl5Y3SssBFlUMPv1jO+nr4xXd2",
+	"twrQHFGLKT3Lj12nw+Me3ddvgeWCsFsjw8xF0syNNm3XoJwVGc17xNymCuMf/pUnlRIKAxTJBlkr+9bl",
+	"pDsSx+GX0l/my1JTUQvlvMZVpYuQtovrSwfbMME5SDyo+rYSjv0dOwW87oXKiqKheTVXjyT2QOaGGpRe",
+	"+5sASxLNXgLopV3ghsdYh952KIypJjSOxa0iTO+ti/gGNKY8hPnGygu3sJObsZkCrz+H+bOjyvFJLa6B",
+	"E4+l+7SM3J6HY6a0kJM2Crkwh/zFrbtf2dPtBq0caE9soufh3afV2sS23qsDw1BkXO8oT3TYW20Hxtg7",
+	"rG/zKRRLOkbTld1zIhuvSqv/fA5Th+7FSv2wCtw98Fg/THm08qyJ1qLjFjR3qUfO1cvr0uJHt7hA8627",
+	"l6t0rT1Trow3Blf89IttiTklCqgmXNwGFu+348nKOF/QmpCQiBsat5mqibiB+w9//LkH1TfEwhKsTTVm",
+	"J6JwHWGvwxLJzOX6tojKGu3KukeFVMNISAbVoTTMytt50xHxt5a9EnqHMvrkr/neVEo6eTRpqxoqpBOI",
+	"iAqFxHvaHAIma7kIamE55Zd3MW8LKv1jbNw/WedDTjPlwEhQap9SVr2V428rOMCVNtDmaTKzXaCPFFCm",
+	"gAKMqxPB6YxhW3r+3Da4FlxnqVEUzdbJr/b7b8Y6Kb/Ow7RRLMKqNsqOIkaD47AplASFKl+LAXMjsnAM",
+	"7a7pJ7fm0SHdnB5weMgvmkMMNYr6oHEcQxaOfxLym2HrhzOho5JLseicQua6otiOVBbIlliqeCSGbbgr",
+	"dA2EoSULywK7KpnOgEY4m/J2LOJK+S8KLCwOHkzw311HaEExAQrvo2LykodUaXJrbxpSQT6ARAVFz9Ie",
+	"6iSRpJkGf1e6bdMQWNuq7L1GJ5eccgJ3KXCFFx/RKCAJUDeXO6JqPBBU2pNTTUIajoGw2gGW1p9GGKx4",
+	"5fn9laDXnosmLJ7U++O+GcAmROzd12gZ4oXXNDLgCG3pUymkoIDqmtL8stf+bAmvfSs8LkNSa2DPnwtm",
+	"cHyEY7zNJjFEI5BkN6VSs5ClLu0dUw08nAQkhhHTLKHm/z8zzgLynl7TRGhR4Qfj7btLZBHDlkMqc2Kr",
+	"Y2HdQa4qXJS0VK2mIm5rhn4pgWpwVzxvpmQ43vpm9dAAAQvfnvz7X//vryXs2UsPp27cytHjhaBIgRPB",
+	"4wneqkbzyQTtF29JkfGoBTcfUuBnZs2myhbNs80mW38pWgoc0TN0zeoWdGSXkpGkXLtudaa0pFpInICc",
+	"ChHb9RDZq2Y48cOw3VDenM1aKgYQQ1MYm1sE7pH2jXZRVJCwenyyGcaHNAwh1UYCt1Ug2kUfpbBn3qYB",
+	"u/nptz7EYE/quiUQkIRxO/mzldPscNiIRYQLjWNELSe1FuG0obsAdfu4lXhyIZZnss3NU/a/fFDep0d4",
+	"6c1JgfqlEGkneJQxWBUip46q7DJFGLfehSK79uOTl+bjvardU/rB1SWPBKgTHMxk/RKmcDCYpFxhu+oB",
+	"uRiDD4QTytWtfVd3PerVJXcj+c3PS9fokt2rSHC4CshVOqYK/4PwUcZXugou+VW5nhY//dH5MnhBq3Nm",
+	"YuMPmefvnZC0APwl53CHX7hLO3FLe0mAzKDOi7EQsQRvWyq2iOjtycyhHtbFqpacdhQSFNmlfCI4BO6q",
+	"ZeMNMx6JWz+4wVcbhnYurrqG2+XkW4VwWqda47LtwnTp8A9q2mMZ6ijYvMTz43KsbFkCn6CMk6Bhri34",
+	"2i/8Zm3ChGpst/QwIawMXHeR8Vry2S0ISelEZLpZ8aB++UgndcolpZOrE6dHcFACsaM1cqf/knvLFx2I",
+	"HeVLAgOiRCZDIFe4w2V2dPQ0ZJH91ygRlD4TsPn9S+6wwDWqKdxGj4GTocA6Zjuywh3DDq3QY7Kbz6K7",
+	"5EYi4dc2HIe3XsTmxfLBC3u1F7rQydYZTg8nUFsdhzZFJuUbu71+sWwBqtF+FrJAI6qf5TSLt1FaM3No",
+	"QPiVmxFF3/p8DI/YHOCbFGfOoJyrXs7cum9Wu9Rz1X3A/iBUN13h//L80x+PAg13+tAdeqbpPM8ydIGy",
+	"p751VK3UP9oo4Zfnn8iu4TIpbm04PHdHeUQoufhwcfrWfFfrD/rn7O+H6uaqTVg6eersNnQL57Ymnruh",
+	"A4si1f1uwyqT6oWm5R2tu13xzD2/9qJOXBL9WK7ONjjwlk3uqJPBRIMixideA6W99g6/97ijYkqwjc1X",
+	"PAPloYheHtMKT1MmpJnBExVKUtnA6LuW2Xzm+zXQkU8LjoFGtlTD5QXfRJCkwiad9v8TJl2nuj05/n56",
+	"qlt55Mjl5d3xk/3Ly7u/wue/1A0d2R6yPl7nBJM2kkZUa0BPUcjIzkr40SaIiB9zEjgE2cO9LRVctIji",
+	"1akeqcymOBzfVThsTYRv08vq0Lk87aambXs79Ss3O3/lcbrsCsVktofSo7Rton1ryaAjDZWlaTy/HfIc",
+	"l23lGHt3tnsZYz/VyrqjiBaaxgTB2A7wgr3V4Rd9N2eoykWxvNN0KvPAVlXSBsKLO8uZf2zBdbYOu/Xv",
+	"Y6rL1R6KThS6+WXx+uZVu9g0S4dOJdRbCRduieWOTU2k95s8gDG+OWPsY4+3B2FRfoPJq+41zT5U01F7",
+	"udXNCuwB3JKfR6fcK6/sLfsHtkAVjeJE3BSzX+YC+V2++jEitUxEquhKL+B+b6jOlDllq+bB3/2qlk1c",
+	"3utFSd9Sw5jVXjS37myU2k6RNeb+kN0Z3xgkExH2RJtP7XiIsiBtIQTMgcwvhnph1z3OlO1kE7rKtJZi",
+	"NcwjQOQb2akmTJFI0ltOhMFtR/RFkArF5l537RY9XumxRkR7qAYkBXcjlS2L50MmE4NZxsk1TDDG0IDO",
+	"ppYe9+wL4QXvxm5+tPs8nMs6KHEU7wvbpu0jsptjAOtFhZ0uMXUtUp6ta87TdWC6uULTgfdRanaaxO3A",
+	"ugwSDh3S53RGvcRVq6Dl8Zr5gnmwKieHu7s8xwlDh59l+Msm4ttV2jkumcHgtJEdY8kXPhFtbaZ8mccu",
+	"HIwOSF2tx15AaBz7C5lTNHrr7Fd8Uq/p1pVnz1e/deVb9nwcptfo6ATt1wVautnUDdfm2dvPvqVqqJJb",
+	"QUeUcdVqsy7PynMVpUfLo5qcryYtSBcHf/UK1HbBepovfcAoub8+/qKEb6e4sBa14bLICikPIY7n2TN2",
+	"1fLM86ceGmb7BlAryErvNs0rOakmY6psW4wXiisKwcPiQq3mshXcauvQ+iBtVJLSib0XN8MoGl7yHDkU",
+	"06F2iXNXdtsZuVk6kjQCdfhFGVDzEFoV3K+4vOlawXkVJG6LxjBqxEagqqHUurtnnn+3zXfP3JMOPS1R",
+	"gcOiq6XYF8OhcgE5HErJNEnohAyAhCLBupH5NyXXkIYtNzJPb6kxYiP+YTh0hLICiWyQ+z8Mhw9zzJJv",
+	"+hbDoesXC6+NC4J84yffT1FF5wuyzUHsyAvEVCbj3knv0GLC/eSLZ9Qx0NgNV/EepMs0lz7yLealj/I5",
+	"HOUPfX60sq4YGFb6uDQzovRp5T3Kq7HqsvRJLv9Kn/lLTCsL85s0ywvtKIOvn7/+/wAAAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,
