@@ -299,7 +299,9 @@ run charter member show --cert "$NETDIR/members/laba/demo-ada-$$/cert.pem" --msp
 
 step "Sizing the network: charter bench drives governance workloads through the gateway (Caliper's columns; docs/performance.md)"
 # A tiny run; make bench-network runs the full one, with the calibration put.
-run charter bench --workload vote,artifact,query --clients 6 --count 30 --warmup 0s
+# Attestations are issued by the genesis's attesters (labA-user1, labB-user1);
+# contributions need a budget decision of their own (--budget-decision).
+run charter bench --workload vote,attest,artifact,query --clients 6 --count 30 --warmup 0s
 
 step "The HTTP API (docs/api.md): charter serve in the background, reading as LabA's user"
 API_PORT="${CHARTER_API_PORT:-$((8480 + ${CHARTER_PORT_OFFSET:-0}))}"
