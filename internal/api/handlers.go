@@ -13,6 +13,7 @@ import (
 	"github.com/charter-gov/charter/chaincode/artifact"
 	"github.com/charter-gov/charter/chaincode/ballot"
 	"github.com/charter-gov/charter/chaincode/constitution"
+	"github.com/charter-gov/charter/chaincode/contribution"
 	"github.com/charter-gov/charter/chaincode/decision"
 	"github.com/charter-gov/charter/chaincode/delegation"
 	"github.com/charter-gov/charter/chaincode/emergency"
@@ -79,13 +80,28 @@ func (s *Server) ListMemberDelegations(w http.ResponseWriter, r *http.Request, m
 	list(s, w, r, v, err)
 }
 
-func (s *Server) GetMemberReputation(w http.ResponseWriter, r *http.Request, mspID MSPIDPath, memberID MemberIDPath, _ GetMemberReputationParams) {
-	v, err := s.gw.Score(r.Context(), identity.Identity{MSPID: mspID, ID: memberID}, charter.ScoreQuery{})
+func (s *Server) GetMemberReputation(w http.ResponseWriter, r *http.Request, mspID MSPIDPath, memberID MemberIDPath, p GetMemberReputationParams) {
+	q := charter.ScoreQuery{}
+	if p.At != nil {
+		q.At = p.At.UTC()
+	}
+	if p.Categories != nil {
+		for _, c := range *p.Categories {
+			q.Categories = append(q.Categories, contribution.Category(c))
+		}
+	}
+	v, err := s.gw.Score(r.Context(), identity.Identity{MSPID: mspID, ID: memberID}, q)
 	one(w, r, v, err)
 }
 
-func (s *Server) GetMemberBalance(w http.ResponseWriter, r *http.Request, mspID MSPIDPath, memberID MemberIDPath, _ GetMemberBalanceParams) {
-	v, err := s.gw.Balance(r.Context(), identity.Identity{MSPID: mspID, ID: memberID})
+func (s *Server) GetMemberBalance(w http.ResponseWriter, r *http.Request, mspID MSPIDPath, memberID MemberIDPath, p GetMemberBalanceParams) {
+	id := identity.Identity{MSPID: mspID, ID: memberID}
+	if p.At != nil {
+		v, err := s.gw.BalanceAt(r.Context(), id, p.At.UTC())
+		one(w, r, v, err)
+		return
+	}
+	v, err := s.gw.Balance(r.Context(), id)
 	one(w, r, v, err)
 }
 
@@ -126,6 +142,14 @@ func (s *Server) ListTreasuryAccounts(w http.ResponseWriter, r *http.Request, _ 
 }
 
 func (s *Server) ListSpends(w http.ResponseWriter, r *http.Request, p ListSpendsParams) {
+	if p.Source != nil {
+		// One source's spends are few (a round's payout, …): one page.
+		paged(s, w, r, "spends-of:"+*p.Source, p.Cursor, func(string) ([]treasury.Spend, string, error) {
+			v, err := s.gw.SpendsBySource(r.Context(), *p.Source)
+			return v, "", err
+		})
+		return
+	}
 	listing := "spends"
 	paged(s, w, r, listing, p.Cursor, func(bm string) ([]treasury.Spend, string, error) {
 		pg, err := s.gw.Spends(r.Context(), limitOf(p.Limit), bm)
@@ -405,9 +429,20 @@ func (s *Server) ListTreasuryMovements(w http.ResponseWriter, r *http.Request, i
 }
 
 func (s *Server) ListIncidents(w http.ResponseWriter, r *http.Request, p ListIncidentsParams) {
-	listing := "incidents"
+	q := charter.IncidentQuery{PageSize: limitOf(p.Limit)}
+	if p.Kind != nil {
+		q.Kind = incident.Kind(*p.Kind)
+	}
+	if p.From != nil {
+		q.From = p.From.UTC()
+	}
+	if p.To != nil {
+		q.To = p.To.UTC()
+	}
+	listing := fmt.Sprintf("incidents:%s:%s:%s", q.Kind, q.From.Format(time.RFC3339Nano), q.To.Format(time.RFC3339Nano))
 	paged(s, w, r, listing, p.Cursor, func(bm string) ([]incident.Incident, string, error) {
-		pg, err := s.gw.IncidentsPage(r.Context(), charter.IncidentQuery{PageSize: limitOf(p.Limit), Bookmark: bm})
+		q.Bookmark = bm
+		pg, err := s.gw.IncidentsPage(r.Context(), q)
 		if err != nil {
 			return nil, "", err
 		}

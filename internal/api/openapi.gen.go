@@ -24,6 +24,165 @@ import (
 	"github.com/oapi-codegen/runtime"
 )
 
+// Defines values for ArtifactAttestBodyType.
+const (
+	ArtifactAttestBodyTypeEvaluation      ArtifactAttestBodyType = "evaluation"
+	ArtifactAttestBodyTypeLicenceReview   ArtifactAttestBodyType = "licence_review"
+	ArtifactAttestBodyTypeModelCard       ArtifactAttestBodyType = "model_card"
+	ArtifactAttestBodyTypeRedTeam         ArtifactAttestBodyType = "red_team"
+	ArtifactAttestBodyTypeReproducibility ArtifactAttestBodyType = "reproducibility"
+)
+
+// Valid indicates whether the value is a known member of the ArtifactAttestBodyType enum.
+func (e ArtifactAttestBodyType) Valid() bool {
+	switch e {
+	case ArtifactAttestBodyTypeEvaluation:
+		return true
+	case ArtifactAttestBodyTypeLicenceReview:
+		return true
+	case ArtifactAttestBodyTypeModelCard:
+		return true
+	case ArtifactAttestBodyTypeRedTeam:
+		return true
+	case ArtifactAttestBodyTypeReproducibility:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ArtifactBodyKind.
+const (
+	ArtifactBodyKindDataset            ArtifactBodyKind = "dataset"
+	ArtifactBodyKindEvaluationBaseline ArtifactBodyKind = "evaluation_baseline"
+	ArtifactBodyKindLicenceText        ArtifactBodyKind = "licence_text"
+	ArtifactBodyKindModelCard          ArtifactBodyKind = "model_card"
+	ArtifactBodyKindModelWeights       ArtifactBodyKind = "model_weights"
+	ArtifactBodyKindTrainingRecipe     ArtifactBodyKind = "training_recipe"
+)
+
+// Valid indicates whether the value is a known member of the ArtifactBodyKind enum.
+func (e ArtifactBodyKind) Valid() bool {
+	switch e {
+	case ArtifactBodyKindDataset:
+		return true
+	case ArtifactBodyKindEvaluationBaseline:
+		return true
+	case ArtifactBodyKindLicenceText:
+		return true
+	case ArtifactBodyKindModelCard:
+		return true
+	case ArtifactBodyKindModelWeights:
+		return true
+	case ArtifactBodyKindTrainingRecipe:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for Category.
+const (
+	DatasetCuration    Category = "dataset_curation"
+	Documentation      Category = "documentation"
+	EvalMaintenance    Category = "eval_maintenance"
+	IncidentManagement Category = "incident_management"
+	MergedCode         Category = "merged_code"
+	RedTeaming         Category = "red_teaming"
+	SafetyReview       Category = "safety_review"
+)
+
+// Valid indicates whether the value is a known member of the Category enum.
+func (e Category) Valid() bool {
+	switch e {
+	case DatasetCuration:
+		return true
+	case Documentation:
+		return true
+	case EvalMaintenance:
+		return true
+	case IncidentManagement:
+		return true
+	case MergedCode:
+		return true
+	case RedTeaming:
+		return true
+	case SafetyReview:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for DecisionType.
+const (
+	DecisionTypeBudget                  DecisionType = "budget"
+	DecisionTypeChaincodeUpgrade        DecisionType = "chaincode_upgrade"
+	DecisionTypeConstitutionalAmendment DecisionType = "constitutional_amendment"
+	DecisionTypeDatasetTakedown         DecisionType = "dataset_takedown"
+	DecisionTypeEmergencyRatification   DecisionType = "emergency_ratification"
+	DecisionTypeOfficeGrant             DecisionType = "office_grant"
+	DecisionTypeOfficeRevoke            DecisionType = "office_revoke"
+	DecisionTypePartnerAdmission        DecisionType = "partner_admission"
+	DecisionTypePolicy                  DecisionType = "policy"
+	DecisionTypeProjectAcceptance       DecisionType = "project_acceptance"
+	DecisionTypeReleaseStage            DecisionType = "release_stage"
+	DecisionTypeRoadmap                 DecisionType = "roadmap"
+	DecisionTypeRoleGrant               DecisionType = "role_grant"
+	DecisionTypeRoleRevoke              DecisionType = "role_revoke"
+	DecisionTypeSeatConfirmation        DecisionType = "seat_confirmation"
+	DecisionTypeSeatRemoval             DecisionType = "seat_removal"
+	DecisionTypeSlashing                DecisionType = "slashing"
+	DecisionTypeTokenIssuance           DecisionType = "token_issuance"
+	DecisionTypeTreasurySpend           DecisionType = "treasury_spend"
+)
+
+// Valid indicates whether the value is a known member of the DecisionType enum.
+func (e DecisionType) Valid() bool {
+	switch e {
+	case DecisionTypeBudget:
+		return true
+	case DecisionTypeChaincodeUpgrade:
+		return true
+	case DecisionTypeConstitutionalAmendment:
+		return true
+	case DecisionTypeDatasetTakedown:
+		return true
+	case DecisionTypeEmergencyRatification:
+		return true
+	case DecisionTypeOfficeGrant:
+		return true
+	case DecisionTypeOfficeRevoke:
+		return true
+	case DecisionTypePartnerAdmission:
+		return true
+	case DecisionTypePolicy:
+		return true
+	case DecisionTypeProjectAcceptance:
+		return true
+	case DecisionTypeReleaseStage:
+		return true
+	case DecisionTypeRoadmap:
+		return true
+	case DecisionTypeRoleGrant:
+		return true
+	case DecisionTypeRoleRevoke:
+		return true
+	case DecisionTypeSeatConfirmation:
+		return true
+	case DecisionTypeSeatRemoval:
+		return true
+	case DecisionTypeSlashing:
+		return true
+	case DecisionTypeTokenIssuance:
+		return true
+	case DecisionTypeTreasurySpend:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for DecisionVoteBodyHouse.
 const (
 	A DecisionVoteBodyHouse = "A"
@@ -36,6 +195,87 @@ func (e DecisionVoteBodyHouse) Valid() bool {
 	case A:
 		return true
 	case B:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for GuardianTargetKind.
+const (
+	GuardianTargetKindArtifact      GuardianTargetKind = "artifact"
+	GuardianTargetKindBallot        GuardianTargetKind = "ballot"
+	GuardianTargetKindTreasurySpend GuardianTargetKind = "treasury_spend"
+)
+
+// Valid indicates whether the value is a known member of the GuardianTargetKind enum.
+func (e GuardianTargetKind) Valid() bool {
+	switch e {
+	case GuardianTargetKindArtifact:
+		return true
+	case GuardianTargetKindBallot:
+		return true
+	case GuardianTargetKindTreasurySpend:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for IncidentBodyKind.
+const (
+	IncidentBodyKindEmergencyAction         IncidentBodyKind = "emergency_action"
+	IncidentBodyKindFailedExecution         IncidentBodyKind = "failed_execution"
+	IncidentBodyKindKeyCompromise           IncidentBodyKind = "key_compromise"
+	IncidentBodyKindMissedDisclosure        IncidentBodyKind = "missed_disclosure"
+	IncidentBodyKindRefusedForgedTimestamp  IncidentBodyKind = "refused_forged_timestamp"
+	IncidentBodyKindSlashing                IncidentBodyKind = "slashing"
+	IncidentBodyKindTreasuryMisExecution    IncidentBodyKind = "treasury_mis_execution"
+	IncidentBodyKindVoteManipulationAttempt IncidentBodyKind = "vote_manipulation_attempt"
+)
+
+// Valid indicates whether the value is a known member of the IncidentBodyKind enum.
+func (e IncidentBodyKind) Valid() bool {
+	switch e {
+	case IncidentBodyKindEmergencyAction:
+		return true
+	case IncidentBodyKindFailedExecution:
+		return true
+	case IncidentBodyKindKeyCompromise:
+		return true
+	case IncidentBodyKindMissedDisclosure:
+		return true
+	case IncidentBodyKindRefusedForgedTimestamp:
+		return true
+	case IncidentBodyKindSlashing:
+		return true
+	case IncidentBodyKindTreasuryMisExecution:
+		return true
+	case IncidentBodyKindVoteManipulationAttempt:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for IncidentBodySeverity.
+const (
+	Critical IncidentBodySeverity = "critical"
+	High     IncidentBodySeverity = "high"
+	Low      IncidentBodySeverity = "low"
+	Medium   IncidentBodySeverity = "medium"
+)
+
+// Valid indicates whether the value is a known member of the IncidentBodySeverity enum.
+func (e IncidentBodySeverity) Valid() bool {
+	switch e {
+	case Critical:
+		return true
+	case High:
+		return true
+	case Low:
+		return true
+	case Medium:
 		return true
 	default:
 		return false
@@ -84,6 +324,36 @@ func (e PauseBodyKind) Valid() bool {
 	}
 }
 
+// Defines values for Role.
+const (
+	Attester    Role = "attester"
+	GrantsAdmin Role = "grants_admin"
+	Guardian    Role = "guardian"
+	HouseA      Role = "house_a"
+	Member      Role = "member"
+	Treasurer   Role = "treasurer"
+)
+
+// Valid indicates whether the value is a known member of the Role enum.
+func (e Role) Valid() bool {
+	switch e {
+	case Attester:
+		return true
+	case GrantsAdmin:
+		return true
+	case Guardian:
+		return true
+	case HouseA:
+		return true
+	case Member:
+		return true
+	case Treasurer:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for RoundOpenBodyCategories.
 const (
 	ComputeCredits        RoundOpenBodyCategories = "compute_credits"
@@ -107,22 +377,88 @@ func (e RoundOpenBodyCategories) Valid() bool {
 
 // Defines values for RoundOpenBodyRuleKind.
 const (
-	OrgGrouped  RoundOpenBodyRuleKind = "org_grouped"
-	OrgPairwise RoundOpenBodyRuleKind = "org_pairwise"
-	Pairwise    RoundOpenBodyRuleKind = "pairwise"
-	Quadratic   RoundOpenBodyRuleKind = "quadratic"
+	RoundOpenBodyRuleKindOrgGrouped  RoundOpenBodyRuleKind = "org_grouped"
+	RoundOpenBodyRuleKindOrgPairwise RoundOpenBodyRuleKind = "org_pairwise"
+	RoundOpenBodyRuleKindPairwise    RoundOpenBodyRuleKind = "pairwise"
+	RoundOpenBodyRuleKindQuadratic   RoundOpenBodyRuleKind = "quadratic"
 )
 
 // Valid indicates whether the value is a known member of the RoundOpenBodyRuleKind enum.
 func (e RoundOpenBodyRuleKind) Valid() bool {
 	switch e {
-	case OrgGrouped:
+	case RoundOpenBodyRuleKindOrgGrouped:
 		return true
-	case OrgPairwise:
+	case RoundOpenBodyRuleKindOrgPairwise:
 		return true
-	case Pairwise:
+	case RoundOpenBodyRuleKindPairwise:
 		return true
-	case Quadratic:
+	case RoundOpenBodyRuleKindQuadratic:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SubjectKind.
+const (
+	SubjectKindArtifact     SubjectKind = "artifact"
+	SubjectKindGrantee      SubjectKind = "grantee"
+	SubjectKindOrganisation SubjectKind = "organisation"
+	SubjectKindProposal     SubjectKind = "proposal"
+)
+
+// Valid indicates whether the value is a known member of the SubjectKind enum.
+func (e SubjectKind) Valid() bool {
+	switch e {
+	case SubjectKindArtifact:
+		return true
+	case SubjectKindGrantee:
+		return true
+	case SubjectKindOrganisation:
+		return true
+	case SubjectKindProposal:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for GetArtifactLineageParamsDirection.
+const (
+	Both GetArtifactLineageParamsDirection = "both"
+	Down GetArtifactLineageParamsDirection = "down"
+	Up   GetArtifactLineageParamsDirection = "up"
+)
+
+// Valid indicates whether the value is a known member of the GetArtifactLineageParamsDirection enum.
+func (e GetArtifactLineageParamsDirection) Valid() bool {
+	switch e {
+	case Both:
+		return true
+	case Down:
+		return true
+	case Up:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for VerifyArtifactParamsUse.
+const (
+	Commercial    VerifyArtifactParamsUse = "commercial"
+	NonCommercial VerifyArtifactParamsUse = "non_commercial"
+	Research      VerifyArtifactParamsUse = "research"
+)
+
+// Valid indicates whether the value is a known member of the VerifyArtifactParamsUse enum.
+func (e VerifyArtifactParamsUse) Valid() bool {
+	switch e {
+	case Commercial:
+		return true
+	case NonCommercial:
+		return true
+	case Research:
 		return true
 	default:
 		return false
@@ -228,6 +564,69 @@ func (e GetGuardianStatusParamsKind) Valid() bool {
 	}
 }
 
+// Defines values for ListIncidentsParamsKind.
+const (
+	ListIncidentsParamsKindEmergencyAction         ListIncidentsParamsKind = "emergency_action"
+	ListIncidentsParamsKindFailedExecution         ListIncidentsParamsKind = "failed_execution"
+	ListIncidentsParamsKindKeyCompromise           ListIncidentsParamsKind = "key_compromise"
+	ListIncidentsParamsKindMissedDisclosure        ListIncidentsParamsKind = "missed_disclosure"
+	ListIncidentsParamsKindRefusedForgedTimestamp  ListIncidentsParamsKind = "refused_forged_timestamp"
+	ListIncidentsParamsKindSlashing                ListIncidentsParamsKind = "slashing"
+	ListIncidentsParamsKindTreasuryMisExecution    ListIncidentsParamsKind = "treasury_mis_execution"
+	ListIncidentsParamsKindVoteManipulationAttempt ListIncidentsParamsKind = "vote_manipulation_attempt"
+)
+
+// Valid indicates whether the value is a known member of the ListIncidentsParamsKind enum.
+func (e ListIncidentsParamsKind) Valid() bool {
+	switch e {
+	case ListIncidentsParamsKindEmergencyAction:
+		return true
+	case ListIncidentsParamsKindFailedExecution:
+		return true
+	case ListIncidentsParamsKindKeyCompromise:
+		return true
+	case ListIncidentsParamsKindMissedDisclosure:
+		return true
+	case ListIncidentsParamsKindRefusedForgedTimestamp:
+		return true
+	case ListIncidentsParamsKindSlashing:
+		return true
+	case ListIncidentsParamsKindTreasuryMisExecution:
+		return true
+	case ListIncidentsParamsKindVoteManipulationAttempt:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for GetMetricsParamsFamily.
+const (
+	GetMetricsParamsFamilyDelegated  GetMetricsParamsFamily = "delegated"
+	GetMetricsParamsFamilyQuadratic  GetMetricsParamsFamily = "quadratic"
+	GetMetricsParamsFamilyReputation GetMetricsParamsFamily = "reputation"
+	GetMetricsParamsFamilySeat       GetMetricsParamsFamily = "seat"
+	GetMetricsParamsFamilyToken      GetMetricsParamsFamily = "token"
+)
+
+// Valid indicates whether the value is a known member of the GetMetricsParamsFamily enum.
+func (e GetMetricsParamsFamily) Valid() bool {
+	switch e {
+	case GetMetricsParamsFamilyDelegated:
+		return true
+	case GetMetricsParamsFamilyQuadratic:
+		return true
+	case GetMetricsParamsFamilyReputation:
+		return true
+	case GetMetricsParamsFamilySeat:
+		return true
+	case GetMetricsParamsFamilyToken:
+		return true
+	default:
+		return false
+	}
+}
+
 // AcceptanceBody defines model for AcceptanceBody.
 type AcceptanceBody struct {
 	Project Identifier `json:"project"`
@@ -240,6 +639,12 @@ type Allocation struct {
 	Votes  int64  `json:"votes"`
 }
 
+// AppealBody defines model for AppealBody.
+type AppealBody struct {
+	Grounds string `json:"grounds"`
+	Signer  Signer `json:"signer"`
+}
+
 // ApplicationBody defines model for ApplicationBody.
 type ApplicationBody struct {
 	Artifacts   *[]string `json:"artifacts,omitempty"`
@@ -249,11 +654,75 @@ type ApplicationBody struct {
 	Title       string    `json:"title"`
 }
 
+// ArtifactAttestBody the fields the type needs (docs/registry.md); the chaincode refuses missing or foreign ones
+type ArtifactAttestBody struct {
+	Approved  *bool                  `json:"approved,omitempty"`
+	Benchmark *string                `json:"benchmark,omitempty"`
+	Builder   *string                `json:"builder,omitempty"`
+	Digest    *string                `json:"digest,omitempty"`
+	Evidence  *string                `json:"evidence,omitempty"`
+	Metric    *string                `json:"metric,omitempty"`
+	ModelCard *string                `json:"modelCard,omitempty"`
+	ScoreBps  *int64                 `json:"scoreBps,omitempty"`
+	Signer    Signer                 `json:"signer"`
+	Type      ArtifactAttestBodyType `json:"type"`
+	Value     *string                `json:"value,omitempty"`
+}
+
+// ArtifactAttestBodyType defines model for ArtifactAttestBody.Type.
+type ArtifactAttestBodyType string
+
+// ArtifactBody defines model for ArtifactBody.
+type ArtifactBody struct {
+	Description *string          `json:"description,omitempty"`
+	Kind        ArtifactBodyKind `json:"kind"`
+	Licence     string           `json:"licence"`
+	Locations   *[]string        `json:"locations,omitempty"`
+	Name        string           `json:"name"`
+	Parents     *[]ArtifactRef   `json:"parents,omitempty"`
+	Sha256      string           `json:"sha256"`
+	Signer      Signer           `json:"signer"`
+	Size        int64            `json:"size"`
+	Version     string           `json:"version"`
+}
+
+// ArtifactBodyKind defines model for ArtifactBody.Kind.
+type ArtifactBodyKind string
+
+// ArtifactRef defines model for ArtifactRef.
+type ArtifactRef struct {
+	Name    string `json:"name"`
+	Version string `json:"version"`
+}
+
+// AttestBody defines model for AttestBody.
+type AttestBody struct {
+	Category  Category   `json:"category"`
+	Evidence  string     `json:"evidence"`
+	ExpiresAt *time.Time `json:"expiresAt,omitempty"`
+	Signer    Signer     `json:"signer"`
+	Subject   *Subject   `json:"subject,omitempty"`
+	Weight    int64      `json:"weight"`
+}
+
+// Category defines model for Category.
+type Category string
+
 // ClosePageBody defines model for ClosePageBody.
 type ClosePageBody struct {
 	// PageSize contributions one page reads at least (absent: the chaincode's default, 500)
 	PageSize *int   `json:"pageSize,omitempty"`
 	Signer   Signer `json:"signer"`
+}
+
+// ConflictBody defines model for ConflictBody.
+type ConflictBody struct {
+	Signer    Signer  `json:"signer"`
+	Statement *string `json:"statement,omitempty"`
+
+	// StatementHash SHA-256 of a statement kept off the ledger (instead of statement)
+	StatementHash *string `json:"statementHash,omitempty"`
+	Subject       Subject `json:"subject"`
 }
 
 // ContributionBody defines model for ContributionBody.
@@ -262,6 +731,9 @@ type ContributionBody struct {
 	Project Identifier `json:"project"`
 	Signer  Signer     `json:"signer"`
 }
+
+// DecisionType defines model for DecisionType.
+type DecisionType string
 
 // DecisionVoteBody defines model for DecisionVoteBody.
 type DecisionVoteBody struct {
@@ -292,6 +764,21 @@ type DelegationLeg struct {
 	} `json:"to"`
 }
 
+// DepositBody defines model for DepositBody.
+type DepositBody struct {
+	Account   Identifier `json:"account"`
+	Amount    int64      `json:"amount"`
+	Reason    Reason     `json:"reason"`
+	Reference string     `json:"reference"`
+	Signer    Signer     `json:"signer"`
+}
+
+// EndorseBody defines model for EndorseBody.
+type EndorseBody struct {
+	Comment *string `json:"comment,omitempty"`
+	Signer  Signer  `json:"signer"`
+}
+
 // EndorseResponse defines model for EndorseResponse.
 type EndorseResponse struct {
 	// Result the chaincode's result of the endorsement
@@ -301,6 +788,36 @@ type EndorseResponse struct {
 	Transaction []byte `json:"transaction"`
 }
 
+// GenesisApprovalBody defines model for GenesisApprovalBody.
+type GenesisApprovalBody struct {
+	Hash   string `json:"hash"`
+	Signer Signer `json:"signer"`
+}
+
+// GenesisBody defines model for GenesisBody.
+type GenesisBody struct {
+	// Genesis the genesis document (founders, constitution, members, allocations), as `charter genesis draft` writes it
+	Genesis map[string]interface{} `json:"genesis"`
+	Signer  Signer                 `json:"signer"`
+}
+
+// GuardianDisclosureBody defines model for GuardianDisclosureBody.
+type GuardianDisclosureBody struct {
+	Seq    int64          `json:"seq"`
+	Signer Signer         `json:"signer"`
+	Target GuardianTarget `json:"target"`
+	Text   string         `json:"text"`
+}
+
+// GuardianTarget defines model for GuardianTarget.
+type GuardianTarget struct {
+	Id   string             `json:"id"`
+	Kind GuardianTargetKind `json:"kind"`
+}
+
+// GuardianTargetKind defines model for GuardianTarget.Kind.
+type GuardianTargetKind string
+
 // Health defines model for Health.
 type Health struct {
 	Status string `json:"status"`
@@ -308,6 +825,25 @@ type Health struct {
 
 // Identifier defines model for Identifier.
 type Identifier = string
+
+// IncidentBody defines model for IncidentBody.
+type IncidentBody struct {
+	Decision     *Identifier          `json:"decision,omitempty"`
+	Kind         IncidentBodyKind     `json:"kind"`
+	OccurredAt   time.Time            `json:"occurredAt"`
+	PostMortem   *string              `json:"postMortem,omitempty"`
+	Severity     IncidentBodySeverity `json:"severity"`
+	Signer       Signer               `json:"signer"`
+	Subject      *string              `json:"subject,omitempty"`
+	Summary      string               `json:"summary"`
+	Transactions *[]TxID              `json:"transactions,omitempty"`
+}
+
+// IncidentBodyKind defines model for IncidentBody.Kind.
+type IncidentBodyKind string
+
+// IncidentBodySeverity defines model for IncidentBody.Severity.
+type IncidentBodySeverity string
 
 // Items defines model for Items.
 type Items struct {
@@ -339,6 +875,19 @@ type JobResponse struct {
 // MSPID defines model for MSPID.
 type MSPID = string
 
+// MemberRef defines model for MemberRef.
+type MemberRef struct {
+	Id    string `json:"id"`
+	MspId MSPID  `json:"mspId"`
+}
+
+// MissedDisclosureBody defines model for MissedDisclosureBody.
+type MissedDisclosureBody struct {
+	Seq    int64          `json:"seq"`
+	Signer Signer         `json:"signer"`
+	Target GuardianTarget `json:"target"`
+}
+
 // Object defines model for Object.
 type Object map[string]interface{}
 
@@ -362,6 +911,28 @@ type PauseBody struct {
 // PauseBodyKind defines model for PauseBody.Kind.
 type PauseBodyKind string
 
+// Payee defines model for Payee.
+type Payee struct {
+	Amount int64     `json:"amount"`
+	To     MemberRef `json:"to"`
+}
+
+// PollBody defines model for PollBody.
+type PollBody struct {
+	DecisionType        *DecisionType `json:"decisionType,omitempty"`
+	Description         *string       `json:"description,omitempty"`
+	Signer              Signer        `json:"signer"`
+	Title               string        `json:"title"`
+	VotingDelaySeconds  *int64        `json:"votingDelaySeconds,omitempty"`
+	VotingPeriodSeconds int64         `json:"votingPeriodSeconds"`
+}
+
+// PostMortemBody defines model for PostMortemBody.
+type PostMortemBody struct {
+	PostMortem string `json:"postMortem"`
+	Signer     Signer `json:"signer"`
+}
+
 // Problem defines model for Problem.
 type Problem struct {
 	// Code Charter's error code (NOT_FOUND, FORBIDDEN, INVALID_ARGUMENT, …)
@@ -380,6 +951,18 @@ type Problem struct {
 	Type   string  `json:"type"`
 }
 
+// ProposeDecisionBody defines model for ProposeDecisionBody.
+type ProposeDecisionBody struct {
+	Description *string `json:"description,omitempty"`
+
+	// Payload the type's effect payload (docs/decisions.md); a constitutional amendment's is {document} with the whole new document
+	Payload *map[string]interface{} `json:"payload,omitempty"`
+	Signer  Signer                  `json:"signer"`
+	Subject *Subject                `json:"subject,omitempty"`
+	Title   string                  `json:"title"`
+	Type    DecisionType            `json:"type"`
+}
+
 // Readiness defines model for Readiness.
 type Readiness struct {
 	// BlockHeight blocks the server's listener has seen
@@ -395,11 +978,32 @@ type Readiness struct {
 	Ready         bool  `json:"ready"`
 }
 
+// Reason defines model for Reason.
+type Reason = string
+
+// ReasonBody defines model for ReasonBody.
+type ReasonBody struct {
+	Reason Reason `json:"reason"`
+	Signer Signer `json:"signer"`
+}
+
+// RegisterMemberBody defines model for RegisterMemberBody.
+type RegisterMemberBody struct {
+	AttesterCategories *[]Category `json:"attesterCategories,omitempty"`
+	Member             MemberRef   `json:"member"`
+	Name               string      `json:"name"`
+	Roles              *[]Role     `json:"roles,omitempty"`
+	Signer             Signer      `json:"signer"`
+}
+
 // RevokeDelegationBody defines model for RevokeDelegationBody.
 type RevokeDelegationBody struct {
 	Signer Signer `json:"signer"`
 	Topic  string `json:"topic"`
 }
+
+// Role defines model for Role.
+type Role string
 
 // RoundOpenBody defines model for RoundOpenBody.
 type RoundOpenBody struct {
@@ -426,6 +1030,12 @@ type RoundOpenBodyCategories string
 
 // RoundOpenBodyRuleKind defines model for RoundOpenBody.Rule.Kind.
 type RoundOpenBodyRuleKind string
+
+// SignOffBody defines model for SignOffBody.
+type SignOffBody struct {
+	Digest string `json:"digest"`
+	Signer Signer `json:"signer"`
+}
 
 // SignatureBody defines model for SignatureBody.
 type SignatureBody struct {
@@ -462,6 +1072,42 @@ type SigningResponse struct {
 	Signing Signing `json:"signing"`
 }
 
+// SpendBody defines model for SpendBody.
+type SpendBody struct {
+	Account Identifier `json:"account"`
+	Budget  Identifier `json:"budget"`
+	Payees  []Payee    `json:"payees"`
+	Reason  Reason     `json:"reason"`
+	Signer  Signer     `json:"signer"`
+	Source  *string    `json:"source,omitempty"`
+}
+
+// StatementBody defines model for StatementBody.
+type StatementBody struct {
+	Signer Signer `json:"signer"`
+	Text   string `json:"text"`
+}
+
+// Subject defines model for Subject.
+type Subject struct {
+	Id   string      `json:"id"`
+	Kind SubjectKind `json:"kind"`
+}
+
+// SubjectKind defines model for SubjectKind.
+type SubjectKind string
+
+// Supply defines model for Supply.
+type Supply struct {
+	Supply int64 `json:"supply"`
+}
+
+// TallyBody defines model for TallyBody.
+type TallyBody struct {
+	PageSize *int   `json:"pageSize,omitempty"`
+	Signer   Signer `json:"signer"`
+}
+
 // TransferBody defines model for TransferBody.
 type TransferBody struct {
 	Amount int64   `json:"amount"`
@@ -476,6 +1122,14 @@ type TransferBody struct {
 // TxID defines model for TxID.
 type TxID = string
 
+// UpdateMemberBody defines model for UpdateMemberBody.
+type UpdateMemberBody struct {
+	AttesterCategories *[]Category `json:"attesterCategories,omitempty"`
+	Name               string      `json:"name"`
+	Roles              *[]Role     `json:"roles,omitempty"`
+	Signer             Signer      `json:"signer"`
+}
+
 // VoteBody defines model for VoteBody.
 type VoteBody struct {
 	Allocations *[]Allocation `json:"allocations,omitempty"`
@@ -484,6 +1138,15 @@ type VoteBody struct {
 	Choice *string `json:"choice,omitempty"`
 	Signer Signer  `json:"signer"`
 }
+
+// ArtifactNamePath defines model for ArtifactNamePath.
+type ArtifactNamePath = string
+
+// ArtifactVersionPath defines model for ArtifactVersionPath.
+type ArtifactVersionPath = string
+
+// AttestationIDPath defines model for AttestationIDPath.
+type AttestationIDPath = Identifier
 
 // Cursor defines model for Cursor.
 type Cursor = string
@@ -499,6 +1162,9 @@ type MSPIDPath = MSPID
 
 // MemberIDPath defines model for MemberIDPath.
 type MemberIDPath = string
+
+// Sequence defines model for Sequence.
+type Sequence = int64
 
 // SigningID defines model for SigningID.
 type SigningID = string
@@ -528,6 +1194,38 @@ type GetArtifactParams struct {
 	// WaitFor answer only once the server's block listener has seen this transaction (at most 30 s)
 	WaitFor *WaitFor `form:"waitFor,omitempty" json:"waitFor,omitempty"`
 }
+
+// GetArtifactAttestationsParams defines parameters for GetArtifactAttestations.
+type GetArtifactAttestationsParams struct {
+	// WaitFor answer only once the server's block listener has seen this transaction (at most 30 s)
+	WaitFor *WaitFor `form:"waitFor,omitempty" json:"waitFor,omitempty"`
+}
+
+// GetArtifactLineageParams defines parameters for GetArtifactLineage.
+type GetArtifactLineageParams struct {
+	Direction *GetArtifactLineageParamsDirection `form:"direction,omitempty" json:"direction,omitempty"`
+	Depth     *int                               `form:"depth,omitempty" json:"depth,omitempty"`
+	Limit     *int                               `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// WaitFor answer only once the server's block listener has seen this transaction (at most 30 s)
+	WaitFor *WaitFor `form:"waitFor,omitempty" json:"waitFor,omitempty"`
+}
+
+// GetArtifactLineageParamsDirection defines parameters for GetArtifactLineage.
+type GetArtifactLineageParamsDirection string
+
+// VerifyArtifactParams defines parameters for VerifyArtifact.
+type VerifyArtifactParams struct {
+	Sha256 string                   `form:"sha256" json:"sha256"`
+	Size   int64                    `form:"size" json:"size"`
+	Use    *VerifyArtifactParamsUse `form:"use,omitempty" json:"use,omitempty"`
+
+	// WaitFor answer only once the server's block listener has seen this transaction (at most 30 s)
+	WaitFor *WaitFor `form:"waitFor,omitempty" json:"waitFor,omitempty"`
+}
+
+// VerifyArtifactParamsUse defines parameters for VerifyArtifact.
+type VerifyArtifactParamsUse string
 
 // StreamAuditBlocksParams defines parameters for StreamAuditBlocks.
 type StreamAuditBlocksParams struct {
@@ -560,6 +1258,12 @@ type GetBallotParams struct {
 	WaitFor *WaitFor `form:"waitFor,omitempty" json:"waitFor,omitempty"`
 }
 
+// ListPauseSupportsParams defines parameters for ListPauseSupports.
+type ListPauseSupportsParams struct {
+	// WaitFor answer only once the server's block listener has seen this transaction (at most 30 s)
+	WaitFor *WaitFor `form:"waitFor,omitempty" json:"waitFor,omitempty"`
+}
+
 // GetBallotResultsParams defines parameters for GetBallotResults.
 type GetBallotResultsParams struct {
 	// WaitFor answer only once the server's block listener has seen this transaction (at most 30 s)
@@ -571,14 +1275,59 @@ type StreamBallotResultsParams struct {
 	LastEventID *string `json:"Last-Event-ID,omitempty"`
 }
 
+// GetBuildParams defines parameters for GetBuild.
+type GetBuildParams struct {
+	// WaitFor answer only once the server's block listener has seen this transaction (at most 30 s)
+	WaitFor *WaitFor `form:"waitFor,omitempty" json:"waitFor,omitempty"`
+}
+
+// ListConflictsParams defines parameters for ListConflicts.
+type ListConflictsParams struct {
+	SubjectKind *SubjectKind `form:"subjectKind,omitempty" json:"subjectKind,omitempty"`
+	SubjectId   *string      `form:"subjectId,omitempty" json:"subjectId,omitempty"`
+	MspId       *MSPID       `form:"mspId,omitempty" json:"mspId,omitempty"`
+	MemberId    *string      `form:"memberId,omitempty" json:"memberId,omitempty"`
+	Kind        *SubjectKind `form:"kind,omitempty" json:"kind,omitempty"`
+
+	// Limit items per page
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor the nextCursor of the previous page
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// WaitFor answer only once the server's block listener has seen this transaction (at most 30 s)
+	WaitFor *WaitFor `form:"waitFor,omitempty" json:"waitFor,omitempty"`
+}
+
 // GetConstitutionParams defines parameters for GetConstitution.
 type GetConstitutionParams struct {
 	// WaitFor answer only once the server's block listener has seen this transaction (at most 30 s)
 	WaitFor *WaitFor `form:"waitFor,omitempty" json:"waitFor,omitempty"`
 }
 
+// GetDefaultConstitutionParams defines parameters for GetDefaultConstitution.
+type GetDefaultConstitutionParams struct {
+	// WaitFor answer only once the server's block listener has seen this transaction (at most 30 s)
+	WaitFor *WaitFor `form:"waitFor,omitempty" json:"waitFor,omitempty"`
+}
+
+// GetConstitutionDiffParams defines parameters for GetConstitutionDiff.
+type GetConstitutionDiffParams struct {
+	From int64 `form:"from" json:"from"`
+	To   int64 `form:"to" json:"to"`
+
+	// WaitFor answer only once the server's block listener has seen this transaction (at most 30 s)
+	WaitFor *WaitFor `form:"waitFor,omitempty" json:"waitFor,omitempty"`
+}
+
 // ListConstitutionVersionsParams defines parameters for ListConstitutionVersions.
 type ListConstitutionVersionsParams struct {
+	// WaitFor answer only once the server's block listener has seen this transaction (at most 30 s)
+	WaitFor *WaitFor `form:"waitFor,omitempty" json:"waitFor,omitempty"`
+}
+
+// GetConstitutionVersionParams defines parameters for GetConstitutionVersion.
+type GetConstitutionVersionParams struct {
 	// WaitFor answer only once the server's block listener has seen this transaction (at most 30 s)
 	WaitFor *WaitFor `form:"waitFor,omitempty" json:"waitFor,omitempty"`
 }
@@ -606,6 +1355,45 @@ type GetDecisionParams struct {
 	WaitFor *WaitFor `form:"waitFor,omitempty" json:"waitFor,omitempty"`
 }
 
+// ListDecisionAppellantsParams defines parameters for ListDecisionAppellants.
+type ListDecisionAppellantsParams struct {
+	// WaitFor answer only once the server's block listener has seen this transaction (at most 30 s)
+	WaitFor *WaitFor `form:"waitFor,omitempty" json:"waitFor,omitempty"`
+}
+
+// ListEligibleMembersParams defines parameters for ListEligibleMembers.
+type ListEligibleMembersParams struct {
+	MspId *MSPID     `form:"mspId,omitempty" json:"mspId,omitempty"`
+	At    *time.Time `form:"at,omitempty" json:"at,omitempty"`
+
+	// Limit items per page
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor the nextCursor of the previous page
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// WaitFor answer only once the server's block listener has seen this transaction (at most 30 s)
+	WaitFor *WaitFor `form:"waitFor,omitempty" json:"waitFor,omitempty"`
+}
+
+// GetGenesisParams defines parameters for GetGenesis.
+type GetGenesisParams struct {
+	// WaitFor answer only once the server's block listener has seen this transaction (at most 30 s)
+	WaitFor *WaitFor `form:"waitFor,omitempty" json:"waitFor,omitempty"`
+}
+
+// ListGuardianIncidentsParams defines parameters for ListGuardianIncidents.
+type ListGuardianIncidentsParams struct {
+	// Limit items per page
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor the nextCursor of the previous page
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// WaitFor answer only once the server's block listener has seen this transaction (at most 30 s)
+	WaitFor *WaitFor `form:"waitFor,omitempty" json:"waitFor,omitempty"`
+}
+
 // GetGuardianStatusParams defines parameters for GetGuardianStatus.
 type GetGuardianStatusParams struct {
 	Kind   GetGuardianStatusParamsKind `form:"kind" json:"kind"`
@@ -620,12 +1408,25 @@ type GetGuardianStatusParamsKind string
 
 // ListIncidentsParams defines parameters for ListIncidents.
 type ListIncidentsParams struct {
+	Kind *ListIncidentsParamsKind `form:"kind,omitempty" json:"kind,omitempty"`
+	From *time.Time               `form:"from,omitempty" json:"from,omitempty"`
+	To   *time.Time               `form:"to,omitempty" json:"to,omitempty"`
+
 	// Limit items per page
 	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
 
 	// Cursor the nextCursor of the previous page
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 
+	// WaitFor answer only once the server's block listener has seen this transaction (at most 30 s)
+	WaitFor *WaitFor `form:"waitFor,omitempty" json:"waitFor,omitempty"`
+}
+
+// ListIncidentsParamsKind defines parameters for ListIncidents.
+type ListIncidentsParamsKind string
+
+// GetIncidentParams defines parameters for GetIncident.
+type GetIncidentParams struct {
 	// WaitFor answer only once the server's block listener has seen this transaction (at most 30 s)
 	WaitFor *WaitFor `form:"waitFor,omitempty" json:"waitFor,omitempty"`
 }
@@ -659,6 +1460,16 @@ type GetMemberParams struct {
 
 // GetMemberBalanceParams defines parameters for GetMemberBalance.
 type GetMemberBalanceParams struct {
+	At *time.Time `form:"at,omitempty" json:"at,omitempty"`
+
+	// WaitFor answer only once the server's block listener has seen this transaction (at most 30 s)
+	WaitFor *WaitFor `form:"waitFor,omitempty" json:"waitFor,omitempty"`
+}
+
+// GetTokenHistoryParams defines parameters for GetTokenHistory.
+type GetTokenHistoryParams struct {
+	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
+
 	// WaitFor answer only once the server's block listener has seen this transaction (at most 30 s)
 	WaitFor *WaitFor `form:"waitFor,omitempty" json:"waitFor,omitempty"`
 }
@@ -677,9 +1488,43 @@ type GetMemberEligibilityParams struct {
 
 // GetMemberReputationParams defines parameters for GetMemberReputation.
 type GetMemberReputationParams struct {
+	At         *time.Time  `form:"at,omitempty" json:"at,omitempty"`
+	Categories *[]Category `form:"categories,omitempty" json:"categories,omitempty"`
+
 	// WaitFor answer only once the server's block listener has seen this transaction (at most 30 s)
 	WaitFor *WaitFor `form:"waitFor,omitempty" json:"waitFor,omitempty"`
 }
+
+// GetReputationHistoryParams defines parameters for GetReputationHistory.
+type GetReputationHistoryParams struct {
+	// WaitFor answer only once the server's block listener has seen this transaction (at most 30 s)
+	WaitFor *WaitFor `form:"waitFor,omitempty" json:"waitFor,omitempty"`
+}
+
+// GetDelegateStatementParams defines parameters for GetDelegateStatement.
+type GetDelegateStatementParams struct {
+	// WaitFor answer only once the server's block listener has seen this transaction (at most 30 s)
+	WaitFor *WaitFor `form:"waitFor,omitempty" json:"waitFor,omitempty"`
+}
+
+// ListVouchesParams defines parameters for ListVouches.
+type ListVouchesParams struct {
+	// WaitFor answer only once the server's block listener has seen this transaction (at most 30 s)
+	WaitFor *WaitFor `form:"waitFor,omitempty" json:"waitFor,omitempty"`
+}
+
+// GetMetricsParams defines parameters for GetMetrics.
+type GetMetricsParams struct {
+	From   *time.Time                `form:"from,omitempty" json:"from,omitempty"`
+	To     *time.Time                `form:"to,omitempty" json:"to,omitempty"`
+	Family *[]GetMetricsParamsFamily `form:"family,omitempty" json:"family,omitempty"`
+
+	// WaitFor answer only once the server's block listener has seen this transaction (at most 30 s)
+	WaitFor *WaitFor `form:"waitFor,omitempty" json:"waitFor,omitempty"`
+}
+
+// GetMetricsParamsFamily defines parameters for GetMetrics.
+type GetMetricsParamsFamily string
 
 // GetRoundParams defines parameters for GetRound.
 type GetRoundParams struct {
@@ -722,6 +1567,26 @@ type SubmitSigningParams struct {
 	IdempotencyKey string `json:"Idempotency-Key"`
 }
 
+// ListTokenAccountsParams defines parameters for ListTokenAccounts.
+type ListTokenAccountsParams struct {
+	MspId *MSPID `form:"mspId,omitempty" json:"mspId,omitempty"`
+
+	// Limit items per page
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor the nextCursor of the previous page
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// WaitFor answer only once the server's block listener has seen this transaction (at most 30 s)
+	WaitFor *WaitFor `form:"waitFor,omitempty" json:"waitFor,omitempty"`
+}
+
+// GetTokenSupplyParams defines parameters for GetTokenSupply.
+type GetTokenSupplyParams struct {
+	// WaitFor answer only once the server's block listener has seen this transaction (at most 30 s)
+	WaitFor *WaitFor `form:"waitFor,omitempty" json:"waitFor,omitempty"`
+}
+
 // ListTreasuryAccountsParams defines parameters for ListTreasuryAccounts.
 type ListTreasuryAccountsParams struct {
 	// WaitFor answer only once the server's block listener has seen this transaction (at most 30 s)
@@ -740,8 +1605,22 @@ type ListTreasuryMovementsParams struct {
 	WaitFor *WaitFor `form:"waitFor,omitempty" json:"waitFor,omitempty"`
 }
 
-// ListSpendsParams defines parameters for ListSpends.
-type ListSpendsParams struct {
+// GetTreasuryUsageParams defines parameters for GetTreasuryUsage.
+type GetTreasuryUsageParams struct {
+	At *time.Time `form:"at,omitempty" json:"at,omitempty"`
+
+	// WaitFor answer only once the server's block listener has seen this transaction (at most 30 s)
+	WaitFor *WaitFor `form:"waitFor,omitempty" json:"waitFor,omitempty"`
+}
+
+// GetBudgetParams defines parameters for GetBudget.
+type GetBudgetParams struct {
+	// WaitFor answer only once the server's block listener has seen this transaction (at most 30 s)
+	WaitFor *WaitFor `form:"waitFor,omitempty" json:"waitFor,omitempty"`
+}
+
+// ListDepositsParams defines parameters for ListDeposits.
+type ListDepositsParams struct {
 	// Limit items per page
 	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
 
@@ -752,11 +1631,82 @@ type ListSpendsParams struct {
 	WaitFor *WaitFor `form:"waitFor,omitempty" json:"waitFor,omitempty"`
 }
 
+// GetDepositParams defines parameters for GetDeposit.
+type GetDepositParams struct {
+	// WaitFor answer only once the server's block listener has seen this transaction (at most 30 s)
+	WaitFor *WaitFor `form:"waitFor,omitempty" json:"waitFor,omitempty"`
+}
+
+// ListSpendsParams defines parameters for ListSpends.
+type ListSpendsParams struct {
+	// Source only the spends of this source (e.g. round:<id>), all in one page
+	Source *string `form:"source,omitempty" json:"source,omitempty"`
+
+	// Limit items per page
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor the nextCursor of the previous page
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// WaitFor answer only once the server's block listener has seen this transaction (at most 30 s)
+	WaitFor *WaitFor `form:"waitFor,omitempty" json:"waitFor,omitempty"`
+}
+
+// GetSpendParams defines parameters for GetSpend.
+type GetSpendParams struct {
+	// WaitFor answer only once the server's block listener has seen this transaction (at most 30 s)
+	WaitFor *WaitFor `form:"waitFor,omitempty" json:"waitFor,omitempty"`
+}
+
+// ListSpendApprovalsParams defines parameters for ListSpendApprovals.
+type ListSpendApprovalsParams struct {
+	// WaitFor answer only once the server's block listener has seen this transaction (at most 30 s)
+	WaitFor *WaitFor `form:"waitFor,omitempty" json:"waitFor,omitempty"`
+}
+
+// GetUpgradeStatusParams defines parameters for GetUpgradeStatus.
+type GetUpgradeStatusParams struct {
+	Digest *string `form:"digest,omitempty" json:"digest,omitempty"`
+
+	// WaitFor answer only once the server's block listener has seen this transaction (at most 30 s)
+	WaitFor *WaitFor `form:"waitFor,omitempty" json:"waitFor,omitempty"`
+}
+
+// RegisterArtifactJSONRequestBody defines body for RegisterArtifact for application/json ContentType.
+type RegisterArtifactJSONRequestBody = ArtifactBody
+
+// AttestArtifactJSONRequestBody defines body for AttestArtifact for application/json ContentType.
+type AttestArtifactJSONRequestBody = ArtifactAttestBody
+
+// CancelPollJSONRequestBody defines body for CancelPoll for application/json ContentType.
+type CancelPollJSONRequestBody = ReasonBody
+
 // CloseBallotJSONRequestBody defines body for CloseBallot for application/json ContentType.
 type CloseBallotJSONRequestBody = SignerOnlyBody
 
+// ExecuteBallotJSONRequestBody defines body for ExecuteBallot for application/json ContentType.
+type ExecuteBallotJSONRequestBody = SignerOnlyBody
+
+// PauseBallotJSONRequestBody defines body for PauseBallot for application/json ContentType.
+type PauseBallotJSONRequestBody = ReasonBody
+
+// QueueBallotJSONRequestBody defines body for QueueBallot for application/json ContentType.
+type QueueBallotJSONRequestBody = SignerOnlyBody
+
+// TallyBallotJSONRequestBody defines body for TallyBallot for application/json ContentType.
+type TallyBallotJSONRequestBody = TallyBody
+
 // CastVoteJSONRequestBody defines body for CastVote for application/json ContentType.
 type CastVoteJSONRequestBody = VoteBody
+
+// DiscloseConflictJSONRequestBody defines body for DiscloseConflict for application/json ContentType.
+type DiscloseConflictJSONRequestBody = ConflictBody
+
+// ProposeDecisionJSONRequestBody defines body for ProposeDecision for application/json ContentType.
+type ProposeDecisionJSONRequestBody = ProposeDecisionBody
+
+// AppealDecisionJSONRequestBody defines body for AppealDecision for application/json ContentType.
+type AppealDecisionJSONRequestBody = AppealBody
 
 // ConcludeDecisionJSONRequestBody defines body for ConcludeDecision for application/json ContentType.
 type ConcludeDecisionJSONRequestBody = SignerOnlyBody
@@ -764,8 +1714,14 @@ type ConcludeDecisionJSONRequestBody = SignerOnlyBody
 // ExecuteDecisionJSONRequestBody defines body for ExecuteDecision for application/json ContentType.
 type ExecuteDecisionJSONRequestBody = SignerOnlyBody
 
+// RecordFailedExecutionJSONRequestBody defines body for RecordFailedExecution for application/json ContentType.
+type RecordFailedExecutionJSONRequestBody = SignerOnlyBody
+
 // VoteOnDecisionJSONRequestBody defines body for VoteOnDecision for application/json ContentType.
 type VoteOnDecisionJSONRequestBody = DecisionVoteBody
+
+// SetDelegateStatementJSONRequestBody defines body for SetDelegateStatement for application/json ContentType.
+type SetDelegateStatementJSONRequestBody = StatementBody
 
 // SetDelegationJSONRequestBody defines body for SetDelegation for application/json ContentType.
 type SetDelegationJSONRequestBody = DelegationBody
@@ -773,8 +1729,53 @@ type SetDelegationJSONRequestBody = DelegationBody
 // RevokeDelegationJSONRequestBody defines body for RevokeDelegation for application/json ContentType.
 type RevokeDelegationJSONRequestBody = RevokeDelegationBody
 
+// ApproveGenesisJSONRequestBody defines body for ApproveGenesis for application/json ContentType.
+type ApproveGenesisJSONRequestBody = GenesisApprovalBody
+
+// ProposeGenesisJSONRequestBody defines body for ProposeGenesis for application/json ContentType.
+type ProposeGenesisJSONRequestBody = GenesisBody
+
+// DiscloseGuardianPauseJSONRequestBody defines body for DiscloseGuardianPause for application/json ContentType.
+type DiscloseGuardianPauseJSONRequestBody = GuardianDisclosureBody
+
+// RecordMissedDisclosureJSONRequestBody defines body for RecordMissedDisclosure for application/json ContentType.
+type RecordMissedDisclosureJSONRequestBody = MissedDisclosureBody
+
 // SupportPauseJSONRequestBody defines body for SupportPause for application/json ContentType.
 type SupportPauseJSONRequestBody = PauseBody
+
+// FileIncidentJSONRequestBody defines body for FileIncident for application/json ContentType.
+type FileIncidentJSONRequestBody = IncidentBody
+
+// AttachPostMortemJSONRequestBody defines body for AttachPostMortem for application/json ContentType.
+type AttachPostMortemJSONRequestBody = PostMortemBody
+
+// RegisterMemberJSONRequestBody defines body for RegisterMember for application/json ContentType.
+type RegisterMemberJSONRequestBody = RegisterMemberBody
+
+// AttestReputationJSONRequestBody defines body for AttestReputation for application/json ContentType.
+type AttestReputationJSONRequestBody = AttestBody
+
+// EndorseAttestationJSONRequestBody defines body for EndorseAttestation for application/json ContentType.
+type EndorseAttestationJSONRequestBody = EndorseBody
+
+// RevokeAttestationJSONRequestBody defines body for RevokeAttestation for application/json ContentType.
+type RevokeAttestationJSONRequestBody = ReasonBody
+
+// RemoveMemberJSONRequestBody defines body for RemoveMember for application/json ContentType.
+type RemoveMemberJSONRequestBody = ReasonBody
+
+// UpdateMemberJSONRequestBody defines body for UpdateMember for application/json ContentType.
+type UpdateMemberJSONRequestBody = UpdateMemberBody
+
+// VouchForMemberJSONRequestBody defines body for VouchForMember for application/json ContentType.
+type VouchForMemberJSONRequestBody = SignerOnlyBody
+
+// RevokeVouchJSONRequestBody defines body for RevokeVouch for application/json ContentType.
+type RevokeVouchJSONRequestBody = SignerOnlyBody
+
+// CreatePollJSONRequestBody defines body for CreatePoll for application/json ContentType.
+type CreatePollJSONRequestBody = PollBody
 
 // OpenRoundJSONRequestBody defines body for OpenRound for application/json ContentType.
 type OpenRoundJSONRequestBody = RoundOpenBody
@@ -803,8 +1804,23 @@ type SubmitSigningJSONRequestBody = SignatureBody
 // TransferTokensJSONRequestBody defines body for TransferTokens for application/json ContentType.
 type TransferTokensJSONRequestBody = TransferBody
 
-// ApproveSpendJSONRequestBody defines body for ApproveSpend for application/json ContentType.
-type ApproveSpendJSONRequestBody = SignerOnlyBody
+// DepositToTreasuryJSONRequestBody defines body for DepositToTreasury for application/json ContentType.
+type DepositToTreasuryJSONRequestBody = DepositBody
+
+// ConfirmDepositJSONRequestBody defines body for ConfirmDeposit for application/json ContentType.
+type ConfirmDepositJSONRequestBody = SignerOnlyBody
+
+// ProposeSpendJSONRequestBody defines body for ProposeSpend for application/json ContentType.
+type ProposeSpendJSONRequestBody = SpendBody
+
+// CancelSpendJSONRequestBody defines body for CancelSpend for application/json ContentType.
+type CancelSpendJSONRequestBody = ReasonBody
+
+// ExecuteSpendJSONRequestBody defines body for ExecuteSpend for application/json ContentType.
+type ExecuteSpendJSONRequestBody = SignerOnlyBody
+
+// SignOffUpgradeJSONRequestBody defines body for SignOffUpgrade for application/json ContentType.
+type SignOffUpgradeJSONRequestBody = SignOffBody
 
 // RequestEditorFn is the function signature for the RequestEditor callback function
 type RequestEditorFn func(ctx context.Context, req *http.Request) error
@@ -893,8 +1909,51 @@ type ClientInterface interface {
 	// ListArtifacts performs a GET /v1/artifacts (the `ListArtifacts` operationId) request.
 	ListArtifacts(ctx context.Context, params *ListArtifactsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// RegisterArtifactWithBody Prepare registering an artifact version (its digest, size, licence and parents), for signing.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/artifacts (the `RegisterArtifact` operationId).
+	RegisterArtifactWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RegisterArtifact Prepare registering an artifact version (its digest, size, licence and parents), for signing.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/artifacts (the `RegisterArtifact` operationId).
+	RegisterArtifact(ctx context.Context, body RegisterArtifactJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// GetArtifact performs a GET /v1/artifacts/{name}/{version} (the `GetArtifact` operationId) request.
 	GetArtifact(ctx context.Context, name string, version string, params *GetArtifactParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetArtifactAttestations The attestations of a version.
+	//
+	// Corresponds with GET /v1/artifacts/{name}/{version}/attestations (the `GetArtifactAttestations` operationId).
+	GetArtifactAttestations(ctx context.Context, name ArtifactNamePath, version ArtifactVersionPath, params *GetArtifactAttestationsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AttestArtifactWithBody Prepare an attester's attestation of an artifact version, for signing.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/artifacts/{name}/{version}/attestations (the `AttestArtifact` operationId).
+	AttestArtifactWithBody(ctx context.Context, name ArtifactNamePath, version ArtifactVersionPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AttestArtifact Prepare an attester's attestation of an artifact version, for signing.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/artifacts/{name}/{version}/attestations (the `AttestArtifact` operationId).
+	AttestArtifact(ctx context.Context, name ArtifactNamePath, version ArtifactVersionPath, body AttestArtifactJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetArtifactLineage The provenance graph of a version, both ways.
+	//
+	// Corresponds with GET /v1/artifacts/{name}/{version}/lineage (the `GetArtifactLineage` operationId).
+	GetArtifactLineage(ctx context.Context, name ArtifactNamePath, version ArtifactVersionPath, params *GetArtifactLineageParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// VerifyArtifact Whether a file with this SHA-256 and size is the registered version and released for a use now (the file stays with the caller).
+	//
+	// Corresponds with GET /v1/artifacts/{name}/{version}/verification (the `VerifyArtifact` operationId).
+	VerifyArtifact(ctx context.Context, name ArtifactNamePath, version ArtifactVersionPath, params *VerifyArtifactParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// StreamAuditBlocks Stream committed blocks as NDJSON (one line per block, its transactions with their validation codes).
 	//
@@ -906,6 +1965,20 @@ type ClientInterface interface {
 
 	// GetBallot performs a GET /v1/ballots/{id} (the `GetBallot` operationId) request.
 	GetBallot(ctx context.Context, id ID, params *GetBallotParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CancelPollWithBody Prepare withdrawing the signer's own poll before its first vote, for signing.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/ballots/{id}/cancellation (the `CancelPoll` operationId).
+	CancelPollWithBody(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CancelPoll Prepare withdrawing the signer's own poll before its first vote, for signing.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/ballots/{id}/cancellation (the `CancelPoll` operationId).
+	CancelPoll(ctx context.Context, id ID, body CancelPollJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CloseBallotWithBody Prepare closing a ballot whose voting period is over, for the signer to sign.
 	//
@@ -921,6 +1994,51 @@ type ClientInterface interface {
 	// Corresponds with POST /v1/ballots/{id}/close (the `CloseBallot` operationId).
 	CloseBallot(ctx context.Context, id ID, body CloseBallotJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ExecuteBallotWithBody Prepare executing a queued ballot after its timelock, for signing.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/ballots/{id}/execution (the `ExecuteBallot` operationId).
+	ExecuteBallotWithBody(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ExecuteBallot Prepare executing a queued ballot after its timelock, for signing.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/ballots/{id}/execution (the `ExecuteBallot` operationId).
+	ExecuteBallot(ctx context.Context, id ID, body ExecuteBallotJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListPauseSupports performs a GET /v1/ballots/{id}/pause-supports (the `ListPauseSupports` operationId) request.
+	ListPauseSupports(ctx context.Context, id ID, params *ListPauseSupportsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PauseBallotWithBody Prepare a guardian's support for pausing a ballot, for signing.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/ballots/{id}/pauses (the `PauseBallot` operationId).
+	PauseBallotWithBody(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PauseBallot Prepare a guardian's support for pausing a ballot, for signing.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/ballots/{id}/pauses (the `PauseBallot` operationId).
+	PauseBallot(ctx context.Context, id ID, body PauseBallotJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// QueueBallotWithBody Prepare queueing a succeeded poll-less ballot under its timelock, for signing.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/ballots/{id}/queue (the `QueueBallot` operationId).
+	QueueBallotWithBody(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// QueueBallot Prepare queueing a succeeded poll-less ballot under its timelock, for signing.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/ballots/{id}/queue (the `QueueBallot` operationId).
+	QueueBallot(ctx context.Context, id ID, body QueueBallotJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// GetBallotResults performs a GET /v1/ballots/{id}/results (the `GetBallotResults` operationId) request.
 	GetBallotResults(ctx context.Context, id ID, params *GetBallotResultsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
@@ -928,6 +2046,20 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /v1/ballots/{id}/results/stream (the `StreamBallotResults` operationId).
 	StreamBallotResults(ctx context.Context, id ID, params *StreamBallotResultsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// TallyBallotWithBody Prepare one page of a closed ballot's tally, for signing (repeat until the progress says done).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/ballots/{id}/tally (the `TallyBallot` operationId).
+	TallyBallotWithBody(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// TallyBallot Prepare one page of a closed ballot's tally, for signing (repeat until the progress says done).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/ballots/{id}/tally (the `TallyBallot` operationId).
+	TallyBallot(ctx context.Context, id ID, body TallyBallotJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CastVoteWithBody Prepare the member's vote on a ballot for signing.
 	//
@@ -943,17 +2075,93 @@ type ClientInterface interface {
 	// Corresponds with POST /v1/ballots/{id}/votes (the `CastVote` operationId).
 	CastVote(ctx context.Context, id ID, body CastVoteJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// GetBuild The chaincode build the gateway peer runs.
+	//
+	// Corresponds with GET /v1/build (the `GetBuild` operationId).
+	GetBuild(ctx context.Context, params *GetBuildParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListConflicts Disclosures on a subject (subjectKind and subjectId) or by a member (mspId and memberId).
+	//
+	// Corresponds with GET /v1/conflicts (the `ListConflicts` operationId).
+	ListConflicts(ctx context.Context, params *ListConflictsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DiscloseConflictWithBody Prepare the signer's conflict-of-interest disclosure on a subject, for signing.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/conflicts (the `DiscloseConflict` operationId).
+	DiscloseConflictWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DiscloseConflict Prepare the signer's conflict-of-interest disclosure on a subject, for signing.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/conflicts (the `DiscloseConflict` operationId).
+	DiscloseConflict(ctx context.Context, body DiscloseConflictJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// GetConstitution performs a GET /v1/constitution (the `GetConstitution` operationId) request.
 	GetConstitution(ctx context.Context, params *GetConstitutionParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetDefaultConstitution The default constitution document the chaincode ships (a starting point for an amendment or a genesis).
+	//
+	// Corresponds with GET /v1/constitution/default (the `GetDefaultConstitution` operationId).
+	GetDefaultConstitution(ctx context.Context, params *GetDefaultConstitutionParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetConstitutionDiff The changes from one version of the constitution to another.
+	//
+	// Corresponds with GET /v1/constitution/diff (the `GetConstitutionDiff` operationId).
+	GetConstitutionDiff(ctx context.Context, params *GetConstitutionDiffParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListConstitutionVersions performs a GET /v1/constitution/versions (the `ListConstitutionVersions` operationId) request.
 	ListConstitutionVersions(ctx context.Context, params *ListConstitutionVersionsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// GetConstitutionVersion One version of the constitution, in force or not.
+	//
+	// Corresponds with GET /v1/constitution/versions/{version} (the `GetConstitutionVersion` operationId).
+	GetConstitutionVersion(ctx context.Context, version int64, params *GetConstitutionVersionParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ListDecisions performs a GET /v1/decisions (the `ListDecisions` operationId) request.
 	ListDecisions(ctx context.Context, params *ListDecisionsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ProposeDecisionWithBody Prepare a decision proposal of any type (amendment, budget, role change, issuance, slashing, takedown, upgrade…) for signing.
+	//
+	// The payload is the decision type's effect payload, as `charter decision propose --payload`
+	// takes it (docs/decisions.md); the chaincode checks it against the type at endorsement.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/decisions (the `ProposeDecision` operationId).
+	ProposeDecisionWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ProposeDecision Prepare a decision proposal of any type (amendment, budget, role change, issuance, slashing, takedown, upgrade…) for signing.
+	//
+	// The payload is the decision type's effect payload, as `charter decision propose --payload`
+	// takes it (docs/decisions.md); the chaincode checks it against the type at endorsement.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/decisions (the `ProposeDecision` operationId).
+	ProposeDecision(ctx context.Context, body ProposeDecisionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// GetDecision performs a GET /v1/decisions/{id} (the `GetDecision` operationId) request.
 	GetDecision(ctx context.Context, id ID, params *GetDecisionParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AppealDecisionWithBody Prepare joining the appeal against a passed decision, for signing.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/decisions/{id}/appeals (the `AppealDecision` operationId).
+	AppealDecisionWithBody(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AppealDecision Prepare joining the appeal against a passed decision, for signing.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/decisions/{id}/appeals (the `AppealDecision` operationId).
+	AppealDecision(ctx context.Context, id ID, body AppealDecisionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListDecisionAppellants performs a GET /v1/decisions/{id}/appellants (the `ListDecisionAppellants` operationId) request.
+	ListDecisionAppellants(ctx context.Context, id ID, params *ListDecisionAppellantsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ConcludeDecisionWithBody Prepare applying the concurrence rule to a decision whose ballots are tallied, for signing.
 	//
@@ -983,6 +2191,20 @@ type ClientInterface interface {
 	// Corresponds with POST /v1/decisions/{id}/execution (the `ExecuteDecision` operationId).
 	ExecuteDecision(ctx context.Context, id ID, body ExecuteDecisionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// RecordFailedExecutionWithBody Prepare recording the incident of a passed decision whose execution failed, for signing.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/decisions/{id}/failed-execution (the `RecordFailedExecution` operationId).
+	RecordFailedExecutionWithBody(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RecordFailedExecution Prepare recording the incident of a passed decision whose execution failed, for signing.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/decisions/{id}/failed-execution (the `RecordFailedExecution` operationId).
+	RecordFailedExecution(ctx context.Context, id ID, body RecordFailedExecutionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// VoteOnDecisionWithBody Prepare the member's vote in one house of a decision for signing.
 	//
 	// Takes any type of body and a specified content type.
@@ -996,6 +2218,20 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /v1/decisions/{id}/votes (the `VoteOnDecision` operationId).
 	VoteOnDecision(ctx context.Context, id ID, body VoteOnDecisionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SetDelegateStatementWithBody Prepare the signer's delegate statement (replacing the earlier one), for signing.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/delegates/statement (the `SetDelegateStatement` operationId).
+	SetDelegateStatementWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SetDelegateStatement Prepare the signer's delegate statement (replacing the earlier one), for signing.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/delegates/statement (the `SetDelegateStatement` operationId).
+	SetDelegateStatement(ctx context.Context, body SetDelegateStatementJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// SetDelegationWithBody Prepare the member's delegation for one topic for signing.
 	//
@@ -1025,6 +2261,77 @@ type ClientInterface interface {
 	// Corresponds with POST /v1/delegations/revocations (the `RevokeDelegation` operationId).
 	RevokeDelegation(ctx context.Context, body RevokeDelegationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ListEligibleMembers Members' eligibility reports (why each can or cannot vote), of one organisation or all, at a time or now.
+	//
+	// Corresponds with GET /v1/eligibility (the `ListEligibleMembers` operationId).
+	ListEligibleMembers(ctx context.Context, params *ListEligibleMembersParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetGenesis The genesis proposal under approval, its approvals, or the founding act.
+	//
+	// Corresponds with GET /v1/genesis (the `GetGenesis` operationId).
+	GetGenesis(ctx context.Context, params *GetGenesisParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ApproveGenesisWithBody Prepare a founding organisation's admin approving the genesis by its hash, for signing.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/genesis/approvals (the `ApproveGenesis` operationId).
+	ApproveGenesisWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ApproveGenesis Prepare a founding organisation's admin approving the genesis by its hash, for signing.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/genesis/approvals (the `ApproveGenesis` operationId).
+	ApproveGenesis(ctx context.Context, body ApproveGenesisJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ProposeGenesisWithBody Prepare a founding organisation's admin proposing the genesis, for signing.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/genesis/proposals (the `ProposeGenesis` operationId).
+	ProposeGenesisWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ProposeGenesis Prepare a founding organisation's admin proposing the genesis, for signing.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/genesis/proposals (the `ProposeGenesis` operationId).
+	ProposeGenesis(ctx context.Context, body ProposeGenesisJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DiscloseGuardianPauseWithBody Prepare a guardian's public disclosure of the reasons for a pause, for signing.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/guardian/disclosures (the `DiscloseGuardianPause` operationId).
+	DiscloseGuardianPauseWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DiscloseGuardianPause Prepare a guardian's public disclosure of the reasons for a pause, for signing.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/guardian/disclosures (the `DiscloseGuardianPause` operationId).
+	DiscloseGuardianPause(ctx context.Context, body DiscloseGuardianPauseJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListGuardianIncidents The disclosure incidents recorded.
+	//
+	// Corresponds with GET /v1/guardian/incidents (the `ListGuardianIncidents` operationId).
+	ListGuardianIncidents(ctx context.Context, params *ListGuardianIncidentsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RecordMissedDisclosureWithBody Prepare recording the incident of a pause whose disclosure is overdue, for signing.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/guardian/missed-disclosures (the `RecordMissedDisclosure` operationId).
+	RecordMissedDisclosureWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RecordMissedDisclosure Prepare recording the incident of a pause whose disclosure is overdue, for signing.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/guardian/missed-disclosures (the `RecordMissedDisclosure` operationId).
+	RecordMissedDisclosure(ctx context.Context, body RecordMissedDisclosureJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// SupportPauseWithBody Prepare a guardian's support for pausing a target for signing.
 	//
 	// Takes any type of body and a specified content type.
@@ -1045,17 +2352,111 @@ type ClientInterface interface {
 	// ListIncidents performs a GET /v1/incidents (the `ListIncidents` operationId) request.
 	ListIncidents(ctx context.Context, params *ListIncidentsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// FileIncidentWithBody Prepare filing an incident in the register, for signing.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/incidents (the `FileIncident` operationId).
+	FileIncidentWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// FileIncident Prepare filing an incident in the register, for signing.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/incidents (the `FileIncident` operationId).
+	FileIncident(ctx context.Context, body FileIncidentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetIncident One incident.
+	//
+	// Corresponds with GET /v1/incidents/{id} (the `GetIncident` operationId).
+	GetIncident(ctx context.Context, id ID, params *GetIncidentParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AttachPostMortemWithBody Prepare attaching a post-mortem link to an incident, for signing.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/incidents/{id}/post-mortem (the `AttachPostMortem` operationId).
+	AttachPostMortemWithBody(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AttachPostMortem Prepare attaching a post-mortem link to an incident, for signing.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/incidents/{id}/post-mortem (the `AttachPostMortem` operationId).
+	AttachPostMortem(ctx context.Context, id ID, body AttachPostMortemJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// GetJob performs a GET /v1/jobs/{id} (the `GetJob` operationId) request.
 	GetJob(ctx context.Context, id string, params *GetJobParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListMembers performs a GET /v1/members (the `ListMembers` operationId) request.
 	ListMembers(ctx context.Context, params *ListMembersParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// RegisterMemberWithBody Prepare an organisation admin registering a member of its organisation, for signing.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/members (the `RegisterMember` operationId).
+	RegisterMemberWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RegisterMember Prepare an organisation admin registering a member of its organisation, for signing.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/members (the `RegisterMember` operationId).
+	RegisterMember(ctx context.Context, body RegisterMemberJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// GetMember performs a GET /v1/members/{mspId}/{memberId} (the `GetMember` operationId) request.
 	GetMember(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, params *GetMemberParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// AttestReputationWithBody Prepare an attester's attestation of the member's contribution, for signing.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/members/{mspId}/{memberId}/attestations (the `AttestReputation` operationId).
+	AttestReputationWithBody(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AttestReputation Prepare an attester's attestation of the member's contribution, for signing.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/members/{mspId}/{memberId}/attestations (the `AttestReputation` operationId).
+	AttestReputation(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, body AttestReputationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// EndorseAttestationWithBody Prepare the signer's endorsement of an attestation, for signing.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/members/{mspId}/{memberId}/attestations/{attestationId}/endorsements (the `EndorseAttestation` operationId).
+	EndorseAttestationWithBody(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, attestationId AttestationIDPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// EndorseAttestation Prepare the signer's endorsement of an attestation, for signing.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/members/{mspId}/{memberId}/attestations/{attestationId}/endorsements (the `EndorseAttestation` operationId).
+	EndorseAttestation(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, attestationId AttestationIDPath, body EndorseAttestationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RevokeAttestationWithBody Prepare revoking an attestation (its attester, or by the rule that allows it), for signing.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/members/{mspId}/{memberId}/attestations/{attestationId}/revocation (the `RevokeAttestation` operationId).
+	RevokeAttestationWithBody(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, attestationId AttestationIDPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RevokeAttestation Prepare revoking an attestation (its attester, or by the rule that allows it), for signing.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/members/{mspId}/{memberId}/attestations/{attestationId}/revocation (the `RevokeAttestation` operationId).
+	RevokeAttestation(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, attestationId AttestationIDPath, body RevokeAttestationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// GetMemberBalance performs a GET /v1/members/{mspId}/{memberId}/balance (the `GetMemberBalance` operationId) request.
 	GetMemberBalance(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, params *GetMemberBalanceParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetTokenHistory The account's balance checkpoints, newest first.
+	//
+	// Corresponds with GET /v1/members/{mspId}/{memberId}/balance/history (the `GetTokenHistory` operationId).
+	GetTokenHistory(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, params *GetTokenHistoryParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListMemberDelegations performs a GET /v1/members/{mspId}/{memberId}/delegations (the `ListMemberDelegations` operationId) request.
 	ListMemberDelegations(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, params *ListMemberDelegationsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -1063,8 +2464,102 @@ type ClientInterface interface {
 	// GetMemberEligibility performs a GET /v1/members/{mspId}/{memberId}/eligibility (the `GetMemberEligibility` operationId) request.
 	GetMemberEligibility(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, params *GetMemberEligibilityParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// RemoveMemberWithBody Prepare an organisation admin removing its member, for signing.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/members/{mspId}/{memberId}/removal (the `RemoveMember` operationId).
+	RemoveMemberWithBody(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RemoveMember Prepare an organisation admin removing its member, for signing.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/members/{mspId}/{memberId}/removal (the `RemoveMember` operationId).
+	RemoveMember(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, body RemoveMemberJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// GetMemberReputation performs a GET /v1/members/{mspId}/{memberId}/reputation (the `GetMemberReputation` operationId) request.
 	GetMemberReputation(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, params *GetMemberReputationParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetReputationHistory The member's attestations, revocations and endorsements.
+	//
+	// Corresponds with GET /v1/members/{mspId}/{memberId}/reputation/history (the `GetReputationHistory` operationId).
+	GetReputationHistory(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, params *GetReputationHistoryParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetDelegateStatement A member's delegate statement.
+	//
+	// Corresponds with GET /v1/members/{mspId}/{memberId}/statement (the `GetDelegateStatement` operationId).
+	GetDelegateStatement(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, params *GetDelegateStatementParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateMemberWithBody Prepare an organisation admin updating its member's name, roles and categories, for signing.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/members/{mspId}/{memberId}/update (the `UpdateMember` operationId).
+	UpdateMemberWithBody(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateMember Prepare an organisation admin updating its member's name, roles and categories, for signing.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/members/{mspId}/{memberId}/update (the `UpdateMember` operationId).
+	UpdateMember(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, body UpdateMemberJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListVouches The vouches for the member.
+	//
+	// Corresponds with GET /v1/members/{mspId}/{memberId}/vouches (the `ListVouches` operationId).
+	ListVouches(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, params *ListVouchesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// VouchForMemberWithBody Prepare the signer's vouch for the member, for signing.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/members/{mspId}/{memberId}/vouches (the `VouchForMember` operationId).
+	VouchForMemberWithBody(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// VouchForMember Prepare the signer's vouch for the member, for signing.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/members/{mspId}/{memberId}/vouches (the `VouchForMember` operationId).
+	VouchForMember(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, body VouchForMemberJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RevokeVouchWithBody Prepare withdrawing the signer's vouch for the member, for signing.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/members/{mspId}/{memberId}/vouches/revocation (the `RevokeVouch` operationId).
+	RevokeVouchWithBody(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RevokeVouch Prepare withdrawing the signer's vouch for the member, for signing.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/members/{mspId}/{memberId}/vouches/revocation (the `RevokeVouch` operationId).
+	RevokeVouch(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, body RevokeVouchJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetMetrics Governance metrics from the ledger (participation, latency, legitimacy, Gini, Nakamoto, incidents) per voting family and decision type, as `charter metrics` computes them.
+	//
+	// Reads the whole governance record page by page (members, ballots and their
+	// cast weights, decisions, incidents) and computes the report on the server:
+	// an expensive read, meant for dashboards that cache it.
+	//
+	// Corresponds with GET /v1/metrics (the `GetMetrics` operationId).
+	GetMetrics(ctx context.Context, params *GetMetricsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreatePollWithBody Prepare creating a 1–7 legitimacy poll, for signing (decision ballots open only with a proposal).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/polls (the `CreatePoll` operationId).
+	CreatePollWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreatePoll Prepare creating a 1–7 legitimacy poll, for signing (decision ballots open only with a proposal).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/polls (the `CreatePoll` operationId).
+	CreatePoll(ctx context.Context, body CreatePollJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// OpenRoundWithBody Prepare opening a funding round (a grants administrator; the pool funded by an executed budget decision), for signing.
 	//
@@ -1217,6 +2712,16 @@ type ClientInterface interface {
 	// Corresponds with POST /v1/signing/{id}/submit (the `SubmitSigning` operationId).
 	SubmitSigning(ctx context.Context, id SigningID, params *SubmitSigningParams, body SubmitSigningJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ListTokenAccounts Token accounts, of one organisation or all.
+	//
+	// Corresponds with GET /v1/tokens/accounts (the `ListTokenAccounts` operationId).
+	ListTokenAccounts(ctx context.Context, params *ListTokenAccountsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetTokenSupply The governance token's total supply.
+	//
+	// Corresponds with GET /v1/tokens/supply (the `GetTokenSupply` operationId).
+	GetTokenSupply(ctx context.Context, params *GetTokenSupplyParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// GetTransaction What the ledger says of a transaction ID.
 	//
 	// Corresponds with GET /v1/transactions/{txId} (the `GetTransaction` operationId).
@@ -1242,22 +2747,127 @@ type ClientInterface interface {
 	// ListTreasuryMovements performs a GET /v1/treasury/accounts/{id}/movements (the `ListTreasuryMovements` operationId) request.
 	ListTreasuryMovements(ctx context.Context, id ID, params *ListTreasuryMovementsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// ListSpends performs a GET /v1/treasury/spends (the `ListSpends` operationId) request.
-	ListSpends(ctx context.Context, params *ListSpendsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+	// GetTreasuryUsage What an account spent in its fixed period, and its limit.
+	//
+	// Corresponds with GET /v1/treasury/accounts/{id}/usage (the `GetTreasuryUsage` operationId).
+	GetTreasuryUsage(ctx context.Context, id ID, params *GetTreasuryUsageParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// ApproveSpendWithBody Prepare a treasurer's approval of a spend for signing.
+	// GetBudget The budget an executed budget decision granted, and what is drawn on it.
+	//
+	// Corresponds with GET /v1/treasury/budgets/{id} (the `GetBudget` operationId).
+	GetBudget(ctx context.Context, id ID, params *GetBudgetParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListDeposits Deposits, pending and confirmed, in key order.
+	//
+	// Corresponds with GET /v1/treasury/deposits (the `ListDeposits` operationId).
+	ListDeposits(ctx context.Context, params *ListDepositsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DepositToTreasuryWithBody Prepare recording a deposit into a treasury account (confirmed by another organisation's treasurer), for signing.
 	//
 	// Takes any type of body and a specified content type.
 	//
-	// Corresponds with POST /v1/treasury/spends/{id}/approvals (the `ApproveSpend` operationId).
-	ApproveSpendWithBody(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	// Corresponds with POST /v1/treasury/deposits (the `DepositToTreasury` operationId).
+	DepositToTreasuryWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// ApproveSpend Prepare a treasurer's approval of a spend for signing.
+	// DepositToTreasury Prepare recording a deposit into a treasury account (confirmed by another organisation's treasurer), for signing.
 	//
 	// Takes a body of the `application/json` content type.
 	//
-	// Corresponds with POST /v1/treasury/spends/{id}/approvals (the `ApproveSpend` operationId).
-	ApproveSpend(ctx context.Context, id ID, body ApproveSpendJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	// Corresponds with POST /v1/treasury/deposits (the `DepositToTreasury` operationId).
+	DepositToTreasury(ctx context.Context, body DepositToTreasuryJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetDeposit One deposit.
+	//
+	// Corresponds with GET /v1/treasury/deposits/{id} (the `GetDeposit` operationId).
+	GetDeposit(ctx context.Context, id ID, params *GetDepositParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ConfirmDepositWithBody Prepare a treasurer's confirmation of a pending deposit, for signing.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/treasury/deposits/{id}/confirmation (the `ConfirmDeposit` operationId).
+	ConfirmDepositWithBody(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ConfirmDeposit Prepare a treasurer's confirmation of a pending deposit, for signing.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/treasury/deposits/{id}/confirmation (the `ConfirmDeposit` operationId).
+	ConfirmDeposit(ctx context.Context, id ID, body ConfirmDepositJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListSpends performs a GET /v1/treasury/spends (the `ListSpends` operationId) request.
+	ListSpends(ctx context.Context, params *ListSpendsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ProposeSpendWithBody Prepare a spend from an account against an executed budget decision, for signing.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/treasury/spends (the `ProposeSpend` operationId).
+	ProposeSpendWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ProposeSpend Prepare a spend from an account against an executed budget decision, for signing.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/treasury/spends (the `ProposeSpend` operationId).
+	ProposeSpend(ctx context.Context, body ProposeSpendJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetSpend One spend.
+	//
+	// Corresponds with GET /v1/treasury/spends/{id} (the `GetSpend` operationId).
+	GetSpend(ctx context.Context, id ID, params *GetSpendParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListSpendApprovals The treasurers' approvals of a spend.
+	//
+	// Corresponds with GET /v1/treasury/spends/{id}/approvals (the `ListSpendApprovals` operationId).
+	ListSpendApprovals(ctx context.Context, id ID, params *ListSpendApprovalsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CancelSpendWithBody Prepare the proposer withdrawing a spend that has not executed, for signing.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/treasury/spends/{id}/cancellation (the `CancelSpend` operationId).
+	CancelSpendWithBody(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CancelSpend Prepare the proposer withdrawing a spend that has not executed, for signing.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/treasury/spends/{id}/cancellation (the `CancelSpend` operationId).
+	CancelSpend(ctx context.Context, id ID, body CancelSpendJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ExecuteSpendWithBody Prepare a treasurer paying out an approved spend after its delay, for signing.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/treasury/spends/{id}/execution (the `ExecuteSpend` operationId).
+	ExecuteSpendWithBody(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ExecuteSpend Prepare a treasurer paying out an approved spend after its delay, for signing.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/treasury/spends/{id}/execution (the `ExecuteSpend` operationId).
+	ExecuteSpend(ctx context.Context, id ID, body ExecuteSpendJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetUpgradeStatus An approved upgrade's sign-offs and whether it may be committed.
+	//
+	// Corresponds with GET /v1/upgrades/{sequence} (the `GetUpgradeStatus` operationId).
+	GetUpgradeStatus(ctx context.Context, sequence Sequence, params *GetUpgradeStatusParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SignOffUpgradeWithBody Prepare an organisation admin signing off the package digest of an approved upgrade, for signing.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/upgrades/{sequence}/signoffs (the `SignOffUpgrade` operationId).
+	SignOffUpgradeWithBody(ctx context.Context, sequence Sequence, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SignOffUpgrade Prepare an organisation admin signing off the package digest of an approved upgrade, for signing.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/upgrades/{sequence}/signoffs (the `SignOffUpgrade` operationId).
+	SignOffUpgrade(ctx context.Context, sequence Sequence, body SignOffUpgradeJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 }
 
 // GetHealthz The process is up.
@@ -1303,9 +2913,122 @@ func (c *Client) ListArtifacts(ctx context.Context, params *ListArtifactsParams,
 	return c.Client.Do(req)
 }
 
+// RegisterArtifactWithBody Prepare registering an artifact version (its digest, size, licence and parents), for signing.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/artifacts (the `RegisterArtifact` operationId).
+func (c *Client) RegisterArtifactWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRegisterArtifactRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RegisterArtifact Prepare registering an artifact version (its digest, size, licence and parents), for signing.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/artifacts (the `RegisterArtifact` operationId).
+func (c *Client) RegisterArtifact(ctx context.Context, body RegisterArtifactJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRegisterArtifactRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // GetArtifact performs a GET /v1/artifacts/{name}/{version} (the `GetArtifact` operationId) request.
 func (c *Client) GetArtifact(ctx context.Context, name string, version string, params *GetArtifactParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetArtifactRequest(c.Server, name, version, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetArtifactAttestations The attestations of a version.
+//
+// Corresponds with GET /v1/artifacts/{name}/{version}/attestations (the `GetArtifactAttestations` operationId).
+func (c *Client) GetArtifactAttestations(ctx context.Context, name ArtifactNamePath, version ArtifactVersionPath, params *GetArtifactAttestationsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetArtifactAttestationsRequest(c.Server, name, version, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AttestArtifactWithBody Prepare an attester's attestation of an artifact version, for signing.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/artifacts/{name}/{version}/attestations (the `AttestArtifact` operationId).
+func (c *Client) AttestArtifactWithBody(ctx context.Context, name ArtifactNamePath, version ArtifactVersionPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAttestArtifactRequestWithBody(c.Server, name, version, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AttestArtifact Prepare an attester's attestation of an artifact version, for signing.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/artifacts/{name}/{version}/attestations (the `AttestArtifact` operationId).
+func (c *Client) AttestArtifact(ctx context.Context, name ArtifactNamePath, version ArtifactVersionPath, body AttestArtifactJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAttestArtifactRequest(c.Server, name, version, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetArtifactLineage The provenance graph of a version, both ways.
+//
+// Corresponds with GET /v1/artifacts/{name}/{version}/lineage (the `GetArtifactLineage` operationId).
+func (c *Client) GetArtifactLineage(ctx context.Context, name ArtifactNamePath, version ArtifactVersionPath, params *GetArtifactLineageParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetArtifactLineageRequest(c.Server, name, version, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// VerifyArtifact Whether a file with this SHA-256 and size is the registered version and released for a use now (the file stays with the caller).
+//
+// Corresponds with GET /v1/artifacts/{name}/{version}/verification (the `VerifyArtifact` operationId).
+func (c *Client) VerifyArtifact(ctx context.Context, name ArtifactNamePath, version ArtifactVersionPath, params *VerifyArtifactParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewVerifyArtifactRequest(c.Server, name, version, params)
 	if err != nil {
 		return nil, err
 	}
@@ -1357,6 +3080,40 @@ func (c *Client) GetBallot(ctx context.Context, id ID, params *GetBallotParams, 
 	return c.Client.Do(req)
 }
 
+// CancelPollWithBody Prepare withdrawing the signer's own poll before its first vote, for signing.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/ballots/{id}/cancellation (the `CancelPoll` operationId).
+func (c *Client) CancelPollWithBody(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCancelPollRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CancelPoll Prepare withdrawing the signer's own poll before its first vote, for signing.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/ballots/{id}/cancellation (the `CancelPoll` operationId).
+func (c *Client) CancelPoll(ctx context.Context, id ID, body CancelPollJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCancelPollRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // CloseBallotWithBody Prepare closing a ballot whose voting period is over, for the signer to sign.
 //
 // Takes any type of body and a specified content type.
@@ -1391,6 +3148,121 @@ func (c *Client) CloseBallot(ctx context.Context, id ID, body CloseBallotJSONReq
 	return c.Client.Do(req)
 }
 
+// ExecuteBallotWithBody Prepare executing a queued ballot after its timelock, for signing.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/ballots/{id}/execution (the `ExecuteBallot` operationId).
+func (c *Client) ExecuteBallotWithBody(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewExecuteBallotRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ExecuteBallot Prepare executing a queued ballot after its timelock, for signing.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/ballots/{id}/execution (the `ExecuteBallot` operationId).
+func (c *Client) ExecuteBallot(ctx context.Context, id ID, body ExecuteBallotJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewExecuteBallotRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListPauseSupports performs a GET /v1/ballots/{id}/pause-supports (the `ListPauseSupports` operationId) request.
+func (c *Client) ListPauseSupports(ctx context.Context, id ID, params *ListPauseSupportsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListPauseSupportsRequest(c.Server, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PauseBallotWithBody Prepare a guardian's support for pausing a ballot, for signing.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/ballots/{id}/pauses (the `PauseBallot` operationId).
+func (c *Client) PauseBallotWithBody(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPauseBallotRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PauseBallot Prepare a guardian's support for pausing a ballot, for signing.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/ballots/{id}/pauses (the `PauseBallot` operationId).
+func (c *Client) PauseBallot(ctx context.Context, id ID, body PauseBallotJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPauseBallotRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// QueueBallotWithBody Prepare queueing a succeeded poll-less ballot under its timelock, for signing.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/ballots/{id}/queue (the `QueueBallot` operationId).
+func (c *Client) QueueBallotWithBody(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewQueueBallotRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// QueueBallot Prepare queueing a succeeded poll-less ballot under its timelock, for signing.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/ballots/{id}/queue (the `QueueBallot` operationId).
+func (c *Client) QueueBallot(ctx context.Context, id ID, body QueueBallotJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewQueueBallotRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // GetBallotResults performs a GET /v1/ballots/{id}/results (the `GetBallotResults` operationId) request.
 func (c *Client) GetBallotResults(ctx context.Context, id ID, params *GetBallotResultsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetBallotResultsRequest(c.Server, id, params)
@@ -1409,6 +3281,40 @@ func (c *Client) GetBallotResults(ctx context.Context, id ID, params *GetBallotR
 // Corresponds with GET /v1/ballots/{id}/results/stream (the `StreamBallotResults` operationId).
 func (c *Client) StreamBallotResults(ctx context.Context, id ID, params *StreamBallotResultsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewStreamBallotResultsRequest(c.Server, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// TallyBallotWithBody Prepare one page of a closed ballot's tally, for signing (repeat until the progress says done).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/ballots/{id}/tally (the `TallyBallot` operationId).
+func (c *Client) TallyBallotWithBody(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewTallyBallotRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// TallyBallot Prepare one page of a closed ballot's tally, for signing (repeat until the progress says done).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/ballots/{id}/tally (the `TallyBallot` operationId).
+func (c *Client) TallyBallot(ctx context.Context, id ID, body TallyBallotJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewTallyBallotRequest(c.Server, id, body)
 	if err != nil {
 		return nil, err
 	}
@@ -1453,9 +3359,103 @@ func (c *Client) CastVote(ctx context.Context, id ID, body CastVoteJSONRequestBo
 	return c.Client.Do(req)
 }
 
+// GetBuild The chaincode build the gateway peer runs.
+//
+// Corresponds with GET /v1/build (the `GetBuild` operationId).
+func (c *Client) GetBuild(ctx context.Context, params *GetBuildParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetBuildRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListConflicts Disclosures on a subject (subjectKind and subjectId) or by a member (mspId and memberId).
+//
+// Corresponds with GET /v1/conflicts (the `ListConflicts` operationId).
+func (c *Client) ListConflicts(ctx context.Context, params *ListConflictsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListConflictsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DiscloseConflictWithBody Prepare the signer's conflict-of-interest disclosure on a subject, for signing.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/conflicts (the `DiscloseConflict` operationId).
+func (c *Client) DiscloseConflictWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDiscloseConflictRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DiscloseConflict Prepare the signer's conflict-of-interest disclosure on a subject, for signing.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/conflicts (the `DiscloseConflict` operationId).
+func (c *Client) DiscloseConflict(ctx context.Context, body DiscloseConflictJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDiscloseConflictRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // GetConstitution performs a GET /v1/constitution (the `GetConstitution` operationId) request.
 func (c *Client) GetConstitution(ctx context.Context, params *GetConstitutionParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetConstitutionRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetDefaultConstitution The default constitution document the chaincode ships (a starting point for an amendment or a genesis).
+//
+// Corresponds with GET /v1/constitution/default (the `GetDefaultConstitution` operationId).
+func (c *Client) GetDefaultConstitution(ctx context.Context, params *GetDefaultConstitutionParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetDefaultConstitutionRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetConstitutionDiff The changes from one version of the constitution to another.
+//
+// Corresponds with GET /v1/constitution/diff (the `GetConstitutionDiff` operationId).
+func (c *Client) GetConstitutionDiff(ctx context.Context, params *GetConstitutionDiffParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetConstitutionDiffRequest(c.Server, params)
 	if err != nil {
 		return nil, err
 	}
@@ -1479,6 +3479,21 @@ func (c *Client) ListConstitutionVersions(ctx context.Context, params *ListConst
 	return c.Client.Do(req)
 }
 
+// GetConstitutionVersion One version of the constitution, in force or not.
+//
+// Corresponds with GET /v1/constitution/versions/{version} (the `GetConstitutionVersion` operationId).
+func (c *Client) GetConstitutionVersion(ctx context.Context, version int64, params *GetConstitutionVersionParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetConstitutionVersionRequest(c.Server, version, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // ListDecisions performs a GET /v1/decisions (the `ListDecisions` operationId) request.
 func (c *Client) ListDecisions(ctx context.Context, params *ListDecisionsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListDecisionsRequest(c.Server, params)
@@ -1492,9 +3507,96 @@ func (c *Client) ListDecisions(ctx context.Context, params *ListDecisionsParams,
 	return c.Client.Do(req)
 }
 
+// ProposeDecisionWithBody Prepare a decision proposal of any type (amendment, budget, role change, issuance, slashing, takedown, upgrade…) for signing.
+//
+// The payload is the decision type's effect payload, as `charter decision propose --payload`
+// takes it (docs/decisions.md); the chaincode checks it against the type at endorsement.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/decisions (the `ProposeDecision` operationId).
+func (c *Client) ProposeDecisionWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewProposeDecisionRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ProposeDecision Prepare a decision proposal of any type (amendment, budget, role change, issuance, slashing, takedown, upgrade…) for signing.
+//
+// The payload is the decision type's effect payload, as `charter decision propose --payload`
+// takes it (docs/decisions.md); the chaincode checks it against the type at endorsement.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/decisions (the `ProposeDecision` operationId).
+func (c *Client) ProposeDecision(ctx context.Context, body ProposeDecisionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewProposeDecisionRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // GetDecision performs a GET /v1/decisions/{id} (the `GetDecision` operationId) request.
 func (c *Client) GetDecision(ctx context.Context, id ID, params *GetDecisionParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetDecisionRequest(c.Server, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AppealDecisionWithBody Prepare joining the appeal against a passed decision, for signing.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/decisions/{id}/appeals (the `AppealDecision` operationId).
+func (c *Client) AppealDecisionWithBody(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAppealDecisionRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AppealDecision Prepare joining the appeal against a passed decision, for signing.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/decisions/{id}/appeals (the `AppealDecision` operationId).
+func (c *Client) AppealDecision(ctx context.Context, id ID, body AppealDecisionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAppealDecisionRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListDecisionAppellants performs a GET /v1/decisions/{id}/appellants (the `ListDecisionAppellants` operationId) request.
+func (c *Client) ListDecisionAppellants(ctx context.Context, id ID, params *ListDecisionAppellantsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListDecisionAppellantsRequest(c.Server, id, params)
 	if err != nil {
 		return nil, err
 	}
@@ -1573,6 +3675,40 @@ func (c *Client) ExecuteDecision(ctx context.Context, id ID, body ExecuteDecisio
 	return c.Client.Do(req)
 }
 
+// RecordFailedExecutionWithBody Prepare recording the incident of a passed decision whose execution failed, for signing.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/decisions/{id}/failed-execution (the `RecordFailedExecution` operationId).
+func (c *Client) RecordFailedExecutionWithBody(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRecordFailedExecutionRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RecordFailedExecution Prepare recording the incident of a passed decision whose execution failed, for signing.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/decisions/{id}/failed-execution (the `RecordFailedExecution` operationId).
+func (c *Client) RecordFailedExecution(ctx context.Context, id ID, body RecordFailedExecutionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRecordFailedExecutionRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // VoteOnDecisionWithBody Prepare the member's vote in one house of a decision for signing.
 //
 // Takes any type of body and a specified content type.
@@ -1597,6 +3733,40 @@ func (c *Client) VoteOnDecisionWithBody(ctx context.Context, id ID, contentType 
 // Corresponds with POST /v1/decisions/{id}/votes (the `VoteOnDecision` operationId).
 func (c *Client) VoteOnDecision(ctx context.Context, id ID, body VoteOnDecisionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewVoteOnDecisionRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SetDelegateStatementWithBody Prepare the signer's delegate statement (replacing the earlier one), for signing.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/delegates/statement (the `SetDelegateStatement` operationId).
+func (c *Client) SetDelegateStatementWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSetDelegateStatementRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SetDelegateStatement Prepare the signer's delegate statement (replacing the earlier one), for signing.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/delegates/statement (the `SetDelegateStatement` operationId).
+func (c *Client) SetDelegateStatement(ctx context.Context, body SetDelegateStatementJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSetDelegateStatementRequest(c.Server, body)
 	if err != nil {
 		return nil, err
 	}
@@ -1675,6 +3845,187 @@ func (c *Client) RevokeDelegation(ctx context.Context, body RevokeDelegationJSON
 	return c.Client.Do(req)
 }
 
+// ListEligibleMembers Members' eligibility reports (why each can or cannot vote), of one organisation or all, at a time or now.
+//
+// Corresponds with GET /v1/eligibility (the `ListEligibleMembers` operationId).
+func (c *Client) ListEligibleMembers(ctx context.Context, params *ListEligibleMembersParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListEligibleMembersRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetGenesis The genesis proposal under approval, its approvals, or the founding act.
+//
+// Corresponds with GET /v1/genesis (the `GetGenesis` operationId).
+func (c *Client) GetGenesis(ctx context.Context, params *GetGenesisParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetGenesisRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ApproveGenesisWithBody Prepare a founding organisation's admin approving the genesis by its hash, for signing.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/genesis/approvals (the `ApproveGenesis` operationId).
+func (c *Client) ApproveGenesisWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewApproveGenesisRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ApproveGenesis Prepare a founding organisation's admin approving the genesis by its hash, for signing.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/genesis/approvals (the `ApproveGenesis` operationId).
+func (c *Client) ApproveGenesis(ctx context.Context, body ApproveGenesisJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewApproveGenesisRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ProposeGenesisWithBody Prepare a founding organisation's admin proposing the genesis, for signing.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/genesis/proposals (the `ProposeGenesis` operationId).
+func (c *Client) ProposeGenesisWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewProposeGenesisRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ProposeGenesis Prepare a founding organisation's admin proposing the genesis, for signing.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/genesis/proposals (the `ProposeGenesis` operationId).
+func (c *Client) ProposeGenesis(ctx context.Context, body ProposeGenesisJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewProposeGenesisRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DiscloseGuardianPauseWithBody Prepare a guardian's public disclosure of the reasons for a pause, for signing.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/guardian/disclosures (the `DiscloseGuardianPause` operationId).
+func (c *Client) DiscloseGuardianPauseWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDiscloseGuardianPauseRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DiscloseGuardianPause Prepare a guardian's public disclosure of the reasons for a pause, for signing.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/guardian/disclosures (the `DiscloseGuardianPause` operationId).
+func (c *Client) DiscloseGuardianPause(ctx context.Context, body DiscloseGuardianPauseJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDiscloseGuardianPauseRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListGuardianIncidents The disclosure incidents recorded.
+//
+// Corresponds with GET /v1/guardian/incidents (the `ListGuardianIncidents` operationId).
+func (c *Client) ListGuardianIncidents(ctx context.Context, params *ListGuardianIncidentsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListGuardianIncidentsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RecordMissedDisclosureWithBody Prepare recording the incident of a pause whose disclosure is overdue, for signing.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/guardian/missed-disclosures (the `RecordMissedDisclosure` operationId).
+func (c *Client) RecordMissedDisclosureWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRecordMissedDisclosureRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RecordMissedDisclosure Prepare recording the incident of a pause whose disclosure is overdue, for signing.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/guardian/missed-disclosures (the `RecordMissedDisclosure` operationId).
+func (c *Client) RecordMissedDisclosure(ctx context.Context, body RecordMissedDisclosureJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRecordMissedDisclosureRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // SupportPauseWithBody Prepare a guardian's support for pausing a target for signing.
 //
 // Takes any type of body and a specified content type.
@@ -1735,6 +4086,89 @@ func (c *Client) ListIncidents(ctx context.Context, params *ListIncidentsParams,
 	return c.Client.Do(req)
 }
 
+// FileIncidentWithBody Prepare filing an incident in the register, for signing.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/incidents (the `FileIncident` operationId).
+func (c *Client) FileIncidentWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewFileIncidentRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// FileIncident Prepare filing an incident in the register, for signing.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/incidents (the `FileIncident` operationId).
+func (c *Client) FileIncident(ctx context.Context, body FileIncidentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewFileIncidentRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetIncident One incident.
+//
+// Corresponds with GET /v1/incidents/{id} (the `GetIncident` operationId).
+func (c *Client) GetIncident(ctx context.Context, id ID, params *GetIncidentParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetIncidentRequest(c.Server, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AttachPostMortemWithBody Prepare attaching a post-mortem link to an incident, for signing.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/incidents/{id}/post-mortem (the `AttachPostMortem` operationId).
+func (c *Client) AttachPostMortemWithBody(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAttachPostMortemRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AttachPostMortem Prepare attaching a post-mortem link to an incident, for signing.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/incidents/{id}/post-mortem (the `AttachPostMortem` operationId).
+func (c *Client) AttachPostMortem(ctx context.Context, id ID, body AttachPostMortemJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAttachPostMortemRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // GetJob performs a GET /v1/jobs/{id} (the `GetJob` operationId) request.
 func (c *Client) GetJob(ctx context.Context, id string, params *GetJobParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetJobRequest(c.Server, id, params)
@@ -1761,6 +4195,40 @@ func (c *Client) ListMembers(ctx context.Context, params *ListMembersParams, req
 	return c.Client.Do(req)
 }
 
+// RegisterMemberWithBody Prepare an organisation admin registering a member of its organisation, for signing.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/members (the `RegisterMember` operationId).
+func (c *Client) RegisterMemberWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRegisterMemberRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RegisterMember Prepare an organisation admin registering a member of its organisation, for signing.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/members (the `RegisterMember` operationId).
+func (c *Client) RegisterMember(ctx context.Context, body RegisterMemberJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRegisterMemberRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // GetMember performs a GET /v1/members/{mspId}/{memberId} (the `GetMember` operationId) request.
 func (c *Client) GetMember(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, params *GetMemberParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetMemberRequest(c.Server, mspId, memberId, params)
@@ -1774,9 +4242,126 @@ func (c *Client) GetMember(ctx context.Context, mspId MSPIDPath, memberId Member
 	return c.Client.Do(req)
 }
 
+// AttestReputationWithBody Prepare an attester's attestation of the member's contribution, for signing.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/members/{mspId}/{memberId}/attestations (the `AttestReputation` operationId).
+func (c *Client) AttestReputationWithBody(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAttestReputationRequestWithBody(c.Server, mspId, memberId, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AttestReputation Prepare an attester's attestation of the member's contribution, for signing.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/members/{mspId}/{memberId}/attestations (the `AttestReputation` operationId).
+func (c *Client) AttestReputation(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, body AttestReputationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAttestReputationRequest(c.Server, mspId, memberId, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// EndorseAttestationWithBody Prepare the signer's endorsement of an attestation, for signing.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/members/{mspId}/{memberId}/attestations/{attestationId}/endorsements (the `EndorseAttestation` operationId).
+func (c *Client) EndorseAttestationWithBody(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, attestationId AttestationIDPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewEndorseAttestationRequestWithBody(c.Server, mspId, memberId, attestationId, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// EndorseAttestation Prepare the signer's endorsement of an attestation, for signing.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/members/{mspId}/{memberId}/attestations/{attestationId}/endorsements (the `EndorseAttestation` operationId).
+func (c *Client) EndorseAttestation(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, attestationId AttestationIDPath, body EndorseAttestationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewEndorseAttestationRequest(c.Server, mspId, memberId, attestationId, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RevokeAttestationWithBody Prepare revoking an attestation (its attester, or by the rule that allows it), for signing.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/members/{mspId}/{memberId}/attestations/{attestationId}/revocation (the `RevokeAttestation` operationId).
+func (c *Client) RevokeAttestationWithBody(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, attestationId AttestationIDPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRevokeAttestationRequestWithBody(c.Server, mspId, memberId, attestationId, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RevokeAttestation Prepare revoking an attestation (its attester, or by the rule that allows it), for signing.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/members/{mspId}/{memberId}/attestations/{attestationId}/revocation (the `RevokeAttestation` operationId).
+func (c *Client) RevokeAttestation(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, attestationId AttestationIDPath, body RevokeAttestationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRevokeAttestationRequest(c.Server, mspId, memberId, attestationId, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // GetMemberBalance performs a GET /v1/members/{mspId}/{memberId}/balance (the `GetMemberBalance` operationId) request.
 func (c *Client) GetMemberBalance(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, params *GetMemberBalanceParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetMemberBalanceRequest(c.Server, mspId, memberId, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetTokenHistory The account's balance checkpoints, newest first.
+//
+// Corresponds with GET /v1/members/{mspId}/{memberId}/balance/history (the `GetTokenHistory` operationId).
+func (c *Client) GetTokenHistory(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, params *GetTokenHistoryParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetTokenHistoryRequest(c.Server, mspId, memberId, params)
 	if err != nil {
 		return nil, err
 	}
@@ -1813,9 +4398,243 @@ func (c *Client) GetMemberEligibility(ctx context.Context, mspId MSPIDPath, memb
 	return c.Client.Do(req)
 }
 
+// RemoveMemberWithBody Prepare an organisation admin removing its member, for signing.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/members/{mspId}/{memberId}/removal (the `RemoveMember` operationId).
+func (c *Client) RemoveMemberWithBody(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRemoveMemberRequestWithBody(c.Server, mspId, memberId, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RemoveMember Prepare an organisation admin removing its member, for signing.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/members/{mspId}/{memberId}/removal (the `RemoveMember` operationId).
+func (c *Client) RemoveMember(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, body RemoveMemberJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRemoveMemberRequest(c.Server, mspId, memberId, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // GetMemberReputation performs a GET /v1/members/{mspId}/{memberId}/reputation (the `GetMemberReputation` operationId) request.
 func (c *Client) GetMemberReputation(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, params *GetMemberReputationParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetMemberReputationRequest(c.Server, mspId, memberId, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetReputationHistory The member's attestations, revocations and endorsements.
+//
+// Corresponds with GET /v1/members/{mspId}/{memberId}/reputation/history (the `GetReputationHistory` operationId).
+func (c *Client) GetReputationHistory(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, params *GetReputationHistoryParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetReputationHistoryRequest(c.Server, mspId, memberId, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetDelegateStatement A member's delegate statement.
+//
+// Corresponds with GET /v1/members/{mspId}/{memberId}/statement (the `GetDelegateStatement` operationId).
+func (c *Client) GetDelegateStatement(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, params *GetDelegateStatementParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetDelegateStatementRequest(c.Server, mspId, memberId, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateMemberWithBody Prepare an organisation admin updating its member's name, roles and categories, for signing.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/members/{mspId}/{memberId}/update (the `UpdateMember` operationId).
+func (c *Client) UpdateMemberWithBody(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateMemberRequestWithBody(c.Server, mspId, memberId, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateMember Prepare an organisation admin updating its member's name, roles and categories, for signing.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/members/{mspId}/{memberId}/update (the `UpdateMember` operationId).
+func (c *Client) UpdateMember(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, body UpdateMemberJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateMemberRequest(c.Server, mspId, memberId, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListVouches The vouches for the member.
+//
+// Corresponds with GET /v1/members/{mspId}/{memberId}/vouches (the `ListVouches` operationId).
+func (c *Client) ListVouches(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, params *ListVouchesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListVouchesRequest(c.Server, mspId, memberId, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// VouchForMemberWithBody Prepare the signer's vouch for the member, for signing.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/members/{mspId}/{memberId}/vouches (the `VouchForMember` operationId).
+func (c *Client) VouchForMemberWithBody(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewVouchForMemberRequestWithBody(c.Server, mspId, memberId, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// VouchForMember Prepare the signer's vouch for the member, for signing.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/members/{mspId}/{memberId}/vouches (the `VouchForMember` operationId).
+func (c *Client) VouchForMember(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, body VouchForMemberJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewVouchForMemberRequest(c.Server, mspId, memberId, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RevokeVouchWithBody Prepare withdrawing the signer's vouch for the member, for signing.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/members/{mspId}/{memberId}/vouches/revocation (the `RevokeVouch` operationId).
+func (c *Client) RevokeVouchWithBody(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRevokeVouchRequestWithBody(c.Server, mspId, memberId, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RevokeVouch Prepare withdrawing the signer's vouch for the member, for signing.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/members/{mspId}/{memberId}/vouches/revocation (the `RevokeVouch` operationId).
+func (c *Client) RevokeVouch(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, body RevokeVouchJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRevokeVouchRequest(c.Server, mspId, memberId, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetMetrics Governance metrics from the ledger (participation, latency, legitimacy, Gini, Nakamoto, incidents) per voting family and decision type, as `charter metrics` computes them.
+//
+// Reads the whole governance record page by page (members, ballots and their
+// cast weights, decisions, incidents) and computes the report on the server:
+// an expensive read, meant for dashboards that cache it.
+//
+// Corresponds with GET /v1/metrics (the `GetMetrics` operationId).
+func (c *Client) GetMetrics(ctx context.Context, params *GetMetricsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetMetricsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreatePollWithBody Prepare creating a 1–7 legitimacy poll, for signing (decision ballots open only with a proposal).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/polls (the `CreatePoll` operationId).
+func (c *Client) CreatePollWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreatePollRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreatePoll Prepare creating a 1–7 legitimacy poll, for signing (decision ballots open only with a proposal).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/polls (the `CreatePoll` operationId).
+func (c *Client) CreatePoll(ctx context.Context, body CreatePollJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreatePollRequest(c.Server, body)
 	if err != nil {
 		return nil, err
 	}
@@ -2187,6 +5006,36 @@ func (c *Client) SubmitSigning(ctx context.Context, id SigningID, params *Submit
 	return c.Client.Do(req)
 }
 
+// ListTokenAccounts Token accounts, of one organisation or all.
+//
+// Corresponds with GET /v1/tokens/accounts (the `ListTokenAccounts` operationId).
+func (c *Client) ListTokenAccounts(ctx context.Context, params *ListTokenAccountsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListTokenAccountsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetTokenSupply The governance token's total supply.
+//
+// Corresponds with GET /v1/tokens/supply (the `GetTokenSupply` operationId).
+func (c *Client) GetTokenSupply(ctx context.Context, params *GetTokenSupplyParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetTokenSupplyRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // GetTransaction What the ledger says of a transaction ID.
 //
 // Corresponds with GET /v1/transactions/{txId} (the `GetTransaction` operationId).
@@ -2262,6 +5111,134 @@ func (c *Client) ListTreasuryMovements(ctx context.Context, id ID, params *ListT
 	return c.Client.Do(req)
 }
 
+// GetTreasuryUsage What an account spent in its fixed period, and its limit.
+//
+// Corresponds with GET /v1/treasury/accounts/{id}/usage (the `GetTreasuryUsage` operationId).
+func (c *Client) GetTreasuryUsage(ctx context.Context, id ID, params *GetTreasuryUsageParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetTreasuryUsageRequest(c.Server, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetBudget The budget an executed budget decision granted, and what is drawn on it.
+//
+// Corresponds with GET /v1/treasury/budgets/{id} (the `GetBudget` operationId).
+func (c *Client) GetBudget(ctx context.Context, id ID, params *GetBudgetParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetBudgetRequest(c.Server, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListDeposits Deposits, pending and confirmed, in key order.
+//
+// Corresponds with GET /v1/treasury/deposits (the `ListDeposits` operationId).
+func (c *Client) ListDeposits(ctx context.Context, params *ListDepositsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListDepositsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DepositToTreasuryWithBody Prepare recording a deposit into a treasury account (confirmed by another organisation's treasurer), for signing.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/treasury/deposits (the `DepositToTreasury` operationId).
+func (c *Client) DepositToTreasuryWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDepositToTreasuryRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DepositToTreasury Prepare recording a deposit into a treasury account (confirmed by another organisation's treasurer), for signing.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/treasury/deposits (the `DepositToTreasury` operationId).
+func (c *Client) DepositToTreasury(ctx context.Context, body DepositToTreasuryJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDepositToTreasuryRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetDeposit One deposit.
+//
+// Corresponds with GET /v1/treasury/deposits/{id} (the `GetDeposit` operationId).
+func (c *Client) GetDeposit(ctx context.Context, id ID, params *GetDepositParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetDepositRequest(c.Server, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ConfirmDepositWithBody Prepare a treasurer's confirmation of a pending deposit, for signing.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/treasury/deposits/{id}/confirmation (the `ConfirmDeposit` operationId).
+func (c *Client) ConfirmDepositWithBody(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewConfirmDepositRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ConfirmDeposit Prepare a treasurer's confirmation of a pending deposit, for signing.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/treasury/deposits/{id}/confirmation (the `ConfirmDeposit` operationId).
+func (c *Client) ConfirmDeposit(ctx context.Context, id ID, body ConfirmDepositJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewConfirmDepositRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // ListSpends performs a GET /v1/treasury/spends (the `ListSpends` operationId) request.
 func (c *Client) ListSpends(ctx context.Context, params *ListSpendsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListSpendsRequest(c.Server, params)
@@ -2275,13 +5252,13 @@ func (c *Client) ListSpends(ctx context.Context, params *ListSpendsParams, reqEd
 	return c.Client.Do(req)
 }
 
-// ApproveSpendWithBody Prepare a treasurer's approval of a spend for signing.
+// ProposeSpendWithBody Prepare a spend from an account against an executed budget decision, for signing.
 //
 // Takes any type of body and a specified content type.
 //
-// Corresponds with POST /v1/treasury/spends/{id}/approvals (the `ApproveSpend` operationId).
-func (c *Client) ApproveSpendWithBody(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewApproveSpendRequestWithBody(c.Server, id, contentType, body)
+// Corresponds with POST /v1/treasury/spends (the `ProposeSpend` operationId).
+func (c *Client) ProposeSpendWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewProposeSpendRequestWithBody(c.Server, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -2292,13 +5269,160 @@ func (c *Client) ApproveSpendWithBody(ctx context.Context, id ID, contentType st
 	return c.Client.Do(req)
 }
 
-// ApproveSpend Prepare a treasurer's approval of a spend for signing.
+// ProposeSpend Prepare a spend from an account against an executed budget decision, for signing.
 //
 // Takes a body of the `application/json` content type.
 //
-// Corresponds with POST /v1/treasury/spends/{id}/approvals (the `ApproveSpend` operationId).
-func (c *Client) ApproveSpend(ctx context.Context, id ID, body ApproveSpendJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewApproveSpendRequest(c.Server, id, body)
+// Corresponds with POST /v1/treasury/spends (the `ProposeSpend` operationId).
+func (c *Client) ProposeSpend(ctx context.Context, body ProposeSpendJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewProposeSpendRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetSpend One spend.
+//
+// Corresponds with GET /v1/treasury/spends/{id} (the `GetSpend` operationId).
+func (c *Client) GetSpend(ctx context.Context, id ID, params *GetSpendParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetSpendRequest(c.Server, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListSpendApprovals The treasurers' approvals of a spend.
+//
+// Corresponds with GET /v1/treasury/spends/{id}/approvals (the `ListSpendApprovals` operationId).
+func (c *Client) ListSpendApprovals(ctx context.Context, id ID, params *ListSpendApprovalsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListSpendApprovalsRequest(c.Server, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CancelSpendWithBody Prepare the proposer withdrawing a spend that has not executed, for signing.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/treasury/spends/{id}/cancellation (the `CancelSpend` operationId).
+func (c *Client) CancelSpendWithBody(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCancelSpendRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CancelSpend Prepare the proposer withdrawing a spend that has not executed, for signing.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/treasury/spends/{id}/cancellation (the `CancelSpend` operationId).
+func (c *Client) CancelSpend(ctx context.Context, id ID, body CancelSpendJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCancelSpendRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ExecuteSpendWithBody Prepare a treasurer paying out an approved spend after its delay, for signing.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/treasury/spends/{id}/execution (the `ExecuteSpend` operationId).
+func (c *Client) ExecuteSpendWithBody(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewExecuteSpendRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ExecuteSpend Prepare a treasurer paying out an approved spend after its delay, for signing.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/treasury/spends/{id}/execution (the `ExecuteSpend` operationId).
+func (c *Client) ExecuteSpend(ctx context.Context, id ID, body ExecuteSpendJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewExecuteSpendRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetUpgradeStatus An approved upgrade's sign-offs and whether it may be committed.
+//
+// Corresponds with GET /v1/upgrades/{sequence} (the `GetUpgradeStatus` operationId).
+func (c *Client) GetUpgradeStatus(ctx context.Context, sequence Sequence, params *GetUpgradeStatusParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetUpgradeStatusRequest(c.Server, sequence, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SignOffUpgradeWithBody Prepare an organisation admin signing off the package digest of an approved upgrade, for signing.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/upgrades/{sequence}/signoffs (the `SignOffUpgrade` operationId).
+func (c *Client) SignOffUpgradeWithBody(ctx context.Context, sequence Sequence, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSignOffUpgradeRequestWithBody(c.Server, sequence, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SignOffUpgrade Prepare an organisation admin signing off the package digest of an approved upgrade, for signing.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/upgrades/{sequence}/signoffs (the `SignOffUpgrade` operationId).
+func (c *Client) SignOffUpgrade(ctx context.Context, sequence Sequence, body SignOffUpgradeJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSignOffUpgradeRequest(c.Server, sequence, body)
 	if err != nil {
 		return nil, err
 	}
@@ -2453,6 +5577,46 @@ func NewListArtifactsRequest(server string, params *ListArtifactsParams) (*http.
 	return req, nil
 }
 
+// NewRegisterArtifactRequest calls the generic RegisterArtifact builder with application/json body
+func NewRegisterArtifactRequest(server string, body RegisterArtifactJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewRegisterArtifactRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewRegisterArtifactRequestWithBody constructs an http.Request for the RegisterArtifact method, with any body, and a specified content type
+func NewRegisterArtifactRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/artifacts")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewGetArtifactRequest constructs an http.Request for the GetArtifact method
 func NewGetArtifactRequest(server string, name string, version string, params *GetArtifactParams) (*http.Request, error) {
 	var err error
@@ -2494,6 +5658,328 @@ func NewGetArtifactRequest(server string, name string, version string, params *G
 		// styled parameters, preserving literal commas as delimiters
 		// per the OpenAPI spec (e.g. "color=blue,black,brown").
 		var rawQueryFragments []string
+
+		if params.WaitFor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "waitFor", *params.WaitFor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetArtifactAttestationsRequest constructs an http.Request for the GetArtifactAttestations method
+func NewGetArtifactAttestationsRequest(server string, name ArtifactNamePath, version ArtifactVersionPath, params *GetArtifactAttestationsParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "name", name, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "version", version, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/artifacts/%s/%s/attestations", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.WaitFor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "waitFor", *params.WaitFor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewAttestArtifactRequest calls the generic AttestArtifact builder with application/json body
+func NewAttestArtifactRequest(server string, name ArtifactNamePath, version ArtifactVersionPath, body AttestArtifactJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewAttestArtifactRequestWithBody(server, name, version, "application/json", bodyReader)
+}
+
+// NewAttestArtifactRequestWithBody constructs an http.Request for the AttestArtifact method, with any body, and a specified content type
+func NewAttestArtifactRequestWithBody(server string, name ArtifactNamePath, version ArtifactVersionPath, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "name", name, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "version", version, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/artifacts/%s/%s/attestations", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewGetArtifactLineageRequest constructs an http.Request for the GetArtifactLineage method
+func NewGetArtifactLineageRequest(server string, name ArtifactNamePath, version ArtifactVersionPath, params *GetArtifactLineageParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "name", name, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "version", version, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/artifacts/%s/%s/lineage", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Direction != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "direction", *params.Direction, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Depth != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "depth", *params.Depth, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.WaitFor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "waitFor", *params.WaitFor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewVerifyArtifactRequest constructs an http.Request for the VerifyArtifact method
+func NewVerifyArtifactRequest(server string, name ArtifactNamePath, version ArtifactVersionPath, params *VerifyArtifactParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "name", name, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "version", version, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/artifacts/%s/%s/verification", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "sha256", params.Sha256, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+			return nil, err
+		} else {
+			for _, qp := range strings.Split(queryFrag, "&") {
+				rawQueryFragments = append(rawQueryFragments, qp)
+			}
+		}
+
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "size", params.Size, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+			return nil, err
+		} else {
+			for _, qp := range strings.Split(queryFrag, "&") {
+				rawQueryFragments = append(rawQueryFragments, qp)
+			}
+		}
+
+		if params.Use != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "use", *params.Use, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
 
 		if params.WaitFor != nil {
 
@@ -2738,6 +6224,53 @@ func NewGetBallotRequest(server string, id ID, params *GetBallotParams) (*http.R
 	return req, nil
 }
 
+// NewCancelPollRequest calls the generic CancelPoll builder with application/json body
+func NewCancelPollRequest(server string, id ID, body CancelPollJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCancelPollRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewCancelPollRequestWithBody constructs an http.Request for the CancelPoll method, with any body, and a specified content type
+func NewCancelPollRequestWithBody(server string, id ID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/ballots/%s/cancellation", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewCloseBallotRequest calls the generic CloseBallot builder with application/json body
 func NewCloseBallotRequest(server string, id ID, body CloseBallotJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -2766,6 +6299,208 @@ func NewCloseBallotRequestWithBody(server string, id ID, contentType string, bod
 	}
 
 	operationPath := fmt.Sprintf("/v1/ballots/%s/close", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewExecuteBallotRequest calls the generic ExecuteBallot builder with application/json body
+func NewExecuteBallotRequest(server string, id ID, body ExecuteBallotJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewExecuteBallotRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewExecuteBallotRequestWithBody constructs an http.Request for the ExecuteBallot method, with any body, and a specified content type
+func NewExecuteBallotRequestWithBody(server string, id ID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/ballots/%s/execution", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewListPauseSupportsRequest constructs an http.Request for the ListPauseSupports method
+func NewListPauseSupportsRequest(server string, id ID, params *ListPauseSupportsParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/ballots/%s/pause-supports", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.WaitFor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "waitFor", *params.WaitFor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewPauseBallotRequest calls the generic PauseBallot builder with application/json body
+func NewPauseBallotRequest(server string, id ID, body PauseBallotJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewPauseBallotRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewPauseBallotRequestWithBody constructs an http.Request for the PauseBallot method, with any body, and a specified content type
+func NewPauseBallotRequestWithBody(server string, id ID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/ballots/%s/pauses", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewQueueBallotRequest calls the generic QueueBallot builder with application/json body
+func NewQueueBallotRequest(server string, id ID, body QueueBallotJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewQueueBallotRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewQueueBallotRequestWithBody constructs an http.Request for the QueueBallot method, with any body, and a specified content type
+func NewQueueBallotRequestWithBody(server string, id ID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/ballots/%s/queue", pathParam0)
 	if operationPath[0] == '/' {
 		operationPath = "." + operationPath
 	}
@@ -2895,6 +6630,53 @@ func NewStreamBallotResultsRequest(server string, id ID, params *StreamBallotRes
 	return req, nil
 }
 
+// NewTallyBallotRequest calls the generic TallyBallot builder with application/json body
+func NewTallyBallotRequest(server string, id ID, body TallyBallotJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewTallyBallotRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewTallyBallotRequestWithBody constructs an http.Request for the TallyBallot method, with any body, and a specified content type
+func NewTallyBallotRequestWithBody(server string, id ID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/ballots/%s/tally", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewCastVoteRequest calls the generic CastVote builder with application/json body
 func NewCastVoteRequest(server string, id ID, body CastVoteJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -2923,6 +6705,238 @@ func NewCastVoteRequestWithBody(server string, id ID, contentType string, body i
 	}
 
 	operationPath := fmt.Sprintf("/v1/ballots/%s/votes", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewGetBuildRequest constructs an http.Request for the GetBuild method
+func NewGetBuildRequest(server string, params *GetBuildParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/build")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.WaitFor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "waitFor", *params.WaitFor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListConflictsRequest constructs an http.Request for the ListConflicts method
+func NewListConflictsRequest(server string, params *ListConflictsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/conflicts")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.SubjectKind != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "subjectKind", *params.SubjectKind, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.SubjectId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "subjectId", *params.SubjectId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.MspId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "mspId", *params.MspId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.MemberId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "memberId", *params.MemberId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Kind != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "kind", *params.Kind, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.WaitFor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "waitFor", *params.WaitFor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewDiscloseConflictRequest calls the generic DiscloseConflict builder with application/json body
+func NewDiscloseConflictRequest(server string, body DiscloseConflictJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewDiscloseConflictRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewDiscloseConflictRequestWithBody constructs an http.Request for the DiscloseConflict method, with any body, and a specified content type
+func NewDiscloseConflictRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/conflicts")
 	if operationPath[0] == '/' {
 		operationPath = "." + operationPath
 	}
@@ -2996,6 +7010,130 @@ func NewGetConstitutionRequest(server string, params *GetConstitutionParams) (*h
 	return req, nil
 }
 
+// NewGetDefaultConstitutionRequest constructs an http.Request for the GetDefaultConstitution method
+func NewGetDefaultConstitutionRequest(server string, params *GetDefaultConstitutionParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/constitution/default")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.WaitFor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "waitFor", *params.WaitFor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetConstitutionDiffRequest constructs an http.Request for the GetConstitutionDiff method
+func NewGetConstitutionDiffRequest(server string, params *GetConstitutionDiffParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/constitution/diff")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "from", params.From, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+			return nil, err
+		} else {
+			for _, qp := range strings.Split(queryFrag, "&") {
+				rawQueryFragments = append(rawQueryFragments, qp)
+			}
+		}
+
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "to", params.To, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+			return nil, err
+		} else {
+			for _, qp := range strings.Split(queryFrag, "&") {
+				rawQueryFragments = append(rawQueryFragments, qp)
+			}
+		}
+
+		if params.WaitFor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "waitFor", *params.WaitFor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewListConstitutionVersionsRequest constructs an http.Request for the ListConstitutionVersions method
 func NewListConstitutionVersionsRequest(server string, params *ListConstitutionVersionsParams) (*http.Request, error) {
 	var err error
@@ -3006,6 +7144,67 @@ func NewListConstitutionVersionsRequest(server string, params *ListConstitutionV
 	}
 
 	operationPath := fmt.Sprintf("/v1/constitution/versions")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.WaitFor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "waitFor", *params.WaitFor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetConstitutionVersionRequest constructs an http.Request for the GetConstitutionVersion method
+func NewGetConstitutionVersionRequest(server string, version int64, params *GetConstitutionVersionParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "version", version, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/constitution/versions/%s", pathParam0)
 	if operationPath[0] == '/' {
 		operationPath = "." + operationPath
 	}
@@ -3140,6 +7339,46 @@ func NewListDecisionsRequest(server string, params *ListDecisionsParams) (*http.
 	return req, nil
 }
 
+// NewProposeDecisionRequest calls the generic ProposeDecision builder with application/json body
+func NewProposeDecisionRequest(server string, body ProposeDecisionJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewProposeDecisionRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewProposeDecisionRequestWithBody constructs an http.Request for the ProposeDecision method, with any body, and a specified content type
+func NewProposeDecisionRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/decisions")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewGetDecisionRequest constructs an http.Request for the GetDecision method
 func NewGetDecisionRequest(server string, id ID, params *GetDecisionParams) (*http.Request, error) {
 	var err error
@@ -3157,6 +7396,114 @@ func NewGetDecisionRequest(server string, id ID, params *GetDecisionParams) (*ht
 	}
 
 	operationPath := fmt.Sprintf("/v1/decisions/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.WaitFor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "waitFor", *params.WaitFor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewAppealDecisionRequest calls the generic AppealDecision builder with application/json body
+func NewAppealDecisionRequest(server string, id ID, body AppealDecisionJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewAppealDecisionRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewAppealDecisionRequestWithBody constructs an http.Request for the AppealDecision method, with any body, and a specified content type
+func NewAppealDecisionRequestWithBody(server string, id ID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/decisions/%s/appeals", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewListDecisionAppellantsRequest constructs an http.Request for the ListDecisionAppellants method
+func NewListDecisionAppellantsRequest(server string, id ID, params *ListDecisionAppellantsParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/decisions/%s/appellants", pathParam0)
 	if operationPath[0] == '/' {
 		operationPath = "." + operationPath
 	}
@@ -3295,6 +7642,53 @@ func NewExecuteDecisionRequestWithBody(server string, id ID, contentType string,
 	return req, nil
 }
 
+// NewRecordFailedExecutionRequest calls the generic RecordFailedExecution builder with application/json body
+func NewRecordFailedExecutionRequest(server string, id ID, body RecordFailedExecutionJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewRecordFailedExecutionRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewRecordFailedExecutionRequestWithBody constructs an http.Request for the RecordFailedExecution method, with any body, and a specified content type
+func NewRecordFailedExecutionRequestWithBody(server string, id ID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/decisions/%s/failed-execution", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewVoteOnDecisionRequest calls the generic VoteOnDecision builder with application/json body
 func NewVoteOnDecisionRequest(server string, id ID, body VoteOnDecisionJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -3323,6 +7717,46 @@ func NewVoteOnDecisionRequestWithBody(server string, id ID, contentType string, 
 	}
 
 	operationPath := fmt.Sprintf("/v1/decisions/%s/votes", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewSetDelegateStatementRequest calls the generic SetDelegateStatement builder with application/json body
+func NewSetDelegateStatementRequest(server string, body SetDelegateStatementJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewSetDelegateStatementRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewSetDelegateStatementRequestWithBody constructs an http.Request for the SetDelegateStatement method, with any body, and a specified content type
+func NewSetDelegateStatementRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/delegates/statement")
 	if operationPath[0] == '/' {
 		operationPath = "." + operationPath
 	}
@@ -3403,6 +7837,400 @@ func NewRevokeDelegationRequestWithBody(server string, contentType string, body 
 	}
 
 	operationPath := fmt.Sprintf("/v1/delegations/revocations")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewListEligibleMembersRequest constructs an http.Request for the ListEligibleMembers method
+func NewListEligibleMembersRequest(server string, params *ListEligibleMembersParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/eligibility")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.MspId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "mspId", *params.MspId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.At != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "at", *params.At, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.WaitFor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "waitFor", *params.WaitFor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetGenesisRequest constructs an http.Request for the GetGenesis method
+func NewGetGenesisRequest(server string, params *GetGenesisParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/genesis")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.WaitFor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "waitFor", *params.WaitFor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewApproveGenesisRequest calls the generic ApproveGenesis builder with application/json body
+func NewApproveGenesisRequest(server string, body ApproveGenesisJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewApproveGenesisRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewApproveGenesisRequestWithBody constructs an http.Request for the ApproveGenesis method, with any body, and a specified content type
+func NewApproveGenesisRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/genesis/approvals")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewProposeGenesisRequest calls the generic ProposeGenesis builder with application/json body
+func NewProposeGenesisRequest(server string, body ProposeGenesisJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewProposeGenesisRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewProposeGenesisRequestWithBody constructs an http.Request for the ProposeGenesis method, with any body, and a specified content type
+func NewProposeGenesisRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/genesis/proposals")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewDiscloseGuardianPauseRequest calls the generic DiscloseGuardianPause builder with application/json body
+func NewDiscloseGuardianPauseRequest(server string, body DiscloseGuardianPauseJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewDiscloseGuardianPauseRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewDiscloseGuardianPauseRequestWithBody constructs an http.Request for the DiscloseGuardianPause method, with any body, and a specified content type
+func NewDiscloseGuardianPauseRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/guardian/disclosures")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewListGuardianIncidentsRequest constructs an http.Request for the ListGuardianIncidents method
+func NewListGuardianIncidentsRequest(server string, params *ListGuardianIncidentsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/guardian/incidents")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.WaitFor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "waitFor", *params.WaitFor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewRecordMissedDisclosureRequest calls the generic RecordMissedDisclosure builder with application/json body
+func NewRecordMissedDisclosureRequest(server string, body RecordMissedDisclosureJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewRecordMissedDisclosureRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewRecordMissedDisclosureRequestWithBody constructs an http.Request for the RecordMissedDisclosure method, with any body, and a specified content type
+func NewRecordMissedDisclosureRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/guardian/missed-disclosures")
 	if operationPath[0] == '/' {
 		operationPath = "." + operationPath
 	}
@@ -3560,6 +8388,42 @@ func NewListIncidentsRequest(server string, params *ListIncidentsParams) (*http.
 		// per the OpenAPI spec (e.g. "color=blue,black,brown").
 		var rawQueryFragments []string
 
+		if params.Kind != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "kind", *params.Kind, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.From != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "from", *params.From, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.To != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "to", *params.To, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if params.Limit != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
@@ -3606,6 +8470,154 @@ func NewListIncidentsRequest(server string, params *ListIncidentsParams) (*http.
 	if err != nil {
 		return nil, err
 	}
+
+	return req, nil
+}
+
+// NewFileIncidentRequest calls the generic FileIncident builder with application/json body
+func NewFileIncidentRequest(server string, body FileIncidentJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewFileIncidentRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewFileIncidentRequestWithBody constructs an http.Request for the FileIncident method, with any body, and a specified content type
+func NewFileIncidentRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/incidents")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewGetIncidentRequest constructs an http.Request for the GetIncident method
+func NewGetIncidentRequest(server string, id ID, params *GetIncidentParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/incidents/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.WaitFor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "waitFor", *params.WaitFor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewAttachPostMortemRequest calls the generic AttachPostMortem builder with application/json body
+func NewAttachPostMortemRequest(server string, id ID, body AttachPostMortemJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewAttachPostMortemRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewAttachPostMortemRequestWithBody constructs an http.Request for the AttachPostMortem method, with any body, and a specified content type
+func NewAttachPostMortemRequestWithBody(server string, id ID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/incidents/%s/post-mortem", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
 
 	return req, nil
 }
@@ -3773,6 +8785,46 @@ func NewListMembersRequest(server string, params *ListMembersParams) (*http.Requ
 	return req, nil
 }
 
+// NewRegisterMemberRequest calls the generic RegisterMember builder with application/json body
+func NewRegisterMemberRequest(server string, body RegisterMemberJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewRegisterMemberRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewRegisterMemberRequestWithBody constructs an http.Request for the RegisterMember method, with any body, and a specified content type
+func NewRegisterMemberRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/members")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewGetMemberRequest constructs an http.Request for the GetMember method
 func NewGetMemberRequest(server string, mspId MSPIDPath, memberId MemberIDPath, params *GetMemberParams) (*http.Request, error) {
 	var err error
@@ -3841,6 +8893,182 @@ func NewGetMemberRequest(server string, mspId MSPIDPath, memberId MemberIDPath, 
 	return req, nil
 }
 
+// NewAttestReputationRequest calls the generic AttestReputation builder with application/json body
+func NewAttestReputationRequest(server string, mspId MSPIDPath, memberId MemberIDPath, body AttestReputationJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewAttestReputationRequestWithBody(server, mspId, memberId, "application/json", bodyReader)
+}
+
+// NewAttestReputationRequestWithBody constructs an http.Request for the AttestReputation method, with any body, and a specified content type
+func NewAttestReputationRequestWithBody(server string, mspId MSPIDPath, memberId MemberIDPath, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "mspId", mspId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "memberId", memberId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/members/%s/%s/attestations", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewEndorseAttestationRequest calls the generic EndorseAttestation builder with application/json body
+func NewEndorseAttestationRequest(server string, mspId MSPIDPath, memberId MemberIDPath, attestationId AttestationIDPath, body EndorseAttestationJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewEndorseAttestationRequestWithBody(server, mspId, memberId, attestationId, "application/json", bodyReader)
+}
+
+// NewEndorseAttestationRequestWithBody constructs an http.Request for the EndorseAttestation method, with any body, and a specified content type
+func NewEndorseAttestationRequestWithBody(server string, mspId MSPIDPath, memberId MemberIDPath, attestationId AttestationIDPath, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "mspId", mspId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "memberId", memberId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "attestationId", attestationId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/members/%s/%s/attestations/%s/endorsements", pathParam0, pathParam1, pathParam2)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewRevokeAttestationRequest calls the generic RevokeAttestation builder with application/json body
+func NewRevokeAttestationRequest(server string, mspId MSPIDPath, memberId MemberIDPath, attestationId AttestationIDPath, body RevokeAttestationJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewRevokeAttestationRequestWithBody(server, mspId, memberId, attestationId, "application/json", bodyReader)
+}
+
+// NewRevokeAttestationRequestWithBody constructs an http.Request for the RevokeAttestation method, with any body, and a specified content type
+func NewRevokeAttestationRequestWithBody(server string, mspId MSPIDPath, memberId MemberIDPath, attestationId AttestationIDPath, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "mspId", mspId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "memberId", memberId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "attestationId", attestationId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/members/%s/%s/attestations/%s/revocation", pathParam0, pathParam1, pathParam2)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewGetMemberBalanceRequest constructs an http.Request for the GetMemberBalance method
 func NewGetMemberBalanceRequest(server string, mspId MSPIDPath, memberId MemberIDPath, params *GetMemberBalanceParams) (*http.Request, error) {
 	var err error
@@ -3882,6 +9110,98 @@ func NewGetMemberBalanceRequest(server string, mspId MSPIDPath, memberId MemberI
 		// styled parameters, preserving literal commas as delimiters
 		// per the OpenAPI spec (e.g. "color=blue,black,brown").
 		var rawQueryFragments []string
+
+		if params.At != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "at", *params.At, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.WaitFor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "waitFor", *params.WaitFor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetTokenHistoryRequest constructs an http.Request for the GetTokenHistory method
+func NewGetTokenHistoryRequest(server string, mspId MSPIDPath, memberId MemberIDPath, params *GetTokenHistoryParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "mspId", mspId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "memberId", memberId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/members/%s/%s/balance/history", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
 
 		if params.WaitFor != nil {
 
@@ -4045,6 +9365,60 @@ func NewGetMemberEligibilityRequest(server string, mspId MSPIDPath, memberId Mem
 	return req, nil
 }
 
+// NewRemoveMemberRequest calls the generic RemoveMember builder with application/json body
+func NewRemoveMemberRequest(server string, mspId MSPIDPath, memberId MemberIDPath, body RemoveMemberJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewRemoveMemberRequestWithBody(server, mspId, memberId, "application/json", bodyReader)
+}
+
+// NewRemoveMemberRequestWithBody constructs an http.Request for the RemoveMember method, with any body, and a specified content type
+func NewRemoveMemberRequestWithBody(server string, mspId MSPIDPath, memberId MemberIDPath, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "mspId", mspId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "memberId", memberId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/members/%s/%s/removal", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewGetMemberReputationRequest constructs an http.Request for the GetMemberReputation method
 func NewGetMemberReputationRequest(server string, mspId MSPIDPath, memberId MemberIDPath, params *GetMemberReputationParams) (*http.Request, error) {
 	var err error
@@ -4087,6 +9461,30 @@ func NewGetMemberReputationRequest(server string, mspId MSPIDPath, memberId Memb
 		// per the OpenAPI spec (e.g. "color=blue,black,brown").
 		var rawQueryFragments []string
 
+		if params.At != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "at", *params.At, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Categories != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "categories", *params.Categories, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if params.WaitFor != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "waitFor", *params.WaitFor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
@@ -4109,6 +9507,502 @@ func NewGetMemberReputationRequest(server string, mspId MSPIDPath, memberId Memb
 	if err != nil {
 		return nil, err
 	}
+
+	return req, nil
+}
+
+// NewGetReputationHistoryRequest constructs an http.Request for the GetReputationHistory method
+func NewGetReputationHistoryRequest(server string, mspId MSPIDPath, memberId MemberIDPath, params *GetReputationHistoryParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "mspId", mspId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "memberId", memberId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/members/%s/%s/reputation/history", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.WaitFor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "waitFor", *params.WaitFor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetDelegateStatementRequest constructs an http.Request for the GetDelegateStatement method
+func NewGetDelegateStatementRequest(server string, mspId MSPIDPath, memberId MemberIDPath, params *GetDelegateStatementParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "mspId", mspId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "memberId", memberId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/members/%s/%s/statement", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.WaitFor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "waitFor", *params.WaitFor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewUpdateMemberRequest calls the generic UpdateMember builder with application/json body
+func NewUpdateMemberRequest(server string, mspId MSPIDPath, memberId MemberIDPath, body UpdateMemberJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdateMemberRequestWithBody(server, mspId, memberId, "application/json", bodyReader)
+}
+
+// NewUpdateMemberRequestWithBody constructs an http.Request for the UpdateMember method, with any body, and a specified content type
+func NewUpdateMemberRequestWithBody(server string, mspId MSPIDPath, memberId MemberIDPath, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "mspId", mspId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "memberId", memberId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/members/%s/%s/update", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewListVouchesRequest constructs an http.Request for the ListVouches method
+func NewListVouchesRequest(server string, mspId MSPIDPath, memberId MemberIDPath, params *ListVouchesParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "mspId", mspId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "memberId", memberId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/members/%s/%s/vouches", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.WaitFor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "waitFor", *params.WaitFor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewVouchForMemberRequest calls the generic VouchForMember builder with application/json body
+func NewVouchForMemberRequest(server string, mspId MSPIDPath, memberId MemberIDPath, body VouchForMemberJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewVouchForMemberRequestWithBody(server, mspId, memberId, "application/json", bodyReader)
+}
+
+// NewVouchForMemberRequestWithBody constructs an http.Request for the VouchForMember method, with any body, and a specified content type
+func NewVouchForMemberRequestWithBody(server string, mspId MSPIDPath, memberId MemberIDPath, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "mspId", mspId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "memberId", memberId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/members/%s/%s/vouches", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewRevokeVouchRequest calls the generic RevokeVouch builder with application/json body
+func NewRevokeVouchRequest(server string, mspId MSPIDPath, memberId MemberIDPath, body RevokeVouchJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewRevokeVouchRequestWithBody(server, mspId, memberId, "application/json", bodyReader)
+}
+
+// NewRevokeVouchRequestWithBody constructs an http.Request for the RevokeVouch method, with any body, and a specified content type
+func NewRevokeVouchRequestWithBody(server string, mspId MSPIDPath, memberId MemberIDPath, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "mspId", mspId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "memberId", memberId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/members/%s/%s/vouches/revocation", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewGetMetricsRequest constructs an http.Request for the GetMetrics method
+func NewGetMetricsRequest(server string, params *GetMetricsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/metrics")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.From != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "from", *params.From, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.To != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "to", *params.To, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Family != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "family", *params.Family, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.WaitFor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "waitFor", *params.WaitFor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreatePollRequest calls the generic CreatePoll builder with application/json body
+func NewCreatePollRequest(server string, body CreatePollJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreatePollRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewCreatePollRequestWithBody constructs an http.Request for the CreatePoll method, with any body, and a specified content type
+func NewCreatePollRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/polls")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
 
 	return req, nil
 }
@@ -4824,6 +10718,150 @@ func NewSubmitSigningRequestWithBody(server string, id SigningID, params *Submit
 	return req, nil
 }
 
+// NewListTokenAccountsRequest constructs an http.Request for the ListTokenAccounts method
+func NewListTokenAccountsRequest(server string, params *ListTokenAccountsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/tokens/accounts")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.MspId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "mspId", *params.MspId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.WaitFor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "waitFor", *params.WaitFor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetTokenSupplyRequest constructs an http.Request for the GetTokenSupply method
+func NewGetTokenSupplyRequest(server string, params *GetTokenSupplyParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/tokens/supply")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.WaitFor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "waitFor", *params.WaitFor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewGetTransactionRequest constructs an http.Request for the GetTransaction method
 func NewGetTransactionRequest(server string, txId TxID) (*http.Request, error) {
 	var err error
@@ -5037,8 +11075,142 @@ func NewListTreasuryMovementsRequest(server string, id ID, params *ListTreasuryM
 	return req, nil
 }
 
-// NewListSpendsRequest constructs an http.Request for the ListSpends method
-func NewListSpendsRequest(server string, params *ListSpendsParams) (*http.Request, error) {
+// NewGetTreasuryUsageRequest constructs an http.Request for the GetTreasuryUsage method
+func NewGetTreasuryUsageRequest(server string, id ID, params *GetTreasuryUsageParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/treasury/accounts/%s/usage", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.At != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "at", *params.At, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.WaitFor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "waitFor", *params.WaitFor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetBudgetRequest constructs an http.Request for the GetBudget method
+func NewGetBudgetRequest(server string, id ID, params *GetBudgetParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/treasury/budgets/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.WaitFor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "waitFor", *params.WaitFor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListDepositsRequest constructs an http.Request for the ListDeposits method
+func NewListDepositsRequest(server string, params *ListDepositsParams) (*http.Request, error) {
 	var err error
 
 	serverURL, err := url.Parse(server)
@@ -5046,7 +11218,7 @@ func NewListSpendsRequest(server string, params *ListSpendsParams) (*http.Reques
 		return nil, err
 	}
 
-	operationPath := fmt.Sprintf("/v1/treasury/spends")
+	operationPath := fmt.Sprintf("/v1/treasury/deposits")
 	if operationPath[0] == '/' {
 		operationPath = "." + operationPath
 	}
@@ -5115,19 +11287,347 @@ func NewListSpendsRequest(server string, params *ListSpendsParams) (*http.Reques
 	return req, nil
 }
 
-// NewApproveSpendRequest calls the generic ApproveSpend builder with application/json body
-func NewApproveSpendRequest(server string, id ID, body ApproveSpendJSONRequestBody) (*http.Request, error) {
+// NewDepositToTreasuryRequest calls the generic DepositToTreasury builder with application/json body
+func NewDepositToTreasuryRequest(server string, body DepositToTreasuryJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewApproveSpendRequestWithBody(server, id, "application/json", bodyReader)
+	return NewDepositToTreasuryRequestWithBody(server, "application/json", bodyReader)
 }
 
-// NewApproveSpendRequestWithBody constructs an http.Request for the ApproveSpend method, with any body, and a specified content type
-func NewApproveSpendRequestWithBody(server string, id ID, contentType string, body io.Reader) (*http.Request, error) {
+// NewDepositToTreasuryRequestWithBody constructs an http.Request for the DepositToTreasury method, with any body, and a specified content type
+func NewDepositToTreasuryRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/treasury/deposits")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewGetDepositRequest constructs an http.Request for the GetDeposit method
+func NewGetDepositRequest(server string, id ID, params *GetDepositParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/treasury/deposits/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.WaitFor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "waitFor", *params.WaitFor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewConfirmDepositRequest calls the generic ConfirmDeposit builder with application/json body
+func NewConfirmDepositRequest(server string, id ID, body ConfirmDepositJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewConfirmDepositRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewConfirmDepositRequestWithBody constructs an http.Request for the ConfirmDeposit method, with any body, and a specified content type
+func NewConfirmDepositRequestWithBody(server string, id ID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/treasury/deposits/%s/confirmation", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewListSpendsRequest constructs an http.Request for the ListSpends method
+func NewListSpendsRequest(server string, params *ListSpendsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/treasury/spends")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Source != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "source", *params.Source, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.WaitFor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "waitFor", *params.WaitFor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewProposeSpendRequest calls the generic ProposeSpend builder with application/json body
+func NewProposeSpendRequest(server string, body ProposeSpendJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewProposeSpendRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewProposeSpendRequestWithBody constructs an http.Request for the ProposeSpend method, with any body, and a specified content type
+func NewProposeSpendRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/treasury/spends")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewGetSpendRequest constructs an http.Request for the GetSpend method
+func NewGetSpendRequest(server string, id ID, params *GetSpendParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/treasury/spends/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.WaitFor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "waitFor", *params.WaitFor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListSpendApprovalsRequest constructs an http.Request for the ListSpendApprovals method
+func NewListSpendApprovalsRequest(server string, id ID, params *ListSpendApprovalsParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -5143,6 +11643,245 @@ func NewApproveSpendRequestWithBody(server string, id ID, contentType string, bo
 	}
 
 	operationPath := fmt.Sprintf("/v1/treasury/spends/%s/approvals", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.WaitFor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "waitFor", *params.WaitFor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCancelSpendRequest calls the generic CancelSpend builder with application/json body
+func NewCancelSpendRequest(server string, id ID, body CancelSpendJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCancelSpendRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewCancelSpendRequestWithBody constructs an http.Request for the CancelSpend method, with any body, and a specified content type
+func NewCancelSpendRequestWithBody(server string, id ID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/treasury/spends/%s/cancellation", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewExecuteSpendRequest calls the generic ExecuteSpend builder with application/json body
+func NewExecuteSpendRequest(server string, id ID, body ExecuteSpendJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewExecuteSpendRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewExecuteSpendRequestWithBody constructs an http.Request for the ExecuteSpend method, with any body, and a specified content type
+func NewExecuteSpendRequestWithBody(server string, id ID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/treasury/spends/%s/execution", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewGetUpgradeStatusRequest constructs an http.Request for the GetUpgradeStatus method
+func NewGetUpgradeStatusRequest(server string, sequence Sequence, params *GetUpgradeStatusParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "sequence", sequence, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/upgrades/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Digest != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "digest", *params.Digest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.WaitFor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "waitFor", *params.WaitFor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewSignOffUpgradeRequest calls the generic SignOffUpgrade builder with application/json body
+func NewSignOffUpgradeRequest(server string, sequence Sequence, body SignOffUpgradeJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewSignOffUpgradeRequestWithBody(server, sequence, "application/json", bodyReader)
+}
+
+// NewSignOffUpgradeRequestWithBody constructs an http.Request for the SignOffUpgrade method, with any body, and a specified content type
+func NewSignOffUpgradeRequestWithBody(server string, sequence Sequence, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "sequence", sequence, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/upgrades/%s/signoffs", pathParam0)
 	if operationPath[0] == '/' {
 		operationPath = "." + operationPath
 	}
@@ -5225,10 +11964,59 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	ListArtifactsWithResponse(ctx context.Context, params *ListArtifactsParams, reqEditors ...RequestEditorFn) (*ListArtifactsResponse, error)
 
+	// RegisterArtifactWithBodyWithResponse Prepare registering an artifact version (its digest, size, licence and parents), for signing.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/artifacts (the `RegisterArtifact` operationId).
+	RegisterArtifactWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RegisterArtifactResponse, error)
+
+	// RegisterArtifactWithResponse Prepare registering an artifact version (its digest, size, licence and parents), for signing.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/artifacts (the `RegisterArtifact` operationId).
+	RegisterArtifactWithResponse(ctx context.Context, body RegisterArtifactJSONRequestBody, reqEditors ...RequestEditorFn) (*RegisterArtifactResponse, error)
+
 	// GetArtifactWithResponse performs a GET /v1/artifacts/{name}/{version} (the `GetArtifact` operationId) request.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	GetArtifactWithResponse(ctx context.Context, name string, version string, params *GetArtifactParams, reqEditors ...RequestEditorFn) (*GetArtifactResponse, error)
+
+	// GetArtifactAttestationsWithResponse The attestations of a version.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/artifacts/{name}/{version}/attestations (the `GetArtifactAttestations` operationId).
+	GetArtifactAttestationsWithResponse(ctx context.Context, name ArtifactNamePath, version ArtifactVersionPath, params *GetArtifactAttestationsParams, reqEditors ...RequestEditorFn) (*GetArtifactAttestationsResponse, error)
+
+	// AttestArtifactWithBodyWithResponse Prepare an attester's attestation of an artifact version, for signing.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/artifacts/{name}/{version}/attestations (the `AttestArtifact` operationId).
+	AttestArtifactWithBodyWithResponse(ctx context.Context, name ArtifactNamePath, version ArtifactVersionPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AttestArtifactResponse, error)
+
+	// AttestArtifactWithResponse Prepare an attester's attestation of an artifact version, for signing.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/artifacts/{name}/{version}/attestations (the `AttestArtifact` operationId).
+	AttestArtifactWithResponse(ctx context.Context, name ArtifactNamePath, version ArtifactVersionPath, body AttestArtifactJSONRequestBody, reqEditors ...RequestEditorFn) (*AttestArtifactResponse, error)
+
+	// GetArtifactLineageWithResponse The provenance graph of a version, both ways.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/artifacts/{name}/{version}/lineage (the `GetArtifactLineage` operationId).
+	GetArtifactLineageWithResponse(ctx context.Context, name ArtifactNamePath, version ArtifactVersionPath, params *GetArtifactLineageParams, reqEditors ...RequestEditorFn) (*GetArtifactLineageResponse, error)
+
+	// VerifyArtifactWithResponse Whether a file with this SHA-256 and size is the registered version and released for a use now (the file stays with the caller).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/artifacts/{name}/{version}/verification (the `VerifyArtifact` operationId).
+	VerifyArtifactWithResponse(ctx context.Context, name ArtifactNamePath, version ArtifactVersionPath, params *VerifyArtifactParams, reqEditors ...RequestEditorFn) (*VerifyArtifactResponse, error)
 
 	// StreamAuditBlocksWithResponse Stream committed blocks as NDJSON (one line per block, its transactions with their validation codes).
 	//
@@ -5247,6 +12035,20 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	GetBallotWithResponse(ctx context.Context, id ID, params *GetBallotParams, reqEditors ...RequestEditorFn) (*GetBallotResponse, error)
 
+	// CancelPollWithBodyWithResponse Prepare withdrawing the signer's own poll before its first vote, for signing.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/ballots/{id}/cancellation (the `CancelPoll` operationId).
+	CancelPollWithBodyWithResponse(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CancelPollResponse, error)
+
+	// CancelPollWithResponse Prepare withdrawing the signer's own poll before its first vote, for signing.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/ballots/{id}/cancellation (the `CancelPoll` operationId).
+	CancelPollWithResponse(ctx context.Context, id ID, body CancelPollJSONRequestBody, reqEditors ...RequestEditorFn) (*CancelPollResponse, error)
+
 	// CloseBallotWithBodyWithResponse Prepare closing a ballot whose voting period is over, for the signer to sign.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
@@ -5261,6 +12063,53 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /v1/ballots/{id}/close (the `CloseBallot` operationId).
 	CloseBallotWithResponse(ctx context.Context, id ID, body CloseBallotJSONRequestBody, reqEditors ...RequestEditorFn) (*CloseBallotResponse, error)
 
+	// ExecuteBallotWithBodyWithResponse Prepare executing a queued ballot after its timelock, for signing.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/ballots/{id}/execution (the `ExecuteBallot` operationId).
+	ExecuteBallotWithBodyWithResponse(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ExecuteBallotResponse, error)
+
+	// ExecuteBallotWithResponse Prepare executing a queued ballot after its timelock, for signing.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/ballots/{id}/execution (the `ExecuteBallot` operationId).
+	ExecuteBallotWithResponse(ctx context.Context, id ID, body ExecuteBallotJSONRequestBody, reqEditors ...RequestEditorFn) (*ExecuteBallotResponse, error)
+
+	// ListPauseSupportsWithResponse performs a GET /v1/ballots/{id}/pause-supports (the `ListPauseSupports` operationId) request.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	ListPauseSupportsWithResponse(ctx context.Context, id ID, params *ListPauseSupportsParams, reqEditors ...RequestEditorFn) (*ListPauseSupportsResponse, error)
+
+	// PauseBallotWithBodyWithResponse Prepare a guardian's support for pausing a ballot, for signing.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/ballots/{id}/pauses (the `PauseBallot` operationId).
+	PauseBallotWithBodyWithResponse(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PauseBallotResponse, error)
+
+	// PauseBallotWithResponse Prepare a guardian's support for pausing a ballot, for signing.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/ballots/{id}/pauses (the `PauseBallot` operationId).
+	PauseBallotWithResponse(ctx context.Context, id ID, body PauseBallotJSONRequestBody, reqEditors ...RequestEditorFn) (*PauseBallotResponse, error)
+
+	// QueueBallotWithBodyWithResponse Prepare queueing a succeeded poll-less ballot under its timelock, for signing.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/ballots/{id}/queue (the `QueueBallot` operationId).
+	QueueBallotWithBodyWithResponse(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*QueueBallotResponse, error)
+
+	// QueueBallotWithResponse Prepare queueing a succeeded poll-less ballot under its timelock, for signing.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/ballots/{id}/queue (the `QueueBallot` operationId).
+	QueueBallotWithResponse(ctx context.Context, id ID, body QueueBallotJSONRequestBody, reqEditors ...RequestEditorFn) (*QueueBallotResponse, error)
+
 	// GetBallotResultsWithResponse performs a GET /v1/ballots/{id}/results (the `GetBallotResults` operationId) request.
 	//
 	// Returns a wrapper object for the known response body format(s).
@@ -5272,6 +12121,20 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /v1/ballots/{id}/results/stream (the `StreamBallotResults` operationId).
 	StreamBallotResultsWithResponse(ctx context.Context, id ID, params *StreamBallotResultsParams, reqEditors ...RequestEditorFn) (*StreamBallotResultsResponse, error)
+
+	// TallyBallotWithBodyWithResponse Prepare one page of a closed ballot's tally, for signing (repeat until the progress says done).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/ballots/{id}/tally (the `TallyBallot` operationId).
+	TallyBallotWithBodyWithResponse(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*TallyBallotResponse, error)
+
+	// TallyBallotWithResponse Prepare one page of a closed ballot's tally, for signing (repeat until the progress says done).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/ballots/{id}/tally (the `TallyBallot` operationId).
+	TallyBallotWithResponse(ctx context.Context, id ID, body TallyBallotJSONRequestBody, reqEditors ...RequestEditorFn) (*TallyBallotResponse, error)
 
 	// CastVoteWithBodyWithResponse Prepare the member's vote on a ballot for signing.
 	//
@@ -5287,25 +12150,113 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /v1/ballots/{id}/votes (the `CastVote` operationId).
 	CastVoteWithResponse(ctx context.Context, id ID, body CastVoteJSONRequestBody, reqEditors ...RequestEditorFn) (*CastVoteResponse, error)
 
+	// GetBuildWithResponse The chaincode build the gateway peer runs.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/build (the `GetBuild` operationId).
+	GetBuildWithResponse(ctx context.Context, params *GetBuildParams, reqEditors ...RequestEditorFn) (*GetBuildResponse, error)
+
+	// ListConflictsWithResponse Disclosures on a subject (subjectKind and subjectId) or by a member (mspId and memberId).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/conflicts (the `ListConflicts` operationId).
+	ListConflictsWithResponse(ctx context.Context, params *ListConflictsParams, reqEditors ...RequestEditorFn) (*ListConflictsResponse, error)
+
+	// DiscloseConflictWithBodyWithResponse Prepare the signer's conflict-of-interest disclosure on a subject, for signing.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/conflicts (the `DiscloseConflict` operationId).
+	DiscloseConflictWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*DiscloseConflictResponse, error)
+
+	// DiscloseConflictWithResponse Prepare the signer's conflict-of-interest disclosure on a subject, for signing.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/conflicts (the `DiscloseConflict` operationId).
+	DiscloseConflictWithResponse(ctx context.Context, body DiscloseConflictJSONRequestBody, reqEditors ...RequestEditorFn) (*DiscloseConflictResponse, error)
+
 	// GetConstitutionWithResponse performs a GET /v1/constitution (the `GetConstitution` operationId) request.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	GetConstitutionWithResponse(ctx context.Context, params *GetConstitutionParams, reqEditors ...RequestEditorFn) (*GetConstitutionResponse, error)
+
+	// GetDefaultConstitutionWithResponse The default constitution document the chaincode ships (a starting point for an amendment or a genesis).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/constitution/default (the `GetDefaultConstitution` operationId).
+	GetDefaultConstitutionWithResponse(ctx context.Context, params *GetDefaultConstitutionParams, reqEditors ...RequestEditorFn) (*GetDefaultConstitutionResponse, error)
+
+	// GetConstitutionDiffWithResponse The changes from one version of the constitution to another.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/constitution/diff (the `GetConstitutionDiff` operationId).
+	GetConstitutionDiffWithResponse(ctx context.Context, params *GetConstitutionDiffParams, reqEditors ...RequestEditorFn) (*GetConstitutionDiffResponse, error)
 
 	// ListConstitutionVersionsWithResponse performs a GET /v1/constitution/versions (the `ListConstitutionVersions` operationId) request.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	ListConstitutionVersionsWithResponse(ctx context.Context, params *ListConstitutionVersionsParams, reqEditors ...RequestEditorFn) (*ListConstitutionVersionsResponse, error)
 
+	// GetConstitutionVersionWithResponse One version of the constitution, in force or not.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/constitution/versions/{version} (the `GetConstitutionVersion` operationId).
+	GetConstitutionVersionWithResponse(ctx context.Context, version int64, params *GetConstitutionVersionParams, reqEditors ...RequestEditorFn) (*GetConstitutionVersionResponse, error)
+
 	// ListDecisionsWithResponse performs a GET /v1/decisions (the `ListDecisions` operationId) request.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	ListDecisionsWithResponse(ctx context.Context, params *ListDecisionsParams, reqEditors ...RequestEditorFn) (*ListDecisionsResponse, error)
 
+	// ProposeDecisionWithBodyWithResponse Prepare a decision proposal of any type (amendment, budget, role change, issuance, slashing, takedown, upgrade…) for signing.
+	//
+	// The payload is the decision type's effect payload, as `charter decision propose --payload`
+	// takes it (docs/decisions.md); the chaincode checks it against the type at endorsement.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/decisions (the `ProposeDecision` operationId).
+	ProposeDecisionWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ProposeDecisionResponse, error)
+
+	// ProposeDecisionWithResponse Prepare a decision proposal of any type (amendment, budget, role change, issuance, slashing, takedown, upgrade…) for signing.
+	//
+	// The payload is the decision type's effect payload, as `charter decision propose --payload`
+	// takes it (docs/decisions.md); the chaincode checks it against the type at endorsement.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/decisions (the `ProposeDecision` operationId).
+	ProposeDecisionWithResponse(ctx context.Context, body ProposeDecisionJSONRequestBody, reqEditors ...RequestEditorFn) (*ProposeDecisionResponse, error)
+
 	// GetDecisionWithResponse performs a GET /v1/decisions/{id} (the `GetDecision` operationId) request.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	GetDecisionWithResponse(ctx context.Context, id ID, params *GetDecisionParams, reqEditors ...RequestEditorFn) (*GetDecisionResponse, error)
+
+	// AppealDecisionWithBodyWithResponse Prepare joining the appeal against a passed decision, for signing.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/decisions/{id}/appeals (the `AppealDecision` operationId).
+	AppealDecisionWithBodyWithResponse(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AppealDecisionResponse, error)
+
+	// AppealDecisionWithResponse Prepare joining the appeal against a passed decision, for signing.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/decisions/{id}/appeals (the `AppealDecision` operationId).
+	AppealDecisionWithResponse(ctx context.Context, id ID, body AppealDecisionJSONRequestBody, reqEditors ...RequestEditorFn) (*AppealDecisionResponse, error)
+
+	// ListDecisionAppellantsWithResponse performs a GET /v1/decisions/{id}/appellants (the `ListDecisionAppellants` operationId) request.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	ListDecisionAppellantsWithResponse(ctx context.Context, id ID, params *ListDecisionAppellantsParams, reqEditors ...RequestEditorFn) (*ListDecisionAppellantsResponse, error)
 
 	// ConcludeDecisionWithBodyWithResponse Prepare applying the concurrence rule to a decision whose ballots are tallied, for signing.
 	//
@@ -5335,6 +12286,20 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /v1/decisions/{id}/execution (the `ExecuteDecision` operationId).
 	ExecuteDecisionWithResponse(ctx context.Context, id ID, body ExecuteDecisionJSONRequestBody, reqEditors ...RequestEditorFn) (*ExecuteDecisionResponse, error)
 
+	// RecordFailedExecutionWithBodyWithResponse Prepare recording the incident of a passed decision whose execution failed, for signing.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/decisions/{id}/failed-execution (the `RecordFailedExecution` operationId).
+	RecordFailedExecutionWithBodyWithResponse(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RecordFailedExecutionResponse, error)
+
+	// RecordFailedExecutionWithResponse Prepare recording the incident of a passed decision whose execution failed, for signing.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/decisions/{id}/failed-execution (the `RecordFailedExecution` operationId).
+	RecordFailedExecutionWithResponse(ctx context.Context, id ID, body RecordFailedExecutionJSONRequestBody, reqEditors ...RequestEditorFn) (*RecordFailedExecutionResponse, error)
+
 	// VoteOnDecisionWithBodyWithResponse Prepare the member's vote in one house of a decision for signing.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
@@ -5348,6 +12313,20 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /v1/decisions/{id}/votes (the `VoteOnDecision` operationId).
 	VoteOnDecisionWithResponse(ctx context.Context, id ID, body VoteOnDecisionJSONRequestBody, reqEditors ...RequestEditorFn) (*VoteOnDecisionResponse, error)
+
+	// SetDelegateStatementWithBodyWithResponse Prepare the signer's delegate statement (replacing the earlier one), for signing.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/delegates/statement (the `SetDelegateStatement` operationId).
+	SetDelegateStatementWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetDelegateStatementResponse, error)
+
+	// SetDelegateStatementWithResponse Prepare the signer's delegate statement (replacing the earlier one), for signing.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/delegates/statement (the `SetDelegateStatement` operationId).
+	SetDelegateStatementWithResponse(ctx context.Context, body SetDelegateStatementJSONRequestBody, reqEditors ...RequestEditorFn) (*SetDelegateStatementResponse, error)
 
 	// SetDelegationWithBodyWithResponse Prepare the member's delegation for one topic for signing.
 	//
@@ -5377,6 +12356,83 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /v1/delegations/revocations (the `RevokeDelegation` operationId).
 	RevokeDelegationWithResponse(ctx context.Context, body RevokeDelegationJSONRequestBody, reqEditors ...RequestEditorFn) (*RevokeDelegationResponse, error)
 
+	// ListEligibleMembersWithResponse Members' eligibility reports (why each can or cannot vote), of one organisation or all, at a time or now.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/eligibility (the `ListEligibleMembers` operationId).
+	ListEligibleMembersWithResponse(ctx context.Context, params *ListEligibleMembersParams, reqEditors ...RequestEditorFn) (*ListEligibleMembersResponse, error)
+
+	// GetGenesisWithResponse The genesis proposal under approval, its approvals, or the founding act.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/genesis (the `GetGenesis` operationId).
+	GetGenesisWithResponse(ctx context.Context, params *GetGenesisParams, reqEditors ...RequestEditorFn) (*GetGenesisResponse, error)
+
+	// ApproveGenesisWithBodyWithResponse Prepare a founding organisation's admin approving the genesis by its hash, for signing.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/genesis/approvals (the `ApproveGenesis` operationId).
+	ApproveGenesisWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ApproveGenesisResponse, error)
+
+	// ApproveGenesisWithResponse Prepare a founding organisation's admin approving the genesis by its hash, for signing.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/genesis/approvals (the `ApproveGenesis` operationId).
+	ApproveGenesisWithResponse(ctx context.Context, body ApproveGenesisJSONRequestBody, reqEditors ...RequestEditorFn) (*ApproveGenesisResponse, error)
+
+	// ProposeGenesisWithBodyWithResponse Prepare a founding organisation's admin proposing the genesis, for signing.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/genesis/proposals (the `ProposeGenesis` operationId).
+	ProposeGenesisWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ProposeGenesisResponse, error)
+
+	// ProposeGenesisWithResponse Prepare a founding organisation's admin proposing the genesis, for signing.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/genesis/proposals (the `ProposeGenesis` operationId).
+	ProposeGenesisWithResponse(ctx context.Context, body ProposeGenesisJSONRequestBody, reqEditors ...RequestEditorFn) (*ProposeGenesisResponse, error)
+
+	// DiscloseGuardianPauseWithBodyWithResponse Prepare a guardian's public disclosure of the reasons for a pause, for signing.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/guardian/disclosures (the `DiscloseGuardianPause` operationId).
+	DiscloseGuardianPauseWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*DiscloseGuardianPauseResponse, error)
+
+	// DiscloseGuardianPauseWithResponse Prepare a guardian's public disclosure of the reasons for a pause, for signing.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/guardian/disclosures (the `DiscloseGuardianPause` operationId).
+	DiscloseGuardianPauseWithResponse(ctx context.Context, body DiscloseGuardianPauseJSONRequestBody, reqEditors ...RequestEditorFn) (*DiscloseGuardianPauseResponse, error)
+
+	// ListGuardianIncidentsWithResponse The disclosure incidents recorded.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/guardian/incidents (the `ListGuardianIncidents` operationId).
+	ListGuardianIncidentsWithResponse(ctx context.Context, params *ListGuardianIncidentsParams, reqEditors ...RequestEditorFn) (*ListGuardianIncidentsResponse, error)
+
+	// RecordMissedDisclosureWithBodyWithResponse Prepare recording the incident of a pause whose disclosure is overdue, for signing.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/guardian/missed-disclosures (the `RecordMissedDisclosure` operationId).
+	RecordMissedDisclosureWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RecordMissedDisclosureResponse, error)
+
+	// RecordMissedDisclosureWithResponse Prepare recording the incident of a pause whose disclosure is overdue, for signing.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/guardian/missed-disclosures (the `RecordMissedDisclosure` operationId).
+	RecordMissedDisclosureWithResponse(ctx context.Context, body RecordMissedDisclosureJSONRequestBody, reqEditors ...RequestEditorFn) (*RecordMissedDisclosureResponse, error)
+
 	// SupportPauseWithBodyWithResponse Prepare a guardian's support for pausing a target for signing.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
@@ -5401,6 +12457,41 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	ListIncidentsWithResponse(ctx context.Context, params *ListIncidentsParams, reqEditors ...RequestEditorFn) (*ListIncidentsResponse, error)
 
+	// FileIncidentWithBodyWithResponse Prepare filing an incident in the register, for signing.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/incidents (the `FileIncident` operationId).
+	FileIncidentWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*FileIncidentResponse, error)
+
+	// FileIncidentWithResponse Prepare filing an incident in the register, for signing.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/incidents (the `FileIncident` operationId).
+	FileIncidentWithResponse(ctx context.Context, body FileIncidentJSONRequestBody, reqEditors ...RequestEditorFn) (*FileIncidentResponse, error)
+
+	// GetIncidentWithResponse One incident.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/incidents/{id} (the `GetIncident` operationId).
+	GetIncidentWithResponse(ctx context.Context, id ID, params *GetIncidentParams, reqEditors ...RequestEditorFn) (*GetIncidentResponse, error)
+
+	// AttachPostMortemWithBodyWithResponse Prepare attaching a post-mortem link to an incident, for signing.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/incidents/{id}/post-mortem (the `AttachPostMortem` operationId).
+	AttachPostMortemWithBodyWithResponse(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AttachPostMortemResponse, error)
+
+	// AttachPostMortemWithResponse Prepare attaching a post-mortem link to an incident, for signing.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/incidents/{id}/post-mortem (the `AttachPostMortem` operationId).
+	AttachPostMortemWithResponse(ctx context.Context, id ID, body AttachPostMortemJSONRequestBody, reqEditors ...RequestEditorFn) (*AttachPostMortemResponse, error)
+
 	// GetJobWithResponse performs a GET /v1/jobs/{id} (the `GetJob` operationId) request.
 	//
 	// Returns a wrapper object for the known response body format(s).
@@ -5411,15 +12502,78 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	ListMembersWithResponse(ctx context.Context, params *ListMembersParams, reqEditors ...RequestEditorFn) (*ListMembersResponse, error)
 
+	// RegisterMemberWithBodyWithResponse Prepare an organisation admin registering a member of its organisation, for signing.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/members (the `RegisterMember` operationId).
+	RegisterMemberWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RegisterMemberResponse, error)
+
+	// RegisterMemberWithResponse Prepare an organisation admin registering a member of its organisation, for signing.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/members (the `RegisterMember` operationId).
+	RegisterMemberWithResponse(ctx context.Context, body RegisterMemberJSONRequestBody, reqEditors ...RequestEditorFn) (*RegisterMemberResponse, error)
+
 	// GetMemberWithResponse performs a GET /v1/members/{mspId}/{memberId} (the `GetMember` operationId) request.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	GetMemberWithResponse(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, params *GetMemberParams, reqEditors ...RequestEditorFn) (*GetMemberResponse, error)
 
+	// AttestReputationWithBodyWithResponse Prepare an attester's attestation of the member's contribution, for signing.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/members/{mspId}/{memberId}/attestations (the `AttestReputation` operationId).
+	AttestReputationWithBodyWithResponse(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AttestReputationResponse, error)
+
+	// AttestReputationWithResponse Prepare an attester's attestation of the member's contribution, for signing.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/members/{mspId}/{memberId}/attestations (the `AttestReputation` operationId).
+	AttestReputationWithResponse(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, body AttestReputationJSONRequestBody, reqEditors ...RequestEditorFn) (*AttestReputationResponse, error)
+
+	// EndorseAttestationWithBodyWithResponse Prepare the signer's endorsement of an attestation, for signing.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/members/{mspId}/{memberId}/attestations/{attestationId}/endorsements (the `EndorseAttestation` operationId).
+	EndorseAttestationWithBodyWithResponse(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, attestationId AttestationIDPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*EndorseAttestationResponse, error)
+
+	// EndorseAttestationWithResponse Prepare the signer's endorsement of an attestation, for signing.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/members/{mspId}/{memberId}/attestations/{attestationId}/endorsements (the `EndorseAttestation` operationId).
+	EndorseAttestationWithResponse(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, attestationId AttestationIDPath, body EndorseAttestationJSONRequestBody, reqEditors ...RequestEditorFn) (*EndorseAttestationResponse, error)
+
+	// RevokeAttestationWithBodyWithResponse Prepare revoking an attestation (its attester, or by the rule that allows it), for signing.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/members/{mspId}/{memberId}/attestations/{attestationId}/revocation (the `RevokeAttestation` operationId).
+	RevokeAttestationWithBodyWithResponse(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, attestationId AttestationIDPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RevokeAttestationResponse, error)
+
+	// RevokeAttestationWithResponse Prepare revoking an attestation (its attester, or by the rule that allows it), for signing.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/members/{mspId}/{memberId}/attestations/{attestationId}/revocation (the `RevokeAttestation` operationId).
+	RevokeAttestationWithResponse(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, attestationId AttestationIDPath, body RevokeAttestationJSONRequestBody, reqEditors ...RequestEditorFn) (*RevokeAttestationResponse, error)
+
 	// GetMemberBalanceWithResponse performs a GET /v1/members/{mspId}/{memberId}/balance (the `GetMemberBalance` operationId) request.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	GetMemberBalanceWithResponse(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, params *GetMemberBalanceParams, reqEditors ...RequestEditorFn) (*GetMemberBalanceResponse, error)
+
+	// GetTokenHistoryWithResponse The account's balance checkpoints, newest first.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/members/{mspId}/{memberId}/balance/history (the `GetTokenHistory` operationId).
+	GetTokenHistoryWithResponse(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, params *GetTokenHistoryParams, reqEditors ...RequestEditorFn) (*GetTokenHistoryResponse, error)
 
 	// ListMemberDelegationsWithResponse performs a GET /v1/members/{mspId}/{memberId}/delegations (the `ListMemberDelegations` operationId) request.
 	//
@@ -5431,10 +12585,112 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	GetMemberEligibilityWithResponse(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, params *GetMemberEligibilityParams, reqEditors ...RequestEditorFn) (*GetMemberEligibilityResponse, error)
 
+	// RemoveMemberWithBodyWithResponse Prepare an organisation admin removing its member, for signing.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/members/{mspId}/{memberId}/removal (the `RemoveMember` operationId).
+	RemoveMemberWithBodyWithResponse(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RemoveMemberResponse, error)
+
+	// RemoveMemberWithResponse Prepare an organisation admin removing its member, for signing.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/members/{mspId}/{memberId}/removal (the `RemoveMember` operationId).
+	RemoveMemberWithResponse(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, body RemoveMemberJSONRequestBody, reqEditors ...RequestEditorFn) (*RemoveMemberResponse, error)
+
 	// GetMemberReputationWithResponse performs a GET /v1/members/{mspId}/{memberId}/reputation (the `GetMemberReputation` operationId) request.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	GetMemberReputationWithResponse(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, params *GetMemberReputationParams, reqEditors ...RequestEditorFn) (*GetMemberReputationResponse, error)
+
+	// GetReputationHistoryWithResponse The member's attestations, revocations and endorsements.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/members/{mspId}/{memberId}/reputation/history (the `GetReputationHistory` operationId).
+	GetReputationHistoryWithResponse(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, params *GetReputationHistoryParams, reqEditors ...RequestEditorFn) (*GetReputationHistoryResponse, error)
+
+	// GetDelegateStatementWithResponse A member's delegate statement.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/members/{mspId}/{memberId}/statement (the `GetDelegateStatement` operationId).
+	GetDelegateStatementWithResponse(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, params *GetDelegateStatementParams, reqEditors ...RequestEditorFn) (*GetDelegateStatementResponse, error)
+
+	// UpdateMemberWithBodyWithResponse Prepare an organisation admin updating its member's name, roles and categories, for signing.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/members/{mspId}/{memberId}/update (the `UpdateMember` operationId).
+	UpdateMemberWithBodyWithResponse(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateMemberResponse, error)
+
+	// UpdateMemberWithResponse Prepare an organisation admin updating its member's name, roles and categories, for signing.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/members/{mspId}/{memberId}/update (the `UpdateMember` operationId).
+	UpdateMemberWithResponse(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, body UpdateMemberJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateMemberResponse, error)
+
+	// ListVouchesWithResponse The vouches for the member.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/members/{mspId}/{memberId}/vouches (the `ListVouches` operationId).
+	ListVouchesWithResponse(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, params *ListVouchesParams, reqEditors ...RequestEditorFn) (*ListVouchesResponse, error)
+
+	// VouchForMemberWithBodyWithResponse Prepare the signer's vouch for the member, for signing.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/members/{mspId}/{memberId}/vouches (the `VouchForMember` operationId).
+	VouchForMemberWithBodyWithResponse(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*VouchForMemberResponse, error)
+
+	// VouchForMemberWithResponse Prepare the signer's vouch for the member, for signing.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/members/{mspId}/{memberId}/vouches (the `VouchForMember` operationId).
+	VouchForMemberWithResponse(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, body VouchForMemberJSONRequestBody, reqEditors ...RequestEditorFn) (*VouchForMemberResponse, error)
+
+	// RevokeVouchWithBodyWithResponse Prepare withdrawing the signer's vouch for the member, for signing.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/members/{mspId}/{memberId}/vouches/revocation (the `RevokeVouch` operationId).
+	RevokeVouchWithBodyWithResponse(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RevokeVouchResponse, error)
+
+	// RevokeVouchWithResponse Prepare withdrawing the signer's vouch for the member, for signing.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/members/{mspId}/{memberId}/vouches/revocation (the `RevokeVouch` operationId).
+	RevokeVouchWithResponse(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, body RevokeVouchJSONRequestBody, reqEditors ...RequestEditorFn) (*RevokeVouchResponse, error)
+
+	// GetMetricsWithResponse Governance metrics from the ledger (participation, latency, legitimacy, Gini, Nakamoto, incidents) per voting family and decision type, as `charter metrics` computes them.
+	//
+	// Reads the whole governance record page by page (members, ballots and their
+	// cast weights, decisions, incidents) and computes the report on the server:
+	// an expensive read, meant for dashboards that cache it.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/metrics (the `GetMetrics` operationId).
+	GetMetricsWithResponse(ctx context.Context, params *GetMetricsParams, reqEditors ...RequestEditorFn) (*GetMetricsResponse, error)
+
+	// CreatePollWithBodyWithResponse Prepare creating a 1–7 legitimacy poll, for signing (decision ballots open only with a proposal).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/polls (the `CreatePoll` operationId).
+	CreatePollWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreatePollResponse, error)
+
+	// CreatePollWithResponse Prepare creating a 1–7 legitimacy poll, for signing (decision ballots open only with a proposal).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/polls (the `CreatePoll` operationId).
+	CreatePollWithResponse(ctx context.Context, body CreatePollJSONRequestBody, reqEditors ...RequestEditorFn) (*CreatePollResponse, error)
 
 	// OpenRoundWithBodyWithResponse Prepare opening a funding round (a grants administrator; the pool funded by an executed budget decision), for signing.
 	//
@@ -5597,6 +12853,20 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /v1/signing/{id}/submit (the `SubmitSigning` operationId).
 	SubmitSigningWithResponse(ctx context.Context, id SigningID, params *SubmitSigningParams, body SubmitSigningJSONRequestBody, reqEditors ...RequestEditorFn) (*SubmitSigningResponse, error)
 
+	// ListTokenAccountsWithResponse Token accounts, of one organisation or all.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/tokens/accounts (the `ListTokenAccounts` operationId).
+	ListTokenAccountsWithResponse(ctx context.Context, params *ListTokenAccountsParams, reqEditors ...RequestEditorFn) (*ListTokenAccountsResponse, error)
+
+	// GetTokenSupplyWithResponse The governance token's total supply.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/tokens/supply (the `GetTokenSupply` operationId).
+	GetTokenSupplyWithResponse(ctx context.Context, params *GetTokenSupplyParams, reqEditors ...RequestEditorFn) (*GetTokenSupplyResponse, error)
+
 	// GetTransactionWithResponse What the ledger says of a transaction ID.
 	//
 	// Returns a wrapper object for the known response body format(s).
@@ -5628,24 +12898,143 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	ListTreasuryMovementsWithResponse(ctx context.Context, id ID, params *ListTreasuryMovementsParams, reqEditors ...RequestEditorFn) (*ListTreasuryMovementsResponse, error)
 
+	// GetTreasuryUsageWithResponse What an account spent in its fixed period, and its limit.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/treasury/accounts/{id}/usage (the `GetTreasuryUsage` operationId).
+	GetTreasuryUsageWithResponse(ctx context.Context, id ID, params *GetTreasuryUsageParams, reqEditors ...RequestEditorFn) (*GetTreasuryUsageResponse, error)
+
+	// GetBudgetWithResponse The budget an executed budget decision granted, and what is drawn on it.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/treasury/budgets/{id} (the `GetBudget` operationId).
+	GetBudgetWithResponse(ctx context.Context, id ID, params *GetBudgetParams, reqEditors ...RequestEditorFn) (*GetBudgetResponse, error)
+
+	// ListDepositsWithResponse Deposits, pending and confirmed, in key order.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/treasury/deposits (the `ListDeposits` operationId).
+	ListDepositsWithResponse(ctx context.Context, params *ListDepositsParams, reqEditors ...RequestEditorFn) (*ListDepositsResponse, error)
+
+	// DepositToTreasuryWithBodyWithResponse Prepare recording a deposit into a treasury account (confirmed by another organisation's treasurer), for signing.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/treasury/deposits (the `DepositToTreasury` operationId).
+	DepositToTreasuryWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*DepositToTreasuryResponse, error)
+
+	// DepositToTreasuryWithResponse Prepare recording a deposit into a treasury account (confirmed by another organisation's treasurer), for signing.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/treasury/deposits (the `DepositToTreasury` operationId).
+	DepositToTreasuryWithResponse(ctx context.Context, body DepositToTreasuryJSONRequestBody, reqEditors ...RequestEditorFn) (*DepositToTreasuryResponse, error)
+
+	// GetDepositWithResponse One deposit.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/treasury/deposits/{id} (the `GetDeposit` operationId).
+	GetDepositWithResponse(ctx context.Context, id ID, params *GetDepositParams, reqEditors ...RequestEditorFn) (*GetDepositResponse, error)
+
+	// ConfirmDepositWithBodyWithResponse Prepare a treasurer's confirmation of a pending deposit, for signing.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/treasury/deposits/{id}/confirmation (the `ConfirmDeposit` operationId).
+	ConfirmDepositWithBodyWithResponse(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ConfirmDepositResponse, error)
+
+	// ConfirmDepositWithResponse Prepare a treasurer's confirmation of a pending deposit, for signing.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/treasury/deposits/{id}/confirmation (the `ConfirmDeposit` operationId).
+	ConfirmDepositWithResponse(ctx context.Context, id ID, body ConfirmDepositJSONRequestBody, reqEditors ...RequestEditorFn) (*ConfirmDepositResponse, error)
+
 	// ListSpendsWithResponse performs a GET /v1/treasury/spends (the `ListSpends` operationId) request.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	ListSpendsWithResponse(ctx context.Context, params *ListSpendsParams, reqEditors ...RequestEditorFn) (*ListSpendsResponse, error)
 
-	// ApproveSpendWithBodyWithResponse Prepare a treasurer's approval of a spend for signing.
+	// ProposeSpendWithBodyWithResponse Prepare a spend from an account against an executed budget decision, for signing.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
-	// Corresponds with POST /v1/treasury/spends/{id}/approvals (the `ApproveSpend` operationId).
-	ApproveSpendWithBodyWithResponse(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ApproveSpendResponse, error)
+	// Corresponds with POST /v1/treasury/spends (the `ProposeSpend` operationId).
+	ProposeSpendWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ProposeSpendResponse, error)
 
-	// ApproveSpendWithResponse Prepare a treasurer's approval of a spend for signing.
+	// ProposeSpendWithResponse Prepare a spend from an account against an executed budget decision, for signing.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
-	// Corresponds with POST /v1/treasury/spends/{id}/approvals (the `ApproveSpend` operationId).
-	ApproveSpendWithResponse(ctx context.Context, id ID, body ApproveSpendJSONRequestBody, reqEditors ...RequestEditorFn) (*ApproveSpendResponse, error)
+	// Corresponds with POST /v1/treasury/spends (the `ProposeSpend` operationId).
+	ProposeSpendWithResponse(ctx context.Context, body ProposeSpendJSONRequestBody, reqEditors ...RequestEditorFn) (*ProposeSpendResponse, error)
+
+	// GetSpendWithResponse One spend.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/treasury/spends/{id} (the `GetSpend` operationId).
+	GetSpendWithResponse(ctx context.Context, id ID, params *GetSpendParams, reqEditors ...RequestEditorFn) (*GetSpendResponse, error)
+
+	// ListSpendApprovalsWithResponse The treasurers' approvals of a spend.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/treasury/spends/{id}/approvals (the `ListSpendApprovals` operationId).
+	ListSpendApprovalsWithResponse(ctx context.Context, id ID, params *ListSpendApprovalsParams, reqEditors ...RequestEditorFn) (*ListSpendApprovalsResponse, error)
+
+	// CancelSpendWithBodyWithResponse Prepare the proposer withdrawing a spend that has not executed, for signing.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/treasury/spends/{id}/cancellation (the `CancelSpend` operationId).
+	CancelSpendWithBodyWithResponse(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CancelSpendResponse, error)
+
+	// CancelSpendWithResponse Prepare the proposer withdrawing a spend that has not executed, for signing.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/treasury/spends/{id}/cancellation (the `CancelSpend` operationId).
+	CancelSpendWithResponse(ctx context.Context, id ID, body CancelSpendJSONRequestBody, reqEditors ...RequestEditorFn) (*CancelSpendResponse, error)
+
+	// ExecuteSpendWithBodyWithResponse Prepare a treasurer paying out an approved spend after its delay, for signing.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/treasury/spends/{id}/execution (the `ExecuteSpend` operationId).
+	ExecuteSpendWithBodyWithResponse(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ExecuteSpendResponse, error)
+
+	// ExecuteSpendWithResponse Prepare a treasurer paying out an approved spend after its delay, for signing.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/treasury/spends/{id}/execution (the `ExecuteSpend` operationId).
+	ExecuteSpendWithResponse(ctx context.Context, id ID, body ExecuteSpendJSONRequestBody, reqEditors ...RequestEditorFn) (*ExecuteSpendResponse, error)
+
+	// GetUpgradeStatusWithResponse An approved upgrade's sign-offs and whether it may be committed.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/upgrades/{sequence} (the `GetUpgradeStatus` operationId).
+	GetUpgradeStatusWithResponse(ctx context.Context, sequence Sequence, params *GetUpgradeStatusParams, reqEditors ...RequestEditorFn) (*GetUpgradeStatusResponse, error)
+
+	// SignOffUpgradeWithBodyWithResponse Prepare an organisation admin signing off the package digest of an approved upgrade, for signing.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/upgrades/{sequence}/signoffs (the `SignOffUpgrade` operationId).
+	SignOffUpgradeWithBodyWithResponse(ctx context.Context, sequence Sequence, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SignOffUpgradeResponse, error)
+
+	// SignOffUpgradeWithResponse Prepare an organisation admin signing off the package digest of an approved upgrade, for signing.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/upgrades/{sequence}/signoffs (the `SignOffUpgrade` operationId).
+	SignOffUpgradeWithResponse(ctx context.Context, sequence Sequence, body SignOffUpgradeJSONRequestBody, reqEditors ...RequestEditorFn) (*SignOffUpgradeResponse, error)
 }
 
 type GetHealthzResponse struct {
@@ -5785,6 +13174,54 @@ func (r ListArtifactsResponse) ContentType() string {
 	return ""
 }
 
+type RegisterArtifactResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Prepared
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r RegisterArtifactResponse) GetJSON201() *Prepared {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r RegisterArtifactResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r RegisterArtifactResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RegisterArtifactResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RegisterArtifactResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RegisterArtifactResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type GetArtifactResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -5827,6 +13264,198 @@ func (r GetArtifactResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r GetArtifactResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetArtifactAttestationsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Object
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetArtifactAttestationsResponse) GetJSON200() *Object {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetArtifactAttestationsResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetArtifactAttestationsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetArtifactAttestationsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetArtifactAttestationsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetArtifactAttestationsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type AttestArtifactResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Prepared
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r AttestArtifactResponse) GetJSON201() *Prepared {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r AttestArtifactResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r AttestArtifactResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r AttestArtifactResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r AttestArtifactResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r AttestArtifactResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetArtifactLineageResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Object
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetArtifactLineageResponse) GetJSON200() *Object {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetArtifactLineageResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetArtifactLineageResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetArtifactLineageResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetArtifactLineageResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetArtifactLineageResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type VerifyArtifactResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Object
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r VerifyArtifactResponse) GetJSON200() *Object {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r VerifyArtifactResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r VerifyArtifactResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r VerifyArtifactResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r VerifyArtifactResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r VerifyArtifactResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -5970,6 +13599,54 @@ func (r GetBallotResponse) ContentType() string {
 	return ""
 }
 
+type CancelPollResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Prepared
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CancelPollResponse) GetJSON201() *Prepared {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r CancelPollResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r CancelPollResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CancelPollResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CancelPollResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CancelPollResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type CloseBallotResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -6012,6 +13689,198 @@ func (r CloseBallotResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r CloseBallotResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ExecuteBallotResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Prepared
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r ExecuteBallotResponse) GetJSON201() *Prepared {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ExecuteBallotResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ExecuteBallotResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ExecuteBallotResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ExecuteBallotResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ExecuteBallotResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListPauseSupportsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Items
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListPauseSupportsResponse) GetJSON200() *Items {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ListPauseSupportsResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListPauseSupportsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListPauseSupportsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListPauseSupportsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListPauseSupportsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type PauseBallotResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Prepared
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r PauseBallotResponse) GetJSON201() *Prepared {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r PauseBallotResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r PauseBallotResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PauseBallotResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PauseBallotResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PauseBallotResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type QueueBallotResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Prepared
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r QueueBallotResponse) GetJSON201() *Prepared {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r QueueBallotResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r QueueBallotResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r QueueBallotResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r QueueBallotResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r QueueBallotResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -6107,6 +13976,54 @@ func (r StreamBallotResultsResponse) ContentType() string {
 	return ""
 }
 
+type TallyBallotResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Prepared
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r TallyBallotResponse) GetJSON201() *Prepared {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r TallyBallotResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r TallyBallotResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r TallyBallotResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r TallyBallotResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r TallyBallotResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type CastVoteResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -6149,6 +14066,150 @@ func (r CastVoteResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r CastVoteResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetBuildResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Object
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetBuildResponse) GetJSON200() *Object {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetBuildResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetBuildResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetBuildResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetBuildResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetBuildResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListConflictsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Page
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListConflictsResponse) GetJSON200() *Page {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ListConflictsResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListConflictsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListConflictsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListConflictsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListConflictsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type DiscloseConflictResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Prepared
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r DiscloseConflictResponse) GetJSON201() *Prepared {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r DiscloseConflictResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r DiscloseConflictResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DiscloseConflictResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DiscloseConflictResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DiscloseConflictResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -6203,6 +14264,102 @@ func (r GetConstitutionResponse) ContentType() string {
 	return ""
 }
 
+type GetDefaultConstitutionResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Object
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetDefaultConstitutionResponse) GetJSON200() *Object {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetDefaultConstitutionResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetDefaultConstitutionResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetDefaultConstitutionResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetDefaultConstitutionResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetDefaultConstitutionResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetConstitutionDiffResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Items
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetConstitutionDiffResponse) GetJSON200() *Items {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetConstitutionDiffResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetConstitutionDiffResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetConstitutionDiffResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetConstitutionDiffResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetConstitutionDiffResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type ListConstitutionVersionsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -6245,6 +14402,54 @@ func (r ListConstitutionVersionsResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r ListConstitutionVersionsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetConstitutionVersionResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Object
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetConstitutionVersionResponse) GetJSON200() *Object {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetConstitutionVersionResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetConstitutionVersionResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetConstitutionVersionResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetConstitutionVersionResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetConstitutionVersionResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -6299,6 +14504,54 @@ func (r ListDecisionsResponse) ContentType() string {
 	return ""
 }
 
+type ProposeDecisionResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Prepared
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r ProposeDecisionResponse) GetJSON201() *Prepared {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ProposeDecisionResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ProposeDecisionResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ProposeDecisionResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ProposeDecisionResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ProposeDecisionResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type GetDecisionResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -6341,6 +14594,102 @@ func (r GetDecisionResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r GetDecisionResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type AppealDecisionResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Prepared
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r AppealDecisionResponse) GetJSON201() *Prepared {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r AppealDecisionResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r AppealDecisionResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r AppealDecisionResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r AppealDecisionResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r AppealDecisionResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListDecisionAppellantsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Items
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListDecisionAppellantsResponse) GetJSON200() *Items {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ListDecisionAppellantsResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListDecisionAppellantsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListDecisionAppellantsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListDecisionAppellantsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListDecisionAppellantsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -6443,6 +14792,54 @@ func (r ExecuteDecisionResponse) ContentType() string {
 	return ""
 }
 
+type RecordFailedExecutionResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Prepared
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r RecordFailedExecutionResponse) GetJSON201() *Prepared {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r RecordFailedExecutionResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r RecordFailedExecutionResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RecordFailedExecutionResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RecordFailedExecutionResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RecordFailedExecutionResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type VoteOnDecisionResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -6485,6 +14882,54 @@ func (r VoteOnDecisionResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r VoteOnDecisionResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type SetDelegateStatementResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Prepared
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r SetDelegateStatementResponse) GetJSON201() *Prepared {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r SetDelegateStatementResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r SetDelegateStatementResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r SetDelegateStatementResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r SetDelegateStatementResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r SetDelegateStatementResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -6581,6 +15026,342 @@ func (r RevokeDelegationResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r RevokeDelegationResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListEligibleMembersResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Page
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListEligibleMembersResponse) GetJSON200() *Page {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ListEligibleMembersResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListEligibleMembersResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListEligibleMembersResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListEligibleMembersResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListEligibleMembersResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetGenesisResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Object
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetGenesisResponse) GetJSON200() *Object {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetGenesisResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetGenesisResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetGenesisResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetGenesisResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetGenesisResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ApproveGenesisResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Prepared
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r ApproveGenesisResponse) GetJSON201() *Prepared {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ApproveGenesisResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ApproveGenesisResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ApproveGenesisResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ApproveGenesisResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ApproveGenesisResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ProposeGenesisResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Prepared
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r ProposeGenesisResponse) GetJSON201() *Prepared {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ProposeGenesisResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ProposeGenesisResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ProposeGenesisResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ProposeGenesisResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ProposeGenesisResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type DiscloseGuardianPauseResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Prepared
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r DiscloseGuardianPauseResponse) GetJSON201() *Prepared {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r DiscloseGuardianPauseResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r DiscloseGuardianPauseResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DiscloseGuardianPauseResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DiscloseGuardianPauseResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DiscloseGuardianPauseResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListGuardianIncidentsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Page
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListGuardianIncidentsResponse) GetJSON200() *Page {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ListGuardianIncidentsResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListGuardianIncidentsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListGuardianIncidentsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListGuardianIncidentsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListGuardianIncidentsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type RecordMissedDisclosureResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Prepared
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r RecordMissedDisclosureResponse) GetJSON201() *Prepared {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r RecordMissedDisclosureResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r RecordMissedDisclosureResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RecordMissedDisclosureResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RecordMissedDisclosureResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RecordMissedDisclosureResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -6731,6 +15512,150 @@ func (r ListIncidentsResponse) ContentType() string {
 	return ""
 }
 
+type FileIncidentResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Prepared
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r FileIncidentResponse) GetJSON201() *Prepared {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r FileIncidentResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r FileIncidentResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r FileIncidentResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r FileIncidentResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r FileIncidentResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetIncidentResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Object
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetIncidentResponse) GetJSON200() *Object {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetIncidentResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetIncidentResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetIncidentResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetIncidentResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetIncidentResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type AttachPostMortemResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Prepared
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r AttachPostMortemResponse) GetJSON201() *Prepared {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r AttachPostMortemResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r AttachPostMortemResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r AttachPostMortemResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r AttachPostMortemResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r AttachPostMortemResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type GetJobResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -6827,6 +15752,54 @@ func (r ListMembersResponse) ContentType() string {
 	return ""
 }
 
+type RegisterMemberResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Prepared
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r RegisterMemberResponse) GetJSON201() *Prepared {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r RegisterMemberResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r RegisterMemberResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RegisterMemberResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RegisterMemberResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RegisterMemberResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type GetMemberResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -6875,6 +15848,150 @@ func (r GetMemberResponse) ContentType() string {
 	return ""
 }
 
+type AttestReputationResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Prepared
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r AttestReputationResponse) GetJSON201() *Prepared {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r AttestReputationResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r AttestReputationResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r AttestReputationResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r AttestReputationResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r AttestReputationResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type EndorseAttestationResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Prepared
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r EndorseAttestationResponse) GetJSON201() *Prepared {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r EndorseAttestationResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r EndorseAttestationResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r EndorseAttestationResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r EndorseAttestationResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r EndorseAttestationResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type RevokeAttestationResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Prepared
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r RevokeAttestationResponse) GetJSON201() *Prepared {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r RevokeAttestationResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r RevokeAttestationResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RevokeAttestationResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RevokeAttestationResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RevokeAttestationResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type GetMemberBalanceResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -6917,6 +16034,54 @@ func (r GetMemberBalanceResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r GetMemberBalanceResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetTokenHistoryResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Items
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetTokenHistoryResponse) GetJSON200() *Items {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetTokenHistoryResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetTokenHistoryResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetTokenHistoryResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetTokenHistoryResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetTokenHistoryResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -7019,6 +16184,54 @@ func (r GetMemberEligibilityResponse) ContentType() string {
 	return ""
 }
 
+type RemoveMemberResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Prepared
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r RemoveMemberResponse) GetJSON201() *Prepared {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r RemoveMemberResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r RemoveMemberResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RemoveMemberResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RemoveMemberResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RemoveMemberResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type GetMemberReputationResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -7061,6 +16274,390 @@ func (r GetMemberReputationResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r GetMemberReputationResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetReputationHistoryResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Object
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetReputationHistoryResponse) GetJSON200() *Object {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetReputationHistoryResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetReputationHistoryResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetReputationHistoryResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetReputationHistoryResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetReputationHistoryResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetDelegateStatementResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Object
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetDelegateStatementResponse) GetJSON200() *Object {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetDelegateStatementResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetDelegateStatementResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetDelegateStatementResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetDelegateStatementResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetDelegateStatementResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type UpdateMemberResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Prepared
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r UpdateMemberResponse) GetJSON201() *Prepared {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r UpdateMemberResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdateMemberResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdateMemberResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdateMemberResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdateMemberResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListVouchesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Items
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListVouchesResponse) GetJSON200() *Items {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ListVouchesResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListVouchesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListVouchesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListVouchesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListVouchesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type VouchForMemberResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Prepared
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r VouchForMemberResponse) GetJSON201() *Prepared {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r VouchForMemberResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r VouchForMemberResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r VouchForMemberResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r VouchForMemberResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r VouchForMemberResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type RevokeVouchResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Prepared
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r RevokeVouchResponse) GetJSON201() *Prepared {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r RevokeVouchResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r RevokeVouchResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RevokeVouchResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RevokeVouchResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RevokeVouchResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetMetricsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Object
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetMetricsResponse) GetJSON200() *Object {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetMetricsResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetMetricsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetMetricsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetMetricsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetMetricsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type CreatePollResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Prepared
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreatePollResponse) GetJSON201() *Prepared {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r CreatePollResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r CreatePollResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreatePollResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreatePollResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreatePollResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -7691,6 +17288,102 @@ func (r SubmitSigningResponse) ContentType() string {
 	return ""
 }
 
+type ListTokenAccountsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Page
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListTokenAccountsResponse) GetJSON200() *Page {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ListTokenAccountsResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListTokenAccountsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListTokenAccountsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListTokenAccountsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListTokenAccountsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetTokenSupplyResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Supply
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetTokenSupplyResponse) GetJSON200() *Supply {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetTokenSupplyResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetTokenSupplyResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetTokenSupplyResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetTokenSupplyResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetTokenSupplyResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type GetTransactionResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -7883,6 +17576,294 @@ func (r ListTreasuryMovementsResponse) ContentType() string {
 	return ""
 }
 
+type GetTreasuryUsageResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Object
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetTreasuryUsageResponse) GetJSON200() *Object {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetTreasuryUsageResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetTreasuryUsageResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetTreasuryUsageResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetTreasuryUsageResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetTreasuryUsageResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetBudgetResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Object
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetBudgetResponse) GetJSON200() *Object {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetBudgetResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetBudgetResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetBudgetResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetBudgetResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetBudgetResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListDepositsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Page
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListDepositsResponse) GetJSON200() *Page {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ListDepositsResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListDepositsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListDepositsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListDepositsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListDepositsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type DepositToTreasuryResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Prepared
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r DepositToTreasuryResponse) GetJSON201() *Prepared {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r DepositToTreasuryResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r DepositToTreasuryResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DepositToTreasuryResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DepositToTreasuryResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DepositToTreasuryResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetDepositResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Object
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetDepositResponse) GetJSON200() *Object {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetDepositResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetDepositResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetDepositResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetDepositResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetDepositResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ConfirmDepositResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Prepared
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r ConfirmDepositResponse) GetJSON201() *Prepared {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ConfirmDepositResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ConfirmDepositResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ConfirmDepositResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ConfirmDepositResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ConfirmDepositResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type ListSpendsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -7931,7 +17912,7 @@ func (r ListSpendsResponse) ContentType() string {
 	return ""
 }
 
-type ApproveSpendResponse struct {
+type ProposeSpendResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON201 the response for an HTTP 201 `application/json` response
@@ -7941,22 +17922,22 @@ type ApproveSpendResponse struct {
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
-func (r ApproveSpendResponse) GetJSON201() *Prepared {
+func (r ProposeSpendResponse) GetJSON201() *Prepared {
 	return r.JSON201
 }
 
 // GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r ApproveSpendResponse) GetApplicationproblemJSONDefault() *Problem {
+func (r ProposeSpendResponse) GetApplicationproblemJSONDefault() *Problem {
 	return r.ApplicationproblemJSONDefault
 }
 
 // GetBody returns the raw response body bytes
-func (r ApproveSpendResponse) GetBody() []byte {
+func (r ProposeSpendResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r ApproveSpendResponse) Status() string {
+func (r ProposeSpendResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -7964,7 +17945,7 @@ func (r ApproveSpendResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r ApproveSpendResponse) StatusCode() int {
+func (r ProposeSpendResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -7972,7 +17953,295 @@ func (r ApproveSpendResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ApproveSpendResponse) ContentType() string {
+func (r ProposeSpendResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetSpendResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Object
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetSpendResponse) GetJSON200() *Object {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetSpendResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetSpendResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetSpendResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetSpendResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetSpendResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListSpendApprovalsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Items
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListSpendApprovalsResponse) GetJSON200() *Items {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ListSpendApprovalsResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListSpendApprovalsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListSpendApprovalsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListSpendApprovalsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListSpendApprovalsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type CancelSpendResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Prepared
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CancelSpendResponse) GetJSON201() *Prepared {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r CancelSpendResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r CancelSpendResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CancelSpendResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CancelSpendResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CancelSpendResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ExecuteSpendResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Prepared
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r ExecuteSpendResponse) GetJSON201() *Prepared {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ExecuteSpendResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ExecuteSpendResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ExecuteSpendResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ExecuteSpendResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ExecuteSpendResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetUpgradeStatusResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Object
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetUpgradeStatusResponse) GetJSON200() *Object {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetUpgradeStatusResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetUpgradeStatusResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetUpgradeStatusResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetUpgradeStatusResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetUpgradeStatusResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type SignOffUpgradeResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Prepared
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r SignOffUpgradeResponse) GetJSON201() *Prepared {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r SignOffUpgradeResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r SignOffUpgradeResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r SignOffUpgradeResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r SignOffUpgradeResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r SignOffUpgradeResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -8016,6 +18285,32 @@ func (c *ClientWithResponses) ListArtifactsWithResponse(ctx context.Context, par
 	return ParseListArtifactsResponse(rsp)
 }
 
+// RegisterArtifactWithBodyWithResponse Prepare registering an artifact version (its digest, size, licence and parents), for signing.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/artifacts (the `RegisterArtifact` operationId).
+func (c *ClientWithResponses) RegisterArtifactWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RegisterArtifactResponse, error) {
+	rsp, err := c.RegisterArtifactWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRegisterArtifactResponse(rsp)
+}
+
+// RegisterArtifactWithResponse Prepare registering an artifact version (its digest, size, licence and parents), for signing.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/artifacts (the `RegisterArtifact` operationId).
+func (c *ClientWithResponses) RegisterArtifactWithResponse(ctx context.Context, body RegisterArtifactJSONRequestBody, reqEditors ...RequestEditorFn) (*RegisterArtifactResponse, error) {
+	rsp, err := c.RegisterArtifact(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRegisterArtifactResponse(rsp)
+}
+
 // GetArtifactWithResponse performs a GET /v1/artifacts/{name}/{version} (the `GetArtifact` operationId) request.
 //
 // Returns a wrapper object for the known response body format(s).
@@ -8025,6 +18320,71 @@ func (c *ClientWithResponses) GetArtifactWithResponse(ctx context.Context, name 
 		return nil, err
 	}
 	return ParseGetArtifactResponse(rsp)
+}
+
+// GetArtifactAttestationsWithResponse The attestations of a version.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/artifacts/{name}/{version}/attestations (the `GetArtifactAttestations` operationId).
+func (c *ClientWithResponses) GetArtifactAttestationsWithResponse(ctx context.Context, name ArtifactNamePath, version ArtifactVersionPath, params *GetArtifactAttestationsParams, reqEditors ...RequestEditorFn) (*GetArtifactAttestationsResponse, error) {
+	rsp, err := c.GetArtifactAttestations(ctx, name, version, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetArtifactAttestationsResponse(rsp)
+}
+
+// AttestArtifactWithBodyWithResponse Prepare an attester's attestation of an artifact version, for signing.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/artifacts/{name}/{version}/attestations (the `AttestArtifact` operationId).
+func (c *ClientWithResponses) AttestArtifactWithBodyWithResponse(ctx context.Context, name ArtifactNamePath, version ArtifactVersionPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AttestArtifactResponse, error) {
+	rsp, err := c.AttestArtifactWithBody(ctx, name, version, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAttestArtifactResponse(rsp)
+}
+
+// AttestArtifactWithResponse Prepare an attester's attestation of an artifact version, for signing.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/artifacts/{name}/{version}/attestations (the `AttestArtifact` operationId).
+func (c *ClientWithResponses) AttestArtifactWithResponse(ctx context.Context, name ArtifactNamePath, version ArtifactVersionPath, body AttestArtifactJSONRequestBody, reqEditors ...RequestEditorFn) (*AttestArtifactResponse, error) {
+	rsp, err := c.AttestArtifact(ctx, name, version, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAttestArtifactResponse(rsp)
+}
+
+// GetArtifactLineageWithResponse The provenance graph of a version, both ways.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/artifacts/{name}/{version}/lineage (the `GetArtifactLineage` operationId).
+func (c *ClientWithResponses) GetArtifactLineageWithResponse(ctx context.Context, name ArtifactNamePath, version ArtifactVersionPath, params *GetArtifactLineageParams, reqEditors ...RequestEditorFn) (*GetArtifactLineageResponse, error) {
+	rsp, err := c.GetArtifactLineage(ctx, name, version, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetArtifactLineageResponse(rsp)
+}
+
+// VerifyArtifactWithResponse Whether a file with this SHA-256 and size is the registered version and released for a use now (the file stays with the caller).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/artifacts/{name}/{version}/verification (the `VerifyArtifact` operationId).
+func (c *ClientWithResponses) VerifyArtifactWithResponse(ctx context.Context, name ArtifactNamePath, version ArtifactVersionPath, params *VerifyArtifactParams, reqEditors ...RequestEditorFn) (*VerifyArtifactResponse, error) {
+	rsp, err := c.VerifyArtifact(ctx, name, version, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseVerifyArtifactResponse(rsp)
 }
 
 // StreamAuditBlocksWithResponse Stream committed blocks as NDJSON (one line per block, its transactions with their validation codes).
@@ -8062,6 +18422,32 @@ func (c *ClientWithResponses) GetBallotWithResponse(ctx context.Context, id ID, 
 	return ParseGetBallotResponse(rsp)
 }
 
+// CancelPollWithBodyWithResponse Prepare withdrawing the signer's own poll before its first vote, for signing.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/ballots/{id}/cancellation (the `CancelPoll` operationId).
+func (c *ClientWithResponses) CancelPollWithBodyWithResponse(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CancelPollResponse, error) {
+	rsp, err := c.CancelPollWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCancelPollResponse(rsp)
+}
+
+// CancelPollWithResponse Prepare withdrawing the signer's own poll before its first vote, for signing.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/ballots/{id}/cancellation (the `CancelPoll` operationId).
+func (c *ClientWithResponses) CancelPollWithResponse(ctx context.Context, id ID, body CancelPollJSONRequestBody, reqEditors ...RequestEditorFn) (*CancelPollResponse, error) {
+	rsp, err := c.CancelPoll(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCancelPollResponse(rsp)
+}
+
 // CloseBallotWithBodyWithResponse Prepare closing a ballot whose voting period is over, for the signer to sign.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
@@ -8088,6 +18474,95 @@ func (c *ClientWithResponses) CloseBallotWithResponse(ctx context.Context, id ID
 	return ParseCloseBallotResponse(rsp)
 }
 
+// ExecuteBallotWithBodyWithResponse Prepare executing a queued ballot after its timelock, for signing.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/ballots/{id}/execution (the `ExecuteBallot` operationId).
+func (c *ClientWithResponses) ExecuteBallotWithBodyWithResponse(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ExecuteBallotResponse, error) {
+	rsp, err := c.ExecuteBallotWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseExecuteBallotResponse(rsp)
+}
+
+// ExecuteBallotWithResponse Prepare executing a queued ballot after its timelock, for signing.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/ballots/{id}/execution (the `ExecuteBallot` operationId).
+func (c *ClientWithResponses) ExecuteBallotWithResponse(ctx context.Context, id ID, body ExecuteBallotJSONRequestBody, reqEditors ...RequestEditorFn) (*ExecuteBallotResponse, error) {
+	rsp, err := c.ExecuteBallot(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseExecuteBallotResponse(rsp)
+}
+
+// ListPauseSupportsWithResponse performs a GET /v1/ballots/{id}/pause-supports (the `ListPauseSupports` operationId) request.
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) ListPauseSupportsWithResponse(ctx context.Context, id ID, params *ListPauseSupportsParams, reqEditors ...RequestEditorFn) (*ListPauseSupportsResponse, error) {
+	rsp, err := c.ListPauseSupports(ctx, id, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListPauseSupportsResponse(rsp)
+}
+
+// PauseBallotWithBodyWithResponse Prepare a guardian's support for pausing a ballot, for signing.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/ballots/{id}/pauses (the `PauseBallot` operationId).
+func (c *ClientWithResponses) PauseBallotWithBodyWithResponse(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PauseBallotResponse, error) {
+	rsp, err := c.PauseBallotWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePauseBallotResponse(rsp)
+}
+
+// PauseBallotWithResponse Prepare a guardian's support for pausing a ballot, for signing.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/ballots/{id}/pauses (the `PauseBallot` operationId).
+func (c *ClientWithResponses) PauseBallotWithResponse(ctx context.Context, id ID, body PauseBallotJSONRequestBody, reqEditors ...RequestEditorFn) (*PauseBallotResponse, error) {
+	rsp, err := c.PauseBallot(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePauseBallotResponse(rsp)
+}
+
+// QueueBallotWithBodyWithResponse Prepare queueing a succeeded poll-less ballot under its timelock, for signing.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/ballots/{id}/queue (the `QueueBallot` operationId).
+func (c *ClientWithResponses) QueueBallotWithBodyWithResponse(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*QueueBallotResponse, error) {
+	rsp, err := c.QueueBallotWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseQueueBallotResponse(rsp)
+}
+
+// QueueBallotWithResponse Prepare queueing a succeeded poll-less ballot under its timelock, for signing.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/ballots/{id}/queue (the `QueueBallot` operationId).
+func (c *ClientWithResponses) QueueBallotWithResponse(ctx context.Context, id ID, body QueueBallotJSONRequestBody, reqEditors ...RequestEditorFn) (*QueueBallotResponse, error) {
+	rsp, err := c.QueueBallot(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseQueueBallotResponse(rsp)
+}
+
 // GetBallotResultsWithResponse performs a GET /v1/ballots/{id}/results (the `GetBallotResults` operationId) request.
 //
 // Returns a wrapper object for the known response body format(s).
@@ -8110,6 +18585,32 @@ func (c *ClientWithResponses) StreamBallotResultsWithResponse(ctx context.Contex
 		return nil, err
 	}
 	return ParseStreamBallotResultsResponse(rsp)
+}
+
+// TallyBallotWithBodyWithResponse Prepare one page of a closed ballot's tally, for signing (repeat until the progress says done).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/ballots/{id}/tally (the `TallyBallot` operationId).
+func (c *ClientWithResponses) TallyBallotWithBodyWithResponse(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*TallyBallotResponse, error) {
+	rsp, err := c.TallyBallotWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseTallyBallotResponse(rsp)
+}
+
+// TallyBallotWithResponse Prepare one page of a closed ballot's tally, for signing (repeat until the progress says done).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/ballots/{id}/tally (the `TallyBallot` operationId).
+func (c *ClientWithResponses) TallyBallotWithResponse(ctx context.Context, id ID, body TallyBallotJSONRequestBody, reqEditors ...RequestEditorFn) (*TallyBallotResponse, error) {
+	rsp, err := c.TallyBallot(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseTallyBallotResponse(rsp)
 }
 
 // CastVoteWithBodyWithResponse Prepare the member's vote on a ballot for signing.
@@ -8138,6 +18639,58 @@ func (c *ClientWithResponses) CastVoteWithResponse(ctx context.Context, id ID, b
 	return ParseCastVoteResponse(rsp)
 }
 
+// GetBuildWithResponse The chaincode build the gateway peer runs.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/build (the `GetBuild` operationId).
+func (c *ClientWithResponses) GetBuildWithResponse(ctx context.Context, params *GetBuildParams, reqEditors ...RequestEditorFn) (*GetBuildResponse, error) {
+	rsp, err := c.GetBuild(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetBuildResponse(rsp)
+}
+
+// ListConflictsWithResponse Disclosures on a subject (subjectKind and subjectId) or by a member (mspId and memberId).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/conflicts (the `ListConflicts` operationId).
+func (c *ClientWithResponses) ListConflictsWithResponse(ctx context.Context, params *ListConflictsParams, reqEditors ...RequestEditorFn) (*ListConflictsResponse, error) {
+	rsp, err := c.ListConflicts(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListConflictsResponse(rsp)
+}
+
+// DiscloseConflictWithBodyWithResponse Prepare the signer's conflict-of-interest disclosure on a subject, for signing.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/conflicts (the `DiscloseConflict` operationId).
+func (c *ClientWithResponses) DiscloseConflictWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*DiscloseConflictResponse, error) {
+	rsp, err := c.DiscloseConflictWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDiscloseConflictResponse(rsp)
+}
+
+// DiscloseConflictWithResponse Prepare the signer's conflict-of-interest disclosure on a subject, for signing.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/conflicts (the `DiscloseConflict` operationId).
+func (c *ClientWithResponses) DiscloseConflictWithResponse(ctx context.Context, body DiscloseConflictJSONRequestBody, reqEditors ...RequestEditorFn) (*DiscloseConflictResponse, error) {
+	rsp, err := c.DiscloseConflict(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDiscloseConflictResponse(rsp)
+}
+
 // GetConstitutionWithResponse performs a GET /v1/constitution (the `GetConstitution` operationId) request.
 //
 // Returns a wrapper object for the known response body format(s).
@@ -8147,6 +18700,32 @@ func (c *ClientWithResponses) GetConstitutionWithResponse(ctx context.Context, p
 		return nil, err
 	}
 	return ParseGetConstitutionResponse(rsp)
+}
+
+// GetDefaultConstitutionWithResponse The default constitution document the chaincode ships (a starting point for an amendment or a genesis).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/constitution/default (the `GetDefaultConstitution` operationId).
+func (c *ClientWithResponses) GetDefaultConstitutionWithResponse(ctx context.Context, params *GetDefaultConstitutionParams, reqEditors ...RequestEditorFn) (*GetDefaultConstitutionResponse, error) {
+	rsp, err := c.GetDefaultConstitution(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetDefaultConstitutionResponse(rsp)
+}
+
+// GetConstitutionDiffWithResponse The changes from one version of the constitution to another.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/constitution/diff (the `GetConstitutionDiff` operationId).
+func (c *ClientWithResponses) GetConstitutionDiffWithResponse(ctx context.Context, params *GetConstitutionDiffParams, reqEditors ...RequestEditorFn) (*GetConstitutionDiffResponse, error) {
+	rsp, err := c.GetConstitutionDiff(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetConstitutionDiffResponse(rsp)
 }
 
 // ListConstitutionVersionsWithResponse performs a GET /v1/constitution/versions (the `ListConstitutionVersions` operationId) request.
@@ -8160,6 +18739,19 @@ func (c *ClientWithResponses) ListConstitutionVersionsWithResponse(ctx context.C
 	return ParseListConstitutionVersionsResponse(rsp)
 }
 
+// GetConstitutionVersionWithResponse One version of the constitution, in force or not.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/constitution/versions/{version} (the `GetConstitutionVersion` operationId).
+func (c *ClientWithResponses) GetConstitutionVersionWithResponse(ctx context.Context, version int64, params *GetConstitutionVersionParams, reqEditors ...RequestEditorFn) (*GetConstitutionVersionResponse, error) {
+	rsp, err := c.GetConstitutionVersion(ctx, version, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetConstitutionVersionResponse(rsp)
+}
+
 // ListDecisionsWithResponse performs a GET /v1/decisions (the `ListDecisions` operationId) request.
 //
 // Returns a wrapper object for the known response body format(s).
@@ -8171,6 +18763,38 @@ func (c *ClientWithResponses) ListDecisionsWithResponse(ctx context.Context, par
 	return ParseListDecisionsResponse(rsp)
 }
 
+// ProposeDecisionWithBodyWithResponse Prepare a decision proposal of any type (amendment, budget, role change, issuance, slashing, takedown, upgrade…) for signing.
+//
+// The payload is the decision type's effect payload, as `charter decision propose --payload`
+// takes it (docs/decisions.md); the chaincode checks it against the type at endorsement.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/decisions (the `ProposeDecision` operationId).
+func (c *ClientWithResponses) ProposeDecisionWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ProposeDecisionResponse, error) {
+	rsp, err := c.ProposeDecisionWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseProposeDecisionResponse(rsp)
+}
+
+// ProposeDecisionWithResponse Prepare a decision proposal of any type (amendment, budget, role change, issuance, slashing, takedown, upgrade…) for signing.
+//
+// The payload is the decision type's effect payload, as `charter decision propose --payload`
+// takes it (docs/decisions.md); the chaincode checks it against the type at endorsement.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/decisions (the `ProposeDecision` operationId).
+func (c *ClientWithResponses) ProposeDecisionWithResponse(ctx context.Context, body ProposeDecisionJSONRequestBody, reqEditors ...RequestEditorFn) (*ProposeDecisionResponse, error) {
+	rsp, err := c.ProposeDecision(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseProposeDecisionResponse(rsp)
+}
+
 // GetDecisionWithResponse performs a GET /v1/decisions/{id} (the `GetDecision` operationId) request.
 //
 // Returns a wrapper object for the known response body format(s).
@@ -8180,6 +18804,43 @@ func (c *ClientWithResponses) GetDecisionWithResponse(ctx context.Context, id ID
 		return nil, err
 	}
 	return ParseGetDecisionResponse(rsp)
+}
+
+// AppealDecisionWithBodyWithResponse Prepare joining the appeal against a passed decision, for signing.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/decisions/{id}/appeals (the `AppealDecision` operationId).
+func (c *ClientWithResponses) AppealDecisionWithBodyWithResponse(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AppealDecisionResponse, error) {
+	rsp, err := c.AppealDecisionWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAppealDecisionResponse(rsp)
+}
+
+// AppealDecisionWithResponse Prepare joining the appeal against a passed decision, for signing.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/decisions/{id}/appeals (the `AppealDecision` operationId).
+func (c *ClientWithResponses) AppealDecisionWithResponse(ctx context.Context, id ID, body AppealDecisionJSONRequestBody, reqEditors ...RequestEditorFn) (*AppealDecisionResponse, error) {
+	rsp, err := c.AppealDecision(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAppealDecisionResponse(rsp)
+}
+
+// ListDecisionAppellantsWithResponse performs a GET /v1/decisions/{id}/appellants (the `ListDecisionAppellants` operationId) request.
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) ListDecisionAppellantsWithResponse(ctx context.Context, id ID, params *ListDecisionAppellantsParams, reqEditors ...RequestEditorFn) (*ListDecisionAppellantsResponse, error) {
+	rsp, err := c.ListDecisionAppellants(ctx, id, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListDecisionAppellantsResponse(rsp)
 }
 
 // ConcludeDecisionWithBodyWithResponse Prepare applying the concurrence rule to a decision whose ballots are tallied, for signing.
@@ -8234,6 +18895,32 @@ func (c *ClientWithResponses) ExecuteDecisionWithResponse(ctx context.Context, i
 	return ParseExecuteDecisionResponse(rsp)
 }
 
+// RecordFailedExecutionWithBodyWithResponse Prepare recording the incident of a passed decision whose execution failed, for signing.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/decisions/{id}/failed-execution (the `RecordFailedExecution` operationId).
+func (c *ClientWithResponses) RecordFailedExecutionWithBodyWithResponse(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RecordFailedExecutionResponse, error) {
+	rsp, err := c.RecordFailedExecutionWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRecordFailedExecutionResponse(rsp)
+}
+
+// RecordFailedExecutionWithResponse Prepare recording the incident of a passed decision whose execution failed, for signing.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/decisions/{id}/failed-execution (the `RecordFailedExecution` operationId).
+func (c *ClientWithResponses) RecordFailedExecutionWithResponse(ctx context.Context, id ID, body RecordFailedExecutionJSONRequestBody, reqEditors ...RequestEditorFn) (*RecordFailedExecutionResponse, error) {
+	rsp, err := c.RecordFailedExecution(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRecordFailedExecutionResponse(rsp)
+}
+
 // VoteOnDecisionWithBodyWithResponse Prepare the member's vote in one house of a decision for signing.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
@@ -8258,6 +18945,32 @@ func (c *ClientWithResponses) VoteOnDecisionWithResponse(ctx context.Context, id
 		return nil, err
 	}
 	return ParseVoteOnDecisionResponse(rsp)
+}
+
+// SetDelegateStatementWithBodyWithResponse Prepare the signer's delegate statement (replacing the earlier one), for signing.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/delegates/statement (the `SetDelegateStatement` operationId).
+func (c *ClientWithResponses) SetDelegateStatementWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetDelegateStatementResponse, error) {
+	rsp, err := c.SetDelegateStatementWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSetDelegateStatementResponse(rsp)
+}
+
+// SetDelegateStatementWithResponse Prepare the signer's delegate statement (replacing the earlier one), for signing.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/delegates/statement (the `SetDelegateStatement` operationId).
+func (c *ClientWithResponses) SetDelegateStatementWithResponse(ctx context.Context, body SetDelegateStatementJSONRequestBody, reqEditors ...RequestEditorFn) (*SetDelegateStatementResponse, error) {
+	rsp, err := c.SetDelegateStatement(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSetDelegateStatementResponse(rsp)
 }
 
 // SetDelegationWithBodyWithResponse Prepare the member's delegation for one topic for signing.
@@ -8312,6 +19025,149 @@ func (c *ClientWithResponses) RevokeDelegationWithResponse(ctx context.Context, 
 	return ParseRevokeDelegationResponse(rsp)
 }
 
+// ListEligibleMembersWithResponse Members' eligibility reports (why each can or cannot vote), of one organisation or all, at a time or now.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/eligibility (the `ListEligibleMembers` operationId).
+func (c *ClientWithResponses) ListEligibleMembersWithResponse(ctx context.Context, params *ListEligibleMembersParams, reqEditors ...RequestEditorFn) (*ListEligibleMembersResponse, error) {
+	rsp, err := c.ListEligibleMembers(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListEligibleMembersResponse(rsp)
+}
+
+// GetGenesisWithResponse The genesis proposal under approval, its approvals, or the founding act.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/genesis (the `GetGenesis` operationId).
+func (c *ClientWithResponses) GetGenesisWithResponse(ctx context.Context, params *GetGenesisParams, reqEditors ...RequestEditorFn) (*GetGenesisResponse, error) {
+	rsp, err := c.GetGenesis(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetGenesisResponse(rsp)
+}
+
+// ApproveGenesisWithBodyWithResponse Prepare a founding organisation's admin approving the genesis by its hash, for signing.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/genesis/approvals (the `ApproveGenesis` operationId).
+func (c *ClientWithResponses) ApproveGenesisWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ApproveGenesisResponse, error) {
+	rsp, err := c.ApproveGenesisWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseApproveGenesisResponse(rsp)
+}
+
+// ApproveGenesisWithResponse Prepare a founding organisation's admin approving the genesis by its hash, for signing.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/genesis/approvals (the `ApproveGenesis` operationId).
+func (c *ClientWithResponses) ApproveGenesisWithResponse(ctx context.Context, body ApproveGenesisJSONRequestBody, reqEditors ...RequestEditorFn) (*ApproveGenesisResponse, error) {
+	rsp, err := c.ApproveGenesis(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseApproveGenesisResponse(rsp)
+}
+
+// ProposeGenesisWithBodyWithResponse Prepare a founding organisation's admin proposing the genesis, for signing.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/genesis/proposals (the `ProposeGenesis` operationId).
+func (c *ClientWithResponses) ProposeGenesisWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ProposeGenesisResponse, error) {
+	rsp, err := c.ProposeGenesisWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseProposeGenesisResponse(rsp)
+}
+
+// ProposeGenesisWithResponse Prepare a founding organisation's admin proposing the genesis, for signing.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/genesis/proposals (the `ProposeGenesis` operationId).
+func (c *ClientWithResponses) ProposeGenesisWithResponse(ctx context.Context, body ProposeGenesisJSONRequestBody, reqEditors ...RequestEditorFn) (*ProposeGenesisResponse, error) {
+	rsp, err := c.ProposeGenesis(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseProposeGenesisResponse(rsp)
+}
+
+// DiscloseGuardianPauseWithBodyWithResponse Prepare a guardian's public disclosure of the reasons for a pause, for signing.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/guardian/disclosures (the `DiscloseGuardianPause` operationId).
+func (c *ClientWithResponses) DiscloseGuardianPauseWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*DiscloseGuardianPauseResponse, error) {
+	rsp, err := c.DiscloseGuardianPauseWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDiscloseGuardianPauseResponse(rsp)
+}
+
+// DiscloseGuardianPauseWithResponse Prepare a guardian's public disclosure of the reasons for a pause, for signing.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/guardian/disclosures (the `DiscloseGuardianPause` operationId).
+func (c *ClientWithResponses) DiscloseGuardianPauseWithResponse(ctx context.Context, body DiscloseGuardianPauseJSONRequestBody, reqEditors ...RequestEditorFn) (*DiscloseGuardianPauseResponse, error) {
+	rsp, err := c.DiscloseGuardianPause(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDiscloseGuardianPauseResponse(rsp)
+}
+
+// ListGuardianIncidentsWithResponse The disclosure incidents recorded.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/guardian/incidents (the `ListGuardianIncidents` operationId).
+func (c *ClientWithResponses) ListGuardianIncidentsWithResponse(ctx context.Context, params *ListGuardianIncidentsParams, reqEditors ...RequestEditorFn) (*ListGuardianIncidentsResponse, error) {
+	rsp, err := c.ListGuardianIncidents(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListGuardianIncidentsResponse(rsp)
+}
+
+// RecordMissedDisclosureWithBodyWithResponse Prepare recording the incident of a pause whose disclosure is overdue, for signing.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/guardian/missed-disclosures (the `RecordMissedDisclosure` operationId).
+func (c *ClientWithResponses) RecordMissedDisclosureWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RecordMissedDisclosureResponse, error) {
+	rsp, err := c.RecordMissedDisclosureWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRecordMissedDisclosureResponse(rsp)
+}
+
+// RecordMissedDisclosureWithResponse Prepare recording the incident of a pause whose disclosure is overdue, for signing.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/guardian/missed-disclosures (the `RecordMissedDisclosure` operationId).
+func (c *ClientWithResponses) RecordMissedDisclosureWithResponse(ctx context.Context, body RecordMissedDisclosureJSONRequestBody, reqEditors ...RequestEditorFn) (*RecordMissedDisclosureResponse, error) {
+	rsp, err := c.RecordMissedDisclosure(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRecordMissedDisclosureResponse(rsp)
+}
+
 // SupportPauseWithBodyWithResponse Prepare a guardian's support for pausing a target for signing.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
@@ -8360,6 +19216,71 @@ func (c *ClientWithResponses) ListIncidentsWithResponse(ctx context.Context, par
 	return ParseListIncidentsResponse(rsp)
 }
 
+// FileIncidentWithBodyWithResponse Prepare filing an incident in the register, for signing.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/incidents (the `FileIncident` operationId).
+func (c *ClientWithResponses) FileIncidentWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*FileIncidentResponse, error) {
+	rsp, err := c.FileIncidentWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseFileIncidentResponse(rsp)
+}
+
+// FileIncidentWithResponse Prepare filing an incident in the register, for signing.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/incidents (the `FileIncident` operationId).
+func (c *ClientWithResponses) FileIncidentWithResponse(ctx context.Context, body FileIncidentJSONRequestBody, reqEditors ...RequestEditorFn) (*FileIncidentResponse, error) {
+	rsp, err := c.FileIncident(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseFileIncidentResponse(rsp)
+}
+
+// GetIncidentWithResponse One incident.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/incidents/{id} (the `GetIncident` operationId).
+func (c *ClientWithResponses) GetIncidentWithResponse(ctx context.Context, id ID, params *GetIncidentParams, reqEditors ...RequestEditorFn) (*GetIncidentResponse, error) {
+	rsp, err := c.GetIncident(ctx, id, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetIncidentResponse(rsp)
+}
+
+// AttachPostMortemWithBodyWithResponse Prepare attaching a post-mortem link to an incident, for signing.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/incidents/{id}/post-mortem (the `AttachPostMortem` operationId).
+func (c *ClientWithResponses) AttachPostMortemWithBodyWithResponse(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AttachPostMortemResponse, error) {
+	rsp, err := c.AttachPostMortemWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAttachPostMortemResponse(rsp)
+}
+
+// AttachPostMortemWithResponse Prepare attaching a post-mortem link to an incident, for signing.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/incidents/{id}/post-mortem (the `AttachPostMortem` operationId).
+func (c *ClientWithResponses) AttachPostMortemWithResponse(ctx context.Context, id ID, body AttachPostMortemJSONRequestBody, reqEditors ...RequestEditorFn) (*AttachPostMortemResponse, error) {
+	rsp, err := c.AttachPostMortem(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAttachPostMortemResponse(rsp)
+}
+
 // GetJobWithResponse performs a GET /v1/jobs/{id} (the `GetJob` operationId) request.
 //
 // Returns a wrapper object for the known response body format(s).
@@ -8382,6 +19303,32 @@ func (c *ClientWithResponses) ListMembersWithResponse(ctx context.Context, param
 	return ParseListMembersResponse(rsp)
 }
 
+// RegisterMemberWithBodyWithResponse Prepare an organisation admin registering a member of its organisation, for signing.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/members (the `RegisterMember` operationId).
+func (c *ClientWithResponses) RegisterMemberWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RegisterMemberResponse, error) {
+	rsp, err := c.RegisterMemberWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRegisterMemberResponse(rsp)
+}
+
+// RegisterMemberWithResponse Prepare an organisation admin registering a member of its organisation, for signing.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/members (the `RegisterMember` operationId).
+func (c *ClientWithResponses) RegisterMemberWithResponse(ctx context.Context, body RegisterMemberJSONRequestBody, reqEditors ...RequestEditorFn) (*RegisterMemberResponse, error) {
+	rsp, err := c.RegisterMember(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRegisterMemberResponse(rsp)
+}
+
 // GetMemberWithResponse performs a GET /v1/members/{mspId}/{memberId} (the `GetMember` operationId) request.
 //
 // Returns a wrapper object for the known response body format(s).
@@ -8393,6 +19340,84 @@ func (c *ClientWithResponses) GetMemberWithResponse(ctx context.Context, mspId M
 	return ParseGetMemberResponse(rsp)
 }
 
+// AttestReputationWithBodyWithResponse Prepare an attester's attestation of the member's contribution, for signing.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/members/{mspId}/{memberId}/attestations (the `AttestReputation` operationId).
+func (c *ClientWithResponses) AttestReputationWithBodyWithResponse(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AttestReputationResponse, error) {
+	rsp, err := c.AttestReputationWithBody(ctx, mspId, memberId, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAttestReputationResponse(rsp)
+}
+
+// AttestReputationWithResponse Prepare an attester's attestation of the member's contribution, for signing.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/members/{mspId}/{memberId}/attestations (the `AttestReputation` operationId).
+func (c *ClientWithResponses) AttestReputationWithResponse(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, body AttestReputationJSONRequestBody, reqEditors ...RequestEditorFn) (*AttestReputationResponse, error) {
+	rsp, err := c.AttestReputation(ctx, mspId, memberId, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAttestReputationResponse(rsp)
+}
+
+// EndorseAttestationWithBodyWithResponse Prepare the signer's endorsement of an attestation, for signing.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/members/{mspId}/{memberId}/attestations/{attestationId}/endorsements (the `EndorseAttestation` operationId).
+func (c *ClientWithResponses) EndorseAttestationWithBodyWithResponse(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, attestationId AttestationIDPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*EndorseAttestationResponse, error) {
+	rsp, err := c.EndorseAttestationWithBody(ctx, mspId, memberId, attestationId, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseEndorseAttestationResponse(rsp)
+}
+
+// EndorseAttestationWithResponse Prepare the signer's endorsement of an attestation, for signing.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/members/{mspId}/{memberId}/attestations/{attestationId}/endorsements (the `EndorseAttestation` operationId).
+func (c *ClientWithResponses) EndorseAttestationWithResponse(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, attestationId AttestationIDPath, body EndorseAttestationJSONRequestBody, reqEditors ...RequestEditorFn) (*EndorseAttestationResponse, error) {
+	rsp, err := c.EndorseAttestation(ctx, mspId, memberId, attestationId, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseEndorseAttestationResponse(rsp)
+}
+
+// RevokeAttestationWithBodyWithResponse Prepare revoking an attestation (its attester, or by the rule that allows it), for signing.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/members/{mspId}/{memberId}/attestations/{attestationId}/revocation (the `RevokeAttestation` operationId).
+func (c *ClientWithResponses) RevokeAttestationWithBodyWithResponse(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, attestationId AttestationIDPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RevokeAttestationResponse, error) {
+	rsp, err := c.RevokeAttestationWithBody(ctx, mspId, memberId, attestationId, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRevokeAttestationResponse(rsp)
+}
+
+// RevokeAttestationWithResponse Prepare revoking an attestation (its attester, or by the rule that allows it), for signing.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/members/{mspId}/{memberId}/attestations/{attestationId}/revocation (the `RevokeAttestation` operationId).
+func (c *ClientWithResponses) RevokeAttestationWithResponse(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, attestationId AttestationIDPath, body RevokeAttestationJSONRequestBody, reqEditors ...RequestEditorFn) (*RevokeAttestationResponse, error) {
+	rsp, err := c.RevokeAttestation(ctx, mspId, memberId, attestationId, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRevokeAttestationResponse(rsp)
+}
+
 // GetMemberBalanceWithResponse performs a GET /v1/members/{mspId}/{memberId}/balance (the `GetMemberBalance` operationId) request.
 //
 // Returns a wrapper object for the known response body format(s).
@@ -8402,6 +19427,19 @@ func (c *ClientWithResponses) GetMemberBalanceWithResponse(ctx context.Context, 
 		return nil, err
 	}
 	return ParseGetMemberBalanceResponse(rsp)
+}
+
+// GetTokenHistoryWithResponse The account's balance checkpoints, newest first.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/members/{mspId}/{memberId}/balance/history (the `GetTokenHistory` operationId).
+func (c *ClientWithResponses) GetTokenHistoryWithResponse(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, params *GetTokenHistoryParams, reqEditors ...RequestEditorFn) (*GetTokenHistoryResponse, error) {
+	rsp, err := c.GetTokenHistory(ctx, mspId, memberId, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetTokenHistoryResponse(rsp)
 }
 
 // ListMemberDelegationsWithResponse performs a GET /v1/members/{mspId}/{memberId}/delegations (the `ListMemberDelegations` operationId) request.
@@ -8426,6 +19464,32 @@ func (c *ClientWithResponses) GetMemberEligibilityWithResponse(ctx context.Conte
 	return ParseGetMemberEligibilityResponse(rsp)
 }
 
+// RemoveMemberWithBodyWithResponse Prepare an organisation admin removing its member, for signing.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/members/{mspId}/{memberId}/removal (the `RemoveMember` operationId).
+func (c *ClientWithResponses) RemoveMemberWithBodyWithResponse(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RemoveMemberResponse, error) {
+	rsp, err := c.RemoveMemberWithBody(ctx, mspId, memberId, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRemoveMemberResponse(rsp)
+}
+
+// RemoveMemberWithResponse Prepare an organisation admin removing its member, for signing.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/members/{mspId}/{memberId}/removal (the `RemoveMember` operationId).
+func (c *ClientWithResponses) RemoveMemberWithResponse(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, body RemoveMemberJSONRequestBody, reqEditors ...RequestEditorFn) (*RemoveMemberResponse, error) {
+	rsp, err := c.RemoveMember(ctx, mspId, memberId, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRemoveMemberResponse(rsp)
+}
+
 // GetMemberReputationWithResponse performs a GET /v1/members/{mspId}/{memberId}/reputation (the `GetMemberReputation` operationId) request.
 //
 // Returns a wrapper object for the known response body format(s).
@@ -8435,6 +19499,166 @@ func (c *ClientWithResponses) GetMemberReputationWithResponse(ctx context.Contex
 		return nil, err
 	}
 	return ParseGetMemberReputationResponse(rsp)
+}
+
+// GetReputationHistoryWithResponse The member's attestations, revocations and endorsements.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/members/{mspId}/{memberId}/reputation/history (the `GetReputationHistory` operationId).
+func (c *ClientWithResponses) GetReputationHistoryWithResponse(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, params *GetReputationHistoryParams, reqEditors ...RequestEditorFn) (*GetReputationHistoryResponse, error) {
+	rsp, err := c.GetReputationHistory(ctx, mspId, memberId, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetReputationHistoryResponse(rsp)
+}
+
+// GetDelegateStatementWithResponse A member's delegate statement.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/members/{mspId}/{memberId}/statement (the `GetDelegateStatement` operationId).
+func (c *ClientWithResponses) GetDelegateStatementWithResponse(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, params *GetDelegateStatementParams, reqEditors ...RequestEditorFn) (*GetDelegateStatementResponse, error) {
+	rsp, err := c.GetDelegateStatement(ctx, mspId, memberId, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetDelegateStatementResponse(rsp)
+}
+
+// UpdateMemberWithBodyWithResponse Prepare an organisation admin updating its member's name, roles and categories, for signing.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/members/{mspId}/{memberId}/update (the `UpdateMember` operationId).
+func (c *ClientWithResponses) UpdateMemberWithBodyWithResponse(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateMemberResponse, error) {
+	rsp, err := c.UpdateMemberWithBody(ctx, mspId, memberId, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateMemberResponse(rsp)
+}
+
+// UpdateMemberWithResponse Prepare an organisation admin updating its member's name, roles and categories, for signing.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/members/{mspId}/{memberId}/update (the `UpdateMember` operationId).
+func (c *ClientWithResponses) UpdateMemberWithResponse(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, body UpdateMemberJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateMemberResponse, error) {
+	rsp, err := c.UpdateMember(ctx, mspId, memberId, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateMemberResponse(rsp)
+}
+
+// ListVouchesWithResponse The vouches for the member.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/members/{mspId}/{memberId}/vouches (the `ListVouches` operationId).
+func (c *ClientWithResponses) ListVouchesWithResponse(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, params *ListVouchesParams, reqEditors ...RequestEditorFn) (*ListVouchesResponse, error) {
+	rsp, err := c.ListVouches(ctx, mspId, memberId, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListVouchesResponse(rsp)
+}
+
+// VouchForMemberWithBodyWithResponse Prepare the signer's vouch for the member, for signing.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/members/{mspId}/{memberId}/vouches (the `VouchForMember` operationId).
+func (c *ClientWithResponses) VouchForMemberWithBodyWithResponse(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*VouchForMemberResponse, error) {
+	rsp, err := c.VouchForMemberWithBody(ctx, mspId, memberId, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseVouchForMemberResponse(rsp)
+}
+
+// VouchForMemberWithResponse Prepare the signer's vouch for the member, for signing.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/members/{mspId}/{memberId}/vouches (the `VouchForMember` operationId).
+func (c *ClientWithResponses) VouchForMemberWithResponse(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, body VouchForMemberJSONRequestBody, reqEditors ...RequestEditorFn) (*VouchForMemberResponse, error) {
+	rsp, err := c.VouchForMember(ctx, mspId, memberId, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseVouchForMemberResponse(rsp)
+}
+
+// RevokeVouchWithBodyWithResponse Prepare withdrawing the signer's vouch for the member, for signing.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/members/{mspId}/{memberId}/vouches/revocation (the `RevokeVouch` operationId).
+func (c *ClientWithResponses) RevokeVouchWithBodyWithResponse(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RevokeVouchResponse, error) {
+	rsp, err := c.RevokeVouchWithBody(ctx, mspId, memberId, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRevokeVouchResponse(rsp)
+}
+
+// RevokeVouchWithResponse Prepare withdrawing the signer's vouch for the member, for signing.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/members/{mspId}/{memberId}/vouches/revocation (the `RevokeVouch` operationId).
+func (c *ClientWithResponses) RevokeVouchWithResponse(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, body RevokeVouchJSONRequestBody, reqEditors ...RequestEditorFn) (*RevokeVouchResponse, error) {
+	rsp, err := c.RevokeVouch(ctx, mspId, memberId, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRevokeVouchResponse(rsp)
+}
+
+// GetMetricsWithResponse Governance metrics from the ledger (participation, latency, legitimacy, Gini, Nakamoto, incidents) per voting family and decision type, as `charter metrics` computes them.
+//
+// Reads the whole governance record page by page (members, ballots and their
+// cast weights, decisions, incidents) and computes the report on the server:
+// an expensive read, meant for dashboards that cache it.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/metrics (the `GetMetrics` operationId).
+func (c *ClientWithResponses) GetMetricsWithResponse(ctx context.Context, params *GetMetricsParams, reqEditors ...RequestEditorFn) (*GetMetricsResponse, error) {
+	rsp, err := c.GetMetrics(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetMetricsResponse(rsp)
+}
+
+// CreatePollWithBodyWithResponse Prepare creating a 1–7 legitimacy poll, for signing (decision ballots open only with a proposal).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/polls (the `CreatePoll` operationId).
+func (c *ClientWithResponses) CreatePollWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreatePollResponse, error) {
+	rsp, err := c.CreatePollWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreatePollResponse(rsp)
+}
+
+// CreatePollWithResponse Prepare creating a 1–7 legitimacy poll, for signing (decision ballots open only with a proposal).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/polls (the `CreatePoll` operationId).
+func (c *ClientWithResponses) CreatePollWithResponse(ctx context.Context, body CreatePollJSONRequestBody, reqEditors ...RequestEditorFn) (*CreatePollResponse, error) {
+	rsp, err := c.CreatePoll(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreatePollResponse(rsp)
 }
 
 // OpenRoundWithBodyWithResponse Prepare opening a funding round (a grants administrator; the pool funded by an executed budget decision), for signing.
@@ -8724,6 +19948,32 @@ func (c *ClientWithResponses) SubmitSigningWithResponse(ctx context.Context, id 
 	return ParseSubmitSigningResponse(rsp)
 }
 
+// ListTokenAccountsWithResponse Token accounts, of one organisation or all.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/tokens/accounts (the `ListTokenAccounts` operationId).
+func (c *ClientWithResponses) ListTokenAccountsWithResponse(ctx context.Context, params *ListTokenAccountsParams, reqEditors ...RequestEditorFn) (*ListTokenAccountsResponse, error) {
+	rsp, err := c.ListTokenAccounts(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListTokenAccountsResponse(rsp)
+}
+
+// GetTokenSupplyWithResponse The governance token's total supply.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/tokens/supply (the `GetTokenSupply` operationId).
+func (c *ClientWithResponses) GetTokenSupplyWithResponse(ctx context.Context, params *GetTokenSupplyParams, reqEditors ...RequestEditorFn) (*GetTokenSupplyResponse, error) {
+	rsp, err := c.GetTokenSupply(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetTokenSupplyResponse(rsp)
+}
+
 // GetTransactionWithResponse What the ledger says of a transaction ID.
 //
 // Returns a wrapper object for the known response body format(s).
@@ -8785,6 +20035,110 @@ func (c *ClientWithResponses) ListTreasuryMovementsWithResponse(ctx context.Cont
 	return ParseListTreasuryMovementsResponse(rsp)
 }
 
+// GetTreasuryUsageWithResponse What an account spent in its fixed period, and its limit.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/treasury/accounts/{id}/usage (the `GetTreasuryUsage` operationId).
+func (c *ClientWithResponses) GetTreasuryUsageWithResponse(ctx context.Context, id ID, params *GetTreasuryUsageParams, reqEditors ...RequestEditorFn) (*GetTreasuryUsageResponse, error) {
+	rsp, err := c.GetTreasuryUsage(ctx, id, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetTreasuryUsageResponse(rsp)
+}
+
+// GetBudgetWithResponse The budget an executed budget decision granted, and what is drawn on it.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/treasury/budgets/{id} (the `GetBudget` operationId).
+func (c *ClientWithResponses) GetBudgetWithResponse(ctx context.Context, id ID, params *GetBudgetParams, reqEditors ...RequestEditorFn) (*GetBudgetResponse, error) {
+	rsp, err := c.GetBudget(ctx, id, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetBudgetResponse(rsp)
+}
+
+// ListDepositsWithResponse Deposits, pending and confirmed, in key order.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/treasury/deposits (the `ListDeposits` operationId).
+func (c *ClientWithResponses) ListDepositsWithResponse(ctx context.Context, params *ListDepositsParams, reqEditors ...RequestEditorFn) (*ListDepositsResponse, error) {
+	rsp, err := c.ListDeposits(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListDepositsResponse(rsp)
+}
+
+// DepositToTreasuryWithBodyWithResponse Prepare recording a deposit into a treasury account (confirmed by another organisation's treasurer), for signing.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/treasury/deposits (the `DepositToTreasury` operationId).
+func (c *ClientWithResponses) DepositToTreasuryWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*DepositToTreasuryResponse, error) {
+	rsp, err := c.DepositToTreasuryWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDepositToTreasuryResponse(rsp)
+}
+
+// DepositToTreasuryWithResponse Prepare recording a deposit into a treasury account (confirmed by another organisation's treasurer), for signing.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/treasury/deposits (the `DepositToTreasury` operationId).
+func (c *ClientWithResponses) DepositToTreasuryWithResponse(ctx context.Context, body DepositToTreasuryJSONRequestBody, reqEditors ...RequestEditorFn) (*DepositToTreasuryResponse, error) {
+	rsp, err := c.DepositToTreasury(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDepositToTreasuryResponse(rsp)
+}
+
+// GetDepositWithResponse One deposit.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/treasury/deposits/{id} (the `GetDeposit` operationId).
+func (c *ClientWithResponses) GetDepositWithResponse(ctx context.Context, id ID, params *GetDepositParams, reqEditors ...RequestEditorFn) (*GetDepositResponse, error) {
+	rsp, err := c.GetDeposit(ctx, id, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetDepositResponse(rsp)
+}
+
+// ConfirmDepositWithBodyWithResponse Prepare a treasurer's confirmation of a pending deposit, for signing.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/treasury/deposits/{id}/confirmation (the `ConfirmDeposit` operationId).
+func (c *ClientWithResponses) ConfirmDepositWithBodyWithResponse(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ConfirmDepositResponse, error) {
+	rsp, err := c.ConfirmDepositWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseConfirmDepositResponse(rsp)
+}
+
+// ConfirmDepositWithResponse Prepare a treasurer's confirmation of a pending deposit, for signing.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/treasury/deposits/{id}/confirmation (the `ConfirmDeposit` operationId).
+func (c *ClientWithResponses) ConfirmDepositWithResponse(ctx context.Context, id ID, body ConfirmDepositJSONRequestBody, reqEditors ...RequestEditorFn) (*ConfirmDepositResponse, error) {
+	rsp, err := c.ConfirmDeposit(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseConfirmDepositResponse(rsp)
+}
+
 // ListSpendsWithResponse performs a GET /v1/treasury/spends (the `ListSpends` operationId) request.
 //
 // Returns a wrapper object for the known response body format(s).
@@ -8796,30 +20150,147 @@ func (c *ClientWithResponses) ListSpendsWithResponse(ctx context.Context, params
 	return ParseListSpendsResponse(rsp)
 }
 
-// ApproveSpendWithBodyWithResponse Prepare a treasurer's approval of a spend for signing.
+// ProposeSpendWithBodyWithResponse Prepare a spend from an account against an executed budget decision, for signing.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
-// Corresponds with POST /v1/treasury/spends/{id}/approvals (the `ApproveSpend` operationId).
-func (c *ClientWithResponses) ApproveSpendWithBodyWithResponse(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ApproveSpendResponse, error) {
-	rsp, err := c.ApproveSpendWithBody(ctx, id, contentType, body, reqEditors...)
+// Corresponds with POST /v1/treasury/spends (the `ProposeSpend` operationId).
+func (c *ClientWithResponses) ProposeSpendWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ProposeSpendResponse, error) {
+	rsp, err := c.ProposeSpendWithBody(ctx, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
-	return ParseApproveSpendResponse(rsp)
+	return ParseProposeSpendResponse(rsp)
 }
 
-// ApproveSpendWithResponse Prepare a treasurer's approval of a spend for signing.
+// ProposeSpendWithResponse Prepare a spend from an account against an executed budget decision, for signing.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
-// Corresponds with POST /v1/treasury/spends/{id}/approvals (the `ApproveSpend` operationId).
-func (c *ClientWithResponses) ApproveSpendWithResponse(ctx context.Context, id ID, body ApproveSpendJSONRequestBody, reqEditors ...RequestEditorFn) (*ApproveSpendResponse, error) {
-	rsp, err := c.ApproveSpend(ctx, id, body, reqEditors...)
+// Corresponds with POST /v1/treasury/spends (the `ProposeSpend` operationId).
+func (c *ClientWithResponses) ProposeSpendWithResponse(ctx context.Context, body ProposeSpendJSONRequestBody, reqEditors ...RequestEditorFn) (*ProposeSpendResponse, error) {
+	rsp, err := c.ProposeSpend(ctx, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
-	return ParseApproveSpendResponse(rsp)
+	return ParseProposeSpendResponse(rsp)
+}
+
+// GetSpendWithResponse One spend.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/treasury/spends/{id} (the `GetSpend` operationId).
+func (c *ClientWithResponses) GetSpendWithResponse(ctx context.Context, id ID, params *GetSpendParams, reqEditors ...RequestEditorFn) (*GetSpendResponse, error) {
+	rsp, err := c.GetSpend(ctx, id, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetSpendResponse(rsp)
+}
+
+// ListSpendApprovalsWithResponse The treasurers' approvals of a spend.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/treasury/spends/{id}/approvals (the `ListSpendApprovals` operationId).
+func (c *ClientWithResponses) ListSpendApprovalsWithResponse(ctx context.Context, id ID, params *ListSpendApprovalsParams, reqEditors ...RequestEditorFn) (*ListSpendApprovalsResponse, error) {
+	rsp, err := c.ListSpendApprovals(ctx, id, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListSpendApprovalsResponse(rsp)
+}
+
+// CancelSpendWithBodyWithResponse Prepare the proposer withdrawing a spend that has not executed, for signing.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/treasury/spends/{id}/cancellation (the `CancelSpend` operationId).
+func (c *ClientWithResponses) CancelSpendWithBodyWithResponse(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CancelSpendResponse, error) {
+	rsp, err := c.CancelSpendWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCancelSpendResponse(rsp)
+}
+
+// CancelSpendWithResponse Prepare the proposer withdrawing a spend that has not executed, for signing.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/treasury/spends/{id}/cancellation (the `CancelSpend` operationId).
+func (c *ClientWithResponses) CancelSpendWithResponse(ctx context.Context, id ID, body CancelSpendJSONRequestBody, reqEditors ...RequestEditorFn) (*CancelSpendResponse, error) {
+	rsp, err := c.CancelSpend(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCancelSpendResponse(rsp)
+}
+
+// ExecuteSpendWithBodyWithResponse Prepare a treasurer paying out an approved spend after its delay, for signing.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/treasury/spends/{id}/execution (the `ExecuteSpend` operationId).
+func (c *ClientWithResponses) ExecuteSpendWithBodyWithResponse(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ExecuteSpendResponse, error) {
+	rsp, err := c.ExecuteSpendWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseExecuteSpendResponse(rsp)
+}
+
+// ExecuteSpendWithResponse Prepare a treasurer paying out an approved spend after its delay, for signing.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/treasury/spends/{id}/execution (the `ExecuteSpend` operationId).
+func (c *ClientWithResponses) ExecuteSpendWithResponse(ctx context.Context, id ID, body ExecuteSpendJSONRequestBody, reqEditors ...RequestEditorFn) (*ExecuteSpendResponse, error) {
+	rsp, err := c.ExecuteSpend(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseExecuteSpendResponse(rsp)
+}
+
+// GetUpgradeStatusWithResponse An approved upgrade's sign-offs and whether it may be committed.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/upgrades/{sequence} (the `GetUpgradeStatus` operationId).
+func (c *ClientWithResponses) GetUpgradeStatusWithResponse(ctx context.Context, sequence Sequence, params *GetUpgradeStatusParams, reqEditors ...RequestEditorFn) (*GetUpgradeStatusResponse, error) {
+	rsp, err := c.GetUpgradeStatus(ctx, sequence, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetUpgradeStatusResponse(rsp)
+}
+
+// SignOffUpgradeWithBodyWithResponse Prepare an organisation admin signing off the package digest of an approved upgrade, for signing.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/upgrades/{sequence}/signoffs (the `SignOffUpgrade` operationId).
+func (c *ClientWithResponses) SignOffUpgradeWithBodyWithResponse(ctx context.Context, sequence Sequence, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SignOffUpgradeResponse, error) {
+	rsp, err := c.SignOffUpgradeWithBody(ctx, sequence, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSignOffUpgradeResponse(rsp)
+}
+
+// SignOffUpgradeWithResponse Prepare an organisation admin signing off the package digest of an approved upgrade, for signing.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/upgrades/{sequence}/signoffs (the `SignOffUpgrade` operationId).
+func (c *ClientWithResponses) SignOffUpgradeWithResponse(ctx context.Context, sequence Sequence, body SignOffUpgradeJSONRequestBody, reqEditors ...RequestEditorFn) (*SignOffUpgradeResponse, error) {
+	rsp, err := c.SignOffUpgrade(ctx, sequence, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSignOffUpgradeResponse(rsp)
 }
 
 // ParseGetHealthzResponse parses an HTTP response from a GetHealthzWithResponse call
@@ -8914,6 +20385,39 @@ func ParseListArtifactsResponse(rsp *http.Response) (*ListArtifactsResponse, err
 	return response, nil
 }
 
+// ParseRegisterArtifactResponse parses an HTTP response from a RegisterArtifactWithResponse call
+func ParseRegisterArtifactResponse(rsp *http.Response) (*RegisterArtifactResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RegisterArtifactResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Prepared
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseGetArtifactResponse parses an HTTP response from a GetArtifactWithResponse call
 func ParseGetArtifactResponse(rsp *http.Response) (*GetArtifactResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -8923,6 +20427,138 @@ func ParseGetArtifactResponse(rsp *http.Response) (*GetArtifactResponse, error) 
 	}
 
 	response := &GetArtifactResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Object
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetArtifactAttestationsResponse parses an HTTP response from a GetArtifactAttestationsWithResponse call
+func ParseGetArtifactAttestationsResponse(rsp *http.Response) (*GetArtifactAttestationsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetArtifactAttestationsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Object
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseAttestArtifactResponse parses an HTTP response from a AttestArtifactWithResponse call
+func ParseAttestArtifactResponse(rsp *http.Response) (*AttestArtifactResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &AttestArtifactResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Prepared
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetArtifactLineageResponse parses an HTTP response from a GetArtifactLineageWithResponse call
+func ParseGetArtifactLineageResponse(rsp *http.Response) (*GetArtifactLineageResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetArtifactLineageResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Object
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseVerifyArtifactResponse parses an HTTP response from a VerifyArtifactWithResponse call
+func ParseVerifyArtifactResponse(rsp *http.Response) (*VerifyArtifactResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &VerifyArtifactResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
 	}
@@ -9039,6 +20675,39 @@ func ParseGetBallotResponse(rsp *http.Response) (*GetBallotResponse, error) {
 	return response, nil
 }
 
+// ParseCancelPollResponse parses an HTTP response from a CancelPollWithResponse call
+func ParseCancelPollResponse(rsp *http.Response) (*CancelPollResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CancelPollResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Prepared
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseCloseBallotResponse parses an HTTP response from a CloseBallotWithResponse call
 func ParseCloseBallotResponse(rsp *http.Response) (*CloseBallotResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -9048,6 +20717,138 @@ func ParseCloseBallotResponse(rsp *http.Response) (*CloseBallotResponse, error) 
 	}
 
 	response := &CloseBallotResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Prepared
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseExecuteBallotResponse parses an HTTP response from a ExecuteBallotWithResponse call
+func ParseExecuteBallotResponse(rsp *http.Response) (*ExecuteBallotResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ExecuteBallotResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Prepared
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListPauseSupportsResponse parses an HTTP response from a ListPauseSupportsWithResponse call
+func ParseListPauseSupportsResponse(rsp *http.Response) (*ListPauseSupportsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListPauseSupportsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Items
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParsePauseBallotResponse parses an HTTP response from a PauseBallotWithResponse call
+func ParsePauseBallotResponse(rsp *http.Response) (*PauseBallotResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PauseBallotResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Prepared
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseQueueBallotResponse parses an HTTP response from a QueueBallotWithResponse call
+func ParseQueueBallotResponse(rsp *http.Response) (*QueueBallotResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &QueueBallotResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
 	}
@@ -9131,6 +20932,39 @@ func ParseStreamBallotResultsResponse(rsp *http.Response) (*StreamBallotResultsR
 	return response, nil
 }
 
+// ParseTallyBallotResponse parses an HTTP response from a TallyBallotWithResponse call
+func ParseTallyBallotResponse(rsp *http.Response) (*TallyBallotResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &TallyBallotResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Prepared
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseCastVoteResponse parses an HTTP response from a CastVoteWithResponse call
 func ParseCastVoteResponse(rsp *http.Response) (*CastVoteResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -9140,6 +20974,105 @@ func ParseCastVoteResponse(rsp *http.Response) (*CastVoteResponse, error) {
 	}
 
 	response := &CastVoteResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Prepared
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetBuildResponse parses an HTTP response from a GetBuildWithResponse call
+func ParseGetBuildResponse(rsp *http.Response) (*GetBuildResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetBuildResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Object
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListConflictsResponse parses an HTTP response from a ListConflictsWithResponse call
+func ParseListConflictsResponse(rsp *http.Response) (*ListConflictsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListConflictsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Page
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseDiscloseConflictResponse parses an HTTP response from a DiscloseConflictWithResponse call
+func ParseDiscloseConflictResponse(rsp *http.Response) (*DiscloseConflictResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DiscloseConflictResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
 	}
@@ -9197,6 +21130,72 @@ func ParseGetConstitutionResponse(rsp *http.Response) (*GetConstitutionResponse,
 	return response, nil
 }
 
+// ParseGetDefaultConstitutionResponse parses an HTTP response from a GetDefaultConstitutionWithResponse call
+func ParseGetDefaultConstitutionResponse(rsp *http.Response) (*GetDefaultConstitutionResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetDefaultConstitutionResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Object
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetConstitutionDiffResponse parses an HTTP response from a GetConstitutionDiffWithResponse call
+func ParseGetConstitutionDiffResponse(rsp *http.Response) (*GetConstitutionDiffResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetConstitutionDiffResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Items
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseListConstitutionVersionsResponse parses an HTTP response from a ListConstitutionVersionsWithResponse call
 func ParseListConstitutionVersionsResponse(rsp *http.Response) (*ListConstitutionVersionsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -9213,6 +21212,39 @@ func ParseListConstitutionVersionsResponse(rsp *http.Response) (*ListConstitutio
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest Items
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetConstitutionVersionResponse parses an HTTP response from a GetConstitutionVersionWithResponse call
+func ParseGetConstitutionVersionResponse(rsp *http.Response) (*GetConstitutionVersionResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetConstitutionVersionResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Object
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -9263,6 +21295,39 @@ func ParseListDecisionsResponse(rsp *http.Response) (*ListDecisionsResponse, err
 	return response, nil
 }
 
+// ParseProposeDecisionResponse parses an HTTP response from a ProposeDecisionWithResponse call
+func ParseProposeDecisionResponse(rsp *http.Response) (*ProposeDecisionResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ProposeDecisionResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Prepared
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseGetDecisionResponse parses an HTTP response from a GetDecisionWithResponse call
 func ParseGetDecisionResponse(rsp *http.Response) (*GetDecisionResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -9279,6 +21344,72 @@ func ParseGetDecisionResponse(rsp *http.Response) (*GetDecisionResponse, error) 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest Object
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseAppealDecisionResponse parses an HTTP response from a AppealDecisionWithResponse call
+func ParseAppealDecisionResponse(rsp *http.Response) (*AppealDecisionResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &AppealDecisionResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Prepared
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListDecisionAppellantsResponse parses an HTTP response from a ListDecisionAppellantsWithResponse call
+func ParseListDecisionAppellantsResponse(rsp *http.Response) (*ListDecisionAppellantsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListDecisionAppellantsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Items
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -9362,6 +21493,39 @@ func ParseExecuteDecisionResponse(rsp *http.Response) (*ExecuteDecisionResponse,
 	return response, nil
 }
 
+// ParseRecordFailedExecutionResponse parses an HTTP response from a RecordFailedExecutionWithResponse call
+func ParseRecordFailedExecutionResponse(rsp *http.Response) (*RecordFailedExecutionResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RecordFailedExecutionResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Prepared
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseVoteOnDecisionResponse parses an HTTP response from a VoteOnDecisionWithResponse call
 func ParseVoteOnDecisionResponse(rsp *http.Response) (*VoteOnDecisionResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -9371,6 +21535,39 @@ func ParseVoteOnDecisionResponse(rsp *http.Response) (*VoteOnDecisionResponse, e
 	}
 
 	response := &VoteOnDecisionResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Prepared
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseSetDelegateStatementResponse parses an HTTP response from a SetDelegateStatementWithResponse call
+func ParseSetDelegateStatementResponse(rsp *http.Response) (*SetDelegateStatementResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &SetDelegateStatementResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
 	}
@@ -9437,6 +21634,237 @@ func ParseRevokeDelegationResponse(rsp *http.Response) (*RevokeDelegationRespons
 	}
 
 	response := &RevokeDelegationResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Prepared
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListEligibleMembersResponse parses an HTTP response from a ListEligibleMembersWithResponse call
+func ParseListEligibleMembersResponse(rsp *http.Response) (*ListEligibleMembersResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListEligibleMembersResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Page
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetGenesisResponse parses an HTTP response from a GetGenesisWithResponse call
+func ParseGetGenesisResponse(rsp *http.Response) (*GetGenesisResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetGenesisResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Object
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseApproveGenesisResponse parses an HTTP response from a ApproveGenesisWithResponse call
+func ParseApproveGenesisResponse(rsp *http.Response) (*ApproveGenesisResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ApproveGenesisResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Prepared
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseProposeGenesisResponse parses an HTTP response from a ProposeGenesisWithResponse call
+func ParseProposeGenesisResponse(rsp *http.Response) (*ProposeGenesisResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ProposeGenesisResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Prepared
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseDiscloseGuardianPauseResponse parses an HTTP response from a DiscloseGuardianPauseWithResponse call
+func ParseDiscloseGuardianPauseResponse(rsp *http.Response) (*DiscloseGuardianPauseResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DiscloseGuardianPauseResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Prepared
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListGuardianIncidentsResponse parses an HTTP response from a ListGuardianIncidentsWithResponse call
+func ParseListGuardianIncidentsResponse(rsp *http.Response) (*ListGuardianIncidentsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListGuardianIncidentsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Page
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseRecordMissedDisclosureResponse parses an HTTP response from a RecordMissedDisclosureWithResponse call
+func ParseRecordMissedDisclosureResponse(rsp *http.Response) (*RecordMissedDisclosureResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RecordMissedDisclosureResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
 	}
@@ -9560,6 +21988,105 @@ func ParseListIncidentsResponse(rsp *http.Response) (*ListIncidentsResponse, err
 	return response, nil
 }
 
+// ParseFileIncidentResponse parses an HTTP response from a FileIncidentWithResponse call
+func ParseFileIncidentResponse(rsp *http.Response) (*FileIncidentResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &FileIncidentResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Prepared
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetIncidentResponse parses an HTTP response from a GetIncidentWithResponse call
+func ParseGetIncidentResponse(rsp *http.Response) (*GetIncidentResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetIncidentResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Object
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseAttachPostMortemResponse parses an HTTP response from a AttachPostMortemWithResponse call
+func ParseAttachPostMortemResponse(rsp *http.Response) (*AttachPostMortemResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &AttachPostMortemResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Prepared
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseGetJobResponse parses an HTTP response from a GetJobWithResponse call
 func ParseGetJobResponse(rsp *http.Response) (*GetJobResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -9626,6 +22153,39 @@ func ParseListMembersResponse(rsp *http.Response) (*ListMembersResponse, error) 
 	return response, nil
 }
 
+// ParseRegisterMemberResponse parses an HTTP response from a RegisterMemberWithResponse call
+func ParseRegisterMemberResponse(rsp *http.Response) (*RegisterMemberResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RegisterMemberResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Prepared
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseGetMemberResponse parses an HTTP response from a GetMemberWithResponse call
 func ParseGetMemberResponse(rsp *http.Response) (*GetMemberResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -9659,6 +22219,105 @@ func ParseGetMemberResponse(rsp *http.Response) (*GetMemberResponse, error) {
 	return response, nil
 }
 
+// ParseAttestReputationResponse parses an HTTP response from a AttestReputationWithResponse call
+func ParseAttestReputationResponse(rsp *http.Response) (*AttestReputationResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &AttestReputationResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Prepared
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseEndorseAttestationResponse parses an HTTP response from a EndorseAttestationWithResponse call
+func ParseEndorseAttestationResponse(rsp *http.Response) (*EndorseAttestationResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &EndorseAttestationResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Prepared
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseRevokeAttestationResponse parses an HTTP response from a RevokeAttestationWithResponse call
+func ParseRevokeAttestationResponse(rsp *http.Response) (*RevokeAttestationResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RevokeAttestationResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Prepared
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseGetMemberBalanceResponse parses an HTTP response from a GetMemberBalanceWithResponse call
 func ParseGetMemberBalanceResponse(rsp *http.Response) (*GetMemberBalanceResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -9675,6 +22334,39 @@ func ParseGetMemberBalanceResponse(rsp *http.Response) (*GetMemberBalanceRespons
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest Object
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetTokenHistoryResponse parses an HTTP response from a GetTokenHistoryWithResponse call
+func ParseGetTokenHistoryResponse(rsp *http.Response) (*GetTokenHistoryResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetTokenHistoryResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Items
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -9758,6 +22450,39 @@ func ParseGetMemberEligibilityResponse(rsp *http.Response) (*GetMemberEligibilit
 	return response, nil
 }
 
+// ParseRemoveMemberResponse parses an HTTP response from a RemoveMemberWithResponse call
+func ParseRemoveMemberResponse(rsp *http.Response) (*RemoveMemberResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RemoveMemberResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Prepared
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseGetMemberReputationResponse parses an HTTP response from a GetMemberReputationWithResponse call
 func ParseGetMemberReputationResponse(rsp *http.Response) (*GetMemberReputationResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -9778,6 +22503,270 @@ func ParseGetMemberReputationResponse(rsp *http.Response) (*GetMemberReputationR
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetReputationHistoryResponse parses an HTTP response from a GetReputationHistoryWithResponse call
+func ParseGetReputationHistoryResponse(rsp *http.Response) (*GetReputationHistoryResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetReputationHistoryResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Object
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetDelegateStatementResponse parses an HTTP response from a GetDelegateStatementWithResponse call
+func ParseGetDelegateStatementResponse(rsp *http.Response) (*GetDelegateStatementResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetDelegateStatementResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Object
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseUpdateMemberResponse parses an HTTP response from a UpdateMemberWithResponse call
+func ParseUpdateMemberResponse(rsp *http.Response) (*UpdateMemberResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdateMemberResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Prepared
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListVouchesResponse parses an HTTP response from a ListVouchesWithResponse call
+func ParseListVouchesResponse(rsp *http.Response) (*ListVouchesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListVouchesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Items
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseVouchForMemberResponse parses an HTTP response from a VouchForMemberWithResponse call
+func ParseVouchForMemberResponse(rsp *http.Response) (*VouchForMemberResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &VouchForMemberResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Prepared
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseRevokeVouchResponse parses an HTTP response from a RevokeVouchWithResponse call
+func ParseRevokeVouchResponse(rsp *http.Response) (*RevokeVouchResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RevokeVouchResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Prepared
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetMetricsResponse parses an HTTP response from a GetMetricsWithResponse call
+func ParseGetMetricsResponse(rsp *http.Response) (*GetMetricsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetMetricsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Object
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseCreatePollResponse parses an HTTP response from a CreatePollWithResponse call
+func ParseCreatePollResponse(rsp *http.Response) (*CreatePollResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreatePollResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Prepared
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
 		var dest Problem
@@ -10226,6 +23215,72 @@ func ParseSubmitSigningResponse(rsp *http.Response) (*SubmitSigningResponse, err
 	return response, nil
 }
 
+// ParseListTokenAccountsResponse parses an HTTP response from a ListTokenAccountsWithResponse call
+func ParseListTokenAccountsResponse(rsp *http.Response) (*ListTokenAccountsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListTokenAccountsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Page
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetTokenSupplyResponse parses an HTTP response from a GetTokenSupplyWithResponse call
+func ParseGetTokenSupplyResponse(rsp *http.Response) (*GetTokenSupplyResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetTokenSupplyResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Supply
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseGetTransactionResponse parses an HTTP response from a GetTransactionWithResponse call
 func ParseGetTransactionResponse(rsp *http.Response) (*GetTransactionResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -10358,6 +23413,204 @@ func ParseListTreasuryMovementsResponse(rsp *http.Response) (*ListTreasuryMoveme
 	return response, nil
 }
 
+// ParseGetTreasuryUsageResponse parses an HTTP response from a GetTreasuryUsageWithResponse call
+func ParseGetTreasuryUsageResponse(rsp *http.Response) (*GetTreasuryUsageResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetTreasuryUsageResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Object
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetBudgetResponse parses an HTTP response from a GetBudgetWithResponse call
+func ParseGetBudgetResponse(rsp *http.Response) (*GetBudgetResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetBudgetResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Object
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListDepositsResponse parses an HTTP response from a ListDepositsWithResponse call
+func ParseListDepositsResponse(rsp *http.Response) (*ListDepositsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListDepositsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Page
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseDepositToTreasuryResponse parses an HTTP response from a DepositToTreasuryWithResponse call
+func ParseDepositToTreasuryResponse(rsp *http.Response) (*DepositToTreasuryResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DepositToTreasuryResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Prepared
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetDepositResponse parses an HTTP response from a GetDepositWithResponse call
+func ParseGetDepositResponse(rsp *http.Response) (*GetDepositResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetDepositResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Object
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseConfirmDepositResponse parses an HTTP response from a ConfirmDepositWithResponse call
+func ParseConfirmDepositResponse(rsp *http.Response) (*ConfirmDepositResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ConfirmDepositResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Prepared
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseListSpendsResponse parses an HTTP response from a ListSpendsWithResponse call
 func ParseListSpendsResponse(rsp *http.Response) (*ListSpendsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -10391,15 +23644,213 @@ func ParseListSpendsResponse(rsp *http.Response) (*ListSpendsResponse, error) {
 	return response, nil
 }
 
-// ParseApproveSpendResponse parses an HTTP response from a ApproveSpendWithResponse call
-func ParseApproveSpendResponse(rsp *http.Response) (*ApproveSpendResponse, error) {
+// ParseProposeSpendResponse parses an HTTP response from a ProposeSpendWithResponse call
+func ParseProposeSpendResponse(rsp *http.Response) (*ProposeSpendResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
 	}
 
-	response := &ApproveSpendResponse{
+	response := &ProposeSpendResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Prepared
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetSpendResponse parses an HTTP response from a GetSpendWithResponse call
+func ParseGetSpendResponse(rsp *http.Response) (*GetSpendResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetSpendResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Object
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListSpendApprovalsResponse parses an HTTP response from a ListSpendApprovalsWithResponse call
+func ParseListSpendApprovalsResponse(rsp *http.Response) (*ListSpendApprovalsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListSpendApprovalsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Items
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseCancelSpendResponse parses an HTTP response from a CancelSpendWithResponse call
+func ParseCancelSpendResponse(rsp *http.Response) (*CancelSpendResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CancelSpendResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Prepared
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseExecuteSpendResponse parses an HTTP response from a ExecuteSpendWithResponse call
+func ParseExecuteSpendResponse(rsp *http.Response) (*ExecuteSpendResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ExecuteSpendResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Prepared
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetUpgradeStatusResponse parses an HTTP response from a GetUpgradeStatusWithResponse call
+func ParseGetUpgradeStatusResponse(rsp *http.Response) (*GetUpgradeStatusResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetUpgradeStatusResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Object
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseSignOffUpgradeResponse parses an HTTP response from a SignOffUpgradeWithResponse call
+func ParseSignOffUpgradeResponse(rsp *http.Response) (*SignOffUpgradeResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &SignOffUpgradeResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
 	}
@@ -10435,9 +23886,24 @@ type ServerInterface interface {
 
 	// (GET /v1/artifacts)
 	ListArtifacts(w http.ResponseWriter, r *http.Request, params ListArtifactsParams)
+	// RegisterArtifact Prepare registering an artifact version (its digest, size, licence and parents), for signing.
+	// (POST /v1/artifacts)
+	RegisterArtifact(w http.ResponseWriter, r *http.Request)
 
 	// (GET /v1/artifacts/{name}/{version})
 	GetArtifact(w http.ResponseWriter, r *http.Request, name string, version string, params GetArtifactParams)
+	// GetArtifactAttestations The attestations of a version.
+	// (GET /v1/artifacts/{name}/{version}/attestations)
+	GetArtifactAttestations(w http.ResponseWriter, r *http.Request, name ArtifactNamePath, version ArtifactVersionPath, params GetArtifactAttestationsParams)
+	// AttestArtifact Prepare an attester's attestation of an artifact version, for signing.
+	// (POST /v1/artifacts/{name}/{version}/attestations)
+	AttestArtifact(w http.ResponseWriter, r *http.Request, name ArtifactNamePath, version ArtifactVersionPath)
+	// GetArtifactLineage The provenance graph of a version, both ways.
+	// (GET /v1/artifacts/{name}/{version}/lineage)
+	GetArtifactLineage(w http.ResponseWriter, r *http.Request, name ArtifactNamePath, version ArtifactVersionPath, params GetArtifactLineageParams)
+	// VerifyArtifact Whether a file with this SHA-256 and size is the registered version and released for a use now (the file stays with the caller).
+	// (GET /v1/artifacts/{name}/{version}/verification)
+	VerifyArtifact(w http.ResponseWriter, r *http.Request, name ArtifactNamePath, version ArtifactVersionPath, params VerifyArtifactParams)
 	// StreamAuditBlocks Stream committed blocks as NDJSON (one line per block, its transactions with their validation codes).
 	// (GET /v1/audit/blocks)
 	StreamAuditBlocks(w http.ResponseWriter, r *http.Request, params StreamAuditBlocksParams)
@@ -10447,45 +23913,117 @@ type ServerInterface interface {
 
 	// (GET /v1/ballots/{id})
 	GetBallot(w http.ResponseWriter, r *http.Request, id ID, params GetBallotParams)
+	// CancelPoll Prepare withdrawing the signer's own poll before its first vote, for signing.
+	// (POST /v1/ballots/{id}/cancellation)
+	CancelPoll(w http.ResponseWriter, r *http.Request, id ID)
 	// CloseBallot Prepare closing a ballot whose voting period is over, for the signer to sign.
 	// (POST /v1/ballots/{id}/close)
 	CloseBallot(w http.ResponseWriter, r *http.Request, id ID)
+	// ExecuteBallot Prepare executing a queued ballot after its timelock, for signing.
+	// (POST /v1/ballots/{id}/execution)
+	ExecuteBallot(w http.ResponseWriter, r *http.Request, id ID)
+
+	// (GET /v1/ballots/{id}/pause-supports)
+	ListPauseSupports(w http.ResponseWriter, r *http.Request, id ID, params ListPauseSupportsParams)
+	// PauseBallot Prepare a guardian's support for pausing a ballot, for signing.
+	// (POST /v1/ballots/{id}/pauses)
+	PauseBallot(w http.ResponseWriter, r *http.Request, id ID)
+	// QueueBallot Prepare queueing a succeeded poll-less ballot under its timelock, for signing.
+	// (POST /v1/ballots/{id}/queue)
+	QueueBallot(w http.ResponseWriter, r *http.Request, id ID)
 
 	// (GET /v1/ballots/{id}/results)
 	GetBallotResults(w http.ResponseWriter, r *http.Request, id ID, params GetBallotResultsParams)
 	// StreamBallotResults Live results as Server-Sent Events (event `results`, id = block height), resumable with Last-Event-ID.
 	// (GET /v1/ballots/{id}/results/stream)
 	StreamBallotResults(w http.ResponseWriter, r *http.Request, id ID, params StreamBallotResultsParams)
+	// TallyBallot Prepare one page of a closed ballot's tally, for signing (repeat until the progress says done).
+	// (POST /v1/ballots/{id}/tally)
+	TallyBallot(w http.ResponseWriter, r *http.Request, id ID)
 	// CastVote Prepare the member's vote on a ballot for signing.
 	// (POST /v1/ballots/{id}/votes)
 	CastVote(w http.ResponseWriter, r *http.Request, id ID)
+	// GetBuild The chaincode build the gateway peer runs.
+	// (GET /v1/build)
+	GetBuild(w http.ResponseWriter, r *http.Request, params GetBuildParams)
+	// ListConflicts Disclosures on a subject (subjectKind and subjectId) or by a member (mspId and memberId).
+	// (GET /v1/conflicts)
+	ListConflicts(w http.ResponseWriter, r *http.Request, params ListConflictsParams)
+	// DiscloseConflict Prepare the signer's conflict-of-interest disclosure on a subject, for signing.
+	// (POST /v1/conflicts)
+	DiscloseConflict(w http.ResponseWriter, r *http.Request)
 
 	// (GET /v1/constitution)
 	GetConstitution(w http.ResponseWriter, r *http.Request, params GetConstitutionParams)
+	// GetDefaultConstitution The default constitution document the chaincode ships (a starting point for an amendment or a genesis).
+	// (GET /v1/constitution/default)
+	GetDefaultConstitution(w http.ResponseWriter, r *http.Request, params GetDefaultConstitutionParams)
+	// GetConstitutionDiff The changes from one version of the constitution to another.
+	// (GET /v1/constitution/diff)
+	GetConstitutionDiff(w http.ResponseWriter, r *http.Request, params GetConstitutionDiffParams)
 
 	// (GET /v1/constitution/versions)
 	ListConstitutionVersions(w http.ResponseWriter, r *http.Request, params ListConstitutionVersionsParams)
+	// GetConstitutionVersion One version of the constitution, in force or not.
+	// (GET /v1/constitution/versions/{version})
+	GetConstitutionVersion(w http.ResponseWriter, r *http.Request, version int64, params GetConstitutionVersionParams)
 
 	// (GET /v1/decisions)
 	ListDecisions(w http.ResponseWriter, r *http.Request, params ListDecisionsParams)
+	// ProposeDecision Prepare a decision proposal of any type (amendment, budget, role change, issuance, slashing, takedown, upgrade…) for signing.
+	// (POST /v1/decisions)
+	ProposeDecision(w http.ResponseWriter, r *http.Request)
 
 	// (GET /v1/decisions/{id})
 	GetDecision(w http.ResponseWriter, r *http.Request, id ID, params GetDecisionParams)
+	// AppealDecision Prepare joining the appeal against a passed decision, for signing.
+	// (POST /v1/decisions/{id}/appeals)
+	AppealDecision(w http.ResponseWriter, r *http.Request, id ID)
+
+	// (GET /v1/decisions/{id}/appellants)
+	ListDecisionAppellants(w http.ResponseWriter, r *http.Request, id ID, params ListDecisionAppellantsParams)
 	// ConcludeDecision Prepare applying the concurrence rule to a decision whose ballots are tallied, for signing.
 	// (POST /v1/decisions/{id}/conclusion)
 	ConcludeDecision(w http.ResponseWriter, r *http.Request, id ID)
 	// ExecuteDecision Prepare executing a passed decision after its timelock and appeals, for signing.
 	// (POST /v1/decisions/{id}/execution)
 	ExecuteDecision(w http.ResponseWriter, r *http.Request, id ID)
+	// RecordFailedExecution Prepare recording the incident of a passed decision whose execution failed, for signing.
+	// (POST /v1/decisions/{id}/failed-execution)
+	RecordFailedExecution(w http.ResponseWriter, r *http.Request, id ID)
 	// VoteOnDecision Prepare the member's vote in one house of a decision for signing.
 	// (POST /v1/decisions/{id}/votes)
 	VoteOnDecision(w http.ResponseWriter, r *http.Request, id ID)
+	// SetDelegateStatement Prepare the signer's delegate statement (replacing the earlier one), for signing.
+	// (POST /v1/delegates/statement)
+	SetDelegateStatement(w http.ResponseWriter, r *http.Request)
 	// SetDelegation Prepare the member's delegation for one topic for signing.
 	// (POST /v1/delegations)
 	SetDelegation(w http.ResponseWriter, r *http.Request)
 	// RevokeDelegation Prepare the revocation of the member's delegation for one topic for signing.
 	// (POST /v1/delegations/revocations)
 	RevokeDelegation(w http.ResponseWriter, r *http.Request)
+	// ListEligibleMembers Members' eligibility reports (why each can or cannot vote), of one organisation or all, at a time or now.
+	// (GET /v1/eligibility)
+	ListEligibleMembers(w http.ResponseWriter, r *http.Request, params ListEligibleMembersParams)
+	// GetGenesis The genesis proposal under approval, its approvals, or the founding act.
+	// (GET /v1/genesis)
+	GetGenesis(w http.ResponseWriter, r *http.Request, params GetGenesisParams)
+	// ApproveGenesis Prepare a founding organisation's admin approving the genesis by its hash, for signing.
+	// (POST /v1/genesis/approvals)
+	ApproveGenesis(w http.ResponseWriter, r *http.Request)
+	// ProposeGenesis Prepare a founding organisation's admin proposing the genesis, for signing.
+	// (POST /v1/genesis/proposals)
+	ProposeGenesis(w http.ResponseWriter, r *http.Request)
+	// DiscloseGuardianPause Prepare a guardian's public disclosure of the reasons for a pause, for signing.
+	// (POST /v1/guardian/disclosures)
+	DiscloseGuardianPause(w http.ResponseWriter, r *http.Request)
+	// ListGuardianIncidents The disclosure incidents recorded.
+	// (GET /v1/guardian/incidents)
+	ListGuardianIncidents(w http.ResponseWriter, r *http.Request, params ListGuardianIncidentsParams)
+	// RecordMissedDisclosure Prepare recording the incident of a pause whose disclosure is overdue, for signing.
+	// (POST /v1/guardian/missed-disclosures)
+	RecordMissedDisclosure(w http.ResponseWriter, r *http.Request)
 	// SupportPause Prepare a guardian's support for pausing a target for signing.
 	// (POST /v1/guardian/pauses)
 	SupportPause(w http.ResponseWriter, r *http.Request)
@@ -10495,27 +24033,78 @@ type ServerInterface interface {
 
 	// (GET /v1/incidents)
 	ListIncidents(w http.ResponseWriter, r *http.Request, params ListIncidentsParams)
+	// FileIncident Prepare filing an incident in the register, for signing.
+	// (POST /v1/incidents)
+	FileIncident(w http.ResponseWriter, r *http.Request)
+	// GetIncident One incident.
+	// (GET /v1/incidents/{id})
+	GetIncident(w http.ResponseWriter, r *http.Request, id ID, params GetIncidentParams)
+	// AttachPostMortem Prepare attaching a post-mortem link to an incident, for signing.
+	// (POST /v1/incidents/{id}/post-mortem)
+	AttachPostMortem(w http.ResponseWriter, r *http.Request, id ID)
 
 	// (GET /v1/jobs/{id})
 	GetJob(w http.ResponseWriter, r *http.Request, id string, params GetJobParams)
 
 	// (GET /v1/members)
 	ListMembers(w http.ResponseWriter, r *http.Request, params ListMembersParams)
+	// RegisterMember Prepare an organisation admin registering a member of its organisation, for signing.
+	// (POST /v1/members)
+	RegisterMember(w http.ResponseWriter, r *http.Request)
 
 	// (GET /v1/members/{mspId}/{memberId})
 	GetMember(w http.ResponseWriter, r *http.Request, mspId MSPIDPath, memberId MemberIDPath, params GetMemberParams)
+	// AttestReputation Prepare an attester's attestation of the member's contribution, for signing.
+	// (POST /v1/members/{mspId}/{memberId}/attestations)
+	AttestReputation(w http.ResponseWriter, r *http.Request, mspId MSPIDPath, memberId MemberIDPath)
+	// EndorseAttestation Prepare the signer's endorsement of an attestation, for signing.
+	// (POST /v1/members/{mspId}/{memberId}/attestations/{attestationId}/endorsements)
+	EndorseAttestation(w http.ResponseWriter, r *http.Request, mspId MSPIDPath, memberId MemberIDPath, attestationId AttestationIDPath)
+	// RevokeAttestation Prepare revoking an attestation (its attester, or by the rule that allows it), for signing.
+	// (POST /v1/members/{mspId}/{memberId}/attestations/{attestationId}/revocation)
+	RevokeAttestation(w http.ResponseWriter, r *http.Request, mspId MSPIDPath, memberId MemberIDPath, attestationId AttestationIDPath)
 
 	// (GET /v1/members/{mspId}/{memberId}/balance)
 	GetMemberBalance(w http.ResponseWriter, r *http.Request, mspId MSPIDPath, memberId MemberIDPath, params GetMemberBalanceParams)
+	// GetTokenHistory The account's balance checkpoints, newest first.
+	// (GET /v1/members/{mspId}/{memberId}/balance/history)
+	GetTokenHistory(w http.ResponseWriter, r *http.Request, mspId MSPIDPath, memberId MemberIDPath, params GetTokenHistoryParams)
 
 	// (GET /v1/members/{mspId}/{memberId}/delegations)
 	ListMemberDelegations(w http.ResponseWriter, r *http.Request, mspId MSPIDPath, memberId MemberIDPath, params ListMemberDelegationsParams)
 
 	// (GET /v1/members/{mspId}/{memberId}/eligibility)
 	GetMemberEligibility(w http.ResponseWriter, r *http.Request, mspId MSPIDPath, memberId MemberIDPath, params GetMemberEligibilityParams)
+	// RemoveMember Prepare an organisation admin removing its member, for signing.
+	// (POST /v1/members/{mspId}/{memberId}/removal)
+	RemoveMember(w http.ResponseWriter, r *http.Request, mspId MSPIDPath, memberId MemberIDPath)
 
 	// (GET /v1/members/{mspId}/{memberId}/reputation)
 	GetMemberReputation(w http.ResponseWriter, r *http.Request, mspId MSPIDPath, memberId MemberIDPath, params GetMemberReputationParams)
+	// GetReputationHistory The member's attestations, revocations and endorsements.
+	// (GET /v1/members/{mspId}/{memberId}/reputation/history)
+	GetReputationHistory(w http.ResponseWriter, r *http.Request, mspId MSPIDPath, memberId MemberIDPath, params GetReputationHistoryParams)
+	// GetDelegateStatement A member's delegate statement.
+	// (GET /v1/members/{mspId}/{memberId}/statement)
+	GetDelegateStatement(w http.ResponseWriter, r *http.Request, mspId MSPIDPath, memberId MemberIDPath, params GetDelegateStatementParams)
+	// UpdateMember Prepare an organisation admin updating its member's name, roles and categories, for signing.
+	// (POST /v1/members/{mspId}/{memberId}/update)
+	UpdateMember(w http.ResponseWriter, r *http.Request, mspId MSPIDPath, memberId MemberIDPath)
+	// ListVouches The vouches for the member.
+	// (GET /v1/members/{mspId}/{memberId}/vouches)
+	ListVouches(w http.ResponseWriter, r *http.Request, mspId MSPIDPath, memberId MemberIDPath, params ListVouchesParams)
+	// VouchForMember Prepare the signer's vouch for the member, for signing.
+	// (POST /v1/members/{mspId}/{memberId}/vouches)
+	VouchForMember(w http.ResponseWriter, r *http.Request, mspId MSPIDPath, memberId MemberIDPath)
+	// RevokeVouch Prepare withdrawing the signer's vouch for the member, for signing.
+	// (POST /v1/members/{mspId}/{memberId}/vouches/revocation)
+	RevokeVouch(w http.ResponseWriter, r *http.Request, mspId MSPIDPath, memberId MemberIDPath)
+	// GetMetrics Governance metrics from the ledger (participation, latency, legitimacy, Gini, Nakamoto, incidents) per voting family and decision type, as `charter metrics` computes them.
+	// (GET /v1/metrics)
+	GetMetrics(w http.ResponseWriter, r *http.Request, params GetMetricsParams)
+	// CreatePoll Prepare creating a 1–7 legitimacy poll, for signing (decision ballots open only with a proposal).
+	// (POST /v1/polls)
+	CreatePoll(w http.ResponseWriter, r *http.Request)
 	// OpenRound Prepare opening a funding round (a grants administrator; the pool funded by an executed budget decision), for signing.
 	// (POST /v1/rounds)
 	OpenRound(w http.ResponseWriter, r *http.Request)
@@ -10555,6 +24144,12 @@ type ServerInterface interface {
 	// SubmitSigning Submit an endorsed transaction with the member's signature over its bytes.
 	// (POST /v1/signing/{id}/submit)
 	SubmitSigning(w http.ResponseWriter, r *http.Request, id SigningID, params SubmitSigningParams)
+	// ListTokenAccounts Token accounts, of one organisation or all.
+	// (GET /v1/tokens/accounts)
+	ListTokenAccounts(w http.ResponseWriter, r *http.Request, params ListTokenAccountsParams)
+	// GetTokenSupply The governance token's total supply.
+	// (GET /v1/tokens/supply)
+	GetTokenSupply(w http.ResponseWriter, r *http.Request, params GetTokenSupplyParams)
 	// GetTransaction What the ledger says of a transaction ID.
 	// (GET /v1/transactions/{txId})
 	GetTransaction(w http.ResponseWriter, r *http.Request, txId TxID)
@@ -10567,12 +24162,48 @@ type ServerInterface interface {
 
 	// (GET /v1/treasury/accounts/{id}/movements)
 	ListTreasuryMovements(w http.ResponseWriter, r *http.Request, id ID, params ListTreasuryMovementsParams)
+	// GetTreasuryUsage What an account spent in its fixed period, and its limit.
+	// (GET /v1/treasury/accounts/{id}/usage)
+	GetTreasuryUsage(w http.ResponseWriter, r *http.Request, id ID, params GetTreasuryUsageParams)
+	// GetBudget The budget an executed budget decision granted, and what is drawn on it.
+	// (GET /v1/treasury/budgets/{id})
+	GetBudget(w http.ResponseWriter, r *http.Request, id ID, params GetBudgetParams)
+	// ListDeposits Deposits, pending and confirmed, in key order.
+	// (GET /v1/treasury/deposits)
+	ListDeposits(w http.ResponseWriter, r *http.Request, params ListDepositsParams)
+	// DepositToTreasury Prepare recording a deposit into a treasury account (confirmed by another organisation's treasurer), for signing.
+	// (POST /v1/treasury/deposits)
+	DepositToTreasury(w http.ResponseWriter, r *http.Request)
+	// GetDeposit One deposit.
+	// (GET /v1/treasury/deposits/{id})
+	GetDeposit(w http.ResponseWriter, r *http.Request, id ID, params GetDepositParams)
+	// ConfirmDeposit Prepare a treasurer's confirmation of a pending deposit, for signing.
+	// (POST /v1/treasury/deposits/{id}/confirmation)
+	ConfirmDeposit(w http.ResponseWriter, r *http.Request, id ID)
 
 	// (GET /v1/treasury/spends)
 	ListSpends(w http.ResponseWriter, r *http.Request, params ListSpendsParams)
-	// ApproveSpend Prepare a treasurer's approval of a spend for signing.
-	// (POST /v1/treasury/spends/{id}/approvals)
-	ApproveSpend(w http.ResponseWriter, r *http.Request, id ID)
+	// ProposeSpend Prepare a spend from an account against an executed budget decision, for signing.
+	// (POST /v1/treasury/spends)
+	ProposeSpend(w http.ResponseWriter, r *http.Request)
+	// GetSpend One spend.
+	// (GET /v1/treasury/spends/{id})
+	GetSpend(w http.ResponseWriter, r *http.Request, id ID, params GetSpendParams)
+	// ListSpendApprovals The treasurers' approvals of a spend.
+	// (GET /v1/treasury/spends/{id}/approvals)
+	ListSpendApprovals(w http.ResponseWriter, r *http.Request, id ID, params ListSpendApprovalsParams)
+	// CancelSpend Prepare the proposer withdrawing a spend that has not executed, for signing.
+	// (POST /v1/treasury/spends/{id}/cancellation)
+	CancelSpend(w http.ResponseWriter, r *http.Request, id ID)
+	// ExecuteSpend Prepare a treasurer paying out an approved spend after its delay, for signing.
+	// (POST /v1/treasury/spends/{id}/execution)
+	ExecuteSpend(w http.ResponseWriter, r *http.Request, id ID)
+	// GetUpgradeStatus An approved upgrade's sign-offs and whether it may be committed.
+	// (GET /v1/upgrades/{sequence})
+	GetUpgradeStatus(w http.ResponseWriter, r *http.Request, sequence Sequence, params GetUpgradeStatusParams)
+	// SignOffUpgrade Prepare an organisation admin signing off the package digest of an approved upgrade, for signing.
+	// (POST /v1/upgrades/{sequence}/signoffs)
+	SignOffUpgrade(w http.ResponseWriter, r *http.Request, sequence Sequence)
 }
 
 // ServerInterfaceWrapper converts contexts to parameters.
@@ -10684,6 +24315,20 @@ func (siw *ServerInterfaceWrapper) ListArtifacts(w http.ResponseWriter, r *http.
 	handler.ServeHTTP(w, r)
 }
 
+// RegisterArtifact operation middleware
+func (siw *ServerInterfaceWrapper) RegisterArtifact(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.RegisterArtifact(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // GetArtifact operation middleware
 func (siw *ServerInterfaceWrapper) GetArtifact(w http.ResponseWriter, r *http.Request) {
 
@@ -10726,6 +24371,272 @@ func (siw *ServerInterfaceWrapper) GetArtifact(w http.ResponseWriter, r *http.Re
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.GetArtifact(w, r, name, version, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetArtifactAttestations operation middleware
+func (siw *ServerInterfaceWrapper) GetArtifactAttestations(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "name" -------------
+	var name ArtifactNamePath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "name", r.PathValue("name"), &name, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "name", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "version" -------------
+	var version ArtifactVersionPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "version", r.PathValue("version"), &version, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "version", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetArtifactAttestationsParams
+
+	// ------------- Optional query parameter "waitFor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "waitFor", r.URL.Query(), &params.WaitFor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "waitFor"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "waitFor", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetArtifactAttestations(w, r, name, version, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// AttestArtifact operation middleware
+func (siw *ServerInterfaceWrapper) AttestArtifact(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "name" -------------
+	var name ArtifactNamePath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "name", r.PathValue("name"), &name, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "name", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "version" -------------
+	var version ArtifactVersionPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "version", r.PathValue("version"), &version, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "version", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.AttestArtifact(w, r, name, version)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetArtifactLineage operation middleware
+func (siw *ServerInterfaceWrapper) GetArtifactLineage(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "name" -------------
+	var name ArtifactNamePath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "name", r.PathValue("name"), &name, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "name", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "version" -------------
+	var version ArtifactVersionPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "version", r.PathValue("version"), &version, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "version", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetArtifactLineageParams
+
+	// ------------- Optional query parameter "direction" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "direction", r.URL.Query(), &params.Direction, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "direction"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "direction", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "depth" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "depth", r.URL.Query(), &params.Depth, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "depth"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "depth", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "waitFor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "waitFor", r.URL.Query(), &params.WaitFor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "waitFor"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "waitFor", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetArtifactLineage(w, r, name, version, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// VerifyArtifact operation middleware
+func (siw *ServerInterfaceWrapper) VerifyArtifact(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "name" -------------
+	var name ArtifactNamePath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "name", r.PathValue("name"), &name, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "name", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "version" -------------
+	var version ArtifactVersionPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "version", r.PathValue("version"), &version, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "version", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params VerifyArtifactParams
+
+	// ------------- Required query parameter "sha256" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "sha256", r.URL.Query(), &params.Sha256, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "sha256"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "sha256", Err: err})
+		}
+		return
+	}
+
+	// ------------- Required query parameter "size" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "size", r.URL.Query(), &params.Size, runtime.BindQueryParameterOptions{Type: "integer", Format: "int64"})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "size"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "size", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "use" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "use", r.URL.Query(), &params.Use, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "use"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "use", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "waitFor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "waitFor", r.URL.Query(), &params.WaitFor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "waitFor"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "waitFor", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.VerifyArtifact(w, r, name, version, params)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -10895,6 +24806,32 @@ func (siw *ServerInterfaceWrapper) GetBallot(w http.ResponseWriter, r *http.Requ
 	handler.ServeHTTP(w, r)
 }
 
+// CancelPoll operation middleware
+func (siw *ServerInterfaceWrapper) CancelPoll(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.CancelPoll(w, r, id)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // CloseBallot operation middleware
 func (siw *ServerInterfaceWrapper) CloseBallot(w http.ResponseWriter, r *http.Request) {
 
@@ -10912,6 +24849,126 @@ func (siw *ServerInterfaceWrapper) CloseBallot(w http.ResponseWriter, r *http.Re
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.CloseBallot(w, r, id)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ExecuteBallot operation middleware
+func (siw *ServerInterfaceWrapper) ExecuteBallot(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ExecuteBallot(w, r, id)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ListPauseSupports operation middleware
+func (siw *ServerInterfaceWrapper) ListPauseSupports(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListPauseSupportsParams
+
+	// ------------- Optional query parameter "waitFor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "waitFor", r.URL.Query(), &params.WaitFor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "waitFor"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "waitFor", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListPauseSupports(w, r, id, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// PauseBallot operation middleware
+func (siw *ServerInterfaceWrapper) PauseBallot(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.PauseBallot(w, r, id)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// QueueBallot operation middleware
+func (siw *ServerInterfaceWrapper) QueueBallot(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.QueueBallot(w, r, id)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -11013,6 +25070,32 @@ func (siw *ServerInterfaceWrapper) StreamBallotResults(w http.ResponseWriter, r 
 	handler.ServeHTTP(w, r)
 }
 
+// TallyBallot operation middleware
+func (siw *ServerInterfaceWrapper) TallyBallot(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.TallyBallot(w, r, id)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // CastVote operation middleware
 func (siw *ServerInterfaceWrapper) CastVote(w http.ResponseWriter, r *http.Request) {
 
@@ -11030,6 +25113,177 @@ func (siw *ServerInterfaceWrapper) CastVote(w http.ResponseWriter, r *http.Reque
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.CastVote(w, r, id)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetBuild operation middleware
+func (siw *ServerInterfaceWrapper) GetBuild(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetBuildParams
+
+	// ------------- Optional query parameter "waitFor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "waitFor", r.URL.Query(), &params.WaitFor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "waitFor"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "waitFor", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetBuild(w, r, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ListConflicts operation middleware
+func (siw *ServerInterfaceWrapper) ListConflicts(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListConflictsParams
+
+	// ------------- Optional query parameter "subjectKind" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "subjectKind", r.URL.Query(), &params.SubjectKind, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "subjectKind"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "subjectKind", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "subjectId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "subjectId", r.URL.Query(), &params.SubjectId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "subjectId"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "subjectId", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "mspId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "mspId", r.URL.Query(), &params.MspId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "mspId"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "mspId", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "memberId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "memberId", r.URL.Query(), &params.MemberId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "memberId"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "memberId", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "kind" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "kind", r.URL.Query(), &params.Kind, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "kind"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "kind", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", r.URL.Query(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "waitFor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "waitFor", r.URL.Query(), &params.WaitFor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "waitFor"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "waitFor", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListConflicts(w, r, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// DiscloseConflict operation middleware
+func (siw *ServerInterfaceWrapper) DiscloseConflict(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.DiscloseConflict(w, r)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -11072,6 +25326,98 @@ func (siw *ServerInterfaceWrapper) GetConstitution(w http.ResponseWriter, r *htt
 	handler.ServeHTTP(w, r)
 }
 
+// GetDefaultConstitution operation middleware
+func (siw *ServerInterfaceWrapper) GetDefaultConstitution(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetDefaultConstitutionParams
+
+	// ------------- Optional query parameter "waitFor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "waitFor", r.URL.Query(), &params.WaitFor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "waitFor"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "waitFor", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetDefaultConstitution(w, r, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetConstitutionDiff operation middleware
+func (siw *ServerInterfaceWrapper) GetConstitutionDiff(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetConstitutionDiffParams
+
+	// ------------- Required query parameter "from" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "from", r.URL.Query(), &params.From, runtime.BindQueryParameterOptions{Type: "integer", Format: "int64"})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "from"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "from", Err: err})
+		}
+		return
+	}
+
+	// ------------- Required query parameter "to" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "to", r.URL.Query(), &params.To, runtime.BindQueryParameterOptions{Type: "integer", Format: "int64"})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "to"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "to", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "waitFor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "waitFor", r.URL.Query(), &params.WaitFor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "waitFor"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "waitFor", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetConstitutionDiff(w, r, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // ListConstitutionVersions operation middleware
 func (siw *ServerInterfaceWrapper) ListConstitutionVersions(w http.ResponseWriter, r *http.Request) {
 
@@ -11096,6 +25442,48 @@ func (siw *ServerInterfaceWrapper) ListConstitutionVersions(w http.ResponseWrite
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.ListConstitutionVersions(w, r, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetConstitutionVersion operation middleware
+func (siw *ServerInterfaceWrapper) GetConstitutionVersion(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "version" -------------
+	var version int64
+
+	err = runtime.BindStyledParameterWithOptions("simple", "version", r.PathValue("version"), &version, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "version", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetConstitutionVersionParams
+
+	// ------------- Optional query parameter "waitFor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "waitFor", r.URL.Query(), &params.WaitFor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "waitFor"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "waitFor", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetConstitutionVersion(w, r, version, params)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -11177,6 +25565,20 @@ func (siw *ServerInterfaceWrapper) ListDecisions(w http.ResponseWriter, r *http.
 	handler.ServeHTTP(w, r)
 }
 
+// ProposeDecision operation middleware
+func (siw *ServerInterfaceWrapper) ProposeDecision(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ProposeDecision(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // GetDecision operation middleware
 func (siw *ServerInterfaceWrapper) GetDecision(w http.ResponseWriter, r *http.Request) {
 
@@ -11210,6 +25612,74 @@ func (siw *ServerInterfaceWrapper) GetDecision(w http.ResponseWriter, r *http.Re
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.GetDecision(w, r, id, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// AppealDecision operation middleware
+func (siw *ServerInterfaceWrapper) AppealDecision(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.AppealDecision(w, r, id)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ListDecisionAppellants operation middleware
+func (siw *ServerInterfaceWrapper) ListDecisionAppellants(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListDecisionAppellantsParams
+
+	// ------------- Optional query parameter "waitFor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "waitFor", r.URL.Query(), &params.WaitFor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "waitFor"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "waitFor", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListDecisionAppellants(w, r, id, params)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -11271,6 +25741,32 @@ func (siw *ServerInterfaceWrapper) ExecuteDecision(w http.ResponseWriter, r *htt
 	handler.ServeHTTP(w, r)
 }
 
+// RecordFailedExecution operation middleware
+func (siw *ServerInterfaceWrapper) RecordFailedExecution(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.RecordFailedExecution(w, r, id)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // VoteOnDecision operation middleware
 func (siw *ServerInterfaceWrapper) VoteOnDecision(w http.ResponseWriter, r *http.Request) {
 
@@ -11288,6 +25784,20 @@ func (siw *ServerInterfaceWrapper) VoteOnDecision(w http.ResponseWriter, r *http
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.VoteOnDecision(w, r, id)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// SetDelegateStatement operation middleware
+func (siw *ServerInterfaceWrapper) SetDelegateStatement(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.SetDelegateStatement(w, r)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -11316,6 +25826,239 @@ func (siw *ServerInterfaceWrapper) RevokeDelegation(w http.ResponseWriter, r *ht
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.RevokeDelegation(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ListEligibleMembers operation middleware
+func (siw *ServerInterfaceWrapper) ListEligibleMembers(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListEligibleMembersParams
+
+	// ------------- Optional query parameter "mspId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "mspId", r.URL.Query(), &params.MspId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "mspId"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "mspId", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "at" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "at", r.URL.Query(), &params.At, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "at"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "at", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", r.URL.Query(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "waitFor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "waitFor", r.URL.Query(), &params.WaitFor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "waitFor"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "waitFor", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListEligibleMembers(w, r, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetGenesis operation middleware
+func (siw *ServerInterfaceWrapper) GetGenesis(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetGenesisParams
+
+	// ------------- Optional query parameter "waitFor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "waitFor", r.URL.Query(), &params.WaitFor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "waitFor"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "waitFor", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetGenesis(w, r, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ApproveGenesis operation middleware
+func (siw *ServerInterfaceWrapper) ApproveGenesis(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ApproveGenesis(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ProposeGenesis operation middleware
+func (siw *ServerInterfaceWrapper) ProposeGenesis(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ProposeGenesis(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// DiscloseGuardianPause operation middleware
+func (siw *ServerInterfaceWrapper) DiscloseGuardianPause(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.DiscloseGuardianPause(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ListGuardianIncidents operation middleware
+func (siw *ServerInterfaceWrapper) ListGuardianIncidents(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListGuardianIncidentsParams
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", r.URL.Query(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "waitFor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "waitFor", r.URL.Query(), &params.WaitFor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "waitFor"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "waitFor", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListGuardianIncidents(w, r, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// RecordMissedDisclosure operation middleware
+func (siw *ServerInterfaceWrapper) RecordMissedDisclosure(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.RecordMissedDisclosure(w, r)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -11407,6 +26150,45 @@ func (siw *ServerInterfaceWrapper) ListIncidents(w http.ResponseWriter, r *http.
 	// Parameter object where we will unmarshal all parameters from the context
 	var params ListIncidentsParams
 
+	// ------------- Optional query parameter "kind" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "kind", r.URL.Query(), &params.Kind, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "kind"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "kind", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "from" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "from", r.URL.Query(), &params.From, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "from"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "from", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "to" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "to", r.URL.Query(), &params.To, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "to"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "to", Err: err})
+		}
+		return
+	}
+
 	// ------------- Optional query parameter "limit" -------------
 
 	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
@@ -11448,6 +26230,88 @@ func (siw *ServerInterfaceWrapper) ListIncidents(w http.ResponseWriter, r *http.
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.ListIncidents(w, r, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// FileIncident operation middleware
+func (siw *ServerInterfaceWrapper) FileIncident(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.FileIncident(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetIncident operation middleware
+func (siw *ServerInterfaceWrapper) GetIncident(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetIncidentParams
+
+	// ------------- Optional query parameter "waitFor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "waitFor", r.URL.Query(), &params.WaitFor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "waitFor"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "waitFor", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetIncident(w, r, id, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// AttachPostMortem operation middleware
+func (siw *ServerInterfaceWrapper) AttachPostMortem(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.AttachPostMortem(w, r, id)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -11584,6 +26448,20 @@ func (siw *ServerInterfaceWrapper) ListMembers(w http.ResponseWriter, r *http.Re
 	handler.ServeHTTP(w, r)
 }
 
+// RegisterMember operation middleware
+func (siw *ServerInterfaceWrapper) RegisterMember(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.RegisterMember(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // GetMember operation middleware
 func (siw *ServerInterfaceWrapper) GetMember(w http.ResponseWriter, r *http.Request) {
 
@@ -11635,6 +26513,129 @@ func (siw *ServerInterfaceWrapper) GetMember(w http.ResponseWriter, r *http.Requ
 	handler.ServeHTTP(w, r)
 }
 
+// AttestReputation operation middleware
+func (siw *ServerInterfaceWrapper) AttestReputation(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "mspId" -------------
+	var mspId MSPIDPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "mspId", r.PathValue("mspId"), &mspId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "mspId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "memberId" -------------
+	var memberId MemberIDPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "memberId", r.PathValue("memberId"), &memberId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "memberId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.AttestReputation(w, r, mspId, memberId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// EndorseAttestation operation middleware
+func (siw *ServerInterfaceWrapper) EndorseAttestation(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "mspId" -------------
+	var mspId MSPIDPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "mspId", r.PathValue("mspId"), &mspId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "mspId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "memberId" -------------
+	var memberId MemberIDPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "memberId", r.PathValue("memberId"), &memberId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "memberId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "attestationId" -------------
+	var attestationId AttestationIDPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "attestationId", r.PathValue("attestationId"), &attestationId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "attestationId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.EndorseAttestation(w, r, mspId, memberId, attestationId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// RevokeAttestation operation middleware
+func (siw *ServerInterfaceWrapper) RevokeAttestation(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "mspId" -------------
+	var mspId MSPIDPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "mspId", r.PathValue("mspId"), &mspId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "mspId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "memberId" -------------
+	var memberId MemberIDPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "memberId", r.PathValue("memberId"), &memberId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "memberId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "attestationId" -------------
+	var attestationId AttestationIDPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "attestationId", r.PathValue("attestationId"), &attestationId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "attestationId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.RevokeAttestation(w, r, mspId, memberId, attestationId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // GetMemberBalance operation middleware
 func (siw *ServerInterfaceWrapper) GetMemberBalance(w http.ResponseWriter, r *http.Request) {
 
@@ -11662,6 +26663,19 @@ func (siw *ServerInterfaceWrapper) GetMemberBalance(w http.ResponseWriter, r *ht
 	// Parameter object where we will unmarshal all parameters from the context
 	var params GetMemberBalanceParams
 
+	// ------------- Optional query parameter "at" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "at", r.URL.Query(), &params.At, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "at"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "at", Err: err})
+		}
+		return
+	}
+
 	// ------------- Optional query parameter "waitFor" -------------
 
 	err = runtime.BindQueryParameterWithOptions("form", true, false, "waitFor", r.URL.Query(), &params.WaitFor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
@@ -11677,6 +26691,70 @@ func (siw *ServerInterfaceWrapper) GetMemberBalance(w http.ResponseWriter, r *ht
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.GetMemberBalance(w, r, mspId, memberId, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetTokenHistory operation middleware
+func (siw *ServerInterfaceWrapper) GetTokenHistory(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "mspId" -------------
+	var mspId MSPIDPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "mspId", r.PathValue("mspId"), &mspId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "mspId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "memberId" -------------
+	var memberId MemberIDPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "memberId", r.PathValue("memberId"), &memberId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "memberId", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetTokenHistoryParams
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "waitFor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "waitFor", r.URL.Query(), &params.WaitFor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "waitFor"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "waitFor", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetTokenHistory(w, r, mspId, memberId, params)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -11788,6 +26866,41 @@ func (siw *ServerInterfaceWrapper) GetMemberEligibility(w http.ResponseWriter, r
 	handler.ServeHTTP(w, r)
 }
 
+// RemoveMember operation middleware
+func (siw *ServerInterfaceWrapper) RemoveMember(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "mspId" -------------
+	var mspId MSPIDPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "mspId", r.PathValue("mspId"), &mspId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "mspId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "memberId" -------------
+	var memberId MemberIDPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "memberId", r.PathValue("memberId"), &memberId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "memberId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.RemoveMember(w, r, mspId, memberId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // GetMemberReputation operation middleware
 func (siw *ServerInterfaceWrapper) GetMemberReputation(w http.ResponseWriter, r *http.Request) {
 
@@ -11815,6 +26928,32 @@ func (siw *ServerInterfaceWrapper) GetMemberReputation(w http.ResponseWriter, r 
 	// Parameter object where we will unmarshal all parameters from the context
 	var params GetMemberReputationParams
 
+	// ------------- Optional query parameter "at" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "at", r.URL.Query(), &params.At, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "at"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "at", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "categories" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "categories", r.URL.Query(), &params.Categories, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "categories"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "categories", Err: err})
+		}
+		return
+	}
+
 	// ------------- Optional query parameter "waitFor" -------------
 
 	err = runtime.BindQueryParameterWithOptions("form", true, false, "waitFor", r.URL.Query(), &params.WaitFor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
@@ -11830,6 +26969,350 @@ func (siw *ServerInterfaceWrapper) GetMemberReputation(w http.ResponseWriter, r 
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.GetMemberReputation(w, r, mspId, memberId, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetReputationHistory operation middleware
+func (siw *ServerInterfaceWrapper) GetReputationHistory(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "mspId" -------------
+	var mspId MSPIDPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "mspId", r.PathValue("mspId"), &mspId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "mspId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "memberId" -------------
+	var memberId MemberIDPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "memberId", r.PathValue("memberId"), &memberId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "memberId", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetReputationHistoryParams
+
+	// ------------- Optional query parameter "waitFor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "waitFor", r.URL.Query(), &params.WaitFor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "waitFor"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "waitFor", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetReputationHistory(w, r, mspId, memberId, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetDelegateStatement operation middleware
+func (siw *ServerInterfaceWrapper) GetDelegateStatement(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "mspId" -------------
+	var mspId MSPIDPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "mspId", r.PathValue("mspId"), &mspId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "mspId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "memberId" -------------
+	var memberId MemberIDPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "memberId", r.PathValue("memberId"), &memberId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "memberId", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetDelegateStatementParams
+
+	// ------------- Optional query parameter "waitFor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "waitFor", r.URL.Query(), &params.WaitFor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "waitFor"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "waitFor", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetDelegateStatement(w, r, mspId, memberId, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// UpdateMember operation middleware
+func (siw *ServerInterfaceWrapper) UpdateMember(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "mspId" -------------
+	var mspId MSPIDPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "mspId", r.PathValue("mspId"), &mspId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "mspId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "memberId" -------------
+	var memberId MemberIDPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "memberId", r.PathValue("memberId"), &memberId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "memberId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.UpdateMember(w, r, mspId, memberId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ListVouches operation middleware
+func (siw *ServerInterfaceWrapper) ListVouches(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "mspId" -------------
+	var mspId MSPIDPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "mspId", r.PathValue("mspId"), &mspId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "mspId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "memberId" -------------
+	var memberId MemberIDPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "memberId", r.PathValue("memberId"), &memberId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "memberId", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListVouchesParams
+
+	// ------------- Optional query parameter "waitFor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "waitFor", r.URL.Query(), &params.WaitFor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "waitFor"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "waitFor", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListVouches(w, r, mspId, memberId, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// VouchForMember operation middleware
+func (siw *ServerInterfaceWrapper) VouchForMember(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "mspId" -------------
+	var mspId MSPIDPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "mspId", r.PathValue("mspId"), &mspId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "mspId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "memberId" -------------
+	var memberId MemberIDPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "memberId", r.PathValue("memberId"), &memberId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "memberId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.VouchForMember(w, r, mspId, memberId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// RevokeVouch operation middleware
+func (siw *ServerInterfaceWrapper) RevokeVouch(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "mspId" -------------
+	var mspId MSPIDPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "mspId", r.PathValue("mspId"), &mspId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "mspId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "memberId" -------------
+	var memberId MemberIDPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "memberId", r.PathValue("memberId"), &memberId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "memberId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.RevokeVouch(w, r, mspId, memberId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetMetrics operation middleware
+func (siw *ServerInterfaceWrapper) GetMetrics(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetMetricsParams
+
+	// ------------- Optional query parameter "from" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "from", r.URL.Query(), &params.From, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "from"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "from", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "to" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "to", r.URL.Query(), &params.To, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "to"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "to", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "family" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "family", r.URL.Query(), &params.Family, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "family"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "family", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "waitFor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "waitFor", r.URL.Query(), &params.WaitFor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "waitFor"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "waitFor", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetMetrics(w, r, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// CreatePoll operation middleware
+func (siw *ServerInterfaceWrapper) CreatePoll(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.CreatePoll(w, r)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -12299,6 +27782,111 @@ func (siw *ServerInterfaceWrapper) SubmitSigning(w http.ResponseWriter, r *http.
 	handler.ServeHTTP(w, r)
 }
 
+// ListTokenAccounts operation middleware
+func (siw *ServerInterfaceWrapper) ListTokenAccounts(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListTokenAccountsParams
+
+	// ------------- Optional query parameter "mspId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "mspId", r.URL.Query(), &params.MspId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "mspId"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "mspId", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", r.URL.Query(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "waitFor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "waitFor", r.URL.Query(), &params.WaitFor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "waitFor"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "waitFor", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListTokenAccounts(w, r, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetTokenSupply operation middleware
+func (siw *ServerInterfaceWrapper) GetTokenSupply(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetTokenSupplyParams
+
+	// ------------- Optional query parameter "waitFor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "waitFor", r.URL.Query(), &params.WaitFor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "waitFor"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "waitFor", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetTokenSupply(w, r, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // GetTransaction operation middleware
 func (siw *ServerInterfaceWrapper) GetTransaction(w http.ResponseWriter, r *http.Request) {
 
@@ -12440,6 +28028,244 @@ func (siw *ServerInterfaceWrapper) ListTreasuryMovements(w http.ResponseWriter, 
 	handler.ServeHTTP(w, r)
 }
 
+// GetTreasuryUsage operation middleware
+func (siw *ServerInterfaceWrapper) GetTreasuryUsage(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetTreasuryUsageParams
+
+	// ------------- Optional query parameter "at" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "at", r.URL.Query(), &params.At, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "at"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "at", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "waitFor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "waitFor", r.URL.Query(), &params.WaitFor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "waitFor"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "waitFor", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetTreasuryUsage(w, r, id, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetBudget operation middleware
+func (siw *ServerInterfaceWrapper) GetBudget(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetBudgetParams
+
+	// ------------- Optional query parameter "waitFor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "waitFor", r.URL.Query(), &params.WaitFor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "waitFor"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "waitFor", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetBudget(w, r, id, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ListDeposits operation middleware
+func (siw *ServerInterfaceWrapper) ListDeposits(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListDepositsParams
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", r.URL.Query(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "waitFor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "waitFor", r.URL.Query(), &params.WaitFor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "waitFor"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "waitFor", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListDeposits(w, r, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// DepositToTreasury operation middleware
+func (siw *ServerInterfaceWrapper) DepositToTreasury(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.DepositToTreasury(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetDeposit operation middleware
+func (siw *ServerInterfaceWrapper) GetDeposit(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetDepositParams
+
+	// ------------- Optional query parameter "waitFor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "waitFor", r.URL.Query(), &params.WaitFor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "waitFor"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "waitFor", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetDeposit(w, r, id, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ConfirmDeposit operation middleware
+func (siw *ServerInterfaceWrapper) ConfirmDeposit(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ConfirmDeposit(w, r, id)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // ListSpends operation middleware
 func (siw *ServerInterfaceWrapper) ListSpends(w http.ResponseWriter, r *http.Request) {
 
@@ -12448,6 +28274,19 @@ func (siw *ServerInterfaceWrapper) ListSpends(w http.ResponseWriter, r *http.Req
 
 	// Parameter object where we will unmarshal all parameters from the context
 	var params ListSpendsParams
+
+	// ------------- Optional query parameter "source" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "source", r.URL.Query(), &params.Source, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "source"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "source", Err: err})
+		}
+		return
+	}
 
 	// ------------- Optional query parameter "limit" -------------
 
@@ -12499,8 +28338,106 @@ func (siw *ServerInterfaceWrapper) ListSpends(w http.ResponseWriter, r *http.Req
 	handler.ServeHTTP(w, r)
 }
 
-// ApproveSpend operation middleware
-func (siw *ServerInterfaceWrapper) ApproveSpend(w http.ResponseWriter, r *http.Request) {
+// ProposeSpend operation middleware
+func (siw *ServerInterfaceWrapper) ProposeSpend(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ProposeSpend(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetSpend operation middleware
+func (siw *ServerInterfaceWrapper) GetSpend(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetSpendParams
+
+	// ------------- Optional query parameter "waitFor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "waitFor", r.URL.Query(), &params.WaitFor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "waitFor"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "waitFor", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetSpend(w, r, id, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ListSpendApprovals operation middleware
+func (siw *ServerInterfaceWrapper) ListSpendApprovals(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListSpendApprovalsParams
+
+	// ------------- Optional query parameter "waitFor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "waitFor", r.URL.Query(), &params.WaitFor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "waitFor"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "waitFor", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListSpendApprovals(w, r, id, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// CancelSpend operation middleware
+func (siw *ServerInterfaceWrapper) CancelSpend(w http.ResponseWriter, r *http.Request) {
 
 	var err error
 	_ = err
@@ -12515,7 +28452,114 @@ func (siw *ServerInterfaceWrapper) ApproveSpend(w http.ResponseWriter, r *http.R
 	}
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		siw.Handler.ApproveSpend(w, r, id)
+		siw.Handler.CancelSpend(w, r, id)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ExecuteSpend operation middleware
+func (siw *ServerInterfaceWrapper) ExecuteSpend(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ExecuteSpend(w, r, id)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetUpgradeStatus operation middleware
+func (siw *ServerInterfaceWrapper) GetUpgradeStatus(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "sequence" -------------
+	var sequence Sequence
+
+	err = runtime.BindStyledParameterWithOptions("simple", "sequence", r.PathValue("sequence"), &sequence, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "sequence", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetUpgradeStatusParams
+
+	// ------------- Optional query parameter "digest" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "digest", r.URL.Query(), &params.Digest, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "digest"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "digest", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "waitFor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "waitFor", r.URL.Query(), &params.WaitFor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "waitFor"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "waitFor", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetUpgradeStatus(w, r, sequence, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// SignOffUpgrade operation middleware
+func (siw *ServerInterfaceWrapper) SignOffUpgrade(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "sequence" -------------
+	var sequence Sequence
+
+	err = runtime.BindStyledParameterWithOptions("simple", "sequence", r.PathValue("sequence"), &sequence, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "sequence", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.SignOffUpgrade(w, r, sequence)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -12657,9 +28701,11 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/ballots/{id}/results/stream", wrapper.StreamBallotResults)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/ballots/{id}/votes", wrapper.CastVote)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/decisions", wrapper.ListDecisions)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/decisions", wrapper.ProposeDecision)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/decisions/{id}", wrapper.GetDecision)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/decisions/{id}/votes", wrapper.VoteOnDecision)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/members", wrapper.ListMembers)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/members", wrapper.RegisterMember)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/members/{mspId}/{memberId}", wrapper.GetMember)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/members/{mspId}/{memberId}/delegations", wrapper.ListMemberDelegations)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/members/{mspId}/{memberId}/reputation", wrapper.GetMemberReputation)
@@ -12674,8 +28720,9 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/rounds/{id}/contributions", wrapper.Contribute)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/treasury/accounts", wrapper.ListTreasuryAccounts)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/treasury/spends", wrapper.ListSpends)
-	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/treasury/spends/{id}/approvals", wrapper.ApproveSpend)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/treasury/spends", wrapper.ProposeSpend)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/artifacts", wrapper.ListArtifacts)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/artifacts", wrapper.RegisterArtifact)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/artifacts/{name}/{version}", wrapper.GetArtifact)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/guardian/pauses", wrapper.SupportPause)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/guardian/status", wrapper.GetGuardianStatus)
@@ -12689,6 +28736,63 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/members/{mspId}/{memberId}/eligibility", wrapper.GetMemberEligibility)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/treasury/accounts/{id}/movements", wrapper.ListTreasuryMovements)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/incidents", wrapper.ListIncidents)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/incidents", wrapper.FileIncident)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/decisions/{id}/appeals", wrapper.AppealDecision)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/decisions/{id}/appellants", wrapper.ListDecisionAppellants)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/conflicts", wrapper.ListConflicts)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/conflicts", wrapper.DiscloseConflict)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/polls", wrapper.CreatePoll)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/ballots/{id}/tally", wrapper.TallyBallot)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/ballots/{id}/queue", wrapper.QueueBallot)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/ballots/{id}/execution", wrapper.ExecuteBallot)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/ballots/{id}/cancellation", wrapper.CancelPoll)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/ballots/{id}/pauses", wrapper.PauseBallot)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/ballots/{id}/pause-supports", wrapper.ListPauseSupports)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/members/{mspId}/{memberId}/attestations", wrapper.AttestReputation)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/members/{mspId}/{memberId}/attestations/{attestationId}/revocation", wrapper.RevokeAttestation)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/members/{mspId}/{memberId}/attestations/{attestationId}/endorsements", wrapper.EndorseAttestation)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/members/{mspId}/{memberId}/reputation/history", wrapper.GetReputationHistory)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/members/{mspId}/{memberId}/vouches", wrapper.ListVouches)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/members/{mspId}/{memberId}/vouches", wrapper.VouchForMember)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/members/{mspId}/{memberId}/vouches/revocation", wrapper.RevokeVouch)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/members/{mspId}/{memberId}/balance/history", wrapper.GetTokenHistory)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/tokens/supply", wrapper.GetTokenSupply)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/tokens/accounts", wrapper.ListTokenAccounts)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/treasury/deposits", wrapper.ListDeposits)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/treasury/deposits", wrapper.DepositToTreasury)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/treasury/deposits/{id}", wrapper.GetDeposit)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/treasury/deposits/{id}/confirmation", wrapper.ConfirmDeposit)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/treasury/spends/{id}", wrapper.GetSpend)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/treasury/spends/{id}/approvals", wrapper.ListSpendApprovals)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/treasury/spends/{id}/execution", wrapper.ExecuteSpend)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/treasury/spends/{id}/cancellation", wrapper.CancelSpend)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/treasury/budgets/{id}", wrapper.GetBudget)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/treasury/accounts/{id}/usage", wrapper.GetTreasuryUsage)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/artifacts/{name}/{version}/attestations", wrapper.GetArtifactAttestations)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/artifacts/{name}/{version}/attestations", wrapper.AttestArtifact)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/artifacts/{name}/{version}/lineage", wrapper.GetArtifactLineage)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/artifacts/{name}/{version}/verification", wrapper.VerifyArtifact)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/guardian/disclosures", wrapper.DiscloseGuardianPause)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/guardian/missed-disclosures", wrapper.RecordMissedDisclosure)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/guardian/incidents", wrapper.ListGuardianIncidents)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/incidents/{id}", wrapper.GetIncident)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/incidents/{id}/post-mortem", wrapper.AttachPostMortem)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/decisions/{id}/failed-execution", wrapper.RecordFailedExecution)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/members/{mspId}/{memberId}/update", wrapper.UpdateMember)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/members/{mspId}/{memberId}/removal", wrapper.RemoveMember)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/genesis", wrapper.GetGenesis)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/genesis/proposals", wrapper.ProposeGenesis)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/genesis/approvals", wrapper.ApproveGenesis)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/build", wrapper.GetBuild)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/upgrades/{sequence}", wrapper.GetUpgradeStatus)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/upgrades/{sequence}/signoffs", wrapper.SignOffUpgrade)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/metrics", wrapper.GetMetrics)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/delegates/statement", wrapper.SetDelegateStatement)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/members/{mspId}/{memberId}/statement", wrapper.GetDelegateStatement)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/constitution/versions/{version}", wrapper.GetConstitutionVersion)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/constitution/default", wrapper.GetDefaultConstitution)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/constitution/diff", wrapper.GetConstitutionDiff)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/eligibility", wrapper.ListEligibleMembers)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/rounds", wrapper.OpenRound)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/rounds/{id}/acceptances", wrapper.AcceptProject)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/rounds/{id}/close", wrapper.CloseRoundPage)
@@ -12703,95 +28807,173 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7D3rUttIl69ySvtVAfvJ2JDLzJDaqiWBmTCbBAr4Mls7sKEtHdudyN1Kd8vgoajap9kH2yfZ6psutixf",
-	"gBknH78wrVZfzjl97n10G0R8mHKGTMlg7zZIiSBDVCjMf28yIbnQv2KUkaCpopwFe4EaIDC8UfY58B7o",
-	"llTgiPJMQkr6GIQB1V2/ZijGQRgwMsRgL4jsiGEgowEOiR56SG7eIeurQbD3vPPTyzAYUuYbdsIgJUqh",
-	"0EP99+/7rf8irT86rZ8+tS7//rcgDNQ41aNKJSjrB3d3YXB0oMc0U6dEDYqZaRyEgcCvGRUYB3tKZFhe",
-	"xd8E9oK94F/aBTza9qlsH8XIFO1RFGaKd3RI1TRQqMKhhBRF0/4T82554hh7JEtUsLfT6YQaGHSYDc1/",
-	"HQMK92++V8oU9t1K3p+dHB2c6G3W73ko06PVt21Gt/PgsIuieSrbpXm2Eqp3X0xhehqZZ7TPKOuvitMy",
-	"6XRaP5FW7/L22e5dPeH8Rqj6uY7YCZPXKICzZAycRWhoXaIYodiQ0E149AUSKhUyFDAgEiQiAzWgEpQg",
-	"TJJIDwSbRMGQSwXPOiC3ZpDHtVvEoig6vzEYutNQkClnEs25PRGYEgMSfb6ZQmbolaRpQiOil9P+LPXm",
-	"bhecxyHi1E1ip6yCKXVzvjLwseQAkvaZdMyBp1ySBLpjhTK4C4MTwbsJDhvWmNoef19urX7cmjUSBqc/",
-	"v4Gfnr/4AdK8mwe2Ad1+FGGqCIvwNY/HZkVxTPX7JDkRPEWhqAZyjyQSwyAtNd3q/z5jpJbhJ2GgYYRi",
-	"EQy4U18Q/O/5jPkwlzlt8655chcG+0nCLUiX3E804DTCiZO7s/vjnJMbBiOu7Ag9LoZEWbb18nkwl6OV",
-	"9+Zm96PV7qyglhXQRYSiPRJZyWfY9ySTcjy4aatDcnNkX322mz8mQpCxfhoRhX0uxhMDv3w+d9wK5U5I",
-	"Sb2sqReWo6MwUFQluPSGJ3BkBynts5EQ3yRc4gnpr3S2SB/P6B84zaA19xC0m+l/JXCGRgCDQBJLIAoS",
-	"JFLBJulKZGrPcKNoQCiLeIwbEpwADuFFp6P5ci6CX8wVwfc8vE2QKu1pFcoe8szy06UOYPiXcjC36EYK",
-	"OsCISsrZR65WISKSc8LqmW9ad4l7Vo67PsOTx52kKZJEj+iedDlPkJg3V2amA55J8x4yjbffg/0gDF6X",
-	"wLMqD5jAhJ1nDvgT7K/KbvEmpQLlfpUuY6KwpegQg5r9JNhfHFHF4t7hBGvescqm/28acUszT57SaFmm",
-	"Psk7zRhukwuCXe9sSb6JIsJZvKBkbczjDIovOTGNl1b5Q2exLGyYlMHpjR0a18BwCvRBmEOmDuKHLOZC",
-	"Yq7wWuWutDuB0lhts0BibZFps7kseewY3nxGO+UQDQ+cWlHJlpgWgV0i8eXzir1h9OxXRgOHs7f7rd0X",
-	"L91MEp0SHhYUoRuCuQRbWkId0N4iSayBWIWVVERlssQVZ4zv+tUNXRI4cxlorcfgsvi5/Wnv31uX//q3",
-	"OoZz5BlNdQfGynuLtD+oP0jTxyXnWPmPJjqZxnaFP03AyQ4ZVlZVB7RfeXfuVqYpdGCeacXpekCjgaHN",
-	"MmFRTbi9BCOFMWxS5W1glhmTL00yo4RtlclrNpz0UZheB2fQIzTJBIbwM+kKGm1IGJGExoYLgn4LuIA3",
-	"AyKUscNRCC5Me1CrTCtCkxoKDB2bmpakOc16qSuz7pAqhZrHRHyY/9YLxbhWHKubo3g+2RsvhpvPvTMD",
-	"m7PZ0WeL6iauqalhcmr9Wt1clsPOE29zD9qsU3bc9UrmUodCWw5rdzbDoPCE1jiPjNEBpKdQmJOUaFvE",
-	"OQjnkMWCp/yEZHIVXfgLZXGZvrtaOTZ6uDOL9QoFEpmJ8SeZIquncd1jykTd7SxgOS+tcxHRR3Vfi9Vs",
-	"Ox8sX3+j/lVyVU04SGq5Vx1Xgs0Px+effj7+x4eDEH4+Pn19dHBw+CGEow8f998dHXzaP/3lH+8PP5yH",
-	"8H//879bS/KwHsUkrufmeusoFZguoAaarRMJ14KzPmwS+PXs+AOkXJ8OEULu/tfMdYAkRgGMDLF2QZRJ",
-	"4yirXZLIEpyxoixBuxCBvUxiDFTVDT+lNZSVUe+7WJTl+vHn8WLzNMzdGg0aySmSmDKUckkRax7KqhN5",
-	"yn28mOxsoAgcIVPvSH96/hRR2LXBkLLMSW+32oWmLUaoR3CfKLwmY9D9NqTVeJ1WsfgEp0iiAelWsFwy",
-	"pgUSy/AmH03g0/abHLLKVCs7KoGuHusj/gXvZQb/laZmA4875RmLj1NcZUvdLO6j8r6Z5ZxHznPojUYv",
-	"kb1U0u9nCj9FAmOqpMEPSTID/E99QZhpi3mUacPJNnd5xszSLpv9tU0+gTDIGP2aoXusVQG92ITL5TwY",
-	"S7txeYpsqRlSzpMVPH2eQS8TDiDp61TWsRTRcm48iEgKlEGXSCqtXJF5fJjzBDY7e8BmmQeV6GfZI9Gp",
-	"28GkAsNF/1Nf8Cw1anlKqLimxqGlH5T+/ZqRWBBFo1r68B3f1zM3/xg0kcXwXm/2esAThIxpW2gz76AB",
-	"LOu32bCtOm2l7riug7efGh+CISRHhuEkKyjouXR4GvmQXjJRmcAVWat5d6aHZP/sw/YOHByewuGbg7N9",
-	"ODF+kfw94CMUE+4S6ywJIeHXcFbjM2nwcP04D6DFgmeBwuJ4mUOqf/aoRlE9BdvQ7IaEk8P38J/bLzo/",
-	"QfmdyoZ2Xj77sSpqSl7vB/XalZcwGxbHLBk/ushdPErjwuLTGuAMp4IPgs8kz2qUvNF7B5slCg41STsS",
-	"3Zrv15vjTaz4KSu+H20LhIDb/W2w5uLeRz5jgsVdH6ZrCTgNkJ7tAJEFKhZIZKhFsm6vm/tcA6CH4s+M",
-	"ww1xyCe59Y8PEvX97tz4i4QNTZ7MjIygl8/vap1UaxpiLMKI1UPb4yIE0ifaKg+BdKUilIVAGHDTJdQm",
-	"/c729g/AGRBIeZK8Auee4gxypcgdbDkhCBaIUz4Ol70znoYeb3KzvD0/P4H9kyMrvo3DepxinFuiUUKR",
-	"qW04tSkBAsEZERgDZxfMKHaIAsiEYa7NR82UezTBV4AjFGPwmVYQEaFVIKsjaHvygjnfOVXeRS5h07lR",
-	"rtxyW69115Y1N6+2tuE3QTU716syQIgvWHdcSqIKgemJwTXate0BcXu81q8Dstgo22Cz1eQFu9rt7FzB",
-	"NVUDIODYG0iUWi1bKEcr1G0XzM7no1O2dfrVqchTWFrsBbO+cwmExX6FcLXb2c0X+Jl3QXFDldtwKAQX",
-	"FiI+XeuCuXwtuQ3vqFQSMonAU/I1Q7BJpdIDivd6EpXchjNEiHkk2ySl28N4+0LrowmN0EkQl3S3n5Jo",
-	"gK3d7U5JUfbUpckqCIMRCmvaBjvbHdtRK7YkpcFe8Gy7s/3MmBxqYM56e2AiYX/o385lqVmEOeGaLwa/",
-	"oHrrukyk7u12Og+WteficXWJcAkdoU19y4ZDIsbBXnBuKSBCKYFKyNJt4ybtS5MbYIe61K+0jVOlcXOn",
-	"tscj7q1wv9Vsz3p97sLgRefZnzMj4wrcrNNA1ZzFRM2c/8kcg5xrFN6/L4hpI+BHO+1Kzlot+PXx2M97",
-	"hZWU7t9va9NOzZ8ZibrzOf9dWA+4YuK2TZleoKOLoyzQ0+fr3l0+IpWZiFMNuvMkM94DjxFwPEJat4/L",
-	"6q4fP19wKVu1wHmB42m0t281su7at262u6ZjuF9EcuqooJpM7YhgoeztxYiiZhLPRxecZwE/53oQynFJ",
-	"W5k2piZJxEo9LRAFJkgkggs0PAblZDFVbRt1mEkrZ0ogGe7rrq9tz4X4Rk/wYYVvLOnqmtToTHDUMsVN",
-	"yqIkk3SEW698iiaU0hOuBybJvghwaWVshHHoohqczbqCYYyGVZe8HA3dtFg8TUeTJDxFMh8Ofj07/rAy",
-	"MRTSx6IV8mwFcMEnIsHOAZuakyVUszOtYurHoSHMkkInLbmqAVIxmYQht8rCytBaQXrekmiSVK9za2MB",
-	"esuTJApgeudviizW4AwDveiRRj6y2CZrJFyaHzKLIkTbGGMPSZ7MkSZof3/NMDM/8AajzD0nLMIkcc2p",
-	"YVqXT1KwkIL3ZlueUCYpp31L40YB99rnLEwQzxyoHR0E34bgsHAoxIU9AMD49ePCvG3OjPGYcFkDepPI",
-	"fw/gX1r5j1J5D8uDXVMqOYnvqk4GF8ObQOXOIuBz16nuz5HdUKDhqw1ykqN4wCXCiCvdmqKgPNY2Ax+h",
-	"CKHHrVfDOkm0oax/lTlvMzZtoqmcf5JOXcfv/ECFTvey6bfmTh9JEopxbpnp/8cbUhvEfWFsvkc9bg5B",
-	"bWkE9hw17UFQZcSrdU0V8vUdkap1OEKmWkcHQcNVysvbnXC3U3uTcj5uFd6otsmyaBX7XUI9IgzM2+De",
-	"vv+pfEdH6MjBKEdnxm3VOtOTGHBI2LRTXrleVyHQGP7NKatWJ90KzRhDY+Ibll2B5+LHNb89N4P5Eqlc",
-	"2GVtOG/uLF9jnlsJfmoYW0+4Y8Caxzo3aSOmIs6koirzobNZDPVNud+ymFoDTulNVco0aKL7K3kVwNWC",
-	"s517UJoshjJgP/oX1hLANopTA18bSCAxT7VR5nYdAk9im6oppHokcMcuMaMZxAd5r/uaZVah0VY1xpTk",
-	"Z0Fag0zgZ3ONIPA358xPrfOoTLCqHfZkcT2kxVXQwTRpzLW6Stk936ma6GHx+HDWDNA4uuziZ0h80yfG",
-	"ewH+n97m0nsca/PK5LdwFmVCoFb+bUY6B5Lj3ZljTvibSKSzEMJZisJ8TFtW1ojoQ8vtnvB8Hzw7OBvr",
-	"2oqaAq/2Io5xcNIhGuXdxKSN9JH3QO4cnV3rx8dsHfE6daP+m9LgKTMFH8zVdROMK1C9DCp9On8DBs+0",
-	"3PP9gsfCReVewbeCiQJ+BugaIebCwWwUFPCuQ0Jb4KicQ1WPkMmrGI+Ek9obH2uOmQJ+Pof5YXHVz4iI",
-	"KWHtlGSyie2dZWnKhTJXFB8JP8X1x3VWPcCDbEOCtEAxENcAtJLKXkichQb/eg0Ointys/T1X1zXM2+n",
-	"LWDTuWuSs6P097o2mnsgJ2Ozxa3MRWrILXB/4VuwNuyuN6ShhgfLBZgmGcoiGvtKjzON/6O817Jayvec",
-	"5WMuNvIRCka0yeBBCQL7VCp/H/M+qRvV2Pln3p1viP/Kuwul9jxgncT1wJitZVB7mD7rR/fERX4bwGPD",
-	"is/mc/Pe9VmIvfos9yUrcdYPRq134BSHfITVUaevxz75zFalCk8Ek1TRvjXYvGvf+iKojYfW0snSzLWo",
-	"9boAwCsFW78NIWhh92ciqd0lia9f0Iys167jE85mXCUsSUbFvyADD9o/E50TZvwcRn1Q6v3Ph9eZoakZ",
-	"xqIM3e0XaywSloetHsBFXmNhNqAZE9qnXZpQNZ5/cg9LnZ9Ob4Hm6wGqgbsr5S7zUAkWtAkaK5TAW+NV",
-	"2weJRAHj16HB+/VgfG+cC0wzW6xhIZSXus/F+GnR9wnhM891RMYYg4y4sJm/vn7vg6QW1mFX8IzFDZ6i",
-	"4xSZKUHyWG68SnmTNXYV8RSZ9Qj1MpPSDAZ0sEnAljsBEg8po1IJorh4VZTW0P0xhu4YCAMfNwdbkCF3",
-	"i2/NjHE4DE1gbK4N6pH2nUaCK0i4/8mYDeM2ySvPNxwTW57+JK+ZvDZhpIm6+evsizUrdeFBV7WGMhP+",
-	"bTxpcD3gENMYGFc2lmxOElUrHal2CdRN+NbznPPVD9ljoXui8P6aB0Rs4rTN5zUIL+0cCtSvhMipVPkq",
-	"E9l3VGWr3wBlxhkhYdM075lM+q0QiISryF05Lr1wdcFijnIPkEQD64yktsZ96YLONpwX9YPd/eoN6XNV",
-	"ry4Ydfe7SR9LOc2weRVzhlchXKUDIu0PCx95iiS+Ci/YVaW4vml95UJMNluWs2pZy609SAvAXzCGN/YB",
-	"ZEzRBOyUYD6OkqG9kl1zt8AQ/Iktk7k2RF/9fME66xDl66mWnDakJSjYJGzMGYbFt2yuKYv5tb9t4OsM",
-	"RCY5Qn7B69X4W4VwGlObbLf1wvTk5xe+lVB8GeqWsXmO52IYlresgE+Uig5dUalGXfDQd/xudcIhUdFA",
-	"KxAeJkDLwLX3DR/GkmpASErGPFOzBY+VLydkXCdcUjK+2nNyxMZqwcRqoSf40HJur/laA2JDasWJZ0yF",
-	"IHkmIoQrO8NF1uk8i2hs/mohYrnPGI1lecEcFpiyYspOowbIoMeThF/7AiJ2GSYKqgawSdJU8BFJpC2H",
-	"Yh+jcIVFYkz0xvKUuq06SXJCxmunOH07aXS2GozPl5wgEyNYHKF7+WKOhdZsZujPXBRotOJnNcnidZRG",
-	"J69VIHzPx2FF33u82yM2B/hjsrMF7iganH73VxTrT9WfAfvtSI4Whf+bs49/PQrMTUK36CUuENZA2VPf",
-	"/dnn/oyhtRB+c/bRVlwQ/Np+KdSboywGAufH5/vv9LNae9CP02pFcnTVxCwdP3V6mzULG3LObQdfGXFZ",
-	"pBbf6HxMkVlUhF1IYj7cWZ38EFDdbS7bZdaXL6dKo5lP5z4ApR16g99b3HFRwc1X7Cgsg4kat+a7LXo1",
-	"ZUKaynupUJIt4taU7KmfPwAdzbqefBTjMOUKWTRu/QeO71GsqJzxdHFxs7vTuri4+QHrPyq8PmS9+5AJ",
-	"VE0knX/rxiYJixg1LF6Z+nzgs6xChyCzuHelL4w2sOIHqGljlmZCHO7cVU7YAxF+ufxN+1bdzMnpOS+V",
-	"010kIc+VvF3tu8zuo79/nYZyzwTVApe/DYgt6pRg3NdMk4ylNS3KKK1ena9HVc+RYT1n8hV8z/kXNOke",
-	"j3GeK2WC1zsXPc/WadlsHQ/C3Pp3DvOZ5tlUWo43D9vOSdBsnJ273vu+87d4fTu3iN2W762h+wEboGoF",
-	"8ZCPzGcCFwPy+7z3kxW8ihXsYK9NsRySj4hq419pxuyZ7fKUnl8gykHt0fGSx26tb7IxcCv4CA2qnvyP",
-	"q8mp3Fu4IcGD3KoHzlddL5zKSNQjm2I+Fu6ZSIK9oG2g67rnZaBdpV1N9b6uhf9YQNHky8GUmooLpaVG",
-	"LyAr/Yo8x1JzKVmq1Fqp3lHubU39Uku+21JbUQa01JjfByp3NJdO7i7v/j8AAP//",
+	"7H35cts43uCroLRfle0d+ojTyXS7a6vWObo78+Va253Z2nFWhsifJLRJgA2AtjWpVM077Dt8DzZPsgX8",
+	"AB4SSVGXW077r8QSRIC/+8aXXiiSVHDgWvVOvvRSKmkCGqT961RqNqShfk8T+Ej12HzGeO+kl5o/gh6n",
+	"CfRO8J+gJ+H3jEmIeidaZhD0VDiGhJrfJPTuLfCRecCT4++DXsJ4/nfQ05PUPEVpyfio9/VrkO/7CaRi",
+	"grdsfYMruu7+/LsOm2sNSlPNBH/zqmVrWloXtR7gPyQMeye9/3ZYwPoQv1WHbyLgmg0ZSLv5y0wqIc2P",
+	"IlChZKl5fO+kp8dAONxp/J6IITGfpBJumMgUSenIYMCe8vcM5KQ4ZohPbADId0c/PJ8GSWreTJpH/d9/",
+	"nO7/H7r/z6P9H/r7n//yH706eL151QAgtjaovGUJ07NAYRoSRVKQbe8f29+WN45gSLNY906eHB0FBhgs",
+	"yRL715EFhfszf1fGNYzcSd6df2wlikSlKxCDfTruA8kAZPtWuCTqSvvHz57PJ/5z+D0DHkLDnsp/3bbn",
+	"UMiEagTc8+96c2F6zkac8dGydFQm16P9H+j+8POXp8df64n175Tpn+oYjHJ1C5IIHk+I4CFY/lIgb0Du",
+	"KDKIRXhNYqY0cJBkTBVRAJzoMVNES8oVDc2DyC7VJBFKk6dHRO01kOStO0RXsri4s1Tx1UBBpYIrsNL5",
+	"o4SUWpAYKc41cMsjNE1jFlq5dPibMi/3peM+DhFnbhPcsgqm1O35o4UPkiBRbMSVE0giFYrGZDDRoHpf",
+	"g95HKQYxJC1nTHHFXxY7q39uzRkpJ2c/vSQ/fPfsryTNl3lgo2ILQ0g15SG8ENHEniiKmPk9jT9KkYLU",
+	"zAB5SGMFQS8tffTF/PUbhHoRGRb0DIxAdsGA44qC4P+R75g/5nNO22JgvzF6K44FgnTB9wnHgiHHL6Sn",
+	"g96N0PiERTm+/G5ud/+02jdLU6DxEpgaSZHxSHXQeTPvthK+/L7t+Cp4YIlXo85Esn9YRTgt7p02a3vJ",
+	"hN69wZ8+Pc6/plLSifk2pBpGQk4WtaGm+HEK9uZYK0I76GmmY1j4haewhA8pvWc7uhzA0TzshLFZE27I",
+	"II5QVJoNCAeIFNmNRKgOJYyY0nJykER7KF7DMWU8FBEQCcNMgSIJU4rxERGSDIUENuJEcDCENkUdaSrF",
+	"DaoG9yYDIWKg3LzKAHg4Tqi8XthCCHqDjMURomrBX0ZsBEo3aezn39Vp7KAHNyzyBklZPB0dzyfDBLRk",
+	"4RKCLRERxC+pjJbZVYVCwou0QTCWrc2yuXk0KyiXYAv7hC894OaR/+hJSKWIspANWMy0IXC4oXGGSsIw",
+	"Q9TXQJNe0ItZaKDcNw4F3PYcCPqhgcHnOtFP4wyWce0qDGi+7cR0SwjIZhn0/ZMfjmte6ZrxqAw8hMAt",
+	"sNFYGw6LqKYKjBLWkjJjKPUlhMy+QgHW/oAqiBmHElA13On5IHWrlyBXr/cbdUE3bsmVwZPns8oATdeF",
+	"j2aMRT6lpNpo2SP8DIbVMxmtM30mNabHz54vKlEWZSrF/gntRk4t7/rIxOIBiDKLWKIMfISliHa4V3en",
+	"K4inEzcZ4C7GTEtifz0wmHr52jfrrpSnbN+SjdNGDi/9uhVVEtylTII61RWKiqiGfc3sa65Or9mgi3ty",
+	"nuXQQxm3siFfmFHugSVQtdLlyxIScukLcgRR31g/hezth5n0ysuI3H5CzWk49SEJ1GcGcMbzDs3mup9Q",
+	"TkeQGNcz6EUizMx//WMUHYKeeL1XJ5dfxkLBRzpaylWkIzh38qNqDRpnWLJBZuW2MeJsDItIoJEiVJMY",
+	"qNJklw4UcH1SNQd3FHExrIA8OzraK9sVz+ZGsVb0bdrwKPgwZktp64WJXFONKF3Gt/M//oWq8Sxqzn85",
+	"3T9+9pyIIaEkX0uuIdVEDDHyGkM0Akl2GVcaaGTW5isNPhZSSAsy7DRC3OfBHNTk5LaMt5mIjC8uIYI/",
+	"NFbiDt0Kl1cQMqNVLmYsZ8OA0FcaI8tg5REPJ30jgIbOby9JJk2vIRK35qNBFo2snSgFjRKaGnIQMQsn",
+	"1nQEqjI56asUrGYPBVea6QwR0acJ8MiJKgVU90PBh8yA3Ikr85mERNzQ2JKZ1Bxkn0bWM7RLcjHRz9KR",
+	"pFZ+qpiqMYpFKWLojyTl2v8h4UZcm1ViOGRh8aX7M/9ai2vgfaZU5uStA3Wf5tG0WgHqYfxJ6GVkKI3r",
+	"7dtWM7KIhc21IqmNLtV7ykuHxsYiUxWCOu0FvRe14FmJ2nGfOSQew2jZMNMS9koMo+6IKg73Fmq8kIRx",
+	"/1eN+b+odyzSmWjAorYoPsO9ZEewmzdb0GwAGUKTvC1FEOZJXy0W3JhFSwR2MOfVObVVBqdPl7GoBoYz",
+	"oDcix0GmHuKpUGwZ64OGoddv3bXU0jrRqAB0ito2O8NVdv0QZI3D0QU3KwkXD5aSKi3Okr9HKxe85pGQ",
+	"ahmxH4qkxr7rFoHbkH3rXibPj2EuqHRmCcomlpteFFOXs2HhsmWPz/AZfsAtnUUwc6JS6nHWjh1QBc+/",
+	"q6QnbVruR5uwIyUzV49BgcvZBQU5mw96cyVi6Qh1QPsZOCimTm1EeqkszthZ6ZsL8kwrVbNhK1m7l1om",
+	"JYW/XJxG3A+Jd2DJ7lBkPAKpAlI2IgOXlVUBKVlOewGhilyFYyo1yOJhkg71FbmVTIMiTPeqgPA7TNmp",
+	"RsLhHrXAWS115uDTDv6MyohR/oqpMBYqk8sIGAW/LyG8FzY6qDTOwJz1/oUucLX5HdzNyL7nT79f1FzB",
+	"5wX2Zd1DO0H2Ij/2StZDhxzkdNh9YKjW6hwXrZz1mj53jJrWWhVB7xegMVbVTBGEpjpTJUeg4eluXd2j",
+	"SxbCXJ+htszqc/Hfg/7J/9z//N9rxdsbF9taKi+C3thixs40lq5h0jc/kiJhymfv+wnlLM1iTISY10vS",
+	"CvoSpvpwB2EuRZhSEPWjnI0rnrZTKlXv1SZCo/5Q2PCg8UGUponxsYeUxRCVnl/nbIkwzKSEaBGHJhVK",
+	"vxNSYxVLhby/m+8JKrgByXQluBkLm2KDiGVJL+iN2cjom1AyzUIar8FLrASVFjUZsyShM1n/ToG1ki3Q",
+	"3QXE6qZ2L72ev3PQFoeuYLhV0r3xZ6uyh630+qU5ID6rEfKXzP/TpthnTbi2F8VHBpVT1b3M38Rg7qvM",
+	"mhRj+x2hmtyOWTjGsoSStciMNTqMIdQQkV2mfR0cz2zZVxpnNnK9V7YZm+FkQ/kz5xCcGMbNJATkJzqQ",
+	"LNxR5IbGLLJShNjyByHJS7RcdhQBKYUkLjFQU3qiKYtrhHjg1FNtNBjFvmdPlQ0SpjVgfC7J/48SppY9",
+	"9d2baL7msJWMbj/3mwZsNvsYvyGq2zjKUMP01uZndXuhXz4vKDJXVzUpKqxjXTzhuFWBiKD3ziqqb9bc",
+	"bLcaW4Toh1zJLCTzPtIRbJ3oDXpFgX1NfbBNxBE6NO6TzQBRpX3d+Ryu7yjEP9JsqUjJWizocliqasEf",
+	"rTneUibSVcr3nBGQE2uXcNRHOgG4r9wXRl9bZVEuHWuDnW7n2hcRcbyC8e/TXe2h+dLa1qLOhoKq+ynq",
+	"tK4H46NXENPJOYTCFfw2B86fPnn29HmH6jt87keQTETLPnh+2YSvQq3brZ2Wc7dkmcKE1XyalRK0xdbt",
+	"71d0DkxHhusMyToDkey+/3DR/+nDr+9fBeSnD2cv3rx69fp9QN68/3T69s2r/unZz7++e/3+IiD//td/",
+	"7S1oTtpa3nrD2rwuKI3lvkSPjYVNFbmVgo/ILiV/O//wnqTCkIQMSN5zZ+zcMdAIJOE0gdoDMa4w01p3",
+	"JJnF0HCiLAY8iPOgMdjXYgzXyDPPn12t36IgtVMdqOeElvjKR9tfAl403UdZaEonsaDR4gFb8yRDjcMh",
+	"hMZSsI9xtd5eDiss9qakWgZA8jKAHWW8sC8+6PuV3DKNjtrtWMRAONzmEeHeyrHYZYrHlpXaemEVNIdq",
+	"miXJGdCIcVBqQR/ZfqmqnWAzPWDdnN8WOQI3wPVbOprdPwWQeDaSMJ459/sXX1zXYdviCfViYUQ13NIJ",
+	"Met2FOahXFig+wZnQMMxHVRkQ6mGQgJFLp3+agqfuG76kVWzufJGJdA1YF3V9J90CGPhL5cQLotmdlfS",
+	"o13s3TPbUwISDc1lMuO2sBakK9H03nmXuF65ZLaI7X0/63ZhLmkBW7m2Gr1LgECKeIEXOBMxzD38Sih0",
+	"b57Xd7di8kZcw0q1PH9kvUzbm4kYqpW/Diie9nqunKpPe0Fv5EIXhU9rF9iaNWXr4OoD/2ci49GHFJYB",
+	"HBb0vVoqcRLWM45/WfP7TEM/lBAx22ZSaiXBl5ouWu4PjFfIKr2StS19beVTQS/j7PcM3NfGhjGHjYVa",
+	"rNhr4U4/kQJXi2VfRLxMkY0zhRfqBUhd29a0Gpb7rtSRhDQljJMBVUyhBa/yYQxCxGT36ITwppj4Ys1f",
+	"02EdIUf9kRRZamPRKWXyFlNv5ovSn79nNJJUs7CWPvzCd/UGgf+aGCKLyDvzsmhpZpxpRXbzBQbAqv41",
+	"W16rLobzeQ126yYaQpmthrGE5MgwmBYFBT2XmKdV2pkjfxgOl/FcluqfXEk/uS3nvhDVS8bE/W8bi5dO",
+	"z98fPCGvXp+R1y9fnZ+Sj7ZkKf8dETcgpyqZsI4pILG4Jec15UwtNsP38yikOHATKBDWi0gd819bUN7g",
+	"uqM+3FHk4+t35H8fPDv6gZR/E7SXiJRyqWtNlJSP0AyLDzyebNxS6V7A5wZczLqBDalBP86ikTyr8y5a",
+	"C+vIbomCA0PSjkT35pfczSn0q/aKlzO4xq4MCByMDghmBU4+iYYNuicw7dIScFog3ZzGVAUqOowkqUWy",
+	"+bx27xR4dF9VwK7ZY6HfpHQCC/ghmLSo2HZecDUXx2/WFQ16SmRyiYrkxgrjvGnGAadbPufc91zdhzs0",
+	"W5H33dHCJsbcCrzzbE5OdX35cm9hdoj0/adZuliZXfmXJTO2lJQUckQ5U763KRcozp2D+nai8yxN40mN",
+	"RMk/nxu3mumgs7+se4kLGi+lwaqNn27e2PGC88Y2V8l+YXTEcLmI0LLp0AQSMU2k369lGMw31+XSpXPR",
+	"ls0t6Az8mhpXe6uDgd9IZG9+QG9LuyGLjseqjTkUMiB0RBlXOiB0oDRlPCCUE5Fi24GQ5MnBwV+J4ISS",
+	"VMTxj8QVzQhO8qCEs0PVlN9y/P0f1NXz1eZUh6ItofzLxcVHcvrxDXqbPrcX5dmTMGbA9QE5w+Z9CcQF",
+	"8SAigl9yG1gBkIROJZMk0Mj4EEMWw48EbkBOiB/xR0IqDYuhSxuL8PqSu4JNpn1dpiK7LmF85Y67/8Is",
+	"3ccUydXeAfk79naYU1kgRJd8MClN7wsINxsT9yGe7YRQ9462NYQAj2ywi+CYRHXJr46PnlxhNpISZ40T",
+	"BbYJudNwwMB8dslxP9/nhJ/O/nSmhykoHfaSY8GmIpRH/oTk6vjoOD/gb2JAtLBUeUBeSykkQsTPCbzk",
+	"blCgOiBvmdKKZAqISOnvGRCcoKo8oMRwqECrA3IOQGw2l6bsIIkOLrkfxIIOj5v2eJrScAz7xwdHpUCV",
+	"py5DVqXZJie9JwdHuFCkwGnKeie9pwdHB09xpsDY8vrh2HYw/BP7iawuNiLCj6I96f0M+he3ZGpm5PHR",
+	"0drGRbo+iroJjDG7wYRtXkzeu0AKCEHZlHaWHtjirZGyHVf4qM/mJ4c2Edj6cme4YoPvVqSMa14PM5Vf",
+	"g96zo6f3syMXmrhdZ4FqJIst1XY5U8sGudQoMtbXAGkr4G+eHFbGCtaC37DHab4qqEyM/seX2nmnXhku",
+	"Ow+6HnDFxoc4H7jDQlfd2WGlHxT79fMGqczWwdagOx8HI4bEY4Q4GaEw7eJcivrn5wcujUktcF7g+LPr",
+	"bpnFsk8cnxbemitq8jbLWgBQme/2taq0XU5qCvhPuryzm4u7LKAK/nKPItKBwyg5ymdwgs0RGC0PiGL/",
+	"hIC4iVyWGd0UtL2ADIX02rLMhmWUTHPi4RfDP18Pv7jNvrZJxhK+6hhzs3Pb72lC+3bw7oeSATkbjp2h",
+	"EGuIGCpxk2WIq3JbJzPPpZzD0sx61YWMTsvrZ0hqDhpmbg/ogLq6yf8PA+MSQiHXIXOMTi/jCedQORQ2",
+	"CY0mOY4IbJYK94XCz5vVH6X5f1usRYzmcCGUHVXGsUXxrFpZj7o4jBkH13Azj9/fuqV/JKvXWZARk5B3",
+	"A+eU4UPKWWprZHD4ljDmbLNymn4wpFZZVXQRBjGdJmqp4//S8cKJha6Y+NPJOjup2o5wJCNJ03FF3gXE",
+	"IJTc0olangFuQBYj25q44JNZNPnjJWUDVeUDXxe7CKM+Ety4CQ6TXeZqj6PuDOImls3ex2LIGagMDUMW",
+	"g/jyj7jgfTsVSIbMZolKf3x+oHbi2jjp72PQY5CEkiGLwbcJMJVXIxg/xOCXMAypeZcGotxGNUuceRpZ",
+	"1UNtGIyLW7KL0+tja7dOVNGGENI4Brk3jzmziOlDrKdv5MBzLYEmp2bpC1zZKbowlCLprUSkVbTYxk4M",
+	"newyHsaZYjew96MfuUpKnfO3Y3sHTNHwQ6VkNxAFrl5f8KZbiWyaZ9kjL0aud/s8miXZaW6Zoc73r/52",
+	"/uH9GigT0UryRnri2iqoIrgH2RUciLFS7F1O9uvA+krleRI5yTE5PR9AVcnPEFBBej7f0BbPepHnJDrQ",
+	"W96/P2uIpMAjnFNiDn1jx5nwCOcIxELZ/6gsDAHwwwiGQPM5A2kM+P/fM8jsf3CWCX5vFGQcu49TK54/",
+	"P8bKiljZyp60J5Rpyjn8wqLWmMsL32+9mMVgp548BB2FcCgiGMgARi1sFuaHjuZzu63exX1pV30UcbwU",
+	"CjbkmZZ6iLbYIzU4jSS9ZXyECTWbJt1RRNxymy0jAxgKCRbvQyaVJjdCQ6NjOgefRga2INJ8vQIzbQiT",
+	"U5WsW4xNA18boc5ZdiwUEOwsN7qViciYf+IGJKKwwDnRwv6vOzaLQVuNGH2N+usRp8vj1EHZYhXtAo9c",
+	"HEVizSSWABpNS7FlSjMF+ypLUyHnGEp2RMm5X/mANR5WwDQoPN9jpnaIh4qFrAGUl5RuyMqqCjBvZ2tB",
+	"jWpmMBwZs3Xs9TCUH80RvaM8oit49nK0ka/mYM/yazPy/pf5+lE2Lo9AC19EVO5VWatlPwalvJy0I2zX",
+	"ISdxMrOa7wqcuYXfuEcQuHwmzqu2d+bSOGYQ5QUo5u/JjiKpFCNpS1s26i84BB0qG3GYE2daC6psfAAr",
+	"8IoAwVuq9P7rG+B6/82rXkuE9vOXJ8HxUW2Adj5uNdzpQzsAYb943wXiO5QT+2vifr06W75lN+DIwUZ3",
+	"zm113v652cSCQ5Fd3PLKrboKCIvI/3DRNgyq7QX2GYmtZLI+ZwWe3dnVEl+z9MXK/q2TvkXDwRYL3kp9",
+	"EsHQlhMKOwq5viJjya6EFKiRxZrFvhjUigSi6ESRSHDY647a/OLhpoiA0q7PbWvwmpd7bzFaK92mBsZY",
+	"y+30aGedmTGci9WoJO2CRXHzraU9i4ZNCzAyPY6HyIxXcp6VCfw5tEN351q73/YyX9UtxF1q3ep6Sf1U",
+	"o1jrg99ETeWgXToI6x/tm2y6nTZv1Gl4mOWCTRzzeiWYPsb2l2W5YnavQqnmSJHslogdk6SeRveIsG0R",
+	"1Pcj7Foas4s8gVSUVj7VraUgy50DPEduqLC2chXjlqucPOjsZdm+GO7b2YigNCkuB6jgrdGHKyOhkJGF",
+	"5GxRTC+rd5w8OP3k8/iMG+CEq6fEGlVO/ulh6flNYH2FSx46dPMxi+vR/76coAzN4nKf6kgHNWapIrv2",
+	"NlKJwXzbjWVrNHgxLZLYmg13hc5eJ+OhhEk2HHbljldm7SLVGcuUFC1Qc2fLKda4x9aHqMMx5SNQ67NF",
+	"zdOIQZZ17rwkcRN1KjSqBaFc6DHIBQksb2CZY6nmv/jkf7CV0qIRP9jHSSOR6qK4KiAijnAmsFT6PiSz",
+	"B3e3xpEauHfqIenS3vEg2a+Tql0D/31oZ7cg1+ZGuHOh5zNdYQG1MdqrfNWqVU+YX3YXGuXDPKjCeicJ",
+	"v9kLZHr+pl37X3EDUmeSV8ucHgua1lnQVO+OVDezBdhuNLUrDPU/qx9gXb1HMF+Lvd1A9vfduqtLrum1",
+	"vVSwfuZ11cIJxxBe28VuxkDeZk+oLt+CiV3WU1nQ6lTwDblUdbPHtzq7OYUcGmObyQTBuptbjQHB4UsB",
+	"kSL2xkBA/EXfAfH3rwXE33IeEHe3+L//9V97C3hi+Udzi+pKyPxGk2j5RXzr5PNaOB+i4G2JmJ/aBSvB",
+	"fFMdXvZk285svwnGfWUIAjuXY5SgKszxHSzNLxaPcWyHAndR7afF8m+1VMfdQ0tux8IiAaISDu6Bs0KB",
+	"HQKtBap2TQTbyF4Pp9jDvOPE85gBeybtReTuahNRVnhY9+gyU3bQi6tMWIH3upc7PuJ5XQWPU5KzpuQR",
+	"R/6gelsBuXiz434HHJ/ZHOBPdv3r0lW2j5heYqiGAaVnaeauNMaagmnMI0fn+CGIsOYG6WoP0BS255QP",
+	"fBIaPvBt5GJ/podZTMC4jS3auxwQyzl6F2FcewMGqEPlZ782Y/Lc+BG4Pp8UuyHvsDqJ9qFk3Dw0SQ5M",
+	"W6oT09CzJVAZM5D2nt8WAeuvJZnFlA9EzcPQ5hz3qUtTHgrPFPCzYDesY29TWRYJhxJuyqMjm/Rb9Z6Z",
+	"3qYqxGuus9lyzBTw84Ha9eIKYjZiAxa7y+Ib3bvXdl3s5rh2jN+utTyG6vru5ZaLXB4DuauQoUP1DinR",
+	"CJGArSm7t+MJARqOSUg5EdL8wwV26u0FhlbNScrDtm2eOI4DQjWh1pbG5MJtmUYlpBmOpylI1KWW2wJ3",
+	"P7slf/b6PgeqIviKfQg0TaW4oTEWz/u/lB2fa2csiMz2kBMadkj1uE0O8+e0hvikuIECPZsQ6+7pp+44",
+	"2x8jz8FdZo8dRexFYg493hTyGB1MLO7GVI0bLaJ2dHmaaOvswmzDvaDroaMJwTmFpkVR41q5Dot6sxbs",
+	"+Co+f5G+7cPbFJLcHkUF44NqrEuzQczCShnf0JlTVAmu3KAZ2+m4QKNdji8fN2gPiXsgvslXL6qfvjXr",
+	"ZO0Kr4ThHCduB4g6IjNhSkG034kHMRL3zv6i4I0NMeH0Ng87tpYpcBG1MtJwMECULcWG8zqVXdP4JgUl",
+	"NkM//KZjTeUI9BI4KC5vbzTO3dJzX83TwXN0HQvN5V2+Dmjgm+lKV/y4O1onfZUCjxYYzIhA6Do1uMtV",
+	"jw/BA8G3NlrT8uiaZgTPkkw3pdmiLDu1tnjCuIZJ3xxWigSvKDWeaT+hnKUZTvfpU60hSSsUkzDVh1KG",
+	"BXVDPyqLekhAjoCHkz7Nx4O6YhVLOsPM/GQo5AiivvFzlaZJ2gt6mD8oPb87ZTbPm5sT/lhkDtxjJKVp",
+	"Hr418Y2iwpGhuWrz8wxXn6jtckdNHTw/sRg8Z2xIk/nHb7syG7LYTcTP0cB4Zbpk1wxdLpDmFoaVQP+N",
+	"FoatzSr/wAv+6Az7Q0P1+4mQGpKWaJLWNBx/FEq/w5VblCUtTrX1xqCFoqt1KMBOYsavsc8ix19XRvpN",
+	"DObz0N/EoFNxP4sWHjj89Lhp4PA2MJ558Qau+818taLqyG+l9dhw5WmtVtYfl8ZhWJd2Bom4gepTHf4G",
+	"QsRA+WP6ZhWq8EQw/7YdJIWNpVzLmzyAuxIqGSuM9Fbu4fFt2WJo4/Hl5Y3SssBFlUMPv1jO+nr4xXd2",
+	"twrQHFGLKT3Lj12nw+Me3ddvgeWCsFsjw8xF0syNNm3XoJwVGc17xNymCuMf/pUnlRIKAxTJBlkr+9bl",
+	"pDsSx+GX0l/my1JTUQvlvMZVpYuQtovrSwfbMME5SDyo+rYSjv0dOwW87oXKiqKheTVXjyT2QOaGGpRe",
+	"+5sASxLNXgLopV3ghsdYh952KIypJjSOxa0iTO+ti/gGNKY8hPnGygu3sJObsZkCrz+H+bOjyvFJLa6B",
+	"E4+l+7SM3J6HY6a0kJM2Crkwh/zFrbtf2dPtBq0caE9soufh3afV2sS23qsDw1BkXO8oT3TYW20Hxtg7",
+	"rG/zKRRLOkbTld1zIhuvSqv/fA5Th+7FSv2wCtw98Fg/THm08qyJ1qLjFjR3qUfO1cvr0uJHt7hA8627",
+	"l6t0rT1Trow3Blf89IttiTklCqgmXNwGFu+348nKOF/QmpCQiBsat5mqibiB+w9//LkH1TfEwhKsTTVm",
+	"J6JwHWGvwxLJzOX6tojKGu3KukeFVMNISAbVoTTMytt50xHxt5a9EnqHMvrkr/neVEo6eTRpqxoqpBOI",
+	"iAqFxHvaHAIma7kIamE55Zd3MW8LKv1jbNw/WedDTjPlwEhQap9SVr2V428rOMCVNtDmaTKzXaCPFFCm",
+	"gAKMqxPB6YxhW3r+3Da4FlxnqVEUzdbJr/b7b8Y6Kb/Ow7RRLMKqNsqOIkaD47AplASFKl+LAXMjsnAM",
+	"7a7pJ7fm0SHdnB5weMgvmkMMNYr6oHEcQxaOfxLym2HrhzOho5JLseicQua6otiOVBbIlliqeCSGbbgr",
+	"dA2EoSULywK7KpnOgEY4m/J2LOJK+S8KLCwOHkzw311HaEExAQrvo2LykodUaXJrbxpSQT6ARAVFz9Ie",
+	"6iSRpJkGf1e6bdMQWNuq7L1GJ5eccgJ3KXCFFx/RKCAJUDeXO6JqPBBU2pNTTUIajoGw2gGW1p9GGKx4",
+	"5fn9laDXnosmLJ7U++O+GcAmROzd12gZ4oXXNDLgCG3pUymkoIDqmtL8stf+bAmvfSs8LkNSa2DPnwtm",
+	"cHyEY7zNJjFEI5BkN6VSs5ClLu0dUw08nAQkhhHTLKHm/z8zzgLynl7TRGhR4Qfj7btLZBHDlkMqc2Kr",
+	"Y2HdQa4qXJS0VK2mIm5rhn4pgWpwVzxvpmQ43vpm9dAAAQvfnvz7X//vryXs2UsPp27cytHjhaBIgRPB",
+	"4wneqkbzyQTtF29JkfGoBTcfUuBnZs2myhbNs80mW38pWgoc0TN0zeoWdGSXkpGkXLtudaa0pFpInICc",
+	"ChHb9RDZq2Y48cOw3VDenM1aKgYQQ1MYm1sE7pH2jXZRVJCwenyyGcaHNAwh1UYCt1Ug2kUfpbBn3qYB",
+	"u/nptz7EYE/quiUQkIRxO/mzldPscNiIRYQLjWNELSe1FuG0obsAdfu4lXhyIZZnss3NU/a/fFDep0d4",
+	"6c1JgfqlEGkneJQxWBUip46q7DJFGLfehSK79uOTl+bjvardU/rB1SWPBKgTHMxk/RKmcDCYpFxhu+oB",
+	"uRiDD4QTytWtfVd3PerVJXcj+c3PS9fokt2rSHC4CshVOqYK/4PwUcZXugou+VW5nhY//dH5MnhBq3Nm",
+	"YuMPmefvnZC0APwl53CHX7hLO3FLe0mAzKDOi7EQsQRvWyq2iOjtycyhHtbFqpacdhQSFNmlfCI4BO6q",
+	"ZeMNMx6JWz+4wVcbhnYurrqG2+XkW4VwWqda47LtwnTp8A9q2mMZ6ijYvMTz43KsbFkCn6CMk6Bhri34",
+	"2i/8Zm3ChGpst/QwIawMXHeR8Vry2S0ISelEZLpZ8aB++UgndcolpZOrE6dHcFACsaM1cqf/knvLFx2I",
+	"HeVLAgOiRCZDIFe4w2V2dPQ0ZJH91ygRlD4TsPn9S+6wwDWqKdxGj4GTocA6Zjuywh3DDq3QY7Kbz6K7",
+	"5EYi4dc2HIe3XsTmxfLBC3u1F7rQydYZTg8nUFsdhzZFJuUbu71+sWwBqtF+FrJAI6qf5TSLt1FaM3No",
+	"QPiVmxFF3/p8DI/YHOCbFGfOoJyrXs7cum9Wu9Rz1X3A/iBUN13h//L80x+PAg13+tAdeqbpPM8ydIGy",
+	"p751VK3UP9oo4Zfnn8iu4TIpbm04PHdHeUQoufhwcfrWfFfrD/rn7O+H6uaqTVg6eersNnQL57Ymnruh",
+	"A4si1f1uwyqT6oWm5R2tu13xzD2/9qJOXBL9WK7ONjjwlk3uqJPBRIMixideA6W99g6/97ijYkqwjc1X",
+	"PAPloYheHtMKT1MmpJnBExVKUtnA6LuW2Xzm+zXQkU8LjoFGtlTD5QXfRJCkwiad9v8TJl2nuj05/n56",
+	"qlt55Mjl5d3xk/3Ly7u/wue/1A0d2R6yPl7nBJM2kkZUa0BPUcjIzkr40SaIiB9zEjgE2cO9LRVctIji",
+	"1akeqcymOBzfVThsTYRv08vq0Lk87aambXs79Ss3O3/lcbrsCsVktofSo7Rton1ryaAjDZWlaTy/HfIc",
+	"l23lGHt3tnsZYz/VyrqjiBaaxgTB2A7wgr3V4Rd9N2eoykWxvNN0KvPAVlXSBsKLO8uZf2zBdbYOu/Xv",
+	"Y6rL1R6KThS6+WXx+uZVu9g0S4dOJdRbCRduieWOTU2k95s8gDG+OWPsY4+3B2FRfoPJq+41zT5U01F7",
+	"udXNCuwB3JKfR6fcK6/sLfsHtkAVjeJE3BSzX+YC+V2++jEitUxEquhKL+B+b6jOlDllq+bB3/2qlk1c",
+	"3utFSd9Sw5jVXjS37myU2k6RNeb+kN0Z3xgkExH2RJtP7XiIsiBtIQTMgcwvhnph1z3OlO1kE7rKtJZi",
+	"NcwjQOQb2akmTJFI0ltOhMFtR/RFkArF5l537RY9XumxRkR7qAYkBXcjlS2L50MmE4NZxsk1TDDG0IDO",
+	"ppYe9+wL4QXvxm5+tPs8nMs6KHEU7wvbpu0jsptjAOtFhZ0uMXUtUp6ta87TdWC6uULTgfdRanaaxO3A",
+	"ugwSDh3S53RGvcRVq6Dl8Zr5gnmwKieHu7s8xwlDh59l+Msm4ttV2jkumcHgtJEdY8kXPhFtbaZ8mccu",
+	"HIwOSF2tx15AaBz7C5lTNHrr7Fd8Uq/p1pVnz1e/deVb9nwcptfo6ATt1wVautnUDdfm2dvPvqVqqJJb",
+	"QUeUcdVqsy7PynMVpUfLo5qcryYtSBcHf/UK1HbBepovfcAoub8+/qKEb6e4sBa14bLICikPIY7n2TN2",
+	"1fLM86ceGmb7BlAryErvNs0rOakmY6psW4wXiisKwcPiQq3mshXcauvQ+iBtVJLSib0XN8MoGl7yHDkU",
+	"06F2iXNXdtsZuVk6kjQCdfhFGVDzEFoV3K+4vOlawXkVJG6LxjBqxEagqqHUurtnnn+3zXfP3JMOPS1R",
+	"gcOiq6XYF8OhcgE5HErJNEnohAyAhCLBupH5NyXXkIYtNzJPb6kxYiP+YTh0hLICiWyQ+z8Mhw9zzJJv",
+	"+hbDoesXC6+NC4J84yffT1FF5wuyzUHsyAvEVCbj3knv0GLC/eSLZ9Qx0NgNV/EepMs0lz7yLealj/I5",
+	"HOUPfX60sq4YGFb6uDQzovRp5T3Kq7HqsvRJLv9Kn/lLTCsL85s0ywvtKIOvn7/+/wAAAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

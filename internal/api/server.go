@@ -38,6 +38,7 @@ import (
 // (with ChainHeight, see ClientGateway) in production, a fake in tests.
 type Gateway interface {
 	Chain
+	OperationReads // reads of the governance, reputation, treasury, registry and member endpoints (operations.go)
 	Prepare(ctx context.Context, s charter.Signer, call func(ctx context.Context, as *charter.Client) error) (*charter.Unsigned, error)
 	EndorseSigned(ctx context.Context, state, signature []byte) (*charter.Endorsed, error)
 	SubmitSigned(ctx context.Context, state, signature []byte) (string, error)

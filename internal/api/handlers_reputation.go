@@ -1,0 +1,88 @@
+package api
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/charter-gov/charter/chaincode/reputation"
+	"github.com/charter-gov/charter/chaincode/token"
+	charter "github.com/charter-gov/charter/gateway-client"
+)
+
+// Reputation, vouches and the governance token's ledger.
+
+func (s *Server) AttestReputation(w http.ResponseWriter, r *http.Request, mspID MSPIDPath, memberID MemberIDPath) {
+	fill := func(req *reputation.AttestRequest) { req.Recipient = memberOf(mspID, memberID) }
+	prepareRequest(s, w, r, fill, func(ctx context.Context, as *charter.Client, req reputation.AttestRequest) error {
+		_, err := as.Attest(ctx, req)
+		return err
+	})
+}
+
+func (s *Server) RevokeAttestation(w http.ResponseWriter, r *http.Request, mspID MSPIDPath, memberID MemberIDPath, attestationID AttestationIDPath) {
+	fill := func(req *reputation.RevokeRequest) {
+		req.AttestationRef = reputation.AttestationRef{Recipient: memberOf(mspID, memberID), AttestationID: attestationID}
+	}
+	prepareRequest(s, w, r, fill, func(ctx context.Context, as *charter.Client, req reputation.RevokeRequest) error {
+		_, err := as.RevokeAttestation(ctx, req)
+		return err
+	})
+}
+
+func (s *Server) EndorseAttestation(w http.ResponseWriter, r *http.Request, mspID MSPIDPath, memberID MemberIDPath, attestationID AttestationIDPath) {
+	fill := func(req *reputation.EndorseRequest) {
+		req.AttestationRef = reputation.AttestationRef{Recipient: memberOf(mspID, memberID), AttestationID: attestationID}
+	}
+	prepareRequest(s, w, r, fill, func(ctx context.Context, as *charter.Client, req reputation.EndorseRequest) error {
+		_, err := as.Endorse(ctx, req)
+		return err
+	})
+}
+
+func (s *Server) GetReputationHistory(w http.ResponseWriter, r *http.Request, mspID MSPIDPath, memberID MemberIDPath, _ GetReputationHistoryParams) {
+	v, err := s.gw.ReputationHistory(r.Context(), memberOf(mspID, memberID))
+	one(w, r, v, err)
+}
+
+func (s *Server) VouchForMember(w http.ResponseWriter, r *http.Request, mspID MSPIDPath, memberID MemberIDPath) {
+	s.signerOnly(w, r, func(ctx context.Context, as *charter.Client) error {
+		_, err := as.Vouch(ctx, memberOf(mspID, memberID))
+		return err
+	})
+}
+
+func (s *Server) RevokeVouch(w http.ResponseWriter, r *http.Request, mspID MSPIDPath, memberID MemberIDPath) {
+	s.signerOnly(w, r, func(ctx context.Context, as *charter.Client) error {
+		_, err := as.Unvouch(ctx, memberOf(mspID, memberID))
+		return err
+	})
+}
+
+func (s *Server) ListVouches(w http.ResponseWriter, r *http.Request, mspID MSPIDPath, memberID MemberIDPath, _ ListVouchesParams) {
+	v, err := s.gw.Vouches(r.Context(), memberOf(mspID, memberID))
+	list(s, w, r, v, err)
+}
+
+func (s *Server) GetTokenHistory(w http.ResponseWriter, r *http.Request, mspID MSPIDPath, memberID MemberIDPath, p GetTokenHistoryParams) {
+	v, err := s.gw.TokenHistory(r.Context(), memberOf(mspID, memberID), limitOf(p.Limit))
+	list(s, w, r, v, err)
+}
+
+func (s *Server) GetTokenSupply(w http.ResponseWriter, r *http.Request, _ GetTokenSupplyParams) {
+	n, err := s.gw.Supply(r.Context())
+	one(w, r, Supply{Supply: n}, err)
+}
+
+func (s *Server) ListTokenAccounts(w http.ResponseWriter, r *http.Request, p ListTokenAccountsParams) {
+	msp := ""
+	if p.MspId != nil {
+		msp = *p.MspId
+	}
+	paged(s, w, r, "token-accounts:"+msp, p.Cursor, func(bm string) ([]token.Account, string, error) {
+		pg, err := s.gw.TokenAccountsPage(r.Context(), msp, limitOf(p.Limit), bm)
+		if err != nil {
+			return nil, "", err
+		}
+		return pg.Accounts, pg.Bookmark, nil
+	})
+}

@@ -1,0 +1,315 @@
+package api
+
+import (
+	"context"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/charter-gov/charter/chaincode/artifact"
+	"github.com/charter-gov/charter/chaincode/ballot"
+	"github.com/charter-gov/charter/chaincode/coi"
+	"github.com/charter-gov/charter/chaincode/contribution"
+	"github.com/charter-gov/charter/chaincode/identity"
+	"github.com/charter-gov/charter/chaincode/incident"
+	"github.com/charter-gov/charter/chaincode/reputation"
+	"github.com/charter-gov/charter/chaincode/token"
+	"github.com/charter-gov/charter/chaincode/treasury"
+	"github.com/charter-gov/charter/chaincode/upgrade"
+	charter "github.com/charter-gov/charter/gateway-client"
+)
+
+// opsGateway is the fake with the reads of the operation endpoints and a
+// count of prepared transactions.
+type opsGateway struct {
+	*fakeGateway
+	prepared   int
+	conflictsQ []coi.ListRequest
+	checked    []string
+	incidentQ  []charter.IncidentQuery
+	scoreQ     []charter.ScoreQuery
+	balanceAt  []time.Time
+}
+
+func (g *opsGateway) SpendsBySource(_ context.Context, source string) ([]treasury.Spend, error) {
+	return []treasury.Spend{{ID: "s1", Source: source}}, nil
+}
+
+func (g *opsGateway) IncidentsPage(_ context.Context, q charter.IncidentQuery) (*incident.ListPage, error) {
+	g.mu.Lock()
+	g.incidentQ = append(g.incidentQ, q)
+	g.mu.Unlock()
+	return &incident.ListPage{}, nil
+}
+
+func (g *opsGateway) Score(_ context.Context, _ identity.Identity, q charter.ScoreQuery) (*reputation.ScoreReport, error) {
+	g.mu.Lock()
+	g.scoreQ = append(g.scoreQ, q)
+	g.mu.Unlock()
+	return &reputation.ScoreReport{}, nil
+}
+
+func (g *opsGateway) BalanceAt(_ context.Context, _ identity.Identity, at time.Time) (*charter.Balance, error) {
+	g.mu.Lock()
+	g.balanceAt = append(g.balanceAt, at)
+	g.mu.Unlock()
+	return &charter.Balance{}, nil
+}
+
+func (g *opsGateway) Prepare(ctx context.Context, s charter.Signer, call func(context.Context, *charter.Client) error) (*charter.Unsigned, error) {
+	g.mu.Lock()
+	g.prepared++
+	g.mu.Unlock()
+	return g.fakeGateway.Prepare(ctx, s, call)
+}
+
+func (g *opsGateway) Supply(context.Context) (int64, error) { return 1234, nil }
+
+func (g *opsGateway) TokenAccountsPage(_ context.Context, msp string, _ int, bookmark string) (*token.AccountPage, error) {
+	if bookmark == "" {
+		return &token.AccountPage{Accounts: []token.Account{{Account: identity.Identity{MSPID: msp, ID: "a"}}}, Bookmark: "next"}, nil
+	}
+	return &token.AccountPage{Accounts: []token.Account{{Account: identity.Identity{MSPID: msp, ID: "b"}}}}, nil
+}
+
+func (g *opsGateway) ConflictsPage(_ context.Context, q coi.ListRequest) (*coi.ListPage, error) {
+	g.mu.Lock()
+	g.conflictsQ = append(g.conflictsQ, q)
+	g.mu.Unlock()
+	return &coi.ListPage{Disclosures: []coi.Disclosure{}}, nil
+}
+
+func (g *opsGateway) Spend(_ context.Context, id string) (*treasury.Spend, error) {
+	return nil, &charter.Error{Code: charter.CodeNotFound, Message: "spend \"" + id + "\" does not exist"}
+}
+
+func (g *opsGateway) PauseSupports(context.Context, string) ([]ballot.PauseSupport, error) {
+	return []ballot.PauseSupport{{Ballot: "b1", Reason: "vote buying"}}, nil
+}
+
+func (g *opsGateway) ArtifactStatus(_ context.Context, r artifact.Ref) (*artifact.Status, error) {
+	if r.Name != "llm" {
+		return nil, &charter.Error{Code: charter.CodeNotFound, Message: "not registered"}
+	}
+	return &artifact.Status{Artifact: artifact.Artifact{Name: "llm", Version: r.Version, SHA256: strings.Repeat("a", 64), Size: 10}}, nil
+}
+
+func (g *opsGateway) UpgradeStatus(_ context.Context, seq int64) (*upgrade.Status, error) {
+	return &upgrade.Status{}, nil
+}
+
+func (g *opsGateway) CheckUpgrade(_ context.Context, digest string, _ int64) (*upgrade.Status, error) {
+	g.mu.Lock()
+	g.checked = append(g.checked, digest)
+	g.mu.Unlock()
+	return &upgrade.Status{}, nil
+}
+
+func newOpsServer(t *testing.T) (*opsGateway, *Server, func(method, path string, body any, headers ...string) response) {
+	t.Helper()
+	f := &fakeGateway{}
+	g := &opsGateway{fakeGateway: f}
+	s, ts := newTestServerWith(t, f, g)
+	return g, s, func(method, path string, body any, headers ...string) response {
+		return do(t, ts, method, path, body, headers...)
+	}
+}
+
+var hex64 = strings.Repeat("ab", 32)
+
+// TestOperationWritesPrepare: every write endpoint of the operations
+// answers a valid body with a signing session.
+func TestOperationWritesPrepare(t *testing.T) {
+	g, _, call := newOpsServer(t)
+	signer := map[string]any{"mspId": "LabAMSP", "certificate": newMember(t, "member").certPEM}
+	with := func(b map[string]any) map[string]any { b["signer"] = signer; return b }
+	member := "/v1/members/LabAMSP/alice"
+	for _, tt := range []struct {
+		path string
+		body map[string]any
+	}{
+		{"/v1/decisions", with(map[string]any{"type": "budget", "title": "Q3 grants", "payload": map[string]any{"account": "grants", "amount": 100, "purpose": "grants"}})},
+		{"/v1/decisions", with(map[string]any{"type": "slashing", "title": "slash", "subject": map[string]any{"kind": "organisation", "id": "LabBMSP"}})},
+		{"/v1/decisions/d1/appeals", with(map[string]any{"grounds": "the tally skipped votes"})},
+		{"/v1/conflicts", with(map[string]any{"subject": map[string]any{"kind": "proposal", "id": "d1"}, "statement": "I advise lab B"})},
+		{"/v1/polls", with(map[string]any{"title": "Is Charter legitimate?", "votingPeriodSeconds": 3600, "decisionType": "policy"})},
+		{"/v1/ballots/b1/tally", with(map[string]any{"pageSize": 50})},
+		{"/v1/ballots/b1/tally", with(map[string]any{})},
+		{"/v1/ballots/b1/queue", with(map[string]any{})},
+		{"/v1/ballots/b1/execution", with(map[string]any{})},
+		{"/v1/ballots/b1/cancellation", with(map[string]any{"reason": "wrong question"})},
+		{"/v1/ballots/b1/pauses", with(map[string]any{"reason": "vote buying"})},
+		{member + "/attestations", with(map[string]any{"category": "merged_code", "weight": 5, "evidence": "https://git.example/pr/1"})},
+		{member + "/attestations/a1/revocation", with(map[string]any{"reason": "duplicate"})},
+		{member + "/attestations/a1/endorsements", with(map[string]any{"comment": "seen it"})},
+		{member + "/vouches", with(map[string]any{})},
+		{member + "/vouches/revocation", with(map[string]any{})},
+		{"/v1/treasury/deposits", with(map[string]any{"account": "grants", "amount": 500, "reference": "bank-1", "reason": "donation"})},
+		{"/v1/treasury/deposits/dep1/confirmation", with(map[string]any{})},
+		{"/v1/treasury/spends", with(map[string]any{"account": "grants", "budget": "d1", "payees": []any{map[string]any{"to": map[string]any{"mspId": "LabBMSP", "id": "bob"}, "amount": 10}}, "reason": "grant"})},
+		{"/v1/treasury/spends/s1/execution", with(map[string]any{})},
+		{"/v1/treasury/spends/s1/cancellation", with(map[string]any{"reason": "duplicate"})},
+		{"/v1/artifacts", with(map[string]any{"kind": "dataset", "name": "corpus", "version": "1.0", "sha256": hex64, "size": 10, "licence": "CC-BY-4.0"})},
+		{"/v1/artifacts/corpus/1.0/attestations", with(map[string]any{"type": "licence_review", "approved": true, "evidence": "review-1"})},
+		{"/v1/guardian/disclosures", with(map[string]any{"target": map[string]any{"kind": "ballot", "id": "b1"}, "seq": 1, "text": "why we paused"})},
+		{"/v1/guardian/missed-disclosures", with(map[string]any{"target": map[string]any{"kind": "ballot", "id": "b1"}, "seq": 1})},
+		{"/v1/incidents", with(map[string]any{"kind": "key_compromise", "severity": "high", "summary": "a key leaked", "occurredAt": "2026-11-30T10:00:00Z"})},
+		{"/v1/incidents/i1/post-mortem", with(map[string]any{"postMortem": "https://example.org/pm"})},
+		{"/v1/decisions/d1/failed-execution", with(map[string]any{})},
+		{"/v1/members", with(map[string]any{"member": map[string]any{"mspId": "LabAMSP", "id": "carol"}, "name": "Carol", "roles": []any{"member", "attester"}, "attesterCategories": []any{"documentation"}})},
+		{member + "/update", with(map[string]any{"name": "Alice A.", "roles": []any{"member"}})},
+		{member + "/removal", with(map[string]any{"reason": "left the lab"})},
+		{"/v1/genesis/proposals", with(map[string]any{"genesis": map[string]any{"founders": []any{"LabAMSP"}, "constitution": map[string]any{}, "members": []any{}}})},
+		{"/v1/genesis/approvals", with(map[string]any{"hash": hex64})},
+		{"/v1/upgrades/2/signoffs", with(map[string]any{"digest": hex64})},
+		{"/v1/delegates/statement", with(map[string]any{"text": "I vote for open weights."})},
+	} {
+		r := call("POST", tt.path, tt.body)
+		require.Equal(t, 201, r.status, "%s: %v", tt.path, r.body)
+		require.NotEmpty(t, r.body["signing"].(map[string]any)["proposal"], tt.path)
+	}
+	require.Equal(t, 35, g.prepared)
+}
+
+// TestOperationRefusals: bad bodies, parameters and identities get a
+// problem naming the field and the rule, and nothing is prepared.
+func TestOperationRefusals(t *testing.T) {
+	g, _, call := newOpsServer(t)
+	signer := map[string]any{"mspId": "LabAMSP", "certificate": newMember(t, "member").certPEM}
+	with := func(b map[string]any) map[string]any { b["signer"] = signer; return b }
+	for _, tt := range []struct {
+		name, method, path string
+		body               any
+		status             int
+		code, field, rule  string
+	}{
+		// governance
+		{"unknown decision type", "POST", "/v1/decisions", with(map[string]any{"type": "coup", "title": "t"}), 400, "INVALID_ARGUMENT", "/type", "enum"},
+		{"proposal without title", "POST", "/v1/decisions", with(map[string]any{"type": "policy"}), 400, "INVALID_ARGUMENT", "/title", "required"},
+		{"payload not an object", "POST", "/v1/decisions", with(map[string]any{"type": "policy", "title": "t", "payload": "x"}), 400, "INVALID_ARGUMENT", "/payload", "type"},
+		{"appeal without grounds", "POST", "/v1/decisions/d1/appeals", with(map[string]any{}), 400, "INVALID_ARGUMENT", "/grounds", "required"},
+		{"conflict on an unknown subject kind", "POST", "/v1/conflicts", with(map[string]any{"subject": map[string]any{"kind": "planet", "id": "x"}}), 400, "INVALID_ARGUMENT", "/subject/kind", "enum"},
+		{"conflict statement hash not hex", "POST", "/v1/conflicts", with(map[string]any{"subject": map[string]any{"kind": "proposal", "id": "d1"}, "statementHash": "zz"}), 400, "INVALID_ARGUMENT", "/statementHash", "pattern"},
+		{"poll without period", "POST", "/v1/polls", with(map[string]any{"title": "q"}), 400, "INVALID_ARGUMENT", "/votingPeriodSeconds", "required"},
+		{"poll with options", "POST", "/v1/polls", with(map[string]any{"title": "q", "votingPeriodSeconds": 60, "options": []any{"a"}}), 400, "INVALID_ARGUMENT", "/options", "additionalProperties"},
+		{"tally page too big", "POST", "/v1/ballots/b1/tally", with(map[string]any{"pageSize": 5000}), 400, "INVALID_ARGUMENT", "/pageSize", "maximum"},
+		{"pause without reason", "POST", "/v1/ballots/b1/pauses", with(map[string]any{}), 400, "INVALID_ARGUMENT", "/reason", "required"},
+		{"conflicts of nobody", "GET", "/v1/conflicts", nil, 400, "INVALID_ARGUMENT", "subjectKind", "subject-or-member"},
+		{"conflicts by half a member", "GET", "/v1/conflicts?mspId=LabAMSP", nil, 400, "INVALID_ARGUMENT", "memberId", "member-msp-and-id"},
+		{"conflicts by subject and member", "GET", "/v1/conflicts?subjectKind=proposal&subjectId=d1&mspId=LabAMSP&memberId=x", nil, 400, "INVALID_ARGUMENT", "subjectKind", "subject-or-member"},
+		// reputation, tokens
+		{"attestation of an unknown category", "POST", "/v1/members/LabAMSP/alice/attestations", with(map[string]any{"category": "charm", "weight": 1, "evidence": "e"}), 400, "INVALID_ARGUMENT", "/category", "enum"},
+		{"attestation of no weight", "POST", "/v1/members/LabAMSP/alice/attestations", with(map[string]any{"category": "merged_code", "weight": 0, "evidence": "e"}), 400, "INVALID_ARGUMENT", "/weight", "minimum"},
+		{"attestation with a recipient in the body", "POST", "/v1/members/LabAMSP/alice/attestations", with(map[string]any{"category": "merged_code", "weight": 1, "evidence": "e", "recipient": map[string]any{"mspId": "LabBMSP", "id": "x"}}), 400, "INVALID_ARGUMENT", "/recipient", "additionalProperties"},
+		{"vouch as nobody", "POST", "/v1/members/LabAMSP/alice/vouches", map[string]any{}, 400, "INVALID_ARGUMENT", "/signer", "required"},
+		{"token history limit", "GET", "/v1/members/LabAMSP/alice/balance/history?limit=0", nil, 400, "INVALID_ARGUMENT", "limit", ""},
+		// treasury
+		{"spend with no payee", "POST", "/v1/treasury/spends", with(map[string]any{"account": "grants", "budget": "d1", "payees": []any{}, "reason": "r"}), 400, "INVALID_ARGUMENT", "/payees", "minItems"},
+		{"spend of nothing", "POST", "/v1/treasury/spends", with(map[string]any{"account": "grants", "budget": "d1", "payees": []any{map[string]any{"to": map[string]any{"mspId": "LabBMSP", "id": "b"}, "amount": 0}}, "reason": "r"}), 400, "INVALID_ARGUMENT", "/payees/0/amount", "minimum"},
+		{"deposit of a negative amount", "POST", "/v1/treasury/deposits", with(map[string]any{"account": "grants", "amount": -5, "reference": "x", "reason": "r"}), 400, "INVALID_ARGUMENT", "/amount", "minimum"},
+		{"cancel without reason", "POST", "/v1/treasury/spends/s1/cancellation", with(map[string]any{}), 400, "INVALID_ARGUMENT", "/reason", "required"},
+		{"usage at a non-time", "GET", "/v1/treasury/accounts/grants/usage?at=yesterday", nil, 400, "INVALID_ARGUMENT", "at", ""},
+		// registry, guardian, incidents
+		{"artifact digest not hex", "POST", "/v1/artifacts", with(map[string]any{"kind": "dataset", "name": "c", "version": "1", "sha256": "xyz", "size": 1, "licence": "MIT"}), 400, "INVALID_ARGUMENT", "/sha256", "pattern"},
+		{"artifact of an unknown kind", "POST", "/v1/artifacts", with(map[string]any{"kind": "vibes", "name": "c", "version": "1", "sha256": hex64, "size": 1, "licence": "MIT"}), 400, "INVALID_ARGUMENT", "/kind", "enum"},
+		{"attestation score out of range", "POST", "/v1/artifacts/c/1/attestations", with(map[string]any{"type": "evaluation", "scoreBps": 20000}), 400, "INVALID_ARGUMENT", "/scoreBps", "maximum"},
+		{"verify without a digest", "GET", "/v1/artifacts/llm/1/verification?size=10", nil, 400, "INVALID_ARGUMENT", "sha256", "required"},
+		{"disclosure of seq 0", "POST", "/v1/guardian/disclosures", with(map[string]any{"target": map[string]any{"kind": "ballot", "id": "b1"}, "seq": 0, "text": "t"}), 400, "INVALID_ARGUMENT", "/seq", "minimum"},
+		{"incident of an unknown severity", "POST", "/v1/incidents", with(map[string]any{"kind": "key_compromise", "severity": "apocalyptic", "summary": "s", "occurredAt": "2026-11-30T10:00:00Z"}), 400, "INVALID_ARGUMENT", "/severity", "enum"},
+		{"incident without time", "POST", "/v1/incidents", with(map[string]any{"kind": "key_compromise", "severity": "low", "summary": "s"}), 400, "INVALID_ARGUMENT", "/occurredAt", "required"},
+		// members, genesis, upgrades
+		{"member of an unknown role", "POST", "/v1/members", with(map[string]any{"member": map[string]any{"mspId": "LabAMSP", "id": "c"}, "name": "C", "roles": []any{"king"}}), 400, "INVALID_ARGUMENT", "/roles/0", "enum"},
+		{"update naming another member", "POST", "/v1/members/LabAMSP/alice/update", with(map[string]any{"name": "A", "member": map[string]any{"mspId": "LabBMSP", "id": "x"}}), 400, "INVALID_ARGUMENT", "/member", "additionalProperties"},
+		{"genesis without founders", "POST", "/v1/genesis/proposals", with(map[string]any{"genesis": map[string]any{"constitution": map[string]any{}, "members": []any{}}}), 400, "INVALID_ARGUMENT", "/genesis/founders", "required"},
+		{"approval of a non-hash", "POST", "/v1/genesis/approvals", with(map[string]any{"hash": "abc"}), 400, "INVALID_ARGUMENT", "/hash", "pattern"},
+		{"metrics of an empty range", "GET", "/v1/metrics?from=2026-02-01T00:00:00Z&to=2026-01-01T00:00:00Z", nil, 400, "INVALID_ARGUMENT", "from", "from-before-to"},
+		{"metrics of an unknown family", "GET", "/v1/metrics?family=lottery", nil, 400, "INVALID_ARGUMENT", "family", ""},
+		{"statement too long", "POST", "/v1/delegates/statement", with(map[string]any{"text": strings.Repeat("x", 4001)}), 400, "INVALID_ARGUMENT", "/text", "maxLength"},
+		{"empty statement", "POST", "/v1/delegates/statement", with(map[string]any{"text": ""}), 400, "INVALID_ARGUMENT", "/text", "minLength"},
+		{"diff without its end", "GET", "/v1/constitution/diff?from=1", nil, 400, "INVALID_ARGUMENT", "to", "required"},
+		{"constitution version 0", "GET", "/v1/constitution/versions/0", nil, 400, "INVALID_ARGUMENT", "version", ""},
+		{"upgrade sequence 0", "POST", "/v1/upgrades/0/signoffs", with(map[string]any{"digest": hex64}), 400, "INVALID_ARGUMENT", "sequence", ""},
+		{"sign-off by a bad certificate", "POST", "/v1/upgrades/2/signoffs", map[string]any{"digest": hex64, "signer": map[string]any{"mspId": "LabAMSP", "certificate": strings.Repeat("x", 80)}}, 400, "INVALID_ARGUMENT", "/signer/certificate", "pem-x509-certificate"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			requireProblem(t, call(tt.method, tt.path, tt.body), tt.status, tt.code, tt.field, tt.rule)
+		})
+	}
+	require.Zero(t, g.prepared, "no refused request was prepared")
+	require.Empty(t, g.conflictsQ, "no refused listing reached the gateway")
+}
+
+func TestOperationReads(t *testing.T) {
+	g, _, call := newOpsServer(t)
+
+	supply := call("GET", "/v1/tokens/supply", nil)
+	require.Equal(t, 200, supply.status)
+	require.EqualValues(t, 1234, supply.body["supply"])
+
+	first := call("GET", "/v1/tokens/accounts?mspId=LabAMSP&limit=1", nil)
+	require.Equal(t, 200, first.status, "%v", first.body)
+	require.Equal(t, "a", first.body["items"].([]any)[0].(map[string]any)["account"].(map[string]any)["id"])
+	cur := first.body["nextCursor"].(string)
+	second := call("GET", "/v1/tokens/accounts?mspId=LabAMSP&limit=1&cursor="+cur, nil)
+	require.Equal(t, "b", second.body["items"].([]any)[0].(map[string]any)["account"].(map[string]any)["id"])
+	require.NotContains(t, second.body, "nextCursor")
+	requireProblem(t, call("GET", "/v1/tokens/accounts?mspId=LabBMSP&cursor="+cur, nil), 400, "INVALID_ARGUMENT", "cursor", "same-listing")
+
+	requireProblem(t, call("GET", "/v1/treasury/spends/nope", nil), 404, "NOT_FOUND", "", "")
+
+	sup := call("GET", "/v1/ballots/b1/pause-supports", nil)
+	require.Equal(t, 200, sup.status)
+	require.Equal(t, "vote buying", sup.body["items"].([]any)[0].(map[string]any)["reason"])
+
+	c := call("GET", "/v1/conflicts?subjectKind=proposal&subjectId=d1", nil)
+	require.Equal(t, 200, c.status, "%v", c.body)
+	c = call("GET", "/v1/conflicts?mspId=LabAMSP&memberId="+url.QueryEscape("x509::CN=alice")+"&kind=grantee", nil)
+	require.Equal(t, 200, c.status, "%v", c.body)
+	require.Len(t, g.conflictsQ, 2)
+	require.Equal(t, coi.Subject{Kind: coi.KindProposal, ID: "d1"}, *g.conflictsQ[0].Subject)
+	require.Nil(t, g.conflictsQ[0].Member)
+	require.Equal(t, identity.Identity{MSPID: "LabAMSP", ID: "x509::CN=alice"}, *g.conflictsQ[1].Member)
+	require.Equal(t, coi.KindGrantee, g.conflictsQ[1].Kind)
+
+	// Verification compares the caller's digest with the registry's.
+	ok := call("GET", "/v1/artifacts/llm/1/verification?sha256="+strings.Repeat("a", 64)+"&size=10", nil)
+	require.Equal(t, 200, ok.status, "%v", ok.body)
+	require.Equal(t, true, ok.body["registered"])
+	require.Equal(t, true, ok.body["matches"])
+	require.Equal(t, "research", ok.body["use"])
+	bad := call("GET", "/v1/artifacts/llm/1/verification?sha256="+strings.Repeat("b", 64)+"&size=10", nil)
+	require.Equal(t, false, bad.body["matches"])
+	require.Equal(t, false, bad.body["ok"])
+	require.Contains(t, bad.body["reason"], "digest mismatch")
+	missing := call("GET", "/v1/artifacts/other/1/verification?sha256="+strings.Repeat("a", 64)+"&size=10", nil)
+	require.Equal(t, 200, missing.status)
+	require.Equal(t, false, missing.body["registered"])
+
+	// The CLI's filters: a spend source, incidents by kind and time, a
+	// score and a balance at a time.
+	sp := call("GET", "/v1/treasury/spends?source=round:r1", nil)
+	require.Equal(t, 200, sp.status, "%v", sp.body)
+	require.Equal(t, "round:r1", sp.body["items"].([]any)[0].(map[string]any)["source"])
+	require.NotContains(t, sp.body, "nextCursor")
+	require.Equal(t, 200, call("GET", "/v1/incidents?kind=slashing&from=2026-01-01T00:00:00Z&to=2026-02-01T00:00:00Z", nil).status)
+	require.Len(t, g.incidentQ, 1)
+	require.Equal(t, incident.Kind("slashing"), g.incidentQ[0].Kind)
+	require.Equal(t, time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), g.incidentQ[0].From)
+	require.Equal(t, time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC), g.incidentQ[0].To)
+	requireProblem(t, call("GET", "/v1/incidents?kind=gossip", nil), 400, "INVALID_ARGUMENT", "kind", "")
+	require.Equal(t, 200, call("GET", "/v1/members/LabAMSP/alice/reputation?at=2026-03-01T00:00:00Z&categories=merged_code&categories=documentation", nil).status)
+	require.Len(t, g.scoreQ, 1)
+	require.Equal(t, time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC), g.scoreQ[0].At)
+	require.Equal(t, []contribution.Category{"merged_code", "documentation"}, g.scoreQ[0].Categories)
+	require.Equal(t, 200, call("GET", "/v1/members/LabAMSP/alice/balance?at=2026-03-01T00:00:00Z", nil).status)
+	require.Equal(t, []time.Time{time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)}, g.balanceAt)
+
+	// An upgrade's status, or its check against a digest.
+	require.Equal(t, 200, call("GET", "/v1/upgrades/3", nil).status)
+	require.Empty(t, g.checked)
+	require.Equal(t, 200, call("GET", "/v1/upgrades/3?digest="+hex64, nil).status)
+	require.Equal(t, []string{hex64}, g.checked)
+}
