@@ -398,14 +398,17 @@
   // network, not the chaincode, failed it: a peer that has not yet
   // committed the previous acceptance endorses other bytes than its
   // neighbours ("ProposalResponsePayloads do not match"), or the gateway is
-  // unavailable. Nothing was ordered, so asking again cannot commit twice;
-  // a chaincode refusal (a 4xx problem) is final.
+  // unavailable, or the proposal reached the peers later than the clock
+  // skew allows because signing it took long (the clock-skew guard refuses
+  // it before endorsing; a new proposal carries a fresh timestamp).
+  // Nothing was ordered, so asking again cannot commit twice; any other
+  // chaincode refusal (a 4xx problem) is final.
   async function retrying(op) {
     for (var attempt = 0; ; attempt++) {
       try {
         return await op();
       } catch (e) {
-        var transient = (e.status >= 500) || /do not match/.test(e.message);
+        var transient = (e.status >= 500) || /do not match|away from this peer's clock/.test(e.message);
         if (!transient || attempt >= 3) throw e;
         await sleep(300 * (attempt + 1));
       }
