@@ -176,6 +176,8 @@ func revocationSerials(t *testing.T, cfg *common.Config, mspID string) []string 
 // the ledger marks the member removed, and every organisation's peer
 // refuses the member's next transaction.
 func TestCAEnrolVoteRevoke(t *testing.T) {
+	_, err := charterBin() // built before the test's deadlines start
+	require.NoError(t, err)
 	ctx := ctxFor(t)
 	suffix := fmt.Sprintf("%d", time.Now().UnixNano()%1_000_000_000)
 	observer := net.client(t, "labA-user1")
