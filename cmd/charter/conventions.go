@@ -89,6 +89,7 @@ var agreedVerbs = map[string]string{
 	"decide":                   "propose the decision a spend waits for",
 	"deposit":                  "record an asset received",
 	"confirm-deposit":          "confirm another organisation's deposit",
+	"cancel-deposit":           "withdraw one's own pending deposit",
 	"deposits":                 "the treasury's deposits",
 	"usage":                    "what an account spent in its period",
 	// Funding rounds.
