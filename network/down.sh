@@ -14,6 +14,9 @@ ms; start=$NOW
 # network partitions a fault test left (network/partition.sh): rules first,
 # so that every process can shut down cleanly
 bash "$(dirname "${BASH_SOURCE[0]}")/partition.sh" clean || true
+# partners on their own hosts (network/partner.sh): their processes, then
+# their network namespaces, veth links and /etc/netns folders
+bash "$(dirname "${BASH_SOURCE[0]}")/partner.sh" clean || true
 
 if [ ! -d "$PIDS" ]; then
   echo "down: nothing to stop (no $PIDS)"

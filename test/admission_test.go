@@ -93,7 +93,12 @@ func applicationOrg(cfg *common.Config, mspID string) *common.ConfigGroup {
 // in their own network namespace, its channel join and approval, and an
 // endorsement by it.
 func TestPartnerAdmissionConfigSide(t *testing.T) {
-	ctx := ctxFor(t)
+	// the whole test's budget: two decisions (admission, removal) with
+	// their votes, timelocks and four admit.sh runs; ctxFor's two minutes
+	// ran out before the first decision's record was read on a machine
+	// loaded to 50
+	ctx, cancel := context.WithTimeout(t.Context(), 8*time.Minute)
+	defer cancel()
 	reader := net.client(t, "labA-user1")
 
 	// LabC's public MSP folder, made by its own tooling (cryptogen here).

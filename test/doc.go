@@ -8,4 +8,8 @@
 // (make up); it is then left running. CHARTER_STATE_DIR and
 // CHARTER_PORT_OFFSET (see network/README.md) run the tests on a second
 // network beside the first.
+//
+// TestPartnerOnItsOwnHost runs a fourth organisation in its own Linux
+// network namespace (network/partner.sh) and needs root; it skips, saying
+// so, otherwise. CHARTER_TEST_PARTNER names the partner (default LabD).
 package test

@@ -369,8 +369,9 @@ func Remove(tx *core.Tx, decisionID string, raw json.RawMessage) (*Admission, er
 
 // Matches compares the organisation a channel configuration update would
 // add with the recorded admission: the same MSP ID, root CA digests, TLS CA
-// digests and peer endpoints (as sets). It returns a FAILED_PRECONDITION
-// error naming the first difference.
+// digests and peer endpoints (as sets), and an admission no partner_removal
+// decision has removed since. It returns a FAILED_PRECONDITION error
+// naming the first difference.
 func (a *Admission) Matches(got Payload) error {
 	diff := func(field string, want, have []string) error {
 		w, h := slices.Clone(want), slices.Clone(have)
@@ -384,6 +385,10 @@ func (a *Admission) Matches(got Payload) error {
 	}
 	if got.MSPID != a.MSPID {
 		return errcode.Preconditionf("the update adds %s, decision %s admitted %s", errcode.Quote(got.MSPID), errcode.Quote(a.Decision), a.MSPID)
+	}
+	if a.Removal != nil {
+		return errcode.Preconditionf("%s was removed by decision %s after decision %s admitted it; a new partner_admission decision admits it again",
+			a.MSPID, errcode.Quote(a.Removal.Decision), errcode.Quote(a.Decision))
 	}
 	if err := diff("root CA digests", a.RootCADigests, got.RootCADigests); err != nil {
 		return err

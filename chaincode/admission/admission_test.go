@@ -168,6 +168,11 @@ func TestRemoveMarksTheOrganisationRemoved(t *testing.T) {
 	assert.Equal(t, a, got, "admission:Get shows the removal with its decision")
 	assert.Contains(t, got.String(), "removed by decision d0009")
 
+	// The channel update is refused for a removed admission.
+	err = got.Matches(labC())
+	assert.True(t, errcode.IsCode(err, errcode.FailedPrecondition), "%v", err)
+	assert.ErrorContains(t, err, `LabCMSP was removed by decision "d0009"`)
+
 	// A removed organisation may be admitted again by a new decision.
 	again, err := Admit(testutil.Tx(s, testutil.ID("LabAMSP", "u"), false, at.Add(time.Hour)), "d0011", raw(t, labC()))
 	require.NoError(t, err)

@@ -18,6 +18,14 @@
 //	charter-netadmin remove-update --block CONFIG_BLOCK --msp MSPID --out ENVELOPE
 //	    removes the organisation from the Application group.
 //
+//	charter-netadmin forward --listen HOST --to HOST --ports PORT[,PORT...]
+//	    the one subcommand that talks to the network: a plain TCP forwarder
+//	    (internal/netfwd) from HOST:PORT to the target HOST:PORT for every
+//	    port, until SIGTERM or SIGINT. network/partner.sh runs it on the
+//	    host side of a partner's veth link, so that the partner's host
+//	    reaches the founders' orderers and peers (listening on 127.0.0.1);
+//	    TLS runs end to end through it. Prints one JSON line once listening.
+//
 // Exit status: 0 done; 2 bad input (the rule is named; nothing written);
 // 1 any other failure.
 package main
@@ -28,14 +36,18 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"os"
+	"os/signal"
 	"slices"
 	"strings"
+	"syscall"
 
 	cb "github.com/hyperledger/fabric-protos-go-apiv2/common"
 
 	"github.com/charter-gov/charter/chaincode/admission"
 	"github.com/charter-gov/charter/internal/chanconfig"
+	"github.com/charter-gov/charter/internal/netfwd"
 )
 
 func main() {
@@ -44,7 +56,7 @@ func main() {
 
 func run(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
-		fmt.Fprintln(stderr, "usage: charter-netadmin crl-update|admit-update|remove-update --block FILE --msp MSPID ... --out FILE")
+		fmt.Fprintln(stderr, "usage: charter-netadmin crl-update|admit-update|remove-update --block FILE --msp MSPID ... --out FILE | forward --listen HOST --to HOST --ports PORTS")
 		return 2
 	}
 	var err error
@@ -55,8 +67,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = admitUpdate(args[1:], stdout)
 	case "remove-update":
 		err = removeUpdate(args[1:], stdout)
+	case "forward":
+		err = forward(args[1:], stdout)
 	default:
-		err = fmt.Errorf("%w: unknown command %q (known: crl-update, admit-update, remove-update)", chanconfig.ErrInvalid, args[0])
+		err = fmt.Errorf("%w: unknown command %q (known: crl-update, admit-update, remove-update, forward)", chanconfig.ErrInvalid, args[0])
 	}
 	if err == nil {
 		return 0
@@ -226,4 +240,42 @@ func removeUpdate(args []string, stdout io.Writer) error {
 // more than half of them to sign.
 func appOrgs(cfg *cb.Config) int {
 	return len(cfg.GetChannelGroup().GetGroups()["Application"].GetGroups())
+}
+
+// forward runs a netfwd.Forwarder until SIGTERM or SIGINT.
+func forward(args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("forward", flag.ContinueOnError)
+	listen := fs.String("listen", "", "the address to listen on (an IP address of this host)")
+	to := fs.String("to", "", "the address to relay to")
+	portList := fs.String("ports", "", "the ports, comma-separated: each HOST:PORT is relayed to the target's same port")
+	if err := fs.Parse(args); err != nil {
+		return fmt.Errorf("%w: %v", chanconfig.ErrInvalid, err)
+	}
+	if err := required(map[string]string{"--listen": *listen, "--to": *to, "--ports": *portList}); err != nil {
+		return err
+	}
+	for _, h := range []string{*listen, *to} {
+		if net.ParseIP(h) == nil {
+			return fmt.Errorf("%w: %q is not an IP address", chanconfig.ErrInvalid, h)
+		}
+	}
+	ports, err := netfwd.ParsePorts(*portList)
+	if err != nil {
+		return fmt.Errorf("%w: %v", chanconfig.ErrInvalid, err)
+	}
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, syscall.SIGTERM, syscall.SIGINT)
+	f := &netfwd.Forwarder{ListenHost: *listen, TargetHost: *to}
+	if err := f.Start(ports); err != nil {
+		return err
+	}
+	if err := json.NewEncoder(stdout).Encode(struct {
+		Listening []string `json:"listening"`
+		To        string   `json:"to"`
+	}{f.Addrs(), *to}); err != nil {
+		_ = f.Close()
+		return err
+	}
+	<-sig
+	return f.Close()
 }

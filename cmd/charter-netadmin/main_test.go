@@ -24,6 +24,9 @@ func TestExitStatusAndMessages(t *testing.T) {
 		{"unknown command", []string{"sign"}, 2, `unknown command "sign"`},
 		{"crl-update without flags", []string{"crl-update"}, 2, "--block is required"},
 		{"admit-update without an admission flag", []string{"admit-update", "--block", notBlock, "--msp", "LabCMSP", "--msp-dir", dir, "--anchor", "10.77.1.2:7051", "--out", filepath.Join(dir, "out")}, 2, "--admission is required"},
+		{"forward without ports", []string{"forward", "--listen", "10.213.0.1", "--to", "127.0.0.1"}, 2, "--ports is required"},
+		{"forward to a host name", []string{"forward", "--listen", "10.213.0.1", "--to", "localhost", "--ports", "7050"}, 2, `"localhost" is not an IP address`},
+		{"forward a bad port", []string{"forward", "--listen", "10.213.0.1", "--to", "127.0.0.1", "--ports", "7050,99999"}, 2, `port "99999"`},
 		{"remove-update of a file that is no block", []string{"remove-update", "--block", notBlock, "--msp", "LabCMSP", "--out", filepath.Join(dir, "out")}, 2, "not a block"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
