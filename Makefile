@@ -55,7 +55,7 @@ test: lint test-unit test-integration ## Every test: lint, unit (race), integrat
 
 .PHONY: test-unit
 test-unit: ## Unit tests with the race detector
-	$(GO) test -race -count=1 -tags $(TAGS) $(UNIT_PKGS)
+	$(GO) test -race -count=1 -timeout 30m -tags $(TAGS) $(UNIT_PKGS)
 
 .PHONY: test-integration
 test-integration: build fabric ## Integration tests: start a fresh network (with the calibration chaincode), run test/, stop it

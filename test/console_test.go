@@ -31,6 +31,12 @@ import (
 // minutes; it skips the test, saying why, where chromium is absent.
 func consoleBrowser(t *testing.T) context.Context {
 	t.Helper()
+	return consoleBrowserFor(t, 4*time.Minute)
+}
+
+// consoleBrowserFor is consoleBrowser whose actions time out after d.
+func consoleBrowserFor(t *testing.T, d time.Duration) context.Context {
+	t.Helper()
 	path := os.Getenv("CHARTER_CHROMIUM")
 	for _, n := range []string{"chromium", "chromium-browser", "google-chrome"} {
 		if path != "" {
@@ -47,7 +53,7 @@ func consoleBrowser(t *testing.T) context.Context {
 	ctx, cancelTab := chromedp.NewContext(actx)
 	t.Cleanup(cancelTab)
 	require.NoError(t, chromedp.Do(ctx), "start chromium")
-	ctx, cancelTime := context.WithTimeout(ctx, 4*time.Minute)
+	ctx, cancelTime := context.WithTimeout(ctx, d)
 	t.Cleanup(cancelTime)
 	return ctx
 }

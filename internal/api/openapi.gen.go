@@ -84,6 +84,51 @@ func (e PauseBodyKind) Valid() bool {
 	}
 }
 
+// Defines values for RoundOpenBodyCategories.
+const (
+	ComputeCredits        RoundOpenBodyCategories = "compute_credits"
+	DocumentationBounties RoundOpenBodyCategories = "documentation_bounties"
+	EvaluationGrants      RoundOpenBodyCategories = "evaluation_grants"
+)
+
+// Valid indicates whether the value is a known member of the RoundOpenBodyCategories enum.
+func (e RoundOpenBodyCategories) Valid() bool {
+	switch e {
+	case ComputeCredits:
+		return true
+	case DocumentationBounties:
+		return true
+	case EvaluationGrants:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RoundOpenBodyRuleKind.
+const (
+	OrgGrouped  RoundOpenBodyRuleKind = "org_grouped"
+	OrgPairwise RoundOpenBodyRuleKind = "org_pairwise"
+	Pairwise    RoundOpenBodyRuleKind = "pairwise"
+	Quadratic   RoundOpenBodyRuleKind = "quadratic"
+)
+
+// Valid indicates whether the value is a known member of the RoundOpenBodyRuleKind enum.
+func (e RoundOpenBodyRuleKind) Valid() bool {
+	switch e {
+	case OrgGrouped:
+		return true
+	case OrgPairwise:
+		return true
+	case Pairwise:
+		return true
+	case Quadratic:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ListBallotsParamsStatus.
 const (
 	ListBallotsParamsStatusActive    ListBallotsParamsStatus = "active"
@@ -183,6 +228,12 @@ func (e GetGuardianStatusParamsKind) Valid() bool {
 	}
 }
 
+// AcceptanceBody defines model for AcceptanceBody.
+type AcceptanceBody struct {
+	Project Identifier `json:"project"`
+	Signer  Signer     `json:"signer"`
+}
+
 // Allocation defines model for Allocation.
 type Allocation struct {
 	Choice string `json:"choice"`
@@ -196,6 +247,13 @@ type ApplicationBody struct {
 	Description *string   `json:"description,omitempty"`
 	Signer      Signer    `json:"signer"`
 	Title       string    `json:"title"`
+}
+
+// ClosePageBody defines model for ClosePageBody.
+type ClosePageBody struct {
+	// PageSize contributions one page reads at least (absent: the chaincode's default, 500)
+	PageSize *int   `json:"pageSize,omitempty"`
+	Signer   Signer `json:"signer"`
 }
 
 // ContributionBody defines model for ContributionBody.
@@ -342,6 +400,32 @@ type RevokeDelegationBody struct {
 	Signer Signer `json:"signer"`
 	Topic  string `json:"topic"`
 }
+
+// RoundOpenBody defines model for RoundOpenBody.
+type RoundOpenBody struct {
+	BudgetDecision Identifier                `json:"budgetDecision"`
+	Categories     []RoundOpenBodyCategories `json:"categories"`
+	ClosesAt       time.Time                 `json:"closesAt"`
+	Description    *string                   `json:"description,omitempty"`
+	OpensAt        time.Time                 `json:"opensAt"`
+	Pool           int64                     `json:"pool"`
+	Rule           struct {
+		// CapBps per-project cap in basis points of the pool (0: none)
+		CapBps *int64                `json:"capBps,omitempty"`
+		Kind   RoundOpenBodyRuleKind `json:"kind"`
+
+		// PairwiseM the pairwise bound M in whole units (pairwise rules)
+		PairwiseM *int64 `json:"pairwiseM,omitempty"`
+	} `json:"rule"`
+	Signer Signer `json:"signer"`
+	Title  string `json:"title"`
+}
+
+// RoundOpenBodyCategories defines model for RoundOpenBody.Categories.
+type RoundOpenBodyCategories string
+
+// RoundOpenBodyRuleKind defines model for RoundOpenBody.Rule.Kind.
+type RoundOpenBodyRuleKind string
 
 // SignatureBody defines model for SignatureBody.
 type SignatureBody struct {
@@ -627,6 +711,12 @@ type GetRoundResultsParams struct {
 	WaitFor *WaitFor `form:"waitFor,omitempty" json:"waitFor,omitempty"`
 }
 
+// GetRoundResultsCSVParams defines parameters for GetRoundResultsCSV.
+type GetRoundResultsCSVParams struct {
+	// WaitFor answer only once the server's block listener has seen this transaction (at most 30 s)
+	WaitFor *WaitFor `form:"waitFor,omitempty" json:"waitFor,omitempty"`
+}
+
 // SubmitSigningParams defines parameters for SubmitSigning.
 type SubmitSigningParams struct {
 	IdempotencyKey string `json:"Idempotency-Key"`
@@ -686,11 +776,23 @@ type RevokeDelegationJSONRequestBody = RevokeDelegationBody
 // SupportPauseJSONRequestBody defines body for SupportPause for application/json ContentType.
 type SupportPauseJSONRequestBody = PauseBody
 
+// OpenRoundJSONRequestBody defines body for OpenRound for application/json ContentType.
+type OpenRoundJSONRequestBody = RoundOpenBody
+
+// AcceptProjectJSONRequestBody defines body for AcceptProject for application/json ContentType.
+type AcceptProjectJSONRequestBody = AcceptanceBody
+
 // ApplyToRoundJSONRequestBody defines body for ApplyToRound for application/json ContentType.
 type ApplyToRoundJSONRequestBody = ApplicationBody
 
+// CloseRoundPageJSONRequestBody defines body for CloseRoundPage for application/json ContentType.
+type CloseRoundPageJSONRequestBody = ClosePageBody
+
 // ContributeJSONRequestBody defines body for Contribute for application/json ContentType.
 type ContributeJSONRequestBody = ContributionBody
+
+// PayRoundJSONRequestBody defines body for PayRound for application/json ContentType.
+type PayRoundJSONRequestBody = SignerOnlyBody
 
 // EndorseSigningJSONRequestBody defines body for EndorseSigning for application/json ContentType.
 type EndorseSigningJSONRequestBody = SignatureBody
@@ -964,8 +1066,36 @@ type ClientInterface interface {
 	// GetMemberReputation performs a GET /v1/members/{mspId}/{memberId}/reputation (the `GetMemberReputation` operationId) request.
 	GetMemberReputation(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, params *GetMemberReputationParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// OpenRoundWithBody Prepare opening a funding round (a grants administrator; the pool funded by an executed budget decision), for signing.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/rounds (the `OpenRound` operationId).
+	OpenRoundWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// OpenRound Prepare opening a funding round (a grants administrator; the pool funded by an executed budget decision), for signing.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/rounds (the `OpenRound` operationId).
+	OpenRound(ctx context.Context, body OpenRoundJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// GetRound performs a GET /v1/rounds/{id} (the `GetRound` operationId) request.
 	GetRound(ctx context.Context, id ID, params *GetRoundParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AcceptProjectWithBody Prepare accepting a project into a round (a grants administrator who did not apply for it), for signing.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/rounds/{id}/acceptances (the `AcceptProject` operationId).
+	AcceptProjectWithBody(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AcceptProject Prepare accepting a project into a round (a grants administrator who did not apply for it), for signing.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/rounds/{id}/acceptances (the `AcceptProject` operationId).
+	AcceptProject(ctx context.Context, id ID, body AcceptProjectJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ApplyToRoundWithBody Prepare the signer's project application to a round, for signing.
 	//
@@ -980,6 +1110,32 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /v1/rounds/{id}/applications (the `ApplyToRound` operationId).
 	ApplyToRound(ctx context.Context, id ID, body ApplyToRoundJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CloseRoundPageWithBody Prepare one page of a round's close (anyone, once the window is over by the clock skew), for signing.
+	//
+	// A round closes in pages (round:Close), as `charter round close`
+	// does: each page is one transaction. The endorse answer's `result`
+	// is the page's progress (`done`, `phase`, `projectsRead`,
+	// `contributionsRead`; the results on the last page): prepare the
+	// next page until `done` is true.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/rounds/{id}/close (the `CloseRoundPage` operationId).
+	CloseRoundPageWithBody(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CloseRoundPage Prepare one page of a round's close (anyone, once the window is over by the clock skew), for signing.
+	//
+	// A round closes in pages (round:Close), as `charter round close`
+	// does: each page is one transaction. The endorse answer's `result`
+	// is the page's progress (`done`, `phase`, `projectsRead`,
+	// `contributionsRead`; the results on the last page): prepare the
+	// next page until `done` is true.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/rounds/{id}/close (the `CloseRoundPage` operationId).
+	CloseRoundPage(ctx context.Context, id ID, body CloseRoundPageJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ContributeWithBody Prepare the member's contribution to a project of the round for signing.
 	//
@@ -998,11 +1154,40 @@ type ClientInterface interface {
 	// GetRoundEstimate performs a GET /v1/rounds/{id}/estimate (the `GetRoundEstimate` operationId) request.
 	GetRoundEstimate(ctx context.Context, id ID, params *GetRoundEstimateParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// PayRoundWithBody Prepare proposing the treasury spend of a closed round's matches (a grants administrator or treasurer, once), for signing.
+	//
+	// round:Pay, as `charter round pay`: one treasury spend from the
+	// funding budget's account, source `round:<id>`, one payee per
+	// applicant. The spend then follows the treasury's path (approvals
+	// by treasurers, the delay, execution).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/rounds/{id}/payout (the `PayRound` operationId).
+	PayRoundWithBody(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PayRound Prepare proposing the treasury spend of a closed round's matches (a grants administrator or treasurer, once), for signing.
+	//
+	// round:Pay, as `charter round pay`: one treasury spend from the
+	// funding budget's account, source `round:<id>`, one payee per
+	// applicant. The spend then follows the treasury's path (approvals
+	// by treasurers, the delay, execution).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/rounds/{id}/payout (the `PayRound` operationId).
+	PayRound(ctx context.Context, id ID, body PayRoundJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ListRoundProjects performs a GET /v1/rounds/{id}/projects (the `ListRoundProjects` operationId) request.
 	ListRoundProjects(ctx context.Context, id ID, params *ListRoundProjectsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetRoundResults performs a GET /v1/rounds/{id}/results (the `GetRoundResults` operationId) request.
 	GetRoundResults(ctx context.Context, id ID, params *GetRoundResultsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetRoundResultsCSV A closed round's results as CSV (one row per project and a TOTAL row), as `charter round results --csv`.
+	//
+	// Corresponds with GET /v1/rounds/{id}/results.csv (the `GetRoundResultsCSV` operationId).
+	GetRoundResultsCSV(ctx context.Context, id ID, params *GetRoundResultsCSVParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// EndorseSigningWithBody Endorse a prepared proposal with the member's signature over its bytes.
 	//
@@ -1641,9 +1826,77 @@ func (c *Client) GetMemberReputation(ctx context.Context, mspId MSPIDPath, membe
 	return c.Client.Do(req)
 }
 
+// OpenRoundWithBody Prepare opening a funding round (a grants administrator; the pool funded by an executed budget decision), for signing.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/rounds (the `OpenRound` operationId).
+func (c *Client) OpenRoundWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewOpenRoundRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// OpenRound Prepare opening a funding round (a grants administrator; the pool funded by an executed budget decision), for signing.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/rounds (the `OpenRound` operationId).
+func (c *Client) OpenRound(ctx context.Context, body OpenRoundJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewOpenRoundRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // GetRound performs a GET /v1/rounds/{id} (the `GetRound` operationId) request.
 func (c *Client) GetRound(ctx context.Context, id ID, params *GetRoundParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetRoundRequest(c.Server, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AcceptProjectWithBody Prepare accepting a project into a round (a grants administrator who did not apply for it), for signing.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/rounds/{id}/acceptances (the `AcceptProject` operationId).
+func (c *Client) AcceptProjectWithBody(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAcceptProjectRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AcceptProject Prepare accepting a project into a round (a grants administrator who did not apply for it), for signing.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/rounds/{id}/acceptances (the `AcceptProject` operationId).
+func (c *Client) AcceptProject(ctx context.Context, id ID, body AcceptProjectJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAcceptProjectRequest(c.Server, id, body)
 	if err != nil {
 		return nil, err
 	}
@@ -1678,6 +1931,52 @@ func (c *Client) ApplyToRoundWithBody(ctx context.Context, id ID, contentType st
 // Corresponds with POST /v1/rounds/{id}/applications (the `ApplyToRound` operationId).
 func (c *Client) ApplyToRound(ctx context.Context, id ID, body ApplyToRoundJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewApplyToRoundRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CloseRoundPageWithBody Prepare one page of a round's close (anyone, once the window is over by the clock skew), for signing.
+//
+// A round closes in pages (round:Close), as `charter round close`
+// does: each page is one transaction. The endorse answer's `result`
+// is the page's progress (`done`, `phase`, `projectsRead`,
+// `contributionsRead`; the results on the last page): prepare the
+// next page until `done` is true.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/rounds/{id}/close (the `CloseRoundPage` operationId).
+func (c *Client) CloseRoundPageWithBody(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCloseRoundPageRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CloseRoundPage Prepare one page of a round's close (anyone, once the window is over by the clock skew), for signing.
+//
+// A round closes in pages (round:Close), as `charter round close`
+// does: each page is one transaction. The endorse answer's `result`
+// is the page's progress (`done`, `phase`, `projectsRead`,
+// `contributionsRead`; the results on the last page): prepare the
+// next page until `done` is true.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/rounds/{id}/close (the `CloseRoundPage` operationId).
+func (c *Client) CloseRoundPage(ctx context.Context, id ID, body CloseRoundPageJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCloseRoundPageRequest(c.Server, id, body)
 	if err != nil {
 		return nil, err
 	}
@@ -1735,6 +2034,50 @@ func (c *Client) GetRoundEstimate(ctx context.Context, id ID, params *GetRoundEs
 	return c.Client.Do(req)
 }
 
+// PayRoundWithBody Prepare proposing the treasury spend of a closed round's matches (a grants administrator or treasurer, once), for signing.
+//
+// round:Pay, as `charter round pay`: one treasury spend from the
+// funding budget's account, source `round:<id>`, one payee per
+// applicant. The spend then follows the treasury's path (approvals
+// by treasurers, the delay, execution).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/rounds/{id}/payout (the `PayRound` operationId).
+func (c *Client) PayRoundWithBody(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPayRoundRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PayRound Prepare proposing the treasury spend of a closed round's matches (a grants administrator or treasurer, once), for signing.
+//
+// round:Pay, as `charter round pay`: one treasury spend from the
+// funding budget's account, source `round:<id>`, one payee per
+// applicant. The spend then follows the treasury's path (approvals
+// by treasurers, the delay, execution).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/rounds/{id}/payout (the `PayRound` operationId).
+func (c *Client) PayRound(ctx context.Context, id ID, body PayRoundJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPayRoundRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // ListRoundProjects performs a GET /v1/rounds/{id}/projects (the `ListRoundProjects` operationId) request.
 func (c *Client) ListRoundProjects(ctx context.Context, id ID, params *ListRoundProjectsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListRoundProjectsRequest(c.Server, id, params)
@@ -1751,6 +2094,21 @@ func (c *Client) ListRoundProjects(ctx context.Context, id ID, params *ListRound
 // GetRoundResults performs a GET /v1/rounds/{id}/results (the `GetRoundResults` operationId) request.
 func (c *Client) GetRoundResults(ctx context.Context, id ID, params *GetRoundResultsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetRoundResultsRequest(c.Server, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetRoundResultsCSV A closed round's results as CSV (one row per project and a TOTAL row), as `charter round results --csv`.
+//
+// Corresponds with GET /v1/rounds/{id}/results.csv (the `GetRoundResultsCSV` operationId).
+func (c *Client) GetRoundResultsCSV(ctx context.Context, id ID, params *GetRoundResultsCSVParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetRoundResultsCSVRequest(c.Server, id, params)
 	if err != nil {
 		return nil, err
 	}
@@ -3755,6 +4113,46 @@ func NewGetMemberReputationRequest(server string, mspId MSPIDPath, memberId Memb
 	return req, nil
 }
 
+// NewOpenRoundRequest calls the generic OpenRound builder with application/json body
+func NewOpenRoundRequest(server string, body OpenRoundJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewOpenRoundRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewOpenRoundRequestWithBody constructs an http.Request for the OpenRound method, with any body, and a specified content type
+func NewOpenRoundRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/rounds")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewGetRoundRequest constructs an http.Request for the GetRound method
 func NewGetRoundRequest(server string, id ID, params *GetRoundParams) (*http.Request, error) {
 	var err error
@@ -3816,6 +4214,53 @@ func NewGetRoundRequest(server string, id ID, params *GetRoundParams) (*http.Req
 	return req, nil
 }
 
+// NewAcceptProjectRequest calls the generic AcceptProject builder with application/json body
+func NewAcceptProjectRequest(server string, id ID, body AcceptProjectJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewAcceptProjectRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewAcceptProjectRequestWithBody constructs an http.Request for the AcceptProject method, with any body, and a specified content type
+func NewAcceptProjectRequestWithBody(server string, id ID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/rounds/%s/acceptances", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewApplyToRoundRequest calls the generic ApplyToRound builder with application/json body
 func NewApplyToRoundRequest(server string, id ID, body ApplyToRoundJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -3844,6 +4289,53 @@ func NewApplyToRoundRequestWithBody(server string, id ID, contentType string, bo
 	}
 
 	operationPath := fmt.Sprintf("/v1/rounds/%s/applications", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewCloseRoundPageRequest calls the generic CloseRoundPage builder with application/json body
+func NewCloseRoundPageRequest(server string, id ID, body CloseRoundPageJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCloseRoundPageRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewCloseRoundPageRequestWithBody constructs an http.Request for the CloseRoundPage method, with any body, and a specified content type
+func NewCloseRoundPageRequestWithBody(server string, id ID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/rounds/%s/close", pathParam0)
 	if operationPath[0] == '/' {
 		operationPath = "." + operationPath
 	}
@@ -3971,6 +4463,53 @@ func NewGetRoundEstimateRequest(server string, id ID, params *GetRoundEstimatePa
 	return req, nil
 }
 
+// NewPayRoundRequest calls the generic PayRound builder with application/json body
+func NewPayRoundRequest(server string, id ID, body PayRoundJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewPayRoundRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewPayRoundRequestWithBody constructs an http.Request for the PayRound method, with any body, and a specified content type
+func NewPayRoundRequestWithBody(server string, id ID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/rounds/%s/payout", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewListRoundProjectsRequest constructs an http.Request for the ListRoundProjects method
 func NewListRoundProjectsRequest(server string, id ID, params *ListRoundProjectsParams) (*http.Request, error) {
 	var err error
@@ -4073,6 +4612,67 @@ func NewGetRoundResultsRequest(server string, id ID, params *GetRoundResultsPara
 	}
 
 	operationPath := fmt.Sprintf("/v1/rounds/%s/results", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.WaitFor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "waitFor", *params.WaitFor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetRoundResultsCSVRequest constructs an http.Request for the GetRoundResultsCSV method
+func NewGetRoundResultsCSVRequest(server string, id ID, params *GetRoundResultsCSVParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/rounds/%s/results.csv", pathParam0)
 	if operationPath[0] == '/' {
 		operationPath = "." + operationPath
 	}
@@ -4836,10 +5436,38 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	GetMemberReputationWithResponse(ctx context.Context, mspId MSPIDPath, memberId MemberIDPath, params *GetMemberReputationParams, reqEditors ...RequestEditorFn) (*GetMemberReputationResponse, error)
 
+	// OpenRoundWithBodyWithResponse Prepare opening a funding round (a grants administrator; the pool funded by an executed budget decision), for signing.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/rounds (the `OpenRound` operationId).
+	OpenRoundWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*OpenRoundResponse, error)
+
+	// OpenRoundWithResponse Prepare opening a funding round (a grants administrator; the pool funded by an executed budget decision), for signing.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/rounds (the `OpenRound` operationId).
+	OpenRoundWithResponse(ctx context.Context, body OpenRoundJSONRequestBody, reqEditors ...RequestEditorFn) (*OpenRoundResponse, error)
+
 	// GetRoundWithResponse performs a GET /v1/rounds/{id} (the `GetRound` operationId) request.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	GetRoundWithResponse(ctx context.Context, id ID, params *GetRoundParams, reqEditors ...RequestEditorFn) (*GetRoundResponse, error)
+
+	// AcceptProjectWithBodyWithResponse Prepare accepting a project into a round (a grants administrator who did not apply for it), for signing.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/rounds/{id}/acceptances (the `AcceptProject` operationId).
+	AcceptProjectWithBodyWithResponse(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AcceptProjectResponse, error)
+
+	// AcceptProjectWithResponse Prepare accepting a project into a round (a grants administrator who did not apply for it), for signing.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/rounds/{id}/acceptances (the `AcceptProject` operationId).
+	AcceptProjectWithResponse(ctx context.Context, id ID, body AcceptProjectJSONRequestBody, reqEditors ...RequestEditorFn) (*AcceptProjectResponse, error)
 
 	// ApplyToRoundWithBodyWithResponse Prepare the signer's project application to a round, for signing.
 	//
@@ -4854,6 +5482,32 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /v1/rounds/{id}/applications (the `ApplyToRound` operationId).
 	ApplyToRoundWithResponse(ctx context.Context, id ID, body ApplyToRoundJSONRequestBody, reqEditors ...RequestEditorFn) (*ApplyToRoundResponse, error)
+
+	// CloseRoundPageWithBodyWithResponse Prepare one page of a round's close (anyone, once the window is over by the clock skew), for signing.
+	//
+	// A round closes in pages (round:Close), as `charter round close`
+	// does: each page is one transaction. The endorse answer's `result`
+	// is the page's progress (`done`, `phase`, `projectsRead`,
+	// `contributionsRead`; the results on the last page): prepare the
+	// next page until `done` is true.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/rounds/{id}/close (the `CloseRoundPage` operationId).
+	CloseRoundPageWithBodyWithResponse(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CloseRoundPageResponse, error)
+
+	// CloseRoundPageWithResponse Prepare one page of a round's close (anyone, once the window is over by the clock skew), for signing.
+	//
+	// A round closes in pages (round:Close), as `charter round close`
+	// does: each page is one transaction. The endorse answer's `result`
+	// is the page's progress (`done`, `phase`, `projectsRead`,
+	// `contributionsRead`; the results on the last page): prepare the
+	// next page until `done` is true.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/rounds/{id}/close (the `CloseRoundPage` operationId).
+	CloseRoundPageWithResponse(ctx context.Context, id ID, body CloseRoundPageJSONRequestBody, reqEditors ...RequestEditorFn) (*CloseRoundPageResponse, error)
 
 	// ContributeWithBodyWithResponse Prepare the member's contribution to a project of the round for signing.
 	//
@@ -4874,6 +5528,30 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	GetRoundEstimateWithResponse(ctx context.Context, id ID, params *GetRoundEstimateParams, reqEditors ...RequestEditorFn) (*GetRoundEstimateResponse, error)
 
+	// PayRoundWithBodyWithResponse Prepare proposing the treasury spend of a closed round's matches (a grants administrator or treasurer, once), for signing.
+	//
+	// round:Pay, as `charter round pay`: one treasury spend from the
+	// funding budget's account, source `round:<id>`, one payee per
+	// applicant. The spend then follows the treasury's path (approvals
+	// by treasurers, the delay, execution).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/rounds/{id}/payout (the `PayRound` operationId).
+	PayRoundWithBodyWithResponse(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PayRoundResponse, error)
+
+	// PayRoundWithResponse Prepare proposing the treasury spend of a closed round's matches (a grants administrator or treasurer, once), for signing.
+	//
+	// round:Pay, as `charter round pay`: one treasury spend from the
+	// funding budget's account, source `round:<id>`, one payee per
+	// applicant. The spend then follows the treasury's path (approvals
+	// by treasurers, the delay, execution).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/rounds/{id}/payout (the `PayRound` operationId).
+	PayRoundWithResponse(ctx context.Context, id ID, body PayRoundJSONRequestBody, reqEditors ...RequestEditorFn) (*PayRoundResponse, error)
+
 	// ListRoundProjectsWithResponse performs a GET /v1/rounds/{id}/projects (the `ListRoundProjects` operationId) request.
 	//
 	// Returns a wrapper object for the known response body format(s).
@@ -4883,6 +5561,13 @@ type ClientWithResponsesInterface interface {
 	//
 	// Returns a wrapper object for the known response body format(s).
 	GetRoundResultsWithResponse(ctx context.Context, id ID, params *GetRoundResultsParams, reqEditors ...RequestEditorFn) (*GetRoundResultsResponse, error)
+
+	// GetRoundResultsCSVWithResponse A closed round's results as CSV (one row per project and a TOTAL row), as `charter round results --csv`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/rounds/{id}/results.csv (the `GetRoundResultsCSV` operationId).
+	GetRoundResultsCSVWithResponse(ctx context.Context, id ID, params *GetRoundResultsCSVParams, reqEditors ...RequestEditorFn) (*GetRoundResultsCSVResponse, error)
 
 	// EndorseSigningWithBodyWithResponse Endorse a prepared proposal with the member's signature over its bytes.
 	//
@@ -6382,6 +7067,54 @@ func (r GetMemberReputationResponse) ContentType() string {
 	return ""
 }
 
+type OpenRoundResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Prepared
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r OpenRoundResponse) GetJSON201() *Prepared {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r OpenRoundResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r OpenRoundResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r OpenRoundResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r OpenRoundResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r OpenRoundResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type GetRoundResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -6430,6 +7163,54 @@ func (r GetRoundResponse) ContentType() string {
 	return ""
 }
 
+type AcceptProjectResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Prepared
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r AcceptProjectResponse) GetJSON201() *Prepared {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r AcceptProjectResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r AcceptProjectResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r AcceptProjectResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r AcceptProjectResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r AcceptProjectResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type ApplyToRoundResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -6472,6 +7253,54 @@ func (r ApplyToRoundResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r ApplyToRoundResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type CloseRoundPageResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Prepared
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CloseRoundPageResponse) GetJSON201() *Prepared {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r CloseRoundPageResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r CloseRoundPageResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CloseRoundPageResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CloseRoundPageResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CloseRoundPageResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -6574,6 +7403,54 @@ func (r GetRoundEstimateResponse) ContentType() string {
 	return ""
 }
 
+type PayRoundResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Prepared
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r PayRoundResponse) GetJSON201() *Prepared {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r PayRoundResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r PayRoundResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PayRoundResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PayRoundResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PayRoundResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type ListRoundProjectsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -6664,6 +7541,47 @@ func (r GetRoundResultsResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r GetRoundResultsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetRoundResultsCSVResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetRoundResultsCSVResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetRoundResultsCSVResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetRoundResultsCSVResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetRoundResultsCSVResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetRoundResultsCSVResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -7519,6 +8437,32 @@ func (c *ClientWithResponses) GetMemberReputationWithResponse(ctx context.Contex
 	return ParseGetMemberReputationResponse(rsp)
 }
 
+// OpenRoundWithBodyWithResponse Prepare opening a funding round (a grants administrator; the pool funded by an executed budget decision), for signing.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/rounds (the `OpenRound` operationId).
+func (c *ClientWithResponses) OpenRoundWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*OpenRoundResponse, error) {
+	rsp, err := c.OpenRoundWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseOpenRoundResponse(rsp)
+}
+
+// OpenRoundWithResponse Prepare opening a funding round (a grants administrator; the pool funded by an executed budget decision), for signing.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/rounds (the `OpenRound` operationId).
+func (c *ClientWithResponses) OpenRoundWithResponse(ctx context.Context, body OpenRoundJSONRequestBody, reqEditors ...RequestEditorFn) (*OpenRoundResponse, error) {
+	rsp, err := c.OpenRound(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseOpenRoundResponse(rsp)
+}
+
 // GetRoundWithResponse performs a GET /v1/rounds/{id} (the `GetRound` operationId) request.
 //
 // Returns a wrapper object for the known response body format(s).
@@ -7528,6 +8472,32 @@ func (c *ClientWithResponses) GetRoundWithResponse(ctx context.Context, id ID, p
 		return nil, err
 	}
 	return ParseGetRoundResponse(rsp)
+}
+
+// AcceptProjectWithBodyWithResponse Prepare accepting a project into a round (a grants administrator who did not apply for it), for signing.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/rounds/{id}/acceptances (the `AcceptProject` operationId).
+func (c *ClientWithResponses) AcceptProjectWithBodyWithResponse(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AcceptProjectResponse, error) {
+	rsp, err := c.AcceptProjectWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAcceptProjectResponse(rsp)
+}
+
+// AcceptProjectWithResponse Prepare accepting a project into a round (a grants administrator who did not apply for it), for signing.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/rounds/{id}/acceptances (the `AcceptProject` operationId).
+func (c *ClientWithResponses) AcceptProjectWithResponse(ctx context.Context, id ID, body AcceptProjectJSONRequestBody, reqEditors ...RequestEditorFn) (*AcceptProjectResponse, error) {
+	rsp, err := c.AcceptProject(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAcceptProjectResponse(rsp)
 }
 
 // ApplyToRoundWithBodyWithResponse Prepare the signer's project application to a round, for signing.
@@ -7554,6 +8524,44 @@ func (c *ClientWithResponses) ApplyToRoundWithResponse(ctx context.Context, id I
 		return nil, err
 	}
 	return ParseApplyToRoundResponse(rsp)
+}
+
+// CloseRoundPageWithBodyWithResponse Prepare one page of a round's close (anyone, once the window is over by the clock skew), for signing.
+//
+// A round closes in pages (round:Close), as `charter round close`
+// does: each page is one transaction. The endorse answer's `result`
+// is the page's progress (`done`, `phase`, `projectsRead`,
+// `contributionsRead`; the results on the last page): prepare the
+// next page until `done` is true.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/rounds/{id}/close (the `CloseRoundPage` operationId).
+func (c *ClientWithResponses) CloseRoundPageWithBodyWithResponse(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CloseRoundPageResponse, error) {
+	rsp, err := c.CloseRoundPageWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCloseRoundPageResponse(rsp)
+}
+
+// CloseRoundPageWithResponse Prepare one page of a round's close (anyone, once the window is over by the clock skew), for signing.
+//
+// A round closes in pages (round:Close), as `charter round close`
+// does: each page is one transaction. The endorse answer's `result`
+// is the page's progress (`done`, `phase`, `projectsRead`,
+// `contributionsRead`; the results on the last page): prepare the
+// next page until `done` is true.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/rounds/{id}/close (the `CloseRoundPage` operationId).
+func (c *ClientWithResponses) CloseRoundPageWithResponse(ctx context.Context, id ID, body CloseRoundPageJSONRequestBody, reqEditors ...RequestEditorFn) (*CloseRoundPageResponse, error) {
+	rsp, err := c.CloseRoundPage(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCloseRoundPageResponse(rsp)
 }
 
 // ContributeWithBodyWithResponse Prepare the member's contribution to a project of the round for signing.
@@ -7593,6 +8601,42 @@ func (c *ClientWithResponses) GetRoundEstimateWithResponse(ctx context.Context, 
 	return ParseGetRoundEstimateResponse(rsp)
 }
 
+// PayRoundWithBodyWithResponse Prepare proposing the treasury spend of a closed round's matches (a grants administrator or treasurer, once), for signing.
+//
+// round:Pay, as `charter round pay`: one treasury spend from the
+// funding budget's account, source `round:<id>`, one payee per
+// applicant. The spend then follows the treasury's path (approvals
+// by treasurers, the delay, execution).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/rounds/{id}/payout (the `PayRound` operationId).
+func (c *ClientWithResponses) PayRoundWithBodyWithResponse(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PayRoundResponse, error) {
+	rsp, err := c.PayRoundWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePayRoundResponse(rsp)
+}
+
+// PayRoundWithResponse Prepare proposing the treasury spend of a closed round's matches (a grants administrator or treasurer, once), for signing.
+//
+// round:Pay, as `charter round pay`: one treasury spend from the
+// funding budget's account, source `round:<id>`, one payee per
+// applicant. The spend then follows the treasury's path (approvals
+// by treasurers, the delay, execution).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/rounds/{id}/payout (the `PayRound` operationId).
+func (c *ClientWithResponses) PayRoundWithResponse(ctx context.Context, id ID, body PayRoundJSONRequestBody, reqEditors ...RequestEditorFn) (*PayRoundResponse, error) {
+	rsp, err := c.PayRound(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePayRoundResponse(rsp)
+}
+
 // ListRoundProjectsWithResponse performs a GET /v1/rounds/{id}/projects (the `ListRoundProjects` operationId) request.
 //
 // Returns a wrapper object for the known response body format(s).
@@ -7613,6 +8657,19 @@ func (c *ClientWithResponses) GetRoundResultsWithResponse(ctx context.Context, i
 		return nil, err
 	}
 	return ParseGetRoundResultsResponse(rsp)
+}
+
+// GetRoundResultsCSVWithResponse A closed round's results as CSV (one row per project and a TOTAL row), as `charter round results --csv`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/rounds/{id}/results.csv (the `GetRoundResultsCSV` operationId).
+func (c *ClientWithResponses) GetRoundResultsCSVWithResponse(ctx context.Context, id ID, params *GetRoundResultsCSVParams, reqEditors ...RequestEditorFn) (*GetRoundResultsCSVResponse, error) {
+	rsp, err := c.GetRoundResultsCSV(ctx, id, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetRoundResultsCSVResponse(rsp)
 }
 
 // EndorseSigningWithBodyWithResponse Endorse a prepared proposal with the member's signature over its bytes.
@@ -8734,6 +9791,39 @@ func ParseGetMemberReputationResponse(rsp *http.Response) (*GetMemberReputationR
 	return response, nil
 }
 
+// ParseOpenRoundResponse parses an HTTP response from a OpenRoundWithResponse call
+func ParseOpenRoundResponse(rsp *http.Response) (*OpenRoundResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &OpenRoundResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Prepared
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseGetRoundResponse parses an HTTP response from a GetRoundWithResponse call
 func ParseGetRoundResponse(rsp *http.Response) (*GetRoundResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -8767,6 +9857,39 @@ func ParseGetRoundResponse(rsp *http.Response) (*GetRoundResponse, error) {
 	return response, nil
 }
 
+// ParseAcceptProjectResponse parses an HTTP response from a AcceptProjectWithResponse call
+func ParseAcceptProjectResponse(rsp *http.Response) (*AcceptProjectResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &AcceptProjectResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Prepared
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseApplyToRoundResponse parses an HTTP response from a ApplyToRoundWithResponse call
 func ParseApplyToRoundResponse(rsp *http.Response) (*ApplyToRoundResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -8776,6 +9899,39 @@ func ParseApplyToRoundResponse(rsp *http.Response) (*ApplyToRoundResponse, error
 	}
 
 	response := &ApplyToRoundResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Prepared
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseCloseRoundPageResponse parses an HTTP response from a CloseRoundPageWithResponse call
+func ParseCloseRoundPageResponse(rsp *http.Response) (*CloseRoundPageResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CloseRoundPageResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
 	}
@@ -8866,6 +10022,39 @@ func ParseGetRoundEstimateResponse(rsp *http.Response) (*GetRoundEstimateRespons
 	return response, nil
 }
 
+// ParsePayRoundResponse parses an HTTP response from a PayRoundWithResponse call
+func ParsePayRoundResponse(rsp *http.Response) (*PayRoundResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PayRoundResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Prepared
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseListRoundProjectsResponse parses an HTTP response from a ListRoundProjectsWithResponse call
 func ParseListRoundProjectsResponse(rsp *http.Response) (*ListRoundProjectsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -8920,6 +10109,32 @@ func ParseGetRoundResultsResponse(rsp *http.Response) (*GetRoundResultsResponse,
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetRoundResultsCSVResponse parses an HTTP response from a GetRoundResultsCSVWithResponse call
+func ParseGetRoundResultsCSVResponse(rsp *http.Response) (*GetRoundResultsCSVResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetRoundResultsCSVResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
 		var dest Problem
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -9301,24 +10516,39 @@ type ServerInterface interface {
 
 	// (GET /v1/members/{mspId}/{memberId}/reputation)
 	GetMemberReputation(w http.ResponseWriter, r *http.Request, mspId MSPIDPath, memberId MemberIDPath, params GetMemberReputationParams)
+	// OpenRound Prepare opening a funding round (a grants administrator; the pool funded by an executed budget decision), for signing.
+	// (POST /v1/rounds)
+	OpenRound(w http.ResponseWriter, r *http.Request)
 
 	// (GET /v1/rounds/{id})
 	GetRound(w http.ResponseWriter, r *http.Request, id ID, params GetRoundParams)
+	// AcceptProject Prepare accepting a project into a round (a grants administrator who did not apply for it), for signing.
+	// (POST /v1/rounds/{id}/acceptances)
+	AcceptProject(w http.ResponseWriter, r *http.Request, id ID)
 	// ApplyToRound Prepare the signer's project application to a round, for signing.
 	// (POST /v1/rounds/{id}/applications)
 	ApplyToRound(w http.ResponseWriter, r *http.Request, id ID)
+	// CloseRoundPage Prepare one page of a round's close (anyone, once the window is over by the clock skew), for signing.
+	// (POST /v1/rounds/{id}/close)
+	CloseRoundPage(w http.ResponseWriter, r *http.Request, id ID)
 	// Contribute Prepare the member's contribution to a project of the round for signing.
 	// (POST /v1/rounds/{id}/contributions)
 	Contribute(w http.ResponseWriter, r *http.Request, id ID)
 
 	// (GET /v1/rounds/{id}/estimate)
 	GetRoundEstimate(w http.ResponseWriter, r *http.Request, id ID, params GetRoundEstimateParams)
+	// PayRound Prepare proposing the treasury spend of a closed round's matches (a grants administrator or treasurer, once), for signing.
+	// (POST /v1/rounds/{id}/payout)
+	PayRound(w http.ResponseWriter, r *http.Request, id ID)
 
 	// (GET /v1/rounds/{id}/projects)
 	ListRoundProjects(w http.ResponseWriter, r *http.Request, id ID, params ListRoundProjectsParams)
 
 	// (GET /v1/rounds/{id}/results)
 	GetRoundResults(w http.ResponseWriter, r *http.Request, id ID, params GetRoundResultsParams)
+	// GetRoundResultsCSV A closed round's results as CSV (one row per project and a TOTAL row), as `charter round results --csv`.
+	// (GET /v1/rounds/{id}/results.csv)
+	GetRoundResultsCSV(w http.ResponseWriter, r *http.Request, id ID, params GetRoundResultsCSVParams)
 	// EndorseSigning Endorse a prepared proposal with the member's signature over its bytes.
 	// (POST /v1/signing/{id}/endorse)
 	EndorseSigning(w http.ResponseWriter, r *http.Request, id SigningID)
@@ -10609,6 +11839,20 @@ func (siw *ServerInterfaceWrapper) GetMemberReputation(w http.ResponseWriter, r 
 	handler.ServeHTTP(w, r)
 }
 
+// OpenRound operation middleware
+func (siw *ServerInterfaceWrapper) OpenRound(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.OpenRound(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // GetRound operation middleware
 func (siw *ServerInterfaceWrapper) GetRound(w http.ResponseWriter, r *http.Request) {
 
@@ -10651,6 +11895,32 @@ func (siw *ServerInterfaceWrapper) GetRound(w http.ResponseWriter, r *http.Reque
 	handler.ServeHTTP(w, r)
 }
 
+// AcceptProject operation middleware
+func (siw *ServerInterfaceWrapper) AcceptProject(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.AcceptProject(w, r, id)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // ApplyToRound operation middleware
 func (siw *ServerInterfaceWrapper) ApplyToRound(w http.ResponseWriter, r *http.Request) {
 
@@ -10668,6 +11938,32 @@ func (siw *ServerInterfaceWrapper) ApplyToRound(w http.ResponseWriter, r *http.R
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.ApplyToRound(w, r, id)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// CloseRoundPage operation middleware
+func (siw *ServerInterfaceWrapper) CloseRoundPage(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.CloseRoundPage(w, r, id)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -10736,6 +12032,32 @@ func (siw *ServerInterfaceWrapper) GetRoundEstimate(w http.ResponseWriter, r *ht
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.GetRoundEstimate(w, r, id, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// PayRound operation middleware
+func (siw *ServerInterfaceWrapper) PayRound(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.PayRound(w, r, id)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -10846,6 +12168,48 @@ func (siw *ServerInterfaceWrapper) GetRoundResults(w http.ResponseWriter, r *htt
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.GetRoundResults(w, r, id, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetRoundResultsCSV operation middleware
+func (siw *ServerInterfaceWrapper) GetRoundResultsCSV(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetRoundResultsCSVParams
+
+	// ------------- Optional query parameter "waitFor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "waitFor", r.URL.Query(), &params.WaitFor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "waitFor"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "waitFor", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetRoundResultsCSV(w, r, id, params)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -11325,6 +12689,11 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/members/{mspId}/{memberId}/eligibility", wrapper.GetMemberEligibility)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/treasury/accounts/{id}/movements", wrapper.ListTreasuryMovements)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/incidents", wrapper.ListIncidents)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/rounds", wrapper.OpenRound)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/rounds/{id}/acceptances", wrapper.AcceptProject)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/rounds/{id}/close", wrapper.CloseRoundPage)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/rounds/{id}/payout", wrapper.PayRound)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/rounds/{id}/results.csv", wrapper.GetRoundResultsCSV)
 
 	return m
 }
@@ -11334,81 +12703,95 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7F3rctu4kn4VFPdUJdlDXexcZuLUVq0TOxPPJrHL9pnZ2rE3gciWhIQEGACUreNy1T7NPtg+yRZuvIgX",
-	"UZY0x8nxrygkiMv3NRrdjQZ84wUsThgFKoW3d+MlmOMYJHD9vzcpF4yrXyGIgJNEEka9PU9OAVG4luY9",
-	"YmOkniQcZoSlAiV4Ap7vEVX0Wwp87vkexTF4e15gavQ9EUwhxqrqGF+/BzqRU2/v2fDlC9+LCXUPdnwv",
-	"wVICV1X99x/7vf/Cvb8Pey8/9S7/+hfP9+Q8UbUKyQmdeLe3vnd0oOrUTSdYTvOWSej5HodvKeEQenuS",
-	"p1DsxV84jL09718GOR4D81YMjkKgkowJcN3EexITWQWFSIgFSoC3jT/S3xYbDmGM00h6ezvDoa/AIHEa",
-	"6/8NNRT2v9lYCZUwsT35cHZydHCihlk/5lgkR3cftq7dtAPxCHh7U6ZIe2sFqnefV5iuknlGJpTQyV05",
-	"LYrOsPcS98aXN093b+sF53dM5Ns6YcdUXAFHjEZzxGgAWtYF8BnwRwKNIhZ8RREREihwNMUCCQCK5JQI",
-	"JDmmAgeqIvQYSxQzIdHTIRJPGsTjynaiK0Xn15qhW4WCSBgVoOftCYcEa0jU/KYSqJZXnCQRCbDqzuCL",
-	"UIO76diOJeLUNmKaLMOU2DZfaXyMOCBBJlRY5cASJnCERnMJwrv1vRPORhHELX1MTIm/rtZXV29NHzFF",
-	"p2/foJfPnv+EkqyYA1tDtx9FzDSvexOGRP3G0QlnCXBJFMBjHAnwvaTw6MYLpowEsCDlO7s/L5Fy35sx",
-	"aWoYMx5jaab4i2fe0tmfC/4frnVX22X2ARt9gUCqdvZzZF+zcL7i8DCXZIwDs0poVbc4oa2+ahtqjK+P",
-	"zKdPd7PXmHM8V28DLGHC+Hyh4hfPltZbYnlhRVHdqnyg5BJ4F6lXWPueJDKClQe8wJGppDDOrB91dL1h",
-	"VHIySu/KV8xSM6NWEitdje7CCmviqngu4OJa9F2nW3E5gIAIwuhvTMJdcMnmd1mS2/pd0AklIVaSuSjE",
-	"OEkAR6pG+2bEWARYf3lnFTFlqdDfAVW8/eHte773ugDPXSV7gQnTzhL4I5jcVYnAdUI4iP2yXIZYQk+S",
-	"GLya8UQw6U5U3rn3sKBwdoy54f5XJW5llcASEqyqqhY1gq7DDrIj7Gpkq6GeAA+gSRcU7M1lmkGyFRsm",
-	"4cpGn29t1s6maRFOZ+6SsAbDCvSenyFTh/ghDRkXkJk8CsjS6DgIbbc3QWKs0arjFEwxoQEL4ZFApg7n",
-	"QIFpMgatAys9KliTVSt1hAW8eFayOLWl9UrbYOjs3X5v9/kL25IAa4b5uUSoB95SgS10oQ60d4Aj4yKU",
-	"sRISy1QUtGJD/bZcXdWFBWepAq31GS/zn/1Pe//eu/zXv9QpnCOnaMoj0Hb+OyCTaf1Eqk6XTGNlP9rk",
-	"pMp2ST8t4GSq9Eu9qgPtVzZaOpSqhE71O4QlupqSYKplsyhYRAnuOIJAQogeE+m8IJpqoz+JUoEYhSdF",
-	"8WrGSU2Faj8YRWNMopSDj97iESfBI4FmOCKh1oJIfYUYR2+mmEvtiQHnjOvnXq2JKDGJaiTQt2qqupJm",
-	"MutWXZGOYiIlKB0TsDj7rToKYe1yLK+PwuVir/1Y2579poHNZnX0xVDdpjWVNCw2rT6ra8to2GXL29KJ",
-	"1jTLjkfOyFxpUpzgCdy7uel7eSysJnwwEkAlwmMJXM+kCAvpQkRLxKLjLD/BqbiLLfyV0LAo3yNlHGs7",
-	"3Dp7qoccsEj5/JNIgNbLuCpRcbx2hx38wZVtLswnINf1w/Sws8qy/rfaX4VgxYLbX6u96rQSevzx+PzT",
-	"2+O/fTzw0dvj09dHBweHH3109PG3/fdHB5/2T3/524fDj+c++r//+d8nK+qwMYEorNfmauggJNJFkJwq",
-	"tY4FuuKMTtBjjH49O/6IEqZmB/dRFgBWynUKOASOKI6htkOECompcWmqYpFG0NCjNALTEQ7jVECIiKyr",
-	"vmI1FI1R55F3Vbmu/mW6WL/1M2e9xSI5BRwSCkKsuMTql6IcRqwEELutnS0SATOg8j2eVNtPALjpG4oJ",
-	"Te3qbXvbqdm8hnqCJ1jCFZ4jVe6RMBavtSq6N3AKOJjiUYnlgjPNARuFt/hqgU9TbrHKslItjagAXT3r",
-	"M/YV1nKD/5GuZouOUw1imXK445D0t42eyf7Zx/4OOjg8RYdvDs720Yn2R7LvEJsBX3BTjJPio4hdobMa",
-	"X6XFs/x5GR55h5ugMAytEgFWP8ckwLJB75mg+COBTg4/oP/sPx++RMVvSgPaefH05zLFhWjTRr3lYhea",
-	"sTim0Xzrol7DUYusKggqmrfBmHfbD43iWd6faPWa0eOCBPtKpK2IPlnuTy/x4kvxgZLPpdZgH0F/0kfG",
-	"TNv7jTU00N3l0EUL4LQg3ex4iJyKDltItSSr53VtnysAxsD/zPh3DDFbtDB/3sgewg8XPusSrtc7lA17",
-	"sS+e3dY6h/c0tJ+H78uTdsy4j/AEK2vYR3gkJCbUR5gipov4ypTe6fd/QowijBIWRa+QdQsZRd9SHHIs",
-	"SWAntlhYCDrsD2xHy95qC3/M2tybd+fnJ2j/5Mgs3zpQNE8gzCzAICJAZR8pW1kgzAHBDEcplhAiRi+o",
-	"3hoG4AgvGMTKbFNKeUwieIVgBnyO3B43CjDnBMwX2o67oDZmRaQLTQn02Lovn213e69V0Z4x8z4/6aPf",
-	"OVHqXPVKgxBe0NG8sH3tI6oaRvah6dsewnaMV+pzBDTUzhMyeQLign7eHe58RldEThFGVr0hAUIQRjvt",
-	"jvvq2QU17bmosHla/bQS8fULnb2gJmYlEKah6yH6vDvczTr4hY2QZFoq++hQeasGEbdRfkHtTrnoo/dE",
-	"SIFSAYgl+FsKyKTzCAcUG48FSNFHZwAoZIEY4IT047B/ofyZiARgVxCb7rCf4GAKvd3+sODSOelSYuX5",
-	"3gy4MFK30x+agiwBihPi7XlP+8P+U0/HoaZ6rg+mOgL9d/XbhgqUitAzXOlF7xeQ72yRhaSJ3eFwY/kS",
-	"Ng5el4IQkRmYpIM0jjGfe3veuZGAAIRARKA06evwxEToPTlT1aX6ZKCdmdbBnZoSWxxb7vbWDM94W7e+",
-	"93z49M9pkTKJbKtVUJVm0dFq6/fpaZBpjdzr/gqQtAI/2xmUMiBq4VfTYz8r5ZeS6f64qU340f80pEgt",
-	"1/y3fj1wecMDk6zWoaCNX3Yo6TKlbi+3KGU60ltDN6Ogg6fKJneMIKsjhAmJ2Hy6+vqzDhfyhHLOc46r",
-	"tA9uFFm3gxvb2m3bNNzPI6h1UlBOY7NC0ClvrptQ1DTi9GjHdjrEF+6HoBwXrJWqM7UoImbVUwsihwiw",
-	"AGQDfNuQnDQkcmCifY2yciY54HhfFX1tSnbSG2PO4pLeaPZyhnXJY4sWnd6UMErxMaFBlAoygyevkMUE",
-	"FbYFr6Y6vTEPLCtjbAahb6OJjDYlv2qn4a5dXk2Grns0rMrRoghXRObjwa9nxx/vLAz56mNoRdkuIbJB",
-	"XyyQaQM9VposIkqdKRNTvfa1YBYMOmHEVU6B8MXNT/GkuFhpWctFz3kSbSvV68zb6CBv2eZkDqbbNUqA",
-	"hgpO31OdninygYZmkzRiQv8QaRAAmIchjAFnm6hJBOb3txRS/QOuIUjte0wDiCL7ONFK6/JhFcxXwbXV",
-	"lhOURckZ3JCwdYF77fYKF4RnCWpHB973sXAYHPLlwkwARNnVdjEf6DmjIyZM1ED/Rr1eA/xLs/6DkC7C",
-	"srEE8UKQ+LYcZFB2xm2Fyp0u8NlE9vU1sq0KKXyVQ44ziqdMAJoxqZ4mwAkLlc/AZsB9NGYmqmGCJMpR",
-	"Vr+KmredTZPgJZbPpFNb8AefUL61vUzamz5NgaOIQJh5Zur/80dCOcQTrn2+rU43S9BA6AV7iZm2Ear0",
-	"8mpCU/n6+h4L2TucAZW9owOv5RDL5c2OvzusPcOynFsJ13Kgdzd7+XhXMI8wRfprZL9ef1a+JzOw4qCN",
-	"ozMdtuqdqUY0HAI9Nk1+tqU++4iE6N+ssWps0ie+riPWLr5W2SU8u0/X7CxGg/LFQtptl3ujebNg+T3W",
-	"uaXNT4WxiYRbBax0rA2TtjIVMCokkanbOmtSqG+K5VZl6h5oSueqEqqgCdY38krA1cI5yCIobR5DEdjf",
-	"3Af3EmCzi1ODr9lIwCFLlFNmR+0jFoUmRYoLuSW4Q3tupR3ig6zUum6ZMWiUVw0hwdlcEMYh4/BFp+96",
-	"7sSK/qlsHplyWvbDHjyuTXpcuRxURWOp1+XE48c1Ex0W28dZKUAd6DKdb1jxdZkQ1gL+n97nUmOcK/dK",
-	"57cwGqScgzL+TSYoQzjj3bpjdvHXO5HWQ/CbDIXlTBtV1kr0odF2Dzyvw7PFWXvXZqnJeTUJ8DrASWLQ",
-	"xrvek9arj1iD3CU2u7KPj+l95LVykvW7suAJRWpN1EdG9WZcTvUqVLo02hYGz9S658p52+KilM/7vTCR",
-	"46dBV4ToRN9mCnK860gYcJgVc6jqCVlMgd4SJ7WZ1vecmRw/l8O8Wa4mKeYhwXSQ4FS0qb2zNEkYl/po",
-	"0Jb4yY8d3WfTAznIHgkkDCgacQWgWanMQaAmGtznNRzk51Oa7PVfbNEz56d18Ons8aTmXfq1jmtlEcjF",
-	"vdn8NFSX23s6nLn6HrwNM+pHQkvDxnIBqiJDaEBCd8dWo/N/lJVa1Ur5kbN89IEiNgNOsXIZHJSIw4QI",
-	"6c5BrZO6Ud47/8JGyx3xX9moU2rPBm+ouh+MmTPEtZPpi3q1JhfZaQDHhlk+2+fNB1umk3p1We4r3oFW",
-	"Xxkx0YFTiNkMyrVWj6U9xMzuKhVOCBalYnCj2bwd3Ljr51onrZGTlZVrfsteB8BLV+V9H4ugwe7PJGkw",
-	"wpE7N9xO1mtb8IGzhqOEhZVRsq9AkYP2z6RzwY1foqgPCqX/+Xht3JpqcBaFb0+/GGcR02zbagMh8hoP",
-	"s4VmiMiEjEhE5Hz5zD0sFH6YvTnNV1OQU3tWyh7mIQIZaCPQXihG73RUbR8JwBJRduVr3q+m87U555Ck",
-	"Epe3JlsoLxRfyvhpXvaB8MZ5HeA5hEgEjJvMX3cb5EZSC+vY5Syl4XKP5lQV+3H3FcepzlJGGo31cdaY",
-	"1mI8KIygJT63nyTR/JzdHfUtbUos3hJ7z+OtJi/TpAsq+lFh5GZjUVPTuL3URmRQuIFVtG4Rm2L3Ki2s",
-	"cn3s97KlUUTdMOiotbEgTdFd+AQhSWwv52jVgoeu4A+rDWMsg6lShw4TRIrgmnMbm1mRWgixxLb7DJqR",
-	"E1dyO4z86OFTDXquJMVWWe2Q8q45/eEz3u0scuDrOQebx95qQavjzGUBLXkupoC7jWVV8PO/yLDNbJf8",
-	"FqpOq9bmCF289Lcug9QUafo7B5XrGPQfStnAYmm7ptdDswLnt0a4U4L5Krpwr5a+o1X1prhWVmLtJUky",
-	"F0e0bTCr9xuQo6YjEUchxAmTQIN57z9gvsYB6eIuy8XF9e5O7+Li+ieo/xMy90esdze5adMm0tm9tiYx",
-	"gYegsHil7wRBbmfHtwTpzr0v/I2MlvMjGzhHq7uGMHXXoISlGbYhwS8euR3cyOsl+wjnhSu8umwC2mu2",
-	"7vZXeOyfePnHLWNrbornXP4+xeYgeQThRClNPBcmc6xIafm4Tj1VYyuG9ZrJ3Rp2zr6CDjFvYz6Xria7",
-	"3/kv2Q5Bz+wQOAjRmLO44EU3OsmVrQCXZTLAQcDSZWkN57b0viv8PR4ZcUNGdshrm3GuwhZUzUIcs5n+",
-	"kwDdQP6QlX5wle7iKlnslb2eIblFqnWaVjuzZ6bIQ0pQTpRFbeu8ZAFdzmY4ao/mcjYDTdXD0YG7rVMW",
-	"e23FOciNeaDJaFqciiSqmvUBYoN7yiNvzxtodG3x7Oo5e7uXknp3ls5dUJo/ckdQC4/yJPbCQ7dAlsrl",
-	"e6uFx4UNmsLT0onBYmnj6heeZKMtPMuvHio8zHIQiwV1otvt5e3/BwAA//8=",
+	"7D3rUttIl69ySvtVAfvJ2JDLzJDaqiWBmTCbBAr4Mls7sKEtHdudyN1Kd8vgoajap9kH2yfZ6psutixf",
+	"gBknH78wrVZfzjl97n10G0R8mHKGTMlg7zZIiSBDVCjMf28yIbnQv2KUkaCpopwFe4EaIDC8UfY58B7o",
+	"llTgiPJMQkr6GIQB1V2/ZijGQRgwMsRgL4jsiGEgowEOiR56SG7eIeurQbD3vPPTyzAYUuYbdsIgJUqh",
+	"0EP99+/7rf8irT86rZ8+tS7//rcgDNQ41aNKJSjrB3d3YXB0oMc0U6dEDYqZaRyEgcCvGRUYB3tKZFhe",
+	"xd8E9oK94F/aBTza9qlsH8XIFO1RFGaKd3RI1TRQqMKhhBRF0/4T82554hh7JEtUsLfT6YQaGHSYDc1/",
+	"HQMK92++V8oU9t1K3p+dHB2c6G3W73ko06PVt21Gt/PgsIuieSrbpXm2Eqp3X0xhehqZZ7TPKOuvitMy",
+	"6XRaP5FW7/L22e5dPeH8Rqj6uY7YCZPXKICzZAycRWhoXaIYodiQ0E149AUSKhUyFDAgEiQiAzWgEpQg",
+	"TJJIDwSbRMGQSwXPOiC3ZpDHtVvEoig6vzEYutNQkClnEs25PRGYEgMSfb6ZQmbolaRpQiOil9P+LPXm",
+	"bhecxyHi1E1ip6yCKXVzvjLwseQAkvaZdMyBp1ySBLpjhTK4C4MTwbsJDhvWmNoef19urX7cmjUSBqc/",
+	"v4Gfnr/4AdK8mwe2Ad1+FGGqCIvwNY/HZkVxTPX7JDkRPEWhqAZyjyQSwyAtNd3q/z5jpJbhJ2GgYYRi",
+	"EQy4U18Q/O/5jPkwlzlt8655chcG+0nCLUiX3E804DTCiZO7s/vjnJMbBiOu7Ag9LoZEWbb18nkwl6OV",
+	"9+Zm96PV7qyglhXQRYSiPRJZyWfY9ySTcjy4aatDcnNkX322mz8mQpCxfhoRhX0uxhMDv3w+d9wK5U5I",
+	"Sb2sqReWo6MwUFQluPSGJ3BkBynts5EQ3yRc4gnpr3S2SB/P6B84zaA19xC0m+l/JXCGRgCDQBJLIAoS",
+	"JFLBJulKZGrPcKNoQCiLeIwbEpwADuFFp6P5ci6CX8wVwfc8vE2QKu1pFcoe8szy06UOYPiXcjC36EYK",
+	"OsCISsrZR65WISKSc8LqmW9ad4l7Vo67PsOTx52kKZJEj+iedDlPkJg3V2amA55J8x4yjbffg/0gDF6X",
+	"wLMqD5jAhJ1nDvgT7K/KbvEmpQLlfpUuY6KwpegQg5r9JNhfHFHF4t7hBGvescqm/28acUszT57SaFmm",
+	"Psk7zRhukwuCXe9sSb6JIsJZvKBkbczjDIovOTGNl1b5Q2exLGyYlMHpjR0a18BwCvRBmEOmDuKHLOZC",
+	"Yq7wWuWutDuB0lhts0BibZFps7kseewY3nxGO+UQDQ+cWlHJlpgWgV0i8eXzir1h9OxXRgOHs7f7rd0X",
+	"L91MEp0SHhYUoRuCuQRbWkId0N4iSayBWIWVVERlssQVZ4zv+tUNXRI4cxlorcfgsvi5/Wnv31uX//q3",
+	"OoZz5BlNdQfGynuLtD+oP0jTxyXnWPmPJjqZxnaFP03AyQ4ZVlZVB7RfeXfuVqYpdGCeacXpekCjgaHN",
+	"MmFRTbi9BCOFMWxS5W1glhmTL00yo4RtlclrNpz0UZheB2fQIzTJBIbwM+kKGm1IGJGExoYLgn4LuIA3",
+	"AyKUscNRCC5Me1CrTCtCkxoKDB2bmpakOc16qSuz7pAqhZrHRHyY/9YLxbhWHKubo3g+2RsvhpvPvTMD",
+	"m7PZ0WeL6iauqalhcmr9Wt1clsPOE29zD9qsU3bc9UrmUodCWw5rdzbDoPCE1jiPjNEBpKdQmJOUaFvE",
+	"OQjnkMWCp/yEZHIVXfgLZXGZvrtaOTZ6uDOL9QoFEpmJ8SeZIquncd1jykTd7SxgOS+tcxHRR3Vfi9Vs",
+	"Ox8sX3+j/lVyVU04SGq5Vx1Xgs0Px+effj7+x4eDEH4+Pn19dHBw+CGEow8f998dHXzaP/3lH+8PP5yH",
+	"8H//879bS/KwHsUkrufmeusoFZguoAaarRMJ14KzPmwS+PXs+AOkXJ8OEULu/tfMdYAkRgGMDLF2QZRJ",
+	"4yirXZLIEpyxoixBuxCBvUxiDFTVDT+lNZSVUe+7WJTl+vHn8WLzNMzdGg0aySmSmDKUckkRax7KqhN5",
+	"yn28mOxsoAgcIVPvSH96/hRR2LXBkLLMSW+32oWmLUaoR3CfKLwmY9D9NqTVeJ1WsfgEp0iiAelWsFwy",
+	"pgUSy/AmH03g0/abHLLKVCs7KoGuHusj/gXvZQb/laZmA4875RmLj1NcZUvdLO6j8r6Z5ZxHznPojUYv",
+	"kb1U0u9nCj9FAmOqpMEPSTID/E99QZhpi3mUacPJNnd5xszSLpv9tU0+gTDIGP2aoXusVQG92ITL5TwY",
+	"S7txeYpsqRlSzpMVPH2eQS8TDiDp61TWsRTRcm48iEgKlEGXSCqtXJF5fJjzBDY7e8BmmQeV6GfZI9Gp",
+	"28GkAsNF/1Nf8Cw1anlKqLimxqGlH5T+/ZqRWBBFo1r68B3f1zM3/xg0kcXwXm/2esAThIxpW2gz76AB",
+	"LOu32bCtOm2l7riug7efGh+CISRHhuEkKyjouXR4GvmQXjJRmcAVWat5d6aHZP/sw/YOHByewuGbg7N9",
+	"ODF+kfw94CMUE+4S6ywJIeHXcFbjM2nwcP04D6DFgmeBwuJ4mUOqf/aoRlE9BdvQ7IaEk8P38J/bLzo/",
+	"QfmdyoZ2Xj77sSpqSl7vB/XalZcwGxbHLBk/ushdPErjwuLTGuAMp4IPgs8kz2qUvNF7B5slCg41STsS",
+	"3Zrv15vjTaz4KSu+H20LhIDb/W2w5uLeRz5jgsVdH6ZrCTgNkJ7tAJEFKhZIZKhFsm6vm/tcA6CH4s+M",
+	"ww1xyCe59Y8PEvX97tz4i4QNTZ7MjIygl8/vap1UaxpiLMKI1UPb4yIE0ifaKg+BdKUilIVAGHDTJdQm",
+	"/c729g/AGRBIeZK8Auee4gxypcgdbDkhCBaIUz4Ol70znoYeb3KzvD0/P4H9kyMrvo3DepxinFuiUUKR",
+	"qW04tSkBAsEZERgDZxfMKHaIAsiEYa7NR82UezTBV4AjFGPwmVYQEaFVIKsjaHvygjnfOVXeRS5h07lR",
+	"rtxyW69115Y1N6+2tuE3QTU716syQIgvWHdcSqIKgemJwTXate0BcXu81q8Dstgo22Cz1eQFu9rt7FzB",
+	"NVUDIODYG0iUWi1bKEcr1G0XzM7no1O2dfrVqchTWFrsBbO+cwmExX6FcLXb2c0X+Jl3QXFDldtwKAQX",
+	"FiI+XeuCuXwtuQ3vqFQSMonAU/I1Q7BJpdIDivd6EpXchjNEiHkk2ySl28N4+0LrowmN0EkQl3S3n5Jo",
+	"gK3d7U5JUfbUpckqCIMRCmvaBjvbHdtRK7YkpcFe8Gy7s/3MmBxqYM56e2AiYX/o385lqVmEOeGaLwa/",
+	"oHrrukyk7u12Og+WteficXWJcAkdoU19y4ZDIsbBXnBuKSBCKYFKyNJt4ybtS5MbYIe61K+0jVOlcXOn",
+	"tscj7q1wv9Vsz3p97sLgRefZnzMj4wrcrNNA1ZzFRM2c/8kcg5xrFN6/L4hpI+BHO+1Kzlot+PXx2M97",
+	"hZWU7t9va9NOzZ8ZibrzOf9dWA+4YuK2TZleoKOLoyzQ0+fr3l0+IpWZiFMNuvMkM94DjxFwPEJat4/L",
+	"6q4fP19wKVu1wHmB42m0t281su7at262u6ZjuF9EcuqooJpM7YhgoeztxYiiZhLPRxecZwE/53oQynFJ",
+	"W5k2piZJxEo9LRAFJkgkggs0PAblZDFVbRt1mEkrZ0ogGe7rrq9tz4X4Rk/wYYVvLOnqmtToTHDUMsVN",
+	"yqIkk3SEW698iiaU0hOuBybJvghwaWVshHHoohqczbqCYYyGVZe8HA3dtFg8TUeTJDxFMh8Ofj07/rAy",
+	"MRTSx6IV8mwFcMEnIsHOAZuakyVUszOtYurHoSHMkkInLbmqAVIxmYQht8rCytBaQXrekmiSVK9za2MB",
+	"esuTJApgeudviizW4AwDveiRRj6y2CZrJFyaHzKLIkTbGGMPSZ7MkSZof3/NMDM/8AajzD0nLMIkcc2p",
+	"YVqXT1KwkIL3ZlueUCYpp31L40YB99rnLEwQzxyoHR0E34bgsHAoxIU9AMD49ePCvG3OjPGYcFkDepPI",
+	"fw/gX1r5j1J5D8uDXVMqOYnvqk4GF8ObQOXOIuBz16nuz5HdUKDhqw1ykqN4wCXCiCvdmqKgPNY2Ax+h",
+	"CKHHrVfDOkm0oax/lTlvMzZtoqmcf5JOXcfv/ECFTvey6bfmTh9JEopxbpnp/8cbUhvEfWFsvkc9bg5B",
+	"bWkE9hw17UFQZcSrdU0V8vUdkap1OEKmWkcHQcNVysvbnXC3U3uTcj5uFd6otsmyaBX7XUI9IgzM2+De",
+	"vv+pfEdH6MjBKEdnxm3VOtOTGHBI2LRTXrleVyHQGP7NKatWJ90KzRhDY+Ibll2B5+LHNb89N4P5Eqlc",
+	"2GVtOG/uLF9jnlsJfmoYW0+4Y8Caxzo3aSOmIs6koirzobNZDPVNud+ymFoDTulNVco0aKL7K3kVwNWC",
+	"s517UJoshjJgP/oX1hLANopTA18bSCAxT7VR5nYdAk9im6oppHokcMcuMaMZxAd5r/uaZVah0VY1xpTk",
+	"Z0Fag0zgZ3ONIPA358xPrfOoTLCqHfZkcT2kxVXQwTRpzLW6Stk936ma6GHx+HDWDNA4uuziZ0h80yfG",
+	"ewH+n97m0nsca/PK5LdwFmVCoFb+bUY6B5Lj3ZljTvibSKSzEMJZisJ8TFtW1ojoQ8vtnvB8Hzw7OBvr",
+	"2oqaAq/2Io5xcNIhGuXdxKSN9JH3QO4cnV3rx8dsHfE6daP+m9LgKTMFH8zVdROMK1C9DCp9On8DBs+0",
+	"3PP9gsfCReVewbeCiQJ+BugaIebCwWwUFPCuQ0Jb4KicQ1WPkMmrGI+Ek9obH2uOmQJ+Pof5YXHVz4iI",
+	"KWHtlGSyie2dZWnKhTJXFB8JP8X1x3VWPcCDbEOCtEAxENcAtJLKXkichQb/eg0Ointys/T1X1zXM2+n",
+	"LWDTuWuSs6P097o2mnsgJ2Ozxa3MRWrILXB/4VuwNuyuN6ShhgfLBZgmGcoiGvtKjzON/6O817Jayvec",
+	"5WMuNvIRCka0yeBBCQL7VCp/H/M+qRvV2Pln3p1viP/Kuwul9jxgncT1wJitZVB7mD7rR/fERX4bwGPD",
+	"is/mc/Pe9VmIvfos9yUrcdYPRq134BSHfITVUaevxz75zFalCk8Ek1TRvjXYvGvf+iKojYfW0snSzLWo",
+	"9boAwCsFW78NIWhh92ciqd0lia9f0Iys167jE85mXCUsSUbFvyADD9o/E50TZvwcRn1Q6v3Ph9eZoakZ",
+	"xqIM3e0XaywSloetHsBFXmNhNqAZE9qnXZpQNZ5/cg9LnZ9Ob4Hm6wGqgbsr5S7zUAkWtAkaK5TAW+NV",
+	"2weJRAHj16HB+/VgfG+cC0wzW6xhIZSXus/F+GnR9wnhM891RMYYg4y4sJm/vn7vg6QW1mFX8IzFDZ6i",
+	"4xSZKUHyWG68SnmTNXYV8RSZ9Qj1MpPSDAZ0sEnAljsBEg8po1IJorh4VZTW0P0xhu4YCAMfNwdbkCF3",
+	"i2/NjHE4DE1gbK4N6pH2nUaCK0i4/8mYDeM2ySvPNxwTW57+JK+ZvDZhpIm6+evsizUrdeFBV7WGMhP+",
+	"bTxpcD3gENMYGFc2lmxOElUrHal2CdRN+NbznPPVD9ljoXui8P6aB0Rs4rTN5zUIL+0cCtSvhMipVPkq",
+	"E9l3VGWr3wBlxhkhYdM075lM+q0QiISryF05Lr1wdcFijnIPkEQD64yktsZ96YLONpwX9YPd/eoN6XNV",
+	"ry4Ydfe7SR9LOc2weRVzhlchXKUDIu0PCx95iiS+Ci/YVaW4vml95UJMNluWs2pZy609SAvAXzCGN/YB",
+	"ZEzRBOyUYD6OkqG9kl1zt8AQ/Iktk7k2RF/9fME66xDl66mWnDakJSjYJGzMGYbFt2yuKYv5tb9t4OsM",
+	"RCY5Qn7B69X4W4VwGlObbLf1wvTk5xe+lVB8GeqWsXmO52IYlresgE+Uig5dUalGXfDQd/xudcIhUdFA",
+	"KxAeJkDLwLX3DR/GkmpASErGPFOzBY+VLydkXCdcUjK+2nNyxMZqwcRqoSf40HJur/laA2JDasWJZ0yF",
+	"IHkmIoQrO8NF1uk8i2hs/mohYrnPGI1lecEcFpiyYspOowbIoMeThF/7AiJ2GSYKqgawSdJU8BFJpC2H",
+	"Yh+jcIVFYkz0xvKUuq06SXJCxmunOH07aXS2GozPl5wgEyNYHKF7+WKOhdZsZujPXBRotOJnNcnidZRG",
+	"J69VIHzPx2FF33u82yM2B/hjsrMF7iganH73VxTrT9WfAfvtSI4Whf+bs49/PQrMTUK36CUuENZA2VPf",
+	"/dnn/oyhtRB+c/bRVlwQ/Np+KdSboywGAufH5/vv9LNae9CP02pFcnTVxCwdP3V6mzULG3LObQdfGXFZ",
+	"pBbf6HxMkVlUhF1IYj7cWZ38EFDdbS7bZdaXL6dKo5lP5z4ApR16g99b3HFRwc1X7Cgsg4kat+a7LXo1",
+	"ZUKaynupUJIt4taU7KmfPwAdzbqefBTjMOUKWTRu/QeO71GsqJzxdHFxs7vTuri4+QHrPyq8PmS9+5AJ",
+	"VE0knX/rxiYJixg1LF6Z+nzgs6xChyCzuHelL4w2sOIHqGljlmZCHO7cVU7YAxF+ufxN+1bdzMnpOS+V",
+	"010kIc+VvF3tu8zuo79/nYZyzwTVApe/DYgt6pRg3NdMk4ylNS3KKK1ena9HVc+RYT1n8hV8z/kXNOke",
+	"j3GeK2WC1zsXPc/WadlsHQ/C3Pp3DvOZ5tlUWo43D9vOSdBsnJ273vu+87d4fTu3iN2W762h+wEboGoF",
+	"8ZCPzGcCFwPy+7z3kxW8ihXsYK9NsRySj4hq419pxuyZ7fKUnl8gykHt0fGSx26tb7IxcCv4CA2qnvyP",
+	"q8mp3Fu4IcGD3KoHzlddL5zKSNQjm2I+Fu6ZSIK9oG2g67rnZaBdpV1N9b6uhf9YQNHky8GUmooLpaVG",
+	"LyAr/Yo8x1JzKVmq1Fqp3lHubU39Uku+21JbUQa01JjfByp3NJdO7i7v/j8AAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

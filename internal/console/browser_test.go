@@ -37,6 +37,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/charter-gov/charter/chaincode/ballot"
+	"github.com/charter-gov/charter/chaincode/errcode"
 	"github.com/charter-gov/charter/chaincode/identity"
 )
 
@@ -220,6 +221,11 @@ type fakeSigning struct {
 	choice      string
 	proposal    []byte
 	transaction []byte
+	// op is the chaincode's answer: simulated at endorsement (commit
+	// false), applied at submission (commit true). Nil: a vote.
+	op func(commit bool) (any, error)
+	// failed is the chaincode's refusal at commit, if any.
+	failed error
 }
 
 func (a *fakeAPI) problem(w http.ResponseWriter, status int, detail string) {
@@ -253,6 +259,9 @@ func (a *fakeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	defer a.mu.Unlock()
 	w.Header().Set("Content-Type", "application/json")
 	parts := strings.Split(strings.Trim(strings.TrimPrefix(r.URL.Path, "/v1/"), "/"), "/")
+	if a.serveGrant(w, r, parts) {
+		return
+	}
 	switch {
 	case r.Method == http.MethodPost && len(parts) == 3 && parts[0] == "ballots" && parts[2] == "votes":
 		var body struct {
@@ -287,9 +296,19 @@ func (a *fakeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if !a.verify(w, r, s, s.proposal) {
 			return
 		}
+		out := map[string]any{}
+		if s.op != nil {
+			res, err := s.op(false)
+			if err != nil {
+				a.refuse(w, err)
+				return
+			}
+			out["result"] = res
+		}
 		s.transaction = make([]byte, 300)
 		_, _ = rand.Read(s.transaction)
-		_ = json.NewEncoder(w).Encode(map[string]any{"transaction": s.transaction})
+		out["transaction"] = s.transaction
+		_ = json.NewEncoder(w).Encode(out)
 	case r.Method == http.MethodPost && len(parts) == 3 && parts[0] == "signing" && parts[2] == "submit":
 		s, ok := a.s[parts[1]]
 		if !ok || s.transaction == nil {
@@ -303,13 +322,21 @@ func (a *fakeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if !a.verify(w, r, s, s.transaction) {
 			return
 		}
-		a.reader.addVote(ballot.CastWeight{Voter: s.voter, Choice: s.choice, Weight: "7", Counted: true, CastAt: t0})
+		if s.op != nil {
+			_, s.failed = s.op(true)
+		} else {
+			a.reader.addVote(ballot.CastWeight{Voter: s.voter, Choice: s.choice, Weight: "7", Counted: true, CastAt: t0})
+		}
 		w.WriteHeader(http.StatusAccepted)
 		_ = json.NewEncoder(w).Encode(map[string]any{"job": map[string]any{"id": parts[1], "status": "submitted", "txId": hex.EncodeToString(s.proposal[:32])}})
 	case r.Method == http.MethodGet && len(parts) == 2 && parts[0] == "jobs":
 		s, ok := a.s[parts[1]]
 		if !ok {
 			a.problem(w, 404, "job "+parts[1])
+			return
+		}
+		if s.failed != nil {
+			_ = json.NewEncoder(w).Encode(map[string]any{"id": parts[1], "status": "failed", "txId": hex.EncodeToString(s.proposal[:32]), "code": string(errcode.CodeOf(s.failed)), "detail": s.failed.Error()})
 			return
 		}
 		_ = json.NewEncoder(w).Encode(map[string]any{"id": parts[1], "status": "committed", "txId": hex.EncodeToString(s.proposal[:32]), "blockHeight": 42})
@@ -344,6 +371,7 @@ func importKey(t *testing.T, ctx context.Context, srv *httptest.Server, f *fakeR
 	id, err := identity.FromPEM("LabAMSP", []byte(cert))
 	require.NoError(t, err)
 	f.allow(id, "7")
+	f.g().setAdmin(id)
 	do(t, ctx,
 		chromedp.Navigate(srv.URL+"/identity"), chromedp.WaitReady("#import-form"),
 		chromedp.SendKeys("#msp", "LabAMSP"),
@@ -410,6 +438,8 @@ var mainPages = []struct{ name, path string }{
 	{"delegate", "/delegates/LabAMSP/" + strings.ReplaceAll(ada.ID, "/", "%2F")},
 	{"reputation", "/members/LabAMSP/" + strings.ReplaceAll(ada.ID, "/", "%2F") + "/reputation"},
 	{"round", "/rounds/r1"},
+	{"rounds", "/rounds"},
+	{"round-manager", "/rounds/r2"},
 	{"artifact", "/artifacts/charter-7b/1.0"},
 	{"guardian", "/guardian?kind=ballot&target=paused"},
 	{"audit", "/audit"},
@@ -418,13 +448,12 @@ var mainPages = []struct{ name, path string }{
 
 // TestBrowserAccessibility runs axe-core (WCAG 2.0–2.2 A and AA rules) on
 // every main page with a member key imported, and fails on any serious or
-// critical violation. With CHARTER_CONSOLE_SCREENSHOTS=DIR it also saves
-// a PNG of each page there (docs/console/).
+// critical violation. With CHARTER_SCREENSHOTS=DIR it also saves a PNG of
+// each page there (docs/console/).
 func TestBrowserAccessibility(t *testing.T) {
 	ctx := browser(t)
 	srv, f := consoleWithAPI(t)
 	importKey(t, ctx, srv, f)
-	shots := os.Getenv("CHARTER_CONSOLE_SCREENSHOTS")
 	for _, p := range mainPages {
 		t.Run(p.name, func(t *testing.T) {
 			do(t, ctx, chromedp.Navigate(srv.URL+p.path), chromedp.WaitReady("main"))
@@ -433,11 +462,25 @@ func TestBrowserAccessibility(t *testing.T) {
 				.then(r => r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
 				.map(v => v.id + ' (' + v.impact + '): ' + v.nodes.map(n => n.target.join(' ')).join('; ')))`)
 			assert.Empty(t, violations, "axe found serious violations on %s", p.path)
-			if shots != "" {
-				png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
-				require.NoError(t, err)
-				require.NoError(t, os.WriteFile(filepath.Join(shots, p.name+".png"), png, 0o644))
-			}
+			screenshot(t, ctx, p.name)
 		})
 	}
+}
+
+// screenshot saves a PNG of the page in the tab as DIR/name.png when
+// CHARTER_SCREENSHOTS=DIR is set (CHARTER_CONSOLE_SCREENSHOTS, its older
+// name, too); otherwise it does nothing. CI does not set it.
+func screenshot(t *testing.T, ctx context.Context, name string) {
+	t.Helper()
+	dir := os.Getenv("CHARTER_SCREENSHOTS")
+	if dir == "" {
+		dir = os.Getenv("CHARTER_CONSOLE_SCREENSHOTS")
+	}
+	if dir == "" {
+		return
+	}
+	require.NoError(t, os.MkdirAll(dir, 0o755))
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	require.NoError(t, err, "screenshot %s", name)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644))
 }

@@ -115,6 +115,7 @@ func New(opts Options) (http.Handler, error) {
 	mux.HandleFunc("GET /members/{msp}/{id}/reputation", s.reputationPage)
 	mux.HandleFunc("GET /rounds", s.roundsIndex)
 	mux.HandleFunc("GET /rounds/{id}", s.roundPage)
+	mux.HandleFunc("GET /rounds/{id}/live", s.roundLiveFragment)
 	mux.HandleFunc("GET /artifacts", s.artifacts)
 	mux.HandleFunc("GET /artifacts/{name}/{version}", s.artifactPage)
 	mux.HandleFunc("GET /guardian", s.guardian)

@@ -25,6 +25,8 @@ var (
 	reader = identity.Identity{MSPID: "FoundationMSP", ID: "x509::CN=reader,OU=client::CN=ca.foundation"}
 	ada    = identity.Identity{MSPID: "LabAMSP", ID: "x509::CN=ada,OU=client::CN=ca.laba"}
 	bob    = identity.Identity{MSPID: "LabBMSP", ID: "x509::CN=bob,OU=client::CN=ca.labb"}
+	// gus holds grants_admin but administers no fake round.
+	gus = identity.Identity{MSPID: "LabBMSP", ID: "x509::CN=gus,OU=client::CN=ca.labb"}
 )
 
 // fakeReader answers from fixed records: one active token ballot "b1"
@@ -34,6 +36,9 @@ type fakeReader struct {
 	mu       sync.Mutex
 	standing map[identity.Identity]*ballot.Standing
 	votes    []ballot.CastWeight
+	grant    *fakeGrant // round r2, which the manager tests drive
+	// auditRows is how many blocks the fake API's audit export streams.
+	auditRows int
 }
 
 func newFake() *fakeReader {
@@ -49,10 +54,18 @@ func newFake() *fakeReader {
 			{Voter: bob, Choice: "against", Weight: "40", Counted: true, CastAt: t0},
 			{Voter: reader, Choice: "against", Weight: "999", Counted: false, CastAt: t0},
 		},
+		grant: newGrant(3),
 	}
 }
 
 func (f *fakeReader) Identity() identity.Identity { return reader }
+
+// g is round r2 (the manager's open replaces it).
+func (f *fakeReader) g() *fakeGrant {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.grant
+}
 
 // allow lets voter vote on b1 with weight.
 func (f *fakeReader) allow(voter identity.Identity, weight string) {
@@ -143,7 +156,11 @@ func (f *fakeReader) Constitution(context.Context) (*constitution.Version, error
 }
 
 func (f *fakeReader) Member(_ context.Context, id identity.Identity) (*membership.Member, error) {
-	return &membership.Member{Identity: id, Name: "Ada", Status: membership.StatusActive}, nil
+	m := &membership.Member{Identity: id, Name: "Ada", Status: membership.StatusActive}
+	if id == gus {
+		m.Name, m.Roles = "Gus", []membership.Role{membership.RoleGrantsAdmin}
+	}
+	return m, nil
 }
 
 func (f *fakeReader) MembersPage(context.Context, charter.MemberQuery) (*membership.ListPage, error) {
@@ -185,6 +202,9 @@ func (f *fakeReader) Score(_ context.Context, m identity.Identity, q charter.Sco
 }
 
 func (f *fakeReader) Round(_ context.Context, id string) (*round.Round, error) {
+	if id == "r2" {
+		return f.g().get()
+	}
 	if id != "r1" {
 		return nil, errcode.NotFoundf("round %s", id)
 	}
@@ -192,13 +212,29 @@ func (f *fakeReader) Round(_ context.Context, id string) (*round.Round, error) {
 		BudgetDecision: "d1", Account: "compute", Admin: ada, OpensAt: t0, ClosesAt: t0.Add(24 * time.Hour), MaxProjects: 200, Accepted: 1, Status: "open"}, nil
 }
 
-func (f *fakeReader) RoundProjects(context.Context, string, int, string) (*round.ProjectPage, error) {
+func (f *fakeReader) RoundProjects(_ context.Context, id string, pageSize int, bookmark string) (*round.ProjectPage, error) {
+	if id == "r2" {
+		return f.g().projectsPage(pageSize, bookmark)
+	}
 	return &round.ProjectPage{Projects: []round.Project{{Round: "r1", ID: "p0001", Title: "Better docs", Category: "documentation", Applicant: bob, Status: "accepted", AppliedAt: t0}}}, nil
 }
 
-func (f *fakeReader) RoundEstimate(context.Context, string) (*round.Estimate, error) {
+func (f *fakeReader) RoundEstimate(_ context.Context, id string) (*round.Estimate, error) {
+	if id == "r2" {
+		return f.g().estimate()
+	}
 	return &round.Estimate{Round: "r1", Report: &funding.Report{Pool: 2500, Cap: 625, Contributed: 30, Matched: 625,
 		Projects: []funding.Outcome{{Project: "p0001", Contributed: 30, Contributors: 3, Match: 625, Capped: true}}}}, nil
+}
+
+func (f *fakeReader) RoundResults(_ context.Context, id string) (*round.Results, error) {
+	if id == "r2" {
+		return f.g().results()
+	}
+	if id == "r1" {
+		return nil, errcode.Preconditionf("round r1 is not closed")
+	}
+	return nil, errcode.NotFoundf("round %s", id)
 }
 
 func (f *fakeReader) ListArtifacts(context.Context, artifact.ListRequest) (*artifact.ListPage, error) {

@@ -6,6 +6,7 @@ import (
 	"math/big"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -16,6 +17,7 @@ import (
 	"github.com/charter-gov/charter/chaincode/delegation"
 	"github.com/charter-gov/charter/chaincode/emergency"
 	"github.com/charter-gov/charter/chaincode/identity"
+	"github.com/charter-gov/charter/chaincode/membership"
 	"github.com/charter-gov/charter/chaincode/reputation"
 	"github.com/charter-gov/charter/chaincode/round"
 	charter "github.com/charter-gov/charter/gateway-client"
@@ -470,6 +472,11 @@ func (s *server) roundsIndex(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, "rounds", "Funding rounds", "rounds", nil)
 }
 
+// roundProjectsPage is how many projects the round page lists at once: a
+// round's whole default limit (maxProjectsPerRound, 200), so a manager
+// selects every project to accept on one page.
+const roundProjectsPage = 200
+
 func (s *server) roundPage(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	id := r.PathValue("id")
@@ -478,25 +485,84 @@ func (s *server) roundPage(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, "round "+id, err)
 		return
 	}
-	pp, err := s.r.RoundProjects(ctx, id, listPage, r.URL.Query().Get("cursor"))
+	pp, err := s.r.RoundProjects(ctx, id, roundProjectsPage, r.URL.Query().Get("cursor"))
 	if err != nil {
 		s.fail(w, r, "projects of round "+id, err)
 		return
 	}
-	est, err := s.r.RoundEstimate(ctx, id)
-	if err != nil && !errors.Is(err, charter.ErrFailedPrecondition) && !errors.Is(err, charter.ErrNotFound) {
-		s.fail(w, r, "matching estimate of round "+id, err)
+	live, err := s.roundLive(ctx, rd)
+	if err != nil {
+		s.fail(w, r, "matching estimate or results of round "+id, err)
 		return
 	}
 	next := ""
 	if pp.Bookmark != "" {
 		next = "/rounds/" + url.PathEscape(id) + "?" + url.Values{"cursor": {pp.Bookmark}}.Encode()
 	}
-	m := memberOf(r)
-	manager := m != nil && *m == rd.Admin
+	applied := 0
+	for _, p := range pp.Projects {
+		if p.Status == round.ProjectApplied {
+			applied++
+		}
+	}
 	s.render(w, r, "round", rd.Title, "rounds", map[string]any{
-		"R": rd, "Projects": pp.Projects, "Next": next, "Estimate": est, "Manager": manager, "Max": matchBound(rd, est),
+		"R": rd, "Projects": pp.Projects, "Next": next, "Live": live, "Manager": s.manages(ctx, r, rd), "Applied": applied,
 	})
+}
+
+// manages says whether the member whose key the browser holds may run the
+// round's manager actions: its administrator, or another grants
+// administrator (the chaincode decides; the view only offers them).
+func (s *server) manages(ctx context.Context, r *http.Request, rd *round.Round) bool {
+	m := memberOf(r)
+	if m == nil {
+		return false
+	}
+	if *m == rd.Admin {
+		return true
+	}
+	mem, err := s.r.Member(ctx, *m)
+	if err != nil {
+		return false
+	}
+	return slices.Contains(mem.Roles, membership.RoleGrantsAdmin)
+}
+
+// roundLive is the part of the round page that refreshes: while the round
+// is open, the matching estimate and its range; once closed, the results
+// and the payout of the matches.
+func (s *server) roundLive(ctx context.Context, rd *round.Round) (map[string]any, error) {
+	out := map[string]any{"R": rd, "API": s.apiBase}
+	if rd.Status == round.StatusClosed {
+		res, err := s.r.RoundResults(ctx, rd.ID)
+		if err != nil {
+			return nil, err
+		}
+		out["Results"] = res
+		return out, nil
+	}
+	est, err := s.r.RoundEstimate(ctx, rd.ID)
+	if err != nil && !errors.Is(err, charter.ErrFailedPrecondition) && !errors.Is(err, charter.ErrNotFound) {
+		return nil, err
+	}
+	out["Estimate"], out["Max"] = est, matchBound(rd, est)
+	return out, nil
+}
+
+// roundLiveFragment is the refreshing region of the round page.
+func (s *server) roundLiveFragment(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	rd, err := s.r.Round(ctx, r.PathValue("id"))
+	if err != nil {
+		http.Error(w, err.Error(), statusOf(err))
+		return
+	}
+	live, err := s.roundLive(ctx, rd)
+	if err != nil {
+		http.Error(w, err.Error(), statusOf(err))
+		return
+	}
+	s.fragment(w, "round", "round-live", live)
 }
 
 // matchBound is the upper end of any project's final match: the

@@ -46,6 +46,7 @@ type Reader interface {
 	Round(ctx context.Context, id string) (*round.Round, error)
 	RoundProjects(ctx context.Context, id string, pageSize int, bookmark string) (*round.ProjectPage, error)
 	RoundEstimate(ctx context.Context, id string) (*round.Estimate, error)
+	RoundResults(ctx context.Context, id string) (*round.Results, error)
 
 	ListArtifacts(ctx context.Context, req artifact.ListRequest) (*artifact.ListPage, error)
 	ArtifactStatus(ctx context.Context, r artifact.Ref) (*artifact.Status, error)

@@ -169,6 +169,7 @@
       job = await api('GET', '/jobs/' + job.id + '?waitFor=' + encodeURIComponent(job.txId));
       if (job.status === 'submitted') await sleep(1000);
     }
+    job.result = endorsed.result;
     if (job.status === 'committed') {
       say(statusEl, 'Committed in block ' + (job.blockHeight - 1) + '.', 'committed');
     } else if (job.status === 'failed') {
@@ -202,6 +203,22 @@
         return { topic: form.querySelector('[name=topic]').value };
       case 'contribute':
         return { project: form.getAttribute('data-project'), amount: parseInt(form.querySelector('[name=amount]').value, 10) };
+      case 'open-round': {
+        var cats = [];
+        form.querySelectorAll('input[name=category]:checked').forEach(function (c) { cats.push(c.value); });
+        if (!cats.length) throw new Error('Choose at least one category.');
+        var num = function (n) { return parseInt(form.querySelector('[name=' + n + ']').value, 10) || 0; };
+        var opens = new Date(Date.now() + num('opensIn') * 60000);
+        var closes = new Date(opens.getTime() + num('window') * 60000);
+        var rule = { kind: form.querySelector('[name=rule]').value };
+        if (num('capBps') > 0) rule.capBps = num('capBps');
+        if (num('pairwiseM') > 0) rule.pairwiseM = num('pairwiseM');
+        var b = { title: form.querySelector('[name=title]').value, categories: cats, rule: rule, pool: num('pool'),
+          budgetDecision: form.querySelector('[name=budgetDecision]').value.trim(), opensAt: opens.toISOString(), closesAt: closes.toISOString() };
+        var d = form.querySelector('[name=description]').value;
+        if (d) b.description = d;
+        return b;
+      }
       case 'pause':
         return { kind: form.getAttribute('data-target-kind'), target: form.getAttribute('data-target'), reason: form.querySelector('[name=reason]').value };
     }
@@ -230,7 +247,20 @@
     try { body = bodyOf(form); } catch (e) { say(status, e.message, 'failed'); return; }
     button.disabled = true;
     write(form.getAttribute('data-write'), body, status)
-      .then(function (job) { if (job.status === 'committed') refreshAfter(form); })
+      .then(function (job) {
+        if (job.status !== 'committed') return;
+        refreshAfter(form);
+        var id = job.result && job.result.id;
+        var out = form.querySelector('#open-result');
+        if (out && id) {
+          out.textContent = '';
+          var a = document.createElement('a');
+          a.href = '/rounds/' + encodeURIComponent(id);
+          a.id = 'opened-round';
+          a.textContent = 'Round ' + id + ' is recorded: manage it';
+          out.appendChild(a);
+        }
+      })
       .catch(function (e) { say(status, 'Refused: ' + e.message, 'failed'); })
       .finally(function () { button.disabled = false; });
   }
@@ -346,8 +376,146 @@
     });
   }
 
+  // ---- the round manager: accept many, close in pages, propose the payout.
+  // Every action is the offline-signing write above, signed by the
+  // member's key in this browser.
+
+  function refreshRound() {
+    var live = document.getElementById('round-live');
+    if (live && window.htmx) window.htmx.trigger(live, 'charter:refresh');
+  }
+
+  // busy marks a manager button as working (aria-disabled, not disabled:
+  // a disabled button drops the keyboard focus) and refuses a second run
+  // while one is under way; it answers whether the caller may proceed.
+  function busy(button, on) {
+    if (on && button.getAttribute('aria-disabled') === 'true') return false;
+    if (on) button.setAttribute('aria-disabled', 'true'); else button.removeAttribute('aria-disabled');
+    return true;
+  }
+
+  // retrying runs a write again (at most three more times) when the
+  // network, not the chaincode, failed it: a peer that has not yet
+  // committed the previous acceptance endorses other bytes than its
+  // neighbours ("ProposalResponsePayloads do not match"), or the gateway is
+  // unavailable. Nothing was ordered, so asking again cannot commit twice;
+  // a chaincode refusal (a 4xx problem) is final.
+  async function retrying(op) {
+    for (var attempt = 0; ; attempt++) {
+      try {
+        return await op();
+      } catch (e) {
+        var transient = (e.status >= 500) || /do not match/.test(e.message);
+        if (!transient || attempt >= 3) throw e;
+        await sleep(300 * (attempt + 1));
+      }
+    }
+  }
+
+  function wireManager() {
+    var accept = document.getElementById('accept-form');
+    if (accept) {
+      var all = document.getElementById('accept-all');
+      var boxes = function () { return Array.prototype.slice.call(document.querySelectorAll('input[name=accept][form=accept-form]')); };
+      all.addEventListener('change', function () { boxes().forEach(function (b) { if (!b.disabled) b.checked = all.checked; }); });
+      accept.addEventListener('submit', async function (ev) {
+        ev.preventDefault();
+        var status = document.getElementById('accept-status');
+        var button = document.getElementById('accept-button');
+        var chosen = boxes().filter(function (b) { return b.checked && !b.disabled; });
+        if (!chosen.length) { say(status, 'Select at least one project first.', 'failed'); return; }
+        if (!busy(button, true)) return;
+        var done = 0, failed = [];
+        // One after another: each acceptance updates the round's count of
+        // accepted projects, so concurrent ones would conflict.
+        for (var i = 0; i < chosen.length; i++) {
+          var box = chosen[i], project = box.value;
+          say(status, 'Accepting ' + (i + 1) + ' of ' + chosen.length + ' (' + project + ')…');
+          try {
+            var job = await retrying(function () {
+              return write('/rounds/' + encodeURIComponent(accept.getAttribute('data-round')) + '/acceptances', { project: project }, null);
+            });
+            if (job.status !== 'committed') throw new Error(job.code ? job.code + ': ' + (job.detail || '') : 'not committed yet');
+            done++;
+            box.checked = false;
+            box.disabled = true;
+            var row = box.closest('tr');
+            var cell = row && row.querySelector('.project-status');
+            if (cell) cell.textContent = 'accepted';
+          } catch (e) {
+            failed.push(project + ' (' + e.message + ')');
+          }
+        }
+        all.checked = false;
+        busy(button, false);
+        say(status, 'Accepted ' + done + ' of ' + chosen.length + ' projects.' + (failed.length ? ' Refused: ' + failed.join('; ') : ''), failed.length ? 'failed' : 'committed');
+        status.setAttribute('data-accepted', String(done));
+        refreshRound();
+      });
+    }
+
+    var close = document.getElementById('close-form');
+    if (close) {
+      close.addEventListener('submit', async function (ev) {
+        ev.preventDefault();
+        var status = document.getElementById('close-status');
+        var button = document.getElementById('close-button');
+        var size = parseInt(close.querySelector('[name=pageSize]').value, 10);
+        var body = function () { return size > 0 ? { pageSize: size } : {}; };
+        if (!busy(button, true)) return;
+        try {
+          // Pages until the chaincode says done (bounded: a round has at
+          // most a few thousand pages of 500 contributions).
+          for (var page = 1; page <= 10000; page++) {
+            say(status, 'Signing close page ' + page + '…');
+            var job = await retrying(function () {
+              return write('/rounds/' + encodeURIComponent(close.getAttribute('data-round')) + '/close', body(), null);
+            });
+            if (job.status !== 'committed') throw new Error(job.code ? job.code + ': ' + (job.detail || '') : 'page ' + page + ' is not committed yet; submit again to resume');
+            var p = job.result || {};
+            if (p.done) {
+              var r = p.results || {};
+              say(status, 'Closed in ' + page + ' pages: ' + (r.lines ? r.lines.length : 0) + ' projects, ' + (r.matched || 0) + ' of ' + (r.pool || 0) + ' matched.', 'committed');
+              status.setAttribute('data-closed', 'yes');
+              document.getElementById('round-status').textContent = 'closed';
+              refreshRound();
+              return;
+            }
+            say(status, 'Page ' + page + ' committed: ' + (p.phase || '') + ', ' + (p.projectsRead || 0) + ' of ' + (p.projects || 0) + ' projects read.');
+          }
+        } catch (e) {
+          say(status, 'Refused: ' + e.message, 'failed');
+        } finally {
+          busy(button, false);
+        }
+      });
+    }
+
+    var pay = document.getElementById('pay-form');
+    if (pay) {
+      pay.addEventListener('submit', async function (ev) {
+        ev.preventDefault();
+        var status = document.getElementById('pay-status');
+        var button = document.getElementById('pay-button');
+        if (!busy(button, true)) return;
+        try {
+          var job = await write('/rounds/' + encodeURIComponent(pay.getAttribute('data-round')) + '/payout', {}, status);
+          if (job.status === 'committed') {
+            var sp = job.result && job.result.spend;
+            say(status, 'Payout proposed: treasury spend ' + (sp ? sp.id + ' of ' + sp.total + ' to ' + (sp.payees || []).length + ' payees' : '') + '.', 'committed');
+            refreshRound();
+          }
+        } catch (e) {
+          say(status, 'Refused: ' + e.message, 'failed');
+        } finally {
+          busy(button, false);
+        }
+      });
+    }
+  }
+
   window.charterConsole = { rawToDER: rawToDER, bytesToB64: bytesToB64, b64ToBytes: b64ToBytes, signBytes: signBytes, importIdentity: importIdentity };
 
   document.addEventListener('submit', onWrite);
-  document.addEventListener('DOMContentLoaded', function () { wireImport(); wireResults(); wireGuardian(); wireExport(); });
+  document.addEventListener('DOMContentLoaded', function () { wireImport(); wireResults(); wireGuardian(); wireExport(); wireManager(); });
 })();
