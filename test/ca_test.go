@@ -224,7 +224,7 @@ func TestCAEnrolVoteRevoke(t *testing.T) {
 	assert.Contains(t, out, "only LabA's registrar registers LabA's members")
 	_, out, code = charterCLI(t, nil, "foundation-admin", "member", "enroll", "ca-mallory3-"+suffix)
 	require.Zero(t, code, "Foundation's admin enrols at Foundation's own CA: %s", out)
-	assert.Contains(t, out, `"mspId": "FoundationMSP"`, "an admin enrols into its own organisation only")
+	assert.Contains(t, out, `"mspId":"FoundationMSP"`, "an admin enrols into its own organisation only")
 	height = settledHeight(t)
 	_, out, code = charterCLI(t, nil, "labA-user1", "member", "enroll", "ca-mallory4-"+suffix)
 	assert.Equal(t, 3, code, "a plain member does not enrol: %s", out)
