@@ -85,7 +85,19 @@ case "$cmd" in
     # up.sh starts only what is stopped; run inside the cgroup, the process
     # it starts is born there (its readiness checks run there too, before
     # any cut).
-    bash -c 'echo $$ >"$1/cgroup.procs" && exec bash "$2"' _ "$cgdir" "$ROOT/network/up.sh"
+    if ! bash -c 'echo $$ >"$1/cgroup.procs" && exec bash "$2"' _ "$cgdir" "$ROOT/network/up.sh"; then
+      # On an overloaded machine the restarted process can miss up.sh's
+      # 30 s health check and still come up (a failed partial restart
+      # leaves it running): once it runs in its cgroup, ask up.sh again.
+      in_cgroup "$name" || die "$name did not start in cgroup $cgdir"
+      echo "partition: $name runs in its cgroup but was not healthy in time; checking again" >&2
+      ok=0
+      for _ in 1 2 3 4 5 6; do
+        if bash "$ROOT/network/up.sh"; then ok=1; break; fi
+        sleep 5
+      done
+      [ "$ok" = 1 ] || die "$name is not healthy after its restart"
+    fi
     in_cgroup "$name" || die "$name is running but not in cgroup $cgdir"
     echo "partition: $name runs in cgroup $cgdir"
     ;;

@@ -76,6 +76,10 @@ on_exit() {
   if [ $rc -ne 0 ] && [ "$STARTED" = 1 ]; then
     if [ "${CHARTER_KEEP_ON_FAILURE:-}" = 1 ]; then
       echo "up: failed; processes left running for inspection (CHARTER_KEEP_ON_FAILURE=1); logs in $LOGS" >&2
+    elif [ "${PARTIAL:-0}" = 1 ]; then
+      # a restart of some processes of a running network: the others were
+      # serving and stay; the restarted ones may still come up
+      echo "up: failed restarting ${stopped[*]:-}; every process is left running (the others were serving): network/status.sh shows them, logs in $LOGS" >&2
     else
       echo "up: failed; stopping the processes started so far (logs kept in $LOGS; set CHARTER_KEEP_ON_FAILURE=1 to keep them running)" >&2
       "$ROOT/network/down.sh" >&2 || true

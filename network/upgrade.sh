@@ -26,6 +26,12 @@
 #    peer now dials its new service), then stops the old services and
 #    records the new package, port and binary for restarts.
 #
+# An organisation's peer that is down (restarting, under maintenance) is
+# waited for at every step that needs it, for CHARTER_UPGRADE_PEER_WAIT
+# seconds (default 120): before the install, the upgrade then refuses
+# (nothing approved); after the commit, it reports which organisation has
+# still to approve. An error before the commit stops the new services.
+#
 # Exit status: 0 upgraded; 3 refused (the rule is named; the channel and the
 # ledger are unchanged); 1 any other failure.
 #
@@ -57,7 +63,17 @@ phase() {
   [ -n "$PHASE" ] && printf 'upgrade: %-58s %6d ms\n' "$PHASE" $((now - PHASE_T))
   PHASE="$1" PHASE_T=$now
 }
-die() { echo "upgrade: ERROR${PHASE:+ (phase: $PHASE)}: $*" >&2; exit 1; }
+COMMITTED=0
+die() {
+  echo "upgrade: ERROR${PHASE:+ (phase: $PHASE)}: $*" >&2
+  # before the commit the new services serve nothing: stop them; after it
+  # the peers dial them, so they stay
+  if [ "$COMMITTED" = 0 ] && [ ${#NEW_PROCS[@]} -gt 0 ]; then
+    stop_new
+    echo "upgrade: sequence not committed; the new services are stopped, the old ones serve" >&2
+  fi
+  exit 1
+}
 NEW_PROCS=()
 refuse() {
   echo "upgrade: REFUSED: $*" >&2
@@ -84,6 +100,28 @@ stop_new() {
 mkdir -p "$LOGS/cli"
 
 ORD_ADDR="127.0.0.1:${ORD_PORT[orderer1]}"
+
+# An organisation's peer may be down for a while during the rollout (a
+# restart, maintenance): every step that needs it asks again until it
+# answers, for at most CHARTER_UPGRADE_PEER_WAIT seconds (default 120).
+PEER_WAIT="${CHARTER_UPGRADE_PEER_WAIT:-120}"
+# retry_peer ORG LOG CMD...: run CMD until it succeeds or ORG's peer has had
+# PEER_WAIT seconds to answer; says when it waits.
+retry_peer() {
+  local o="$1" log="$2" deadline said=0
+  shift 2
+  now_ms; deadline=$((NOW + PEER_WAIT * 1000))
+  until "$@" >"$log" 2>&1; do
+    now_ms
+    [ "$NOW" -lt "$deadline" ] || return 1
+    if [ "$said" = 0 ]; then
+      echo "  $o: its peer (127.0.0.1:${PEER_PORT[$o]}) does not answer ($(tail -n 1 "$log" | cut -c1-160)); asking again for up to ${PEER_WAIT}s"
+      said=1
+    fi
+    sleep 1
+  done
+  [ "$said" = 0 ] || echo "  $o: its peer answers again"
+}
 
 committed() { # -> CUR_SEQ, CUR_VERSION
   local out
@@ -114,6 +152,8 @@ echo "  build sha256 $DIGEST ($BUILD_DIR/charter-chaincode)"
 
 phase "ledger: authorised and signed off? (every organisation's peer)"
 for o in "${ORGS[@]}"; do
+  retry_peer "$o" "$LOGS/cli/upgrade-reach-$o.log" tcp_open "${PEER_PORT[$o]}" ||
+    refuse "the $o peer (127.0.0.1:${PEER_PORT[$o]}) did not answer for ${PEER_WAIT}s: its ledger cannot clear the build, and an upgrade needs every organisation's peer"
   if ! out="$(as_admin "$o" peer chaincode query -C "$CHANNEL" -n "$CC_NAME" \
     -c "{\"function\":\"upgrade:Check\",\"Args\":[\"$DIGEST\",\"$NEXT\"]}" 2>&1)"; then
     msg="$(sed -n 's/.*message:"\(.*\)".*/\1/p' <<<"$out" | head -n1)"
@@ -206,13 +246,18 @@ for o in "${ORGS[@]}"; do
 done
 
 phase "install the new packages (concurrently)"
+install_pkg() { # install_pkg ORG: installed (or already installed)
+  as_admin "$1" env FABRIC_LOGGING_SPEC=info peer lifecycle chaincode install "${NEW_DIR[$1]}/$CC_NAME-${ORG_KEY[$1]}.tar.gz" >"$LOGS/cli/upgrade-install-$1.out" 2>&1 ||
+    grep -q 'already successfully installed' "$LOGS/cli/upgrade-install-$1.out" || { cat "$LOGS/cli/upgrade-install-$1.out"; return 1; }
+}
 pids=()
 for o in "${ORGS[@]}"; do
-  as_admin "$o" env FABRIC_LOGGING_SPEC=info peer lifecycle chaincode install "${NEW_DIR[$o]}/$CC_NAME-${ORG_KEY[$o]}.tar.gz" >"$LOGS/cli/upgrade-install-$o.log" 2>&1 &
+  retry_peer "$o" "$LOGS/cli/upgrade-install-$o.log" install_pkg "$o" &
   pids+=($!)
 done
 for i in "${!pids[@]}"; do
-  wait "${pids[$i]}" || { o="${ORGS[$i]}"; grep -q 'already successfully installed' "$LOGS/cli/upgrade-install-$o.log" || { tail -n 5 "$LOGS/cli/upgrade-install-$o.log" >&2; stop_new; die "install on the $o peer failed"; }; }
+  wait "${pids[$i]}" || { o="${ORGS[$i]}"; tail -n 5 "$LOGS/cli/upgrade-install-$o.log" >&2
+    refuse "the $o peer did not install the new package within ${PEER_WAIT}s (its peer down?)"; }
 done
 
 approve() {
@@ -242,19 +287,21 @@ as_admin "${approved[0]}" peer lifecycle chaincode commit -o "$ORD_ADDR" --tls -
   --channelID "$CHANNEL" --name "$CC_NAME" --version "$VERSION" --sequence "$NEXT" \
   "${peer_args[@]}" --waitForEvent >"$LOGS/cli/upgrade-commit.log" 2>&1 ||
   { tail -n 5 "$LOGS/cli/upgrade-commit.log" >&2; die "commit of sequence $NEXT failed"; }
+COMMITTED=1
 now_ms; echo "  committed $(( NOW - T0 )) ms after the upgrade started"
 
 if [ ${#missing[@]} -gt 0 ]; then
   phase "the organisations whose approval failed approve again"
   for o in "${missing[@]}"; do
-    approve "$o" || { tail -n 3 "$LOGS/cli/upgrade-approve-$o.log" >&2; die "the $o approval of sequence $NEXT failed again"; }
+    retry_peer "$o" "$LOGS/cli/upgrade-reapprove-$o.log" approve "$o" ||
+      { tail -n 3 "$LOGS/cli/upgrade-approve-$o.log" >&2; die "the $o approval of sequence $NEXT failed for ${PEER_WAIT}s; sequence $NEXT is committed with the others' approvals: the $o peer endorses again once its organisation approves (rerun: peer lifecycle chaincode approveformyorg)"; }
     echo "  $o approved"
   done
 fi
 
 phase "every peer reports the authorised build (system:Build)"
 for o in "${ORGS[@]}"; do
-  deadline=$(( $(( ${EPOCHREALTIME/./} / 1000 )) + 60000 ))
+  deadline=$(( $(( ${EPOCHREALTIME/./} / 1000 )) + 60000 + PEER_WAIT * 1000 ))
   while :; do
     out="$(as_admin "$o" peer chaincode query -C "$CHANNEL" -n "$CC_NAME" -c '{"function":"system:Build","Args":[]}' 2>&1)" || true
     got="$(sed -n 's/.*"digest":"\([0-9a-f]*\)".*/\1/p' <<<"$out")"

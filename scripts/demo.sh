@@ -299,7 +299,9 @@ run charter member show --cert "$NETDIR/members/laba/demo-ada-$$/cert.pem" --msp
 
 step "Sizing the network: charter bench drives governance workloads through the gateway (Caliper's columns; docs/performance.md)"
 # A tiny run; make bench-network runs the full one, with the calibration put.
-run charter bench --workload vote,artifact,query --clients 6 --count 30 --warmup 0s
+# Attestations are issued by the genesis's attesters (labA-user1, labB-user1);
+# contributions need a budget decision of their own (--budget-decision).
+run charter bench --workload vote,attest,artifact,query --clients 6 --count 30 --warmup 0s
 
 step "The HTTP API (docs/api.md): charter serve in the background, reading as LabA's user"
 API_PORT="${CHARTER_API_PORT:-$((8480 + ${CHARTER_PORT_OFFSET:-0}))}"
@@ -322,5 +324,8 @@ step "The web console (docs/console.md): the same server, at /"
 # The ballots page, read from the ledger; one line of it shows it works.
 run bash -c "curl -fsS '$API/ballots' | grep -o '<caption>[^<]*'"
 printf 'Open the console at %s/ (import your key on %s/identity to vote)\n' "$API" "$API"
+
+step "The API's read index (docs/api.md): ballots answered from the event-fed index, stamped with the block height they reflect"
+run bash -c "curl -fsS -D - -o /dev/null '$API/v1/ballots?limit=1' | grep -i '^charter-block-height'"
 
 printf '\n%sDemo complete.%s The network is still running: try `charter --help`, `make status`; `make down` stops it.\n' "$B" "$R"

@@ -51,6 +51,7 @@ func apiServer(t *testing.T) (*api.ClientWithResponses, string, *api.Server) {
 		ts.Close()
 		stop()
 		<-done
+		_ = srv.Close() // the index's temporary state directory
 		_ = c.Close()
 	})
 	client, err := api.NewClientWithResponses(ts.URL)
@@ -235,6 +236,9 @@ func TestAPI(t *testing.T) {
 		admin := net.client(t, "labA-admin")
 		before, err := net.client(t, "labA-user1").Members(ctx, charter.MemberQuery{MSPID: "LabAMSP"})
 		require.NoError(t, err)
+		// The API reads from its index: wait until it has every block the
+		// peer had when the members were read.
+		indexCaughtUp(t, c)
 		// Between every two pages a member is registered (committed): its
 		// key lands before or after the cursor at random.
 		seen := map[string]int{}
@@ -268,6 +272,23 @@ func TestAPI(t *testing.T) {
 			assert.Contains(t, seen, m.Identity.String(), "a member present before the listing is on a page")
 		}
 	})
+}
+
+// indexCaughtUp waits until the API's index has applied every block the
+// gateway peer has now (/readyz eventLag 0).
+func indexCaughtUp(t *testing.T, c *api.ClientWithResponses) {
+	t.Helper()
+	require.Eventually(t, func() bool {
+		r, err := c.GetReadyzWithResponse(ctxFor(t))
+		if err != nil {
+			return false
+		}
+		body := r.JSON200
+		if body == nil {
+			body = r.JSON503
+		}
+		return body != nil && body.PeerReachable && body.EventLag == 0
+	}, time.Minute, 50*time.Millisecond, "the API's index catches up with the peer")
 }
 
 // apiMemberIdentity makes an identity of org without keeping its key.

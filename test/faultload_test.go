@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -21,9 +22,11 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/charter-gov/charter/chaincode/ballot"
+	"github.com/charter-gov/charter/chaincode/decision"
 	"github.com/charter-gov/charter/chaincode/errcode"
 	"github.com/charter-gov/charter/chaincode/identity"
 	"github.com/charter-gov/charter/chaincode/membership"
+	"github.com/charter-gov/charter/chaincode/upgrade"
 	charter "github.com/charter-gov/charter/gateway-client"
 )
 
@@ -31,9 +34,9 @@ import (
 const (
 	faultWorkers          = 32                // concurrent voting clients
 	faultMembersPerWorker = 15                // distinct voters per worker
-	faultPolls            = 8                 // every voter votes once on each poll
+	faultPolls            = 12                // every voter votes once on each poll
 	faultVotePace         = 2 * time.Second   // a worker casts at most one vote per pace
-	faultPollPeriod       = 180 * time.Second // the polls' voting period: outlasts the faults
+	faultPollPeriod       = 330 * time.Second // the polls' voting period: outlasts the faults
 	faultProgressVotes    = 15                // commits that prove the network carries on
 	faultPhaseTimeout     = 60 * time.Second  // bound of every wait on a condition
 	faultCommitTimeout    = 10 * time.Second  // the voters' commit-status timeout
@@ -93,10 +96,18 @@ func (l *faultLoad) snapshot() []voteOutcome {
 //	    promptly, nothing commits), and both are restarted;
 //	(c) one organisation's chaincode service is killed and restarted;
 //	(d) one organisation's peer is cut off from every other process by
-//	    nftables rules (network/partition.sh), then healed: it catches up.
+//	    nftables rules (network/partition.sh), then healed: it catches up;
+//	(e) one orderer (a Raft follower) is cut off the same way: ordering
+//	    carries on with the other two; healed, it catches up to their
+//	    block height;
+//	(f) one organisation's peer is killed while network/upgrade.sh rolls
+//	    the chaincode out to the next sequence (authorised by an executed
+//	    chaincode_upgrade decision and signed off by House A maintainers
+//	    of two organisations before the load starts): the upgrade completes
+//	    once the peer is back, or refuses clearly with nothing changed.
 //
 // Then the invariants: every peer has the same height, block hash and
-// tallies; every vote the client reported committed is on the ledger
+// tallies, and every orderer that height; every vote the client reported committed is on the ledger
 // exactly once, as that transaction, and counted once by the closed
 // poll's tally; no vote reported failed is; votes with an unknown fate are
 // looked up by transaction ID and counted per their real status.
@@ -108,13 +119,54 @@ func TestVotesUnderFaults(t *testing.T) {
 		t.Fatalf("the partition needs nft: apt-get install -y nftables (.ci/run installs it)")
 	}
 	began := time.Now()
-	ctx, cancel := context.WithTimeout(t.Context(), 6*time.Minute)
+	ctx, cancel := context.WithTimeout(t.Context(), 12*time.Minute)
 	defer cancel()
 	t.Cleanup(func() {
 		// Whatever happened, leave the network whole for the next tests.
 		assert.NoError(t, partition("heal", "peer-labb"))
 		assert.NoError(t, upStopped())
 	})
+
+	// (f)'s upgrade is authorised before the load: a reproducible build of
+	// a new release (built while the voters are set up), an executed
+	// chaincode_upgrade decision naming its digest and the next sequence,
+	// and sign-offs by House A maintainers of two organisations. (The
+	// decision's steps wait for every peer to agree on the chain, which
+	// never happens under load.)
+	release := fmt.Sprintf("fault-%d", time.Now().UnixNano()%1_000_000_000)
+	buildOut := filepath.Join(t.TempDir(), "charter-chaincode")
+	type built struct {
+		digest string
+		err    error
+	}
+	buildDone := make(chan built, 1)
+	withUpgrade := faultSelected("f")
+	go func() {
+		if !withUpgrade {
+			buildDone <- built{}
+			return
+		}
+		cmd := exec.Command("bash", filepath.Join(net.root, "network", "build-chaincode.sh"), "-o", buildOut, "--release", release)
+		cmd.Dir = net.root
+		raw, err := cmd.CombinedOutput()
+		f := strings.Fields(string(raw))
+		if err != nil || len(f) < 2 {
+			buildDone <- built{err: fmt.Errorf("build-chaincode.sh --release %s: %v: %s", release, err, raw)}
+			return
+		}
+		buildDone <- built{digest: f[len(f)-2]}
+	}()
+	// The decision is proposed as soon as the build is there; its voting
+	// period runs while the voters are set up.
+	var digest string
+	var next int64
+	var upg *pendingUpgrade
+	if withUpgrade {
+		b := <-buildDone
+		require.NoError(t, b.err)
+		digest, next = b.digest, nextSequence(t)
+		upg = proposeUpgrade(t, ctx, digest, next, release)
+	}
 
 	// Voters: faultWorkers × faultMembersPerWorker members of the three
 	// organisations, registered in one batch per organisation.
@@ -154,6 +206,12 @@ func TestVotesUnderFaults(t *testing.T) {
 		require.NoError(t, err, "connect voter %d", i)
 		t.Cleanup(func() { _ = c.Close() })
 		voters[i].c = c
+	}
+
+	var buildsBefore map[string]string
+	if withUpgrade {
+		buildsBefore = upg.complete(t, ctx)
+		t.Logf("setup: sequence %d (build %s, release %s) authorised and signed off in %s", next, digest[:12], release, time.Since(began).Round(time.Millisecond))
 	}
 
 	// The polls, seen by every peer before voting opens.
@@ -232,6 +290,10 @@ func TestVotesUnderFaults(t *testing.T) {
 	var phases []phaseTime
 	phase := func(name string, fn func() string) {
 		t.Helper()
+		if !faultSelected(name[:1]) {
+			t.Logf("fault %s: not selected (CHARTER_FAULTS=%s)", name, os.Getenv("CHARTER_FAULTS"))
+			return
+		}
 		t0 := time.Now()
 		load.phase.Store(name)
 		d := fn()
@@ -240,6 +302,7 @@ func TestVotesUnderFaults(t *testing.T) {
 		t.Logf("fault %s: %s (%s)", name, time.Since(t0).Round(time.Millisecond), d)
 	}
 	progress("votes commit before any fault")
+	labbIsolated := false
 
 	// (a) a peer dies and comes back: it catches up. It comes back inside
 	// its own cgroup, which (d) partitions.
@@ -248,6 +311,7 @@ func TestVotesUnderFaults(t *testing.T) {
 		t0 := time.Now()
 		progress("votes commit while LabB's peer is down")
 		require.NoError(t, partition("isolate", "peer-labb"), "restart LabB's peer in its cgroup")
+		labbIsolated = true
 		down := time.Since(t0)
 		catchUp := caughtUp(t, ctx, observer, "peer-labb", "LabBMSP")
 		progress("votes commit after LabB's peer returned")
@@ -314,6 +378,10 @@ func TestVotesUnderFaults(t *testing.T) {
 
 	// (d) a partition.
 	phase("d: LabB's peer partitioned and healed", func() string {
+		if !labbIsolated { // (a) did not run: restart it in its cgroup here
+			require.NoError(t, partition("isolate", "peer-labb"), "restart LabB's peer in its cgroup")
+			progress("votes commit after LabB's peer restarted in its cgroup")
+		}
 		require.NoError(t, partition("cut", "peer-labb"))
 		t0 := time.Now()
 		progress("votes commit while LabB's peer is cut off")
@@ -329,6 +397,111 @@ func TestVotesUnderFaults(t *testing.T) {
 		catchUp := caughtUp(t, ctx, observer, "peer-labb", "LabBMSP")
 		progress("votes commit after the partition healed")
 		return fmt.Sprintf("cut for %s, %d blocks behind at the heal, caught up %s after healing", cut.Round(time.Millisecond), behind, catchUp.Round(time.Millisecond))
+	})
+
+	// (e) an orderer partitioned from the other two.
+	phase("e: an orderer partitioned from the other two and healed", func() string {
+		leader := raftLeader(t, networkEnv(t))
+		cut := "orderer1"
+		if cut == leader {
+			cut = "orderer2"
+		}
+		// Restarted inside its own cgroup (a follower's restart is a
+		// latency blip), so that its sockets can be cut.
+		require.NoError(t, partition("isolate", cut), "restart %s in its cgroup", cut)
+		progress("votes commit after " + cut + " restarted in its cgroup")
+		others := slices.DeleteFunc([]string{"orderer1", "orderer2", "orderer3"}, func(o string) bool { return o == cut })
+		require.NoError(t, partition("cut", cut))
+		t0 := time.Now()
+		progress("ordering carries on with the two other orderers")
+		frozen := ordererLoggedHeight(t, cut)
+		waitFor(t, ctx, "the other orderers move ahead of "+cut, func() bool {
+			return min(ordererLoggedHeight(t, others[0]), ordererLoggedHeight(t, others[1])) > frozen+5
+		})
+		assert.LessOrEqual(t, ordererLoggedHeight(t, cut), frozen+1, "%s wrote no block while cut off", cut)
+		target := max(ordererLoggedHeight(t, others[0]), ordererLoggedHeight(t, others[1]))
+		behind := target - ordererLoggedHeight(t, cut)
+		require.NoError(t, partition("heal", cut))
+		healed := time.Now()
+		waitFor(t, ctx, cut+" catches up to height "+strconv.FormatUint(target, 10), func() bool { return ordererLoggedHeight(t, cut) >= target })
+		catchUp := time.Since(healed)
+		progress("votes commit after the orderer's partition healed")
+		return fmt.Sprintf("%s cut for %s (leader %s), %d blocks behind at the heal, caught up %s after healing",
+			cut, healed.Sub(t0).Round(time.Millisecond), leader, behind, catchUp.Round(time.Millisecond))
+	})
+
+	// (f) a peer dies during a chaincode upgrade.
+	phase("f: LabB's peer killed during a chaincode upgrade", func() string {
+		var out syncBuffer
+		cmd := exec.Command("bash", filepath.Join(net.root, "network", "upgrade.sh"), "--release", release)
+		cmd.Dir = net.root
+		cmd.Stdout, cmd.Stderr = &out, &out
+		require.NoError(t, cmd.Start())
+		done := make(chan error, 1)
+		var exited atomic.Bool
+		go func() {
+			err := cmd.Wait()
+			exited.Store(true)
+			done <- err
+		}()
+		t0 := time.Now()
+		// The kill lands once the new chaincode services run and the
+		// packages are being installed (upgrade.sh's phase line).
+		deadline := time.Now().Add(3 * time.Minute)
+		for !strings.Contains(out.String(), "upgrade: running builds") {
+			if time.Now().After(deadline) || exited.Load() || strings.Contains(out.String(), "REFUSED") || strings.Contains(out.String(), "ERROR") {
+				break
+			}
+			sleepUntil(ctx, time.Now().Add(100*time.Millisecond))
+		}
+		require.Contains(t, out.String(), "upgrade: running builds", "upgrade.sh reached the install:\n%s", out.String())
+		killProcess(t, "peer-labb")
+		killed := time.Since(t0)
+		progress("votes commit while LabB's peer is down during the upgrade")
+		require.NoError(t, upStopped(), "restart LabB's peer")
+		var err error
+		select {
+		case err = <-done:
+		case <-time.After(4 * time.Minute):
+			_ = cmd.Process.Kill()
+			t.Fatalf("upgrade.sh did not finish within 4 minutes of the kill:\n%s", out.String())
+		}
+		took := time.Since(t0)
+		code := 0
+		var exit *exec.ExitError
+		if errors.As(err, &exit) {
+			code = exit.ExitCode()
+		} else {
+			require.NoError(t, err)
+		}
+		text := out.String()
+		t.Logf("upgrade.sh with LabB's peer killed %s in (exit %d):\n%s", killed.Round(time.Millisecond), code, text)
+		var outcome string
+		switch code {
+		case 0:
+			assert.Equal(t, next+1, nextSequence(t), "sequence %d committed", next)
+			for _, org := range orgProfiles {
+				waitFor(t, ctx, org+"'s peer reports the authorised build", func() bool {
+					b, err := net.client(t, org+"-user1").Build(ctx)
+					return err == nil && b.Digest == digest
+				})
+			}
+			outcome = fmt.Sprintf("completed after the peer returned: sequence %d on every peer", next)
+		case 3:
+			assert.Contains(t, text, "REFUSED")
+			assert.Contains(t, text, "channel and the ledger are unchanged")
+			assert.Equal(t, next, nextSequence(t), "nothing committed")
+			for _, org := range orgProfiles {
+				b, err := net.client(t, org+"-user1").Build(ctx)
+				require.NoError(t, err)
+				assert.Equal(t, buildsBefore[org], b.Digest, "%s still runs its build", org)
+			}
+			outcome = "refused: " + firstLine(text, "REFUSED")
+		default:
+			t.Fatalf("upgrade.sh neither completed nor refused clearly (exit %d):\n%s", code, text)
+		}
+		progress("votes commit after the upgrade")
+		return fmt.Sprintf("LabB's peer killed %s into the rollout; upgrade.sh %s in %s", killed.Round(time.Millisecond), outcome, took.Round(time.Millisecond))
 	})
 
 	stopLoad()
@@ -420,6 +593,14 @@ func TestVotesUnderFaults(t *testing.T) {
 		}
 		return true
 	})
+
+	// Every orderer has that height too (the cut and restarted ones
+	// caught up).
+	pl, err := observer.PeerLedgerOf(ctx, "FoundationMSP", peerAddress(t, observer, "FoundationMSP"), nil)
+	require.NoError(t, err)
+	for _, o := range []string{"orderer1", "orderer2", "orderer3"} {
+		waitFor(t, ctx, o+" has the peers' height", func() bool { return ordererLoggedHeight(t, o) == pl.Height })
+	}
 
 	// The ledger's votes: exactly the expected ones, each once, as the
 	// transaction the client was told of.
@@ -576,22 +757,7 @@ func heights(t *testing.T, ctx context.Context, c *charter.Client, msps ...strin
 // while the peer is cut off from the network.
 func loggedHeight(t *testing.T, proc string) uint64 {
 	t.Helper()
-	f, err := os.Open(filepath.Join(net.stateDir, "logs", proc+".log"))
-	require.NoError(t, err)
-	defer f.Close()
-	st, err := f.Stat()
-	require.NoError(t, err)
-	const tail = 256 << 10
-	buf := make([]byte, min(st.Size(), tail))
-	_, err = f.ReadAt(buf, st.Size()-int64(len(buf)))
-	require.NoError(t, err)
-	m := committedBlock.FindAllSubmatch(buf, -1)
-	if len(m) == 0 {
-		return 0
-	}
-	n, err := strconv.ParseUint(string(m[len(m)-1][1]), 10, 64)
-	require.NoError(t, err)
-	return n + 1
+	return lastLogged(t, proc, committedBlock)
 }
 
 var committedBlock = regexp.MustCompile(`Committed block \[(\d+)\]`)
@@ -617,4 +783,121 @@ func caughtUp(t *testing.T, ctx context.Context, c *charter.Client, proc, msp st
 	target := othersHeight(t, ctx, c, msp)
 	waitFor(t, ctx, proc+" catches up to height "+strconv.FormatUint(target, 10), func() bool { return loggedHeight(t, proc) >= target })
 	return time.Since(t0)
+}
+
+// ordererLoggedHeight is the height of an orderer's chain as its log says
+// (the last "Writing block [N]" line, N+1): read from the file, so it
+// answers while the orderer is cut off.
+func ordererLoggedHeight(t *testing.T, proc string) uint64 {
+	t.Helper()
+	return lastLogged(t, proc, writingBlock)
+}
+
+var writingBlock = regexp.MustCompile(`Writing block \[(\d+)\]`)
+
+// lastLogged is N+1 for the last match of re (capturing N) in the tail of
+// proc's log, 0 when none.
+func lastLogged(t *testing.T, proc string, re *regexp.Regexp) uint64 {
+	t.Helper()
+	f, err := os.Open(filepath.Join(net.stateDir, "logs", proc+".log"))
+	require.NoError(t, err)
+	defer f.Close()
+	st, err := f.Stat()
+	require.NoError(t, err)
+	const tail = 256 << 10
+	buf := make([]byte, min(st.Size(), tail))
+	_, err = f.ReadAt(buf, st.Size()-int64(len(buf)))
+	require.NoError(t, err)
+	m := re.FindAllSubmatch(buf, -1)
+	if len(m) == 0 {
+		return 0
+	}
+	n, err := strconv.ParseUint(string(m[len(m)-1][1]), 10, 64)
+	require.NoError(t, err)
+	return n + 1
+}
+
+// pendingUpgrade is a chaincode_upgrade decision proposed for (f).
+type pendingUpgrade struct {
+	digest       string
+	next         int64
+	d            *decision.Decision
+	community    member
+	seat1, seat2 member
+}
+
+// proposeUpgrade proposes the authorisation of digest for sequence next as
+// a consortium does: a community member proposes a chaincode_upgrade
+// decision (completed by complete).
+func proposeUpgrade(t *testing.T, ctx context.Context, digest string, next int64, release string) *pendingUpgrade {
+	t.Helper()
+	u := &pendingUpgrade{digest: digest, next: next,
+		seat1: foundingMember(t, "foundation", "dec-seat1"), seat2: foundingMember(t, "labA", "dec-seat2"),
+		community: newMember(t, "labB", "fault-upg-"+release)}
+	d, err := u.community.client.ProposeChaincodeUpgrade(ctx, "Upgrade to "+release, "a rollout under faults",
+		upgrade.Payload{Digest: digest, Sequence: next, Version: release})
+	require.NoError(t, err)
+	u.d = d
+	return u
+}
+
+// complete has House A (a founding seat) and House B vote the decision,
+// executes it, and has House A maintainers of two organisations sign the
+// build off. It returns the build every organisation's peer runs now.
+func (u *pendingUpgrade) complete(t *testing.T, ctx context.Context) map[string]string {
+	t.Helper()
+	before := map[string]string{}
+	for _, org := range orgProfiles {
+		b, err := net.client(t, org+"-user1").Build(ctx)
+		require.NoError(t, err, org)
+		before[org] = b.Digest
+	}
+	reader := net.client(t, "foundation-user1")
+	passAndExecute(t, reader, u.seat1, u.community, u.d)
+	settledHeight(t)
+	for _, s := range []member{u.seat1, u.seat2} {
+		_, err := s.client.SignOffUpgrade(ctx, u.next, u.digest)
+		require.NoError(t, err)
+		settledHeight(t)
+	}
+	st, err := reader.CheckUpgrade(ctx, u.digest, u.next)
+	require.NoError(t, err)
+	require.Len(t, st.Organisations, 2, "signed off by maintainers of two organisations")
+	return before
+}
+
+// faultSelected reports whether the phase letter is to run:
+// CHARTER_FAULTS lists the phases (e.g. "e,f"); unset, all run.
+func faultSelected(letter string) bool {
+	sel := os.Getenv("CHARTER_FAULTS")
+	return sel == "" || slices.Contains(strings.Split(sel, ","), letter)
+}
+
+// firstLine returns the first line of text containing sub.
+func firstLine(text, sub string) string {
+	for _, l := range strings.Split(text, "\n") {
+		if strings.Contains(l, sub) {
+			return strings.TrimSpace(l)
+		}
+	}
+	return ""
+}
+
+// syncBuffer is a bytes.Buffer safe for one writer (a process's output)
+// and concurrent readers.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }

@@ -17,6 +17,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/charter-gov/charter/chaincode/membership"
+	charter "github.com/charter-gov/charter/gateway-client"
 	"github.com/charter-gov/charter/internal/bench"
 )
 
@@ -36,6 +38,14 @@ type benchOptions struct {
 	jsonFile    string
 	pprofDir    string
 	deploy      bool
+	// the attest and contribute workloads
+	attesters   string
+	budget      string
+	pool        int64
+	grantsAdmin string
+	fundFrom    string
+	tokens      int64
+	projects    int
 }
 
 // parseBenchPlan checks the flags and returns the workloads and the loads
@@ -66,6 +76,9 @@ func parseBenchPlan(o benchOptions) (workloads []string, loads []bench.Load, err
 	}
 	if o.connections != bench.ConnShared && o.connections != bench.ConnPerClient {
 		return nil, nil, usagef("--connections %q: want %s or %s", o.connections, bench.ConnShared, bench.ConnPerClient)
+	}
+	if o.pool < 0 || o.tokens < 0 || o.projects < 0 {
+		return nil, nil, usagef("--pool, --tokens and --projects must not be negative")
 	}
 	if o.duration == 0 && o.count == 0 {
 		return nil, nil, usagef("--duration and --count are both 0: a round needs one of them")
@@ -145,7 +158,8 @@ set-up; the rounds take what they take.`,
 		Example: `  charter bench --workload put,vote --clients 64 --duration 20s
   charter bench --workload bareput,put,vote,artifact --clients 32 --duration 10s --repeat 3
   charter bench --workload put,vote --sweep 50,100,150,200,250 --clients 256 --duration 10s --svg sweep.svg
-  charter -o json bench --workload put --clients 4 --count 50 --warmup 0s`,
+  charter -o json bench --workload put --clients 4 --count 50 --warmup 0s
+  charter bench --workload attest,contribute,mix --clients 32 --duration 10s --budget-decision d0123456789abcdef`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			workloads, loads, err := parseBenchPlan(o)
@@ -170,13 +184,20 @@ set-up; the rounds take what they take.`,
 	fs.StringVar(&o.jsonFile, "json", "", "also write the rounds as JSON lines to this file")
 	fs.StringVar(&o.pprofDir, "pprof", "", "write CPU profiles of every measured round to this folder: the client's, and every network process's that serves pprof (network/up.sh with CHARTER_PPROF=1)")
 	fs.BoolVar(&o.deploy, "deploy", true, "deploy the calibration chaincodes (network/up.sh --bench) when they are missing")
+	fs.StringVar(&o.attesters, "attesters", "", "profiles that attest in the attest workload, comma-separated (default: every profile the ledger records as an attester)")
+	fs.StringVar(&o.budget, "budget-decision", "", "contribute: an executed budget decision funding no round yet; the set-up opens one round on it")
+	fs.Int64Var(&o.pool, "pool", 0, "contribute: the round's matching pool (default: what the budget has left)")
+	fs.StringVar(&o.grantsAdmin, "grants-admin", "", "contribute: the profile of a grants administrator, who opens the round and accepts its projects (default: the first profile holding the office)")
+	fs.StringVar(&o.fundFrom, "fund-from", "", "contribute: the profile that pays every client its tokens (default: the profile holding the most)")
+	fs.Int64Var(&o.tokens, "tokens", bench.DefaultTokensPerClient, "contribute: tokens each client receives (1 per contribution; fewer when the funder holds less)")
+	fs.IntVar(&o.projects, "projects", bench.DefaultProjects, "contribute: projects in the round, each applied for by an identity of its own")
 	cmd.MarkFlagsMutuallyExclusive("rate", "sweep")
 	return cmd
 }
 
 func (a *app) runBench(cmd *cobra.Command, o benchOptions, workloads []string, loads []bench.Load) error {
-	if loads[0].Outstanding > o.clients && (slices.Contains(workloads, "vote") || slices.Contains(workloads, "mix")) {
-		fmt.Fprintf(a.stderr, "bench: warning: %d transactions in flight over %d identities: a member's concurrent votes conflict (MVCC_READ_CONFLICT); use --clients >= --outstanding for votes\n",
+	if loads[0].Outstanding > o.clients && (slices.Contains(workloads, "vote") || slices.Contains(workloads, "mix") || slices.Contains(workloads, "contribute")) {
+		fmt.Fprintf(a.stderr, "bench: warning: %d transactions in flight over %d identities: a member's concurrent votes or contributions conflict (MVCC_READ_CONFLICT); use --clients >= --outstanding for them\n",
 			loads[0].Outstanding, o.clients)
 	}
 	profiles, path, err := a.loadProfilesPath()
@@ -187,8 +208,12 @@ func (a *app) runBench(cmd *cobra.Command, o benchOptions, workloads []string, l
 	ctx := cmd.Context()
 	setupTimeout := max(a.timeout, 3*time.Minute)
 	runID := strconv.FormatInt(time.Now().UnixNano()%1_000_000_000, 36)
-	h, err := a.openBench(ctx, setupTimeout, bench.Config{Profiles: profiles, NetworkDir: netDir, Clients: o.clients,
-		Connections: o.connections, RunID: runID, Logger: a.logger})
+	base := bench.Config{Profiles: profiles, NetworkDir: netDir, Clients: o.clients,
+		Connections: o.connections, RunID: runID, Logger: a.logger}
+	if err := a.benchRoles(ctx, setupTimeout, profiles, o, workloads, &base); err != nil {
+		return err
+	}
+	h, err := a.openBench(ctx, setupTimeout, base)
 	if err != nil {
 		return err
 	}
@@ -200,8 +225,7 @@ func (a *app) runBench(cmd *cobra.Command, o benchOptions, workloads []string, l
 		if err := a.deployBenchChaincodes(ctx, netDir); err != nil {
 			return err
 		}
-		if h, err = a.openBench(ctx, setupTimeout, bench.Config{Profiles: profiles, NetworkDir: netDir, Clients: o.clients,
-			Connections: o.connections, RunID: runID, Logger: a.logger}); err != nil {
+		if h, err = a.openBench(ctx, setupTimeout, base); err != nil {
 			return err
 		}
 	}
@@ -331,6 +355,110 @@ func (a *app) runBench(cmd *cobra.Command, o benchOptions, workloads []string, l
 		fmt.Fprintln(a.stdout, line)
 	}
 	return nil
+}
+
+// benchRoles fills in who attests, who opens the round and who pays the
+// clients' tokens, for the workloads that need them: the profiles named by
+// the flags, or those the ledger records in the role (bench.DiscoverRoles).
+func (a *app) benchRoles(ctx context.Context, timeout time.Duration, profiles *charter.Profiles, o benchOptions, workloads []string, cfg *bench.Config) error {
+	attest := slices.ContainsFunc(workloads, func(w string) bool { return w == "attest" || w == "mix" })
+	contribute := slices.ContainsFunc(workloads, func(w string) bool { return w == "contribute" || w == "mix" })
+	if !attest && !contribute {
+		return nil
+	}
+	if contribute && o.budget == "" {
+		return usagef("the contribute workload (and the mix) needs --budget-decision: an executed budget decision that funds no round yet (a round's pool is funded only by one; docs/performance.md)")
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	var reader string
+	for _, n := range profiles.Names() {
+		if strings.HasSuffix(n, "-admin") {
+			reader = n
+			break
+		}
+	}
+	if reader == "" {
+		return errors.New("the profiles name no organisation admin to read the member records with")
+	}
+	rc, err := profiles.Config(reader)
+	if err != nil {
+		return err
+	}
+	c, err := charter.Connect(ctx, rc)
+	if err != nil {
+		return fmt.Errorf("connect as %s: %w", reader, err)
+	}
+	defer c.Close()
+	roles, err := bench.DiscoverRoles(ctx, c, profiles)
+	if err != nil {
+		return err
+	}
+	config := func(name string) (charter.Config, error) {
+		pc, err := profiles.Config(name)
+		if err != nil {
+			return charter.Config{}, err
+		}
+		return pc, nil
+	}
+	if attest {
+		names := splitList(o.attesters)
+		if len(names) == 0 {
+			for _, r := range roles {
+				if r.Attester {
+					names = append(names, r.Profile)
+				}
+			}
+		}
+		if len(names) == 0 {
+			return errors.New("the attest workload needs attesters: no profile holds the attester role (the genesis or a decision appoints them; --attesters names profiles)")
+		}
+		for _, n := range names {
+			pc, err := config(n)
+			if err != nil {
+				return fmt.Errorf("--attesters: %w", err)
+			}
+			cfg.Attesters = append(cfg.Attesters, pc)
+		}
+	}
+	if contribute {
+		admin, funder := o.grantsAdmin, o.fundFrom
+		var most int64
+		for _, r := range roles {
+			if admin == "" && slices.Contains(r.Roles, membership.RoleGrantsAdmin) {
+				admin = r.Profile
+			}
+			if o.fundFrom == "" && r.Balance > most {
+				funder, most = r.Profile, r.Balance
+			}
+		}
+		if admin == "" {
+			return errors.New("the contribute workload needs a grants administrator to open its round: no profile holds the office (--grants-admin names one)")
+		}
+		if funder == "" {
+			return errors.New("the contribute workload needs tokens for its clients: no profile holds any (--fund-from names one)")
+		}
+		fc := &bench.FundingConfig{BudgetDecision: o.budget, Pool: o.pool, TokensPerClient: o.tokens, Projects: o.projects}
+		if fc.Admin, err = config(admin); err != nil {
+			return fmt.Errorf("--grants-admin: %w", err)
+		}
+		if fc.Funder, err = config(funder); err != nil {
+			return fmt.Errorf("--fund-from: %w", err)
+		}
+		fmt.Fprintf(a.stderr, "bench: round on budget %s, opened by %s, tokens from %s\n", o.budget, admin, funder)
+		cfg.Funding = fc
+	}
+	return nil
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, x := range strings.Split(s, ",") {
+		if x = strings.TrimSpace(x); x != "" {
+			out = append(out, x)
+		}
+	}
+	return out
 }
 
 func describeLoad(l bench.Load, clients int) string {

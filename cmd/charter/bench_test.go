@@ -24,7 +24,11 @@ func TestParseBenchPlan(t *testing.T) {
 	}{
 		{"closed loop, outstanding defaults to clients", func(*benchOptions) {}, []string{"put", "vote"},
 			[]bench.Load{{Outstanding: 8, Duration: 10 * time.Second, Warmup: time.Second}}, ""},
-		{"all, deduplicated in first-named order", func(o *benchOptions) { o.workloads = "put,all" }, []string{"put", "bareput", "vote", "artifact", "query", "mix"}, nil, ""},
+		{"all, deduplicated in first-named order", func(o *benchOptions) { o.workloads = "put,all" }, []string{"put", "bareput", "vote", "attest", "contribute", "artifact", "query", "mix"}, nil, ""},
+		{"attest and contribute", func(o *benchOptions) { o.workloads = "attest,contribute" }, []string{"attest", "contribute"},
+			[]bench.Load{{Outstanding: 8, Duration: 10 * time.Second, Warmup: time.Second}}, ""},
+		{"negative tokens", func(o *benchOptions) { o.tokens = -1 }, nil, nil, "must not be negative"},
+		{"negative pool", func(o *benchOptions) { o.pool = -1 }, nil, nil, "must not be negative"},
 		{"fixed rate by count", func(o *benchOptions) { o.rate, o.count, o.duration, o.outstanding = 50, 100, 0, 32 }, []string{"put", "vote"},
 			[]bench.Load{{Outstanding: 32, Rate: 50, Count: 100, Warmup: time.Second}}, ""},
 		{"sweep", func(o *benchOptions) { o.sweep = "50, 100" }, []string{"put", "vote"},

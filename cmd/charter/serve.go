@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -9,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strconv"
 	"syscall"
 	"time"
@@ -25,7 +27,8 @@ import (
 // the reads and follows the blocks. Writes are signed by each member
 // (offline signing); the server holds no member key.
 func (a *app) serveCmd() *cobra.Command {
-	var listen, pidFile string
+	var listen, pidFile, stateDir, tlsCert, tlsKey string
+	var clientCAs []string
 	var waitTimeout time.Duration
 	cmd := &cobra.Command{
 		Use:   "serve --listen ADDR [--pid-file PATH]",
@@ -34,28 +37,61 @@ func (a *app) serveCmd() *cobra.Command {
 console at / (docs/console.md) until it is interrupted (SIGINT or SIGTERM). The acting profile (--as) is the server's
 read identity: reads are evaluated as it and it follows the channel's
 blocks. Writes are built for the member's own certificate and signed by the
-member: the server never holds a member's key. --timeout bounds connecting.`,
+member: the server never holds a member's key. --timeout bounds connecting.
+
+The read index (ballots, results, decisions, members), its checkpoint, jobs
+and idempotency keys live in --state-dir: a restarted server resumes from
+the checkpointed block and still answers its jobs.
+
+With --tls-cert and --tls-key the server speaks HTTPS; with --client-ca as
+well, operators and guardians may authenticate with their organisation
+certificate (mutual TLS). Such a caller may act only as that certificate:
+a write whose signer certificate is another is refused (403,
+mtls-client-certificate), and writes are still signed by the caller.`,
 		Example: `  charter --as labA-user1 serve --listen 127.0.0.1:8080
-  curl -s localhost:8080/readyz`,
+  curl -s localhost:8080/readyz
+  charter --as labA-user1 serve --listen 127.0.0.1:8443 --tls-cert server.pem --tls-key server.key \
+    --client-ca .charter/network/crypto/peerOrganizations/laba.charter.local/msp/cacerts/ca.laba.charter.local-cert.pem`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return a.serve(cmd, listen, pidFile, waitTimeout)
+			var tlsCfg *tls.Config
+			switch {
+			case tlsCert != "" || tlsKey != "":
+				cfg, err := api.ServerTLS(tlsCert, tlsKey, clientCAs)
+				if err != nil {
+					return usagef("--tls-cert/--tls-key/--client-ca: %v", err)
+				}
+				tlsCfg = cfg
+			case len(clientCAs) > 0:
+				return usagef("--client-ca needs --tls-cert and --tls-key (mutual TLS is TLS)")
+			}
+			return a.serve(cmd, listen, pidFile, stateDir, waitTimeout, tlsCfg)
 		},
 	}
 	cmd.Flags().StringVar(&listen, "listen", "", "address to listen on, host:port")
 	cmd.Flags().StringVar(&pidFile, "pid-file", "", "write the process ID to this file while serving (removed on exit)")
 	cmd.Flags().DurationVar(&waitTimeout, "wait-timeout", 30*time.Second, "longest wait of a request's waitFor")
+	cmd.Flags().StringVar(&tlsCert, "tls-cert", "", "serve HTTPS with this certificate (PEM)")
+	cmd.Flags().StringVar(&tlsKey, "tls-key", "", "the --tls-cert's private key (PEM)")
+	cmd.Flags().StringSliceVar(&clientCAs, "client-ca", nil, "mutual TLS: accept client certificates issued by these CAs (PEM files, e.g. the organisations' msp/cacerts); a caller with one may act only as that certificate")
+	cmd.Flags().StringVar(&stateDir, "state-dir", "", "directory of the read index, its checkpoint, jobs and idempotency keys; a restarted server resumes from it (default: serve/ beside the profiles file)")
 	_ = cmd.MarkFlagRequired("listen")
 	return cmd
 }
 
-func (a *app) serve(cmd *cobra.Command, listen, pidFile string, waitTimeout time.Duration) error {
+func (a *app) serve(cmd *cobra.Command, listen, pidFile, stateDir string, waitTimeout time.Duration, tlsCfg *tls.Config) error {
 	if waitTimeout <= 0 {
 		return usagef("--wait-timeout %s: want a positive duration", waitTimeout)
 	}
 	cfg, err := a.config()
 	if err != nil {
 		return err
+	}
+	if stateDir == "" {
+		if a.profilesFile == "" {
+			return usagef("--state-dir is required when no profiles file is in use")
+		}
+		stateDir = filepath.Join(filepath.Dir(a.profilesFile), "serve")
 	}
 	log := slog.New(slog.NewJSONHandler(a.stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	if a.debug {
@@ -70,10 +106,16 @@ func (a *app) serve(cmd *cobra.Command, listen, pidFile string, waitTimeout time
 	}
 	defer func() { _ = c.Close() }()
 
-	srv, err := api.NewServer(api.Options{Gateway: api.ClientGateway{Client: c, MSPID: cfg.MSPID}, Logger: log, WaitTimeout: waitTimeout})
+	srv, err := api.NewServer(api.Options{Gateway: api.ClientGateway{Client: c, MSPID: cfg.MSPID}, Logger: log, WaitTimeout: waitTimeout, StateDir: stateDir, Chaincode: cfg.Chaincode})
 	if err != nil {
 		return err
 	}
+	closeIndex := true
+	defer func() {
+		if closeIndex {
+			_ = srv.Close()
+		}
+	}()
 	con, err := console.New(console.Options{Client: c, APIBase: "/v1", Logger: log})
 	if err != nil {
 		return err
@@ -88,6 +130,10 @@ func (a *app) serve(cmd *cobra.Command, listen, pidFile string, waitTimeout time
 	if err != nil {
 		return usagef("--listen %q: %v", listen, err)
 	}
+	scheme := "http"
+	if tlsCfg != nil {
+		ln, scheme = tls.NewListener(ln, tlsCfg), "https"
+	}
 	if pidFile != "" {
 		if err := os.WriteFile(pidFile, []byte(strconv.Itoa(os.Getpid())+"\n"), 0o644); err != nil {
 			_ = ln.Close()
@@ -97,11 +143,19 @@ func (a *app) serve(cmd *cobra.Command, listen, pidFile string, waitTimeout time
 	}
 	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	go srv.Run(ctx)
+	// The index closes after the listener has stopped.
+	closeIndex = false
+	runDone := make(chan struct{})
+	go func() { defer close(runDone); srv.Run(ctx) }()
+	defer func() {
+		stop()
+		<-runDone
+		_ = srv.Close()
+	}()
 	hs := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
-	log.Info("serving the Charter API", "url", "http://"+ln.Addr().String(), "as", a.as, "msp", cfg.MSPID, "peer", c.GatewayAddress())
+	log.Info("serving the Charter API", "url", scheme+"://"+ln.Addr().String(), "mutualTLS", tlsCfg != nil && tlsCfg.ClientCAs != nil, "as", a.as, "msp", cfg.MSPID, "peer", c.GatewayAddress())
 	select {
 	case err := <-errc:
 		if !errors.Is(err, http.ErrServerClosed) {

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hyperledger/fabric-protos-go-apiv2/common"
 	"github.com/hyperledger/fabric-protos-go-apiv2/peer"
@@ -36,15 +37,17 @@ func (g *blocksGateway) BlockEvents(ctx context.Context, start uint64) (<-chan *
 
 func TestAuditBlocksStream(t *testing.T) {
 	g := &blocksGateway{fakeGateway: &fakeGateway{}}
-	for i := range 4 {
+	l := newTestLedger()
+	for i := 1; i < 4; i++ {
 		code := peer.TxValidationCode_VALID
 		if i == 2 {
 			code = peer.TxValidationCode_MVCC_READ_CONFLICT
 		}
-		g.blocks = append(g.blocks, testBlock(t, uint64(i), strings.Repeat(string(rune('a'+i)), 64), code))
+		l.tx(t, strings.Repeat(string(rune('a'+i)), 64), code)
 	}
+	g.blocks = l.Blocks
 	s, ts := newTestServerWith(t, g.fakeGateway, g)
-	s.blocks.record(g.blocks[3]) // the listener is at height 4
+	require.Eventually(t, func() bool { h, _ := s.blocks.Height(); return h == 4 }, 5*time.Second, 10*time.Millisecond, "the listener follows the blocks from 0")
 
 	res, err := http.Get(ts.URL + "/v1/audit/blocks?from=1&to=2")
 	require.NoError(t, err)

@@ -18,7 +18,6 @@ import (
 	"github.com/charter-gov/charter/chaincode/emergency"
 	"github.com/charter-gov/charter/chaincode/identity"
 	"github.com/charter-gov/charter/chaincode/incident"
-	"github.com/charter-gov/charter/chaincode/membership"
 	"github.com/charter-gov/charter/chaincode/round"
 	"github.com/charter-gov/charter/chaincode/token"
 	"github.com/charter-gov/charter/chaincode/treasury"
@@ -73,76 +72,7 @@ func (s *Server) GetReadyz(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, status, out)
 }
 
-// ---- reads ----
-
-func (s *Server) ListBallots(w http.ResponseWriter, r *http.Request, p ListBallotsParams) {
-	st := ""
-	if p.Status != nil {
-		st = string(*p.Status)
-	}
-	listing := "ballots:" + st
-	paged(s, w, r, listing, p.Cursor, func(bm string) ([]ballot.View, string, error) {
-		pg, err := s.gw.BallotsPage(r.Context(), ballot.Status(st), limitOf(p.Limit), bm)
-		if err != nil {
-			return nil, "", err
-		}
-		return pg.Ballots, pg.Bookmark, nil
-	})
-}
-
-func (s *Server) GetBallot(w http.ResponseWriter, r *http.Request, id ID, _ GetBallotParams) {
-	v, err := s.gw.Ballot(r.Context(), id)
-	one(w, r, v, err)
-}
-
-func (s *Server) GetBallotResults(w http.ResponseWriter, r *http.Request, id ID, _ GetBallotResultsParams) {
-	v, err := s.gw.BallotResults(r.Context(), id)
-	one(w, r, v, err)
-}
-
-func (s *Server) ListDecisions(w http.ResponseWriter, r *http.Request, p ListDecisionsParams) {
-	st := ""
-	if p.Status != nil {
-		st = string(*p.Status)
-	}
-	listing := "decisions:" + st
-	paged(s, w, r, listing, p.Cursor, func(bm string) ([]decision.Decision, string, error) {
-		pg, err := s.gw.DecisionsPage(r.Context(), decision.Status(st), limitOf(p.Limit), bm)
-		if err != nil {
-			return nil, "", err
-		}
-		return pg.Decisions, pg.Bookmark, nil
-	})
-}
-
-func (s *Server) GetDecision(w http.ResponseWriter, r *http.Request, id ID, _ GetDecisionParams) {
-	v, err := s.gw.Decision(r.Context(), id)
-	one(w, r, v, err)
-}
-
-func (s *Server) ListMembers(w http.ResponseWriter, r *http.Request, p ListMembersParams) {
-	q := charter.MemberQuery{PageSize: limitOf(p.Limit)}
-	if p.MspId != nil {
-		q.MSPID = *p.MspId
-	}
-	if p.IncludeRemoved != nil {
-		q.IncludeRemoved = *p.IncludeRemoved
-	}
-	listing := fmt.Sprintf("members:%s:%t", q.MSPID, q.IncludeRemoved)
-	paged(s, w, r, listing, p.Cursor, func(bm string) ([]membership.Member, string, error) {
-		q.Bookmark = bm
-		pg, err := s.gw.MembersPage(r.Context(), q)
-		if err != nil {
-			return nil, "", err
-		}
-		return pg.Members, pg.Bookmark, nil
-	})
-}
-
-func (s *Server) GetMember(w http.ResponseWriter, r *http.Request, mspID MSPIDPath, memberID MemberIDPath, _ GetMemberParams) {
-	v, err := s.gw.Member(r.Context(), identity.Identity{MSPID: mspID, ID: memberID})
-	one(w, r, v, err)
-}
+// ---- reads (the index-served ones are in indexed.go) ----
 
 func (s *Server) ListMemberDelegations(w http.ResponseWriter, r *http.Request, mspID MSPIDPath, memberID MemberIDPath, _ ListMemberDelegationsParams) {
 	v, err := s.gw.Delegations(r.Context(), identity.Identity{MSPID: mspID, ID: memberID})
@@ -247,6 +177,10 @@ func (s *Server) prepare(w http.ResponseWriter, r *http.Request, signer Signer, 
 		writeProblem(w, r, err)
 		return
 	}
+	if err := checkCaller(r, []byte(signer.Certificate), "/signer/certificate"); err != nil {
+		writeProblem(w, r, err)
+		return
+	}
 	id, err := identity.FromPEM(signer.MspId, []byte(signer.Certificate))
 	if err != nil {
 		writeProblem(w, r, newProblem(charter.CodeInvalidArgument, "/signer/certificate", "member-certificate", "signer certificate: %v", err))
@@ -257,7 +191,7 @@ func (s *Server) prepare(w http.ResponseWriter, r *http.Request, signer Signer, 
 		writeProblem(w, r, err)
 		return
 	}
-	ses := &session{id: newID(), key: key, signer: id, txID: u.TxID, name: u.Transaction, proposal: u}
+	ses := &session{id: newID(), key: key, signer: id, certPEM: []byte(signer.Certificate), txID: u.TxID, name: u.Transaction, proposal: u}
 	if err := s.signing.add(ses); err != nil {
 		writeProblem(w, r, err)
 		return
@@ -494,6 +428,10 @@ func (s *Server) EndorseSigning(w http.ResponseWriter, r *http.Request, id Signi
 		writeProblem(w, r, err)
 		return
 	}
+	if err := checkCaller(r, ses.certPEM, "id"); err != nil {
+		writeProblem(w, r, err)
+		return
+	}
 	s.signing.mu.Lock()
 	state := ses.state
 	s.signing.mu.Unlock()
@@ -535,20 +473,26 @@ func (s *Server) SubmitSigning(w http.ResponseWriter, r *http.Request, id Signin
 		return
 	}
 	digest := sha256.Sum256(append([]byte(id+"\x00"), b.Signature...))
-	s.signing.mu.Lock()
-	if prev, ok := s.signing.keys[p.IdempotencyKey]; ok {
-		s.signing.mu.Unlock()
-		if prev.digest != digest {
+	prev, used, err := s.signing.keyUse(p.IdempotencyKey)
+	if err != nil {
+		writeProblem(w, r, err)
+		return
+	}
+	if used {
+		if prev.Digest != digest {
 			writeProblem(w, r, newProblem(charter.CodeConflict, "Idempotency-Key", "idempotency-key-reuse", "Idempotency-Key %q was used with another request (another signing session or signature); use a new key", p.IdempotencyKey))
 			return
 		}
-		s.writeJob(w, r, prev.jobID, http.StatusAccepted)
+		s.writeJob(w, r, prev.JobID, http.StatusAccepted)
 		return
 	}
-	s.signing.mu.Unlock()
 
 	ses, err := s.signing.get(id)
 	if err != nil {
+		writeProblem(w, r, err)
+		return
+	}
+	if err := checkCaller(r, ses.certPEM, "id"); err != nil {
 		writeProblem(w, r, err)
 		return
 	}
@@ -593,10 +537,13 @@ func (s *Server) SubmitSigning(w http.ResponseWriter, r *http.Request, id Signin
 		}
 		j.detail = problemOf(err).Detail
 	}
-	s.signing.addJob(j)
+	if err := s.signing.addJob(j, p.IdempotencyKey, digest); err != nil {
+		// The transaction went out: the job is lost, not the transaction.
+		writeProblem(w, r, fmt.Errorf("transaction %s was submitted but its job could not be stored (find it at /v1/transactions/%s): %w", j.txID, j.txID, err))
+		return
+	}
 	s.signing.mu.Lock()
 	ses.jobID = j.id
-	s.signing.keys[p.IdempotencyKey] = idempotent{digest: digest, jobID: j.id}
 	s.signing.mu.Unlock()
 	w.Header().Set("Location", "/v1/jobs/"+j.id)
 	s.writeJob(w, r, j.id, http.StatusAccepted)
@@ -626,18 +573,26 @@ func (s *Server) jobView(ctx context.Context, j *job) Job {
 }
 
 func (s *Server) writeJob(w http.ResponseWriter, r *http.Request, id string, status int) {
-	j, ok := s.signing.job(id)
+	j, ok, err := s.signing.job(id)
+	if err != nil {
+		writeProblem(w, r, err)
+		return
+	}
 	if !ok {
-		writeProblem(w, r, newProblem(charter.CodeNotFound, "id", "job", "job %s does not exist (jobs are kept in the server's memory)", id))
+		writeProblem(w, r, newProblem(charter.CodeNotFound, "id", "job", "job %s does not exist on this server", id))
 		return
 	}
 	writeJSON(w, status, JobResponse{Job: s.jobView(r.Context(), j)})
 }
 
 func (s *Server) GetJob(w http.ResponseWriter, r *http.Request, id string, _ GetJobParams) {
-	j, ok := s.signing.job(id)
+	j, ok, err := s.signing.job(id)
+	if err != nil {
+		writeProblem(w, r, err)
+		return
+	}
 	if !ok {
-		writeProblem(w, r, newProblem(charter.CodeNotFound, "id", "job", "job %s does not exist (jobs are kept in the server's memory)", id))
+		writeProblem(w, r, newProblem(charter.CodeNotFound, "id", "job", "job %s does not exist on this server", id))
 		return
 	}
 	writeJSON(w, http.StatusOK, s.jobView(r.Context(), j))
@@ -652,11 +607,15 @@ func (s *Server) StreamBallotResults(w http.ResponseWriter, r *http.Request, id 
 		return
 	}
 	ctx := r.Context()
-	// The height is read before the results, so an event's id never
-	// claims a later block than the state it carries. The first read
-	// answers an unknown ballot with a problem.
-	h, changed := s.blocks.Height()
-	res, err := s.gw.BallotResults(ctx, id)
+	// The results come from the index with the exact height they
+	// reflect (an event's id); the change channel is taken first, so no
+	// block after that read is missed. The first read answers an unknown
+	// ballot with a problem.
+	if !s.fromIndex(w, r) {
+		return
+	}
+	_, changed := s.blocks.Height()
+	res, h, err := s.idx.BallotResults(s.opts.Now(), id)
 	if err != nil {
 		writeProblem(w, r, err)
 		return
@@ -698,8 +657,8 @@ func (s *Server) StreamBallotResults(w http.ResponseWriter, r *http.Request, id 
 			}
 		}
 		resumeAt = 0
-		h, changed = s.blocks.Height()
-		if res, err = s.gw.BallotResults(ctx, id); err != nil {
+		_, changed = s.blocks.Height()
+		if res, h, err = s.idx.BallotResults(s.opts.Now(), id); err != nil {
 			p := problemOf(err)
 			fmt.Fprintf(w, "event: problem\ndata: {\"code\":%q,\"detail\":%q}\n\n", p.Code, p.Detail)
 			fl.Flush()

@@ -4,16 +4,17 @@ import (
 	"bufio"
 	"context"
 	"crypto/x509"
+	"encoding/json"
 	"encoding/pem"
 	"errors"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/hyperledger/fabric-protos-go-apiv2/ledger/rwset/kvrwset"
 	"github.com/hyperledger/fabric-protos-go-apiv2/peer"
 	"github.com/stretchr/testify/require"
 
@@ -52,7 +53,9 @@ func TestKeySignerThroughGeneratedClient(t *testing.T) {
 	require.Equal(t, JobStatus("submitted"), job.Status)
 	require.Equal(t, 1, f.endorsed)
 
-	s.blocks.record(testBlock(t, 0, job.TxId, peer.TxValidationCode_VALID))
+	l := newTestLedger()
+	l.tx(t, job.TxId, peer.TxValidationCode_VALID)
+	feed(t, s, l)
 	done, err := AwaitJob(ctx, c, job.Id)
 	require.NoError(t, err)
 	require.Equal(t, JobStatus("committed"), done.Status)
@@ -70,28 +73,22 @@ func TestKeySignerThroughGeneratedClient(t *testing.T) {
 	require.Equal(t, "FORBIDDEN", *pe.Problem.Code)
 }
 
-type resultsGateway struct {
-	*fakeGateway
-	tallies chan int64
-	mu      sync.Mutex
-	cur     int64
-}
-
-func (g *resultsGateway) BallotResults(_ context.Context, id string) (*charter.BallotResults, error) {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	select {
-	case v := <-g.tallies:
-		g.cur = v
-	default:
-	}
-	return &charter.BallotResults{Ballot: ballot.View{Ballot: ballot.Ballot{ID: id, Title: strings.Repeat("x", int(g.cur))}}}, nil
+// ballotWrite is a write of ballot id titled title.
+func ballotWrite(t *testing.T, id, title string) *kvrwset.KVWrite {
+	t.Helper()
+	key, err := ballot.Key(id)
+	require.NoError(t, err)
+	raw, err := json.Marshal(ballot.Ballot{ID: id, Kind: ballot.KindPoll, Title: title, Status: ballot.StatusClosed})
+	require.NoError(t, err)
+	return &kvrwset.KVWrite{Key: key, Value: raw}
 }
 
 func TestLiveResultsStream(t *testing.T) {
-	g := &resultsGateway{fakeGateway: &fakeGateway{}, tallies: make(chan int64, 1), cur: 1}
-	s, ts := newTestServerWith(t, g.fakeGateway, g)
-	s.blocks.record(testBlock(t, 4, strings.Repeat("01", 32), peer.TxValidationCode_VALID))
+	s, ts := newTestServer(t, &fakeGateway{})
+	l := newTestLedger()
+	l.fill(4)
+	l.writes(ballotWrite(t, "b1", "x"))
+	feed(t, s, l)
 
 	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
 	defer cancel()
@@ -123,8 +120,8 @@ func TestLiveResultsStream(t *testing.T) {
 	require.Contains(t, data, `"title":"x"`)
 
 	// A new block with changed results is pushed without asking again.
-	g.tallies <- 2
-	s.blocks.record(testBlock(t, 5, strings.Repeat("02", 32), peer.TxValidationCode_VALID))
+	l.writes(ballotWrite(t, "b1", "xx"))
+	feed(t, s, l)
 	id, data = readEvent()
 	require.Equal(t, "6", id)
 	require.Contains(t, data, `"title":"xx"`)
@@ -137,9 +134,12 @@ func TestLiveResultsStream(t *testing.T) {
 	require.NoError(t, err)
 	defer res2.Body.Close()
 	rd = bufio.NewReader(res2.Body)
-	g.tallies <- 3
-	s.blocks.record(testBlock(t, 6, strings.Repeat("03", 32), peer.TxValidationCode_VALID))
+	// A block that does not change the results sends nothing.
+	l.writes(ballotWrite(t, "b2", "other"))
+	feed(t, s, l)
+	l.writes(ballotWrite(t, "b1", "xxx"))
+	feed(t, s, l)
 	id, data = readEvent()
-	require.Equal(t, "7", id, "the first event after resuming is the new state")
+	require.Equal(t, "8", id, "the first event after resuming is the new state, at the height it reflects")
 	require.Contains(t, data, `"title":"xxx"`)
 }

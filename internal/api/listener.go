@@ -10,6 +10,9 @@ import (
 	"github.com/hyperledger/fabric-protos-go-apiv2/common"
 	"github.com/hyperledger/fabric-protos-go-apiv2/peer"
 	"google.golang.org/protobuf/proto"
+
+	charter "github.com/charter-gov/charter/gateway-client"
+	"github.com/charter-gov/charter/internal/index"
 )
 
 // Chain is what the block listener needs of the gateway: the channel's
@@ -25,38 +28,44 @@ type txSeen struct {
 	Code  peer.TxValidationCode
 }
 
-// maxSeen bounds how many transaction outcomes the listener remembers
-// (the oldest are forgotten first; a job whose transaction was forgotten
-// is settled through the ledger's TransactionStatus).
-const maxSeen = 200_000
+// maxBatch bounds how many blocks that are already waiting the listener
+// applies in one index commit (while it catches up).
+const maxBatch = 256
 
-// listener follows the channel's blocks from the height it started at:
-// the outcome of every transaction since, and the height it reflects.
-// Safe for concurrent use.
+// listener follows the channel's blocks from the index's checkpoint and
+// applies each to the index (internal/index): the world state the reads
+// answer from, every transaction's outcome, and the checkpoint, in one
+// atomic commit. After a restart it resumes from the checkpoint, so no
+// block is missed or applied twice. Safe for concurrent use.
 type listener struct {
 	chain Chain
+	idx   *index.Index
 	log   *slog.Logger
 
 	mu      sync.Mutex
-	height  uint64 // next block number expected: every block below it was seen
+	height  uint64 // the index's checkpoint: every block below it was applied
+	target  uint64 // the peer's height when following first started
 	started bool
 	lastErr error
-	seen    map[string]txSeen
-	order   []string
 	changed chan struct{} // closed and replaced at every block
+	caught  chan struct{} // closed once height ≥ target
 }
 
-func newListener(chain Chain, log *slog.Logger) *listener {
-	return &listener{chain: chain, log: log, seen: map[string]txSeen{}, changed: make(chan struct{})}
+func newListener(chain Chain, idx *index.Index, log *slog.Logger) (*listener, error) {
+	h, err := idx.Height()
+	if err != nil {
+		return nil, fmt.Errorf("api: read the index checkpoint: %w", err)
+	}
+	return &listener{chain: chain, idx: idx, log: log, height: h, changed: make(chan struct{}), caught: make(chan struct{})}, nil
 }
 
 // run follows blocks until ctx ends, reconnecting after a stream ends.
 func (l *listener) run(ctx context.Context) {
 	backoff := 200 * time.Millisecond
 	for ctx.Err() == nil {
-		start, err := l.startHeight(ctx)
+		err := l.catchTarget(ctx)
 		if err == nil {
-			err = l.follow(ctx, start)
+			err = l.follow(ctx)
 		}
 		if ctx.Err() != nil {
 			return
@@ -76,79 +85,91 @@ func (l *listener) run(ctx context.Context) {
 	}
 }
 
-// startHeight is where following starts: where it stopped, or the peer's
-// height the first time.
-func (l *listener) startHeight(ctx context.Context) (uint64, error) {
+// catchTarget asks the peer's height once: until the index reaches it,
+// index reads wait (caughtUp), so that a restarted or new server never
+// answers from an index older than the ledger it started against.
+func (l *listener) catchTarget(ctx context.Context) error {
 	l.mu.Lock()
 	if l.started {
-		h := l.height
 		l.mu.Unlock()
-		return h, nil
+		return nil
 	}
 	l.mu.Unlock()
 	h, err := l.chain.ChainHeight(ctx)
 	if err != nil {
-		return 0, fmt.Errorf("chain height: %w", err)
+		return fmt.Errorf("chain height: %w", err)
 	}
 	l.mu.Lock()
-	l.height, l.started = h, true
+	l.target, l.started = h, true
 	l.mu.Unlock()
 	l.broadcast()
-	return h, nil
+	return nil
 }
 
-func (l *listener) follow(ctx context.Context, start uint64) error {
+// follow applies blocks from the checkpoint on.
+func (l *listener) follow(ctx context.Context) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	l.mu.Lock()
+	start := l.height
+	l.mu.Unlock()
 	blocks, err := l.chain.BlockEvents(ctx, start)
 	if err != nil {
 		return err
 	}
 	for b := range blocks {
-		l.record(b)
+		batch := []*common.Block{b}
+	drain:
+		for len(batch) < maxBatch {
+			select {
+			case more, ok := <-blocks:
+				if !ok {
+					break drain
+				}
+				batch = append(batch, more)
+			default:
+				break drain
+			}
+		}
+		if err := l.record(batch...); err != nil {
+			return err
+		}
 	}
 	return fmt.Errorf("block stream from %d closed", start)
 }
 
-// record notes a block's transactions and moves the height past it.
-func (l *listener) record(b *common.Block) {
-	num := b.GetHeader().GetNumber()
-	var filter []byte
-	if md := b.GetMetadata().GetMetadata(); len(md) > int(common.BlockMetadataIndex_TRANSACTIONS_FILTER) {
-		filter = md[common.BlockMetadataIndex_TRANSACTIONS_FILTER]
+// record applies blocks to the index (in one commit) and moves the
+// height past them.
+func (l *listener) record(blocks ...*common.Block) error {
+	applied, err := l.idx.Apply(blocks...)
+	if err != nil {
+		return err
+	}
+	h, err := l.idx.Height()
+	if err != nil {
+		return err
 	}
 	l.mu.Lock()
-	for i, raw := range b.GetData().GetData() {
-		txID := envelopeTxID(raw)
-		if txID == "" {
-			continue
-		}
-		code := peer.TxValidationCode_INVALID_OTHER_REASON
-		if i < len(filter) {
-			code = peer.TxValidationCode(filter[i])
-		}
-		if _, dup := l.seen[txID]; !dup {
-			l.order = append(l.order, txID)
-		}
-		l.seen[txID] = txSeen{Block: num, Code: code}
-	}
-	for len(l.order) > maxSeen {
-		delete(l.seen, l.order[0])
-		l.order = l.order[1:]
-	}
-	if num+1 > l.height {
-		l.height = num + 1
-	}
-	l.started = true
+	l.height = h
 	l.lastErr = nil
 	l.mu.Unlock()
-	l.broadcast()
+	if applied > 0 {
+		l.broadcast()
+	}
+	return nil
 }
 
 func (l *listener) broadcast() {
 	l.mu.Lock()
 	close(l.changed)
 	l.changed = make(chan struct{})
+	if l.started && l.height >= l.target {
+		select {
+		case <-l.caught:
+		default:
+			close(l.caught)
+		}
+	}
 	l.mu.Unlock()
 }
 
@@ -169,20 +190,21 @@ func envelopeTxID(raw []byte) string {
 	return ch.GetTxId()
 }
 
-// Height is the number of blocks the listener has seen (the block height
-// every answer reflects at least), and a channel closed at the next block.
+// Height is the index's height (the block height every index answer
+// reflects), and a channel closed at the next block.
 func (l *listener) Height() (uint64, <-chan struct{}) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.height, l.changed
 }
 
-// Seen reports what the listener saw of txID.
+// Seen reports what the index saw of txID.
 func (l *listener) Seen(txID string) (txSeen, bool) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	s, ok := l.seen[txID]
-	return s, ok
+	o, ok, err := l.idx.Outcome(txID)
+	if err != nil || !ok {
+		return txSeen{}, false
+	}
+	return txSeen{Block: o.Block, Code: o.Code}, true
 }
 
 // state is the listener's health: whether it has started and its last
@@ -193,16 +215,37 @@ func (l *listener) state() (bool, error) {
 	return l.started, l.lastErr
 }
 
+// caughtUp waits until the index has reached the peer's height at the
+// time following started (bounded by timeout).
+func (l *listener) caughtUp(ctx context.Context, timeout time.Duration) error {
+	select {
+	case <-l.caught:
+		return nil
+	default:
+	}
+	t := time.NewTimer(timeout)
+	defer t.Stop()
+	select {
+	case <-l.caught:
+		return nil
+	case <-ctx.Done():
+		return newProblem(codeTimeout, "", "index-catching-up", "the request ended while the read index was catching up with the ledger")
+	case <-t.C:
+		h, _ := l.Height()
+		l.mu.Lock()
+		target := l.target
+		l.mu.Unlock()
+		return newProblem(charter.CodeUnavailable, "", "index-catching-up", "the read index is catching up with the ledger (at height %d of %d); try again (see /readyz)", h, target)
+	}
+}
+
 // waitFor waits until txID is seen, ctx ends or timeout passes.
 func (l *listener) waitFor(ctx context.Context, txID string, timeout time.Duration) (txSeen, error) {
 	t := time.NewTimer(timeout)
 	defer t.Stop()
 	for {
-		l.mu.Lock()
-		s, ok := l.seen[txID]
-		ch := l.changed
-		l.mu.Unlock()
-		if ok {
+		_, ch := l.Height()
+		if s, ok := l.Seen(txID); ok {
 			return s, nil
 		}
 		select {

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -30,6 +31,7 @@ import (
 	"github.com/charter-gov/charter/chaincode/round"
 	"github.com/charter-gov/charter/chaincode/treasury"
 	charter "github.com/charter-gov/charter/gateway-client"
+	"github.com/charter-gov/charter/internal/index"
 )
 
 // Gateway is what the server uses of the typed client: *charter.Client
@@ -96,13 +98,24 @@ type Options struct {
 	WaitTimeout time.Duration
 	// MaxBody bounds a request body; zero: 1 MiB.
 	MaxBody int64
-	// Now is the server's clock (sessions expire); nil: time.Now.
+	// Now is the server's clock (sessions expire, ballots' status now);
+	// nil: time.Now.
 	Now func() time.Time
+	// StateDir holds the read index, its checkpoint, jobs and idempotency
+	// keys (internal/index); a restarted server resumes from it. Empty: a
+	// temporary directory removed by Close (the index is rebuilt from
+	// block 0).
+	StateDir string
+	// Chaincode is the chaincode whose world state the index replicates;
+	// empty: "charter".
+	Chaincode string
 }
 
 // Server is the API. Its Handler serves it; Run follows the blocks.
 type Server struct {
 	opts    Options
+	idx     *index.Index
+	tempDir string
 	gw      Gateway
 	log     *slog.Logger
 	blocks  *listener
@@ -145,12 +158,26 @@ func NewServer(opts Options) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("api: route the OpenAPI spec: %w", err)
 	}
-	s := &Server{
-		opts: opts, gw: opts.Gateway, log: opts.Logger,
-		blocks:  newListener(opts.Gateway, opts.Logger),
-		signing: newSigningStore(opts.Now),
-		router:  router,
+	if opts.Chaincode == "" {
+		opts.Chaincode = charter.DefaultChaincode
 	}
+	s := &Server{opts: opts, gw: opts.Gateway, log: opts.Logger, router: router}
+	dir := opts.StateDir
+	if dir == "" {
+		if s.tempDir, err = os.MkdirTemp("", "charter-serve-"); err != nil {
+			return nil, fmt.Errorf("api: temporary state directory: %w", err)
+		}
+		dir = s.tempDir
+	}
+	if s.idx, err = index.Open(dir, opts.Chaincode); err != nil {
+		s.removeTemp()
+		return nil, err
+	}
+	if s.blocks, err = newListener(opts.Gateway, s.idx, opts.Logger); err != nil {
+		_ = s.Close()
+		return nil, err
+	}
+	s.signing = newSigningStore(opts.Now, s.idx)
 	mux := http.NewServeMux()
 	HandlerWithOptions(s, StdHTTPServerOptions{
 		BaseRouter: mux,
@@ -167,6 +194,19 @@ func NewServer(opts Options) (*Server, error) {
 
 // Handler serves the API.
 func (s *Server) Handler() http.Handler { return s.handler }
+
+// Close closes the state directory's index (after Run has returned).
+func (s *Server) Close() error {
+	err := s.idx.Close()
+	s.removeTemp()
+	return err
+}
+
+func (s *Server) removeTemp() {
+	if s.tempDir != "" {
+		_ = os.RemoveAll(s.tempDir)
+	}
+}
 
 // Run follows the channel's blocks until ctx ends.
 func (s *Server) Run(ctx context.Context) { s.blocks.run(ctx) }
@@ -280,17 +320,9 @@ func (s *Server) fresh(next http.Handler) http.Handler {
 	})
 }
 
-// waitFor waits until txID is in a block the listener saw; a transaction
-// committed before the server started is found on the ledger.
+// waitFor waits until txID is in a block the index applied (so every
+// index read after it reflects the transaction).
 func (s *Server) waitFor(ctx context.Context, txID string) error {
-	if _, ok := s.blocks.Seen(txID); ok {
-		return nil
-	}
-	if st, err := s.gw.TransactionStatus(ctx, txID); err == nil && st.Found {
-		if h, _ := s.blocks.Height(); h > 0 {
-			return nil
-		}
-	}
 	_, err := s.blocks.waitFor(ctx, txID, s.opts.WaitTimeout)
 	return err
 }

@@ -24,6 +24,7 @@ import (
 	"time"
 
 	"github.com/hyperledger/fabric-protos-go-apiv2/common"
+	"github.com/hyperledger/fabric-protos-go-apiv2/ledger/rwset/kvrwset"
 	"github.com/hyperledger/fabric-protos-go-apiv2/peer"
 	"github.com/stretchr/testify/require"
 	"google.golang.org/protobuf/proto"
@@ -31,6 +32,7 @@ import (
 	"github.com/charter-gov/charter/chaincode/ballot"
 	"github.com/charter-gov/charter/chaincode/errcode"
 	charter "github.com/charter-gov/charter/gateway-client"
+	"github.com/charter-gov/charter/gateway-client/audit/audittest"
 )
 
 // fakeGateway plays the typed client. Methods a test does not set panic
@@ -95,13 +97,71 @@ func newTestServerWith(t *testing.T, f *fakeGateway, gw Gateway) (*Server, *http
 	if f.message == nil {
 		f.message, f.txMessage = []byte("proposal bytes"), []byte("transaction bytes")
 	}
-	s, err := NewServer(Options{Gateway: gw, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), WaitTimeout: 200 * time.Millisecond})
+	return startTestServer(t, Options{Gateway: gw})
+}
+
+// startTestServer runs a server over opts (a discarding logger and a short
+// wait unless set) until the test ends.
+func startTestServer(t *testing.T, opts Options) (*Server, *httptest.Server) {
+	t.Helper()
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if opts.WaitTimeout == 0 {
+		opts.WaitTimeout = 200 * time.Millisecond
+	}
+	s, err := NewServer(opts)
 	require.NoError(t, err)
 	ctx, cancel := context.WithCancel(context.Background())
-	go s.Run(ctx)
+	done := make(chan struct{})
+	go func() { defer close(done); s.Run(ctx) }()
 	ts := httptest.NewServer(s.Handler())
-	t.Cleanup(func() { ts.Close(); cancel() })
+	t.Cleanup(func() {
+		ts.Close()
+		cancel()
+		<-done
+		require.NoError(t, s.Close())
+	})
 	return s, ts
+}
+
+// testLedger builds blocks that chain (as the index requires): real
+// endorser transactions with writes, or bare envelopes with a chosen
+// transaction ID.
+type testLedger struct {
+	*audittest.Chain
+	user *audittest.Signer
+}
+
+func newTestLedger() *testLedger {
+	c := audittest.NewChain("charter", "LabAMSP")
+	return &testLedger{Chain: c, user: c.Orgs[0].NewSigner("user1", "client")}
+}
+
+// tx adds a block with one transaction txID that failed or passed
+// validation with code.
+func (l *testLedger) tx(t *testing.T, txID string, code peer.TxValidationCode) {
+	t.Helper()
+	l.AddRaw([][]byte{testEnvelope(t, txID)}, []peer.TxValidationCode{code})
+}
+
+// writes adds a block with one valid transaction writing kvs.
+func (l *testLedger) writes(kvs ...*kvrwset.KVWrite) string {
+	return l.AddBlock(audittest.Tx{Creator: l.user, Writes: kvs})[0]
+}
+
+// fill adds empty blocks until the chain has n.
+func (l *testLedger) fill(n int) {
+	for len(l.Blocks) < n {
+		l.writes()
+	}
+}
+
+// feed applies the blocks the server's index has not seen.
+func feed(t *testing.T, s *Server, l *testLedger) {
+	t.Helper()
+	h, _ := s.blocks.Height()
+	require.NoError(t, s.blocks.record(l.Blocks[h:]...))
 }
 
 type member struct {
@@ -236,7 +296,7 @@ func TestProblemFromClientCode(t *testing.T) {
 	r := do(t, ts, "GET", "/v1/ballots/nope", nil)
 	requireProblem(t, r, 404, "NOT_FOUND", "", "")
 	require.Equal(t, "urn:charter:problem:not-found", r.body["type"])
-	require.Contains(t, r.body["detail"], `"nope"`)
+	require.Contains(t, r.body["detail"], "nope")
 	require.NotEmpty(t, r.header.Get(HeightHeader))
 }
 
@@ -253,17 +313,24 @@ func TestStatusOfEveryCode(t *testing.T) {
 }
 
 func TestCursorPagination(t *testing.T) {
-	f := &fakeGateway{pages: map[string]*ballot.ListPage{
-		"":     {Ballots: []ballot.View{{Ballot: ballot.Ballot{ID: "b1"}}}, Bookmark: "bm-2"},
-		"bm-2": {Ballots: []ballot.View{{Ballot: ballot.Ballot{ID: "b2"}}}},
-	}}
-	_, ts := newTestServer(t, f)
+	s, ts := newTestServer(t, &fakeGateway{})
+	l := newTestLedger()
+	for _, id := range []string{"b1", "b2"} {
+		key, err := ballot.Key(id)
+		require.NoError(t, err)
+		raw, err := json.Marshal(ballot.Ballot{ID: id, Kind: ballot.KindPoll, Title: id, Status: ballot.StatusClosed})
+		require.NoError(t, err)
+		l.writes(&kvrwset.KVWrite{Key: key, Value: raw})
+	}
+	feed(t, s, l)
 	first := do(t, ts, "GET", "/v1/ballots?limit=1", nil)
 	require.Equal(t, 200, first.status)
 	require.Len(t, first.body["items"], 1)
+	require.EqualValues(t, 3, first.body["blockHeight"], "the height the index answer reflects")
+	require.Equal(t, "3", first.header.Get(HeightHeader))
 	cur, ok := first.body["nextCursor"].(string)
 	require.True(t, ok, "a first page with more has a cursor: %v", first.body)
-	require.NotContains(t, cur, "bm-2", "cursors are opaque")
+	require.NotContains(t, cur, "b2", "cursors are opaque")
 
 	second := do(t, ts, "GET", "/v1/ballots?limit=1&cursor="+cur, nil)
 	require.Equal(t, 200, second.status)
@@ -364,7 +431,10 @@ func TestIdempotentSubmitAndJobLifecycle(t *testing.T) {
 	require.Len(t, f.submitted, 1, "one transaction went out")
 
 	// The listener sees the transaction committed.
-	s.blocks.record(testBlock(t, 7, strings.Repeat("ab", 32), peer.TxValidationCode_VALID))
+	l := newTestLedger()
+	l.fill(7)
+	l.tx(t, strings.Repeat("ab", 32), peer.TxValidationCode_VALID)
+	feed(t, s, l)
 	got := do(t, ts, "GET", "/v1/jobs/"+job["id"].(string), nil)
 	require.Equal(t, 200, got.status)
 	require.Equal(t, "committed", got.body["status"])
@@ -390,7 +460,10 @@ func TestFailedJob(t *testing.T) {
 	require.Equal(t, 200, do(t, ts, "POST", "/v1/signing/"+id+"/endorse", sigBody(m.sign(t, proposal, false))).status)
 	r := do(t, ts, "POST", "/v1/signing/"+id+"/submit", sigBody(m.sign(t, f.txMessage, false)), "Idempotency-Key", "x")
 	require.Equal(t, 202, r.status)
-	s.blocks.record(testBlock(t, 3, strings.Repeat("ab", 32), peer.TxValidationCode_MVCC_READ_CONFLICT))
+	l := newTestLedger()
+	l.fill(3)
+	l.tx(t, strings.Repeat("ab", 32), peer.TxValidationCode_MVCC_READ_CONFLICT)
+	feed(t, s, l)
 	got := do(t, ts, "GET", "/v1/jobs/"+r.body["job"].(map[string]any)["id"].(string), nil)
 	require.Equal(t, "failed", got.body["status"])
 	require.Equal(t, "MVCC_READ_CONFLICT", got.body["code"])
@@ -405,6 +478,11 @@ func TestHealth(t *testing.T) {
 		return started
 	}, 5*time.Second, 10*time.Millisecond)
 	r := do(t, ts, "GET", "/readyz", nil)
+	require.Equal(t, 503, r.status, "the index is 12 blocks behind the peer: %v", r.body)
+	l := newTestLedger()
+	l.fill(12)
+	feed(t, s, l)
+	r = do(t, ts, "GET", "/readyz", nil)
 	require.Equal(t, 200, r.status, "body %v", r.body)
 	require.Equal(t, true, r.body["ready"])
 	require.EqualValues(t, 12, r.body["peerHeight"])
@@ -417,15 +495,13 @@ func TestHealth(t *testing.T) {
 	require.EqualValues(t, 28, lag.body["eventLag"])
 }
 
-func testBlock(t *testing.T, num uint64, txID string, code peer.TxValidationCode) *common.Block {
+// testEnvelope is a bare envelope carrying txID.
+func testEnvelope(t *testing.T, txID string) []byte {
 	t.Helper()
 	m := func(msg proto.Message) []byte {
 		b, err := proto.Marshal(msg)
 		require.NoError(t, err)
 		return b
 	}
-	env := &common.Envelope{Payload: m(&common.Payload{Header: &common.Header{ChannelHeader: m(&common.ChannelHeader{TxId: txID})}})}
-	md := make([][]byte, 5)
-	md[common.BlockMetadataIndex_TRANSACTIONS_FILTER] = []byte{byte(code)}
-	return &common.Block{Header: &common.BlockHeader{Number: num}, Data: &common.BlockData{Data: [][]byte{m(env)}}, Metadata: &common.BlockMetadata{Metadata: md}}
+	return m(&common.Envelope{Payload: m(&common.Payload{Header: &common.Header{ChannelHeader: m(&common.ChannelHeader{TxId: txID})}})})
 }

@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"encoding/asn1"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math/big"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/charter-gov/charter/chaincode/identity"
 	charter "github.com/charter-gov/charter/gateway-client"
+	"github.com/charter-gov/charter/internal/index"
 )
 
 // A signing session is one member's transaction on its way through
@@ -33,6 +35,7 @@ type session struct {
 	id        string
 	key       *ecdsa.PublicKey
 	signer    identity.Identity
+	certPEM   []byte // the signer's certificate, as given at prepare
 	txID      string
 	name      string
 	state     sessionState
@@ -49,6 +52,8 @@ const (
 	JobFailed    = "failed"
 )
 
+// job is one submitted transaction; it is kept in the state directory's
+// index (bucket jobsBucket), so a restarted server still answers it.
 type job struct {
 	id       string
 	txID     string
@@ -56,32 +61,45 @@ type job struct {
 	detail   string
 }
 
-type idempotent struct {
-	digest [32]byte
-	jobID  string
+// jobRecord is a job as stored.
+type jobRecord struct {
+	TxID     string `json:"txId"`
+	FailCode string `json:"failCode,omitempty"`
+	Detail   string `json:"detail,omitempty"`
 }
+
+// idempotent is an Idempotency-Key as stored: the digest of the request
+// it was first used with and the job it made.
+type idempotent struct {
+	Digest [32]byte `json:"digest"`
+	JobID  string   `json:"jobId"`
+}
+
+// Buckets of the API's durable records in the index file.
+const (
+	jobsBucket = "api-jobs"
+	keysBucket = "api-idempotency-keys"
+)
 
 // Bounds of the in-memory signing state.
 const (
 	sessionTTL  = 15 * time.Minute
 	maxSessions = 10_000
-	maxJobs     = 100_000
 )
 
-// signingStore holds sessions, jobs and idempotency keys in memory: a
-// restarted server forgets them (a job's transaction stays findable
-// through GET /v1/transactions/{txId}).
+// signingStore holds signing sessions in memory (they last minutes, and
+// hold the gateway's state of a proposal), and jobs and idempotency keys
+// durably in the index file: a restarted server answers GET
+// /v1/jobs/{id} and refuses a replayed key with another body.
 type signingStore struct {
 	mu       sync.Mutex
 	now      func() time.Time
 	sessions map[string]*session
-	jobs     map[string]*job
-	jobOrder []string
-	keys     map[string]idempotent
+	idx      *index.Index
 }
 
-func newSigningStore(now func() time.Time) *signingStore {
-	return &signingStore{now: now, sessions: map[string]*session{}, jobs: map[string]*job{}, keys: map[string]idempotent{}}
+func newSigningStore(now func() time.Time, idx *index.Index) *signingStore {
+	return &signingStore{now: now, sessions: map[string]*session{}, idx: idx}
 }
 
 func newID() string {
@@ -121,22 +139,47 @@ func (s *signingStore) get(id string) (*session, error) {
 	return ses, nil
 }
 
-func (s *signingStore) addJob(j *job) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.jobs[j.id] = j
-	s.jobOrder = append(s.jobOrder, j.id)
-	for len(s.jobOrder) > maxJobs {
-		delete(s.jobs, s.jobOrder[0])
-		s.jobOrder = s.jobOrder[1:]
+// keyUse is what an Idempotency-Key was first used for, if it was.
+func (s *signingStore) keyUse(key string) (idempotent, bool, error) {
+	raw, err := s.idx.Record(keysBucket, key)
+	if err != nil || raw == nil {
+		return idempotent{}, false, err
 	}
+	var k idempotent
+	if err := json.Unmarshal(raw, &k); err != nil {
+		return idempotent{}, false, fmt.Errorf("idempotency key %q: %w", key, err)
+	}
+	return k, true, nil
 }
 
-func (s *signingStore) job(id string) (*job, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	j, ok := s.jobs[id]
-	return j, ok
+// addJob stores a job and the Idempotency-Key that made it, atomically.
+func (s *signingStore) addJob(j *job, key string, digest [32]byte) error {
+	rec, err := json.Marshal(jobRecord{TxID: j.txID, FailCode: j.failCode, Detail: j.detail})
+	if err != nil {
+		return err
+	}
+	use, err := json.Marshal(idempotent{Digest: digest, JobID: j.id})
+	if err != nil {
+		return err
+	}
+	return s.idx.Update(func(r index.RecordTx) error {
+		if err := r.Put(jobsBucket, j.id, rec); err != nil {
+			return err
+		}
+		return r.Put(keysBucket, key, use)
+	})
+}
+
+func (s *signingStore) job(id string) (*job, bool, error) {
+	raw, err := s.idx.Record(jobsBucket, id)
+	if err != nil || raw == nil {
+		return nil, false, err
+	}
+	var rec jobRecord
+	if err := json.Unmarshal(raw, &rec); err != nil {
+		return nil, false, fmt.Errorf("job %s: %w", id, err)
+	}
+	return &job{id: id, txID: rec.TxID, failCode: rec.FailCode, detail: rec.Detail}, true, nil
 }
 
 // publicKeyOf is the P-256 public key of a PEM certificate.

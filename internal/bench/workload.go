@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -33,22 +34,36 @@ import (
 
 // Workloads are the workloads charter bench knows, in the order a run
 // measures them when asked for "all".
-var Workloads = []string{"bareput", "put", "vote", "artifact", "query", "mix"}
+var Workloads = []string{"bareput", "put", "vote", "attest", "contribute", "artifact", "query", "mix"}
 
 // WorkloadHelp says what each workload does.
 var WorkloadHelp = map[string]string{
-	"put":      "the calibration put (bench:Put through Charter's contract framework: guard, context, one key, one event)",
-	"bareput":  "the bare put (bareput:Put, one PutState through the plain shim: Fabric's own cost)",
-	"vote":     "votes (re-cast) on one poll, one member per client identity",
-	"artifact": "artifact registrations (a new dataset version each)",
-	"query":    "queries (ballot:Get of the benchmark poll, evaluated by one peer, not ordered)",
-	"mix":      "a governance mix: 2 votes, 1 artifact registration, 1 query in every 4 transactions",
+	"put":        "the calibration put (bench:Put through Charter's contract framework: guard, context, one key, one event)",
+	"bareput":    "the bare put (bareput:Put, one PutState through the plain shim: Fabric's own cost)",
+	"vote":       "votes (re-cast) on one poll, one member per client identity",
+	"attest":     "attestations (reputation:Attest by the attesters the genesis or a decision appointed, weight 1, to the client identities)",
+	"contribute": "funding contributions (1 token each, repeatedly, to the projects of one round the set-up opens on --budget-decision)",
+	"artifact":   "artifact registrations (a new dataset version each)",
+	"query":      "queries (ballot:Get of the benchmark poll, evaluated by one peer, not ordered)",
+	"mix":        "a governance mix: 2 votes, 1 attestation, 1 contribution, 1 artifact registration, 1 query in every 6 transactions",
 }
 
 // needsGovernance reports whether a workload needs an adopted constitution,
 // registered members and the benchmark poll.
 func needsGovernance(w string) bool {
-	return w == "vote" || w == "artifact" || w == "query" || w == "mix"
+	return w == "vote" || w == "attest" || w == "contribute" || w == "artifact" || w == "query" || w == "mix"
+}
+
+// needsAttesters and needsRound: the workloads that attest, and those
+// that contribute to the benchmark round.
+func needsAttesters(w string) bool { return w == "attest" || w == "mix" }
+func needsRound(w string) bool     { return w == "contribute" || w == "mix" }
+
+// mixOp is the workload of the mix's seq-th transaction: 2 votes, 1
+// attestation, 1 contribution, 1 artifact registration and 1 query in
+// every 6.
+func mixOp(seq int64) string {
+	return [...]string{"vote", "attest", "vote", "contribute", "artifact", "query"}[seq%6]
 }
 
 // Connections are the ways the workers reach their gateway peer.
@@ -78,6 +93,12 @@ type Config struct {
 	// 30s and 1m).
 	EndorseTimeout, CommitTimeout time.Duration
 	Logger                        *slog.Logger
+	// Attesters are the members who attest in the attest workload: members
+	// holding the attester role (only the genesis or a decision appoints
+	// them), e.g. the network's profiles that hold it (DiscoverRoles).
+	Attesters []charter.Config
+	// Funding readies the contribute workload (nil: it is refused).
+	Funding *FundingConfig
 }
 
 // worker is one client identity with its gateway.
@@ -103,6 +124,13 @@ type Harness struct {
 	hasBench, hasBare bool
 	ballotID          string
 	governed          bool
+	// the attest and contribute workloads
+	attesters  []attester
+	applicants []*worker // the benchmark round's project applicants
+	roundID    string
+	projects   []string
+	tokens     int64
+	extra      []*charter.Client // attesters, the grants administrator, the funder
 
 	mu      sync.Mutex
 	samples map[string]string // first error message per kind since TakeErrorSamples
@@ -228,6 +256,32 @@ func Open(ctx context.Context, cfg Config) (*Harness, error) {
 		}
 		h.workers = append(h.workers, w)
 	}
+	if cfg.Funding != nil {
+		n := cfg.Funding.Projects
+		if n == 0 {
+			n = DefaultProjects
+		}
+		for i := range n {
+			org := h.orgs[i%len(h.orgs)]
+			pc := cfgs[org]
+			is, err := cas[org].Issue(pc.MSPID, fmt.Sprintf("bench-%s-applicant-%d@%s", cfg.RunID, i, org))
+			if err != nil {
+				return nil, err
+			}
+			conn := shared[org]
+			if conn == nil {
+				if conn, err = dial(pc); err != nil {
+					return nil, err
+				}
+				h.conns = append(h.conns, conn)
+			}
+			w, err := h.connectWorker(org, is, conn, pc)
+			if err != nil {
+				return nil, err
+			}
+			h.applicants = append(h.applicants, w)
+		}
+	}
 	ok = true
 	return h, nil
 }
@@ -298,8 +352,11 @@ func (h *Harness) connectWorker(org string, is Issued, conn *grpc.ClientConn, pc
 
 // Close closes every gateway and connection.
 func (h *Harness) Close() {
-	for _, w := range h.workers {
+	for _, w := range append(slices.Clone(h.workers), h.applicants...) {
 		_ = w.gw.Close()
+	}
+	for _, c := range h.extra {
+		_ = c.Close()
 	}
 	for _, c := range h.conns {
 		_ = c.Close()
@@ -319,8 +376,10 @@ func (h *Harness) Deployed() (bench, bareput bool) { return h.hasBench, h.hasBar
 // creates the benchmark poll (a poll opens one clock skew after its
 // creation: Prepare waits for that).
 func (h *Harness) Prepare(ctx context.Context, workloads []string) error {
-	gov := false
+	gov, attest, contribute := false, false, false
 	for _, w := range workloads {
+		attest = attest || needsAttesters(w)
+		contribute = contribute || needsRound(w)
 		switch {
 		case w == "put" && !h.hasBench:
 			return errors.New("workload put: the calibration chaincode is not deployed (network/up.sh --bench deploys it)")
@@ -330,9 +389,30 @@ func (h *Harness) Prepare(ctx context.Context, workloads []string) error {
 			gov = true
 		}
 	}
-	if !gov || h.governed {
+	if !gov {
 		return nil
 	}
+	if !h.governed {
+		if err := h.prepareMembers(ctx); err != nil {
+			return err
+		}
+	}
+	if attest {
+		if err := h.prepareAttesters(ctx); err != nil {
+			return err
+		}
+	}
+	if contribute {
+		if err := h.prepareFunding(ctx); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// prepareMembers registers every client identity (and the round's
+// applicants) as members and creates the benchmark poll.
+func (h *Harness) prepareMembers(ctx context.Context) error {
 	first := h.admins[h.orgs[0]]
 	if _, err := first.Constitution(ctx); err != nil {
 		return fmt.Errorf("the governance workloads need an adopted constitution (make demo adopts one; charter genesis): %w", err)
@@ -349,7 +429,7 @@ func (h *Harness) Prepare(ctx context.Context, workloads []string) error {
 			batch = batch[:0]
 			return nil
 		}
-		for _, w := range h.workers {
+		for _, w := range append(slices.Clone(h.workers), h.applicants...) {
 			if w.org != org {
 				continue
 			}
@@ -399,15 +479,23 @@ func (h *Harness) Op(workload string) (Op, error) {
 		return h.artifact, nil
 	case "query":
 		return h.query, nil
+	case "attest":
+		if len(h.attesters) == 0 {
+			return nil, errors.New("workload attest: not prepared (Prepare readies the attesters)")
+		}
+		return h.attest, nil
+	case "contribute":
+		if h.roundID == "" {
+			return nil, errors.New("workload contribute: not prepared (Prepare opens the round)")
+		}
+		return h.contribute, nil
 	case "mix":
+		if len(h.attesters) == 0 || h.roundID == "" {
+			return nil, errors.New("workload mix: not prepared (Prepare readies the attesters and opens the round)")
+		}
+		ops := map[string]Op{"vote": h.vote, "attest": h.attest, "contribute": h.contribute, "artifact": h.artifact, "query": h.query}
 		return func(ctx context.Context, slot int, seq int64) (string, string) {
-			switch seq % 4 {
-			case 0, 2:
-				return h.vote(ctx, slot, seq)
-			case 1:
-				return h.artifact(ctx, slot, seq)
-			}
-			return h.query(ctx, slot, seq)
+			return ops[mixOp(seq)](ctx, slot, seq)
 		}, nil
 	}
 	return nil, fmt.Errorf("unknown workload %q (known: %s)", workload, strings.Join(Workloads, ", "))
