@@ -27,8 +27,26 @@ func (c *Client) ProposePartnerAdmission(ctx context.Context, title, description
 	return c.ProposeDecision(ctx, decision.ProposeRequest{Type: constitution.PartnerAdmission, Title: title, Description: description, Payload: payload})
 }
 
+// ProposePartnerRemoval is ProposeDecision for a partner_removal decision
+// naming an organisation a partner_admission decision admitted, and why
+// it is removed. Once executed, admission:Get shows the removal, and the
+// configuration update that takes the organisation out of the channel
+// (network/admit.sh --remove) may be signed.
+//
+// Errors: as ProposeDecision; ErrInvalidArgument (a malformed payload),
+// ErrNotFound (no admission of that MSP ID), ErrConflict (already
+// removed), ErrFailedPrecondition (a founding organisation).
+func (c *Client) ProposePartnerRemoval(ctx context.Context, title, description string, p admission.RemovalPayload) (*decision.Decision, error) {
+	payload, err := json.Marshal(p)
+	if err != nil {
+		return nil, &Error{Code: CodeInvalidArgument, Message: fmt.Sprintf("encode partner removal: %v", err), Err: err}
+	}
+	return c.ProposeDecision(ctx, decision.ProposeRequest{Type: constitution.PartnerRemoval, Title: title, Description: description, Payload: payload})
+}
+
 // Admission evaluates admission:Get: the organisation an executed
-// partner_admission decision admitted.
+// partner_admission decision admitted, with its removal when an executed
+// partner_removal decision removed it.
 //
 // Errors: ErrNotFound (no such decision executed), ErrInvalidArgument.
 func (c *Client) Admission(ctx context.Context, mspID string) (*admission.Admission, error) {

@@ -16,6 +16,7 @@ import (
 const (
 	txTreasuryDeposit        = "treasury:Deposit"
 	txTreasuryConfirmDeposit = "treasury:ConfirmDeposit"
+	txTreasuryCancelDeposit  = "treasury:CancelDeposit"
 	txTreasuryDepositRecord  = "treasury:DepositRecord"
 	txTreasuryDeposits       = "treasury:Deposits"
 	txTreasuryProposeSpend   = "treasury:ProposeSpend"
@@ -61,8 +62,23 @@ func (c *Client) ConfirmDeposit(ctx context.Context, deposit string) (*treasury.
 	return &out, nil
 }
 
-// TreasuryDeposit evaluates treasury:DepositRecord: one deposit, pending
-// or confirmed.
+// CancelDeposit submits treasury:CancelDeposit: the treasurer who recorded
+// a pending deposit withdraws it, with the reason; it can no longer be
+// confirmed and never moved a balance.
+//
+// Errors: ErrForbidden (not a treasurer; not the recorder),
+// ErrFailedPrecondition (confirmed, or already cancelled), ErrNotFound,
+// ErrInvalidArgument (reason).
+func (c *Client) CancelDeposit(ctx context.Context, deposit, reason string) (*treasury.DepositRecord, error) {
+	var out treasury.DepositRecord
+	if err := c.submitJSON(ctx, txTreasuryCancelDeposit, "deposit cancellation", treasury.CancelDepositRequest{Deposit: deposit, Reason: reason}, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// TreasuryDeposit evaluates treasury:DepositRecord: one deposit, pending,
+// confirmed or cancelled.
 //
 // Errors: ErrNotFound.
 func (c *Client) TreasuryDeposit(ctx context.Context, id string) (*treasury.DepositRecord, error) {

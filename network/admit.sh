@@ -21,10 +21,11 @@
 #       (docs/consortium.md, "Admitting a partner").
 #
 #   network/admit.sh --remove MSPID
-#       the mirror image of step 3: a config update that removes the
-#       organisation from the Application group, signed by a majority of
-#       the admins. (There is no partner_removal decision type yet: the
-#       consortium's admins remove by the channel's Admins policy alone.)
+#       the mirror image: asks every organisation's own peer for MSPID's
+#       admission record, which must show the removal an executed
+#       partner_removal decision recorded (none, or peers that disagree:
+#       REFUSED); then a config update that removes the organisation from
+#       the Application group, signed by a majority of the admins.
 #
 # Exit status: 0 done; 3 refused (the rule is named; the channel
 # configuration is unchanged); 2 usage; 1 any other failure.
@@ -86,6 +87,19 @@ if [ "$MODE" = admit ]; then
   done
   decision="$(grep -o '"decision":"[^"]*"' "$TMPD/admission.json" | head -n1 | cut -d'"' -f4)"
   echo "admit: ledger: every peer holds $MSP's admission by decision $decision"
+else
+  # the removal: every peer's admission record shows an executed
+  # partner_removal decision (admission:Get → "removal":{"decision":…})
+  first="" removal=""
+  for o in "${ORGS[@]}"; do
+    out="$(as_admin "$o" peer chaincode query -C "$CHANNEL" -n "$CC_NAME" -c "{\"function\":\"admission:Get\",\"Args\":[\"$MSP\"]}" 2>&1)" || out=""
+    removal="$(grep -o '"removal":{"decision":"[^"]*"' <<<"$out" | cut -d'"' -f6)" || true
+    [ -n "$removal" ] || refuse "the $o peer's ledger holds no removal of $MSP: no executed partner_removal decision removes $MSP"
+    if [ -z "$first" ]; then first="$out"; elif [ "$out" != "$first" ]; then
+      refuse "the peers disagree on $MSP's removal (the $o peer answers differently from the ${ORGS[0]} peer)"
+    fi
+  done
+  echo "admit: ledger: every peer holds $MSP's removal by decision $removal"
 fi
 
 # 2. the update
@@ -114,5 +128,9 @@ else
 fi
 submit_config_update "$TMPD/update.env" admit "$before" "${SIGNERS[@]}"; after="$REPLY"
 verb=admitted; [ "$MODE" = remove ] && verb=removed
-echo "admit: channel: config block $after ($MSP $verb) committed on every peer"
+if [ "$MODE" = remove ]; then
+  echo "admit: channel: config block $after ($MSP removed by decision $removal) committed on every peer"
+else
+  echo "admit: channel: config block $after ($MSP $verb) committed on every peer"
+fi
 printf '{"mspId":"%s","%s":true,"configBlock":%s}\n' "$MSP" "$verb" "$after"

@@ -29,6 +29,12 @@
 #       3. ORG's admin marks the member removed on the ledger
 #          (member:Remove through `charter member remove`).
 #
+#   network/member.sh crl-update ORG CRLFILE
+#       step 2 of revoke alone, for a CRL that ORG's CA issued: `charter
+#       member revoke` does steps 1 and 3 itself and runs this for the
+#       channel (the admins' MSPs and the peer CLI live with the network).
+#       Prints {"org","mspId","configBlock"} on the last line.
+#
 # Exit status: 0 done; 3 refused (the rule is named; for enroll nothing is
 # registered on the ledger, for revoke the channel configuration and the
 # ledger are unchanged); 2 usage; 1 any other failure.
@@ -48,7 +54,7 @@ export PATH="$BIN:$PATH"
 usage() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "${BASH_SOURCE[0]}"; }
 die() { echo "member: ERROR: $*" >&2; exit 1; }
 refuse() { echo "member: REFUSED: $*" >&2; exit 3; }
-bad_usage() { echo "member: $*" >&2; echo "usage: network/member.sh enroll ORG ID [--name NAME] | revoke ORG ID --reason TEXT" >&2; exit 2; }
+bad_usage() { echo "member: $*" >&2; echo "usage: network/member.sh enroll ORG ID [--name NAME] | revoke ORG ID --reason TEXT | crl-update ORG CRLFILE" >&2; exit 2; }
 
 [ $# -ge 1 ] || bad_usage "missing command"
 case "$1" in -h|--help) usage; exit 0 ;; esac
@@ -63,13 +69,19 @@ while [ $# -gt 0 ]; do
     *) bad_usage "unknown argument '$1'" ;;
   esac
 done
-case "$CMD" in enroll|revoke) ;; *) bad_usage "unknown command '$CMD' (enroll or revoke)" ;; esac
+case "$CMD" in enroll|revoke|crl-update) ;; *) bad_usage "unknown command '$CMD' (enroll, revoke or crl-update)" ;; esac
 found=""
 for o in "${ORGS[@]}"; do [ "$o" = "$ORG" ] && found=1; done
 [ -n "$found" ] || bad_usage "unknown organisation '$ORG' (known: ${ORGS[*]})"
+CRLFILE=""
+if [ "$CMD" = crl-update ]; then
+  CRLFILE="$ID" ID=""
+  [ -s "$CRLFILE" ] || bad_usage "crl-update: CRLFILE '$CRLFILE' is not a file"
+else
 # An enrollment ID becomes a certificate's CN and a folder name.
 [[ "$ID" =~ ^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$ ]] || bad_usage "ID '$ID': 1..64 of A-Z a-z 0-9 . _ - (starting with a letter or digit)"
 [ "$ID" != registrar ] || bad_usage "ID 'registrar' is the CA's own registrar"
+fi
 if [ "$CMD" = revoke ] && [ -z "$REASON" ]; then bad_usage "revoke needs --reason TEXT (recorded on the ledger)"; fi
 NAME="${NAME:-$ID}"
 
@@ -147,25 +159,13 @@ enroll() {
     "$ORG" "${ORG}MSP" "$ID" "$id" "$dir/cert.pem" "$dir/key.pem"
 }
 
-# ------------------------------------------------------------- revoke ---
-
-revoke() {
-  local dir="$MEMBERS/$K/$ID" out before after tmp napp
-  [ -s "$dir/cert.pem" ] || refuse "$ID was not enrolled in $ORG by this network's CA (no $dir/cert.pem)"
-  ensure_registrar
-  tmp="$(mktemp -d)"
-  TMPD="$tmp"
-  trap 'rm -rf "$TMPD"' EXIT
-  # 1. the CA
-  if ! out="$(caclient revoke -u "$CAURL" --mspdir "$REGISTRAR_MSP" -e "$ID" -r cessationofoperation)"; then
-    refuse "$ORG's CA does not revoke $ID: $(ca_error "$out")"
-  fi
-  out="$(caclient gencrl -u "$CAURL" --mspdir "$REGISTRAR_MSP")" || die "$ORG's CA does not issue its CRL: $(ca_error "$out")"
-  cp "$REGISTRAR_MSP/crls/crl.pem" "$tmp/crl.pem"
-  echo "member: CA: $ORG's CA revoked $ID and issued its CRL"
-  # 2. the channel
+# crl_to_channel CRL TMPDIR -> REPLY = the config block that put CRL into
+# ORG's MSP definition, committed on every peer (refuses, exit 3, when no
+# update can be built or the orderers refuse it)
+crl_to_channel() {
+  local crl="$1" tmp="$2" out before napp
   latest_config "$tmp/config.block" member; before="$REPLY"
-  if ! out="$("$BIN/charter-netadmin" crl-update --block "$tmp/config.block" --msp "${ORG}MSP" --crl "$tmp/crl.pem" --out "$tmp/update.env" 2>&1)"; then
+  if ! out="$("$BIN/charter-netadmin" crl-update --block "$tmp/config.block" --msp "${ORG}MSP" --crl "$crl" --out "$tmp/update.env" 2>&1)"; then
     refuse "no config update: ${out#charter-netadmin: }"
   fi
   echo "member: channel: config update built from config block $before: $out"
@@ -179,8 +179,39 @@ revoke() {
     napp="${napp:-${#ORGS[@]}}"
     majority_signers "$napp" "$ORG"
   fi
-  submit_config_update "$tmp/update.env" member "$before" "${SIGNERS[@]}"; after="$REPLY"
-  echo "member: channel: config block $after (${ORG}MSP's new CRL) committed on every peer"
+  submit_config_update "$tmp/update.env" member "$before" "${SIGNERS[@]}"
+  echo "member: channel: config block $REPLY (${ORG}MSP's new CRL) committed on every peer"
+}
+
+# ---------------------------------------------------------- crl-update ---
+
+crl-update() {
+  local tmp
+  tmp="$(mktemp -d)"
+  TMPD="$tmp"
+  trap 'rm -rf "$TMPD"' EXIT
+  crl_to_channel "$CRLFILE" "$tmp"
+  printf '{"org":"%s","mspId":"%s","configBlock":%s}\n' "$ORG" "${ORG}MSP" "$REPLY"
+}
+
+# ------------------------------------------------------------- revoke ---
+
+revoke() {
+  local dir="$MEMBERS/$K/$ID" out after tmp
+  [ -s "$dir/cert.pem" ] || refuse "$ID was not enrolled in $ORG by this network's CA (no $dir/cert.pem)"
+  ensure_registrar
+  tmp="$(mktemp -d)"
+  TMPD="$tmp"
+  trap 'rm -rf "$TMPD"' EXIT
+  # 1. the CA
+  if ! out="$(caclient revoke -u "$CAURL" --mspdir "$REGISTRAR_MSP" -e "$ID" -r cessationofoperation)"; then
+    refuse "$ORG's CA does not revoke $ID: $(ca_error "$out")"
+  fi
+  out="$(caclient gencrl -u "$CAURL" --mspdir "$REGISTRAR_MSP")" || die "$ORG's CA does not issue its CRL: $(ca_error "$out")"
+  cp "$REGISTRAR_MSP/crls/crl.pem" "$tmp/crl.pem"
+  echo "member: CA: $ORG's CA revoked $ID and issued its CRL"
+  # 2. the channel
+  crl_to_channel "$tmp/crl.pem" "$tmp"; after="$REPLY"
   # 3. the ledger
   if ! out="$(charter_cli --as "$PROFILE_ADMIN" -o json member remove --cert "$dir/cert.pem" --msp "${ORG}MSP" --reason "$REASON" 2>&1)"; then
     echo "$out" >&2

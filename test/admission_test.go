@@ -85,13 +85,20 @@ func applicationOrg(cfg *common.Config, mspID string) *common.ConfigGroup {
 // LabC joins the channel's Application group with its MSP (NodeOUs), its
 // policies and its anchor peer. Every refusal leaves the channel
 // configuration as it was. Then the mirror image removes LabC again (the
-// shared network keeps its three organisations for the other tests).
+// shared network keeps its three organisations for the other tests):
+// refused until a partner_removal decision has executed (and refused at
+// proposal for a founder), then passed.
 //
 // Not covered here (not built): LabC's own CA, peer and chaincode service
 // in their own network namespace, its channel join and approval, and an
 // endorsement by it.
 func TestPartnerAdmissionConfigSide(t *testing.T) {
-	ctx := ctxFor(t)
+	// the whole test's budget: two decisions (admission, removal) with
+	// their votes, timelocks and four admit.sh runs; ctxFor's two minutes
+	// ran out before the first decision's record was read on a machine
+	// loaded to 50
+	ctx, cancel := context.WithTimeout(t.Context(), 8*time.Minute)
+	defer cancel()
 	reader := net.client(t, "labA-user1")
 
 	// LabC's public MSP folder, made by its own tooling (cryptogen here).
@@ -131,6 +138,15 @@ func TestPartnerAdmissionConfigSide(t *testing.T) {
 		}, 20*time.Second, 100*time.Millisecond, "the %s peer holds LabC's admission", org)
 	}
 
+	// The removal decision is proposed now (a founder's removal is refused
+	// at proposal), voted while the admission proceeds, and executed only
+	// after admit.sh --remove has been refused without it (below).
+	_, err = community.client.ProposePartnerRemoval(ctx, "Remove LabA", "outvote a founder", admission.RemovalPayload{MSPID: "LabAMSP", Reason: "outvoted"})
+	assert.Equal(t, errcode.FailedPrecondition, codeOf(err), "a founder is not removed by decision: %s", wireText(err))
+	rd, err := community.client.ProposePartnerRemoval(ctx, "Remove Lab C", "Lab C leaves", admission.RemovalPayload{MSPID: "LabCMSP", Reason: "Lab C leaves the consortium"})
+	require.NoError(t, err, wireText(err))
+	removalExecuted := false
+
 	// Refused: another peer endpoint than the decision admitted.
 	msg, code = admitScript(t, nil, "LabCMSP", "--msp-dir", mspDir, "--anchor", "10.77.3.9:7051")
 	assert.Equal(t, 3, code, msg)
@@ -150,12 +166,15 @@ func TestPartnerAdmissionConfigSide(t *testing.T) {
 	require.Equal(t, 0, code, msg)
 	t.Logf("decision executed → LabC in the channel configuration on every peer: %s", time.Since(decided).Round(time.Millisecond))
 	removed := false
-	t.Cleanup(func() {
+	defer func() { // (a defer, not a cleanup: the test's context still holds)
 		if !removed { // the shared network keeps its three organisations
+			if !removalExecuted {
+				passAndExecute(t, reader, seat, community, rd)
+			}
 			msg, code := admitScript(t, nil, "--remove", "LabCMSP")
 			t.Logf("cleanup: admit.sh --remove LabCMSP: exit %d\n%s", code, msg)
 		}
-	})
+	}()
 	org := applicationOrg(channelConfig(t), "LabCMSP")
 	require.NotNil(t, org, "LabCMSP is in the channel's Application group")
 	var mc msp.MSPConfig
@@ -173,10 +192,28 @@ func TestPartnerAdmissionConfigSide(t *testing.T) {
 		assert.NotNil(t, org.GetPolicies()[p], "LabCMSP's %s policy", p)
 	}
 
-	// Removal, the mirror image (config side).
+	// Removal, the mirror image: refused without an executed
+	// partner_removal decision (the channel configuration unchanged); the
+	// decision executes, every peer's record shows it, and then the update
+	// passes.
+	inChannel := channelConfig(t)
+	msg, code = admitScript(t, nil, "--remove", "LabCMSP")
+	assert.Equal(t, 3, code, msg)
+	assert.Contains(t, msg, "no executed partner_removal decision removes LabCMSP")
+	assert.True(t, proto.Equal(inChannel, channelConfig(t)), "the channel configuration is unchanged")
+	rexec := passAndExecute(t, reader, seat, community, rd)[0]
+	removalExecuted = true
+	t.Logf("removal decision %s executed", rexec.ID)
+	for _, org := range orgProfiles {
+		require.Eventually(t, func() bool {
+			a, err := net.client(t, org+"-user1").Admission(ctx, "LabCMSP")
+			return err == nil && a.Removal != nil && a.Removal.Decision == rd.ID
+		}, 20*time.Second, 100*time.Millisecond, "the %s peer shows LabC removed by the decision", org)
+	}
 	msg, code = admitScript(t, nil, "--remove", "LabCMSP")
 	require.Equal(t, 0, code, msg)
 	removed = true
+	assert.Contains(t, msg, "removed by decision "+rd.ID)
 	assert.Contains(t, msg, "signed by the admins of Foundation LabA LabB", "with LabC in the channel a majority is 3 of 4")
 	assert.Nil(t, applicationOrg(channelConfig(t), "LabCMSP"), "LabCMSP removed")
 	assert.True(t, strings.Contains(msg, "LabCMSP removed"), msg)

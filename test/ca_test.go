@@ -53,6 +53,48 @@ func memberScript(t *testing.T, env []string, args ...string) (last, out string,
 	return lines[len(lines)-1], all.String(), code
 }
 
+// charterBin builds the charter CLI once per test binary.
+var charterBin = sync.OnceValues(func() (string, error) {
+	dir, err := os.MkdirTemp("", "charter-cli-")
+	if err != nil {
+		return "", err
+	}
+	bin := filepath.Join(dir, "charter")
+	build := exec.Command("go", "build", "-o", bin, "./cmd/charter")
+	build.Dir = net.root
+	if out, err := build.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("build charter: %v: %s", err, out)
+	}
+	return bin, nil
+})
+
+// charterCLI runs the charter CLI on the network's profiles as profile,
+// with -o json and extra environment; it returns standard output, both
+// streams, and the exit status.
+func charterCLI(t *testing.T, env []string, profile string, args ...string) (stdout, all string, code int) {
+	t.Helper()
+	bin, err := charterBin()
+	require.NoError(t, err)
+	cmd := exec.CommandContext(ctxFor(t), bin, append([]string{"--profiles-file", filepath.Join(net.stateDir, "profiles.json"),
+		"--as", profile, "--timeout", "60s", "-o", "json"}, args...)...)
+	cmd.Dir = net.root
+	cmd.Env = append(os.Environ(), env...)
+	var out bytes.Buffer
+	both := &lockedBuffer{}
+	cmd.Stdout = &multi{&out, both}
+	cmd.Stderr = both
+	err = cmd.Run()
+	var ee *exec.ExitError
+	switch {
+	case err == nil:
+	case errors.As(err, &ee):
+		code = ee.ExitCode()
+	default:
+		t.Fatalf("charter %v: %v", args, err)
+	}
+	return out.String(), both.String(), code
+}
+
 // multi copies the script's standard output to a and b.
 type multi struct {
 	a *bytes.Buffer
@@ -126,14 +168,17 @@ func revocationSerials(t *testing.T, cfg *common.Config, mspID string) []string 
 
 // TestCAEnrolVoteRevoke: a LabA member is registered and enrolled through
 // LabA's own CA and registered on the ledger by LabA's admin in one step
-// (network/member.sh enroll), and votes. Another organisation's registrar
-// cannot enrol into LabA; another organisation's admin alone cannot put a
-// CRL into LabA's MSP definition. Then LabA revokes the member
-// (network/member.sh revoke): the CA revokes, the CRL reaches LabA's MSP
+// (charter member enroll), and votes. Another organisation's registrar
+// cannot enrol into LabA (through network/member.sh or the CLI), nor a
+// plain member; another organisation's admin alone cannot put a CRL into
+// LabA's MSP definition. Then LabA revokes the member (charter member
+// revoke): the CA revokes, the CRL reaches LabA's MSP
 // definition through a config update signed by a majority of the admins,
 // the ledger marks the member removed, and every organisation's peer
 // refuses the member's next transaction.
 func TestCAEnrolVoteRevoke(t *testing.T) {
+	_, err := charterBin() // built before the test's deadlines start
+	require.NoError(t, err)
 	// the whole test's budget (ctxFor's two minutes ran out on a machine
 	// loaded to 40, with enrolment alone taking a minute)
 	ctx, cancel := context.WithTimeout(t.Context(), 6*time.Minute)
@@ -143,11 +188,11 @@ func TestCAEnrolVoteRevoke(t *testing.T) {
 
 	// Enrol through LabA's CA, CA side and ledger side together.
 	start := time.Now()
-	last, out, code := memberScript(t, nil, "enroll", "LabA", "ca-ada-"+suffix, "--name", "Ada (enrolled by LabA's CA)")
-	require.Zero(t, code, "enroll: %s", out)
-	t.Logf("enrolled through LabA's CA and registered on the ledger in %s", time.Since(start).Round(time.Millisecond))
+	last, out, code := charterCLI(t, nil, "labA-admin", "member", "enroll", "ca-ada-"+suffix, "--name", "Ada (enrolled by LabA's CA)")
+	require.Zero(t, code, "charter member enroll: %s", out)
+	t.Logf("enrolled through LabA's CA and registered on the ledger (charter member enroll) in %s", time.Since(start).Round(time.Millisecond))
 	var ada caMember
-	require.NoError(t, json.Unmarshal([]byte(last), &ada), "enroll's last line: %s", last)
+	require.NoError(t, json.Unmarshal([]byte(last), &ada), "enroll's output: %s", last)
 	pemBytes, err := os.ReadFile(ada.CertPath)
 	require.NoError(t, err)
 	cert, err := identity.ParsePEM(pemBytes)
@@ -163,17 +208,31 @@ func TestCAEnrolVoteRevoke(t *testing.T) {
 	assert.Equal(t, membership.StatusActive, m.Status)
 
 	// Refused: Foundation's registrar registering at LabA's CA. The
-	// registrar must exist first: Foundation enrols one of its own.
+	// registrar must exist first: Foundation enrols one of its own
+	// (network/member.sh, the script the CLI mirrors).
 	_, out, code = memberScript(t, nil, "enroll", "Foundation", "ca-fo-"+suffix)
 	require.Zero(t, code, "enroll at Foundation: %s", out)
 	height := settledHeight(t)
-	_, out, code = memberScript(t, []string{"CHARTER_MEMBER_REGISTRAR_MSP=" + filepath.Join(net.stateDir, "ca", "foundation", "registrar", "msp")},
-		"enroll", "LabA", "ca-mallory-"+suffix)
+	foreign := filepath.Join(net.stateDir, "ca", "foundation", "registrar", "msp")
+	_, out, code = memberScript(t, []string{"CHARTER_MEMBER_REGISTRAR_MSP=" + foreign}, "enroll", "LabA", "ca-mallory-"+suffix)
 	assert.Equal(t, 3, code, "another organisation's registrar is refused: %s", out)
 	assert.Contains(t, out, "LabA's CA does not register ca-mallory-"+suffix)
 	assert.Contains(t, out, "only LabA's registrar registers LabA's members")
-	_, err = os.Stat(filepath.Join(net.stateDir, "members", "laba", "ca-mallory-"+suffix))
-	assert.True(t, os.IsNotExist(err), "nothing was enrolled")
+	_, out, code = charterCLI(t, nil, "labA-admin", "member", "enroll", "ca-mallory2-"+suffix, "--registrar-msp", foreign)
+	assert.Equal(t, 3, code, "charter member enroll: another organisation's registrar is refused (FORBIDDEN): %s", out)
+	assert.Contains(t, out, "LabA's CA does not register ca-mallory2-"+suffix)
+	assert.Contains(t, out, "only LabA's registrar registers LabA's members")
+	_, out, code = charterCLI(t, nil, "foundation-admin", "member", "enroll", "ca-mallory3-"+suffix)
+	require.Zero(t, code, "Foundation's admin enrols at Foundation's own CA: %s", out)
+	assert.Contains(t, out, `"mspId":"FoundationMSP"`, "an admin enrols into its own organisation only")
+	height = settledHeight(t)
+	_, out, code = charterCLI(t, nil, "labA-user1", "member", "enroll", "ca-mallory4-"+suffix)
+	assert.Equal(t, 3, code, "a plain member does not enrol: %s", out)
+	assert.Contains(t, out, "not an organisation admin")
+	for _, m := range []string{"ca-mallory-", "ca-mallory2-", "ca-mallory4-"} {
+		_, err = os.Stat(filepath.Join(net.stateDir, "members", "laba", m+suffix))
+		assert.True(t, os.IsNotExist(err), "nothing was enrolled for %s", m)
+	}
 	assert.Equal(t, height, chainHeight(t, observer), "the ledger is unchanged")
 
 	// The enrolled member votes on a poll.
@@ -204,7 +263,7 @@ func TestCAEnrolVoteRevoke(t *testing.T) {
 	// revoked the certificate, which no peer knows yet).
 	cfgBefore := channelConfig(t)
 	height = settledHeight(t)
-	_, out, code = memberScript(t, []string{"CHARTER_MEMBER_SIGNERS=LabB"}, "revoke", "LabA", "ca-ada-"+suffix, "--reason", "LabB tries")
+	_, out, code = charterCLI(t, []string{"CHARTER_MEMBER_SIGNERS=LabB"}, "labA-admin", "member", "revoke", "ca-ada-"+suffix, "--reason", "LabB tries")
 	assert.Equal(t, 3, code, "an update signed by too few admins is refused: %s", out)
 	assert.Contains(t, out, "the orderers refused the config update signed by the admins of LabB")
 	assert.True(t, proto.Equal(cfgBefore, channelConfig(t)), "the channel configuration is unchanged")
@@ -216,9 +275,17 @@ func TestCAEnrolVoteRevoke(t *testing.T) {
 
 	// LabA revokes: CA, channel, ledger.
 	start = time.Now()
-	_, out, code = memberScript(t, nil, "revoke", "LabA", "ca-ada-"+suffix, "--reason", "left LabA")
-	require.Zero(t, code, "revoke: %s", out)
-	t.Logf("revoked (CA, config update committed on every peer, ledger) in %s", time.Since(start).Round(time.Millisecond))
+	last, out, code = charterCLI(t, nil, "labA-admin", "member", "revoke", "ca-ada-"+suffix, "--reason", "left LabA")
+	require.Zero(t, code, "charter member revoke: %s", out)
+	t.Logf("revoked (CA, config update committed on every peer, ledger; charter member revoke) in %s", time.Since(start).Round(time.Millisecond))
+	var rev struct {
+		ConfigBlock uint64             `json:"configBlock"`
+		Member      *membership.Member `json:"member"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(last), &rev), "revoke's output: %s", last)
+	assert.Positive(t, rev.ConfigBlock)
+	require.NotNil(t, rev.Member)
+	assert.Equal(t, membership.StatusRemoved, rev.Member.Status)
 	assert.Contains(t, revocationSerials(t, channelConfig(t), "LabAMSP"), cert.SerialNumber.Text(16), "LabA's MSP definition revokes the certificate")
 	for _, org := range orgProfiles {
 		require.Eventually(t, func() bool {

@@ -64,7 +64,7 @@ func testConstitution() constitution.Document {
 			constitution.RoleGrant, constitution.RoleRevoke, constitution.OfficeGrant, constitution.OfficeRevoke, constitution.TokenIssuance,
 			constitution.Budget, constitution.TreasurySpend, constitution.ProjectAcceptance,
 			constitution.ReleaseStage, constitution.DatasetTakedown, constitution.EmergencyRatification,
-			constitution.ChaincodeUpgrade, constitution.PartnerAdmission:
+			constitution.ChaincodeUpgrade, constitution.PartnerAdmission, constitution.PartnerRemoval:
 			for j := range r.Families {
 				r.Families[j] = constitution.FamilySeat
 			}

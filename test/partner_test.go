@@ -137,16 +137,18 @@ func TestPartnerOnItsOwnHost(t *testing.T) {
 		RootCADigests: pemDigests(t, filepath.Join(p.MSPDir, "cacerts")), TLSCADigests: pemDigests(t, filepath.Join(p.MSPDir, "tlscacerts")),
 		PeerEndpoints: []string{p.Anchor}}
 	var executedAt time.Time
-	if a, err := reader.Admission(ctx, mspID); err == nil {
+	seat := foundingMember(t, "foundation", "dec-seat1")
+	community := newMember(t, "labB", fmt.Sprintf("partner-comm-%d", time.Now().UnixNano()%1_000_000_000))
+	if a, err := reader.Admission(ctx, mspID); err == nil && a.Removal == nil {
 		// a reused network on which an earlier run admitted LabD (with the
 		// same CA: partner.sh keeps LabD's files)
 		require.Equal(t, payload.RootCADigests, a.RootCADigests, "%s was admitted with another CA by an earlier run: use a fresh network or CHARTER_TEST_PARTNER", name)
 		executedAt = time.Now()
 		t.Logf("LabD's admission %s exists already (reused network): the time to its first endorsement is counted from now", a.Decision)
 	} else {
-		require.Equal(t, errcode.NotFound, codeOf(err), "LabD is not admitted yet: %s", wireText(err))
-		seat := foundingMember(t, "foundation", "dec-seat1")
-		community := newMember(t, "labB", fmt.Sprintf("partner-comm-%d", time.Now().UnixNano()%1_000_000_000))
+		if err != nil {
+			require.Equal(t, errcode.NotFound, codeOf(err), "LabD is not admitted yet: %s", wireText(err))
+		} // else: an earlier run admitted and removed it; a new decision admits it again
 		d, err := community.client.ProposePartnerAdmission(ctxFor(t), "Admit Lab D", "Lab D runs its CA, peer and chaincode service on its own host", payload)
 		require.NoError(t, err, wireText(err))
 		executed := passAndExecute(t, reader, seat, community, d)[0]
@@ -155,21 +157,38 @@ func TestPartnerOnItsOwnHost(t *testing.T) {
 	}
 	for _, org := range orgProfiles {
 		require.Eventually(t, func() bool {
-			_, err := net.client(t, org+"-user1").Admission(ctxFor(t), mspID)
-			return err == nil
+			a, err := net.client(t, org+"-user1").Admission(ctxFor(t), mspID)
+			return err == nil && a.Removal == nil
 		}, 20*time.Second, 100*time.Millisecond, "the %s peer holds LabD's admission", org)
 	}
 	start = time.Now()
 	msg, code := admitScript(t, nil, mspID, "--msp-dir", p.MSPDir, "--anchor", p.Anchor)
 	require.Zero(t, code, msg)
 	admitTook := time.Since(start)
-	removed := false
-	t.Cleanup(func() {
+	removed, removalExecuted := false, false
+	// removeByDecision executes a partner_removal decision for LabD: admit.sh
+	// --remove is refused without one.
+	removeByDecision := func() {
+		rd, err := community.client.ProposePartnerRemoval(ctxFor(t), "Remove Lab D", "the partner test ends", admission.RemovalPayload{MSPID: mspID, Reason: "the partner test ends"})
+		require.NoError(t, err, wireText(err))
+		passAndExecute(t, reader, seat, community, rd)
+		removalExecuted = true
+		for _, org := range orgProfiles {
+			require.Eventually(t, func() bool {
+				a, err := net.client(t, org+"-user1").Admission(ctxFor(t), mspID)
+				return err == nil && a.Removal != nil && a.Removal.Decision == rd.ID
+			}, 20*time.Second, 100*time.Millisecond, "the %s peer shows LabD removed by the decision", org)
+		}
+	}
+	defer func() { // (a defer, not a cleanup: the test's context still holds)
 		if !removed { // the shared network keeps its three organisations
+			if !removalExecuted {
+				removeByDecision()
+			}
 			msg, code := admitScript(t, nil, "--remove", mspID)
 			t.Logf("cleanup: admit.sh --remove %s: exit %d\n%s", mspID, code, msg)
 		}
-	})
+	}()
 	require.NotNil(t, applicationOrg(channelConfig(t), mspID), "LabD is in the channel")
 
 	// 3. LabD joins from its own host: block 0 through the host's
@@ -255,8 +274,10 @@ func TestPartnerOnItsOwnHost(t *testing.T) {
 		assert.Equal(t, peer.TxValidationCode_VALID, vc, "the %s peer validated it", org)
 	}
 
-	// 5. Removal: the consortium takes LabD out of the channel; its peer
-	// can no longer endorse, and nothing is written.
+	// 5. Removal: a partner_removal decision executes, then the consortium
+	// takes LabD out of the channel; its peer can no longer endorse, and
+	// nothing is written.
+	removeByDecision()
 	msg, code = admitScript(t, nil, "--remove", mspID)
 	require.Zero(t, code, msg)
 	removed = true

@@ -11,11 +11,23 @@
 // organisation's operator, and no majority of operators, adds an
 // organisation the consortium did not decide on.
 //
-// Keys: "admission" ~ mspId → Admission (one per organisation).
-// Events: admission.recorded.
+// A partner_removal decision (both houses) is the mirror image: when it
+// executes, its effect (Remove) marks the admitted organisation removed on
+// its record (the decision, the reason, the time), and the configuration
+// update that takes the organisation out of the channel (network/admit.sh
+// --remove) is refused unless every peer's record shows that removal. Only
+// an organisation a partner_admission decision admitted is removed this
+// way: a founding organisation is part of the founding act every founder
+// approved (chaincode/genesis), which no later decision of the others
+// undoes. A removed organisation may be admitted again by a new
+// partner_admission decision (its record is then replaced; the earlier
+// admission and removal stay in the events and the ledger's history).
 //
-// Who may call what: Admit only through an executed decision; Get and List
-// anyone with an identity on the channel. The package has no Fabric
+// Keys: "admission" ~ mspId → Admission (one per organisation).
+// Events: admission.recorded, admission.removed.
+//
+// Who may call what: Admit and Remove only through an executed decision;
+// Get anyone with an identity on the channel. The package has no Fabric
 // imports; the contract adapts it.
 package admission
 
@@ -38,6 +50,10 @@ const objectType = "admission"
 
 // EventRecorded is emitted when an executed decision admits an organisation.
 const EventRecorded = "admission.recorded"
+
+// EventRemoved is emitted when an executed decision removes an admitted
+// organisation.
+const EventRemoved = "admission.removed"
 
 // Bounds of a payload.
 const (
@@ -69,6 +85,26 @@ type Admission struct {
 	Decision   string    `json:"decision"`
 	AdmittedAt time.Time `json:"admittedAt"`
 	TxID       string    `json:"txId"`
+	// Removal is set once an executed partner_removal decision removed the
+	// organisation.
+	Removal *Removal `json:"removal,omitempty"`
+}
+
+// Removal is the removal of an admitted organisation by an executed
+// partner_removal decision.
+type Removal struct {
+	Decision  string    `json:"decision"`
+	Reason    string    `json:"reason"`
+	RemovedAt time.Time `json:"removedAt"`
+	TxID      string    `json:"txId"`
+}
+
+// RemovalPayload is the payload of a partner_removal decision.
+type RemovalPayload struct {
+	// MSPID is the admitted organisation's MSP ID.
+	MSPID string `json:"mspId"`
+	// Reason says why the consortium removes it.
+	Reason string `json:"reason"`
 }
 
 func checkMSPID(msp string) error {
@@ -231,8 +267,11 @@ func CheckAdmit(s core.Store, raw json.RawMessage) (Payload, error) {
 		return p, errcode.Conflictf("partner admission: %s founded the consortium; it is not admitted again", p.MSPID)
 	}
 	prev, err := Get(s, p.MSPID)
-	if err == nil {
+	if err == nil && prev.Removal == nil {
 		return p, errcode.Conflictf("partner admission: %s is already admitted by decision %s", p.MSPID, errcode.Quote(prev.Decision))
+	}
+	if err == nil {
+		return p, nil // removed: a new decision admits it again
 	}
 	if !errcode.IsCode(err, errcode.NotFound) {
 		return p, err
@@ -258,10 +297,81 @@ func Admit(tx *core.Tx, decisionID string, raw json.RawMessage) (*Admission, err
 	return a, tx.Emit(EventRecorded, a)
 }
 
+// DecodeRemovalPayload decodes and validates a partner_removal payload
+// with the one strict decoder.
+func DecodeRemovalPayload(raw json.RawMessage) (RemovalPayload, error) {
+	var p RemovalPayload
+	if len(raw) == 0 {
+		return p, errcode.Invalidf("partner removal: the decision needs a payload {mspId, reason}")
+	}
+	if err := strictjson.Decode("partner removal payload", raw, 0, &p); err != nil {
+		return p, err
+	}
+	if err := checkMSPID(p.MSPID); err != nil {
+		return p, err
+	}
+	reason := text.Reason()
+	reason.Required = true
+	if err := text.Check("partner removal: reason", p.Reason, reason); err != nil {
+		return p, err
+	}
+	return p, nil
+}
+
+// CheckRemove is the proposal- and execution-time check of a
+// partner_removal decision: a valid payload naming an organisation that an
+// executed partner_admission decision admitted and that is not removed
+// yet. A founding organisation is refused: it was never admitted by
+// decision, and the founding act every founder approved is not undone by
+// the others' decision.
+func CheckRemove(s core.Store, raw json.RawMessage) (*Admission, RemovalPayload, error) {
+	p, err := DecodeRemovalPayload(raw)
+	if err != nil {
+		return nil, p, err
+	}
+	st, err := genesis.Get(s)
+	if err != nil {
+		return nil, p, err
+	}
+	if st.Adopted != nil && slices.Contains(st.Adopted.Proposal.Genesis.Founders, p.MSPID) {
+		return nil, p, errcode.Preconditionf("partner removal: %s founded the consortium: a partner_removal decision removes only an organisation a partner_admission decision admitted", p.MSPID)
+	}
+	a, err := Get(s, p.MSPID)
+	if err != nil {
+		if errcode.IsCode(err, errcode.NotFound) {
+			return nil, p, errcode.NotFoundf("partner removal: no executed partner_admission decision admits %s", p.MSPID)
+		}
+		return nil, p, err
+	}
+	if a.Removal != nil {
+		return nil, p, errcode.Conflictf("partner removal: %s is already removed by decision %s", p.MSPID, errcode.Quote(a.Removal.Decision))
+	}
+	return a, p, nil
+}
+
+// Remove marks the admitted organisation of an executed partner_removal
+// decision removed and emits EventRemoved.
+func Remove(tx *core.Tx, decisionID string, raw json.RawMessage) (*Admission, error) {
+	a, p, err := CheckRemove(tx.Store, raw)
+	if err != nil {
+		return nil, err
+	}
+	a.Removal = &Removal{Decision: decisionID, Reason: p.Reason, RemovedAt: tx.Time, TxID: tx.TxID}
+	k, err := key(p.MSPID)
+	if err != nil {
+		return nil, err
+	}
+	if err := core.PutJSON(tx.Store, k, a); err != nil {
+		return nil, err
+	}
+	return a, tx.Emit(EventRemoved, a)
+}
+
 // Matches compares the organisation a channel configuration update would
 // add with the recorded admission: the same MSP ID, root CA digests, TLS CA
-// digests and peer endpoints (as sets). It returns a FAILED_PRECONDITION
-// error naming the first difference.
+// digests and peer endpoints (as sets), and an admission no partner_removal
+// decision has removed since. It returns a FAILED_PRECONDITION error
+// naming the first difference.
 func (a *Admission) Matches(got Payload) error {
 	diff := func(field string, want, have []string) error {
 		w, h := slices.Clone(want), slices.Clone(have)
@@ -275,6 +385,10 @@ func (a *Admission) Matches(got Payload) error {
 	}
 	if got.MSPID != a.MSPID {
 		return errcode.Preconditionf("the update adds %s, decision %s admitted %s", errcode.Quote(got.MSPID), errcode.Quote(a.Decision), a.MSPID)
+	}
+	if a.Removal != nil {
+		return errcode.Preconditionf("%s was removed by decision %s after decision %s admitted it; a new partner_admission decision admits it again",
+			a.MSPID, errcode.Quote(a.Removal.Decision), errcode.Quote(a.Decision))
 	}
 	if err := diff("root CA digests", a.RootCADigests, got.RootCADigests); err != nil {
 		return err
@@ -290,5 +404,8 @@ func (a *Admission) Matches(got Payload) error {
 
 // String names an admission for messages.
 func (a *Admission) String() string {
+	if a.Removal != nil {
+		return fmt.Sprintf("%s (%s) admitted by decision %s, removed by decision %s", a.MSPID, a.Name, a.Decision, a.Removal.Decision)
+	}
 	return fmt.Sprintf("%s (%s) admitted by decision %s", a.MSPID, a.Name, a.Decision)
 }

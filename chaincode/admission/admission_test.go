@@ -139,3 +139,84 @@ func TestMatches(t *testing.T) {
 		})
 	}
 }
+
+// admitted is a founded store where LabC is admitted by decision d0007.
+func admitted(t *testing.T) *core.MemStore {
+	t.Helper()
+	s := founded(t)
+	_, err := Admit(testutil.Tx(s, testutil.ID("LabAMSP", "u"), false, testutil.T0()), "d0007", raw(t, labC()))
+	require.NoError(t, err)
+	return s
+}
+
+func TestRemoveMarksTheOrganisationRemoved(t *testing.T) {
+	s := admitted(t)
+	at := testutil.T0().Add(time.Hour)
+	tx := testutil.Tx(s, testutil.ID("LabBMSP", "u"), false, at)
+	a, err := Remove(tx, "d0009", raw(t, RemovalPayload{MSPID: "LabCMSP", Reason: "left the consortium"}))
+	require.NoError(t, err)
+	require.NotNil(t, a.Removal)
+	assert.Equal(t, "d0009", a.Removal.Decision)
+	assert.Equal(t, "left the consortium", a.Removal.Reason)
+	assert.Equal(t, at, a.Removal.RemovedAt)
+	assert.Equal(t, "d0007", a.Decision, "the admission's decision stays on the record")
+	require.NotNil(t, tx.Event())
+	assert.Equal(t, EventRemoved, tx.Event().Type)
+
+	got, err := Get(s, "LabCMSP")
+	require.NoError(t, err)
+	assert.Equal(t, a, got, "admission:Get shows the removal with its decision")
+	assert.Contains(t, got.String(), "removed by decision d0009")
+
+	// The channel update is refused for a removed admission.
+	err = got.Matches(labC())
+	assert.True(t, errcode.IsCode(err, errcode.FailedPrecondition), "%v", err)
+	assert.ErrorContains(t, err, `LabCMSP was removed by decision "d0009"`)
+
+	// A removed organisation may be admitted again by a new decision.
+	again, err := Admit(testutil.Tx(s, testutil.ID("LabAMSP", "u"), false, at.Add(time.Hour)), "d0011", raw(t, labC()))
+	require.NoError(t, err)
+	assert.Equal(t, "d0011", again.Decision)
+	assert.Nil(t, again.Removal)
+}
+
+// Attack rows of a partner_removal: each refused, at proposal (CheckRemove)
+// and at execution (Remove), with nothing changed.
+func TestRemoveRefusals(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		setup   func(t *testing.T, s *core.MemStore)
+		payload json.RawMessage
+		code    errcode.Code
+		want    string
+	}{
+		{"no payload", nil, nil, errcode.InvalidArgument, "needs a payload {mspId, reason}"},
+		{"unknown field", nil, json.RawMessage(`{"mspId":"LabCMSP","reason":"r","x":1}`), errcode.InvalidArgument, "x"},
+		{"no reason", nil, raw(t, RemovalPayload{MSPID: "LabCMSP"}), errcode.InvalidArgument, "reason"},
+		{"malformed MSP ID", nil, raw(t, RemovalPayload{MSPID: "Lab C", Reason: "r"}), errcode.InvalidArgument, "may contain only"},
+		{"an organisation no decision admitted", nil, raw(t, RemovalPayload{MSPID: "LabDMSP", Reason: "r"}), errcode.NotFound,
+			"no executed partner_admission decision admits LabDMSP"},
+		{"a founding organisation", nil, raw(t, RemovalPayload{MSPID: "LabBMSP", Reason: "outvoted"}), errcode.FailedPrecondition,
+			"LabBMSP founded the consortium"},
+		{"already removed", func(t *testing.T, s *core.MemStore) {
+			_, err := Remove(testutil.Tx(s, testutil.ID("LabAMSP", "u"), false, testutil.T0()), "d0009", raw(t, RemovalPayload{MSPID: "LabCMSP", Reason: "r"}))
+			require.NoError(t, err)
+		}, raw(t, RemovalPayload{MSPID: "LabCMSP", Reason: "again"}), errcode.Conflict, `LabCMSP is already removed by decision "d0009"`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := admitted(t)
+			if tc.setup != nil {
+				tc.setup(t, s)
+			}
+			before := s.Snapshot()
+			_, _, err := CheckRemove(s, tc.payload)
+			assert.True(t, errcode.IsCode(err, tc.code), "check: %v", err)
+			assert.ErrorContains(t, err, tc.want)
+			tx := testutil.Tx(s, testutil.ID("LabAMSP", "u"), false, testutil.T0())
+			_, err = Remove(tx, "d0010", tc.payload)
+			assert.True(t, errcode.IsCode(err, tc.code), "remove: %v", err)
+			assert.Nil(t, tx.Event(), "no event")
+			assert.Equal(t, before, s.Snapshot(), "nothing changed")
+		})
+	}
+}

@@ -102,6 +102,10 @@ const (
 	// decision, as a grants administrator can (its payload names the
 	// round and the project).
 	ProjectAcceptance DecisionType = "project_acceptance"
+	// PartnerRemoval removes an organisation a partner_admission decision
+	// admitted (the mirror image of PartnerAdmission; its payload names the
+	// MSP ID and the reason).
+	PartnerRemoval DecisionType = "partner_removal"
 )
 
 // RequiredDecisionTypes lists the decision types a constitution must route.
@@ -116,7 +120,7 @@ func RequiredDecisionTypes() []DecisionType {
 // valid, and a proposal of a type it does not route is refused (NOT_FOUND)
 // until an amendment routes it. The default constitution routes them.
 func OptionalDecisionTypes() []DecisionType {
-	return []DecisionType{ProjectAcceptance}
+	return []DecisionType{ProjectAcceptance, PartnerRemoval}
 }
 
 // KnownDecisionTypes lists every decision type: the required ones, then
@@ -485,6 +489,7 @@ func Default() Document {
 			rule(OfficeRevoke, ab, []Family{FamilySeat, FamilyReputation}, 2000, 6667, 1*day, 7*day, 1*day),
 			rule(TokenIssuance, ab, []Family{FamilySeat, FamilyReputation}, 2000, 6667, 1*day, 7*day, 2*day),
 			rule(ProjectAcceptance, b, rep, 1000, 5001, 0, 3*day, 0),
+			rule(PartnerRemoval, ab, []Family{FamilySeat, FamilyReputation}, 2000, 6667, 2*day, 14*day, 2*day),
 		},
 		Concurrence: Concurrence{MediationSec: 7 * day, PassingHouseBps: 8000, OtherHouseBps: 5334},
 		Appeals:     Appeals{WindowSec: 3 * day, MinAppellants: 5},

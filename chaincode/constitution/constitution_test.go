@@ -313,6 +313,18 @@ func TestOptionalDecisionTypes(t *testing.T) {
 	_, err = without.Rule(ProjectAcceptance)
 	assert.Equal(t, errcode.NotFound, errcode.CodeOf(err))
 
+	r, err = d.Rule(PartnerRemoval)
+	require.NoError(t, err)
+	assert.Equal(t, []HouseID{HouseA, HouseB}, r.Houses, "a removal is decided like the admission it undoes")
+	admission, err := d.Rule(PartnerAdmission)
+	require.NoError(t, err)
+	admission.Type = PartnerRemoval
+	assert.Equal(t, admission, r)
+	assert.NotContains(t, RequiredDecisionTypes(), PartnerRemoval)
+	withoutRemoval := Default()
+	withoutRemoval.DecisionRules = slices.DeleteFunc(withoutRemoval.DecisionRules, func(r DecisionRule) bool { return r.Type == PartnerRemoval })
+	require.NoError(t, withoutRemoval.Validate())
+
 	unknown := Default()
 	unknown.DecisionRules = append(unknown.DecisionRules, DecisionRule{Type: "coronation", Houses: []HouseID{HouseB}, Families: []Family{FamilyReputation}, ThresholdBps: 5001, VotingPeriodSec: 1})
 	assert.ErrorContains(t, unknown.Validate(), `unknown decision type "coronation"`)

@@ -218,6 +218,7 @@ func signatures() []signature {
 		{"metrics", "Weights", []param{recordID("id", "ballot ID"), integer("fromShard", "first vote shard, 0..256"), integer("limit", "votes per page, 1..10000")}},
 		{"treasury", "Deposit", []param{js("request", treasury.DepositRequest{}, "the asset received off-chain")}},
 		{"treasury", "ConfirmDeposit", []param{js("request", treasury.ConfirmDepositRequest{}, "the pending deposit confirmed")}},
+		{"treasury", "CancelDeposit", []param{js("request", treasury.CancelDepositRequest{}, "the pending deposit withdrawn by its recorder, and why")}},
 		{"treasury", "DepositRecord", []param{recordID("id", "deposit ID")}},
 		{"treasury", "Deposits", []param{optional(integer("pageSize", "deposits per page; empty or 0 for the default")), bookmark()}},
 		{"treasury", "ProposeSpend", []param{js("request", treasury.SpendRequest{}, "the spend: account, budget decision, payees, source, reason")}},

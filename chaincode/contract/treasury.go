@@ -76,6 +76,16 @@ func (c *TreasuryContract) Execute(ctx contractapi.TransactionContextInterface, 
 	return run(ctx, func(tx *core.Tx) (*treasury.Executed, error) { return treasury.Execute(tx, id) })
 }
 
+// CancelDeposit withdraws a pending deposit. requestJSON is a
+// treasury.CancelDepositRequest. Caller: the treasurer who recorded it.
+func (c *TreasuryContract) CancelDeposit(ctx contractapi.TransactionContextInterface, requestJSON string) (string, error) {
+	var req treasury.CancelDepositRequest
+	if err := decode("deposit cancellation", requestJSON, &req); err != nil {
+		return "", wire(err)
+	}
+	return run(ctx, func(tx *core.Tx) (*treasury.DepositRecord, error) { return treasury.CancelDeposit(tx, req) })
+}
+
 // Cancel withdraws a spend that has not executed. requestJSON is a
 // treasury.CancelRequest. Caller: the spend's proposer.
 func (c *TreasuryContract) Cancel(ctx contractapi.TransactionContextInterface, requestJSON string) (string, error) {

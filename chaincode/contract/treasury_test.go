@@ -84,3 +84,53 @@ func TestDepositConfirmationThroughContract(t *testing.T) {
 	require.NoError(t, json.Unmarshal(res.Payload, &page))
 	assert.Len(t, page.Deposits, 1)
 }
+
+// A pending deposit withdrawn through the contract: refused to a treasurer
+// of another organisation (a coded error, no write, no event), withdrawn
+// by its recorder (event, record cancelled), and then its confirmation is
+// refused with the balance unchanged.
+func TestDepositCancellationThroughContract(t *testing.T) {
+	h := newHarness(t)
+	foTres := newIdentity(t, "FoundationMSP", "Tres@foundation", "client")
+	aTres := newIdentity(t, "LabAMSP", "Tres@labA", "client")
+	fm := func(u testIdentity) membership.FoundingMember {
+		return membership.FoundingMember{Member: identity.FromCert(u.msp, u.cert), Name: u.cert.Subject.CommonName, Roles: []membership.Role{membership.RoleTreasurer}}
+	}
+	h.foundDefault(fm(foTres), fm(aTres))
+
+	res, _ := h.invoke(aTres, 0, "treasury:Deposit", mustArg(t, treasury.DepositRequest{Account: "usd", Amount: 900, Reference: "wire-9", Reason: "sponsor"}))
+	require.Equal(t, int32(ok), res.Status, res.Message)
+	var d treasury.DepositRecord
+	require.NoError(t, json.Unmarshal(res.Payload, &d))
+
+	refused := func(caller testIdentity, fn, arg string, code errcode.Code, msg string) {
+		t.Helper()
+		before := h.state.Snapshot()
+		res, stub := h.invoke(caller, 0, fn, arg)
+		require.Equal(t, int32(500), res.Status)
+		decoded, found := errcode.Decode(res.Message)
+		require.True(t, found, "coded error: %s", res.Message)
+		assert.Equal(t, code, decoded.Code, res.Message)
+		assert.Contains(t, res.Message, msg)
+		assert.Equal(t, before, h.state.Snapshot(), "state unchanged")
+		assert.Empty(t, stub.Events, "no event")
+	}
+	cancel := mustArg(t, treasury.CancelDepositRequest{Deposit: d.ID, Reason: "returned by the bank"})
+	refused(foTres, "treasury:CancelDeposit", cancel, errcode.Forbidden, "only LabAMSP/Tres@labA, who recorded it, withdraws it")
+	refused(aTres, "treasury:CancelDeposit", `{"deposit":"`+d.ID+`","reason":"r","amount":1}`, errcode.InvalidArgument, "amount")
+
+	res, stub := h.invoke(aTres, 0, "treasury:CancelDeposit", cancel)
+	require.Equal(t, int32(ok), res.Status, res.Message)
+	var out treasury.DepositRecord
+	require.NoError(t, json.Unmarshal(res.Payload, &out))
+	assert.Equal(t, treasury.DepositCancelled, out.Status)
+	assert.Equal(t, "returned by the bank", out.CancelReason)
+	assert.Contains(t, stub.Events, treasury.EventDepositCancelled)
+
+	refused(foTres, "treasury:ConfirmDeposit", mustArg(t, treasury.ConfirmDepositRequest{Deposit: d.ID}), errcode.FailedPrecondition, "a cancelled deposit is not confirmed")
+	res, _ = h.invoke(foTres, 0, "treasury:Account", "usd")
+	require.Equal(t, int32(ok), res.Status, res.Message)
+	var a treasury.Account
+	require.NoError(t, json.Unmarshal(res.Payload, &a))
+	assert.Equal(t, int64(0), a.Balance, "never credited")
+}

@@ -17,10 +17,12 @@ import (
 type DepositStatus string
 
 // Deposit statuses: a recorded deposit moves nothing until a treasurer of
-// another organisation confirms it.
+// another organisation confirms it; until then the treasurer who recorded
+// it may withdraw it (cancelled: it never moves anything).
 const (
 	DepositPending   DepositStatus = "pending"
 	DepositConfirmed DepositStatus = "confirmed"
+	DepositCancelled DepositStatus = "cancelled"
 )
 
 // DepositRecord is one deposit: recorded by a treasurer, pending until a
@@ -41,6 +43,10 @@ type DepositRecord struct {
 	ConfirmedAt   *time.Time         `json:"confirmedAt,omitempty"`
 	ConfirmedTxID string             `json:"confirmedTxId,omitempty"`
 	MovementSeq   int64              `json:"movementSeq,omitempty"`
+
+	CancelledAt   *time.Time `json:"cancelledAt,omitempty"`
+	CancelledTxID string     `json:"cancelledTxId,omitempty"`
+	CancelReason  string     `json:"cancelReason,omitempty"`
 }
 
 // Deposited is the result of ConfirmDeposit and the payload of its event:
@@ -114,7 +120,8 @@ func Deposit(tx *core.Tx, req DepositRequest) (*DepositRecord, error) {
 // Errors: FORBIDDEN (not a treasurer; the recording treasurer or a
 // treasurer of its organisation), NOT_FOUND (no such deposit; its account
 // no longer in the constitution), CONFLICT (already confirmed),
-// INVALID_ARGUMENT (the balance would pass MaxAmount).
+// FAILED_PRECONDITION (cancelled by its recorder), INVALID_ARGUMENT (the
+// balance would pass MaxAmount).
 func ConfirmDeposit(tx *core.Tx, req ConfirmDepositRequest) (*Deposited, error) {
 	if _, err := membership.RequireRole(tx, membership.RoleTreasurer, "treasury confirm deposit"); err != nil {
 		return nil, err
@@ -122,6 +129,9 @@ func ConfirmDeposit(tx *core.Tx, req ConfirmDepositRequest) (*Deposited, error) 
 	d, err := GetDeposit(tx.Store, req.Deposit)
 	if err != nil {
 		return nil, err
+	}
+	if d.Status == DepositCancelled {
+		return nil, errcode.Preconditionf("treasury confirm deposit %s: it was cancelled by %s (%s); a cancelled deposit is not confirmed", d.ID, d.Recorder.Short(), errcode.Quote(d.CancelReason))
 	}
 	if d.Status != DepositPending {
 		return nil, errcode.Conflictf("treasury deposit %s is already %s", d.ID, d.Status)
@@ -156,6 +166,49 @@ func ConfirmDeposit(tx *core.Tx, req ConfirmDepositRequest) (*Deposited, error) 
 	}
 	out := &Deposited{Deposit: d, Movement: m}
 	return out, tx.Emit(EventDeposited, out)
+}
+
+// CancelDeposit withdraws a pending deposit: the treasurer who recorded it
+// says it will not arrive (or was recorded in error). The deposit is
+// marked cancelled with the reason, keeps its record, and can no longer
+// be confirmed; it never moved a balance, so nothing else changes. Caller:
+// the recording treasurer, still holding the treasurer role — no one else,
+// not another treasurer of its organisation nor the confirming side, since
+// withdrawing is the recorder's own statement. A pending deposit nobody
+// confirms or cancels stays pending (it moves nothing). It emits
+// EventDepositCancelled.
+//
+// Errors: FORBIDDEN (not a treasurer; not the recorder), NOT_FOUND (no
+// such deposit), FAILED_PRECONDITION (confirmed or already cancelled),
+// INVALID_ARGUMENT (reason).
+func CancelDeposit(tx *core.Tx, req CancelDepositRequest) (*DepositRecord, error) {
+	if _, err := membership.RequireRole(tx, membership.RoleTreasurer, "treasury cancel deposit"); err != nil {
+		return nil, err
+	}
+	if err := text.Check("reason", req.Reason, reasonRule()); err != nil {
+		return nil, err
+	}
+	d, err := GetDeposit(tx.Store, req.Deposit)
+	if err != nil {
+		return nil, err
+	}
+	caller := tx.Caller.Identity
+	if caller != d.Recorder {
+		return nil, errcode.Forbiddenf("treasury cancel deposit %s: only %s, who recorded it, withdraws it", d.ID, d.Recorder.Short())
+	}
+	if d.Status != DepositPending {
+		return nil, errcode.Preconditionf("treasury cancel deposit %s: it is %s; only a pending deposit is withdrawn", d.ID, d.Status)
+	}
+	at := tx.Time
+	d.Status, d.CancelledAt, d.CancelledTxID, d.CancelReason = DepositCancelled, &at, tx.TxID, req.Reason
+	k, err := depositKey(d.ID)
+	if err != nil {
+		return nil, err
+	}
+	if err := core.PutJSON(tx.Store, k, d); err != nil {
+		return nil, err
+	}
+	return d, tx.Emit(EventDepositCancelled, d)
 }
 
 // GetDeposit returns a deposit, NOT_FOUND when none was recorded.

@@ -79,6 +79,8 @@
 //
 //	Issue, OpenBudget, QueueByDecision  the decision engine's effects; never a transaction
 //	Deposit                             a treasurer
+//	ConfirmDeposit                      a treasurer of another organisation than the recorder's
+//	CancelDeposit                       the deposit's recorder (a treasurer), while it is pending
 //	ProposeSpend, PrepareSpend          a treasurer or the grants administrator
 //	Approve, Execute                    a treasurer, while the treasury.spend power is in force
 //	Cancel                              the spend's proposer, before execution

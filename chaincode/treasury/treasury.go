@@ -21,12 +21,14 @@ const (
 	EventIssued          = "treasury.issued"
 	EventDeposited       = "treasury.deposited"
 	EventDepositRecorded = "treasury.deposit_recorded"
-	EventBudgetOpened    = "treasury.budget_opened"
-	EventSpendProposed   = "treasury.spend_proposed"
-	EventSpendQueued     = "treasury.spend_queued"
-	EventSpendApproved   = "treasury.spend_approved"
-	EventSpendExecuted   = "treasury.spend_executed"
-	EventSpendCanceled   = "treasury.spend_cancelled"
+	// EventDepositCancelled: a pending deposit withdrawn by its recorder.
+	EventDepositCancelled = "treasury.deposit_cancelled"
+	EventBudgetOpened     = "treasury.budget_opened"
+	EventSpendProposed    = "treasury.spend_proposed"
+	EventSpendQueued      = "treasury.spend_queued"
+	EventSpendApproved    = "treasury.spend_approved"
+	EventSpendExecuted    = "treasury.spend_executed"
+	EventSpendCanceled    = "treasury.spend_cancelled"
 )
 
 // MoveKind is why a balance changed.
@@ -218,6 +220,12 @@ type DepositRequest struct {
 // ConfirmDepositRequest confirms a recorded deposit.
 type ConfirmDepositRequest struct {
 	Deposit string `json:"deposit"`
+}
+
+// CancelDepositRequest withdraws a pending deposit (its recorder only).
+type CancelDepositRequest struct {
+	Deposit string `json:"deposit"`
+	Reason  string `json:"reason"`
 }
 
 // ApproveRequest approves a spend.

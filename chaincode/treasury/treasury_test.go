@@ -412,3 +412,87 @@ func TestAttackConfirmingADepositWithinOneOrganisation(t *testing.T) {
 	w.refused(foTres, errcode.Conflict, "is already confirmed", confirm(d.ID))
 	assert.Equal(t, int64(1_000_000), balance(t, w.s, "compute_credits"), "confirmed once, credited once")
 }
+
+// A pending deposit is withdrawn by the treasurer who recorded it, and by
+// no one else; a confirmed deposit is not withdrawn; a withdrawn one is
+// not confirmed (docs/treasury.md, attack rows 22–24).
+func TestAttackCancellingADeposit(t *testing.T) {
+	w := newWorld(t)
+	d, err := Deposit(w.tx(aTres), DepositRequest{Account: "compute_credits", Amount: 5_000, Reference: "grant-y", Reason: "a grant announced"})
+	require.NoError(t, err)
+	cancel := func(id, reason string) func(tx *core.Tx) error {
+		return func(tx *core.Tx) error {
+			_, err := CancelDeposit(tx, CancelDepositRequest{Deposit: id, Reason: reason})
+			return err
+		}
+	}
+	confirm := func(id string) func(tx *core.Tx) error {
+		return func(tx *core.Tx) error { _, err := ConfirmDeposit(tx, ConfirmDepositRequest{Deposit: id}); return err }
+	}
+	for _, tt := range []struct {
+		name   string
+		caller identity.Identity
+		id     string
+		reason string
+		code   errcode.Code
+		want   string
+	}{
+		{"a treasurer of another organisation", foTres, d.ID, "r", errcode.Forbidden, "only LabAMSP/Tres@labA, who recorded it, withdraws it"},
+		{"a treasurer of the recorder's organisation", aTres2, d.ID, "r", errcode.Forbidden, "only LabAMSP/Tres@labA, who recorded it, withdraws it"},
+		{"the grants administrator", bGrants, d.ID, "r", errcode.Forbidden, "does not hold the treasurer role"},
+		{"a plain member", ada, d.ID, "r", errcode.Forbidden, "does not hold the treasurer role"},
+		{"an organisation admin", admin, d.ID, "r", errcode.Forbidden, "not an active member"},
+		{"no reason", aTres, d.ID, "", errcode.InvalidArgument, "reason"},
+		{"a deposit never recorded", aTres, "d-none", "r", errcode.NotFound, "treasury deposit \"d-none\" not found"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			w.t = t
+			w.refused(tt.caller, tt.code, tt.want, cancel(tt.id, tt.reason))
+			got, err := GetDeposit(w.s, d.ID)
+			require.NoError(t, err)
+			assert.Equal(t, DepositPending, got.Status, "still pending")
+		})
+	}
+	w.t = t
+
+	// The recorder withdraws it: cancelled with the reason, the record
+	// kept, the balance never moved.
+	w.at(time.Minute)
+	tx := w.tx(aTres)
+	out, err := CancelDeposit(tx, CancelDepositRequest{Deposit: d.ID, Reason: "the provider withdrew the grant"})
+	require.NoError(t, err)
+	assert.Equal(t, DepositCancelled, out.Status)
+	assert.Equal(t, "the provider withdrew the grant", out.CancelReason)
+	require.NotNil(t, out.CancelledAt)
+	assert.Equal(t, w.now, *out.CancelledAt)
+	assert.Equal(t, tx.TxID, out.CancelledTxID)
+	require.NotNil(t, tx.Event())
+	assert.Equal(t, EventDepositCancelled, tx.Event().Type)
+	got, err := GetDeposit(w.s, d.ID)
+	require.NoError(t, err)
+	assert.Equal(t, out, got)
+	assert.Equal(t, int64(0), balance(t, w.s, "compute_credits"))
+
+	// Cancel, then confirm: refused; cancelled twice: refused.
+	w.refused(foTres, errcode.FailedPrecondition, "it was cancelled by LabAMSP/Tres@labA", confirm(d.ID))
+	w.refused(aTres, errcode.FailedPrecondition, "it is cancelled; only a pending deposit is withdrawn", cancel(d.ID, "again"))
+	assert.Equal(t, int64(0), balance(t, w.s, "compute_credits"), "a cancelled deposit never moves the balance")
+
+	// A confirmed deposit is not withdrawn, by its recorder or anyone.
+	d2, err := Deposit(w.tx(aTres), DepositRequest{Account: "compute_credits", Amount: 700, Reference: "grant-z", Reason: "a grant received"})
+	require.NoError(t, err)
+	_, err = ConfirmDeposit(w.tx(foTres), ConfirmDepositRequest{Deposit: d2.ID})
+	require.NoError(t, err)
+	w.refused(aTres, errcode.FailedPrecondition, "it is confirmed; only a pending deposit is withdrawn", cancel(d2.ID, "changed my mind"))
+	w.refused(foTres, errcode.Forbidden, "who recorded it, withdraws it", cancel(d2.ID, "r"))
+	assert.Equal(t, int64(700), balance(t, w.s, "compute_credits"))
+
+	// The list shows all three states' records as stored.
+	page, err := Deposits(w.s, 0, "")
+	require.NoError(t, err)
+	statuses := map[string]DepositStatus{}
+	for _, x := range page.Deposits {
+		statuses[x.ID] = x.Status
+	}
+	assert.Equal(t, map[string]DepositStatus{d.ID: DepositCancelled, d2.ID: DepositConfirmed}, statuses)
+}

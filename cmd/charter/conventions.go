@@ -36,7 +36,8 @@ var agreedVerbs = map[string]string{
 	"remove":   "withdraw a record, keeping its trail (never rm, delete)",
 	"create":   "open a new ballot",
 	"set":      "set a per-topic preference",
-	"revoke":   "withdraw something the caller granted",
+	"revoke":   "withdraw something the caller granted (a member's certificate: at the CA, in the channel, on the ledger)",
+	"enroll":   "enrol a member through the organisation's CA and register them on the ledger",
 	"use":      "save a local default",
 	"draft":    "write a document locally, sending nothing",
 	"disclose": "declare a conflict of interest",
@@ -88,6 +89,7 @@ var agreedVerbs = map[string]string{
 	"decide":                   "propose the decision a spend waits for",
 	"deposit":                  "record an asset received",
 	"confirm-deposit":          "confirm another organisation's deposit",
+	"cancel-deposit":           "withdraw one's own pending deposit",
 	"deposits":                 "the treasury's deposits",
 	"usage":                    "what an account spent in its period",
 	// Funding rounds.

@@ -19,7 +19,7 @@ import (
 func (a *app) memberCmd() *cobra.Command {
 	return group("member", "Register, rename, remove and look up plain members; vouch for members of other organisations",
 		a.memberAddCmd(), a.memberUpdateCmd(), a.memberRemoveCmd(), a.memberShowCmd(), a.memberListCmd(),
-		a.memberVouchCmd(), a.memberUnvouchCmd(), a.memberVouchesCmd())
+		a.memberVouchCmd(), a.memberUnvouchCmd(), a.memberVouchesCmd(), a.memberEnrollCmd(), a.memberRevokeCmd())
 }
 
 // memberRef is how a command names a member: by a profile of the

@@ -20,6 +20,7 @@ import (
 type treasuryAPI interface {
 	Deposit(ctx context.Context, req treasury.DepositRequest) (*treasury.DepositRecord, error)
 	ConfirmDeposit(ctx context.Context, deposit string) (*treasury.Deposited, error)
+	CancelDeposit(ctx context.Context, deposit, reason string) (*treasury.DepositRecord, error)
 	TreasuryDeposit(ctx context.Context, id string) (*treasury.DepositRecord, error)
 	TreasuryDeposits(ctx context.Context, pageSize int, bookmark string) (*treasury.DepositPage, error)
 	ProposeSpend(ctx context.Context, req treasury.SpendRequest) (*treasury.Spend, error)
@@ -46,7 +47,7 @@ func (a *app) withTreasury(cmd *cobra.Command, fn func(ctx context.Context, t tr
 
 func (a *app) treasuryCmd() *cobra.Command {
 	return group("treasury", "The treasury: accounts, movements, budgets and multi-signature spends",
-		a.treasuryAccountsCmd(), a.treasuryMovementsCmd(), a.treasuryDepositCmd(), a.treasuryConfirmDepositCmd(), a.treasuryDepositsCmd(),
+		a.treasuryAccountsCmd(), a.treasuryMovementsCmd(), a.treasuryDepositCmd(), a.treasuryConfirmDepositCmd(), a.treasuryCancelDepositCmd(), a.treasuryDepositsCmd(),
 		a.treasuryBudgetCmd(),
 		a.treasuryProposeCmd(), a.treasuryDecideCmd(), a.treasuryApproveCmd(), a.treasuryExecuteCmd(), a.treasuryCancelCmd(),
 		a.treasuryShowCmd(), a.treasuryListCmd(), a.treasuryUsageCmd())
@@ -144,11 +145,19 @@ func (a *app) treasuryConfirmDepositCmd() *cobra.Command {
 	}, treasuryAPI.ConfirmDeposit)
 }
 
+func (a *app) treasuryCancelDepositCmd() *cobra.Command {
+	return idReasonCmd(a, a.withTreasury, cmdSpec{
+		Use: "cancel-deposit DEPOSIT --reason TEXT", Args: oneDeposit,
+		Short:   "As the treasurer who recorded it, withdraw a pending deposit (it can no longer be confirmed)",
+		Example: `  charter --as foundation-user2 treasury cancel-deposit d0123456789abcdef --reason "the transfer was returned"`,
+	}, treasuryAPI.CancelDeposit)
+}
+
 func (a *app) treasuryDepositsCmd() *cobra.Command {
 	var pageSize int
 	var bookmark, show string
 	cmd := &cobra.Command{
-		Use: "deposits [--page-size N] [--bookmark B] | --show DEPOSIT", Short: "List deposits, pending and confirmed, or show one",
+		Use: "deposits [--page-size N] [--bookmark B] | --show DEPOSIT", Short: "List deposits, pending, confirmed and cancelled, or show one",
 		Example: `  charter treasury deposits
   charter treasury deposits --show d0123456789abcdef`,
 		Args: noArgs,

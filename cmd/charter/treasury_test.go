@@ -45,6 +45,10 @@ func (g *fakeGateway) ApproveSpend(_ context.Context, id string) (*treasury.Appr
 func (g *fakeGateway) ExecuteSpend(_ context.Context, id string) (*treasury.Executed, error) {
 	return &treasury.Executed{Spend: testSpend, Movement: &treasury.Movement{}, Usage: &treasury.PeriodUsage{}}, g.record("ExecuteSpend", id)
 }
+func (g *fakeGateway) CancelDeposit(_ context.Context, id, reason string) (*treasury.DepositRecord, error) {
+	return &treasury.DepositRecord{ID: id, Status: treasury.DepositCancelled, CancelReason: reason}, g.record("CancelDeposit", []string{id, reason})
+}
+
 func (g *fakeGateway) CancelSpend(_ context.Context, id, reason string) (*treasury.Spend, error) {
 	return testSpend, g.record("CancelSpend", []string{id, reason})
 }
@@ -93,6 +97,7 @@ func TestTreasuryCommands(t *testing.T) {
 		{"deposit", []string{"treasury", "deposit", "--account", "usd", "--amount", "9", "--reference", "wire-7", "--reason", "grant"},
 			[]fakeCall{{"Deposit", treasury.DepositRequest{Account: "usd", Amount: 9, Reference: "wire-7", Reason: "grant"}}}},
 		{"confirm deposit", []string{"treasury", "confirm-deposit", "d1"}, []fakeCall{{"ConfirmDeposit", "d1"}}},
+		{"cancel deposit", []string{"treasury", "cancel-deposit", "d1", "--reason", "returned"}, []fakeCall{{"CancelDeposit", []string{"d1", "returned"}}}},
 		{"deposits", []string{"treasury", "deposits", "--page-size", "5"}, []fakeCall{{"TreasuryDeposits", []any{5, ""}}}},
 		{"deposits show", []string{"treasury", "deposits", "--show", "d1"}, []fakeCall{{"TreasuryDeposit", "d1"}}},
 		{"budget", []string{"treasury", "budget", "--account", "usd", "--amount", "100", "--purpose", "evals", "--title", "Q3"},
@@ -128,6 +133,8 @@ func TestTreasuryUsageErrors(t *testing.T) {
 		{"propose without payee", []string{"treasury", "propose", "--account", "usd", "--budget", "d1", "--reason", "r"}, "--to"},
 		{"propose bad payee", []string{"treasury", "propose", "--account", "usd", "--budget", "d1", "--reason", "r", "--to", "labA-user1=0"}, "positive whole number"},
 		{"approve nothing", []string{"treasury", "approve"}, "the spend ID"},
+		{"cancel deposit without reason", []string{"treasury", "cancel-deposit", "d1"}, "reason"},
+		{"cancel deposit without ID", []string{"treasury", "cancel-deposit", "--reason", "r"}, "the deposit ID"},
 		{"confirm nothing", []string{"treasury", "confirm-deposit"}, "the deposit ID"},
 		{"deposits show and page", []string{"treasury", "deposits", "--show", "d1", "--page-size", "5"}, "none of the others can be"},
 		{"cancel without reason", []string{"treasury", "cancel", "s1"}, `required flag(s) "reason" not set`},

@@ -6,7 +6,7 @@
 // no transaction grants a power role, issues tokens or slashes. Budgets and
 // treasury spends (chaincode/treasury) and chaincode upgrades are here too.
 // Release stages, dataset takedowns and emergency ratifications too.
-// Partner admissions (chaincode/admission) too.
+// Partner admissions and removals (chaincode/admission) too.
 package effects
 
 import (
@@ -26,7 +26,7 @@ import (
 // House A eligibility added to seat confirmations), slashing, the role
 // decisions, token issuance (to the treasury), budgets and treasury spends,
 // project acceptances into funding rounds,
-// chaincode upgrades and partner admissions.
+// chaincode upgrades and partner admissions and removals.
 func All() []decision.Effect {
 	out := []decision.Effect{}
 	for _, e := range decision.CoreEffects() {
@@ -37,7 +37,7 @@ func All() []decision.Effect {
 	}
 	out = append(out, Slashing())
 	out = append(out, Roles()...)
-	return append(out, TokenIssuance(), Budget(), TreasurySpend(), ProjectAcceptance(), ReleaseStage(), DatasetTakedown(), EmergencyRatification(), ChaincodeUpgrade(), PartnerAdmission())
+	return append(out, TokenIssuance(), Budget(), TreasurySpend(), ProjectAcceptance(), ReleaseStage(), DatasetTakedown(), EmergencyRatification(), ChaincodeUpgrade(), PartnerAdmission(), PartnerRemoval())
 }
 
 // Slashing is the effect of a slashing decision: the payload is a

@@ -29,7 +29,7 @@ func TestRegistry(t *testing.T) {
 	}
 	assert.Equal(t, []constitution.DecisionType{constitution.Amendment, constitution.SeatConfirmation, constitution.SeatRemoval, constitution.Slashing,
 		constitution.RoleGrant, constitution.RoleRevoke, constitution.OfficeGrant, constitution.OfficeRevoke, constitution.TokenIssuance, constitution.Budget, constitution.TreasurySpend, constitution.ProjectAcceptance,
-		constitution.ReleaseStage, constitution.DatasetTakedown, constitution.EmergencyRatification, constitution.ChaincodeUpgrade, constitution.PartnerAdmission}, types)
+		constitution.ReleaseStage, constitution.DatasetTakedown, constitution.EmergencyRatification, constitution.ChaincodeUpgrade, constitution.PartnerAdmission, constitution.PartnerRemoval}, types)
 }
 
 func TestSlashing(t *testing.T) {
@@ -140,6 +140,50 @@ func TestPartnerAdmissionRecordsTheOrganisation(t *testing.T) {
 	before := s.Snapshot()
 	assert.ErrorIs(t, eff.Check(s, cur, good), errcode.ErrConflict)
 	_, err = eff.Apply(testutil.Tx(s, admin, false, testutil.T0()), &decision.Decision{ID: "adm-2", Type: constitution.PartnerAdmission, Payload: good})
+	assert.ErrorIs(t, err, errcode.ErrConflict)
+	assert.Equal(t, before, s.Snapshot())
+}
+
+func TestPartnerRemovalMarksTheOrganisationRemoved(t *testing.T) {
+	s := core.NewMemStore()
+	admin := testutil.ID("LabAMSP", "Admin@labA")
+	_, err := constitution.InstallGenesis(testutil.Tx(s, admin, true, testutil.T0()), constitution.Default())
+	require.NoError(t, err)
+	cur, err := constitution.Current(s)
+	require.NoError(t, err)
+	d1, d2 := "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", "fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210"
+	admit := json.RawMessage(`{"mspId":"LabCMSP","name":"Lab C","rootCaDigests":["` + d1 + `"],"tlsCaDigests":["` + d2 + `"],"peerEndpoints":["10.77.0.2:7051"]}`)
+	remove := json.RawMessage(`{"mspId":"LabCMSP","reason":"left the consortium"}`)
+	eff := PartnerRemoval()
+
+	// Before any admission: nothing to remove (NOT_FOUND), nothing changed.
+	before := s.Snapshot()
+	assert.ErrorIs(t, eff.Check(s, cur, remove), errcode.ErrNotFound)
+	_, err = eff.Apply(testutil.Tx(s, admin, false, testutil.T0()), &decision.Decision{ID: "rm-0", Type: constitution.PartnerRemoval, Payload: remove})
+	assert.ErrorIs(t, err, errcode.ErrNotFound)
+	assert.Equal(t, before, s.Snapshot())
+
+	_, err = PartnerAdmission().Apply(testutil.Tx(s, admin, false, testutil.T0()), &decision.Decision{ID: "adm-1", Type: constitution.PartnerAdmission, Payload: admit})
+	require.NoError(t, err)
+	require.NoError(t, eff.Check(s, cur, remove))
+	for _, bad := range []string{``, `{"mspId":"LabCMSP"}`, `{"mspId":"LabCMSP","reason":"r","extra":true}`} {
+		assert.ErrorIs(t, eff.Check(s, cur, json.RawMessage(bad)), errcode.ErrInvalidArgument, bad)
+	}
+	tx := testutil.Tx(s, admin, false, testutil.T0())
+	out, err := eff.Apply(tx, &decision.Decision{ID: "rm-1", Type: constitution.PartnerRemoval, Payload: remove})
+	require.NoError(t, err)
+	a, ok := out.(*admission.Admission)
+	require.True(t, ok)
+	require.NotNil(t, a.Removal)
+	assert.Equal(t, "rm-1", a.Removal.Decision)
+	assert.Equal(t, "adm-1", a.Decision)
+	require.NotNil(t, tx.Event())
+	assert.Equal(t, admission.EventRemoved, tx.Event().Type)
+
+	// Removed once: a second removal refused at proposal and at execution.
+	before = s.Snapshot()
+	assert.ErrorIs(t, eff.Check(s, cur, remove), errcode.ErrConflict)
+	_, err = eff.Apply(testutil.Tx(s, admin, false, testutil.T0()), &decision.Decision{ID: "rm-2", Type: constitution.PartnerRemoval, Payload: remove})
 	assert.ErrorIs(t, err, errcode.ErrConflict)
 	assert.Equal(t, before, s.Snapshot())
 }
