@@ -33,7 +33,15 @@ import (
 // exit status.
 func memberScript(t *testing.T, env []string, args ...string) (last, out string, code int) {
 	t.Helper()
-	cmd := exec.CommandContext(ctxFor(t), "bash", append([]string{filepath.Join(net.root, "network", "member.sh")}, args...)...)
+	return scriptLines(t, ctxFor(t), "member.sh", env, args...)
+}
+
+// scriptLines runs network/SCRIPT with extra environment until ctx
+// ends; it returns the last line of its standard output, everything it
+// printed, and its exit status.
+func scriptLines(t *testing.T, ctx context.Context, script string, env []string, args ...string) (last, out string, code int) {
+	t.Helper()
+	cmd := exec.CommandContext(ctx, "bash", append([]string{filepath.Join(net.root, "network", script)}, args...)...)
 	cmd.Dir = net.root
 	cmd.Env = append(os.Environ(), env...)
 	var stdout bytes.Buffer
@@ -47,7 +55,7 @@ func memberScript(t *testing.T, env []string, args ...string) (last, out string,
 	case errors.As(err, &ee):
 		code = ee.ExitCode()
 	default:
-		t.Fatalf("member.sh %v: %v", args, err)
+		t.Fatalf("%s %v: %v", script, args, err)
 	}
 	lines := strings.Split(strings.TrimSpace(stdout.String()), "\n")
 	return lines[len(lines)-1], all.String(), code

@@ -1,7 +1,6 @@
 package test
 
 import (
-	"bytes"
 	"context"
 	"crypto/x509"
 	"encoding/json"
@@ -10,7 +9,6 @@ import (
 	"fmt"
 	"net/netip"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -37,23 +35,7 @@ func partnerScript(t *testing.T, args ...string) (last, out string, code int) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, "bash", append([]string{filepath.Join(net.root, "network", "partner.sh")}, args...)...)
-	cmd.Dir = net.root
-	var stdout bytes.Buffer
-	all := &lockedBuffer{}
-	cmd.Stdout = &multi{&stdout, all}
-	cmd.Stderr = all
-	err := cmd.Run()
-	var ee *exec.ExitError
-	switch {
-	case err == nil:
-	case errors.As(err, &ee):
-		code = ee.ExitCode()
-	default:
-		t.Fatalf("partner.sh %v: %v", args, err)
-	}
-	lines := strings.Split(strings.TrimSpace(stdout.String()), "\n")
-	return lines[len(lines)-1], all.String(), code
+	return scriptLines(t, ctx, "partner.sh", nil, args...)
 }
 
 // partnerHost is what partner.sh up prints.
