@@ -57,7 +57,7 @@ func TestConsoleGrantRound(t *testing.T) {
 	mux.Handle("/", h)
 	mux.Handle("/v1/", apiSrv.Handler())
 	srv := httptest.NewServer(mux)
-	t.Cleanup(func() { srv.Close(); stop(); <-done })
+	t.Cleanup(func() { srv.Close(); stop(); <-done; _ = apiSrv.Close() /* the index's temporary state directory */ })
 
 	budgetID := executedBudget(t, tctx, 5000, run)
 	t.Logf("budget decision %s executed after %s", budgetID, time.Since(start).Round(time.Second))

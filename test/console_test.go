@@ -83,7 +83,7 @@ func TestConsoleOnTheNetwork(t *testing.T) {
 		mux.Handle(p, apiSrv.Handler())
 	}
 	srv := httptest.NewServer(mux)
-	t.Cleanup(func() { srv.Close(); stop(); <-done })
+	t.Cleanup(func() { srv.Close(); stop(); <-done; _ = apiSrv.Close() /* the index's temporary state directory */ })
 
 	voter := newMember(t, "labA", fmt.Sprintf("console-voter-%d@labA", time.Now().UnixNano()))
 	// A member whose key the browser imports: its files, registered before the poll opens.
