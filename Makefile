@@ -59,7 +59,7 @@ test-unit: ## Unit tests with the race detector
 
 .PHONY: test-integration
 test-integration: build fabric ## Integration tests: start a fresh network (with the calibration chaincode), run test/, stop it
-	CHARTER_BENCH=1 $(GO) test -count=1 -tags $(TAGS) -timeout 40m -v ./test/... 2>&1 | tee .charter/integration.log | grep -E '^(=== RUN|--- |PASS|FAIL|ok|panic|\s+\S+_test.go)' ; exit $${PIPESTATUS[0]}
+	CHARTER_BENCH=1 $(GO) test -count=1 -tags $(TAGS) -timeout 80m -v ./test/... 2>&1 | tee .charter/integration.log | grep -E '^(=== RUN|--- |PASS|FAIL|ok|panic|\s+\S+_test.go)' ; exit $${PIPESTATUS[0]}
 
 .PHONY: repro-check
 repro-check: ## Build the committed chaincode in two fresh folders, the second with an empty build cache: the SHA-256s must match
