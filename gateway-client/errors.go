@@ -117,10 +117,18 @@ type Error struct {
 	// *client.EndorseError, *client.SubmitError, *client.CommitStatusError
 	// or a *ValidationError. It may be nil.
 	Err error
+	// Field and Rule name the refused field and the rule it broke when
+	// the chaincode's refusal named them (errcode.Error's Field and Rule,
+	// carried by the wire text's marker); empty otherwise.
+	Field string
+	Rule  string
 }
 
-// Error renders "CODE: message".
-func (e *Error) Error() string { return string(e.Code) + ": " + e.Message }
+// Error renders "CODE: message", with the field/rule marker when the
+// refusal named them (so that the text decodes back to the same error).
+func (e *Error) Error() string {
+	return string(e.Code) + ": " + e.Message + errcode.Marker(e.Message, e.Field, e.Rule)
+}
 
 // Unwrap returns the underlying error.
 func (e *Error) Unwrap() error { return e.Err }
@@ -221,8 +229,8 @@ func mapError(err error) error {
 			e.TxID, describe(err))
 		return e
 	}
-	if code, msg, ok := parseCharterError(err); ok {
-		e.Code, e.Message = code, msg
+	if ce, ok := parseCharterError(err); ok {
+		e.Code, e.Message, e.Field, e.Rule = ce.Code, ce.Message, ce.Field, ce.Rule
 		return e
 	}
 	switch {
@@ -312,20 +320,20 @@ func txIDOf(err error) string {
 // parseCharterError finds a Charter "CODE: message" in err: first in the
 // gateway's per-peer error details, then in the gRPC status message, then
 // in the error text.
-func parseCharterError(err error) (Code, string, bool) {
+func parseCharterError(err error) (*errcode.Error, bool) {
 	if st, ok := status.FromError(err); ok {
 		for _, d := range st.Details() {
 			if ed, ok := d.(*gateway.ErrorDetail); ok {
-				if c, msg, ok := parseText(ed.GetMessage()); ok {
-					return c, msg, true
+				if ce, ok := errcode.Decode(ed.GetMessage()); ok {
+					return ce, true
 				}
 			}
 		}
-		if c, msg, ok := parseText(st.Message()); ok {
-			return c, msg, true
+		if ce, ok := errcode.Decode(st.Message()); ok {
+			return ce, true
 		}
 	}
-	return parseText(err.Error())
+	return errcode.Decode(err.Error())
 }
 
 // parseText decodes the first Charter code in text, such as

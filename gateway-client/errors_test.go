@@ -213,18 +213,23 @@ func TestCodeOf(t *testing.T) {
 // under a code comes back from the client with the same code and message,
 // whether it arrives in a gateway error detail or only as text.
 func FuzzErrorTextRoundTrip(f *testing.F) {
-	f.Add(uint8(0), "member LabAMSP/x509::CN=a::CN=b is not registered")
-	f.Add(uint8(1), "caller is not an admin: FORBIDDEN: nested")
-	f.Add(uint8(2), "")
-	f.Add(uint8(3), "ünïcode ✓")
-	f.Add(uint8(4), "NOT_FOUND: inner code")
-	f.Fuzz(func(t *testing.T, i uint8, msg string) {
+	f.Add(uint8(0), "member LabAMSP/x509::CN=a::CN=b is not registered", "", "")
+	f.Add(uint8(1), "caller is not an admin: FORBIDDEN: nested", "", "")
+	f.Add(uint8(2), "", "", "")
+	f.Add(uint8(3), "ünïcode ✓", "title", "max-length")
+	f.Add(uint8(4), "NOT_FOUND: inner code", "", "")
+	f.Add(uint8(2), `looks marked [field="a" rule="b"]`, "", "")
+	f.Add(uint8(2), `twice [field="a" rule="b"]`, "c d", `"e"]`)
+	f.Fuzz(func(t *testing.T, i uint8, msg, field, rule string) {
 		code := chaincodeCodes[int(i)%len(chaincodeCodes)].code
-		if !utf8.ValidString(msg) {
+		if !utf8.ValidString(msg) || !utf8.ValidString(field) || !utf8.ValidString(rule) {
 			t.Skip("gRPC status messages are UTF-8")
 		}
-		wire := errcode.Encode(&errcode.Error{Code: code, Message: msg})
-		require.Equal(t, string(code)+": "+msg, wire)
+		wire := errcode.Encode(&errcode.Error{Code: code, Message: msg, Field: field, Rule: rule})
+		require.True(t, strings.HasPrefix(wire, string(code)+": "+msg), wire)
+		if field == "" && rule == "" && !strings.HasSuffix(msg, "]") {
+			require.Equal(t, string(code)+": "+msg, wire)
+		}
 
 		for name, err := range map[string]error{
 			"detail": peerError(codes.Aborted, endorseFailed, "chaincode response 500, "+wire),
@@ -236,13 +241,17 @@ func FuzzErrorTextRoundTrip(f *testing.F) {
 			require.ErrorAs(t, got, &e, name)
 			require.Equal(t, code, e.Code, name)
 			require.Equal(t, msg, e.Message, name)
+			require.Equal(t, field, e.Field, name)
+			require.Equal(t, rule, e.Rule, name)
 			require.ErrorIs(t, got, code.Sentinel(), name)
 
 			// Parsing the rendered error again is stable.
-			c2, m2, ok := parseText(e.Error())
+			ce, ok := errcode.Decode(e.Error())
 			require.True(t, ok, name)
-			require.Equal(t, code, c2, name)
-			require.Equal(t, msg, m2, name)
+			require.Equal(t, code, ce.Code, name)
+			require.Equal(t, msg, ce.Message, name)
+			require.Equal(t, field, ce.Field, name)
+			require.Equal(t, rule, ce.Rule, name)
 		}
 	})
 }

@@ -115,9 +115,9 @@ func mayVote(s core.Store, deps Deps, b *Ballot, voter identity.Identity, t time
 	switch st := b.StatusAt(t); st {
 	case StatusActive:
 	case StatusPending:
-		return errcode.Preconditionf("vote on ballot %s: voting opens at %s", b.ID, b.OpensAt.Format(time.RFC3339))
+		return errcode.PreconditionFieldf("", "window", "vote on ballot %s: voting opens at %s", b.ID, b.OpensAt.Format(time.RFC3339))
 	case StatusEnded:
-		return errcode.Preconditionf("vote on ballot %s: voting ended at %s", b.ID, b.EndsAt.Format(time.RFC3339))
+		return errcode.PreconditionFieldf("", "window", "vote on ballot %s: voting ended at %s", b.ID, b.EndsAt.Format(time.RFC3339))
 	default:
 		return errcode.Preconditionf("vote on ballot %s: the ballot is %s; votes are accepted only while it is active", b.ID, st)
 	}
@@ -201,7 +201,7 @@ func checkAllocations(b *Ballot, as []Allocation) (int64, error) {
 			}
 		}
 		if a.Votes < 1 {
-			return 0, errcode.Invalidf("vote on ballot %s: %d votes on %q; allocations must be positive whole numbers", b.ID, a.Votes, a.Choice)
+			return 0, errcode.InvalidFieldf("allocations", "positive", "vote on ballot %s: %d votes on %q; allocations must be positive whole numbers", b.ID, a.Votes, a.Choice)
 		}
 		if a.Votes > ISqrt(b.VoiceCredits-cost) {
 			return 0, errcode.Invalidf("vote on ballot %s: the allocations cost more than the %d voice credits granted (n votes on a choice cost n²)", b.ID, b.VoiceCredits)

@@ -182,7 +182,7 @@ func coded(msg string) string {
 	if d, ok := errcode.Decode(msg); !ok || !strings.HasPrefix(msg, string(d.Code)+": ") {
 		msg = errcode.Encode(fmt.Errorf("%s", msg))
 	}
-	return errcode.Clip(msg, errcode.MaxMessageBytes)
+	return errcode.ClipWire(msg, errcode.MaxMessageBytes)
 }
 
 // newGate wraps the assembled contractapi chaincode after checking that the

@@ -72,11 +72,22 @@ func (c Code) Sentinel() error {
 
 // Error is an error with a code and a message naming what was wrong.
 // errors.Is(e, e.Code.Sentinel()) is true.
+//
+// Field and Rule, when set, name the refused field (in the chaincode's
+// words: "title", "amount", "opensAt") and the rule it broke ("max-length",
+// "positive", "clock-skew"). They travel at the end of the wire text as a
+// marker, ` [field="title" rule="max-length"]` (see Marker), which Decode
+// takes off again.
 type Error struct {
 	Code    Code
 	Message string
+	Field   string
+	Rule    string
 }
 
+// Error renders "CODE: message" (without the field/rule marker, which
+// only Encode adds: error texts are also shown to people and stored as
+// reasons).
 func (e *Error) Error() string { return string(e.Code) + ": " + e.Message }
 
 // Is reports whether target is the sentinel of e's code.
@@ -88,6 +99,83 @@ func (e *Error) Is(target error) bool {
 // New returns an *Error with the given code and a formatted message.
 func New(code Code, format string, args ...any) error {
 	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// Fieldf returns an *Error of code naming the refused field and the rule
+// it broke.
+func Fieldf(code Code, field, rule, format string, args ...any) error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...), Field: field, Rule: rule}
+}
+
+// InvalidFieldf returns an INVALID_ARGUMENT error naming field and rule.
+func InvalidFieldf(field, rule, format string, args ...any) error {
+	return Fieldf(InvalidArgument, field, rule, format, args...)
+}
+
+// PreconditionFieldf returns a FAILED_PRECONDITION error naming field and
+// rule.
+func PreconditionFieldf(field, rule, format string, args ...any) error {
+	return Fieldf(FailedPrecondition, field, rule, format, args...)
+}
+
+// markerOpen starts the field/rule marker at the end of a wire message.
+const markerOpen = " [field="
+
+// Marker is the text appended to a message to carry field and rule:
+// ` [field="F" rule="R"]` (both Go-quoted). It is empty when neither is
+// set, unless the message itself ends with something Decode would take
+// for a marker: then an empty marker (` [field="" rule=""]`) is appended
+// so that the message comes back unchanged.
+func Marker(msg, field, rule string) string {
+	if field == "" && rule == "" {
+		if _, _, _, ok := splitMarker(msg); !ok {
+			return ""
+		}
+	}
+	return markerOpen + strconv.Quote(field) + " rule=" + strconv.Quote(rule) + "]"
+}
+
+// splitMarker takes a trailing marker off text.
+func splitMarker(text string) (msg, field, rule string, ok bool) {
+	if !strings.HasSuffix(text, "]") {
+		return text, "", "", false
+	}
+	for end := len(text); ; {
+		i := strings.LastIndex(text[:end], markerOpen)
+		if i < 0 {
+			return text, "", "", false
+		}
+		end = i
+		rest := text[i+len(markerOpen):]
+		fq, err := strconv.QuotedPrefix(rest)
+		if err != nil {
+			continue
+		}
+		rest = rest[len(fq):]
+		if !strings.HasPrefix(rest, " rule=") {
+			continue
+		}
+		rest = rest[len(" rule="):]
+		rq, err := strconv.QuotedPrefix(rest)
+		if err != nil || rest[len(rq):] != "]" {
+			continue
+		}
+		f, err1 := strconv.Unquote(fq)
+		r, err2 := strconv.Unquote(rq)
+		if err1 != nil || err2 != nil {
+			continue
+		}
+		return text[:i], f, r, true
+	}
+}
+
+// FieldOf returns the field and rule of the first *Error in err's chain.
+func FieldOf(err error) (field, rule string) {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Field, e.Rule
+	}
+	return "", ""
 }
 
 // NotFoundf, Forbiddenf, Invalidf, Conflictf and Preconditionf are
@@ -125,8 +213,10 @@ func CodeOf(err error) Code {
 	return Internal
 }
 
-// Encode renders err for the wire: "CODE: message". Errors without a code
-// are encoded as INTERNAL with their text. A nil error encodes to "".
+// Encode renders err for the wire: "CODE: message", followed by the
+// field/rule marker of the *Error in its chain when it names them (or an
+// empty marker when the text itself ends like one). Errors without a code are encoded as INTERNAL with
+// their text. A nil error encodes to "".
 func Encode(err error) string {
 	if err == nil {
 		return ""
@@ -134,16 +224,21 @@ func Encode(err error) string {
 	code := CodeOf(err)
 	msg := err.Error()
 	prefix := string(code) + ": "
-	// Keep the outer context but avoid "INTERNAL: NOT_FOUND: …" style repeats.
-	if strings.HasPrefix(msg, prefix) {
-		return msg
-	}
 	var e *Error
-	if errors.As(err, &e) {
+	coded := errors.As(err, &e)
+	var field, rule string
+	if coded {
+		field, rule = e.Field, e.Rule
+	}
+	switch {
+	case strings.HasPrefix(msg, prefix):
+		// Keep the outer context but avoid "INTERNAL: NOT_FOUND: …" style repeats.
+		msg = strings.TrimPrefix(msg, prefix)
+	case coded:
 		// Context added around a coded error: "ctx: CODE: msg" → "CODE: ctx: msg".
 		msg = strings.Replace(msg, prefix, "", 1)
 	}
-	return prefix + msg
+	return prefix + msg + Marker(msg, field, rule)
 }
 
 // Decode finds a Charter error code in text (typically a chaincode response
@@ -166,8 +261,8 @@ func Decode(text string) (err *Error, ok bool) {
 	if best < 0 {
 		return nil, false
 	}
-	msg := text[best+len(bestCode)+2:]
-	return &Error{Code: bestCode, Message: msg}, true
+	msg, field, rule, _ := splitMarker(text[best+len(bestCode)+2:])
+	return &Error{Code: bestCode, Message: msg, Field: field, Rule: rule}, true
 }
 
 func isCodeChar(b byte) bool {
@@ -207,6 +302,23 @@ func Quote(s string) string {
 		}
 		n = len(p) - 1
 	}
+}
+
+// ClipWire clips a wire message to at most max bytes like Clip, keeping
+// its field/rule marker whole at the end.
+func ClipWire(s string, max int) string {
+	if len(s) <= max {
+		return s
+	}
+	msg, field, rule, ok := splitMarker(s)
+	if !ok {
+		return Clip(s, max)
+	}
+	m := Marker("", field, rule)
+	if len(m) > max/2 {
+		return Clip(msg, max)
+	}
+	return Clip(msg, max-len(m)) + m
 }
 
 // Clip returns s when it is at most max bytes long, and otherwise its first

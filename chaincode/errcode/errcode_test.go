@@ -103,3 +103,72 @@ func TestQuoteIsBounded(t *testing.T) {
 		}
 	}
 }
+
+func TestFieldRuleTravelOnTheWire(t *testing.T) {
+	for _, tc := range []struct {
+		name        string
+		err         error
+		wire        string
+		field, rule string
+		msg         string
+	}{
+		{"field and rule", InvalidFieldf("title", "max-length", "title is 300 characters"),
+			`INVALID_ARGUMENT: title is 300 characters [field="title" rule="max-length"]`, "title", "max-length", "title is 300 characters"},
+		{"wrapped keeps the marker last", fmt.Errorf("open round: %w", InvalidFieldf("opensAt", "clock-skew", "too early")),
+			`INVALID_ARGUMENT: open round: too early [field="opensAt" rule="clock-skew"]`, "opensAt", "clock-skew", "open round: too early"},
+		{"rule only", PreconditionFieldf("", "window", "voting ended"),
+			`FAILED_PRECONDITION: voting ended [field="" rule="window"]`, "", "window", "voting ended"},
+		{"none", Invalidf("bad"), "INVALID_ARGUMENT: bad", "", "", "bad"},
+		{"a message that looks marked gets an empty marker", Invalidf(`x [field="a" rule="b"]`),
+			`INVALID_ARGUMENT: x [field="a" rule="b"] [field="" rule=""]`, "", "", `x [field="a" rule="b"]`},
+		{"quotes in the field", InvalidFieldf(`house "x" name`, "required", "empty"),
+			`INVALID_ARGUMENT: empty [field="house \"x\" name" rule="required"]`, `house "x" name`, "required", "empty"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			wire := Encode(tc.err)
+			if wire != tc.wire {
+				t.Fatalf("Encode = %q, want %q", wire, tc.wire)
+			}
+			d, ok := Decode("chaincode response 500, " + wire)
+			if !ok || d.Message != tc.msg || d.Field != tc.field || d.Rule != tc.rule {
+				t.Fatalf("Decode = %+v, %v; want %q %q %q", d, ok, tc.msg, tc.field, tc.rule)
+			}
+			if f, r := FieldOf(tc.err); f != tc.field || r != tc.rule {
+				t.Fatalf("FieldOf = %q %q", f, r)
+			}
+			// Error() is for people: never the marker of field and rule.
+			if tc.field != "" && strings.Contains(tc.err.Error(), "[field=") {
+				t.Fatalf("Error() carries the marker: %q", tc.err.Error())
+			}
+		})
+	}
+}
+
+func TestDecodeRefusesMalformedMarkers(t *testing.T) {
+	for _, text := range []string{
+		`CONFLICT: m [field=a rule="b"]`,
+		`CONFLICT: m [field="a" rule="b"] tail`,
+		`CONFLICT: m [field="a"]`,
+		`CONFLICT: m [field="a" rule="b]`,
+	} {
+		d, ok := Decode(text)
+		if !ok || d.Field != "" || d.Rule != "" || "CONFLICT: "+d.Message != text {
+			t.Errorf("Decode(%q) = %+v", text, d)
+		}
+	}
+}
+
+func TestClipWireKeepsTheMarker(t *testing.T) {
+	wire := Encode(InvalidFieldf("memo", "max-length", "%s", strings.Repeat("x", 5000)))
+	got := ClipWire(wire, MaxMessageBytes)
+	if len(got) > MaxMessageBytes {
+		t.Fatalf("clipped to %d bytes", len(got))
+	}
+	d, ok := Decode(got)
+	if !ok || d.Field != "memo" || d.Rule != "max-length" {
+		t.Fatalf("Decode(clipped) = %+v", d)
+	}
+	if short := Encode(Invalidf("short")); ClipWire(short, MaxMessageBytes) != short {
+		t.Fatal("a short message changed")
+	}
+}

@@ -120,7 +120,7 @@ func Close(tx *core.Tx, id string, pageSize int) (*Progress, error) {
 		return nil, err
 	}
 	if !timerule.Passed(tx.Time, r.ClosesAt, margin) {
-		return nil, errcode.Preconditionf("%s %s: the window closes at %s; with the clock skew of %s the round can be closed from %s, not at %s",
+		return nil, errcode.PreconditionFieldf("", "window", "%s %s: the window closes at %s; with the clock skew of %s the round can be closed from %s, not at %s",
 			action, r.ID, fmtTime(r.ClosesAt), margin, fmtTime(timerule.From(r.ClosesAt, margin)), fmtTime(tx.Time))
 	}
 	ck, err := closeKey(r.ID)

@@ -73,19 +73,19 @@ func Open(tx *core.Tx, req OpenRequest) (*Round, error) {
 		return nil, errcode.Invalidf("%s: the constitution's funding.rules %v do not allow the matching rule %s", action, rules.Rules, req.Rule.Kind)
 	}
 	if req.Pool < 1 || req.Pool > funding.MaxAmount {
-		return nil, errcode.Invalidf("%s: pool %d is outside 1..%d", action, req.Pool, funding.MaxAmount)
+		return nil, errcode.InvalidFieldf("pool", "range", "%s: pool %d is outside 1..%d", action, req.Pool, funding.MaxAmount)
 	}
 	sk, err := timerule.Skew(tx.Store, timerule.Default)
 	if err != nil {
 		return nil, err
 	}
 	if req.OpensAt.Before(tx.Time.Add(sk)) {
-		return nil, errcode.Invalidf("%s: the window must open at least one clock skew (%s) after this transaction: opensAt %s is before %s",
+		return nil, errcode.InvalidFieldf("opensAt", "clock-skew", "%s: the window must open at least one clock skew (%s) after this transaction: opensAt %s is before %s",
 			action, sk, fmtTime(req.OpensAt), fmtTime(tx.Time.Add(sk)))
 	}
 	window := req.ClosesAt.Sub(req.OpensAt)
 	if window < time.Duration(rules.MinWindowSec)*time.Second || window > time.Duration(rules.MaxWindowSec)*time.Second {
-		return nil, errcode.Invalidf("%s: the window of %s is outside the constitution's %d..%d seconds", action, window, rules.MinWindowSec, rules.MaxWindowSec)
+		return nil, errcode.InvalidFieldf("closesAt", "window-bounds", "%s: the window of %s is outside the constitution's %d..%d seconds", action, window, rules.MinWindowSec, rules.MaxWindowSec)
 	}
 	if strings.TrimSpace(req.BudgetDecision) == "" {
 		return nil, errcode.Invalidf("%s: name the budget decision that funds the matching pool", action)
@@ -149,7 +149,7 @@ func Apply(tx *core.Tx, req ApplyRequest) (*Project, error) {
 		return nil, err
 	}
 	if r.Status != StatusOpen || !tx.Time.Before(r.ClosesAt) {
-		return nil, errcode.Preconditionf("%s %s: applications closed at %s", action, r.ID, fmtTime(r.ClosesAt))
+		return nil, errcode.PreconditionFieldf("", "window", "%s %s: applications closed at %s", action, r.ID, fmtTime(r.ClosesAt))
 	}
 	if err := text.Check("title", req.Title, text.Title()); err != nil {
 		return nil, fmt.Errorf("%s: %w", action, err)
@@ -325,14 +325,14 @@ func Contribute(tx *core.Tx, req ContributeRequest) (*Receipt, error) {
 		return nil, err
 	}
 	if req.Amount < 1 || req.Amount > funding.MaxAmount {
-		return nil, errcode.Invalidf("%s: amount %d must be a positive whole number up to %d", action, req.Amount, funding.MaxAmount)
+		return nil, errcode.InvalidFieldf("amount", "range", "%s: amount %d must be a positive whole number up to %d", action, req.Amount, funding.MaxAmount)
 	}
 	r, err := Get(tx.Store, req.Round)
 	if err != nil {
 		return nil, err
 	}
 	if tx.Time.Before(r.OpensAt) || !tx.Time.Before(r.ClosesAt) || r.Status != StatusOpen {
-		return nil, errcode.Preconditionf("%s to round %s: contributions are accepted from %s until before %s, not at %s",
+		return nil, errcode.PreconditionFieldf("", "window", "%s to round %s: contributions are accepted from %s until before %s, not at %s",
 			action, r.ID, fmtTime(r.OpensAt), fmtTime(r.ClosesAt), fmtTime(tx.Time))
 	}
 	p, err := GetProject(tx.Store, r.ID, req.Project)

@@ -76,33 +76,44 @@ func Reason() Rule { return Rule{MaxRunes: MaxReasonRunes, MultiLine: true} }
 // ID is a required identifier of at most maxBytes bytes.
 func ID(maxBytes int) Rule { return Rule{MaxBytes: maxBytes, Required: true} }
 
-// Check validates s against r; field names it in the error.
+// The rules Check's errors name (errcode.Error's Rule; Field is the field
+// Check was given).
+const (
+	RuleRequired   = "required"
+	RuleMaxLength  = "max-length"
+	RuleMaxBytes   = "max-bytes"
+	RuleUTF8       = "utf8"
+	RuleCharacters = "characters"
+)
+
+// Check validates s against r; field names it in the error, whose Field
+// and Rule (errcode) name the field and the rule broken.
 func Check(field, s string, r Rule) error {
 	if s == "" || (r.Required && strings.TrimSpace(s) == "") {
 		if r.Required {
-			return errcode.Invalidf("%s is empty", field)
+			return errcode.InvalidFieldf(field, RuleRequired, "%s is empty", field)
 		}
 		return nil
 	}
 	if r.MaxBytes > 0 {
 		if len(s) > r.MaxBytes {
-			return errcode.Invalidf("%s is %d bytes, at most %d are accepted: %s", field, len(s), r.MaxBytes, errcode.Quote(s))
+			return errcode.InvalidFieldf(field, RuleMaxBytes, "%s is %d bytes, at most %d are accepted: %s", field, len(s), r.MaxBytes, errcode.Quote(s))
 		}
 	} else if len(s) > 4*r.MaxRunes {
-		return errcode.Invalidf("%s is longer than %d characters (%d bytes): %s", field, r.MaxRunes, len(s), errcode.Quote(s))
+		return errcode.InvalidFieldf(field, RuleMaxLength, "%s is longer than %d characters (%d bytes): %s", field, r.MaxRunes, len(s), errcode.Quote(s))
 	}
 	if !utf8.ValidString(s) {
-		return errcode.Invalidf("%s is not valid UTF-8: %s", field, errcode.Quote(s))
+		return errcode.InvalidFieldf(field, RuleUTF8, "%s is not valid UTF-8: %s", field, errcode.Quote(s))
 	}
 	n := 0
 	for _, c := range s {
 		n++
 		if !allowed(c, r) {
-			return errcode.Invalidf("%s contains %s U+%04X, which is not accepted: %s", field, class(c), c, errcode.Quote(s))
+			return errcode.InvalidFieldf(field, RuleCharacters, "%s contains %s U+%04X, which is not accepted: %s", field, class(c), c, errcode.Quote(s))
 		}
 	}
 	if r.MaxBytes == 0 && n > r.MaxRunes {
-		return errcode.Invalidf("%s is %d characters, at most %d are accepted: %s", field, n, r.MaxRunes, errcode.Quote(s))
+		return errcode.InvalidFieldf(field, RuleMaxLength, "%s is %d characters, at most %d are accepted: %s", field, n, r.MaxRunes, errcode.Quote(s))
 	}
 	return nil
 }

@@ -100,3 +100,26 @@ func FuzzCheck(f *testing.F) {
 		}
 	})
 }
+
+// TestCheckNamesFieldAndRule: every refusal carries the field it was
+// given and the rule broken (errcode Field/Rule, carried to API problems).
+func TestCheckNamesFieldAndRule(t *testing.T) {
+	for _, tt := range []struct {
+		s    string
+		r    Rule
+		rule string
+	}{
+		{"", Rule{MaxRunes: 5, Required: true}, RuleRequired},
+		{"abcdef", Rule{MaxRunes: 5}, RuleMaxLength},
+		{strings.Repeat("x", 21), Rule{MaxRunes: 5}, RuleMaxLength},
+		{"abcdefghi", ID(8), RuleMaxBytes},
+		{"a\xffb", Rule{MaxRunes: 5}, RuleUTF8},
+		{"a\u202eb", Rule{MaxRunes: 5}, RuleCharacters},
+	} {
+		err := Check("decision title", tt.s, tt.r)
+		require.Error(t, err, "%q", tt.s)
+		field, rule := errcode.FieldOf(err)
+		assert.Equal(t, "decision title", field, "%q", tt.s)
+		assert.Equal(t, tt.rule, rule, "%q", tt.s)
+	}
+}

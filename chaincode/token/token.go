@@ -154,10 +154,10 @@ func supplyCPKey(t time.Time) string { return core.MustKey(objectType, "supplycp
 
 func checkAmount(action string, amount int64) error {
 	if amount <= 0 {
-		return errcode.Invalidf("%s: amount %d must be a positive whole number", action, amount)
+		return errcode.InvalidFieldf("amount", "positive", "%s: amount %d must be a positive whole number", action, amount)
 	}
 	if amount > MaxSupply {
-		return errcode.Invalidf("%s: amount %d exceeds the maximum supply %d", action, amount, MaxSupply)
+		return errcode.InvalidFieldf("amount", "max-supply", "%s: amount %d exceeds the maximum supply %d", action, amount, MaxSupply)
 	}
 	return nil
 }
@@ -404,7 +404,7 @@ func Transfer(tx *core.Tx, req TransferRequest) (*Receipt, error) {
 	}
 	from := fromAcct.Balance
 	if req.Amount > from {
-		return nil, errcode.Invalidf("%s: amount %d exceeds the balance %d of %s", action, req.Amount, from, tx.Caller.Identity.Short())
+		return nil, errcode.InvalidFieldf("amount", "balance", "%s: amount %d exceeds the balance %d of %s", action, req.Amount, from, tx.Caller.Identity.Short())
 	}
 	toAcct, _, err := account(tx.Store, req.To)
 	if err != nil {

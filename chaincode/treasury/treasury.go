@@ -273,7 +273,7 @@ func current(s core.Store) (*constitution.Version, error) {
 
 func checkAmount(what string, n int64) error {
 	if n <= 0 || n > MaxAmount {
-		return errcode.Invalidf("%s: amount %d must be between 1 and %d", what, n, MaxAmount)
+		return errcode.InvalidFieldf("amount", "range", "%s: amount %d must be between 1 and %d", what, n, MaxAmount)
 	}
 	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/charter-gov/charter/chaincode/errcode"
 	charter "github.com/charter-gov/charter/gateway-client"
 )
 
@@ -93,6 +94,11 @@ func problemOf(err error) *problem {
 	var ce *charter.Error
 	if errors.As(err, &ce) {
 		pr.Detail, pr.TxID = ce.Message, ce.TxID
+		pr.Field, pr.Rule = ce.Field, ce.Rule
+	} else {
+		// A Charter errcode error (a domain function run on the server)
+		// names its field and rule itself.
+		pr.Field, pr.Rule = errcode.FieldOf(err)
 	}
 	pr.Detail = strings.TrimPrefix(pr.Detail, string(code)+": ")
 	return pr
