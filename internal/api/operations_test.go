@@ -32,6 +32,7 @@ type opsGateway struct {
 	incidentQ  []charter.IncidentQuery
 	scoreQ     []charter.ScoreQuery
 	balanceAt  []time.Time
+	requests   *requestRecorder
 }
 
 func (g *opsGateway) SpendsBySource(_ context.Context, source string) ([]treasury.Spend, error) {
@@ -63,6 +64,9 @@ func (g *opsGateway) Prepare(ctx context.Context, s charter.Signer, call func(co
 	g.mu.Lock()
 	g.prepared++
 	g.mu.Unlock()
+	if g.requests != nil {
+		g.requests.record(ctx, s, call)
+	}
 	return g.fakeGateway.Prepare(ctx, s, call)
 }
 
@@ -111,7 +115,7 @@ func (g *opsGateway) CheckUpgrade(_ context.Context, digest string, _ int64) (*u
 func newOpsServer(t *testing.T) (*opsGateway, *Server, func(method, path string, body any, headers ...string) response) {
 	t.Helper()
 	f := &fakeGateway{}
-	g := &opsGateway{fakeGateway: f}
+	g := &opsGateway{fakeGateway: f, requests: newRequestRecorder(t)}
 	s, ts := newTestServerWith(t, f, g)
 	return g, s, func(method, path string, body any, headers ...string) response {
 		return do(t, ts, method, path, body, headers...)
@@ -130,46 +134,55 @@ func TestOperationWritesPrepare(t *testing.T) {
 	for _, tt := range []struct {
 		path string
 		body map[string]any
+		// tx and args: the transaction the handler built and its arguments
+		// (JSON compared as JSON); nil args: not compared.
+		tx   string
+		args []string
 	}{
-		{"/v1/decisions", with(map[string]any{"type": "budget", "title": "Q3 grants", "payload": map[string]any{"account": "grants", "amount": 100, "purpose": "grants"}})},
-		{"/v1/decisions", with(map[string]any{"type": "slashing", "title": "slash", "subject": map[string]any{"kind": "organisation", "id": "LabBMSP"}})},
-		{"/v1/decisions/d1/appeals", with(map[string]any{"grounds": "the tally skipped votes"})},
-		{"/v1/conflicts", with(map[string]any{"subject": map[string]any{"kind": "proposal", "id": "d1"}, "statement": "I advise lab B"})},
-		{"/v1/polls", with(map[string]any{"title": "Is Charter legitimate?", "votingPeriodSeconds": 3600, "decisionType": "policy"})},
-		{"/v1/ballots/b1/tally", with(map[string]any{"pageSize": 50})},
-		{"/v1/ballots/b1/tally", with(map[string]any{})},
-		{"/v1/ballots/b1/queue", with(map[string]any{})},
-		{"/v1/ballots/b1/execution", with(map[string]any{})},
-		{"/v1/ballots/b1/cancellation", with(map[string]any{"reason": "wrong question"})},
-		{"/v1/ballots/b1/pauses", with(map[string]any{"reason": "vote buying"})},
-		{member + "/attestations", with(map[string]any{"category": "merged_code", "weight": 5, "evidence": "https://git.example/pr/1"})},
-		{member + "/attestations/a1/revocation", with(map[string]any{"reason": "duplicate"})},
-		{member + "/attestations/a1/endorsements", with(map[string]any{"comment": "seen it"})},
-		{member + "/vouches", with(map[string]any{})},
-		{member + "/vouches/revocation", with(map[string]any{})},
-		{"/v1/treasury/deposits", with(map[string]any{"account": "grants", "amount": 500, "reference": "bank-1", "reason": "donation"})},
-		{"/v1/treasury/deposits/dep1/confirmation", with(map[string]any{})},
-		{"/v1/treasury/spends", with(map[string]any{"account": "grants", "budget": "d1", "payees": []any{map[string]any{"to": map[string]any{"mspId": "LabBMSP", "id": "bob"}, "amount": 10}}, "reason": "grant"})},
-		{"/v1/treasury/spends/s1/execution", with(map[string]any{})},
-		{"/v1/treasury/spends/s1/cancellation", with(map[string]any{"reason": "duplicate"})},
-		{"/v1/artifacts", with(map[string]any{"kind": "dataset", "name": "corpus", "version": "1.0", "sha256": hex64, "size": 10, "licence": "CC-BY-4.0"})},
-		{"/v1/artifacts/corpus/1.0/attestations", with(map[string]any{"type": "licence_review", "approved": true, "evidence": "review-1"})},
-		{"/v1/guardian/disclosures", with(map[string]any{"target": map[string]any{"kind": "ballot", "id": "b1"}, "seq": 1, "text": "why we paused"})},
-		{"/v1/guardian/missed-disclosures", with(map[string]any{"target": map[string]any{"kind": "ballot", "id": "b1"}, "seq": 1})},
-		{"/v1/incidents", with(map[string]any{"kind": "key_compromise", "severity": "high", "summary": "a key leaked", "occurredAt": "2026-11-30T10:00:00Z"})},
-		{"/v1/incidents/i1/post-mortem", with(map[string]any{"postMortem": "https://example.org/pm"})},
-		{"/v1/decisions/d1/failed-execution", with(map[string]any{})},
-		{"/v1/members", with(map[string]any{"member": map[string]any{"mspId": "LabAMSP", "id": "carol"}, "name": "Carol", "roles": []any{"member", "attester"}, "attesterCategories": []any{"documentation"}})},
-		{member + "/update", with(map[string]any{"name": "Alice A.", "roles": []any{"member"}})},
-		{member + "/removal", with(map[string]any{"reason": "left the lab"})},
-		{"/v1/genesis/proposals", with(map[string]any{"genesis": map[string]any{"founders": []any{"LabAMSP"}, "constitution": map[string]any{}, "members": []any{}}})},
-		{"/v1/genesis/approvals", with(map[string]any{"hash": hex64})},
-		{"/v1/upgrades/2/signoffs", with(map[string]any{"digest": hex64})},
-		{"/v1/delegates/statement", with(map[string]any{"text": "I vote for open weights."})},
+		{"/v1/decisions", with(map[string]any{"type": "budget", "title": "Q3 grants", "payload": map[string]any{"account": "grants", "amount": 100, "purpose": "grants"}}), "decision:Propose", []string{`{"type":"budget","title":"Q3 grants","payload":{"account":"grants","amount":100,"purpose":"grants"}}`}},
+		{"/v1/decisions", with(map[string]any{"type": "slashing", "title": "slash", "subject": map[string]any{"kind": "organisation", "id": "LabBMSP"}}), "decision:Propose", []string{`{"type":"slashing","subject":{"kind":"organisation","id":"LabBMSP"},"title":"slash"}`}},
+		{"/v1/decisions/d1/appeals", with(map[string]any{"grounds": "the tally skipped votes"}), "decision:Appeal", []string{`{"decision":"d1","grounds":"the tally skipped votes"}`}},
+		{"/v1/conflicts", with(map[string]any{"subject": map[string]any{"kind": "proposal", "id": "d1"}, "statement": "I advise lab B"}), "coi:Disclose", []string{`{"subject":{"kind":"proposal","id":"d1"},"statement":"I advise lab B"}`}},
+		{"/v1/polls", with(map[string]any{"title": "Is Charter legitimate?", "votingPeriodSeconds": 3600, "decisionType": "policy"}), "ballot:Create", []string{`{"kind":"poll","decisionType":"policy","title":"Is Charter legitimate?","votingPeriodSeconds":3600}`}},
+		{"/v1/ballots/b1/tally", with(map[string]any{"pageSize": 50}), "ballot:Tally", []string{"b1", "50"}},
+		{"/v1/ballots/b1/tally", with(map[string]any{}), "ballot:Tally", []string{"b1", "200"}},
+		{"/v1/ballots/b1/queue", with(map[string]any{}), "ballot:Queue", []string{"b1"}},
+		{"/v1/ballots/b1/execution", with(map[string]any{}), "ballot:Execute", []string{"b1"}},
+		{"/v1/ballots/b1/cancellation", with(map[string]any{"reason": "wrong question"}), "ballot:Cancel", []string{`{"ballot":"b1","reason":"wrong question"}`}},
+		{"/v1/ballots/b1/pauses", with(map[string]any{"reason": "vote buying"}), "ballot:Pause", []string{`{"ballot":"b1","reason":"vote buying"}`}},
+		{member + "/attestations", with(map[string]any{"category": "merged_code", "weight": 5, "evidence": "https://git.example/pr/1"}), "reputation:Attest", []string{`{"recipient":{"mspId":"LabAMSP","id":"alice"},"category":"merged_code","weight":5,"evidence":"https://git.example/pr/1"}`}},
+		{member + "/attestations/a1/revocation", with(map[string]any{"reason": "duplicate"}), "reputation:Revoke", []string{`{"recipient":{"mspId":"LabAMSP","id":"alice"},"attestationId":"a1","reason":"duplicate"}`}},
+		{member + "/attestations/a1/endorsements", with(map[string]any{"comment": "seen it"}), "reputation:Endorse", []string{`{"recipient":{"mspId":"LabAMSP","id":"alice"},"attestationId":"a1","comment":"seen it"}`}},
+		{member + "/vouches", with(map[string]any{}), "member:Vouch", []string{`{"member":{"mspId":"LabAMSP","id":"alice"}}`}},
+		{member + "/vouches/revocation", with(map[string]any{}), "member:Unvouch", []string{`{"member":{"mspId":"LabAMSP","id":"alice"}}`}},
+		{"/v1/treasury/deposits", with(map[string]any{"account": "grants", "amount": 500, "reference": "bank-1", "reason": "donation"}), "treasury:Deposit", []string{`{"account":"grants","amount":500,"reference":"bank-1","reason":"donation"}`}},
+		{"/v1/treasury/deposits/dep1/confirmation", with(map[string]any{}), "treasury:ConfirmDeposit", []string{`{"deposit":"dep1"}`}},
+		{"/v1/treasury/spends", with(map[string]any{"account": "grants", "budget": "d1", "payees": []any{map[string]any{"to": map[string]any{"mspId": "LabBMSP", "id": "bob"}, "amount": 10}}, "reason": "grant"}), "treasury:ProposeSpend", []string{`{"account":"grants","budget":"d1","payees":[{"to":{"mspId":"LabBMSP","id":"bob"},"amount":10}],"reason":"grant"}`}},
+		{"/v1/treasury/spends/s1/execution", with(map[string]any{}), "treasury:Execute", []string{"s1"}},
+		{"/v1/treasury/spends/s1/cancellation", with(map[string]any{"reason": "duplicate"}), "treasury:Cancel", []string{`{"spend":"s1","reason":"duplicate"}`}},
+		{"/v1/artifacts", with(map[string]any{"kind": "dataset", "name": "corpus", "version": "1.0", "sha256": hex64, "size": 10, "licence": "CC-BY-4.0"}), "artifact:Register", []string{`{"kind":"dataset","name":"corpus","version":"1.0","sha256":"abababababababababababababababababababababababababababababababab","size":10,"licence":"CC-BY-4.0"}`}},
+		{"/v1/artifacts/corpus/1.0/attestations", with(map[string]any{"type": "licence_review", "approved": true, "evidence": "review-1"}), "artifact:Attest", []string{`{"artifact":{"name":"corpus","version":"1.0"},"type":"licence_review","approved":true,"evidence":"review-1"}`}},
+		{"/v1/guardian/disclosures", with(map[string]any{"target": map[string]any{"kind": "ballot", "id": "b1"}, "seq": 1, "text": "why we paused"}), "guardian:Disclose", []string{`{"target":{"kind":"ballot","id":"b1"},"seq":1,"text":"why we paused"}`}},
+		{"/v1/guardian/missed-disclosures", with(map[string]any{"target": map[string]any{"kind": "ballot", "id": "b1"}, "seq": 1}), "guardian:RecordMissedDisclosure", []string{"ballot", "b1", "1"}},
+		{"/v1/incidents", with(map[string]any{"kind": "key_compromise", "severity": "high", "summary": "a key leaked", "occurredAt": "2026-11-30T10:00:00Z"}), "incident:File", []string{`{"kind":"key_compromise","severity":"high","summary":"a key leaked","occurredAt":"2026-11-30T10:00:00Z"}`}},
+		{"/v1/incidents/i1/post-mortem", with(map[string]any{"postMortem": "https://example.org/pm"}), "incident:PostMortem", []string{`{"id":"i1","postMortem":"https://example.org/pm"}`}},
+		{"/v1/decisions/d1/failed-execution", with(map[string]any{}), "incident:RecordFailedExecution", []string{"d1"}},
+		{"/v1/members", with(map[string]any{"member": map[string]any{"mspId": "LabAMSP", "id": "carol"}, "name": "Carol", "roles": []any{"member", "attester"}, "attesterCategories": []any{"documentation"}}), "member:Register", []string{`{"member":{"mspId":"LabAMSP","id":"carol"},"name":"Carol","roles":["member","attester"],"attesterCategories":["documentation"]}`}},
+		{member + "/update", with(map[string]any{"name": "Alice A.", "roles": []any{"member"}}), "member:Update", []string{`{"member":{"mspId":"LabAMSP","id":"alice"},"name":"Alice A.","roles":["member"]}`}},
+		{member + "/removal", with(map[string]any{"reason": "left the lab"}), "member:Remove", []string{`{"member":{"mspId":"LabAMSP","id":"alice"},"reason":"left the lab"}`}},
+		{"/v1/genesis/proposals", with(map[string]any{"genesis": map[string]any{"founders": []any{"LabAMSP"}, "constitution": map[string]any{}, "members": []any{}}}), "constitution:ProposeGenesis", nil},
+		{"/v1/genesis/approvals", with(map[string]any{"hash": hex64}), "constitution:ApproveGenesis", []string{"abababababababababababababababababababababababababababababababab"}},
+		{"/v1/upgrades/2/signoffs", with(map[string]any{"digest": hex64}), "upgrade:SignOff", []string{`{"sequence":2,"digest":"abababababababababababababababababababababababababababababababab"}`}},
+		{"/v1/delegates/statement", with(map[string]any{"text": "I vote for open weights."}), "delegation:SetStatement", []string{`{"text":"I vote for open weights."}`}},
 	} {
 		r := call("POST", tt.path, tt.body)
 		require.Equal(t, 201, r.status, "%s: %v", tt.path, r.body)
 		require.NotEmpty(t, r.body["signing"].(map[string]any)["proposal"], tt.path)
+		got := g.requests.last()
+		require.Equal(t, tt.tx, got.Name, tt.path)
+		if tt.args != nil {
+			requireArgs(t, tt.args, got.Args, tt.path)
+		}
 	}
 	require.Equal(t, 35, g.prepared)
 }
