@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -13,11 +12,11 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/charter-gov/charter/chaincode/constitution"
 	"github.com/charter-gov/charter/chaincode/errcode"
 	"github.com/charter-gov/charter/chaincode/genesis"
 	"github.com/charter-gov/charter/chaincode/membership"
 	charter "github.com/charter-gov/charter/gateway-client"
+	"github.com/charter-gov/charter/internal/genesisdraft"
 )
 
 func (a *app) genesisCmd() *cobra.Command {
@@ -54,21 +53,19 @@ spend waits between its approval and its execution.`,
     --allocate foundation-user1=1000 > genesis.json`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			doc := constitution.Default()
+			o := genesisdraft.Options{Founders: founders}
 			if docFile != "" {
 				d, err := a.readDocument(docFile)
 				if err != nil {
 					return err
 				}
-				doc = *d
+				o.Constitution = d
 			}
 			if cmd.Flags().Changed("periods") {
 				if periods < time.Second || periods%time.Second != 0 {
 					return usagef("--periods %s: want a whole number of seconds, at least 1s", periods)
 				}
-				if err := shortPeriods(&doc, int64(periods/time.Second), periodsFor); err != nil {
-					return err
-				}
+				o.PeriodsSec, o.PeriodsFor = int64(periods/time.Second), periodsFor
 			} else if len(periodsFor) > 0 {
 				return usagef("--periods-for goes with --periods")
 			}
@@ -76,15 +73,15 @@ spend waits between its approval and its execution.`,
 				if skew < time.Second || skew%time.Second != 0 {
 					return usagef("--clock-skew %s: want a whole number of seconds, at least 1s", skew)
 				}
-				doc.Time.MaxClockSkewSec = int64(skew / time.Second)
+				o.ClockSkewSec = int64(skew / time.Second)
 			}
 			if cmd.Flags().Changed("treasury-delay") {
 				if treasuryDelay < 0 || treasuryDelay%time.Second != 0 {
 					return usagef("--treasury-delay %s: want a whole number of seconds", treasuryDelay)
 				}
-				doc.Treasury.ExecutionDelaySec = int64(treasuryDelay / time.Second)
+				d := int64(treasuryDelay / time.Second)
+				o.TreasuryDelaySec = &d
 			}
-			g := genesis.Genesis{Founders: founders, Constitution: doc}
 			profiles := map[string]membership.FoundingMember{}
 			for _, spec := range memberSpecs {
 				profile, m, err := a.parseMemberSpec(spec)
@@ -92,7 +89,7 @@ spend waits between its approval and its execution.`,
 					return err
 				}
 				profiles[profile] = m
-				g.Members = append(g.Members, m)
+				o.Members = append(o.Members, m)
 			}
 			for _, spec := range allocations {
 				profile, amount, ok := strings.Cut(spec, "=")
@@ -104,9 +101,12 @@ spend waits between its approval and its execution.`,
 				case !known:
 					return usagef("--allocate %q: %s is not named by --member (allocations go to initial members)", spec, profile)
 				}
-				g.Allocations = append(g.Allocations, genesis.Allocation{To: m.Member, Amount: n})
+				o.Allocations = append(o.Allocations, genesis.Allocation{To: m.Member, Amount: n})
 			}
-			hash, n, err := genesis.Hash(g)
+			hash, n, err := genesisdraft.Draft(o)
+			if field, _ := errcode.FieldOf(err); field == "periodsFor" {
+				return usagef("--periods-for: %v", err)
+			}
 			if err != nil {
 				return err
 			}
@@ -128,27 +128,6 @@ spend waits between its approval and its execution.`,
 	fs.DurationVar(&skew, "clock-skew", 0, "the constitution's clock skew (time.maxClockSkewSeconds; trial networks whose processes share one clock)")
 	requireFlags(cmd, "founders", "member")
 	return cmd
-}
-
-// shortPeriods makes every decision of doc (or those of types) vote for
-// sec seconds with no delay or timelock, mediation last sec seconds and
-// appeals close with the vote.
-func shortPeriods(doc *constitution.Document, sec int64, types []string) error {
-	for _, t := range types {
-		if _, err := doc.Rule(constitution.DecisionType(strings.TrimSpace(t))); err != nil {
-			return usagef("--periods-for: %v", err)
-		}
-	}
-	for i := range doc.DecisionRules {
-		r := &doc.DecisionRules[i]
-		if len(types) > 0 && !slices.Contains(types, string(r.Type)) {
-			continue
-		}
-		r.VotingDelaySec, r.VotingPeriodSec, r.TimelockSec = 0, sec, 0
-	}
-	doc.Concurrence.MediationSec = sec
-	doc.Appeals.WindowSec = 0
-	return nil
 }
 
 // parseMemberSpec parses PROFILE:NAME[:ROLES[:CATEGORIES]].

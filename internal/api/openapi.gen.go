@@ -201,6 +201,36 @@ func (e DecisionVoteBodyHouse) Valid() bool {
 	}
 }
 
+// Defines values for GenesisDraftBodyMembersRoles.
+const (
+	GenesisDraftBodyMembersRolesAttester    GenesisDraftBodyMembersRoles = "attester"
+	GenesisDraftBodyMembersRolesGrantsAdmin GenesisDraftBodyMembersRoles = "grants_admin"
+	GenesisDraftBodyMembersRolesGuardian    GenesisDraftBodyMembersRoles = "guardian"
+	GenesisDraftBodyMembersRolesHouseA      GenesisDraftBodyMembersRoles = "house_a"
+	GenesisDraftBodyMembersRolesMember      GenesisDraftBodyMembersRoles = "member"
+	GenesisDraftBodyMembersRolesTreasurer   GenesisDraftBodyMembersRoles = "treasurer"
+)
+
+// Valid indicates whether the value is a known member of the GenesisDraftBodyMembersRoles enum.
+func (e GenesisDraftBodyMembersRoles) Valid() bool {
+	switch e {
+	case GenesisDraftBodyMembersRolesAttester:
+		return true
+	case GenesisDraftBodyMembersRolesGrantsAdmin:
+		return true
+	case GenesisDraftBodyMembersRolesGuardian:
+		return true
+	case GenesisDraftBodyMembersRolesHouseA:
+		return true
+	case GenesisDraftBodyMembersRolesMember:
+		return true
+	case GenesisDraftBodyMembersRolesTreasurer:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for GuardianTargetKind.
 const (
 	GuardianTargetKindArtifact      GuardianTargetKind = "artifact"
@@ -326,28 +356,28 @@ func (e PauseBodyKind) Valid() bool {
 
 // Defines values for Role.
 const (
-	Attester    Role = "attester"
-	GrantsAdmin Role = "grants_admin"
-	Guardian    Role = "guardian"
-	HouseA      Role = "house_a"
-	Member      Role = "member"
-	Treasurer   Role = "treasurer"
+	RoleAttester    Role = "attester"
+	RoleGrantsAdmin Role = "grants_admin"
+	RoleGuardian    Role = "guardian"
+	RoleHouseA      Role = "house_a"
+	RoleMember      Role = "member"
+	RoleTreasurer   Role = "treasurer"
 )
 
 // Valid indicates whether the value is a known member of the Role enum.
 func (e Role) Valid() bool {
 	switch e {
-	case Attester:
+	case RoleAttester:
 		return true
-	case GrantsAdmin:
+	case RoleGrantsAdmin:
 		return true
-	case Guardian:
+	case RoleGuardian:
 		return true
-	case HouseA:
+	case RoleHouseA:
 		return true
-	case Member:
+	case RoleMember:
 		return true
-	case Treasurer:
+	case RoleTreasurer:
 		return true
 	default:
 		return false
@@ -417,6 +447,24 @@ func (e SubjectKind) Valid() bool {
 	case SubjectKindOrganisation:
 		return true
 	case SubjectKindProposal:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WhoamiSource.
+const (
+	WhoamiSourceMTLS   WhoamiSource = "mtls"
+	WhoamiSourceServer WhoamiSource = "server"
+)
+
+// Valid indicates whether the value is a known member of the WhoamiSource enum.
+func (e WhoamiSource) Valid() bool {
+	switch e {
+	case WhoamiSourceMTLS:
+		return true
+	case WhoamiSourceServer:
 		return true
 	default:
 		return false
@@ -801,6 +849,39 @@ type GenesisBody struct {
 	Signer  Signer                 `json:"signer"`
 }
 
+// GenesisDraft defines model for GenesisDraft.
+type GenesisDraft struct {
+	Genesis Object `json:"genesis"`
+	Hash    string `json:"hash"`
+}
+
+// GenesisDraftBody defines model for GenesisDraftBody.
+type GenesisDraftBody struct {
+	Allocations *[]struct {
+		Amount int64     `json:"amount"`
+		To     MemberRef `json:"to"`
+	} `json:"allocations,omitempty"`
+	ClockSkewSeconds *int64 `json:"clockSkewSeconds,omitempty"`
+
+	// Constitution the constitution document (as `GET /v1/constitution/default` answers); default the default document
+	Constitution *map[string]interface{} `json:"constitution,omitempty"`
+	Founders     []MSPID                 `json:"founders"`
+	Members      []struct {
+		AttesterCategories *[]string                       `json:"attesterCategories,omitempty"`
+		Member             MemberRef                       `json:"member"`
+		Name               string                          `json:"name"`
+		Roles              *[]GenesisDraftBodyMembersRoles `json:"roles,omitempty"`
+	} `json:"members"`
+	PeriodsFor *[]DecisionType `json:"periodsFor,omitempty"`
+
+	// PeriodsSeconds trial networks: every decision (or those of periodsFor) votes this long, no delay, no timelock
+	PeriodsSeconds       *int64 `json:"periodsSeconds,omitempty"`
+	TreasuryDelaySeconds *int64 `json:"treasuryDelaySeconds,omitempty"`
+}
+
+// GenesisDraftBodyMembersRoles defines model for GenesisDraftBody.Members.Roles.
+type GenesisDraftBodyMembersRoles string
+
 // GuardianDisclosureBody defines model for GuardianDisclosureBody.
 type GuardianDisclosureBody struct {
 	Seq    int64          `json:"seq"`
@@ -1138,6 +1219,19 @@ type VoteBody struct {
 	Choice *string `json:"choice,omitempty"`
 	Signer Signer  `json:"signer"`
 }
+
+// Whoami defines model for Whoami.
+type Whoami struct {
+	Identity Object  `json:"identity"`
+	Member   *Object `json:"member,omitempty"`
+	OrgAdmin bool    `json:"orgAdmin"`
+
+	// Source `mtls`: the caller's verified client certificate; `server`: no client certificate, so the server's own read identity (it signs nothing for anyone)
+	Source WhoamiSource `json:"source"`
+}
+
+// WhoamiSource `mtls`: the caller's verified client certificate; `server`: no client certificate, so the server's own read identity (it signs nothing for anyone)
+type WhoamiSource string
 
 // ArtifactNamePath defines model for ArtifactNamePath.
 type ArtifactNamePath = string
@@ -1672,6 +1766,15 @@ type GetUpgradeStatusParams struct {
 	WaitFor *WaitFor `form:"waitFor,omitempty" json:"waitFor,omitempty"`
 }
 
+// WhoamiParams defines parameters for Whoami.
+type WhoamiParams struct {
+	// MspId with mutual TLS, required: the caller's organisation (its certificate alone does not name its MSP; the member record is looked up under it). Without mutual TLS, refused: the answer is the server's own identity
+	MspId *MSPID `form:"mspId,omitempty" json:"mspId,omitempty"`
+
+	// WaitFor answer only once the server's block listener has seen this transaction (at most 30 s)
+	WaitFor *WaitFor `form:"waitFor,omitempty" json:"waitFor,omitempty"`
+}
+
 // RegisterArtifactJSONRequestBody defines body for RegisterArtifact for application/json ContentType.
 type RegisterArtifactJSONRequestBody = ArtifactBody
 
@@ -1731,6 +1834,9 @@ type RevokeDelegationJSONRequestBody = RevokeDelegationBody
 
 // ApproveGenesisJSONRequestBody defines body for ApproveGenesis for application/json ContentType.
 type ApproveGenesisJSONRequestBody = GenesisApprovalBody
+
+// DraftGenesisJSONRequestBody defines body for DraftGenesis for application/json ContentType.
+type DraftGenesisJSONRequestBody = GenesisDraftBody
 
 // ProposeGenesisJSONRequestBody defines body for ProposeGenesis for application/json ContentType.
 type ProposeGenesisJSONRequestBody = GenesisBody
@@ -2284,6 +2390,20 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /v1/genesis/approvals (the `ApproveGenesis` operationId).
 	ApproveGenesis(ctx context.Context, body ApproveGenesisJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DraftGenesisWithBody Build a genesis document from its parts, as `charter genesis draft` does; nothing is sent or written.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/genesis/draft (the `DraftGenesis` operationId).
+	DraftGenesisWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DraftGenesis Build a genesis document from its parts, as `charter genesis draft` does; nothing is sent or written.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/genesis/draft (the `DraftGenesis` operationId).
+	DraftGenesis(ctx context.Context, body DraftGenesisJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ProposeGenesisWithBody Prepare a founding organisation's admin proposing the genesis, for signing.
 	//
@@ -2868,6 +2988,11 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /v1/upgrades/{sequence}/signoffs (the `SignOffUpgrade` operationId).
 	SignOffUpgrade(ctx context.Context, sequence Sequence, body SignOffUpgradeJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// Whoami Whose identity this request is. With mutual TLS, the caller's certificate (its identity, organisation admin, member record); without, the server's own read identity, said so.
+	//
+	// Corresponds with GET /v1/whoami (the `Whoami` operationId).
+	Whoami(ctx context.Context, params *WhoamiParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 }
 
 // GetHealthz The process is up.
@@ -3899,6 +4024,40 @@ func (c *Client) ApproveGenesisWithBody(ctx context.Context, contentType string,
 // Corresponds with POST /v1/genesis/approvals (the `ApproveGenesis` operationId).
 func (c *Client) ApproveGenesis(ctx context.Context, body ApproveGenesisJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewApproveGenesisRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DraftGenesisWithBody Build a genesis document from its parts, as `charter genesis draft` does; nothing is sent or written.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/genesis/draft (the `DraftGenesis` operationId).
+func (c *Client) DraftGenesisWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDraftGenesisRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DraftGenesis Build a genesis document from its parts, as `charter genesis draft` does; nothing is sent or written.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/genesis/draft (the `DraftGenesis` operationId).
+func (c *Client) DraftGenesis(ctx context.Context, body DraftGenesisJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDraftGenesisRequest(c.Server, body)
 	if err != nil {
 		return nil, err
 	}
@@ -5423,6 +5582,21 @@ func (c *Client) SignOffUpgradeWithBody(ctx context.Context, sequence Sequence, 
 // Corresponds with POST /v1/upgrades/{sequence}/signoffs (the `SignOffUpgrade` operationId).
 func (c *Client) SignOffUpgrade(ctx context.Context, sequence Sequence, body SignOffUpgradeJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewSignOffUpgradeRequest(c.Server, sequence, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// Whoami Whose identity this request is. With mutual TLS, the caller's certificate (its identity, organisation admin, member record); without, the server's own read identity, said so.
+//
+// Corresponds with GET /v1/whoami (the `Whoami` operationId).
+func (c *Client) Whoami(ctx context.Context, params *WhoamiParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewWhoamiRequest(c.Server, params)
 	if err != nil {
 		return nil, err
 	}
@@ -8033,6 +8207,46 @@ func NewApproveGenesisRequestWithBody(server string, contentType string, body io
 	}
 
 	operationPath := fmt.Sprintf("/v1/genesis/approvals")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewDraftGenesisRequest calls the generic DraftGenesis builder with application/json body
+func NewDraftGenesisRequest(server string, body DraftGenesisJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewDraftGenesisRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewDraftGenesisRequestWithBody constructs an http.Request for the DraftGenesis method, with any body, and a specified content type
+func NewDraftGenesisRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/genesis/draft")
 	if operationPath[0] == '/' {
 		operationPath = "." + operationPath
 	}
@@ -11901,6 +12115,72 @@ func NewSignOffUpgradeRequestWithBody(server string, sequence Sequence, contentT
 	return req, nil
 }
 
+// NewWhoamiRequest constructs an http.Request for the Whoami method
+func NewWhoamiRequest(server string, params *WhoamiParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/whoami")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.MspId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "mspId", *params.MspId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.WaitFor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "waitFor", *params.WaitFor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 func (c *Client) applyEditors(ctx context.Context, req *http.Request, additionalEditors []RequestEditorFn) error {
 	for _, r := range c.RequestEditors {
 		if err := r(ctx, req); err != nil {
@@ -12383,6 +12663,20 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /v1/genesis/approvals (the `ApproveGenesis` operationId).
 	ApproveGenesisWithResponse(ctx context.Context, body ApproveGenesisJSONRequestBody, reqEditors ...RequestEditorFn) (*ApproveGenesisResponse, error)
+
+	// DraftGenesisWithBodyWithResponse Build a genesis document from its parts, as `charter genesis draft` does; nothing is sent or written.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/genesis/draft (the `DraftGenesis` operationId).
+	DraftGenesisWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*DraftGenesisResponse, error)
+
+	// DraftGenesisWithResponse Build a genesis document from its parts, as `charter genesis draft` does; nothing is sent or written.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/genesis/draft (the `DraftGenesis` operationId).
+	DraftGenesisWithResponse(ctx context.Context, body DraftGenesisJSONRequestBody, reqEditors ...RequestEditorFn) (*DraftGenesisResponse, error)
 
 	// ProposeGenesisWithBodyWithResponse Prepare a founding organisation's admin proposing the genesis, for signing.
 	//
@@ -13035,6 +13329,13 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /v1/upgrades/{sequence}/signoffs (the `SignOffUpgrade` operationId).
 	SignOffUpgradeWithResponse(ctx context.Context, sequence Sequence, body SignOffUpgradeJSONRequestBody, reqEditors ...RequestEditorFn) (*SignOffUpgradeResponse, error)
+
+	// WhoamiWithResponse Whose identity this request is. With mutual TLS, the caller's certificate (its identity, organisation admin, member record); without, the server's own read identity, said so.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/whoami (the `Whoami` operationId).
+	WhoamiWithResponse(ctx context.Context, params *WhoamiParams, reqEditors ...RequestEditorFn) (*WhoamiResponse, error)
 }
 
 type GetHealthzResponse struct {
@@ -15170,6 +15471,54 @@ func (r ApproveGenesisResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r ApproveGenesisResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type DraftGenesisResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *GenesisDraft
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r DraftGenesisResponse) GetJSON200() *GenesisDraft {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r DraftGenesisResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r DraftGenesisResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DraftGenesisResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DraftGenesisResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DraftGenesisResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -18248,6 +18597,54 @@ func (r SignOffUpgradeResponse) ContentType() string {
 	return ""
 }
 
+type WhoamiResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Whoami
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r WhoamiResponse) GetJSON200() *Whoami {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r WhoamiResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r WhoamiResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r WhoamiResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r WhoamiResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r WhoamiResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // GetHealthzWithResponse The process is up.
 //
 // Returns a wrapper object for the known response body format(s).
@@ -19075,6 +19472,32 @@ func (c *ClientWithResponses) ApproveGenesisWithResponse(ctx context.Context, bo
 		return nil, err
 	}
 	return ParseApproveGenesisResponse(rsp)
+}
+
+// DraftGenesisWithBodyWithResponse Build a genesis document from its parts, as `charter genesis draft` does; nothing is sent or written.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/genesis/draft (the `DraftGenesis` operationId).
+func (c *ClientWithResponses) DraftGenesisWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*DraftGenesisResponse, error) {
+	rsp, err := c.DraftGenesisWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDraftGenesisResponse(rsp)
+}
+
+// DraftGenesisWithResponse Build a genesis document from its parts, as `charter genesis draft` does; nothing is sent or written.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/genesis/draft (the `DraftGenesis` operationId).
+func (c *ClientWithResponses) DraftGenesisWithResponse(ctx context.Context, body DraftGenesisJSONRequestBody, reqEditors ...RequestEditorFn) (*DraftGenesisResponse, error) {
+	rsp, err := c.DraftGenesis(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDraftGenesisResponse(rsp)
 }
 
 // ProposeGenesisWithBodyWithResponse Prepare a founding organisation's admin proposing the genesis, for signing.
@@ -20291,6 +20714,19 @@ func (c *ClientWithResponses) SignOffUpgradeWithResponse(ctx context.Context, se
 		return nil, err
 	}
 	return ParseSignOffUpgradeResponse(rsp)
+}
+
+// WhoamiWithResponse Whose identity this request is. With mutual TLS, the caller's certificate (its identity, organisation admin, member record); without, the server's own read identity, said so.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/whoami (the `Whoami` operationId).
+func (c *ClientWithResponses) WhoamiWithResponse(ctx context.Context, params *WhoamiParams, reqEditors ...RequestEditorFn) (*WhoamiResponse, error) {
+	rsp, err := c.Whoami(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseWhoamiResponse(rsp)
 }
 
 // ParseGetHealthzResponse parses an HTTP response from a GetHealthzWithResponse call
@@ -21744,6 +22180,39 @@ func ParseApproveGenesisResponse(rsp *http.Response) (*ApproveGenesisResponse, e
 			return nil, err
 		}
 		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseDraftGenesisResponse parses an HTTP response from a DraftGenesisWithResponse call
+func ParseDraftGenesisResponse(rsp *http.Response) (*DraftGenesisResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DraftGenesisResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest GenesisDraft
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
 		var dest Problem
@@ -23875,6 +24344,39 @@ func ParseSignOffUpgradeResponse(rsp *http.Response) (*SignOffUpgradeResponse, e
 	return response, nil
 }
 
+// ParseWhoamiResponse parses an HTTP response from a WhoamiWithResponse call
+func ParseWhoamiResponse(rsp *http.Response) (*WhoamiResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &WhoamiResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Whoami
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
 // ServerInterface represents all server handlers.
 type ServerInterface interface {
 	// GetHealthz The process is up.
@@ -24012,6 +24514,9 @@ type ServerInterface interface {
 	// ApproveGenesis Prepare a founding organisation's admin approving the genesis by its hash, for signing.
 	// (POST /v1/genesis/approvals)
 	ApproveGenesis(w http.ResponseWriter, r *http.Request)
+	// DraftGenesis Build a genesis document from its parts, as `charter genesis draft` does; nothing is sent or written.
+	// (POST /v1/genesis/draft)
+	DraftGenesis(w http.ResponseWriter, r *http.Request)
 	// ProposeGenesis Prepare a founding organisation's admin proposing the genesis, for signing.
 	// (POST /v1/genesis/proposals)
 	ProposeGenesis(w http.ResponseWriter, r *http.Request)
@@ -24204,6 +24709,9 @@ type ServerInterface interface {
 	// SignOffUpgrade Prepare an organisation admin signing off the package digest of an approved upgrade, for signing.
 	// (POST /v1/upgrades/{sequence}/signoffs)
 	SignOffUpgrade(w http.ResponseWriter, r *http.Request, sequence Sequence)
+	// Whoami Whose identity this request is. With mutual TLS, the caller's certificate (its identity, organisation admin, member record); without, the server's own read identity, said so.
+	// (GET /v1/whoami)
+	Whoami(w http.ResponseWriter, r *http.Request, params WhoamiParams)
 }
 
 // ServerInterfaceWrapper converts contexts to parameters.
@@ -25958,6 +26466,20 @@ func (siw *ServerInterfaceWrapper) ApproveGenesis(w http.ResponseWriter, r *http
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.ApproveGenesis(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// DraftGenesis operation middleware
+func (siw *ServerInterfaceWrapper) DraftGenesis(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.DraftGenesis(w, r)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -28569,6 +29091,52 @@ func (siw *ServerInterfaceWrapper) SignOffUpgrade(w http.ResponseWriter, r *http
 	handler.ServeHTTP(w, r)
 }
 
+// Whoami operation middleware
+func (siw *ServerInterfaceWrapper) Whoami(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params WhoamiParams
+
+	// ------------- Optional query parameter "mspId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "mspId", r.URL.Query(), &params.MspId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "mspId"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "mspId", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "waitFor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "waitFor", r.URL.Query(), &params.WaitFor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "waitFor"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "waitFor", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.Whoami(w, r, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 type UnescapedCookieParamError struct {
 	ParamName string
 	Err       error
@@ -28782,6 +29350,8 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/members/{mspId}/{memberId}/removal", wrapper.RemoveMember)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/genesis", wrapper.GetGenesis)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/genesis/proposals", wrapper.ProposeGenesis)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/genesis/draft", wrapper.DraftGenesis)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/whoami", wrapper.Whoami)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/genesis/approvals", wrapper.ApproveGenesis)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/build", wrapper.GetBuild)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/upgrades/{sequence}", wrapper.GetUpgradeStatus)
@@ -28807,173 +29377,184 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7H35cts43uCroLRfle0d+ojTyXS7a6vWObo78+Va253Z2nFWhsifJLRJgA2AtjWpVM077Dt8DzZPsgX8",
-	"AB4SSVGXW077r8QSRIC/+8aXXiiSVHDgWvVOvvRSKmkCGqT961RqNqShfk8T+Ej12HzGeO+kl5o/gh6n",
-	"CfRO8J+gJ+H3jEmIeidaZhD0VDiGhJrfJPTuLfCRecCT4++DXsJ4/nfQ05PUPEVpyfio9/VrkO/7CaRi",
-	"grdsfYMruu7+/LsOm2sNSlPNBH/zqmVrWloXtR7gPyQMeye9/3ZYwPoQv1WHbyLgmg0ZSLv5y0wqIc2P",
-	"IlChZKl5fO+kp8dAONxp/J6IITGfpBJumMgUSenIYMCe8vcM5KQ4ZohPbADId0c/PJ8GSWreTJpH/d9/",
-	"nO7/H7r/z6P9H/r7n//yH706eL151QAgtjaovGUJ07NAYRoSRVKQbe8f29+WN45gSLNY906eHB0FBhgs",
-	"yRL715EFhfszf1fGNYzcSd6df2wlikSlKxCDfTruA8kAZPtWuCTqSvvHz57PJ/5z+D0DHkLDnsp/3bbn",
-	"UMiEagTc8+96c2F6zkac8dGydFQm16P9H+j+8POXp8df64n175Tpn+oYjHJ1C5IIHk+I4CFY/lIgb0Du",
-	"KDKIRXhNYqY0cJBkTBVRAJzoMVNES8oVDc2DyC7VJBFKk6dHRO01kOStO0RXsri4s1Tx1UBBpYIrsNL5",
-	"o4SUWpAYKc41cMsjNE1jFlq5dPibMi/3peM+DhFnbhPcsgqm1O35o4UPkiBRbMSVE0giFYrGZDDRoHpf",
-	"g95HKQYxJC1nTHHFXxY7q39uzRkpJ2c/vSQ/fPfsryTNl3lgo2ILQ0g15SG8ENHEniiKmPk9jT9KkYLU",
-	"zAB5SGMFQS8tffTF/PUbhHoRGRb0DIxAdsGA44qC4P+R75g/5nNO22JgvzF6K44FgnTB9wnHgiHHL6Sn",
-	"g96N0PiERTm+/G5ud/+02jdLU6DxEpgaSZHxSHXQeTPvthK+/L7t+Cp4YIlXo85Esn9YRTgt7p02a3vJ",
-	"hN69wZ8+Pc6/plLSifk2pBpGQk4WtaGm+HEK9uZYK0I76GmmY1j4haewhA8pvWc7uhzA0TzshLFZE27I",
-	"II5QVJoNCAeIFNmNRKgOJYyY0nJykER7KF7DMWU8FBEQCcNMgSIJU4rxERGSDIUENuJEcDCENkUdaSrF",
-	"DaoG9yYDIWKg3LzKAHg4Tqi8XthCCHqDjMURomrBX0ZsBEo3aezn39Vp7KAHNyzyBklZPB0dzyfDBLRk",
-	"4RKCLRERxC+pjJbZVYVCwou0QTCWrc2yuXk0KyiXYAv7hC894OaR/+hJSKWIspANWMy0IXC4oXGGSsIw",
-	"Q9TXQJNe0ItZaKDcNw4F3PYcCPqhgcHnOtFP4wyWce0qDGi+7cR0SwjIZhn0/ZMfjmte6ZrxqAw8hMAt",
-	"sNFYGw6LqKYKjBLWkjJjKPUlhMy+QgHW/oAqiBmHElA13On5IHWrlyBXr/cbdUE3bsmVwZPns8oATdeF",
-	"j2aMRT6lpNpo2SP8DIbVMxmtM30mNabHz54vKlEWZSrF/gntRk4t7/rIxOIBiDKLWKIMfISliHa4V3en",
-	"K4inEzcZ4C7GTEtifz0wmHr52jfrrpSnbN+SjdNGDi/9uhVVEtylTII61RWKiqiGfc3sa65Or9mgi3ty",
-	"nuXQQxm3siFfmFHugSVQtdLlyxIScukLcgRR31g/hezth5n0ysuI3H5CzWk49SEJ1GcGcMbzDs3mup9Q",
-	"TkeQGNcz6EUizMx//WMUHYKeeL1XJ5dfxkLBRzpaylWkIzh38qNqDRpnWLJBZuW2MeJsDItIoJEiVJMY",
-	"qNJklw4UcH1SNQd3FHExrIA8OzraK9sVz+ZGsVb0bdrwKPgwZktp64WJXFONKF3Gt/M//oWq8Sxqzn85",
-	"3T9+9pyIIaEkX0uuIdVEDDHyGkM0Akl2GVcaaGTW5isNPhZSSAsy7DRC3OfBHNTk5LaMt5mIjC8uIYI/",
-	"NFbiDt0Kl1cQMqNVLmYsZ8OA0FcaI8tg5REPJ30jgIbOby9JJk2vIRK35qNBFo2snSgFjRKaGnIQMQsn",
-	"1nQEqjI56asUrGYPBVea6QwR0acJ8MiJKgVU90PBh8yA3Ikr85mERNzQ2JKZ1Bxkn0bWM7RLcjHRz9KR",
-	"pFZ+qpiqMYpFKWLojyTl2v8h4UZcm1ViOGRh8aX7M/9ai2vgfaZU5uStA3Wf5tG0WgHqYfxJ6GVkKI3r",
-	"7dtWM7KIhc21IqmNLtV7ykuHxsYiUxWCOu0FvRe14FmJ2nGfOSQew2jZMNMS9koMo+6IKg73Fmq8kIRx",
-	"/1eN+b+odyzSmWjAorYoPsO9ZEewmzdb0GwAGUKTvC1FEOZJXy0W3JhFSwR2MOfVObVVBqdPl7GoBoYz",
-	"oDcix0GmHuKpUGwZ64OGoddv3bXU0jrRqAB0ito2O8NVdv0QZI3D0QU3KwkXD5aSKi3Okr9HKxe85pGQ",
-	"ahmxH4qkxr7rFoHbkH3rXibPj2EuqHRmCcomlpteFFOXs2HhsmWPz/AZfsAtnUUwc6JS6nHWjh1QBc+/",
-	"q6QnbVruR5uwIyUzV49BgcvZBQU5mw96cyVi6Qh1QPsZOCimTm1EeqkszthZ6ZsL8kwrVbNhK1m7l1om",
-	"JYW/XJxG3A+Jd2DJ7lBkPAKpAlI2IgOXlVUBKVlOewGhilyFYyo1yOJhkg71FbmVTIMiTPeqgPA7TNmp",
-	"RsLhHrXAWS115uDTDv6MyohR/oqpMBYqk8sIGAW/LyG8FzY6qDTOwJz1/oUucLX5HdzNyL7nT79f1FzB",
-	"5wX2Zd1DO0H2Ij/2StZDhxzkdNh9YKjW6hwXrZz1mj53jJrWWhVB7xegMVbVTBGEpjpTJUeg4eluXd2j",
-	"SxbCXJ+htszqc/Hfg/7J/9z//N9rxdsbF9taKi+C3thixs40lq5h0jc/kiJhymfv+wnlLM1iTISY10vS",
-	"CvoSpvpwB2EuRZhSEPWjnI0rnrZTKlXv1SZCo/5Q2PCg8UGUponxsYeUxRCVnl/nbIkwzKSEaBGHJhVK",
-	"vxNSYxVLhby/m+8JKrgByXQluBkLm2KDiGVJL+iN2cjom1AyzUIar8FLrASVFjUZsyShM1n/ToG1ki3Q",
-	"3QXE6qZ2L72ev3PQFoeuYLhV0r3xZ6uyh630+qU5ID6rEfKXzP/TpthnTbi2F8VHBpVT1b3M38Rg7qvM",
-	"mhRj+x2hmtyOWTjGsoSStciMNTqMIdQQkV2mfR0cz2zZVxpnNnK9V7YZm+FkQ/kz5xCcGMbNJATkJzqQ",
-	"LNxR5IbGLLJShNjyByHJS7RcdhQBKYUkLjFQU3qiKYtrhHjg1FNtNBjFvmdPlQ0SpjVgfC7J/48SppY9",
-	"9d2baL7msJWMbj/3mwZsNvsYvyGq2zjKUMP01uZndXuhXz4vKDJXVzUpKqxjXTzhuFWBiKD3ziqqb9bc",
-	"bLcaW4Toh1zJLCTzPtIRbJ3oDXpFgX1NfbBNxBE6NO6TzQBRpX3d+Ryu7yjEP9JsqUjJWizocliqasEf",
-	"rTneUibSVcr3nBGQE2uXcNRHOgG4r9wXRl9bZVEuHWuDnW7n2hcRcbyC8e/TXe2h+dLa1qLOhoKq+ynq",
-	"tK4H46NXENPJOYTCFfw2B86fPnn29HmH6jt87keQTETLPnh+2YSvQq3brZ2Wc7dkmcKE1XyalRK0xdbt",
-	"71d0DkxHhusMyToDkey+/3DR/+nDr+9fBeSnD2cv3rx69fp9QN68/3T69s2r/unZz7++e/3+IiD//td/",
-	"7S1oTtpa3nrD2rwuKI3lvkSPjYVNFbmVgo/ILiV/O//wnqTCkIQMSN5zZ+zcMdAIJOE0gdoDMa4w01p3",
-	"JJnF0HCiLAY8iPOgMdjXYgzXyDPPn12t36IgtVMdqOeElvjKR9tfAl403UdZaEonsaDR4gFb8yRDjcMh",
-	"hMZSsI9xtd5eDiss9qakWgZA8jKAHWW8sC8+6PuV3DKNjtrtWMRAONzmEeHeyrHYZYrHlpXaemEVNIdq",
-	"miXJGdCIcVBqQR/ZfqmqnWAzPWDdnN8WOQI3wPVbOprdPwWQeDaSMJ459/sXX1zXYdviCfViYUQ13NIJ",
-	"Met2FOahXFig+wZnQMMxHVRkQ6mGQgJFLp3+agqfuG76kVWzufJGJdA1YF3V9J90CGPhL5cQLotmdlfS",
-	"o13s3TPbUwISDc1lMuO2sBakK9H03nmXuF65ZLaI7X0/63ZhLmkBW7m2Gr1LgECKeIEXOBMxzD38Sih0",
-	"b57Xd7di8kZcw0q1PH9kvUzbm4kYqpW/Diie9nqunKpPe0Fv5EIXhU9rF9iaNWXr4OoD/2ci49GHFJYB",
-	"HBb0vVoqcRLWM45/WfP7TEM/lBAx22ZSaiXBl5ouWu4PjFfIKr2StS19beVTQS/j7PcM3NfGhjGHjYVa",
-	"rNhr4U4/kQJXi2VfRLxMkY0zhRfqBUhd29a0Gpb7rtSRhDQljJMBVUyhBa/yYQxCxGT36ITwppj4Ys1f",
-	"02EdIUf9kRRZamPRKWXyFlNv5ovSn79nNJJUs7CWPvzCd/UGgf+aGCKLyDvzsmhpZpxpRXbzBQbAqv41",
-	"W16rLobzeQ126yYaQpmthrGE5MgwmBYFBT2XmKdV2pkjfxgOl/FcluqfXEk/uS3nvhDVS8bE/W8bi5dO",
-	"z98fPCGvXp+R1y9fnZ+Sj7ZkKf8dETcgpyqZsI4pILG4Jec15UwtNsP38yikOHATKBDWi0gd819bUN7g",
-	"uqM+3FHk4+t35H8fPDv6gZR/E7SXiJRyqWtNlJSP0AyLDzyebNxS6V7A5wZczLqBDalBP86ikTyr8y5a",
-	"C+vIbomCA0PSjkT35pfczSn0q/aKlzO4xq4MCByMDghmBU4+iYYNuicw7dIScFog3ZzGVAUqOowkqUWy",
-	"+bx27xR4dF9VwK7ZY6HfpHQCC/ghmLSo2HZecDUXx2/WFQ16SmRyiYrkxgrjvGnGAadbPufc91zdhzs0",
-	"W5H33dHCJsbcCrzzbE5OdX35cm9hdoj0/adZuliZXfmXJTO2lJQUckQ5U763KRcozp2D+nai8yxN40mN",
-	"RMk/nxu3mumgs7+se4kLGi+lwaqNn27e2PGC88Y2V8l+YXTEcLmI0LLp0AQSMU2k369lGMw31+XSpXPR",
-	"ls0t6Az8mhpXe6uDgd9IZG9+QG9LuyGLjseqjTkUMiB0RBlXOiB0oDRlPCCUE5Fi24GQ5MnBwV+J4ISS",
-	"VMTxj8QVzQhO8qCEs0PVlN9y/P0f1NXz1eZUh6ItofzLxcVHcvrxDXqbPrcX5dmTMGbA9QE5w+Z9CcQF",
-	"8SAigl9yG1gBkIROJZMk0Mj4EEMWw48EbkBOiB/xR0IqDYuhSxuL8PqSu4JNpn1dpiK7LmF85Y67/8Is",
-	"3ccUydXeAfk79naYU1kgRJd8MClN7wsINxsT9yGe7YRQ9462NYQAj2ywi+CYRHXJr46PnlxhNpISZ40T",
-	"BbYJudNwwMB8dslxP9/nhJ/O/nSmhykoHfaSY8GmIpRH/oTk6vjoOD/gb2JAtLBUeUBeSykkQsTPCbzk",
-	"blCgOiBvmdKKZAqISOnvGRCcoKo8oMRwqECrA3IOQGw2l6bsIIkOLrkfxIIOj5v2eJrScAz7xwdHpUCV",
-	"py5DVqXZJie9JwdHuFCkwGnKeie9pwdHB09xpsDY8vrh2HYw/BP7iawuNiLCj6I96f0M+he3ZGpm5PHR",
-	"0drGRbo+iroJjDG7wYRtXkzeu0AKCEHZlHaWHtjirZGyHVf4qM/mJ4c2Edj6cme4YoPvVqSMa14PM5Vf",
-	"g96zo6f3syMXmrhdZ4FqJIst1XY5U8sGudQoMtbXAGkr4G+eHFbGCtaC37DHab4qqEyM/seX2nmnXhku",
-	"Ow+6HnDFxoc4H7jDQlfd2WGlHxT79fMGqczWwdagOx8HI4bEY4Q4GaEw7eJcivrn5wcujUktcF7g+LPr",
-	"bpnFsk8cnxbemitq8jbLWgBQme/2taq0XU5qCvhPuryzm4u7LKAK/nKPItKBwyg5ymdwgs0RGC0PiGL/",
-	"hIC4iVyWGd0UtL2ADIX02rLMhmWUTHPi4RfDP18Pv7jNvrZJxhK+6hhzs3Pb72lC+3bw7oeSATkbjp2h",
-	"EGuIGCpxk2WIq3JbJzPPpZzD0sx61YWMTsvrZ0hqDhpmbg/ogLq6yf8PA+MSQiHXIXOMTi/jCedQORQ2",
-	"CY0mOY4IbJYK94XCz5vVH6X5f1usRYzmcCGUHVXGsUXxrFpZj7o4jBkH13Azj9/fuqV/JKvXWZARk5B3",
-	"A+eU4UPKWWprZHD4ljDmbLNymn4wpFZZVXQRBjGdJmqp4//S8cKJha6Y+NPJOjup2o5wJCNJ03FF3gXE",
-	"IJTc0olangFuQBYj25q44JNZNPnjJWUDVeUDXxe7CKM+Ety4CQ6TXeZqj6PuDOImls3ex2LIGagMDUMW",
-	"g/jyj7jgfTsVSIbMZolKf3x+oHbi2jjp72PQY5CEkiGLwbcJMJVXIxg/xOCXMAypeZcGotxGNUuceRpZ",
-	"1UNtGIyLW7KL0+tja7dOVNGGENI4Brk3jzmziOlDrKdv5MBzLYEmp2bpC1zZKbowlCLprUSkVbTYxk4M",
-	"newyHsaZYjew96MfuUpKnfO3Y3sHTNHwQ6VkNxAFrl5f8KZbiWyaZ9kjL0aud/s8miXZaW6Zoc73r/52",
-	"/uH9GigT0UryRnri2iqoIrgH2RUciLFS7F1O9uvA+krleRI5yTE5PR9AVcnPEFBBej7f0BbPepHnJDrQ",
-	"W96/P2uIpMAjnFNiDn1jx5nwCOcIxELZ/6gsDAHwwwiGQPM5A2kM+P/fM8jsf3CWCX5vFGQcu49TK54/",
-	"P8bKiljZyp60J5Rpyjn8wqLWmMsL32+9mMVgp548BB2FcCgiGMgARi1sFuaHjuZzu63exX1pV30UcbwU",
-	"CjbkmZZ6iLbYIzU4jSS9ZXyECTWbJt1RRNxymy0jAxgKCRbvQyaVJjdCQ6NjOgefRga2INJ8vQIzbQiT",
-	"U5WsW4xNA18boc5ZdiwUEOwsN7qViciYf+IGJKKwwDnRwv6vOzaLQVuNGH2N+usRp8vj1EHZYhXtAo9c",
-	"HEVizSSWABpNS7FlSjMF+ypLUyHnGEp2RMm5X/mANR5WwDQoPN9jpnaIh4qFrAGUl5RuyMqqCjBvZ2tB",
-	"jWpmMBwZs3Xs9TCUH80RvaM8oit49nK0ka/mYM/yazPy/pf5+lE2Lo9AC19EVO5VWatlPwalvJy0I2zX",
-	"ISdxMrOa7wqcuYXfuEcQuHwmzqu2d+bSOGYQ5QUo5u/JjiKpFCNpS1s26i84BB0qG3GYE2daC6psfAAr",
-	"8IoAwVuq9P7rG+B6/82rXkuE9vOXJ8HxUW2Adj5uNdzpQzsAYb943wXiO5QT+2vifr06W75lN+DIwUZ3",
-	"zm113v652cSCQ5Fd3PLKrboKCIvI/3DRNgyq7QX2GYmtZLI+ZwWe3dnVEl+z9MXK/q2TvkXDwRYL3kp9",
-	"EsHQlhMKOwq5viJjya6EFKiRxZrFvhjUigSi6ESRSHDY647a/OLhpoiA0q7PbWvwmpd7bzFaK92mBsZY",
-	"y+30aGedmTGci9WoJO2CRXHzraU9i4ZNCzAyPY6HyIxXcp6VCfw5tEN351q73/YyX9UtxF1q3ep6Sf1U",
-	"o1jrg99ETeWgXToI6x/tm2y6nTZv1Gl4mOWCTRzzeiWYPsb2l2W5YnavQqnmSJHslogdk6SeRveIsG0R",
-	"1Pcj7Foas4s8gVSUVj7VraUgy50DPEduqLC2chXjlqucPOjsZdm+GO7b2YigNCkuB6jgrdGHKyOhkJGF",
-	"5GxRTC+rd5w8OP3k8/iMG+CEq6fEGlVO/ulh6flNYH2FSx46dPMxi+vR/76coAzN4nKf6kgHNWapIrv2",
-	"NlKJwXzbjWVrNHgxLZLYmg13hc5eJ+OhhEk2HHbljldm7SLVGcuUFC1Qc2fLKda4x9aHqMMx5SNQ67NF",
-	"zdOIQZZ17rwkcRN1KjSqBaFc6DHIBQksb2CZY6nmv/jkf7CV0qIRP9jHSSOR6qK4KiAijnAmsFT6PiSz",
-	"B3e3xpEauHfqIenS3vEg2a+Tql0D/31oZ7cg1+ZGuHOh5zNdYQG1MdqrfNWqVU+YX3YXGuXDPKjCeicJ",
-	"v9kLZHr+pl37X3EDUmeSV8ucHgua1lnQVO+OVDezBdhuNLUrDPU/qx9gXb1HMF+Lvd1A9vfduqtLrum1",
-	"vVSwfuZ11cIJxxBe28VuxkDeZk+oLt+CiV3WU1nQ6lTwDblUdbPHtzq7OYUcGmObyQTBuptbjQHB4UsB",
-	"kSL2xkBA/EXfAfH3rwXE33IeEHe3+L//9V97C3hi+Udzi+pKyPxGk2j5RXzr5PNaOB+i4G2JmJ/aBSvB",
-	"fFMdXvZk285svwnGfWUIAjuXY5SgKszxHSzNLxaPcWyHAndR7afF8m+1VMfdQ0tux8IiAaISDu6Bs0KB",
-	"HQKtBap2TQTbyF4Pp9jDvOPE85gBeybtReTuahNRVnhY9+gyU3bQi6tMWIH3upc7PuJ5XQWPU5KzpuQR",
-	"R/6gelsBuXiz434HHJ/ZHOBPdv3r0lW2j5heYqiGAaVnaeauNMaagmnMI0fn+CGIsOYG6WoP0BS255QP",
-	"fBIaPvBt5GJ/podZTMC4jS3auxwQyzl6F2FcewMGqEPlZ782Y/Lc+BG4Pp8UuyHvsDqJ9qFk3Dw0SQ5M",
-	"W6oT09CzJVAZM5D2nt8WAeuvJZnFlA9EzcPQ5hz3qUtTHgrPFPCzYDesY29TWRYJhxJuyqMjm/Rb9Z6Z",
-	"3qYqxGuus9lyzBTw84Ha9eIKYjZiAxa7y+Ib3bvXdl3s5rh2jN+utTyG6vru5ZaLXB4DuauQoUP1DinR",
-	"CJGArSm7t+MJARqOSUg5EdL8wwV26u0FhlbNScrDtm2eOI4DQjWh1pbG5MJtmUYlpBmOpylI1KWW2wJ3",
-	"P7slf/b6PgeqIviKfQg0TaW4oTEWz/u/lB2fa2csiMz2kBMadkj1uE0O8+e0hvikuIECPZsQ6+7pp+44",
-	"2x8jz8FdZo8dRexFYg493hTyGB1MLO7GVI0bLaJ2dHmaaOvswmzDvaDroaMJwTmFpkVR41q5Dot6sxbs",
-	"+Co+f5G+7cPbFJLcHkUF44NqrEuzQczCShnf0JlTVAmu3KAZ2+m4QKNdji8fN2gPiXsgvslXL6qfvjXr",
-	"ZO0Kr4ThHCduB4g6IjNhSkG034kHMRL3zv6i4I0NMeH0Ng87tpYpcBG1MtJwMECULcWG8zqVXdP4JgUl",
-	"NkM//KZjTeUI9BI4KC5vbzTO3dJzX83TwXN0HQvN5V2+Dmjgm+lKV/y4O1onfZUCjxYYzIhA6Do1uMtV",
-	"jw/BA8G3NlrT8uiaZgTPkkw3pdmiLDu1tnjCuIZJ3xxWigSvKDWeaT+hnKUZTvfpU60hSSsUkzDVh1KG",
-	"BXVDPyqLekhAjoCHkz7Nx4O6YhVLOsPM/GQo5AiivvFzlaZJ2gt6mD8oPb87ZTbPm5sT/lhkDtxjJKVp",
-	"Hr418Y2iwpGhuWrz8wxXn6jtckdNHTw/sRg8Z2xIk/nHb7syG7LYTcTP0cB4Zbpk1wxdLpDmFoaVQP+N",
-	"FoatzSr/wAv+6Az7Q0P1+4mQGpKWaJLWNBx/FEq/w5VblCUtTrX1xqCFoqt1KMBOYsavsc8ix19XRvpN",
-	"DObz0N/EoFNxP4sWHjj89Lhp4PA2MJ558Qau+818taLqyG+l9dhw5WmtVtYfl8ZhWJd2Bom4gepTHf4G",
-	"QsRA+WP6ZhWq8EQw/7YdJIWNpVzLmzyAuxIqGSuM9Fbu4fFt2WJo4/Hl5Y3SssBFlUMPv1jO+nr4xXd2",
-	"twrQHFGLKT3Lj12nw+Me3ddvgeWCsFsjw8xF0syNNm3XoJwVGc17xNymCuMf/pUnlRIKAxTJBlkr+9bl",
-	"pDsSx+GX0l/my1JTUQvlvMZVpYuQtovrSwfbMME5SDyo+rYSjv0dOwW87oXKiqKheTVXjyT2QOaGGpRe",
-	"+5sASxLNXgLopV3ghsdYh952KIypJjSOxa0iTO+ti/gGNKY8hPnGygu3sJObsZkCrz+H+bOjyvFJLa6B",
-	"E4+l+7SM3J6HY6a0kJM2Crkwh/zFrbtf2dPtBq0caE9soufh3afV2sS23qsDw1BkXO8oT3TYW20Hxtg7",
-	"rG/zKRRLOkbTld1zIhuvSqv/fA5Th+7FSv2wCtw98Fg/THm08qyJ1qLjFjR3qUfO1cvr0uJHt7hA8627",
-	"l6t0rT1Trow3Blf89IttiTklCqgmXNwGFu+348nKOF/QmpCQiBsat5mqibiB+w9//LkH1TfEwhKsTTVm",
-	"J6JwHWGvwxLJzOX6tojKGu3KukeFVMNISAbVoTTMytt50xHxt5a9EnqHMvrkr/neVEo6eTRpqxoqpBOI",
-	"iAqFxHvaHAIma7kIamE55Zd3MW8LKv1jbNw/WedDTjPlwEhQap9SVr2V428rOMCVNtDmaTKzXaCPFFCm",
-	"gAKMqxPB6YxhW3r+3Da4FlxnqVEUzdbJr/b7b8Y6Kb/Ow7RRLMKqNsqOIkaD47AplASFKl+LAXMjsnAM",
-	"7a7pJ7fm0SHdnB5weMgvmkMMNYr6oHEcQxaOfxLym2HrhzOho5JLseicQua6otiOVBbIlliqeCSGbbgr",
-	"dA2EoSULywK7KpnOgEY4m/J2LOJK+S8KLCwOHkzw311HaEExAQrvo2LykodUaXJrbxpSQT6ARAVFz9Ie",
-	"6iSRpJkGf1e6bdMQWNuq7L1GJ5eccgJ3KXCFFx/RKCAJUDeXO6JqPBBU2pNTTUIajoGw2gGW1p9GGKx4",
-	"5fn9laDXnosmLJ7U++O+GcAmROzd12gZ4oXXNDLgCG3pUymkoIDqmtL8stf+bAmvfSs8LkNSa2DPnwtm",
-	"cHyEY7zNJjFEI5BkN6VSs5ClLu0dUw08nAQkhhHTLKHm/z8zzgLynl7TRGhR4Qfj7btLZBHDlkMqc2Kr",
-	"Y2HdQa4qXJS0VK2mIm5rhn4pgWpwVzxvpmQ43vpm9dAAAQvfnvz7X//vryXs2UsPp27cytHjhaBIgRPB",
-	"4wneqkbzyQTtF29JkfGoBTcfUuBnZs2myhbNs80mW38pWgoc0TN0zeoWdGSXkpGkXLtudaa0pFpInICc",
-	"ChHb9RDZq2Y48cOw3VDenM1aKgYQQ1MYm1sE7pH2jXZRVJCwenyyGcaHNAwh1UYCt1Ug2kUfpbBn3qYB",
-	"u/nptz7EYE/quiUQkIRxO/mzldPscNiIRYQLjWNELSe1FuG0obsAdfu4lXhyIZZnss3NU/a/fFDep0d4",
-	"6c1JgfqlEGkneJQxWBUip46q7DJFGLfehSK79uOTl+bjvardU/rB1SWPBKgTHMxk/RKmcDCYpFxhu+oB",
-	"uRiDD4QTytWtfVd3PerVJXcj+c3PS9fokt2rSHC4CshVOqYK/4PwUcZXugou+VW5nhY//dH5MnhBq3Nm",
-	"YuMPmefvnZC0APwl53CHX7hLO3FLe0mAzKDOi7EQsQRvWyq2iOjtycyhHtbFqpacdhQSFNmlfCI4BO6q",
-	"ZeMNMx6JWz+4wVcbhnYurrqG2+XkW4VwWqda47LtwnTp8A9q2mMZ6ijYvMTz43KsbFkCn6CMk6Bhri34",
-	"2i/8Zm3ChGpst/QwIawMXHeR8Vry2S0ISelEZLpZ8aB++UgndcolpZOrE6dHcFACsaM1cqf/knvLFx2I",
-	"HeVLAgOiRCZDIFe4w2V2dPQ0ZJH91ygRlD4TsPn9S+6wwDWqKdxGj4GTocA6Zjuywh3DDq3QY7Kbz6K7",
-	"5EYi4dc2HIe3XsTmxfLBC3u1F7rQydYZTg8nUFsdhzZFJuUbu71+sWwBqtF+FrJAI6qf5TSLt1FaM3No",
-	"QPiVmxFF3/p8DI/YHOCbFGfOoJyrXs7cum9Wu9Rz1X3A/iBUN13h//L80x+PAg13+tAdeqbpPM8ydIGy",
-	"p751VK3UP9oo4Zfnn8iu4TIpbm04PHdHeUQoufhwcfrWfFfrD/rn7O+H6uaqTVg6eersNnQL57Ymnruh",
-	"A4si1f1uwyqT6oWm5R2tu13xzD2/9qJOXBL9WK7ONjjwlk3uqJPBRIMixideA6W99g6/97ijYkqwjc1X",
-	"PAPloYheHtMKT1MmpJnBExVKUtnA6LuW2Xzm+zXQkU8LjoFGtlTD5QXfRJCkwiad9v8TJl2nuj05/n56",
-	"qlt55Mjl5d3xk/3Ly7u/wue/1A0d2R6yPl7nBJM2kkZUa0BPUcjIzkr40SaIiB9zEjgE2cO9LRVctIji",
-	"1akeqcymOBzfVThsTYRv08vq0Lk87aambXs79Ss3O3/lcbrsCsVktofSo7Rton1ryaAjDZWlaTy/HfIc",
-	"l23lGHt3tnsZYz/VyrqjiBaaxgTB2A7wgr3V4Rd9N2eoykWxvNN0KvPAVlXSBsKLO8uZf2zBdbYOu/Xv",
-	"Y6rL1R6KThS6+WXx+uZVu9g0S4dOJdRbCRduieWOTU2k95s8gDG+OWPsY4+3B2FRfoPJq+41zT5U01F7",
-	"udXNCuwB3JKfR6fcK6/sLfsHtkAVjeJE3BSzX+YC+V2++jEitUxEquhKL+B+b6jOlDllq+bB3/2qlk1c",
-	"3utFSd9Sw5jVXjS37myU2k6RNeb+kN0Z3xgkExH2RJtP7XiIsiBtIQTMgcwvhnph1z3OlO1kE7rKtJZi",
-	"NcwjQOQb2akmTJFI0ltOhMFtR/RFkArF5l537RY9XumxRkR7qAYkBXcjlS2L50MmE4NZxsk1TDDG0IDO",
-	"ppYe9+wL4QXvxm5+tPs8nMs6KHEU7wvbpu0jsptjAOtFhZ0uMXUtUp6ta87TdWC6uULTgfdRanaaxO3A",
-	"ugwSDh3S53RGvcRVq6Dl8Zr5gnmwKieHu7s8xwlDh59l+Msm4ttV2jkumcHgtJEdY8kXPhFtbaZ8mccu",
-	"HIwOSF2tx15AaBz7C5lTNHrr7Fd8Uq/p1pVnz1e/deVb9nwcptfo6ATt1wVautnUDdfm2dvPvqVqqJJb",
-	"QUeUcdVqsy7PynMVpUfLo5qcryYtSBcHf/UK1HbBepovfcAoub8+/qKEb6e4sBa14bLICikPIY7n2TN2",
-	"1fLM86ceGmb7BlAryErvNs0rOakmY6psW4wXiisKwcPiQq3mshXcauvQ+iBtVJLSib0XN8MoGl7yHDkU",
-	"06F2iXNXdtsZuVk6kjQCdfhFGVDzEFoV3K+4vOlawXkVJG6LxjBqxEagqqHUurtnnn+3zXfP3JMOPS1R",
-	"gcOiq6XYF8OhcgE5HErJNEnohAyAhCLBupH5NyXXkIYtNzJPb6kxYiP+YTh0hLICiWyQ+z8Mhw9zzJJv",
-	"+hbDoesXC6+NC4J84yffT1FF5wuyzUHsyAvEVCbj3knv0GLC/eSLZ9Qx0NgNV/EepMs0lz7yLealj/I5",
-	"HOUPfX60sq4YGFb6uDQzovRp5T3Kq7HqsvRJLv9Kn/lLTCsL85s0ywvtKIOvn7/+/wAAAP//",
+	"7H3pchu31uCroDhflaS5rcVy7CRyTdUolpP4fl40kpJMzZWHgroPSURNoAOgJfG6XHXfYd7he7D7JFPA",
+	"AXohe+OmUI5+2SLBBvpsOPv53AvFOBEcuFa9o8+9hEo6Bg3S/nUsNRvQUH+gYzilemQ+Y7x31EvMH0GP",
+	"0zH0jvCfoCfhj5RJiHpHWqYQ9FQ4gjE1vxnT+3fAh+YBzw6/C3pjxrO/g56eJOYpSkvGh70vX4Js319B",
+	"KiZ4w9a3uKLr7i+/6bC51qA01UzwtycNW9PCuqjxAP8hYdA76v23/RzW+/it2n8bAddswEDazV+nUglp",
+	"fhSBCiVLzON7Rz09AsLhXuP3RAyI+SSRcMtEqkhChwYD9pR/pCAn+TFDfGINQL45+P7lNEgS82bSPOr/",
+	"/uN49//Q3X8e7H7f3/30t//oVcHr7UkNgNjKoPKOjZmeBQrTMFYkAdn0/rH9bXHjCAY0jXXv6NnBQWCA",
+	"wcbp2P51YEHh/szelXENQ3eS9+enjUQxVskSxGCfjvvA+Bpk81a4JOpK+4cvXrYT/zn8kQIPoWZP5b9u",
+	"2nMg5JhqBNzLb3qtMD1nQ874cFE6KpLrwe73dHfw6fPzwy/VxPobZfrHKgajXN2BJILHEyJ4CJa/FMhb",
+	"kFuKXMcivCExUxo4SDKiiigATvSIKaIl5YqG5kFkm2oyFkqT5wdE7dSQ5J07RFeyuLi3VPHFQEElgiuw",
+	"0vlUQkItSIwU5xq45RGaJDELrVza/12Zl/vccR+HiDO3CW5ZBlPi9nxl4YMkSBQbcuUEkkiEojG5nmhQ",
+	"vS9B71SK6xjGDWdMcMXf5jurf27FGSknZz++Jt9/8+JbkmTLPLDxYgtDSDTlIfwgook9URQx83san0qR",
+	"gNTMAHlAYwVBLyl89Nn89TuEeh4ZFvQMjEB2wYDjipzg/5HtmD3mU0bb4tp+Y+6tOBYI0jnfJxwJhhw/",
+	"1z0d9G6FxifMy/HFd3O7+6dVvlmSAI0XwNRQipRHqsOdN/NuS+HL79uMr5wHFng16lQk+4e9CKfFvbvN",
+	"ml5yTO/f4k+fH2ZfUynpxHwbUg1DISfz6lBT/DgFe3OsJaEd9DTTMcz9wlNYwocU3rMZXQ7gqB52wtis",
+	"CjdgEEcoKs0GhANEimxHIlT7EoZMaTnZG0c7KF7DEWU8FBEQCYNUgSJjphTjQyIkGQgJbMiJ4GAIbYo6",
+	"kkSKW7wa3JtcCxED5eZVroGHozGVN3NrCEHvOmVxhKia85cRG4LSdTf2y2+qbuygB7cs8gpJUTwdHLaT",
+	"4Ri0ZOECgm0sIohfUxktsqsKhYQfkhrBWNQ2i+rmwaygXIAt7BM+94CbR/6jJyGRIkpDds1ipg2Bwy2N",
+	"U7wkDDNEfQ103At6MQsNlPvGoIC7ngNBPzQw+FQl+mmcwiKmXYkBzbedmG4BAVkvg7579v1hxSvdMB4V",
+	"gYcQuAM2HGnDYRHVVIG5hLWkzChKfQkhs6+Qg7V/TRXEjEMBqBrudTtI3eoFyNXf+7V3QTduyS6DZy9n",
+	"LwNUXec+mlEW+dQl1UTLHuFnMCifydw602dSI3r44uW8EmVeplLsn9Cs5FTyrvdMzO+AKLKIJcrAe1hy",
+	"b4d7dXe6nHg6cZMB7nzMtCD2VwODqZevfLPul/KU7lvQcZrI4bVft+SVBPcJk6COdYmiIqphVzP7msvT",
+	"a3rdxTw5TzPooYxbWpHP1Sj3wAKoGunydQEJmfQFOYSob7SfXPb2w1T6y8uI3P6YmtNw6l0SeJ8ZwBnL",
+	"OzSb6/6YcjqEsTE9g14kwtT81z9G0QHoib/3quTy61goOKXDhUxFOoRzJz/K2qAxhiW7Tq3cNkqc9WER",
+	"CTRShGoSA1WabNNrBVwfldXBLUWcDysgLw4Odop6xYtWL9aStk0THgUfxGyh23puItdUI0oXse38j3+m",
+	"ajSLmvOfj3cPX7wkYkAoydaSG0g0EQP0vMYQDUGSbcaVBhqZtdlKg4+5LqQ5GXYaIe7zoAU1GbktYm2O",
+	"RcrnlxDBn+orcYduhMsJhMzcKhczmrNhQOgrjZ5lsPKIh5O+EUADZ7cXJJOmNxCJO/PRdRoNrZ4oBY3G",
+	"NDHkIGIWTqzqCFSlctJXCdibPRRcaaZTRESfjoFHTlQpoLofCj5gBuROXJnPJIzFLY0tmUnNQfZpZC1D",
+	"uyQTE/00GUpq5aeKqRqhWJQihv5QUq79HxJuxY1ZJQYDFuZfuj+zr7W4Ad5nSqVO3jpQ92nmTasUoB7G",
+	"vwq9iAylcbV+26hG5r6wVi2SWu9StaW8sGtsJFJVIqjjXtD7oRI8S1E77tNC4jEMF3UzLaCvxDDsjqj8",
+	"cO+gwgoZM+7/qlD/57WORTLjDZhXF8VnuJfsCHbzZnOqDSBDqJO3BQ9Cm/TVYs6NWbSAYwdjXp1DW0Vw",
+	"+nAZiypgOAN6I3IcZKohngjFFtE+aBj6+637LbXwnWiuADSKmjY7w1V2/QBkhcHRBTdLCRcPlsJVmp8l",
+	"e49GLnjDIyHVImI/FOMK/a6bB25N+q17mSw+hrGgwpklKBtYrntRDF3OuoWLmj0+w0f4Abd0GsHMiQqh",
+	"x1k99poqePlNKTxpw3KvbMCOFNRcPQIFLmYX5ORsPui1SsTCEaqA9hNwUEwdW4/0QlGckdPS1+fkmb5U",
+	"zYaNZO1eapGQFP5yfhpxPyTegCXbA5HyCKQKSFGJDFxUVgWkoDntBIQqchWOqNQg84dJOtBX5E4yDYow",
+	"3SsDwu8wpacaCYd7VAJnudCZg08X8J+Y089yYQHETQf4mD3OE1gzoTuq8E9vO9cKNd2HMNRQVWi8wS3K",
+	"rWO26mZ2O1eBpaDTFcN/eaAxFuHN+Q3cnUMoXLx2zuOXyHN++Vv4dYHBDMf89OaC7N8+2y8u2XfelyuC",
+	"WSNq55V3yFih7f/vn1QluTPW6qopOwVq2ppp1JA9ly5KTNarCtL557yOWBVg6BJUaww241HnoMHKkMSL",
+	"Z4et5zA2b/lFcp+jPYOz3vrUcHtKZcSoEXkeGrkVb/9vrWVlLXBead81xVWm1WF/APtqXVipEf0JSCYi",
+	"5fKdOtpjBX9Iq+nsNiiw7RRvSUZjwkHfCXmjjgjcgpyQyO1BtoUkeiQUGB0kP+wOsakgmFwVCz4MCBck",
+	"gphO7P+M4WkkRlFV6SjknPflxDyrk7A5aHV7F+7IpkvxJ0dIJ0yFsTDEs4iXFP5YQDbObSdTOYRWY8i/",
+	"0AWuNr+D+xl1/eXz7+a1sPF5gX1Z99BmZaB8kGUN3g5pM9OR4mtzcVszyQXYZh19nzoG+ioN4aD3M9AY",
+	"E0GnCEJTnap23cWtq3p0wahtlemVmcGf8v/u9Y/+5+6n/16pkb914ZiFQvkoMOazz6exdAOTvvmRFGOm",
+	"fMJZf0w5S9IYY/fm9cZJCX1jpvpwD2Gm+DKlIOpHGRuXnMPODio7XG3uTtQfCBvRMtJLaTpOjPiiLIao",
+	"8Pyq+0OEYSolRPP44BKh9HshNSZelsj7m/abWhk5zXQpHhcLmxUCEUvH5oZkQ6MMh5JpFtJ4BY7NUhxk",
+	"Xi9HOh7TmUS1TrGggvnaXRfDhNzm27GavzPQ5ocuYbhR0r31Zyuzh01O/rk+hjt7I2Qv2aIVor4863Vo",
+	"elF8ZFA6VdXL/F1ct77KrKY+st8RqsndiIUjzKQrODiYIhIGMYQaIrLNtE/d5qnNVE7i1AZbd6p0hyqr",
+	"IqoI3QpODOOmEgLyI72WLNxS5JbGLLJShNiMPSHJazS2txQBKYUkLpZdkS2pKYsrhHjgrqfKAGZaUl1V",
+	"ej1mWgOGlMbZ/1HCVLKnvn8btd8cNvne7ed+U4PNerfY74jqJo4y1DC9tflZ1V5oCbX58VvvqrqLKrcx",
+	"HrHvPOi9txfVV6tuNmuNDUL0Y3bJzCXzTukQNk70Br28JqyipMXmjhA60CAxaYEq7UulWri+oxA/pelC",
+	"zv2VaNDFSEpZgz9YcYigSKTLZJw7JSAj1i4RlFM6AfgavICnIo6XUP59hsY83ou5c4Afpg7Bmh6MD9vd",
+	"ED7W+/zZi+cvOySM43NPrStl0Qe3Z/r5womq3ZppOTNLFsmlW86mWSqnKN+6+f3yYrfpYGaVIlmlIJLt",
+	"Dx8v+j9+/OXDSUB+/Hj2w9uTkzcfAvL2w6/H796e9I/Pfvrl/ZsPFwH597/+a2dOddKWn1Qr1uZ1QWms",
+	"UCF6ZDRsqsidFHxItin5+/nHDyQRhiRkQLIycaPnjoBGIAmnY6g8EOMKk4OqjiTTGGpOlMaAB3EWNMan",
+	"GpThCnnm+bOr9pvXUHQqXfCc0OBfObUlkeBF00NUMiR0EgsazR8HMU8y1DgYQGg0BfsYV57k5bDC+iRK",
+	"yplrJMtc21LGCvvsgx9fyB3TaKjdjUQMhMNdY2Rk/fnOi0ptPfcV1EI19ZLkDGjEOCg1p41sv1Tl4uWZ",
+	"suVuxm+DHIFb4PodHc7unwBIPBsZM5468/tnnw/eYdv8CdViYUg13NEJMeu2FKZOOLdA9w3OgIYjel2S",
+	"DYW0PwkUuXT6qyl84rrpR5bV5tIbFUBXg3VVUTLZwY2Fv1xAuMybjLTUPdpF3z2zZZAgUdFcJIreHLXs",
+	"WuWR+/a+W1e0souDYDZa2YgnEUPr4ZdCYTlE2YLJW3EDS6Wf/pkpnk1vJmKoDBwXYsSVMeS5AsdnIuXR",
+	"xwQWARzmoJ8sFDgJqxnHv6z5faqhH0qImK2MLFQ/4ktN19n0r41VyErl/ZWJAU0B7aCXcvZHCu5ro8Ng",
+	"7oiaLz957uJ0kQBX80VfRLxIXqhThecqX0tcpfH0NSx3XXY+CWlCGCfXVDGFGrzK+gcJEZPtgyPC63zi",
+	"89UrT7t1hBz2h1KkifVFJ5TJOwy9mS8Kf/6R0khSzcJK+vAL31crBP5rYogsIu/Ny6KmmXKmFdnOFhgA",
+	"q53GtIH2eL99x08r0FvX0cOA2QROS0iODINpUZDTc4F5GqWdOfLHwWARy2Whkv+l7ie3ZesLUb2gT9z/",
+	"tjbf9vj8w94zcvLmjLx5fXJ+TE5tlm32OyJuQU4l32LqbUBicUfOKzJwG3SG79ooJD9wHSgQ1vNIHfNf",
+	"WwNVY7rjfbilyOmb9+R/7704+J4UfxM0p4gUYqkrDZQUj1APi488nqxdU+mec+56Ms2agTWhQd+BqZY8",
+	"yy2aGnPByXaBggND0o5Ed9qzxFty08vtTYoRXKNXBgT2hnsEowJHv4qaDboHMO3SAnAaIF0fxlQ5Kjp0",
+	"0apEsvm8cu8EePRQhSuuPnGu3yR0AnPYIRi0KOl2XnDVpyuu1xQNekqkcoEimtqimKzO0wGnWzzn3JcJ",
+	"P4Q5NJuR983B3CpGawbeedoSU11dvNxrmB08ff9pls6XZlf8ZUGNLQQlhRxSzpQvx80EijPnoLoC9jxN",
+	"knhSIVGyz1v9VjNF3/aXVS9xQeOFbrByrwLXIvNwzhaZ6yu+ujB3xGAxj9Ci4dAxjMU0kX63kv5lX11h",
+	"Zpdie5s2N6cx8EtiTO2NdgZ+JZ69dofehhbw50X6ZR1zIGRA6JAyrnRA6LXSlPGAUE5EgpVyQpJne3vf",
+	"EsEJJYmI41fEJc0ITjKnhNND1ZTdcvjdn1aI+ttI0DGrsgmMzqYn3Uvfujmy8/VCDo+tw7IybpJrWGVM",
+	"XI11rK5cFxsax9Y2vAVp1MuIhDEzIC+YZ6/IFUavro4IFxULAqJEOcgl7rhtnkM8DMg2064zLRd6xPiQ",
+	"DIQklE+crytz3urYpi3YJ81e30Hvftcs3b2l0rCIMr9BBJzb131/8c7Y7MWPzt2zZlCK8AlyRBUgWiFn",
+	"bfB8IJoyB36+uDglx6dv0a3gg7hRFiZD2O2RM2wsJIE4by1ERPBLbj1oAJLQqaihBWYixYDF8MpV7vj2",
+	"wySk0shS9F3EIry55C4zl2mfgKvItssMuHLH3f3BLN3FWNjVzh75DetOzakstUeX/HpS6CwcEG42Ju5D",
+	"PNsRoe4dbdkqAR5Zr6YvxrvkV4cHz64w7EyJM7uIAtsgpVPj4sB8dslxP1+DjZ/O/nSmvjooHPaSY2au",
+	"IpRH/oTk6vDgMDvg7+KaaGHFzx55I6WQCBHfw/iSuybGao+8Y0orkiogIqF/pECwu7vygBKDgQKt9sg5",
+	"ALFhe5qwvXG0d8l9kzi0bF0n6uOEhiPYPdw7KHgkPXUZsir0XTvqPds7wIUiAU4T1jvqPd872HuO/Y5G",
+	"VgTtj2ypyj+xENcqXUZC+Tb5R72fQP/slkz1sz48OFhZK2tXMFPVHTpmtxiZz6oGehdIASEom7uQJns2",
+	"S29oeR1fCJl530Z8G1/uDFes8d3y3ICK18OQ9Jeg9+Lg+cPsyIUmbtdZoBrJYnPyXXDcskEmNfLUhBuA",
+	"pBHwt8/2Sy2PK8Fv2OM4WxWUpln843NlL3av9Sw6q6IacPnG+zi7oMNCl8bbYaVvYv/l0xqpzCY8V6A7",
+	"a1UnBsRjhDgZoTC+5mzH6udnBy60cM9xnuP4kytjmsWyzxA4zs1yl73mldOVAKDUe/ZL+Sp3wccp4D/r",
+	"8s6uZ/+igMr5yz2KSAcOc8lRPoMTrILBsEhAFPsnBMR1C7XM6Dq07gRWPXK3ZZENiyiZ5sT9z4Z/vux/",
+	"dpt9aZKMBXxVMeZ6Z8o80PSYzeDdjwUFctbvPkMhVhExVOK63hGXzrhKZm6lnP3CPB3VhYyOi+tnSKoF",
+	"DTOTjTqgrmoq0ePAuIRQyFXIHHOnF/GEPTIdCuuERp0cRwTWS4WHQuGn9d4fhd7EG3yLmJvD+cq2VBHH",
+	"FsWz18pqrov9mHFwlVVt/P7OLf0zWb1Kg4yYhKzsO6MM711IE5sMhY1BhVFn6y+n6QdDYi+r0l2E3mp3",
+	"EzUUbHzuOAxrrvFXfzlZZ6do2PbSZChpMirJu4AYhJI7OlGLMwB6wfK5PZVc8KtZNPnzJWUNVWXN6Ocb",
+	"0lXt8q/dBBvdLzJ27KA7g7huqrOz4gw5A5XhqOA5LHzEBe/bjoUyZDYcWPjj0yPVE1fGSb+NQI9AEkoG",
+	"LAZfD8JUlnZi7BCDX8LQpeZNGogyHdUscepphI5c6wbj4o5s42Sd2OqtE5XXm6CreaeNOdOI6X0snKjl",
+	"wHMtgY6PzdIfcGUn78JAinFvKSIto8VW8KLrZJvxME4Vu4Wp7mPOEXs3svPp8souKiW7hShwhRmC101M",
+	"tPG8RY88H7ne7/JolmSnuWWGOj+c/P3844cVUCailWQdE4irn6GK4B5kW3AgRkuxcybt14G1lYqNQzKS",
+	"Y3K6EYQqk58hoJz0fGCpyZ/1QxZ86kBvWaOGWUUkAR5hPMMc+tb2reERNoyIhbL/UWkYAuCHEQyAZg0l",
+	"khjw/3+kkNr/YNMa/N5ckHHsPk6seP705CvLfWVLW9KeUKYpZ/8zixp9Lj/4wvr5NAbb3uYx3FEIh9yD",
+	"gQxgroX1wnzf0Xymt1WbuK/tqlMRxwuhYE2WaaFYbIMtUoPTSNI7xocYULPxcBfqTUQck2sYCAkW7wMm",
+	"lbZ9A2sN0xZ8GhnYgEjz9RLMtCZMTqUsbzA2DXythzpjWdv4EVsIuOaPRv0TtyARhTnOiRb2f92xmXdU",
+	"q8XoG7y/nnC6OE4dlC1WUS/wyMWeM1ZNcs06F2TLhKYKdlWaJEK2KEq2F825X/mIbzxMdaq58Hwxodoi",
+	"HioWsgZQXlK6bjrLXoBZ3WIDalQ9g2FvoI1jr8dx+dEM0VvKI7qEZy9Ha/mqBXuWX+uR97/M10+ycXEE",
+	"WvgiojKrymotuzEo5eWkbR28CjmJUyNUuylw5hZ+5RZB4OKZOEvDzvOnccwgyhJQzN+TLUUSKYbSpras",
+	"1V5wCNpX1uPQ4mdaCaqsfwAz8HIHwTuq9O6bW+B69+1Jr8FD++nzs+DwoNJB245bDfd633a62M3fdw7/",
+	"DuXE/pq4Xy/Plu/YLThysN4dzNDcPTebWHAoso1bXrlVVwFhEfkfztuGTrWdwD5jbDOZrM1Zgmd3drXE",
+	"Vy99sYRj46RvXlmywYK3lJ9E0LXlhMKWQq4vyViyLSEBamSxZrFPBrUigSg6USQSHHa6o9b2rm/yCCjt",
+	"Cho3Bq9ZXv8Go7VUVmxgjEn77h7tfGemDBug1V6SdsG8uPnawp55Za4FGJnuu0Rkyksxz9L4lQzaoZsH",
+	"22y3vc5WdXNxF2r0gq5qY7kisPHBb6O6dNAupaLVj/bVVN1Om1Vk1TzMcsE6jnmzFEyffPuLslzepFmh",
+	"VHOkSLYLxI5BUk+jO0TYsgjq6xG2LY3ZRZ5ASpdW1r6vISHLnQM8R64psbY0JnrDr5zM6exl2a4Y7Nom",
+	"mKA0yadAlPBWa8MVkZDLyNLgqrqL6XV5/tqju598HJ9xA5xw+ZBY7ZUzM6arCawnuOSxQzfrp7ma+9+n",
+	"E1TPRSv37lAjliiybSelS3Tm22osLLbL24ISm7PhpuftdFIeCphkg0FX7jgxa+fJzlgkpWiOnDubTrHC",
+	"PTbeRR2OKB+CWp0uap5GDLKscecliWudVKJRLQjlQo9AzklgWQFLi6aa/eJX/4ONlBa1+ME6ThqJROfJ",
+	"VQERcYTNn6XSDyGZPbi7FY5UwL1TDUmX8o5HyX6drtoV8N/HZnYLstvcCHcudDvT5RpQE6OdZKuWzXrC",
+	"+LKbXJV1baEK850k/G4nBfUCgwygmMIkbkHqVPJymtNTQtMqE5qqzZHyZjYB2/Ugd4mh2ejIyk7l5RnH",
+	"2Vqs7Qayu+vWXV1yTW/swOPq5uZlDSccQXhjF7tmElmZPaG6OKEbq6ynoqDl9u9rMqmqmsxvdHRzCjk0",
+	"xjKTCYJ1O9MaA4JdtgIiReyVgYAwpVLKQwiIH7QXEIPSSNzxgKTJUNII/v2v/9qZwxLLPmpNqisg8ysN",
+	"omUTF1fJ55Vw3kfB2+AxP7YLloL5uiq87Mk2ndl+F4z7zBAEdibHKMGrMMN3sDC/WDzGse3+3OVqP86X",
+	"f62pOm4cMLkbCYsEiAo4eADOCgVWCDQmqNo1EWwiez2eZA/zjhPPYwbsqZS2wB5n2IjihYd5jy4yZRu9",
+	"uMyEJXive7rjE55XlfA4JTkrUh6x5Q9eb0sgF0d47nbA8ZmNAf5o178pzCx+wvQCTTUMKD1LMze7GnMK",
+	"pjGPHJ3hhyDC6gukyzVAU9huSR/4VWj4yDeRi/2ZHmcyAePWt2iHdiCWM/TOw7h21AmofeWb/NZj8tzY",
+	"Ebg+awm8Juuw3HL4sUTcPDRJBkybqhPT0LMlUBkzkHagc4OA9fNnZjHlHVFtGFqf4T41Heex8EwOPwt2",
+	"wzp2bM6iSNiXcFvsEVp3v5UHCvXWlSFeMbdowzGTw887aleLK4jZkF2z2DUXrTXv3th1sWvY29F/u9L0",
+	"GKqrq5cbJvY8OXKXIUOH6i1SoBEiAUtTtu9GEwI0HJGQciKk+YcLrNTbCQytmpMUu6rbOHEcB4RqQq0u",
+	"jcGFuyKNSkhSbE+Tk6gLLTc57n5yS/7q+X0OVLnzFesQaJJIcUtjTJ73fynbJ9n2WBCprSEnNOwQ6nGb",
+	"7GfPaXTxSXELOXrWIdbd04/dcTbfR56Bu8geW4rYiXEOPV4V8hi9nljcjaga1WpEzeiKJB00qK0n5usH",
+	"QZTdqTuWDtayfx07cnOtxMzYgR70WX6MMfs9EowApDrnHpCesWBnBcRi05XztJr8DDZbwhwioVKrcmAs",
+	"W2xe8IpEAtSrrEc2U0S5bJ07ybQG3p10vDhpKgrEQNWDENBj53AE5xSHz8vVrgpwP09VbMCOTwD9yf3K",
+	"lnCuC0lujzz59VHVZCbpdczCUgbowGniVAmuXI8iWyQ7R41mhi/vcmqOpnggvs1Wz6vafG2K7cp1pQKG",
+	"M5y4HSDqiMwxUwqi3U48iE7c9/YXOW+siQmnt3ncbtlUgXPGFpGGPSWidCE2bCtyd/0G1ikosY7+8der",
+	"ayqHoBfAgUvvarLr3NJznwjWwengil3qMwN9Ctm1r8MsjAFzc5wnfZUAj+bo6YlA6Npwuss42MdgvOJb",
+	"m1vT8uiK2kvPkky3S7PhsuxUFeUJ4wYmfXNYKcY4xvhWaOiPKWdJio2h+lRrGCclihkz1YdCcA7vhn5U",
+	"FPUwBjkEHk76NOss6/KcLOkMUvOTgZBDiPqajUFpOk56QQ9DT4Xnd6fM+laFLZ6zeVoIPjnh6kYpWBXf",
+	"XFTYbTa72nwrzOWbsbuwY13x148sBs8Za7rJ/OM3/TIbsNgNU8jQwHipMWnX4G4mkFpzCgug/0pzClem",
+	"lX/kOX90hv2+ofrdsZAaxg2OSK1pODoVSr/HlRsUYM9PtfHKoIWiS5PJwU5ixm+wRCfDX1dG+l1ct/PQ",
+	"38V1p7oQFs3dq/r5YV2v6k1gPPPiNVz3u/lqyasjm1ztseEyGxu1rD8vAsgwpfEMxuIWyk+dHln4FPlb",
+	"nCo8EbQPakJSWFu0vrjJIxizUQp2oqe3NMLJV/SLgXXgF5fXSsscF2UO3f9sOevL/mffFKBRgGaImu/S",
+	"s/zYdbAA7tF9/QZoLm5I6uoYphVJM8OQmibonOXB8AfE3LpqKh7/tJxS9o0BimTXaSP7VqUzdCSO/c+F",
+	"v8yXhXq0Bsp5g6sKM7Q2i+sLB1szwTlIPKrUyAKO/XimHF4PQmV5vllbut4TiT2SlrMGpTd+iGRBotn5",
+	"kV7aBa7vkDXobXHLiGpC41jcKcL0zqqI75rGlIfQrqz84BZ2MjPWkxv411B/tlTRP6nFDXDisfSQmpHb",
+	"c3/ElBZy0kQhF+aQP7t1Dyt7ug1fy4D2zAZ6Ht8otsb6x9VOnQxDkXK9pTzRYVm+7TVkx5/fZQ1MFjSM",
+	"posCWjwbJ4XVfz2DqUPhayn1XAUEW89g6jnl0dJtShrz1RvQ3CWVPbte3hQWP5nFOZrv3Ei3HN2EKZcB",
+	"HoNLfvrZVlMdEwVUEy7uAov3u9FkaZzPqU1IGItbGjepqmNxCw/v/vhrzzio8YWNMa3ZqJ2IwlW4vfYL",
+	"JNPK9U0elRXqlVWPCqmGoZAMyv2MmJW3bY018beWvcb0HmX00bfZ3lRKOnlSacs3VEgnEBEVCokj/hwC",
+	"JiuZITa3nPLLu6i3OZX+OTruX6xoJqOZomMkKFTeKXu9Ff1vSxjApQri+kZEswXETxRQpIAcjMsTwfGM",
+	"Ylt4fmsFZQOu08RcFPXayS/2+69GOym+zuPUUSzCyjrKliLmBsc+ZSgJ8qt8JQrMrUjDETSbpr+6NU8G",
+	"6fruAYeHbEYhYqhW1Ae1nTzScPSjkF8NWz+e5i6lWIpF5xQyV+XFdqQyR7TEUsUTMWzCmNkVEIaWLCwK",
+	"7LJkOgMaYVvTu5GIS+m/KLAwOfh6gv9uO0IL8uZhOMqMyUseUqXJnR1SpYKsd40K8pqlHbyTxDhJNfgx",
+	"+7ZMQ2Buq7IjsY4uOeUE7hPgCmdm0SggY6CupXtE1ehaUGlPTjUJaTgCwip7n1p7GmGw5LT8h0tBrzwX",
+	"HbN4Um2P+2IAGxCxY9NRM8RZ6TQy4Aht6lPBpaCA6orU/KLV/mIBq30jLC5DUitgz59yZnB8hDXNZpMY",
+	"oiFIsp1QqVnIEhf2jqkGHk4CEsOQaTam5v8/Mc4C8oHe0LHQosQPxtp384cRw5ZDSi2Gy4XT7iBXJS4a",
+	"N2StJiJuKoZ+LYFqcNPB15MyHG98n4PQAAET3579+1//79sC9uy8zKlhbRl6vBAUCXAieDzBgXw0a2rR",
+	"PLNNipRHDbj5mAA/M2vWlbZonm022fh5eglwRM/AFatb0JFtSoaScu2q1ZnSkmohsXl2IkRs10NkpxRx",
+	"4vuou37OGZs1ZAwghqYw1poE7pH2lVZRlJCwvH+yHsb7NAwh0UYCN2Ug2kWnUtgzb1Jv5uz0G+9isCd1",
+	"1RIISMK4bRrbyGm2r3DEIsKFxg60lpMak3Ca0J2DurlTTzy5EIsz2fpacftfPirr0yO88OYkR/1CiLQd",
+	"PIoYLAuRY0dVdpkijFvrQpFt+/HRa/PxTlnvKfzg6pJHAtQR9vSydglT2FNOUq6wXHWPXIzAO8IJ5erO",
+	"vqubrHt1yd00B/PzwgRmsn0VCQ5XAblKRlThfxA+ythKV8Elvyrm0+Knr5wtg7N9nTETG3vIPH/niCQ5",
+	"4C85h3v8ws17xS3tfAmZQpUVYyFiCd6WVGwQ0duTmUM9rpm8lpy2FBIU2aZ8IjgEbkq3sYYZj8Sdb9zg",
+	"sw1D21JZ3cDdYvKtRDiNDdFx2WZhunD4R9UotAh1FGxe4vl2OVa2LIBPUMZI0NCqC77xC79anXBMNZZb",
+	"epgQVgSum4G9knh2A0ISOhGprr948H45pZOqyyWhk6sjd49gowRiW2tkRv8l95ovGhBbyqcEBkSJVIZA",
+	"rnCHy/Tg4HnIIvuvuURQ+kzAxvcvucMC13hN4TZ6BJwMBOYx25YV7hi2aYUeke2sjeElNxIJv7buOByY",
+	"EpsXyxov7FTOAqKTjVOcHo+jttwObYpMisPe/f1i2QJUrf4sZI5GvH4Wu1m8jtIYmUMFwq9cjyj62vtj",
+	"eMRmAF+nOHMKZev1cubWfbW3SzVXPQTs90J12xX+r89//fNRoOFe77tDzxSdZ1GGLlD21LeKrJXqR5tL",
+	"+PX5r2TbcJkUd9YdnpmjPCKUXHy8OH5nvqu0B/1zdndDdXvVJCydPHV6G5qFraWJ567pwLxIdb9b85VJ",
+	"9Vzd8g5WXa545p5fOeMVl0SvitnZBgdes8kMdXI90aCIsYlXQGlvvMHvLe4obzBtffMly0B5KKKVx7TC",
+	"0xQJaabxRImSVHpt7ruG3nzm+xXQkQ8LjoBGNlXDxQXfRjBOhA067f4nTLp2dXt2+N10V7diy5HLy/vD",
+	"Z7uXl/ffwqe/VTUd2RyyPlxlB5MmkkZUa0BLUcjI9kp4ZQNExLc5CRyC7OHeFRIuGkTx8lSPVGZDHI7v",
+	"Shy2IsK34WW170yeZlXTlr0d+5Xr7b/y1F12iWQyW0PpUdo0DKExZdCRhkqTJG4vhzzHZRs5AcGd7UEm",
+	"IEyVsm4pooWmMUEwNgM8Z2+1/1nftzRVuciXd+pOZR7YeJU0gfDi3nLmn5twna5Cb/3N98132R6KThSa",
+	"+UXx+vakWWyapQN3JVRrCRduieWOdXWk95s8gja+GWPsYo23B2GefoPBq+45zd5V0/H2cqvrL7CNTjd2",
+	"Va7eO+VeeWlr2T+wAaqoFI/Fbd77pRXI77PVTx6pRTxSeVV6DvcHQ3WqzCkbbx783S9q0cDlg87Y+poK",
+	"xuztRTPtznqpbRdZo+4P2L2xjUEyEQXZuBjbHqIoSBsIAWMg7clQP9h1Tz1lO+mELjOtIVkN4wgQ+UJ2",
+	"qgnO0bnjRBjcdkRfBIlQrHVSulv0NNJjhYj2UA1IAm6YmU2L5wMmxwazjJMbmKCPoQaddSU97tkXwgve",
+	"tQ0Ntfs8nmEdlDiK94lt0/oR2c4wgPmiwnaXmBqLlEXr6uN0HZiuVWg68D5JzU6duB1YF0HCvkN6S2XU",
+	"a1y1DFr+8sFzmjMPZuVkcHfDc5wwdPhZhL9sIL75SjvHJTMYnFayY0z5wieirs2UT/PYhr3hHqnK9dgJ",
+	"CI1jP8s7QaW3Sn/FJ/Xqpq68eLn81JWv2fJxmF6hoRM0jwu0dLOu4ejm2ZvPvoVsqIJZQYeUcdWosy7O",
+	"yq0XpUfL0zXZfk1akM4P/vL03GbBepwtfcQoebg6/jyFbyufdYy34aLICikPIY7b9Bm7anHm+Us3DbN1",
+	"A3gryFLtNs0yOakmI6psWYwXiksKwf18oFZ92gputXFofZQ6KknoxM7FTdGLhhOTI4diOtAucO7Sbjsj",
+	"N02Gkkag9j8rA2oeQuMF9wsurxsr2JZB4raodaNGbAiq7Eqtmj3z8ptNnj3zQHfocYEKHBZdLsWuGAyU",
+	"c8hhU0qmyZhOyDWQUIwxb6R9UnIFadh0I/P0hhwjNuQfBwNHKEuQyBq5/+Ng8DjbLPmibzEYuHqx8MaY",
+	"IMg3vvP9FFXMOSD7biTomNUKgd/w6xaL1Sb5jFOd0phcvDsPiIfyEZYu0Ti2dnfpHW1f9RCkZgODWyA0",
+	"NkZWJADvLiMkrJB7f35aSuVzzUGYIrEQN/bNiR0tT5je2SO/MT0ycrN8HjsyEo+DBXnEFeFh2w9zuDtO",
+	"bGsE7HX7kGlCDyKoHCprBFX25quI/QiVPxB9F463CVOIoBJ2SjRSpAhLIv5BQQWLBGWa2HllVSKR6mAW",
+	"txJoVHiYoiwiStRE7s0L2R8juacy7h319i2C3OrPnihGQGPXeci7V1waRuEj33+h8FHWpKb4oT9CaV3e",
+	"Ta/wcaGhSuHTEpMXV2NKcuGTTDkofOYn/JYWZmNmiwttn48vn778/wAAAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -51,6 +51,7 @@ type Gateway interface {
 	Decision(ctx context.Context, id string) (*decision.Decision, error)
 	MembersPage(ctx context.Context, q charter.MemberQuery) (*membership.ListPage, error)
 	Member(ctx context.Context, id identity.Identity) (*membership.Member, error)
+	Whoami(ctx context.Context) (*membership.WhoAmI, error)
 	Delegations(ctx context.Context, member identity.Identity) ([]delegation.Version, error)
 	Score(ctx context.Context, member identity.Identity, q charter.ScoreQuery) (*reputation.ScoreReport, error)
 	Balance(ctx context.Context, account identity.Identity) (*charter.Balance, error)
