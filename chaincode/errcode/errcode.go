@@ -97,14 +97,24 @@ func (e *Error) Is(target error) bool {
 }
 
 // New returns an *Error with the given code and a formatted message.
+// An argument with a readable short form (a member's identity: its MSP and
+// common name instead of the whole certificate subject and issuer) is
+// named by that form, so that refusals stay readable.
 func New(code Code, format string, args ...any) error {
+	for i, a := range args {
+		if r, ok := a.(shortNamer); ok {
+			args[i] = r.Short()
+		}
+	}
 	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
 }
 
 // Fieldf returns an *Error of code naming the refused field and the rule
-// it broke.
+// it broke (arguments named as New names them).
 func Fieldf(code Code, field, rule, format string, args ...any) error {
-	return &Error{Code: code, Message: fmt.Sprintf(format, args...), Field: field, Rule: rule}
+	e := New(code, format, args...).(*Error)
+	e.Field, e.Rule = field, rule
+	return e
 }
 
 // InvalidFieldf returns an INVALID_ARGUMENT error naming field and rule.
@@ -177,6 +187,9 @@ func FieldOf(err error) (field, rule string) {
 	}
 	return "", ""
 }
+
+// shortNamer is a value with a short human-readable name (identity.Identity).
+type shortNamer interface{ Short() string }
 
 // NotFoundf, Forbiddenf, Invalidf, Conflictf and Preconditionf are
 // shorthands for New with their code.
