@@ -121,6 +121,20 @@ func (c *Client) ArtifactAttestations(ctx context.Context, r artifact.Ref) (*Art
 	return &out, nil
 }
 
+// WriteInToto writes a's in-toto Statements as JSON Lines (one Statement
+// per line, HTML characters unescaped): what `charter artifact export`
+// prints and `GET /v1/artifacts/{name}/{version}/export` answers.
+func (a *ArtifactAttestations) WriteInToto(w io.Writer) error {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	for _, s := range a.Statements {
+		if err := enc.Encode(s); err != nil {
+			return fmt.Errorf("in-toto statement: %w", err)
+		}
+	}
+	return nil
+}
+
 // GuardianPauseResult is what GuardianPause returns: the emergency
 // support result, and for a ballot target the ballot's own result (with
 // the ballot's new end of voting).

@@ -314,14 +314,7 @@ func (a *app) artifactExportCmd() *cobra.Command {
 				if err != nil {
 					return err
 				}
-				enc := json.NewEncoder(a.stdout)
-				enc.SetEscapeHTML(false)
-				for _, s := range out.Statements {
-					if err := enc.Encode(s); err != nil {
-						return err
-					}
-				}
-				return nil
+				return out.WriteInToto(a.stdout)
 			})
 		},
 	}

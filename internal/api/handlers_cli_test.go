@@ -2,12 +2,14 @@ package api
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/charter-gov/charter/chaincode/artifact"
 	"github.com/charter-gov/charter/chaincode/identity"
 	"github.com/charter-gov/charter/chaincode/membership"
 	charter "github.com/charter-gov/charter/gateway-client"
@@ -106,4 +108,36 @@ func TestGenesisDraft(t *testing.T) {
 			requireProblem(t, do(t, ts, "POST", "/v1/genesis/draft", tt.body), 400, "INVALID_ARGUMENT", tt.field, tt.rule)
 		})
 	}
+}
+
+// exportGateway answers the attestations of llm@1.0 only.
+type exportGateway struct{ *fakeGateway }
+
+func (g exportGateway) ArtifactAttestations(_ context.Context, r artifact.Ref) (*charter.ArtifactAttestations, error) {
+	if r.Name != "llm" || r.Version != "1.0" {
+		return nil, &charter.Error{Code: charter.CodeNotFound, Message: "artifact " + r.Name + "@" + r.Version + " is not registered"}
+	}
+	return &charter.ArtifactAttestations{Statements: []artifact.Statement{
+		{Type: "https://in-toto.io/Statement/v1", PredicateType: "https://slsa.dev/provenance/v1", Predicate: map[string]any{"note": "<a&b>"}},
+		{Type: "https://in-toto.io/Statement/v1", PredicateType: "https://charter.dev/licence-review/v1", Predicate: map[string]any{"approved": true}},
+	}}, nil
+}
+
+func TestArtifactExportIsTheCLIsJSONLines(t *testing.T) {
+	f := &fakeGateway{}
+	_, ts := newTestServerWith(t, f, exportGateway{f})
+	resp, err := http.Get(ts.URL + "/v1/artifacts/llm/1.0/export")
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	require.Equal(t, 200, resp.StatusCode)
+	require.Equal(t, "application/x-ndjson", resp.Header.Get("Content-Type"))
+	body, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	lines := strings.Split(strings.TrimSuffix(string(body), "\n"), "\n")
+	require.Len(t, lines, 2)
+	require.Contains(t, lines[0], `"predicateType":"https://slsa.dev/provenance/v1"`)
+	require.Contains(t, lines[0], `<a&b>`, "HTML characters are not escaped, as the CLI writes them")
+	require.Contains(t, lines[1], `"predicateType":"https://charter.dev/licence-review/v1"`)
+
+	requireProblem(t, do(t, ts, "GET", "/v1/artifacts/nope/1.0/export", nil), 404, "NOT_FOUND", "", "")
 }

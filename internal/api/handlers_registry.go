@@ -157,3 +157,17 @@ func (s *Server) RecordFailedExecution(w http.ResponseWriter, r *http.Request, i
 		return err
 	})
 }
+
+// ExportArtifactInToto answers a version's attestations as in-toto
+// Statements in JSON Lines, written by the same code as `charter artifact
+// export` (charter.ArtifactAttestations.WriteInToto).
+func (s *Server) ExportArtifactInToto(w http.ResponseWriter, r *http.Request, name ArtifactNamePath, version ArtifactVersionPath, _ ExportArtifactInTotoParams) {
+	v, err := s.gw.ArtifactAttestations(r.Context(), artifact.Ref{Name: name, Version: version})
+	if err != nil {
+		writeProblem(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/x-ndjson")
+	w.WriteHeader(http.StatusOK)
+	_ = v.WriteInToto(w)
+}

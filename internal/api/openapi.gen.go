@@ -1295,6 +1295,12 @@ type GetArtifactAttestationsParams struct {
 	WaitFor *WaitFor `form:"waitFor,omitempty" json:"waitFor,omitempty"`
 }
 
+// ExportArtifactInTotoParams defines parameters for ExportArtifactInToto.
+type ExportArtifactInTotoParams struct {
+	// WaitFor answer only once the server's block listener has seen this transaction (at most 30 s)
+	WaitFor *WaitFor `form:"waitFor,omitempty" json:"waitFor,omitempty"`
+}
+
 // GetArtifactLineageParams defines parameters for GetArtifactLineage.
 type GetArtifactLineageParams struct {
 	Direction *GetArtifactLineageParamsDirection `form:"direction,omitempty" json:"direction,omitempty"`
@@ -2050,6 +2056,11 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /v1/artifacts/{name}/{version}/attestations (the `AttestArtifact` operationId).
 	AttestArtifact(ctx context.Context, name ArtifactNamePath, version ArtifactVersionPath, body AttestArtifactJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ExportArtifactInToto A version's attestations as in-toto Statements, one JSON per line, as `charter artifact export` prints them.
+	//
+	// Corresponds with GET /v1/artifacts/{name}/{version}/export (the `ExportArtifactInToto` operationId).
+	ExportArtifactInToto(ctx context.Context, name ArtifactNamePath, version ArtifactVersionPath, params *ExportArtifactInTotoParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetArtifactLineage The provenance graph of a version, both ways.
 	//
@@ -3124,6 +3135,21 @@ func (c *Client) AttestArtifactWithBody(ctx context.Context, name ArtifactNamePa
 // Corresponds with POST /v1/artifacts/{name}/{version}/attestations (the `AttestArtifact` operationId).
 func (c *Client) AttestArtifact(ctx context.Context, name ArtifactNamePath, version ArtifactVersionPath, body AttestArtifactJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewAttestArtifactRequest(c.Server, name, version, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ExportArtifactInToto A version's attestations as in-toto Statements, one JSON per line, as `charter artifact export` prints them.
+//
+// Corresponds with GET /v1/artifacts/{name}/{version}/export (the `ExportArtifactInToto` operationId).
+func (c *Client) ExportArtifactInToto(ctx context.Context, name ArtifactNamePath, version ArtifactVersionPath, params *ExportArtifactInTotoParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewExportArtifactInTotoRequest(c.Server, name, version, params)
 	if err != nil {
 		return nil, err
 	}
@@ -5977,6 +6003,74 @@ func NewAttestArtifactRequestWithBody(server string, name ArtifactNamePath, vers
 	}
 
 	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewExportArtifactInTotoRequest constructs an http.Request for the ExportArtifactInToto method
+func NewExportArtifactInTotoRequest(server string, name ArtifactNamePath, version ArtifactVersionPath, params *ExportArtifactInTotoParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "name", name, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "version", version, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/artifacts/%s/%s/export", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.WaitFor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "waitFor", *params.WaitFor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
 
 	return req, nil
 }
@@ -12284,6 +12378,13 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /v1/artifacts/{name}/{version}/attestations (the `AttestArtifact` operationId).
 	AttestArtifactWithResponse(ctx context.Context, name ArtifactNamePath, version ArtifactVersionPath, body AttestArtifactJSONRequestBody, reqEditors ...RequestEditorFn) (*AttestArtifactResponse, error)
 
+	// ExportArtifactInTotoWithResponse A version's attestations as in-toto Statements, one JSON per line, as `charter artifact export` prints them.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/artifacts/{name}/{version}/export (the `ExportArtifactInToto` operationId).
+	ExportArtifactInTotoWithResponse(ctx context.Context, name ArtifactNamePath, version ArtifactVersionPath, params *ExportArtifactInTotoParams, reqEditors ...RequestEditorFn) (*ExportArtifactInTotoResponse, error)
+
 	// GetArtifactLineageWithResponse The provenance graph of a version, both ways.
 	//
 	// Returns a wrapper object for the known response body format(s).
@@ -13661,6 +13762,47 @@ func (r AttestArtifactResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r AttestArtifactResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ExportArtifactInTotoResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ExportArtifactInTotoResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ExportArtifactInTotoResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ExportArtifactInTotoResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ExportArtifactInTotoResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ExportArtifactInTotoResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -18758,6 +18900,19 @@ func (c *ClientWithResponses) AttestArtifactWithResponse(ctx context.Context, na
 	return ParseAttestArtifactResponse(rsp)
 }
 
+// ExportArtifactInTotoWithResponse A version's attestations as in-toto Statements, one JSON per line, as `charter artifact export` prints them.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/artifacts/{name}/{version}/export (the `ExportArtifactInToto` operationId).
+func (c *ClientWithResponses) ExportArtifactInTotoWithResponse(ctx context.Context, name ArtifactNamePath, version ArtifactVersionPath, params *ExportArtifactInTotoParams, reqEditors ...RequestEditorFn) (*ExportArtifactInTotoResponse, error) {
+	rsp, err := c.ExportArtifactInToto(ctx, name, version, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseExportArtifactInTotoResponse(rsp)
+}
+
 // GetArtifactLineageWithResponse The provenance graph of a version, both ways.
 //
 // Returns a wrapper object for the known response body format(s).
@@ -20941,6 +21096,32 @@ func ParseAttestArtifactResponse(rsp *http.Response) (*AttestArtifactResponse, e
 		}
 		response.JSON201 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseExportArtifactInTotoResponse parses an HTTP response from a ExportArtifactInTotoWithResponse call
+func ParseExportArtifactInTotoResponse(rsp *http.Response) (*ExportArtifactInTotoResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ExportArtifactInTotoResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
 		var dest Problem
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -24400,6 +24581,9 @@ type ServerInterface interface {
 	// AttestArtifact Prepare an attester's attestation of an artifact version, for signing.
 	// (POST /v1/artifacts/{name}/{version}/attestations)
 	AttestArtifact(w http.ResponseWriter, r *http.Request, name ArtifactNamePath, version ArtifactVersionPath)
+	// ExportArtifactInToto A version's attestations as in-toto Statements, one JSON per line, as `charter artifact export` prints them.
+	// (GET /v1/artifacts/{name}/{version}/export)
+	ExportArtifactInToto(w http.ResponseWriter, r *http.Request, name ArtifactNamePath, version ArtifactVersionPath, params ExportArtifactInTotoParams)
 	// GetArtifactLineage The provenance graph of a version, both ways.
 	// (GET /v1/artifacts/{name}/{version}/lineage)
 	GetArtifactLineage(w http.ResponseWriter, r *http.Request, name ArtifactNamePath, version ArtifactVersionPath, params GetArtifactLineageParams)
@@ -24965,6 +25149,57 @@ func (siw *ServerInterfaceWrapper) AttestArtifact(w http.ResponseWriter, r *http
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.AttestArtifact(w, r, name, version)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ExportArtifactInToto operation middleware
+func (siw *ServerInterfaceWrapper) ExportArtifactInToto(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "name" -------------
+	var name ArtifactNamePath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "name", r.PathValue("name"), &name, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "name", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "version" -------------
+	var version ArtifactVersionPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "version", r.PathValue("version"), &version, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "version", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ExportArtifactInTotoParams
+
+	// ------------- Optional query parameter "waitFor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "waitFor", r.URL.Query(), &params.WaitFor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "waitFor"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "waitFor", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ExportArtifactInToto(w, r, name, version, params)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -29336,6 +29571,7 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/treasury/spends/{id}/cancellation", wrapper.CancelSpend)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/treasury/budgets/{id}", wrapper.GetBudget)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/treasury/accounts/{id}/usage", wrapper.GetTreasuryUsage)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/artifacts/{name}/{version}/export", wrapper.ExportArtifactInToto)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/artifacts/{name}/{version}/attestations", wrapper.GetArtifactAttestations)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/artifacts/{name}/{version}/attestations", wrapper.AttestArtifact)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/artifacts/{name}/{version}/lineage", wrapper.GetArtifactLineage)
@@ -29377,184 +29613,186 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7H3pchu31uCroDhflaS5rcVy7CRyTdUolpP4fl40kpJMzZWHgroPSURNoAOgJfG6XHXfYd7he7D7JFPA",
-	"AXohe+OmUI5+2SLBBvpsOPv53AvFOBEcuFa9o8+9hEo6Bg3S/nUsNRvQUH+gYzilemQ+Y7x31EvMH0GP",
-	"0zH0jvCfoCfhj5RJiHpHWqYQ9FQ4gjE1vxnT+3fAh+YBzw6/C3pjxrO/g56eJOYpSkvGh70vX4Js319B",
-	"KiZ4w9a3uKLr7i+/6bC51qA01UzwtycNW9PCuqjxAP8hYdA76v23/RzW+/it2n8bAddswEDazV+nUglp",
-	"fhSBCiVLzON7Rz09AsLhXuP3RAyI+SSRcMtEqkhChwYD9pR/pCAn+TFDfGINQL45+P7lNEgS82bSPOr/",
-	"/uN49//Q3X8e7H7f3/30t//oVcHr7UkNgNjKoPKOjZmeBQrTMFYkAdn0/rH9bXHjCAY0jXXv6NnBQWCA",
-	"wcbp2P51YEHh/szelXENQ3eS9+enjUQxVskSxGCfjvvA+Bpk81a4JOpK+4cvXrYT/zn8kQIPoWZP5b9u",
-	"2nMg5JhqBNzLb3qtMD1nQ874cFE6KpLrwe73dHfw6fPzwy/VxPobZfrHKgajXN2BJILHEyJ4CJa/FMhb",
-	"kFuKXMcivCExUxo4SDKiiigATvSIKaIl5YqG5kFkm2oyFkqT5wdE7dSQ5J07RFeyuLi3VPHFQEElgiuw",
-	"0vlUQkItSIwU5xq45RGaJDELrVza/12Zl/vccR+HiDO3CW5ZBlPi9nxl4YMkSBQbcuUEkkiEojG5nmhQ",
-	"vS9B71SK6xjGDWdMcMXf5jurf27FGSknZz++Jt9/8+JbkmTLPLDxYgtDSDTlIfwgook9URQx83san0qR",
-	"gNTMAHlAYwVBLyl89Nn89TuEeh4ZFvQMjEB2wYDjipzg/5HtmD3mU0bb4tp+Y+6tOBYI0jnfJxwJhhw/",
-	"1z0d9G6FxifMy/HFd3O7+6dVvlmSAI0XwNRQipRHqsOdN/NuS+HL79uMr5wHFng16lQk+4e9CKfFvbvN",
-	"ml5yTO/f4k+fH2ZfUynpxHwbUg1DISfz6lBT/DgFe3OsJaEd9DTTMcz9wlNYwocU3rMZXQ7gqB52wtis",
-	"CjdgEEcoKs0GhANEimxHIlT7EoZMaTnZG0c7KF7DEWU8FBEQCYNUgSJjphTjQyIkGQgJbMiJ4GAIbYo6",
-	"kkSKW7wa3JtcCxED5eZVroGHozGVN3NrCEHvOmVxhKia85cRG4LSdTf2y2+qbuygB7cs8gpJUTwdHLaT",
-	"4Ri0ZOECgm0sIohfUxktsqsKhYQfkhrBWNQ2i+rmwaygXIAt7BM+94CbR/6jJyGRIkpDds1ipg2Bwy2N",
-	"U7wkDDNEfQ103At6MQsNlPvGoIC7ngNBPzQw+FQl+mmcwiKmXYkBzbedmG4BAVkvg7579v1hxSvdMB4V",
-	"gYcQuAM2HGnDYRHVVIG5hLWkzChKfQkhs6+Qg7V/TRXEjEMBqBrudTtI3eoFyNXf+7V3QTduyS6DZy9n",
-	"LwNUXec+mlEW+dQl1UTLHuFnMCifydw602dSI3r44uW8EmVeplLsn9Cs5FTyrvdMzO+AKLKIJcrAe1hy",
-	"b4d7dXe6nHg6cZMB7nzMtCD2VwODqZevfLPul/KU7lvQcZrI4bVft+SVBPcJk6COdYmiIqphVzP7msvT",
-	"a3rdxTw5TzPooYxbWpHP1Sj3wAKoGunydQEJmfQFOYSob7SfXPb2w1T6y8uI3P6YmtNw6l0SeJ8ZwBnL",
-	"OzSb6/6YcjqEsTE9g14kwtT81z9G0QHoib/3quTy61goOKXDhUxFOoRzJz/K2qAxhiW7Tq3cNkqc9WER",
-	"CTRShGoSA1WabNNrBVwfldXBLUWcDysgLw4Odop6xYtWL9aStk0THgUfxGyh23puItdUI0oXse38j3+m",
-	"ajSLmvOfj3cPX7wkYkAoydaSG0g0EQP0vMYQDUGSbcaVBhqZtdlKg4+5LqQ5GXYaIe7zoAU1GbktYm2O",
-	"RcrnlxDBn+orcYduhMsJhMzcKhczmrNhQOgrjZ5lsPKIh5O+EUADZ7cXJJOmNxCJO/PRdRoNrZ4oBY3G",
-	"NDHkIGIWTqzqCFSlctJXCdibPRRcaaZTRESfjoFHTlQpoLofCj5gBuROXJnPJIzFLY0tmUnNQfZpZC1D",
-	"uyQTE/00GUpq5aeKqRqhWJQihv5QUq79HxJuxY1ZJQYDFuZfuj+zr7W4Ad5nSqVO3jpQ92nmTasUoB7G",
-	"vwq9iAylcbV+26hG5r6wVi2SWu9StaW8sGtsJFJVIqjjXtD7oRI8S1E77tNC4jEMF3UzLaCvxDDsjqj8",
-	"cO+gwgoZM+7/qlD/57WORTLjDZhXF8VnuJfsCHbzZnOqDSBDqJO3BQ9Cm/TVYs6NWbSAYwdjXp1DW0Vw",
-	"+nAZiypgOAN6I3IcZKohngjFFtE+aBj6+637LbXwnWiuADSKmjY7w1V2/QBkhcHRBTdLCRcPlsJVmp8l",
-	"e49GLnjDIyHVImI/FOMK/a6bB25N+q17mSw+hrGgwpklKBtYrntRDF3OuoWLmj0+w0f4Abd0GsHMiQqh",
-	"x1k99poqePlNKTxpw3KvbMCOFNRcPQIFLmYX5ORsPui1SsTCEaqA9hNwUEwdW4/0QlGckdPS1+fkmb5U",
-	"zYaNZO1eapGQFP5yfhpxPyTegCXbA5HyCKQKSFGJDFxUVgWkoDntBIQqchWOqNQg84dJOtBX5E4yDYow",
-	"3SsDwu8wpacaCYd7VAJnudCZg08X8J+Y089yYQHETQf4mD3OE1gzoTuq8E9vO9cKNd2HMNRQVWi8wS3K",
-	"rWO26mZ2O1eBpaDTFcN/eaAxFuHN+Q3cnUMoXLx2zuOXyHN++Vv4dYHBDMf89OaC7N8+2y8u2XfelyuC",
-	"WSNq55V3yFih7f/vn1QluTPW6qopOwVq2ppp1JA9ly5KTNarCtL557yOWBVg6BJUaww241HnoMHKkMSL",
-	"Z4et5zA2b/lFcp+jPYOz3vrUcHtKZcSoEXkeGrkVb/9vrWVlLXBead81xVWm1WF/APtqXVipEf0JSCYi",
-	"5fKdOtpjBX9Iq+nsNiiw7RRvSUZjwkHfCXmjjgjcgpyQyO1BtoUkeiQUGB0kP+wOsakgmFwVCz4MCBck",
-	"gphO7P+M4WkkRlFV6SjknPflxDyrk7A5aHV7F+7IpkvxJ0dIJ0yFsTDEs4iXFP5YQDbObSdTOYRWY8i/",
-	"0AWuNr+D+xl1/eXz7+a1sPF5gX1Z99BmZaB8kGUN3g5pM9OR4mtzcVszyQXYZh19nzoG+ioN4aD3M9AY",
-	"E0GnCEJTnap23cWtq3p0wahtlemVmcGf8v/u9Y/+5+6n/16pkb914ZiFQvkoMOazz6exdAOTvvmRFGOm",
-	"fMJZf0w5S9IYY/fm9cZJCX1jpvpwD2Gm+DKlIOpHGRuXnMPODio7XG3uTtQfCBvRMtJLaTpOjPiiLIao",
-	"8Pyq+0OEYSolRPP44BKh9HshNSZelsj7m/abWhk5zXQpHhcLmxUCEUvH5oZkQ6MMh5JpFtJ4BY7NUhxk",
-	"Xi9HOh7TmUS1TrGggvnaXRfDhNzm27GavzPQ5ocuYbhR0r31Zyuzh01O/rk+hjt7I2Qv2aIVor4863Vo",
-	"elF8ZFA6VdXL/F1ct77KrKY+st8RqsndiIUjzKQrODiYIhIGMYQaIrLNtE/d5qnNVE7i1AZbd6p0hyqr",
-	"IqoI3QpODOOmEgLyI72WLNxS5JbGLLJShNiMPSHJazS2txQBKYUkLpZdkS2pKYsrhHjgrqfKAGZaUl1V",
-	"ej1mWgOGlMbZ/1HCVLKnvn8btd8cNvne7ed+U4PNerfY74jqJo4y1DC9tflZ1V5oCbX58VvvqrqLKrcx",
-	"HrHvPOi9txfVV6tuNmuNDUL0Y3bJzCXzTukQNk70Br28JqyipMXmjhA60CAxaYEq7UulWri+oxA/pelC",
-	"zv2VaNDFSEpZgz9YcYigSKTLZJw7JSAj1i4RlFM6AfgavICnIo6XUP59hsY83ou5c4Afpg7Bmh6MD9vd",
-	"ED7W+/zZi+cvOySM43NPrStl0Qe3Z/r5womq3ZppOTNLFsmlW86mWSqnKN+6+f3yYrfpYGaVIlmlIJLt",
-	"Dx8v+j9+/OXDSUB+/Hj2w9uTkzcfAvL2w6/H796e9I/Pfvrl/ZsPFwH597/+a2dOddKWn1Qr1uZ1QWms",
-	"UCF6ZDRsqsidFHxItin5+/nHDyQRhiRkQLIycaPnjoBGIAmnY6g8EOMKk4OqjiTTGGpOlMaAB3EWNMan",
-	"GpThCnnm+bOr9pvXUHQqXfCc0OBfObUlkeBF00NUMiR0EgsazR8HMU8y1DgYQGg0BfsYV57k5bDC+iRK",
-	"yplrJMtc21LGCvvsgx9fyB3TaKjdjUQMhMNdY2Rk/fnOi0ptPfcV1EI19ZLkDGjEOCg1p41sv1Tl4uWZ",
-	"suVuxm+DHIFb4PodHc7unwBIPBsZM5468/tnnw/eYdv8CdViYUg13NEJMeu2FKZOOLdA9w3OgIYjel2S",
-	"DYW0PwkUuXT6qyl84rrpR5bV5tIbFUBXg3VVUTLZwY2Fv1xAuMybjLTUPdpF3z2zZZAgUdFcJIreHLXs",
-	"WuWR+/a+W1e0souDYDZa2YgnEUPr4ZdCYTlE2YLJW3EDS6Wf/pkpnk1vJmKoDBwXYsSVMeS5AsdnIuXR",
-	"xwQWARzmoJ8sFDgJqxnHv6z5faqhH0qImK2MLFQ/4ktN19n0r41VyErl/ZWJAU0B7aCXcvZHCu5ro8Ng",
-	"7oiaLz957uJ0kQBX80VfRLxIXqhThecqX0tcpfH0NSx3XXY+CWlCGCfXVDGFGrzK+gcJEZPtgyPC63zi",
-	"89UrT7t1hBz2h1KkifVFJ5TJOwy9mS8Kf/6R0khSzcJK+vAL31crBP5rYogsIu/Ny6KmmXKmFdnOFhgA",
-	"q53GtIH2eL99x08r0FvX0cOA2QROS0iODINpUZDTc4F5GqWdOfLHwWARy2Whkv+l7ie3ZesLUb2gT9z/",
-	"tjbf9vj8w94zcvLmjLx5fXJ+TE5tlm32OyJuQU4l32LqbUBicUfOKzJwG3SG79ooJD9wHSgQ1vNIHfNf",
-	"WwNVY7rjfbilyOmb9+R/7704+J4UfxM0p4gUYqkrDZQUj1APi488nqxdU+mec+56Ms2agTWhQd+BqZY8",
-	"yy2aGnPByXaBggND0o5Ed9qzxFty08vtTYoRXKNXBgT2hnsEowJHv4qaDboHMO3SAnAaIF0fxlQ5Kjp0",
-	"0apEsvm8cu8EePRQhSuuPnGu3yR0AnPYIRi0KOl2XnDVpyuu1xQNekqkcoEimtqimKzO0wGnWzzn3JcJ",
-	"P4Q5NJuR983B3CpGawbeedoSU11dvNxrmB08ff9pls6XZlf8ZUGNLQQlhRxSzpQvx80EijPnoLoC9jxN",
-	"knhSIVGyz1v9VjNF3/aXVS9xQeOFbrByrwLXIvNwzhaZ6yu+ujB3xGAxj9Ci4dAxjMU0kX63kv5lX11h",
-	"Zpdie5s2N6cx8EtiTO2NdgZ+JZ69dofehhbw50X6ZR1zIGRA6JAyrnRA6LXSlPGAUE5EgpVyQpJne3vf",
-	"EsEJJYmI41fEJc0ITjKnhNND1ZTdcvjdn1aI+ttI0DGrsgmMzqYn3Uvfujmy8/VCDo+tw7IybpJrWGVM",
-	"XI11rK5cFxsax9Y2vAVp1MuIhDEzIC+YZ6/IFUavro4IFxULAqJEOcgl7rhtnkM8DMg2064zLRd6xPiQ",
-	"DIQklE+crytz3urYpi3YJ81e30Hvftcs3b2l0rCIMr9BBJzb131/8c7Y7MWPzt2zZlCK8AlyRBUgWiFn",
-	"bfB8IJoyB36+uDglx6dv0a3gg7hRFiZD2O2RM2wsJIE4by1ERPBLbj1oAJLQqaihBWYixYDF8MpV7vj2",
-	"wySk0shS9F3EIry55C4zl2mfgKvItssMuHLH3f3BLN3FWNjVzh75DetOzakstUeX/HpS6CwcEG42Ju5D",
-	"PNsRoe4dbdkqAR5Zr6YvxrvkV4cHz64w7EyJM7uIAtsgpVPj4sB8dslxP1+DjZ/O/nSmvjooHPaSY2au",
-	"IpRH/oTk6vDgMDvg7+KaaGHFzx55I6WQCBHfw/iSuybGao+8Y0orkiogIqF/pECwu7vygBKDgQKt9sg5",
-	"ALFhe5qwvXG0d8l9kzi0bF0n6uOEhiPYPdw7KHgkPXUZsir0XTvqPds7wIUiAU4T1jvqPd872HuO/Y5G",
-	"VgTtj2ypyj+xENcqXUZC+Tb5R72fQP/slkz1sz48OFhZK2tXMFPVHTpmtxiZz6oGehdIASEom7uQJns2",
-	"S29oeR1fCJl530Z8G1/uDFes8d3y3ICK18OQ9Jeg9+Lg+cPsyIUmbtdZoBrJYnPyXXDcskEmNfLUhBuA",
-	"pBHwt8/2Sy2PK8Fv2OM4WxWUpln843NlL3av9Sw6q6IacPnG+zi7oMNCl8bbYaVvYv/l0xqpzCY8V6A7",
-	"a1UnBsRjhDgZoTC+5mzH6udnBy60cM9xnuP4kytjmsWyzxA4zs1yl73mldOVAKDUe/ZL+Sp3wccp4D/r",
-	"8s6uZ/+igMr5yz2KSAcOc8lRPoMTrILBsEhAFPsnBMR1C7XM6Dq07gRWPXK3ZZENiyiZ5sT9z4Z/vux/",
-	"dpt9aZKMBXxVMeZ6Z8o80PSYzeDdjwUFctbvPkMhVhExVOK63hGXzrhKZm6lnP3CPB3VhYyOi+tnSKoF",
-	"DTOTjTqgrmoq0ePAuIRQyFXIHHOnF/GEPTIdCuuERp0cRwTWS4WHQuGn9d4fhd7EG3yLmJvD+cq2VBHH",
-	"FsWz18pqrov9mHFwlVVt/P7OLf0zWb1Kg4yYhKzsO6MM711IE5sMhY1BhVFn6y+n6QdDYi+r0l2E3mp3",
-	"EzUUbHzuOAxrrvFXfzlZZ6do2PbSZChpMirJu4AYhJI7OlGLMwB6wfK5PZVc8KtZNPnzJWUNVWXN6Ocb",
-	"0lXt8q/dBBvdLzJ27KA7g7huqrOz4gw5A5XhqOA5LHzEBe/bjoUyZDYcWPjj0yPVE1fGSb+NQI9AEkoG",
-	"LAZfD8JUlnZi7BCDX8LQpeZNGogyHdUscepphI5c6wbj4o5s42Sd2OqtE5XXm6CreaeNOdOI6X0snKjl",
-	"wHMtgY6PzdIfcGUn78JAinFvKSIto8VW8KLrZJvxME4Vu4Wp7mPOEXs3svPp8souKiW7hShwhRmC101M",
-	"tPG8RY88H7ne7/JolmSnuWWGOj+c/P3844cVUCailWQdE4irn6GK4B5kW3AgRkuxcybt14G1lYqNQzKS",
-	"Y3K6EYQqk58hoJz0fGCpyZ/1QxZ86kBvWaOGWUUkAR5hPMMc+tb2reERNoyIhbL/UWkYAuCHEQyAZg0l",
-	"khjw/3+kkNr/YNMa/N5ckHHsPk6seP705CvLfWVLW9KeUKYpZ/8zixp9Lj/4wvr5NAbb3uYx3FEIh9yD",
-	"gQxgroX1wnzf0Xymt1WbuK/tqlMRxwuhYE2WaaFYbIMtUoPTSNI7xocYULPxcBfqTUQck2sYCAkW7wMm",
-	"lbZ9A2sN0xZ8GhnYgEjz9RLMtCZMTqUsbzA2DXythzpjWdv4EVsIuOaPRv0TtyARhTnOiRb2f92xmXdU",
-	"q8XoG7y/nnC6OE4dlC1WUS/wyMWeM1ZNcs06F2TLhKYKdlWaJEK2KEq2F825X/mIbzxMdaq58Hwxodoi",
-	"HioWsgZQXlK6bjrLXoBZ3WIDalQ9g2FvoI1jr8dx+dEM0VvKI7qEZy9Ha/mqBXuWX+uR97/M10+ycXEE",
-	"WvgiojKrymotuzEo5eWkbR28CjmJUyNUuylw5hZ+5RZB4OKZOEvDzvOnccwgyhJQzN+TLUUSKYbSpras",
-	"1V5wCNpX1uPQ4mdaCaqsfwAz8HIHwTuq9O6bW+B69+1Jr8FD++nzs+DwoNJB245bDfd633a62M3fdw7/",
-	"DuXE/pq4Xy/Plu/YLThysN4dzNDcPTebWHAoso1bXrlVVwFhEfkfztuGTrWdwD5jbDOZrM1Zgmd3drXE",
-	"Vy99sYRj46RvXlmywYK3lJ9E0LXlhMKWQq4vyViyLSEBamSxZrFPBrUigSg6USQSHHa6o9b2rm/yCCjt",
-	"Cho3Bq9ZXv8Go7VUVmxgjEn77h7tfGemDBug1V6SdsG8uPnawp55Za4FGJnuu0Rkyksxz9L4lQzaoZsH",
-	"22y3vc5WdXNxF2r0gq5qY7kisPHBb6O6dNAupaLVj/bVVN1Om1Vk1TzMcsE6jnmzFEyffPuLslzepFmh",
-	"VHOkSLYLxI5BUk+jO0TYsgjq6xG2LY3ZRZ5ASpdW1r6vISHLnQM8R64psbY0JnrDr5zM6exl2a4Y7Nom",
-	"mKA0yadAlPBWa8MVkZDLyNLgqrqL6XV5/tqju598HJ9xA5xw+ZBY7ZUzM6arCawnuOSxQzfrp7ma+9+n",
-	"E1TPRSv37lAjliiybSelS3Tm22osLLbL24ISm7PhpuftdFIeCphkg0FX7jgxa+fJzlgkpWiOnDubTrHC",
-	"PTbeRR2OKB+CWp0uap5GDLKscecliWudVKJRLQjlQo9AzklgWQFLi6aa/eJX/4ONlBa1+ME6ThqJROfJ",
-	"VQERcYTNn6XSDyGZPbi7FY5UwL1TDUmX8o5HyX6drtoV8N/HZnYLstvcCHcudDvT5RpQE6OdZKuWzXrC",
-	"+LKbXJV1baEK850k/G4nBfUCgwygmMIkbkHqVPJymtNTQtMqE5qqzZHyZjYB2/Ugd4mh2ejIyk7l5RnH",
-	"2Vqs7Qayu+vWXV1yTW/swOPq5uZlDSccQXhjF7tmElmZPaG6OKEbq6ynoqDl9u9rMqmqmsxvdHRzCjk0",
-	"xjKTCYJ1O9MaA4JdtgIiReyVgYAwpVLKQwiIH7QXEIPSSNzxgKTJUNII/v2v/9qZwxLLPmpNqisg8ysN",
-	"omUTF1fJ55Vw3kfB2+AxP7YLloL5uiq87Mk2ndl+F4z7zBAEdibHKMGrMMN3sDC/WDzGse3+3OVqP86X",
-	"f62pOm4cMLkbCYsEiAo4eADOCgVWCDQmqNo1EWwiez2eZA/zjhPPYwbsqZS2wB5n2IjihYd5jy4yZRu9",
-	"uMyEJXive7rjE55XlfA4JTkrUh6x5Q9eb0sgF0d47nbA8ZmNAf5o178pzCx+wvQCTTUMKD1LMze7GnMK",
-	"pjGPHJ3hhyDC6gukyzVAU9huSR/4VWj4yDeRi/2ZHmcyAePWt2iHdiCWM/TOw7h21AmofeWb/NZj8tzY",
-	"Ebg+awm8Juuw3HL4sUTcPDRJBkybqhPT0LMlUBkzkHagc4OA9fNnZjHlHVFtGFqf4T41Heex8EwOPwt2",
-	"wzp2bM6iSNiXcFvsEVp3v5UHCvXWlSFeMbdowzGTw887aleLK4jZkF2z2DUXrTXv3th1sWvY29F/u9L0",
-	"GKqrq5cbJvY8OXKXIUOH6i1SoBEiAUtTtu9GEwI0HJGQciKk+YcLrNTbCQytmpMUu6rbOHEcB4RqQq0u",
-	"jcGFuyKNSkhSbE+Tk6gLLTc57n5yS/7q+X0OVLnzFesQaJJIcUtjTJ73fynbJ9n2WBCprSEnNOwQ6nGb",
-	"7GfPaXTxSXELOXrWIdbd04/dcTbfR56Bu8geW4rYiXEOPV4V8hi9nljcjaga1WpEzeiKJB00qK0n5usH",
-	"QZTdqTuWDtayfx07cnOtxMzYgR70WX6MMfs9EowApDrnHpCesWBnBcRi05XztJr8DDZbwhwioVKrcmAs",
-	"W2xe8IpEAtSrrEc2U0S5bJ07ybQG3p10vDhpKgrEQNWDENBj53AE5xSHz8vVrgpwP09VbMCOTwD9yf3K",
-	"lnCuC0lujzz59VHVZCbpdczCUgbowGniVAmuXI8iWyQ7R41mhi/vcmqOpnggvs1Wz6vafG2K7cp1pQKG",
-	"M5y4HSDqiMwxUwqi3U48iE7c9/YXOW+siQmnt3ncbtlUgXPGFpGGPSWidCE2bCtyd/0G1ikosY7+8der",
-	"ayqHoBfAgUvvarLr3NJznwjWwengil3qMwN9Ctm1r8MsjAFzc5wnfZUAj+bo6YlA6Npwuss42MdgvOJb",
-	"m1vT8uiK2kvPkky3S7PhsuxUFeUJ4wYmfXNYKcY4xvhWaOiPKWdJio2h+lRrGCclihkz1YdCcA7vhn5U",
-	"FPUwBjkEHk76NOss6/KcLOkMUvOTgZBDiPqajUFpOk56QQ9DT4Xnd6fM+laFLZ6zeVoIPjnh6kYpWBXf",
-	"XFTYbTa72nwrzOWbsbuwY13x148sBs8Za7rJ/OM3/TIbsNgNU8jQwHipMWnX4G4mkFpzCgug/0pzClem",
-	"lX/kOX90hv2+ofrdsZAaxg2OSK1pODoVSr/HlRsUYM9PtfHKoIWiS5PJwU5ixm+wRCfDX1dG+l1ct/PQ",
-	"38V1p7oQFs3dq/r5YV2v6k1gPPPiNVz3u/lqyasjm1ztseEyGxu1rD8vAsgwpfEMxuIWyk+dHln4FPlb",
-	"nCo8EbQPakJSWFu0vrjJIxizUQp2oqe3NMLJV/SLgXXgF5fXSsscF2UO3f9sOevL/mffFKBRgGaImu/S",
-	"s/zYdbAA7tF9/QZoLm5I6uoYphVJM8OQmibonOXB8AfE3LpqKh7/tJxS9o0BimTXaSP7VqUzdCSO/c+F",
-	"v8yXhXq0Bsp5g6sKM7Q2i+sLB1szwTlIPKrUyAKO/XimHF4PQmV5vllbut4TiT2SlrMGpTd+iGRBotn5",
-	"kV7aBa7vkDXobXHLiGpC41jcKcL0zqqI75rGlIfQrqz84BZ2MjPWkxv411B/tlTRP6nFDXDisfSQmpHb",
-	"c3/ElBZy0kQhF+aQP7t1Dyt7ug1fy4D2zAZ6Ht8otsb6x9VOnQxDkXK9pTzRYVm+7TVkx5/fZQ1MFjSM",
-	"posCWjwbJ4XVfz2DqUPhayn1XAUEW89g6jnl0dJtShrz1RvQ3CWVPbte3hQWP5nFOZrv3Ei3HN2EKZcB",
-	"HoNLfvrZVlMdEwVUEy7uAov3u9FkaZzPqU1IGItbGjepqmNxCw/v/vhrzzio8YWNMa3ZqJ2IwlW4vfYL",
-	"JNPK9U0elRXqlVWPCqmGoZAMyv2MmJW3bY018beWvcb0HmX00bfZ3lRKOnlSacs3VEgnEBEVCokj/hwC",
-	"JiuZITa3nPLLu6i3OZX+OTruX6xoJqOZomMkKFTeKXu9Ff1vSxjApQri+kZEswXETxRQpIAcjMsTwfGM",
-	"Ylt4fmsFZQOu08RcFPXayS/2+69GOym+zuPUUSzCyjrKliLmBsc+ZSgJ8qt8JQrMrUjDETSbpr+6NU8G",
-	"6fruAYeHbEYhYqhW1Ae1nTzScPSjkF8NWz+e5i6lWIpF5xQyV+XFdqQyR7TEUsUTMWzCmNkVEIaWLCwK",
-	"7LJkOgMaYVvTu5GIS+m/KLAwOfh6gv9uO0IL8uZhOMqMyUseUqXJnR1SpYKsd40K8pqlHbyTxDhJNfgx",
-	"+7ZMQ2Buq7IjsY4uOeUE7hPgCmdm0SggY6CupXtE1ehaUGlPTjUJaTgCwip7n1p7GmGw5LT8h0tBrzwX",
-	"HbN4Um2P+2IAGxCxY9NRM8RZ6TQy4Aht6lPBpaCA6orU/KLV/mIBq30jLC5DUitgz59yZnB8hDXNZpMY",
-	"oiFIsp1QqVnIEhf2jqkGHk4CEsOQaTam5v8/Mc4C8oHe0LHQosQPxtp384cRw5ZDSi2Gy4XT7iBXJS4a",
-	"N2StJiJuKoZ+LYFqcNPB15MyHG98n4PQAAET3579+1//79sC9uy8zKlhbRl6vBAUCXAieDzBgXw0a2rR",
-	"PLNNipRHDbj5mAA/M2vWlbZonm022fh5eglwRM/AFatb0JFtSoaScu2q1ZnSkmohsXl2IkRs10NkpxRx",
-	"4vuou37OGZs1ZAwghqYw1poE7pH2lVZRlJCwvH+yHsb7NAwh0UYCN2Ug2kWnUtgzb1Jv5uz0G+9isCd1",
-	"1RIISMK4bRrbyGm2r3DEIsKFxg60lpMak3Ca0J2DurlTTzy5EIsz2fpacftfPirr0yO88OYkR/1CiLQd",
-	"PIoYLAuRY0dVdpkijFvrQpFt+/HRa/PxTlnvKfzg6pJHAtQR9vSydglT2FNOUq6wXHWPXIzAO8IJ5erO",
-	"vqubrHt1yd00B/PzwgRmsn0VCQ5XAblKRlThfxA+ythKV8Elvyrm0+Knr5wtg7N9nTETG3vIPH/niCQ5",
-	"4C85h3v8ws17xS3tfAmZQpUVYyFiCd6WVGwQ0duTmUM9rpm8lpy2FBIU2aZ8IjgEbkq3sYYZj8Sdb9zg",
-	"sw1D21JZ3cDdYvKtRDiNDdFx2WZhunD4R9UotAh1FGxe4vl2OVa2LIBPUMZI0NCqC77xC79anXBMNZZb",
-	"epgQVgSum4G9knh2A0ISOhGprr948H45pZOqyyWhk6sjd49gowRiW2tkRv8l95ovGhBbyqcEBkSJVIZA",
-	"rnCHy/Tg4HnIIvuvuURQ+kzAxvcvucMC13hN4TZ6BJwMBOYx25YV7hi2aYUeke2sjeElNxIJv7buOByY",
-	"EpsXyxov7FTOAqKTjVOcHo+jttwObYpMisPe/f1i2QJUrf4sZI5GvH4Wu1m8jtIYmUMFwq9cjyj62vtj",
-	"eMRmAF+nOHMKZev1cubWfbW3SzVXPQTs90J12xX+r89//fNRoOFe77tDzxSdZ1GGLlD21LeKrJXqR5tL",
-	"+PX5r2TbcJkUd9YdnpmjPCKUXHy8OH5nvqu0B/1zdndDdXvVJCydPHV6G5qFraWJ567pwLxIdb9b85VJ",
-	"9Vzd8g5WXa545p5fOeMVl0SvitnZBgdes8kMdXI90aCIsYlXQGlvvMHvLe4obzBtffMly0B5KKKVx7TC",
-	"0xQJaabxRImSVHpt7ruG3nzm+xXQkQ8LjoBGNlXDxQXfRjBOhA067f4nTLp2dXt2+N10V7diy5HLy/vD",
-	"Z7uXl/ffwqe/VTUd2RyyPlxlB5MmkkZUa0BLUcjI9kp4ZQNExLc5CRyC7OHeFRIuGkTx8lSPVGZDHI7v",
-	"Shy2IsK34WW170yeZlXTlr0d+5Xr7b/y1F12iWQyW0PpUdo0DKExZdCRhkqTJG4vhzzHZRs5AcGd7UEm",
-	"IEyVsm4pooWmMUEwNgM8Z2+1/1nftzRVuciXd+pOZR7YeJU0gfDi3nLmn5twna5Cb/3N98132R6KThSa",
-	"+UXx+vakWWyapQN3JVRrCRduieWOdXWk95s8gja+GWPsYo23B2GefoPBq+45zd5V0/H2cqvrL7CNTjd2",
-	"Va7eO+VeeWlr2T+wAaqoFI/Fbd77pRXI77PVTx6pRTxSeVV6DvcHQ3WqzCkbbx783S9q0cDlg87Y+poK",
-	"xuztRTPtznqpbRdZo+4P2L2xjUEyEQXZuBjbHqIoSBsIAWMg7clQP9h1Tz1lO+mELjOtIVkN4wgQ+UJ2",
-	"qgnO0bnjRBjcdkRfBIlQrHVSulv0NNJjhYj2UA1IAm6YmU2L5wMmxwazjJMbmKCPoQaddSU97tkXwgve",
-	"tQ0Ntfs8nmEdlDiK94lt0/oR2c4wgPmiwnaXmBqLlEXr6uN0HZiuVWg68D5JzU6duB1YF0HCvkN6S2XU",
-	"a1y1DFr+8sFzmjMPZuVkcHfDc5wwdPhZhL9sIL75SjvHJTMYnFayY0z5wieirs2UT/PYhr3hHqnK9dgJ",
-	"CI1jP8s7QaW3Sn/FJ/Xqpq68eLn81JWv2fJxmF6hoRM0jwu0dLOu4ejm2ZvPvoVsqIJZQYeUcdWosy7O",
-	"yq0XpUfL0zXZfk1akM4P/vL03GbBepwtfcQoebg6/jyFbyufdYy34aLICikPIY7b9Bm7anHm+Us3DbN1",
-	"A3gryFLtNs0yOakmI6psWYwXiksKwf18oFZ92gputXFofZQ6KknoxM7FTdGLhhOTI4diOtAucO7Sbjsj",
-	"N02Gkkag9j8rA2oeQuMF9wsurxsr2JZB4raodaNGbAiq7Eqtmj3z8ptNnj3zQHfocYEKHBZdLsWuGAyU",
-	"c8hhU0qmyZhOyDWQUIwxb6R9UnIFadh0I/P0hhwjNuQfBwNHKEuQyBq5/+Ng8DjbLPmibzEYuHqx8MaY",
-	"IMg3vvP9FFXMOSD7biTomNUKgd/w6xaL1Sb5jFOd0phcvDsPiIfyEZYu0Ti2dnfpHW1f9RCkZgODWyA0",
-	"NkZWJADvLiMkrJB7f35aSuVzzUGYIrEQN/bNiR0tT5je2SO/MT0ycrN8HjsyEo+DBXnEFeFh2w9zuDtO",
-	"bGsE7HX7kGlCDyKoHCprBFX25quI/QiVPxB9F463CVOIoBJ2SjRSpAhLIv5BQQWLBGWa2HllVSKR6mAW",
-	"txJoVHiYoiwiStRE7s0L2R8juacy7h319i2C3OrPnihGQGPXeci7V1waRuEj33+h8FHWpKb4oT9CaV3e",
-	"Ta/wcaGhSuHTEpMXV2NKcuGTTDkofOYn/JYWZmNmiwttn48vn778/wAAAP//",
+	"7H3pchu31uCroDhflaS5rcVy7CRyTdUolpP4fnaskRRnaq48FNR9SCJqAh0ALYnX5ar7DvMO34PdJ5kC",
+	"DtAL2Rs3hXL0yxYJNtBnw9nP514oxongwLXqHX3uJVTSMWiQ9q9jqdmAhvoXOoZTqkfmM8Z7R73E/BH0",
+	"OB1D7wj/CXoS/kiZhKh3pGUKQU+FIxhT85sxvX8HfGge8Ozwu6A3Zjz7O+jpSWKeorRkfNj78iXI9v0I",
+	"UjHBG7a+xRVdd3/5TYfNtQalqWaCvz1p2JoW1kWNB/gPCYPeUe+/7eew3sdv1f7bCLhmAwbSbv46lUpI",
+	"86MIVChZYh7fO+rpERAO9xq/J2JAzCeJhFsmUkUSOjQYsKf8IwU5yY8Z4hNrAPLNwfcvp0GSmDeT5lH/",
+	"9x/Hu/+H7v7zYPf7/u6nv/1Hrwpeb09qAMRWBpV3bMz0LFCYhrEiCcim94/tb4sbRzCgaax7R88ODgID",
+	"DDZOx/avAwsK92f2roxrGLqTvD8/bSSKsUqWIAb7dNwHxtcgm7fCJVFX2j988bKd+M/hjxR4CDV7Kv91",
+	"054DIcdUI+BeftNrhek5G3LGh4vSUZFcD3a/p7uDT5+fH36pJtbfKNM/VjEY5eoOJBE8nhDBQ7D8pUDe",
+	"gtxS5DoW4Q2JmdLAQZIRVUQBcKJHTBEtKVc0NA8i21STsVCaPD8gaqeGJO/cIbqSxcW9pYovBgoqEVyB",
+	"lc6nEhJqQWKkONfALY/QJIlZaOXS/u/KvNznjvs4RJy5TXDLMpgSt+crCx8kQaLYkCsnkEQiFI3J9USD",
+	"6n0JeqdSXMcwbjhjgiv+Nt9Z/XMrzkg5OfvxNfn+mxffkiRb5oGNF1sYQqIpD+EHEU3siaKImd/T+FSK",
+	"BKRmBsgDGisIeknho8/mr98h1PPIsKBnYASyCwYcV+QE/49sx+wxnzLaFtf2G3NvxbFAkM75PuFIMOT4",
+	"ue7poHcrND5hXo4vvpvb3T+t8s2SBGi8AKaGUqQ8Uh3uvJl3Wwpfft9mfOU8sMCrUaci2T/sRTgt7t1t",
+	"1vSSY3r/Fn/6/DD7mkpJJ+bbkGoYCjmZV4ea4scp2JtjLQntoKeZjmHuF57CEj6k8J7N6HIAR/WwE8Zm",
+	"VbgBgzhCUWk2IBwgUmQ7EqHalzBkSsvJ3jjaQfEajijjoYiASBikChQZM6UYHxIhyUBIYENOBAdDaFPU",
+	"kSRS3OLV4N7kWogYKDevcg08HI2pvJlbQwh61ymLI0TVnL+M2BCUrruxX35TdWMHPbhlkVdIiuLp4LCd",
+	"DMegJQsXEGxjEUH8mspokV1VKCT8kNQIxqK2WVQ3D2YF5QJsYZ/wuQfcPPIfPQmJFFEasmsWM20IHG5p",
+	"nOIlYZgh6mug417Qi1looNw3BgXc9RwI+qGBwacq0U/jFBYx7UoMaL7txHQLCMh6GfTds+8PK17phvGo",
+	"CDyEwB2w4UgbDouopgrMJawlZUZR6ksImX2FHKz9a6ogZhwKQNVwr9tB6lYvQK7+3q+9C7pxS3YZPHs5",
+	"exmg6jr30YyyyKcuqSZa9gg/g0H5TObWmT6TGtHDFy/nlSjzMpVi/4RmJaeSd71nYn4HRJFFLFEG3sOS",
+	"ezvcq7vT5cTTiZsMcOdjpgWxvxoYTL185Zt1v5SndN+CjtNEDq/9uiWvJLhPmAR1rEsUFVENu5rZ11ye",
+	"XtPrLubJeZpBD2Xc0op8rka5BxZA1UiXrwtIyKQvyCFEfaP95LK3H6bSX15G5PbH1JyGU++SwPvMAM5Y",
+	"3qHZXPfHlNMhjI3pGfQiEabmv/4xig5AT/y9VyWXX8dCwSkdLmQq0iGcO/lR1gaNMSzZdWrltlHirA+L",
+	"SKCRIlSTGKjSZJteK+D6qKwObinifFgBeXFwsFPUK160erGWtG2a8Cj4IGYL3dZzE7mmGlG6iG3nf/wz",
+	"VaNZ1Jz/fLx7+OIlEQNCSbaW3ECiiRig5zWGaAiSbDOuNNDIrM1WGnzMdSHNybDTCHGfBy2oychtEWtz",
+	"LFI+v4QI/lRfiTt0I1xOIGTmVrmY0ZwNA0JfafQsg5VHPJz0jQAaOLu9IJk0vYFI3JmPrtNoaPVEKWg0",
+	"pokhBxGzcGJVR6AqlZO+SsDe7KHgSjOdIiL6dAw8cqJKAdX9UPABMyB34sp8JmEsbmlsyUxqDrJPI2sZ",
+	"2iWZmOinyVBSKz9VTNUIxaIUMfSHknLt/5BwK27MKjEYsDD/0v2Zfa3FDfA+Uyp18taBuk8zb1qlAPUw",
+	"/ij0IjKUxtX6baMamfvCWrVIar1L1Zbywq6xkUhViaCOe0Hvh0rwLEXtuE8LiccwXNTNtIC+EsOwO6Ly",
+	"w72DCitkzLj/q0L9n9c6FsmMN2BeXRSf4V6yI9jNm82pNoAMoU7eFjwIbdJXizk3ZtECjh2MeXUObRXB",
+	"6cNlLKqA4QzojchxkKmGeCIUW0T7oGHo77fut9TCd6K5AtAoatrsDFfZ9QOQFQZHF9wsJVw8WApXaX6W",
+	"7D0aueANj4RUi4j9UIwr9LtuHrg16bfuZbL4GMaCCmeWoGxgue5FMXQ56xYuavb4DB/hB9zSaQQzJyqE",
+	"Hmf12Guq4OU3pfCkDcu9sgE7UlBz9QgUuJhdkJOz+aDXKhELR6gC2k/AQTF1bD3SC0VxRk5LX5+TZ/pS",
+	"NRs2krV7qUVCUvjL+WnE/ZB4A5ZsD0TKI5AqIEUlMnBRWRWQgua0ExCqyFU4olKDzB8m6UBfkTvJNCjC",
+	"dK8MCL/DlJ5qJBzuUQmc5UJnDj5dwH9iTj/LhQUQNx3gQ/Y4T2DNhO6owj+97Vwr1HQfwlBDVaHxBrco",
+	"t47ZqpvZ7VwFloJOVwz/5YHGWIQ35zdwdw6hcPHaOY9fIs/55W/h1wUGMxzz05sLsn/7bL+4ZN95X64I",
+	"Zo2onVfeIWOFtv+/f1KV5M5Yq6um7BSoaWumUUP2XLooMVmvKkjnn/M6YlWAoUtQrTHYjEedgwYrQxIv",
+	"nh22nsPYvOUXyX2O9gzOeutTw+0plRGjRuR5aORWvP2/tZaVtcB5pX3XFFeZVof9AeyrdWGlRvQnIJmI",
+	"lMt36miPFfwhraaz26DAtlO8JRmNCQd9J+SNOiJwC3JCIrcH2RaS6JFQYHSQ/LA7xKaCYHJVLPgwIFyQ",
+	"CGI6sf8zhqeRGEVVpaOQc96XE/OsTsLmoNXtXbgjmy7FnxwhnTAVxsIQzyJeUvhjAdk4t51M5RBajSH/",
+	"Qhe42vwO7mfU9ZfPv5vXwsbnBfZl3UOblYHyQZY1eDukzUxHiq/NxW3NJBdgm3X0feoY6Ks0hIPez0Bj",
+	"TASdIghNdaradRe3rurRBaO2VaZXZgZ/yv+71z/6n7uf/nulRv7WhWMWCuWjwJjPPp/G0g1M+uZHUoyZ",
+	"8gln/THlLEljjN2b1xsnJfSNmerDPYSZ4suUgqgfZWxccg47O6jscLW5O1F/IGxEy0gvpek4MeKLshii",
+	"wvOr7g8RhqmUEM3jg0uE0u+F1Jh4WSLvb9pvamXkNNOleFwsbFYIRCwdmxuSDY0yHEqmWUjjFTg2S3GQ",
+	"eb0c6XhMZxLVOsWCCuZrd10ME3Kbb8dq/s5Amx+6hOFGSffWn63MHjY5+ef6GO7sjZC9ZItWiPryrNeh",
+	"6UXxkUHpVFUv83dx3foqs5r6yH5HqCZ3IxaOMJOu4OBgikgYxBBqiMg20z51m6c2UzmJUxts3anSHaqs",
+	"iqgidCs4MYybSgjIj/RasnBLkVsas8hKEWIz9oQkr9HY3lIEpBSSuFh2RbakpiyuEOKBu54qA5hpSXVV",
+	"6fWYaQ0YUhpn/0cJU8me+v5t1H5z2OR7t5/7TQ02691ivyOqmzjKUMP01uZnVXuhJdTmx2+9q+ouqtzG",
+	"eMS+86D33l5UX6262aw1NgjRD9klM5fMO6VD2DjRG/TymrCKkhabO0LoQIPEpAWqtC+VauH6jkL8lKYL",
+	"OfdXokEXIyllDf5gxSGCIpEuk3HulICMWLtEUE7pBOBr8AKeijheQvn3GRrzeC/mzgF+mDoEa3owPmx3",
+	"Q/hY7/NnL56/7JAwjs89ta6URR/cnunnCyeqdmum5cwsWSSXbjmbZqmconzr5vfLi92mg5lVimSVgki2",
+	"f/lw0f/xw6+/nATkxw9nP7w9OXnzS0De/vLx+N3bk/7x2U+/vn/zy0VA/v2v/9qZU5205SfVirV5XVAa",
+	"K1SIHhkNmypyJwUfkm1K/n7+4ReSCEMSMiBZmbjRc0dAI5CE0zFUHohxhclBVUeSaQw1J0pjwIM4Cxrj",
+	"Uw3KcIU88/zZVfvNayg6lS54Tmjwr5zakkjwoukhKhkSOokFjeaPg5gnGWocDCA0moJ9jCtP8nJYYX0S",
+	"JeXMNZJlrm0pY4V99sGPL+SOaTTU7kYiBsLhrjEysv5850Wltp77CmqhmnpJcgY0YhyUmtNGtl+qcvHy",
+	"TNlyN+O3QY7ALXD9jg5n908AJJ6NjBlPnfn9s88H77Bt/oRqsTCkGu7ohJh1WwpTJ5xboPsGZ0DDEb0u",
+	"yYZC2p8Eilw6/dUUPnHd9CPLanPpjQqgq8G6qiiZ7ODGwl8uIFzmTUZa6h7tou+e2TJIkKhoLhJFb45a",
+	"dq3yyH17360rWtnFQTAbrWzEk4ih9fBLobAcomzB5K24gaXST//MFM+mNxMxVAaOCzHiyhjyXIHjM5Hy",
+	"6EMCiwAOc9BPFgqchNWM41/W/D7V0A8lRMxWRhaqH/Glputs+tfGKmSl8v7KxICmgHbQSzn7IwX3tdFh",
+	"MHdEzZefPHdxukiAq/miLyJeJC/UqcJzla8lrtJ4+hqWuy47n4Q0IYyTa6qYQg1eZf2DhIjJ9sER4XU+",
+	"8fnqlafdOkIO+0Mp0sT6ohPK5B2G3swXhT//SGkkqWZhJX34he+rFQL/NTFEFpH35mVR00w504psZwsM",
+	"gNVOY9pAe7zfvuOnFeit6+hhwGwCpyUkR4bBtCjI6bnAPI3Szhz5w2CwiOWyUMn/UveT27L1hahe0Cfu",
+	"f1ubb3t8/sveM3Ly5oy8eX1yfkxObZZt9jsibkFOJd9i6m1AYnFHzisycBt0hu/aKCQ/cB0oENbzSB3z",
+	"X1sDVWO64324pcjpm/fkf++9OPieFH8TNKeIFGKpKw2UFI9QD4sPPJ6sXVPpnnPuejLNmoE1oUHfgamW",
+	"PMstmhpzwcl2gYIDQ9KORHfas8RbctPL7U2KEVyjVwYE9oZ7BKMCRx9FzQbdA5h2aQE4DZCuD2OqHBUd",
+	"umhVItl8Xrl3Ajx6qMIVV584128SOoE57BAMWpR0Oy+46tMV12uKBj0lUrlAEU1tUUxW5+mA0y2ec+7L",
+	"hB/CHJrNyPvmYG4VozUD7zxtiamuLl7uNcwOnr7/NEvnS7Mr/rKgxhaCkkIOKWfKl+NmAsWZc1BdAXue",
+	"Jkk8qZAo2eetfquZom/7y6qXuKDxQjdYuVeBa5F5OGeLzPUVX12YO2KwmEdo0XDoGMZimki/W0n/sq+u",
+	"MLNLsb1Nm5vTGPg1Mab2RjsDvxLPXrtDb0ML+PMi/bKOORAyIHRIGVc6IPRaacp4QCgnIsFKOSHJs729",
+	"b4nghJJExPEr4pJmBCeZU8LpoWrKbjn87k8rRP1tJOiYVdkERmfTk+6lb90c2fl6IYfH1mFZGTfJNawy",
+	"Jq7GOlZXrosNjWNrG96CNOplRMKYGZAXzLNX5AqjV1dHhIuKBQFRohzkEnfcNs8hHgZkm2nXmZYLPWJ8",
+	"SAZCEsonzteVOW91bNMW7JNmr++gd79rlu7eUmlYRJnfIALO7eu+v3hnbPbiR+fuWTMoRfgEOaIKEK2Q",
+	"szZ4PhBNmQM/X1yckuPTt+hW8EHcKAuTIez2yBk2FpJAnLcWIiL4JbceNABJ6FTU0AIzkWLAYnjlKnd8",
+	"+2ESUmlkKfouYhHeXHKXmcu0T8BVZNtlBly54+7+YJbuYizsameP/IZ1p+ZUltqjS349KXQWDgg3GxP3",
+	"IZ7tiFD3jrZslQCPrFfTF+Nd8qvDg2dXGHamxJldRIFtkNKpcXFgPrvkuJ+vwcZPZ386U18dFA57yTEz",
+	"VxHKI39CcnV4cJgd8HdxTbSw4mePvJFSSISI72F8yV0TY7VH3jGlFUkVEJHQP1Ig2N1deUCJwUCBVnvk",
+	"HIDYsD1N2N442rvkvkkcWrauE/VxQsMR7B7uHRQ8kp66DFkV+q4d9Z7tHeBCkQCnCesd9Z7vHew9x35H",
+	"IyuC9ke2VOWfWIhrlS4joXyb/KPeT6B/dkum+lkfHhysrJW1K5ip6g4ds1uMzGdVA70LpIAQlM1dSJM9",
+	"m6U3tLyOL4TMvG8jvo0vd4Yr1vhueW5AxethSPpL0Htx8PxhduRCE7frLFCNZLE5+S44btkgkxp5asIN",
+	"QNII+Ntn+6WWx5XgN+xxnK0KStMs/vG5she713oWnVVRDbh8432cXdBhoUvj7bDSN7H/8mmNVGYTnivQ",
+	"nbWqEwPiMUKcjFAYX3O2Y/XzswMXWrjnOM9x/MmVMc1i2WcIHOdmucte88rpSgBQ6j37pXyVu+DjFPCf",
+	"dXln17N/UUDl/OUeRaQDh7nkKJ/BCVbBYFgkIIr9EwLiuoVaZnQdWncCqx6527LIhkWUTHPi/mfDP1/2",
+	"P7vNvjRJxgK+qhhzvTNlHmh6zGbw7oeCAjnrd5+hEKuIGCpxXe+IS2dcJTO3Us5+YZ6O6kJGx8X1MyTV",
+	"goaZyUYdUFc1lehxYFxCKOQqZI6504t4wh6ZDoV1QqNOjiMC66XCQ6Hw03rvj0Jv4g2+RczN4XxlW6qI",
+	"Y4vi2WtlNdfFPtwnQupadn9jv/aQfMsvBHaB+8p4/X6XR7PENX25zLA247taaEGykJIi2zZP/51R1ndW",
+	"QB3HHt1lmlCEKjK7e2D7GGOlAEgSMw7ltlMZESHar0gibTqSHsF4cRoy+7jqvLY7451b+meSUJUVEjEJ",
+	"WeuAjAC8hypNbEIdNpcVxiSqV3CmHwyJVXhK+gxGPJw201D087njQLW5Rqj95e5LO4nFtignQ0mTUenO",
+	"DIhBKLmjE7U4A6AnNZ/9VMkFH82iyZ9/29ZQVTbQYL5Bb9Vho9pNcFjCIqPrDroziOvIOztv0JAzUBmO",
+	"Ct7nwkdc8L7teilDZkPKhT8+PVJbY2Wc9NsI9MhcIWTAYvA1RUxlqUvGljX4JQzdst4shiizc8wSZ+JE",
+	"GAywrlQu7sg2TmeKre0zUXnNEoYrdtqYM42Y3sfim1oOPNcS6PjYLP0BV3byUA2kGPeWItIyWmwVOLrf",
+	"thkP41SxW5jqYOec+XcjO+Mwrw6kUrJbiAJX3CN43dRNq6YteuQHUZ5+OTGKygooE9FKsq4bxNVgUUVw",
+	"D7Jt1CKjpVi1yH4dWHu72HwmIzkmp5uJqDL5GQLKSc8HJ5t8oj9kAcwO9JY1+5hVRBLgEcbEzKFvbe8j",
+	"HmHTkVgo+x+VhiEAfhjBAGjWlCSJAf//Rwqp/Q82PsLvzQUZx+7jxIrnT0/+1tzfurQ3xhPKNOXsf2ZR",
+	"o9/uB9+cYT6NwbZIegx3FMIh94IhA5hrYb0w33c0n+lt1W6S13bVqYjjhVCwJu9GoeBwg70aBqeRpHeM",
+	"DzEoa3MqXLpAIuKYXMNASLB4HzCptO09WevcaMGnkYENiDRfL8FMa8LkVNr7BmPTwNdGOTKWtc1DsQ2F",
+	"ayBq1D9xCxJRmOOcaGH/1x2beVe+Woy+wfvrCaeL49RB2WIV9QKPXOxbZNUk1/B1QbZMaKpgV6VJImSL",
+	"omT7GZ37lY/4xsN0uZoLzxekqi3ioWIhawDlJaXryLTsBZjVvjagRtUzGPaX2jj2ehyXH80QvaU8okt4",
+	"9nK0lq9asGf5tR55/8t8/SQbF0eghS8iKrOqrNayG4NSXk7a9tOrkJM4eUS1mwJnbuFXbhEELiaO81h4",
+	"CETTOGYQZUlM5u/JliKJFENp06PWai84BO0r63Fo8TOtBFXWP4BZnLmD4B1VevfNLXC9+/ak1+Ch/fT5",
+	"WXB4UOmgbcethnu9b7ul7ObvO4d/h3Jif03cr5dny3fsFhw5WO8OZvnunptNLDgU2cYtr9yqq4CwiPwP",
+	"521Dp9pOYJ8xttlw1uYswbM7u1riq5e+WAa0cdI3r07aYMFbynEj6NpyQmFLIdeXZCzZlpAANbJYs9gn",
+	"FFuRQBSdKBIJDjvdUWvnHzR5BJR2RbEbg9esNmSD0VoqTTcwxsIPd492vjNThk30ai9Ju2Be3HxtYc+8",
+	"utsCjEz37iIy5aWYZ2mETwbt0M0UbrbbXmerurm4C3WeQVe1sVxV2vjgt1FdSnGXcuPqR/uKvG6nzar6",
+	"ah5muWAdx7xZCqZPvv1FWS5v9K1QqjlSJNsFYscgqafRHSJsaQ31NS3blsbsIk8gpUsrawHZkNTnzgGe",
+	"I9eUnF0aNb7hV07mdPaybFcMdm0jVVCa5JNESnirteGKSMhlZGn4Wd3F9Lo8w+/R3U8+js+4AU64fEis",
+	"9sqZGfXWBNYTXPLYoZv1ZF3N/e/TCapn65X7v6gRSxTZttP2JTrzbUUfFmzmrWWJzdlwExh3OikPBUyy",
+	"waArd5yYtfNkZyySUjRHzp1Np1jhHhvvog5HlA9BrU4XNU8jBlnWuPOSxLXfKtGoFoRyoUcg5ySwrAiq",
+	"RVPNfvHR/2AjpUUtfrAWmEYi0XlyVUBEHGEDcan0Q0hmD+5uxUcVcO9Uh9SlROhRsl+nq3YF/Pehmd2C",
+	"7DY3wp0L3c50uQbUxGgn2apls54wvuymn2Wdf6jCfCcJv9tpU73AIAMopjCJW5A6lbyc5vSU0LTKhKZq",
+	"c6S8mU3Adn3sXWJoNn60stt9uWAhW4v9AYDs7rp1V5dc0xs7NLu6QX5ZwwlHEN7Yxa4hSdaqgVBdnPKO",
+	"lfpTUdDyCIE1mVRVgwo2Oro5hRwaY6nSBMG6nWmNAcFObQGRIvbKQECYUinlIQTED2sMiEFpJO54QNJk",
+	"KGkE//7Xf+3MYYllH7Um1RWQ+ZUG0bKpnavk80o476PgbfCYH9sFS8F8XVWC9mSbzmy/C8Z9ZggCO5Nj",
+	"lOBVmOE7WJhfLB7j2HYQ73K1H+fLv9ZUHTdSmtyNhEUCRAUcPABnhQIrBBoTVO2aCDaRvR5Psod5x4nn",
+	"MQP2VErbpAHnIInihYd5jy4yZZsFucyEJXive7rjE55XlfA4JTkrUh6xbRReb0sgF8fA7nbA8ZmNAf5o",
+	"178pzL1+wvQCjVkMKD1LMzf/HHMKpjGPHJ3hhyDC6ovsyzVAU9huSR/4KDR84JvIxf5MjzOZgHHrW7SD",
+	"XxDLGXrnYVw7LgfUvvJ19fWYPDd2BK7PqvDXZB2W21Y/loibhybJgGlTdWIaerYEKmMG0g4FbxCwfobR",
+	"LKa8I6oNQ+sz3KcmLD0WnsnhZ8FuWMeOXloUCfsSbot9Zuvut/JQqt66MsQrZl9tOGZy+HlH7WpxBTEb",
+	"smsWuwa1tebdG7sudk2fO/pvV5oeQ3V19XLD1KcnR+4yZOhQvUUKNEIkYGnK9t1oQoCGIxJSToQ0/3CB",
+	"lXo7gaFVc5JiZ34bJ47jgFBNqNWlMbhwV6RRCUmK7WxyEnWh5SbH3U9uyV89v8+BKne+Yh0CTRIpbmmM",
+	"yfP+L2V7bdseCyK1NeSEhh1CPW6T/ew5jS4+KW4hR886xLp7+rE7zub7yDNwF9ljSxE7ddChx6tCHqPX",
+	"E4u7EVWjWo2oGV2RpIMGtfXEfP0giLI7dcfSwVr2r2NHbq6VmBk70IM+y48xZr9HghGAVOfcA9IzFqyi",
+	"x5dNV87TavIz2GwJc4iESq3KgbFssXnBKxIJUK+yPutMEeWyde4k0xp4d9Lx4qSpKBADVQ9CQI+dwxGc",
+	"Uxw+L1e7KsD9PFWxATs+AfQn9ytbwrkuJLk98uTXR1WTmaTXMQtLGaADp4lTJbhyPYpskewcNZoZvrzL",
+	"qTma4oH4Nls9r2rztSm2K9eVChjOcOJ2gKgjMsdMKYh2O/EgOnHf21/kvLEmJpze5nG7ZVMFzhlbRBr2",
+	"lIjShdiwrcjd9RtYp6DEOvrHX6+uqRyCXgAHLr2rya5zS899IlgHp4MrdqnPDPQpZNe+DrMwSs7NAp/0",
+	"VQI8mqOnJwKha9PyLiOFH4Pxim9tbk3LoytqUT5LMt0uzYbLslNVlCeMG5j0zWGlGOMo7FuhoT+mnCUp",
+	"NobqU61hnJQoZsxUHwrBObwb+lFR1MMY5BB4OOnTrLOsy3OypDNIzU8GQg4h6ms2BqXpOOkFPQw9FZ7f",
+	"nTLrWxW2eM7maSH45ISrG8dhVXxzUWG32exq860wl2/o78KOdcVfP7IYPGes6Sbzj9/0y2zAYjeQI0MD",
+	"46XGpF2Du5lAas0pLID+K80pXJlW/oHn/NEZ9vuG6nfHQmoYNzgitabh6FQo/R5XblCAPT/VxiuDFoou",
+	"TSYHO4kZv8ESnQx/XRnpd3HdzkN/F9ed6kJYNHev6ueHdb2qN4HxzIvXcN3v5qslr45s+rnHhstsbNSy",
+	"/rwIIMOUxjMYi1soP3V67OVT5G9xqvBE0D7sC0lhbdH64iaPYFRLKdiJnt7SGDBf0S8G1oFfXF4rLXNc",
+	"lDl0/7PlrC/7n31TgEYBmiFqvkvP8mPXwQK4R/f1G6C5uEG7q2OYViTNDNRqmsJ0lgfDHxBz66qpePwT",
+	"l0rZNwYokl2njexblc7QkTj2Pxf+Ml8W6tEaKOcNrirMYdssri8cbM0E5yDxqFIjCzj2I75yeD0IleX5",
+	"Zm3pek8k9khazhqU3vhBpAWJZmeQemkXuL5D1qC3xS0jqgmNY3GnCNM7qyK+axpTHkK7svKDW9jJzFhP",
+	"buBfQ/3ZUkX/pBY3wInH0kNqRm7P/RFTWshJE4VcmEP+7NY9rOzpNnwtA9ozG+h5fKPYGusfVzu5NAxF",
+	"yvWW8kSHZfm215AdoX+XNTBZ0DCaLgpo8WycFFb/9QymDoWvpdRzFRBsPYOp55RHS7cpacxXb0Bzl1T2",
+	"7Hp5U1j8ZBbnaL5zI91ydBOmXAZ4DC756WdbTXVMFFBNuLgLLN7vRpOlcT6nNiFhLG5p3KSqjsUtPLz7",
+	"468946DGFzbGtGajdiIKV+H22i+QTCvXN3lUVqhXVj0qpBqGQjIo9zNiVt62NdbE31r2GtN7lNFH32Z7",
+	"Uynp5EmlLd9QIZ1ARFQoJI74cwiYrGSG2Nxyyi/vot7mVPrn6Lh/saKZjGaKjpGgUHmn7PVW9L8tYQCX",
+	"KojrGxHNFhA/UUCRAnIwrmKg+rRiW3h+awVlA67TxFwU9drJr/b7r0Y7Kb7O49RRLMLKOsqWIuYGxz5l",
+	"KAnyq3wlCsytSMMRNJumH92aJ4N0ffeAw0M2oxAxVCvqg9pOHmk4+lHIr4atH09zl1IsxaJzCpmr8mI7",
+	"UpkjWmKp4okYNmHM7AoIQ0sWFgV2WTKdAY2wrendSMSl9F8UWJgcfD3Bf7cdoQV58zAcZcbkJQ+p0uTO",
+	"DqlSQda7RgV5zdIO3klinKQa/Jh9W6YhMLdV2ZFYR5eccgL3CXCFM7NoFJAxUNfSPaJqdC2otCenmoQ0",
+	"HAFhlb1PrT2NMFhyWv7DpaBXnouOWTyptsd9MYANiNix6agZ4qx0GhlwhDb1qeBSUEB1RWp+0Wp/sYDV",
+	"vhEWlyGpFbDnTzkzOD7CmmazSQzRECTZTqjULGSJC3vHVAMPJwGJYcg0G1Pz/58YZwH5hd7QsdCixA/G",
+	"2nfzhxHDlkNKLYbLhdPuIFclLho3ZK0mIm4qhn4tgWpw08HXkzIcb3yfg9AAARPfnv37X//v2wL27LzM",
+	"qWFtGXq8EBQJcCJ4PMGBfDRratE8s02KlEcNuPmQAD8za9aVtmiebTbZ+Hl6CXBEz8AVq1vQkW1KhpJy",
+	"7arVmdKSaiGxeXYiRGzXQ2SnFHHi+6i7fs4ZmzVkDCCGpjDWmgTukfaVVlGUkLC8f7Iexvs0DCHRRgI3",
+	"ZSDaRadS2DNvUm/m7PQb72KwJ3XVEghIwrhtGtvIabavcMQiwoXGDrSWkxqTcJrQnYO6uVNPPLkQizPZ",
+	"+lpx+18+KuvTI7zw5iRH/UKItB08ihgsC5FjR1V2mSKMW+tCkW378dFr8/FOWe8p/ODqkkcC1BH29LJ2",
+	"CVPYU05SrrBcdY9cjMA7wgnl6s6+q5use3XJ3TQH8/PCBGayfRUJDlcBuUpGVOF/ED7K2EpXwSW/KubT",
+	"4qevnC2Ds32dMRMbe8g8f+eIJDngLzmHe/zCzXvFLe18CZlClRVjIWIJ3pZUbBDR25OZQz2umbyWnLYU",
+	"EhTZpnwiOARuSrexhhmPxJ1v3OCzDUPbUlndwN1i8q1EOI0N0XHZZmG6cPhH1Si0CHUUbF7i+XY5VrYs",
+	"gE9QxkjQ0KoLvvELv1qdcEw1llt6mBBWBK6bgb2SeHYDQhI6Eamuv3jwfjmlk6rLJaGTqyN3j2CjBGJb",
+	"a2RG/yX3mi8aEFvKpwQGRIlUhkCucIfL9ODgecgi+6+5RFD6TMDG9y+5wwLXeE3hNnoEnAwE5jHblhXu",
+	"GLZphR6R7ayN4SU3Egm/tu44HJgSmxfLGi/sVM4CopONU5wej6O23A5tikyKw979/WLZAlSt/ixkjka8",
+	"fha7WbyO0hiZQwXCr1yPKPra+2N4xGYAX6c4cwpl6/Vy5tZ9tbdLNVc9BOz3QnXbFf6vzz/++SjQcK/3",
+	"3aFnis6zKEMXKHvqW0XWSvWjzSX8+vwj2TZcJsWddYdn5iiPCCUXHy6O35nvKu1B/5zd3VDdXjUJSydP",
+	"nd6GZmFraeK5azowL1Ld79Z8ZVI9V7e8g1WXK56551fOeMUl0atidrbBgddsMkOdXE80KGJs4hVQ2htv",
+	"8HuLO8obTFvffMkyUB6KaOUxrfA0RUKaaTxRoiSVXpv7rqE3n/l+BXTkw4IjoJFN1XBxwbcRjBNhg067",
+	"/wmTrl3dnh1+N93Vrdhy5PLy/vDZ7uXl/bfw6W9VTUc2h6wPV9nBpImkEdUa0FIUMrK9El7ZABHxbU4C",
+	"hyB7uHeFhIsGUbw81SOV2RCH47sSh62I8G14We07k6dZ1bRlb8d+5Xr7rzx1l10imczWUHqUNg1DaEwZ",
+	"dKSh0iSJ28shz3HZRk5AcGd7kAkIU6WsW4pooWlMEIzNAM/ZW+1/1vctTVUu8uWdulOZBzZeJU0gvLi3",
+	"nPnnJlynq9Bbf/N98122h6IThWZ+Uby+PWkWm2bpwF0J1VrChVtiuWNdHen9Jo+gjW/GGLtY4+1BmKff",
+	"YPCqe06zd9V0vL3c6voLbKPTjV2Vq/dOuVde2lr2D2yAKirFY3Gb935pBfL7bPWTR2oRj1RelZ7D/cFQ",
+	"nSpzysabB3/3q1o0cPmgM7a+poIxe3vRTLuzXmrbRdao+wN2b2xjkExEQTYuxraHKArSBkLAGEh7MtQP",
+	"dt1TT9lOOqHLTGtIVsM4AkS+kJ1qgnN07jgRBrcd0RdBIhRrnZTuFj2N9Fghoj1UA5KAG2Zm0+L5gMmx",
+	"wSzj5AYm6GOoQWddSY979oXwgndtQ0PtPo9nWAcljuJ9Ytu0fkS2Mwxgvqiw3SWmxiJl0br6OF0HpmsV",
+	"mg68T1KzUyduB9ZFkLDvkN5SGfUaVy2Dlr988JzmzINZORnc3fAcJwwdfhbhLxuIb77SznHJDAanlewY",
+	"U77wiahrM+XTPLZhb7hHqnI9dgJC49jP8k5Q6a3SX/FJvbqpKy9eLj915Wu2fBymV2joBM3jAi3drGs4",
+	"unn25rNvIRuqYFbQIWVcNeqsi7Ny60Xp0fJ0TbZfkxak84O/PD23WbAeZ0sfMUoero4/T+Hbymcd4224",
+	"KLJCykOI4zZ9xq5anHn+0k3DbN0A3gqyVLtNs0xOqsmIKlsW44XikkJwPx+oVZ+2glttHFofpY5KEjqx",
+	"c3FT9KLhxOTIoZgOtAucu7TbzshNk6GkEaj9z8qAmofQeMH9isvrxgq2ZZC4LWrdqBEbgiq7Uqtmz7z8",
+	"ZpNnzzzQHXpcoAKHRZdLsSsGA+UcctiUkmkyphNyDSQUY8wbaZ+UXEEaNt3IPL0hx4gN+YfBwBHKEiSy",
+	"Ru7/MBg8zjZLvuhbDAauXiy8MSYI8o3vfD9FFXMOyL4bCTpmtULgN/y6xWK1ST7jVKc0JhfvzgPioXyE",
+	"pUs0jq3dXXpH21c9BKnZwOAWCI2NkRUJwLvLCAkr5N6fn5ZS+VxzEKZILMSNfXNiR8sTpnf2yG9Mj4zc",
+	"LJ/HjozE42BBHnFFeNj2wxzujhPbGgF73T5kmtCDCCqHyhpBlb35KmI/QuUPRN+F423CFCKohJ0SjRQp",
+	"wpKIf1BQwSJBmSZ2XlmVSKQ6mMWtBBoVHqYoi4gSNZF780L2x0juqYx7R719iyC3+rMnihHQ2HUe8u4V",
+	"l4ZR+Mj3Xyh8lDWpKX7oj1Bal3fTK3xcaKhS+LTE5MXVmJJc+CRTDgqf+Qm/pYXZmNniQtvn48unL/8/",
+	"AAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,
