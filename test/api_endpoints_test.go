@@ -172,10 +172,31 @@ type endpointCall struct {
 
 // epClient sends the endpoint test's requests through the recorder.
 type epClient struct {
-	t    *testing.T
-	base string
-	hc   *http.Client
-	c    *api.ClientWithResponses
+	t      *testing.T
+	base   string
+	hc     *http.Client
+	c      *api.ClientWithResponses
+	router routers.Router
+
+	mu    sync.Mutex
+	notes map[string][]string // per operation: what the chaincode did with its writes
+}
+
+// note records an outcome of a write of the operation method path names.
+func (e *epClient) note(method, path, outcome string) {
+	req, err := http.NewRequest(method, e.base+path, nil)
+	if err != nil {
+		return
+	}
+	op := method + " " + path
+	if route, _, err := e.router.FindRoute(req); err == nil {
+		op = route.Operation.OperationID
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if !slices.Contains(e.notes[op], outcome) {
+		e.notes[op] = append(e.notes[op], outcome)
+	}
 }
 
 func (e *epClient) do(t *testing.T, method, path string, body any, headers ...string) endpointCall {
@@ -372,7 +393,7 @@ func TestAPIEndpoints(t *testing.T) {
 	hc := &http.Client{Transport: rec}
 	c, err := api.NewClientWithResponses(base, api.WithHTTPClient(hc))
 	require.NoError(t, err)
-	e := &epClient{t: t, base: base, hc: hc, c: c}
+	e := &epClient{t: t, base: base, hc: hc, c: c, router: router, notes: map[string][]string{}}
 	require.Eventually(t, func() bool {
 		r, err := c.GetReadyzWithResponse(ctxFor(t))
 		return err == nil && r.StatusCode() == 200 && r.JSON200.Ready
@@ -386,7 +407,7 @@ func TestAPIEndpoints(t *testing.T) {
 	labBAdmin := profileSigner(t, "labB-admin")
 	treasurer := founderSigner(t, "labA", "cap-treasurer")
 	grants := founderSigner(t, "foundation", "rounds-admin")
-	fresh, freshID, _ := apiMember(t, "labB", fmt.Sprintf("apiep-%d@labB", stamp), true)
+	fresh, freshID, freshKey := apiMember(t, "labB", fmt.Sprintf("apiep-%d@labB", stamp), true)
 	outsider, _, _ := apiMember(t, "labB", fmt.Sprintf("apiep-outsider-%d@labB", stamp), false)
 	const nope = "ffffffffffffffff"
 
@@ -404,6 +425,7 @@ func TestAPIEndpoints(t *testing.T) {
 		commit := func(path string, body map[string]any, k *api.KeySigner) *api.Job {
 			t.Helper()
 			j := e.commit(t, k, e.prepare(t, path, body, k))
+			e.note("POST", path, "committed")
 			lastTx = j.TxId
 			return j
 		}
@@ -492,6 +514,7 @@ func TestAPIEndpoints(t *testing.T) {
 		slices.Sort(statuses)
 		assert.Equal(t, []string{"committed", "failed"}, statuses)
 		assert.Equal(t, []string{"MVCC_READ_CONFLICT"}, codes)
+		e.note("POST", "/v1/members", "job failed: MVCC_READ_CONFLICT (a concurrent twin)")
 		// The same Idempotency-Key and signature: the same job again.
 		r := e.do(t, "POST", "/v1/signing/"+ps[1].Signing.Id+"/submit", map[string]any{"signature": sigs[1]}, "Idempotency-Key", "ep-twice-"+txs[1])
 		require.Equal(t, 202, r.status, "%s", clip(r.raw))
@@ -506,6 +529,8 @@ func TestAPIEndpoints(t *testing.T) {
 		wrong, err := attester.Sign(p.Signing.Proposal)
 		require.NoError(t, err)
 		problemIs(t, e.do(t, "POST", "/v1/signing/"+p.Signing.Id+"/endorse", map[string]any{"signature": wrong}), 403, "FORBIDDEN", "/signature", "signed-by-signer")
+		// The member's own key, with a high S.
+		problemIs(t, e.do(t, "POST", "/v1/signing/"+p.Signing.Id+"/endorse", map[string]any{"signature": highS(t, freshKey, p.Signing.Proposal)}), 400, "INVALID_ARGUMENT", "/signature", "low-s")
 		// Not DER.
 		problemIs(t, e.do(t, "POST", "/v1/signing/"+p.Signing.Id+"/endorse", map[string]any{"signature": []byte("r||s")}), 400, "INVALID_ARGUMENT", "/signature", "ecdsa-der")
 		// Unknown sessions.
@@ -612,9 +637,11 @@ func TestAPIEndpoints(t *testing.T) {
 				if w.atPrepare {
 					w.body["signer"] = w.signer.Signer()
 					problemIs(t, e.do(t, "POST", w.path, w.body), w.status, w.code, "", "")
+					e.note("POST", w.path, fmt.Sprintf("refused at prepare: %d %s", w.status, w.code))
 					return
 				}
 				e.refused(t, w.signer, e.prepare(t, w.path, w.body, w.signer), w.status, w.code)
+				e.note("POST", w.path, fmt.Sprintf("refused at endorsement: %d %s", w.status, w.code))
 			})
 		}
 		for _, o := range ops {
@@ -788,7 +815,17 @@ func TestAPIEndpoints(t *testing.T) {
 			if _, ok := noRefusal[o.id]; !ok {
 				assert.True(t, refusal, "%s %s %s refused a request with a problem", o.id, o.method, o.path)
 			}
-			table = append(table, fmt.Sprintf("| `%s %s` | %s | %v |", o.method, o.path, o.id, got))
+			e.mu.Lock()
+			notes := strings.Join(e.notes[o.id], "; ")
+			e.mu.Unlock()
+			if why, ok := noSuccessHere[o.id]; ok {
+				notes = strings.TrimPrefix(notes+"; success not reached here: "+why, "; ")
+			}
+			var codes []string
+			for _, s := range got {
+				codes = append(codes, fmt.Sprint(s))
+			}
+			table = append(table, fmt.Sprintf("| `%s %s` | %s | %s | %s |", strings.ToUpper(o.method), o.path, o.id, strings.Join(codes, ", "), notes))
 		}
 		for id := range noSuccessHere {
 			assert.True(t, inSpec[id], "noSuccessHere names %s, which the spec does not have", id)
