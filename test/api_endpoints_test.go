@@ -276,6 +276,13 @@ func (e *epClient) prepare(t *testing.T, path string, body map[string]any, k *ap
 // is committed in a block; the transaction is then found by its ID.
 func (e *epClient) commit(t *testing.T, k *api.KeySigner, p *api.SigningResponse) *api.Job {
 	t.Helper()
+	j, _ := e.commitResult(t, k, p)
+	return j
+}
+
+// commitResult is commit, with the chaincode's result of the endorsement.
+func (e *epClient) commitResult(t *testing.T, k *api.KeySigner, p *api.SigningResponse) (*api.Job, map[string]any) {
+	t.Helper()
 	sig, err := k.Sign(p.Signing.Proposal)
 	require.NoError(t, err)
 	r := e.do(t, "POST", "/v1/signing/"+p.Signing.Id+"/endorse", map[string]any{"signature": sig})
@@ -300,7 +307,11 @@ func (e *epClient) commit(t *testing.T, k *api.KeySigner, p *api.SigningResponse
 	assert.Nil(t, done.Code)
 	tx := e.do(t, "GET", "/v1/transactions/"+done.TxId, nil)
 	require.Equal(t, 200, tx.status, "%s", clip(tx.raw))
-	return done
+	var result map[string]any
+	if er.Result != nil {
+		result = *er.Result
+	}
+	return done, result
 }
 
 // refused signs a prepared write and requires the chaincode's refusal at
@@ -356,20 +367,15 @@ type readCase struct {
 }
 
 // noSuccessHere are operations whose success this test does not reach,
-// and why; the operation's refusal is still tested. A test elsewhere
-// covers the success on the real network.
+// and why; the operation's refusal is still tested here, its success by
+// the test named (through the typed client on the network, or the API
+// against a fake gateway).
 var noSuccessHere = map[string]string{
-	"getRound":           "needs an executed budget decision and a round (TestRoundEndToEnd, TestAPIRounds in handlers_rounds_test.go)",
-	"listRoundProjects":  "needs a round (TestRoundEndToEnd, the console round test)",
-	"getRoundEstimate":   "needs a round (TestRoundEndToEnd, the console round test)",
-	"getRoundResults":    "needs a closed round: a round's window is at least a minute (TestRoundEndToEnd)",
-	"getRoundResultsCSV": "needs a closed round (TestConsoleRoundOnTheNetwork)",
-	"getSpend":           "needs an executed budget decision and a spend (TestTreasurySpendPath)",
-	"acceptProject":      "its server reads the round to build the transaction: needs a round (TestRoundEndToEnd)",
-	"closeRoundPage":     "its server reads the round to build the transaction: needs a closed round window (TestRoundEndToEnd)",
-	"payRound":           "its server reads the round to build the transaction: needs a closed round (TestRoundEndToEnd)",
-	"getBudget":          "needs an executed budget decision (TestTreasurySpendPath)",
-	"getUpgradeStatus":   "needs a chaincode_upgrade decision (TestUpgrade…)",
+	"getRoundResults":    "needs a closed round: a round's window is at least a minute (TestRoundEndToEnd through the client; handlers_rounds_test.go through the API)",
+	"getRoundResultsCSV": "needs a closed round (TestConsoleGrantRound; handlers_rounds_test.go)",
+	"closeRoundPage":     "its server reads the round to build the transaction, after the window (TestRoundEndToEnd through the client; TestConsoleGrantRound)",
+	"payRound":           "its server reads the round's results to build the transaction (TestRoundEndToEnd through the client; TestConsoleGrantRound)",
+	"getUpgradeStatus":   "needs a chaincode_upgrade decision (TestChaincodeUpgradeUnderTwoPersonIntegrity through the client)",
 }
 
 // noRefusal are operations that take no input a request could get wrong.
@@ -652,6 +658,34 @@ func TestAPIEndpoints(t *testing.T) {
 		assert.Equal(t, height, chainHeight(t, net.client(t, "labA-user1")), "the refused writes added no block")
 	})
 
+	// A funded round and a spend: a budget decision voted and executed
+	// (half a minute of voting), then the round's and the spend's writes.
+	var budgetID, roundID, spendID string
+	t.Run("a funded round and a spend", func(t *testing.T) {
+		ctx := ctxFor(t)
+		budgetID = executedBudget(t, ctx, 1000, stamp)
+		commit := func(path string, body map[string]any, k *api.KeySigner) map[string]any {
+			t.Helper()
+			_, res := e.commitResult(t, k, e.prepare(t, path, body, k))
+			e.note("POST", path, "committed")
+			return res
+		}
+		opens := time.Now().UTC().Add(2 * testSkew)
+		res := commit("/v1/rounds", map[string]any{"title": fmt.Sprintf("Endpoint round %d", stamp), "categories": []string{"evaluation_grants"}, "rule": map[string]any{"kind": "org_grouped"}, "pool": 100, "budgetDecision": budgetID,
+			"opensAt": opens.Format(time.RFC3339), "closesAt": opens.Add(10 * time.Minute).Format(time.RFC3339)}, grants)
+		roundID, _ = res["id"].(string)
+		require.NotEmpty(t, roundID, "the round's ID in the endorsement's result: %v", res)
+		res = commit("/v1/rounds/"+roundID+"/applications", map[string]any{"title": "an evaluation suite", "category": "evaluation_grants"}, fresh)
+		project, _ := res["id"].(string)
+		require.NotEmpty(t, project, "the project's ID in the endorsement's result: %v", res)
+		settledHeight(t) // every peer has the application before the administrator's gateway endorses
+		commit("/v1/rounds/"+roundID+"/acceptances", map[string]any{"project": project}, grants)
+
+		res = commit("/v1/treasury/spends", map[string]any{"account": constitution.TreasuryTokenAccount, "budget": budgetID, "payees": []any{map[string]any{"to": memberRef(freshID), "amount": 1}}, "reason": "an endpoint test's spend"}, grants)
+		spendID, _ = res["id"].(string)
+		require.NotEmpty(t, spendID, "the spend's ID in the endorsement's result: %v", res)
+		commit("/v1/treasury/spends/"+spendID+"/approvals", map[string]any{}, treasurer)
+	})
 	t.Run("reads", func(t *testing.T) {
 		// The index has every block the writes above made.
 		indexCaughtUp(t, c)
@@ -766,6 +800,15 @@ func TestAPIEndpoints(t *testing.T) {
 			{op: "listEligibleMembers", path: "/v1/eligibility?mspId=LabAMSP&limit=2", status: 200, keys: []string{"items"}},
 			{op: "listEligibleMembers", path: "/v1/eligibility?mspId=LabAMSP&cursor=AAAA", status: 400, code: "INVALID_ARGUMENT", field: "cursor", rule: "opaque-cursor"},
 			{op: "getJob", path: "/v1/jobs/" + strings.Repeat("0", 32), status: 404, code: "NOT_FOUND"},
+		}
+		if roundID != "" && spendID != "" { // else the subtest above failed
+			cases = append(cases,
+				readCase{op: "getRound", path: "/v1/rounds/" + roundID, status: 200, keys: []string{"id"}},
+				readCase{op: "listRoundProjects", path: "/v1/rounds/" + roundID + "/projects", status: 200, keys: []string{"items"}},
+				readCase{op: "getRoundEstimate", path: "/v1/rounds/" + roundID + "/estimate", status: 200},
+				readCase{op: "getBudget", path: "/v1/treasury/budgets/" + budgetID, status: 200},
+				readCase{op: "getSpend", path: "/v1/treasury/spends/" + spendID, status: 200, keys: []string{"id"}},
+				readCase{op: "listSpendApprovals", path: "/v1/treasury/spends/" + spendID + "/approvals", status: 200, keys: []string{"items"}})
 		}
 		for _, rc := range cases {
 			t.Run(rc.op+" "+fmt.Sprint(rc.status), func(t *testing.T) {
