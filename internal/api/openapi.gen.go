@@ -1925,6 +1925,9 @@ type ConfirmDepositJSONRequestBody = SignerOnlyBody
 // ProposeSpendJSONRequestBody defines body for ProposeSpend for application/json ContentType.
 type ProposeSpendJSONRequestBody = SpendBody
 
+// ApproveSpendJSONRequestBody defines body for ApproveSpend for application/json ContentType.
+type ApproveSpendJSONRequestBody = SignerOnlyBody
+
 // CancelSpendJSONRequestBody defines body for CancelSpend for application/json ContentType.
 type CancelSpendJSONRequestBody = ReasonBody
 
@@ -2952,6 +2955,20 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /v1/treasury/spends/{id}/approvals (the `ListSpendApprovals` operationId).
 	ListSpendApprovals(ctx context.Context, id ID, params *ListSpendApprovalsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ApproveSpendWithBody Prepare a treasurer's approval of a spend for signing.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/treasury/spends/{id}/approvals (the `ApproveSpend` operationId).
+	ApproveSpendWithBody(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ApproveSpend Prepare a treasurer's approval of a spend for signing.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/treasury/spends/{id}/approvals (the `ApproveSpend` operationId).
+	ApproveSpend(ctx context.Context, id ID, body ApproveSpendJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CancelSpendWithBody Prepare the proposer withdrawing a spend that has not executed, for signing.
 	//
@@ -5491,6 +5508,40 @@ func (c *Client) GetSpend(ctx context.Context, id ID, params *GetSpendParams, re
 // Corresponds with GET /v1/treasury/spends/{id}/approvals (the `ListSpendApprovals` operationId).
 func (c *Client) ListSpendApprovals(ctx context.Context, id ID, params *ListSpendApprovalsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListSpendApprovalsRequest(c.Server, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ApproveSpendWithBody Prepare a treasurer's approval of a spend for signing.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/treasury/spends/{id}/approvals (the `ApproveSpend` operationId).
+func (c *Client) ApproveSpendWithBody(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewApproveSpendRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ApproveSpend Prepare a treasurer's approval of a spend for signing.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/treasury/spends/{id}/approvals (the `ApproveSpend` operationId).
+func (c *Client) ApproveSpend(ctx context.Context, id ID, body ApproveSpendJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewApproveSpendRequest(c.Server, id, body)
 	if err != nil {
 		return nil, err
 	}
@@ -11995,6 +12046,53 @@ func NewListSpendApprovalsRequest(server string, id ID, params *ListSpendApprova
 	return req, nil
 }
 
+// NewApproveSpendRequest calls the generic ApproveSpend builder with application/json body
+func NewApproveSpendRequest(server string, id ID, body ApproveSpendJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewApproveSpendRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewApproveSpendRequestWithBody constructs an http.Request for the ApproveSpend method, with any body, and a specified content type
+func NewApproveSpendRequestWithBody(server string, id ID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/treasury/spends/%s/approvals", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewCancelSpendRequest calls the generic CancelSpend builder with application/json body
 func NewCancelSpendRequest(server string, id ID, body CancelSpendJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -13381,6 +13479,20 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /v1/treasury/spends/{id}/approvals (the `ListSpendApprovals` operationId).
 	ListSpendApprovalsWithResponse(ctx context.Context, id ID, params *ListSpendApprovalsParams, reqEditors ...RequestEditorFn) (*ListSpendApprovalsResponse, error)
+
+	// ApproveSpendWithBodyWithResponse Prepare a treasurer's approval of a spend for signing.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/treasury/spends/{id}/approvals (the `ApproveSpend` operationId).
+	ApproveSpendWithBodyWithResponse(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ApproveSpendResponse, error)
+
+	// ApproveSpendWithResponse Prepare a treasurer's approval of a spend for signing.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/treasury/spends/{id}/approvals (the `ApproveSpend` operationId).
+	ApproveSpendWithResponse(ctx context.Context, id ID, body ApproveSpendJSONRequestBody, reqEditors ...RequestEditorFn) (*ApproveSpendResponse, error)
 
 	// CancelSpendWithBodyWithResponse Prepare the proposer withdrawing a spend that has not executed, for signing.
 	//
@@ -18547,6 +18659,54 @@ func (r ListSpendApprovalsResponse) ContentType() string {
 	return ""
 }
 
+type ApproveSpendResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Prepared
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r ApproveSpendResponse) GetJSON201() *Prepared {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ApproveSpendResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ApproveSpendResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ApproveSpendResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ApproveSpendResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ApproveSpendResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type CancelSpendResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -20778,6 +20938,32 @@ func (c *ClientWithResponses) ListSpendApprovalsWithResponse(ctx context.Context
 		return nil, err
 	}
 	return ParseListSpendApprovalsResponse(rsp)
+}
+
+// ApproveSpendWithBodyWithResponse Prepare a treasurer's approval of a spend for signing.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/treasury/spends/{id}/approvals (the `ApproveSpend` operationId).
+func (c *ClientWithResponses) ApproveSpendWithBodyWithResponse(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ApproveSpendResponse, error) {
+	rsp, err := c.ApproveSpendWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseApproveSpendResponse(rsp)
+}
+
+// ApproveSpendWithResponse Prepare a treasurer's approval of a spend for signing.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/treasury/spends/{id}/approvals (the `ApproveSpend` operationId).
+func (c *ClientWithResponses) ApproveSpendWithResponse(ctx context.Context, id ID, body ApproveSpendJSONRequestBody, reqEditors ...RequestEditorFn) (*ApproveSpendResponse, error) {
+	rsp, err := c.ApproveSpend(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseApproveSpendResponse(rsp)
 }
 
 // CancelSpendWithBodyWithResponse Prepare the proposer withdrawing a spend that has not executed, for signing.
@@ -24393,6 +24579,39 @@ func ParseListSpendApprovalsResponse(rsp *http.Response) (*ListSpendApprovalsRes
 	return response, nil
 }
 
+// ParseApproveSpendResponse parses an HTTP response from a ApproveSpendWithResponse call
+func ParseApproveSpendResponse(rsp *http.Response) (*ApproveSpendResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ApproveSpendResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Prepared
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseCancelSpendResponse parses an HTTP response from a CancelSpendWithResponse call
 func ParseCancelSpendResponse(rsp *http.Response) (*CancelSpendResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -24881,6 +25100,9 @@ type ServerInterface interface {
 	// ListSpendApprovals The treasurers' approvals of a spend.
 	// (GET /v1/treasury/spends/{id}/approvals)
 	ListSpendApprovals(w http.ResponseWriter, r *http.Request, id ID, params ListSpendApprovalsParams)
+	// ApproveSpend Prepare a treasurer's approval of a spend for signing.
+	// (POST /v1/treasury/spends/{id}/approvals)
+	ApproveSpend(w http.ResponseWriter, r *http.Request, id ID)
 	// CancelSpend Prepare the proposer withdrawing a spend that has not executed, for signing.
 	// (POST /v1/treasury/spends/{id}/cancellation)
 	CancelSpend(w http.ResponseWriter, r *http.Request, id ID)
@@ -29193,6 +29415,32 @@ func (siw *ServerInterfaceWrapper) ListSpendApprovals(w http.ResponseWriter, r *
 	handler.ServeHTTP(w, r)
 }
 
+// ApproveSpend operation middleware
+func (siw *ServerInterfaceWrapper) ApproveSpend(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ApproveSpend(w, r, id)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // CancelSpend operation middleware
 func (siw *ServerInterfaceWrapper) CancelSpend(w http.ResponseWriter, r *http.Request) {
 
@@ -29524,6 +29772,8 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/treasury/accounts", wrapper.ListTreasuryAccounts)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/treasury/spends", wrapper.ListSpends)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/treasury/spends", wrapper.ProposeSpend)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/treasury/spends/{id}/approvals", wrapper.ListSpendApprovals)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/treasury/spends/{id}/approvals", wrapper.ApproveSpend)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/artifacts", wrapper.ListArtifacts)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/artifacts", wrapper.RegisterArtifact)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/artifacts/{name}/{version}", wrapper.GetArtifact)
@@ -29566,7 +29816,6 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/treasury/deposits/{id}", wrapper.GetDeposit)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/treasury/deposits/{id}/confirmation", wrapper.ConfirmDeposit)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/treasury/spends/{id}", wrapper.GetSpend)
-	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/treasury/spends/{id}/approvals", wrapper.ListSpendApprovals)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/treasury/spends/{id}/execution", wrapper.ExecuteSpend)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/treasury/spends/{id}/cancellation", wrapper.CancelSpend)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/treasury/budgets/{id}", wrapper.GetBudget)
@@ -29783,16 +30032,16 @@ var swaggerSpec = []string{
 	"wSzj5AYm6GOoQWddSY979oXwgndtQ0PtPo9nWAcljuJ9Ytu0fkS2Mwxgvqiw3SWmxiJl0br6OF0HpmsV",
 	"mg68T1KzUyduB9ZFkLDvkN5SGfUaVy2Dlr988JzmzINZORnc3fAcJwwdfhbhLxuIb77SznHJDAanlewY",
 	"U77wiahrM+XTPLZhb7hHqnI9dgJC49jP8k5Q6a3SX/FJvbqpKy9eLj915Wu2fBymV2joBM3jAi3drGs4",
-	"unn25rNvIRuqYFbQIWVcNeqsi7Ny60Xp0fJ0TbZfkxak84O/PD23WbAeZ0sfMUoero4/T+Hbymcd4224",
-	"KLJCykOI4zZ9xq5anHn+0k3DbN0A3gqyVLtNs0xOqsmIKlsW44XikkJwPx+oVZ+2glttHFofpY5KEjqx",
-	"c3FT9KLhxOTIoZgOtAucu7TbzshNk6GkEaj9z8qAmofQeMH9isvrxgq2ZZC4LWrdqBEbgiq7Uqtmz7z8",
-	"ZpNnzzzQHXpcoAKHRZdLsSsGA+UcctiUkmkyphNyDSQUY8wbaZ+UXEEaNt3IPL0hx4gN+YfBwBHKEiSy",
-	"Ru7/MBg8zjZLvuhbDAauXiy8MSYI8o3vfD9FFXMOyL4bCTpmtULgN/y6xWK1ST7jVKc0JhfvzgPioXyE",
-	"pUs0jq3dXXpH21c9BKnZwOAWCI2NkRUJwLvLCAkr5N6fn5ZS+VxzEKZILMSNfXNiR8sTpnf2yG9Mj4zc",
-	"LJ/HjozE42BBHnFFeNj2wxzujhPbGgF73T5kmtCDCCqHyhpBlb35KmI/QuUPRN+F423CFCKohJ0SjRQp",
-	"wpKIf1BQwSJBmSZ2XlmVSKQ6mMWtBBoVHqYoi4gSNZF780L2x0juqYx7R719iyC3+rMnihHQ2HUe8u4V",
-	"l4ZR+Mj3Xyh8lDWpKX7oj1Bal3fTK3xcaKhS+LTE5MXVmJJc+CRTDgqf+Qm/pYXZmNniQtvn48unL/8/",
-	"AAD//w==",
+	"unn25rNvIRuqYFbQIWVcNeqsi7Ny60Xp0fJ0TbZfkxak84O/PD23WbAeZ0sfMUoero4/T+Hbymcd423Y",
+	"hKygeYbx4jzxpKOUdBSPkgJGlpNk+yHlIcRxm7ZpV20cGh9HSzdb1YF3tixV1tMsz5ZqMqLKFi35K2vJ",
+	"K2o/H3dWn1SEWz1x5yq4kyR0YqcWp+jjRMkXORTTgXZpDS4pujNy02QoaQRq/7MyoOYhNKofv+LyuqGP",
+	"bfk9botaJ3fEhqDKju6qyUAvv9nkyUAPpOEcF6jAYdFluuyKwUA5dym2DGWajOmEXAMJxRizetrnWFeQ",
+	"hk0GM09vyABjQ/5hMHCEsgSJrJH7PwwGj7MJli/JF4OBq+YLb4yBiHzj5xJMUcWc48vvRoKOWa0Q+A2/",
+	"bvEn2BSscapTGpOLd+cB8VA+wsIyGsdW4yi9o+16H4LUbGBwC4TGxgSOBODdZYSEFXLvz09LiZaudQtT",
+	"JBbixr45sYP/CdM7e+Q3pkdGbpbPYwd64nGwXJK4EklsymIOd8eJbVyBnYgfMonrQQSVQ2WNoMrefBWR",
+	"OaHyB6JnyfE2YQoRVMJOiUaKFGFJxD8oqGCRoEwTO6+sSiRSHcziVgKNCg9TlEVEiZq8CvNC9sdI7qmM",
+	"e0e9fYsgt/qzJ4oR0Nj1hfLOL5ckU/jId8cofJS1ECp+6I9QWpf3Oix8XGh3U/i0xOTF1ZgwXvgkUw4K",
+	"n/n5y6WF2RDg4kLbheXLpy//PwAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,
