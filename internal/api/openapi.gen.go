@@ -705,6 +705,19 @@ type AttestBody struct {
 	Weight    int64      `json:"weight"`
 }
 
+// CartBody defines model for CartBody.
+type CartBody struct {
+	// Lines one line per project (a project named twice is refused by the chaincode)
+	Lines  []CartLine `json:"lines"`
+	Signer Signer     `json:"signer"`
+}
+
+// CartLine defines model for CartLine.
+type CartLine struct {
+	Amount  int64      `json:"amount"`
+	Project Identifier `json:"project"`
+}
+
 // Category defines model for Category.
 type Category string
 
@@ -1786,6 +1799,9 @@ type AcceptProjectJSONRequestBody = AcceptanceBody
 // ApplyToRoundJSONRequestBody defines body for ApplyToRound for application/json ContentType.
 type ApplyToRoundJSONRequestBody = ApplicationBody
 
+// ContributeCartJSONRequestBody defines body for ContributeCart for application/json ContentType.
+type ContributeCartJSONRequestBody = CartBody
+
 // CloseRoundPageJSONRequestBody defines body for CloseRoundPage for application/json ContentType.
 type CloseRoundPageJSONRequestBody = ClosePageBody
 
@@ -2605,6 +2621,24 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /v1/rounds/{id}/applications (the `ApplyToRound` operationId).
 	ApplyToRound(ctx context.Context, id ID, body ApplyToRoundJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ContributeCartWithBody Prepare the member's contribution cart (several projects of the round in one transaction, round:ContributeBatch) for signing.
+	//
+	// One signed transaction contributing to up to 100 distinct projects of the round, each line under the rules of a single contribution; any refused line refuses the whole cart and nothing is contributed.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/rounds/{id}/carts (the `ContributeCart` operationId).
+	ContributeCartWithBody(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ContributeCart Prepare the member's contribution cart (several projects of the round in one transaction, round:ContributeBatch) for signing.
+	//
+	// One signed transaction contributing to up to 100 distinct projects of the round, each line under the rules of a single contribution; any refused line refuses the whole cart and nothing is contributed.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/rounds/{id}/carts (the `ContributeCart` operationId).
+	ContributeCart(ctx context.Context, id ID, body ContributeCartJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CloseRoundPageWithBody Prepare one page of a round's close (anyone, once the window is over by the clock skew), for signing.
 	//
@@ -4750,6 +4784,44 @@ func (c *Client) ApplyToRoundWithBody(ctx context.Context, id ID, contentType st
 // Corresponds with POST /v1/rounds/{id}/applications (the `ApplyToRound` operationId).
 func (c *Client) ApplyToRound(ctx context.Context, id ID, body ApplyToRoundJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewApplyToRoundRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ContributeCartWithBody Prepare the member's contribution cart (several projects of the round in one transaction, round:ContributeBatch) for signing.
+//
+// One signed transaction contributing to up to 100 distinct projects of the round, each line under the rules of a single contribution; any refused line refuses the whole cart and nothing is contributed.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/rounds/{id}/carts (the `ContributeCart` operationId).
+func (c *Client) ContributeCartWithBody(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewContributeCartRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ContributeCart Prepare the member's contribution cart (several projects of the round in one transaction, round:ContributeBatch) for signing.
+//
+// One signed transaction contributing to up to 100 distinct projects of the round, each line under the rules of a single contribution; any refused line refuses the whole cart and nothing is contributed.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/rounds/{id}/carts (the `ContributeCart` operationId).
+func (c *Client) ContributeCart(ctx context.Context, id ID, body ContributeCartJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewContributeCartRequest(c.Server, id, body)
 	if err != nil {
 		return nil, err
 	}
@@ -10202,6 +10274,53 @@ func NewApplyToRoundRequestWithBody(server string, id ID, contentType string, bo
 	return req, nil
 }
 
+// NewContributeCartRequest calls the generic ContributeCart builder with application/json body
+func NewContributeCartRequest(server string, id ID, body ContributeCartJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewContributeCartRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewContributeCartRequestWithBody constructs an http.Request for the ContributeCart method, with any body, and a specified content type
+func NewContributeCartRequestWithBody(server string, id ID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/rounds/%s/carts", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewCloseRoundPageRequest calls the generic CloseRoundPage builder with application/json body
 func NewCloseRoundPageRequest(server string, id ID, body CloseRoundPageJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -12738,6 +12857,24 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /v1/rounds/{id}/applications (the `ApplyToRound` operationId).
 	ApplyToRoundWithResponse(ctx context.Context, id ID, body ApplyToRoundJSONRequestBody, reqEditors ...RequestEditorFn) (*ApplyToRoundResponse, error)
+
+	// ContributeCartWithBodyWithResponse Prepare the member's contribution cart (several projects of the round in one transaction, round:ContributeBatch) for signing.
+	//
+	// One signed transaction contributing to up to 100 distinct projects of the round, each line under the rules of a single contribution; any refused line refuses the whole cart and nothing is contributed.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/rounds/{id}/carts (the `ContributeCart` operationId).
+	ContributeCartWithBodyWithResponse(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ContributeCartResponse, error)
+
+	// ContributeCartWithResponse Prepare the member's contribution cart (several projects of the round in one transaction, round:ContributeBatch) for signing.
+	//
+	// One signed transaction contributing to up to 100 distinct projects of the round, each line under the rules of a single contribution; any refused line refuses the whole cart and nothing is contributed.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/rounds/{id}/carts (the `ContributeCart` operationId).
+	ContributeCartWithResponse(ctx context.Context, id ID, body ContributeCartJSONRequestBody, reqEditors ...RequestEditorFn) (*ContributeCartResponse, error)
 
 	// CloseRoundPageWithBodyWithResponse Prepare one page of a round's close (anyone, once the window is over by the clock skew), for signing.
 	//
@@ -16856,6 +16993,54 @@ func (r ApplyToRoundResponse) ContentType() string {
 	return ""
 }
 
+type ContributeCartResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Prepared
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r ContributeCartResponse) GetJSON201() *Prepared {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ContributeCartResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ContributeCartResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ContributeCartResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ContributeCartResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ContributeCartResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type CloseRoundPageResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -19748,6 +19933,36 @@ func (c *ClientWithResponses) ApplyToRoundWithResponse(ctx context.Context, id I
 		return nil, err
 	}
 	return ParseApplyToRoundResponse(rsp)
+}
+
+// ContributeCartWithBodyWithResponse Prepare the member's contribution cart (several projects of the round in one transaction, round:ContributeBatch) for signing.
+//
+// One signed transaction contributing to up to 100 distinct projects of the round, each line under the rules of a single contribution; any refused line refuses the whole cart and nothing is contributed.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/rounds/{id}/carts (the `ContributeCart` operationId).
+func (c *ClientWithResponses) ContributeCartWithBodyWithResponse(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ContributeCartResponse, error) {
+	rsp, err := c.ContributeCartWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseContributeCartResponse(rsp)
+}
+
+// ContributeCartWithResponse Prepare the member's contribution cart (several projects of the round in one transaction, round:ContributeBatch) for signing.
+//
+// One signed transaction contributing to up to 100 distinct projects of the round, each line under the rules of a single contribution; any refused line refuses the whole cart and nothing is contributed.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/rounds/{id}/carts (the `ContributeCart` operationId).
+func (c *ClientWithResponses) ContributeCartWithResponse(ctx context.Context, id ID, body ContributeCartJSONRequestBody, reqEditors ...RequestEditorFn) (*ContributeCartResponse, error) {
+	rsp, err := c.ContributeCart(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseContributeCartResponse(rsp)
 }
 
 // CloseRoundPageWithBodyWithResponse Prepare one page of a round's close (anyone, once the window is over by the clock skew), for signing.
@@ -22912,6 +23127,39 @@ func ParseApplyToRoundResponse(rsp *http.Response) (*ApplyToRoundResponse, error
 	return response, nil
 }
 
+// ParseContributeCartResponse parses an HTTP response from a ContributeCartWithResponse call
+func ParseContributeCartResponse(rsp *http.Response) (*ContributeCartResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ContributeCartResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Prepared
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseCloseRoundPageResponse parses an HTTP response from a CloseRoundPageWithResponse call
 func ParseCloseRoundPageResponse(rsp *http.Response) (*CloseRoundPageResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -24117,6 +24365,9 @@ type ServerInterface interface {
 	// ApplyToRound Prepare the signer's project application to a round, for signing.
 	// (POST /v1/rounds/{id}/applications)
 	ApplyToRound(w http.ResponseWriter, r *http.Request, id ID)
+	// ContributeCart Prepare the member's contribution cart (several projects of the round in one transaction, round:ContributeBatch) for signing.
+	// (POST /v1/rounds/{id}/carts)
+	ContributeCart(w http.ResponseWriter, r *http.Request, id ID)
 	// CloseRoundPage Prepare one page of a round's close (anyone, once the window is over by the clock skew), for signing.
 	// (POST /v1/rounds/{id}/close)
 	CloseRoundPage(w http.ResponseWriter, r *http.Request, id ID)
@@ -27430,6 +27681,32 @@ func (siw *ServerInterfaceWrapper) ApplyToRound(w http.ResponseWriter, r *http.R
 	handler.ServeHTTP(w, r)
 }
 
+// ContributeCart operation middleware
+func (siw *ServerInterfaceWrapper) ContributeCart(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ContributeCart(w, r, id)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // CloseRoundPage operation middleware
 func (siw *ServerInterfaceWrapper) CloseRoundPage(w http.ResponseWriter, r *http.Request) {
 
@@ -28718,6 +28995,7 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/rounds/{id}/projects", wrapper.ListRoundProjects)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/rounds/{id}/estimate", wrapper.GetRoundEstimate)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/rounds/{id}/contributions", wrapper.Contribute)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/rounds/{id}/carts", wrapper.ContributeCart)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/treasury/accounts", wrapper.ListTreasuryAccounts)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/treasury/spends", wrapper.ListSpends)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/treasury/spends", wrapper.ProposeSpend)
@@ -28807,173 +29085,177 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7H35cts43uCroLRfle0d+ojTyXS7a6vWObo78+Va253Z2nFWhsifJLRJgA2AtjWpVM077Dt8DzZPsgX8",
-	"AB4SSVGXW077r8QSRIC/+8aXXiiSVHDgWvVOvvRSKmkCGqT961RqNqShfk8T+Ej12HzGeO+kl5o/gh6n",
-	"CfRO8J+gJ+H3jEmIeidaZhD0VDiGhJrfJPTuLfCRecCT4++DXsJ4/nfQ05PUPEVpyfio9/VrkO/7CaRi",
-	"grdsfYMruu7+/LsOm2sNSlPNBH/zqmVrWloXtR7gPyQMeye9/3ZYwPoQv1WHbyLgmg0ZSLv5y0wqIc2P",
-	"IlChZKl5fO+kp8dAONxp/J6IITGfpBJumMgUSenIYMCe8vcM5KQ4ZohPbADId0c/PJ8GSWreTJpH/d9/",
-	"nO7/H7r/z6P9H/r7n//yH706eL151QAgtjaovGUJ07NAYRoSRVKQbe8f29+WN45gSLNY906eHB0FBhgs",
-	"yRL715EFhfszf1fGNYzcSd6df2wlikSlKxCDfTruA8kAZPtWuCTqSvvHz57PJ/5z+D0DHkLDnsp/3bbn",
-	"UMiEagTc8+96c2F6zkac8dGydFQm16P9H+j+8POXp8df64n175Tpn+oYjHJ1C5IIHk+I4CFY/lIgb0Du",
-	"KDKIRXhNYqY0cJBkTBVRAJzoMVNES8oVDc2DyC7VJBFKk6dHRO01kOStO0RXsri4s1Tx1UBBpYIrsNL5",
-	"o4SUWpAYKc41cMsjNE1jFlq5dPibMi/3peM+DhFnbhPcsgqm1O35o4UPkiBRbMSVE0giFYrGZDDRoHpf",
-	"g95HKQYxJC1nTHHFXxY7q39uzRkpJ2c/vSQ/fPfsryTNl3lgo2ILQ0g15SG8ENHEniiKmPk9jT9KkYLU",
-	"zAB5SGMFQS8tffTF/PUbhHoRGRb0DIxAdsGA44qC4P+R75g/5nNO22JgvzF6K44FgnTB9wnHgiHHL6Sn",
-	"g96N0PiERTm+/G5ud/+02jdLU6DxEpgaSZHxSHXQeTPvthK+/L7t+Cp4YIlXo85Esn9YRTgt7p02a3vJ",
-	"hN69wZ8+Pc6/plLSifk2pBpGQk4WtaGm+HEK9uZYK0I76GmmY1j4haewhA8pvWc7uhzA0TzshLFZE27I",
-	"II5QVJoNCAeIFNmNRKgOJYyY0nJykER7KF7DMWU8FBEQCcNMgSIJU4rxERGSDIUENuJEcDCENkUdaSrF",
-	"DaoG9yYDIWKg3LzKAHg4Tqi8XthCCHqDjMURomrBX0ZsBEo3aezn39Vp7KAHNyzyBklZPB0dzyfDBLRk",
-	"4RKCLRERxC+pjJbZVYVCwou0QTCWrc2yuXk0KyiXYAv7hC894OaR/+hJSKWIspANWMy0IXC4oXGGSsIw",
-	"Q9TXQJNe0ItZaKDcNw4F3PYcCPqhgcHnOtFP4wyWce0qDGi+7cR0SwjIZhn0/ZMfjmte6ZrxqAw8hMAt",
-	"sNFYGw6LqKYKjBLWkjJjKPUlhMy+QgHW/oAqiBmHElA13On5IHWrlyBXr/cbdUE3bsmVwZPns8oATdeF",
-	"j2aMRT6lpNpo2SP8DIbVMxmtM30mNabHz54vKlEWZSrF/gntRk4t7/rIxOIBiDKLWKIMfISliHa4V3en",
-	"K4inEzcZ4C7GTEtifz0wmHr52jfrrpSnbN+SjdNGDi/9uhVVEtylTII61RWKiqiGfc3sa65Or9mgi3ty",
-	"nuXQQxm3siFfmFHugSVQtdLlyxIScukLcgRR31g/hezth5n0ysuI3H5CzWk49SEJ1GcGcMbzDs3mup9Q",
-	"TkeQGNcz6EUizMx//WMUHYKeeL1XJ5dfxkLBRzpaylWkIzh38qNqDRpnWLJBZuW2MeJsDItIoJEiVJMY",
-	"qNJklw4UcH1SNQd3FHExrIA8OzraK9sVz+ZGsVb0bdrwKPgwZktp64WJXFONKF3Gt/M//oWq8Sxqzn85",
-	"3T9+9pyIIaEkX0uuIdVEDDHyGkM0Akl2GVcaaGTW5isNPhZSSAsy7DRC3OfBHNTk5LaMt5mIjC8uIYI/",
-	"NFbiDt0Kl1cQMqNVLmYsZ8OA0FcaI8tg5REPJ30jgIbOby9JJk2vIRK35qNBFo2snSgFjRKaGnIQMQsn",
-	"1nQEqjI56asUrGYPBVea6QwR0acJ8MiJKgVU90PBh8yA3Ikr85mERNzQ2JKZ1Bxkn0bWM7RLcjHRz9KR",
-	"pFZ+qpiqMYpFKWLojyTl2v8h4UZcm1ViOGRh8aX7M/9ai2vgfaZU5uStA3Wf5tG0WgHqYfxJ6GVkKI3r",
-	"7dtWM7KIhc21IqmNLtV7ykuHxsYiUxWCOu0FvRe14FmJ2nGfOSQew2jZMNMS9koMo+6IKg73Fmq8kIRx",
-	"/1eN+b+odyzSmWjAorYoPsO9ZEewmzdb0GwAGUKTvC1FEOZJXy0W3JhFSwR2MOfVObVVBqdPl7GoBoYz",
-	"oDcix0GmHuKpUGwZ64OGoddv3bXU0jrRqAB0ito2O8NVdv0QZI3D0QU3KwkXD5aSKi3Okr9HKxe85pGQ",
-	"ahmxH4qkxr7rFoHbkH3rXibPj2EuqHRmCcomlpteFFOXs2HhsmWPz/AZfsAtnUUwc6JS6nHWjh1QBc+/",
-	"q6QnbVruR5uwIyUzV49BgcvZBQU5mw96cyVi6Qh1QPsZOCimTm1EeqkszthZ6ZsL8kwrVbNhK1m7l1om",
-	"JYW/XJxG3A+Jd2DJ7lBkPAKpAlI2IgOXlVUBKVlOewGhilyFYyo1yOJhkg71FbmVTIMiTPeqgPA7TNmp",
-	"RsLhHrXAWS115uDTDv6MyohR/oqpMBYqk8sIGAW/LyG8FzY6qDTOwJz1/oUucLX5HdzNyL7nT79f1FzB",
-	"5wX2Zd1DO0H2Ij/2StZDhxzkdNh9YKjW6hwXrZz1mj53jJrWWhVB7xegMVbVTBGEpjpTJUeg4eluXd2j",
-	"SxbCXJ+htszqc/Hfg/7J/9z//N9rxdsbF9taKi+C3thixs40lq5h0jc/kiJhymfv+wnlLM1iTISY10vS",
-	"CvoSpvpwB2EuRZhSEPWjnI0rnrZTKlXv1SZCo/5Q2PCg8UGUponxsYeUxRCVnl/nbIkwzKSEaBGHJhVK",
-	"vxNSYxVLhby/m+8JKrgByXQluBkLm2KDiGVJL+iN2cjom1AyzUIar8FLrASVFjUZsyShM1n/ToG1ki3Q",
-	"3QXE6qZ2L72ev3PQFoeuYLhV0r3xZ6uyh630+qU5ID6rEfKXzP/TpthnTbi2F8VHBpVT1b3M38Rg7qvM",
-	"mhRj+x2hmtyOWTjGsoSStciMNTqMIdQQkV2mfR0cz2zZVxpnNnK9V7YZm+FkQ/kz5xCcGMbNJATkJzqQ",
-	"LNxR5IbGLLJShNjyByHJS7RcdhQBKYUkLjFQU3qiKYtrhHjg1FNtNBjFvmdPlQ0SpjVgfC7J/48SppY9",
-	"9d2baL7msJWMbj/3mwZsNvsYvyGq2zjKUMP01uZndXuhXz4vKDJXVzUpKqxjXTzhuFWBiKD3ziqqb9bc",
-	"bLcaW4Toh1zJLCTzPtIRbJ3oDXpFgX1NfbBNxBE6NO6TzQBRpX3d+Ryu7yjEP9JsqUjJWizocliqasEf",
-	"rTneUibSVcr3nBGQE2uXcNRHOgG4r9wXRl9bZVEuHWuDnW7n2hcRcbyC8e/TXe2h+dLa1qLOhoKq+ynq",
-	"tK4H46NXENPJOYTCFfw2B86fPnn29HmH6jt87keQTETLPnh+2YSvQq3brZ2Wc7dkmcKE1XyalRK0xdbt",
-	"71d0DkxHhusMyToDkey+/3DR/+nDr+9fBeSnD2cv3rx69fp9QN68/3T69s2r/unZz7++e/3+IiD//td/",
-	"7S1oTtpa3nrD2rwuKI3lvkSPjYVNFbmVgo/ILiV/O//wnqTCkIQMSN5zZ+zcMdAIJOE0gdoDMa4w01p3",
-	"JJnF0HCiLAY8iPOgMdjXYgzXyDPPn12t36IgtVMdqOeElvjKR9tfAl403UdZaEonsaDR4gFb8yRDjcMh",
-	"hMZSsI9xtd5eDiss9qakWgZA8jKAHWW8sC8+6PuV3DKNjtrtWMRAONzmEeHeyrHYZYrHlpXaemEVNIdq",
-	"miXJGdCIcVBqQR/ZfqmqnWAzPWDdnN8WOQI3wPVbOprdPwWQeDaSMJ459/sXX1zXYdviCfViYUQ13NIJ",
-	"Met2FOahXFig+wZnQMMxHVRkQ6mGQgJFLp3+agqfuG76kVWzufJGJdA1YF3V9J90CGPhL5cQLotmdlfS",
-	"o13s3TPbUwISDc1lMuO2sBakK9H03nmXuF65ZLaI7X0/63ZhLmkBW7m2Gr1LgECKeIEXOBMxzD38Sih0",
-	"b57Xd7di8kZcw0q1PH9kvUzbm4kYqpW/Diie9nqunKpPe0Fv5EIXhU9rF9iaNWXr4OoD/2ci49GHFJYB",
-	"HBb0vVoqcRLWM45/WfP7TEM/lBAx22ZSaiXBl5ouWu4PjFfIKr2StS19beVTQS/j7PcM3NfGhjGHjYVa",
-	"rNhr4U4/kQJXi2VfRLxMkY0zhRfqBUhd29a0Gpb7rtSRhDQljJMBVUyhBa/yYQxCxGT36ITwppj4Ys1f",
-	"02EdIUf9kRRZamPRKWXyFlNv5ovSn79nNJJUs7CWPvzCd/UGgf+aGCKLyDvzsmhpZpxpRXbzBQbAqv41",
-	"W16rLobzeQ126yYaQpmthrGE5MgwmBYFBT2XmKdV2pkjfxgOl/FcluqfXEk/uS3nvhDVS8bE/W8bi5dO",
-	"z98fPCGvXp+R1y9fnZ+Sj7ZkKf8dETcgpyqZsI4pILG4Jec15UwtNsP38yikOHATKBDWi0gd819bUN7g",
-	"uqM+3FHk4+t35H8fPDv6gZR/E7SXiJRyqWtNlJSP0AyLDzyebNxS6V7A5wZczLqBDalBP86ikTyr8y5a",
-	"C+vIbomCA0PSjkT35pfczSn0q/aKlzO4xq4MCByMDghmBU4+iYYNuicw7dIScFog3ZzGVAUqOowkqUWy",
-	"+bx27xR4dF9VwK7ZY6HfpHQCC/ghmLSo2HZecDUXx2/WFQ16SmRyiYrkxgrjvGnGAadbPufc91zdhzs0",
-	"W5H33dHCJsbcCrzzbE5OdX35cm9hdoj0/adZuliZXfmXJTO2lJQUckQ5U763KRcozp2D+nai8yxN40mN",
-	"RMk/nxu3mumgs7+se4kLGi+lwaqNn27e2PGC88Y2V8l+YXTEcLmI0LLp0AQSMU2k369lGMw31+XSpXPR",
-	"ls0t6Az8mhpXe6uDgd9IZG9+QG9LuyGLjseqjTkUMiB0RBlXOiB0oDRlPCCUE5Fi24GQ5MnBwV+J4ISS",
-	"VMTxj8QVzQhO8qCEs0PVlN9y/P0f1NXz1eZUh6ItofzLxcVHcvrxDXqbPrcX5dmTMGbA9QE5w+Z9CcQF",
-	"8SAigl9yG1gBkIROJZMk0Mj4EEMWw48EbkBOiB/xR0IqDYuhSxuL8PqSu4JNpn1dpiK7LmF85Y67/8Is",
-	"3ccUydXeAfk79naYU1kgRJd8MClN7wsINxsT9yGe7YRQ9462NYQAj2ywi+CYRHXJr46PnlxhNpISZ40T",
-	"BbYJudNwwMB8dslxP9/nhJ/O/nSmhykoHfaSY8GmIpRH/oTk6vjoOD/gb2JAtLBUeUBeSykkQsTPCbzk",
-	"blCgOiBvmdKKZAqISOnvGRCcoKo8oMRwqECrA3IOQGw2l6bsIIkOLrkfxIIOj5v2eJrScAz7xwdHpUCV",
-	"py5DVqXZJie9JwdHuFCkwGnKeie9pwdHB09xpsDY8vrh2HYw/BP7iawuNiLCj6I96f0M+he3ZGpm5PHR",
-	"0drGRbo+iroJjDG7wYRtXkzeu0AKCEHZlHaWHtjirZGyHVf4qM/mJ4c2Edj6cme4YoPvVqSMa14PM5Vf",
-	"g96zo6f3syMXmrhdZ4FqJIst1XY5U8sGudQoMtbXAGkr4G+eHFbGCtaC37DHab4qqEyM/seX2nmnXhku",
-	"Ow+6HnDFxoc4H7jDQlfd2WGlHxT79fMGqczWwdagOx8HI4bEY4Q4GaEw7eJcivrn5wcujUktcF7g+LPr",
-	"bpnFsk8cnxbemitq8jbLWgBQme/2taq0XU5qCvhPuryzm4u7LKAK/nKPItKBwyg5ymdwgs0RGC0PiGL/",
-	"hIC4iVyWGd0UtL2ADIX02rLMhmWUTHPi4RfDP18Pv7jNvrZJxhK+6hhzs3Pb72lC+3bw7oeSATkbjp2h",
-	"EGuIGCpxk2WIq3JbJzPPpZzD0sx61YWMTsvrZ0hqDhpmbg/ogLq6yf8PA+MSQiHXIXOMTi/jCedQORQ2",
-	"CY0mOY4IbJYK94XCz5vVH6X5f1usRYzmcCGUHVXGsUXxrFpZj7o4jBkH13Azj9/fuqV/JKvXWZARk5B3",
-	"A+eU4UPKWWprZHD4ljDmbLNymn4wpFZZVXQRBjGdJmqp4//S8cKJha6Y+NPJOjup2o5wJCNJ03FF3gXE",
-	"IJTc0olangFuQBYj25q44JNZNPnjJWUDVeUDXxe7CKM+Ety4CQ6TXeZqj6PuDOImls3ex2LIGagMDUMW",
-	"g/jyj7jgfTsVSIbMZolKf3x+oHbi2jjp72PQY5CEkiGLwbcJMJVXIxg/xOCXMAypeZcGotxGNUuceRpZ",
-	"1UNtGIyLW7KL0+tja7dOVNGGENI4Brk3jzmziOlDrKdv5MBzLYEmp2bpC1zZKbowlCLprUSkVbTYxk4M",
-	"newyHsaZYjew96MfuUpKnfO3Y3sHTNHwQ6VkNxAFrl5f8KZbiWyaZ9kjL0aud/s8miXZaW6Zoc73r/52",
-	"/uH9GigT0UryRnri2iqoIrgH2RUciLFS7F1O9uvA+krleRI5yTE5PR9AVcnPEFBBej7f0BbPepHnJDrQ",
-	"W96/P2uIpMAjnFNiDn1jx5nwCOcIxELZ/6gsDAHwwwiGQPM5A2kM+P/fM8jsf3CWCX5vFGQcu49TK54/",
-	"P8bKiljZyp60J5Rpyjn8wqLWmMsL32+9mMVgp548BB2FcCgiGMgARi1sFuaHjuZzu63exX1pV30UcbwU",
-	"CjbkmZZ6iLbYIzU4jSS9ZXyECTWbJt1RRNxymy0jAxgKCRbvQyaVJjdCQ6NjOgefRga2INJ8vQIzbQiT",
-	"U5WsW4xNA18boc5ZdiwUEOwsN7qViciYf+IGJKKwwDnRwv6vOzaLQVuNGH2N+usRp8vj1EHZYhXtAo9c",
-	"HEVizSSWABpNS7FlSjMF+ypLUyHnGEp2RMm5X/mANR5WwDQoPN9jpnaIh4qFrAGUl5RuyMqqCjBvZ2tB",
-	"jWpmMBwZs3Xs9TCUH80RvaM8oit49nK0ka/mYM/yazPy/pf5+lE2Lo9AC19EVO5VWatlPwalvJy0I2zX",
-	"ISdxMrOa7wqcuYXfuEcQuHwmzqu2d+bSOGYQ5QUo5u/JjiKpFCNpS1s26i84BB0qG3GYE2daC6psfAAr",
-	"8IoAwVuq9P7rG+B6/82rXkuE9vOXJ8HxUW2Adj5uNdzpQzsAYb943wXiO5QT+2vifr06W75lN+DIwUZ3",
-	"zm113v652cSCQ5Fd3PLKrboKCIvI/3DRNgyq7QX2GYmtZLI+ZwWe3dnVEl+z9MXK/q2TvkXDwRYL3kp9",
-	"EsHQlhMKOwq5viJjya6EFKiRxZrFvhjUigSi6ESRSHDY647a/OLhpoiA0q7PbWvwmpd7bzFaK92mBsZY",
-	"y+30aGedmTGci9WoJO2CRXHzraU9i4ZNCzAyPY6HyIxXcp6VCfw5tEN351q73/YyX9UtxF1q3ep6Sf1U",
-	"o1jrg99ETeWgXToI6x/tm2y6nTZv1Gl4mOWCTRzzeiWYPsb2l2W5YnavQqnmSJHslogdk6SeRveIsG0R",
-	"1Pcj7Foas4s8gVSUVj7VraUgy50DPEduqLC2chXjlqucPOjsZdm+GO7b2YigNCkuB6jgrdGHKyOhkJGF",
-	"5GxRTC+rd5w8OP3k8/iMG+CEq6fEGlVO/ulh6flNYH2FSx46dPMxi+vR/76coAzN4nKf6kgHNWapIrv2",
-	"NlKJwXzbjWVrNHgxLZLYmg13hc5eJ+OhhEk2HHbljldm7SLVGcuUFC1Qc2fLKda4x9aHqMMx5SNQ67NF",
-	"zdOIQZZ17rwkcRN1KjSqBaFc6DHIBQksb2CZY6nmv/jkf7CV0qIRP9jHSSOR6qK4KiAijnAmsFT6PiSz",
-	"B3e3xpEauHfqIenS3vEg2a+Tql0D/31oZ7cg1+ZGuHOh5zNdYQG1MdqrfNWqVU+YX3YXGuXDPKjCeicJ",
-	"v9kLZHr+pl37X3EDUmeSV8ucHgua1lnQVO+OVDezBdhuNLUrDPU/qx9gXb1HMF+Lvd1A9vfduqtLrum1",
-	"vVSwfuZ11cIJxxBe28VuxkDeZk+oLt+CiV3WU1nQ6lTwDblUdbPHtzq7OYUcGmObyQTBuptbjQHB4UsB",
-	"kSL2xkBA/EXfAfH3rwXE33IeEHe3+L//9V97C3hi+Udzi+pKyPxGk2j5RXzr5PNaOB+i4G2JmJ/aBSvB",
-	"fFMdXvZk285svwnGfWUIAjuXY5SgKszxHSzNLxaPcWyHAndR7afF8m+1VMfdQ0tux8IiAaISDu6Bs0KB",
-	"HQKtBap2TQTbyF4Pp9jDvOPE85gBeybtReTuahNRVnhY9+gyU3bQi6tMWIH3upc7PuJ5XQWPU5KzpuQR",
-	"R/6gelsBuXiz434HHJ/ZHOBPdv3r0lW2j5heYqiGAaVnaeauNMaagmnMI0fn+CGIsOYG6WoP0BS255QP",
-	"fBIaPvBt5GJ/podZTMC4jS3auxwQyzl6F2FcewMGqEPlZ782Y/Lc+BG4Pp8UuyHvsDqJ9qFk3Dw0SQ5M",
-	"W6oT09CzJVAZM5D2nt8WAeuvJZnFlA9EzcPQ5hz3qUtTHgrPFPCzYDesY29TWRYJhxJuyqMjm/Rb9Z6Z",
-	"3qYqxGuus9lyzBTw84Ha9eIKYjZiAxa7y+Ib3bvXdl3s5rh2jN+utTyG6vru5ZaLXB4DuauQoUP1DinR",
-	"CJGArSm7t+MJARqOSUg5EdL8wwV26u0FhlbNScrDtm2eOI4DQjWh1pbG5MJtmUYlpBmOpylI1KWW2wJ3",
-	"P7slf/b6PgeqIviKfQg0TaW4oTEWz/u/lB2fa2csiMz2kBMadkj1uE0O8+e0hvikuIECPZsQ6+7pp+44",
-	"2x8jz8FdZo8dRexFYg493hTyGB1MLO7GVI0bLaJ2dHmaaOvswmzDvaDroaMJwTmFpkVR41q5Dot6sxbs",
-	"+Co+f5G+7cPbFJLcHkUF44NqrEuzQczCShnf0JlTVAmu3KAZ2+m4QKNdji8fN2gPiXsgvslXL6qfvjXr",
-	"ZO0Kr4ThHCduB4g6IjNhSkG034kHMRL3zv6i4I0NMeH0Ng87tpYpcBG1MtJwMECULcWG8zqVXdP4JgUl",
-	"NkM//KZjTeUI9BI4KC5vbzTO3dJzX83TwXN0HQvN5V2+Dmjgm+lKV/y4O1onfZUCjxYYzIhA6Do1uMtV",
-	"jw/BA8G3NlrT8uiaZgTPkkw3pdmiLDu1tnjCuIZJ3xxWigSvKDWeaT+hnKUZTvfpU60hSSsUkzDVh1KG",
-	"BXVDPyqLekhAjoCHkz7Nx4O6YhVLOsPM/GQo5AiivvFzlaZJ2gt6mD8oPb87ZTbPm5sT/lhkDtxjJKVp",
-	"Hr418Y2iwpGhuWrz8wxXn6jtckdNHTw/sRg8Z2xIk/nHb7syG7LYTcTP0cB4Zbpk1wxdLpDmFoaVQP+N",
-	"FoatzSr/wAv+6Az7Q0P1+4mQGpKWaJLWNBx/FEq/w5VblCUtTrX1xqCFoqt1KMBOYsavsc8ix19XRvpN",
-	"DObz0N/EoFNxP4sWHjj89Lhp4PA2MJ558Qau+818taLqyG+l9dhw5WmtVtYfl8ZhWJd2Bom4gepTHf4G",
-	"QsRA+WP6ZhWq8EQw/7YdJIWNpVzLmzyAuxIqGSuM9Fbu4fFt2WJo4/Hl5Y3SssBFlUMPv1jO+nr4xXd2",
-	"twrQHFGLKT3Lj12nw+Me3ddvgeWCsFsjw8xF0syNNm3XoJwVGc17xNymCuMf/pUnlRIKAxTJBlkr+9bl",
-	"pDsSx+GX0l/my1JTUQvlvMZVpYuQtovrSwfbMME5SDyo+rYSjv0dOwW87oXKiqKheTVXjyT2QOaGGpRe",
-	"+5sASxLNXgLopV3ghsdYh952KIypJjSOxa0iTO+ti/gGNKY8hPnGygu3sJObsZkCrz+H+bOjyvFJLa6B",
-	"E4+l+7SM3J6HY6a0kJM2Crkwh/zFrbtf2dPtBq0caE9soufh3afV2sS23qsDw1BkXO8oT3TYW20Hxtg7",
-	"rG/zKRRLOkbTld1zIhuvSqv/fA5Th+7FSv2wCtw98Fg/THm08qyJ1qLjFjR3qUfO1cvr0uJHt7hA8627",
-	"l6t0rT1Trow3Blf89IttiTklCqgmXNwGFu+348nKOF/QmpCQiBsat5mqibiB+w9//LkH1TfEwhKsTTVm",
-	"J6JwHWGvwxLJzOX6tojKGu3KukeFVMNISAbVoTTMytt50xHxt5a9EnqHMvrkr/neVEo6eTRpqxoqpBOI",
-	"iAqFxHvaHAIma7kIamE55Zd3MW8LKv1jbNw/WedDTjPlwEhQap9SVr2V428rOMCVNtDmaTKzXaCPFFCm",
-	"gAKMqxPB6YxhW3r+3Da4FlxnqVEUzdbJr/b7b8Y6Kb/Ow7RRLMKqNsqOIkaD47AplASFKl+LAXMjsnAM",
-	"7a7pJ7fm0SHdnB5weMgvmkMMNYr6oHEcQxaOfxLym2HrhzOho5JLseicQua6otiOVBbIlliqeCSGbbgr",
-	"dA2EoSULywK7KpnOgEY4m/J2LOJK+S8KLCwOHkzw311HaEExAQrvo2LykodUaXJrbxpSQT6ARAVFz9Ie",
-	"6iSRpJkGf1e6bdMQWNuq7L1GJ5eccgJ3KXCFFx/RKCAJUDeXO6JqPBBU2pNTTUIajoGw2gGW1p9GGKx4",
-	"5fn9laDXnosmLJ7U++O+GcAmROzd12gZ4oXXNDLgCG3pUymkoIDqmtL8stf+bAmvfSs8LkNSa2DPnwtm",
-	"cHyEY7zNJjFEI5BkN6VSs5ClLu0dUw08nAQkhhHTLKHm/z8zzgLynl7TRGhR4Qfj7btLZBHDlkMqc2Kr",
-	"Y2HdQa4qXJS0VK2mIm5rhn4pgWpwVzxvpmQ43vpm9dAAAQvfnvz7X//vryXs2UsPp27cytHjhaBIgRPB",
-	"4wneqkbzyQTtF29JkfGoBTcfUuBnZs2myhbNs80mW38pWgoc0TN0zeoWdGSXkpGkXLtudaa0pFpInICc",
-	"ChHb9RDZq2Y48cOw3VDenM1aKgYQQ1MYm1sE7pH2jXZRVJCwenyyGcaHNAwh1UYCt1Ug2kUfpbBn3qYB",
-	"u/nptz7EYE/quiUQkIRxO/mzldPscNiIRYQLjWNELSe1FuG0obsAdfu4lXhyIZZnss3NU/a/fFDep0d4",
-	"6c1JgfqlEGkneJQxWBUip46q7DJFGLfehSK79uOTl+bjvardU/rB1SWPBKgTHMxk/RKmcDCYpFxhu+oB",
-	"uRiDD4QTytWtfVd3PerVJXcj+c3PS9fokt2rSHC4CshVOqYK/4PwUcZXugou+VW5nhY//dH5MnhBq3Nm",
-	"YuMPmefvnZC0APwl53CHX7hLO3FLe0mAzKDOi7EQsQRvWyq2iOjtycyhHtbFqpacdhQSFNmlfCI4BO6q",
-	"ZeMNMx6JWz+4wVcbhnYurrqG2+XkW4VwWqda47LtwnTp8A9q2mMZ6ijYvMTz43KsbFkCn6CMk6Bhri34",
-	"2i/8Zm3ChGpst/QwIawMXHeR8Vry2S0ISelEZLpZ8aB++UgndcolpZOrE6dHcFACsaM1cqf/knvLFx2I",
-	"HeVLAgOiRCZDIFe4w2V2dPQ0ZJH91ygRlD4TsPn9S+6wwDWqKdxGj4GTocA6Zjuywh3DDq3QY7Kbz6K7",
-	"5EYi4dc2HIe3XsTmxfLBC3u1F7rQydYZTg8nUFsdhzZFJuUbu71+sWwBqtF+FrJAI6qf5TSLt1FaM3No",
-	"QPiVmxFF3/p8DI/YHOCbFGfOoJyrXs7cum9Wu9Rz1X3A/iBUN13h//L80x+PAg13+tAdeqbpPM8ydIGy",
-	"p751VK3UP9oo4Zfnn8iu4TIpbm04PHdHeUQoufhwcfrWfFfrD/rn7O+H6uaqTVg6eersNnQL57Ymnruh",
-	"A4si1f1uwyqT6oWm5R2tu13xzD2/9qJOXBL9WK7ONjjwlk3uqJPBRIMixideA6W99g6/97ijYkqwjc1X",
-	"PAPloYheHtMKT1MmpJnBExVKUtnA6LuW2Xzm+zXQkU8LjoFGtlTD5QXfRJCkwiad9v8TJl2nuj05/n56",
-	"qlt55Mjl5d3xk/3Ly7u/wue/1A0d2R6yPl7nBJM2kkZUa0BPUcjIzkr40SaIiB9zEjgE2cO9LRVctIji",
-	"1akeqcymOBzfVThsTYRv08vq0Lk87aambXs79Ss3O3/lcbrsCsVktofSo7Rton1ryaAjDZWlaTy/HfIc",
-	"l23lGHt3tnsZYz/VyrqjiBaaxgTB2A7wgr3V4Rd9N2eoykWxvNN0KvPAVlXSBsKLO8uZf2zBdbYOu/Xv",
-	"Y6rL1R6KThS6+WXx+uZVu9g0S4dOJdRbCRduieWOTU2k95s8gDG+OWPsY4+3B2FRfoPJq+41zT5U01F7",
-	"udXNCuwB3JKfR6fcK6/sLfsHtkAVjeJE3BSzX+YC+V2++jEitUxEquhKL+B+b6jOlDllq+bB3/2qlk1c",
-	"3utFSd9Sw5jVXjS37myU2k6RNeb+kN0Z3xgkExH2RJtP7XiIsiBtIQTMgcwvhnph1z3OlO1kE7rKtJZi",
-	"NcwjQOQb2akmTJFI0ltOhMFtR/RFkArF5l537RY9XumxRkR7qAYkBXcjlS2L50MmE4NZxsk1TDDG0IDO",
-	"ppYe9+wL4QXvxm5+tPs8nMs6KHEU7wvbpu0jsptjAOtFhZ0uMXUtUp6ta87TdWC6uULTgfdRanaaxO3A",
-	"ugwSDh3S53RGvcRVq6Dl8Zr5gnmwKieHu7s8xwlDh59l+Msm4ttV2jkumcHgtJEdY8kXPhFtbaZ8mccu",
-	"HIwOSF2tx15AaBz7C5lTNHrr7Fd8Uq/p1pVnz1e/deVb9nwcptfo6ATt1wVautnUDdfm2dvPvqVqqJJb",
-	"QUeUcdVqsy7PynMVpUfLo5qcryYtSBcHf/UK1HbBepovfcAoub8+/qKEb6e4sBa14bLICikPIY7n2TN2",
-	"1fLM86ceGmb7BlAryErvNs0rOakmY6psW4wXiisKwcPiQq3mshXcauvQ+iBtVJLSib0XN8MoGl7yHDkU",
-	"06F2iXNXdtsZuVk6kjQCdfhFGVDzEFoV3K+4vOlawXkVJG6LxjBqxEagqqHUurtnnn+3zXfP3JMOPS1R",
-	"gcOiq6XYF8OhcgE5HErJNEnohAyAhCLBupH5NyXXkIYtNzJPb6kxYiP+YTh0hLICiWyQ+z8Mhw9zzJJv",
-	"+hbDoesXC6+NC4J84yffT1FF5wuyzUHsyAvEVCbj3knv0GLC/eSLZ9Qx0NgNV/EepMs0lz7yLealj/I5",
-	"HOUPfX60sq4YGFb6uDQzovRp5T3Kq7HqsvRJLv9Kn/lLTCsL85s0ywvtKIOvn7/+/wAAAP//",
+	"7H3rcts4uuCroLSnyvYOfYnTyXS7a6vWuXR35qQTr+3u2dpxVobITxLaFMAGQNuaVKrmHfYdzoPNk2wB",
+	"H8CLRFIUJbnltP8klgSS4He/43MvFJNEcOBa9U4+9xIq6QQ0SPvpVGo2pKH+QCdwRvXYfMd476SXmA9B",
+	"j9MJ9E7wv6An4feUSYh6J1qmEPRUOIYJNddM6P174CNzg2fH3wa9CePZ56Cnp4m5i9KS8VHvy5cge+6v",
+	"IBUTvOHRt7ii7dNfftPi4VqD0lQzwd+9aXg0LayLGjfwHxKGvZPefzvMYX2Iv6rDdxFwzYYMpH3461Qq",
+	"Ic1FEahQssTcvnfS02MgHO41/k7EkJhvEgm3TKSKJHRkMGB3+XsKcppvM8Q71gDkm6PvXs6CJDFvJs2t",
+	"/u8/Tvf/D93/59H+d/39T3/5j14VvN69qQEQWxtU3rMJ0/NAYRomiiQgm94/ttcWHxzBkKax7p08OzoK",
+	"DDDYJJ3YT0cWFO5j9q6Maxi5nfx8cdZIFBOVrEAM9u74HJgMQDY/CpdEbWn/+MXLxcR/Ab+nwEOoeaby",
+	"Pzc9cyjkhGoE3MtvegthesFGnPFRVzoqkuvR/nd0f/jp8/PjL9XE+nfK9A9VDEa5ugNJBI+nRPAQLH8p",
+	"kLcgdxQZxCK8ITFTGjhIMqaKKABO9JgpoiXliobmRmSXajIRSpPnR0Tt1ZDkndtEW7K4vLdU8cVAQSWC",
+	"K7DS+UxCQi1IjBTnGrjlEZokMQutXDr8TZmX+9zyOQ4R5+4h+MgymBL3zO8tfJAEiWIjrpxAEolQNCaD",
+	"qQbV+xL0zqQYxDBp2GOCK/6y3F79fSv2SDk5/+E1+e6bF38lSbbMAxsVWxhCoikP4ZWIpnZHUcTM9TQ+",
+	"kyIBqZkB8pDGCoJeUvjqs/n0G4R6GRkW9AyMQLbBgOOKnOD/kT0xu82njLbFwP5i9FYcCwTpku8TjgVD",
+	"jl9KTwe9W6HxDstyfPHd3NP93SrfLEmAxh0wNZIi5ZFqofPm3m0lfPnnNuMr54EOr0adiWQ/WEU4K+6d",
+	"Nmt6yQm9f4eXPj/OfqZS0qn5NaQaRkJOl7WhZvhxBvZmWytCO+hppmNY+oVnsIQ3KbxnM7ocwNE8bIWx",
+	"eRNuyCCOUFSaBxAOECmyG4lQHUoYMaXl9GAS7aF4DceU8VBEQCQMUwWKTJhSjI+IkGQoJLARJ4KDIbQZ",
+	"6kgSKW5RNbg3GQgRA+XmVQbAw/GEypulLYSgN0hZHCGqlrwyYiNQuk5jv/ymSmMHPbhlkTdIiuLp6Hgx",
+	"GU5ASxZ2EGwTEUH8msqoy1NVKCS8SmoEY9HaLJqbR/OCsgNb2Dt87gE3t/xHT0IiRZSGbMBipg2Bwy2N",
+	"U1QShhmivgY66QW9mIUGyn3jUMBdz4GgHxoYfKoS/TROoYtrV2JA82srpusgIOtl0LfPvjuueKUbxqMi",
+	"8BACd8BGY204LKKaKjBKWEvKjKHUlxAy+wo5WPsDqiBmHApA1XCvF4PUre5Arl7v1+qCdtySKYNnL+eV",
+	"AZquS2/NGIt8Rkk10bJH+DkMy3syWmd2T2pMj1+8XFaiLMtUiv0Tmo2cSt71kYnlAxBFFrFEGfgISx7t",
+	"cK/udpcTTytuMsBdjpk6Yn89MJh5+co3a6+UZ2zfgo3TRA6v/boVVRLcJ0yCOtUlioqohn3N7GuuTq/p",
+	"oI17cpFm0EMZt7Ihn5tR7oYFUDXS5Wsqu+DOSNl5Ud8THIj5CQND6DmRXZr9acgpIvqOhUCYcqZVRAbT",
+	"ss1lnfc2Isvs/r0R+GUZ6rS7/1ghvVbxMPDdF0LV7mtJx2IiUr48MQRd3OJaN9dtovq1co7NVDXIEUR9",
+	"g7ZcUffDVHpLx+jn/oSa3XLq41do/BguC3qMh4ZSdX9COR3BBLjZRiTC1Pzpb6PoEPTUG0lVSvx1LBSc",
+	"0VGnuAIdwYVTNmWSDgXXkg1Sq+SNxW8DnkQCjRShmsRAlaHxgQKuT8p0vKOIC3gG5MXR0V7RCH2xMOS5",
+	"Ipk2kafgw5h1Mu2WloiaakRpl0CAv/gnqsbzqLn46XT/+MVLIoaEkmwtuYFEEzHEMH0M0Qgk2WVcaaCR",
+	"WZutNPhYynpZUrrPIsR9HyxATUZuXUITDyhB1hZYc5tuhMsbCJkxQS7n3CzDgNBXGtMQYOURD6d9I4CG",
+	"LshTkEya3kAk7sxXgzQaWadCChpNaGLIQcQsnFo/A6hK5bSvErBmYCi40kyniIg+nQCPnKhSQHU/FHzI",
+	"DMiduDLfSZiIWxpbMpOag+zTyIYR7JJMTPTTZCSplZ8qpmqMYlGKGPojSbn2HyTcihuzSgyHLMx/dB+z",
+	"n7W4Ad5nSqVO3jpQ92kWeq0UoB7GvwrdRYbSuNoZavQ58sDpQpeD2lBkdVilcxx1LFJVIqjTXtB7VQme",
+	"lagdn7OAxGMYdY1JdjBuYxi1R1S+ufdQ4bKu0doy9JvMhY6WdVzwHu4lW4LdvNmSZgPIEOrkbSHctEj6",
+	"arHkg1nUIQqICdLWedAiOH1ulUUVMJwDvRE5DjLVEE+EYl2sDxqGXr+111KddaJRAehBNz3sHFfZ9UOQ",
+	"Fd5pG9ysJFw8WAqqNN9L9h6NXPCWR0KqLmI/FJMK+65duHZD9q17mSyZionDwp4lKFuFUPeimOeezyEU",
+	"LXu8hy8HAXykswjmdlTIU8/bsQOq4OU3pVy2zeF+b7O7pGDm6jEocAneICdn80VvoUQsbKEKaD8CB8XU",
+	"qU1fdEr5jZ2VvrmI4KxSNQ9sJGv3Ul3yl3jl8jTiLiTegSW7Q5HyCKQKSNGIDFwKXwWkYDntBYQqch2O",
+	"qdQg85tJOtTX5E4yDYow3SsDwj9hxk41Eg6fUQmc1fKsDj7N4E+pjBjlb5gKY6FS2UXAKPi9g/Be2uig",
+	"0jgDC9b7F7rE1eY6uJ+TfS+ff7usuYL3C+zLupu2guxltu2VrIcWCevZHM3AUK3VOS60Pe81fWoZYq+0",
+	"KoLeT0BjLMGaIQhNdaoKjkDN3d26qlsXLISFPkNlTd6n/M+D/sn/3P/03yvF2zsX2+qURENvbDljZxZL",
+	"NzDtm4ukmDDlSz36E8pZksaYNTOvN0lK6Jsw1Yd7CDMpwpSCqB9lbFzytJ1SKXuvGNrtD4UNDxofRGk6",
+	"MT72kLIYosL9q5wtEYaplBAt49AkQumfhdRY8lQi728We4IKbkEyXQpuxsLmYyFi6aQX9MZsZPRNKJlm",
+	"IY3X4CWWgkrLmozpZELnSkRaBdYKtkB7FxBL4Zq99Gr+zkCbb7qE4UZJ987vrcwetizwp/rsybxGyF4y",
+	"+6NJsc+bcE0vircMSruqepm/icHCV5k3Kcb2N0I1uRuzcIw1LAVrEVMpMYQaIrLLtC+a5KmtEUzi1Eau",
+	"94o2Yz2cbCi/IrVDDOOmEgLyAx1IFu4ocktjFlkpQmytjJDkNVouO4qAlEISlxioqFPSlMUVQjxw6qky",
+	"Goxi37OnSgcTpjVgfG6S/Y0SppI99f27aLHmsGWv7nnumhps1vsYvyGqmzjKUMPso81lVc9Cv3xRUGSh",
+	"rqpTVFj0vHx2eqsCEUHvZ6uovlpzs9lqbBCiHzMls5TMO6Mj2DrRG/TyboyKYnKbiCN0aNwnmwGiSvsm",
+	"hQVc31KIn9G0U6RkLRZ0MSxVtuCP1hxvKRLpKrWezgjIiLVNOOqMTuHBsucYfW2URZl0rAx2NqTMz0Qc",
+	"r2D8+3RXc2i+sLaxArim+u5hKoCt68H46A3EdHoBoXDV4fWB8+fPXjx/2aJUE+97BpKJqOuNF9fY+JLl",
+	"qqc103LmlnQpTFjNp1kpQZs/uvn98jaT2chwlSFZZSCS3Q8fL/s/fPzlw5uA/PDx/NW7N2/efgjIuw+/",
+	"nr5/96Z/ev7jLz+//XAZkH//67/2ljQnbeF3tWFtXheUxtpwosfGwqaK3EnBR2SXkr9dfPxAEmFIQgYk",
+	"a9A0du4YaATSVjRVbohxhZnWqi3JNIaaHaUx4EZ8cRTTvaDJGK6QZ54/21q/efVyq6JhzwkN8ZUz24wE",
+	"XjQ9RA1xQqexoNHyAVtzJ0ONwyGExlKwt3GNAV4OK+wMoKRcBkCyMoAdZbywzz7o+4XcMY2O2t1YxEA4",
+	"3GUR4d7KsdgulYZdpbZeWgUtoJp6SXIONGIclFrSR7Y/qnLb4FzDYDvnt0GOwC1w/Z6O5p+fAEjcG5kw",
+	"njr3+ydfidnisfkdqsXCiGq4o1Ni1u0ozEO5sED7B5wDDcd0UJINhRoKCRS5dPanGXziutlbls3m0hsV",
+	"QFeDdVXRrNQijIVXdhAuy2Z2V9Kjbezdc9uABBINzS6ZcVuFDdKVaHrvvF0RbV5fncf2vp13uzCXtISt",
+	"XNm60CZAIEW8xAucixgWbn4lFLo3z5oBGjF5K25gpVqeP7JepunNRAzlyl8HFE97PVdO1ae9oDdyoYvc",
+	"p7ULbM2asnVw1YH/c5Hy6GMCXQCHBX1vOiVOwmrG8S9rrk819EMJEbM9SYW+I3yp2aLl/sB4hazUWFvZ",
+	"/9lUPhX0Us5+T8H9bGwYs9lYqOWKvZZuCxUJcLVc9kXEXYpsnCm8VONI4nr8ZtWw3PedBiFNCONkQBVT",
+	"aMGrbHKHEDHZPTohvC4mvlyn4GxYR8hRfyRFmthYdEKZvMPUm/mh8PH3lEaSahZW0odf+HO1QeB/JobI",
+	"IvKzeVm0NFPOtCK72QIDYFX9mg2vVRXD+bQGu3UT3cPMVsNYQnJkGMyKgpyeC8zTKO3Mlj8Oh108l07N",
+	"tivpJ/fIhS9EdceYuL+2tnjp9OLDwTPy5u05efv6zcUpObMlS9l1RNyCnKlkwjqmgMTijlxUlDM12Azf",
+	"LqKQfMN1oEBYLyN1zJ+2oLzGdUd9uKPI2dufyf8+eHH0HSleEzSXiBRyqWtNlBS3UA+LjzyebtxSaV/A",
+	"56ahzLuBNalBP/ukljzLw1EaC+vIboGCA0PSjkT3FpfcLSj0Kw8WKGZwjV0ZEDgYHRDMCpz8Kmoe0D6B",
+	"aZcWgNMA6fo0pspR0WJ+TSWSzfeVz06ARw9VBeyaPZa6JqFTWMIPwaRFybbzgqu+OH6zrmjQUyKVHSqS",
+	"ayuMs6YZB5x2+ZwL33P1EO7QfEXeN0dLmxgLK/Au0gU51fXly72F2SLS959m6XJldsUrC2ZsISkp5Ihy",
+	"pnxvUyZQnDsH1e1EF2mSxNMKiZJ9vzBuNddBZ6+seolLGnfSYOXGTzec7njJ4XSbq2S/NDpi2C0i1DUd",
+	"OoGJmCXSb9cyOeir63Jp07loy+aWdAZ+SYyrvdXBwK8ksrc4oLel3ZB5x2PZxhwKGRA6oowrHRA6UJoy",
+	"HhDKiUiw7UBI8uzg4K9EcEJJIuL4e+KKZgQnWVDC2aFqxm85/vYP6ur5YnOqQ9GUUP7p8vKMnJ69Q2/T",
+	"5/aiLHsSxgy4PiDn2LwvgbggHkRE8CtuAysAktCZZJIEGhkfYshi+J7ALcgp8fMgSUilYTF0aWMR3lxx",
+	"V7DJtK/LVGTXJYyv3Xb3X5ml+5giud47IH/H3g6zKwuE6Iq7uRjoWAaEmwf7YRm4txNC3Tva1hACPLLB",
+	"LoIzNdUVvz4+enaN2UhKnDVOFNgm5FaTJAPz3RXH5/k+J/x2/tK5HqagsNkrjgWbilAe+R2S6+Oj42yD",
+	"v4kB0cJS5QF5K6WQCBE/VPKKu6mS6oC8Z0orkiogIqG/p0Bw3K7ygBLDoQKtDsgFALHZXJqwg0l0cMX9",
+	"1B50eNxo0NOEhmPYPz44KgSqPHUZsioMwjnpPTs4woUiAU4T1jvpPT84OniOMwXGltcPx7aD4Z/YT2R1",
+	"sRERfm7xSe9H0D+5JTMDRo+PjtY2W9T1UVSN64zZLSZss2Ly3iVSQAjKprTT5MAWb42U7bjCW30ylxza",
+	"RGDjy53jig2+W54yrng9zFR+CXovjp4/zBO50MQ9dR6oRrLYUm2XM7VskEmNPGN9A5A0Av722WFpBmUl",
+	"+A17nGargtJ48X98rhyO65Vh1+Hh1YDLH3yIw6RbLHTVnS1W+qnCXz5tkMpsHWwFurNxMGJIPEaIkxEK",
+	"0y7Opai+f7bhwkzdHOc5jj+57pZ5LPvE8WnurbmiJm+zrAUApWGAX8pK2+WkZoD/rM07uyHKXQGV85e7",
+	"FZEOHEbJUT6HE2yOwGh5QBT7JwTEjW+zzOhG5u0FZCik15ZFNiyiZJYTDz8b/vly+Nk97EuTZCzgq4ox",
+	"Nzvk/4HG+W8H734sGJDz4dg5CrGGiKESN1mGuCq3dTLzQso5LBxwoNqQ0Wlx/RxJLUDD3FETLVBXdUzE",
+	"48C4hFDIdcgco9OLeMI5VA6FdUKjTo4jAuulwkOh8NNm9UdhWOQWaxGjOVwIZUcVcWxRPK9W1qMuDmPG",
+	"wTXcLOL3927pH8nqVRZkxCRk3cAZZfiQcprYGhkcviWMOVuvnGZvDIlVViVdhEFMp4ka6vg/tzydZKnz",
+	"SP50ss6ONbcjHMlI0mRckncBMQgld3SqujPALch8ZFsdF/xqFk3/eElZQ1XZdODlTk2pjgTXPgQnD3c5",
+	"B+aoPYO4iWXzh/cYcgYqQ8OQ+SC+7CsueN9OBZIhs1miwodPj9ROXBsn/X0MegySUDJkMfg2AaayagTj",
+	"hxj8EoYhNe/SQJTZqGaJM08jq3qoDYNxcUd28aiD2NqtU5W3IYQ0jkHuLWLONGL6EOvpaznwQkugk1Oz",
+	"9BWubBVdGEox6a1EpGW02MZODJ3sMh7GqWK3sPe9H7lKCp3zd2N7YFDe8EOlZLcQBa5eX/C6I6xsmqfr",
+	"lpcj1/t9Hs2T7Cy3zFHnhzd/u/j4YQ2UiWglWSM9cW0VVBF8BtktzXe2PwfWVyrOk8hIjsnZ+QCqTH6G",
+	"gHLS8/mGpnjWqywn0YLesv79eUMkAR7hnBKz6Vs7zoRHOEcgFsr+odIwBMAvIxgCzeYMJDHg37+nkNo/",
+	"cJYJ/m4UZBy7rxMrnj89xcryWNnKnrQnlFnKOfzMosaYyyvfb72cxWCnnjwGHYVwyCMYyABGLWwW5oeO",
+	"5jO7rdrFfW1XnYk47oSCDXmmhR6iLfZIDU4jSe8YH2FCzaZJdxQRd9xmy8gAhkKCxfuQSaXJrdBQ65gu",
+	"wKeRgQ2IND+vwEwbwuRMJesWY9PA10aoM5YdCwUEO8uNbmUiMuafuAWJKMxxTrSwf7XHZj5oqxajb1F/",
+	"PeG0O04dlC1W0S7wyMVRJNZMYhNAo6kTWyY0VbCv0iQRcoGhZEeUXPiVj1jjYQVMjcLzPWZqh3ioWMga",
+	"QHlJ6YasrKoAs3a2BtSoegbDkTFbx16PQ/nRDNE7yiO6hGcvR2v5agH2LL/WI+9/mZ+fZGN3BFr4IqIy",
+	"r8paLfsxKOXlpB1huw45iZOZ1WJX4Nwt/Mo9gsDlM3FetT1gmcYxgygrQDGfpzuKJFKMpC1t2ai/4BB0",
+	"qGzEYUGcaS2osvEBrMDLAwTvqdL7b2+B6/13b3oNEdpPn58Fx0eVAdrFuNVwrw/tAIT9/H2XiO9QTuzV",
+	"xF29Olu+Z7fgyMFGdy5sdd7+hXmIBYciu/jIa7fqOiAsIv/DRdswqLYX2HtMbCWT9TlL8GzPrpb46qUv",
+	"VvZvnfTNGw62WPCW6pMIhracUNhRyPUlGUt2JSRAjSzWLPbFoFYkEEWnikSCw1571GanVNdFBJR2fW5b",
+	"g9es3HuL0VrqNjUwxlpup0db68yU4VysWiVpFyyLm68t7Zk3bFqAkdlxPESmvJTzLE3gz6AdujPXmv22",
+	"19mqdiHuQutW0NZsLDeKNd74XVRXDtqmg7D61r7Jpt1us0admptZLtjENm9WgulTbL8ry+WzexVKNUeK",
+	"ZLdA7Jgk9TS6R4Rti6C+H2HX0phd5AmkpLSyqW4NBVluH+A5ckOFtaWjGLdc5WRBZy/L9sVw385GBKVJ",
+	"fjhACW+1PlwRCbmMzCVng2J6XT7j5NHpJ5/HZ9wAJ1w9JVarcrJvDwv3rwPrG1zy2KGbjVlcj/735QRF",
+	"aOaH+5RHOqgxSxTZtaeRSgzm224sW6PB82mRxNZsuCN09loZDwVMsuGwLXe8MWuXqc7oUlK0RM2dLadY",
+	"4zO2PkQdjikfgVqfLWruRgyyrHPnJYmbqFOiUS0I5UKPQS5JYFkDywJLNbviV3/BVkqLWvxgHyeNRKLz",
+	"4qqAiDjCmcBS6YeQzB7c7RpHKuDeqoekTXvHo2S/Vqp2Dfz3sZndgkybG+HOhV7MdLkF1MRob7JVq1Y9",
+	"YX7ZHWiUDfOgCuudJPxmD5Dp+ZN27Z/iFqROJS+XOT0VNK2zoKnaHSk/zBZgu9HUrjDUX1Y9wLp8jmC2",
+	"Fnu7gezvu3XXV1zTG3uoYPXM67KFE44hvLGL3YyBrM2eUF08BRO7rGeyoOWp4Btyqapmj291dnMGOTTG",
+	"NpMpgnU3sxoDgsOXAiJF7I2BgPiDvgPiz18LiD/lPCDubPF//+u/9pbwxLKvFhbVFZD5lSbRsoP41snn",
+	"lXA+RMHbEDE/tQtWgvmmOrzszrad2X4TjPvKEAR2JscoQVWY4TvozC8Wj3FshwK3Ue2n+fKvtVTHnUNL",
+	"7sbCIgGiAg4egLNCgR0CjQWqdk0E28hej6fYw7zj1POYAXsq7UHk7mgTUVR4WPfoMlN20IurTFiB99qX",
+	"Oz7heV0FjzOSs6LkEUf+oHpbAbl4suN+Cxyf2xzgD3b928JRtk+Y7jBUw4DSszRzRxpjTcEs5pGjM/wQ",
+	"RFh9g3S5B2gG2wvKB34VGj7ybeRiv6fHWUzAuI0t2rMcEMsZepdhXHsCBqhD5We/1mPywvgRuD6bFLsh",
+	"77A8ifaxZNw8NEkGTFuqE9PQsyVQGTOQ9pzfBgHrjyWZx5QPRC3C0OYc95lDUx4Lz+Tws2A3rGNPU+mK",
+	"hEMJt8XRkXX6rXzOTG9TFeIVx9lsOWZy+PlA7XpxBTEbsQGL3WHxte7dW7sudnNcW8Zv11oeQ3V193LD",
+	"QS5PgdxVyNCheocUaIRIwNaU3bvxlAANxySknAhp/uMCO/X2AkOrZifFYds2TxzHAaGaUGtLY3Lhrkij",
+	"EpIUx9PkJOpSy02Bux/dkj97fZ8DVR58xT4EmiRS3NIYi+f9J2XH59oZCyK1PeSEhi1SPe4hh9l9GkN8",
+	"UtxCjp5NiHV391O3ne2PkWfgLrLHjiL2IDGHHm8KeYwOphZ3Y6rGtRZRM7o8TTR1dmG24UHQ9djRhOCc",
+	"QdOyqHGtXId5vVkDdnwVnz9I3/bhbQpJ7hl5BeOjaqxL0kHMwlIZ39CZU1QJrtygGdvpuESjXYYvHzdo",
+	"Dol7IL7LVi+rn74262TtCq+A4Qwn7gkQtUTmhCkF0X4rHsRI3M/2ipw3NsSEs4953LG1VIGLqBWRhoMB",
+	"orQTGy7qVHZN45sUlNgM/fibjjWVI9AdcJAf3l5rnLulF76ap4Xn6DoW6su7fB3QwDfTFY74cWe0Tvsq",
+	"AR4tMZgRgdB2anCbox4fgweCb220puXRNc0InieZdkqzQVm2am3xhHED077ZrBQTPKLUeKb9CeUsSXG6",
+	"T59qDZOkRDETpvpQyLCgbuhHRVEPE5Aj4OG0T7PxoK5YxZLOMDWXDIUcQdQ3fq7SdJL0gh7mDwr3b0+Z",
+	"9fPmFoQ/lpkD9xRJqZuHb018o6hwZGim2vw8w9UnarvcUV0Hzw8sBs8ZG9Jk/vbbrsyGLHYT8TM0MF6a",
+	"Ltk2Q5cJpIWFYQXQf6WFYWuzyj/ynD9aw/7QUP3+REgNk4ZoktY0HJ8JpX/GlVuUJc13tfXGoIWiq3XI",
+	"wU5ixm+wzyLDX1tG+k0MFvPQ38SgVXE/i5YeOPz8uG7g8DYwnnnxGq77zfy0ourITqX12HDlaY1W1h+X",
+	"xmFYl3YOE3EL5bs6/A2EiIHyp/TNKlThiWDxaTtIChtLuRYf8gjOSihlrDDSWzqHx7dli6GNxxeX10rL",
+	"HBdlDj38bDnry+Fn39ndKEAzRC2n9Cw/tp0Oj89ov34LLBeE3RoZZiGS5k60aToG5TzPaD4g5jZVGP/4",
+	"jzwplVAYoEg2SBvZtyon3ZI4Dj8XPpkfC01FDZTzFlcVDkLaLq4vbGzDBOcg8ajq2wo49mfs5PB6ECrL",
+	"i4YW1Vw9kdgjmRtqUHrjTwIsSDR7CKCXdoEbHmMdetuhMKaa0DgWd4owvbcu4hvQmPIQFhsrr9zCVm7G",
+	"Zgq8/hzmz44qxie1uAFOPJYe0jJyzzwcM6WFnDZRyKXZ5E9u3cPKnnYnaGVAe2YTPY/vPK3GJrb1Hh0Y",
+	"hiLlekd5osPeajswxp5hfZdNoejoGM1Wdi+IbLwprP7zOUwtuhdL9cMqcOfAY/0w5dHKsyYai44b0Nym",
+	"HjlTL28Li5/c4hzNd+5crsKx9ky5Mt4YXPHTT7Yl5pQooJpwcRdYvN+NpyvjfElrQsJE3NK4yVSdiFt4",
+	"+PDHn3tQfU0sbIK1qcbsRBSuI+x1WCCZhVzfFFFZo11ZdauQahgJyaA8lIZZebtoOiJea9lrQu9RRp/8",
+	"NXs2lZJOn0zasoYK6RQiokIh8Zw2h4DpWg6CWlpO+eVtzNucSv8YG/dP1vmQ0UwxMBIU2qeUVW/F+NsK",
+	"DnCpDbR+msx8F+gTBRQpIAfj6kRwOmfYFu6/sA2uAddpYhRFvXXyi/39q7FOiq/zOG0Ui7CyjbKjiNHg",
+	"OGwKJUGuytdiwNyKNBxDs2v6q1vz5JBuTg84PGQHzSGGakV9UDuOIQ3HPwj51bD145nQUcqlWHTOIHNd",
+	"UWxHKktkSyxVPBHDNpwVugbC0JKFRYFdlkznQCOcTXk3FnGp/BcFFhYHD6b4/64jtCCfAIXnUTF5xUOq",
+	"NLmzJw2pIBtAooK8Z2kPdZKYJKkGf1a6bdMQWNuq7LlGJ1eccgL3CXCFBx/RKCAToG4ud0TVeCCotDun",
+	"moQ0HANhlQMsrT+NMFjxyPOHK0Gv3BedsHha7Y/7ZgCbELFnX6NliAde08iAI7SlT4WQggKqK0rzi177",
+	"iw5e+1Z4XIak1sCeP+bM4PgIx3ibh8QQjUCS3YRKzUKWuLR3TDXwcBqQGEZMswk1f//IOAvIB3pDJ0KL",
+	"Ej8Yb98dIosYthxSmhNbHgvrNnJd4qJJQ9VqIuKmZujXEqgGd8TzZkqG461vVg8NELDw7dm///X//lrA",
+	"nj30cObErQw9XgiKBDgRPJ7iqWo0m0zQfPCWFCmPGnDzMQF+btZsqmzR3Ns8ZOsPRUuAI3qGrlndgo7s",
+	"UjKSlGvXrc6UllQLiROQEyFiux4ie9QMJ34YthvKm7FZQ8UAYmgGYwuLwD3SvtIuihISVo9P1sP4kIYh",
+	"JNpI4KYKRLvoTAq7520asJvtfutDDHanrlsCAUkYt5M/GznNDoeNWES40DhG1HJSYxFOE7pzUDePW4mn",
+	"l6I7k21unrK/8lF5nx7hhTcnOeo7ITKkslz5WRYiH7l7fES0pFxhh2mhTtX4QYKkifn32dERiZjSjIfa",
+	"71Vlky5wi3ZEU8w4uFFAvjRMYVu+YnwUQ6kO9ns7rt21seKl+KHoDZnXsAYZF9r2ErFCMS1OXpibR+x+",
+	"fE3lVskis59HNaOviCxExK6CW5A0riYCPwOzQFAB/nKSY+UV1eF4rxNFx0JBPUWfuk3YZcrsxfjLiuy6",
+	"HZiv98qWfOGC6yseCVAnSMfW02Zq9m0OyOUYfGqHUK7uLJzcgb/XV9wdMmEuLxwMTXavI8HhOiDXyZgq",
+	"/MMB0Hj/18EVvy4CG7/93nnneOSwc89j4+Gb+++dkCRH2hXncI8/uGNo8ZH22AuZQpVfbiFiRbhtEtom",
+	"TjE7M5t6XEcFW3IyfGO2T3YpnwoOgTs83Eg0xiNx50eR+PrZ0E56Vjdw101jlwincU6748CtwnRh849X",
+	"NlpV7XV4SSJ2wCco4/ZqWOjdvPULv1ovZ2J0hVH6HiaEFYHrjuZeS4VGA0ISOhWprlc8qF/O6LRKuSR0",
+	"en3i9AiO/iB2WEwWxrri3pdDl3hH+SLXgCiRyhDINT7hKj06eh6yyP5vlAhKnynYipUr7rDANaopfIwe",
+	"AydDgZX5dgiL24Ydw6LHZDebrnjFjUTCn22AGc9xic2LZaNE9iqPKKLTrXMFHk/qoTzgb4ZMimfQe/1i",
+	"2QJUrUcoZI5GVD/dNIu3URpzzWhA+JWbEUVf+8QXj9gM4JsUZ86gXKhezt26r1a7VHPVQ8D+IFS3beH/",
+	"+uLXPx4FGu71odv03BiFLG/WBsqe+tZRh1V9a6OEX1/8SnYNl0lxZxM8WYCFR4SSy4+Xp+/Nb5X+oL/P",
+	"/n6obq+bhKWTp85uQ7dwYbPthRujsSxS3XUbVplULzX/8WjdDbjn7v6VR8/ikuj7Yr+BwYG3bPI41mCq",
+	"QRHjE6+B0t56h9973FE+99pmm0qegfJQRC+PaYW7KRLS3CiVEiWpdGD0XcO0SfP7GujIJ7rHQCNbfOQy",
+	"3e8imCTCplH3/xOmbecUPjv+dnZOYXGIztXV/fGz/aur+7/Cp79UjdHZHrI+XudMniaSRlRrQE9RyMhO",
+	"//jepjyJH9wTOATZzb0vlBA1iOLVqR6pzCbtHN+VOGxNhG8LJtShc3maTU3byHnqV252otDTvOQVyiNt",
+	"V7BHadMZDY1FsI40VJok8eIG3wtctpUHM7i9PcjBDDPN2TuKaKFpTBCMzQDP2Vsdftb3C8YEXebLW81b",
+	"MzdsVCVNILy8t5z5x7YQpOuwW/8+prpYv6To1OXIiuL13ZtmsWmWDp1KqLYSLt0Syx2bOmPBP+QRDKbO",
+	"GGMfpxZ4EOYFZZiObV+l70M1LbWXW12vwLa6gN71bfvolHvllb1lf8MGqKJRPBG3+TSjhUD+OVv9FJHq",
+	"EpHK5yzkcH8wVKfK7LJR8+B1v6iuicsHPfrra2qBtNqLZtadjVLbucjG3B+ye+Mbg2Qiwi5/860deFIU",
+	"pA2EgDmQxeV9r+y6pynJrWxCV2vZUH6JeQSI/GgGqglTJJL0jhNhcNsSfREkQrGFB7i7RU+H1KwR0R6q",
+	"AUnAnbFmGz34kMmJwSzj5AamGGOoQWddk5q796XwgndjZ5na5zye42cocRTvSzVn7SOym2EAK6CFnZcy",
+	"c9BXlq2rz9O1YLqFQtOB90lqtpot78DaBQmHDukLev1e46pV0PKnT57TnHmwKieDuzsOyglDh58u/GUT",
+	"8c0q7QKXzGFw1siOseQL74i2NlO+zGMXDkYHpKrWYy8gNI59eWWCRm+V/Yp36tWdI/Ti5ernCH3Nno/D",
+	"9BodnaD5AExLN5s6s93ce/vZt1ANVXAr6Igyrhpt1u6svFBRerQ8qcnFatKCdHnwlw/1bRasp9nSR4yS",
+	"h5tMkZfw7eRHMLsujI7ICikPIY4X2TN2VXfm+VOPwbN9A6gVZGkaAc0qOakmY6pso5cXiisKwcP8iLj6",
+	"shV81Nah9VHaqCShU3vSc4pRNDy2PHIopkPtEueu7LY1ctNkJGkE6vCzMqDmITQquF9wed1BmYsqSNwj",
+	"asOoERuBKodSq05TevnNNp+m9EA69LRABQ6LrpZiXwyHygXkcMwq02RCp2QAJBQTrBtZfPZ3BWnYciNz",
+	"94YaIzbiH4dDRygrkMgGuf/jcPg4B4f5MQZiOHT9YuGNcUGQb/xZDjNU0frId7MRO8QFMZXKuHfSO7SY",
+	"cJd89ow6Bhq7cUHeg3SZ5sJXfmhC4atsskzxS58fLa3LR+AVvi5MQSl8W3qP4mqsuix8k8m/wnf+WN7S",
+	"wuxs2OJCO5zjy6cv/z8AAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,
