@@ -1829,6 +1829,9 @@ type ConfirmDepositJSONRequestBody = SignerOnlyBody
 // ProposeSpendJSONRequestBody defines body for ProposeSpend for application/json ContentType.
 type ProposeSpendJSONRequestBody = SpendBody
 
+// ApproveSpendJSONRequestBody defines body for ApproveSpend for application/json ContentType.
+type ApproveSpendJSONRequestBody = SignerOnlyBody
+
 // CancelSpendJSONRequestBody defines body for CancelSpend for application/json ContentType.
 type CancelSpendJSONRequestBody = ReasonBody
 
@@ -2855,6 +2858,20 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /v1/treasury/spends/{id}/approvals (the `ListSpendApprovals` operationId).
 	ListSpendApprovals(ctx context.Context, id ID, params *ListSpendApprovalsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ApproveSpendWithBody Prepare a treasurer's approval of a spend for signing.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/treasury/spends/{id}/approvals (the `ApproveSpend` operationId).
+	ApproveSpendWithBody(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ApproveSpend Prepare a treasurer's approval of a spend for signing.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/treasury/spends/{id}/approvals (the `ApproveSpend` operationId).
+	ApproveSpend(ctx context.Context, id ID, body ApproveSpendJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CancelSpendWithBody Prepare the proposer withdrawing a spend that has not executed, for signing.
 	//
@@ -5378,6 +5395,40 @@ func (c *Client) GetSpend(ctx context.Context, id ID, params *GetSpendParams, re
 // Corresponds with GET /v1/treasury/spends/{id}/approvals (the `ListSpendApprovals` operationId).
 func (c *Client) ListSpendApprovals(ctx context.Context, id ID, params *ListSpendApprovalsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListSpendApprovalsRequest(c.Server, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ApproveSpendWithBody Prepare a treasurer's approval of a spend for signing.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/treasury/spends/{id}/approvals (the `ApproveSpend` operationId).
+func (c *Client) ApproveSpendWithBody(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewApproveSpendRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ApproveSpend Prepare a treasurer's approval of a spend for signing.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/treasury/spends/{id}/approvals (the `ApproveSpend` operationId).
+func (c *Client) ApproveSpend(ctx context.Context, id ID, body ApproveSpendJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewApproveSpendRequest(c.Server, id, body)
 	if err != nil {
 		return nil, err
 	}
@@ -11806,6 +11857,53 @@ func NewListSpendApprovalsRequest(server string, id ID, params *ListSpendApprova
 	return req, nil
 }
 
+// NewApproveSpendRequest calls the generic ApproveSpend builder with application/json body
+func NewApproveSpendRequest(server string, id ID, body ApproveSpendJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewApproveSpendRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewApproveSpendRequestWithBody constructs an http.Request for the ApproveSpend method, with any body, and a specified content type
+func NewApproveSpendRequestWithBody(server string, id ID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/treasury/spends/%s/approvals", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewCancelSpendRequest calls the generic CancelSpend builder with application/json body
 func NewCancelSpendRequest(server string, id ID, body CancelSpendJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -13123,6 +13221,20 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /v1/treasury/spends/{id}/approvals (the `ListSpendApprovals` operationId).
 	ListSpendApprovalsWithResponse(ctx context.Context, id ID, params *ListSpendApprovalsParams, reqEditors ...RequestEditorFn) (*ListSpendApprovalsResponse, error)
+
+	// ApproveSpendWithBodyWithResponse Prepare a treasurer's approval of a spend for signing.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/treasury/spends/{id}/approvals (the `ApproveSpend` operationId).
+	ApproveSpendWithBodyWithResponse(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ApproveSpendResponse, error)
+
+	// ApproveSpendWithResponse Prepare a treasurer's approval of a spend for signing.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/treasury/spends/{id}/approvals (the `ApproveSpend` operationId).
+	ApproveSpendWithResponse(ctx context.Context, id ID, body ApproveSpendJSONRequestBody, reqEditors ...RequestEditorFn) (*ApproveSpendResponse, error)
 
 	// CancelSpendWithBodyWithResponse Prepare the proposer withdrawing a spend that has not executed, for signing.
 	//
@@ -18241,6 +18353,54 @@ func (r ListSpendApprovalsResponse) ContentType() string {
 	return ""
 }
 
+type ApproveSpendResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Prepared
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r ApproveSpendResponse) GetJSON201() *Prepared {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ApproveSpendResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ApproveSpendResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ApproveSpendResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ApproveSpendResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ApproveSpendResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type CancelSpendResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -20415,6 +20575,32 @@ func (c *ClientWithResponses) ListSpendApprovalsWithResponse(ctx context.Context
 		return nil, err
 	}
 	return ParseListSpendApprovalsResponse(rsp)
+}
+
+// ApproveSpendWithBodyWithResponse Prepare a treasurer's approval of a spend for signing.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/treasury/spends/{id}/approvals (the `ApproveSpend` operationId).
+func (c *ClientWithResponses) ApproveSpendWithBodyWithResponse(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ApproveSpendResponse, error) {
+	rsp, err := c.ApproveSpendWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseApproveSpendResponse(rsp)
+}
+
+// ApproveSpendWithResponse Prepare a treasurer's approval of a spend for signing.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/treasury/spends/{id}/approvals (the `ApproveSpend` operationId).
+func (c *ClientWithResponses) ApproveSpendWithResponse(ctx context.Context, id ID, body ApproveSpendJSONRequestBody, reqEditors ...RequestEditorFn) (*ApproveSpendResponse, error) {
+	rsp, err := c.ApproveSpend(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseApproveSpendResponse(rsp)
 }
 
 // CancelSpendWithBodyWithResponse Prepare the proposer withdrawing a spend that has not executed, for signing.
@@ -23991,6 +24177,39 @@ func ParseListSpendApprovalsResponse(rsp *http.Response) (*ListSpendApprovalsRes
 	return response, nil
 }
 
+// ParseApproveSpendResponse parses an HTTP response from a ApproveSpendWithResponse call
+func ParseApproveSpendResponse(rsp *http.Response) (*ApproveSpendResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ApproveSpendResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Prepared
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseCancelSpendResponse parses an HTTP response from a CancelSpendWithResponse call
 func ParseCancelSpendResponse(rsp *http.Response) (*CancelSpendResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -24443,6 +24662,9 @@ type ServerInterface interface {
 	// ListSpendApprovals The treasurers' approvals of a spend.
 	// (GET /v1/treasury/spends/{id}/approvals)
 	ListSpendApprovals(w http.ResponseWriter, r *http.Request, id ID, params ListSpendApprovalsParams)
+	// ApproveSpend Prepare a treasurer's approval of a spend for signing.
+	// (POST /v1/treasury/spends/{id}/approvals)
+	ApproveSpend(w http.ResponseWriter, r *http.Request, id ID)
 	// CancelSpend Prepare the proposer withdrawing a spend that has not executed, for signing.
 	// (POST /v1/treasury/spends/{id}/cancellation)
 	CancelSpend(w http.ResponseWriter, r *http.Request, id ID)
@@ -28713,6 +28935,32 @@ func (siw *ServerInterfaceWrapper) ListSpendApprovals(w http.ResponseWriter, r *
 	handler.ServeHTTP(w, r)
 }
 
+// ApproveSpend operation middleware
+func (siw *ServerInterfaceWrapper) ApproveSpend(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ApproveSpend(w, r, id)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // CancelSpend operation middleware
 func (siw *ServerInterfaceWrapper) CancelSpend(w http.ResponseWriter, r *http.Request) {
 
@@ -28999,6 +29247,8 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/treasury/accounts", wrapper.ListTreasuryAccounts)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/treasury/spends", wrapper.ListSpends)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/treasury/spends", wrapper.ProposeSpend)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/treasury/spends/{id}/approvals", wrapper.ListSpendApprovals)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/treasury/spends/{id}/approvals", wrapper.ApproveSpend)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/artifacts", wrapper.ListArtifacts)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/artifacts", wrapper.RegisterArtifact)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/artifacts/{name}/{version}", wrapper.GetArtifact)
@@ -29041,7 +29291,6 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/treasury/deposits/{id}", wrapper.GetDeposit)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/treasury/deposits/{id}/confirmation", wrapper.ConfirmDeposit)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/treasury/spends/{id}", wrapper.GetSpend)
-	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/treasury/spends/{id}/approvals", wrapper.ListSpendApprovals)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/treasury/spends/{id}/execution", wrapper.ExecuteSpend)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/treasury/spends/{id}/cancellation", wrapper.CancelSpend)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/treasury/budgets/{id}", wrapper.GetBudget)
@@ -29085,177 +29334,177 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7H3rcts4uuCroLSnyvYOfYnTyXS7a6vWuXR35qQTr+3u2dpxVobITxLaFMAGQNuaVKrmHfYdzoPNk2wB",
-	"H8CLRFIUJbnltP8klgSS4He/43MvFJNEcOBa9U4+9xIq6QQ0SPvpVGo2pKH+QCdwRvXYfMd476SXmA9B",
-	"j9MJ9E7wv6An4feUSYh6J1qmEPRUOIYJNddM6P174CNzg2fH3wa9CePZ56Cnp4m5i9KS8VHvy5cge+6v",
-	"IBUTvOHRt7ii7dNfftPi4VqD0lQzwd+9aXg0LayLGjfwHxKGvZPefzvMYX2Iv6rDdxFwzYYMpH3461Qq",
-	"Ic1FEahQssTcvnfS02MgHO41/k7EkJhvEgm3TKSKJHRkMGB3+XsKcppvM8Q71gDkm6PvXs6CJDFvJs2t",
-	"/u8/Tvf/D93/59H+d/39T3/5j14VvN69qQEQWxtU3rMJ0/NAYRomiiQgm94/ttcWHxzBkKax7p08OzoK",
-	"DDDYJJ3YT0cWFO5j9q6Maxi5nfx8cdZIFBOVrEAM9u74HJgMQDY/CpdEbWn/+MXLxcR/Ab+nwEOoeaby",
-	"Pzc9cyjkhGoE3MtvegthesFGnPFRVzoqkuvR/nd0f/jp8/PjL9XE+nfK9A9VDEa5ugNJBI+nRPAQLH8p",
-	"kLcgdxQZxCK8ITFTGjhIMqaKKABO9JgpoiXliobmRmSXajIRSpPnR0Tt1ZDkndtEW7K4vLdU8cVAQSWC",
-	"K7DS+UxCQi1IjBTnGrjlEZokMQutXDr8TZmX+9zyOQ4R5+4h+MgymBL3zO8tfJAEiWIjrpxAEolQNCaD",
-	"qQbV+xL0zqQYxDBp2GOCK/6y3F79fSv2SDk5/+E1+e6bF38lSbbMAxsVWxhCoikP4ZWIpnZHUcTM9TQ+",
-	"kyIBqZkB8pDGCoJeUvjqs/n0G4R6GRkW9AyMQLbBgOOKnOD/kT0xu82njLbFwP5i9FYcCwTpku8TjgVD",
-	"jl9KTwe9W6HxDstyfPHd3NP93SrfLEmAxh0wNZIi5ZFqofPm3m0lfPnnNuMr54EOr0adiWQ/WEU4K+6d",
-	"Nmt6yQm9f4eXPj/OfqZS0qn5NaQaRkJOl7WhZvhxBvZmWytCO+hppmNY+oVnsIQ3KbxnM7ocwNE8bIWx",
-	"eRNuyCCOUFSaBxAOECmyG4lQHUoYMaXl9GAS7aF4DceU8VBEQCQMUwWKTJhSjI+IkGQoJLARJ4KDIbQZ",
-	"6kgSKW5RNbg3GQgRA+XmVQbAw/GEypulLYSgN0hZHCGqlrwyYiNQuk5jv/ymSmMHPbhlkTdIiuLp6Hgx",
-	"GU5ASxZ2EGwTEUH8msqoy1NVKCS8SmoEY9HaLJqbR/OCsgNb2Dt87gE3t/xHT0IiRZSGbMBipg2Bwy2N",
-	"U1QShhmivgY66QW9mIUGyn3jUMBdz4GgHxoYfKoS/TROoYtrV2JA82srpusgIOtl0LfPvjuueKUbxqMi",
-	"8BACd8BGY204LKKaKjBKWEvKjKHUlxAy+wo5WPsDqiBmHApA1XCvF4PUre5Arl7v1+qCdtySKYNnL+eV",
-	"AZquS2/NGIt8Rkk10bJH+DkMy3syWmd2T2pMj1+8XFaiLMtUiv0Tmo2cSt71kYnlAxBFFrFEGfgISx7t",
-	"cK/udpcTTytuMsBdjpk6Yn89MJh5+co3a6+UZ2zfgo3TRA6v/boVVRLcJ0yCOtUlioqohn3N7GuuTq/p",
-	"oI17cpFm0EMZt7Ihn5tR7oYFUDXS5Wsqu+DOSNl5Ud8THIj5CQND6DmRXZr9acgpIvqOhUCYcqZVRAbT",
-	"ss1lnfc2Isvs/r0R+GUZ6rS7/1ghvVbxMPDdF0LV7mtJx2IiUr48MQRd3OJaN9dtovq1co7NVDXIEUR9",
-	"g7ZcUffDVHpLx+jn/oSa3XLq41do/BguC3qMh4ZSdX9COR3BBLjZRiTC1Pzpb6PoEPTUG0lVSvx1LBSc",
-	"0VGnuAIdwYVTNmWSDgXXkg1Sq+SNxW8DnkQCjRShmsRAlaHxgQKuT8p0vKOIC3gG5MXR0V7RCH2xMOS5",
-	"Ipk2kafgw5h1Mu2WloiaakRpl0CAv/gnqsbzqLn46XT/+MVLIoaEkmwtuYFEEzHEMH0M0Qgk2WVcaaCR",
-	"WZutNPhYynpZUrrPIsR9HyxATUZuXUITDyhB1hZYc5tuhMsbCJkxQS7n3CzDgNBXGtMQYOURD6d9I4CG",
-	"LshTkEya3kAk7sxXgzQaWadCChpNaGLIQcQsnFo/A6hK5bSvErBmYCi40kyniIg+nQCPnKhSQHU/FHzI",
-	"DMiduDLfSZiIWxpbMpOag+zTyIYR7JJMTPTTZCSplZ8qpmqMYlGKGPojSbn2HyTcihuzSgyHLMx/dB+z",
-	"n7W4Ad5nSqVO3jpQ92kWeq0UoB7GvwrdRYbSuNoZavQ58sDpQpeD2lBkdVilcxx1LFJVIqjTXtB7VQme",
-	"lagdn7OAxGMYdY1JdjBuYxi1R1S+ufdQ4bKu0doy9JvMhY6WdVzwHu4lW4LdvNmSZgPIEOrkbSHctEj6",
-	"arHkg1nUIQqICdLWedAiOH1ulUUVMJwDvRE5DjLVEE+EYl2sDxqGXr+111KddaJRAehBNz3sHFfZ9UOQ",
-	"Fd5pG9ysJFw8WAqqNN9L9h6NXPCWR0KqLmI/FJMK+65duHZD9q17mSyZionDwp4lKFuFUPeimOeezyEU",
-	"LXu8hy8HAXykswjmdlTIU8/bsQOq4OU3pVy2zeF+b7O7pGDm6jEocAneICdn80VvoUQsbKEKaD8CB8XU",
-	"qU1fdEr5jZ2VvrmI4KxSNQ9sJGv3Ul3yl3jl8jTiLiTegSW7Q5HyCKQKSNGIDFwKXwWkYDntBYQqch2O",
-	"qdQg85tJOtTX5E4yDYow3SsDwj9hxk41Eg6fUQmc1fKsDj7N4E+pjBjlb5gKY6FS2UXAKPi9g/Be2uig",
-	"0jgDC9b7F7rE1eY6uJ+TfS+ff7usuYL3C+zLupu2guxltu2VrIcWCevZHM3AUK3VOS60Pe81fWoZYq+0",
-	"KoLeT0BjLMGaIQhNdaoKjkDN3d26qlsXLISFPkNlTd6n/M+D/sn/3P/03yvF2zsX2+qURENvbDljZxZL",
-	"NzDtm4ukmDDlSz36E8pZksaYNTOvN0lK6Jsw1Yd7CDMpwpSCqB9lbFzytJ1SKXuvGNrtD4UNDxofRGk6",
-	"MT72kLIYosL9q5wtEYaplBAt49AkQumfhdRY8lQi728We4IKbkEyXQpuxsLmYyFi6aQX9MZsZPRNKJlm",
-	"IY3X4CWWgkrLmozpZELnSkRaBdYKtkB7FxBL4Zq99Gr+zkCbb7qE4UZJ987vrcwetizwp/rsybxGyF4y",
-	"+6NJsc+bcE0vircMSruqepm/icHCV5k3Kcb2N0I1uRuzcIw1LAVrEVMpMYQaIrLLtC+a5KmtEUzi1Eau",
-	"94o2Yz2cbCi/IrVDDOOmEgLyAx1IFu4ocktjFlkpQmytjJDkNVouO4qAlEISlxioqFPSlMUVQjxw6qky",
-	"Goxi37OnSgcTpjVgfG6S/Y0SppI99f27aLHmsGWv7nnumhps1vsYvyGqmzjKUMPso81lVc9Cv3xRUGSh",
-	"rqpTVFj0vHx2eqsCEUHvZ6uovlpzs9lqbBCiHzMls5TMO6Mj2DrRG/TyboyKYnKbiCN0aNwnmwGiSvsm",
-	"hQVc31KIn9G0U6RkLRZ0MSxVtuCP1hxvKRLpKrWezgjIiLVNOOqMTuHBsucYfW2URZl0rAx2NqTMz0Qc",
-	"r2D8+3RXc2i+sLaxArim+u5hKoCt68H46A3EdHoBoXDV4fWB8+fPXjx/2aJUE+97BpKJqOuNF9fY+JLl",
-	"qqc103LmlnQpTFjNp1kpQZs/uvn98jaT2chwlSFZZSCS3Q8fL/s/fPzlw5uA/PDx/NW7N2/efgjIuw+/",
-	"nr5/96Z/ev7jLz+//XAZkH//67/2ljQnbeF3tWFtXheUxtpwosfGwqaK3EnBR2SXkr9dfPxAEmFIQgYk",
-	"a9A0du4YaATSVjRVbohxhZnWqi3JNIaaHaUx4EZ8cRTTvaDJGK6QZ54/21q/efVyq6JhzwkN8ZUz24wE",
-	"XjQ9RA1xQqexoNHyAVtzJ0ONwyGExlKwt3GNAV4OK+wMoKRcBkCyMoAdZbywzz7o+4XcMY2O2t1YxEA4",
-	"3GUR4d7KsdgulYZdpbZeWgUtoJp6SXIONGIclFrSR7Y/qnLb4FzDYDvnt0GOwC1w/Z6O5p+fAEjcG5kw",
-	"njr3+ydfidnisfkdqsXCiGq4o1Ni1u0ozEO5sED7B5wDDcd0UJINhRoKCRS5dPanGXziutlbls3m0hsV",
-	"QFeDdVXRrNQijIVXdhAuy2Z2V9Kjbezdc9uABBINzS6ZcVuFDdKVaHrvvF0RbV5fncf2vp13uzCXtISt",
-	"XNm60CZAIEW8xAucixgWbn4lFLo3z5oBGjF5K25gpVqeP7JepunNRAzlyl8HFE97PVdO1ae9oDdyoYvc",
-	"p7ULbM2asnVw1YH/c5Hy6GMCXQCHBX1vOiVOwmrG8S9rrk819EMJEbM9SYW+I3yp2aLl/sB4hazUWFvZ",
-	"/9lUPhX0Us5+T8H9bGwYs9lYqOWKvZZuCxUJcLVc9kXEXYpsnCm8VONI4nr8ZtWw3PedBiFNCONkQBVT",
-	"aMGrbHKHEDHZPTohvC4mvlyn4GxYR8hRfyRFmthYdEKZvMPUm/mh8PH3lEaSahZW0odf+HO1QeB/JobI",
-	"IvKzeVm0NFPOtCK72QIDYFX9mg2vVRXD+bQGu3UT3cPMVsNYQnJkGMyKgpyeC8zTKO3Mlj8Oh108l07N",
-	"tivpJ/fIhS9EdceYuL+2tnjp9OLDwTPy5u05efv6zcUpObMlS9l1RNyCnKlkwjqmgMTijlxUlDM12Azf",
-	"LqKQfMN1oEBYLyN1zJ+2oLzGdUd9uKPI2dufyf8+eHH0HSleEzSXiBRyqWtNlBS3UA+LjzyebtxSaV/A",
-	"56ahzLuBNalBP/ukljzLw1EaC+vIboGCA0PSjkT3FpfcLSj0Kw8WKGZwjV0ZEDgYHRDMCpz8Kmoe0D6B",
-	"aZcWgNMA6fo0pspR0WJ+TSWSzfeVz06ARw9VBeyaPZa6JqFTWMIPwaRFybbzgqu+OH6zrmjQUyKVHSqS",
-	"ayuMs6YZB5x2+ZwL33P1EO7QfEXeN0dLmxgLK/Au0gU51fXly72F2SLS959m6XJldsUrC2ZsISkp5Ihy",
-	"pnxvUyZQnDsH1e1EF2mSxNMKiZJ9vzBuNddBZ6+seolLGnfSYOXGTzec7njJ4XSbq2S/NDpi2C0i1DUd",
-	"OoGJmCXSb9cyOeir63Jp07loy+aWdAZ+SYyrvdXBwK8ksrc4oLel3ZB5x2PZxhwKGRA6oowrHRA6UJoy",
-	"HhDKiUiw7UBI8uzg4K9EcEJJIuL4e+KKZgQnWVDC2aFqxm85/vYP6ur5YnOqQ9GUUP7p8vKMnJ69Q2/T",
-	"5/aiLHsSxgy4PiDn2LwvgbggHkRE8CtuAysAktCZZJIEGhkfYshi+J7ALcgp8fMgSUilYTF0aWMR3lxx",
-	"V7DJtK/LVGTXJYyv3Xb3X5ml+5giud47IH/H3g6zKwuE6Iq7uRjoWAaEmwf7YRm4txNC3Tva1hACPLLB",
-	"LoIzNdUVvz4+enaN2UhKnDVOFNgm5FaTJAPz3RXH5/k+J/x2/tK5HqagsNkrjgWbilAe+R2S6+Oj42yD",
-	"v4kB0cJS5QF5K6WQCBE/VPKKu6mS6oC8Z0orkiogIqG/p0Bw3K7ygBLDoQKtDsgFALHZXJqwg0l0cMX9",
-	"1B50eNxo0NOEhmPYPz44KgSqPHUZsioMwjnpPTs4woUiAU4T1jvpPT84OniOMwXGltcPx7aD4Z/YT2R1",
-	"sRERfm7xSe9H0D+5JTMDRo+PjtY2W9T1UVSN64zZLSZss2Ly3iVSQAjKprTT5MAWb42U7bjCW30ylxza",
-	"RGDjy53jig2+W54yrng9zFR+CXovjp4/zBO50MQ9dR6oRrLYUm2XM7VskEmNPGN9A5A0Av722WFpBmUl",
-	"+A17nGargtJ48X98rhyO65Vh1+Hh1YDLH3yIw6RbLHTVnS1W+qnCXz5tkMpsHWwFurNxMGJIPEaIkxEK",
-	"0y7Opai+f7bhwkzdHOc5jj+57pZ5LPvE8WnurbmiJm+zrAUApWGAX8pK2+WkZoD/rM07uyHKXQGV85e7",
-	"FZEOHEbJUT6HE2yOwGh5QBT7JwTEjW+zzOhG5u0FZCik15ZFNiyiZJYTDz8b/vly+Nk97EuTZCzgq4ox",
-	"Nzvk/4HG+W8H734sGJDz4dg5CrGGiKESN1mGuCq3dTLzQso5LBxwoNqQ0Wlx/RxJLUDD3FETLVBXdUzE",
-	"48C4hFDIdcgco9OLeMI5VA6FdUKjTo4jAuulwkOh8NNm9UdhWOQWaxGjOVwIZUcVcWxRPK9W1qMuDmPG",
-	"wTXcLOL3927pH8nqVRZkxCRk3cAZZfiQcprYGhkcviWMOVuvnGZvDIlVViVdhEFMp4ka6vg/tzydZKnz",
-	"SP50ss6ONbcjHMlI0mRckncBMQgld3SqujPALch8ZFsdF/xqFk3/eElZQ1XZdODlTk2pjgTXPgQnD3c5",
-	"B+aoPYO4iWXzh/cYcgYqQ8OQ+SC+7CsueN9OBZIhs1miwodPj9ROXBsn/X0MegySUDJkMfg2AaayagTj",
-	"hxj8EoYhNe/SQJTZqGaJM08jq3qoDYNxcUd28aiD2NqtU5W3IYQ0jkHuLWLONGL6EOvpaznwQkugk1Oz",
-	"9BWubBVdGEox6a1EpGW02MZODJ3sMh7GqWK3sPe9H7lKCp3zd2N7YFDe8EOlZLcQBa5eX/C6I6xsmqfr",
-	"lpcj1/t9Hs2T7Cy3zFHnhzd/u/j4YQ2UiWglWSM9cW0VVBF8BtktzXe2PwfWVyrOk8hIjsnZ+QCqTH6G",
-	"gHLS8/mGpnjWqywn0YLesv79eUMkAR7hnBKz6Vs7zoRHOEcgFsr+odIwBMAvIxgCzeYMJDHg37+nkNo/",
-	"cJYJ/m4UZBy7rxMrnj89xcryWNnKnrQnlFnKOfzMosaYyyvfb72cxWCnnjwGHYVwyCMYyABGLWwW5oeO",
-	"5jO7rdrFfW1XnYk47oSCDXmmhR6iLfZIDU4jSe8YH2FCzaZJdxQRd9xmy8gAhkKCxfuQSaXJrdBQ65gu",
-	"wKeRgQ2IND+vwEwbwuRMJesWY9PA10aoM5YdCwUEO8uNbmUiMuafuAWJKMxxTrSwf7XHZj5oqxajb1F/",
-	"PeG0O04dlC1W0S7wyMVRJNZMYhNAo6kTWyY0VbCv0iQRcoGhZEeUXPiVj1jjYQVMjcLzPWZqh3ioWMga",
-	"QHlJ6YasrKoAs3a2BtSoegbDkTFbx16PQ/nRDNE7yiO6hGcvR2v5agH2LL/WI+9/mZ+fZGN3BFr4IqIy",
-	"r8paLfsxKOXlpB1huw45iZOZ1WJX4Nwt/Mo9gsDlM3FetT1gmcYxgygrQDGfpzuKJFKMpC1t2ai/4BB0",
-	"qGzEYUGcaS2osvEBrMDLAwTvqdL7b2+B6/13b3oNEdpPn58Fx0eVAdrFuNVwrw/tAIT9/H2XiO9QTuzV",
-	"xF29Olu+Z7fgyMFGdy5sdd7+hXmIBYciu/jIa7fqOiAsIv/DRdswqLYX2HtMbCWT9TlL8GzPrpb46qUv",
-	"VvZvnfTNGw62WPCW6pMIhracUNhRyPUlGUt2JSRAjSzWLPbFoFYkEEWnikSCw1571GanVNdFBJR2fW5b",
-	"g9es3HuL0VrqNjUwxlpup0db68yU4VysWiVpFyyLm68t7Zk3bFqAkdlxPESmvJTzLE3gz6AdujPXmv22",
-	"19mqdiHuQutW0NZsLDeKNd74XVRXDtqmg7D61r7Jpt1us0admptZLtjENm9WgulTbL8ry+WzexVKNUeK",
-	"ZLdA7Jgk9TS6R4Rti6C+H2HX0phd5AmkpLSyqW4NBVluH+A5ckOFtaWjGLdc5WRBZy/L9sVw385GBKVJ",
-	"fjhACW+1PlwRCbmMzCVng2J6XT7j5NHpJ5/HZ9wAJ1w9JVarcrJvDwv3rwPrG1zy2KGbjVlcj/735QRF",
-	"aOaH+5RHOqgxSxTZtaeRSgzm224sW6PB82mRxNZsuCN09loZDwVMsuGwLXe8MWuXqc7oUlK0RM2dLadY",
-	"4zO2PkQdjikfgVqfLWruRgyyrHPnJYmbqFOiUS0I5UKPQS5JYFkDywJLNbviV3/BVkqLWvxgHyeNRKLz",
-	"4qqAiDjCmcBS6YeQzB7c7RpHKuDeqoekTXvHo2S/Vqp2Dfz3sZndgkybG+HOhV7MdLkF1MRob7JVq1Y9",
-	"YX7ZHWiUDfOgCuudJPxmD5Dp+ZN27Z/iFqROJS+XOT0VNK2zoKnaHSk/zBZgu9HUrjDUX1Y9wLp8jmC2",
-	"Fnu7gezvu3XXV1zTG3uoYPXM67KFE44hvLGL3YyBrM2eUF08BRO7rGeyoOWp4Btyqapmj291dnMGOTTG",
-	"NpMpgnU3sxoDgsOXAiJF7I2BgPiDvgPiz18LiD/lPCDubPF//+u/9pbwxLKvFhbVFZD5lSbRsoP41snn",
-	"lXA+RMHbEDE/tQtWgvmmOrzszrad2X4TjPvKEAR2JscoQVWY4TvozC8Wj3FshwK3Ue2n+fKvtVTHnUNL",
-	"7sbCIgGiAg4egLNCgR0CjQWqdk0E28hej6fYw7zj1POYAXsq7UHk7mgTUVR4WPfoMlN20IurTFiB99qX",
-	"Oz7heV0FjzOSs6LkEUf+oHpbAbl4suN+Cxyf2xzgD3b928JRtk+Y7jBUw4DSszRzRxpjTcEs5pGjM/wQ",
-	"RFh9g3S5B2gG2wvKB34VGj7ybeRiv6fHWUzAuI0t2rMcEMsZepdhXHsCBqhD5We/1mPywvgRuD6bFLsh",
-	"77A8ifaxZNw8NEkGTFuqE9PQsyVQGTOQ9pzfBgHrjyWZx5QPRC3C0OYc95lDUx4Lz+Tws2A3rGNPU+mK",
-	"hEMJt8XRkXX6rXzOTG9TFeIVx9lsOWZy+PlA7XpxBTEbsQGL3WHxte7dW7sudnNcW8Zv11oeQ3V193LD",
-	"QS5PgdxVyNCheocUaIRIwNaU3bvxlAANxySknAhp/uMCO/X2AkOrZifFYds2TxzHAaGaUGtLY3Lhrkij",
-	"EpIUx9PkJOpSy02Bux/dkj97fZ8DVR58xT4EmiRS3NIYi+f9J2XH59oZCyK1PeSEhi1SPe4hh9l9GkN8",
-	"UtxCjp5NiHV391O3ne2PkWfgLrLHjiL2IDGHHm8KeYwOphZ3Y6rGtRZRM7o8TTR1dmG24UHQ9djRhOCc",
-	"QdOyqHGtXId5vVkDdnwVnz9I3/bhbQpJ7hl5BeOjaqxL0kHMwlIZ39CZU1QJrtygGdvpuESjXYYvHzdo",
-	"Dol7IL7LVi+rn74262TtCq+A4Qwn7gkQtUTmhCkF0X4rHsRI3M/2ipw3NsSEs4953LG1VIGLqBWRhoMB",
-	"orQTGy7qVHZN45sUlNgM/fibjjWVI9AdcJAf3l5rnLulF76ap4Xn6DoW6su7fB3QwDfTFY74cWe0Tvsq",
-	"AR4tMZgRgdB2anCbox4fgweCb220puXRNc0InieZdkqzQVm2am3xhHED077ZrBQTPKLUeKb9CeUsSXG6",
-	"T59qDZOkRDETpvpQyLCgbuhHRVEPE5Aj4OG0T7PxoK5YxZLOMDWXDIUcQdQ3fq7SdJL0gh7mDwr3b0+Z",
-	"9fPmFoQ/lpkD9xRJqZuHb018o6hwZGim2vw8w9UnarvcUV0Hzw8sBs8ZG9Jk/vbbrsyGLHYT8TM0MF6a",
-	"Ltk2Q5cJpIWFYQXQf6WFYWuzyj/ynD9aw/7QUP3+REgNk4ZoktY0HJ8JpX/GlVuUJc13tfXGoIWiq3XI",
-	"wU5ixm+wzyLDX1tG+k0MFvPQ38SgVXE/i5YeOPz8uG7g8DYwnnnxGq77zfy0ourITqX12HDlaY1W1h+X",
-	"xmFYl3YOE3EL5bs6/A2EiIHyp/TNKlThiWDxaTtIChtLuRYf8gjOSihlrDDSWzqHx7dli6GNxxeX10rL",
-	"HBdlDj38bDnry+Fn39ndKEAzRC2n9Cw/tp0Oj89ov34LLBeE3RoZZiGS5k60aToG5TzPaD4g5jZVGP/4",
-	"jzwplVAYoEg2SBvZtyon3ZI4Dj8XPpkfC01FDZTzFlcVDkLaLq4vbGzDBOcg8ajq2wo49mfs5PB6ECrL",
-	"i4YW1Vw9kdgjmRtqUHrjTwIsSDR7CKCXdoEbHmMdetuhMKaa0DgWd4owvbcu4hvQmPIQFhsrr9zCVm7G",
-	"Zgq8/hzmz44qxie1uAFOPJYe0jJyzzwcM6WFnDZRyKXZ5E9u3cPKnnYnaGVAe2YTPY/vPK3GJrb1Hh0Y",
-	"hiLlekd5osPeajswxp5hfZdNoejoGM1Wdi+IbLwprP7zOUwtuhdL9cMqcOfAY/0w5dHKsyYai44b0Nym",
-	"HjlTL28Li5/c4hzNd+5crsKx9ky5Mt4YXPHTT7Yl5pQooJpwcRdYvN+NpyvjfElrQsJE3NK4yVSdiFt4",
-	"+PDHn3tQfU0sbIK1qcbsRBSuI+x1WCCZhVzfFFFZo11ZdauQahgJyaA8lIZZebtoOiJea9lrQu9RRp/8",
-	"NXs2lZJOn0zasoYK6RQiokIh8Zw2h4DpWg6CWlpO+eVtzNucSv8YG/dP1vmQ0UwxMBIU2qeUVW/F+NsK",
-	"DnCpDbR+msx8F+gTBRQpIAfj6kRwOmfYFu6/sA2uAddpYhRFvXXyi/39q7FOiq/zOG0Ui7CyjbKjiNHg",
-	"OGwKJUGuytdiwNyKNBxDs2v6q1vz5JBuTg84PGQHzSGGakV9UDuOIQ3HPwj51bD145nQUcqlWHTOIHNd",
-	"UWxHKktkSyxVPBHDNpwVugbC0JKFRYFdlkznQCOcTXk3FnGp/BcFFhYHD6b4/64jtCCfAIXnUTF5xUOq",
-	"NLmzJw2pIBtAooK8Z2kPdZKYJKkGf1a6bdMQWNuq7LlGJ1eccgL3CXCFBx/RKCAToG4ud0TVeCCotDun",
-	"moQ0HANhlQMsrT+NMFjxyPOHK0Gv3BedsHha7Y/7ZgCbELFnX6NliAde08iAI7SlT4WQggKqK0rzi177",
-	"iw5e+1Z4XIak1sCeP+bM4PgIx3ibh8QQjUCS3YRKzUKWuLR3TDXwcBqQGEZMswk1f//IOAvIB3pDJ0KL",
-	"Ej8Yb98dIosYthxSmhNbHgvrNnJd4qJJQ9VqIuKmZujXEqgGd8TzZkqG461vVg8NELDw7dm///X//lrA",
-	"nj30cObErQw9XgiKBDgRPJ7iqWo0m0zQfPCWFCmPGnDzMQF+btZsqmzR3Ns8ZOsPRUuAI3qGrlndgo7s",
-	"UjKSlGvXrc6UllQLiROQEyFiux4ie9QMJ34YthvKm7FZQ8UAYmgGYwuLwD3SvtIuihISVo9P1sP4kIYh",
-	"JNpI4KYKRLvoTAq7520asJvtfutDDHanrlsCAUkYt5M/GznNDoeNWES40DhG1HJSYxFOE7pzUDePW4mn",
-	"l6I7k21unrK/8lF5nx7hhTcnOeo7ITKkslz5WRYiH7l7fES0pFxhh2mhTtX4QYKkifn32dERiZjSjIfa",
-	"71Vlky5wi3ZEU8w4uFFAvjRMYVu+YnwUQ6kO9ns7rt21seKl+KHoDZnXsAYZF9r2ErFCMS1OXpibR+x+",
-	"fE3lVskis59HNaOviCxExK6CW5A0riYCPwOzQFAB/nKSY+UV1eF4rxNFx0JBPUWfuk3YZcrsxfjLiuy6",
-	"HZiv98qWfOGC6yseCVAnSMfW02Zq9m0OyOUYfGqHUK7uLJzcgb/XV9wdMmEuLxwMTXavI8HhOiDXyZgq",
-	"/MMB0Hj/18EVvy4CG7/93nnneOSwc89j4+Gb+++dkCRH2hXncI8/uGNo8ZH22AuZQpVfbiFiRbhtEtom",
-	"TjE7M5t6XEcFW3IyfGO2T3YpnwoOgTs83Eg0xiNx50eR+PrZ0E56Vjdw101jlwincU6748CtwnRh849X",
-	"NlpV7XV4SSJ2wCco4/ZqWOjdvPULv1ovZ2J0hVH6HiaEFYHrjuZeS4VGA0ISOhWprlc8qF/O6LRKuSR0",
-	"en3i9AiO/iB2WEwWxrri3pdDl3hH+SLXgCiRyhDINT7hKj06eh6yyP5vlAhKnynYipUr7rDANaopfIwe",
-	"AydDgZX5dgiL24Ydw6LHZDebrnjFjUTCn22AGc9xic2LZaNE9iqPKKLTrXMFHk/qoTzgb4ZMimfQe/1i",
-	"2QJUrUcoZI5GVD/dNIu3URpzzWhA+JWbEUVf+8QXj9gM4JsUZ86gXKhezt26r1a7VHPVQ8D+IFS3beH/",
-	"+uLXPx4FGu71odv03BiFLG/WBsqe+tZRh1V9a6OEX1/8SnYNl0lxZxM8WYCFR4SSy4+Xp+/Nb5X+oL/P",
-	"/n6obq+bhKWTp85uQ7dwYbPthRujsSxS3XUbVplULzX/8WjdDbjn7v6VR8/ikuj7Yr+BwYG3bPI41mCq",
-	"QRHjE6+B0t56h9973FE+99pmm0qegfJQRC+PaYW7KRLS3CiVEiWpdGD0XcO0SfP7GujIJ7rHQCNbfOQy",
-	"3e8imCTCplH3/xOmbecUPjv+dnZOYXGIztXV/fGz/aur+7/Cp79UjdHZHrI+XudMniaSRlRrQE9RyMhO",
-	"//jepjyJH9wTOATZzb0vlBA1iOLVqR6pzCbtHN+VOGxNhG8LJtShc3maTU3byHnqV252otDTvOQVyiNt",
-	"V7BHadMZDY1FsI40VJok8eIG3wtctpUHM7i9PcjBDDPN2TuKaKFpTBCMzQDP2Vsdftb3C8YEXebLW81b",
-	"MzdsVCVNILy8t5z5x7YQpOuwW/8+prpYv6To1OXIiuL13ZtmsWmWDp1KqLYSLt0Syx2bOmPBP+QRDKbO",
-	"GGMfpxZ4EOYFZZiObV+l70M1LbWXW12vwLa6gN71bfvolHvllb1lf8MGqKJRPBG3+TSjhUD+OVv9FJHq",
-	"EpHK5yzkcH8wVKfK7LJR8+B1v6iuicsHPfrra2qBtNqLZtadjVLbucjG3B+ye+Mbg2Qiwi5/860deFIU",
-	"pA2EgDmQxeV9r+y6pynJrWxCV2vZUH6JeQSI/GgGqglTJJL0jhNhcNsSfREkQrGFB7i7RU+H1KwR0R6q",
-	"AUnAnbFmGz34kMmJwSzj5AamGGOoQWddk5q796XwgndjZ5na5zye42cocRTvSzVn7SOym2EAK6CFnZcy",
-	"c9BXlq2rz9O1YLqFQtOB90lqtpot78DaBQmHDukLev1e46pV0PKnT57TnHmwKieDuzsOyglDh58u/GUT",
-	"8c0q7QKXzGFw1siOseQL74i2NlO+zGMXDkYHpKrWYy8gNI59eWWCRm+V/Yp36tWdI/Ti5ernCH3Nno/D",
-	"9BodnaD5AExLN5s6s93ce/vZt1ANVXAr6Igyrhpt1u6svFBRerQ8qcnFatKCdHnwlw/1bRasp9nSR4yS",
-	"h5tMkZfw7eRHMLsujI7ICikPIY4X2TN2VXfm+VOPwbN9A6gVZGkaAc0qOakmY6pso5cXiisKwcP8iLj6",
-	"shV81Nah9VHaqCShU3vSc4pRNDy2PHIopkPtEueu7LY1ctNkJGkE6vCzMqDmITQquF9wed1BmYsqSNwj",
-	"asOoERuBKodSq05TevnNNp+m9EA69LRABQ6LrpZiXwyHygXkcMwq02RCp2QAJBQTrBtZfPZ3BWnYciNz",
-	"94YaIzbiH4dDRygrkMgGuf/jcPg4B4f5MQZiOHT9YuGNcUGQb/xZDjNU0frId7MRO8QFMZXKuHfSO7SY",
-	"cJd89ow6Bhq7cUHeg3SZ5sJXfmhC4atsskzxS58fLa3LR+AVvi5MQSl8W3qP4mqsuix8k8m/wnf+WN7S",
-	"wuxs2OJCO5zjy6cv/z8AAP//",
+	"7H3rcts4uuCroLSnyvYObTlOJ9Ptrq1a59LdmZOL13ZntnaclSHyk4Q2BbAB0LbGlap5h32H82DzJFvA",
+	"B/AikRR1c8tp/0ksCSTB737HfScU40Rw4Fp1ju87CZV0DBqk/XQiNRvQUH+kYzilemS+Y7xz3EnMh6DD",
+	"6Rg6x/hf0JHwe8okRJ1jLVMIOiocwZiaa8b07j3wobnBs6Pvg86Y8exz0NGTxNxFacn4sPP1a5A99zNI",
+	"xQRvePQNrmj79JfftXi41qA01Uzwd28aHk0L66LGDfyHhEHnuPPfujmsu/ir6r6LgGs2YCDtw1+nUglp",
+	"LopAhZIl5vad444eAeFwp/F3IgbEfJNIuGEiVSShQ4MBu8vfU5CTfJsh3rEGIN8d/vByGiSJeTNpbvV/",
+	"/3Gy/3/o/j8P93/o7X/5y390quD17k0NgNjaoPKejZmeBQrTMFYkAdn0/rG9tvjgCAY0jXXn+NnhYWCA",
+	"wcbp2H46tKBwH7N3ZVzD0O3kw/lpI1GMVbICMdi743Ng3AfZ/ChcErWl/aMXL+cT/zn8ngIPoeaZyv/c",
+	"9MyBkGOqEXAvv+vMhek5G3LGh8vSUZFcD/d/oPuDL/fPj75WE+vfKdM/VTEY5eoWJBE8nhDBQ7D8pUDe",
+	"gNxRpB+L8JrETGngIMmIKqIAONEjpoiWlCsamhuRXarJWChNnh8StVdDkrduE23J4uLOUsVXAwWVCK7A",
+	"SudTCQm1IDFSnGvglkdoksQstHKp+5syL3ff8jkOEWfuIfjIMpgS98wfLXyQBIliQ66cQBKJUDQm/YkG",
+	"1fkadE6l6Mcwbthjgiv+sthe/X0r9kg5OfvpNfnhuxd/JUm2zAMbFVsYQqIpD+GViCZ2R1HEzPU0PpUi",
+	"AamZAfKAxgqCTlL46t58+g1CvYgMCzoGRiDbYMBxRU7w/8iemN3mS0bbom9/MXorjgWCdMH3CUeCIccv",
+	"pKeDzo3QeIdFOb74bu7p/m6Vb5YkQOMlMDWUIuWRaqHzZt5tJXz55zbjK+eBJV6NOhPJfrCKcFrcO23W",
+	"9JJjevcOL31+lP1MpaQT82tINQyFnCxqQ03x4xTszbZWhHbQ0UzHsPALT2EJb1J4z2Z0OYCjedgKY7Mm",
+	"3IBBHKGoNA8gHCBSZDcSoepKGDKl5eRgHO2heA1HlPFQREAkDFIFioyZUowPiZBkICSwISeCgyG0KepI",
+	"EiluUDW4N+kLEQPl5lX6wMPRmMrrhS2EoNNPWRwhqha8MmJDULpOY7/8rkpjBx24YZE3SIri6fBoPhmO",
+	"QUsWLiHYxiKC+DWV0TJPVaGQ8CqpEYxFa7Nobh7OCsol2MLe4b4D3NzyHx0JiRRRGrI+i5k2BA43NE5R",
+	"SRhmiHoa6LgTdGIWGij3jEMBtx0Hgl5oYPClSvTTOIVlXLsSA5pfWzHdEgKyXgZ9/+yHo4pXumY8KgIP",
+	"IXALbDjShsMiqqkCo4S1pMwYSj0JIbOvkIO116cKYsahAFQNd3o+SN3qJcjV6/1aXdCOWzJl8OzlrDJA",
+	"03XhrRljkU8pqSZa9gg/g0F5T0brTO9JjejRi5eLSpRFmUqxf0KzkVPJuz4ysXgAosgiligDH2HJox3u",
+	"1d3ucuJpxU0GuIsx05LYXw8Mpl6+8s3aK+Up27dg4zSRw2u/bkWVBHcJk6BOdImiIqphXzP7mqvTa9pv",
+	"456cpxn0UMatbMjnZpS7YQFUjXT5msplcGek7Kyo7wgOxPyEgSH0nMguzf405BQRfctCIEw50yoi/UnZ",
+	"5rLOexuRZXb/3gj8sgx12t1/rJBeq3gY+O5zoWr3taBjMRYpX5wYgmXc4lo3122i+rVyjs1UNcghRD2D",
+	"tlxR98JUekvH6OfemJrdcurjV2j8GC4LOoyHhlJ1b0w5HcIYuNlGJMLU/Olvo+gA9MQbSVVK/HUsFJzS",
+	"4VJxBTqEc6dsyiQdCq4l66dWyRuL3wY8iQQaKUI1iYEqQ+N9BVwfl+l4RxEX8AzIi8PDvaIR+mJuyHNF",
+	"Mm0iT8EHMVvKtFtYImqqEaXLBAL8xb9QNZpFzfkvJ/tHL14SMSCUZGvJNSSaiAGG6WOIhiDJLuNKA43M",
+	"2mylwcdC1suC0n0aIe77YA5qMnJbJjTxgBJkbYE1t+lGuLyBkBkT5GLGzTIMCD2lMQ0BVh7xcNIzAmjg",
+	"gjwFyaTpNUTi1nzVT6OhdSqkoNGYJoYcRMzCifUzgKpUTnoqAWsGhoIrzXSKiOjRMfDIiSoFVPdCwQfM",
+	"gNyJK/OdhLG4obElM6k5yB6NbBjBLsnERC9NhpJa+aliqkYoFqWIoTeUlGv/QcKNuDarxGDAwvxH9zH7",
+	"WYtr4D2mVOrkrQN1j2ah10oB6mH8WehlZCiNq52hRp8jD5zOdTmoDUVWh1WWjqOORKpKBHXSCTqvKsGz",
+	"ErXjc+aQeAzDZWOSSxi3MQzbIyrf3HuocFnXaG0Z+k1mQkeLOi54D/eSLcFu3mxBswFkCHXythBumid9",
+	"tVjwwSxaIgqICdLWedAiOH1ulUUVMJwBvRE5DjLVEE+EYstYHzQMvX5rr6WW1olGBaAH3fSwM1xl1w9A",
+	"VninbXCzknDxYCmo0nwv2Xs0csFbHgmplhH7oRhX2HftwrUbsm/dy2TJVEwcFvYsQdkqhLoXxTz3bA6h",
+	"aNnjPXw5COAjnUUws6NCnnrWju1TBS+/K+WybQ73R5vdJQUzV49AgUvwBjk5my86cyViYQtVQPsZOCim",
+	"Tmz6YqmU38hZ6ZuLCE4rVfPARrJ2L7VM/hKvXJxG3IXEO7BkdyBSHoFUASkakYFL4auAFCynvYBQRa7C",
+	"EZUaZH4zSQf6itxKpkERpjtlQPgnTNmpRsLhMyqBs1qe1cGnGfwplRGj/A1TYSxUKpcRMAp+X0J4L2x0",
+	"UGmcgTnr/Qtd4GpzHdzNyL6Xz79f1FzB+wX2Zd1NW0H2Itv2StZDi4T1dI6mb6jW6hwX2p71mr60DLFX",
+	"WhVB5xegMZZgTRGEpjpVBUeg5u5uXdWtCxbCXJ+hsibvS/7nQe/4f+5/+e+V4u2di20tlURDb2wxY2ca",
+	"S9cw6ZmLpBgz5Us9emPKWZLGmDUzrzdOSugbM9WDOwgzKcKUgqgXZWxc8rSdUil7rxja7Q2EDQ8aH0Rp",
+	"OjY+9oCyGKLC/aucLRGGqZQQLeLQJELpD0JqLHkqkfd38z1BBTcgmS4FN2Nh87EQsXTcCTojNjT6JpRM",
+	"s5DGa/ASS0GlRU3GdDymMyUirQJrBVugvQuIpXDNXno1f2egzTddwnCjpHvn91ZmD1sW+Et99mRWI2Qv",
+	"mf3RpNhnTbimF8VbBqVdVb3M30R/7qvMmhQj+xuhmtyOWDjCGpaCtYiplBhCDRHZZdoXTfLU1ggmcWoj",
+	"13tFm7EeTjaUX5HaIYZxUwkB+Yn2JQt3FLmhMYusFCG2VkZI8hotlx1FQEohiUsMVNQpacriCiEeOPVU",
+	"GQ1Gse/ZU6X9MdMaMD43zv5GCVPJnvruXTRfc9iyV/c8d00NNut9jN8Q1U0cZahh+tHmsqpnoV8+Lygy",
+	"V1fVKSosel48O71VgYig88Eqqm/W3Gy2GhuE6KdMySwk807pELZO9AadvBujopjcJuIIHRj3yWaAqNK+",
+	"SWEO17cU4qc0XSpSshYLuhiWKlvwh2uOtxSJdJVaT2cEZMTaJhx1SifwYNlzjL42yqJMOlYGOxtS5qci",
+	"jlcw/n26qzk0X1jbWAFcU333MBXA1vVgfPgGYjo5h1C46vD6wPnzZy+ev2xRqon3PQXJRLTsjefX2PiS",
+	"5aqnNdNy5pYsU5iwmk+zUoI2f3Tz++VtJtOR4SpDsspAJLsfP130fvr068c3Afnp09mrd2/evP0YkHcf",
+	"P5+8f/emd3L2868f3n68CMi///Vfewuak7bwu9qwNq8LSmNtONEjY2FTRW6l4EOyS8nfzj99JIkwJCED",
+	"kjVoGjt3BDQCaSuaKjfEuMJMa9WWZBpDzY7SGHAjvjiK6U7QZAxXyDPPn22t37x6uVXRsOeEhvjKqW1G",
+	"Ai+aHqKGOKGTWNBo8YCtuZOhxsEAQmMp2Nu4xgAvhxV2BlBSLgMgWRnAjjJe2L0P+n4lt0yjo3Y7EjEQ",
+	"DrdZRLizcix2mUrDZaW2XlgFzaGaeklyBjRiHJRa0Ee2P6py2+BMw2A757dBjsANcP2eDmefnwBI3BsZ",
+	"M5469/sXX4nZ4rH5HarFwpBquKUTYtbtKMxDubBA+wecAQ1HtF+SDYUaCgkUuXT6pyl84rrpW5bN5tIb",
+	"FUBXg3VV0azUIoyFVy4hXBbN7K6kR9vYu2e2AQkkGprLZMZtFTZIV6LpvfN2RbR5fXUe2/t+1u3CXNIC",
+	"tnJl60KbAIEU8QIvcCZimLv5lVDo3jxrBmjE5I24hpVqef7IepmmNxMxlCt/HVA87XVcOVWPdoLO0IUu",
+	"cp/WLrA1a8rWwVUH/s9EyqNPCSwDOCzoe7NU4iSsZhz/sub6VEMvlBAx25NU6DvCl5ouWu71jVfISo21",
+	"lf2fTeVTQSfl7PcU3M/GhjGbjYVarNhr4bZQkQBXi2VfRLxMkY0zhRdqHElcj9+0Gpb7vtMgpAlhnPSp",
+	"YgoteJVN7hAiJruHx4TXxcQX6xScDusIOewNpUgTG4tOKJO3mHozPxQ+/p7SSFLNwkr68As/VBsE/mdi",
+	"iCwiH8zLoqWZcqYV2c0WGACr6tdseK2qGM6XNditm+geZrYaxhKSI8NgWhTk9FxgnkZpZ7b8aTBYxnNZ",
+	"qtl2Jf3kHjn3haheMibur60tXjo5/3jwjLx5e0bevn5zfkJObclSdh0RNyCnKpmwjikgsbgl5xXlTA02",
+	"w/fzKCTfcB0oENaLSB3zpy0or3HdUR/uKHL69gP53wcvDn8gxWuC5hKRQi51rYmS4hbqYfGJx5ONWyrt",
+	"C/jcNJRZN7AmNehnn9SSZ3k4SmNhHdktUHBgSNqR6N78krs5hX7lwQLFDK6xKwMCB8MDglmB48+i5gHt",
+	"E5h2aQE4DZCuT2OqHBUt5tdUItl8X/nsBHj0UFXArtljoWsSOoEF/BBMWpRsOy+46ovjN+uKBh0lUrlE",
+	"RXJthXHWNOOA0y6fc+57rh7CHZqtyPvucGETY24F3nk6J6e6vny5tzBbRPr+0yxdrMyueGXBjC0kJYUc",
+	"Us6U723KBIpz56C6neg8TZJ4UiFRsu/nxq1mOujslVUvcUHjpTRYufHTDac7WnA43eYq2S+MjhgsFxFa",
+	"Nh06hrGYJtLv1zI56JvrcmnTuWjL5hZ0Bn5NjKu91cHAbySyNz+gt6XdkHnHY9nGHAgZEDqkjCsdENpX",
+	"mjIeEMqJSLDtQEjy7ODgr0RwQkki4vhH4opmBCdZUMLZoWrKbzn6/g/q6vlqc6oD0ZRQ/uXi4pScnL5D",
+	"b9Pn9qIsexLGDLg+IGfYvC+BuCAeRETwS24DKwCS0KlkkgQaGR9iwGL4kcANyAnx8yBJSKVhMXRpYxFe",
+	"X3JXsMm0r8tUZNcljK/cdvdfmaX7mCK52jsgf8feDrMrC4Tokru5GOhYBoSbB/thGbi3Y0LdO9rWEAI8",
+	"ssEugjM11SW/Ojp8doXZSEqcNU4U2CbkVpMkA/PdJcfn+T4n/Hb20pkepqCw2UuOBZuKUB75HZKro8Oj",
+	"bIO/iT7RwlLlAXkrpZAIET9U8pK7qZLqgLxnSiuSKiAiob+nQHDcrvKAEoOBAq0OyDkAsdlcmrCDcXRw",
+	"yf3UHnR43GjQk4SGI9g/OjgsBKo8dRmyKgzCOe48OzjEhSIBThPWOe48Pzg8eI4zBUaW17sj28HwT+wn",
+	"srrYiAg/t/i48zPoX9ySqQGjR4eHa5st6vooqsZ1xuwGE7ZZMXnnAikgBGVT2mlyYIu3hsp2XOGtvphL",
+	"ujYR2PhyZ7hig++Wp4wrXg8zlV+DzovD5w/zRC40cU+dBaqRLLZU2+VMLRtkUiPPWF8DJI2Av3nWLc2g",
+	"rAS/YY+TbFVQGi/+j/vK4bheGS47PLwacPmDuzhMusVCV93ZYqWfKvz1ywapzNbBVqA7GwcjBsRjhDgZ",
+	"oTDt4lyK6vtnGy7M1M1xnuP4i+tumcWyTxyf5N6aK2ryNstaAFAaBvi1rLRdTmoK+M/avLMborwsoHL+",
+	"crci0oHDKDnKZ3CCzREYLQ+IYv+EgLjxbZYZ3ci8vYAMhPTassiGRZRMc2L33vDP1+69e9jXJslYwFcV",
+	"Y252yP8DjfPfDt79VDAgZ8OxMxRiDRFDJW6yDHFVbutk5rmU0y0ccKDakNFJcf0MSc1Bw8xREy1QV3VM",
+	"xOPAuIRQyHXIHKPTi3jCOVQOhXVCo06OIwLrpcJDofDLZvVHYVjkFmsRozlcCGVHFXFsUTyrVtajLrox",
+	"4+Aabubx+3u39I9k9SoLMmISsm7gjDJ8SDlNbI0MDt8SxpytV07TN4bEKquSLsIgptNEDXX89y1PJ1no",
+	"PJI/nayzY83tCEcylDQZleRdQAxCyS2dqOUZ4AZkPrKtjgs+m0WTP15S1lBVNh14sVNTqiPBtQ/BycPL",
+	"nANz2J5B3MSy2cN7DDkDlaFhyHwQX/YVF7xnpwLJkNksUeHDl0dqJ66Nk/4+Aj0CSSgZsBh8mwBTWTWC",
+	"8UMMfgnDkJp3aSDKbFSzxJmnkVU91IbBuLglu3jUQWzt1onK2xBCGscg9+YxZxox3cV6+loOPNcS6PjE",
+	"LH2FK1tFFwZSjDsrEWkZLbaxE0Mnu4yHcarYDez96EeukkLn/O3IHhiUN/xQKdkNRIGr1xe87ggrm+ZZ",
+	"dsuLkevdPo9mSXaaW2ao8+Obv51/+rgGykS0kqyRnri2CqoIPoPsluY7258D6ysV50lkJMfk9HwAVSY/",
+	"Q0A56fl8Q1M861WWk2hBb1n//qwhkgCPcE6J2fSNHWfCI5wjEAtl/1BpGALglxEMgGZzBpIY8O/fU0jt",
+	"HzjLBH83CjKO3deJFc9fnmJleaxsZU/aE8o05XTvWdQYc3nl+60Xsxjs1JPHoKMQDnkEAxnAqIXNwrzr",
+	"aD6z26pd3Nd21amI46VQsCHPtNBDtMUeqcFpJOkt40NMqNk06Y4i4pbbbBnpw0BIsHgfMKk0uREaah3T",
+	"Ofg0MrABkebnFZhpQ5icqmTdYmwa+NoIdcayI6GAYGe50a1MRMb8EzcgEYU5zokW9q/22MwHbdVi9C3q",
+	"ryecLo9TB2WLVbQLPHJxFIk1k9gY0Ghaii0TmirYV2mSCDnHULIjSs79ykes8bACpkbh+R4ztUM8VCxk",
+	"DaC8pHRDVlZVgFk7WwNqVD2D4ciYrWOvx6H8aIboHeURXcKzl6O1fDUHe5Zf65H3v8zPT7JxeQRa+CKi",
+	"Mq/KWi37MSjl5aQdYbsOOYmTmdV8V+DMLfzGPYLA5TNxXrU9YJnGMYMoK0Axnyc7iiRSDKUtbdmov+AQ",
+	"1FU24jAnzrQWVNn4AFbg5QGC91Tp/bc3wPX+uzedhgjtl/tnwdFhZYB2Pm413OmuHYCwn7/vAvEdyom9",
+	"mrirV2fL9+wGHDnY6M65rc7bPzcPseBQZBcfeeVWXQWEReR/uGgbBtX2AnuPsa1ksj5nCZ7t2dUSX730",
+	"xcr+rZO+ecPBFgveUn0SwdCWEwo7Crm+JGPJroQEqJHFmsW+GNSKBKLoRJFIcNhrj9rslOq6iIDSrs9t",
+	"a/CalXtvMVpL3aYGxljL7fRoa52ZMpyLVask7YJFcfOtpT3zhk0LMDI9jofIlJdynqUJ/Bm0Q3fmWrPf",
+	"9jpb1S7EXWjdCtqajeVGscYbv4vqykHbdBBW39o32bTbbdaoU3MzywWb2Ob1SjB9iu0vy3L57F6FUs2R",
+	"ItktEDsmST2N7hFh2yKo70fYtTRmF3kCKSmtbKpbQ0GW2wd4jtxQYW3pKMYtVzlZ0NnLsn0x2LezEUFp",
+	"kh8OUMJbrQ9XREIuI3PJ2aCYXpfPOHl0+snn8Rk3wAlXT4nVqpzs227h/nVgfYNLHjt0szGL69H/vpyg",
+	"CM38cJ/ySAc1Yokiu/Y0UonBfNuNZWs0eD4tktiaDXeEzl4r46GASTYYtOWON2btItUZy5QULVBzZ8sp",
+	"1viMrQ9RhyPKh6DWZ4uauxGDLOvceUniJuqUaFQLQrnQI5ALEljWwDLHUs2u+Owv2EppUYsf7OOkkUh0",
+	"XlwVEBFHOBNYKv0QktmDu13jSAXcW/WQtGnveJTs10rVroH/PjWzW5BpcyPcudDzmS63gJoY7U22atWq",
+	"J8wvuwONsmEeVGG9k4Tf7AEyHX/Srv1T3IDUqeTlMqengqZ1FjRVuyPlh9kCbDea2hWG+suqB1iXzxHM",
+	"1mJvN5D9fbfu6pJrem0PFayeeV22cMIRhNd2sZsxkLXZE6qLp2Bil/VUFrQ8FXxDLlXV7PGtzm5OIYfG",
+	"2GYyQbDuZlZjQHD4UkCkiL0xEBB/0HdA/PlrAfGnnAfEnS3+73/9194Cnlj21dyiugIyv9EkWnYQ3zr5",
+	"vBLOXRS8DRHzE7tgJZhvqsPL7mzbme03wbivDEFgZ3KMElSFGb6DpfnF4jGO7VDgNqr9JF/+rZbquHNo",
+	"ye1IWCRAVMDBA3BWKLBDoLFA1a6JYBvZ6/EUe5h3nHgeM2BPpT2I3B1tIooKD+seXWbKDnpxlQkr8F77",
+	"cscnPK+r4HFKclaUPOLIH1RvKyAXT3bcb4HjM5sD/Mmuf1s4yvYJ00sM1TCg9CzN3JHGWFMwjXnk6Aw/",
+	"BBFW3yBd7gGawvac8oHPQsMnvo1c7Pf0OIsJGLexRXuWA2I5Q+8ijGtPwADVVX72az0mz40fgeuzSbEb",
+	"8g7Lk2gfS8bNQ5NkwLSlOjENPVsClTEDac/5bRCw/liSWUz5QNQ8DG3OcZ86NOWx8EwOPwt2wzr2NJVl",
+	"kdCVcFMcHVmn38rnzHQ2VSFecZzNlmMmh58P1K4XVxCzIeuz2B0WX+vevbXrYjfHtWX8dq3lMVRXdy83",
+	"HOTyFMhdhQwdqndIgUaIBGxN2b0dTQjQcERCyomQ5j8usFNvLzC0anZSHLZt88RxHBCqCbW2NCYXbos0",
+	"KiFJcTxNTqIutdwUuPvZLfmz1/c5UOXBV+xDoEkixQ2NsXjef1J2fK6dsSBS20NOaNgi1eMe0s3u0xji",
+	"k+IGcvRsQqy7u5+47Wx/jDwDd5E9dhSxB4k59HhTyGO0P7G4G1E1qrWImtHlaaKpswuzDQ+CrseOJgTn",
+	"FJoWRY1r5erm9WYN2PFVfP4gfduHtykkuWfkFYyPqrEuSfsxC0tlfANnTlEluHKDZmyn4wKNdhm+fNyg",
+	"OSTugfguW72ofvrWrJO1K7wChjOcuCdA1BKZY6YURPuteBAjcR/sFTlvbIgJpx/zuGNrqQIXUSsiDQcD",
+	"ROlSbDivU9k1jW9SUGIz9ONvOtZUDkEvgYP88PZa49wtPffVPC08R9exUF/e5euA+r6ZrnDEjzujddJT",
+	"CfBogcGMCIS2U4PbHPX4GDwQfGujNS2PrmlG8CzJtFOaDcqyVWuLJ4xrmPTMZqUY4xGlxjPtjSlnSYrT",
+	"fXpUaxgnJYoZM9WDQoYFdUMvKop6GIMcAg8nPZqNB3XFKpZ0Bqm5ZCDkEKKe8XOVpuOkE3Qwf1C4f3vK",
+	"rJ83Nyf8scgcuKdISt08fGviG0WFI0Mz1ebnGa4+Udvljuo6eH5iMXjO2JAm87ffdmU2YLGbiJ+hgfHS",
+	"dMm2GbpMIM0tDCuA/hstDFubVf6J5/zRGvZdQ/X7YyE1jBuiSVrTcHQqlP6AK7coS5rvauuNQQtFV+uQ",
+	"g53EjF9jn0WGv7aM9Jvoz+ehv4l+q+J+Fi08cPj5Ud3A4W1gPPPiNVz3m/lpRdWRnUrrseHK0xqtrD8u",
+	"jcOwLu0MxuIGynd1+OsLEQPlT+mbVajCE8H803aQFDaWci0+5BGclVDKWGGkt3QOj2/LFgMbjy8ur5WW",
+	"OS7KHNq9t5z1tXvvO7sbBWiGqMWUnuXHttPh8Rnt12+B5YKwWyPDzEXSzIk2TcegnOUZzQfE3KYK4x//",
+	"kSelEgoDFMn6aSP7VuWkWxJH977wyfxYaCpqoJy3uKpwENJ2cX1hYxsmOAeJR1XfVsCxP2Mnh9eDUFle",
+	"NDSv5uqJxB7J3FCD0mt/EmBBotlDAL20C9zwGOvQ2w6FEdWExrG4VYTpvXURX5/GlIcw31h55Ra2cjM2",
+	"U+D15zB/dlQxPqnFNXDisfSQlpF7ZnfElBZy0kQhF2aTv7h1Dyt72p2glQHtmU30PL7ztBqb2NZ7dGAY",
+	"ipTrHeWJDnur7cAYe4b1bTaFYknHaLqye05k401h9Z/PYWrRvViqH1aBOwce64cpj1aeNdFYdNyA5jb1",
+	"yJl6eVtY/OQW52i+dedyFY61Z8qV8cbgip9+sS0xJ0QB1YSL28Di/XY0WRnnC1oTEsbihsZNpupY3MDD",
+	"hz/+3IPqa2JhY6xNNWYnonAdYa9ugWTmcn1TRGWNdmXVrUKqYSgkg/JQGmbl7bzpiHitZa8xvUMZffzX",
+	"7NlUSjp5MmnLGiqkE4iICoXEc9ocAiZrOQhqYTnll7cxb3Mq/WNs3D9Z50NGM8XASFBon1JWvRXjbys4",
+	"wKU20PppMrNdoE8UUKSAHIyrE8HJjGFbuP/cNrgGXKeJURT11smv9vdvxjopvs7jtFEswso2yo4iRoPj",
+	"sCmUBLkqX4sBcyPScATNrulnt+bJId2cHnB4yA6aQwzVivqgdhxDGo5+EvKbYevHM6GjlEux6JxC5rqi",
+	"2I5UFsiWWKp4IoZtOCt0DYShJQuLArssmc6ARjib8nYk4lL5LwosLA7uT/D/XUdoQT4BCs+jYvKSh1Rp",
+	"cmtPGlJBNoBEBXnP0h7qJDFOUg3+rHTbpiGwtlXZc42OLznlBO4S4AoPPqJRQMZA3VzuiKpRX1Bpd041",
+	"CWk4AsIqB1hafxphsOKR5w9Xgl65Lzpm8aTaH/fNADYhYs++RssQD7ymkQFHaEufCiEFBVRXlOYXvfYX",
+	"S3jtW+FxGZJaA3v+nDOD4yMc420eEkM0BEl2Eyo1C1ni0t4x1cDDSUBiGDLNxtT8/TPjLCAf6TUdCy1K",
+	"/GC8fXeILGLYckhpTmx5LKzbyFWJi8YNVauJiJuaoV9LoBrcEc+bKRmOt75ZPTRAwMK3Z//+1//7awF7",
+	"9tDDqRO3MvR4ISgS4ETweIKnqtFsMkHzwVtSpDxqwM2nBPiZWbOpskVzb/OQrT8ULQGO6Bm4ZnULOrJL",
+	"yVBSrl23OlNaUi0kTkBOhIjteojsUTOc+GHYbihvxmYNFQOIoSmMzS0C90j7RrsoSkhYPT5ZD+MuDUNI",
+	"tJHATRWIdtGpFHbP2zRgN9v91ocY7E5dtwQCkjBuJ382cpodDhuxiHChcYyo5aTGIpwmdOegbh63Ek8u",
+	"xPJMtrl5yv7KR+V9eoQX3pzkqF8KkSGV5crPshD5xN3jI6Il5Qo7TAt1qsYPEiRNzL/PDg9JxJRmPNR+",
+	"ryqbdIFbtCOaYsbBjQLypWEK2/IV48MYSnWwP9px7a6NFS/FD0VvyLyGNci40LaXiBWKaXHywsw8Yvfj",
+	"ayq3ShaZ/TyqGX1FZCEidhXcgKRxNRH4GZgFggrwl+McK6+oDkd7S1F0LBTUU/SJ24RdpsxejL+syK7b",
+	"gfl6r2zJFy64uuSRAHWMdGw9baam3+aAXIzAp3YI5erWwskd+Ht1yd0hE+bywsHQZPcqEhyuAnKVjKjC",
+	"PxwAjfd/FVzyqyKw8dsfnXeORw479zw2Hr65/94xSXKkXXIOd/iDO4YWH2mPvZApVPnlFiJWhNsmoW3i",
+	"FLMzs6nHdVSwJSfDN2b7ZJfyieAQuMPDjURjPBK3fhSJr58N7aRndQ23y2nsEuE0zml3HLhVmC5s/vHK",
+	"RquqvQ4vScQl8AnKuL0a5no3b/3Cb9bLGRtdYZS+hwlhReC6o7nXUqHRgJCETkSq6xUP6pdTOqlSLgmd",
+	"XB07PYKjP4gdFpOFsS659+XQJd5Rvsg1IEqkMgRyhU+4TA8Pn4cssv8bJYLSZwK2YuWSOyxwjWoKH6NH",
+	"wMlAYGW+HcLitmHHsOgR2c2mK15yI5HwZxtgxnNcYvNi2SiRvcojiuhk61yBx5N6KA/4myKT4hn0Xr9Y",
+	"tgBV6xEKmaMR1c9ymsXbKI25ZjQg/MrNiKJvfeKLR2wG8E2KM2dQzlUvZ27dN6tdqrnqIWB/EKqbtvB/",
+	"ff75j0eBhjvddZueGaOQ5c3aQNlT3zrqsKpvbZTw6/PPZNdwmRS3NsGTBVh4RCi5+HRx8t78VukP+vvs",
+	"74fq5qpJWDp56uw2dAvnNtueuzEaiyLVXbdhlUn1QvMfD9fdgHvm7l959CwuiX4s9hsYHHjLJo9j9Sca",
+	"FDE+8Roo7a13+L3HHeVzr222qeQZKA9F9PKYVribIiHNjFIpUZJK+0bfNUybNL+vgY58onsENLLFRy7T",
+	"/S6CcSJsGnX/P2HSdk7hs6Pvp+cUFofoXF7eHT3bv7y8+yt8+UvVGJ3tIeujdc7kaSJpRLUG9BSFjOz0",
+	"jx9typP4wT2BQ5Dd3PtCCVGDKF6d6pHKbNLO8V2Jw9ZE+LZgQnWdy9NsatpGzhO/crMThZ7mJa9QHmm7",
+	"gj1Km85oaCyCdaSh0iSJ5zf4nuOyrTyYwe3tQQ5mmGrO3lFEC01jgmBsBnjO3qp7r+/mjAm6yJe3mrdm",
+	"btioSppAeHFnOfOPbSFI12G3/n1EdbF+SdGJy5EVxeu7N81i0ywdOJVQbSVcuCWWOzZ1xoJ/yCMYTJ0x",
+	"xj5OLfAgzAvKMB3bvkrfh2paai+3ul6BbXUBvevb9tEp98ore8v+hg1QRaN4LG7yaUZzgfwhW/0UkVom",
+	"IpXPWcjh/mCoTpXZZaPmwet+VcsmLh/06K9vqQXSai+aWXc2Sm3nIhtzf8DujG8MkokIu/zNt3bgSVGQ",
+	"NhAC5kDml/e9suuepiS3sgldrWVD+SXmESDyoxmoJkyRSNJbToTBbUv0RZAIxeYe4O4WPR1Ss0ZEe6gG",
+	"JAF3xppt9OADJscGs4yTa5hgjKEGnXVNau7eF8IL3o2dZWqf83iOn6HEUbwv1Zy2j8huhgGsgBZ2XsrU",
+	"QV9Ztq4+T9eC6eYKTQfeJ6nZara8A+sySOg6pM/p9XuNq1ZBy58+eU5z5sGqnAzu7jgoJwwdfpbhL5uI",
+	"b1Zp57hkBoPTRnaMJV94R7S1mfJlHrtwMDwgVbUeewGhcezLKxM0eqvsV7xTp+4coRcvVz9H6Fv2fBym",
+	"1+joBM0HYFq62dSZ7ebe28++hWqogltBh5Rx1WizLs/KcxWlR8uTmpyvJi1IFwd/+VDfZsF6ki19xCh5",
+	"uMkUeQnfTn4Es+vCaEBW0Hy08vI88WSjlGwUj5ICRlaTZN2Q8hDieJ61aVdtHRofx5BC29WBOluWZkXQ",
+	"rM6WajKiyrbheZW1oorq5gf41RcV4aOeuHMd3EkSOrHncKcY40TJFzkU04F2ZQ2uKLo1ctNkKGkEqnuv",
+	"DKh5CI3mx6+4vO4Y03n1Pe4RtUHuiA1BlQPdVWddvfxum8+6eiAL56RABQ6LrtJlXwwGyoVLcQgu02RM",
+	"J6QPJBRjrOqZfzJ7BWnYYjBz94YKMDbknwYDRygrkMgGuf/TYPA4x7r5IRNiMHDdfOG1cRCRb/xJG1NU",
+	"0fpAfrMRO2IHMZXKuHPc6VpMuEvuPaOOgMZumJP3710dQOErP9Ki8FU296f4pc9el9blAwoLXxdm1BS+",
+	"Lb1HcTXWxBa+yeRf4Tt/aHJpYXZyb3GhHZ3y9cvX/x8AAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,
