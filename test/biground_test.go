@@ -81,7 +81,12 @@ func BenchmarkLargeRound(b *testing.B) {
 	// their contributions from rounds-admin's founding allocation; the
 	// applicants are one member per organisation.
 	contributors := newVoters(b, nContributors, fmt.Sprintf("br%d-", run%100000))
-	each := int64(perContributor + 1) // one token per contribution, one more for project 0
+	// One token per contribution: one to project 0, then perContributor−1
+	// in carts. The tokens come from rounds-admin's founding allocation.
+	each := int64(perContributor)
+	held, err := admin.client.Balance(ctx, admin.id)
+	require.NoError(b, err)
+	require.LessOrEqual(b, each*int64(nContributors), held.Balance, "rounds-admin's tokens cover %d contributors × %d tokens", nContributors, each)
 	for _, c := range contributors {
 		require.NoError(b, retryUnknown(func() error {
 			return agreed(ctx, admin.id, func() error {
