@@ -753,6 +753,19 @@ type AttestBody struct {
 	Weight    int64      `json:"weight"`
 }
 
+// CartBody defines model for CartBody.
+type CartBody struct {
+	// Lines one line per project (a project named twice is refused by the chaincode)
+	Lines  []CartLine `json:"lines"`
+	Signer Signer     `json:"signer"`
+}
+
+// CartLine defines model for CartLine.
+type CartLine struct {
+	Amount  int64      `json:"amount"`
+	Project Identifier `json:"project"`
+}
+
 // Category defines model for Category.
 type Category string
 
@@ -1898,6 +1911,9 @@ type AcceptProjectJSONRequestBody = AcceptanceBody
 // ApplyToRoundJSONRequestBody defines body for ApplyToRound for application/json ContentType.
 type ApplyToRoundJSONRequestBody = ApplicationBody
 
+// ContributeCartJSONRequestBody defines body for ContributeCart for application/json ContentType.
+type ContributeCartJSONRequestBody = CartBody
+
 // CloseRoundPageJSONRequestBody defines body for CloseRoundPage for application/json ContentType.
 type CloseRoundPageJSONRequestBody = ClosePageBody
 
@@ -2739,6 +2755,24 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /v1/rounds/{id}/applications (the `ApplyToRound` operationId).
 	ApplyToRound(ctx context.Context, id ID, body ApplyToRoundJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ContributeCartWithBody Prepare the member's contribution cart (several projects of the round in one transaction, round:ContributeBatch) for signing.
+	//
+	// One signed transaction contributing to up to 100 distinct projects of the round, each line under the rules of a single contribution; any refused line refuses the whole cart and nothing is contributed.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/rounds/{id}/carts (the `ContributeCart` operationId).
+	ContributeCartWithBody(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ContributeCart Prepare the member's contribution cart (several projects of the round in one transaction, round:ContributeBatch) for signing.
+	//
+	// One signed transaction contributing to up to 100 distinct projects of the round, each line under the rules of a single contribution; any refused line refuses the whole cart and nothing is contributed.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/rounds/{id}/carts (the `ContributeCart` operationId).
+	ContributeCart(ctx context.Context, id ID, body ContributeCartJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CloseRoundPageWithBody Prepare one page of a round's close (anyone, once the window is over by the clock skew), for signing.
 	//
@@ -4952,6 +4986,44 @@ func (c *Client) ApplyToRoundWithBody(ctx context.Context, id ID, contentType st
 // Corresponds with POST /v1/rounds/{id}/applications (the `ApplyToRound` operationId).
 func (c *Client) ApplyToRound(ctx context.Context, id ID, body ApplyToRoundJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewApplyToRoundRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ContributeCartWithBody Prepare the member's contribution cart (several projects of the round in one transaction, round:ContributeBatch) for signing.
+//
+// One signed transaction contributing to up to 100 distinct projects of the round, each line under the rules of a single contribution; any refused line refuses the whole cart and nothing is contributed.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/rounds/{id}/carts (the `ContributeCart` operationId).
+func (c *Client) ContributeCartWithBody(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewContributeCartRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ContributeCart Prepare the member's contribution cart (several projects of the round in one transaction, round:ContributeBatch) for signing.
+//
+// One signed transaction contributing to up to 100 distinct projects of the round, each line under the rules of a single contribution; any refused line refuses the whole cart and nothing is contributed.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/rounds/{id}/carts (the `ContributeCart` operationId).
+func (c *Client) ContributeCart(ctx context.Context, id ID, body ContributeCartJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewContributeCartRequest(c.Server, id, body)
 	if err != nil {
 		return nil, err
 	}
@@ -10561,6 +10633,53 @@ func NewApplyToRoundRequestWithBody(server string, id ID, contentType string, bo
 	return req, nil
 }
 
+// NewContributeCartRequest calls the generic ContributeCart builder with application/json body
+func NewContributeCartRequest(server string, id ID, body ContributeCartJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewContributeCartRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewContributeCartRequestWithBody constructs an http.Request for the ContributeCart method, with any body, and a specified content type
+func NewContributeCartRequestWithBody(server string, id ID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/rounds/%s/carts", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewCloseRoundPageRequest calls the generic CloseRoundPage builder with application/json body
 func NewCloseRoundPageRequest(server string, id ID, body CloseRoundPageJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -13231,6 +13350,24 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /v1/rounds/{id}/applications (the `ApplyToRound` operationId).
 	ApplyToRoundWithResponse(ctx context.Context, id ID, body ApplyToRoundJSONRequestBody, reqEditors ...RequestEditorFn) (*ApplyToRoundResponse, error)
+
+	// ContributeCartWithBodyWithResponse Prepare the member's contribution cart (several projects of the round in one transaction, round:ContributeBatch) for signing.
+	//
+	// One signed transaction contributing to up to 100 distinct projects of the round, each line under the rules of a single contribution; any refused line refuses the whole cart and nothing is contributed.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/rounds/{id}/carts (the `ContributeCart` operationId).
+	ContributeCartWithBodyWithResponse(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ContributeCartResponse, error)
+
+	// ContributeCartWithResponse Prepare the member's contribution cart (several projects of the round in one transaction, round:ContributeBatch) for signing.
+	//
+	// One signed transaction contributing to up to 100 distinct projects of the round, each line under the rules of a single contribution; any refused line refuses the whole cart and nothing is contributed.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/rounds/{id}/carts (the `ContributeCart` operationId).
+	ContributeCartWithResponse(ctx context.Context, id ID, body ContributeCartJSONRequestBody, reqEditors ...RequestEditorFn) (*ContributeCartResponse, error)
 
 	// CloseRoundPageWithBodyWithResponse Prepare one page of a round's close (anyone, once the window is over by the clock skew), for signing.
 	//
@@ -17459,6 +17596,54 @@ func (r ApplyToRoundResponse) ContentType() string {
 	return ""
 }
 
+type ContributeCartResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Prepared
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r ContributeCartResponse) GetJSON201() *Prepared {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ContributeCartResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ContributeCartResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ContributeCartResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ContributeCartResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ContributeCartResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type CloseRoundPageResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -20486,6 +20671,36 @@ func (c *ClientWithResponses) ApplyToRoundWithResponse(ctx context.Context, id I
 		return nil, err
 	}
 	return ParseApplyToRoundResponse(rsp)
+}
+
+// ContributeCartWithBodyWithResponse Prepare the member's contribution cart (several projects of the round in one transaction, round:ContributeBatch) for signing.
+//
+// One signed transaction contributing to up to 100 distinct projects of the round, each line under the rules of a single contribution; any refused line refuses the whole cart and nothing is contributed.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/rounds/{id}/carts (the `ContributeCart` operationId).
+func (c *ClientWithResponses) ContributeCartWithBodyWithResponse(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ContributeCartResponse, error) {
+	rsp, err := c.ContributeCartWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseContributeCartResponse(rsp)
+}
+
+// ContributeCartWithResponse Prepare the member's contribution cart (several projects of the round in one transaction, round:ContributeBatch) for signing.
+//
+// One signed transaction contributing to up to 100 distinct projects of the round, each line under the rules of a single contribution; any refused line refuses the whole cart and nothing is contributed.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/rounds/{id}/carts (the `ContributeCart` operationId).
+func (c *ClientWithResponses) ContributeCartWithResponse(ctx context.Context, id ID, body ContributeCartJSONRequestBody, reqEditors ...RequestEditorFn) (*ContributeCartResponse, error) {
+	rsp, err := c.ContributeCart(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseContributeCartResponse(rsp)
 }
 
 // CloseRoundPageWithBodyWithResponse Prepare one page of a round's close (anyone, once the window is over by the clock skew), for signing.
@@ -23748,6 +23963,39 @@ func ParseApplyToRoundResponse(rsp *http.Response) (*ApplyToRoundResponse, error
 	return response, nil
 }
 
+// ParseContributeCartResponse parses an HTTP response from a ContributeCartWithResponse call
+func ParseContributeCartResponse(rsp *http.Response) (*ContributeCartResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ContributeCartResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Prepared
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseCloseRoundPageResponse parses an HTTP response from a CloseRoundPageWithResponse call
 func ParseCloseRoundPageResponse(rsp *http.Response) (*CloseRoundPageResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -25025,6 +25273,9 @@ type ServerInterface interface {
 	// ApplyToRound Prepare the signer's project application to a round, for signing.
 	// (POST /v1/rounds/{id}/applications)
 	ApplyToRound(w http.ResponseWriter, r *http.Request, id ID)
+	// ContributeCart Prepare the member's contribution cart (several projects of the round in one transaction, round:ContributeBatch) for signing.
+	// (POST /v1/rounds/{id}/carts)
+	ContributeCart(w http.ResponseWriter, r *http.Request, id ID)
 	// CloseRoundPage Prepare one page of a round's close (anyone, once the window is over by the clock skew), for signing.
 	// (POST /v1/rounds/{id}/close)
 	CloseRoundPage(w http.ResponseWriter, r *http.Request, id ID)
@@ -28409,6 +28660,32 @@ func (siw *ServerInterfaceWrapper) ApplyToRound(w http.ResponseWriter, r *http.R
 	handler.ServeHTTP(w, r)
 }
 
+// ContributeCart operation middleware
+func (siw *ServerInterfaceWrapper) ContributeCart(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ContributeCart(w, r, id)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // CloseRoundPage operation middleware
 func (siw *ServerInterfaceWrapper) CloseRoundPage(w http.ResponseWriter, r *http.Request) {
 
@@ -29769,6 +30046,7 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/rounds/{id}/projects", wrapper.ListRoundProjects)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/rounds/{id}/estimate", wrapper.GetRoundEstimate)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/rounds/{id}/contributions", wrapper.Contribute)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/rounds/{id}/carts", wrapper.ContributeCart)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/treasury/accounts", wrapper.ListTreasuryAccounts)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/treasury/spends", wrapper.ListSpends)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/treasury/spends", wrapper.ProposeSpend)
@@ -29862,186 +30140,189 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7H3pchu31uCroDhflaS5rcVy7CRyTdUolpP4fnaskRRnaq48FNR9SCJqAh0ALYnX5ar7DvMO34PdJ5kC",
-	"DtAL2Rs3hXL0yxYJNtBnw9nP514oxongwLXqHX3uJVTSMWiQ9q9jqdmAhvoXOoZTqkfmM8Z7R73E/BH0",
-	"OB1D7wj/CXoS/kiZhKh3pGUKQU+FIxhT85sxvX8HfGge8Ozwu6A3Zjz7O+jpSWKeorRkfNj78iXI9v0I",
-	"UjHBG7a+xRVdd3/5TYfNtQalqWaCvz1p2JoW1kWNB/gPCYPeUe+/7eew3sdv1f7bCLhmAwbSbv46lUpI",
-	"86MIVChZYh7fO+rpERAO9xq/J2JAzCeJhFsmUkUSOjQYsKf8IwU5yY8Z4hNrAPLNwfcvp0GSmDeT5lH/",
-	"9x/Hu/+H7v7zYPf7/u6nv/1Hrwpeb09qAMRWBpV3bMz0LFCYhrEiCcim94/tb4sbRzCgaax7R88ODgID",
-	"DDZOx/avAwsK92f2roxrGLqTvD8/bSSKsUqWIAb7dNwHxtcgm7fCJVFX2j988bKd+M/hjxR4CDV7Kv91",
-	"054DIcdUI+BeftNrhek5G3LGh4vSUZFcD3a/p7uDT5+fH36pJtbfKNM/VjEY5eoOJBE8nhDBQ7D8pUDe",
-	"gtxS5DoW4Q2JmdLAQZIRVUQBcKJHTBEtKVc0NA8i21STsVCaPD8gaqeGJO/cIbqSxcW9pYovBgoqEVyB",
-	"lc6nEhJqQWKkONfALY/QJIlZaOXS/u/KvNznjvs4RJy5TXDLMpgSt+crCx8kQaLYkCsnkEQiFI3J9USD",
-	"6n0JeqdSXMcwbjhjgiv+Nt9Z/XMrzkg5OfvxNfn+mxffkiRb5oGNF1sYQqIpD+EHEU3siaKImd/T+FSK",
-	"BKRmBsgDGisIeknho8/mr98h1PPIsKBnYASyCwYcV+QE/49sx+wxnzLaFtf2G3NvxbFAkM75PuFIMOT4",
-	"ue7poHcrND5hXo4vvpvb3T+t8s2SBGi8AKaGUqQ8Uh3uvJl3Wwpfft9mfOU8sMCrUaci2T/sRTgt7t1t",
-	"1vSSY3r/Fn/6/DD7mkpJJ+bbkGoYCjmZV4ea4scp2JtjLQntoKeZjmHuF57CEj6k8J7N6HIAR/WwE8Zm",
-	"VbgBgzhCUWk2IBwgUmQ7EqHalzBkSsvJ3jjaQfEajijjoYiASBikChQZM6UYHxIhyUBIYENOBAdDaFPU",
-	"kSRS3OLV4N7kWogYKDevcg08HI2pvJlbQwh61ymLI0TVnL+M2BCUrruxX35TdWMHPbhlkVdIiuLp4LCd",
-	"DMegJQsXEGxjEUH8mspokV1VKCT8kNQIxqK2WVQ3D2YF5QJsYZ/wuQfcPPIfPQmJFFEasmsWM20IHG5p",
-	"nOIlYZgh6mug417Qi1looNw3BgXc9RwI+qGBwacq0U/jFBYx7UoMaL7txHQLCMh6GfTds+8PK17phvGo",
-	"CDyEwB2w4UgbDouopgrMJawlZUZR6ksImX2FHKz9a6ogZhwKQNVwr9tB6lYvQK7+3q+9C7pxS3YZPHs5",
-	"exmg6jr30YyyyKcuqSZa9gg/g0H5TObWmT6TGtHDFy/nlSjzMpVi/4RmJaeSd71nYn4HRJFFLFEG3sOS",
-	"ezvcq7vT5cTTiZsMcOdjpgWxvxoYTL185Zt1v5SndN+CjtNEDq/9uiWvJLhPmAR1rEsUFVENu5rZ11ye",
-	"XtPrLubJeZpBD2Xc0op8rka5BxZA1UiXrwtIyKQvyCFEfaP95LK3H6bSX15G5PbH1JyGU++SwPvMAM5Y",
-	"3qHZXPfHlNMhjI3pGfQiEabmv/4xig5AT/y9VyWXX8dCwSkdLmQq0iGcO/lR1gaNMSzZdWrltlHirA+L",
-	"SKCRIlSTGKjSZJteK+D6qKwObinifFgBeXFwsFPUK160erGWtG2a8Cj4IGYL3dZzE7mmGlG6iG3nf/wz",
-	"VaNZ1Jz/fLx7+OIlEQNCSbaW3ECiiRig5zWGaAiSbDOuNNDIrM1WGnzMdSHNybDTCHGfBy2oychtEWtz",
-	"LFI+v4QI/lRfiTt0I1xOIGTmVrmY0ZwNA0JfafQsg5VHPJz0jQAaOLu9IJk0vYFI3JmPrtNoaPVEKWg0",
-	"pokhBxGzcGJVR6AqlZO+SsDe7KHgSjOdIiL6dAw8cqJKAdX9UPABMyB34sp8JmEsbmlsyUxqDrJPI2sZ",
-	"2iWZmOinyVBSKz9VTNUIxaIUMfSHknLt/5BwK27MKjEYsDD/0v2Zfa3FDfA+Uyp18taBuk8zb1qlAPUw",
-	"/ij0IjKUxtX6baMamfvCWrVIar1L1Zbywq6xkUhViaCOe0Hvh0rwLEXtuE8LiccwXNTNtIC+EsOwO6Ly",
-	"w72DCitkzLj/q0L9n9c6FsmMN2BeXRSf4V6yI9jNm82pNoAMoU7eFjwIbdJXizk3ZtECjh2MeXUObRXB",
-	"6cNlLKqA4QzojchxkKmGeCIUW0T7oGHo77fut9TCd6K5AtAoatrsDFfZ9QOQFQZHF9wsJVw8WApXaX6W",
-	"7D0aueANj4RUi4j9UIwr9LtuHrg16bfuZbL4GMaCCmeWoGxgue5FMXQ56xYuavb4DB/hB9zSaQQzJyqE",
-	"Hmf12Guq4OU3pfCkDcu9sgE7UlBz9QgUuJhdkJOz+aDXKhELR6gC2k/AQTF1bD3SC0VxRk5LX5+TZ/pS",
-	"NRs2krV7qUVCUvjL+WnE/ZB4A5ZsD0TKI5AqIEUlMnBRWRWQgua0ExCqyFU4olKDzB8m6UBfkTvJNCjC",
-	"dK8MCL/DlJ5qJBzuUQmc5UJnDj5dwH9iTj/LhQUQNx3gQ/Y4T2DNhO6owj+97Vwr1HQfwlBDVaHxBrco",
-	"t47ZqpvZ7VwFloJOVwz/5YHGWIQ35zdwdw6hcPHaOY9fIs/55W/h1wUGMxzz05sLsn/7bL+4ZN95X64I",
-	"Zo2onVfeIWOFtv+/f1KV5M5Yq6um7BSoaWumUUP2XLooMVmvKkjnn/M6YlWAoUtQrTHYjEedgwYrQxIv",
-	"nh22nsPYvOUXyX2O9gzOeutTw+0plRGjRuR5aORWvP2/tZaVtcB5pX3XFFeZVof9AeyrdWGlRvQnIJmI",
-	"lMt36miPFfwhraaz26DAtlO8JRmNCQd9J+SNOiJwC3JCIrcH2RaS6JFQYHSQ/LA7xKaCYHJVLPgwIFyQ",
-	"CGI6sf8zhqeRGEVVpaOQc96XE/OsTsLmoNXtXbgjmy7FnxwhnTAVxsIQzyJeUvhjAdk4t51M5RBajSH/",
-	"Qhe42vwO7mfU9ZfPv5vXwsbnBfZl3UOblYHyQZY1eDukzUxHiq/NxW3NJBdgm3X0feoY6Ks0hIPez0Bj",
-	"TASdIghNdaradRe3rurRBaO2VaZXZgZ/yv+71z/6n7uf/nulRv7WhWMWCuWjwJjPPp/G0g1M+uZHUoyZ",
-	"8gln/THlLEljjN2b1xsnJfSNmerDPYSZ4suUgqgfZWxccg47O6jscLW5O1F/IGxEy0gvpek4MeKLshii",
-	"wvOr7g8RhqmUEM3jg0uE0u+F1Jh4WSLvb9pvamXkNNOleFwsbFYIRCwdmxuSDY0yHEqmWUjjFTg2S3GQ",
-	"eb0c6XhMZxLVOsWCCuZrd10ME3Kbb8dq/s5Amx+6hOFGSffWn63MHjY5+ef6GO7sjZC9ZItWiPryrNeh",
-	"6UXxkUHpVFUv83dx3foqs5r6yH5HqCZ3IxaOMJOu4OBgikgYxBBqiMg20z51m6c2UzmJUxts3anSHaqs",
-	"iqgidCs4MYybSgjIj/RasnBLkVsas8hKEWIz9oQkr9HY3lIEpBSSuFh2RbakpiyuEOKBu54qA5hpSXVV",
-	"6fWYaQ0YUhpn/0cJU8me+v5t1H5z2OR7t5/7TQ02691ivyOqmzjKUMP01uZnVXuhJdTmx2+9q+ouqtzG",
-	"eMS+86D33l5UX6262aw1NgjRD9klM5fMO6VD2DjRG/TymrCKkhabO0LoQIPEpAWqtC+VauH6jkL8lKYL",
-	"OfdXokEXIyllDf5gxSGCIpEuk3HulICMWLtEUE7pBOBr8AKeijheQvn3GRrzeC/mzgF+mDoEa3owPmx3",
-	"Q/hY7/NnL56/7JAwjs89ta6URR/cnunnCyeqdmum5cwsWSSXbjmbZqmconzr5vfLi92mg5lVimSVgki2",
-	"f/lw0f/xw6+/nATkxw9nP7w9OXnzS0De/vLx+N3bk/7x2U+/vn/zy0VA/v2v/9qZU5205SfVirV5XVAa",
-	"K1SIHhkNmypyJwUfkm1K/n7+4ReSCEMSMiBZmbjRc0dAI5CE0zFUHohxhclBVUeSaQw1J0pjwIM4Cxrj",
-	"Uw3KcIU88/zZVfvNayg6lS54Tmjwr5zakkjwoukhKhkSOokFjeaPg5gnGWocDCA0moJ9jCtP8nJYYX0S",
-	"JeXMNZJlrm0pY4V99sGPL+SOaTTU7kYiBsLhrjEysv5850Wltp77CmqhmnpJcgY0YhyUmtNGtl+qcvHy",
-	"TNlyN+O3QY7ALXD9jg5n908AJJ6NjBlPnfn9s88H77Bt/oRqsTCkGu7ohJh1WwpTJ5xboPsGZ0DDEb0u",
-	"yYZC2p8Eilw6/dUUPnHd9CPLanPpjQqgq8G6qiiZ7ODGwl8uIFzmTUZa6h7tou+e2TJIkKhoLhJFb45a",
-	"dq3yyH17360rWtnFQTAbrWzEk4ih9fBLobAcomzB5K24gaXST//MFM+mNxMxVAaOCzHiyhjyXIHjM5Hy",
-	"6EMCiwAOc9BPFgqchNWM41/W/D7V0A8lRMxWRhaqH/Glputs+tfGKmSl8v7KxICmgHbQSzn7IwX3tdFh",
-	"MHdEzZefPHdxukiAq/miLyJeJC/UqcJzla8lrtJ4+hqWuy47n4Q0IYyTa6qYQg1eZf2DhIjJ9sER4XU+",
-	"8fnqlafdOkIO+0Mp0sT6ohPK5B2G3swXhT//SGkkqWZhJX34he+rFQL/NTFEFpH35mVR00w504psZwsM",
-	"gNVOY9pAe7zfvuOnFeit6+hhwGwCpyUkR4bBtCjI6bnAPI3Szhz5w2CwiOWyUMn/UveT27L1hahe0Cfu",
-	"f1ubb3t8/sveM3Ly5oy8eX1yfkxObZZt9jsibkFOJd9i6m1AYnFHzisycBt0hu/aKCQ/cB0oENbzSB3z",
-	"X1sDVWO64324pcjpm/fkf++9OPieFH8TNKeIFGKpKw2UFI9QD4sPPJ6sXVPpnnPuejLNmoE1oUHfgamW",
-	"PMstmhpzwcl2gYIDQ9KORHfas8RbctPL7U2KEVyjVwYE9oZ7BKMCRx9FzQbdA5h2aQE4DZCuD2OqHBUd",
-	"umhVItl8Xrl3Ajx6qMIVV584128SOoE57BAMWpR0Oy+46tMV12uKBj0lUrlAEU1tUUxW5+mA0y2ec+7L",
-	"hB/CHJrNyPvmYG4VozUD7zxtiamuLl7uNcwOnr7/NEvnS7Mr/rKgxhaCkkIOKWfKl+NmAsWZc1BdAXue",
-	"Jkk8qZAo2eetfquZom/7y6qXuKDxQjdYuVeBa5F5OGeLzPUVX12YO2KwmEdo0XDoGMZimki/W0n/sq+u",
-	"MLNLsb1Nm5vTGPg1Mab2RjsDvxLPXrtDb0ML+PMi/bKOORAyIHRIGVc6IPRaacp4QCgnIsFKOSHJs729",
-	"b4nghJJExPEr4pJmBCeZU8LpoWrKbjn87k8rRP1tJOiYVdkERmfTk+6lb90c2fl6IYfH1mFZGTfJNawy",
-	"Jq7GOlZXrosNjWNrG96CNOplRMKYGZAXzLNX5AqjV1dHhIuKBQFRohzkEnfcNs8hHgZkm2nXmZYLPWJ8",
-	"SAZCEsonzteVOW91bNMW7JNmr++gd79rlu7eUmlYRJnfIALO7eu+v3hnbPbiR+fuWTMoRfgEOaIKEK2Q",
-	"szZ4PhBNmQM/X1yckuPTt+hW8EHcKAuTIez2yBk2FpJAnLcWIiL4JbceNABJ6FTU0AIzkWLAYnjlKnd8",
-	"+2ESUmlkKfouYhHeXHKXmcu0T8BVZNtlBly54+7+YJbuYizsameP/IZ1p+ZUltqjS349KXQWDgg3GxP3",
-	"IZ7tiFD3jrZslQCPrFfTF+Nd8qvDg2dXGHamxJldRIFtkNKpcXFgPrvkuJ+vwcZPZ386U18dFA57yTEz",
-	"VxHKI39CcnV4cJgd8HdxTbSw4mePvJFSSISI72F8yV0TY7VH3jGlFUkVEJHQP1Ig2N1deUCJwUCBVnvk",
-	"HIDYsD1N2N442rvkvkkcWrauE/VxQsMR7B7uHRQ8kp66DFkV+q4d9Z7tHeBCkQCnCesd9Z7vHew9x35H",
-	"IyuC9ke2VOWfWIhrlS4joXyb/KPeT6B/dkum+lkfHhysrJW1K5ip6g4ds1uMzGdVA70LpIAQlM1dSJM9",
-	"m6U3tLyOL4TMvG8jvo0vd4Yr1vhueW5AxethSPpL0Htx8PxhduRCE7frLFCNZLE5+S44btkgkxp5asIN",
-	"QNII+Ntn+6WWx5XgN+xxnK0KStMs/vG5she713oWnVVRDbh8432cXdBhoUvj7bDSN7H/8mmNVGYTnivQ",
-	"nbWqEwPiMUKcjFAYX3O2Y/XzswMXWrjnOM9x/MmVMc1i2WcIHOdmucte88rpSgBQ6j37pXyVu+DjFPCf",
-	"dXln17N/UUDl/OUeRaQDh7nkKJ/BCVbBYFgkIIr9EwLiuoVaZnQdWncCqx6527LIhkWUTHPi/mfDP1/2",
-	"P7vNvjRJxgK+qhhzvTNlHmh6zGbw7oeCAjnrd5+hEKuIGCpxXe+IS2dcJTO3Us5+YZ6O6kJGx8X1MyTV",
-	"goaZyUYdUFc1lehxYFxCKOQqZI6504t4wh6ZDoV1QqNOjiMC66XCQ6Hw03rvj0Jv4g2+RczN4XxlW6qI",
-	"Y4vi2WtlNdfFPtwnQupadn9jv/aQfMsvBHaB+8p4/X6XR7PENX25zLA247taaEGykJIi2zZP/51R1ndW",
-	"QB3HHt1lmlCEKjK7e2D7GGOlAEgSMw7ltlMZESHar0gibTqSHsF4cRoy+7jqvLY7451b+meSUJUVEjEJ",
-	"WeuAjAC8hypNbEIdNpcVxiSqV3CmHwyJVXhK+gxGPJw201D087njQLW5Rqj95e5LO4nFtignQ0mTUenO",
-	"DIhBKLmjE7U4A6AnNZ/9VMkFH82iyZ9/29ZQVTbQYL5Bb9Vho9pNcFjCIqPrDroziOvIOztv0JAzUBmO",
-	"Ct7nwkdc8L7teilDZkPKhT8+PVJbY2Wc9NsI9MhcIWTAYvA1RUxlqUvGljX4JQzdst4shiizc8wSZ+JE",
-	"GAywrlQu7sg2TmeKre0zUXnNEoYrdtqYM42Y3sfim1oOPNcS6PjYLP0BV3byUA2kGPeWItIyWmwVOLrf",
-	"thkP41SxW5jqYOec+XcjO+Mwrw6kUrJbiAJX3CN43dRNq6YteuQHUZ5+OTGKygooE9FKsq4bxNVgUUVw",
-	"D7Jt1CKjpVi1yH4dWHu72HwmIzkmp5uJqDL5GQLKSc8HJ5t8oj9kAcwO9JY1+5hVRBLgEcbEzKFvbe8j",
-	"HmHTkVgo+x+VhiEAfhjBAGjWlCSJAf//Rwqp/Q82PsLvzQUZx+7jxIrnT0/+1tzfurQ3xhPKNOXsf2ZR",
-	"o9/uB9+cYT6NwbZIegx3FMIh94IhA5hrYb0w33c0n+lt1W6S13bVqYjjhVCwJu9GoeBwg70aBqeRpHeM",
-	"DzEoa3MqXLpAIuKYXMNASLB4HzCptO09WevcaMGnkYENiDRfL8FMa8LkVNr7BmPTwNdGOTKWtc1DsQ2F",
-	"ayBq1D9xCxJRmOOcaGH/1x2beVe+Woy+wfvrCaeL49RB2WIV9QKPXOxbZNUk1/B1QbZMaKpgV6VJImSL",
-	"omT7GZ37lY/4xsN0uZoLzxekqi3ioWIhawDlJaXryLTsBZjVvjagRtUzGPaX2jj2ehyXH80QvaU8okt4",
-	"9nK0lq9asGf5tR55/8t8/SQbF0eghS8iKrOqrNayG4NSXk7a9tOrkJM4eUS1mwJnbuFXbhEELiaO81h4",
-	"CETTOGYQZUlM5u/JliKJFENp06PWai84BO0r63Fo8TOtBFXWP4BZnLmD4B1VevfNLXC9+/ak1+Ch/fT5",
-	"WXB4UOmgbcethnu9b7ul7ObvO4d/h3Jif03cr5dny3fsFhw5WO8OZvnunptNLDgU2cYtr9yqq4CwiPwP",
-	"521Dp9pOYJ8xttlw1uYswbM7u1riq5e+WAa0cdI3r07aYMFbynEj6NpyQmFLIdeXZCzZlpAANbJYs9gn",
-	"FFuRQBSdKBIJDjvdUWvnHzR5BJR2RbEbg9esNmSD0VoqTTcwxsIPd492vjNThk30ai9Ju2Be3HxtYc+8",
-	"utsCjEz37iIy5aWYZ2mETwbt0M0UbrbbXmerurm4C3WeQVe1sVxV2vjgt1FdSnGXcuPqR/uKvG6nzar6",
-	"ah5muWAdx7xZCqZPvv1FWS5v9K1QqjlSJNsFYscgqafRHSJsaQ31NS3blsbsIk8gpUsrawHZkNTnzgGe",
-	"I9eUnF0aNb7hV07mdPaybFcMdm0jVVCa5JNESnirteGKSMhlZGn4Wd3F9Lo8w+/R3U8+js+4AU64fEis",
-	"9sqZGfXWBNYTXPLYoZv1ZF3N/e/TCapn65X7v6gRSxTZttP2JTrzbUUfFmzmrWWJzdlwExh3OikPBUyy",
-	"waArd5yYtfNkZyySUjRHzp1Np1jhHhvvog5HlA9BrU4XNU8jBlnWuPOSxLXfKtGoFoRyoUcg5ySwrAiq",
-	"RVPNfvHR/2AjpUUtfrAWmEYi0XlyVUBEHGEDcan0Q0hmD+5uxUcVcO9Uh9SlROhRsl+nq3YF/Pehmd2C",
-	"7DY3wp0L3c50uQbUxGgn2apls54wvuymn2Wdf6jCfCcJv9tpU73AIAMopjCJW5A6lbyc5vSU0LTKhKZq",
-	"c6S8mU3Adn3sXWJoNn60stt9uWAhW4v9AYDs7rp1V5dc0xs7NLu6QX5ZwwlHEN7Yxa4hSdaqgVBdnPKO",
-	"lfpTUdDyCIE1mVRVgwo2Oro5hRwaY6nSBMG6nWmNAcFObQGRIvbKQECYUinlIQTED2sMiEFpJO54QNJk",
-	"KGkE//7Xf+3MYYllH7Um1RWQ+ZUG0bKpnavk80o476PgbfCYH9sFS8F8XVWC9mSbzmy/C8Z9ZggCO5Nj",
-	"lOBVmOE7WJhfLB7j2HYQ73K1H+fLv9ZUHTdSmtyNhEUCRAUcPABnhQIrBBoTVO2aCDaRvR5Psod5x4nn",
-	"MQP2VErbpAHnIInihYd5jy4yZZsFucyEJXive7rjE55XlfA4JTkrUh6xbRReb0sgF8fA7nbA8ZmNAf5o",
-	"178pzL1+wvQCjVkMKD1LMzf/HHMKpjGPHJ3hhyDC6ovsyzVAU9huSR/4KDR84JvIxf5MjzOZgHHrW7SD",
-	"XxDLGXrnYVw7LgfUvvJ19fWYPDd2BK7PqvDXZB2W21Y/loibhybJgGlTdWIaerYEKmMG0g4FbxCwfobR",
-	"LKa8I6oNQ+sz3KcmLD0WnsnhZ8FuWMeOXloUCfsSbot9Zuvut/JQqt66MsQrZl9tOGZy+HlH7WpxBTEb",
-	"smsWuwa1tebdG7sudk2fO/pvV5oeQ3V19XLD1KcnR+4yZOhQvUUKNEIkYGnK9t1oQoCGIxJSToQ0/3CB",
-	"lXo7gaFVc5JiZ34bJ47jgFBNqNWlMbhwV6RRCUmK7WxyEnWh5SbH3U9uyV89v8+BKne+Yh0CTRIpbmmM",
-	"yfP+L2V7bdseCyK1NeSEhh1CPW6T/ew5jS4+KW4hR886xLp7+rE7zub7yDNwF9ljSxE7ddChx6tCHqPX",
-	"E4u7EVWjWo2oGV2RpIMGtfXEfP0giLI7dcfSwVr2r2NHbq6VmBk70IM+y48xZr9HghGAVOfcA9IzFqyi",
-	"x5dNV87TavIz2GwJc4iESq3KgbFssXnBKxIJUK+yPutMEeWyde4k0xp4d9Lx4qSpKBADVQ9CQI+dwxGc",
-	"Uxw+L1e7KsD9PFWxATs+AfQn9ytbwrkuJLk98uTXR1WTmaTXMQtLGaADp4lTJbhyPYpskewcNZoZvrzL",
-	"qTma4oH4Nls9r2rztSm2K9eVChjOcOJ2gKgjMsdMKYh2O/EgOnHf21/kvLEmJpze5nG7ZVMFzhlbRBr2",
-	"lIjShdiwrcjd9RtYp6DEOvrHX6+uqRyCXgAHLr2rya5zS899IlgHp4MrdqnPDPQpZNe+DrMwSs7NAp/0",
-	"VQI8mqOnJwKha9PyLiOFH4Pxim9tbk3LoytqUT5LMt0uzYbLslNVlCeMG5j0zWGlGOMo7FuhoT+mnCUp",
-	"NobqU61hnJQoZsxUHwrBObwb+lFR1MMY5BB4OOnTrLOsy3OypDNIzU8GQg4h6ms2BqXpOOkFPQw9FZ7f",
-	"nTLrWxW2eM7maSH45ISrG8dhVXxzUWG32exq860wl2/o78KOdcVfP7IYPGes6Sbzj9/0y2zAYjeQI0MD",
-	"46XGpF2Du5lAas0pLID+K80pXJlW/oHn/NEZ9vuG6nfHQmoYNzgitabh6FQo/R5XblCAPT/VxiuDFoou",
-	"TSYHO4kZv8ESnQx/XRnpd3HdzkN/F9ed6kJYNHev6ueHdb2qN4HxzIvXcN3v5qslr45s+rnHhstsbNSy",
-	"/rwIIMOUxjMYi1soP3V67OVT5G9xqvBE0D7sC0lhbdH64iaPYFRLKdiJnt7SGDBf0S8G1oFfXF4rLXNc",
-	"lDl0/7PlrC/7n31TgEYBmiFqvkvP8mPXwQK4R/f1G6C5uEG7q2OYViTNDNRqmsJ0lgfDHxBz66qpePwT",
-	"l0rZNwYokl2njexblc7QkTj2Pxf+Ml8W6tEaKOcNrirMYdssri8cbM0E5yDxqFIjCzj2I75yeD0IleX5",
-	"Zm3pek8k9khazhqU3vhBpAWJZmeQemkXuL5D1qC3xS0jqgmNY3GnCNM7qyK+axpTHkK7svKDW9jJzFhP",
-	"buBfQ/3ZUkX/pBY3wInH0kNqRm7P/RFTWshJE4VcmEP+7NY9rOzpNnwtA9ozG+h5fKPYGusfVzu5NAxF",
-	"yvWW8kSHZfm215AdoX+XNTBZ0DCaLgpo8WycFFb/9QymDoWvpdRzFRBsPYOp55RHS7cpacxXb0Bzl1T2",
-	"7Hp5U1j8ZBbnaL5zI91ydBOmXAZ4DC756WdbTXVMFFBNuLgLLN7vRpOlcT6nNiFhLG5p3KSqjsUtPLz7",
-	"468946DGFzbGtGajdiIKV+H22i+QTCvXN3lUVqhXVj0qpBqGQjIo9zNiVt62NdbE31r2GtN7lNFH32Z7",
-	"Uynp5EmlLd9QIZ1ARFQoJI74cwiYrGSG2Nxyyi/vot7mVPrn6Lh/saKZjGaKjpGgUHmn7PVW9L8tYQCX",
-	"KojrGxHNFhA/UUCRAnIwrmKg+rRiW3h+awVlA67TxFwU9drJr/b7r0Y7Kb7O49RRLMLKOsqWIuYGxz5l",
-	"KAnyq3wlCsytSMMRNJumH92aJ4N0ffeAw0M2oxAxVCvqg9pOHmk4+lHIr4atH09zl1IsxaJzCpmr8mI7",
-	"UpkjWmKp4okYNmHM7AoIQ0sWFgV2WTKdAY2wrendSMSl9F8UWJgcfD3Bf7cdoQV58zAcZcbkJQ+p0uTO",
-	"DqlSQda7RgV5zdIO3klinKQa/Jh9W6YhMLdV2ZFYR5eccgL3CXCFM7NoFJAxUNfSPaJqdC2otCenmoQ0",
-	"HAFhlb1PrT2NMFhyWv7DpaBXnouOWTyptsd9MYANiNix6agZ4qx0GhlwhDb1qeBSUEB1RWp+0Wp/sYDV",
-	"vhEWlyGpFbDnTzkzOD7CmmazSQzRECTZTqjULGSJC3vHVAMPJwGJYcg0G1Pz/58YZwH5hd7QsdCixA/G",
-	"2nfzhxHDlkNKLYbLhdPuIFclLho3ZK0mIm4qhn4tgWpw08HXkzIcb3yfg9AAARPfnv37X//v2wL27LzM",
-	"qWFtGXq8EBQJcCJ4PMGBfDRratE8s02KlEcNuPmQAD8za9aVtmiebTbZ+Hl6CXBEz8AVq1vQkW1KhpJy",
-	"7arVmdKSaiGxeXYiRGzXQ2SnFHHi+6i7fs4ZmzVkDCCGpjDWmgTukfaVVlGUkLC8f7Iexvs0DCHRRgI3",
-	"ZSDaRadS2DNvUm/m7PQb72KwJ3XVEghIwrhtGtvIabavcMQiwoXGDrSWkxqTcJrQnYO6uVNPPLkQizPZ",
-	"+lpx+18+KuvTI7zw5iRH/UKItB08ihgsC5FjR1V2mSKMW+tCkW378dFr8/FOWe8p/ODqkkcC1BH29LJ2",
-	"CVPYU05SrrBcdY9cjMA7wgnl6s6+q5use3XJ3TQH8/PCBGayfRUJDlcBuUpGVOF/ED7K2EpXwSW/KubT",
-	"4qevnC2Ds32dMRMbe8g8f+eIJDngLzmHe/zCzXvFLe18CZlClRVjIWIJ3pZUbBDR25OZQz2umbyWnLYU",
-	"EhTZpnwiOARuSrexhhmPxJ1v3OCzDUPbUlndwN1i8q1EOI0N0XHZZmG6cPhH1Si0CHUUbF7i+XY5VrYs",
-	"gE9QxkjQ0KoLvvELv1qdcEw1llt6mBBWBK6bgb2SeHYDQhI6Eamuv3jwfjmlk6rLJaGTqyN3j2CjBGJb",
-	"a2RG/yX3mi8aEFvKpwQGRIlUhkCucIfL9ODgecgi+6+5RFD6TMDG9y+5wwLXeE3hNnoEnAwE5jHblhXu",
-	"GLZphR6R7ayN4SU3Egm/tu44HJgSmxfLGi/sVM4CopONU5wej6O23A5tikyKw979/WLZAlSt/ixkjka8",
-	"fha7WbyO0hiZQwXCr1yPKPra+2N4xGYAX6c4cwpl6/Vy5tZ9tbdLNVc9BOz3QnXbFf6vzz/++SjQcK/3",
-	"3aFnis6zKEMXKHvqW0XWSvWjzSX8+vwj2TZcJsWddYdn5iiPCCUXHy6O35nvKu1B/5zd3VDdXjUJSydP",
-	"nd6GZmFraeK5azowL1Ld79Z8ZVI9V7e8g1WXK56551fOeMUl0atidrbBgddsMkOdXE80KGJs4hVQ2htv",
-	"8HuLO8obTFvffMkyUB6KaOUxrfA0RUKaaTxRoiSVXpv7rqE3n/l+BXTkw4IjoJFN1XBxwbcRjBNhg067",
-	"/wmTrl3dnh1+N93Vrdhy5PLy/vDZ7uXl/bfw6W9VTUc2h6wPV9nBpImkEdUa0FIUMrK9El7ZABHxbU4C",
-	"hyB7uHeFhIsGUbw81SOV2RCH47sSh62I8G14We07k6dZ1bRlb8d+5Xr7rzx1l10imczWUHqUNg1DaEwZ",
-	"dKSh0iSJ28shz3HZRk5AcGd7kAkIU6WsW4pooWlMEIzNAM/ZW+1/1vctTVUu8uWdulOZBzZeJU0gvLi3",
-	"nPnnJlynq9Bbf/N98122h6IThWZ+Uby+PWkWm2bpwF0J1VrChVtiuWNdHen9Jo+gjW/GGLtY4+1BmKff",
-	"YPCqe06zd9V0vL3c6voLbKPTjV2Vq/dOuVde2lr2D2yAKirFY3Gb935pBfL7bPWTR2oRj1RelZ7D/cFQ",
-	"nSpzysabB3/3q1o0cPmgM7a+poIxe3vRTLuzXmrbRdao+wN2b2xjkExEQTYuxraHKArSBkLAGEh7MtQP",
-	"dt1TT9lOOqHLTGtIVsM4AkS+kJ1qgnN07jgRBrcd0RdBIhRrnZTuFj2N9Fghoj1UA5KAG2Zm0+L5gMmx",
-	"wSzj5AYm6GOoQWddSY979oXwgndtQ0PtPo9nWAcljuJ9Ytu0fkS2Mwxgvqiw3SWmxiJl0br6OF0HpmsV",
-	"mg68T1KzUyduB9ZFkLDvkN5SGfUaVy2Dlr988JzmzINZORnc3fAcJwwdfhbhLxuIb77SznHJDAanlewY",
-	"U77wiahrM+XTPLZhb7hHqnI9dgJC49jP8k5Q6a3SX/FJvbqpKy9eLj915Wu2fBymV2joBM3jAi3drGs4",
-	"unn25rNvIRuqYFbQIWVcNeqsi7Ny60Xp0fJ0TbZfkxak84O/PD23WbAeZ0sfMUoero4/T+Hbymcd423Y",
-	"hKygeYbx4jzxpKOUdBSPkgJGlpNk+yHlIcRxm7ZpV20cGh9HSzdb1YF3tixV1tMsz5ZqMqLKFi35K2vJ",
-	"K2o/H3dWn1SEWz1x5yq4kyR0YqcWp+jjRMkXORTTgXZpDS4pujNy02QoaQRq/7MyoOYhNKofv+LyuqGP",
-	"bfk9botaJ3fEhqDKju6qyUAvv9nkyUAPpOEcF6jAYdFluuyKwUA5dym2DGWajOmEXAMJxRizetrnWFeQ",
-	"hk0GM09vyABjQ/5hMHCEsgSJrJH7PwwGj7MJli/JF4OBq+YLb4yBiHzj5xJMUcWc48vvRoKOWa0Q+A2/",
-	"bvEn2BSscapTGpOLd+cB8VA+wsIyGsdW4yi9o+16H4LUbGBwC4TGxgSOBODdZYSEFXLvz09LiZaudQtT",
-	"JBbixr45sYP/CdM7e+Q3pkdGbpbPYwd64nGwXJK4EklsymIOd8eJbVyBnYgfMonrQQSVQ2WNoMrefBWR",
-	"OaHyB6JnyfE2YQoRVMJOiUaKFGFJxD8oqGCRoEwTO6+sSiRSHcziVgKNCg9TlEVEiZq8CvNC9sdI7qmM",
-	"e0e9fYsgt/qzJ4oR0Nj1hfLOL5ckU/jId8cofJS1ECp+6I9QWpf3Oix8XGh3U/i0xOTF1ZgwXvgkUw4K",
-	"n/n5y6WF2RDg4kLbheXLpy//PwAA//8=",
+	"7H3pchu31uCroDhflaW5rcV27CRyTdXIlpP4fnaskZRkaq48FNR9SCJqAh0ALYrX5ar7DvMO34PdJ5kC",
+	"DtAL2Rs3hXL0J7FIsIE+O876uReKcSI4cK16R597CZV0DBqk/etYajagof6ZjuGU6pH5jPHeUS8xfwQ9",
+	"TsfQO8L/BT0Jf6RMQtQ70jKFoKfCEYyp+c2Y3r0HPjQPePrsu6A3Zjz7O+jpaWKeorRkfNj78iXI9v0V",
+	"pGKCN2x9iyu67v7ymw6baw1KU80Ef3fSsDUtrIsaD/AfEga9o95/O8hhfYDfqoN3EXDNBgyk3fxNKpWQ",
+	"5kcRqFCyxDy+d9TTIyAc7jR+T8SAmE8SCbdMpIokdGgwYE/5Rwpymh8zxCfWAOSbw+9fzoIkMW8mzaP+",
+	"7z+O9/4P3fvn4d73/b1Pf/uPXhW83p3UAIitDSrv2ZjpeaAwDWNFEpBN7x/b3xY3jmBA01j3jp4eHgYG",
+	"GGycju1fhxYU7s/sXRnXMHQn+XB+2kgUY5WsQAz26bgPjK9BNm+FS6KutP/sxct24j+HP1LgIdTsqfzX",
+	"TXsOhBxTjYB7+U2vFabnbMgZHy5LR0VyPdz7nu4NPn1+/uxLNbH+Rpn+oYrBKFcTkETweEoED8HylwJ5",
+	"C/KJItexCG9IzJQGDpKMqCIKgBM9YopoSbmioXkQ2aGajIXS5PkhUbs1JDlxh+hKFhd3liq+GCioRHAF",
+	"VjqfSkioBYmR4lwDtzxCkyRmoZVLB78r83KfO+7jEHHmNsEty2BK3J6vLHyQBIliQ66cQBKJUDQm11MN",
+	"qvcl6J1KcR3DuOGMCa7422Jn9c+tOCPl5OyHN+T7b158S5JsmQc2KrYwhERTHsJrEU3tiaKImd/T+FSK",
+	"BKRmBsgDGisIeknho8/mr98h1IvIsKBnYASyCwYcV+QE/49sx+wxnzLaFtf2G6O34lggSBd8n3AkGHL8",
+	"Qno66N0KjU9YlOOL7+Z290+rfLMkARovgamhFCmPVAedN/duK+HL79uMr5wHlng16kwk+4dVhLPi3mmz",
+	"ppcc07t3+NPnz7KvqZR0ar4NqYahkNNFbagZfpyBvTnWitAOeprpGBZ+4Rks4UMK79mMLgdwNA87YWze",
+	"hBswiCMUlWYDwgEiRXYiEaoDCUOmtJzuj6NdFK/hiDIeigiIhEGqQJExU4rxIRGSDIQENuREcDCENkMd",
+	"SSLFLaoG9ybXQsRAuXmVa+DhaEzlzcIWQtC7TlkcIaoW/GXEhqB0ncZ++U2Vxg56cMsib5AUxdPhs3Yy",
+	"HIOWLFxCsI1FBPEbKqNldlWhkPA6qRGMRWuzaG4ezgvKJdjCPuFzD7h55D96EhIpojRk1yxm2hA43NI4",
+	"RSVhmCHqa6DjXtCLWWig3DcXCpj0HAj6oYHBpyrRT+MUlrnalRjQfNuJ6ZYQkPUy6Lun3z+reKUbxqMi",
+	"8BACE2DDkTYcFlFNFRglrCVlxlDqSwiZfYUcrP1rqiBmHApA1XCn20HqVi9Brl7v1+qCbtySKYOnL+eV",
+	"AZquCx/NGIt8Rkk10bJH+BkMymcyWmf2TGpEn714uahEWZSpFPsnNBs5lbzrPROLOyCKLGKJMvAeltzb",
+	"4V7dnS4nnk7cZIC7GDMtif31wGDm5SvfrLtSnrF9CzZOEzm88etWVElwlzAJ6liXKCqiGvY0s6+5Or2m",
+	"112uJ+dpBj2UcSsb8rkZ5R5YAFUjXb6hchncGSk7L+p7ggMxX6FjCG9OZIdm/zTkFBE9YSEQppxpFZHr",
+	"adnmspf3LiLLnP69EfhlGeq0u/+zQnqtcsPAd2+Fqj3XgheLsUj54sQQLHMtrr3mukNUv1bOsZmqBjmE",
+	"qG/QlivqfphKb+kY/dwfU3NaTr3/Co0fw2VBj/HQUKrujymnQxgDN8eIRJiaf/rHKDoAPfVGUpUSfxML",
+	"Bad0uJRfgQ7h3CmbMkmHgmvJrlOr5I3Fbx2eRAKNFKGaxECVofFrBVwflen4iSLO4RmQF4eHu0Uj9EWr",
+	"y3NFMm0iT8EHMVvKtFtYImqqEaXLOAL8j3+iajSPmvOfjveevXhJxIBQkq0lN5BoIgbopo8hGoIkO4wr",
+	"DTQya7OVBh8LWS8LSvdZhLjPgxbUZOS2jGviHiXI2hxr7tCNcDmBkBkT5GLummUYEPpKYxgCrDzi4bRv",
+	"BNDAOXkKkknTG4jExHx0nUZDe6mQgkZjmhhyEDELp/aeAVSlctpXCVgzMBRcaaZTRESfjoFHTlQpoLof",
+	"Cj5gBuROXJnPJIzFLY0tmUnNQfZpZN0IdkkmJvppMpTUyk8VUzVCsShFDP2hpFz7PyTcihuzSgwGLMy/",
+	"dH9mX2txA7zPlEqdvHWg7tPM9VopQD2MfxV6GRlK4+rLUOOdI3ectl45qHVFVrtVlvajjkSqSgR13At6",
+	"ryvBsxK14z4tJB7DcFmf5BLGbQzD7ojKD/ceKq6sa7S2DP0mc66jRS8u+Az3kh3Bbt5sQbMBZAh18rbg",
+	"bmqTvlosuDGLlvACYoC0cxy0CE4fW2VRBQznQG9EjoNMNcQTodgy1gcNQ6/fumuppXWiUQF4g27a7AxX",
+	"2fUDkBW30y64WUm4eLAUVGl+luw9GrngLY+EVMuI/VCMK+y7bu7aDdm37mWyYCoGDgtnlqBsFkLdi2Kc",
+	"ez6GULTs8Rk+HQRwS2cRzJ2oEKeet2OvqYKX35Ri2TaG+8pGd0nBzNUjUOACvEFOzuaDXqtELByhCmg/",
+	"AgfF1LENXywV8hs5K31zHsFZpWo2bCRr91LLxC/xl4vTiPsh8RdYsjMQKY9AqoAUjcjAhfBVQAqW025A",
+	"qCJX4YhKDTJ/mKQDfUUmkmlQhOleGRB+hxk71Ug43KMSOKvFWR18uoD/xJx+ngsLIG46wMfscZ7Amgnd",
+	"UYV/etu51mjp3sdFDU2FRg1uUW69+FWaucG/U3KhHVZEpWMR3pzfwOQcQuGC+wsev0Sei8vfwq8LDGY4",
+	"5se3F+Tg9ulBccmB875cEUwxUruvvEPGCm3/b/+kKsmdsVZXS9kZULO3mUYL2XPpssRkXfAgnX/O24hV",
+	"0aguEdjGzAQ86gI0WBm/evH0Wes5zJ23/CK5z9Gewd3e+tRwe0plxKgReR4a+S3e/tvelpW9gfPK+11T",
+	"EG7WHPYHsK/WhZUa0Z+AZCJSLjmu432s4A9pvTq7DQpsO8NbktGYcNATIW/UEYFbkFMSuT3IjpBEj4QC",
+	"Y4Pkh90lNm8IM/FiwYcB4YJEENOp/Ze5eBqJUTRVOgo55305Mc/qJGwOW2MkBR3ZpBR/dIR0wlQYC0M8",
+	"y3hJ4Y8lZOPC92Qqh9B6GfIvdIGrze/gbs5cf/n8u0Vv2Pi8wL6se2izMVA+yKoX3g45VrNpBddGcdtr",
+	"kovGzjv6PnWMCldehIPeT0BjzBqeIQhNdarabRe3rurRhUttq0yvTCP/lP9zv3/0P/c+/fdKi/ydC8cs",
+	"lfeBAmOx+/kslm5g2jc/kmLMlM9O7I8pZ0kaY6KHeb1xUkLfmKk+3EGYGb5MKYj6UcbGJeewuweVHa4Y",
+	"jewPhI1oGemlNB0nRnxRFkNUeH6V/hBhmEoJ0SI+uEQo/UFIjVm6JfL+pl1TKyOnmS7F42JhU4ggYunY",
+	"aEg2NMZwKJlmIY3X4NgsxUEW9XKk4zGdy2rsFAsqXF+722KYvd2sHav5OwNtfugShhsl3Tt/tjJ72Ez2",
+	"n+oD/vMaIXvJFqsQ7eV5r0PTi+Ijg9Kpql7m7+K69VXmLfWR/Y5QTSYjFo4w7bLg4MDofwyhhojsMO3z",
+	"/Hlq09qTOLXB1t0q26HqVhFBVTYCMYybSgjID/RasvCJIrc0ZpGVIsSmdwpJ3uBl+4kiIKWQxMWyK1Jr",
+	"NWVxhRAPnHqqDGCmJdNVpddjpjVgSGmc/RslTCV76rt3UbvmsJUabj/3mxps1rvFfkdUN3GUoYbZrc3P",
+	"qvbCm1CbH79VV9UpqvyO8YB950Hvg1VUX6252Ww1NgjRj5mSWUjmndIhbJ3oDXp5AWFF/ZPNHSF0oEFi",
+	"0gJV2tfVtXB9RyF+StOlnPtrsaCLkZSyBX+45hBBkUhXKU9wRkBGrF0iKKd0CvA1eAFPRRyvYPz7DI1F",
+	"vBcLJ4zfT9GKvXowPmx3Q/hY7/OnL56/7FBdgM89ta6UZR/cnhbqq2yqdmum5exaskwu3Wp3mpVyivKt",
+	"m98vr4ycDWZWGZJVBiLZ+fnjRf+Hj7/8fBKQHz6evX53cvL254C8+/nX4/fvTvrHZz/+8uHtzxcB+fe/",
+	"/mt3QXPS1ipVG9bmdUFpLGciemQsbKrIRAo+JDuU/P38488kEYYkZECyngLGzh0BjUDaJNzKAzGuMDmo",
+	"6kgyjaHmRGkMeBCfz8t0L2gyhivkmefPrtZvXnDTqc7Fc0KDf+XU1s+CF033UfaS0GksaLR4HMQ8yVDj",
+	"YAChsRTsY1wtm5fDCovZKClnrpEsc+2JMrewzz748YVMmMaL2mQkYiAcJo2Rkc0nxy8rtfXCKqiFauol",
+	"yRnQiHFQasE7sv1SlSvd52rcu11+G+QI3ALX7+lwfv8EQOLZyJjx1F2/f/LFAx22zZ9QLRaGVMOETolZ",
+	"90Rh6oRzC3Tf4AxoOKLXJdlQSPuTQJFLZ7+awSeum31k2WwuvVEBdDVYVxX1tR3cWPjLJYTLoslIK+nR",
+	"Lvbuma2ZBYmG5jJR9OaoZdeSoNy3992mopVdHATz0cpGPIkYWg+/EgrLIcoWTN6KG1gp/fTPTPFsejMR",
+	"Q2XguBAjrowhLxQ4PhMpjz4msAzgMAf9ZKnASVjNOP5lze9TDf1QQsRsGW2hVBZfarbOpn9tboWs1Aui",
+	"MjGgKaAd9FLO/kjBfW1sGMwdUYvlJy/cyUAkwNVi0RcRL5MX6kzhhWodE1eWPquG5Z4vjgtpQhgn11Qx",
+	"hRa8yppNCRGTncMjwut84osVt8+6dYQc9odSpIn1RSeUyQmG3swXhT//SGkkqWZhJX34hR+qDQL/NTFE",
+	"FpEP5mXR0kw504rsZAsMgNVuY9pAe7zfvuOnNditm2h4wWwCpyUkR4bBrCjI6bnAPI3Szhz542CwzM1l",
+	"qf4QK+knt2XrC1G9pE/c/7Y23/b4/Of9p+Tk7Rl5++bk/Jic2izb7HdE3IKcSb7F1NuAxGJCzisycBts",
+	"hu/aKCQ/cB0oENaLSB3zT1sDVXN1R334RJHTtx/I/95/cfg9Kf4maE4RKcRS1xooKR6hHhYfeTzduKXS",
+	"PefcNfCavwbWhAZ9u65a8iz382rMBSc7BQoODEk7Et1tzxJvyU0v98IpRnCNXRkQ2B/uE4wKHP0qajbo",
+	"HsC0SwvAaYB0fRhT5ajo0HKtEsnm88q9E+DRfRWuuPrEhX6T0CkscA/BoEXJtvOCqz5dcbNX0aCnRCqX",
+	"KKKpLYrJ6jwdcLrFc859mfB9XIfmM/K+OVzYxGjNwDtPW2Kq64uXewuzg6fvP83SxdLsir8smLGFoKSQ",
+	"Q8qZ8uW4mUBx1zmoroA9T5MknlZIlOzzVr/VXNG3/WXVS1zQeCkNVu5V4PqpPluwn+rmiq8ujI4YLOcR",
+	"WjYcOoaxmCXS79bS7O6rK8zsUmxv0+YWvAz8kpir9lY7A78Sz167Q29LC/jzIv2yjTkQMiB0SBlXOiD0",
+	"WmnKeEAoJyLBSjkhydP9/W+J4ISSRMTxK+KSZgQnmVPC2aFq5t7y7Ls/rRD1t5GgY1Z1JzA2m552L33r",
+	"5sjO1ws5PLYOy8q4SW5hlTFxNdaxunJdbGgc27vhLUhjXkYkjJkBeeF69opcYfTq6ohwUbEgIEqUg1xi",
+	"wm3zHOJhQHaYdm2MudAjxodkICShfOp8XZnzVsc2bcE+aV59B727PbN075ZKwyLK/AYRcG5f98PFe3Nn",
+	"L3507p41h1KET5AjqgDRCjlrg+cD0ZQ58NPFxSk5Pn2HbgUfxI2yMBnCbp+cYWMhCcR5ayEigl9y60ED",
+	"kITORA0tMBMpBiyGV65yx/eqJiGVRpai7yIW4c0ld5m5TPsEXEV2XGbAlTvu3muzdA9jYVe7++Q3rDs1",
+	"p7LUHl1y17ML6TIg3GzsG3nh2Y4Ide9oy1YJ8Mh6NX0x3iW/enb49ArDzpS4axdRYBukdOpyHZjPLjnu",
+	"52uw8dP5n87VVweFw15yzMxVhPLIn5BcPTt8lh3wd3FNtLDiZ5+8lVJIhIhveH3JXcdrtU/eM6UVSRUQ",
+	"kdA/UiA4CkB5QInBQIFW++QcgNiwPU3Y/jjav+S+oyDebF3b8uOEhiPYe7Z/WPBIeuoyZFVo0nfUe7p/",
+	"iAtFApwmrHfUe75/uP8c+x2NrAg6GNlSlX9iIa41uoyE8jMVjno/gv7JLZlpfv7s8HBtfc9dwUxVK/GY",
+	"3WJkPqsa6F0gBYSgbO5CmuzbLL2h5XV8IWTmAxvxbXy5M1yxwXfLcwMqXg9D0l+C3ovD5/ezIxeauF3n",
+	"gWoki83Jd8FxywaZ1MhTE24AkkbA3z49KPXHrgS/YY/jbFVQGn3yj8+Vjfu91bPsYJNqwOUbH+Cgiw4L",
+	"XRpvh5V+4sGXTxukMpvwXIHurFWdGBCPEeJkhML4mrs7Vj8/O3Ch33+O8xzHn1wZ0zyWfYbAcX4td9lr",
+	"3jhdCwBKjYq/lFW5Cz7OAP9pl3d2Ax6WBVTOX+5RRDpwGCVH+RxOsAoGwyIBUeyfEBDXWtYyo2vnuxtY",
+	"88hpyyIbFlEyy4kHnw3/fDn47Db70iQZC/iqYszNDiC6p1FD28G7HwsG5LzffY5CrCFiqMR1vSMunXGd",
+	"zNxKOQeF4UuqCxkdF9fPkVQLGubGYHVAXdUIq4eBcQmhkOuQOUanF/GEPTIdCuuERp0cRwTWS4X7QuGn",
+	"zeqPQiPrLdYiRnM4X9kTVcSxRfG8WlmPujiAu0RIXcvub+3XHpLv+IXALnBfGa/f7fFonrhmlcscazO+",
+	"p4UWJAspKbJj8/TfG2N9dw3UcezRXaYJRagi87sHto8xVgqAtB27y22nMiJCtF+RRNp0JD2C8fI0ZPZx",
+	"1XltOuO9W/pnklDVLSRiErLWARkBeA9VmtiEOmwuK8yVqN7AmX0wJNbgKdkzGPFw1kxD0c/njtP3Fpq3",
+	"95fTl3Zsj21RToaSJqOSzgyIQSiZ0KlangHQk5oPCqvkgl/Noumfr21rqCqbfrHYVMDqsFHtJjhZY5k5",
+	"h4fdGcR15J0fTmnIGagMRwXvc+EjLnjfdr2UIbMh5cIfnx7oXWNtnPTbCPTIqBAyYDH4miKmstQlc5c1",
+	"+CUM3bL+WgxRds8xS9wVJ8JggHWlcjEhOzjKK7Z3n6nKa5YwXLHbxpxpxPQBFt/UcuC5lkDHx2bpa1zZ",
+	"yUM1kGLcW4lIy2ixVeDoftthPIxTxW5hpoOdc+ZPRnYgZl4dSKVktxAFrrhH8LoRrdZMW/bI92I8/Xxi",
+	"DJU1UCailWRdN4irwaKK4B5kpzS/xH4d2Pt2sflMRnJMzjYTUWXyMwSUk54PTjb5RF9nAcwO9JY1+5g3",
+	"RBLgEcbEzKFvbe8jHmHTkVgo+w+VhiEAfhjBAGjWlCSJAf/9Rwqp/Qc2PsLvjYKMY/dxYsXzp0d/a+5v",
+	"Xdkb4wlllnIOPrOo0W/32jdnWMxisC2SHoKOQjjkXjBkAKMWNgvzA0fzmd1W7SZ5Y1edijheCgUb8m4U",
+	"Cg632KthcBpJOmF8iEFZm1Ph0gUSEcfkGgZCgsX7gEmlbe/JWudGCz6NDGxApPl6BWbaECZn0t63GJsG",
+	"vjbKkbGsbR6KbShcA1Fj/olbkIjCHOdEC/uv7tjMu/LVYvQt6q9HnC6PUwdli1W0CzxysW+RNZNcw9cl",
+	"2TKhqYI9lSaJkC2Gku1ndO5XPmCNh+lyNQrPF6SqJ8RDxULWAMpLSteRaVUFmNW+NqBG1TMY9pfaOvZ6",
+	"GMqPZoh+ojyiS3j2crSWr1qwZ/m1Hnn/y3z9KBuXR6CFLyIqu1VZq2UvBqW8nLTtp9chJ3HyiGq/Cpy5",
+	"hV/5jSBwMXGcx8JDIJrGMYMoS2Iyf0+fKJJIMZQ2PWqj9wWHoANlPQ4tfqa1oMr6BzCLM3cQvKdK7729",
+	"Ba733p30Gjy0nz4/DZ4dVjpo23Gr4U4f2G4pe/n7LuDfoZzYXxP369XZ8j27BUcO1ruDWb5752YTCw5F",
+	"dnDLK7fqKiAsIv/DedvQqbYb2GeMbTacvXOW4NmdXS3x1UtfLAPaOumbVydtseAt5bgRdG05ofBEIdeX",
+	"ZCzZkZAANbJYs9gnFFuRQBSdKhIJDrvdUWvnHzR5BJR2RbFbg9esNmSL0VoqTTcwxsIPp0c768yUYRO9",
+	"WiVpFyyKm68t7JlXd1uAkdneXUSmvBTzLI3wyaAdupnCzfe2N9mqbi7uQp1n0NVsLFeVNj74XVSXUtyl",
+	"3Lj60b4ir9tps6q+modZLtjEMW9Wgumjb39ZlssbfSuUao4UyU6B2DFI6ml0lwhbWkN9TcuOpTG7yBNI",
+	"SWllLSAbkvrcOcBz5IaSs0ujxrdc5WROZy/L9sRgzzZSBaVJPkmkhLfaO1wRCbmMLA0/q1NMb8oz/B6c",
+	"fvJxfMYNcMLVQ2K1Kmdu1FsTWE9wyUOHbtaTdT3636cTVM/WK/d/USOWKLJjp+1LdObbij4s2MxbyxKb",
+	"s+EmMO52Mh4KmGSDQVfuODFrF8nOWCalaIGcO5tOscY9tt5FHY4oH4Jany1qnkYMsuzlzksS136rRKNa",
+	"EMqFHoFckMCyIqgWSzX7xa/+B1spLWrxg7XANBKJzpOrAiLiCBuIS6XvQzJ7cHcrPqqAe6c6pC4lQg+S",
+	"/Tqp2jXw38dmdgsybW6EOxe6nelyC6iJ0U6yVatmPWF82U0/yzr/UIX5ThJ+t9OmeoFBBlBMYRK3IHUq",
+	"eTnN6TGhaZ0JTdXXkfJmNgHb9bF3iaHZ+NHKbvflgoVsLfYHALK359ZdXXJNb+zQ7OoG+WULJxxBeGMX",
+	"u4YkWasGQnVxyjtW6s9EQcsjBDZ0paoaVLDV0c0Z5NAYS5WmCNadzGoMCHZqC4gUsTcGAsKUSikPISB+",
+	"WGNADEojMeEBSZOhpBH8+1//tbvATSz7qDWproDMrzSIlk3tXCefV8L5AAVvg8f82C5YCeabqhK0J9t2",
+	"ZvtdMO4zQxDYmRyjBFVhhu9gaX6xeIxj20G8i2o/zpd/rak6bqQ0mYyERQJEBRzcA2eFAisEGhNU7ZoI",
+	"tpG9Hk6yh3nHqecxA/ZUStukAecgiaLCw7xHF5myzYJcZsIKvNc93fERz+tKeJyRnBUpj9g2CtXbCsjF",
+	"MbB7HXB8ZmOAP9j1bwtzrx8xvURjFgNKz9LMzT/HnIJZzCNHZ/ghiLD6IvtyDdAMtlvSB34VGj7ybeRi",
+	"f6aHmUzAuPUt2sEviOUMvYswrh2XA+pA+br6ekyem3sErs+q8Dd0Oyy3rX4oETcPTZIB06bqxDT0bAlU",
+	"xgykHQreIGD9DKN5THlHVBuGNndxn5mw9FB4JoefBbthHTt6aVkkHEi4LfaZrdNv5aFUvU1liFfMvtpy",
+	"zOTw847a9eIKYjZk1yx2DWprr3dv7brYNX3u6L9da3oM1dXVyw1Tnx4duauQoUP1E1KgESIBS1N2JqMp",
+	"ARqOSEg5EdL8jwus1NsNDK2akxQ789s4cRwHhGpCrS2NwYVJkUYlJCm2s8lJ1IWWmxx3P7olf/X8Pgeq",
+	"3PmKdQg0SaS4pTEmz/u/lO21bXssiNTWkBMadgj1uE0Osuc0uvikuIUcPZsQ6+7px+442+8jz8BdZI8n",
+	"itipgw493hTyGL2eWtyNqBrVWkTN6IokHTSYrSfm63tBlN2pO5YON7J/HTtyo1ZiZu6BHvRZfoy59nsk",
+	"GAFIdc49ID1jwTp6fNl05TytJj+DzZYwh0io1KocGMsWmxe8IpEA9Srrs84UUS5bZyKZ1sC7k44XJ01F",
+	"gRiouhcCeugcjuCc4fBFudpVAR7kqYoN2PEJoD+6X9kSzk0hye2RJ78+qJrMJL2OWVjKAB04S5wqwZXr",
+	"UWSLZBeo0czw5V1OzdEUD8R32epFTZuvzbBdu61UwHCGE7cDRB2ROWZKQbTXiQfRifvB/iLnjQ0x4ew2",
+	"D9stmypwztgi0rCnRJQuxYZtRe6u38AmBSXW0T/8enVN5RD0Ejhw6V1N9zq39NwngnVwOrhil/rMQJ9C",
+	"du3rMAuj5Nws8GlfJcCjBXp6IhC6Ni3vMlL4IVxe8a2N1rQ8uqYW5fMk001pNijLTlVRnjBuYNo3h5Vi",
+	"jKOwb4WG/phylqTYGKpPtYZxUqKYMVN9KATnUDf0o6KohzHIIfBw2qdZZ1mX52RJZ5CanwyEHELU12wM",
+	"StNx0gt6GHoqPL87Zda3KmzxnC3SQvDRCVc3jsOa+EZRYbfZTLX5VpirN/R3Yce64q8fWAyeMzakyfzj",
+	"t12ZDVjsBnJkaGC81Ji0a3A3E0itOYUF0H+lOYVrs8o/8pw/OsP+wFD93lhIDeMGR6TWNBydCqU/4Mot",
+	"CrDnp9p6Y9BC0aXJ5GAnMeM3WKKT4a8rI/0urtt56O/iulNdCIsW7lX9/Fldr+ptYDzz4jVc97v5akXV",
+	"kU0/99hwmY2NVtafFwFkmNJ4BmNxC+Wnzo69fIz8LU8Vngjah30hKWwsWl/c5AGMaikFO9HTWxoD5iv6",
+	"xcA68IvLa6Vljosyhx58tpz15eCzbwrQKEAzRC2m9Cw/dh0sgHt0X78FlosbtLs+hmlF0txAraYpTGd5",
+	"MPweMbepmoqHP3GplH1jgCLZddrIvlXpDB2J4+Bz4S/zZaEerYFy3uKqwhy27eL6wsE2THAOEg8qNbKA",
+	"Yz/iK4fXvVBZnm/Wlq73SGIPpOWsQemNH0RakGh2BqmXdoHrO2Qv9La4ZUQ1oXEsJoowvbsu4rumMeUh",
+	"tBsrr93CTteMzeQG/jXMnyeq6J/U4gY48Vi6T8vI7XkwYkoLOW2ikAtzyJ/cuvuVPd2Gr2VAe2oDPQ9v",
+	"FFtj/eN6J5eGoUi5fqI80WFZvu01ZEfoT7IGJktejGaLAlo8GyeF1X+9C1OHwtdS6rkKCLaewdRzyqOV",
+	"25Q05qs3oLlLKnumXt4WFj9ei3M0T9xItxzdhCmXAR6DS376yVZTHRMFVBMuJoHF+2Q0XRnnC1oTEsbi",
+	"lsZNpupY3ML9uz/+2jMOanxhY0xrNmYnonAdbq+DAsm0cn2TR2WNdmXVo0KqYSgkg3I/I2blbVtjTfyt",
+	"Za8xvUMZffRttjeVkk4fTdqyhgrpFCKiQiFxxJ9DwHQtM8QWllN+eRfzNqfSP8fG/YsVzWQ0U3SMBIXK",
+	"O2XVW9H/tsIFuFRBXN+IaL6A+JECihSQg3EdA9VnDdvC81srKBtwnSZGUdRbJ7/Y778a66T4Og/TRrEI",
+	"K9soTxQxGhz7lKEkyFX5WgyYW5GGI2i+mv7q1jxeSDenBxweshmFiKFaUR/UdvJIw9EPQn41bP1wmruU",
+	"YikWnTPIXJcX25HKAtESSxWPxLANY2bXQBhasrAosMuS6QxohG1NJyMRl9J/UWBhcvD1FP+/4wgtyJuH",
+	"4SgzJi95SJUmEzukSgVZ7xoV5DVLu6iTxDhJNfgx+7ZMQ2Buq7IjsY4uOeUE7hLgCmdm0SggY6CupXtE",
+	"1ehaUGlPTjUJaTgCwip7n9r7NMJgxWn595eCXnkuOmbxtPo+7osBbEDEjk1HyxBnpdPIgCO0qU8Fl4IC",
+	"qitS84u39hdL3Nq34sZlSGoN7PljzgyOj7Cm2WwSQzQESXYSKjULWeLC3jHVwMNpQGIYMs3G1Pz7R8ZZ",
+	"QH6mN3QstCjxg7ntu/nDiGHLIaUWw+XCaXeQqxIXjRuyVhMRNxVDv5FANbjp4JtJGY63vs9BaICAiW9P",
+	"//2v//dtAXt2XubMsLYMPV4IigQ4ETye4kA+mjW1aJ7ZJkXKowbcfEyAn5k1m0pbNM82m2z9PL0EOKJn",
+	"4IrVLejIDiVDSbl21epMaUm1kNg8OxEitushslOKOPF91F0/54zNGjIGEEMzGGtNAvdI+0qrKEpIWN0/",
+	"WQ/jAxqGkGgjgZsyEO2iUynsmbepN3N2+q13MdiTumoJBCRh3DaNbeQ021c4YhHhQmMHWstJjUk4TejO",
+	"Qd3cqSeeXojlmWxzrbj9Lx/U7dMjvPDmJEf9UogMqSxnfpaFyEfuto+IlpQrrDAt5Kmae5AgaWL++/Tw",
+	"kERMacZD7c+qsk4XeETb3StmHFwXKZ8aprAsXzE+jKGUB/vKdvp3Zaz4U/yjeBsyr2ENskJnmuwh2Hlh",
+	"rpW1+/INlVsli8x5HlR7xyKyEBE7Cm5B0riaCHz71AJBBfjNUY6V11SHo92lKDoWCuop+tgdwi5T5izm",
+	"vqzIjjuB+Xi3bMkXfnB1ySMB6gjp2N60mZp9m31yMQIf2iGUq4mFk5sVfXXJ3XwS8/PCTHGycxUJDlcB",
+	"uUpGVOE/HADN7f8quORXRWDjp6/c7RynVbvreWxu+Ob5u0ckyZF2yTnc4RdugjFuaSemyBSq7uUWIlaE",
+	"2yKhbeIUczJzqIc1ZdqSk+Ebc3yyQ/lUcAjc3Hkj0RiPxMS3IvH5s6FtEq5uYLKcxi4RTmOLf8eBW4Xp",
+	"wuEfrmy0qtrr8JJEXAKfoMy1V0Pr7eatX/jV3nLGRlcYpe9hQlgRuG6q+1oyNBoQktCpSHW94kH9ckqn",
+	"VcolodOrI6dHsPUHsc1iMjfWJfd3ObwSP1E+yTUgSqQyBHKFO1ymh4fPQxbZ/xslgtJnCjZj5ZI7LHCN",
+	"agq30SPgZCAwM982YXHHsG1Y9IjsZI05L7mRSPi1dTDjCKDYvFjWSmS3croVnW7dVeDhhB7KDf5myMQq",
+	"FkfoXr9YtgBVeyMUMkcjqp/lNIu3URpjzWhA+JWbEUVfe8cXj9gM4JsUZ86gbFUvZ27dV6tdqrnqPmC/",
+	"H6rbrvB/c/7rn48CDXf6wB16ro1CFjfrAmVPfevIw6p+tFHCb85/JTuGy6SY2ABP5mDhEaHk4uPF8Xvz",
+	"XeV90D9nby9Ut1dNwtLJU2e34bWwtdj23LXRWBSp7ncbVplUL9T/8XDdBbhn7vmVU4txSfSqWG9gcOAt",
+	"m9yPdT3VoIi5E6+B0t76C7+/cUd5y3QbbSrdDJSHIt7ymFZ4miIhzbVSKVGSSq+NvmvoNmm+XwMd+UD3",
+	"CGhkk49cpPtdBONE2DDq3n/CtGufwqfPvpvtU1hsonN5effs6d7l5d238OlvVW10toesn62zJ08TSSOq",
+	"NeBNUcjIdv94ZUOexDfuCRyC7OHeF1KIGkTx6lSPVGaDdo7vShy2JsK3CRPqwF15mk1NW8h57FdutqPQ",
+	"Y7/kFdIjbVWwR2nTeI/GJFhHGipNkri9wPccl23lTA93tnuZ6TFTnP1EES00jQmCsRngOXurg8/6rqVN",
+	"0EW+vFO/NfPARlXSBMKLO8uZf24JQboOu/U3PwnC5S8pOnUxsqJ4fXfSLDbN0oFTCdVWwoVbYrljUzMW",
+	"/CYPoDF1xhh72LXAgzBPKMNwbPcsfe+q6ai93Op6BbbVCfSubtt7p9wrr3xb9g9sgCoaxWNxm3czagXy",
+	"h2z1o0dqGY9U3mchh/u9oTpV5pSNmgd/94taNnB5r1PjvqYSSKu9aGbdWS+17YtszP0BuzN3Y5BMREE2",
+	"AMk2PCkK0gZCwBhIe3rfa7vusUtyJ5vQ5Vo2pF9iHAEi35qBaoKToSacCIPbjuiLIBGKtc7+d4seh9Ss",
+	"EdEeqgFJwI3ns4UefMDk2GCWcXIDU/Qx1KCzrkjNPftCeMG7sTG4dp+HM36GEkfxPlVz1j4iOxkGMANa",
+	"2H4pM4O+smhdfZyuA9O1Ck0H3kep2am3vAPrMkg4cEhvqfV7g6tWQctfPnhOc+bBrJwM7m4clBOGDj/L",
+	"8JcNxDertHNcMofBWSM7xpQvfCLa2kz5NI8d2B/uk6pcj92A0Dj26ZUJGr1V9is+qVc3R+jFy9XnCH3N",
+	"Nx+H6TVedILmAZiWbjY17t88e/vZt5ANVbhW0CFlXDXarMuzcqui9Gh5VJPtatKCdHHwl+dBNwvW42zp",
+	"A0bJ/XWmyFP4nuTTu10VRgOyguap3MvzxKONUrJRPEoKGFlNkh2ElIcQx23Wpl21dWh8GE0KbVUH6mxZ",
+	"6hVBszxbqsmIKluG51XWiirqIB/gV59UhFs9cuc6uJMkdGrncKfo40TJFzkU04F2aQ0uKbozctNkKGkE",
+	"6uCzMqDmITSaH7/g8roxpm35PW6LWid3xIagyo7uqllXL7/Z5llX92ThHBeowGHRZbrsicFAOXcpNsFl",
+	"mozplFwDCcUYs3raJ7NXkIZNBjNPb8gAY0P+cTBwhLICiWyQ+z8OBg+zrZtvMiEGA1fNF96YCyLyjZ+0",
+	"MUMVCw7kn4wEHbNaIfAbft3iT7ApWONUpzQmF+/PA+KhfISFZTSOrcVRekc7xyEEqdnA4BYIjc0VOBKA",
+	"ussICSvkPpyflhItXTMipkgsxI19c1fqy/TuPvmN6ZGRm+Xz2NpePA6WSxJXIolthszhJpzYVizYW/s+",
+	"k7juRVA5VNYIquzN1xGZEyp/IHqWHG8TphBBJeyUaKRIEZZE/IOCChYJyjSx+8qaRCLVwTxuJdCo8DBF",
+	"WUSUqMmrMC9kf4zknsq4d9Q7sAhyqz97ohgBjV2nM+/8ckkyhY98v5fCR1lTrOKH/gildXn3zsLHhQZO",
+	"hU9LTF5cjQnjhU8y46DwmZ8oXlqYjbUuLrR9hb58+vL/AwAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,
