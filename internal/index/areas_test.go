@@ -113,7 +113,9 @@ func areaReads(now time.Time) []struct {
 			}
 			return artifact.GetStatus(s, &cur.Document, llm, now)
 		}},
-		{"artifact lineage", func(x *Index) (any, uint64, error) { return wrap(x.ArtifactLineage(artifact.LineageRequest{Artifact: llm})) }, func(s core.Store) (any, error) { return artifact.GetLineage(s, artifact.LineageRequest{Artifact: llm}) }},
+		{"artifact lineage", func(x *Index) (any, uint64, error) {
+			return wrap(x.ArtifactLineage(artifact.LineageRequest{Artifact: llm}))
+		}, func(s core.Store) (any, error) { return artifact.GetLineage(s, artifact.LineageRequest{Artifact: llm}) }},
 		{"guardian status", func(x *Index) (any, uint64, error) { return wrap(x.GuardianStatus(now, llm.Target())) }, func(s core.Store) (any, error) { return emergency.StatusOf(s, llm.Target(), now) }},
 		{"treasury accounts", func(x *Index) (any, uint64, error) { return wrap(x.TreasuryAccounts()) }, func(s core.Store) (any, error) { return treasury.Accounts(s) }},
 		{"treasury movements", func(x *Index) (any, uint64, error) { return wrap(x.TreasuryMovements("grants", 0, "")) }, func(s core.Store) (any, error) { return treasury.Movements(s, "grants", 0, "") }},
@@ -140,7 +142,9 @@ func areaReads(now time.Time) []struct {
 		{"score", func(x *Index) (any, uint64, error) { return wrap(x.Score(now, ann, time.Time{}, nil)) }, func(s core.Store) (any, error) { return reputation.Scores(s, ann, now, nil) }},
 		{"score of categories", func(x *Index) (any, uint64, error) {
 			return wrap(x.Score(now, ann, t0, []contribution.Category{"merged_code"}))
-		}, func(s core.Store) (any, error) { return reputation.Scores(s, ann, t0, []contribution.Category{"merged_code"}) }},
+		}, func(s core.Store) (any, error) {
+			return reputation.Scores(s, ann, t0, []contribution.Category{"merged_code"})
+		}},
 		{"reputation history", func(x *Index) (any, uint64, error) { return wrap(x.ReputationHistory(ann)) }, func(s core.Store) (any, error) { return reputation.MemberHistory(s, ann) }},
 		{"constitution", func(x *Index) (any, uint64, error) { return wrap(x.Constitution()) }, func(s core.Store) (any, error) { return constitution.Current(s) }},
 		{"constitution v1", func(x *Index) (any, uint64, error) { return wrap(x.ConstitutionVersion(1)) }, func(s core.Store) (any, error) { return constitution.Get(s, 1) }},
