@@ -291,3 +291,42 @@ submit_config_update() {
   done
   REPLY="$after"
 }
+
+# pem_json FILE -> REPLY = the file as a JSON string body (newlines as \n)
+pem_json() {
+  local lines l
+  mapfile -t lines <"$1"
+  REPLY=""
+  for l in "${lines[@]}"; do REPLY+="${l%$'\r'}\\n"; done
+}
+
+# ccaas_package DIR TLSDIR ADDRESS LABEL FILE: a chaincode-as-a-service
+# package in DIR/FILE.tar.gz: connection.json (the peer dials ADDRESS over
+# mutual TLS with TLSDIR's server.key/server.crt, the organisation's peer TLS
+# certificate, and trusts TLSDIR/ca.crt, the organisation's TLS CA) and
+# metadata.json (type ccaas, LABEL). Writes DIR/package-id; REPLY = the
+# package ID (LABEL:sha256 of the package).
+ccaas_package() {
+  local dir="$1" tls="$2" address="$3" label="$4" file="$5" key crt ca sum
+  mkdir -p "$dir"
+  pem_json "$tls/server.key"; key="$REPLY"
+  pem_json "$tls/server.crt"; crt="$REPLY"
+  pem_json "$tls/ca.crt"; ca="$REPLY"
+  cat >"$dir/connection.json" <<EOF
+{
+  "address": "$address",
+  "dial_timeout": "10s",
+  "tls_required": true,
+  "client_auth_required": true,
+  "client_key": "$key",
+  "client_cert": "$crt",
+  "root_cert": "$ca"
+}
+EOF
+  printf '{"type":"ccaas","label":"%s"}\n' "$label" >"$dir/metadata.json"
+  tar -C "$dir" -czf "$dir/code.tar.gz" connection.json
+  tar -C "$dir" -czf "$dir/$file.tar.gz" metadata.json code.tar.gz
+  read -r sum _ < <(sha256sum "$dir/$file.tar.gz")
+  REPLY="$label:$sum"
+  echo "$REPLY" >"$dir/package-id"
+}

@@ -400,28 +400,7 @@ up() {
 }
 
 package_partner_cc() {
-  local dir="$PDIR/chaincode" key crt ca sum l
-  mkdir -p "$dir"
-  pj() { local lines; mapfile -t lines <"$1"; REPLY=""; for l in "${lines[@]}"; do REPLY+="${l%$'\r'}\\n"; done; }
-  pj "$PDIR/peer/tls/server.key"; key="$REPLY"
-  pj "$PDIR/peer/tls/server.crt"; crt="$REPLY"
-  pj "$PDIR/peer/tls/ca.crt"; ca="$REPLY"
-  cat >"$dir/connection.json" <<EOF
-{
-  "address": "$NS_IP:$P_CCS",
-  "dial_timeout": "10s",
-  "tls_required": true,
-  "client_auth_required": true,
-  "client_key": "$key",
-  "client_cert": "$crt",
-  "root_cert": "$ca"
-}
-EOF
-  printf '{"type":"ccaas","label":"%s"}\n' "${CC_NAME}_$KEY" >"$dir/metadata.json"
-  tar -C "$dir" -czf "$dir/code.tar.gz" connection.json
-  tar -C "$dir" -czf "$dir/$CC_NAME-$KEY.tar.gz" metadata.json code.tar.gz
-  read -r sum _ < <(sha256sum "$dir/$CC_NAME-$KEY.tar.gz")
-  echo "${CC_NAME}_$KEY:$sum" >"$dir/package-id"
+  ccaas_package "$PDIR/chaincode" "$PDIR/peer/tls" "$NS_IP:$P_CCS" "${CC_NAME}_$KEY" "$CC_NAME-$KEY"
 }
 
 print_partner() {

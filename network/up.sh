@@ -517,38 +517,11 @@ wait_ordering_ready() {
 # package_cc ORG DIR PORT LABEL FILE: one org's CCaaS package for a chaincode
 # server on 127.0.0.1:PORT, written to DIR/FILE.tar.gz with its package ID
 # in DIR/package-id (label ":" sha256 of the package, as the peer computes it).
-pem_json() { # pem_json FILE -> REPLY = the file as a JSON string body (newlines as \n)
-  local lines l
-  mapfile -t lines <"$1"
-  REPLY=""
-  for l in "${lines[@]}"; do REPLY+="${l%$'\r'}\\n"; done
-}
 package_cc() {
-  local o="$1" dir="$2" port="$3" label="$4" file="$5" d key crt ca sum
-  d="${PEER_DIR[$o]}"
-  mkdir -p "$dir"
   # The peer dials this org's own chaincode server over mutual TLS: the
   # server presents the peer's TLS certificate (SANs 127.0.0.1, localhost)
   # and the peer authenticates with it too; both are issued by the org's TLS CA.
-  pem_json "$d/tls/server.key"; key="$REPLY"
-  pem_json "$d/tls/server.crt"; crt="$REPLY"
-  pem_json "$d/tls/ca.crt"; ca="$REPLY"
-  cat >"$dir/connection.json" <<EOF
-{
-  "address": "127.0.0.1:$port",
-  "dial_timeout": "10s",
-  "tls_required": true,
-  "client_auth_required": true,
-  "client_key": "$key",
-  "client_cert": "$crt",
-  "root_cert": "$ca"
-}
-EOF
-  printf '{"type":"ccaas","label":"%s"}\n' "$label" >"$dir/metadata.json"
-  tar -C "$dir" -czf "$dir/code.tar.gz" connection.json
-  tar -C "$dir" -czf "$dir/$file.tar.gz" metadata.json code.tar.gz
-  read -r sum _ < <(sha256sum "$dir/$file.tar.gz")
-  echo "$label:$sum" >"$dir/package-id"
+  ccaas_package "$2" "${PEER_DIR[$1]}/tls" "127.0.0.1:$3" "$4" "$5"
 }
 
 # ================================================================ main ===

@@ -163,12 +163,6 @@ for o in "${ORGS[@]}"; do
 done
 
 phase "start the new chaincode services next to the old ones"
-pem_json() {
-  local lines l
-  mapfile -t lines <"$1"
-  REPLY=""
-  for l in "${lines[@]}"; do REPLY+="${l%$'\r'}\\n"; done
-}
 declare -A NEW_PORT NEW_PKGID NEW_DIR NEW_BIN
 for o in "${ORGS[@]}"; do
   k="${ORG_KEY[$o]}"
@@ -179,27 +173,9 @@ for o in "${ORGS[@]}"; do
   rm -rf "$dir"; mkdir -p "$dir"
   NEW_DIR[$o]="$dir"
   d="${PEER_DIR[$o]}"
-  pem_json "$d/tls/server.key"; key="$REPLY"
-  pem_json "$d/tls/server.crt"; crt="$REPLY"
-  pem_json "$d/tls/ca.crt"; ca="$REPLY"
-  cat >"$dir/connection.json" <<EOF
-{
-  "address": "127.0.0.1:${NEW_PORT[$o]}",
-  "dial_timeout": "10s",
-  "tls_required": true,
-  "client_auth_required": true,
-  "client_key": "$key",
-  "client_cert": "$crt",
-  "root_cert": "$ca"
-}
-EOF
   label="${CC_NAME}_$NEXT"
-  printf '{"type":"ccaas","label":"%s"}\n' "$label" >"$dir/metadata.json"
-  tar -C "$dir" -czf "$dir/code.tar.gz" connection.json
-  tar -C "$dir" -czf "$dir/$CC_NAME-$k.tar.gz" metadata.json code.tar.gz
-  read -r sum _ < <(sha256sum "$dir/$CC_NAME-$k.tar.gz")
-  NEW_PKGID[$o]="$label:$sum"
-  echo "${NEW_PKGID[$o]}" >"$dir/package-id"
+  ccaas_package "$dir" "$d/tls" "127.0.0.1:${NEW_PORT[$o]}" "$label" "$CC_NAME-$k"
+  NEW_PKGID[$o]="$REPLY"
   hook="CHARTER_UPGRADE_BIN_${o^^}"
   NEW_BIN[$o]="${!hook:-$BUILD_DIR/charter-chaincode}"
   [ -x "${NEW_BIN[$o]}" ] || die "${NEW_BIN[$o]} is not an executable"

@@ -86,9 +86,20 @@ func (e *Error) Is(target error) bool {
 }
 
 // New returns an *Error with the given code and a formatted message.
+// An argument with a readable short form (a member's identity: its MSP and
+// common name instead of the whole certificate subject and issuer) is
+// named by that form, so that refusals stay readable.
 func New(code Code, format string, args ...any) error {
+	for i, a := range args {
+		if r, ok := a.(shortNamer); ok {
+			args[i] = r.Short()
+		}
+	}
 	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
 }
+
+// shortNamer is a value with a short human-readable name (identity.Identity).
+type shortNamer interface{ Short() string }
 
 // NotFoundf, Forbiddenf, Invalidf, Conflictf and Preconditionf are
 // shorthands for New with their code.

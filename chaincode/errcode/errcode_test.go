@@ -103,3 +103,22 @@ func TestQuoteIsBounded(t *testing.T) {
 		}
 	}
 }
+
+type named struct{ long, short string }
+
+func (n named) String() string { return n.long }
+func (n named) Short() string  { return n.short }
+
+// A refusal names a member by its short form, whatever the format verb.
+func TestNewNamesArgumentsByTheirShortForm(t *testing.T) {
+	who := named{long: "LabAMSP/x509::CN=User2,OU=client::CN=ca.laba", short: "LabAMSP/User2"}
+	for _, format := range []string{"%s is not a member", "%v is not a member"} {
+		err := Forbiddenf(format, who)
+		if got, want := err.Error(), "FORBIDDEN: LabAMSP/User2 is not a member"; got != want {
+			t.Errorf("Forbiddenf(%q) = %q, want %q", format, got, want)
+		}
+	}
+	if got := Invalidf("%d of %s", 3, "plain").Error(); got != "INVALID_ARGUMENT: 3 of plain" {
+		t.Errorf("other arguments changed: %q", got)
+	}
+}

@@ -475,3 +475,28 @@ ledger_statedb_commit_time_count{channel="charter"} ` + count + `
 	assert.InDelta(t, 30.0, u.BlockStorageMs, 1e-9, "1.5 s of block storage over 50 blocks")
 	assert.Equal(t, LedgerUsage{Peer: "p"}, LedgerDelta("p", after, after), "no blocks: no ratios")
 }
+
+// Every client gets n vouchers, all of other organisations and distinct;
+// too few clients of other organisations is an error that says so.
+func TestVouchPlan(t *testing.T) {
+	orgs := []string{"A", "B", "C", "A", "B", "C", "A"}
+	plan, err := vouchPlan(orgs, 2)
+	require.NoError(t, err)
+	require.Len(t, plan, 2*len(orgs))
+	seen := map[aVouch]bool{}
+	count := map[int]int{}
+	for _, v := range plan {
+		assert.NotEqual(t, orgs[v.member], orgs[v.voucher], "%+v: a vouch from the member's own organisation", v)
+		assert.False(t, seen[v], "%+v twice", v)
+		seen[v] = true
+		count[v.member]++
+	}
+	for i := range orgs {
+		assert.Equal(t, 2, count[i], "client %d", i)
+	}
+	_, err = vouchPlan([]string{"A", "A", "B"}, 2)
+	assert.ErrorContains(t, err, "raise --clients")
+	none, err := vouchPlan(orgs, 0)
+	require.NoError(t, err)
+	assert.Empty(t, none)
+}

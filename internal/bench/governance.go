@@ -11,6 +11,7 @@ import (
 
 	"github.com/charter-gov/charter/chaincode/constitution"
 	"github.com/charter-gov/charter/chaincode/contribution"
+	"github.com/charter-gov/charter/chaincode/decision"
 	"github.com/charter-gov/charter/chaincode/funding"
 	"github.com/charter-gov/charter/chaincode/identity"
 	"github.com/charter-gov/charter/chaincode/membership"
@@ -198,6 +199,63 @@ func (h *Harness) prepareAttesters(ctx context.Context) error {
 	return nil
 }
 
+// openRound opens the benchmark's round on the configured budget decision
+// or, when none is configured, on the newest executed budget decision that
+// has an amount left and funds no round yet: the chaincode's own rule (a
+// budget decision funds one round) refuses the others, and nothing is
+// written by a refused opening.
+func (h *Harness) openRound(ctx context.Context, admin *charter.Client, plan roundPlan) (*round.Round, error) {
+	fc := h.cfg.Funding
+	candidates := []string{fc.BudgetDecision}
+	if fc.BudgetDecision == "" {
+		executed, err := admin.Decisions(ctx, decision.StatusExecuted)
+		if err != nil {
+			return nil, fmt.Errorf("workload contribute: list the executed decisions: %w", err)
+		}
+		candidates = budgetCandidates(executed)
+	}
+	for _, id := range candidates {
+		budget, err := admin.TreasuryBudget(ctx, id)
+		if err != nil {
+			return nil, fmt.Errorf("budget decision %s: %w", id, err)
+		}
+		pool := fc.Pool
+		if pool == 0 {
+			pool = budget.Amount - budget.Reserved
+		}
+		if pool <= 0 && fc.BudgetDecision == "" {
+			continue
+		}
+		r, err := admin.OpenRound(ctx, round.OpenRequest{Title: "charter bench " + h.cfg.RunID, Categories: []round.Category{plan.Category},
+			Rule: plan.Rule, Pool: pool, BudgetDecision: id, OpensAt: plan.OpensAt, ClosesAt: plan.ClosesAt})
+		if errors.Is(err, charter.ErrConflict) && fc.BudgetDecision == "" {
+			continue // it funds a round already
+		}
+		if err != nil {
+			return nil, fmt.Errorf("open the benchmark round on budget %s: %w", id, err)
+		}
+		return r, nil
+	}
+	return nil, fmt.Errorf("workload contribute: none of the %d executed budget decisions has an amount left and funds no round yet; a round's matching pool is funded only by one (charter treasury budget …, voted and executed; or name one with --budget-decision)", len(candidates))
+}
+
+// budgetCandidates returns the IDs of the executed budget decisions,
+// newest first.
+func budgetCandidates(executed []decision.Decision) []string {
+	var out []decision.Decision
+	for _, d := range executed {
+		if d.Type == constitution.Budget {
+			out = append(out, d)
+		}
+	}
+	slices.SortStableFunc(out, func(a, b decision.Decision) int { return b.ProposedAt.Compare(a.ProposedAt) })
+	ids := make([]string, len(out))
+	for i, d := range out {
+		ids[i] = d.ID
+	}
+	return ids
+}
+
 // prepareFunding opens the benchmark's round on the configured budget
 // decision, has its projects apply and accepted, pays every client its
 // tokens, and waits until the window opens.
@@ -206,8 +264,8 @@ func (h *Harness) prepareFunding(ctx context.Context) error {
 		return nil
 	}
 	fc := h.cfg.Funding
-	if fc == nil || fc.BudgetDecision == "" {
-		return errors.New("workload contribute: no budget decision given: a round's matching pool is funded only by an executed budget decision that funds no other round (charter bench --budget-decision ID)")
+	if fc == nil {
+		return errors.New("workload contribute: no grants administrator and funder configured")
 	}
 	if fc.TokensPerClient == 0 {
 		fc.TokensPerClient = DefaultTokensPerClient
@@ -225,14 +283,6 @@ func (h *Harness) prepareFunding(ctx context.Context) error {
 		return fmt.Errorf("connect the funder: %w", err)
 	}
 	h.extra = append(h.extra, funder)
-	budget, err := admin.TreasuryBudget(ctx, fc.BudgetDecision)
-	if err != nil {
-		return fmt.Errorf("budget decision %s: %w", fc.BudgetDecision, err)
-	}
-	pool := fc.Pool
-	if pool == 0 {
-		pool = budget.Amount - budget.Reserved
-	}
 	cur, err := admin.Constitution(ctx)
 	if err != nil {
 		return err
@@ -241,13 +291,12 @@ func (h *Harness) prepareFunding(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	r, err := admin.OpenRound(ctx, round.OpenRequest{Title: "charter bench " + h.cfg.RunID, Categories: []round.Category{plan.Category},
-		Rule: plan.Rule, Pool: pool, BudgetDecision: fc.BudgetDecision, OpensAt: plan.OpensAt, ClosesAt: plan.ClosesAt})
+	r, err := h.openRound(ctx, admin, plan)
 	if err != nil {
-		return fmt.Errorf("open the benchmark round on budget %s: %w", fc.BudgetDecision, err)
+		return err
 	}
 	h.roundID = r.ID
-	h.cfg.Logger.Info("opened the benchmark round", "round", r.ID, "pool", pool, "opens", r.OpensAt)
+	h.cfg.Logger.Info("opened the benchmark round", "round", r.ID, "budget", r.BudgetDecision, "pool", r.Pool, "opens", r.OpensAt)
 	// The projects: each applicant applies through its own gateway; the
 	// administrator accepts once every peer has the application (the
 	// gateway may pick any two peers to endorse).

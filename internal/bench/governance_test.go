@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/charter-gov/charter/chaincode/constitution"
+	"github.com/charter-gov/charter/chaincode/decision"
 	"github.com/charter-gov/charter/chaincode/funding"
 	"github.com/charter-gov/charter/chaincode/round"
 )
@@ -182,12 +183,26 @@ func TestPrepareRefusesWithoutRoles(t *testing.T) {
 	err := h.prepareAttesters(t.Context())
 	assert.ErrorContains(t, err, "no attester given")
 	err = h.prepareFunding(t.Context())
-	assert.ErrorContains(t, err, "no budget decision given")
+	assert.ErrorContains(t, err, "no grants administrator and funder configured")
 	h.cfg.Funding = &FundingConfig{}
 	err = h.prepareFunding(t.Context())
-	assert.ErrorContains(t, err, "--budget-decision")
+	assert.ErrorContains(t, err, "connect the grants administrator")
 	for _, w := range []string{"attest", "contribute", "mix"} {
 		_, err := h.Op(w)
 		assert.ErrorContains(t, err, "not prepared", w)
 	}
+}
+
+// With no budget decision named, the round is opened on the executed
+// budget decisions, newest first; other decision types are never tried.
+func TestBudgetCandidatesNewestFirst(t *testing.T) {
+	at := func(m int) time.Time { return time.Date(2026, 12, 1, 0, m, 0, 0, time.UTC) }
+	executed := []decision.Decision{
+		{ID: "d-old", Type: constitution.Budget, ProposedAt: at(1)},
+		{ID: "d-amend", Type: constitution.Amendment, ProposedAt: at(9)},
+		{ID: "d-new", Type: constitution.Budget, ProposedAt: at(5)},
+		{ID: "d-mid", Type: constitution.Budget, ProposedAt: at(3)},
+	}
+	assert.Equal(t, []string{"d-new", "d-mid", "d-old"}, budgetCandidates(executed))
+	assert.Empty(t, budgetCandidates(executed[1:2]))
 }

@@ -444,6 +444,9 @@ func (h *Harness) prepareMembers(ctx context.Context) error {
 			return err
 		}
 	}
+	if err := h.vouchMembers(ctx); err != nil {
+		return err
+	}
 	// The poll's creator: the first organisation's admin, as a member.
 	_, _ = first.RegisterMember(ctx, membership.RegisterRequest{Member: first.Identity(), Name: "benchmark poll creator"})
 	b, err := first.CreateBallot(ctx, ballot.CreateRequest{Kind: ballot.KindPoll,
@@ -464,6 +467,92 @@ func (h *Harness) prepareMembers(ctx context.Context) error {
 	}
 	h.governed = true
 	return nil
+}
+
+// vouchMembers has every client vouched for by as many clients of other
+// organisations as the constitution's safeguards.vouchesRequired asks, so
+// that they weigh in the benchmark poll (which opens after the vouches).
+// Each vouch is the voucher's own transaction and its own key: they run
+// at once without conflicts.
+func (h *Harness) vouchMembers(ctx context.Context) error {
+	cur, err := h.admins[h.orgs[0]].Constitution(ctx)
+	if err != nil {
+		return err
+	}
+	n := int(cur.Document.Safeguards.VouchesRequired)
+	if n == 0 {
+		return nil
+	}
+	orgs := make([]string, len(h.workers))
+	for i, w := range h.workers {
+		orgs[i] = w.org
+	}
+	plan, err := vouchPlan(orgs, n)
+	if err != nil {
+		return err
+	}
+	// Every peer must know every client as a member before any endorses a
+	// vouch: wait for the last one registered in each organisation.
+	for _, org := range h.orgs {
+		var last *worker
+		for _, w := range h.workers {
+			if w.org == org {
+				last = w
+			}
+		}
+		if last == nil {
+			continue
+		}
+		if err := h.everyPeer(ctx, "member "+last.id.Short(), func(c *charter.Client) bool {
+			_, err := c.Member(ctx, last.id)
+			return err == nil
+		}); err != nil {
+			return err
+		}
+	}
+	h.cfg.Logger.Info("vouching for the benchmark members (safeguards.vouchesRequired)", "vouches", len(plan), "each", n)
+	errs := make(chan error, len(plan))
+	limit := make(chan struct{}, 32)
+	for _, v := range plan {
+		limit <- struct{}{}
+		go func() {
+			defer func() { <-limit }()
+			_, err := h.workers[v.voucher].cc.Vouch(ctx, h.workers[v.member].id)
+			if err != nil {
+				err = fmt.Errorf("%s vouches for %s: %w", h.workers[v.voucher].id.Short(), h.workers[v.member].id.Short(), err)
+			}
+			errs <- err
+		}()
+	}
+	var all []error
+	for range plan {
+		all = append(all, <-errs)
+	}
+	return errors.Join(all...)
+}
+
+// aVouch is one vouch of the set-up: workers[voucher] vouches for
+// workers[member].
+type aVouch struct{ member, voucher int }
+
+// vouchPlan picks, for every worker, the n nearest following workers (in
+// a ring) of other organisations as its vouchers.
+func vouchPlan(orgs []string, n int) ([]aVouch, error) {
+	var plan []aVouch
+	for i := range orgs {
+		got := 0
+		for k := 1; k < len(orgs) && got < n; k++ {
+			j := (i + k) % len(orgs)
+			if orgs[j] != orgs[i] {
+				plan = append(plan, aVouch{member: i, voucher: j})
+				got++
+			}
+		}
+		if got < n {
+			return nil, fmt.Errorf("the constitution asks %d vouches from other organisations for each member, but client %d has only %d clients of other organisations (raise --clients)", n, i, got)
+		}
+	}
+	return plan, nil
 }
 
 // Op returns the transaction of a workload (Prepare must have readied it).
