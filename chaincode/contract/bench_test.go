@@ -13,6 +13,7 @@ import (
 	"github.com/charter-gov/charter/chaincode/ballot"
 	"github.com/charter-gov/charter/chaincode/identity"
 	"github.com/charter-gov/charter/chaincode/membership"
+	"github.com/charter-gov/charter/chaincode/vouch"
 )
 
 // BenchmarkChaincodeVoteVsPut measures the chaincode's own cost of a poll
@@ -29,6 +30,7 @@ func BenchmarkChaincodeVoteVsPut(b *testing.B) {
 	require.NoError(b, err)
 	res, _ := h.invoke(admin, 0, "member:Register", string(reg))
 	require.Equal(b, int32(ok), res.Status, res.Message)
+	vouchFor(b, h, ada)
 	h.clock = h.clock.Add(time.Second)
 	create, err := json.Marshal(ballot.CreateRequest{Kind: ballot.KindPoll, Title: "legitimacy", VotingPeriodSec: 3600})
 	require.NoError(b, err)
@@ -58,6 +60,22 @@ func BenchmarkChaincodeVoteVsPut(b *testing.B) {
 			}
 		}
 	})
+}
+
+// vouchFor has a member of LabB vouch for voter, so that it may vote
+// under the default constitution's safeguards.vouchesRequired.
+func vouchFor(tb testing.TB, h *harness, voter testIdentity) {
+	tb.Helper()
+	admin := newIdentity(tb, "LabBMSP", "Admin@labB", "admin")
+	bob := newIdentity(tb, "LabBMSP", "Bob@labB", "client")
+	reg, err := json.Marshal(membership.RegisterRequest{Member: identity.FromCert(bob.msp, bob.cert), Name: "Bob"})
+	require.NoError(tb, err)
+	res, _ := h.invoke(admin, 0, "member:Register", string(reg))
+	require.Equal(tb, int32(ok), res.Status, res.Message)
+	v, err := json.Marshal(vouch.GiveRequest{Member: identity.FromCert(voter.msp, voter.cert)})
+	require.NoError(tb, err)
+	res, _ = h.invoke(bob, 0, "member:Vouch", string(v))
+	require.Equal(tb, int32(ok), res.Status, res.Message)
 }
 
 // metadataContracts lists the contracts a chaincode's metadata names.
