@@ -1813,6 +1813,9 @@ type ConfirmDepositJSONRequestBody = SignerOnlyBody
 // ProposeSpendJSONRequestBody defines body for ProposeSpend for application/json ContentType.
 type ProposeSpendJSONRequestBody = SpendBody
 
+// ApproveSpendJSONRequestBody defines body for ApproveSpend for application/json ContentType.
+type ApproveSpendJSONRequestBody = SignerOnlyBody
+
 // CancelSpendJSONRequestBody defines body for CancelSpend for application/json ContentType.
 type CancelSpendJSONRequestBody = ReasonBody
 
@@ -2821,6 +2824,20 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /v1/treasury/spends/{id}/approvals (the `ListSpendApprovals` operationId).
 	ListSpendApprovals(ctx context.Context, id ID, params *ListSpendApprovalsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ApproveSpendWithBody Prepare a treasurer's approval of a spend for signing.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/treasury/spends/{id}/approvals (the `ApproveSpend` operationId).
+	ApproveSpendWithBody(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ApproveSpend Prepare a treasurer's approval of a spend for signing.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/treasury/spends/{id}/approvals (the `ApproveSpend` operationId).
+	ApproveSpend(ctx context.Context, id ID, body ApproveSpendJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CancelSpendWithBody Prepare the proposer withdrawing a spend that has not executed, for signing.
 	//
@@ -5306,6 +5323,40 @@ func (c *Client) GetSpend(ctx context.Context, id ID, params *GetSpendParams, re
 // Corresponds with GET /v1/treasury/spends/{id}/approvals (the `ListSpendApprovals` operationId).
 func (c *Client) ListSpendApprovals(ctx context.Context, id ID, params *ListSpendApprovalsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListSpendApprovalsRequest(c.Server, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ApproveSpendWithBody Prepare a treasurer's approval of a spend for signing.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/treasury/spends/{id}/approvals (the `ApproveSpend` operationId).
+func (c *Client) ApproveSpendWithBody(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewApproveSpendRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ApproveSpend Prepare a treasurer's approval of a spend for signing.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/treasury/spends/{id}/approvals (the `ApproveSpend` operationId).
+func (c *Client) ApproveSpend(ctx context.Context, id ID, body ApproveSpendJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewApproveSpendRequest(c.Server, id, body)
 	if err != nil {
 		return nil, err
 	}
@@ -11687,6 +11738,53 @@ func NewListSpendApprovalsRequest(server string, id ID, params *ListSpendApprova
 	return req, nil
 }
 
+// NewApproveSpendRequest calls the generic ApproveSpend builder with application/json body
+func NewApproveSpendRequest(server string, id ID, body ApproveSpendJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewApproveSpendRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewApproveSpendRequestWithBody constructs an http.Request for the ApproveSpend method, with any body, and a specified content type
+func NewApproveSpendRequestWithBody(server string, id ID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/treasury/spends/%s/approvals", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewCancelSpendRequest calls the generic CancelSpend builder with application/json body
 func NewCancelSpendRequest(server string, id ID, body CancelSpendJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -12986,6 +13084,20 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /v1/treasury/spends/{id}/approvals (the `ListSpendApprovals` operationId).
 	ListSpendApprovalsWithResponse(ctx context.Context, id ID, params *ListSpendApprovalsParams, reqEditors ...RequestEditorFn) (*ListSpendApprovalsResponse, error)
+
+	// ApproveSpendWithBodyWithResponse Prepare a treasurer's approval of a spend for signing.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/treasury/spends/{id}/approvals (the `ApproveSpend` operationId).
+	ApproveSpendWithBodyWithResponse(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ApproveSpendResponse, error)
+
+	// ApproveSpendWithResponse Prepare a treasurer's approval of a spend for signing.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/treasury/spends/{id}/approvals (the `ApproveSpend` operationId).
+	ApproveSpendWithResponse(ctx context.Context, id ID, body ApproveSpendJSONRequestBody, reqEditors ...RequestEditorFn) (*ApproveSpendResponse, error)
 
 	// CancelSpendWithBodyWithResponse Prepare the proposer withdrawing a spend that has not executed, for signing.
 	//
@@ -18056,6 +18168,54 @@ func (r ListSpendApprovalsResponse) ContentType() string {
 	return ""
 }
 
+type ApproveSpendResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Prepared
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r ApproveSpendResponse) GetJSON201() *Prepared {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ApproveSpendResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ApproveSpendResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ApproveSpendResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ApproveSpendResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ApproveSpendResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type CancelSpendResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -20200,6 +20360,32 @@ func (c *ClientWithResponses) ListSpendApprovalsWithResponse(ctx context.Context
 		return nil, err
 	}
 	return ParseListSpendApprovalsResponse(rsp)
+}
+
+// ApproveSpendWithBodyWithResponse Prepare a treasurer's approval of a spend for signing.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/treasury/spends/{id}/approvals (the `ApproveSpend` operationId).
+func (c *ClientWithResponses) ApproveSpendWithBodyWithResponse(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ApproveSpendResponse, error) {
+	rsp, err := c.ApproveSpendWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseApproveSpendResponse(rsp)
+}
+
+// ApproveSpendWithResponse Prepare a treasurer's approval of a spend for signing.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/treasury/spends/{id}/approvals (the `ApproveSpend` operationId).
+func (c *ClientWithResponses) ApproveSpendWithResponse(ctx context.Context, id ID, body ApproveSpendJSONRequestBody, reqEditors ...RequestEditorFn) (*ApproveSpendResponse, error) {
+	rsp, err := c.ApproveSpend(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseApproveSpendResponse(rsp)
 }
 
 // CancelSpendWithBodyWithResponse Prepare the proposer withdrawing a spend that has not executed, for signing.
@@ -23743,6 +23929,39 @@ func ParseListSpendApprovalsResponse(rsp *http.Response) (*ListSpendApprovalsRes
 	return response, nil
 }
 
+// ParseApproveSpendResponse parses an HTTP response from a ApproveSpendWithResponse call
+func ParseApproveSpendResponse(rsp *http.Response) (*ApproveSpendResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ApproveSpendResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Prepared
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseCancelSpendResponse parses an HTTP response from a CancelSpendWithResponse call
 func ParseCancelSpendResponse(rsp *http.Response) (*CancelSpendResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -24192,6 +24411,9 @@ type ServerInterface interface {
 	// ListSpendApprovals The treasurers' approvals of a spend.
 	// (GET /v1/treasury/spends/{id}/approvals)
 	ListSpendApprovals(w http.ResponseWriter, r *http.Request, id ID, params ListSpendApprovalsParams)
+	// ApproveSpend Prepare a treasurer's approval of a spend for signing.
+	// (POST /v1/treasury/spends/{id}/approvals)
+	ApproveSpend(w http.ResponseWriter, r *http.Request, id ID)
 	// CancelSpend Prepare the proposer withdrawing a spend that has not executed, for signing.
 	// (POST /v1/treasury/spends/{id}/cancellation)
 	CancelSpend(w http.ResponseWriter, r *http.Request, id ID)
@@ -28436,6 +28658,32 @@ func (siw *ServerInterfaceWrapper) ListSpendApprovals(w http.ResponseWriter, r *
 	handler.ServeHTTP(w, r)
 }
 
+// ApproveSpend operation middleware
+func (siw *ServerInterfaceWrapper) ApproveSpend(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ApproveSpend(w, r, id)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // CancelSpend operation middleware
 func (siw *ServerInterfaceWrapper) CancelSpend(w http.ResponseWriter, r *http.Request) {
 
@@ -28721,6 +28969,8 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/treasury/accounts", wrapper.ListTreasuryAccounts)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/treasury/spends", wrapper.ListSpends)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/treasury/spends", wrapper.ProposeSpend)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/treasury/spends/{id}/approvals", wrapper.ListSpendApprovals)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/treasury/spends/{id}/approvals", wrapper.ApproveSpend)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/artifacts", wrapper.ListArtifacts)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/artifacts", wrapper.RegisterArtifact)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/artifacts/{name}/{version}", wrapper.GetArtifact)
@@ -28763,7 +29013,6 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/treasury/deposits/{id}", wrapper.GetDeposit)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/treasury/deposits/{id}/confirmation", wrapper.ConfirmDeposit)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/treasury/spends/{id}", wrapper.GetSpend)
-	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/treasury/spends/{id}/approvals", wrapper.ListSpendApprovals)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/treasury/spends/{id}/execution", wrapper.ExecuteSpend)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/treasury/spends/{id}/cancellation", wrapper.CancelSpend)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/treasury/budgets/{id}", wrapper.GetBudget)
@@ -28807,173 +29056,174 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7H35cts43uCroLRfle0d+ojTyXS7a6vWObo78+Va253Z2nFWhsifJLRJgA2AtjWpVM077Dt8DzZPsgX8",
-	"AB4SSVGXW077r8QSRIC/+8aXXiiSVHDgWvVOvvRSKmkCGqT961RqNqShfk8T+Ej12HzGeO+kl5o/gh6n",
-	"CfRO8J+gJ+H3jEmIeidaZhD0VDiGhJrfJPTuLfCRecCT4++DXsJ4/nfQ05PUPEVpyfio9/VrkO/7CaRi",
-	"grdsfYMruu7+/LsOm2sNSlPNBH/zqmVrWloXtR7gPyQMeye9/3ZYwPoQv1WHbyLgmg0ZSLv5y0wqIc2P",
-	"IlChZKl5fO+kp8dAONxp/J6IITGfpBJumMgUSenIYMCe8vcM5KQ4ZohPbADId0c/PJ8GSWreTJpH/d9/",
-	"nO7/H7r/z6P9H/r7n//yH706eL151QAgtjaovGUJ07NAYRoSRVKQbe8f29+WN45gSLNY906eHB0FBhgs",
-	"yRL715EFhfszf1fGNYzcSd6df2wlikSlKxCDfTruA8kAZPtWuCTqSvvHz57PJ/5z+D0DHkLDnsp/3bbn",
-	"UMiEagTc8+96c2F6zkac8dGydFQm16P9H+j+8POXp8df64n175Tpn+oYjHJ1C5IIHk+I4CFY/lIgb0Du",
-	"KDKIRXhNYqY0cJBkTBVRAJzoMVNES8oVDc2DyC7VJBFKk6dHRO01kOStO0RXsri4s1Tx1UBBpYIrsNL5",
-	"o4SUWpAYKc41cMsjNE1jFlq5dPibMi/3peM+DhFnbhPcsgqm1O35o4UPkiBRbMSVE0giFYrGZDDRoHpf",
-	"g95HKQYxJC1nTHHFXxY7q39uzRkpJ2c/vSQ/fPfsryTNl3lgo2ILQ0g15SG8ENHEniiKmPk9jT9KkYLU",
-	"zAB5SGMFQS8tffTF/PUbhHoRGRb0DIxAdsGA44qC4P+R75g/5nNO22JgvzF6K44FgnTB9wnHgiHHL6Sn",
-	"g96N0PiERTm+/G5ud/+02jdLU6DxEpgaSZHxSHXQeTPvthK+/L7t+Cp4YIlXo85Esn9YRTgt7p02a3vJ",
-	"hN69wZ8+Pc6/plLSifk2pBpGQk4WtaGm+HEK9uZYK0I76GmmY1j4haewhA8pvWc7uhzA0TzshLFZE27I",
-	"II5QVJoNCAeIFNmNRKgOJYyY0nJykER7KF7DMWU8FBEQCcNMgSIJU4rxERGSDIUENuJEcDCENkUdaSrF",
-	"DaoG9yYDIWKg3LzKAHg4Tqi8XthCCHqDjMURomrBX0ZsBEo3aezn39Vp7KAHNyzyBklZPB0dzyfDBLRk",
-	"4RKCLRERxC+pjJbZVYVCwou0QTCWrc2yuXk0KyiXYAv7hC894OaR/+hJSKWIspANWMy0IXC4oXGGSsIw",
-	"Q9TXQJNe0ItZaKDcNw4F3PYcCPqhgcHnOtFP4wyWce0qDGi+7cR0SwjIZhn0/ZMfjmte6ZrxqAw8hMAt",
-	"sNFYGw6LqKYKjBLWkjJjKPUlhMy+QgHW/oAqiBmHElA13On5IHWrlyBXr/cbdUE3bsmVwZPns8oATdeF",
-	"j2aMRT6lpNpo2SP8DIbVMxmtM30mNabHz54vKlEWZSrF/gntRk4t7/rIxOIBiDKLWKIMfISliHa4V3en",
-	"K4inEzcZ4C7GTEtifz0wmHr52jfrrpSnbN+SjdNGDi/9uhVVEtylTII61RWKiqiGfc3sa65Or9mgi3ty",
-	"nuXQQxm3siFfmFHugSVQtdLlyxIScukLcgRR31g/hezth5n0ysuI3H5CzWk49SEJ1GcGcMbzDs3mup9Q",
-	"TkeQGNcz6EUizMx//WMUHYKeeL1XJ5dfxkLBRzpaylWkIzh38qNqDRpnWLJBZuW2MeJsDItIoJEiVJMY",
-	"qNJklw4UcH1SNQd3FHExrIA8OzraK9sVz+ZGsVb0bdrwKPgwZktp64WJXFONKF3Gt/M//oWq8Sxqzn85",
-	"3T9+9pyIIaEkX0uuIdVEDDHyGkM0Akl2GVcaaGTW5isNPhZSSAsy7DRC3OfBHNTk5LaMt5mIjC8uIYI/",
-	"NFbiDt0Kl1cQMqNVLmYsZ8OA0FcaI8tg5REPJ30jgIbOby9JJk2vIRK35qNBFo2snSgFjRKaGnIQMQsn",
-	"1nQEqjI56asUrGYPBVea6QwR0acJ8MiJKgVU90PBh8yA3Ikr85mERNzQ2JKZ1Bxkn0bWM7RLcjHRz9KR",
-	"pFZ+qpiqMYpFKWLojyTl2v8h4UZcm1ViOGRh8aX7M/9ai2vgfaZU5uStA3Wf5tG0WgHqYfxJ6GVkKI3r",
-	"7dtWM7KIhc21IqmNLtV7ykuHxsYiUxWCOu0FvRe14FmJ2nGfOSQew2jZMNMS9koMo+6IKg73Fmq8kIRx",
-	"/1eN+b+odyzSmWjAorYoPsO9ZEewmzdb0GwAGUKTvC1FEOZJXy0W3JhFSwR2MOfVObVVBqdPl7GoBoYz",
-	"oDcix0GmHuKpUGwZ64OGoddv3bXU0jrRqAB0ito2O8NVdv0QZI3D0QU3KwkXD5aSKi3Okr9HKxe85pGQ",
-	"ahmxH4qkxr7rFoHbkH3rXibPj2EuqHRmCcomlpteFFOXs2HhsmWPz/AZfsAtnUUwc6JS6nHWjh1QBc+/",
-	"q6QnbVruR5uwIyUzV49BgcvZBQU5mw96cyVi6Qh1QPsZOCimTm1EeqkszthZ6ZsL8kwrVbNhK1m7l1om",
-	"JYW/XJxG3A+Jd2DJ7lBkPAKpAlI2IgOXlVUBKVlOewGhilyFYyo1yOJhkg71FbmVTIMiTPeqgPA7TNmp",
-	"RsLhHrXAWS115uDTDv6MyohR/oqpMBYqk8sIGAW/LyG8FzY6qDTOwJz1/oUucLX5HdzNyL7nT79f1FzB",
-	"5wX2Zd1DO0H2Ij/2StZDhxzkdNh9YKjW6hwXrZz1mj53jJrWWhVB7xegMVbVTBGEpjpTJUeg4eluXd2j",
-	"SxbCXJ+htszqc/Hfg/7J/9z//N9rxdsbF9taKi+C3thixs40lq5h0jc/kiJhymfv+wnlLM1iTISY10vS",
-	"CvoSpvpwB2EuRZhSEPWjnI0rnrZTKlXv1SZCo/5Q2PCg8UGUponxsYeUxRCVnl/nbIkwzKSEaBGHJhVK",
-	"vxNSYxVLhby/m+8JKrgByXQluBkLm2KDiGVJL+iN2cjom1AyzUIar8FLrASVFjUZsyShM1n/ToG1ki3Q",
-	"3QXE6qZ2L72ev3PQFoeuYLhV0r3xZ6uyh630+qU5ID6rEfKXzP/TpthnTbi2F8VHBpVT1b3M38Rg7qvM",
-	"mhRj+x2hmtyOWTjGsoSStciMNTqMIdQQkV2mfR0cz2zZVxpnNnK9V7YZm+FkQ/kz5xCcGMbNJATkJzqQ",
-	"LNxR5IbGLLJShNjyByHJS7RcdhQBKYUkLjFQU3qiKYtrhHjg1FNtNBjFvmdPlQ0SpjVgfC7J/48SppY9",
-	"9d2baL7msJWMbj/3mwZsNvsYvyGq2zjKUMP01uZndXuhXz4vKDJXVzUpKqxjXTzhuFWBiKD3ziqqb9bc",
-	"bLcaW4Toh1zJLCTzPtIRbJ3oDXpFgX1NfbBNxBE6NO6TzQBRpX3d+Ryu7yjEP9JsqUjJWizocliqasEf",
-	"rTneUibSVcr3nBGQE2uXcNRHOgG4r9wXRl9bZVEuHWuDnW7n2hcRcbyC8e/TXe2h+dLa1qLOhoKq+ynq",
-	"tK4H46NXENPJOYTCFfw2B86fPnn29HmH6jt87keQTETLPnh+2YSvQq3brZ2Wc7dkmcKE1XyalRK0xdbt",
-	"71d0DkxHhusMyToDkey+/3DR/+nDr+9fBeSnD2cv3rx69fp9QN68/3T69s2r/unZz7++e/3+IiD//td/",
-	"7S1oTtpa3nrD2rwuKI3lvkSPjYVNFbmVgo/ILiV/O//wnqTCkIQMSN5zZ+zcMdAIJOE0gdoDMa4w01p3",
-	"JJnF0HCiLAY8iPOgMdjXYgzXyDPPn12t36IgtVMdqOeElvjKR9tfAl403UdZaEonsaDR4gFb8yRDjcMh",
-	"hMZSsI9xtd5eDiss9qakWgZA8jKAHWW8sC8+6PuV3DKNjtrtWMRAONzmEeHeyrHYZYrHlpXaemEVNIdq",
-	"miXJGdCIcVBqQR/ZfqmqnWAzPWDdnN8WOQI3wPVbOprdPwWQeDaSMJ459/sXX1zXYdviCfViYUQ13NIJ",
-	"Met2FOahXFig+wZnQMMxHVRkQ6mGQgJFLp3+agqfuG76kVWzufJGJdA1YF3V9J90CGPhL5cQLotmdlfS",
-	"o13s3TPbUwISDc1lMuO2sBakK9H03nmXuF65ZLaI7X0/63ZhLmkBW7m2Gr1LgECKeIEXOBMxzD38Sih0",
-	"b57Xd7di8kZcw0q1PH9kvUzbm4kYqpW/Diie9nqunKpPe0Fv5EIXhU9rF9iaNWXr4OoD/2ci49GHFJYB",
-	"HBb0vVoqcRLWM45/WfP7TEM/lBAx22ZSaiXBl5ouWu4PjFfIKr2StS19beVTQS/j7PcM3NfGhjGHjYVa",
-	"rNhr4U4/kQJXi2VfRLxMkY0zhRfqBUhd29a0Gpb7rtSRhDQljJMBVUyhBa/yYQxCxGT36ITwppj4Ys1f",
-	"02EdIUf9kRRZamPRKWXyFlNv5ovSn79nNJJUs7CWPvzCd/UGgf+aGCKLyDvzsmhpZpxpRXbzBQbAqv41",
-	"W16rLobzeQ126yYaQpmthrGE5MgwmBYFBT2XmKdV2pkjfxgOl/FcluqfXEk/uS3nvhDVS8bE/W8bi5dO",
-	"z98fPCGvXp+R1y9fnZ+Sj7ZkKf8dETcgpyqZsI4pILG4Jec15UwtNsP38yikOHATKBDWi0gd819bUN7g",
-	"uqM+3FHk4+t35H8fPDv6gZR/E7SXiJRyqWtNlJSP0AyLDzyebNxS6V7A5wZczLqBDalBP86ikTyr8y5a",
-	"C+vIbomCA0PSjkT35pfczSn0q/aKlzO4xq4MCByMDghmBU4+iYYNuicw7dIScFog3ZzGVAUqOowkqUWy",
-	"+bx27xR4dF9VwK7ZY6HfpHQCC/ghmLSo2HZecDUXx2/WFQ16SmRyiYrkxgrjvGnGAadbPufc91zdhzs0",
-	"W5H33dHCJsbcCrzzbE5OdX35cm9hdoj0/adZuliZXfmXJTO2lJQUckQ5U763KRcozp2D+nai8yxN40mN",
-	"RMk/nxu3mumgs7+se4kLGi+lwaqNn27e2PGC88Y2V8l+YXTEcLmI0LLp0AQSMU2k369lGMw31+XSpXPR",
-	"ls0t6Az8mhpXe6uDgd9IZG9+QG9LuyGLjseqjTkUMiB0RBlXOiB0oDRlPCCUE5Fi24GQ5MnBwV+J4ISS",
-	"VMTxj8QVzQhO8qCEs0PVlN9y/P0f1NXz1eZUh6ItofzLxcVHcvrxDXqbPrcX5dmTMGbA9QE5w+Z9CcQF",
-	"8SAigl9yG1gBkIROJZMk0Mj4EEMWw48EbkBOiB/xR0IqDYuhSxuL8PqSu4JNpn1dpiK7LmF85Y67/8Is",
-	"3ccUydXeAfk79naYU1kgRJd8MClN7wsINxsT9yGe7YRQ9462NYQAj2ywi+CYRHXJr46PnlxhNpISZ40T",
-	"BbYJudNwwMB8dslxP9/nhJ/O/nSmhykoHfaSY8GmIpRH/oTk6vjoOD/gb2JAtLBUeUBeSykkQsTPCbzk",
-	"blCgOiBvmdKKZAqISOnvGRCcoKo8oMRwqECrA3IOQGw2l6bsIIkOLrkfxIIOj5v2eJrScAz7xwdHpUCV",
-	"py5DVqXZJie9JwdHuFCkwGnKeie9pwdHB09xpsDY8vrh2HYw/BP7iawuNiLCj6I96f0M+he3ZGpm5PHR",
-	"0drGRbo+iroJjDG7wYRtXkzeu0AKCEHZlHaWHtjirZGyHVf4qM/mJ4c2Edj6cme4YoPvVqSMa14PM5Vf",
-	"g96zo6f3syMXmrhdZ4FqJIst1XY5U8sGudQoMtbXAGkr4G+eHFbGCtaC37DHab4qqEyM/seX2nmnXhku",
-	"Ow+6HnDFxoc4H7jDQlfd2WGlHxT79fMGqczWwdagOx8HI4bEY4Q4GaEw7eJcivrn5wcujUktcF7g+LPr",
-	"bpnFsk8cnxbemitq8jbLWgBQme/2taq0XU5qCvhPuryzm4u7LKAK/nKPItKBwyg5ymdwgs0RGC0PiGL/",
-	"hIC4iVyWGd0UtL2ADIX02rLMhmWUTHPi4RfDP18Pv7jNvrZJxhK+6hhzs3Pb72lC+3bw7oeSATkbjp2h",
-	"EGuIGCpxk2WIq3JbJzPPpZzD0sx61YWMTsvrZ0hqDhpmbg/ogLq6yf8PA+MSQiHXIXOMTi/jCedQORQ2",
-	"CY0mOY4IbJYK94XCz5vVH6X5f1usRYzmcCGUHVXGsUXxrFpZj7o4jBkH13Azj9/fuqV/JKvXWZARk5B3",
-	"A+eU4UPKWWprZHD4ljDmbLNymn4wpFZZVXQRBjGdJmqp4//S8cKJha6Y+NPJOjup2o5wJCNJ03FF3gXE",
-	"IJTc0olangFuQBYj25q44JNZNPnjJWUDVeUDXxe7CKM+Ety4CQ6TXeZqj6PuDOImls3ex2LIGagMDUMW",
-	"g/jyj7jgfTsVSIbMZolKf3x+oHbi2jjp72PQY5CEkiGLwbcJMJVXIxg/xOCXMAypeZcGotxGNUuceRpZ",
-	"1UNtGIyLW7KL0+tja7dOVNGGENI4Brk3jzmziOlDrKdv5MBzLYEmp2bpC1zZKbowlCLprUSkVbTYxk4M",
-	"newyHsaZYjew96MfuUpKnfO3Y3sHTNHwQ6VkNxAFrl5f8KZbiWyaZ9kjL0aud/s8miXZaW6Zoc73r/52",
-	"/uH9GigT0UryRnri2iqoIrgH2RUciLFS7F1O9uvA+krleRI5yTE5PR9AVcnPEFBBej7f0BbPepHnJDrQ",
-	"W96/P2uIpMAjnFNiDn1jx5nwCOcIxELZ/6gsDAHwwwiGQPM5A2kM+P/fM8jsf3CWCX5vFGQcu49TK54/",
-	"P8bKiljZyp60J5Rpyjn8wqLWmMsL32+9mMVgp548BB2FcCgiGMgARi1sFuaHjuZzu63exX1pV30UcbwU",
-	"CjbkmZZ6iLbYIzU4jSS9ZXyECTWbJt1RRNxymy0jAxgKCRbvQyaVJjdCQ6NjOgefRga2INJ8vQIzbQiT",
-	"U5WsW4xNA18boc5ZdiwUEOwsN7qViciYf+IGJKKwwDnRwv6vOzaLQVuNGH2N+usRp8vj1EHZYhXtAo9c",
-	"HEVizSSWABpNS7FlSjMF+ypLUyHnGEp2RMm5X/mANR5WwDQoPN9jpnaIh4qFrAGUl5RuyMqqCjBvZ2tB",
-	"jWpmMBwZs3Xs9TCUH80RvaM8oit49nK0ka/mYM/yazPy/pf5+lE2Lo9AC19EVO5VWatlPwalvJy0I2zX",
-	"ISdxMrOa7wqcuYXfuEcQuHwmzqu2d+bSOGYQ5QUo5u/JjiKpFCNpS1s26i84BB0qG3GYE2daC6psfAAr",
-	"8IoAwVuq9P7rG+B6/82rXkuE9vOXJ8HxUW2Adj5uNdzpQzsAYb943wXiO5QT+2vifr06W75lN+DIwUZ3",
-	"zm113v652cSCQ5Fd3PLKrboKCIvI/3DRNgyq7QX2GYmtZLI+ZwWe3dnVEl+z9MXK/q2TvkXDwRYL3kp9",
-	"EsHQlhMKOwq5viJjya6EFKiRxZrFvhjUigSi6ESRSHDY647a/OLhpoiA0q7PbWvwmpd7bzFaK92mBsZY",
-	"y+30aGedmTGci9WoJO2CRXHzraU9i4ZNCzAyPY6HyIxXcp6VCfw5tEN351q73/YyX9UtxF1q3ep6Sf1U",
-	"o1jrg99ETeWgXToI6x/tm2y6nTZv1Gl4mOWCTRzzeiWYPsb2l2W5YnavQqnmSJHslogdk6SeRveIsG0R",
-	"1Pcj7Foas4s8gVSUVj7VraUgy50DPEduqLC2chXjlqucPOjsZdm+GO7b2YigNCkuB6jgrdGHKyOhkJGF",
-	"5GxRTC+rd5w8OP3k8/iMG+CEq6fEGlVO/ulh6flNYH2FSx46dPMxi+vR/76coAzN4nKf6kgHNWapIrv2",
-	"NlKJwXzbjWVrNHgxLZLYmg13hc5eJ+OhhEk2HHbljldm7SLVGcuUFC1Qc2fLKda4x9aHqMMx5SNQ67NF",
-	"zdOIQZZ17rwkcRN1KjSqBaFc6DHIBQksb2CZY6nmv/jkf7CV0qIRP9jHSSOR6qK4KiAijnAmsFT6PiSz",
-	"B3e3xpEauHfqIenS3vEg2a+Tql0D/31oZ7cg1+ZGuHOh5zNdYQG1MdqrfNWqVU+YX3YXGuXDPKjCeicJ",
-	"v9kLZHr+pl37X3EDUmeSV8ucHgua1lnQVO+OVDezBdhuNLUrDPU/qx9gXb1HMF+Lvd1A9vfduqtLrum1",
-	"vVSwfuZ11cIJxxBe28VuxkDeZk+oLt+CiV3WU1nQ6lTwDblUdbPHtzq7OYUcGmObyQTBuptbjQHB4UsB",
-	"kSL2xkBA/EXfAfH3rwXE33IeEHe3+L//9V97C3hi+Udzi+pKyPxGk2j5RXzr5PNaOB+i4G2JmJ/aBSvB",
-	"fFMdXvZk285svwnGfWUIAjuXY5SgKszxHSzNLxaPcWyHAndR7afF8m+1VMfdQ0tux8IiAaISDu6Bs0KB",
-	"HQKtBap2TQTbyF4Pp9jDvOPE85gBeybtReTuahNRVnhY9+gyU3bQi6tMWIH3upc7PuJ5XQWPU5KzpuQR",
-	"R/6gelsBuXiz434HHJ/ZHOBPdv3r0lW2j5heYqiGAaVnaeauNMaagmnMI0fn+CGIsOYG6WoP0BS255QP",
-	"fBIaPvBt5GJ/podZTMC4jS3auxwQyzl6F2FcewMGqEPlZ782Y/Lc+BG4Pp8UuyHvsDqJ9qFk3Dw0SQ5M",
-	"W6oT09CzJVAZM5D2nt8WAeuvJZnFlA9EzcPQ5hz3qUtTHgrPFPCzYDesY29TWRYJhxJuyqMjm/Rb9Z6Z",
-	"3qYqxGuus9lyzBTw84Ha9eIKYjZiAxa7y+Ib3bvXdl3s5rh2jN+utTyG6vru5ZaLXB4DuauQoUP1DinR",
-	"CJGArSm7t+MJARqOSUg5EdL8wwV26u0FhlbNScrDtm2eOI4DQjWh1pbG5MJtmUYlpBmOpylI1KWW2wJ3",
-	"P7slf/b6PgeqIviKfQg0TaW4oTEWz/u/lB2fa2csiMz2kBMadkj1uE0O8+e0hvikuIECPZsQ6+7pp+44",
-	"2x8jz8FdZo8dRexFYg493hTyGB1MLO7GVI0bLaJ2dHmaaOvswmzDvaDroaMJwTmFpkVR41q5Dot6sxbs",
-	"+Co+f5G+7cPbFJLcHkUF44NqrEuzQczCShnf0JlTVAmu3KAZ2+m4QKNdji8fN2gPiXsgvslXL6qfvjXr",
-	"ZO0Kr4ThHCduB4g6IjNhSkG034kHMRL3zv6i4I0NMeH0Ng87tpYpcBG1MtJwMECULcWG8zqVXdP4JgUl",
-	"NkM//KZjTeUI9BI4KC5vbzTO3dJzX83TwXN0HQvN5V2+Dmjgm+lKV/y4O1onfZUCjxYYzIhA6Do1uMtV",
-	"jw/BA8G3NlrT8uiaZgTPkkw3pdmiLDu1tnjCuIZJ3xxWigSvKDWeaT+hnKUZTvfpU60hSSsUkzDVh1KG",
-	"BXVDPyqLekhAjoCHkz7Nx4O6YhVLOsPM/GQo5AiivvFzlaZJ2gt6mD8oPb87ZTbPm5sT/lhkDtxjJKVp",
-	"Hr418Y2iwpGhuWrz8wxXn6jtckdNHTw/sRg8Z2xIk/nHb7syG7LYTcTP0cB4Zbpk1wxdLpDmFoaVQP+N",
-	"FoatzSr/wAv+6Az7Q0P1+4mQGpKWaJLWNBx/FEq/w5VblCUtTrX1xqCFoqt1KMBOYsavsc8ix19XRvpN",
-	"DObz0N/EoFNxP4sWHjj89Lhp4PA2MJ558Qau+818taLqyG+l9dhw5WmtVtYfl8ZhWJd2Bom4gepTHf4G",
-	"QsRA+WP6ZhWq8EQw/7YdJIWNpVzLmzyAuxIqGSuM9Fbu4fFt2WJo4/Hl5Y3SssBFlUMPv1jO+nr4xXd2",
-	"twrQHFGLKT3Lj12nw+Me3ddvgeWCsFsjw8xF0syNNm3XoJwVGc17xNymCuMf/pUnlRIKAxTJBlkr+9bl",
-	"pDsSx+GX0l/my1JTUQvlvMZVpYuQtovrSwfbMME5SDyo+rYSjv0dOwW87oXKiqKheTVXjyT2QOaGGpRe",
-	"+5sASxLNXgLopV3ghsdYh952KIypJjSOxa0iTO+ti/gGNKY8hPnGygu3sJObsZkCrz+H+bOjyvFJLa6B",
-	"E4+l+7SM3J6HY6a0kJM2Crkwh/zFrbtf2dPtBq0caE9soufh3afV2sS23qsDw1BkXO8oT3TYW20Hxtg7",
-	"rG/zKRRLOkbTld1zIhuvSqv/fA5Th+7FSv2wCtw98Fg/THm08qyJ1qLjFjR3qUfO1cvr0uJHt7hA8627",
-	"l6t0rT1Trow3Blf89IttiTklCqgmXNwGFu+348nKOF/QmpCQiBsat5mqibiB+w9//LkH1TfEwhKsTTVm",
-	"J6JwHWGvwxLJzOX6tojKGu3KukeFVMNISAbVoTTMytt50xHxt5a9EnqHMvrkr/neVEo6eTRpqxoqpBOI",
-	"iAqFxHvaHAIma7kIamE55Zd3MW8LKv1jbNw/WedDTjPlwEhQap9SVr2V428rOMCVNtDmaTKzXaCPFFCm",
-	"gAKMqxPB6YxhW3r+3Da4FlxnqVEUzdbJr/b7b8Y6Kb/Ow7RRLMKqNsqOIkaD47AplASFKl+LAXMjsnAM",
-	"7a7pJ7fm0SHdnB5weMgvmkMMNYr6oHEcQxaOfxLym2HrhzOho5JLseicQua6otiOVBbIlliqeCSGbbgr",
-	"dA2EoSULywK7KpnOgEY4m/J2LOJK+S8KLCwOHkzw311HaEExAQrvo2LykodUaXJrbxpSQT6ARAVFz9Ie",
-	"6iSRpJkGf1e6bdMQWNuq7L1GJ5eccgJ3KXCFFx/RKCAJUDeXO6JqPBBU2pNTTUIajoGw2gGW1p9GGKx4",
-	"5fn9laDXnosmLJ7U++O+GcAmROzd12gZ4oXXNDLgCG3pUymkoIDqmtL8stf+bAmvfSs8LkNSa2DPnwtm",
-	"cHyEY7zNJjFEI5BkN6VSs5ClLu0dUw08nAQkhhHTLKHm/z8zzgLynl7TRGhR4Qfj7btLZBHDlkMqc2Kr",
-	"Y2HdQa4qXJS0VK2mIm5rhn4pgWpwVzxvpmQ43vpm9dAAAQvfnvz7X//vryXs2UsPp27cytHjhaBIgRPB",
-	"4wneqkbzyQTtF29JkfGoBTcfUuBnZs2myhbNs80mW38pWgoc0TN0zeoWdGSXkpGkXLtudaa0pFpInICc",
-	"ChHb9RDZq2Y48cOw3VDenM1aKgYQQ1MYm1sE7pH2jXZRVJCwenyyGcaHNAwh1UYCt1Ug2kUfpbBn3qYB",
-	"u/nptz7EYE/quiUQkIRxO/mzldPscNiIRYQLjWNELSe1FuG0obsAdfu4lXhyIZZnss3NU/a/fFDep0d4",
-	"6c1JgfqlEGkneJQxWBUip46q7DJFGLfehSK79uOTl+bjvardU/rB1SWPBKgTHMxk/RKmcDCYpFxhu+oB",
-	"uRiDD4QTytWtfVd3PerVJXcj+c3PS9fokt2rSHC4CshVOqYK/4PwUcZXugou+VW5nhY//dH5MnhBq3Nm",
-	"YuMPmefvnZC0APwl53CHX7hLO3FLe0mAzKDOi7EQsQRvWyq2iOjtycyhHtbFqpacdhQSFNmlfCI4BO6q",
-	"ZeMNMx6JWz+4wVcbhnYurrqG2+XkW4VwWqda47LtwnTp8A9q2mMZ6ijYvMTz43KsbFkCn6CMk6Bhri34",
-	"2i/8Zm3ChGpst/QwIawMXHeR8Vry2S0ISelEZLpZ8aB++UgndcolpZOrE6dHcFACsaM1cqf/knvLFx2I",
-	"HeVLAgOiRCZDIFe4w2V2dPQ0ZJH91ygRlD4TsPn9S+6wwDWqKdxGj4GTocA6Zjuywh3DDq3QY7Kbz6K7",
-	"5EYi4dc2HIe3XsTmxfLBC3u1F7rQydYZTg8nUFsdhzZFJuUbu71+sWwBqtF+FrJAI6qf5TSLt1FaM3No",
-	"QPiVmxFF3/p8DI/YHOCbFGfOoJyrXs7cum9Wu9Rz1X3A/iBUN13h//L80x+PAg13+tAdeqbpPM8ydIGy",
-	"p751VK3UP9oo4Zfnn8iu4TIpbm04PHdHeUQoufhwcfrWfFfrD/rn7O+H6uaqTVg6eersNnQL57Ymnruh",
-	"A4si1f1uwyqT6oWm5R2tu13xzD2/9qJOXBL9WK7ONjjwlk3uqJPBRIMixideA6W99g6/97ijYkqwjc1X",
-	"PAPloYheHtMKT1MmpJnBExVKUtnA6LuW2Xzm+zXQkU8LjoFGtlTD5QXfRJCkwiad9v8TJl2nuj05/n56",
-	"qlt55Mjl5d3xk/3Ly7u/wue/1A0d2R6yPl7nBJM2kkZUa0BPUcjIzkr40SaIiB9zEjgE2cO9LRVctIji",
-	"1akeqcymOBzfVThsTYRv08vq0Lk87aambXs79Ss3O3/lcbrsCsVktofSo7Rton1ryaAjDZWlaTy/HfIc",
-	"l23lGHt3tnsZYz/VyrqjiBaaxgTB2A7wgr3V4Rd9N2eoykWxvNN0KvPAVlXSBsKLO8uZf2zBdbYOu/Xv",
-	"Y6rL1R6KThS6+WXx+uZVu9g0S4dOJdRbCRduieWOTU2k95s8gDG+OWPsY4+3B2FRfoPJq+41zT5U01F7",
-	"udXNCuwB3JKfR6fcK6/sLfsHtkAVjeJE3BSzX+YC+V2++jEitUxEquhKL+B+b6jOlDllq+bB3/2qlk1c",
-	"3utFSd9Sw5jVXjS37myU2k6RNeb+kN0Z3xgkExH2RJtP7XiIsiBtIQTMgcwvhnph1z3OlO1kE7rKtJZi",
-	"NcwjQOQb2akmTJFI0ltOhMFtR/RFkArF5l537RY9XumxRkR7qAYkBXcjlS2L50MmE4NZxsk1TDDG0IDO",
-	"ppYe9+wL4QXvxm5+tPs8nMs6KHEU7wvbpu0jsptjAOtFhZ0uMXUtUp6ta87TdWC6uULTgfdRanaaxO3A",
-	"ugwSDh3S53RGvcRVq6Dl8Zr5gnmwKieHu7s8xwlDh59l+Msm4ttV2jkumcHgtJEdY8kXPhFtbaZ8mccu",
-	"HIwOSF2tx15AaBz7C5lTNHrr7Fd8Uq/p1pVnz1e/deVb9nwcptfo6ATt1wVautnUDdfm2dvPvqVqqJJb",
-	"QUeUcdVqsy7PynMVpUfLo5qcryYtSBcHf/UK1HbBepovfcAoub8+/qKEb6e4sBa14bLICikPIY7n2TN2",
-	"1fLM86ceGmb7BlAryErvNs0rOakmY6psW4wXiisKwcPiQq3mshXcauvQ+iBtVJLSib0XN8MoGl7yHDkU",
-	"06F2iXNXdtsZuVk6kjQCdfhFGVDzEFoV3K+4vOlawXkVJG6LxjBqxEagqqHUurtnnn+3zXfP3JMOPS1R",
-	"gcOiq6XYF8OhcgE5HErJNEnohAyAhCLBupH5NyXXkIYtNzJPb6kxYiP+YTh0hLICiWyQ+z8Mhw9zzJJv",
-	"+hbDoesXC6+NC4J84yffT1FF5wuyzUHsyAvEVCbj3knv0GLC/eSLZ9Qx0NgNV/EepMs0lz7yLealj/I5",
-	"HOUPfX60sq4YGFb6uDQzovRp5T3Kq7HqsvRJLv9Kn/lLTCsL85s0ywvtKIOvn7/+/wAAAP//",
+	"7H3rcts41uCroLRfle0d+hKnk+l211atc+nuzJfb2u7M1o6zMkQeSWiTABsAbWtSqZp32Hf4HmyeZAs4",
+	"AC8SSVE3t5z2r8QSRIDnfg7O5UsvFEkqOHCteidfeimVNAEN0v51KjUb0lC/pwl8pHpsPmO8d9JLzR9B",
+	"j9MEeif4T9CT8HvGJES9Ey0zCHoqHENCzW8SevcW+Mg84Mnx90EvYTz/O+jpSWqeorRkfNT7+jXI9/0E",
+	"UjHBW7a+wRVdd3/+XYfNtQalqWaCv3nVsjUtrYtaD/AfEoa9k95/OyxgfYjfqsM3EXDNhgyk3fxlJpWQ",
+	"5kcRqFCy1Dy+d9LTYyAc7jR+T8SQmE9SCTdMZIqkdGQwYE/5ewZyUhwzxCc2AOS7ox+eT4MkNW8mzaP+",
+	"7z9O9/8P3f/n0f4P/f3Pf/mPXh283rxqABBbG1TesoTpWaAwDYkiKci294/tb8sbRzCkWax7J0+OjgID",
+	"DJZkif3ryILC/Zm/K+MaRu4k784/thJFotIViME+HfeBZACyfStcEnWl/eNnz+cT/zn8ngEPoWFP5b9u",
+	"23MoZEI1Au75d725MD1nI874aFk6KpPr0f4PdH/4+cvT46/1xPp3yvRPdQxGuboFSQSPJ0TwECx/KZA3",
+	"IHcUGcQivCYxUxo4SDKmiigATvSYKaIl5YqG5kFkl2qSCKXJ0yOi9hpI8tYdoitZXNxZqvhqoKBSwRVY",
+	"6fxRQkotSIwU5xq45RGapjELrVw6/E2Zl/vScR+HiDO3CW5ZBVPq9vzRwgdJkCg24soJJJEKRWMymGhQ",
+	"va9B76MUgxiSljOmuOIvi53VP7fmjJSTs59ekh++e/ZXkubLPLBRsYUhpJryEF6IaGJPFEXM/J7GH6VI",
+	"QWpmgDyksYKgl5Y++mL++g1CvYgMC3oGRiC7YMBxRUHw/8h3zB/zOadtMbDfGL0VxwJBuuD7hGPBkOMX",
+	"0tNB70ZofMKiHF9+N7e7f1rtm6Up0HgJTI2kyHikOui8mXdbCV9+33Z8FTywxKtRZyLZP6winBb3Tpu1",
+	"vWRC797gT58e519TKenEfBtSDSMhJ4vaUFP8OAV7c6wVoR30NNMxLPzCU1jCh5Tesx1dDuBoHnbC2KwJ",
+	"N2QQRygqzQaEA0SK7EYiVIcSRkxpOTlIoj0Ur+GYMh6KCIiEYaZAkYQpxfiICEmGQgIbcSI4GEKboo40",
+	"leIGVYN7k4EQMVBuXmUAPBwnVF4vbCEEvUHG4ghRteAvIzYCpZs09vPv6jR20IMbFnmDpCyejo7nk2EC",
+	"WrJwCcGWiAjil1RGy+yqQiHhRdogGMvWZtncPJoVlEuwhX3Clx5w88h/9CSkUkRZyAYsZtoQONzQOEMl",
+	"YZgh6mugSS/oxSw0UO4bhwJuew4E/dDA4HOd6KdxBsu4dhUGNN92YrolBGSzDPr+yQ/HNa90zXhUBh5C",
+	"4BbYaKwNh0VUUwVGCWtJmTGU+hJCZl+hAGt/QBXEjEMJqBru9HyQutVLkKvX+426oBu35MrgyfNZZYCm",
+	"68JHM8Yin1JSbbTsEX4Gw+qZjNaZPpMa0+NnzxeVKIsylWL/hHYjp5Z3fWRi8QBEmUUsUQY+wlJEO9yr",
+	"u9MVxNOJmwxwF2OmJbG/HhhMvXztm3VXylO2b8nGaSOHl37diioJ7lImQZ3qCkVFVMO+ZvY1V6fXbNDF",
+	"PTnPcuihjFvZkC/MKPfAEqha6fJlCQm59AU5gqhvrJ9C9vbDTHrlZURuP6HmNJz6kATqMwM443mHZnPd",
+	"TyinI0iM6xn0IhFm5r/+MYoOQU+83quTyy9joeAjHS3lKtIRnDv5UbUGjTMs2SCzctsYcTaGRSTQSBGq",
+	"SQxUabJLBwq4PqmagzuKuBhWQJ4dHe2V7Ypnc6NYK/o2bXgUfBizpbT1wkSuqUaULuPb+R//QtV4FjXn",
+	"v5zuHz97TsSQUJKvJdeQaiKGGHmNIRqBJLuMKw00MmvzlQYfCymkBRl2GiHu82AOanJyW8bbTETGF5cQ",
+	"wR8aK3GHboXLKwiZ0SoXM5azYUDoK42RZbDyiIeTvhFAQ+e3lySTptcQiVvz0SCLRtZOlIJGCU0NOYiY",
+	"hRNrOgJVmZz0VQpWs4eCK810hojo0wR45ESVAqr7oeBDZkDuxJX5TEIibmhsyUxqDrJPI+sZ2iW5mOhn",
+	"6UhSKz9VTNUYxaIUMfRHknLt/5BwI67NKjEcsrD40v2Zf63FNfA+Uypz8taBuk/zaFqtAPUw/iT0MjKU",
+	"xvX2basZWcTC5lqR1EaX6j3lpUNjY5GpCkGd9oLei1rwrETtuM8cEo9htGyYaQl7JYZRd0QVh3sLNV5I",
+	"wrj/q8b8X9Q7FulMNGBRWxSf4V6yI9jNmy1oNoAMoUneliII86SvFgtuzKIlAjt459X5aqsMTn9dxqIa",
+	"GM6A3ogcB5l6iKdCsWWsDxqGXr9111JL60SjAtApatvsDFfZ9UOQNQ5HF9ysJFw8WEqqtDhL/h6tXPCa",
+	"R0KqZcR+KJIa+65bBG5D9q17mfx+DO+CSmeWoOzFctOL4tXlbFi4bNnjM/wNP+CWziKYOVHp6nHWjh1Q",
+	"Bc+/q1xP2mu5H+2FHSmZuXoMCtydXVCQs/mgN1cilo5QB7SfgYNi6tRGpJe6xRk7K31zQZ5ppWo2bCVr",
+	"91LLXEnhLxenEfdD4h1YsjsUGY9AqoCUjcjA3cqqgJQsp72AUEWuwjGVGmTxMEmH+orcSqZBEaZ7VUD4",
+	"HabsVCPhcI9a4Kx2debg0w7+jMqIUf6KqTAWKpPLCBgFvy8hvBc2Oqg0zsCc9f6FLnC1+R3czci+50+/",
+	"X9RcwecF9mXdQztB9iI/9krWQ4c7yOmw+8BQrdU5Llo56zV97hg1rbUqgt4vQGPMqpkiCE11pkqOQMPT",
+	"3bq6R5cshLk+Q22a1efivwf9k/+5//m/14q3Ny62tdS9CHpjixk701i6hknf/EiKhCl/e99PKGdpFuNF",
+	"iHm9JK2gL2GqD3cQ5lKEKQVRP8rZuOJpO6VS9V7tRWjUHwobHjQ+iNI0MT72kLIYotLz65wtEYaZlBAt",
+	"4tCkQul3QmrMYqmQ93fzPUEFNyCZrgQ3Y2Gv2CBiWdILemM2MvomlEyzkMZr8BIrQaVFTcYsSejMrX+n",
+	"wFrJFujuAmJ2U7uXXs/fOWiLQ1cw3Crp3vizVdnDZnr90hwQn9UI+Uvm/2lT7LMmXNuL4iODyqnqXuZv",
+	"YjD3VWZNirH9jlBNbscsHGNaQslaZMYaHcYQaojILtM+D45nNu0rjTMbud4r24zNcLKh/JlzCE4M42YS",
+	"AvITHUgW7ihyQ2MWWSlCbPqDkOQlWi47ioCUQhJ3MVCTeqIpi2uEeODUU200GMW+Z0+VDRKmNWB8Lsn/",
+	"jxKmlj313ZtovuawmYxuP/ebBmw2+xi/IarbOMpQw/TW5md1e6FfPi8oMldXNSkqzGNd/MJxqwIRQe+d",
+	"VVTfrLnZbjW2CNEPuZJZSOZ9pCPYOtEb9IoE+5r8YHsRR+jQuE/2Bogq7fPO53B9RyH+kWZLRUrWYkGX",
+	"w1JVC/5ozfGWMpGukr7njICcWLuEoz7SCcB93X1h9LVVFuXSsTbY6XaufRERxysY//66qz00X1rbmtTZ",
+	"kFB1P0md1vVgfPQKYjo5h1C4hN/mwPnTJ8+ePu+QfYfP/QiSiWjZB89Pm/BZqHW7tdNy7pYsk5iwmk+z",
+	"0gVtsXX7+xWVA9OR4TpDss5AJLvvP1z0f/rw6/tXAfnpw9mLN69evX4fkDfvP52+ffOqf3r286/vXr+/",
+	"CMi///VfewuakzaXt96wNq8LSmO6L9FjY2FTRW6l4COyS8nfzj+8J6kwJCEDktfcGTt3DDQCSThNoPZA",
+	"jCu8aa07ksxiaDhRFgMexHnQGOxrMYZr5Jnnz67Wb5GQ2ikP1HNCS3zlo60vAS+a7iMtNKWTWNBo8YCt",
+	"eZKhxuEQQmMp2Me4XG8vhxUme1NSTQMgeRrAjjJe2Bcf9P1KbplGR+12LGIgHG7ziHBv5VjsMsljy0pt",
+	"vbAKmkM1zZLkDGjEOCi1oI9sv1TVSrCZGrBuzm+LHIEb4PotHc3unwJIPBtJGM+c+/2LT67rsG3xhHqx",
+	"MKIabumEmHU7Cu+hXFig+wZnQMMxHVRkQymHQgJFLp3+agqfuG76kVWzufJGJdA1YF3V1J90CGPhL5cQ",
+	"Love7K6kR7vYu2e2pgQkGprL3IzbxFqQLkXTe+dd4nrllNkitvf9rNuFd0kL2Mq12ehdAgRSxAu8wJmI",
+	"Ye7hV0Khe/M8v7sVkzfiGlbK5fkj82Xa3kzEUM38dUDxtNdz6VR92gt6Ixe6KHxau8DmrCmbB1cf+D8T",
+	"GY8+pLAM4DCh79VSFydhPeP4lzW/zzT0QwkRs2UmpVISfKnppOX+wHiFrFIrWVvS15Y+FfQyzn7PwH1t",
+	"bBhz2FioxZK9Fq70Eylwtdjti4iXSbJxpvBCtQCpK9uaVsNy36U6kpCmhHEyoIoptOBV3oxBiJjsHp0Q",
+	"3hQTX6z4azqsI+SoP5IiS20sOqVM3uLVm/mi9OfvGY0k1SyspQ+/8F29QeC/JobIIvLOvCxamhlnWpHd",
+	"fIEBsKp/zZbXqovhfF6D3bqJglBms2EsITkyDKZFQUHPJeZplXbmyB+Gw2U8l6XqJ1fST27LuS9E9ZIx",
+	"cf/bxuSl0/P3B0/Iq9dn5PXLV+en5KNNWcp/R8QNyKlMJsxjCkgsbsl5TTpTi83w/TwKKQ7cBAqE9SJS",
+	"x/zXJpQ3uO6oD3cU+fj6HfnfB8+OfiDl3wTtKSKlu9S1XpSUj9AMiw88nmzcUumewOcaXMy6gQ1Xg76d",
+	"RSN5VvtdtCbWkd0SBQeGpB2J7s1PuZuT6FetFS/f4Bq7MiBwMDogeCtw8kk0bND9AtMuLQGnBdLN15iq",
+	"QEWHliS1SDaf1+6dAo/uKwvYFXss9JuUTmABPwQvLSq2nRdczcnxm3VFg54SmVwiI7kxwzgvmnHA6Xaf",
+	"c+5rru7DHZrNyPvuaGETY24G3nk25051fffl3sLsEOn7T7N0sTS78i9LZmzpUlLIEeVM+dqmXKA4dw7q",
+	"y4nOszSNJzUSJf98btxqpoLO/rLuJS5ovJQGqxZ+un5jxwv2G9tcJvuF0RHD5SJCy16HJpCIaSL9fi3N",
+	"YL65KpculYs2bW5BZ+DX1LjaWx0M/EYie/MDeltaDVlUPFZtzKGQAaEjyrjSAaEDpSnjAaGciBTLDoQk",
+	"Tw4O/koEJ5SkIo5/JC5pRnCSByWcHaqm/Jbj7/+gqp6v9k51KNoulH+5uPhITj++QW/T3+1F+e1JGDPg",
+	"+oCcYfG+BOKCeBARwS+5DawASEKnLpMk0Mj4EEMWw48EbkBOiG/xR0IqDYuhSxuL8PqSu4RNpn1epiK7",
+	"7sL4yh13/4VZuo9XJFd7B+TvWNthTmWBEF3ywaTUvS8g3GxM3Id4thNC3Tva0hACPLLBLoJtEtUlvzo+",
+	"enKFt5GUOGucKLBFyJ2aAwbms0uO+/k6J/x09qczNUxB6bCXHBM2FaE88ickV8dHx/kBfxMDooWlygPy",
+	"WkohESK+T+Ald40C1QF5y5RWJFNAREp/z4BgB1XlASWGQwVaHZBzAGJvc2nKDpLo4JL7Rizo8Lhuj6cp",
+	"Dcewf3xwVApUeeoyZFXqbXLSe3JwhAtFCpymrHfSe3pwdPAUewqMLa8fjm0Fwz+xnsjqYiMifCvak97P",
+	"oH9xS6Z6Rh4fHa2tXaSro6jrwBizG7ywzZPJexdIASEoe6WdpQc2eWukbMUVPuqz+cmhvQhsfbkzXLHB",
+	"dyuujGteD28qvwa9Z0dP72dHLjRxu84C1UgWm6rt7kwtG+RSo7ixvgZIWwF/8+Sw0lawFvyGPU7zVUGl",
+	"Y/Q/vtT2O/XKcNl+0PWAKzY+xP7AHRa67M4OK32j2K+fN0hlNg+2Bt15OxgxJB4jxMkIhdcuzqWof35+",
+	"4FKb1ALnBY4/u+qWWSz7i+PTwltzSU3eZlkLACr93b5Wlba7k5oC/pMu7+z64i4LqIK/3KOIdOAwSo7y",
+	"GZxgcQRGywOi2D8hIK4jl2VG1wVtLyBDIb22LLNhGSXTnHj4xfDP18MvbrOvbZKxhK86xtxs3/Z76tC+",
+	"Hbz7oWRAzoZjZyjEGiKGSlxnGeKy3NbJzHMp57DUs151IaPT8voZkpqDhpnpAR1QV9f5/2FgXEIo5Dpk",
+	"jtHpZTxhHyqHwiah0STHEYHNUuG+UPh5s/qj1P9vi7WI0RwuhLKjyji2KJ5VK+tRF4cx4+AKbubx+1u3",
+	"9I9k9ToLMmIS8mrgnDJ8SDlLbY4MNt8SxpxtVk7TD4bUKquKLsIgptNELXn8XzoOnFhoxMSfTtbZTtW2",
+	"hSMZSZqOK/IuIAah5JZO1PIMcAOyaNnWxAWfzKLJHy8pG6gqb/i62CCM+khw4ybYTHaZ0R5H3RnEdSyb",
+	"ncdiyBmoDA1DFo348o+44H3bFUiGzN4Slf74/EDtxLVx0t/HoMcgCSVDFoMvE2Aqz0YwfojBL2EYUvMu",
+	"DUS5jWqWOPM0sqqH2jAYF7dkF7vXx9ZunaiiDCGkcQxybx5zZhHTh5hP38iB51oCTU7N0he4slN0YShF",
+	"0luJSKtosYWdGDrZZTyMM8VuYO9H33KVlCrnb8d2BkxR8EOlZDcQBS5fX/CmqUT2mmfZIy9Grnf7PJol",
+	"2WlumaHO96/+dv7h/RooE9FK8kJ64soqqCK4B9kVHIixUuwsJ/t1YH2lcj+JnOSYnO4PoKrkZwioID1/",
+	"39AWz3qR30l0oLe8fn/WEEmBR9inxBz6xrYz4RH2EYiFsv9RWRgC4IcRDIHmfQbSGPD/v2eQ2f9gLxP8",
+	"3ijIOHYfp1Y8f36MlRWxspU9aU8o05Rz+IVFrTGXF77eejGLwXY9eQg6CuFQRDCQAYxa2CzMDx3N53Zb",
+	"vYv70q76KOJ4KRRsyDMt1RBtsUdqcBpJesv4CC/U7DXpjiLiltvbMjKAoZBg8T5kUmlyIzQ0OqZz8Glk",
+	"YAsizdcrMNOGMDmVybrF2DTwtRHqnGXHQgHBynKjW5mIjPknbkAiCgucEy3s/7pjs2i01YjR16i/HnG6",
+	"PE4dlC1W0S7wyMVWJNZMYgmg0bQUW6Y0U7CvsjQVco6hZFuUnPuVD1jjYQZMg8LzNWZqh3ioWMgaQHlJ",
+	"6ZqsrKoA83K2FtSoZgbDljFbx14PQ/nRHNE7yiO6gmcvRxv5ag72LL82I+9/ma8fZePyCLTwRUTlXpW1",
+	"WvZjUMrLSdvCdh1yEjszq/muwJlb+I17BIG7z8R+1XZmLo1jBlGegGL+nuwokkoxkja1ZaP+gkPQobIR",
+	"hzlxprWgysYHMAOvCBC8pUrvv74BrvffvOq1RGg/f3kSHB/VBmjn41bDnT60DRD2i/ddIL5DObG/Ju7X",
+	"q7PlW3YDjhxsdOfcZuftn5tNLDgU2cUtr9yqq4CwiPwPF23DoNpeYJ+R2Ewm63NW4NmdXS3xNUtfzOzf",
+	"OulbFBxsseCt5CcRDG05obCjkOsrMpbsSkiBGlmsWeyTQa1IIIpOFIkEh73uqM0HDzdFBJR2dW5bg9c8",
+	"3XuL0VqpNjUwxlxup0c768yMYV+sRiVpFyyKm2/t2rMo2LQAI9PteIjMeOXOs9KBP4d26GautfttL/NV",
+	"3ULcpdKtrkPqpwrFWh/8JmpKB+1SQVj/aF9k0+20eaFOw8MsF2zimNcrwfQxtr8syxW9exVKNUeKZLdE",
+	"7HhJ6ml0jwhbFkF9PcKupTG7yBNIRWnlXd1aErLcOcBz5IYSayujGLdc5eRBZy/L9sVw3/ZGBKVJMRyg",
+	"grdGH66MhEJGFpKzRTG9rM44eXD6yd/jM26AE65+JdaocvJPD0vPbwLrK1zy0KGbt1lcj/736QRlaBbD",
+	"faotHdSYpYrs2mmkEoP5thrL5mjwolsksTkbboTOXifjoYRJNhx25Y5XZu0i2RnLpBQtkHNn0ynWuMfW",
+	"h6jDMeUjUOuzRc3TiEGWde68JHEddSo0qgWhXOgxyAUJLC9gmWOp5r/45H+wldKiET9Yx0kjkeoiuSog",
+	"Io6wJ7BU+j4kswd3t8KRGrh3qiHpUt7xINmvk6pdA/99aGe3INfmRrhzoeczXWEBtTHaq3zVqllPeL/s",
+	"BhrlzTyownwnCb/ZATI9P2nX/lfcgNSZ5NU0p8eEpnUmNNW7I9XNbAK2a03tEkP9z+obWFfnCOZrsbYb",
+	"yP6+W3d1yTW9tkMF63teVy2ccAzhtV3segzkZfaE6vIUTKyynroFrXYF35BLVdd7fKtvN6eQQ2MsM5kg",
+	"WHdzqzEg2HwpIFLE3hgIiB/0HRA/fy0gfsp5QNxs8X//67/2FvDE8o/mJtWVkPmNXqLlg/jWyee1cD5E",
+	"wdsSMT+1C1aC+aYqvOzJtp3ZfhOM+8wQBHYuxyhBVZjjO1iaXywe49g2Be6i2k+L5d9qqo6bQ0tux8Ii",
+	"AaISDu6Bs0KBFQKtCap2TQTbyF4PJ9nDvOPE85gBeybtIHI32kSUFR7mPbqbKdvoxWUmrMB73dMdH/G8",
+	"roTHKclZk/KILX9Qva2AXJzsuN8Bx2f2DvAnu/51aZTtI6aXaKphQOlZmrmRxphTMI155OgcPwQR1lwg",
+	"Xa0BmsL2nPSBT0LDB76NXOzP9DCTCRi3sUU7ywGxnKN3Eca1EzBAHSrf+7UZk+fGj8D1eafYDXmH1U60",
+	"D+XGzUOT5MC0qToxDT1bApUxA2nn/LYIWD+WZBZTPhA1D0Obc9ynhqY8FJ4p4GfBbljHTlNZFgmHEm7K",
+	"rSOb9Ft1zkxvUxniNeNsthwzBfx8oHa9uIKYjdiAxW5YfKN799qui10f147x27Wmx1BdX73cMsjlMZC7",
+	"Chk6VO+QEo0QCViasns7nhCg4ZiElBMhzT9cYKXeXmBo1Zyk3Gzb3hPHcUCoJtTa0ni5cFumUQlphu1p",
+	"ChJ1V8ttgbuf3ZI/e36fA1URfMU6BJqmUtzQGJPn/V/Kts+1PRZEZmvICQ07XPW4TQ7z57SG+KS4gQI9",
+	"mxDr7umn7jjbHyPPwV1mjx1F7CAxhx5vCnmMDiYWd2Oqxo0WUTu6PE20VXbhbcO9oOuhownBOYWmRVHj",
+	"SrkOi3yzFuz4LD4/SN/W4W0KSW6PIoPxQRXWpdkgZmEljW/ozCmqBFeu0YytdFyg0C7Hl48btIfEPRDf",
+	"5KsX1U/fmnWydoVXwnCOE7cDRB2RmTClINrvxIMYiXtnf1HwxoaYcHqbhx1byxS4iFoZadgYIMqWYsN5",
+	"lcquaHyTghKLoR9+0bGmcgR6CRwUw9sbjXO39Nxn83TwHF3FQnN6l88DGvhiutKIHzejddJXKfBogcaM",
+	"CISuXYO7jHp8CB4IvrXRmpZH19QjeJZkuinNFmXZqbTFE8Y1TPrmsFIkOKLUeKb9hHKWZtjdp0+1hiSt",
+	"UEzCVB9KNyyoG/pRWdRDAnIEPJz0ad4e1CWrWNIZZuYnQyFHEPWNn6s0TdJe0MP7g9Lzu1Nmc7+5OeGP",
+	"RfrAPUZSmvrhWxPfKCpsGZqrNt/PcPWO2u7uqKmC5ycWg+eMDWky//htV2ZDFruO+DkaGK90l+x6Q5cL",
+	"pLmJYSXQf6OJYWuzyj/wgj86w/7QUP1+IqSGpCWapDUNxx+F0u9w5Rbdkhan2npj0ELR5ToUYCcx49dY",
+	"Z5Hjrysj/SYG83nob2LQKbmfRQs3HH563NRweBsYz7x4A9f9Zr5aUXXkU2k9Nlx6WquV9cdd4zDMSzuD",
+	"RNxA9akOfwMhYqD88fpmFarwRDB/2g6SwsauXMubPIBZCZUbK4z0Vubw+LJsMbTx+PLyRmlZ4KLKoYdf",
+	"LGd9PfziK7tbBWiOqMWUnuXHrt3hcY/u67fAckHYrZFh5iJpZqJN2xiUs+JG8x4xt6nE+Ic/8qSSQmGA",
+	"Itkga2XfujvpjsRx+KX0l/myVFTUQjmvcVVpENJ2cX3pYBsmOAeJB5XfVsKxn7FTwOteqKxIGpqXc/VI",
+	"Yg+kb6hB6bWfBFiSaHYIoJd2gWseYx16W6EwpprQOBa3ijC9ty7iG9CY8hDmGysv3MJObsZmErz+HObP",
+	"jirHJ7W4Bk48lu7TMnJ7Ho6Z0kJO2ijkwhzyF7fufmVPtwlaOdCe2IuehzdPq7WIbb2jA8NQZFzvKE90",
+	"WFttG8bYGda3eReKJR2j6czuOZGNV6XVfz6HqUP1YiV/WAVuDjzmD1MerdxrojXpuAXNXfKRc/XyurT4",
+	"0S0u0Hzr5nKVxtoz5dJ4Y3DJT7/YkphTooBqwsVtYPF+O56sjPMFrQkJibihcZupmogbuP/wx5+7UX1D",
+	"LCzB3FRjdiIK1xH2OiyRzFyub4uorNGurHtUSDWMhGRQbUrDrLyd1x0Rf2vZK6F3KKNP/prvTaWkk0eT",
+	"tqqhQjqBiKhQSJzT5hAwWcsgqIXllF/exbwtqPSPsXH/ZJUPOc2UAyNBqXxKWfVWjr+t4ABXykCbu8nM",
+	"VoE+UkCZAgowrk4EpzOGben5c8vgWnCdpUZRNFsnv9rvvxnrpPw6D9NGsQir2ig7ihgNjs2mUBIUqnwt",
+	"BsyNyMIxtLumn9yaR4d0c3rA4SEfNIcYahT1QWM7hiwc/yTkN8PWD6dDR+UuxaJzCpnrimI7UlngtsRS",
+	"xSMxbMOs0DUQhpYsLAvsqmQ6Axphb8rbsYgr6b8osDA5eDDBf3cdoQVFByicR8XkJQ+p0uTWThpSQd6A",
+	"RAVFzdIe6iSRpJkGPyvdlmkIzG1Vdq7RySWnnMBdClzh4CMaBSQB6vpyR1SNB4JKe3KqSUjDMRBW28DS",
+	"+tMIgxVHnt9fCnrtuWjC4km9P+6LAeyFiJ19jZYhDrymkQFHaFOfSiEFBVTXpOaXvfZnS3jtW+FxGZJa",
+	"A3v+XDCD4yNs4202iSEagSS7KZWahSx1194x1cDDSUBiGDHNEmr+/zPjLCDv6TVNhBYVfjDevhsiixi2",
+	"HFLpE1ttC+sOclXhoqQlazUVcVsx9EsJVIMb8byZlOF464vVQwMETHx78u9//b+/lrBnhx5OTdzK0eOF",
+	"oEiBE8HjCU5Vo3lngvbBW1JkPGrBzYcU+JlZs6m0RfNss8nWD0VLgSN6hq5Y3YKO7FIykpRrV63OlJZU",
+	"C4kdkFMhYrseIjtqhhPfDNs15c3ZrCVjADE0hbG5SeAead9oFUUFCavHJ5thfEjDEFJtJHBbBqJd9FEK",
+	"e+ZtarCbn37rQwz2pK5aAgFJGLedP1s5zTaHjVhEuNDYRtRyUmsSThu6C1C3t1uJJxdieSbbXD9l/8sH",
+	"5X16hJfenBSoXwqRtoNHGYNVIXLqqMouU4Rx610osms/PnlpPt6r2j2lH1xd8kiAOsHGTNYvYQobg0nK",
+	"FZarHpCLMfhAOKFc3dp3deNRry65a8lvfl4ao0t2ryLB4SogV+mYKvwPwkcZX+kquORX5Xxa/PRH58vg",
+	"gFbnzMTGHzLP3zshaQH4S87hDr9wQztxSzskQGZQ58VYiFiCtyUVW0T09mTmUA9rsKolpx2FBEV2KZ8I",
+	"DoEbtWy8YcYjcesbN/hsw9D2xVXXcLucfKsQTmtXa1y2XZguHf5BdXssQx0Fm5d4vl2OlS1L4BOUcRI0",
+	"zLUFX/uF36xNmFCN5ZYeJoSVgesGGa/lPrsFISmdiEw3Kx7ULx/ppE65pHRydeL0CDZKILa1Ru70X3Jv",
+	"+aIDsaN8SmBAlMhkCOQKd7jMjo6ehiyy/xolgtJnAvZ+/5I7LHCNagq30WPgZCgwj9m2rHDHsE0r9Jjs",
+	"5r3oLrmRSPi1Dcfh1IvYvFjeeGGvdqALnWyd4fRwArXVdmhTZFKe2O31i2ULUI32s5AFGlH9LKdZvI3S",
+	"ejOHBoRfuRlR9K33x/CIzQG+SXHmDMq56uXMrftmtUs9V90H7A9CddMV/i/PP/3xKNBwpw/doWeKzvNb",
+	"hi5Q9tS3jqyV+kcbJfzy/BPZNVwmxa0Nh+fuKI8IJRcfLk7fmu9q/UH/nP39UN1ctQlLJ0+d3YZu4dzS",
+	"xHPXdGBRpLrfbVhlUr1Qt7yjdZcrnrnn1w7qxCXRj+XsbIMDb9nkjjoZTDQoYnziNVDaa+/we487KroE",
+	"29h8xTNQHoro5TGt8DRlQpppPFGhJJUNjL5r6c1nvl8DHflrwTHQyKZquHvBNxEkqbCXTvv/CZOuXd2e",
+	"HH8/3dWt3HLk8vLu+Mn+5eXdX+HzX+qajmwPWR+vs4NJG0kjqjWgpyhkZHsl/GgviIhvcxI4BNnDvS0l",
+	"XLSI4tWpHqnMXnE4vqtw2JoI314vq0Pn8rSbmrbs7dSv3Gz/lcfusiskk9kaSo/Sto72rSmDjjRUlqbx",
+	"/HLIc1y2lW3s3dnupY39VCnrjiJaaBoTBGM7wAv2Vodf9N2cpioXxfJO3anMA1tVSRsIL+4sZ/6xCdfZ",
+	"OuzWv4+pLmd7KDpR6OaXxeubV+1i0ywdOpVQbyVcuCWWOzbVkd5v8gDa+OaMsY813h6ERfoNXl51z2n2",
+	"oZqO2sutblZgD2BKfh6dcq+8srfsH9gCVTSKE3FT9H6ZC+R3+erHiNQyEamiKr2A+72hOlPmlK2aB3/3",
+	"q1r24vJeByV9SwVjVnvR3LqzUWrbRdaY+0N2Z3xjkExEWBNtPrXtIcqCtIUQ8A5kfjLUC7vusadsJ5vQ",
+	"Zaa1JKvhPQJEvpCdasIUiSS95UQY3HZEXwSpUGzuuGu36HGkxxoR7aEakBTcRCqbFs+HTCYGs4yTa5hg",
+	"jKEBnU0lPe7ZF8IL3o1NfrT7PJxhHZQ4iveJbdP2EdnNMYD5osJ2l5gai5Tf1jXf03VgurlC04H3UWp2",
+	"6sTtwLoMEg4d0udURr3EVaug5XHMfME8mJWTw90Nz3HC0OFnGf6yF/HtKu0cl8xgcNrIjjHlC5+ItjZT",
+	"Ps1jFw5GB6Qu12MvIDSO/UDmFI3eOvsVn9Rrmrry7PnqU1e+Zc/HYXqNjk7QPi7Q0s2mJlybZ28/+5ay",
+	"oUpuBR1RxlWrzbo8K89VlB4tj2pyvpq0IF0c/NURqO2C9TRf+oBRcn91/EUK304xsBa1YRuygvZBtMvz",
+	"xKONUrFRPEpKGFlNkh2GlIcQx/OsTbtq69D4MFq62aoO1NmyUllP8zxbqsmYKlu05FXWiirqsBh31pxU",
+	"hFs9cuc6uJOkdGKnFmcY40TJFzkU06F2aQ0uKbozcrN0JGkE6vCLMqDmIbSaH7/i8qahj/Pye9wWjUHu",
+	"iI1AVQPddZOBnn+3zZOB7snCOS1RgcOiy3TZF8OhcuFSbBnKNEnohAyAhCLBrJ75c6xrSMMmg5mnt2SA",
+	"sRH/MBw6QlmBRDbI/R+Gw4fZBMuX5Ivh0FXzhdfGQUS+8XMJpqii8/hycxDbkAQxlcm4d9I7tJhwP/ni",
+	"GXUMNHatb7x/7/IASh/5BgClj/IuKeUP/e11ZV3Rzq30camjR+nTynuUV2NObOmTXP6VPvMjZisL8zmn",
+	"5YW20cTXz1//fwAAAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,
