@@ -16,6 +16,7 @@ const (
 	txRoundApply          = "round:Apply"
 	txRoundAccept         = "round:Accept"
 	txRoundContribute     = "round:Contribute"
+	txRoundContributeCart = "round:ContributeBatch"
 	txRoundClose          = "round:Close"
 	txRoundPay            = "round:Pay"
 	txRoundGet            = "round:Get"
@@ -85,6 +86,23 @@ func (c *Client) ProposeProjectAcceptance(ctx context.Context, title, descriptio
 func (c *Client) Contribute(ctx context.Context, req round.ContributeRequest) (*round.Receipt, error) {
 	var r round.Receipt
 	if err := c.submitJSON(ctx, txRoundContribute, "contribute request", req, &r); err != nil {
+		return nil, err
+	}
+	return &r, nil
+}
+
+// ContributeBatch submits round:ContributeBatch: one transaction that
+// contributes to up to round.MaxCartLines distinct projects of one round
+// (a cart), each line under Contribute's rules, the total escrowed once.
+// Any refused line refuses the whole cart.
+//
+// Errors: ErrForbidden (not an active member; one's own project),
+// ErrNotFound, ErrInvalidArgument (no lines or too many, an amount, a
+// project twice, a total that overflows or passes the balance),
+// ErrFailedPrecondition (outside the window; a project not accepted).
+func (c *Client) ContributeBatch(ctx context.Context, req round.ContributeBatchRequest) (*round.CartReceipt, error) {
+	var r round.CartReceipt
+	if err := c.submitJSON(ctx, txRoundContributeCart, "contribute cart request", req, &r); err != nil {
 		return nil, err
 	}
 	return &r, nil

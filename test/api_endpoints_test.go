@@ -592,6 +592,7 @@ func TestAPIEndpoints(t *testing.T) {
 			{"setDelegation", "/v1/delegations", map[string]any{"topic": "budget", "legs": []any{map[string]any{"to": memberRef(freshID), "percent": 100}}}, fresh, 400, "INVALID_ARGUMENT", false},
 			{"revokeDelegation", "/v1/delegations/revocations", map[string]any{"topic": "roadmap"}, fresh, 404, "NOT_FOUND", false},
 			{"contribute", "/v1/rounds/r" + nope + "/contributions", map[string]any{"project": "p1", "amount": 1}, fresh, 404, "NOT_FOUND", false},
+			{"contributeCart", "/v1/rounds/r" + nope + "/carts", map[string]any{"lines": []any{map[string]any{"project": "p1", "amount": 1}, map[string]any{"project": "p2", "amount": 2}}}, fresh, 404, "NOT_FOUND", false},
 			{"approveSpend", "/v1/treasury/spends/s" + nope + "/approvals", map[string]any{}, treasurer, 404, "NOT_FOUND", false},
 			{"proposeSpend", "/v1/treasury/spends", map[string]any{"account": account, "budget": "d" + nope, "payees": []any{map[string]any{"to": memberRef(freshID), "amount": 1}}, "reason": "not the grants office"}, fresh, 403, "FORBIDDEN", false},
 			{"registerArtifact", "/v1/artifacts", map[string]any{"kind": "dataset", "name": artifactName, "version": artifactVersion, "sha256": digest, "size": len(content), "licence": "CC-BY-4.0"}, fresh, 409, "CONFLICT", false},

@@ -19,7 +19,7 @@ import (
 	charter "github.com/charter-gov/charter/gateway-client"
 )
 
-func envInt(b *testing.B, name string, def int) int {
+func envInt(b testing.TB, name string, def int) int {
 	if s := os.Getenv(name); s != "" {
 		n, err := strconv.Atoi(s)
 		require.NoError(b, err, name)

@@ -224,6 +224,20 @@ func TestRoundEndToEnd(t *testing.T) {
 	requireRefusedUnchanged(t, reader, height, err, errcode.InvalidArgument, "exceeds the balance")
 	_, err = applicants[0].client.Contribute(ctx, round.ContributeRequest{Round: r.ID, Project: projects[0].ID, Amount: 1})
 	requireRefusedUnchanged(t, reader, height, err, errcode.Forbidden, "cannot contribute to it")
+	// A cart: one transaction to the four projects (two of them new to
+	// this contributor); then a cart whose lines each fit the balance but
+	// whose total does not is refused whole.
+	cart := round.ContributeBatchRequest{Round: r.ID, Lines: []round.CartLine{{Project: projects[0].ID, Amount: 2}, {Project: projects[1].ID, Amount: 2},
+		{Project: projects[2].ID, Amount: 2}, {Project: own.ID, Amount: 1}}}
+	rec, err := contributors[2].client.ContributeBatch(ctx, cart)
+	require.NoError(t, err)
+	require.Len(t, rec.Lines, 4)
+	assert.Equal(t, int64(7), rec.Total)
+	contributed += rec.Total
+	height = settledHeight(t)
+	_, err = contributors[2].client.ContributeBatch(ctx, round.ContributeBatchRequest{Round: r.ID, Lines: []round.CartLine{{Project: projects[1].ID, Amount: rec.Balance},
+		{Project: projects[2].ID, Amount: 1}}})
+	requireRefusedUnchanged(t, reader, height, err, errcode.InvalidArgument, "exceeds the balance")
 	assert.Equal(t, before-contributed, sum(), "contributions are held in escrow")
 
 	est, err := reader.RoundEstimate(ctx, r.ID)
@@ -259,7 +273,7 @@ func TestRoundEndToEnd(t *testing.T) {
 		contributors2 += l.Contributors
 		assert.Equal(t, l.Contributed+l.Match, l.Payout)
 	}
-	assert.Equal(t, int64(roundContributors+10), contributors2)
+	assert.Equal(t, int64(roundContributors+10+2), contributors2, "the cart made contributor 2 a contributor of two more projects")
 	for _, l := range res.Lines {
 		assert.Equal(t, int64(3), l.Units, "project %s has contributors of the three organisations", l.Project)
 		assert.Positive(t, l.Match, "project %s is matched", l.Project)

@@ -297,6 +297,29 @@ type Treasury struct {
 	// token's ("token", which always exists and may be listed to give it
 	// its own limit or unit).
 	Accounts []TreasuryAccount `json:"accounts,omitempty"`
+	// DepositConfirmWithinSec is how long a recorded deposit waits for
+	// another organisation's treasurer's confirmation before it lapses
+	// (chaincode/treasury ConfirmDeposit). 0 (and absent in documents that
+	// predate it) means DefaultDepositConfirmWithinSec; otherwise
+	// MinDepositConfirmWithinSec..MaxDepositConfirmWithinSec. Omitted when
+	// zero, so the stored bytes of older documents are unchanged.
+	DepositConfirmWithinSec int64 `json:"depositConfirmWithinSeconds,omitempty"`
+}
+
+// Bounds of treasury.depositConfirmWithinSeconds.
+const (
+	DefaultDepositConfirmWithinSec = 14 * day
+	MinDepositConfirmWithinSec     = 2 * MaxMaxClockSkewSec // an hour of skew either side still leaves a window
+	MaxDepositConfirmWithinSec     = 365 * day
+)
+
+// DepositConfirmWithin returns the confirmation window of a deposit
+// recorded under this treasury section (the default when none is set).
+func (t Treasury) DepositConfirmWithin() int64 {
+	if t.DepositConfirmWithinSec == 0 {
+		return DefaultDepositConfirmWithinSec
+	}
+	return t.DepositConfirmWithinSec
 }
 
 // TreasuryTokenAccount is the ID of the treasury account that holds
@@ -364,6 +387,10 @@ func validAccountID(id string) bool {
 }
 
 func (t Treasury) validate() error {
+	if w := t.DepositConfirmWithinSec; w != 0 && (w < MinDepositConfirmWithinSec || w > MaxDepositConfirmWithinSec) {
+		return errcode.Invalidf("constitution: treasury.depositConfirmWithinSeconds is %d, must be 0 (the default, %d) or between %d and %d",
+			w, int64(DefaultDepositConfirmWithinSec), int64(MinDepositConfirmWithinSec), int64(MaxDepositConfirmWithinSec))
+	}
 	if t.SpendDecisionThreshold < 0 || t.SpendDecisionThreshold > 1<<62 {
 		return errcode.Invalidf("constitution: treasury.spendDecisionThreshold is %d, must be between 0 and %d", t.SpendDecisionThreshold, int64(1<<62))
 	}

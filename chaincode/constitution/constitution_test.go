@@ -77,6 +77,9 @@ func TestValidateNamesTheProblem(t *testing.T) {
 		{"minority above half a house", func(d *Document) { d.Appeals.MinorityBps = 6000 }, "appeals.minorityBps is 6000"},
 		{"single signer treasury", func(d *Document) { d.Treasury.SignersRequired = 1 }, "treasury.signersRequired is 1"},
 		{"negative spend decision threshold", func(d *Document) { d.Treasury.SpendDecisionThreshold = -1 }, "treasury.spendDecisionThreshold is -1"},
+		{"negative deposit confirmation window", func(d *Document) { d.Treasury.DepositConfirmWithinSec = -1 }, "treasury.depositConfirmWithinSeconds is -1"},
+		{"deposit confirmation window inside two skews", func(d *Document) { d.Treasury.DepositConfirmWithinSec = MinDepositConfirmWithinSec - 1 }, "treasury.depositConfirmWithinSeconds is 7199"},
+		{"deposit confirmation window above a year", func(d *Document) { d.Treasury.DepositConfirmWithinSec = MaxDepositConfirmWithinSec + 1 }, "treasury.depositConfirmWithinSeconds is 31536001"},
 		{"treasury account with a bad id", func(d *Document) { d.Treasury.Accounts[1].ID = "Compute Credits" }, `treasury.accounts[1]: id "Compute Credits" must be 1..32`},
 		{"treasury account with an empty id", func(d *Document) { d.Treasury.Accounts[1].ID = "" }, `treasury.accounts[1]: id "" must be`},
 		{"treasury account listed twice", func(d *Document) { d.Treasury.Accounts[2].ID = "compute_credits" }, "treasury.accounts[2]: account compute_credits is listed twice"},
@@ -328,4 +331,26 @@ func TestOptionalDecisionTypes(t *testing.T) {
 	unknown := Default()
 	unknown.DecisionRules = append(unknown.DecisionRules, DecisionRule{Type: "coronation", Houses: []HouseID{HouseB}, Families: []Family{FamilyReputation}, ThresholdBps: 5001, VotingPeriodSec: 1})
 	assert.ErrorContains(t, unknown.Validate(), `unknown decision type "coronation"`)
+}
+
+// treasury.depositConfirmWithinSeconds is optional: absent (every document
+// before it existed) is the 14-day default; the bounds validate.
+func TestDepositConfirmWithin(t *testing.T) {
+	for _, tt := range []struct {
+		set, want int64
+	}{
+		{0, DefaultDepositConfirmWithinSec},
+		{MinDepositConfirmWithinSec, MinDepositConfirmWithinSec},
+		{7 * 24 * 3600, 7 * 24 * 3600},
+		{MaxDepositConfirmWithinSec, MaxDepositConfirmWithinSec},
+	} {
+		d := Default()
+		d.Treasury.DepositConfirmWithinSec = tt.set
+		require.NoError(t, d.Validate(), "depositConfirmWithinSeconds %d", tt.set)
+		require.Equal(t, tt.want, d.Treasury.DepositConfirmWithin())
+	}
+	require.Equal(t, int64(14*24*3600), Default().Treasury.DepositConfirmWithin())
+	raw, err := json.Marshal(Default().Treasury)
+	require.NoError(t, err)
+	require.NotContains(t, string(raw), "depositConfirmWithinSeconds", "the default document's bytes are unchanged")
 }

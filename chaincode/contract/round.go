@@ -66,6 +66,17 @@ func (c *RoundContract) Contribute(ctx contractapi.TransactionContextInterface, 
 	return run(ctx, func(tx *core.Tx) (*round.Receipt, error) { return round.Contribute(tx, req) })
 }
 
+// ContributeBatch contributes to several projects of one round in one
+// transaction (a cart); requestJSON is a round.ContributeBatchRequest.
+// Caller: an active member, inside the window.
+func (c *RoundContract) ContributeBatch(ctx contractapi.TransactionContextInterface, requestJSON string) (string, error) {
+	var req round.ContributeBatchRequest
+	if err := decode("contribute cart request", requestJSON, &req); err != nil {
+		return "", wire(err)
+	}
+	return run(ctx, func(tx *core.Tx) (*round.CartReceipt, error) { return round.ContributeBatch(tx, req) })
+}
+
 // Close runs one page of a round's close; pageSize is a whole number
 // (0: the default). Caller: anyone, once the window is over by the skew.
 func (c *RoundContract) Close(ctx contractapi.TransactionContextInterface, id, pageSize string) (string, error) {

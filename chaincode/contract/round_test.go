@@ -30,6 +30,8 @@ func TestRoundRefusalsThroughContract(t *testing.T) {
 		{"an org admin opens a round", admin, "round:Open", []string{open}, errcode.Forbidden, "open round: caller"},
 		{"unknown field", admin, "round:Open", []string{`{"title":"x","mint":1}`}, errcode.InvalidArgument, `unknown field "mint"`},
 		{"contribute to an unknown round", user, "round:Contribute", []string{`{"round":"r1","project":"p1","amount":5}`}, errcode.Forbidden, "not an active member"},
+		{"a cart to an unknown round", user, "round:ContributeBatch", []string{`{"round":"r1","lines":[{"project":"p1","amount":5}]}`}, errcode.Forbidden, "not an active member"},
+		{"a cart with an unknown field", user, "round:ContributeBatch", []string{`{"round":"r1","lines":[{"project":"p1","amount":5,"mint":1}]}`}, errcode.InvalidArgument, `unknown field "mint"`},
 		{"close an unknown round", user, "round:Close", []string{"r1", "10"}, errcode.NotFound, "not found"},
 		{"close with a bad page size", user, "round:Close", []string{"r1", "ten"}, errcode.InvalidArgument, "not a whole number"},
 		{"pay an unknown round", user, "round:Pay", []string{"r1"}, errcode.NotFound, "not found"},

@@ -202,6 +202,7 @@ func signatures() []signature {
 		{"round", "Apply", []param{js("request", round.ApplyRequest{}, "the project")}},
 		{"round", "Accept", []param{js("request", round.AcceptRequest{}, "the round and project accepted")}},
 		{"round", "Contribute", []param{js("request", round.ContributeRequest{}, "the round, project and amount")}},
+		{"round", "ContributeBatch", []param{js("request", round.ContributeBatchRequest{Lines: []round.CartLine{{}}}, "the round and the cart's lines (project, amount), at most 100")}},
 		{"round", "Close", []param{recordID("id", "round ID"), integer("pageSize", "contributions read by this page at least; 0 for the default")}},
 		{"round", "Pay", []param{recordID("id", "round ID")}},
 		{"round", "Get", []param{recordID("id", "round ID")}},

@@ -129,7 +129,7 @@ func (c *TreasuryContract) Movements(ctx contractapi.TransactionContextInterface
 
 // DepositRecord returns a deposit, pending or confirmed. Caller: anyone.
 func (c *TreasuryContract) DepositRecord(ctx contractapi.TransactionContextInterface, id string) (string, error) {
-	return query(ctx, func(tx *core.Tx) (any, error) { return treasury.GetDeposit(tx.Store, id) })
+	return query(ctx, func(tx *core.Tx) (any, error) { return treasury.DepositAt(tx.Store, id, tx.Time) })
 }
 
 // Deposits lists one page of deposits. Caller: anyone.
@@ -138,7 +138,7 @@ func (c *TreasuryContract) Deposits(ctx contractapi.TransactionContextInterface,
 	if err != nil {
 		return "", wire(err)
 	}
-	return query(ctx, func(tx *core.Tx) (any, error) { return treasury.Deposits(tx.Store, n, bookmark) })
+	return query(ctx, func(tx *core.Tx) (any, error) { return treasury.DepositsAt(tx.Store, tx.Time, n, bookmark) })
 }
 
 // Budget returns the budget a budget decision opened. Caller: anyone.

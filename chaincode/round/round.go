@@ -33,6 +33,7 @@
 //	Apply        an active member, before the window closes
 //	Accept       a grants_admin, never for a project they applied for
 //	Contribute   an active member, inside the window, to an accepted project not their own
+//	ContributeBatch  the same, to up to MaxCartLines distinct projects in one transaction (a cart)
 //	Close        anyone, once the window closed by the clock skew
 //	Pay          a grants_admin or treasurer, once the round is closed (proposes the treasury spend)
 //	Get, Projects, Contributions, Results, Estimate   anyone
@@ -60,9 +61,12 @@ const (
 	EventApplied     = "round.applied"
 	EventAccepted    = "round.accepted"
 	EventContributed = "round.contributed"
-	EventClosePage   = "round.close_page"
-	EventClosed      = "round.closed"
-	EventPaid        = "round.paid"
+	// EventCartContributed is a cart's (ContributeBatch) one event: a
+	// CartReceipt with a receipt per line.
+	EventCartContributed = "round.cart_contributed"
+	EventClosePage       = "round.close_page"
+	EventClosed          = "round.closed"
+	EventPaid            = "round.paid"
 )
 
 const (

@@ -23,6 +23,10 @@ const (
 	DepositPending   DepositStatus = "pending"
 	DepositConfirmed DepositStatus = "confirmed"
 	DepositCancelled DepositStatus = "cancelled"
+	// DepositLapsed is never stored: reads (DepositAt, DepositsAt) show a
+	// pending deposit as lapsed once their time reaches its ConfirmBy,
+	// when ConfirmDeposit refuses it.
+	DepositLapsed DepositStatus = "lapsed"
 )
 
 // DepositRecord is one deposit: recorded by a treasurer, pending until a
@@ -38,6 +42,12 @@ type DepositRecord struct {
 	Recorder   identity.Identity `json:"recorder"`
 	RecordedAt time.Time         `json:"recordedAt"`
 	TxID       string            `json:"txId"`
+	// ConfirmBy is the confirmation deadline: RecordedAt plus the
+	// constitution's treasury.depositConfirmWithinSeconds in force when
+	// the deposit was recorded. A deposit recorded before deadlines
+	// existed has none stored; its deadline is RecordedAt plus the window
+	// in force when it is read or confirmed (Deadline).
+	ConfirmBy *time.Time `json:"confirmBy,omitempty"`
 
 	ConfirmedBy   *identity.Identity `json:"confirmedBy,omitempty"`
 	ConfirmedAt   *time.Time         `json:"confirmedAt,omitempty"`
@@ -95,8 +105,9 @@ func Deposit(tx *core.Tx, req DepositRequest) (*DepositRecord, error) {
 	if _, err := account(tx.Store, &cur.Document, req.Account); err != nil {
 		return nil, err
 	}
+	by := tx.Time.Add(time.Duration(cur.Document.Treasury.DepositConfirmWithin()) * time.Second)
 	d := &DepositRecord{ID: DepositID(tx.TxID), Account: req.Account, Amount: req.Amount, Reference: req.Reference, Reason: req.Reason,
-		Status: DepositPending, Recorder: tx.Caller.Identity, RecordedAt: tx.Time, TxID: tx.TxID}
+		Status: DepositPending, Recorder: tx.Caller.Identity, RecordedAt: tx.Time, TxID: tx.TxID, ConfirmBy: &by}
 	k, err := depositKey(d.ID)
 	if err != nil {
 		return nil, err
@@ -115,13 +126,25 @@ func Deposit(tx *core.Tx, req DepositRequest) (*DepositRecord, error) {
 // ConfirmDeposit confirms a pending deposit and credits its account.
 // Caller: a treasurer of an organisation other than the recording
 // treasurer's (two-organisation integrity for the one path that adds to a
-// balance without a decision). It emits EventDeposited.
+// balance without a decision), in a transaction stamped before the
+// deposit's deadline (Deadline: ConfirmBy). It emits EventDeposited.
+//
+// The skew rule: the deadline is compared with the transaction's
+// timestamp, which the client chooses within the clock skew. A
+// confirmation stamped at or after the deadline is refused, so no
+// confirmation lands later than one skew (by the peers' clocks) after the
+// deadline, and an honest treasurer whose clock is right is never refused
+// before deadline − skew. The recorder's own timestamp fixes RecordedAt,
+// so it can move the deadline by at most one skew too. Reads show the
+// deposit lapsed from the same instant (tx time ≥ deadline), so a read
+// and a confirmation stamped at one time agree.
 //
 // Errors: FORBIDDEN (not a treasurer; the recording treasurer or a
 // treasurer of its organisation), NOT_FOUND (no such deposit; its account
 // no longer in the constitution), CONFLICT (already confirmed),
-// FAILED_PRECONDITION (cancelled by its recorder), INVALID_ARGUMENT (the
-// balance would pass MaxAmount).
+// FAILED_PRECONDITION (cancelled by its recorder; lapsed: stamped at or
+// after its deadline, named), INVALID_ARGUMENT (the balance would pass
+// MaxAmount).
 func ConfirmDeposit(tx *core.Tx, req ConfirmDepositRequest) (*Deposited, error) {
 	if _, err := membership.RequireRole(tx, membership.RoleTreasurer, "treasury confirm deposit"); err != nil {
 		return nil, err
@@ -146,6 +169,10 @@ func ConfirmDeposit(tx *core.Tx, req ConfirmDepositRequest) (*Deposited, error) 
 	cur, err := current(tx.Store)
 	if err != nil {
 		return nil, err
+	}
+	if deadline := Deadline(d, &cur.Document); !tx.Time.Before(deadline) {
+		return nil, errcode.Preconditionf("treasury confirm deposit %s: it lapsed at its confirmation deadline %s (recorded %s, confirmed within treasury.depositConfirmWithinSeconds); this transaction is stamped %s; record it again if it did arrive",
+			d.ID, deadline.UTC().Format(time.RFC3339Nano), d.RecordedAt.UTC().Format(time.RFC3339Nano), tx.Time.UTC().Format(time.RFC3339Nano))
 	}
 	a, err := account(tx.Store, &cur.Document, d.Account)
 	if err != nil {
@@ -175,7 +202,8 @@ func ConfirmDeposit(tx *core.Tx, req ConfirmDepositRequest) (*Deposited, error) 
 // the recording treasurer, still holding the treasurer role — no one else,
 // not another treasurer of its organisation nor the confirming side, since
 // withdrawing is the recorder's own statement. A pending deposit nobody
-// confirms or cancels stays pending (it moves nothing). It emits
+// confirms or cancels stays pending (it moves nothing) and lapses at its
+// deadline (ConfirmDeposit); a lapsed deposit may still be withdrawn. It emits
 // EventDepositCancelled.
 //
 // Errors: FORBIDDEN (not a treasurer; not the recorder), NOT_FOUND (no
@@ -211,7 +239,63 @@ func CancelDeposit(tx *core.Tx, req CancelDepositRequest) (*DepositRecord, error
 	return d, tx.Emit(EventDepositCancelled, d)
 }
 
-// GetDeposit returns a deposit, NOT_FOUND when none was recorded.
+// Deadline returns a deposit's confirmation deadline: its ConfirmBy, or,
+// for a deposit recorded before deadlines existed, RecordedAt plus the
+// window of doc (the constitution in force).
+func Deadline(d *DepositRecord, doc *constitution.Document) time.Time {
+	if d.ConfirmBy != nil {
+		return *d.ConfirmBy
+	}
+	return d.RecordedAt.Add(time.Duration(doc.Treasury.DepositConfirmWithin()) * time.Second)
+}
+
+// lapse shows a pending deposit past its deadline at as lapsed (in the
+// returned copy only; nothing is stored).
+func lapse(d *DepositRecord, doc *constitution.Document, at time.Time) {
+	if d.Status != DepositPending {
+		return
+	}
+	by := Deadline(d, doc)
+	if d.ConfirmBy == nil {
+		d.ConfirmBy = &by
+	}
+	if !at.Before(by) {
+		d.Status = DepositLapsed
+	}
+}
+
+// DepositAt returns a deposit as a read at time at shows it: a pending
+// deposit whose deadline has come is DepositLapsed.
+func DepositAt(s core.Store, id string, at time.Time) (*DepositRecord, error) {
+	d, err := GetDeposit(s, id)
+	if err != nil {
+		return nil, err
+	}
+	cur, err := current(s)
+	if err != nil {
+		return nil, err
+	}
+	lapse(d, &cur.Document, at)
+	return d, nil
+}
+
+// DepositsAt is Deposits as a read at time at shows them (DepositAt).
+func DepositsAt(s core.Store, at time.Time, pageSize int, bookmark string) (*DepositPage, error) {
+	page, err := Deposits(s, pageSize, bookmark)
+	if err != nil {
+		return nil, err
+	}
+	cur, err := current(s)
+	if err != nil {
+		return nil, err
+	}
+	for i := range page.Deposits {
+		lapse(&page.Deposits[i], &cur.Document, at)
+	}
+	return page, nil
+}
+
+// GetDeposit returns a deposit as stored, NOT_FOUND when none was recorded.
 func GetDeposit(s core.Store, id string) (*DepositRecord, error) {
 	if err := checkRef("deposit", id, true); err != nil {
 		return nil, err

@@ -496,3 +496,87 @@ func TestAttackCancellingADeposit(t *testing.T) {
 	}
 	assert.Equal(t, map[string]DepositStatus{d.ID: DepositCancelled, d2.ID: DepositConfirmed}, statuses)
 }
+
+// A pending deposit lapses at its confirmation deadline: recordedAt plus
+// the constitution's treasury.depositConfirmWithinSeconds when it was
+// recorded. A confirmation stamped one nanosecond before the deadline
+// credits the account; one stamped at the deadline (a client choosing its
+// timestamp inside the skew cannot stamp later than it is and pass) is
+// FAILED_PRECONDITION naming the deadline, and nothing changes. Reads at
+// the same instants agree: pending before, lapsed from the deadline.
+func TestAttackConfirmingALapsedDeposit(t *testing.T) {
+	w := newWorld(t)
+	d, err := Deposit(w.tx(foTres), DepositRequest{Account: "usd", Amount: 700, Reference: "wire-late", Reason: "grant"})
+	require.NoError(t, err)
+	require.NotNil(t, d.ConfirmBy)
+	deadline := d.RecordedAt.Add(time.Duration(constitution.DefaultDepositConfirmWithinSec) * time.Second)
+	assert.Equal(t, deadline, *d.ConfirmBy, "the default 14 days")
+
+	read := func(at time.Time) DepositStatus {
+		got, err := DepositAt(w.s, d.ID, at)
+		require.NoError(t, err)
+		page, err := DepositsAt(w.s, at, 0, "")
+		require.NoError(t, err)
+		require.Len(t, page.Deposits, 1)
+		assert.Equal(t, got.Status, page.Deposits[0].Status)
+		return got.Status
+	}
+	assert.Equal(t, DepositPending, read(deadline.Add(-time.Nanosecond)))
+	assert.Equal(t, DepositLapsed, read(deadline))
+	stored, err := GetDeposit(w.s, d.ID)
+	require.NoError(t, err)
+	assert.Equal(t, DepositPending, stored.Status, "a read stores nothing: lapsed is computed")
+
+	confirm := func(tx *core.Tx) error {
+		_, err := ConfirmDeposit(tx, ConfirmDepositRequest{Deposit: d.ID})
+		return err
+	}
+	w.now = deadline
+	w.refused(aTres, errcode.FailedPrecondition, "lapsed at its confirmation deadline "+deadline.Format(time.RFC3339Nano), confirm)
+	w.now = deadline.Add(skew)
+	w.refused(aTres, errcode.FailedPrecondition, "lapsed", confirm)
+
+	// The recorder may still withdraw a lapsed deposit (it moves nothing).
+	_, err = CancelDeposit(w.tx(foTres), CancelDepositRequest{Deposit: d.ID, Reason: "never arrived"})
+	require.NoError(t, err)
+	assert.Equal(t, DepositCancelled, read(deadline.Add(day)), "cancelled, not lapsed")
+
+	// One nanosecond before the deadline, the confirmation credits.
+	d2, err := Deposit(w.tx(foTres), DepositRequest{Account: "usd", Amount: 300, Reference: "wire-edge", Reason: "grant"})
+	require.NoError(t, err)
+	w.now = d2.ConfirmBy.Add(-time.Nanosecond)
+	out, err := ConfirmDeposit(w.tx(aTres), ConfirmDepositRequest{Deposit: d2.ID})
+	require.NoError(t, err)
+	assert.Equal(t, int64(300), out.Movement.Balance)
+	got, err := DepositAt(w.s, d2.ID, d2.ConfirmBy.Add(day))
+	require.NoError(t, err)
+	assert.Equal(t, DepositConfirmed, got.Status, "a confirmed deposit never lapses")
+}
+
+// The deadline is recorded with the deposit, from the constitution's
+// treasury.depositConfirmWithinSeconds in force then (here 2 hours). A
+// deposit stored before deadlines existed (no confirmBy) lapses at
+// recordedAt plus the window in force.
+func TestDepositDeadlineIsRecorded(t *testing.T) {
+	w := newWorld(t, func(d *constitution.Document) { d.Treasury.DepositConfirmWithinSec = 2 * 3600 })
+	d, err := Deposit(w.tx(foTres), DepositRequest{Account: "usd", Amount: 5, Reference: "wire-2h", Reason: "grant"})
+	require.NoError(t, err)
+	assert.Equal(t, d.RecordedAt.Add(2*time.Hour), *d.ConfirmBy)
+
+	// A record of the older shape: no confirmBy.
+	old := *d
+	old.ID, old.ConfirmBy = "dold", nil
+	k, err := core.Key("treasury", "deposit", old.ID)
+	require.NoError(t, err)
+	require.NoError(t, core.PutJSON(w.s, k, old))
+	got, err := DepositAt(w.s, old.ID, old.RecordedAt.Add(2*time.Hour-time.Nanosecond))
+	require.NoError(t, err)
+	assert.Equal(t, DepositPending, got.Status)
+	require.NotNil(t, got.ConfirmBy, "reads show the deadline in force")
+	assert.Equal(t, old.RecordedAt.Add(2*time.Hour), *got.ConfirmBy)
+	w.now = old.RecordedAt.Add(2 * time.Hour)
+	w.refused(aTres, errcode.FailedPrecondition, "lapsed", func(tx *core.Tx) error {
+		_, err := ConfirmDeposit(tx, ConfirmDepositRequest{Deposit: old.ID})
+		return err
+	})
+}

@@ -24,6 +24,7 @@ type roundAPI interface {
 	AcceptProject(ctx context.Context, req round.AcceptRequest) (*round.Project, error)
 	ProposeProjectAcceptance(ctx context.Context, title, description string, req round.AcceptRequest) (*decision.Decision, error)
 	Contribute(ctx context.Context, req round.ContributeRequest) (*round.Receipt, error)
+	ContributeBatch(ctx context.Context, req round.ContributeBatchRequest) (*round.CartReceipt, error)
 	CloseRound(ctx context.Context, id string, pageSize int) (*round.Progress, error)
 	PayRound(ctx context.Context, id string) (*round.PayResult, error)
 	Round(ctx context.Context, id string) (*round.Round, error)
@@ -187,23 +188,73 @@ round's window has closed by then.`,
 }
 
 func (a *app) roundContributeCmd() *cobra.Command {
-	var req round.ContributeRequest
+	var (
+		id       string
+		projects []string
+		amount   int64
+	)
 	cmd := &cobra.Command{
-		Use: "contribute --round ID --project ID --amount N", Short: "Contribute tokens to a project during the window", Args: noArgs,
-		Example: `  charter --as labB-user1 round contribute --round r0001 --project p0001 --amount 25`,
+		Use:   "contribute --round ID (--project ID --amount N | --project ID=N [--project ID=N]...)",
+		Short: "Contribute tokens to a project, or to several in one transaction (a cart), during the window",
+		Args:  noArgs,
+		Long: `Contribute tokens to a project of a round during its window.
+
+--project ID --amount N contributes N to one project (round:Contribute).
+--project ID=N, repeated (at most ` + strconv.Itoa(round.MaxCartLines) + ` projects, each once), sends one cart
+(round:ContributeBatch): one signed transaction that contributes to every
+project named, each line under the same rules; any refused line refuses the
+whole cart and nothing is contributed.`,
+		Example: `  charter --as labB-user1 round contribute --round r0001 --project p0001 --amount 25
+  charter --as labB-user1 round contribute --round r0001 --project p0001=5 --project p0002=3`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if req.Amount <= 0 {
-				return usagef("--amount %d: want a positive whole number", req.Amount)
+			if len(projects) == 0 {
+				return usagef("--project: name a project (--project ID --amount N, or --project ID=N)")
+			}
+			if !strings.Contains(projects[0], "=") {
+				if len(projects) > 1 {
+					return usagef("--project given %d times: a cart names each line as --project ID=N", len(projects))
+				}
+				if amount <= 0 {
+					return usagef("--amount %d: want a positive whole number", amount)
+				}
+				req := round.ContributeRequest{Round: id, Project: projects[0], Amount: amount}
+				return a.withRounds(cmd, func(ctx context.Context, r roundAPI) error {
+					out, err := r.Contribute(ctx, req)
+					return printResult(a, out, err)
+				})
+			}
+			if cmd.Flags().Changed("amount") {
+				return usagef("--amount goes with a single --project ID; a cart gives each line's amount as --project ID=N")
+			}
+			if len(projects) > round.MaxCartLines {
+				return usagef("%d --project lines: a cart holds at most %d", len(projects), round.MaxCartLines)
+			}
+			req := round.ContributeBatchRequest{Round: id}
+			for _, p := range projects {
+				name, n, ok := strings.Cut(p, "=")
+				if !ok || strings.TrimSpace(name) == "" {
+					return usagef("--project %q: a cart line is ID=N", p)
+				}
+				v, err := strconv.ParseInt(n, 10, 64)
+				if err != nil || v <= 0 {
+					return usagef("--project %q: the amount %q is not a positive whole number", p, n)
+				}
+				for _, l := range req.Lines {
+					if l.Project == name {
+						return usagef("--project %s is in the cart twice: one line per project", name)
+					}
+				}
+				req.Lines = append(req.Lines, round.CartLine{Project: name, Amount: v})
 			}
 			return a.withRounds(cmd, func(ctx context.Context, r roundAPI) error {
-				out, err := r.Contribute(ctx, req)
+				out, err := r.ContributeBatch(ctx, req)
 				return printResult(a, out, err)
 			})
 		},
 	}
-	cmd.Flags().StringVar(&req.Round, "round", "", "round ID")
-	cmd.Flags().StringVar(&req.Project, "project", "", "project ID")
-	cmd.Flags().Int64Var(&req.Amount, "amount", 0, "whole tokens")
+	cmd.Flags().StringVar(&id, "round", "", "round ID")
+	cmd.Flags().StringArrayVar(&projects, "project", nil, "project ID (with --amount), or ID=N for a cart line (repeatable)")
+	cmd.Flags().Int64Var(&amount, "amount", 0, "whole tokens (with a single --project ID)")
 	return cmd
 }
 
@@ -334,6 +385,14 @@ func roundText(w *bytes.Buffer, v any) error {
 		kv.add("your total", strconv.FormatInt(v.Contribution.Amount, 10))
 		kv.add("balance left", strconv.FormatInt(v.Balance, 10))
 		return kv.flush()
+	case *round.CartReceipt:
+		fmt.Fprintf(w, "cart of %d lines to round %s: %d contributed, balance left %d\n", len(v.Lines), v.Round, v.Total, v.Balance)
+		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "PROJECT\tADDED\tYOUR TOTAL")
+		for _, l := range v.Lines {
+			fmt.Fprintf(tw, "%s\t%d\t%d\n", l.Contribution.Project, l.Added, l.Contribution.Amount)
+		}
+		return tw.Flush()
 	case *round.Progress:
 		if v.Results != nil {
 			return roundText(w, v.Results)

@@ -41,6 +41,14 @@ func (g *fakeGateway) AcceptProject(_ context.Context, req round.AcceptRequest) 
 func (g *fakeGateway) Contribute(_ context.Context, req round.ContributeRequest) (*round.Receipt, error) {
 	return &round.Receipt{Contribution: round.Contribution{Round: req.Round, Project: req.Project, Amount: req.Amount, Count: 1}, Added: req.Amount}, g.record("Contribute", req)
 }
+func (g *fakeGateway) ContributeBatch(_ context.Context, req round.ContributeBatchRequest) (*round.CartReceipt, error) {
+	out := &round.CartReceipt{Round: req.Round, Balance: 90}
+	for _, l := range req.Lines {
+		out.Total += l.Amount
+		out.Lines = append(out.Lines, round.Receipt{Contribution: round.Contribution{Round: req.Round, Project: l.Project, Amount: l.Amount, Count: 1}, Added: l.Amount})
+	}
+	return out, g.record("ContributeBatch", req)
+}
 func (g *fakeGateway) CloseRound(_ context.Context, id string, pageSize int) (*round.Progress, error) {
 	return &round.Progress{Round: id, Phase: round.PhaseDone, Done: true, Results: testRoundResults}, g.record("CloseRound", roundPageArg{id, pageSize})
 }
@@ -81,6 +89,10 @@ func TestRoundCommands(t *testing.T) {
 			[]fakeCall{{"ProposeProjectAcceptance", []any{"Accept it", "", round.AcceptRequest{Round: "r1", Project: "p1"}}}}},
 		{"contribute", []string{"round", "contribute", "--round", "r1", "--project", "p1", "--amount", "7"},
 			[]fakeCall{{"Contribute", round.ContributeRequest{Round: "r1", Project: "p1", Amount: 7}}}},
+		{"contribute a cart", []string{"round", "contribute", "--round", "r1", "--project", "p1=5", "--project", "p2=3"},
+			[]fakeCall{{"ContributeBatch", round.ContributeBatchRequest{Round: "r1", Lines: []round.CartLine{{Project: "p1", Amount: 5}, {Project: "p2", Amount: 3}}}}}},
+		{"contribute a one-line cart", []string{"round", "contribute", "--round", "r1", "--project", "p1=5"},
+			[]fakeCall{{"ContributeBatch", round.ContributeBatchRequest{Round: "r1", Lines: []round.CartLine{{Project: "p1", Amount: 5}}}}}},
 		{"close", []string{"round", "close", "r1", "--page-size", "200"}, []fakeCall{{"CloseRound", roundPageArg{"r1", 200}}}},
 		{"pay", []string{"round", "pay", "r1"}, []fakeCall{{"PayRound", "r1"}}},
 		{"results", []string{"round", "results", "r1"}, []fakeCall{{"RoundResults", "r1"}}},
@@ -91,6 +103,14 @@ func TestRoundCommands(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { checkCommand(t, tt.args, tt.wants) })
 	}
+}
+
+func TestRoundCartText(t *testing.T) {
+	f := newFixture(t)
+	r := f.run(t, nil, "round", "contribute", "--round", "r1", "--project", "p1=5", "--project", "p2=3")
+	require.Equal(t, exitOK, r.code, r.stderr)
+	assert.Contains(t, r.stdout, "cart of 2 lines to round r1: 8 contributed, balance left 90")
+	assert.Regexp(t, `p2\s+3\s+3`, r.stdout)
 }
 
 func TestRoundResultsCSVAndText(t *testing.T) {
@@ -110,6 +130,13 @@ func TestRoundUsageErrors(t *testing.T) {
 	f := newFixture(t)
 	for _, args := range [][]string{
 		{"round", "contribute", "--round", "r1", "--project", "p1", "--amount", "0"},
+		{"round", "contribute", "--round", "r1", "--amount", "5"},
+		{"round", "contribute", "--round", "r1", "--project", "p1", "--project", "p2", "--amount", "5"},
+		{"round", "contribute", "--round", "r1", "--project", "p1=5", "--project", "p1=3"},
+		{"round", "contribute", "--round", "r1", "--project", "p1=5", "--project", "p2=0"},
+		{"round", "contribute", "--round", "r1", "--project", "p1=5", "--project", "p2=x"},
+		{"round", "contribute", "--round", "r1", "--project", "p1=5", "--project", "p2"},
+		{"round", "contribute", "--round", "r1", "--project", "p1=5", "--amount", "5"},
 		{"round", "close", "r1", "--page-size", "-1"},
 		{"round", "open", "--title", "x", "--pool", "1", "--budget-decision", "d1", "--window", "1h"},
 		{"round", "results"},

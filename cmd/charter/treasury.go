@@ -422,9 +422,14 @@ func treasuryText(w *bytes.Buffer, v any) error {
 		kv.add("reference", v.Reference)
 		kv.add("reason", v.Reason)
 		kv.add("recorded", fmt.Sprintf("%s by %s", timeText(v.RecordedAt), actor(v.Recorder)))
-		if v.ConfirmedBy != nil && v.ConfirmedAt != nil {
+		switch {
+		case v.ConfirmedBy != nil && v.ConfirmedAt != nil:
 			kv.add("confirmed", fmt.Sprintf("%s by %s (movement %d)", timeText(*v.ConfirmedAt), actor(*v.ConfirmedBy), v.MovementSeq))
-		} else {
+		case v.Status == treasury.DepositLapsed && v.ConfirmBy != nil:
+			kv.add("confirmed", fmt.Sprintf("lapsed: not confirmed by its deadline %s; it can no longer be confirmed", timeText(*v.ConfirmBy)))
+		case v.Status == treasury.DepositPending && v.ConfirmBy != nil:
+			kv.add("confirmed", fmt.Sprintf("pending: a treasurer of another organisation confirms it before %s", timeText(*v.ConfirmBy)))
+		case v.Status == treasury.DepositPending:
 			kv.add("confirmed", "pending: a treasurer of another organisation confirms it")
 		}
 		return kv.flush()
@@ -434,13 +439,16 @@ func treasuryText(w *bytes.Buffer, v any) error {
 			return nil
 		}
 		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "DEPOSIT\tSTATUS\tACCOUNT\tAMOUNT\tREFERENCE\tRECORDED BY\tCONFIRMED BY")
+		fmt.Fprintln(tw, "DEPOSIT\tSTATUS\tACCOUNT\tAMOUNT\tREFERENCE\tRECORDED BY\tCONFIRM BY\tCONFIRMED BY")
 		for _, d := range v.Deposits {
-			conf := "-"
+			conf, by := "-", "-"
 			if d.ConfirmedBy != nil {
 				conf = actor(*d.ConfirmedBy)
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\t%s\n", d.ID, d.Status, d.Account, d.Amount, d.Reference, actor(d.Recorder), conf)
+			if d.ConfirmBy != nil && (d.Status == treasury.DepositPending || d.Status == treasury.DepositLapsed) {
+				by = timeText(*d.ConfirmBy)
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\t%s\t%s\n", d.ID, d.Status, d.Account, d.Amount, d.Reference, actor(d.Recorder), by, conf)
 		}
 		if err := tw.Flush(); err != nil {
 			return err

@@ -31,10 +31,13 @@ func (g *fakeGateway) ConfirmDeposit(_ context.Context, id string) (*treasury.De
 	return &treasury.Deposited{Deposit: &treasury.DepositRecord{ID: id}, Movement: &treasury.Movement{Account: "usd", Delta: 9}}, g.record("ConfirmDeposit", id)
 }
 func (g *fakeGateway) TreasuryDeposit(_ context.Context, id string) (*treasury.DepositRecord, error) {
-	return &treasury.DepositRecord{ID: id, Status: treasury.DepositPending}, g.record("TreasuryDeposit", id)
+	by := time.Date(2026, 12, 15, 9, 0, 0, 0, time.UTC)
+	return &treasury.DepositRecord{ID: id, Status: treasury.DepositLapsed, ConfirmBy: &by}, g.record("TreasuryDeposit", id)
 }
 func (g *fakeGateway) TreasuryDeposits(_ context.Context, n int, bm string) (*treasury.DepositPage, error) {
-	return &treasury.DepositPage{Deposits: []treasury.DepositRecord{{ID: "d1", Status: treasury.DepositPending}}}, g.record("TreasuryDeposits", []any{n, bm})
+	by := time.Date(2026, 12, 15, 9, 0, 0, 0, time.UTC)
+	return &treasury.DepositPage{Deposits: []treasury.DepositRecord{{ID: "d1", Status: treasury.DepositPending, ConfirmBy: &by},
+		{ID: "d2", Status: treasury.DepositLapsed, Reference: "wire-2", ConfirmBy: &by}}}, g.record("TreasuryDeposits", []any{n, bm})
 }
 func (g *fakeGateway) ProposeSpend(_ context.Context, req treasury.SpendRequest) (*treasury.Spend, error) {
 	return testSpend, g.record("ProposeSpend", req)
@@ -216,4 +219,17 @@ func TestEventsWatchAlertWebhookFailureIsReported(t *testing.T) {
 	assert.Contains(t, r.stdout, "treasury.issued token  7")
 	assert.Contains(t, r.stderr, "alert webhook")
 	assert.Contains(t, r.stderr, "500")
+}
+
+// treasury deposits shows a lapsed deposit as lapsed, with its deadline.
+func TestTreasuryDepositsShowLapsed(t *testing.T) {
+	f := newFixture(t)
+	r := f.run(t, nil, "treasury", "deposits")
+	require.Equal(t, exitOK, r.code, r.stderr)
+	assert.Contains(t, r.stdout, "CONFIRM BY")
+	assert.Regexp(t, `d2\s+lapsed\s+`, r.stdout)
+	assert.Regexp(t, `d1\s+pending\s+`, r.stdout)
+	r = f.run(t, nil, "treasury", "deposits", "--show", "d2")
+	require.Equal(t, exitOK, r.code, r.stderr)
+	assert.Contains(t, r.stdout, "lapsed: not confirmed by its deadline 2026-12-15")
 }

@@ -213,6 +213,22 @@ func (s *Server) Contribute(w http.ResponseWriter, r *http.Request, id ID) {
 	})
 }
 
+func (s *Server) ContributeCart(w http.ResponseWriter, r *http.Request, id ID) {
+	var b CartBody
+	if err := decodeBody(r, &b); err != nil {
+		writeProblem(w, r, err)
+		return
+	}
+	req := round.ContributeBatchRequest{Round: id, Lines: make([]round.CartLine, len(b.Lines))}
+	for i, l := range b.Lines {
+		req.Lines[i] = round.CartLine{Project: l.Project, Amount: l.Amount}
+	}
+	s.prepare(w, r, b.Signer, func(ctx context.Context, as *charter.Client) error {
+		_, err := as.ContributeBatch(ctx, req)
+		return err
+	})
+}
+
 func (s *Server) ApproveSpend(w http.ResponseWriter, r *http.Request, id ID) {
 	var b SignerOnlyBody
 	if err := decodeBody(r, &b); err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/csv"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -88,6 +89,8 @@ func TestRoundManagerWritesArePrepared(t *testing.T) {
 		{"close a page", "/v1/rounds/r1/close", map[string]any{"pageSize": 10, "signer": signer}, "round:Close"},
 		{"close a page of the default size", "/v1/rounds/r1/close", map[string]any{"signer": signer}, "round:Close"},
 		{"pay", "/v1/rounds/r1/payout", map[string]any{"signer": signer}, "round:Pay"},
+		{"contribute", "/v1/rounds/r1/contributions", map[string]any{"project": "p0001", "amount": 5, "signer": signer}, "round:Contribute"},
+		{"contribute a cart", "/v1/rounds/r1/carts", map[string]any{"lines": []any{map[string]any{"project": "p0001", "amount": 5}, map[string]any{"project": "p0002", "amount": 3}}, "signer": signer}, "round:ContributeBatch"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			before := len(g.prepared)
@@ -141,6 +144,10 @@ func TestRoundManagerProblems(t *testing.T) {
 		{"close: a page of none", "/v1/rounds/r1/close", map[string]any{"pageSize": 0, "signer": signer}, 400, "INVALID_ARGUMENT", "/pageSize", "minimum"},
 		{"close: a page above the chaincode's limit", "/v1/rounds/r1/close", map[string]any{"pageSize": 5001, "signer": signer}, 400, "INVALID_ARGUMENT", "/pageSize", "maximum"},
 		{"close: an unknown round", "/v1/rounds/r9/close", map[string]any{"signer": signer}, 404, "NOT_FOUND", "", ""},
+		{"cart: no lines", "/v1/rounds/r1/carts", map[string]any{"lines": []any{}, "signer": signer}, 400, "INVALID_ARGUMENT", "/lines", "minItems"},
+		{"cart: 101 lines", "/v1/rounds/r1/carts", map[string]any{"lines": cartLines(101), "signer": signer}, 400, "INVALID_ARGUMENT", "/lines", "maxItems"},
+		{"cart: a line of nothing", "/v1/rounds/r1/carts", map[string]any{"lines": []any{map[string]any{"project": "p0001", "amount": 0}}, "signer": signer}, 400, "INVALID_ARGUMENT", "/lines/0/amount", "minimum"},
+		{"cart: a line without a project", "/v1/rounds/r1/carts", map[string]any{"lines": []any{map[string]any{"amount": 2}}, "signer": signer}, 400, "INVALID_ARGUMENT", "/lines/0/project", "required"},
 		{"pay: no signer", "/v1/rounds/r1/payout", map[string]any{}, 400, "INVALID_ARGUMENT", "/signer", "required"},
 		{"pay: an unknown round", "/v1/rounds/r9/payout", map[string]any{"signer": signer}, 404, "NOT_FOUND", "", ""},
 	} {
@@ -152,6 +159,14 @@ func TestRoundManagerProblems(t *testing.T) {
 	require.Empty(t, g.prepared, "nothing was prepared")
 	require.Zero(t, g.endorsed)
 	require.Empty(t, g.submitted)
+}
+
+func cartLines(n int) []any {
+	out := make([]any, n)
+	for i := range out {
+		out[i] = map[string]any{"project": fmt.Sprintf("p%04d", i), "amount": 1}
+	}
+	return out
 }
 
 func TestRoundResultsCSV(t *testing.T) {

@@ -705,6 +705,19 @@ type AttestBody struct {
 	Weight    int64      `json:"weight"`
 }
 
+// CartBody defines model for CartBody.
+type CartBody struct {
+	// Lines one line per project (a project named twice is refused by the chaincode)
+	Lines  []CartLine `json:"lines"`
+	Signer Signer     `json:"signer"`
+}
+
+// CartLine defines model for CartLine.
+type CartLine struct {
+	Amount  int64      `json:"amount"`
+	Project Identifier `json:"project"`
+}
+
 // Category defines model for Category.
 type Category string
 
@@ -1786,6 +1799,9 @@ type AcceptProjectJSONRequestBody = AcceptanceBody
 // ApplyToRoundJSONRequestBody defines body for ApplyToRound for application/json ContentType.
 type ApplyToRoundJSONRequestBody = ApplicationBody
 
+// ContributeCartJSONRequestBody defines body for ContributeCart for application/json ContentType.
+type ContributeCartJSONRequestBody = CartBody
+
 // CloseRoundPageJSONRequestBody defines body for CloseRoundPage for application/json ContentType.
 type CloseRoundPageJSONRequestBody = ClosePageBody
 
@@ -2608,6 +2624,24 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /v1/rounds/{id}/applications (the `ApplyToRound` operationId).
 	ApplyToRound(ctx context.Context, id ID, body ApplyToRoundJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ContributeCartWithBody Prepare the member's contribution cart (several projects of the round in one transaction, round:ContributeBatch) for signing.
+	//
+	// One signed transaction contributing to up to 100 distinct projects of the round, each line under the rules of a single contribution; any refused line refuses the whole cart and nothing is contributed.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/rounds/{id}/carts (the `ContributeCart` operationId).
+	ContributeCartWithBody(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ContributeCart Prepare the member's contribution cart (several projects of the round in one transaction, round:ContributeBatch) for signing.
+	//
+	// One signed transaction contributing to up to 100 distinct projects of the round, each line under the rules of a single contribution; any refused line refuses the whole cart and nothing is contributed.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/rounds/{id}/carts (the `ContributeCart` operationId).
+	ContributeCart(ctx context.Context, id ID, body ContributeCartJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CloseRoundPageWithBody Prepare one page of a round's close (anyone, once the window is over by the clock skew), for signing.
 	//
@@ -4767,6 +4801,44 @@ func (c *Client) ApplyToRoundWithBody(ctx context.Context, id ID, contentType st
 // Corresponds with POST /v1/rounds/{id}/applications (the `ApplyToRound` operationId).
 func (c *Client) ApplyToRound(ctx context.Context, id ID, body ApplyToRoundJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewApplyToRoundRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ContributeCartWithBody Prepare the member's contribution cart (several projects of the round in one transaction, round:ContributeBatch) for signing.
+//
+// One signed transaction contributing to up to 100 distinct projects of the round, each line under the rules of a single contribution; any refused line refuses the whole cart and nothing is contributed.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/rounds/{id}/carts (the `ContributeCart` operationId).
+func (c *Client) ContributeCartWithBody(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewContributeCartRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ContributeCart Prepare the member's contribution cart (several projects of the round in one transaction, round:ContributeBatch) for signing.
+//
+// One signed transaction contributing to up to 100 distinct projects of the round, each line under the rules of a single contribution; any refused line refuses the whole cart and nothing is contributed.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/rounds/{id}/carts (the `ContributeCart` operationId).
+func (c *Client) ContributeCart(ctx context.Context, id ID, body ContributeCartJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewContributeCartRequest(c.Server, id, body)
 	if err != nil {
 		return nil, err
 	}
@@ -10253,6 +10325,53 @@ func NewApplyToRoundRequestWithBody(server string, id ID, contentType string, bo
 	return req, nil
 }
 
+// NewContributeCartRequest calls the generic ContributeCart builder with application/json body
+func NewContributeCartRequest(server string, id ID, body ContributeCartJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewContributeCartRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewContributeCartRequestWithBody constructs an http.Request for the ContributeCart method, with any body, and a specified content type
+func NewContributeCartRequestWithBody(server string, id ID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/rounds/%s/carts", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewCloseRoundPageRequest calls the generic CloseRoundPage builder with application/json body
 func NewCloseRoundPageRequest(server string, id ID, body CloseRoundPageJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -12836,6 +12955,24 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /v1/rounds/{id}/applications (the `ApplyToRound` operationId).
 	ApplyToRoundWithResponse(ctx context.Context, id ID, body ApplyToRoundJSONRequestBody, reqEditors ...RequestEditorFn) (*ApplyToRoundResponse, error)
+
+	// ContributeCartWithBodyWithResponse Prepare the member's contribution cart (several projects of the round in one transaction, round:ContributeBatch) for signing.
+	//
+	// One signed transaction contributing to up to 100 distinct projects of the round, each line under the rules of a single contribution; any refused line refuses the whole cart and nothing is contributed.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/rounds/{id}/carts (the `ContributeCart` operationId).
+	ContributeCartWithBodyWithResponse(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ContributeCartResponse, error)
+
+	// ContributeCartWithResponse Prepare the member's contribution cart (several projects of the round in one transaction, round:ContributeBatch) for signing.
+	//
+	// One signed transaction contributing to up to 100 distinct projects of the round, each line under the rules of a single contribution; any refused line refuses the whole cart and nothing is contributed.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/rounds/{id}/carts (the `ContributeCart` operationId).
+	ContributeCartWithResponse(ctx context.Context, id ID, body ContributeCartJSONRequestBody, reqEditors ...RequestEditorFn) (*ContributeCartResponse, error)
 
 	// CloseRoundPageWithBodyWithResponse Prepare one page of a round's close (anyone, once the window is over by the clock skew), for signing.
 	//
@@ -16968,6 +17105,54 @@ func (r ApplyToRoundResponse) ContentType() string {
 	return ""
 }
 
+type ContributeCartResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Prepared
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r ContributeCartResponse) GetJSON201() *Prepared {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ContributeCartResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ContributeCartResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ContributeCartResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ContributeCartResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ContributeCartResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type CloseRoundPageResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -19908,6 +20093,36 @@ func (c *ClientWithResponses) ApplyToRoundWithResponse(ctx context.Context, id I
 		return nil, err
 	}
 	return ParseApplyToRoundResponse(rsp)
+}
+
+// ContributeCartWithBodyWithResponse Prepare the member's contribution cart (several projects of the round in one transaction, round:ContributeBatch) for signing.
+//
+// One signed transaction contributing to up to 100 distinct projects of the round, each line under the rules of a single contribution; any refused line refuses the whole cart and nothing is contributed.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/rounds/{id}/carts (the `ContributeCart` operationId).
+func (c *ClientWithResponses) ContributeCartWithBodyWithResponse(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ContributeCartResponse, error) {
+	rsp, err := c.ContributeCartWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseContributeCartResponse(rsp)
+}
+
+// ContributeCartWithResponse Prepare the member's contribution cart (several projects of the round in one transaction, round:ContributeBatch) for signing.
+//
+// One signed transaction contributing to up to 100 distinct projects of the round, each line under the rules of a single contribution; any refused line refuses the whole cart and nothing is contributed.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/rounds/{id}/carts (the `ContributeCart` operationId).
+func (c *ClientWithResponses) ContributeCartWithResponse(ctx context.Context, id ID, body ContributeCartJSONRequestBody, reqEditors ...RequestEditorFn) (*ContributeCartResponse, error) {
+	rsp, err := c.ContributeCart(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseContributeCartResponse(rsp)
 }
 
 // CloseRoundPageWithBodyWithResponse Prepare one page of a round's close (anyone, once the window is over by the clock skew), for signing.
@@ -23098,6 +23313,39 @@ func ParseApplyToRoundResponse(rsp *http.Response) (*ApplyToRoundResponse, error
 	return response, nil
 }
 
+// ParseContributeCartResponse parses an HTTP response from a ContributeCartWithResponse call
+func ParseContributeCartResponse(rsp *http.Response) (*ContributeCartResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ContributeCartResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Prepared
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseCloseRoundPageResponse parses an HTTP response from a CloseRoundPageWithResponse call
 func ParseCloseRoundPageResponse(rsp *http.Response) (*CloseRoundPageResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -24336,6 +24584,9 @@ type ServerInterface interface {
 	// ApplyToRound Prepare the signer's project application to a round, for signing.
 	// (POST /v1/rounds/{id}/applications)
 	ApplyToRound(w http.ResponseWriter, r *http.Request, id ID)
+	// ContributeCart Prepare the member's contribution cart (several projects of the round in one transaction, round:ContributeBatch) for signing.
+	// (POST /v1/rounds/{id}/carts)
+	ContributeCart(w http.ResponseWriter, r *http.Request, id ID)
 	// CloseRoundPage Prepare one page of a round's close (anyone, once the window is over by the clock skew), for signing.
 	// (POST /v1/rounds/{id}/close)
 	CloseRoundPage(w http.ResponseWriter, r *http.Request, id ID)
@@ -27652,6 +27903,32 @@ func (siw *ServerInterfaceWrapper) ApplyToRound(w http.ResponseWriter, r *http.R
 	handler.ServeHTTP(w, r)
 }
 
+// ContributeCart operation middleware
+func (siw *ServerInterfaceWrapper) ContributeCart(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ContributeCart(w, r, id)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // CloseRoundPage operation middleware
 func (siw *ServerInterfaceWrapper) CloseRoundPage(w http.ResponseWriter, r *http.Request) {
 
@@ -28966,6 +29243,7 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/rounds/{id}/projects", wrapper.ListRoundProjects)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/rounds/{id}/estimate", wrapper.GetRoundEstimate)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/rounds/{id}/contributions", wrapper.Contribute)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/rounds/{id}/carts", wrapper.ContributeCart)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/treasury/accounts", wrapper.ListTreasuryAccounts)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/treasury/spends", wrapper.ListSpends)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/treasury/spends", wrapper.ProposeSpend)
@@ -29056,174 +29334,177 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7H3rcts41uCroLRfle0d+hKnk+l211atc+nuzJfb2u7M1o6zMkQeSWiTABsAbWtSqZp32Hf4HmyeZAs4",
-	"AC8SSVE3t5z2r8QSRIDnfg7O5UsvFEkqOHCteidfeimVNAEN0v51KjUb0lC/pwl8pHpsPmO8d9JLzR9B",
-	"j9MEeif4T9CT8HvGJES9Ey0zCHoqHENCzW8SevcW+Mg84Mnx90EvYTz/O+jpSWqeorRkfNT7+jXI9/0E",
-	"UjHBW7a+wRVdd3/+XYfNtQalqWaCv3nVsjUtrYtaD/AfEoa9k95/OyxgfYjfqsM3EXDNhgyk3fxlJpWQ",
-	"5kcRqFCy1Dy+d9LTYyAc7jR+T8SQmE9SCTdMZIqkdGQwYE/5ewZyUhwzxCc2AOS7ox+eT4MkNW8mzaP+",
-	"7z9O9/8P3f/n0f4P/f3Pf/mPXh283rxqABBbG1TesoTpWaAwDYkiKci294/tb8sbRzCkWax7J0+OjgID",
-	"DJZkif3ryILC/Zm/K+MaRu4k784/thJFotIViME+HfeBZACyfStcEnWl/eNnz+cT/zn8ngEPoWFP5b9u",
-	"23MoZEI1Au75d725MD1nI874aFk6KpPr0f4PdH/4+cvT46/1xPp3yvRPdQxGuboFSQSPJ0TwECx/KZA3",
-	"IHcUGcQivCYxUxo4SDKmiigATvSYKaIl5YqG5kFkl2qSCKXJ0yOi9hpI8tYdoitZXNxZqvhqoKBSwRVY",
-	"6fxRQkotSIwU5xq45RGapjELrVw6/E2Zl/vScR+HiDO3CW5ZBVPq9vzRwgdJkCg24soJJJEKRWMymGhQ",
-	"va9B76MUgxiSljOmuOIvi53VP7fmjJSTs59ekh++e/ZXkubLPLBRsYUhpJryEF6IaGJPFEXM/J7GH6VI",
-	"QWpmgDyksYKgl5Y++mL++g1CvYgMC3oGRiC7YMBxRUHw/8h3zB/zOadtMbDfGL0VxwJBuuD7hGPBkOMX",
-	"0tNB70ZofMKiHF9+N7e7f1rtm6Up0HgJTI2kyHikOui8mXdbCV9+33Z8FTywxKtRZyLZP6winBb3Tpu1",
-	"vWRC797gT58e519TKenEfBtSDSMhJ4vaUFP8OAV7c6wVoR30NNMxLPzCU1jCh5Tesx1dDuBoHnbC2KwJ",
-	"N2QQRygqzQaEA0SK7EYiVIcSRkxpOTlIoj0Ur+GYMh6KCIiEYaZAkYQpxfiICEmGQgIbcSI4GEKboo40",
-	"leIGVYN7k4EQMVBuXmUAPBwnVF4vbCEEvUHG4ghRteAvIzYCpZs09vPv6jR20IMbFnmDpCyejo7nk2EC",
-	"WrJwCcGWiAjil1RGy+yqQiHhRdogGMvWZtncPJoVlEuwhX3Clx5w88h/9CSkUkRZyAYsZtoQONzQOEMl",
-	"YZgh6mugSS/oxSw0UO4bhwJuew4E/dDA4HOd6KdxBsu4dhUGNN92YrolBGSzDPr+yQ/HNa90zXhUBh5C",
-	"4BbYaKwNh0VUUwVGCWtJmTGU+hJCZl+hAGt/QBXEjEMJqBru9HyQutVLkKvX+426oBu35MrgyfNZZYCm",
-	"68JHM8Yin1JSbbTsEX4Gw+qZjNaZPpMa0+NnzxeVKIsylWL/hHYjp5Z3fWRi8QBEmUUsUQY+wlJEO9yr",
-	"u9MVxNOJmwxwF2OmJbG/HhhMvXztm3VXylO2b8nGaSOHl37diioJ7lImQZ3qCkVFVMO+ZvY1V6fXbNDF",
-	"PTnPcuihjFvZkC/MKPfAEqha6fJlCQm59AU5gqhvrJ9C9vbDTHrlZURuP6HmNJz6kATqMwM443mHZnPd",
-	"TyinI0iM6xn0IhFm5r/+MYoOQU+83quTyy9joeAjHS3lKtIRnDv5UbUGjTMs2SCzctsYcTaGRSTQSBGq",
-	"SQxUabJLBwq4PqmagzuKuBhWQJ4dHe2V7Ypnc6NYK/o2bXgUfBizpbT1wkSuqUaULuPb+R//QtV4FjXn",
-	"v5zuHz97TsSQUJKvJdeQaiKGGHmNIRqBJLuMKw00MmvzlQYfCymkBRl2GiHu82AOanJyW8bbTETGF5cQ",
-	"wR8aK3GHboXLKwiZ0SoXM5azYUDoK42RZbDyiIeTvhFAQ+e3lySTptcQiVvz0SCLRtZOlIJGCU0NOYiY",
-	"hRNrOgJVmZz0VQpWs4eCK810hojo0wR45ESVAqr7oeBDZkDuxJX5TEIibmhsyUxqDrJPI+sZ2iW5mOhn",
-	"6UhSKz9VTNUYxaIUMfRHknLt/5BwI67NKjEcsrD40v2Zf63FNfA+Uypz8taBuk/zaFqtAPUw/iT0MjKU",
-	"xvX2basZWcTC5lqR1EaX6j3lpUNjY5GpCkGd9oLei1rwrETtuM8cEo9htGyYaQl7JYZRd0QVh3sLNV5I",
-	"wrj/q8b8X9Q7FulMNGBRWxSf4V6yI9jNmy1oNoAMoUneliII86SvFgtuzKIlAjt459X5aqsMTn9dxqIa",
-	"GM6A3ogcB5l6iKdCsWWsDxqGXr9111JL60SjAtApatvsDFfZ9UOQNQ5HF9ysJFw8WEqqtDhL/h6tXPCa",
-	"R0KqZcR+KJIa+65bBG5D9q17mfx+DO+CSmeWoOzFctOL4tXlbFi4bNnjM/wNP+CWziKYOVHp6nHWjh1Q",
-	"Bc+/q1xP2mu5H+2FHSmZuXoMCtydXVCQs/mgN1cilo5QB7SfgYNi6tRGpJe6xRk7K31zQZ5ppWo2bCVr",
-	"91LLXEnhLxenEfdD4h1YsjsUGY9AqoCUjcjA3cqqgJQsp72AUEWuwjGVGmTxMEmH+orcSqZBEaZ7VUD4",
-	"HabsVCPhcI9a4Kx2debg0w7+jMqIUf6KqTAWKpPLCBgFvy8hvBc2Oqg0zsCc9f6FLnC1+R3czci+50+/",
-	"X9RcwecF9mXdQztB9iI/9krWQ4c7yOmw+8BQrdU5Llo56zV97hg1rbUqgt4vQGPMqpkiCE11pkqOQMPT",
-	"3bq6R5cshLk+Q22a1efivwf9k/+5//m/14q3Ny62tdS9CHpjixk701i6hknf/EiKhCl/e99PKGdpFuNF",
-	"iHm9JK2gL2GqD3cQ5lKEKQVRP8rZuOJpO6VS9V7tRWjUHwobHjQ+iNI0MT72kLIYotLz65wtEYaZlBAt",
-	"4tCkQul3QmrMYqmQ93fzPUEFNyCZrgQ3Y2Gv2CBiWdILemM2MvomlEyzkMZr8BIrQaVFTcYsSejMrX+n",
-	"wFrJFujuAmJ2U7uXXs/fOWiLQ1cw3Crp3vizVdnDZnr90hwQn9UI+Uvm/2lT7LMmXNuL4iODyqnqXuZv",
-	"YjD3VWZNirH9jlBNbscsHGNaQslaZMYaHcYQaojILtM+D45nNu0rjTMbud4r24zNcLKh/JlzCE4M42YS",
-	"AvITHUgW7ihyQ2MWWSlCbPqDkOQlWi47ioCUQhJ3MVCTeqIpi2uEeODUU200GMW+Z0+VDRKmNWB8Lsn/",
-	"jxKmlj313ZtovuawmYxuP/ebBmw2+xi/IarbOMpQw/TW5md1e6FfPi8oMldXNSkqzGNd/MJxqwIRQe+d",
-	"VVTfrLnZbjW2CNEPuZJZSOZ9pCPYOtEb9IoE+5r8YHsRR+jQuE/2Bogq7fPO53B9RyH+kWZLRUrWYkGX",
-	"w1JVC/5ozfGWMpGukr7njICcWLuEoz7SCcB93X1h9LVVFuXSsTbY6XaufRERxysY//66qz00X1rbmtTZ",
-	"kFB1P0md1vVgfPQKYjo5h1C4hN/mwPnTJ8+ePu+QfYfP/QiSiWjZB89Pm/BZqHW7tdNy7pYsk5iwmk+z",
-	"0gVtsXX7+xWVA9OR4TpDss5AJLvvP1z0f/rw6/tXAfnpw9mLN69evX4fkDfvP52+ffOqf3r286/vXr+/",
-	"CMi///VfewuakzaXt96wNq8LSmO6L9FjY2FTRW6l4COyS8nfzj+8J6kwJCEDktfcGTt3DDQCSThNoPZA",
-	"jCu8aa07ksxiaDhRFgMexHnQGOxrMYZr5Jnnz67Wb5GQ2ikP1HNCS3zlo60vAS+a7iMtNKWTWNBo8YCt",
-	"eZKhxuEQQmMp2Me4XG8vhxUme1NSTQMgeRrAjjJe2Bcf9P1KbplGR+12LGIgHG7ziHBv5VjsMsljy0pt",
-	"vbAKmkM1zZLkDGjEOCi1oI9sv1TVSrCZGrBuzm+LHIEb4PotHc3unwJIPBtJGM+c+/2LT67rsG3xhHqx",
-	"MKIabumEmHU7Cu+hXFig+wZnQMMxHVRkQymHQgJFLp3+agqfuG76kVWzufJGJdA1YF3V1J90CGPhL5cQ",
-	"Love7K6kR7vYu2e2pgQkGprL3IzbxFqQLkXTe+dd4nrllNkitvf9rNuFd0kL2Mq12ehdAgRSxAu8wJmI",
-	"Ye7hV0Khe/M8v7sVkzfiGlbK5fkj82Xa3kzEUM38dUDxtNdz6VR92gt6Ixe6KHxau8DmrCmbB1cf+D8T",
-	"GY8+pLAM4DCh79VSFydhPeP4lzW/zzT0QwkRs2UmpVISfKnppOX+wHiFrFIrWVvS15Y+FfQyzn7PwH1t",
-	"bBhz2FioxZK9Fq70Eylwtdjti4iXSbJxpvBCtQCpK9uaVsNy36U6kpCmhHEyoIoptOBV3oxBiJjsHp0Q",
-	"3hQTX6z4azqsI+SoP5IiS20sOqVM3uLVm/mi9OfvGY0k1SyspQ+/8F29QeC/JobIIvLOvCxamhlnWpHd",
-	"fIEBsKp/zZbXqovhfF6D3bqJglBms2EsITkyDKZFQUHPJeZplXbmyB+Gw2U8l6XqJ1fST27LuS9E9ZIx",
-	"cf/bxuSl0/P3B0/Iq9dn5PXLV+en5KNNWcp/R8QNyKlMJsxjCkgsbsl5TTpTi83w/TwKKQ7cBAqE9SJS",
-	"x/zXJpQ3uO6oD3cU+fj6HfnfB8+OfiDl3wTtKSKlu9S1XpSUj9AMiw88nmzcUumewOcaXMy6gQ1Xg76d",
-	"RSN5VvtdtCbWkd0SBQeGpB2J7s1PuZuT6FetFS/f4Bq7MiBwMDogeCtw8kk0bND9AtMuLQGnBdLN15iq",
-	"QEWHliS1SDaf1+6dAo/uKwvYFXss9JuUTmABPwQvLSq2nRdczcnxm3VFg54SmVwiI7kxwzgvmnHA6Xaf",
-	"c+5rru7DHZrNyPvuaGETY24G3nk25051fffl3sLsEOn7T7N0sTS78i9LZmzpUlLIEeVM+dqmXKA4dw7q",
-	"y4nOszSNJzUSJf98btxqpoLO/rLuJS5ovJQGqxZ+un5jxwv2G9tcJvuF0RHD5SJCy16HJpCIaSL9fi3N",
-	"YL65KpculYs2bW5BZ+DX1LjaWx0M/EYie/MDeltaDVlUPFZtzKGQAaEjyrjSAaEDpSnjAaGciBTLDoQk",
-	"Tw4O/koEJ5SkIo5/JC5pRnCSByWcHaqm/Jbj7/+gqp6v9k51KNoulH+5uPhITj++QW/T3+1F+e1JGDPg",
-	"+oCcYfG+BOKCeBARwS+5DawASEKnLpMk0Mj4EEMWw48EbkBOiG/xR0IqDYuhSxuL8PqSu4RNpn1epiK7",
-	"7sL4yh13/4VZuo9XJFd7B+TvWNthTmWBEF3ywaTUvS8g3GxM3Id4thNC3Tva0hACPLLBLoJtEtUlvzo+",
-	"enKFt5GUOGucKLBFyJ2aAwbms0uO+/k6J/x09qczNUxB6bCXHBM2FaE88ickV8dHx/kBfxMDooWlygPy",
-	"WkohESK+T+Ald40C1QF5y5RWJFNAREp/z4BgB1XlASWGQwVaHZBzAGJvc2nKDpLo4JL7Rizo8Lhuj6cp",
-	"Dcewf3xwVApUeeoyZFXqbXLSe3JwhAtFCpymrHfSe3pwdPAUewqMLa8fjm0Fwz+xnsjqYiMifCvak97P",
-	"oH9xS6Z6Rh4fHa2tXaSro6jrwBizG7ywzZPJexdIASEoe6WdpQc2eWukbMUVPuqz+cmhvQhsfbkzXLHB",
-	"dyuujGteD28qvwa9Z0dP72dHLjRxu84C1UgWm6rt7kwtG+RSo7ixvgZIWwF/8+Sw0lawFvyGPU7zVUGl",
-	"Y/Q/vtT2O/XKcNl+0PWAKzY+xP7AHRa67M4OK32j2K+fN0hlNg+2Bt15OxgxJB4jxMkIhdcuzqWof35+",
-	"4FKb1ALnBY4/u+qWWSz7i+PTwltzSU3eZlkLACr93b5Wlba7k5oC/pMu7+z64i4LqIK/3KOIdOAwSo7y",
-	"GZxgcQRGywOi2D8hIK4jl2VG1wVtLyBDIb22LLNhGSXTnHj4xfDP18MvbrOvbZKxhK86xtxs3/Z76tC+",
-	"Hbz7oWRAzoZjZyjEGiKGSlxnGeKy3NbJzHMp57DUs151IaPT8voZkpqDhpnpAR1QV9f5/2FgXEIo5Dpk",
-	"jtHpZTxhHyqHwiah0STHEYHNUuG+UPh5s/qj1P9vi7WI0RwuhLKjyji2KJ5VK+tRF4cx4+AKbubx+1u3",
-	"9I9k9ToLMmIS8mrgnDJ8SDlLbY4MNt8SxpxtVk7TD4bUKquKLsIgptNELXn8XzoOnFhoxMSfTtbZTtW2",
-	"hSMZSZqOK/IuIAah5JZO1PIMcAOyaNnWxAWfzKLJHy8pG6gqb/i62CCM+khw4ybYTHaZ0R5H3RnEdSyb",
-	"ncdiyBmoDA1DFo348o+44H3bFUiGzN4Slf74/EDtxLVx0t/HoMcgCSVDFoMvE2Aqz0YwfojBL2EYUvMu",
-	"DUS5jWqWOPM0sqqH2jAYF7dkF7vXx9ZunaiiDCGkcQxybx5zZhHTh5hP38iB51oCTU7N0he4slN0YShF",
-	"0luJSKtosYWdGDrZZTyMM8VuYO9H33KVlCrnb8d2BkxR8EOlZDcQBS5fX/CmqUT2mmfZIy9Grnf7PJol",
-	"2WlumaHO96/+dv7h/RooE9FK8kJ64soqqCK4B9kVHIixUuwsJ/t1YH2lcj+JnOSYnO4PoKrkZwioID1/",
-	"39AWz3qR30l0oLe8fn/WEEmBR9inxBz6xrYz4RH2EYiFsv9RWRgC4IcRDIHmfQbSGPD/v2eQ2f9gLxP8",
-	"3ijIOHYfp1Y8f36MlRWxspU9aU8o05Rz+IVFrTGXF77eejGLwXY9eQg6CuFQRDCQAYxa2CzMDx3N53Zb",
-	"vYv70q76KOJ4KRRsyDMt1RBtsUdqcBpJesv4CC/U7DXpjiLiltvbMjKAoZBg8T5kUmlyIzQ0OqZz8Glk",
-	"YAsizdcrMNOGMDmVybrF2DTwtRHqnGXHQgHBynKjW5mIjPknbkAiCgucEy3s/7pjs2i01YjR16i/HnG6",
-	"PE4dlC1W0S7wyMVWJNZMYgmg0bQUW6Y0U7CvsjQVco6hZFuUnPuVD1jjYQZMg8LzNWZqh3ioWMgaQHlJ",
-	"6ZqsrKoA83K2FtSoZgbDljFbx14PQ/nRHNE7yiO6gmcvRxv5ag72LL82I+9/ma8fZePyCLTwRUTlXpW1",
-	"WvZjUMrLSdvCdh1yEjszq/muwJlb+I17BIG7z8R+1XZmLo1jBlGegGL+nuwokkoxkja1ZaP+gkPQobIR",
-	"hzlxprWgysYHMAOvCBC8pUrvv74BrvffvOq1RGg/f3kSHB/VBmjn41bDnT60DRD2i/ddIL5DObG/Ju7X",
-	"q7PlW3YDjhxsdOfcZuftn5tNLDgU2cUtr9yqq4CwiPwPF23DoNpeYJ+R2Ewm63NW4NmdXS3xNUtfzOzf",
-	"OulbFBxsseCt5CcRDG05obCjkOsrMpbsSkiBGlmsWeyTQa1IIIpOFIkEh73uqM0HDzdFBJR2dW5bg9c8",
-	"3XuL0VqpNjUwxlxup0c768yMYV+sRiVpFyyKm2/t2rMo2LQAI9PteIjMeOXOs9KBP4d26GautfttL/NV",
-	"3ULcpdKtrkPqpwrFWh/8JmpKB+1SQVj/aF9k0+20eaFOw8MsF2zimNcrwfQxtr8syxW9exVKNUeKZLdE",
-	"7HhJ6ml0jwhbFkF9PcKupTG7yBNIRWnlXd1aErLcOcBz5IYSayujGLdc5eRBZy/L9sVw3/ZGBKVJMRyg",
-	"grdGH66MhEJGFpKzRTG9rM44eXD6yd/jM26AE65+JdaocvJPD0vPbwLrK1zy0KGbt1lcj/736QRlaBbD",
-	"faotHdSYpYrs2mmkEoP5thrL5mjwolsksTkbboTOXifjoYRJNhx25Y5XZu0i2RnLpBQtkHNn0ynWuMfW",
-	"h6jDMeUjUOuzRc3TiEGWde68JHEddSo0qgWhXOgxyAUJLC9gmWOp5r/45H+wldKiET9Yx0kjkeoiuSog",
-	"Io6wJ7BU+j4kswd3t8KRGrh3qiHpUt7xINmvk6pdA/99aGe3INfmRrhzoeczXWEBtTHaq3zVqllPeL/s",
-	"BhrlzTyownwnCb/ZATI9P2nX/lfcgNSZ5NU0p8eEpnUmNNW7I9XNbAK2a03tEkP9z+obWFfnCOZrsbYb",
-	"yP6+W3d1yTW9tkMF63teVy2ccAzhtV3segzkZfaE6vIUTKyynroFrXYF35BLVdd7fKtvN6eQQ2MsM5kg",
-	"WHdzqzEg2HwpIFLE3hgIiB/0HRA/fy0gfsp5QNxs8X//67/2FvDE8o/mJtWVkPmNXqLlg/jWyee1cD5E",
-	"wdsSMT+1C1aC+aYqvOzJtp3ZfhOM+8wQBHYuxyhBVZjjO1iaXywe49g2Be6i2k+L5d9qqo6bQ0tux8Ii",
-	"AaISDu6Bs0KBFQKtCap2TQTbyF4PJ9nDvOPE85gBeybtIHI32kSUFR7mPbqbKdvoxWUmrMB73dMdH/G8",
-	"roTHKclZk/KILX9Qva2AXJzsuN8Bx2f2DvAnu/51aZTtI6aXaKphQOlZmrmRxphTMI155OgcPwQR1lwg",
-	"Xa0BmsL2nPSBT0LDB76NXOzP9DCTCRi3sUU7ywGxnKN3Eca1EzBAHSrf+7UZk+fGj8D1eafYDXmH1U60",
-	"D+XGzUOT5MC0qToxDT1bApUxA2nn/LYIWD+WZBZTPhA1D0Obc9ynhqY8FJ4p4GfBbljHTlNZFgmHEm7K",
-	"rSOb9Ft1zkxvUxniNeNsthwzBfx8oHa9uIKYjdiAxW5YfKN799qui10f147x27Wmx1BdX73cMsjlMZC7",
-	"Chk6VO+QEo0QCViasns7nhCg4ZiElBMhzT9cYKXeXmBo1Zyk3Gzb3hPHcUCoJtTa0ni5cFumUQlphu1p",
-	"ChJ1V8ttgbuf3ZI/e36fA1URfMU6BJqmUtzQGJPn/V/Kts+1PRZEZmvICQ07XPW4TQ7z57SG+KS4gQI9",
-	"mxDr7umn7jjbHyPPwV1mjx1F7CAxhx5vCnmMDiYWd2Oqxo0WUTu6PE20VXbhbcO9oOuhownBOYWmRVHj",
-	"SrkOi3yzFuz4LD4/SN/W4W0KSW6PIoPxQRXWpdkgZmEljW/ozCmqBFeu0YytdFyg0C7Hl48btIfEPRDf",
-	"5KsX1U/fmnWydoVXwnCOE7cDRB2RmTClINrvxIMYiXtnf1HwxoaYcHqbhx1byxS4iFoZadgYIMqWYsN5",
-	"lcquaHyTghKLoR9+0bGmcgR6CRwUw9sbjXO39Nxn83TwHF3FQnN6l88DGvhiutKIHzejddJXKfBogcaM",
-	"CISuXYO7jHp8CB4IvrXRmpZH19QjeJZkuinNFmXZqbTFE8Y1TPrmsFIkOKLUeKb9hHKWZtjdp0+1hiSt",
-	"UEzCVB9KNyyoG/pRWdRDAnIEPJz0ad4e1CWrWNIZZuYnQyFHEPWNn6s0TdJe0MP7g9Lzu1Nmc7+5OeGP",
-	"RfrAPUZSmvrhWxPfKCpsGZqrNt/PcPWO2u7uqKmC5ycWg+eMDWky//htV2ZDFruO+DkaGK90l+x6Q5cL",
-	"pLmJYSXQf6OJYWuzyj/wgj86w/7QUP1+IqSGpCWapDUNxx+F0u9w5Rbdkhan2npj0ELR5ToUYCcx49dY",
-	"Z5Hjrysj/SYG83nob2LQKbmfRQs3HH563NRweBsYz7x4A9f9Zr5aUXXkU2k9Nlx6WquV9cdd4zDMSzuD",
-	"RNxA9akOfwMhYqD88fpmFarwRDB/2g6SwsauXMubPIBZCZUbK4z0Vubw+LJsMbTx+PLyRmlZ4KLKoYdf",
-	"LGd9PfziK7tbBWiOqMWUnuXHrt3hcY/u67fAckHYrZFh5iJpZqJN2xiUs+JG8x4xt6nE+Ic/8qSSQmGA",
-	"Itkga2XfujvpjsRx+KX0l/myVFTUQjmvcVVpENJ2cX3pYBsmOAeJB5XfVsKxn7FTwOteqKxIGpqXc/VI",
-	"Yg+kb6hB6bWfBFiSaHYIoJd2gWseYx16W6EwpprQOBa3ijC9ty7iG9CY8hDmGysv3MJObsZmErz+HObP",
-	"jirHJ7W4Bk48lu7TMnJ7Ho6Z0kJO2ijkwhzyF7fufmVPtwlaOdCe2IuehzdPq7WIbb2jA8NQZFzvKE90",
-	"WFttG8bYGda3eReKJR2j6czuOZGNV6XVfz6HqUP1YiV/WAVuDjzmD1MerdxrojXpuAXNXfKRc/XyurT4",
-	"0S0u0Hzr5nKVxtoz5dJ4Y3DJT7/YkphTooBqwsVtYPF+O56sjPMFrQkJibihcZupmogbuP/wx5+7UX1D",
-	"LCzB3FRjdiIK1xH2OiyRzFyub4uorNGurHtUSDWMhGRQbUrDrLyd1x0Rf2vZK6F3KKNP/prvTaWkk0eT",
-	"tqqhQjqBiKhQSJzT5hAwWcsgqIXllF/exbwtqPSPsXH/ZJUPOc2UAyNBqXxKWfVWjr+t4ABXykCbu8nM",
-	"VoE+UkCZAgowrk4EpzOGben5c8vgWnCdpUZRNFsnv9rvvxnrpPw6D9NGsQir2ig7ihgNjs2mUBIUqnwt",
-	"BsyNyMIxtLumn9yaR4d0c3rA4SEfNIcYahT1QWM7hiwc/yTkN8PWD6dDR+UuxaJzCpnrimI7UlngtsRS",
-	"xSMxbMOs0DUQhpYsLAvsqmQ6Axphb8rbsYgr6b8osDA5eDDBf3cdoQVFByicR8XkJQ+p0uTWThpSQd6A",
-	"RAVFzdIe6iSRpJkGPyvdlmkIzG1Vdq7RySWnnMBdClzh4CMaBSQB6vpyR1SNB4JKe3KqSUjDMRBW28DS",
-	"+tMIgxVHnt9fCnrtuWjC4km9P+6LAeyFiJ19jZYhDrymkQFHaFOfSiEFBVTXpOaXvfZnS3jtW+FxGZJa",
-	"A3v+XDCD4yNs4202iSEagSS7KZWahSx1194x1cDDSUBiGDHNEmr+/zPjLCDv6TVNhBYVfjDevhsiixi2",
-	"HFLpE1ttC+sOclXhoqQlazUVcVsx9EsJVIMb8byZlOF464vVQwMETHx78u9//b+/lrBnhx5OTdzK0eOF",
-	"oEiBE8HjCU5Vo3lngvbBW1JkPGrBzYcU+JlZs6m0RfNss8nWD0VLgSN6hq5Y3YKO7FIykpRrV63OlJZU",
-	"C4kdkFMhYrseIjtqhhPfDNs15c3ZrCVjADE0hbG5SeAead9oFUUFCavHJ5thfEjDEFJtJHBbBqJd9FEK",
-	"e+ZtarCbn37rQwz2pK5aAgFJGLedP1s5zTaHjVhEuNDYRtRyUmsSThu6C1C3t1uJJxdieSbbXD9l/8sH",
-	"5X16hJfenBSoXwqRtoNHGYNVIXLqqMouU4Rx610osms/PnlpPt6r2j2lH1xd8kiAOsHGTNYvYQobg0nK",
-	"FZarHpCLMfhAOKFc3dp3deNRry65a8lvfl4ao0t2ryLB4SogV+mYKvwPwkcZX+kquORX5Xxa/PRH58vg",
-	"gFbnzMTGHzLP3zshaQH4S87hDr9wQztxSzskQGZQ58VYiFiCtyUVW0T09mTmUA9rsKolpx2FBEV2KZ8I",
-	"DoEbtWy8YcYjcesbN/hsw9D2xVXXcLucfKsQTmtXa1y2XZguHf5BdXssQx0Fm5d4vl2OlS1L4BOUcRI0",
-	"zLUFX/uF36xNmFCN5ZYeJoSVgesGGa/lPrsFISmdiEw3Kx7ULx/ppE65pHRydeL0CDZKILa1Ru70X3Jv",
-	"+aIDsaN8SmBAlMhkCOQKd7jMjo6ehiyy/xolgtJnAvZ+/5I7LHCNagq30WPgZCgwj9m2rHDHsE0r9Jjs",
-	"5r3oLrmRSPi1Dcfh1IvYvFjeeGGvdqALnWyd4fRwArXVdmhTZFKe2O31i2ULUI32s5AFGlH9LKdZvI3S",
-	"ejOHBoRfuRlR9K33x/CIzQG+SXHmDMq56uXMrftmtUs9V90H7A9CddMV/i/PP/3xKNBwpw/doWeKzvNb",
-	"hi5Q9tS3jqyV+kcbJfzy/BPZNVwmxa0Nh+fuKI8IJRcfLk7fmu9q/UH/nP39UN1ctQlLJ0+d3YZu4dzS",
-	"xHPXdGBRpLrfbVhlUr1Qt7yjdZcrnrnn1w7qxCXRj+XsbIMDb9nkjjoZTDQoYnziNVDaa+/we487KroE",
-	"29h8xTNQHoro5TGt8DRlQpppPFGhJJUNjL5r6c1nvl8DHflrwTHQyKZquHvBNxEkqbCXTvv/CZOuXd2e",
-	"HH8/3dWt3HLk8vLu+Mn+5eXdX+HzX+qajmwPWR+vs4NJG0kjqjWgpyhkZHsl/GgviIhvcxI4BNnDvS0l",
-	"XLSI4tWpHqnMXnE4vqtw2JoI314vq0Pn8rSbmrbs7dSv3Gz/lcfusiskk9kaSo/Sto72rSmDjjRUlqbx",
-	"/HLIc1y2lW3s3dnupY39VCnrjiJaaBoTBGM7wAv2Vodf9N2cpioXxfJO3anMA1tVSRsIL+4sZ/6xCdfZ",
-	"OuzWv4+pLmd7KDpR6OaXxeubV+1i0ywdOpVQbyVcuCWWOzbVkd5v8gDa+OaMsY813h6ERfoNXl51z2n2",
-	"oZqO2sutblZgD2BKfh6dcq+8srfsH9gCVTSKE3FT9H6ZC+R3+erHiNQyEamiKr2A+72hOlPmlK2aB3/3",
-	"q1r24vJeByV9SwVjVnvR3LqzUWrbRdaY+0N2Z3xjkExEWBNtPrXtIcqCtIUQ8A5kfjLUC7vusadsJ5vQ",
-	"Zaa1JKvhPQJEvpCdasIUiSS95UQY3HZEXwSpUGzuuGu36HGkxxoR7aEakBTcRCqbFs+HTCYGs4yTa5hg",
-	"jKEBnU0lPe7ZF8IL3o1NfrT7PJxhHZQ4iveJbdP2EdnNMYD5osJ2l5gai5Tf1jXf03VgurlC04H3UWp2",
-	"6sTtwLoMEg4d0udURr3EVaug5XHMfME8mJWTw90Nz3HC0OFnGf6yF/HtKu0cl8xgcNrIjjHlC5+ItjZT",
-	"Ps1jFw5GB6Qu12MvIDSO/UDmFI3eOvsVn9Rrmrry7PnqU1e+Zc/HYXqNjk7QPi7Q0s2mJlybZ28/+5ay",
-	"oUpuBR1RxlWrzbo8K89VlB4tj2pyvpq0IF0c/NURqO2C9TRf+oBRcn91/EUK304xsBa1YRuygvZBtMvz",
-	"xKONUrFRPEpKGFlNkh2GlIcQx/OsTbtq69D4MFq62aoO1NmyUllP8zxbqsmYKlu05FXWiirqsBh31pxU",
-	"hFs9cuc6uJOkdGKnFmcY40TJFzkU06F2aQ0uKbozcrN0JGkE6vCLMqDmIbSaH7/i8qahj/Pye9wWjUHu",
-	"iI1AVQPddZOBnn+3zZOB7snCOS1RgcOiy3TZF8OhcuFSbBnKNEnohAyAhCLBrJ75c6xrSMMmg5mnt2SA",
-	"sRH/MBw6QlmBRDbI/R+Gw4fZBMuX5Ivh0FXzhdfGQUS+8XMJpqii8/hycxDbkAQxlcm4d9I7tJhwP/ni",
-	"GXUMNHatb7x/7/IASh/5BgClj/IuKeUP/e11ZV3Rzq30camjR+nTynuUV2NObOmTXP6VPvMjZisL8zmn",
-	"5YW20cTXz1//fwAAAP//",
+	"7H3rcts4uuCroLSnyvYObTlOJ9Ptrq1a59LdmZOL13ZntnaclSHyk4Q2BbAB0LbGlap5h32H82DzJFvA",
+	"B/AikRR1c8tp/0ksCSTB737HfScU40Rw4Fp1ju87CZV0DBqk/XQiNRvQUH+kYzilemS+Y7xz3EnMh6DD",
+	"6Rg6x/hf0JHwe8okRJ1jLVMIOiocwZiaa8b07j3wobnBs6Pvg86Y8exz0NGTxNxFacn4sPP1a5A99zNI",
+	"xQRvePQNrmj79JfftXi41qA01Uzwd28aHk0L66LGDfyHhEHnuPPfujmsu/ir6r6LgGs2YCDtw1+nUglp",
+	"LopAhZIl5vad444eAeFwp/F3IgbEfJNIuGEiVSShQ4MBu8vfU5CTfJsh3rEGIN8d/vByGiSJeTNpbvV/",
+	"/3Gy/3/o/j8P93/o7X/5y390quD17k0NgNjaoPKejZmeBQrTMFYkAdn0/rG9tvjgCAY0jXXn+NnhYWCA",
+	"wcbp2H46tKBwH7N3ZVzD0O3kw/lpI1GMVbICMdi743Ng3AfZ/ChcErWl/aMXL+cT/zn8ngIPoeaZyv/c",
+	"9MyBkGOqEXAvv+vMhek5G3LGh8vSUZFcD/d/oPuDL/fPj75WE+vfKdM/VTEY5eoWJBE8nhDBQ7D8pUDe",
+	"gNxRpB+L8JrETGngIMmIKqIAONEjpoiWlCsamhuRXarJWChNnh8StVdDkrduE23J4uLOUsVXAwWVCK7A",
+	"SudTCQm1IDFSnGvglkdoksQstHKp+5syL3ff8jkOEWfuIfjIMpgS98wfLXyQBIliQ66cQBKJUDQm/YkG",
+	"1fkadE6l6Mcwbthjgiv+sthe/X0r9kg5OfvpNfnhuxd/JUm2zAMbFVsYQqIpD+GViCZ2R1HEzPU0PpUi",
+	"AamZAfKAxgqCTlL46t58+g1CvYgMCzoGRiDbYMBxRU7w/8iemN3mS0bbom9/MXorjgWCdMH3CUeCIccv",
+	"pKeDzo3QeIdFOb74bu7p/m6Vb5YkQOMlMDWUIuWRaqHzZt5tJXz55zbjK+eBJV6NOhPJfrCKcFrcO23W",
+	"9JJjevcOL31+lP1MpaQT82tINQyFnCxqQ03x4xTszbZWhHbQ0UzHsPALT2EJb1J4z2Z0OYCjedgKY7Mm",
+	"3IBBHKGoNA8gHCBSZDcSoepKGDKl5eRgHO2heA1HlPFQREAkDFIFioyZUowPiZBkICSwISeCgyG0KepI",
+	"EiluUDW4N+kLEQPl5lX6wMPRmMrrhS2EoNNPWRwhqha8MmJDULpOY7/8rkpjBx24YZE3SIri6fBoPhmO",
+	"QUsWLiHYxiKC+DWV0TJPVaGQ8CqpEYxFa7Nobh7OCsol2MLe4b4D3NzyHx0JiRRRGrI+i5k2BA43NE5R",
+	"SRhmiHoa6LgTdGIWGij3jEMBtx0Hgl5oYPClSvTTOIVlXLsSA5pfWzHdEgKyXgZ9/+yHo4pXumY8KgIP",
+	"IXALbDjShsMiqqkCo4S1pMwYSj0JIbOvkIO116cKYsahAFQNd3o+SN3qJcjV6/1aXdCOWzJl8OzlrDJA",
+	"03XhrRljkU8pqSZa9gg/g0F5T0brTO9JjejRi5eLSpRFmUqxf0KzkVPJuz4ysXgAosgiligDH2HJox3u",
+	"1d3ucuJpxU0GuIsx05LYXw8Mpl6+8s3aK+Up27dg4zSRw2u/bkWVBHcJk6BOdImiIqphXzP7mqvTa9pv",
+	"456cpxn0UMatbMjnZpS7YQFUjXT5msplcGek7Kyo7wgOxPyEgSH0nMguzf405BQRfctCIEw50yoi/UnZ",
+	"5rLOexuRZXb/3gj8sgx12t1/rJBeq3gY+O5zoWr3taBjMRYpX5wYgmXc4lo3122i+rVyjs1UNcghRD2D",
+	"tlxR98JUekvH6OfemJrdcurjV2j8GC4LOoyHhlJ1b0w5HcIYuNlGJMLU/Olvo+gA9MQbSVVK/HUsFJzS",
+	"4VJxBTqEc6dsyiQdCq4l66dWyRuL3wY8iQQaKUI1iYEqQ+N9BVwfl+l4RxEX8AzIi8PDvaIR+mJuyHNF",
+	"Mm0iT8EHMVvKtFtYImqqEaXLBAL8xb9QNZpFzfkvJ/tHL14SMSCUZGvJNSSaiAGG6WOIhiDJLuNKA43M",
+	"2mylwcdC1suC0n0aIe77YA5qMnJbJjTxgBJkbYE1t+lGuLyBkBkT5GLGzTIMCD2lMQ0BVh7xcNIzAmjg",
+	"gjwFyaTpNUTi1nzVT6OhdSqkoNGYJoYcRMzCifUzgKpUTnoqAWsGhoIrzXSKiOjRMfDIiSoFVPdCwQfM",
+	"gNyJK/OdhLG4obElM6k5yB6NbBjBLsnERC9NhpJa+aliqkYoFqWIoTeUlGv/QcKNuDarxGDAwvxH9zH7",
+	"WYtr4D2mVOrkrQN1j2ah10oB6mH8WehlZCiNq52hRp8jD5zOdTmoDUVWh1WWjqOORKpKBHXSCTqvKsGz",
+	"ErXjc+aQeAzDZWOSSxi3MQzbIyrf3HuocFnXaG0Z+k1mQkeLOi54D/eSLcFu3mxBswFkCHXythBumid9",
+	"tVjwwSxaIgqICdLWedAiOH1ulUUVMJwBvRE5DjLVEE+EYstYHzQMvX5rr6WW1olGBaAH3fSwM1xl1w9A",
+	"VninbXCzknDxYCmo0nwv2Xs0csFbHgmplhH7oRhX2HftwrUbsm/dy2TJVEwcFvYsQdkqhLoXxTz3bA6h",
+	"aNnjPXw5COAjnUUws6NCnnrWju1TBS+/K+WybQ73R5vdJQUzV49AgUvwBjk5my86cyViYQtVQPsZOCim",
+	"Tmz6YqmU38hZ6ZuLCE4rVfPARrJ2L7VM/hKvXJxG3IXEO7BkdyBSHoFUASkakYFL4auAFCynvYBQRa7C",
+	"EZUaZH4zSQf6itxKpkERpjtlQPgnTNmpRsLhMyqBs1qe1cGnGfwplRGj/A1TYSxUKpcRMAp+X0J4L2x0",
+	"UGmcgTnr/Qtd4GpzHdzNyL6Xz79f1FzB+wX2Zd1NW0H2Itv2StZDi4T1dI6mb6jW6hwX2p71mr60DLFX",
+	"WhVB5xegMZZgTRGEpjpVBUeg5u5uXdWtCxbCXJ+hsibvS/7nQe/4f+5/+e+V4u2di20tlURDb2wxY2ca",
+	"S9cw6ZmLpBgz5Us9emPKWZLGmDUzrzdOSugbM9WDOwgzKcKUgqgXZWxc8rSdUil7rxja7Q2EDQ8aH0Rp",
+	"OjY+9oCyGKLC/aucLRGGqZQQLeLQJELpD0JqLHkqkfd38z1BBTcgmS4FN2Nh87EQsXTcCTojNjT6JpRM",
+	"s5DGa/ASS0GlRU3GdDymMyUirQJrBVugvQuIpXDNXno1f2egzTddwnCjpHvn91ZmD1sW+Et99mRWI2Qv",
+	"mf3RpNhnTbimF8VbBqVdVb3M30R/7qvMmhQj+xuhmtyOWDjCGpaCtYiplBhCDRHZZdoXTfLU1ggmcWoj",
+	"13tFm7EeTjaUX5HaIYZxUwkB+Yn2JQt3FLmhMYusFCG2VkZI8hotlx1FQEohiUsMVNQpacriCiEeOPVU",
+	"GQ1Gse/ZU6X9MdMaMD43zv5GCVPJnvruXTRfc9iyV/c8d00NNut9jN8Q1U0cZahh+tHmsqpnoV8+Lygy",
+	"V1fVKSosel48O71VgYig88Eqqm/W3Gy2GhuE6KdMySwk807pELZO9AadvBujopjcJuIIHRj3yWaAqNK+",
+	"SWEO17cU4qc0XSpSshYLuhiWKlvwh2uOtxSJdJVaT2cEZMTaJhx1SifwYNlzjL42yqJMOlYGOxtS5qci",
+	"jlcw/n26qzk0X1jbWAFcU333MBXA1vVgfPgGYjo5h1C46vD6wPnzZy+ev2xRqon3PQXJRLTsjefX2PiS",
+	"5aqnNdNy5pYsU5iwmk+zUoI2f3Tz++VtJtOR4SpDsspAJLsfP130fvr068c3Afnp09mrd2/evP0YkHcf",
+	"P5+8f/emd3L2868f3n68CMi///Vfewuak7bwu9qwNq8LSmNtONEjY2FTRW6l4EOyS8nfzj99JIkwJCED",
+	"kjVoGjt3BDQCaSuaKjfEuMJMa9WWZBpDzY7SGHAjvjiK6U7QZAxXyDPPn22t37x6uVXRsOeEhvjKqW1G",
+	"Ai+aHqKGOKGTWNBo8YCtuZOhxsEAQmMp2Nu4xgAvhxV2BlBSLgMgWRnAjjJe2L0P+n4lt0yjo3Y7EjEQ",
+	"DrdZRLizcix2mUrDZaW2XlgFzaGaeklyBjRiHJRa0Ee2P6py2+BMw2A757dBjsANcP2eDmefnwBI3BsZ",
+	"M5469/sXX4nZ4rH5HarFwpBquKUTYtbtKMxDubBA+wecAQ1HtF+SDYUaCgkUuXT6pyl84rrpW5bN5tIb",
+	"FUBXg3VV0azUIoyFVy4hXBbN7K6kR9vYu2e2AQkkGprLZMZtFTZIV6LpvfN2RbR5fXUe2/t+1u3CXNIC",
+	"tnJl60KbAIEU8QIvcCZimLv5lVDo3jxrBmjE5I24hpVqef7IepmmNxMxlCt/HVA87XVcOVWPdoLO0IUu",
+	"cp/WLrA1a8rWwVUH/s9EyqNPCSwDOCzoe7NU4iSsZhz/sub6VEMvlBAx25NU6DvCl5ouWu71jVfISo21",
+	"lf2fTeVTQSfl7PcU3M/GhjGbjYVarNhr4bZQkQBXi2VfRLxMkY0zhRdqHElcj9+0Gpb7vtMgpAlhnPSp",
+	"YgoteJVN7hAiJruHx4TXxcQX6xScDusIOewNpUgTG4tOKJO3mHozPxQ+/p7SSFLNwkr68As/VBsE/mdi",
+	"iCwiH8zLoqWZcqYV2c0WGACr6tdseK2qGM6XNditm+geZrYaxhKSI8NgWhTk9FxgnkZpZ7b8aTBYxnNZ",
+	"qtl2Jf3kHjn3haheMibur60tXjo5/3jwjLx5e0bevn5zfkJObclSdh0RNyCnKpmwjikgsbgl5xXlTA02",
+	"w/fzKCTfcB0oENaLSB3zpy0or3HdUR/uKHL69gP53wcvDn8gxWuC5hKRQi51rYmS4hbqYfGJx5ONWyrt",
+	"C/jcNJRZN7AmNehnn9SSZ3k4SmNhHdktUHBgSNqR6N78krs5hX7lwQLFDK6xKwMCB8MDglmB48+i5gHt",
+	"E5h2aQE4DZCuT2OqHBUt5tdUItl8X/nsBHj0UFXArtljoWsSOoEF/BBMWpRsOy+46ovjN+uKBh0lUrlE",
+	"RXJthXHWNOOA0y6fc+57rh7CHZqtyPvucGETY24F3nk6J6e6vny5tzBbRPr+0yxdrMyueGXBjC0kJYUc",
+	"Us6U723KBIpz56C6neg8TZJ4UiFRsu/nxq1mOujslVUvcUHjpTRYufHTDac7WnA43eYq2S+MjhgsFxFa",
+	"Nh06hrGYJtLv1zI56JvrcmnTuWjL5hZ0Bn5NjKu91cHAbySyNz+gt6XdkHnHY9nGHAgZEDqkjCsdENpX",
+	"mjIeEMqJSLDtQEjy7ODgr0RwQkki4vhH4opmBCdZUMLZoWrKbzn6/g/q6vlqc6oD0ZRQ/uXi4pScnL5D",
+	"b9Pn9qIsexLGDLg+IGfYvC+BuCAeRETwS24DKwCS0KlkkgQaGR9iwGL4kcANyAnx8yBJSKVhMXRpYxFe",
+	"X3JXsMm0r8tUZNcljK/cdvdfmaX7mCK52jsgf8feDrMrC4Tokru5GOhYBoSbB/thGbi3Y0LdO9rWEAI8",
+	"ssEugjM11SW/Ojp8doXZSEqcNU4U2CbkVpMkA/PdJcfn+T4n/Hb20pkepqCw2UuOBZuKUB75HZKro8Oj",
+	"bIO/iT7RwlLlAXkrpZAIET9U8pK7qZLqgLxnSiuSKiAiob+nQHDcrvKAEoOBAq0OyDkAsdlcmrCDcXRw",
+	"yf3UHnR43GjQk4SGI9g/OjgsBKo8dRmyKgzCOe48OzjEhSIBThPWOe48Pzg8eI4zBUaW17sj28HwT+wn",
+	"srrYiAg/t/i48zPoX9ySqQGjR4eHa5st6vooqsZ1xuwGE7ZZMXnnAikgBGVT2mlyYIu3hsp2XOGtvphL",
+	"ujYR2PhyZ7hig++Wp4wrXg8zlV+DzovD5w/zRC40cU+dBaqRLLZU2+VMLRtkUiPPWF8DJI2Av3nWLc2g",
+	"rAS/YY+TbFVQGi/+j/vK4bheGS47PLwacPmDuzhMusVCV93ZYqWfKvz1ywapzNbBVqA7GwcjBsRjhDgZ",
+	"oTDt4lyK6vtnGy7M1M1xnuP4i+tumcWyTxyf5N6aK2ryNstaAFAaBvi1rLRdTmoK+M/avLMborwsoHL+",
+	"crci0oHDKDnKZ3CCzREYLQ+IYv+EgLjxbZYZ3ci8vYAMhPTassiGRZRMc2L33vDP1+69e9jXJslYwFcV",
+	"Y252yP8DjfPfDt79VDAgZ8OxMxRiDRFDJW6yDHFVbutk5rmU0y0ccKDakNFJcf0MSc1Bw8xREy1QV3VM",
+	"xOPAuIRQyHXIHKPTi3jCOVQOhXVCo06OIwLrpcJDofDLZvVHYVjkFmsRozlcCGVHFXFsUTyrVtajLrox",
+	"4+Aabubx+3u39I9k9SoLMmISsm7gjDJ8SDlNbI0MDt8SxpytV07TN4bEKquSLsIgptNEDXX89y1PJ1no",
+	"PJI/nayzY83tCEcylDQZleRdQAxCyS2dqOUZ4AZkPrKtjgs+m0WTP15S1lBVNh14sVNTqiPBtQ/BycPL",
+	"nANz2J5B3MSy2cN7DDkDlaFhyHwQX/YVF7xnpwLJkNksUeHDl0dqJ66Nk/4+Aj0CSSgZsBh8mwBTWTWC",
+	"8UMMfgnDkJp3aSDKbFSzxJmnkVU91IbBuLglu3jUQWzt1onK2xBCGscg9+YxZxox3cV6+loOPNcS6PjE",
+	"LH2FK1tFFwZSjDsrEWkZLbaxE0Mnu4yHcarYDez96EeukkLn/O3IHhiUN/xQKdkNRIGr1xe87ggrm+ZZ",
+	"dsuLkevdPo9mSXaaW2ao8+Obv51/+rgGykS0kqyRnri2CqoIPoPsluY7258D6ysV50lkJMfk9HwAVSY/",
+	"Q0A56fl8Q1M861WWk2hBb1n//qwhkgCPcE6J2fSNHWfCI5wjEAtl/1BpGALglxEMgGZzBpIY8O/fU0jt",
+	"HzjLBH83CjKO3deJFc9fnmJleaxsZU/aE8o05XTvWdQYc3nl+60Xsxjs1JPHoKMQDnkEAxnAqIXNwrzr",
+	"aD6z26pd3Nd21amI46VQsCHPtNBDtMUeqcFpJOkt40NMqNk06Y4i4pbbbBnpw0BIsHgfMKk0uREaah3T",
+	"Ofg0MrABkebnFZhpQ5icqmTdYmwa+NoIdcayI6GAYGe50a1MRMb8EzcgEYU5zokW9q/22MwHbdVi9C3q",
+	"ryecLo9TB2WLVbQLPHJxFIk1k9gY0Ghaii0TmirYV2mSCDnHULIjSs79ykes8bACpkbh+R4ztUM8VCxk",
+	"DaC8pHRDVlZVgFk7WwNqVD2D4ciYrWOvx6H8aIboHeURXcKzl6O1fDUHe5Zf65H3v8zPT7JxeQRa+CKi",
+	"Mq/KWi37MSjl5aQdYbsOOYmTmdV8V+DMLfzGPYLA5TNxXrU9YJnGMYMoK0Axnyc7iiRSDKUtbdmov+AQ",
+	"1FU24jAnzrQWVNn4AFbg5QGC91Tp/bc3wPX+uzedhgjtl/tnwdFhZYB2Pm413OmuHYCwn7/vAvEdyom9",
+	"mrirV2fL9+wGHDnY6M65rc7bPzcPseBQZBcfeeVWXQWEReR/uGgbBtX2AnuPsa1ksj5nCZ7t2dUSX730",
+	"xcr+rZO+ecPBFgveUn0SwdCWEwo7Crm+JGPJroQEqJHFmsW+GNSKBKLoRJFIcNhrj9rslOq6iIDSrs9t",
+	"a/CalXtvMVpL3aYGxljL7fRoa52ZMpyLVask7YJFcfOtpT3zhk0LMDI9jofIlJdynqUJ/Bm0Q3fmWrPf",
+	"9jpb1S7EXWjdCtqajeVGscYbv4vqykHbdBBW39o32bTbbdaoU3MzywWb2Ob1SjB9iu0vy3L57F6FUs2R",
+	"ItktEDsmST2N7hFh2yKo70fYtTRmF3kCKSmtbKpbQ0GW2wd4jtxQYW3pKMYtVzlZ0NnLsn0x2LezEUFp",
+	"kh8OUMJbrQ9XREIuI3PJ2aCYXpfPOHl0+snn8Rk3wAlXT4nVqpzs227h/nVgfYNLHjt0szGL69H/vpyg",
+	"CM38cJ/ySAc1Yokiu/Y0UonBfNuNZWs0eD4tktiaDXeEzl4r46GASTYYtOWON2btItUZy5QULVBzZ8sp",
+	"1viMrQ9RhyPKh6DWZ4uauxGDLOvceUniJuqUaFQLQrnQI5ALEljWwDLHUs2u+Owv2EppUYsf7OOkkUh0",
+	"XlwVEBFHOBNYKv0QktmDu13jSAXcW/WQtGnveJTs10rVroH/PjWzW5BpcyPcudDzmS63gJoY7U22atWq",
+	"J8wvuwONsmEeVGG9k4Tf7AEyHX/Srv1T3IDUqeTlMqengqZ1FjRVuyPlh9kCbDea2hWG+suqB1iXzxHM",
+	"1mJvN5D9fbfu6pJrem0PFayeeV22cMIRhNd2sZsxkLXZE6qLp2Bil/VUFrQ8FXxDLlXV7PGtzm5OIYfG",
+	"2GYyQbDuZlZjQHD4UkCkiL0xEBB/0HdA/PlrAfGnnAfEnS3+73/9194Cnlj21dyiugIyv9EkWnYQ3zr5",
+	"vBLOXRS8DRHzE7tgJZhvqsPL7mzbme03wbivDEFgZ3KMElSFGb6DpfnF4jGO7VDgNqr9JF/+rZbquHNo",
+	"ye1IWCRAVMDBA3BWKLBDoLFA1a6JYBvZ6/EUe5h3nHgeM2BPpT2I3B1tIooKD+seXWbKDnpxlQkr8F77",
+	"cscnPK+r4HFKclaUPOLIH1RvKyAXT3bcb4HjM5sD/Mmuf1s4yvYJ00sM1TCg9CzN3JHGWFMwjXnk6Aw/",
+	"BBFW3yBd7gGawvac8oHPQsMnvo1c7Pf0OIsJGLexRXuWA2I5Q+8ijGtPwADVVX72az0mz40fgeuzSbEb",
+	"8g7Lk2gfS8bNQ5NkwLSlOjENPVsClTEDac/5bRCw/liSWUz5QNQ8DG3OcZ86NOWx8EwOPwt2wzr2NJVl",
+	"kdCVcFMcHVmn38rnzHQ2VSFecZzNlmMmh58P1K4XVxCzIeuz2B0WX+vevbXrYjfHtWX8dq3lMVRXdy83",
+	"HOTyFMhdhQwdqndIgUaIBGxN2b0dTQjQcERCyomQ5j8usFNvLzC0anZSHLZt88RxHBCqCbW2NCYXbos0",
+	"KiFJcTxNTqIutdwUuPvZLfmz1/c5UOXBV+xDoEkixQ2NsXjef1J2fK6dsSBS20NOaNgi1eMe0s3u0xji",
+	"k+IGcvRsQqy7u5+47Wx/jDwDd5E9dhSxB4k59HhTyGO0P7G4G1E1qrWImtHlaaKpswuzDQ+CrseOJgTn",
+	"FJoWRY1r5erm9WYN2PFVfP4gfduHtykkuWfkFYyPqrEuSfsxC0tlfANnTlEluHKDZmyn4wKNdhm+fNyg",
+	"OSTugfguW72ofvrWrJO1K7wChjOcuCdA1BKZY6YURPuteBAjcR/sFTlvbIgJpx/zuGNrqQIXUSsiDQcD",
+	"ROlSbDivU9k1jW9SUGIz9ONvOtZUDkEvgYP88PZa49wtPffVPC08R9exUF/e5euA+r6ZrnDEjzujddJT",
+	"CfBogcGMCIS2U4PbHPX4GDwQfGujNS2PrmlG8CzJtFOaDcqyVWuLJ4xrmPTMZqUY4xGlxjPtjSlnSYrT",
+	"fXpUaxgnJYoZM9WDQoYFdUMvKop6GIMcAg8nPZqNB3XFKpZ0Bqm5ZCDkEKKe8XOVpuOkE3Qwf1C4f3vK",
+	"rJ83Nyf8scgcuKdISt08fGviG0WFI0Mz1ebnGa4+Udvljuo6eH5iMXjO2JAm87ffdmU2YLGbiJ+hgfHS",
+	"dMm2GbpMIM0tDCuA/hstDFubVf6J5/zRGvZdQ/X7YyE1jBuiSVrTcHQqlP6AK7coS5rvauuNQQtFV+uQ",
+	"g53EjF9jn0WGv7aM9Jvoz+ehv4l+q+J+Fi08cPj5Ud3A4W1gPPPiNVz3m/lpRdWRnUrrseHK0xqtrD8u",
+	"jcOwLu0MxuIGynd1+OsLEQPlT+mbVajCE8H803aQFDaWci0+5BGclVDKWGGkt3QOj2/LFgMbjy8ur5WW",
+	"OS7KHNq9t5z1tXvvO7sbBWiGqMWUnuXHttPh8Rnt12+B5YKwWyPDzEXSzIk2TcegnOUZzQfE3KYK4x//",
+	"kSelEgoDFMn6aSP7VuWkWxJH977wyfxYaCpqoJy3uKpwENJ2cX1hYxsmOAeJR1XfVsCxP2Mnh9eDUFle",
+	"NDSv5uqJxB7J3FCD0mt/EmBBotlDAL20C9zwGOvQ2w6FEdWExrG4VYTpvXURX5/GlIcw31h55Ra2cjM2",
+	"U+D15zB/dlQxPqnFNXDisfSQlpF7ZnfElBZy0kQhF2aTv7h1Dyt72p2glQHtmU30PL7ztBqb2NZ7dGAY",
+	"ipTrHeWJDnur7cAYe4b1bTaFYknHaLqye05k401h9Z/PYWrRvViqH1aBOwce64cpj1aeNdFYdNyA5jb1",
+	"yJl6eVtY/OQW52i+dedyFY61Z8qV8cbgip9+sS0xJ0QB1YSL28Di/XY0WRnnC1oTEsbihsZNpupY3MDD",
+	"hz/+3IPqa2JhY6xNNWYnonAdYa9ugWTmcn1TRGWNdmXVrUKqYSgkg/JQGmbl7bzpiHitZa8xvUMZffzX",
+	"7NlUSjp5MmnLGiqkE4iICoXEc9ocAiZrOQhqYTnll7cxb3Mq/WNs3D9Z50NGM8XASFBon1JWvRXjbys4",
+	"wKU20PppMrNdoE8UUKSAHIyrE8HJjGFbuP/cNrgGXKeJURT11smv9vdvxjopvs7jtFEswso2yo4iRoPj",
+	"sCmUBLkqX4sBcyPScATNrulnt+bJId2cHnB4yA6aQwzVivqgdhxDGo5+EvKbYevHM6GjlEux6JxC5rqi",
+	"2I5UFsiWWKp4IoZtOCt0DYShJQuLArssmc6ARjib8nYk4lL5LwosLA7uT/D/XUdoQT4BCs+jYvKSh1Rp",
+	"cmtPGlJBNoBEBXnP0h7qJDFOUg3+rHTbpiGwtlXZc42OLznlBO4S4AoPPqJRQMZA3VzuiKpRX1Bpd041",
+	"CWk4AsIqB1hafxphsOKR5w9Xgl65Lzpm8aTaH/fNADYhYs++RssQD7ymkQFHaEufCiEFBVRXlOYXvfYX",
+	"S3jtW+FxGZJaA3v+nDOD4yMc420eEkM0BEl2Eyo1C1ni0t4x1cDDSUBiGDLNxtT8/TPjLCAf6TUdCy1K",
+	"/GC8fXeILGLYckhpTmx5LKzbyFWJi8YNVauJiJuaoV9LoBrcEc+bKRmOt75ZPTRAwMK3Z//+1//7awF7",
+	"9tDDqRO3MvR4ISgS4ETweIKnqtFsMkHzwVtSpDxqwM2nBPiZWbOpskVzb/OQrT8ULQGO6Bm4ZnULOrJL",
+	"yVBSrl23OlNaUi0kTkBOhIjteojsUTOc+GHYbihvxmYNFQOIoSmMzS0C90j7RrsoSkhYPT5ZD+MuDUNI",
+	"tJHATRWIdtGpFHbP2zRgN9v91ocY7E5dtwQCkjBuJ382cpodDhuxiHChcYyo5aTGIpwmdOegbh63Ek8u",
+	"xPJMtrl5yv7KR+V9eoQX3pzkqF8KkSGV5crPshD5xN3jI6Il5Qo7TAt1qsYPEiRNzL/PDg9JxJRmPNR+",
+	"ryqbdIFbtCOaYsbBjQLypWEK2/IV48MYSnWwP9px7a6NFS/FD0VvyLyGNci40LaXiBWKaXHywsw8Yvfj",
+	"ayq3ShaZ/TyqGX1FZCEidhXcgKRxNRH4GZgFggrwl+McK6+oDkd7S1F0LBTUU/SJ24RdpsxejL+syK7b",
+	"gfl6r2zJFy64uuSRAHWMdGw9baam3+aAXIzAp3YI5erWwskd+Ht1yd0hE+bywsHQZPcqEhyuAnKVjKjC",
+	"PxwAjfd/FVzyqyKw8dsfnXeORw479zw2Hr65/94xSXKkXXIOd/iDO4YWH2mPvZApVPnlFiJWhNsmoW3i",
+	"FLMzs6nHdVSwJSfDN2b7ZJfyieAQuMPDjURjPBK3fhSJr58N7aRndQ23y2nsEuE0zml3HLhVmC5s/vHK",
+	"RquqvQ4vScQl8AnKuL0a5no3b/3Cb9bLGRtdYZS+hwlhReC6o7nXUqHRgJCETkSq6xUP6pdTOqlSLgmd",
+	"XB07PYKjP4gdFpOFsS659+XQJd5Rvsg1IEqkMgRyhU+4TA8Pn4cssv8bJYLSZwK2YuWSOyxwjWoKH6NH",
+	"wMlAYGW+HcLitmHHsOgR2c2mK15yI5HwZxtgxnNcYvNi2SiRvcojiuhk61yBx5N6KA/4myKT4hn0Xr9Y",
+	"tgBV6xEKmaMR1c9ymsXbKI25ZjQg/MrNiKJvfeKLR2wG8E2KM2dQzlUvZ27dN6tdqrnqIWB/EKqbtvB/",
+	"ff75j0eBhjvddZueGaOQ5c3aQNlT3zrqsKpvbZTw6/PPZNdwmRS3NsGTBVh4RCi5+HRx8t78VukP+vvs",
+	"74fq5qpJWDp56uw2dAvnNtueuzEaiyLVXbdhlUn1QvMfD9fdgHvm7l959CwuiX4s9hsYHHjLJo9j9Sca",
+	"FDE+8Roo7a13+L3HHeVzr222qeQZKA9F9PKYVribIiHNjFIpUZJK+0bfNUybNL+vgY58onsENLLFRy7T",
+	"/S6CcSJsGnX/P2HSdk7hs6Pvp+cUFofoXF7eHT3bv7y8+yt8+UvVGJ3tIeujdc7kaSJpRLUG9BSFjOz0",
+	"jx9typP4wT2BQ5Dd3PtCCVGDKF6d6pHKbNLO8V2Jw9ZE+LZgQnWdy9NsatpGzhO/crMThZ7mJa9QHmm7",
+	"gj1Km85oaCyCdaSh0iSJ5zf4nuOyrTyYwe3tQQ5mmGrO3lFEC01jgmBsBnjO3qp7r+/mjAm6yJe3mrdm",
+	"btioSppAeHFnOfOPbSFI12G3/n1EdbF+SdGJy5EVxeu7N81i0ywdOJVQbSVcuCWWOzZ1xoJ/yCMYTJ0x",
+	"xj5OLfAgzAvKMB3bvkrfh2paai+3ul6BbXUBvevb9tEp98ore8v+hg1QRaN4LG7yaUZzgfwhW/0UkVom",
+	"IpXPWcjh/mCoTpXZZaPmwet+VcsmLh/06K9vqQXSai+aWXc2Sm3nIhtzf8DujG8MkokIu/zNt3bgSVGQ",
+	"NhAC5kDml/e9suuepiS3sgldrWVD+SXmESDyoxmoJkyRSNJbToTBbUv0RZAIxeYe4O4WPR1Ss0ZEe6gG",
+	"JAF3xppt9OADJscGs4yTa5hgjKEGnXVNau7eF8IL3o2dZWqf83iOn6HEUbwv1Zy2j8huhgGsgBZ2XsrU",
+	"QV9Ztq4+T9eC6eYKTQfeJ6nZara8A+sySOg6pM/p9XuNq1ZBy58+eU5z5sGqnAzu7jgoJwwdfpbhL5uI",
+	"b1Zp57hkBoPTRnaMJV94R7S1mfJlHrtwMDwgVbUeewGhcezLKxM0eqvsV7xTp+4coRcvVz9H6Fv2fBym",
+	"1+joBM0HYFq62dSZ7ebe28++hWqogltBh5Rx1WizLs/KcxWlR8uTmpyvJi1IFwd/+VDfZsF6ki19xCh5",
+	"uMkUeQnfTn4Es+vCaEBW0Hy08vI88WSjlGwUj5ICRlaTZN2Q8hDieJ61aVdtHRofx5BC29WBOluWZkXQ",
+	"rM6WajKiyrbheZW1oorq5gf41RcV4aOeuHMd3EkSOrHncKcY40TJFzkU04F2ZQ2uKLo1ctNkKGkEqnuv",
+	"DKh5CI3mx6+4vO4Y03n1Pe4RtUHuiA1BlQPdVWddvfxum8+6eiAL56RABQ6LrtJlXwwGyoVLcQgu02RM",
+	"J6QPJBRjrOqZfzJ7BWnYYjBz94YKMDbknwYDRygrkMgGuf/TYPA4x7r5IRNiMHDdfOG1cRCRb/xJG1NU",
+	"0fpAfrMRO2IHMZXKuHPc6VpMuEvuPaOOgMZumJP3710dQOErP9Ki8FU296f4pc9el9blAwoLXxdm1BS+",
+	"Lb1HcTXWxBa+yeRf4Tt/aHJpYXZyb3GhHZ3y9cvX/x8AAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,
