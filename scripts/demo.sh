@@ -338,5 +338,7 @@ printf 'Open the console at %s/ (import your key on %s/identity to vote)\n' "$AP
 
 step "The API's read index (docs/api.md): ballots answered from the event-fed index, stamped with the block height they reflect"
 run bash -c "curl -fsS -D - -o /dev/null '$API/v1/ballots?limit=1' | grep -i '^charter-block-height'"
+# Rounds, the registry, the treasury, tokens, reputation and the constitution too.
+run bash -c "curl -fsS -D - -o /dev/null '$API/v1/treasury/accounts' | grep -i '^charter-block-height'"
 
 printf '\n%sDemo complete.%s The network is still running: try `charter --help`, `make status`; `make down` stops it.\n' "$B" "$R"

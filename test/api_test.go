@@ -15,8 +15,10 @@ import (
 	"math/big"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -230,6 +232,44 @@ func TestAPI(t *testing.T) {
 		v, err := net.client(t, "labA-user1").VoteOf(ctx, b.ID, voterID)
 		require.NoError(t, err)
 		assert.Equal(t, "6", v.Choice, "the member's own vote, signed by the member")
+	})
+
+	t.Run("the registry, treasury, tokens, reputation and constitution come from the index", func(t *testing.T) {
+		heightOf := func(hdr http.Header) int64 {
+			h, err := strconv.ParseInt(hdr.Get(api.HeightHeader), 10, 64)
+			require.NoError(t, err)
+			return h
+		}
+		status, hdr, _ := httpJSON(t, "GET", base+"/v1/artifacts", nil)
+		require.Equal(t, 200, status)
+		before := heightOf(hdr)
+		name := fmt.Sprintf("api-index-%d", time.Now().UnixNano())
+		r, err := c.RegisterArtifactWithResponse(ctx, api.ArtifactBody{Kind: "dataset", Name: name, Version: "1", Sha256: strings.Repeat("ab", 32), Size: 10, Licence: "MIT", Signer: voter.Signer()})
+		require.NoError(t, err)
+		require.Equal(t, 201, r.StatusCode(), "body %s", r.Body)
+		job, err := voter.Complete(ctx, c, r.JSON201, "api-artifact-"+r.JSON201.Signing.TxId)
+		require.NoError(t, err)
+		// At once with waitFor: the write is in the index's answer, at a
+		// height past the one before it.
+		status, hdr, body := httpJSON(t, "GET", base+"/v1/artifacts/"+name+"/1?waitFor="+job.TxId, nil)
+		require.Equal(t, 200, status, "%v", body)
+		after := heightOf(hdr)
+		assert.Greater(t, after, before, "the height header grew with the registration's block")
+		assert.Equal(t, name, body["artifact"].(map[string]any)["name"])
+		status, hdr, body = httpJSON(t, "GET", base+"/v1/artifacts?name="+name+"&waitFor="+job.TxId, nil)
+		require.Equal(t, 200, status, "%v", body)
+		assert.Len(t, body["items"], 1)
+		assert.EqualValues(t, heightOf(hdr), body["blockHeight"], "a list's blockHeight is the header's")
+		// Every other newly indexed area answers from the same index.
+		for _, path := range []string{
+			"/v1/constitution", "/v1/constitution/versions", "/v1/treasury/accounts", "/v1/treasury/spends", "/v1/treasury/deposits",
+			"/v1/tokens/supply", "/v1/tokens/accounts", "/v1/members/LabAMSP/" + url.PathEscape(voterID.ID) + "/balance",
+			"/v1/members/LabAMSP/" + url.PathEscape(voterID.ID) + "/reputation",
+		} {
+			status, hdr, body := httpJSON(t, "GET", base+path+"?waitFor="+job.TxId, nil)
+			assert.Equal(t, 200, status, "%s: %v", path, body)
+			assert.GreaterOrEqual(t, heightOf(hdr), after, "%s reflects the registration's block", path)
+		}
 	})
 
 	t.Run("pagination is stable while writes happen", func(t *testing.T) {

@@ -46,9 +46,10 @@ func TestConsoleGrantRound(t *testing.T) {
 	defer cancel()
 	run := time.Now().UnixNano()
 	reader := net.client(t, "foundation-user1")
-	h, err := console.New(console.Options{Client: reader})
-	require.NoError(t, err)
 	apiSrv, err := api.NewServer(api.Options{Gateway: api.ClientGateway{Client: reader, MSPID: reader.Identity().MSPID}, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	require.NoError(t, err)
+	// The console reads through the API's index, as charter serve mounts it.
+	h, err := console.New(console.Options{Reader: apiSrv.IndexedReader(reader)})
 	require.NoError(t, err)
 	runCtx, stop := context.WithCancel(context.Background())
 	done := make(chan struct{})

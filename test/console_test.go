@@ -68,11 +68,12 @@ func TestConsoleOnTheNetwork(t *testing.T) {
 	ctx := consoleBrowser(t)
 	reader := net.client(t, "foundation-user1")
 	ensureMember(t, "foundation", "user1")
-	h, err := console.New(console.Options{Client: reader})
-	require.NoError(t, err)
 	// The console at "/" and the HTTP API beside it, as charter serve
 	// mounts them, both reading as foundation-user1.
 	apiSrv, err := api.NewServer(api.Options{Gateway: api.ClientGateway{Client: reader, MSPID: reader.Identity().MSPID}, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	require.NoError(t, err)
+	// The console reads through the API's index, as charter serve mounts it.
+	h, err := console.New(console.Options{Reader: apiSrv.IndexedReader(reader)})
 	require.NoError(t, err)
 	runCtx, stop := context.WithCancel(context.Background())
 	done := make(chan struct{})

@@ -116,7 +116,9 @@ func (a *app) serve(cmd *cobra.Command, listen, pidFile, stateDir string, waitTi
 			_ = srv.Close()
 		}
 	}()
-	con, err := console.New(console.Options{Client: c, APIBase: "/v1", Logger: log})
+	// The console's pages read through the API's index (the reads it does
+	// not hold, such as a member's standing, through the client).
+	con, err := console.New(console.Options{Reader: srv.IndexedReader(c), APIBase: "/v1", Logger: log})
 	if err != nil {
 		return err
 	}

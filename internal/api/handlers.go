@@ -10,10 +10,8 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/charter-gov/charter/chaincode/artifact"
 	"github.com/charter-gov/charter/chaincode/ballot"
 	"github.com/charter-gov/charter/chaincode/constitution"
-	"github.com/charter-gov/charter/chaincode/contribution"
 	"github.com/charter-gov/charter/chaincode/decision"
 	"github.com/charter-gov/charter/chaincode/delegation"
 	"github.com/charter-gov/charter/chaincode/emergency"
@@ -21,7 +19,6 @@ import (
 	"github.com/charter-gov/charter/chaincode/incident"
 	"github.com/charter-gov/charter/chaincode/round"
 	"github.com/charter-gov/charter/chaincode/token"
-	"github.com/charter-gov/charter/chaincode/treasury"
 	charter "github.com/charter-gov/charter/gateway-client"
 )
 
@@ -78,112 +75,6 @@ func (s *Server) GetReadyz(w http.ResponseWriter, r *http.Request) {
 func (s *Server) ListMemberDelegations(w http.ResponseWriter, r *http.Request, mspID MSPIDPath, memberID MemberIDPath, _ ListMemberDelegationsParams) {
 	v, err := s.gw.Delegations(r.Context(), identity.Identity{MSPID: mspID, ID: memberID})
 	list(s, w, r, v, err)
-}
-
-func (s *Server) GetMemberReputation(w http.ResponseWriter, r *http.Request, mspID MSPIDPath, memberID MemberIDPath, p GetMemberReputationParams) {
-	q := charter.ScoreQuery{}
-	if p.At != nil {
-		q.At = p.At.UTC()
-	}
-	if p.Categories != nil {
-		for _, c := range *p.Categories {
-			q.Categories = append(q.Categories, contribution.Category(c))
-		}
-	}
-	v, err := s.gw.Score(r.Context(), identity.Identity{MSPID: mspID, ID: memberID}, q)
-	one(w, r, v, err)
-}
-
-func (s *Server) GetMemberBalance(w http.ResponseWriter, r *http.Request, mspID MSPIDPath, memberID MemberIDPath, p GetMemberBalanceParams) {
-	id := identity.Identity{MSPID: mspID, ID: memberID}
-	if p.At != nil {
-		v, err := s.gw.BalanceAt(r.Context(), id, p.At.UTC())
-		one(w, r, v, err)
-		return
-	}
-	v, err := s.gw.Balance(r.Context(), id)
-	one(w, r, v, err)
-}
-
-func (s *Server) GetConstitution(w http.ResponseWriter, r *http.Request, _ GetConstitutionParams) {
-	v, err := s.gw.Constitution(r.Context())
-	one(w, r, v, err)
-}
-
-func (s *Server) ListConstitutionVersions(w http.ResponseWriter, r *http.Request, _ ListConstitutionVersionsParams) {
-	v, err := s.gw.ConstitutionHistory(r.Context())
-	list(s, w, r, v, err)
-}
-
-func (s *Server) GetRound(w http.ResponseWriter, r *http.Request, id ID, _ GetRoundParams) {
-	v, err := s.gw.Round(r.Context(), id)
-	one(w, r, v, err)
-}
-
-func (s *Server) ListRoundProjects(w http.ResponseWriter, r *http.Request, id ID, p ListRoundProjectsParams) {
-	listing := "round-projects:" + id
-	paged(s, w, r, listing, p.Cursor, func(bm string) ([]round.Project, string, error) {
-		pg, err := s.gw.RoundProjects(r.Context(), id, limitOf(p.Limit), bm)
-		if err != nil {
-			return nil, "", err
-		}
-		return pg.Projects, pg.Bookmark, nil
-	})
-}
-
-func (s *Server) GetRoundEstimate(w http.ResponseWriter, r *http.Request, id ID, _ GetRoundEstimateParams) {
-	v, err := s.gw.RoundEstimate(r.Context(), id)
-	one(w, r, v, err)
-}
-
-func (s *Server) ListTreasuryAccounts(w http.ResponseWriter, r *http.Request, _ ListTreasuryAccountsParams) {
-	v, err := s.gw.TreasuryAccounts(r.Context())
-	list(s, w, r, v, err)
-}
-
-func (s *Server) ListSpends(w http.ResponseWriter, r *http.Request, p ListSpendsParams) {
-	if p.Source != nil {
-		// One source's spends are few (a round's payout, …): one page.
-		paged(s, w, r, "spends-of:"+*p.Source, p.Cursor, func(string) ([]treasury.Spend, string, error) {
-			v, err := s.gw.SpendsBySource(r.Context(), *p.Source)
-			return v, "", err
-		})
-		return
-	}
-	listing := "spends"
-	paged(s, w, r, listing, p.Cursor, func(bm string) ([]treasury.Spend, string, error) {
-		pg, err := s.gw.Spends(r.Context(), limitOf(p.Limit), bm)
-		if err != nil {
-			return nil, "", err
-		}
-		return pg.Spends, pg.Bookmark, nil
-	})
-}
-
-func (s *Server) ListArtifacts(w http.ResponseWriter, r *http.Request, p ListArtifactsParams) {
-	req := artifact.ListRequest{Limit: limitOf(p.Limit)}
-	if p.Name != nil {
-		req.Name = *p.Name
-	}
-	listing := "artifacts:" + req.Name
-	paged(s, w, r, listing, p.Cursor, func(bm string) ([]artifact.Artifact, string, error) {
-		req.Bookmark = bm
-		pg, err := s.gw.ListArtifacts(r.Context(), req)
-		if err != nil {
-			return nil, "", err
-		}
-		return pg.Artifacts, pg.Bookmark, nil
-	})
-}
-
-func (s *Server) GetArtifact(w http.ResponseWriter, r *http.Request, name string, version string, _ GetArtifactParams) {
-	v, err := s.gw.ArtifactStatus(r.Context(), artifact.Ref{Name: name, Version: version})
-	one(w, r, v, err)
-}
-
-func (s *Server) GetGuardianStatus(w http.ResponseWriter, r *http.Request, p GetGuardianStatusParams) {
-	v, err := s.gw.GuardianStatus(r.Context(), emergency.Target{Kind: emergency.Kind(p.Kind), ID: p.Target})
-	one(w, r, v, err)
 }
 
 func (s *Server) GetTransaction(w http.ResponseWriter, r *http.Request, txID TxID) {
@@ -420,27 +311,6 @@ func (s *Server) ApplyToRound(w http.ResponseWriter, r *http.Request, id ID) {
 	s.prepare(w, r, b.Signer, func(ctx context.Context, as *charter.Client) error {
 		_, err := as.ApplyToRound(ctx, req)
 		return err
-	})
-}
-
-func (s *Server) GetRoundResults(w http.ResponseWriter, r *http.Request, id ID, _ GetRoundResultsParams) {
-	v, err := s.gw.RoundResults(r.Context(), id)
-	one(w, r, v, err)
-}
-
-func (s *Server) GetMemberEligibility(w http.ResponseWriter, r *http.Request, mspID MSPIDPath, memberID MemberIDPath, _ GetMemberEligibilityParams) {
-	v, err := s.gw.Eligibility(r.Context(), identity.Identity{MSPID: mspID, ID: memberID}, time.Time{})
-	one(w, r, v, err)
-}
-
-func (s *Server) ListTreasuryMovements(w http.ResponseWriter, r *http.Request, id ID, p ListTreasuryMovementsParams) {
-	listing := "movements:" + id
-	paged(s, w, r, listing, p.Cursor, func(bm string) ([]treasury.Movement, string, error) {
-		pg, err := s.gw.TreasuryMovements(r.Context(), id, limitOf(p.Limit), bm)
-		if err != nil {
-			return nil, "", err
-		}
-		return pg.Movements, pg.Bookmark, nil
 	})
 }
 

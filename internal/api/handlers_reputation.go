@@ -5,7 +5,6 @@ import (
 	"net/http"
 
 	"github.com/charter-gov/charter/chaincode/reputation"
-	"github.com/charter-gov/charter/chaincode/token"
 	charter "github.com/charter-gov/charter/gateway-client"
 )
 
@@ -39,11 +38,6 @@ func (s *Server) EndorseAttestation(w http.ResponseWriter, r *http.Request, mspI
 	})
 }
 
-func (s *Server) GetReputationHistory(w http.ResponseWriter, r *http.Request, mspID MSPIDPath, memberID MemberIDPath, _ GetReputationHistoryParams) {
-	v, err := s.gw.ReputationHistory(r.Context(), memberOf(mspID, memberID))
-	one(w, r, v, err)
-}
-
 func (s *Server) VouchForMember(w http.ResponseWriter, r *http.Request, mspID MSPIDPath, memberID MemberIDPath) {
 	s.signerOnly(w, r, func(ctx context.Context, as *charter.Client) error {
 		_, err := as.Vouch(ctx, memberOf(mspID, memberID))
@@ -61,28 +55,4 @@ func (s *Server) RevokeVouch(w http.ResponseWriter, r *http.Request, mspID MSPID
 func (s *Server) ListVouches(w http.ResponseWriter, r *http.Request, mspID MSPIDPath, memberID MemberIDPath, _ ListVouchesParams) {
 	v, err := s.gw.Vouches(r.Context(), memberOf(mspID, memberID))
 	list(s, w, r, v, err)
-}
-
-func (s *Server) GetTokenHistory(w http.ResponseWriter, r *http.Request, mspID MSPIDPath, memberID MemberIDPath, p GetTokenHistoryParams) {
-	v, err := s.gw.TokenHistory(r.Context(), memberOf(mspID, memberID), limitOf(p.Limit))
-	list(s, w, r, v, err)
-}
-
-func (s *Server) GetTokenSupply(w http.ResponseWriter, r *http.Request, _ GetTokenSupplyParams) {
-	n, err := s.gw.Supply(r.Context())
-	one(w, r, Supply{Supply: n}, err)
-}
-
-func (s *Server) ListTokenAccounts(w http.ResponseWriter, r *http.Request, p ListTokenAccountsParams) {
-	msp := ""
-	if p.MspId != nil {
-		msp = *p.MspId
-	}
-	paged(s, w, r, "token-accounts:"+msp, p.Cursor, func(bm string) ([]token.Account, string, error) {
-		pg, err := s.gw.TokenAccountsPage(r.Context(), msp, limitOf(p.Limit), bm)
-		if err != nil {
-			return nil, "", err
-		}
-		return pg.Accounts, pg.Bookmark, nil
-	})
 }

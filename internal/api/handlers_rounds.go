@@ -118,25 +118,6 @@ func (s *Server) PayRound(w http.ResponseWriter, r *http.Request, id ID) {
 	})
 }
 
-// GetRoundResultsCSV answers a closed round's results as CSV (round.CSV,
-// the CLI's --csv).
-func (s *Server) GetRoundResultsCSV(w http.ResponseWriter, r *http.Request, id ID, _ GetRoundResultsCSVParams) {
-	res, err := s.gw.RoundResults(r.Context(), id)
-	if err != nil {
-		writeProblem(w, r, err)
-		return
-	}
-	out, err := round.CSV(res)
-	if err != nil {
-		writeProblem(w, r, err)
-		return
-	}
-	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Disposition", `attachment; filename="round-`+safeFilename(id)+`-results.csv"`)
-	w.WriteHeader(http.StatusOK)
-	_, _ = w.Write([]byte(out))
-}
-
 // safeFilename keeps a round ID's filename characters (the ID pattern
 // allows only these and ".:@-"; ":" and "@" become "_").
 func safeFilename(id string) string {

@@ -15,6 +15,7 @@ import (
 	"github.com/hyperledger/fabric-gateway/pkg/client"
 	"github.com/stretchr/testify/require"
 
+	"github.com/charter-gov/charter/chaincode/core"
 	"github.com/charter-gov/charter/chaincode/errcode"
 	"github.com/charter-gov/charter/chaincode/funding"
 	"github.com/charter-gov/charter/chaincode/identity"
@@ -170,7 +171,15 @@ func cartLines(n int) []any {
 
 func TestRoundResultsCSV(t *testing.T) {
 	g := &roundsGateway{fakeGateway: &fakeGateway{}}
-	_, ts := newTestServerWith(t, g.fakeGateway, g)
+	s, ts := newTestServerWith(t, g.fakeGateway, g)
+	// The results are read from the index: round r1 and its results
+	// arrive in a block.
+	l := newTestLedger()
+	l.writes(
+		kv(t, core.MustKey("round", "r1"), must(g.Round(context.Background(), "r1"))),
+		kv(t, core.MustKey("round-result", "r1"), must(g.RoundResults(context.Background(), "r1"))),
+	)
+	feed(t, s, l)
 	res, err := http.Get(ts.URL + "/v1/rounds/r1/results.csv")
 	require.NoError(t, err)
 	defer res.Body.Close()
@@ -190,6 +199,7 @@ func TestRoundResultsCSV(t *testing.T) {
 	want, err := round.CSV(must(g.RoundResults(context.Background(), "r1")))
 	require.NoError(t, err)
 	require.Equal(t, want, string(raw), "the CLI's --csv, byte for byte")
+	require.Equal(t, "2", res.Header.Get(HeightHeader), "the height the index answered at (the genesis block and the one with r1)")
 
 	r := do(t, ts, "GET", "/v1/rounds/r9/results.csv", nil)
 	requireProblem(t, r, 404, "NOT_FOUND", "", "")

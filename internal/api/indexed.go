@@ -8,11 +8,14 @@ import (
 	"github.com/charter-gov/charter/chaincode/ballot"
 	"github.com/charter-gov/charter/chaincode/decision"
 	"github.com/charter-gov/charter/chaincode/identity"
+	"github.com/charter-gov/charter/chaincode/membership"
 	charter "github.com/charter-gov/charter/gateway-client"
 )
 
 // The reads served from the event-fed index (internal/index): ballots,
-// their results, decisions and members. Each answers from one consistent
+// their results, decisions and members here; funding rounds, the artifact
+// registry and guardian pauses, the treasury, the governance token,
+// reputation and the constitution in indexed_areas.go. Each answers from one consistent
 // snapshot of the index and stamps Charter-Block-Height (and a list's
 // blockHeight) with the height that snapshot reflects. Until the index
 // has caught up with the ledger the server started against, they wait
@@ -32,15 +35,63 @@ func stampHeight(w http.ResponseWriter, h uint64) {
 	w.Header().Set(HeightHeader, strconv.FormatUint(h, 10))
 }
 
-// indexedPage answers one page of an index listing at height h.
-func indexedPage[T any](w http.ResponseWriter, r *http.Request, listing string, vs []T, bookmark string, h uint64) {
+// indexedList serves one page of an index listing, the steps every
+// index-served list shares: decode the cursor (refusing one issued for
+// another listing), wait for the index to catch up, read the page at the
+// cursor's bookmark from one index snapshot, and answer its items, the
+// next cursor and the height that snapshot reflects (in the body and in
+// Charter-Block-Height).
+func indexedList[T any](s *Server, w http.ResponseWriter, r *http.Request, listing string, cursor *string, read func(bookmark string) ([]T, string, uint64, error)) {
+	bm, err := decodeCursor(listing, cursor)
+	if err != nil {
+		writeProblem(w, r, err)
+		return
+	}
+	if !s.fromIndex(w, r) {
+		return
+	}
+	vs, next, h, err := read(bm)
+	if err != nil {
+		writeProblem(w, r, err)
+		return
+	}
 	items, err := toItems(vs)
 	if err != nil {
 		writeProblem(w, r, err)
 		return
 	}
 	stampHeight(w, h)
-	writeJSON(w, http.StatusOK, Page{Items: items, NextCursor: encodeCursor(listing, bookmark), BlockHeight: int64(h)})
+	writeJSON(w, http.StatusOK, Page{Items: items, NextCursor: encodeCursor(listing, next), BlockHeight: int64(h)})
+}
+
+// indexedItems serves a whole (bounded) list read from one index
+// snapshot, with the height it reflects.
+func indexedItems[T any](s *Server, w http.ResponseWriter, r *http.Request, read func() ([]T, uint64, error)) {
+	if !s.fromIndex(w, r) {
+		return
+	}
+	vs, h, err := read()
+	if err != nil {
+		writeProblem(w, r, err)
+		return
+	}
+	items, err := toItems(vs)
+	if err != nil {
+		writeProblem(w, r, err)
+		return
+	}
+	stampHeight(w, h)
+	writeJSON(w, http.StatusOK, Items{Items: items, BlockHeight: int64(h)})
+}
+
+// indexedGet serves one record read from one index snapshot, with the
+// height it reflects.
+func indexedGet[T any](s *Server, w http.ResponseWriter, r *http.Request, read func() (T, uint64, error)) {
+	if !s.fromIndex(w, r) {
+		return
+	}
+	v, h, err := read()
+	indexedOne(w, r, v, h, err)
 }
 
 // indexedOne answers one index record at height h.
@@ -58,21 +109,13 @@ func (s *Server) ListBallots(w http.ResponseWriter, r *http.Request, p ListBallo
 	if p.Status != nil {
 		st = string(*p.Status)
 	}
-	listing := "ballots:" + st
-	bm, err := decodeCursor(listing, p.Cursor)
-	if err != nil {
-		writeProblem(w, r, err)
-		return
-	}
-	if !s.fromIndex(w, r) {
-		return
-	}
-	pg, h, err := s.idx.BallotsPage(s.opts.Now(), ballot.Status(st), limitOf(p.Limit), bm)
-	if err != nil {
-		writeProblem(w, r, err)
-		return
-	}
-	indexedPage(w, r, listing, pg.Ballots, pg.Bookmark, h)
+	indexedList(s, w, r, "ballots:"+st, p.Cursor, func(bm string) ([]ballot.View, string, uint64, error) {
+		pg, h, err := s.idx.BallotsPage(s.opts.Now(), ballot.Status(st), limitOf(p.Limit), bm)
+		if err != nil {
+			return nil, "", h, err
+		}
+		return pg.Ballots, pg.Bookmark, h, nil
+	})
 }
 
 func (s *Server) GetBallot(w http.ResponseWriter, r *http.Request, id ID, _ GetBallotParams) {
@@ -96,21 +139,13 @@ func (s *Server) ListDecisions(w http.ResponseWriter, r *http.Request, p ListDec
 	if p.Status != nil {
 		st = string(*p.Status)
 	}
-	listing := "decisions:" + st
-	bm, err := decodeCursor(listing, p.Cursor)
-	if err != nil {
-		writeProblem(w, r, err)
-		return
-	}
-	if !s.fromIndex(w, r) {
-		return
-	}
-	pg, h, err := s.idx.DecisionsPage(decision.Status(st), limitOf(p.Limit), bm)
-	if err != nil {
-		writeProblem(w, r, err)
-		return
-	}
-	indexedPage(w, r, listing, pg.Decisions, pg.Bookmark, h)
+	indexedList(s, w, r, "decisions:"+st, p.Cursor, func(bm string) ([]decision.Decision, string, uint64, error) {
+		pg, h, err := s.idx.DecisionsPage(decision.Status(st), limitOf(p.Limit), bm)
+		if err != nil {
+			return nil, "", h, err
+		}
+		return pg.Decisions, pg.Bookmark, h, nil
+	})
 }
 
 func (s *Server) GetDecision(w http.ResponseWriter, r *http.Request, id ID, _ GetDecisionParams) {
@@ -130,21 +165,14 @@ func (s *Server) ListMembers(w http.ResponseWriter, r *http.Request, p ListMembe
 		q.IncludeRemoved = *p.IncludeRemoved
 	}
 	listing := fmt.Sprintf("members:%s:%t", q.MSPID, q.IncludeRemoved)
-	bm, err := decodeCursor(listing, p.Cursor)
-	if err != nil {
-		writeProblem(w, r, err)
-		return
-	}
-	q.Bookmark = bm
-	if !s.fromIndex(w, r) {
-		return
-	}
-	pg, h, err := s.idx.MembersPage(q)
-	if err != nil {
-		writeProblem(w, r, err)
-		return
-	}
-	indexedPage(w, r, listing, pg.Members, pg.Bookmark, h)
+	indexedList(s, w, r, listing, p.Cursor, func(bm string) ([]membership.Member, string, uint64, error) {
+		q.Bookmark = bm
+		pg, h, err := s.idx.MembersPage(q)
+		if err != nil {
+			return nil, "", h, err
+		}
+		return pg.Members, pg.Bookmark, h, nil
+	})
 }
 
 func (s *Server) GetMember(w http.ResponseWriter, r *http.Request, mspID MSPIDPath, memberID MemberIDPath, _ GetMemberParams) {

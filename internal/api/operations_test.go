@@ -2,20 +2,22 @@ package api
 
 import (
 	"context"
+	"encoding/json"
 	"net/url"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/hyperledger/fabric-protos-go-apiv2/ledger/rwset/kvrwset"
 	"github.com/stretchr/testify/require"
 
 	"github.com/charter-gov/charter/chaincode/artifact"
 	"github.com/charter-gov/charter/chaincode/ballot"
 	"github.com/charter-gov/charter/chaincode/coi"
-	"github.com/charter-gov/charter/chaincode/contribution"
+	"github.com/charter-gov/charter/chaincode/constitution"
+	"github.com/charter-gov/charter/chaincode/core"
 	"github.com/charter-gov/charter/chaincode/identity"
 	"github.com/charter-gov/charter/chaincode/incident"
-	"github.com/charter-gov/charter/chaincode/reputation"
 	"github.com/charter-gov/charter/chaincode/token"
 	"github.com/charter-gov/charter/chaincode/treasury"
 	"github.com/charter-gov/charter/chaincode/upgrade"
@@ -30,13 +32,7 @@ type opsGateway struct {
 	conflictsQ []coi.ListRequest
 	checked    []string
 	incidentQ  []charter.IncidentQuery
-	scoreQ     []charter.ScoreQuery
-	balanceAt  []time.Time
 	requests   *requestRecorder
-}
-
-func (g *opsGateway) SpendsBySource(_ context.Context, source string) ([]treasury.Spend, error) {
-	return []treasury.Spend{{ID: "s1", Source: source}}, nil
 }
 
 func (g *opsGateway) IncidentsPage(_ context.Context, q charter.IncidentQuery) (*incident.ListPage, error) {
@@ -44,20 +40,6 @@ func (g *opsGateway) IncidentsPage(_ context.Context, q charter.IncidentQuery) (
 	g.incidentQ = append(g.incidentQ, q)
 	g.mu.Unlock()
 	return &incident.ListPage{}, nil
-}
-
-func (g *opsGateway) Score(_ context.Context, _ identity.Identity, q charter.ScoreQuery) (*reputation.ScoreReport, error) {
-	g.mu.Lock()
-	g.scoreQ = append(g.scoreQ, q)
-	g.mu.Unlock()
-	return &reputation.ScoreReport{}, nil
-}
-
-func (g *opsGateway) BalanceAt(_ context.Context, _ identity.Identity, at time.Time) (*charter.Balance, error) {
-	g.mu.Lock()
-	g.balanceAt = append(g.balanceAt, at)
-	g.mu.Unlock()
-	return &charter.Balance{}, nil
 }
 
 func (g *opsGateway) Prepare(ctx context.Context, s charter.Signer, call func(context.Context, *charter.Client) error) (*charter.Unsigned, error) {
@@ -70,15 +52,6 @@ func (g *opsGateway) Prepare(ctx context.Context, s charter.Signer, call func(co
 	return g.fakeGateway.Prepare(ctx, s, call)
 }
 
-func (g *opsGateway) Supply(context.Context) (int64, error) { return 1234, nil }
-
-func (g *opsGateway) TokenAccountsPage(_ context.Context, msp string, _ int, bookmark string) (*token.AccountPage, error) {
-	if bookmark == "" {
-		return &token.AccountPage{Accounts: []token.Account{{Account: identity.Identity{MSPID: msp, ID: "a"}}}, Bookmark: "next"}, nil
-	}
-	return &token.AccountPage{Accounts: []token.Account{{Account: identity.Identity{MSPID: msp, ID: "b"}}}}, nil
-}
-
 func (g *opsGateway) ConflictsPage(_ context.Context, q coi.ListRequest) (*coi.ListPage, error) {
 	g.mu.Lock()
 	g.conflictsQ = append(g.conflictsQ, q)
@@ -86,19 +59,8 @@ func (g *opsGateway) ConflictsPage(_ context.Context, q coi.ListRequest) (*coi.L
 	return &coi.ListPage{Disclosures: []coi.Disclosure{}}, nil
 }
 
-func (g *opsGateway) Spend(_ context.Context, id string) (*treasury.Spend, error) {
-	return nil, &charter.Error{Code: charter.CodeNotFound, Message: "spend \"" + id + "\" does not exist"}
-}
-
 func (g *opsGateway) PauseSupports(context.Context, string) ([]ballot.PauseSupport, error) {
 	return []ballot.PauseSupport{{Ballot: "b1", Reason: "vote buying"}}, nil
-}
-
-func (g *opsGateway) ArtifactStatus(_ context.Context, r artifact.Ref) (*artifact.Status, error) {
-	if r.Name != "llm" {
-		return nil, &charter.Error{Code: charter.CodeNotFound, Message: "not registered"}
-	}
-	return &artifact.Status{Artifact: artifact.Artifact{Name: "llm", Version: r.Version, SHA256: strings.Repeat("a", 64), Size: 10}}, nil
 }
 
 func (g *opsGateway) UpgradeStatus(_ context.Context, seq int64) (*upgrade.Status, error) {
@@ -117,6 +79,7 @@ func newOpsServer(t *testing.T) (*opsGateway, *Server, func(method, path string,
 	f := &fakeGateway{}
 	g := &opsGateway{fakeGateway: f, requests: newRequestRecorder(t)}
 	s, ts := newTestServerWith(t, f, g)
+	seedOps(t, s)
 	return g, s, func(method, path string, body any, headers ...string) response {
 		return do(t, ts, method, path, body, headers...)
 	}
@@ -262,12 +225,12 @@ func TestOperationReads(t *testing.T) {
 	require.Equal(t, 200, supply.status)
 	require.EqualValues(t, 1234, supply.body["supply"])
 
-	first := call("GET", "/v1/tokens/accounts?mspId=LabAMSP&limit=1", nil)
+	first := call("GET", "/v1/tokens/accounts?mspId=LabAMSP&limit=2", nil)
 	require.Equal(t, 200, first.status, "%v", first.body)
 	require.Equal(t, "a", first.body["items"].([]any)[0].(map[string]any)["account"].(map[string]any)["id"])
 	cur := first.body["nextCursor"].(string)
-	second := call("GET", "/v1/tokens/accounts?mspId=LabAMSP&limit=1&cursor="+cur, nil)
-	require.Equal(t, "b", second.body["items"].([]any)[0].(map[string]any)["account"].(map[string]any)["id"])
+	second := call("GET", "/v1/tokens/accounts?mspId=LabAMSP&limit=2&cursor="+cur, nil)
+	require.Equal(t, aliceID, second.body["items"].([]any)[0].(map[string]any)["account"].(map[string]any)["id"])
 	require.NotContains(t, second.body, "nextCursor")
 	requireProblem(t, call("GET", "/v1/tokens/accounts?mspId=LabBMSP&cursor="+cur, nil), 400, "INVALID_ARGUMENT", "cursor", "same-listing")
 
@@ -313,16 +276,56 @@ func TestOperationReads(t *testing.T) {
 	require.Equal(t, time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), g.incidentQ[0].From)
 	require.Equal(t, time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC), g.incidentQ[0].To)
 	requireProblem(t, call("GET", "/v1/incidents?kind=gossip", nil), 400, "INVALID_ARGUMENT", "kind", "")
-	require.Equal(t, 200, call("GET", "/v1/members/LabAMSP/alice/reputation?at=2026-03-01T00:00:00Z&categories=merged_code&categories=documentation", nil).status)
-	require.Len(t, g.scoreQ, 1)
-	require.Equal(t, time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC), g.scoreQ[0].At)
-	require.Equal(t, []contribution.Category{"merged_code", "documentation"}, g.scoreQ[0].Categories)
-	require.Equal(t, 200, call("GET", "/v1/members/LabAMSP/alice/balance?at=2026-03-01T00:00:00Z", nil).status)
-	require.Equal(t, []time.Time{time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)}, g.balanceAt)
+	alice := "/v1/members/LabAMSP/" + url.PathEscape(aliceID)
+	sc0 := call("GET", alice+"/reputation?at=2026-03-01T00:00:00Z&categories=merged_code&categories=documentation", nil)
+	require.Equal(t, 200, sc0.status, "%v", sc0.body)
+	sc := call("GET", alice+"/reputation?at=2026-03-01T00:00:00Z&categories=merged_code&categories=documentation", nil)
+	require.Equal(t, 200, sc.status, "%v", sc.body)
+	require.Equal(t, "2026-03-01T00:00:00Z", sc.body["at"], "the score at the time asked")
+	require.Equal(t, []any{"merged_code", "documentation"}, sc.body["categories"])
+	bal := call("GET", alice+"/balance?at=2026-03-01T00:00:00Z", nil)
+	require.Equal(t, 200, bal.status, "%v", bal.body)
+	require.EqualValues(t, 70, bal.body["balance"], "the checkpoint of February, not today's 90")
+	bal = call("GET", alice+"/balance", nil)
+	require.EqualValues(t, 90, bal.body["balance"])
 
 	// An upgrade's status, or its check against a digest.
 	require.Equal(t, 200, call("GET", "/v1/upgrades/3", nil).status)
 	require.Empty(t, g.checked)
 	require.Equal(t, 200, call("GET", "/v1/upgrades/3?digest="+hex64, nil).status)
 	require.Equal(t, []string{hex64}, g.checked)
+}
+
+// seedOps writes, through one block the server's index applies, the
+// records the operation reads answer from: the token supply and accounts
+// (alice with a February checkpoint), a constitution in force, the
+// artifact llm/1 and a round's payout spend.
+func seedOps(t *testing.T, s *Server) {
+	t.Helper()
+	alice := identity.Identity{MSPID: "LabAMSP", ID: aliceID}
+	feb, apr := time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC)
+	l := newTestLedger()
+	l.writes(
+		kv(t, core.MustKey("token", "supply"), token.Checkpoint{Balance: 1234}),
+		kv(t, core.MustKey("token", "acct", "LabAMSP", "a"), token.Account{Account: identity.Identity{MSPID: "LabAMSP", ID: "a"}}),
+		kv(t, core.MustKey("token", "acct", "LabAMSP", aliceID), token.Account{Account: alice, Balance: 90, UpdatedAt: apr}),
+		kv(t, core.MustKey("token", "acct", "LabAMSP", "b"), token.Account{Account: identity.Identity{MSPID: "LabAMSP", ID: "b"}}),
+		kv(t, core.MustKey("token", "acct", "LabBMSP", "c"), token.Account{Account: identity.Identity{MSPID: "LabBMSP", ID: "c"}}),
+		kv(t, core.MustKey("token", "cp", "LabAMSP", aliceID, token.Inv(apr)), token.Checkpoint{Balance: 90, At: apr, Delta: 20, Kind: "in"}),
+		kv(t, core.MustKey("token", "cp", "LabAMSP", aliceID, token.Inv(feb)), token.Checkpoint{Balance: 70, At: feb, Delta: 70, Kind: "mint"}),
+		kv(t, core.MustKey("constitution", "current"), constitution.Version{Version: 1, Decision: "genesis", Document: constitution.Default()}),
+		kv(t, core.MustKey("artifact", "llm", "1"), artifact.Artifact{Kind: "model", Name: "llm", Version: "1", SHA256: strings.Repeat("a", 64), Size: 10}),
+		kv(t, core.MustKey("treasury", "spend", "s1"), treasury.Spend{ID: "s1", Source: "round:r1"}),
+		kv(t, core.MustKey("treasury", "src", "round:r1", "s1"), "s1"),
+	)
+	feed(t, s, l)
+}
+
+const aliceID = "x509::CN=alice::CN=ca"
+
+func kv(t *testing.T, key string, v any) *kvrwset.KVWrite {
+	t.Helper()
+	raw, err := json.Marshal(v)
+	require.NoError(t, err)
+	return &kvrwset.KVWrite{Key: key, Value: raw}
 }

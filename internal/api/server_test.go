@@ -49,7 +49,11 @@ type fakeGateway struct {
 	txMessage  []byte
 }
 
-func (f *fakeGateway) ChainHeight(context.Context) (uint64, error) { return f.height, nil }
+func (f *fakeGateway) ChainHeight(context.Context) (uint64, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.height, nil
+}
 func (f *fakeGateway) BlockEvents(ctx context.Context, _ uint64) (<-chan *common.Block, error) {
 	ch := make(chan *common.Block)
 	go func() { <-ctx.Done(); close(ch) }()
