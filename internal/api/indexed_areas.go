@@ -191,7 +191,7 @@ func (s *Server) ListTreasuryMovements(w http.ResponseWriter, r *http.Request, i
 
 func (s *Server) ListDeposits(w http.ResponseWriter, r *http.Request, p ListDepositsParams) {
 	indexedList(s, w, r, "deposits", p.Cursor, func(bm string) ([]treasury.DepositRecord, string, uint64, error) {
-		pg, h, err := s.idx.TreasuryDeposits(limitOf(p.Limit), bm)
+		pg, h, err := s.idx.TreasuryDeposits(time.Now().UTC(), limitOf(p.Limit), bm)
 		if err != nil {
 			return nil, "", h, err
 		}
@@ -200,7 +200,7 @@ func (s *Server) ListDeposits(w http.ResponseWriter, r *http.Request, p ListDepo
 }
 
 func (s *Server) GetDeposit(w http.ResponseWriter, r *http.Request, id ID, _ GetDepositParams) {
-	indexedGet(s, w, r, func() (*treasury.DepositRecord, uint64, error) { return s.idx.TreasuryDeposit(id) })
+	indexedGet(s, w, r, func() (*treasury.DepositRecord, uint64, error) { return s.idx.TreasuryDeposit(id, time.Now().UTC()) })
 }
 
 func (s *Server) GetBudget(w http.ResponseWriter, r *http.Request, id ID, _ GetBudgetParams) {

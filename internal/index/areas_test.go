@@ -9,6 +9,7 @@ import (
 
 	"github.com/hyperledger/fabric-protos-go-apiv2/ledger/rwset/kvrwset"
 	"github.com/hyperledger/fabric-protos-go-apiv2/peer"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	bolt "go.etcd.io/bbolt"
 
@@ -121,7 +122,7 @@ func areaReads(now time.Time) []struct {
 		{"treasury movements", func(x *Index) (any, uint64, error) { return wrap(x.TreasuryMovements("grants", 0, "")) }, func(s core.Store) (any, error) { return treasury.Movements(s, "grants", 0, "") }},
 		{"spends", func(x *Index) (any, uint64, error) { return wrap(x.Spends(0, "")) }, func(s core.Store) (any, error) { return treasury.Spends(s, 0, "") }},
 		{"spends of a round", func(x *Index) (any, uint64, error) { return wrap(x.SpendsBySource("round:r1")) }, func(s core.Store) (any, error) { return treasury.SpendsBySource(s, "round:r1") }},
-		{"deposits", func(x *Index) (any, uint64, error) { return wrap(x.TreasuryDeposits(0, "")) }, func(s core.Store) (any, error) { return treasury.Deposits(s, 0, "") }},
+		{"deposits", func(x *Index) (any, uint64, error) { return wrap(x.TreasuryDeposits(now, 0, "")) }, func(s core.Store) (any, error) { return treasury.DepositsAt(s, now, 0, "") }},
 		{"balance", func(x *Index) (any, uint64, error) {
 			b, h, err := x.Balance(ann)
 			if err != nil {
@@ -338,5 +339,44 @@ func TestApplyInOrderEqualsResumeFromCheckpoint(t *testing.T) {
 				require.NoError(t, x.Close())
 			}
 		})
+	}
+}
+
+// A pending deposit reads as lapsed from its confirmation deadline on,
+// through the index as through the chaincode's query stamped at the same
+// time: the API passes its read time.
+func TestDepositLapsesThroughTheIndex(t *testing.T) {
+	w := newWorld()
+	areaBlocks(t, w)
+	by := t0.Add(time.Hour)
+	w.block(audittest.Tx{Writes: []*kvrwset.KVWrite{
+		put(t, core.MustKey("treasury", "deposit", "dep2"), treasury.DepositRecord{ID: "dep2", Account: "grants", Amount: 7,
+			Status: treasury.DepositPending, RecordedAt: t0, ConfirmBy: &by}),
+	}})
+	x, err := Open(t.TempDir(), "charter")
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = x.Close() })
+	_, err = x.Apply(w.chain.Blocks...)
+	require.NoError(t, err)
+	for _, tt := range []struct {
+		at   time.Time
+		want treasury.DepositStatus
+	}{
+		{by.Add(-time.Nanosecond), treasury.DepositPending},
+		{by, treasury.DepositLapsed},
+		{by.Add(30 * 24 * time.Hour), treasury.DepositLapsed},
+	} {
+		d, _, err := x.TreasuryDeposit("dep2", tt.at)
+		require.NoError(t, err)
+		assert.Equal(t, tt.want, d.Status, "dep2 read at %s", tt.at)
+		page, _, err := x.TreasuryDeposits(tt.at, 0, "")
+		require.NoError(t, err)
+		var listed treasury.DepositStatus
+		for _, p := range page.Deposits {
+			if p.ID == "dep2" {
+				listed = p.Status
+			}
+		}
+		assert.Equal(t, tt.want, listed, "dep2 listed at %s", tt.at)
 	}
 }

@@ -134,14 +134,19 @@ func (x *Index) TreasuryMovements(account string, pageSize int, bookmark string)
 	})
 }
 
-// TreasuryDeposits is treasury:Deposits.
-func (x *Index) TreasuryDeposits(pageSize int, bookmark string) (*treasury.DepositPage, uint64, error) {
-	return readAt(x, func(s core.Store) (*treasury.DepositPage, error) { return treasury.Deposits(s, pageSize, bookmark) })
+// TreasuryDeposits is treasury:Deposits read at time at: a pending
+// deposit whose confirmation deadline has come shows as lapsed, as the
+// chaincode's query stamped at shows it.
+func (x *Index) TreasuryDeposits(at time.Time, pageSize int, bookmark string) (*treasury.DepositPage, uint64, error) {
+	return readAt(x, func(s core.Store) (*treasury.DepositPage, error) {
+		return treasury.DepositsAt(s, at, pageSize, bookmark)
+	})
 }
 
-// TreasuryDeposit is treasury:DepositRecord.
-func (x *Index) TreasuryDeposit(id string) (*treasury.DepositRecord, uint64, error) {
-	return readAt(x, func(s core.Store) (*treasury.DepositRecord, error) { return treasury.GetDeposit(s, id) })
+// TreasuryDeposit is treasury:DepositRecord read at time at (lapsed as
+// TreasuryDeposits shows it).
+func (x *Index) TreasuryDeposit(id string, at time.Time) (*treasury.DepositRecord, uint64, error) {
+	return readAt(x, func(s core.Store) (*treasury.DepositRecord, error) { return treasury.DepositAt(s, id, at) })
 }
 
 // TreasuryBudget is treasury:Budget.
