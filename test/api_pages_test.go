@@ -28,6 +28,7 @@ import (
 	"github.com/charter-gov/charter/chaincode/membership"
 	"github.com/charter-gov/charter/chaincode/token"
 	"github.com/charter-gov/charter/chaincode/treasury"
+	charter "github.com/charter-gov/charter/gateway-client"
 )
 
 // pageItemKey is what identifies an item of a listing: its ID (with its
@@ -164,6 +165,11 @@ func TestAPIPaginationUnderWrites(t *testing.T) {
 			if err != nil {
 				return err
 			}
+			// The confirmer's gateway may ask peers that have not committed
+			// the deposit yet: wait until every organisation's peer has it.
+			if err := onEveryPeer(ctx, func(c *charter.Client) error { _, err := c.TreasuryDeposit(ctx, d.ID); return err }); err != nil {
+				return err
+			}
 			return agreedOn(ctx, func() error { _, err := confirmer.ConfirmDeposit(ctx, d.ID); return err })
 		},
 		"tokens": func(n int) error {
@@ -175,6 +181,9 @@ func TestAPIPaginationUnderWrites(t *testing.T) {
 			if _, err := admin.RegisterMember(ctx, membership.RegisterRequest{Member: id, Name: "credited while paging"}); err != nil {
 				return err
 			}
+			if err := onEveryPeer(ctx, func(c *charter.Client) error { _, err := c.Member(ctx, id); return err }); err != nil {
+				return err
+			}
 			return agreedOn(ctx, func() error {
 				_, err := holder.Transfer(ctx, token.TransferRequest{To: id, Amount: 1, Memo: "paged"})
 				return err
@@ -183,6 +192,9 @@ func TestAPIPaginationUnderWrites(t *testing.T) {
 		"conflicts": func(n int) error {
 			b, err := author.CreateBallot(ctx, ballot.CreateRequest{Kind: ballot.KindPoll, Title: fmt.Sprintf("Disclosed on while paging %d", n), VotingPeriodSec: 3600})
 			if err != nil {
+				return err
+			}
+			if err := onEveryPeer(ctx, func(c *charter.Client) error { _, err := c.Ballot(ctx, b.ID); return err }); err != nil {
 				return err
 			}
 			_, err = author.DiscloseConflict(ctx, coi.DiscloseRequest{Subject: coi.Subject{Kind: coi.KindProposal, ID: b.ID}, Statement: "disclosed while paging"})
@@ -281,6 +293,25 @@ func agreedOn(ctx context.Context, op func() error) error {
 		case <-time.After(200 * time.Millisecond):
 		}
 	}
+}
+
+// onEveryPeer waits until read succeeds on every organisation's peer (each
+// through its own user's gateway), polling; for goroutines: no testing.TB.
+func onEveryPeer(ctx context.Context, read func(c *charter.Client) error) error {
+	for _, org := range orgProfiles {
+		c, err := net.connect(org + "-user1")
+		if err != nil {
+			return err
+		}
+		for read(c) != nil {
+			select {
+			case <-ctx.Done():
+				return fmt.Errorf("waiting for %s's peer: %w", org, ctx.Err())
+			case <-time.After(100 * time.Millisecond):
+			}
+		}
+	}
+	return nil
 }
 
 // issuedIdentity issues a certificate of org for cn in dir and returns its
