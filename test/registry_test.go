@@ -205,6 +205,9 @@ func TestRegistryReleaseEndToEnd(t *testing.T) {
 	pause := r2.Pause
 	require.NotNil(t, pause)
 	assert.Equal(t, pause.From.Add(40*time.Second), pause.Until, "unratified: min(maxPause, ratifyWithin)")
+	// The pause committed at the second guardian's peer; the reader asks
+	// its own organisation's peer: wait until every peer has the block.
+	settledHeight(t)
 	v, err = reader.VerifyFile(ctx, weights, wt, artifact.UseResearch, nil)
 	require.NoError(t, err)
 	assert.False(t, v.OK)
