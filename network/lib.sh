@@ -312,6 +312,10 @@ ccaas_package() {
   pem_json "$tls/server.key"; key="$REPLY"
   pem_json "$tls/server.crt"; crt="$REPLY"
   pem_json "$tls/ca.crt"; ca="$REPLY"
+  if [ "${CHARTER_CHAINCODE_TLS:-1}" = 0 ]; then
+    # measurement only (network/up.sh): plain gRPC to the chaincode service
+    printf '{"address": "%s", "dial_timeout": "10s", "tls_required": false}\n' "$address" >"$dir/connection.json"
+  else
   cat >"$dir/connection.json" <<EOF
 {
   "address": "$address",
@@ -323,6 +327,7 @@ ccaas_package() {
   "root_cert": "$ca"
 }
 EOF
+  fi
   printf '{"type":"ccaas","label":"%s"}\n' "$label" >"$dir/metadata.json"
   tar -C "$dir" -czf "$dir/code.tar.gz" connection.json
   tar -C "$dir" -czf "$dir/$file.tar.gz" metadata.json code.tar.gz

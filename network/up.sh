@@ -30,6 +30,13 @@
 # ports in network/lib.sh), CHARTER_BATCH_TIMEOUT and
 # CHARTER_BATCH_MAX_MESSAGES (the channel's batch settings when it is
 # created; default 20ms and 200; benchmarks compare others with them).
+# Settings that exist to price what Charter's defaults cost
+# (docs/performance.md); set them on --fresh and on every later start:
+# CHARTER_CHAINCODE_TLS=0 (peer <-> chaincode service in plain gRPC),
+# CHARTER_GOSSIP=fabric (Fabric's own gossip intervals instead of 1 s),
+# CHARTER_METRICS=0 (no Prometheus metrics on the peers; readiness then
+# waits a fixed 5 s for gossip instead of reading its membership gauge; the
+# orderers keep theirs, which is how the scripts find the Raft leader).
 set -euo pipefail
 for a in "$@"; do [ "$a" = --bench ] && export CHARTER_BENCH=1; done
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -57,6 +64,16 @@ LOG_FORMAT='%{time:2006-01-02 15:04:05.000 MST} %{id:04x} %{level:.4s} [%{module
 CC_BIN="${CHARTER_CHAINCODE_BIN:-$BIN/charter-chaincode}"
 BENCH_BIN="${CHARTER_BENCH_CHAINCODE_BIN:-$BIN/charter-bench-chaincode}"
 BAREPUT_BIN="${CHARTER_BAREPUT_CHAINCODE_BIN:-$BIN/charter-bareput-chaincode}"
+CC_TLS=true
+[ "${CHARTER_CHAINCODE_TLS:-1}" = 0 ] && CC_TLS=false
+# Gossip: 1 s intervals, so a restarted or new peer is found in about a
+# second (NETWORK-NOTES.md); CHARTER_GOSSIP=fabric keeps Fabric's (5 s/10 s/25 s).
+GOSSIP_ENV=(CORE_PEER_GOSSIP_ALIVETIMEINTERVAL=1s CORE_PEER_GOSSIP_PUBLISHSTATEINFOINTERVAL=1s
+  CORE_PEER_GOSSIP_RECONNECTINTERVAL=1s CORE_PEER_GOSSIP_DIALTIMEOUT=1s
+  CORE_PEER_GOSSIP_MEMBERSHIPTRACKERINTERVAL=500ms)
+[ "${CHARTER_GOSSIP:-}" = fabric ] && GOSSIP_ENV=()
+METRICS_PROVIDER=prometheus
+[ "${CHARTER_METRICS:-1}" = 0 ] && METRICS_PROVIDER=disabled
 
 # ------------------------------------------------------------- output ---
 T0=$(( ${EPOCHREALTIME/./} / 1000 ))
@@ -221,11 +238,7 @@ start_peer() {
     CORE_PEER_CHAINCODEADDRESS="127.0.0.1:${PEER_CC[$o]}" \
     CORE_PEER_GOSSIP_BOOTSTRAP="127.0.0.1:${PEER_PORT[$o]}" \
     CORE_PEER_GOSSIP_EXTERNALENDPOINT="127.0.0.1:${PEER_PORT[$o]}" \
-    CORE_PEER_GOSSIP_ALIVETIMEINTERVAL=1s \
-    CORE_PEER_GOSSIP_PUBLISHSTATEINFOINTERVAL=1s \
-    CORE_PEER_GOSSIP_RECONNECTINTERVAL=1s \
-    CORE_PEER_GOSSIP_DIALTIMEOUT=1s \
-    CORE_PEER_GOSSIP_MEMBERSHIPTRACKERINTERVAL=500ms \
+    "${GOSSIP_ENV[@]}" \
     CORE_PEER_LOCALMSPID="${o}MSP" \
     CORE_PEER_MSPCONFIGPATH="$d/msp" \
     CORE_PEER_TLS_ENABLED=true \
@@ -237,7 +250,7 @@ start_peer() {
     CORE_PEER_FILESYSTEMPATH="$DATA/peer-$k" \
     CORE_LEDGER_SNAPSHOTS_ROOTDIR="$DATA/peer-$k/snapshots" \
     CORE_OPERATIONS_LISTENADDRESS="127.0.0.1:${PEER_OPS[$o]}" \
-    CORE_METRICS_PROVIDER=prometheus \
+    CORE_METRICS_PROVIDER="$METRICS_PROVIDER" \
     "${pprof[@]}" \
     -- node start
 }
@@ -268,7 +281,7 @@ start_ccserver() { # start_ccserver ORG [bench|bareput]
     CHAINCODE_SERVER_ADDRESS="127.0.0.1:$port" \
     CORE_CHAINCODE_ID_NAME="$pkgid" \
     CORE_PEER_LOCALMSPID="${o}MSP" \
-    CORE_PEER_TLS_ENABLED=true \
+    CORE_PEER_TLS_ENABLED="$CC_TLS" \
     CORE_TLS_CLIENT_CERT_FILE="$d/tls/server.crt" \
     CORE_TLS_CLIENT_KEY_FILE="$d/tls/server.key" \
     CORE_PEER_TLS_ROOTCERT_FILE="$d/tls/ca.crt" \
@@ -461,8 +474,14 @@ wait_chaincode_ready() {
     for o in "${pending[@]}"; do
       # gossip: the peer must see the other orgs' peers on the channel, or the
       # gateway cannot plan endorsements ("no combination of peers ...")
-      known="$(curl -fsS -m 1 "http://127.0.0.1:${PEER_OPS[$o]}/metrics" 2>/dev/null |
-        sed -n "s/^gossip_membership_total_peers_known{channel=\"$CHANNEL\"} //p")" || true
+      if [ "$METRICS_PROVIDER" = disabled ]; then
+        # no membership gauge to read: give gossip its 5 s
+        [ -n "${gossip_waited:-}" ] || { sleep 5; gossip_waited=1; }
+        known=$(( ${#ORGS[@]} - 1 ))
+      else
+        known="$(curl -fsS -m 1 "http://127.0.0.1:${PEER_OPS[$o]}/metrics" 2>/dev/null |
+          sed -n "s/^gossip_membership_total_peers_known{channel=\"$CHANNEL\"} //p")" || true
+      fi
       if [ "${known:-0}" -lt $(( ${#ORGS[@]} - 1 )) ]; then
         next+=("$o")
         echo "the $o peer knows ${known:-0} of the $(( ${#ORGS[@]} - 1 )) other peers on channel $CHANNEL through gossip" >"$LOGS/cli/ready-$o.log"
