@@ -124,10 +124,32 @@ type Error struct {
 	Rule  string
 }
 
-// Error renders "CODE: message", with the field/rule marker when the
-// refusal named them (so that the text decodes back to the same error).
+// Error renders "CODE: message" for people, followed by the field and
+// rule when the refusal named them, in words (errcode.Readable:
+// "INVALID_ARGUMENT: amount 0 … (field amount, rule range)"), never as
+// the wire marker. Programs read Code, Message, Field and Rule; WireText
+// renders the form that errcode.Decode reads back.
 func (e *Error) Error() string {
+	return string(e.Code) + ": " + e.Message + errcode.Readable(e.Field, e.Rule)
+}
+
+// WireText renders e as the chaincode sends a refusal: "CODE: message"
+// with the field/rule marker when it names them (errcode.Marker), so
+// that errcode.Decode gives back the same code, message, field and rule.
+func (e *Error) WireText() string {
 	return string(e.Code) + ": " + e.Message + errcode.Marker(e.Message, e.Field, e.Rule)
+}
+
+// localError is the *Error of a domain rule the client ran itself: an
+// errcode error's code, message, field and rule (the message without
+// repeating the code), or code for an error without one.
+func localError(code Code, err error) *Error {
+	var ce *errcode.Error
+	if errors.As(err, &ce) {
+		code = ce.Code
+	}
+	field, rule := errcode.FieldOf(err)
+	return &Error{Code: code, Message: strings.Replace(err.Error(), string(code)+": ", "", 1), Field: field, Rule: rule, Err: err}
 }
 
 // Unwrap returns the underlying error.

@@ -245,8 +245,11 @@ func FuzzErrorTextRoundTrip(f *testing.F) {
 			require.Equal(t, rule, e.Rule, name)
 			require.ErrorIs(t, got, code.Sentinel(), name)
 
-			// Parsing the rendered error again is stable.
-			ce, ok := errcode.Decode(e.Error())
+			// People read field and rule in words, never the marker.
+			require.Equal(t, string(code)+": "+msg+errcode.Readable(field, rule), e.Error(), name)
+
+			// Parsing the wire rendering again is stable.
+			ce, ok := errcode.Decode(e.WireText())
 			require.True(t, ok, name)
 			require.Equal(t, code, ce.Code, name)
 			require.Equal(t, msg, ce.Message, name)
@@ -254,4 +257,61 @@ func FuzzErrorTextRoundTrip(f *testing.F) {
 			require.Equal(t, rule, ce.Rule, name)
 		}
 	})
+}
+
+// The client's error renders field and rule for people: in words, empty
+// parts left out, never the wire marker; WireText keeps the marker.
+func TestErrorReadable(t *testing.T) {
+	tests := []struct {
+		name        string
+		field, rule string
+		msg         string
+		text, wire  string
+	}{
+		{"field and rule", "amount", "balance", "contribute: amount 1001 exceeds the balance 1000",
+			"INVALID_ARGUMENT: contribute: amount 1001 exceeds the balance 1000 (field amount, rule balance)",
+			`INVALID_ARGUMENT: contribute: amount 1001 exceeds the balance 1000 [field="amount" rule="balance"]`},
+		{"rule only", "", "window", "round: contribution window closed",
+			"INVALID_ARGUMENT: round: contribution window closed (rule: window)",
+			`INVALID_ARGUMENT: round: contribution window closed [field="" rule="window"]`},
+		{"field only", "lines[3].amount", "", "bad line",
+			"INVALID_ARGUMENT: bad line (field: lines[3].amount)",
+			`INVALID_ARGUMENT: bad line [field="lines[3].amount" rule=""]`},
+		{"neither", "", "", "member x is not registered",
+			"INVALID_ARGUMENT: member x is not registered",
+			"INVALID_ARGUMENT: member x is not registered"},
+		{"a message that ends like a marker", "", "", `says [field="a" rule="b"]`,
+			`INVALID_ARGUMENT: says [field="a" rule="b"]`,
+			`INVALID_ARGUMENT: says [field="a" rule="b"] [field="" rule=""]`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := &Error{Code: CodeInvalidArgument, Message: tt.msg, Field: tt.field, Rule: tt.rule}
+			assert.Equal(t, tt.text, e.Error())
+			assert.Equal(t, tt.wire, e.WireText())
+			if tt.field != "" || tt.rule != "" {
+				assert.NotContains(t, e.Error(), "[field=")
+			}
+			got := mapError(fmt.Errorf("chaincode response 500, %s", e.WireText()))
+			var back *Error
+			require.ErrorAs(t, got, &back)
+			assert.Equal(t, []string{tt.msg, tt.field, tt.rule}, []string{back.Message, back.Field, back.Rule})
+			assert.Equal(t, tt.text, got.Error())
+		})
+	}
+}
+
+// A domain rule the client runs itself keeps its code, field and rule,
+// and its message does not repeat the code.
+func TestLocalError(t *testing.T) {
+	e := localError(CodeInvalidArgument, errcode.InvalidFieldf("use", "enum", "use %q is unknown", "x"))
+	assert.Equal(t, CodeInvalidArgument, e.Code)
+	assert.Equal(t, `use "x" is unknown`, e.Message)
+	assert.Equal(t, []string{"use", "enum"}, []string{e.Field, e.Rule})
+	e = localError(CodeInvalidArgument, errors.New("read file: short"))
+	assert.Equal(t, CodeInvalidArgument, e.Code)
+	assert.Equal(t, "read file: short", e.Message)
+	e = localError(CodeInvalidArgument, errcode.Preconditionf("paused"))
+	assert.Equal(t, CodeFailedPrecondition, e.Code)
+	assert.Equal(t, "paused", e.Message)
 }

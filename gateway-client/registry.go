@@ -290,7 +290,7 @@ type Verification struct {
 // down or derived from a taken-down dataset, at a stage that allows it.
 func (c *Client) VerifyFile(ctx context.Context, path string, r artifact.Ref, use string, progress func(done int64)) (*Verification, error) {
 	if _, err := artifact.StageAllows(artifact.StageGeneral, use); err != nil {
-		return nil, &Error{Code: CodeInvalidArgument, Message: err.Error(), Err: err}
+		return nil, localError(CodeInvalidArgument, err)
 	}
 	type statusResult struct {
 		s   *artifact.Status
@@ -319,7 +319,7 @@ func (c *Client) VerifyFile(ctx context.Context, path string, r artifact.Ref, us
 	v.SizeOK = n == res.s.Artifact.Size
 	ok, why, err := res.s.Usable(use)
 	if err != nil {
-		return nil, &Error{Code: CodeInvalidArgument, Message: err.Error(), Err: err}
+		return nil, localError(CodeInvalidArgument, err)
 	}
 	v.Released = ok
 	switch {

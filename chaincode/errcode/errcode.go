@@ -128,6 +128,22 @@ func PreconditionFieldf(field, rule, format string, args ...any) error {
 	return Fieldf(FailedPrecondition, field, rule, format, args...)
 }
 
+// Readable renders field and rule for people, to follow a message:
+// " (field amount, rule balance)", " (field: amount)", " (rule: window)",
+// or "" when neither is set. It is what clients and the CLI show instead
+// of the wire marker (see Marker), which is for machines.
+func Readable(field, rule string) string {
+	switch {
+	case field != "" && rule != "":
+		return " (field " + field + ", rule " + rule + ")"
+	case field != "":
+		return " (field: " + field + ")"
+	case rule != "":
+		return " (rule: " + rule + ")"
+	}
+	return ""
+}
+
 // markerOpen starts the field/rule marker at the end of a wire message.
 const markerOpen = " [field="
 

@@ -191,3 +191,15 @@ func TestNewNamesArgumentsByTheirShortForm(t *testing.T) {
 		t.Errorf("other arguments changed: %q", got)
 	}
 }
+
+func TestReadable(t *testing.T) {
+	for _, tt := range []struct{ field, rule, want string }{
+		{"amount", "balance", " (field amount, rule balance)"},
+		{"", "window", " (rule: window)"},
+		{"lines[3].amount", "", " (field: lines[3].amount)"},
+		{"", "", ""},
+	} {
+		assert.Equal(t, tt.want, Readable(tt.field, tt.rule), "%q %q", tt.field, tt.rule)
+		assert.NotContains(t, Readable(tt.field, tt.rule), "[field=")
+	}
+}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/charter-gov/charter/chaincode/errcode"
 	charter "github.com/charter-gov/charter/gateway-client"
 )
 
@@ -84,6 +85,10 @@ type errorObject struct {
 	Code string `json:"code"`
 	// Message says what was wrong, without the code.
 	Message string `json:"message"`
+	// Field and Rule name the refused field and the rule it broke, when
+	// the refusal names them (the chaincode's words: "amount", "balance").
+	Field string `json:"field,omitempty"`
+	Rule  string `json:"rule,omitempty"`
 	// TxID is the transaction concerned, when there is one.
 	TxID string `json:"txId,omitempty"`
 	// ExitCode is the process's exit code.
@@ -111,12 +116,15 @@ func report(stderr io.Writer, err error, opts reportOptions) int {
 			obj.Code = codeUsage
 		case errors.As(err, &ce):
 			obj.Code, obj.TxID = string(ce.Code), ce.TxID
-			// The message without its "CODE: " prefix, keeping any
-			// context the CLI wrapped around it.
-			obj.Message = strings.Replace(err.Error(), string(ce.Code)+": ", "", 1)
+			obj.Field, obj.Rule = ce.Field, ce.Rule
+			// The message without its "CODE: " prefix or its field and
+			// rule (fields of their own here), keeping any context the
+			// CLI wrapped around it.
+			obj.Message = strings.Replace(err.Error(), ce.Error(), ce.Message, 1)
 		default:
 			obj.Code = string(charter.CodeOf(err))
-			obj.Message = strings.TrimPrefix(err.Error(), obj.Code+": ")
+			obj.Field, obj.Rule = errcode.FieldOf(err)
+			obj.Message = strings.Replace(err.Error(), obj.Code+": ", "", 1)
 		}
 		enc := json.NewEncoder(stderr)
 		enc.SetEscapeHTML(false)
@@ -125,7 +133,7 @@ func report(stderr io.Writer, err error, opts reportOptions) int {
 		}
 		return code
 	}
-	fmt.Fprintf(stderr, "charter: %v\n", err)
+	fmt.Fprintf(stderr, "charter: %s\n", errorText(err))
 	if isUsage {
 		if opts.cmd != nil {
 			fmt.Fprintf(stderr, "\n%s", opts.cmd.UsageString())
@@ -134,4 +142,16 @@ func report(stderr io.Writer, err error, opts reportOptions) int {
 		}
 	}
 	return code
+}
+
+// errorText renders a failure for people: its text, with the field and
+// rule in words (errcode.Readable) when a refusal names them. The client's
+// *charter.Error renders them itself; a domain rule the CLI ran locally
+// (an errcode error) gets them appended. Never the wire marker.
+func errorText(err error) string {
+	var ce *charter.Error
+	if errors.As(err, &ce) {
+		return err.Error()
+	}
+	return err.Error() + errcode.Readable(errcode.FieldOf(err))
 }

@@ -31,7 +31,9 @@
 //   - Anything refused before RunE starts, and any usageError, is a usage
 //     error: exit 2, one line "charter: …" then that command's usage. Under
 //     -o json every error is one JSON object on stderr, {code, message,
-//     txId, exitCode} (code USAGE for usage errors).
+//     field, rule, txId, exitCode} (code USAGE for usage errors). A
+//     refusal's field and rule read "(field amount, rule balance)" in
+//     text, never as the wire marker (errorText).
 //   - Results are printed only through formatter.print (text for people,
 //     JSON for programs); members appear as "Name (LabAMSP)" or
 //     "LabAMSP/User1" in text, full identities in JSON.
