@@ -195,6 +195,20 @@ func splitMarker(text string) (msg, field, rule string, ok bool) {
 	}
 }
 
+// WithField returns err naming field instead of the field it named (its
+// code, rule and text, context included, unchanged): a caller that passes
+// one input on names it as its own request does ("lines[3].project" for
+// a project a shared lookup calls "project"). An error without a code is
+// returned as it is.
+func WithField(err error, field string) error {
+	var e *Error
+	if !errors.As(err, &e) {
+		return err
+	}
+	msg := strings.Replace(err.Error(), string(e.Code)+": ", "", 1)
+	return &Error{Code: e.Code, Message: msg, Field: field, Rule: e.Rule}
+}
+
 // FieldOf returns the field and rule of the first *Error in err's chain.
 func FieldOf(err error) (field, rule string) {
 	var e *Error

@@ -203,3 +203,20 @@ func TestReadable(t *testing.T) {
 		assert.NotContains(t, Readable(tt.field, tt.rule), "[field=")
 	}
 }
+
+func TestWithField(t *testing.T) {
+	inner := fmt.Errorf("lines[3]: %w", NotFoundf("round %q has no project %q", "r1", "p9"))
+	got := WithField(inner, "lines[3].project")
+	assert.Equal(t, Encode(inner)+` [field="lines[3].project" rule=""]`, Encode(got), "same code and text, the field added")
+	assert.ErrorIs(t, got, ErrNotFound)
+	f, r := FieldOf(got)
+	assert.Equal(t, []string{"lines[3].project", ""}, []string{f, r})
+
+	got = WithField(InvalidFieldf("project", "required", "project ID is empty"), "lines[0].project")
+	f, r = FieldOf(got)
+	assert.Equal(t, []string{"lines[0].project", "required"}, []string{f, r}, "the rule is kept")
+	assert.Equal(t, "INVALID_ARGUMENT: project ID is empty", got.Error())
+
+	plain := errors.New("disk")
+	assert.Equal(t, plain, WithField(plain, "x"))
+}

@@ -69,26 +69,27 @@ func ContributeBatch(tx *core.Tx, req ContributeBatchRequest) (*CartReceipt, err
 		return nil, err
 	}
 	if len(req.Lines) == 0 {
-		return nil, errcode.Invalidf("%s: a cart needs at least one line", action)
+		return nil, errcode.InvalidFieldf("lines", "required", "%s: a cart needs at least one line", action)
 	}
 	if len(req.Lines) > MaxCartLines {
-		return nil, errcode.Invalidf("%s: %d lines, a cart holds at most %d", action, len(req.Lines), MaxCartLines)
+		return nil, errcode.InvalidFieldf("lines", RuleMaxLines, "%s: %d lines, a cart holds at most %d", action, len(req.Lines), MaxCartLines)
 	}
 	var total int64
 	seen := make(map[string]int, len(req.Lines))
 	for i, l := range req.Lines {
+		at := lineAt{index: i, project: l.Project}
 		if strings.TrimSpace(l.Project) == "" {
-			return nil, errcode.Invalidf("%s: lines[%d] names no project", action, i)
+			return nil, errcode.InvalidFieldf(at.field("project"), "required", "%s: lines[%d] names no project", action, i)
 		}
 		if j, dup := seen[l.Project]; dup {
-			return nil, errcode.Invalidf("%s: project %s is in the cart twice (lines %d and %d): one line per project", action, errcode.Quote(l.Project), j, i)
+			return nil, errcode.InvalidFieldf(at.field("project"), RuleOneLinePerProject, "%s: project %s is in the cart twice (lines %d and %d): one line per project", action, errcode.Quote(l.Project), j, i)
 		}
 		seen[l.Project] = i
-		if l.Amount < 1 || l.Amount > funding.MaxAmount {
-			return nil, errcode.Invalidf("%s: lines[%d] (project %s): amount %d must be a positive whole number up to %d", action, i, errcode.Quote(l.Project), l.Amount, funding.MaxAmount)
+		if err := checkLineAmount(action, at, l.Amount); err != nil {
+			return nil, err
 		}
 		if l.Amount > funding.MaxAmount-total {
-			return nil, errcode.Invalidf("%s: the cart's total passes %d at lines[%d] (project %s)", action, funding.MaxAmount, i, errcode.Quote(l.Project))
+			return nil, errcode.InvalidFieldf(at.field("amount"), RuleCartTotal, "%s: the cart's total passes %d at lines[%d] (project %s)", action, funding.MaxAmount, i, errcode.Quote(l.Project))
 		}
 		total += l.Amount
 	}
@@ -96,44 +97,23 @@ func ContributeBatch(tx *core.Tx, req ContributeBatchRequest) (*CartReceipt, err
 	if err != nil {
 		return nil, err
 	}
-	if tx.Time.Before(r.OpensAt) || !tx.Time.Before(r.ClosesAt) || r.Status != StatusOpen {
-		return nil, errcode.Preconditionf("%s to round %s: contributions are accepted from %s until before %s, not at %s",
-			action, r.ID, fmtTime(r.OpensAt), fmtTime(r.ClosesAt), fmtTime(tx.Time))
+	if err := checkWindow(tx, r, action); err != nil {
+		return nil, err
 	}
-	type pending struct {
-		key string
-		c   Contribution
-	}
-	lines := make([]pending, len(req.Lines))
+	lines := make([]pendingLine, len(req.Lines))
 	for i, l := range req.Lines {
-		p, err := GetProject(tx.Store, r.ID, l.Project)
-		if err != nil {
-			return nil, fmt.Errorf("%s: lines[%d]: %w", action, i, err)
-		}
-		if p.Status != ProjectAccepted {
-			return nil, errcode.Preconditionf("%s: lines[%d]: project %s of round %s is not accepted", action, i, p.ID, r.ID)
-		}
-		if p.Applicant == tx.Caller.Identity {
-			return nil, errcode.Forbiddenf("%s: lines[%d]: %s applied for project %s and cannot contribute to it", action, i, tx.Caller.Identity.Short(), p.ID)
-		}
-		k, err := contribKey(r.ID, p.ID, tx.Caller.Identity)
+		pl, err := checkLine(tx, r, action, lineAt{index: i, project: l.Project}, l.Amount)
 		if err != nil {
 			return nil, err
 		}
-		c := Contribution{Round: r.ID, Project: p.ID, Contributor: tx.Caller.Identity}
-		if _, err := core.GetJSON(tx.Store, k, &c); err != nil {
-			return nil, err
-		}
-		if l.Amount > funding.MaxAmount-c.Amount {
-			return nil, errcode.Invalidf("%s: lines[%d]: the contribution to project %s would pass %d", action, i, p.ID, funding.MaxAmount)
-		}
-		lines[i] = pending{key: k, c: c}
+		lines[i] = pl
 	}
 	// One escrow of the total: the caller's account is read and written
 	// once (a refusal here, e.g. a total above the balance, writes nothing).
 	bal, err := token.Escrow(tx, tx.Caller.Identity, total, Ref(r.ID))
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", action, err)
+		// The escrowed amount is the cart's total: its field is the lines.
+		return nil, errcode.WithField(fmt.Errorf("%s: %w", action, err), "lines")
 	}
 	out := &CartReceipt{Round: r.ID, Lines: make([]Receipt, len(lines)), Total: total, Balance: bal}
 	for i, pl := range lines {
@@ -147,4 +127,101 @@ func ContributeBatch(tx *core.Tx, req ContributeBatchRequest) (*CartReceipt, err
 		out.Lines[i] = Receipt{Contribution: c, Added: req.Lines[i].Amount, Balance: bal}
 	}
 	return out, tx.Emit(EventCartContributed, out)
+}
+
+// The named rules of contributions' refusals (errcode Rule), besides the
+// shared "required", "range", "exists" and "window".
+const (
+	RuleActiveMember      = "active-member"        // the caller is an active member
+	RuleAcceptedProject   = "accepted-project"     // the project was accepted into the round
+	RuleNotOwnProject     = "not-own-project"      // no contribution to a project one applied for
+	RuleContributionTotal = "max-contribution"     // one contributor's total to a project stays within funding.MaxAmount
+	RuleCartTotal         = "max-cart-total"       // a cart's total stays within funding.MaxAmount
+	RuleMaxLines          = "max-lines"            // a cart holds at most MaxCartLines lines
+	RuleOneLinePerProject = "one-line-per-project" // a cart names a project once
+)
+
+// lineAt says where a contribution line stands in its request: index -1
+// for Contribute's one line, i for a cart's lines[i]. Refusals name the
+// field as the request does ("amount", "lines[3].amount").
+type lineAt struct {
+	index   int
+	project string
+}
+
+// field is the name of one of the line's fields in its request.
+func (at lineAt) field(name string) string {
+	if at.index < 0 {
+		return name
+	}
+	return fmt.Sprintf("lines[%d].%s", at.index, name)
+}
+
+// where prefixes a refusal of a cart's line with the line ("lines[3]
+// (project \"p1\"): "); Contribute's one line needs none.
+func (at lineAt) where() string {
+	if at.index < 0 {
+		return ""
+	}
+	return fmt.Sprintf("lines[%d] (project %s): ", at.index, errcode.Quote(at.project))
+}
+
+// pendingLine is a checked line: the contributor's contribution key and
+// what it held before this transaction.
+type pendingLine struct {
+	key string
+	c   Contribution
+}
+
+// checkWindow refuses a contribution stamped outside the round's window
+// [opensAt, closesAt) or to a round that is not open: the same for
+// Contribute and a cart.
+func checkWindow(tx *core.Tx, r *Round, action string) error {
+	if tx.Time.Before(r.OpensAt) || !tx.Time.Before(r.ClosesAt) || r.Status != StatusOpen {
+		return errcode.PreconditionFieldf("", "window", "%s to round %s: contributions are accepted from %s until before %s, not at %s",
+			action, r.ID, fmtTime(r.OpensAt), fmtTime(r.ClosesAt), fmtTime(tx.Time))
+	}
+	return nil
+}
+
+// checkLineAmount refuses an amount outside 1..funding.MaxAmount, before
+// anything is read: the first per-line rule of Contribute and a cart.
+func checkLineAmount(action string, at lineAt, amount int64) error {
+	if amount < 1 || amount > funding.MaxAmount {
+		return errcode.InvalidFieldf(at.field("amount"), "range", "%s: %samount %d must be a positive whole number up to %d", action, at.where(), amount, funding.MaxAmount)
+	}
+	return nil
+}
+
+// checkLine is the one place of the per-line rules that read the ledger,
+// for Contribute and every line of a cart: the project exists in round r,
+// was accepted, and is not the caller's own; the caller's contribution to
+// it stays within funding.MaxAmount with amount added. It returns the
+// contribution key and what the key held. It writes nothing.
+func checkLine(tx *core.Tx, r *Round, action string, at lineAt, amount int64) (pendingLine, error) {
+	p, err := GetProject(tx.Store, r.ID, at.project)
+	if err != nil {
+		if at.index < 0 {
+			return pendingLine{}, err
+		}
+		return pendingLine{}, errcode.WithField(fmt.Errorf("%s: lines[%d]: %w", action, at.index, err), at.field("project"))
+	}
+	if p.Status != ProjectAccepted {
+		return pendingLine{}, errcode.PreconditionFieldf(at.field("project"), RuleAcceptedProject, "%s: %sproject %s of round %s is not accepted", action, at.where(), p.ID, r.ID)
+	}
+	if p.Applicant == tx.Caller.Identity {
+		return pendingLine{}, errcode.Fieldf(errcode.Forbidden, at.field("project"), RuleNotOwnProject, "%s: %s%s applied for project %s and cannot contribute to it", action, at.where(), tx.Caller.Identity.Short(), p.ID)
+	}
+	k, err := contribKey(r.ID, p.ID, tx.Caller.Identity)
+	if err != nil {
+		return pendingLine{}, err
+	}
+	c := Contribution{Round: r.ID, Project: p.ID, Contributor: tx.Caller.Identity}
+	if _, err := core.GetJSON(tx.Store, k, &c); err != nil {
+		return pendingLine{}, err
+	}
+	if amount > funding.MaxAmount-c.Amount {
+		return pendingLine{}, errcode.InvalidFieldf(at.field("amount"), RuleContributionTotal, "%s: %sthe contribution to project %s would pass %d", action, at.where(), p.ID, funding.MaxAmount)
+	}
+	return pendingLine{key: k, c: c}, nil
 }

@@ -324,46 +324,30 @@ func Contribute(tx *core.Tx, req ContributeRequest) (*Receipt, error) {
 	if _, err := requireMember(tx, action); err != nil {
 		return nil, err
 	}
-	if req.Amount < 1 || req.Amount > funding.MaxAmount {
-		return nil, errcode.InvalidFieldf("amount", "range", "%s: amount %d must be a positive whole number up to %d", action, req.Amount, funding.MaxAmount)
+	one := lineAt{index: -1, project: req.Project}
+	if err := checkLineAmount(action, one, req.Amount); err != nil {
+		return nil, err
 	}
 	r, err := Get(tx.Store, req.Round)
 	if err != nil {
 		return nil, err
 	}
-	if tx.Time.Before(r.OpensAt) || !tx.Time.Before(r.ClosesAt) || r.Status != StatusOpen {
-		return nil, errcode.PreconditionFieldf("", "window", "%s to round %s: contributions are accepted from %s until before %s, not at %s",
-			action, r.ID, fmtTime(r.OpensAt), fmtTime(r.ClosesAt), fmtTime(tx.Time))
+	if err := checkWindow(tx, r, action); err != nil {
+		return nil, err
 	}
-	p, err := GetProject(tx.Store, r.ID, req.Project)
+	pl, err := checkLine(tx, r, action, one, req.Amount)
 	if err != nil {
 		return nil, err
-	}
-	if p.Status != ProjectAccepted {
-		return nil, errcode.Preconditionf("%s: project %s of round %s is not accepted", action, p.ID, r.ID)
-	}
-	if p.Applicant == tx.Caller.Identity {
-		return nil, errcode.Forbiddenf("%s: %s applied for project %s and cannot contribute to it", action, tx.Caller.Identity.Short(), p.ID)
-	}
-	k, err := contribKey(r.ID, p.ID, tx.Caller.Identity)
-	if err != nil {
-		return nil, err
-	}
-	c := Contribution{Round: r.ID, Project: p.ID, Contributor: tx.Caller.Identity}
-	if _, err := core.GetJSON(tx.Store, k, &c); err != nil {
-		return nil, err
-	}
-	if req.Amount > funding.MaxAmount-c.Amount {
-		return nil, errcode.Invalidf("%s: the contribution would pass %d", action, funding.MaxAmount)
 	}
 	bal, err := token.Escrow(tx, tx.Caller.Identity, req.Amount, Ref(r.ID))
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", action, err)
 	}
+	c := pl.c
 	c.Amount += req.Amount
 	c.Count++
 	c.LastAt, c.TxID = tx.Time.UTC(), tx.TxID
-	if err := core.PutJSON(tx.Store, k, c); err != nil {
+	if err := core.PutJSON(tx.Store, pl.key, c); err != nil {
 		return nil, err
 	}
 	out := &Receipt{Contribution: c, Added: req.Amount, Balance: bal}

@@ -226,7 +226,7 @@ func ID(prefix, txID string) string {
 // Get returns a round.
 func Get(s core.Store, id string) (*Round, error) {
 	if strings.TrimSpace(id) == "" {
-		return nil, errcode.Invalidf("round ID is empty")
+		return nil, errcode.InvalidFieldf("round", "required", "round ID is empty")
 	}
 	k, err := roundKey(id)
 	if err != nil {
@@ -238,7 +238,7 @@ func Get(s core.Store, id string) (*Round, error) {
 		return nil, err
 	}
 	if !found {
-		return nil, errcode.NotFoundf("round %s not found", errcode.Quote(id))
+		return nil, errcode.Fieldf(errcode.NotFound, "round", "exists", "round %s not found", errcode.Quote(id))
 	}
 	return &r, nil
 }
@@ -246,7 +246,7 @@ func Get(s core.Store, id string) (*Round, error) {
 // GetProject returns a project of a round.
 func GetProject(s core.Store, roundID, id string) (*Project, error) {
 	if strings.TrimSpace(id) == "" {
-		return nil, errcode.Invalidf("project ID is empty")
+		return nil, errcode.InvalidFieldf("project", "required", "project ID is empty")
 	}
 	k, err := projectKey(roundID, id)
 	if err != nil {
@@ -258,7 +258,7 @@ func GetProject(s core.Store, roundID, id string) (*Project, error) {
 		return nil, err
 	}
 	if !found {
-		return nil, errcode.NotFoundf("round %s has no project %s", errcode.Quote(roundID), errcode.Quote(id))
+		return nil, errcode.Fieldf(errcode.NotFound, "project", "exists", "round %s has no project %s", errcode.Quote(roundID), errcode.Quote(id))
 	}
 	return &p, nil
 }
@@ -286,7 +286,7 @@ func fundingRules(s core.Store) (constitution.Funding, error) {
 func requireMember(tx *core.Tx, action string) (*membership.Member, error) {
 	m, err := membership.Active(tx.Store, tx.Caller.Identity)
 	if err != nil {
-		return nil, errcode.Forbiddenf("%s: caller %s is not an active member", action, tx.Caller.Identity.Short())
+		return nil, errcode.Fieldf(errcode.Forbidden, "", RuleActiveMember, "%s: caller %s is not an active member", action, tx.Caller.Identity.Short())
 	}
 	return m, nil
 }

@@ -37,14 +37,14 @@ func Escrow(tx *core.Tx, from identity.Identity, amount int64, ref string) (int6
 		return 0, err
 	}
 	if strings.TrimSpace(ref) == "" {
-		return 0, errcode.Invalidf("%s: a hold needs a reference", action)
+		return 0, errcode.InvalidFieldf("ref", "required", "%s: a hold needs a reference", action)
 	}
 	acct, _, err := account(tx.Store, from)
 	if err != nil {
 		return 0, err
 	}
 	if amount > acct.Balance {
-		return 0, errcode.Invalidf("%s for %s: amount %d exceeds the balance %d of %s", action, ref, amount, acct.Balance, from.Short())
+		return 0, errcode.InvalidFieldf("amount", "balance", "%s for %s: amount %d exceeds the balance %d of %s", action, ref, amount, acct.Balance, from.Short())
 	}
 	at := timerule.Stamp(tx.Time, acct.UpdatedAt)
 	if err := setBalance(tx, from, acct, at, acct.Balance-amount, -amount, "escrow"); err != nil {

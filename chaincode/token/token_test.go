@@ -254,3 +254,30 @@ func TestAccountsPaged(t *testing.T) {
 	_, err = AccountsPaged(s, "", core.MaxPageSize+1, "")
 	assert.ErrorIs(t, err, errcode.ErrInvalidArgument)
 }
+
+// An escrow refused for its amount or its reference names the field and
+// rule, and writes nothing.
+func TestEscrowRefusalsNameFieldAndRule(t *testing.T) {
+	s, ada, _, tess := setup(t)
+	_, err := Issue(testutil.Tx(s, tess, false, testutil.T0()), IssueRequest{Allocations: []Allocation{{Member: ada, Amount: 10}}}, "d1")
+	require.NoError(t, err)
+	for _, tt := range []struct {
+		name        string
+		amount      int64
+		ref         string
+		field, rule string
+	}{
+		{"more than the balance", 11, "round:r1", "amount", "balance"},
+		{"no reference", 5, " ", "ref", "required"},
+		{"not positive", 0, "round:r1", "amount", "positive"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			before := s.Snapshot()
+			_, err := Escrow(testutil.Tx(s, ada, false, testutil.T0().Add(time.Minute)), ada, tt.amount, tt.ref)
+			require.True(t, errcode.IsCode(err, errcode.InvalidArgument), "%v", err)
+			field, rule := errcode.FieldOf(err)
+			assert.Equal(t, []string{tt.field, tt.rule}, []string{field, rule}, "%v", err)
+			assert.Equal(t, before, s.Snapshot())
+		})
+	}
+}
