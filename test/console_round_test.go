@@ -4,10 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -22,8 +19,6 @@ import (
 
 	"github.com/charter-gov/charter/chaincode/round"
 	"github.com/charter-gov/charter/chaincode/token"
-	"github.com/charter-gov/charter/internal/api"
-	"github.com/charter-gov/charter/internal/console"
 )
 
 // consoleRoundProjects is how many projects the console's grant round on
@@ -46,19 +41,8 @@ func TestConsoleGrantRound(t *testing.T) {
 	defer cancel()
 	run := time.Now().UnixNano()
 	reader := net.client(t, "foundation-user1")
-	apiSrv, err := api.NewServer(api.Options{Gateway: api.ClientGateway{Client: reader, MSPID: reader.Identity().MSPID}, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	require.NoError(t, err)
 	// The console reads through the API's index, as charter serve mounts it.
-	h, err := console.New(console.Options{Reader: apiSrv.IndexedReader(reader)})
-	require.NoError(t, err)
-	runCtx, stop := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { defer close(done); apiSrv.Run(runCtx) }()
-	mux := http.NewServeMux()
-	mux.Handle("/", h)
-	mux.Handle("/v1/", apiSrv.Handler())
-	srv := httptest.NewServer(mux)
-	t.Cleanup(func() { srv.Close(); stop(); <-done; _ = apiSrv.Close() /* the index's temporary state directory */ })
+	srv := consoleServer(t, reader, consoleIndexed)
 
 	budgetID := executedBudget(t, tctx, 5000, run)
 	t.Logf("budget decision %s executed after %s", budgetID, time.Since(start).Round(time.Second))

@@ -22,9 +22,49 @@ import (
 	"github.com/charter-gov/charter/chaincode/ballot"
 	"github.com/charter-gov/charter/chaincode/identity"
 	"github.com/charter-gov/charter/chaincode/membership"
+	charter "github.com/charter-gov/charter/gateway-client"
 	"github.com/charter-gov/charter/internal/api"
 	"github.com/charter-gov/charter/internal/console"
 )
+
+// How the console of consoleServer reads the ledger.
+const (
+	consoleIndexed = true  // through the API's index, as charter serve mounts it
+	consoleDirect  = false // straight from the gateway client
+)
+
+// consoleServer starts the HTTP API (its block listener feeding its index)
+// and the console beside it, as charter serve mounts them: the console at
+// "/", the API at "/v1/", "/healthz" and "/readyz", both reading as
+// reader; indexed says whether the console reads through the API's index
+// (consoleIndexed) or straight from the client (consoleDirect). The
+// server, the listener and the index's temporary state directory are
+// closed when the test ends.
+func consoleServer(t *testing.T, reader *charter.Client, indexed bool) *httptest.Server {
+	t.Helper()
+	apiSrv, err := api.NewServer(api.Options{Gateway: api.ClientGateway{Client: reader, MSPID: reader.Identity().MSPID}, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	require.NoError(t, err)
+	opts := console.Options{Client: reader}
+	if indexed {
+		opts = console.Options{Reader: apiSrv.IndexedReader(reader)}
+	}
+	h, err := console.New(opts)
+	if err != nil {
+		_ = apiSrv.Close()
+	}
+	require.NoError(t, err)
+	runCtx, stop := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); apiSrv.Run(runCtx) }()
+	mux := http.NewServeMux()
+	mux.Handle("/", h)
+	for _, p := range []string{"/v1/", "/healthz", "/readyz"} {
+		mux.Handle(p, apiSrv.Handler())
+	}
+	srv := httptest.NewServer(mux)
+	t.Cleanup(func() { srv.Close(); stop(); <-done; _ = apiSrv.Close() /* the index's temporary state directory */ })
+	return srv
+}
 
 // consoleBrowser starts headless Chromium (Debian's chromium, driven by
 // chromedp from Go) and returns a tab whose actions time out after four
@@ -70,21 +110,7 @@ func TestConsoleOnTheNetwork(t *testing.T) {
 	ensureMember(t, "foundation", "user1")
 	// The console at "/" and the HTTP API beside it, as charter serve
 	// mounts them, both reading as foundation-user1.
-	apiSrv, err := api.NewServer(api.Options{Gateway: api.ClientGateway{Client: reader, MSPID: reader.Identity().MSPID}, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	require.NoError(t, err)
-	// The console reads through the API's index, as charter serve mounts it.
-	h, err := console.New(console.Options{Reader: apiSrv.IndexedReader(reader)})
-	require.NoError(t, err)
-	runCtx, stop := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { defer close(done); apiSrv.Run(runCtx) }()
-	mux := http.NewServeMux()
-	mux.Handle("/", h)
-	for _, p := range []string{"/v1/", "/healthz", "/readyz"} {
-		mux.Handle(p, apiSrv.Handler())
-	}
-	srv := httptest.NewServer(mux)
-	t.Cleanup(func() { srv.Close(); stop(); <-done; _ = apiSrv.Close() /* the index's temporary state directory */ })
+	srv := consoleServer(t, reader, consoleIndexed)
 
 	voter := newMember(t, "labA", fmt.Sprintf("console-voter-%d@labA", time.Now().UnixNano()))
 	// A member whose key the browser imports: its files, registered before the poll opens.

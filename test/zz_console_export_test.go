@@ -4,9 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -22,7 +20,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/charter-gov/charter/internal/api"
-	"github.com/charter-gov/charter/internal/console"
 )
 
 // exportRowsDefault is how many rows the auditor's export must exceed
@@ -103,20 +100,7 @@ func TestConsoleAuditExportOnTheNetwork(t *testing.T) {
 	ctx := consoleBrowserFor(t, 5*time.Minute)
 
 	reader := net.client(t, "foundation-user1")
-	h, err := console.New(console.Options{Client: reader})
-	require.NoError(t, err)
-	apiSrv, err := api.NewServer(api.Options{Gateway: api.ClientGateway{Client: reader, MSPID: reader.Identity().MSPID}, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	require.NoError(t, err)
-	runCtx, stop := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { defer close(done); apiSrv.Run(runCtx) }()
-	mux := http.NewServeMux()
-	mux.Handle("/", h)
-	for _, p := range []string{"/v1/", "/healthz", "/readyz"} {
-		mux.Handle(p, apiSrv.Handler())
-	}
-	srv := httptest.NewServer(mux)
-	t.Cleanup(func() { srv.Close(); stop(); <-done; _ = apiSrv.Close() })
+	srv := consoleServer(t, reader, consoleDirect)
 	c, err := api.NewClientWithResponses(srv.URL)
 	require.NoError(t, err)
 	// The server's listener reads every block from 0 into its index: wait
