@@ -44,7 +44,7 @@ func CheckPage(what string, limit int) (int, error) {
 		return DefaultListPage, nil
 	}
 	if limit < 1 || limit > MaxPageSize {
-		return 0, errcode.Invalidf("%s: page size %d is outside 1..%d", what, limit, MaxPageSize)
+		return 0, errcode.InvalidFieldf("pageSize", "range", "%s: page size %d is outside 1..%d", what, limit, MaxPageSize)
 	}
 	return limit, nil
 }
@@ -66,7 +66,7 @@ func Page(s Store, objectType string, attrs []string, bookmark string, limit int
 		return "", err
 	}
 	if bookmark != "" && !strings.HasPrefix(bookmark, prefix) {
-		return "", errcode.Invalidf("page of %s: bookmark %q does not belong to this list", objectType, bookmark)
+		return "", errcode.InvalidFieldf("bookmark", "same-list", "page of %s: bookmark %q does not belong to this list", objectType, bookmark)
 	}
 	if p, ok := s.(Pager); ok {
 		return p.Page(objectType, attrs, bookmark, limit, fn)

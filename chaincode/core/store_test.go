@@ -128,3 +128,18 @@ func TestScanUpTo(t *testing.T) {
 	_, err = ScanUpTo(s, "x", nil, 0, func(string, []byte) error { return nil })
 	assert.ErrorIs(t, err, errcode.ErrInvalidArgument)
 }
+
+// Page requests refused for their size or bookmark name the field and rule.
+func TestPageRefusalsNameFieldAndRule(t *testing.T) {
+	_, err := CheckPage("members", MaxPageSize+1)
+	field, rule := errcode.FieldOf(err)
+	assert.Equal(t, []string{"pageSize", "range"}, []string{field, rule}, "%v", err)
+
+	s := NewMemStore()
+	other, err := Key("other", "x")
+	require.NoError(t, err)
+	_, err = Page(s, "member", nil, other, 10, func(string, []byte) error { return nil })
+	require.True(t, errcode.IsCode(err, errcode.InvalidArgument), "%v", err)
+	field, rule = errcode.FieldOf(err)
+	assert.Equal(t, []string{"bookmark", "same-list"}, []string{field, rule}, "%v", err)
+}

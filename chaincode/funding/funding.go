@@ -118,17 +118,17 @@ type Rule struct {
 // Validate checks the rule.
 func (r Rule) Validate() error {
 	if !r.Kind.Valid() {
-		return errcode.Invalidf("matching rule: unknown kind %s (known: %v)", errcode.Quote(string(r.Kind)), Kinds())
+		return errcode.InvalidFieldf("rule.kind", "enum", "matching rule: unknown kind %s (known: %v)", errcode.Quote(string(r.Kind)), Kinds())
 	}
 	if r.CapBps < 0 || r.CapBps > 10000 {
-		return errcode.Invalidf("matching rule: capBps %d is outside 0..10000", r.CapBps)
+		return errcode.InvalidFieldf("rule.capBps", "range", "matching rule: capBps %d is outside 0..10000", r.CapBps)
 	}
 	if r.Kind.Pairwise() {
 		if r.PairwiseM < 1 || r.PairwiseM > MaxAmount {
-			return errcode.Invalidf("matching rule: pairwise kind %s needs pairwiseM in 1..%d, got %d", r.Kind, MaxAmount, r.PairwiseM)
+			return errcode.InvalidFieldf("rule.pairwiseM", "range", "matching rule: pairwise kind %s needs pairwiseM in 1..%d, got %d", r.Kind, MaxAmount, r.PairwiseM)
 		}
 	} else if r.PairwiseM != 0 {
-		return errcode.Invalidf("matching rule: pairwiseM applies only to pairwise kinds, not %s", r.Kind)
+		return errcode.InvalidFieldf("rule.pairwiseM", "pairwise-only", "matching rule: pairwiseM applies only to pairwise kinds, not %s", r.Kind)
 	}
 	return nil
 }

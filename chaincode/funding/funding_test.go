@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/charter-gov/charter/chaincode/errcode"
@@ -505,4 +506,23 @@ func TestPairwiseRefusesTooManyPairs(t *testing.T) {
 	}
 	_, err := Match(Rule{Kind: KindPairwise, PairwiseM: 1}, 10, []Project{proj("big", cs...)})
 	require.True(t, errcode.IsCode(err, errcode.InvalidArgument), "%v", err)
+}
+
+// A refused matching rule names its field (under the request's "rule")
+// and the rule it broke.
+func TestRuleValidateNamesFieldAndRule(t *testing.T) {
+	for _, tt := range []struct {
+		rule        Rule
+		field, want string
+	}{
+		{Rule{Kind: "lottery"}, "rule.kind", "enum"},
+		{Rule{Kind: KindQuadratic, CapBps: -1}, "rule.capBps", "range"},
+		{Rule{Kind: KindPairwise}, "rule.pairwiseM", "range"},
+		{Rule{Kind: KindQuadratic, PairwiseM: 5}, "rule.pairwiseM", "pairwise-only"},
+	} {
+		err := tt.rule.Validate()
+		require.True(t, errcode.IsCode(err, errcode.InvalidArgument), "%+v: %v", tt.rule, err)
+		field, rule := errcode.FieldOf(err)
+		assert.Equal(t, []string{tt.field, tt.want}, []string{field, rule}, "%+v: %v", tt.rule, err)
+	}
 }

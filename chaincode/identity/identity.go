@@ -29,20 +29,20 @@ func (i Identity) String() string { return i.MSPID + "/" + i.ID }
 // Validate checks that both parts are present and printable.
 func (i Identity) Validate() error {
 	if strings.TrimSpace(i.MSPID) == "" {
-		return errcode.Invalidf("identity: MSP ID is empty")
+		return errcode.InvalidFieldf("mspId", "required", "identity: MSP ID is empty")
 	}
 	if !strings.HasPrefix(i.ID, "x509::") || strings.Count(i.ID, "::") != 2 {
-		return errcode.Invalidf("identity %q: ID must look like x509::<subject>::<issuer>", i.ID)
+		return errcode.InvalidFieldf("id", "x509-identity", "identity %q: ID must look like x509::<subject>::<issuer>", i.ID)
 	}
 	for _, s := range []string{i.MSPID, i.ID} {
 		for _, r := range s {
 			if r < 0x20 || r == 0x7f {
-				return errcode.Invalidf("identity %q: contains control character U+%04X", s, r)
+				return errcode.InvalidFieldf("", "characters", "identity %q: contains control character U+%04X", s, r)
 			}
 		}
 	}
 	if len(i.ID) > 1024 || len(i.MSPID) > 128 {
-		return errcode.Invalidf("identity: too long (MSP ID at most 128, ID at most 1024 bytes)")
+		return errcode.InvalidFieldf("", "max-bytes", "identity: too long (MSP ID at most 128, ID at most 1024 bytes)")
 	}
 	return nil
 }

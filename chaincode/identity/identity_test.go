@@ -1,9 +1,11 @@
 package identity
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/charter-gov/charter/chaincode/errcode"
 )
@@ -43,4 +45,26 @@ func TestParsePEMRejectsGarbage(t *testing.T) {
 	assert.ErrorIs(t, err, errcode.ErrInvalidArgument)
 	_, err = FromPEM("M", []byte("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"))
 	assert.ErrorIs(t, err, errcode.ErrInvalidArgument)
+}
+
+// A refused identity names the part (mspId, id) when one part is at
+// fault, and the rule.
+func TestValidateNamesFieldAndRule(t *testing.T) {
+	for _, tt := range []struct {
+		name        string
+		id          Identity
+		field, rule string
+	}{
+		{"no MSP", Identity{MSPID: " ", ID: "x509::CN=a::CN=b"}, "mspId", "required"},
+		{"not x509", Identity{MSPID: "LabAMSP", ID: "alice"}, "id", "x509-identity"},
+		{"control character", Identity{MSPID: "LabAMSP", ID: "x509::CN=a\x07::CN=b"}, "", "characters"},
+		{"too long", Identity{MSPID: "LabAMSP", ID: "x509::CN=" + strings.Repeat("a", 1100) + "::CN=b"}, "", "max-bytes"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			err := tt.id.Validate()
+			require.True(t, errcode.IsCode(err, errcode.InvalidArgument), "%v", err)
+			field, rule := errcode.FieldOf(err)
+			assert.Equal(t, []string{tt.field, tt.rule}, []string{field, rule})
+		})
+	}
 }

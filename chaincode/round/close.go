@@ -106,7 +106,7 @@ func Close(tx *core.Tx, id string, pageSize int) (*Progress, error) {
 		pageSize = DefaultPageSize
 	}
 	if pageSize < 1 || pageSize > MaxPageSize {
-		return nil, errcode.Invalidf("%s %s: page size %d is outside 1..%d", action, id, pageSize, MaxPageSize)
+		return nil, errcode.InvalidFieldf("pageSize", "range", "%s %s: page size %d is outside 1..%d", action, id, pageSize, MaxPageSize)
 	}
 	r, err := Get(tx.Store, id)
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/charter-gov/charter/chaincode/core"
 	"github.com/charter-gov/charter/chaincode/errcode"
 	"github.com/charter-gov/charter/chaincode/funding"
 	"github.com/charter-gov/charter/chaincode/identity"
@@ -93,6 +94,61 @@ func TestContributionRefusalsNameFieldAndRule(t *testing.T) {
 			d, found := errcode.Decode(errcode.Encode(err))
 			require.True(t, found)
 			assert.Equal(t, []string{tt.field, tt.rule}, []string{d.Field, d.Rule}, "on the wire")
+			assert.Equal(t, before, w.s.Snapshot(), "a refusal writes nothing")
+		})
+	}
+}
+
+// Opening a round, applying to it and closing it name the field and rule
+// of a refused input.
+func TestRoundRefusalsNameFieldAndRule(t *testing.T) {
+	w := newWorld(t)
+	r := w.open(w.openReq())
+	bob := w.member("LabBMSP", "bob", 0)
+	open := func(edit func(*OpenRequest)) func() error {
+		return func() error {
+			req := w.openReq()
+			edit(&req)
+			_, err := Open(w.tx(w.admin), req)
+			return err
+		}
+	}
+	apply := func(edit func(*ApplyRequest)) func() error {
+		return func() error {
+			req := ApplyRequest{Round: r.ID, Title: "x", Category: EvaluationGrants}
+			edit(&req)
+			_, err := Apply(w.tx(bob), req)
+			return err
+		}
+	}
+	many := make([]string, MaxArtifacts+1)
+	for i := range many {
+		many[i] = fmt.Sprintf("a%d@1.0", i)
+	}
+	for _, tt := range []struct {
+		name        string
+		do          func() error
+		field, rule string
+	}{
+		{"no category", open(func(o *OpenRequest) { o.Categories = nil }), "categories", "required"},
+		{"an unknown category", open(func(o *OpenRequest) { o.Categories = []Category{EvaluationGrants, "yachts"} }), "categories[1]", "enum"},
+		{"a category twice", open(func(o *OpenRequest) { o.Categories = []Category{EvaluationGrants, EvaluationGrants} }), "categories[1]", "unique"},
+		{"an unknown matching kind", open(func(o *OpenRequest) { o.Rule.Kind = "lottery" }), "rule.kind", "enum"},
+		{"a cap out of range", open(func(o *OpenRequest) { o.Rule.CapBps = 10001 }), "rule.capBps", "range"},
+		{"a kind the constitution does not allow", open(func(o *OpenRequest) { o.Rule = funding.Rule{Kind: funding.KindQuadratic} }), "rule.kind", "constitution-allows"},
+		{"no budget decision", open(func(o *OpenRequest) { o.BudgetDecision = "" }), "budgetDecision", "required"},
+		{"a category the round does not fund", apply(func(a *ApplyRequest) { a.Category = DocumentationBounties }), "category", "eligible-category"},
+		{"too many artifacts", apply(func(a *ApplyRequest) { a.Artifacts = many }), "artifacts", "max-items"},
+		{"an artifact twice", apply(func(a *ApplyRequest) { a.Artifacts = []string{"llama-eval@1.0", "llama-eval@1.0"} }), "artifacts[1]", "unique"},
+		{"a close page too large", func() error { _, err := Close(w.tx(bob), r.ID, MaxPageSize+1); return err }, "pageSize", "range"},
+		{"a projects page too large", func() error { _, err := Projects(w.s, r.ID, core.MaxPageSize+1, ""); return err }, "pageSize", "range"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			before := w.s.Snapshot()
+			err := tt.do()
+			require.True(t, errcode.IsCode(err, errcode.InvalidArgument), "%v", err)
+			field, rule := errcode.FieldOf(err)
+			assert.Equal(t, []string{tt.field, tt.rule}, []string{field, rule}, "%v", err)
 			assert.Equal(t, before, w.s.Snapshot(), "a refusal writes nothing")
 		})
 	}

@@ -52,14 +52,14 @@ func Open(tx *core.Tx, req OpenRequest) (*Round, error) {
 		return nil, fmt.Errorf("%s: %w", action, err)
 	}
 	if len(req.Categories) == 0 {
-		return nil, errcode.Invalidf("%s: name at least one eligible category (%v)", action, Categories())
+		return nil, errcode.InvalidFieldf("categories", "required", "%s: name at least one eligible category (%v)", action, Categories())
 	}
 	for i, c := range req.Categories {
 		if !validCategory(c) {
-			return nil, errcode.Invalidf("%s: categories[%d] %s is not a funding category (%v)", action, i, errcode.Quote(string(c)), Categories())
+			return nil, errcode.InvalidFieldf(fmt.Sprintf("categories[%d]", i), "enum", "%s: categories[%d] %s is not a funding category (%v)", action, i, errcode.Quote(string(c)), Categories())
 		}
 		if slices.Contains(req.Categories[:i], c) {
-			return nil, errcode.Invalidf("%s: category %s named twice", action, c)
+			return nil, errcode.InvalidFieldf(fmt.Sprintf("categories[%d]", i), "unique", "%s: category %s named twice", action, c)
 		}
 	}
 	if err := req.Rule.Validate(); err != nil {
@@ -70,7 +70,7 @@ func Open(tx *core.Tx, req OpenRequest) (*Round, error) {
 		return nil, fmt.Errorf("%s: %w", action, err)
 	}
 	if !rules.Allows(req.Rule.Kind) {
-		return nil, errcode.Invalidf("%s: the constitution's funding.rules %v do not allow the matching rule %s", action, rules.Rules, req.Rule.Kind)
+		return nil, errcode.InvalidFieldf("rule.kind", "constitution-allows", "%s: the constitution's funding.rules %v do not allow the matching rule %s", action, rules.Rules, req.Rule.Kind)
 	}
 	if req.Pool < 1 || req.Pool > funding.MaxAmount {
 		return nil, errcode.InvalidFieldf("pool", "range", "%s: pool %d is outside 1..%d", action, req.Pool, funding.MaxAmount)
@@ -88,7 +88,7 @@ func Open(tx *core.Tx, req OpenRequest) (*Round, error) {
 		return nil, errcode.InvalidFieldf("closesAt", "window-bounds", "%s: the window of %s is outside the constitution's %d..%d seconds", action, window, rules.MinWindowSec, rules.MaxWindowSec)
 	}
 	if strings.TrimSpace(req.BudgetDecision) == "" {
-		return nil, errcode.Invalidf("%s: name the budget decision that funds the matching pool", action)
+		return nil, errcode.InvalidFieldf("budgetDecision", "required", "%s: name the budget decision that funds the matching pool", action)
 	}
 	budget, err := Funded(tx.Store, req.BudgetDecision, req.Pool)
 	if err != nil {
@@ -158,17 +158,17 @@ func Apply(tx *core.Tx, req ApplyRequest) (*Project, error) {
 		return nil, fmt.Errorf("%s: %w", action, err)
 	}
 	if !slices.Contains(r.Categories, req.Category) {
-		return nil, errcode.Invalidf("%s %s: category %s is not eligible in this round (%v)", action, r.ID, errcode.Quote(string(req.Category)), r.Categories)
+		return nil, errcode.InvalidFieldf("category", "eligible-category", "%s %s: category %s is not eligible in this round (%v)", action, r.ID, errcode.Quote(string(req.Category)), r.Categories)
 	}
 	if len(req.Artifacts) > MaxArtifacts {
-		return nil, errcode.Invalidf("%s: %d artifacts, at most %d", action, len(req.Artifacts), MaxArtifacts)
+		return nil, errcode.InvalidFieldf("artifacts", "max-items", "%s: %d artifacts, at most %d", action, len(req.Artifacts), MaxArtifacts)
 	}
 	for i, a := range req.Artifacts {
 		if err := text.Check(fmt.Sprintf("artifacts[%d]", i), a, text.ID(MaxArtifactRunes)); err != nil {
 			return nil, fmt.Errorf("%s: %w", action, err)
 		}
 		if slices.Contains(req.Artifacts[:i], a) {
-			return nil, errcode.Invalidf("%s: artifact %s named twice", action, errcode.Quote(a))
+			return nil, errcode.InvalidFieldf(fmt.Sprintf("artifacts[%d]", i), "unique", "%s: artifact %s named twice", action, errcode.Quote(a))
 		}
 		ref, err := artifact.ParseRef(a)
 		if err != nil {
