@@ -70,7 +70,7 @@ func Cast(tx *core.Tx, deps Deps, req CastRequest) (*Vote, error) {
 	v := &Vote{Ballot: b.ID, Voter: voter, CastAt: tx.Time, TxID: tx.TxID}
 	if b.Family == constitution.FamilyQuadratic {
 		if req.Choice != "" {
-			return nil, errcode.Invalidf("vote on ballot %s: a quadratic ballot takes allocations, not a single choice", b.ID)
+			return nil, errcode.InvalidFieldf("choice", "allocations-only", "vote on ballot %s: a quadratic ballot takes allocations, not a single choice", b.ID)
 		}
 		cost, err := checkAllocations(b, req.Allocations)
 		if err != nil {
@@ -79,10 +79,10 @@ func Cast(tx *core.Tx, deps Deps, req CastRequest) (*Vote, error) {
 		v.Allocations, v.Credits = req.Allocations, cost
 	} else {
 		if len(req.Allocations) > 0 {
-			return nil, errcode.Invalidf("vote on ballot %s: allocations are for quadratic ballots; this one is %s", b.ID, familyName(b))
+			return nil, errcode.InvalidFieldf("allocations", "quadratic-only", "vote on ballot %s: allocations are for quadratic ballots; this one is %s", b.ID, familyName(b))
 		}
 		if b.choiceIndex(req.Choice) < 0 {
-			return nil, errcode.Invalidf("vote on ballot %s: unknown choice %q (choices: %v)", b.ID, req.Choice, b.Choices())
+			return nil, errcode.InvalidFieldf("choice", "enum", "vote on ballot %s: unknown choice %q (choices: %v)", b.ID, req.Choice, b.Choices())
 		}
 		v.Choice = req.Choice
 	}
@@ -185,26 +185,26 @@ func eligible(s core.Store, b *Ballot, voter identity.Identity) error {
 // squared is 2⁶⁴, which an int64 holds as 0.
 func checkAllocations(b *Ballot, as []Allocation) (int64, error) {
 	if len(as) == 0 {
-		return 0, errcode.Invalidf("vote on ballot %s: a quadratic vote needs at least one allocation", b.ID)
+		return 0, errcode.InvalidFieldf("allocations", "required", "vote on ballot %s: a quadratic vote needs at least one allocation", b.ID)
 	}
 	if len(as) > len(b.Choices()) {
-		return 0, errcode.Invalidf("vote on ballot %s: %d allocations for %d choices", b.ID, len(as), len(b.Choices()))
+		return 0, errcode.InvalidFieldf("allocations", "max-items", "vote on ballot %s: %d allocations for %d choices", b.ID, len(as), len(b.Choices()))
 	}
 	var cost int64
 	for i, a := range as {
 		if b.choiceIndex(a.Choice) < 0 {
-			return 0, errcode.Invalidf("vote on ballot %s: unknown choice %q (choices: %v)", b.ID, a.Choice, b.Choices())
+			return 0, errcode.InvalidFieldf(fmt.Sprintf("allocations[%d].choice", i), "enum", "vote on ballot %s: unknown choice %q (choices: %v)", b.ID, a.Choice, b.Choices())
 		}
 		for _, p := range as[:i] {
 			if p.Choice == a.Choice {
-				return 0, errcode.Invalidf("vote on ballot %s: choice %q is allocated twice", b.ID, a.Choice)
+				return 0, errcode.InvalidFieldf(fmt.Sprintf("allocations[%d].choice", i), "unique", "vote on ballot %s: choice %q is allocated twice", b.ID, a.Choice)
 			}
 		}
 		if a.Votes < 1 {
 			return 0, errcode.InvalidFieldf("allocations", "positive", "vote on ballot %s: %d votes on %q; allocations must be positive whole numbers", b.ID, a.Votes, a.Choice)
 		}
 		if a.Votes > ISqrt(b.VoiceCredits-cost) {
-			return 0, errcode.Invalidf("vote on ballot %s: the allocations cost more than the %d voice credits granted (n votes on a choice cost n²)", b.ID, b.VoiceCredits)
+			return 0, errcode.InvalidFieldf("allocations", "voice-credits", "vote on ballot %s: the allocations cost more than the %d voice credits granted (n votes on a choice cost n²)", b.ID, b.VoiceCredits)
 		}
 		cost += a.Votes * a.Votes
 	}
