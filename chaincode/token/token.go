@@ -264,10 +264,10 @@ func Mint(tx *core.Tx, req IssueRequest, decision string) (*Issuance, error) {
 func CheckIssue(s core.Store, req IssueRequest) (int64, error) {
 	const action = "issue"
 	if len(req.Allocations) == 0 {
-		return 0, errcode.Invalidf("%s: name at least one allocation", action)
+		return 0, errcode.InvalidFieldf("allocations", "required", "%s: name at least one allocation", action)
 	}
 	if len(req.Allocations) > MaxAllocations {
-		return 0, errcode.Invalidf("%s: %d allocations, at most %d per issuance", action, len(req.Allocations), MaxAllocations)
+		return 0, errcode.InvalidFieldf("allocations", "max-items", "%s: %d allocations, at most %d per issuance", action, len(req.Allocations), MaxAllocations)
 	}
 	if err := checkMemo(action, req.Memo); err != nil {
 		return 0, err
@@ -275,18 +275,18 @@ func CheckIssue(s core.Store, req IssueRequest) (int64, error) {
 	var total int64
 	for i, a := range req.Allocations {
 		if err := a.Member.Validate(); err != nil {
-			return 0, fmt.Errorf("%s: allocation %d: %w", action, i, err)
+			return 0, errcode.WithField(fmt.Errorf("%s: allocation %d: %w", action, i, err), fmt.Sprintf("allocations[%d].member", i))
 		}
 		for _, b := range req.Allocations[:i] {
 			if b.Member == a.Member {
-				return 0, errcode.Invalidf("%s: allocation %d names %s a second time", action, i, a.Member.Short())
+				return 0, errcode.InvalidFieldf(fmt.Sprintf("allocations[%d].member", i), "unique", "%s: allocation %d names %s a second time", action, i, a.Member.Short())
 			}
 		}
 		if err := checkAmount(fmt.Sprintf("%s: allocation %d", action, i), a.Amount); err != nil {
-			return 0, err
+			return 0, errcode.WithField(err, fmt.Sprintf("allocations[%d].amount", i))
 		}
 		if a.Amount > MaxSupply-total {
-			return 0, errcode.Invalidf("%s: the allocations add up to more than the maximum supply %d", action, MaxSupply)
+			return 0, errcode.InvalidFieldf(fmt.Sprintf("allocations[%d].amount", i), "max-supply", "%s: the allocations add up to more than the maximum supply %d", action, MaxSupply)
 		}
 		total += a.Amount
 		if _, err := membership.Active(s, a.Member); err != nil {
@@ -381,7 +381,7 @@ func IssueInitial(tx *core.Tx, reqs []MintRequest) (int64, error) {
 func Transfer(tx *core.Tx, req TransferRequest) (*Receipt, error) {
 	const action = "transfer"
 	if _, err := membership.Active(tx.Store, tx.Caller.Identity); err != nil {
-		return nil, errcode.Forbiddenf("%s: caller %s is not an active member", action, tx.Caller.Identity.Short())
+		return nil, errcode.Fieldf(errcode.Forbidden, "", "active-member", "%s: caller %s is not an active member", action, tx.Caller.Identity.Short())
 	}
 	if err := checkAmount(action, req.Amount); err != nil {
 		return nil, err
@@ -393,7 +393,7 @@ func Transfer(tx *core.Tx, req TransferRequest) (*Receipt, error) {
 		return nil, err
 	}
 	if req.To == tx.Caller.Identity {
-		return nil, errcode.Invalidf("%s: cannot transfer to oneself (%s)", action, req.To.Short())
+		return nil, errcode.InvalidFieldf("to", "not-self", "%s: cannot transfer to oneself (%s)", action, req.To.Short())
 	}
 	if _, err := membership.Active(tx.Store, req.To); err != nil {
 		return nil, fmt.Errorf("%s: recipient: %w", action, err)
@@ -562,7 +562,7 @@ func History(s core.Store, a identity.Identity, limit int) ([]Checkpoint, error)
 		return nil, err
 	}
 	if limit < 1 || limit > 1000 {
-		return nil, errcode.Invalidf("token history: limit %d is outside 1..1000", limit)
+		return nil, errcode.InvalidFieldf("limit", "range", "token history: limit %d is outside 1..1000", limit)
 	}
 	out := []Checkpoint{}
 	err := s.Scan(objectType, []string{"cp", a.MSPID, a.ID}, func(key string, raw []byte) error {

@@ -281,3 +281,56 @@ func TestEscrowRefusalsNameFieldAndRule(t *testing.T) {
 		})
 	}
 }
+
+// Issuances and transfers refused for one input name it and the rule,
+// and write nothing.
+func TestIssueAndTransferRefusalsNameFieldAndRule(t *testing.T) {
+	s, ada, bob, _ := setup(t)
+	many := make([]Allocation, MaxAllocations+1)
+	for i := range many {
+		many[i] = Allocation{Member: ada, Amount: 1}
+	}
+	stranger := testutil.ID("LabAMSP", "stranger")
+	for _, tt := range []struct {
+		name        string
+		do          func() error
+		field, rule string
+	}{
+		{"no allocation", func() error { _, err := CheckIssue(s, IssueRequest{}); return err }, "allocations", "required"},
+		{"too many allocations", func() error { _, err := CheckIssue(s, IssueRequest{Allocations: many}); return err }, "allocations", "max-items"},
+		{"a member twice", func() error {
+			_, err := CheckIssue(s, IssueRequest{Allocations: []Allocation{{Member: ada, Amount: 1}, {Member: ada, Amount: 1}}})
+			return err
+		}, "allocations[1].member", "unique"},
+		{"a malformed member", func() error {
+			_, err := CheckIssue(s, IssueRequest{Allocations: []Allocation{{Member: ada, Amount: 1}, {Member: identity.Identity{MSPID: "LabAMSP", ID: "bob"}, Amount: 1}}})
+			return err
+		}, "allocations[1].member", "x509-identity"},
+		{"a zero amount", func() error {
+			_, err := CheckIssue(s, IssueRequest{Allocations: []Allocation{{Member: ada, Amount: 1}, {Member: bob, Amount: 0}}})
+			return err
+		}, "allocations[1].amount", "positive"},
+		{"past the maximum supply", func() error {
+			_, err := CheckIssue(s, IssueRequest{Allocations: []Allocation{{Member: ada, Amount: MaxSupply}, {Member: bob, Amount: 1}}})
+			return err
+		}, "allocations[1].amount", "max-supply"},
+		{"a transfer to oneself", func() error {
+			_, err := Transfer(testutil.Tx(s, ada, false, testutil.T0()), TransferRequest{To: ada, Amount: 1})
+			return err
+		}, "to", "not-self"},
+		{"a transfer by a non-member", func() error {
+			_, err := Transfer(testutil.Tx(s, stranger, false, testutil.T0()), TransferRequest{To: ada, Amount: 1})
+			return err
+		}, "", "active-member"},
+		{"a history past its limit", func() error { _, err := History(s, ada, 1001); return err }, "limit", "range"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			before := s.Snapshot()
+			err := tt.do()
+			require.Error(t, err)
+			field, rule := errcode.FieldOf(err)
+			assert.Equal(t, []string{tt.field, tt.rule}, []string{field, rule}, "%v", err)
+			assert.Equal(t, before, s.Snapshot())
+		})
+	}
+}
