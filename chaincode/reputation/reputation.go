@@ -288,11 +288,7 @@ func newestEntry(s core.Store, member identity.Identity) (time.Time, error) {
 
 // params reads the reputation section of the constitution in force.
 func params(s core.Store) (constitution.Reputation, error) {
-	v, err := constitution.Current(s)
-	if err != nil {
-		return constitution.Reputation{}, err
-	}
-	return v.Document.Reputation, nil
+	return constitution.CurrentReputation(s)
 }
 
 // Attest issues an attestation to req.Recipient as the caller.
