@@ -225,10 +225,39 @@ func TestCapSameOnBothLayouts(t *testing.T) {
 // A cap index entry that is neither layout is an internal error, never a
 // silent zero.
 func TestCapIndexCorruptKey(t *testing.T) {
+	for _, attrs := range [][]string{
+		{"~garbage", "1", "x"},
+		{capTime(t0()), "0", "x"},
+		{capTime(t0()), "-3", "x"},
+		{capTime(t0()), "one", "x"},
+		{capTime(t0()), "x"},
+		{"a", "b", "c", "d"},
+	} {
+		w := newWorld(t)
+		k, err := core.Key(objGiven, append([]string{ada.MSPID, ada.ID, attA.MSPID, attA.ID}, attrs...)...)
+		require.NoError(t, err)
+		require.NoError(t, w.s.Put(k, []byte(`{"attestationId":"x","weight":1,"issuedAt":"2026-01-01T12:00:00Z"}`)))
+		before := w.m.Snapshot()
+		_, err = Attest(w.tx(attA, false, t0()), AttestRequest{Recipient: ada, Category: contribution.MergedCode, Weight: 1, Evidence: "e"})
+		assert.ErrorIs(t, err, errcode.ErrInternal, "%q", attrs)
+		assert.Equal(t, before, w.m.Snapshot())
+	}
+}
+
+// A new entry's key holds the weight its value holds.
+func TestCapKeyHoldsTheWeight(t *testing.T) {
 	w := newWorld(t)
-	k, err := core.Key(objGiven, ada.MSPID, ada.ID, attA.MSPID, attA.ID, "~garbage", "x")
-	require.NoError(t, err)
-	require.NoError(t, w.s.Put(k, []byte(`{}`)))
-	_, err = Attest(w.tx(attA, false, t0()), AttestRequest{Recipient: ada, Category: contribution.MergedCode, Weight: 1, Evidence: "e"})
-	assert.ErrorIs(t, err, errcode.ErrInternal)
+	a := w.attest(attA, ada, contribution.MergedCode, 37, t0())
+	n := 0
+	require.NoError(t, w.s.Scan(objGiven, []string{ada.MSPID, ada.ID, attA.MSPID, attA.ID}, func(key string, value []byte) error {
+		n++
+		_, attrs, err := core.SplitKey(key)
+		require.NoError(t, err)
+		var g Given
+		require.NoError(t, core.DecodeJSON(key, value, &g))
+		assert.Equal(t, []string{ada.MSPID, ada.ID, attA.MSPID, attA.ID, capTime(a.IssuedAt), "37", a.ID}, attrs)
+		assert.Equal(t, Given{AttestationID: a.ID, Weight: 37, IssuedAt: a.IssuedAt}, g)
+		return nil
+	}))
+	assert.Equal(t, 1, n)
 }

@@ -11,7 +11,7 @@
 // ID), so attesters working at the same time never rewrite a shared key:
 //
 //	"attestation" ~ recipientMSP ~ recipientID ~ attestationID           → Attestation
-//	"attestgiven" ~ recipientMSP ~ recipientID ~ attesterMSP ~ attesterID ~ capTime(issuedAt) ~ attestationID → Given (cap index)
+//	"attestgiven" ~ recipientMSP ~ recipientID ~ attesterMSP ~ attesterID ~ capTime(issuedAt) ~ weight ~ attestationID → Given (cap index)
 //	"endorsement" ~ recipientMSP ~ recipientID ~ attestationID ~ endorserMSP ~ endorserID → Endorsement
 //	"slash"       ~ memberMSP ~ memberID ~ slashID                      → SlashRecord
 //

@@ -174,10 +174,12 @@ func AttestationKey(recipient identity.Identity, id string) (string, error) {
 	return core.Key(objAttestation, recipient.MSPID, recipient.ID, id)
 }
 
-// givenKey returns the cap index key of an attestation issued at at: under
-// the pair's prefix, newest first (capTime), then the attestation ID.
-func givenKey(recipient, attester identity.Identity, at time.Time, id string) (string, error) {
-	return core.Key(objGiven, recipient.MSPID, recipient.ID, attester.MSPID, attester.ID, capTime(at), id)
+// givenKey returns the cap index key of an attestation of weight issued
+// at at: under the pair's prefix, newest first (capTime), then the weight
+// (so that the cap is summed from the keys, without decoding each value)
+// and the attestation ID.
+func givenKey(recipient, attester identity.Identity, at time.Time, weight int64, id string) (string, error) {
+	return core.Key(objGiven, recipient.MSPID, recipient.ID, attester.MSPID, attester.ID, capTime(at), strconv.FormatInt(weight, 10), id)
 }
 
 // legacyGivenKey is the cap index key ledgers written before the
@@ -412,7 +414,7 @@ func Attest(tx *core.Tx, req AttestRequest) (*Attestation, error) {
 		ExpiresAt: expires,
 		Subject:   req.Subject,
 	}
-	gkey, err := givenKey(req.Recipient, tx.Caller.Identity, at, id)
+	gkey, err := givenKey(req.Recipient, tx.Caller.Identity, at, req.Weight, id)
 	if err != nil {
 		return nil, err
 	}
@@ -447,7 +449,8 @@ func categoryList(cs []contribution.Category) string {
 // (PHANTOM_READ_CONFLICT), one issued at or before from does not count
 // anyway — so the cap stays exact. Entries of the legacy layout (ledgers
 // written before it) sort before the new ones and are all read and counted
-// as before; that list no longer grows.
+// as before; that list no longer grows. A new entry's weight is read from
+// its key (the value, Given, holds the same), so no value is decoded.
 func givenWithin(s core.Store, recipient, attester identity.Identity, from, to time.Time) (int64, error) {
 	var sum int64
 	err := s.Scan(objGiven, []string{recipient.MSPID, recipient.ID, attester.MSPID, attester.ID}, func(key string, value []byte) error {
@@ -457,7 +460,7 @@ func givenWithin(s core.Store, recipient, attester identity.Identity, from, to t
 		}
 		var g Given
 		switch len(attrs) {
-		case 6:
+		case 7:
 			at, ok := parseCapTime(attrs[4])
 			if !ok {
 				return errcode.New(errcode.Internal, "cap index key %q: time part %q is not of the cap index's form", key, attrs[4])
@@ -468,10 +471,11 @@ func givenWithin(s core.Store, recipient, attester identity.Identity, from, to t
 			if at.After(to) {
 				return nil
 			}
-			if err := core.DecodeJSON(key, value, &g); err != nil {
-				return err
+			w, err := strconv.ParseInt(attrs[5], 10, 64)
+			if err != nil || w < 1 {
+				return errcode.New(errcode.Internal, "cap index key %q: weight part %q is not a positive whole number", key, attrs[5])
 			}
-			sum += g.Weight
+			sum += w
 			return nil
 		case 5:
 			if err := core.DecodeJSON(key, value, &g); err != nil {
@@ -482,7 +486,7 @@ func givenWithin(s core.Store, recipient, attester identity.Identity, from, to t
 			}
 			return nil
 		}
-		return errcode.New(errcode.Internal, "cap index key %q has %d parts, want 5 (legacy) or 6", key, len(attrs))
+		return errcode.New(errcode.Internal, "cap index key %q has %d parts, want 5 (legacy) or 7", key, len(attrs))
 	})
 	if err != nil && !errors.Is(err, errPeriodRead) {
 		return 0, fmt.Errorf("sum attestations given by %s to %s: %w", attester, recipient, err)
