@@ -1,0 +1,32 @@
+package api
+
+import (
+	"bytes"
+	"net/http"
+
+	"github.com/charter-gov/charter/internal/metrics"
+)
+
+// GetMetricsChart draws the metrics report for the same filters as
+// GetMetrics with the renderer `charter metrics --svg` uses.
+func (s *Server) GetMetricsChart(w http.ResponseWriter, r *http.Request, p GetMetricsChartParams) {
+	var fams []string
+	if p.Family != nil {
+		for _, f := range *p.Family {
+			fams = append(fams, string(f))
+		}
+	}
+	rep, ok := s.metricsReport(w, r, p.From, p.To, fams)
+	if !ok {
+		return
+	}
+	var b bytes.Buffer
+	if err := metrics.WriteSVG(&b, rep, metrics.ChartTitle); err != nil {
+		writeProblem(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "image/svg+xml")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(b.Bytes())
+}
