@@ -92,7 +92,7 @@ func newAPIRecorder(router routers.Router) *apiRecorder {
 			raw, err := io.ReadAll(body)
 			return string(raw), err
 		}
-		for _, ct := range []string{"application/x-ndjson", "text/csv", "text/event-stream"} {
+		for _, ct := range []string{"application/x-ndjson", "text/csv", "text/event-stream", "image/svg+xml"} {
 			if openapi3filter.RegisteredBodyDecoder(ct) == nil {
 				openapi3filter.RegisterBodyDecoder(ct, text)
 			}

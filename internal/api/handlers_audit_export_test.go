@@ -52,8 +52,7 @@ func (c *chainSource) Height(context.Context) (uint64, error) {
 }
 
 func (c *chainSource) Blocks(ctx context.Context, start uint64) (<-chan *common.Block, error) {
-	g := &eventsGateway{fakeGateway: &fakeGateway{}, blocks: c.blocks}
-	return g.BlockEvents(ctx, start)
+	return (&blocksGateway{fakeGateway: &fakeGateway{}, blocks: c.blocks}).BlockEvents(ctx, start)
 }
 
 func (c *chainSource) Peers(_ context.Context, last uint64) []audit.PeerView {
@@ -96,7 +95,7 @@ func TestAuditExportEndpoint(t *testing.T) {
 	blocks := fixtureBlocks(t)
 	require.Len(t, blocks, 27)
 	src := &chainSource{blocks: blocks, orgs: []string{"FoundationMSP", "LabAMSP", "LabBMSP"}}
-	g := &eventsGateway{fakeGateway: &fakeGateway{}, blocks: blocks}
+	g := newEventsGateway(blocks)
 	stateDir := t.TempDir()
 	s, ts := startTestServer(t, Options{Gateway: g, StateDir: stateDir, AuditExport: AuditExport{Source: src, Channel: "charter", Peer: "peer0.FoundationMSP", PeerMSP: "FoundationMSP"}})
 	require.Eventually(t, func() bool { h, _ := s.blocks.Height(); return h == 27 }, 10*time.Second, 10*time.Millisecond)

@@ -21,30 +21,20 @@ import (
 // eventsGateway serves a chain's blocks and counts the block streams
 // opened.
 type eventsGateway struct {
-	*fakeGateway
+	*blocksGateway
 	mu      sync.Mutex
-	blocks  []*common.Block
 	streams int
+}
+
+func newEventsGateway(blocks []*common.Block) *eventsGateway {
+	return &eventsGateway{blocksGateway: &blocksGateway{fakeGateway: &fakeGateway{}, blocks: blocks}}
 }
 
 func (g *eventsGateway) BlockEvents(ctx context.Context, start uint64) (<-chan *common.Block, error) {
 	g.mu.Lock()
 	g.streams++
-	blocks := g.blocks
 	g.mu.Unlock()
-	ch := make(chan *common.Block)
-	go func() {
-		defer close(ch)
-		for _, b := range blocks[min(start, uint64(len(blocks))):] {
-			select {
-			case ch <- b:
-			case <-ctx.Done():
-				return
-			}
-		}
-		<-ctx.Done()
-	}()
-	return ch, nil
+	return g.blocksGateway.BlockEvents(ctx, start)
 }
 
 func (g *eventsGateway) streamCount() int {
@@ -130,7 +120,7 @@ func cursorsOf(evs []eventGot) []wantEvent {
 // input is a problem and opens no block stream.
 func TestEventsStream(t *testing.T) {
 	l, want := eventsChain(t)
-	g := &eventsGateway{fakeGateway: &fakeGateway{}, blocks: l.Blocks}
+	g := newEventsGateway(l.Blocks)
 	s, ts := startTestServer(t, Options{Gateway: g})
 	require.Eventually(t, func() bool { h, _ := s.blocks.Height(); return h == uint64(len(l.Blocks)) }, 5*time.Second, 10*time.Millisecond)
 	get := func(path string, headers ...string) *http.Response {

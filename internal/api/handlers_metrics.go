@@ -13,17 +13,23 @@ var _ metrics.Ledger = Gateway(nil)
 // GetMetrics computes the governance metrics report from the ledger, as
 // `charter metrics` does, over [from, to) and the families asked for.
 func (s *Server) GetMetrics(w http.ResponseWriter, r *http.Request, p GetMetricsParams) {
-	var fams []string
-	if p.Family != nil {
-		for _, f := range *p.Family {
-			fams = append(fams, string(f))
-		}
-	}
-	rep, ok := s.metricsReport(w, r, p.From, p.To, fams)
+	rep, ok := s.metricsReport(w, r, p.From, p.To, familyNames(p.Family))
 	if !ok {
 		return
 	}
 	writeJSON(w, http.StatusOK, rep)
+}
+
+// familyNames are the voting families a metrics request names.
+func familyNames[F ~string](fams *[]F) []string {
+	if fams == nil {
+		return nil
+	}
+	out := make([]string, 0, len(*fams))
+	for _, f := range *fams {
+		out = append(out, string(f))
+	}
+	return out
 }
 
 // metricsReport computes the report of the metrics endpoints (the JSON

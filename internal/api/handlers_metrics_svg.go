@@ -10,13 +10,7 @@ import (
 // GetMetricsChart draws the metrics report for the same filters as
 // GetMetrics with the renderer `charter metrics --svg` uses.
 func (s *Server) GetMetricsChart(w http.ResponseWriter, r *http.Request, p GetMetricsChartParams) {
-	var fams []string
-	if p.Family != nil {
-		for _, f := range *p.Family {
-			fams = append(fams, string(f))
-		}
-	}
-	rep, ok := s.metricsReport(w, r, p.From, p.To, fams)
+	rep, ok := s.metricsReport(w, r, p.From, p.To, familyNames(p.Family))
 	if !ok {
 		return
 	}
