@@ -265,6 +265,12 @@ func TestApplyInOrderEqualsResumeFromCheckpoint(t *testing.T) {
 				core.MustKey("round", "r1"), core.MustKey("round-tot", "r1", "p1"), core.MustKey("token", "supply"),
 				core.MustKey("treasury", "acct", "grants"), core.MustKey("artifact", "llm", "1"), core.MustKey("constitution", "current"),
 				core.MustKey("reputation", "att", "x"), core.MustKey("emergency", "pause", "artifact", "llm@1"),
+				// voting, its safeguards, the genesis and upgrades
+				core.MustKey("delegation", "out", "LabAMSP", "ann", "*", "x"), core.MustKey("delegation", "in", "LabAMSP", "bob", "*", "LabAMSP", "ann"),
+				core.MustKey("delegate-statement", "LabAMSP", "bob"), core.MustKey("vouch", "LabAMSP", "cid", "FoundationMSP", "ann"),
+				core.MustKey("coi", "proposal", "d1", "LabAMSP", "cid"), core.MustKey("coi-member", "LabAMSP", "cid", "proposal", "d1"),
+				core.MustKey("emergency-support", "ballot", "b1", "FoundationMSP", "gwen"), core.MustKey("incident", "i1"),
+				core.MustKey("genesis", "proposal"), core.MustKey("upgrade-auth", "2"), core.MustKey("upgrade-signoff", "2", "LabAMSP", "m"),
 			}
 			for range 20 + rng.IntN(30) {
 				var txs []audittest.Tx
