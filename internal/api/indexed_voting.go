@@ -24,6 +24,19 @@ import (
 // a list's blockHeight) the height it reflects, ?waitFor=TXID honoured by
 // the fresh middleware before the read.
 
+// pageOf adapts one index page read (page, height, error) to indexedList:
+// the page's items and bookmark (by parts) at the height, or the read's
+// error.
+func pageOf[P, T any](parts func(*P) ([]T, string)) func(pg *P, h uint64, err error) ([]T, string, uint64, error) {
+	return func(pg *P, h uint64, err error) ([]T, string, uint64, error) {
+		if err != nil {
+			return nil, "", h, err
+		}
+		items, next := parts(pg)
+		return items, next, h, nil
+	}
+}
+
 // ---- delegation ----
 
 func (s *Server) ListMemberDelegations(w http.ResponseWriter, r *http.Request, mspID MSPIDPath, memberID MemberIDPath, _ ListMemberDelegationsParams) {
@@ -87,11 +100,7 @@ func (s *Server) ListConflicts(w http.ResponseWriter, r *http.Request, p ListCon
 	}
 	indexedList(s, w, r, listing, p.Cursor, func(bm string) ([]coi.Disclosure, string, uint64, error) {
 		q.Bookmark = bm
-		pg, h, err := s.idx.Conflicts(q)
-		if err != nil {
-			return nil, "", h, err
-		}
-		return pg.Disclosures, pg.Bookmark, h, nil
+		return pageOf(func(pg *coi.ListPage) ([]coi.Disclosure, string) { return pg.Disclosures, pg.Bookmark })(s.idx.Conflicts(q))
 	})
 }
 
@@ -115,11 +124,7 @@ func (s *Server) ListIncidents(w http.ResponseWriter, r *http.Request, p ListInc
 	listing := fmt.Sprintf("incidents:%s:%s:%s", q.Kind, q.From.Format(time.RFC3339Nano), q.To.Format(time.RFC3339Nano))
 	indexedList(s, w, r, listing, p.Cursor, func(bm string) ([]incident.Incident, string, uint64, error) {
 		q.Bookmark = bm
-		pg, h, err := s.idx.Incidents(q)
-		if err != nil {
-			return nil, "", h, err
-		}
-		return pg.Incidents, pg.Bookmark, h, nil
+		return pageOf(func(pg *incident.ListPage) ([]incident.Incident, string) { return pg.Incidents, pg.Bookmark })(s.idx.Incidents(q))
 	})
 }
 

@@ -241,15 +241,7 @@ func TestVotingAnswersAsThePeerDoes(t *testing.T) {
 	for n := range uint64(len(w.chain.Blocks)) {
 		_, err := x.Apply(w.chain.Blocks[n])
 		require.NoError(t, err)
-		for _, tx := range blockWrites(t, w, n) {
-			for _, wr := range tx {
-				if wr.GetIsDelete() {
-					require.NoError(t, peerAt.Delete(wr.GetKey()))
-				} else {
-					require.NoError(t, peerAt.Put(wr.GetKey(), wr.GetValue()))
-				}
-			}
-		}
+		replayBlock(t, w, n, peerAt)
 		requireAsThePeer(t, x, peerAt, n+1, votingReads(poll, now))
 	}
 	require.Equal(t, w.peer.Snapshot(), peerAt.Snapshot(), "the replayed blocks are the peer's state")
@@ -295,48 +287,10 @@ func TestVotingAnswersAsThePeerDoes(t *testing.T) {
 func TestVotingResumesFromCheckpoint(t *testing.T) {
 	w := newWorld()
 	poll := votingBlocks(t, w)
-	blocks := w.chain.Blocks
 	now := t0.Add(500 * time.Second)
-
-	whole, err := Open(t.TempDir(), "charter")
-	require.NoError(t, err)
-	defer whole.Close()
-	applied, err := whole.Apply(blocks...)
-	require.NoError(t, err)
-	require.Equal(t, len(blocks), applied)
-	want := dump(t, whole)
-	requireAsThePeer(t, whole, w.peer, uint64(len(blocks)), votingReads(poll, now))
-
-	zero, err := Open(t.TempDir(), "charter")
-	require.NoError(t, err)
-	defer zero.Close()
-	for _, b := range blocks {
-		_, err := zero.Apply(b)
-		require.NoError(t, err)
-	}
-	require.Equal(t, want, dump(t, zero))
-
 	for seed := range uint64(4) {
-		rng := rand.New(rand.NewPCG(seed, 7))
-		dir := t.TempDir()
-		next := 0
-		for next < len(blocks) {
-			x, err := Open(dir, "charter")
-			require.NoError(t, err)
-			h, err := x.Height()
-			require.NoError(t, err)
-			require.Equal(t, uint64(next), h, "seed %d resumes at the checkpoint", seed)
-			from := max(0, next-rng.IntN(4))
-			to := min(len(blocks), next+1+rng.IntN(5))
-			applied, err := x.Apply(blocks[from:to]...)
-			require.NoError(t, err)
-			require.Equal(t, to-next, applied, "seed %d: blocks below the checkpoint are skipped", seed)
-			next = to
-			if next == len(blocks) {
-				require.Equal(t, want, dump(t, x), "seed %d", seed)
-				requireAsThePeer(t, x, w.peer, uint64(len(blocks)), votingReads(poll, now))
-			}
-			require.NoError(t, x.Close())
-		}
+		applyThreeWays(t, w.chain.Blocks, rand.New(rand.NewPCG(seed, 7)), func(x *Index) {
+			requireAsThePeer(t, x, w.peer, uint64(len(w.chain.Blocks)), votingReads(poll, now))
+		})
 	}
 }
