@@ -36,7 +36,9 @@
 # CHARTER_GOSSIP=fabric (Fabric's own gossip intervals instead of 1 s),
 # CHARTER_METRICS=0 (no Prometheus metrics on the peers; readiness then
 # waits a fixed 5 s for gossip instead of reading its membership gauge; the
-# orderers keep theirs, which is how the scripts find the Raft leader).
+# orderers keep theirs, which is how the scripts find the Raft leader),
+# CHARTER_HISTORY_DB=0 (the peers keep no history database: Charter's
+# chaincode never calls GetHistoryForKey).
 set -euo pipefail
 for a in "$@"; do [ "$a" = --bench ] && export CHARTER_BENCH=1; done
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -73,6 +75,8 @@ GOSSIP_ENV=(CORE_PEER_GOSSIP_ALIVETIMEINTERVAL=1s CORE_PEER_GOSSIP_PUBLISHSTATEI
   CORE_PEER_GOSSIP_MEMBERSHIPTRACKERINTERVAL=500ms)
 [ "${CHARTER_GOSSIP:-}" = fabric ] && GOSSIP_ENV=()
 METRICS_PROVIDER=prometheus
+HISTORY_DB=true
+[ "${CHARTER_HISTORY_DB:-1}" = 0 ] && HISTORY_DB=false
 [ "${CHARTER_METRICS:-1}" = 0 ] && METRICS_PROVIDER=disabled
 
 # ------------------------------------------------------------- output ---
@@ -249,6 +253,7 @@ start_peer() {
     CORE_PEER_MAXRECVMSGSIZE="$PEER_MAX_RECV" \
     CORE_PEER_FILESYSTEMPATH="$DATA/peer-$k" \
     CORE_LEDGER_SNAPSHOTS_ROOTDIR="$DATA/peer-$k/snapshots" \
+    CORE_LEDGER_HISTORY_ENABLEHISTORYDATABASE="$HISTORY_DB" \
     CORE_OPERATIONS_LISTENADDRESS="127.0.0.1:${PEER_OPS[$o]}" \
     CORE_METRICS_PROVIDER="$METRICS_PROVIDER" \
     "${pprof[@]}" \

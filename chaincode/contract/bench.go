@@ -46,6 +46,7 @@ func NewBenchChaincode(cfg Config) (*contractapi.ContractChaincode, error) {
 	if err != nil {
 		return nil, fmt.Errorf("assemble bench chaincode: %w", err)
 	}
+	cc.TransactionSerializer = new(stringSerializer)
 	cc.Info.Title = "Charter calibration (bench)"
 	cc.Info.Version = "0.1.0"
 	cc.DefaultContract = "bench"

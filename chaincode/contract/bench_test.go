@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hyperledger/fabric-contract-api-go/v2/serializer"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -49,6 +50,21 @@ func BenchmarkChaincodeVoteVsPut(b *testing.B) {
 	b.Run("put", func(b *testing.B) {
 		for i := 0; b.Loop(); i++ {
 			if res, _ := hb.invoke(ada, 0, "bench:Put", "k"+strconv.Itoa(i), "v"); res.Status != ok {
+				b.Fatal(res.Message)
+			}
+		}
+	})
+	// The same put through contractapi's own serializer, which checks
+	// every string argument and result against a JSON schema
+	// (stringSerializer): compare with "put" in the same run.
+	hj := newHarness(b)
+	benchJSON, err := NewBenchChaincode(hj.cfg)
+	require.NoError(b, err)
+	benchJSON.TransactionSerializer = new(serializer.JSONSerializer)
+	hj.cc = benchJSON
+	b.Run("put-contractapi-serializer", func(b *testing.B) {
+		for i := 0; b.Loop(); i++ {
+			if res, _ := hj.invoke(ada, 0, "bench:Put", "k"+strconv.Itoa(i), "v"); res.Status != ok {
 				b.Fatal(res.Message)
 			}
 		}

@@ -100,6 +100,7 @@ func NewChaincode(cfg Config) (*Chaincode, error) {
 	if err != nil {
 		return nil, fmt.Errorf("assemble chaincode: %w", err)
 	}
+	cc.TransactionSerializer = new(stringSerializer)
 	cc.Info.Title = "Charter"
 	cc.Info.Version = contractVersion
 	cc.DefaultContract = "constitution"
