@@ -24,19 +24,6 @@ import (
 // a list's blockHeight) the height it reflects, ?waitFor=TXID honoured by
 // the fresh middleware before the read.
 
-// pageOf adapts one index page read (page, height, error) to indexedList:
-// the page's items and bookmark (by parts) at the height, or the read's
-// error.
-func pageOf[P, T any](parts func(*P) ([]T, string)) func(pg *P, h uint64, err error) ([]T, string, uint64, error) {
-	return func(pg *P, h uint64, err error) ([]T, string, uint64, error) {
-		if err != nil {
-			return nil, "", h, err
-		}
-		items, next := parts(pg)
-		return items, next, h, nil
-	}
-}
-
 // ---- delegation ----
 
 func (s *Server) ListMemberDelegations(w http.ResponseWriter, r *http.Request, mspID MSPIDPath, memberID MemberIDPath, _ ListMemberDelegationsParams) {

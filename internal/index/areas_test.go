@@ -154,18 +154,7 @@ func TestAreasAnswerAsThePeerDoes(t *testing.T) {
 	w := newWorld()
 	areaBlocks(t, w)
 	now := t0.Add(30 * time.Minute)
-	x, err := Open(t.TempDir(), "charter")
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = x.Close() })
-	// Replay the chain on a fresh peer state block by block.
-	peerAt := core.NewMemStore()
-	for n := range uint64(len(w.chain.Blocks)) {
-		applied, err := x.Apply(w.chain.Blocks[n])
-		require.NoError(t, err)
-		require.Equal(t, 1, applied)
-		replayBlock(t, w, n, peerAt)
-		requireAsThePeer(t, x, peerAt, n+1, areaReads(now))
-	}
+	x := requireEachBlockAsThePeer(t, w, areaReads(now))
 	// The end state, spelled out: what the blocks said and nothing more.
 	est, _, err := x.RoundEstimate("r1")
 	require.NoError(t, err)
@@ -180,6 +169,27 @@ func TestAreasAnswerAsThePeerDoes(t *testing.T) {
 	require.True(t, errcode.IsCode(err, errcode.NotFound), "%v", err)
 	_, _, err = x.ConstitutionVersion(0)
 	require.True(t, errcode.IsCode(err, errcode.InvalidArgument), "%v", err)
+}
+
+// requireEachBlockAsThePeer applies w's blocks one by one to a new index
+// and replays them on a fresh peer state: after each, every read answers
+// from the index as over the peer's state, at the height of the blocks
+// applied. It returns the index.
+func requireEachBlockAsThePeer(t *testing.T, w *world, reads []areaRead) *Index {
+	t.Helper()
+	x, err := Open(t.TempDir(), "charter")
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = x.Close() })
+	peerAt := core.NewMemStore()
+	for n := range uint64(len(w.chain.Blocks)) {
+		applied, err := x.Apply(w.chain.Blocks[n])
+		require.NoError(t, err)
+		require.Equal(t, 1, applied)
+		replayBlock(t, w, n, peerAt)
+		requireAsThePeer(t, x, peerAt, n+1, reads)
+	}
+	require.Equal(t, w.peer.Snapshot(), peerAt.Snapshot(), "the replayed blocks are the peer's state")
+	return x
 }
 
 // replayBlock applies block n's valid Charter writes to peerAt.

@@ -234,17 +234,7 @@ func TestVotingAnswersAsThePeerDoes(t *testing.T) {
 	w := newWorld()
 	poll := votingBlocks(t, w)
 	now := t0.Add(500 * time.Second)
-	x, err := Open(t.TempDir(), "charter")
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = x.Close() })
-	peerAt := core.NewMemStore()
-	for n := range uint64(len(w.chain.Blocks)) {
-		_, err := x.Apply(w.chain.Blocks[n])
-		require.NoError(t, err)
-		replayBlock(t, w, n, peerAt)
-		requireAsThePeer(t, x, peerAt, n+1, votingReads(poll, now))
-	}
-	require.Equal(t, w.peer.Snapshot(), peerAt.Snapshot(), "the replayed blocks are the peer's state")
+	x := requireEachBlockAsThePeer(t, w, votingReads(poll, now))
 
 	// What the blocks said, and nothing more.
 	st, _, err := x.Standing(now, poll, vCid)
