@@ -102,7 +102,7 @@ as a table, JSON (-o json), and with --svg a chart laid out like Table 1.`,
 				if err != nil {
 					return usagef("%v", err)
 				}
-				return a.writeReport(r, svg, "Charter governance metrics")
+				return a.writeReport(r, svg, metrics.ChartTitle)
 			})
 		},
 	}

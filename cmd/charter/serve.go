@@ -18,6 +18,7 @@ import (
 	"github.com/spf13/cobra"
 
 	charter "github.com/charter-gov/charter/gateway-client"
+	"github.com/charter-gov/charter/gateway-client/audit"
 	"github.com/charter-gov/charter/internal/api"
 	"github.com/charter-gov/charter/internal/console"
 )
@@ -106,7 +107,20 @@ func (a *app) serve(cmd *cobra.Command, listen, pidFile, stateDir string, waitTi
 	}
 	defer func() { _ = c.Close() }()
 
-	srv, err := api.NewServer(api.Options{Gateway: api.ClientGateway{Client: c, MSPID: cfg.MSPID}, Logger: log, WaitTimeout: waitTimeout, StateDir: stateDir, Chaincode: cfg.Chaincode})
+	// GET /v1/audit/export reads as `charter audit export` does: blocks
+	// from this profile's peer, every organisation's peer asked for its
+	// view of the last block.
+	exp := api.AuditExport{Channel: cfg.Channel, Peer: cfg.PeerEndpoint, PeerMSP: cfg.MSPID,
+		Exporter: audit.Identity{MSPID: c.Identity().MSPID, ID: c.Identity().ID}}
+	if a.profilesFile != "" {
+		if profiles, err := a.loadProfiles(); err == nil {
+			if prof, err := profiles.Profile(a.as); err == nil {
+				exp.Source = audit.NewClientSource(c, profiles, prof.Peer)
+				exp.PeerMSP = profiles.Peers[prof.Peer].MSPID
+			}
+		}
+	}
+	srv, err := api.NewServer(api.Options{Gateway: api.ClientGateway{Client: c, MSPID: cfg.MSPID}, Logger: log, WaitTimeout: waitTimeout, StateDir: stateDir, Chaincode: cfg.Chaincode, AuditExport: exp})
 	if err != nil {
 		return err
 	}

@@ -675,6 +675,33 @@ func (e GetMetricsParamsFamily) Valid() bool {
 	}
 }
 
+// Defines values for GetMetricsChartParamsFamily.
+const (
+	GetMetricsChartParamsFamilyDelegated  GetMetricsChartParamsFamily = "delegated"
+	GetMetricsChartParamsFamilyQuadratic  GetMetricsChartParamsFamily = "quadratic"
+	GetMetricsChartParamsFamilyReputation GetMetricsChartParamsFamily = "reputation"
+	GetMetricsChartParamsFamilySeat       GetMetricsChartParamsFamily = "seat"
+	GetMetricsChartParamsFamilyToken      GetMetricsChartParamsFamily = "token"
+)
+
+// Valid indicates whether the value is a known member of the GetMetricsChartParamsFamily enum.
+func (e GetMetricsChartParamsFamily) Valid() bool {
+	switch e {
+	case GetMetricsChartParamsFamilyDelegated:
+		return true
+	case GetMetricsChartParamsFamilyQuadratic:
+		return true
+	case GetMetricsChartParamsFamilyReputation:
+		return true
+	case GetMetricsChartParamsFamilySeat:
+		return true
+	case GetMetricsChartParamsFamilyToken:
+		return true
+	default:
+		return false
+	}
+}
+
 // AcceptanceBody defines model for AcceptanceBody.
 type AcceptanceBody struct {
 	Project Identifier `json:"project"`
@@ -1348,6 +1375,20 @@ type StreamAuditBlocksParams struct {
 	To *int64 `form:"to,omitempty" json:"to,omitempty"`
 }
 
+// ExportAuditParams defines parameters for ExportAudit.
+type ExportAuditParams struct {
+	// FromBlock first block whose transactions are recorded
+	FromBlock *int64 `form:"fromBlock,omitempty" json:"fromBlock,omitempty"`
+
+	// ToBlock last block exported (default the chain height less one)
+	ToBlock  *int64     `form:"toBlock,omitempty" json:"toBlock,omitempty"`
+	Since    *time.Time `form:"since,omitempty" json:"since,omitempty"`
+	Until    *time.Time `form:"until,omitempty" json:"until,omitempty"`
+	Decision *[]string  `form:"decision,omitempty" json:"decision,omitempty"`
+	Artifact *[]string  `form:"artifact,omitempty" json:"artifact,omitempty"`
+	Member   *[]string  `form:"member,omitempty" json:"member,omitempty"`
+}
+
 // ListBallotsParams defines parameters for ListBallots.
 type ListBallotsParams struct {
 	Status *ListBallotsParamsStatus `form:"status,omitempty" json:"status,omitempty"`
@@ -1487,6 +1528,25 @@ type ListEligibleMembersParams struct {
 
 	// WaitFor answer only once the server's block listener has seen this transaction (at most 30 s)
 	WaitFor *WaitFor `form:"waitFor,omitempty" json:"waitFor,omitempty"`
+}
+
+// StreamEventsParams defines parameters for StreamEvents.
+type StreamEventsParams struct {
+	// Type only events of these types (comma-separated, e.g. `ballot.opened,vote.cast`)
+	Type      *[]string `form:"type,omitempty" json:"type,omitempty"`
+	FromBlock *int64    `form:"fromBlock,omitempty" json:"fromBlock,omitempty"`
+
+	// After resume just after the event with this cursor
+	After *string `form:"after,omitempty" json:"after,omitempty"`
+
+	// Limit at most this many events (default 100)
+	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Follow NDJSON only; keep the response open and send events as blocks are committed (SSE always does)
+	Follow *bool `form:"follow,omitempty" json:"follow,omitempty"`
+
+	// LastEventID the SSE form of `after`
+	LastEventID *string `json:"Last-Event-ID,omitempty"`
 }
 
 // GetGenesisParams defines parameters for GetGenesis.
@@ -1638,6 +1698,19 @@ type GetMetricsParams struct {
 
 // GetMetricsParamsFamily defines parameters for GetMetrics.
 type GetMetricsParamsFamily string
+
+// GetMetricsChartParams defines parameters for GetMetricsChart.
+type GetMetricsChartParams struct {
+	From   *time.Time                     `form:"from,omitempty" json:"from,omitempty"`
+	To     *time.Time                     `form:"to,omitempty" json:"to,omitempty"`
+	Family *[]GetMetricsChartParamsFamily `form:"family,omitempty" json:"family,omitempty"`
+
+	// WaitFor answer only once the server's block listener has seen this transaction (at most 30 s)
+	WaitFor *WaitFor `form:"waitFor,omitempty" json:"waitFor,omitempty"`
+}
+
+// GetMetricsChartParamsFamily defines parameters for GetMetricsChart.
+type GetMetricsChartParamsFamily string
 
 // GetRoundParams defines parameters for GetRound.
 type GetRoundParams struct {
@@ -2096,6 +2169,19 @@ type ClientInterface interface {
 	// Corresponds with GET /v1/audit/blocks (the `StreamAuditBlocks` operationId).
 	StreamAuditBlocks(ctx context.Context, params *StreamAuditBlocksParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ExportAudit The export `charter audit export` writes (blocks.bin, headers.jsonl, transactions.jsonl, transactions.csv, manifest.json), as a tar stream that `charter audit verify` accepts once unpacked.
+	//
+	// The server runs the CLI's export (`audit.Export`) from block 0 to
+	// `toBlock` (default the chain height less one) into a spool directory
+	// on its disk, then streams the directory's files as a POSIX tar,
+	// `manifest.json` (hashes, block range, filter, the peers' reports)
+	// last, and removes the spool. Filters select transaction records, as
+	// the CLI's flags do; blocks are always complete so that the chain
+	// verifies.
+	//
+	// Corresponds with GET /v1/audit/export (the `ExportAudit` operationId).
+	ExportAudit(ctx context.Context, params *ExportAuditParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ListBallots performs a GET /v1/ballots (the `ListBallots` operationId) request.
 	ListBallots(ctx context.Context, params *ListBallotsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
@@ -2402,6 +2488,22 @@ type ClientInterface interface {
 	// Corresponds with GET /v1/eligibility (the `ListEligibleMembers` operationId).
 	ListEligibleMembers(ctx context.Context, params *ListEligibleMembersParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// StreamEvents The chaincode's events, as `charter events watch` prints them, as NDJSON or (Accept text/event-stream) Server-Sent Events, resumable after any event.
+	//
+	// One event per NDJSON line (or SSE `event: charter` message): the
+	// CLI's JSON of the event (`blockNumber`, `txId`, `name`, `envelope`)
+	// and its `cursor`, `<block>.<transaction index>` (also the SSE `id`).
+	// Pass the last cursor seen as `after` (or `Last-Event-ID`, which an
+	// EventSource sends when it reconnects) to resume just after that event:
+	// no event is sent twice or skipped. Without `after`, events start at
+	// `fromBlock` (default 0). At most `limit` events are sent, then the
+	// response ends. NDJSON ends at the height the server had indexed when
+	// the request arrived unless `follow=true`; SSE always follows new
+	// blocks (with a keep-alive comment every 15 s).
+	//
+	// Corresponds with GET /v1/events (the `StreamEvents` operationId).
+	StreamEvents(ctx context.Context, params *StreamEventsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// GetGenesis The genesis proposal under approval, its approvals, or the founding act.
 	//
 	// Corresponds with GET /v1/genesis (the `GetGenesis` operationId).
@@ -2696,6 +2798,15 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /v1/metrics (the `GetMetrics` operationId).
 	GetMetrics(ctx context.Context, params *GetMetricsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetMetricsChart The governance metrics chart (SVG, laid out like the paper's Table 1), the one `charter metrics --svg` writes for the same filters.
+	//
+	// The same report as `GET /v1/metrics` for the same `from`, `to` and
+	// `family`, drawn by the CLI's renderer (`metrics.WriteSVG`): an
+	// expensive read.
+	//
+	// Corresponds with GET /v1/metrics/chart.svg (the `GetMetricsChart` operationId).
+	GetMetricsChart(ctx context.Context, params *GetMetricsChartParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CreatePollWithBody Prepare creating a 1–7 legitimacy poll, for signing (decision ballots open only with a proposal).
 	//
@@ -3246,6 +3357,29 @@ func (c *Client) VerifyArtifact(ctx context.Context, name ArtifactNamePath, vers
 // Corresponds with GET /v1/audit/blocks (the `StreamAuditBlocks` operationId).
 func (c *Client) StreamAuditBlocks(ctx context.Context, params *StreamAuditBlocksParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewStreamAuditBlocksRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ExportAudit The export `charter audit export` writes (blocks.bin, headers.jsonl, transactions.jsonl, transactions.csv, manifest.json), as a tar stream that `charter audit verify` accepts once unpacked.
+//
+// The server runs the CLI's export (`audit.Export`) from block 0 to
+// `toBlock` (default the chain height less one) into a spool directory
+// on its disk, then streams the directory's files as a POSIX tar,
+// `manifest.json` (hashes, block range, filter, the peers' reports)
+// last, and removes the spool. Filters select transaction records, as
+// the CLI's flags do; blocks are always complete so that the chain
+// verifies.
+//
+// Corresponds with GET /v1/audit/export (the `ExportAudit` operationId).
+func (c *Client) ExportAudit(ctx context.Context, params *ExportAuditParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewExportAuditRequest(c.Server, params)
 	if err != nil {
 		return nil, err
 	}
@@ -4062,6 +4196,32 @@ func (c *Client) ListEligibleMembers(ctx context.Context, params *ListEligibleMe
 	return c.Client.Do(req)
 }
 
+// StreamEvents The chaincode's events, as `charter events watch` prints them, as NDJSON or (Accept text/event-stream) Server-Sent Events, resumable after any event.
+//
+// One event per NDJSON line (or SSE `event: charter` message): the
+// CLI's JSON of the event (`blockNumber`, `txId`, `name`, `envelope`)
+// and its `cursor`, `<block>.<transaction index>` (also the SSE `id`).
+// Pass the last cursor seen as `after` (or `Last-Event-ID`, which an
+// EventSource sends when it reconnects) to resume just after that event:
+// no event is sent twice or skipped. Without `after`, events start at
+// `fromBlock` (default 0). At most `limit` events are sent, then the
+// response ends. NDJSON ends at the height the server had indexed when
+// the request arrived unless `follow=true`; SSE always follows new
+// blocks (with a keep-alive comment every 15 s).
+//
+// Corresponds with GET /v1/events (the `StreamEvents` operationId).
+func (c *Client) StreamEvents(ctx context.Context, params *StreamEventsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewStreamEventsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // GetGenesis The genesis proposal under approval, its approvals, or the founding act.
 //
 // Corresponds with GET /v1/genesis (the `GetGenesis` operationId).
@@ -4837,6 +4997,25 @@ func (c *Client) RevokeVouch(ctx context.Context, mspId MSPIDPath, memberId Memb
 // Corresponds with GET /v1/metrics (the `GetMetrics` operationId).
 func (c *Client) GetMetrics(ctx context.Context, params *GetMetricsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetMetricsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetMetricsChart The governance metrics chart (SVG, laid out like the paper's Table 1), the one `charter metrics --svg` writes for the same filters.
+//
+// The same report as `GET /v1/metrics` for the same `from`, `to` and
+// `family`, drawn by the CLI's renderer (`metrics.WriteSVG`): an
+// expensive read.
+//
+// Corresponds with GET /v1/metrics/chart.svg (the `GetMetricsChart` operationId).
+func (c *Client) GetMetricsChart(ctx context.Context, params *GetMetricsChartParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetMetricsChartRequest(c.Server, params)
 	if err != nil {
 		return nil, err
 	}
@@ -6441,6 +6620,132 @@ func NewStreamAuditBlocksRequest(server string, params *StreamAuditBlocksParams)
 		if params.To != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "to", *params.To, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewExportAuditRequest constructs an http.Request for the ExportAudit method
+func NewExportAuditRequest(server string, params *ExportAuditParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/audit/export")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.FromBlock != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "fromBlock", *params.FromBlock, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.ToBlock != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "toBlock", *params.ToBlock, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Since != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "since", *params.Since, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Until != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "until", *params.Until, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Decision != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "decision", *params.Decision, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Artifact != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "artifact", *params.Artifact, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Member != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "member", *params.Member, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -8344,6 +8649,123 @@ func NewListEligibleMembersRequest(server string, params *ListEligibleMembersPar
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
 	if err != nil {
 		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewStreamEventsRequest constructs an http.Request for the StreamEvents method
+func NewStreamEventsRequest(server string, params *StreamEventsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/events")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Type != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "type", *params.Type, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.FromBlock != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "fromBlock", *params.FromBlock, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.After != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "after", *params.After, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Follow != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "follow", *params.Follow, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.LastEventID != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Last-Event-ID", *params.LastEventID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Last-Event-ID", headerParam0)
+		}
+
 	}
 
 	return req, nil
@@ -10318,6 +10740,96 @@ func NewGetMetricsRequest(server string, params *GetMetricsParams) (*http.Reques
 	}
 
 	operationPath := fmt.Sprintf("/v1/metrics")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.From != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "from", *params.From, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.To != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "to", *params.To, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Family != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "family", *params.Family, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.WaitFor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "waitFor", *params.WaitFor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetMetricsChartRequest constructs an http.Request for the GetMetricsChart method
+func NewGetMetricsChartRequest(server string, params *GetMetricsChartParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/metrics/chart.svg")
 	if operationPath[0] == '/' {
 		operationPath = "." + operationPath
 	}
@@ -12623,6 +13135,21 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /v1/audit/blocks (the `StreamAuditBlocks` operationId).
 	StreamAuditBlocksWithResponse(ctx context.Context, params *StreamAuditBlocksParams, reqEditors ...RequestEditorFn) (*StreamAuditBlocksResponse, error)
 
+	// ExportAuditWithResponse The export `charter audit export` writes (blocks.bin, headers.jsonl, transactions.jsonl, transactions.csv, manifest.json), as a tar stream that `charter audit verify` accepts once unpacked.
+	//
+	// The server runs the CLI's export (`audit.Export`) from block 0 to
+	// `toBlock` (default the chain height less one) into a spool directory
+	// on its disk, then streams the directory's files as a POSIX tar,
+	// `manifest.json` (hashes, block range, filter, the peers' reports)
+	// last, and removes the spool. Filters select transaction records, as
+	// the CLI's flags do; blocks are always complete so that the chain
+	// verifies.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/audit/export (the `ExportAudit` operationId).
+	ExportAuditWithResponse(ctx context.Context, params *ExportAuditParams, reqEditors ...RequestEditorFn) (*ExportAuditResponse, error)
+
 	// ListBallotsWithResponse performs a GET /v1/ballots (the `ListBallots` operationId) request.
 	//
 	// Returns a wrapper object for the known response body format(s).
@@ -12961,6 +13488,24 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /v1/eligibility (the `ListEligibleMembers` operationId).
 	ListEligibleMembersWithResponse(ctx context.Context, params *ListEligibleMembersParams, reqEditors ...RequestEditorFn) (*ListEligibleMembersResponse, error)
 
+	// StreamEventsWithResponse The chaincode's events, as `charter events watch` prints them, as NDJSON or (Accept text/event-stream) Server-Sent Events, resumable after any event.
+	//
+	// One event per NDJSON line (or SSE `event: charter` message): the
+	// CLI's JSON of the event (`blockNumber`, `txId`, `name`, `envelope`)
+	// and its `cursor`, `<block>.<transaction index>` (also the SSE `id`).
+	// Pass the last cursor seen as `after` (or `Last-Event-ID`, which an
+	// EventSource sends when it reconnects) to resume just after that event:
+	// no event is sent twice or skipped. Without `after`, events start at
+	// `fromBlock` (default 0). At most `limit` events are sent, then the
+	// response ends. NDJSON ends at the height the server had indexed when
+	// the request arrived unless `follow=true`; SSE always follows new
+	// blocks (with a keep-alive comment every 15 s).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/events (the `StreamEvents` operationId).
+	StreamEventsWithResponse(ctx context.Context, params *StreamEventsParams, reqEditors ...RequestEditorFn) (*StreamEventsResponse, error)
+
 	// GetGenesisWithResponse The genesis proposal under approval, its approvals, or the founding act.
 	//
 	// Returns a wrapper object for the known response body format(s).
@@ -13289,6 +13834,17 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /v1/metrics (the `GetMetrics` operationId).
 	GetMetricsWithResponse(ctx context.Context, params *GetMetricsParams, reqEditors ...RequestEditorFn) (*GetMetricsResponse, error)
+
+	// GetMetricsChartWithResponse The governance metrics chart (SVG, laid out like the paper's Table 1), the one `charter metrics --svg` writes for the same filters.
+	//
+	// The same report as `GET /v1/metrics` for the same `from`, `to` and
+	// `family`, drawn by the CLI's renderer (`metrics.WriteSVG`): an
+	// expensive read.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/metrics/chart.svg (the `GetMetricsChart` operationId).
+	GetMetricsChartWithResponse(ctx context.Context, params *GetMetricsChartParams, reqEditors ...RequestEditorFn) (*GetMetricsChartResponse, error)
 
 	// CreatePollWithBodyWithResponse Prepare creating a 1–7 legitimacy poll, for signing (decision ballots open only with a proposal).
 	//
@@ -14189,6 +14745,47 @@ func (r StreamAuditBlocksResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r StreamAuditBlocksResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ExportAuditResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ExportAuditResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ExportAuditResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ExportAuditResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ExportAuditResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ExportAuditResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -15766,6 +16363,47 @@ func (r ListEligibleMembersResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r ListEligibleMembersResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type StreamEventsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r StreamEventsResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r StreamEventsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r StreamEventsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r StreamEventsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r StreamEventsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -17350,6 +17988,47 @@ func (r GetMetricsResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r GetMetricsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetMetricsChartResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetMetricsChartResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetMetricsChartResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetMetricsChartResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetMetricsChartResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetMetricsChartResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -19297,6 +19976,27 @@ func (c *ClientWithResponses) StreamAuditBlocksWithResponse(ctx context.Context,
 	return ParseStreamAuditBlocksResponse(rsp)
 }
 
+// ExportAuditWithResponse The export `charter audit export` writes (blocks.bin, headers.jsonl, transactions.jsonl, transactions.csv, manifest.json), as a tar stream that `charter audit verify` accepts once unpacked.
+//
+// The server runs the CLI's export (`audit.Export`) from block 0 to
+// `toBlock` (default the chain height less one) into a spool directory
+// on its disk, then streams the directory's files as a POSIX tar,
+// `manifest.json` (hashes, block range, filter, the peers' reports)
+// last, and removes the spool. Filters select transaction records, as
+// the CLI's flags do; blocks are always complete so that the chain
+// verifies.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/audit/export (the `ExportAudit` operationId).
+func (c *ClientWithResponses) ExportAuditWithResponse(ctx context.Context, params *ExportAuditParams, reqEditors ...RequestEditorFn) (*ExportAuditResponse, error) {
+	rsp, err := c.ExportAudit(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseExportAuditResponse(rsp)
+}
+
 // ListBallotsWithResponse performs a GET /v1/ballots (the `ListBallots` operationId) request.
 //
 // Returns a wrapper object for the known response body format(s).
@@ -19935,6 +20635,30 @@ func (c *ClientWithResponses) ListEligibleMembersWithResponse(ctx context.Contex
 	return ParseListEligibleMembersResponse(rsp)
 }
 
+// StreamEventsWithResponse The chaincode's events, as `charter events watch` prints them, as NDJSON or (Accept text/event-stream) Server-Sent Events, resumable after any event.
+//
+// One event per NDJSON line (or SSE `event: charter` message): the
+// CLI's JSON of the event (`blockNumber`, `txId`, `name`, `envelope`)
+// and its `cursor`, `<block>.<transaction index>` (also the SSE `id`).
+// Pass the last cursor seen as `after` (or `Last-Event-ID`, which an
+// EventSource sends when it reconnects) to resume just after that event:
+// no event is sent twice or skipped. Without `after`, events start at
+// `fromBlock` (default 0). At most `limit` events are sent, then the
+// response ends. NDJSON ends at the height the server had indexed when
+// the request arrived unless `follow=true`; SSE always follows new
+// blocks (with a keep-alive comment every 15 s).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/events (the `StreamEvents` operationId).
+func (c *ClientWithResponses) StreamEventsWithResponse(ctx context.Context, params *StreamEventsParams, reqEditors ...RequestEditorFn) (*StreamEventsResponse, error) {
+	rsp, err := c.StreamEvents(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseStreamEventsResponse(rsp)
+}
+
 // GetGenesisWithResponse The genesis proposal under approval, its approvals, or the founding act.
 //
 // Returns a wrapper object for the known response body format(s).
@@ -20556,6 +21280,23 @@ func (c *ClientWithResponses) GetMetricsWithResponse(ctx context.Context, params
 		return nil, err
 	}
 	return ParseGetMetricsResponse(rsp)
+}
+
+// GetMetricsChartWithResponse The governance metrics chart (SVG, laid out like the paper's Table 1), the one `charter metrics --svg` writes for the same filters.
+//
+// The same report as `GET /v1/metrics` for the same `from`, `to` and
+// `family`, drawn by the CLI's renderer (`metrics.WriteSVG`): an
+// expensive read.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/metrics/chart.svg (the `GetMetricsChart` operationId).
+func (c *ClientWithResponses) GetMetricsChartWithResponse(ctx context.Context, params *GetMetricsChartParams, reqEditors ...RequestEditorFn) (*GetMetricsChartResponse, error) {
+	rsp, err := c.GetMetricsChart(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetMetricsChartResponse(rsp)
 }
 
 // CreatePollWithBodyWithResponse Prepare creating a 1–7 legitimacy poll, for signing (decision ballots open only with a proposal).
@@ -21610,6 +22351,32 @@ func ParseStreamAuditBlocksResponse(rsp *http.Response) (*StreamAuditBlocksRespo
 	}
 
 	response := &StreamAuditBlocksResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseExportAuditResponse parses an HTTP response from a ExportAuditWithResponse call
+func ParseExportAuditResponse(rsp *http.Response) (*ExportAuditResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ExportAuditResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
 	}
@@ -22709,6 +23476,32 @@ func ParseListEligibleMembersResponse(rsp *http.Response) (*ListEligibleMembersR
 	return response, nil
 }
 
+// ParseStreamEventsResponse parses an HTTP response from a StreamEventsWithResponse call
+func ParseStreamEventsResponse(rsp *http.Response) (*StreamEventsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &StreamEventsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseGetGenesisResponse parses an HTTP response from a GetGenesisWithResponse call
 func ParseGetGenesisResponse(rsp *http.Response) (*GetGenesisResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -23786,6 +24579,32 @@ func ParseGetMetricsResponse(rsp *http.Response) (*GetMetricsResponse, error) {
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetMetricsChartResponse parses an HTTP response from a GetMetricsChartWithResponse call
+func ParseGetMetricsChartResponse(rsp *http.Response) (*GetMetricsChartResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetMetricsChartResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
 		var dest Problem
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -25060,6 +25879,9 @@ type ServerInterface interface {
 	// StreamAuditBlocks Stream committed blocks as NDJSON (one line per block, its transactions with their validation codes).
 	// (GET /v1/audit/blocks)
 	StreamAuditBlocks(w http.ResponseWriter, r *http.Request, params StreamAuditBlocksParams)
+	// ExportAudit The export `charter audit export` writes (blocks.bin, headers.jsonl, transactions.jsonl, transactions.csv, manifest.json), as a tar stream that `charter audit verify` accepts once unpacked.
+	// (GET /v1/audit/export)
+	ExportAudit(w http.ResponseWriter, r *http.Request, params ExportAuditParams)
 
 	// (GET /v1/ballots)
 	ListBallots(w http.ResponseWriter, r *http.Request, params ListBallotsParams)
@@ -25159,6 +25981,9 @@ type ServerInterface interface {
 	// ListEligibleMembers Members' eligibility reports (why each can or cannot vote), of one organisation or all, at a time or now.
 	// (GET /v1/eligibility)
 	ListEligibleMembers(w http.ResponseWriter, r *http.Request, params ListEligibleMembersParams)
+	// StreamEvents The chaincode's events, as `charter events watch` prints them, as NDJSON or (Accept text/event-stream) Server-Sent Events, resumable after any event.
+	// (GET /v1/events)
+	StreamEvents(w http.ResponseWriter, r *http.Request, params StreamEventsParams)
 	// GetGenesis The genesis proposal under approval, its approvals, or the founding act.
 	// (GET /v1/genesis)
 	GetGenesis(w http.ResponseWriter, r *http.Request, params GetGenesisParams)
@@ -25258,6 +26083,9 @@ type ServerInterface interface {
 	// GetMetrics Governance metrics from the ledger (participation, latency, legitimacy, Gini, Nakamoto, incidents) per voting family and decision type, as `charter metrics` computes them.
 	// (GET /v1/metrics)
 	GetMetrics(w http.ResponseWriter, r *http.Request, params GetMetricsParams)
+	// GetMetricsChart The governance metrics chart (SVG, laid out like the paper's Table 1), the one `charter metrics --svg` writes for the same filters.
+	// (GET /v1/metrics/chart.svg)
+	GetMetricsChart(w http.ResponseWriter, r *http.Request, params GetMetricsChartParams)
 	// CreatePoll Prepare creating a 1–7 legitimacy poll, for signing (decision ballots open only with a proposal).
 	// (POST /v1/polls)
 	CreatePoll(w http.ResponseWriter, r *http.Request)
@@ -25899,6 +26727,117 @@ func (siw *ServerInterfaceWrapper) StreamAuditBlocks(w http.ResponseWriter, r *h
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.StreamAuditBlocks(w, r, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ExportAudit operation middleware
+func (siw *ServerInterfaceWrapper) ExportAudit(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ExportAuditParams
+
+	// ------------- Optional query parameter "fromBlock" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "fromBlock", r.URL.Query(), &params.FromBlock, runtime.BindQueryParameterOptions{Type: "integer", Format: "int64"})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "fromBlock"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "fromBlock", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "toBlock" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "toBlock", r.URL.Query(), &params.ToBlock, runtime.BindQueryParameterOptions{Type: "integer", Format: "int64"})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "toBlock"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "toBlock", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "since" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "since", r.URL.Query(), &params.Since, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "since"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "since", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "until" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "until", r.URL.Query(), &params.Until, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "until"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "until", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "decision" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "decision", r.URL.Query(), &params.Decision, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "decision"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "decision", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "artifact" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "artifact", r.URL.Query(), &params.Artifact, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "artifact"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "artifact", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "member" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "member", r.URL.Query(), &params.Member, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "member"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "member", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ExportAudit(w, r, params)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -27127,6 +28066,112 @@ func (siw *ServerInterfaceWrapper) ListEligibleMembers(w http.ResponseWriter, r 
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.ListEligibleMembers(w, r, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// StreamEvents operation middleware
+func (siw *ServerInterfaceWrapper) StreamEvents(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params StreamEventsParams
+
+	// ------------- Optional query parameter "type" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", false, false, "type", r.URL.Query(), &params.Type, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "type"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "type", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "fromBlock" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "fromBlock", r.URL.Query(), &params.FromBlock, runtime.BindQueryParameterOptions{Type: "integer", Format: "int64"})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "fromBlock"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "fromBlock", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "after" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "after", r.URL.Query(), &params.After, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "after"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "after", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "follow" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "follow", r.URL.Query(), &params.Follow, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "follow"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "follow", Err: err})
+		}
+		return
+	}
+
+	headers := r.Header
+
+	// ------------- Optional header parameter "Last-Event-ID" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Last-Event-ID")]; found {
+		var LastEventID string
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "Last-Event-ID", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Last-Event-ID", valueList[0], &LastEventID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "Last-Event-ID", Err: err})
+			return
+		}
+
+		params.LastEventID = &LastEventID
+
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.StreamEvents(w, r, params)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -28529,6 +29574,78 @@ func (siw *ServerInterfaceWrapper) GetMetrics(w http.ResponseWriter, r *http.Req
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.GetMetrics(w, r, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetMetricsChart operation middleware
+func (siw *ServerInterfaceWrapper) GetMetricsChart(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetMetricsChartParams
+
+	// ------------- Optional query parameter "from" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "from", r.URL.Query(), &params.From, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "from"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "from", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "to" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "to", r.URL.Query(), &params.To, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "to"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "to", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "family" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "family", r.URL.Query(), &params.Family, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "family"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "family", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "waitFor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "waitFor", r.URL.Query(), &params.WaitFor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "waitFor"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "waitFor", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetMetricsChart(w, r, params)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -30120,6 +31237,9 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/upgrades/{sequence}", wrapper.GetUpgradeStatus)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/upgrades/{sequence}/signoffs", wrapper.SignOffUpgrade)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/metrics", wrapper.GetMetrics)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/metrics/chart.svg", wrapper.GetMetricsChart)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/events", wrapper.StreamEvents)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/audit/export", wrapper.ExportAudit)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/delegates/statement", wrapper.SetDelegateStatement)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/members/{mspId}/{memberId}/statement", wrapper.GetDelegateStatement)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/constitution/versions/{version}", wrapper.GetConstitutionVersion)
@@ -30140,189 +31260,209 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7H3pchu31uCroDhflaW5rcV27CRyTdXIlpP4fnaskZRkaq48FNR9SCJqAh0ALYrX5ar7DvMO34PdJ5kC",
-	"DtAL2Rs3hXL0J7FIsIE+O876uReKcSI4cK16R597CZV0DBqk/etYajagof6ZjuGU6pH5jPHeUS8xfwQ9",
-	"TsfQO8L/BT0Jf6RMQtQ70jKFoKfCEYyp+c2Y3r0HPjQPePrsu6A3Zjz7O+jpaWKeorRkfNj78iXI9v0V",
-	"pGKCN2x9iyu67v7ymw6baw1KU80Ef3fSsDUtrIsaD/AfEga9o95/O8hhfYDfqoN3EXDNBgyk3fxNKpWQ",
-	"5kcRqFCyxDy+d9TTIyAc7jR+T8SAmE8SCbdMpIokdGgwYE/5Rwpymh8zxCfWAOSbw+9fzoIkMW8mzaP+",
-	"7z+O9/4P3fvn4d73/b1Pf/uPXhW83p3UAIitDSrv2ZjpeaAwDWNFEpBN7x/b3xY3jmBA01j3jp4eHgYG",
-	"GGycju1fhxYU7s/sXRnXMHQn+XB+2kgUY5WsQAz26bgPjK9BNm+FS6KutP/sxct24j+HP1LgIdTsqfzX",
-	"TXsOhBxTjYB7+U2vFabnbMgZHy5LR0VyPdz7nu4NPn1+/uxLNbH+Rpn+oYrBKFcTkETweEoED8HylwJ5",
-	"C/KJItexCG9IzJQGDpKMqCIKgBM9YopoSbmioXkQ2aGajIXS5PkhUbs1JDlxh+hKFhd3liq+GCioRHAF",
-	"VjqfSkioBYmR4lwDtzxCkyRmoZVLB78r83KfO+7jEHHmNsEty2BK3J6vLHyQBIliQ66cQBKJUDQm11MN",
-	"qvcl6J1KcR3DuOGMCa7422Jn9c+tOCPl5OyHN+T7b158S5JsmQc2KrYwhERTHsJrEU3tiaKImd/T+FSK",
-	"BKRmBsgDGisIeknho8/mr98h1IvIsKBnYASyCwYcV+QE/49sx+wxnzLaFtf2G6O34lggSBd8n3AkGHL8",
-	"Qno66N0KjU9YlOOL7+Z290+rfLMkARovgamhFCmPVAedN/duK+HL79uMr5wHlng16kwk+4dVhLPi3mmz",
-	"ppcc07t3+NPnz7KvqZR0ar4NqYahkNNFbagZfpyBvTnWitAOeprpGBZ+4Rks4UMK79mMLgdwNA87YWze",
-	"hBswiCMUlWYDwgEiRXYiEaoDCUOmtJzuj6NdFK/hiDIeigiIhEGqQJExU4rxIRGSDIQENuREcDCENkMd",
-	"SSLFLaoG9ybXQsRAuXmVa+DhaEzlzcIWQtC7TlkcIaoW/GXEhqB0ncZ++U2Vxg56cMsib5AUxdPhs3Yy",
-	"HIOWLFxCsI1FBPEbKqNldlWhkPA6qRGMRWuzaG4ezgvKJdjCPuFzD7h55D96EhIpojRk1yxm2hA43NI4",
-	"RSVhmCHqa6DjXtCLWWig3DcXCpj0HAj6oYHBpyrRT+MUlrnalRjQfNuJ6ZYQkPUy6Lun3z+reKUbxqMi",
-	"8BACE2DDkTYcFlFNFRglrCVlxlDqSwiZfYUcrP1rqiBmHApA1XCn20HqVi9Brl7v1+qCbtySKYOnL+eV",
-	"AZquCx/NGIt8Rkk10bJH+BkMymcyWmf2TGpEn714uahEWZSpFPsnNBs5lbzrPROLOyCKLGKJMvAeltzb",
-	"4V7dnS4nnk7cZIC7GDMtif31wGDm5SvfrLtSnrF9CzZOEzm88etWVElwlzAJ6liXKCqiGvY0s6+5Or2m",
-	"112uJ+dpBj2UcSsb8rkZ5R5YAFUjXb6hchncGSk7L+p7ggMxX6FjCG9OZIdm/zTkFBE9YSEQppxpFZHr",
-	"adnmspf3LiLLnP69EfhlGeq0u/+zQnqtcsPAd2+Fqj3XgheLsUj54sQQLHMtrr3mukNUv1bOsZmqBjmE",
-	"qG/QlivqfphKb+kY/dwfU3NaTr3/Co0fw2VBj/HQUKrujymnQxgDN8eIRJiaf/rHKDoAPfVGUpUSfxML",
-	"Bad0uJRfgQ7h3CmbMkmHgmvJrlOr5I3Fbx2eRAKNFKGaxECVofFrBVwflen4iSLO4RmQF4eHu0Uj9EWr",
-	"y3NFMm0iT8EHMVvKtFtYImqqEaXLOAL8j3+iajSPmvOfjveevXhJxIBQkq0lN5BoIgbopo8hGoIkO4wr",
-	"DTQya7OVBh8LWS8LSvdZhLjPgxbUZOS2jGviHiXI2hxr7tCNcDmBkBkT5GLummUYEPpKYxgCrDzi4bRv",
-	"BNDAOXkKkknTG4jExHx0nUZDe6mQgkZjmhhyEDELp/aeAVSlctpXCVgzMBRcaaZTRESfjoFHTlQpoLof",
-	"Cj5gBuROXJnPJIzFLY0tmUnNQfZpZN0IdkkmJvppMpTUyk8VUzVCsShFDP2hpFz7PyTcihuzSgwGLMy/",
-	"dH9mX2txA7zPlEqdvHWg7tPM9VopQD2MfxV6GRlK4+rLUOOdI3ectl45qHVFVrtVlvajjkSqSgR13At6",
-	"ryvBsxK14z4tJB7DcFmf5BLGbQzD7ojKD/ceKq6sa7S2DP0mc66jRS8u+Az3kh3Bbt5sQbMBZAh18rbg",
-	"bmqTvlosuDGLlvACYoC0cxy0CE4fW2VRBQznQG9EjoNMNcQTodgy1gcNQ6/fumuppXWiUQF4g27a7AxX",
-	"2fUDkBW30y64WUm4eLAUVGl+luw9GrngLY+EVMuI/VCMK+y7bu7aDdm37mWyYCoGDgtnlqBsFkLdi2Kc",
-	"ez6GULTs8Rk+HQRwS2cRzJ2oEKeet2OvqYKX35Ri2TaG+8pGd0nBzNUjUOACvEFOzuaDXqtELByhCmg/",
-	"AgfF1LENXywV8hs5K31zHsFZpWo2bCRr91LLxC/xl4vTiPsh8RdYsjMQKY9AqoAUjcjAhfBVQAqW025A",
-	"qCJX4YhKDTJ/mKQDfUUmkmlQhOleGRB+hxk71Ug43KMSOKvFWR18uoD/xJx+ngsLIG46wMfscZ7Amgnd",
-	"UYV/etu51mjp3sdFDU2FRg1uUW69+FWaucG/U3KhHVZEpWMR3pzfwOQcQuGC+wsev0Sei8vfwq8LDGY4",
-	"5se3F+Tg9ulBccmB875cEUwxUruvvEPGCm3/b/+kKsmdsVZXS9kZULO3mUYL2XPpssRkXfAgnX/O24hV",
-	"0aguEdjGzAQ86gI0WBm/evH0Wes5zJ23/CK5z9Gewd3e+tRwe0plxKgReR4a+S3e/tvelpW9gfPK+11T",
-	"EG7WHPYHsK/WhZUa0Z+AZCJSLjmu432s4A9pvTq7DQpsO8NbktGYcNATIW/UEYFbkFMSuT3IjpBEj4QC",
-	"Y4Pkh90lNm8IM/FiwYcB4YJEENOp/Ze5eBqJUTRVOgo55305Mc/qJGwOW2MkBR3ZpBR/dIR0wlQYC0M8",
-	"y3hJ4Y8lZOPC92Qqh9B6GfIvdIGrze/gbs5cf/n8u0Vv2Pi8wL6se2izMVA+yKoX3g45VrNpBddGcdtr",
-	"kovGzjv6PnWMCldehIPeT0BjzBqeIQhNdarabRe3rurRhUttq0yvTCP/lP9zv3/0P/c+/fdKi/ydC8cs",
-	"lfeBAmOx+/kslm5g2jc/kmLMlM9O7I8pZ0kaY6KHeb1xUkLfmKk+3EGYGb5MKYj6UcbGJeewuweVHa4Y",
-	"jewPhI1oGemlNB0nRnxRFkNUeH6V/hBhmEoJ0SI+uEQo/UFIjVm6JfL+pl1TKyOnmS7F42JhU4ggYunY",
-	"aEg2NMZwKJlmIY3X4NgsxUEW9XKk4zGdy2rsFAsqXF+722KYvd2sHav5OwNtfugShhsl3Tt/tjJ72Ez2",
-	"n+oD/vMaIXvJFqsQ7eV5r0PTi+Ijg9Kpql7m7+K69VXmLfWR/Y5QTSYjFo4w7bLg4MDofwyhhojsMO3z",
-	"/Hlq09qTOLXB1t0q26HqVhFBVTYCMYybSgjID/RasvCJIrc0ZpGVIsSmdwpJ3uBl+4kiIKWQxMWyK1Jr",
-	"NWVxhRAPnHqqDGCmJdNVpddjpjVgSGmc/RslTCV76rt3UbvmsJUabj/3mxps1rvFfkdUN3GUoYbZrc3P",
-	"qvbCm1CbH79VV9UpqvyO8YB950Hvg1VUX6252Ww1NgjRj5mSWUjmndIhbJ3oDXp5AWFF/ZPNHSF0oEFi",
-	"0gJV2tfVtXB9RyF+StOlnPtrsaCLkZSyBX+45hBBkUhXKU9wRkBGrF0iKKd0CvA1eAFPRRyvYPz7DI1F",
-	"vBcLJ4zfT9GKvXowPmx3Q/hY7/OnL56/7FBdgM89ta6UZR/cnhbqq2yqdmum5exaskwu3Wp3mpVyivKt",
-	"m98vr4ycDWZWGZJVBiLZ+fnjRf+Hj7/8fBKQHz6evX53cvL254C8+/nX4/fvTvrHZz/+8uHtzxcB+fe/",
-	"/mt3QXPS1ipVG9bmdUFpLGciemQsbKrIRAo+JDuU/P38488kEYYkZECyngLGzh0BjUDaJNzKAzGuMDmo",
-	"6kgyjaHmRGkMeBCfz8t0L2gyhivkmefPrtZvXnDTqc7Fc0KDf+XU1s+CF033UfaS0GksaLR4HMQ8yVDj",
-	"YAChsRTsY1wtm5fDCovZKClnrpEsc+2JMrewzz748YVMmMaL2mQkYiAcJo2Rkc0nxy8rtfXCKqiFauol",
-	"yRnQiHFQasE7sv1SlSvd52rcu11+G+QI3ALX7+lwfv8EQOLZyJjx1F2/f/LFAx22zZ9QLRaGVMOETolZ",
-	"90Rh6oRzC3Tf4AxoOKLXJdlQSPuTQJFLZ7+awSeum31k2WwuvVEBdDVYVxX1tR3cWPjLJYTLoslIK+nR",
-	"Lvbuma2ZBYmG5jJR9OaoZdeSoNy3992mopVdHATz0cpGPIkYWg+/EgrLIcoWTN6KG1gp/fTPTPFsejMR",
-	"Q2XguBAjrowhLxQ4PhMpjz4msAzgMAf9ZKnASVjNOP5lze9TDf1QQsRsGW2hVBZfarbOpn9tboWs1Aui",
-	"MjGgKaAd9FLO/kjBfW1sGMwdUYvlJy/cyUAkwNVi0RcRL5MX6kzhhWodE1eWPquG5Z4vjgtpQhgn11Qx",
-	"hRa8yppNCRGTncMjwut84osVt8+6dYQc9odSpIn1RSeUyQmG3swXhT//SGkkqWZhJX34hR+qDQL/NTFE",
-	"FpEP5mXR0kw504rsZAsMgNVuY9pAe7zfvuOnNditm2h4wWwCpyUkR4bBrCjI6bnAPI3Szhz542CwzM1l",
-	"qf4QK+knt2XrC1G9pE/c/7Y23/b4/Of9p+Tk7Rl5++bk/Jic2izb7HdE3IKcSb7F1NuAxGJCzisycBts",
-	"hu/aKCQ/cB0oENaLSB3zT1sDVXN1R334RJHTtx/I/95/cfg9Kf4maE4RKcRS1xooKR6hHhYfeTzduKXS",
-	"PefcNfCavwbWhAZ9u65a8iz382rMBSc7BQoODEk7Et1tzxJvyU0v98IpRnCNXRkQ2B/uE4wKHP0qajbo",
-	"HsC0SwvAaYB0fRhT5ajo0HKtEsnm88q9E+DRfRWuuPrEhX6T0CkscA/BoEXJtvOCqz5dcbNX0aCnRCqX",
-	"KKKpLYrJ6jwdcLrFc859mfB9XIfmM/K+OVzYxGjNwDtPW2Kq64uXewuzg6fvP83SxdLsir8smLGFoKSQ",
-	"Q8qZ8uW4mUBx1zmoroA9T5MknlZIlOzzVr/VXNG3/WXVS1zQeCkNVu5V4PqpPluwn+rmiq8ujI4YLOcR",
-	"WjYcOoaxmCXS79bS7O6rK8zsUmxv0+YWvAz8kpir9lY7A78Sz167Q29LC/jzIv2yjTkQMiB0SBlXOiD0",
-	"WmnKeEAoJyLBSjkhydP9/W+J4ISSRMTxK+KSZgQnmVPC2aFq5t7y7Ls/rRD1t5GgY1Z1JzA2m552L33r",
-	"5sjO1ws5PLYOy8q4SW5hlTFxNdaxunJdbGgc27vhLUhjXkYkjJkBeeF69opcYfTq6ohwUbEgIEqUg1xi",
-	"wm3zHOJhQHaYdm2MudAjxodkICShfOp8XZnzVsc2bcE+aV59B727PbN075ZKwyLK/AYRcG5f98PFe3Nn",
-	"L3507p41h1KET5AjqgDRCjlrg+cD0ZQ58NPFxSk5Pn2HbgUfxI2yMBnCbp+cYWMhCcR5ayEigl9y60ED",
-	"kITORA0tMBMpBiyGV65yx/eqJiGVRpai7yIW4c0ld5m5TPsEXEV2XGbAlTvu3muzdA9jYVe7++Q3rDs1",
-	"p7LUHl1y17ML6TIg3GzsG3nh2Y4Ide9oy1YJ8Mh6NX0x3iW/enb49ArDzpS4axdRYBukdOpyHZjPLjnu",
-	"52uw8dP5n87VVweFw15yzMxVhPLIn5BcPTt8lh3wd3FNtLDiZ5+8lVJIhIhveH3JXcdrtU/eM6UVSRUQ",
-	"kdA/UiA4CkB5QInBQIFW++QcgNiwPU3Y/jjav+S+oyDebF3b8uOEhiPYe7Z/WPBIeuoyZFVo0nfUe7p/",
-	"iAtFApwmrHfUe75/uP8c+x2NrAg6GNlSlX9iIa41uoyE8jMVjno/gv7JLZlpfv7s8HBtfc9dwUxVK/GY",
-	"3WJkPqsa6F0gBYSgbO5CmuzbLL2h5XV8IWTmAxvxbXy5M1yxwXfLcwMqXg9D0l+C3ovD5/ezIxeauF3n",
-	"gWoki83Jd8FxywaZ1MhTE24AkkbA3z49KPXHrgS/YY/jbFVQGn3yj8+Vjfu91bPsYJNqwOUbH+Cgiw4L",
-	"XRpvh5V+4sGXTxukMpvwXIHurFWdGBCPEeJkhML4mrs7Vj8/O3Ch33+O8xzHn1wZ0zyWfYbAcX4td9lr",
-	"3jhdCwBKjYq/lFW5Cz7OAP9pl3d2Ax6WBVTOX+5RRDpwGCVH+RxOsAoGwyIBUeyfEBDXWtYyo2vnuxtY",
-	"88hpyyIbFlEyy4kHnw3/fDn47Db70iQZC/iqYszNDiC6p1FD28G7HwsG5LzffY5CrCFiqMR1vSMunXGd",
-	"zNxKOQeF4UuqCxkdF9fPkVQLGubGYHVAXdUIq4eBcQmhkOuQOUanF/GEPTIdCuuERp0cRwTWS4X7QuGn",
-	"zeqPQiPrLdYiRnM4X9kTVcSxRfG8WlmPujiAu0RIXcvub+3XHpLv+IXALnBfGa/f7fFonrhmlcscazO+",
-	"p4UWJAspKbJj8/TfG2N9dw3UcezRXaYJRagi87sHto8xVgqAtB27y22nMiJCtF+RRNp0JD2C8fI0ZPZx",
-	"1XltOuO9W/pnklDVLSRiErLWARkBeA9VmtiEOmwuK8yVqN7AmX0wJNbgKdkzGPFw1kxD0c/njtP3Fpq3",
-	"95fTl3Zsj21RToaSJqOSzgyIQSiZ0KlangHQk5oPCqvkgl/Noumfr21rqCqbfrHYVMDqsFHtJjhZY5k5",
-	"h4fdGcR15J0fTmnIGagMRwXvc+EjLnjfdr2UIbMh5cIfnx7oXWNtnPTbCPTIqBAyYDH4miKmstQlc5c1",
-	"+CUM3bL+WgxRds8xS9wVJ8JggHWlcjEhOzjKK7Z3n6nKa5YwXLHbxpxpxPQBFt/UcuC5lkDHx2bpa1zZ",
-	"yUM1kGLcW4lIy2ixVeDoftthPIxTxW5hpoOdc+ZPRnYgZl4dSKVktxAFrrhH8LoRrdZMW/bI92I8/Xxi",
-	"DJU1UCailWRdN4irwaKK4B5kpzS/xH4d2Pt2sflMRnJMzjYTUWXyMwSUk54PTjb5RF9nAcwO9JY1+5g3",
-	"RBLgEcbEzKFvbe8jHmHTkVgo+w+VhiEAfhjBAGjWlCSJAf/9Rwqp/Qc2PsLvjYKMY/dxYsXzp0d/a+5v",
-	"Xdkb4wlllnIOPrOo0W/32jdnWMxisC2SHoKOQjjkXjBkAKMWNgvzA0fzmd1W7SZ5Y1edijheCgUb8m4U",
-	"Cg632KthcBpJOmF8iEFZm1Ph0gUSEcfkGgZCgsX7gEmlbe/JWudGCz6NDGxApPl6BWbaECZn0t63GJsG",
-	"vjbKkbGsbR6KbShcA1Fj/olbkIjCHOdEC/uv7tjMu/LVYvQt6q9HnC6PUwdli1W0CzxysW+RNZNcw9cl",
-	"2TKhqYI9lSaJkC2Gku1ndO5XPmCNh+lyNQrPF6SqJ8RDxULWAMpLSteRaVUFmNW+NqBG1TMY9pfaOvZ6",
-	"GMqPZoh+ojyiS3j2crSWr1qwZ/m1Hnn/y3z9KBuXR6CFLyIqu1VZq2UvBqW8nLTtp9chJ3HyiGq/Cpy5",
-	"hV/5jSBwMXGcx8JDIJrGMYMoS2Iyf0+fKJJIMZQ2PWqj9wWHoANlPQ4tfqa1oMr6BzCLM3cQvKdK7729",
-	"Ba733p30Gjy0nz4/DZ4dVjpo23Gr4U4f2G4pe/n7LuDfoZzYXxP369XZ8j27BUcO1ruDWb5752YTCw5F",
-	"dnDLK7fqKiAsIv/DedvQqbYb2GeMbTacvXOW4NmdXS3x1UtfLAPaOumbVydtseAt5bgRdG05ofBEIdeX",
-	"ZCzZkZAANbJYs9gnFFuRQBSdKhIJDrvdUWvnHzR5BJR2RbFbg9esNmSL0VoqTTcwxsIPp0c768yUYRO9",
-	"WiVpFyyKm68t7JlXd1uAkdneXUSmvBTzLI3wyaAdupnCzfe2N9mqbi7uQp1n0NVsLFeVNj74XVSXUtyl",
-	"3Lj60b4ir9tps6q+modZLtjEMW9Wgumjb39ZlssbfSuUao4UyU6B2DFI6ml0lwhbWkN9TcuOpTG7yBNI",
-	"SWllLSAbkvrcOcBz5IaSs0ujxrdc5WROZy/L9sRgzzZSBaVJPkmkhLfaO1wRCbmMLA0/q1NMb8oz/B6c",
-	"fvJxfMYNcMLVQ2K1Kmdu1FsTWE9wyUOHbtaTdT3636cTVM/WK/d/USOWKLJjp+1LdObbij4s2MxbyxKb",
-	"s+EmMO52Mh4KmGSDQVfuODFrF8nOWCalaIGcO5tOscY9tt5FHY4oH4Jany1qnkYMsuzlzksS136rRKNa",
-	"EMqFHoFckMCyIqgWSzX7xa/+B1spLWrxg7XANBKJzpOrAiLiCBuIS6XvQzJ7cHcrPqqAe6c6pC4lQg+S",
-	"/Tqp2jXw38dmdgsybW6EOxe6nelyC6iJ0U6yVatmPWF82U0/yzr/UIX5ThJ+t9OmeoFBBlBMYRK3IHUq",
-	"eTnN6TGhaZ0JTdXXkfJmNgHb9bF3iaHZ+NHKbvflgoVsLfYHALK359ZdXXJNb+zQ7OoG+WULJxxBeGMX",
-	"u4YkWasGQnVxyjtW6s9EQcsjBDZ0paoaVLDV0c0Z5NAYS5WmCNadzGoMCHZqC4gUsTcGAsKUSikPISB+",
-	"WGNADEojMeEBSZOhpBH8+1//tbvATSz7qDWproDMrzSIlk3tXCefV8L5AAVvg8f82C5YCeabqhK0J9t2",
-	"ZvtdMO4zQxDYmRyjBFVhhu9gaX6xeIxj20G8i2o/zpd/rak6bqQ0mYyERQJEBRzcA2eFAisEGhNU7ZoI",
-	"tpG9Hk6yh3nHqecxA/ZUStukAecgiaLCw7xHF5myzYJcZsIKvNc93fERz+tKeJyRnBUpj9g2CtXbCsjF",
-	"MbB7HXB8ZmOAP9j1bwtzrx8xvURjFgNKz9LMzT/HnIJZzCNHZ/ghiLD6IvtyDdAMtlvSB34VGj7ybeRi",
-	"f6aHmUzAuPUt2sEviOUMvYswrh2XA+pA+br6ekyem3sErs+q8Dd0Oyy3rX4oETcPTZIB06bqxDT0bAlU",
-	"xgykHQreIGD9DKN5THlHVBuGNndxn5mw9FB4JoefBbthHTt6aVkkHEi4LfaZrdNv5aFUvU1liFfMvtpy",
-	"zOTw847a9eIKYjZk1yx2DWprr3dv7brYNX3u6L9da3oM1dXVyw1Tnx4duauQoUP1E1KgESIBS1N2JqMp",
-	"ARqOSEg5EdL8jwus1NsNDK2akxQ789s4cRwHhGpCrS2NwYVJkUYlJCm2s8lJ1IWWmxx3P7olf/X8Pgeq",
-	"3PmKdQg0SaS4pTEmz/u/lO21bXssiNTWkBMadgj1uE0Osuc0uvikuIUcPZsQ6+7px+442+8jz8BdZI8n",
-	"itipgw493hTyGL2eWtyNqBrVWkTN6IokHTSYrSfm63tBlN2pO5YON7J/HTtyo1ZiZu6BHvRZfoy59nsk",
-	"GAFIdc49ID1jwTp6fNl05TytJj+DzZYwh0io1KocGMsWmxe8IpEA9Srrs84UUS5bZyKZ1sC7k44XJ01F",
-	"gRiouhcCeugcjuCc4fBFudpVAR7kqYoN2PEJoD+6X9kSzk0hye2RJ78+qJrMJL2OWVjKAB04S5wqwZXr",
-	"UWSLZBeo0czw5V1OzdEUD8R32epFTZuvzbBdu61UwHCGE7cDRB2ROWZKQbTXiQfRifvB/iLnjQ0x4ew2",
-	"D9stmypwztgi0rCnRJQuxYZtRe6u38AmBSXW0T/8enVN5RD0Ejhw6V1N9zq39NwngnVwOrhil/rMQJ9C",
-	"du3rMAuj5Nws8GlfJcCjBXp6IhC6Ni3vMlL4IVxe8a2N1rQ8uqYW5fMk001pNijLTlVRnjBuYNo3h5Vi",
-	"jKOwb4WG/phylqTYGKpPtYZxUqKYMVN9KATnUDf0o6KohzHIIfBw2qdZZ1mX52RJZ5CanwyEHELU12wM",
-	"StNx0gt6GHoqPL87Zda3KmzxnC3SQvDRCVc3jsOa+EZRYbfZTLX5VpirN/R3Yce64q8fWAyeMzakyfzj",
-	"t12ZDVjsBnJkaGC81Ji0a3A3E0itOYUF0H+lOYVrs8o/8pw/OsP+wFD93lhIDeMGR6TWNBydCqU/4Mot",
-	"CrDnp9p6Y9BC0aXJ5GAnMeM3WKKT4a8rI/0urtt56O/iulNdCIsW7lX9/Fldr+ptYDzz4jVc97v5akXV",
-	"kU0/99hwmY2NVtafFwFkmNJ4BmNxC+Wnzo69fIz8LU8Vngjah30hKWwsWl/c5AGMaikFO9HTWxoD5iv6",
-	"xcA68IvLa6Vljosyhx58tpz15eCzbwrQKEAzRC2m9Cw/dh0sgHt0X78FlosbtLs+hmlF0txAraYpTGd5",
-	"MPweMbepmoqHP3GplH1jgCLZddrIvlXpDB2J4+Bz4S/zZaEerYFy3uKqwhy27eL6wsE2THAOEg8qNbKA",
-	"Yz/iK4fXvVBZnm/Wlq73SGIPpOWsQemNH0RakGh2BqmXdoHrO2Qv9La4ZUQ1oXEsJoowvbsu4rumMeUh",
-	"tBsrr93CTteMzeQG/jXMnyeq6J/U4gY48Vi6T8vI7XkwYkoLOW2ikAtzyJ/cuvuVPd2Gr2VAe2oDPQ9v",
-	"FFtj/eN6J5eGoUi5fqI80WFZvu01ZEfoT7IGJktejGaLAlo8GyeF1X+9C1OHwtdS6rkKCLaewdRzyqOV",
-	"25Q05qs3oLlLKnumXt4WFj9ei3M0T9xItxzdhCmXAR6DS376yVZTHRMFVBMuJoHF+2Q0XRnnC1oTEsbi",
-	"lsZNpupY3ML9uz/+2jMOanxhY0xrNmYnonAdbq+DAsm0cn2TR2WNdmXVo0KqYSgkg3I/I2blbVtjTfyt",
-	"Za8xvUMZffRttjeVkk4fTdqyhgrpFCKiQiFxxJ9DwHQtM8QWllN+eRfzNqfSP8fG/YsVzWQ0U3SMBIXK",
-	"O2XVW9H/tsIFuFRBXN+IaL6A+JECihSQg3EdA9VnDdvC81srKBtwnSZGUdRbJ7/Y778a66T4Og/TRrEI",
-	"K9soTxQxGhz7lKEkyFX5WgyYW5GGI2i+mv7q1jxeSDenBxweshmFiKFaUR/UdvJIw9EPQn41bP1wmruU",
-	"YikWnTPIXJcX25HKAtESSxWPxLANY2bXQBhasrAosMuS6QxohG1NJyMRl9J/UWBhcvD1FP+/4wgtyJuH",
-	"4SgzJi95SJUmEzukSgVZ7xoV5DVLu6iTxDhJNfgx+7ZMQ2Buq7IjsY4uOeUE7hLgCmdm0SggY6CupXtE",
-	"1ehaUGlPTjUJaTgCwip7n9r7NMJgxWn595eCXnkuOmbxtPo+7osBbEDEjk1HyxBnpdPIgCO0qU8Fl4IC",
-	"qitS84u39hdL3Nq34sZlSGoN7PljzgyOj7Cm2WwSQzQESXYSKjULWeLC3jHVwMNpQGIYMs3G1Pz7R8ZZ",
-	"QH6mN3QstCjxg7ntu/nDiGHLIaUWw+XCaXeQqxIXjRuyVhMRNxVDv5FANbjp4JtJGY63vs9BaICAiW9P",
-	"//2v//dtAXt2XubMsLYMPV4IigQ4ETye4kA+mjW1aJ7ZJkXKowbcfEyAn5k1m0pbNM82m2z9PL0EOKJn",
-	"4IrVLejIDiVDSbl21epMaUm1kNg8OxEitushslOKOPF91F0/54zNGjIGEEMzGGtNAvdI+0qrKEpIWN0/",
-	"WQ/jAxqGkGgjgZsyEO2iUynsmbepN3N2+q13MdiTumoJBCRh3DaNbeQ021c4YhHhQmMHWstJjUk4TejO",
-	"Qd3cqSeeXojlmWxzrbj9Lx/U7dMjvPDmJEf9UogMqSxnfpaFyEfuto+IlpQrrDAt5Kmae5AgaWL++/Tw",
-	"kERMacZD7c+qsk4XeETb3StmHFwXKZ8aprAsXzE+jKGUB/vKdvp3Zaz4U/yjeBsyr2ENskJnmuwh2Hlh",
-	"rpW1+/INlVsli8x5HlR7xyKyEBE7Cm5B0riaCHz71AJBBfjNUY6V11SHo92lKDoWCuop+tgdwi5T5izm",
-	"vqzIjjuB+Xi3bMkXfnB1ySMB6gjp2N60mZp9m31yMQIf2iGUq4mFk5sVfXXJ3XwS8/PCTHGycxUJDlcB",
-	"uUpGVOE/HADN7f8quORXRWDjp6/c7RynVbvreWxu+Ob5u0ckyZF2yTnc4RdugjFuaSemyBSq7uUWIlaE",
-	"2yKhbeIUczJzqIc1ZdqSk+Ebc3yyQ/lUcAjc3Hkj0RiPxMS3IvH5s6FtEq5uYLKcxi4RTmOLf8eBW4Xp",
-	"wuEfrmy0qtrr8JJEXAKfoMy1V0Pr7eatX/jV3nLGRlcYpe9hQlgRuG6q+1oyNBoQktCpSHW94kH9ckqn",
-	"VcolodOrI6dHsPUHsc1iMjfWJfd3ObwSP1E+yTUgSqQyBHKFO1ymh4fPQxbZ/xslgtJnCjZj5ZI7LHCN",
-	"agq30SPgZCAwM982YXHHsG1Y9IjsZI05L7mRSPi1dTDjCKDYvFjWSmS3croVnW7dVeDhhB7KDf5myMQq",
-	"FkfoXr9YtgBVeyMUMkcjqp/lNIu3URpjzWhA+JWbEUVfe8cXj9gM4JsUZ86gbFUvZ27dV6tdqrnqPmC/",
-	"H6rbrvB/c/7rn48CDXf6wB16ro1CFjfrAmVPfevIw6p+tFHCb85/JTuGy6SY2ABP5mDhEaHk4uPF8Xvz",
-	"XeV90D9nby9Ut1dNwtLJU2e34bWwtdj23LXRWBSp7ncbVplUL9T/8XDdBbhn7vmVU4txSfSqWG9gcOAt",
-	"m9yPdT3VoIi5E6+B0t76C7+/cUd5y3QbbSrdDJSHIt7ymFZ4miIhzbVSKVGSSq+NvmvoNmm+XwMd+UD3",
-	"CGhkk49cpPtdBONE2DDq3n/CtGufwqfPvpvtU1hsonN5effs6d7l5d238OlvVW10toesn62zJ08TSSOq",
-	"NeBNUcjIdv94ZUOexDfuCRyC7OHeF1KIGkTx6lSPVGaDdo7vShy2JsK3CRPqwF15mk1NW8h57FdutqPQ",
-	"Y7/kFdIjbVWwR2nTeI/GJFhHGipNkri9wPccl23lTA93tnuZ6TFTnP1EES00jQmCsRngOXurg8/6rqVN",
-	"0EW+vFO/NfPARlXSBMKLO8uZf24JQboOu/U3PwnC5S8pOnUxsqJ4fXfSLDbN0oFTCdVWwoVbYrljUzMW",
-	"/CYPoDF1xhh72LXAgzBPKMNwbPcsfe+q6ai93Op6BbbVCfSubtt7p9wrr3xb9g9sgCoaxWNxm3czagXy",
-	"h2z1o0dqGY9U3mchh/u9oTpV5pSNmgd/94taNnB5r1PjvqYSSKu9aGbdWS+17YtszP0BuzN3Y5BMREE2",
-	"AMk2PCkK0gZCwBhIe3rfa7vusUtyJ5vQ5Vo2pF9iHAEi35qBaoKToSacCIPbjuiLIBGKtc7+d4seh9Ss",
-	"EdEeqgFJwI3ns4UefMDk2GCWcXIDU/Qx1KCzrkjNPftCeMG7sTG4dp+HM36GEkfxPlVz1j4iOxkGMANa",
-	"2H4pM4O+smhdfZyuA9O1Ck0H3kep2am3vAPrMkg4cEhvqfV7g6tWQctfPnhOc+bBrJwM7m4clBOGDj/L",
-	"8JcNxDertHNcMofBWSM7xpQvfCLa2kz5NI8d2B/uk6pcj92A0Dj26ZUJGr1V9is+qVc3R+jFy9XnCH3N",
-	"Nx+H6TVedILmAZiWbjY17t88e/vZt5ANVbhW0CFlXDXarMuzcqui9Gh5VJPtatKCdHHwl+dBNwvW42zp",
-	"A0bJ/XWmyFP4nuTTu10VRgOyguap3MvzxKONUrJRPEoKGFlNkh2ElIcQx23Wpl21dWh8GE0KbVUH6mxZ",
-	"6hVBszxbqsmIKluG51XWiirqIB/gV59UhFs9cuc6uJMkdGrncKfo40TJFzkU04F2aQ0uKbozctNkKGkE",
-	"6uCzMqDmITSaH7/g8roxpm35PW6LWid3xIagyo7uqllXL7/Z5llX92ThHBeowGHRZbrsicFAOXcpNsFl",
-	"mozplFwDCcUYs3raJ7NXkIZNBjNPb8gAY0P+cTBwhLICiWyQ+z8OBg+zrZtvMiEGA1fNF96YCyLyjZ+0",
-	"MUMVCw7kn4wEHbNaIfAbft3iT7ApWONUpzQmF+/PA+KhfISFZTSOrcVRekc7xyEEqdnA4BYIjc0VOBKA",
-	"ussICSvkPpyflhItXTMipkgsxI19c1fqy/TuPvmN6ZGRm+Xz2NpePA6WSxJXIolthszhJpzYVizYW/s+",
-	"k7juRVA5VNYIquzN1xGZEyp/IHqWHG8TphBBJeyUaKRIEZZE/IOCChYJyjSx+8qaRCLVwTxuJdCo8DBF",
-	"WUSUqMmrMC9kf4zknsq4d9Q7sAhyqz97ohgBjV2nM+/8ckkyhY98v5fCR1lTrOKH/gildXn3zsLHhQZO",
-	"hU9LTF5cjQnjhU8y46DwmZ8oXlqYjbUuLrR9hb58+vL/AwAA//8=",
+	"7H3rcts4muiroHS2yvIOfe1OptuprTpOnE5nNhcf253eOuMcCyY/SWhTABsALWtSqZp3OO+wDzZPsoUP",
+	"AC8SSVE3t532n8SSQBL8bvju35dOKEaJ4MC16hx96SRU0hFokPjpWGrWp6H+QEdwSvXQfMd456iTmA9B",
+	"h9MRdI7sf0FHwu8pkxB1jrRMIeiocAgjaq4Z0bt3wAfmBgeHPwSdEePZ56CjJ4m5i9KS8UHn69cge+4n",
+	"kIoJ3vDoW7ui7dOff9/i4VqD0lQzwd+eNDyaFtZFjRv4Nwn9zlHnf+3lsN6zv6q9txFwzfoMJD78VSqV",
+	"kOaiCFQoWWJu3znq6CEQDnfa/k5En5hvEgm3TKSKJHRgMIC7/D0FOcm3Gdo71gDk+/0fn0+DJDFvJs2t",
+	"/t/fj3f+L935x/7Oj1c7n//yb50qeL09qQEQWxtU3rER07NAYRpGiiQgm94/xmuLD46gT9NYd44O9vcD",
+	"Aww2Skf4aR9B4T5m78q4hoHbyfvz00aiGKlkBWLAu9vnwOgaZPOj7JKoLe0fPns+n/jP4fcUeAg1z1T+",
+	"56Zn9oUcUW0B9/z7zlyYnrMBZ3ywLB0VyXV/50e60//85bvDr9XE+itl+qcqBqNcjUESweMJETwE5C8F",
+	"8hbkliLXsQhvSMyUBg6SDKkiCoATPWSKaEm5oqG5EelSTUZCafLdPlHbNSQ5dptoSxYXd0gVXw0UVCK4",
+	"ApTOpxISiiAxUpxr4MgjNEliFqJc2vtNmZf70vI5DhFn7iH2kWUwJe6ZLxA+lgSJYgOunEASiVA0JtcT",
+	"DarzNeicSnEdw6hhj4ld8ZfF9urvW7FHysnZT6/Ij98/+ytJsmUe2PZgC0NINOUhvBTRBHcURcxcT+NT",
+	"KRKQmhkg92msIOgkha++mE+/QagXkWFBx8AIZBsMOK7ICf7v2ROz23zOaFtc4y/m3IpjYUG64PuEQ8Es",
+	"xy90TgedW6HtHRbl+OK7uaf7u1W+WZIAjZfA1ECKlEeqxZk3824r4cs/txlfOQ8s8WrUqUj4AQ/CaXHv",
+	"TrOmlxzRu7f20u8Os5+plHRifg2phoGQk0V1qCl+nIK92daK0A46mukYFn7hKSzZmxTesxldDuBWPWyF",
+	"sVkVrs8gjqyoNA8gHCBSpBuJUO1JGDCl5WR3FG1b8RoOKeOhiIBI6KcKFBkxpRgfECFJX0hgA04EB0No",
+	"U9SRJFLc2qPBvcm1EDFQbl7lGng4HFF5s7CGEHSuUxZHFlULXhmxAShdd2I//77qxA46cMsir5AUxdP+",
+	"4XwyHIGWLFxCsI1EBPErKqNlnqpCIeFlUiMYi9pmUd3cnxWUS7AF3uFLB7i55d87EhIpojRk1yxm2hA4",
+	"3NI4tYeEYYboSgMddYJOzEID5StjUMC440BwFRoYfK4S/TROYRnTrsSA5tdWTLeEgKyXQT8c/HhY8Uo3",
+	"jEdF4FkIjIENhtpwWEQ1VWAOYS0pM4rSlYSQ4SvkYL26pgpixqEAVA13ej5I3eolyNWf+7VnQTtuyQ6D",
+	"g+ezh4FVXRfemlEW+dQh1UTLHuFn0C/vyZw603tSQ3r47PmiEmVRplLsH9Cs5FTyrvdMLO6AKLIIEmXg",
+	"PSy5t8O9uttdTjytuMkAdzFmWhL764HB1MtXvln7Q3lK9y3oOE3k8MqvW/FIgruESVDHukRREdWwoxm+",
+	"5ur0ml63MU/O0wx6VsatrMjnapS7YQFUjXT5isplcGek7Kyo7wgOxPxkHUPWciJdmv1pyCkiesxCIEw5",
+	"1Soi15OyzoXGexuRZXb/zgj8sgx1p7v/WCG9VrEw7LvPhSrua0HDYiRSvjgxBMuYxbVmrttE9WvlHJsd",
+	"1SAHEF0ZtOUH9VWYSq/pmPP5akTNbjn1/iur/BguCzqMh4ZS9dWIcjqAEXCzjUiEqfnT30bRPuiJV5Kq",
+	"DvFXsVBwSgdL+RXoAM7dYVMm6VBwLdl1ioe80fjR4Ukk0EgRqkkMVBkav1bA9VGZjrcUcQ7PgDzb398u",
+	"KqHP5ro8VyTTJvIUvB+zpVS7hSWiptqidBlHgL/4Z6qGs6g5//l45/DZcyL6hJJsLbmBRBPRt276GKIB",
+	"SNJlXGmgkVmbrTT4WEh7WVC6TyPEfR/MQU1Gbsu4Ju5RgqzNseY23QiXEwiZUUEuZswsw4BwpbQNQwDK",
+	"Ix5OrowA6jsnT0EyaXoDkRibr67TaIBGhRQ0GtHEkIOIWThBOwOoSuXkSiWAamAouNJMpxYRV3QEPHKi",
+	"SgHVV6HgfWZA7sSV+U7CSNzSGMlMag7yikboRsAlmZi4SpOBpCg/VUzV0IpFKWK4GkjKtf8g4VbcmFWi",
+	"32dh/qP7mP2sxQ3wK6ZU6uStA/UVzVyvlQLUw/iT0MvIUBpXG0ONNkfuOJ1rclB0RVa7VZb2ow5FqkoE",
+	"ddwJOi8rwbMStdvnzCHxGAbL+iSXUG5jGLRHVL65d1Bhsq5R2zL0m8y4jhY1XOw93Eu2BLt5swXVBpAh",
+	"1MnbgrtpnvTVYsEHs2gJL6ANkLaOgxbB6WOrLKqA4QzojchxkKmGeCIUW0b7oGHoz7f2p9TSZ6I5AqwF",
+	"3fSwM7sK1/dBVlinbXCzknDxYCkcpflesvdo5ILXPBJSLSP2QzGq0O/auWs3pN+6l8mCqTZwWNizBIVZ",
+	"CHUvauPcszGEomZv7+HTQcA+0mkEMzsqxKln9dhrquD596VYNsZwX2B0lxTUXD0EBS7AG+TkbL7ozJWI",
+	"hS1UAe0NcFBMHWP4YqmQ39Bp6ZvzCE4fquaBjWTtXmqZ+KW9cnEacRcSb8CSbl+kPAKpAlJUIgMXwlcB",
+	"KWhO2wGhivTCIZUaZH4zSfu6R8aSaVCE6U4ZEP4JU3qqkXD2GZXAWS3O6uDTBvwnZvezXFgAcdMGPma3",
+	"8wTWTOiOKvzd5+1rjZrufRhqVlVoPMER5ejFrzqZG/w7JRfafkVUOhbhzfkNjM8hFC64v+D2S+S5uPwt",
+	"XF1gMMMxb15fkL3bg73ikj3nfekRm2Kktl94hwwKbf+3v1OV5M5Yq62m7BSoaWumUUP2XLosMaELHqTz",
+	"z3kdsSoa1SYC25iZYLe6AA1Wxq+eHRzO3YexecsvkvsccQ/OeruihttTKiNGjcjz0MitePwbrWWFFjiv",
+	"tO+agnDT6rDfAL5aG1ZqRH8CkolIueS4lvZYwR8y13R2Dyiw7RRvSUZjwkGPhbxRRwRuQU5I5J5BukIS",
+	"PRQKjA6Sb3abYN6QzcSLBR8EhAsSQUwn+JcxPI3EKKoqLYWc876cmHu1Ejb7c2MkhTOy6VB84wjphKkw",
+	"FoZ4lvGSwu9LyMaF7WQqBzDXGPIvdGFXm+vgbkZdf/7dD4ta2PZ+Ab6su2mzMlDeyKoGb4scq+m0gmtz",
+	"cKOZ5KKxs46+zy2jwpWGcND5GWhss4anCEJTnar5uotbV3XrglE7V6ZXppF/zv/cvTr63zuf/71SI3/r",
+	"wjFL5X1YgbGYfT6NpRuYXJmLpBgx5bMTr0aUsySNbaKHeb1RUkLfiKkruIMwU3yZUhBdRRkbl5zDzg4q",
+	"O1xtNPKqLzCiZaSX0nSUGPFFWQxR4f5V54cIw1RKiBbxwSVC6fdCapulWyLv7+ef1MrIaaZL8bhYYAoR",
+	"RCwdmROSDYwyHEqmWUjjNTg2S3GQRb0c6WhEZ7IaW8WCCuZre13MZm83n47V/J2BNt90CcONku6t31uZ",
+	"PTCT/ef6gP/siZC95Byt0OrLs16Hphe1twxKu6p6mb+J67mvMqupD/E3QjUZD1k4tGmXBQeHjf7HEGqI",
+	"SJdpn+fPU0xrT+IUg63bVbpDlVURQVU2AjGMm0oIyE/0WrJwS5FbGrMIpQjB9E4hyStrbG8pAlIKSVws",
+	"uyK1VlMWVwjxwB1PlQHMtKS6qvR6xLQGG1IaZX9bCVPJnvrubTT/5MBKDfc8d00NNuvdYr9ZVDdxlKGG",
+	"6Ueby6qeZS2heX78uWdV3UGV2xiP2HcedN7jQfXNqpvNWmODEP2YHTILybxTOoAHJ3qDTl5AWFH/hLkj",
+	"hPY1SJu0QJX2dXVzuL6lED+l6VLO/bVo0MVISlmD319ziKBIpKuUJzglICPWNhGUUzoB+Ba8gKcijldQ",
+	"/n2GxiLei4UTxu+naAVND8YH890QPtb73cGz7563qC6w9z1FV8qyN56fFuqrbKqe1kzLmVmyTC7dajbN",
+	"SjlF+aOb3y+vjJwOZlYpklUKIul++Hhx9dPHXz6cBOSnj2cv356cvP4QkLcfPh2/e3tydXz25pf3rz9c",
+	"BORf//zv7QXVSaxVqlaszeuC0racieih0bCpImMp+IB0Kfnb+ccPJBGGJGRAsp4CRs8dAo1AYhJu5YYY",
+	"VzY5qGpLMo2hZkdpDHYjPp+X6U7QpAxXyDPPn22137zgplWdi+eEBv/KKdbPghdN91H2ktBJLGi0eBzE",
+	"3MlQY78PodEU8Dauls3LYWWL2SgpZ66RLHNtSxkr7IsPfnwlY6atoTYeihgIh3FjZGTzyfHLSm298BE0",
+	"h2rqJckZ0IhxUGpBGxl/VOVK95ka93bGb4McgVvg+h0dzD4/AZB2b2TEeOrM75998UCLx+Z3qBYLA6ph",
+	"TCfErNtSNnXCuQXaP+AMaDik1yXZUEj7k0Atl07/NIVPu276lmW1ufRGBdDVYF1V1Ne2cGPZK5cQLosm",
+	"I610jrbRd8+wZhakVTSXiaI3Ry3blgTlvr0fNhWtbOMgmI1WNuJJxDB38yuhsByinIPJW3EDK6Wf/pEp",
+	"nk1vJmKoDBwXYsSVMeSFAsdnIuXRxwSWAZzNQT9ZKnASVjOOf1lzfarhKpQQMSyjLZTK2pearrO5ujZW",
+	"ISv1gqhMDGgKaAedlLPfU3A/Gx3G5o6oxfKTF+5kIBLgarHoi4iXyQt1qvBCtY6JK0ufPoblji+OC2lC",
+	"GCfXVDFlNXiVNZsSIibd/SPC63ziixW3T7t1hBxcDaRIE/RFJ5TJsQ29mR8KH39PaSSpZmElffiF76sV",
+	"Av8zMUQWkffmZa2mmXKmFelmCwyA1XZj2sD8eD++4+c16K2baHjBMIETCcmRYTAtCnJ6LjBPo7QzW/7Y",
+	"7y9juSzVH2Kl88k9cu4LUb2kT9xfW5tve3z+YfeAnLw+I69fnZwfk1PMss2uI+IW5FTyrU29DUgsxuS8",
+	"IgO3QWf4YR6F5BuuA4WF9SJSx/yJNVA1prs9D7cUOX39nvzX7rP9H0nxmqA5RaQQS11roKS4hXpYfOTx",
+	"ZOOaSvucc9fAa9YMrAkN+nZdteRZ7ufVmAtOugUKDgxJOxLdnp8lPic3vdwLpxjBNXplQGB3sEtsVODo",
+	"k6h5QPsAJi4tAKcB0vVhTJWjokXLtUokm+8rn50Aj+6rcMXVJy50TUInsIAdYoMWJd3OC676dMXNmqJB",
+	"R4lULlFEU1sUk9V5OuC0i+ec+zLh+zCHZjPyvt9fWMWYm4F3ns6Jqa4vXu41zBaevv80SxdLsyteWVBj",
+	"C0FJIQeUM+XLcTOB4sw5qK6APU+TJJ5USJTs+7l+q5mib7yy6iUuaLzUCVbuVeD6qR4u2E91c8VXF+aM",
+	"6C/nEVo2HDqCkZgm0h/W0uzumyvMbFNsj2lzCxoDvyTG1H7QzsBvxLM336H3QAv48yL9so7ZFzIgdEAZ",
+	"Vzog9FppynhAKCcisZVyQpKD3d2/EsEJJYmI4xfEJc0ITjKnhNND1ZTdcvjDH1aI+utQ0BGrsgmMzqYn",
+	"7Uvf2jmy8/VCDo7RYVkZN8k1rDImeiMdq57rYkPjGG3DW5BGvYxIGDMD8oJ59oL0bPSqd0S4qFgQECXK",
+	"QS4x5tg8h3gYkC7Tro0xF3rI+ID0hSSUT5yvK3Pe6hjTFvBOs8d30LnbMUt3bqk0LKLMNRYB5/i67y/e",
+	"GZu9+NW5u9cMSi18ghxRBYhWyFkMnvdFU+bAzxcXp+T49K11K/ggbpSFySzsdsmZbSwkgThvLURE8EuO",
+	"HjQASehU1BCBmUjRZzG8cJU7vlc1Cak0stT6LmIR3lxyl5nLtE/AVaTrMgN6brs7L83SHRsL623vkl9t",
+	"3anZFVJ7dMldzy5LlwHh5sG+kZfd2xGh7h2xbJUAj9Cr6YvxLnnvcP+gZ8POlDiziyjABimtulwH5rtL",
+	"bp/na7Dtt7OXztRXB4XNXnKbmasI5ZHfIekd7h9mG/xNXBMtUPzsktdSCmkh4hteX3LX8VrtkndMaUVS",
+	"BUQk9PcUiB0FoDygRL+vQKtdcg5AMGxPE7Y7inYvue8oaC1b17b8OKHhEHYOd/cLHklPXYasCk36jjoH",
+	"u/t2oUiA04R1jjrf7e7vfmf7HQ1RBO0NsVTlH7YQF5UuI6H8TIWjzhvQP7slU83PD/f319b33BXMVLUS",
+	"j9mtjcxnVQOdC0sBISjMXUiTXczSGyCv2xeyzLyHEd/GlzuzKzb4bnluQMXr2ZD016DzbP+7+3kiF5q4",
+	"p84C1UgWzMl3wXFkg0xq5KkJNwBJI+BvD/ZK/bErwW/Y4zhbFZRGn/z9S2Xjfq/1LDvYpBpw+YP37KCL",
+	"FgtdGm+LlX7iwdfPG6QyTHiuQHfWqk70iccIcTJC2fiasx2r759tuNDvP8d5juPProxpFss+Q+A4N8td",
+	"9ppXTtcCgFKj4q/lo9wFH6eAf9Dmnd2Ah2UBlfOXuxWRDhzmkKN8Bie2CsaGRQKi2D8gIK61LDKja+e7",
+	"HaB65E7LIhsWUTLNiXtfDP983fviHva1STIW8FXFmJsdQHRPo4YeBu9+LCiQs373GQpBRcRQiet6R1w6",
+	"4zqZeS7l7BWGL6k2ZHRcXD9DUnPQMDMGqwXqqkZYPQ6MSwiFXIfMMWd6EU+2R6ZDYZ3QqJPjFoH1UuG+",
+	"UPh5s+dHoZH1Az5FzMnhfGVbqohjRPHssbKe42IP7hIhdS27v8afPSTf8gthu8B9Y7x+t8OjWeKaPlxm",
+	"WJvxHS20IFlISZEu5um/M8r69hqo49iju0wTilBFZp8eYB9jWykAEjt2l9tOZURk0d4jicR0JD2E0fI0",
+	"ZJ7jqvPmnRnv3NI/koSqrJCISchaB2QE4D1UaYIJdba5rDAmUb2CM31jSFDhKekzNuLhtJmGop8vLafv",
+	"LTRv7093XuLYHmxRTgaSJsPSmRkQg1AyphO1PANYT2o+KKySCz6ZRZM//rStoaps+sViUwGrw0a1D7GT",
+	"NZaZc7jfnkFcR97Z4ZSGnIHKcFjwPhe+4oJfYddLGTIMKRc+fH6ktsbaOOnXIeihOUJIn8Xga4qYylKX",
+	"jC1r8EuYdct6sxiizM4xS5yJE9lgALpSuRiTrh3lFaPtM1F5zZINV2zPY840YnrPFt/UcuC5lkBHx2bp",
+	"S7uylYeqL8WosxKRltGCVeDW/dZlPIxTxW5hqoOdc+aPhzgQM68OpFKyW4gCV9wjeN2IVlTTlt3yvShP",
+	"H06MorIGyrRoJVnXDeJqsKgi9hmkW5pfgj8HaG8Xm89kJMfkdDMRVSY/Q0DTpDejR5df9iILSBCZurjF",
+	"q3dvt5TTxEi3h/fZtQp3b5sYqnNUsk+0uOQ9LZBqe6RbpJRi/RWJQdn2KoRxLQglCjPMrXYj5OSSC06s",
+	"O0rdYJiEE4Xgs1vKFm4pZEYEIiWnH8/f/hfRVAaXvDeinPVB6V2D8x7pDqkaggrcXiXlAwjMxVin6qNb",
+	"aotIMG+mti+5YYDACYORuHVhLNzqLvkJr1REQQyhLgV3rCxTRqW1cTMLwX5MB4pE4kWGeGNOxeZIN0SR",
+	"xKDBhitpAWSX3MU/lY3NVNo9iOkZITEV5WYy4+cxNtMrUZX1EJqNYw5+nYB56RrqbULKWBKDqA3h1IqT",
+	"RTa4gDKrmBtlNHvbhhKP2pOfaxav7W5RnrKf33AT3TfrNlDIe2veQKtkpCU2kNVVbfjxix44msryaZMn",
+	"QzNue3rNPX+wu7cVvijkNJVOFq7J7nA3z41vI00yy9u1fO5ambV7zXjgCvkVStY4KMmRyu9CdRuQkjy2",
+	"baaLL2PF3tQmUPRNesQODlF2OnfKExreQNRw1vlEnKb438ssWaeFbpU1tpo1uhPgkc3/MK97i33+uBWi",
+	"WDaDfbHSMASwX0bQB5o14EKpH2FpE6T4h23yZ383xmAcu68TNEU+P8UW89jiypEHTyjTlLP3hUWNMaqX",
+	"vhHRYtYxtgN8DPaYhUMe8bEMYEygzcJ8z9F85qOoDgm8wlWnIo6XQsGGPPmF4voH7ME3OI0kHTM+sAot",
+	"5g+61LhExDG5hr6QgHi3WuOt0FDryJ+DTyMDGxBpfl6BmTaEyakSrweMTQNfjOhnLIu6vW255JplE6Yw",
+	"7c+iMMc50QL/ao/NvANtLUZf2/PrCafL49RBGbFq9QKPXNujD10Crrn5kmyZ0FTBjkoTNHYbFSXs3Xfu",
+	"Vz7iE8/q9TUHnm++oLaIhwpC1gDKS0rXfXDVAzDr89CAGlXPYLaX4oNjr8dx+NEM0VvKI7qEZy9Ha/lq",
+	"DvaQX+uR93/Mz0+ycXkEInwtojKrCrWWHfQNOTmJoxbWISftlC013xQ4cwu/cYsgcPlfdvaYMcc1jWMG",
+	"UZawaz5PthRJpBhITAXeqL3gELTnXCLNMZW1oAr9A9YFkjsI3lGld17fAtc7b086DdHIz18OgsP9ymDk",
+	"fNxquNN72BlsJ3/fBWIZlBO8en0OpHfsFhw5oBPeVrTsnJuHIDgU6dpH9tyqXkBYRP7D+XytX3c7wHuM",
+	"MPMbbc4SPNuzKxJfvfS1Ja8PTvrmlbgPWPCW8rmJdW05obClLNeXZCzpSkiAGlmsWeyLZ1AkEEUnikSC",
+	"w3Z71OKsnyaPgNKuAcSDwWtWB/mA0Vpqw2JgbIsc3Tna+sxMmW0YW3tI4oJFcfOtpfjknUwQYGS6TyUG",
+	"XYuALo2ry6Aduvn5zXbbq2xVOxd3oadB0FZtLHdQaLzx26iufKZNa42auI+rPm+326yCvSmItIlt3qwE",
+	"0yff/rIslw+1UFaqOVIk3QKx24QgT6PbRGAZKfX1m12kMVzkCaR0aGXtjhsS2N0+wHPkhgqR/O0fw5GT",
+	"OZ29LNsR/R1sGg5Kk3xqVglvtTZcEQm5jCwN+qw7mF6V59U+uvPJ56wxboATrh4Sqz1yZsaaNoH1xC55",
+	"7NDN+o+v5/z3eS3Vc2TLvc7UkCWKdClRmkrrzMfqdducIG+jTjA/0U0b3m6lPBQwyfr9ttxxYtYukom4",
+	"TPrsAik5mDq4xmc8eBd1OKR8AGp9uqi5m03gM4eulySu1WSJRrUglAs9BLkggWUFv3M01eyKT/6CBykt",
+	"avFj+17QSCQ6TyQOiIgjOyxDKn0fktmDu12hbQXcW9XctimHfZTs1+qoXQP/fWxmtyA7zY1w50LPZ7pc",
+	"A2pitJNs1apZTza+7CZ9Zl3uqLL5ThJ+w8mKncAgA6hNYRK3IHUqeTnN6SmhaZ0JTdXmyGySt5/Z4oog",
+	"slHblZNdysV52VrbCwfIzo5b17vkmt6AIkxXD4MpazjhEMIbXOyab2VtiQjVvpuOUXGqMp+nxuVsyKSq",
+	"GsrzoKObU8ihsS3LnViwdjOtMSC2K2lApIi9MhAQplRKeQgB8YOJA2JQGokxD0iaDCSN4F///O/tBSyx",
+	"7Ku5SXUFZH6jQbQsVXudfF4J5z0reBs85se4YCWYb6oiHnf20JntN8G4zwyxwM7kGCX2KMzwHSzNL4jH",
+	"OMZpGW2O9uN8+beaqmP9cIqMhwKRAFEBB/fAWaGw1XCNCaq4JoKHyF6PJ9nDvOPE85gBeyolNiSyM/9E",
+	"8cCzeY8uMoXlTC4zYQXea5/u+ITndSU8TknOipRH2yLRHm8rINeOPN9pgeMzjAH+hOtfZ8ufML1UEzID",
+	"Ss/SjIfY4dTmFExj3nJ0hh9iEVbfUKZcAzSF7TnpA5+Eho/8IXKx39PjTCZgHH2LOOTMYjlD7yKMi6Ph",
+	"QO0p30OmHpPnxo6w67OOMxuyDssjGh5LxM1Dk2TAxFSdmIaeLYHKmIHEQtsGAevn9c1iyjui5mFoc4b7",
+	"1DTBx8IzOfwQ7IZ1cMzgskjYk3Bb7Kled76VBzB2NpUhXjHn8YFjJoefd9SuF1cQswG7ZrFrxl5r3r3G",
+	"dbEbcNDSf7vW9BiqlypYf3LkLkuGDtVbpEAjvjsF6Y6HEwI0HJKQciKk+Y8LW6m3HRhaNTspTqHBOHEc",
+	"B4RqQlGXtsGFcZFGJSSpbd1WIFFM461tGfKRg0sqTkD6TibYxKQrJDk/f016+PMRcQ7kHhmBUnQA20e2",
+	"fbptj4HXOR6z9+v2MEf4Q2rg0AtIT9+9jcz/hiLN/8BvIRYJ9LYvubEJjJHQs53Ozc+X6f7+d6FtO2/+",
+	"hF37TbFXB+MR3Nlfe6RLYzcuALfNot727iU/pco6ybFVhb09jsdGrziaJz18114pabkXkPGQhUNC+SXH",
+	"L23Pf6KAR8q2zMEm+KHgHEKtto1Bi2nQQH5LlS/2wrp4C8FLzoWDDVME50/oMbNRInXDkgSiXfIr00OR",
+	"ar+zwF6gbBoBofqS97JGHoUeLfvbu+RYk5FQmvSwdVvPX4lt99FnrF2fn0uedfg3L7Pr0Y5vRkutgfIW",
+	"92RIIwtviPD1bXOUqZZBJOVYyNHrizgW4/8wB0LvBSLE9UqxPyjCYXzJXSuVruuRfwOQ7GDnduyzYyBk",
+	"I7MHz4jarooj2MIAm6o+r4WK4PHEAyWbgGdkniJd8zi6o8zJQbWxUnAyXc/6I3ZFAhyiwHDnbkiV7m3b",
+	"kv5YRJBNQ6lMcrCT4Jv7Wjz/PiiVGdCdf3w2/+zv/Hj1+d+7l5e7U19t/6Vyhk5T74ugo/QEu/4byV/b",
+	"nm0jPWKqmMILibzBl+XMmsYweNm8uoyDH78aWLlPz+s6xs16JA11mnc0VOH4zu9jpUKRpTZEHRcjUEaU",
+	"ZySb8frB/n5dA52VmzZWNc8ihnFeIHM6pcoJD8MWNv8SeJSJG1VskJS3y+oWZEAk7IDeShJE+VB6h5nx",
+	"/JvoHBasXJ7jpeita5IqK8pp1p2JvqWy5xWDvA4XY6rDYan9alDoVyYk6R5jaxYy8+rbFXsvVvlYPs6o",
+	"s8GR41LbmgKHb9ySP3t9gQNVHvy1dZA0SaS4pbEt3vOfLIVhP0ORYg8bQsMWqSbuIXvZfRpDjFLcQo6e",
+	"TZiV7u7HbjsPP0afgbuonm8pghP+HXq8K8Zj9HqCuBtSNaz1yDSjK5K03+A2OzE/3wui8EntsbS/kefX",
+	"sSM3mkrMFEQZ6LP8XG9iGCQYA8wpuohOkJ6xYB39tLFcKk/rzfeA2ZpmEwmV0zI7W2xesIdn5Itsppk3",
+	"GITEll4aeHvS8eKkqSmBTZS5FwJ67BxuwTnF4YtytetCsJeXSjRgxxegvHFXYQuJTSHJPSMvvnlUPSGS",
+	"9DpmYakCpe+UVqoEV64fMDbpWKBHRIYvH/JqzubwQHybrV5UtfnWHGtr15UKGM5wknVAbYnMEVMKop1W",
+	"PGiDyO/xipw3NsSE04953GHhVIELBheRZntaRelSbDivyY7rd7RJQWn7+Dz+fjmaygHoJXDg0sub7Dq3",
+	"9NwnorcIerhi2/rKBJ/Cfu37QBTa1xrTVaVycqUS4NEC8zMsENoOCDtsMVv/MRiv9q3NqYk8uqZxYLMk",
+	"0+7QbDgsW1Vle8K4gcmV2awUI4bcfys0XI0oZ0lqG1NeUa1hlJQoZsTUFRSSg+zZcBUVRT2MQA6Ah5Mr",
+	"mk1xcXnWSDr91FzSF3IA0ZVmI1CajpJO0LGpL4X7t6fM+rEAS7SarmvX/xQErBt9iSq+OajsZJfsaPNj",
+	"J1Yfnue8ZXXF5z+xGDxnbOgk87d/6IdZn8Vu+GWGBsZLQ0DaJpdlAmluTUMB9N9oTcPatPKPPOeP1rDf",
+	"M1S/MxJSw6jBEak1DYenQun3duUDSvDLd/XglUGEokvTzcFOYsZvbIlwhr+2jPSbuJ7PQ38T163qUlm0",
+	"8Fyo7w7rgmoPgfHMi9dw3W/mpxWPDoeeHBuusqJRy/rjMpCYLak4w2EsUXOA7ynzaGmq8EQwf7D2ez92",
+	"YzPZgsWHPIKxqKVkK+vpLY3c9h2FRB8d+MXltdIyx0WZQ/e+IGd93fvimxI1CtAMUYsdesiPbYf42We0",
+	"X/8ANBc3NmZ9DDMXSTPDq5smHp/lyXj3iLlN1XQ+/unGpexfAxTJrtNG9q1Kp2xJHHtfCp/Mj4V6+AbK",
+	"eW1XFWaePyyuL2xswwTnIPGoSjMKOPbjtHN43QuV5fnu88oFnkjskbS8Nyi9cX6PokTrYjKQk3aB63uI",
+	"Bj0W1w6pJtRm2jK9vS7iu6Yx5SHMV1ZeuoWtzIzN1Cb8OdSfLVX0T2pxA5x4LN2nZuSeuTdkSgs5aaKQ",
+	"C7PJn926+5U97XJmM6AdYKDn8Y09b+y/sNYwPA1DkXK9pTzR2bZA2OtQBYTDOGugtqRhNF2UOMezcVJY",
+	"/eczmFo03iiVvqnAFVjY0jfKo5XbpDXWyzWguU0pXXa8vC4sfjKLczSP3fj0HN2EKVeBFoNLfvoZq7mP",
+	"iQKqCRdjOyR5PJysjPMFtQmcy0zjJlV1JG7h/t0ff+4ZSzW+sJFNazZqp0XhOtxeewWSmcv1TR6VNeqV",
+	"VbcKqYaBkAxUdTlXY2Nve+2kXKP116rpyE8qrT+hQjqBiKhQSDtO3yFgspYZpgvLKb+8jXqbU+kfo+P+",
+	"yYpmMpopOkaCQuW/wuOt6H9bwQAudTCpb4Q428DkiQKKFJCDcXUiOJ5RbAv3n9vBoQHXaWIOinrt5Bf8",
+	"/ZvRToqv8zh1FERYWUfZUsSc4LZPqpUE+VG+FgXmVqThEJpN009uzZNBurlzwOEhm5FsMVQr6oPaTmJp",
+	"OPxJyG+GrR9Pc7lSLAXROYXMdXmxHaksEC1Bqngihocw5n4NhKElC+s74pwBjWzHmPFQxKX0XyuwbHLw",
+	"9cT+33WEFuTNS+0oVSYveUiVJmNspaKCrHeeCvKapW17JolRkmpQLpsVyzQEL3RfObrklBO4S4ArO7OT",
+	"RgEZAXUjZSKqhteCStw51SSk4RAIq+y9jva0hcEi82D+0BT0yn3REYsn1fa4LwbAgEgn8Lof5p39ntLI",
+	"gCPE1KeCS0EB1RWp+UWr/dkSVvuDsLgMSa2BPd/kzOD4yNY0Y4MliAYgSTehUrOQJS7sHVMNPJwEJIYB",
+	"02xEzd9vGGcB+UBv6EhoUeIHY+3b+RTEYhg5pDTioFw47TbSK3HRqCFr1V2whzfYVbeDWllgFAtFRxlP",
+	"mse+eX1BCnfpZbIIF2J3Jux2JXpm45e8Z9+iFxAjz7gP09q2WRJ4BNJArefut/urZBrOP73pbR9h86ky",
+	"0zcz9CvzRk9c/cC4mo3oAPbU7eAvd6N4waYybuaGXNcMs8EsA+PtSff80xvDrCwiItUkZjdWI0togufu",
+	"BfZ9OdjGNmLYnm6aAcnOjrod9LBBQUERR7bos9hArYEpExE3dSh4JYFqOBVxvKl6ThE/+OYjoQGCzUY9",
+	"+Nc///9fCyIVh+hPTXDOZKbXTLBhE7ZBcw3XfGuI5kHOUqQ8asDNxwT4mVmzqVxic2/zkAc/ZDsBbtHT",
+	"dx0kEHSkS8lAUuyOFY0YZ0pLqoW0E3USIWJcDxGOLuXED1dyQ16ys68hjcdiaApjcyszPNK+0dKmEhJW",
+	"DxrUw3iPYhstI1Wb0oJx0akUuOeHNLAl2/2D9/vhTl0JkwUkYRwnSTRyGg4biVhEuNB2LAVyUmNmXBO6",
+	"c1A3t8+KJxdieSbb3Hwef+Wjcgl5hBfenOSoXwqRIZXldOzZ5rj4+IgUu87myeN8YHaQJubfg/19EjGl",
+	"GQ+136vK2s/YLWLLX+yua1u7+XxNZXtlKMYHMZSS019gkz1XW24vtR+KLooQe8PyqNguKruJbYcyM9/G",
+	"/fiq0mD444jT7OdR9XwvIssioqvgFiSNq4nAz1QoEFRgfznKsfKS6nC4vRRFx0JBPUUfu03gMmX2ktAB",
+	"KNJ1OzBfb5fN68IFvUseCVBHlo7R/cXU9NvsEmNnuHgroVyNEU49CSqNde+Su6GF5nLL1QMJSpFuLxIc",
+	"G0MnQ6rsHw6AZ0CjXnDJe0Vg229f+JakaayV95lhq+fE9qhOcqRdcg539geScs1iYh+JYxRlClW2NUIE",
+	"RThW7j0kTjE7M5t68FpxoZ+CE9aGb8z2SZfyieAQEIHpy0aiMR6Jse8P5L0lIU4OUjcwXu7ELhFO49wv",
+	"x4EPCtOFzT9e2YhHtT/DSxJxCXyCMmavhrnWzWu/8Ju1ckbmrDCHvocJYUXgIp9F60mbakBIQici1fUH",
+	"jz1fTumk6nBJ6KR35M4R24+HYAenzLd8yb0tZ03iLeUzzwOibF/+nn2CnRHAIjcUIHDSZwKYRnbJHRa4",
+	"tseUfQw2xveN6bEzktsG9kbSQ9LNuuVeciOR7M8Y9bFzQWPzYll/n8pW9ad08uBMgccTDyx33ZwiEzxY",
+	"HKH78wXZwmg2NRahkDka7fGz3MnidZTGBBCrQPiVmxFF33obJo/YDOCbFGdOoZx7vJy5dd/s6VLNVfcB",
+	"+91Q3baF/6vzT388CrCJvtv0ohGeMpQ99a0jObL61uYQfnX+iXQNl0kxxqhr5mDhEaHk4uPF8TvzW6U9",
+	"6O+zsxOq216TsHTy1Olt1iycWwF/7nrbLIpUd92Gj0yqF2rKur/uqvgzd/8qcnIQjl4Ui4AMDrxmk/ux",
+	"ricaFDE28Roo7bU3+L3FHeVzDNyUl4JloDwUrZXHtLK7KRLSTH+jEiWp9Nqcdw0tYM3va6AjH6eeHgXz",
+	"NoJRIjC3Yec/YdK2eejB4Q/TzUOLna0uL+8OD3YuL+/+Cp+rxvw8ILI+XGejrCaStqjWYC1FISNsyfMC",
+	"Q57Ed9MKHIJwc+8KeX0Nonh1qrdUhkE7x3clDlsT4WO+g9pzJk+zqonV1cd+5WbbfD01MV8hGQNL9T1K",
+	"m2b+NWamO9JQaZLE86vuz+2yBzlox+3tXgbtTHVM2FJEC01jYsHYDPCcvdXeF303p3fXRb68VRNEc8PG",
+	"o6QJhBd3yJl/bF1Pug699Vc/nsUlFSo6cTGyonh9e9IsNs3SvjsSqrWEC7cEuWNTg0/8Qx5Bt/iMMXZs",
+	"KxEPwjzL04Zj25fOeFdNy9PLra4/wB50VYtrpuC9U+6VV7aW/Q0boGqV4pG4zVuMzQXy+2z1k0dqGY9U",
+	"3vwkh/u9oTpVZpeNJ4+97he1bODyXkdJf0t1yXh60Uy7Qy81Nis36n6f3RnbGCQTUZBNJcMuREVB2kAI",
+	"NgYyP73vJa57al3eSid0uZYN6Zc2jgCR75dCcY6zTeoXBrct0RdBIhSbI6NP/KKnyVFrRLSHakAScDMz",
+	"sfqK95kcGcwyTm5gYn0MNeisqxx1974QXvBuSJt0z3k8M6EocRTvUzWn9SPSzTBgM6AFNjGamr6XRevq",
+	"43QtmG6u0HTgfZKarQY+OLAug4Q9h/Q5Bbiv7KpV0PKnD57TnHlsVk4GdzejzQlDh59l+AsD8c1H2rld",
+	"0mZKv/apGS53kimf5tHFwfxVuR7bAaFx7NMrE6v0Vumv9k6duuFez56vPtzrW7Z8HKbXaOgEzVNpkW42",
+	"dJjivR8++xayoQpmBR1QxlWjzro8K889KD1ano7J+cckgnRx8JeHtDcL1uNs6SNGyf21i8lT+Lbykfqu",
+	"CqMBWUHzqPzleeJJRynpKB4lBYysJsn2QspDiON52iauenBofBydQ7Gqw57ZstTAhWZ5tlSTIVVYhueP",
+	"rBWPqL18qmZ9UpF91BN3roM7SUInOBw/tT5OK/kih2La1y6twSVFt0ZumgwkjUDtfVEG1DyERvXjF7u8",
+	"brbwvPwe94haJ3fEBqDKju6qAXTPv3/IA+juScM5LlCBw6LLdNkR/b5y7lLbmZppMqITcg0kFCOb1VMk",
+	"i1BwpZlOyy2bKkgDk8HM3RsywNiAf+z3HaGsQCIb5P6P/f7j7LXom0yIft9V84U3xkC0fOPH30xRRa00",
+	"qEb7eCjoiNUKgV/tz3P8CZiCNUp1SmNy8e48IB7KR7awjMYxahyld8ThKiFIzfoGt0BobEzgSIA9u4yQ",
+	"QCH3/vy0lGjpOoQxRWIhbvDNXakv09u75Femh0ZulveDtb12O7ZckrgSSdv7y2xuzAn2R7IN7+8ziete",
+	"BJVDZY2gyt58HZE5ofIbWs+S423ClEVQCTslGilSBJKIv1FQwSJBmSa2X6BKJFIdzOJWAo0KN1OURUSJ",
+	"mrwK80J4sSX3VMado84eIsit/uKJYgg0du0HvfPLJckUvvL9XgpfZZ3qil/6LZTW5S11C18X+i8Vvi0x",
+	"eXG1TRgvfJMpB4Xv/Jj/0sJs1nxxIfYV+vr56/8EAAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

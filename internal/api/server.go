@@ -111,6 +111,9 @@ type Options struct {
 	// Chaincode is the chaincode whose world state the index replicates;
 	// empty: "charter".
 	Chaincode string
+	// AuditExport is what GET /v1/audit/export reads (the zero value:
+	// the gateway's blocks; see AuditExport).
+	AuditExport AuditExport
 }
 
 // Server is the API. Its Handler serves it; Run follows the blocks.
@@ -124,6 +127,7 @@ type Server struct {
 	signing *signingStore
 	router  routers.Router
 	handler http.Handler
+	exports chan struct{} // running audit exports (handlers_audit_export.go)
 }
 
 // HeightHeader carries the block height a response reflects.
@@ -163,7 +167,7 @@ func NewServer(opts Options) (*Server, error) {
 	if opts.Chaincode == "" {
 		opts.Chaincode = charter.DefaultChaincode
 	}
-	s := &Server{opts: opts, gw: opts.Gateway, log: opts.Logger, router: router}
+	s := &Server{opts: opts, gw: opts.Gateway, log: opts.Logger, router: router, exports: make(chan struct{}, maxAuditExports)}
 	dir := opts.StateDir
 	if dir == "" {
 		if s.tempDir, err = os.MkdirTemp("", "charter-serve-"); err != nil {
@@ -202,6 +206,15 @@ func (s *Server) Close() error {
 	err := s.idx.Close()
 	s.removeTemp()
 	return err
+}
+
+// stateDir is the directory of the server's durable state (the
+// temporary one when Options.StateDir is empty).
+func (s *Server) stateDir() string {
+	if s.opts.StateDir != "" {
+		return s.opts.StateDir
+	}
+	return s.tempDir
 }
 
 func (s *Server) removeTemp() {

@@ -97,6 +97,10 @@ func panels() []panel {
 	}
 }
 
+// ChartTitle is the title of the metrics chart that `charter metrics --svg`
+// writes and `GET /v1/metrics/chart.svg` answers.
+const ChartTitle = "Charter governance metrics"
+
 // WriteSVG draws the family rows as a chart: one bar panel per Table 1
 // metric (and the Nakamoto coefficient), one bar per family, its value
 // written above it; "n/a" where the range holds nothing to measure. Plain
