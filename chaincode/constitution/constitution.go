@@ -953,6 +953,27 @@ func Current(s core.Store) (*Version, error) {
 	return &v, nil
 }
 
+// CurrentReputation returns the reputation section of the version in
+// force: the same one point read as Current, decoding only that section
+// of the document (an attestation reads it on every transaction, and the
+// whole document is some kilobytes of JSON). FAILED_PRECONDITION before the
+// genesis is adopted.
+func CurrentReputation(s core.Store) (Reputation, error) {
+	var v struct {
+		Document struct {
+			Reputation Reputation `json:"reputation"`
+		} `json:"document"`
+	}
+	found, err := core.GetJSON(s, currentKey(), &v)
+	if err != nil {
+		return Reputation{}, err
+	}
+	if !found {
+		return Reputation{}, errcode.Preconditionf("%s", NotAdoptedYet)
+	}
+	return v.Document.Reputation, nil
+}
+
 // Get returns one version.
 func Get(s core.Store, version int64) (*Version, error) {
 	if version < 1 {

@@ -2,17 +2,21 @@ package contract
 
 import (
 	"encoding/json"
+	"fmt"
 	"slices"
 	"strconv"
 	"testing"
 	"time"
 
 	"github.com/hyperledger/fabric-contract-api-go/v2/serializer"
+	"github.com/hyperledger/fabric-protos-go-apiv2/peer"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/charter-gov/charter/chaincode/artifact"
 	"github.com/charter-gov/charter/chaincode/ballot"
 	"github.com/charter-gov/charter/chaincode/identity"
+	"github.com/charter-gov/charter/chaincode/internal/fakestub"
 	"github.com/charter-gov/charter/chaincode/membership"
 	"github.com/charter-gov/charter/chaincode/vouch"
 )
@@ -155,4 +159,50 @@ func TestBenchChaincodePutsAndRefuses(t *testing.T) {
 
 	_, err = NewBenchChaincode(Config{MaxClockSkew: -time.Second})
 	assert.Error(t, err)
+}
+
+// BenchmarkChaincodeAttestArtifactVsPut measures the chaincode's own cost
+// of an attestation and an artifact registration against the calibration
+// put, invoked as the peer would; the attester attests one recipient again
+// and again (the cap index grows, the cap period holds it all).
+func BenchmarkChaincodeAttestArtifactVsPut(b *testing.B) {
+	w := newRepWorldTB(b)
+	hb := newHarness(b)
+	bench, err := NewBenchChaincode(hb.cfg)
+	require.NoError(b, err)
+	hb.cc = bench
+	ada := newIdentity(b, "LabAMSP", "Ada@labA", "client")
+	cc, err := NewChaincode(w.cfg)
+	require.NoError(b, err)
+	// call invokes the one chaincode instance with a fresh transaction ID,
+	// as a chaincode server does.
+	call := func(caller testIdentity, fn string, args ...string) *peer.Response {
+		w.seq++
+		return cc.Invoke(&fakestub.Stub{State: w.state, Args: append([]string{fn}, args...), Creator: caller.serialized(b),
+			Timestamp: w.clock, TxID: fmt.Sprintf("bench-tx-%08d", w.seq), Events: map[string][]byte{}})
+	}
+	b.Run("put", func(b *testing.B) {
+		for i := 0; b.Loop(); i++ {
+			if res, _ := hb.invoke(ada, 0, "bench:Put", "k"+strconv.Itoa(i), "v"); res.Status != ok {
+				b.Fatal(res.Message)
+			}
+		}
+	})
+	b.Run("attest", func(b *testing.B) {
+		req := w.attestReq(1)
+		for b.Loop() {
+			if res := call(w.attester, "reputation:Attest", req); res.Status != ok {
+				b.Fatal(res.Message)
+			}
+		}
+	})
+	b.Run("artifact", func(b *testing.B) {
+		for i := 0; b.Loop(); i++ {
+			req := mustJSON(b, artifact.RegisterRequest{Kind: artifact.KindDataset, Name: "bench-" + strconv.Itoa(i), Version: "1",
+				SHA256: "a3b1c2d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90", Size: 1, Licence: "Apache-2.0"})
+			if res := call(w.member, "artifact:Register", req); res.Status != ok {
+				b.Fatal(res.Message)
+			}
+		}
+	})
 }

@@ -36,7 +36,6 @@ import (
 	"github.com/charter-gov/charter/chaincode/errcode"
 	"github.com/charter-gov/charter/chaincode/genesis"
 	"github.com/charter-gov/charter/chaincode/identity"
-	"github.com/charter-gov/charter/chaincode/ledger"
 	"github.com/charter-gov/charter/chaincode/strictjson"
 	"github.com/charter-gov/charter/chaincode/timerule"
 	"github.com/charter-gov/charter/chaincode/upgrade"
@@ -168,8 +167,9 @@ func (g guard) checkFounders(gen genesis.Genesis, action string) error {
 // the clock-skew guard and the unknown-transaction handler installed.
 func (g guard) base(name string) contractapi.Contract {
 	return contractapi.Contract{
-		Name:              name,
-		BeforeTransaction: g.beforeTransaction,
+		Name:                      name,
+		TransactionContextHandler: new(txContext),
+		BeforeTransaction:         g.beforeTransaction,
 		UnknownTransaction: func(ctx contractapi.TransactionContextInterface) error {
 			fn, _ := ctx.GetStub().GetFunctionAndParameters()
 			fn = fn[strings.LastIndex(fn, ":")+1:]
@@ -206,7 +206,7 @@ func (g guard) beforeTransaction(ctx contractapi.TransactionContextInterface) er
 	// The bound every peer applies is the constitution's
 	// time.maxClockSkewSeconds; the configured one holds only until a
 	// constitution is adopted.
-	bound, err := timerule.Skew(ledger.StubStore{Stub: ctx.GetStub()}, g.cfg.MaxClockSkew)
+	bound, err := timerule.Skew(store(ctx), g.cfg.MaxClockSkew)
 	if err != nil {
 		return wire(err)
 	}
@@ -243,7 +243,7 @@ func newTx(ctx contractapi.TransactionContextInterface) (*core.Tx, error) {
 		return nil, fmt.Errorf("read transaction timestamp: %w", err)
 	}
 	return &core.Tx{
-		Store:  ledger.StubStore{Stub: stub},
+		Store:  store(ctx),
 		Caller: core.Caller{Identity: identity.FromCert(msp, cert), OrgAdmin: identity.IsOrgAdmin(cert)},
 		Time:   ts.AsTime().UTC(),
 		TxID:   stub.GetTxID(),

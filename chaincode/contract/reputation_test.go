@@ -30,7 +30,10 @@ type repWorld struct {
 	attester, recipient, judge, member testIdentity
 }
 
-func newRepWorld(t *testing.T) *repWorld {
+func newRepWorld(t *testing.T) *repWorld { return newRepWorldTB(t) }
+
+// newRepWorldTB is newRepWorld for tests and benchmarks.
+func newRepWorldTB(t testing.TB) *repWorld {
 	t.Helper()
 	w := &repWorld{
 		harness:   newHarness(t),

@@ -46,18 +46,29 @@ func (s StubStore) Delete(key string) error {
 	return nil
 }
 
-// Scan implements core.Store.
+// Scan implements core.Store. An iterator read to its end is not closed:
+// the peer released it when it sent the last batch (a response without
+// "has more"), so the shim's close would be one more message to the peer
+// and back for nothing; one left early is closed.
 func (s StubStore) Scan(objectType string, attrs []string, fn func(key string, value []byte) error) (err error) {
 	it, err := s.Stub.GetStateByPartialCompositeKey(objectType, attrs)
 	if err != nil {
 		return fmt.Errorf("scan %s %v: %w", objectType, attrs, err)
 	}
+	exhausted := false
 	defer func() {
+		if exhausted {
+			return
+		}
 		if cerr := it.Close(); cerr != nil && err == nil {
 			err = fmt.Errorf("close scan %s: %w", objectType, cerr)
 		}
 	}()
-	for it.HasNext() {
+	for {
+		if !it.HasNext() {
+			exhausted = true
+			return nil
+		}
 		kv, err := it.Next()
 		if err != nil {
 			return fmt.Errorf("scan %s %v: %w", objectType, attrs, err)
@@ -66,7 +77,6 @@ func (s StubStore) Scan(objectType string, attrs []string, fn func(key string, v
 			return err
 		}
 	}
-	return nil
 }
 
 var _ core.Pager = StubStore{}
@@ -111,18 +121,27 @@ func (s StubStore) Page(objectType string, attrs []string, bookmark string, limi
 
 // firstPage reads at most limit entries under the prefix with the plain
 // iterator and returns the key after them ("" when the prefix is
-// exhausted): the same page and bookmark as the paginated query.
+// exhausted): the same page and bookmark as the paginated query. Like
+// Scan it closes only an iterator it leaves before the end.
 func (s StubStore) firstPage(objectType string, attrs []string, limit int, fn func(key string, value []byte) error) (next string, err error) {
 	it, err := s.Stub.GetStateByPartialCompositeKey(objectType, attrs)
 	if err != nil {
 		return "", fmt.Errorf("page %s %v: %w", objectType, attrs, err)
 	}
+	exhausted := false
 	defer func() {
+		if exhausted {
+			return
+		}
 		if cerr := it.Close(); cerr != nil && err == nil {
 			err = fmt.Errorf("close page %s: %w", objectType, cerr)
 		}
 	}()
-	for n := 0; it.HasNext(); n++ {
+	for n := 0; ; n++ {
+		if !it.HasNext() {
+			exhausted = true
+			return "", nil
+		}
 		kv, err := it.Next()
 		if err != nil {
 			return "", fmt.Errorf("page %s %v: %w", objectType, attrs, err)
@@ -134,5 +153,4 @@ func (s StubStore) firstPage(objectType string, attrs []string, limit int, fn fu
 			return "", err
 		}
 	}
-	return "", nil
 }

@@ -11,7 +11,7 @@
 // ID), so attesters working at the same time never rewrite a shared key:
 //
 //	"attestation" ~ recipientMSP ~ recipientID ~ attestationID           → Attestation
-//	"attestgiven" ~ recipientMSP ~ recipientID ~ attesterMSP ~ attesterID ~ attestationID → Given (cap index)
+//	"attestgiven" ~ recipientMSP ~ recipientID ~ attesterMSP ~ attesterID ~ capTime(issuedAt) ~ weight ~ attestationID → Given (cap index)
 //	"endorsement" ~ recipientMSP ~ recipientID ~ attestationID ~ endorserMSP ~ endorserID → Endorsement
 //	"slash"       ~ memberMSP ~ memberID ~ slashID                      → SlashRecord
 //
@@ -19,12 +19,21 @@
 // created them. The attestgiven index is written once with its attestation
 // and never changed: it lets the farming cap read only what one attester
 // gave one recipient, so that Attest's range read (which Fabric re-checks
-// at commit for phantoms) covers one attester–recipient pair. Attestations
+// at commit for phantoms) covers one attester–recipient pair. Its time part
+// sorts the pair's entries newest first, so the read stops at the first
+// entry issued before the cap period: it covers the period, not the pair's
+// whole history. Ledgers written before that layout hold entries without
+// the time part ("attestgiven" ~ … ~ attesterID ~ attestationID, an
+// attestation ID being a hexadecimal Fabric transaction ID, which sorts
+// before the time part's "~"): the read takes all of those first and
+// counts them as before, so the cap is the same after the upgrade.
+// Attestations
 // to the same recipient by different attesters, or by one attester to
 // different recipients, therefore commit in the same block without
 // conflict; two attestations by one attester to one recipient in the same
-// block are serialised (the second fails with PHANTOM_READ_CONFLICT),
-// which is what keeps the cap exact.
+// block are serialised (the second fails with PHANTOM_READ_CONFLICT) when
+// the first falls in the second's cap period, which is what keeps the cap
+// exact.
 //
 // A score read is two or three bounded range reads over the member's own
 // records; it never scans other members'.

@@ -1,7 +1,10 @@
 package reputation
 
 import (
+	"errors"
 	"fmt"
+	"math"
+	"strconv"
 	"strings"
 	"time"
 
@@ -171,8 +174,53 @@ func AttestationKey(recipient identity.Identity, id string) (string, error) {
 	return core.Key(objAttestation, recipient.MSPID, recipient.ID, id)
 }
 
-func givenKey(recipient, attester identity.Identity, id string) (string, error) {
+// givenKey returns the cap index key of an attestation of weight issued
+// at at: under the pair's prefix, newest first (capTime), then the weight
+// (so that the cap is summed from the keys, without decoding each value)
+// and the attestation ID.
+func givenKey(recipient, attester identity.Identity, at time.Time, weight int64, id string) (string, error) {
+	return core.Key(objGiven, recipient.MSPID, recipient.ID, attester.MSPID, attester.ID, capTime(at), strconv.FormatInt(weight, 10), id)
+}
+
+// legacyGivenKey is the cap index key ledgers written before the
+// newest-first layout hold (no time part); Attest no longer writes it, and
+// givenWithin still counts what it finds under it.
+func legacyGivenKey(recipient, attester identity.Identity, id string) (string, error) {
 	return core.Key(objGiven, recipient.MSPID, recipient.ID, attester.MSPID, attester.ID, id)
+}
+
+// capTimeMark starts every time part of the cap index. It sorts after
+// every character of a Fabric transaction ID (lowercase hexadecimal), the
+// only attestation IDs the legacy layout holds on a ledger, so that a scan
+// of a pair's prefix reads the pair's legacy entries first, then the new
+// ones newest first.
+const capTimeMark = "~"
+
+// capTime encodes t so that later times sort first: capTimeMark, the
+// seconds since the Unix epoch mapped order-preservingly onto uint64 and
+// inverted (20 digits), "." and the inverted nanoseconds (9 digits). It is
+// defined for every time.Time.
+func capTime(t time.Time) string {
+	sec := math.MaxUint64 - (uint64(t.Unix()) ^ (1 << 63))
+	nsec := 999_999_999 - t.Nanosecond()
+	return fmt.Sprintf("%s%020d.%09d", capTimeMark, sec, nsec)
+}
+
+// parseCapTime is capTime's inverse; ok is false for anything capTime does
+// not produce.
+func parseCapTime(s string) (t time.Time, ok bool) {
+	if len(s) != len(capTimeMark)+20+1+9 || !strings.HasPrefix(s, capTimeMark) || s[len(capTimeMark)+20] != '.' {
+		return time.Time{}, false
+	}
+	sec, err := strconv.ParseUint(s[len(capTimeMark):len(capTimeMark)+20], 10, 64)
+	if err != nil {
+		return time.Time{}, false
+	}
+	nsec, err := strconv.ParseUint(s[len(capTimeMark)+21:], 10, 32)
+	if err != nil || nsec > 999_999_999 {
+		return time.Time{}, false
+	}
+	return time.Unix(int64((math.MaxUint64-sec)^(1<<63)), int64(999_999_999-nsec)).UTC(), true
 }
 
 func endorsementKey(recipient identity.Identity, attestationID string, endorser identity.Identity) (string, error) {
@@ -242,11 +290,7 @@ func newestEntry(s core.Store, member identity.Identity) (time.Time, error) {
 
 // params reads the reputation section of the constitution in force.
 func params(s core.Store) (constitution.Reputation, error) {
-	v, err := constitution.Current(s)
-	if err != nil {
-		return constitution.Reputation{}, err
-	}
-	return v.Document.Reputation, nil
+	return constitution.CurrentReputation(s)
 }
 
 // Attest issues an attestation to req.Recipient as the caller.
@@ -370,7 +414,7 @@ func Attest(tx *core.Tx, req AttestRequest) (*Attestation, error) {
 		ExpiresAt: expires,
 		Subject:   req.Subject,
 	}
-	gkey, err := givenKey(req.Recipient, tx.Caller.Identity, id)
+	gkey, err := givenKey(req.Recipient, tx.Caller.Identity, at, req.Weight, id)
 	if err != nil {
 		return nil, err
 	}
@@ -396,24 +440,62 @@ func categoryList(cs []contribution.Category) string {
 
 // givenWithin sums the weights attester gave recipient in (from, to]:
 // revoked attestations count too (the cap bounds what is issued). It reads
-// only the pair's cap index.
+// only the pair's cap index, and of it only the cap period: the entries
+// sort newest first (givenKey), so the scan stops at the first entry issued
+// at or before from, and reads at most one entry outside the period. Fabric
+// re-checks at commit the range a transaction read, up to the last key read
+// when it stopped early: an attestation of the pair committed in between
+// and issued after that entry falls inside it and fails this transaction
+// (PHANTOM_READ_CONFLICT), one issued at or before from does not count
+// anyway — so the cap stays exact. Entries of the legacy layout (ledgers
+// written before it) sort before the new ones and are all read and counted
+// as before; that list no longer grows. A new entry's weight is read from
+// its key (the value, Given, holds the same), so no value is decoded.
 func givenWithin(s core.Store, recipient, attester identity.Identity, from, to time.Time) (int64, error) {
 	var sum int64
 	err := s.Scan(objGiven, []string{recipient.MSPID, recipient.ID, attester.MSPID, attester.ID}, func(key string, value []byte) error {
+		_, attrs, err := core.SplitKey(key)
+		if err != nil {
+			return errcode.New(errcode.Internal, "cap index key %q: %v", key, err)
+		}
 		var g Given
-		if err := core.DecodeJSON(key, value, &g); err != nil {
-			return err
+		switch len(attrs) {
+		case 7:
+			at, ok := parseCapTime(attrs[4])
+			if !ok {
+				return errcode.New(errcode.Internal, "cap index key %q: time part %q is not of the cap index's form", key, attrs[4])
+			}
+			if !at.After(from) {
+				return errPeriodRead
+			}
+			if at.After(to) {
+				return nil
+			}
+			w, err := strconv.ParseInt(attrs[5], 10, 64)
+			if err != nil || w < 1 {
+				return errcode.New(errcode.Internal, "cap index key %q: weight part %q is not a positive whole number", key, attrs[5])
+			}
+			sum += w
+			return nil
+		case 5:
+			if err := core.DecodeJSON(key, value, &g); err != nil {
+				return err
+			}
+			if g.IssuedAt.After(from) && !g.IssuedAt.After(to) {
+				sum += g.Weight
+			}
+			return nil
 		}
-		if g.IssuedAt.After(from) && !g.IssuedAt.After(to) {
-			sum += g.Weight
-		}
-		return nil
+		return errcode.New(errcode.Internal, "cap index key %q has %d parts, want 5 (legacy) or 7", key, len(attrs))
 	})
-	if err != nil {
+	if err != nil && !errors.Is(err, errPeriodRead) {
 		return 0, fmt.Errorf("sum attestations given by %s to %s: %w", attester, recipient, err)
 	}
 	return sum, nil
 }
+
+// errPeriodRead stops givenWithin's scan at the cap period's start.
+var errPeriodRead = errors.New("cap period read")
 
 // GetAttestation returns one attestation, or NOT_FOUND.
 func GetAttestation(s core.Store, ref AttestationRef) (*Attestation, error) {

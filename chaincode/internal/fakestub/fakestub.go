@@ -52,6 +52,10 @@ type Stub struct {
 	// Reads lists the keys GetState read, in order (a transaction's point
 	// reads: what a peer's read set would hold for them).
 	Reads []string
+	// Scans counts the range reads GetStateByPartialCompositeKey served,
+	// and Closes the Close calls on their iterators (each a message to
+	// the peer and back with the real shim).
+	Scans, Closes int
 
 	// paginated and wrote enforce what a peer's transaction simulator
 	// enforces: a transaction that ran a paginated query may not write,
@@ -133,7 +137,8 @@ func (s *Stub) SetEvent(name string, payload []byte) error {
 // GetStateByPartialCompositeKey implements shim.ChaincodeStubInterface. It
 // returns the keys under the prefix in ascending order, as a peer does.
 func (s *Stub) GetStateByPartialCompositeKey(objectType string, attrs []string) (shim.StateQueryIteratorInterface, error) {
-	it := &Iter{}
+	s.Scans++
+	it := &Iter{stub: s}
 	err := s.State.Scan(objectType, attrs, func(key string, value []byte) error {
 		it.kvs = append(it.kvs, &queryresult.KV{Key: key, Value: value})
 		return nil
@@ -147,8 +152,9 @@ func (s *Stub) GetStateByPartialCompositeKey(objectType string, attrs []string) 
 // Iter is the iterator GetStateByPartialCompositeKey returns, over a
 // snapshot of the matching entries.
 type Iter struct {
-	kvs []*queryresult.KV
-	i   int
+	kvs  []*queryresult.KV
+	i    int
+	stub *Stub
 }
 
 var _ shim.StateQueryIteratorInterface = (*Iter)(nil)
@@ -165,8 +171,13 @@ func (it *Iter) Next() (*queryresult.KV, error) {
 	return it.kvs[it.i-1], nil
 }
 
-// Close implements shim.StateQueryIteratorInterface.
-func (it *Iter) Close() error { return nil }
+// Close implements shim.StateQueryIteratorInterface and counts the call.
+func (it *Iter) Close() error {
+	if it.stub != nil {
+		it.stub.Closes++
+	}
+	return nil
+}
 
 // GetStateByPartialCompositeKeyWithPagination implements
 // shim.ChaincodeStubInterface like a LevelDB peer: at most pageSize entries
