@@ -272,6 +272,45 @@ func TestAPI(t *testing.T) {
 		}
 	})
 
+	t.Run("a delegation and a delegate statement come from the index at once", func(t *testing.T) {
+		heightOf := func(hdr http.Header) int64 {
+			h, err := strconv.ParseInt(hdr.Get(api.HeightHeader), 10, 64)
+			require.NoError(t, err)
+			return h
+		}
+		member := "/v1/members/LabAMSP/" + url.PathEscape(voterID.ID)
+		status, hdr, _ := httpJSON(t, "GET", base+member+"/delegations", nil)
+		require.Equal(t, 200, status)
+		before := heightOf(hdr)
+		text := fmt.Sprintf("I vote on evaluations; statement %d", time.Now().UnixNano())
+		sr, err := c.SetDelegateStatementWithResponse(ctx, api.StatementBody{Text: text, Signer: voter.Signer()})
+		require.NoError(t, err)
+		require.Equal(t, 201, sr.StatusCode(), "body %s", sr.Body)
+		sjob, err := voter.Complete(ctx, c, sr.JSON201, "api-statement-"+sr.JSON201.Signing.TxId)
+		require.NoError(t, err)
+		status, hdr, body := httpJSON(t, "GET", base+member+"/statement?waitFor="+sjob.TxId, nil)
+		require.Equal(t, 200, status, "%v", body)
+		assert.Equal(t, text, body["text"], "the statement is in the index's answer at once")
+		afterStatement := heightOf(hdr)
+		assert.Greater(t, afterStatement, before, "the height grew with the statement's block")
+
+		to := proposer.Identity()
+		leg := api.DelegationLeg{Percent: 100}
+		leg.To.MspId, leg.To.Id = to.MSPID, to.ID
+		dr, err := c.SetDelegationWithResponse(ctx, api.DelegationBody{Topic: "*", Legs: []api.DelegationLeg{leg}, Signer: voter.Signer()})
+		require.NoError(t, err)
+		require.Equal(t, 201, dr.StatusCode(), "body %s", dr.Body)
+		djob, err := voter.Complete(ctx, c, dr.JSON201, "api-delegation-"+dr.JSON201.Signing.TxId)
+		require.NoError(t, err)
+		status, hdr, body = httpJSON(t, "GET", base+member+"/delegations?waitFor="+djob.TxId, nil)
+		require.Equal(t, 200, status, "%v", body)
+		require.Len(t, body["items"], 1, "the delegation is in the index's answer at once: %v", body)
+		legs := body["items"].([]any)[0].(map[string]any)["legs"].([]any)
+		assert.Equal(t, to.ID, legs[0].(map[string]any)["to"].(map[string]any)["id"])
+		assert.Greater(t, heightOf(hdr), afterStatement, "the height grew with the delegation's block")
+		assert.EqualValues(t, heightOf(hdr), body["blockHeight"], "a list's blockHeight is the header's")
+	})
+
 	t.Run("pagination is stable while writes happen", func(t *testing.T) {
 		admin := net.client(t, "labA-admin")
 		before, err := net.client(t, "labA-user1").Members(ctx, charter.MemberQuery{MSPID: "LabAMSP"})

@@ -16,7 +16,6 @@ import (
 	"github.com/charter-gov/charter/chaincode/delegation"
 	"github.com/charter-gov/charter/chaincode/emergency"
 	"github.com/charter-gov/charter/chaincode/identity"
-	"github.com/charter-gov/charter/chaincode/incident"
 	"github.com/charter-gov/charter/chaincode/round"
 	"github.com/charter-gov/charter/chaincode/token"
 	charter "github.com/charter-gov/charter/gateway-client"
@@ -71,11 +70,6 @@ func (s *Server) GetReadyz(w http.ResponseWriter, r *http.Request) {
 }
 
 // ---- reads (the index-served ones are in indexed.go) ----
-
-func (s *Server) ListMemberDelegations(w http.ResponseWriter, r *http.Request, mspID MSPIDPath, memberID MemberIDPath, _ ListMemberDelegationsParams) {
-	v, err := s.gw.Delegations(r.Context(), identity.Identity{MSPID: mspID, ID: memberID})
-	list(s, w, r, v, err)
-}
 
 func (s *Server) GetTransaction(w http.ResponseWriter, r *http.Request, txID TxID) {
 	v, err := s.gw.TransactionStatus(r.Context(), txID)
@@ -311,28 +305,6 @@ func (s *Server) ApplyToRound(w http.ResponseWriter, r *http.Request, id ID) {
 	s.prepare(w, r, b.Signer, func(ctx context.Context, as *charter.Client) error {
 		_, err := as.ApplyToRound(ctx, req)
 		return err
-	})
-}
-
-func (s *Server) ListIncidents(w http.ResponseWriter, r *http.Request, p ListIncidentsParams) {
-	q := charter.IncidentQuery{PageSize: limitOf(p.Limit)}
-	if p.Kind != nil {
-		q.Kind = incident.Kind(*p.Kind)
-	}
-	if p.From != nil {
-		q.From = p.From.UTC()
-	}
-	if p.To != nil {
-		q.To = p.To.UTC()
-	}
-	listing := fmt.Sprintf("incidents:%s:%s:%s", q.Kind, q.From.Format(time.RFC3339Nano), q.To.Format(time.RFC3339Nano))
-	paged(s, w, r, listing, p.Cursor, func(bm string) ([]incident.Incident, string, error) {
-		q.Bookmark = bm
-		pg, err := s.gw.IncidentsPage(r.Context(), q)
-		if err != nil {
-			return nil, "", err
-		}
-		return pg.Incidents, pg.Bookmark, nil
 	})
 }
 

@@ -18,11 +18,6 @@ func (s *Server) SetDelegateStatement(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-func (s *Server) GetDelegateStatement(w http.ResponseWriter, r *http.Request, mspID MSPIDPath, memberID MemberIDPath, _ GetDelegateStatementParams) {
-	v, err := s.gw.DelegateStatement(r.Context(), memberOf(mspID, memberID))
-	one(w, r, v, err)
-}
-
 func (s *Server) GetDefaultConstitution(w http.ResponseWriter, r *http.Request, _ GetDefaultConstitutionParams) {
 	v, err := s.gw.DefaultConstitution(r.Context())
 	one(w, r, v, err)

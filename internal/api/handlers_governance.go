@@ -7,7 +7,6 @@ import (
 	"github.com/charter-gov/charter/chaincode/ballot"
 	"github.com/charter-gov/charter/chaincode/coi"
 	"github.com/charter-gov/charter/chaincode/decision"
-	"github.com/charter-gov/charter/chaincode/identity"
 	charter "github.com/charter-gov/charter/gateway-client"
 )
 
@@ -28,58 +27,10 @@ func (s *Server) AppealDecision(w http.ResponseWriter, r *http.Request, id ID) {
 	})
 }
 
-func (s *Server) ListDecisionAppellants(w http.ResponseWriter, r *http.Request, id ID, _ ListDecisionAppellantsParams) {
-	v, err := s.gw.Appellants(r.Context(), id)
-	list(s, w, r, v, err)
-}
-
 func (s *Server) DiscloseConflict(w http.ResponseWriter, r *http.Request) {
 	prepareRequest(s, w, r, nil, func(ctx context.Context, as *charter.Client, req coi.DiscloseRequest) error {
 		_, err := as.DiscloseConflict(ctx, req)
 		return err
-	})
-}
-
-func (s *Server) ListConflicts(w http.ResponseWriter, r *http.Request, p ListConflictsParams) {
-	q := coi.ListRequest{PageSize: limitOf(p.Limit)}
-	bySubject := p.SubjectKind != nil || p.SubjectId != nil
-	byMember := p.MspId != nil || p.MemberId != nil
-	switch {
-	case bySubject && byMember:
-		writeProblem(w, r, newProblem(charter.CodeInvalidArgument, "subjectKind", "subject-or-member", "list by a subject (subjectKind, subjectId) or by a member (mspId, memberId), not both"))
-		return
-	case bySubject:
-		if p.SubjectKind == nil || p.SubjectId == nil {
-			writeProblem(w, r, newProblem(charter.CodeInvalidArgument, "subjectId", "subject-kind-and-id", "a subject needs both subjectKind and subjectId"))
-			return
-		}
-		q.Subject = &coi.Subject{Kind: coi.Kind(*p.SubjectKind), ID: *p.SubjectId}
-	case byMember:
-		if p.MspId == nil || p.MemberId == nil {
-			writeProblem(w, r, newProblem(charter.CodeInvalidArgument, "memberId", "member-msp-and-id", "a member needs both mspId and memberId"))
-			return
-		}
-		q.Member = &identity.Identity{MSPID: *p.MspId, ID: *p.MemberId}
-	default:
-		writeProblem(w, r, newProblem(charter.CodeInvalidArgument, "subjectKind", "subject-or-member", "name a subject (subjectKind, subjectId) or a member (mspId, memberId)"))
-		return
-	}
-	if p.Kind != nil {
-		q.Kind = coi.Kind(*p.Kind)
-	}
-	var listing string
-	if q.Subject != nil {
-		listing = "conflicts:subject:" + q.Subject.String() + ":" + string(q.Kind)
-	} else {
-		listing = "conflicts:member:" + q.Member.MSPID + ":" + q.Member.ID + ":" + string(q.Kind)
-	}
-	paged(s, w, r, listing, p.Cursor, func(bm string) ([]coi.Disclosure, string, error) {
-		q.Bookmark = bm
-		pg, err := s.gw.ConflictsPage(r.Context(), q)
-		if err != nil {
-			return nil, "", err
-		}
-		return pg.Disclosures, pg.Bookmark, nil
 	})
 }
 
@@ -133,9 +84,4 @@ func (s *Server) PauseBallot(w http.ResponseWriter, r *http.Request, id ID) {
 		_, err := as.PauseBallot(ctx, req)
 		return err
 	})
-}
-
-func (s *Server) ListPauseSupports(w http.ResponseWriter, r *http.Request, id ID, _ ListPauseSupportsParams) {
-	v, err := s.gw.PauseSupports(r.Context(), id)
-	list(s, w, r, v, err)
 }

@@ -35,11 +35,6 @@ func (s *Server) RemoveMember(w http.ResponseWriter, r *http.Request, mspID MSPI
 	})
 }
 
-func (s *Server) GetGenesis(w http.ResponseWriter, r *http.Request, _ GetGenesisParams) {
-	v, err := s.gw.Genesis(r.Context())
-	one(w, r, v, err)
-}
-
 func (s *Server) ProposeGenesis(w http.ResponseWriter, r *http.Request) {
 	type genesisReq struct {
 		Genesis genesis.Genesis `json:"genesis"`
@@ -62,16 +57,6 @@ func (s *Server) ApproveGenesis(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) GetBuild(w http.ResponseWriter, r *http.Request, _ GetBuildParams) {
 	v, err := s.gw.Build(r.Context())
-	one(w, r, v, err)
-}
-
-func (s *Server) GetUpgradeStatus(w http.ResponseWriter, r *http.Request, sequence Sequence, p GetUpgradeStatusParams) {
-	if p.Digest != nil {
-		v, err := s.gw.CheckUpgrade(r.Context(), *p.Digest, sequence)
-		one(w, r, v, err)
-		return
-	}
-	v, err := s.gw.UpgradeStatus(r.Context(), sequence)
 	one(w, r, v, err)
 }
 

@@ -71,11 +71,6 @@ func (s *Server) FileIncident(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-func (s *Server) GetIncident(w http.ResponseWriter, r *http.Request, id ID, _ GetIncidentParams) {
-	v, err := s.gw.Incident(r.Context(), id)
-	one(w, r, v, err)
-}
-
 func (s *Server) AttachPostMortem(w http.ResponseWriter, r *http.Request, id ID) {
 	prepareRequest(s, w, r, func(req *incident.PostMortemRequest) { req.ID = id }, func(ctx context.Context, as *charter.Client, req incident.PostMortemRequest) error {
 		_, err := as.AttachPostMortem(ctx, req)

@@ -51,8 +51,3 @@ func (s *Server) RevokeVouch(w http.ResponseWriter, r *http.Request, mspID MSPID
 		return err
 	})
 }
-
-func (s *Server) ListVouches(w http.ResponseWriter, r *http.Request, mspID MSPIDPath, memberID MemberIDPath, _ ListVouchesParams) {
-	v, err := s.gw.Vouches(r.Context(), memberOf(mspID, memberID))
-	list(s, w, r, v, err)
-}

@@ -64,6 +64,19 @@ func indexedList[T any](s *Server, w http.ResponseWriter, r *http.Request, listi
 	writeJSON(w, http.StatusOK, Page{Items: items, NextCursor: encodeCursor(listing, next), BlockHeight: int64(h)})
 }
 
+// pageOf adapts one index page read (page, height, error) to indexedList:
+// the page's items and bookmark (by parts) at the height, or the read's
+// error.
+func pageOf[P, T any](parts func(*P) ([]T, string)) func(pg *P, h uint64, err error) ([]T, string, uint64, error) {
+	return func(pg *P, h uint64, err error) ([]T, string, uint64, error) {
+		if err != nil {
+			return nil, "", h, err
+		}
+		items, next := parts(pg)
+		return items, next, h, nil
+	}
+}
+
 // indexedItems serves a whole (bounded) list read from one index
 // snapshot, with the height it reflects.
 func indexedItems[T any](s *Server, w http.ResponseWriter, r *http.Request, read func() ([]T, uint64, error)) {
@@ -110,11 +123,7 @@ func (s *Server) ListBallots(w http.ResponseWriter, r *http.Request, p ListBallo
 		st = string(*p.Status)
 	}
 	indexedList(s, w, r, "ballots:"+st, p.Cursor, func(bm string) ([]ballot.View, string, uint64, error) {
-		pg, h, err := s.idx.BallotsPage(s.opts.Now(), ballot.Status(st), limitOf(p.Limit), bm)
-		if err != nil {
-			return nil, "", h, err
-		}
-		return pg.Ballots, pg.Bookmark, h, nil
+		return pageOf(func(pg *ballot.ListPage) ([]ballot.View, string) { return pg.Ballots, pg.Bookmark })(s.idx.BallotsPage(s.opts.Now(), ballot.Status(st), limitOf(p.Limit), bm))
 	})
 }
 
@@ -140,11 +149,7 @@ func (s *Server) ListDecisions(w http.ResponseWriter, r *http.Request, p ListDec
 		st = string(*p.Status)
 	}
 	indexedList(s, w, r, "decisions:"+st, p.Cursor, func(bm string) ([]decision.Decision, string, uint64, error) {
-		pg, h, err := s.idx.DecisionsPage(decision.Status(st), limitOf(p.Limit), bm)
-		if err != nil {
-			return nil, "", h, err
-		}
-		return pg.Decisions, pg.Bookmark, h, nil
+		return pageOf(func(pg *decision.ListPage) ([]decision.Decision, string) { return pg.Decisions, pg.Bookmark })(s.idx.DecisionsPage(decision.Status(st), limitOf(p.Limit), bm))
 	})
 }
 
@@ -167,11 +172,7 @@ func (s *Server) ListMembers(w http.ResponseWriter, r *http.Request, p ListMembe
 	listing := fmt.Sprintf("members:%s:%t", q.MSPID, q.IncludeRemoved)
 	indexedList(s, w, r, listing, p.Cursor, func(bm string) ([]membership.Member, string, uint64, error) {
 		q.Bookmark = bm
-		pg, h, err := s.idx.MembersPage(q)
-		if err != nil {
-			return nil, "", h, err
-		}
-		return pg.Members, pg.Bookmark, h, nil
+		return pageOf(func(pg *membership.ListPage) ([]membership.Member, string) { return pg.Members, pg.Bookmark })(s.idx.MembersPage(q))
 	})
 }
 

@@ -31,11 +31,7 @@ func (s *Server) GetRound(w http.ResponseWriter, r *http.Request, id ID, _ GetRo
 
 func (s *Server) ListRoundProjects(w http.ResponseWriter, r *http.Request, id ID, p ListRoundProjectsParams) {
 	indexedList(s, w, r, "round-projects:"+id, p.Cursor, func(bm string) ([]round.Project, string, uint64, error) {
-		pg, h, err := s.idx.RoundProjects(id, limitOf(p.Limit), bm)
-		if err != nil {
-			return nil, "", h, err
-		}
-		return pg.Projects, pg.Bookmark, h, nil
+		return pageOf(func(pg *round.ProjectPage) ([]round.Project, string) { return pg.Projects, pg.Bookmark })(s.idx.RoundProjects(id, limitOf(p.Limit), bm))
 	})
 }
 
@@ -79,11 +75,7 @@ func (s *Server) ListArtifacts(w http.ResponseWriter, r *http.Request, p ListArt
 	}
 	indexedList(s, w, r, "artifacts:"+req.Name, p.Cursor, func(bm string) ([]artifact.Artifact, string, uint64, error) {
 		req.Bookmark = bm
-		pg, h, err := s.idx.Artifacts(req)
-		if err != nil {
-			return nil, "", h, err
-		}
-		return pg.Artifacts, pg.Bookmark, h, nil
+		return pageOf(func(pg *artifact.ListPage) ([]artifact.Artifact, string) { return pg.Artifacts, pg.Bookmark })(s.idx.Artifacts(req))
 	})
 }
 
@@ -165,11 +157,7 @@ func (s *Server) GetGuardianStatus(w http.ResponseWriter, r *http.Request, p Get
 
 func (s *Server) ListGuardianIncidents(w http.ResponseWriter, r *http.Request, p ListGuardianIncidentsParams) {
 	indexedList(s, w, r, "guardian-incidents", p.Cursor, func(bm string) ([]emergency.Incident, string, uint64, error) {
-		pg, h, err := s.idx.GuardianIncidents(limitOf(p.Limit), bm)
-		if err != nil {
-			return nil, "", h, err
-		}
-		return pg.Incidents, pg.Bookmark, h, nil
+		return pageOf(func(pg *charter.IncidentPage) ([]emergency.Incident, string) { return pg.Incidents, pg.Bookmark })(s.idx.GuardianIncidents(limitOf(p.Limit), bm))
 	})
 }
 
@@ -181,21 +169,13 @@ func (s *Server) ListTreasuryAccounts(w http.ResponseWriter, r *http.Request, _ 
 
 func (s *Server) ListTreasuryMovements(w http.ResponseWriter, r *http.Request, id ID, p ListTreasuryMovementsParams) {
 	indexedList(s, w, r, "movements:"+id, p.Cursor, func(bm string) ([]treasury.Movement, string, uint64, error) {
-		pg, h, err := s.idx.TreasuryMovements(id, limitOf(p.Limit), bm)
-		if err != nil {
-			return nil, "", h, err
-		}
-		return pg.Movements, pg.Bookmark, h, nil
+		return pageOf(func(pg *treasury.MovementPage) ([]treasury.Movement, string) { return pg.Movements, pg.Bookmark })(s.idx.TreasuryMovements(id, limitOf(p.Limit), bm))
 	})
 }
 
 func (s *Server) ListDeposits(w http.ResponseWriter, r *http.Request, p ListDepositsParams) {
 	indexedList(s, w, r, "deposits", p.Cursor, func(bm string) ([]treasury.DepositRecord, string, uint64, error) {
-		pg, h, err := s.idx.TreasuryDeposits(time.Now().UTC(), limitOf(p.Limit), bm)
-		if err != nil {
-			return nil, "", h, err
-		}
-		return pg.Deposits, pg.Bookmark, h, nil
+		return pageOf(func(pg *treasury.DepositPage) ([]treasury.DepositRecord, string) { return pg.Deposits, pg.Bookmark })(s.idx.TreasuryDeposits(time.Now().UTC(), limitOf(p.Limit), bm))
 	})
 }
 
@@ -222,11 +202,7 @@ func (s *Server) ListSpends(w http.ResponseWriter, r *http.Request, p ListSpends
 		return
 	}
 	indexedList(s, w, r, "spends", p.Cursor, func(bm string) ([]treasury.Spend, string, uint64, error) {
-		pg, h, err := s.idx.Spends(limitOf(p.Limit), bm)
-		if err != nil {
-			return nil, "", h, err
-		}
-		return pg.Spends, pg.Bookmark, h, nil
+		return pageOf(func(pg *treasury.SpendPage) ([]treasury.Spend, string) { return pg.Spends, pg.Bookmark })(s.idx.Spends(limitOf(p.Limit), bm))
 	})
 }
 
@@ -273,11 +249,7 @@ func (s *Server) ListTokenAccounts(w http.ResponseWriter, r *http.Request, p Lis
 		msp = *p.MspId
 	}
 	indexedList(s, w, r, "token-accounts:"+msp, p.Cursor, func(bm string) ([]token.Account, string, uint64, error) {
-		pg, h, err := s.idx.TokenAccounts(msp, limitOf(p.Limit), bm)
-		if err != nil {
-			return nil, "", h, err
-		}
-		return pg.Accounts, pg.Bookmark, h, nil
+		return pageOf(func(pg *token.AccountPage) ([]token.Account, string) { return pg.Accounts, pg.Bookmark })(s.idx.TokenAccounts(msp, limitOf(p.Limit), bm))
 	})
 }
 
@@ -323,11 +295,9 @@ func (s *Server) ListEligibleMembers(w http.ResponseWriter, r *http.Request, p L
 		listing += at.Format(time.RFC3339Nano)
 	}
 	indexedList(s, w, r, listing, p.Cursor, func(bm string) ([]reputation.EligibilityReport, string, uint64, error) {
-		pg, h, err := s.idx.EligibleMembers(s.opts.Now(), msp, at, limitOf(p.Limit), bm)
-		if err != nil {
-			return nil, "", h, err
-		}
-		return pg.Reports, pg.Bookmark, h, nil
+		return pageOf(func(pg *reputation.EligibilityPage) ([]reputation.EligibilityReport, string) {
+			return pg.Reports, pg.Bookmark
+		})(s.idx.EligibleMembers(s.opts.Now(), msp, at, limitOf(p.Limit), bm))
 	})
 }
 

@@ -18,24 +18,19 @@ import (
 	charter "github.com/charter-gov/charter/gateway-client"
 )
 
-// PeerReads are the reads the index does not answer: they compute from
-// the ledger at the peer's clock or walk histories the console shows
-// beside index data (a member's standing and weight on a ballot, vote
-// and weight pages, delegations). *charter.Client satisfies it.
+// PeerReads is what the console's reader takes from the gateway client
+// rather than from the index: the identity it reads as. Every page's data
+// comes from the index. *charter.Client satisfies it.
 type PeerReads interface {
 	Identity() identity.Identity
-	BallotWeightsPage(ctx context.Context, id string, fromShard, limit int) (*ballot.WeightPage, error)
-	BallotVotes(ctx context.Context, id string, fromShard, limit int) (*charter.VotePage, error)
-	Standing(ctx context.Context, id string, voter identity.Identity) (*ballot.Standing, error)
-	Delegations(ctx context.Context, member identity.Identity) ([]delegation.Version, error)
-	IncomingDelegations(ctx context.Context, member identity.Identity, topic string, at time.Time) ([]delegation.Inflow, error)
-	DelegateStatement(ctx context.Context, member identity.Identity) (*delegation.Statement, error)
 }
 
 // IndexedReader is the web console's reader (internal/console.Reader)
-// over the API server's index: ballots, results, decisions, members, the
-// constitution, reputation, rounds, the registry and guardian pauses come
-// from the index, the rest from PeerReads. Before each index read it
+// over the API server's index: ballots, their results, votes and weights,
+// a member's standing on a ballot, decisions, members, delegations and
+// delegate statements, the constitution, reputation, rounds, the registry
+// and guardian pauses all come from the index (PeerReads gives only the
+// identity the console reads as). Before each index read it
 // waits (at most the server's wait timeout) until the index has applied
 // every block the peer had when the read began, so a page rendered after
 // a write the peer committed shows it, as a read from the peer would.
@@ -45,7 +40,7 @@ type IndexedReader struct {
 }
 
 // IndexedReader returns the console's reader over this server's index,
-// with peer for the reads the index does not answer.
+// reading as peer's identity.
 func (s *Server) IndexedReader(peer PeerReads) *IndexedReader {
 	return &IndexedReader{PeerReads: peer, s: s}
 }
@@ -160,4 +155,28 @@ func (x *IndexedReader) GuardianStatus(ctx context.Context, t emergency.Target) 
 
 func (x *IndexedReader) GuardianIncidents(ctx context.Context, pageSize int, bookmark string) (*charter.IncidentPage, error) {
 	return synced(ctx, x, func() (*charter.IncidentPage, uint64, error) { return x.s.idx.GuardianIncidents(pageSize, bookmark) })
+}
+
+func (x *IndexedReader) Standing(ctx context.Context, id string, voter identity.Identity) (*ballot.Standing, error) {
+	return synced(ctx, x, func() (*ballot.Standing, uint64, error) { return x.s.idx.Standing(x.s.opts.Now(), id, voter) })
+}
+
+func (x *IndexedReader) BallotVotes(ctx context.Context, id string, fromShard, limit int) (*charter.VotePage, error) {
+	return synced(ctx, x, func() (*charter.VotePage, uint64, error) { return x.s.idx.BallotVotes(id, fromShard, limit) })
+}
+
+func (x *IndexedReader) BallotWeightsPage(ctx context.Context, id string, fromShard, limit int) (*ballot.WeightPage, error) {
+	return synced(ctx, x, func() (*ballot.WeightPage, uint64, error) { return x.s.idx.BallotWeights(id, fromShard, limit) })
+}
+
+func (x *IndexedReader) Delegations(ctx context.Context, member identity.Identity) ([]delegation.Version, error) {
+	return synced(ctx, x, func() ([]delegation.Version, uint64, error) { return x.s.idx.Delegations(x.s.opts.Now(), member) })
+}
+
+func (x *IndexedReader) IncomingDelegations(ctx context.Context, member identity.Identity, topic string, at time.Time) ([]delegation.Inflow, error) {
+	return synced(ctx, x, func() ([]delegation.Inflow, uint64, error) { return x.s.idx.IncomingDelegations(member, topic, at) })
+}
+
+func (x *IndexedReader) DelegateStatement(ctx context.Context, member identity.Identity) (*delegation.Statement, error) {
+	return synced(ctx, x, func() (*delegation.Statement, uint64, error) { return x.s.idx.DelegateStatement(member) })
 }

@@ -16,11 +16,11 @@ import (
 	"github.com/charter-gov/charter/chaincode/coi"
 	"github.com/charter-gov/charter/chaincode/constitution"
 	"github.com/charter-gov/charter/chaincode/core"
+	"github.com/charter-gov/charter/chaincode/emergency"
 	"github.com/charter-gov/charter/chaincode/identity"
 	"github.com/charter-gov/charter/chaincode/incident"
 	"github.com/charter-gov/charter/chaincode/token"
 	"github.com/charter-gov/charter/chaincode/treasury"
-	"github.com/charter-gov/charter/chaincode/upgrade"
 	charter "github.com/charter-gov/charter/gateway-client"
 )
 
@@ -28,18 +28,8 @@ import (
 // count of prepared transactions.
 type opsGateway struct {
 	*fakeGateway
-	prepared   int
-	conflictsQ []coi.ListRequest
-	checked    []string
-	incidentQ  []charter.IncidentQuery
-	requests   *requestRecorder
-}
-
-func (g *opsGateway) IncidentsPage(_ context.Context, q charter.IncidentQuery) (*incident.ListPage, error) {
-	g.mu.Lock()
-	g.incidentQ = append(g.incidentQ, q)
-	g.mu.Unlock()
-	return &incident.ListPage{}, nil
+	prepared int
+	requests *requestRecorder
 }
 
 func (g *opsGateway) Prepare(ctx context.Context, s charter.Signer, call func(context.Context, *charter.Client) error) (*charter.Unsigned, error) {
@@ -50,28 +40,6 @@ func (g *opsGateway) Prepare(ctx context.Context, s charter.Signer, call func(co
 		g.requests.record(ctx, s, call)
 	}
 	return g.fakeGateway.Prepare(ctx, s, call)
-}
-
-func (g *opsGateway) ConflictsPage(_ context.Context, q coi.ListRequest) (*coi.ListPage, error) {
-	g.mu.Lock()
-	g.conflictsQ = append(g.conflictsQ, q)
-	g.mu.Unlock()
-	return &coi.ListPage{Disclosures: []coi.Disclosure{}}, nil
-}
-
-func (g *opsGateway) PauseSupports(context.Context, string) ([]ballot.PauseSupport, error) {
-	return []ballot.PauseSupport{{Ballot: "b1", Reason: "vote buying"}}, nil
-}
-
-func (g *opsGateway) UpgradeStatus(_ context.Context, seq int64) (*upgrade.Status, error) {
-	return &upgrade.Status{}, nil
-}
-
-func (g *opsGateway) CheckUpgrade(_ context.Context, digest string, _ int64) (*upgrade.Status, error) {
-	g.mu.Lock()
-	g.checked = append(g.checked, digest)
-	g.mu.Unlock()
-	return &upgrade.Status{}, nil
 }
 
 func newOpsServer(t *testing.T) (*opsGateway, *Server, func(method, path string, body any, headers ...string) response) {
@@ -215,11 +183,10 @@ func TestOperationRefusals(t *testing.T) {
 		})
 	}
 	require.Zero(t, g.prepared, "no refused request was prepared")
-	require.Empty(t, g.conflictsQ, "no refused listing reached the gateway")
 }
 
 func TestOperationReads(t *testing.T) {
-	g, _, call := newOpsServer(t)
+	_, _, call := newOpsServer(t)
 
 	supply := call("GET", "/v1/tokens/supply", nil)
 	require.Equal(t, 200, supply.status)
@@ -240,15 +207,16 @@ func TestOperationReads(t *testing.T) {
 	require.Equal(t, 200, sup.status)
 	require.Equal(t, "vote buying", sup.body["items"].([]any)[0].(map[string]any)["reason"])
 
+	// Conflicts, from the index: on a subject, and of a member by kind.
 	c := call("GET", "/v1/conflicts?subjectKind=proposal&subjectId=d1", nil)
 	require.Equal(t, 200, c.status, "%v", c.body)
-	c = call("GET", "/v1/conflicts?mspId=LabAMSP&memberId="+url.QueryEscape("x509::CN=alice")+"&kind=grantee", nil)
+	require.Len(t, c.body["items"], 1)
+	require.Equal(t, "I wrote it", c.body["items"].([]any)[0].(map[string]any)["statement"])
+	c = call("GET", "/v1/conflicts?mspId=LabAMSP&memberId="+url.QueryEscape(aliceID)+"&kind=grantee", nil)
 	require.Equal(t, 200, c.status, "%v", c.body)
-	require.Len(t, g.conflictsQ, 2)
-	require.Equal(t, coi.Subject{Kind: coi.KindProposal, ID: "d1"}, *g.conflictsQ[0].Subject)
-	require.Nil(t, g.conflictsQ[0].Member)
-	require.Equal(t, identity.Identity{MSPID: "LabAMSP", ID: "x509::CN=alice"}, *g.conflictsQ[1].Member)
-	require.Equal(t, coi.KindGrantee, g.conflictsQ[1].Kind)
+	require.Empty(t, c.body["items"], "alice disclosed on a proposal, not as a grantee")
+	c = call("GET", "/v1/conflicts?mspId=LabAMSP&memberId="+url.QueryEscape(aliceID)+"&kind=proposal", nil)
+	require.Len(t, c.body["items"], 1)
 
 	// Verification compares the caller's digest with the registry's.
 	ok := call("GET", "/v1/artifacts/llm/1/verification?sha256="+strings.Repeat("a", 64)+"&size=10", nil)
@@ -270,11 +238,13 @@ func TestOperationReads(t *testing.T) {
 	require.Equal(t, 200, sp.status, "%v", sp.body)
 	require.Equal(t, "round:r1", sp.body["items"].([]any)[0].(map[string]any)["source"])
 	require.NotContains(t, sp.body, "nextCursor")
-	require.Equal(t, 200, call("GET", "/v1/incidents?kind=slashing&from=2026-01-01T00:00:00Z&to=2026-02-01T00:00:00Z", nil).status)
-	require.Len(t, g.incidentQ, 1)
-	require.Equal(t, incident.Kind("slashing"), g.incidentQ[0].Kind)
-	require.Equal(t, time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), g.incidentQ[0].From)
-	require.Equal(t, time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC), g.incidentQ[0].To)
+	in := call("GET", "/v1/incidents?kind=slashing&from=2026-01-01T00:00:00Z&to=2026-02-01T00:00:00Z", nil)
+	require.Equal(t, 200, in.status, "%v", in.body)
+	require.Len(t, in.body["items"], 1, "one slashing in January; the March one and the key compromise are filtered out")
+	require.Equal(t, "i1", in.body["items"].([]any)[0].(map[string]any)["id"])
+	require.Len(t, call("GET", "/v1/incidents", nil).body["items"], 3)
+	require.Equal(t, "slashing", call("GET", "/v1/incidents/i1", nil).body["kind"])
+	requireProblem(t, call("GET", "/v1/incidents/i9", nil), 404, "NOT_FOUND", "", "")
 	requireProblem(t, call("GET", "/v1/incidents?kind=gossip", nil), 400, "INVALID_ARGUMENT", "kind", "")
 	alice := "/v1/members/LabAMSP/" + url.PathEscape(aliceID)
 	sc0 := call("GET", alice+"/reputation?at=2026-03-01T00:00:00Z&categories=merged_code&categories=documentation", nil)
@@ -289,11 +259,10 @@ func TestOperationReads(t *testing.T) {
 	bal = call("GET", alice+"/balance", nil)
 	require.EqualValues(t, 90, bal.body["balance"])
 
-	// An upgrade's status, or its check against a digest.
-	require.Equal(t, 200, call("GET", "/v1/upgrades/3", nil).status)
-	require.Empty(t, g.checked)
-	require.Equal(t, 200, call("GET", "/v1/upgrades/3?digest="+hex64, nil).status)
-	require.Equal(t, []string{hex64}, g.checked)
+	// An upgrade's status, or its check against a digest, from the index:
+	// nothing authorises sequence 3.
+	requireProblem(t, call("GET", "/v1/upgrades/3", nil), 404, "NOT_FOUND", "", "")
+	requireProblem(t, call("GET", "/v1/upgrades/3?digest="+hex64, nil), 404, "NOT_FOUND", "", "")
 }
 
 // seedOps writes, through one block the server's index applies, the
@@ -304,6 +273,7 @@ func seedOps(t *testing.T, s *Server) {
 	t.Helper()
 	alice := identity.Identity{MSPID: "LabAMSP", ID: aliceID}
 	feb, apr := time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC)
+	disclosure := coi.Disclosure{Subject: coi.Subject{Kind: coi.KindProposal, ID: "d1"}, Member: alice, Statement: "I wrote it", DisclosedAt: feb}
 	l := newTestLedger()
 	l.writes(
 		kv(t, core.MustKey("token", "supply"), token.Checkpoint{Balance: 1234}),
@@ -317,6 +287,15 @@ func seedOps(t *testing.T, s *Server) {
 		kv(t, core.MustKey("artifact", "llm", "1"), artifact.Artifact{Kind: "model", Name: "llm", Version: "1", SHA256: strings.Repeat("a", 64), Size: 10}),
 		kv(t, core.MustKey("treasury", "spend", "s1"), treasury.Spend{ID: "s1", Source: "round:r1"}),
 		kv(t, core.MustKey("treasury", "src", "round:r1", "s1"), "s1"),
+		// a ballot with a guardian's pause support, alice's disclosure on
+		// proposal d1, and three incidents
+		kv(t, core.MustKey("ballot", "b1"), ballot.Ballot{ID: "b1", Kind: ballot.KindPoll, Title: "q", Status: ballot.StatusPending}),
+		kv(t, core.MustKey("emergency-support", "ballot", "b1", "FoundationMSP", "g"), emergency.Support{Target: ballot.Target("b1"), Guardian: identity.Identity{MSPID: "FoundationMSP", ID: "g"}, Reason: "vote buying", At: feb}),
+		kv(t, core.MustKey("coi", "proposal", "d1", "LabAMSP", aliceID), disclosure),
+		kv(t, core.MustKey("coi-member", "LabAMSP", aliceID, "proposal", "d1"), disclosure),
+		kv(t, core.MustKey("incident", "i1"), incident.Incident{ID: "i1", Kind: "slashing", Severity: "low", Summary: "s", OccurredAt: feb.AddDate(0, 0, -15)}),
+		kv(t, core.MustKey("incident", "i2"), incident.Incident{ID: "i2", Kind: "slashing", Severity: "low", Summary: "s", OccurredAt: feb.AddDate(0, 1, 0)}),
+		kv(t, core.MustKey("incident", "i3"), incident.Incident{ID: "i3", Kind: "key_compromise", Severity: "high", Summary: "s", OccurredAt: feb.AddDate(0, 0, -15)}),
 	)
 	feed(t, s, l)
 }

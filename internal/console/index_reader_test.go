@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -18,7 +19,10 @@ import (
 
 	"github.com/charter-gov/charter/chaincode/artifact"
 	"github.com/charter-gov/charter/chaincode/core"
+	"github.com/charter-gov/charter/chaincode/delegation"
 	"github.com/charter-gov/charter/chaincode/funding"
+	"github.com/charter-gov/charter/chaincode/identity"
+	"github.com/charter-gov/charter/chaincode/membership"
 	"github.com/charter-gov/charter/chaincode/round"
 	"github.com/charter-gov/charter/gateway-client/audit/audittest"
 	"github.com/charter-gov/charter/internal/api"
@@ -125,4 +129,22 @@ func TestPagesFromTheAPIIndex(t *testing.T) {
 	status, body = get("/artifacts")
 	require.Equal(t, http.StatusOK, status, body)
 	require.Contains(t, body, "corpus")
+
+	// A delegate's statement, from the index: none yet, then the one a
+	// block committed, on the very next load of the delegate's page and
+	// the directory.
+	dana := identity.Identity{MSPID: "FoundationMSP", ID: "x509::CN=dana::CN=ca"}
+	g.write(t, map[string]any{core.MustKey("member", dana.MSPID, dana.ID): membership.Member{Identity: dana, Name: "Dana Indexed", Status: membership.StatusActive}})
+	page := "/delegates/" + dana.MSPID + "/" + url.PathEscape(dana.ID)
+	status, body = get(page)
+	require.Equal(t, http.StatusOK, status, body)
+	require.Contains(t, body, "Dana Indexed")
+	require.NotContains(t, body, "Evaluations first")
+	g.write(t, map[string]any{core.MustKey("delegate-statement", dana.MSPID, dana.ID): delegation.Statement{Member: dana, Text: "Evaluations first, always.", UpdatedAt: opens}})
+	status, body = get(page)
+	require.Equal(t, http.StatusOK, status, body)
+	require.Contains(t, body, "Evaluations first, always.")
+	status, body = get("/delegates")
+	require.Equal(t, http.StatusOK, status, body)
+	require.Contains(t, body, "Evaluations first, always.")
 }

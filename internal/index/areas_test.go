@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hyperledger/fabric-protos-go-apiv2/common"
 	"github.com/hyperledger/fabric-protos-go-apiv2/ledger/rwset/kvrwset"
 	"github.com/hyperledger/fabric-protos-go-apiv2/peer"
 	"github.com/stretchr/testify/assert"
@@ -89,19 +90,11 @@ func areaBlocks(t *testing.T, w *world) {
 
 // areaReads are the index's reads of the new areas beside the domain
 // reads the chaincode's queries run: each must answer as the peer does.
-func areaReads(now time.Time) []struct {
-	name  string
-	index func(x *Index) (any, uint64, error)
-	peer  func(s core.Store) (any, error)
-} {
+func areaReads(now time.Time) []areaRead {
 	ann := identity.Identity{MSPID: "FoundationMSP", ID: "x509::CN=ann::CN=ca"}
 	llm := artifact.Ref{Name: "llm", Version: "1"}
 	wrap := func(v any, h uint64, err error) (any, uint64, error) { return v, h, err }
-	return []struct {
-		name  string
-		index func(x *Index) (any, uint64, error)
-		peer  func(s core.Store) (any, error)
-	}{
+	return []areaRead{
 		{"round", func(x *Index) (any, uint64, error) { return wrap(x.Round("r1")) }, func(s core.Store) (any, error) { return round.Get(s, "r1") }},
 		{"round projects", func(x *Index) (any, uint64, error) { return wrap(x.RoundProjects("r1", 2, "")) }, func(s core.Store) (any, error) { return round.Projects(s, "r1", 2, "") }},
 		{"round estimate", func(x *Index) (any, uint64, error) { return wrap(x.RoundEstimate("r1")) }, func(s core.Store) (any, error) { return round.EstimateNow(s, "r1") }},
@@ -161,40 +154,7 @@ func TestAreasAnswerAsThePeerDoes(t *testing.T) {
 	w := newWorld()
 	areaBlocks(t, w)
 	now := t0.Add(30 * time.Minute)
-	x, err := Open(t.TempDir(), "charter")
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = x.Close() })
-	// Replay the chain on a fresh peer state block by block.
-	peerAt := core.NewMemStore()
-	replay := func(n uint64) {
-		for _, tx := range blockWrites(t, w, n) {
-			for _, wr := range tx {
-				if wr.GetIsDelete() {
-					require.NoError(t, peerAt.Delete(wr.GetKey()))
-				} else {
-					require.NoError(t, peerAt.Put(wr.GetKey(), wr.GetValue()))
-				}
-			}
-		}
-	}
-	for n := range uint64(len(w.chain.Blocks)) {
-		applied, err := x.Apply(w.chain.Blocks[n])
-		require.NoError(t, err)
-		require.Equal(t, 1, applied)
-		replay(n)
-		for _, tt := range areaReads(now) {
-			got, h, gotErr := tt.index(x)
-			want, wantErr := tt.peer(peerAt)
-			require.Equal(t, n+1, h, "%s after block %d: the height read", tt.name, n)
-			if wantErr != nil {
-				require.Error(t, gotErr, "%s after block %d", tt.name, n)
-				require.Equal(t, errcode.CodeOf(wantErr), errcode.CodeOf(gotErr), "%s after block %d: %v / %v", tt.name, n, wantErr, gotErr)
-				continue
-			}
-			require.NoError(t, gotErr, "%s after block %d", tt.name, n)
-			require.Equal(t, want, got, "%s after block %d", tt.name, n)
-		}
-	}
+	x := requireEachBlockAsThePeer(t, w, areaReads(now))
 	// The end state, spelled out: what the blocks said and nothing more.
 	est, _, err := x.RoundEstimate("r1")
 	require.NoError(t, err)
@@ -209,6 +169,41 @@ func TestAreasAnswerAsThePeerDoes(t *testing.T) {
 	require.True(t, errcode.IsCode(err, errcode.NotFound), "%v", err)
 	_, _, err = x.ConstitutionVersion(0)
 	require.True(t, errcode.IsCode(err, errcode.InvalidArgument), "%v", err)
+}
+
+// requireEachBlockAsThePeer applies w's blocks one by one to a new index
+// and replays them on a fresh peer state: after each, every read answers
+// from the index as over the peer's state, at the height of the blocks
+// applied. It returns the index.
+func requireEachBlockAsThePeer(t *testing.T, w *world, reads []areaRead) *Index {
+	t.Helper()
+	x, err := Open(t.TempDir(), "charter")
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = x.Close() })
+	peerAt := core.NewMemStore()
+	for n := range uint64(len(w.chain.Blocks)) {
+		applied, err := x.Apply(w.chain.Blocks[n])
+		require.NoError(t, err)
+		require.Equal(t, 1, applied)
+		replayBlock(t, w, n, peerAt)
+		requireAsThePeer(t, x, peerAt, n+1, reads)
+	}
+	require.Equal(t, w.peer.Snapshot(), peerAt.Snapshot(), "the replayed blocks are the peer's state")
+	return x
+}
+
+// replayBlock applies block n's valid Charter writes to peerAt.
+func replayBlock(t *testing.T, w *world, n uint64, peerAt *core.MemStore) {
+	t.Helper()
+	for _, tx := range blockWrites(t, w, n) {
+		for _, wr := range tx {
+			if wr.GetIsDelete() {
+				require.NoError(t, peerAt.Delete(wr.GetKey()))
+			} else {
+				require.NoError(t, peerAt.Put(wr.GetKey(), wr.GetValue()))
+			}
+		}
+	}
 }
 
 // blockWrites are the valid Charter writes of block n, per transaction,
@@ -249,6 +244,59 @@ func dump(t *testing.T, x *Index) map[string]string {
 	return out
 }
 
+// applyThreeWays applies blocks in one run, rebuilds them block by block
+// from 0, and applies them in random batches with the index closed and
+// reopened (a server restart resuming from its checkpoint) between them,
+// each batch starting up to three blocks before the checkpoint (blocks
+// delivered twice): all three must end in the same index, which it
+// returns (dumped). check, when given, runs on each finished index.
+func applyThreeWays(t *testing.T, blocks []*common.Block, rng *rand.Rand, check func(x *Index)) map[string]string {
+	t.Helper()
+	whole, err := Open(t.TempDir(), "charter")
+	require.NoError(t, err)
+	defer whole.Close()
+	applied, err := whole.Apply(blocks...)
+	require.NoError(t, err)
+	require.Equal(t, len(blocks), applied)
+	want := dump(t, whole)
+	if check != nil {
+		check(whole)
+	}
+
+	zero, err := Open(t.TempDir(), "charter")
+	require.NoError(t, err)
+	defer zero.Close()
+	for _, b := range blocks {
+		_, err := zero.Apply(b)
+		require.NoError(t, err)
+	}
+	require.Equal(t, want, dump(t, zero), "rebuilt from block 0")
+
+	dir := t.TempDir()
+	next := 0
+	for next < len(blocks) {
+		x, err := Open(dir, "charter")
+		require.NoError(t, err)
+		h, err := x.Height()
+		require.NoError(t, err)
+		require.Equal(t, uint64(next), h, "resumes at the checkpoint")
+		from := max(0, next-rng.IntN(4))
+		to := min(len(blocks), next+1+rng.IntN(6))
+		applied, err := x.Apply(blocks[from:to]...)
+		require.NoError(t, err)
+		require.Equal(t, to-next, applied, "blocks below the checkpoint are skipped")
+		next = to
+		if next == len(blocks) {
+			require.Equal(t, want, dump(t, x), "resumed in random batches")
+			if check != nil {
+				check(x)
+			}
+		}
+		require.NoError(t, x.Close())
+	}
+	return want
+}
+
 // TestApplyInOrderEqualsResumeFromCheckpoint is the index's property:
 // for random chains of random writes, deletes, failed transactions and
 // empty blocks, applying every block in one run, rebuilding from block 0,
@@ -265,6 +313,12 @@ func TestApplyInOrderEqualsResumeFromCheckpoint(t *testing.T) {
 				core.MustKey("round", "r1"), core.MustKey("round-tot", "r1", "p1"), core.MustKey("token", "supply"),
 				core.MustKey("treasury", "acct", "grants"), core.MustKey("artifact", "llm", "1"), core.MustKey("constitution", "current"),
 				core.MustKey("reputation", "att", "x"), core.MustKey("emergency", "pause", "artifact", "llm@1"),
+				// voting, its safeguards, the genesis and upgrades
+				core.MustKey("delegation", "out", "LabAMSP", "ann", "*", "x"), core.MustKey("delegation", "in", "LabAMSP", "bob", "*", "LabAMSP", "ann"),
+				core.MustKey("delegate-statement", "LabAMSP", "bob"), core.MustKey("vouch", "LabAMSP", "cid", "FoundationMSP", "ann"),
+				core.MustKey("coi", "proposal", "d1", "LabAMSP", "cid"), core.MustKey("coi-member", "LabAMSP", "cid", "proposal", "d1"),
+				core.MustKey("emergency-support", "ballot", "b1", "FoundationMSP", "gwen"), core.MustKey("incident", "i1"),
+				core.MustKey("genesis", "proposal"), core.MustKey("upgrade-auth", "2"), core.MustKey("upgrade-signoff", "2", "LabAMSP", "m"),
 			}
 			for range 20 + rng.IntN(30) {
 				var txs []audittest.Tx
@@ -286,15 +340,7 @@ func TestApplyInOrderEqualsResumeFromCheckpoint(t *testing.T) {
 				}
 				w.block(txs...)
 			}
-			blocks := w.chain.Blocks
-
-			whole, err := Open(t.TempDir(), "charter")
-			require.NoError(t, err)
-			defer whole.Close()
-			applied, err := whole.Apply(blocks...)
-			require.NoError(t, err)
-			require.Equal(t, len(blocks), applied)
-			want := dump(t, whole)
+			want := applyThreeWays(t, w.chain.Blocks, rng, nil)
 
 			// The state is the peer's.
 			for _, k := range keys {
@@ -305,38 +351,6 @@ func TestApplyInOrderEqualsResumeFromCheckpoint(t *testing.T) {
 				if v != nil {
 					require.Equal(t, string(v), got, k)
 				}
-			}
-
-			// Rebuilt from zero, block by block.
-			zero, err := Open(t.TempDir(), "charter")
-			require.NoError(t, err)
-			defer zero.Close()
-			for _, b := range blocks {
-				_, err := zero.Apply(b)
-				require.NoError(t, err)
-			}
-			require.Equal(t, want, dump(t, zero))
-
-			// In random batches, restarting between them, each batch
-			// starting up to three blocks before the checkpoint.
-			dir := t.TempDir()
-			next := 0
-			for next < len(blocks) {
-				x, err := Open(dir, "charter")
-				require.NoError(t, err)
-				h, err := x.Height()
-				require.NoError(t, err)
-				require.Equal(t, uint64(next), h, "resumes at the checkpoint")
-				from := max(0, next-rng.IntN(4))
-				to := min(len(blocks), next+1+rng.IntN(6))
-				applied, err := x.Apply(blocks[from:to]...)
-				require.NoError(t, err)
-				require.Equal(t, to-next, applied, "blocks below the checkpoint are skipped")
-				next = to
-				if next == len(blocks) {
-					require.Equal(t, want, dump(t, x))
-				}
-				require.NoError(t, x.Close())
 			}
 		})
 	}
