@@ -8,6 +8,8 @@ import (
 	"time"
 
 	gwid "github.com/hyperledger/fabric-gateway/pkg/identity"
+
+	"github.com/charter-gov/charter/chaincode/errcode"
 )
 
 // KeySigner signs as a member with its own private key, on the member's
@@ -62,7 +64,7 @@ func (e *ProblemError) Error() string {
 		}
 		return *p
 	}
-	return fmt.Sprintf("HTTP %d %s: %s (field %q, rule %q)", e.Status, s(e.Problem.Code), s(e.Problem.Detail), s(e.Problem.Field), s(e.Problem.Rule))
+	return fmt.Sprintf("HTTP %d %s: %s%s", e.Status, s(e.Problem.Code), s(e.Problem.Detail), errcode.Readable(s(e.Problem.Field), s(e.Problem.Rule)))
 }
 
 func problemError(status int, p *Problem, body []byte) error {
