@@ -846,6 +846,12 @@ func TestAPIEndpoints(t *testing.T) {
 				r := e.do(t, "GET", rc.path, nil)
 				if rc.status >= 400 {
 					problemIs(t, r, rc.status, rc.code, rc.field, rc.rule)
+					if rc.status == 404 {
+						// an unknown ID names the path parameter (or the
+						// chaincode's own field) and the rule it broke
+						assert.NotEmpty(t, r.body["field"], "%s: %s", rc.path, clip(r.raw))
+						assert.NotEmpty(t, r.body["rule"], "%s: %s", rc.path, clip(r.raw))
+					}
 					return
 				}
 				require.Equal(t, rc.status, r.status, "%s: %s", rc.path, clip(r.raw))

@@ -139,5 +139,5 @@ func TestArtifactExportIsTheCLIsJSONLines(t *testing.T) {
 	require.Contains(t, lines[0], `<a&b>`, "HTML characters are not escaped, as the CLI writes them")
 	require.Contains(t, lines[1], `"predicateType":"https://charter.dev/licence-review/v1"`)
 
-	requireProblem(t, do(t, ts, "GET", "/v1/artifacts/nope/1.0/export", nil), 404, "NOT_FOUND", "", "")
+	requireProblem(t, do(t, ts, "GET", "/v1/artifacts/nope/1.0/export", nil), 404, "NOT_FOUND", "name,version", "exists")
 }

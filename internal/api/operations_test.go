@@ -201,7 +201,7 @@ func TestOperationReads(t *testing.T) {
 	require.NotContains(t, second.body, "nextCursor")
 	requireProblem(t, call("GET", "/v1/tokens/accounts?mspId=LabBMSP&cursor="+cur, nil), 400, "INVALID_ARGUMENT", "cursor", "same-listing")
 
-	requireProblem(t, call("GET", "/v1/treasury/spends/nope", nil), 404, "NOT_FOUND", "", "")
+	requireProblem(t, call("GET", "/v1/treasury/spends/nope", nil), 404, "NOT_FOUND", "id", "exists")
 
 	sup := call("GET", "/v1/ballots/b1/pause-supports", nil)
 	require.Equal(t, 200, sup.status)
@@ -244,7 +244,7 @@ func TestOperationReads(t *testing.T) {
 	require.Equal(t, "i1", in.body["items"].([]any)[0].(map[string]any)["id"])
 	require.Len(t, call("GET", "/v1/incidents", nil).body["items"], 3)
 	require.Equal(t, "slashing", call("GET", "/v1/incidents/i1", nil).body["kind"])
-	requireProblem(t, call("GET", "/v1/incidents/i9", nil), 404, "NOT_FOUND", "", "")
+	requireProblem(t, call("GET", "/v1/incidents/i9", nil), 404, "NOT_FOUND", "id", "exists")
 	requireProblem(t, call("GET", "/v1/incidents?kind=gossip", nil), 400, "INVALID_ARGUMENT", "kind", "")
 	alice := "/v1/members/LabAMSP/" + url.PathEscape(aliceID)
 	sc0 := call("GET", alice+"/reputation?at=2026-03-01T00:00:00Z&categories=merged_code&categories=documentation", nil)

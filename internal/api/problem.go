@@ -107,6 +107,13 @@ func problemOf(err error) *problem {
 // writeProblem renders err as application/problem+json.
 func writeProblem(w http.ResponseWriter, r *http.Request, err error) {
 	p := *problemOf(err)
+	if p.Code == string(charter.CodeNotFound) && p.Field == "" && r.Method == http.MethodGet {
+		// A read of a record the path names: the path's parameters are
+		// the field, and the rule is that the record must exist.
+		if f := pathParams(r.Pattern); f != "" {
+			p.Field, p.Rule = f, "exists"
+		}
+	}
 	p.Status = statusOf(charter.Code(p.Code))
 	p.Type = "urn:charter:problem:" + strings.ToLower(strings.ReplaceAll(p.Code, "_", "-"))
 	if t, ok := titles[charter.Code(p.Code)]; ok {
@@ -118,6 +125,25 @@ func writeProblem(w http.ResponseWriter, r *http.Request, err error) {
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(p.Status)
 	_ = json.NewEncoder(w).Encode(p)
+}
+
+// pathParams lists the {parameters} of a route pattern such as
+// "GET /v1/artifacts/{name}/{version}", comma-separated ("name,version").
+func pathParams(pattern string) string {
+	var names []string
+	for rest := pattern; ; {
+		i := strings.IndexByte(rest, '{')
+		if i < 0 {
+			break
+		}
+		j := strings.IndexByte(rest[i:], '}')
+		if j < 0 {
+			break
+		}
+		names = append(names, strings.TrimSuffix(rest[i+1:i+j], "..."))
+		rest = rest[i+j+1:]
+	}
+	return strings.Join(names, ",")
 }
 
 // writeJSON renders v with status.
