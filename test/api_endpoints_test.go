@@ -763,6 +763,8 @@ func TestAPIEndpoints(t *testing.T) {
 			{op: "getGuardianStatus", path: "/v1/guardian/status?kind=castle&target=" + pollID, status: 400, code: "INVALID_ARGUMENT", field: "kind", rule: "enum"},
 			{op: "streamAuditBlocks", path: "/v1/audit/blocks?from=0&to=1", status: 200},
 			{op: "streamAuditBlocks", path: "/v1/audit/blocks?from=5&to=1", status: 400, code: "INVALID_ARGUMENT", field: "from", rule: "from-le-to"},
+			{op: "streamAuditTransactions", path: "/v1/audit/transactions?from=0&to=1", status: 200},
+			{op: "streamAuditTransactions", path: "/v1/audit/transactions?from=5&to=1", status: 400, code: "INVALID_ARGUMENT", field: "from", rule: "from-le-to"},
 			{op: "getMemberEligibility", path: att + "/eligibility", status: 200},
 			{op: "getMemberEligibility", path: nobody + "/eligibility", status: 404, code: "NOT_FOUND"},
 			{op: "listTreasuryMovements", path: "/v1/treasury/accounts/" + account + "/movements", status: 200, keys: []string{"items"}},

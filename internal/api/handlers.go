@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/hyperledger/fabric-protos-go-apiv2/common"
+
 	"github.com/charter-gov/charter/chaincode/ballot"
 	"github.com/charter-gov/charter/chaincode/constitution"
 	"github.com/charter-gov/charter/chaincode/decision"
@@ -19,6 +21,7 @@ import (
 	"github.com/charter-gov/charter/chaincode/round"
 	"github.com/charter-gov/charter/chaincode/token"
 	charter "github.com/charter-gov/charter/gateway-client"
+	"github.com/charter-gov/charter/gateway-client/audit"
 )
 
 var _ ServerInterface = (*Server)(nil)
@@ -574,18 +577,102 @@ type txLine struct {
 }
 
 func (s *Server) StreamAuditBlocks(w http.ResponseWriter, r *http.Request, p StreamAuditBlocksParams) {
+	s.streamAudit(w, r, p.From, p.To, func(enc *json.Encoder, b *common.Block) error {
+		line := blockLine{Number: b.GetHeader().GetNumber(), Transactions: []txLine{}}
+		filter := b.GetMetadata().GetMetadata()
+		var codes []byte
+		if len(filter) > 2 {
+			codes = filter[2]
+		}
+		for i, env := range b.GetData().GetData() {
+			tl := txLine{TxID: envelopeTxID(env)}
+			if i < len(codes) {
+				tl.Code = txCodeName(codes[i])
+			}
+			line.Transactions = append(line.Transactions, tl)
+		}
+		return enc.Encode(line)
+	})
+}
+
+// txRow is one NDJSON line of the transaction stream: the schema
+// AuditTransaction, its fields in the order an auditor reads them.
+type txRow struct {
+	Block          uint64     `json:"block"`
+	Index          int        `json:"index"`
+	TxID           string     `json:"txId"`
+	Type           string     `json:"type"`
+	Time           *time.Time `json:"time,omitempty"`
+	CreatorMSP     string     `json:"creatorMsp,omitempty"`
+	Creator        string     `json:"creator,omitempty"`
+	CreatorID      string     `json:"creatorId,omitempty"`
+	Chaincode      string     `json:"chaincode,omitempty"`
+	Function       string     `json:"function,omitempty"`
+	ValidationCode string     `json:"validationCode"`
+	Event          string     `json:"event,omitempty"`
+	DecodeError    string     `json:"decodeError,omitempty"`
+}
+
+// StreamAuditTransactions streams one line per transaction of the blocks
+// asked for, decoded as `charter audit export` decodes them
+// (audit.Transactions).
+func (s *Server) StreamAuditTransactions(w http.ResponseWriter, r *http.Request, p StreamAuditTransactionsParams) {
+	s.streamAudit(w, r, p.From, p.To, func(enc *json.Encoder, b *common.Block) error {
+		txs, err := audit.Transactions(b)
+		if err != nil {
+			return fmt.Errorf("block %d: %w", b.GetHeader().GetNumber(), err)
+		}
+		for _, t := range txs {
+			rec := t.Record
+			row := txRow{
+				Block: rec.Block, Index: rec.Index, TxID: rec.TxID, Type: rec.Type,
+				CreatorMSP: rec.Creator.MSPID, CreatorID: rec.Creator.ID,
+				Chaincode: rec.Chaincode, Function: rec.Function, ValidationCode: rec.ValidationCode,
+			}
+			if !rec.Time.IsZero() {
+				row.Time = &rec.Time
+			}
+			if rec.Creator.ID != "" {
+				row.Creator = identity.Identity{MSPID: rec.Creator.MSPID, ID: rec.Creator.ID}.Short()
+			}
+			if rec.Event != nil {
+				row.Event = rec.Event.Name
+			}
+			if t.DecodeError != nil {
+				row.DecodeError = t.DecodeError.Error()
+			}
+			if err := enc.Encode(row); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// AuditToHeader names the last block an audit stream covers: its to
+// parameter, or the default (the height when the request arrived, minus
+// one). A client that resumes a broken stream asks for the same blocks.
+const AuditToHeader = "Charter-Audit-To"
+
+// streamAudit is the audit streams' loop: it checks from and to (to
+// defaults to the height when the request arrived, minus one), streams
+// the blocks from..to from the gateway and writes each with row, flushing
+// every 64 blocks. A stream that ends before block to (the peer's stream
+// broke, or row failed) aborts the response, so that the client sees a
+// broken transfer rather than a complete-looking short file.
+func (s *Server) streamAudit(w http.ResponseWriter, r *http.Request, pFrom, pTo *int64, row func(*json.Encoder, *common.Block) error) {
 	h, _ := s.blocks.Height()
 	var from, to uint64
-	if p.From != nil {
-		from = uint64(*p.From)
+	if pFrom != nil {
+		from = uint64(*pFrom)
 	}
 	if h == 0 {
 		writeProblem(w, r, newProblem(charter.CodeUnavailable, "", "listener-started", "the block listener has not started; try again"))
 		return
 	}
 	to = h - 1
-	if p.To != nil {
-		to = uint64(*p.To)
+	if pTo != nil {
+		to = uint64(*pTo)
 	}
 	if from > to {
 		writeProblem(w, r, newProblem(charter.CodeInvalidArgument, "from", "from-le-to", "from %d is after to %d", from, to))
@@ -603,31 +690,32 @@ func (s *Server) StreamAuditBlocks(w http.ResponseWriter, r *http.Request, p Str
 		return
 	}
 	w.Header().Set("Content-Type", "application/x-ndjson")
+	w.Header().Set(AuditToHeader, strconv.FormatUint(to, 10))
 	w.WriteHeader(http.StatusOK)
-	enc := json.NewEncoder(w)
 	fl, _ := w.(http.Flusher)
+	if fl != nil {
+		fl.Flush() // the status and AuditToHeader, before the first block
+	}
+	enc := json.NewEncoder(w)
+	next := from
 	for b := range blocks {
-		line := blockLine{Number: b.GetHeader().GetNumber(), Transactions: []txLine{}}
-		filter := b.GetMetadata().GetMetadata()
-		var codes []byte
-		if len(filter) > 2 {
-			codes = filter[2]
-		}
-		for i, env := range b.GetData().GetData() {
-			tl := txLine{TxID: envelopeTxID(env)}
-			if i < len(codes) {
-				tl.Code = txCodeName(codes[i])
+		n := b.GetHeader().GetNumber()
+		if err := row(enc, b); err != nil {
+			if r.Context().Err() == nil {
+				s.log.Warn("audit stream: writing a block failed; aborting the response", "path", r.URL.Path, "block", n, "err", err)
 			}
-			line.Transactions = append(line.Transactions, tl)
+			panic(http.ErrAbortHandler)
 		}
-		if enc.Encode(line) != nil {
-			return
-		}
-		if fl != nil && line.Number%64 == 0 {
+		next = n + 1
+		if fl != nil && n%64 == 0 {
 			fl.Flush()
 		}
-		if line.Number >= to {
+		if n >= to {
 			return
 		}
 	}
+	if r.Context().Err() == nil {
+		s.log.Warn("audit stream: the peer's block stream ended early; aborting the response", "path", r.URL.Path, "next", next, "to", to)
+	}
+	panic(http.ErrAbortHandler)
 }

@@ -780,6 +780,48 @@ type AttestBody struct {
 	Weight    int64      `json:"weight"`
 }
 
+// AuditTransaction one line of GET /v1/audit/transactions, a transaction as the block that holds it records it
+type AuditTransaction struct {
+	// Block the block's number
+	Block int64 `json:"block"`
+
+	// Chaincode the invoked chaincode (endorser transactions)
+	Chaincode *string `json:"chaincode,omitempty"`
+
+	// Creator the creator in the short form the console shows (MSP/common name)
+	Creator *string `json:"creator,omitempty"`
+
+	// CreatorId the creator's certificate identity (x509::subject::issuer), as member paths name it
+	CreatorId *string `json:"creatorId,omitempty"`
+
+	// CreatorMsp the creator's MSP
+	CreatorMsp *string `json:"creatorMsp,omitempty"`
+
+	// DecodeError why the envelope did not decode completely (the fields above hold what did)
+	DecodeError *string `json:"decodeError,omitempty"`
+
+	// Event the name of the chaincode event the transaction emitted, if any
+	Event *string `json:"event,omitempty"`
+
+	// Function the invoked function (endorser transactions)
+	Function *string `json:"function,omitempty"`
+
+	// Index the transaction's position in its block, from 0
+	Index int `json:"index"`
+
+	// Time the channel header's timestamp (the client's clock when it signed)
+	Time *time.Time `json:"time,omitempty"`
+
+	// TxId the channel header's transaction ID (empty when the envelope does not decode)
+	TxId string `json:"txId"`
+
+	// Type the Fabric header type: ENDORSER_TRANSACTION, CONFIG…
+	Type string `json:"type"`
+
+	// ValidationCode the committing peer's validation code: VALID, MVCC_READ_CONFLICT…
+	ValidationCode string `json:"validationCode"`
+}
+
 // CartBody defines model for CartBody.
 type CartBody struct {
 	// Lines one line per project (a project named twice is refused by the chaincode)
@@ -1387,6 +1429,15 @@ type ExportAuditParams struct {
 	Decision *[]string  `form:"decision,omitempty" json:"decision,omitempty"`
 	Artifact *[]string  `form:"artifact,omitempty" json:"artifact,omitempty"`
 	Member   *[]string  `form:"member,omitempty" json:"member,omitempty"`
+}
+
+// StreamAuditTransactionsParams defines parameters for StreamAuditTransactions.
+type StreamAuditTransactionsParams struct {
+	// From first block (inclusive); default 0
+	From *int64 `form:"from,omitempty" json:"from,omitempty"`
+
+	// To last block (inclusive); default the height when the request arrived, minus one
+	To *int64 `form:"to,omitempty" json:"to,omitempty"`
 }
 
 // ListBallotsParams defines parameters for ListBallots.
@@ -2181,6 +2232,11 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /v1/audit/export (the `ExportAudit` operationId).
 	ExportAudit(ctx context.Context, params *ExportAuditParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// StreamAuditTransactions Stream the committed transactions as NDJSON (one line per transaction, in ledger order, invalid and configuration transactions included): block, index, txId, header type, time, creator, chaincode and function, validation code and chaincode event name.
+	//
+	// Corresponds with GET /v1/audit/transactions (the `StreamAuditTransactions` operationId).
+	StreamAuditTransactions(ctx context.Context, params *StreamAuditTransactionsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListBallots performs a GET /v1/ballots (the `ListBallots` operationId) request.
 	ListBallots(ctx context.Context, params *ListBallotsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -3380,6 +3436,21 @@ func (c *Client) StreamAuditBlocks(ctx context.Context, params *StreamAuditBlock
 // Corresponds with GET /v1/audit/export (the `ExportAudit` operationId).
 func (c *Client) ExportAudit(ctx context.Context, params *ExportAuditParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewExportAuditRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// StreamAuditTransactions Stream the committed transactions as NDJSON (one line per transaction, in ledger order, invalid and configuration transactions included): block, index, txId, header type, time, creator, chaincode and function, validation code and chaincode event name.
+//
+// Corresponds with GET /v1/audit/transactions (the `StreamAuditTransactions` operationId).
+func (c *Client) StreamAuditTransactions(ctx context.Context, params *StreamAuditTransactionsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewStreamAuditTransactionsRequest(c.Server, params)
 	if err != nil {
 		return nil, err
 	}
@@ -6746,6 +6817,72 @@ func NewExportAuditRequest(server string, params *ExportAuditParams) (*http.Requ
 		if params.Member != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "member", *params.Member, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewStreamAuditTransactionsRequest constructs an http.Request for the StreamAuditTransactions method
+func NewStreamAuditTransactionsRequest(server string, params *StreamAuditTransactionsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/audit/transactions")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.From != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "from", *params.From, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.To != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "to", *params.To, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -13150,6 +13287,13 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /v1/audit/export (the `ExportAudit` operationId).
 	ExportAuditWithResponse(ctx context.Context, params *ExportAuditParams, reqEditors ...RequestEditorFn) (*ExportAuditResponse, error)
 
+	// StreamAuditTransactionsWithResponse Stream the committed transactions as NDJSON (one line per transaction, in ledger order, invalid and configuration transactions included): block, index, txId, header type, time, creator, chaincode and function, validation code and chaincode event name.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/audit/transactions (the `StreamAuditTransactions` operationId).
+	StreamAuditTransactionsWithResponse(ctx context.Context, params *StreamAuditTransactionsParams, reqEditors ...RequestEditorFn) (*StreamAuditTransactionsResponse, error)
+
 	// ListBallotsWithResponse performs a GET /v1/ballots (the `ListBallots` operationId) request.
 	//
 	// Returns a wrapper object for the known response body format(s).
@@ -14710,11 +14854,18 @@ func (r VerifyArtifactResponse) ContentType() string {
 	return ""
 }
 
+// StreamAuditBlocksResponse200Headers the declared response headers of an HTTP 200 response for StreamAuditBlocks
+type StreamAuditBlocksResponse200Headers struct {
+	CharterAuditTo *int64
+}
+
 type StreamAuditBlocksResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
 	ApplicationproblemJSONDefault *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *StreamAuditBlocksResponse200Headers
 }
 
 // GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
@@ -14786,6 +14937,54 @@ func (r ExportAuditResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r ExportAuditResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// StreamAuditTransactionsResponse200Headers the declared response headers of an HTTP 200 response for StreamAuditTransactions
+type StreamAuditTransactionsResponse200Headers struct {
+	CharterAuditTo *int64
+}
+
+type StreamAuditTransactionsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *StreamAuditTransactionsResponse200Headers
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r StreamAuditTransactionsResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r StreamAuditTransactionsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r StreamAuditTransactionsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r StreamAuditTransactionsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r StreamAuditTransactionsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -19997,6 +20196,19 @@ func (c *ClientWithResponses) ExportAuditWithResponse(ctx context.Context, param
 	return ParseExportAuditResponse(rsp)
 }
 
+// StreamAuditTransactionsWithResponse Stream the committed transactions as NDJSON (one line per transaction, in ledger order, invalid and configuration transactions included): block, index, txId, header type, time, creator, chaincode and function, validation code and chaincode event name.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/audit/transactions (the `StreamAuditTransactions` operationId).
+func (c *ClientWithResponses) StreamAuditTransactionsWithResponse(ctx context.Context, params *StreamAuditTransactionsParams, reqEditors ...RequestEditorFn) (*StreamAuditTransactionsResponse, error) {
+	rsp, err := c.StreamAuditTransactions(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseStreamAuditTransactionsResponse(rsp)
+}
+
 // ListBallotsWithResponse performs a GET /v1/ballots (the `ListBallots` operationId) request.
 //
 // Returns a wrapper object for the known response body format(s).
@@ -22365,6 +22577,19 @@ func ParseStreamAuditBlocksResponse(rsp *http.Response) (*StreamAuditBlocksRespo
 
 	}
 
+	switch {
+	case rsp.StatusCode == 200:
+		var headers StreamAuditBlocksResponse200Headers
+		if values := rsp.Header.Values("Charter-Audit-To"); len(values) > 0 {
+			var value int64
+			if err := runtime.BindStyledParameterWithOptions("simple", "Charter-Audit-To", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			}
+			headers.CharterAuditTo = &value
+		}
+		response.Headers200 = &headers
+	}
+
 	return response, nil
 }
 
@@ -22389,6 +22614,45 @@ func ParseExportAuditResponse(rsp *http.Response) (*ExportAuditResponse, error) 
 		}
 		response.ApplicationproblemJSONDefault = &dest
 
+	}
+
+	return response, nil
+}
+
+// ParseStreamAuditTransactionsResponse parses an HTTP response from a StreamAuditTransactionsWithResponse call
+func ParseStreamAuditTransactionsResponse(rsp *http.Response) (*StreamAuditTransactionsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &StreamAuditTransactionsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers StreamAuditTransactionsResponse200Headers
+		if values := rsp.Header.Values("Charter-Audit-To"); len(values) > 0 {
+			var value int64
+			if err := runtime.BindStyledParameterWithOptions("simple", "Charter-Audit-To", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			}
+			headers.CharterAuditTo = &value
+		}
+		response.Headers200 = &headers
 	}
 
 	return response, nil
@@ -25882,6 +26146,9 @@ type ServerInterface interface {
 	// ExportAudit The export `charter audit export` writes (blocks.bin, headers.jsonl, transactions.jsonl, transactions.csv, manifest.json), as a tar stream that `charter audit verify` accepts once unpacked.
 	// (GET /v1/audit/export)
 	ExportAudit(w http.ResponseWriter, r *http.Request, params ExportAuditParams)
+	// StreamAuditTransactions Stream the committed transactions as NDJSON (one line per transaction, in ledger order, invalid and configuration transactions included): block, index, txId, header type, time, creator, chaincode and function, validation code and chaincode event name.
+	// (GET /v1/audit/transactions)
+	StreamAuditTransactions(w http.ResponseWriter, r *http.Request, params StreamAuditTransactionsParams)
 
 	// (GET /v1/ballots)
 	ListBallots(w http.ResponseWriter, r *http.Request, params ListBallotsParams)
@@ -26838,6 +27105,52 @@ func (siw *ServerInterfaceWrapper) ExportAudit(w http.ResponseWriter, r *http.Re
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.ExportAudit(w, r, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// StreamAuditTransactions operation middleware
+func (siw *ServerInterfaceWrapper) StreamAuditTransactions(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params StreamAuditTransactionsParams
+
+	// ------------- Optional query parameter "from" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "from", r.URL.Query(), &params.From, runtime.BindQueryParameterOptions{Type: "integer", Format: "int64"})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "from"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "from", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "to" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "to", r.URL.Query(), &params.To, runtime.BindQueryParameterOptions{Type: "integer", Format: "int64"})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "to"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "to", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.StreamAuditTransactions(w, r, params)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -31175,6 +31488,7 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/guardian/pauses", wrapper.SupportPause)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/guardian/status", wrapper.GetGuardianStatus)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/audit/blocks", wrapper.StreamAuditBlocks)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/audit/transactions", wrapper.StreamAuditTransactions)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/ballots/{id}/close", wrapper.CloseBallot)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/decisions/{id}/conclusion", wrapper.ConcludeDecision)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/decisions/{id}/execution", wrapper.ExecuteDecision)
@@ -31260,209 +31574,220 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7H3rcts4muiroHS2yvIOfe1OptuprTpOnE5nNhcf253eOuMcCyY/SWhTABsALWtSqZp3OO+wDzZPsoUP",
-	"AC8SSVE3t532n8SSQBL8bvju35dOKEaJ4MC16hx96SRU0hFokPjpWGrWp6H+QEdwSvXQfMd456iTmA9B",
-	"h9MRdI7sf0FHwu8pkxB1jrRMIeiocAgjaq4Z0bt3wAfmBgeHPwSdEePZ56CjJ4m5i9KS8UHn69cge+4n",
-	"kIoJ3vDoW7ui7dOff9/i4VqD0lQzwd+eNDyaFtZFjRv4Nwn9zlHnf+3lsN6zv6q9txFwzfoMJD78VSqV",
-	"kOaiCFQoWWJu3znq6CEQDnfa/k5En5hvEgm3TKSKJHRgMIC7/D0FOcm3Gdo71gDk+/0fn0+DJDFvJs2t",
-	"/t/fj3f+L935x/7Oj1c7n//yb50qeL09qQEQWxtU3rER07NAYRpGiiQgm94/xmuLD46gT9NYd44O9vcD",
-	"Aww2Skf4aR9B4T5m78q4hoHbyfvz00aiGKlkBWLAu9vnwOgaZPOj7JKoLe0fPns+n/jP4fcUeAg1z1T+",
-	"56Zn9oUcUW0B9/z7zlyYnrMBZ3ywLB0VyXV/50e60//85bvDr9XE+itl+qcqBqNcjUESweMJETwE5C8F",
-	"8hbkliLXsQhvSMyUBg6SDKkiCoATPWSKaEm5oqG5EelSTUZCafLdPlHbNSQ5dptoSxYXd0gVXw0UVCK4",
-	"ApTOpxISiiAxUpxr4MgjNEliFqJc2vtNmZf70vI5DhFn7iH2kWUwJe6ZLxA+lgSJYgOunEASiVA0JtcT",
-	"DarzNeicSnEdw6hhj4ld8ZfF9urvW7FHysnZT6/Ij98/+ytJsmUe2PZgC0NINOUhvBTRBHcURcxcT+NT",
-	"KRKQmhkg92msIOgkha++mE+/QagXkWFBx8AIZBsMOK7ICf7v2ROz23zOaFtc4y/m3IpjYUG64PuEQ8Es",
-	"xy90TgedW6HtHRbl+OK7uaf7u1W+WZIAjZfA1ECKlEeqxZk3824r4cs/txlfOQ8s8WrUqUj4AQ/CaXHv",
-	"TrOmlxzRu7f20u8Os5+plHRifg2phoGQk0V1qCl+nIK92daK0A46mukYFn7hKSzZmxTesxldDuBWPWyF",
-	"sVkVrs8gjqyoNA8gHCBSpBuJUO1JGDCl5WR3FG1b8RoOKeOhiIBI6KcKFBkxpRgfECFJX0hgA04EB0No",
-	"U9SRJFLc2qPBvcm1EDFQbl7lGng4HFF5s7CGEHSuUxZHFlULXhmxAShdd2I//77qxA46cMsir5AUxdP+",
-	"4XwyHIGWLFxCsI1EBPErKqNlnqpCIeFlUiMYi9pmUd3cnxWUS7AF3uFLB7i55d87EhIpojRk1yxm2hA4",
-	"3NI4tYeEYYboSgMddYJOzEID5StjUMC440BwFRoYfK4S/TROYRnTrsSA5tdWTLeEgKyXQT8c/HhY8Uo3",
-	"jEdF4FkIjIENhtpwWEQ1VWAOYS0pM4rSlYSQ4SvkYL26pgpixqEAVA13ej5I3eolyNWf+7VnQTtuyQ6D",
-	"g+ezh4FVXRfemlEW+dQh1UTLHuFn0C/vyZw603tSQ3r47PmiEmVRplLsH9Cs5FTyrvdMLO6AKLIIEmXg",
-	"PSy5t8O9uttdTjytuMkAdzFmWhL764HB1MtXvln7Q3lK9y3oOE3k8MqvW/FIgruESVDHukRREdWwoxm+",
-	"5ur0ml63MU/O0wx6VsatrMjnapS7YQFUjXT5isplcGek7Kyo7wgOxPxkHUPWciJdmv1pyCkiesxCIEw5",
-	"1Soi15OyzoXGexuRZXb/zgj8sgx1p7v/WCG9VrEw7LvPhSrua0HDYiRSvjgxBMuYxbVmrttE9WvlHJsd",
-	"1SAHEF0ZtOUH9VWYSq/pmPP5akTNbjn1/iur/BguCzqMh4ZS9dWIcjqAEXCzjUiEqfnT30bRPuiJV5Kq",
-	"DvFXsVBwSgdL+RXoAM7dYVMm6VBwLdl1ioe80fjR4Ukk0EgRqkkMVBkav1bA9VGZjrcUcQ7PgDzb398u",
-	"KqHP5ro8VyTTJvIUvB+zpVS7hSWiptqidBlHgL/4Z6qGs6g5//l45/DZcyL6hJJsLbmBRBPRt276GKIB",
-	"SNJlXGmgkVmbrTT4WEh7WVC6TyPEfR/MQU1Gbsu4Ju5RgqzNseY23QiXEwiZUUEuZswsw4BwpbQNQwDK",
-	"Ix5OrowA6jsnT0EyaXoDkRibr67TaIBGhRQ0GtHEkIOIWThBOwOoSuXkSiWAamAouNJMpxYRV3QEPHKi",
-	"SgHVV6HgfWZA7sSV+U7CSNzSGMlMag7yikboRsAlmZi4SpOBpCg/VUzV0IpFKWK4GkjKtf8g4VbcmFWi",
-	"32dh/qP7mP2sxQ3wK6ZU6uStA/UVzVyvlQLUw/iT0MvIUBpXG0ONNkfuOJ1rclB0RVa7VZb2ow5FqkoE",
-	"ddwJOi8rwbMStdvnzCHxGAbL+iSXUG5jGLRHVL65d1Bhsq5R2zL0m8y4jhY1XOw93Eu2BLt5swXVBpAh",
-	"1MnbgrtpnvTVYsEHs2gJL6ANkLaOgxbB6WOrLKqA4QzojchxkKmGeCIUW0b7oGHoz7f2p9TSZ6I5AqwF",
-	"3fSwM7sK1/dBVlinbXCzknDxYCkcpflesvdo5ILXPBJSLSP2QzGq0O/auWs3pN+6l8mCqTZwWNizBIVZ",
-	"CHUvauPcszGEomZv7+HTQcA+0mkEMzsqxKln9dhrquD596VYNsZwX2B0lxTUXD0EBS7AG+TkbL7ozJWI",
-	"hS1UAe0NcFBMHWP4YqmQ39Bp6ZvzCE4fquaBjWTtXmqZ+KW9cnEacRcSb8CSbl+kPAKpAlJUIgMXwlcB",
-	"KWhO2wGhivTCIZUaZH4zSfu6R8aSaVCE6U4ZEP4JU3qqkXD2GZXAWS3O6uDTBvwnZvezXFgAcdMGPma3",
-	"8wTWTOiOKvzd5+1rjZrufRhqVlVoPMER5ejFrzqZG/w7JRfafkVUOhbhzfkNjM8hFC64v+D2S+S5uPwt",
-	"XF1gMMMxb15fkL3bg73ikj3nfekRm2Kktl94hwwKbf+3v1OV5M5Yq62m7BSoaWumUUP2XLosMaELHqTz",
-	"z3kdsSoa1SYC25iZYLe6AA1Wxq+eHRzO3YexecsvkvsccQ/OeruihttTKiNGjcjz0MitePwbrWWFFjiv",
-	"tO+agnDT6rDfAL5aG1ZqRH8CkolIueS4lvZYwR8y13R2Dyiw7RRvSUZjwkGPhbxRRwRuQU5I5J5BukIS",
-	"PRQKjA6Sb3abYN6QzcSLBR8EhAsSQUwn+JcxPI3EKKoqLYWc876cmHu1Ejb7c2MkhTOy6VB84wjphKkw",
-	"FoZ4lvGSwu9LyMaF7WQqBzDXGPIvdGFXm+vgbkZdf/7dD4ta2PZ+Ab6su2mzMlDeyKoGb4scq+m0gmtz",
-	"cKOZ5KKxs46+zy2jwpWGcND5GWhss4anCEJTnar5uotbV3XrglE7V6ZXppF/zv/cvTr63zuf/71SI3/r",
-	"wjFL5X1YgbGYfT6NpRuYXJmLpBgx5bMTr0aUsySNbaKHeb1RUkLfiKkruIMwU3yZUhBdRRkbl5zDzg4q",
-	"O1xtNPKqLzCiZaSX0nSUGPFFWQxR4f5V54cIw1RKiBbxwSVC6fdCapulWyLv7+ef1MrIaaZL8bhYYAoR",
-	"RCwdmROSDYwyHEqmWUjjNTg2S3GQRb0c6WhEZ7IaW8WCCuZre13MZm83n47V/J2BNt90CcONku6t31uZ",
-	"PTCT/ef6gP/siZC95Byt0OrLs16Hphe1twxKu6p6mb+J67mvMqupD/E3QjUZD1k4tGmXBQeHjf7HEGqI",
-	"SJdpn+fPU0xrT+IUg63bVbpDlVURQVU2AjGMm0oIyE/0WrJwS5FbGrMIpQjB9E4hyStrbG8pAlIKSVws",
-	"uyK1VlMWVwjxwB1PlQHMtKS6qvR6xLQGG1IaZX9bCVPJnvrubTT/5MBKDfc8d00NNuvdYr9ZVDdxlKGG",
-	"6Ueby6qeZS2heX78uWdV3UGV2xiP2HcedN7jQfXNqpvNWmODEP2YHTILybxTOoAHJ3qDTl5AWFH/hLkj",
-	"hPY1SJu0QJX2dXVzuL6lED+l6VLO/bVo0MVISlmD319ziKBIpKuUJzglICPWNhGUUzoB+Ba8gKcijldQ",
-	"/n2GxiLei4UTxu+naAVND8YH890QPtb73cGz7563qC6w9z1FV8qyN56fFuqrbKqe1kzLmVmyTC7dajbN",
-	"SjlF+aOb3y+vjJwOZlYpklUKIul++Hhx9dPHXz6cBOSnj2cv356cvP4QkLcfPh2/e3tydXz25pf3rz9c",
-	"BORf//zv7QXVSaxVqlaszeuC0racieih0bCpImMp+IB0Kfnb+ccPJBGGJGRAsp4CRs8dAo1AYhJu5YYY",
-	"VzY5qGpLMo2hZkdpDHYjPp+X6U7QpAxXyDPPn22137zgplWdi+eEBv/KKdbPghdN91H2ktBJLGi0eBzE",
-	"3MlQY78PodEU8Dauls3LYWWL2SgpZ66RLHNtSxkr7IsPfnwlY6atoTYeihgIh3FjZGTzyfHLSm298BE0",
-	"h2rqJckZ0IhxUGpBGxl/VOVK95ka93bGb4McgVvg+h0dzD4/AZB2b2TEeOrM75998UCLx+Z3qBYLA6ph",
-	"TCfErNtSNnXCuQXaP+AMaDik1yXZUEj7k0Atl07/NIVPu276lmW1ufRGBdDVYF1V1Ne2cGPZK5cQLosm",
-	"I610jrbRd8+wZhakVTSXiaI3Ry3blgTlvr0fNhWtbOMgmI1WNuJJxDB38yuhsByinIPJW3EDK6Wf/pEp",
-	"nk1vJmKoDBwXYsSVMeSFAsdnIuXRxwSWAZzNQT9ZKnASVjOOf1lzfarhKpQQMSyjLZTK2pearrO5ujZW",
-	"ISv1gqhMDGgKaAedlLPfU3A/Gx3G5o6oxfKTF+5kIBLgarHoi4iXyQt1qvBCtY6JK0ufPoblji+OC2lC",
-	"GCfXVDFlNXiVNZsSIibd/SPC63ziixW3T7t1hBxcDaRIE/RFJ5TJsQ29mR8KH39PaSSpZmElffiF76sV",
-	"Av8zMUQWkffmZa2mmXKmFelmCwyA1XZj2sD8eD++4+c16K2baHjBMIETCcmRYTAtCnJ6LjBPo7QzW/7Y",
-	"7y9juSzVH2Kl88k9cu4LUb2kT9xfW5tve3z+YfeAnLw+I69fnZwfk1PMss2uI+IW5FTyrU29DUgsxuS8",
-	"IgO3QWf4YR6F5BuuA4WF9SJSx/yJNVA1prs9D7cUOX39nvzX7rP9H0nxmqA5RaQQS11roKS4hXpYfOTx",
-	"ZOOaSvucc9fAa9YMrAkN+nZdteRZ7ufVmAtOugUKDgxJOxLdnp8lPic3vdwLpxjBNXplQGB3sEtsVODo",
-	"k6h5QPsAJi4tAKcB0vVhTJWjokXLtUokm+8rn50Aj+6rcMXVJy50TUInsIAdYoMWJd3OC676dMXNmqJB",
-	"R4lULlFEU1sUk9V5OuC0i+ec+zLh+zCHZjPyvt9fWMWYm4F3ns6Jqa4vXu41zBaevv80SxdLsyteWVBj",
-	"C0FJIQeUM+XLcTOB4sw5qK6APU+TJJ5USJTs+7l+q5mib7yy6iUuaLzUCVbuVeD6qR4u2E91c8VXF+aM",
-	"6C/nEVo2HDqCkZgm0h/W0uzumyvMbFNsj2lzCxoDvyTG1H7QzsBvxLM336H3QAv48yL9so7ZFzIgdEAZ",
-	"Vzog9FppynhAKCcisZVyQpKD3d2/EsEJJYmI4xfEJc0ITjKnhNND1ZTdcvjDH1aI+utQ0BGrsgmMzqYn",
-	"7Uvf2jmy8/VCDo7RYVkZN8k1rDImeiMdq57rYkPjGG3DW5BGvYxIGDMD8oJ59oL0bPSqd0S4qFgQECXK",
-	"QS4x5tg8h3gYkC7Tro0xF3rI+ID0hSSUT5yvK3Pe6hjTFvBOs8d30LnbMUt3bqk0LKLMNRYB5/i67y/e",
-	"GZu9+NW5u9cMSi18ghxRBYhWyFkMnvdFU+bAzxcXp+T49K11K/ggbpSFySzsdsmZbSwkgThvLURE8EuO",
-	"HjQASehU1BCBmUjRZzG8cJU7vlc1Cak0stT6LmIR3lxyl5nLtE/AVaTrMgN6brs7L83SHRsL623vkl9t",
-	"3anZFVJ7dMldzy5LlwHh5sG+kZfd2xGh7h2xbJUAj9Cr6YvxLnnvcP+gZ8POlDiziyjABimtulwH5rtL",
-	"bp/na7Dtt7OXztRXB4XNXnKbmasI5ZHfIekd7h9mG/xNXBMtUPzsktdSCmkh4hteX3LX8VrtkndMaUVS",
-	"BUQk9PcUiB0FoDygRL+vQKtdcg5AMGxPE7Y7inYvue8oaC1b17b8OKHhEHYOd/cLHklPXYasCk36jjoH",
-	"u/t2oUiA04R1jjrf7e7vfmf7HQ1RBO0NsVTlH7YQF5UuI6H8TIWjzhvQP7slU83PD/f319b33BXMVLUS",
-	"j9mtjcxnVQOdC0sBISjMXUiTXczSGyCv2xeyzLyHEd/GlzuzKzb4bnluQMXr2ZD016DzbP+7+3kiF5q4",
-	"p84C1UgWzMl3wXFkg0xq5KkJNwBJI+BvD/ZK/bErwW/Y4zhbFZRGn/z9S2Xjfq/1LDvYpBpw+YP37KCL",
-	"FgtdGm+LlX7iwdfPG6QyTHiuQHfWqk70iccIcTJC2fiasx2r759tuNDvP8d5juPProxpFss+Q+A4N8td",
-	"9ppXTtcCgFKj4q/lo9wFH6eAf9Dmnd2Ah2UBlfOXuxWRDhzmkKN8Bie2CsaGRQKi2D8gIK61LDKja+e7",
-	"HaB65E7LIhsWUTLNiXtfDP983fviHva1STIW8FXFmJsdQHRPo4YeBu9+LCiQs373GQpBRcRQiet6R1w6",
-	"4zqZeS7l7BWGL6k2ZHRcXD9DUnPQMDMGqwXqqkZYPQ6MSwiFXIfMMWd6EU+2R6ZDYZ3QqJPjFoH1UuG+",
-	"UPh5s+dHoZH1Az5FzMnhfGVbqohjRPHssbKe42IP7hIhdS27v8afPSTf8gthu8B9Y7x+t8OjWeKaPlxm",
-	"WJvxHS20IFlISZEu5um/M8r69hqo49iju0wTilBFZp8eYB9jWykAEjt2l9tOZURk0d4jicR0JD2E0fI0",
-	"ZJ7jqvPmnRnv3NI/koSqrJCISchaB2QE4D1UaYIJdba5rDAmUb2CM31jSFDhKekzNuLhtJmGop8vLafv",
-	"LTRv7093XuLYHmxRTgaSJsPSmRkQg1AyphO1PANYT2o+KKySCz6ZRZM//rStoaps+sViUwGrw0a1D7GT",
-	"NZaZc7jfnkFcR97Z4ZSGnIHKcFjwPhe+4oJfYddLGTIMKRc+fH6ktsbaOOnXIeihOUJIn8Xga4qYylKX",
-	"jC1r8EuYdct6sxiizM4xS5yJE9lgALpSuRiTrh3lFaPtM1F5zZINV2zPY840YnrPFt/UcuC5lkBHx2bp",
-	"S7uylYeqL8WosxKRltGCVeDW/dZlPIxTxW5hqoOdc+aPhzgQM68OpFKyW4gCV9wjeN2IVlTTlt3yvShP",
-	"H06MorIGyrRoJVnXDeJqsKgi9hmkW5pfgj8HaG8Xm89kJMfkdDMRVSY/Q0DTpDejR5df9iILSBCZurjF",
-	"q3dvt5TTxEi3h/fZtQp3b5sYqnNUsk+0uOQ9LZBqe6RbpJRi/RWJQdn2KoRxLQglCjPMrXYj5OSSC06s",
-	"O0rdYJiEE4Xgs1vKFm4pZEYEIiWnH8/f/hfRVAaXvDeinPVB6V2D8x7pDqkaggrcXiXlAwjMxVin6qNb",
-	"aotIMG+mti+5YYDACYORuHVhLNzqLvkJr1REQQyhLgV3rCxTRqW1cTMLwX5MB4pE4kWGeGNOxeZIN0SR",
-	"xKDBhitpAWSX3MU/lY3NVNo9iOkZITEV5WYy4+cxNtMrUZX1EJqNYw5+nYB56RrqbULKWBKDqA3h1IqT",
-	"RTa4gDKrmBtlNHvbhhKP2pOfaxav7W5RnrKf33AT3TfrNlDIe2veQKtkpCU2kNVVbfjxix44msryaZMn",
-	"QzNue3rNPX+wu7cVvijkNJVOFq7J7nA3z41vI00yy9u1fO5ambV7zXjgCvkVStY4KMmRyu9CdRuQkjy2",
-	"baaLL2PF3tQmUPRNesQODlF2OnfKExreQNRw1vlEnKb438ssWaeFbpU1tpo1uhPgkc3/MK97i33+uBWi",
-	"WDaDfbHSMASwX0bQB5o14EKpH2FpE6T4h23yZ383xmAcu68TNEU+P8UW89jiypEHTyjTlLP3hUWNMaqX",
-	"vhHRYtYxtgN8DPaYhUMe8bEMYEygzcJ8z9F85qOoDgm8wlWnIo6XQsGGPPmF4voH7ME3OI0kHTM+sAot",
-	"5g+61LhExDG5hr6QgHi3WuOt0FDryJ+DTyMDGxBpfl6BmTaEyakSrweMTQNfjOhnLIu6vW255JplE6Yw",
-	"7c+iMMc50QL/ao/NvANtLUZf2/PrCafL49RBGbFq9QKPXNujD10Crrn5kmyZ0FTBjkoTNHYbFSXs3Xfu",
-	"Vz7iE8/q9TUHnm++oLaIhwpC1gDKS0rXfXDVAzDr89CAGlXPYLaX4oNjr8dx+NEM0VvKI7qEZy9Ha/lq",
-	"DvaQX+uR93/Mz0+ycXkEInwtojKrCrWWHfQNOTmJoxbWISftlC013xQ4cwu/cYsgcPlfdvaYMcc1jWMG",
-	"UZawaz5PthRJpBhITAXeqL3gELTnXCLNMZW1oAr9A9YFkjsI3lGld17fAtc7b086DdHIz18OgsP9ymDk",
-	"fNxquNN72BlsJ3/fBWIZlBO8en0OpHfsFhw5oBPeVrTsnJuHIDgU6dpH9tyqXkBYRP7D+XytX3c7wHuM",
-	"MPMbbc4SPNuzKxJfvfS1Ja8PTvrmlbgPWPCW8rmJdW05obClLNeXZCzpSkiAGlmsWeyLZ1AkEEUnikSC",
-	"w3Z71OKsnyaPgNKuAcSDwWtWB/mA0Vpqw2JgbIsc3Tna+sxMmW0YW3tI4oJFcfOtpfjknUwQYGS6TyUG",
-	"XYuALo2ry6Aduvn5zXbbq2xVOxd3oadB0FZtLHdQaLzx26iufKZNa42auI+rPm+326yCvSmItIlt3qwE",
-	"0yff/rIslw+1UFaqOVIk3QKx24QgT6PbRGAZKfX1m12kMVzkCaR0aGXtjhsS2N0+wHPkhgqR/O0fw5GT",
-	"OZ29LNsR/R1sGg5Kk3xqVglvtTZcEQm5jCwN+qw7mF6V59U+uvPJ56wxboATrh4Sqz1yZsaaNoH1xC55",
-	"7NDN+o+v5/z3eS3Vc2TLvc7UkCWKdClRmkrrzMfqdducIG+jTjA/0U0b3m6lPBQwyfr9ttxxYtYukom4",
-	"TPrsAik5mDq4xmc8eBd1OKR8AGp9uqi5m03gM4eulySu1WSJRrUglAs9BLkggWUFv3M01eyKT/6CBykt",
-	"avFj+17QSCQ6TyQOiIgjOyxDKn0fktmDu12hbQXcW9XctimHfZTs1+qoXQP/fWxmtyA7zY1w50LPZ7pc",
-	"A2pitJNs1apZTza+7CZ9Zl3uqLL5ThJ+w8mKncAgA6hNYRK3IHUqeTnN6SmhaZ0JTdXmyGySt5/Z4oog",
-	"slHblZNdysV52VrbCwfIzo5b17vkmt6AIkxXD4MpazjhEMIbXOyab2VtiQjVvpuOUXGqMp+nxuVsyKSq",
-	"GsrzoKObU8ihsS3LnViwdjOtMSC2K2lApIi9MhAQplRKeQgB8YOJA2JQGokxD0iaDCSN4F///O/tBSyx",
-	"7Ku5SXUFZH6jQbQsVXudfF4J5z0reBs85se4YCWYb6oiHnf20JntN8G4zwyxwM7kGCX2KMzwHSzNL4jH",
-	"OMZpGW2O9uN8+beaqmP9cIqMhwKRAFEBB/fAWaGw1XCNCaq4JoKHyF6PJ9nDvOPE85gBeyolNiSyM/9E",
-	"8cCzeY8uMoXlTC4zYQXea5/u+ITndSU8TknOipRH2yLRHm8rINeOPN9pgeMzjAH+hOtfZ8ufML1UEzID",
-	"Ss/SjIfY4dTmFExj3nJ0hh9iEVbfUKZcAzSF7TnpA5+Eho/8IXKx39PjTCZgHH2LOOTMYjlD7yKMi6Ph",
-	"QO0p30OmHpPnxo6w67OOMxuyDssjGh5LxM1Dk2TAxFSdmIaeLYHKmIHEQtsGAevn9c1iyjui5mFoc4b7",
-	"1DTBx8IzOfwQ7IZ1cMzgskjYk3Bb7Kled76VBzB2NpUhXjHn8YFjJoefd9SuF1cQswG7ZrFrxl5r3r3G",
-	"dbEbcNDSf7vW9BiqlypYf3LkLkuGDtVbpEAjvjsF6Y6HEwI0HJKQciKk+Y8LW6m3HRhaNTspTqHBOHEc",
-	"B4RqQlGXtsGFcZFGJSSpbd1WIFFM461tGfKRg0sqTkD6TibYxKQrJDk/f016+PMRcQ7kHhmBUnQA20e2",
-	"fbptj4HXOR6z9+v2MEf4Q2rg0AtIT9+9jcz/hiLN/8BvIRYJ9LYvubEJjJHQs53Ozc+X6f7+d6FtO2/+",
-	"hF37TbFXB+MR3Nlfe6RLYzcuALfNot727iU/pco6ybFVhb09jsdGrziaJz18114pabkXkPGQhUNC+SXH",
-	"L23Pf6KAR8q2zMEm+KHgHEKtto1Bi2nQQH5LlS/2wrp4C8FLzoWDDVME50/oMbNRInXDkgSiXfIr00OR",
-	"ar+zwF6gbBoBofqS97JGHoUeLfvbu+RYk5FQmvSwdVvPX4lt99FnrF2fn0uedfg3L7Pr0Y5vRkutgfIW",
-	"92RIIwtviPD1bXOUqZZBJOVYyNHrizgW4/8wB0LvBSLE9UqxPyjCYXzJXSuVruuRfwOQ7GDnduyzYyBk",
-	"I7MHz4jarooj2MIAm6o+r4WK4PHEAyWbgGdkniJd8zi6o8zJQbWxUnAyXc/6I3ZFAhyiwHDnbkiV7m3b",
-	"kv5YRJBNQ6lMcrCT4Jv7Wjz/PiiVGdCdf3w2/+zv/Hj1+d+7l5e7U19t/6Vyhk5T74ugo/QEu/4byV/b",
-	"nm0jPWKqmMILibzBl+XMmsYweNm8uoyDH78aWLlPz+s6xs16JA11mnc0VOH4zu9jpUKRpTZEHRcjUEaU",
-	"ZySb8frB/n5dA52VmzZWNc8ihnFeIHM6pcoJD8MWNv8SeJSJG1VskJS3y+oWZEAk7IDeShJE+VB6h5nx",
-	"/JvoHBasXJ7jpeita5IqK8pp1p2JvqWy5xWDvA4XY6rDYan9alDoVyYk6R5jaxYy8+rbFXsvVvlYPs6o",
-	"s8GR41LbmgKHb9ySP3t9gQNVHvy1dZA0SaS4pbEt3vOfLIVhP0ORYg8bQsMWqSbuIXvZfRpDjFLcQo6e",
-	"TZiV7u7HbjsPP0afgbuonm8pghP+HXq8K8Zj9HqCuBtSNaz1yDSjK5K03+A2OzE/3wui8EntsbS/kefX",
-	"sSM3mkrMFEQZ6LP8XG9iGCQYA8wpuohOkJ6xYB39tLFcKk/rzfeA2ZpmEwmV0zI7W2xesIdn5Itsppk3",
-	"GITEll4aeHvS8eKkqSmBTZS5FwJ67BxuwTnF4YtytetCsJeXSjRgxxegvHFXYQuJTSHJPSMvvnlUPSGS",
-	"9DpmYakCpe+UVqoEV64fMDbpWKBHRIYvH/JqzubwQHybrV5UtfnWHGtr15UKGM5wknVAbYnMEVMKop1W",
-	"PGiDyO/xipw3NsSE04953GHhVIELBheRZntaRelSbDivyY7rd7RJQWn7+Dz+fjmaygHoJXDg0sub7Dq3",
-	"9NwnorcIerhi2/rKBJ/Cfu37QBTa1xrTVaVycqUS4NEC8zMsENoOCDtsMVv/MRiv9q3NqYk8uqZxYLMk",
-	"0+7QbDgsW1Vle8K4gcmV2awUI4bcfys0XI0oZ0lqG1NeUa1hlJQoZsTUFRSSg+zZcBUVRT2MQA6Ah5Mr",
-	"mk1xcXnWSDr91FzSF3IA0ZVmI1CajpJO0LGpL4X7t6fM+rEAS7SarmvX/xQErBt9iSq+OajsZJfsaPNj",
-	"J1Yfnue8ZXXF5z+xGDxnbOgk87d/6IdZn8Vu+GWGBsZLQ0DaJpdlAmluTUMB9N9oTcPatPKPPOeP1rDf",
-	"M1S/MxJSw6jBEak1DYenQun3duUDSvDLd/XglUGEokvTzcFOYsZvbIlwhr+2jPSbuJ7PQ38T163qUlm0",
-	"8Fyo7w7rgmoPgfHMi9dw3W/mpxWPDoeeHBuusqJRy/rjMpCYLak4w2EsUXOA7ynzaGmq8EQwf7D2ez92",
-	"YzPZgsWHPIKxqKVkK+vpLY3c9h2FRB8d+MXltdIyx0WZQ/e+IGd93fvimxI1CtAMUYsdesiPbYf42We0",
-	"X/8ANBc3NmZ9DDMXSTPDq5smHp/lyXj3iLlN1XQ+/unGpexfAxTJrtNG9q1Kp2xJHHtfCp/Mj4V6+AbK",
-	"eW1XFWaePyyuL2xswwTnIPGoSjMKOPbjtHN43QuV5fnu88oFnkjskbS8Nyi9cX6PokTrYjKQk3aB63uI",
-	"Bj0W1w6pJtRm2jK9vS7iu6Yx5SHMV1ZeuoWtzIzN1Cb8OdSfLVX0T2pxA5x4LN2nZuSeuTdkSgs5aaKQ",
-	"C7PJn926+5U97XJmM6AdYKDn8Y09b+y/sNYwPA1DkXK9pTzR2bZA2OtQBYTDOGugtqRhNF2UOMezcVJY",
-	"/eczmFo03iiVvqnAFVjY0jfKo5XbpDXWyzWguU0pXXa8vC4sfjKLczSP3fj0HN2EKVeBFoNLfvoZq7mP",
-	"iQKqCRdjOyR5PJysjPMFtQmcy0zjJlV1JG7h/t0ff+4ZSzW+sJFNazZqp0XhOtxeewWSmcv1TR6VNeqV",
-	"VbcKqYaBkAxUdTlXY2Nve+2kXKP116rpyE8qrT+hQjqBiKhQSDtO3yFgspYZpgvLKb+8jXqbU+kfo+P+",
-	"yYpmMpopOkaCQuW/wuOt6H9bwQAudTCpb4Q428DkiQKKFJCDcXUiOJ5RbAv3n9vBoQHXaWIOinrt5Bf8",
-	"/ZvRToqv8zh1FERYWUfZUsSc4LZPqpUE+VG+FgXmVqThEJpN009uzZNBurlzwOEhm5FsMVQr6oPaTmJp",
-	"OPxJyG+GrR9Pc7lSLAXROYXMdXmxHaksEC1Bqngihocw5n4NhKElC+s74pwBjWzHmPFQxKX0XyuwbHLw",
-	"9cT+33WEFuTNS+0oVSYveUiVJmNspaKCrHeeCvKapW17JolRkmpQLpsVyzQEL3RfObrklBO4S4ArO7OT",
-	"RgEZAXUjZSKqhteCStw51SSk4RAIq+y9jva0hcEi82D+0BT0yn3REYsn1fa4LwbAgEgn8Lof5p39ntLI",
-	"gCPE1KeCS0EB1RWp+UWr/dkSVvuDsLgMSa2BPd/kzOD4yNY0Y4MliAYgSTehUrOQJS7sHVMNPJwEJIYB",
-	"02xEzd9vGGcB+UBv6EhoUeIHY+3b+RTEYhg5pDTioFw47TbSK3HRqCFr1V2whzfYVbeDWllgFAtFRxlP",
-	"mse+eX1BCnfpZbIIF2J3Jux2JXpm45e8Z9+iFxAjz7gP09q2WRJ4BNJArefut/urZBrOP73pbR9h86ky",
-	"0zcz9CvzRk9c/cC4mo3oAPbU7eAvd6N4waYybuaGXNcMs8EsA+PtSff80xvDrCwiItUkZjdWI0togufu",
-	"BfZ9OdjGNmLYnm6aAcnOjrod9LBBQUERR7bos9hArYEpExE3dSh4JYFqOBVxvKl6ThE/+OYjoQGCzUY9",
-	"+Nc///9fCyIVh+hPTXDOZKbXTLBhE7ZBcw3XfGuI5kHOUqQ8asDNxwT4mVmzqVxic2/zkAc/ZDsBbtHT",
-	"dx0kEHSkS8lAUuyOFY0YZ0pLqoW0E3USIWJcDxGOLuXED1dyQ16ys68hjcdiaApjcyszPNK+0dKmEhJW",
-	"DxrUw3iPYhstI1Wb0oJx0akUuOeHNLAl2/2D9/vhTl0JkwUkYRwnSTRyGg4biVhEuNB2LAVyUmNmXBO6",
-	"c1A3t8+KJxdieSbb3Hwef+Wjcgl5hBfenOSoXwqRIZXldOzZ5rj4+IgUu87myeN8YHaQJubfg/19EjGl",
-	"GQ+136vK2s/YLWLLX+yua1u7+XxNZXtlKMYHMZSS019gkz1XW24vtR+KLooQe8PyqNguKruJbYcyM9/G",
-	"/fiq0mD444jT7OdR9XwvIssioqvgFiSNq4nAz1QoEFRgfznKsfKS6nC4vRRFx0JBPUUfu03gMmX2ktAB",
-	"KNJ1OzBfb5fN68IFvUseCVBHlo7R/cXU9NvsEmNnuHgroVyNEU49CSqNde+Su6GF5nLL1QMJSpFuLxIc",
-	"G0MnQ6rsHw6AZ0CjXnDJe0Vg229f+JakaayV95lhq+fE9qhOcqRdcg539geScs1iYh+JYxRlClW2NUIE",
-	"RThW7j0kTjE7M5t68FpxoZ+CE9aGb8z2SZfyieAQEIHpy0aiMR6Jse8P5L0lIU4OUjcwXu7ELhFO49wv",
-	"x4EPCtOFzT9e2YhHtT/DSxJxCXyCMmavhrnWzWu/8Ju1ckbmrDCHvocJYUXgIp9F60mbakBIQici1fUH",
-	"jz1fTumk6nBJ6KR35M4R24+HYAenzLd8yb0tZ03iLeUzzwOibF/+nn2CnRHAIjcUIHDSZwKYRnbJHRa4",
-	"tseUfQw2xveN6bEzktsG9kbSQ9LNuuVeciOR7M8Y9bFzQWPzYll/n8pW9ad08uBMgccTDyx33ZwiEzxY",
-	"HKH78wXZwmg2NRahkDka7fGz3MnidZTGBBCrQPiVmxFF33obJo/YDOCbFGdOoZx7vJy5dd/s6VLNVfcB",
-	"+91Q3baF/6vzT388CrCJvtv0ohGeMpQ99a0jObL61uYQfnX+iXQNl0kxxqhr5mDhEaHk4uPF8TvzW6U9",
-	"6O+zsxOq216TsHTy1Olt1iycWwF/7nrbLIpUd92Gj0yqF2rKur/uqvgzd/8qcnIQjl4Ui4AMDrxmk/ux",
-	"ricaFDE28Roo7bU3+L3FHeVzDNyUl4JloDwUrZXHtLK7KRLSTH+jEiWp9Nqcdw0tYM3va6AjH6eeHgXz",
-	"NoJRIjC3Yec/YdK2eejB4Q/TzUOLna0uL+8OD3YuL+/+Cp+rxvw8ILI+XGejrCaStqjWYC1FISNsyfMC",
-	"Q57Ed9MKHIJwc+8KeX0Nonh1qrdUhkE7x3clDlsT4WO+g9pzJk+zqonV1cd+5WbbfD01MV8hGQNL9T1K",
-	"m2b+NWamO9JQaZLE86vuz+2yBzlox+3tXgbtTHVM2FJEC01jYsHYDPCcvdXeF303p3fXRb68VRNEc8PG",
-	"o6QJhBd3yJl/bF1Pug699Vc/nsUlFSo6cTGyonh9e9IsNs3SvjsSqrWEC7cEuWNTg0/8Qx5Bt/iMMXZs",
-	"KxEPwjzL04Zj25fOeFdNy9PLra4/wB50VYtrpuC9U+6VV7aW/Q0boGqV4pG4zVuMzQXy+2z1k0dqGY9U",
-	"3vwkh/u9oTpVZpeNJ4+97he1bODyXkdJf0t1yXh60Uy7Qy81Nis36n6f3RnbGCQTUZBNJcMuREVB2kAI",
-	"NgYyP73vJa57al3eSid0uZYN6Zc2jgCR75dCcY6zTeoXBrct0RdBIhSbI6NP/KKnyVFrRLSHakAScDMz",
-	"sfqK95kcGcwyTm5gYn0MNeisqxx1974QXvBuSJt0z3k8M6EocRTvUzWn9SPSzTBgM6AFNjGamr6XRevq",
-	"43QtmG6u0HTgfZKarQY+OLAug4Q9h/Q5Bbiv7KpV0PKnD57TnHlsVk4GdzejzQlDh59l+AsD8c1H2rld",
-	"0mZKv/apGS53kimf5tHFwfxVuR7bAaFx7NMrE6v0Vumv9k6duuFez56vPtzrW7Z8HKbXaOgEzVNpkW42",
-	"dJjivR8++xayoQpmBR1QxlWjzro8K889KD1ano7J+cckgnRx8JeHtDcL1uNs6SNGyf21i8lT+Lbykfqu",
-	"CqMBWUHzqPzleeJJRynpKB4lBYysJsn2QspDiON52iauenBofBydQ7Gqw57ZstTAhWZ5tlSTIVVYhueP",
-	"rBWPqL18qmZ9UpF91BN3roM7SUInOBw/tT5OK/kih2La1y6twSVFt0ZumgwkjUDtfVEG1DyERvXjF7u8",
-	"brbwvPwe94haJ3fEBqDKju6qAXTPv3/IA+juScM5LlCBw6LLdNkR/b5y7lLbmZppMqITcg0kFCOb1VMk",
-	"i1BwpZlOyy2bKkgDk8HM3RsywNiAf+z3HaGsQCIb5P6P/f7j7LXom0yIft9V84U3xkC0fOPH30xRRa00",
-	"qEb7eCjoiNUKgV/tz3P8CZiCNUp1SmNy8e48IB7KR7awjMYxahyld8ThKiFIzfoGt0BobEzgSIA9u4yQ",
-	"QCH3/vy0lGjpOoQxRWIhbvDNXakv09u75Femh0ZulveDtb12O7ZckrgSSdv7y2xuzAn2R7IN7+8ziete",
-	"BJVDZY2gyt58HZE5ofIbWs+S423ClEVQCTslGilSBJKIv1FQwSJBmSa2X6BKJFIdzOJWAo0KN1OURUSJ",
-	"mrwK80J4sSX3VMado84eIsit/uKJYgg0du0HvfPLJckUvvL9XgpfZZ3qil/6LZTW5S11C18X+i8Vvi0x",
-	"eXG1TRgvfJMpB4Xv/Jj/0sJs1nxxIfYV+vr56/8EAAD//w==",
+	"7L3rchs3tij8Kih+u0rUntbFTuxJ5NpVnyw5jmb7oiMpzq4z8hGh7kUSURPoAGhRHJer5h3OO8yDzZOc",
+	"wgLQF7K72bwpkqM/icVGN4B1w8K6fumEYpQIDlyrzsGXTkIlHYEGiX8dSs36NNQf6AhOqR6a3xjvHHQS",
+	"80fQ4XQEnQP7v6Aj4feUSYg6B1qmEHRUOIQRNe+M6N074APzgWfPfwg6I8azv4OOniTmK0pLxgedr1+D",
+	"bN5PIBUTvGHqWzui7ewvv28xudagNNVM8JPjhqlpYVzUuID/kNDvHHT+v70c1nv2qdo7iYBr1mcgcfKj",
+	"VCohzUsRqFCyxHy+c9DRQyAc7rR9TkSfmF8SCbdMpIokdGAwgKv8PQU5yZcZ2i/WAOT7/R9fToMkMTuT",
+	"5lP/5++HO/+b7vxjf+fHq53Pf/mPThW8To5rAMTWBpV3bMT0LFCYhpEiCcim/cf4bnHiCPo0jXXn4Nn+",
+	"fmCAwUbpCP/aR1C4P7O9Mq5h4Fby/vy0kShGKlmBGPDrdh4YXYNsnsoOidrS/vMXL+cT/zn8ngIPoWZO",
+	"5R83zdkXckS1BdzL7ztzYXrOBpzxwbJ0VCTX/Z0f6U7/85fvnn+tJtZfKdM/VTEY5WoMkggeT4jgISB/",
+	"KZC3ILcUuY5FeENipjRwkGRIFVEAnOghU0RLyhUNzYdIl2oyEkqT7/aJ2q4hybFbRFuyuLhDqvhqoKAS",
+	"wRWgdD6VkFAEiZHiXANHHqFJErMQ5dLeb8ps7kvLeRwiztwkdsoymBI35yuEjyVBotiAKyeQRCIUjcn1",
+	"RIPqfA06p1JcxzBqWGNiR/xlsbX671askXJy9tMR+fH7F38lSTbMA9sebGEIiaY8hNcimuCKooiZ92l8",
+	"KkUCUjMD5D6NFQSdpPDTF/PXbxDqRWRY0DEwAtkGA44rcoL/ezZj9pnPGW2La3xizq04FhakC+4nHApm",
+	"OX6hczro3Aptv7Aoxxf35mb3X6vcWZIAjZfA1ECKlEeqxZk3s7eV8OXnbcZXzgNLbI06FQn/wINwWty7",
+	"06xpkyN6d2Jf/e559phKSSfmaUg1DIScLKpDTfHjFOzNslaEdtDRTMew8IansGQ/UthnM7ocwK162Apj",
+	"sypcn0EcWVFpJiAcIFKkG4lQ7UkYMKXlZHcUbVvxGg4p46GIgEjopwoUGTGlGB8QIUlfSGADTgQHQ2hT",
+	"1JEkUtzao8Ht5FqIGCg3W7kGHg5HVN4srCEEneuUxZFF1YJvRmwASted2C+/rzqxgw7cssgrJEXxtP98",
+	"PhmOQEsWLiHYRiKC+IjKaJlZVSgkvE5qBGNR2yyqm/uzgnIJtsAvfOkAN5/8e0dCIkWUhuyaxUwbAodb",
+	"Gqf2kDDMEF1poKNO0IlZaKB8ZS4UMO44EFyFBgafq0Q/jVNY5mpXYkDztBXTLSEg62XQD89+fF6xpRvG",
+	"oyLwLATGwAZDbTgsopoqMIewlpQZRelKQshwCzlYr66pgphxKABVw52eD1I3egly9ed+7VnQjluyw+DZ",
+	"y9nDwKquCy/NKIt86pBqomWP8DPol9dkTp3pNakhff7i5aISZVGmUuwf0KzkVPKut0wsboAosggSZeAt",
+	"LLm1w23drS4nnlbcZIC7GDMtif31wGBq85U7a38oT+m+BR2niRyO/LgVjyS4S5gEdahLFBVRDTua4TZX",
+	"p9f0us315DzNoGdl3MqKfK5GuQ8WQNVMl2nE9EV+i569nQsOxAhVIvrk7ZsLsnf7bI+at/YKl28VEFq6",
+	"jFOradnLux5STYbCqF9MEwmhkPjPGd0Jh1db4PDRliI8NffeTjALr1k5kClx1Z9k/FbcQFTQ9brAIyEV",
+	"yOJe0JYwQxqhBKrrzIXuIWHc2jKGQmqjNY6sbim4EjH+PFak+/781BDJSHBi2K1ptpOocb4tRUIDzL65",
+	"2wBheAvWE9K9e7H/48GBo86DA6ZUCnI7MFhydoSE6qHC+S1e6lbwXiXzlvD+/LRTeTExIH4jZRXQxsMJ",
+	"ggb4LcQiARKxiHChiX2LGCaKQUM8Id2CMk+vxS0gZZGxobGIRdvVmqwzflRYds2WnU03JwR8wd4VCkQN",
+	"I6Y1RAFhfUL5pGqmfspr+KhIcX7UIgTHeAR31Z8tvLulSCIUimBDfUw7A1pA+lKMyH4ln6D4q8bqkHIO",
+	"MRkCjdAaZ4YqTUeJxUMYM+Da0B0y+ngIZk60SgGiop2c1Xe1lD2zgAI+To5JF0aJntiJywQkQBUoqBKk",
+	"XmefnfYnei1Z6GbF++IBefPh+OPZ+Zuzq4uzww/nh0cXJx8/BOTo44efTt7++5//6lSr6ixC/fCoVgoZ",
+	"1mdam6tlArjF/C1iln5APh2+OzkOyPtPR0dXZ28Oj6/MpO9Oji4qp506G6xM9fTjYB34C8DUCquOiCMq",
+	"lznezZmhGo4T9B1Y4xrp0uyfhh8joscsBMKUu31H5HpS5lC077bRas3q35k7QVnNdhdA/2eFgruKEcru",
+	"vfHgzda1oO1pJFK+uL4QLGM5rbWEukVUbytX6rLbHMgBRFd4EGd3uaswlf4ybK5wVyNqVsupd3HY+7Gh",
+	"aEO7IR5mVyPK6QBGRpoHnUiEqfmn/4yifdATf4+uuucdxULBKR0sZXqmAzh395EySYeCa8muU5TdxBC4",
+	"GUskUHNEaRIDVYbGrxVwfVCm4y1FnE8sIC/297eLdooXc71iK5JpE3kK3o/ZUrf/hZVmTbVF6TK2Yv/y",
+	"z1QNZ1Fz/vPhzvMXL80BT0k2ltxAoono21M/hmgAknQZVxpoZMZmIw0+FrrgLngBmEaI+z2Yg5qM3Jax",
+	"Xt+jBFmb78UtuhEuxxAyc0u9mLHEGQaEK6WtpxpQHvFwcmUEUN/5AQqSSdMbiMTY/HSdRgO0O0lBoxFN",
+	"DDmImIWo+0mgKpWTK5UAWgqMXq+ZTi0irugIeORElQKqr0LB+8yA3Ikr85uEkbilMZKZ1BzkFY3Q0oxD",
+	"MjFxlSYDSVF+qpiqoRWLUsRwNZCUa/+HBKNgdoKO6PdZmD90f2aPtbgBfmXuAU7eOlBf0cw7VylAPYw/",
+	"Cb2MDKVxtb2s0SyV+9bmWqUoequqLe9Lu9qGIlUlgjrsBJ3XleBZidrtPHNIPIbBsm6rJewfMQzaIypf",
+	"3DuosGquUdsy9JvMeBcWtW3Zb7hNtgS72dmCagPIEOrkbcEjMU/6arHgxCxawlFkY2hah8oUwenDb1hU",
+	"AcMZ0BuR4yBTDXG8xS4jYsLQn2/tT6mlz0RzBNjLftNkZ3YUju+DrDBgtsHNSsLFg6VwlOZryfbRyAVv",
+	"rKliGUuvGFXod+08ehvSb91msngbG1tSWLMEhYFqdRu1oVCVBotMs7ff8NYlZ+pxGsHMinSTEfaaKnj5",
+	"fcn4gWE+r9DUQgpqrh6CAhcDVDC/mB/mmgqKS6gC2lvgoJg6RA/3UlEhQ6elb85pNH2omgkbydptapkQ",
+	"F/vm4jTiXiT+Aku6fZHyCKQKSFGJDJx1VgWkoDlZu20vHFKpQeYfk7Sve2QsmQZnXC8Cws8wpacaCWfn",
+	"qATOaqE4Dj5twH9sVj/LhQUQNy3gY/Y5T2DNhO6own993rrWqOnex0XNqgqNJziiHB29VSdzg32nZELb",
+	"rwhcikV4c34D43MIhYv/WnD5JfJcXP4W3i4wmOEY770qDtlz1pcesVGoavuVN8ig0Pb/9l+qktwZa7XV",
+	"lJ0CNX2badSQPZcuS0zopQXp7HNeR6wKWGgTpNMYvGaXugANVoY4vHj2fO46zJ23vJHc5ujchHiruqKG",
+	"21MqI0aNyPPQyG/x+G+8LSu8gfPK+11TnMa0OuwXgFtrw0qN6E9AMhEpFz/d8j5WsIfMvTq7CQpsO8Vb",
+	"ktGYcNBjIW/UAYFbkBMSuTlIV0iih0KhLy1f7DbB0FIbrB0LPggIFySCmE7wX+bi6fwTiwo5Z305Nt9q",
+	"JWz257rRC2dk06H41hHSMVNhLAzxLGMlhd+XkI0L35OpHMDcy5Df0IUdbd6Duxl1/eV3Pyx6w7bfC3Cz",
+	"7qPNykB5IateeFuE4U5Hnl2bgxuvSS5gZ9bQ97ll4FDlRTjo/Aw0toklUwShqU7VfN3Fjav6dOFSO1em",
+	"V2Yafc7/uXt18P/vfP7PSo38xLljlgoNtAJjsfv5NJZuYHJlXpJixJQPYL8aUc6SNLaxgGZ7o6SEvhFT",
+	"V3AHYab4MqUguooyNi4Zh909qGxwtd7Iq75Aj1bmDDfii7IYosL3q84PEYaplBAtYoNLhNLvhdQ2kaNE",
+	"3t/PP6mVkdNMl/xxscAoU4hYOjInJBsYZTiUTLOQxmswbJb8IItaOdLRiM4EvrfyBRVDKFqfkjbBp/l0",
+	"rObvDLT5oksYbpR0J35tFQFQP9fHhM2eCNkm52iFVl+etTo0bdR+MiitqmozfxPXc7cyq6kP8RmhmoyH",
+	"LBzORNtY738MoYaIdLNIFhcBRpI4RWfrdstYsMoADMGJYdxUQuBiPmbjL4iQ5MhetrcUASmFJM6XXRHk",
+	"pCmLK4R44I6nSgdmWlJdVXpt44zwqj7K/m0lTCV7+viZ5pMDk/ncfO6dGmzWm8V+s6hu4ihDDdNTm9eq",
+	"5rI3oXl2/LlnVd1Bld8xHrHtPOi8x4Pqm1U3m7XGBiH6MTtkFpJ5p3QAD070Bp08x7wiRRZjRwjta5A2",
+	"aIEq7VOv53B9SyF+StOljPtr0aCLnpSyBr+/ZhdBkUhXyWBzSkBGrG08KKd0AvAtWAFPRRyvoPz7CI1F",
+	"rBcL5xTdT14jXj0YH8w3Q3hf73fPXnz3skUCmv3uKZpSlv3w/MwBn4hZNVszLWfXkmVi6Va706wUU5RP",
+	"3by/PHl+2plZpUhWKYik++HjxdVPH3/5cByQnz6evT45Pn7zISAnHzCg9+rw7O0v7998uAjIv//5r+0F",
+	"1UmMgK9WrM12QWkbJG+TL8ZUkbEUfEC6lPzt/OMHkghDEjIgWdkZo+e6gOfaPATGlQ0OqlqSTOOaGGfz",
+	"xC7Ex/NWJxnM2EBKQeqOP9tqv3l8d6tUSM8JDfaVUyyxAF403UdmZEInsaDR4n4Q8yVDjf0+hEZTwM+4",
+	"dGcvh5XNd6akHLlGssi1LWVuYV+88+MrGTNtL2rjoYiBcBg3ekY2nz+1rNTWCx9Bc6imXpKcAY0YB6UW",
+	"vCPjQ1UuhjJTBqXd5bdBjmCmyzs6mJ0/AZB2bWTEeOqu3z/7/LIW0+ZfqBYLA6phTCc+7wFDJ5xZoP0E",
+	"Z0DDIb0uyYZC2J8Earl0+tEUPu246U+W1ebSjgqgq8G6qijB0MKMZd9cQrgsGoy00jnaRt89w7IKIK2i",
+	"uYwXvdlr2TZrNLft/bApb2UbA8Gst7IRTyKGuYtfCYVlF+UcTN6KG1gp/PSPDPFs2pmIodJxXPARV/qQ",
+	"F3Icn4mURx8TWAZwNgb9eCnHSVjNOH6z5v1Uw1UoIWJYaaFQTcFuajrP5ura3ApZqVxQZWBAk0M76KSc",
+	"/Z6Ce2x0GBs7ohaLT1642I1IgKvFvC8iXiYu1KnCC6XDJ65yyfQxLHd8clxIE8I4uaaKKavBq6weoRAx",
+	"6e4fEF5nE1+s/sm0WUfIwdVAijRBW3RCmRxb15t5UPjz95RGkmoWVtKHH/i+WiHwj4khsoi8N5u1mmbK",
+	"mVakmw0wAFbbjWED8/39uMfPa9BbN1ETiWEAJxKSI8NgWhTk9FxgnkZpZ5b8sd9f5uayVAmhlc4nN+Xc",
+	"DVG9pE3cv1sbb3t4/mH3GTl+c0beHB2fH5JTjLLN3iPiFuRU8K0NvQ1ILMbkvCICt0Fn+GEeheQLrgOF",
+	"hfUiUievF1DNkvY83FLk9M178j+7L/Z/LNYYKG9oNkSk4Etdq6OkuIR6WHzk8WTjmkr7mHNX43H2Gljj",
+	"GvQVHWvJs1zysTEWnHQLFBwYknYkuj0/SnxObHq5ckLRg2v0yoDA7mCXWK/AwSehGwsAtHBguvz1DDgN",
+	"kK53Y6ocFS2qclYi2fxeOXcCPLqvxBWXn7jQOwmdwAL3EOu0KOl2XnDVhytu9ioadJRI5RJJNLVJMVme",
+	"pwNOO3/OuU8Tvo/r0GxE3vf7C6sYcyPwztM5PtX1+cu9htnC0vffZuhiYXbFNwtqbMEpKeSAcqZ8Om4m",
+	"UNx1DqozYM/TJIknFRIl+32u3Wom6RvfrNrEBY2XOsHKtQpcye3nC5bc3lzyFdab6i9nEVrWHTqCkZgm",
+	"0h/WUg/1m0vMbJNsj2FzC14GfknMVftBGwO/EcvefIPeA03gz5P0yzpmX8iA0AFlXOmA0GulKeMBoZyI",
+	"xGbKCUme7e7+lQhOKElEHL8iLmhGcJIZJZweqqbuLc9/+MMSUX8dCjpiVXcCW7ytfepbO0N2Pl7IwSEa",
+	"LCv9JrmGVcZEb6Rj1XNVbGgc24pVII16Gbl6YMUb4ivSs96r3gHhomJAQJQoO7nEmGPxnEIBO1dTDCt6",
+	"DRkfkL6QhPKJs3VlxlsdY9gCfmn2+A46dztm6M4tlYZFlHnHIuAct/v+4p25sxd/OnffmkGphU+QI6oA",
+	"0Qo5i87zvmiKHPj54uKUHJ6eWLOCd+JGmZvMwm6XnNnCQhKIs9ZCRAS/5GhBA5C++GIGUARmIkWfxfDK",
+	"Ze74dgYkpNLI0rxc4yV3kblYqxEDcBXpusiAnlvuzmszdMf6wnrbu+RXm3dqVmWrv11yV7PL0mVAuJnY",
+	"F/Kyazsg1O0R01YJ8Aitmj4Z75L3nu8/61m3MyXu2kUUYIGUVo0QAvPbJbfz+Rxs++vsqzP51UFhsZfc",
+	"RuYqQnnkV0h6z/efZwv8TVwTLVD87BIsdWgh4nsiXHLXFEHtkndMaUVSBUQk9PcUiO0WozygRL+vQKtd",
+	"cg5A0G1PE7Y7inYvuS86a2+2rrPFYULDIew8390vWCQ9dRmyKtRxPeg82923A0UCnCasc9D5bnd/9ztb",
+	"72iIImhviKkq/7CJuKh0GQnl2+4cdN6C/tkNmeqP8Xx/f22tMVzCTFW3iZjdWs98ljXQubAUEILC2IU0",
+	"2cUovQHyut2QZeY99Pg2bu7Mjtjg3vLYgIrtWZf016DzYv+7+5mRC03crLNANZIFY/KdcxzZIC/ymoUm",
+	"3AAkjYC/fbZXaqFQCX7DHofZqKDUHevvXyp7u3itZ9neV9WAyyfes72QWgx0YbwtRvqmOF8/b5DKMOC5",
+	"At1ZqTrRJx4jxMkIZf1r7u5Y/f1swYWWMDnOcxx/dmlMs1j2EQKH+bXcRa955XQtACjVsv9aPsqd83EK",
+	"+M/a7Nn1AFoWUDl/uU8R6cBhDjnKZ3Bis2CsWyQgiv0DAuKqjyMzuorv2wGqR+60LLJhESXTnLj3xfDP",
+	"170vbrKvTZKxgK8qxtxsj7p76kb3MHj3Y0GBnLW7z1AIKiKGSlzVO+LCGdfJzHMpZ6/Qn0+1IaPD4vgZ",
+	"kpqDhplOiS1QV9Xl8HFg3FZPX4PMMWd6EU+2RqZDYZ3QqJPjFoH1UuG+UPh5s+dHodfBAz5FzMnhbGVb",
+	"qohjRPHssbKe42IP7hIhdS27v8HHHpIn/ELYKnDfGK/f7fBolrimD5cZ1mZ8RwstSOZSUqSLcfrvjLK+",
+	"vQbqOPToLtOEIlSR2dkDrGNsMwVAYsXuctmpjIgs2nskkRiOpIcwWp6GzDwuO2/emfHODf0jSajqFhIx",
+	"CVnpgIwAvIUqTTCgzhaXFeZKVK/gTH8YElR4SvqM9Xg4baYh6edLywatC7Vk/dOdl9jZDUuUk4GkybB0",
+	"ZgbEIJSM6UQtzwDWkpr3kqzkgk9m0OSPP21rqCprkLRY49hqt1HtJLb50jKtcPfbM4iryDvbv9iQM1AZ",
+	"DgvW58JPXPArrHopQ4Yu5cIfnx/pXWNtnPTrEPTQHCGkz2LwOUVMZaFL5i5r8EuYNcv6azFE2T3HDHFX",
+	"nMg6A9CUysXYN4iJ8e4zUXnOknVXbM9jTuxtZJNvajnwXEugI2ye9NqObGWh6ksx6qxEpGW0YBa4Nb91",
+	"GQ/jVLFbmKpg54z5WYcUnx1IpWS3EAUuuUfwui7eqKYtu+R7UZ4+HBtFpRN0rJMCJ/J+CsTRzoWojlsr",
+	"ABAN/YhWEgpDZqSrBfoV0ehiIbrdDIqZ7X9dnVvO/ZpcJRDi8sKoInbfpFvqqeLa/ZhFFwviZGzA5HSB",
+	"E1VmCQOwaXaY0e3LoLzInCREps6XcvTuZEs57ZB0e/idXXsJ6G3bbkQW8PtEi0ve0wI5qUe6Reot5oSR",
+	"GJQt+UIY14JQojDq3WpcQk4uubAtjyKmbtB1wx1K7ZKygVsKBQQCkZLTj+cn/0M0lcEl740oZ31QetfQ",
+	"YY90h1QNQQVurZLyAQTmZcyd9R43tUUkmJ2p7UtuaCpwAmokbp1rDZe6S37CNxVREEOoSw4n1xfNqNnW",
+	"l2ch2I/pQJFIvMoQb654sVEzsrZY1oVKCyC75M4nq6y/qPIuhpieEVxTnncmMxYZY4G/ElVZq6VZOOYF",
+	"1Am9167I3yYknyUxiNoQTq2IW2SBCyjYirkOfLOfbUg7qdVGuGbx2r4W5WkE+Qc3URG0bgGFWLzmBbQK",
+	"kFpiAVmu14anX/QQ1FSWT8A8QJtxW2ds7pmIFcet8EUhp6l0snBNdyH38dwgYKRJZg1wZai7VmbtXjMe",
+	"uOICCiVrHJTkSOVvoboNSEke29LXxc1YsTe1CBR9kx6xzUwM54dAUp7Q8AaiuWfddBm5eQrgRXH8AtK0",
+	"UmPbbxCiT5rjhjRHa+yaRmZm+Pq2FctCD0KIpg73GhWzMCggjPsOWkYJkOYH1C9RA8KWRwPX6a38caS6",
+	"CKLtg0xl5RHcBUTfnURBsfVigGWCA99iNChkm5g5fDPNYKZwH65gqqenIc0GEeDjA5vCEl5nMYQtrnxZ",
+	"vb1ZW2ACPLJhaQYmt1h+lFs9CrP5sFxfGoYA9scI+kCzuoCo+EWYcQkp/sPWHrXPKQ8hjt3PCVpIPj+F",
+	"POQhDys7RD2hTFPO3hcWNbrOX/v6aIsZ7bBK6WMwE1k45I5oywCEi/FmYb7naD4znVZ7Ko9w1KmI46VQ",
+	"sCEHY6HmxwN2LBqcRpKOGR/YUw3Dml3EbiLimFxDX0hAvFtV51ZoqPUvzsGnkYENiDSPV2CmDWFyKvP0",
+	"AWPTwBcDjTKWxeu9rQTnavgTpjAa2aIwxznRAv/VHpt5YexajL6x59cTTpfHqYMyYtXqBR65tnQoWgVd",
+	"z4Ul2TKhqYIdlSZo72pUlLCk6Lkf+YhPPHu1rznwfE0YtUU8VBCyBlBeUrqiqKsegFn5mQbUqHoGsyVe",
+	"Hxx7PY7Dj2aI3lIe0SU8ezlay1dzsIf8Wo+8/2UeP8nG5RGI8LWIym5VqLXsoHnYyUnsALMOOWmb/6n5",
+	"V4EzN/AbvxEELizVtkTkIRBN45hBlOURmL8nW4okUgwkZihs9L7gELTnrKLNlr61oArtA9awkRsI3lGl",
+	"d97cAtc7J8edhiCJz1+eBc/3K2Mk5uNWw53eQwvITr7fBQxllDv7ydpsyO/YLThyQEuTTbTbOTeTIDgU",
+	"6dope25ULyAsIv/lzGrWOrkd4DdGmJCCd84SPNuzKxJfvfS1mfgPTvrmBQIesOAtpZkQa9pyQmFLWa4v",
+	"yVjSlZAANbJYs9jn9KFIIIpOFIkEh+32qMUWZE0WAaVdXZoHg9csPfsBo7VUHcrA2OZeu3O09ZmZMlvH",
+	"uvaQxAGL4uZbizzMzdgIMDJdPhfjLoqALnXRzKAdCt6P2by8u6NsVDsTd6HUStBWbSwXdmn88ElUl9XX",
+	"puJPjevXFcVot9qssEaTH3kTy7xZCaZPtv1lWS7vtaOsVHOkSLoFYrdxip5Gt4nA7Hbq08q7SGM4yBNI",
+	"6dDKqrA35NW4dYDnyA3lR/rPP4YjJzM6e1m2I/o72MsAlCZ5M78S3mrvcEUk5DKy1H+47mA6KrfRfnTn",
+	"kw+lZdwAJ1zdJVZ75Mx0W24C67Ed8tihm7VFWM/57+Myqttbl0swqiFLFOlSojSV1piPRTVszZS8uwPB",
+	"sGnXBH27lfJQwCTr99tyx7EZu0iA9DJR/QtE5WFcyhrnePAm6nBI+QDU+nRR8zUbw2sOXS9JXAXcEo1q",
+	"QSgXeghyQQLL6hDM0VSzNz75Fx6ktKjFjy3HQyOR6Dy/ISAijmwPH6n0fUhmD+52+f8VcG9VCqBNlv6j",
+	"ZL9WR+0a+O9jM7sF2WluhDsXej7T5RpQE6MdZ6NWjXqy/mXXgDgrvkmVjXeS8Bs2fO0EBhlAbQiTuAWp",
+	"U8nLYU5PAU3rDGiqvo7M5nn4VlIuN8u/Vt1wqpwznI21JbqA7Oy4cb1LrukNKMJ0dY+qsoYTDiG8wcGu",
+	"JmBWLY1Q7Yt8GRWnKvlhqovXhq5UVb3CHrR3cwo5NLbVAiYWrN1MawyILZYcEClirwwEhCmVUh5CQHy/",
+	"9IAYlEZizAOSJgNJI/j3P/+1vcBNLPtpblBdAZnfqBMty9ZYJ59XwnnPCt4Gi/khDlgJ5psq1IEre+jM",
+	"9ptg3EeGWGBncowSexRm+A6W5hfEYxxjE582R/thPvxbDdWxdjhFxkOBSICogIN74KxQ2FSLxgBVYQPj",
+	"HyJ7PZ5gD7PHiecxA/ZUSqyTZluRiuKBZ+MenWcKMxpdZMIKvNc+3PEJz+sKeJySnBUhj7Zyqz3eVkBu",
+	"n7IYop0WOD5DH+BPOP5NNvwJ00vVRjSg9CzNeIiFl21MwTTmLUdn+CEWYfV1rso5QFPYnhM+8Elo+Mgf",
+	"Ihf7NT3OYALG0baIvRctljP0LsK42LES1J7ypa3qMXlu7hF2fFYIa0O3w3LnmMficfPQJBkwMVQnpqFn",
+	"S6AyZiAx175BwPo2orOY8oaoeRja3MV9qsnpY+GZHH4IdsM62P10WSTsSbgttnqoO9/KfWE7m4oQr2g/",
+	"+8Axk8PPG2rXiyuI2YBds9j1iKi93r3BcbHru9LSfrvW8Biql6pZ8WTIXZYMHaq3SIFGfIEa0h0PJwRo",
+	"OCQh5URI8z8ubKbedmBo1ayk2BwL/cRxHBCqCUVd2joXxkUalZCktqJkgUQxjLe2atBH7pOyE5A+0xyT",
+	"zLtCkvPzN6SHjw+IMyD3yAiUogPYPrBdHWyFHHzP8Zj9XreHMcIfUgOHXkB6+u4kMv83FGn+D/wWYpFA",
+	"b/uSmzuBuST0bAMG8/gy3d//LrTdMMw/Ydf+UizXg9nq9mmPdGnsupjgslnU29695KdUWSM5VgOwn8eu",
+	"/WgVx+tJD/faKwUt9wIyHrJwSCi/5PijbUVCFPBI2XoM2JsjFJxDqNW2udBiGDSQ31Llk72wNIaF4CXn",
+	"wsGGKYJtcfSYWS+RumFJAtEu+ZXpoUi1X1lgX1A2jIBQfcl7WS2fQpmm/e1dcqjJSChNelhRsuffxG4g",
+	"aDPWrojEJc8aj5jN7Hq0485oqe5E3nmDDGlk4Q0Rbt/WR5qqR0FSjokcvb6IYzH+L3Mg9F4hQly5JPtA",
+	"EQ7jS+6qKXVd644bgGQHG0pgNQQDIeuZffaCqO0qP4JNDLCh6vPqfggeTzxQssacRuYp0jXT0R1lTg6q",
+	"zS0FG2b2rD1iVyTAIQoMd+6GVOnetk3pj0UEWZOmyiAHI1HnlbZ5+X1QSjOgO//4bP6zv/Pj1ef/7F5e",
+	"7k79tP2XytZeTeVvgo7SE2xGYiR/bdXIjZSJqmIKLyTyuoOWM2uKmOBr8/Iynv341cDK/fWyrpDlrEXS",
+	"UKfZo6EKx3d+HSsliiy1IOq4GIEyojwj2YzXn+3v19XQWrmWbFVlFmIY5xUyp1OqnPAwbGHjL4FHmbhR",
+	"xRppeVGTbkEGRML2Da8kQZQPpT1MN8baSFmaYOX0HC9Fb13tZlmRTrPuSPQtlc1XdPI6XIypDoelqtBB",
+	"oZ6MkKR7iNWZyMzWtyvWXszysXycUWeDIceFtjU5Dt+6IX/2/AIHqtz5a/MgaZJIcUtjm7zn/7IUhmVW",
+	"RYo1bAgNW4SauEn2su80uhiluIUcPZu4VrqvH7rlPHwffQbuonq+pQiNRow79HhTjMfo9QRxN6RqWGuR",
+	"aUZXJGm/wWx2bB7fC6JwpvZY2t/I/HXsyI2mEjMFUQb6LD7XXzEMEswFzCm6iE6QnrFgHWX+MV0qD+vN",
+	"14DRmmYRCZXTMjsbbDbYwzPyVdZq0V8YhMSqfhp4e9Lx4qSpKIENlLkXAnrsHG7BOcXhi3K1q0Kwl6dK",
+	"NGDHJ6C8dW9hCYlNIcnNkSffPKqaEEl6HbOwlIHSd0orVYIrV6Yci3QsUCMiw5d3eTVHc3ggnmSjF1Vt",
+	"vjXD2tp1pQKGM5xkRZBbInPElIJopxUPWifye3wj540NMeH0NI/bLZwqcM7gItJsTasoXYoN5xXZcfWO",
+	"NikobR2fx18vR1M5AL0EDlx4edO9zg0994HoLZweLtm2PjPBh7Bf+zoQhQrW5uqqUjm5UgnwaIG2PhYI",
+	"bfsWPneWlMfeuNDu2pyayKNr6lI4SzLtDs2Gw7JVVrYnjBuYXJnFSjFiyP23QsPViHKWpLYw5RXVGkZJ",
+	"iWJGTF1BITjIng1XUVHUwwjkAHg4uaJZcykXZ42k00/NK30hBxBdaTYCpeko6QQdG/pS+H57yqyvOb1E",
+	"tfm6WtBPTsC6jryo4puDyjacyo423w1n9Z6ezlpWl3z+E4vBc8aGTjL/+Yd+mPVZ7HryZmhgvNSbqG1w",
+	"WSaQ5uY0FED/jeY0rE0r/8hz/mgN+z1D9TsjITWMGgyRWtNweCqUfm9HPqAAv3xVD14ZRCi6MN0c7CRm",
+	"/MamCGf4a8tIv4nr+Tz0N3HdKi+VRQu3q/vueZ1T7SEwntl4Ddf9Zh6teHQ49OTYcJkVjVrWHxeB5HoN",
+	"nGE/pqjZwfcUebQ0VXgimN/v/73vvLOZaMHiJI+gW3Mp2Mpaer1aYUWmqygk+mjALw6vlZY5LsocuvcF",
+	"Oevr3hdflKhRgGaIWuzQQ35s21vUztF+/APQXFznqPUxzFwkzfTUb2rEfpYH490j5jaV0/n4m66Xon8N",
+	"UCS7ThvZtyqcsiVx7H0p/GUeFvLhGyjnjR11mL/7sLi+sLANE5yDxKNKzSjg2Hf5z+F1L1SWx7vPSxd4",
+	"IrFHUvLeoPTG2T2KEq2LwUBO2gWu7iFe6DG5dkg1oTbSluntdRHfNY0pD2G+svLaDWx1zdhMbsKfQ/3Z",
+	"UkX7pBY3wInH0n1qRm7OvSFTWshJE4VcmEX+7Mbdr+xpFzObAe0ZOnoWi6B98PUX1uqGp2EoUq63lCc6",
+	"WxYIax2qgHAYZwXUlrwYTSclzrFsHBdG//kuTC0Kb5RS31TgEixs6hvl0cpl0hrz5RrQ3CaVLjte3hQG",
+	"P12LczSPh6CHLsHC2SuYchloMbjgp58xm/uQKKCacDG2fdLHw8nKOF9Qm8DW7DRuUlVH4hbu3/zx5+6x",
+	"VGMLG9mwZqN2WhSuw+y1VyCZuVzfZFFZo15Z9amQahgIyUBVp3M1Fva2707KOVp/rWqQ/qTS+hMqpBOI",
+	"iAqFtO2OHQIma+lhurCc8sPbqLc5lf4xOu6fLGkmo5miYSQoZP4rPN6K9rcVLsClCib1hRBnC5g8UUCR",
+	"AnIwrk4EhzOKbeH7cys4NOA6TcxBUa+d/ILPvxntpLidx6mjIMLKOsqWwmbztk6qlQT5Ub4WBeZWpOEQ",
+	"mq+mn9yYpwvp5s4Bh4esR7LFUK2oD2oriaXh8Cchvxm2fjzF5Uq+FETnFDLXZcV2pLKAtwSp4okYHkKb",
+	"+zUQhpYsrK+IcwY0shVjxkMRl8J/rcCywcHXE/v/riO0IC9ealupMnnJQ6o0GWMpFRVktfNUkOcsbdsz",
+	"SYySVINy0ayYpiF4ofrKwSWnnMBdAlzZnp00CsgIqGspE1E1vBZU4sqpJiENh0BYZe11vE9bGCzSD+YP",
+	"DUGvXBcdsXhSfR/3yQDoEOkEXvfDuLPfUxoZcIQY+lQwKSiguiI0v3hrf7HErf1B3LgMSa2BPd/mzOD4",
+	"yOY0Y4EliAYgSTehUrOQJc7tHVMNPJwEJIYB02xEzb/fMs4C8oHe0JHQosQP5rZv+1MQi2HkkFKLg3Li",
+	"tFtIr8RFo4aoVffCHn5gV90OamWBUSwUHWU8aaZ9++aCFL7Sy2QRDsTqTFjtSvTMwi95z+6iFxAjz7h3",
+	"09qyWRJ4BNJAree+t/urZBrOP73tbR9g8aky0zcz9JHZ0RNXPzCuZiM6gD11O/jL3ShesKiM67kh19XD",
+	"bDDLwPh50j3/9NYwK4uISDWJ2Y3VyBKa4Ll7gXVfnm1jGTEsTzfNgGRnR90OeligoKCII1v0WWyg1sCU",
+	"iYibKhQcSaAaTkUcbyqfU8QPvvhIaIBgo1Gf/fuf//evBZGKTfSnOjhnMtNrJliwCcuguYJrvjREcyNn",
+	"KVIeNeDmYwL8zIzZVCyx+baZ5ME32U6AW/T0XQUJBB3pUjKQFKtjRSPGmdKSaiFtR51EiBjHQ4StSznx",
+	"zZVck5fs7GsI47EYmsLY3MwMj7RvNLWphITVnQb1MN6jWEbLSNWmsGAcdCoFrvkhNWzJVv/g7X64UpfC",
+	"ZAFJGMdOEo2chs1GIhYRLrRtS4Gc1BgZ14TuHNTN5bPiyYVYnsk215/Hv/moTEIe4YWdkxz1SyEypLIc",
+	"jj1bHBenj0ix6mwePM4HZgVpYv77bH+fRExpxkPt16qy8jN2iVjyF6vr2tJuPl5T2VoZivFBDKXg9FdY",
+	"ZM/llttX7R9FE0WItWF5VCwXlX3ElkOZ6W/jHh5VXhj+OOI063lUNd+LyLKI6Cq4BUnjaiLwPRUKBBXY",
+	"Jwc5Vl5THQ63l6LoWCiop+hDtwgcpsxaEjoARbpuBebn7fL1uvBC75JHAtSBpWM0fzE1vZtdYu4Zzt9K",
+	"KFdjhFNPgkpj3bvkrmmhed1y9UCCUqTbiwTHwtDJkCr7DwfAM6BRL7jkvSKw7a+vfEnSNNbK28yw1HNi",
+	"a1QnOdIuOYc7+4CkXLOY2CmxjaJMoepujRBBEY6Zew+JU8zKzKIevFZcqKfghLXhG7N80qV8IjgERGD4",
+	"spFojEdi7OsDeWtJiJ2D1A2MlzuxS4TT2PfLceCDwnRh8Y9XNuJR7c/wkkRcAp+gzLVXw9zbzRs/8Ju9",
+	"5YzMWWEOfQ8TworART6L1hM21YCQhE5EqusPHnu+nNJJ1eGS0EnvwJ0jth4PwQpOmW35kvu7nL0Sbykf",
+	"eR4QZevy9+wMtkcAi1xTgMBJnwlgGNkld1jg2h5TdhosjO8L02NlJLcMrI2kh6SbVcu95EYi2cfo9bF9",
+	"QWOzsay+T2Wp+lM6eXBXgcfjDyxX3ZwiEzxYHKH78wXZwmg2NTdCIXM02uNnuZPF6yiNASBWgfAjNyOK",
+	"vvUyTB6xGcA3Kc6cQjn3eDlz477Z06Waq+4D9ruhum0L/6PzT388CrCIvlv0oh6eMpQ99a0jOLL60+YQ",
+	"Pjr/RLqGy6QYo9c1M7DwiFBy8fHi8J15Vnkf9N/Z2QnVba9JWDp56vQ2ey2cmwF/7mrbLIpU996Gj0yq",
+	"FyrKur/urPgz9/0qcnIQjl4Vk4AMDrxmk9uxricaFDF34jVQ2ht/4fc37ijvY+C6vBRuBspD0d7ymFZ2",
+	"NUVCmqlvVKIklV6b866hBKx5vgY68n7q6VYwJxGMEoGxDTv/DZO2xUOfPf9hunhosbLV5eXd82c7l5d3",
+	"f4XPVW1+HhBZP19noawmkrao1mBvikJGWJLnFbo8ia+mFTgE4eLeFeL6GkTx6lRvqQyddo7vShy2JsLH",
+	"eAe15648zaomZlcf+pGbLfP1VMR8hWAMTNX3KG3q+dcYme5IQ6VJEs/Puj+3wx5kox23tntptDNVMWFL",
+	"ES00jYkFYzPAc/ZWe1/03ZzaXRf58FZFEM0HG4+SJhBe3CFn/rF5Pek69NZffXsWF1So6MT5yIri9eS4",
+	"WWyaoX13JFRrCRduCHLHphqf+EkeQbX4jDF2bCkRD8I8ytO6Y9unznhTTcvTy42uP8AedFaLK6bgrVNu",
+	"yyvflv0HG6BqleKRuM1LjM0F8vts9JNFahmLVF78JIf7vaE6VWaVjSePfe8Xtazj8l5bSX9Lecl4etFM",
+	"u0MrNRYrN+p+n92ZuzFIJqIg60qGVYiKgrSBEKwPZH5432sc91S6vJVO6GItG8IvrR8BIl8vhWIfZxvU",
+	"LwxuW6IvgkQoNkdGH/tBT52j1ohoD9WAJOB6ZmL2Fe8zOTKYZZzcwMTaGGrQWZc56r59Ibzg3ZA26eZ5",
+	"PD2hKHEU70M1p/Uj0s0wYCOgBRYxmuq+l3nr6v10LZhurtB04H2Smq0aPjiwLoOEPYf0OQm4R3bUKmj5",
+	"0zvPac48Niong7vr0eaEocPPMvyFjvjmI+3cDmnTpV/70AwXO8mUD/PoYmP+qliP7YDQOPbhlYlVeqv0",
+	"V/ulTl1zrxcvV2/u9S3ffBym13jRCZq70iLdbOgwxW8/fPYtREMVrhV0QBlXjTrr8qw896D0aHk6Jucf",
+	"kwjSxcFfbtLeLFgPs6GPGCX3Vy4mD+HbylvquyyMBmQFza3yl+eJJx2lpKN4lBQwspok2wspDyGO52mb",
+	"OOrBofFxVA7FrA57ZstSAReaxdlSTYZUYRqeP7JWPKL28q6a9UFFdqon7lwHd5KETrA5fmptnFbyRQ7F",
+	"tK9dWIMLim6N3DQZSBqB2vuiDKh5CI3qxy92eF1v4XnxPW6KWiN3xAagyobuqgZ0L79/yA3o7knDOSxQ",
+	"gcOii3TZEf2+cuZSW5maaTKiE3INJBQjG9VTJItQcKWZTsslmypIA4PBzNcbIsDYgH/s9x2hrEAiG+T+",
+	"j/3+46y16ItMiH7fZfOFN+aCaPnGt7+ZoopaaVCN9vFQ0BGrFQK/2sdz7AkYgjVKdUpjcvHuPCAeygc2",
+	"sYzGMWocpT1ic5UQpGZ9g1sgNDZX4EiAPbuMkEAh9/78tBRo6SqEMUViIW5w5y7Vl+ntXfIr00MjN8vr",
+	"wdxeuxybLklciqSt/WUWN+YE6yPZgvf3GcR1L4LKobJGUGU7X4dnTqj8g9ay5HibMGURVMJOiUaKFIEk",
+	"4j8UVLBIUKaJ7VeoEolUB7O4lUCjwscUZRFRoiauwmwIX7bknsq4c9DZQwS50V88UQyBxq78oDd+uSCZ",
+	"wk++3kvhp6xSXfFHv4TSuLykbuHnQv2lwq8lJi+OtgHjhV8y5aDwm2/zXxqY9ZovDsS6Ql8/f/1/AQAA",
+	"//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,
