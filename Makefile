@@ -62,8 +62,8 @@ test-integration: build fabric ## Integration tests: start a fresh network (with
 	CHARTER_BENCH=1 $(GO) test -count=1 -tags $(TAGS) -timeout 80m -v ./test/... 2>&1 | tee .charter/integration.log | grep -E '^(=== RUN|--- |PASS|FAIL|ok|panic|\s+\S+_test.go)' ; exit $${PIPESTATUS[0]}
 
 .PHONY: test-export
-test-export: build fabric ## The console's audit export of more than 10,000 rows against the real API on a fresh network (grows the channel past 10,000 blocks: 10-15 minutes on 2 cores)
-	CHARTER_EXPORT_ROWS=10000 $(GO) test -count=1 -tags $(TAGS) -timeout 40m -v -run 'TestConsoleAuditExportOnTheNetwork' ./test/
+test-export: build fabric ## The console's audit export of more than 50,000 transactions against the real API on a fresh network (grows the channel past 50,000 transactions first); make test exports more than 10,000
+	CHARTER_EXPORT_ROWS=50000 $(GO) test -count=1 -tags $(TAGS) -timeout 40m -v -run 'TestConsoleAuditExportOnTheNetwork' ./test/
 
 .PHONY: repro-check
 repro-check: ## Build the committed chaincode in two fresh folders, the second with an empty build cache: the SHA-256s must match

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -158,50 +159,119 @@ func TestBrowserGrantRound(t *testing.T) {
 	assert.Equal(t, 122, strings.Count(csvText, "\n"))
 }
 
-// TestBrowserAuditExport streams an export of more than 10,000 rows on
-// the auditor page: the count the page shows and the lines of the file it
-// offers for download both equal what the API streams.
+// apiStream reads one of the fake API's audit streams whole.
+func apiStream(t *testing.T, srv *httptest.Server, path string) []byte {
+	t.Helper()
+	resp, err := http.Get(srv.URL + path)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	require.Equal(t, 200, resp.StatusCode, "%s", raw)
+	return raw
+}
+
+// exportAndDownload waits for the export the auditor started, checks the
+// count the page shows, downloads the file with the keyboard into dir
+// and returns the page's status and the file.
+func exportAndDownload(t *testing.T, ctx context.Context, dir, name string, want []byte) (string, []byte) {
+	t.Helper()
+	start := time.Now()
+	waitFor(t, ctx, `/^Export (complete|failed)/.test(document.getElementById('export-status').textContent)`)
+	rows := strings.Count(string(want), "\n")
+	t.Logf("%d rows exported in the browser in %s", rows, time.Since(start).Round(time.Millisecond))
+	status := text(t, ctx, "#export-status")
+	assert.True(t, strings.HasPrefix(status, fmt.Sprintf("Export complete: %d rows.", rows)), "%s", status)
+	assert.Equal(t, strconv.Itoa(rows), eval[string](t, ctx, `document.getElementById('export-download').dataset.rows`))
+	do(t, ctx, chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+		_, err := chromedp.Call(ctx, cdpbrowser.SetDownloadBehavior, cdpbrowser.SetDownloadBehaviorParams{Behavior: cdpbrowser.SetDownloadBehaviorBehaviorAllow, DownloadPath: dir})
+		return err
+	}))
+	do(t, ctx, chromedp.Focus("#export-download"), chromedp.KeyEvent(kb.Enter))
+	path := filepath.Join(dir, name)
+	require.Eventually(t, func() bool {
+		b, err := os.ReadFile(path)
+		return err == nil && len(b) == len(want)
+	}, 30*time.Second, 50*time.Millisecond, "the browser saves the export as %s", path)
+	file, err := os.ReadFile(path)
+	require.NoError(t, err)
+	assert.Equal(t, rows, strings.Count(string(file), "\n"), "the downloaded file has the API's rows")
+	assert.Equal(t, string(want), string(file), "and is the API's stream, byte for byte")
+	return status, file
+}
+
+// TestBrowserAuditExport exports the fake ledger's 10,500 transactions
+// (the default rows) and then its 3,500 blocks with the keyboard: the
+// count on the page, the downloaded file and the API's stream agree.
 func TestBrowserAuditExport(t *testing.T) {
 	ctx := browser(t)
 	srv, f := consoleWithAPI(t)
 	f.mu.Lock()
 	f.auditRows = 10_500
 	f.mu.Unlock()
-	resp, err := http.Get(srv.URL + "/v1/audit/blocks")
-	require.NoError(t, err)
-	raw, err := io.ReadAll(resp.Body)
-	require.NoError(t, err)
-	resp.Body.Close()
-	apiRows := strings.Count(string(raw), "\n")
-	require.Equal(t, 10_500, apiRows)
+	txs := apiStream(t, srv, "/v1/audit/transactions")
+	require.Equal(t, 10_500, strings.Count(string(txs), "\n"))
+	blocks := apiStream(t, srv, "/v1/audit/blocks")
+	require.Equal(t, 3_500, strings.Count(string(blocks), "\n"))
+	dir := t.TempDir()
 
 	do(t, ctx, chromedp.Navigate(srv.URL+"/audit"), chromedp.WaitReady("#export-form"))
+	require.True(t, eval[bool](t, ctx, `document.getElementById('rows-transactions').checked`), "transactions are the default rows")
 	tabTo(t, ctx, "to", 40)
 	do(t, ctx, chromedp.KeyEvent(kb.Tab))
 	require.Contains(t, eval[string](t, ctx, `document.activeElement.textContent`), "Start the export")
-	start := time.Now()
 	do(t, ctx, chromedp.KeyEvent(kb.Enter))
-	waitFor(t, ctx, `/^Export (complete|failed)/.test(document.getElementById('export-status').textContent)`)
-	t.Logf("%d rows exported in the browser in %s", apiRows, time.Since(start).Round(time.Millisecond))
-	assert.Equal(t, fmt.Sprintf("Export complete: %d rows.", apiRows), text(t, ctx, "#export-status"))
-	assert.Equal(t, strconv.Itoa(apiRows), eval[string](t, ctx, `document.getElementById('export-download').dataset.rows`))
-	// Download the file as a user would (the link, with the keyboard) and count its lines.
-	dir := t.TempDir()
-	do(t, ctx, chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
-		_, err := chromedp.Call(ctx, cdpbrowser.SetDownloadBehavior, cdpbrowser.SetDownloadBehaviorParams{Behavior: cdpbrowser.SetDownloadBehaviorBehaviorAllow, DownloadPath: dir})
-		return err
-	}))
-	do(t, ctx, chromedp.Focus("#export-download"), chromedp.KeyEvent(kb.Enter))
-	path := filepath.Join(dir, "charter-audit.ndjson")
-	require.Eventually(t, func() bool {
-		b, err := os.ReadFile(path)
-		return err == nil && len(b) == len(raw)
-	}, 30*time.Second, 50*time.Millisecond, "the browser saves the export as %s", path)
-	file, err := os.ReadFile(path)
-	require.NoError(t, err)
-	assert.Equal(t, apiRows, strings.Count(string(file), "\n"), "the downloaded file has the API's rows")
-	assert.Equal(t, string(raw), string(file), "and is the API's stream, byte for byte")
+	status, _ := exportAndDownload(t, ctx, dir, "charter-audit-transactions.ndjson", txs)
+	assert.Equal(t, "Export complete: 10500 rows.", status)
+
+	// Blocks instead: the arrow key moves the choice.
+	tabTo(t, ctx, "rows-transactions", 40)
+	do(t, ctx, chromedp.KeyEvent(kb.ArrowDown))
+	require.True(t, eval[bool](t, ctx, `document.getElementById('rows-blocks').checked`), "the arrow key chooses blocks")
+	tabTo(t, ctx, "to", 40)
+	do(t, ctx, chromedp.KeyEvent(kb.Tab), chromedp.KeyEvent(kb.Enter))
+	waitFor(t, ctx, `!/^Export complete: 10500 rows/.test(document.getElementById('export-status').textContent)`)
+	status, _ = exportAndDownload(t, ctx, dir, "charter-audit.ndjson", blocks)
+	assert.Equal(t, "Export complete: 3500 rows.", status)
 	screenshot(t, ctx, "audit-export")
+}
+
+// TestBrowserAuditExportResumes breaks the transaction stream mid-row
+// once: the page drops the rows of the last complete row's block, asks
+// for the rest from that block (to the last block the first answer
+// announced), says it resumed, and the file is the unbroken stream byte
+// for byte.
+func TestBrowserAuditExportResumes(t *testing.T) {
+	ctx := browser(t)
+	srv, f := consoleWithAPI(t)
+	f.mu.Lock()
+	f.auditRows = 10_500
+	f.mu.Unlock()
+	txs := apiStream(t, srv, "/v1/audit/transactions")
+	// The cut: in the middle of the third row of a block.
+	cut := len(txs) / 2
+	for !strings.Contains(string(txs[strings.LastIndexByte(string(txs[:cut]), '\n')+1:cut]), `"index":2,`) {
+		cut += 40
+	}
+	cut += 20
+	lastComplete := txs[:strings.LastIndexByte(string(txs[:cut]), '\n')]
+	var row struct {
+		Block int `json:"block"`
+		Index int `json:"index"`
+	}
+	require.NoError(t, json.Unmarshal(lastComplete[strings.LastIndexByte(string(lastComplete), '\n')+1:], &row))
+	require.Equal(t, 1, row.Index, "the last complete row is the block's second: the page must drop it and the first")
+	f.mu.Lock()
+	f.auditCut, f.auditRequests = cut, nil
+	f.mu.Unlock()
+
+	do(t, ctx, chromedp.Navigate(srv.URL+"/audit"), chromedp.WaitReady("#export-form"),
+		chromedp.Click("#export-form button[type=submit]"))
+	status, _ := exportAndDownload(t, ctx, t.TempDir(), "charter-audit-transactions.ndjson", txs)
+	assert.Equal(t, fmt.Sprintf("Export complete: 10500 rows. The stream broke once; the export resumed from block %d.", row.Block), status)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	assert.Equal(t, []string{"from=0", fmt.Sprintf("from=%d&to=3499", row.Block)}, f.auditRequests, "the second request resumes at the block, to the first answer's last block")
 }
 
 func must[T any](v T, err error) T {

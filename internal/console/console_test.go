@@ -99,7 +99,7 @@ func TestPages(t *testing.T) {
 		{"guardian status fragment, refreshed by the page", "/guardian/status?kind=ballot&target=paused", nil, 200, []string{`data-in-force="yes"`, "lapses by itself"}},
 		{"guardian status of a target not paused", "/guardian/status?kind=ballot&target=calm", nil, 200, []string{`data-in-force="no"`, "Not paused at"}},
 		{"guardian status needs a target", "/guardian/status?kind=ballot", nil, 400, []string{"target: required"}},
-		{"audit page", "/audit", nil, 200, []string{`id="export-form"`, "/v1/audit/blocks"}},
+		{"audit page", "/audit", nil, 200, []string{`id="export-form"`, "/v1/audit/transactions", "/v1/audit/blocks", `id="rows-transactions" name="rows" value="transactions" checked`}},
 		{"identity page", "/identity", nil, 200, []string{"non-extractable", `id="keyfile"`}},
 	}
 	for _, tt := range tests {

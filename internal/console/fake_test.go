@@ -37,8 +37,14 @@ type fakeReader struct {
 	standing map[identity.Identity]*ballot.Standing
 	votes    []ballot.CastWeight
 	grant    *fakeGrant // round r2, which the manager tests drive
-	// auditRows is how many blocks the fake API's audit export streams.
+	// auditRows is how many transactions the fake API's ledger holds
+	// (auditPerBlock to a block, the last block possibly fewer).
 	auditRows int
+	// auditCut, when positive, breaks the next audit stream after that
+	// many bytes (mid-row), once.
+	auditCut int
+	// auditRequests are the audit streams' query strings, in order.
+	auditRequests []string
 }
 
 func newFake() *fakeReader {

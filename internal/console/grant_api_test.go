@@ -1,11 +1,13 @@
 package console
 
 import (
+	"bytes"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/charter-gov/charter/chaincode/errcode"
@@ -139,17 +141,66 @@ func (a *fakeAPI) serveGrant(w http.ResponseWriter, r *http.Request, parts []str
 		}
 		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 		_, _ = w.Write([]byte(out))
-	case r.Method == http.MethodGet && len(parts) == 2 && parts[0] == "audit" && parts[1] == "blocks":
-		a.reader.mu.Lock()
-		n := a.reader.auditRows
-		a.reader.mu.Unlock()
-		w.Header().Set("Content-Type", "application/x-ndjson")
-		enc := json.NewEncoder(w)
-		for i := range n {
-			_ = enc.Encode(map[string]any{"number": i, "transactions": []map[string]string{{"txId": fmt.Sprintf("%064x", i), "validationCode": "VALID"}}})
-		}
+	case r.Method == http.MethodGet && len(parts) == 2 && parts[0] == "audit" && (parts[1] == "blocks" || parts[1] == "transactions"):
+		a.serveAudit(w, r, parts[1] == "blocks")
 	default:
 		return false
 	}
 	return true
+}
+
+// auditPerBlock is how many transactions the fake ledger puts in a block.
+const auditPerBlock = 3
+
+// serveAudit streams the fake ledger's audit rows as the API does: one
+// line per block or per transaction of blocks from..to (to: default the
+// last block, announced in Charter-Audit-To). With reader.auditCut set
+// it writes that many bytes and breaks the connection, once.
+func (a *fakeAPI) serveAudit(w http.ResponseWriter, r *http.Request, blocks bool) {
+	a.reader.mu.Lock()
+	n, cut := a.reader.auditRows, a.reader.auditCut
+	a.reader.auditCut = 0
+	a.reader.auditRequests = append(a.reader.auditRequests, r.URL.RawQuery)
+	a.reader.mu.Unlock()
+	last := (n+auditPerBlock-1)/auditPerBlock - 1
+	from, to := 0, last
+	if v := r.URL.Query().Get("from"); v != "" {
+		from, _ = strconv.Atoi(v)
+	}
+	if v := r.URL.Query().Get("to"); v != "" {
+		to, _ = strconv.Atoi(v)
+	}
+	if from > to || to > last {
+		a.refuse(w, errcode.Invalidf("from %d to %d: the blocks are 0 to %d", from, to, last))
+		return
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	for b := from; b <= to; b++ {
+		var txs []map[string]string
+		for i := 0; i < auditPerBlock && b*auditPerBlock+i < n; i++ {
+			k := b*auditPerBlock + i
+			code := "VALID"
+			if k%5 == 4 {
+				code = "MVCC_READ_CONFLICT"
+			}
+			if blocks {
+				txs = append(txs, map[string]string{"txId": fmt.Sprintf("%064x", k), "validationCode": code})
+				continue
+			}
+			_ = enc.Encode(map[string]any{"block": b, "index": i, "txId": fmt.Sprintf("%064x", k), "type": "ENDORSER_TRANSACTION", "creatorMsp": "LabAMSP", "creator": "LabAMSP/ada", "chaincode": "charter", "function": "decision:Vote", "validationCode": code})
+		}
+		if blocks {
+			_ = enc.Encode(map[string]any{"number": b, "transactions": txs})
+		}
+	}
+	w.Header().Set("Content-Type", "application/x-ndjson")
+	w.Header().Set("Charter-Audit-To", strconv.Itoa(to))
+	if cut > 0 && cut < buf.Len() {
+		w.WriteHeader(http.StatusOK)
+		_, _ = w.Write(buf.Bytes()[:cut])
+		w.(http.Flusher).Flush()
+		panic(http.ErrAbortHandler) // the connection breaks mid-row
+	}
+	_, _ = w.Write(buf.Bytes())
 }

@@ -337,8 +337,51 @@
     });
   }
 
-  // Audit export: stream the API's NDJSON, count rows as they arrive, and
-  // offer the whole file for download.
+  // Audit export: stream the API's NDJSON (one row per transaction or per
+  // block), count rows as they arrive, and offer the whole file for
+  // download. A stream that breaks (or ends before the last block the
+  // server announced) is resumed from the block of the last complete
+  // row: that block's rows are dropped and asked for again, at most
+  // maxResumes times.
+  var maxResumes = 3;
+
+  function newlines(bytes) {
+    var n = 0;
+    for (var i = 0; i < bytes.length; i++) if (bytes[i] === 10) n++;
+    return n;
+  }
+
+  function joinChunks(chunks) {
+    var len = 0;
+    chunks.forEach(function (c) { len += c.length; });
+    var all = new Uint8Array(len), at = 0;
+    chunks.forEach(function (c) { all.set(c, at); at += c.length; });
+    return all;
+  }
+
+  // cutAtBlock keeps the complete rows of all before the block of its last
+  // complete row; it answers the kept bytes and that block (null: no
+  // complete row).
+  function cutAtBlock(all, blockOf) {
+    var end = all.lastIndexOf(10);
+    if (end < 0) return { kept: all.subarray(0, 0), block: null };
+    var dec = new TextDecoder();
+    var lineAt = function (stop) { // the start of the line ending at stop
+      var s = stop - 1;
+      while (s >= 0 && all[s] !== 10) s--;
+      return s + 1;
+    };
+    var start = lineAt(end);
+    var block = blockOf(JSON.parse(dec.decode(all.subarray(start, end))));
+    var cut = start;
+    while (cut > 0) {
+      var prev = lineAt(cut - 1);
+      if (blockOf(JSON.parse(dec.decode(all.subarray(prev, cut - 1)))) !== block) break;
+      cut = prev;
+    }
+    return { kept: all.subarray(0, cut), block: block };
+  }
+
   function wireExport() {
     var form = document.getElementById('export-form');
     if (!form) return;
@@ -346,30 +389,69 @@
     var link = document.getElementById('export-download');
     form.addEventListener('submit', async function (ev) {
       ev.preventDefault();
-      var q = new URLSearchParams();
-      if (form.from.value !== '') q.set('from', form.from.value);
-      if (form.to.value !== '') q.set('to', form.to.value);
+      var blocks = form.querySelector('input[name=rows]:checked').value === 'blocks';
+      var path = blocks ? '/audit/blocks' : '/audit/transactions';
+      var blockOf = blocks ? function (r) { return r.number; } : function (r) { return r.block; };
+      var from = form.from.value, to = form.to.value;
       link.hidden = true;
+      link.setAttribute('download', blocks ? 'charter-audit.ndjson' : 'charter-audit-transactions.ndjson');
       say(status, 'Exporting…');
+      var chunks = [], rows = 0, shown = 0, resumes = 0, resumedAt = [];
       try {
-        var resp = await fetch(apiBase() + '/audit/blocks?' + q.toString(), { headers: { 'Accept': 'application/x-ndjson' } });
-        if (!resp.ok) {
-          var p = await resp.json().catch(function () { return {}; });
-          throw new Error(p.detail || resp.statusText);
-        }
-        var reader = resp.body.getReader();
-        var chunks = [], rows = 0, shown = 0;
         for (;;) {
-          var r = await reader.read();
-          if (r.done) break;
-          chunks.push(r.value);
-          for (var i = 0; i < r.value.length; i++) if (r.value[i] === 10) rows++;
-          if (rows - shown >= 1000) { shown = rows; say(status, 'Exporting… ' + rows + ' rows so far.'); }
+          var q = new URLSearchParams();
+          if (from !== '') q.set('from', from);
+          if (to !== '') q.set('to', to);
+          var broken = null;
+          try {
+            var resp = await fetch(apiBase() + path + '?' + q.toString(), { headers: { 'Accept': 'application/x-ndjson' } });
+            if (!resp.ok) {
+              var p = await resp.json().catch(function () { return {}; });
+              var err = new Error(p.detail || resp.statusText);
+              err.final = true;
+              throw err;
+            }
+            // Every resumption asks for the blocks the first answer covered.
+            var announced = resp.headers.get('Charter-Audit-To');
+            if (to === '' && announced !== null) to = announced;
+            var reader = resp.body.getReader();
+            for (;;) {
+              var r = await reader.read();
+              if (r.done) break;
+              chunks.push(r.value);
+              rows += newlines(r.value);
+              if (rows - shown >= 1000) { shown = rows; say(status, 'Exporting… ' + rows + ' rows so far.'); }
+            }
+          } catch (e) {
+            if (e.final) throw e;
+            broken = e;
+          }
+          var all = joinChunks(chunks);
+          chunks = [all];
+          var complete = all.length === 0 || all[all.length - 1] === 10;
+          if (!broken && complete && to !== '' && all.length > 0) {
+            var last = all.lastIndexOf(10, all.length - 2) + 1;
+            if (String(blockOf(JSON.parse(new TextDecoder().decode(all.subarray(last, all.length - 1))))) !== String(to)) broken = new Error('the stream ended before block ' + to);
+          } else if (!broken && !complete) {
+            broken = new Error('the stream ended inside a row');
+          }
+          if (!broken) break;
+          if (resumes >= maxResumes) throw new Error(broken.message + ' (after ' + resumes + ' resumptions)');
+          resumes++;
+          var c = cutAtBlock(all, blockOf);
+          chunks = [c.kept];
+          rows = newlines(c.kept);
+          shown = rows;
+          if (c.block !== null) from = String(c.block);
+          resumedAt.push(from === '' ? '0' : from);
+          say(status, 'The stream broke (' + broken.message + '); resuming from block ' + (from === '' ? '0' : from) + ' with ' + rows + ' rows kept…');
         }
         link.href = URL.createObjectURL(new Blob(chunks, { type: 'application/x-ndjson' }));
         link.hidden = false;
         link.setAttribute('data-rows', String(rows));
-        say(status, 'Export complete: ' + rows + ' rows.', 'committed');
+        var msg = 'Export complete: ' + rows + ' rows.';
+        if (resumes > 0) msg += ' The stream broke ' + (resumes === 1 ? 'once' : resumes + ' times') + '; the export resumed from block ' + resumedAt.join(', then ') + '.';
+        say(status, msg, 'committed');
       } catch (e) {
         say(status, 'Export failed: ' + e.message, 'failed');
       }
