@@ -223,6 +223,7 @@ func TestBrowserAuditExport(t *testing.T) {
 	do(t, ctx, chromedp.KeyEvent(kb.Enter))
 	status, _ := exportAndDownload(t, ctx, dir, "charter-audit-transactions.ndjson", txs)
 	assert.Equal(t, "Export complete: 10500 rows.", status)
+	screenshot(t, ctx, "audit-export")
 
 	// Blocks instead: the arrow key moves the choice.
 	tabTo(t, ctx, "rows-transactions", 40)
@@ -233,7 +234,6 @@ func TestBrowserAuditExport(t *testing.T) {
 	waitFor(t, ctx, `!/^Export complete: 10500 rows/.test(document.getElementById('export-status').textContent)`)
 	status, _ = exportAndDownload(t, ctx, dir, "charter-audit.ndjson", blocks)
 	assert.Equal(t, "Export complete: 3500 rows.", status)
-	screenshot(t, ctx, "audit-export")
 }
 
 // TestBrowserAuditExportResumes breaks the transaction stream mid-row
