@@ -39,7 +39,7 @@ func TestRefusalsNameFieldAndRule(t *testing.T) {
 		{"a negative cap", func() error { _, err := Allocate(10, -1, true, nil); return err }, "cap", "range"},
 		{"a missing weight", func() error { _, err := Allocate(10, 0, false, []*big.Int{big.NewInt(1), nil}); return err }, "weights[1]", "range"},
 		{"contributions and pool past MaxAmount", func() error {
-			_, err := Match(Rule{Kind: KindQuadratic}, MaxAmount, []Project{proj("p", c("a", "A", 1), c("b", "B", 1))})
+			_, err := Match(Rule{Kind: KindQuadratic}, MaxAmount, []Project{proj("p", c("a", "A", MaxAmount/3), c("b", "B", MaxAmount/3))})
 			return err
 		}, "pool", RuleMaxAmount},
 	} {
