@@ -45,7 +45,10 @@ func TestDepositRefusalsNameFieldAndRule(t *testing.T) {
 		return func(tx *core.Tx) error { _, err := ConfirmDeposit(tx, ConfirmDepositRequest{Deposit: id}); return err }
 	}
 	cancel := func(id string) func(tx *core.Tx) error {
-		return func(tx *core.Tx) error { _, err := CancelDeposit(tx, CancelDepositRequest{Deposit: id, Reason: "r"}); return err }
+		return func(tx *core.Tx) error {
+			_, err := CancelDeposit(tx, CancelDepositRequest{Deposit: id, Reason: "r"})
+			return err
+		}
 	}
 	ok := DepositRequest{Account: "usd", Amount: 10, Reference: "wire-1", Reason: "grant"}
 	with := func(f func(r *DepositRequest)) DepositRequest { r := ok; f(&r); return r }
