@@ -37,6 +37,7 @@ func TestRefusalsNameFieldAndRule(t *testing.T) {
 		{"one founder", nil, propose(edit(func(g *Genesis) { g.Founders = []string{fMSP} })), errcode.InvalidArgument, "founders", "range"},
 		{"a malformed founder", nil, propose(edit(func(g *Genesis) { g.Founders[1] = "Lab A" })), errcode.InvalidArgument, "founders[1]", "format"},
 		{"a founder twice", nil, propose(edit(func(g *Genesis) { g.Founders[2] = bMSP })), errcode.InvalidArgument, "founders", "unique"},
+		{"a constitution that breaks a rule", nil, propose(edit(func(g *Genesis) { g.Constitution.Houses[0].MinSeats = 0 })), errcode.InvalidArgument, "constitution.houses[0].minSeats", "range"},
 		{"no member", nil, propose(edit(func(g *Genesis) { g.Members = nil })), errcode.InvalidArgument, "members", "range"},
 		{"a member without a name", nil, propose(edit(func(g *Genesis) { g.Members[1].Name = "" })), errcode.InvalidArgument, "members[1].name", "required"},
 		{"a member with an unknown role", nil, propose(edit(func(g *Genesis) { g.Members[2].Roles = []membership.Role{"king"} })), errcode.InvalidArgument, "members[2].roles", "enum"},
