@@ -267,7 +267,7 @@ func Get(s core.Store, msp string) (*Admission, error) {
 		return nil, err
 	}
 	if !found {
-		return nil, errcode.Fieldf(errcode.NotFound, "mspId", "exists", "no executed partner_admission decision admits %s", msp)
+		return nil, errcode.Fieldf(errcode.NotFound, "", "exists", "no executed partner_admission decision admits %s", msp)
 	}
 	return &a, nil
 }

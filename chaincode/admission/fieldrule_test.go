@@ -75,7 +75,7 @@ func TestRefusalsNameFieldAndRule(t *testing.T) {
 		{"remove one never admitted", remove(raw(t, RemovalPayload{MSPID: "LabDMSP", Reason: "r"})), errcode.NotFound, "payload.mspId", "exists"},
 		{"remove twice", remove(raw(t, RemovalPayload{MSPID: "LabEMSP", Reason: "r"})), errcode.Conflict, "payload.mspId", RuleNotRemoved},
 		{"look up a malformed MSP ID", lab("Lab D"), errcode.InvalidArgument, "mspId", "format"},
-		{"look up an unknown organisation", lab("LabDMSP"), errcode.NotFound, "mspId", "exists"},
+		{"look up an unknown organisation", lab("LabDMSP"), errcode.NotFound, "", "exists"},
 		{"an update adding another MSP", func() error { p := labC(); p.MSPID = "LabDMSP"; return a.Matches(p) }, errcode.FailedPrecondition, "mspId", RuleMatchAdmission},
 		{"an update with other endpoints", func() error { p := labC(); p.PeerEndpoints = []string{"10.77.0.9:7051"}; return a.Matches(p) },
 			errcode.FailedPrecondition, "peerEndpoints", RuleMatchAdmission},

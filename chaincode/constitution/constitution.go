@@ -985,7 +985,7 @@ func Get(s core.Store, version int64) (*Version, error) {
 		return nil, err
 	}
 	if !found {
-		return nil, errcode.Fieldf(errcode.NotFound, "version", "exists", "constitution version %d does not exist", version)
+		return nil, errcode.Fieldf(errcode.NotFound, "", "exists", "constitution version %d does not exist", version)
 	}
 	return &v, nil
 }

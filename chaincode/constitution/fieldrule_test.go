@@ -106,7 +106,7 @@ func TestStateRefusalsNameFieldAndRule(t *testing.T) {
 	_, err = Get(s, 0)
 	check(err, errcode.InvalidArgument, "version", "range")
 	_, err = Get(s, 2)
-	check(err, errcode.NotFound, "version", "exists")
+	check(err, errcode.NotFound, "", "exists")
 	d := Default()
 	_, err = d.Rule("coronation")
 	check(err, errcode.NotFound, "type", "exists")

@@ -95,6 +95,8 @@ func TestRefusalsNameFieldAndRule(t *testing.T) {
 		{"revoke attester in a category not held", byDecision(func(tx *core.Tx) (*Member, error) {
 			return RevokeAttesterByDecision(tx, ada, []contribution.Category{contribution.RedTeaming}, "d1")
 		}), errcode.Conflict, "categories", RuleHoldsRole},
+		{"look up an unknown member", func() error { _, err := Get(s, u2); return err }, errcode.NotFound, "", "exists"},
+		{"look up a removed member as active", func() error { _, err := Active(s, gone); return err }, errcode.NotFound, "", RuleActiveMember},
 		{"a shard out of range", func() error { return ScanShard(s, Shards, func(*Member) error { return nil }) }, errcode.InvalidArgument, "shard", "range"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {

@@ -318,9 +318,10 @@ func requireOwnOrgAdmin(tx *core.Tx, target identity.Identity, action string) er
 	return nil
 }
 
-// Get returns a member, or a NOT_FOUND error.
+// Get returns a member, or a NOT_FOUND error (rule "exists", naming no
+// field: a caller names the request field that gave the identity).
 func Get(s core.Store, id identity.Identity) (*Member, error) {
-	if err := ValidateIdentity(id, "member"); err != nil {
+	if err := id.Validate(); err != nil {
 		return nil, err
 	}
 	key, err := Key(id)
@@ -333,20 +334,21 @@ func Get(s core.Store, id identity.Identity) (*Member, error) {
 		return nil, err
 	}
 	if !found {
-		return nil, errcode.Fieldf(errcode.NotFound, "member", "exists", "member %s is not registered", id.Short())
+		return nil, errcode.Fieldf(errcode.NotFound, "", "exists", "member %s is not registered", id.Short())
 	}
 	return &m, nil
 }
 
 // Active returns an active member, or NOT_FOUND when the identity is not
-// registered or was removed.
+// registered (rule "exists") or was removed (RuleActiveMember), naming no
+// field, as Get.
 func Active(s core.Store, id identity.Identity) (*Member, error) {
 	m, err := Get(s, id)
 	if err != nil {
 		return nil, err
 	}
 	if m.Status != StatusActive {
-		return nil, errcode.Fieldf(errcode.NotFound, "member", RuleActiveMember, "member %s was removed", id.Short())
+		return nil, errcode.Fieldf(errcode.NotFound, "", RuleActiveMember, "member %s was removed", id.Short())
 	}
 	return m, nil
 }
@@ -528,7 +530,7 @@ func Update(tx *core.Tx, req UpdateRequest) (*Member, error) {
 	}
 	m, err := Active(tx.Store, req.Member)
 	if err != nil {
-		return nil, err
+		return nil, errcode.WithField(err, "member")
 	}
 	at := timerule.Stamp(tx.Time, m.UpdatedAt)
 	m.Name = req.Name
@@ -555,7 +557,7 @@ func Remove(tx *core.Tx, req RemoveRequest) (*Member, error) {
 	}
 	m, err := Active(tx.Store, req.Member)
 	if err != nil {
-		return nil, err
+		return nil, errcode.WithField(err, "member")
 	}
 	// Powers the consortium granted (by the genesis or a decision) are
 	// withdrawn only the way they were granted: an organisation cannot

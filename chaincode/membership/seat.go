@@ -75,7 +75,11 @@ func roleChange(tx *core.Tx, member identity.Identity, role Role, decision strin
 	if decision == "" {
 		return nil, errcode.InvalidFieldf("decision", "required", "a role change by decision needs the decision's ID")
 	}
-	return Active(tx.Store, member)
+	m, err := Active(tx.Store, member)
+	if err != nil {
+		return nil, errcode.WithField(err, "member")
+	}
+	return m, nil
 }
 
 // GrantAttesterByDecision authorises an active member to attest in

@@ -151,7 +151,7 @@ func ConfirmDeposit(tx *core.Tx, req ConfirmDepositRequest) (*Deposited, error) 
 	}
 	d, err := GetDeposit(tx.Store, req.Deposit)
 	if err != nil {
-		return nil, err
+		return nil, errcode.WithField(err, "deposit")
 	}
 	if d.Status == DepositCancelled {
 		return nil, errcode.PreconditionFieldf("deposit", RulePending, "treasury confirm deposit %s: it was cancelled by %s (%s); a cancelled deposit is not confirmed", d.ID, d.Recorder.Short(), errcode.Quote(d.CancelReason))
@@ -218,7 +218,7 @@ func CancelDeposit(tx *core.Tx, req CancelDepositRequest) (*DepositRecord, error
 	}
 	d, err := GetDeposit(tx.Store, req.Deposit)
 	if err != nil {
-		return nil, err
+		return nil, errcode.WithField(err, "deposit")
 	}
 	caller := tx.Caller.Identity
 	if caller != d.Recorder {
@@ -295,10 +295,11 @@ func DepositsAt(s core.Store, at time.Time, pageSize int, bookmark string) (*Dep
 	return page, nil
 }
 
-// GetDeposit returns a deposit as stored, NOT_FOUND when none was recorded.
+// GetDeposit returns a deposit as stored, NOT_FOUND (rule "exists",
+// naming no field, as GetSpend) when none was recorded.
 func GetDeposit(s core.Store, id string) (*DepositRecord, error) {
 	if err := checkRef("deposit", id, true); err != nil {
-		return nil, err
+		return nil, errcode.WithField(err, "id")
 	}
 	k, err := depositKey(id)
 	if err != nil {
@@ -310,7 +311,7 @@ func GetDeposit(s core.Store, id string) (*DepositRecord, error) {
 		return nil, err
 	}
 	if !found {
-		return nil, errcode.Fieldf(errcode.NotFound, "deposit", "exists", "treasury deposit %s not found", errcode.Quote(id))
+		return nil, errcode.Fieldf(errcode.NotFound, "", "exists", "treasury deposit %s not found", errcode.Quote(id))
 	}
 	return &d, nil
 }

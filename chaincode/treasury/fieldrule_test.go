@@ -101,7 +101,7 @@ func TestSpendRefusalsNameFieldAndRule(t *testing.T) {
 	w.names(foTres, errcode.InvalidArgument, "payees[1].to", "unique", propose(pay("compute_credits", "d-b", Payee{To: bob, Amount: 1}, Payee{To: bob, Amount: 2})))
 	w.names(foTres, errcode.InvalidArgument, "payees[1].amount", "range", propose(pay("compute_credits", "d-b", Payee{To: bob, Amount: 1}, Payee{To: ada, Amount: 0})))
 	w.names(foTres, errcode.InvalidArgument, "payees[1].amount", RuleMaxAmount, propose(pay("compute_credits", "d-b", Payee{To: bob, Amount: MaxAmount}, Payee{To: ada, Amount: 1})))
-	w.names(foTres, errcode.NotFound, "payees[1].member", "exists", propose(pay("compute_credits", "d-b", Payee{To: bob, Amount: 1}, Payee{To: ghost, Amount: 1})))
+	w.names(foTres, errcode.NotFound, "payees[1].to", "exists", propose(pay("compute_credits", "d-b", Payee{To: bob, Amount: 1}, Payee{To: ghost, Amount: 1})))
 	w.names(foTres, errcode.FailedPrecondition, "payees", RulePeriodLimit, propose(pay("compute_credits", "d-b", Payee{To: bob, Amount: 50_001})))
 	w.names(foTres, errcode.NotFound, "budget", "exists", propose(pay("compute_credits", "d-none", Payee{To: bob, Amount: 1})))
 	w.names(foTres, errcode.InvalidArgument, "budget", RuleBudgetAccount, propose(pay("compute_credits", "d-usd", Payee{To: bob, Amount: 1})))

@@ -146,7 +146,7 @@ func checkSpendRequest(s core.Store, doc *constitution.Document, req SpendReques
 		}
 		total += p.Amount
 		if _, err := membership.Active(s, p.To); err != nil {
-			return 0, fmt.Errorf("%s: payee %d: %w", action, i, membership.NestField(err, fmt.Sprintf("payees[%d]", i)))
+			return 0, fmt.Errorf("%s: payee %d: %w", action, i, errcode.WithField(err, fmt.Sprintf("payees[%d].to", i)))
 		}
 	}
 	if limit := doc.Treasury.SpendLimit(req.Account); total > limit {
@@ -172,7 +172,7 @@ func queue(sp *Spend, doc *constitution.Document, at time.Time) {
 func CheckSpendDecision(s core.Store, p SpendDecisionPayload) (*Spend, error) {
 	sp, err := GetSpend(s, p.Spend)
 	if err != nil {
-		return nil, err
+		return nil, errcode.WithField(err, "spend")
 	}
 	if sp.Status != StatusAwaitingDecision {
 		return nil, errcode.PreconditionFieldf("spend", RuleAwaitingDecision, "treasury_spend decision: spend %s is %s; only a spend awaiting its decision is approved by one", sp.ID, sp.Status)
@@ -227,7 +227,7 @@ func Approve(tx *core.Tx, req ApproveRequest) (*Approval, error) {
 	}
 	sp, err := GetSpend(tx.Store, req.Spend)
 	if err != nil {
-		return nil, err
+		return nil, errcode.WithField(err, "spend")
 	}
 	if sp.Status != StatusQueued && sp.Status != StatusAwaitingDecision {
 		return nil, errcode.PreconditionFieldf("spend", RulePending, "approve spend %s: it is %s", sp.ID, sp.Status)
@@ -464,7 +464,7 @@ func Cancel(tx *core.Tx, req CancelRequest) (*Spend, error) {
 	}
 	sp, err := GetSpend(tx.Store, req.Spend)
 	if err != nil {
-		return nil, err
+		return nil, errcode.WithField(err, "spend")
 	}
 	if sp.Proposer != tx.Caller.Identity {
 		return nil, errcode.Fieldf(errcode.Forbidden, "", RuleProposer, "cancel spend %s: only its proposer %s withdraws it", sp.ID, sp.Proposer)
@@ -498,10 +498,12 @@ func Cancel(tx *core.Tx, req CancelRequest) (*Spend, error) {
 
 // ---- Queries -------------------------------------------------------------------
 
-// GetSpend returns a spend.
+// GetSpend returns a spend, NOT_FOUND (rule "exists", naming no field:
+// a caller names the request field that gave the ID) when none was
+// proposed.
 func GetSpend(s core.Store, id string) (*Spend, error) {
 	if err := checkRef("spend", id, true); err != nil {
-		return nil, err
+		return nil, errcode.WithField(err, "id")
 	}
 	k, err := spendKey(id)
 	if err != nil {
@@ -513,7 +515,7 @@ func GetSpend(s core.Store, id string) (*Spend, error) {
 		return nil, err
 	}
 	if !found {
-		return nil, errcode.Fieldf(errcode.NotFound, "spend", "exists", "spend %s not found", errcode.Quote(id))
+		return nil, errcode.Fieldf(errcode.NotFound, "", "exists", "spend %s not found", errcode.Quote(id))
 	}
 	return &sp, nil
 }

@@ -502,7 +502,7 @@ func GetBudget(s core.Store, decision string) (*Budget, error) {
 		return nil, err
 	}
 	if !found {
-		return nil, errcode.Fieldf(errcode.NotFound, "budget", "exists", "budget %s: no executed budget decision opened it", errcode.Quote(decision))
+		return nil, errcode.Fieldf(errcode.NotFound, "", "exists", "budget %s: no executed budget decision opened it", errcode.Quote(decision))
 	}
 	return &b, nil
 }
@@ -529,7 +529,7 @@ func Usage(s core.Store, acct string, at time.Time) (*PeriodUsage, error) {
 		return nil, err
 	}
 	if _, ok := cur.Document.Treasury.Account(acct); !ok {
-		return nil, errcode.Fieldf(errcode.NotFound, "account", "exists", "treasury account %s: the constitution names no such account", errcode.Quote(acct))
+		return nil, errcode.Fieldf(errcode.NotFound, "", "exists", "treasury account %s: the constitution names no such account", errcode.Quote(acct))
 	}
 	return usage(s, &cur.Document, acct, at)
 }

@@ -97,7 +97,7 @@ func Give(tx *core.Tx, req GiveRequest) (*Vouch, error) {
 		return nil, errcode.Fieldf(errcode.Forbidden, "member", RuleOtherOrganisation, "vouch for %s: a vouch must come from another organisation than the member's (%s); an organisation cannot vouch for its own registrations", req.Member.Short(), req.Member.MSPID)
 	}
 	if _, err := membership.Active(tx.Store, req.Member); err != nil {
-		return nil, fmt.Errorf("vouch for %s: %w", req.Member, err)
+		return nil, fmt.Errorf("vouch for %s: %w", req.Member, errcode.WithField(err, "member"))
 	}
 	key, err := Key(req.Member, caller)
 	if err != nil {
