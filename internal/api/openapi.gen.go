@@ -1532,6 +1532,9 @@ type ListEligibleMembersParams struct {
 
 // StreamEventsParams defines parameters for StreamEvents.
 type StreamEventsParams struct {
+	// Alert only treasury alerts at this amount (at least 1), each line with its `alert`
+	Alert *int64 `form:"alert,omitempty" json:"alert,omitempty"`
+
 	// Type only events of these types (comma-separated, e.g. `ballot.opened,vote.cast`)
 	Type      *[]string `form:"type,omitempty" json:"type,omitempty"`
 	FromBlock *int64    `form:"fromBlock,omitempty" json:"fromBlock,omitempty"`
@@ -2500,6 +2503,18 @@ type ClientInterface interface {
 	// response ends. NDJSON ends at the height the server had indexed when
 	// the request arrived unless `follow=true`; SSE always follows new
 	// blocks (with a keep-alive comment every 15 s).
+	//
+	// With `alert=AMOUNT` only treasury alerts are sent, as `charter events
+	// watch --alert AMOUNT` prints them: a spend proposed, queued or
+	// executed, a deposit recorded or confirmed or an issuance of at least
+	// AMOUNT units, and whatever the amount a spend paying its own
+	// proposer, a spend cancelled, a spend queued by a `treasury_spend`
+	// decision. Each line then also carries `alert` (block, txId, event,
+	// time, actor, account, amount, spend, source and `why`, the reasons);
+	// cursors, resuming, `limit` (counting alerts) and `follow` work as
+	// for every event. An `alert` below 1 is a problem (field `alert`,
+	// rule `range`). The server never posts alerts for a caller: webhooks
+	// are the operator's `charter serve --alert-webhook`.
 	//
 	// Corresponds with GET /v1/events (the `StreamEvents` operationId).
 	StreamEvents(ctx context.Context, params *StreamEventsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -4208,6 +4223,18 @@ func (c *Client) ListEligibleMembers(ctx context.Context, params *ListEligibleMe
 // response ends. NDJSON ends at the height the server had indexed when
 // the request arrived unless `follow=true`; SSE always follows new
 // blocks (with a keep-alive comment every 15 s).
+//
+// With `alert=AMOUNT` only treasury alerts are sent, as `charter events
+// watch --alert AMOUNT` prints them: a spend proposed, queued or
+// executed, a deposit recorded or confirmed or an issuance of at least
+// AMOUNT units, and whatever the amount a spend paying its own
+// proposer, a spend cancelled, a spend queued by a `treasury_spend`
+// decision. Each line then also carries `alert` (block, txId, event,
+// time, actor, account, amount, spend, source and `why`, the reasons);
+// cursors, resuming, `limit` (counting alerts) and `follow` work as
+// for every event. An `alert` below 1 is a problem (field `alert`,
+// rule `range`). The server never posts alerts for a caller: webhooks
+// are the operator's `charter serve --alert-webhook`.
 //
 // Corresponds with GET /v1/events (the `StreamEvents` operationId).
 func (c *Client) StreamEvents(ctx context.Context, params *StreamEventsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -8681,6 +8708,18 @@ func NewStreamEventsRequest(server string, params *StreamEventsParams) (*http.Re
 		// styled parameters, preserving literal commas as delimiters
 		// per the OpenAPI spec (e.g. "color=blue,black,brown").
 		var rawQueryFragments []string
+
+		if params.Alert != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "alert", *params.Alert, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
 
 		if params.Type != nil {
 
@@ -13500,6 +13539,18 @@ type ClientWithResponsesInterface interface {
 	// response ends. NDJSON ends at the height the server had indexed when
 	// the request arrived unless `follow=true`; SSE always follows new
 	// blocks (with a keep-alive comment every 15 s).
+	//
+	// With `alert=AMOUNT` only treasury alerts are sent, as `charter events
+	// watch --alert AMOUNT` prints them: a spend proposed, queued or
+	// executed, a deposit recorded or confirmed or an issuance of at least
+	// AMOUNT units, and whatever the amount a spend paying its own
+	// proposer, a spend cancelled, a spend queued by a `treasury_spend`
+	// decision. Each line then also carries `alert` (block, txId, event,
+	// time, actor, account, amount, spend, source and `why`, the reasons);
+	// cursors, resuming, `limit` (counting alerts) and `follow` work as
+	// for every event. An `alert` below 1 is a problem (field `alert`,
+	// rule `range`). The server never posts alerts for a caller: webhooks
+	// are the operator's `charter serve --alert-webhook`.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -20647,6 +20698,18 @@ func (c *ClientWithResponses) ListEligibleMembersWithResponse(ctx context.Contex
 // response ends. NDJSON ends at the height the server had indexed when
 // the request arrived unless `follow=true`; SSE always follows new
 // blocks (with a keep-alive comment every 15 s).
+//
+// With `alert=AMOUNT` only treasury alerts are sent, as `charter events
+// watch --alert AMOUNT` prints them: a spend proposed, queued or
+// executed, a deposit recorded or confirmed or an issuance of at least
+// AMOUNT units, and whatever the amount a spend paying its own
+// proposer, a spend cancelled, a spend queued by a `treasury_spend`
+// decision. Each line then also carries `alert` (block, txId, event,
+// time, actor, account, amount, spend, source and `why`, the reasons);
+// cursors, resuming, `limit` (counting alerts) and `follow` work as
+// for every event. An `alert` below 1 is a problem (field `alert`,
+// rule `range`). The server never posts alerts for a caller: webhooks
+// are the operator's `charter serve --alert-webhook`.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -28084,6 +28147,19 @@ func (siw *ServerInterfaceWrapper) StreamEvents(w http.ResponseWriter, r *http.R
 	// Parameter object where we will unmarshal all parameters from the context
 	var params StreamEventsParams
 
+	// ------------- Optional query parameter "alert" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "alert", r.URL.Query(), &params.Alert, runtime.BindQueryParameterOptions{Type: "integer", Format: "int64"})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "alert"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "alert", Err: err})
+		}
+		return
+	}
+
 	// ------------- Optional query parameter "type" -------------
 
 	err = runtime.BindQueryParameterWithOptions("form", false, false, "type", r.URL.Query(), &params.Type, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
@@ -31260,209 +31336,215 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7H3rcts4muiroHS2yvIOfe1OptuprTpOnE5nNhcf253eOuMcCyY/SWhTABsALWtSqZp3OO+wDzZPsoUP",
-	"AC8SSVE3t532n8SSQBL8bvju35dOKEaJ4MC16hx96SRU0hFokPjpWGrWp6H+QEdwSvXQfMd456iTmA9B",
-	"h9MRdI7sf0FHwu8pkxB1jrRMIeiocAgjaq4Z0bt3wAfmBgeHPwSdEePZ56CjJ4m5i9KS8UHn69cge+4n",
-	"kIoJ3vDoW7ui7dOff9/i4VqD0lQzwd+eNDyaFtZFjRv4Nwn9zlHnf+3lsN6zv6q9txFwzfoMJD78VSqV",
-	"kOaiCFQoWWJu3znq6CEQDnfa/k5En5hvEgm3TKSKJHRgMIC7/D0FOcm3Gdo71gDk+/0fn0+DJDFvJs2t",
-	"/t/fj3f+L935x/7Oj1c7n//yb50qeL09qQEQWxtU3rER07NAYRpGiiQgm94/xmuLD46gT9NYd44O9vcD",
-	"Aww2Skf4aR9B4T5m78q4hoHbyfvz00aiGKlkBWLAu9vnwOgaZPOj7JKoLe0fPns+n/jP4fcUeAg1z1T+",
-	"56Zn9oUcUW0B9/z7zlyYnrMBZ3ywLB0VyXV/50e60//85bvDr9XE+itl+qcqBqNcjUESweMJETwE5C8F",
-	"8hbkliLXsQhvSMyUBg6SDKkiCoATPWSKaEm5oqG5EelSTUZCafLdPlHbNSQ5dptoSxYXd0gVXw0UVCK4",
-	"ApTOpxISiiAxUpxr4MgjNEliFqJc2vtNmZf70vI5DhFn7iH2kWUwJe6ZLxA+lgSJYgOunEASiVA0JtcT",
-	"DarzNeicSnEdw6hhj4ld8ZfF9urvW7FHysnZT6/Ij98/+ytJsmUe2PZgC0NINOUhvBTRBHcURcxcT+NT",
-	"KRKQmhkg92msIOgkha++mE+/QagXkWFBx8AIZBsMOK7ICf7v2ROz23zOaFtc4y/m3IpjYUG64PuEQ8Es",
-	"xy90TgedW6HtHRbl+OK7uaf7u1W+WZIAjZfA1ECKlEeqxZk3824r4cs/txlfOQ8s8WrUqUj4AQ/CaXHv",
-	"TrOmlxzRu7f20u8Os5+plHRifg2phoGQk0V1qCl+nIK92daK0A46mukYFn7hKSzZmxTesxldDuBWPWyF",
-	"sVkVrs8gjqyoNA8gHCBSpBuJUO1JGDCl5WR3FG1b8RoOKeOhiIBI6KcKFBkxpRgfECFJX0hgA04EB0No",
-	"U9SRJFLc2qPBvcm1EDFQbl7lGng4HFF5s7CGEHSuUxZHFlULXhmxAShdd2I//77qxA46cMsir5AUxdP+",
-	"4XwyHIGWLFxCsI1EBPErKqNlnqpCIeFlUiMYi9pmUd3cnxWUS7AF3uFLB7i55d87EhIpojRk1yxm2hA4",
-	"3NI4tYeEYYboSgMddYJOzEID5StjUMC440BwFRoYfK4S/TROYRnTrsSA5tdWTLeEgKyXQT8c/HhY8Uo3",
-	"jEdF4FkIjIENhtpwWEQ1VWAOYS0pM4rSlYSQ4SvkYL26pgpixqEAVA13ej5I3eolyNWf+7VnQTtuyQ6D",
-	"g+ezh4FVXRfemlEW+dQh1UTLHuFn0C/vyZw603tSQ3r47PmiEmVRplLsH9Cs5FTyrvdMLO6AKLIIEmXg",
-	"PSy5t8O9uttdTjytuMkAdzFmWhL764HB1MtXvln7Q3lK9y3oOE3k8MqvW/FIgruESVDHukRREdWwoxm+",
-	"5ur0ml63MU/O0wx6VsatrMjnapS7YQFUjXT5isplcGek7Kyo7wgOxPxkHUPWciJdmv1pyCkiesxCIEw5",
-	"1Soi15OyzoXGexuRZXb/zgj8sgx1p7v/WCG9VrEw7LvPhSrua0HDYiRSvjgxBMuYxbVmrttE9WvlHJsd",
-	"1SAHEF0ZtOUH9VWYSq/pmPP5akTNbjn1/iur/BguCzqMh4ZS9dWIcjqAEXCzjUiEqfnT30bRPuiJV5Kq",
-	"DvFXsVBwSgdL+RXoAM7dYVMm6VBwLdl1ioe80fjR4Ukk0EgRqkkMVBkav1bA9VGZjrcUcQ7PgDzb398u",
-	"KqHP5ro8VyTTJvIUvB+zpVS7hSWiptqidBlHgL/4Z6qGs6g5//l45/DZcyL6hJJsLbmBRBPRt276GKIB",
-	"SNJlXGmgkVmbrTT4WEh7WVC6TyPEfR/MQU1Gbsu4Ju5RgqzNseY23QiXEwiZUUEuZswsw4BwpbQNQwDK",
-	"Ix5OrowA6jsnT0EyaXoDkRibr67TaIBGhRQ0GtHEkIOIWThBOwOoSuXkSiWAamAouNJMpxYRV3QEPHKi",
-	"SgHVV6HgfWZA7sSV+U7CSNzSGMlMag7yikboRsAlmZi4SpOBpCg/VUzV0IpFKWK4GkjKtf8g4VbcmFWi",
-	"32dh/qP7mP2sxQ3wK6ZU6uStA/UVzVyvlQLUw/iT0MvIUBpXG0ONNkfuOJ1rclB0RVa7VZb2ow5FqkoE",
-	"ddwJOi8rwbMStdvnzCHxGAbL+iSXUG5jGLRHVL65d1Bhsq5R2zL0m8y4jhY1XOw93Eu2BLt5swXVBpAh",
-	"1MnbgrtpnvTVYsEHs2gJL6ANkLaOgxbB6WOrLKqA4QzojchxkKmGeCIUW0b7oGHoz7f2p9TSZ6I5AqwF",
-	"3fSwM7sK1/dBVlinbXCzknDxYCkcpflesvdo5ILXPBJSLSP2QzGq0O/auWs3pN+6l8mCqTZwWNizBIVZ",
-	"CHUvauPcszGEomZv7+HTQcA+0mkEMzsqxKln9dhrquD596VYNsZwX2B0lxTUXD0EBS7AG+TkbL7ozJWI",
-	"hS1UAe0NcFBMHWP4YqmQ39Bp6ZvzCE4fquaBjWTtXmqZ+KW9cnEacRcSb8CSbl+kPAKpAlJUIgMXwlcB",
-	"KWhO2wGhivTCIZUaZH4zSfu6R8aSaVCE6U4ZEP4JU3qqkXD2GZXAWS3O6uDTBvwnZvezXFgAcdMGPma3",
-	"8wTWTOiOKvzd5+1rjZrufRhqVlVoPMER5ejFrzqZG/w7JRfafkVUOhbhzfkNjM8hFC64v+D2S+S5uPwt",
-	"XF1gMMMxb15fkL3bg73ikj3nfekRm2Kktl94hwwKbf+3v1OV5M5Yq62m7BSoaWumUUP2XLosMaELHqTz",
-	"z3kdsSoa1SYC25iZYLe6AA1Wxq+eHRzO3YexecsvkvsccQ/OeruihttTKiNGjcjz0MitePwbrWWFFjiv",
-	"tO+agnDT6rDfAL5aG1ZqRH8CkolIueS4lvZYwR8y13R2Dyiw7RRvSUZjwkGPhbxRRwRuQU5I5J5BukIS",
-	"PRQKjA6Sb3abYN6QzcSLBR8EhAsSQUwn+JcxPI3EKKoqLYWc876cmHu1Ejb7c2MkhTOy6VB84wjphKkw",
-	"FoZ4lvGSwu9LyMaF7WQqBzDXGPIvdGFXm+vgbkZdf/7dD4ta2PZ+Ab6su2mzMlDeyKoGb4scq+m0gmtz",
-	"cKOZ5KKxs46+zy2jwpWGcND5GWhss4anCEJTnar5uotbV3XrglE7V6ZXppF/zv/cvTr63zuf/71SI3/r",
-	"wjFL5X1YgbGYfT6NpRuYXJmLpBgx5bMTr0aUsySNbaKHeb1RUkLfiKkruIMwU3yZUhBdRRkbl5zDzg4q",
-	"O1xtNPKqLzCiZaSX0nSUGPFFWQxR4f5V54cIw1RKiBbxwSVC6fdCapulWyLv7+ef1MrIaaZL8bhYYAoR",
-	"RCwdmROSDYwyHEqmWUjjNTg2S3GQRb0c6WhEZ7IaW8WCCuZre13MZm83n47V/J2BNt90CcONku6t31uZ",
-	"PTCT/ef6gP/siZC95Byt0OrLs16Hphe1twxKu6p6mb+J67mvMqupD/E3QjUZD1k4tGmXBQeHjf7HEGqI",
-	"SJdpn+fPU0xrT+IUg63bVbpDlVURQVU2AjGMm0oIyE/0WrJwS5FbGrMIpQjB9E4hyStrbG8pAlIKSVws",
-	"uyK1VlMWVwjxwB1PlQHMtKS6qvR6xLQGG1IaZX9bCVPJnvrubTT/5MBKDfc8d00NNuvdYr9ZVDdxlKGG",
-	"6Ueby6qeZS2heX78uWdV3UGV2xiP2HcedN7jQfXNqpvNWmODEP2YHTILybxTOoAHJ3qDTl5AWFH/hLkj",
-	"hPY1SJu0QJX2dXVzuL6lED+l6VLO/bVo0MVISlmD319ziKBIpKuUJzglICPWNhGUUzoB+Ba8gKcijldQ",
-	"/n2GxiLei4UTxu+naAVND8YH890QPtb73cGz7563qC6w9z1FV8qyN56fFuqrbKqe1kzLmVmyTC7dajbN",
-	"SjlF+aOb3y+vjJwOZlYpklUKIul++Hhx9dPHXz6cBOSnj2cv356cvP4QkLcfPh2/e3tydXz25pf3rz9c",
-	"BORf//zv7QXVSaxVqlaszeuC0racieih0bCpImMp+IB0Kfnb+ccPJBGGJGRAsp4CRs8dAo1AYhJu5YYY",
-	"VzY5qGpLMo2hZkdpDHYjPp+X6U7QpAxXyDPPn22137zgplWdi+eEBv/KKdbPghdN91H2ktBJLGi0eBzE",
-	"3MlQY78PodEU8Dauls3LYWWL2SgpZ66RLHNtSxkr7IsPfnwlY6atoTYeihgIh3FjZGTzyfHLSm298BE0",
-	"h2rqJckZ0IhxUGpBGxl/VOVK95ka93bGb4McgVvg+h0dzD4/AZB2b2TEeOrM75998UCLx+Z3qBYLA6ph",
-	"TCfErNtSNnXCuQXaP+AMaDik1yXZUEj7k0Atl07/NIVPu276lmW1ufRGBdDVYF1V1Ne2cGPZK5cQLosm",
-	"I610jrbRd8+wZhakVTSXiaI3Ry3blgTlvr0fNhWtbOMgmI1WNuJJxDB38yuhsByinIPJW3EDK6Wf/pEp",
-	"nk1vJmKoDBwXYsSVMeSFAsdnIuXRxwSWAZzNQT9ZKnASVjOOf1lzfarhKpQQMSyjLZTK2pearrO5ujZW",
-	"ISv1gqhMDGgKaAedlLPfU3A/Gx3G5o6oxfKTF+5kIBLgarHoi4iXyQt1qvBCtY6JK0ufPoblji+OC2lC",
-	"GCfXVDFlNXiVNZsSIibd/SPC63ziixW3T7t1hBxcDaRIE/RFJ5TJsQ29mR8KH39PaSSpZmElffiF76sV",
-	"Av8zMUQWkffmZa2mmXKmFelmCwyA1XZj2sD8eD++4+c16K2baHjBMIETCcmRYTAtCnJ6LjBPo7QzW/7Y",
-	"7y9juSzVH2Kl88k9cu4LUb2kT9xfW5tve3z+YfeAnLw+I69fnZwfk1PMss2uI+IW5FTyrU29DUgsxuS8",
-	"IgO3QWf4YR6F5BuuA4WF9SJSx/yJNVA1prs9D7cUOX39nvzX7rP9H0nxmqA5RaQQS11roKS4hXpYfOTx",
-	"ZOOaSvucc9fAa9YMrAkN+nZdteRZ7ufVmAtOugUKDgxJOxLdnp8lPic3vdwLpxjBNXplQGB3sEtsVODo",
-	"k6h5QPsAJi4tAKcB0vVhTJWjokXLtUokm+8rn50Aj+6rcMXVJy50TUInsIAdYoMWJd3OC676dMXNmqJB",
-	"R4lULlFEU1sUk9V5OuC0i+ec+zLh+zCHZjPyvt9fWMWYm4F3ns6Jqa4vXu41zBaevv80SxdLsyteWVBj",
-	"C0FJIQeUM+XLcTOB4sw5qK6APU+TJJ5USJTs+7l+q5mib7yy6iUuaLzUCVbuVeD6qR4u2E91c8VXF+aM",
-	"6C/nEVo2HDqCkZgm0h/W0uzumyvMbFNsj2lzCxoDvyTG1H7QzsBvxLM336H3QAv48yL9so7ZFzIgdEAZ",
-	"Vzog9FppynhAKCcisZVyQpKD3d2/EsEJJYmI4xfEJc0ITjKnhNND1ZTdcvjDH1aI+utQ0BGrsgmMzqYn",
-	"7Uvf2jmy8/VCDo7RYVkZN8k1rDImeiMdq57rYkPjGG3DW5BGvYxIGDMD8oJ59oL0bPSqd0S4qFgQECXK",
-	"QS4x5tg8h3gYkC7Tro0xF3rI+ID0hSSUT5yvK3Pe6hjTFvBOs8d30LnbMUt3bqk0LKLMNRYB5/i67y/e",
-	"GZu9+NW5u9cMSi18ghxRBYhWyFkMnvdFU+bAzxcXp+T49K11K/ggbpSFySzsdsmZbSwkgThvLURE8EuO",
-	"HjQASehU1BCBmUjRZzG8cJU7vlc1Cak0stT6LmIR3lxyl5nLtE/AVaTrMgN6brs7L83SHRsL623vkl9t",
-	"3anZFVJ7dMldzy5LlwHh5sG+kZfd2xGh7h2xbJUAj9Cr6YvxLnnvcP+gZ8POlDiziyjABimtulwH5rtL",
-	"bp/na7Dtt7OXztRXB4XNXnKbmasI5ZHfIekd7h9mG/xNXBMtUPzsktdSCmkh4hteX3LX8VrtkndMaUVS",
-	"BUQk9PcUiB0FoDygRL+vQKtdcg5AMGxPE7Y7inYvue8oaC1b17b8OKHhEHYOd/cLHklPXYasCk36jjoH",
-	"u/t2oUiA04R1jjrf7e7vfmf7HQ1RBO0NsVTlH7YQF5UuI6H8TIWjzhvQP7slU83PD/f319b33BXMVLUS",
-	"j9mtjcxnVQOdC0sBISjMXUiTXczSGyCv2xeyzLyHEd/GlzuzKzb4bnluQMXr2ZD016DzbP+7+3kiF5q4",
-	"p84C1UgWzMl3wXFkg0xq5KkJNwBJI+BvD/ZK/bErwW/Y4zhbFZRGn/z9S2Xjfq/1LDvYpBpw+YP37KCL",
-	"FgtdGm+LlX7iwdfPG6QyTHiuQHfWqk70iccIcTJC2fiasx2r759tuNDvP8d5juPProxpFss+Q+A4N8td",
-	"9ppXTtcCgFKj4q/lo9wFH6eAf9Dmnd2Ah2UBlfOXuxWRDhzmkKN8Bie2CsaGRQKi2D8gIK61LDKja+e7",
-	"HaB65E7LIhsWUTLNiXtfDP983fviHva1STIW8FXFmJsdQHRPo4YeBu9+LCiQs373GQpBRcRQiet6R1w6",
-	"4zqZeS7l7BWGL6k2ZHRcXD9DUnPQMDMGqwXqqkZYPQ6MSwiFXIfMMWd6EU+2R6ZDYZ3QqJPjFoH1UuG+",
-	"UPh5s+dHoZH1Az5FzMnhfGVbqohjRPHssbKe42IP7hIhdS27v8afPSTf8gthu8B9Y7x+t8OjWeKaPlxm",
-	"WJvxHS20IFlISZEu5um/M8r69hqo49iju0wTilBFZp8eYB9jWykAEjt2l9tOZURk0d4jicR0JD2E0fI0",
-	"ZJ7jqvPmnRnv3NI/koSqrJCISchaB2QE4D1UaYIJdba5rDAmUb2CM31jSFDhKekzNuLhtJmGop8vLafv",
-	"LTRv7093XuLYHmxRTgaSJsPSmRkQg1AyphO1PANYT2o+KKySCz6ZRZM//rStoaps+sViUwGrw0a1D7GT",
-	"NZaZc7jfnkFcR97Z4ZSGnIHKcFjwPhe+4oJfYddLGTIMKRc+fH6ktsbaOOnXIeihOUJIn8Xga4qYylKX",
-	"jC1r8EuYdct6sxiizM4xS5yJE9lgALpSuRiTrh3lFaPtM1F5zZINV2zPY840YnrPFt/UcuC5lkBHx2bp",
-	"S7uylYeqL8WosxKRltGCVeDW/dZlPIxTxW5hqoOdc+aPhzgQM68OpFKyW4gCV9wjeN2IVlTTlt3yvShP",
-	"H06MorIGyrRoJVnXDeJqsKgi9hmkW5pfgj8HaG8Xm89kJMfkdDMRVSY/Q0DTpDejR5df9iILSBCZurjF",
-	"q3dvt5TTxEi3h/fZtQp3b5sYqnNUsk+0uOQ9LZBqe6RbpJRi/RWJQdn2KoRxLQglCjPMrXYj5OSSC06s",
-	"O0rdYJiEE4Xgs1vKFm4pZEYEIiWnH8/f/hfRVAaXvDeinPVB6V2D8x7pDqkaggrcXiXlAwjMxVin6qNb",
-	"aotIMG+mti+5YYDACYORuHVhLNzqLvkJr1REQQyhLgV3rCxTRqW1cTMLwX5MB4pE4kWGeGNOxeZIN0SR",
-	"xKDBhitpAWSX3MU/lY3NVNo9iOkZITEV5WYy4+cxNtMrUZX1EJqNYw5+nYB56RrqbULKWBKDqA3h1IqT",
-	"RTa4gDKrmBtlNHvbhhKP2pOfaxav7W5RnrKf33AT3TfrNlDIe2veQKtkpCU2kNVVbfjxix44msryaZMn",
-	"QzNue3rNPX+wu7cVvijkNJVOFq7J7nA3z41vI00yy9u1fO5ambV7zXjgCvkVStY4KMmRyu9CdRuQkjy2",
-	"baaLL2PF3tQmUPRNesQODlF2OnfKExreQNRw1vlEnKb438ssWaeFbpU1tpo1uhPgkc3/MK97i33+uBWi",
-	"WDaDfbHSMASwX0bQB5o14EKpH2FpE6T4h23yZ383xmAcu68TNEU+P8UW89jiypEHTyjTlLP3hUWNMaqX",
-	"vhHRYtYxtgN8DPaYhUMe8bEMYEygzcJ8z9F85qOoDgm8wlWnIo6XQsGGPPmF4voH7ME3OI0kHTM+sAot",
-	"5g+61LhExDG5hr6QgHi3WuOt0FDryJ+DTyMDGxBpfl6BmTaEyakSrweMTQNfjOhnLIu6vW255JplE6Yw",
-	"7c+iMMc50QL/ao/NvANtLUZf2/PrCafL49RBGbFq9QKPXNujD10Crrn5kmyZ0FTBjkoTNHYbFSXs3Xfu",
-	"Vz7iE8/q9TUHnm++oLaIhwpC1gDKS0rXfXDVAzDr89CAGlXPYLaX4oNjr8dx+NEM0VvKI7qEZy9Ha/lq",
-	"DvaQX+uR93/Mz0+ycXkEInwtojKrCrWWHfQNOTmJoxbWISftlC013xQ4cwu/cYsgcPlfdvaYMcc1jWMG",
-	"UZawaz5PthRJpBhITAXeqL3gELTnXCLNMZW1oAr9A9YFkjsI3lGld17fAtc7b086DdHIz18OgsP9ymDk",
-	"fNxquNN72BlsJ3/fBWIZlBO8en0OpHfsFhw5oBPeVrTsnJuHIDgU6dpH9tyqXkBYRP7D+XytX3c7wHuM",
-	"MPMbbc4SPNuzKxJfvfS1Ja8PTvrmlbgPWPCW8rmJdW05obClLNeXZCzpSkiAGlmsWeyLZ1AkEEUnikSC",
-	"w3Z71OKsnyaPgNKuAcSDwWtWB/mA0Vpqw2JgbIsc3Tna+sxMmW0YW3tI4oJFcfOtpfjknUwQYGS6TyUG",
-	"XYuALo2ry6Aduvn5zXbbq2xVOxd3oadB0FZtLHdQaLzx26iufKZNa42auI+rPm+326yCvSmItIlt3qwE",
-	"0yff/rIslw+1UFaqOVIk3QKx24QgT6PbRGAZKfX1m12kMVzkCaR0aGXtjhsS2N0+wHPkhgqR/O0fw5GT",
-	"OZ29LNsR/R1sGg5Kk3xqVglvtTZcEQm5jCwN+qw7mF6V59U+uvPJ56wxboATrh4Sqz1yZsaaNoH1xC55",
-	"7NDN+o+v5/z3eS3Vc2TLvc7UkCWKdClRmkrrzMfqdducIG+jTjA/0U0b3m6lPBQwyfr9ttxxYtYukom4",
-	"TPrsAik5mDq4xmc8eBd1OKR8AGp9uqi5m03gM4eulySu1WSJRrUglAs9BLkggWUFv3M01eyKT/6CBykt",
-	"avFj+17QSCQ6TyQOiIgjOyxDKn0fktmDu12hbQXcW9XctimHfZTs1+qoXQP/fWxmtyA7zY1w50LPZ7pc",
-	"A2pitJNs1apZTza+7CZ9Zl3uqLL5ThJ+w8mKncAgA6hNYRK3IHUqeTnN6SmhaZ0JTdXmyGySt5/Z4oog",
-	"slHblZNdysV52VrbCwfIzo5b17vkmt6AIkxXD4MpazjhEMIbXOyab2VtiQjVvpuOUXGqMp+nxuVsyKSq",
-	"GsrzoKObU8ihsS3LnViwdjOtMSC2K2lApIi9MhAQplRKeQgB8YOJA2JQGokxD0iaDCSN4F///O/tBSyx",
-	"7Ku5SXUFZH6jQbQsVXudfF4J5z0reBs85se4YCWYb6oiHnf20JntN8G4zwyxwM7kGCX2KMzwHSzNL4jH",
-	"OMZpGW2O9uN8+beaqmP9cIqMhwKRAFEBB/fAWaGw1XCNCaq4JoKHyF6PJ9nDvOPE85gBeyolNiSyM/9E",
-	"8cCzeY8uMoXlTC4zYQXea5/u+ITndSU8TknOipRH2yLRHm8rINeOPN9pgeMzjAH+hOtfZ8ufML1UEzID",
-	"Ss/SjIfY4dTmFExj3nJ0hh9iEVbfUKZcAzSF7TnpA5+Eho/8IXKx39PjTCZgHH2LOOTMYjlD7yKMi6Ph",
-	"QO0p30OmHpPnxo6w67OOMxuyDssjGh5LxM1Dk2TAxFSdmIaeLYHKmIHEQtsGAevn9c1iyjui5mFoc4b7",
-	"1DTBx8IzOfwQ7IZ1cMzgskjYk3Bb7Kled76VBzB2NpUhXjHn8YFjJoefd9SuF1cQswG7ZrFrxl5r3r3G",
-	"dbEbcNDSf7vW9BiqlypYf3LkLkuGDtVbpEAjvjsF6Y6HEwI0HJKQciKk+Y8LW6m3HRhaNTspTqHBOHEc",
-	"B4RqQlGXtsGFcZFGJSSpbd1WIFFM461tGfKRg0sqTkD6TibYxKQrJDk/f016+PMRcQ7kHhmBUnQA20e2",
-	"fbptj4HXOR6z9+v2MEf4Q2rg0AtIT9+9jcz/hiLN/8BvIRYJ9LYvubEJjJHQs53Ozc+X6f7+d6FtO2/+",
-	"hF37TbFXB+MR3Nlfe6RLYzcuALfNot727iU/pco6ybFVhb09jsdGrziaJz18114pabkXkPGQhUNC+SXH",
-	"L23Pf6KAR8q2zMEm+KHgHEKtto1Bi2nQQH5LlS/2wrp4C8FLzoWDDVME50/oMbNRInXDkgSiXfIr00OR",
-	"ar+zwF6gbBoBofqS97JGHoUeLfvbu+RYk5FQmvSwdVvPX4lt99FnrF2fn0uedfg3L7Pr0Y5vRkutgfIW",
-	"92RIIwtviPD1bXOUqZZBJOVYyNHrizgW4/8wB0LvBSLE9UqxPyjCYXzJXSuVruuRfwOQ7GDnduyzYyBk",
-	"I7MHz4jarooj2MIAm6o+r4WK4PHEAyWbgGdkniJd8zi6o8zJQbWxUnAyXc/6I3ZFAhyiwHDnbkiV7m3b",
-	"kv5YRJBNQ6lMcrCT4Jv7Wjz/PiiVGdCdf3w2/+zv/Hj1+d+7l5e7U19t/6Vyhk5T74ugo/QEu/4byV/b",
-	"nm0jPWKqmMILibzBl+XMmsYweNm8uoyDH78aWLlPz+s6xs16JA11mnc0VOH4zu9jpUKRpTZEHRcjUEaU",
-	"ZySb8frB/n5dA52VmzZWNc8ihnFeIHM6pcoJD8MWNv8SeJSJG1VskJS3y+oWZEAk7IDeShJE+VB6h5nx",
-	"/JvoHBasXJ7jpeita5IqK8pp1p2JvqWy5xWDvA4XY6rDYan9alDoVyYk6R5jaxYy8+rbFXsvVvlYPs6o",
-	"s8GR41LbmgKHb9ySP3t9gQNVHvy1dZA0SaS4pbEt3vOfLIVhP0ORYg8bQsMWqSbuIXvZfRpDjFLcQo6e",
-	"TZiV7u7HbjsPP0afgbuonm8pghP+HXq8K8Zj9HqCuBtSNaz1yDSjK5K03+A2OzE/3wui8EntsbS/kefX",
-	"sSM3mkrMFEQZ6LP8XG9iGCQYA8wpuohOkJ6xYB39tLFcKk/rzfeA2ZpmEwmV0zI7W2xesIdn5Itsppk3",
-	"GITEll4aeHvS8eKkqSmBTZS5FwJ67BxuwTnF4YtytetCsJeXSjRgxxegvHFXYQuJTSHJPSMvvnlUPSGS",
-	"9DpmYakCpe+UVqoEV64fMDbpWKBHRIYvH/JqzubwQHybrV5UtfnWHGtr15UKGM5wknVAbYnMEVMKop1W",
-	"PGiDyO/xipw3NsSE04953GHhVIELBheRZntaRelSbDivyY7rd7RJQWn7+Dz+fjmaygHoJXDg0sub7Dq3",
-	"9NwnorcIerhi2/rKBJ/Cfu37QBTa1xrTVaVycqUS4NEC8zMsENoOCDtsMVv/MRiv9q3NqYk8uqZxYLMk",
-	"0+7QbDgsW1Vle8K4gcmV2awUI4bcfys0XI0oZ0lqG1NeUa1hlJQoZsTUFRSSg+zZcBUVRT2MQA6Ah5Mr",
-	"mk1xcXnWSDr91FzSF3IA0ZVmI1CajpJO0LGpL4X7t6fM+rEAS7SarmvX/xQErBt9iSq+OajsZJfsaPNj",
-	"J1Yfnue8ZXXF5z+xGDxnbOgk87d/6IdZn8Vu+GWGBsZLQ0DaJpdlAmluTUMB9N9oTcPatPKPPOeP1rDf",
-	"M1S/MxJSw6jBEak1DYenQun3duUDSvDLd/XglUGEokvTzcFOYsZvbIlwhr+2jPSbuJ7PQ38T163qUlm0",
-	"8Fyo7w7rgmoPgfHMi9dw3W/mpxWPDoeeHBuusqJRy/rjMpCYLak4w2EsUXOA7ynzaGmq8EQwf7D2ez92",
-	"YzPZgsWHPIKxqKVkK+vpLY3c9h2FRB8d+MXltdIyx0WZQ/e+IGd93fvimxI1CtAMUYsdesiPbYf42We0",
-	"X/8ANBc3NmZ9DDMXSTPDq5smHp/lyXj3iLlN1XQ+/unGpexfAxTJrtNG9q1Kp2xJHHtfCp/Mj4V6+AbK",
-	"eW1XFWaePyyuL2xswwTnIPGoSjMKOPbjtHN43QuV5fnu88oFnkjskbS8Nyi9cX6PokTrYjKQk3aB63uI",
-	"Bj0W1w6pJtRm2jK9vS7iu6Yx5SHMV1ZeuoWtzIzN1Cb8OdSfLVX0T2pxA5x4LN2nZuSeuTdkSgs5aaKQ",
-	"C7PJn926+5U97XJmM6AdYKDn8Y09b+y/sNYwPA1DkXK9pTzR2bZA2OtQBYTDOGugtqRhNF2UOMezcVJY",
-	"/eczmFo03iiVvqnAFVjY0jfKo5XbpDXWyzWguU0pXXa8vC4sfjKLczSP3fj0HN2EKVeBFoNLfvoZq7mP",
-	"iQKqCRdjOyR5PJysjPMFtQmcy0zjJlV1JG7h/t0ff+4ZSzW+sJFNazZqp0XhOtxeewWSmcv1TR6VNeqV",
-	"VbcKqYaBkAxUdTlXY2Nve+2kXKP116rpyE8qrT+hQjqBiKhQSDtO3yFgspYZpgvLKb+8jXqbU+kfo+P+",
-	"yYpmMpopOkaCQuW/wuOt6H9bwQAudTCpb4Q428DkiQKKFJCDcXUiOJ5RbAv3n9vBoQHXaWIOinrt5Bf8",
-	"/ZvRToqv8zh1FERYWUfZUsSc4LZPqpUE+VG+FgXmVqThEJpN009uzZNBurlzwOEhm5FsMVQr6oPaTmJp",
-	"OPxJyG+GrR9Pc7lSLAXROYXMdXmxHaksEC1Bqngihocw5n4NhKElC+s74pwBjWzHmPFQxKX0XyuwbHLw",
-	"9cT+33WEFuTNS+0oVSYveUiVJmNspaKCrHeeCvKapW17JolRkmpQLpsVyzQEL3RfObrklBO4S4ArO7OT",
-	"RgEZAXUjZSKqhteCStw51SSk4RAIq+y9jva0hcEi82D+0BT0yn3REYsn1fa4LwbAgEgn8Lof5p39ntLI",
-	"gCPE1KeCS0EB1RWp+UWr/dkSVvuDsLgMSa2BPd/kzOD4yNY0Y4MliAYgSTehUrOQJS7sHVMNPJwEJIYB",
-	"02xEzd9vGGcB+UBv6EhoUeIHY+3b+RTEYhg5pDTioFw47TbSK3HRqCFr1V2whzfYVbeDWllgFAtFRxlP",
-	"mse+eX1BCnfpZbIIF2J3Jux2JXpm45e8Z9+iFxAjz7gP09q2WRJ4BNJArefut/urZBrOP73pbR9h86ky",
-	"0zcz9CvzRk9c/cC4mo3oAPbU7eAvd6N4waYybuaGXNcMs8EsA+PtSff80xvDrCwiItUkZjdWI0togufu",
-	"BfZ9OdjGNmLYnm6aAcnOjrod9LBBQUERR7bos9hArYEpExE3dSh4JYFqOBVxvKl6ThE/+OYjoQGCzUY9",
-	"+Nc///9fCyIVh+hPTXDOZKbXTLBhE7ZBcw3XfGuI5kHOUqQ8asDNxwT4mVmzqVxic2/zkAc/ZDsBbtHT",
-	"dx0kEHSkS8lAUuyOFY0YZ0pLqoW0E3USIWJcDxGOLuXED1dyQ16ys68hjcdiaApjcyszPNK+0dKmEhJW",
-	"DxrUw3iPYhstI1Wb0oJx0akUuOeHNLAl2/2D9/vhTl0JkwUkYRwnSTRyGg4biVhEuNB2LAVyUmNmXBO6",
-	"c1A3t8+KJxdieSbb3Hwef+Wjcgl5hBfenOSoXwqRIZXldOzZ5rj4+IgUu87myeN8YHaQJubfg/19EjGl",
-	"GQ+136vK2s/YLWLLX+yua1u7+XxNZXtlKMYHMZSS019gkz1XW24vtR+KLooQe8PyqNguKruJbYcyM9/G",
-	"/fiq0mD444jT7OdR9XwvIssioqvgFiSNq4nAz1QoEFRgfznKsfKS6nC4vRRFx0JBPUUfu03gMmX2ktAB",
-	"KNJ1OzBfb5fN68IFvUseCVBHlo7R/cXU9NvsEmNnuHgroVyNEU49CSqNde+Su6GF5nLL1QMJSpFuLxIc",
-	"G0MnQ6rsHw6AZ0CjXnDJe0Vg229f+JakaayV95lhq+fE9qhOcqRdcg539geScs1iYh+JYxRlClW2NUIE",
-	"RThW7j0kTjE7M5t68FpxoZ+CE9aGb8z2SZfyieAQEIHpy0aiMR6Jse8P5L0lIU4OUjcwXu7ELhFO49wv",
-	"x4EPCtOFzT9e2YhHtT/DSxJxCXyCMmavhrnWzWu/8Ju1ckbmrDCHvocJYUXgIp9F60mbakBIQici1fUH",
-	"jz1fTumk6nBJ6KR35M4R24+HYAenzLd8yb0tZ03iLeUzzwOibF/+nn2CnRHAIjcUIHDSZwKYRnbJHRa4",
-	"tseUfQw2xveN6bEzktsG9kbSQ9LNuuVeciOR7M8Y9bFzQWPzYll/n8pW9ad08uBMgccTDyx33ZwiEzxY",
-	"HKH78wXZwmg2NRahkDka7fGz3MnidZTGBBCrQPiVmxFF33obJo/YDOCbFGdOoZx7vJy5dd/s6VLNVfcB",
-	"+91Q3baF/6vzT388CrCJvtv0ohGeMpQ99a0jObL61uYQfnX+iXQNl0kxxqhr5mDhEaHk4uPF8TvzW6U9",
-	"6O+zsxOq216TsHTy1Olt1iycWwF/7nrbLIpUd92Gj0yqF2rKur/uqvgzd/8qcnIQjl4Ui4AMDrxmk/ux",
-	"ricaFDE28Roo7bU3+L3FHeVzDNyUl4JloDwUrZXHtLK7KRLSTH+jEiWp9Nqcdw0tYM3va6AjH6eeHgXz",
-	"NoJRIjC3Yec/YdK2eejB4Q/TzUOLna0uL+8OD3YuL+/+Cp+rxvw8ILI+XGejrCaStqjWYC1FISNsyfMC",
-	"Q57Ed9MKHIJwc+8KeX0Nonh1qrdUhkE7x3clDlsT4WO+g9pzJk+zqonV1cd+5WbbfD01MV8hGQNL9T1K",
-	"m2b+NWamO9JQaZLE86vuz+2yBzlox+3tXgbtTHVM2FJEC01jYsHYDPCcvdXeF303p3fXRb68VRNEc8PG",
-	"o6QJhBd3yJl/bF1Pug699Vc/nsUlFSo6cTGyonh9e9IsNs3SvjsSqrWEC7cEuWNTg0/8Qx5Bt/iMMXZs",
-	"KxEPwjzL04Zj25fOeFdNy9PLra4/wB50VYtrpuC9U+6VV7aW/Q0boGqV4pG4zVuMzQXy+2z1k0dqGY9U",
-	"3vwkh/u9oTpVZpeNJ4+97he1bODyXkdJf0t1yXh60Uy7Qy81Nis36n6f3RnbGCQTUZBNJcMuREVB2kAI",
-	"NgYyP73vJa57al3eSid0uZYN6Zc2jgCR75dCcY6zTeoXBrct0RdBIhSbI6NP/KKnyVFrRLSHakAScDMz",
-	"sfqK95kcGcwyTm5gYn0MNeisqxx1974QXvBuSJt0z3k8M6EocRTvUzWn9SPSzTBgM6AFNjGamr6XRevq",
-	"43QtmG6u0HTgfZKarQY+OLAug4Q9h/Q5Bbiv7KpV0PKnD57TnHlsVk4GdzejzQlDh59l+AsD8c1H2rld",
-	"0mZKv/apGS53kimf5tHFwfxVuR7bAaFx7NMrE6v0Vumv9k6duuFez56vPtzrW7Z8HKbXaOgEzVNpkW42",
-	"dJjivR8++xayoQpmBR1QxlWjzro8K889KD1ano7J+cckgnRx8JeHtDcL1uNs6SNGyf21i8lT+Lbykfqu",
-	"CqMBWUHzqPzleeJJRynpKB4lBYysJsn2QspDiON52iauenBofBydQ7Gqw57ZstTAhWZ5tlSTIVVYhueP",
-	"rBWPqL18qmZ9UpF91BN3roM7SUInOBw/tT5OK/kih2La1y6twSVFt0ZumgwkjUDtfVEG1DyERvXjF7u8",
-	"brbwvPwe94haJ3fEBqDKju6qAXTPv3/IA+juScM5LlCBw6LLdNkR/b5y7lLbmZppMqITcg0kFCOb1VMk",
-	"i1BwpZlOyy2bKkgDk8HM3RsywNiAf+z3HaGsQCIb5P6P/f7j7LXom0yIft9V84U3xkC0fOPH30xRRa00",
-	"qEb7eCjoiNUKgV/tz3P8CZiCNUp1SmNy8e48IB7KR7awjMYxahyld8ThKiFIzfoGt0BobEzgSIA9u4yQ",
-	"QCH3/vy0lGjpOoQxRWIhbvDNXakv09u75Femh0ZulveDtb12O7ZckrgSSdv7y2xuzAn2R7IN7+8ziete",
-	"BJVDZY2gyt58HZE5ofIbWs+S423ClEVQCTslGilSBJKIv1FQwSJBmSa2X6BKJFIdzOJWAo0KN1OURUSJ",
-	"mrwK80J4sSX3VMado84eIsit/uKJYgg0du0HvfPLJckUvvL9XgpfZZ3qil/6LZTW5S11C18X+i8Vvi0x",
-	"eXG1TRgvfJMpB4Xv/Jj/0sJs1nxxIfYV+vr56/8EAAD//w==",
+	"7L35cts4uij+Kij9TpXlM5SXdCfT7dRU/Zyl05mTxTd2p0/dUa4Fk58ktCmADYBWNKlUzTvcdzgPNk9y",
+	"Cx8ALhJJUZvbTvuf7lgESfDb8a1fOqGYJIID16pz8qWTUEknoEHiX6dSsyEN9Ts6gTOqx+Y3xjsnncT8",
+	"EXQ4nUDnxP4v6Ej4PWUSos6JlikEHRWOYULNPRP6+Q3wkXnA8aMfgs6E8ezvoKNniXmK0pLxUefr1yB7",
+	"70eQigne8Oobu6Lt25983+LlWoPSVDPBX79oeDUtrIsaN/AfEoadk87/d5jD+tBeVYevI+CaDRlIfPnz",
+	"VCohzU0RqFCyxDy+c9LRYyAcPmt7nYghMb8kEm6YSBVJ6MhgAHf5ewpylm8ztE+sAcj3Rz8+mQdJYr5M",
+	"mkf9n3+c9v437f3zqPfjZe/TX/6jUwWv1y9qAMS2BpU3bML0IlCYhokiCcim74/x3uKLIxjSNNadk+Oj",
+	"o8AAg03SCf51hKBwf2bfyriGkdvJ2/OzRqKYqGQDYsCn2/fA5Apk86vskqgt7T96/GQ58Z/D7ynwEGre",
+	"qfzlpncOhZxQbQH35PvOUpiesxFnfLQuHRXJ9aj3I+0NP3357tHXamL9lTL9UxWDUa6mIIng8YwIHgLy",
+	"lwJ5A3JPkatYhNckZkoDB0nGVBEFwIkeM0W0pFzR0DyIdKkmE6E0+e6IqP0akpy6TbQli4vPSBVfDRRU",
+	"IrgClM5nEhKKIDFSnGvgyCM0SWIWolw6/E2Zj/vS8j0OER/cS+wry2BK3DufInwsCRLFRlw5gSQSoWhM",
+	"rmYaVOdr0DmT4iqGScMeE7viL6vt1T+3Yo+Ukw8/PSc/fv/4ryTJlnlgW8UWhpBoykN4JqIZ7iiKmLmf",
+	"xmdSJCA1M0Ae0lhB0EkKP30xf/0GoV5FhgUdAyOQbTDguCIn+H9kb8we8ymjbXGFV4zeimNhQbri94Rj",
+	"wSzHr6Sng86N0PYJq3J88dvc2/3TKr8sSYDGa2BqJEXKI9VC5y1820b48u9txlfOA2t8GnUmEv6BinBe",
+	"3Dtt1vSRE/r5tb31u0fZZSolnZmrIdUwEnK2qg01x49zsDfb2hDaQUczHcPKHzyHJfuQwnc2o8sB3JqH",
+	"rTC2aMINGcSRFZXmBYQDRIp0IxGqQwkjprScHUyifStewzFlPBQREAnDVIEiE6YU4yMiJBkKCWzEieBg",
+	"CG2OOpJEihurGtyXXAkRA+XmU66Ah+MJldcrWwhB5yplcWRRteKdERuB0nUa+8n3VRo76MANi7xBUhRP",
+	"R4+Wk+EEtGThGoJtIiKIn1MZrfNWFQoJz5IawVi0Novm5tGioFyDLfAJXzrAzSP/0ZGQSBGlIbtiMdOG",
+	"wOGGxqlVEoYZoksNdNIJOjELDZQvzYECph0HgsvQwOBTleincQrrHO1KDGiutmK6NQRkvQz64fjHRxWf",
+	"dM14VASehcAU2GisDYdFVFMFRglrSZkxlC4lhAw/IQfr5RVVEDMOBaBq+KyXg9StXoNcvd6v1QXtuCVT",
+	"BsdPFpWBNV1X3poxFvmckmqiZY/wDzAs78lonfk9qTF99PjJqhJlVaZS7J/QbORU8q73TKzugCiyCBJl",
+	"4D0subfDfbrbXU48rbjJAHc1ZloT+9uBwdzHV35Ze6U8Z/sWbJwmcnju122okuBzwiSoU12iqIhq6GmG",
+	"n7k5vaZXbY4n52kGPSvjNjbkczPKPbAAqka6fE7lOrgzUnZR1HcEB2IuWceQPTmRLs3+acgpInrKQiBM",
+	"OdMqIlezss2Fh/c2Isvs/o0R+GUZ6rS7/7NCem1ywrDfvhSquK8VDxYTkfLViSFY51hce8x1m6j+rJxj",
+	"M1UNcgTRpUFbrqgvw1R6S8fo58sJNbvl1PuvrPFjuCzoMB4aStWXE8rpCCbAzTYiEabmn/4xig5Bz7yR",
+	"VKXEn8dCwRkdreVXoCM4d8qmTNKh4FqyqxSVvLH40eFJJNBIEapJDFQZGr9SwPVJmY73FHEOz4A8Pjra",
+	"Lxqhj5e6PDck0ybyFHwYs7VMu5UloqbaonQdR4C/+WeqxouoOf/5tPfo8RMihoSSbC25hkQTMbRu+hii",
+	"EUjSZVxpoJFZm600+FjJellRus8jxP0eLEFNRm7ruCZuUYJszbHmNt0IlxcQMmOCXCwcswwDwqXSNgwB",
+	"KI94OLs0AmjonDwFyaTpNURian66SqMRHiqkoNGEJoYcRMzCGZ4zgKpUzi5VAmgGhoIrzXRqEXFJJ8Aj",
+	"J6oUUH0ZCj5kBuROXJnfJEzEDY2RzKTmIC9phG4EXJKJics0GUmK8lPFVI2tWJQihsuRpFz7PyTciGuz",
+	"SgyHLMwvuj+zy1pcA79kSqVO3jpQX9LM9VopQD2MPwq9jgylcfVhqPHMkTtOlx45KLoiq90qa/tRxyJV",
+	"JYI67QSdZ5Xg2Yja7XuWkHgMo3V9kmsYtzGM2iMq39wbqDiybtHaMvSbLLiOVj242Ge4j2wJdvNlK5oN",
+	"IEOok7cFd9My6avFii9m0RpeQBsgbR0HLYLTx1ZZVAHDBdAbkeMgUw3xRCi2jvVBw9Drt/Zaam2daFSA",
+	"PUE3veyDXYXrhyArTqdtcLORcPFgKajSfC/ZdzRywUseCanWEfuhmFTYd+3ctTuyb93HZMFUGzgs7FmC",
+	"wiyEug+1ce7FGELRsrfP8OkgYF/pLIKFHRXi1It27BVV8OT7UiwbY7hPMbpLCmauHoMCF+ANcnI2P3SW",
+	"SsTCFqqA9go4KKZOMXyxVshv7Kz03XkE55WqeWEjWbuPWid+ae9cnUbcjcQfYEl3KFIegVQBKRqRgQvh",
+	"q4AULKf9gFBFBuGYSg0yf5ikQz0gU8k0KMJ0pwwI/4Y5O9VIOPuOSuBsFmd18GkD/hdm94tcWABx0wbe",
+	"Z4/zBNZM6I4q/NOX7WuLlu5tHNSsqdCowRHl6MWv0swN/p2SC+2oIiodi/D6/Bqm5xAKF9xfcfsl8lxd",
+	"/hbuLjCY4ZhXLy/I4c3xYXHJofO+DIhNMVL7T71DBoW2/7d/UpXkzlirraXsDKj500yjhey5dF1iQhc8",
+	"SOef8zZiVTSqTQS2MTPBbnUFGqyMXz0+frR0H+bMW/6Q3OeIe3Cnt0tquD2lMmLUiDwPjfwUj//G07LC",
+	"EzivPN81BeHmzWG/Afy0NqzUiP4EJBORcslxLc9jBX/I0qOze0GBbed4SzIaEw56KuS1OiFwA3JGIvcO",
+	"0hWS6LFQYGyQfLP7BPOGbCZeLPgoIFyQCGI6w3+Zg6eRGEVTpaWQc96XF+ZZrYTN0dIYSUFHNinFV46Q",
+	"XjAVxsIQzzpeUvh9Ddm48jmZyhEsPQz5D7qwq8198HnBXH/y3Q+rnrDt8wL8WPfQZmOgvJFND7wtcqzm",
+	"0wqujOLGY5KLxi46+j61jApXHoSDzs9AY5s1PEcQmupULbdd3LqqRxcOtUtlemUa+af8nweXJ/9/79N/",
+	"Vlrkr104Zq28DyswVjufz2PpGmaX5iYpJkz57MTLCeUsSWOb6GE+b5KU0Ddh6hI+Q5gZvkwpiC6jjI1L",
+	"zmF3Dio7XG008nIoMKJlpJfSdJIY8UVZDFHh+VX6Q4RhKiVEq/jgEqH0WyG1zdItkff3yzW1MnKa6VI8",
+	"LhaYQgQRSydGQ7KRMYZDyTQLabwFx2YpDrKqlyOdTOhCVmOrWFDh+NreFrPZ283asZq/M9Dmmy5huFHS",
+	"vfZ7K7MHZrL/XB/wX9QI2UcusQqtvbzodWj6UPvIoLSrqo/5u7ha+imLlvoYrxGqyXTMwrFNuyw4OGz0",
+	"P4ZQQ0S6TPs8f55iWnsSpxhs3a+yHapOFRFUZSMQw7iphID8RK8kC/cUuaExi1CKEEzvFJI8t4ftPUVA",
+	"SiGJi2VXpNZqyuIKIR449VQZwExLpqtKryZMa7AhpUn2bythKtlTf34dLdccWKnh3ufuqcFmvVvsN4vq",
+	"Jo4y1DD/anNb1bvsSWiZH3+prqpTVPkZ4x77zoPOW1RU36y52Ww1NgjR95mSWUnmndER3DnRG3TyAsKK",
+	"+ifMHSF0qEHapAWqtK+rW8L1LYX4GU3Xcu5vxYIuRlLKFvzRlkMERSLdpDzBGQEZsbaJoJzRGcC34AU8",
+	"E3G8gfHvMzRW8V6snDB+O0UrePRgfLTcDeFjvd8dP/7uSYvqAvvcM3SlrPvg5Wmhvsqm6m3NtJwdS9bJ",
+	"pdvsTLNRTlH+6ubvyysj54OZVYZklYFIuu/eX1z+9P6Xdy8C8tP7D89ev3jx8l1AXr/7ePrm9YvL0w+v",
+	"fnn78t1FQP79r//ZX9GcxFqlasPafC4obcuZiB4bC5sqMpWCj0iXkr+fv39HEmFIQgYk6ylg7Nwx0Agk",
+	"JuFWbohxZZODqrYk0xhqdpTGYDfi83mZ7gRNxnCFPPP82db6zQtuWtW5eE5o8K+cYf0seNF0G2UvCZ3F",
+	"gkarx0HMkww1DocQGksBH+Nq2bwcVraYjZJy5hrJMtf2lDmFffHBj69kyrQ9qE3HIgbCYdoYGdl9cvy6",
+	"UluvrIKWUE29JPkANGIclFrxjIwXVbnSfaHGvd3ht0GOwA1w/YaOFt+fAEi7NzJhPHXH75998UCL1+ZP",
+	"qBYLI6phSmfErNtTNnXCuQXav+AD0HBMr0qyoZD2J4FaLp2/NIdPu27+kWWzufRFBdDVYF1V1Ne2cGPZ",
+	"O9cQLqsmI22kR9vYux+wZhakNTTXiaI3Ry3blgTlvr0fdhWtbOMgWIxWNuJJxLB08xuhsByiXILJG3EN",
+	"G6Wf/pEpnk1fJmKoDBwXYsSVMeSVAscfRMqj9wmsAzibg/5ircBJWM04/mPN/amGy1BCxLCMtlAqaz9q",
+	"vs7m8sqcClmpF0RlYkBTQDvopJz9noK7bGwYmzuiVstPXrmTgUiAq9WiLyJeJy/UmcIr1Tomrix9Xg3L",
+	"ni+OC2lCGCdXVDFlLXiVNZsSIibdoxPC63ziqxW3z7t1hBxdjqRIE/RFJ5TJqQ29mQuFP39PaSSpZmEl",
+	"ffiFb6sNAn+ZGCKLyFvzsdbSTDnTinSzBQbAar8xbWB5vB+/8dMW7NZdNLxgmMCJhOTIMJgXBTk9F5in",
+	"UdqZLb8fDtc5uazVH2Ij/eReufSDqF7TJ+7vrc23PT1/d3BMXrz8QF4+f3F+Ss4wyza7j4gbkHPJtzb1",
+	"NiCxmJLzigzcBpvhh2UUkm+4DhQW1qtIHfNPrIGqObpbfbinyNnLt+S/Dx4f/UiK9wTNKSKFWOpWAyXF",
+	"LdTD4j2PZzu3VNrnnLsGXovHwJrQoG/XVUue5X5ejbngpFug4MCQtCPR/eVZ4kty08u9cIoRXGNXBgQO",
+	"RgfERgVOPoqaF7QPYOLSAnAaIF0fxlQ5Klq0XKtEsvm98t0J8Oi2CldcfeJK9yR0BiucQ2zQomTbecFV",
+	"n66426No0FEilWsU0dQWxWR1ng447eI5575M+DaOQ4sZed8frWxiLM3AO0+XxFS3Fy/3FmYLT99/maWr",
+	"pdkV7yyYsYWgpJAjypny5biZQHHHOaiugD1PkySeVUiU7PelfquFom+8s+ojLmi8lgYr9ypw/VQfrdhP",
+	"dXfFVxdGRwzX8witGw6dwETME+kPW2l2980VZrYptse0uRUPA78k5qh9p52B34hnb7lD744W8OdF+mUb",
+	"cyhkQOiIMq50QOiV0pTxgFBORGIr5YQkxwcHfyWCE0oSEcdPiUuaEZxkTglnh6q5c8ujH/6wQtRfx4JO",
+	"WNWZwNhseta+9K2dIztfL+ToFB2WlXGT3MIqY2Iw0bEauC42NI7xbHgD0piXEQljZkBeOJ49JQMbvRqc",
+	"EC4qFgREiXKQS0w5Ns8hHgaky7RrY8yFHjM+IkMhCeUz5+vKnLc6xrQFfNKi+g46n3tmae+GSsMiytxj",
+	"EXCOn/v24o05sxd/OnfPWkCphU+QI6oA0Qo5i8HzoWjKHPj54uKMnJ69tm4FH8SNsjCZhd0B+WAbC0kg",
+	"zlsLERG8z9GDBiAJnYsaIjATKYYshqeucsf3qiYhlUaWWt9FLMLrPneZuUz7BFxFui4zYOC223tmlvZs",
+	"LGywf0B+tXWnZldI7VGfu55dli4Dws2LfSMvu7cTQt03YtkqAR6hV9MX4/X54NHR8cCGnSlxxy6iABuk",
+	"tOpyHZjf+ty+z9dg218Xb12orw4Km+1zm5mrCOWR3yEZPDp6lG3wN3FFtEDxc0BeSimkhYhveN3nruO1",
+	"OiBvmNKKpAqISOjvKRA7CkB5QInhUIFWB+QcgGDYnibsYBId9LnvKGhPtq5t+WlCwzH0Hh0cFTySnroM",
+	"WRWa9J10jg+O7EKRAKcJ65x0vjs4OvjO9jsaowg6HGOpyj9tIS4aXUZC+ZkKJ51XoH92S+aanz86Otpa",
+	"33NXMFPVSjxmNzYyn1UNdC4sBYSgMHchTQ4wS2+EvG4/yDLzIUZ8Gz/ug12xw2/LcwMqPs+GpL8GncdH",
+	"393OG7nQxL11EahGsmBOvguOIxtkUiNPTbgGSBoBf3N8WOqPXQl+wx6n2aqgNPrkH18qG/d7q2fdwSbV",
+	"gMtffGgHXbRY6NJ4W6z0Ew++ftohlWHCcwW6s1Z1Ykg8RoiTEcrG19zZsfr52YYL/f5znOc4/uTKmBax",
+	"7DMETvNjucte88bpVgBQalT8tazKXfBxDvjHbb7ZDXhYF1A5f7lHEenAYZQc5Qs4sVUwNiwSEMX+CQFx",
+	"rWWRGV073/0AzSOnLYtsWETJPCcefjH88/Xwi3vZ1ybJWMBXFWPudgDRLY0auhu8+75gQC763RcoBA0R",
+	"QyWu6x1x6YzbZOallHNYGL6k2pDRaXH9AkktQcPCGKwWqKsaYXU/MC4hFHIbMsfo9CKebI9Mh8I6oVEn",
+	"xy0C66XCbaHw0271R6GR9R3WIkZzOF/ZniriGFG8qFa2oy4O4XMipK5l95d42UPyNb8QtgvcN8brn3s8",
+	"WiSueeWywNqM97TQgmQhJUW6mKf/xhjr+1ugjlOP7jJNKEIVWXx7gH2MbaUASOzYXW47lRGRRfuAJBLT",
+	"kfQYJuvTkHmPq85bpjPeuKV/JAlVnUIiJiFrHZARgPdQpQkm1NnmssIcieoNnPkHQ4IGT8mesREPZ800",
+	"FP18aTl9b6V5e386fYlje7BFORlJmoxLOjMgBqFkSmdqfQawntR8UFglF3w0i2Z/vLatoaps+sVqUwGr",
+	"w0a1L7GTNdaZc3jUnkFcR97F4ZSGnIHKcFzwPhd+4oJfYtdLGTIMKRf++HRPzxpb46Rfx6DHRoWQIYvB",
+	"1xQxlaUumbOswS9h1i3rj8UQZeccs8QdcSIbDEBXKhdT0rWjvGI8+8xUXrNkwxX7y5gzjZg+tMU3tRx4",
+	"riXQyalZ+syubOWhGkox6WxEpGW0YBW4db91GQ/jVLEbmOtg55z50zEOxMyrA6mU7AaiwBX3CF43ohXN",
+	"tHW3fCvG07sXxlDZAmVatJKs6wZxNVhUEfsO0i3NL8HLAZ63i81nMpJjcr6ZiCqTnyGgedJbsKPLH3uR",
+	"BSSITF3c4vmb13vKWWKkO8DnHFiDe7BPDNU5KjkiWvT5QAuk2gHpFimlWH9FYlC2vQphXAtCicIMc2vd",
+	"CDnrc8GJdUepawyTcKIQfHZL2cI9hcyIQKTk7P356/8mmsqgzwcTytkQlD4wOB+Q7piqMajA7VVSPoLA",
+	"3Ix1qj66pfaIBPNlar/PDQMEThhMxI0LY+FWD8hPeKciCmIIdSm4Y2WZMiatjZtZCA5jOlIkEk8zxJvj",
+	"VGxUuiGKJAYNNlxJCyDrcxf/VDY2U3nuQUwvCIm5KDeTGT9PsZleiaqsh9BsHHPw6wTMM9dQbxdSxpIY",
+	"RG0Ip1acrLLBFYxZxdwoo8XHNpR41Gp+rlm8tadFecp+/sBddN+s20Ah7615A62SkdbYQFZXtePXr6pw",
+	"NJVlbZMnQzNue3ot1T/Y3dsKXxRymkonC7d07nAPzw/fRppkJ2/X8rlrZdbBFeOBK+RXKFnjoCRHKn8L",
+	"1U1ASvLYtpkufowVe3ObQNE3GxA7OETZ6dwpT2h4DVGDrvOJOE3xv2dZsk4L2yprbLV46E6ARzb/w3zu",
+	"Dfb541aIYtkM9sVKwxDA/hjBEGjWgAulfoSlTZDiP2yTP3vdHAbj2P2c4FHk00NsMY8tbhx58IQyTzmH",
+	"X1jUGKN65hsRrXY6xnaA9+E8ZuGQR3wsA5gj0G5hfuhoPvNRVIcEnuOqMxHHa6FgR578QnH9HfbgG5xG",
+	"kk4ZH1mDFvMHXWpcIuKYXMFQSEC8W6vxRmiodeQvwaeRgQ2INJc3YKYdYXKuxOsOY9PAFyP6GcuibW9b",
+	"Lrlm2YQpTPuzKMxxTrTAf7XHZt6BthajL63+esDp+jh1UEasWrvAI9f26EOXgGtuviZbJjRV0FNpgofd",
+	"RkMJe/ed+5X3WONZu75G4fnmC2qPeKggZA2gvKR03Qc3VYBZn4cG1Kh6BrO9FO8ce90P5UczRO8pj+gS",
+	"nr0creWrJdhDfq1H3v8ylx9k4/oIRPhaRGWnKrRaeugbcnISRy1sQ07aKVtq+VHgg1v4jZ8IApf/ZWeP",
+	"meO4pnHMIMoSds3fsz1FEilGElOBd3pecAg6dC6R5pjKVlCF/gHrAskdBG+o0r2XN8B17/WLTkM08tOX",
+	"4+DRUWUwcjluNXzWh9gZrJd/7wqxDMoJ3r09B9IbdgOOHNAJbytaeufmJQgORbr2lQO3ahAQFpG/OZ+v",
+	"9evuB/iMCWZ+45mzBM/27IrEVy99bcnrnZO+eSXuHRa8pXxuYl1bTijsKcv1JRlLuhISoEYWaxb74hkU",
+	"CUTRmSKR4LDfHrU466fJI6C0awBxZ/Ca1UHeYbSW2rAYGNsiR6dHW+vMlNmGsbVKEhesiptvLcUn72SC",
+	"ACPzfSox6FoEdGlcXQbt0M3Pbz63Pc9WtXNxF3oaBG3NxnIHhcYHv47qymfatNaoifu46vN2u80q2JuC",
+	"SLvY5vVGMH3w7a/LcvlQC2WlmiNF0i0Qu00I8jS6TwSWkVJfv9lFGsNFnkBKSitrd9yQwO72AZ4jd1SI",
+	"5B9/H1RO5nT2sqwnhj1sGg5Kk3xqVglvtWe4IhJyGVka9FmnmJ6X59XeO/3kc9YYN8AJNw+J1aqchbGm",
+	"TWB9YZfcd+hm/ce3o/99Xkv1HNlyrzM1ZokiXUqUptI687F63TYnyNuoE8xPdNOG91sZDwVMsuGwLXe8",
+	"MGtXyURcJ312hZQcTB3c4jvuvIs6HFM+ArU9W9Q8zSbwGaXrJYlrNVmiUS0I5UKPQa5IYFnB7xJLNbvj",
+	"o7/hTkqLWvzYvhc0EonOE4kDIuLIDsuQSt+GZPbgbldoWwH3VjW3bcph7yX7tVK1W+C/983sFmTa3Ah3",
+	"LvRypsstoCZGe5Gt2jTrycaX3aTPrMsdVTbfScJvOFmxExhkALUpTOIGpE4lL6c5PSQ0bTOhqfo4spjk",
+	"7We2uCKIbNR25WSXcnFettb2wgHS67l1gz7X9BoUYbp6GEzZwgnHEF7jYtd8K2tLRKj23XSMiVOV+Tw3",
+	"LmdHR6qqoTx3Oro5hxwa27LcmQVrN7MaA2K7kgZEitgbAwFhSqWUhxAQP5g4IAalkZjygKTJSNII/v2v",
+	"/9lf4SSW/bQ0qa6AzG80iJalam+TzyvhfGgFb4PH/BQXbATzXVXE487uOrP9Jhj3mSEW2Jkco8Sqwgzf",
+	"wdr8gniMY5yW0Ua1n+bLv9VUHeuHU2Q6FogEiAo4uAXOCoWthmtMUMU1EdxF9ro/yR7mG2eexwzYUymx",
+	"IZGd+SeKCs/mPbrIFJYzucyEDXivfbrjA563lfA4JzkrUh5ti0Sr3jZArh153muB4w8YA/wJ17/Mlj9g",
+	"eq0mZAaUnqUZD7HDqc0pmMe85egMP8QirL6hTLkGaA7bS9IHPgoN7/ld5GK/p/uZTMA4+hZxyJnFcobe",
+	"VRgXR8OBOlS+h0w9Js/NOcKuzzrO7Oh0WB7RcF8ibh6aJAMmpurENPRsCVTGDCQW2jYIWD+vbxFT3hG1",
+	"DEO7O7jPTRO8LzyTww/BblgHxwyui4RDCTfFnup1+q08gLGzqwzxijmPdxwzOfy8o3a7uIKYjdgVi10z",
+	"9trj3UtcF7sBBy39t1tNj6F6rYL1B0fuumToUL1HCjTiu1OQ7nQ8I0DDMQkpJ0Ka/3FhK/X2A0OrZifF",
+	"KTQYJ47jgFBNKNrSNrgwLdKohCS1rdsKJIppvLUtQ95zcEnFCUjfyQSbmHSFJOfnL8kAL58Q50AekAko",
+	"RUewf2Lbp9v2GHif4zH7vO4Ac4TfpQYOg4AM9OfXkfm/oUjzf+A3EIsEBvt9bs4E5pAwsJ3OzeV+enT0",
+	"XWjbzpt/woH9pdirg/EIPturA9KlsRsXgNtm0WD/oM/PqLJOcmxVYR+P47HRK47HkwF+66CUtDwIyHTM",
+	"wjGhvM/xR9vznyjgkbItc7AJfig4h1CrfXOgxTRoIL+lyhd7YV28hWCfc+FgwxTB+RN6ymyUSF2zJIHo",
+	"gPzK9Fik2u8ssDcom0ZAqO7zQdbIo9Cj5Wj/gJxqMhFKkwG2bhv4O7HtPvqMtevz0+dZh3/zMQce7fhl",
+	"tNQaKG9xT8Y0svCGCD/fNkeZaxlEUo6FHIOhiGMx/ZtRCIOniBDXK8VeUITDtM9dK5Wu65F/DZD0sHM7",
+	"9tkxELKR2ePHRBlk9rmBDxnQGKT+2+nb97+8uxgQweMZcTN3ZwSvFT+7GP2wMOnzKdXhmPR6uJj4BxX6",
+	"FJ5gWxvgkY+TRIEv5hOyz338K0CTOBHK0YKMcAHmRTE5sX9Qnnnm0YjWJAaqdJ/b99oBprZVzXRMNfgR",
+	"D3bYTr4Ris4UwyZiynFegNmYDLIVWceB/CdfgDgjlAw8jC7x2qDPvbV+QF4aYYR8j1SCrOTHP1hwD1wX",
+	"iYAYRnaEGfS5kUUBoaHGOSx2bFrg9h7YXQTEjsTATxxMx7NB4NQzVYKr/ad9nk04QBbCyIWn4y4+Et0L",
+	"iNp9+xhLSAMyFfIae/UYxW3JBbd2QE55tvUriMWUHBvGo8QNWiDdIYM48muCPke/1ACbCw32D0ihnZKd",
+	"u2DsL+UJzHYWs43DTsgUrsZCXKs+97aHtQKEsTUy8sOnebLruXsGVQEyW/FiazCW9Qaqpn9tG6c5Iup6",
+	"qiPH+4FVPYjtrEWAg0JNZx682NyXZ3mzINynk0rZCEpzmzI4nkxoTxnTjSJf4WjIgXUIHogEOESBUY8H",
+	"IVV6sG97asQigmwcUWWWkdnUssYyT74PSnU+tPfPT+Y/R70fLz/9Z7ffP5j7af8vlUOsmprPBB2lZzh2",
+	"wwCutj/iTpo0VWklr6XzDnuWA+vwP9RzHXoqCqOOf/xqYOX+elLXsnExJGDUg/lGQxVO8fl9bFSptdaG",
+	"qFOjCJQJ5RnJZsr2+OioroPVxl1Tq7rXoYJ7itrRiU2nvQ1b2ARoI+q9vlfFDmV5v7puQQlHwk7IriRB",
+	"lKulb5gfAbWT1n3BxvVx3oy5cV2KZUU927ZLQfZU9r5FO4OgmVGyK4JCw0AhSfcUeyORhU/fr9h7sczO",
+	"8nFGnQ2eVJdb2hS5f+WW/NkLfByo8uwLW4hMk0SKGxrb6ln/l6UwbCgqUmwiZYyg5ble7iWH2XMaY/xS",
+	"3ECOnl34ddzTT9127n6STAbu4vl4TxEaTRh36PG+UI/RqxnibkzVuNYl2oyuSNJhg9/6hbl8K4jCN7XH",
+	"0tFO3l/HjtxYKjFTEGWgzxLk/RnfIIF0p75PJqITpGcs2EZDe6xXzPPq8z1gurTZRELlvMzOFpsPHKCO",
+	"fJoNFfQndiGxp54G3p50vDhp6gpiz3K3QkD3ncMtOOc4fFWudm1ADvNapQbs+AqwV+4u7OGyKyS5d+TV",
+	"b/eqKUuSXsUsLJWADYtnfXdsxi45KzRpyfDlY87N6VQeiK+z1auaNt+aZ3vrtlIBwxlOMhdYS2ROmFIQ",
+	"9VrxoM3ieIt35LyxIyacf839zstIFbhsjCLSbFO5KF2LDZd1uXINx3YpKG0jrfvfsEpTOQK9Bg5cfUfT",
+	"uc4tPfeVIC2ijq7avb40yNeQXPlGLIX+0WUH8woDbCwQ2k7oe+Q8Kfd9RJ/9aqM1kUe3NI9vkWTaKc0G",
+	"ZdmqLYInjGuYXZrNSjFhyP03QsPlhHKWpLYz7CXVGiZJiWImTF1CITvP6obLqCjqYQJyBDycXdJsjJIr",
+	"dEDSGabmlqGQI4guNZuA0nSSdIKOzT0rPL89ZdbP5Vij13vdvIyHKHzd7Fk08Y2isqOVMtXm575sPr3S",
+	"ecvquj/8xGLwnLEjTeYff9eV2ZDFbvpshgbGS1N42mZ3ZgJpaVFRAfTfaFHR1qzy9zznj9awPzRU35sI",
+	"qWHS4IjUmobjM6H0W7vyDmXY5ru688YgQtHlyedgJzHj17ZGP8NfW0b6TVwt56G/i6tWheEsWnkw23eP",
+	"6oJqd4HxzIfXcN1v5tKGqsOhJ8eGK21qtLL+uBRAZmuaPuA0pKg5wPeQ+rc2VXgiWD7Z/q2fe7ObdN3i",
+	"S+7BXOJStqP19JZm3vuWXmJoU6AKy2ulZY6LMocefkHO+nr4xXcFaxSgGaJWU3rIj22naNp3tF9/BywX",
+	"N7dpewyzFEkL0+ObRo5/yLNhbxFzuyqqvv/jxUvp9wYokl2ljexblc/ckjgOvxT+MhcLDSkaKOelXXWa",
+	"33u3uL6wsR0TnIPEvaqNKuDYz7PP4XUrVJYXnCyr13kgsXsyc8Kg9Nr5PYoSrYvJQE7aBa7xKB7osbp9",
+	"TDWhNtWd6f1tEd8VjSkPYbmx8swtbHXM2E1x0J/D/NlTRf+kFtfAicfSbVpG7p2HY6a0kLMmCrkwm/zZ",
+	"rbtd2dMuZzYD2jEGelbLoL3zDVC2GoZ3BRd7yhOd7cuFzUZVQDhMsw6Gax6M5quCl3g2XhRW//kOTC06",
+	"35RqT1XgSlZs7Snl0cZ9ChsLVhvQ3KaWNVMvLwuLH47FOZqnY9BjV2Dh/BVMuRLQGFzy08/YTuGUKKCa",
+	"cDH1pV+zjXG+ojWBg9Fp3GSqTsQN3L7748895KzGFzaxac3G7LQo3Ibb67BAMku5vsmjskW7supRIdUw",
+	"EpKBqi7nauysb++dlWu0/lo1nvzBpPUaKqQziIgKhQQsDXcImG1liPDKcsovb2Pe5lT6x9i4f7KimYxm",
+	"io6RoNB6Q6F6K/rfNjgAl1oI1XciXewg9EABRQrIwbg5EZwuGLaF5y9todKA6zQxiqLeOvkFr38z1knx",
+	"c+6njYIIK9soe4oYDW4bFVtJkKvyrRgwNyINx9B8NP3o1jwcSHenBxwesiHlFkO1oj6obeWXhuOfhPxm",
+	"2Pr+dHcsxVIQnXPI3JYX25HKCtESpIoHYrhFYpgyPY4knfqikm0ShpYsrG9J9QFoZFs2TcciLqX/WoFl",
+	"k4OvZvb/XUdoQd492M4yZrLPQ6o0mWIvIxVkzStVkNcs2W4yBkCpBuWyWbFMQ/BC+6OTPqecwOcEuLJD",
+	"c2kUkAlQN9Mpomp8JajEnVNNQhqOgbDK4Qd4nrYwWGUg0x+agl65Lzph8az6PO6LATAg0gm87Yd5Z7+n",
+	"NDLgCDH1qeBSUEB1RWp+8dT+eI1T+504cRmS2gJ7vsqZwfGRrWnGDmcQjUCSbkKlZiFLXNg7php4OAtI",
+	"DCOm2YSaf79inAXkHb2mE6FFiR/Mad8OiCEWw8ghpRkj5cJpt5FBiYsmDVmr7oZDfMCBuhnVygJswUQn",
+	"GU+a1756eUEKTxlksggXYns0bDcnBmbjfT6wXzEIiJFn3Idpbd86CTwCaaA2cM87+FUyDecfXw32T7D7",
+	"W5npmxn6ufmiB66+Y1zNJnQEh+pm9JfPk3jFpjJu6I3c1hDB0SID4+NJ9/zjK8OsLCIi1SRm19YiS2iC",
+	"evcC+74c79vWaYLDAgOSXk/djAbYoKBgiCNbDFlsoNbAlImImzoUPJdANZyJON5VPaeI73zzkdAAwWaj",
+	"Hv/7X//3rwWRSgz85kaoZzLTWybYsAnboLmOh741RPMkdSlSHjXg5n0C/INZs6tcYvNs85I7P+U+AW7R",
+	"M3QdJBB0pEvJSFLsjhVNGGdKY2s+O9IqESLG9a5PIie+u6ObspTpvoY0HouhOYwtrczwSPtGS5tKSNg8",
+	"aFAP40OKbbSMVG1KC8ZFZ1Lgnu/SxKRs93fe74c7dSVMFpCEcRzl0shpOO0nYhHhQtu5MMhJjZlxTejO",
+	"Qd3cPiueXYj1mWx3A7L8nffKJeQRXvhykqN+LUSGVJbTsRe7U+PrI1Js+5wnj/OR2UGamP8eHx2RiCnN",
+	"eKj9XlXWfsZuMW98alu7+XxNZXtlKMZHMZSS059ikz1XW25vtX8UXRQhNmfmUbFdVPYQ2w5lYcCUu/i8",
+	"8sDwxxGn2c+9GrpQRJZFRFfBDUgaVxOBH2pSIKjAXjnJsfKM6nC8vxZFx0JBPUWfuk3gMmX2ktARKNJ1",
+	"OzA/75eP14UbBn0eCVAnlo7R/cXU/NfYxsUu3kooV1OE00CCSmM96HM3NdTcbrl6JEEp0h1EgmNn9mRM",
+	"lf2HA+AHoNEg6PNBEdj216e+JWkaG0DzvNd6YpvEJznS+pzDZ3uBpFyzmNhX4hxTmULV2RohgiIcK/fu",
+	"EqeYnZlN3XmruNBPwQlrwzdm+6RL+UxwCIjA9GUj0RiPxNT3B/LekhBHd6lrmK6nsUuE0zh4z3HgncJ0",
+	"YfP3VzaiqvY6vCQR18AnKHPs1bD0dPPSL/xmTzkToyuM0vcwIawIXOSzaDtpUw0ISehMpLpe8Vj9ckZn",
+	"VcolobPBidMjro28HR/gfct97s9y9ki8p/JW/663/8C+wQ7pYJGbyhE46TMDTCPrc4cFrl1/fXwNzhzw",
+	"kyGwM5LbBvZG0mPSzbrl9vlV1uweoz52MG9sPizr77NfOXOazu7cUeD+xAPLXTfnyAQViyN0r1+QLYxl",
+	"U3MiFDJHo1U/62kWb6M0JoBYA8Kv3I0o+tbbMHnEZgDfpThzBuVS9fLBrftmtUs1V90G7A9CddMW/s/P",
+	"P/7xKMAm+m7Tq0Z4ylD21LeN5MjqRxsl/Pz8I+kaLpNiilHXzMHCI0LJxfuL0zfmWuV50D+n1wvVzaBJ",
+	"WDp56uw2eyxcWgF/7nrbrIpUd9+OVSbVKzVlPdp2VfwH9/wqcnIQjp4Wi4AMDrxlk/uxrmYaFDFn4i1Q",
+	"2kt/4Pcn7iifY+CmvBROBspD0Z7ymFZ2N0VCWuhvVKIklV4ZfdfQAtZc3wId+Tj1/CiY1xFMEoG5Db3/",
+	"glnb5qHHj36Ybx5a7GzV739+dNzr9z//FT5Vjfm5Q2T9aJuNsppI2qJagz0pChlhS56nGPIkvptW4BCE",
+	"m3tTyOtrEMWbU72lMgzaOb4rcdiWCB/zHdShO/I0m5pYXX3qV+62zddDE/MNkjGwVN+jtGnoZmNmuiMN",
+	"lSZJvLzq/twuu5ODdtzebmXQzlzHhD1FtNA0JhaMzQDP2VsdftGfl/TuusiXt2qCaB7YqEqaQHjxGTnz",
+	"j63rSbdht/7qx7O4pEJFZy5GVhSvr180i02zdOhUQrWVcOGWIHfsavCJf8k96BafMUbPthLxIMyzPG04",
+	"tn3pjHfVtNRebnW9ArvTVS2umUI2C9N+xcanZf/ABqhao3gibvIWY0uB/DZb/eCRWscjlTc/yeF+a6hO",
+	"ldllo+ax9/2i1g1c3uos92+pLhm1F82sO/RSY7NyY+4P2WdzNgbJRBRkU8mwC1FRkDYQgo2BLE/ve4br",
+	"HlqXt7IJXa5lQ/qljSNAlI/KJnZc25QTYXDbEn1uYHezjH7hFz1Mjtoioj1UA5KAm5mJ1VduWnpgePQa",
+	"ZtbHUIPOuspR9+wL4QXvjqxJ9577MxMqH1HvUjXn7SPSzefVYwa0wCZGc9P3smhdfZyuBdMtFZoOvA9S",
+	"s9XABwfWdZBw6JC+pAD3uV21CVr+9MFzmjOPzcrJ4O5mtDlh6PCzDn9hIL5ZpZ3bJQsYrJjSr31qhsud",
+	"ZMqneXRxMH9Vrsd+QGgc+/TKxBq9VfarfVKnbrjX4yebD/f6lk8+DtNbPOgEzVNpkW52pEzx2XeffQvZ",
+	"UIVjBR1RxlWjzbo+Ky9VlB4tD2pyuZpEkK4O/vKQ9mbBepotvccoub12MXkK314+Ut9VYTQgK2gelb8+",
+	"TzzYKCUbxaOkgJHNJNlhSHkIcbzM2sRVdw6N96NzKFZ1WJ0tSw1caJZnSzUZU4VleF5lbaiiDvOpmvVJ",
+	"RfZVD9y5De4kCZ3hcPzU+jit5IsciulQu7QGlxTdGrlpMpI0AnX4RRlQ8xAazY9f7PK62cLL8nvcK2qd",
+	"3BEbgSo7uqsG0D35/i4PoLslC+e0QAUOiy7TpSeGQ+XcpbYzNdNkQmfkCkgoJjarp0gWoeBKM52WWzZV",
+	"kAYmg5mnN2SAsRF/Pxw6QtmARHbI/e+Hw/vZa9E3mRDDoavmC6/NAdHyjR9/M0cVtdKgGu3TsaATVisE",
+	"frWXl/gTMAVrkuqUxuTizXlAPJRPbGEZjWO0OErfiMNVQpCaDQ1ugdDYHIEjAVZ3GSGBQu7t+Vkp0dJ1",
+	"CGOKxEJc45e7Ul+m9w/Ir0yPjdws7wdre+12bLkkcSWStveX2dyUE+yPZBve32YS160IKofKGkGVffk2",
+	"InNC5Q+0niXH24Qpi6ASdko0UqQIJBH/oKCCRYIyTew/RZNIpDpYxK0EGhUepiiLiBI1eRXmg/BmS+6p",
+	"jDsnnUNEkFv9xRPFGGjs2g9655dLkin85Pu9FH7KOtUVf/RbKK3LW+oWfi70Xyr8WmLy4mqbMF74JTMO",
+	"Cr/5Mf+lhdms+eJC7Cv09dPX/xcAAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,
