@@ -933,7 +933,7 @@ func TestAPIEndpoints(t *testing.T) {
 			}
 			got := spendAlerts(1)
 			require.NotEmpty(t, got, "the spend's events are alerts at 1")
-			assert.Equal(t, "treasury.spend_proposed", got[0]["event"])
+			assert.Equal(t, "treasury.spend_queued", got[0]["event"], "a spend against an open budget is queued at its proposal")
 			assert.EqualValues(t, 1, got[0]["amount"])
 			assert.Equal(t, []any{"1 ≥ the alert amount 1"}, got[0]["why"])
 			assert.Empty(t, spendAlerts(2), "a spend of 1 is no alert at 2")
