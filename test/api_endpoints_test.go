@@ -832,6 +832,8 @@ func TestAPIEndpoints(t *testing.T) {
 			{op: "getMetricsChart", path: "/v1/metrics/chart.svg?from=2030-01-01T00:00:00Z&to=2029-01-01T00:00:00Z", status: 400, code: "INVALID_ARGUMENT", field: "from", rule: "from-before-to"},
 			{op: "streamEvents", path: "/v1/events?fromBlock=0&limit=3", status: 200},
 			{op: "streamEvents", path: "/v1/events?after=1.0&fromBlock=2", status: 400, code: "INVALID_ARGUMENT", field: "fromBlock", rule: "from-block-or-after"},
+			{op: "streamEvents", path: "/v1/events?alert=1&limit=3", status: 200},
+			{op: "streamEvents", path: "/v1/events?alert=0", status: 400, code: "INVALID_ARGUMENT", field: "alert", rule: "range"},
 			{op: "exportAudit", path: "/v1/audit/export?fromBlock=5&toBlock=4", status: 400, code: "INVALID_ARGUMENT", field: "toBlock", rule: "from-le-to"},
 		}
 		if roundID != "" && spendID != "" { // else the subtest above failed
@@ -906,6 +908,37 @@ func TestAPIEndpoints(t *testing.T) {
 				}
 			}
 			require.Equal(t, want, got)
+		})
+
+		t.Run("streamEvents alert: the spend is a treasury alert", func(t *testing.T) {
+			require.NotEmpty(t, spendID, "the spend subtest above proposed a spend")
+			// The spend of 1 proposed above: an alert at 1, none at 2.
+			spendAlerts := func(amount int) []map[string]any {
+				r := e.do(t, "GET", fmt.Sprintf("/v1/events?alert=%d&limit=1000", amount), nil)
+				require.Equal(t, 200, r.status, "%s", clip(r.raw))
+				var out []map[string]any
+				for _, line := range strings.Split(strings.TrimSpace(string(r.raw)), "\n") {
+					if line == "" {
+						continue
+					}
+					var ev struct {
+						Cursor string         `json:"cursor"`
+						Alert  map[string]any `json:"alert"`
+					}
+					require.NoError(t, json.Unmarshal([]byte(line), &ev), line)
+					require.NotNil(t, ev.Alert, "every line of ?alert= carries its alert: %s", line)
+					if ev.Alert["spend"] == spendID {
+						out = append(out, ev.Alert)
+					}
+				}
+				return out
+			}
+			got := spendAlerts(1)
+			require.NotEmpty(t, got, "the spend's events are alerts at 1")
+			assert.Equal(t, "treasury.spend_queued", got[0]["event"], "a spend against an open budget is queued at its proposal")
+			assert.EqualValues(t, 1, got[0]["amount"])
+			assert.Equal(t, []any{"1 ≥ the alert amount 1"}, got[0]["why"])
+			assert.Empty(t, spendAlerts(2), "a spend of 1 is no alert at 2")
 		})
 
 		t.Run("exportAudit 200 verifies", func(t *testing.T) {

@@ -14,6 +14,7 @@ import (
 	"github.com/charter-gov/charter/chaincode/identity"
 	"github.com/charter-gov/charter/chaincode/membership"
 	charter "github.com/charter-gov/charter/gateway-client"
+	"github.com/charter-gov/charter/internal/alert"
 )
 
 // formatter renders every result of every command: as JSON (one value per
@@ -293,22 +294,9 @@ func roles(rs []membership.Role) string {
 	return strings.Join(s, ",")
 }
 
-// actor renders an identity for people: "LabAMSP/User1" — the MSP and
-// the certificate's common name up to any "@domain" (the MSP already says
-// which organisation) — or "-" for none. JSON output keeps the full
-// identity.
-func actor(id identity.Identity) string {
-	if id.MSPID == "" && id.ID == "" {
-		return "-"
-	}
-	short := id.Short() // "LabAMSP/User1@laba.charter.local", or the full form without a CN
-	if msp, cn, ok := strings.Cut(short, "/"); ok && msp == id.MSPID {
-		if local, _, ok := strings.Cut(cn, "@"); ok && local != "" {
-			return msp + "/" + local
-		}
-	}
-	return short
-}
+// actor renders an identity for people: "LabAMSP/User1" (alert.Who), or
+// "-" for none. JSON output keeps the full identity.
+func actor(id identity.Identity) string { return alert.Who(id) }
 
 // named renders a member whose name is known: "Ada Lovelace (LabAMSP)".
 func named(name string, id identity.Identity) string {

@@ -19,6 +19,7 @@ import (
 
 	charter "github.com/charter-gov/charter/gateway-client"
 	"github.com/charter-gov/charter/gateway-client/audit"
+	"github.com/charter-gov/charter/internal/alert"
 	"github.com/charter-gov/charter/internal/api"
 	"github.com/charter-gov/charter/internal/console"
 )
@@ -31,6 +32,8 @@ func (a *app) serveCmd() *cobra.Command {
 	var listen, pidFile, stateDir, tlsCert, tlsKey string
 	var clientCAs []string
 	var waitTimeout time.Duration
+	var alertAmount int64
+	var alertWebhook string
 	cmd := &cobra.Command{
 		Use:   "serve --listen ADDR [--pid-file PATH]",
 		Short: "Run the HTTP API (/v1/…, /healthz, /readyz) and the web console (/) against the network",
@@ -48,7 +51,17 @@ With --tls-cert and --tls-key the server speaks HTTPS; with --client-ca as
 well, operators and guardians may authenticate with their organisation
 certificate (mutual TLS). Such a caller may act only as that certificate:
 a write whose signer certificate is another is refused (403,
-mtls-client-certificate), and writes are still signed by the caller.`,
+mtls-client-certificate), and writes are still signed by the caller.
+
+With --alert AMOUNT the server logs every treasury alert at AMOUNT (as
+'charter events watch --alert' reports them) of the blocks committed from
+its first start with --alert on, and with --alert-webhook URL POSTs each as
+JSON to URL: a failed post is logged with the alert's block and
+transaction and retried 5 times with backoff (1 s, doubling), then given
+up; the index never waits for it. Progress is checkpointed in --state-dir
+(alerts-checkpoint.json): a restarted server posts no alert twice, except
+one whose post the stop interrupted. The console's guardian page lists the
+latest alerts at AMOUNT.`,
 		Example: `  charter --as labA-user1 serve --listen 127.0.0.1:8080
   curl -s localhost:8080/readyz
   charter --as labA-user1 serve --listen 127.0.0.1:8443 --tls-cert server.pem --tls-key server.key \
@@ -66,7 +79,23 @@ mtls-client-certificate), and writes are still signed by the caller.`,
 			case len(clientCAs) > 0:
 				return usagef("--client-ca needs --tls-cert and --tls-key (mutual TLS is TLS)")
 			}
-			return a.serve(cmd, listen, pidFile, stateDir, waitTimeout, tlsCfg)
+			alerts := api.AlertOptions{}
+			if cmd.Flags().Changed("alert") {
+				if alertAmount < 1 {
+					return usagef("--alert %d: want a positive amount", alertAmount)
+				}
+				alerts.Amount = alertAmount
+			}
+			if alertWebhook != "" {
+				if alerts.Amount == 0 {
+					return usagef("--alert-webhook goes with --alert")
+				}
+				if err := alert.ValidURL(alertWebhook); err != nil {
+					return usagef("--alert-webhook %v", err)
+				}
+				alerts.Webhook = &alert.Webhook{URL: alertWebhook}
+			}
+			return a.serve(cmd, listen, pidFile, stateDir, waitTimeout, tlsCfg, alerts)
 		},
 	}
 	cmd.Flags().StringVar(&listen, "listen", "", "address to listen on, host:port")
@@ -76,11 +105,13 @@ mtls-client-certificate), and writes are still signed by the caller.`,
 	cmd.Flags().StringVar(&tlsKey, "tls-key", "", "the --tls-cert's private key (PEM)")
 	cmd.Flags().StringSliceVar(&clientCAs, "client-ca", nil, "mutual TLS: accept client certificates issued by these CAs (PEM files, e.g. the organisations' msp/cacerts); a caller with one may act only as that certificate")
 	cmd.Flags().StringVar(&stateDir, "state-dir", "", "directory of the read index, its checkpoint, jobs and idempotency keys; a restarted server resumes from it (default: serve/ beside the profiles file)")
+	cmd.Flags().Int64Var(&alertAmount, "alert", 0, "log treasury alerts at this amount (movements of at least it, and unusual spends) and list them in the console")
+	cmd.Flags().StringVar(&alertWebhook, "alert-webhook", "", "with --alert, POST each alert as JSON to this URL (retried, checkpointed in --state-dir)")
 	_ = cmd.MarkFlagRequired("listen")
 	return cmd
 }
 
-func (a *app) serve(cmd *cobra.Command, listen, pidFile, stateDir string, waitTimeout time.Duration, tlsCfg *tls.Config) error {
+func (a *app) serve(cmd *cobra.Command, listen, pidFile, stateDir string, waitTimeout time.Duration, tlsCfg *tls.Config, alerts api.AlertOptions) error {
 	if waitTimeout <= 0 {
 		return usagef("--wait-timeout %s: want a positive duration", waitTimeout)
 	}
@@ -99,6 +130,9 @@ func (a *app) serve(cmd *cobra.Command, listen, pidFile, stateDir string, waitTi
 		log = slog.New(slog.NewJSONHandler(a.stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
 	cfg.Logger = log
+	if alerts.Webhook != nil {
+		alerts.Webhook.Logger = log
+	}
 	connectCtx, cancel := context.WithTimeout(cmd.Context(), a.timeout)
 	c, err := charter.Connect(connectCtx, cfg)
 	cancel()
@@ -120,7 +154,7 @@ func (a *app) serve(cmd *cobra.Command, listen, pidFile, stateDir string, waitTi
 			}
 		}
 	}
-	srv, err := api.NewServer(api.Options{Gateway: api.ClientGateway{Client: c, MSPID: cfg.MSPID}, Logger: log, WaitTimeout: waitTimeout, StateDir: stateDir, Chaincode: cfg.Chaincode, AuditExport: exp})
+	srv, err := api.NewServer(api.Options{Gateway: api.ClientGateway{Client: c, MSPID: cfg.MSPID}, Logger: log, WaitTimeout: waitTimeout, StateDir: stateDir, Chaincode: cfg.Chaincode, AuditExport: exp, Alerts: alerts})
 	if err != nil {
 		return err
 	}
@@ -132,7 +166,7 @@ func (a *app) serve(cmd *cobra.Command, listen, pidFile, stateDir string, waitTi
 	}()
 	// The console's pages read through the API's index (the reads it does
 	// not hold, such as a member's standing, through the client).
-	con, err := console.New(console.Options{Reader: srv.IndexedReader(c), APIBase: "/v1", Logger: log})
+	con, err := console.New(console.Options{Reader: srv.IndexedReader(c), APIBase: "/v1", Logger: log, AlertAmount: alerts.Amount})
 	if err != nil {
 		return err
 	}

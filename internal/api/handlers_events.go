@@ -10,6 +10,7 @@ import (
 	"time"
 
 	charter "github.com/charter-gov/charter/gateway-client"
+	"github.com/charter-gov/charter/internal/alert"
 )
 
 // Bounds of GET /v1/events: events per response by default and at most.
@@ -23,6 +24,8 @@ const (
 type eventLine struct {
 	Cursor string `json:"cursor"`
 	charter.Event
+	// Alert is the event as a treasury alert (with ?alert= only).
+	Alert *alert.Alert `json:"alert,omitempty"`
 }
 
 // eventCursor is a position in the channel's events: the block and the
@@ -46,13 +49,18 @@ func parseEventCursor(field, s string) (eventCursor, error) {
 	return eventCursor{Block: block, Index: idx}, nil
 }
 
-// StreamEvents sends the chaincode's events from fromBlock, or just after
+// StreamEvents sends the chaincode's events (with alert, only those that
+// are treasury alerts at that amount, each with its alert) from fromBlock, or just after
 // the cursor given as after or Last-Event-ID, as NDJSON or Server-Sent
 // Events: the events WatchEvents delivers, read from the channel's blocks
 // (charter.EventsInBlock), so that the response knows where the chain
 // ends and every event has an exact position to resume after.
 func (s *Server) StreamEvents(w http.ResponseWriter, r *http.Request, p StreamEventsParams) {
 	sse := strings.Contains(r.Header.Get("Accept"), "text/event-stream")
+	if p.Alert != nil && *p.Alert < 1 {
+		writeProblem(w, r, newProblem(charter.CodeInvalidArgument, "alert", "range", "alert %d: want a positive amount (the treasury alert threshold, in the account's units)", *p.Alert))
+		return
+	}
 	h, _ := s.blocks.Height()
 	if h == 0 {
 		writeProblem(w, r, newProblem(charter.CodeUnavailable, "", "listener-started", "the block listener has not started; try again"))
@@ -171,7 +179,15 @@ func (s *Server) StreamEvents(w http.ResponseWriter, r *http.Request, p StreamEv
 				if len(types) > 0 && !types[ev.Name] {
 					continue
 				}
-				raw, err := json.Marshal(eventLine{Cursor: cur.String(), Event: ev.Event})
+				line := eventLine{Cursor: cur.String(), Event: ev.Event}
+				if p.Alert != nil {
+					al, ok := alert.Treasury(ev.Event, *p.Alert)
+					if !ok {
+						continue
+					}
+					line.Alert = al
+				}
+				raw, err := json.Marshal(line)
 				if err != nil {
 					return
 				}

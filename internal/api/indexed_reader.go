@@ -16,6 +16,7 @@ import (
 	"github.com/charter-gov/charter/chaincode/reputation"
 	"github.com/charter-gov/charter/chaincode/round"
 	charter "github.com/charter-gov/charter/gateway-client"
+	"github.com/charter-gov/charter/internal/alert"
 )
 
 // PeerReads is what the console's reader takes from the gateway client
@@ -179,4 +180,17 @@ func (x *IndexedReader) IncomingDelegations(ctx context.Context, member identity
 
 func (x *IndexedReader) DelegateStatement(ctx context.Context, member identity.Identity) (*delegation.Statement, error) {
 	return synced(ctx, x, func() (*delegation.Statement, uint64, error) { return x.s.idx.DelegateStatement(member) })
+}
+
+// alertScanBlocks is how many of the latest blocks TreasuryAlerts reads.
+const alertScanBlocks = 1000
+
+// TreasuryAlerts is the console's latest treasury alerts at min: those of
+// the last alertScanBlocks blocks the index has applied, newest first, at
+// most limit, as GET /v1/events?alert= sends them.
+func (x *IndexedReader) TreasuryAlerts(ctx context.Context, min int64, limit int) ([]alert.Alert, error) {
+	if err := x.sync(ctx); err != nil {
+		return nil, err
+	}
+	return x.s.latestAlerts(ctx, min, alertScanBlocks, limit)
 }

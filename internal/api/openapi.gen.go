@@ -1583,6 +1583,9 @@ type ListEligibleMembersParams struct {
 
 // StreamEventsParams defines parameters for StreamEvents.
 type StreamEventsParams struct {
+	// Alert only treasury alerts at this amount (at least 1), each line with its `alert`
+	Alert *int64 `form:"alert,omitempty" json:"alert,omitempty"`
+
 	// Type only events of these types (comma-separated, e.g. `ballot.opened,vote.cast`)
 	Type      *[]string `form:"type,omitempty" json:"type,omitempty"`
 	FromBlock *int64    `form:"fromBlock,omitempty" json:"fromBlock,omitempty"`
@@ -2556,6 +2559,18 @@ type ClientInterface interface {
 	// response ends. NDJSON ends at the height the server had indexed when
 	// the request arrived unless `follow=true`; SSE always follows new
 	// blocks (with a keep-alive comment every 15 s).
+	//
+	// With `alert=AMOUNT` only treasury alerts are sent, as `charter events
+	// watch --alert AMOUNT` prints them: a spend proposed, queued or
+	// executed, a deposit recorded or confirmed or an issuance of at least
+	// AMOUNT units, and whatever the amount a spend paying its own
+	// proposer, a spend cancelled, a spend queued by a `treasury_spend`
+	// decision. Each line then also carries `alert` (block, txId, event,
+	// time, actor, account, amount, spend, source and `why`, the reasons);
+	// cursors, resuming, `limit` (counting alerts) and `follow` work as
+	// for every event. An `alert` below 1 is a problem (field `alert`,
+	// rule `range`). The server never posts alerts for a caller: webhooks
+	// are the operator's `charter serve --alert-webhook`.
 	//
 	// Corresponds with GET /v1/events (the `StreamEvents` operationId).
 	StreamEvents(ctx context.Context, params *StreamEventsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -4279,6 +4294,18 @@ func (c *Client) ListEligibleMembers(ctx context.Context, params *ListEligibleMe
 // response ends. NDJSON ends at the height the server had indexed when
 // the request arrived unless `follow=true`; SSE always follows new
 // blocks (with a keep-alive comment every 15 s).
+//
+// With `alert=AMOUNT` only treasury alerts are sent, as `charter events
+// watch --alert AMOUNT` prints them: a spend proposed, queued or
+// executed, a deposit recorded or confirmed or an issuance of at least
+// AMOUNT units, and whatever the amount a spend paying its own
+// proposer, a spend cancelled, a spend queued by a `treasury_spend`
+// decision. Each line then also carries `alert` (block, txId, event,
+// time, actor, account, amount, spend, source and `why`, the reasons);
+// cursors, resuming, `limit` (counting alerts) and `follow` work as
+// for every event. An `alert` below 1 is a problem (field `alert`,
+// rule `range`). The server never posts alerts for a caller: webhooks
+// are the operator's `charter serve --alert-webhook`.
 //
 // Corresponds with GET /v1/events (the `StreamEvents` operationId).
 func (c *Client) StreamEvents(ctx context.Context, params *StreamEventsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -8818,6 +8845,18 @@ func NewStreamEventsRequest(server string, params *StreamEventsParams) (*http.Re
 		// styled parameters, preserving literal commas as delimiters
 		// per the OpenAPI spec (e.g. "color=blue,black,brown").
 		var rawQueryFragments []string
+
+		if params.Alert != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "alert", *params.Alert, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
 
 		if params.Type != nil {
 
@@ -13644,6 +13683,18 @@ type ClientWithResponsesInterface interface {
 	// response ends. NDJSON ends at the height the server had indexed when
 	// the request arrived unless `follow=true`; SSE always follows new
 	// blocks (with a keep-alive comment every 15 s).
+	//
+	// With `alert=AMOUNT` only treasury alerts are sent, as `charter events
+	// watch --alert AMOUNT` prints them: a spend proposed, queued or
+	// executed, a deposit recorded or confirmed or an issuance of at least
+	// AMOUNT units, and whatever the amount a spend paying its own
+	// proposer, a spend cancelled, a spend queued by a `treasury_spend`
+	// decision. Each line then also carries `alert` (block, txId, event,
+	// time, actor, account, amount, spend, source and `why`, the reasons);
+	// cursors, resuming, `limit` (counting alerts) and `follow` work as
+	// for every event. An `alert` below 1 is a problem (field `alert`,
+	// rule `range`). The server never posts alerts for a caller: webhooks
+	// are the operator's `charter serve --alert-webhook`.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -20859,6 +20910,18 @@ func (c *ClientWithResponses) ListEligibleMembersWithResponse(ctx context.Contex
 // response ends. NDJSON ends at the height the server had indexed when
 // the request arrived unless `follow=true`; SSE always follows new
 // blocks (with a keep-alive comment every 15 s).
+//
+// With `alert=AMOUNT` only treasury alerts are sent, as `charter events
+// watch --alert AMOUNT` prints them: a spend proposed, queued or
+// executed, a deposit recorded or confirmed or an issuance of at least
+// AMOUNT units, and whatever the amount a spend paying its own
+// proposer, a spend cancelled, a spend queued by a `treasury_spend`
+// decision. Each line then also carries `alert` (block, txId, event,
+// time, actor, account, amount, spend, source and `why`, the reasons);
+// cursors, resuming, `limit` (counting alerts) and `follow` work as
+// for every event. An `alert` below 1 is a problem (field `alert`,
+// rule `range`). The server never posts alerts for a caller: webhooks
+// are the operator's `charter serve --alert-webhook`.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -28397,6 +28460,19 @@ func (siw *ServerInterfaceWrapper) StreamEvents(w http.ResponseWriter, r *http.R
 	// Parameter object where we will unmarshal all parameters from the context
 	var params StreamEventsParams
 
+	// ------------- Optional query parameter "alert" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "alert", r.URL.Query(), &params.Alert, runtime.BindQueryParameterOptions{Type: "integer", Format: "int64"})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "alert"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "alert", Err: err})
+		}
+		return
+	}
+
 	// ------------- Optional query parameter "type" -------------
 
 	err = runtime.BindQueryParameterWithOptions("form", false, false, "type", r.URL.Query(), &params.Type, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
@@ -31574,220 +31650,225 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L3rchs3tij8Kih+u0rUntbFTuxJ5NpVnyw5jmb7oiMpzq4z8hGh7kUSURPoAGhRHJer5h3OO8yDzZOc",
-	"wgLQF7K72bwpkqM/icVGN4B1w8K6fumEYpQIDlyrzsGXTkIlHYEGiX8dSs36NNQf6AhOqR6a3xjvHHQS",
-	"80fQ4XQEnQP7v6Aj4feUSYg6B1qmEHRUOIQRNe+M6N074APzgWfPfwg6I8azv4OOniTmK0pLxgedr1+D",
-	"bN5PIBUTvGHqWzui7ewvv28xudagNNVM8JPjhqlpYVzUuID/kNDvHHT+v70c1nv2qdo7iYBr1mcgcfKj",
-	"VCohzUsRqFCyxHy+c9DRQyAc7rR9TkSfmF8SCbdMpIokdGAwgKv8PQU5yZcZ2i/WAOT7/R9fToMkMTuT",
-	"5lP/5++HO/+b7vxjf+fHq53Pf/mPThW8To5rAMTWBpV3bMT0LFCYhpEiCcim/cf4bnHiCPo0jXXn4Nn+",
-	"fmCAwUbpCP/aR1C4P7O9Mq5h4Fby/vy0kShGKlmBGPDrdh4YXYNsnsoOidrS/vMXL+cT/zn8ngIPoWZO",
-	"5R83zdkXckS1BdzL7ztzYXrOBpzxwbJ0VCTX/Z0f6U7/85fvnn+tJtZfKdM/VTEY5WoMkggeT4jgISB/",
-	"KZC3ILcUuY5FeENipjRwkGRIFVEAnOghU0RLyhUNzYdIl2oyEkqT7/aJ2q4hybFbRFuyuLhDqvhqoKAS",
-	"wRWgdD6VkFAEiZHiXANHHqFJErMQ5dLeb8ps7kvLeRwiztwkdsoymBI35yuEjyVBotiAKyeQRCIUjcn1",
-	"RIPqfA06p1JcxzBqWGNiR/xlsbX671askXJy9tMR+fH7F38lSTbMA9sebGEIiaY8hNcimuCKooiZ92l8",
-	"KkUCUjMD5D6NFQSdpPDTF/PXbxDqRWRY0DEwAtkGA44rcoL/ezZj9pnPGW2La3xizq04FhakC+4nHApm",
-	"OX6hczro3Aptv7Aoxxf35mb3X6vcWZIAjZfA1ECKlEeqxZk3s7eV8OXnbcZXzgNLbI06FQn/wINwWty7",
-	"06xpkyN6d2Jf/e559phKSSfmaUg1DIScLKpDTfHjFOzNslaEdtDRTMew8IansGQ/UthnM7ocwK162Apj",
-	"sypcn0EcWVFpJiAcIFKkG4lQ7UkYMKXlZHcUbVvxGg4p46GIgEjopwoUGTGlGB8QIUlfSGADTgQHQ2hT",
-	"1JEkUtzao8Ht5FqIGCg3W7kGHg5HVN4srCEEneuUxZFF1YJvRmwASted2C+/rzqxgw7cssgrJEXxtP98",
-	"PhmOQEsWLiHYRiKC+IjKaJlZVSgkvE5qBGNR2yyqm/uzgnIJtsAvfOkAN5/8e0dCIkWUhuyaxUwbAodb",
-	"Gqf2kDDMEF1poKNO0IlZaKB8ZS4UMO44EFyFBgafq0Q/jVNY5mpXYkDztBXTLSEg62XQD89+fF6xpRvG",
-	"oyLwLATGwAZDbTgsopoqMIewlpQZRelKQshwCzlYr66pgphxKABVw52eD1I3egly9ed+7VnQjluyw+DZ",
-	"y9nDwKquCy/NKIt86pBqomWP8DPol9dkTp3pNakhff7i5aISZVGmUuwf0KzkVPKut0wsboAosggSZeAt",
-	"LLm1w23drS4nnlbcZIC7GDMtif31wGBq85U7a38oT+m+BR2niRyO/LgVjyS4S5gEdahLFBVRDTua4TZX",
-	"p9f0us315DzNoGdl3MqKfK5GuQ8WQNVMl2nE9EV+i569nQsOxAhVIvrk7ZsLsnf7bI+at/YKl28VEFq6",
-	"jFOradnLux5STYbCqF9MEwmhkPjPGd0Jh1db4PDRliI8NffeTjALr1k5kClx1Z9k/FbcQFTQ9brAIyEV",
-	"yOJe0JYwQxqhBKrrzIXuIWHc2jKGQmqjNY6sbim4EjH+PFak+/781BDJSHBi2K1ptpOocb4tRUIDzL65",
-	"2wBheAvWE9K9e7H/48GBo86DA6ZUCnI7MFhydoSE6qHC+S1e6lbwXiXzlvD+/LRTeTExIH4jZRXQxsMJ",
-	"ggb4LcQiARKxiHChiX2LGCaKQUM8Id2CMk+vxS0gZZGxobGIRdvVmqwzflRYds2WnU03JwR8wd4VCkQN",
-	"I6Y1RAFhfUL5pGqmfspr+KhIcX7UIgTHeAR31Z8tvLulSCIUimBDfUw7A1pA+lKMyH4ln6D4q8bqkHIO",
-	"MRkCjdAaZ4YqTUeJxUMYM+Da0B0y+ngIZk60SgGiop2c1Xe1lD2zgAI+To5JF0aJntiJywQkQBUoqBKk",
-	"XmefnfYnei1Z6GbF++IBefPh+OPZ+Zuzq4uzww/nh0cXJx8/BOTo44efTt7++5//6lSr6ixC/fCoVgoZ",
-	"1mdam6tlArjF/C1iln5APh2+OzkOyPtPR0dXZ28Oj6/MpO9Oji4qp506G6xM9fTjYB34C8DUCquOiCMq",
-	"lznezZmhGo4T9B1Y4xrp0uyfhh8joscsBMKUu31H5HpS5lC077bRas3q35k7QVnNdhdA/2eFgruKEcru",
-	"vfHgzda1oO1pJFK+uL4QLGM5rbWEukVUbytX6rLbHMgBRFd4EGd3uaswlf4ybK5wVyNqVsupd3HY+7Gh",
-	"aEO7IR5mVyPK6QBGRpoHnUiEqfmn/4yifdATf4+uuucdxULBKR0sZXqmAzh395EySYeCa8muU5TdxBC4",
-	"GUskUHNEaRIDVYbGrxVwfVCm4y1FnE8sIC/297eLdooXc71iK5JpE3kK3o/ZUrf/hZVmTbVF6TK2Yv/y",
-	"z1QNZ1Fz/vPhzvMXL80BT0k2ltxAoono21M/hmgAknQZVxpoZMZmIw0+FrrgLngBmEaI+z2Yg5qM3Jax",
-	"Xt+jBFmb78UtuhEuxxAyc0u9mLHEGQaEK6WtpxpQHvFwcmUEUN/5AQqSSdMbiMTY/HSdRgO0O0lBoxFN",
-	"DDmImIWo+0mgKpWTK5UAWgqMXq+ZTi0irugIeORElQKqr0LB+8yA3Ikr85uEkbilMZKZ1BzkFY3Q0oxD",
-	"MjFxlSYDSVF+qpiqoRWLUsRwNZCUa/+HBKNgdoKO6PdZmD90f2aPtbgBfmXuAU7eOlBf0cw7VylAPYw/",
-	"Cb2MDKVxtb2s0SyV+9bmWqUoequqLe9Lu9qGIlUlgjrsBJ3XleBZidrtPHNIPIbBsm6rJewfMQzaIypf",
-	"3DuosGquUdsy9JvMeBcWtW3Zb7hNtgS72dmCagPIEOrkbcEjMU/6arHgxCxawlFkY2hah8oUwenDb1hU",
-	"AcMZ0BuR4yBTDXG8xS4jYsLQn2/tT6mlz0RzBNjLftNkZ3YUju+DrDBgtsHNSsLFg6VwlOZryfbRyAVv",
-	"rKliGUuvGFXod+08ehvSb91msngbG1tSWLMEhYFqdRu1oVCVBotMs7ff8NYlZ+pxGsHMinSTEfaaKnj5",
-	"fcn4gWE+r9DUQgpqrh6CAhcDVDC/mB/mmgqKS6gC2lvgoJg6RA/3UlEhQ6elb85pNH2omgkbydptapkQ",
-	"F/vm4jTiXiT+Aku6fZHyCKQKSFGJDJx1VgWkoDlZu20vHFKpQeYfk7Sve2QsmQZnXC8Cws8wpacaCWfn",
-	"qATOaqE4Dj5twH9sVj/LhQUQNy3gY/Y5T2DNhO6own993rrWqOnex0XNqgqNJziiHB29VSdzg32nZELb",
-	"rwhcikV4c34D43MIhYv/WnD5JfJcXP4W3i4wmOEY770qDtlz1pcesVGoavuVN8ig0Pb/9l+qktwZa7XV",
-	"lJ0CNX2badSQPZcuS0zopQXp7HNeR6wKWGgTpNMYvGaXugANVoY4vHj2fO46zJ23vJHc5ujchHiruqKG",
-	"21MqI0aNyPPQyG/x+G+8LSu8gfPK+11TnMa0OuwXgFtrw0qN6E9AMhEpFz/d8j5WsIfMvTq7CQpsO8Vb",
-	"ktGYcNBjIW/UAYFbkBMSuTlIV0iih0KhLy1f7DbB0FIbrB0LPggIFySCmE7wX+bi6fwTiwo5Z305Nt9q",
-	"JWz257rRC2dk06H41hHSMVNhLAzxLGMlhd+XkI0L35OpHMDcy5Df0IUdbd6Duxl1/eV3Pyx6w7bfC3Cz",
-	"7qPNykB5IateeFuE4U5Hnl2bgxuvSS5gZ9bQ97ll4FDlRTjo/Aw0toklUwShqU7VfN3Fjav6dOFSO1em",
-	"V2Yafc7/uXt18P/vfP7PSo38xLljlgoNtAJjsfv5NJZuYHJlXpJixJQPYL8aUc6SNLaxgGZ7o6SEvhFT",
-	"V3AHYab4MqUguooyNi4Zh909qGxwtd7Iq75Aj1bmDDfii7IYosL3q84PEYaplBAtYoNLhNLvhdQ2kaNE",
-	"3t/PP6mVkdNMl/xxscAoU4hYOjInJBsYZTiUTLOQxmswbJb8IItaOdLRiM4EvrfyBRVDKFqfkjbBp/l0",
-	"rObvDLT5oksYbpR0J35tFQFQP9fHhM2eCNkm52iFVl+etTo0bdR+MiitqmozfxPXc7cyq6kP8RmhmoyH",
-	"LBzORNtY738MoYaIdLNIFhcBRpI4RWfrdstYsMoADMGJYdxUQuBiPmbjL4iQ5MhetrcUASmFJM6XXRHk",
-	"pCmLK4R44I6nSgdmWlJdVXpt44zwqj7K/m0lTCV7+viZ5pMDk/ncfO6dGmzWm8V+s6hu4ihDDdNTm9eq",
-	"5rI3oXl2/LlnVd1Bld8xHrHtPOi8x4Pqm1U3m7XGBiH6MTtkFpJ5p3QAD070Bp08x7wiRRZjRwjta5A2",
-	"aIEq7VOv53B9SyF+StOljPtr0aCLnpSyBr+/ZhdBkUhXyWBzSkBGrG08KKd0AvAtWAFPRRyvoPz7CI1F",
-	"rBcL5xTdT14jXj0YH8w3Q3hf73fPXnz3skUCmv3uKZpSlv3w/MwBn4hZNVszLWfXkmVi6Va706wUU5RP",
-	"3by/PHl+2plZpUhWKYik++HjxdVPH3/5cByQnz6evT45Pn7zISAnHzCg9+rw7O0v7998uAjIv//5r+0F",
-	"1UmMgK9WrM12QWkbJG+TL8ZUkbEUfEC6lPzt/OMHkghDEjIgWdkZo+e6gOfaPATGlQ0OqlqSTOOaGGfz",
-	"xC7Ex/NWJxnM2EBKQeqOP9tqv3l8d6tUSM8JDfaVUyyxAF403UdmZEInsaDR4n4Q8yVDjf0+hEZTwM+4",
-	"dGcvh5XNd6akHLlGssi1LWVuYV+88+MrGTNtL2rjoYiBcBg3ekY2nz+1rNTWCx9Bc6imXpKcAY0YB6UW",
-	"vCPjQ1UuhjJTBqXd5bdBjmCmyzs6mJ0/AZB2bWTEeOqu3z/7/LIW0+ZfqBYLA6phTCc+7wFDJ5xZoP0E",
-	"Z0DDIb0uyYZC2J8Earl0+tEUPu246U+W1ebSjgqgq8G6qijB0MKMZd9cQrgsGoy00jnaRt89w7IKIK2i",
-	"uYwXvdlr2TZrNLft/bApb2UbA8Gst7IRTyKGuYtfCYVlF+UcTN6KG1gp/PSPDPFs2pmIodJxXPARV/qQ",
-	"F3Icn4mURx8TWAZwNgb9eCnHSVjNOH6z5v1Uw1UoIWJYaaFQTcFuajrP5ura3ApZqVxQZWBAk0M76KSc",
-	"/Z6Ce2x0GBs7ohaLT1642I1IgKvFvC8iXiYu1KnCC6XDJ65yyfQxLHd8clxIE8I4uaaKKavBq6weoRAx",
-	"6e4fEF5nE1+s/sm0WUfIwdVAijRBW3RCmRxb15t5UPjz95RGkmoWVtKHH/i+WiHwj4khsoi8N5u1mmbK",
-	"mVakmw0wAFbbjWED8/39uMfPa9BbN1ETiWEAJxKSI8NgWhTk9FxgnkZpZ5b8sd9f5uayVAmhlc4nN+Xc",
-	"DVG9pE3cv1sbb3t4/mH3GTl+c0beHB2fH5JTjLLN3iPiFuRU8K0NvQ1ILMbkvCICt0Fn+GEeheQLrgOF",
-	"hfUiUievF1DNkvY83FLk9M178j+7L/Z/LNYYKG9oNkSk4Etdq6OkuIR6WHzk8WTjmkr7mHNX43H2Gljj",
-	"GvQVHWvJs1zysTEWnHQLFBwYknYkuj0/SnxObHq5ckLRg2v0yoDA7mCXWK/AwSehGwsAtHBguvz1DDgN",
-	"kK53Y6ocFS2qclYi2fxeOXcCPLqvxBWXn7jQOwmdwAL3EOu0KOl2XnDVhytu9ioadJRI5RJJNLVJMVme",
-	"pwNOO3/OuU8Tvo/r0GxE3vf7C6sYcyPwztM5PtX1+cu9htnC0vffZuhiYXbFNwtqbMEpKeSAcqZ8Om4m",
-	"UNx1DqozYM/TJIknFRIl+32u3Wom6RvfrNrEBY2XOsHKtQpcye3nC5bc3lzyFdab6i9nEVrWHTqCkZgm",
-	"0h/WUg/1m0vMbJNsj2FzC14GfknMVftBGwO/EcvefIPeA03gz5P0yzpmX8iA0AFlXOmA0GulKeMBoZyI",
-	"xGbKCUme7e7+lQhOKElEHL8iLmhGcJIZJZweqqbuLc9/+MMSUX8dCjpiVXcCW7ytfepbO0N2Pl7IwSEa",
-	"LCv9JrmGVcZEb6Rj1XNVbGgc24pVII16Gbl6YMUb4ivSs96r3gHhomJAQJQoO7nEmGPxnEIBO1dTDCt6",
-	"DRkfkL6QhPKJs3VlxlsdY9gCfmn2+A46dztm6M4tlYZFlHnHIuAct/v+4p25sxd/OnffmkGphU+QI6oA",
-	"0Qo5i87zvmiKHPj54uKUHJ6eWLOCd+JGmZvMwm6XnNnCQhKIs9ZCRAS/5GhBA5C++GIGUARmIkWfxfDK",
-	"Ze74dgYkpNLI0rxc4yV3kblYqxEDcBXpusiAnlvuzmszdMf6wnrbu+RXm3dqVmWrv11yV7PL0mVAuJnY",
-	"F/Kyazsg1O0R01YJ8Aitmj4Z75L3nu8/61m3MyXu2kUUYIGUVo0QAvPbJbfz+Rxs++vsqzP51UFhsZfc",
-	"RuYqQnnkV0h6z/efZwv8TVwTLVD87BIsdWgh4nsiXHLXFEHtkndMaUVSBUQk9PcUiO0WozygRL+vQKtd",
-	"cg5A0G1PE7Y7inYvuS86a2+2rrPFYULDIew8390vWCQ9dRmyKtRxPeg82923A0UCnCasc9D5bnd/9ztb",
-	"72iIImhviKkq/7CJuKh0GQnl2+4cdN6C/tkNmeqP8Xx/f22tMVzCTFW3iZjdWs98ljXQubAUEILC2IU0",
-	"2cUovQHyut2QZeY99Pg2bu7Mjtjg3vLYgIrtWZf016DzYv+7+5mRC03crLNANZIFY/KdcxzZIC/ymoUm",
-	"3AAkjYC/fbZXaqFQCX7DHofZqKDUHevvXyp7u3itZ9neV9WAyyfes72QWgx0YbwtRvqmOF8/b5DKMOC5",
-	"At1ZqTrRJx4jxMkIZf1r7u5Y/f1swYWWMDnOcxx/dmlMs1j2EQKH+bXcRa955XQtACjVsv9aPsqd83EK",
-	"+M/a7Nn1AFoWUDl/uU8R6cBhDjnKZ3Bis2CsWyQgiv0DAuKqjyMzuorv2wGqR+60LLJhESXTnLj3xfDP",
-	"170vbrKvTZKxgK8qxtxsj7p76kb3MHj3Y0GBnLW7z1AIKiKGSlzVO+LCGdfJzHMpZ6/Qn0+1IaPD4vgZ",
-	"kpqDhplOiS1QV9Xl8HFg3FZPX4PMMWd6EU+2RqZDYZ3QqJPjFoH1UuG+UPh5s+dHodfBAz5FzMnhbGVb",
-	"qohjRPHssbKe42IP7hIhdS27v8HHHpIn/ELYKnDfGK/f7fBolrimD5cZ1mZ8RwstSOZSUqSLcfrvjLK+",
-	"vQbqOPToLtOEIlSR2dkDrGNsMwVAYsXuctmpjIgs2nskkRiOpIcwWp6GzDwuO2/emfHODf0jSajqFhIx",
-	"CVnpgIwAvIUqTTCgzhaXFeZKVK/gTH8YElR4SvqM9Xg4baYh6edLywatC7Vk/dOdl9jZDUuUk4GkybB0",
-	"ZgbEIJSM6UQtzwDWkpr3kqzkgk9m0OSPP21rqCprkLRY49hqt1HtJLb50jKtcPfbM4iryDvbv9iQM1AZ",
-	"DgvW58JPXPArrHopQ4Yu5cIfnx/pXWNtnPTrEPTQHCGkz2LwOUVMZaFL5i5r8EuYNcv6azFE2T3HDHFX",
-	"nMg6A9CUysXYN4iJ8e4zUXnOknVXbM9jTuxtZJNvajnwXEugI2ye9NqObGWh6ksx6qxEpGW0YBa4Nb91",
-	"GQ/jVLFbmKpg54z5WYcUnx1IpWS3EAUuuUfwui7eqKYtu+R7UZ4+HBtFpRN0rJMCJ/J+CsTRzoWojlsr",
-	"ABAN/YhWEgpDZqSrBfoV0ehiIbrdDIqZ7X9dnVvO/ZpcJRDi8sKoInbfpFvqqeLa/ZhFFwviZGzA5HSB",
-	"E1VmCQOwaXaY0e3LoLzInCREps6XcvTuZEs57ZB0e/idXXsJ6G3bbkQW8PtEi0ve0wI5qUe6Reot5oSR",
-	"GJQt+UIY14JQojDq3WpcQk4uubAtjyKmbtB1wx1K7ZKygVsKBQQCkZLTj+cn/0M0lcEl740oZ31QetfQ",
-	"YY90h1QNQQVurZLyAQTmZcyd9R43tUUkmJ2p7UtuaCpwAmokbp1rDZe6S37CNxVREEOoSw4n1xfNqNnW",
-	"l2ch2I/pQJFIvMoQb654sVEzsrZY1oVKCyC75M4nq6y/qPIuhpieEVxTnncmMxYZY4G/ElVZq6VZOOYF",
-	"1Am9167I3yYknyUxiNoQTq2IW2SBCyjYirkOfLOfbUg7qdVGuGbx2r4W5WkE+Qc3URG0bgGFWLzmBbQK",
-	"kFpiAVmu14anX/QQ1FSWT8A8QJtxW2ds7pmIFcet8EUhp6l0snBNdyH38dwgYKRJZg1wZai7VmbtXjMe",
-	"uOICCiVrHJTkSOVvoboNSEke29LXxc1YsTe1CBR9kx6xzUwM54dAUp7Q8AaiuWfddBm5eQrgRXH8AtK0",
-	"UmPbbxCiT5rjhjRHa+yaRmZm+Pq2FctCD0KIpg73GhWzMCggjPsOWkYJkOYH1C9RA8KWRwPX6a38caS6",
-	"CKLtg0xl5RHcBUTfnURBsfVigGWCA99iNChkm5g5fDPNYKZwH65gqqenIc0GEeDjA5vCEl5nMYQtrnxZ",
-	"vb1ZW2ACPLJhaQYmt1h+lFs9CrP5sFxfGoYA9scI+kCzuoCo+EWYcQkp/sPWHrXPKQ8hjt3PCVpIPj+F",
-	"POQhDys7RD2hTFPO3hcWNbrOX/v6aIsZ7bBK6WMwE1k45I5oywCEi/FmYb7naD4znVZ7Ko9w1KmI46VQ",
-	"sCEHY6HmxwN2LBqcRpKOGR/YUw3Dml3EbiLimFxDX0hAvFtV51ZoqPUvzsGnkYENiDSPV2CmDWFyKvP0",
-	"AWPTwBcDjTKWxeu9rQTnavgTpjAa2aIwxznRAv/VHpt5YexajL6x59cTTpfHqYMyYtXqBR65tnQoWgVd",
-	"z4Ul2TKhqYIdlSZo72pUlLCk6Lkf+YhPPHu1rznwfE0YtUU8VBCyBlBeUrqiqKsegFn5mQbUqHoGsyVe",
-	"Hxx7PY7Dj2aI3lIe0SU8ezlay1dzsIf8Wo+8/2UeP8nG5RGI8LWIym5VqLXsoHnYyUnsALMOOWmb/6n5",
-	"V4EzN/AbvxEELizVtkTkIRBN45hBlOURmL8nW4okUgwkZihs9L7gELTnrKLNlr61oArtA9awkRsI3lGl",
-	"d97cAtc7J8edhiCJz1+eBc/3K2Mk5uNWw53eQwvITr7fBQxllDv7ydpsyO/YLThyQEuTTbTbOTeTIDgU",
-	"6dope25ULyAsIv/lzGrWOrkd4DdGmJCCd84SPNuzKxJfvfS1mfgPTvrmBQIesOAtpZkQa9pyQmFLWa4v",
-	"yVjSlZAANbJYs9jn9KFIIIpOFIkEh+32qMUWZE0WAaVdXZoHg9csPfsBo7VUHcrA2OZeu3O09ZmZMlvH",
-	"uvaQxAGL4uZbizzMzdgIMDJdPhfjLoqALnXRzKAdCt6P2by8u6NsVDsTd6HUStBWbSwXdmn88ElUl9XX",
-	"puJPjevXFcVot9qssEaTH3kTy7xZCaZPtv1lWS7vtaOsVHOkSLoFYrdxip5Gt4nA7Hbq08q7SGM4yBNI",
-	"6dDKqrA35NW4dYDnyA3lR/rPP4YjJzM6e1m2I/o72MsAlCZ5M78S3mrvcEUk5DKy1H+47mA6KrfRfnTn",
-	"kw+lZdwAJ1zdJVZ75Mx0W24C67Ed8tihm7VFWM/57+Myqttbl0swqiFLFOlSojSV1piPRTVszZS8uwPB",
-	"sGnXBH27lfJQwCTr99tyx7EZu0iA9DJR/QtE5WFcyhrnePAm6nBI+QDU+nRR8zUbw2sOXS9JXAXcEo1q",
-	"QSgXeghyQQLL6hDM0VSzNz75Fx6ktKjFjy3HQyOR6Dy/ISAijmwPH6n0fUhmD+52+f8VcG9VCqBNlv6j",
-	"ZL9WR+0a+O9jM7sF2WluhDsXej7T5RpQE6MdZ6NWjXqy/mXXgDgrvkmVjXeS8Bs2fO0EBhlAbQiTuAWp",
-	"U8nLYU5PAU3rDGiqvo7M5nn4VlIuN8u/Vt1wqpwznI21JbqA7Oy4cb1LrukNKMJ0dY+qsoYTDiG8wcGu",
-	"JmBWLY1Q7Yt8GRWnKvlhqovXhq5UVb3CHrR3cwo5NLbVAiYWrN1MawyILZYcEClirwwEhCmVUh5CQHy/",
-	"9IAYlEZizAOSJgNJI/j3P/+1vcBNLPtpblBdAZnfqBMty9ZYJ59XwnnPCt4Gi/khDlgJ5psq1IEre+jM",
-	"9ptg3EeGWGBncowSexRm+A6W5hfEYxxjE582R/thPvxbDdWxdjhFxkOBSICogIN74KxQ2FSLxgBVYQPj",
-	"HyJ7PZ5gD7PHiecxA/ZUSqyTZluRiuKBZ+MenWcKMxpdZMIKvNc+3PEJz+sKeJySnBUhj7Zyqz3eVkBu",
-	"n7IYop0WOD5DH+BPOP5NNvwJ00vVRjSg9CzNeIiFl21MwTTmLUdn+CEWYfV1rso5QFPYnhM+8Elo+Mgf",
-	"Ihf7NT3OYALG0baIvRctljP0LsK42LES1J7ypa3qMXlu7hF2fFYIa0O3w3LnmMficfPQJBkwMVQnpqFn",
-	"S6AyZiAx175BwPo2orOY8oaoeRja3MV9qsnpY+GZHH4IdsM62P10WSTsSbgttnqoO9/KfWE7m4oQr2g/",
-	"+8Axk8PPG2rXiyuI2YBds9j1iKi93r3BcbHru9LSfrvW8Biql6pZ8WTIXZYMHaq3SIFGfIEa0h0PJwRo",
-	"OCQh5URI8z8ubKbedmBo1ayk2BwL/cRxHBCqCUVd2joXxkUalZCktqJkgUQxjLe2atBH7pOyE5A+0xyT",
-	"zLtCkvPzN6SHjw+IMyD3yAiUogPYPrBdHWyFHHzP8Zj9XreHMcIfUgOHXkB6+u4kMv83FGn+D/wWYpFA",
-	"b/uSmzuBuST0bAMG8/gy3d//LrTdMMw/Ydf+UizXg9nq9mmPdGnsupjgslnU29695KdUWSM5VgOwn8eu",
-	"/WgVx+tJD/faKwUt9wIyHrJwSCi/5PijbUVCFPBI2XoM2JsjFJxDqNW2udBiGDSQ31Llk72wNIaF4CXn",
-	"wsGGKYJtcfSYWS+RumFJAtEu+ZXpoUi1X1lgX1A2jIBQfcl7WS2fQpmm/e1dcqjJSChNelhRsuffxG4g",
-	"aDPWrojEJc8aj5jN7Hq0485oqe5E3nmDDGlk4Q0Rbt/WR5qqR0FSjokcvb6IYzH+L3Mg9F4hQly5JPtA",
-	"EQ7jS+6qKXVd644bgGQHG0pgNQQDIeuZffaCqO0qP4JNDLCh6vPqfggeTzxQssacRuYp0jXT0R1lTg6q",
-	"zS0FG2b2rD1iVyTAIQoMd+6GVOnetk3pj0UEWZOmyiAHI1HnlbZ5+X1QSjOgO//4bP6zv/Pj1ef/7F5e",
-	"7k79tP2XytZeTeVvgo7SE2xGYiR/bdXIjZSJqmIKLyTyuoOWM2uKmOBr8/Iynv341cDK/fWyrpDlrEXS",
-	"UKfZo6EKx3d+HSsliiy1IOq4GIEyojwj2YzXn+3v19XQWrmWbFVlFmIY5xUyp1OqnPAwbGHjL4FHmbhR",
-	"xRppeVGTbkEGRML2Da8kQZQPpT1MN8baSFmaYOX0HC9Fb13tZlmRTrPuSPQtlc1XdPI6XIypDoelqtBB",
-	"oZ6MkKR7iNWZyMzWtyvWXszysXycUWeDIceFtjU5Dt+6IX/2/AIHqtz5a/MgaZJIcUtjm7zn/7IUhmVW",
-	"RYo1bAgNW4SauEn2su80uhiluIUcPZu4VrqvH7rlPHwffQbuonq+pQiNRow79HhTjMfo9QRxN6RqWGuR",
-	"aUZXJGm/wWx2bB7fC6JwpvZY2t/I/HXsyI2mEjMFUQb6LD7XXzEMEswFzCm6iE6QnrFgHWX+MV0qD+vN",
-	"14DRmmYRCZXTMjsbbDbYwzPyVdZq0V8YhMSqfhp4e9Lx4qSpKIENlLkXAnrsHG7BOcXhi3K1q0Kwl6dK",
-	"NGDHJ6C8dW9hCYlNIcnNkSffPKqaEEl6HbOwlIHSd0orVYIrV6Yci3QsUCMiw5d3eTVHc3ggnmSjF1Vt",
-	"vjXD2tp1pQKGM5xkRZBbInPElIJopxUPWifye3wj540NMeH0NI/bLZwqcM7gItJsTasoXYoN5xXZcfWO",
-	"NikobR2fx18vR1M5AL0EDlx4edO9zg0994HoLZweLtm2PjPBh7Bf+zoQhQrW5uqqUjm5UgnwaIG2PhYI",
-	"bfsWPneWlMfeuNDu2pyayKNr6lI4SzLtDs2Gw7JVVrYnjBuYXJnFSjFiyP23QsPViHKWpLYw5RXVGkZJ",
-	"iWJGTF1BITjIng1XUVHUwwjkAHg4uaJZcykXZ42k00/NK30hBxBdaTYCpeko6QQdG/pS+H57yqyvOb1E",
-	"tfm6WtBPTsC6jryo4puDyjacyo423w1n9Z6ezlpWl3z+E4vBc8aGTjL/+Yd+mPVZ7HryZmhgvNSbqG1w",
-	"WSaQ5uY0FED/jeY0rE0r/8hz/mgN+z1D9TsjITWMGgyRWtNweCqUfm9HPqAAv3xVD14ZRCi6MN0c7CRm",
-	"/MamCGf4a8tIv4nr+Tz0N3HdKi+VRQu3q/vueZ1T7SEwntl4Ddf9Zh6teHQ49OTYcJkVjVrWHxeB5HoN",
-	"nGE/pqjZwfcUebQ0VXgimN/v/73vvLOZaMHiJI+gW3Mp2Mpaer1aYUWmqygk+mjALw6vlZY5LsocuvcF",
-	"Oevr3hdflKhRgGaIWuzQQ35s21vUztF+/APQXFznqPUxzFwkzfTUb2rEfpYH490j5jaV0/n4m66Xon8N",
-	"UCS7ThvZtyqcsiVx7H0p/GUeFvLhGyjnjR11mL/7sLi+sLANE5yDxKNKzSjg2Hf5z+F1L1SWx7vPSxd4",
-	"IrFHUvLeoPTG2T2KEq2LwUBO2gWu7iFe6DG5dkg1oTbSluntdRHfNY0pD2G+svLaDWx1zdhMbsKfQ/3Z",
-	"UkX7pBY3wInH0n1qRm7OvSFTWshJE4VcmEX+7Mbdr+xpFzObAe0ZOnoWi6B98PUX1uqGp2EoUq63lCc6",
-	"WxYIax2qgHAYZwXUlrwYTSclzrFsHBdG//kuTC0Kb5RS31TgEixs6hvl0cpl0hrz5RrQ3CaVLjte3hQG",
-	"P12LczSPh6CHLsHC2SuYchloMbjgp58xm/uQKKCacDG2fdLHw8nKOF9Qm8DW7DRuUlVH4hbu3/zx5+6x",
-	"VGMLG9mwZqN2WhSuw+y1VyCZuVzfZFFZo15Z9amQahgIyUBVp3M1Fva2707KOVp/rWqQ/qTS+hMqpBOI",
-	"iAqFtO2OHQIma+lhurCc8sPbqLc5lf4xOu6fLGkmo5miYSQoZP4rPN6K9rcVLsClCib1hRBnC5g8UUCR",
-	"AnIwrk4EhzOKbeH7cys4NOA6TcxBUa+d/ILPvxntpLidx6mjIMLKOsqWwmbztk6qlQT5Ub4WBeZWpOEQ",
-	"mq+mn9yYpwvp5s4Bh4esR7LFUK2oD2oriaXh8Cchvxm2fjzF5Uq+FETnFDLXZcV2pLKAtwSp4okYHkKb",
-	"+zUQhpYsrK+IcwY0shVjxkMRl8J/rcCywcHXE/v/riO0IC9ealupMnnJQ6o0GWMpFRVktfNUkOcsbdsz",
-	"SYySVINy0ayYpiF4ofrKwSWnnMBdAlzZnp00CsgIqGspE1E1vBZU4sqpJiENh0BYZe11vE9bGCzSD+YP",
-	"DUGvXBcdsXhSfR/3yQDoEOkEXvfDuLPfUxoZcIQY+lQwKSiguiI0v3hrf7HErf1B3LgMSa2BPd/mzOD4",
-	"yOY0Y4EliAYgSTehUrOQJc7tHVMNPJwEJIYB02xEzb/fMs4C8oHe0JHQosQP5rZv+1MQi2HkkFKLg3Li",
-	"tFtIr8RFo4aoVffCHn5gV90OamWBUSwUHWU8aaZ9++aCFL7Sy2QRDsTqTFjtSvTMwi95z+6iFxAjz7h3",
-	"09qyWRJ4BNJAree+t/urZBrOP73tbR9g8aky0zcz9JHZ0RNXPzCuZiM6gD11O/jL3ShesKiM67kh19XD",
-	"bDDLwPh50j3/9NYwK4uISDWJ2Y3VyBKa4Ll7gXVfnm1jGTEsTzfNgGRnR90OeligoKCII1v0WWyg1sCU",
-	"iYibKhQcSaAaTkUcbyqfU8QPvvhIaIBgo1Gf/fuf//evBZGKTfSnOjhnMtNrJliwCcuguYJrvjREcyNn",
-	"KVIeNeDmYwL8zIzZVCyx+baZ5ME32U6AW/T0XQUJBB3pUjKQFKtjRSPGmdKSaiFtR51EiBjHQ4StSznx",
-	"zZVck5fs7GsI47EYmsLY3MwMj7RvNLWphITVnQb1MN6jWEbLSNWmsGAcdCoFrvkhNWzJVv/g7X64UpfC",
-	"ZAFJGMdOEo2chs1GIhYRLrRtS4Gc1BgZ14TuHNTN5bPiyYVYnsk215/Hv/moTEIe4YWdkxz1SyEypLIc",
-	"jj1bHBenj0ix6mwePM4HZgVpYv77bH+fRExpxkPt16qy8jN2iVjyF6vr2tJuPl5T2VoZivFBDKXg9FdY",
-	"ZM/llttX7R9FE0WItWF5VCwXlX3ElkOZ6W/jHh5VXhj+OOI063lUNd+LyLKI6Cq4BUnjaiLwPRUKBBXY",
-	"Jwc5Vl5THQ63l6LoWCiop+hDtwgcpsxaEjoARbpuBebn7fL1uvBC75JHAtSBpWM0fzE1vZtdYu4Zzt9K",
-	"KFdjhFNPgkpj3bvkrmmhed1y9UCCUqTbiwTHwtDJkCr7DwfAM6BRL7jkvSKw7a+vfEnSNNbK28yw1HNi",
-	"a1QnOdIuOYc7+4CkXLOY2CmxjaJMoepujRBBEY6Zew+JU8zKzKIevFZcqKfghLXhG7N80qV8IjgERGD4",
-	"spFojEdi7OsDeWtJiJ2D1A2MlzuxS4TT2PfLceCDwnRh8Y9XNuJR7c/wkkRcAp+gzLVXw9zbzRs/8Ju9",
-	"5YzMWWEOfQ8TworART6L1hM21YCQhE5EqusPHnu+nNJJ1eGS0EnvwJ0jth4PwQpOmW35kvu7nL0Sbykf",
-	"eR4QZevy9+wMtkcAi1xTgMBJnwlgGNkld1jg2h5TdhosjO8L02NlJLcMrI2kh6SbVcu95EYi2cfo9bF9",
-	"QWOzsay+T2Wp+lM6eXBXgcfjDyxX3ZwiEzxYHKH78wXZwmg2NTdCIXM02uNnuZPF6yiNASBWgfAjNyOK",
-	"vvUyTB6xGcA3Kc6cQjn3eDlz477Z06Waq+4D9ruhum0L/6PzT388CrCIvlv0oh6eMpQ99a0jOLL60+YQ",
-	"Pjr/RLqGy6QYo9c1M7DwiFBy8fHi8J15Vnkf9N/Z2QnVba9JWDp56vQ2ey2cmwF/7mrbLIpU996Gj0yq",
-	"FyrKur/urPgz9/0qcnIQjl4Vk4AMDrxmk9uxricaFDF34jVQ2ht/4fc37ijvY+C6vBRuBspD0d7ymFZ2",
-	"NUVCmqlvVKIklV6b866hBKx5vgY68n7q6VYwJxGMEoGxDTv/DZO2xUOfPf9hunhosbLV5eXd82c7l5d3",
-	"f4XPVW1+HhBZP19noawmkrao1mBvikJGWJLnFbo8ia+mFTgE4eLeFeL6GkTx6lRvqQyddo7vShy2JsLH",
-	"eAe15648zaomZlcf+pGbLfP1VMR8hWAMTNX3KG3q+dcYme5IQ6VJEs/Puj+3wx5kox23tntptDNVMWFL",
-	"ES00jYkFYzPAc/ZWe1/03ZzaXRf58FZFEM0HG4+SJhBe3CFn/rF5Pek69NZffXsWF1So6MT5yIri9eS4",
-	"WWyaoX13JFRrCRduCHLHphqf+EkeQbX4jDF2bCkRD8I8ytO6Y9unznhTTcvTy42uP8AedFaLK6bgrVNu",
-	"yyvflv0HG6BqleKRuM1LjM0F8vts9JNFahmLVF78JIf7vaE6VWaVjSePfe8Xtazj8l5bSX9Lecl4etFM",
-	"u0MrNRYrN+p+n92ZuzFIJqIg60qGVYiKgrSBEKwPZH5432sc91S6vJVO6GItG8IvrR8BIl8vhWIfZxvU",
-	"LwxuW6IvgkQoNkdGH/tBT52j1ohoD9WAJOB6ZmL2Fe8zOTKYZZzcwMTaGGrQWZc56r59Ibzg3ZA26eZ5",
-	"PD2hKHEU70M1p/Uj0s0wYCOgBRYxmuq+l3nr6v10LZhurtB04H2Smq0aPjiwLoOEPYf0OQm4R3bUKmj5",
-	"0zvPac48Niong7vr0eaEocPPMvyFjvjmI+3cDmnTpV/70AwXO8mUD/PoYmP+qliP7YDQOPbhlYlVeqv0",
-	"V/ulTl1zrxcvV2/u9S3ffBym13jRCZq70iLdbOgwxW8/fPYtREMVrhV0QBlXjTrr8qw896D0aHk6Jucf",
-	"kwjSxcFfbtLeLFgPs6GPGCX3Vy4mD+HbylvquyyMBmQFza3yl+eJJx2lpKN4lBQwspok2wspDyGO52mb",
-	"OOrBofFxVA7FrA57ZstSAReaxdlSTYZUYRqeP7JWPKL28q6a9UFFdqon7lwHd5KETrA5fmptnFbyRQ7F",
-	"tK9dWIMLim6N3DQZSBqB2vuiDKh5CI3qxy92eF1v4XnxPW6KWiN3xAagyobuqgZ0L79/yA3o7knDOSxQ",
-	"gcOii3TZEf2+cuZSW5maaTKiE3INJBQjG9VTJItQcKWZTsslmypIA4PBzNcbIsDYgH/s9x2hrEAiG+T+",
-	"j/3+46y16ItMiH7fZfOFN+aCaPnGt7+ZoopaaVCN9vFQ0BGrFQK/2sdz7AkYgjVKdUpjcvHuPCAeygc2",
-	"sYzGMWocpT1ic5UQpGZ9g1sgNDZX4EiAPbuMkEAh9/78tBRo6SqEMUViIW5w5y7Vl+ntXfIr00MjN8vr",
-	"wdxeuxybLklciqSt/WUWN+YE6yPZgvf3GcR1L4LKobJGUGU7X4dnTqj8g9ay5HibMGURVMJOiUaKFIEk",
-	"4j8UVLBIUKaJ7VeoEolUB7O4lUCjwscUZRFRoiauwmwIX7bknsq4c9DZQwS50V88UQyBxq78oDd+uSCZ",
-	"wk++3kvhp6xSXfFHv4TSuLykbuHnQv2lwq8lJi+OtgHjhV8y5aDwm2/zXxqY9ZovDsS6Ql8/f/1/AQAA",
-	"//8=",
+	"7L3rchs3tij8Kih+u0rUntbNiT2JXLvqky3H0WxfdCTF2XVGPiLUvUgiagIdAC2K43LVvMN5h3mweZJT",
+	"WAD6QnY3mzdFcvQnsdjoBrDuWFiXL51QjBLBgWvVOfzSSaikI9Ag8a8jqVmfhvoDHcEp1UPzG+Odw05i",
+	"/gg6nI6gc2j/F3Qk/J4yCVHnUMsUgo4KhzCi5p0RvXsHfGA+cPDsh6AzYjz7O+joSWK+orRkfND5+jXI",
+	"5v0EUjHBG6a+tSPazv7i+xaTaw1KU80EPzlumJoWxkWNC/gPCf3OYef/28thvWefqr2TCLhmfQYSJ3+d",
+	"SiWkeSkCFUqWmM93Djt6CITDnbbPiegT80si4ZaJVJGEDgwGcJW/pyAn+TJD+8UagHy//+OLaZAkZmfS",
+	"fOr//P1o53/TnX/s7/x4tfP5L//RqYLXyXENgNjaoPKOjZieBQrTMFIkAdm0/xjfLU4cQZ+mse4cHuzv",
+	"BwYYbJSO8K99BIX7M9sr4xoGbiXvz08biWKkkhWIAb9u54HRNcjmqeyQqC3tP3v+Yj7xn8PvKfAQauZU",
+	"/nHTnH0hR1RbwL34vjMXpudswBkfLEtHRXLd3/mR7vQ/f/nu2ddqYv2VMv1TFYNRrsYgieDxhAgeAvKX",
+	"AnkLckuR61iENyRmSgMHSYZUEQXAiR4yRbSkXNHQfIh0qSYjoTT5bp+o7RqSHLtFtCWLizukiq8GCioR",
+	"XAFK51MJCUWQGCnONXDkEZokMQtRLu39pszmvrScxyHizE1ipyyDKXFzvkT4WBIkig24cgJJJELRmFxP",
+	"NKjO16BzKsV1DKOGNSZ2xF8WW6v/bsUaKSdnP70mP37//K8kyYZ5YFvFFoaQaMpDeCWiCa4oiph5n8an",
+	"UiQgNTNA7tNYQdBJCj99MX/9BqFeRIYFHQMjkG0w4LgiJ/i/ZzNmn/mc0ba4xidGb8WxsCBdcD/hUDDL",
+	"8Qvp6aBzK7T9wqIcX9ybm91/rXJnSQI0XgJTAylSHqkWOm9mbyvhy8/bjK+cB5bYGnUmEv6BinBa3Dtt",
+	"1rTJEb07sa9+9yx7TKWkE/M0pBoGQk4WtaGm+HEK9mZZK0I76GimY1h4w1NYsh8p7LMZXQ7g1jxshbFZ",
+	"E67PII6sqDQTEA4QKdKNRKj2JAyY0nKyO4q2rXgNh5TxUERAJPRTBYqMmFKMD4iQpC8ksAEngoMhtCnq",
+	"SBIpbq1qcDu5FiIGys1WroGHwxGVNwtbCEHnOmVxZFG14JsRG4DSdRr7xfdVGjvowC2LvEFSFE/7z+aT",
+	"4Qi0ZOESgm0kIohfUxktM6sKhYRXSY1gLFqbRXNzf1ZQLsEW+IUvHeDmk3/vSEikiNKQXbOYaUPgcEvj",
+	"1CoJwwzRlQY66gSdmIUGylfmQAHjjgPBVWhg8LlK9NM4hWWOdiUGNE9bMd0SArJeBv1w8OOzii3dMB4V",
+	"gWchMAY2GGrDYRHVVIFRwlpSZgylKwkhwy3kYL26pgpixqEAVA13ej5I3eglyNXr/Vpd0I5bMmVw8GJW",
+	"GVjTdeGlGWORTympJlr2CD+DfnlNRutMr0kN6bPnLxaVKIsylWL/gGYjp5J3vWdicQdEkUWQKAPvYcm9",
+	"HW7rbnU58bTiJgPcxZhpSeyvBwZTm6/cWXulPGX7FmycJnJ47cetqJLgLmES1JEuUVRENexohttcnV7T",
+	"6zbHk/M0g56VcSsb8rkZ5T5YAFUzXaYR0xf5KXr2dC44ECNUieiTt28uyN7twR41b+0VDt8qILR0GKfW",
+	"0rKHdz2kmgyFMb+YJhJCIfGfM7YTDq/2wOGjLUV4as69nWAWXrNyIDPiqj/J+K24gahg63WBR0IqkMW9",
+	"oC9hhjRCCVTXuQvdQ8K49WUMhdTGahxZ21JwJWL8eaxI9/35qSGSkeDEsFvTbCdR43xbioQGmH1ztgHC",
+	"8BSsJ6R793z/x8NDR52Hh0ypFOR2YLDk/AgJ1UOF81u81K3gvUrmLeH9+Wmn8mBiQPxGyiqgjYcTBA3w",
+	"W4hFAiRiEeFCE/sWMUwUg4Z4QroFY55ei1tAyiJjQ2MRi7arLVnn/Kjw7JotO59uTgj4gj0rFIgaRkxr",
+	"iALC+oTySdVM/ZTX8FGR4vyoRQiO8Qjuqj9beHdLkUQoFMGG+ph2DrSA9KUYkf1KPkHxV43VIeUcYjIE",
+	"GqE3zgxVmo4Si4cwZsC1oTtk9PEQzJzolQJERTs5q+9qKXtmAQV8nByTLowSPbETlwlIgCpQUCVIvc0+",
+	"O+1P9Fqy0M2K58VD8ubD8cez8zdnVxdnRx/Oj15fnHz8EJDXHz/8dPL23//8V6faVGcR2oeva6WQYX2m",
+	"tTlaJoBbzN8iZumH5NPRu5PjgLz/9Pr11dmbo+MrM+m7k9cXldNO6QYrUz39OFgH/gAwtcIqFfGaymXU",
+	"u9EZqkGd4N2Bda6RLs3+afgxInrMQiBMudN3RK4nZQ5F/24bq9as/p05E5TNbHcA9H9WGLirOKHs3hsV",
+	"b7auBX1PI5Hyxe2FYBnPaa0n1C2ielu5UZed5kAOILpCRZyd5a7CVPrDsDnCXY2oWS2n/orDno8NRRva",
+	"DVGZXY0opwMYGWkedCIRpuaf/jOK9kFP/Dm66pz3OhYKTulgKdczHcC5O4+USToUXEt2naLsJobAzVgi",
+	"gRoVpUkMVBkav1bA9WGZjrcUcXdiAXm+v79d9FM8n3srtiKZNpGn4P2YLXX6X9ho1lRblC7jK/Yv/0zV",
+	"cBY15z8f7Tx7/sIoeEqyseQGEk1E32r9GKIBSNJlXGmgkRmbjTT4WOiAu+ABYBoh7vdgDmoyclvGe32P",
+	"EmRtdy9u0Y1wOYaQmVPqxYwnzjAgXCltb6oB5REPJ1dGAPXdPUBBMml6A5EYm5+u02iAficpaDSiiSEH",
+	"EbMQbT8JVKVycqUSQE+Bses106lFxBUdAY+cqFJA9VUoeJ8ZkDtxZX6TMBK3NEYyk5qDvKIReppxSCYm",
+	"rtJkICnKTxVTNbRiUYoYrgaScu3/kGAMzE7QEf0+C/OH7s/ssRY3wK/MOcDJWwfqK5rdzlUKUA/jT0Iv",
+	"I0NpXO0va3RL5Xdrc71SFG+rqj3vS1+1DUWqSgR11Ak6ryrBsxK123nmkHgMg2WvrZbwf8QwaI+ofHHv",
+	"oMKruUZry9BvMnO7sKhvy37DbbIl2M3OFjQbQIZQJ28LNxLzpK8WC07MoiUuimwMTetQmSI4ffgNiypg",
+	"OAN6I3IcZKohjqfYZURMGHr91l5LLa0TjQqwh/2myc7sKBzfB1nhwGyDm5WEiwdLQZXma8n20cgFb6yr",
+	"YhlPrxhV2HftbvQ2ZN+6zWTxNja2pLBmCQoD1eo2akOhKh0WmWVvv+G9S87V4yyCmRXpJifsNVXw4vuS",
+	"8wPDfF6iq4UUzFw9BAUuBqjgfjE/zHUVFJdQBbS3wEExdYQ33EtFhQydlb65S6NppWombCRrt6llQlzs",
+	"m4vTiHuR+AMs6fZFyiOQKiBFIzJw3lkVkILlZP22vXBIpQaZf0zSvu6RsWQanHO9CAg/w5SdaiScnaMS",
+	"OKuF4jj4tAH/sVn9LBcWQNy0gI/Z5zyBNRO6owr/9XnrWqOlex8HNWsqNGpwRDle9FZp5gb/TsmFtl8R",
+	"uBSL8Ob8BsbnEAoX/7Xg8kvkubj8LbxdYDDDMf72qjhkz3lfesRGoartl94hg0Lb/9t/qUpyZ6zV1lJ2",
+	"BtT0aabRQvZcuiwx4S0tSOef8zZiVcBCmyCdxuA1u9QFaLAyxOH5wbO56zBn3vJGcp+juybEU9UVNdye",
+	"UhkxakSeh0Z+isd/42lZ4QmcV57vmuI0ps1hvwDcWhtWakR/ApKJSLn46ZbnsYI/ZO7R2U1QYNsp3pKM",
+	"xoSDHgt5ow4J3IKckMjNQbpCEj0UCu/S8sVuEwwttcHaseCDgHBBIojpBP9lDp7ufmJRIee8L8fmW62E",
+	"zf7ca/SCjmxSim8dIR0zFcbCEM8yXlL4fQnZuPA5mcoBzD0M+Q1d2NHmPbibMddffPfDoids+70AN+s+",
+	"2mwMlBey6oG3RRjudOTZtVHceExyATuzjr7PLQOHKg/CQednoLFNLJkiCE11qubbLm5c1acLh9q5Mr0y",
+	"0+hz/s/dq8P/f+fzf1Za5CfuOmap0EArMBY7n09j6QYmV+YlKUZM+QD2qxHlLEljGwtotjdKSugbMXUF",
+	"dxBmhi9TCqKrKGPjknPYnYPKDld7G3nVF3ijlV2GG/FFWQxR4ftV+kOEYSolRIv44BKh9HshtU3kKJH3",
+	"9/M1tTJymunSfVwsMMoUIpaOjIZkA2MMh5JpFtJ4DY7N0j3Iol6OdDSiM4Hvre6CiiEUrbWkTfBp1o7V",
+	"/J2BNl90CcONku7Er60iAOrn+piwWY2QbXKOVWjt5VmvQ9NG7SeD0qqqNvM3cT13K7OW+hCfEarJeMjC",
+	"4Uy0jb39jyHUEJFuFsniIsBIEqd42brdMhasMgBDcGIYN5UQuJiP2fgLIiR5bQ/bW4qAlEISd5ddEeSk",
+	"KYsrhHjg1FPlBWZaMl1Vem3jjPCoPsr+bSVMJXv6+JlmzYHJfG4+904NNuvdYr9ZVDdxlKGG6anNa1Vz",
+	"2ZPQPD/+XF1Vp6jyM8Yj9p0HnfeoqL5Zc7PZamwQoh8zJbOQzDulA3hwojfo5DnmFSmyGDtCaF+DtEEL",
+	"VGmfej2H61sK8VOaLuXcX4sFXbxJKVvw+2u+IigS6SoZbM4IyIi1zQ3KKZ0AfAtewFMRxysY/z5CYxHv",
+	"xcI5RfeT14hHD8YH890Q/q73u4Pn371okYBmv3uKrpRlPzw/c8AnYlbN1kzL2bFkmVi61c40K8UU5VM3",
+	"7y9Pnp++zKwyJKsMRNL98PHi6qePv3w4DshPH89enRwfv/kQkJMPGNB7dXT29pf3bz5cBOTf//zX9oLm",
+	"JEbAVxvWZrugtA2St8kXY6rIWAo+IF1K/nb+8QNJhCEJGZCs7Iyxc13Ac20eAuPKBgdVLUmmcU2Ms3li",
+	"F+LjeauTDGZ8IKUgdcefba3fPL67VSqk54QG/8opllgAL5ruIzMyoZNY0GjxexDzJUON/T6ExlLAz7h0",
+	"Zy+Hlc13pqQcuUayyLUtZU5hX/zlx1cyZtoe1MZDEQPhMG68Gdl8/tSyUlsvrILmUE29JDkDGjEOSi14",
+	"RsaHqlwMZaYMSrvDb4McwUyXd3QwO38CIO3ayIjx1B2/f/b5ZS2mzb9QLRYGVMOYTnzeA4ZOOLdA+wnO",
+	"gIZDel2SDYWwPwnUcun0oyl82nHTnyybzaUdFUBXg3VVUYKhhRvLvrmEcFk0GGklPdrG3j3DsgograG5",
+	"zC16861l26zR3Lf3w6ZuK9s4CGZvKxvxJGKYu/iVUFi+opyDyVtxAyuFn/6RIZ5NOxMxVF4cF+6IK++Q",
+	"F7o4PhMpjz4msAzgbAz68VIXJ2E14/jNmvdTDVehhIhhpYVCNQW7qek8m6trcypkpXJBlYEBTRfaQSfl",
+	"7PcU3GNjw9jYEbVYfPLCxW5EAlwtdvsi4mXiQp0pvFA6fOIql0yrYbnjk+NCmhDGyTVVTFkLXmX1CIWI",
+	"SXf/kPA6n/hi9U+m3TpCDq4GUqQJ+qITyuTYXr2ZB4U/f09pJKlmYSV9+IHvqw0C/5gYIovIe7NZa2mm",
+	"nGlFutkAA2C13Rg2MP++H/f4eQ126yZqIjEM4ERCcmQYTIuCnJ4LzNMo7cySP/b7y5xcliohtJJ+clPO",
+	"3RDVS/rE/bu18bZH5x92D8jxmzPy5vXx+RE5xSjb7D0ibkFOBd/a0NuAxGJMzisicBtshh/mUUi+4DpQ",
+	"WFgvInXyegHVLGn14ZYip2/ek//Zfb7/Y7HGQHlDsyEihbvUtV6UFJdQD4uPPJ5s3FJpH3PuajzOHgNr",
+	"rgZ9Rcda8iyXfGyMBSfdAgUHhqQdiW7PjxKfE5terpxQvME1dmVAYHewS+ytwOEnoRsLALS4wHT56xlw",
+	"GiBdf42pclS0qMpZiWTze+XcCfDovhJXXH7iQu8kdAILnEPspUXJtvOCqz5ccbNH0aCjRCqXSKKpTYrJ",
+	"8jwdcNrd55z7NOH7OA7NRuR9v7+wiTE3Au88nXOnur77cm9htvD0/bcZuliYXfHNghlbuJQUckA5Uz4d",
+	"NxMo7jgH1Rmw52mSxJMKiZL9PtdvNZP0jW9WbeKCxktpsHKtAldy+9mCJbc3l3yF9ab6y3mElr0OHcFI",
+	"TBPpD2uph/rNJWa2SbbHsLkFDwO/JOao/aCdgd+IZ2++Q++BJvDnSfplG7MvZEDogDKudEDotdKU8YBQ",
+	"TkRiM+WEJAe7u38lghNKEhHHL4kLmhGcZE4JZ4eqqXPLsx/+sETUX4eCjljVmcAWb2uf+tbOkZ2PF3Jw",
+	"hA7LynuT3MIqY6I30rHquSo2NI5txSqQxryMXD2w4gnxJenZ26veIeGiYkBAlChfcokxx+I5hQJ2rqYY",
+	"VvQaMj4gfSEJ5RPn68qctzrGsAX80qz6Djp3O2bozi2VhkWUecci4By3+/7inTmzF386d9+aQamFT5Aj",
+	"qgDRCjmLl+d90RQ58PPFxSk5Oj2xbgV/iRtl12QWdrvkzBYWkkCctxYiIvglRw8agPTFFzOAIjATKfos",
+	"hpcuc8e3MyAhlUaW5uUaL7mLzMVajRiAq0jXRQb03HJ3XpmhO/YurLe9S361eadmVbb62yV3NbssXQaE",
+	"m4l9IS+7tkNC3R4xbZUAj9Cr6ZPxLnnv2f5Bz147U+KOXUQBFkhp1QghML9dcjufz8G2v86+OpNfHRQW",
+	"e8ltZK4ilEd+haT3bP9ZtsDfxDXRAsXPLsFShxYivifCJXdNEdQueceUViRVQERCf0+B2G4xygNK9PsK",
+	"tNol5wAEr+1pwnZH0e4l90Vn7cnWdbY4Smg4hJ1nu/sFj6SnLkNWhTquh52D3X07UCTAacI6h53vdvd3",
+	"v7P1joYogvaGmKryD5uIi0aXkVC+7c5h5y3on92Qqf4Yz/b319YawyXMVHWbiNmtvZnPsgY6F5YCQlAY",
+	"u5AmuxilN0BetxuyzLyHN76NmzuzIza4tzw2oGJ79kr6a9B5vv/d/czIhSZu1lmgGsmCMfnuchzZIC/y",
+	"moUm3AAkjYC/PdgrtVCoBL9hj6NsVFDqjvX3L5W9XbzVs2zvq2rA5RPv2V5ILQa6MN4WI31TnK+fN0hl",
+	"GPBcge6sVJ3oE48R4mSEsvdr7uxY/f1swYWWMDnOcxx/dmlMs1j2EQJH+bHcRa9543QtACjVsv9aVuXu",
+	"8nEK+Adt9ux6AC0LqJy/3KeIdOAwSo7yGZzYLBh7LRIQxf4BAXHVx5EZXcX37QDNI6cti2xYRMk0J+59",
+	"Mfzzde+Lm+xrk2Qs4KuKMTfbo+6eutE9DN79WDAgZ/3uMxSChoihElf1jrhwxnUy81zK2Sv051NtyOio",
+	"OH6GpOagYaZTYgvUVXU5fBwYt9XT1yBzjE4v4snWyHQorBMadXLcIrBeKtwXCj9vVn8Ueh08YC1iNIfz",
+	"lW2pIo4RxbNqZT3qYg/uEiF1Lbu/wccekif8QtgqcN8Yr9/t8GiWuKaVywxrM76jhRYku1JSpItx+u+M",
+	"sb69Buo48ugu04QiVJHZ2QOsY2wzBUBixe5y2amMiCzaeySRGI6khzBanobMPC47b57OeOeG/pEkVHUK",
+	"iZiErHRARgDeQ5UmGFBni8sKcySqN3CmPwwJGjwle8beeDhrpiHp50vLBq0LtWT90+lL7OyGJcrJQNJk",
+	"WNKZATEIJWM6UcszgPWk5r0kK7ngkxk0+eO1bQ1VZQ2SFmscW31tVDuJbb60TCvc/fYM4iryzvYvNuQM",
+	"VIbDgve58BMX/AqrXsqQ4ZVy4Y/Pj/SssTZO+nUIemhUCOmzGHxOEVNZ6JI5yxr8Embdsv5YDFF2zjFD",
+	"3BEnspcB6ErlYuwbxMR49pmoPGfJXldsz2NO7G1kk29qOfBcS6AjbJ70yo5s5aHqSzHqrESkZbRgFrh1",
+	"v3UZD+NUsVuYqmDnnPlZhxSfHUilZLcQBS65R/C6Lt5opi275Hsxnj4cG0OlE3TsJQVO5O8pEEc7F6I6",
+	"bq0AQHT0I1pJKAyZka4WeK+IThcL0e1mUMxs/+vq3HLu1+QqgRCXF0YVsfsm3VJPFdfuxyy6WBAnYwMm",
+	"pwucqDJLGIBNs8OMbV8G5UV2SUJk6u5SXr872VLOOiTdHn5n1x4Cetu2G5EF/D7R4pL3tEBO6pFukXqL",
+	"OWEkBmVLvhDGtSCUKIx6txaXkJNLLmzLo4ipG7y64Q6ldknZwC2FAgKBSMnpx/OT/yGayuCS90aUsz4o",
+	"vWvosEe6Q6qGoAK3Vkn5AALzMubO+hs3tUUkmJ2p7UtuaCpwAmokbt3VGi51l/yEbyqiIIZQly6cXF80",
+	"Y2bbuzwLwX5MB4pE4mWGeHPEi42ZkbXFsleotACyS+7uZJW9L6o8iyGmZwTX1M07kxmLjLHAX4mqrNfS",
+	"LBzzAuqE3itX5G8Tks+SGERtCKdWxC2ywAUMbMVcB77ZzzakndRaI1yzeG1fi/I0gvyDm6gIWreAQixe",
+	"8wJaBUgtsYAs12vD0y+qBDWVZQ2YB2gzbuuMzdWJWHHcCl8UcppKJwvXdBZyH88dAkaaZN4AV4a6a2XW",
+	"7jXjgSsuoFCyxkFJjlT+FqrbgJTksS19XdyMFXtTi0DRN+kR28zEcH4IJOUJDW8gmqvrpsvIzTMAL4rj",
+	"F5CmlRbbfoMQfbIcN2Q5WmfXNDIzx9e3bVgWehBCNKXca0zMwqCAMO47aBkjQJof0L5ECwhbHg1cp7fy",
+	"x5HqIoi2DzOTlUdwFxB9dxIFxdaLAZYJDnyL0aCQbWLm8M00g5nCfbiCqZ6ehjQbRICPD2wKS3iVxRC2",
+	"OPJl9fZmfYEJ8MiGpRmY3GL5UW7tKMzmw3J9aRgC2B8j6APN6gKi4RdhxiWk+A9be9Q+pzyEOHY/J+gh",
+	"+fwU8pCHPKx8IeoJZZpy9r6wqPHq/JWvj7aY0w6rlD4GN5GFQ34RbRmAcDHeLMz3HM1nrtPqm8rXOOpU",
+	"xPFSKNjQBWOh5scDvlg0OI0kHTM+sFoNw5pdxG4i4phcQ19IQLxbU+dWaKi9X5yDTyMDGxBpHq/ATBvC",
+	"5FTm6QPGpoEvBhplLIvHe1sJztXwJ0xhNLJFYY5zogX+qz0288LYtRh9Y/XXE06Xx6mDMmLV2gUeubZ0",
+	"KHoFXc+FJdkyoamCHZUm6O9qNJSwpOi5H/mINZ492tcoPF8TRm0RDxWErAGUl5SuKOqqCjArP9OAGlXP",
+	"YLbE64Njr8eh/GiG6C3lEV3Cs5ejtXw1B3vIr/XI+1/m8ZNsXB6BCF+LqOxUhVbLDrqHnZzEDjDrkJO2",
+	"+Z+afxQ4cwO/8RNB4MJSbUtEHgLRNI4ZRFkegfl7sqVIIsVAYobCRs8LDkF7ziva7OlbC6rQP2AdG7mD",
+	"4B1VeufNLXC9c3LcaQiS+PzlIHi2XxkjMR+3Gu70HnpAdvL9LuAoo9z5T9bmQ37HbsGRA3qabKLdzrmZ",
+	"BMGhSNdO2XOjegFhEfkv51az3sntAL8xwoQUPHOW4NmeXZH46qWvzcR/cNI3LxDwgAVvKc2EWNeWEwpb",
+	"ynJ9ScaSroQEqJHFmsU+pw9FAlF0okgkOGy3Ry22IGvyCCjt6tI8GLxm6dkPGK2l6lAGxjb32unR1joz",
+	"ZbaOda2SxAGL4uZbizzM3dgIMDJdPhfjLoqALnXRzKAdCt6P2by8u9fZqHYu7kKplaCt2Vgu7NL44ZOo",
+	"LquvTcWfmqtfVxSj3WqzwhpN98ibWObNSjB98u0vy3J5rx1lpZojRdItELuNU/Q0uk0EZrdTn1beRRrD",
+	"QZ5ASkorq8LekFfj1gGeIzeUH+k//xhUTuZ09rJsR/R3sJcBKE3yZn4lvNWe4YpIyGVkqf9wnWJ6XW6j",
+	"/ej0kw+lZdwAJ1z9SqxW5cx0W24C67Ed8tihm7VFWI/+93EZ1e2tyyUY1ZAlinQpUZpK68zHohq2Zkre",
+	"3YFg2LRrgr7dyngoYJL1+22549iMXSRAepmo/gWi8jAuZY1zPHgXdTikfABqfbao+ZqN4TVK10sSVwG3",
+	"RKNaEMqFHoJckMCyOgRzLNXsjU/+hQcpLWrxY8vx0EgkOs9vCIiII9vDRyp9H5LZg7td/n8F3FuVAmiT",
+	"pf8o2a+Vql0D/31sZrcg0+ZGuHOh5zNdbgE1MdpxNmrVqCd7v+waEGfFN6my8U4SfsOGr53AIAOoDWES",
+	"tyB1Knk5zOkpoGmdAU3Vx5HZPA/fSsrlZvnXqhtOlXOGs7G2RBeQnR03rnfJNb0BRZiu7lFVtnDCIYQ3",
+	"ONjVBMyqpRGqfZEvY+JUJT9MdfHa0JGqqlfYg77dnEIOjW21gIkFazezGgNiiyUHRIrYGwMBYUqllIcQ",
+	"EN8vPSAGpZEY84CkyUDSCP79z39tL3ASy36aG1RXQOY3eomWZWusk88r4bxnBW+Dx/wIB6wE800V6sCV",
+	"PXRm+00w7iNDLLAzOUaJVYUZvoOl+QXxGMfYxKeNaj/Kh3+roTrWD6fIeCgQCRAVcHAPnBUKm2rRGKAq",
+	"bGD8Q2SvxxPsYfY48TxmwJ5KiXXSbCtSUVR4Nu7R3UxhRqOLTFiB99qHOz7heV0Bj1OSsyLk0VZutept",
+	"BeT2KYsh2mmB4zO8A/wJx7/Jhj9heqnaiAaUnqUZD7Hwso0pmMa85egMP8QirL7OVTkHaArbc8IHPgkN",
+	"H/lD5GK/pscZTMA4+hax96LFcobeRRgXO1aC2lO+tFU9Js/NOcKOzwphbeh0WO4c81hu3Dw0SQZMDNWJ",
+	"aejZEqiMGUjMtW8QsL6N6CymvCNqHoY2d3CfanL6WHgmhx+C3bAOdj9dFgl7Em6LrR7q9Fu5L2xnUxHi",
+	"Fe1nHzhmcvh5R+16cQUxG7BrFrseEbXHuzc4LnZ9V1r6b9caHkP1UjUrnhy5y5KhQ/UWKdCIL1BDuuPh",
+	"hAANhySknAhp/seFzdTbDgytmpUUm2PhPXEcB4RqQtGWtpcL4yKNSkhSW1GyQKIYxltbNegj90nZCUif",
+	"aY5J5l0hyfn5G9LDx4fEOZB7ZARK0QFsH9quDrZCDr7neMx+r9vDGOEPqYFDLyA9fXcSmf8bijT/B34L",
+	"sUigt33JzZnAHBJ6tgGDeXyZ7u9/F9puGOafsGt/KZbrwWx1+7RHujR2XUxw2Szqbe9e8lOqrJMcqwHY",
+	"z2PXfvSK4/Gkh3vtlYKWewEZD1k4JJRfcvzRtiIhCnikbD0G7M0RCs4h1GrbHGgxDBrIb6nyyV5YGsNC",
+	"8JJz4WDDFMG2OHrM7C2RumFJAtEu+ZXpoUi1X1lgX1A2jIBQfcl7WS2fQpmm/e1dcqTJSChNelhRsuff",
+	"xG4g6DPWrojEJc8aj5jN7Hq0485oqe5E3nmDDGlk4Q0Rbt/WR5qqR0FSjokcvb6IYzH+L6MQei8RIa5c",
+	"kn2gCIfxJXfVlLqudccNQLKDDSWwGoKBkL2ZPXhOlEHmJTfwIT0ag9T/dfT+4y8fLnpE8HhCXCvwCcFn",
+	"xW0Xbz8sTC75mOpwSHZ2cDDxHyqUTz3EylbAI39PEgU+mU/IS+7vvwI0iROhHC3ICAfYmgtyZP+gPPPM",
+	"oxGtSQxU6Utu57V9lW21qvGQavCdZ2wPsHwhFJ0phk3EmGMbE7MwGWQjsooD+U8+AXFCKOl5GF3hs94l",
+	"99b6LnljhBHyPVIJspLvSmPB3XOFZHxxCARlcMltXQgaYlUI180xcGsP7CoCYjv14BZ74+GkFzj1TJXg",
+	"avvlJc8aryAL4c2Fp+MufhLdC4jabfsZS0g9MhbyBst1GcVtyQWXtkuOeLb0a4jFmBwYxqPE9X8h3T6D",
+	"OPJjgkuOfqke1hfrbe+SQkU12w7G2F/KE5gteGjrGR6SMVwPhbhRl9zbHtYKEMbWyMgPv+bJbse906u6",
+	"ILMZLzYHY15Bm2r617aeoyOirqc6crAdWNWD2M5KBDgo1FSRwYcLlkcJKtfppFLWGde8pgyORyO6o4zp",
+	"RpGvsGNtzzoEd0UCHKLAqMfdkCrd27Y1NWIRQdYlrTLKyCxqXm2pF98HpTwfuvOPz+Y/+zs/Xn3+z+7l",
+	"5e7UT9t/qeyt11R/KugoPcFuQAZwtWVbN1KnrUoreS2dF/60HFiHf/PavMSogx+/Gli5v17UVZKdvRIw",
+	"6sHs0VCFU3x+HStlai21IOrUKAJlRHlGspmyPdjfrytit3Ix56rSSKjgXqJ2dGLTaW/DFjYA2oh6r+9V",
+	"sUhhXlWoW1DCkbCN+ytJEOVqaQ/Tnek2UhcqWDk/zpsxt654uqzIZ1t3KsiWyuabtTMImhkluyIoFHQS",
+	"knSPsDwamdn6dsXai2l2lo8z6mzwpLrY0qab+7duyJ89wceBKo++sInINEmkuKWxzZ71f1kKwzrHIsUi",
+	"UsYImh/r5SbZy77TeMcvxS3k6NmEX8d9/cgt5+EHyWTgLp6PtxSh0Yhxhx7vC/UYvZ4g7oZUDWtdos3o",
+	"iiTtN/itj83je0EUztQeS/sbmb+OHbmxVGKmIMpAnwXI+zO+QQLpjn2pXEQnSM9YsI4+G5ivmMfV52vA",
+	"cGmziITKaZmdDTYb7KGOfJn1OvUndiGxrKYG3p50vDhpqgpiz3L3QkCPncMtOKc4fFGudmVA9vJcpQbs",
+	"+Aywt+4trOGyKSS5OfLst0dVlCVJr2MWllLA+sWzvjs2Y5WcBYq0ZPjyd87N4VQeiCfZ6EVNm2/Ns712",
+	"W6mA4QwnmQusJTJHTCmIdlrxoI3ieI9v5LyxISacnuZxx2WkClw0RhFptqhclC7FhvOqXLmCY5sUlLaQ",
+	"1uMvWKWpHIBeAgcuv6PpXOeGnvtMkBa3ji7bvT41yOeQXPtCLIUS8mUH8wJ9tSwQ2jYOfeY8KY+9c6jd",
+	"tdGayKNrahM6SzLtlGaDsmxVFsETxg1MrsxipRgx5P5boeFqRDlLUlsZ9opqDaOkRDEjpq6gEJ1ndcNV",
+	"VBT1MAI5AB5OrmjW3c0lOiDp9FPzSl/IAURXmo1AaTpKOkHHxp4Vvt+eMuuLvi/R7qGuGPvTLXxdS2w0",
+	"8Y2ish3fMtXm21Gt3lTXecvqqj/8xGLwnLEhTeY//9CVWZ/Fril2hgbGS83B2kZ3ZgJpblJRAfTfaFLR",
+	"2qzyjzznj9aw3zNUvzMSUsOowRGpNQ2Hp0Lp93bkA4qwzVf14I1BhKKLk8/BTmLGb2yOfoa/toz0m7ie",
+	"z0N/E9etEsNZtHC/yO+e1V2qPQTGMxuv4brfzKMVVYdDT44Nl9rUaGX9cSGArtnHGTZEi5ov+J5C/5am",
+	"Ck8E9SbFmdOW733rq82E6xYneQTt0kvRjtbT680KKzJdSS/RtyFQheG10jLHRZlD974gZ33d++KrgjUK",
+	"0AxRiyk95Me2zX3tHO3HPwDLxbVuWx/DzEXSXrFpeqO5Akqf5dGw94i5TSVV45YeARtbDGGIfQFZM+H3",
+	"BiiSXaeN7FsVz9ySOPa+FP4yDwsFKRoo540ddZS/+7C4vrCwDROcg8Sjyo0q4NgWziiS4L1QWZ5wMi9f",
+	"54nEHknPCYPSG+f3KEq0LgYDOWkXuMKjeKDH7PYh1YTaUHemt9dFfNc0pjyE+cbKKzew1TFjM8lBfw7z",
+	"Z0sV/ZNa3AAnHkv3aRm5OfeGTGkhJ00UcmEW+bMbd7+yp13MbAa0A7zoWSyC9sEXQFnrNbxLuNhSnuhs",
+	"XS4sNqoCwmGcVTBc8mA0nRU8x7NxXBj95zswtah8U8o9VYFLWbG5p5RHK9cpbExYbUBzm1zWTL28KQx+",
+	"OhbnaB4PQQ9dgoXzVzDlUkBjcMFPP2M5hSOigGrCxdinfk1WxvmC1oSEkbilcZOpOhK3cP/ujz93k7Ma",
+	"X9jIhjUbs9OicB1ur70Cyczl+iaPyhrtyqpPhVTDQEgGqjqdq7Gyvn13Us7R+ut0itaTSVvUUCGdQERU",
+	"KKTtN+4QMFlLE+GF5ZQf3sa8zan0j7Fx/2RJMxnNFB0jQaH0hkL1VvS/rXAALpUQqq9EOltB6IkCihSQ",
+	"g3F1IjiaMWwL359bQqUB12liFEW9dfILPv9mrJPidh6njYIIK9soW4oYDW4LFVtJkKvytRgwtyINh9B8",
+	"NP3kxjwdSDenBxwesiblFkO1oj6oLeWXhsOfhPxm2PrxVHcs3aUgOqeQuS4vtiOVBW5LkCqeiOEeiWHM",
+	"9DCSdOyTStZJGFqysL4k1RnQyJZsGg9FXAr/tQLLBgdfT+z/u47Qgrx6sO1lzOQlD6nSZIy1jFSQFa9U",
+	"QZ6zZKvJGAClGpSLZsU0DcEL5Y8OLznlBO4S4Mo2zaVRQEZAXU+niKrhtaASV041CWk4BMIqmx/gedrC",
+	"YJGGTH9oCHrluuiIxZPq87hPBsALkU7gbT+MO/s9pZEBR4ihTwWXggKqK0Lzi6f250uc2h/EicuQ1BrY",
+	"823ODI6PbE4zVjiDaACSdBMqNQtZ4q69Y6qBh5OAxDBgmo2o+fdbxllAPtAbOhJalPjBnPZtgxhiMYwc",
+	"UuoxUk6cdgvplbho1BC16l7Yww/sqttBrSzAEkx0lPGkmfbtmwtS+Eovk0U4EMujYbk50TMLv+Q9u4te",
+	"QIw84/6a1tatk8AjkAZqPfe93V8l03D+6W1v+xCrv5WZvpmhX5sdPXH1A+NqNqID2FO3g7/cjeIFi8q4",
+	"pjdyXU0EB7MMjJ8n3fNPbw2zsoiIVJOY3ViLLKEJ6t0LrPtysG1LpwkOMwxIdnbU7aCHBQoKhjiyRZ/F",
+	"BmoNTJmIuKlCwWsJVMOpiONN5XOK+MEXHwkNEGw06sG///l//1oQqcTAb6qFeiYzvWWCBZuwDJqreOhL",
+	"QzR3Upci5VEDbj4mwM/MmE3FEptvm0kefJf7BLhFT99VkEDQkS4lA0mxOlY0YpwpjaX5bEurRIgYx7s6",
+	"iZz46o6uy1Km+xrCeCyGpjA2NzPDI+0bTW0qIWH1S4N6GO9RLKNlpGpTWDAOOpUC1/yQOiZlq3/wfj9c",
+	"qUthsoAkjGMrl0ZOw24/EYsIF9r2hUFOaoyMa0J3Durm8lnx5EIsz2Sba5Dl33xULiGP8MLOSY76pRAZ",
+	"UlkOx56tTo3TR6RY9jkPHucDs4I0Mf892N8nEVOa8VD7taqs/IxdYl741JZ28/GaytbKUIwPYigFp7/E",
+	"Insut9y+av8ouihCLM7Mo2K5qOwjthzKTIMp9/B15YHhjyNOs55H1XShiCyLiK6CW5A0riYC39SkQFCB",
+	"fXKYY+UV1eFweymKjoWCeoo+covAYcqsJaEDUKTrVmB+3i4frwsv9C55JEAdWjpG9xdT07uxhYvdfSuh",
+	"XI0RTj0JKo1175K7rqHmdcvVAwlKkW4vEhwrsydDquw/HADPgEa94JL3isC2v770JUnT2ACa57XWE1sk",
+	"PsmRdsk53NkHJOWaxcROiX1MZQpVZ2uECIpwzNx7SJxiVmYW9eCt4kI9BSesDd+Y5ZMu5RPBISACw5eN",
+	"RGM8EmNfH8h7S0Js3aVuYLycxi4RTmPjPceBDwrThcU/XtmIqtrr8JJEXAKfoMyxV8Pc080bP/CbPeWM",
+	"jK4wSt/DhLAicJHPovWETTUgJKETkep6xWP1yymdVCmXhE56h06PuDLytn2A9y1fcn+Ws0fiLZWX+ne1",
+	"/Xt2Btukg0WuK0fgpM8EMIzskjsscO3q6+M02HPAd4bAykhuGVgbSQ9JN6uWe8mvs2L3eOtjG/PGZmNZ",
+	"fZ/typ7TdPLgjgKP5z6wXHVzikxQsThC9/oF2cJYNjUnQiFzNFr1s5xm8TZKYwCINSD8yM2Iom+9DJNH",
+	"bAbwTYozZ1DOVS9nbtw3q12queo+YL8bqtu28H99/umPRwEW0XeLXvSGpwxlT33rCI6s/rRRwq/PP5Gu",
+	"4TIpxnjrmjlYeEQoufh4cfTOPKs8D/rv7OyE6rbXJCydPHV2mz0Wzs2AP3e1bRZFqntvwyqT6oWKsu6v",
+	"Oyv+zH2/ipwchKOXxSQggwNv2eR+rOuJBkXMmXgNlPbGH/j9iTvK+xi4Li+Fk4HyULSnPKaVXU2RkGbq",
+	"G5UoSaXXRt81lIA1z9dAR/6eeroVzEkEo0RgbMPOf8OkbfHQg2c/TBcPLVa2ury8e3awc3l591f4XNXm",
+	"5wGR9bN1FspqImmLag32pChkhCV5XuKVJ/HVtAKHIFzcu0JcX4MoXp3qLZXhpZ3juxKHrYnwMd5B7bkj",
+	"T7OpidnVR37kZst8PRUxXyEYA1P1PUqbmm42RqY70lBpksTzs+7P7bAH2WjHre1eGu1MVUzYUkQLTWNi",
+	"wdgM8Jy91d4XfTendtdFPrxVEUTzwUZV0gTCizvkzD82ryddh936q2/P4oIKFZ24O7KieD05bhabZmjf",
+	"qYRqK+HCDUHu2FTjEz/JI6gWnzHGji0l4kGYR3na69j2qTPeVdNSe7nR9QrsQWe1uGIKWS9Mu4uVT8v+",
+	"gw1QtUbxSNzmJcbmAvl9NvrJI7WMRyovfpLD/d5QnSqzykbNY9/7RS17cXmvvdy/pbxk1F40s+7QS43F",
+	"yo2532d35mwMkokoyLqSYRWioiBtIAR7BzI/vO8VjnsqXd7KJnSxlg3hl/YeAaK8VTax7drGnAiD25bo",
+	"cw27m2X0sR/01DlqjYj2UA1IAq5nJmZfuW7pgeHRG5hYH0MNOusyR923L4QXvBuyJt08j6cnVN6i3oVq",
+	"TttHpJv3q8cIaIFFjKa672W3dfX3dC2Ybq7QdOB9kpqtGj44sC6DhD2H9DkJuK/tqFXQ8qe/PKc589io",
+	"nAzurkebE4YOP8vwF17EN6u0cztkBoMVXfq1D81wsZNM+TCPLjbmr4r12A4IjWMfXplYo7fKfrVf6tQ1",
+	"93r+YvXmXt/yycdheo0HnaC5Ky3SzYaUKX774bNvIRqqcKygA8q4arRZl2fluYrSo+VJTc5XkwjSxcFf",
+	"btLeLFiPsqGPGCX3Vy4mD+HbylvquyyMBmQFza3yl+eJJxulZKN4lBQwspok2wspDyGO51mbOOrBofFx",
+	"VA7FrA6rs2WpgAvN4mypJkOqMA3Pq6wVVdRe3lWzPqjITvXEnevgTpLQCTbHT62P00q+yKGY9rULa3BB",
+	"0a2RmyYDSSNQe1+UATUPodH8+MUOr+stPC++x01R6+SO2ABU2dFd1YDuxfcPuQHdPVk4RwUqcFh0kS47",
+	"ot9Xzl1qK1MzTUZ0Qq6BhGJko3qKZBEKrjTTablkUwVpYDCY+XpDBBgb8I/9viOUFUhkg9z/sd9/nLUW",
+	"fZEJ0e+7bL7wxhwQLd/49jdTVFErDarRPh4KOmK1QuBX+3iOPwFDsEapTmlMLt6dB8RD+dAmltE4Rouj",
+	"tEdsrhKC1KxvcAuExuYIHAmwussICRRy789PS4GWrkIYUyQW4gZ37lJ9md7eJb8yPTRys7wezO21y7Hp",
+	"ksSlSNraX2ZxY06wPpIteH+fQVz3IqgcKmsEVbbzddzMCZV/0HqWHG8TpiyCStgp0UiRIpBE/IeCChYJ",
+	"yjSx/RJNIpHqYBa3EmhU+JiiLCJK1MRVmA3hy5bcUxl3Djt7iCA3+osniiHQ2JUf9M4vFyRT+MnXeyn8",
+	"lFWqK/7ol1Aal5fULfxcqL9U+LXE5MXRNmC88EtmHBR+823+SwOzXvPFgVhX6Ovnr/8vAAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -114,6 +114,9 @@ type Options struct {
 	// AuditExport is what GET /v1/audit/export reads (the zero value:
 	// the gateway's blocks; see AuditExport).
 	AuditExport AuditExport
+	// Alerts, when its Amount is set, makes Run report every treasury
+	// alert at that amount (alerts.go): logged, and posted to its webhook.
+	Alerts AlertOptions
 }
 
 // Server is the API. Its Handler serves it; Run follows the blocks.
@@ -166,6 +169,9 @@ func NewServer(opts Options) (*Server, error) {
 	}
 	if opts.Chaincode == "" {
 		opts.Chaincode = charter.DefaultChaincode
+	}
+	if opts.Alerts.Amount < 0 || (opts.Alerts.Webhook != nil && opts.Alerts.Amount == 0) {
+		return nil, fmt.Errorf("api: Options.Alerts.Amount %d: want a positive amount (with a webhook, one is required)", opts.Alerts.Amount)
 	}
 	s := &Server{opts: opts, gw: opts.Gateway, log: opts.Logger, router: router, exports: make(chan struct{}, maxAuditExports)}
 	dir := opts.StateDir
@@ -223,8 +229,18 @@ func (s *Server) removeTemp() {
 	}
 }
 
-// Run follows the channel's blocks until ctx ends.
-func (s *Server) Run(ctx context.Context) { s.blocks.run(ctx) }
+// Run follows the channel's blocks until ctx ends, and reports treasury
+// alerts when Options.Alerts asks for them.
+func (s *Server) Run(ctx context.Context) {
+	if s.opts.Alerts.Amount <= 0 {
+		s.blocks.run(ctx)
+		return
+	}
+	done := make(chan struct{})
+	go func() { defer close(done); s.runAlerts(ctx) }()
+	s.blocks.run(ctx)
+	<-done
+}
 
 // logged logs each request.
 func (s *Server) logged(next http.Handler) http.Handler {

@@ -55,6 +55,10 @@ type Options struct {
 	APIBase string
 	// Logger receives one line per failed read; default slog.Default().
 	Logger *slog.Logger
+	// AlertAmount is the treasury alert amount the guardian page lists
+	// the latest alerts at (with a Reader that is an AlertReader); zero:
+	// no alert list.
+	AlertAmount int64
 }
 
 // memberCookie holds the identity (not the key) of the member whose key
@@ -64,6 +68,7 @@ const memberCookie = "charter_member"
 
 type server struct {
 	r       Reader
+	alertAt int64
 	apiBase string
 	log     *slog.Logger
 	pages   map[string]*template.Template
@@ -74,7 +79,7 @@ type server struct {
 // Errors: no Client or Reader; an APIBase that is not an absolute path or
 // URL; a template that does not parse.
 func New(opts Options) (http.Handler, error) {
-	s := &server{r: opts.Reader, apiBase: opts.APIBase, log: opts.Logger}
+	s := &server{r: opts.Reader, apiBase: opts.APIBase, log: opts.Logger, alertAt: opts.AlertAmount}
 	if s.r == nil {
 		if opts.Client == nil {
 			return nil, errors.New("console: Options.Client (or Reader) is required")

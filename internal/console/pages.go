@@ -617,6 +617,9 @@ func (s *server) artifactPage(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
+// latestAlerts is how many treasury alerts the guardian page lists.
+const latestAlerts = 20
+
 func (s *server) guardian(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	q := r.URL.Query()
@@ -636,6 +639,14 @@ func (s *server) guardian(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	data["Incidents"] = inc.Incidents
+	if ar, ok := s.r.(AlertReader); ok && s.alertAt > 0 {
+		alerts, err := ar.TreasuryAlerts(ctx, s.alertAt, latestAlerts)
+		if err != nil {
+			s.fail(w, r, "treasury alerts", err)
+			return
+		}
+		data["Alerts"], data["AlertAmount"] = alerts, s.alertAt
+	}
 	s.render(w, r, "guardian", "Guardian panel", "guardian", data)
 }
 

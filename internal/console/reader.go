@@ -15,6 +15,7 @@ import (
 	"github.com/charter-gov/charter/chaincode/reputation"
 	"github.com/charter-gov/charter/chaincode/round"
 	charter "github.com/charter-gov/charter/gateway-client"
+	"github.com/charter-gov/charter/internal/alert"
 )
 
 // Reader is the part of the typed client the console reads through: every
@@ -57,3 +58,10 @@ type Reader interface {
 }
 
 var _ Reader = (*charter.Client)(nil)
+
+// AlertReader is a Reader that also lists treasury alerts (the API
+// server's IndexedReader does, over its blocks); the guardian page shows
+// the latest at Options.AlertAmount when the reader is one.
+type AlertReader interface {
+	TreasuryAlerts(ctx context.Context, min int64, limit int) ([]alert.Alert, error)
+}
