@@ -167,9 +167,11 @@ func TestConsoleOnTheNetwork(t *testing.T) {
 		assert.Contains(t, standing, "Your weight: 1")
 		_, err = chromedp.Run(ctx, chromedp.Evaluate[bool](`window.__noReload = true`))
 		require.NoError(t, err)
-		before, err := chromedp.Run(ctx, chromedp.Text(`td[data-choice="6"]`))
-		require.NoError(t, err)
-		require.Equal(t, "0", before)
+		// Read the cell inside the page in one step: the results region is
+		// swapped every 10 s and on every committed block, and a node read
+		// across a swap reads as empty.
+		_, err = chromedp.Run(ctx, chromedp.Poll[bool](`(document.querySelector('td[data-choice="6"]') || {}).textContent === '0'`, chromedp.WithPollingTimeout(15*time.Second)))
+		require.NoError(t, err, "choice 6 has no vote yet")
 
 		_, err = voter.client.Vote(ctxFor(t), ballot.CastRequest{Ballot: poll.ID, Choice: "6"})
 		require.NoError(t, err, "%s", wireText(err))
@@ -197,9 +199,11 @@ func TestConsoleOnTheNetwork(t *testing.T) {
 		require.NoError(t, chromedp.Do(ctx, chromedp.Navigate(page), chromedp.WaitReady("#vote-form")))
 		_, err = chromedp.Run(ctx, chromedp.Evaluate[bool](`window.__noReload = true`))
 		require.NoError(t, err)
-		before, err := chromedp.Run(ctx, chromedp.Text(`td[data-choice="2"]`))
-		require.NoError(t, err)
-		require.Equal(t, "0", before)
+		// Read the cell inside the page in one step: the results region is
+		// swapped every 10 s and on every committed block, and a node read
+		// across a swap reads as empty.
+		_, err = chromedp.Run(ctx, chromedp.Poll[bool](`(document.querySelector('td[data-choice="2"]') || {}).textContent === '0'`, chromedp.WithPollingTimeout(15*time.Second)))
+		require.NoError(t, err, "choice 2 has no vote yet")
 		active := ""
 		for i := 0; i < 80 && active != "choice-2"; i++ {
 			require.NoError(t, chromedp.Do(ctx, chromedp.KeyEvent(kb.Tab)))
