@@ -60,8 +60,14 @@ func TestRefusalsNameFieldAndRule(t *testing.T) {
 		{"set: a delegate not a member", set(a, legs(Leg{To: c, Percent: 10}, Leg{To: stranger, Percent: 10})), errcode.NotFound, "legs[1].to", RuleActiveMember},
 		{"set: an expiry in the past", set(a, SetRequest{Topic: budget, Legs: []Leg{{To: c, Percent: 10}}, ExpiresAt: &past}), errcode.InvalidArgument, "expiresAt", RuleFuture},
 		{"set: a cycle", set(a, legs(Leg{To: c, Percent: 10}, Leg{To: b, Percent: 10})), errcode.InvalidArgument, "legs[1].to", RuleNoCycle},
-		{"revoke: not a member", func() error { _, err := Revoke(testutil.Tx(s, stranger, false, at), RevokeRequest{Topic: budget}); return err }, errcode.Forbidden, "", RuleActiveMember},
-		{"revoke: an unknown topic", func() error { _, err := Revoke(testutil.Tx(s, a, false, at), RevokeRequest{Topic: "weather"}); return err }, errcode.InvalidArgument, "topic", "enum"},
+		{"revoke: not a member", func() error {
+			_, err := Revoke(testutil.Tx(s, stranger, false, at), RevokeRequest{Topic: budget})
+			return err
+		}, errcode.Forbidden, "", RuleActiveMember},
+		{"revoke: an unknown topic", func() error {
+			_, err := Revoke(testutil.Tx(s, a, false, at), RevokeRequest{Topic: "weather"})
+			return err
+		}, errcode.InvalidArgument, "topic", "enum"},
 		{"revoke: none in force", func() error { _, err := Revoke(testutil.Tx(s, a, false, at), RevokeRequest{Topic: budget}); return err }, errcode.NotFound, "topic", "exists"},
 		{"statement: not a member", func() error {
 			_, err := SetStatement(testutil.Tx(s, stranger, false, at), StatementRequest{Text: "hi"})
