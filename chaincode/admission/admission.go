@@ -33,6 +33,7 @@ package admission
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -107,32 +108,52 @@ type RemovalPayload struct {
 	Reason string `json:"reason"`
 }
 
-func checkMSPID(msp string) error {
+// Rules an admission or removal refusal names (errcode.Fieldf), beside the
+// common ones ("required", "range", "format", "unique", "exists").
+const (
+	RuleNotFounder     = "not-founder"     // a founding organisation is neither admitted nor removed by decision
+	RuleNotAdmitted    = "not-admitted"    // an organisation is admitted once (again only after a removal)
+	RuleNotRemoved     = "not-removed"     // an organisation is removed once, and a removed one no longer matches its admission
+	RuleReachableHost  = "reachable-host"  // a peer endpoint names an address or host the other organisations reach
+	RuleMatchAdmission = "match-admission" // a channel configuration update adds what the decision admitted
+)
+
+// payloadFormat names the payload and the format rule on a refusal of the
+// strict decoder, which names neither.
+func payloadFormat(err error) error {
+	var e *errcode.Error
+	if !errors.As(err, &e) || e.Rule != "" {
+		return err
+	}
+	return errcode.Fieldf(e.Code, "payload", "format", "%s", e.Message)
+}
+
+func checkMSPID(field, msp string) error {
 	if msp == "" || len(msp) > MaxMSPIDBytes {
-		return errcode.Invalidf("partner admission: MSP ID %s must be 1 to %d characters", errcode.Quote(msp), MaxMSPIDBytes)
+		return errcode.InvalidFieldf(field, "range", "partner admission: MSP ID %s must be 1 to %d characters", errcode.Quote(msp), MaxMSPIDBytes)
 	}
 	for _, r := range msp {
 		ok := r == '-' || r == '_' || r == '.' || (r >= '0' && r <= '9') || (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z')
 		if !ok {
-			return errcode.Invalidf("partner admission: MSP ID %s may contain only letters, digits, '-', '_' and '.'", errcode.Quote(msp))
+			return errcode.InvalidFieldf(field, "format", "partner admission: MSP ID %s may contain only letters, digits, '-', '_' and '.'", errcode.Quote(msp))
 		}
 	}
 	return nil
 }
 
-func checkDigests(what string, ds []string) ([]string, error) {
+func checkDigests(what, field string, ds []string) ([]string, error) {
 	if len(ds) == 0 || len(ds) > MaxDigests {
-		return nil, errcode.Invalidf("partner admission: %s: name 1 to %d certificate digests, not %d", what, MaxDigests, len(ds))
+		return nil, errcode.InvalidFieldf(field, "range", "partner admission: %s: name 1 to %d certificate digests, not %d", what, MaxDigests, len(ds))
 	}
 	out := slices.Clone(ds)
-	for _, d := range out {
+	for i, d := range out {
 		if len(d) != 64 || strings.Trim(d, "0123456789abcdef") != "" {
-			return nil, errcode.Invalidf("partner admission: %s: %s is not a SHA-256 digest: it must be 64 lowercase hexadecimal digits", what, errcode.Quote(d))
+			return nil, errcode.InvalidFieldf(fmt.Sprintf("%s[%d]", field, i), "format", "partner admission: %s: %s is not a SHA-256 digest: it must be 64 lowercase hexadecimal digits", what, errcode.Quote(d))
 		}
 	}
 	slices.Sort(out)
 	if len(slices.Compact(slices.Clone(out))) != len(out) {
-		return nil, errcode.Invalidf("partner admission: %s: a digest is named twice", what)
+		return nil, errcode.InvalidFieldf(field, "unique", "partner admission: %s: a digest is named twice", what)
 	}
 	return out, nil
 }
@@ -140,34 +161,34 @@ func checkDigests(what string, ds []string) ([]string, error) {
 // checkEndpoint accepts host:port with a DNS name or an IPv4 address that
 // is not a loopback, unspecified, link-local, multicast or broadcast one,
 // and a port 1..65535.
-func checkEndpoint(e string) error {
+func checkEndpoint(field, e string) error {
 	i := strings.LastIndexByte(e, ':')
 	if i <= 0 {
-		return errcode.Invalidf("partner admission: peer endpoint %s is not host:port", errcode.Quote(e))
+		return errcode.InvalidFieldf(field, "format", "partner admission: peer endpoint %s is not host:port", errcode.Quote(e))
 	}
 	host, port := e[:i], e[i+1:]
 	if strings.Contains(host, ":") || strings.HasPrefix(host, "[") {
-		return errcode.Invalidf("partner admission: peer endpoint %s: name an IPv4 address or a DNS host name (IPv6 literals are not accepted)", errcode.Quote(e))
+		return errcode.InvalidFieldf(field, "format", "partner admission: peer endpoint %s: name an IPv4 address or a DNS host name (IPv6 literals are not accepted)", errcode.Quote(e))
 	}
 	if p, err := strconv.Atoi(port); err != nil || p < 1 || p > 65535 || strconv.Itoa(p) != port {
-		return errcode.Invalidf("partner admission: peer endpoint %s: port must be 1..65535", errcode.Quote(e))
+		return errcode.InvalidFieldf(field, "range", "partner admission: peer endpoint %s: port must be 1..65535", errcode.Quote(e))
 	}
 	if ip, ok := ipv4(host); ok {
 		if ip[0] == 127 || ip == [4]int{} || ip[0] == 0 || (ip[0] == 169 && ip[1] == 254) || (ip[0] >= 224 && ip[0] <= 239) || ip == [4]int{255, 255, 255, 255} {
-			return errcode.Invalidf("partner admission: peer endpoint %s: the other organisations reach a partner's peer at its own host's address, not a loopback, unspecified, link-local, multicast or broadcast one", errcode.Quote(e))
+			return errcode.InvalidFieldf(field, RuleReachableHost, "partner admission: peer endpoint %s: the other organisations reach a partner's peer at its own host's address, not a loopback, unspecified, link-local, multicast or broadcast one", errcode.Quote(e))
 		}
 		return nil
 	}
 	if strings.Trim(host, "0123456789.") == "" {
-		return errcode.Invalidf("partner admission: peer endpoint %s: %s is not an IPv4 address", errcode.Quote(e), errcode.Quote(host))
+		return errcode.InvalidFieldf(field, "format", "partner admission: peer endpoint %s: %s is not an IPv4 address", errcode.Quote(e), errcode.Quote(host))
 	}
 	if len(host) > MaxHostBytes || strings.EqualFold(host, "localhost") || strings.HasSuffix(strings.ToLower(host), ".localhost") {
-		return errcode.Invalidf("partner admission: peer endpoint %s: the other organisations reach a partner's peer at its own host's name, not localhost", errcode.Quote(e))
+		return errcode.InvalidFieldf(field, RuleReachableHost, "partner admission: peer endpoint %s: the other organisations reach a partner's peer at its own host's name, not localhost", errcode.Quote(e))
 	}
 	for _, label := range strings.Split(host, ".") {
 		if label == "" || len(label) > 63 || strings.Trim(strings.ToLower(label), "abcdefghijklmnopqrstuvwxyz0123456789-") != "" ||
 			strings.HasPrefix(label, "-") || strings.HasSuffix(label, "-") {
-			return errcode.Invalidf("partner admission: peer endpoint %s: %s is not a DNS host name", errcode.Quote(e), errcode.Quote(host))
+			return errcode.InvalidFieldf(field, "format", "partner admission: peer endpoint %s: %s is not a DNS host name", errcode.Quote(e), errcode.Quote(host))
 		}
 	}
 	return nil
@@ -195,36 +216,36 @@ func ipv4(host string) ([4]int, bool) {
 func DecodePayload(raw json.RawMessage) (Payload, error) {
 	var p Payload
 	if len(raw) == 0 {
-		return p, errcode.Invalidf("partner admission: the decision needs a payload {mspId, name, rootCaDigests, tlsCaDigests, peerEndpoints}")
+		return p, errcode.InvalidFieldf("payload", "required", "partner admission: the decision needs a payload {mspId, name, rootCaDigests, tlsCaDigests, peerEndpoints}")
 	}
 	if err := strictjson.Decode("partner admission payload", raw, 0, &p); err != nil {
-		return p, err
+		return p, payloadFormat(err)
 	}
-	if err := checkMSPID(p.MSPID); err != nil {
+	if err := checkMSPID("payload.mspId", p.MSPID); err != nil {
 		return p, err
 	}
 	if err := text.Check("partner admission: name", p.Name, text.Name()); err != nil {
-		return p, err
+		return p, errcode.WithField(err, "payload.name")
 	}
 	var err error
-	if p.RootCADigests, err = checkDigests("root CA digests", p.RootCADigests); err != nil {
+	if p.RootCADigests, err = checkDigests("root CA digests", "payload.rootCaDigests", p.RootCADigests); err != nil {
 		return p, err
 	}
-	if p.TLSCADigests, err = checkDigests("TLS CA digests", p.TLSCADigests); err != nil {
+	if p.TLSCADigests, err = checkDigests("TLS CA digests", "payload.tlsCaDigests", p.TLSCADigests); err != nil {
 		return p, err
 	}
 	if len(p.PeerEndpoints) == 0 || len(p.PeerEndpoints) > MaxEndpoints {
-		return p, errcode.Invalidf("partner admission: name 1 to %d peer endpoints, not %d", MaxEndpoints, len(p.PeerEndpoints))
+		return p, errcode.InvalidFieldf("payload.peerEndpoints", "range", "partner admission: name 1 to %d peer endpoints, not %d", MaxEndpoints, len(p.PeerEndpoints))
 	}
 	p.PeerEndpoints = slices.Clone(p.PeerEndpoints)
-	for _, e := range p.PeerEndpoints {
-		if err := checkEndpoint(e); err != nil {
+	for i, e := range p.PeerEndpoints {
+		if err := checkEndpoint(fmt.Sprintf("payload.peerEndpoints[%d]", i), e); err != nil {
 			return p, err
 		}
 	}
 	slices.Sort(p.PeerEndpoints)
 	if len(slices.Compact(slices.Clone(p.PeerEndpoints))) != len(p.PeerEndpoints) {
-		return p, errcode.Invalidf("partner admission: a peer endpoint is named twice")
+		return p, errcode.InvalidFieldf("payload.peerEndpoints", "unique", "partner admission: a peer endpoint is named twice")
 	}
 	return p, nil
 }
@@ -233,7 +254,7 @@ func key(msp string) (string, error) { return core.Key(objectType, msp) }
 
 // Get returns the admission recorded for an MSP ID, or NOT_FOUND.
 func Get(s core.Store, msp string) (*Admission, error) {
-	if err := checkMSPID(msp); err != nil {
+	if err := checkMSPID("mspId", msp); err != nil {
 		return nil, err
 	}
 	k, err := key(msp)
@@ -246,7 +267,7 @@ func Get(s core.Store, msp string) (*Admission, error) {
 		return nil, err
 	}
 	if !found {
-		return nil, errcode.NotFoundf("no executed partner_admission decision admits %s", msp)
+		return nil, errcode.Fieldf(errcode.NotFound, "", "exists", "no executed partner_admission decision admits %s", msp)
 	}
 	return &a, nil
 }
@@ -264,11 +285,11 @@ func CheckAdmit(s core.Store, raw json.RawMessage) (Payload, error) {
 		return p, err
 	}
 	if st.Adopted != nil && slices.Contains(st.Adopted.Proposal.Genesis.Founders, p.MSPID) {
-		return p, errcode.Conflictf("partner admission: %s founded the consortium; it is not admitted again", p.MSPID)
+		return p, errcode.Fieldf(errcode.Conflict, "payload.mspId", RuleNotFounder, "partner admission: %s founded the consortium; it is not admitted again", p.MSPID)
 	}
 	prev, err := Get(s, p.MSPID)
 	if err == nil && prev.Removal == nil {
-		return p, errcode.Conflictf("partner admission: %s is already admitted by decision %s", p.MSPID, errcode.Quote(prev.Decision))
+		return p, errcode.Fieldf(errcode.Conflict, "payload.mspId", RuleNotAdmitted, "partner admission: %s is already admitted by decision %s", p.MSPID, errcode.Quote(prev.Decision))
 	}
 	if err == nil {
 		return p, nil // removed: a new decision admits it again
@@ -302,18 +323,18 @@ func Admit(tx *core.Tx, decisionID string, raw json.RawMessage) (*Admission, err
 func DecodeRemovalPayload(raw json.RawMessage) (RemovalPayload, error) {
 	var p RemovalPayload
 	if len(raw) == 0 {
-		return p, errcode.Invalidf("partner removal: the decision needs a payload {mspId, reason}")
+		return p, errcode.InvalidFieldf("payload", "required", "partner removal: the decision needs a payload {mspId, reason}")
 	}
 	if err := strictjson.Decode("partner removal payload", raw, 0, &p); err != nil {
-		return p, err
+		return p, payloadFormat(err)
 	}
-	if err := checkMSPID(p.MSPID); err != nil {
+	if err := checkMSPID("payload.mspId", p.MSPID); err != nil {
 		return p, err
 	}
 	reason := text.Reason()
 	reason.Required = true
 	if err := text.Check("partner removal: reason", p.Reason, reason); err != nil {
-		return p, err
+		return p, errcode.WithField(err, "payload.reason")
 	}
 	return p, nil
 }
@@ -334,17 +355,17 @@ func CheckRemove(s core.Store, raw json.RawMessage) (*Admission, RemovalPayload,
 		return nil, p, err
 	}
 	if st.Adopted != nil && slices.Contains(st.Adopted.Proposal.Genesis.Founders, p.MSPID) {
-		return nil, p, errcode.Preconditionf("partner removal: %s founded the consortium: a partner_removal decision removes only an organisation a partner_admission decision admitted", p.MSPID)
+		return nil, p, errcode.PreconditionFieldf("payload.mspId", RuleNotFounder, "partner removal: %s founded the consortium: a partner_removal decision removes only an organisation a partner_admission decision admitted", p.MSPID)
 	}
 	a, err := Get(s, p.MSPID)
 	if err != nil {
 		if errcode.IsCode(err, errcode.NotFound) {
-			return nil, p, errcode.NotFoundf("partner removal: no executed partner_admission decision admits %s", p.MSPID)
+			return nil, p, errcode.Fieldf(errcode.NotFound, "payload.mspId", "exists", "partner removal: no executed partner_admission decision admits %s", p.MSPID)
 		}
 		return nil, p, err
 	}
 	if a.Removal != nil {
-		return nil, p, errcode.Conflictf("partner removal: %s is already removed by decision %s", p.MSPID, errcode.Quote(a.Removal.Decision))
+		return nil, p, errcode.Fieldf(errcode.Conflict, "payload.mspId", RuleNotRemoved, "partner removal: %s is already removed by decision %s", p.MSPID, errcode.Quote(a.Removal.Decision))
 	}
 	return a, p, nil
 }
@@ -373,30 +394,30 @@ func Remove(tx *core.Tx, decisionID string, raw json.RawMessage) (*Admission, er
 // decision has removed since. It returns a FAILED_PRECONDITION error
 // naming the first difference.
 func (a *Admission) Matches(got Payload) error {
-	diff := func(field string, want, have []string) error {
+	diff := func(field, jsonField string, want, have []string) error {
 		w, h := slices.Clone(want), slices.Clone(have)
 		slices.Sort(w)
 		slices.Sort(h)
 		if slices.Equal(w, h) {
 			return nil
 		}
-		return errcode.Preconditionf("the update's %s for %s are [%s], decision %s admitted [%s]",
+		return errcode.PreconditionFieldf(jsonField, RuleMatchAdmission, "the update's %s for %s are [%s], decision %s admitted [%s]",
 			field, a.MSPID, strings.Join(h, ", "), errcode.Quote(a.Decision), strings.Join(w, ", "))
 	}
 	if got.MSPID != a.MSPID {
-		return errcode.Preconditionf("the update adds %s, decision %s admitted %s", errcode.Quote(got.MSPID), errcode.Quote(a.Decision), a.MSPID)
+		return errcode.PreconditionFieldf("mspId", RuleMatchAdmission, "the update adds %s, decision %s admitted %s", errcode.Quote(got.MSPID), errcode.Quote(a.Decision), a.MSPID)
 	}
 	if a.Removal != nil {
-		return errcode.Preconditionf("%s was removed by decision %s after decision %s admitted it; a new partner_admission decision admits it again",
+		return errcode.PreconditionFieldf("mspId", RuleNotRemoved, "%s was removed by decision %s after decision %s admitted it; a new partner_admission decision admits it again",
 			a.MSPID, errcode.Quote(a.Removal.Decision), errcode.Quote(a.Decision))
 	}
-	if err := diff("root CA digests", a.RootCADigests, got.RootCADigests); err != nil {
+	if err := diff("root CA digests", "rootCaDigests", a.RootCADigests, got.RootCADigests); err != nil {
 		return err
 	}
-	if err := diff("TLS CA digests", a.TLSCADigests, got.TLSCADigests); err != nil {
+	if err := diff("TLS CA digests", "tlsCaDigests", a.TLSCADigests, got.TLSCADigests); err != nil {
 		return err
 	}
-	if err := diff("peer endpoints", a.PeerEndpoints, got.PeerEndpoints); err != nil {
+	if err := diff("peer endpoints", "peerEndpoints", a.PeerEndpoints, got.PeerEndpoints); err != nil {
 		return err
 	}
 	return nil

@@ -388,28 +388,28 @@ func validAccountID(id string) bool {
 
 func (t Treasury) validate() error {
 	if w := t.DepositConfirmWithinSec; w != 0 && (w < MinDepositConfirmWithinSec || w > MaxDepositConfirmWithinSec) {
-		return errcode.Invalidf("constitution: treasury.depositConfirmWithinSeconds is %d, must be 0 (the default, %d) or between %d and %d",
+		return errcode.InvalidFieldf("treasury.depositConfirmWithinSeconds", "range", "constitution: treasury.depositConfirmWithinSeconds is %d, must be 0 (the default, %d) or between %d and %d",
 			w, int64(DefaultDepositConfirmWithinSec), int64(MinDepositConfirmWithinSec), int64(MaxDepositConfirmWithinSec))
 	}
 	if t.SpendDecisionThreshold < 0 || t.SpendDecisionThreshold > 1<<62 {
-		return errcode.Invalidf("constitution: treasury.spendDecisionThreshold is %d, must be between 0 and %d", t.SpendDecisionThreshold, int64(1<<62))
+		return errcode.InvalidFieldf("treasury.spendDecisionThreshold", "range", "constitution: treasury.spendDecisionThreshold is %d, must be between 0 and %d", t.SpendDecisionThreshold, int64(1<<62))
 	}
 	if len(t.Accounts) > MaxTreasuryAccounts {
-		return errcode.Invalidf("constitution: treasury.accounts lists %d accounts, at most %d", len(t.Accounts), MaxTreasuryAccounts)
+		return errcode.InvalidFieldf("treasury.accounts", "range", "constitution: treasury.accounts lists %d accounts, at most %d", len(t.Accounts), MaxTreasuryAccounts)
 	}
 	for i, a := range t.Accounts {
 		if !validAccountID(a.ID) {
-			return errcode.Invalidf("constitution: treasury.accounts[%d]: id %q must be 1..32 of a-z, 0-9 and _", i, a.ID)
+			return errcode.InvalidFieldf(fmt.Sprintf("treasury.accounts[%d].id", i), "format", "constitution: treasury.accounts[%d]: id %q must be 1..32 of a-z, 0-9 and _", i, a.ID)
 		}
 		if len(a.Unit) == 0 || len(a.Unit) > 64 || strings.ContainsFunc(a.Unit, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
-			return errcode.Invalidf("constitution: treasury.accounts[%d] (%s): unit must be 1..64 bytes of printable text", i, a.ID)
+			return errcode.InvalidFieldf(fmt.Sprintf("treasury.accounts[%d].unit", i), "format", "constitution: treasury.accounts[%d] (%s): unit must be 1..64 bytes of printable text", i, a.ID)
 		}
 		if a.SpendLimitPerPeriod < 0 || a.SpendLimitPerPeriod > 1<<62 {
-			return errcode.Invalidf("constitution: treasury.accounts[%d] (%s): spendLimitPerPeriod is %d, must be between 0 and %d", i, a.ID, a.SpendLimitPerPeriod, int64(1<<62))
+			return errcode.InvalidFieldf(fmt.Sprintf("treasury.accounts[%d].spendLimitPerPeriod", i), "range", "constitution: treasury.accounts[%d] (%s): spendLimitPerPeriod is %d, must be between 0 and %d", i, a.ID, a.SpendLimitPerPeriod, int64(1<<62))
 		}
 		for _, b := range t.Accounts[:i] {
 			if b.ID == a.ID {
-				return errcode.Invalidf("constitution: treasury.accounts[%d]: account %s is listed twice", i, a.ID)
+				return errcode.InvalidFieldf(fmt.Sprintf("treasury.accounts[%d].id", i), "unique", "constitution: treasury.accounts[%d]: account %s is listed twice", i, a.ID)
 			}
 		}
 	}
@@ -549,62 +549,62 @@ func (d *Document) Rule(t DecisionType) (DecisionRule, error) {
 			return r, nil
 		}
 	}
-	return DecisionRule{}, errcode.NotFoundf("decision type %q is not routed by the constitution", t)
+	return DecisionRule{}, errcode.Fieldf(errcode.NotFound, "type", "exists", "decision type %q is not routed by the constitution", t)
 }
 
 // Validate checks every rule of a well-formed constitution and names the
 // first problem it finds.
 func (d *Document) Validate() error {
 	if err := text.Check("constitution: name", d.Name, text.Name()); err != nil {
-		return err
+		return errcode.WithField(err, "name")
 	}
 	houses := map[HouseID]bool{}
-	for _, h := range d.Houses {
+	for i, h := range d.Houses {
 		if err := text.Check(fmt.Sprintf("constitution: house %s name", errcode.Quote(string(h.ID))), h.Name, text.Rule{MaxRunes: text.MaxNameRunes}); err != nil {
-			return err
+			return errcode.WithField(err, fmt.Sprintf("houses[%d].name", i))
 		}
 		if err := text.Check(fmt.Sprintf("constitution: house %s description", errcode.Quote(string(h.ID))), h.Description, text.Description()); err != nil {
-			return err
+			return errcode.WithField(err, fmt.Sprintf("houses[%d].description", i))
 		}
 		if h.ID != HouseA && h.ID != HouseB {
-			return errcode.Invalidf("constitution: unknown house %q (houses are A and B)", h.ID)
+			return errcode.InvalidFieldf(fmt.Sprintf("houses[%d].id", i), "enum", "constitution: unknown house %q (houses are A and B)", h.ID)
 		}
 		if houses[h.ID] {
-			return errcode.Invalidf("constitution: house %s is defined twice", h.ID)
+			return errcode.InvalidFieldf(fmt.Sprintf("houses[%d].id", i), "unique", "constitution: house %s is defined twice", h.ID)
 		}
 		houses[h.ID] = true
 		if h.MinSeats < 1 {
-			return errcode.Invalidf("constitution: house %s must have at least one seat", h.ID)
+			return errcode.InvalidFieldf(fmt.Sprintf("houses[%d].minSeats", i), "range", "constitution: house %s must have at least one seat", h.ID)
 		}
 		if h.MaxSeats != 0 && h.MaxSeats < h.MinSeats {
-			return errcode.Invalidf("constitution: house %s has maxSeats %d below minSeats %d", h.ID, h.MaxSeats, h.MinSeats)
+			return errcode.InvalidFieldf(fmt.Sprintf("houses[%d].maxSeats", i), "range", "constitution: house %s has maxSeats %d below minSeats %d", h.ID, h.MaxSeats, h.MinSeats)
 		}
 	}
 	if !houses[HouseA] || !houses[HouseB] {
-		return errcode.Invalidf("constitution: both house A and house B must be defined")
+		return errcode.InvalidFieldf("houses", "required", "constitution: both house A and house B must be defined")
 	}
 	seen := map[DecisionType]bool{}
-	for _, r := range d.DecisionRules {
+	for i, r := range d.DecisionRules {
 		if err := r.validate(); err != nil {
-			return err
+			return nestField(err, fmt.Sprintf("decisionRules[%d]", i))
 		}
 		if seen[r.Type] {
-			return errcode.Invalidf("constitution: decision type %q is routed twice", r.Type)
+			return errcode.InvalidFieldf(fmt.Sprintf("decisionRules[%d].type", i), "unique", "constitution: decision type %q is routed twice", r.Type)
 		}
 		seen[r.Type] = true
 	}
 	for _, t := range RequiredDecisionTypes() {
 		if !seen[t] {
-			return errcode.Invalidf("constitution: decision type %q has no route", t)
+			return errcode.InvalidFieldf("decisionRules", RuleRequiredRoute, "constitution: decision type %q has no route", t)
 		}
 	}
 	amend, err := d.Rule(Amendment)
 	if err != nil {
 		return err
 	}
-	for _, r := range d.DecisionRules {
+	for i, r := range d.DecisionRules {
 		if r.ThresholdBps > amend.ThresholdBps {
-			return errcode.Invalidf("constitution: amendments must have the strictest threshold, but %q needs %d bps against %d", r.Type, r.ThresholdBps, amend.ThresholdBps)
+			return errcode.InvalidFieldf(fmt.Sprintf("decisionRules[%d].thresholdBps", i), RuleStrictestAmendment, "constitution: amendments must have the strictest threshold, but %q needs %d bps against %d", r.Type, r.ThresholdBps, amend.ThresholdBps)
 		}
 	}
 	checks := []struct {
@@ -644,7 +644,7 @@ func (d *Document) Validate() error {
 	}
 	for _, c := range checks {
 		if c.v < c.min || c.v > c.max {
-			return errcode.Invalidf("constitution: %s is %d, must be between %d and %d", c.name, c.v, c.min, c.max)
+			return errcode.InvalidFieldf(c.name, "range", "constitution: %s is %d, must be between %d and %d", c.name, c.v, c.min, c.max)
 		}
 	}
 	if err := d.Treasury.validate(); err != nil {
@@ -695,11 +695,11 @@ func (d *Document) validateMediation() error {
 	}
 	c := d.Concurrence
 	if c.PassingHouseBps < strictest {
-		return errcode.Invalidf("constitution: concurrence.passingHouseBps %d is below the %d bps that %q needs in each house; mediation would pass it with less than its own rule",
+		return errcode.InvalidFieldf("concurrence.passingHouseBps", RuleMediationBar, "constitution: concurrence.passingHouseBps %d is below the %d bps that %q needs in each house; mediation would pass it with less than its own rule",
 			c.PassingHouseBps, strictest, strictType)
 	}
 	if c.PassingHouseBps+c.OtherHouseBps < 2*strictest {
-		return errcode.Invalidf("constitution: concurrence.passingHouseBps %d + otherHouseBps %d is below twice the %d bps that %q needs in each house; after mediation the two houses together must give at least what its rule needs",
+		return errcode.InvalidFieldf("concurrence.otherHouseBps", RuleMediationBar, "constitution: concurrence.passingHouseBps %d + otherHouseBps %d is below twice the %d bps that %q needs in each house; after mediation the two houses together must give at least what its rule needs",
 			c.PassingHouseBps, c.OtherHouseBps, strictest, strictType)
 	}
 	return nil
@@ -707,52 +707,52 @@ func (d *Document) validateMediation() error {
 
 func (r DecisionRule) validate() error {
 	if !slices.Contains(KnownDecisionTypes(), r.Type) {
-		return errcode.Invalidf("constitution: unknown decision type %q", r.Type)
+		return errcode.InvalidFieldf("type", "enum", "constitution: unknown decision type %q", r.Type)
 	}
 	if len(r.Houses) == 0 || len(r.Houses) > 2 {
-		return errcode.Invalidf("constitution: decision type %q must go to house A, house B or both", r.Type)
+		return errcode.InvalidFieldf("houses", "range", "constitution: decision type %q must go to house A, house B or both", r.Type)
 	}
 	if len(r.Families) != len(r.Houses) {
-		return errcode.Invalidf("constitution: decision type %q names %d houses but %d voting families", r.Type, len(r.Houses), len(r.Families))
+		return errcode.InvalidFieldf("families", RuleFamilyPerHouse, "constitution: decision type %q names %d houses but %d voting families", r.Type, len(r.Houses), len(r.Families))
 	}
 	if len(r.Houses) == 2 && r.Houses[0] == r.Houses[1] {
-		return errcode.Invalidf("constitution: decision type %q names house %s twice", r.Type, r.Houses[0])
+		return errcode.InvalidFieldf("houses[1]", "unique", "constitution: decision type %q names house %s twice", r.Type, r.Houses[0])
 	}
 	for i, h := range r.Houses {
 		if h != HouseA && h != HouseB {
-			return errcode.Invalidf("constitution: decision type %q goes to unknown house %q", r.Type, h)
+			return errcode.InvalidFieldf(fmt.Sprintf("houses[%d]", i), "enum", "constitution: decision type %q goes to unknown house %q", r.Type, h)
 		}
 		if !slices.Contains(Families(), r.Families[i]) {
-			return errcode.Invalidf("constitution: decision type %q uses unknown voting family %q", r.Type, r.Families[i])
+			return errcode.InvalidFieldf(fmt.Sprintf("families[%d]", i), "enum", "constitution: decision type %q uses unknown voting family %q", r.Type, r.Families[i])
 		}
 	}
 	if r.QuorumBps < 0 || r.QuorumBps > 10000 {
-		return errcode.Invalidf("constitution: decision type %q quorum %d bps is outside 0..10000", r.Type, r.QuorumBps)
+		return errcode.InvalidFieldf("quorumBps", "range", "constitution: decision type %q quorum %d bps is outside 0..10000", r.Type, r.QuorumBps)
 	}
 	if r.ThresholdBps < 5001 || r.ThresholdBps > 10000 {
-		return errcode.Invalidf("constitution: decision type %q threshold %d bps is outside 5001..10000 (more than half)", r.Type, r.ThresholdBps)
+		return errcode.InvalidFieldf("thresholdBps", "range", "constitution: decision type %q threshold %d bps is outside 5001..10000 (more than half)", r.Type, r.ThresholdBps)
 	}
 	if r.VotingDelaySec < 0 || r.VotingPeriodSec < 1 || r.TimelockSec < 0 {
-		return errcode.Invalidf("constitution: decision type %q needs a voting period of at least 1 second and non-negative delay and timelock", r.Type)
+		return errcode.InvalidFieldf(firstField(r.VotingDelaySec < 0, "votingDelaySeconds", r.VotingPeriodSec < 1, "votingPeriodSeconds", "timelockSeconds"), "range", "constitution: decision type %q needs a voting period of at least 1 second and non-negative delay and timelock", r.Type)
 	}
 	if r.VotingDelaySec > 365*day || r.VotingPeriodSec > 365*day || r.TimelockSec > 365*day {
-		return errcode.Invalidf("constitution: decision type %q has a delay, period or timelock longer than a year", r.Type)
+		return errcode.InvalidFieldf(firstField(r.VotingDelaySec > 365*day, "votingDelaySeconds", r.VotingPeriodSec > 365*day, "votingPeriodSeconds", "timelockSeconds"), "range", "constitution: decision type %q has a delay, period or timelock longer than a year", r.Type)
 	}
 	if r.ProposalThreshold < 0 {
-		return errcode.Invalidf("constitution: decision type %q has a negative proposal threshold", r.Type)
+		return errcode.InvalidFieldf("proposalThreshold", "range", "constitution: decision type %q has a negative proposal threshold", r.Type)
 	}
 	if r.VoiceCredits < 0 || r.VoiceCredits > MaxVoiceCredits {
-		return errcode.Invalidf("constitution: decision type %q voice credits %d are outside 0..%d", r.Type, r.VoiceCredits, MaxVoiceCredits)
+		return errcode.InvalidFieldf("voiceCredits", "range", "constitution: decision type %q voice credits %d are outside 0..%d", r.Type, r.VoiceCredits, MaxVoiceCredits)
 	}
 	if len(r.ReputationCategories) > 16 {
-		return errcode.Invalidf("constitution: decision type %q names %d reputation categories, at most 16", r.Type, len(r.ReputationCategories))
+		return errcode.InvalidFieldf("reputationCategories", "range", "constitution: decision type %q names %d reputation categories, at most 16", r.Type, len(r.ReputationCategories))
 	}
 	for i, c := range r.ReputationCategories {
 		if strings.TrimSpace(c) == "" || len(c) > 64 {
-			return errcode.Invalidf("constitution: decision type %q reputation category %d is empty or longer than 64 bytes", r.Type, i)
+			return errcode.InvalidFieldf(fmt.Sprintf("reputationCategories[%d]", i), "range", "constitution: decision type %q reputation category %d is empty or longer than 64 bytes", r.Type, i)
 		}
 		if slices.Contains(r.ReputationCategories[:i], c) {
-			return errcode.Invalidf("constitution: decision type %q names reputation category %q twice", r.Type, c)
+			return errcode.InvalidFieldf(fmt.Sprintf("reputationCategories[%d]", i), "unique", "constitution: decision type %q names reputation category %q twice", r.Type, c)
 		}
 	}
 	return nil
@@ -848,7 +848,7 @@ func InstallGenesis(tx *core.Tx, doc Document) (*Version, error) {
 		return nil, err
 	}
 	if found {
-		return nil, errcode.Conflictf("a constitution is already adopted (version %d, hash %s)", existing.Version, existing.Hash)
+		return nil, errcode.Fieldf(errcode.Conflict, "", RuleNotAdopted, "a constitution is already adopted (version %d, hash %s)", existing.Version, existing.Hash)
 	}
 	return write(tx, doc, 1, GenesisDecision)
 }
@@ -934,7 +934,7 @@ func RequireAdopted(s core.Store) error {
 		return fmt.Errorf("read the constitution in force: %w", err)
 	}
 	if raw == nil {
-		return errcode.Preconditionf("%s", NotAdoptedYet)
+		return errcode.PreconditionFieldf("", RuleAdopted, "%s", NotAdoptedYet)
 	}
 	return nil
 }
@@ -948,7 +948,7 @@ func Current(s core.Store) (*Version, error) {
 		return nil, err
 	}
 	if !found {
-		return nil, errcode.Preconditionf("%s", NotAdoptedYet)
+		return nil, errcode.PreconditionFieldf("", RuleAdopted, "%s", NotAdoptedYet)
 	}
 	return &v, nil
 }
@@ -969,7 +969,7 @@ func CurrentReputation(s core.Store) (Reputation, error) {
 		return Reputation{}, err
 	}
 	if !found {
-		return Reputation{}, errcode.Preconditionf("%s", NotAdoptedYet)
+		return Reputation{}, errcode.PreconditionFieldf("", RuleAdopted, "%s", NotAdoptedYet)
 	}
 	return v.Document.Reputation, nil
 }
@@ -977,7 +977,7 @@ func CurrentReputation(s core.Store) (Reputation, error) {
 // Get returns one version.
 func Get(s core.Store, version int64) (*Version, error) {
 	if version < 1 {
-		return nil, errcode.Invalidf("constitution version %d: versions start at 1", version)
+		return nil, errcode.InvalidFieldf("version", "range", "constitution version %d: versions start at 1", version)
 	}
 	var v Version
 	found, err := core.GetJSON(s, versionKey(version), &v)
@@ -985,7 +985,7 @@ func Get(s core.Store, version int64) (*Version, error) {
 		return nil, err
 	}
 	if !found {
-		return nil, errcode.NotFoundf("constitution version %d does not exist", version)
+		return nil, errcode.Fieldf(errcode.NotFound, "", "exists", "constitution version %d does not exist", version)
 	}
 	return &v, nil
 }
@@ -1005,4 +1005,41 @@ func History(s core.Store) ([]VersionSummary, error) {
 		return nil, fmt.Errorf("constitution history: %w", err)
 	}
 	return out, nil
+}
+
+// Rules a constitution refusal names (errcode.Fieldf), beside the common
+// ones ("required", "range", "enum", "unique", "format", "exists",
+// "max-length"). Fields of a document are named from its root
+// ("decisionRules[3].thresholdBps", "treasury.accounts[1].id").
+const (
+	RuleAdopted            = "adopted"             // a constitution is adopted (the founding act is done)
+	RuleNotAdopted         = "not-adopted"         // the first constitution is installed once
+	RuleRequiredRoute      = "required-route"      // every decision type Charter needs is routed
+	RuleStrictestAmendment = "amendment-strictest" // no decision type needs more than an amendment
+	RuleMediationBar       = "mediation-bar"       // mediation passes nothing with less than its own rule
+	RuleFamilyPerHouse     = "family-per-house"    // a decision type names one voting family per house
+	RuleAmendmentNoSunset  = "amendment-no-sunset" // the power to amend cannot expire
+	RulePowerInForce       = "power-in-force"      // a power is exercised only before its sunset clause lapses it
+)
+
+// nestField returns err naming its field under prefix (prefix.field),
+// as the document that nests the refused part spells it; an error naming
+// no field is returned as it is.
+func nestField(err error, prefix string) error {
+	if f, _ := errcode.FieldOf(err); f != "" {
+		return errcode.WithField(err, prefix+"."+f)
+	}
+	return err
+}
+
+// firstField names the field of a refusal that checks several at once:
+// a when ok is set, else b when okB is set, else c.
+func firstField(ok bool, a string, okB bool, b, c string) string {
+	switch {
+	case ok:
+		return a
+	case okB:
+		return b
+	}
+	return c
 }

@@ -1,6 +1,7 @@
 package constitution
 
 import (
+	"fmt"
 	"slices"
 
 	"github.com/charter-gov/charter/chaincode/errcode"
@@ -58,21 +59,21 @@ func (f Funding) Allows(k funding.Kind) bool { return slices.Contains(f.Effectiv
 func (d *Document) validateFunding() error {
 	f := d.Funding.Effective()
 	if len(f.Rules) == 0 {
-		return errcode.Invalidf("constitution: funding.rules is empty: name at least one matching rule (%v)", funding.Kinds())
+		return errcode.InvalidFieldf("funding.rules", "required", "constitution: funding.rules is empty: name at least one matching rule (%v)", funding.Kinds())
 	}
 	for i, k := range f.Rules {
 		if !k.Valid() {
-			return errcode.Invalidf("constitution: funding.rules[%d] is %s, not a matching rule (%v)", i, errcode.Quote(string(k)), funding.Kinds())
+			return errcode.InvalidFieldf(fmt.Sprintf("funding.rules[%d]", i), "enum", "constitution: funding.rules[%d] is %s, not a matching rule (%v)", i, errcode.Quote(string(k)), funding.Kinds())
 		}
 		if slices.Contains(f.Rules[:i], k) {
-			return errcode.Invalidf("constitution: funding.rules[%d] names %s twice", i, k)
+			return errcode.InvalidFieldf(fmt.Sprintf("funding.rules[%d]", i), "unique", "constitution: funding.rules[%d] names %s twice", i, k)
 		}
 	}
 	if f.MaxProjectsPerRound < 1 || f.MaxProjectsPerRound > MaxProjectsPerRound {
-		return errcode.Invalidf("constitution: funding.maxProjectsPerRound is %d, must be between 1 and %d", f.MaxProjectsPerRound, MaxProjectsPerRound)
+		return errcode.InvalidFieldf("funding.maxProjectsPerRound", "range", "constitution: funding.maxProjectsPerRound is %d, must be between 1 and %d", f.MaxProjectsPerRound, MaxProjectsPerRound)
 	}
 	if f.MinWindowSec < 60 || f.MaxWindowSec < f.MinWindowSec || f.MaxWindowSec > 365*day {
-		return errcode.Invalidf("constitution: funding window bounds %d..%d seconds: need 60 ≤ minWindowSeconds ≤ maxWindowSeconds ≤ %d", f.MinWindowSec, f.MaxWindowSec, 365*day)
+		return errcode.InvalidFieldf(firstField(f.MinWindowSec < 60, "funding.minWindowSeconds", false, "", "funding.maxWindowSeconds"), "range", "constitution: funding window bounds %d..%d seconds: need 60 ≤ minWindowSeconds ≤ maxWindowSeconds ≤ %d", f.MinWindowSec, f.MaxWindowSec, 365*day)
 	}
 	return nil
 }

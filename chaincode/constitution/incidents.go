@@ -1,6 +1,7 @@
 package constitution
 
 import (
+	"fmt"
 	"slices"
 
 	"github.com/charter-gov/charter/chaincode/errcode"
@@ -50,14 +51,14 @@ func (i Incidents) Filers() []string {
 func (d *Document) validateIncidents() error {
 	roles := d.Incidents.FilerRoles
 	if len(roles) > MaxIncidentFilerRoles {
-		return errcode.Invalidf("constitution: incidents.filerRoles names %d roles, at most %d", len(roles), MaxIncidentFilerRoles)
+		return errcode.InvalidFieldf("incidents.filerRoles", "range", "constitution: incidents.filerRoles names %d roles, at most %d", len(roles), MaxIncidentFilerRoles)
 	}
 	for i, r := range roles {
 		if !slices.Contains(incidentFilerRoles(), r) {
-			return errcode.Invalidf("constitution: incidents.filerRoles[%d] %s is not a role (roles: member, attester, house_a, guardian, treasurer, grants_admin, org_admin)", i, errcode.Quote(r))
+			return errcode.InvalidFieldf(fmt.Sprintf("incidents.filerRoles[%d]", i), "enum", "constitution: incidents.filerRoles[%d] %s is not a role (roles: member, attester, house_a, guardian, treasurer, grants_admin, org_admin)", i, errcode.Quote(r))
 		}
 		if slices.Contains(roles[:i], r) {
-			return errcode.Invalidf("constitution: incidents.filerRoles names %s twice", errcode.Quote(r))
+			return errcode.InvalidFieldf(fmt.Sprintf("incidents.filerRoles[%d]", i), "unique", "constitution: incidents.filerRoles names %s twice", errcode.Quote(r))
 		}
 	}
 	return nil

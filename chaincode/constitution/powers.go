@@ -1,6 +1,7 @@
 package constitution
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -57,16 +58,16 @@ func (d *Document) validatePowers() error {
 	for i, p := range d.Powers {
 		if !slices.Contains(KnownPowers(), p.Power) {
 			if p.Power == DecidePower(Amendment) {
-				return errcode.Invalidf("constitution: powers[%d]: the power to amend the constitution cannot expire (only an amendment could renew it)", i)
+				return errcode.InvalidFieldf(fmt.Sprintf("powers[%d].power", i), RuleAmendmentNoSunset, "constitution: powers[%d]: the power to amend the constitution cannot expire (only an amendment could renew it)", i)
 			}
-			return errcode.Invalidf("constitution: powers[%d]: unknown power %q (known: %s)", i, p.Power, joinPowers(KnownPowers()))
+			return errcode.InvalidFieldf(fmt.Sprintf("powers[%d].power", i), "enum", "constitution: powers[%d]: unknown power %q (known: %s)", i, p.Power, joinPowers(KnownPowers()))
 		}
 		if p.ExpiresAtUnix < 1 || p.ExpiresAtUnix > maxExpiry {
-			return errcode.Invalidf("constitution: powers[%d]: %s expires at %d, must be between 1 and %d (Unix seconds)", i, p.Power, p.ExpiresAtUnix, maxExpiry)
+			return errcode.InvalidFieldf(fmt.Sprintf("powers[%d].expiresAtUnix", i), "range", "constitution: powers[%d]: %s expires at %d, must be between 1 and %d (Unix seconds)", i, p.Power, p.ExpiresAtUnix, maxExpiry)
 		}
 		for _, q := range d.Powers[:i] {
 			if q.Power == p.Power {
-				return errcode.Invalidf("constitution: powers[%d]: power %s has two sunset clauses", i, p.Power)
+				return errcode.InvalidFieldf(fmt.Sprintf("powers[%d].power", i), "unique", "constitution: powers[%d]: power %s has two sunset clauses", i, p.Power)
 			}
 		}
 	}
@@ -112,5 +113,5 @@ func (d *Document) RequirePower(p Power, at time.Time) error {
 		return nil
 	}
 	exp, _ := d.PowerExpiry(p)
-	return errcode.Preconditionf("power %s expired at %s under its sunset clause; it must be renewed by a constitutional amendment", p, exp.Format(time.RFC3339))
+	return errcode.PreconditionFieldf("", RulePowerInForce, "power %s expired at %s under its sunset clause; it must be renewed by a constitutional amendment", p, exp.Format(time.RFC3339))
 }

@@ -1,6 +1,7 @@
 package constitution
 
 import (
+	"fmt"
 	"slices"
 
 	"github.com/charter-gov/charter/chaincode/errcode"
@@ -100,13 +101,13 @@ func (d *Document) validateRelease() error {
 	}
 	r := d.Release
 	if r.ReproductionsRequired < 0 || r.ReproductionsRequired > 100 {
-		return errcode.Invalidf("constitution: release.reproductionsRequired is %d, must be between 0 and 100", r.ReproductionsRequired)
+		return errcode.InvalidFieldf("release.reproductionsRequired", "range", "constitution: release.reproductionsRequired is %d, must be between 0 and 100", r.ReproductionsRequired)
 	}
 	if r.ReproductionOrgsRequired < 0 || r.ReproductionOrgsRequired > r.ReproductionsRequired {
-		return errcode.Invalidf("constitution: release.reproductionOrgsRequired is %d, must be between 0 and release.reproductionsRequired (%d)", r.ReproductionOrgsRequired, r.ReproductionsRequired)
+		return errcode.InvalidFieldf("release.reproductionOrgsRequired", "range", "constitution: release.reproductionOrgsRequired is %d, must be between 0 and release.reproductionsRequired (%d)", r.ReproductionOrgsRequired, r.ReproductionsRequired)
 	}
 	if r.RedTeamMinScoreBps < 0 || r.RedTeamMinScoreBps > 10000 {
-		return errcode.Invalidf("constitution: release.redTeamMinScoreBps is %d, must be between 0 and 10000", r.RedTeamMinScoreBps)
+		return errcode.InvalidFieldf("release.redTeamMinScoreBps", "range", "constitution: release.redTeamMinScoreBps is %d, must be between 0 and 10000", r.RedTeamMinScoreBps)
 	}
 	for _, l := range []struct {
 		name string
@@ -114,26 +115,26 @@ func (d *Document) validateRelease() error {
 	}{{"modelCardSections", r.ModelCardSections}, {"modelCardFields", r.ModelCardFields}} {
 		name, list := l.name, l.list
 		if len(list) > 32 {
-			return errcode.Invalidf("constitution: release.%s has %d entries, at most 32", name, len(list))
+			return errcode.InvalidFieldf("release."+name, "range", "constitution: release.%s has %d entries, at most 32", name, len(list))
 		}
 		for i, s := range list {
 			if s == "" || len(s) > 128 {
-				return errcode.Invalidf("constitution: release.%s[%d] must be 1..128 bytes", name, i)
+				return errcode.InvalidFieldf(fmt.Sprintf("release.%s[%d]", name, i), "range", "constitution: release.%s[%d] must be 1..128 bytes", name, i)
 			}
 		}
 	}
 	seen := map[string]bool{}
 	for i, c := range r.Checklists {
 		if !slices.Contains(ReleaseStages()[1:], c.Stage) {
-			return errcode.Invalidf("constitution: release.checklists[%d]: stage %q is not a promotion target (non_commercial, general)", i, c.Stage)
+			return errcode.InvalidFieldf(fmt.Sprintf("release.checklists[%d].stage", i), "enum", "constitution: release.checklists[%d]: stage %q is not a promotion target (non_commercial, general)", i, c.Stage)
 		}
 		if seen[c.Stage] {
-			return errcode.Invalidf("constitution: release.checklists[%d]: stage %s has two checklists", i, c.Stage)
+			return errcode.InvalidFieldf(fmt.Sprintf("release.checklists[%d].stage", i), "unique", "constitution: release.checklists[%d]: stage %s has two checklists", i, c.Stage)
 		}
 		seen[c.Stage] = true
-		for _, it := range c.Items {
+		for j, it := range c.Items {
 			if !slices.Contains(ChecklistItems(), it) {
-				return errcode.Invalidf("constitution: release.checklists[%d]: unknown item %q (known: model_card, red_team, evaluation, reproducibility, licence_review)", i, it)
+				return errcode.InvalidFieldf(fmt.Sprintf("release.checklists[%d].items[%d]", i, j), "enum", "constitution: release.checklists[%d]: unknown item %q (known: model_card, red_team, evaluation, reproducibility, licence_review)", i, it)
 			}
 		}
 	}

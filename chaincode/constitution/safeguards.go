@@ -36,13 +36,13 @@ func DefaultSafeguards() Safeguards { return Safeguards{OrgCapBps: 5000, Vouches
 
 func (d *Document) validateSafeguards() error {
 	if d.Emergency.GuardianOrgsToAct < 1 || d.Emergency.GuardianOrgsToAct > d.Emergency.GuardiansToAct {
-		return errcode.Invalidf("constitution: emergency.guardianOrgsToAct is %d, must be between 1 and emergency.guardiansToAct (%d)", d.Emergency.GuardianOrgsToAct, d.Emergency.GuardiansToAct)
+		return errcode.InvalidFieldf("emergency.guardianOrgsToAct", "range", "constitution: emergency.guardianOrgsToAct is %d, must be between 1 and emergency.guardiansToAct (%d)", d.Emergency.GuardianOrgsToAct, d.Emergency.GuardiansToAct)
 	}
 	if d.Safeguards.OrgCapBps < MinOrgCapBps || d.Safeguards.OrgCapBps > 10000 {
-		return errcode.Invalidf("constitution: safeguards.orgCapBps is %d, must be between %d and 10000", d.Safeguards.OrgCapBps, MinOrgCapBps)
+		return errcode.InvalidFieldf("safeguards.orgCapBps", "range", "constitution: safeguards.orgCapBps is %d, must be between %d and 10000", d.Safeguards.OrgCapBps, MinOrgCapBps)
 	}
 	if d.Safeguards.VouchesRequired < 0 || d.Safeguards.VouchesRequired > MaxVouchesRequired {
-		return errcode.Invalidf("constitution: safeguards.vouchesRequired is %d, must be between 0 and %d", d.Safeguards.VouchesRequired, MaxVouchesRequired)
+		return errcode.InvalidFieldf("safeguards.vouchesRequired", "range", "constitution: safeguards.vouchesRequired is %d, must be between 0 and %d", d.Safeguards.VouchesRequired, MaxVouchesRequired)
 	}
 	return nil
 }

@@ -40,7 +40,7 @@ func TestRefusalCarriesFieldAndRule(t *testing.T) {
 			d, ok := errcode.Decode(res.Message)
 			require.True(t, ok, res.Message)
 			assert.Equal(t, errcode.InvalidArgument, d.Code, res.Message)
-			assert.Equal(t, "member name", d.Field, res.Message)
+			assert.Equal(t, "name", d.Field, res.Message)
 			assert.Equal(t, tt.rule, d.Rule, res.Message)
 			assert.Equal(t, before, h.state.Snapshot(), "state unchanged")
 			assert.Empty(t, stub.Events)

@@ -100,6 +100,13 @@ func (k Kind) Pairwise() bool { return k == KindPairwise || k == KindOrgPairwise
 // Scale is S: square roots are taken in units of 1/S.
 const Scale int64 = 1_000_000
 
+// Rules a matching refusal names (errcode.Fieldf), beside "enum", "range"
+// and "pairwise-only".
+const (
+	RuleMaxAmount = "max-amount" // sums (a project's contributions; contributions and pool) stay within MaxAmount
+	RuleMaxPairs  = "max-pairs"  // a pairwise rule's round has at most MaxPairs contributor pairs
+)
+
 // MaxAmount bounds one contribution sum, the pool and PairwiseM (the token
 // package's maximum supply).
 const MaxAmount int64 = 1 << 62
@@ -182,12 +189,12 @@ func Aggregate(k Kind, p Project) (Totals, error) {
 	sums := make(map[string]int64, len(p.Contributions)) // looked up, never iterated
 	seen := make(map[string]bool, len(p.Contributions))
 	var units []string
-	for _, c := range p.Contributions {
+	for i, c := range p.Contributions {
 		if c.Amount < 1 || c.Amount > MaxAmount {
-			return Totals{}, errcode.Invalidf("project %s: contribution of %s: amount %d is outside 1..%d", p.ID, errcode.Quote(c.Contributor), c.Amount, MaxAmount)
+			return Totals{}, errcode.InvalidFieldf(fmt.Sprintf("contributions[%d].amount", i), "range", "project %s: contribution of %s: amount %d is outside 1..%d", p.ID, errcode.Quote(c.Contributor), c.Amount, MaxAmount)
 		}
 		if c.Amount > MaxAmount-t.Contributed {
-			return Totals{}, errcode.Invalidf("project %s: contributions exceed %d", p.ID, MaxAmount)
+			return Totals{}, errcode.InvalidFieldf(fmt.Sprintf("contributions[%d].amount", i), RuleMaxAmount, "project %s: contributions exceed %d", p.ID, MaxAmount)
 		}
 		t.Contributed += c.Amount
 		t.Contributions += max(c.Count, 1)
@@ -262,7 +269,7 @@ func Weights(r Rule, ts []Totals) ([]*big.Int, error) {
 		n := int64(len(t.Units))
 		pairs += n * (n - 1) / 2
 		if pairs > MaxPairs {
-			return nil, errcode.Invalidf("pairwise matching: more than %d contributor pairs in the round; use an org_pairwise or org_grouped rule", MaxPairs)
+			return nil, errcode.InvalidFieldf("rule.kind", RuleMaxPairs, "pairwise matching: more than %d contributor pairs in the round; use an org_pairwise or org_grouped rule", MaxPairs)
 		}
 	}
 	bigS2 := s2()
@@ -340,10 +347,10 @@ type Allocation struct {
 // water-filling rule of the package documentation.
 func Allocate(pool, capUnits int64, hasCap bool, weights []*big.Int) (*Allocation, error) {
 	if pool < 0 || pool > MaxAmount {
-		return nil, errcode.Invalidf("matching pool %d is outside 0..%d", pool, MaxAmount)
+		return nil, errcode.InvalidFieldf("pool", "range", "matching pool %d is outside 0..%d", pool, MaxAmount)
 	}
 	if capUnits < 0 {
-		return nil, errcode.Invalidf("matching cap %d is negative", capUnits)
+		return nil, errcode.InvalidFieldf("cap", "range", "matching cap %d is negative", capUnits)
 	}
 	n := len(weights)
 	al := &Allocation{Matches: make([]int64, n), Capped: make([]bool, n)}
@@ -351,7 +358,7 @@ func Allocate(pool, capUnits int64, hasCap bool, weights []*big.Int) (*Allocatio
 	W := new(big.Int)
 	for i, w := range weights {
 		if w == nil || w.Sign() < 0 {
-			return nil, errcode.Invalidf("matching weight %d is negative or missing", i)
+			return nil, errcode.InvalidFieldf(fmt.Sprintf("weights[%d]", i), "range", "matching weight %d is negative or missing", i)
 		}
 		if w.Sign() > 0 {
 			order = append(order, i)
@@ -444,7 +451,7 @@ func Compute(r Rule, pool int64, ts []Totals) (*Report, error) {
 	rep := &Report{Rule: r, Scale: Scale, Pool: pool, Cap: capU, Projects: make([]Outcome, len(ts)), Matched: al.Matched, Unallocated: al.Unallocated}
 	for i, t := range ts {
 		if t.Contributed > MaxAmount-al.Matched-rep.Contributed {
-			return nil, errcode.Invalidf("matching: contributions and pool exceed %d", MaxAmount)
+			return nil, errcode.InvalidFieldf("pool", RuleMaxAmount, "matching: contributions and pool exceed %d", MaxAmount)
 		}
 		rep.Contributed += t.Contributed
 		rep.Projects[i] = Outcome{Project: t.Project, Contributed: t.Contributed, Contributions: t.Contributions,

@@ -152,14 +152,29 @@ func approvalKey(round int64, msp string) (string, error) {
 	return core.Key(objectType, "approval", fmt.Sprintf("%020d", round), msp)
 }
 
-func checkMSPID(msp string) error {
+// Rules a genesis refusal names (errcode.Fieldf), beside the common ones
+// ("required", "range", "format", "unique", "exists") and
+// membership.RuleOrgAdmin.
+const (
+	RuleFounderAdmin         = "founder-admin"          // the caller is an admin of a founding organisation the genesis names
+	RuleNotAdopted           = "not-adopted"            // the founding act happens once
+	RuleFoundingOrganisation = "founding-organisation"  // an initial member belongs to a founding organisation
+	RuleHouseASeats          = "house-a-seats"          // the genesis seats 1 to the constitution's maximum of House A members
+	RuleInitialMember        = "initial-member"         // an allocation goes to an initial member of the genesis
+	RuleMaxSupply            = "max-supply"             // the allocations total at most token.MaxSupply
+	RulePending              = "pending"                // an approval needs a pending genesis
+	RulePendingHash          = "pending-hash"           // an approval names the pending genesis's hash; a proposal names another
+	RuleOneApprovalPerRound  = "one-approval-per-round" // an organisation approves a round once
+)
+
+func checkMSPID(field, msp string) error {
 	if msp == "" || len(msp) > 128 {
-		return errcode.Invalidf("genesis: founder MSP ID %q must be 1 to 128 characters", msp)
+		return errcode.InvalidFieldf(field, "range", "genesis: founder MSP ID %q must be 1 to 128 characters", msp)
 	}
 	for _, r := range msp {
 		ok := r == '-' || r == '_' || r == '.' || (r >= '0' && r <= '9') || (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z')
 		if !ok {
-			return errcode.Invalidf("genesis: founder MSP ID %q may contain only letters, digits, '-', '_' and '.'", msp)
+			return errcode.InvalidFieldf(field, "format", "genesis: founder MSP ID %q may contain only letters, digits, '-', '_' and '.'", msp)
 		}
 	}
 	return nil
@@ -177,35 +192,35 @@ func idLess(a, b identity.Identity) int {
 // categories in their fixed order. It names the first problem it finds.
 func Normalise(g Genesis) (Genesis, error) {
 	if len(g.Founders) < MinFounders || len(g.Founders) > MaxFounders {
-		return Genesis{}, errcode.Invalidf("genesis: names %d founding organisations; a genesis needs %d to %d (no organisation founds alone)", len(g.Founders), MinFounders, MaxFounders)
+		return Genesis{}, errcode.InvalidFieldf("founders", "range", "genesis: names %d founding organisations; a genesis needs %d to %d (no organisation founds alone)", len(g.Founders), MinFounders, MaxFounders)
 	}
 	founders := slices.Clone(g.Founders)
-	for _, f := range founders {
-		if err := checkMSPID(f); err != nil {
+	for i, f := range founders {
+		if err := checkMSPID(fmt.Sprintf("founders[%d]", i), f); err != nil {
 			return Genesis{}, err
 		}
 	}
 	slices.Sort(founders)
 	for i := 1; i < len(founders); i++ {
 		if founders[i] == founders[i-1] {
-			return Genesis{}, errcode.Invalidf("genesis: founder %s is named twice", founders[i])
+			return Genesis{}, errcode.InvalidFieldf("founders", "unique", "genesis: founder %s is named twice", founders[i])
 		}
 	}
 	if err := g.Constitution.Validate(); err != nil {
-		return Genesis{}, fmt.Errorf("genesis: %w", err)
+		return Genesis{}, fmt.Errorf("genesis: %w", membership.NestField(err, "constitution"))
 	}
 	if len(g.Members) == 0 || len(g.Members) > MaxMembers {
-		return Genesis{}, errcode.Invalidf("genesis: names %d initial members; it needs 1 to %d (at least the first House A seats)", len(g.Members), MaxMembers)
+		return Genesis{}, errcode.InvalidFieldf("members", "range", "genesis: names %d initial members; it needs 1 to %d (at least the first House A seats)", len(g.Members), MaxMembers)
 	}
 	members := make([]membership.FoundingMember, 0, len(g.Members))
 	seats := 0
-	for _, m := range g.Members {
+	for i, m := range g.Members {
 		n, err := membership.NormaliseFounding(m)
 		if err != nil {
-			return Genesis{}, fmt.Errorf("genesis: %w", err)
+			return Genesis{}, fmt.Errorf("genesis: %w", membership.NestField(err, fmt.Sprintf("members[%d]", i)))
 		}
 		if !slices.Contains(founders, n.Member.MSPID) {
-			return Genesis{}, errcode.Invalidf("genesis: member %s belongs to %s, which is not a founding organisation", n.Member, n.Member.MSPID)
+			return Genesis{}, errcode.InvalidFieldf(fmt.Sprintf("members[%d].member.mspId", i), RuleFoundingOrganisation, "genesis: member %s belongs to %s, which is not a founding organisation", n.Member, n.Member.MSPID)
 		}
 		if slices.Contains(n.Roles, membership.RoleHouseA) {
 			seats++
@@ -215,7 +230,7 @@ func Normalise(g Genesis) (Genesis, error) {
 	slices.SortFunc(members, func(a, b membership.FoundingMember) int { return idLess(a.Member, b.Member) })
 	for i := 1; i < len(members); i++ {
 		if members[i].Member == members[i-1].Member {
-			return Genesis{}, errcode.Invalidf("genesis: member %s is named twice", members[i].Member)
+			return Genesis{}, errcode.InvalidFieldf("members", "unique", "genesis: member %s is named twice", members[i].Member)
 		}
 	}
 	for _, h := range g.Constitution.Houses {
@@ -223,26 +238,26 @@ func Normalise(g Genesis) (Genesis, error) {
 			continue
 		}
 		if seats < 1 {
-			return Genesis{}, errcode.Invalidf("genesis: seats no House A member; House A decides seat confirmations, so the genesis seats at least one")
+			return Genesis{}, errcode.InvalidFieldf("members", RuleHouseASeats, "genesis: seats no House A member; House A decides seat confirmations, so the genesis seats at least one")
 		}
 		if h.MaxSeats > 0 && seats > h.MaxSeats {
-			return Genesis{}, errcode.Invalidf("genesis: seats %d House A members, more than the constitution's maximum of %d", seats, h.MaxSeats)
+			return Genesis{}, errcode.InvalidFieldf("members", RuleHouseASeats, "genesis: seats %d House A members, more than the constitution's maximum of %d", seats, h.MaxSeats)
 		}
 	}
 	if len(g.Allocations) > MaxAllocations {
-		return Genesis{}, errcode.Invalidf("genesis: names %d allocations, at most %d", len(g.Allocations), MaxAllocations)
+		return Genesis{}, errcode.InvalidFieldf("allocations", "range", "genesis: names %d allocations, at most %d", len(g.Allocations), MaxAllocations)
 	}
 	var allocs []Allocation
 	total := int64(0)
-	for _, a := range g.Allocations {
+	for i, a := range g.Allocations {
 		if a.Amount <= 0 || a.Amount > token.MaxSupply {
-			return Genesis{}, errcode.Invalidf("genesis: allocation of %d to %s must be a positive whole number at most %d", a.Amount, a.To, token.MaxSupply)
+			return Genesis{}, errcode.InvalidFieldf(fmt.Sprintf("allocations[%d].amount", i), "range", "genesis: allocation of %d to %s must be a positive whole number at most %d", a.Amount, a.To, token.MaxSupply)
 		}
 		if _, found := slices.BinarySearchFunc(members, a.To, func(m membership.FoundingMember, id identity.Identity) int { return idLess(m.Member, id) }); !found {
-			return Genesis{}, errcode.Invalidf("genesis: allocation to %s, who is not an initial member of the genesis", a.To)
+			return Genesis{}, errcode.InvalidFieldf(fmt.Sprintf("allocations[%d].to", i), RuleInitialMember, "genesis: allocation to %s, who is not an initial member of the genesis", a.To)
 		}
 		if a.Amount > token.MaxSupply-total {
-			return Genesis{}, errcode.Invalidf("genesis: allocations total more than the maximum supply %d", token.MaxSupply)
+			return Genesis{}, errcode.InvalidFieldf(fmt.Sprintf("allocations[%d].amount", i), RuleMaxSupply, "genesis: allocations total more than the maximum supply %d", token.MaxSupply)
 		}
 		total += a.Amount
 		allocs = append(allocs, a)
@@ -250,7 +265,7 @@ func Normalise(g Genesis) (Genesis, error) {
 	slices.SortFunc(allocs, func(a, b Allocation) int { return idLess(a.To, b.To) })
 	for i := 1; i < len(allocs); i++ {
 		if allocs[i].To == allocs[i-1].To {
-			return Genesis{}, errcode.Invalidf("genesis: %s has two allocations; give one", allocs[i].To)
+			return Genesis{}, errcode.InvalidFieldf("allocations", "unique", "genesis: %s has two allocations; give one", allocs[i].To)
 		}
 	}
 	return Genesis{Founders: founders, Constitution: g.Constitution, Members: members, Allocations: allocs}, nil
@@ -274,11 +289,11 @@ func Hash(g Genesis) (string, Genesis, error) {
 
 func checkHash(h string) error {
 	if len(h) != 64 {
-		return errcode.Invalidf("genesis hash %q is not 64 hexadecimal digits", h)
+		return errcode.InvalidFieldf("hash", "format", "genesis hash %q is not 64 hexadecimal digits", h)
 	}
 	for _, r := range h {
 		if (r < '0' || r > '9') && (r < 'a' || r > 'f') {
-			return errcode.Invalidf("genesis hash %q is not 64 lower-case hexadecimal digits", h)
+			return errcode.InvalidFieldf("hash", "format", "genesis hash %q is not 64 lower-case hexadecimal digits", h)
 		}
 	}
 	return nil
@@ -299,17 +314,17 @@ func refuseAdopted(s core.Store, action string) error {
 		}
 	}
 	if found {
-		return errcode.Conflictf("%s: the genesis is already adopted; the founding act happens once, and later changes are constitutional amendments decided by both houses", action)
+		return errcode.Fieldf(errcode.Conflict, "", RuleNotAdopted, "%s: the genesis is already adopted; the founding act happens once, and later changes are constitutional amendments decided by both houses", action)
 	}
 	return nil
 }
 
 func requireFounderAdmin(tx *core.Tx, founders []string, action string) error {
 	if !tx.Caller.OrgAdmin {
-		return errcode.Forbiddenf("%s: caller %s is not an organisation admin", action, tx.Caller.Identity.Short())
+		return errcode.Fieldf(errcode.Forbidden, "", membership.RuleOrgAdmin, "%s: caller %s is not an organisation admin", action, tx.Caller.Identity.Short())
 	}
 	if !slices.Contains(founders, tx.Caller.MSPID) {
-		return errcode.Forbiddenf("%s: %s is not a founding organisation of this genesis (founders: %s)", action, tx.Caller.MSPID, strings.Join(founders, ", "))
+		return errcode.Fieldf(errcode.Forbidden, "", RuleFounderAdmin, "%s: %s is not a founding organisation of this genesis (founders: %s)", action, tx.Caller.MSPID, strings.Join(founders, ", "))
 	}
 	return nil
 }
@@ -336,7 +351,7 @@ func Propose(tx *core.Tx, g Genesis) (*Proposal, error) {
 		return nil, err
 	}
 	if !tx.Caller.OrgAdmin {
-		return nil, errcode.Forbiddenf("%s: caller %s is not an organisation admin", action, tx.Caller.Identity.Short())
+		return nil, errcode.Fieldf(errcode.Forbidden, "", membership.RuleOrgAdmin, "%s: caller %s is not an organisation admin", action, tx.Caller.Identity.Short())
 	}
 	hash, n, err := Hash(g)
 	if err != nil {
@@ -352,7 +367,7 @@ func Propose(tx *core.Tx, g Genesis) (*Proposal, error) {
 	round := int64(1)
 	if prev != nil {
 		if prev.Hash == hash {
-			return nil, errcode.Conflictf("%s: genesis %s is already pending (round %d); approve it instead", action, hash, prev.Round)
+			return nil, errcode.Fieldf(errcode.Conflict, "", RulePendingHash, "%s: genesis %s is already pending (round %d); approve it instead", action, hash, prev.Round)
 		}
 		round = prev.Round + 1
 	}
@@ -410,7 +425,7 @@ func Approve(tx *core.Tx, hash string) (*ApprovalResult, error) {
 		return nil, err
 	}
 	if !tx.Caller.OrgAdmin {
-		return nil, errcode.Forbiddenf("%s: caller %s is not an organisation admin", action, tx.Caller.Identity.Short())
+		return nil, errcode.Fieldf(errcode.Forbidden, "", membership.RuleOrgAdmin, "%s: caller %s is not an organisation admin", action, tx.Caller.Identity.Short())
 	}
 	if err := checkHash(hash); err != nil {
 		return nil, err
@@ -420,13 +435,13 @@ func Approve(tx *core.Tx, hash string) (*ApprovalResult, error) {
 		return nil, err
 	}
 	if p == nil {
-		return nil, errcode.Preconditionf("%s: no genesis is pending; a founding organisation's admin proposes one first", action)
+		return nil, errcode.PreconditionFieldf("", RulePending, "%s: no genesis is pending; a founding organisation's admin proposes one first", action)
 	}
 	if err := requireFounderAdmin(tx, p.Genesis.Founders, action); err != nil {
 		return nil, err
 	}
 	if hash != p.Hash {
-		return nil, errcode.Conflictf("%s: the pending genesis (round %d) has hash %s, not %s; approve only the document you have read", action, p.Round, p.Hash, hash)
+		return nil, errcode.Fieldf(errcode.Conflict, "hash", RulePendingHash, "%s: the pending genesis (round %d) has hash %s, not %s; approve only the document you have read", action, p.Round, p.Hash, hash)
 	}
 	key, err := approvalKey(p.Round, tx.Caller.MSPID)
 	if err != nil {
@@ -438,7 +453,7 @@ func Approve(tx *core.Tx, hash string) (*ApprovalResult, error) {
 		return nil, err
 	}
 	if found {
-		return nil, errcode.Conflictf("%s: %s already approved round %d (by %s, transaction %s)", action, tx.Caller.MSPID, p.Round, prior.ApprovedBy, prior.TxID)
+		return nil, errcode.Fieldf(errcode.Conflict, "", RuleOneApprovalPerRound, "%s: %s already approved round %d (by %s, transaction %s)", action, tx.Caller.MSPID, p.Round, prior.ApprovedBy, prior.TxID)
 	}
 	a := Approval{Round: p.Round, Hash: p.Hash, MSPID: tx.Caller.MSPID, ApprovedBy: tx.Caller.Identity, ApprovedAt: tx.Time, TxID: tx.TxID}
 	if err := core.PutJSON(tx.Store, key, a); err != nil {

@@ -221,12 +221,12 @@ func refuseRoles(action string, roles []Role, cats []contribution.Category) erro
 			continue
 		}
 		if !r.Valid() {
-			return errcode.Invalidf("%s: unknown role %q (known: %s)", action, r, joinRoles(AllRoles()))
+			return errcode.InvalidFieldf("roles", "enum", "%s: unknown role %q (known: %s)", action, r, joinRoles(AllRoles()))
 		}
-		return errcode.Forbiddenf("%s: an organisation admin registers plain members only; the %s role is granted by the genesis or a %s decision", action, r, GrantingDecision(r))
+		return errcode.Fieldf(errcode.Forbidden, "roles", RuleGrantedByDecision, "%s: an organisation admin registers plain members only; the %s role is granted by the genesis or a %s decision", action, r, GrantingDecision(r))
 	}
 	if len(cats) > 0 {
-		return errcode.Forbiddenf("%s: an organisation admin registers plain members only; attester categories are granted with the %s role by the genesis or a %s decision", action, RoleAttester, GrantingDecision(RoleAttester))
+		return errcode.Fieldf(errcode.Forbidden, "attesterCategories", RuleGrantedByDecision, "%s: an organisation admin registers plain members only; attester categories are granted with the %s role by the genesis or a %s decision", action, RoleAttester, GrantingDecision(RoleAttester))
 	}
 	return nil
 }
@@ -234,7 +234,7 @@ func refuseRoles(action string, roles []Role, cats []contribution.Category) erro
 // NormaliseFounding checks a founding member and returns it with roles and
 // categories in their fixed order (the canonical form the genesis hashes).
 func NormaliseFounding(f FoundingMember) (FoundingMember, error) {
-	if err := f.Member.Validate(); err != nil {
+	if err := ValidateIdentity(f.Member, "member"); err != nil {
 		return FoundingMember{}, err
 	}
 	if err := checkName(f.Name); err != nil {
@@ -261,7 +261,7 @@ func normaliseRoles(roles []Role) ([]Role, error) {
 	out := []Role{RoleMember}
 	for _, r := range roles {
 		if !r.Valid() {
-			return nil, errcode.Invalidf("unknown role %q (known: %s)", r, joinRoles(AllRoles()))
+			return nil, errcode.InvalidFieldf("roles", "enum", "unknown role %q (known: %s)", r, joinRoles(AllRoles()))
 		}
 		if !slices.Contains(out, r) {
 			out = append(out, r)
@@ -282,10 +282,10 @@ func normaliseRoles(roles []Role) ([]Role, error) {
 func normaliseAttesterCategories(roles []Role, cs []contribution.Category) ([]contribution.Category, error) {
 	out, err := contribution.Normalise(cs)
 	if err != nil {
-		return nil, fmt.Errorf("attester categories: %w", err)
+		return nil, fmt.Errorf("attester categories: %w", errcode.WithField(err, "attesterCategories"))
 	}
 	if len(out) > 0 && !slices.Contains(roles, RoleAttester) {
-		return nil, errcode.Invalidf("attester categories %v need the %s role", out, RoleAttester)
+		return nil, errcode.InvalidFieldf("attesterCategories", RuleAttesterRole, "attester categories %v need the %s role", out, RoleAttester)
 	}
 	if len(out) == 0 {
 		return nil, nil
@@ -303,22 +303,23 @@ func joinRoles(rs []Role) string {
 
 // checkName applies the text rule (chaincode/text) to a member's name.
 func checkName(name string) error {
-	return text.Check("member name", name, text.Name())
+	return errcode.WithField(text.Check("member name", name, text.Name()), "name")
 }
 
 // requireOwnOrgAdmin refuses callers that are not the admin of target's
 // organisation.
 func requireOwnOrgAdmin(tx *core.Tx, target identity.Identity, action string) error {
 	if !tx.Caller.OrgAdmin {
-		return errcode.Forbiddenf("%s: caller %s is not an organisation admin", action, tx.Caller.Identity.Short())
+		return errcode.Fieldf(errcode.Forbidden, "", RuleOrgAdmin, "%s: caller %s is not an organisation admin", action, tx.Caller.Identity.Short())
 	}
 	if tx.Caller.MSPID != target.MSPID {
-		return errcode.Forbiddenf("%s: an admin of %s cannot manage members of %s", action, tx.Caller.MSPID, target.MSPID)
+		return errcode.Fieldf(errcode.Forbidden, "member", RuleOwnOrganisation, "%s: an admin of %s cannot manage members of %s", action, tx.Caller.MSPID, target.MSPID)
 	}
 	return nil
 }
 
-// Get returns a member, or a NOT_FOUND error.
+// Get returns a member, or a NOT_FOUND error (rule "exists", naming no
+// field: a caller names the request field that gave the identity).
 func Get(s core.Store, id identity.Identity) (*Member, error) {
 	if err := id.Validate(); err != nil {
 		return nil, err
@@ -333,20 +334,21 @@ func Get(s core.Store, id identity.Identity) (*Member, error) {
 		return nil, err
 	}
 	if !found {
-		return nil, errcode.NotFoundf("member %s is not registered", id.Short())
+		return nil, errcode.Fieldf(errcode.NotFound, "", "exists", "member %s is not registered", id.Short())
 	}
 	return &m, nil
 }
 
 // Active returns an active member, or NOT_FOUND when the identity is not
-// registered or was removed.
+// registered (rule "exists") or was removed (RuleActiveMember), naming no
+// field, as Get.
 func Active(s core.Store, id identity.Identity) (*Member, error) {
 	m, err := Get(s, id)
 	if err != nil {
 		return nil, err
 	}
 	if m.Status != StatusActive {
-		return nil, errcode.NotFoundf("member %s was removed", id.Short())
+		return nil, errcode.Fieldf(errcode.NotFound, "", RuleActiveMember, "member %s was removed", id.Short())
 	}
 	return m, nil
 }
@@ -357,10 +359,10 @@ func Active(s core.Store, id identity.Identity) (*Member, error) {
 func RequireRole(tx *core.Tx, role Role, action string) (*Member, error) {
 	m, err := Active(tx.Store, tx.Caller.Identity)
 	if err != nil {
-		return nil, errcode.Forbiddenf("%s: caller %s is not an active member", action, tx.Caller.Identity.Short())
+		return nil, errcode.Fieldf(errcode.Forbidden, "", RuleActiveMember, "%s: caller %s is not an active member", action, tx.Caller.Identity.Short())
 	}
 	if !m.Has(role) {
-		return nil, errcode.Forbiddenf("%s: caller %s does not hold the %s role", action, tx.Caller.Identity.Short(), role)
+		return nil, errcode.Fieldf(errcode.Forbidden, "", RuleHoldsRole, "%s: caller %s does not hold the %s role", action, tx.Caller.Identity.Short(), role)
 	}
 	return m, nil
 }
@@ -380,7 +382,7 @@ func Register(tx *core.Tx, req RegisterRequest) (*Member, error) {
 // prepareRegistration checks a registration and returns the record it
 // writes, writing nothing.
 func prepareRegistration(tx *core.Tx, req RegisterRequest) (*Member, error) {
-	if err := req.Member.Validate(); err != nil {
+	if err := ValidateIdentity(req.Member, "member"); err != nil {
 		return nil, err
 	}
 	if err := requireOwnOrgAdmin(tx, req.Member, "register member"); err != nil {
@@ -397,7 +399,7 @@ func prepareRegistration(tx *core.Tx, req RegisterRequest) (*Member, error) {
 		return nil, err
 	}
 	if existing != nil && existing.Status == StatusActive {
-		return nil, errcode.Conflictf("member %s is already registered", req.Member.Short())
+		return nil, errcode.Fieldf(errcode.Conflict, "member", "unique", "member %s is already registered", req.Member.Short())
 	}
 	// The time rule: a member's record is a history in time order; a
 	// re-admission stamped before the removal is recorded at the removal.
@@ -449,18 +451,18 @@ type BatchResult struct {
 // a member listed twice).
 func RegisterBatch(tx *core.Tx, req RegisterBatchRequest) (*BatchResult, error) {
 	if len(req.Members) == 0 || len(req.Members) > MaxBatch {
-		return nil, errcode.Invalidf("register batch: %d members; a batch holds 1..%d", len(req.Members), MaxBatch)
+		return nil, errcode.InvalidFieldf("members", "range", "register batch: %d members; a batch holds 1..%d", len(req.Members), MaxBatch)
 	}
 	listed := make(map[identity.Identity]int, len(req.Members))
 	out := &BatchResult{Members: make([]Member, 0, len(req.Members))}
 	for i, r := range req.Members {
 		if j, dup := listed[r.Member]; dup {
-			return nil, errcode.Invalidf("register batch: member %d (%s) is member %d again", i, r.Member.Short(), j)
+			return nil, errcode.InvalidFieldf(fmt.Sprintf("members[%d].member", i), "unique", "register batch: member %d (%s) is member %d again", i, r.Member.Short(), j)
 		}
 		listed[r.Member] = i
 		m, err := prepareRegistration(tx, r)
 		if err != nil {
-			return nil, fmt.Errorf("register batch: member %d: %w", i, err)
+			return nil, fmt.Errorf("register batch: member %d: %w", i, NestField(err, fmt.Sprintf("members[%d]", i)))
 		}
 		out.Members = append(out.Members, *m)
 	}
@@ -482,7 +484,7 @@ func RegisterBatch(tx *core.Tx, req RegisterBatchRequest) (*BatchResult, error) 
 // (the identity is already registered).
 func RegisterFounding(tx *core.Tx, f FoundingMember, genesisHash string) (*Member, error) {
 	if genesisHash == "" {
-		return nil, errcode.Invalidf("a founding registration needs the genesis hash")
+		return nil, errcode.InvalidFieldf("genesis", "required", "a founding registration needs the genesis hash")
 	}
 	f, err := NormaliseFounding(f)
 	if err != nil {
@@ -493,7 +495,7 @@ func RegisterFounding(tx *core.Tx, f FoundingMember, genesisHash string) (*Membe
 		return nil, err
 	}
 	if existing != nil {
-		return nil, errcode.Conflictf("member %s is already registered", f.Member.Short())
+		return nil, errcode.Fieldf(errcode.Conflict, "member", "unique", "member %s is already registered", f.Member.Short())
 	}
 	m := &Member{
 		Identity:           f.Member,
@@ -514,7 +516,7 @@ func RegisterFounding(tx *core.Tx, f FoundingMember, genesisHash string) (*Membe
 // a request carrying roles is refused with the decision type that grants
 // them.
 func Update(tx *core.Tx, req UpdateRequest) (*Member, error) {
-	if err := req.Member.Validate(); err != nil {
+	if err := ValidateIdentity(req.Member, "member"); err != nil {
 		return nil, err
 	}
 	if err := requireOwnOrgAdmin(tx, req.Member, "update member"); err != nil {
@@ -528,7 +530,7 @@ func Update(tx *core.Tx, req UpdateRequest) (*Member, error) {
 	}
 	m, err := Active(tx.Store, req.Member)
 	if err != nil {
-		return nil, err
+		return nil, errcode.WithField(err, "member")
 	}
 	at := timerule.Stamp(tx.Time, m.UpdatedAt)
 	m.Name = req.Name
@@ -541,21 +543,21 @@ func Update(tx *core.Tx, req UpdateRequest) (*Member, error) {
 
 // Remove marks a member removed; the record stays for the audit trail.
 func Remove(tx *core.Tx, req RemoveRequest) (*Member, error) {
-	if err := req.Member.Validate(); err != nil {
+	if err := ValidateIdentity(req.Member, "member"); err != nil {
 		return nil, err
 	}
 	if err := requireOwnOrgAdmin(tx, req.Member, "remove member"); err != nil {
 		return nil, err
 	}
 	if strings.TrimSpace(req.Reason) == "" {
-		return nil, errcode.Invalidf("remove member: a reason is required")
+		return nil, errcode.InvalidFieldf("reason", "required", "remove member: a reason is required")
 	}
 	if len(req.Reason) > 1024 {
-		return nil, errcode.Invalidf("remove member: reason is longer than 1024 bytes")
+		return nil, errcode.InvalidFieldf("reason", "max-bytes", "remove member: reason is longer than 1024 bytes")
 	}
 	m, err := Active(tx.Store, req.Member)
 	if err != nil {
-		return nil, err
+		return nil, errcode.WithField(err, "member")
 	}
 	// Powers the consortium granted (by the genesis or a decision) are
 	// withdrawn only the way they were granted: an organisation cannot
@@ -568,7 +570,7 @@ func Remove(tx *core.Tx, req RemoveRequest) (*Member, error) {
 		if !ok {
 			revoke = constitution.RoleRevoke
 		}
-		return nil, errcode.Preconditionf("remove member: %s holds the %s role, which the consortium granted; it is withdrawn only by a %s decision, after which the organisation may remove the member", m.Identity.Short(), r, revoke)
+		return nil, errcode.PreconditionFieldf("member", RuleRevokedByDecision, "remove member: %s holds the %s role, which the consortium granted; it is withdrawn only by a %s decision, after which the organisation may remove the member", m.Identity.Short(), r, revoke)
 	}
 	m.Status = StatusRemoved
 	m.Roles = nil
@@ -642,7 +644,7 @@ const (
 // ScanShard calls fn for every member in shard (0..Shards-1), in key order.
 func ScanShard(s core.Store, shard int, fn func(m *Member) error) error {
 	if shard < 0 || shard >= Shards {
-		return errcode.Invalidf("member shard %d is outside 0..%d", shard, Shards-1)
+		return errcode.InvalidFieldf("shard", "range", "member shard %d is outside 0..%d", shard, Shards-1)
 	}
 	err := s.Scan(shardObjectType, []string{fmt.Sprintf("%02x", shard)}, func(key string, raw []byte) error {
 		var m Member
@@ -770,4 +772,38 @@ func Whoami(tx *core.Tx) (*WhoAmI, error) {
 		return nil, err
 	}
 	return w, nil
+}
+
+// Rules a membership refusal names (errcode.Fieldf), beside the common
+// ones ("required", "enum", "range", "unique", "exists", "max-bytes").
+const (
+	RuleActiveMember      = "active-member"       // the caller (or the member named) is a registered, not removed member
+	RuleHoldsRole         = "holds-role"          // the member holds (or, to be granted it, does not yet hold) the role
+	RuleOrgAdmin          = "org-admin"           // the caller is an organisation admin
+	RuleOwnOrganisation   = "own-organisation"    // an organisation admin manages its own organisation's members only
+	RuleGrantedByDecision = "granted-by-decision" // a power role (or attester category) is granted by the genesis or a decision, never by an admin
+	RuleRevokedByDecision = "revoked-by-decision" // a role the consortium granted is withdrawn only by a decision (and the member role only by removal)
+	RuleAttesterRole      = "attester-role"       // attester categories need the attester role
+)
+
+// ValidateIdentity checks an identity given as the request field field
+// (identity.Validate), naming the refused part as field.mspId or field.id,
+// or field itself when the rule is about the whole identity.
+func ValidateIdentity(id identity.Identity, field string) error {
+	err := id.Validate()
+	if f, _ := errcode.FieldOf(err); err != nil && f == "" {
+		return errcode.WithField(err, field)
+	}
+	return NestField(err, field)
+}
+
+// NestField returns err naming its field under prefix, as a request that
+// nests the refused input spells it: prefix.field ("members[3].name").
+// An error naming no field (a refusal not about one input) and an error
+// without a code are returned as they are.
+func NestField(err error, prefix string) error {
+	if f, _ := errcode.FieldOf(err); f != "" {
+		return errcode.WithField(err, prefix+"."+f)
+	}
+	return err
 }

@@ -24,7 +24,7 @@ func GrantRoleByDecision(tx *core.Tx, member identity.Identity, role Role, decis
 		return nil, err
 	}
 	if slices.Contains(m.Roles, role) {
-		return nil, errcode.Conflictf("member %s already holds the %s role", member.Short(), role)
+		return nil, errcode.Fieldf(errcode.Conflict, "member", RuleHoldsRole, "member %s already holds the %s role", member.Short(), role)
 	}
 	roles, err := normaliseRoles(append(slices.Clone(m.Roles), role))
 	if err != nil {
@@ -48,14 +48,14 @@ func GrantRoleByDecision(tx *core.Tx, member identity.Identity, role Role, decis
 // not hold the role).
 func RevokeRoleByDecision(tx *core.Tx, member identity.Identity, role Role, decision string) (*Member, error) {
 	if role == RoleMember {
-		return nil, errcode.Invalidf("the %s role is removed by removing the member, not by a decision", RoleMember)
+		return nil, errcode.InvalidFieldf("role", RuleRevokedByDecision, "the %s role is removed by removing the member, not by a decision", RoleMember)
 	}
 	m, err := roleChange(tx, member, role, decision)
 	if err != nil {
 		return nil, err
 	}
 	if !slices.Contains(m.Roles, role) {
-		return nil, errcode.Conflictf("member %s does not hold the %s role", member.Short(), role)
+		return nil, errcode.Fieldf(errcode.Conflict, "member", RuleHoldsRole, "member %s does not hold the %s role", member.Short(), role)
 	}
 	roles := slices.DeleteFunc(slices.Clone(m.Roles), func(r Role) bool { return r == role })
 	at := timerule.Stamp(tx.Time, m.UpdatedAt)
@@ -70,12 +70,16 @@ func RevokeRoleByDecision(tx *core.Tx, member identity.Identity, role Role, deci
 
 func roleChange(tx *core.Tx, member identity.Identity, role Role, decision string) (*Member, error) {
 	if !role.Valid() {
-		return nil, errcode.Invalidf("unknown role %q", role)
+		return nil, errcode.InvalidFieldf("role", "enum", "unknown role %q", role)
 	}
 	if decision == "" {
-		return nil, errcode.Invalidf("a role change by decision needs the decision's ID")
+		return nil, errcode.InvalidFieldf("decision", "required", "a role change by decision needs the decision's ID")
 	}
-	return Active(tx.Store, member)
+	m, err := Active(tx.Store, member)
+	if err != nil {
+		return nil, errcode.WithField(err, "member")
+	}
+	return m, nil
 }
 
 // GrantAttesterByDecision authorises an active member to attest in
@@ -102,7 +106,7 @@ func GrantAttesterByDecision(tx *core.Tx, member identity.Identity, categories [
 		held = nil
 	}
 	if m.Has(RoleAttester) && !slices.ContainsFunc(cats, func(c contribution.Category) bool { return !slices.Contains(held, c) }) {
-		return nil, errcode.Conflictf("member %s is already an attester in %v", member.Short(), cats)
+		return nil, errcode.Fieldf(errcode.Conflict, "categories", "unique", "member %s is already an attester in %v", member.Short(), cats)
 	}
 	roles, err := normaliseRoles(append(slices.Clone(m.Roles), RoleAttester))
 	if err != nil {
@@ -134,11 +138,11 @@ func RevokeAttesterByDecision(tx *core.Tx, member identity.Identity, categories 
 		return nil, err
 	}
 	if !m.Has(RoleAttester) {
-		return nil, errcode.Conflictf("member %s does not hold the %s role", member.Short(), RoleAttester)
+		return nil, errcode.Fieldf(errcode.Conflict, "member", RuleHoldsRole, "member %s does not hold the %s role", member.Short(), RoleAttester)
 	}
 	for _, c := range cats {
 		if !slices.Contains(m.AttesterCategories, c) {
-			return nil, errcode.Conflictf("member %s is not an attester in %s", member.Short(), c)
+			return nil, errcode.Fieldf(errcode.Conflict, "categories", RuleHoldsRole, "member %s is not an attester in %s", member.Short(), c)
 		}
 	}
 	left := slices.DeleteFunc(slices.Clone(m.AttesterCategories), func(c contribution.Category) bool { return slices.Contains(cats, c) })
@@ -153,10 +157,10 @@ func RevokeAttesterByDecision(tx *core.Tx, member identity.Identity, categories 
 func decisionCategories(categories []contribution.Category) ([]contribution.Category, error) {
 	cats, err := contribution.Normalise(categories)
 	if err != nil {
-		return nil, fmt.Errorf("attester categories: %w", err)
+		return nil, fmt.Errorf("attester categories: %w", errcode.WithField(err, "categories"))
 	}
 	if len(cats) == 0 {
-		return nil, errcode.Invalidf("an attester is granted or withdrawn per contribution category: name at least one")
+		return nil, errcode.InvalidFieldf("categories", "required", "an attester is granted or withdrawn per contribution category: name at least one")
 	}
 	return cats, nil
 }

@@ -96,14 +96,14 @@ func Deposit(tx *core.Tx, req DepositRequest) (*DepositRecord, error) {
 		return nil, err
 	}
 	if req.Account == constitution.TreasuryTokenAccount {
-		return nil, errcode.Invalidf("treasury deposit: the %s account takes no deposits; governance tokens come only from an executed token_issuance decision", constitution.TreasuryTokenAccount)
+		return nil, errcode.InvalidFieldf("account", RuleNoTokenDeposits, "treasury deposit: the %s account takes no deposits; governance tokens come only from an executed token_issuance decision", constitution.TreasuryTokenAccount)
 	}
 	cur, err := current(tx.Store)
 	if err != nil {
 		return nil, err
 	}
 	if _, err := account(tx.Store, &cur.Document, req.Account); err != nil {
-		return nil, err
+		return nil, errcode.WithField(err, "account")
 	}
 	by := tx.Time.Add(time.Duration(cur.Document.Treasury.DepositConfirmWithin()) * time.Second)
 	d := &DepositRecord{ID: DepositID(tx.TxID), Account: req.Account, Amount: req.Amount, Reference: req.Reference, Reason: req.Reason,
@@ -115,7 +115,7 @@ func Deposit(tx *core.Tx, req DepositRequest) (*DepositRecord, error) {
 	if raw, err := tx.Store.Get(k); err != nil {
 		return nil, err
 	} else if raw != nil {
-		return nil, errcode.Conflictf("treasury deposit %s is already recorded", d.ID)
+		return nil, errcode.Fieldf(errcode.Conflict, "", RuleOnePerTransaction, "treasury deposit %s is already recorded", d.ID)
 	}
 	if err := core.PutJSON(tx.Store, k, d); err != nil {
 		return nil, err
@@ -151,27 +151,27 @@ func ConfirmDeposit(tx *core.Tx, req ConfirmDepositRequest) (*Deposited, error) 
 	}
 	d, err := GetDeposit(tx.Store, req.Deposit)
 	if err != nil {
-		return nil, err
+		return nil, errcode.WithField(err, "deposit")
 	}
 	if d.Status == DepositCancelled {
-		return nil, errcode.Preconditionf("treasury confirm deposit %s: it was cancelled by %s (%s); a cancelled deposit is not confirmed", d.ID, d.Recorder.Short(), errcode.Quote(d.CancelReason))
+		return nil, errcode.PreconditionFieldf("deposit", RulePending, "treasury confirm deposit %s: it was cancelled by %s (%s); a cancelled deposit is not confirmed", d.ID, d.Recorder.Short(), errcode.Quote(d.CancelReason))
 	}
 	if d.Status != DepositPending {
-		return nil, errcode.Conflictf("treasury deposit %s is already %s", d.ID, d.Status)
+		return nil, errcode.Fieldf(errcode.Conflict, "deposit", RulePending, "treasury deposit %s is already %s", d.ID, d.Status)
 	}
 	caller := tx.Caller.Identity
 	if caller == d.Recorder {
-		return nil, errcode.Forbiddenf("treasury confirm deposit %s: %s recorded it; a treasurer of another organisation confirms a deposit", d.ID, caller.Short())
+		return nil, errcode.Fieldf(errcode.Forbidden, "", RuleTreasurerOfAnotherOrg, "treasury confirm deposit %s: %s recorded it; a treasurer of another organisation confirms a deposit", d.ID, caller.Short())
 	}
 	if caller.MSPID == d.Recorder.MSPID {
-		return nil, errcode.Forbiddenf("treasury confirm deposit %s: %s is of %s, the organisation of %s who recorded it; a treasurer of another organisation confirms a deposit", d.ID, caller.Short(), caller.MSPID, d.Recorder.Short())
+		return nil, errcode.Fieldf(errcode.Forbidden, "", RuleTreasurerOfAnotherOrg, "treasury confirm deposit %s: %s is of %s, the organisation of %s who recorded it; a treasurer of another organisation confirms a deposit", d.ID, caller.Short(), caller.MSPID, d.Recorder.Short())
 	}
 	cur, err := current(tx.Store)
 	if err != nil {
 		return nil, err
 	}
 	if deadline := Deadline(d, &cur.Document); !tx.Time.Before(deadline) {
-		return nil, errcode.Preconditionf("treasury confirm deposit %s: it lapsed at its confirmation deadline %s (recorded %s, confirmed within treasury.depositConfirmWithinSeconds); this transaction is stamped %s; record it again if it did arrive",
+		return nil, errcode.PreconditionFieldf("deposit", "window", "treasury confirm deposit %s: it lapsed at its confirmation deadline %s (recorded %s, confirmed within treasury.depositConfirmWithinSeconds); this transaction is stamped %s; record it again if it did arrive",
 			d.ID, deadline.UTC().Format(time.RFC3339Nano), d.RecordedAt.UTC().Format(time.RFC3339Nano), tx.Time.UTC().Format(time.RFC3339Nano))
 	}
 	a, err := account(tx.Store, &cur.Document, d.Account)
@@ -218,14 +218,14 @@ func CancelDeposit(tx *core.Tx, req CancelDepositRequest) (*DepositRecord, error
 	}
 	d, err := GetDeposit(tx.Store, req.Deposit)
 	if err != nil {
-		return nil, err
+		return nil, errcode.WithField(err, "deposit")
 	}
 	caller := tx.Caller.Identity
 	if caller != d.Recorder {
-		return nil, errcode.Forbiddenf("treasury cancel deposit %s: only %s, who recorded it, withdraws it", d.ID, d.Recorder.Short())
+		return nil, errcode.Fieldf(errcode.Forbidden, "", RuleRecorder, "treasury cancel deposit %s: only %s, who recorded it, withdraws it", d.ID, d.Recorder.Short())
 	}
 	if d.Status != DepositPending {
-		return nil, errcode.Preconditionf("treasury cancel deposit %s: it is %s; only a pending deposit is withdrawn", d.ID, d.Status)
+		return nil, errcode.PreconditionFieldf("deposit", RulePending, "treasury cancel deposit %s: it is %s; only a pending deposit is withdrawn", d.ID, d.Status)
 	}
 	at := tx.Time
 	d.Status, d.CancelledAt, d.CancelledTxID, d.CancelReason = DepositCancelled, &at, tx.TxID, req.Reason
@@ -295,10 +295,11 @@ func DepositsAt(s core.Store, at time.Time, pageSize int, bookmark string) (*Dep
 	return page, nil
 }
 
-// GetDeposit returns a deposit as stored, NOT_FOUND when none was recorded.
+// GetDeposit returns a deposit as stored, NOT_FOUND (rule "exists",
+// naming no field, as GetSpend) when none was recorded.
 func GetDeposit(s core.Store, id string) (*DepositRecord, error) {
 	if err := checkRef("deposit", id, true); err != nil {
-		return nil, err
+		return nil, errcode.WithField(err, "id")
 	}
 	k, err := depositKey(id)
 	if err != nil {
@@ -310,7 +311,7 @@ func GetDeposit(s core.Store, id string) (*DepositRecord, error) {
 		return nil, err
 	}
 	if !found {
-		return nil, errcode.NotFoundf("treasury deposit %s not found", errcode.Quote(id))
+		return nil, errcode.Fieldf(errcode.NotFound, "", "exists", "treasury deposit %s not found", errcode.Quote(id))
 	}
 	return &d, nil
 }

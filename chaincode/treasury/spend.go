@@ -53,7 +53,7 @@ func PrepareSpend(tx *core.Tx, req SpendRequest) (*Spend, error) {
 	const action = "propose a spend"
 	m, err := membership.Active(tx.Store, tx.Caller.Identity)
 	if err != nil || !(m.Has(membership.RoleTreasurer) || m.Has(membership.RoleGrantsAdmin)) {
-		return nil, errcode.Forbiddenf("%s: caller %s is not an active treasurer or grants administrator", action, tx.Caller.Identity.Short())
+		return nil, errcode.Fieldf(errcode.Forbidden, "", RuleTreasurerOrGrantsAdmin, "%s: caller %s is not an active treasurer or grants administrator", action, tx.Caller.Identity.Short())
 	}
 	cur, err := current(tx.Store)
 	if err != nil {
@@ -66,13 +66,13 @@ func PrepareSpend(tx *core.Tx, req SpendRequest) (*Spend, error) {
 	}
 	b, err := GetBudget(tx.Store, req.Budget)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", action, err)
+		return nil, fmt.Errorf("%s: %w", action, errcode.WithField(err, "budget"))
 	}
 	if b.Account != req.Account {
-		return nil, errcode.Invalidf("%s: budget %s is for the %s account, not %s", action, b.Decision, b.Account, req.Account)
+		return nil, errcode.InvalidFieldf("budget", RuleBudgetAccount, "%s: budget %s is for the %s account, not %s", action, b.Decision, b.Account, req.Account)
 	}
 	if left := b.Amount - b.Reserved; total > left {
-		return nil, errcode.Preconditionf("%s: %d exceeds the %d left of budget %s (%d of %d reserved by earlier spends)", action, total, left, b.Decision, b.Reserved, b.Amount)
+		return nil, errcode.PreconditionFieldf("budget", RuleBudgetLeft, "%s: %d exceeds the %d left of budget %s (%d of %d reserved by earlier spends)", action, total, left, b.Decision, b.Reserved, b.Amount)
 	}
 	id := SpendID(tx.TxID)
 	k, err := spendKey(id)
@@ -82,7 +82,7 @@ func PrepareSpend(tx *core.Tx, req SpendRequest) (*Spend, error) {
 	if raw, err := tx.Store.Get(k); err != nil {
 		return nil, err
 	} else if raw != nil {
-		return nil, errcode.Conflictf("%s: spend %s already exists (one spend per transaction)", action, id)
+		return nil, errcode.Fieldf(errcode.Conflict, "", RuleOnePerTransaction, "%s: spend %s already exists (one spend per transaction)", action, id)
 	}
 	sp := &Spend{ID: id, Account: req.Account, Budget: req.Budget, Payees: req.Payees, Total: total, Source: req.Source, Reason: req.Reason,
 		Proposer: tx.Caller.Identity, ProposedAt: tx.Time, TxID: tx.TxID, Status: StatusAwaitingDecision}
@@ -114,7 +114,7 @@ func PrepareSpend(tx *core.Tx, req SpendRequest) (*Spend, error) {
 func checkSpendRequest(s core.Store, doc *constitution.Document, req SpendRequest) (int64, error) {
 	const action = "propose a spend"
 	if _, ok := doc.Treasury.Account(req.Account); !ok {
-		return 0, errcode.NotFoundf("%s: the constitution names no treasury account %s", action, errcode.Quote(req.Account))
+		return 0, errcode.Fieldf(errcode.NotFound, "account", "exists", "%s: the constitution names no treasury account %s", action, errcode.Quote(req.Account))
 	}
 	if err := checkRef("budget", req.Budget, true); err != nil {
 		return 0, err
@@ -126,31 +126,31 @@ func checkSpendRequest(s core.Store, doc *constitution.Document, req SpendReques
 		return 0, err
 	}
 	if len(req.Payees) == 0 || len(req.Payees) > MaxPayees {
-		return 0, errcode.Invalidf("%s: %d payees, must be 1..%d", action, len(req.Payees), MaxPayees)
+		return 0, errcode.InvalidFieldf("payees", "range", "%s: %d payees, must be 1..%d", action, len(req.Payees), MaxPayees)
 	}
 	var total int64
 	for i, p := range req.Payees {
-		if err := p.To.Validate(); err != nil {
+		if err := membership.ValidateIdentity(p.To, fmt.Sprintf("payees[%d].to", i)); err != nil {
 			return 0, fmt.Errorf("%s: payee %d: %w", action, i, err)
 		}
 		for _, q := range req.Payees[:i] {
 			if q.To == p.To {
-				return 0, errcode.Invalidf("%s: payee %d names %s a second time", action, i, p.To)
+				return 0, errcode.InvalidFieldf(fmt.Sprintf("payees[%d].to", i), "unique", "%s: payee %d names %s a second time", action, i, p.To)
 			}
 		}
 		if err := checkAmount(fmt.Sprintf("%s: payee %d", action, i), p.Amount); err != nil {
-			return 0, err
+			return 0, errcode.WithField(err, fmt.Sprintf("payees[%d].amount", i))
 		}
 		if p.Amount > MaxAmount-total {
-			return 0, errcode.Invalidf("%s: the payees add up to more than %d", action, MaxAmount)
+			return 0, errcode.InvalidFieldf(fmt.Sprintf("payees[%d].amount", i), RuleMaxAmount, "%s: the payees add up to more than %d", action, MaxAmount)
 		}
 		total += p.Amount
 		if _, err := membership.Active(s, p.To); err != nil {
-			return 0, fmt.Errorf("%s: payee %d: %w", action, i, err)
+			return 0, fmt.Errorf("%s: payee %d: %w", action, i, errcode.WithField(err, fmt.Sprintf("payees[%d].to", i)))
 		}
 	}
 	if limit := doc.Treasury.SpendLimit(req.Account); total > limit {
-		return 0, errcode.Preconditionf("%s: %d exceeds the %d the %s account may spend in one period (treasury limit); it could never execute", action, total, limit, req.Account)
+		return 0, errcode.PreconditionFieldf("payees", RulePeriodLimit, "%s: %d exceeds the %d the %s account may spend in one period (treasury limit); it could never execute", action, total, limit, req.Account)
 	}
 	return total, nil
 }
@@ -172,10 +172,10 @@ func queue(sp *Spend, doc *constitution.Document, at time.Time) {
 func CheckSpendDecision(s core.Store, p SpendDecisionPayload) (*Spend, error) {
 	sp, err := GetSpend(s, p.Spend)
 	if err != nil {
-		return nil, err
+		return nil, errcode.WithField(err, "spend")
 	}
 	if sp.Status != StatusAwaitingDecision {
-		return nil, errcode.Preconditionf("treasury_spend decision: spend %s is %s; only a spend awaiting its decision is approved by one", sp.ID, sp.Status)
+		return nil, errcode.PreconditionFieldf("spend", RuleAwaitingDecision, "treasury_spend decision: spend %s is %s; only a spend awaiting its decision is approved by one", sp.ID, sp.Status)
 	}
 	return sp, nil
 }
@@ -227,10 +227,10 @@ func Approve(tx *core.Tx, req ApproveRequest) (*Approval, error) {
 	}
 	sp, err := GetSpend(tx.Store, req.Spend)
 	if err != nil {
-		return nil, err
+		return nil, errcode.WithField(err, "spend")
 	}
 	if sp.Status != StatusQueued && sp.Status != StatusAwaitingDecision {
-		return nil, errcode.Preconditionf("approve spend %s: it is %s", sp.ID, sp.Status)
+		return nil, errcode.PreconditionFieldf("spend", RulePending, "approve spend %s: it is %s", sp.ID, sp.Status)
 	}
 	k, err := sigKey(sp.ID, tx.Caller.Identity)
 	if err != nil {
@@ -239,7 +239,7 @@ func Approve(tx *core.Tx, req ApproveRequest) (*Approval, error) {
 	if raw, err := tx.Store.Get(k); err != nil {
 		return nil, err
 	} else if raw != nil {
-		return nil, errcode.Conflictf("approve spend %s: %s already approved it; each treasurer approves once", sp.ID, tx.Caller.Identity.Short())
+		return nil, errcode.Fieldf(errcode.Conflict, "spend", RuleOneApprovalPerTreasurer, "approve spend %s: %s already approved it; each treasurer approves once", sp.ID, tx.Caller.Identity.Short())
 	}
 	a := &Approval{Spend: sp.ID, Treasurer: tx.Caller.Identity, At: tx.Time, TxID: tx.TxID}
 	if err := core.PutJSON(tx.Store, k, a); err != nil {
@@ -326,16 +326,16 @@ func Execute(tx *core.Tx, id string) (*Executed, error) {
 	}
 	sp, err := GetSpend(tx.Store, id)
 	if err != nil {
-		return nil, err
+		return nil, errcode.WithField(err, "id")
 	}
 	switch sp.Status {
 	case StatusQueued:
 	case StatusExecuted:
-		return nil, errcode.Conflictf("execute spend %s: it was already executed at %s (transaction %s)", sp.ID, sp.ExecutedAt.Format(time.RFC3339), sp.ExecutedTxID)
+		return nil, errcode.Fieldf(errcode.Conflict, "id", RulePending, "execute spend %s: it was already executed at %s (transaction %s)", sp.ID, sp.ExecutedAt.Format(time.RFC3339), sp.ExecutedTxID)
 	case StatusAwaitingDecision:
-		return nil, errcode.Preconditionf("execute spend %s: its total %d exceeds the treasury's decision threshold; it waits for an executed treasury_spend decision", sp.ID, sp.Total)
+		return nil, errcode.PreconditionFieldf("id", RuleAwaitingDecision, "execute spend %s: its total %d exceeds the treasury's decision threshold; it waits for an executed treasury_spend decision", sp.ID, sp.Total)
 	default:
-		return nil, errcode.Preconditionf("execute spend %s: it is %s", sp.ID, sp.Status)
+		return nil, errcode.PreconditionFieldf("id", RulePending, "execute spend %s: it is %s", sp.ID, sp.Status)
 	}
 	margin, err := timerule.Margin(tx.Store, sp.SkewSec)
 	if err != nil {
@@ -344,7 +344,7 @@ func Execute(tx *core.Tx, id string) (*Executed, error) {
 	delay := time.Duration(max(sp.DelaySec, doc.Treasury.ExecutionDelaySec)) * time.Second
 	deadline := sp.QueuedAt.Add(margin).Add(delay) // the delay, counted from the latest real time the queueing was endorsed
 	if !timerule.Passed(tx.Time, deadline, margin) {
-		return nil, errcode.Preconditionf("execute spend %s: queued at %s with a delay of %s; with the clock-skew margin of %s on both ends it can be executed from %s",
+		return nil, errcode.PreconditionFieldf("", RuleDelay, "execute spend %s: queued at %s with a delay of %s; with the clock-skew margin of %s on both ends it can be executed from %s",
 			sp.ID, sp.QueuedAt.Format(time.RFC3339), delay, margin, timerule.From(deadline, margin).Format(time.RFC3339Nano))
 	}
 	need := max(sp.SignersRequired, doc.Treasury.SignersRequired)
@@ -354,17 +354,17 @@ func Execute(tx *core.Tx, id string) (*Executed, error) {
 		return nil, err
 	}
 	if int64(len(sigs)) < need {
-		return nil, errcode.Preconditionf("execute spend %s: %d of the %d treasurer approvals it needs", sp.ID, len(sigs), need)
+		return nil, errcode.PreconditionFieldf("", RuleSigners, "execute spend %s: %d of the %d treasurer approvals it needs", sp.ID, len(sigs), need)
 	}
 	if distinct && int64(orgs) < need {
-		return nil, errcode.Preconditionf("execute spend %s: its %d treasurer approvals come from %d organisations; the constitution needs %d distinct organisations", sp.ID, len(sigs), orgs, need)
+		return nil, errcode.PreconditionFieldf("", RuleSignerOrgs, "execute spend %s: its %d treasurer approvals come from %d organisations; the constitution needs %d distinct organisations", sp.ID, len(sigs), orgs, need)
 	}
 	if err := refuseIfPaused(tx.Store, sp.ID, tx.Time, margin); err != nil {
 		return nil, err
 	}
 	for i, p := range sp.Payees {
 		if _, err := membership.Active(tx.Store, p.To); err != nil {
-			return nil, fmt.Errorf("execute spend %s: payee %d: %w", sp.ID, i, err)
+			return nil, fmt.Errorf("execute spend %s: payee %d: %w", sp.ID, i, errcode.WithField(err, "id"))
 		}
 	}
 	a, err := account(tx.Store, doc, sp.Account)
@@ -377,7 +377,7 @@ func Execute(tx *core.Tx, id string) (*Executed, error) {
 		return nil, err
 	}
 	if u.Spent > u.Limit || sp.Total > u.Limit-u.Spent {
-		return nil, errcode.Preconditionf("execute spend %s: %d would take the %s account's spending in period %d (%s to %s) from %d past its limit %d",
+		return nil, errcode.PreconditionFieldf("", RulePeriodLimit, "execute spend %s: %d would take the %s account's spending in period %d (%s to %s) from %d past its limit %d",
 			sp.ID, sp.Total, sp.Account, u.Period, u.Start.Format(time.RFC3339), u.End.Format(time.RFC3339), u.Spent, u.Limit)
 	}
 	reason := sp.Reason
@@ -444,7 +444,7 @@ func CheckPausable(s core.Store, t emergency.Target, _ time.Time) error {
 		return err
 	}
 	if sp.Status != StatusQueued && sp.Status != StatusAwaitingDecision {
-		return errcode.Preconditionf("pause spend %s: it is %s; only a pending spend is paused", sp.ID, sp.Status)
+		return errcode.PreconditionFieldf("id", RulePending, "pause spend %s: it is %s; only a pending spend is paused", sp.ID, sp.Status)
 	}
 	return nil
 }
@@ -464,13 +464,13 @@ func Cancel(tx *core.Tx, req CancelRequest) (*Spend, error) {
 	}
 	sp, err := GetSpend(tx.Store, req.Spend)
 	if err != nil {
-		return nil, err
+		return nil, errcode.WithField(err, "spend")
 	}
 	if sp.Proposer != tx.Caller.Identity {
-		return nil, errcode.Forbiddenf("cancel spend %s: only its proposer %s withdraws it", sp.ID, sp.Proposer)
+		return nil, errcode.Fieldf(errcode.Forbidden, "", RuleProposer, "cancel spend %s: only its proposer %s withdraws it", sp.ID, sp.Proposer)
 	}
 	if sp.Status != StatusQueued && sp.Status != StatusAwaitingDecision {
-		return nil, errcode.Preconditionf("cancel spend %s: it is %s", sp.ID, sp.Status)
+		return nil, errcode.PreconditionFieldf("spend", RulePending, "cancel spend %s: it is %s", sp.ID, sp.Status)
 	}
 	b, err := GetBudget(tx.Store, sp.Budget)
 	if err != nil {
@@ -498,10 +498,12 @@ func Cancel(tx *core.Tx, req CancelRequest) (*Spend, error) {
 
 // ---- Queries -------------------------------------------------------------------
 
-// GetSpend returns a spend.
+// GetSpend returns a spend, NOT_FOUND (rule "exists", naming no field:
+// a caller names the request field that gave the ID) when none was
+// proposed.
 func GetSpend(s core.Store, id string) (*Spend, error) {
 	if err := checkRef("spend", id, true); err != nil {
-		return nil, err
+		return nil, errcode.WithField(err, "id")
 	}
 	k, err := spendKey(id)
 	if err != nil {
@@ -513,7 +515,7 @@ func GetSpend(s core.Store, id string) (*Spend, error) {
 		return nil, err
 	}
 	if !found {
-		return nil, errcode.NotFoundf("spend %s not found", errcode.Quote(id))
+		return nil, errcode.Fieldf(errcode.NotFound, "", "exists", "spend %s not found", errcode.Quote(id))
 	}
 	return &sp, nil
 }

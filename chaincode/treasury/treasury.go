@@ -239,6 +239,31 @@ type CancelRequest struct {
 	Reason string `json:"reason"`
 }
 
+// Rules a treasury refusal names (errcode.Fieldf), beside the common ones
+// ("required", "range", "unique", "exists", "window", "max-bytes"),
+// membership's (RuleActiveMember, RuleHoldsRole) and
+// constitution.RulePowerInForce.
+const (
+	RuleTreasurerOrGrantsAdmin  = "treasurer-or-grants-admin"  // a spend is proposed by an active treasurer or grants administrator
+	RuleTreasurerOfAnotherOrg   = "treasurer-of-another-org"   // a deposit is confirmed by a treasurer of another organisation than its recorder's
+	RuleRecorder                = "recorder"                   // only the treasurer who recorded a deposit withdraws it
+	RuleProposer                = "proposer"                   // only a spend's proposer withdraws it
+	RuleNoTokenDeposits         = "no-token-deposits"          // the governance token account takes no deposits
+	RuleOnePerTransaction       = "one-per-transaction"        // one deposit or spend per transaction
+	RulePending                 = "pending"                    // a deposit or spend is acted on only while pending (not confirmed, executed or cancelled)
+	RuleAwaitingDecision        = "awaiting-decision"          // a spend above the decision threshold waits for its treasury_spend decision
+	RuleBudgetAccount           = "budget-account"             // a spend draws on a budget of its own account
+	RuleBudgetLeft              = "budget-left"                // a spend's total is within what is left of its budget
+	RulePeriodLimit             = "period-limit"               // an account's spending stays within its per-period limit
+	RuleMaxAmount               = "max-amount"                 // sums (payees, a balance) stay within MaxAmount
+	RuleBalance                 = "balance"                    // an account pays out no more than it holds
+	RuleIssuanceLimit           = "issuance-limit"             // one token_issuance decision issues within the constitution's limit
+	RuleOneApprovalPerTreasurer = "one-approval-per-treasurer" // each treasurer approves a spend once
+	RuleDelay                   = "delay"                      // a spend executes once its delay (with the clock-skew margin) is over
+	RuleSigners                 = "signers"                    // a spend executes with the treasurer approvals the constitution requires
+	RuleSignerOrgs              = "signer-orgs"                // ... from as many distinct organisations, when required
+)
+
 // SpendID derives a spend's ID from the proposing transaction's ID.
 func SpendID(txID string) string {
 	sum := sha256.Sum256([]byte(txID))
@@ -291,7 +316,7 @@ func checkRef(field, v string, required bool) error {
 func account(s core.Store, doc *constitution.Document, id string) (Account, error) {
 	def, ok := doc.Treasury.Account(id)
 	if !ok {
-		return Account{}, errcode.NotFoundf("treasury account %s: the constitution names no such account (accounts: %s)", errcode.Quote(id), strings.Join(doc.Treasury.AccountIDs(), ", "))
+		return Account{}, errcode.Fieldf(errcode.NotFound, "account", "exists", "treasury account %s: the constitution names no such account (accounts: %s)", errcode.Quote(id), strings.Join(doc.Treasury.AccountIDs(), ", "))
 	}
 	k, err := acctKey(id)
 	if err != nil {
@@ -310,10 +335,10 @@ func account(s core.Store, doc *constitution.Document, id string) (Account, erro
 // (the time rule: the history is append-only in time order).
 func move(tx *core.Tx, a Account, m Movement) (*Movement, error) {
 	if m.Delta < 0 && a.Balance < -m.Delta {
-		return nil, errcode.Preconditionf("treasury account %s holds %d, less than the %d this spend moves", a.ID, a.Balance, -m.Delta)
+		return nil, errcode.PreconditionFieldf("", RuleBalance, "treasury account %s holds %d, less than the %d this spend moves", a.ID, a.Balance, -m.Delta)
 	}
 	if m.Delta > 0 && a.Balance > MaxAmount-m.Delta {
-		return nil, errcode.Invalidf("treasury account %s: %d more would take its balance past %d", a.ID, m.Delta, MaxAmount)
+		return nil, errcode.InvalidFieldf("amount", RuleMaxAmount, "treasury account %s: %d more would take its balance past %d", a.ID, m.Delta, MaxAmount)
 	}
 	m.Account, m.Seq, m.Balance = a.ID, a.Seq+1, a.Balance+m.Delta
 	m.At = timerule.Stamp(tx.Time, a.UpdatedAt)
@@ -382,7 +407,7 @@ func CheckIssuance(s core.Store, doc *constitution.Document, v int64, req Issuan
 	}
 	issued := circ + res
 	if limit := doc.Token.IssuanceLimit(issued); req.Amount > limit {
-		return errcode.Preconditionf("token issuance: %d tokens exceed the %d one token_issuance decision may issue under constitution version %d (the larger of %d bps of the %d issued and %d units, within the supply cap %d)",
+		return errcode.PreconditionFieldf("amount", RuleIssuanceLimit, "token issuance: %d tokens exceed the %d one token_issuance decision may issue under constitution version %d (the larger of %d bps of the %d issued and %d units, within the supply cap %d)",
 			req.Amount, limit, v, doc.Token.MaxIssuanceBps, issued, doc.Token.MaxIssuanceUnits, doc.Token.SupplyCap)
 	}
 	return nil
@@ -395,7 +420,7 @@ func CheckIssuance(s core.Store, doc *constitution.Document, v int64, req Issuan
 // it. It emits EventIssued.
 func Issue(tx *core.Tx, decision string, req IssuanceRequest) (*Issued, error) {
 	if strings.TrimSpace(decision) == "" {
-		return nil, errcode.Invalidf("treasury issue: an issuance needs the ID of the decision that authorises it")
+		return nil, errcode.InvalidFieldf("decision", "required", "treasury issue: an issuance needs the ID of the decision that authorises it")
 	}
 	cur, err := current(tx.Store)
 	if err != nil {
@@ -455,7 +480,7 @@ func OpenBudget(tx *core.Tx, decision string, req BudgetRequest) (*Budget, error
 	if raw, err := tx.Store.Get(k); err != nil {
 		return nil, err
 	} else if raw != nil {
-		return nil, errcode.Conflictf("budget %s is already open", decision)
+		return nil, errcode.Fieldf(errcode.Conflict, "decision", "unique", "budget %s is already open", decision)
 	}
 	b := &Budget{Decision: decision, Account: req.Account, Amount: req.Amount, Purpose: req.Purpose, OpenedAt: tx.Time, TxID: tx.TxID}
 	if err := core.PutJSON(tx.Store, k, b); err != nil {
@@ -477,7 +502,7 @@ func GetBudget(s core.Store, decision string) (*Budget, error) {
 		return nil, err
 	}
 	if !found {
-		return nil, errcode.NotFoundf("budget %s: no executed budget decision opened it", errcode.Quote(decision))
+		return nil, errcode.Fieldf(errcode.NotFound, "", "exists", "budget %s: no executed budget decision opened it", errcode.Quote(decision))
 	}
 	return &b, nil
 }
@@ -504,7 +529,7 @@ func Usage(s core.Store, acct string, at time.Time) (*PeriodUsage, error) {
 		return nil, err
 	}
 	if _, ok := cur.Document.Treasury.Account(acct); !ok {
-		return nil, errcode.NotFoundf("treasury account %s: the constitution names no such account", errcode.Quote(acct))
+		return nil, errcode.Fieldf(errcode.NotFound, "", "exists", "treasury account %s: the constitution names no such account", errcode.Quote(acct))
 	}
 	return usage(s, &cur.Document, acct, at)
 }

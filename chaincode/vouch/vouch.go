@@ -64,6 +64,13 @@ type GiveRequest struct {
 
 const obj = "vouch"
 
+// Rules a vouch refusal names (errcode.Fieldf), beside the common ones
+// ("unique", "exists") and membership.RuleActiveMember.
+const (
+	RuleOtherOrganisation = "other-organisation" // a vouch comes from another organisation than the member's
+	RuleNotWithdrawn      = "not-withdrawn"      // a withdrawn vouch is neither given again nor withdrawn twice
+)
+
 // Key returns the state key of voucher's vouch for member.
 func Key(member, voucher identity.Identity) (string, error) {
 	return core.Key(obj, member.MSPID, member.ID, voucher.MSPID, voucher.ID)
@@ -79,18 +86,18 @@ func Key(member, voucher identity.Identity) (string, error) {
 // organisation), NOT_FOUND (no such active member), CONFLICT (the caller
 // already vouched for the member).
 func Give(tx *core.Tx, req GiveRequest) (*Vouch, error) {
-	if err := req.Member.Validate(); err != nil {
+	if err := membership.ValidateIdentity(req.Member, "member"); err != nil {
 		return nil, err
 	}
 	caller := tx.Caller.Identity
 	if _, err := membership.Active(tx.Store, caller); err != nil {
-		return nil, errcode.Forbiddenf("vouch for %s: caller %s is not an active member", req.Member.Short(), caller.Short())
+		return nil, errcode.Fieldf(errcode.Forbidden, "", membership.RuleActiveMember, "vouch for %s: caller %s is not an active member", req.Member.Short(), caller.Short())
 	}
 	if caller.MSPID == req.Member.MSPID {
-		return nil, errcode.Forbiddenf("vouch for %s: a vouch must come from another organisation than the member's (%s); an organisation cannot vouch for its own registrations", req.Member.Short(), req.Member.MSPID)
+		return nil, errcode.Fieldf(errcode.Forbidden, "member", RuleOtherOrganisation, "vouch for %s: a vouch must come from another organisation than the member's (%s); an organisation cannot vouch for its own registrations", req.Member.Short(), req.Member.MSPID)
 	}
 	if _, err := membership.Active(tx.Store, req.Member); err != nil {
-		return nil, fmt.Errorf("vouch for %s: %w", req.Member, err)
+		return nil, fmt.Errorf("vouch for %s: %w", req.Member, errcode.WithField(err, "member"))
 	}
 	key, err := Key(req.Member, caller)
 	if err != nil {
@@ -100,9 +107,9 @@ func Give(tx *core.Tx, req GiveRequest) (*Vouch, error) {
 	if found, err := core.GetJSON(tx.Store, key, &old); err != nil {
 		return nil, err
 	} else if found && old.WithdrawnAt != nil {
-		return nil, errcode.Conflictf("vouch for %s: %s vouched for this member and withdrew it at %s; a withdrawn vouch is not given again", req.Member.Short(), caller.Short(), old.WithdrawnAt.Format(time.RFC3339))
+		return nil, errcode.Fieldf(errcode.Conflict, "member", RuleNotWithdrawn, "vouch for %s: %s vouched for this member and withdrew it at %s; a withdrawn vouch is not given again", req.Member.Short(), caller.Short(), old.WithdrawnAt.Format(time.RFC3339))
 	} else if found {
-		return nil, errcode.Conflictf("vouch for %s: %s has already vouched for this member", req.Member.Short(), caller.Short())
+		return nil, errcode.Fieldf(errcode.Conflict, "member", "unique", "vouch for %s: %s has already vouched for this member", req.Member.Short(), caller.Short())
 	}
 	v := &Vouch{Member: req.Member, Voucher: caller, At: tx.Time, TxID: tx.TxID}
 	if err := core.PutJSON(tx.Store, key, v); err != nil {
@@ -126,7 +133,7 @@ type WithdrawRequest struct {
 // Errors: INVALID_ARGUMENT (malformed member identity), NOT_FOUND (the
 // caller never vouched for the member), CONFLICT (already withdrawn).
 func Withdraw(tx *core.Tx, req WithdrawRequest) (*Vouch, error) {
-	if err := req.Member.Validate(); err != nil {
+	if err := membership.ValidateIdentity(req.Member, "member"); err != nil {
 		return nil, err
 	}
 	caller := tx.Caller.Identity
@@ -140,10 +147,10 @@ func Withdraw(tx *core.Tx, req WithdrawRequest) (*Vouch, error) {
 		return nil, err
 	}
 	if !found {
-		return nil, errcode.NotFoundf("withdraw vouch for %s: %s has not vouched for this member", req.Member.Short(), caller.Short())
+		return nil, errcode.Fieldf(errcode.NotFound, "member", "exists", "withdraw vouch for %s: %s has not vouched for this member", req.Member.Short(), caller.Short())
 	}
 	if v.WithdrawnAt != nil {
-		return nil, errcode.Conflictf("withdraw vouch for %s: %s already withdrew it at %s", req.Member.Short(), caller.Short(), v.WithdrawnAt.Format(time.RFC3339))
+		return nil, errcode.Fieldf(errcode.Conflict, "member", RuleNotWithdrawn, "withdraw vouch for %s: %s already withdrew it at %s", req.Member.Short(), caller.Short(), v.WithdrawnAt.Format(time.RFC3339))
 	}
 	at := timerule.Stamp(tx.Time, v.At)
 	v.WithdrawnAt, v.WithdrawTxID = &at, tx.TxID
@@ -155,7 +162,7 @@ func Withdraw(tx *core.Tx, req WithdrawRequest) (*Vouch, error) {
 
 // List returns the vouches for member in key order.
 func List(s core.Store, member identity.Identity) ([]Vouch, error) {
-	if err := member.Validate(); err != nil {
+	if err := membership.ValidateIdentity(member, "member"); err != nil {
 		return nil, err
 	}
 	out := []Vouch{}

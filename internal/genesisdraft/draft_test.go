@@ -50,7 +50,7 @@ func TestDraft(t *testing.T) {
 		}, "", ""},
 		{"unknown periodsFor type", func(o *Options) { o.PeriodsSec, o.PeriodsFor = 5, []string{"coronation"} }, nil, errcode.InvalidArgument, "periodsFor"},
 		{"periodsFor alone", func(o *Options) { o.PeriodsFor = []string{"budget"} }, nil, errcode.InvalidArgument, "periodsFor"},
-		{"one founder", func(o *Options) { o.Founders = []string{"LabAMSP"} }, nil, errcode.InvalidArgument, ""},
+		{"one founder", func(o *Options) { o.Founders = []string{"LabAMSP"} }, nil, errcode.InvalidArgument, "founders"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			o := base()
