@@ -62,6 +62,16 @@ const (
 	MaxStatementBytes = 4096
 )
 
+// The rules a refusal names (errcode field/rule), besides the shared
+// "required", "enum", "format" and "exists" and the text rules.
+const (
+	RuleActiveMember    = "active-member"     // the caller is an active member
+	RuleOneDisclosure   = "one-disclosure"    // a member discloses a conflict on a subject once; it is permanent
+	RuleHashMatches     = "hash-matches"      // a statement hash given with its statement is the statement's SHA-256
+	RuleSubjectOrMember = "subject-or-member" // a listing names exactly one of a subject and a member
+	RuleKindNeedsMember = "kind-needs-member" // a kind filter applies only to a member's disclosures
+)
+
 // Subject is what a conflict is about.
 type Subject struct {
 	Kind Kind   `json:"kind"`
@@ -77,10 +87,10 @@ func (s Subject) IsZero() bool { return s.Kind == "" && s.ID == "" }
 // MaxSubjectIDBytes, usable in a composite key).
 func (s Subject) Validate() error {
 	if !slices.Contains(Kinds(), s.Kind) {
-		return errcode.Invalidf("conflict subject kind %q is unknown (kinds: artifact, organisation, proposal, grantee)", s.Kind)
+		return errcode.InvalidFieldf("subject.kind", "enum", "conflict subject kind %q is unknown (kinds: artifact, organisation, proposal, grantee)", s.Kind)
 	}
 	if err := text.Check("conflict subject "+string(s.Kind)+" ID", s.ID, text.ID(MaxSubjectIDBytes)); err != nil {
-		return err
+		return errcode.WithField(err, "subject.id")
 	}
 	return nil
 }
@@ -133,11 +143,11 @@ func HashStatement(statement string) string {
 
 func checkHash(h string) error {
 	if len(h) != 64 {
-		return errcode.Invalidf("statement hash %q is not a hex SHA-256 (64 hex digits)", h)
+		return errcode.InvalidFieldf("statementHash", "format", "statement hash %q is not a hex SHA-256 (64 hex digits)", h)
 	}
 	for _, c := range h {
 		if (c < '0' || c > '9') && (c < 'a' || c > 'f') {
-			return errcode.Invalidf("statement hash %q is not a hex SHA-256 (64 lower-case hex digits)", h)
+			return errcode.InvalidFieldf("statementHash", "format", "statement hash %q is not a hex SHA-256 (64 lower-case hex digits)", h)
 		}
 	}
 	return nil
@@ -163,7 +173,7 @@ func Disclose(tx *core.Tx, req DiscloseRequest) (*Disclosure, error) {
 	}
 	caller := tx.Caller.Identity
 	if _, err := membership.Active(tx.Store, caller); err != nil {
-		return nil, errcode.Forbiddenf("disclose conflict on %s: caller %s is not an active member", req.Subject, caller)
+		return nil, errcode.Fieldf(errcode.Forbidden, "", RuleActiveMember, "disclose conflict on %s: caller %s is not an active member", req.Subject, caller)
 	}
 	key, err := Key(req.Subject, caller)
 	if err != nil {
@@ -175,7 +185,7 @@ func Disclose(tx *core.Tx, req DiscloseRequest) (*Disclosure, error) {
 		return nil, err
 	}
 	if found {
-		return nil, errcode.Conflictf("%s already disclosed a conflict on %s at %s; disclosures are permanent records", caller, req.Subject, existing.DisclosedAt.Format(time.RFC3339))
+		return nil, errcode.Fieldf(errcode.Conflict, "subject", RuleOneDisclosure, "%s already disclosed a conflict on %s at %s; disclosures are permanent records", caller, req.Subject, existing.DisclosedAt.Format(time.RFC3339))
 	}
 	d := &Disclosure{Subject: req.Subject, Member: caller, StatementHash: hash, Statement: req.Statement, DisclosedAt: tx.Time, TxID: tx.TxID}
 	mkey, err := memberKey(req.Subject, caller)
@@ -193,7 +203,7 @@ func Disclose(tx *core.Tx, req DiscloseRequest) (*Disclosure, error) {
 
 func statementHash(req DiscloseRequest) (string, error) {
 	if req.Statement == "" && req.StatementHash == "" {
-		return "", errcode.Invalidf("disclose conflict on %s: give a statement or the SHA-256 of one kept off the ledger", req.Subject)
+		return "", errcode.InvalidFieldf("statement", "required", "disclose conflict on %s: give a statement or the SHA-256 of one kept off the ledger", req.Subject)
 	}
 	if req.StatementHash != "" {
 		if err := checkHash(req.StatementHash); err != nil {
@@ -204,11 +214,12 @@ func statementHash(req DiscloseRequest) (string, error) {
 		return req.StatementHash, nil
 	}
 	if err := text.Check("conflict statement", req.Statement, text.Rule{MaxRunes: MaxStatementBytes, MultiLine: true, Required: true}); err != nil {
-		return "", errcode.Invalidf("disclose conflict on %s: %v; keep a long statement off the ledger and give its hash", req.Subject, strings.TrimPrefix(err.Error(), "INVALID_ARGUMENT: "))
+		_, rule := errcode.FieldOf(err)
+		return "", errcode.InvalidFieldf("statement", rule, "disclose conflict on %s: %v; keep a long statement off the ledger and give its hash", req.Subject, strings.TrimPrefix(err.Error(), "INVALID_ARGUMENT: "))
 	}
 	h := HashStatement(req.Statement)
 	if req.StatementHash != "" && req.StatementHash != h {
-		return "", errcode.Invalidf("disclose conflict on %s: statement hash %s does not match the statement (its SHA-256 is %s)", req.Subject, req.StatementHash, h)
+		return "", errcode.InvalidFieldf("statementHash", RuleHashMatches, "disclose conflict on %s: statement hash %s does not match the statement (its SHA-256 is %s)", req.Subject, req.StatementHash, h)
 	}
 	return h, nil
 }
@@ -219,7 +230,7 @@ func Get(s core.Store, member identity.Identity, subject Subject) (*Disclosure, 
 		return nil, err
 	}
 	if err := member.Validate(); err != nil {
-		return nil, err
+		return nil, errcode.WithField(err, "member")
 	}
 	key, err := Key(subject, member)
 	if err != nil {
@@ -231,7 +242,7 @@ func Get(s core.Store, member identity.Identity, subject Subject) (*Disclosure, 
 		return nil, err
 	}
 	if !found {
-		return nil, errcode.NotFoundf("%s has disclosed no conflict on %s", member, subject)
+		return nil, errcode.Fieldf(errcode.NotFound, "subject", "exists", "%s has disclosed no conflict on %s", member, subject)
 	}
 	return &d, nil
 }
@@ -286,10 +297,10 @@ func List(s core.Store, req ListRequest) (*ListPage, error) {
 	)
 	switch {
 	case req.Subject != nil && req.Member != nil, req.Subject == nil && req.Member == nil:
-		return nil, errcode.Invalidf("list conflicts: give either a subject or a member")
+		return nil, errcode.InvalidFieldf("", RuleSubjectOrMember, "list conflicts: give either a subject or a member")
 	case req.Subject != nil:
 		if req.Kind != "" {
-			return nil, errcode.Invalidf("list conflicts: a kind filter applies only to a member's disclosures")
+			return nil, errcode.InvalidFieldf("kind", RuleKindNeedsMember, "list conflicts: a kind filter applies only to a member's disclosures")
 		}
 		if err := req.Subject.Validate(); err != nil {
 			return nil, err
@@ -297,12 +308,12 @@ func List(s core.Store, req ListRequest) (*ListPage, error) {
 		obj, attrs = objectType, []string{string(req.Subject.Kind), req.Subject.ID}
 	default:
 		if err := req.Member.Validate(); err != nil {
-			return nil, err
+			return nil, errcode.WithField(err, "member")
 		}
 		obj, attrs = memberType, []string{req.Member.MSPID, req.Member.ID}
 		if req.Kind != "" {
 			if !slices.Contains(Kinds(), req.Kind) {
-				return nil, errcode.Invalidf("list conflicts: kind %q is unknown (kinds: artifact, organisation, proposal, grantee)", req.Kind)
+				return nil, errcode.InvalidFieldf("kind", "enum", "list conflicts: kind %q is unknown (kinds: artifact, organisation, proposal, grantee)", req.Kind)
 			}
 			attrs = append(attrs, string(req.Kind))
 		}

@@ -8,6 +8,7 @@
 package contribution
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 
@@ -54,21 +55,21 @@ func Names() string {
 }
 
 // Check returns an INVALID_ARGUMENT error naming c and the known
-// categories when c is unknown.
+// categories when c is unknown (field "category", rule "enum").
 func (c Category) Check() error {
 	if !c.Valid() {
-		return errcode.Invalidf("unknown contribution category %q (known: %s)", c, Names())
+		return errcode.InvalidFieldf("category", "enum", "unknown contribution category %q (known: %s)", c, Names())
 	}
 	return nil
 }
 
 // Normalise checks every category, drops duplicates and returns them in
 // the fixed order of All. An unknown category is an INVALID_ARGUMENT error
-// naming it.
+// naming it as categories[i].
 func Normalise(cs []Category) ([]Category, error) {
-	for _, c := range cs {
+	for i, c := range cs {
 		if err := c.Check(); err != nil {
-			return nil, err
+			return nil, errcode.WithField(err, fmt.Sprintf("categories[%d]", i))
 		}
 	}
 	out := []Category{}

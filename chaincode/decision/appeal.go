@@ -62,13 +62,13 @@ type AppealResult struct {
 // caller already appealed).
 func Appeal(tx *core.Tx, deps Deps, req AppealRequest) (*AppealResult, error) {
 	if strings.TrimSpace(req.Grounds) == "" {
-		return nil, errcode.Invalidf("appeal decision %s: grounds are required", req.Decision)
+		return nil, errcode.InvalidFieldf("grounds", "required", "appeal decision %s: grounds are required", req.Decision)
 	}
 	if len(req.Grounds) > MaxGroundsBytes {
-		return nil, errcode.Invalidf("appeal decision %s: grounds are longer than %d bytes", req.Decision, MaxGroundsBytes)
+		return nil, errcode.InvalidFieldf("grounds", "max-bytes", "appeal decision %s: grounds are longer than %d bytes", req.Decision, MaxGroundsBytes)
 	}
 	if err := text.Check("decision appeal grounds", req.Grounds, text.Rule{MaxRunes: MaxGroundsBytes, MultiLine: true, Required: true}); err != nil {
-		return nil, err
+		return nil, errcode.WithField(err, "grounds")
 	}
 	d, err := Get(tx.Store, req.Decision)
 	if err != nil {
@@ -77,19 +77,19 @@ func Appeal(tx *core.Tx, deps Deps, req AppealRequest) (*AppealResult, error) {
 	switch d.Status {
 	case StatusPassed:
 	case StatusAppealed:
-		return nil, errcode.Preconditionf("appeal decision %s: an appeal was already lodged at %s; its ballot decides", d.ID, d.Appeal.LodgedAt.Format(time.RFC3339))
+		return nil, errcode.PreconditionFieldf("", RuleAppealOnce, "appeal decision %s: an appeal was already lodged at %s; its ballot decides", d.ID, d.Appeal.LodgedAt.Format(time.RFC3339))
 	default:
-		return nil, errcode.Preconditionf("appeal decision %s: it is %s; only passed, unexecuted decisions can be appealed", d.ID, d.Status)
+		return nil, errcode.PreconditionFieldf("", RuleAppealable, "appeal decision %s: it is %s; only passed, unexecuted decisions can be appealed", d.ID, d.Status)
 	}
 	if d.Appeal != nil {
-		return nil, errcode.Preconditionf("appeal decision %s: its appeal was already decided; a decision is appealed once", d.ID)
+		return nil, errcode.PreconditionFieldf("", RuleAppealOnce, "appeal decision %s: its appeal was already decided; a decision is appealed once", d.ID)
 	}
 	if !tx.Time.Before(*d.AppealDeadline) {
-		return nil, errcode.Preconditionf("appeal decision %s: the appeal window (%ds after the decision) closed at %s", d.ID, d.Appeals.WindowSec, d.AppealDeadline.Format(time.RFC3339))
+		return nil, errcode.PreconditionFieldf("", "window", "appeal decision %s: the appeal window (%ds after the decision) closed at %s", d.ID, d.Appeals.WindowSec, d.AppealDeadline.Format(time.RFC3339))
 	}
 	caller := tx.Caller.Identity
 	if _, err := membership.Active(tx.Store, caller); err != nil {
-		return nil, errcode.Forbiddenf("appeal decision %s: caller %s is not an active member", d.ID, caller)
+		return nil, errcode.Fieldf(errcode.Forbidden, "", RuleActiveMember, "appeal decision %s: caller %s is not an active member", d.ID, caller)
 	}
 	key, err := appealKey(d.ID, caller)
 	if err != nil {
@@ -98,7 +98,7 @@ func Appeal(tx *core.Tx, deps Deps, req AppealRequest) (*AppealResult, error) {
 	if raw, err := tx.Store.Get(key); err != nil {
 		return nil, err
 	} else if raw != nil {
-		return nil, errcode.Conflictf("appeal decision %s: %s has already appealed", d.ID, caller)
+		return nil, errcode.Fieldf(errcode.Conflict, "", RuleOneAppealPerMember, "appeal decision %s: %s has already appealed", d.ID, caller)
 	}
 	// Count the others first: a range read does not see this
 	// transaction's own writes on Fabric.

@@ -37,7 +37,7 @@ func Conclude(tx *core.Tx, deps Deps, id string) (*Decision, error) {
 	case StatusAppealed:
 		return concludeAppeal(tx, bs, d)
 	default:
-		return nil, errcode.Preconditionf("conclude decision %s: it is %s; only decisions in voting, mediation or appeal are concluded", d.ID, d.Status)
+		return nil, errcode.PreconditionFieldf("", RuleConcludable, "conclude decision %s: it is %s; only decisions in voting, mediation or appeal are concluded", d.ID, d.Status)
 	}
 	results, err := results(tx.Store, bs, d.ID, d.Ballots)
 	if err != nil {
@@ -56,7 +56,7 @@ func Conclude(tx *core.Tx, deps Deps, id string) (*Decision, error) {
 	switch out.Verdict {
 	case VerdictMediation:
 		if d.Status == StatusMediation {
-			return nil, errcode.Preconditionf("conclude decision %s: the houses disagree and the mediation timelock runs until %s", d.ID, out.MediationEndsAt.Format(time.RFC3339))
+			return nil, errcode.PreconditionFieldf("", RuleMediationTimelock, "conclude decision %s: the houses disagree and the mediation timelock runs until %s", d.ID, out.MediationEndsAt.Format(time.RFC3339))
 		}
 		d.Status = StatusMediation
 	case VerdictPassed:
@@ -90,7 +90,7 @@ func results(s core.Store, bs Ballots, id string, refs []BallotRef) ([]HouseResu
 			return nil, err
 		}
 		if !final {
-			return nil, errcode.Preconditionf("conclude decision %s: ballot %s in house %s is not tallied yet", id, r.Ballot, r.House)
+			return nil, errcode.PreconditionFieldf("", RuleTallied, "conclude decision %s: ballot %s in house %s is not tallied yet", id, r.Ballot, r.House)
 		}
 		res.House, res.Ballot = r.House, r.Ballot
 		out = append(out, res)

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -217,9 +218,50 @@ func (d Deps) effect(t constitution.DecisionType) *Effect {
 	return nil
 }
 
+// The rules a refusal names (errcode field/rule), besides the shared
+// "required", "enum", "format", "max-bytes", "exists", "window" and the
+// text rules.
+const (
+	RuleActiveMember        = "active-member"         // the caller is an active member
+	RuleHouseASeat          = "house-a-seat"          // a type routed to House A only is proposed by a seat holder
+	RuleProposalThreshold   = "proposal-threshold"    // the proposer's weight reaches the rule's proposal threshold
+	RuleBallotEngine        = "ballot-engine"         // the ballot engine is available
+	RuleUniqueID            = "unique-id"             // a decision ID is used once
+	RuleAppealOnce          = "appeal-once"           // a decision is appealed once
+	RuleAppealable          = "appealable"            // only a passed, unexecuted decision is appealed
+	RuleOneAppealPerMember  = "one-appeal-per-member" // a member appeals a decision once
+	RuleConcludable         = "concludable"           // only a decision in voting, mediation or appeal is concluded
+	RuleMediationTimelock   = "mediation-timelock"    // a decision in mediation is concluded after its timelock
+	RuleTallied             = "tallied"               // a decision is concluded once its ballots are tallied
+	RuleExecuteOnce         = "execute-once"          // a decision is executed once
+	RuleAppealPending       = "appeal-pending"        // execution waits for a lodged appeal's ballot
+	RulePassed              = "passed"                // only a passed decision is executed
+	RuleTimelock            = "timelock"              // a decision is executed after its timelock and appeal window
+	RuleRecused             = "recused"               // a member who disclosed a conflict on the subject does not vote
+	RuleStandalone          = "standalone"            // a decision's ballot is concluded and executed through the decision
+	RuleHouseResults        = "house-results"         // one consistent result per house of the rule
+	RuleValidConstitution   = "valid-constitution"    // an amendment leaves the constitution valid
+	RuleChangesSomething    = "changes-something"     // an amendment changes the constitution
+	RuleConstitutionVersion = "constitution-version"  // an amendment executes against the version it was drafted on
+	RuleNoSeat              = "no-seat"               // a seat confirmation names a member without a House A seat
+	RuleMaxSeats            = "max-seats"             // House A stays within its maximum seats
+	RuleHoldsSeat           = "holds-seat"            // a seat removal names a seat holder
+)
+
+// refused names field and rule on a coded refusal from another package
+// (its code and text unchanged); other errors pass unchanged.
+func refused(err error, field, rule string) error {
+	err = errcode.WithField(err, field)
+	var e *errcode.Error
+	if errors.As(err, &e) {
+		e.Rule = rule
+	}
+	return err
+}
+
 func (d Deps) ballots() (Ballots, error) {
 	if d.Ballots == nil {
-		return nil, errcode.Preconditionf("decisions: the ballot engine is not available")
+		return nil, errcode.PreconditionFieldf("", RuleBallotEngine, "decisions: the ballot engine is not available")
 	}
 	return d.Ballots, nil
 }
@@ -271,16 +313,16 @@ func ID(txID string) string {
 // engine is unavailable), CONFLICT (the ID exists).
 func Propose(tx *core.Tx, deps Deps, req ProposeRequest) (*Decision, error) {
 	if err := text.Check("decision title", req.Title, text.Rule{MaxRunes: MaxTitleRunes, Required: true}); err != nil {
-		return nil, err
+		return nil, errcode.WithField(err, "title")
 	}
 	if err := text.Check("decision description", req.Description, text.Rule{MaxRunes: MaxDescription, MultiLine: true}); err != nil {
-		return nil, err
+		return nil, errcode.WithField(err, "description")
 	}
 	if len(req.Payload) > MaxPayloadBytes {
-		return nil, errcode.Invalidf("decision payload is %d bytes, at most %d", len(req.Payload), MaxPayloadBytes)
+		return nil, errcode.InvalidFieldf("payload", "max-bytes", "decision payload is %d bytes, at most %d", len(req.Payload), MaxPayloadBytes)
 	}
 	if len(req.Payload) > 0 && !json.Valid(req.Payload) {
-		return nil, errcode.Invalidf("decision payload is not valid JSON")
+		return nil, errcode.InvalidFieldf("payload", "format", "decision payload is not valid JSON")
 	}
 	id := ID(tx.TxID)
 	subject := coi.Subject{Kind: coi.KindProposal, ID: id}
@@ -292,7 +334,7 @@ func Propose(tx *core.Tx, deps Deps, req ProposeRequest) (*Decision, error) {
 	}
 	m, err := membership.Active(tx.Store, tx.Caller.Identity)
 	if err != nil {
-		return nil, errcode.Forbiddenf("propose decision: caller %s is not an active member", tx.Caller.Identity.Short())
+		return nil, errcode.Fieldf(errcode.Forbidden, "", RuleActiveMember, "propose decision: caller %s is not an active member", tx.Caller.Identity.Short())
 	}
 	cur, err := constitution.Current(tx.Store)
 	if err != nil {
@@ -300,15 +342,15 @@ func Propose(tx *core.Tx, deps Deps, req ProposeRequest) (*Decision, error) {
 	}
 	rule, err := cur.Document.Rule(req.Type)
 	if err != nil {
-		return nil, err
+		return nil, refused(err, "type", "enum")
 	}
 	if req.Type != constitution.Amendment {
 		if err := cur.Document.RequirePower(constitution.DecidePower(req.Type), tx.Time); err != nil {
-			return nil, fmt.Errorf("propose %s decision: %w", req.Type, err)
+			return nil, errcode.WithField(fmt.Errorf("propose %s decision: %w", req.Type, err), "type")
 		}
 	}
 	if len(rule.Houses) == 1 && rule.Houses[0] == constitution.HouseA && !m.Has(membership.RoleHouseA) {
-		return nil, errcode.Forbiddenf("propose %s decision: %s does not hold a House A seat (role %s); the constitution routes %s to House A only", req.Type, m.Identity.Short(), membership.RoleHouseA, req.Type)
+		return nil, errcode.Fieldf(errcode.Forbidden, "", RuleHouseASeat, "propose %s decision: %s does not hold a House A seat (role %s); the constitution routes %s to House A only", req.Type, m.Identity.Short(), membership.RoleHouseA, req.Type)
 	}
 	if err := deps.meetsProposalThreshold(tx, rule, m); err != nil {
 		return nil, err
@@ -316,7 +358,11 @@ func Propose(tx *core.Tx, deps Deps, req ProposeRequest) (*Decision, error) {
 	payload := compact(req.Payload)
 	if eff := deps.effect(req.Type); eff != nil && eff.Check != nil {
 		if err := eff.Check(tx.Store, cur, payload); err != nil {
-			return nil, fmt.Errorf("propose %s decision: %w", req.Type, err)
+			err = fmt.Errorf("propose %s decision: %w", req.Type, err)
+			if _, rule := errcode.FieldOf(err); rule == "" {
+				err = refused(err, "payload", "format")
+			}
+			return nil, err
 		}
 	}
 	bs, err := deps.ballots()
@@ -330,7 +376,7 @@ func Propose(tx *core.Tx, deps Deps, req ProposeRequest) (*Decision, error) {
 	if raw, err := tx.Store.Get(key); err != nil {
 		return nil, err
 	} else if raw != nil {
-		return nil, errcode.Conflictf("propose decision: decision %s already exists", id)
+		return nil, errcode.Fieldf(errcode.Conflict, "", RuleUniqueID, "propose decision: decision %s already exists", id)
 	}
 	d := &Decision{
 		ID: id, Type: req.Type, Subject: subject, Title: req.Title, Description: req.Description, Payload: payload,
@@ -382,7 +428,7 @@ func openBallot(tx *core.Tx, bs Ballots, spec BallotSpec) error {
 // Get returns a decision, or NOT_FOUND.
 func Get(s core.Store, id string) (*Decision, error) {
 	if strings.TrimSpace(id) == "" {
-		return nil, errcode.Invalidf("decision ID is empty")
+		return nil, errcode.InvalidFieldf("decision", "required", "decision ID is empty")
 	}
 	key, err := Key(id)
 	if err != nil {
@@ -394,7 +440,7 @@ func Get(s core.Store, id string) (*Decision, error) {
 		return nil, err
 	}
 	if !found {
-		return nil, errcode.NotFoundf("decision %s does not exist", id)
+		return nil, errcode.Fieldf(errcode.NotFound, "decision", "exists", "decision %s does not exist", id)
 	}
 	return &d, nil
 }
@@ -416,7 +462,7 @@ type ListPage struct {
 // bookmark from another listing).
 func List(s core.Store, status Status, pageSize int, bookmark string) (*ListPage, error) {
 	if status != "" && !status.Valid() {
-		return nil, errcode.Invalidf("list decisions: unknown status %q", status)
+		return nil, errcode.InvalidFieldf("status", "enum", "list decisions: unknown status %q", status)
 	}
 	ds, next, err := core.PageJSON(s, "list decisions", objDecision, nil, pageSize, bookmark, func(d *Decision) bool {
 		return status == "" || d.Status == status
@@ -460,7 +506,7 @@ func Vote(tx *core.Tx, deps Deps, req VoteRequest) (any, error) {
 	refs := d.Ballots
 	if req.Appeal {
 		if d.Appeal == nil {
-			return nil, errcode.NotFoundf("vote on decision %s: no appeal has been lodged", d.ID)
+			return nil, errcode.Fieldf(errcode.NotFound, "appeal", "exists", "vote on decision %s: no appeal has been lodged", d.ID)
 		}
 		refs = d.Appeal.Ballots
 	}
@@ -475,7 +521,7 @@ func Vote(tx *core.Tx, deps Deps, req VoteRequest) (any, error) {
 		if req.Appeal {
 			what = "appeal ballot"
 		}
-		return nil, errcode.NotFoundf("vote on decision %s: it has no %s in house %q", d.ID, what, req.House)
+		return nil, errcode.Fieldf(errcode.NotFound, "house", "exists", "vote on decision %s: it has no %s in house %q", d.ID, what, req.House)
 	}
 	if err := Recused(tx.Store, d, tx.Caller.Identity); err != nil {
 		return nil, err
@@ -494,7 +540,7 @@ func (d Deps) meetsProposalThreshold(tx *core.Tx, rule constitution.DecisionRule
 		return nil
 	}
 	if d.ProposerWeight == nil {
-		return errcode.Preconditionf("propose %s decision: the proposal threshold cannot be checked (no weight source)", rule.Type)
+		return errcode.PreconditionFieldf("", RuleProposalThreshold, "propose %s decision: the proposal threshold cannot be checked (no weight source)", rule.Type)
 	}
 	var best int64
 	for i, h := range rule.Houses {
@@ -508,7 +554,7 @@ func (d Deps) meetsProposalThreshold(tx *core.Tx, rule constitution.DecisionRule
 		best = max(best, w)
 	}
 	if best < rule.ProposalThreshold {
-		return errcode.Forbiddenf("propose %s decision: %s has weight %d, below the proposal threshold %d in every house it is routed to", rule.Type, m.Identity.Short(), best, rule.ProposalThreshold)
+		return errcode.Fieldf(errcode.Forbidden, "", RuleProposalThreshold, "propose %s decision: %s has weight %d, below the proposal threshold %d in every house it is routed to", rule.Type, m.Identity.Short(), best, rule.ProposalThreshold)
 	}
 	return nil
 }

@@ -39,9 +39,9 @@ func CoreEffects() []Effect {
 // trailing data, no invalid escapes, no null) into v, refusing an empty one.
 func DecodePayload(what string, payload json.RawMessage, v any) error {
 	if len(payload) == 0 {
-		return errcode.Invalidf("%s: the decision needs a payload", what)
+		return errcode.InvalidFieldf("payload", "required", "%s: the decision needs a payload", what)
 	}
-	return strictjson.Decode(what+" payload", payload, 0, v)
+	return refused(strictjson.Decode(what+" payload", payload, 0, v), "payload", "format")
 }
 
 func amendment(payload json.RawMessage) (constitution.Document, error) {
@@ -50,7 +50,7 @@ func amendment(payload json.RawMessage) (constitution.Document, error) {
 		return constitution.Document{}, err
 	}
 	if err := p.Document.Validate(); err != nil {
-		return constitution.Document{}, errcode.Invalidf("constitutional amendment would leave the constitution invalid: %v", err)
+		return constitution.Document{}, errcode.InvalidFieldf("payload.document", RuleValidConstitution, "constitutional amendment would leave the constitution invalid: %v", err)
 	}
 	return p.Document, nil
 }
@@ -65,7 +65,7 @@ func checkAmendment(_ core.Store, cur *constitution.Version, payload json.RawMes
 		return err
 	}
 	if len(changes) == 0 {
-		return errcode.Invalidf("constitutional amendment changes nothing in version %d", cur.Version)
+		return errcode.InvalidFieldf("payload.document", RuleChangesSomething, "constitutional amendment changes nothing in version %d", cur.Version)
 	}
 	return nil
 }
@@ -83,7 +83,7 @@ func applyAmendment(tx *core.Tx, d *Decision) (any, error) {
 		return nil, err
 	}
 	if cur.Version != d.ConstitutionVersion {
-		return nil, errcode.Preconditionf("the amendment was drafted against constitution version %d, but version %d is in force now; propose it again against the current version", d.ConstitutionVersion, cur.Version)
+		return nil, errcode.PreconditionFieldf("", RuleConstitutionVersion, "the amendment was drafted against constitution version %d, but version %d is in force now; propose it again against the current version", d.ConstitutionVersion, cur.Version)
 	}
 	v, err := constitution.Install(tx, doc, d.ID)
 	if err != nil {
@@ -98,7 +98,7 @@ func seat(payload json.RawMessage, what string) (identity.Identity, error) {
 		return identity.Identity{}, err
 	}
 	if err := p.Member.Validate(); err != nil {
-		return identity.Identity{}, err
+		return identity.Identity{}, errcode.WithField(err, "payload.member")
 	}
 	return p.Member, nil
 }
@@ -124,10 +124,10 @@ func checkSeatConfirmation(s core.Store, cur *constitution.Version, payload json
 func seatAvailable(s core.Store, doc *constitution.Document, id identity.Identity) error {
 	m, err := membership.Active(s, id)
 	if err != nil {
-		return err
+		return refused(err, "payload.member", RuleActiveMember)
 	}
 	if m.Has(membership.RoleHouseA) {
-		return errcode.Conflictf("seat confirmation: %s already holds a House A seat", id.Short())
+		return errcode.Fieldf(errcode.Conflict, "payload.member", RuleNoSeat, "seat confirmation: %s already holds a House A seat", id.Short())
 	}
 	for _, h := range doc.Houses {
 		if h.ID == constitution.HouseA && h.MaxSeats > 0 {
@@ -136,7 +136,7 @@ func seatAvailable(s core.Store, doc *constitution.Document, id identity.Identit
 				return err
 			}
 			if n >= h.MaxSeats {
-				return errcode.Preconditionf("seat confirmation: House A has %d seats filled, its maximum under the constitution", n)
+				return errcode.PreconditionFieldf("", RuleMaxSeats, "seat confirmation: House A has %d seats filled, its maximum under the constitution", n)
 			}
 		}
 	}
@@ -165,10 +165,10 @@ func checkSeatRemoval(s core.Store, _ *constitution.Version, payload json.RawMes
 	}
 	m, err := membership.Active(s, id)
 	if err != nil {
-		return err
+		return refused(err, "payload.member", RuleActiveMember)
 	}
 	if !m.Has(membership.RoleHouseA) {
-		return errcode.Invalidf("seat removal: %s holds no House A seat", id.Short())
+		return errcode.InvalidFieldf("payload.member", RuleHoldsSeat, "seat removal: %s holds no House A seat", id.Short())
 	}
 	return nil
 }

@@ -32,11 +32,11 @@ func Execute(tx *core.Tx, deps Deps, id string) (*Decision, error) {
 	switch d.Status {
 	case StatusPassed:
 	case StatusExecuted:
-		return nil, errcode.Conflictf("execute decision %s: it was already executed at %s (transaction %s); execution is idempotent", d.ID, d.ExecutedAt.Format(time.RFC3339), d.ExecutedTxID)
+		return nil, errcode.Fieldf(errcode.Conflict, "", RuleExecuteOnce, "execute decision %s: it was already executed at %s (transaction %s); execution is idempotent", d.ID, d.ExecutedAt.Format(time.RFC3339), d.ExecutedTxID)
 	case StatusAppealed:
-		return nil, errcode.Preconditionf("execute decision %s: an appeal was lodged; execution is suspended until the appeal ballot is concluded", d.ID)
+		return nil, errcode.PreconditionFieldf("", RuleAppealPending, "execute decision %s: an appeal was lodged; execution is suspended until the appeal ballot is concluded", d.ID)
 	default:
-		return nil, errcode.Preconditionf("execute decision %s: it is %s; only passed decisions are executed", d.ID, d.Status)
+		return nil, errcode.PreconditionFieldf("", RulePassed, "execute decision %s: it is %s; only passed decisions are executed", d.ID, d.Status)
 	}
 	margin, err := timerule.Margin(tx.Store, 0)
 	if err != nil {
@@ -45,7 +45,7 @@ func Execute(tx *core.Tx, deps Deps, id string) (*Decision, error) {
 	// The deadline is honoured with the skew as margin: an appeal stamped
 	// just inside the window can still be endorsed up to one skew later.
 	if !timerule.Passed(tx.Time, *d.ExecutableAt, margin) {
-		return nil, errcode.Preconditionf("execute decision %s: the timelock ends %s and the appeal window closes %s; with the clock-skew margin of %s it can be executed from %s",
+		return nil, errcode.PreconditionFieldf("", RuleTimelock, "execute decision %s: the timelock ends %s and the appeal window closes %s; with the clock-skew margin of %s it can be executed from %s",
 			d.ID, d.ETA.Format(time.RFC3339), d.AppealDeadline.Format(time.RFC3339), margin, timerule.From(*d.ExecutableAt, margin).Format(time.RFC3339Nano))
 	}
 	if eff := deps.effect(d.Type); eff != nil && eff.Apply != nil {

@@ -21,7 +21,7 @@ func Recused(s core.Store, d *Decision, member identity.Identity) error {
 			return err
 		}
 		if c {
-			return errcode.Forbiddenf("vote on decision %s: %s disclosed a conflict of interest on %s and is recused; a conflicted vote is refused", d.ID, member.Short(), sub)
+			return errcode.Fieldf(errcode.Forbidden, "", RuleRecused, "vote on decision %s: %s disclosed a conflict of interest on %s and is recused; a conflicted vote is refused", d.ID, member.Short(), sub)
 		}
 	}
 	return nil
@@ -64,7 +64,7 @@ func RequireStandalone(s core.Store, ballotID, action string) error {
 		return err
 	}
 	if found {
-		return errcode.Preconditionf("%s ballot %s: it belongs to decision %s; conclude and execute the decision instead", action, ballotID, link.Decision)
+		return errcode.PreconditionFieldf("", RuleStandalone, "%s ballot %s: it belongs to decision %s; conclude and execute the decision instead", action, ballotID, link.Decision)
 	}
 	return nil
 }

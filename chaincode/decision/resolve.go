@@ -102,18 +102,18 @@ type Outcome struct {
 // without quorum.
 func Resolve(rule constitution.DecisionRule, conc constitution.Concurrence, results []HouseResult, now time.Time) (Outcome, error) {
 	if len(results) != len(rule.Houses) || len(results) == 0 {
-		return Outcome{}, errcode.Invalidf("resolve %q: %d house results for %d houses", rule.Type, len(results), len(rule.Houses))
+		return Outcome{}, errcode.InvalidFieldf("", RuleHouseResults, "resolve %q: %d house results for %d houses", rule.Type, len(results), len(rule.Houses))
 	}
 	var closed time.Time
 	for i, r := range results {
 		if r.House != rule.Houses[i] {
-			return Outcome{}, errcode.Invalidf("resolve %q: result %d is for house %s, the rule names house %s", rule.Type, i, r.House, rule.Houses[i])
+			return Outcome{}, errcode.InvalidFieldf("", RuleHouseResults, "resolve %q: result %d is for house %s, the rule names house %s", rule.Type, i, r.House, rule.Houses[i])
 		}
 		if r.Passed && !r.QuorumMet {
-			return Outcome{}, errcode.Invalidf("resolve %q: house %s passed without quorum", rule.Type, r.House)
+			return Outcome{}, errcode.InvalidFieldf("", RuleHouseResults, "resolve %q: house %s passed without quorum", rule.Type, r.House)
 		}
 		if r.ForBps < 0 || r.ForBps > 10000 {
-			return Outcome{}, errcode.Invalidf("resolve %q: house %s share %d bps is outside 0..10000", rule.Type, r.House, r.ForBps)
+			return Outcome{}, errcode.InvalidFieldf("", RuleHouseResults, "resolve %q: house %s share %d bps is outside 0..10000", rule.Type, r.House, r.ForBps)
 		}
 		if r.ClosedAt.After(closed) {
 			closed = r.ClosedAt

@@ -109,12 +109,35 @@ type RevokeRequest struct {
 	Topic string `json:"topic"`
 }
 
-// CheckTopic accepts "*" and the decision types of the constitution.
+// The rules a refusal names (errcode field/rule), besides the shared
+// "required", "enum", "range", "unique", "max-items" and "exists".
+const (
+	RuleActiveMember    = "active-member"     // the caller, and each delegate, is an active member
+	RuleNotSelf         = "not-self"          // no delegation to oneself
+	RuleMaxTotal        = "max-total"         // a delegation's percentages sum to at most 100
+	RuleFuture          = "future"            // an expiry is after the transaction time
+	RuleNoCycle         = "no-cycle"          // a delegation closes no cycle
+	RuleCycleCheckLimit = "cycle-check-limit" // the graph checked for cycles stays within MaxCycleCheck members
+)
+
+// refused names field and rule on a coded refusal that came from another
+// package (its code and text unchanged); other errors pass unchanged.
+func refused(err error, field, rule string) error {
+	err = errcode.WithField(err, field)
+	var e *errcode.Error
+	if errors.As(err, &e) {
+		e.Rule = rule
+	}
+	return err
+}
+
+// CheckTopic accepts "*" and the decision types of the constitution
+// (field "topic", rule "enum").
 func CheckTopic(topic string) error {
 	if topic == AllTopics || slices.Contains(constitution.KnownDecisionTypes(), constitution.DecisionType(topic)) {
 		return nil
 	}
-	return errcode.Invalidf("delegation topic %q is neither %q nor a decision type of the constitution", topic, AllTopics)
+	return errcode.InvalidFieldf("topic", "enum", "delegation topic %q is neither %q nor a decision type of the constitution", topic, AllTopics)
 }
 
 func outKey(from identity.Identity, topic string, t time.Time) (string, error) {
@@ -144,36 +167,41 @@ func Set(tx *core.Tx, req SetRequest) (*Version, error) {
 	const action = "delegate"
 	caller := tx.Caller.Identity
 	if _, err := membership.Active(tx.Store, caller); err != nil {
-		return nil, errcode.Forbiddenf("%s: caller %s is not an active member", action, caller)
+		return nil, errcode.Fieldf(errcode.Forbidden, "", RuleActiveMember, "%s: caller %s is not an active member", action, caller)
 	}
 	if err := CheckTopic(req.Topic); err != nil {
 		return nil, err
 	}
 	if len(req.Legs) == 0 || len(req.Legs) > MaxLegs {
-		return nil, errcode.Invalidf("%s: a delegation needs 1 to %d delegates, got %d", action, MaxLegs, len(req.Legs))
+		rule := "max-items"
+		if len(req.Legs) == 0 {
+			rule = "required"
+		}
+		return nil, errcode.InvalidFieldf("legs", rule, "%s: a delegation needs 1 to %d delegates, got %d", action, MaxLegs, len(req.Legs))
 	}
 	var sum int64
 	for i, l := range req.Legs {
+		to, percent := fmt.Sprintf("legs[%d].to", i), fmt.Sprintf("legs[%d].percent", i)
 		if err := l.To.Validate(); err != nil {
-			return nil, fmt.Errorf("%s: delegate %d: %w", action, i, err)
+			return nil, errcode.WithField(fmt.Errorf("%s: delegate %d: %w", action, i, err), to)
 		}
 		if l.To == caller {
-			return nil, errcode.Invalidf("%s: cannot delegate to oneself (%s)", action, caller)
+			return nil, errcode.InvalidFieldf(to, RuleNotSelf, "%s: cannot delegate to oneself (%s)", action, caller)
 		}
 		for _, prev := range req.Legs[:i] {
 			if prev.To == l.To {
-				return nil, errcode.Invalidf("%s: delegate %s is named twice", action, l.To)
+				return nil, errcode.InvalidFieldf(to, "unique", "%s: delegate %s is named twice", action, l.To)
 			}
 		}
 		if l.Percent < 1 || l.Percent > 100 {
-			return nil, errcode.Invalidf("%s: percentage %d for %s is outside 1..100", action, l.Percent, l.To)
+			return nil, errcode.InvalidFieldf(percent, "range", "%s: percentage %d for %s is outside 1..100", action, l.Percent, l.To)
 		}
 		sum += l.Percent
 		if sum > 100 {
-			return nil, errcode.Invalidf("%s: percentages sum to more than 100", action)
+			return nil, errcode.InvalidFieldf(percent, RuleMaxTotal, "%s: percentages sum to more than 100", action)
 		}
 		if _, err := membership.Active(tx.Store, l.To); err != nil {
-			return nil, fmt.Errorf("%s: delegate: %w", action, err)
+			return nil, refused(fmt.Errorf("%s: delegate: %w", action, err), to, RuleActiveMember)
 		}
 	}
 	at, err := stamp(tx, caller, req.Topic)
@@ -181,16 +209,16 @@ func Set(tx *core.Tx, req SetRequest) (*Version, error) {
 		return nil, err
 	}
 	if req.ExpiresAt != nil && !req.ExpiresAt.After(at) {
-		return nil, errcode.Invalidf("%s: expiry %s is not after the transaction time %s", action, req.ExpiresAt.UTC().Format(time.RFC3339), tx.Time.Format(time.RFC3339))
+		return nil, errcode.InvalidFieldf("expiresAt", RuleFuture, "%s: expiry %s is not after the transaction time %s", action, req.ExpiresAt.UTC().Format(time.RFC3339), tx.Time.Format(time.RFC3339))
 	}
 	topics := []string{req.Topic}
 	if req.Topic == AllTopics {
 		topics = topicsAll()
 	}
 	for _, topic := range topics {
-		for _, l := range req.Legs {
+		for i, l := range req.Legs {
 			if err := checkNoCycle(tx.Store, caller, l.To, topic, at); err != nil {
-				return nil, err
+				return nil, errcode.WithField(err, fmt.Sprintf("legs[%d].to", i))
 			}
 		}
 	}
@@ -212,7 +240,7 @@ func Set(tx *core.Tx, req SetRequest) (*Version, error) {
 func Revoke(tx *core.Tx, req RevokeRequest) (*Version, error) {
 	caller := tx.Caller.Identity
 	if _, err := membership.Active(tx.Store, caller); err != nil {
-		return nil, errcode.Forbiddenf("revoke delegation: caller %s is not an active member", caller)
+		return nil, errcode.Fieldf(errcode.Forbidden, "", RuleActiveMember, "revoke delegation: caller %s is not an active member", caller)
 	}
 	if err := CheckTopic(req.Topic); err != nil {
 		return nil, err
@@ -226,7 +254,7 @@ func Revoke(tx *core.Tx, req RevokeRequest) (*Version, error) {
 		return nil, err
 	}
 	if !cur.ActiveAt(at) {
-		return nil, errcode.NotFoundf("revoke delegation: %s has no delegation in force for topic %q", caller, req.Topic)
+		return nil, errcode.Fieldf(errcode.NotFound, "topic", "exists", "revoke delegation: %s has no delegation in force for topic %q", caller, req.Topic)
 	}
 	v := &Version{Delegator: caller, Topic: req.Topic, Legs: []Leg{}, Revoked: true, At: at, TxID: tx.TxID}
 	if err := save(tx, v); err != nil {
@@ -413,11 +441,11 @@ func checkNoCycle(s core.Store, from, to identity.Identity, topic string, t time
 		}
 		for _, l := range v.Legs {
 			if l.To == from {
-				return errcode.Invalidf("delegate: delegating from %s to %s for topic %q would close a delegation cycle (%s already delegates back to %s)", from, to, topic, n, from)
+				return errcode.InvalidFieldf("to", RuleNoCycle, "delegate: delegating from %s to %s for topic %q would close a delegation cycle (%s already delegates back to %s)", from, to, topic, n, from)
 			}
 			if !slices.Contains(seen, l.To) {
 				if len(seen) >= MaxCycleCheck {
-					return errcode.Preconditionf("delegate: the delegation graph reachable from %s is larger than %d members; cannot check it for cycles", to, MaxCycleCheck)
+					return errcode.PreconditionFieldf("", RuleCycleCheckLimit, "delegate: the delegation graph reachable from %s is larger than %d members; cannot check it for cycles", to, MaxCycleCheck)
 				}
 				seen = append(seen, l.To)
 				queue = append(queue, l.To)

@@ -50,10 +50,10 @@ func statementKey(m identity.Identity) (string, error) {
 func SetStatement(tx *core.Tx, req StatementRequest) (*Statement, error) {
 	caller := tx.Caller.Identity
 	if _, err := membership.Active(tx.Store, caller); err != nil {
-		return nil, errcode.Forbiddenf("delegate statement: caller %s is not an active member", caller)
+		return nil, errcode.Fieldf(errcode.Forbidden, "", RuleActiveMember, "delegate statement: caller %s is not an active member", caller)
 	}
 	if err := text.Check("delegate statement", req.Text, text.Rule{MaxRunes: MaxStatementRunes, MultiLine: true, Required: true}); err != nil {
-		return nil, err
+		return nil, errcode.WithField(err, "text")
 	}
 	key, err := statementKey(caller)
 	if err != nil {
@@ -71,7 +71,7 @@ func SetStatement(tx *core.Tx, req StatementRequest) (*Statement, error) {
 // Errors: NOT_FOUND (none set), INVALID_ARGUMENT (malformed identity).
 func StatementOf(s core.Store, m identity.Identity) (*Statement, error) {
 	if err := m.Validate(); err != nil {
-		return nil, err
+		return nil, errcode.WithField(err, "member")
 	}
 	key, err := statementKey(m)
 	if err != nil {
@@ -83,7 +83,7 @@ func StatementOf(s core.Store, m identity.Identity) (*Statement, error) {
 		return nil, fmt.Errorf("delegate statement of %s: %w", m, err)
 	}
 	if !ok {
-		return nil, errcode.NotFoundf("%s has no delegate statement", m)
+		return nil, errcode.Fieldf(errcode.NotFound, "member", "exists", "%s has no delegate statement", m)
 	}
 	return &st, nil
 }

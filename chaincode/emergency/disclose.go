@@ -26,7 +26,7 @@ func get(s core.Store, t Target, seq int64) (*Pause, string, error) {
 		return nil, "", err
 	}
 	if seq < 1 || seq > MaxPausesPerTarget {
-		return nil, "", errcode.Invalidf("pause of %s: sequence %d is outside 1..%d", t, seq, MaxPausesPerTarget)
+		return nil, "", errcode.InvalidFieldf("seq", "range", "pause of %s: sequence %d is outside 1..%d", t, seq, MaxPausesPerTarget)
 	}
 	k, err := pauseKey(t, seq)
 	if err != nil {
@@ -38,7 +38,7 @@ func get(s core.Store, t Target, seq int64) (*Pause, string, error) {
 		return nil, "", err
 	}
 	if !found {
-		return nil, "", errcode.NotFoundf("pause %d of %s not found", seq, t)
+		return nil, "", errcode.Fieldf(errcode.NotFound, "seq", "exists", "pause %d of %s not found", seq, t)
 	}
 	return &p, k, nil
 }
@@ -63,14 +63,14 @@ func Disclose(tx *core.Tx, req DiscloseRequest) (*Pause, error) {
 		return nil, err
 	}
 	if err := text.Check("pause disclosure", req.Text, text.Rule{MaxRunes: 16384, MultiLine: true, Required: true}); err != nil {
-		return nil, err
+		return nil, errcode.WithField(err, "text")
 	}
 	caller := tx.Caller.Identity
 	if !reimposing([]Pause{*p}, caller) {
-		return nil, errcode.Forbiddenf("disclose pause %d of %s: %s is not one of the guardians who put it in force (%s)", p.Seq, p.Target, caller, joinIDs(p.Guardians))
+		return nil, errcode.Fieldf(errcode.Forbidden, "", RulePauseGuardian, "disclose pause %d of %s: %s is not one of the guardians who put it in force (%s)", p.Seq, p.Target, caller, joinIDs(p.Guardians))
 	}
 	if p.Disclosure != nil {
-		return nil, errcode.Conflictf("disclose pause %d of %s: %s already disclosed it at %s; a disclosure is a permanent record", p.Seq, p.Target, p.Disclosure.By, p.Disclosure.At.Format(time.RFC3339))
+		return nil, errcode.Fieldf(errcode.Conflict, "", RuleOneDisclosure, "disclose pause %d of %s: %s already disclosed it at %s; a disclosure is a permanent record", p.Seq, p.Target, p.Disclosure.By, p.Disclosure.At.Format(time.RFC3339))
 	}
 	late := !tx.Time.Before(p.DisclosureDue)
 	p.Disclosure = &Disclosure{By: caller, Text: req.Text, At: tx.Time.UTC(), Late: late, TxID: tx.TxID}
@@ -97,13 +97,13 @@ func RecordMissedDisclosure(tx *core.Tx, t Target, seq int64) (*Incident, error)
 		return nil, err
 	}
 	if p.Incident != nil {
-		return nil, errcode.Conflictf("record missed disclosure of pause %d of %s: already recorded at %s", p.Seq, t, p.Incident.RecordedAt.Format(time.RFC3339))
+		return nil, errcode.Fieldf(errcode.Conflict, "", RuleOneIncident, "record missed disclosure of pause %d of %s: already recorded at %s", p.Seq, t, p.Incident.RecordedAt.Format(time.RFC3339))
 	}
 	if p.Disclosure != nil {
-		return nil, errcode.Preconditionf("record missed disclosure of pause %d of %s: %s disclosed it at %s", p.Seq, t, p.Disclosure.By, p.Disclosure.At.Format(time.RFC3339))
+		return nil, errcode.PreconditionFieldf("", RuleUndisclosed, "record missed disclosure of pause %d of %s: %s disclosed it at %s", p.Seq, t, p.Disclosure.By, p.Disclosure.At.Format(time.RFC3339))
 	}
 	if !timerule.Passed(tx.Time, p.DisclosureDue, p.Skew()) {
-		return nil, errcode.Preconditionf("record missed disclosure of pause %d of %s: the deadline %s has not passed by the clock skew (from %s)", p.Seq, t, p.DisclosureDue.Format(time.RFC3339), timerule.From(p.DisclosureDue, p.Skew()).Format(time.RFC3339))
+		return nil, errcode.PreconditionFieldf("", RuleDeadlinePassed, "record missed disclosure of pause %d of %s: the deadline %s has not passed by the clock skew (from %s)", p.Seq, t, p.DisclosureDue.Format(time.RFC3339), timerule.From(p.DisclosureDue, p.Skew()).Format(time.RFC3339))
 	}
 	if err := recordIncident(tx, p, "no disclosure was published by the deadline"); err != nil {
 		return nil, err
@@ -174,19 +174,19 @@ type RatificationPayload struct {
 func DecodeRatification(payload json.RawMessage) (RatificationPayload, error) {
 	var p RatificationPayload
 	if len(payload) == 0 {
-		return p, errcode.Invalidf("emergency_ratification: the decision needs a payload")
+		return p, errcode.InvalidFieldf("payload", "required", "emergency_ratification: the decision needs a payload")
 	}
 	if err := strictjson.Decode("emergency_ratification payload", payload, 0, &p); err != nil {
 		return p, err
 	}
 	if err := p.Target.Validate(); err != nil {
-		return p, err
+		return p, prefixed(err, "payload.")
 	}
 	if p.ExtendSeconds < 0 || (p.ExtendSeconds == 0 && !p.Reimpose) {
-		return p, errcode.Invalidf("emergency_ratification of %s: give extendSeconds > 0 (with the pause's seq) or reimpose", p.Target)
+		return p, errcode.InvalidFieldf("payload.extendSeconds", RuleExtendOrReimpose, "emergency_ratification of %s: give extendSeconds > 0 (with the pause's seq) or reimpose", p.Target)
 	}
 	if p.ExtendSeconds > 0 && p.Target.Kind == KindBallot {
-		return p, errcode.Invalidf("emergency_ratification of %s: a ballot's pause is not extended (its voting time was given back when it began); only reimpose applies to ballots", p.Target)
+		return p, errcode.InvalidFieldf("payload.extendSeconds", RuleReimposeOnly, "emergency_ratification of %s: a ballot's pause is not extended (its voting time was given back when it began); only reimpose applies to ballots", p.Target)
 	}
 	return p, nil
 }
@@ -202,10 +202,10 @@ func CheckRatification(s core.Store, doc *constitution.Document, payload json.Ra
 		return nil
 	}
 	if _, err := Get(s, p.Target, p.Seq); err != nil {
-		return err
+		return prefixed(err, "payload.")
 	}
 	if p.ExtendSeconds > doc.Emergency.MaxPauseSec {
-		return errcode.Invalidf("emergency_ratification of pause %d of %s: %d s is beyond emergency.maxPauseSeconds %d", p.Seq, p.Target, p.ExtendSeconds, doc.Emergency.MaxPauseSec)
+		return errcode.InvalidFieldf("payload.extendSeconds", "range", "emergency_ratification of pause %d of %s: %d s is beyond emergency.maxPauseSeconds %d", p.Seq, p.Target, p.ExtendSeconds, doc.Emergency.MaxPauseSec)
 	}
 	return nil
 }
@@ -226,10 +226,10 @@ func Ratify(tx *core.Tx, payload json.RawMessage, decisionID string) (any, error
 	if p.ExtendSeconds > 0 {
 		pause, k, err := get(tx.Store, p.Target, p.Seq)
 		if err != nil {
-			return nil, err
+			return nil, prefixed(err, "payload.")
 		}
 		if !pause.InForceAt(tx.Time) {
-			return nil, errcode.Preconditionf("emergency_ratification %s: pause %d of %s is no longer in force (it ended at %s); a lapsed pause is not revived", decisionID, p.Seq, p.Target, pause.EndsAt().Format(time.RFC3339))
+			return nil, errcode.PreconditionFieldf("", RuleInForce, "emergency_ratification %s: pause %d of %s is no longer in force (it ended at %s); a lapsed pause is not revived", decisionID, p.Seq, p.Target, pause.EndsAt().Format(time.RFC3339))
 		}
 		until := pause.From.Add(time.Duration(p.ExtendSeconds) * time.Second)
 		if until.After(pause.MaxUntil) {

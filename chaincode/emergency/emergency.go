@@ -63,7 +63,33 @@ type Target struct {
 
 func (t Target) String() string { return string(t.Kind) + ":" + t.ID }
 
-// Validate checks the kind and the ID (an identifier, usable in a key).
+// The rules a refusal names (errcode field/rule), besides the shared
+// "required", "enum", "range", "exists" and the text rules.
+const (
+	RuleNotPaused        = "not-paused"         // the target is not paused (an action on it; a new pause)
+	RuleMaxPauses        = "max-pauses"         // a target is paused at most MaxPausesPerTarget times
+	RuleOneSupport       = "one-support"        // a guardian's support is current once
+	RuleReimposition     = "reimposition"       // the guardians of an earlier pause re-impose one only after a ratification allows it
+	RuleBallotPause      = "ballot-pause"       // ballots are paused with ballot:Pause
+	RulePauseGuardian    = "pause-guardian"     // only a guardian who put the pause in force discloses it
+	RuleOneDisclosure    = "one-disclosure"     // a pause is disclosed once
+	RuleOneIncident      = "one-incident"       // a missed disclosure is recorded once
+	RuleUndisclosed      = "undisclosed"        // a missed disclosure is recorded only for an undisclosed pause
+	RuleDeadlinePassed   = "deadline-passed"    // the disclosure deadline passed by the clock skew
+	RuleExtendOrReimpose = "extend-or-reimpose" // a ratification extends a pause or allows a re-imposition
+	RuleReimposeOnly     = "reimpose-only"      // a ballot's pause is not extended
+	RuleInForce          = "in-force"           // an extension applies to a pause still in force
+)
+
+// prefixed names the field of a coded refusal under prefix ("payload."
+// for a decision payload's "target.kind"); other errors pass unchanged.
+func prefixed(err error, prefix string) error {
+	field, _ := errcode.FieldOf(err)
+	return errcode.WithField(err, prefix+field)
+}
+
+// Validate checks the kind and the ID (an identifier, usable in a key):
+// fields "target.kind" and "target.id".
 func (t Target) Validate() error {
 	known := false
 	for _, k := range Kinds() {
@@ -72,10 +98,10 @@ func (t Target) Validate() error {
 		}
 	}
 	if !known {
-		return errcode.Invalidf("pause target: unknown kind %s (known: ballot, artifact, treasury_spend)", errcode.Quote(string(t.Kind)))
+		return errcode.InvalidFieldf("target.kind", "enum", "pause target: unknown kind %s (known: ballot, artifact, treasury_spend)", errcode.Quote(string(t.Kind)))
 	}
 	if err := text.Check("pause target "+string(t.Kind)+" ID", t.ID, text.ID(MaxTargetIDBytes)); err != nil {
-		return err
+		return errcode.WithField(err, "target.id")
 	}
 	return nil
 }
@@ -250,7 +276,7 @@ func RefuseIfPaused(s core.Store, target Target, at time.Time, action string) er
 		return err
 	}
 	if p != nil {
-		return errcode.Preconditionf("%s: %s is paused by %d guardians (%s) until %s", action, target, len(p.Guardians), joinIDs(p.Guardians), p.EndsAt().Format(time.RFC3339))
+		return errcode.PreconditionFieldf("", RuleNotPaused, "%s: %s is paused by %d guardians (%s) until %s", action, target, len(p.Guardians), joinIDs(p.Guardians), p.EndsAt().Format(time.RFC3339))
 	}
 	return nil
 }

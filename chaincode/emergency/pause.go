@@ -69,7 +69,7 @@ func AddSupport(tx *core.Tx, req PauseRequest, check Check) (*SupportResult, err
 		return nil, err
 	}
 	if err := text.Check("pause reason", req.Reason, text.Rule{MaxRunes: 1024, MultiLine: true, Required: true}); err != nil {
-		return nil, err
+		return nil, errcode.WithField(err, "reason")
 	}
 	action := fmt.Sprintf("pause %s", t)
 	if _, err := membership.RequireRole(tx, membership.RoleGuardian, action); err != nil {
@@ -96,11 +96,11 @@ func AddSupport(tx *core.Tx, req PauseRequest, check Check) (*SupportResult, err
 	if len(pauses) > 0 {
 		last = &pauses[len(pauses)-1]
 		if last.InForceAt(tx.Time) || tx.Time.Before(last.From) {
-			return nil, errcode.Preconditionf("%s: it is already paused (pause %d, until %s)", action, last.Seq, last.EndsAt().Format(time.RFC3339))
+			return nil, errcode.PreconditionFieldf("", RuleNotPaused, "%s: it is already paused (pause %d, until %s)", action, last.Seq, last.EndsAt().Format(time.RFC3339))
 		}
 	}
 	if len(pauses) >= MaxPausesPerTarget {
-		return nil, errcode.Preconditionf("%s: it was paused %d times, the most one target can be", action, len(pauses))
+		return nil, errcode.PreconditionFieldf("", RuleMaxPauses, "%s: it was paused %d times, the most one target can be", action, len(pauses))
 	}
 	caller := tx.Caller.Identity
 	if err := refuseReimposition(tx.Store, t, pauses, caller, action); err != nil {
@@ -124,7 +124,7 @@ func AddSupport(tx *core.Tx, req PauseRequest, check Check) (*SupportResult, err
 	if found, err := core.GetJSON(tx.Store, key, &mine); err != nil {
 		return nil, err
 	} else if found && fresh(mine) {
-		return nil, errcode.Conflictf("%s: %s already supports the pause (since %s)", action, caller, mine.At.Format(time.RFC3339))
+		return nil, errcode.Fieldf(errcode.Conflict, "", RuleOneSupport, "%s: %s already supports the pause (since %s)", action, caller, mine.At.Format(time.RFC3339))
 	}
 	support := Support{Target: t, Guardian: caller, Reason: req.Reason, At: tx.Time, TxID: tx.TxID}
 	supports, err := Supports(tx.Store, t)
@@ -197,7 +197,7 @@ func AddSupport(tx *core.Tx, req PauseRequest, check Check) (*SupportResult, err
 // ballot.PauseBallot, which also gives back voting time.
 func PauseTarget(tx *core.Tx, req PauseRequest, check Check) (*SupportResult, error) {
 	if req.Target.Kind == KindBallot {
-		return nil, errcode.Invalidf("pause %s: ballots are paused with ballot:Pause, which gives the voting time back", req.Target)
+		return nil, errcode.InvalidFieldf("target.kind", RuleBallotPause, "pause %s: ballots are paused with ballot:Pause, which gives the voting time back", req.Target)
 	}
 	res, err := AddSupport(tx, req, check)
 	if err != nil {
@@ -240,7 +240,7 @@ func refuseReimposition(s core.Store, t Target, pauses []Pause, g identity.Ident
 	if !reimposing(pauses, g) || cleared(s, t, pauses) {
 		return nil
 	}
-	return errcode.Preconditionf("%s: %s supported an earlier pause of it (pause %d); the same guardians re-impose a pause only after a new emergency_ratification decision allows it", action, g.Short(), pauses[len(pauses)-1].Seq)
+	return errcode.PreconditionFieldf("", RuleReimposition, "%s: %s supported an earlier pause of it (pause %d); the same guardians re-impose a pause only after a new emergency_ratification decision allows it", action, g.Short(), pauses[len(pauses)-1].Seq)
 }
 
 func insertSorted(ids []identity.Identity, id identity.Identity) []identity.Identity {

@@ -77,7 +77,7 @@ func Kinds() []Kind {
 // Check refuses an unknown kind.
 func (k Kind) Check() error {
 	if !slices.Contains(Kinds(), k) {
-		return errcode.Invalidf("incident kind %s is unknown (kinds: %s)", errcode.Quote(string(k)), joinKinds())
+		return errcode.InvalidFieldf("kind", "enum", "incident kind %s is unknown (kinds: %s)", errcode.Quote(string(k)), joinKinds())
 	}
 	return nil
 }
@@ -107,7 +107,7 @@ func Severities() []Severity { return []Severity{Low, Medium, High, Critical} }
 // Check refuses an unknown severity.
 func (s Severity) Check() error {
 	if !slices.Contains(Severities(), s) {
-		return errcode.Invalidf("incident severity %s is unknown (severities: low, medium, high, critical)", errcode.Quote(string(s)))
+		return errcode.InvalidFieldf("severity", "enum", "incident severity %s is unknown (severities: low, medium, high, critical)", errcode.Quote(string(s)))
 	}
 	return nil
 }
@@ -177,6 +177,18 @@ const (
 	refType    = "incident-ref"
 )
 
+// The rules a refusal names (errcode field/rule), besides the shared
+// "required", "enum", "unique", "max-items", "format", "exists" and the
+// text rules.
+const (
+	RuleNotFuture      = "not-future"          // an incident occurred at or before it is recorded
+	RuleOncePerSubject = "once-per-subject"    // RecordOnce records a (kind, subject) once
+	RuleMaxPerTx       = "max-per-transaction" // one transaction records at most maxPerTx incidents
+	RuleFilerRole      = "filer-role"          // the caller holds one of the constitution's incidents.filerRoles
+	RuleOnePostMortem  = "one-post-mortem"     // an incident's post-mortem is attached once
+	RuleFromBeforeTo   = "from-before-to"      // a listing's from is before its to
+)
+
 // Key returns the state key of an incident.
 func Key(id string) (string, error) { return core.Key(objectType, id) }
 
@@ -189,27 +201,27 @@ func (in *Incident) validate() error {
 		return err
 	}
 	if err := text.Check("incident summary", in.Summary, text.Rule{MaxRunes: MaxSummaryRunes, MultiLine: true, Required: true}); err != nil {
-		return err
+		return errcode.WithField(err, "summary")
 	}
 	if len(in.Transactions) > MaxTransactions {
-		return errcode.Invalidf("incident names %d transactions, at most %d", len(in.Transactions), MaxTransactions)
+		return errcode.InvalidFieldf("transactions", "max-items", "incident names %d transactions, at most %d", len(in.Transactions), MaxTransactions)
 	}
 	for i, t := range in.Transactions {
 		if err := text.Check(fmt.Sprintf("incident transaction %d", i), t, text.ID(MaxTxIDBytes)); err != nil {
-			return err
+			return errcode.WithField(err, fmt.Sprintf("transactions[%d]", i))
 		}
 		if slices.Contains(in.Transactions[:i], t) {
-			return errcode.Invalidf("incident names transaction %s twice", errcode.Quote(t))
+			return errcode.InvalidFieldf(fmt.Sprintf("transactions[%d]", i), "unique", "incident names transaction %s twice", errcode.Quote(t))
 		}
 	}
 	if in.Decision != "" {
 		if err := text.Check("incident decision", in.Decision, text.ID(text.MaxIDBytes)); err != nil {
-			return err
+			return errcode.WithField(err, "decision")
 		}
 	}
 	if in.Subject != "" {
 		if err := text.Check("incident subject", in.Subject, text.ID(MaxSubjectBytes)); err != nil {
-			return err
+			return errcode.WithField(err, "subject")
 		}
 	}
 	return checkPostMortem(in.PostMortem, false)
@@ -220,13 +232,13 @@ func checkPostMortem(link string, required bool) error {
 		return nil
 	}
 	if err := text.Check("incident post-mortem link", link, text.ID(MaxPostMortemBytes)); err != nil {
-		return err
+		return errcode.WithField(err, "postMortem")
 	}
 	if !strings.HasPrefix(link, "https://") && !strings.HasPrefix(link, "http://") && !strings.HasPrefix(link, "sha256:") {
-		return errcode.Invalidf("incident post-mortem %s is neither a link (https://…) nor a document hash (sha256:…)", errcode.Quote(link))
+		return errcode.InvalidFieldf("postMortem", "format", "incident post-mortem %s is neither a link (https://…) nor a document hash (sha256:…)", errcode.Quote(link))
 	}
 	if strings.ContainsAny(link, " ") {
-		return errcode.Invalidf("incident post-mortem link %s contains a space", errcode.Quote(link))
+		return errcode.InvalidFieldf("postMortem", "format", "incident post-mortem link %s contains a space", errcode.Quote(link))
 	}
 	return nil
 }
@@ -250,13 +262,13 @@ func Record(tx *core.Tx, in Incident) (*Incident, error) {
 // one exists. Subject is required.
 func RecordOnce(tx *core.Tx, in Incident) (*Incident, error) {
 	if in.Subject == "" {
-		return nil, errcode.Invalidf("record %s incident once: the subject is required", in.Kind)
+		return nil, errcode.InvalidFieldf("subject", "required", "record %s incident once: the subject is required", in.Kind)
 	}
 	if err := in.Kind.Check(); err != nil {
 		return nil, err
 	}
 	if err := text.Check("incident subject", in.Subject, text.ID(MaxSubjectBytes)); err != nil {
-		return nil, err
+		return nil, errcode.WithField(err, "subject")
 	}
 	rk, err := core.Key(refType, string(in.Kind), in.Subject)
 	if err != nil {
@@ -267,7 +279,7 @@ func RecordOnce(tx *core.Tx, in Incident) (*Incident, error) {
 		return nil, fmt.Errorf("read incident index: %w", err)
 	}
 	if prev != nil {
-		return nil, errcode.Conflictf("a %s incident on %s is already recorded (incident %s)", in.Kind, errcode.Quote(in.Subject), errcode.Quote(string(prev)))
+		return nil, errcode.Fieldf(errcode.Conflict, "subject", RuleOncePerSubject, "a %s incident on %s is already recorded (incident %s)", in.Kind, errcode.Quote(in.Subject), errcode.Quote(string(prev)))
 	}
 	out, err := write(tx, in, SourceAutomatic, "")
 	if err != nil {
@@ -291,7 +303,7 @@ func write(tx *core.Tx, in Incident, source Source, filedAs string) (*Incident, 
 		in.OccurredAt = tx.Time
 	}
 	if in.OccurredAt.After(tx.Time) {
-		return nil, errcode.Invalidf("incident occurred at %s, after it is recorded (%s)", in.OccurredAt.Format(time.RFC3339), tx.Time.Format(time.RFC3339))
+		return nil, errcode.InvalidFieldf("occurredAt", RuleNotFuture, "incident occurred at %s, after it is recorded (%s)", in.OccurredAt.Format(time.RFC3339), tx.Time.Format(time.RFC3339))
 	}
 	in.OccurredAt = in.OccurredAt.UTC()
 	id, key, err := freeID(tx)
@@ -310,7 +322,7 @@ func write(tx *core.Tx, in Incident, source Source, filedAs string) (*Incident, 
 // ID.2, ID.3, … (point reads, at most maxPerTx).
 func freeID(tx *core.Tx) (string, string, error) {
 	if err := text.Check("transaction ID", tx.TxID, text.ID(MaxTxIDBytes)); err != nil {
-		return "", "", err
+		return "", "", errcode.WithField(err, "") // not an input of the request
 	}
 	for n := 1; n <= maxPerTx; n++ {
 		id := tx.TxID
@@ -329,7 +341,7 @@ func freeID(tx *core.Tx) (string, string, error) {
 			return id, key, nil
 		}
 	}
-	return "", "", errcode.Preconditionf("transaction %s already recorded %d incidents, the most one transaction may", tx.TxID, maxPerTx)
+	return "", "", errcode.PreconditionFieldf("", RuleMaxPerTx, "transaction %s already recorded %d incidents, the most one transaction may", tx.TxID, maxPerTx)
 }
 
 // FileRequest files an incident. OccurredAt is required (the filer knows
@@ -368,7 +380,7 @@ func filerRole(tx *core.Tx, action string) (string, error) {
 			return r, nil
 		}
 	}
-	return "", errcode.Forbiddenf("%s: caller %s holds none of the roles the constitution lets file incidents (incidents.filerRoles: %s)", action, tx.Caller.Identity.Short(), strings.Join(roles, ", "))
+	return "", errcode.Fieldf(errcode.Forbidden, "", RuleFilerRole, "%s: caller %s holds none of the roles the constitution lets file incidents (incidents.filerRoles: %s)", action, tx.Caller.Identity.Short(), strings.Join(roles, ", "))
 }
 
 // File records an incident reported by a holder of a filer role.
@@ -382,7 +394,7 @@ func filerRole(tx *core.Tx, action string) (string, error) {
 // constitution).
 func File(tx *core.Tx, req FileRequest) (*Incident, error) {
 	if req.OccurredAt.IsZero() {
-		return nil, errcode.Invalidf("file incident: occurredAt is required (when the incident happened, RFC 3339)")
+		return nil, errcode.InvalidFieldf("occurredAt", "required", "file incident: occurredAt is required (when the incident happened, RFC 3339)")
 	}
 	in := Incident{Kind: req.Kind, Severity: req.Severity, Summary: req.Summary, Transactions: req.Transactions,
 		Decision: req.Decision, Subject: req.Subject, PostMortem: req.PostMortem, OccurredAt: req.OccurredAt}
@@ -422,7 +434,7 @@ func AttachPostMortem(tx *core.Tx, req PostMortemRequest) (*Incident, error) {
 		return nil, err
 	}
 	if in.PostMortem != "" {
-		return nil, errcode.Conflictf("incident %s already has a post-mortem (%s)", in.ID, errcode.Quote(in.PostMortem))
+		return nil, errcode.Fieldf(errcode.Conflict, "", RuleOnePostMortem, "incident %s already has a post-mortem (%s)", in.ID, errcode.Quote(in.PostMortem))
 	}
 	if _, err := filerRole(tx, "attach post-mortem"); err != nil {
 		return nil, err
@@ -442,7 +454,7 @@ func AttachPostMortem(tx *core.Tx, req PostMortemRequest) (*Incident, error) {
 // Get returns one incident, or NOT_FOUND.
 func Get(s core.Store, id string) (*Incident, error) {
 	if err := text.Check("incident ID", id, text.ID(MaxTxIDBytes+8)); err != nil {
-		return nil, err
+		return nil, errcode.WithField(err, "id")
 	}
 	key, err := Key(id)
 	if err != nil {
@@ -454,7 +466,7 @@ func Get(s core.Store, id string) (*Incident, error) {
 		return nil, err
 	}
 	if !found {
-		return nil, errcode.NotFoundf("incident %s does not exist", errcode.Quote(id))
+		return nil, errcode.Fieldf(errcode.NotFound, "id", "exists", "incident %s does not exist", errcode.Quote(id))
 	}
 	return &in, nil
 }
@@ -489,7 +501,7 @@ func List(s core.Store, req ListRequest) (*ListPage, error) {
 		}
 	}
 	if req.From != nil && req.To != nil && !req.From.Before(*req.To) {
-		return nil, errcode.Invalidf("list incidents: from %s is not before to %s", req.From.Format(time.RFC3339), req.To.Format(time.RFC3339))
+		return nil, errcode.InvalidFieldf("from", RuleFromBeforeTo, "list incidents: from %s is not before to %s", req.From.Format(time.RFC3339), req.To.Format(time.RFC3339))
 	}
 	keep := func(in *Incident) bool {
 		return (req.Kind == "" || in.Kind == req.Kind) &&

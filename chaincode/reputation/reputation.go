@@ -232,6 +232,25 @@ func slashKey(member identity.Identity, id string) (string, error) {
 }
 
 // checkID checks an attestation or slash ID given as an argument.
+// The rules a refusal names (errcode field/rule), besides the shared
+// "required", "enum", "range", "exists" and the text rules.
+const (
+	RuleActiveMember = "active-member" // the caller (and an attestation's recipient) is an active member
+	RuleAttesterRole = "attester-role" // the caller holds the attester role
+	RuleAttesterOf   = "attester-of"   // the attester is authorised for the category
+	RuleNotSelf      = "not-self"      // no attestation to oneself, no endorsement of one's own
+	RuleRecused      = "recused"       // an attester who disclosed a conflict on the subject does not attest for it
+	RuleUniqueID     = "unique-id"     // one attestation per transaction and recipient
+	RuleFuture       = "future"        // an expiry is after the time the attestation is recorded at
+	RuleFarmingCap   = "farming-cap"   // one attester's weight to one recipient stays within the cap per period
+	RuleIssuer       = "issuer"        // only the issuing attester (or a decision) revokes
+	RuleRevokeOnce   = "revoke-once"   // an attestation is revoked once
+	RuleNotRevoked   = "not-revoked"   // a revoked attestation is not endorsed
+	RuleNotExpired   = "not-expired"   // an expired attestation is not endorsed
+	RuleNotOwn       = "not-own"       // an attester does not endorse their own attestation
+	RuleEndorseOnce  = "endorse-once"  // a member endorses an attestation once
+)
+
 func checkID(what, id string) error {
 	return text.Check(what+" ID", id, text.ID(text.MaxIDBytes))
 }
@@ -310,22 +329,22 @@ func params(s core.Store) (constitution.Reputation, error) {
 // attestation with this transaction's ID exists).
 func Attest(tx *core.Tx, req AttestRequest) (*Attestation, error) {
 	if err := req.Recipient.Validate(); err != nil {
-		return nil, fmt.Errorf("attestation recipient: %w", err)
+		return nil, errcode.WithField(fmt.Errorf("attestation recipient: %w", err), "recipient")
 	}
 	if err := req.Category.Check(); err != nil {
 		return nil, err
 	}
 	if req.Weight < 1 {
-		return nil, errcode.Invalidf("attestation weight %d is out of bounds: it must be at least 1", req.Weight)
+		return nil, errcode.InvalidFieldf("weight", "range", "attestation weight %d is out of bounds: it must be at least 1", req.Weight)
 	}
 	if err := text.Check("attestation evidence", req.Evidence, text.Rule{MaxRunes: MaxEvidenceBytes, MultiLine: true, Required: true}); err != nil {
-		return nil, err
+		return nil, errcode.WithField(err, "evidence")
 	}
 	var expires *time.Time
 	if req.ExpiresAt != nil {
 		e := req.ExpiresAt.UTC()
 		if !e.After(tx.Time) {
-			return nil, errcode.Invalidf("attestation expiry %s is not after the transaction time %s", e.Format(time.RFC3339), tx.Time.Format(time.RFC3339))
+			return nil, errcode.InvalidFieldf("expiresAt", RuleFuture, "attestation expiry %s is not after the transaction time %s", e.Format(time.RFC3339), tx.Time.Format(time.RFC3339))
 		}
 		expires = &e
 	}
@@ -334,7 +353,7 @@ func Attest(tx *core.Tx, req AttestRequest) (*Attestation, error) {
 		return nil, err
 	}
 	if req.Weight > p.MaxWeight {
-		return nil, errcode.Invalidf("attestation weight %d is out of bounds: the constitution allows 1..%d", req.Weight, p.MaxWeight)
+		return nil, errcode.InvalidFieldf("weight", "range", "attestation weight %d is out of bounds: the constitution allows 1..%d", req.Weight, p.MaxWeight)
 	}
 	id, err := txID(tx)
 	if err != nil {
@@ -342,32 +361,32 @@ func Attest(tx *core.Tx, req AttestRequest) (*Attestation, error) {
 	}
 	attester, err := membership.Active(tx.Store, tx.Caller.Identity)
 	if err != nil {
-		return nil, errcode.Forbiddenf("attest: caller %s is not an active member", tx.Caller.Identity.Short())
+		return nil, errcode.Fieldf(errcode.Forbidden, "", RuleActiveMember, "attest: caller %s is not an active member", tx.Caller.Identity.Short())
 	}
 	if !attester.Has(membership.RoleAttester) {
-		return nil, errcode.Forbiddenf("attest: caller %s does not hold the attester role", tx.Caller.Identity.Short())
+		return nil, errcode.Fieldf(errcode.Forbidden, "", RuleAttesterRole, "attest: caller %s does not hold the attester role", tx.Caller.Identity.Short())
 	}
 	if !attester.CanAttest(req.Category) {
-		return nil, errcode.Forbiddenf("attest: attester %s is not authorised for category %s (authorised: %s)", tx.Caller.Identity.Short(), req.Category, categoryList(attester.AttesterCategories))
+		return nil, errcode.Fieldf(errcode.Forbidden, "category", RuleAttesterOf, "attest: attester %s is not authorised for category %s (authorised: %s)", tx.Caller.Identity.Short(), req.Category, categoryList(attester.AttesterCategories))
 	}
 	if req.Recipient == tx.Caller.Identity {
-		return nil, errcode.Forbiddenf("attest: self-attestation is not allowed: %s cannot attest to themselves", tx.Caller.Identity.Short())
+		return nil, errcode.Fieldf(errcode.Forbidden, "recipient", RuleNotSelf, "attest: self-attestation is not allowed: %s cannot attest to themselves", tx.Caller.Identity.Short())
 	}
 	if req.Subject != nil {
 		if err := req.Subject.Validate(); err != nil {
-			return nil, fmt.Errorf("attestation subject: %w", err)
+			return nil, fmt.Errorf("attestation subject: %w", err) // names subject.kind or subject.id
 		}
 		conflicted, err := coi.Conflicted(tx.Store, tx.Caller.Identity, *req.Subject)
 		if err != nil {
 			return nil, err
 		}
 		if conflicted {
-			return nil, errcode.Forbiddenf("attest: attester %s disclosed a conflict of interest on %s and is recused from attesting for it", tx.Caller.Identity.Short(), req.Subject)
+			return nil, errcode.Fieldf(errcode.Forbidden, "subject", RuleRecused, "attest: attester %s disclosed a conflict of interest on %s and is recused from attesting for it", tx.Caller.Identity.Short(), req.Subject)
 		}
 	}
 	if _, err := membership.Active(tx.Store, req.Recipient); err != nil {
 		if errcode.IsCode(err, errcode.NotFound) {
-			return nil, errcode.NotFoundf("attest: recipient %s is not an active member", req.Recipient)
+			return nil, errcode.Fieldf(errcode.NotFound, "recipient", RuleActiveMember, "attest: recipient %s is not an active member", req.Recipient)
 		}
 		return nil, err
 	}
@@ -380,7 +399,7 @@ func Attest(tx *core.Tx, req AttestRequest) (*Attestation, error) {
 		return nil, fmt.Errorf("read %q: %w", key, err)
 	}
 	if existing != nil {
-		return nil, errcode.Conflictf("attestation %s to %s already exists", id, req.Recipient.Short())
+		return nil, errcode.Fieldf(errcode.Conflict, "", RuleUniqueID, "attestation %s to %s already exists", id, req.Recipient.Short())
 	}
 	// The time rule: an attestation is recorded after the recipient's
 	// newest slash, so it can never slip under a slash written before it.
@@ -393,14 +412,14 @@ func Attest(tx *core.Tx, req AttestRequest) (*Attestation, error) {
 		at = timerule.Stamp(tx.Time, lastSlash.Add(time.Nanosecond))
 	}
 	if expires != nil && !expires.After(at) {
-		return nil, errcode.Invalidf("attestation expiry %s is not after the time it is recorded at, %s (after the recipient's last slash)", expires.Format(time.RFC3339), at.Format(time.RFC3339Nano))
+		return nil, errcode.InvalidFieldf("expiresAt", RuleFuture, "attestation expiry %s is not after the time it is recorded at, %s (after the recipient's last slash)", expires.Format(time.RFC3339), at.Format(time.RFC3339Nano))
 	}
 	given, err := givenWithin(tx.Store, req.Recipient, tx.Caller.Identity, at.Add(-time.Duration(p.CapPeriodSec)*time.Second), at)
 	if err != nil {
 		return nil, err
 	}
 	if given+req.Weight > p.CapPerAttesterPeriod {
-		return nil, errcode.Preconditionf("attest: farming cap exceeded: %s gave %s %d points in the last %d seconds; with this attestation of %d that would be %d, above the cap of %d per attester, recipient and period",
+		return nil, errcode.PreconditionFieldf("weight", RuleFarmingCap, "attest: farming cap exceeded: %s gave %s %d points in the last %d seconds; with this attestation of %d that would be %d, above the cap of %d per attester, recipient and period",
 			tx.Caller.Identity, req.Recipient, given, p.CapPeriodSec, req.Weight, given+req.Weight, p.CapPerAttesterPeriod)
 	}
 	a := &Attestation{
@@ -500,10 +519,10 @@ var errPeriodRead = errors.New("cap period read")
 // GetAttestation returns one attestation, or NOT_FOUND.
 func GetAttestation(s core.Store, ref AttestationRef) (*Attestation, error) {
 	if err := ref.Recipient.Validate(); err != nil {
-		return nil, fmt.Errorf("attestation recipient: %w", err)
+		return nil, errcode.WithField(fmt.Errorf("attestation recipient: %w", err), "recipient")
 	}
 	if err := checkID("attestation", ref.AttestationID); err != nil {
-		return nil, err
+		return nil, errcode.WithField(err, "attestationId")
 	}
 	key, err := AttestationKey(ref.Recipient, ref.AttestationID)
 	if err != nil {
@@ -515,7 +534,7 @@ func GetAttestation(s core.Store, ref AttestationRef) (*Attestation, error) {
 		return nil, err
 	}
 	if !found {
-		return nil, errcode.NotFoundf("attestation %s to %s does not exist", ref.AttestationID, ref.Recipient)
+		return nil, errcode.Fieldf(errcode.NotFound, "attestationId", "exists", "attestation %s to %s does not exist", ref.AttestationID, ref.Recipient)
 	}
 	return &a, nil
 }
@@ -543,7 +562,7 @@ func RevokeByDecision(tx *core.Tx, req RevokeRequest, decision string) (*Attesta
 
 func revoke(tx *core.Tx, req RevokeRequest, decision string) (*Attestation, error) {
 	if err := text.Check("revocation reason", req.Reason, text.Rule{MaxRunes: MaxReasonBytes, MultiLine: true, Required: true}); err != nil {
-		return nil, err
+		return nil, errcode.WithField(err, "reason")
 	}
 	a, err := GetAttestation(tx.Store, req.AttestationRef)
 	if err != nil {
@@ -552,13 +571,13 @@ func revoke(tx *core.Tx, req RevokeRequest, decision string) (*Attestation, erro
 	authority := "attester"
 	if decision == "" {
 		if a.Attester != tx.Caller.Identity {
-			return nil, errcode.Forbiddenf("revoke: only the issuing attester %s (or a House A decision) may revoke attestation %s; caller is %s", a.Attester.Short(), a.ID, tx.Caller.Identity.Short())
+			return nil, errcode.Fieldf(errcode.Forbidden, "", RuleIssuer, "revoke: only the issuing attester %s (or a House A decision) may revoke attestation %s; caller is %s", a.Attester.Short(), a.ID, tx.Caller.Identity.Short())
 		}
 	} else {
 		authority = AuthorityDecision
 	}
 	if a.Revoked != nil {
-		return nil, errcode.Conflictf("attestation %s was already revoked at %s", a.ID, a.Revoked.At.Format(time.RFC3339))
+		return nil, errcode.Fieldf(errcode.Conflict, "", RuleRevokeOnce, "attestation %s was already revoked at %s", a.ID, a.Revoked.At.Format(time.RFC3339))
 	}
 	a.Revoked = &Revocation{By: tx.Caller.Identity, At: timerule.Stamp(tx.Time, a.IssuedAt), TxID: tx.TxID, Reason: req.Reason, Authority: authority, Decision: decision}
 	key, err := AttestationKey(a.Recipient, a.ID)
@@ -584,26 +603,26 @@ func revoke(tx *core.Tx, req RevokeRequest, decision string) (*Attestation, erro
 // (revoked or expired), CONFLICT (already endorsed by the caller).
 func Endorse(tx *core.Tx, req EndorseRequest) (*Endorsement, error) {
 	if err := text.Check("endorsement comment", req.Comment, text.Rule{MaxRunes: MaxCommentBytes, MultiLine: true}); err != nil {
-		return nil, err
+		return nil, errcode.WithField(err, "comment")
 	}
 	a, err := GetAttestation(tx.Store, req.AttestationRef)
 	if err != nil {
 		return nil, err
 	}
 	if _, err := membership.Active(tx.Store, tx.Caller.Identity); err != nil {
-		return nil, errcode.Forbiddenf("endorse: caller %s is not an active member", tx.Caller.Identity.Short())
+		return nil, errcode.Fieldf(errcode.Forbidden, "", RuleActiveMember, "endorse: caller %s is not an active member", tx.Caller.Identity.Short())
 	}
 	if tx.Caller.Identity == a.Recipient {
-		return nil, errcode.Forbiddenf("endorse: %s cannot endorse an attestation to themselves", tx.Caller.Identity.Short())
+		return nil, errcode.Fieldf(errcode.Forbidden, "", RuleNotSelf, "endorse: %s cannot endorse an attestation to themselves", tx.Caller.Identity.Short())
 	}
 	if tx.Caller.Identity == a.Attester {
-		return nil, errcode.Forbiddenf("endorse: %s cannot endorse an attestation they issued", tx.Caller.Identity.Short())
+		return nil, errcode.Fieldf(errcode.Forbidden, "", RuleNotOwn, "endorse: %s cannot endorse an attestation they issued", tx.Caller.Identity.Short())
 	}
 	if a.Revoked != nil {
-		return nil, errcode.Preconditionf("endorse: attestation %s was revoked", a.ID)
+		return nil, errcode.PreconditionFieldf("", RuleNotRevoked, "endorse: attestation %s was revoked", a.ID)
 	}
 	if a.ExpiresAt != nil && !tx.Time.Before(*a.ExpiresAt) {
-		return nil, errcode.Preconditionf("endorse: attestation %s expired at %s", a.ID, a.ExpiresAt.Format(time.RFC3339))
+		return nil, errcode.PreconditionFieldf("", RuleNotExpired, "endorse: attestation %s expired at %s", a.ID, a.ExpiresAt.Format(time.RFC3339))
 	}
 	key, err := endorsementKey(a.Recipient, a.ID, tx.Caller.Identity)
 	if err != nil {
@@ -614,7 +633,7 @@ func Endorse(tx *core.Tx, req EndorseRequest) (*Endorsement, error) {
 		return nil, fmt.Errorf("read %q: %w", key, err)
 	}
 	if existing != nil {
-		return nil, errcode.Conflictf("endorse: %s already endorsed attestation %s", tx.Caller.Identity.Short(), a.ID)
+		return nil, errcode.Fieldf(errcode.Conflict, "", RuleEndorseOnce, "endorse: %s already endorsed attestation %s", tx.Caller.Identity.Short(), a.ID)
 	}
 	e := &Endorsement{AttestationID: a.ID, Recipient: a.Recipient, Endorser: tx.Caller.Identity, At: timerule.Stamp(tx.Time, a.IssuedAt), TxID: tx.TxID, Comment: req.Comment}
 	if err := core.PutJSON(tx.Store, key, e); err != nil {
@@ -648,7 +667,7 @@ func SlashByDecision(tx *core.Tx, req SlashRequest, decision string) (*SlashReco
 
 func checkSlash(req SlashRequest) error {
 	if err := req.Member.Validate(); err != nil {
-		return fmt.Errorf("slashed member: %w", err)
+		return errcode.WithField(fmt.Errorf("slashed member: %w", err), "member")
 	}
 	if req.Category != "" {
 		if err := req.Category.Check(); err != nil {
@@ -656,9 +675,9 @@ func checkSlash(req SlashRequest) error {
 		}
 	}
 	if req.FractionBps < 1 || req.FractionBps > 10000 {
-		return errcode.Invalidf("slash fraction %d bps is out of bounds: it must be 1..10000", req.FractionBps)
+		return errcode.InvalidFieldf("fractionBps", "range", "slash fraction %d bps is out of bounds: it must be 1..10000", req.FractionBps)
 	}
-	return text.Check("slash reason", req.Reason, text.Rule{MaxRunes: MaxReasonBytes, MultiLine: true, Required: true})
+	return errcode.WithField(text.Check("slash reason", req.Reason, text.Rule{MaxRunes: MaxReasonBytes, MultiLine: true, Required: true}), "reason")
 }
 
 func slash(tx *core.Tx, req SlashRequest, authority, decision string) (*SlashRecord, error) {

@@ -130,14 +130,24 @@ type Build struct {
 	MSPID string `json:"mspId"`
 }
 
-// CheckDigest refuses anything but 64 lowercase hexadecimal digits.
+// The rules an upgrade's refusals name (errcode field/rule), besides the
+// shared "format", "range", "required" and "exists".
+const (
+	RuleOneBuildPerSequence = "one-build-per-sequence" // a sequence is authorised for one build only
+	RuleAuthorisedDigest    = "authorised-digest"      // a sign-off or check names the build the decision authorised
+	RuleOneSignOff          = "one-sign-off"           // a maintainer signs off on a sequence's build once
+	RuleTwoPerson           = "two-person"             // a build is cleared once maintainers of MinSignOffOrgs organisations signed off
+)
+
+// CheckDigest refuses anything but 64 lowercase hexadecimal digits (field
+// "digest", rule "format").
 func CheckDigest(what, d string) error {
 	if len(d) != 64 {
-		return errcode.Invalidf("%s %s is not a SHA-256 digest: it must be 64 lowercase hexadecimal digits", what, errcode.Quote(d))
+		return errcode.InvalidFieldf("digest", "format", "%s %s is not a SHA-256 digest: it must be 64 lowercase hexadecimal digits", what, errcode.Quote(d))
 	}
 	for _, c := range d {
 		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
-			return errcode.Invalidf("%s %s is not a SHA-256 digest: it must be 64 lowercase hexadecimal digits", what, errcode.Quote(d))
+			return errcode.InvalidFieldf("digest", "format", "%s %s is not a SHA-256 digest: it must be 64 lowercase hexadecimal digits", what, errcode.Quote(d))
 		}
 	}
 	return nil
@@ -145,7 +155,7 @@ func CheckDigest(what, d string) error {
 
 func checkSequence(what string, seq int64) error {
 	if seq < MinSequence {
-		return errcode.Invalidf("%s: sequence %d is not an upgrade: sequence 1 is the first deployment, an upgrade names %d or later", what, seq, MinSequence)
+		return errcode.InvalidFieldf("sequence", "range", "%s: sequence %d is not an upgrade: sequence 1 is the first deployment, an upgrade names %d or later", what, seq, MinSequence)
 	}
 	return nil
 }
@@ -155,19 +165,19 @@ func checkSequence(what string, seq int64) error {
 func DecodePayload(raw json.RawMessage) (Payload, error) {
 	var p Payload
 	if len(raw) == 0 {
-		return p, errcode.Invalidf("chaincode upgrade: the decision needs a payload {digest, sequence, version}")
+		return p, errcode.InvalidFieldf("payload", "required", "chaincode upgrade: the decision needs a payload {digest, sequence, version}")
 	}
 	if err := strictjson.Decode("chaincode upgrade payload", raw, 0, &p); err != nil {
 		return p, err
 	}
 	if err := CheckDigest("chaincode upgrade: digest", p.Digest); err != nil {
-		return p, err
+		return p, errcode.WithField(err, "payload.digest")
 	}
 	if err := checkSequence("chaincode upgrade", p.Sequence); err != nil {
-		return p, err
+		return p, errcode.WithField(err, "payload.sequence")
 	}
 	if err := text.Check("chaincode upgrade: version", p.Version, text.ID(MaxVersionBytes)); err != nil {
-		return p, err
+		return p, errcode.WithField(err, "payload.version")
 	}
 	return p, nil
 }
@@ -191,7 +201,7 @@ func Get(s core.Store, seq int64) (*Authorisation, error) {
 		return nil, err
 	}
 	if !found {
-		return nil, errcode.NotFoundf("no executed chaincode_upgrade decision authorises a build for sequence %d", seq)
+		return nil, errcode.Fieldf(errcode.NotFound, "sequence", "exists", "no executed chaincode_upgrade decision authorises a build for sequence %d", seq)
 	}
 	return &a, nil
 }
@@ -206,7 +216,7 @@ func CheckAuthorise(s core.Store, raw json.RawMessage) (Payload, error) {
 	}
 	prev, err := Get(s, p.Sequence)
 	if err == nil {
-		return p, errcode.Conflictf("chaincode upgrade: sequence %d is already authorised for build %s by decision %s; one sequence, one build",
+		return p, errcode.Fieldf(errcode.Conflict, "payload.sequence", RuleOneBuildPerSequence, "chaincode upgrade: sequence %d is already authorised for build %s by decision %s; one sequence, one build",
 			p.Sequence, prev.Digest, errcode.Quote(prev.Decision))
 	}
 	if !errcode.IsCode(err, errcode.NotFound) {
@@ -252,7 +262,7 @@ func Sign(tx *core.Tx, req SignOffRequest) (*SignOff, error) {
 		return nil, err
 	}
 	if req.Digest != a.Digest {
-		return nil, errcode.Preconditionf("sign-off: the build you name, %s, is not the one decision %s authorised for sequence %d (%s); rebuild from the authorised source (network/build-chaincode.sh) and compare",
+		return nil, errcode.PreconditionFieldf("digest", RuleAuthorisedDigest, "sign-off: the build you name, %s, is not the one decision %s authorised for sequence %d (%s); rebuild from the authorised source (network/build-chaincode.sh) and compare",
 			req.Digest, errcode.Quote(a.Decision), a.Sequence, a.Digest)
 	}
 	key, err := core.Key(signOffObject, seqAttr(req.Sequence), tx.Caller.MSPID, tx.Caller.ID)
@@ -264,7 +274,7 @@ func Sign(tx *core.Tx, req SignOffRequest) (*SignOff, error) {
 		return nil, fmt.Errorf("read sign-off: %w", err)
 	}
 	if prev != nil {
-		return nil, errcode.Conflictf("sign-off: %s already signed off on the build for sequence %d", tx.Caller.Identity.Short(), req.Sequence)
+		return nil, errcode.Fieldf(errcode.Conflict, "", RuleOneSignOff, "sign-off: %s already signed off on the build for sequence %d", tx.Caller.Identity.Short(), req.Sequence)
 	}
 	so := &SignOff{Decision: a.Decision, Sequence: a.Sequence, Digest: a.Digest, Maintainer: tx.Caller.Identity, At: tx.Time, TxID: tx.TxID}
 	if err := core.PutJSON(tx.Store, key, so); err != nil {
@@ -314,11 +324,11 @@ func Check(s core.Store, digest string, seq int64) (*Status, error) {
 	}
 	a := st.Authorisation
 	if a.Digest != digest {
-		return nil, errcode.Preconditionf("build %s is not authorised for sequence %d: decision %s authorised %s",
+		return nil, errcode.PreconditionFieldf("digest", RuleAuthorisedDigest, "build %s is not authorised for sequence %d: decision %s authorised %s",
 			digest, seq, errcode.Quote(a.Decision), a.Digest)
 	}
 	if !st.Cleared {
-		return nil, errcode.Preconditionf("build %s for sequence %d is authorised by decision %s but signed off by maintainers of %d organisation(s) [%s]; two-person integrity needs %d",
+		return nil, errcode.PreconditionFieldf("", RuleTwoPerson, "build %s for sequence %d is authorised by decision %s but signed off by maintainers of %d organisation(s) [%s]; two-person integrity needs %d",
 			digest, seq, errcode.Quote(a.Decision), len(st.Organisations), joinOrgs(st.Organisations), MinSignOffOrgs)
 	}
 	return st, nil

@@ -55,10 +55,10 @@ func slashRequest(payload json.RawMessage) (reputation.SlashRequest, error) {
 		return req, err
 	}
 	if err := req.Member.Validate(); err != nil {
-		return req, err
+		return req, errcode.WithField(err, "payload.member")
 	}
 	if req.FractionBps < 1 || req.FractionBps > 10000 {
-		return req, errcode.Invalidf("slashing: fraction %d bps is out of bounds: it must be 1..10000", req.FractionBps)
+		return req, errcode.InvalidFieldf("payload.fractionBps", "range", "slashing: fraction %d bps is out of bounds: it must be 1..10000", req.FractionBps)
 	}
 	return req, nil
 }

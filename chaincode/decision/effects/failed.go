@@ -31,26 +31,26 @@ import (
 // it instead), CONFLICT (already recorded).
 func RecordFailedExecution(tx *core.Tx, deps decision.Deps, id string) (*incident.Incident, error) {
 	if _, err := membership.Active(tx.Store, tx.Caller.Identity); err != nil {
-		return nil, errcode.Forbiddenf("record failed execution of %s: caller %s is not an active member", errcode.Quote(id), tx.Caller.Identity.Short())
+		return nil, errcode.Fieldf(errcode.Forbidden, "", decision.RuleActiveMember, "record failed execution of %s: caller %s is not an active member", errcode.Quote(id), tx.Caller.Identity.Short())
 	}
 	d, err := decision.Get(tx.Store, id)
 	if err != nil {
 		return nil, err
 	}
 	if d.Status != decision.StatusPassed {
-		return nil, errcode.Preconditionf("record failed execution of decision %s: it is %s; only a passed decision's execution can fail", d.ID, d.Status)
+		return nil, errcode.PreconditionFieldf("", decision.RulePassed, "record failed execution of decision %s: it is %s; only a passed decision's execution can fail", d.ID, d.Status)
 	}
 	margin, err := timerule.Margin(tx.Store, 0)
 	if err != nil {
 		return nil, err
 	}
 	if d.ExecutableAt == nil || !timerule.Passed(tx.Time, *d.ExecutableAt, margin) {
-		return nil, errcode.Preconditionf("record failed execution of decision %s: it is not executable yet", d.ID)
+		return nil, errcode.PreconditionFieldf("", decision.RuleTimelock, "record failed execution of decision %s: it is not executable yet", d.ID)
 	}
 	scratch := &core.Tx{Store: newOverlay(tx.Store), Caller: tx.Caller, Time: tx.Time, TxID: tx.TxID}
 	_, execErr := decision.Execute(scratch, deps, id)
 	if execErr == nil {
-		return nil, errcode.Preconditionf("record failed execution of decision %s: its execution succeeds now; execute it (decision:Execute)", d.ID)
+		return nil, errcode.PreconditionFieldf("", RuleExecutionFails, "record failed execution of decision %s: its execution succeeds now; execute it (decision:Execute)", d.ID)
 	}
 	if errcode.CodeOf(execErr) == errcode.Internal {
 		// An uncoded error is a fault of this peer (a read failed), not a

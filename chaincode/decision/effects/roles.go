@@ -37,6 +37,17 @@ func isGrant(t constitution.DecisionType) bool {
 	return t == constitution.RoleGrant || t == constitution.OfficeGrant
 }
 
+// The rules the effects' refusals name (errcode field/rule), besides
+// decision's and the shared "enum", "range", "required".
+const (
+	RuleExecutionFails = "execution-fails" // a failed execution is recorded only while the execution fails
+	RuleRolePower      = "role-power"      // a role decision names a role that carries a power
+	RuleRoleDecision   = "role-decision"   // a role is granted or withdrawn by its own decision type
+	RuleAttesterOnly   = "attester-only"   // attesterCategories are for the attester role
+	RuleRoleHeld       = "role-held"       // a grant names a role not held, a withdrawal one held
+	RuleEligible       = "eligible"        // a seat holder is eligible for House A at execution
+)
+
 // rolePayload decodes and validates a role decision's payload for type t:
 // the role must be one that type t carries; the attester role names its
 // categories, no other role names any.
@@ -47,14 +58,14 @@ func rolePayload(t constitution.DecisionType, payload json.RawMessage) (RolePayl
 		return p, err
 	}
 	if err := p.Member.Validate(); err != nil {
-		return p, err
+		return p, errcode.WithField(err, "payload.member")
 	}
 	if !p.Role.Valid() {
-		return p, errcode.Invalidf("%s: unknown role %q", what, p.Role)
+		return p, errcode.InvalidFieldf("payload.role", "enum", "%s: unknown role %q", what, p.Role)
 	}
 	grant, revoke, ok := constitution.RoleDecisionTypes(string(p.Role))
 	if !ok {
-		return p, errcode.Invalidf("%s: the %s role carries no power: an organisation admin gives it by registering the member and takes it by removing them", what, p.Role)
+		return p, errcode.InvalidFieldf("payload.role", RuleRolePower, "%s: the %s role carries no power: an organisation admin gives it by registering the member and takes it by removing them", what, p.Role)
 	}
 	want := revoke
 	if isGrant(t) {
@@ -65,19 +76,20 @@ func rolePayload(t constitution.DecisionType, payload json.RawMessage) (RolePayl
 		if isGrant(t) {
 			verb = "granted"
 		}
-		return p, errcode.Preconditionf("%s: the %s role is %s only by a %s decision, not by %s", what, p.Role, verb, want, t)
+		return p, errcode.PreconditionFieldf("payload.role", RuleRoleDecision, "%s: the %s role is %s only by a %s decision, not by %s", what, p.Role, verb, want, t)
 	}
 	if p.Role == membership.RoleAttester {
 		cats, err := contribution.Normalise(p.AttesterCategories)
 		if err != nil {
-			return p, err
+			f, _ := errcode.FieldOf(err)
+			return p, errcode.WithField(err, "payload.attesterC"+strings.TrimPrefix(f, "c"))
 		}
 		if len(cats) == 0 {
-			return p, errcode.Invalidf("%s: the attester role is granted and withdrawn per contribution category: name at least one in attesterCategories", what)
+			return p, errcode.InvalidFieldf("payload.attesterCategories", "required", "%s: the attester role is granted and withdrawn per contribution category: name at least one in attesterCategories", what)
 		}
 		p.AttesterCategories = cats
 	} else if len(p.AttesterCategories) > 0 {
-		return p, errcode.Invalidf("%s: attesterCategories are only for the attester role, not %s", what, p.Role)
+		return p, errcode.InvalidFieldf("payload.attesterCategories", RuleAttesterOnly, "%s: attesterCategories are only for the attester role, not %s", what, p.Role)
 	}
 	return p, nil
 }
@@ -88,20 +100,20 @@ func rolePayload(t constitution.DecisionType, payload json.RawMessage) (RolePayl
 func checkRoleState(s core.Store, t constitution.DecisionType, p RolePayload) error {
 	m, err := membership.Active(s, p.Member)
 	if err != nil {
-		return err
+		return errcode.WithField(err, "payload.member")
 	}
 	if isGrant(t) {
 		if m.Has(p.Role) && (p.Role != membership.RoleAttester || !slices.ContainsFunc(p.AttesterCategories, func(c contribution.Category) bool { return !m.CanAttest(c) })) {
-			return errcode.Conflictf("%s: %s already holds the %s role%s", t, p.Member.Short(), p.Role, cats(p))
+			return errcode.Fieldf(errcode.Conflict, "payload.role", RuleRoleHeld, "%s: %s already holds the %s role%s", t, p.Member.Short(), p.Role, cats(p))
 		}
 		return nil
 	}
 	if !m.Has(p.Role) {
-		return errcode.Conflictf("%s: %s does not hold the %s role", t, p.Member.Short(), p.Role)
+		return errcode.Fieldf(errcode.Conflict, "payload.role", RuleRoleHeld, "%s: %s does not hold the %s role", t, p.Member.Short(), p.Role)
 	}
 	for _, c := range p.AttesterCategories {
 		if !m.CanAttest(c) {
-			return errcode.Conflictf("%s: %s is not an attester in %s", t, p.Member.Short(), c)
+			return errcode.Fieldf(errcode.Conflict, "payload.role", RuleRoleHeld, "%s: %s is not an attester in %s", t, p.Member.Short(), c)
 		}
 	}
 	return nil
@@ -170,7 +182,7 @@ func SeatConfirmation(eff decision.Effect) decision.Effect {
 			return nil, err
 		}
 		if !rep.Eligible {
-			return nil, errcode.Preconditionf("seat confirmation: %s is not eligible for a House A seat at execution: %s", p.Member.Short(), strings.Join(rep.Reasons, "; "))
+			return nil, errcode.PreconditionFieldf("payload.member", RuleEligible, "seat confirmation: %s is not eligible for a House A seat at execution: %s", p.Member.Short(), strings.Join(rep.Reasons, "; "))
 		}
 		return apply(tx, d)
 	}

@@ -1,0 +1,93 @@
+package delegation
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/charter-gov/charter/chaincode/constitution"
+	"github.com/charter-gov/charter/chaincode/core"
+	"github.com/charter-gov/charter/chaincode/errcode"
+	"github.com/charter-gov/charter/chaincode/identity"
+	"github.com/charter-gov/charter/chaincode/internal/testutil"
+	"github.com/charter-gov/charter/chaincode/membership"
+	"github.com/charter-gov/charter/chaincode/text"
+)
+
+// Every refused delegation, revocation and statement names the field of
+// the request it is about and the rule it broke, and writes nothing.
+func TestRefusalsNameFieldAndRule(t *testing.T) {
+	s := core.NewMemStore()
+	admin := testutil.ID("LabAMSP", "admin")
+	a, b, c := testutil.ID("LabAMSP", "a"), testutil.ID("LabAMSP", "b"), testutil.ID("LabAMSP", "c")
+	stranger := testutil.ID("LabBMSP", "stranger")
+	t0 := testutil.T0()
+	for _, id := range []identity.Identity{a, b, c} {
+		_, err := membership.Register(testutil.Tx(s, admin, true, t0), membership.RegisterRequest{Member: id, Name: "x"})
+		require.NoError(t, err)
+	}
+	_, err := Set(testutil.Tx(s, b, false, t0), SetRequest{Topic: AllTopics, Legs: []Leg{{To: a, Percent: 50}}})
+	require.NoError(t, err)
+	at := t0.Add(time.Minute)
+	past := t0
+	set := func(who identity.Identity, req SetRequest) func() error {
+		return func() error { _, err := Set(testutil.Tx(s, who, false, at), req); return err }
+	}
+	legs := func(ls ...Leg) SetRequest { return SetRequest{Topic: AllTopics, Legs: ls} }
+	many := make([]Leg, MaxLegs+1)
+	for i := range many {
+		many[i] = Leg{To: testutil.ID("LabAMSP", fmt.Sprintf("d%d", i)), Percent: 1}
+	}
+	budget := string(constitution.Budget)
+	for _, tt := range []struct {
+		name        string
+		do          func() error
+		code        errcode.Code
+		field, rule string
+	}{
+		{"set: not a member", set(stranger, legs(Leg{To: c, Percent: 10})), errcode.Forbidden, "", RuleActiveMember},
+		{"set: an unknown topic", set(a, SetRequest{Topic: "weather", Legs: []Leg{{To: c, Percent: 10}}}), errcode.InvalidArgument, "topic", "enum"},
+		{"set: no legs", set(a, legs()), errcode.InvalidArgument, "legs", "required"},
+		{"set: too many legs", set(a, legs(many...)), errcode.InvalidArgument, "legs", "max-items"},
+		{"set: a malformed delegate", set(a, legs(Leg{To: c, Percent: 10}, Leg{To: identity.Identity{ID: "x"}, Percent: 10})), errcode.InvalidArgument, "legs[1].to", "required"},
+		{"set: to oneself", set(a, legs(Leg{To: a, Percent: 10})), errcode.InvalidArgument, "legs[0].to", RuleNotSelf},
+		{"set: a delegate twice", set(a, legs(Leg{To: c, Percent: 10}, Leg{To: c, Percent: 10})), errcode.InvalidArgument, "legs[1].to", "unique"},
+		{"set: percent 0", set(a, legs(Leg{To: c, Percent: 0})), errcode.InvalidArgument, "legs[0].percent", "range"},
+		{"set: past 100 in all", set(a, legs(Leg{To: c, Percent: 60}, Leg{To: b, Percent: 50})), errcode.InvalidArgument, "legs[1].percent", RuleMaxTotal},
+		{"set: a delegate not a member", set(a, legs(Leg{To: c, Percent: 10}, Leg{To: stranger, Percent: 10})), errcode.NotFound, "legs[1].to", RuleActiveMember},
+		{"set: an expiry in the past", set(a, SetRequest{Topic: budget, Legs: []Leg{{To: c, Percent: 10}}, ExpiresAt: &past}), errcode.InvalidArgument, "expiresAt", RuleFuture},
+		{"set: a cycle", set(a, legs(Leg{To: c, Percent: 10}, Leg{To: b, Percent: 10})), errcode.InvalidArgument, "legs[1].to", RuleNoCycle},
+		{"revoke: not a member", func() error {
+			_, err := Revoke(testutil.Tx(s, stranger, false, at), RevokeRequest{Topic: budget})
+			return err
+		}, errcode.Forbidden, "", RuleActiveMember},
+		{"revoke: an unknown topic", func() error {
+			_, err := Revoke(testutil.Tx(s, a, false, at), RevokeRequest{Topic: "weather"})
+			return err
+		}, errcode.InvalidArgument, "topic", "enum"},
+		{"revoke: none in force", func() error { _, err := Revoke(testutil.Tx(s, a, false, at), RevokeRequest{Topic: budget}); return err }, errcode.NotFound, "topic", "exists"},
+		{"statement: not a member", func() error {
+			_, err := SetStatement(testutil.Tx(s, stranger, false, at), StatementRequest{Text: "hi"})
+			return err
+		}, errcode.Forbidden, "", RuleActiveMember},
+		{"statement: empty", func() error { _, err := SetStatement(testutil.Tx(s, a, false, at), StatementRequest{}); return err }, errcode.InvalidArgument, "text", text.RuleRequired},
+		{"statement of: none", func() error { _, err := StatementOf(s, c); return err }, errcode.NotFound, "member", "exists"},
+		{"statement of: a malformed member", func() error { _, err := StatementOf(s, identity.Identity{ID: "x"}); return err }, errcode.InvalidArgument, "member", "required"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			before := s.Snapshot()
+			err := tt.do()
+			require.Error(t, err)
+			assert.True(t, errcode.IsCode(err, tt.code), "want %s, got %v", tt.code, err)
+			field, rule := errcode.FieldOf(err)
+			assert.Equal(t, []string{tt.field, tt.rule}, []string{field, rule}, "%v", err)
+			d, found := errcode.Decode(errcode.Encode(err))
+			require.True(t, found)
+			assert.Equal(t, []string{tt.field, tt.rule}, []string{d.Field, d.Rule}, "on the wire")
+			assert.Equal(t, before, s.Snapshot(), "a refusal writes nothing")
+		})
+	}
+}
