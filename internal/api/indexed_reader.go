@@ -15,6 +15,7 @@ import (
 	"github.com/charter-gov/charter/chaincode/membership"
 	"github.com/charter-gov/charter/chaincode/reputation"
 	"github.com/charter-gov/charter/chaincode/round"
+	"github.com/charter-gov/charter/chaincode/treasury"
 	charter "github.com/charter-gov/charter/gateway-client"
 	"github.com/charter-gov/charter/internal/alert"
 )
@@ -29,8 +30,9 @@ type PeerReads interface {
 // IndexedReader is the web console's reader (internal/console.Reader)
 // over the API server's index: ballots, their results, votes and weights,
 // a member's standing on a ballot, decisions, members, delegations and
-// delegate statements, the constitution, reputation, rounds, the registry
-// and guardian pauses all come from the index (PeerReads gives only the
+// delegate statements, the constitution, reputation, rounds, the registry,
+// guardian pauses and the treasury (accounts, usage, spends, approvals,
+// deposits) all come from the index (PeerReads gives only the
 // identity the console reads as). Before each index read it
 // waits (at most the server's wait timeout) until the index has applied
 // every block the peer had when the read began, so a page rendered after
@@ -180,6 +182,34 @@ func (x *IndexedReader) IncomingDelegations(ctx context.Context, member identity
 
 func (x *IndexedReader) DelegateStatement(ctx context.Context, member identity.Identity) (*delegation.Statement, error) {
 	return synced(ctx, x, func() (*delegation.Statement, uint64, error) { return x.s.idx.DelegateStatement(member) })
+}
+
+func (x *IndexedReader) TreasuryAccounts(ctx context.Context) ([]treasury.Account, error) {
+	return synced(ctx, x, x.s.idx.TreasuryAccounts)
+}
+
+func (x *IndexedReader) TreasuryUsage(ctx context.Context, account string, at time.Time) (*treasury.PeriodUsage, error) {
+	return synced(ctx, x, func() (*treasury.PeriodUsage, uint64, error) { return x.s.idx.TreasuryUsage(account, at) })
+}
+
+func (x *IndexedReader) Spends(ctx context.Context, pageSize int, bookmark string) (*treasury.SpendPage, error) {
+	return synced(ctx, x, func() (*treasury.SpendPage, uint64, error) { return x.s.idx.Spends(pageSize, bookmark) })
+}
+
+func (x *IndexedReader) Spend(ctx context.Context, id string) (*treasury.Spend, error) {
+	return synced(ctx, x, func() (*treasury.Spend, uint64, error) { return x.s.idx.Spend(id) })
+}
+
+func (x *IndexedReader) SpendApprovals(ctx context.Context, id string) ([]treasury.Approval, error) {
+	return synced(ctx, x, func() ([]treasury.Approval, uint64, error) { return x.s.idx.SpendApprovals(id) })
+}
+
+// TreasuryDeposits reads the deposits at the server's time: a pending
+// deposit past its confirmation deadline shows as lapsed.
+func (x *IndexedReader) TreasuryDeposits(ctx context.Context, pageSize int, bookmark string) (*treasury.DepositPage, error) {
+	return synced(ctx, x, func() (*treasury.DepositPage, uint64, error) {
+		return x.s.idx.TreasuryDeposits(x.s.opts.Now(), pageSize, bookmark)
+	})
 }
 
 // alertScanBlocks is how many of the latest blocks TreasuryAlerts reads.

@@ -259,7 +259,7 @@ func (a *fakeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	defer a.mu.Unlock()
 	w.Header().Set("Content-Type", "application/json")
 	parts := strings.Split(strings.Trim(strings.TrimPrefix(r.URL.Path, "/v1/"), "/"), "/")
-	if a.serveGrant(w, r, parts) {
+	if a.serveGrant(w, r, parts) || a.serveTreasury(w, r, parts) {
 		return
 	}
 	switch {
@@ -442,6 +442,8 @@ var mainPages = []struct{ name, path string }{
 	{"round-manager", "/rounds/r2"},
 	{"artifact", "/artifacts/charter-7b/1.0"},
 	{"guardian", "/guardian?kind=ballot&target=paused"},
+	{"treasury", "/treasury"},
+	{"spend", "/treasury/spends/s1"},
 	{"audit", "/audit"},
 	{"identity", "/identity"},
 }

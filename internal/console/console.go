@@ -125,6 +125,8 @@ func New(opts Options) (http.Handler, error) {
 	mux.HandleFunc("GET /artifacts/{name}/{version}", s.artifactPage)
 	mux.HandleFunc("GET /guardian", s.guardian)
 	mux.HandleFunc("GET /guardian/status", s.guardianStatus)
+	mux.HandleFunc("GET /treasury", s.treasuryPage)
+	mux.HandleFunc("GET /treasury/spends/{id}", s.spendPage)
 	mux.HandleFunc("GET /audit", s.audit)
 	return securityHeaders(mux, contentPolicy(s.apiBase)), nil
 }

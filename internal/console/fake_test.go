@@ -37,6 +37,7 @@ type fakeReader struct {
 	standing map[identity.Identity]*ballot.Standing
 	votes    []ballot.CastWeight
 	grant    *fakeGrant // round r2, which the manager tests drive
+	treasury *fakeTreasury
 	// auditRows is how many transactions the fake API's ledger holds
 	// (auditPerBlock to a block, the last block possibly fewer).
 	auditRows int
@@ -60,7 +61,8 @@ func newFake() *fakeReader {
 			{Voter: bob, Choice: "against", Weight: "40", Counted: true, CastAt: t0},
 			{Voter: reader, Choice: "against", Weight: "999", Counted: false, CastAt: t0},
 		},
-		grant: newGrant(3),
+		grant:    newGrant(3),
+		treasury: newTreasury(),
 	}
 }
 
@@ -165,6 +167,11 @@ func (f *fakeReader) Member(_ context.Context, id identity.Identity) (*membershi
 	m := &membership.Member{Identity: id, Name: "Ada", Status: membership.StatusActive}
 	if id == gus {
 		m.Name, m.Roles = "Gus", []membership.Role{membership.RoleGrantsAdmin}
+	}
+	f.treasury.mu.Lock()
+	defer f.treasury.mu.Unlock()
+	if f.treasury.treasurers[id] {
+		m.Roles = append(m.Roles, membership.RoleTreasurer)
 	}
 	return m, nil
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/charter-gov/charter/chaincode/membership"
 	"github.com/charter-gov/charter/chaincode/reputation"
 	"github.com/charter-gov/charter/chaincode/round"
+	"github.com/charter-gov/charter/chaincode/treasury"
 	charter "github.com/charter-gov/charter/gateway-client"
 	"github.com/charter-gov/charter/internal/alert"
 )
@@ -55,6 +56,13 @@ type Reader interface {
 
 	GuardianStatus(ctx context.Context, t emergency.Target) (*emergency.Status, error)
 	GuardianIncidents(ctx context.Context, pageSize int, bookmark string) (*charter.IncidentPage, error)
+
+	TreasuryAccounts(ctx context.Context) ([]treasury.Account, error)
+	TreasuryUsage(ctx context.Context, account string, at time.Time) (*treasury.PeriodUsage, error)
+	Spends(ctx context.Context, pageSize int, bookmark string) (*treasury.SpendPage, error)
+	Spend(ctx context.Context, id string) (*treasury.Spend, error)
+	SpendApprovals(ctx context.Context, id string) ([]treasury.Approval, error)
+	TreasuryDeposits(ctx context.Context, pageSize int, bookmark string) (*treasury.DepositPage, error)
 }
 
 var _ Reader = (*charter.Client)(nil)

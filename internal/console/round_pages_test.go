@@ -86,6 +86,6 @@ func TestRoundManagerPages(t *testing.T) {
 	t.Run("paid: the spend is named", func(t *testing.T) {
 		_, body := get(t, srv, "/rounds/r2/live", nil)
 		assert.Contains(t, body, `data-status="spend_proposed"`)
-		assert.Contains(t, body, "treasury spend <strong id=\"payout-spend\">s0042</strong>")
+		assert.Contains(t, body, "treasury spend <a id=\"payout-spend\" href=\"/treasury/spends/s0042\"><strong>s0042</strong></a>", "the payout spend links to its treasury page")
 	})
 }

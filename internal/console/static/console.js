@@ -221,6 +221,13 @@
       }
       case 'pause':
         return { kind: form.getAttribute('data-target-kind'), target: form.getAttribute('data-target'), reason: form.querySelector('[name=reason]').value };
+      case 'signer-only':
+        return {};
+      case 'reason': {
+        var reason = form.querySelector('[name=reason]').value.trim();
+        if (!reason) throw new Error('Give a reason first.');
+        return { reason: reason };
+      }
     }
     throw new Error('unknown form kind ' + kind);
   }
@@ -237,6 +244,26 @@
     }
   }
 
+  // reloadRegions re-reads the page after a committed write and swaps in
+  // the regions marked data-region (the facts, the approvals, the actions)
+  // without a reload; it says what happened in #write-result (a status
+  // region outside them)
+  // and puts the focus on the next action's button, or on the region.
+  async function reloadRegions(message) {
+    var resp = await fetch(location.pathname + location.search, { headers: { 'Accept': 'text/html' } });
+    if (!resp.ok) return;
+    var doc = new DOMParser().parseFromString(await resp.text(), 'text/html');
+    document.querySelectorAll('[data-region]').forEach(function (el) {
+      var fresh = doc.getElementById(el.id);
+      if (fresh) el.innerHTML = fresh.innerHTML;
+    });
+    var out = document.getElementById('write-result') || document.getElementById('announce');
+    if (out) out.textContent = message;
+    var next = document.querySelector('[data-region] form.write button[type=submit]');
+    var heading = document.getElementById('actions-h');
+    if (next) next.focus(); else if (heading) heading.focus();
+  }
+
   function onWrite(ev) {
     var form = ev.target.closest('form.write');
     if (!form) return;
@@ -249,6 +276,9 @@
     write(form.getAttribute('data-write'), body, status)
       .then(function (job) {
         if (job.status !== 'committed') return;
+        if (form.getAttribute('data-reload') === 'yes') {
+          return reloadRegions((status ? status.textContent + ' ' : '') + 'The page shows the spend as it is now.');
+        }
         refreshAfter(form);
         var id = job.result && job.result.id;
         var out = form.querySelector('#open-result');

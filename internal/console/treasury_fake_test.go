@@ -1,0 +1,197 @@
+package console
+
+import (
+	"context"
+	"net/http"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/charter-gov/charter/chaincode/errcode"
+	"github.com/charter-gov/charter/chaincode/identity"
+	"github.com/charter-gov/charter/chaincode/treasury"
+)
+
+// fakeTreasury is the treasury the console reads and the fake API writes:
+// account "compute" with a balance, four spends and three deposits.
+//
+//   - s1: queued, delay over, proposed by ada, approved by bob (LabBMSP);
+//     it needs 2 approvals from distinct organisations;
+//   - s2: queued a moment ago with a day's delay;
+//   - s3: executed; s4: awaiting its treasury_spend decision.
+type fakeTreasury struct {
+	mu         sync.Mutex
+	treasurers map[identity.Identity]bool
+	spends     map[string]*treasury.Spend
+	approvals  map[string][]treasury.Approval
+	balance    int64
+	spent      int64
+}
+
+func newTreasury() *fakeTreasury {
+	queued, recent := t0, time.Now().UTC()
+	executed := t0.Add(2 * time.Hour)
+	pin := func(sp *treasury.Spend, at time.Time, delay int64) *treasury.Spend {
+		a := at.Add(time.Duration(delay) * time.Second)
+		sp.QueuedAt, sp.ExecutableAt, sp.DelaySec, sp.SkewSec, sp.SignersRequired, sp.DistinctOrgs = &at, &a, delay, 30, 2, true
+		return sp
+	}
+	payees := []treasury.Payee{{To: bob, Amount: 600}, {To: ada, Amount: 400}}
+	return &fakeTreasury{
+		treasurers: map[identity.Identity]bool{bob: true, gus: true},
+		balance:    50000,
+		spent:      1000,
+		spends: map[string]*treasury.Spend{
+			"s1": pin(&treasury.Spend{ID: "s1", Account: "compute", Budget: "d1", Payees: payees, Total: 1000, Source: "round:r1", Reason: "payout of round r1",
+				Proposer: ada, ProposedAt: t0, Status: treasury.StatusQueued}, queued, 3600),
+			"s2": pin(&treasury.Spend{ID: "s2", Account: "compute", Budget: "d1", Payees: payees[:1], Total: 600, Reason: "eval cluster",
+				Proposer: ada, ProposedAt: t0.Add(time.Hour), Status: treasury.StatusQueued}, recent, 86400),
+			"s3": pin(&treasury.Spend{ID: "s3", Account: "compute", Budget: "d1", Payees: payees[:1], Total: 1000, Reason: "GPU hours",
+				Proposer: bob, ProposedAt: t0.Add(-time.Hour), Status: treasury.StatusExecuted, ExecutedAt: &executed, ExecutedBy: &gus}, queued, 3600),
+			"s4": {ID: "s4", Account: "compute", Budget: "d1", Payees: payees, Total: 90000, Reason: "a large grant", Proposer: bob,
+				ProposedAt: t0.Add(30 * time.Minute), Status: treasury.StatusAwaitingDecision, NeedsDecision: true},
+		},
+		approvals: map[string][]treasury.Approval{
+			"s1": {{Spend: "s1", Treasurer: bob, At: t0.Add(time.Minute), TxID: "aa01"}},
+			"s3": {{Spend: "s3", Treasurer: bob, At: t0}, {Spend: "s3", Treasurer: gus, At: t0}},
+		},
+	}
+}
+
+func (x *fakeTreasury) spend(id string) (*treasury.Spend, error) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	sp, ok := x.spends[id]
+	if !ok {
+		return nil, errcode.NotFoundf("spend %q not found", id)
+	}
+	c := *sp
+	return &c, nil
+}
+
+// approve is treasury.Approve's checks on the fake's records.
+func (x *fakeTreasury) approve(caller identity.Identity, id string, commit bool) (any, error) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	sp, ok := x.spends[id]
+	switch {
+	case !x.treasurers[caller]:
+		return nil, errcode.Forbiddenf("approve a spend: %s is not a treasurer", caller.Short())
+	case !ok:
+		return nil, errcode.NotFoundf("spend %q not found", id)
+	case sp.Status != treasury.StatusQueued && sp.Status != treasury.StatusAwaitingDecision:
+		return nil, errcode.Preconditionf("approve spend %s: it is %s", id, sp.Status)
+	case slices.ContainsFunc(x.approvals[id], func(a treasury.Approval) bool { return a.Treasurer == caller }):
+		return nil, errcode.Conflictf("approve spend %s: %s already approved it", id, caller.Short())
+	}
+	a := treasury.Approval{Spend: id, Treasurer: caller, At: time.Now().UTC(), TxID: "ab"}
+	if commit {
+		x.approvals[id] = append(x.approvals[id], a)
+	}
+	return a, nil
+}
+
+// execute is treasury.Execute's checks (status, delay, signers) on the
+// fake's records.
+func (x *fakeTreasury) execute(caller identity.Identity, id string, commit bool) (any, error) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	sp, ok := x.spends[id]
+	switch {
+	case !x.treasurers[caller]:
+		return nil, errcode.Forbiddenf("execute a spend: %s is not a treasurer", caller.Short())
+	case !ok:
+		return nil, errcode.NotFoundf("spend %q not found", id)
+	case sp.Status != treasury.StatusQueued:
+		return nil, errcode.Preconditionf("execute spend %s: it is %s", id, sp.Status)
+	case time.Now().Before(sp.ExecutableAt.Add(2 * time.Duration(sp.SkewSec) * time.Second)):
+		return nil, errcode.Preconditionf("execute spend %s: the delay is not over", id)
+	case int64(len(x.approvals[id])) < sp.SignersRequired:
+		return nil, errcode.Preconditionf("execute spend %s: %d of the %d treasurer approvals it needs", id, len(x.approvals[id]), sp.SignersRequired)
+	}
+	if !commit {
+		return map[string]any{"spend": sp}, nil
+	}
+	now := time.Now().UTC()
+	sp.Status, sp.ExecutedAt, sp.ExecutedBy = treasury.StatusExecuted, &now, &caller
+	x.balance -= sp.Total
+	x.spent += sp.Total
+	return map[string]any{"spend": sp}, nil
+}
+
+// serveTreasury answers the fake API's spend writes; it reports whether
+// it answered.
+func (a *fakeAPI) serveTreasury(w http.ResponseWriter, r *http.Request, parts []string) bool {
+	x := a.reader.treasury
+	if r.Method != http.MethodPost || len(parts) != 4 || parts[0] != "treasury" || parts[1] != "spends" {
+		return false
+	}
+	id := parts[2]
+	switch parts[3] {
+	case "approvals":
+		a.prepareOp(w, r, nil, func(caller identity.Identity) func(bool) (any, error) {
+			return func(commit bool) (any, error) { return x.approve(caller, id, commit) }
+		})
+	case "execution":
+		a.prepareOp(w, r, nil, func(caller identity.Identity) func(bool) (any, error) {
+			return func(commit bool) (any, error) { return x.execute(caller, id, commit) }
+		})
+	default:
+		return false
+	}
+	return true
+}
+
+func (f *fakeReader) TreasuryAccounts(context.Context) ([]treasury.Account, error) {
+	x := f.treasury
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	return []treasury.Account{{ID: "compute", Unit: "USD", Balance: x.balance, Seq: 3, UpdatedAt: t0}}, nil
+}
+
+func (f *fakeReader) TreasuryUsage(_ context.Context, account string, at time.Time) (*treasury.PeriodUsage, error) {
+	x := f.treasury
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if account != "compute" {
+		return nil, errcode.NotFoundf("account %s", account)
+	}
+	start := at.UTC().Truncate(30 * 24 * time.Hour)
+	return &treasury.PeriodUsage{Account: account, Period: 7, Start: start, End: start.Add(30 * 24 * time.Hour), Spent: x.spent, Limit: 20000}, nil
+}
+
+// Spends lists the spends in ID order (as the chaincode's key order
+// would), two to a page: the console sorts each page newest first.
+func (f *fakeReader) Spends(_ context.Context, _ int, bookmark string) (*treasury.SpendPage, error) {
+	x := f.treasury
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if bookmark == "s3" {
+		return &treasury.SpendPage{Spends: []treasury.Spend{*x.spends["s3"], *x.spends["s4"]}}, nil
+	}
+	if bookmark != "" {
+		return nil, errcode.Invalidf("bookmark %q is not one this list gave", bookmark)
+	}
+	return &treasury.SpendPage{Spends: []treasury.Spend{*x.spends["s1"], *x.spends["s2"]}, Bookmark: "s3"}, nil
+}
+
+func (f *fakeReader) Spend(_ context.Context, id string) (*treasury.Spend, error) {
+	return f.treasury.spend(id)
+}
+
+func (f *fakeReader) SpendApprovals(_ context.Context, id string) ([]treasury.Approval, error) {
+	x := f.treasury
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	return slices.Clone(x.approvals[id]), nil
+}
+
+func (f *fakeReader) TreasuryDeposits(context.Context, int, string) (*treasury.DepositPage, error) {
+	by, confirmed := t0.Add(72*time.Hour), t0.Add(time.Hour)
+	past := t0.Add(-24 * time.Hour)
+	return &treasury.DepositPage{Deposits: []treasury.DepositRecord{
+		{ID: "dp1", Account: "compute", Amount: 5000, Reference: "wire 2026-118", Reason: "grant from a funder", Status: treasury.DepositPending, Recorder: ada, RecordedAt: t0, ConfirmBy: &by},
+		{ID: "dp2", Account: "compute", Amount: 45000, Reference: "wire 2026-101", Reason: "annual contribution", Status: treasury.DepositConfirmed, Recorder: ada, RecordedAt: t0, ConfirmedBy: &bob, ConfirmedAt: &confirmed},
+		{ID: "dp3", Account: "compute", Amount: 700, Reference: "cheque 17", Reason: "donation", Status: treasury.DepositLapsed, Recorder: bob, RecordedAt: past.Add(-72 * time.Hour), ConfirmBy: &past},
+	}}, nil
+}
