@@ -27,7 +27,7 @@ func TestTreasuryPages(t *testing.T) {
 			"<caption>Treasury accounts: balance and this period's spending against the limit</caption>",
 			`data-balance="compute">50000</td>`, `data-spent="compute">1000</td>`, `<td class="num">20000</td><td class="num">19000</td>`}},
 		{"spends newest first on the page, with next page by cursor", "/treasury", nil, 200, []string{
-			`<a href="/treasury/spends/s2">s2</a>`, `rel="next"`, `href="/treasury?cursor=s3"`, "round:r1", "budget decision d1"}},
+			`<a id="spend-s2" href="/treasury/spends/s2">s2</a>`, `rel="next"`, `href="/treasury?cursor=s3"`, "round:r1", "budget decision d1"}},
 		{"the next page of spends", "/treasury?cursor=s3", nil, 200, []string{`href="/treasury/spends/s3"`, `href="/treasury/spends/s4"`, "awaiting_decision", `!href="/treasury/spends/s1"`}},
 		{"spends filtered by status", "/treasury?status=executed&cursor=s3", nil, 200, []string{"Spends with status executed", `href="/treasury/spends/s3"`, `!href="/treasury/spends/s4"`}},
 		{"the filter is kept on the next page's link", "/treasury?status=queued", nil, 200, []string{`href="/treasury/spends/s1"`, `href="/treasury?cursor=s3&amp;status=queued"`}},
