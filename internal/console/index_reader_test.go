@@ -18,12 +18,14 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/charter-gov/charter/chaincode/artifact"
+	"github.com/charter-gov/charter/chaincode/constitution"
 	"github.com/charter-gov/charter/chaincode/core"
 	"github.com/charter-gov/charter/chaincode/delegation"
 	"github.com/charter-gov/charter/chaincode/funding"
 	"github.com/charter-gov/charter/chaincode/identity"
 	"github.com/charter-gov/charter/chaincode/membership"
 	"github.com/charter-gov/charter/chaincode/round"
+	"github.com/charter-gov/charter/chaincode/treasury"
 	"github.com/charter-gov/charter/gateway-client/audit/audittest"
 	"github.com/charter-gov/charter/internal/api"
 )
@@ -87,8 +89,9 @@ func (g *chainGateway) write(t *testing.T, kvs map[string]any) {
 	g.mu.Unlock()
 }
 
-// TestPagesFromTheAPIIndex serves the rounds and registry pages through
-// the API server's IndexedReader: a round and an artifact committed on the
+// TestPagesFromTheAPIIndex serves the rounds, registry, delegate and
+// treasury pages through the API server's IndexedReader: a round, an
+// artifact and a treasury spend committed on the
 // (fake) peer appear on the very next page load, read from the index the
 // blocks fed, with nothing read from the peer but its height.
 func TestPagesFromTheAPIIndex(t *testing.T) {
@@ -147,4 +150,23 @@ func TestPagesFromTheAPIIndex(t *testing.T) {
 	status, body = get("/delegates")
 	require.Equal(t, http.StatusOK, status, body)
 	require.Contains(t, body, "Evaluations first, always.")
+
+	// The treasury: accounts, a spend and its approval, from the index.
+	queued := opens
+	g.write(t, map[string]any{
+		core.MustKey("constitution", "current"): constitution.Version{Version: 1, Decision: "genesis", Document: constitution.Default()},
+		core.MustKey("treasury", "spend", "s9"): treasury.Spend{ID: "s9", Account: constitution.TreasuryTokenAccount, Budget: "d9", Total: 70,
+			Payees: []treasury.Payee{{To: dana, Amount: 70}}, Reason: "indexed payout", Source: "round:r1", Proposer: dana, ProposedAt: opens,
+			Status: treasury.StatusQueued, QueuedAt: &queued, SignersRequired: 2},
+		core.MustKey("treasury", "sig", "s9", bob.MSPID, bob.ID): treasury.Approval{Spend: "s9", Treasurer: bob, At: opens},
+	})
+	status, body = get("/treasury")
+	require.Equal(t, http.StatusOK, status, body)
+	require.Contains(t, body, `<th scope="row">`+constitution.TreasuryTokenAccount+`</th>`)
+	require.Contains(t, body, `href="/treasury/spends/s9"`)
+	status, body = get("/treasury/spends/s9")
+	require.Equal(t, http.StatusOK, status, body)
+	require.Contains(t, body, "indexed payout")
+	require.Contains(t, body, "1 of the 2 required")
+	require.Contains(t, body, `<a href="/rounds/r1">round:r1</a>`)
 }
