@@ -1,6 +1,10 @@
 package console
 
 import (
+	"context"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -9,6 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/charter-gov/charter/chaincode/identity"
 	"github.com/charter-gov/charter/chaincode/treasury"
 )
 
@@ -81,4 +86,45 @@ func TestBrowserTreasury(t *testing.T) {
 		assert.Empty(t, f.treasury.approvals["s2"], "a refused approval records nothing")
 		f.treasury.mu.Unlock()
 	})
+
+	t.Run("a treasurer of another organisation confirms a deposit", func(t *testing.T) {
+		carl := importKeyAs(t, ctx, srv, "carl", "LabBMSP")
+		f.treasury.mu.Lock()
+		f.treasury.treasurers[carl] = true
+		f.treasury.mu.Unlock()
+		do(t, ctx, chromedp.Navigate(srv.URL+"/treasury"), chromedp.WaitReady("#deposits-table"))
+		eval[bool](t, ctx, `window.__noReload = true`)
+		tabTo(t, ctx, "confirm-button-dp1", 80)
+		do(t, ctx, chromedp.KeyEvent(kb.Enter))
+		waitFor(t, ctx, `/Committed|Refused/.test(document.getElementById('write-result').textContent) || document.querySelector('#confirm-dp1 .write-status.failed') !== null`)
+		assert.Contains(t, text(t, ctx, "#write-result"), "Committed")
+		assert.Contains(t, text(t, ctx, `[data-deposit="dp1"]`), "confirmed by LabBMSP/carl")
+		assert.Equal(t, "deposits-h", eval[string](t, ctx, `document.activeElement.id`), "no other action: the focus goes to the deposits heading")
+		assert.True(t, eval[bool](t, ctx, `window.__noReload === true`))
+		f.treasury.mu.Lock()
+		assert.EqualValues(t, 5000+50000-1000, f.treasury.balance, "the confirmed deposit is in the balance (after s1's execution)")
+		f.treasury.mu.Unlock()
+	})
+}
+
+// importKeyAs imports a fresh key and certificate for cn of msp through
+// the identity page, replacing the browser's key, and returns the identity.
+func importKeyAs(t *testing.T, ctx context.Context, srv *httptest.Server, cn, msp string) identity.Identity {
+	t.Helper()
+	key, cert := selfSigned(t, cn)
+	dir := t.TempDir()
+	keyPath, certPath := filepath.Join(dir, "priv_sk"), filepath.Join(dir, "cert.pem")
+	require.NoError(t, os.WriteFile(keyPath, []byte(pkcs8PEM(t, key)), 0o600))
+	require.NoError(t, os.WriteFile(certPath, []byte(cert), 0o600))
+	id, err := identity.FromPEM(msp, []byte(cert))
+	require.NoError(t, err)
+	do(t, ctx,
+		chromedp.Navigate(srv.URL+"/identity"), chromedp.WaitReady("#import-form"),
+		chromedp.SetValue("#msp", msp),
+		chromedp.SetUploadFiles("#keyfile", []string{keyPath}),
+		chromedp.SetUploadFiles("#certfile", []string{certPath}),
+		chromedp.Click("#import-form button[type=submit]"))
+	waitFor(t, ctx, `/^Import(ed|ed:| failed)/.test(document.getElementById('import-status').textContent)`)
+	require.Contains(t, text(t, ctx, "#import-status"), "Imported: writes will be signed as "+id.Short())
+	return id
 }

@@ -76,6 +76,22 @@ func (s *server) treasuryPage(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, "treasury deposits", err)
 		return
 	}
+	m := memberOf(r)
+	var rec *membership.Member
+	if m != nil {
+		if rec, err = s.r.Member(ctx, *m); err != nil && !errors.Is(err, charter.ErrNotFound) {
+			s.fail(w, r, "member "+m.Short(), err)
+			return
+		}
+	}
+	deposits := make([]depositRow, len(dp.Deposits))
+	for i, d := range dp.Deposits {
+		deposits[i] = depositRow{DepositRecord: d}
+		if m != nil && d.Status == treasury.DepositPending {
+			a := depositConfirm(&d, *m, rec)
+			deposits[i].Confirm = &a
+		}
+	}
 	next, dnext := "", ""
 	if sp.Bookmark != "" {
 		v := url.Values{"cursor": {sp.Bookmark}}
@@ -89,8 +105,30 @@ func (s *server) treasuryPage(w http.ResponseWriter, r *http.Request) {
 	}
 	s.render(w, r, "treasury", "Treasury", "treasury", map[string]any{
 		"Accounts": rows, "Spends": spends, "Status": string(status), "Statuses": spendStatuses, "Next": next,
-		"Deposits": dp.Deposits, "DNext": dnext, "Now": now,
+		"Deposits": deposits, "DNext": dnext, "Member": m != nil,
 	})
+}
+
+// depositRow is one deposit with, for a pending one and a member whose
+// key the browser holds, whether they may confirm it.
+type depositRow struct {
+	treasury.DepositRecord
+	Confirm *Action
+}
+
+// depositConfirm says whether member (rec: their membership record, nil
+// when not a member) may confirm a pending deposit d, as
+// treasury.ConfirmDeposit decides: an active treasurer of another
+// organisation than the recorder's. The deadline is the chaincode's: a
+// deposit read past it already shows as lapsed.
+func depositConfirm(d *treasury.DepositRecord, m identity.Identity, rec *membership.Member) Action {
+	switch {
+	case !rec.Has(membership.RoleTreasurer):
+		return Action{Why: "You are not an active treasurer: only treasurers confirm a deposit."}
+	case m.MSPID == d.Recorder.MSPID:
+		return Action{Why: "It was recorded in your organisation (" + m.MSPID + "): a treasurer of another organisation confirms it."}
+	}
+	return Action{Allowed: true}
 }
 
 // Action is one action on a spend for the member whose key the browser

@@ -24,6 +24,7 @@ type fakeTreasury struct {
 	treasurers map[identity.Identity]bool
 	spends     map[string]*treasury.Spend
 	approvals  map[string][]treasury.Approval
+	deposits   []treasury.DepositRecord
 	balance    int64
 	spent      int64
 }
@@ -37,7 +38,14 @@ func newTreasury() *fakeTreasury {
 		return sp
 	}
 	payees := []treasury.Payee{{To: bob, Amount: 600}, {To: ada, Amount: 400}}
+	by, confirmed := t0.Add(72*time.Hour), t0.Add(time.Hour)
+	past := t0.Add(-24 * time.Hour)
 	return &fakeTreasury{
+		deposits: []treasury.DepositRecord{
+			{ID: "dp1", Account: "compute", Amount: 5000, Reference: "wire 2026-118", Reason: "grant from a funder", Status: treasury.DepositPending, Recorder: ada, RecordedAt: t0, ConfirmBy: &by},
+			{ID: "dp2", Account: "compute", Amount: 45000, Reference: "wire 2026-101", Reason: "annual contribution", Status: treasury.DepositConfirmed, Recorder: ada, RecordedAt: t0, ConfirmedBy: &bob, ConfirmedAt: &confirmed},
+			{ID: "dp3", Account: "compute", Amount: 700, Reference: "cheque 17", Reason: "donation", Status: treasury.DepositLapsed, Recorder: bob, RecordedAt: past.Add(-72 * time.Hour), ConfirmBy: &past},
+		},
 		treasurers: map[identity.Identity]bool{bob: true, gus: true},
 		balance:    50000,
 		spent:      1000,
@@ -123,16 +131,20 @@ func (x *fakeTreasury) execute(caller identity.Identity, id string, commit bool)
 // it answered.
 func (a *fakeAPI) serveTreasury(w http.ResponseWriter, r *http.Request, parts []string) bool {
 	x := a.reader.treasury
-	if r.Method != http.MethodPost || len(parts) != 4 || parts[0] != "treasury" || parts[1] != "spends" {
+	if r.Method != http.MethodPost || len(parts) != 4 || parts[0] != "treasury" {
 		return false
 	}
 	id := parts[2]
-	switch parts[3] {
-	case "approvals":
+	switch parts[1] + "/" + parts[3] {
+	case "deposits/confirmation":
+		a.prepareOp(w, r, nil, func(caller identity.Identity) func(bool) (any, error) {
+			return func(commit bool) (any, error) { return x.confirm(caller, id, commit) }
+		})
+	case "spends/approvals":
 		a.prepareOp(w, r, nil, func(caller identity.Identity) func(bool) (any, error) {
 			return func(commit bool) (any, error) { return x.approve(caller, id, commit) }
 		})
-	case "execution":
+	case "spends/execution":
 		a.prepareOp(w, r, nil, func(caller identity.Identity) func(bool) (any, error) {
 			return func(commit bool) (any, error) { return x.execute(caller, id, commit) }
 		})
@@ -187,11 +199,32 @@ func (f *fakeReader) SpendApprovals(_ context.Context, id string) ([]treasury.Ap
 }
 
 func (f *fakeReader) TreasuryDeposits(context.Context, int, string) (*treasury.DepositPage, error) {
-	by, confirmed := t0.Add(72*time.Hour), t0.Add(time.Hour)
-	past := t0.Add(-24 * time.Hour)
-	return &treasury.DepositPage{Deposits: []treasury.DepositRecord{
-		{ID: "dp1", Account: "compute", Amount: 5000, Reference: "wire 2026-118", Reason: "grant from a funder", Status: treasury.DepositPending, Recorder: ada, RecordedAt: t0, ConfirmBy: &by},
-		{ID: "dp2", Account: "compute", Amount: 45000, Reference: "wire 2026-101", Reason: "annual contribution", Status: treasury.DepositConfirmed, Recorder: ada, RecordedAt: t0, ConfirmedBy: &bob, ConfirmedAt: &confirmed},
-		{ID: "dp3", Account: "compute", Amount: 700, Reference: "cheque 17", Reason: "donation", Status: treasury.DepositLapsed, Recorder: bob, RecordedAt: past.Add(-72 * time.Hour), ConfirmBy: &past},
-	}}, nil
+	x := f.treasury
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	return &treasury.DepositPage{Deposits: slices.Clone(x.deposits)}, nil
+}
+
+// confirm is treasury.ConfirmDeposit's checks on the fake's records.
+func (x *fakeTreasury) confirm(caller identity.Identity, id string, commit bool) (any, error) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	i := slices.IndexFunc(x.deposits, func(d treasury.DepositRecord) bool { return d.ID == id })
+	switch {
+	case !x.treasurers[caller]:
+		return nil, errcode.Forbiddenf("treasury confirm deposit: %s is not a treasurer", caller.Short())
+	case i < 0:
+		return nil, errcode.NotFoundf("deposit %q not found", id)
+	case x.deposits[i].Status != treasury.DepositPending:
+		return nil, errcode.Conflictf("treasury deposit %s is already %s", id, x.deposits[i].Status)
+	case caller.MSPID == x.deposits[i].Recorder.MSPID:
+		return nil, errcode.Forbiddenf("treasury confirm deposit %s: a treasurer of another organisation confirms a deposit", id)
+	}
+	if commit {
+		now := time.Now().UTC()
+		d := &x.deposits[i]
+		d.Status, d.ConfirmedBy, d.ConfirmedAt = treasury.DepositConfirmed, &caller, &now
+		x.balance += d.Amount
+	}
+	return map[string]any{"deposit": x.deposits[i]}, nil
 }

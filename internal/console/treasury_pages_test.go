@@ -49,6 +49,11 @@ func TestTreasuryPages(t *testing.T) {
 		{"spend: the delay not over, with the time", "/treasury/spends/s2", &bob, 200, []string{"Execute: The delay is not over: the spend can be executed from "}},
 		{"spend: executed", "/treasury/spends/s3", &bob, 200, []string{"executed at 2026-11-30 14:00:00 UTC by LabBMSP/gus", "Approve: The spend is executed", "Execute: The spend is executed."}},
 		{"spend: awaiting its decision", "/treasury/spends/s4", &gus, 200, []string{"Execute: The spend waits for its treasury_spend decision", "not queued yet"}},
+		{"deposits: a treasurer of another organisation may confirm a pending one", "/treasury", &bob, 200, []string{
+			`<th scope="col">Your action</th>`, `data-write="/treasury/deposits/dp1/confirmation"`, "Sign and confirm deposit dp1", `!id="confirm-dp2"`, `!id="confirm-dp3"`}},
+		{"deposits: not a treasurer", "/treasury", &ada, 200, []string{
+			`<span id="confirm-why-dp1">You are not an active treasurer: only treasurers confirm a deposit.</span>`, `!id="confirm-dp1"`}},
+		{"deposits: no member, no action column", "/treasury", nil, 200, []string{`!Your action`}},
 		{"an unknown spend is 404", "/treasury/spends/nope", nil, 404, []string{"spend nope"}},
 	}
 	for _, tc := range tests {
@@ -68,6 +73,23 @@ func TestTreasuryPages(t *testing.T) {
 		_, body := get(t, srv, "/treasury", nil)
 		assert.Less(t, strings.Index(body, `/treasury/spends/s2"`), strings.Index(body, `/treasury/spends/s1"`), "s2 (proposed later) before s1")
 	})
+}
+
+// TestDepositConfirm checks who may confirm a pending deposit, as
+// treasury.ConfirmDeposit decides.
+func TestDepositConfirm(t *testing.T) {
+	d := &treasury.DepositRecord{ID: "dp", Recorder: ada, Status: treasury.DepositPending}
+	treasurer := func(id identity.Identity) *membership.Member {
+		return &membership.Member{Identity: id, Status: membership.StatusActive, Roles: []membership.Role{membership.RoleTreasurer}}
+	}
+	assert.True(t, depositConfirm(d, bob, treasurer(bob)).Allowed, "a treasurer of another organisation")
+	a := depositConfirm(d, ada, treasurer(ada))
+	assert.False(t, a.Allowed, "the recorder")
+	assert.Contains(t, a.Why, "recorded in your organisation (LabAMSP)")
+	carl := identity.Identity{MSPID: "LabAMSP", ID: "x509::CN=carl,OU=client::CN=ca.laba"}
+	assert.Contains(t, depositConfirm(d, carl, treasurer(carl)).Why, "a treasurer of another organisation confirms it", "a treasurer of the recorder's organisation")
+	assert.Contains(t, depositConfirm(d, bob, &membership.Member{Identity: bob, Status: membership.StatusActive}).Why, "not an active treasurer")
+	assert.Contains(t, depositConfirm(d, bob, nil).Why, "not an active treasurer", "not a member")
 }
 
 // TestSpendActions checks each reason an action is refused against the

@@ -260,7 +260,7 @@
     var out = document.getElementById('write-result') || document.getElementById('announce');
     if (out) out.textContent = message;
     var next = document.querySelector('[data-region] form.write button[type=submit]');
-    var heading = document.getElementById('actions-h');
+    var heading = document.querySelector('[data-focus-after-write]');
     if (next) next.focus(); else if (heading) heading.focus();
   }
 
@@ -277,7 +277,7 @@
       .then(function (job) {
         if (job.status !== 'committed') return;
         if (form.getAttribute('data-reload') === 'yes') {
-          return reloadRegions((status ? status.textContent + ' ' : '') + 'The page shows the spend as it is now.');
+          return reloadRegions((status ? status.textContent + ' ' : '') + 'The page shows the ledger as it is now.');
         }
         refreshAfter(form);
         var id = job.result && job.result.id;
