@@ -56,13 +56,7 @@ func TestRefusalsNameFieldAndRule(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			before := s.Snapshot()
 			err := tt.do()
-			require.Error(t, err)
-			assert.True(t, errcode.IsCode(err, tt.code), "want %s, got %v", tt.code, err)
-			field, rule := errcode.FieldOf(err)
-			assert.Equal(t, []string{tt.field, tt.rule}, []string{field, rule}, "%v", err)
-			d, found := errcode.Decode(errcode.Encode(err))
-			require.True(t, found)
-			assert.Equal(t, []string{tt.field, tt.rule}, []string{d.Field, d.Rule}, "on the wire")
+			testutil.AssertRefusal(t, err, tt.code, tt.field, tt.rule)
 			assert.Equal(t, before, s.Snapshot(), "a refusal writes nothing")
 		})
 	}

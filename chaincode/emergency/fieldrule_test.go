@@ -12,6 +12,7 @@ import (
 	"github.com/charter-gov/charter/chaincode/core"
 	"github.com/charter-gov/charter/chaincode/errcode"
 	"github.com/charter-gov/charter/chaincode/identity"
+	"github.com/charter-gov/charter/chaincode/internal/testutil"
 	"github.com/charter-gov/charter/chaincode/text"
 )
 
@@ -102,13 +103,7 @@ func TestRefusalsNameFieldAndRule(t *testing.T) {
 			w.now = tt.at
 			before := w.s.Snapshot()
 			err := tt.do()
-			require.Error(t, err)
-			assert.True(t, errcode.IsCode(err, tt.code), "want %s, got %v", tt.code, err)
-			field, rule := errcode.FieldOf(err)
-			assert.Equal(t, []string{tt.field, tt.rule}, []string{field, rule}, "%v", err)
-			d, found := errcode.Decode(errcode.Encode(err))
-			require.True(t, found)
-			assert.Equal(t, []string{tt.field, tt.rule}, []string{d.Field, d.Rule}, "on the wire")
+			testutil.AssertRefusal(t, err, tt.code, tt.field, tt.rule)
 			assert.Equal(t, before, w.s.Snapshot(), "a refusal writes nothing")
 		})
 	}

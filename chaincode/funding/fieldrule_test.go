@@ -5,10 +5,8 @@ import (
 	"math/big"
 	"testing"
 
-	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
-
 	"github.com/charter-gov/charter/chaincode/errcode"
+	"github.com/charter-gov/charter/chaincode/internal/testutil"
 )
 
 // Every refusal of the matching computation names the input it is about
@@ -45,12 +43,7 @@ func TestRefusalsNameFieldAndRule(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			err := tt.do()
-			require.True(t, errcode.IsCode(err, errcode.InvalidArgument), "%v", err)
-			field, rule := errcode.FieldOf(err)
-			assert.Equal(t, []string{tt.field, tt.rule}, []string{field, rule}, "%v", err)
-			d, found := errcode.Decode(errcode.Encode(err))
-			require.True(t, found)
-			assert.Equal(t, []string{tt.field, tt.rule}, []string{d.Field, d.Rule}, "on the wire")
+			testutil.AssertRefusal(t, err, errcode.InvalidArgument, tt.field, tt.rule)
 		})
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/charter-gov/charter/chaincode/core"
 	"github.com/charter-gov/charter/chaincode/errcode"
 	"github.com/charter-gov/charter/chaincode/identity"
+	"github.com/charter-gov/charter/chaincode/internal/testutil"
 	"github.com/charter-gov/charter/chaincode/membership"
 	. "github.com/charter-gov/charter/chaincode/treasury"
 )
@@ -22,13 +23,8 @@ func (w *world) names(caller identity.Identity, code errcode.Code, field, rule s
 	before, writes := w.s.Snapshot(), w.s.Writes
 	tx := w.tx(caller)
 	err := fn(tx)
-	require.Error(w.t, err)
+	testutil.AssertRefusal(w.t, err, code, field, rule)
 	assert.Equal(w.t, code, errcode.CodeOf(err), "%v", err)
-	f, r := errcode.FieldOf(err)
-	assert.Equal(w.t, []string{field, rule}, []string{f, r}, "%v", err)
-	d, found := errcode.Decode(errcode.Encode(err))
-	require.True(w.t, found)
-	assert.Equal(w.t, []string{field, rule}, []string{d.Field, d.Rule}, "on the wire")
 	assert.Equal(w.t, before, w.s.Snapshot(), "nothing changed")
 	assert.Equal(w.t, writes, w.s.Writes, "nothing written")
 	assert.Nil(w.t, tx.Event(), "no event")
