@@ -148,11 +148,7 @@ func TestRefusalsNameFieldAndRule(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			before, writes := w.s.Snapshot(), w.s.Writes
 			err := tt.do()
-			require.Error(t, err)
-			assert.True(t, errcode.IsCode(err, tt.code), "code of %v", err)
-			field, rule := errcode.FieldOf(err)
-			assert.Equal(t, tt.field, field, "field of %v", err)
-			assert.Equal(t, tt.rule, rule, "rule of %v", err)
+			testutil.AssertRefusal(t, err, tt.code, tt.field, tt.rule)
 			assert.Equal(t, before, w.s.Snapshot(), "nothing written")
 			assert.Equal(t, writes, w.s.Writes)
 		})
