@@ -65,6 +65,48 @@ const (
 	EventRegistered = "artifact.registered"
 )
 
+// The rules a refusal names (errcode.FieldOf), next to the field of the
+// request it is about.
+const (
+	RuleRequired       = "required"         // a required input is given
+	RuleFormat         = "format"           // an input has the accepted syntax (name@version, URI, hex digest, SPDX, decimal, model card)
+	RuleEnum           = "enum"             // an input is one of the listed values (kind, digest algorithm, licence identifier, type, direction, stage, use)
+	RuleRange          = "range"            // a number lies within its bounds (size, score, limit, depth, value length)
+	RuleUnique         = "unique"           // a digest algorithm or provenance link is named once
+	RuleMaxItems       = "max-items"        // a list holds at most its maximum of entries (digests, locations, parents)
+	RuleExists         = "exists"           // the named artifact version is registered
+	RuleAcyclic        = "acyclic"          // a version is not its own provenance link
+	RuleActiveMember   = "active-member"    // the caller is an active member
+	RuleWriteOnce      = "write-once"       // versions and attestations are never overwritten
+	RuleNotOwnArtifact = "not-own-artifact" // a publisher does not attest its own artifact
+	RuleIndependentOrg = "independent-org"  // reproductions come from organisations other than the publisher's
+	RuleAttesterOf     = "attester-of"      // the attester holds the attestation type's category
+	RuleRecused        = "recused"          // an attester who disclosed a conflict on the artifact or its publisher does not attest
+	RuleTypeField      = "type-field"       // an attestation sets only the fields of its type
+	RuleReadLimit      = "read-limit"       // a read stays within its bound (attestations, derived versions of a takedown)
+	RuleChangesStage   = "changes-stage"    // a release_stage decision changes the stage
+	RuleOneStep        = "one-step"         // a promotion moves one stage up
+	RuleTakenDown      = "taken-down"       // a version taken down, or derived from a taken-down dataset, is not promoted
+	RuleChecklist      = "checklist"        // a promotion meets every checklist item of the target stage
+	RuleDatasetOnly    = "dataset-only"     // a takedown names a dataset
+	RuleTakedownOnce   = "takedown-once"    // a dataset is taken down once
+)
+
+// under names err's field as part of the request field prefix: a
+// version's "name" becomes "artifact.name", a refusal about no field of
+// the version (NOT_FOUND) names prefix itself. An error without a field
+// or rule is returned as it is.
+func under(err error, prefix string) error {
+	field, rule := errcode.FieldOf(err)
+	switch {
+	case field == "" && rule == "":
+		return err
+	case field == "":
+		return errcode.WithField(err, prefix)
+	}
+	return errcode.WithField(err, prefix+"."+field)
+}
+
 // Ref names one version of an artifact.
 type Ref struct {
 	Name    string `json:"name"`
@@ -82,19 +124,22 @@ func (r Ref) Target() emergency.Target {
 // (so that name@version is unambiguous).
 func (r Ref) Validate() error {
 	if err := text.Check("artifact name", r.Name, text.ID(MaxNameBytes)); err != nil {
-		return err
+		return errcode.WithField(err, "name")
 	}
 	if strings.Contains(r.Name, "@") {
-		return errcode.Invalidf("artifact name %s: must not contain '@' (name@version names a version)", errcode.Quote(r.Name))
+		return errcode.InvalidFieldf("name", RuleFormat, "artifact name %s: must not contain '@' (name@version names a version)", errcode.Quote(r.Name))
 	}
-	return text.Check("artifact version", r.Version, text.ID(MaxVersionBytes))
+	if err := text.Check("artifact version", r.Version, text.ID(MaxVersionBytes)); err != nil {
+		return errcode.WithField(err, "version")
+	}
+	return nil
 }
 
 // ParseRef parses "name@version" (the last '@' separates them).
 func ParseRef(s string) (Ref, error) {
 	i := strings.LastIndex(s, "@")
 	if i < 1 {
-		return Ref{}, errcode.Invalidf("artifact %s: expected name@version", errcode.Quote(s))
+		return Ref{}, errcode.InvalidFieldf("", RuleFormat, "artifact %s: expected name@version", errcode.Quote(s))
 	}
 	r := Ref{Name: s[:i], Version: s[i+1:]}
 	return r, r.Validate()
@@ -124,15 +169,15 @@ func digestHexLen(alg string) (int, bool) {
 func CheckDigest(alg, hex string) error {
 	n, ok := digestHexLen(alg)
 	if !ok {
-		return errcode.Invalidf("digest algorithm %s is not accepted (sha256, sha384, sha512, sha3-256, sha3-512, blake2b-256, blake2b-512)", errcode.Quote(alg))
+		return errcode.InvalidFieldf("algorithm", RuleEnum, "digest algorithm %s is not accepted (sha256, sha384, sha512, sha3-256, sha3-512, blake2b-256, blake2b-512)", errcode.Quote(alg))
 	}
 	if len(hex) != n {
-		return errcode.Invalidf("%s digest must be %d hexadecimal characters, got %d", alg, n, len(hex))
+		return errcode.InvalidFieldf("hex", RuleFormat, "%s digest must be %d hexadecimal characters, got %d", alg, n, len(hex))
 	}
 	for i := 0; i < len(hex); i++ {
 		c := hex[i]
 		if (c < '0' || c > '9') && (c < 'a' || c > 'f') {
-			return errcode.Invalidf("%s digest must be lowercase hexadecimal (0-9, a-f): character %d is %s", alg, i+1, errcode.Quote(string(c)))
+			return errcode.InvalidFieldf("hex", RuleFormat, "%s digest must be lowercase hexadecimal (0-9, a-f): character %d is %s", alg, i+1, errcode.Quote(string(c)))
 		}
 	}
 	return nil
@@ -201,11 +246,11 @@ func CheckLicence(expr string) error {
 	}
 	ids, err := spdxexp.ExtractLicenses(expr)
 	if err != nil {
-		return errcode.Invalidf("licence %s is not a valid SPDX expression: %v", errcode.Quote(expr), err)
+		return errcode.InvalidFieldf("licence", RuleFormat, "licence %s is not a valid SPDX expression: %v", errcode.Quote(expr), err)
 	}
 	if ok, bad := spdxexp.ValidateLicenses(ids); !ok {
 		sort.Strings(bad)
-		return errcode.Invalidf("licence %s: unknown SPDX licence identifier(s) %s", errcode.Quote(expr), errcode.Quote(strings.Join(bad, ", ")))
+		return errcode.InvalidFieldf("licence", RuleEnum, "licence %s: unknown SPDX licence identifier(s) %s", errcode.Quote(expr), errcode.Quote(strings.Join(bad, ", ")))
 	}
 	return nil
 }
@@ -216,24 +261,25 @@ func checkKind(k Kind) error {
 			return nil
 		}
 	}
-	return errcode.Invalidf("artifact kind %s is unknown (model_weights, dataset, training_recipe, evaluation_baseline, licence_text, model_card)", errcode.Quote(string(k)))
+	return errcode.InvalidFieldf("kind", RuleEnum, "artifact kind %s is unknown (model_weights, dataset, training_recipe, evaluation_baseline, licence_text, model_card)", errcode.Quote(string(k)))
 }
 
 func checkLocation(i int, u string) error {
+	field := fmt.Sprintf("locations[%d]", i)
 	if err := text.Check(fmt.Sprintf("location %d", i+1), u, text.Rule{MaxBytes: MaxLocationLen, Required: true}); err != nil {
-		return err
+		return errcode.WithField(err, field)
 	}
 	j := strings.Index(u, "://")
 	if j < 1 || j+3 == len(u) {
-		return errcode.Invalidf("location %d %s is not a URI (scheme://…)", i+1, errcode.Quote(u))
+		return errcode.InvalidFieldf(field, RuleFormat, "location %d %s is not a URI (scheme://…)", i+1, errcode.Quote(u))
 	}
 	for _, c := range u[:j] {
 		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '+' || c == '-' || c == '.') {
-			return errcode.Invalidf("location %d %s: the scheme must be lowercase letters, digits, '+', '-' or '.'", i+1, errcode.Quote(u))
+			return errcode.InvalidFieldf(field, RuleFormat, "location %d %s: the scheme must be lowercase letters, digits, '+', '-' or '.'", i+1, errcode.Quote(u))
 		}
 	}
 	if strings.ContainsAny(u, " \t\n") {
-		return errcode.Invalidf("location %d %s holds whitespace", i+1, errcode.Quote(u))
+		return errcode.InvalidFieldf(field, RuleFormat, "location %d %s holds whitespace", i+1, errcode.Quote(u))
 	}
 	return nil
 }
@@ -255,26 +301,26 @@ func Register(tx *core.Tx, req RegisterRequest) (*Artifact, error) {
 		return nil, err
 	}
 	if err := CheckDigest("sha256", req.SHA256); err != nil {
-		return nil, fmt.Errorf("register %s: %w", ref, err)
+		return nil, errcode.WithField(fmt.Errorf("register %s: %w", ref, err), "sha256")
 	}
 	seenAlg := map[string]bool{"sha256": true}
 	if len(req.Digests) > 6 {
-		return nil, errcode.Invalidf("register %s: %d extra digests, at most 6", ref, len(req.Digests))
+		return nil, errcode.InvalidFieldf("digests", RuleMaxItems, "register %s: %d extra digests, at most 6", ref, len(req.Digests))
 	}
-	for _, d := range req.Digests {
+	for i, d := range req.Digests {
 		if err := CheckDigest(d.Algorithm, d.Hex); err != nil {
-			return nil, fmt.Errorf("register %s: %w", ref, err)
+			return nil, under(fmt.Errorf("register %s: %w", ref, err), fmt.Sprintf("digests[%d]", i))
 		}
 		if seenAlg[d.Algorithm] {
-			return nil, errcode.Invalidf("register %s: two %s digests", ref, d.Algorithm)
+			return nil, errcode.InvalidFieldf(fmt.Sprintf("digests[%d].algorithm", i), RuleUnique, "register %s: two %s digests", ref, d.Algorithm)
 		}
 		seenAlg[d.Algorithm] = true
 	}
 	if req.Size < 0 || req.Size > MaxSize {
-		return nil, errcode.Invalidf("register %s: size %d is outside 0..%d bytes", ref, req.Size, MaxSize)
+		return nil, errcode.InvalidFieldf("size", RuleRange, "register %s: size %d is outside 0..%d bytes", ref, req.Size, MaxSize)
 	}
 	if len(req.Locations) > MaxLocations {
-		return nil, errcode.Invalidf("register %s: %d locations, at most %d", ref, len(req.Locations), MaxLocations)
+		return nil, errcode.InvalidFieldf("locations", RuleMaxItems, "register %s: %d locations, at most %d", ref, len(req.Locations), MaxLocations)
 	}
 	for i, u := range req.Locations {
 		if err := checkLocation(i, u); err != nil {
@@ -285,26 +331,26 @@ func Register(tx *core.Tx, req RegisterRequest) (*Artifact, error) {
 		return nil, fmt.Errorf("register %s: %w", ref, err)
 	}
 	if err := text.Check("artifact description", req.Description, text.Description()); err != nil {
-		return nil, err
+		return nil, errcode.WithField(err, "description")
 	}
 	if len(req.Parents) > MaxParents {
-		return nil, errcode.Invalidf("register %s: %d provenance links, at most %d", ref, len(req.Parents), MaxParents)
+		return nil, errcode.InvalidFieldf("parents", RuleMaxItems, "register %s: %d provenance links, at most %d", ref, len(req.Parents), MaxParents)
 	}
 	for i, p := range req.Parents {
 		if err := p.Validate(); err != nil {
-			return nil, fmt.Errorf("register %s: provenance link %d: %w", ref, i+1, err)
+			return nil, under(fmt.Errorf("register %s: provenance link %d: %w", ref, i+1, err), fmt.Sprintf("parents[%d]", i))
 		}
 		if p == ref {
-			return nil, errcode.Invalidf("register %s: provenance link %d names the version itself, which would make a cycle; the provenance graph is acyclic", ref, i+1)
+			return nil, errcode.InvalidFieldf(fmt.Sprintf("parents[%d]", i), RuleAcyclic, "register %s: provenance link %d names the version itself, which would make a cycle; the provenance graph is acyclic", ref, i+1)
 		}
 		for _, q := range req.Parents[:i] {
 			if q == p {
-				return nil, errcode.Invalidf("register %s: provenance link %s is repeated", ref, p)
+				return nil, errcode.InvalidFieldf(fmt.Sprintf("parents[%d]", i), RuleUnique, "register %s: provenance link %s is repeated", ref, p)
 			}
 		}
 	}
 	if _, err := membership.Active(tx.Store, tx.Caller.Identity); err != nil {
-		return nil, errcode.Forbiddenf("register %s: caller %s is not an active member", ref, tx.Caller.Identity.Short())
+		return nil, errcode.Fieldf(errcode.Forbidden, "", RuleActiveMember, "register %s: caller %s is not an active member", ref, tx.Caller.Identity.Short())
 	}
 	k, err := key(ref)
 	if err != nil {
@@ -314,12 +360,12 @@ func Register(tx *core.Tx, req RegisterRequest) (*Artifact, error) {
 	if found, err := core.GetJSON(tx.Store, k, &old); err != nil {
 		return nil, err
 	} else if found {
-		return nil, errcode.Conflictf("register %s: this version was registered by %s at %s; versions are never overwritten, register a correction as a new version", ref, old.Publisher, old.RegisteredAt.Format(time.RFC3339))
+		return nil, errcode.Fieldf(errcode.Conflict, "version", RuleWriteOnce, "register %s: this version was registered by %s at %s; versions are never overwritten, register a correction as a new version", ref, old.Publisher, old.RegisteredAt.Format(time.RFC3339))
 	}
 	for i, p := range req.Parents {
 		if _, err := Get(tx.Store, p); err != nil {
 			if errcode.IsCode(err, errcode.NotFound) {
-				return nil, errcode.NotFoundf("register %s: provenance link %d names %s, which is not registered; register what it derives from first", ref, i+1, p)
+				return nil, errcode.Fieldf(errcode.NotFound, fmt.Sprintf("parents[%d]", i), RuleExists, "register %s: provenance link %d names %s, which is not registered; register what it derives from first", ref, i+1, p)
 			}
 			return nil, err
 		}
@@ -364,7 +410,7 @@ func Get(s core.Store, r Ref) (*Artifact, error) {
 		return nil, err
 	}
 	if !found {
-		return nil, errcode.NotFoundf("artifact %s is not registered", r)
+		return nil, errcode.Fieldf(errcode.NotFound, "", RuleExists, "artifact %s is not registered", r)
 	}
 	return &a, nil
 }

@@ -111,7 +111,7 @@ func Subject(r Ref) coi.Subject { return coi.Subject{Kind: coi.KindArtifact, ID:
 // checkDecimal accepts -?digits(.digits)?, at most MaxValueBytes.
 func checkDecimal(v string) error {
 	if v == "" || len(v) > MaxValueBytes {
-		return errcode.Invalidf("evaluation value %s must be a decimal number of 1..%d characters", errcode.Quote(v), MaxValueBytes)
+		return errcode.InvalidFieldf("value", RuleRange, "evaluation value %s must be a decimal number of 1..%d characters", errcode.Quote(v), MaxValueBytes)
 	}
 	s := v
 	if s[0] == '-' {
@@ -125,11 +125,11 @@ func checkDecimal(v string) error {
 		case c == '.' && !dot && digits > 0 && i < len(s)-1:
 			dot = true
 		default:
-			return errcode.Invalidf("evaluation value %s is not a decimal number (digits, one '.', optional leading '-'; no exponent)", errcode.Quote(v))
+			return errcode.InvalidFieldf("value", RuleFormat, "evaluation value %s is not a decimal number (digits, one '.', optional leading '-'; no exponent)", errcode.Quote(v))
 		}
 	}
 	if digits == 0 {
-		return errcode.Invalidf("evaluation value %s has no digits", errcode.Quote(v))
+		return errcode.InvalidFieldf("value", RuleFormat, "evaluation value %s has no digits", errcode.Quote(v))
 	}
 	return nil
 }
@@ -149,12 +149,12 @@ func checkDecimal(v string) error {
 func Attest(tx *core.Tx, req AttestRequest) (*Attestation, error) {
 	a, err := Get(tx.Store, req.Artifact)
 	if err != nil {
-		return nil, err
+		return nil, under(err, "artifact")
 	}
 	ref := a.Ref()
 	att := &Attestation{Artifact: ref, Type: req.Type, Attester: tx.Caller.Identity, At: tx.Time.UTC(), TxID: tx.TxID}
 	if err := text.Check("attestation evidence", req.Evidence, text.Reason()); err != nil {
-		return nil, err
+		return nil, errcode.WithField(err, "evidence")
 	}
 	att.Evidence = req.Evidence
 	topic := "-"
@@ -167,7 +167,7 @@ func Attest(tx *core.Tx, req AttestRequest) (*Attestation, error) {
 	switch req.Type {
 	case Reproducibility:
 		if err := CheckDigest("sha256", req.Digest); err != nil {
-			return nil, fmt.Errorf("attest reproducibility of %s: %w", ref, err)
+			return nil, errcode.WithField(fmt.Errorf("attest reproducibility of %s: %w", ref, err), "digest")
 		}
 		if err := text.Check("builder", req.Builder, text.Rule{MaxBytes: MaxLocationLen, Required: true}); err != nil {
 			return nil, err
@@ -188,7 +188,7 @@ func Attest(tx *core.Tx, req AttestRequest) (*Attestation, error) {
 		category = contribution.EvalMaintenance
 	case RedTeam:
 		if req.ScoreBps < 0 || req.ScoreBps > 10000 {
-			return nil, errcode.Invalidf("attest red team of %s: score %d bps is outside 0..10000", ref, req.ScoreBps)
+			return nil, errcode.InvalidFieldf("scoreBps", RuleRange, "attest red team of %s: score %d bps is outside 0..10000", ref, req.ScoreBps)
 		}
 		att.ScoreBps, att.ThresholdBps = req.ScoreBps, rules.RedTeamMinScoreBps
 		category = contribution.RedTeaming
@@ -196,20 +196,20 @@ func Attest(tx *core.Tx, req AttestRequest) (*Attestation, error) {
 		att.Approved, att.Licence = req.Approved, a.Licence
 	case ModelCard:
 		if len(req.ModelCard) > MaxModelCardBytes {
-			return nil, errcode.Invalidf("attest model card of %s: %d bytes, at most %d", ref, len(req.ModelCard), MaxModelCardBytes)
+			return nil, errcode.InvalidFieldf("modelCard", text.RuleMaxBytes, "attest model card of %s: %d bytes, at most %d", ref, len(req.ModelCard), MaxModelCardBytes)
 		}
 		if err := text.Check("model card", req.ModelCard, text.Rule{MaxRunes: MaxModelCardBytes, MultiLine: true, Required: true}); err != nil {
-			return nil, err
+			return nil, errcode.WithField(err, "modelCard")
 		}
 		card, err := ParseModelCard(req.ModelCard)
 		if err != nil {
-			return nil, fmt.Errorf("attest model card of %s: %w", ref, err)
+			return nil, errcode.WithField(fmt.Errorf("attest model card of %s: %w", ref, err), "modelCard")
 		}
 		att.Missing = card.Missing(rules, a.Licence)
 		att.Complete = len(att.Missing) == 0
 		att.ModelCardSHA256 = card.SHA256
 	default:
-		return nil, errcode.Invalidf("attestation type %s is unknown (reproducibility, evaluation, red_team, licence_review, model_card)", errcode.Quote(string(req.Type)))
+		return nil, errcode.InvalidFieldf("type", RuleEnum, "attestation type %s is unknown (reproducibility, evaluation, red_team, licence_review, model_card)", errcode.Quote(string(req.Type)))
 	}
 	if err := refuseUnused(req); err != nil {
 		return nil, err
@@ -217,16 +217,16 @@ func Attest(tx *core.Tx, req AttestRequest) (*Attestation, error) {
 	caller := tx.Caller.Identity
 	m, err := membership.Active(tx.Store, caller)
 	if err != nil {
-		return nil, errcode.Forbiddenf("attest %s of %s: caller %s is not an active member", req.Type, ref, caller)
+		return nil, errcode.Fieldf(errcode.Forbidden, "", RuleActiveMember, "attest %s of %s: caller %s is not an active member", req.Type, ref, caller)
 	}
 	if caller == a.Publisher {
-		return nil, errcode.Forbiddenf("attest %s of %s: %s published it and cannot attest its own artifact", req.Type, ref, caller)
+		return nil, errcode.Fieldf(errcode.Forbidden, "", RuleNotOwnArtifact, "attest %s of %s: %s published it and cannot attest its own artifact", req.Type, ref, caller)
 	}
 	if req.Type == Reproducibility && caller.MSPID == a.Publisher.MSPID {
-		return nil, errcode.Forbiddenf("attest reproducibility of %s: %s belongs to the publisher's organisation %s; reproductions must come from independent builders of other organisations", ref, caller, a.Publisher.MSPID)
+		return nil, errcode.Fieldf(errcode.Forbidden, "", RuleIndependentOrg, "attest reproducibility of %s: %s belongs to the publisher's organisation %s; reproductions must come from independent builders of other organisations", ref, caller, a.Publisher.MSPID)
 	}
 	if category != "" && !m.CanAttest(category) {
-		return nil, errcode.Forbiddenf("attest %s of %s: %s is not an attester in %s (granted by a role_grant decision)", req.Type, ref, caller, category)
+		return nil, errcode.Fieldf(errcode.Forbidden, "", RuleAttesterOf, "attest %s of %s: %s is not an attester in %s (granted by a role_grant decision)", req.Type, ref, caller, category)
 	}
 	for _, subj := range []coi.Subject{Subject(ref), {Kind: coi.KindOrganisation, ID: a.Publisher.MSPID}} {
 		conflicted, err := coi.Conflicted(tx.Store, caller, subj)
@@ -234,7 +234,7 @@ func Attest(tx *core.Tx, req AttestRequest) (*Attestation, error) {
 			return nil, err
 		}
 		if conflicted {
-			return nil, errcode.Forbiddenf("attest %s of %s: %s disclosed a conflict of interest on %s and is recused", req.Type, ref, caller, subj)
+			return nil, errcode.Fieldf(errcode.Forbidden, "", RuleRecused, "attest %s of %s: %s disclosed a conflict of interest on %s and is recused", req.Type, ref, caller, subj)
 		}
 	}
 	k, err := attestationKey(ref, req.Type, topic, caller)
@@ -245,7 +245,7 @@ func Attest(tx *core.Tx, req AttestRequest) (*Attestation, error) {
 	if found, err := core.GetJSON(tx.Store, k, &old); err != nil {
 		return nil, err
 	} else if found {
-		return nil, errcode.Conflictf("attest %s of %s: %s already attested it at %s; attestations are never rewritten", req.Type, ref, caller, old.At.Format(time.RFC3339))
+		return nil, errcode.Fieldf(errcode.Conflict, "", RuleWriteOnce, "attest %s of %s: %s already attested it at %s; attestations are never rewritten", req.Type, ref, caller, old.At.Format(time.RFC3339))
 	}
 	if err := core.PutJSON(tx.Store, k, att); err != nil {
 		return nil, err
@@ -267,7 +267,7 @@ func refuseUnused(req AttestRequest) error {
 		{"scoreBps", req.ScoreBps != 0, RedTeam}, {"approved", req.Approved, LicenceReview}, {"modelCard", req.ModelCard != "", ModelCard},
 	} {
 		if x.set && x.for_ != req.Type {
-			return errcode.Invalidf("attestation of type %s: field %s belongs to %s attestations", req.Type, x.name, x.for_)
+			return errcode.InvalidFieldf(x.name, RuleTypeField, "attestation of type %s: field %s belongs to %s attestations", req.Type, x.name, x.for_)
 		}
 	}
 	return nil
@@ -292,7 +292,7 @@ func Attestations(s core.Store, r Ref) ([]Attestation, error) {
 		return nil, fmt.Errorf("attestations of %s: %w", r, err)
 	}
 	if next != "" {
-		return nil, errcode.Preconditionf("attestations of %s: more than %d", r, MaxAttestationsRead)
+		return nil, errcode.PreconditionFieldf("", RuleReadLimit, "attestations of %s: more than %d", r, MaxAttestationsRead)
 	}
 	return out, nil
 }

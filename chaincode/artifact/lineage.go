@@ -62,21 +62,21 @@ func GetLineage(s core.Store, req LineageRequest) (*Lineage, error) {
 		dir = Both
 	}
 	if dir != Upstream && dir != Downstream && dir != Both {
-		return nil, errcode.Invalidf("lineage of %s: direction %s is not up, down or both", req.Artifact, errcode.Quote(dir))
+		return nil, errcode.InvalidFieldf("direction", RuleEnum, "lineage of %s: direction %s is not up, down or both", req.Artifact, errcode.Quote(dir))
 	}
 	limit := req.Limit
 	if limit == 0 {
 		limit = MaxLineageNodes
 	}
 	if limit < 1 || limit > MaxLineageNodes {
-		return nil, errcode.Invalidf("lineage of %s: limit %d is outside 1..%d", req.Artifact, limit, MaxLineageNodes)
+		return nil, errcode.InvalidFieldf("limit", RuleRange, "lineage of %s: limit %d is outside 1..%d", req.Artifact, limit, MaxLineageNodes)
 	}
 	if req.MaxDepth < 0 {
-		return nil, errcode.Invalidf("lineage of %s: maxDepth %d is negative", req.Artifact, req.MaxDepth)
+		return nil, errcode.InvalidFieldf("maxDepth", RuleRange, "lineage of %s: maxDepth %d is negative", req.Artifact, req.MaxDepth)
 	}
 	root, err := Get(s, req.Artifact)
 	if err != nil {
-		return nil, err
+		return nil, under(err, "artifact")
 	}
 	out := &Lineage{Root: root.Ref(), Nodes: []Node{{Ref: root.Ref(), Kind: root.Kind}}, Edges: []Edge{}}
 	seen := map[Ref]bool{root.Ref(): true}
@@ -163,7 +163,7 @@ func Descendants(s core.Store, r Ref) ([]Node, error) {
 		return nil, err
 	}
 	if l.Truncated {
-		return nil, errcode.Preconditionf("%s has more than %d derived versions; a takedown marks all of them in one transaction and cannot", r, MaxLineageNodes-1)
+		return nil, errcode.PreconditionFieldf("", RuleReadLimit, "%s has more than %d derived versions; a takedown marks all of them in one transaction and cannot", r, MaxLineageNodes-1)
 	}
 	return l.Nodes[1:], nil
 }

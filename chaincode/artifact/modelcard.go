@@ -36,7 +36,7 @@ func ParseModelCard(md string) (*Card, error) {
 	c := &Card{SHA256: hex.EncodeToString(sum[:])}
 	body := strings.ReplaceAll(md, "\r\n", "\n")
 	if !strings.HasPrefix(body, "---\n") {
-		return nil, errcode.Invalidf("model card: it must start with YAML front matter between '---' lines (Hugging Face's model-card layout)")
+		return nil, errcode.InvalidFieldf("modelCard", RuleFormat, "model card: it must start with YAML front matter between '---' lines (Hugging Face's model-card layout)")
 	}
 	rest := body[len("---\n"):]
 	end := strings.Index(rest, "\n---\n")
@@ -49,16 +49,16 @@ func ParseModelCard(md string) (*Card, error) {
 	case strings.HasSuffix(rest, "\n---"):
 		front, rest = strings.TrimSuffix(rest, "\n---"), ""
 	default:
-		return nil, errcode.Invalidf("model card: the YAML front matter is not closed by a '---' line")
+		return nil, errcode.InvalidFieldf("modelCard", RuleFormat, "model card: the YAML front matter is not closed by a '---' line")
 	}
 	var doc yaml.Node
 	if err := yaml.Unmarshal([]byte(front), &doc); err != nil {
-		return nil, errcode.Invalidf("model card: the front matter is not valid YAML: %v", err)
+		return nil, errcode.InvalidFieldf("modelCard", RuleFormat, "model card: the front matter is not valid YAML: %v", err)
 	}
 	if len(doc.Content) > 0 {
 		m := doc.Content[0]
 		if m.Kind != yaml.MappingNode {
-			return nil, errcode.Invalidf("model card: the front matter must be a YAML mapping of keys")
+			return nil, errcode.InvalidFieldf("modelCard", RuleFormat, "model card: the front matter must be a YAML mapping of keys")
 		}
 		for i := 0; i+1 < len(m.Content); i += 2 {
 			f := CardField{Key: m.Content[i].Value}

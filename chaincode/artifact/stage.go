@@ -34,7 +34,7 @@ func StageAllows(stage, use string) (bool, error) {
 	need := map[string]int{UseResearch: 0, UseNonCommercial: 1, UseCommercial: 2}
 	n, ok := need[use]
 	if !ok {
-		return false, errcode.Invalidf("use %s is unknown (research, non_commercial, commercial)", errcode.Quote(use))
+		return false, errcode.InvalidFieldf("use", RuleEnum, "use %s is unknown (research, non_commercial, commercial)", errcode.Quote(use))
 	}
 	return stageIndex(stage) >= n, nil
 }
@@ -231,16 +231,16 @@ type StagePayload struct {
 func DecodeStage(payload json.RawMessage) (StagePayload, error) {
 	var p StagePayload
 	if len(payload) == 0 {
-		return p, errcode.Invalidf("release_stage: the decision needs a payload")
+		return p, errcode.InvalidFieldf("payload", RuleRequired, "release_stage: the decision needs a payload")
 	}
 	if err := strictjson.Decode("release_stage payload", payload, 0, &p); err != nil {
 		return p, err
 	}
 	if err := p.Artifact.Validate(); err != nil {
-		return p, err
+		return p, under(err, "artifact")
 	}
 	if stageIndex(p.Stage) < 0 {
-		return p, errcode.Invalidf("release_stage of %s: stage %s is unknown (research_only, non_commercial, general)", p.Artifact, errcode.Quote(p.Stage))
+		return p, errcode.InvalidFieldf("stage", RuleEnum, "release_stage of %s: stage %s is unknown (research_only, non_commercial, general)", p.Artifact, errcode.Quote(p.Stage))
 	}
 	return p, nil
 }
@@ -256,7 +256,7 @@ func CheckProposal(s core.Store, payload json.RawMessage) error {
 		return err
 	}
 	if _, err := Get(s, p.Artifact); err != nil {
-		return err
+		return under(err, "artifact")
 	}
 	st, err := GetState(s, p.Artifact)
 	if err != nil {
@@ -269,9 +269,9 @@ func checkMove(p StagePayload, st *State) error {
 	from, to := stageIndex(st.Stage), stageIndex(p.Stage)
 	switch {
 	case to == from:
-		return errcode.Preconditionf("release_stage of %s: it is already %s", p.Artifact, st.Stage)
+		return errcode.PreconditionFieldf("stage", RuleChangesStage, "release_stage of %s: it is already %s", p.Artifact, st.Stage)
 	case to > from+1:
-		return errcode.Preconditionf("release_stage of %s: promotion from %s to %s skips %s; stages are promoted one at a time", p.Artifact, st.Stage, p.Stage, constitution.ReleaseStages()[from+1])
+		return errcode.PreconditionFieldf("stage", RuleOneStep, "release_stage of %s: promotion from %s to %s skips %s; stages are promoted one at a time", p.Artifact, st.Stage, p.Stage, constitution.ReleaseStages()[from+1])
 	}
 	return nil
 }
@@ -287,7 +287,7 @@ func CheckStage(s core.Store, doc *constitution.Document, payload json.RawMessag
 	}
 	a, err := Get(s, p.Artifact)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, nil, under(err, "artifact")
 	}
 	st, err := GetState(s, p.Artifact)
 	if err != nil {
@@ -302,14 +302,14 @@ func CheckStage(s core.Store, doc *constitution.Document, payload json.RawMessag
 	if td, err := GetTakedown(s, p.Artifact); err != nil {
 		return nil, nil, nil, err
 	} else if td != nil {
-		return nil, nil, nil, errcode.Preconditionf("release_stage of %s: it was taken down by decision %s", p.Artifact, td.Decision)
+		return nil, nil, nil, errcode.PreconditionFieldf("artifact", RuleTakenDown, "release_stage of %s: it was taken down by decision %s", p.Artifact, td.Decision)
 	}
 	aff, err := AffectedBy(s, p.Artifact)
 	if err != nil {
 		return nil, nil, nil, err
 	}
 	if len(aff) > 0 {
-		return nil, nil, nil, errcode.Preconditionf("release_stage of %s: it derives from %s, taken down by decision %s", p.Artifact, aff[0].Dataset, aff[0].Decision)
+		return nil, nil, nil, errcode.PreconditionFieldf("artifact", RuleTakenDown, "release_stage of %s: it derives from %s, taken down by decision %s", p.Artifact, aff[0].Dataset, aff[0].Decision)
 	}
 	if err := emergency.RefuseIfPaused(s, p.Artifact.Target(), at, "release_stage of "+p.Artifact.String()); err != nil {
 		return nil, nil, nil, err
@@ -320,7 +320,7 @@ func CheckStage(s core.Store, doc *constitution.Document, payload json.RawMessag
 	}
 	for _, it := range items {
 		if !it.Met {
-			return nil, nil, nil, errcode.Preconditionf("release_stage of %s to %s: checklist item %s is missing: %s", p.Artifact, p.Stage, it.Item, it.Detail)
+			return nil, nil, nil, errcode.PreconditionFieldf("stage", RuleChecklist, "release_stage of %s to %s: checklist item %s is missing: %s", p.Artifact, p.Stage, it.Item, it.Detail)
 		}
 	}
 	return a, st, items, nil
@@ -358,16 +358,16 @@ type TakedownPayload struct {
 func DecodeTakedown(payload json.RawMessage) (TakedownPayload, error) {
 	var p TakedownPayload
 	if len(payload) == 0 {
-		return p, errcode.Invalidf("dataset_takedown: the decision needs a payload")
+		return p, errcode.InvalidFieldf("payload", RuleRequired, "dataset_takedown: the decision needs a payload")
 	}
 	if err := strictjson.Decode("dataset_takedown payload", payload, 0, &p); err != nil {
 		return p, err
 	}
 	if err := p.Dataset.Validate(); err != nil {
-		return p, err
+		return p, under(err, "dataset")
 	}
 	if err := text.Check("takedown reason", p.Reason, text.Rule{MaxRunes: text.MaxReasonRunes, MultiLine: true, Required: true}); err != nil {
-		return p, err
+		return p, errcode.WithField(err, "reason")
 	}
 	return p, nil
 }
@@ -382,15 +382,15 @@ func CheckTakedown(s core.Store, payload json.RawMessage) (TakedownPayload, []No
 	}
 	a, err := Get(s, p.Dataset)
 	if err != nil {
-		return p, nil, err
+		return p, nil, under(err, "dataset")
 	}
 	if a.Kind != KindDataset {
-		return p, nil, errcode.Invalidf("dataset_takedown of %s: it is a %s, not a dataset", p.Dataset, a.Kind)
+		return p, nil, errcode.InvalidFieldf("dataset", RuleDatasetOnly, "dataset_takedown of %s: it is a %s, not a dataset", p.Dataset, a.Kind)
 	}
 	if td, err := GetTakedown(s, p.Dataset); err != nil {
 		return p, nil, err
 	} else if td != nil {
-		return p, nil, errcode.Preconditionf("dataset_takedown of %s: already taken down by decision %s", p.Dataset, td.Decision)
+		return p, nil, errcode.PreconditionFieldf("dataset", RuleTakedownOnce, "dataset_takedown of %s: already taken down by decision %s", p.Dataset, td.Decision)
 	}
 	nodes, err := Descendants(s, p.Dataset)
 	return p, nodes, err
