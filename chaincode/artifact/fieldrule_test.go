@@ -154,3 +154,51 @@ func TestRefusalsNameFieldAndRule(t *testing.T) {
 		})
 	}
 }
+
+// The two bounded reads refuse past their bound with the read-limit rule
+// and write nothing: a takedown of a dataset with more derived versions
+// than one transaction may mark, and a release stage for a version with
+// more attestations than one transaction reads. One under each bound
+// passes.
+func TestReadLimitsNameRule(t *testing.T) {
+	w := newWorld(t)
+	ds := w.register(w.f, KindDataset, "wide", "1").Ref()
+	for i := range MaxLineageNodes - 1 {
+		w.register(w.pubA, KindModelWeights, fmt.Sprintf("m%05d", i), "1", ds)
+	}
+	nodes, err := Descendants(w.s, ds)
+	require.NoError(t, err, "%d derived versions are within the bound", MaxLineageNodes-1)
+	require.Len(t, nodes, MaxLineageNodes-1)
+	w.register(w.pubA, KindModelWeights, "one-more", "1", ds)
+
+	m := w.register(w.pubA, KindModelWeights, "evaluated", "1").Ref()
+	for i := range MaxAttestationsRead {
+		_, err := w.attest(w.eval, AttestRequest{Artifact: m, Type: Evaluation, Benchmark: fmt.Sprintf("b%04d", i), Metric: "acc", Value: "0.5"})
+		require.NoError(t, err)
+	}
+	atts, err := Attestations(w.s, m)
+	require.NoError(t, err, "%d attestations are within the bound", MaxAttestationsRead)
+	require.Len(t, atts, MaxAttestationsRead)
+	_, err = w.attest(w.eval, AttestRequest{Artifact: m, Type: Evaluation, Benchmark: "one-more", Metric: "acc", Value: "0.5"})
+	require.NoError(t, err)
+
+	for _, tt := range []struct {
+		name string
+		do   func() error
+	}{
+		{"dataset_takedown: more derived versions than one transaction marks", func() error {
+			_, err := ApplyTakedown(w.tx(w.admin), payload(TakedownPayload{Dataset: ds, Reason: "personal data"}), "d")
+			return err
+		}},
+		{"release_stage: more attestations than one transaction reads", func() error {
+			_, err := ApplyStage(w.tx(w.admin), &w.doc, payload(StagePayload{Artifact: m, Stage: StageNonCommercial}), "d")
+			return err
+		}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			before := w.s.Snapshot()
+			testutil.AssertRefusal(t, tt.do(), errcode.FailedPrecondition, "", RuleReadLimit)
+			assert.Equal(t, before, w.s.Snapshot(), "a refusal writes nothing")
+		})
+	}
+}

@@ -1,7 +1,7 @@
 package core
 
 import (
-	"sort"
+	"slices"
 	"strings"
 )
 
@@ -10,7 +10,11 @@ import (
 // counts reads and writes so tests can prove that bad input wrote nothing.
 // It is not safe for concurrent use.
 type MemStore struct {
-	data   map[string][]byte
+	data map[string][]byte
+	// sorted holds data's keys in ascending order, kept on every write, so
+	// that a scan finds its range by binary search instead of sorting the
+	// whole state.
+	sorted []string
 	Writes int
 }
 
@@ -28,6 +32,10 @@ func (m *MemStore) Get(key string) ([]byte, error) {
 
 // Put implements Store.
 func (m *MemStore) Put(key string, value []byte) error {
+	if _, ok := m.data[key]; !ok {
+		i, _ := slices.BinarySearch(m.sorted, key)
+		m.sorted = slices.Insert(m.sorted, i, key)
+	}
 	m.data[key] = append([]byte(nil), value...)
 	m.Writes++
 	return nil
@@ -35,6 +43,9 @@ func (m *MemStore) Put(key string, value []byte) error {
 
 // Delete implements Store.
 func (m *MemStore) Delete(key string) error {
+	if i, ok := slices.BinarySearch(m.sorted, key); ok {
+		m.sorted = slices.Delete(m.sorted, i, i+1)
+	}
 	delete(m.data, key)
 	m.Writes++
 	return nil
@@ -46,25 +57,27 @@ func (m *MemStore) Scan(objectType string, attrs []string, fn func(key string, v
 	if err != nil {
 		return err
 	}
-	for _, k := range m.Keys() {
-		if strings.HasPrefix(k, prefix) {
-			if err := fn(k, append([]byte(nil), m.data[k]...)); err != nil {
-				return err
-			}
+	for _, k := range m.withPrefix(prefix) {
+		if err := fn(k, append([]byte(nil), m.data[k]...)); err != nil {
+			return err
 		}
 	}
 	return nil
 }
 
-// Keys returns every key in ascending order.
-func (m *MemStore) Keys() []string {
-	keys := make([]string, 0, len(m.data))
-	for k := range m.data {
-		keys = append(keys, k)
+// withPrefix returns a copy of the keys that start with prefix, in
+// ascending order: a callback may write while the caller walks it.
+func (m *MemStore) withPrefix(prefix string) []string {
+	lo, _ := slices.BinarySearch(m.sorted, prefix)
+	hi := lo
+	for hi < len(m.sorted) && strings.HasPrefix(m.sorted[hi], prefix) {
+		hi++
 	}
-	sort.Strings(keys)
-	return keys
+	return slices.Clone(m.sorted[lo:hi])
 }
+
+// Keys returns every key in ascending order.
+func (m *MemStore) Keys() []string { return slices.Clone(m.sorted) }
 
 // Snapshot returns a copy of the whole state, for before/after comparisons.
 func (m *MemStore) Snapshot() map[string]string {

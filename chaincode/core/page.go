@@ -96,8 +96,8 @@ func (m *MemStore) Page(objectType string, attrs []string, bookmark string, limi
 		return "", err
 	}
 	n := 0
-	for _, k := range m.Keys() {
-		if !strings.HasPrefix(k, prefix) || k < bookmark {
+	for _, k := range m.withPrefix(prefix) {
+		if k < bookmark {
 			continue
 		}
 		if n == limit {

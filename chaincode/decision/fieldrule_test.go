@@ -171,3 +171,63 @@ func TestExecuteRefusalsNameRule(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) { checkFieldRule(t, w.s, tt) })
 	}
 }
+
+// A seat confirmation into a full House A is refused at the proposal and,
+// when the house filled while the decision ran, at execution: both name
+// the max-seats rule and write nothing.
+func TestMaxSeatsNamesRule(t *testing.T) {
+	threeSeats := func(doc *constitution.Document) {
+		for i := range doc.Houses {
+			if doc.Houses[i].ID == constitution.HouseA {
+				doc.Houses[i].MinSeats, doc.Houses[i].MaxSeats = 1, 3
+			}
+		}
+	}
+	w := newWorld(t, threeSeats)
+	// seatA1 and seatA2 hold two of the three seats: comm2's and comm3's
+	// confirmations may both be proposed, only the first executed.
+	d2 := w.propose(t, comm1, ProposeRequest{Type: constitution.SeatConfirmation, Title: "Seat comm2", Payload: mustJSON(t, SeatPayload{Member: comm2})})
+	d3 := w.propose(t, comm1, ProposeRequest{Type: constitution.SeatConfirmation, Title: "Seat comm3", Payload: mustJSON(t, SeatPayload{Member: comm3})})
+	closed := t0().Add(16 * day)
+	for _, d := range []*Decision{d2, d3} {
+		w.fake.pass(d.ID+"-A", closed, 8000)
+		w.fake.pass(d.ID+"-B", closed, 8000)
+		_, err := Conclude(w.tx(stray, closed), w.deps, d.ID)
+		require.NoError(t, err)
+	}
+	later := closed.Add(30 * day)
+	_, err := Execute(w.tx(stray, later), w.deps, d2.ID)
+	require.NoError(t, err)
+	n, err := HouseASeats(w.s)
+	require.NoError(t, err)
+	require.Equal(t, 3, n, "House A is full")
+	for _, tt := range []fieldRuleCase{
+		{"execution into a full house", func() error { _, err := Execute(w.tx(stray, later), w.deps, d3.ID); return err }, errcode.FailedPrecondition, "", RuleMaxSeats},
+		{"a proposal into a full house", func() error {
+			_, err := Propose(w.tx(comm1, later), w.deps, ProposeRequest{Type: constitution.SeatConfirmation, Title: "Seat comm1", Payload: mustJSON(t, SeatPayload{Member: comm1})})
+			return err
+		}, errcode.FailedPrecondition, "", RuleMaxSeats},
+	} {
+		t.Run(tt.name, func(t *testing.T) { checkFieldRule(t, w.s, tt) })
+	}
+}
+
+// Concluding a decision whose houses disagree before its mediation
+// timelock ends names the rule and writes nothing, also one skew before.
+func TestMediationTimelockNamesRule(t *testing.T) {
+	w := newWorld(t)
+	d := w.propose(t, comm1, ProposeRequest{Type: constitution.PartnerAdmission, Title: "Admit LabC", Subject: &coi.Subject{Kind: coi.KindOrganisation, ID: "LabCMSP"}})
+	closed := t0().Add(16 * day)
+	w.fake.pass(d.ID+"-A", closed, 8500)
+	w.fake.fail(d.ID+"-B", closed, 5500)
+	got, err := Conclude(w.tx(stray, closed), w.deps, d.ID)
+	require.NoError(t, err)
+	require.Equal(t, StatusMediation, got.Status)
+	ends := *got.Outcome.MediationEndsAt
+	for _, at := range []time.Time{ends.Add(-time.Second), ends.Add(skew - time.Nanosecond)} {
+		checkFieldRule(t, w.s, fieldRuleCase{"conclude before the timelock", func() error {
+			_, err := Conclude(w.tx(stray, at), w.deps, d.ID)
+			return err
+		}, errcode.FailedPrecondition, "", RuleMediationTimelock})
+	}
+}

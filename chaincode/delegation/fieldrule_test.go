@@ -85,3 +85,37 @@ func TestRefusalsNameFieldAndRule(t *testing.T) {
 		})
 	}
 }
+
+// A delegation whose target reaches more members than the cycle check may
+// visit is refused with the cycle-check-limit rule, and writes nothing: a
+// chain of MaxCycleCheck+1 members, each delegating to the next, then one
+// more member delegating to its second (MaxCycleCheck members reachable:
+// checked) and to its head (one more: refused).
+func TestCycleCheckLimitNamesRule(t *testing.T) {
+	s := core.NewMemStore()
+	admin := testutil.ID("LabAMSP", "admin")
+	t0 := testutil.T0()
+	chain := make([]identity.Identity, MaxCycleCheck+1)
+	for i := range chain {
+		chain[i] = testutil.ID("LabAMSP", fmt.Sprintf("m%05d", i))
+		_, err := membership.Register(testutil.Tx(s, admin, true, t0), membership.RegisterRequest{Member: chain[i], Name: "x"})
+		require.NoError(t, err)
+	}
+	newcomer := testutil.ID("LabAMSP", "newcomer")
+	_, err := membership.Register(testutil.Tx(s, admin, true, t0), membership.RegisterRequest{Member: newcomer, Name: "x"})
+	require.NoError(t, err)
+	// Built from the head so that each check walks only what follows.
+	for i := 0; i+1 < len(chain); i++ {
+		_, err := Set(testutil.Tx(s, chain[i], false, t0), SetRequest{Topic: string(constitution.Budget), Legs: []Leg{{To: chain[i+1], Percent: 50}}})
+		require.NoError(t, err, "link %d", i)
+	}
+	at := t0.Add(time.Minute)
+	_, err = Set(testutil.Tx(s, newcomer, false, at), SetRequest{Topic: string(constitution.Budget), Legs: []Leg{{To: chain[1], Percent: 50}}})
+	require.NoError(t, err, "a graph of MaxCycleCheck members is checked")
+	_, err = Revoke(testutil.Tx(s, newcomer, false, at), RevokeRequest{Topic: string(constitution.Budget)})
+	require.NoError(t, err)
+	before := s.Snapshot()
+	_, err = Set(testutil.Tx(s, newcomer, false, at), SetRequest{Topic: string(constitution.Budget), Legs: []Leg{{To: chain[0], Percent: 50}}})
+	testutil.AssertRefusal(t, err, errcode.FailedPrecondition, "legs[0].to", RuleCycleCheckLimit)
+	assert.Equal(t, before, s.Snapshot(), "a refusal writes nothing")
+}
