@@ -231,3 +231,16 @@ func TestMediationTimelockNamesRule(t *testing.T) {
 		}, errcode.FailedPrecondition, "", RuleMediationTimelock})
 	}
 }
+
+// A proposal whose transaction ID names a decision that exists (a replayed
+// transaction) names the unique-id rule and writes nothing.
+func TestReplayedProposalNamesRule(t *testing.T) {
+	w := newWorld(t)
+	req := ProposeRequest{Type: constitution.Budget, Title: "Compute for the eval team"}
+	_, err := Propose(testutil.Tx(w.s, comm1, false, t0()), w.deps, req)
+	require.NoError(t, err)
+	checkFieldRule(t, w.s, fieldRuleCase{"the same transaction ID again", func() error {
+		_, err := Propose(testutil.Tx(w.s, comm1, false, t0()), w.deps, req)
+		return err
+	}, errcode.Conflict, "", RuleUniqueID})
+}

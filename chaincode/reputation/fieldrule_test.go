@@ -57,6 +57,12 @@ func TestRefusalsNameFieldAndRule(t *testing.T) {
 		field, rule string
 	}{
 		{"attest: a malformed recipient", attest(attA, func(r *AttestRequest) { r.Recipient = identity.Identity{ID: "x"} }), errcode.InvalidArgument, "recipient", "required"},
+		{"attest: a replayed transaction", func() error {
+			tx := w.tx(attA, false, at)
+			tx.TxID = a.ID // an attestation's ID is its transaction's
+			_, err := Attest(tx, AttestRequest{Recipient: ada, Category: contribution.MergedCode, Weight: 5, Evidence: "e"})
+			return err
+		}, errcode.Conflict, "", RuleUniqueID},
 		{"attest: an unknown category", attest(attA, func(r *AttestRequest) { r.Category = "poetry" }), errcode.InvalidArgument, "category", "enum"},
 		{"attest: weight 0", attest(attA, func(r *AttestRequest) { r.Weight = 0 }), errcode.InvalidArgument, "weight", "range"},
 		{"attest: weight above the maximum", attest(attA, func(r *AttestRequest) { r.Weight = 1001 }), errcode.InvalidArgument, "weight", "range"},
