@@ -5,6 +5,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -104,6 +105,99 @@ func TestBrowserTreasury(t *testing.T) {
 		f.treasury.mu.Lock()
 		assert.EqualValues(t, 5000+50000-1000, f.treasury.balance, "the confirmed deposit is in the balance (after s1's execution)")
 		f.treasury.mu.Unlock()
+	})
+}
+
+// TestBrowserTreasuryDeposit: a treasurer records a deposit on the
+// treasury page with the keyboard only, signed in the browser; a bad
+// amount is refused in the form, naming the field, before anything is
+// prepared; the recorded deposit shows in the deposits table as pending
+// confirmation by another organisation, without a reload.
+func TestBrowserTreasuryDeposit(t *testing.T) {
+	ctx := browser(t)
+	srv, f := consoleWithAPI(t)
+	me := importKey(t, ctx, srv, f)
+	f.treasury.mu.Lock()
+	f.treasury.treasurers[me] = true
+	f.treasury.mu.Unlock()
+	deposits := func() []treasury.DepositRecord {
+		f.treasury.mu.Lock()
+		defer f.treasury.mu.Unlock()
+		return slices.Clone(f.treasury.deposits)
+	}
+
+	do(t, ctx, chromedp.Navigate(srv.URL+"/treasury"), chromedp.WaitReady("#deposit-form"))
+	waitFor(t, ctx, `document.readyState === 'complete'`)
+	eval[bool](t, ctx, `window.__noReload = true`)
+	assert.Equal(t, []string{"compute"}, eval[[]string](t, ctx, `[...document.querySelectorAll('#deposit-account option')].map(o => o.value)`), "the token account takes no deposits")
+	assert.Contains(t, text(t, ctx, "#deposit-hint"), "only once a treasurer of another organisation than yours confirms it, before its deadline")
+
+	// Keyboard only: Tab to the account (compute is chosen), then through
+	// the fields, typing; the amount 0 is bad.
+	tabTo(t, ctx, "deposit-account", 120)
+	do(t, ctx, chromedp.KeyEvent(kb.Tab))
+	require.Equal(t, "deposit-amount", eval[string](t, ctx, `document.activeElement.id`))
+	do(t, ctx, chromedp.KeyEvent("0"), chromedp.KeyEvent(kb.Tab))
+	require.Equal(t, "deposit-reference", eval[string](t, ctx, `document.activeElement.id`))
+	do(t, ctx, chromedp.KeyEvent("wire 2026-130"), chromedp.KeyEvent(kb.Tab))
+	require.Equal(t, "deposit-reason", eval[string](t, ctx, `document.activeElement.id`))
+	do(t, ctx, chromedp.KeyEvent("compute credits from a provider"), chromedp.KeyEvent(kb.Tab))
+	require.Equal(t, "deposit-button", eval[string](t, ctx, `document.activeElement.id`))
+	do(t, ctx, chromedp.KeyEvent(kb.Enter))
+	waitFor(t, ctx, `document.getElementById('deposit-status').classList.contains('failed')`)
+	status := text(t, ctx, "#deposit-status")
+	assert.True(t, strings.HasPrefix(status, "Amount: give a whole number of at least 1"), status)
+	assert.Contains(t, status, `"0" is not one`)
+	assert.Equal(t, "deposit-amount", eval[string](t, ctx, `document.activeElement.id`), "the focus goes to the bad field")
+	assert.Equal(t, "true", eval[string](t, ctx, `document.getElementById('deposit-amount').getAttribute('aria-invalid')`))
+	assert.Len(t, deposits(), 3, "a bad amount changes nothing")
+	assert.Empty(t, axeViolations(t, ctx), "axe found serious violations on the form with its error")
+	assert.NotContains(t, text(t, ctx, "#deposits-table"), "wire 2026-130")
+
+	// Correct the amount where the focus is, Tab to the button, Enter.
+	do(t, ctx, chromedp.KeyEvent(kb.Backspace), chromedp.KeyEvent("2500"))
+	tabTo(t, ctx, "deposit-button", 5)
+	do(t, ctx, chromedp.KeyEvent(kb.Enter))
+	waitFor(t, ctx, `/Committed|Refused/.test(document.getElementById('write-result').textContent) || document.getElementById('deposit-status').textContent.startsWith('Refused')`)
+	assert.Contains(t, text(t, ctx, "#write-result"), "Committed")
+	got := deposits()
+	require.Len(t, got, 4, "the fake ledger holds the browser's deposit")
+	d := got[3]
+	assert.Equal(t, treasury.DepositPending, d.Status)
+	assert.Equal(t, me, d.Recorder)
+	assert.Equal(t, "compute", d.Account)
+	assert.EqualValues(t, 2500, d.Amount)
+	assert.Equal(t, "wire 2026-130", d.Reference)
+	assert.Equal(t, "compute credits from a provider", d.Reason)
+	row := text(t, ctx, `#deposits-table tbody tr:last-child`)
+	assert.Contains(t, row, "2500")
+	assert.Contains(t, row, "wire 2026-130")
+	assert.Contains(t, row, "LabAMSP/carol")
+	assert.Contains(t, text(t, ctx, `[data-deposit="`+d.ID+`"]`), "pending confirmation by a treasurer of another organisation than LabAMSP, until ")
+	assert.Contains(t, text(t, ctx, "#confirm-why-"+d.ID), "It was recorded in your organisation (LabAMSP)")
+	assert.Equal(t, "deposits-h", eval[string](t, ctx, `document.activeElement.id`), "the focus goes to the deposits")
+	assert.Empty(t, eval[string](t, ctx, `document.getElementById('deposit-amount').value`), "the form is cleared for the next deposit")
+	assert.False(t, eval[bool](t, ctx, `document.getElementById('deposit-amount').hasAttribute('aria-invalid')`))
+	assert.True(t, eval[bool](t, ctx, `window.__noReload === true`), "recorded without a reload")
+	f.treasury.mu.Lock()
+	assert.EqualValues(t, 50000, f.treasury.balance, "a pending deposit moves nothing")
+	f.treasury.mu.Unlock()
+
+	t.Run("the chaincode's refusal is shown and writes nothing", func(t *testing.T) {
+		// The member's treasurer role is withdrawn after the page offered
+		// the form: the chaincode refuses, and the form says why.
+		f.treasury.mu.Lock()
+		delete(f.treasury.treasurers, me)
+		f.treasury.mu.Unlock()
+		tabTo(t, ctx, "deposit-amount", 20)
+		do(t, ctx, chromedp.KeyEvent("700"), chromedp.KeyEvent(kb.Tab), chromedp.KeyEvent("cheque 18"), chromedp.KeyEvent(kb.Tab), chromedp.KeyEvent("a donation"))
+		tabTo(t, ctx, "deposit-button", 5)
+		do(t, ctx, chromedp.KeyEvent(kb.Enter))
+		waitFor(t, ctx, `document.getElementById('deposit-status').classList.contains('failed')`)
+		status := text(t, ctx, "#deposit-status")
+		assert.True(t, strings.HasPrefix(status, "Refused: FORBIDDEN"), status)
+		assert.Contains(t, status, "treasury deposit: LabAMSP/carol is not a treasurer")
+		assert.Len(t, deposits(), 4, "a refused deposit writes nothing")
 	})
 }
 

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/charter-gov/charter/chaincode/constitution"
 	"github.com/charter-gov/charter/chaincode/identity"
 	"github.com/charter-gov/charter/chaincode/membership"
 	"github.com/charter-gov/charter/chaincode/timerule"
@@ -29,7 +30,9 @@ var spendStatuses = []treasury.SpendStatus{treasury.StatusAwaitingDecision, trea
 
 // treasuryPage lists the accounts with their balance and this period's
 // usage against the limit, one page of spends (newest first within the
-// page, filtered by status) and one page of deposits with their state.
+// page, filtered by status) and one page of deposits with their state;
+// a signed-in member may confirm a pending deposit and record one, or is
+// told why not.
 func (s *server) treasuryPage(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	q := r.URL.Query()
@@ -84,6 +87,12 @@ func (s *server) treasuryPage(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	var record *Action
+	depositable := depositAccounts(rows)
+	if m != nil {
+		a := depositRecord(rec, depositable)
+		record = &a
+	}
 	deposits := make([]depositRow, len(dp.Deposits))
 	for i, d := range dp.Deposits {
 		deposits[i] = depositRow{DepositRecord: d}
@@ -105,7 +114,7 @@ func (s *server) treasuryPage(w http.ResponseWriter, r *http.Request) {
 	}
 	s.render(w, r, "treasury", "Treasury", "treasury", map[string]any{
 		"Accounts": rows, "Spends": spends, "Status": string(status), "Statuses": spendStatuses, "Next": next,
-		"Deposits": deposits, "DNext": dnext, "Member": m != nil,
+		"Deposits": deposits, "DNext": dnext, "Member": m != nil, "Record": record, "DepositAccounts": depositable,
 	})
 }
 
@@ -127,6 +136,33 @@ func depositConfirm(d *treasury.DepositRecord, m identity.Identity, rec *members
 		return Action{Why: "You are not an active treasurer: only treasurers confirm a deposit."}
 	case m.MSPID == d.Recorder.MSPID:
 		return Action{Why: "It was recorded in your organisation (" + m.MSPID + "): a treasurer of another organisation confirms it."}
+	}
+	return Action{Allowed: true}
+}
+
+// depositAccounts are the listed accounts that take deposits: every one
+// but the governance token account, whose tokens come only from a
+// token_issuance decision (treasury.Deposit refuses it).
+func depositAccounts(rows []accountRow) []accountRow {
+	out := make([]accountRow, 0, len(rows))
+	for _, a := range rows {
+		if a.ID != constitution.TreasuryTokenAccount {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// depositRecord says whether a member (rec: their membership record, nil
+// when not a member) may record a deposit into one of accounts, as
+// treasury.Deposit decides: an active treasurer, into an account other
+// than the governance token account.
+func depositRecord(rec *membership.Member, accounts []accountRow) Action {
+	switch {
+	case !rec.Has(membership.RoleTreasurer):
+		return Action{Why: "You are not an active treasurer: only treasurers record a deposit."}
+	case len(accounts) == 0:
+		return Action{Why: "No listed account takes deposits: the " + constitution.TreasuryTokenAccount + " account's governance tokens come only from a token_issuance decision."}
 	}
 	return Action{Allowed: true}
 }

@@ -2,18 +2,21 @@ package console
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"slices"
 	"sync"
 	"time"
 
+	"github.com/charter-gov/charter/chaincode/constitution"
 	"github.com/charter-gov/charter/chaincode/errcode"
 	"github.com/charter-gov/charter/chaincode/identity"
 	"github.com/charter-gov/charter/chaincode/treasury"
 )
 
 // fakeTreasury is the treasury the console reads and the fake API writes:
-// account "compute" with a balance, four spends and three deposits.
+// account "compute" with a balance, the governance token account "token"
+// (which takes no deposits), four spends and three deposits.
 //
 //   - s1: queued, delay over, proposed by ada, approved by bob (LabBMSP);
 //     it needs 2 approvals from distinct organisations;
@@ -127,10 +130,55 @@ func (x *fakeTreasury) execute(caller identity.Identity, id string, commit bool)
 	return map[string]any{"spend": sp}, nil
 }
 
-// serveTreasury answers the fake API's spend writes; it reports whether
-// it answered.
+// depositBody is the body of POST /v1/treasury/deposits.
+type depositBody struct {
+	Account   string `json:"account"`
+	Amount    int64  `json:"amount"`
+	Reference string `json:"reference"`
+	Reason    string `json:"reason"`
+}
+
+// record is treasury.Deposit's checks on the fake's records: a treasurer
+// records a pending deposit into an account other than the token account;
+// the balance does not move.
+func (x *fakeTreasury) record(caller identity.Identity, b depositBody, commit bool) (any, error) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	switch {
+	case !x.treasurers[caller]:
+		return nil, errcode.Forbiddenf("treasury deposit: %s is not a treasurer", caller.Short())
+	case b.Amount <= 0 || b.Amount > treasury.MaxAmount:
+		return nil, errcode.InvalidFieldf("amount", "range", "treasury deposit: amount %d must be between 1 and %d", b.Amount, treasury.MaxAmount)
+	case b.Reference == "":
+		return nil, errcode.InvalidFieldf("reference", "required", "reference: required")
+	case b.Reason == "":
+		return nil, errcode.InvalidFieldf("reason", "required", "reason: required")
+	case b.Account == constitution.TreasuryTokenAccount:
+		return nil, errcode.InvalidFieldf("account", treasury.RuleNoTokenDeposits, "treasury deposit: the %s account takes no deposits", b.Account)
+	case b.Account != "compute":
+		return nil, errcode.Fieldf(errcode.NotFound, "account", "exists", "treasury account %q: the constitution names no such account (accounts: compute, token)", b.Account)
+	}
+	now := time.Now().UTC()
+	by := now.Add(14 * 24 * time.Hour)
+	d := treasury.DepositRecord{ID: fmt.Sprintf("dp%d", len(x.deposits)+1), Account: b.Account, Amount: b.Amount, Reference: b.Reference, Reason: b.Reason,
+		Status: treasury.DepositPending, Recorder: caller, RecordedAt: now, ConfirmBy: &by}
+	if commit {
+		x.deposits = append(x.deposits, d)
+	}
+	return d, nil
+}
+
+// serveTreasury answers the fake API's treasury writes; it reports
+// whether it answered.
 func (a *fakeAPI) serveTreasury(w http.ResponseWriter, r *http.Request, parts []string) bool {
 	x := a.reader.treasury
+	if r.Method == http.MethodPost && len(parts) == 2 && parts[0] == "treasury" && parts[1] == "deposits" {
+		var b depositBody
+		a.prepareOp(w, r, &b, func(caller identity.Identity) func(bool) (any, error) {
+			return func(commit bool) (any, error) { return x.record(caller, b, commit) }
+		})
+		return true
+	}
 	if r.Method != http.MethodPost || len(parts) != 4 || parts[0] != "treasury" {
 		return false
 	}
@@ -158,18 +206,22 @@ func (f *fakeReader) TreasuryAccounts(context.Context) ([]treasury.Account, erro
 	x := f.treasury
 	x.mu.Lock()
 	defer x.mu.Unlock()
-	return []treasury.Account{{ID: "compute", Unit: "USD", Balance: x.balance, Seq: 3, UpdatedAt: t0}}, nil
+	return []treasury.Account{{ID: "compute", Unit: "USD", Balance: x.balance, Seq: 3, UpdatedAt: t0},
+		{ID: constitution.TreasuryTokenAccount, Unit: "tokens", Balance: 1000000, Seq: 1, UpdatedAt: t0}}, nil
 }
 
 func (f *fakeReader) TreasuryUsage(_ context.Context, account string, at time.Time) (*treasury.PeriodUsage, error) {
 	x := f.treasury
 	x.mu.Lock()
 	defer x.mu.Unlock()
-	if account != "compute" {
-		return nil, errcode.NotFoundf("account %s", account)
-	}
 	start := at.UTC().Truncate(30 * 24 * time.Hour)
-	return &treasury.PeriodUsage{Account: account, Period: 7, Start: start, End: start.Add(30 * 24 * time.Hour), Spent: x.spent, Limit: 20000}, nil
+	switch account {
+	case "compute":
+		return &treasury.PeriodUsage{Account: account, Period: 7, Start: start, End: start.Add(30 * 24 * time.Hour), Spent: x.spent, Limit: 20000}, nil
+	case constitution.TreasuryTokenAccount:
+		return &treasury.PeriodUsage{Account: account, Period: 7, Start: start, End: start.Add(30 * 24 * time.Hour), Limit: 100000}, nil
+	}
+	return nil, errcode.NotFoundf("account %s", account)
 }
 
 // Spends lists the spends in ID order (as the chaincode's key order

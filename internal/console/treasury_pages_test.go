@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/charter-gov/charter/chaincode/errcode"
 	"github.com/charter-gov/charter/chaincode/identity"
 	"github.com/charter-gov/charter/chaincode/membership"
 	"github.com/charter-gov/charter/chaincode/treasury"
@@ -54,6 +55,16 @@ func TestTreasuryPages(t *testing.T) {
 		{"deposits: not a treasurer", "/treasury", &ada, 200, []string{
 			`<span id="confirm-why-dp1">You are not an active treasurer: only treasurers confirm a deposit.</span>`, `!id="confirm-dp1"`}},
 		{"deposits: no member, no action column", "/treasury", nil, 200, []string{`!Your action`}},
+		{"record a deposit: a treasurer gets the form, every account but the token account", "/treasury", &bob, 200, []string{
+			`data-balance="token">1000000</td>`, `<form class="write" id="deposit-form" data-write="/treasury/deposits" data-kind="deposit" data-reload="yes"`,
+			`<option value="compute">compute (USD)</option>`, `!<option value="token">`, `<label for="deposit-account">Account</label>`,
+			`<label for="deposit-amount">Amount</label>`, `<input id="deposit-amount" name="amount" type="number" min="1" step="1"`,
+			`<label for="deposit-reference">Reference</label>`, `<label for="deposit-reason">Reason</label>`,
+			"A deposit moves the balance only once a treasurer of another organisation than yours confirms it, before its deadline", `!id="record-why"`}},
+		{"record a deposit: not a treasurer, the reason instead of the form", "/treasury", &ada, 200, []string{
+			`<p id="record-why">You are not an active treasurer: only treasurers record a deposit.</p>`, `!id="deposit-form"`, `!data-write="/treasury/deposits"`}},
+		{"record a deposit: no member key, the reason instead of the form", "/treasury", nil, 200, []string{
+			`id="record-no-member"`, `<a href="/identity">import yours</a> to record or confirm a deposit.`, `!id="deposit-form"`, `!id="deposit-account"`}},
 		{"an unknown spend is 404", "/treasury/spends/nope", nil, 404, []string{"spend nope"}},
 	}
 	for _, tc := range tests {
@@ -90,6 +101,78 @@ func TestDepositConfirm(t *testing.T) {
 	assert.Contains(t, depositConfirm(d, carl, treasurer(carl)).Why, "a treasurer of another organisation confirms it", "a treasurer of the recorder's organisation")
 	assert.Contains(t, depositConfirm(d, bob, &membership.Member{Identity: bob, Status: membership.StatusActive}).Why, "not an active treasurer")
 	assert.Contains(t, depositConfirm(d, bob, nil).Why, "not an active treasurer", "not a member")
+}
+
+// TestDepositRecord checks who may record a deposit and into which
+// accounts, as treasury.Deposit decides.
+func TestDepositRecord(t *testing.T) {
+	rows := []accountRow{{Account: treasury.Account{ID: "compute"}}, {Account: treasury.Account{ID: "token"}}, {Account: treasury.Account{ID: "gpu"}}}
+	accts := depositAccounts(rows)
+	require.Len(t, accts, 2)
+	assert.Equal(t, "compute", accts[0].ID)
+	assert.Equal(t, "gpu", accts[1].ID, "the token account takes no deposits")
+	treasurer := &membership.Member{Identity: bob, Status: membership.StatusActive, Roles: []membership.Role{membership.RoleTreasurer}}
+	assert.True(t, depositRecord(treasurer, accts).Allowed)
+	assert.Contains(t, depositRecord(&membership.Member{Identity: bob, Status: membership.StatusActive}, accts).Why, "not an active treasurer")
+	assert.Contains(t, depositRecord(nil, accts).Why, "not an active treasurer", "not a member")
+	suspended := &membership.Member{Identity: bob, Status: membership.StatusRemoved, Roles: []membership.Role{membership.RoleTreasurer}}
+	assert.False(t, depositRecord(suspended, accts).Allowed, "a removed treasurer does not record")
+	only := depositRecord(treasurer, depositAccounts(rows[1:2]))
+	assert.False(t, only.Allowed)
+	assert.Contains(t, only.Why, "No listed account takes deposits")
+}
+
+// TestFakeDeposit checks the fake's restatement of treasury.Deposit: a
+// refused deposit writes nothing; a recorded one is pending, by its
+// recorder, and the treasury page lists it so.
+func TestFakeDeposit(t *testing.T) {
+	srv, f := newTestServer(t)
+	x := f.treasury
+	ok := depositBody{Account: "compute", Amount: 2500, Reference: "wire 2026-130", Reason: "compute credits from a provider"}
+	refused := []struct {
+		name   string
+		caller identity.Identity
+		b      depositBody
+		code   errcode.Code
+		field  string
+	}{
+		{"not a treasurer", ada, ok, errcode.Forbidden, ""},
+		{"amount 0", bob, depositBody{Account: "compute", Amount: 0, Reference: "r", Reason: "r"}, errcode.InvalidArgument, "amount"},
+		{"unknown account", bob, depositBody{Account: "gpu", Amount: 1, Reference: "r", Reason: "r"}, errcode.NotFound, "account"},
+		{"the token account", bob, depositBody{Account: "token", Amount: 1, Reference: "r", Reason: "r"}, errcode.InvalidArgument, "account"},
+		{"no reference", bob, depositBody{Account: "compute", Amount: 1, Reason: "r"}, errcode.InvalidArgument, "reference"},
+	}
+	for _, tc := range refused {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := x.record(tc.caller, tc.b, true)
+			require.Error(t, err)
+			assert.Equal(t, tc.code, errcode.CodeOf(err), err.Error())
+			if tc.field != "" {
+				assert.Contains(t, err.Error(), tc.field)
+			}
+			x.mu.Lock()
+			assert.Len(t, x.deposits, 3, "a refused deposit writes nothing")
+			x.mu.Unlock()
+		})
+	}
+	_, err := x.record(bob, ok, false)
+	require.NoError(t, err)
+	x.mu.Lock()
+	require.Len(t, x.deposits, 3, "endorsement alone writes nothing")
+	x.mu.Unlock()
+	res, err := x.record(bob, ok, true)
+	require.NoError(t, err)
+	d := res.(treasury.DepositRecord)
+	assert.Equal(t, treasury.DepositPending, d.Status)
+	assert.Equal(t, bob, d.Recorder)
+	x.mu.Lock()
+	assert.Equal(t, d, x.deposits[3])
+	assert.EqualValues(t, 50000, x.balance, "a recorded deposit moves nothing")
+	x.mu.Unlock()
+	_, body := get(t, srv, "/treasury", &gus)
+	assert.Contains(t, body, `<th scope="row">dp4</th><td>compute</td><td class="num">2500</td><td>wire 2026-130</td><td>LabBMSP/bob at `)
+	assert.Contains(t, body, `data-deposit="dp4">pending confirmation by a treasurer of another organisation than LabBMSP, until `)
+	assert.Contains(t, body, `<span id="confirm-why-dp4">It was recorded in your organisation (LabBMSP)`, "gus, of the recorder's organisation, may not confirm it")
 }
 
 // TestSpendActions checks each reason an action is refused against the

@@ -221,6 +221,20 @@
       }
       case 'pause':
         return { kind: form.getAttribute('data-target-kind'), target: form.getAttribute('data-target'), reason: form.querySelector('[name=reason]').value };
+      case 'deposit': {
+        var field = function (n) { return form.querySelector('[name=' + n + ']'); };
+        var amount = field('amount').value.trim();
+        var n = Number(amount);
+        if (!/^[0-9]+$/.test(amount) || n < 1) {
+          throw invalid(field('amount'), 'Amount: give a whole number of at least 1, without sign or decimals' + (amount ? ' ("' + amount + '" is not one).' : '.'));
+        }
+        if (!Number.isSafeInteger(n)) throw invalid(field('amount'), 'Amount: at most ' + Number.MAX_SAFE_INTEGER + ' from the console.');
+        var reference = field('reference').value.trim();
+        if (!reference) throw invalid(field('reference'), 'Reference: give the asset\'s external reference.');
+        var why = field('reason').value.trim();
+        if (!why) throw invalid(field('reason'), 'Reason: say what the deposit is.');
+        return { account: field('account').value, amount: n, reference: reference, reason: why };
+      }
       case 'signer-only':
         return {};
       case 'reason': {
@@ -230,6 +244,14 @@
       }
     }
     throw new Error('unknown form kind ' + kind);
+  }
+
+  // invalid is a form error that names its field: onWrite marks the
+  // field invalid and puts the focus on it.
+  function invalid(field, message) {
+    var e = new Error(message);
+    e.field = field;
+    return e;
   }
 
   function refreshAfter(form) {
@@ -271,11 +293,18 @@
     var status = form.querySelector('.write-status');
     var button = form.querySelector('button[type=submit]');
     var body;
-    try { body = bodyOf(form); } catch (e) { say(status, e.message, 'failed'); return; }
+    say(status, '');
+    form.querySelectorAll('[aria-invalid]').forEach(function (f) { f.removeAttribute('aria-invalid'); });
+    try { body = bodyOf(form); } catch (e) {
+      say(status, e.message, 'failed');
+      if (e.field) { e.field.setAttribute('aria-invalid', 'true'); e.field.focus(); }
+      return;
+    }
     button.disabled = true;
     write(form.getAttribute('data-write'), body, status)
       .then(function (job) {
         if (job.status !== 'committed') return;
+        if (form.getAttribute('data-reset') === 'yes') form.reset();
         if (form.getAttribute('data-reload') === 'yes') {
           return reloadRegions((status ? status.textContent + ' ' : '') + 'The page shows the ledger as it is now.');
         }
