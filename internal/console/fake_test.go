@@ -38,6 +38,9 @@ type fakeReader struct {
 	votes    []ballot.CastWeight
 	grant    *fakeGrant // round r2, which the manager tests drive
 	treasury *fakeTreasury
+	// statements are the delegate statements (ada's to begin with), which
+	// the fake API's statement write replaces.
+	statements map[identity.Identity]delegation.Statement
 	// auditRows is how many transactions the fake API's ledger holds
 	// (auditPerBlock to a block, the last block possibly fewer).
 	auditRows int
@@ -63,6 +66,9 @@ func newFake() *fakeReader {
 		},
 		grant:    newGrant(3),
 		treasury: newTreasury(),
+		statements: map[identity.Identity]delegation.Statement{
+			ada: {Member: ada, Text: "Open evaluations first.\nAsk me anything.", UpdatedAt: t0},
+		},
 	}
 }
 
@@ -195,8 +201,10 @@ func (f *fakeReader) IncomingDelegations(_ context.Context, m identity.Identity,
 }
 
 func (f *fakeReader) DelegateStatement(_ context.Context, m identity.Identity) (*delegation.Statement, error) {
-	if m == ada {
-		return &delegation.Statement{Member: ada, Text: "Open evaluations first.\nAsk me anything.", UpdatedAt: t0}, nil
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if st, ok := f.statements[m]; ok {
+		return &st, nil
 	}
 	return nil, errcode.NotFoundf("%s has no delegate statement", m)
 }
