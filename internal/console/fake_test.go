@@ -2,6 +2,8 @@ package console
 
 import (
 	"context"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -182,11 +184,23 @@ func (f *fakeReader) Member(_ context.Context, id identity.Identity) (*membershi
 	return m, nil
 }
 
+// MembersPage lists ada and bob, then (in key order) every other member
+// who has written a statement through the fake API.
 func (f *fakeReader) MembersPage(context.Context, charter.MemberQuery) (*membership.ListPage, error) {
-	return &membership.ListPage{Members: []membership.Member{
+	out := []membership.Member{
 		{Identity: ada, Name: "Ada Lovelace", Roles: []membership.Role{membership.RoleHouseA}, Status: membership.StatusActive},
 		{Identity: bob, Name: "Bob", Status: membership.StatusActive},
-	}}, nil
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var more []membership.Member
+	for id := range f.statements {
+		if id != ada && id != bob {
+			more = append(more, membership.Member{Identity: id, Name: "Member " + id.Short(), Status: membership.StatusActive})
+		}
+	}
+	slices.SortFunc(more, func(a, b membership.Member) int { return strings.Compare(a.Identity.String(), b.Identity.String()) })
+	return &membership.ListPage{Members: append(out, more...)}, nil
 }
 
 func (f *fakeReader) Delegations(_ context.Context, m identity.Identity) ([]delegation.Version, error) {
