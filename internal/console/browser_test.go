@@ -259,7 +259,7 @@ func (a *fakeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	defer a.mu.Unlock()
 	w.Header().Set("Content-Type", "application/json")
 	parts := strings.Split(strings.Trim(strings.TrimPrefix(r.URL.Path, "/v1/"), "/"), "/")
-	if a.serveGrant(w, r, parts) || a.serveTreasury(w, r, parts) {
+	if a.serveGrant(w, r, parts) || a.serveTreasury(w, r, parts) || a.serveStatement(w, r, parts) {
 		return
 	}
 	switch {

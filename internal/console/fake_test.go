@@ -2,6 +2,8 @@ package console
 
 import (
 	"context"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -38,6 +40,9 @@ type fakeReader struct {
 	votes    []ballot.CastWeight
 	grant    *fakeGrant // round r2, which the manager tests drive
 	treasury *fakeTreasury
+	// statements are the delegate statements (ada's to begin with), which
+	// the fake API's statement write replaces.
+	statements map[identity.Identity]delegation.Statement
 	// auditRows is how many transactions the fake API's ledger holds
 	// (auditPerBlock to a block, the last block possibly fewer).
 	auditRows int
@@ -63,6 +68,9 @@ func newFake() *fakeReader {
 		},
 		grant:    newGrant(3),
 		treasury: newTreasury(),
+		statements: map[identity.Identity]delegation.Statement{
+			ada: {Member: ada, Text: "Open evaluations first.\nAsk me anything.", UpdatedAt: t0},
+		},
 	}
 }
 
@@ -176,11 +184,23 @@ func (f *fakeReader) Member(_ context.Context, id identity.Identity) (*membershi
 	return m, nil
 }
 
+// MembersPage lists ada and bob, then (in key order) every other member
+// who has written a statement through the fake API.
 func (f *fakeReader) MembersPage(context.Context, charter.MemberQuery) (*membership.ListPage, error) {
-	return &membership.ListPage{Members: []membership.Member{
+	out := []membership.Member{
 		{Identity: ada, Name: "Ada Lovelace", Roles: []membership.Role{membership.RoleHouseA}, Status: membership.StatusActive},
 		{Identity: bob, Name: "Bob", Status: membership.StatusActive},
-	}}, nil
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var more []membership.Member
+	for id := range f.statements {
+		if id != ada && id != bob {
+			more = append(more, membership.Member{Identity: id, Name: "Member " + id.Short(), Status: membership.StatusActive})
+		}
+	}
+	slices.SortFunc(more, func(a, b membership.Member) int { return strings.Compare(a.Identity.String(), b.Identity.String()) })
+	return &membership.ListPage{Members: append(out, more...)}, nil
 }
 
 func (f *fakeReader) Delegations(_ context.Context, m identity.Identity) ([]delegation.Version, error) {
@@ -195,8 +215,10 @@ func (f *fakeReader) IncomingDelegations(_ context.Context, m identity.Identity,
 }
 
 func (f *fakeReader) DelegateStatement(_ context.Context, m identity.Identity) (*delegation.Statement, error) {
-	if m == ada {
-		return &delegation.Statement{Member: ada, Text: "Open evaluations first.\nAsk me anything.", UpdatedAt: t0}, nil
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if st, ok := f.statements[m]; ok {
+		return &st, nil
 	}
 	return nil, errcode.NotFoundf("%s has no delegate statement", m)
 }

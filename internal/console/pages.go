@@ -369,7 +369,9 @@ func (s *server) delegates(w http.ResponseWriter, r *http.Request) {
 }
 
 // delegatePage is one member's delegate profile: their statement, the
-// delegations they receive on a topic, and a delegation form.
+// delegations they receive on a topic, and a delegation form. On the page
+// of the member whose key the browser holds it offers the statement form
+// (delegation.SetStatement: only the member writes their own).
 func (s *server) delegatePage(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	m := identity.Identity{MSPID: r.PathValue("msp"), ID: r.PathValue("id")}
@@ -396,7 +398,28 @@ func (s *server) delegatePage(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, "delegations to "+m.Short(), err)
 		return
 	}
-	s.render(w, r, "delegate", "Delegate "+rec.Name, "delegates", map[string]any{"M": rec, "Statement": st, "Inflows": ins, "Topic": topic, "Types": constitution.RequiredDecisionTypes()})
+	me := memberOf(r)
+	var write *Action
+	if me != nil && *me == m {
+		a := statementWrite(rec)
+		write = &a
+	}
+	s.render(w, r, "delegate", "Delegate "+rec.Name, "delegates", map[string]any{"M": rec, "Statement": st, "Inflows": ins, "Topic": topic,
+		"Types": constitution.RequiredDecisionTypes(), "Signed": me != nil, "Write": write, "MaxStatement": delegation.MaxStatementRunes})
+}
+
+// statementWrite says whether the member whose key the browser holds (rec:
+// their membership record, read on their own delegate page) may write
+// their statement, as delegation.SetStatement decides: an active member.
+func statementWrite(rec *membership.Member) Action {
+	if rec == nil || rec.Status != membership.StatusActive {
+		status := "not a member"
+		if rec != nil {
+			status = string(rec.Status)
+		}
+		return Action{Why: "You are not an active member (" + status + "): only an active member writes a statement."}
+	}
+	return Action{Allowed: true}
 }
 
 func (s *server) myDelegations(w http.ResponseWriter, r *http.Request) {

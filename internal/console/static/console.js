@@ -235,6 +235,19 @@
         if (!why) throw invalid(field('reason'), 'Reason: say what the deposit is.');
         return { account: field('account').value, amount: n, reference: reference, reason: why };
       }
+      case 'statement': {
+        // delegation:SetStatement's rule (chaincode/text): required, not
+        // blank, at most data-max characters (code points, not UTF-16
+        // units). The chaincode checks the characters and stays the
+        // authority.
+        var box = form.querySelector('[name=text]');
+        var max = parseInt(box.getAttribute('data-max'), 10);
+        var text = box.value;
+        if (!text.trim()) throw invalid(box, 'Your statement: write what you stand for; it cannot be empty or only spaces.');
+        var len = Array.from(text).length;
+        if (max > 0 && len > max) throw invalid(box, 'Your statement: at most ' + max + ' characters; this one has ' + len + '.');
+        return { text: text };
+      }
       case 'signer-only':
         return {};
       case 'reason': {
