@@ -24,12 +24,7 @@ import (
 // every signature and applies the chaincode's checks); the page shows the
 // approvals, the status and the next action without a reload.
 func TestBrowserTreasury(t *testing.T) {
-	ctx := browser(t)
-	srv, f := consoleWithAPI(t)
-	me := importKey(t, ctx, srv, f)
-	f.treasury.mu.Lock()
-	f.treasury.treasurers[me] = true
-	f.treasury.mu.Unlock()
+	ctx, srv, f, me := treasurerInBrowser(t)
 
 	do(t, ctx, chromedp.Navigate(srv.URL+"/treasury"), chromedp.WaitReady("#spends-table"))
 	assert.Contains(t, text(t, ctx, "#accounts-table"), "50000")
@@ -114,12 +109,7 @@ func TestBrowserTreasury(t *testing.T) {
 // prepared; the recorded deposit shows in the deposits table as pending
 // confirmation by another organisation, without a reload.
 func TestBrowserTreasuryDeposit(t *testing.T) {
-	ctx := browser(t)
-	srv, f := consoleWithAPI(t)
-	me := importKey(t, ctx, srv, f)
-	f.treasury.mu.Lock()
-	f.treasury.treasurers[me] = true
-	f.treasury.mu.Unlock()
+	ctx, srv, f, me := treasurerInBrowser(t)
 	deposits := func() []treasury.DepositRecord {
 		f.treasury.mu.Lock()
 		defer f.treasury.mu.Unlock()
@@ -203,6 +193,19 @@ func TestBrowserTreasuryDeposit(t *testing.T) {
 
 // importKeyAs imports a fresh key and certificate for cn of msp through
 // the identity page, replacing the browser's key, and returns the identity.
+// treasurerInBrowser starts the browser and the console against the fake
+// API, imports a member key into the browser and makes that member a
+// treasurer.
+func treasurerInBrowser(t *testing.T) (context.Context, *httptest.Server, *fakeReader, identity.Identity) {
+	ctx := browser(t)
+	srv, f := consoleWithAPI(t)
+	me := importKey(t, ctx, srv, f)
+	f.treasury.mu.Lock()
+	f.treasury.treasurers[me] = true
+	f.treasury.mu.Unlock()
+	return ctx, srv, f, me
+}
+
 func importKeyAs(t *testing.T, ctx context.Context, srv *httptest.Server, cn, msp string) identity.Identity {
 	t.Helper()
 	key, cert := selfSigned(t, cn)
