@@ -2,6 +2,7 @@ package console
 
 import (
 	"context"
+	"fmt"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -69,14 +70,10 @@ func TestBrowserTreasury(t *testing.T) {
 		// offered Approve: the chaincode refuses, and the page says why.
 		do(t, ctx, chromedp.Navigate(srv.URL+"/treasury/spends/s2"), chromedp.WaitReady("#spend-actions"))
 		assert.Contains(t, text(t, ctx, "#execute-why"), "The delay is not over: the spend can be executed from")
-		f.treasury.mu.Lock()
-		delete(f.treasury.treasurers, me)
-		f.treasury.mu.Unlock()
+		withdrawTreasurer(f, me)
 		tabTo(t, ctx, "approve-button", 60)
 		do(t, ctx, chromedp.KeyEvent(kb.Enter))
-		waitFor(t, ctx, `document.getElementById('approve-status').classList.contains('failed')`)
-		status := text(t, ctx, "#approve-status")
-		assert.True(t, strings.HasPrefix(status, "Refused: FORBIDDEN"), status)
+		status := refusedForbidden(t, ctx, "approve-status")
 		assert.Contains(t, status, "approve a spend: LabAMSP/carol is not a treasurer")
 		f.treasury.mu.Lock()
 		assert.Empty(t, f.treasury.approvals["s2"], "a refused approval records nothing")
@@ -176,16 +173,12 @@ func TestBrowserTreasuryDeposit(t *testing.T) {
 	t.Run("the chaincode's refusal is shown and writes nothing", func(t *testing.T) {
 		// The member's treasurer role is withdrawn after the page offered
 		// the form: the chaincode refuses, and the form says why.
-		f.treasury.mu.Lock()
-		delete(f.treasury.treasurers, me)
-		f.treasury.mu.Unlock()
+		withdrawTreasurer(f, me)
 		tabTo(t, ctx, "deposit-amount", 20)
 		do(t, ctx, chromedp.KeyEvent("700"), chromedp.KeyEvent(kb.Tab), chromedp.KeyEvent("cheque 18"), chromedp.KeyEvent(kb.Tab), chromedp.KeyEvent("a donation"))
 		tabTo(t, ctx, "deposit-button", 5)
 		do(t, ctx, chromedp.KeyEvent(kb.Enter))
-		waitFor(t, ctx, `document.getElementById('deposit-status').classList.contains('failed')`)
-		status := text(t, ctx, "#deposit-status")
-		assert.True(t, strings.HasPrefix(status, "Refused: FORBIDDEN"), status)
+		status := refusedForbidden(t, ctx, "deposit-status")
 		assert.Contains(t, status, "treasury deposit: LabAMSP/carol is not a treasurer")
 		assert.Len(t, deposits(), 4, "a refused deposit writes nothing")
 	})
@@ -204,6 +197,25 @@ func treasurerInBrowser(t *testing.T) (context.Context, *httptest.Server, *fakeR
 	f.treasury.treasurers[me] = true
 	f.treasury.mu.Unlock()
 	return ctx, srv, f, me
+}
+
+// withdrawTreasurer takes the treasurer role from me after the page has
+// loaded: the page still offers the action, and the chaincode refuses it.
+func withdrawTreasurer(f *fakeReader, me identity.Identity) {
+	f.treasury.mu.Lock()
+	delete(f.treasury.treasurers, me)
+	f.treasury.mu.Unlock()
+}
+
+// refusedForbidden waits until the write status with that ID shows a
+// failure, requires it to be the chaincode's FORBIDDEN refusal and
+// returns its text.
+func refusedForbidden(t *testing.T, ctx context.Context, id string) string {
+	t.Helper()
+	waitFor(t, ctx, fmt.Sprintf(`document.getElementById(%q).classList.contains('failed')`, id))
+	status := text(t, ctx, "#"+id)
+	assert.True(t, strings.HasPrefix(status, "Refused: FORBIDDEN"), status)
+	return status
 }
 
 func importKeyAs(t *testing.T, ctx context.Context, srv *httptest.Server, cn, msp string) identity.Identity {
