@@ -135,6 +135,18 @@ func amendPayload(t *testing.T, mutate func(d *constitution.Document)) json.RawM
 	return raw
 }
 
+// passBoth passes each decision's ballots in both houses with yes bps,
+// closing at closed, and concludes it then.
+func (w *world) passBoth(t *testing.T, closed time.Time, bps int64, ds ...*Decision) {
+	t.Helper()
+	for _, d := range ds {
+		w.fake.pass(d.ID+"-A", closed, bps)
+		w.fake.pass(d.ID+"-B", closed, bps)
+		_, err := Conclude(w.tx(stray, closed), w.deps, d.ID)
+		require.NoError(t, err)
+	}
+}
+
 func (w *world) propose(t *testing.T, by identity.Identity, req ProposeRequest) *Decision {
 	t.Helper()
 	d, err := Propose(w.tx(by, t0()), w.deps, req)
@@ -390,12 +402,7 @@ func TestVersionPinning(t *testing.T) {
 	stale := w.propose(t, comm3, ProposeRequest{Type: constitution.Amendment, Title: "Other change",
 		Payload: amendPayload(t, func(doc *constitution.Document) { doc.Name = "Renamed" })})
 	at := t0().Add(16 * day)
-	for _, d := range []*Decision{amend, stale} {
-		w.fake.pass(d.ID+"-A", at, 9000)
-		w.fake.pass(d.ID+"-B", at, 9000)
-		_, err := Conclude(w.tx(stray, at), w.deps, d.ID)
-		require.NoError(t, err)
-	}
+	w.passBoth(t, at, 9000, amend, stale)
 	_, err := Execute(w.tx(stray, at.Add(7*day+skew)), w.deps, amend.ID)
 	require.NoError(t, err)
 

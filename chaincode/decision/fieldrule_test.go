@@ -155,12 +155,7 @@ func TestExecuteRefusalsNameRule(t *testing.T) {
 	d1 := w.propose(t, comm1, ProposeRequest{Type: constitution.Amendment, Title: "one", Payload: amendPayload(t, func(doc *constitution.Document) { doc.DecisionRules[3].TimelockSec = 3 * 86400 })})
 	d2 := w.propose(t, comm1, ProposeRequest{Type: constitution.Amendment, Title: "two", Payload: amendPayload(t, func(doc *constitution.Document) { doc.DecisionRules[3].TimelockSec = 4 * 86400 })})
 	closed := t0().Add(16 * day)
-	for _, d := range []*Decision{d1, d2} {
-		w.fake.pass(d.ID+"-A", closed, 8000)
-		w.fake.pass(d.ID+"-B", closed, 8000)
-		_, err := Conclude(w.tx(stray, closed), w.deps, d.ID)
-		require.NoError(t, err)
-	}
+	w.passBoth(t, closed, 8000, d1, d2)
 	later := closed.Add(8*day + skew)
 	_, err := Execute(w.tx(stray, later), w.deps, d1.ID)
 	require.NoError(t, err)
@@ -189,12 +184,7 @@ func TestMaxSeatsNamesRule(t *testing.T) {
 	d2 := w.propose(t, comm1, ProposeRequest{Type: constitution.SeatConfirmation, Title: "Seat comm2", Payload: mustJSON(t, SeatPayload{Member: comm2})})
 	d3 := w.propose(t, comm1, ProposeRequest{Type: constitution.SeatConfirmation, Title: "Seat comm3", Payload: mustJSON(t, SeatPayload{Member: comm3})})
 	closed := t0().Add(16 * day)
-	for _, d := range []*Decision{d2, d3} {
-		w.fake.pass(d.ID+"-A", closed, 8000)
-		w.fake.pass(d.ID+"-B", closed, 8000)
-		_, err := Conclude(w.tx(stray, closed), w.deps, d.ID)
-		require.NoError(t, err)
-	}
+	w.passBoth(t, closed, 8000, d2, d3)
 	later := closed.Add(30 * day)
 	_, err := Execute(w.tx(stray, later), w.deps, d2.ID)
 	require.NoError(t, err)
