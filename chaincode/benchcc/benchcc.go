@@ -8,6 +8,9 @@
 package benchcc
 
 import (
+	"strconv"
+
+	"github.com/charter-gov/charter/chaincode/constitution"
 	"github.com/charter-gov/charter/chaincode/core"
 	"github.com/charter-gov/charter/chaincode/errcode"
 )
@@ -18,8 +21,11 @@ const (
 	MaxValueBytes = 4096
 )
 
-// EventPut is the type of the event a put emits.
-const EventPut = "bench.put"
+// Types of the events the calibration chaincode emits.
+const (
+	EventPut  = "bench.put"
+	EventSkew = "bench.skew"
+)
 
 // Put is the result and event payload of a put.
 type Put struct {
@@ -47,4 +53,23 @@ func Do(tx *core.Tx, key, value string) (*Put, error) {
 	}
 	out := &Put{Key: key, Bytes: len(value)}
 	return out, tx.Emit(EventPut, out)
+}
+
+// SetSkew gives the calibration namespace a time rule of seconds of clock
+// skew (constitution.SetCalibrationTimeRule): from then on every put's
+// guard reads one key, the time rule, as a governance transaction's does
+// on an adopted ledger. charter bench sets it to the skew of Charter's
+// constitution before it measures puts. seconds is a decimal integer in
+// 1..constitution.MaxMaxClockSkewSec; anything else is INVALID_ARGUMENT
+// and writes nothing. Caller: anyone on the channel, like a put.
+func SetSkew(tx *core.Tx, seconds string) (*constitution.TimeRule, error) {
+	n, err := strconv.ParseInt(seconds, 10, 64)
+	if err != nil || seconds[0] == '+' {
+		return nil, errcode.InvalidFieldf("maxClockSkewSeconds", "integer", "bench skew: %q is not a whole number of seconds", seconds)
+	}
+	r, err := constitution.SetCalibrationTimeRule(tx, n)
+	if err != nil {
+		return nil, err
+	}
+	return r, tx.Emit(EventSkew, r)
 }

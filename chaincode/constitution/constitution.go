@@ -888,6 +888,40 @@ func write(tx *core.Tx, doc Document, version int64, decision string) (*Version,
 	return v, nil
 }
 
+// SetCalibrationTimeRule writes constitution ~ time in a namespace that
+// holds no constitution: the calibration chaincode's (chaincode/benchcc),
+// where none is ever adopted. Without it the clock-skew guard reads two
+// absent keys there (the time rule, then the constitution it falls back
+// to) before applying the configured skew, while on an adopted ledger it
+// reads one; with it, the calibration put reads exactly what every
+// governance transaction's guard reads, so the calibration measures
+// Charter's framework and not a fallback only it takes. The rule has
+// version 0 (no constitution set it).
+//
+// Errors: INVALID_ARGUMENT (seconds outside 1..MaxMaxClockSkewSec, field
+// maxClockSkewSeconds, rule range), FAILED_PRECONDITION (a constitution is
+// adopted in this namespace: there only the founding act and amendments
+// write the time rule; field "", rule RuleAdopted). Charter's own
+// chaincode has no transaction that calls it; were one to, RequireAdopted
+// still would not take a version-0 rule for an adoption.
+func SetCalibrationTimeRule(tx *core.Tx, seconds int64) (*TimeRule, error) {
+	if seconds < 1 || seconds > MaxMaxClockSkewSec {
+		return nil, errcode.InvalidFieldf("maxClockSkewSeconds", "range", "calibration time rule: %d seconds of clock skew; 1..%d are accepted", seconds, MaxMaxClockSkewSec)
+	}
+	raw, err := tx.Store.Get(currentKey())
+	if err != nil {
+		return nil, fmt.Errorf("read the constitution in force: %w", err)
+	}
+	if raw != nil {
+		return nil, errcode.PreconditionFieldf("", RuleAdopted, "calibration time rule: a constitution is adopted here; only the founding act and amendments set its clock skew")
+	}
+	r := &TimeRule{MaxClockSkewSec: seconds}
+	if err := core.PutJSON(tx.Store, timeKey(), r); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
 // writeTimeRule writes constitution ~ time when version sets a skew other
 // than the one stored, or when none is stored (the founding act; the first
 // version installed on a state that predates the key). An amendment that
@@ -922,14 +956,17 @@ const NotAdoptedYet = "no constitution adopted yet: the founding organisations a
 // only when an amendment changes the skew), or, on a state that predates
 // that key or before adoption, of the version in force.
 func RequireAdopted(s core.Store) error {
-	raw, err := s.Get(timeKey())
+	var r TimeRule
+	found, err := core.GetJSON(s, timeKey(), &r)
 	if err != nil {
 		return fmt.Errorf("read the time rule in force: %w", err)
 	}
-	if raw != nil {
+	if found && r.Version >= 1 {
 		return nil
 	}
-	raw, err = s.Get(currentKey())
+	// no time rule, or a calibration namespace's (version 0, set by no
+	// constitution): the version in force decides
+	raw, err := s.Get(currentKey())
 	if err != nil {
 		return fmt.Errorf("read the constitution in force: %w", err)
 	}

@@ -92,3 +92,31 @@ func TestTimeRuleOnAStateThatPredatesItsKey(t *testing.T) {
 	require.NoError(t, err)
 	assert.JSONEq(t, `{"maxClockSkewSeconds":300,"version":2}`, string(raw))
 }
+
+// The calibration chaincode's namespace gets a time rule of its own, of
+// version 0. It is refused where a constitution is adopted, refused
+// outside 1..MaxMaxClockSkewSec, and never counts as an adoption.
+func TestCalibrationTimeRule(t *testing.T) {
+	s := core.NewMemStore()
+	for _, sec := range []int64{0, -1, MaxMaxClockSkewSec + 1} {
+		_, err := SetCalibrationTimeRule(testutil.Tx(s, founder, false, testutil.T0()), sec)
+		testutil.AssertRefusal(t, err, errcode.InvalidArgument, "maxClockSkewSeconds", "range")
+		assert.Empty(t, s.Keys(), "%d writes nothing", sec)
+	}
+	r, err := SetCalibrationTimeRule(testutil.Tx(s, founder, false, testutil.T0()), 7)
+	require.NoError(t, err)
+	assert.Equal(t, TimeRule{MaxClockSkewSec: 7}, *r)
+	got, err := CurrentTimeRule(s)
+	require.NoError(t, err)
+	assert.Equal(t, int64(7), got.MaxClockSkewSec, "the guard reads it")
+	err = RequireAdopted(s)
+	testutil.AssertRefusal(t, err, errcode.FailedPrecondition, "", RuleAdopted)
+
+	a := core.NewMemStore()
+	_, err = InstallGenesis(testutil.Tx(a, founder, true, testutil.T0()), Default())
+	require.NoError(t, err)
+	before := a.Snapshot()
+	_, err = SetCalibrationTimeRule(testutil.Tx(a, founder, true, testutil.T0()), 7)
+	testutil.AssertRefusal(t, err, errcode.FailedPrecondition, "", RuleAdopted)
+	assert.Equal(t, before, a.Snapshot(), "an adopted constitution's time rule is untouched")
+}

@@ -6,6 +6,7 @@ import (
 	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
 
 	"github.com/charter-gov/charter/chaincode/benchcc"
+	"github.com/charter-gov/charter/chaincode/constitution"
 	"github.com/charter-gov/charter/chaincode/core"
 )
 
@@ -29,6 +30,13 @@ func newBenchContract(g guard) *BenchContract {
 // ever adopted, so it runs without the genesis check.
 func (c *BenchContract) Put(ctx contractapi.TransactionContextInterface, key, value string) (string, error) {
 	return execute(ctx, false, func(tx *core.Tx) (*benchcc.Put, error) { return benchcc.Do(tx, key, value) })
+}
+
+// SetSkew gives the calibration namespace the time rule seconds (see
+// benchcc.SetSkew), so that a put's guard reads one key, as a governance
+// transaction's does. Caller: anyone on the channel.
+func (c *BenchContract) SetSkew(ctx contractapi.TransactionContextInterface, seconds string) (string, error) {
+	return execute(ctx, false, func(tx *core.Tx) (*constitution.TimeRule, error) { return benchcc.SetSkew(tx, seconds) })
 }
 
 // NewBenchChaincode assembles the calibration chaincode: the bench

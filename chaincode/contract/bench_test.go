@@ -15,6 +15,9 @@ import (
 
 	"github.com/charter-gov/charter/chaincode/artifact"
 	"github.com/charter-gov/charter/chaincode/ballot"
+	"github.com/charter-gov/charter/chaincode/benchcc"
+	"github.com/charter-gov/charter/chaincode/core"
+	"github.com/charter-gov/charter/chaincode/errcode"
 	"github.com/charter-gov/charter/chaincode/identity"
 	"github.com/charter-gov/charter/chaincode/internal/fakestub"
 	"github.com/charter-gov/charter/chaincode/membership"
@@ -205,4 +208,57 @@ func BenchmarkChaincodeAttestArtifactVsPut(b *testing.B) {
 			}
 		}
 	})
+}
+
+// Without a time rule in its namespace the calibration put's guard reads
+// two absent keys (the time rule, then the constitution it falls back
+// to); a governance transaction on an adopted ledger reads one. After
+// bench:SetSkew the put reads exactly that one key, and its guard applies
+// the rule's skew.
+func TestBenchSkewMakesThePutReadWhatGovernanceReads(t *testing.T) {
+	h := newHarness(t)
+	cc, err := NewBenchChaincode(h.cfg)
+	require.NoError(t, err)
+	h.cc = cc
+	ada := newIdentity(t, "LabAMSP", "Ada@labA", "client")
+	timeKey := core.MustKey("constitution", "time")
+
+	res, stub := h.invoke(ada, 0, "bench:Put", "k1", "v")
+	require.Equal(t, int32(ok), res.Status, res.Message)
+	assert.Equal(t, []string{timeKey, core.MustKey("constitution", "current")}, stub.Reads, "the fallback: two absent keys")
+	res, _ = h.invoke(ada, 3*time.Second, "bench:Put", "k2", "v")
+	require.Equal(t, int32(ok), res.Status, "3 s is inside the configured default skew: %s", res.Message)
+
+	res, stub = h.invoke(ada, 0, "bench:SetSkew", "2")
+	require.Equal(t, int32(ok), res.Status, res.Message)
+	assert.JSONEq(t, `{"maxClockSkewSeconds":2,"version":0}`, string(res.Payload))
+	assert.Contains(t, stub.Events, benchcc.EventSkew)
+
+	res, stub = h.invoke(ada, 0, "bench:Put", "k3", "v")
+	require.Equal(t, int32(ok), res.Status, res.Message)
+	assert.Equal(t, []string{timeKey}, stub.Reads, "one read, the time rule, as a governance transaction's guard")
+	before := h.state.Snapshot()
+	res, _ = h.invoke(ada, 3*time.Second, "bench:Put", "k4", "v")
+	assert.Contains(t, res.Message, "at most 2s is accepted", "the guard applies the rule's skew")
+	assert.Equal(t, before, h.state.Snapshot())
+
+	for _, arg := range []string{"", "0", "-1", "+5", "5.0", " 5", "3601", "99999999999999999999", "five"} {
+		before := h.state.Snapshot()
+		res, stub := h.invoke(ada, 0, "bench:SetSkew", arg)
+		require.Equal(t, int32(500), res.Status, "%q", arg)
+		d, found := errcode.Decode(res.Message)
+		require.True(t, found, res.Message)
+		assert.Equal(t, errcode.InvalidArgument, d.Code, res.Message)
+		assert.Equal(t, "maxClockSkewSeconds", d.Field, res.Message)
+		assert.Equal(t, before, h.state.Snapshot(), "%q writes nothing", arg)
+		assert.Empty(t, stub.Events)
+	}
+
+	// the production chaincode has no such transaction: there only the
+	// founding act and amendments write the time rule
+	hp := newHarness(t)
+	before = hp.state.Snapshot()
+	res, _ = hp.invoke(ada, 0, "bench:SetSkew", "2")
+	assert.NotEqual(t, int32(ok), res.Status)
+	assert.Equal(t, before, hp.state.Snapshot())
 }

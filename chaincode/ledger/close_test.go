@@ -44,14 +44,39 @@ func TestScanClosesOnlyAnIteratorLeftEarly(t *testing.T) {
 			}
 			return err
 		}, 1},
+		{"a scan stopped at its last entry", func(s ledger.StubStore) error {
+			err := s.Scan("t", nil, func(k string, _ []byte) error {
+				if k == core.MustKey("t", "c") {
+					return stop
+				}
+				return nil
+			})
+			if errors.Is(err, stop) {
+				return nil
+			}
+			return err
+		}, 0},
+		{"a scan stopped at its first entry of three", func(s ledger.StubStore) error {
+			err := s.Scan("t", nil, func(string, []byte) error { return stop })
+			if errors.Is(err, stop) {
+				return nil
+			}
+			return err
+		}, 1},
 		{"a first page that holds the whole range", func(s ledger.StubStore) error {
 			next, err := s.Page("t", nil, "", 5, func(string, []byte) error { return nil })
 			assert.Empty(t, next)
 			return err
 		}, 0},
-		{"a first page shorter than the range", func(s ledger.StubStore) error {
+		{"a first page one entry short of the range", func(s ledger.StubStore) error {
+			// the look at the next key reads the range's last entry
 			next, err := s.Page("t", nil, "", 2, func(string, []byte) error { return nil })
 			assert.Equal(t, core.MustKey("t", "c"), next)
+			return err
+		}, 0},
+		{"a first page two entries short of the range", func(s ledger.StubStore) error {
+			next, err := s.Page("t", nil, "", 1, func(string, []byte) error { return nil })
+			assert.Equal(t, core.MustKey("t", "b"), next)
 			return err
 		}, 1},
 	} {

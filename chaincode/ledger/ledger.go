@@ -49,7 +49,10 @@ func (s StubStore) Delete(key string) error {
 // Scan implements core.Store. An iterator read to its end is not closed:
 // the peer released it when it sent the last batch (a response without
 // "has more"), so the shim's close would be one more message to the peer
-// and back for nothing; one left early is closed.
+// and back for nothing. Nor is one left at its last entry (fn stopped the
+// scan on it): HasNext answers from the batch in hand without asking the
+// peer, and false means that batch was the last. Only an iterator with
+// entries still to send is closed.
 func (s StubStore) Scan(objectType string, attrs []string, fn func(key string, value []byte) error) (err error) {
 	it, err := s.Stub.GetStateByPartialCompositeKey(objectType, attrs)
 	if err != nil {
@@ -57,7 +60,7 @@ func (s StubStore) Scan(objectType string, attrs []string, fn func(key string, v
 	}
 	exhausted := false
 	defer func() {
-		if exhausted {
+		if exhausted || !it.HasNext() {
 			return
 		}
 		if cerr := it.Close(); cerr != nil && err == nil {
@@ -122,7 +125,7 @@ func (s StubStore) Page(objectType string, attrs []string, bookmark string, limi
 // firstPage reads at most limit entries under the prefix with the plain
 // iterator and returns the key after them ("" when the prefix is
 // exhausted): the same page and bookmark as the paginated query. Like
-// Scan it closes only an iterator it leaves before the end.
+// Scan it closes only an iterator with entries still to send.
 func (s StubStore) firstPage(objectType string, attrs []string, limit int, fn func(key string, value []byte) error) (next string, err error) {
 	it, err := s.Stub.GetStateByPartialCompositeKey(objectType, attrs)
 	if err != nil {
@@ -130,7 +133,7 @@ func (s StubStore) firstPage(objectType string, attrs []string, limit int, fn fu
 	}
 	exhausted := false
 	defer func() {
-		if exhausted {
+		if exhausted || !it.HasNext() {
 			return
 		}
 		if cerr := it.Close(); cerr != nil && err == nil {

@@ -27,6 +27,7 @@ import (
 
 	"github.com/charter-gov/charter/chaincode/artifact"
 	"github.com/charter-gov/charter/chaincode/ballot"
+	"github.com/charter-gov/charter/chaincode/constitution"
 	"github.com/charter-gov/charter/chaincode/identity"
 	"github.com/charter-gov/charter/chaincode/membership"
 	charter "github.com/charter-gov/charter/gateway-client"
@@ -376,8 +377,9 @@ func (h *Harness) Deployed() (bench, bareput bool) { return h.hasBench, h.hasBar
 // creates the benchmark poll (a poll opens one clock skew after its
 // creation: Prepare waits for that).
 func (h *Harness) Prepare(ctx context.Context, workloads []string) error {
-	gov, attest, contribute := false, false, false
+	gov, attest, contribute, put := false, false, false, false
 	for _, w := range workloads {
+		put = put || w == "put"
 		attest = attest || needsAttesters(w)
 		contribute = contribute || needsRound(w)
 		switch {
@@ -387,6 +389,11 @@ func (h *Harness) Prepare(ctx context.Context, workloads []string) error {
 			return errors.New("workload bareput: the bare put chaincode is not deployed (network/up.sh --bench deploys it)")
 		case needsGovernance(w):
 			gov = true
+		}
+	}
+	if put {
+		if err := h.calibrateSkew(ctx); err != nil {
+			return err
 		}
 	}
 	if !gov {
@@ -406,6 +413,25 @@ func (h *Harness) Prepare(ctx context.Context, workloads []string) error {
 		if err := h.prepareFunding(ctx); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// calibrateSkew gives the calibration chaincode's namespace the clock
+// skew of Charter's constitution (bench:SetSkew; the default before one is
+// adopted), so that every measured put's guard reads one key, the time
+// rule, as a governance transaction's guard does: without it the put reads
+// two absent keys and pays a round trip to the peer no governance
+// transaction pays.
+func (h *Harness) calibrateSkew(ctx context.Context) error {
+	skew := int64(constitution.DefaultMaxClockSkewSec)
+	if v, err := h.admins[h.orgs[0]].Constitution(ctx); err == nil {
+		skew = v.Document.Time.MaxClockSkewSec
+	}
+	ectx, cancel := context.WithTimeout(ctx, h.cfg.EndorseTimeout+h.cfg.CommitTimeout)
+	defer cancel()
+	if _, err := h.workers[0].bench.SubmitWithContext(ectx, "bench:SetSkew", client.WithArguments(strconv.FormatInt(skew, 10))); err != nil {
+		return fmt.Errorf("set the calibration chaincode's clock skew to %d s (bench:SetSkew): %w", skew, err)
 	}
 	return nil
 }
