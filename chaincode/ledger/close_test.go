@@ -21,6 +21,21 @@ func TestScanClosesOnlyAnIteratorLeftEarly(t *testing.T) {
 		require.NoError(t, state.Put(core.MustKey("t", k), []byte(k)))
 	}
 	stop := errors.New("stop")
+	// stopAt scans "t" and stops on the entry with attribute last.
+	stopAt := func(last string) func(s ledger.StubStore) error {
+		return func(s ledger.StubStore) error {
+			err := s.Scan("t", nil, func(k string, _ []byte) error {
+				if k == core.MustKey("t", last) {
+					return stop
+				}
+				return nil
+			})
+			if errors.Is(err, stop) {
+				return nil
+			}
+			return err
+		}
+	}
 	for _, tt := range []struct {
 		name      string
 		scan      func(s ledger.StubStore) error
@@ -32,37 +47,9 @@ func TestScanClosesOnlyAnIteratorLeftEarly(t *testing.T) {
 		{"an empty scan", func(s ledger.StubStore) error {
 			return s.Scan("none", nil, func(string, []byte) error { return nil })
 		}, 0},
-		{"a scan stopped early", func(s ledger.StubStore) error {
-			err := s.Scan("t", nil, func(k string, _ []byte) error {
-				if k == core.MustKey("t", "b") {
-					return stop
-				}
-				return nil
-			})
-			if errors.Is(err, stop) {
-				return nil
-			}
-			return err
-		}, 1},
-		{"a scan stopped at its last entry", func(s ledger.StubStore) error {
-			err := s.Scan("t", nil, func(k string, _ []byte) error {
-				if k == core.MustKey("t", "c") {
-					return stop
-				}
-				return nil
-			})
-			if errors.Is(err, stop) {
-				return nil
-			}
-			return err
-		}, 0},
-		{"a scan stopped at its first entry of three", func(s ledger.StubStore) error {
-			err := s.Scan("t", nil, func(string, []byte) error { return stop })
-			if errors.Is(err, stop) {
-				return nil
-			}
-			return err
-		}, 1},
+		{"a scan stopped early", stopAt("b"), 1},
+		{"a scan stopped at its last entry", stopAt("c"), 0},
+		{"a scan stopped at its first entry of three", stopAt("a"), 1},
 		{"a first page that holds the whole range", func(s ledger.StubStore) error {
 			next, err := s.Page("t", nil, "", 5, func(string, []byte) error { return nil })
 			assert.Empty(t, next)
