@@ -220,6 +220,9 @@ func TestDecisionAmendmentEndToEnd(t *testing.T) {
 	assert.Equal(t, cur.Hash, d.ConstitutionHash)
 
 	// Voting opens one clock skew after the proposal (no voting delay).
+	// The reader asks the Foundation's peer, which may not yet have
+	// committed the block the proposer's peer reported.
+	settledHeight(t)
 	ballotA, err := reader.Ballot(ctx, d.Ballots[0].Ballot)
 	require.NoError(t, err)
 	assert.Equal(t, d.ProposedAt.Add(testSkew), ballotA.OpensAt)
