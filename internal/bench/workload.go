@@ -425,8 +425,12 @@ func (h *Harness) Prepare(ctx context.Context, workloads []string) error {
 // transaction pays.
 func (h *Harness) calibrateSkew(ctx context.Context) error {
 	skew := int64(constitution.DefaultMaxClockSkewSec)
-	if v, err := h.admins[h.orgs[0]].Constitution(ctx); err == nil {
+	v, err := h.admins[h.orgs[0]].Constitution(ctx)
+	switch {
+	case err == nil:
 		skew = v.Document.Time.MaxClockSkewSec
+	case charter.CodeOf(err) != charter.CodeFailedPrecondition: // anything but "none adopted yet"
+		return fmt.Errorf("read the constitution's clock skew for the calibration chaincode: %w", err)
 	}
 	ectx, cancel := context.WithTimeout(ctx, h.cfg.EndorseTimeout+h.cfg.CommitTimeout)
 	defer cancel()
